@@ -1,0 +1,27 @@
+// Builds the commander program from the command index.
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index.js';
+import { reportError, EXIT_USAGE } from './exit.js';
+
+export async function runCli(argv: string[]): Promise<void> {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  const program = new Command('vigil')
+    .description('Container security: scan images, watch containers and Kubernetes clusters.')
+    .version(pkg.version)
+    .option('--debug', 'show stack traces of errors')
+    .showHelpAfterError(false)
+    .exitOverride();
+  for (const c of commands) c.register(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return;
+      // commander already printed its one-line message
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    reportError(e, argv.includes('--debug'));
+  }
+}

@@ -1,0 +1,62 @@
+// The analyzer contract. An analyzer is one small module: an id, a version
+// (bump it when its output changes: it keys the per-layer cache), `required`
+// to claim the files it reads (only those are buffered while layers stream),
+// and `analyze` over those files in the squashed view.
+import type { FileEntry, OsInfo, Package } from '../image/types.js';
+
+export interface AnalyzerFile {
+  /** Absolute path in the image. */
+  path: string;
+  content: Buffer;
+  /** Metadata; `entry.layer` is the layer this version of the file comes from. */
+  entry: FileEntry;
+}
+
+/** Read-only view of the squashed file tree (whiteouts applied). */
+export interface FileTree {
+  get(path: string): FileEntry | undefined;
+  /** Direct children of a directory, sorted by path. */
+  list(dir: string): FileEntry[];
+  /** Resolve symlinks (bounded depth, never leaving the image root). */
+  resolve(path: string): FileEntry | undefined;
+  /** All entries, sorted by path. */
+  entries(): Iterable<FileEntry>;
+}
+
+/** Capabilities the edges inject (analyzers stay pure). */
+export interface AnalyzerContext {
+  /** Open a SQLite database from its bytes (rpmdb.sqlite); provided by src/node. */
+  openSqlite?: (bytes: Buffer) => SqliteReader;
+}
+
+export interface SqliteReader {
+  all<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+  close(): void;
+}
+
+export interface AnalyzerInput {
+  /** The final (squashed) version of every required file that exists, sorted by path. */
+  files: AnalyzerFile[];
+  /** Every version of a required path, bottom layer first (for layer attribution). Deleted versions are not included. */
+  versions(path: string): AnalyzerFile[];
+  tree: FileTree;
+  /** The OS found by the OS analyzers (they run first). */
+  os?: OsInfo;
+  ctx: AnalyzerContext;
+}
+
+export interface AnalyzerResult {
+  os?: OsInfo;
+  packages?: import('../image/types.js').Package[];
+}
+
+export interface Analyzer {
+  readonly id: string;
+  readonly version: number;
+  /** `os` analyzers run before `package` analyzers and see no `os` in their input. */
+  readonly kind: 'os' | 'package';
+  required(path: string, entry: FileEntry): boolean;
+  analyze(input: AnalyzerInput): AnalyzerResult | Promise<AnalyzerResult>;
+}
+
+export type { FileEntry, OsInfo, Package };

@@ -1,0 +1,27 @@
+// Typed errors of every boundary. Only entry points (src/cli, the server's
+// error handler) turn them into exit codes or HTTP statuses.
+
+/** Bad input from the user or from an artifact: exit code 2, one line, no stack. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  /** A stable machine code, e.g. `IMAGE_DIGEST_MISMATCH`, `TAR_TRUNCATED`, `LIMIT_ENTRY_SIZE`. */
+  readonly code: string;
+  /** What and where: a file, a path inside an image, a URL, a line number. */
+  readonly where?: string;
+  constructor(code: string, message: string, where?: string, options?: { cause?: unknown }) {
+    super(where ? `${where}: ${message}` : message, options);
+    this.code = code;
+    this.where = where;
+  }
+}
+
+/** A configured limit was hit (entries, sizes, depth). Also an input error. */
+export class LimitError extends InputError {
+  constructor(code: string, message: string, where?: string) {
+    super(code, message, where);
+  }
+}
+
+export function isInputError(e: unknown): e is InputError {
+  return e instanceof InputError;
+}

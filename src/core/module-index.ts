@@ -1,0 +1,34 @@
+// One explicit index per kind of module (analyzers, comparators, rules, checks,
+// report formats, ...). Every module has a stable id; a duplicate id is a bug
+// and throws at load time.
+
+export interface ModuleMeta {
+  readonly id: string;
+  readonly version?: number | string;
+}
+
+export class ModuleIndex<T extends ModuleMeta> {
+  private readonly byId = new Map<string, T>();
+  constructor(readonly kind: string, modules: readonly T[] = []) {
+    for (const m of modules) this.add(m);
+  }
+  add(m: T): void {
+    if (this.byId.has(m.id)) throw new Error(`duplicate ${this.kind} id: ${m.id}`);
+    this.byId.set(m.id, m);
+  }
+  get(id: string): T | undefined {
+    return this.byId.get(id);
+  }
+  require(id: string): T {
+    const m = this.byId.get(id);
+    if (!m) throw new Error(`unknown ${this.kind}: ${id}`);
+    return m;
+  }
+  /** Modules sorted by id. */
+  all(): T[] {
+    return [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+  get size(): number {
+    return this.byId.size;
+  }
+}

@@ -1,0 +1,117 @@
+// The normalised event every detector source produces and the rules engine
+// evaluates. Field names in rule conditions (`proc.name`, `fd.name`,
+// `ka.verb`, ...) are read from these objects by field extractors, one small
+// module per field family (src/core/rules/fields/). Sensors (src/node/sensors)
+// and the audit readers (src/node/k8s) build these; docs/rules/fields.md
+// documents them.
+
+export type EventSource = 'syscall' | 'k8s_audit';
+
+export type FdKind = 'file' | 'directory' | 'pipe' | 'socket' | 'ipv4' | 'ipv6' | 'unix' | 'tty' | 'memfd' | 'event' | 'signalfd' | 'inotify' | 'timerfd' | 'netlink' | 'unknown';
+
+export interface ProcessInfo {
+  pid: number;
+  tid?: number;
+  ppid: number;
+  /** comm / executable base name (`proc.name`). */
+  name: string;
+  /** Full executable path (`proc.exepath`). */
+  exepath?: string;
+  /** argv[0..] joined with spaces (`proc.cmdline` is name + args as Falco prints it). */
+  args?: string[];
+  cwd?: string;
+  uid: number;
+  gid?: number;
+  user?: string;
+  /** Login uid (auid), -1/4294967295 when unset. */
+  loginuid?: number;
+  /** Controlling tty number, 0 when none (`proc.tty`). */
+  tty?: number;
+  /** What fds 0, 1 and 2 point to. */
+  stdin?: FdKind;
+  stdout?: FdKind;
+  stderr?: FdKind;
+  /** Ancestors, nearest first (parent, grandparent, ...). */
+  parents?: Array<{ pid: number; name: string; exepath?: string; args?: string[] }>;
+  /** Inode of the pid namespace (containers have their own). */
+  pidnsInode?: number;
+  cgroupId?: number;
+  /** Process start, ms since epoch. */
+  startTime?: number;
+  /** The exec was of a memfd / deleted file (fileless execution). */
+  exeFromMemfd?: boolean;
+}
+
+export interface FdInfo {
+  num?: number;
+  type: FdKind;
+  /** File path, or `sip:sport->dip:dport` for sockets (`fd.name`). */
+  name: string;
+  sip?: string;
+  sport?: number;
+  dip?: string;
+  dport?: number;
+  l4proto?: 'tcp' | 'udp' | 'icmp' | 'raw';
+}
+
+export interface ContainerInfo {
+  /** Full 64-hex id, or `host` for host processes (as Falco's container.id). */
+  id: string;
+  name?: string;
+  /** Full image reference, e.g. `docker.io/library/nginx:1.25`. */
+  image?: string;
+  imageRepository?: string;
+  imageTag?: string;
+  imageDigest?: string;
+  privileged?: boolean;
+  podName?: string;
+  podNamespace?: string;
+  mounts?: Array<{ source: string; destination: string; readOnly?: boolean }>;
+}
+
+export interface SyscallEvent {
+  source: 'syscall';
+  /** Syscall or event name without direction: `execve`, `openat`, `connect`, `procexit` (`evt.type`). */
+  type: string;
+  /** Milliseconds since epoch (may have a fraction). */
+  time: number;
+  /** Return value (`evt.res` / `evt.rawres`); negative errno on failure. */
+  res?: number;
+  /** Per-syscall arguments by Falco's names (`evt.arg.flags`, `evt.arg.request`, ...). */
+  args: Record<string, string | number | undefined>;
+  proc: ProcessInfo;
+  fd?: FdInfo;
+  container?: ContainerInfo;
+  host?: string;
+}
+
+export interface K8sAuditEvent {
+  source: 'k8s_audit';
+  /** Milliseconds since epoch (stageTimestamp, else requestReceivedTimestamp). */
+  time: number;
+  /** The audit.k8s.io Event object as received (v1, v1beta1 or without apiVersion). */
+  audit: Record<string, unknown>;
+  host?: string;
+}
+
+export type EngineEvent = SyscallEvent | K8sAuditEvent;
+
+export type FieldType = 'string' | 'number' | 'bool' | 'strings' | 'ipaddr' | 'port' | 'numbers';
+
+/** One field a rule condition or output may use. */
+export interface FieldDef<E extends EngineEvent = EngineEvent> {
+  name: string;
+  type: FieldType;
+  /** Whether the field takes a `[arg]` (`proc.aname[2]`, `ka.uri.param[name]`, `jevt.value[/a/b]`). */
+  arg?: 'required' | 'optional';
+  desc: string;
+  /** Undefined means "not present" (`exists` is false, comparisons are false). */
+  extract(e: E, arg?: string): string | number | boolean | string[] | number[] | undefined;
+}
+
+/** A family of fields with one prefix for one source: one module each. */
+export interface FieldFamily<E extends EngineEvent = EngineEvent> {
+  id: string;
+  source: EventSource;
+  fields: FieldDef<E>[];
+}
