@@ -1,0 +1,20 @@
+// Options shared by every image source in src/node/image (docker-archive, oci,
+// oci-archive, rootfs, registry). `openImage` (open.ts) passes them through to
+// the source chosen by the reference prefix.
+import type { Platform, ReadLimits } from '../../core/image/types.js';
+
+export interface OpenImageOptions {
+  /** Platform to choose from a multi-platform index; default linux/amd64. */
+  platform?: Platform;
+  /** Reader limits; missing fields take DEFAULT_LIMITS. */
+  limits?: Partial<ReadLimits>;
+  /** Registry credentials (else VIGIL_REGISTRY_USERNAME/PASSWORD, else the docker config). */
+  username?: string;
+  password?: string;
+  /** Registry: allow plain HTTP and unverified TLS. */
+  insecure?: boolean;
+  /** Registry: path of a docker config.json with `auths` (default ~/.docker/config.json). */
+  dockerConfigPath?: string;
+  /** Aborts opening (and reading blobs of) the image. */
+  signal?: AbortSignal;
+}
