@@ -1,0 +1,19 @@
+// `--format json`: the ScanReport contract of docs/architecture.md. Packages
+// get their purl; owned file lists stay out (they belong to the SBOM
+// internals, not the report, and would dwarf it).
+import type { Package } from '../image/types.js';
+import type { ScanReport } from '../scan/types.js';
+import { purlOf } from './purl.js';
+
+export function reportPackages(report: ScanReport): Package[] {
+  const os = report.artifact.os;
+  return report.packages.map((p) => {
+    const { files: _files, ...rest } = p;
+    return { ...rest, purl: purlOf(p, os), sourceName: p.sourceName ?? p.name, sourceVersion: p.sourceVersion ?? p.version, licenses: p.licenses ?? [] };
+  });
+}
+
+export function toJson(report: ScanReport): string {
+  const { config: _config, ...artifact } = report.artifact;
+  return JSON.stringify({ ...report, artifact, packages: reportPackages(report) }, null, 2) + '\n';
+}
