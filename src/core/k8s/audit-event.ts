@@ -1,0 +1,152 @@
+// Kubernetes audit events: validation and normalisation of `audit.k8s.io`
+// Event objects (v1, v1beta1, and older recordings without apiVersion) into
+// the engine's K8sAuditEvent, and the framings they arrive in: one event per
+// line (the apiserver's log backend), a JSON array, or an EventList (the
+// webhook backend's body). Pure: callers hand in text; I/O is in src/node/k8s.
+import { InputError, LimitError } from '../errors.js';
+import type { K8sAuditEvent } from '../rules/event.js';
+
+export interface AuditReadLimits {
+  /** Longest accepted line of a line-framed log (bytes, counted as UTF-16 units here). */
+  maxLineBytes: number;
+  /** Largest accepted whole document (array / EventList / webhook body). */
+  maxDocumentBytes: number;
+  /** Most events accepted from one document. */
+  maxEventsPerDocument: number;
+}
+
+export const DEFAULT_AUDIT_LIMITS: AuditReadLimits = {
+  // A RequestResponse event with a large object (a ConfigMap near etcd's
+  // 1.5 MiB value limit, twice: request and response) fits in 4 MiB.
+  maxLineBytes: 4 * 1024 * 1024,
+  maxDocumentBytes: 64 * 1024 * 1024,
+  maxEventsPerDocument: 100_000,
+};
+
+const KNOWN_API_VERSIONS = new Set(['audit.k8s.io/v1', 'audit.k8s.io/v1beta1', 'audit.k8s.io/v1alpha1']);
+const STAGES = new Set(['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic']);
+
+/** Why an object is not an audit event, or undefined when it is one. */
+export function auditEventProblem(o: unknown): string | undefined {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return 'data not recognized as a k8s audit event: not a JSON object';
+  const ev = o as Record<string, unknown>;
+  if (ev.apiVersion !== undefined && (typeof ev.apiVersion !== 'string' || !KNOWN_API_VERSIONS.has(ev.apiVersion))) {
+    return `data not recognized as a k8s audit event: apiVersion ${JSON.stringify(ev.apiVersion).slice(0, 80)}`;
+  }
+  if (ev.kind !== undefined && ev.kind !== 'Event') return `data not recognized as a k8s audit event: kind ${JSON.stringify(ev.kind).slice(0, 80)}`;
+  for (const key of ['auditID', 'stage', 'verb', 'requestURI'] as const) {
+    if (typeof ev[key] !== 'string' || ev[key] === '') return `data not recognized as a k8s audit event: missing or invalid "${key}"`;
+  }
+  if (!STAGES.has(ev.stage as string)) return `data not recognized as a k8s audit event: unknown stage ${JSON.stringify(ev.stage).slice(0, 80)}`;
+  for (const key of ['user', 'objectRef', 'responseStatus', 'annotations'] as const) {
+    if (ev[key] !== undefined && (ev[key] === null || typeof ev[key] !== 'object' || Array.isArray(ev[key]))) return `invalid "${key}": not an object`;
+  }
+  if (ev.sourceIPs !== undefined && !Array.isArray(ev.sourceIPs)) return 'invalid "sourceIPs": not an array';
+  return undefined;
+}
+
+/** Milliseconds since epoch from the event's timestamps (stage time first, as the engine's event says). */
+export function auditEventTime(ev: Record<string, unknown>): number {
+  for (const key of ['stageTimestamp', 'requestReceivedTimestamp', 'timestamp']) {
+    const v = ev[key];
+    if (typeof v === 'string') {
+      const t = parseRfc3339(v);
+      if (t !== undefined) return t;
+    }
+  }
+  return 0;
+}
+
+// Date.parse accepts RFC 3339 with any number of fraction digits but drops the
+// sub-millisecond part, which we keep as a fraction (two stages of one request
+// often differ by microseconds only).
+function parseRfc3339(s: string): number | undefined {
+  const ms = Date.parse(s);
+  if (Number.isNaN(ms)) return undefined;
+  const m = /\.(\d{4,9})/.exec(s);
+  if (!m) return ms;
+  const frac = m[1]!;
+  return ms + Number(`0.${frac.slice(3)}`);
+}
+
+/** Nanoseconds since epoch, exact to the digits the timestamp has (for `jevt.rawtime`). */
+export function auditEventRawTimeNs(ev: Record<string, unknown>): bigint {
+  for (const key of ['stageTimestamp', 'requestReceivedTimestamp', 'timestamp']) {
+    const v = ev[key];
+    if (typeof v !== 'string') continue;
+    const ms = Date.parse(v);
+    if (Number.isNaN(ms)) continue;
+    const m = /\.(\d+)/.exec(v);
+    const frac = m ? (m[1]! + '000000000').slice(0, 9) : '000000000';
+    // Date.parse already counted the first three fraction digits.
+    return BigInt(ms) * 1_000_000n + BigInt(frac.slice(3));
+  }
+  return 0n;
+}
+
+/** Validate one decoded object and wrap it as an engine event; throws InputError AUDIT_EVENT_INVALID. */
+export function toAuditEvent(o: unknown, where?: string, host?: string): K8sAuditEvent {
+  const problem = auditEventProblem(o);
+  if (problem) throw new InputError('AUDIT_EVENT_INVALID', problem, where);
+  const audit = o as Record<string, unknown>;
+  const e: K8sAuditEvent = { source: 'k8s_audit', time: auditEventTime(audit), audit };
+  if (host) e.host = host;
+  return e;
+}
+
+/** The events a decoded JSON value holds: an Event, an EventList or an array of events. */
+export function eventsOfValue(v: unknown, where: string, limits: AuditReadLimits = DEFAULT_AUDIT_LIMITS, host?: string): K8sAuditEvent[] {
+  let items: unknown[];
+  if (Array.isArray(v)) items = v;
+  else if (v !== null && typeof v === 'object' && (v as Record<string, unknown>).kind === 'EventList') {
+    const list = v as Record<string, unknown>;
+    if (list.apiVersion !== undefined && (typeof list.apiVersion !== 'string' || !KNOWN_API_VERSIONS.has(list.apiVersion))) {
+      throw new InputError('AUDIT_EVENT_INVALID', `EventList with unknown apiVersion ${JSON.stringify(list.apiVersion).slice(0, 80)}`, where);
+    }
+    if (list.items === null || list.items === undefined) return [];
+    if (!Array.isArray(list.items)) throw new InputError('AUDIT_EVENT_INVALID', 'EventList "items" is not an array', where);
+    items = list.items;
+  } else return [toAuditEvent(v, where, host)];
+  if (items.length > limits.maxEventsPerDocument) {
+    throw new LimitError('LIMIT_AUDIT_EVENTS', `${items.length} events in one document, limit ${limits.maxEventsPerDocument}`, where);
+  }
+  return items.map((it, i) => toAuditEvent(it, `${where} item ${i}`, host));
+}
+
+/** Parse one line of a line-framed audit log (an Event, or an EventList/array on one line). */
+export function parseAuditLine(line: string, lineNo: number, limits: AuditReadLimits = DEFAULT_AUDIT_LIMITS, host?: string): K8sAuditEvent[] {
+  const where = `line ${lineNo}`;
+  if (line.length > limits.maxLineBytes) throw new LimitError('LIMIT_AUDIT_LINE', `line longer than ${limits.maxLineBytes} bytes`, where);
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    throw new InputError('AUDIT_JSON_INVALID', `malformed JSON: ${(e as Error).message.slice(0, 200)}`, where);
+  }
+  return eventsOfValue(v, where, limits, host);
+}
+
+/** Parse a whole document: a webhook body or a file holding one JSON value (EventList, array, pretty-printed event). */
+export function parseAuditDocument(text: string, where: string, limits: AuditReadLimits = DEFAULT_AUDIT_LIMITS, host?: string): K8sAuditEvent[] {
+  if (text.length > limits.maxDocumentBytes) throw new LimitError('LIMIT_AUDIT_DOCUMENT', `document larger than ${limits.maxDocumentBytes} bytes`, where);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new InputError('AUDIT_JSON_INVALID', `malformed JSON: ${(e as Error).message.slice(0, 200)}`, where);
+  }
+  return eventsOfValue(v, where, limits, host);
+}
+
+/**
+ * How a file is framed, from its first bytes: a JSON array or a pretty-printed
+ * object (first line is a lone `{`) is one document; anything else is one
+ * JSON value per line, as the apiserver's log backend writes.
+ */
+export function detectFraming(head: string): 'document' | 'lines' {
+  const t = head.replace(/^\uFEFF/, '').trimStart();
+  if (t.startsWith('[')) return 'document';
+  const firstLine = t.split('\n', 1)[0]!.trim();
+  if (firstLine === '{') return 'document';
+  return 'lines';
+}
