@@ -1,0 +1,123 @@
+// Alert storage: incoming alerts are grouped by type + subject per project;
+// a group keeps a count, first/last seen, the worst severity seen and the
+// latest alert as a sample. Ingest upserts whole batches in one transaction.
+// Listing uses keyset pagination on (last_seen, id) over covering indexes.
+import { sql } from 'kysely';
+import type { Alert, Severity } from '../../core/alerts/types.js';
+import type { Store, Db } from './store.js';
+import { newId } from './ids.js';
+import type { AlertTable } from './schema.js';
+
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+export const ALERT_STATUSES = ['open', 'handled', 'ignored', 'false-positive'] as const;
+
+/** What an alert is about: the container, else the Kubernetes object, else the host. */
+export function alertSubject(a: Alert): string {
+  if (a.container?.id) return `container:${a.container.id}`;
+  if (a.k8s && (a.k8s.name || a.k8s.resource)) return `k8s:${a.k8s.namespace ?? ''}/${a.k8s.resource ?? ''}/${a.k8s.name ?? ''}`;
+  return `host:${a.host}`;
+}
+
+export interface IngestResult {
+  received: number;
+  groups: number;
+}
+
+const CHUNK = 400;
+
+export async function ingestAlerts(store: Store, projectId: string, alerts: readonly Alert[]): Promise<IngestResult> {
+  const groups = new Map<string, AlertTable>();
+  for (const a of alerts) {
+    const subject = alertSubject(a);
+    const key = `${a.type}\u0000${subject}`;
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, {
+        id: newId(), project_id: projectId, type: a.type, severity: a.severity, severity_rank: SEVERITY_RANK[a.severity],
+        subject, status: 'open', count: 1, first_seen: a.time, last_seen: a.time, message: a.message, rule: a.rule,
+        host: a.host, sample: JSON.stringify(a),
+      });
+      continue;
+    }
+    g.count++;
+    if (a.time < g.first_seen) g.first_seen = a.time;
+    if (a.time >= g.last_seen) {
+      g.last_seen = a.time;
+      g.message = a.message;
+      g.sample = JSON.stringify(a);
+      g.host = a.host;
+      g.rule = a.rule;
+    }
+    if (SEVERITY_RANK[a.severity] > g.severity_rank) {
+      g.severity_rank = SEVERITY_RANK[a.severity];
+      g.severity = a.severity;
+    }
+  }
+  const rows = [...groups.values()];
+  const newer = sql`excluded.last_seen >= alerts.last_seen`;
+  await store.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await trx.insertInto('alerts').values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.columns(['project_id', 'type', 'subject']).doUpdateSet({
+          count: sql`alerts.count + excluded.count`,
+          first_seen: sql`case when excluded.first_seen < alerts.first_seen then excluded.first_seen else alerts.first_seen end`,
+          last_seen: sql`case when ${newer} then excluded.last_seen else alerts.last_seen end`,
+          message: sql`case when ${newer} then excluded.message else alerts.message end`,
+          sample: sql`case when ${newer} then excluded.sample else alerts.sample end`,
+          host: sql`case when ${newer} then excluded.host else alerts.host end`,
+          severity: sql`case when excluded.severity_rank > alerts.severity_rank then excluded.severity else alerts.severity end`,
+          severity_rank: sql`case when excluded.severity_rank > alerts.severity_rank then excluded.severity_rank else alerts.severity_rank end`,
+          // A handled group that fires again is open again.
+          status: sql`case when alerts.status = 'handled' then 'open' else alerts.status end`,
+        }))
+        .execute();
+    }
+  });
+  return { received: alerts.length, groups: rows.length };
+}
+
+export interface AlertFilter {
+  /** 'all' or the projects the caller may read. */
+  projects: 'all' | string[];
+  status?: string;
+  type?: string;
+  severity?: string;
+  /** ISO time: only groups last seen at or after. */
+  since?: string;
+  /** Cursor from the previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+export function encodeCursor(lastSeen: string, id: string): string {
+  return Buffer.from(`${lastSeen}|${id}`).toString('base64url');
+}
+
+export function decodeCursor(c: string): { lastSeen: string; id: string } | undefined {
+  const s = Buffer.from(c, 'base64url').toString('utf8');
+  const i = s.indexOf('|');
+  if (i <= 0 || s.length > 200) return undefined;
+  return { lastSeen: s.slice(0, i), id: s.slice(i + 1) };
+}
+
+export async function listAlerts(db: Db, f: AlertFilter): Promise<{ items: AlertTable[]; next?: string }> {
+  if (f.projects !== 'all' && f.projects.length === 0) return { items: [] };
+  let q = db.selectFrom('alerts').selectAll();
+  if (f.projects !== 'all') q = f.projects.length === 1 ? q.where('project_id', '=', f.projects[0]!) : q.where('project_id', 'in', f.projects);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.type) q = q.where('type', '=', f.type);
+  if (f.severity) q = q.where('severity', '=', f.severity);
+  if (f.since) q = q.where('last_seen', '>=', f.since);
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    if (c) q = q.where((eb) => eb.or([eb('last_seen', '<', c.lastSeen), eb.and([eb('last_seen', '=', c.lastSeen), eb('id', '<', c.id)])]));
+  }
+  const items = await q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+  let next: string | undefined;
+  if (items.length > f.limit) {
+    items.length = f.limit;
+    const last = items[items.length - 1]!;
+    next = encodeCursor(last.last_seen, last.id);
+  }
+  return { items, next };
+}

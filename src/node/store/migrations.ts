@@ -1,0 +1,252 @@
+// Schema migrations of the store, in order. Each has a stable id; applied ids
+// are recorded in `vigil_migrations`. Migrations are written once for both
+// dialects with Kysely's schema builder; the few dialect differences (the
+// audit sequence column) are branched on explicitly.
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './store.js';
+
+export interface Migration {
+  id: string;
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+const text = 'text' as const;
+const int = 'integer' as const;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001-initial',
+    async up(db, dialect) {
+      const s = db.schema;
+      await s.createTable('projects')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('name', text, (c) => c.notNull().unique())
+        .addColumn('description', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('rescan_cron', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .execute();
+      await s.createTable('users')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('username', text, (c) => c.notNull().unique())
+        .addColumn('password_hash', text, (c) => c.notNull())
+        .addColumn('disabled', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', text, (c) => c.notNull())
+        .execute();
+      await s.createTable('role_bindings')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('user_id', text, (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('role', text, (c) => c.notNull())
+        .addColumn('project_id', text, (c) => c.references('projects.id').onDelete('cascade'))
+        .addColumn('actions', text, (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', text, (c) => c.notNull())
+        .execute();
+      await s.createIndex('role_bindings_user').on('role_bindings').column('user_id').execute();
+      await s.createTable('tokens')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('user_id', text, (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('token_hash', text, (c) => c.notNull().unique())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('expires_at', text)
+        .addColumn('revoked_at', text)
+        .addColumn('last_used_at', text)
+        .execute();
+      await s.createIndex('tokens_user').on('tokens').columns(['user_id', 'kind']).execute();
+      await s.createTable('registries')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('url', text, (c) => c.notNull())
+        .addColumn('username', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('password_enc', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('insecure', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('last_sync_at', text)
+        .execute();
+      await s.createTable('images')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('registry_id', text, (c) => c.references('registries.id').onDelete('set null'))
+        .addColumn('ref', text, (c) => c.notNull())
+        .addColumn('registry', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('repository', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('tag', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('digest', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('os_family', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('os_version', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('last_scan_id', text)
+        .addColumn('last_scan_at', text)
+        .addColumn('critical', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('high', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('medium', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('low', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('unknown', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .addUniqueConstraint('images_project_ref', ['project_id', 'ref'])
+        .execute();
+      await s.createTable('scans')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('image_id', text, (c) => c.notNull().references('images.id').onDelete('cascade'))
+        .addColumn('status', text, (c) => c.notNull())
+        .addColumn('progress', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('error', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('attempts', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('trigger', text, (c) => c.notNull())
+        .addColumn('worker', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('started_at', text)
+        .addColumn('finished_at', text)
+        .execute();
+      await s.createIndex('scans_project').on('scans').columns(['project_id', 'id']).execute();
+      await s.createIndex('scans_image').on('scans').columns(['image_id']).execute();
+      await s.createTable('findings')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('image_id', text, (c) => c.notNull().references('images.id').onDelete('cascade'))
+        .addColumn('scan_id', text, (c) => c.notNull())
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('ref_id', text, (c) => c.notNull())
+        .addColumn('package', text, (c) => c.notNull())
+        .addColumn('installed_version', text, (c) => c.notNull())
+        .addColumn('fixed_version', text, (c) => c.notNull())
+        .addColumn('severity', text, (c) => c.notNull())
+        .addColumn('title', text, (c) => c.notNull())
+        .addColumn('data', text, (c) => c.notNull())
+        .execute();
+      await s.createIndex('findings_image').on('findings').columns(['image_id', 'kind', 'id']).execute();
+      await s.createIndex('findings_ref').on('findings').columns(['ref_id']).execute();
+      await s.createTable('packages')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('image_id', text, (c) => c.notNull().references('images.id').onDelete('cascade'))
+        .addColumn('type', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('version', text, (c) => c.notNull())
+        .addColumn('layer_digest', text, (c) => c.notNull())
+        .execute();
+      await s.createIndex('packages_image').on('packages').columns(['image_id', 'id']).execute();
+      await s.createTable('vuln_ignores')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('image_id', text, (c) => c.references('images.id').onDelete('cascade'))
+        .addColumn('vuln_id', text, (c) => c.notNull())
+        .addColumn('package', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('reason', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('created_by', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .execute();
+      await s.createIndex('vuln_ignores_project').on('vuln_ignores').columns(['project_id', 'vuln_id']).execute();
+      await s.createTable('policies')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('mode', text, (c) => c.notNull())
+        .addColumn('document', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .addUniqueConstraint('policies_project_name', ['project_id', 'name'])
+        .execute();
+      await s.createTable('policy_images')
+        .addColumn('policy_id', text, (c) => c.notNull().references('policies.id').onDelete('cascade'))
+        .addColumn('image_id', text, (c) => c.notNull().references('images.id').onDelete('cascade'))
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('policy_images_pk', ['policy_id', 'image_id'])
+        .execute();
+      await s.createTable('clusters')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('protected', int, (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addUniqueConstraint('clusters_project_name', ['project_id', 'name'])
+        .execute();
+      await s.createTable('agent_tokens')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('cluster_id', text, (c) => c.notNull().references('clusters.id').onDelete('cascade'))
+        .addColumn('project_id', text, (c) => c.notNull())
+        .addColumn('token_hash', text, (c) => c.notNull().unique())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('expires_at', text, (c) => c.notNull())
+        .execute();
+      await s.createTable('nodes')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('cluster_id', text, (c) => c.references('clusters.id').onDelete('set null'))
+        .addColumn('hostname', text, (c) => c.notNull())
+        .addColumn('status', text, (c) => c.notNull())
+        .addColumn('version', text, (c) => c.notNull().defaultTo(''))
+        .addColumn('last_seen', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addUniqueConstraint('nodes_project_host', ['project_id', 'hostname'])
+        .execute();
+      await s.createTable('alerts')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('type', text, (c) => c.notNull())
+        .addColumn('severity', text, (c) => c.notNull())
+        .addColumn('severity_rank', int, (c) => c.notNull())
+        .addColumn('subject', text, (c) => c.notNull())
+        .addColumn('status', text, (c) => c.notNull())
+        .addColumn('count', int, (c) => c.notNull())
+        .addColumn('first_seen', text, (c) => c.notNull())
+        .addColumn('last_seen', text, (c) => c.notNull())
+        .addColumn('message', text, (c) => c.notNull())
+        .addColumn('rule', text, (c) => c.notNull())
+        .addColumn('host', text, (c) => c.notNull())
+        .addColumn('sample', text, (c) => c.notNull())
+        .addUniqueConstraint('alerts_group', ['project_id', 'type', 'subject'])
+        .execute();
+      // The list API orders by (last_seen, id) descending and filters by
+      // project plus optionally status, type, severity: one index per common
+      // filter shape, each ending in the sort key, so a page is an index range scan.
+      await s.createIndex('alerts_project_seen').on('alerts').columns(['project_id', 'last_seen', 'id']).execute();
+      await s.createIndex('alerts_project_status_seen').on('alerts').columns(['project_id', 'status', 'last_seen', 'id']).execute();
+      await s.createIndex('alerts_project_type_seen').on('alerts').columns(['project_id', 'type', 'last_seen', 'id']).execute();
+      await s.createIndex('alerts_project_sev_seen').on('alerts').columns(['project_id', 'severity', 'last_seen', 'id']).execute();
+      const audit = s.createTable('audit_log');
+      await (dialect === 'postgres'
+        ? audit.addColumn('seq', 'serial', (c) => c.primaryKey())
+        : audit.addColumn('seq', int, (c) => c.primaryKey().autoIncrement()))
+        .addColumn('time', text, (c) => c.notNull())
+        .addColumn('user_id', text, (c) => c.notNull())
+        .addColumn('username', text, (c) => c.notNull())
+        .addColumn('source_ip', text, (c) => c.notNull())
+        .addColumn('user_agent', text, (c) => c.notNull())
+        .addColumn('project_id', text, (c) => c.notNull())
+        .addColumn('event', text, (c) => c.notNull())
+        .addColumn('resource_type', text, (c) => c.notNull())
+        .addColumn('resource_id', text, (c) => c.notNull())
+        .addColumn('summary', text, (c) => c.notNull())
+        .addColumn('result', text, (c) => c.notNull())
+        .addColumn('prev_hash', text, (c) => c.notNull())
+        .addColumn('hash', text, (c) => c.notNull())
+        .execute();
+      await s.createIndex('audit_event').on('audit_log').columns(['event', 'seq']).execute();
+      await s.createIndex('audit_project').on('audit_log').columns(['project_id', 'seq']).execute();
+      await s.createTable('layer_cache')
+        .addColumn('key', text, (c) => c.primaryKey())
+        .addColumn('value', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .execute();
+      await s.createTable('settings')
+        .addColumn('key', text, (c) => c.primaryKey())
+        .addColumn('value', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .execute();
+      await s.createTable('notifiers')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.references('projects.id').onDelete('cascade'))
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('config', text, (c) => c.notNull())
+        .addColumn('min_severity', text, (c) => c.notNull())
+        .addColumn('types', text, (c) => c.notNull())
+        .addColumn('events', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .execute();
+      void sql;
+    },
+  },
+];

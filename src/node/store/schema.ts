@@ -1,0 +1,283 @@
+// The table types of the management server's store: one interface per table.
+// Both dialects share them, so values are kept to types both databases return
+// identically: text (ids, ISO 8601 UTC times, JSON documents), integer and
+// double; booleans are 0/1 integers. Row ids are text (time-ordered ids from
+// ids.ts) so keyset pagination orders by creation without a bigint column.
+import type { Generated } from 'kysely';
+
+export interface ProjectTable {
+  id: string;
+  name: string;
+  description: string;
+  /** Cron expression of the daily rescan (croner syntax). */
+  rescan_cron: string;
+  created_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  /** scrypt$N$r$p$salt$hash (base64). */
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+}
+
+export interface RoleBindingTable {
+  id: string;
+  user_id: string;
+  /** Administrator | FullAccess | ReadOnlyAccess | Custom (then `actions` lists the grants). */
+  role: string;
+  /** null: all projects. */
+  project_id: string | null;
+  /** JSON array of action names for the Custom role, else []. */
+  actions: string;
+  created_at: string;
+}
+
+export interface TokenTable {
+  id: string;
+  user_id: string;
+  /** session (from login) or api (for automation). */
+  kind: string;
+  name: string;
+  /** sha256 hex of the secret; the secret itself is shown once. */
+  token_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface RegistryTable {
+  id: string;
+  project_id: string;
+  name: string;
+  url: string;
+  username: string;
+  /** AES-256-GCM ciphertext of the password (secret-box.ts), '' when none. */
+  password_enc: string;
+  insecure: number;
+  created_at: string;
+  last_sync_at: string | null;
+}
+
+export interface ImageTable {
+  id: string;
+  project_id: string;
+  registry_id: string | null;
+  /** The reference a scan opens, e.g. `registry:host:5000/app:1.0` or `docker-archive:/x.tar`. */
+  ref: string;
+  registry: string;
+  repository: string;
+  tag: string;
+  digest: string;
+  os_family: string;
+  os_version: string;
+  last_scan_id: string | null;
+  last_scan_at: string | null;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  unknown: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScanTable {
+  id: string;
+  project_id: string;
+  image_id: string;
+  /** queued | running | succeeded | failed */
+  status: string;
+  /** 0..100 */
+  progress: number;
+  error: string;
+  attempts: number;
+  /** manual | sync | schedule | vulndb */
+  trigger: string;
+  worker: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface FindingTable {
+  id: string;
+  image_id: string;
+  scan_id: string;
+  /** vuln (later: malware, secret, baseline, file) */
+  kind: string;
+  /** Vulnerability id, rule id, ... */
+  ref_id: string;
+  package: string;
+  installed_version: string;
+  fixed_version: string;
+  severity: string;
+  title: string;
+  /** The report entry as JSON. */
+  data: string;
+}
+
+export interface PackageRowTable {
+  id: string;
+  image_id: string;
+  type: string;
+  name: string;
+  version: string;
+  layer_digest: string;
+}
+
+export interface VulnIgnoreTable {
+  id: string;
+  project_id: string;
+  /** null: for all images of the project (ignoreVul); else one image (ignoreImageVul). */
+  image_id: string | null;
+  vuln_id: string;
+  /** '' for every package. */
+  package: string;
+  reason: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface PolicyTable {
+  id: string;
+  project_id: string;
+  name: string;
+  /** process-whitelist | file-protection | image-admission */
+  kind: string;
+  /** monitor | enforce */
+  mode: string;
+  /** JSON policy document (the local policy model of src/core/policy). */
+  document: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PolicyImageTable {
+  policy_id: string;
+  image_id: string;
+  created_at: string;
+}
+
+export interface ClusterTable {
+  id: string;
+  project_id: string;
+  name: string;
+  protected: number;
+  created_at: string;
+}
+
+export interface AgentTokenTable {
+  id: string;
+  cluster_id: string;
+  project_id: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface NodeTable {
+  id: string;
+  project_id: string;
+  cluster_id: string | null;
+  hostname: string;
+  status: string;
+  version: string;
+  last_seen: string;
+  created_at: string;
+}
+
+export interface AlertTable {
+  id: string;
+  project_id: string;
+  type: string;
+  severity: string;
+  /** Severity rank (0 info .. 4 critical) so "at least" filters use the index. */
+  severity_rank: number;
+  /** What the alert is about: container id, pod, host, image; with the type it forms the group. */
+  subject: string;
+  /** open | handled | ignored | false-positive */
+  status: string;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  message: string;
+  rule: string;
+  host: string;
+  /** The latest alert of the group, JSON. */
+  sample: string;
+}
+
+export interface AuditTable {
+  seq: Generated<number>;
+  time: string;
+  user_id: string;
+  username: string;
+  source_ip: string;
+  user_agent: string;
+  project_id: string;
+  event: string;
+  resource_type: string;
+  resource_id: string;
+  /** Request summary as canonical JSON, secrets removed. */
+  summary: string;
+  /** success | failure */
+  result: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface LayerCacheTable {
+  key: string;
+  value: string;
+  created_at: string;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface NotifierTable {
+  id: string;
+  /** null: all projects. */
+  project_id: string | null;
+  name: string;
+  /** webhook | syslog */
+  kind: string;
+  /** JSON: url / host, port, protocol; secrets encrypted (secret-box.ts). */
+  config: string;
+  min_severity: string;
+  /** JSON array of alert type prefixes; [] = all. */
+  types: string;
+  /** JSON array: alert, scan */
+  events: string;
+  created_at: string;
+}
+
+export interface Database {
+  projects: ProjectTable;
+  users: UserTable;
+  role_bindings: RoleBindingTable;
+  tokens: TokenTable;
+  registries: RegistryTable;
+  images: ImageTable;
+  scans: ScanTable;
+  findings: FindingTable;
+  packages: PackageRowTable;
+  vuln_ignores: VulnIgnoreTable;
+  policies: PolicyTable;
+  policy_images: PolicyImageTable;
+  clusters: ClusterTable;
+  agent_tokens: AgentTokenTable;
+  nodes: NodeTable;
+  alerts: AlertTable;
+  audit_log: AuditTable;
+  layer_cache: LayerCacheTable;
+  settings: SettingTable;
+  notifiers: NotifierTable;
+}
