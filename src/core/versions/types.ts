@@ -1,0 +1,20 @@
+// The version comparator contract: one module per versioning scheme
+// (dpkg, apk, rpm, semver, ...), registered in ./index.ts. Matching picks the
+// comparator from the advisory's ecosystem, so adding an ecosystem is one
+// comparator plus one analyzer.
+
+export interface VersionComparator {
+  /** Stable id: `dpkg`, `apk`, `rpm`, `semver`. */
+  readonly id: string;
+  /** Bump when comparison results change. */
+  readonly version: number;
+  /** Negative, zero or positive like `Array.prototype.sort`'s comparator. Never throws. */
+  compare(a: string, b: string): number;
+  /** Whether the scheme accepts `v` (matching skips ranges it cannot order). */
+  valid(v: string): boolean;
+}
+
+/** Sign of a number as -1, 0 or 1. */
+export function sign(n: number): number {
+  return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
