@@ -27,7 +27,9 @@ export interface FixtureLayout {
 export async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
+  p.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const done = new Promise<void>((r) => p.on('end', () => r()));
   const dirs = new Set<string>();
   for (const path of Object.keys(files)) {
