@@ -2,7 +2,7 @@
 // (bump it when its output changes: it keys the per-layer cache), `required`
 // to claim the files it reads (only those are buffered while layers stream),
 // and `analyze` over those files in the squashed view.
-import type { FileEntry, OsInfo, Package } from '../image/types.js';
+import type { FileEntry, LayerRef, OsInfo, Package } from '../image/types.js';
 
 export interface AnalyzerFile {
   /** Absolute path in the image. */
@@ -43,6 +43,8 @@ export interface AnalyzerInput {
   /** The OS found by the OS analyzers (they run first). */
   os?: OsInfo;
   ctx: AnalyzerContext;
+  /** The image's layers by index (`FileEntry.layer`), so analyzers can set `Package.layer` with digests. When absent, packages carry `{ index, digest: '' }`. */
+  layers?: LayerRef[];
 }
 
 export interface AnalyzerResult {
