@@ -52,7 +52,7 @@ export function parseHost(host: string, where = host): { host: string; endpoint:
 
 /** Parse `HOST[:PORT]/REPO[:TAG|@DIGEST]`, with or without the `registry:` prefix. Default tag: latest. */
 export function parseReference(input: string): RegistryReference {
-  const where = input;
+  const where = input || '""';
   let s = input.startsWith('registry:') ? input.slice('registry:'.length) : input;
   if (s.startsWith('//')) s = s.slice(2);
   if (s.length === 0 || s.length > 2048) throw new InputError('REGISTRY_BAD_REFERENCE', 'empty or overlong image reference', where);
