@@ -414,6 +414,13 @@ export function registryErrorDetail(body: string): string {
 
 class BodyTooLarge extends Error {}
 
+/** A network error while a body streams (reset, abort) as an InputError naming what was read. */
+export function asInputError(e: unknown, where: string): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as NodeJS.ErrnoException;
+  return new InputError('REGISTRY_CONNECTION_BROKEN', `connection broke while reading the response (${err.code ?? err.message})`, where, { cause: e });
+}
+
 function readLimited(res: IncomingMessage, limit: number, where: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -428,7 +435,7 @@ function readLimited(res: IncomingMessage, limit: number, where: string): Promis
       chunks.push(c);
     });
     res.once('end', () => resolve(Buffer.concat(chunks)));
-    res.once('error', reject);
+    res.once('error', (e) => reject(asInputError(e, where)));
     res.once('close', () => {
       if (!res.complete) reject(new InputError('REGISTRY_TRUNCATED', 'connection closed before the response body ended', where));
     });

@@ -1,11 +1,10 @@
 // The `registry:` image source: resolves a reference to one platform's
 // manifest, fetches and verifies the config, and offers the layers as
 // streamed blobs verified against their digests while they are read.
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { InputError } from '../../../core/errors.js';
 import { DEFAULT_LIMITS, type Image, type ImageConfig, type Layer, type Platform, type ReadLimits } from '../../../core/image/types.js';
-import { RegistryClient, type RegistryOptions } from './client.js';
+import { asInputError, RegistryClient, type RegistryOptions } from './client.js';
 import { choosePlatform, formatPlatform, isImageConfigType, isLayerType, MANIFEST_ACCEPT, parseManifest, type Descriptor } from './manifest.js';
 import { formatReference, parseReference, type RegistryReference } from './reference.js';
 import { digestOf, DigestVerifier } from './verify-stream.js';
@@ -55,9 +54,13 @@ async function openBlob(client: RegistryClient, r: RegistryReference, d: Descrip
     redirects: true,
   });
   const verifier = new DigestVerifier(d.digest, d.size, maxBytes, what);
-  // pipeline destroys the response when the consumer stops early, and hands
-  // network errors (timeouts, resets) on to the consumer's stream.
-  pipeline(res, verifier, () => {});
+  // Network errors (timeouts, resets) reach the consumer as InputErrors; a
+  // consumer that stops early closes the connection.
+  res.once('error', (e) => verifier.destroy(asInputError(e, what)));
+  verifier.once('close', () => {
+    if (!res.readableEnded) res.destroy();
+  });
+  res.pipe(verifier);
   return verifier;
 }
 
