@@ -5,6 +5,8 @@
 // and the audit readers (src/node/k8s) build these; docs/rules/fields.md
 // documents them.
 
+import type { ContainerSpec } from '../checks/spec.js';
+
 export type EventSource = 'syscall' | 'k8s_audit';
 
 export type FdKind = 'file' | 'directory' | 'pipe' | 'socket' | 'ipv4' | 'ipv6' | 'unix' | 'tty' | 'memfd' | 'event' | 'signalfd' | 'inotify' | 'timerfd' | 'netlink' | 'unknown';
@@ -17,7 +19,8 @@ export interface ProcessInfo {
   name: string;
   /** Full executable path (`proc.exepath`). */
   exepath?: string;
-  /** argv[0..] joined with spaces (`proc.cmdline` is name + args as Falco prints it). */
+  /** The full argv, argv[0] included (`proc.exe` = argv[0]; `proc.args` =
+   * argv[1..] joined with spaces; `proc.cmdline` = name + " " + proc.args, as Falco prints it). */
   args?: string[];
   cwd?: string;
   uid: number;
@@ -40,6 +43,14 @@ export interface ProcessInfo {
   startTime?: number;
   /** The exec was of a memfd / deleted file (fileless execution). */
   exeFromMemfd?: boolean;
+  /** The executable lives in the container's writable (upper) overlay layer (`proc.is_exe_upper_layer`). */
+  exeUpperLayer?: boolean;
+  /** Effective capabilities, Falco's names (`CAP_SYS_ADMIN`), for `thread.cap_effective`. */
+  capEffective?: string[];
+  /** Primary group name (`group.name`). */
+  group?: string;
+  /** Session id (`proc.sid`). */
+  sid?: number;
 }
 
 export interface FdInfo {
@@ -52,7 +63,20 @@ export interface FdInfo {
   dip?: string;
   dport?: number;
   l4proto?: 'tcp' | 'udp' | 'icmp' | 'raw';
+  /** Resolved DNS name of the server address, when the sensor knows it (`fd.sip.name`). */
+  dipName?: string;
+  /** Socket is connected (`fd.connected`). */
+  connected?: boolean;
+  /** The fd name changed with this event (`fd.name_changed`, sendto on unconnected sockets). */
+  nameChanged?: boolean;
 }
+// Socket direction (Falco's client/server model): `sip`/`sport` are the
+// connection's CLIENT (the side that called connect), `dip`/`dport` its SERVER
+// (the side that accepted), whatever the event. For a `connect` the client is
+// the local process; for an `accept` the client is the remote peer. The rule
+// fields follow Falco: `fd.cip`/`fd.cport` = client, `fd.sip`/`fd.sport` =
+// server (so `fd.sip` reads FdInfo.dip), `fd.lip`/`fd.rip` local/remote by event
+// type; Vigil's `fd.dip`/`fd.dport` are aliases of the server side.
 
 export interface ContainerInfo {
   /** Full 64-hex id, or `host` for host processes (as Falco's container.id). */
@@ -67,6 +91,8 @@ export interface ContainerInfo {
   podName?: string;
   podNamespace?: string;
   mounts?: Array<{ source: string; destination: string; readOnly?: boolean }>;
+  /** Security settings at start (container start events, `type: 'container'`): read by the environment checks. */
+  spec?: ContainerSpec;
 }
 
 export interface SyscallEvent {
@@ -83,7 +109,18 @@ export interface SyscallEvent {
   fd?: FdInfo;
   container?: ContainerInfo;
   host?: string;
+  /** Sensor sequence number (`evt.num`), when the sensor has one. */
+  num?: number;
 }
+// Vigil events are post-syscall: every SyscallEvent describes a completed
+// call with its result, so `evt.dir` is always `<` (Falco's exit direction).
+// Non-syscall sources use the same shape with their own `type` (documented
+// in docs/rules.md):
+//   filechange  args {path, oldSha256, newSha256}           (inotify sensor)
+//   auth        args {service, result: failure|success, user, sip}  (auth logs)
+//   passwd      args {path, content}: /etc/passwd content    (inotify/procfs)
+//   procstat    args {cpu_percent}: periodic CPU sample per process
+//   container   args {}: a container started (container.* filled)
 
 export interface K8sAuditEvent {
   source: 'k8s_audit';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseAuditLine } from '../../k8s/audit-event.js';
 import type { K8sAuditEvent } from '../event.js';
-import { imageRepository, k8sauditFields } from './k8saudit.js';
+import { imageRepository, isSensitiveHostPath, k8sauditFields } from './k8saudit.js';
 
 const dir = new URL('../../../../test/conformance/falco-k8s-audit/', import.meta.url);
 const load = (name: string): K8sAuditEvent => parseAuditLine(readFileSync(new URL(name, dir), 'utf8').split('\n')[0]!, 1)[0]!;
@@ -94,6 +94,22 @@ test('RBAC fields', () => {
   const pe = load('create_cluster_role_pod_exec.json');
   assert.deepEqual(x(pe, 'ka.req.role.rules.resources'), ['pods/exec']);
   assert.equal((x(pe, 'ka.req.role.rules') as string[]).length, 2);
+});
+
+test('sensitive host paths', () => {
+  assert.ok(isSensitiveHostPath('/'));
+  assert.ok(isSensitiveHostPath('/etc/'));
+  assert.ok(isSensitiveHostPath('/etc/kubernetes/pki'));
+  assert.ok(isSensitiveHostPath('/var/run/docker.sock'));
+  assert.ok(isSensitiveHostPath('/run/containerd/containerd.sock'));
+  assert.ok(isSensitiveHostPath('//var/lib/kubelet/../kubelet/pods'));
+  assert.ok(isSensitiveHostPath('/data/../etc'));
+  assert.ok(!isSensitiveHostPath('/etc/hosts'));
+  assert.ok(!isSensitiveHostPath('/run/xtables.lock'));
+  assert.ok(!isSensitiveHostPath('/data/logs'));
+  assert.ok(!isSensitiveHostPath('/etcd-backup'));
+  const m = load('create_nginx_pod_sensitive_mount.json');
+  assert.deepEqual(x(m, 'ka.req.pod.volumes.hostpath.sensitive'), ['/etc']);
 });
 
 test('image repository', () => {

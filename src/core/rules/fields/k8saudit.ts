@@ -184,6 +184,28 @@ function normalisePath(p: string): string {
   return `/${parts.join('/')}`;
 }
 
+/**
+ * Host paths that give a container the node: the product's dangerous mounts
+ * (/, /boot, /dev, /etc, /proc, /root, /sys, /var/run and /run with the
+ * runtime sockets, /var/lib/kubelet, /etc/kubernetes, the runtimes' state) and
+ * everything under them, except files pods mount for ordinary reasons.
+ */
+export const SENSITIVE_HOST_PATH_PREFIXES: readonly string[] = [
+  '/boot', '/dev', '/etc', '/proc', '/root', '/sys', '/var/run', '/run', '/var/lib/kubelet', '/var/lib/docker',
+  '/var/lib/containerd', '/var/lib/crio', '/var/lib/etcd', '/home/admin', '/usr/bin', '/usr/sbin', '/bin', '/sbin', '/lib/modules',
+];
+export const HARMLESS_HOST_PATHS: ReadonlySet<string> = new Set([
+  '/etc/hosts', '/etc/resolv.conf', '/etc/hostname', '/etc/localtime', '/etc/timezone', '/run/xtables.lock', '/var/run/xtables.lock',
+  '/etc/ssl/certs', '/etc/pki/tls/certs', '/etc/ca-certificates', '/usr/share/ca-certificates',
+]);
+
+export function isSensitiveHostPath(raw: string): boolean {
+  const p = normalisePath(raw);
+  if (p === '/') return true;
+  if (HARMLESS_HOST_PATHS.has(p)) return false;
+  return SENSITIVE_HOST_PATH_PREFIXES.some((pre) => p === pre || p.startsWith(`${pre}/`));
+}
+
 // ---- RBAC rules --------------------------------------------------------
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*']);
@@ -330,6 +352,7 @@ const fields: FieldDef<K8sAuditEvent>[] = [
   l('ka.req.pod.supplemental_groups', 'The pod securityContext supplementalGroups.', keyList('requestObject', 'spec', 'securityContext', 'supplementalGroups')),
   l('ka.req.pod.volumes.hostpath', 'The hostPath paths of all volumes, as written.', hostPaths, 'optional'),
   l('ka.req.pod.volumes.hostpath.normalized', 'The hostPath paths of all volumes, normalised (no trailing slash, `//` or `.`/`..` segments).', (e, arg) => hostPaths(e, arg)?.map(normalisePath), 'optional'),
+  l('ka.req.pod.volumes.hostpath.sensitive', 'The hostPath paths that expose the node (/, /etc, /proc, /root, /var/run, runtime sockets, /var/lib/kubelet, ... but not /etc/hosts, /etc/resolv.conf, ...); empty when none.', (e) => hostPaths(e)?.filter(isSensitiveHostPath)),
   s('ka.req.volume.hostpath', 'Deprecated: "true" if a volume uses the host path given (a trailing * matches a prefix).', (e, arg) => {
     if (!arg) return undefined;
     const ps = hostPaths(e);

@@ -1,0 +1,297 @@
+// Compiles a parsed condition into a closure, once, at load. Macros are
+// inlined, lists expanded into Sets, literals converted to the field's type,
+// `icontains` literals lowercased, globs turned into RegExps. The compiler
+// also computes the set of `evt.type`s a condition can match, so the engine
+// only offers an event to the rules that can match it.
+import type { EngineEvent, EventSource, FieldDef } from './event.js';
+import type { CondNode, Value } from './condition-parser.js';
+import { resolveField } from './fields/index.js';
+import { cidrSet, parseCidr } from './cidr.js';
+
+export type Pred = (e: EngineEvent) => boolean;
+export type Getter = (e: EngineEvent) => unknown;
+
+export class UnsupportedFieldError extends Error {
+  constructor(readonly field: string, readonly pos: number, readonly macro?: string) {
+    super(`unsupported field '${field}'`);
+  }
+}
+
+export class CompileError extends Error {
+  constructor(readonly code: string, message: string, readonly pos: number, readonly macro?: string) {
+    super(message);
+  }
+}
+
+export interface MacroDef {
+  name: string;
+  /** Parsed condition, or the syntax error it had. */
+  ast?: CondNode;
+  error?: string;
+}
+
+export interface CompileContext {
+  source: EventSource;
+  macros: Map<string, MacroDef>;
+  /** Lists, items already expanded (nested list names resolved). */
+  lists: Map<string, string[]>;
+}
+
+export interface Compiled {
+  f: Pred;
+  /** evt.types this condition can match; null = any. */
+  types: Set<string> | null;
+  /** Fields the condition reads (for docs / lint). */
+  fields: Set<string>;
+}
+
+const TRUE: Pred = () => true;
+const FALSE: Pred = () => false;
+
+export function getter(ref: string, source: EventSource, pos = 0): { get: Getter; def: FieldDef<EngineEvent> } {
+  const r = resolveField(ref, source);
+  if (!r) throw new UnsupportedFieldError(ref, pos);
+  const ex = r.def.extract;
+  const arg = r.arg;
+  return { get: arg === undefined ? (e) => ex(e) : (e) => ex(e, arg), def: r.def };
+}
+
+function globToRegExp(glob: string, flags: string): RegExp {
+  let re = '^';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const j = glob.indexOf(']', i + 1);
+      if (j < 0) { re += '\\['; continue; }
+      let body = glob.slice(i + 1, j);
+      if (body.startsWith('!')) body = '^' + body.slice(1);
+      re += `[${body.replace(/\\/g, '\\\\')}]`;
+      i = j;
+    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+  }
+  return new RegExp(re + '$', flags);
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
+
+/** Build a scalar test for one operator and literal(s), given the field type. */
+function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: number): (v: unknown) => boolean {
+  const numeric = def.type === 'number' || def.type === 'numbers' || def.type === 'port';
+  const lit = lits[0]?.text ?? '';
+  const isIp = def.type === 'ipaddr';
+  switch (op) {
+    case '=': case '==': case '!=': {
+      if (def.type === 'bool') {
+        const b = lit === 'true';
+        if (lit !== 'true' && lit !== 'false') throw new CompileError('COMPARE_TYPE', `'${def.name}' is a bool: compare with true or false, not '${lit}'`, pos);
+        return (v) => v === b;
+      }
+      if (numeric && lit !== '' && !Number.isNaN(Number(lit))) {
+        const n = Number(lit);
+        return (v) => (typeof v === 'number' ? v === n : Number(v) === n);
+      }
+      if (isIp && lit.includes('/')) {
+        const set = cidrSet([lit]);
+        if (set.invalid.length) throw new CompileError('COMPARE_TYPE', `invalid network '${lit}'`, pos);
+        return (v) => set.has(str(v));
+      }
+      return (v) => str(v) === lit;
+    }
+    case '<': case '<=': case '>': case '>=': {
+      const n = Number(lit);
+      if (Number.isNaN(n)) {
+        if (numeric) throw new CompileError('COMPARE_TYPE', `'${def.name}' is numeric: '${lit}' is not a number`, pos);
+        if (op === '<') return (v) => str(v) < lit;
+        if (op === '<=') return (v) => str(v) <= lit;
+        if (op === '>') return (v) => str(v) > lit;
+        return (v) => str(v) >= lit;
+      }
+      const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+      if (op === '<') return (v) => num(v) < n;
+      if (op === '<=') return (v) => num(v) <= n;
+      if (op === '>') return (v) => num(v) > n;
+      return (v) => num(v) >= n;
+    }
+    case 'contains': return (v) => str(v).includes(lit);
+    case 'icontains': { const l = lit.toLowerCase(); return (v) => str(v).toLowerCase().includes(l); }
+    case 'startswith': return (v) => str(v).startsWith(lit);
+    case 'endswith': return (v) => str(v).endsWith(lit);
+    case 'bcontains': case 'bstartswith': {
+      if (!/^([0-9a-fA-F]{2})*$/.test(lit)) throw new CompileError('COMPARE_TYPE', `'${op}' takes hex bytes, not '${lit}'`, pos);
+      const bytes = lit.replace(/../g, (h) => String.fromCharCode(parseInt(h, 16)));
+      return op === 'bcontains' ? (v) => str(v).includes(bytes) : (v) => str(v).startsWith(bytes);
+    }
+    case 'glob': { const re = globToRegExp(lit, ''); return (v) => re.test(str(v)); }
+    case 'iglob': { const re = globToRegExp(lit, 'i'); return (v) => re.test(str(v)); }
+    case 'regex': {
+      let re: RegExp;
+      try { re = new RegExp(lit); } catch { throw new CompileError('COMPARE_TYPE', `invalid regex '${lit}'`, pos); }
+      return (v) => re.test(str(v));
+    }
+    case 'in': case 'intersects': {
+      const texts = lits.map((l) => l.text);
+      if (isIp && texts.some((t) => t.includes('/'))) {
+        const set = cidrSet(texts);
+        if (set.invalid.length) throw new CompileError('COMPARE_TYPE', `invalid network '${set.invalid[0]}'`, pos);
+        return (v) => set.has(str(v));
+      }
+      if (numeric && texts.every((t) => t !== '' && !Number.isNaN(Number(t)))) {
+        const set = new Set(texts.map(Number));
+        return (v) => set.has(typeof v === 'number' ? v : Number(v));
+      }
+      if (def.type === 'bool') {
+        const set = new Set(texts);
+        return (v) => set.has(String(v));
+      }
+      const set = new Set(texts);
+      if (set.size === 1) { const only = texts[0]!; return (v) => str(v) === only; }
+      return (v) => set.has(str(v));
+    }
+    case 'pmatch': {
+      const prefixes = lits.map((l) => (l.text.length > 1 && l.text.endsWith('/') ? l.text.slice(0, -1) : l.text));
+      const exact = new Set(prefixes);
+      return (v) => {
+        const s = str(v);
+        if (exact.has(s)) return true;
+        for (const p of prefixes) if (p === '/' ? s.startsWith('/') : s.startsWith(p) && s.charCodeAt(p.length) === 47) return true;
+        return false;
+      };
+    }
+    default:
+      throw new CompileError('CONDITION_SYNTAX', `unknown operator '${op}'`, pos);
+  }
+}
+
+function unquoteItem(s: string): string {
+  // Falco list items may carry their own quotes: '"75-system-updat"'.
+  if (s.length >= 2 && ((s[0] === '"' && s.endsWith('"')) || (s[0] === "'" && s.endsWith("'")))) return s.slice(1, -1);
+  return s;
+}
+
+/** Expand list references inside `in (...)` values (bare words naming a list). */
+function expandValues(values: Value[], lists: Map<string, string[]>): Value[] {
+  const out: Value[] = [];
+  for (const v of values) {
+    const l = !v.quoted ? lists.get(v.text) : undefined;
+    if (l) for (const item of l) out.push({ text: item, quoted: true, pos: v.pos });
+    else out.push(v);
+  }
+  return out;
+}
+
+/** Expand a list's items: nested list names are replaced by their items; quotes stripped. */
+export function expandListItems(items: unknown[], lists: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const it of items) {
+    const s = typeof it === 'string' ? it : String(it);
+    const nested = lists.get(s);
+    if (nested) out.push(...nested);
+    else out.push(unquoteItem(s));
+  }
+  return out;
+}
+
+function intersect(a: Set<string> | null, b: Set<string> | null): Set<string> | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return new Set([...a].filter((x) => b.has(x)));
+}
+function union(a: Set<string> | null, b: Set<string> | null): Set<string> | null {
+  if (a === null || b === null) return null;
+  return new Set([...a, ...b]);
+}
+
+export function compileCondition(root: CondNode, ctx: CompileContext): Compiled {
+  const fields = new Set<string>();
+  const stack: string[] = [];
+  const cache = new Map<string, { f: Pred; types: Set<string> | null }>();
+
+  function node(n: CondNode): { f: Pred; types: Set<string> | null } {
+    switch (n.k) {
+      case 'const': return { f: n.value ? TRUE : FALSE, types: null };
+      case 'and': {
+        const parts = n.items.map(node);
+        let types: Set<string> | null = null;
+        for (const p of parts) types = intersect(types, p.types);
+        const fs = parts.map((p) => p.f);
+        if (fs.length === 2) { const [a, b] = fs as [Pred, Pred]; return { f: (e) => a(e) && b(e), types }; }
+        if (fs.length === 3) { const [a, b, c] = fs as [Pred, Pred, Pred]; return { f: (e) => a(e) && b(e) && c(e), types }; }
+        return { f: (e) => { for (let i = 0; i < fs.length; i++) if (!fs[i]!(e)) return false; return true; }, types };
+      }
+      case 'or': {
+        const parts = n.items.map(node);
+        let types: Set<string> | null = parts[0]!.types;
+        for (const p of parts.slice(1)) types = union(types, p.types);
+        const fs = parts.map((p) => p.f);
+        if (fs.length === 2) { const [a, b] = fs as [Pred, Pred]; return { f: (e) => a(e) || b(e), types }; }
+        return { f: (e) => { for (let i = 0; i < fs.length; i++) if (fs[i]!(e)) return true; return false; }, types };
+      }
+      case 'not': {
+        const inner = node(n.item).f;
+        return { f: (e) => !inner(e), types: null };
+      }
+      case 'macro': {
+        const m = ctx.macros.get(n.name);
+        if (!m) throw new CompileError('UNDEFINED_MACRO', `undefined macro '${n.name}'`, n.pos, stack[stack.length - 1]);
+        const hit = cache.get(n.name);
+        if (hit) return hit;
+        if (stack.includes(n.name)) throw new CompileError('MACRO_CYCLE', `macro cycle: ${[...stack, n.name].join(' -> ')}`, n.pos, n.name);
+        if (!m.ast) throw new CompileError('CONDITION_SYNTAX', `macro '${n.name}' has a syntax error: ${m.error ?? 'invalid'}`, n.pos, n.name);
+        stack.push(n.name);
+        try {
+          const r = node(m.ast);
+          cache.set(n.name, r);
+          return r;
+        } catch (e) {
+          if (e instanceof UnsupportedFieldError && !e.macro) throw new UnsupportedFieldError(e.field, e.pos, n.name);
+          if (e instanceof CompileError && !e.macro) throw new CompileError(e.code, e.message, e.pos, n.name);
+          throw e;
+        } finally {
+          stack.pop();
+        }
+      }
+      case 'check': {
+        fields.add(n.field);
+        const { get, def } = getter(n.field, ctx.source, n.pos);
+        const op = n.op;
+        let types: Set<string> | null = null;
+        if (op === 'exists') {
+          return { f: (e) => { const v = get(e); return v !== undefined && !(Array.isArray(v) && v.length === 0); }, types };
+        }
+        const lits = n.values ? expandValues(n.values, ctx.lists) : n.value ? [n.value] : [];
+        if (n.field === 'evt.type') {
+          if (op === '=' || op === '==') types = new Set([lits[0]!.text]);
+          else if (op === 'in') types = new Set(lits.map((l) => l.text));
+        }
+        if (op === '!=') {
+          const eq = scalarTest('=', def, lits, n.value?.pos ?? n.pos);
+          return { f: (e) => {
+            const v = get(e);
+            if (v === undefined) return false;
+            if (Array.isArray(v)) { for (const x of v) if (eq(x)) return false; return true; }
+            return !eq(v);
+          }, types };
+        }
+        if ((op === 'in' || op === 'intersects') && lits.length === 0) return { f: FALSE, types: op === 'in' && n.field === 'evt.type' ? new Set() : types };
+        const test = scalarTest(op, def, lits, n.value?.pos ?? n.pos);
+        const multi = def.type === 'strings' || def.type === 'numbers' || def.type === 'ipaddr' || def.type === 'port';
+        if (!multi) return { f: (e) => { const v = get(e); return v !== undefined && test(v); }, types };
+        return { f: (e) => {
+          const v = get(e);
+          if (v === undefined) return false;
+          if (Array.isArray(v)) { for (const x of v) if (test(x)) return true; return false; }
+          return test(v);
+        }, types };
+      }
+    }
+  }
+  const r = node(root);
+  return { ...r, fields };
+}
+
+/** Whether a string literal is a valid network for ipaddr comparisons. */
+export function validNetwork(s: string): boolean {
+  return parseCidr(s) !== undefined;
+}

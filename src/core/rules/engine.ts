@@ -1,0 +1,152 @@
+// The detection engine: evaluates every event against the compiled rules
+// that can match it (indexed by source and evt.type) and the built-in
+// detectors, and returns alerts. Aggregating rules keep per-key windows
+// driven by event time; flush(now) evicts expired windows. No I/O: the
+// clock and the id generator are injected.
+import { randomUUID } from 'node:crypto';
+import type { Alert } from '../alerts/types.js';
+import type { EngineEvent, EventSource } from './event.js';
+import type { Rule, Ruleset } from './loader.js';
+import type { Detector, DetectorFn, PolicyLookup } from './detectors/types.js';
+import { cidrSet, type CidrSet } from './cidr.js';
+import { AggregateWindow } from './aggregate.js';
+import { buildAlert } from './alert-builder.js';
+import { BUILTIN_DETECTORS } from './detectors/index.js';
+
+export interface EngineOptions {
+  /** Node name put in alerts whose event carries no host. */
+  host: string;
+  /** Milliseconds since epoch; used by flush() when no time is given. */
+  clock?: () => number;
+  newId?: () => string;
+  /** Threat-IP list (CIDRs) for network/abnormal-outbound. */
+  threatIps?: CidrSet | string[];
+  /** Container policies (process whitelist, file protection). */
+  policies?: PolicyLookup;
+  /** Detectors to run; default: the built-in ones when a built-in ruleset is loaded, else none. */
+  detectors?: readonly Detector[];
+  /** Max keys per aggregating rule (memory bound). */
+  maxAggregateKeys?: number;
+}
+
+export interface EngineStats {
+  events: number;
+  alerts: number;
+  byRule: Record<string, number>;
+}
+
+type Matcher =
+  | { kind: 'rule'; rule: Rule; win?: AggregateWindow }
+  | { kind: 'detector'; det: Detector; fn: DetectorFn };
+
+interface SourceIndex {
+  byType: Map<string, Matcher[]>;
+  any: Matcher[];
+}
+
+export class Engine {
+  readonly rules: Rule[];
+  readonly detectors: Detector[];
+  private readonly idx = new Map<EventSource, SourceIndex>();
+  private readonly host: string;
+  private readonly clock: () => number;
+  private readonly newId: () => string;
+  private readonly windows: AggregateWindow[] = [];
+  private events = 0;
+  private alerts = 0;
+  private readonly byRule = new Map<string, number>();
+
+  constructor(rulesets: Ruleset | Ruleset[], opts: EngineOptions) {
+    const sets = Array.isArray(rulesets) ? rulesets : [rulesets];
+    this.host = opts.host;
+    this.clock = opts.clock ?? Date.now;
+    this.newId = opts.newId ?? randomUUID;
+    // A later ruleset's rule replaces an earlier one of the same name.
+    const byName = new Map<string, Rule>();
+    for (const s of sets) for (const r of s.rules) { byName.delete(r.name); byName.set(r.name, r); }
+    this.rules = [...byName.values()];
+    const threatIps = Array.isArray(opts.threatIps) ? cidrSet(opts.threatIps) : opts.threatIps;
+    const dets = opts.detectors ?? (sets.some((s) => s.builtin) ? BUILTIN_DETECTORS : []);
+    const ctx = { host: opts.host, ...(threatIps ? { threatIps } : {}), ...(opts.policies ? { policies: opts.policies } : {}) };
+    const matchers: Array<{ m: Matcher; source: EventSource; types: string[] | null }> = [];
+    for (const rule of this.rules) {
+      const m: Matcher = { kind: 'rule', rule };
+      if (rule.aggregate) {
+        m.win = new AggregateWindow(rule.aggregate.windowMs, rule.aggregate.threshold, opts.maxAggregateKeys);
+        this.windows.push(m.win);
+      }
+      matchers.push({ m, source: rule.source, types: rule.evtTypes });
+    }
+    this.detectors = [];
+    for (const det of dets) {
+      const fn = det.create(ctx);
+      if (!fn) continue;
+      this.detectors.push(det);
+      matchers.push({ m: { kind: 'detector', det, fn }, source: det.source, types: det.evtTypes });
+    }
+    for (const source of ['syscall', 'k8s_audit'] as EventSource[]) {
+      const mine = matchers.filter((x) => x.source === source);
+      const types = new Set<string>();
+      for (const x of mine) for (const t of x.types ?? []) types.add(t);
+      const any = mine.filter((x) => x.types === null).map((x) => x.m);
+      const byType = new Map<string, Matcher[]>();
+      // Keep load order within each type's list: rules, then detectors.
+      for (const t of types) byType.set(t, mine.filter((x) => x.types === null || x.types.includes(t)).map((x) => x.m));
+      this.idx.set(source, { byType, any });
+    }
+  }
+
+  /** Evaluate one event; returns the alerts it raises (often none). */
+  process(e: EngineEvent): Alert[] {
+    this.events++;
+    const ix = this.idx.get(e.source);
+    if (!ix) return [];
+    const list = e.source === 'syscall' ? (ix.byType.get(e.type) ?? ix.any) : ix.any;
+    let out: Alert[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i]!;
+      if (m.kind === 'rule') {
+        const r = m.rule;
+        if (!r.match(e)) continue;
+        let message = r.out.render(e);
+        if (m.win) {
+          const a = r.aggregate!;
+          let key = '';
+          for (const g of a.getters) key += `${String(g(e))}\u001f`;
+          const n = m.win.hit(key, e.time);
+          if (!n) continue;
+          message += ` (${n} events within ${a.windowMs / 1000}s)`;
+        }
+        (out ??= []).push(this.emit(e, {
+          type: r.type, severity: r.severity, message, rule: r.name, remedy: r.remedy, tags: r.tags, fields: r.out.values(e),
+        }));
+      } else {
+        const res = m.fn(e);
+        if (!res) continue;
+        for (const h of Array.isArray(res) ? res : [res]) {
+          (out ??= []).push(this.emit(e, {
+            type: m.det.type, severity: h.severity ?? m.det.severity, message: h.message, rule: h.rule ?? m.det.id,
+            remedy: m.det.remedy, tags: [], fields: h.fields, action: h.action,
+          }));
+        }
+      }
+    }
+    return out ?? [];
+  }
+
+  /** Evict aggregation windows that expired at `now` (event time; default the clock). Returns alerts due at flush (none today). */
+  flush(now: number = this.clock()): Alert[] {
+    for (const w of this.windows) w.flush(now);
+    return [];
+  }
+
+  stats(): EngineStats {
+    return { events: this.events, alerts: this.alerts, byRule: Object.fromEntries(this.byRule) };
+  }
+
+  private emit(e: EngineEvent, p: { type: string; severity: Alert['severity']; message: string; rule: string; remedy?: string; tags: string[]; fields?: Record<string, unknown>; action?: Alert['action'] }): Alert {
+    this.alerts++;
+    this.byRule.set(p.rule, (this.byRule.get(p.rule) ?? 0) + 1);
+    return buildAlert(e, { id: this.newId(), host: this.host, ...p });
+  }
+}

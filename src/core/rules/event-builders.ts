@@ -1,0 +1,80 @@
+// Builders of engine events for tests, rule examples and benchmarks:
+// `makeEvent(partial)` fills a complete SyscallEvent with defaults (a root
+// process in no container), `exec`, `open`, `connect` build the common
+// shapes. Rule files' `examples:` are partial events passed through makeEvent.
+import type { ContainerInfo, FdInfo, ProcessInfo, SyscallEvent } from './event.js';
+import { basename } from './fields/helpers.js';
+
+export type PartialEvent = Partial<Omit<SyscallEvent, 'proc' | 'fd' | 'container'>> & {
+  proc?: Partial<ProcessInfo>;
+  fd?: Partial<FdInfo>;
+  container?: Partial<ContainerInfo> | 'host';
+};
+
+export const TEST_TIME = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+/** A container for fixtures: nginx in Kubernetes. */
+export const TEST_CONTAINER: ContainerInfo = {
+  id: 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2',
+  name: 'web', image: 'docker.io/library/nginx:1.25', imageRepository: 'docker.io/library/nginx', imageTag: '1.25',
+  podName: 'web-7d4b9', podNamespace: 'shop', privileged: false,
+};
+
+export function makeEvent(p: PartialEvent = {}): SyscallEvent {
+  const argv = p.proc?.args;
+  const name = p.proc?.name ?? (argv?.[0] ? basename(argv[0]) : 'sh');
+  const proc: ProcessInfo = { pid: 4242, ppid: 4200, uid: 0, user: 'root', tty: 0, ...p.proc, name };
+  if (!proc.exepath && argv?.[0]?.startsWith('/')) proc.exepath = argv[0];
+  if (!proc.exepath) proc.exepath = `/usr/bin/${name}`;
+  const e: SyscallEvent = {
+    source: 'syscall', type: p.type ?? 'execve', time: p.time ?? TEST_TIME, args: { ...(p.args ?? {}) }, proc,
+  };
+  if (p.res !== undefined) e.res = p.res;
+  else if (e.type !== 'execve' && e.type !== 'execveat') e.res = 0;
+  else e.res = 0;
+  if (p.fd) e.fd = { type: 'file', name: '', ...p.fd } as FdInfo;
+  if (p.container && p.container !== 'host') e.container = { ...TEST_CONTAINER, ...p.container };
+  if (p.host) e.host = p.host;
+  if (p.num !== undefined) e.num = p.num;
+  return e;
+}
+
+/** Split a command line on spaces (fixtures only: no quoting). */
+function argvOf(cmd: string | string[]): string[] {
+  return Array.isArray(cmd) ? cmd : cmd.split(' ').filter(Boolean);
+}
+
+/** An execve of `cmd` ("/bin/bash -i" or an argv). `parents` are names or objects, nearest first. */
+export function exec(cmd: string | string[], over: PartialEvent & { parents?: Array<string | { name: string; args?: string[]; exepath?: string }> } = {}): SyscallEvent {
+  const args = argvOf(cmd);
+  const parents = (over.parents ?? ['bash']).map((x, i) => (typeof x === 'string' ? { pid: 4200 - i * 10, name: x, exepath: `/usr/bin/${x}`, args: [x] } : { pid: 4200 - i * 10, ...x }));
+  const { parents: _p, ...rest } = over;
+  return makeEvent({ ...rest, type: over.type ?? 'execve', proc: { args, parents, ...over.proc } });
+}
+
+/** An openat of `path` for reading ('r'), writing ('w': O_WRONLY|O_CREAT|O_TRUNC) or with numeric flags. */
+export function open(path: string, flags: 'r' | 'w' | 'rw' | number, over: PartialEvent & { cmd?: string } = {}): SyscallEvent {
+  const f = flags === 'r' ? 0 : flags === 'w' ? 0o1101 : flags === 'rw' ? 0o102 : flags;
+  const { cmd, ...rest } = over;
+  const args = cmd ? argvOf(cmd) : undefined;
+  return makeEvent({
+    ...rest, type: over.type ?? 'openat', res: over.res ?? 3,
+    args: { dirfd: -100, name: path, flags: f, mode: 0o644, ...over.args },
+    fd: { num: over.res !== undefined && over.res < 0 ? -1 : 3, type: 'file', name: path, ...over.fd },
+    proc: { ...(args ? { args } : {}), ...over.proc },
+  });
+}
+
+/** A TCP connect from the process to dip:dport. */
+export function connect(dip: string, dport: number, over: PartialEvent & { cmd?: string } = {}): SyscallEvent {
+  const v6 = dip.includes(':');
+  const sip = v6 ? 'fd00::5' : '10.0.0.5';
+  const { cmd, ...rest } = over;
+  const args = cmd ? argvOf(cmd) : undefined;
+  return makeEvent({
+    ...rest, type: over.type ?? 'connect', res: over.res ?? 0,
+    args: { addr: `${dip}:${dport}`, ...over.args },
+    fd: { num: 3, type: v6 ? 'ipv6' : 'ipv4', sip, sport: 40312, dip, dport, l4proto: 'tcp', name: `${sip}:40312->${dip}:${dport}`, ...over.fd },
+    proc: { ...(args ? { args } : {}), ...over.proc },
+  });
+}
