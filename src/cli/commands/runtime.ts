@@ -1,4 +1,44 @@
-// `vigil runtime`: registered by its owner module. (Filled in by the issue that builds it.)
+// `vigil runtime watch`: sensors + engine + policies on this host, alerts on
+// stdout. The implementation (src/node/runtime/watch.ts) is loaded inside the
+// action so `vigil --version` stays fast.
 import type { Command } from 'commander';
+import { action, UsageError } from '../exit.js';
 
-export function register(_program: Command): void {}
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+export function register(program: Command): void {
+  const runtime = program.command('runtime').description('runtime security on this node: kernel events, rules, policies');
+  runtime
+    .command('watch')
+    .description('watch this host in real time (eBPF via bpftrace) and print alerts; needs root')
+    .option('-f, --format <format>', 'json (one alert per line) or text', 'text')
+    .option('--rules <file>', 'extra rule file (repeatable)', collect)
+    .option('--policy <file>', 'runtime policy file (YAML): whitelists, file protection, enforce')
+    .option('--threat-ips <file>', 'threat-intel IP/CIDR list, one per line (network/abnormal-outbound)')
+    .option('--state <file>', 'learn-state file for learned whitelists', '/var/lib/vigil/runtime-learn.json')
+    .option('--sensor <kind>', 'ebpf, or procfs (polling fallback when eBPF is unavailable)', 'ebpf')
+    .option('--poll-interval <ms>', 'procfs polling interval', '200')
+    .option('--stats <seconds>', 'print a stats line on stderr every N seconds (0: only at exit)', '60')
+    .option('--events', 'also print every normalised event on stderr (debugging)')
+    .option('--auth-log <file>', 'auth log or Docker json log to follow (repeatable; default /var/log/auth.log, /var/log/secure)', collect)
+    .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable; default the catalog list)', collect)
+    .action(action(async (opts: Record<string, unknown>) => {
+      const format = String(opts.format);
+      if (format !== 'json' && format !== 'text') throw new UsageError(`--format must be json or text, not ${format}`);
+      const sensor = String(opts.sensor);
+      if (sensor !== 'ebpf' && sensor !== 'procfs') throw new UsageError(`--sensor must be ebpf or procfs, not ${sensor}`);
+      const stats = Number(opts.stats);
+      const poll = Number(opts.pollInterval);
+      if (!Number.isFinite(stats) || stats < 0) throw new UsageError('--stats must be a number of seconds');
+      if (!Number.isInteger(poll) || poll < 10) throw new UsageError('--poll-interval must be at least 10 ms');
+      const { runWatch } = await import('../../node/runtime/watch.js');
+      return runWatch({
+        format, sensor, pollIntervalMs: poll, statsIntervalMs: stats * 1000,
+        ruleFiles: opts.rules as string[] | undefined, policyFile: opts.policy as string | undefined,
+        threatIpsFile: opts.threatIps as string | undefined, stateFile: String(opts.state), events: opts.events === true,
+        authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,
+      });
+    }));
+}

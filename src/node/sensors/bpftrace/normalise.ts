@@ -1,0 +1,292 @@
+// Turns the sensor's raw records (./parse.ts) into the engine's SyscallEvent
+// (src/core/rules/event.ts), enriched from procfs and attributed to a
+// container. Owns: pairing exec argv (sys_enter_execve) with the exec result
+// (sched_process_exec), Falco-style names and arguments per syscall, the
+// kernel-clock to wall-clock mapping, and cache invalidation on exit.
+import type { FdInfo, FdKind, ProcessInfo, SyscallEvent } from '../../../core/rules/event.js';
+import type { RawHeader } from './parse.js';
+import { RAW_SYSCALLS } from './program.js';
+import type { ProcCache, ProcInfo } from '../procfs.js';
+import { readBounded, socketInodes } from '../procfs.js';
+import type { ContainerResolver } from '../container-resolver.js';
+
+const RAW_NAMES = new Map(Object.entries(RAW_SYSCALLS).map(([k, v]) => [v, k]));
+
+const CLONE_FLAGS: Array<[number, string]> = [
+  [0x00020000, 'CLONE_NEWNS'], [0x02000000, 'CLONE_NEWCGROUP'], [0x04000000, 'CLONE_NEWUTS'], [0x08000000, 'CLONE_NEWIPC'],
+  [0x10000000, 'CLONE_NEWUSER'], [0x20000000, 'CLONE_NEWPID'], [0x40000000, 'CLONE_NEWNET'], [0x00000080, 'CLONE_NEWTIME'],
+];
+
+export function cloneFlagNames(flags: number): string {
+  const names = CLONE_FLAGS.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
+  return names.length ? names.join('|') : String(flags);
+}
+
+const OPEN_FLAGS: Array<[number, string]> = [
+  [0x1, 'O_WRONLY'], [0x2, 'O_RDWR'], [0x40, 'O_CREAT'], [0x80, 'O_EXCL'], [0x200, 'O_TRUNC'], [0x400, 'O_APPEND'], [0x80000, 'O_CLOEXEC'],
+];
+export function openFlagNames(flags: number): string {
+  const names = OPEN_FLAGS.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
+  if ((flags & 0x3) === 0) names.unshift('O_RDONLY');
+  return names.join('|');
+}
+
+export interface NormaliserOptions {
+  procs: ProcCache;
+  containers: ContainerResolver;
+  host: string;
+  /** Wall-clock ms now and kernel monotonic ns now; injected for tests. */
+  wallNow?: () => number;
+  monoNowNs?: () => number;
+  /** Pending argv entries kept (exec enter without exec result yet). */
+  maxPending?: number;
+}
+
+/** A lifecycle notice the caller may act on (cache invalidation, stats). */
+export type Lifecycle = { kind: 'exit'; pid: number; containerId?: string } | { kind: 'fork'; pid: number; child: number };
+
+export class Normaliser {
+  private readonly pendingArgv = new Map<number, string[]>();
+  private lastArgvTid = -1;
+  private readonly offsetMs: number;
+  readonly maxPending: number;
+
+  constructor(private readonly o: NormaliserOptions) {
+    const wall = (o.wallNow ?? Date.now)();
+    const mono = (o.monoNowNs ?? (() => Number(process.hrtime.bigint())))();
+    this.offsetMs = wall - mono / 1e6;
+    this.maxPending = o.maxPending ?? 4096;
+  }
+
+  /** Wall-clock ms of a kernel timestamp. */
+  wallTime(ktimeNs: number): number {
+    return this.offsetMs + ktimeNs / 1e6;
+  }
+
+  /** The argv that bpftrace's join() printed right after an `A` record. */
+  argv(args: string[]): void {
+    if (this.lastArgvTid < 0) return;
+    this.pendingArgv.delete(this.lastArgvTid);
+    this.pendingArgv.set(this.lastArgvTid, args);
+    this.lastArgvTid = -1;
+    if (this.pendingArgv.size > this.maxPending) {
+      const oldest = this.pendingArgv.keys().next().value;
+      if (oldest !== undefined) this.pendingArgv.delete(oldest);
+    }
+  }
+
+  get pending(): number {
+    return this.pendingArgv.size;
+  }
+
+  /** One raw record; returns the engine event (if the record makes one) and a lifecycle notice. */
+  record(r: RawHeader): { event?: SyscallEvent; life?: Lifecycle } {
+    const f = r.rest;
+    switch (r.code) {
+      case 'A':
+        this.lastArgvTid = r.tid;
+        return {};
+      case 'F': {
+        // Until it execs, a child is a copy of its parent: reading /proc later would show
+        // whatever it became, so its pre-exec events (dup2, connect) use the parent's view.
+        const child = Number(f[0]);
+        const parent = this.o.procs.peek(r.pid) ?? this.o.procs.get(r.pid);
+        if (parent && child > 0 && !this.o.procs.peek(child)) this.o.procs.put({ ...parent, pid: child, ppid: r.pid });
+        return { life: { kind: 'fork', pid: r.pid, child } };
+      }
+      case 'Q': {
+        const p = this.o.procs.peek(r.pid);
+        this.o.procs.forget(r.pid);
+        this.pendingArgv.delete(r.pid);
+        const cid = p?.cgroup ? this.o.containers.resolve(p.cgroup).id : undefined;
+        return { life: { kind: 'exit', pid: r.pid, ...(cid && cid !== 'host' ? { containerId: cid } : {}) } };
+      }
+      case 'E':
+        return { event: this.exec(r, Number(f[0]), f[1] ?? '') };
+      case 'O': {
+        const res = Number(f[0]);
+        const flags = Number(f[1]);
+        const path = this.absolute(r.pid, f[2] ?? '');
+        return { event: this.make(r, 'openat', { name: path, flags, fd: res }, { type: 'file', name: path, ...(res >= 0 ? { num: res } : {}) }, res) };
+      }
+      case 'C':
+      case 'K': {
+        const fdnum = Number(f[0]);
+        const ip = f[2] ?? '';
+        const port = Number(f[3]);
+        const type: FdKind = f[1] === '6' ? 'ipv6' : 'ipv4';
+        const sock = this.socket(r.pid, fdnum);
+        // Falco's client/server model (event.ts): for connect the local end is the client, for accept the server.
+        const fd: FdInfo = r.code === 'C'
+          ? { num: fdnum, type, name: `${sock.local ? hostPort(sock.local.ip, sock.local.port) : ''}->${hostPort(ip, port)}`, dip: ip, dport: port, l4proto: sock.proto }
+          : { num: fdnum, type, name: `${hostPort(ip, port)}->${sock.local ? hostPort(sock.local.ip, sock.local.port) : ''}`, sip: ip, sport: port, l4proto: sock.proto };
+        if (sock.local) {
+          if (r.code === 'C') {
+            fd.sip = sock.local.ip;
+            fd.sport = sock.local.port;
+          } else {
+            fd.dip = sock.local.ip;
+            fd.dport = sock.local.port;
+          }
+        }
+        return { event: this.make(r, r.code === 'C' ? 'connect' : 'accept4', { fd: fdnum, addr: hostPort(ip, port) }, fd) };
+      }
+      case 'D': {
+        const oldfd = Number(f[0]);
+        const newfd = Number(f[1]);
+        const procs = this.o.procs.fs;
+        // The old fd may already be closed when we look (dup2 then close is the usual idiom): the new one is the same file.
+        const target = procs.fdTarget(r.pid, oldfd) ?? procs.fdTarget(r.pid, newfd);
+        const kind = procs.fdKind(r.pid, oldfd) ?? procs.fdKind(r.pid, newfd) ?? 'unknown';
+        const ev = this.make(r, 'dup2', { oldfd, newfd, fd: oldfd }, { num: oldfd, type: kind, name: target ?? '' });
+        // The standard streams changed: the cached view of them is stale.
+        if (ev.proc) {
+          const key = newfd === 0 ? 'stdin' : newfd === 1 ? 'stdout' : 'stderr';
+          ev.proc[key] = kind;
+          const cached = this.o.procs.peek(r.pid);
+          if (cached) cached[key] = kind;
+        }
+        return { event: ev };
+      }
+      case 'P': {
+        const req = Number(f[0]);
+        // Numeric, as the engine renders arguments Falco's way (evt.arg.request contains PTRACE_ATTACH).
+        return { event: this.make(r, 'ptrace', { request: req, pid: Number(f[1]) }) };
+      }
+      case 'S':
+        return { event: this.make(r, 'setns', { fd: Number(f[0]), nstype: cloneFlagNames(Number(f[1])) }) };
+      case 'U':
+        return { event: this.make(r, 'unshare', { flags: cloneFlagNames(Number(f[0])) }) };
+      case 'M': {
+        const dir = f[2] ?? '';
+        return { event: this.make(r, 'mount', { flags: Number(f[0]), type: f[1] ?? '', dir }, { type: 'directory', name: dir }) };
+      }
+      case 'H':
+        return { event: this.make(r, 'open_by_handle_at', { mountfd: Number(f[0]), flags: Number(f[1]) }) };
+      case 'B':
+        return { event: this.make(r, 'reboot', { cmd: Number(f[0]) }) };
+      case 'Y':
+        return { event: this.make(r, 'bpf', { cmd: Number(f[0]) }) };
+      case 'I':
+        return { event: this.make(r, 'setuid', { uid: Number(f[0]) }) };
+      case 'G':
+        return { event: this.make(r, 'setgid', { gid: Number(f[0]) }) };
+      case 'J':
+        return { event: this.make(r, 'capset', {}) };
+      case 'Z':
+        return { event: this.make(r, 'memfd_create', { flags: Number(f[0]), name: f[1] ?? '' }, { type: 'memfd', name: `memfd:${f[1] ?? ''}` }) };
+      case 'N': {
+        const [oldp = '', newp = ''] = (f[0] ?? '').split('\x1f');
+        const from = this.absolute(r.pid, oldp);
+        const to = this.absolute(r.pid, newp);
+        return { event: this.make(r, 'renameat2', { oldpath: from, newpath: to }, { type: 'file', name: to }) };
+      }
+      case 'L': {
+        const path = this.absolute(r.pid, f[1] ?? '');
+        return { event: this.make(r, 'unlinkat', { flags: Number(f[0]), name: path }, { type: 'file', name: path }) };
+      }
+      case 'X': {
+        const id = Number(f[0]);
+        return { event: this.make(r, RAW_NAMES.get(id) ?? `syscall_${id}`, { id }) };
+      }
+      default:
+        return {};
+    }
+  }
+
+  private exec(r: RawHeader, oldPid: number, filename: string): SyscallEvent {
+    const argv = this.pendingArgv.get(oldPid) ?? this.pendingArgv.get(r.tid);
+    this.pendingArgv.delete(oldPid);
+    this.pendingArgv.delete(r.tid);
+    // A new program: everything cached about the pid is stale.
+    const info = this.o.procs.get(r.pid, true);
+    const ev = this.make(r, 'execve', {}, undefined, 0, info);
+    const exepath = filename.startsWith('/') ? filename : info?.exepath ?? this.absolute(r.pid, filename);
+    ev.proc.exepath = exepath;
+    if (argv && argv.length > 0 && !(argv.length === 1 && argv[0] === '')) ev.proc.args = argv;
+    ev.args.filename = exepath;
+    if (info?.exepath && info.exepath !== exepath) ev.args.exe = info.exepath;
+    if (ev.proc.args) ev.args.cmdline = ev.proc.args.join(' ');
+    // Fileless execution: the kernel names a memfd or deleted file as the executable.
+    if (info?.exepath && (info.exepath.startsWith('/memfd:') || info.exepath.endsWith(' (deleted)'))) ev.proc.exeFromMemfd = true;
+    if (info) {
+      info.args = ev.proc.args ?? info.args;
+      info.exepath = info.exepath ?? exepath;
+    }
+    return ev;
+  }
+
+  private absolute(pid: number, p: string): string {
+    if (p.startsWith('/') || p === '') return p;
+    const cwd = this.o.procs.peek(pid)?.cwd ?? this.o.procs.get(pid)?.cwd;
+    if (!cwd) return p;
+    return `${cwd === '/' ? '' : cwd}/${p.replace(/^\.\//, '')}`;
+  }
+
+  /** Protocol and local address of a socket fd, from the process's own /proc/PID/net tables. */
+  private socket(pid: number, fd: number): { proto: 'tcp' | 'udp'; local?: { ip: string; port: number } } {
+    const t = this.o.procs.fs.fdTarget(pid, fd);
+    const m = t ? /^socket:\[(\d+)\]$/.exec(t) : null;
+    if (!m) return { proto: 'tcp' };
+    const inode = Number(m[1]);
+    for (const [f, proto] of [['tcp', 'tcp'], ['udp', 'udp'], ['tcp6', 'tcp'], ['udp6', 'udp']] as const) {
+      const text = readNet(this.o.procs.fs.root, pid, f);
+      if (!text) continue;
+      const local = localAddress(text, inode);
+      if (local !== undefined) return local ? { proto, local } : { proto };
+      if (socketInodes(text).has(inode)) return { proto };
+    }
+    return { proto: 'tcp' };
+  }
+
+  private make(r: RawHeader, type: string, args: SyscallEvent['args'], fd?: FdInfo, res?: number, infoIn?: ProcInfo): SyscallEvent {
+    const info = infoIn ?? this.o.procs.get(r.pid);
+    const proc: ProcessInfo = {
+      pid: r.pid, tid: r.tid, ppid: r.ppid || info?.ppid || 0, name: r.comm || info?.name || '', uid: r.uid,
+      pidnsInode: r.pidnsInode || info?.pidnsInode, cgroupId: r.cgroupId,
+    };
+    if (info) {
+      if (info.exepath) proc.exepath = info.exepath;
+      if (info.args) proc.args = info.args;
+      if (info.cwd) proc.cwd = info.cwd;
+      if (info.gid !== undefined) proc.gid = info.gid;
+      if (info.loginuid !== undefined) proc.loginuid = info.loginuid;
+      if (info.tty !== undefined) proc.tty = info.tty;
+      if (info.stdin) proc.stdin = info.stdin;
+      if (info.stdout) proc.stdout = info.stdout;
+      if (info.stderr) proc.stderr = info.stderr;
+    }
+    proc.parents = this.o.procs.parents(proc.ppid);
+    const ev: SyscallEvent = {
+      source: 'syscall', type, time: this.wallTime(r.ktimeNs), args, proc,
+      container: this.o.containers.resolve(info?.cgroup), host: this.o.host,
+    };
+    if (res !== undefined) ev.res = res;
+    if (fd) ev.fd = fd;
+    return ev;
+  }
+}
+
+function hostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** Local address of the socket with `inode` in a /proc/net/{tcp,udp} table: null when found without a v4 address, undefined when absent. */
+export function localAddress(table: string, inode: number): { ip: string; port: number } | null | undefined {
+  const want = String(inode);
+  for (const line of table.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 10 || cols[9] !== want) continue;
+    const [hexIp, hexPort] = (cols[1] ?? '').split(':');
+    if (!hexIp || !hexPort || hexIp.length !== 8) return null;
+    // /proc prints the IPv4 address as a little-endian 32-bit number.
+    const n = parseInt(hexIp, 16);
+    const ip = [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff].join('.');
+    return { ip, port: parseInt(hexPort, 16) };
+  }
+  return undefined;
+}
+
+function readNet(root: string, pid: number, file: string): string | undefined {
+  return readBounded(`${root}/${pid}/net/${file}`, 1024 * 1024);
+}

@@ -1,0 +1,118 @@
+// Reads bpftrace's JSON output (`bpftrace -f json`, one object per line) back
+// into raw sensor records. Owns: the JSON envelope ({"type": "printf" |
+// "join" | "lost_events" | "attached_probes" | ...}) and the tab-separated
+// line format ./program.ts prints. A malformed line is reported as `bad`
+// (counted by the caller), never thrown: one odd record must not stop the sensor.
+
+/** Fields every probe prints first. */
+export interface RawHeader {
+  /** Event code from program.ts: E exec, A argv, O open, C connect, ... */
+  code: string;
+  /** Kernel monotonic time (bpftrace `nsecs`, CLOCK_MONOTONIC) in ns. */
+  ktimeNs: number;
+  pid: number;
+  tid: number;
+  ppid: number;
+  uid: number;
+  pidnsInode: number;
+  /** cgroup v2 id of the task (bpftrace `cgroup`). */
+  cgroupId: number;
+  comm: string;
+  /** Code-specific fields, after the header; the last one keeps any embedded tabs. */
+  rest: string[];
+}
+
+export type BpftraceRecord =
+  | { kind: 'event'; ev: RawHeader }
+  | { kind: 'join'; args: string[] }
+  | { kind: 'ready' }
+  | { kind: 'attached'; probes: number }
+  | { kind: 'lost'; count: number }
+  | { kind: 'other'; type: string }
+  | { kind: 'bad'; reason: string };
+
+/** Number of code-specific fields per code (the last one may contain tabs). */
+const FIELD_COUNT: Record<string, number> = {
+  A: 0, E: 2, F: 1, Q: 0, O: 3, C: 4, K: 4, D: 2, P: 2, S: 2, U: 1, M: 3, H: 2, B: 1, Y: 1, I: 1, G: 1, J: 0, Z: 2, N: 1, L: 2, X: 1,
+};
+
+export const MAX_LINE_BYTES = 64 * 1024;
+
+export function parseBpftraceLine(line: string): BpftraceRecord {
+  if (line.length > MAX_LINE_BYTES) return { kind: 'bad', reason: `line longer than ${MAX_LINE_BYTES} bytes` };
+  const trimmed = line.trim();
+  if (!trimmed) return { kind: 'other', type: 'empty' };
+  // Non-JSON text: bpftrace prints some notices (e.g. "Lost 12 events") as plain text.
+  if (trimmed[0] !== '{') {
+    const m = /^Lost (\d+) events/i.exec(trimmed);
+    if (m) return { kind: 'lost', count: Number(m[1]) };
+    return { kind: 'bad', reason: 'not a JSON object' };
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(trimmed);
+  } catch {
+    return { kind: 'bad', reason: 'invalid JSON' };
+  }
+  if (!obj || typeof obj !== 'object') return { kind: 'bad', reason: 'not a JSON object' };
+  const { type, data } = obj as { type?: unknown; data?: unknown };
+  if (typeof type !== 'string') return { kind: 'bad', reason: 'no "type"' };
+  switch (type) {
+    case 'printf':
+      if (typeof data !== 'string') return { kind: 'bad', reason: 'printf without string data' };
+      return parsePrintf(data);
+    case 'join':
+      if (typeof data !== 'string') return { kind: 'bad', reason: 'join without string data' };
+      return { kind: 'join', args: data.replace(/\n$/, '').split('\x1f') };
+    case 'lost_events': {
+      const n = lostCount(data);
+      return n === undefined ? { kind: 'bad', reason: 'lost_events without a count' } : { kind: 'lost', count: n };
+    }
+    case 'attached_probes': {
+      const p = (data as { probes?: unknown } | undefined)?.probes;
+      return { kind: 'attached', probes: typeof p === 'number' ? p : 0 };
+    }
+    default:
+      return { kind: 'other', type };
+  }
+}
+
+function lostCount(data: unknown): number | undefined {
+  if (typeof data === 'number') return data;
+  if (data && typeof data === 'object') {
+    const v = (data as { events?: unknown }).events;
+    if (typeof v === 'number') return v;
+  }
+  return undefined;
+}
+
+const HEADER_FIELDS = 9;
+
+function parsePrintf(data: string): BpftraceRecord {
+  const text = data.endsWith('\n') ? data.slice(0, -1) : data;
+  if (text === 'R\tready') return { kind: 'ready' };
+  const code = text.slice(0, text.indexOf('\t'));
+  const extra = FIELD_COUNT[code];
+  if (extra === undefined) return { kind: 'bad', reason: `unknown event code ${JSON.stringify(code.slice(0, 8))}` };
+  // Split into exactly header + extra fields; the last field keeps whatever tabs it had.
+  const want = HEADER_FIELDS + extra;
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < want - 1; i++) {
+    const t = text.indexOf('\t', start);
+    if (t < 0) return { kind: 'bad', reason: `event ${code}: ${i + 1} fields, expected ${want}` };
+    parts.push(text.slice(start, t));
+    start = t + 1;
+  }
+  parts.push(text.slice(start));
+  const nums = parts.slice(1, 8).map(Number);
+  if (nums.some((n) => !Number.isFinite(n))) return { kind: 'bad', reason: `event ${code}: non-numeric header field` };
+  // comm is at most 15 bytes in the kernel; with extra = 0 it is the last field and may not contain a tab.
+  return {
+    kind: 'event',
+    ev: {
+      code, ktimeNs: nums[0]!, pid: nums[1]!, tid: nums[2]!, ppid: nums[3]!, uid: nums[4]!, pidnsInode: nums[5]!, cgroupId: nums[6]!,
+      comm: parts[8]!, rest: parts.slice(HEADER_FIELDS),
+    },
+  };
+}

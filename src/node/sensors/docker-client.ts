@@ -1,0 +1,111 @@
+// Docker Engine API client for container metadata: `GET /containers/{id}/json`
+// over the engine's unix socket (/var/run/docker.sock). Owns: the request
+// (bounded size and time) and the mapping of the inspect document to
+// ContainerMeta (name, image, privileged, mounts, Kubernetes pod labels).
+import { request } from 'node:http';
+import { existsSync } from 'node:fs';
+import { InputError } from '../../core/errors.js';
+import type { ContainerMeta, MetadataClient } from './container-resolver.js';
+
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+
+export interface DockerClientOptions {
+  socketPath?: string;
+  /** API version prefix; the engine accepts older versions (1.24 is the oldest still served). */
+  apiVersion?: string;
+  timeoutMs?: number;
+  maxBytes?: number;
+}
+
+export class DockerClient implements MetadataClient {
+  readonly name = 'docker';
+  readonly socketPath: string;
+  private readonly apiVersion: string;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+
+  constructor(opts: DockerClientOptions = {}) {
+    this.socketPath = opts.socketPath ?? DOCKER_SOCKET;
+    this.apiVersion = opts.apiVersion ?? 'v1.41';
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.maxBytes = opts.maxBytes ?? 1024 * 1024;
+  }
+
+  static available(socketPath = DOCKER_SOCKET): boolean {
+    return existsSync(socketPath);
+  }
+
+  async inspect(id: string): Promise<ContainerMeta | undefined> {
+    if (!/^[0-9a-f]{12,64}$/.test(id)) throw new InputError('DOCKER_BAD_ID', `not a container id: ${id.slice(0, 80)}`);
+    const where = `docker ${this.socketPath} /containers/${id.slice(0, 12)}/json`;
+    const { status, body } = await this.get(`/${this.apiVersion}/containers/${id}/json`, where);
+    if (status === 404) return undefined;
+    if (status !== 200) throw new InputError('DOCKER_HTTP', `HTTP ${status}`, where);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(body);
+    } catch {
+      throw new InputError('DOCKER_BAD_JSON', 'response is not JSON', where);
+    }
+    return dockerInspectToMeta(doc, where);
+  }
+
+  private get(path: string, where: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socketPath, path, method: 'GET', headers: { Host: 'docker' }, timeout: this.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > this.maxBytes) {
+            req.destroy(new InputError('DOCKER_TOO_LARGE', `response larger than ${this.maxBytes} bytes`, where));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new InputError('DOCKER_TIMEOUT', `no answer within ${this.timeoutMs} ms`, where)));
+      req.on('error', (e) => reject(e instanceof InputError ? e : new InputError('DOCKER_UNREACHABLE', e.message, where)));
+      req.end();
+    });
+  }
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** Map a `docker inspect` / `GET /containers/{id}/json` document. */
+export function dockerInspectToMeta(doc: unknown, where = 'docker inspect'): ContainerMeta {
+  const d = obj(doc);
+  const id = d && str(d.Id);
+  if (!d || !id || !/^[0-9a-f]{64}$/.test(id)) throw new InputError('DOCKER_BAD_INSPECT', 'no 64-hex "Id" in the inspect document', where);
+  const config = obj(d.Config) ?? {};
+  const host = obj(d.HostConfig) ?? {};
+  const labels = obj(config.Labels) ?? {};
+  const meta: ContainerMeta = { id };
+  const name = str(d.Name);
+  if (name) meta.name = name.replace(/^\//, '');
+  const image = str(config.Image);
+  if (image) meta.image = image;
+  const imageId = str(d.Image);
+  if (imageId?.startsWith('sha256:')) meta.imageDigest = imageId;
+  if (typeof host.Privileged === 'boolean') meta.privileged = host.Privileged;
+  if (Array.isArray(d.Mounts)) {
+    meta.mounts = d.Mounts.map(obj).filter((m): m is Record<string, unknown> => !!m).slice(0, 256).map((m) => ({
+      source: str(m.Source) ?? str(m.Name) ?? '',
+      destination: str(m.Destination) ?? '',
+      readOnly: m.RW === false,
+    }));
+  }
+  const pod = str(labels['io.kubernetes.pod.name']);
+  const ns = str(labels['io.kubernetes.pod.namespace']);
+  if (pod) meta.podName = pod;
+  if (ns) meta.podNamespace = ns;
+  return meta;
+}
