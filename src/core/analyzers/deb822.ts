@@ -37,6 +37,14 @@ function validFieldName(name: string): boolean {
   return true;
 }
 
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
 /** Parse all paragraphs of a control file. `path` names the file in errors. */
 export function parseControlFile(bytes: Buffer, path: string, limits: ControlLimits = DEFAULT_CONTROL_LIMITS): ControlRecord[] {
   const text = bytes.toString('latin1');
@@ -45,7 +53,14 @@ export function parseControlFile(bytes: Buffer, path: string, limits: ControlLim
   let recordLine = 0;
   let recordOffset = 0;
   let current: string | null = null;
+  // Continuation lines of the current field, joined once when the field ends (repeated string concatenation is slow on huge values).
+  let cont: string[] = [];
+  const endField = (): void => {
+    if (fields && current !== null && cont.length) fields.set(current, `${fields.get(current)}\n${cont.join('\n')}`);
+    cont = [];
+  };
   const finish = (): void => {
+    endField();
     if (fields) {
       if (records.length >= limits.maxRecords) throw new LimitError('LIMIT_CONTROL_RECORDS', `more than ${limits.maxRecords} records`, path);
       records.push({ fields, line: recordLine, index: records.length + 1 });
@@ -54,33 +69,33 @@ export function parseControlFile(bytes: Buffer, path: string, limits: ControlLim
     current = null;
   };
   forEachLine(text, (line, lineNo, offset) => {
-    const where = `${path}:${lineNo}`;
+    const where = (): string => `${path}:${lineNo}`;
     if ((fields && offset - recordOffset > limits.maxRecordBytes) || line.length > limits.maxRecordBytes) {
-      throw new LimitError('LIMIT_CONTROL_RECORD_SIZE', `record ${records.length + 1} is larger than ${limits.maxRecordBytes} bytes`, where);
+      throw new LimitError('LIMIT_CONTROL_RECORD_SIZE', `record ${records.length + 1} is larger than ${limits.maxRecordBytes} bytes`, where());
     }
     const first = line.charCodeAt(0);
-    if (line.trim() === '') {
+    if (line === '' || ((first === 0x20 || first === 0x09) && isBlank(line))) {
       finish();
       return;
     }
     if (first === 0x20 || first === 0x09) {
-      if (!fields || current === null) throw new InputError('CONTROL_SYNTAX', 'continuation line outside a field', where);
-      const f: Map<string, string> = fields;
-      f.set(current, `${f.get(current)}\n${line.slice(1)}`);
+      if (!fields || current === null) throw new InputError('CONTROL_SYNTAX', 'continuation line outside a field', where());
+      cont.push(line.slice(1));
       return;
     }
     if (first === 0x23 && !fields) return; // comment between paragraphs (control files, not status)
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!validFieldName(name)) throw new InputError('CONTROL_SYNTAX', 'expected "Field: value"', where);
+    if (!validFieldName(name)) throw new InputError('CONTROL_SYNTAX', 'expected "Field: value"', where());
     if (!fields) {
       fields = new Map();
       recordLine = lineNo;
       recordOffset = offset;
     }
+    endField();
     const key = name.toLowerCase();
     const f: Map<string, string> = fields;
-    if (f.has(key)) throw new InputError('CONTROL_DUPLICATE_FIELD', `duplicate field ${name}`, where);
+    if (f.has(key)) throw new InputError('CONTROL_DUPLICATE_FIELD', `duplicate field ${name}`, where());
     f.set(key, line.slice(colon + 1).trim());
     current = key;
   });

@@ -110,17 +110,19 @@ function installedRecords(file: AnalyzerFile, requireStatus: boolean): DpkgRecor
     .filter((r) => r.installed);
 }
 
-/** Owned files from a .list file: one absolute path per line; directories (a path followed by its children) are left out. */
+/** Owned files from a .list file: one absolute path per line; directories (paths with children in the list, or directories in the image) are left out. */
 function parseList(content: Buffer, tree: AnalyzerInput['tree']): string[] {
   const lines: string[] = [];
+  const parents = new Set<string>();
   forEachLine(content.toString('latin1'), (line) => {
-    if (line && line !== '/.' && line.charCodeAt(0) === 0x2f) lines.push(line);
+    if (!line || line === '/.' || line.charCodeAt(0) !== 0x2f) return;
+    lines.push(line);
+    const slash = line.lastIndexOf('/');
+    if (slash > 0) parents.add(line.slice(0, slash));
   });
   const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const p = lines[i]!;
-    const next = lines[i + 1];
-    if (next !== undefined && next.length > p.length && next.charCodeAt(p.length) === 0x2f && next.startsWith(p)) continue;
+  for (const p of lines) {
+    if (parents.has(p)) continue;
     const path = latin1ToUtf8Lenient(p);
     if (tree.get(path)?.kind === 'dir') continue;
     out.push(path);

@@ -46,8 +46,9 @@ function sqliteBlobs(file: AnalyzerFile, ctx: AnalyzerContext): Blob[] {
       return { id: Number(r.hnum), blob: Buffer.from(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength) };
     });
   } catch (e) {
-    if (isInputError(e)) throw e;
-    throw new InputError('RPM_SQLITE_CORRUPT', `cannot read rpm SQLite database: ${(e as Error).message}`, file.path, { cause: e });
+    if (isInputError(e) && e.where) throw e;
+    // The opener does not know which file it reads: name it here.
+    throw new InputError(isInputError(e) ? e.code : 'RPM_SQLITE_CORRUPT', `cannot read rpm SQLite database: ${(e as Error).message}`, file.path, { cause: e });
   } finally {
     db.close();
   }

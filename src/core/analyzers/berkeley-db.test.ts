@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { InputError } from '../errors.js';
+import { readBdbHash } from './berkeley-db.js';
+import { rpmAnalyzer } from './rpm.js';
+import { runAnalyzer } from './test-harness.js';
+
+const testdata = fileURLToPath(new URL('./testdata/rpm/', import.meta.url));
+const bdb4k = (): Buffer => Buffer.from(readFileSync(`${testdata}bdb/Packages`));
+const bdb512 = (): Buffer => Buffer.from(readFileSync(`${testdata}bdb-512/Packages`));
+
+function sqliteBlobs(): Map<number, Buffer> {
+  const bytes = Buffer.from(readFileSync(`${testdata}sqlite/rpmdb.sqlite`));
+  bytes[18] = 1;
+  bytes[19] = 1;
+  const db = new Database(bytes, { readonly: true });
+  const rows = db.prepare('SELECT hnum, blob FROM Packages').all() as Array<{ hnum: number; blob: Buffer }>;
+  db.close();
+  return new Map(rows.map((r) => [r.hnum, r.blob]));
+}
+
+/** Page layout helpers over a little-endian fixture. */
+const pageSize = (b: Buffer): number => b.readUInt32LE(20);
+const pages = (b: Buffer): number[] => Array.from({ length: b.length / pageSize(b) }, (_, i) => i);
+const typeOf = (b: Buffer, pg: number): number => b[pg * pageSize(b) + 25]!;
+const firstBucketPage = (b: Buffer): number => b.readUInt32LE(96); // bucket 0 = 0 + spares[0]
+const hashPageWithItems = (b: Buffer): number => pages(b).find((p) => typeOf(b, p) === 13 && b.readUInt16LE(p * pageSize(b) + 20) > 0)!;
+const overflowWithNext = (b: Buffer): number => pages(b).find((p) => typeOf(b, p) === 7 && b.readUInt32LE(p * pageSize(b) + 16) !== 0)!;
+
+test('both fixtures hold the very header blobs rpm stored in SQLite, plus record 0', () => {
+  const blobs = sqliteBlobs();
+  for (const buf of [bdb4k(), bdb512()]) {
+    const pairs = readBdbHash(buf, 'Packages');
+    assert.equal(pairs.length, blobs.size + 1);
+    const zero = pairs.find((p) => p.key.readUInt32LE(0) === 0)!;
+    assert.equal(zero.value.length, 4);
+    for (const p of pairs) {
+      const n = p.key.readUInt32LE(0);
+      if (n !== 0) assert.ok(blobs.get(n)!.equals(p.value), `package ${n}`);
+    }
+  }
+  // The 512-byte variant exercises long overflow chains and several buckets.
+  const b = bdb512();
+  assert.ok(pages(b).filter((p) => typeOf(b, p) === 7).length > 20);
+  assert.ok(b.readUInt32LE(72) >= 1);
+});
+
+test('hostile Berkeley DB files fail with InputError naming the file and page', () => {
+  const cases: Array<[string, (b: Buffer) => Buffer, string, RegExp, Buffer?]> = [
+    ['short file', (b) => b.subarray(0, 100), 'BDB_TRUNCATED', /too short/],
+    ['bad magic', (b) => { b.writeUInt32LE(0x12345678, 12); return b; }, 'BDB_BAD_MAGIC', /not a Berkeley DB hash database/],
+    ['truncated', (b) => b.subarray(0, pageSize(b) * 2), 'BDB_TRUNCATED', /last page \d+ is beyond/],
+    ['page size', (b) => { b.writeUInt32LE(1000, 20); return b; }, 'BDB_BAD_PAGESIZE', /invalid page size 1000/],
+    ['encrypted', (b) => { b[24] = 1; return b; }, 'BDB_UNSUPPORTED', /encrypted/],
+    ['absurd buckets', (b) => { b.writeUInt32LE(0xffffffff, 72); return b; }, 'BDB_BAD_META', /max bucket/],
+    ['bucket chain loop', (b) => { const pg = firstBucketPage(b); b.writeUInt32LE(pg, pg * pageSize(b) + 16); return b; }, 'BDB_PAGE_LOOP', /bucket 0: page \d+ reached twice/],
+    ['overflow chain loop', (b) => { const pg = overflowWithNext(b); b.writeUInt32LE(pg, pg * pageSize(b) + 16); return b; }, 'BDB_PAGE_LOOP', /reached twice/, bdb512()],
+    ['overflow outside the file', (b) => { const pg = overflowWithNext(b); b.writeUInt32LE(99999, pg * pageSize(b) + 16); return b; }, 'BDB_BAD_PAGE', /page 99999, outside/, bdb512()],
+    ['overflow page of the wrong type', (b) => { const pg = overflowWithNext(b); b[b.readUInt32LE(pg * pageSize(b) + 16) * pageSize(b) + 25] = 13; return b; }, 'BDB_BAD_PAGE', /not overflow/, bdb512()],
+    ['bucket page of the wrong type', (b) => { b[firstBucketPage(b) * pageSize(b) + 25] = 7; return b; }, 'BDB_BAD_PAGE', /not a hash page/],
+    ['item offset outside the page', (b) => { const pg = hashPageWithItems(b); b.writeUInt16LE(3, pg * pageSize(b) + 26); return b; }, 'BDB_BAD_ITEM', /item 0: offset 3 outside/],
+    ['unknown item type', (b) => { const pg = hashPageWithItems(b); const base = pg * pageSize(b); b[base + b.readUInt16LE(base + 26)] = 9; return b; }, 'BDB_BAD_ITEM', /unknown item type 9/],
+    ['odd item count', (b) => { const pg = hashPageWithItems(b); b.writeUInt16LE(3, pg * pageSize(b) + 20); return b; }, 'BDB_BAD_PAGE', /invalid item count 3/],
+    ['value length lie', (b) => {
+      // Find an off-page item (type 3) and claim a longer value than its chain holds.
+      for (const pg of pages(b)) {
+        const base = pg * pageSize(b);
+        if (typeOf(b, pg) !== 13) continue;
+        for (let i = 0; i < b.readUInt16LE(base + 20); i++) {
+          const off = b.readUInt16LE(base + 26 + i * 2);
+          if (b[base + off] === 3) { b.writeUInt32LE(b.readUInt32LE(base + off + 8) + 1, base + off + 8); return b; }
+        }
+      }
+      throw new Error('no off-page item');
+    }, 'BDB_BAD_OVERFLOW', /holds \d+ of \d+ bytes/],
+  ];
+  for (const [label, corrupt, code, message, base] of cases) {
+    assert.throws(() => readBdbHash(corrupt(base ?? bdb4k()), '/var/lib/rpm/Packages'), (e: unknown) => {
+      assert.ok(e instanceof InputError, `${label}: ${String(e)}`);
+      assert.equal(e.code, code, `${label}: ${e.message}`);
+      assert.match(e.message, message, label);
+      assert.match(e.message, /^\/var\/lib\/rpm\/Packages: /, label);
+      return true;
+    }, label);
+  }
+  assert.throws(() => readBdbHash(bdb4k(), 'P', { maxValueBytes: 1000, maxPairs: 100 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_BDB_VALUE_SIZE');
+  assert.throws(() => readBdbHash(bdb4k(), 'P', { maxValueBytes: 1 << 20, maxPairs: 2 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_BDB_PAIRS');
+});
+
+test('fuzz: random byte damage to a database ends in packages or an InputError, never a crash or a hang', async () => {
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const original = bdb512();
+  let errors = 0;
+  for (let round = 0; round < 300; round++) {
+    const b = Buffer.from(original);
+    for (let k = 0; k < 1 + rand(8); k++) b[rand(b.length)] = rand(256);
+    try {
+      await runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/Packages': b }]);
+    } catch (e) {
+      assert.ok(e instanceof InputError, `round ${round}: ${String((e as Error).stack)}`);
+      errors++;
+    }
+  }
+  assert.ok(errors > 0);
+});

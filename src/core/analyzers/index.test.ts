@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ModuleIndex } from '../module-index.js';
+import { ANALYZERS, defaultAnalyzers } from './index.js';
+import type { Analyzer } from './types.js';
+
+test('every analyzer has a unique id and a version; OS analyzers come first', () => {
+  const all = defaultAnalyzers();
+  assert.deepEqual(all.map((a) => a.id), ['os-release', 'apk', 'dpkg', 'rpm']);
+  for (const a of all) assert.ok(Number.isInteger(a.version) && a.version >= 1, a.id);
+  assert.equal(ANALYZERS.size, all.length);
+  assert.throws(() => new ModuleIndex<Analyzer>('analyzer', [...all, all[1]!]), /duplicate analyzer id: apk/);
+});
+
+test('analyzers claim only their own files', () => {
+  const file = (path: string) => ({ path, kind: 'file' as const, mode: 0o644, size: 1, uid: 0, gid: 0, layer: 0 });
+  const claims = (path: string) => defaultAnalyzers().filter((a) => a.required(path, file(path))).map((a) => a.id);
+  assert.deepEqual(claims('/var/lib/dpkg/status'), ['dpkg']);
+  assert.deepEqual(claims('/var/lib/dpkg/status.d/base-files'), ['os-release', 'dpkg']);
+  assert.deepEqual(claims('/var/lib/dpkg/info/libc6:amd64.list'), ['dpkg']);
+  assert.deepEqual(claims('/var/lib/dpkg/info/libc6:amd64.md5sums'), []);
+  assert.deepEqual(claims('/usr/share/doc/bash/copyright'), ['dpkg']);
+  assert.deepEqual(claims('/usr/share/doc/bash/examples/copyright'), []);
+  assert.deepEqual(claims('/lib/apk/db/installed'), ['apk']);
+  assert.deepEqual(claims('/var/lib/rpm/rpmdb.sqlite'), ['rpm']);
+  assert.deepEqual(claims('/var/lib/rpm/Packages'), ['rpm']);
+  assert.deepEqual(claims('/etc/os-release'), ['os-release']);
+  assert.deepEqual(claims('/usr/bin/bash'), []);
+  const dir = { ...file('/var/lib/dpkg/status'), kind: 'dir' as const };
+  assert.equal(defaultAnalyzers().some((a) => a.required(dir.path, dir)), false);
+});
