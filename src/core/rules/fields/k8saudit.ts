@@ -7,6 +7,7 @@
 // bodies are never walked unless a rule asks for them.
 import type { FieldDef, FieldFamily, K8sAuditEvent } from '../event.js';
 import { auditEventRawTimeNs } from '../../k8s/audit-event.js';
+import { ROLE_MEMORY, RoleMemory } from '../../k8s/role-memory.js';
 import { parseJsonPointer, resolveJsonPointer } from '../../k8s/json-pointer.js';
 
 type Obj = Record<string, unknown>;
@@ -313,6 +314,13 @@ const fields: FieldDef<K8sAuditEvent>[] = [
   }),
   s('ka.req.binding.role', 'The role a role binding links (roleRef.name).', key('requestObject', 'roleRef', 'name')),
   s('ka.req.binding.role.kind', 'The kind of role a binding links (Role or ClusterRole).', key('requestObject', 'roleRef', 'kind')),
+  s('ka.req.binding.role.high_privilege', 'Whether the bound role was seen created with high privileges earlier in this stream ("true"/"false").', (e) => {
+    const ref = obj(at(e.audit, 'requestObject', 'roleRef'));
+    if (!ref || typeof ref.name !== 'string') return undefined;
+    const mem = (e as unknown as Record<symbol, RoleMemory | undefined>)[ROLE_MEMORY];
+    const ns = str(at(e.audit, 'objectRef', 'namespace'));
+    return String(mem?.has(RoleMemory.key(String(ref.kind ?? 'ClusterRole'), ref.name, ns)) ?? false);
+  }),
   s('ka.req.binding.subject.has_name', 'Deprecated; always "true" (kept for old rule files).', (_e, arg) => (arg ? 'true' : undefined), 'required'),
   l('ka.req.role.rules', 'The rules of a Role/ClusterRole, each as JSON.', (e, arg) => {
     const rs = roleRules(e, arg);
