@@ -161,7 +161,7 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
     }));
     const repo = `${ref.host}/${ref.repository}`;
     return {
-      name: refText,
+      name: refText.startsWith('registry:') ? refText : `registry:${refText}`,
       type: 'registry',
       digest: r.manifestDigest,
       configDigest: r.config.digest,
