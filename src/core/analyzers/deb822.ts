@@ -37,6 +37,8 @@ function validFieldName(name: string): boolean {
   return true;
 }
 
+const at = (path: string, line: number): string => `${path}:${line}`;
+
 function isBlank(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
@@ -69,9 +71,8 @@ export function parseControlFile(bytes: Buffer, path: string, limits: ControlLim
     current = null;
   };
   forEachLine(text, (line, lineNo, offset) => {
-    const where = (): string => `${path}:${lineNo}`;
     if ((fields && offset - recordOffset > limits.maxRecordBytes) || line.length > limits.maxRecordBytes) {
-      throw new LimitError('LIMIT_CONTROL_RECORD_SIZE', `record ${records.length + 1} is larger than ${limits.maxRecordBytes} bytes`, where());
+      throw new LimitError('LIMIT_CONTROL_RECORD_SIZE', `record ${records.length + 1} is larger than ${limits.maxRecordBytes} bytes`, at(path, lineNo));
     }
     const first = line.charCodeAt(0);
     if (line === '' || ((first === 0x20 || first === 0x09) && isBlank(line))) {
@@ -79,14 +80,14 @@ export function parseControlFile(bytes: Buffer, path: string, limits: ControlLim
       return;
     }
     if (first === 0x20 || first === 0x09) {
-      if (!fields || current === null) throw new InputError('CONTROL_SYNTAX', 'continuation line outside a field', where());
+      if (!fields || current === null) throw new InputError('CONTROL_SYNTAX', 'continuation line outside a field', at(path, lineNo));
       cont.push(line.slice(1));
       return;
     }
     if (first === 0x23 && !fields) return; // comment between paragraphs (control files, not status)
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!validFieldName(name)) throw new InputError('CONTROL_SYNTAX', 'expected "Field: value"', where());
+    if (!validFieldName(name)) throw new InputError('CONTROL_SYNTAX', 'expected "Field: value"', at(path, lineNo));
     if (!fields) {
       fields = new Map();
       recordLine = lineNo;
@@ -95,7 +96,7 @@ export function parseControlFile(bytes: Buffer, path: string, limits: ControlLim
     endField();
     const key = name.toLowerCase();
     const f: Map<string, string> = fields;
-    if (f.has(key)) throw new InputError('CONTROL_DUPLICATE_FIELD', `duplicate field ${name}`, where());
+    if (f.has(key)) throw new InputError('CONTROL_DUPLICATE_FIELD', `duplicate field ${name}`, at(path, lineNo));
     f.set(key, line.slice(colon + 1).trim());
     current = key;
   });

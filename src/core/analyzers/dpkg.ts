@@ -112,17 +112,16 @@ function installedRecords(file: AnalyzerFile, requireStatus: boolean): DpkgRecor
 
 /** Owned files from a .list file: one absolute path per line; directories (paths with children in the list, or directories in the image) are left out. */
 function parseList(content: Buffer, tree: AnalyzerInput['tree']): string[] {
-  const lines: string[] = [];
+  const lines = content.toString('latin1').split('\n');
   const parents = new Set<string>();
-  forEachLine(content.toString('latin1'), (line) => {
-    if (!line || line === '/.' || line.charCodeAt(0) !== 0x2f) return;
-    lines.push(line);
+  for (const line of lines) {
     const slash = line.lastIndexOf('/');
     if (slash > 0) parents.add(line.slice(0, slash));
-  });
+  }
   const out: string[] = [];
-  for (const p of lines) {
-    if (parents.has(p)) continue;
+  for (const raw of lines) {
+    const p = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (p.charCodeAt(0) !== 0x2f || p === '/.' || parents.has(p)) continue;
     const path = latin1ToUtf8Lenient(p);
     if (tree.get(path)?.kind === 'dir') continue;
     out.push(path);
