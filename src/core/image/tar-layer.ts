@@ -1,0 +1,260 @@
+// Reads one layer: a (gzip/zstd/uncompressed) tar stream, or the entries a
+// non-tar source walks itself, into a LayerScanData. Only the files the
+// predicate requires are buffered; every other entry is drained as it passes.
+// Every limit is checked while streaming and every failure becomes an
+// InputError/LimitError naming the layer and, when known, the path.
+import type { Readable } from 'node:stream';
+import * as tar from 'tar-stream';
+import { InputError, LimitError } from '../errors.js';
+import { createDecompressor, detectCompression, MAGIC_LENGTH, type Decompressor } from './compression.js';
+import type { LayerScanData, ScannedEntry } from './layer-scan.js';
+import { baseName, normalizePath, parentPath } from './path.js';
+import type { EntryKind, FileEntry, LayerEntry, ReadLimits } from './types.js';
+import { parseWhiteout } from './whiteout.js';
+
+/** Decompressed bytes read so far across an image (shared by concurrently read layers). */
+export interface ByteBudget {
+  used: number;
+}
+
+export interface ScanLayerOptions {
+  /** Names the layer in errors, e.g. `app.tar layer 2 (sha256:1234abcd)`. */
+  where: string;
+  layer: number;
+  limits: ReadLimits;
+  /** Does an analyzer need this entry? Called for files, hard links and symlinks. */
+  wants(entry: FileEntry): boolean;
+  /** Raw (stored) bytes read, for progress. */
+  onBytes?(n: number): void;
+  budget?: ByteBudget;
+  signal?: AbortSignal;
+}
+
+const TAR_KINDS: Record<string, EntryKind> = {
+  file: 'file',
+  'contiguous-file': 'file',
+  directory: 'dir',
+  symlink: 'symlink',
+  link: 'hardlink',
+  'character-device': 'char',
+  'block-device': 'block',
+  fifo: 'fifo',
+};
+
+function at(where: string, path?: string): string {
+  return path ? `${where} ${path}` : where;
+}
+
+/** Map reader errors (zlib, tar-stream, fzstd, fs) to one-line InputErrors. */
+export function layerError(e: unknown, where: string): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  const msg = typeof err?.message === 'string' ? err.message : String(e);
+  if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(msg)) return new InputError('LAYER_TRUNCATED', 'compressed layer is truncated (unexpected end of gzip data)', where);
+  if (code.startsWith('Z_') || code.startsWith('ERR_ZLIB')) return new InputError('LAYER_CORRUPT', `invalid gzip data (${msg})`, where);
+  if (/Unexpected end of data/.test(msg)) return new InputError('TAR_TRUNCATED', 'layer tar is truncated', where);
+  if (/Invalid tar header|Header exceeds max size|Invalid header/i.test(msg)) return new InputError('TAR_INVALID', 'not a valid tar archive (bad tar header)', where);
+  if (typeof err?.code === 'number' || /zstd|invalid (block|magic)|window/i.test(msg)) return new InputError('LAYER_CORRUPT', `invalid zstd data (${msg})`, where);
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EIO') return new InputError('IMAGE_READ_ERROR', msg, where);
+  if (code === 'ABORT_ERR') return new InputError('ABORTED', 'reading was aborted', where);
+  return new InputError('LAYER_READ_ERROR', msg, where);
+}
+
+/** Common per-entry bookkeeping for both tar streams and walked entries. */
+class EntryCollector {
+  readonly entries: ScannedEntry[] = [];
+  readonly files = new Map<string, Buffer>();
+  private count = 0;
+  constructor(private readonly o: ScanLayerOptions) {}
+
+  /**
+   * Register an entry; returns the scanned entry and whether its bytes are
+   * needed (only for regular files an analyzer requires).
+   */
+  add(rawName: string, kind: EntryKind, mode: number, size: number, uid: number, gid: number, linkName: string | undefined): { se?: ScannedEntry; read: boolean } {
+    const { limits, where } = this.o;
+    if (++this.count > limits.maxEntries) throw new LimitError('LIMIT_ENTRIES', `layer has more than ${limits.maxEntries} entries (raise with --max-entries)`, where);
+    if (rawName.length > limits.maxPathLength) throw new LimitError('LIMIT_PATH_LENGTH', `entry name is longer than ${limits.maxPathLength} characters (raise with --max-path-length): ${rawName.slice(0, 80)}...`, where);
+    const path = normalizePath(rawName);
+    if (path === '/') return { read: false };
+    const wh = parseWhiteout(path);
+    if (wh) {
+      if (wh.kind === 'meta') return { read: false };
+      const se: ScannedEntry = { path: wh.target, kind: 'file', mode: 0, size: 0, uid: 0, gid: 0, whiteout: wh.kind };
+      this.entries.push(se);
+      return { se, read: false };
+    }
+    const se: ScannedEntry = { path, kind, mode: mode & 0o7777, size: kind === 'file' ? size : 0, uid, gid };
+    if (linkName !== undefined && linkName !== '') {
+      if (linkName.length > limits.maxPathLength) throw new LimitError('LIMIT_PATH_LENGTH', `link target is longer than ${limits.maxPathLength} characters`, at(where, path));
+      // Hard-link names are paths from the archive root; symlink targets are kept as written.
+      if (kind === 'hardlink') se.linkTarget = normalizePath(linkName);
+      else if (kind === 'symlink') se.linkTarget = linkName;
+    }
+    this.entries.push(se);
+    let read = false;
+    if (kind === 'file' || kind === 'hardlink' || kind === 'symlink') {
+      const fe: FileEntry = { path, kind, mode: se.mode, size: se.size, uid, gid, layer: this.o.layer };
+      if (se.linkTarget !== undefined) fe.linkTarget = se.linkTarget;
+      if (this.o.wants(fe)) {
+        se.required = true;
+        if (kind === 'file') {
+          if (size > limits.maxFileSize) throw new LimitError('LIMIT_FILE_SIZE', `required file is ${size} bytes, over the ${limits.maxFileSize}-byte limit (raise with --max-file-size)`, at(where, path));
+          read = true;
+        }
+      }
+    }
+    return { se, read };
+  }
+}
+
+/** Read a layer blob (any supported compression) as a tar stream. */
+export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<LayerScanData> {
+  const { limits, where } = o;
+  const col = new EntryCollector(o);
+  const budget = o.budget ?? { used: 0 };
+  let layerBytes = 0;
+
+  return new Promise<LayerScanData>((resolve, reject) => {
+    let settled = false;
+    const extract = tar.extract();
+    let decomp: Decompressor | undefined;
+    let head: Buffer[] = [];
+    let headLen = 0;
+    let inputEnded = false;
+
+    const cleanup = (): void => {
+      o.signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (e: unknown, path?: string): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      input.destroy();
+      decomp?.destroy();
+      extract.destroy();
+      reject(layerError(e, at(where, path)));
+    };
+    const onAbort = (): void => fail(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+    if (o.signal) {
+      if (o.signal.aborted) { onAbort(); return; }
+      o.signal.addEventListener('abort', onAbort, { once: true });
+    }
+
+    // Decompressed bytes go to the tar parser, counted against the limits.
+    const onData = (chunk: Buffer): boolean => {
+      if (settled) return false;
+      layerBytes += chunk.length;
+      budget.used += chunk.length;
+      if (layerBytes > limits.maxLayerBytes) {
+        fail(new LimitError('LIMIT_LAYER_SIZE', `decompressed layer exceeds ${limits.maxLayerBytes} bytes (raise with --max-layer-size)`, where));
+        return false;
+      }
+      if (budget.used > limits.maxImageBytes) {
+        fail(new LimitError('LIMIT_IMAGE_SIZE', `decompressed image exceeds ${limits.maxImageBytes} bytes (raise with --max-image-size)`, where));
+        return false;
+      }
+      return extract.write(chunk);
+    };
+    extract.on('drain', () => { if (!settled) decomp?.resume(); });
+    extract.on('error', (e) => fail(e));
+    extract.on('finish', () => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve({ entries: col.entries, files: col.files });
+    });
+
+    extract.on('entry', (h, stream, next) => {
+      if (settled) return;
+      let reading = false;
+      const kind: EntryKind = TAR_KINDS[h.type ?? ''] ?? 'other';
+      try {
+        reading = col.add(h.name, kind, h.mode ?? 0, h.size ?? 0, h.uid ?? 0, h.gid ?? 0, h.linkname ?? undefined).read;
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      if (!reading) {
+        stream.on('end', () => next(null));
+        stream.resume();
+        return;
+      }
+      const path = normalizePath(h.name);
+      const chunks: Buffer[] = [];
+      let got = 0;
+      stream.on('data', (data: unknown) => {
+        const c = data as Buffer;
+        got += c.length;
+        if (got > limits.maxFileSize) { fail(new LimitError('LIMIT_FILE_SIZE', `required file exceeds ${limits.maxFileSize} bytes (raise with --max-file-size)`, at(where, path))); return; }
+        chunks.push(c);
+      });
+      stream.on('end', () => {
+        col.files.set(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got));
+        next(null);
+      });
+    });
+
+    const startDecompressor = (): void => {
+      const first = head.length === 1 ? head[0]! : Buffer.concat(head, headLen);
+      head = [];
+      decomp = createDecompressor(detectCompression(first), {
+        onData,
+        onEnd: () => { if (!settled) (extract as unknown as { end(): void }).end(); },
+        onError: (e) => fail(e),
+        onDrain: () => { if (!settled && !inputEnded) input.resume(); },
+      });
+      if (first.length > 0 && !decomp.write(first)) input.pause();
+    };
+
+    input.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      o.onBytes?.(chunk.length);
+      if (!decomp) {
+        head.push(chunk);
+        headLen += chunk.length;
+        if (headLen < MAGIC_LENGTH) return;
+        startDecompressor();
+        return;
+      }
+      if (!decomp.write(chunk)) input.pause();
+    });
+    input.on('end', () => {
+      inputEnded = true;
+      if (settled) return;
+      if (!decomp) startDecompressor();
+      decomp!.end();
+    });
+    input.on('error', (e) => fail(e));
+  });
+}
+
+/** Read a layer that a source walks itself (an unpacked root filesystem). */
+export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: ScanLayerOptions): Promise<LayerScanData> {
+  const col = new EntryCollector(o);
+  const budget = o.budget ?? { used: 0 };
+  let layerBytes = 0;
+  for await (const le of source) {
+    if (o.signal?.aborted) throw new InputError('ABORTED', 'reading was aborted', o.where);
+    const e = le.entry;
+    // Walked entries are already absolute; whiteout markers are honoured the same way.
+    const name = le.whiteout === 'opaque' ? e.path + '/.wh..wh..opq' : le.whiteout === 'file' ? parentPath(e.path) + '/.wh.' + baseName(e.path) : e.path;
+    const { read } = col.add(name, e.kind, e.mode, e.size, e.uid, e.gid, e.linkTarget);
+    if (!read) continue;
+    let buf: Buffer;
+    try {
+      buf = await le.read();
+    } catch (err) {
+      throw layerError(err, at(o.where, e.path));
+    }
+    if (buf.length > o.limits.maxFileSize) throw new LimitError('LIMIT_FILE_SIZE', `required file exceeds ${o.limits.maxFileSize} bytes`, at(o.where, e.path));
+    layerBytes += buf.length;
+    budget.used += buf.length;
+    if (layerBytes > o.limits.maxLayerBytes) throw new LimitError('LIMIT_LAYER_SIZE', `layer exceeds ${o.limits.maxLayerBytes} bytes`, o.where);
+    if (budget.used > o.limits.maxImageBytes) throw new LimitError('LIMIT_IMAGE_SIZE', `image exceeds ${o.limits.maxImageBytes} bytes`, o.where);
+    o.onBytes?.(buf.length);
+    col.files.set(normalizePath(e.path), buf);
+  }
+  return { entries: col.entries, files: col.files };
+}
