@@ -64,3 +64,21 @@ test('hostile installed files fail with InputError naming the file and line', as
   assert.throws(() => parseApkInstalled(big, APK_INSTALLED, { maxRecords: 10, maxRecordBytes: 1000 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_APK_RECORD_SIZE');
   assert.throws(() => parseApkInstalled(Buffer.from('P:a\nV:1\n\n'.repeat(11)), APK_INSTALLED, { maxRecords: 10, maxRecordBytes: 1000 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_APK_RECORDS');
 });
+
+test('fuzz: damaged installed files end in packages or an InputError, never a crash', async () => {
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const original = Buffer.from(installed());
+  for (let round = 0; round < 200; round++) {
+    const b = Buffer.from(original);
+    for (let k = 0; k < 1 + rand(6); k++) b[rand(b.length)] = [0x0a, 0x3a, 0xff, rand(256)][rand(4)]!;
+    try {
+      await run({ [APK_INSTALLED]: b });
+    } catch (e) {
+      assert.ok(e instanceof InputError, `round ${round}: ${String((e as Error).stack)}`);
+    }
+  }
+});

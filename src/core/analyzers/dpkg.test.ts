@@ -143,3 +143,21 @@ test('hostile status files fail with InputError naming the file and line', async
   assert.equal((await run({ [STATUS]: latin1 }))[0]?.name, 'a');
   await assert.rejects(run({ '/var/lib/dpkg/status.d/x': 'Package: x\n' }), (e: unknown) => e instanceof InputError && e.code === 'DPKG_MISSING_FIELD' && /status\.d\/x:1/.test(e.message));
 });
+
+test('fuzz: damaged status files end in packages or an InputError, never a crash', async () => {
+  let seed = 99;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const original = Buffer.from(statusText());
+  for (let round = 0; round < 200; round++) {
+    const b = Buffer.from(original);
+    for (let k = 0; k < 1 + rand(6); k++) b[rand(b.length)] = [0x0a, 0x20, 0x3a, 0x28, 0xff, rand(256)][rand(6)]!;
+    try {
+      await run({ [STATUS]: b });
+    } catch (e) {
+      assert.ok(e instanceof InputError, `round ${round}: ${String((e as Error).stack)}`);
+    }
+  }
+});
