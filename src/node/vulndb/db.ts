@@ -1,0 +1,280 @@
+// The vulnerability DB file: one SQLite file (better-sqlite3), versioned
+// schema, metadata (schema version, built-at, sources with timestamps and
+// record counts). Writers build into a temp file in the same directory and
+// replace the DB with fsync + rename, so a crash never leaves a half DB.
+import Database from 'better-sqlite3';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { InputError } from '../../core/errors.js';
+import type { Advisory, CveEnrichment } from '../../core/vulndb/advisory.js';
+import { decodeAffected, decodeHead, encodeAffected, encodeHead } from '../../core/vulndb/codec.js';
+import type { AdvisoryHead, AdvisoryLookup, AffectedRow } from '../../core/vulndb/match.js';
+import { missingDbError } from './scan-vulns-errors.js';
+
+export const DB_SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sources (name TEXT PRIMARY KEY, updated_at TEXT NOT NULL, origin TEXT NOT NULL DEFAULT '', records INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE packages (id INTEGER PRIMARY KEY, ecosystem TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (ecosystem, name));
+CREATE TABLE advisories (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, source TEXT NOT NULL, pkgs TEXT NOT NULL, head BLOB NOT NULL);
+CREATE TABLE affected (pkg INTEGER NOT NULL, advisory INTEGER NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (pkg, advisory, seq)) WITHOUT ROWID;
+CREATE TABLE cves (id TEXT NOT NULL, source TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (id, source)) WITHOUT ROWID;
+`;
+
+export interface SourceInfo {
+  name: string;
+  updatedAt: string;
+  origin: string;
+  records: number;
+}
+
+export interface DbInfo {
+  path: string;
+  schemaVersion: number;
+  builtAt: string;
+  vigilVersion: string;
+  advisories: number;
+  affectedPackages: number;
+  cves: number;
+  sizeBytes: number;
+  sources: SourceInfo[];
+}
+
+function asInputError(e: unknown, path: string): never {
+  const msg = e instanceof Error ? e.message : String(e);
+  throw new InputError('VULNDB_CORRUPT', `not a readable Vigil vulnerability DB (${msg}); rebuild it with \`vigil db update\` or \`vigil db import\``, path);
+}
+
+/** A read-only open DB; implements the lookup matching needs. */
+export class VulnDb implements AdvisoryLookup {
+  private readonly db: Database.Database;
+  private readonly qAffected: Database.Statement<[string, string], { advisory: number; data: string }>;
+  private readonly qHead: Database.Statement<[number], { head: Buffer }>;
+  private readonly qCve: Database.Statement<[string], { source: string; data: string }>;
+
+  private constructor(readonly path: string) {
+    try {
+      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+      if (!row) throw new Error('no schema version');
+      if (Number(row.value) !== DB_SCHEMA_VERSION) {
+        this.db.close();
+        throw new InputError('VULNDB_SCHEMA', `DB schema version ${row.value}, this Vigil reads ${DB_SCHEMA_VERSION}; run \`vigil db update\` or \`vigil db import\` again`, path);
+      }
+      this.qAffected = this.db.prepare('SELECT a.advisory AS advisory, a.data AS data FROM packages p JOIN affected a ON a.pkg = p.id WHERE p.ecosystem = ? AND p.name = ? ORDER BY a.advisory, a.seq');
+      this.qHead = this.db.prepare('SELECT head FROM advisories WHERE id = ?');
+      this.qCve = this.db.prepare('SELECT source, data FROM cves WHERE id = ? ORDER BY source');
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      asInputError(e, path);
+    }
+  }
+
+  static open(path: string): VulnDb {
+    if (!existsSync(path)) throw missingDbError(path);
+    return new VulnDb(path);
+  }
+
+  affected(ecosystem: string, name: string): AffectedRow[] {
+    return this.qAffected.all(ecosystem, name).map((r) => ({ key: r.advisory, affected: decodeAffected(r.data) }));
+  }
+
+  advisory(key: number): AdvisoryHead | undefined {
+    const r = this.qHead.get(key);
+    return r ? decodeHead(r.head) : undefined;
+  }
+
+  cve(id: string): CveEnrichment | undefined {
+    const r = this.qCve.get(id);
+    return r ? (JSON.parse(r.data) as CveEnrichment) : undefined;
+  }
+
+  info(sizeBytes: number): DbInfo {
+    const meta = new Map((this.db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
+    const count = (t: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    const sources = (this.db.prepare('SELECT name, updated_at AS updatedAt, origin, records FROM sources ORDER BY name').all() as SourceInfo[]);
+    return {
+      path: this.path,
+      schemaVersion: Number(meta.get('schema_version')),
+      builtAt: meta.get('built_at') ?? '',
+      vigilVersion: meta.get('vigil_version') ?? '',
+      advisories: count('advisories'),
+      affectedPackages: count('affected'),
+      cves: count('cves'),
+      sizeBytes,
+      sources,
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export interface WriterOptions {
+  /** Start from an empty DB instead of a copy of the existing one (`db update`). */
+  fresh?: boolean;
+  now?: () => Date;
+  vigilVersion?: string;
+}
+
+/**
+ * Builds a DB into a temp file beside `path` (a copy of the existing DB, or
+ * empty), in one transaction; `commit()` fsyncs and renames it over `path`.
+ */
+export class DbWriter {
+  private readonly db: Database.Database;
+  private readonly now: () => Date;
+  private done = false;
+  private readonly stmts: {
+    findAdv: Database.Statement<[string], { id: number; pkgs: string }>;
+    delAffected: Database.Statement<[number, number]>;
+    delAdv: Database.Statement<[number]>;
+    insAdv: Database.Statement<[string, string, string, Buffer]>;
+    findPkg: Database.Statement<[string, string], { id: number }>;
+    insPkg: Database.Statement<[string, string]>;
+    insAffected: Database.Statement<[number, number, number, string]>;
+    putCve: Database.Statement<[string, string, string]>;
+    putSource: Database.Statement<[string, string, string]>;
+  };
+  private readonly pkgIds = new Map<string, number>();
+  readonly touchedSources = new Set<string>();
+
+  private constructor(readonly path: string, readonly tmpPath: string, opts: WriterOptions) {
+    this.now = opts.now ?? (() => new Date());
+    const existed = !opts.fresh && existsSync(path);
+    if (existed) copyFileSync(path, tmpPath);
+    this.db = new Database(tmpPath);
+    // The temp file is thrown away on any failure, so no journal is needed while building.
+    this.db.pragma('journal_mode = OFF');
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('cache_size = -65536');
+    if (existed) {
+      const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+      if (Number(v?.value) !== DB_SCHEMA_VERSION) {
+        // An older schema cannot be extended: start over.
+        this.db.close();
+        rmSync(tmpPath, { force: true });
+        this.db = new Database(tmpPath);
+        this.db.pragma('journal_mode = OFF');
+        this.db.pragma('synchronous = OFF');
+        this.db.exec(SCHEMA);
+      }
+    } else {
+      this.db.exec(SCHEMA);
+    }
+    this.stmts = {
+      findAdv: this.db.prepare('SELECT id, pkgs FROM advisories WHERE key = ?'),
+      delAffected: this.db.prepare('DELETE FROM affected WHERE pkg = ? AND advisory = ?'),
+      delAdv: this.db.prepare('DELETE FROM advisories WHERE id = ?'),
+      insAdv: this.db.prepare('INSERT INTO advisories (key, source, pkgs, head) VALUES (?, ?, ?, ?)'),
+      findPkg: this.db.prepare('SELECT id FROM packages WHERE ecosystem = ? AND name = ?'),
+      insPkg: this.db.prepare('INSERT INTO packages (ecosystem, name) VALUES (?, ?)'),
+      insAffected: this.db.prepare('INSERT OR REPLACE INTO affected (pkg, advisory, seq, data) VALUES (?, ?, ?, ?)'),
+      putCve: this.db.prepare('INSERT OR REPLACE INTO cves (id, source, data) VALUES (?, ?, ?)'),
+      putSource: this.db.prepare("INSERT INTO sources (name, updated_at, origin) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at, origin = excluded.origin"),
+    };
+    this.db.exec('BEGIN');
+  }
+
+  static open(path: string, opts: WriterOptions = {}): DbWriter {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      return new DbWriter(path, tmp, opts);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      if (e instanceof InputError) throw e;
+      return asInputError(e, path);
+    }
+  }
+
+  private pkgId(ecosystem: string, name: string): number {
+    const k = `${ecosystem}\u0000${name}`;
+    let id = this.pkgIds.get(k);
+    if (id === undefined) {
+      id = this.stmts.findPkg.get(ecosystem, name)?.id ?? Number(this.stmts.insPkg.run(ecosystem, name).lastInsertRowid);
+      this.pkgIds.set(k, id);
+    }
+    return id;
+  }
+
+  private removeKey(key: string): void {
+    const old = this.stmts.findAdv.get(key);
+    if (!old) return;
+    for (const p of old.pkgs ? old.pkgs.split(',') : []) this.stmts.delAffected.run(Number(p), old.id);
+    this.stmts.delAdv.run(old.id);
+  }
+
+  /** Adds or replaces an advisory (same source and id). Withdrawn advisories are removed. */
+  put(a: Advisory): void {
+    const key = a.dbKey ?? `${a.source}/${a.id}`;
+    this.removeKey(key);
+    this.touchedSources.add(a.source);
+    if (a.withdrawn) return;
+    const { affected, dbKey: _k, ...head } = a;
+    const pkgs = affected.map((x) => this.pkgId(x.ecosystem.toLowerCase(), x.name.toLowerCase()));
+    const info = this.stmts.insAdv.run(key, a.source, [...new Set(pkgs)].join(','), encodeHead(head));
+    const advId = Number(info.lastInsertRowid);
+    affected.forEach((x, i) => this.stmts.insAffected.run(pkgs[i]!, advId, i, encodeAffected(x)));
+  }
+
+  putCve(c: CveEnrichment): void {
+    this.touchedSources.add(c.source);
+    this.stmts.putCve.run(c.id, c.source, JSON.stringify(c));
+  }
+
+  /** Records where a source was imported from and when. */
+  noteSource(name: string, origin: string): void {
+    this.stmts.putSource.run(name, this.now().toISOString(), origin.slice(0, 500));
+  }
+
+  /** Finishes the transaction, updates metadata, fsyncs and atomically replaces the DB file. */
+  commit(): void {
+    if (this.done) throw new Error('DbWriter already finished');
+    try {
+      const now = this.now().toISOString();
+      const setMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+      setMeta.run('schema_version', String(DB_SCHEMA_VERSION));
+      setMeta.run('built_at', now);
+      setMeta.run('vigil_version', process.env.npm_package_version ?? '');
+      const touch = this.db.prepare("INSERT INTO sources (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at");
+      for (const s of this.touchedSources) touch.run(s, now);
+      this.db.exec(`UPDATE sources SET records =
+        (SELECT COUNT(*) FROM advisories WHERE advisories.source = sources.name) + (SELECT COUNT(*) FROM cves WHERE cves.source = sources.name)`);
+      this.db.exec('COMMIT');
+      this.db.close();
+      const fd = openSync(this.tmpPath, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(this.tmpPath, this.path);
+      // Make the rename itself durable.
+      const dfd = openSync(dirname(this.path), 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+    this.done = true;
+  }
+
+  /** Drops the temp file; the existing DB stays as it was. */
+  abort(): void {
+    this.done = true;
+    try {
+      if (this.db.open) this.db.close();
+    } catch {
+      // closing a broken handle: the file is removed anyway
+    }
+    rmSync(this.tmpPath, { force: true });
+  }
+}

@@ -1,0 +1,182 @@
+// `vigil db import PATH...`: reads advisory files offline (format detected per
+// file: OSV JSON, directories of them, OSV `all.zip` archives, Debian tracker,
+// Alpine secdb, NVD pages) into a DbWriter. Every read is bounded.
+import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import yauzl from 'yauzl';
+import { InputError, LimitError } from '../../core/errors.js';
+import { convertDocument } from '../../core/vulndb/formats.js';
+import type { DbWriter } from './db.js';
+
+export interface ImportLimits {
+  /** Largest JSON file read whole (the Debian tracker JSON is ~80 MB). */
+  maxFileBytes: number;
+  maxZipEntries: number;
+  maxZipEntryBytes: number;
+  maxZipTotalBytes: number;
+  /** Files visited in one directory tree. */
+  maxFiles: number;
+}
+
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
+  maxFileBytes: 1024 ** 3,
+  maxZipEntries: 2_000_000,
+  maxZipEntryBytes: 64 * 1024 ** 2,
+  maxZipTotalBytes: 16 * 1024 ** 3,
+  maxFiles: 2_000_000,
+};
+
+export interface ImportStats {
+  files: number;
+  advisories: number;
+  withdrawn: number;
+  cves: number;
+  formats: Record<string, number>;
+}
+
+function newStats(): ImportStats {
+  return { files: 0, advisories: 0, withdrawn: 0, cves: 0, formats: {} };
+}
+
+function parseJson(buf: Buffer, where: string): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    throw new InputError('VULNDB_JSON', `invalid JSON (${e instanceof Error ? e.message.slice(0, 120) : e})`, where);
+  }
+}
+
+/** Converts one JSON document and writes it; `origin` is recorded as the source's origin. */
+export function importBuffer(writer: DbWriter, buf: Buffer, where: string, stats: ImportStats = newStats()): ImportStats {
+  const conv = convertDocument(parseJson(buf, where), where);
+  stats.files++;
+  stats.formats[conv.format] = (stats.formats[conv.format] ?? 0) + 1;
+  for (const a of conv.advisories) {
+    writer.put(a);
+    if (a.withdrawn) stats.withdrawn++;
+    else stats.advisories++;
+  }
+  for (const c of conv.cves) {
+    writer.putCve(c);
+    stats.cves++;
+  }
+  return stats;
+}
+
+async function importFile(writer: DbWriter, path: string, limits: ImportLimits, stats: ImportStats): Promise<void> {
+  const st = statSync(path);
+  if (st.size > limits.maxFileBytes) throw new LimitError('LIMIT_FILE_SIZE', `file is ${st.size} bytes, more than the limit of ${limits.maxFileBytes}`, path);
+  const head = Buffer.alloc(4);
+  const fh = await import('node:fs/promises').then((m) => m.open(path, 'r'));
+  try {
+    await fh.read(head, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
+  if (head.readUInt32LE(0) === 0x04034b50) {
+    await importZip(writer, path, limits, stats);
+    return;
+  }
+  importBuffer(writer, await readFile(path), path, stats);
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
+      if (err || !zip) reject(new InputError('ZIP_INVALID', `not a readable zip archive (${err?.message ?? 'no archive'})`, path));
+      else resolve(zip);
+    });
+  });
+}
+
+/** OSV `all.zip`: one OSV JSON per entry. */
+export async function importZip(writer: DbWriter, path: string, limits: ImportLimits, stats: ImportStats): Promise<void> {
+  const zip = await openZip(path);
+  if (zip.entryCount > limits.maxZipEntries) {
+    zip.close();
+    throw new LimitError('LIMIT_ZIP_ENTRIES', `archive has ${zip.entryCount} entries, more than the limit of ${limits.maxZipEntries}`, path);
+  }
+  let total = 0;
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: unknown): void => {
+      zip.close();
+      reject(e);
+    };
+    zip.on('error', (e: Error) => fail(new InputError('ZIP_INVALID', `broken zip archive (${e.message})`, path)));
+    zip.on('end', () => resolve());
+    zip.on('entry', (entry: yauzl.Entry) => {
+      const where = `${path}!${entry.fileName}`;
+      if (entry.fileName.endsWith('/') || !entry.fileName.endsWith('.json')) {
+        zip.readEntry();
+        return;
+      }
+      if (entry.uncompressedSize > limits.maxZipEntryBytes) {
+        fail(new LimitError('LIMIT_ZIP_ENTRY_SIZE', `entry is ${entry.uncompressedSize} bytes, more than the limit of ${limits.maxZipEntryBytes}`, where));
+        return;
+      }
+      total += entry.uncompressedSize;
+      if (total > limits.maxZipTotalBytes) {
+        fail(new LimitError('LIMIT_ZIP_TOTAL', `archive expands to more than ${limits.maxZipTotalBytes} bytes`, path));
+        return;
+      }
+      zip.openReadStream(entry, (err, stream) => {
+        if (err || !stream) {
+          fail(new InputError('ZIP_INVALID', `cannot read entry (${err?.message})`, where));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        stream.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > limits.maxZipEntryBytes) stream.destroy(new LimitError('LIMIT_ZIP_ENTRY_SIZE', 'entry larger than declared', where));
+          else chunks.push(c);
+        });
+        stream.on('error', (e) => fail(e instanceof InputError ? e : new InputError('ZIP_INVALID', `broken entry (${e.message})`, where)));
+        stream.on('end', () => {
+          try {
+            importBuffer(writer, Buffer.concat(chunks), where, stats);
+            zip.readEntry();
+          } catch (e) {
+            fail(e);
+          }
+        });
+      });
+    });
+    zip.readEntry();
+  });
+}
+
+function walk(dir: string, out: string[], limits: ImportLimits): void {
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue;
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, out, limits);
+    else if (st.isFile() && (name.endsWith('.json') || name.endsWith('.zip'))) {
+      out.push(p);
+      if (out.length > limits.maxFiles) throw new LimitError('LIMIT_FILES', `more than ${limits.maxFiles} files`, dir);
+    }
+  }
+}
+
+/** Imports files, directories (recursively: *.json and *.zip) and OSV zip archives. */
+export async function importPaths(writer: DbWriter, paths: string[], limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<ImportStats> {
+  const stats = newStats();
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new InputError('VULNDB_IMPORT_MISSING', 'no such file or directory', p);
+    }
+    const files: string[] = [];
+    if (st.isDirectory()) walk(p, files, limits);
+    else files.push(p);
+    const before = new Set(writer.touchedSources);
+    for (const f of files) await importFile(writer, f, limits, stats);
+    for (const s of writer.touchedSources) if (!before.has(s) || files.length) writer.noteSource(s, p);
+  }
+  return stats;
+}
+

@@ -1,0 +1,160 @@
+// `vigil db update`: downloads the public advisory feeds (OSV per-ecosystem
+// all.zip, the Debian security tracker JSON, Alpine secdb), verifies them
+// (status, size limit, sha256 when a `.sha256` file is published, JSON/zip
+// validity while importing) and builds a fresh DB that replaces the old one
+// atomically. Any failure leaves the existing DB untouched.
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InputError, LimitError } from '../../core/errors.js';
+import { DbWriter } from './db.js';
+import { DEFAULT_IMPORT_LIMITS, importPaths, type ImportStats } from './import.js';
+
+export const DEFAULT_OSV_URL = 'https://osv-vulnerabilities.storage.googleapis.com';
+export const DEFAULT_DEBIAN_TRACKER_URL = 'https://security-tracker.debian.org/tracker/data/json';
+export const DEFAULT_ALPINE_SECDB_URL = 'https://secdb.alpinelinux.org';
+export const DEFAULT_OSV_ECOSYSTEMS = ['Debian', 'Ubuntu', 'Alpine', 'AlmaLinux', 'Rocky Linux', 'npm'];
+export const DEFAULT_ALPINE_BRANCHES = ['v3.18', 'v3.19', 'v3.20', 'v3.21'];
+export const SOURCES = ['osv', 'debian', 'alpine'] as const;
+
+export interface UpdateOptions {
+  dbPath: string;
+  /** Which feeds: `osv`, `debian` (tracker), `alpine` (secdb). Default all. */
+  sources?: string[];
+  osvUrl?: string;
+  osvEcosystems?: string[];
+  debianTrackerUrl?: string;
+  alpineSecdbUrl?: string;
+  alpineBranches?: string[];
+  /** Largest download accepted. */
+  maxDownloadBytes?: number;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface UpdateResult {
+  downloads: Array<{ url: string; bytes: number; sha256: string; verified: boolean }>;
+  stats: ImportStats;
+}
+
+interface Download {
+  url: string;
+  file: string;
+  /** A 404 is not an error (an Alpine branch without a community repo). */
+  optional?: boolean;
+}
+
+function plan(o: UpdateOptions, dir: string): Download[] {
+  const sources = new Set(o.sources?.length ? o.sources : SOURCES);
+  for (const s of sources) if (!(SOURCES as readonly string[]).includes(s)) throw new InputError('USAGE', `unknown source "${s}" (known: ${SOURCES.join(', ')})`);
+  const out: Download[] = [];
+  const trim = (u: string): string => u.replace(/\/+$/, '');
+  if (sources.has('osv')) {
+    for (const eco of o.osvEcosystems ?? DEFAULT_OSV_ECOSYSTEMS) {
+      out.push({ url: `${trim(o.osvUrl ?? DEFAULT_OSV_URL)}/${encodeURIComponent(eco)}/all.zip`, file: join(dir, `osv-${eco.replace(/[^\w.-]/g, '_')}.zip`) });
+    }
+  }
+  if (sources.has('debian')) out.push({ url: o.debianTrackerUrl ?? DEFAULT_DEBIAN_TRACKER_URL, file: join(dir, 'debian-tracker.json') });
+  if (sources.has('alpine')) {
+    for (const b of o.alpineBranches ?? DEFAULT_ALPINE_BRANCHES) {
+      for (const repo of ['main', 'community']) {
+        out.push({ url: `${trim(o.alpineSecdbUrl ?? DEFAULT_ALPINE_SECDB_URL)}/${b}/${repo}.json`, file: join(dir, `alpine-${b}-${repo}.json`), optional: repo === 'community' });
+      }
+    }
+  }
+  return out;
+}
+
+async function fetchChecked(url: string, timeoutMs: number): Promise<Response> {
+  try {
+    return await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+  } catch (e) {
+    throw new InputError('DOWNLOAD_FAILED', `download failed (${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : e})`, url);
+  }
+}
+
+async function download(d: Download, max: number, timeoutMs: number): Promise<{ bytes: number; sha256: string } | undefined> {
+  const res = await fetchChecked(d.url, timeoutMs);
+  if (res.status === 404 && d.optional) return undefined;
+  if (!res.ok || !res.body) throw new InputError('DOWNLOAD_FAILED', `HTTP ${res.status}`, d.url);
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > max) throw new LimitError('LIMIT_DOWNLOAD_SIZE', `${declared} bytes, more than the limit of ${max}`, d.url);
+  const hash = createHash('sha256');
+  const out = createWriteStream(d.file);
+  let bytes = 0;
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      if (bytes > max) throw new LimitError('LIMIT_DOWNLOAD_SIZE', `more than the limit of ${max} bytes`, d.url);
+      hash.update(chunk);
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+  } catch (e) {
+    out.destroy();
+    if (e instanceof InputError) throw e;
+    throw new InputError('DOWNLOAD_FAILED', `download interrupted (${e instanceof Error ? e.message : e})`, d.url);
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  if (Number.isFinite(declared) && declared !== bytes) throw new InputError('DOWNLOAD_TRUNCATED', `got ${bytes} of ${declared} bytes`, d.url);
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** The published checksum (`<url>.sha256`, as `sha256sum` writes it), when the server has one. */
+async function publishedSha256(url: string, timeoutMs: number): Promise<string | undefined> {
+  const res = await fetchChecked(`${url}.sha256`, timeoutMs);
+  if (!res.ok) return undefined;
+  const text = (await res.text()).slice(0, 4096).trim();
+  const m = /^([0-9a-f]{64})\b/i.exec(text);
+  if (!m) throw new InputError('DOWNLOAD_CHECKSUM', 'published checksum file is not a sha256 sum', `${url}.sha256`);
+  return m[1]!.toLowerCase();
+}
+
+export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
+  const log = o.log ?? (() => {});
+  const max = o.maxDownloadBytes ?? 4 * 1024 ** 3;
+  const timeoutMs = o.timeoutMs ?? 10 * 60_000;
+  mkdirSync(dirname(o.dbPath), { recursive: true });
+  const dir = join(dirname(o.dbPath), `.vigil-download-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(dir);
+  const result: UpdateResult = { downloads: [], stats: { files: 0, advisories: 0, withdrawn: 0, cves: 0, formats: {} } };
+  try {
+    const files: string[] = [];
+    for (const d of plan(o, dir)) {
+      log(`downloading ${d.url}`);
+      const got = await download(d, max, timeoutMs);
+      if (!got) continue;
+      const sum = await publishedSha256(d.url, timeoutMs);
+      if (sum && sum !== got.sha256) throw new InputError('DOWNLOAD_CHECKSUM', `sha256 ${got.sha256} does not match the published ${sum}`, d.url);
+      result.downloads.push({ url: d.url, bytes: got.bytes, sha256: got.sha256, verified: !!sum });
+      files.push(d.file);
+    }
+    const writer = DbWriter.open(o.dbPath, { fresh: true, ...(o.now ? { now: o.now } : {}) });
+    try {
+      for (let i = 0; i < files.length; i++) {
+        log(`importing ${result.downloads[i]!.url}`);
+        const s = await importPaths(writer, [files[i]!], DEFAULT_IMPORT_LIMITS);
+        result.stats.files += s.files;
+        result.stats.advisories += s.advisories;
+        result.stats.withdrawn += s.withdrawn;
+        result.stats.cves += s.cves;
+        for (const [k, v] of Object.entries(s.formats)) result.stats.formats[k] = (result.stats.formats[k] ?? 0) + v;
+      }
+      // Record the URL as each source's origin (import recorded the temp file).
+      for (const src of writer.touchedSources) writer.noteSource(src, originFor(src, result.downloads.map((x) => x.url)));
+      writer.commit();
+    } catch (e) {
+      writer.abort();
+      throw e;
+    }
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function originFor(source: string, urls: string[]): string {
+  const hit = urls.find((u) => u.toLowerCase().includes(source === 'ghsa' ? '/npm/' : source));
+  return hit ?? urls.join(' ');
+}
