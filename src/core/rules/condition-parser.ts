@@ -153,7 +153,8 @@ export function parseCondition(src: string): CondNode {
           return { k: 'check', field: t.v, op: opName, values, pos: t.pos };
         }
         const v = peek();
-        if (!v || (v.t !== 'word' && v.t !== 'str')) return fail(`expected a value after '${opName}'`, v);
+        // `evt.dir = <` / `evt.dir = >`: a lone sign is a bare value here.
+        if (!v || (v.t !== 'word' && v.t !== 'str' && !(v.t === 'op' && (v.v === '<' || v.v === '>')))) return fail(`expected a value after '${opName}'`, v);
         p++;
         return { k: 'check', field: t.v, op: opName, value: { text: v.v, quoted: v.t === 'str', pos: v.pos }, pos: t.pos };
       }

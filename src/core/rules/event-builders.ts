@@ -5,11 +5,19 @@
 import type { ContainerInfo, FdInfo, ProcessInfo, SyscallEvent } from './event.js';
 import { basename } from './fields/helpers.js';
 
+export type ParentSpec = string | { name: string; pid?: number; args?: string[]; exepath?: string };
+
 export type PartialEvent = Partial<Omit<SyscallEvent, 'proc' | 'fd' | 'container'>> & {
   proc?: Partial<ProcessInfo>;
   fd?: Partial<FdInfo>;
   container?: Partial<ContainerInfo> | 'host';
+  /** Shorthand for proc.parents: names or objects, nearest first. */
+  parents?: ParentSpec[];
 };
+
+function parentsOf(ps: ParentSpec[]): NonNullable<ProcessInfo['parents']> {
+  return ps.map((x, i) => (typeof x === 'string' ? { pid: 4200 - i * 10, name: x, exepath: `/usr/bin/${x}`, args: [x] } : { pid: 4200 - i * 10, ...x }));
+}
 
 export const TEST_TIME = Date.UTC(2026, 0, 15, 12, 0, 0);
 
@@ -23,15 +31,13 @@ export const TEST_CONTAINER: ContainerInfo = {
 export function makeEvent(p: PartialEvent = {}): SyscallEvent {
   const argv = p.proc?.args;
   const name = p.proc?.name ?? (argv?.[0] ? basename(argv[0]) : 'sh');
-  const proc: ProcessInfo = { pid: 4242, ppid: 4200, uid: 0, user: 'root', tty: 0, ...p.proc, name };
+  const proc: ProcessInfo = { pid: 4242, ppid: 4200, uid: 0, user: 'root', tty: 0, ...(p.parents ? { parents: parentsOf(p.parents) } : {}), ...p.proc, name };
   if (!proc.exepath && argv?.[0]?.startsWith('/')) proc.exepath = argv[0];
   if (!proc.exepath) proc.exepath = `/usr/bin/${name}`;
   const e: SyscallEvent = {
     source: 'syscall', type: p.type ?? 'execve', time: p.time ?? TEST_TIME, args: { ...(p.args ?? {}) }, proc,
   };
-  if (p.res !== undefined) e.res = p.res;
-  else if (e.type !== 'execve' && e.type !== 'execveat') e.res = 0;
-  else e.res = 0;
+  e.res = p.res ?? 0;
   if (p.fd) e.fd = { type: 'file', name: '', ...p.fd } as FdInfo;
   if (p.container && p.container !== 'host') e.container = { ...TEST_CONTAINER, ...p.container };
   if (p.host) e.host = p.host;
@@ -45,11 +51,9 @@ function argvOf(cmd: string | string[]): string[] {
 }
 
 /** An execve of `cmd` ("/bin/bash -i" or an argv). `parents` are names or objects, nearest first. */
-export function exec(cmd: string | string[], over: PartialEvent & { parents?: Array<string | { name: string; args?: string[]; exepath?: string }> } = {}): SyscallEvent {
+export function exec(cmd: string | string[], over: PartialEvent = {}): SyscallEvent {
   const args = argvOf(cmd);
-  const parents = (over.parents ?? ['bash']).map((x, i) => (typeof x === 'string' ? { pid: 4200 - i * 10, name: x, exepath: `/usr/bin/${x}`, args: [x] } : { pid: 4200 - i * 10, ...x }));
-  const { parents: _p, ...rest } = over;
-  return makeEvent({ ...rest, type: over.type ?? 'execve', proc: { args, parents, ...over.proc } });
+  return makeEvent({ parents: ['bash'], ...over, type: over.type ?? 'execve', proc: { args, ...over.proc } });
 }
 
 /** An openat of `path` for reading ('r'), writing ('w': O_WRONLY|O_CREAT|O_TRUNC) or with numeric flags. */

@@ -2,6 +2,7 @@
 // rules/builtin/ (found relative to this module, so it works from src/ under
 // tsx and from dist/ after the build) and user rule files given by path.
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { InputError, LimitError } from '../../core/errors.js';
@@ -45,4 +46,13 @@ export async function readRuleFiles(paths: string[]): Promise<RuleFile[]> {
 /** Load user rule files (in order) into one ruleset. */
 export async function loadRuleFiles(paths: string[], opts: { source?: 'syscall' | 'k8s_audit' } = {}): Promise<LoadResult> {
   return loadRuleset(await readRuleFiles(paths), { builtin: false, ...opts });
+}
+
+/**
+ * Built-in files by name for rule tests, with the shared macros file first
+ * (`builtinFilesSync('reverse-shell.yaml')`). Synchronous: for test set-up.
+ */
+export function builtinFilesSync(...names: string[]): RuleFile[] {
+  const dir = builtinRulesDir();
+  return ['00-macros.yaml', ...names].map((n) => ({ name: `rules/builtin/${n}`, text: readFileSync(join(dir, n), 'utf8') }));
 }

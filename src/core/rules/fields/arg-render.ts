@@ -55,6 +55,18 @@ export function renderRes(res: number): string {
   return String(res);
 }
 
+const MODE_BITS: Array<[number, string]> = [
+  [0o4000, 'S_ISUID'], [0o2000, 'S_ISGID'], [0o1000, 'S_ISVTX'], [0o400, 'S_IRUSR'], [0o200, 'S_IWUSR'], [0o100, 'S_IXUSR'],
+  [0o40, 'S_IRGRP'], [0o20, 'S_IWGRP'], [0o10, 'S_IXGRP'], [0o4, 'S_IROTH'], [0o2, 'S_IWOTH'], [0o1, 'S_IXOTH'],
+];
+
+/** chmod modes as Falco renders them: `S_ISUID|S_IRUSR|...`. */
+export function renderMode(mode: number): string {
+  const parts: string[] = [];
+  for (const [bit, name] of MODE_BITS) if ((mode & bit) === bit) parts.push(name);
+  return parts.join('|') || '0';
+}
+
 /** Falco-style rendering of one named argument of one syscall. */
 export function renderArg(evtType: string, name: string, v: string | number | undefined): string | number | undefined {
   if (typeof v !== 'number') return v;
@@ -62,6 +74,8 @@ export function renderArg(evtType: string, name: string, v: string | number | un
     case 'flags':
       if (evtType === 'open' || evtType === 'openat' || evtType === 'openat2' || evtType === 'open_by_handle_at') return renderOpenFlags(v);
       return v;
+    case 'mode':
+      return evtType === 'chmod' || evtType === 'fchmod' || evtType === 'fchmodat' ? renderMode(v) : v;
     case 'request':
       return evtType === 'ptrace' ? (PTRACE[v] ?? v) : v;
     case 'domain':

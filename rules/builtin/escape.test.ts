@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import { ruleTester, open, makeEvent } from '../../src/core/rules/index.js';
+import { builtinFilesSync } from '../../src/node/rules/load.js';
+
+const files = builtinFilesSync('escape.yaml');
+const V = 'exploit/escape-vulnerability';
+const F = 'exploit/escape-file';
+const inC = { container: {} };
+
+test('escape rules', () => {
+  const handles = Array.from({ length: 5 }, (_, i) => makeEvent({ type: 'open_by_handle_at', time: 1000 + i * 100, res: -116, proc: { name: 'shocker', pid: 77 }, container: {} }));
+  ruleTester(files, {
+    fires: [
+      { type: V, rule: 'Cgroup release_agent or notify_on_release write', event: open('/tmp/cgrp/release_agent', 'w', inC) },
+      { type: V, rule: 'Kernel core_pattern or usermode helper write from container', event: open('/proc/sys/kernel/core_pattern', 'w', inC) },
+      { type: V, rule: 'Runtime binary overwrite through proc exe', event: open('/proc/19/exe', 'w', inC) },
+      { type: V, rule: 'Process memory write through proc mem', event: open('/proc/self/mem', 'rw', { proc: { name: 'dirtyc0w' } }) },
+      { type: V, rule: 'File handle brute force from container', events: handles },
+      { type: F, rule: 'Host key file reached through a mount', event: open('/host/etc/shadow', 'r', inC) },
+      { type: F, rule: 'Host key file reached through a mount', event: open('/hostroot/root/.ssh/authorized_keys', 'w', inC) },
+      { type: F, rule: 'Host key file reached through a mount', event: open('/mnt/etc/crontab', 'w', inC) },
+      { type: F, rule: 'Container runtime socket used from container', event: makeEvent({ type: 'connect', container: {}, proc: { name: 'curl' }, fd: { type: 'unix', name: '/var/run/docker.sock' } }) },
+    ],
+    silent: [
+      { event: open('/sys/fs/cgroup/release_agent', 'r', inC) },
+      { event: open('/tmp/cgrp/release_agent', 'w') },
+      { event: open('/proc/sys/kernel/core_pattern', 'r', inC) },
+      { event: open('/proc/self/mem', 'r', { proc: { name: 'cat' } }) },
+      { events: handles.slice(0, 4) },
+      { event: open('/etc/shadow', 'r', inC) },
+      { event: open('/etc/passwd', 'r', inC) },
+      { event: open('/host/etc/shadow', 'r') },
+      { event: open('/app/etc/config.yaml', 'r', inC) },
+      { event: makeEvent({ type: 'connect', container: {}, proc: { name: 'app' }, fd: { type: 'unix', name: '/run/app.sock' } }) },
+      { event: makeEvent({ type: 'connect', proc: { name: 'docker' }, fd: { type: 'unix', name: '/var/run/docker.sock' } }) },
+    ],
+  });
+});

@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import { ruleTester, exec } from '../../src/core/rules/index.js';
+import { builtinFilesSync } from '../../src/node/rules/load.js';
+
+const files = builtinFilesSync('miner.yaml');
+
+test('miner and malicious-program rules', () => {
+  ruleTester(files, {
+    fires: [
+      { type: 'container/malicious-program', rule: 'Crypto miner in container', event: exec('/opt/xmrig --donate-level 1', { container: {} }) },
+      { type: 'container/malicious-program', rule: 'Crypto miner in container', event: exec('/usr/bin/java -o stratum+tcp://pool.minexmr.com:4444 -u wallet', { proc: { name: 'java' }, container: {} }) },
+      { type: 'container/malicious-program', rule: 'Known malware in container', event: exec('/tmp/kdevtmpfsi', { container: {} }) },
+      { type: 'malware/unclassified', rule: 'Crypto miner on host', event: exec('/usr/local/bin/minerd -a cryptonight') },
+    ],
+    silent: [
+      { event: exec('/usr/bin/java -jar app.jar --server.port=8080', { container: {} }) },
+      { event: exec('/usr/bin/python3 manage.py runserver', { container: {} }) },
+      { event: exec('/usr/bin/top') },
+    ],
+  });
+});
