@@ -3,6 +3,7 @@
 import { ModuleIndex } from '../module-index.js';
 import { apkAnalyzer } from './apk.js';
 import { dpkgAnalyzer } from './dpkg.js';
+import { npmAnalyzer } from './npm.js';
 import { osReleaseAnalyzer } from './os-release.js';
 import { rpmAnalyzer } from './rpm.js';
 import type { Analyzer } from './types.js';
@@ -12,6 +13,7 @@ export const ANALYZERS = new ModuleIndex<Analyzer>('analyzer', [
   dpkgAnalyzer,
   apkAnalyzer,
   rpmAnalyzer,
+  npmAnalyzer,
 ]);
 
 /** The analyzers a scan runs by default: all of them, OS analyzers first, then by id. */
