@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { isInstalledPackageJson, npmAnalyzer } from './npm.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
 
-const entry = { kind: 'file' as const, mode: 0o644, size: 100, uid: 0, gid: 0, layer: 0 };
+const entry = { path: '/x', kind: 'file' as const, mode: 0o644, size: 100, uid: 0, gid: 0, layer: 0 };
 
 test('npm: required claims only package.json files of installed packages and lockfiles', () => {
   const yes = ['/app/node_modules/lodash/package.json', '/app/node_modules/@babel/core/package.json', '/usr/lib/node_modules/npm/node_modules/semver/package.json', '/app/package-lock.json'];
