@@ -33,7 +33,8 @@ const overflowWithNext = (b: Buffer): number => pages(b).find((p) => typeOf(b, p
 test('both fixtures hold the very header blobs rpm stored in SQLite, plus record 0', () => {
   const blobs = sqliteBlobs();
   for (const buf of [bdb4k(), bdb512()]) {
-    const pairs = readBdbHash(buf, 'Packages');
+    const { pairs, littleEndian } = readBdbHash(buf, 'Packages');
+    assert.equal(littleEndian, true);
     assert.equal(pairs.length, blobs.size + 1);
     const zero = pairs.find((p) => p.key.readUInt32LE(0) === 0)!;
     assert.equal(zero.value.length, 4);
@@ -42,6 +43,11 @@ test('both fixtures hold the very header blobs rpm stored in SQLite, plus record
       if (n !== 0) assert.ok(blobs.get(n)!.equals(p.value), `package ${n}`);
     }
   }
+  // Big endian (s390x, ppc64 hosts): pages and keys in big-endian order.
+  const be = readBdbHash(readFileSync(`${testdata}bdb-be/Packages`), 'Packages');
+  assert.equal(be.littleEndian, false);
+  assert.deepEqual(be.pairs.map((p) => p.key.readUInt32BE(0)).sort((a, b) => a - b), [0, ...[...blobs.keys()].sort((a, b) => a - b)]);
+  for (const p of be.pairs) if (p.key.readUInt32BE(0) !== 0) assert.ok(blobs.get(p.key.readUInt32BE(0))!.equals(p.value));
   // The 512-byte variant exercises long overflow chains and several buckets.
   const b = bdb512();
   assert.ok(pages(b).filter((p) => typeOf(b, p) === 7).length > 20);

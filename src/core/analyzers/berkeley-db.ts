@@ -38,7 +38,13 @@ export interface BdbPair {
   value: Buffer;
 }
 
-export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAULT_BDB_LIMITS): BdbPair[] {
+export interface BdbContents {
+  /** Byte order of the file (and, for rpm, of its integer keys: the writing host's). */
+  littleEndian: boolean;
+  pairs: BdbPair[];
+}
+
+export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAULT_BDB_LIMITS): BdbContents {
   const fail = (code: string, message: string): InputError => new InputError(code, message, path);
   if (buf.length < 512) throw fail('BDB_TRUNCATED', `${buf.length} bytes is too short for a Berkeley DB metadata page`);
   let le: boolean;
@@ -133,5 +139,5 @@ export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAU
       pgno = u32(base + 16);
     }
   }
-  return pairs;
+  return { littleEndian: le, pairs };
 }

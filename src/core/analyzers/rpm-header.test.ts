@@ -117,7 +117,7 @@ test('hostile headers fail with InputError naming the database and package', asy
 });
 
 test('real headers from the fixtures parse, and every truncation of one fails cleanly', () => {
-  const pairs = readBdbHash(readFileSync(fileURLToPath(new URL('./testdata/rpm/bdb/Packages', import.meta.url))), 'Packages');
+  const { pairs } = readBdbHash(readFileSync(fileURLToPath(new URL('./testdata/rpm/bdb/Packages', import.meta.url))), 'Packages');
   const blob = pairs.find((p) => p.value.length > 1000)!.value;
   assert.equal(new RpmHeader(blob, 'x').string(RPMTAG.NAME)?.startsWith('vigil-'), true);
   for (let n = 0; n < blob.length; n += 97) {

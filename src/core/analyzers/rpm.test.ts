@@ -46,6 +46,7 @@ for (const [label, path, file] of [
   ['SQLite (rpm 4.18, RHEL 9 layout)', SQLITE, 'sqlite/rpmdb.sqlite'],
   ['Berkeley DB hash, 4096-byte pages', BDB, 'bdb/Packages'],
   ['Berkeley DB hash, 512-byte pages', BDB, 'bdb-512/Packages'],
+  ['Berkeley DB hash, big endian', BDB, 'bdb-be/Packages'],
   ['SQLite under /usr/lib/sysimage/rpm (Fedora 36+)', '/usr/lib/sysimage/rpm/rpmdb.sqlite', 'sqlite/rpmdb.sqlite'],
 ] as const) {
   test(`rpm database: ${label} lists what rpm -qa lists`, async () => {

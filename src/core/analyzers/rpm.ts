@@ -56,11 +56,13 @@ function sqliteBlobs(file: AnalyzerFile, ctx: AnalyzerContext): Blob[] {
 
 function bdbBlobs(file: AnalyzerFile): Blob[] {
   const out: Blob[] = [];
-  for (const { key, value } of readBdbHash(file.content, file.path)) {
-    // Keys are 4-byte package numbers in host order; record 0 is rpm's next-instance counter.
+  const { littleEndian, pairs } = readBdbHash(file.content, file.path);
+  for (const { key, value } of pairs) {
+    // Keys are 4-byte package numbers in the writing host's byte order (the file's); record 0 is rpm's next-instance counter.
     if (key.length !== 4) throw new InputError('RPM_BDB_BAD_KEY', `key of ${key.length} bytes, expected a 4-byte package number`, file.path);
-    if (key.readUInt32LE(0) === 0) continue;
-    out.push({ id: key.readUInt32LE(0), blob: value });
+    const id = littleEndian ? key.readUInt32LE(0) : key.readUInt32BE(0);
+    if (id === 0) continue;
+    out.push({ id, blob: value });
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #   rpm/sqlite/rpmdb.sqlite   written by rpm 4.18 (SQLite backend, RHEL 9+/Fedora)
 #   rpm/bdb/Packages          Berkeley DB hash, 4096-byte pages (RHEL 7/8 layout)
 #   rpm/bdb-512/Packages      the same records with 512-byte pages (long overflow chains, many buckets)
+#   rpm/bdb-be/Packages       big-endian, as a big-endian host (s390x, ppc64) writes it, keys too
 #   rpm/expected.tsv          what `rpm -qa` says about the database (name, evr, arch, source rpm, license)
 # The Berkeley DB files hold the very header blobs rpm stored in SQLite, keyed
 # by the 4-byte package number in host byte order (little endian on x86_64),
@@ -15,7 +16,7 @@ OUT="$HERE/rpm"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export SOURCE_DATE_EPOCH=1700000000
-mkdir -p "$T/SPECS" "$T/db" "$T/gnupg" "$OUT/sqlite" "$OUT/bdb" "$OUT/bdb-512"
+mkdir -p "$T/SPECS" "$T/db" "$T/gnupg" "$OUT/sqlite" "$OUT/bdb" "$OUT/bdb-512" "$OUT/bdb-be"
 chmod 700 "$T/gnupg"
 
 common='
@@ -111,16 +112,22 @@ cp "$T/db/rpmdb.sqlite" "$OUT/sqlite/rpmdb.sqlite"
 rpm --dbpath "$T/db" -qa --qf '%{NAME}\t%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\t%{LICENSE}\n' | sort > "$OUT/expected.tsv"
 
 # db_load input: keys and values as hex ("bytevalue"), one per line, each with a leading space.
+be32() { printf '%08x' "$1"; }
 le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+# dump PAGESIZE [LORDER]: LORDER 1234 (little endian, default) or 4321 (big endian).
 dump() {
-  printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=%s\nHEADER=END\n' "$1"
+  order=${2:-1234}
+  key=le32
+  [ "$order" = 4321 ] && key=be32
+  printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=%s\ndb_lorder=%s\nHEADER=END\n' "$1" "$order"
   max=$(sqlite3 "$T/db/rpmdb.sqlite" 'SELECT max(hnum) FROM Packages;')
-  printf ' %s\n %s\n' "$(le32 0)" "$(le32 $((max + 1)))"
+  printf ' %s\n %s\n' "$($key 0)" "$($key $((max + 1)))"
   sqlite3 -separator ' ' "$T/db/rpmdb.sqlite" 'SELECT hnum, lower(hex(blob)) FROM Packages ORDER BY hnum;' |
-    while read -r hnum hexblob; do printf ' %s\n %s\n' "$(le32 "$hnum")" "$hexblob"; done
+    while read -r hnum hexblob; do printf ' %s\n %s\n' "$($key "$hnum")" "$hexblob"; done
   printf 'DATA=END\n'
 }
-rm -f "$OUT/bdb/Packages" "$OUT/bdb-512/Packages"
+rm -f "$OUT/bdb/Packages" "$OUT/bdb-512/Packages" "$OUT/bdb-be/Packages"
 dump 4096 | db5.3_load -t hash "$OUT/bdb/Packages"
 dump 512 | db5.3_load -t hash "$OUT/bdb-512/Packages"
+dump 4096 4321 | db5.3_load -t hash "$OUT/bdb-be/Packages"
 echo "wrote $OUT"
