@@ -150,3 +150,35 @@ export function detectFraming(head: string): 'document' | 'lines' {
   if (firstLine === '{') return 'document';
   return 'lines';
 }
+
+/**
+ * A whole document read leniently (offline analysis): every item that is an
+ * audit event is kept, every other item becomes an error naming it, so one
+ * bad item does not hide the rest.
+ */
+export function parseAuditDocumentLenient(text: string, where: string, limits: AuditReadLimits = DEFAULT_AUDIT_LIMITS, host?: string): { events: K8sAuditEvent[]; errors: InputError[] } {
+  if (text.length > limits.maxDocumentBytes) {
+    return { events: [], errors: [new LimitError('LIMIT_AUDIT_DOCUMENT', `document larger than ${limits.maxDocumentBytes} bytes`, where)] };
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return { events: [], errors: [new InputError('AUDIT_JSON_INVALID', `malformed JSON: ${(e as Error).message.slice(0, 200)}`, where)] };
+  }
+  const list = v as Record<string, unknown> | null;
+  const items = Array.isArray(v) ? v : list && typeof list === 'object' && list.kind === 'EventList' && Array.isArray(list.items) ? list.items : [v];
+  const events: K8sAuditEvent[] = [];
+  const errors: InputError[] = [];
+  if (items.length > limits.maxEventsPerDocument) {
+    errors.push(new LimitError('LIMIT_AUDIT_EVENTS', `${items.length} events in one document, limit ${limits.maxEventsPerDocument}; the rest is skipped`, where));
+  }
+  items.slice(0, limits.maxEventsPerDocument).forEach((it: unknown, i: number) => {
+    try {
+      events.push(toAuditEvent(it, items === v || list?.kind === 'EventList' ? `${where} item ${i}` : where, host));
+    } catch (e) {
+      errors.push(e as InputError);
+    }
+  });
+  return { events, errors };
+}
