@@ -12,6 +12,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +35,10 @@ export type RegistryAuth =
 export interface RegistryServer {
   /** `127.0.0.1:PORT`: the HOST[:PORT] of an image reference. */
   host: string;
-  /** `http://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT` (`https://` with tls). */
   url: string;
+  /** With tls: the registry's self-signed certificate (PEM), to trust as a CA. */
+  certPem?: string;
   /** The registry's storage root (blobs under docker/registry/v2/blobs/sha256/xx/<hex>/data). */
   storageDir: string;
   /** Token server URL when auth.kind is 'token'. */
@@ -47,6 +50,8 @@ export interface RegistryServer {
 
 export interface StartRegistryOptions {
   auth?: RegistryAuth;
+  /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (see certPem). */
+  tls?: boolean;
 }
 
 /** A free loopback port (the registry binds it itself, so a small race is possible; start() retries). */
@@ -66,7 +71,8 @@ async function waitReady(url: string, proc: ChildProcess, logs: () => string, ti
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`docker-registry exited with ${proc.exitCode}: ${logs().slice(-2000)}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const req = http.get(`${url}/v2/`, (res) => {
+      const get = url.startsWith('https:') ? (u: string, cb: (r: http.IncomingMessage) => void) => https.get(u, { rejectUnauthorized: false }, cb) : http.get;
+      const req = get(`${url}/v2/`, (res) => {
         res.resume();
         resolve(true);
       });
@@ -165,6 +171,18 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
   let tokenServer: TokenServer | undefined;
   try {
     let authYaml = '';
+    let tlsYaml = '';
+    let certPem: string | undefined;
+    if (opts.tls) {
+      const keyPath = join(dir, 'tls.key');
+      const certPath = join(dir, 'tls.crt');
+      await run('openssl', [
+        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=127.0.0.1',
+        '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', keyPath, '-out', certPath,
+      ]);
+      certPem = await readFile(certPath, 'utf8');
+      tlsYaml = `  tls:\n    certificate: ${certPath}\n    key: ${keyPath}\n`;
+    }
     if (opts.auth?.kind === 'basic') {
       const { stdout } = await run('htpasswd', ['-Bbn', opts.auth.username, opts.auth.password]);
       await writeFile(join(dir, 'htpasswd'), stdout);
@@ -174,7 +192,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
       const issuer = 'vigil-test-issuer';
       const service = 'vigil-test-registry';
       tokenServer = await startTokenServer(opts.auth, signer, issuer, service);
-      authYaml =
+      authYaml +=
         `auth:\n  token:\n    realm: ${tokenServer.url}\n    service: ${service}\n    issuer: ${issuer}\n` +
         `    rootcertbundle: ${signer.certPath}\n`;
     }
@@ -184,6 +202,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
         `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n` +
         `storage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\n` +
         `http:\n  addr: 127.0.0.1:${port}\n  secret: ${randomBytes(16).toString('hex')}\n` +
+        tlsYaml +
         authYaml;
       const cfgPath = join(dir, 'config.yml');
       await writeFile(cfgPath, config);
@@ -192,7 +211,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
       proc.stderr!.on('data', (c: Buffer) => {
         logs = (logs + c.toString('utf8')).slice(-8000);
       });
-      const url = `http://127.0.0.1:${port}`;
+      const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
       try {
         await waitReady(url, proc, () => logs);
       } catch (e) {
@@ -205,6 +224,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
         host: `127.0.0.1:${port}`,
         url,
         storageDir,
+        ...(certPem ? { certPem } : {}),
         ...(ts ? { tokenUrl: ts.url } : {}),
         tokenRequests: ts ? ts.requests : [],
         stop: async () => {

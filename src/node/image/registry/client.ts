@@ -7,6 +7,7 @@
 // that name the repository and tag.
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { InputError, LimitError } from '../../../core/errors.js';
 import type { OpenImageOptions } from '../types.js';
 import { parseChallenges, type Challenge } from './challenge.js';
@@ -23,6 +24,8 @@ export interface RegistryOptions extends OpenImageOptions {
   delay?: (ms: number) => Promise<void>;
   /** Clock for token expiry (injectable for tests). */
   now?: () => number;
+  /** Extra trusted CA certificates (PEM) for a registry with a private CA, on top of the public roots. */
+  ca?: string;
 }
 
 export interface RegistryResponse {
@@ -79,7 +82,12 @@ export class RegistryClient {
     readonly endpoint: string,
     private readonly opts: RegistryOptions = {},
   ) {
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !opts.insecure });
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 8,
+      rejectUnauthorized: !opts.insecure,
+      ...(opts.ca ? { ca: [...rootCertificates, opts.ca] } : {}),
+    });
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT;
     this.now = opts.now ?? Date.now;
     this.delay = opts.delay ?? ((ms) => new Promise((r) => setTimeout(r, ms)));

@@ -306,3 +306,44 @@ describe('registry source, token auth (Bearer JWT from a token server)', () => {
     await assert.rejects(openRegistryImage(`registry:${reg.host}/secure/app:1`, { insecure: true, env: {} }), isInputError('REGISTRY_UNAUTHORIZED', /requires credentials/));
   });
 });
+
+describe('registry source over HTTPS (self-signed certificate)', () => {
+  let basicReg: RegistryServer;
+  let tokenReg: RegistryServer;
+  let dir: string;
+  let lay: FixtureLayout;
+  const creds = { username: 'carol', password: 'tls-pw' };
+  before(async () => {
+    [basicReg, tokenReg] = await Promise.all([
+      startRegistry({ tls: true, auth: { kind: 'basic', ...creds } }),
+      startRegistry({ tls: true, auth: { kind: 'token', ...creds } }),
+    ]);
+    dir = await tmp(null, 'vigil-reg-tls-');
+    lay = await writeOciLayout(join(dir, 'img'), 'v1', [{ platform: amd64, layers: [{ 'etc/tls': 'yes\n' }] }]);
+    await pushImage(`oci:${join(dir, 'img')}:v1`, `${basicReg.host}/tls/app:1`, creds);
+    await pushImage(`oci:${join(dir, 'img')}:v1`, `${tokenReg.host}/tls/app:1`, creds);
+  });
+  after(async () => {
+    await Promise.all([basicReg?.stop(), tokenReg?.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('verified TLS with the registry certificate as a CA; --insecure skips verification; neither fails', async () => {
+    const ref = `registry:${basicReg.host}/tls/app:1`;
+    const a = await openRegistryImage(ref, { ...creds, env: {}, ca: basicReg.certPem! });
+    assert.equal((await readLayer(a, 0)).diffId, lay.diffIds[0]![0]);
+    await a.close();
+    const b = await openRegistryImage(ref, { ...creds, env: {}, insecure: true });
+    assert.equal(b.digest, lay.manifestDigests[0]);
+    await b.close();
+    await assert.rejects(openRegistryImage(ref, { ...creds, env: {} }), isInputError('REGISTRY_TLS', /tls\/app:1: TLS to 127\.0\.0\.1:\d+ failed .*use --insecure/));
+  });
+
+  test('credentials are not sent to a plain-HTTP token realm without --insecure', async () => {
+    const ref = `registry:${tokenReg.host}/tls/app:1`;
+    await assert.rejects(openRegistryImage(ref, { ...creds, env: {}, ca: tokenReg.certPem! }), isInputError('REGISTRY_INSECURE_REALM', /tls\/app:1: token realm http:\/\/127\.0\.0\.1:\d+\/token is plain HTTP/));
+    const img = await openRegistryImage(ref, { ...creds, env: {}, ca: tokenReg.certPem!, insecure: true });
+    assert.equal(img.digest, lay.manifestDigests[0]);
+    await img.close();
+  });
+});
