@@ -71,6 +71,16 @@ test('Ubuntu, Amazon (amzn -> amazon), Rocky', async () => {
   assert.deepEqual([rocky?.family, rocky?.version], ['rocky', '9.3']);
 });
 
+test('Fedora: /usr/lib/os-release is a symlink into os.release.d', async () => {
+  const os = await detect({
+    '/usr/lib/os.release.d/os-release-container': 'NAME="Fedora Linux"\nVERSION="40 (Container Image)"\nID=fedora\nVERSION_ID=40\nVERSION_CODENAME=""\nPRETTY_NAME="Fedora Linux 40 (Container Image)"\n',
+    '/usr/lib/os-release': { symlink: 'os.release.d/os-release-container' },
+    '/etc/os-release': { symlink: '../usr/lib/os-release' },
+    '/etc/fedora-release': 'Fedora release 40 (Forty)\n',
+  });
+  assert.deepEqual(os, { family: 'fedora', version: '40', name: 'Fedora Linux 40 (Container Image)' });
+});
+
 test('CentOS 7: the full version comes from centos-release', async () => {
   const os = await detect({
     '/usr/lib/os-release': CENTOS7,

@@ -80,7 +80,8 @@ export const osReleaseAnalyzer: Analyzer = {
   version: 1,
   kind: 'os',
   required(path: string, entry: FileEntry): boolean {
-    return (entry.kind === 'file' || entry.kind === 'hardlink') && REQUIRED.has(path);
+    // Fedora's /usr/lib/os-release is a symlink into /usr/lib/os.release.d/: claim the targets too.
+    return (entry.kind === 'file' || entry.kind === 'hardlink') && (REQUIRED.has(path) || path.startsWith('/usr/lib/os.release.d/'));
   },
   analyze(input: AnalyzerInput): AnalyzerResult {
     const byPath = new Map(input.files.map((f) => [f.path, f]));

@@ -61,6 +61,11 @@ for (const [label, path, file] of [
   });
 }
 
+test('an empty database file (never initialised) has no packages', async () => {
+  assert.deepEqual(await run({ [SQLITE]: Buffer.alloc(0) }), []);
+  assert.deepEqual(await run({ [BDB]: Buffer.alloc(0) }), []);
+});
+
 test('SQLite is preferred when an image also has a stale Berkeley DB', async () => {
   const stale = editableSqlite((db) => db.prepare("DELETE FROM Packages WHERE hnum = (SELECT min(hnum) FROM Packages)").run());
   const pkgs = await run({ [BDB]: fixture('bdb/Packages'), [SQLITE]: stale });

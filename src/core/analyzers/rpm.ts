@@ -129,6 +129,8 @@ function ownedFiles(h: RpmHeader, where: string): string[] {
 
 function readPackages(file: AnalyzerFile, ctx: AnalyzerContext): Package[] {
   const out: Package[] = [];
+  // An empty file is a database rpm never initialised (no packages), not a corrupt one.
+  if (file.content.length === 0) return out;
   for (const { id, blob } of blobsOf(file, ctx)) {
     const where = `${file.path} package ${id}`;
     const pkg = headerToPackage(new RpmHeader(blob, where), where);
