@@ -4,7 +4,7 @@
 // Listing uses keyset pagination on (last_seen, id) over covering indexes.
 import { sql } from 'kysely';
 import type { Alert, Severity } from '../../core/alerts/types.js';
-import type { Store, Db } from './store.js';
+import type { Store, Db, Tx } from './store.js';
 import { newId } from './ids.js';
 import type { AlertTable } from './schema.js';
 
@@ -25,7 +25,8 @@ export interface IngestResult {
 
 const CHUNK = 400;
 
-export async function ingestAlerts(store: Store, projectId: string, alerts: readonly Alert[]): Promise<IngestResult> {
+/** `inTx` runs in the same transaction (the route writes its audit record there). */
+export async function ingestAlerts(store: Store, projectId: string, alerts: readonly Alert[], inTx?: (trx: Tx) => Promise<void>): Promise<IngestResult> {
   const groups = new Map<string, AlertTable>();
   for (const a of alerts) {
     const subject = alertSubject(a);
@@ -72,6 +73,7 @@ export async function ingestAlerts(store: Store, projectId: string, alerts: read
         }))
         .execute();
     }
+    if (inTx) await inTx(trx);
   });
   return { received: alerts.length, groups: rows.length };
 }

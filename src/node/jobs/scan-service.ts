@@ -1,0 +1,190 @@
+// Scan jobs: a scan is a row in the store (queued -> running -> succeeded |
+// failed, with progress and error) and a job on the queue carrying its id.
+// The worker opens the image through `runScan` (src/node/scan/run-scan.ts)
+// with the store-backed layer cache, then replaces the image's findings and
+// software list and its severity counts in one transaction.
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { ScanReport, ScannerId } from '../../core/scan/types.js';
+import type { Store, Tx } from '../store/store.js';
+import { newId } from '../store/ids.js';
+import { StoreLayerCache } from '../store/layer-cache.js';
+import type { JobQueue, QueueOptions } from './queue.js';
+import type { SecretBox } from '../server/secret-box.js';
+
+export const SCAN_QUEUE = 'vigil-scan';
+
+export interface ScanFnOptions {
+  layerCache?: { get(key: string): Promise<unknown>; set(key: string, scan: any): Promise<void> };
+  username?: string;
+  password?: string;
+  insecure?: boolean;
+  scanners?: ScannerId[];
+  vuln?: { dbPath?: string };
+  onProgress?: (p: { phase: string; layer?: number; layers?: number }) => void;
+}
+
+/** The scan entry point; `runScan` of src/node/scan/run-scan.ts in production. */
+export type ScanFn = (ref: string, opts: ScanFnOptions) => Promise<ScanReport>;
+
+export async function loadRunScan(): Promise<ScanFn> {
+  // Loaded lazily: the image pipeline is only needed by processes that scan.
+  const m = (await import('../scan/run-scan.js')) as unknown as { runScan: ScanFn };
+  return m.runScan;
+}
+
+export type ScanTrigger = 'manual' | 'sync' | 'schedule' | 'vulndb' | 'demo';
+
+export interface ScanEvents {
+  scanFinished?(e: { projectId: string; imageId: string; ref: string; scanId: string; status: 'succeeded' | 'failed'; counts: Record<string, number>; error?: string }): void;
+}
+
+export interface ScanServiceOptions {
+  store: Store;
+  queue: JobQueue;
+  secrets: SecretBox;
+  queueOptions: QueueOptions;
+  clock?: () => Date;
+  /** Defaults to runScan, loaded on first use. */
+  scanFn?: ScanFn;
+  /** Vulnerability DB path; when missing, scans record the inventory only and say so. */
+  vulnDbPath?: string;
+  events?: ScanEvents;
+  workerName?: string;
+}
+
+const SEVS = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
+
+export class ScanService {
+  readonly layerCache: StoreLayerCache;
+  private scanFn?: ScanFn;
+  private readonly clock: () => Date;
+  readonly workerName: string;
+
+  constructor(private readonly o: ScanServiceOptions) {
+    this.clock = o.clock ?? (() => new Date());
+    this.layerCache = new StoreLayerCache(o.store.db, this.clock);
+    this.scanFn = o.scanFn;
+    this.workerName = o.workerName ?? `${hostname()}:${process.pid}`;
+  }
+
+  async init(): Promise<void> {
+    await this.o.queue.createQueue(SCAN_QUEUE, this.o.queueOptions);
+  }
+
+  /** Inserts a queued scan in the caller's transaction; `dispatch` it after commit. */
+  async create(trx: Tx, projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
+    const id = newId();
+    await trx.insertInto('scans').values({
+      id, project_id: projectId, image_id: imageId, status: 'queued', progress: 0, error: '', attempts: 0, trigger, worker: '',
+      created_at: this.clock().toISOString(), started_at: null, finished_at: null,
+    }).execute();
+    return id;
+  }
+
+  async dispatch(scanIds: readonly string[]): Promise<void> {
+    for (const id of scanIds) await this.o.queue.send(SCAN_QUEUE, { scanId: id });
+  }
+
+  /** Convenience: create + dispatch in its own transaction. */
+  async enqueue(projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
+    const id = await this.o.store.db.transaction().execute((trx) => this.create(trx, projectId, imageId, trigger));
+    await this.dispatch([id]);
+    return id;
+  }
+
+  /** The in-process queue forgets jobs on restart: re-dispatch unfinished scans. */
+  async recover(): Promise<number> {
+    const rows = await this.o.store.db.selectFrom('scans').select('id').where('status', 'in', ['queued', 'running']).orderBy('id').execute();
+    await this.dispatch(rows.map((r) => r.id));
+    return rows.length;
+  }
+
+  async startWorkers(concurrency: number): Promise<void> {
+    await this.o.queue.work<{ scanId: string }>(SCAN_QUEUE, (d) => this.process(d.scanId), concurrency);
+  }
+
+  /** Runs one scan job. Throws on failure so the queue retries it. */
+  async process(scanId: string): Promise<void> {
+    const db = this.o.store.db;
+    const scan = await db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
+    if (!scan || scan.status === 'succeeded' || scan.status === 'failed') return;
+    const image = await db.selectFrom('images').selectAll().where('id', '=', scan.image_id).executeTakeFirst();
+    if (!image) {
+      await db.updateTable('scans').set({ status: 'failed', error: 'image was removed', finished_at: this.clock().toISOString() }).where('id', '=', scanId).execute();
+      return;
+    }
+    const attempts = scan.attempts + 1;
+    await db.updateTable('scans').set({ status: 'running', attempts, worker: this.workerName, started_at: this.clock().toISOString(), error: '' }).where('id', '=', scanId).execute();
+    let creds: { username?: string; password?: string; insecure?: boolean } = {};
+    if (image.registry_id) {
+      const reg = await db.selectFrom('registries').selectAll().where('id', '=', image.registry_id).executeTakeFirst();
+      if (reg) creds = { username: reg.username || undefined, password: this.o.secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 };
+    }
+    let lastProgress = 0;
+    const onProgress = (p: { phase: string; layer?: number; layers?: number }) => {
+      const pct = p.phase === 'done' ? 100 : p.phase === 'scanners' ? 90 : p.layers ? Math.floor(((p.layer ?? 0) / p.layers) * 85) : 5;
+      const now = Date.now();
+      if (now - lastProgress < 500 && pct < 100) return;
+      lastProgress = now;
+      void db.updateTable('scans').set({ progress: pct }).where('id', '=', scanId).where('status', '=', 'running').execute().catch(() => {});
+    };
+    let report: ScanReport;
+    let note = '';
+    try {
+      this.scanFn ??= await loadRunScan();
+      const dbPath = this.o.vulnDbPath ?? (await import('../vulndb/scan-vulns.js')).defaultDbPath();
+      const haveDb = existsSync(dbPath);
+      if (!haveDb) note = `vulnerability DB not found at ${dbPath}: software inventory only`;
+      report = await this.scanFn(image.ref, { ...creds, layerCache: this.layerCache, scanners: haveDb ? ['vuln'] : [], vuln: { dbPath }, onProgress });
+    } catch (e) {
+      const msg = (e as Error).message?.replace(/\s+/g, ' ').slice(0, 1000) ?? String(e);
+      const final = attempts > this.o.queueOptions.retryLimit;
+      await db.updateTable('scans').set({ status: final ? 'failed' : 'queued', error: msg, finished_at: final ? this.clock().toISOString() : null }).where('id', '=', scanId).execute();
+      if (final) {
+        this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'failed', counts: {}, error: msg });
+        return;
+      }
+      throw e;
+    }
+    const counts = await this.saveReport(scan.project_id, image.id, scanId, report, note);
+    this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'succeeded', counts });
+  }
+
+  private async saveReport(projectId: string, imageId: string, scanId: string, report: ScanReport, note: string): Promise<Record<string, number>> {
+    const now = this.clock().toISOString();
+    return this.o.store.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('findings').where('image_id', '=', imageId).execute();
+      await trx.deleteFrom('packages').where('image_id', '=', imageId).execute();
+      const findings = report.vulnerabilities.map((v) => ({
+        id: newId(), image_id: imageId, scan_id: scanId, kind: 'vuln', ref_id: v.id, package: v.package,
+        installed_version: v.installedVersion, fixed_version: v.fixedVersion, severity: v.severity, title: v.title ?? '', data: JSON.stringify(v),
+      }));
+      for (let i = 0; i < findings.length; i += 300) await trx.insertInto('findings').values(findings.slice(i, i + 300)).execute();
+      const pkgs = report.packages.map((p) => ({ id: newId(), image_id: imageId, type: p.type, name: p.name, version: p.version, layer_digest: p.layer?.digest ?? '' }));
+      for (let i = 0; i < pkgs.length; i += 400) await trx.insertInto('packages').values(pkgs.slice(i, i + 400)).execute();
+      const counts = await recountImage(trx, projectId, imageId);
+      await trx.updateTable('images').set({
+        digest: report.artifact.digest ?? '', os_family: report.artifact.os?.family ?? '', os_version: report.artifact.os?.version ?? '',
+        last_scan_id: scanId, last_scan_at: now, updated_at: now,
+      }).where('id', '=', imageId).execute();
+      await trx.updateTable('scans').set({ status: 'succeeded', progress: 100, error: note, finished_at: now }).where('id', '=', scanId).execute();
+      return counts;
+    });
+  }
+}
+
+/** Recomputes an image's finding counts by severity, leaving out ignored vulnerabilities. */
+export async function recountImage(trx: Tx, projectId: string, imageId: string): Promise<Record<string, number>> {
+  const ignores = await trx.selectFrom('vuln_ignores').select(['vuln_id', 'package', 'image_id']).where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).execute();
+  const rows = await trx.selectFrom('findings').select(['ref_id', 'package', 'severity']).where('image_id', '=', imageId).where('kind', '=', 'vuln').execute();
+  const counts: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
+  for (const r of rows) {
+    if (ignores.some((i) => i.vuln_id === r.ref_id && (i.package === '' || i.package === r.package))) continue;
+    const s = (SEVS as readonly string[]).includes(r.severity) ? r.severity : 'unknown';
+    counts[s]!++;
+  }
+  await trx.updateTable('images').set({ critical: counts.critical!, high: counts.high!, medium: counts.medium!, low: counts.low!, unknown: counts.unknown! }).where('id', '=', imageId).execute();
+  return counts;
+}

@@ -1,0 +1,119 @@
+// Notification dispatch: which targets (webhook, syslog) get an alert or a
+// scan result, by project, minimum severity, alert type prefixes and event
+// kind. Targets are read from the store (cached briefly); deliveries run in
+// the background and never block the request that caused them.
+import type { Alert, Severity } from '../../core/alerts/types.js';
+import type { Store } from '../store/store.js';
+import type { SecretBox } from '../server/secret-box.js';
+import { sendWebhook, type WebhookOptions } from './webhook.js';
+import { formatSyslog, sendSyslog, type SyslogTarget } from './syslog.js';
+
+const RANK: Record<string, number> = { info: 0, unknown: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export interface NotifierTarget {
+  id: string;
+  projectId: string | null;
+  kind: 'webhook' | 'syslog';
+  config: { url?: string; secret?: string; host?: string; port?: number; protocol?: 'udp' | 'tcp'; facility?: number };
+  minSeverity: string;
+  types: string[];
+  events: string[];
+}
+
+export interface ScanResultEvent {
+  projectId: string;
+  imageId: string;
+  ref: string;
+  scanId: string;
+  status: 'succeeded' | 'failed';
+  counts: Record<string, number>;
+  error?: string;
+}
+
+export interface NotifierOptions {
+  store: Store;
+  secrets: SecretBox;
+  clock?: () => Date;
+  webhook?: WebhookOptions;
+  onError?: (target: string, e: unknown) => void;
+  cacheMs?: number;
+}
+
+export class Notifier {
+  private cache?: { at: number; targets: NotifierTarget[] };
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly o: NotifierOptions) {}
+
+  invalidate(): void {
+    this.cache = undefined;
+  }
+
+  private async targets(): Promise<NotifierTarget[]> {
+    const now = Date.now();
+    if (this.cache && now - this.cache.at < (this.o.cacheMs ?? 10_000)) return this.cache.targets;
+    const rows = await this.o.store.db.selectFrom('notifiers').selectAll().execute();
+    const targets = rows.map((r): NotifierTarget => {
+      const config = JSON.parse(r.config) as NotifierTarget['config'];
+      if (config.secret) config.secret = this.o.secrets.open(config.secret);
+      return { id: r.id, projectId: r.project_id, kind: r.kind as NotifierTarget['kind'], config, minSeverity: r.min_severity, types: JSON.parse(r.types), events: JSON.parse(r.events) };
+    });
+    this.cache = { at: now, targets };
+    return targets;
+  }
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Waits for deliveries in flight (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private matches(t: NotifierTarget, projectId: string, event: string, severity: string, type: string): boolean {
+    if (t.projectId && t.projectId !== projectId) return false;
+    if (t.events.length && !t.events.includes(event)) return false;
+    if ((RANK[severity] ?? 0) < (RANK[t.minSeverity] ?? 0)) return false;
+    if (t.types.length && !t.types.some((p) => type === p || type.startsWith(p.endsWith('/') ? p : `${p}/`))) return false;
+    return true;
+  }
+
+  private deliver(t: NotifierTarget, event: string, severity: string, msgId: string, message: string, payload: Record<string, unknown>, sd: Record<string, string>): void {
+    const run = async () => {
+      if (t.kind === 'webhook') {
+        const r = await sendWebhook({ url: t.config.url!, secret: t.config.secret ?? '' }, event, payload, this.o.webhook);
+        if (!r.ok) throw new Error(`webhook ${t.config.url}: ${r.error ?? `HTTP ${r.status}`} after ${r.attempts} attempts`);
+      } else {
+        const st: SyslogTarget = { host: t.config.host!, port: t.config.port!, protocol: t.config.protocol ?? 'udp', facility: t.config.facility };
+        await sendSyslog(st, formatSyslog(st, severity, msgId, message, sd, this.o.clock?.() ?? new Date()));
+      }
+    };
+    this.track(run().catch((e) => this.o.onError?.(t.id, e)));
+  }
+
+  async alerts(projectId: string, alerts: readonly Alert[]): Promise<void> {
+    if (!alerts.length) return;
+    const targets = await this.targets();
+    if (!targets.length) return;
+    for (const t of targets) {
+      for (const a of alerts) {
+        if (!this.matches(t, projectId, 'alert', a.severity, a.type)) continue;
+        this.deliver(t, 'alert', a.severity, 'alert', `${a.type} ${a.message}`, { event: 'alert', projectId, alert: a },
+          { type: a.type, severity: a.severity, project: projectId, id: a.id, host: a.host, rule: a.rule, container: a.container?.id ?? '' });
+      }
+    }
+  }
+
+  async scanFinished(e: ScanResultEvent): Promise<void> {
+    const targets = await this.targets();
+    const severity: Severity = e.status === 'failed' ? 'medium' : e.counts.critical ? 'critical' : e.counts.high ? 'high' : e.counts.medium ? 'medium' : e.counts.low ? 'low' : 'info';
+    for (const t of targets) {
+      if (!this.matches(t, e.projectId, 'scan', severity, 'scan/result')) continue;
+      const summary = e.status === 'failed' ? `scan of ${e.ref} failed: ${e.error ?? ''}` : `scan of ${e.ref}: ${Object.entries(e.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+      this.deliver(t, 'scan', severity, 'scan', summary, { event: 'scan', ...e },
+        { project: e.projectId, image: e.ref, scan: e.scanId, status: e.status, ...Object.fromEntries(Object.entries(e.counts).map(([k, v]) => [k, String(v)])) });
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// The Fastify application: plugins (security headers, rate limit, OpenAPI +
+// docs UI), the auth hook, metrics, the error handler and every route
+// module. Each route records itself in a route table, which the
+// authorization matrix test walks.
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { ServerContext } from './context.js';
+import { installAuthHook } from './auth-hook.js';
+import { HttpError } from './http-errors.js';
+import { InputError } from '../../core/errors.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerUserRoutes } from './routes/users.js';
+import { registerProjectRoutes } from './routes/projects.js';
+import { registerRegistryRoutes } from './routes/registries.js';
+import { registerImageRoutes } from './routes/images.js';
+import { registerPolicyRoutes } from './routes/policies.js';
+import { registerClusterRoutes } from './routes/clusters.js';
+import { registerAlertRoutes } from './routes/alerts.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerSettingRoutes } from './routes/settings.js';
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  action?: string;
+  scope?: string;
+  event?: string;
+}
+
+const routeTables = new WeakMap<FastifyInstance, RouteInfo[]>();
+
+/** Every route of the app with its declared action and scope. */
+export function routeTable(app: FastifyInstance): RouteInfo[] {
+  return routeTables.get(app) ?? [];
+}
+
+export const DOCS_PREFIX = '/api/docs';
+
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  const table: RouteInfo[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (r) => {
+    // The docs plugin's routes are public by definition; every other route must declare its own action.
+    if (r.url.startsWith(DOCS_PREFIX) && !r.config?.action) r.config = { ...(r.config ?? {}), action: 'public:docs', scope: 'public' };
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) if (m !== 'HEAD') table.push({ method: m, url: r.url, action: r.config?.action, scope: r.config?.scope, event: r.config?.event });
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'validator.swagger.io'] } },
+  });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Vigil management API', version: '1', description: 'REST API of the Vigil management server. Authenticate with `Authorization: Bearer <token>` (login or API token).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: true });
+
+  app.setErrorHandler((err: FastifyError | HttpError | InputError | Error, req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    if ((err as FastifyError).validation) return reply.code(400).send({ error: 'VALIDATION', message: err.message });
+    if (err instanceof InputError) return reply.code(400).send({ error: err.code, message: err.message });
+    if (isUniqueViolation(err)) return reply.code(409).send({ error: 'CONFLICT', message: 'already exists' });
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: (err as FastifyError).code ?? 'BAD_REQUEST', message: err.message });
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  installAuthHook(app, ctx);
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  registerHealthRoutes(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerProjectRoutes(app, ctx);
+  registerRegistryRoutes(app, ctx);
+  registerImageRoutes(app, ctx);
+  registerPolicyRoutes(app, ctx);
+  registerClusterRoutes(app, ctx);
+  registerAlertRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+  registerSettingRoutes(app, ctx);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,140 @@
+// Server configuration: flags > environment (VIGIL_*) > YAML file
+// (`--config FILE`) > defaults. One typed object; unknown YAML keys and bad
+// values are input errors naming the key and the source.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../../core/errors.js';
+
+export type ServerRole = 'all' | 'api' | 'worker';
+
+export interface ServerConfig {
+  db: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  role: ServerRole;
+  metricsPublic: boolean;
+  secretKey?: string;
+  adminPassword?: string;
+  /** Default cron of a new project's daily rescan. */
+  rescanCron: string;
+  /** Scan jobs run at once per worker process. */
+  workerConcurrency: number;
+  /** Path of the vulnerability DB file the scans use (watched for changes). */
+  vulnDb?: string;
+  sessionTtlHours: number;
+  bodyLimitBytes: number;
+  loginRateLimit: number;
+  /** pg-boss: seconds before an active scan job counts as lost and is retried. */
+  jobExpireSeconds: number;
+  jobRetryLimit: number;
+  jobRetryDelaySeconds: number;
+  /** pg-boss: idle poll interval and expiry-check interval (seconds). */
+  jobPollSeconds: number;
+  jobMaintenanceSeconds: number;
+  demo: boolean;
+  demoImage?: string;
+}
+
+type Key = keyof ServerConfig;
+
+const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
+  db: { env: 'VIGIL_SERVER_DB', type: 'string' },
+  dataDir: { env: 'VIGIL_DATA_DIR', type: 'string' },
+  host: { env: 'VIGIL_HOST', type: 'string' },
+  port: { env: 'VIGIL_PORT', type: 'int' },
+  role: { env: 'VIGIL_ROLE', type: 'string' },
+  metricsPublic: { env: 'VIGIL_METRICS_PUBLIC', type: 'bool' },
+  secretKey: { env: 'VIGIL_SECRET_KEY', type: 'string' },
+  adminPassword: { env: 'VIGIL_ADMIN_PASSWORD', type: 'string' },
+  rescanCron: { env: 'VIGIL_RESCAN_CRON', type: 'string' },
+  workerConcurrency: { env: 'VIGIL_WORKER_CONCURRENCY', type: 'int' },
+  vulnDb: { env: 'VIGIL_DB', type: 'string' },
+  sessionTtlHours: { env: 'VIGIL_SESSION_TTL_HOURS', type: 'int' },
+  bodyLimitBytes: { env: 'VIGIL_BODY_LIMIT_BYTES', type: 'int' },
+  loginRateLimit: { env: 'VIGIL_LOGIN_RATE_LIMIT', type: 'int' },
+  jobExpireSeconds: { env: 'VIGIL_JOB_EXPIRE_SECONDS', type: 'int' },
+  jobRetryLimit: { env: 'VIGIL_JOB_RETRY_LIMIT', type: 'int' },
+  jobRetryDelaySeconds: { env: 'VIGIL_JOB_RETRY_DELAY_SECONDS', type: 'int' },
+  jobPollSeconds: { env: 'VIGIL_JOB_POLL_SECONDS', type: 'int' },
+  jobMaintenanceSeconds: { env: 'VIGIL_JOB_MAINTENANCE_SECONDS', type: 'int' },
+  demo: { env: 'VIGIL_DEMO', type: 'bool' },
+  demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
+};
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VIGIL_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vigil');
+}
+
+function coerce(key: string, v: unknown, type: 'string' | 'int' | 'bool', where: string): string | number | boolean {
+  if (type === 'string') {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new InputError('CONFIG', `${key} must be a string`, where);
+    return String(v);
+  }
+  if (type === 'int') {
+    const n = typeof v === 'number' ? v : Number(String(v).trim());
+    if (!Number.isInteger(n) || n < 0) throw new InputError('CONFIG', `${key} must be a non-negative integer, got ${JSON.stringify(v)}`, where);
+    return n;
+  }
+  if (typeof v === 'boolean') return v;
+  const s = String(v).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
+  throw new InputError('CONFIG', `${key} must be true or false, got ${JSON.stringify(v)}`, where);
+}
+
+export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: string }, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const out: Record<string, unknown> = {};
+  const file = flags.config ?? env.VIGIL_CONFIG;
+  if (file) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: 100 });
+    } catch (e) {
+      throw new InputError('CONFIG', `cannot read config: ${(e as Error).message.split('\n')[0]}`, file);
+    }
+    if (doc !== null && doc !== undefined) {
+      if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError('CONFIG', 'config file must be a YAML mapping', file);
+      for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+        const spec = SPEC[k as Key];
+        if (!spec) throw new InputError('CONFIG', `unknown setting "${k}"`, file);
+        out[k] = coerce(k, v, spec.type, file);
+      }
+    }
+  }
+  for (const [k, spec] of Object.entries(SPEC)) {
+    const v = env[spec.env];
+    if (v !== undefined && v !== '') out[k] = coerce(k, v, spec.type, `env ${spec.env}`);
+  }
+  for (const [k, v] of Object.entries(flags)) {
+    if (k === 'config' || v === undefined) continue;
+    const spec = SPEC[k as Key];
+    if (spec) out[k] = coerce(k, v, spec.type, `--${k}`);
+  }
+  const dataDir = (out.dataDir as string | undefined) ?? defaultDataDir(env);
+  const cfg: ServerConfig = {
+    db: `sqlite:${join(dataDir, 'vigil.db')}`,
+    dataDir,
+    host: '127.0.0.1',
+    port: 8080,
+    role: 'all',
+    metricsPublic: false,
+    rescanCron: '0 3 * * *',
+    workerConcurrency: 2,
+    sessionTtlHours: 12,
+    bodyLimitBytes: 8 * 1024 * 1024,
+    loginRateLimit: 10,
+    jobExpireSeconds: 30 * 60,
+    jobRetryLimit: 3,
+    jobRetryDelaySeconds: 10,
+    jobPollSeconds: 2,
+    jobMaintenanceSeconds: 30,
+    demo: false,
+    ...(out as Partial<ServerConfig>),
+  };
+  if (!['all', 'api', 'worker'].includes(cfg.role)) throw new InputError('CONFIG', `role must be all, api or worker, got "${cfg.role}"`, '--role');
+  if (cfg.port > 65535) throw new InputError('CONFIG', `port out of range: ${cfg.port}`, '--port');
+  return cfg;
+}

@@ -1,0 +1,55 @@
+// What every route and the workers share: the store, config, secret box,
+// job queue, scan service, notifier and the injected clock; and the typing
+// of Fastify's per-route config (`action`, `scope`, `event`) and of the
+// authenticated request.
+import type { FastifyBaseLogger } from 'fastify';
+// Type augmentations: route schema `tags`/`summary`, route config `rateLimit`.
+import type {} from '@fastify/swagger';
+import type {} from '@fastify/rate-limit';
+// Type augmentations: route schema `tags`/`summary`, route config `rateLimit`.
+import type {} from '@fastify/swagger';
+import type {} from '@fastify/rate-limit';
+import type { Binding, Scope } from '../../core/auth/policy.js';
+import type { Store } from '../store/store.js';
+import type { ServerConfig } from './config.js';
+import type { SecretBox } from './secret-box.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { ScanService } from '../jobs/scan-service.js';
+import type { Notifier } from '../notify/dispatcher.js';
+import type { Metrics } from './metrics.js';
+
+export interface ServerContext {
+  store: Store;
+  config: ServerConfig;
+  secrets: SecretBox;
+  queue: JobQueue;
+  scans: ScanService;
+  notifier: Notifier;
+  metrics: Metrics;
+  clock: () => Date;
+  log: FastifyBaseLogger;
+}
+
+export interface AuthInfo {
+  userId: string;
+  username: string;
+  tokenId: string;
+  tokenKind: 'session' | 'api';
+  bindings: Binding[];
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The action this route performs (src/core/auth/actions.ts). Every route has one. */
+    action?: string;
+    /** How the project is found: public (no auth), global, project (`:projectId` or `?project=`), self. */
+    scope?: Scope;
+    /** The audit event name written by a state change (seed names where they exist). */
+    event?: string;
+  }
+  interface FastifyRequest {
+    auth?: AuthInfo;
+    /** For project-scoped routes: 'all' or the projects the caller may act on. */
+    allowedProjects?: 'all' | string[];
+  }
+}

@@ -1,0 +1,11 @@
+// The server's typed HTTP errors; the error handler (app.ts) turns them,
+// InputErrors and validation failures into `{ error, message }` bodies.
+export class HttpError extends Error {
+  constructor(readonly statusCode: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, 'CONFLICT', message);
+export const badRequest = (code: string, message: string) => new HttpError(400, code, message);

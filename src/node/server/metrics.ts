@@ -1,0 +1,60 @@
+// Prometheus metrics in the text exposition format: request counts and
+// latency histograms per route, plus gauges the server sets (queued scans).
+// Small and dependency-free; labels are route patterns, never raw URLs.
+
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export class Metrics {
+  private readonly requests = new Map<string, number>();
+  private readonly hist = new Map<string, { counts: number[]; sum: number; n: number }>();
+  private readonly gauges = new Map<string, { help: string; value: () => number | Promise<number> }>();
+  private readonly counters = new Map<string, { help: string; value: number }>();
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const k = `method="${esc(method)}",route="${esc(route)}",status="${status}"`;
+    this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
+    const hk = `method="${esc(method)}",route="${esc(route)}"`;
+    let h = this.hist.get(hk);
+    if (!h) this.hist.set(hk, (h = { counts: BUCKETS.map(() => 0), sum: 0, n: 0 }));
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) h.counts[i]!++;
+    h.sum += seconds;
+    h.n++;
+  }
+
+  gauge(name: string, help: string, value: () => number | Promise<number>): void {
+    this.gauges.set(name, { help, value });
+  }
+
+  inc(name: string, help: string, by = 1): void {
+    const c = this.counters.get(name) ?? { help, value: 0 };
+    c.value += by;
+    this.counters.set(name, c);
+  }
+
+  async render(): Promise<string> {
+    const out: string[] = [];
+    out.push('# HELP vigil_http_requests_total HTTP requests by route and status.', '# TYPE vigil_http_requests_total counter');
+    for (const [k, v] of this.requests) out.push(`vigil_http_requests_total{${k}} ${v}`);
+    out.push('# HELP vigil_http_request_duration_seconds HTTP request latency.', '# TYPE vigil_http_request_duration_seconds histogram');
+    for (const [k, h] of this.hist) {
+      BUCKETS.forEach((b, i) => out.push(`vigil_http_request_duration_seconds_bucket{${k},le="${b}"} ${h.counts[i]}`));
+      out.push(`vigil_http_request_duration_seconds_bucket{${k},le="+Inf"} ${h.n}`);
+      out.push(`vigil_http_request_duration_seconds_sum{${k}} ${h.sum}`, `vigil_http_request_duration_seconds_count{${k}} ${h.n}`);
+    }
+    for (const [name, c] of this.counters) out.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`, `${name} ${c.value}`);
+    for (const [name, g] of this.gauges) {
+      let v: number;
+      try {
+        v = await g.value();
+      } catch {
+        continue;
+      }
+      out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${v}`);
+    }
+    return `${out.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,117 @@
+// Alerts: batch ingest (agents, runtime and cluster pipelines), grouped by
+// type + subject; listing across the caller's projects with filters and
+// keyset pagination; status changes (open, handled, ignored, false-positive).
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { SEVERITIES, type Alert } from '../../../core/alerts/types.js';
+import { isCatalogType } from '../../../core/alerts/catalog.js';
+import { ALERT_STATUSES, ingestAlerts, listAlerts } from '../../store/alert-groups.js';
+import { appendAudit } from '../../store/audit-log.js';
+import { actorOf } from '../auth-hook.js';
+import { mutate } from '../mutate.js';
+import { badRequest, notFound } from '../http-errors.js';
+import { ID, params, toApi } from './common.js';
+
+export const MAX_ALERTS_PER_BATCH = 5000;
+
+const str = (max: number) => ({ type: 'string', maxLength: max }) as const;
+
+export const alertSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 100 },
+    type: { type: 'string', minLength: 3, maxLength: 200, pattern: '^[a-z]+/[A-Za-z0-9 ._:-]+$' },
+    severity: { type: 'string', enum: [...SEVERITIES] },
+    time: { type: 'string', format: 'date-time' },
+    message: str(4000),
+    rule: str(300),
+    host: str(253),
+    process: { type: 'object', properties: { pid: { type: 'integer' }, ppid: { type: 'integer' }, name: str(300), exepath: str(4096), cmdline: str(8192), uid: { type: 'integer' }, user: str(100), parents: { type: 'array', maxItems: 64 } }, required: ['pid', 'name'] },
+    container: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9a-f]{64}$' }, name: str(300), image: str(1000), pod: str(300), namespace: str(300) }, required: ['id'] },
+    k8s: { type: 'object', properties: { auditID: str(100), user: str(300), verb: str(50), resource: str(100), subresource: str(100), namespace: str(300), name: str(300), sourceIPs: { type: 'array', items: str(100), maxItems: 20 }, userAgent: str(500) } },
+    action: { type: 'object', properties: { kind: { type: 'string', enum: ['alert', 'killed', 'denied'] }, detail: str(1000), delayUs: { type: 'number' } }, required: ['kind'] },
+    remedy: str(2000),
+    tags: { type: 'array', items: str(100), maxItems: 50 },
+    fields: { type: 'object', maxProperties: 100 },
+  },
+  required: ['id', 'type', 'severity', 'time', 'message', 'rule', 'host'],
+  additionalProperties: false,
+} as const;
+
+const alertRow = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, projectId: { type: 'string' }, type: { type: 'string' }, severity: { type: 'string' }, subject: { type: 'string' },
+    status: { type: 'string' }, count: { type: 'integer' }, firstSeen: { type: 'string' }, lastSeen: { type: 'string' }, message: { type: 'string' },
+    rule: { type: 'string' }, host: { type: 'string' },
+  },
+} as const;
+
+export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const db = ctx.store.db;
+
+  // `:batch` is a custom method in the URL (Google AIP style); `::` escapes the colon for Fastify's router.
+  app.post<{ Querystring: { project: string }; Body: { alerts: Alert[] } }>('/api/v1/alerts::batch', {
+    config: { action: 'alert:ingest', scope: 'project', event: 'ingestAlerts' },
+    bodyLimit: 16 * 1024 * 1024,
+    schema: {
+      tags: ['alerts'], summary: `Ingest up to ${MAX_ALERTS_PER_BATCH} alerts (grouped by type + subject)`,
+      querystring: { type: 'object', properties: { project: ID }, required: ['project'], additionalProperties: false },
+      body: { type: 'object', properties: { alerts: { type: 'array', items: alertSchema, minItems: 1, maxItems: MAX_ALERTS_PER_BATCH } }, required: ['alerts'], additionalProperties: false },
+      response: { 200: { type: 'object', properties: { received: { type: 'integer' }, groups: { type: 'integer' } } } },
+    },
+  }, async (req) => {
+    const projectId = req.query.project;
+    const alerts = req.body.alerts;
+    for (const a of alerts) {
+      if (!isCatalogType(a.type) && !a.type.startsWith('custom/')) throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
+    }
+    if (!(await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst())) throw notFound('project');
+    const r = await ingestAlerts(ctx.store, projectId, alerts, (trx) => appendAudit(trx, ctx.store.dialect, actorOf(req), { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } }, ctx.clock()).then(() => undefined));
+    ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', alerts.length);
+    void ctx.notifier.alerts(projectId, alerts).catch((e) => req.log.warn({ err: e }, 'alert notification failed'));
+    return r;
+  });
+
+  app.get<{ Querystring: { project?: string; status?: string; type?: string; severity?: string; since?: string; limit?: number; cursor?: string } }>('/api/v1/alerts', {
+    config: { action: 'alert:read', scope: 'project' },
+    schema: {
+      tags: ['alerts'], summary: 'List alert groups, newest first, across the projects you can read (or one: project=)',
+      querystring: {
+        type: 'object',
+        properties: {
+          project: ID, status: { type: 'string', enum: [...ALERT_STATUSES] }, type: { type: 'string', maxLength: 200 }, severity: { type: 'string', enum: [...SEVERITIES] },
+          since: { type: 'string', format: 'date-time' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 300 },
+        },
+        additionalProperties: false,
+      },
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: alertRow }, next: { type: 'string' } } } },
+    },
+  }, async (req) => {
+    const q = req.query;
+    const page = await listAlerts(db, { projects: req.allowedProjects!, status: q.status, type: q.type, severity: q.severity, since: q.since, cursor: q.cursor, limit: q.limit ?? 50 });
+    return { items: page.items.map(toApi), next: page.next };
+  });
+
+  const aParams = params('projectId', 'alertId');
+  app.get<{ Params: { projectId: string; alertId: string } }>('/api/v1/projects/:projectId/alerts/:alertId', {
+    config: { action: 'alert:read', scope: 'project' },
+    schema: { tags: ['alerts'], summary: 'Read an alert group with its latest alert', params: aParams },
+  }, async (req) => {
+    const a = await db.selectFrom('alerts').selectAll().where('id', '=', req.params.alertId).where('project_id', '=', req.params.projectId).executeTakeFirst();
+    if (!a) throw notFound('alert');
+    return toApi(a);
+  });
+
+  app.patch<{ Params: { projectId: string; alertId: string }; Body: { status: string } }>('/api/v1/projects/:projectId/alerts/:alertId', {
+    config: { action: 'alert:update', scope: 'project', event: 'handleAlert' },
+    schema: { tags: ['alerts'], summary: 'Set the status of an alert group', params: aParams, body: { type: 'object', properties: { status: { type: 'string', enum: [...ALERT_STATUSES] } }, required: ['status'], additionalProperties: false } },
+  }, async (req) => {
+    const { projectId, alertId } = req.params;
+    await mutate(ctx, req, { resourceType: 'alert', resourceId: alertId, projectId, summary: req.body }, async (trx) => {
+      const r = await trx.updateTable('alerts').set({ status: req.body.status }).where('id', '=', alertId).where('project_id', '=', projectId).executeTakeFirst();
+      if (!Number(r.numUpdatedRows)) throw notFound('alert');
+    });
+    return { ok: true };
+  });
+}

@@ -1,0 +1,28 @@
+// Health and metrics: `/healthz` (public: checks the store answers) and
+// Prometheus `/metrics` (needs metrics:read unless --metrics-public).
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { ServerContext } from '../context.js';
+
+const HEALTH = { type: 'object', properties: { status: { type: 'string' }, db: { type: 'string' } } } as const;
+
+export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/healthz', {
+    config: { action: 'public:health', scope: 'public' },
+    schema: { tags: ['health'], summary: 'Liveness and store health', response: { 200: HEALTH, 503: HEALTH } },
+  }, async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(ctx.store.db);
+      return { status: 'ok', db: ctx.store.dialect };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
+    }
+  });
+  app.get('/metrics', {
+    config: ctx.config.metricsPublic ? { action: 'public:metrics', scope: 'public' } : { action: 'metrics:read', scope: 'global' },
+    schema: { tags: ['health'], summary: 'Prometheus metrics (text format)' },
+  }, async (_req, reply) => {
+    reply.type('text/plain; version=0.0.4');
+    return ctx.metrics.render();
+  });
+}

@@ -1,0 +1,83 @@
+// Test helper: a server context + Fastify app (driven with inject, no
+// socket) on a fresh SQLite or PostgreSQL store, with the admin bootstrapped
+// and helpers to create users with role bindings and log them in.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { openTestStore, type TestStore } from '../store/store.test-helpers.js';
+import { loadConfig, type ServerConfig } from './config.js';
+import { createContext } from './start.js';
+import { buildApp } from './app.js';
+import { bootstrap } from './bootstrap.js';
+import type { ServerContext } from './context.js';
+import type { ScanFn } from '../jobs/scan-service.js';
+
+export const ADMIN_PASSWORD = 'admin-password-1';
+
+export interface TestServer {
+  kind: 'sqlite' | 'postgres';
+  ctx: ServerContext;
+  app: FastifyInstance;
+  adminToken: string;
+  defaultProjectId: string;
+  dataDir: string;
+  store: TestStore;
+  /** JSON request with a bearer token; returns status and parsed body. */
+  call(method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  login(username: string, password: string): Promise<string>;
+  /** Creates a user with one binding and returns a session token. */
+  user(name: string, role: string, projectId: string | null, actions?: string[]): Promise<{ id: string; token: string }>;
+  cleanup(): Promise<void>;
+}
+
+export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial<ServerConfig> = {}, opts: { scanFn?: ScanFn; clock?: () => Date } = {}): Promise<TestServer> {
+  const store = await openTestStore(kind);
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-server-'));
+  const config: ServerConfig = { ...loadConfig({ db: store.url, dataDir }, {}), adminPassword: ADMIN_PASSWORD, loginRateLimit: 10_000, jobPollSeconds: 1, jobMaintenanceSeconds: 1, jobRetryDelaySeconds: 1, ...over };
+  const ctx = await createContext(config, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, scanFn: opts.scanFn, clock: opts.clock });
+  await ctx.queue.start();
+  await ctx.scans.init();
+  const boot = await bootstrap(ctx);
+  const app = await buildApp(ctx);
+  const call: TestServer['call'] = async (method, url, token, body) => {
+    const res = await app.inject({
+      method: method as 'GET', url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      payload: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let parsed: unknown = res.body;
+    try {
+      parsed = JSON.parse(res.body);
+    } catch {
+      // not JSON (metrics, CSV)
+    }
+    return { status: res.statusCode, body: parsed, headers: res.headers };
+  };
+  const login = async (username: string, password: string) => {
+    const r = await call('POST', '/api/v1/auth/login', undefined, { username, password });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.token as string;
+  };
+  const adminToken = await login('admin', ADMIN_PASSWORD);
+  const t: TestServer = {
+    kind, ctx, app, adminToken, defaultProjectId: boot.defaultProjectId, dataDir, store, call, login,
+    async user(name, role, projectId, actions) {
+      const u = await call('POST', '/api/v1/users', adminToken, { username: name, password: `${name}-password` });
+      if (u.status !== 201) throw new Error(`create user ${name}: ${u.status} ${JSON.stringify(u.body)}`);
+      const b = await call('POST', `/api/v1/users/${u.body.id}/bindings`, adminToken, { role, projectId, ...(actions ? { actions } : {}) });
+      if (b.status !== 201) throw new Error(`bind ${name}: ${b.status} ${JSON.stringify(b.body)}`);
+      return { id: u.body.id, token: await login(name, `${name}-password`) };
+    },
+    async cleanup() {
+      await app.close();
+      await ctx.queue.stop();
+      await ctx.notifier.flush();
+      await ctx.store.close();
+      await store.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}

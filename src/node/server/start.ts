@@ -1,0 +1,132 @@
+// Starting the server process by role: `all` (API + scheduler + scan
+// workers), `api` (API + scheduler), `worker` (scan workers only; needs
+// PostgreSQL, whose pg-boss queue the processes share). Wires the store,
+// secret box, queue, scan service, notifier and scheduler into one context.
+import { statSync } from 'node:fs';
+import pino from 'pino';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { InputError } from '../../core/errors.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { openStore, parseDbUrl } from '../store/store.js';
+import { SecretBox, loadSecretKey } from './secret-box.js';
+import { InProcessQueue } from '../jobs/in-process-queue.js';
+import { PgBossQueue } from '../jobs/pg-boss-queue.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { ScanService, SCAN_QUEUE, type ScanFn } from '../jobs/scan-service.js';
+import { Scheduler } from '../jobs/scheduler.js';
+import { Notifier } from '../notify/dispatcher.js';
+import { Metrics } from './metrics.js';
+import { buildApp } from './app.js';
+import { bootstrap, type BootstrapResult } from './bootstrap.js';
+
+export interface StartOptions {
+  clock?: () => Date;
+  scanFn?: ScanFn;
+  log?: FastifyBaseLogger;
+  /** Where one-time messages (admin password, URL) go; default stdout. */
+  print?: (line: string) => void;
+  /** Do not start the periodic scheduler loop (tests call tick()). */
+  noSchedulerLoop?: boolean;
+}
+
+export interface RunningServer {
+  ctx: ServerContext;
+  app?: FastifyInstance;
+  url?: string;
+  scheduler?: Scheduler;
+  boot?: BootstrapResult;
+  close(): Promise<void>;
+}
+
+export async function createContext(config: ServerConfig, o: StartOptions = {}): Promise<ServerContext> {
+  const dialect = parseDbUrl(config.db).dialect;
+  if (config.role === 'worker' && dialect !== 'postgres') {
+    throw new InputError('ROLE_NEEDS_POSTGRES', 'role worker needs PostgreSQL (--db postgres://...): SQLite\'s in-process queue cannot be shared by worker processes', '--role');
+  }
+  const log = o.log ?? (pino({ level: process.env.VIGIL_LOG_LEVEL ?? 'info' }) as unknown as FastifyBaseLogger);
+  const clock = o.clock ?? (() => new Date());
+  const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const store = await openStore(config.db);
+  let queue: JobQueue;
+  if (store.dialect === 'postgres') {
+    queue = new PgBossQueue({
+      connectionString: store.pg!.connectionString,
+      schema: store.pg!.schema === 'public' ? 'pgboss' : `${store.pg!.schema}_boss`,
+      pollingIntervalSeconds: Math.max(1, config.jobPollSeconds),
+      maintenanceIntervalSeconds: Math.max(1, config.jobMaintenanceSeconds),
+    });
+  } else {
+    queue = new InProcessQueue();
+  }
+  const metrics = new Metrics();
+  const notifier = new Notifier({ store, secrets, clock, onError: (t, e) => log.warn({ target: t, err: e }, 'notification failed') });
+  const scans = new ScanService({
+    store, queue, secrets, clock, scanFn: o.scanFn, vulnDbPath: config.vulnDb,
+    queueOptions: { retryLimit: config.jobRetryLimit, retryDelaySeconds: config.jobRetryDelaySeconds, expireInSeconds: config.jobExpireSeconds },
+    events: { scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); } },
+  });
+  metrics.gauge('vigil_scan_jobs_pending', 'Scan jobs waiting or running.', () => queue.size(SCAN_QUEUE));
+  return { store, config, secrets, queue, scans, notifier, metrics, clock, log };
+}
+
+function vulnDbStamp(path: string | undefined): () => string | undefined {
+  return () => {
+    if (!path) return undefined;
+    try {
+      const st = statSync(path);
+      return `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+export async function startServer(config: ServerConfig, o: StartOptions = {}): Promise<RunningServer> {
+  const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const ctx = await createContext(config, o);
+  const closers: Array<() => Promise<void> | void> = [];
+  const running: RunningServer = {
+    ctx,
+    close: async () => {
+      for (const c of closers.reverse()) await c();
+      await ctx.notifier.flush();
+      await ctx.store.close();
+    },
+  };
+  try {
+    await ctx.queue.start();
+    closers.push(() => ctx.queue.stop());
+    await ctx.scans.init();
+    if (config.role !== 'worker') {
+      running.boot = await bootstrap(ctx);
+      if (running.boot.admin) {
+        print(running.boot.admin.generated
+          ? `vigil: created user admin with the one-time password ${running.boot.admin.password} (change it; set VIGIL_ADMIN_PASSWORD to choose it)`
+          : 'vigil: created user admin with the password from VIGIL_ADMIN_PASSWORD');
+      }
+      const app = await buildApp(ctx);
+      running.app = app;
+      closers.push(() => app.close());
+      await app.listen({ host: config.host, port: config.port });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      running.url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      const { defaultDbPath } = await import('../vulndb/scan-vulns.js');
+      const scheduler = new Scheduler({ store: ctx.store, scans: ctx.scans, clock: ctx.clock, vulnDbStamp: vulnDbStamp(config.vulnDb ?? defaultDbPath()), onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed') });
+      running.scheduler = scheduler;
+      if (!o.noSchedulerLoop) {
+        scheduler.start();
+        closers.push(() => scheduler.stop());
+      }
+    }
+    if (config.role !== 'api') {
+      await ctx.scans.startWorkers(config.workerConcurrency);
+      if (ctx.queue.kind === 'in-process') await ctx.scans.recover();
+    }
+  } catch (e) {
+    await running.close().catch(() => {});
+    throw e;
+  }
+  return running;
+}
