@@ -1,0 +1,152 @@
+// End-to-end tests of `vigil k8s ...` through the real CLI entry point.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { auditEvent, podCreate } from '../../core/k8s/audit-builders.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const conf = join(REPO, 'test/conformance/falco-k8s-audit');
+
+function vigil(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    p.on('error', reject);
+    p.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
+  });
+}
+
+test('k8s audit: JSON lines in the Alerts shape; malformed lines to stderr with their number; exit 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-cli-'));
+  try {
+    const log = join(dir, 'audit.log');
+    const exec = readFileSync(join(conf, 'exec_pod.json'), 'utf8').trim();
+    const priv = readFileSync(join(conf, 'create_nginx_pod_privileged.json'), 'utf8').trim();
+    const evDel = JSON.stringify(auditEvent({ verb: 'delete', resource: 'events', namespace: 'default', name: 'x.1', user: 'mallory' }).audit);
+    writeFileSync(log, [exec, '{"kind": 0}', priv, 'not json', '', evDel, JSON.stringify({ ...JSON.parse(exec), stage: 'ResponseComplete' })].join('\n') + '\n');
+    const r = await vigil(['k8s', 'audit', '--file', log, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.match(lines[0]!, /^line 2: data not recognized as a k8s audit event/);
+    assert.match(lines[1]!, /^line 4: malformed JSON/);
+    const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    // exec at ResponseStarted and again at ResponseComplete: one alert
+    assert.deepEqual(alerts.map((a) => a.type), ['cluster/pod-abnormal', 'cluster/pod-abnormal', 'cluster/event-deletion']);
+    for (const a of alerts) {
+      for (const k of ['id', 'type', 'severity', 'time', 'message', 'rule', 'host']) assert.ok(k in a, k);
+      assert.equal(typeof a.k8s.auditID, 'string');
+    }
+    assert.deepEqual(alerts[2].k8s, { ...alerts[2].k8s, user: 'mallory', verb: 'delete', resource: 'events', namespace: 'default', name: 'x.1' });
+    assert.deepEqual({ sub: alerts[0].k8s.subresource, ns: alerts[0].k8s.namespace }, { sub: 'exec', ns: 'default' });
+    // table output by default
+    const t = await vigil(['k8s', 'audit', '--file', join(conf, 'exec_pod.json')]);
+    assert.match(t.stdout, /^TIME +TYPE/);
+    assert.match(t.stdout, /cluster\/pod-abnormal/);
+    // user rules are custom/*, never cluster/*
+    const rules = join(dir, 'mine.yaml');
+    writeFileSync(rules, '- rule: Exec seen\n  desc: d\n  condition: ka.target.subresource = exec\n  output: exec by %ka.user.name\n  priority: NOTICE\n  source: k8s_audit\n  type: cluster/pod-abnormal\n');
+    const u = await vigil(['k8s', 'audit', '--file', join(conf, 'exec_pod.json'), '--rules', rules, '--format', 'json']);
+    const types = u.stdout.trim().split('\n').map((l) => JSON.parse(l).type).sort();
+    assert.deepEqual(types, ['cluster/pod-abnormal', 'custom/Exec seen']);
+    // a missing file is a usage/input error: exit 2, one line
+    const m = await vigil(['k8s', 'audit', '--file', join(dir, 'nope.log')]);
+    assert.equal(m.code, 2);
+    assert.equal(m.stderr.trim().split('\n').length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('k8s audit reads JSON arrays and pretty-printed EventLists; the forbidden burst is configurable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-cli-'));
+  try {
+    const t0 = Date.UTC(2026, 0, 1);
+    const forb = Array.from({ length: 4 }, (_, i) => auditEvent({ verb: 'get', resource: 'secrets', namespace: 'default', name: `s${i}`, user: 'probe', code: 403, time: t0 + i * 1000 }).audit);
+    const list = join(dir, 'list.json');
+    writeFileSync(list, JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [...forb, podCreate({ hostPID: true }).audit, { kind: 0 }] }, null, 2));
+    const r = await vigil(['k8s', 'audit', '--file', list, '--format', 'json', '--forbidden-threshold', '4', '--forbidden-window', '10s']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /document item 5: data not recognized/);
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).type), ['cluster/user-enumeration', 'cluster/pod-abnormal']);
+    const arr = join(dir, 'arr.json');
+    writeFileSync(arr, JSON.stringify(forb));
+    const d = await vigil(['k8s', 'audit', '--file', arr, '--format', 'json']);
+    assert.equal(d.stdout, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('k8s audit-policy, webhook-config and check-apiserver', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-cli-'));
+  try {
+    const pol = await vigil(['k8s', 'audit-policy']);
+    assert.equal(pol.code, 0);
+    assert.equal(parse(pol.stdout).kind, 'Policy');
+    const manifest = join(dir, 'kube-apiserver.yaml');
+    const original = readFileSync(join(REPO, 'src/core/k8s/testdata/kube-apiserver.yaml'), 'utf8');
+    writeFileSync(manifest, original);
+    const bad = await vigil(['k8s', 'check-apiserver', manifest]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /MISSING --audit-policy-file/);
+    // Apply what it printed, block by block, as a user would.
+    const blocks = [...bad.stdout.matchAll(/under "(\w+):", add after line (\d+) \(spaces, never tabs\):\n((?: +.*\n)+)/g)].map((m) => ({ after: Number(m[2]), lines: m[3]!.trimEnd().split('\n') }));
+    assert.equal(blocks.length, 3);
+    const lines = original.split('\n');
+    for (const b of blocks.sort((x, y) => y.after - x.after)) lines.splice(b.after, 0, ...b.lines);
+    writeFileSync(manifest, lines.join('\n'));
+    const good = await vigil(['k8s', 'check-apiserver', manifest]);
+    assert.equal(good.code, 0, good.stdout);
+    assert.match(good.stdout, /Auditing is enabled/);
+    const self = await vigil(['k8s', 'check-apiserver', '--pid', String(process.pid)]);
+    assert.equal(self.code, 1);
+    assert.match(self.stderr, /does not look like kube-apiserver/);
+    const both = await vigil(['k8s', 'check-apiserver']);
+    assert.equal(both.code, 2);
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    const wc = await vigil(['k8s', 'webhook-config', '--url', 'https://vigil.example:8443', '--ca', ca, '--token', 'tok']);
+    assert.equal(wc.code, 0);
+    assert.equal(parse(wc.stdout).clusters[0].cluster.server, 'https://vigil.example:8443/k8s/audit');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('k8s follow: alerts from lines appended and rotated while it runs, resumed from --state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-follow-'));
+  try {
+    const log = join(dir, 'audit.log');
+    const state = join(dir, 'state.json');
+    const del = (id: string) => JSON.stringify(auditEvent({ verb: 'delete', resource: 'events', namespace: 'default', name: id, auditID: id }).audit) + '\n';
+    writeFileSync(log, del('e1'));
+    const p = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'k8s', 'follow', '--audit-log', log, '--state', state, '--poll-interval', '50ms', '--format', 'json'], { cwd: REPO });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 400 && out.trim().split('\n').filter(Boolean).length < n; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await waitFor(1);
+    appendFileSync(log, del('e2'));
+    const { renameSync } = await import('node:fs');
+    renameSync(log, join(dir, 'audit-2026-01-01T00-00-00.000.log'));
+    writeFileSync(log, del('e3'));
+    await waitFor(3);
+    p.kill('SIGTERM');
+    await new Promise((r) => p.on('close', r));
+    const ids = out.trim().split('\n').map((l) => JSON.parse(l).k8s.auditID);
+    assert.deepEqual(ids, ['e1', 'e2', 'e3']);
+    assert.equal(JSON.parse(readFileSync(state, 'utf8')).offset, del('e3').length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
