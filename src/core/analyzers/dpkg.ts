@@ -69,11 +69,10 @@ function readRecord(rec: ControlRecord, path: string, requireStatus: boolean): D
     // dpkg reads a status record without Status as not installed.
     installed = false;
   }
+  // Records that do not count are not validated further: a leftover of a removed package must not fail the scan.
+  if (!installed) return { name, version: '', sourceName: name, sourceVersion: '', installed };
   const version = get('version');
-  if (version === undefined) {
-    if (installed) throw new InputError('DPKG_MISSING_FIELD', `package ${name}: no Version field`, where);
-    return { name, version: '', sourceName: name, sourceVersion: '', installed };
-  }
+  if (version === undefined) throw new InputError('DPKG_MISSING_FIELD', `package ${name}: no Version field`, where);
   checkVersion(version, 'Version', where);
   let sourceName = name;
   let sourceVersion = version;
