@@ -90,6 +90,20 @@ test('layer attribution: the lowest layer of the unbroken run listing the packag
   assert.equal(byName(hidden, 'bash').layer?.index, 2);
 });
 
+test('which Status values count as installed', async () => {
+  const rec = (name: string, status: string, version = '1.0-1') => `Package: ${name}\nStatus: ${status}\nArchitecture: amd64\nVersion: ${version}\n\n`;
+  const pkgs = await run({ [STATUS]: [
+    rec('held', 'hold ok installed'),
+    rec('pending', 'install ok triggers-pending'),
+    rec('half', 'install ok half-installed'),
+    rec('unpacked', 'install ok unpacked'),
+    rec('removing', 'deinstall ok installed'),
+    rec('purged', 'purge ok not-installed', 'not a version'),
+    'Package: nostatus\nVersion: 1\n\n',
+  ].join('') });
+  assert.deepEqual(pkgs.map((p) => p.name), ['held', 'pending']);
+});
+
 test('speed: ~100 packages and ~10k .list lines in a few ms', async () => {
   const layer: HarnessLayer = {};
   let status = '';
