@@ -94,6 +94,18 @@ describe('scanTarLayer', () => {
     await rejectsWith(scanTarLayer(chunked(truncate(blob, 700)), opts()), 'TAR_TRUNCATED');
   });
 
+  it('fails on a tar cut inside file data, accepts one that only lacks padding and end blocks (umoci)', async () => {
+    const blob = await buildTar([{ path: 'etc/a', content: 'x'.repeat(1000) }, { path: 'etc/b', content: 'hi\n' }]);
+    // header a (512) + data a (1000, padded to 1024) + header b (512) + 'hi\n'
+    const cutInData = truncate(blob, 512 + 600);
+    await rejectsWith(scanTarLayer(chunked(cutInData), opts()), 'TAR_TRUNCATED');
+    const noPadding = truncate(blob, 512 + 1024 + 512 + 3);
+    const scan = await scanTarLayer(chunked(noPadding), opts());
+    assert.equal(scan.files.get('/etc/b')?.toString(), 'hi\n');
+    const cutInLastData = truncate(blob, 512 + 1024 + 512 + 2);
+    await rejectsWith(scanTarLayer(chunked(cutInLastData), opts()), 'TAR_TRUNCATED');
+  });
+
   it('fails on a file that is not a tar', async () => {
     await rejectsWith(scanTarLayer(chunked(Buffer.from('this is not a layer at all, just text. '.repeat(40))), opts()), 'TAR_INVALID');
   });

@@ -41,6 +41,8 @@ const TAR_KINDS: Record<string, EntryKind> = {
   fifo: 'fifo',
 };
 
+function noop(): void {}
+
 function at(where: string, path?: string): string {
   return path ? `${where} ${path}` : where;
 }
@@ -109,6 +111,32 @@ class EntryCollector {
   }
 }
 
+/** The parts of tar-stream's Extract state read by tolerateMissingPadding (tar-stream 3.x). */
+interface ExtractState {
+  _final(cb: (err?: Error | null) => void): void;
+  _stream: unknown;
+  _longHeader: boolean;
+  _missing: number;
+  _buffer: { buffered: number };
+}
+
+/**
+ * Some writers (umoci 0.4) end a layer right after the last entry's data,
+ * without the padding to 512 bytes and the end-of-archive blocks. Docker and
+ * containerd accept such layers, and nothing is lost, so accept them too: a
+ * stream that ends inside the padding after complete data is complete. A
+ * stream that ends inside an entry's data still fails as truncated.
+ */
+function tolerateMissingPadding(extract: unknown): void {
+  const x = extract as ExtractState;
+  if (typeof x._final !== 'function' || !('_missing' in x)) return;
+  const final = x._final.bind(x);
+  x._final = (cb) => {
+    if (x._stream === null && !x._longHeader && x._missing > 0 && x._missing < 512 && x._buffer?.buffered === 0) x._missing = 0;
+    final(cb);
+  };
+}
+
 /** Read a layer blob (any supported compression) as a tar stream. */
 export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<LayerScanData> {
   const { limits, where } = o;
@@ -157,6 +185,7 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
       }
       return extract.write(chunk);
     };
+    tolerateMissingPadding(extract);
     extract.on('drain', () => { if (!settled) decomp?.resume(); });
     extract.on('error', (e) => fail(e));
     extract.on('finish', () => {
@@ -168,6 +197,8 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
 
     extract.on('entry', (h, stream, next) => {
       if (settled) return;
+      // The extractor reports failures; the entry stream repeats them when it is torn down.
+      stream.on('error', noop);
       let reading = false;
       const kind: EntryKind = TAR_KINDS[h.type ?? ''] ?? 'other';
       try {
