@@ -1,4 +1,25 @@
-// `vigil server`: registered by its owner module. (Filled in by the issue that builds it.)
+// `vigil server`: the management server (REST API, scan workers, scheduler).
+// Options map onto src/node/server/config.ts (flags > VIGIL_* env > --config YAML).
 import type { Command } from 'commander';
+import { action } from '../exit.js';
 
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  program
+    .command('server')
+    .description('run the management server: REST API under /api/v1, OpenAPI docs at /api/docs, scan workers')
+    .option('--db <url>', 'sqlite:PATH or postgres://USER:PASS@HOST/DB (default: SQLite in the data dir)')
+    .option('--port <n>', 'HTTP port (default 8080)')
+    .option('--host <addr>', 'listen address (default 127.0.0.1)')
+    .option('--role <role>', 'all, api or worker (worker needs PostgreSQL)')
+    .option('--config <file>', 'YAML config file')
+    .option('--data-dir <dir>', 'data dir: SQLite DB, generated secret key')
+    .option('--metrics-public', 'serve /metrics without a token')
+    .option('--vuln-db <path>', 'vulnerability DB file the scans use')
+    .option('--worker-concurrency <n>', 'scan jobs at once per process')
+    .option('--demo', 'start with a demo project whose demo image has been scanned')
+    .option('--demo-image <path>', 'docker-archive of the demo image (default .vigil-demo/demo-image.tar)')
+    .action(action(async (opts: Record<string, unknown>) => {
+      const { serverCommand } = await import('../../node/server/server-command.js');
+      return serverCommand(opts);
+    }));
+}

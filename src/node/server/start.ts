@@ -44,7 +44,7 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   if (config.role === 'worker' && dialect !== 'postgres') {
     throw new InputError('ROLE_NEEDS_POSTGRES', 'role worker needs PostgreSQL (--db postgres://...): SQLite\'s in-process queue cannot be shared by worker processes', '--role');
   }
-  const log = o.log ?? (pino({ level: process.env.VIGIL_LOG_LEVEL ?? 'info' }) as unknown as FastifyBaseLogger);
+  const log = o.log ?? (pino({ level: process.env.VIGIL_LOG_LEVEL ?? 'warn' }) as unknown as FastifyBaseLogger);
   const clock = o.clock ?? (() => new Date());
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const store = await openStore(config.db);
