@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.js';
+import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.test-helpers.js';
 import { parseControlFile } from './deb822.js';
 import { dpkgAnalyzer } from './dpkg.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.js';
+import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.test-helpers.js';
 import { osReleaseAnalyzer } from './os-release.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
 

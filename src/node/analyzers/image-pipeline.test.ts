@@ -15,7 +15,7 @@ import type { HarnessEntry } from '../../core/analyzers/test-harness.js';
 import { openImage } from '../image/open.js';
 import { writeDockerArchive, type FileSpec, type LayerSpec } from '../../../test/helpers/image-builder.js';
 import { nodeAnalyzerContext } from './context.js';
-import { loadFixtureLayer } from './fixture-layer.js';
+import { loadFixtureLayer } from './fixture-layer.test-helpers.js';
 
 const testdata = fileURLToPath(new URL('../../core/analyzers/testdata/', import.meta.url));
 
