@@ -282,3 +282,26 @@ export function blobDataPath(storageDir: string, digest: string): string {
 export function sha256(b: Buffer | string): string {
   return `sha256:${createHash('sha256').update(b).digest('hex')}`;
 }
+
+/**
+ * Upload one blob as stored (no recompression, unlike skopeo, which gzips
+ * uncompressed layers) with the registry API's monolithic upload. Anonymous
+ * registries only.
+ */
+export async function uploadBlob(reg: RegistryServer, repo: string, bytes: Buffer): Promise<string> {
+  const digest = sha256(bytes);
+  const start = await fetch(`${reg.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const location = start.headers.get('location');
+  if (start.status !== 202 || !location) throw new Error(`blob upload to ${repo} not started: HTTP ${start.status}`);
+  const u = new URL(location, reg.url);
+  u.searchParams.set('digest', digest);
+  const put = await fetch(u, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+  if (put.status !== 201) throw new Error(`blob upload to ${repo} failed: HTTP ${put.status} ${await put.text()}`);
+  return digest;
+}
+
+/** PUT a manifest as given under a tag or digest (anonymous registries only). */
+export async function putManifest(reg: RegistryServer, repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<void> {
+  const res = await fetch(`${reg.url}/v2/${repo}/manifests/${reference}`, { method: 'PUT', body: bytes, headers: { 'content-type': mediaType } });
+  if (res.status !== 201) throw new Error(`manifest PUT ${repo}:${reference} failed: HTTP ${res.status} ${await res.text()}`);
+}

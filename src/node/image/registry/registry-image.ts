@@ -34,7 +34,7 @@ async function fetchManifest(client: RegistryClient, r: RegistryReference, tagOr
   const claimed = byDigest ? tagOrDigest : firstHeader(res.headers['docker-content-digest']);
   const computed = digestOf(body, claimed && /^sha(256|512):/.test(claimed) ? claimed : 'sha256:');
   if (claimed && /^sha(256|512):/.test(claimed) && computed !== claimed) {
-    throw new InputError('REGISTRY_DIGEST_MISMATCH', `manifest content has digest ${computed}, expected ${claimed}`, what);
+    throw new InputError('IMAGE_DIGEST_MISMATCH', `manifest content has digest ${computed}, expected ${claimed}`, what);
   }
   return { body, digest: computed, contentType: firstHeader(res.headers['content-type']) };
 }

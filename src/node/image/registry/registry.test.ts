@@ -173,12 +173,12 @@ describe('registry source, anonymous registry', () => {
     // Layer: same size, different bytes -> the stream fails at its end.
     await flip(lay.layerDigests[0]![0]!, 100);
     const img = await openRegistryImage(`registry:${reg.host}/corrupt/layer:1`, { insecure: true });
-    await assert.rejects(drain(img, 0), isInputError('REGISTRY_DIGEST_MISMATCH', new RegExp(`corrupt/layer@${lay.layerDigests[0]![0]}: blob content has digest sha256:[0-9a-f]{64}, expected`)));
+    await assert.rejects(drain(img, 0), isInputError('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/layer@${lay.layerDigests[0]![0]}: blob content has digest sha256:[0-9a-f]{64}, expected`)));
     await img.close();
     // Manifest: by tag (checked against Docker-Content-Digest) and by digest.
     await flip(lay.manifestDigests[0]!, 20);
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/layer:2`, { insecure: true }), isInputError('REGISTRY_DIGEST_MISMATCH', /corrupt\/layer:2: manifest content has digest/));
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/layer@${lay.manifestDigests[0]}`, { insecure: true }), isInputError('REGISTRY_DIGEST_MISMATCH'));
+    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/layer:2`, { insecure: true }), isInputError('IMAGE_DIGEST_MISMATCH', /corrupt\/layer:2: manifest content has digest/));
+    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/layer@${lay.manifestDigests[0]}`, { insecure: true }), isInputError('IMAGE_DIGEST_MISMATCH'));
   });
 
   test('corrupted config blob', async (t) => {
@@ -189,7 +189,7 @@ describe('registry source, anonymous registry', () => {
     const b = await readFile(p);
     b[0] = 0x20;
     await writeFile(p, b);
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/config:1`, { insecure: true }), isInputError('REGISTRY_DIGEST_MISMATCH', new RegExp(`corrupt/config@${lay.configDigests[0]}`)));
+    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/config:1`, { insecure: true }), isInputError('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/config@${lay.configDigests[0]}`)));
   });
 });
 

@@ -32,7 +32,7 @@ export class DigestVerifier extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.size !== undefined && this.bytes > this.size) {
-      cb(new InputError('REGISTRY_BLOB_SIZE_MISMATCH', `blob is larger than its descriptor's size ${this.size}`, this.where));
+      cb(new InputError('IMAGE_DIGEST_MISMATCH', `blob is larger than its descriptor's size ${this.size}`, this.where));
       return;
     }
     if (this.bytes > this.maxBytes) {
@@ -45,12 +45,12 @@ export class DigestVerifier extends Transform {
 
   override _flush(cb: TransformCallback): void {
     if (this.size !== undefined && this.bytes !== this.size) {
-      cb(new InputError('REGISTRY_BLOB_TRUNCATED', `blob ended after ${this.bytes} of ${this.size} bytes`, this.where));
+      cb(new InputError('IMAGE_DIGEST_MISMATCH', `blob ended after ${this.bytes} of ${this.size} bytes`, this.where));
       return;
     }
     const got = this.hash.digest('hex');
     if (got !== this.expectedHex) {
-      cb(new InputError('REGISTRY_DIGEST_MISMATCH', `blob content has digest ${this.digest.split(':')[0]}:${got}, expected ${this.digest}`, this.where));
+      cb(new InputError('IMAGE_DIGEST_MISMATCH', `blob content has digest ${this.digest.split(':')[0]}:${got}, expected ${this.digest}`, this.where));
       return;
     }
     cb();
