@@ -1,4 +1,38 @@
-// `vigil rules`: registered by its owner module. (Filled in by the issue that builds it.)
+// `vigil rules lint|test|list`: the detection rules (Falco-compatible YAML).
+// Implementation: src/node/rules/rules-command.ts.
 import type { Command } from 'commander';
+import { action } from '../exit.js';
 
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  const rules = program.command('rules').description('lint and test detection rule files; list the built-in rules');
+  rules
+    .command('lint')
+    .description('load rule files and report errors and warnings with codes; list rules skipped for unsupported fields (exit 1 on errors)')
+    .argument('[files...]', 'rule files (YAML), loaded in order')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .option('--builtin', 'lint as built-in rules (catalog types required); with no files, lint the shipped built-in rules')
+    .option('--source <source>', 'default source of rules that name none: syscall or k8s_audit')
+    .action(action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
+      const { rulesLint } = await import('../../node/rules/rules-command.js');
+      return rulesLint(files, opts);
+    }));
+  rules
+    .command('test')
+    .description("run the examples embedded in rules (examples: {fires: [...], silent: [...]}); with no files, the built-in rules' (exit 1 on failure)")
+    .argument('[files...]', 'rule files (YAML)')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .option('--builtin', 'load the files as built-in rules')
+    .option('--source <source>', 'default source: syscall or k8s_audit')
+    .action(action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
+      const { rulesTest } = await import('../../node/rules/rules-command.js');
+      return rulesTest(files, opts);
+    }));
+  rules
+    .command('list')
+    .description('list the built-in rules and detectors and the alert types they raise')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .action(action(async (opts: { format?: string }) => {
+      const { rulesList } = await import('../../node/rules/rules-command.js');
+      return rulesList(opts);
+    }));
+}
