@@ -13,7 +13,7 @@ import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { InputError } from '../../../core/errors.js';
 import type { Image } from '../../../core/image/types.js';
-import { blobDataPath, pushImage, startRegistry, type RegistryServer } from '../../../../test/helpers/registry-server.js';
+import { blobDataPath, pushImage, putManifest, startRegistry, uploadBlob, type RegistryServer } from '../../../../test/helpers/registry-server.js';
 import { getManifestDigest, listRepositories, listTags, openRegistryImage } from './index.js';
 import { writeOciLayout, type FixtureLayout } from './oci-fixture.test-helpers.js';
 
@@ -152,7 +152,7 @@ describe('registry source, anonymous registry', () => {
   });
 
   test('listing: catalog with Link pagination, tags, manifest digest', async () => {
-    assert.deepEqual(await listRepositories(reg.host, { insecure: true, pageSize: 1 }), ['other', 'team/app', 'team/docker']);
+    assert.deepEqual((await listRepositories(reg.host, { insecure: true, pageSize: 1 })).filter((r) => !/^(broken|corrupt)\//.test(r)), ['other', 'team/app', 'team/docker']);
     assert.deepEqual((await listTags(reg.host, 'team/app', { insecure: true, pageSize: 1 })).sort(), ['multi', 'single']);
     assert.equal(await getManifestDigest(`${reg.host}/team/app:multi`, { insecure: true }), multi.indexDigest);
     assert.equal(await getManifestDigest(`${reg.host}/team/app:single`, { insecure: true }), single.manifestDigests[0]);
@@ -179,6 +179,26 @@ describe('registry source, anonymous registry', () => {
     await flip(lay.manifestDigests[0]!, 20);
     await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/layer:2`, { insecure: true }), isInputError('IMAGE_DIGEST_MISMATCH', /corrupt\/layer:2: manifest content has digest/));
     await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/layer@${lay.manifestDigests[0]}`, { insecure: true }), isInputError('IMAGE_DIGEST_MISMATCH'));
+  });
+
+  test('broken configs and layer media types pushed as they are', async () => {
+    const layer = Buffer.from('not really a layer');
+    const push = async (repo: string, config: Buffer, layerType = 'application/vnd.oci.image.layer.v1.tar'): Promise<void> => {
+      const ld = await uploadBlob(reg, repo, layer);
+      const cd = await uploadBlob(reg, repo, config);
+      const m = Buffer.from(JSON.stringify({
+        schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cd, size: config.length },
+        layers: [{ mediaType: layerType, digest: ld, size: layer.length }],
+      }));
+      await putManifest(reg, repo, '1', m, 'application/vnd.oci.image.manifest.v1+json');
+    };
+    await push('broken/json', Buffer.from('{"architecture": "amd64", '));
+    await assert.rejects(openRegistryImage(`registry:${reg.host}/broken/json:1`, { insecure: true }), isInputError('REGISTRY_BAD_CONFIG', /broken\/json@sha256:[0-9a-f]{64}: image config is not valid JSON/));
+    await push('broken/diffids', Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })));
+    await assert.rejects(openRegistryImage(`registry:${reg.host}/broken/diffids:1`, { insecure: true }), isInputError('REGISTRY_BAD_CONFIG', /0 diff_ids but the manifest has 1 layers/));
+    await push('broken/layertype', Buffer.from('{}'), 'application/vnd.example.not-a-layer');
+    await assert.rejects(openRegistryImage(`registry:${reg.host}/broken/layertype:1`, { insecure: true }), isInputError('REGISTRY_UNSUPPORTED_LAYER', /layers\[0\] has unsupported media type application\/vnd\.example\.not-a-layer/));
   });
 
   test('corrupted config blob', async (t) => {
