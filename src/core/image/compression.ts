@@ -35,7 +35,7 @@ export interface DecompressorCallbacks {
   onDrain(): void;
 }
 
-const GUNZIP_CHUNK = 256 * 1024;
+const GUNZIP_CHUNK = 512 * 1024;
 
 export function createDecompressor(kind: Compression, cb: DecompressorCallbacks): Decompressor {
   if (kind === 'gzip') return gunzipDecompressor(cb);
@@ -50,18 +50,48 @@ export function createDecompressor(kind: Compression, cb: DecompressorCallbacks)
 }
 
 function gunzipDecompressor(cb: DecompressorCallbacks): Decompressor {
-  // Z_SYNC_FLUSH tolerance is off on purpose: a truncated gzip must fail.
+  // Inflate runs on the libuv thread pool. zlib hands each output chunk over
+  // before it starts inflating the next one, so consuming the chunk right in
+  // the 'data' event would serialise inflating and tar parsing. Handing it
+  // over in a microtask lets the pool inflate the next chunk meanwhile.
   const z = createGunzip({ chunkSize: GUNZIP_CHUNK, finishFlush: zc.Z_FINISH });
-  z.on('data', (c: Buffer) => { if (!cb.onData(c)) z.pause(); });
-  z.on('end', () => cb.onEnd());
-  z.on('error', (e) => cb.onError(e));
+  const queue: Buffer[] = [];
+  let scheduled = false;
+  let blocked = false;
+  let ended = false;
+  let done = false;
+  const drain = (): void => {
+    scheduled = false;
+    while (queue.length > 0 && !blocked && !done) {
+      if (!cb.onData(queue.shift()!)) {
+        blocked = true;
+        z.pause();
+      }
+    }
+    if (ended && queue.length === 0 && !done) {
+      done = true;
+      cb.onEnd();
+    }
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(drain);
+  };
+  z.on('data', (c: Buffer) => { queue.push(c); schedule(); });
+  z.on('end', () => { ended = true; schedule(); });
+  z.on('error', (e) => { done = true; cb.onError(e); });
   z.on('drain', () => cb.onDrain());
   return {
     write: (chunk) => z.write(chunk),
     end: () => { z.end(); },
-    destroy: () => { z.destroy(); },
-    pause: () => { z.pause(); },
-    resume: () => { z.resume(); },
+    destroy: () => { done = true; z.destroy(); },
+    pause: () => { blocked = true; z.pause(); },
+    resume: () => {
+      blocked = false;
+      drain();
+      if (!blocked) z.resume();
+    },
   };
 }
 
