@@ -65,3 +65,13 @@ test('framing detection', () => {
   assert.equal(detectFraming('{"kind":"Event"}\n{"kind":"Event"}'), 'lines');
   assert.equal(detectFraming(''), 'lines');
 });
+
+test('timestamps: the apiserver layout, other RFC 3339 forms, and garbage', () => {
+  const ev = (ts: unknown) => toAuditEvent({ kind: 'Event', auditID: 'a', stage: 'ResponseComplete', verb: 'get', requestURI: '/', stageTimestamp: ts });
+  assert.equal(ev('2024-02-29T23:59:59.123456Z').time, Date.UTC(2024, 1, 29, 23, 59, 59, 123) + 0.456);
+  assert.equal(ev('2024-02-29T23:59:59Z').time, Date.UTC(2024, 1, 29, 23, 59, 59));
+  assert.equal(ev('2024-02-29T23:59:59.5Z').time, Date.UTC(2024, 1, 29, 23, 59, 59, 500));
+  assert.equal(ev('2024-02-29T23:59:59.123+02:00').time, Date.UTC(2024, 1, 29, 21, 59, 59, 123));
+  assert.equal(ev('yesterday').time, 0);
+  assert.equal(ev(12).time, 0);
+});

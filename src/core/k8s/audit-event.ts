@@ -57,16 +57,33 @@ export function auditEventTime(ev: Record<string, unknown>): number {
   return 0;
 }
 
-// Date.parse accepts RFC 3339 with any number of fraction digits but drops the
-// sub-millisecond part, which we keep as a fraction (two stages of one request
-// often differ by microseconds only).
+// The apiserver writes RFC 3339 UTC times with microseconds
+// ("2018-10-26T13:38:34.867116Z"); that layout is decoded by hand (Date.parse
+// and a regex cost more than the rules), anything else goes to Date.parse.
+// The sub-millisecond part is kept as a fraction: two stages of one request
+// often differ by microseconds only.
+/** Decimal digits s[a..b) as a number; NaN when one is not a digit. */
+function digits(s: string, a: number, b: number): number {
+  let v = 0;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 function parseRfc3339(s: string): number | undefined {
+  if (s.length >= 20 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(s.length - 1) === 90) {
+    let ms = Date.UTC(digits(s, 0, 4), digits(s, 5, 7) - 1, digits(s, 8, 10), digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19));
+    if (s.length > 21 && s.charCodeAt(19) === 46) ms += (digits(s, 20, s.length - 1) / 10 ** (s.length - 21)) * 1000;
+    else if (s.length !== 20) ms = NaN;
+    if (!Number.isNaN(ms)) return ms;
+  }
   const ms = Date.parse(s);
   if (Number.isNaN(ms)) return undefined;
   const m = /\.(\d{4,9})/.exec(s);
-  if (!m) return ms;
-  const frac = m[1]!;
-  return ms + Number(`0.${frac.slice(3)}`);
+  return m ? ms + Number(`0.${m[1]!.slice(3)}`) : ms;
 }
 
 /** Nanoseconds since epoch, exact to the digits the timestamp has (for `jevt.rawtime`). */

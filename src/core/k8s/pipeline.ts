@@ -44,9 +44,11 @@ export class K8sAuditPipeline {
 
   process(e: K8sAuditEvent): Alert[] {
     this.stats.events++;
-    Object.defineProperty(e, ROLE_MEMORY, { value: this.roles, enumerable: false, configurable: true });
+    // Only bindings read the role memory; a symbol key stays out of JSON and Object.keys.
+    const resource = o(e.audit.objectRef)?.resource;
+    if (resource === 'rolebindings' || resource === 'clusterrolebindings') (e as unknown as Record<symbol, RoleMemory>)[ROLE_MEMORY] = this.roles;
     const raw = this.engine.process(e);
-    this.learnRoles(e, raw);
+    if (resource === 'roles' || resource === 'clusterroles') this.learnRoles(e, raw);
     if (raw.length === 0) return raw;
     const auditID = typeof e.audit.auditID === 'string' ? e.audit.auditID : '';
     const out: Alert[] = [];

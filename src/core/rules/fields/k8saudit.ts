@@ -45,7 +45,12 @@ function strList(v: unknown): string[] | undefined {
   return out;
 }
 
+// Unrolled per depth: these run for every event and rule, rest arguments would allocate.
 function key(...keys: string[]): (e: K8sAuditEvent) => string | undefined {
+  const [a, b, c] = keys as [string, string?, string?];
+  if (keys.length === 1) return (e) => str(e.audit[a]);
+  if (keys.length === 2) return (e) => { const o1 = obj(e.audit[a]); return o1 ? str(o1[b!]) : undefined; };
+  if (keys.length === 3) return (e) => { const o2 = obj(obj(e.audit[a])?.[b!]); return o2 ? str(o2[c!]) : undefined; };
   return (e) => str(at(e.audit, ...keys));
 }
 
