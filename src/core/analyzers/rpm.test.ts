@@ -99,7 +99,12 @@ test('corrupt databases fail with InputError naming the file', async () => {
   await reject({ [SQLITE]: Buffer.from('this is not sqlite at all, just text'.repeat(10)) }, 'SQLITE_NOT_DATABASE', /^\/var\/lib\/rpm\/rpmdb\.sqlite: .*not a SQLite database/);
   const sqlite = fixture('sqlite/rpmdb.sqlite');
   await reject({ [SQLITE]: sqlite.subarray(0, 8192) }, 'SQLITE_CORRUPT', /rpmdb\.sqlite: .*(malformed|not a database|corrupt)/i);
-  await reject({ [SQLITE]: editableSqlite((db) => db.exec('DROP TABLE Packages')) }, 'SQLITE_CORRUPT', /rpmdb\.sqlite: .*no such table: Packages/);
+  await reject({ [SQLITE]: editableSqlite((db) => db.exec('DROP TABLE Packages')) }, 'RPM_SQLITE_SCHEMA', /rpmdb\.sqlite: no Packages table/);
+  // A view over a recursive query would never end; generated columns could compute huge values.
+  const endless = editableSqlite((db) => db.exec('DROP TABLE Packages; CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS hnum, zeroblob(1000) AS blob FROM c'));
+  await reject({ [SQLITE]: endless }, 'RPM_SQLITE_SCHEMA', /Packages is not a plain table/);
+  const generated = editableSqlite((db) => db.exec('DROP TABLE Packages; CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, n INTEGER, blob BLOB GENERATED ALWAYS AS (zeroblob(n)) VIRTUAL); INSERT INTO Packages (hnum, n) VALUES (1, 1000)'));
+  await reject({ [SQLITE]: generated }, 'RPM_SQLITE_SCHEMA', /does not have the \(hnum, blob\) columns/);
   const truncated = editableSqlite((db) => db.exec('UPDATE Packages SET blob = substr(blob, 1, 100) WHERE hnum = (SELECT min(hnum) FROM Packages)'));
   await reject({ [SQLITE]: truncated }, 'RPM_HEADER_TRUNCATED', /rpmdb\.sqlite package \d+: header needs/);
   await reject({ [SQLITE]: editableSqlite((db) => db.exec("UPDATE Packages SET blob = 'text' WHERE hnum = (SELECT min(hnum) FROM Packages)")) }, 'RPM_SQLITE_CORRUPT', /blob is not a BLOB/);

@@ -12,7 +12,7 @@ import type { Package } from '../image/types.js';
 import { readBdbHash } from './berkeley-db.js';
 import { layerAttribution, layerRef, packageKey } from './layer-attribution.js';
 import { RpmHeader, RPMTAG } from './rpm-header.js';
-import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry } from './types.js';
+import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry, SqliteReader } from './types.js';
 
 /** In order of preference: SQLite first (an image converted from BDB may keep a stale Packages file). */
 export const RPM_DATABASES = [
@@ -31,6 +31,26 @@ interface Blob {
   blob: Buffer;
 }
 
+/**
+ * `Packages` must be the plain table rpm creates. A hostile database could make
+ * it a view over a recursive query (a scan that never ends) or give it
+ * generated columns (huge computed values); reading a plain table is bounded
+ * by the file's size.
+ */
+function checkSchema(db: SqliteReader, path: string): void {
+  const master = db.all<{ type: unknown; sql: unknown }>("SELECT type, sql FROM sqlite_master WHERE name = 'Packages' COLLATE NOCASE");
+  const m = master[0];
+  if (!m) throw new InputError('RPM_SQLITE_SCHEMA', 'no Packages table', path);
+  if (master.length !== 1 || m.type !== 'table' || (typeof m.sql === 'string' && /^\s*create\s+virtual/i.test(m.sql))) {
+    throw new InputError('RPM_SQLITE_SCHEMA', 'Packages is not a plain table', path);
+  }
+  const cols = db.all<{ name: unknown; hidden: unknown }>("PRAGMA table_xinfo('Packages')");
+  const names = cols.map((c) => String(c.name).toLowerCase());
+  if (!names.includes('hnum') || !names.includes('blob') || cols.some((c) => c.hidden !== 0)) {
+    throw new InputError('RPM_SQLITE_SCHEMA', 'Packages does not have the (hnum, blob) columns rpm writes', path);
+  }
+}
+
 function sqliteBlobs(file: AnalyzerFile, ctx: AnalyzerContext): Blob[] {
   if (!ctx.openSqlite) throw new Error('rpm analyzer: the analyzer context has no openSqlite (src/node/analyzers/context.ts provides it)');
   let db;
@@ -40,6 +60,7 @@ function sqliteBlobs(file: AnalyzerFile, ctx: AnalyzerContext): Blob[] {
     throw new InputError(isInputError(e) ? e.code : 'RPM_SQLITE_CORRUPT', `cannot open rpm SQLite database: ${(e as Error).message}`, file.path, { cause: e });
   }
   try {
+    checkSchema(db, file.path);
     const rows = db.all<{ hnum: unknown; blob: unknown }>('SELECT hnum, blob FROM Packages ORDER BY hnum');
     return rows.map((r, i) => {
       if (!Buffer.isBuffer(r.blob) && !(r.blob instanceof Uint8Array)) throw new InputError('RPM_SQLITE_CORRUPT', `row ${i + 1}: blob is not a BLOB`, file.path);
