@@ -72,7 +72,7 @@ export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAU
 
   const visited = new Set<number>();
   const page = (pgno: number, what: string): number => {
-    if (pgno < 1 || pgno >= pageCount) throw fail('BDB_BAD_PAGE', `${what} points to page ${pgno}, outside the file's ${pageCount} pages`);
+    if (!(pgno >= 1 && pgno < pageCount)) throw fail('BDB_BAD_PAGE', `${what} points to page ${pgno}, outside the file's ${pageCount} pages`);
     if (visited.has(pgno)) throw fail('BDB_PAGE_LOOP', `${what}: page ${pgno} reached twice (loop or shared page)`);
     visited.add(pgno);
     return pgno * pageSize;
