@@ -84,7 +84,7 @@ export function parseApkInstalled(content: Buffer, path: string, limits: ApkLimi
         r.origin = check(value, isNameChar, 'origin', where);
         break;
       case 'L':
-        r.license = latin1ToUtf8(value, 'APK_NOT_UTF8', 'L:', where);
+        r.license = latin1ToUtf8Lenient(value);
         break;
       case 'm':
         r.maintainer = latin1ToUtf8Lenient(value);
