@@ -63,6 +63,8 @@ export interface FdInfo {
   dip?: string;
   dport?: number;
   l4proto?: 'tcp' | 'udp' | 'icmp' | 'raw';
+  /** The path as the process passed it, before normalisation (`fd.nameraw`), when it differs from `name`. */
+  nameRaw?: string;
   /** Resolved DNS name of the server address, when the sensor knows it (`fd.sip.name`). */
   dipName?: string;
   /** Socket is connected (`fd.connected`). */

@@ -44,7 +44,7 @@ export const fdFields: FieldFamily<SyscallEvent> = {
     field('fd.type', 'string', 'file, directory, ipv4, ipv6, unix, pipe, memfd, ...', (e) => e.fd?.type),
     field('fd.typechar', 'string', 'One letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, ...', (e) => (e.fd ? TYPECHAR[e.fd.type] ?? 'o' : undefined)),
     field('fd.name', 'string', 'File path, or `cip:cport->sip:sport` for sockets.', (e) => e.fd?.name),
-    field('fd.nameraw', 'string', 'The path as passed to the call (Vigil: same as fd.name).', (e) => e.fd?.name),
+    field('fd.nameraw', 'string', 'The path as passed to the call (before normalisation; fd.name when the sensor gives no raw path).', (e) => e.fd?.nameRaw ?? e.fd?.name),
     field('fd.directory', 'string', 'Directory of the file (the path itself for a directory).', (e) => (e.fd && isFile(e.fd) ? (e.fd.type === 'directory' ? e.fd.name : dirname(e.fd.name)) : undefined)),
     field('fd.filename', 'string', 'Base name of the file.', (e) => (e.fd && isFile(e.fd) && e.fd.type !== 'directory' ? basename(e.fd.name) : undefined)),
     field('fd.cip', 'ipaddr', 'Client IP.', (e) => (e.fd && isSock(e.fd) ? e.fd.sip : undefined)),
