@@ -39,6 +39,7 @@ export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial
   const ctx = await createContext(config, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, scanFn: opts.scanFn, clock: opts.clock });
   await ctx.queue.start();
   await ctx.scans.init();
+  await ctx.scans.startWorkers(2);
   const boot = await bootstrap(ctx);
   const app = await buildApp(ctx);
   const call: TestServer['call'] = async (method, url, token, body) => {
