@@ -19,6 +19,7 @@ test('cluster/role-binding: high-privilege roles, bindings, kube-system service 
       { name: 'patch adding escalate on roles', type, event: auditEvent({ verb: 'patch', resource: 'clusterroles', name: 'r7', requestObject: { rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['escalate'] }] } }) },
       { name: 'ClusterRoleBinding to cluster-admin', type, event: bindingCreate('ClusterRoleBinding', 'b1', { kind: 'ClusterRole', name: 'cluster-admin' }, [{ kind: 'ServiceAccount', name: 'web', namespace: 'default' }]) },
       { name: 'RoleBinding to admin', type, event: bindingCreate('RoleBinding', 'b2', { kind: 'ClusterRole', name: 'admin' }, [{ kind: 'User', name: 'bob' }], { namespace: 'dev' }) },
+      { name: 'a read-only role bound to anonymous', type, event: bindingCreate('ClusterRoleBinding', 'b5', { kind: 'ClusterRole', name: 'view' }, [{ kind: 'User', name: 'system:anonymous' }]) },
       { name: 'service account in kube-system', type, event: auditEvent({ verb: 'create', resource: 'serviceaccounts', namespace: 'kube-system', name: 'helper' }) },
       { name: 'service account in kube-public', type, event: auditEvent({ verb: 'create', resource: 'serviceaccounts', namespace: 'kube-public', name: 'x' }) },
       { name: 'system role deleted', type, event: auditEvent({ verb: 'delete', resource: 'clusterroles', name: 'system:node' }) },

@@ -13,6 +13,7 @@ test('cluster/user-enumeration: self reviews by service accounts and users, burs
   ruleTester(file, {
     fires: [
       { name: 'rules review by a service account', type, event: review('selfsubjectrulesreviews', 'system:serviceaccount:default:web') },
+      { name: 'whoami by a service account', type, event: review('selfsubjectreviews', 'system:serviceaccount:default:web') },
       { name: 'access review by a user (no allowlist)', type, event: review('selfsubjectaccessreviews', 'mallory') },
       { name: '10 forbidden requests within 60 s', type, rule: 'K8s Forbidden Request Burst', events: Array.from({ length: 10 }, (_, i) => forbidden('mallory', i, 5000)) },
     ],

@@ -150,3 +150,36 @@ test('k8s follow: alerts from lines appended and rotated while it runs, resumed 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('k8s webhook: self-signed HTTPS, token, EventList in, alerts out; webhook-config trusts its certificate', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-webhook-'));
+  const p = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'k8s', 'webhook', '--listen', '127.0.0.1:0', '--data-dir', dir, '--token', 'tok', '--format', 'json'], { cwd: REPO });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d) => { out += d; });
+  p.stderr.on('data', (d) => { err += d; });
+  try {
+    for (let i = 0; i < 600 && !/listening on/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+    const url = /listening on (https:\/\/\S+)/.exec(err)![1]!;
+    const certFile = join(dir, 'k8s-webhook', 'webhook.crt');
+    const cfg = await vigil(['k8s', 'webhook-config', '--url', url, '--ca', certFile, '--token', 'tok']);
+    const kc = parse(cfg.stdout);
+    const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
+    const { request } = await import('node:https');
+    const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [JSON.parse(readFileSync(join(conf, 'attach_cluster_admin_role.json'), 'utf8')), JSON.parse(readFileSync(join(conf, 'create_secret.json'), 'utf8').split('\n')[0]!)] });
+    const server = new URL(kc.clusters[0].cluster.server);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: server.hostname, port: server.port, path: server.pathname, method: 'POST', ca, servername: 'localhost', headers: { authorization: `Bearer ${kc.users[0].user.token}`, 'content-type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal(status, 200);
+    for (let i = 0; i < 200 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
+    const alerts = out.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(alerts.map((a) => a.type), ['cluster/role-binding']);
+  } finally {
+    p.kill('SIGTERM');
+    await new Promise((r) => p.on('close', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
