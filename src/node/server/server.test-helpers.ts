@@ -32,14 +32,14 @@ export interface TestServer {
   cleanup(): Promise<void>;
 }
 
-export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial<ServerConfig> = {}, opts: { scanFn?: ScanFn; clock?: () => Date } = {}): Promise<TestServer> {
+export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial<ServerConfig> = {}, opts: { scanFn?: ScanFn; clock?: () => Date; workers?: number } = {}): Promise<TestServer> {
   const store = await openTestStore(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-server-'));
   const config: ServerConfig = { ...loadConfig({ db: store.url, dataDir }, {}), adminPassword: ADMIN_PASSWORD, loginRateLimit: 10_000, jobPollSeconds: 1, jobMaintenanceSeconds: 1, jobRetryDelaySeconds: 1, ...over };
   const ctx = await createContext(config, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, scanFn: opts.scanFn, clock: opts.clock });
   await ctx.queue.start();
   await ctx.scans.init();
-  await ctx.scans.startWorkers(2);
+  if (opts.workers !== 0) await ctx.scans.startWorkers(opts.workers ?? 2);
   const boot = await bootstrap(ctx);
   const app = await buildApp(ctx);
   const call: TestServer['call'] = async (method, url, token, body) => {
