@@ -1,0 +1,122 @@
+// Notifications against real local receivers: an HTTP server checking the
+// HMAC signature (and failing twice to force retries), a UDP and a TCP
+// syslog listener parsing RFC 5424; filters by severity, type and project.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { sendWebhook, signWebhook } from './webhook.js';
+import { formatSyslog } from './syslog.js';
+import { Notifier } from './dispatcher.js';
+import { openTestStore } from '../store/store.test-helpers.js';
+import { SecretBox } from '../server/secret-box.js';
+import { newId } from '../store/ids.js';
+import type { Alert } from '../../core/alerts/types.js';
+
+const alert = (over: Partial<Alert> = {}): Alert => ({ id: 'a1', type: 'system/reverse-shell', severity: 'critical', time: '2026-01-01T00:00:00.000Z', message: 'bash -i > /dev/tcp', rule: 'Reverse shell', host: 'node-1', ...over });
+
+function webhookReceiver(failFirst: number) {
+  const got: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      calls++;
+      if (calls <= failFirst) {
+        res.statusCode = 503;
+        return res.end();
+      }
+      got.push({ headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  return new Promise<{ url: string; got: typeof got; calls: () => number; close(): Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      resolve({ url: `http://127.0.0.1:${port}/hook`, got, calls: () => calls, close: () => new Promise((r) => server.close(() => r())) });
+    });
+  });
+}
+
+test('webhook: signed JSON, retried with backoff on 5xx', async () => {
+  const rx = await webhookReceiver(2);
+  const delays: number[] = [];
+  try {
+    const r = await sendWebhook({ url: rx.url, secret: 's3cret' }, 'alert', { hello: 'world' }, { delay: async (ms) => { delays.push(ms); }, baseDelayMs: 100 });
+    assert.deepEqual({ ok: r.ok, attempts: r.attempts }, { ok: true, attempts: 3 });
+    assert.deepEqual(delays, [100, 200]);
+    const { headers, body } = rx.got[0]!;
+    assert.deepEqual(JSON.parse(body), { hello: 'world' });
+    const expected = `sha256=${createHmac('sha256', 's3cret').update(`${headers['x-vigil-timestamp']}.${body}`).digest('hex')}`;
+    assert.equal(headers['x-vigil-signature'], expected);
+    assert.equal(signWebhook('s3cret', String(headers['x-vigil-timestamp']), body), expected);
+  } finally {
+    await rx.close();
+  }
+  const down = await sendWebhook({ url: 'http://127.0.0.1:1/x', secret: '' }, 'alert', {}, { delay: async () => {}, retries: 1 });
+  assert.equal(down.ok, false);
+  assert.equal(down.attempts, 2);
+});
+
+test('syslog: RFC 5424 line with structured data, escaped', () => {
+  const line = formatSyslog({ host: 'h', port: 1, protocol: 'udp' }, 'critical', 'alert', 'a\nb', { type: 'system/reverse-shell', note: 'x"]\\' }, new Date('2026-01-01T00:00:00Z'));
+  assert.match(line, /^<130>1 2026-01-01T00:00:00\.000Z \S+ vigil \d+ alert \[vigil@32473 type="system\/reverse-shell" note="x\\"\\]\\\\"\] a b$/);
+});
+
+test('dispatcher: filters by severity, type and project; delivers to webhook, UDP and TCP syslog', async () => {
+  const t = await openTestStore('sqlite');
+  const rx = await webhookReceiver(0);
+  const udp = dgram.createSocket('udp4');
+  const udpGot: string[] = [];
+  udp.on('message', (m) => udpGot.push(m.toString()));
+  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
+  const tcpGot: string[] = [];
+  const tcp = net.createServer((sock) => {
+    let buf = '';
+    sock.on('data', (d) => { buf += d; });
+    sock.on('end', () => {
+      // octet counting: "LEN SP MSG"
+      const m = /^(\d+) ([\s\S]*)$/.exec(buf);
+      assert.ok(m);
+      assert.equal(Buffer.byteLength(m[2]!), Number(m[1]));
+      tcpGot.push(m[2]!);
+    });
+  });
+  await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', () => r()));
+  try {
+    const secrets = new SecretBox(Buffer.alloc(32, 7));
+    const db = t.store.db;
+    const p1 = newId();
+    const p2 = newId();
+    for (const id of [p1, p2]) await db.insertInto('projects').values({ id, name: id, description: '', rescan_cron: '', created_at: '' }).execute();
+    const add = (kind: string, config: object, o: { project?: string; min?: string; types?: string[]; events?: string[] } = {}) =>
+      db.insertInto('notifiers').values({ id: newId(), project_id: o.project ?? null, name: kind, kind, config: JSON.stringify(config), min_severity: o.min ?? 'info', types: JSON.stringify(o.types ?? []), events: JSON.stringify(o.events ?? []), created_at: '' }).execute();
+    await add('webhook', { url: rx.url, secret: secrets.seal('k') }, { min: 'high', types: ['system'], project: p1 });
+    await add('syslog', { host: '127.0.0.1', port: (udp.address() as AddressInfo).port, protocol: 'udp' }, { events: ['alert'] });
+    await add('syslog', { host: '127.0.0.1', port: (tcp.address() as AddressInfo).port, protocol: 'tcp' }, { events: ['scan'] });
+    const n = new Notifier({ store: t.store, secrets });
+    await n.alerts(p1, [alert(), alert({ id: 'a2', severity: 'medium' }), alert({ id: 'a3', type: 'cluster/role-binding' })]);
+    await n.alerts(p2, [alert({ id: 'a4' })]);
+    await n.scanFinished({ projectId: p1, imageId: 'i', ref: 'registry:r/app:1', scanId: 's', status: 'succeeded', counts: { critical: 1, high: 0 } });
+    await n.flush();
+    for (let i = 0; i < 100 && (udpGot.length < 4 || tcpGot.length < 1); i++) await new Promise((r) => setTimeout(r, 20));
+    // webhook: project p1, >= high, system/* only -> a1 and a3? a3 is cluster/*: filtered out
+    assert.deepEqual(rx.got.map((g) => JSON.parse(g.body).alert.id), ['a1']);
+    assert.equal(rx.got[0]!.headers['x-vigil-signature'], signWebhook('k', String(rx.got[0]!.headers['x-vigil-timestamp']), rx.got[0]!.body));
+    // UDP syslog: every alert of every project, no scans
+    assert.equal(udpGot.length, 4);
+    assert.ok(udpGot.every((l) => /^<1\d\d>1 /.test(l) && l.includes('[vigil@32473 ')));
+    // TCP syslog: the scan result only
+    assert.equal(tcpGot.length, 1);
+    assert.match(tcpGot[0]!, /^<130>1 .* scan \[vigil@32473 .*image="registry:r\/app:1"/);
+  } finally {
+    udp.close();
+    await new Promise<void>((r) => tcp.close(() => r()));
+    await rx.close();
+    await t.cleanup();
+  }
+});
