@@ -16,6 +16,7 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'json (one alert per line) or text', 'text')
     .option('--rules <file>', 'extra rule file (repeatable)', collect)
     .option('--policy <file>', 'runtime policy file (YAML): whitelists, file protection, enforce')
+    .option('--no-builtin-rules', 'do not load the built-in rules (only --rules files and policies)')
     .option('--threat-ips <file>', 'threat-intel IP/CIDR list, one per line (network/abnormal-outbound)')
     .option('--state <file>', 'learn-state file for learned whitelists', '/var/lib/vigil/runtime-learn.json')
     .option('--sensor <kind>', 'ebpf, or procfs (polling fallback when eBPF is unavailable)', 'ebpf')
@@ -36,7 +37,7 @@ export function register(program: Command): void {
       const { runWatch } = await import('../../node/runtime/watch.js');
       return runWatch({
         format, sensor, pollIntervalMs: poll, statsIntervalMs: stats * 1000,
-        ruleFiles: opts.rules as string[] | undefined, policyFile: opts.policy as string | undefined,
+        ruleFiles: opts.rules as string[] | undefined, builtinRules: opts.builtinRules !== false, policyFile: opts.policy as string | undefined,
         threatIpsFile: opts.threatIps as string | undefined, stateFile: String(opts.state), events: opts.events === true,
         authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,
       });

@@ -1,4 +1,27 @@
-// `vigil scan`: registered by its owner module. (Filled in by the issue that builds it.)
+// `vigil scan IMAGE`: inventory plus scanners (vulnerabilities today), in
+// table, json, sarif, cyclonedx or spdx. Options follow Trivy's names.
 import type { Command } from 'commander';
+import { action } from '../exit.js';
+import { addImageOptions } from '../image-options.js';
 
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  const cmd = program
+    .command('scan')
+    .description('scan an image: packages and their known vulnerabilities')
+    .argument('<image>', 'docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, rootfs:DIR, registry:HOST/REPO[:TAG|@DIGEST], or a path')
+    .option('-f, --format <format>', 'table, json, sarif, cyclonedx or spdx', 'table')
+    .option('-o, --output <file>', 'write the report to a file')
+    .option('--scanners <list>', 'comma-separated scanners (vuln)', 'vuln')
+    .option('--severity <list>', 'only these severities (critical,high,medium,low,info,unknown)')
+    .option('--ignore-unfixed', 'drop vulnerabilities without a fixed version')
+    .option('--ignore-file <file>', 'ignore file (.vigilignore)')
+    .option('--vex <file>', 'OpenVEX document')
+    .option('--db <path>', 'vulnerability DB file')
+    .option('--exit-code <n>', 'exit with N when findings remain after filters and ignores')
+    .option('--offline', 'never use the network for intelligence (the scan itself never downloads the DB)');
+  addImageOptions(cmd);
+  cmd.action(action(async (image: string, opts: Record<string, unknown>) => {
+    const { scanCommand } = await import('../scan/scan-command.js');
+    return scanCommand(image, opts);
+  }));
+}

@@ -1,0 +1,78 @@
+// The actions of `vigil scan` and `vigil sbom`: parse options, run the scan,
+// filter by severity, render, and decide the exit code.
+import type { Severity } from '../../core/alerts/types.js';
+import type { ScanReport, ScannerId } from '../../core/scan/types.js';
+import { runScan, SUPPORTED_SCANNERS } from '../../node/scan/run-scan.js';
+import { UsageError } from '../exit.js';
+import { imageOpenOptions, type ImageCliOptions } from '../image-options.js';
+import { writeOutput } from '../output.js';
+import { scanProgress } from '../progress.js';
+import { checkFormat, renderReport, SCAN_FORMATS } from './render.js';
+
+const SEVERITY_NAMES = new Set<string>(['critical', 'high', 'medium', 'low', 'info', 'unknown']);
+
+function parseList(flag: string, v: string | undefined, allowed: ReadonlySet<string>): string[] | undefined {
+  if (v === undefined) return undefined;
+  const items = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const i of items) if (!allowed.has(i)) throw new UsageError(`${flag}: unknown value ${i} (one of ${[...allowed].join(', ')})`);
+  return items;
+}
+
+function parseExitCode(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) > 255) throw new UsageError(`--exit-code: expected 0-255, got ${String(v)}`);
+  return Number(v);
+}
+
+/** Findings that count for --exit-code: what remains after filters and ignores. */
+export function remainingFindings(report: ScanReport): number {
+  return report.vulnerabilities.filter((v) => !v.ignored).length + report.malware.length + report.secrets.length + report.baseline.length;
+}
+
+export async function scanCommand(image: string, o: Record<string, unknown>): Promise<number> {
+  const format = checkFormat(String(o.format), SCAN_FORMATS);
+  const scanners = parseList('--scanners', o.scanners as string, new Set(SUPPORTED_SCANNERS)) as ScannerId[];
+  const severities = parseList('--severity', o.severity as string | undefined, SEVERITY_NAMES);
+  const exitCode = parseExitCode(o.exitCode);
+  const progress = scanProgress();
+  let report: ScanReport;
+  try {
+    report = await runScan(image, {
+      ...imageOpenOptions(o as ImageCliOptions),
+      scanners,
+      vuln: {
+        dbPath: o.db as string | undefined,
+        ignoreUnfixed: Boolean(o.ignoreUnfixed),
+        ignoreFile: o.ignoreFile as string | undefined,
+        vexFile: o.vex as string | undefined,
+      },
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.stop();
+  }
+  if (severities) {
+    const keep = new Set<string>(severities);
+    report.vulnerabilities = report.vulnerabilities.filter((v) => keep.has(v.severity));
+    report.malware = report.malware.filter((m) => keep.has(m.severity as Severity));
+    report.secrets = report.secrets.filter((s) => keep.has(s.severity));
+    report.baseline = report.baseline.filter((b) => keep.has(b.severity));
+  }
+  const color = !o.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  await writeOutput(await renderReport(report, format, { color, packages: !scanners.includes('vuln') ? undefined : false }), o.output as string | undefined);
+  return exitCode !== undefined && remainingFindings(report) > 0 ? exitCode : 0;
+}
+
+export async function sbomCommand(image: string, o: Record<string, unknown>): Promise<number> {
+  const format = checkFormat(String(o.format), ['cyclonedx', 'spdx', 'json', 'table']);
+  const progress = scanProgress();
+  let report: ScanReport;
+  try {
+    report = await runScan(image, { ...imageOpenOptions(o as ImageCliOptions), onProgress: progress.update });
+  } finally {
+    progress.stop();
+  }
+  const color = !o.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  await writeOutput(await renderReport(report, format, { color }), o.output as string | undefined);
+  return 0;
+}

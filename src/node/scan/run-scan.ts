@@ -1,0 +1,75 @@
+// One scan of one image, as the CLI (`vigil scan`, `vigil sbom`) and the
+// server's scan workers run it: open the image from its source, stream its
+// layers through the analyzers, then run the requested scanners over the
+// inventory. Returns the ScanReport contract; formatting is the caller's.
+import { analyzeImage, type LayerCache } from '../../core/image/analyze.js';
+import { defaultAnalyzers } from '../../core/analyzers/index.js';
+import type { Analyzer } from '../../core/analyzers/types.js';
+import { SCAN_SCHEMA_VERSION, type ScanReport, type ScannerId } from '../../core/scan/types.js';
+import { openImage } from '../image/open.js';
+import type { OpenImageOptions } from '../image/types.js';
+import { nodeAnalyzerContext } from '../analyzers/context.js';
+import type { ScanVulnsOptions } from '../vulndb/scan-vulns.js';
+
+export interface ScanProgress {
+  phase: 'open' | 'layers' | 'scanners' | 'done';
+  layer?: number;
+  layers?: number;
+  bytes?: number;
+  totalBytes?: number;
+}
+
+export interface RunScanOptions extends OpenImageOptions {
+  /** Scanners to run over the inventory; none = inventory only (what `sbom` needs). */
+  scanners?: ScannerId[];
+  vuln?: Omit<ScanVulnsOptions, 'artifactName'>;
+  layerCache?: LayerCache;
+  analyzers?: Analyzer[];
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export const SUPPORTED_SCANNERS: readonly ScannerId[] = ['vuln'];
+
+export async function runScan(ref: string, opts: RunScanOptions = {}): Promise<ScanReport> {
+  const progress = opts.onProgress ?? (() => {});
+  progress({ phase: 'open' });
+  const image = await openImage(ref, opts);
+  try {
+    const analysis = await analyzeImage(image, opts.analyzers ?? defaultAnalyzers(), {
+      limits: opts.limits,
+      ctx: nodeAnalyzerContext(),
+      layerCache: opts.layerCache,
+      onProgress: (p) => progress({ phase: 'layers', layer: p.layer, layers: p.layers, bytes: p.bytes, totalBytes: p.totalBytes }),
+    });
+    const report: ScanReport = {
+      schemaVersion: SCAN_SCHEMA_VERSION,
+      artifact: {
+        name: image.name,
+        type: image.type,
+        digest: image.digest,
+        configDigest: image.configDigest,
+        os: analysis.os,
+        repoTags: image.repoTags,
+        repoDigests: image.repoDigests,
+        layers: analysis.layers,
+        config: analysis.config,
+      },
+      packages: analysis.packages,
+      vulnerabilities: [],
+      malware: [],
+      secrets: [],
+      baseline: [],
+      files: [],
+    };
+    const scanners = new Set(opts.scanners ?? []);
+    if (scanners.size) progress({ phase: 'scanners' });
+    if (scanners.has('vuln')) {
+      const { scanVulnerabilities } = await import('../vulndb/scan-vulns.js');
+      report.vulnerabilities = await scanVulnerabilities({ packages: analysis.packages, os: analysis.os }, { ...opts.vuln, artifactName: image.name });
+    }
+    progress({ phase: 'done' });
+    return report;
+  } finally {
+    await image.close();
+  }
+}
