@@ -6,6 +6,8 @@ import { rpmAnalyzer } from './rpm.js';
 import { readBdbHash } from './berkeley-db.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { nodeAnalyzerContext } from '../../node/analyzers/context.js';
 
 type Value = { type: 4; ints: number[] } | { type: 6; s: string | Buffer } | { type: 8; list: string[] };
 
@@ -56,11 +58,16 @@ const basic = (): Array<[number, Value]> => [
   [RPMTAG.DIRNAMES, { type: 8, list: ['/usr/lib64/', '/etc/pki/tls/'] }],
 ];
 
-/** Put one header into a one-package SQLite-free path: the analyzer's Berkeley DB route needs a DB file, so call the header parser and the analyzer's package mapping through a fake sqlite reader. */
+/** Store one header as package 7 in a real SQLite rpmdb (rpm's own schema) and run the rpm analyzer on it. */
 async function analyze(blob: Buffer) {
-  const ctx = { openSqlite: () => ({ all: <T>() => [{ hnum: 7, blob }] as T[], close: () => {} }) };
-  const entry = { path: '/var/lib/rpm/rpmdb.sqlite', kind: 'file' as const, mode: 0o644, size: 1, uid: 0, gid: 0, layer: 0 };
-  return rpmAnalyzer.analyze({ files: [{ path: entry.path, content: Buffer.alloc(1), entry }], versions: () => [], tree: { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] }, ctx });
+  const db = new Database(':memory:');
+  db.exec("CREATE TABLE 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL)");
+  db.prepare('INSERT INTO Packages (hnum, blob) VALUES (7, ?)').run(blob);
+  const bytes = db.serialize();
+  db.close();
+  const entry = { path: '/var/lib/rpm/rpmdb.sqlite', kind: 'file' as const, mode: 0o644, size: bytes.length, uid: 0, gid: 0, layer: 0 };
+  const tree = { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] };
+  return rpmAnalyzer.analyze({ files: [{ path: entry.path, content: bytes, entry }], versions: () => [], tree, ctx: nodeAnalyzerContext() });
 }
 
 test('a well-formed header: epoch:version-release, source from SOURCERPM, files from dir indexes', async () => {
