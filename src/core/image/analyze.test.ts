@@ -150,6 +150,21 @@ describe('analyzeImage', () => {
     assert.match(e.message, /mem layer 2 \(sha256:[0-9a-f]{12}\)/);
   });
 
+  it('stops the other layer being read when one fails, and honours the caller\'s abort', async () => {
+    const img = await memImage(spec);
+    let endless: Readable | undefined;
+    img.layers[0]!.open = async () => Readable.from([Buffer.from('not a tar '.repeat(100))]);
+    img.layers[1]!.open = async () => (endless = new Readable({ read() {} }));
+    await assert.rejects(analyzeImage(img, [osAnalyzer]), (e: unknown) => e instanceof InputError && e.code === 'TAR_INVALID');
+    assert.ok(endless?.destroyed, 'the in-flight layer stream was destroyed');
+    const ac = new AbortController();
+    const img2 = await memImage(spec);
+    img2.layers[0]!.open = async () => new Readable({ read() {} });
+    const p = analyzeImage(img2, [osAnalyzer], { signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    await assert.rejects(p, (e: unknown) => e instanceof InputError && e.code === 'ABORTED');
+  });
+
   it('refuses more layers than the limit', async () => {
     const img = await memImage(spec);
     await assert.rejects(analyzeImage(img, [], { limits: { maxLayers: 3 } }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_LAYERS');

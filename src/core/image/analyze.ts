@@ -190,6 +190,11 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   };
   const budget: ByteBudget = { used: 0 };
   const merger = new Merger(limits);
+  // When one layer fails, the layer still being read is stopped too, before the caller closes the image.
+  const stop = new AbortController();
+  const onCallerAbort = (): void => stop.abort();
+  opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  if (opts.signal?.aborted) stop.abort();
 
   const readLayer = async (i: number): Promise<LayerScanData> => {
     const layer = layers[i]!;
@@ -206,7 +211,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
     const so = {
       where, layer: i, limits, wants, budget,
       onBytes: (n: number) => { bytes += n; current = i; progress(); },
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: stop.signal,
     };
     let data: LayerScanData;
     if (layer.entries) {
@@ -226,7 +231,14 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
     return data;
   };
 
-  await orderedPool(layers.length, Math.max(1, opts.concurrency ?? 2), readLayer, (i, data) => merger.apply(i, data));
+  try {
+    await orderedPool(layers.length, Math.max(1, opts.concurrency ?? 2), readLayer, (i, data) => merger.apply(i, data));
+  } catch (e) {
+    stop.abort();
+    throw e;
+  } finally {
+    opts.signal?.removeEventListener('abort', onCallerAbort);
+  }
   if (opts.onProgress) {
     const p: AnalyzeProgress = { layer: Math.max(0, layers.length - 1), layers: layers.length, bytes, done: true };
     if (totalBytes !== undefined) p.totalBytes = totalBytes;
