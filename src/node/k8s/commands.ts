@@ -83,6 +83,7 @@ export async function followCommand(o: DetectOptions & { auditLog?: string; stat
   const { ce, emit } = await setup(o);
   const pollMs = o.pollInterval === undefined ? 500 : parseDuration(o.pollInterval);
   if (pollMs === undefined) usage(`--poll-interval must be a duration like 500ms or 2s, not ${o.pollInterval}`);
+  let last = 0;
   const follower = new AuditLogFollower({
     path: o.auditLog,
     ...(o.state ? { stateFile: o.state } : {}),
@@ -103,8 +104,13 @@ export async function followCommand(o: DetectOptions & { auditLog?: string; stat
           process.stderr.write(`${l.file}: ${e.message}\n`);
           continue;
         }
-        for (const ev of events) emit(ce.pipeline.process(ev));
+        for (const ev of events) {
+          emit(ce.pipeline.process(ev));
+          last = ev.time;
+        }
       }
+      // Expired aggregation windows (forbidden bursts) are dropped by event time.
+      if (last) ce.engine.flush(last);
     },
   });
   await follower.init();
@@ -147,7 +153,10 @@ export async function webhookCommand(o: DetectOptions & { listen?: string; tlsCe
     host, port, certPem, keyPem,
     ...(token ? { token } : {}),
     ...(maxQueued ? { maxQueuedEvents: maxQueued } : {}),
-    onEvents: (events) => { for (const e of events) emit(ce.pipeline.process(e)); },
+    onEvents: (events) => {
+      for (const e of events) emit(ce.pipeline.process(e));
+      if (events.length) ce.engine.flush(events[events.length - 1]!.time);
+    },
     onMalformed: (m) => process.stderr.write(`vigil: ${m}\n`),
   });
   const addr = await srv.start();

@@ -80,6 +80,24 @@ test('body limit and a full queue answer 413/429 and count drops; the queue drai
   }
 });
 
+test('queued bytes are bounded too', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const srv = new AuditWebhookServer({ host: '127.0.0.1', port: 0, ...cert, maxQueuedBytes: 3000, onEvents: async () => { await gate; } });
+  const { port } = await srv.start();
+  try {
+    const e = ev('create_nginx_pod_privileged.json');
+    assert.equal((await post(port, list(e))).status, 200);
+    assert.equal((await post(port, list(e))).status, 429);
+    release();
+    await srv.idle();
+    assert.equal((await post(port, list(e))).status, 200);
+  } finally {
+    release();
+    await srv.stop();
+  }
+});
+
 test('the certificate is created once in the data dir and reused', async () => {
   const d = mkdtempSync(join(tmpdir(), 'vigil-cert-'));
   try {

@@ -21,6 +21,8 @@ export interface WebhookServerOptions {
   maxBodyBytes?: number;
   /** Most events waiting for the consumer. */
   maxQueuedEvents?: number;
+  /** Most body bytes (of accepted batches) waiting for the consumer: events can be large, so count bytes too. */
+  maxQueuedBytes?: number;
   /** Events per consumer call. */
   batchSize?: number;
   onEvents: (events: K8sAuditEvent[]) => void | Promise<void>;
@@ -45,18 +47,21 @@ export const WEBHOOK_PATH = '/k8s/audit';
 
 export class AuditWebhookServer {
   private server: Server | undefined;
-  private queue: K8sAuditEvent[][] = [];
+  private queue: Array<{ events: K8sAuditEvent[]; bytes: number }> = [];
   private queuedEvents = 0;
+  private queuedBytes = 0;
   private draining = false;
   private idleWaiters: Array<() => void> = [];
   readonly stats: WebhookStats = { batches: 0, events: 0, malformed: 0, droppedBatches: 0, droppedEvents: 0, queued: 0, processed: 0 };
   private readonly maxBody: number;
   private readonly maxQueued: number;
+  private readonly maxQueuedBytes: number;
   private readonly tokenHash: Buffer | undefined;
 
   constructor(private readonly opts: WebhookServerOptions) {
     this.maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
     this.maxQueued = opts.maxQueuedEvents ?? 100_000;
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? 256 * 1024 * 1024;
     // Compare hashes so the comparison is constant-time whatever the lengths.
     this.tokenHash = opts.token ? createHash('sha256').update(opts.token).digest() : undefined;
   }
@@ -106,7 +111,7 @@ export class AuditWebhookServer {
     }
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > this.maxBody) return this.reply(res, 413, { error: `body larger than ${this.maxBody} bytes` }, req);
-    if (this.queuedEvents >= this.maxQueued) {
+    if (this.queuedEvents >= this.maxQueued || this.queuedBytes >= this.maxQueuedBytes) {
       this.stats.droppedBatches++;
       return this.reply(res, 429, { error: 'queue full' }, req, { 'retry-after': '1' });
     }
@@ -126,11 +131,11 @@ export class AuditWebhookServer {
     req.on('error', () => { aborted = true; });
     req.on('end', () => {
       if (aborted) return;
-      this.accept(Buffer.concat(chunks, size).toString('utf8'), res);
+      this.accept(Buffer.concat(chunks, size).toString('utf8'), size, res);
     });
   }
 
-  private accept(body: string, res: ServerResponse): void {
+  private accept(body: string, bytes: number, res: ServerResponse): void {
     let v: unknown;
     try {
       v = JSON.parse(body);
@@ -155,15 +160,16 @@ export class AuditWebhookServer {
         this.opts.onMalformed?.((e as Error).message);
       }
     });
-    if (this.queuedEvents + events.length > this.maxQueued) {
+    if (this.queuedEvents + events.length > this.maxQueued || (this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes)) {
       this.stats.droppedBatches++;
       this.stats.droppedEvents += events.length;
       return this.reply(res, 429, { error: 'queue full' }, undefined, { 'retry-after': '1' });
     }
     this.stats.events += events.length;
     if (events.length) {
-      this.queue.push(events);
+      this.queue.push({ events, bytes });
       this.queuedEvents += events.length;
+      this.queuedBytes += bytes;
       this.stats.queued = this.queuedEvents;
       this.kick();
     }
@@ -181,10 +187,14 @@ export class AuditWebhookServer {
     const batchSize = this.opts.batchSize ?? 1000;
     try {
       while (this.queue.length) {
-        let batch = this.queue.shift()!;
+        const item = this.queue.shift()!;
+        let batch = item.events;
+        let bytes = item.bytes;
         if (batch.length > batchSize) {
-          this.queue.unshift(batch.slice(batchSize));
+          // Split a large batch; its bytes are released with its last part.
+          this.queue.unshift({ events: batch.slice(batchSize), bytes });
           batch = batch.slice(0, batchSize);
+          bytes = 0;
         }
         try {
           await this.opts.onEvents(batch);
@@ -193,6 +203,7 @@ export class AuditWebhookServer {
         }
         // Counted until consumed: events in the consumer's hands hold memory too.
         this.queuedEvents -= batch.length;
+        this.queuedBytes -= bytes;
         this.stats.queued = this.queuedEvents;
         this.stats.processed += batch.length;
         // Let request handlers run between batches.
