@@ -24,6 +24,8 @@ export interface EngineLoadOptions {
   ruleFiles?: string[];
   threatIpsFile?: string;
   host: string;
+  /** Load the built-in rules (default true). */
+  builtin?: boolean;
 }
 
 export const THREAT_IPS_MAX_BYTES = 64 * 1024 * 1024;
@@ -33,10 +35,13 @@ function firstError(r: LoadResult): Diagnostic | undefined {
 }
 
 export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
-  const builtin = await loadBuiltinRules();
-  const sets = [builtin.ruleset];
-  const bErr = firstError(builtin);
-  if (bErr) throw new InputError(bErr.code, bErr.message, `${bErr.file}:${bErr.line}`);
+  const sets = [];
+  if (o.builtin !== false) {
+    const builtin = await loadBuiltinRules();
+    const bErr = firstError(builtin);
+    if (bErr) throw new InputError(bErr.code, bErr.message, `${bErr.file}:${bErr.line}`);
+    sets.push(builtin.ruleset);
+  }
   if (o.ruleFiles?.length) {
     const user = await loadRuleFiles(o.ruleFiles, { source: 'syscall' });
     const err = firstError(user);

@@ -14,10 +14,10 @@ import type { PolicyDocument } from '../../core/policy/model.js';
 import { protectedPaths } from '../../core/policy/model.js';
 import { evaluate, startLearning, type LearnState, emptyLearnState } from '../../core/policy/evaluate.js';
 import { violationAlert, lostEventsAlert } from '../../core/policy/alert.js';
-import { buildProgram, DEFAULT_PROTECTED_PREFIXES, DEFAULT_SENSITIVE_PATHS, programEnv } from '../sensors/bpftrace/program.js';
+import { buildProgram, DEFAULT_PROTECTED_PREFIXES, DEFAULT_SENSITIVE_PATHS, programEnv, v1SubsysIndex } from '../sensors/bpftrace/program.js';
 import { BpftraceRunner, checkPrereqs } from '../sensors/bpftrace/runner.js';
 import { Normaliser } from '../sensors/bpftrace/normalise.js';
-import { ProcCache, ProcFs } from '../sensors/procfs.js';
+import { ProcCache, ProcFs, readBounded } from '../sensors/procfs.js';
 import { ContainerResolver, type MetadataClient } from '../sensors/container-resolver.js';
 import { DockerClient } from '../sensors/docker-client.js';
 import { CrictlClient } from '../sensors/cri-client.js';
@@ -30,6 +30,8 @@ import type { EngineLike } from './engine.js';
 export interface WatchOptions {
   format: 'json' | 'text';
   ruleFiles?: string[];
+  /** Load the built-in rules (default true). */
+  builtinRules?: boolean;
   policyFile?: string;
   threatIpsFile?: string;
   /** Where learned whitelists are kept. */
@@ -94,7 +96,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   if (o.engine !== undefined) engine = o.engine;
   else {
     const { loadEngine } = await import('./engine.js');
-    engine = await loadEngine({ ruleFiles: o.ruleFiles, threatIpsFile: o.threatIpsFile, host });
+    engine = o.builtinRules === false && !o.ruleFiles?.length && !o.threatIpsFile
+      ? null
+      : await loadEngine({ ruleFiles: o.ruleFiles, threatIpsFile: o.threatIpsFile, host, builtin: o.builtinRules !== false });
   }
 
   const procs = new ProcCache(new ProcFs());
@@ -114,8 +118,10 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   };
 
   /** One event through policies (enforcement first: it is time-critical) and the rules engine. */
+  let lagMs = 0;
   const handle = (e: EngineEvent, ktimeNs?: number): void => {
     stats.events++;
+    if (ktimeNs !== undefined) lagMs = (Number(process.hrtime.bigint()) - ktimeNs) / 1e6;
     if (o.events) writeLine(err, `event ${JSON.stringify(e)}`);
     let killedTypes: Map<string, { detail: string; delayUs?: number }> | undefined;
     const policyAlerts: Alert[] = [];
@@ -182,6 +188,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   if (sensorKind === 'ebpf') {
     const extraProtected = policy ? protectedPaths(policy).map((p) => (p.endsWith('/') ? p : `${p}/`)) : [];
     const program = buildProgram({
+      v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? ''),
       sensitivePaths: DEFAULT_SENSITIVE_PATHS,
       protectedPrefixes: [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...(policy ? protectedPaths(policy) : [])],
     });
@@ -219,7 +226,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     stats.lost = rs?.lost ?? 0;
     stats.bad = rs?.bad ?? 0;
     stats.lines = rs?.lines ?? 0;
-    writeLine(err, `vigil: stats events=${stats.events} alerts=${stats.alerts} killed=${stats.killed} lost=${stats.lost} bad=${stats.bad} lines=${stats.lines} procs=${procs.size} containers=${containers.size} rss=${Math.round(process.memoryUsage().rss / 1048576)}MiB`);
+    writeLine(err, `vigil: stats events=${stats.events} alerts=${stats.alerts} killed=${stats.killed} lost=${stats.lost} bad=${stats.bad} lines=${stats.lines} lag=${Math.round(lagMs)}ms procs=${procs.size} containers=${containers.size} rss=${Math.round(process.memoryUsage().rss / 1048576)}MiB`);
   };
   const timers: NodeJS.Timeout[] = [];
   timers.push(setInterval(checkLost, 1000));

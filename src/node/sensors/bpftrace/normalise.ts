@@ -47,7 +47,12 @@ export type Lifecycle = { kind: 'exit'; pid: number; containerId?: string } | { 
 
 export class Normaliser {
   private readonly pendingArgv = new Map<number, string[]>();
+  /** Cgroup leaf names (v1 controller, v2) read in the kernel at exec entry, by tid. */
+  private readonly pendingCgroup = new Map<number, [string, string]>();
   private lastArgvTid = -1;
+  private graveyard: Array<{ pid: number; info: ProcInfo; at: number }> = [];
+  /** How long an exited process stays cached (ns of kernel time). */
+  static readonly EXIT_GRACE_NS = 2e9;
   private readonly offsetMs: number;
   readonly maxPending: number;
 
@@ -56,6 +61,18 @@ export class Normaliser {
     const mono = (o.monoNowNs ?? (() => Number(process.hrtime.bigint())))();
     this.offsetMs = wall - mono / 1e6;
     this.maxPending = o.maxPending ?? 4096;
+  }
+
+  private reap(nowNs: number): void {
+    let i = 0;
+    while (i < this.graveyard.length && nowNs - this.graveyard[i]!.at > Normaliser.EXIT_GRACE_NS) {
+      const g = this.graveyard[i]!;
+      // Only if the pid was not reused meanwhile (a new exec replaces the cached object).
+      if (this.o.procs.peek(g.pid) === g.info) this.o.procs.forget(g.pid);
+      i++;
+    }
+    if (i > 0) this.graveyard = this.graveyard.slice(i);
+    if (this.graveyard.length > 65_536) this.graveyard = this.graveyard.slice(-32_768);
   }
 
   /** Wall-clock ms of a kernel timestamp. */
@@ -85,6 +102,12 @@ export class Normaliser {
     switch (r.code) {
       case 'A':
         this.lastArgvTid = r.tid;
+        this.pendingCgroup.delete(r.tid);
+        this.pendingCgroup.set(r.tid, [f[0] ?? '', f[1] ?? '']);
+        if (this.pendingCgroup.size > this.maxPending) {
+          const oldest = this.pendingCgroup.keys().next().value;
+          if (oldest !== undefined) this.pendingCgroup.delete(oldest);
+        }
         return {};
       case 'F': {
         // Until it execs, a child is a copy of its parent: reading /proc later would show
@@ -96,7 +119,10 @@ export class Normaliser {
       }
       case 'Q': {
         const p = this.o.procs.peek(r.pid);
-        this.o.procs.forget(r.pid);
+        // Forget later, not now: bpftrace reads per-CPU buffers in turn, so a process's last
+        // events from another CPU can arrive after its exit and still need its cached view.
+        if (p) this.graveyard.push({ pid: r.pid, info: p, at: r.ktimeNs });
+        this.reap(r.ktimeNs);
         this.pendingArgv.delete(r.pid);
         const cid = p?.cgroup ? this.o.containers.resolve(p.cgroup).id : undefined;
         return { life: { kind: 'exit', pid: r.pid, ...(cid && cid !== 'host' ? { containerId: cid } : {}) } };
@@ -196,10 +222,23 @@ export class Normaliser {
 
   private exec(r: RawHeader, oldPid: number, filename: string): SyscallEvent {
     const argv = this.pendingArgv.get(oldPid) ?? this.pendingArgv.get(r.tid);
+    const cgNames = this.pendingCgroup.get(oldPid) ?? this.pendingCgroup.get(r.tid);
     this.pendingArgv.delete(oldPid);
     this.pendingArgv.delete(r.tid);
-    // A new program: everything cached about the pid is stale.
-    const info = this.o.procs.get(r.pid, true);
+    this.pendingCgroup.delete(oldPid);
+    this.pendingCgroup.delete(r.tid);
+    // A new program: everything cached about the pid is stale. When /proc no longer has it
+    // (short-lived), the fork-time copy of the parent stands in, updated from the kernel's view.
+    let info = this.o.procs.fs.read(r.pid);
+    if (!info) {
+      const old = this.o.procs.peek(r.pid);
+      info = old ? { ...old, name: r.comm, exepath: undefined, args: undefined } : { pid: r.pid, ppid: r.ppid, name: r.comm };
+      // The copy's cgroup may predate a move (runc, our tests): the kernel's names are current.
+      if (cgNames) info.cgroup = kernelCgroupLines(cgNames[0], cgNames[1]);
+    } else if (cgNames) {
+      info.cgroup = kernelCgroupLines(cgNames[0], cgNames[1], info.cgroup);
+    }
+    this.o.procs.put(info);
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
     const exepath = filename.startsWith('/') ? filename : info?.exepath ?? this.absolute(r.pid, filename);
     ev.proc.exepath = exepath;
@@ -265,6 +304,16 @@ export class Normaliser {
     if (fd) ev.fd = fd;
     return ev;
   }
+}
+
+/**
+ * Cgroup lines for the container resolver from the leaf names the kernel gave
+ * (`<64 hex>`, `docker-<id>.scope`, ...). A leaf that names a container is
+ * enough; otherwise the /proc lines (when read) are kept.
+ */
+export function kernelCgroupLines(v1Leaf: string, v2Leaf: string, procLines?: string[]): string[] {
+  const lines = [`1:kernel:/${v1Leaf}`, `0::/${v2Leaf}`];
+  return procLines ? [...lines, ...procLines] : lines;
 }
 
 function hostPort(ip: string, port: number): string {

@@ -32,6 +32,8 @@ export const DEFAULT_PROTECTED_PREFIXES: readonly string[] = [
 ];
 
 export interface ProgramOptions {
+  /** Index of a cgroup v1 controller with a mounted hierarchy (cgroup_subsys_id), whose leaf names the container; undefined on pure cgroup v2. */
+  v1SubsysIndex?: number;
   /** Paths (prefixes) whose opens are always reported. */
   sensitivePaths?: readonly string[];
   /** Path prefixes whose opens with write flags are reported (policy file-protection paths are added here). */
@@ -41,7 +43,7 @@ export interface ProgramOptions {
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
 /** bpftrace reads at most this many bytes of a string (BPFTRACE_STRLEN). */
-export const STRLEN = 64;
+export const STRLEN = 128;
 
 const HDR = '\\t%llu\\t%d\\t%d\\t%d\\t%d\\t%u\\t%llu\\t%s';
 const HDR_ARGS = 'nsecs, pid, tid, curtask->real_parent->tgid, uid, curtask->nsproxy->pid_ns_for_children->ns.inum, cgroup, comm';
@@ -74,8 +76,12 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   const p: string[] = [];
   p.push('BEGIN { printf("R\\tready\\n"); }');
   // Exec: argv at entry (joined with \x1f by bpftrace's join), the result at sched_process_exec.
-  p.push(`tracepoint:syscalls:sys_enter_execve { ${emit('A', '', '')} join(args->argv, "\\x1f"); }`);
-  p.push(`tracepoint:syscalls:sys_enter_execveat { ${emit('A', '', '')} join(args->argv, "\\x1f"); }`);
+  // The exec's cgroup leaf names (v1 controller and v2) are read in the kernel: a short-lived
+  // process is gone from /proc by the time it could be read, and its container with it.
+  const v1 = opts.v1SubsysIndex !== undefined ? `str(curtask->cgroups->subsys[${opts.v1SubsysIndex}]->cgroup->kn->name)` : '""';
+  const cg = `${v1}, str(curtask->cgroups->dfl_cgrp->kn->name)`;
+  p.push(`tracepoint:syscalls:sys_enter_execve { ${emit('A', '\\t%s\\t%s', cg)} join(args->argv, "\\x1f"); }`);
+  p.push(`tracepoint:syscalls:sys_enter_execveat { ${emit('A', '\\t%s\\t%s', cg)} join(args->argv, "\\x1f"); }`);
   p.push(`tracepoint:sched:sched_process_exec { ${emit('E', '\\t%d\\t%s', 'args->old_pid, str(args->filename)')} }`);
   p.push(`tracepoint:sched:sched_process_fork { ${emit('F', '\\t%d', 'args->child_pid')} }`);
   p.push(`tracepoint:sched:sched_process_exit /pid == tid/ { ${emit('Q', '', '')} }`);
@@ -115,6 +121,19 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_unlinkat { ${emit('L', '\\t%d\\t%s', 'args->flag, str(args->pathname)')} }`);
   p.push(`tracepoint:raw_syscalls:sys_enter /${raw}/ { ${emit('X', '\\t%d', 'args->id')} }`);
   return `${p.join('\n')}\n`;
+}
+
+/**
+ * The cgroup_subsys_id of the first of pids, cpu, memory that has a v1
+ * hierarchy, from /proc/cgroups (its lines are in subsystem-id order).
+ */
+export function v1SubsysIndex(procCgroups: string): number | undefined {
+  const rows = procCgroups.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
+  for (const want of ['pids', 'cpu', 'memory']) {
+    const i = rows.findIndex((r) => r[0] === want);
+    if (i >= 0 && Number(rows[i]![1]) > 0 && rows[i]![3] === '1') return i;
+  }
+  return undefined;
 }
 
 /** Environment for the bpftrace child: longer strings, bigger per-CPU buffers so bursts are not lost. */
