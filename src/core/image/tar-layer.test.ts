@@ -126,6 +126,21 @@ describe('scanTarLayer', () => {
     assert.ok(process.memoryUsage().rss - rss0 < 100 * 1024 * 1024, 'does not buffer the bomb');
   });
 
+  it('streams a 512 MiB layer in bounded memory', async () => {
+    // A valid tar (the size is a multiple of 512, so no padding is needed) of one big file nobody requires.
+    const blob = gzipBomb(512 * 1024 * 1024, 'usr/share/big');
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    try {
+      const scan = await scanTarLayer(chunked(blob), opts());
+      assert.deepEqual(scan.entries.map((e) => [e.path, e.size]), [['/usr/share/big', 512 * 1024 * 1024]]);
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(peak - rss0 < 64 * 1024 * 1024, `memory grew by ${((peak - rss0) / 1048576).toFixed(0)} MiB`);
+  });
+
   it('stops at the image budget shared by layers', async () => {
     const blob = compress(await buildTar([{ path: 'a', content: Buffer.alloc(100_000) }]), 'gzip');
     const budget = { used: 0 };

@@ -86,18 +86,23 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
 
   let where = indexWhere;
   let chosen = entries.length === 1 && !entries[0]!.platform ? entries[0]! : choosePlatform(entries, platform, where);
-  let indexDigest: string | undefined;
-  for (let depth = 0; isIndexType(chosen.mediaType); depth++) {
-    if (depth >= MAX_INDEX_DEPTH) throw new InputError('IMAGE_BAD_INDEX', `indexes nested deeper than ${MAX_INDEX_DEPTH}`, where);
-    indexDigest ??= chosen.digest;
+  let manifestDoc: unknown;
+  // Follow nested indexes; a descriptor without a media type is judged by its document.
+  for (let depth = 0; ; depth++) {
     where = `${store.where} ${blobPath(chosen.digest, store.where)}`;
-    const nested = parseIndex(parseJson(await readBlob(store, chosen, limits, 'index'), where), where);
+    const doc = parseJson<{ mediaType?: unknown; manifests?: unknown }>(await readBlob(store, chosen, limits, isIndexType(chosen.mediaType) ? 'index' : 'manifest'), where);
+    const isIndex = isIndexType(chosen.mediaType) || isIndexType(typeof doc?.mediaType === 'string' ? doc.mediaType : undefined) || Array.isArray(doc?.manifests);
+    if (!isIndex) {
+      manifestDoc = doc;
+      break;
+    }
+    if (depth >= MAX_INDEX_DEPTH) throw new InputError('IMAGE_BAD_INDEX', `indexes nested deeper than ${MAX_INDEX_DEPTH}`, where);
+    const nested = parseIndex(doc, where);
     if (nested.length === 0) throw new InputError('IMAGE_EMPTY_INDEX', 'nested index lists no manifests', where);
     chosen = nested.length === 1 && !nested[0]!.platform ? nested[0]! : choosePlatform(nested, platform, where);
   }
 
-  const manifestWhere = `${store.where} ${blobPath(chosen.digest, store.where)}`;
-  const manifest = parseManifest(parseJson(await readBlob(store, chosen, limits, 'manifest'), manifestWhere), manifestWhere, limits.maxLayers);
+  const manifest = parseManifest(manifestDoc, where, limits.maxLayers);
   const configWhere = `${store.where} ${blobPath(manifest.config.digest, store.where)}`;
   const config = parseConfig(parseJson(await readBlob(store, manifest.config, limits, 'config'), configWhere), manifest.layers.length, configWhere);
   const layers = await blobLayers(store, manifest.layers, manifest.layers.map((l) => l.digest), config);
@@ -112,6 +117,5 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
   };
   const ref = refNameOf(chosen) ?? (args.tag ?? entries.map(refNameOf).find(Boolean));
   if (ref) image.repoTags = [ref];
-  void indexDigest;
   return image;
 }

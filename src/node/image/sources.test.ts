@@ -1,9 +1,10 @@
 // Runs the shared source conformance suite on every local source, on images
 // built by the test helpers in each layout.
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import {
   buildTar, compress, writeDockerArchive, writeOciArchive, writeOciLayout, writeRootfs, type ImageSpec,
 } from '../../../test/helpers/image-builder.js';
@@ -83,3 +84,16 @@ const rootfsExpect: SourceExpectation = {
 };
 describeImageSource('rootfs directory', () => openImage(`rootfs:${join(dir, 'rootfs')}`), rootfsExpect);
 describeImageSource('rootfs directory, bare path', () => openImage(join(dir, 'rootfs')), rootfsExpect);
+
+describe('tolerated variations', () => {
+  it('follows an index entry without a media type (judged by its document)', async () => {
+    const d = join(dir, 'oci-no-mediatype');
+    await writeOciLayout(d, [spec, other], { nested: true });
+    const index = JSON.parse(readFileSync(join(d, 'index.json'), 'utf8')) as { manifests: Array<{ mediaType?: string }> };
+    for (const m of index.manifests) delete m.mediaType;
+    writeFileSync(join(d, 'index.json'), JSON.stringify(index));
+    const img = await openImage(`oci:${d}`, { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } });
+    assert.equal(img.config.architecture, 'arm64');
+    await img.close();
+  });
+});
