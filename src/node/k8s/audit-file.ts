@@ -33,11 +33,16 @@ export async function readAuditFile(path: string, o: ReadAuditFileOptions): Prom
   }
   if (st.isDirectory()) throw new InputError('AUDIT_FILE_IS_DIRECTORY', 'is a directory', path);
   const res: ReadAuditFileResult = { lines: 0, events: 0, errors: 0 };
-  const fh = await open(path, 'r');
-  const head = Buffer.alloc(4096);
-  const { bytesRead } = await fh.read(head, 0, head.length, 0);
-  await fh.close();
-  if (detectFraming(head.subarray(0, bytesRead).toString('utf8')) === 'document' && st.isFile()) {
+  // Only a regular file can be peeked at and reread; a pipe (`--file /dev/stdin`) is read as lines.
+  let framing: 'document' | 'lines' = 'lines';
+  if (st.isFile()) {
+    const fh = await open(path, 'r');
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    await fh.close();
+    framing = detectFraming(head.subarray(0, bytesRead).toString('utf8'));
+  }
+  if (framing === 'document') {
     if (st.size > limits.maxDocumentBytes) throw new LimitError('LIMIT_AUDIT_DOCUMENT', `a single JSON document larger than ${limits.maxDocumentBytes} bytes`, path);
     const { readFile } = await import('node:fs/promises');
     const { events, errors } = parseAuditDocumentLenient(await readFile(path, 'utf8'), 'document', limits, o.host);
