@@ -22,6 +22,7 @@ function vigil(args: string[], opts: { input?: string; timeoutMs?: number } = {}
     const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     p.on('error', reject);
     p.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
+    p.stdin.end(opts.input ?? '');
   });
 }
 
@@ -57,6 +58,9 @@ test('k8s audit: JSON lines in the Alerts shape; malformed lines to stderr with 
     const u = await vigil(['k8s', 'audit', '--file', join(conf, 'exec_pod.json'), '--rules', rules, '--format', 'json']);
     const types = u.stdout.trim().split('\n').map((l) => JSON.parse(l).type).sort();
     assert.deepEqual(types, ['cluster/pod-abnormal', 'custom/Exec seen']);
+    // a pipe is read as lines
+    const piped = await vigil(['k8s', 'audit', '--file', '/dev/stdin', '--format', 'json'], { input: readFileSync(log, 'utf8') });
+    assert.equal(piped.stdout.trim().split('\n').length, 3);
     // a missing file is a usage/input error: exit 2, one line
     const m = await vigil(['k8s', 'audit', '--file', join(dir, 'nope.log')]);
     assert.equal(m.code, 2);
