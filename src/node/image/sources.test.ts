@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import {
   buildTar, compress, writeDockerArchive, writeOciArchive, writeOciLayout, writeRootfs, type ImageSpec,
 } from '../../../test/helpers/image-builder.js';
+import { InputError } from '../../core/errors.js';
+import { analyzeImage } from '../../core/image/analyze.js';
 import { openImage } from './open.js';
 import { CONFORMANCE_LAYERS, conformanceExpectation, describeImageSource, type SourceExpectation } from './source-conformance.js';
 
@@ -86,6 +88,22 @@ describeImageSource('rootfs directory', () => openImage(`rootfs:${join(dir, 'roo
 describeImageSource('rootfs directory, bare path', () => openImage(join(dir, 'rootfs')), rootfsExpect);
 
 describe('tolerated variations', () => {
+  it('reads compressed classic docker-archive layers, verified against diff_ids after decompression', async () => {
+    const layers = spec.layers.map((l, i) => ({ ...l, compression: (i === 1 ? 'zstd' : 'gzip') as 'zstd' | 'gzip' }));
+    const f = join(dir, 'classic-compressed.tar');
+    await writeDockerArchive(f, { ...spec, layers }, { layout: 'classic' });
+    const img = await openImage(f);
+    const r = await analyzeImage(img, []);
+    await img.close();
+    assert.equal(r.tree.get('/opt/app/new.txt')?.layer, 1);
+    const bad = join(dir, 'classic-compressed-bad.tar');
+    const other = compress(await buildTar([{ path: 'opt/app/new.txt', content: 'evil\n' }]), 'gzip');
+    await writeDockerArchive(bad, { ...spec, layers, tamper: (k, i, b) => (k === 'layer' && i === 0 ? other : b) }, { layout: 'classic' });
+    const img2 = await openImage(bad);
+    await assert.rejects(analyzeImage(img2, []), (e: unknown) => e instanceof InputError && e.code === 'IMAGE_DIGEST_MISMATCH');
+    await img2.close();
+  });
+
   it('follows an index entry without a media type (judged by its document)', async () => {
     const d = join(dir, 'oci-no-mediatype');
     await writeOciLayout(d, [spec, other], { nested: true });
