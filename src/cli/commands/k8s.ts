@@ -18,7 +18,7 @@ export function register(program: Command): void {
   const k8s = program.command('k8s').description('Kubernetes audit-log detection and apiserver audit tooling');
 
   detectOptions(k8s.command('audit').description('analyse an audit log file (one event per line, a JSON array or an EventList)'))
-    .requiredOption('--file <file>', 'audit log file')
+    .requiredOption('--file <file>', 'audit log file (- for standard input)')
     .action(action(async (opts: Record<string, unknown>) => {
       const { auditCommand } = await import('../../node/k8s/commands.js');
       return auditCommand(opts as never);

@@ -23,8 +23,10 @@ export interface ReadAuditFileResult {
   errors: number;
 }
 
+/** `-` (or /dev/stdin) reads standard input as lines, whatever it is (pipe, socket, terminal). */
 export async function readAuditFile(path: string, o: ReadAuditFileOptions): Promise<ReadAuditFileResult> {
   const limits = o.limits ?? DEFAULT_AUDIT_LIMITS;
+  if (path === '-' || path === '/dev/stdin') return readLines(process.stdin, limits, o);
   let st;
   try {
     st = await stat(path);
@@ -32,7 +34,6 @@ export async function readAuditFile(path: string, o: ReadAuditFileOptions): Prom
     throw new InputError('AUDIT_FILE_NOT_FOUND', (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message, path);
   }
   if (st.isDirectory()) throw new InputError('AUDIT_FILE_IS_DIRECTORY', 'is a directory', path);
-  const res: ReadAuditFileResult = { lines: 0, events: 0, errors: 0 };
   // Only a regular file can be peeked at and reread; a pipe (`--file /dev/stdin`) is read as lines.
   let framing: 'document' | 'lines' = 'lines';
   if (st.isFile()) {
@@ -50,6 +51,11 @@ export async function readAuditFile(path: string, o: ReadAuditFileOptions): Prom
     for (const e of events) o.onEvent(e);
     return { lines: 0, events: events.length, errors: errors.length };
   }
+  return readLines(createReadStream(path, { highWaterMark: 1024 * 1024 }), limits, o);
+}
+
+async function readLines(stream: AsyncIterable<unknown>, limits: AuditReadLimits, o: ReadAuditFileOptions): Promise<ReadAuditFileResult> {
+  const res: ReadAuditFileResult = { lines: 0, events: 0, errors: 0 };
   const splitter = new LineSplitter(limits.maxLineBytes);
   const handle = (l: { lineNo: number; text: string | undefined; bytes: number }) => {
     res.lines++;
@@ -73,8 +79,7 @@ export async function readAuditFile(path: string, o: ReadAuditFileOptions): Prom
       o.onEvent(ev);
     }
   };
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  for await (const chunk of stream) for (const l of splitter.push(chunk as Buffer)) handle(l);
+  for await (const chunk of stream) for (const l of splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))) handle(l);
   const last = splitter.flush();
   if (last) handle(last);
   return res;

@@ -59,7 +59,7 @@ test('k8s audit: JSON lines in the Alerts shape; malformed lines to stderr with 
     const types = u.stdout.trim().split('\n').map((l) => JSON.parse(l).type).sort();
     assert.deepEqual(types, ['cluster/pod-abnormal', 'custom/Exec seen']);
     // a pipe is read as lines
-    const piped = await vigil(['k8s', 'audit', '--file', '/dev/stdin', '--format', 'json'], { input: readFileSync(log, 'utf8') });
+    const piped = await vigil(['k8s', 'audit', '--file', '-', '--format', 'json'], { input: readFileSync(log, 'utf8') });
     assert.equal(piped.stdout.trim().split('\n').length, 3);
     // a missing file is a usage/input error: exit 2, one line
     const m = await vigil(['k8s', 'audit', '--file', join(dir, 'nope.log')]);
