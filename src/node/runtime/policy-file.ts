@@ -20,13 +20,20 @@ export function readPolicyFile(file: string): PolicyDocument {
   }
   if (size > POLICY_MAX_BYTES) throw new InputError('POLICY_TOO_LARGE', `larger than ${POLICY_MAX_BYTES} bytes`, file);
   const text = readFileSync(file, 'utf8');
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const line = err.linePos?.[0]?.line;
     throw new InputError('POLICY_YAML', `invalid YAML${line ? ` at line ${line}` : ''}: ${err.message.split('\n')[0]}`, file);
   }
-  return validatePolicyDocument(doc.toJS({ maxAliasCount: 100 }), file);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // The yaml library refuses alias bombs while expanding them.
+    throw new InputError('POLICY_YAML', `cannot expand the YAML: ${(e as Error).message}`, file);
+  }
+  return validatePolicyDocument(raw, file);
 }
 
 export function readLearnState(file: string): LearnState {

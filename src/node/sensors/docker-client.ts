@@ -55,16 +55,20 @@ export class DockerClient implements MetadataClient {
       const req = request({ socketPath: this.socketPath, path, method: 'GET', headers: { Host: 'docker' }, timeout: this.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        let over = false;
         res.on('data', (c: Buffer) => {
+          if (over) return;
           size += c.length;
           if (size > this.maxBytes) {
-            req.destroy(new InputError('DOCKER_TOO_LARGE', `response larger than ${this.maxBytes} bytes`, where));
+            over = true;
+            reject(new InputError('DOCKER_TOO_LARGE', `response larger than ${this.maxBytes} bytes`, where));
+            res.destroy();
             return;
           }
           chunks.push(c);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        res.on('error', (e) => reject(new InputError('DOCKER_UNREACHABLE', e.message, where)));
       });
       req.on('timeout', () => req.destroy(new InputError('DOCKER_TIMEOUT', `no answer within ${this.timeoutMs} ms`, where)));
       req.on('error', (e) => reject(e instanceof InputError ? e : new InputError('DOCKER_UNREACHABLE', e.message, where)));

@@ -1,0 +1,78 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SyscallEvent } from '../../../core/rules/event.js';
+import { Normaliser, kernelCgroupLines, localAddress, cloneFlagNames } from './normalise.js';
+import { parseBpftraceLine } from './parse.js';
+import { ProcCache, ProcFs } from '../procfs.js';
+import { ContainerResolver } from '../container-resolver.js';
+
+const ID = 'ab'.repeat(32);
+const line = (data: string) => JSON.stringify({ type: 'printf', data: `${data}\n` });
+const H = (code: string, pid: number, comm: string, ns = 4026532180) => `${code}\t1000000\t${pid}\t${pid}\t100\t0\t${ns}\t1`.concat(`\t${comm}`);
+
+/** Feed recorded-format lines through parser and normaliser; /proc is an empty directory, as for processes already gone. */
+function run(lines: string[]): SyscallEvent[] {
+  const procs = new ProcCache(new ProcFs('/nonexistent-proc'));
+  const n = new Normaliser({ procs, containers: new ContainerResolver(), host: 'node-1', wallNow: () => 1_700_000_000_000, monoNowNs: () => 1_000_000 });
+  const out: SyscallEvent[] = [];
+  for (const l of lines) {
+    const r = parseBpftraceLine(l);
+    if (r.kind === 'join') n.argv(r.args);
+    else if (r.kind === 'event') {
+      const { event } = n.record(r.ev);
+      if (event) out.push(event);
+    }
+  }
+  return out;
+}
+
+describe('normaliser', () => {
+  it('pairs argv and cgroup names with the exec, and keeps the container for later events', () => {
+    const evs = run([
+      line(`${H('F', 100, 'sh', 4026531836)}\t101`),
+      line(`${H('A', 101, 'sh')}\t${ID}\t`),
+      JSON.stringify({ type: 'join', data: 'xmrig\x1f-o\x1fstratum+tcp://pool:3333' }),
+      line(`${H('E', 101, 'xmrig')}\t101\t/opt/xmrig`),
+      line(`${H('O', 101, 'xmrig')}\t3\t0\t/etc/shadow`),
+      line(`${H('C', 101, 'xmrig')}\t3\t4\t10.0.0.9\t3333`),
+      line(`${H('P', 101, 'xmrig')}\t16\t4242`),
+      line(`${H('U', 101, 'xmrig')}\t${0x20000000 | 0x40000000}`),
+      line(`${H('X', 101, 'xmrig')}\t313`),
+      line(`${H('Q', 101, 'xmrig')}`),
+      // After the exit record, a late record from another CPU still resolves.
+      line(`${H('N', 101, 'xmrig')}\t/data/a.txt\x1f/data/a.txt.locked`),
+    ]);
+    const [exec, open, conn, ptrace, unshare, raw, rename] = evs;
+    assert.equal(exec!.type, 'execve');
+    assert.deepEqual(exec!.proc.args, ['xmrig', '-o', 'stratum+tcp://pool:3333']);
+    assert.equal(exec!.proc.exepath, '/opt/xmrig');
+    assert.equal(exec!.container?.id, ID);
+    assert.equal(exec!.time, 1_700_000_000_000);
+    assert.equal(open!.type, 'openat');
+    assert.equal(open!.fd?.name, '/etc/shadow');
+    assert.equal(open!.fd?.num, 3);
+    assert.equal(open!.res, 3);
+    assert.equal(open!.container?.id, ID);
+    assert.equal(conn!.fd?.dip, '10.0.0.9');
+    assert.equal(conn!.fd?.dport, 3333);
+    assert.equal(conn!.fd?.type, 'ipv4');
+    assert.equal(ptrace!.args.request, 16);
+    assert.equal(unshare!.args.flags, 'CLONE_NEWPID|CLONE_NEWNET');
+    assert.equal(raw!.type, 'finit_module');
+    assert.equal(rename!.type, 'renameat2');
+    assert.equal(rename!.args.newpath, '/data/a.txt.locked');
+    assert.equal(rename!.container?.id, ID);
+  });
+
+  it('makes host events for host cgroups', () => {
+    const evs = run([line(`${H('A', 200, 'bash', 4026531836)}\t\t`), JSON.stringify({ type: 'join', data: 'ls' }), line(`${H('E', 200, 'ls', 4026531836)}\t200\t/usr/bin/ls`)]);
+    assert.deepEqual(evs[0]!.container, { id: 'host' });
+  });
+
+  it('helpers', () => {
+    assert.deepEqual(kernelCgroupLines(ID, ''), [`1:kernel:/${ID}`, '0::/']);
+    assert.deepEqual(localAddress('  sl  local_address\n   1: 0100007F:A3F2 0100007F:1F90 01 0:0 0:0 0 0 0 61301 1\n', 61301), { ip: '127.0.0.1', port: 0xa3f2 });
+    assert.equal(localAddress('', 1), undefined);
+    assert.equal(cloneFlagNames(0), '0');
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildProgram, v1SubsysIndex, RAW_SYSCALLS } from './program.js';
+
+// /proc/cgroups of the CI machine (cgroup v1 controllers plus a v2 hierarchy).
+const PROC_CGROUPS = `#subsys_name	hierarchy	num_cgroups	enabled
+cpuset	3	1	1
+cpu	1	1	1
+cpuacct	2	1	1
+blkio	7	1	1
+memory	4	52	1
+devices	5	1	1
+freezer	6	1	1
+net_cls	0	1	1
+perf_event	0	1	1
+net_prio	0	1	1
+hugetlb	0	1	1
+pids	8	2	1
+`;
+const PURE_V2 = PROC_CGROUPS.replace(/^(\w+)\t\d+/gm, '$1\t0');
+
+describe('bpftrace program', () => {
+  it('attaches every tracepoint of the issue', () => {
+    const p = buildProgram({ v1SubsysIndex: 11 });
+    for (const tp of ['sched:sched_process_exec', 'sched:sched_process_fork', 'sched:sched_process_exit', 'syscalls:sys_enter_execve', 'syscalls:sys_enter_execveat',
+      'syscalls:sys_enter_openat', 'syscalls:sys_exit_openat', 'syscalls:sys_enter_connect', 'syscalls:sys_exit_accept4', 'syscalls:sys_enter_dup2', 'syscalls:sys_enter_dup3',
+      'syscalls:sys_enter_ptrace', 'syscalls:sys_enter_setns', 'syscalls:sys_enter_unshare', 'syscalls:sys_enter_mount', 'syscalls:sys_enter_open_by_handle_at',
+      'syscalls:sys_enter_reboot', 'syscalls:sys_enter_bpf', 'syscalls:sys_enter_setuid', 'syscalls:sys_enter_setgid', 'syscalls:sys_enter_capset',
+      'syscalls:sys_enter_memfd_create', 'syscalls:sys_enter_renameat2', 'syscalls:sys_enter_unlinkat', 'raw_syscalls:sys_enter']) {
+      assert.ok(p.includes(`tracepoint:${tp} `), tp);
+    }
+    for (const n of Object.values(RAW_SYSCALLS)) assert.ok(p.includes(`args->id == ${n}`));
+    assert.ok(p.includes('subsys[11]'));
+    assert.ok(!p.includes('kprobe'));
+  });
+
+  it('filters opens in the probe, with policy paths added', () => {
+    const p = buildProgram({ protectedPrefixes: ['/srv/app/'] });
+    assert.ok(p.includes('strncmp($f, "/srv/app/", 9) == 0'));
+    assert.ok(p.includes('strncmp($f, "/etc/shadow", 11) == 0'));
+  });
+
+  it('refuses paths a probe literal cannot carry', () => {
+    assert.throws(() => buildProgram({ protectedPrefixes: ['/a"b'] }), /not usable in a probe filter/);
+    assert.throws(() => buildProgram({ protectedPrefixes: ['/tmp/\u00e9'] }), /not usable/);
+  });
+
+  it('finds the v1 controller whose leaf names a container', () => {
+    assert.equal(v1SubsysIndex(PROC_CGROUPS), 11);
+    assert.equal(v1SubsysIndex(PURE_V2), undefined);
+    assert.equal(v1SubsysIndex(''), undefined);
+  });
+});
