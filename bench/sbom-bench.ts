@@ -27,12 +27,14 @@ const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : Number(proc
 interface Sample {
   ms: number;
   rssKiB?: number;
+  /** user + system CPU time: less sensitive than wall time to a loaded machine. */
+  cpuMs?: number;
 }
 
 /** Run a command, timing its wall clock; peak RSS from GNU time when installed. */
 function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
   const useTime = existsSync(TIME);
-  const [c, a] = useTime ? [TIME, ['-f', 'VIGIL_BENCH_RSS %M', cmd, ...args]] : [cmd, args];
+  const [c, a] = useTime ? [TIME, ['-f', 'VIGIL_BENCH_RSS %M %U %S', cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const p = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'], env });
@@ -44,8 +46,8 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
     p.on('close', (code) => {
       const ms = performance.now() - t0;
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
-      const m = /VIGIL_BENCH_RSS (\d+)/.exec(err);
-      resolve({ ms, ...(m ? { rssKiB: Number(m[1]) } : {}) });
+      const m = /VIGIL_BENCH_RSS (\d+) ([\d.]+) ([\d.]+)/.exec(err);
+      resolve({ ms, ...(m ? { rssKiB: Number(m[1]), cpuMs: (Number(m[2]) + Number(m[3])) * 1000 } : {}) });
     });
   });
 }
@@ -115,6 +117,15 @@ async function main(): Promise<void> {
       console.log(`  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil rootfs ${runs.vigilRootfs[r]!.ms.toFixed(0)} ms, gunzip floor ${runs.floor[r]!.ms.toFixed(0)} ms (tuned ${runs.tunedFloor[r]!.ms.toFixed(0)} ms), vigil docker-archive ${runs.vigilArchive[r]!.ms.toFixed(0)} ms`);
     }
     const med = (k: keyof typeof runs): number => median(runs[k].map((s) => s.ms));
+    const cpu = (k: keyof typeof runs): string => {
+      const xs = runs[k].map((s) => s.cpuMs).filter((x): x is number => x !== undefined);
+      return xs.length ? `cpu ${median(xs).toFixed(0).padStart(5)} ms` : 'cpu n/a';
+    };
+    const cpuRatio = (a: keyof typeof runs, b: keyof typeof runs): string => {
+      const xa = runs[a].map((s) => s.cpuMs).filter((x): x is number => x !== undefined);
+      const xb = runs[b].map((s) => s.cpuMs).filter((x): x is number => x !== undefined);
+      return xa.length && xb.length ? `${(median(xa) / median(xb)).toFixed(2)}x in CPU time` : '';
+    };
     const peak = (k: keyof typeof runs): number | undefined => {
       const xs = runs[k].map((s) => s.rssKiB).filter((x): x is number => x !== undefined);
       return xs.length ? Math.max(...xs) : undefined;
@@ -123,13 +134,13 @@ async function main(): Promise<void> {
     const rb = med('vigilArchive') / med('floor');
     const rssMax = Math.max(peak('vigilRootfs') ?? 0, peak('vigilArchive') ?? 0);
     console.log(`\nresults (median wall time, peak RSS; load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}):`);
-    console.log(`  (a) trivy rootfs           ${med('trivy').toFixed(0).padStart(6)} ms  ${mib(peak('trivy'))}`);
-    console.log(`      vigil sbom rootfs      ${med('vigilRootfs').toFixed(0).padStart(6)} ms  ${mib(peak('vigilRootfs'))}`);
-    console.log(`      ratio vigil/trivy      ${ra.toFixed(2)}x  (target <= 0.5x: ${ra <= 0.5 ? 'met' : 'MISSED'})`);
-    console.log(`  (b) gunzip floor           ${med('floor').toFixed(0).padStart(6)} ms  ${mib(peak('floor'))}`);
-    console.log(`      vigil sbom gzip archive${med('vigilArchive').toFixed(0).padStart(6)} ms  ${mib(peak('vigilArchive'))}`);
-    console.log(`      ratio vigil/floor      ${rb.toFixed(2)}x  (target <= 1.3x: ${rb <= 1.3 ? 'met' : 'MISSED'})`);
-    console.log(`      tuned gunzip floor     ${med('tunedFloor').toFixed(0).padStart(6)} ms  ${mib(peak('tunedFloor'))}  (vigil/tuned floor ${(med('vigilArchive') / med('tunedFloor')).toFixed(2)}x)`);
+    console.log(`  (a) trivy rootfs           ${med('trivy').toFixed(0).padStart(6)} ms  ${cpu('trivy')}  ${mib(peak('trivy'))}`);
+    console.log(`      vigil sbom rootfs      ${med('vigilRootfs').toFixed(0).padStart(6)} ms  ${cpu('vigilRootfs')}  ${mib(peak('vigilRootfs'))}`);
+    console.log(`      ratio vigil/trivy      ${ra.toFixed(2)}x  (target <= 0.5x: ${ra <= 0.5 ? 'met' : 'MISSED'}); ${cpuRatio('vigilRootfs', 'trivy')}`);
+    console.log(`  (b) gunzip floor           ${med('floor').toFixed(0).padStart(6)} ms  ${cpu('floor')}  ${mib(peak('floor'))}`);
+    console.log(`      vigil sbom gzip archive${med('vigilArchive').toFixed(0).padStart(6)} ms  ${cpu('vigilArchive')}  ${mib(peak('vigilArchive'))}`);
+    console.log(`      ratio vigil/floor      ${rb.toFixed(2)}x  (target <= 1.3x: ${rb <= 1.3 ? 'met' : 'MISSED'}); ${cpuRatio('vigilArchive', 'floor')}`);
+    console.log(`      tuned gunzip floor     ${med('tunedFloor').toFixed(0).padStart(6)} ms  ${cpu('tunedFloor')}  ${mib(peak('tunedFloor'))}  (vigil/tuned floor ${(med('vigilArchive') / med('tunedFloor')).toFixed(2)}x; ${cpuRatio('vigilArchive', 'tunedFloor')})`);
     console.log(`  peak RSS of vigil          ${mib(rssMax || undefined)}  (target <= 200 MiB: ${rssMax === 0 ? 'not measured (install GNU time)' : rssMax <= 200 * 1024 ? 'met' : 'MISSED'})`);
     console.log(`  package sets               ${ok ? 'identical (vigil = trivy = dpkg-query)' : 'DIFFERENT'}`);
     if (!ok) process.exitCode = 1;
