@@ -119,3 +119,11 @@ test('image repository', () => {
   assert.equal(imageRepository('localhost:5000/a/b'), 'localhost:5000/a/b');
   assert.equal(imageRepository('docker.io/falcosecurity/falco@sha256:abc'), 'docker.io/falcosecurity/falco');
 });
+
+test('a crafted, deeply nested body does not make extraction throw', () => {
+  const deep = JSON.parse('['.repeat(200_000) + ']'.repeat(200_000));
+  const e = load('create_secret.json');
+  const bomb: K8sAuditEvent = { ...e, audit: { ...e.audit, requestObject: { data: deep, rules: [deep], spec: { volumes: deep } } } };
+  for (const f of k8sauditFields.fields) f.extract(bomb, f.arg === 'required' ? '/requestObject' : undefined);
+  assert.equal(x(bomb, 'jevt.obj'), undefined);
+});

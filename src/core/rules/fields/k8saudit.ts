@@ -27,12 +27,21 @@ function at(root: unknown, ...keys: string[]): unknown {
   return cur;
 }
 
+/** JSON text, or undefined for a value too deeply nested to print (a crafted event must not crash the engine). */
+function json(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A JSON value as Falco prints it: strings raw, everything else as JSON text. */
 function str(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  return json(v);
 }
 
 function strList(v: unknown): string[] | undefined {
@@ -329,7 +338,7 @@ const fields: FieldDef<K8sAuditEvent>[] = [
   s('ka.req.binding.subject.has_name', 'Deprecated; always "true" (kept for old rule files).', (_e, arg) => (arg ? 'true' : undefined), 'required'),
   l('ka.req.role.rules', 'The rules of a Role/ClusterRole, each as JSON.', (e, arg) => {
     const rs = roleRules(e, arg);
-    return rs ? rs.map((r) => JSON.stringify(r)) : undefined;
+    return rs ? rs.map((r) => json(r) ?? '') : undefined;
   }, 'optional'),
   l('ka.req.role.rules.apiGroups', 'The API groups of the role\'s rules.', rulesField('apiGroups'), 'optional'),
   l('ka.req.role.rules.nonResourceURLs', 'The non-resource URLs of the role\'s rules.', rulesField('nonResourceURLs'), 'optional'),
@@ -383,12 +392,12 @@ const fields: FieldDef<K8sAuditEvent>[] = [
   }, 'optional'),
   // The json plugin's fields over the whole event
   s('jevt.value', 'The value at a JSON pointer (RFC 6901) into the event, e.g. jevt.value[/objectRef/name]; objects as JSON.', jevtValue, 'required'),
-  s('jevt.obj', 'The whole event as JSON.', (e) => JSON.stringify(e.audit)),
+  s('jevt.obj', 'The whole event as JSON.', (e) => json(e.audit)),
   s('jevt.rawtime', 'The event time in nanoseconds since the epoch.', rawtimeNs),
   s('jevt.time', 'The event time as a string.', (e) => new Date(Math.floor(e.time)).toISOString()),
   s('jevt.time.iso8601', 'The event time in ISO 8601.', (e) => new Date(Math.floor(e.time)).toISOString()),
   s('json.value', 'Alias of jevt.value.', jevtValue, 'required'),
-  s('json.obj', 'Alias of jevt.obj.', (e) => JSON.stringify(e.audit)),
+  s('json.obj', 'Alias of jevt.obj.', (e) => json(e.audit)),
   s('json.rawtime', 'Alias of jevt.rawtime.', rawtimeNs),
 ];
 
