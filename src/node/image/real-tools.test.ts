@@ -48,7 +48,9 @@ before(() => {
   run('skopeo', ['copy', '-q', `oci:${layout}:1.0`, `docker-archive:${join(dir, 'docker.tar')}:vigil/real:1.0`]);
   run('skopeo', ['copy', '-q', `oci:${layout}:1.0`, `oci-archive:${join(dir, 'oci.tar')}:1.0`]);
   run('skopeo', ['copy', '-q', '--dest-compress-format', 'zstd', `oci:${layout}:1.0`, `oci:${join(dir, 'zstd')}:1.0`]);
-  run('umoci', ['unpack', '--image', `${layout}:1.0`, join(dir, 'bundle')]);
+  // Unprivileged developers unpack rootless (CI runs as root).
+  const rootless = process.getuid?.() !== 0 ? ['--rootless'] : [];
+  run('umoci', ['unpack', ...rootless, '--image', `${layout}:1.0`, join(dir, 'bundle')]);
 });
 
 const claimAll: Analyzer & { files?: Map<string, string> } = {
