@@ -16,7 +16,12 @@ test('the recommended policy is a valid audit.k8s.io/v1 Policy with the seed\'s 
     for (const k of Object.keys(r)) assert.ok(allowedKeys.has(k), k);
     for (const g of r.resources ?? []) assert.equal(typeof g.group, 'string');
   }
-  const meta = p.rules.find((r: any) => r.level === 'Metadata' && r.resources);
+  // Vigil's first rules keep exec and RBAC writes visible before the kube-system drop.
+  assert.deepEqual(p.rules[0].resources[0].resources, ['pods/exec', 'pods/attach', 'pods/portforward']);
+  assert.equal(p.rules[1].resources[1].group, 'rbac.authorization.k8s.io');
+  const kubeSystemDrop = p.rules.findIndex((r: any) => r.level === 'None' && r.namespaces?.includes('kube-system'));
+  assert.ok(kubeSystemDrop > 1);
+  const meta = p.rules.find((r: any) => r.level === 'Metadata' && r.resources?.some((g: any) => g.resources?.includes('secrets')));
   assert.deepEqual(meta.resources[0].resources, ['secrets', 'configmaps']);
   assert.deepEqual(meta.resources[1].resources, ['tokenreviews']);
   const req = p.rules.find((r: any) => r.level === 'Request');

@@ -3,6 +3,10 @@
 // Metadata for secrets, configmaps and tokenreviews, Request for reads,
 // RequestResponse for writes of known API groups, Metadata for the rest.
 // It also records the pod bodies and RBAC objects the cluster rules read.
+// Vigil's changes to the seed's policy, all so the cluster rules see what they
+// need: exec/attach/port-forward and RBAC/service-account writes are recorded
+// first (the seed drops get/update in kube-system), and Event objects are
+// dropped for every verb but delete/deletecollection.
 
 export const RECOMMENDED_POLICY_FILE = '/etc/kubernetes/audit-policy.yaml';
 export const RECOMMENDED_LOG_PATH = '/var/log/kubernetes/audit/audit.log';
@@ -26,6 +30,18 @@ kind: Policy
 omitStages:
   - "RequestReceived"
 rules:
+  # Vigil: interactive access to pods and RBAC changes are always recorded,
+  # also in kube-system (where the seed's policy drops get and update below).
+  - level: Metadata
+    resources:
+      - group: "" # core
+        resources: ["pods/exec", "pods/attach", "pods/portforward"]
+  - level: RequestResponse
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+    resources:
+      - group: "" # core
+        resources: ["pods/ephemeralcontainers", "serviceaccounts"]
+      - group: "rbac.authorization.k8s.io"
   # The following requests were manually identified as high-volume and low-risk,
   # so drop them.
   # kube-proxy on each node watches services and endpoints all the time.
