@@ -119,7 +119,11 @@ test('over-long lines are reported, not buffered, and a bad state file is an inp
     const bad = join(t.dir, 'bad.json');
     writeFileSync(bad, '{nope');
     const g = new AuditLogFollower({ path: t.path, stateFile: bad, onLines: () => {} });
-    await assert.rejects(g.init(), /FOLLOW_STATE_INVALID|not JSON/);
+    await assert.rejects(g.init(), /not JSON/);
+    writeFileSync(bad, JSON.stringify({ version: 1, path: t.path, ino: 'x', offset: -1 }));
+    await assert.rejects(g.init(), /unknown shape/);
+    writeFileSync(bad, ' '.repeat(100_000));
+    await assert.rejects(g.init(), /larger than 64 KiB/);
   } finally { t.done(); }
 });
 

@@ -63,6 +63,9 @@ export class AuditLogFollower {
     if (!this.opts.stateFile) return;
     let text: string;
     try {
+      const st = await stat(this.opts.stateFile);
+      // A position is a few hundred bytes; anything big is not our file.
+      if (st.size > 64 * 1024) throw new InputError('FOLLOW_STATE_INVALID', 'state file is larger than 64 KiB: not a Vigil position file', this.opts.stateFile);
       text = await readFile(this.opts.stateFile, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
