@@ -95,6 +95,18 @@ test('restart: nothing lost or repeated, also when the file rotated while down',
     await f.init();
     await f.pollOnce();
     assert.deepEqual(t.seen, ['h1', 'h2', 'h3-part', 'h4', 'h5', 'i1']);
+    // down while the log rotates twice: the file we were in, then the backup after it, then the new file
+    appendFileSync(t.path, 'i1b\n');
+    renameSync(t.path, join(t.dir, 'audit-2024-01-03T00-00-00.000.log'));
+    writeFileSync(t.path, 'k1\nk2\n');
+    renameSync(t.path, join(t.dir, 'audit-2024-01-04T00-00-00.000.log'));
+    writeFileSync(t.path, 'l1\n');
+    f = t.make();
+    await f.init();
+    await f.pollOnce();
+    assert.deepEqual(t.seen.slice(-4), ['i1b', 'k1', 'k2', 'l1']);
+    await f.pollOnce();
+    assert.equal(t.seen.length, 10);
     // a rotated file pruned while down is reported, the new file read from its start
     appendFileSync(t.path, 'i2\n');
     renameSync(t.path, join(t.dir, 'gone.log'));

@@ -131,19 +131,25 @@ export class AuditLogFollower {
     this.state = { version: 1, path: s.path, dev: s.dev, ino: s.ino, offset: 0, lineNo: 0 };
   }
 
-  /** The file we were reading was renamed away: find it by inode in the same directory and read its rest. */
+  /**
+   * The file we were reading was renamed away: find it by inode in the same
+   * directory and read its rest; then read, whole and in name order, the
+   * backups rotated after it (lumberjack names them `<stem>-<time><ext>`, so
+   * name order is time order): several rotations may have happened while we
+   * were down or between two polls.
+   */
   private async finishRotated(): Promise<number> {
     const s = this.state!;
     const dir = dirname(this.opts.path);
     const base = basename(this.opts.path);
+    const names = (await readdir(dir)).filter((n) => n !== base).sort();
     let found: string | undefined;
-    for (const name of await readdir(dir)) {
-      if (name === base) continue;
+    for (const name of names) {
       const p = join(dir, name);
       try {
         const st = await stat(p);
         if (st.ino === s.ino && st.dev === s.dev && st.isFile()) {
-          found = p;
+          found = name;
           break;
         }
       } catch {
@@ -155,7 +161,24 @@ export class AuditLogFollower {
       return 0;
     }
     // The rotated file is complete: its unterminated last line, if any, is final too.
-    return this.readFrom(found, true);
+    let count = await this.readFrom(join(dir, found), true);
+    const dot = base.lastIndexOf('.');
+    const stem = dot > 0 ? base.slice(0, dot) : base;
+    const ext = dot > 0 ? base.slice(dot) : '';
+    for (const name of names) {
+      if (name <= found || !name.startsWith(`${stem}-`) || !name.endsWith(ext)) continue;
+      const p = join(dir, name);
+      let st;
+      try {
+        st = await stat(p);
+      } catch {
+        continue;
+      }
+      if (!st.isFile()) continue;
+      this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
+      count += await this.readFrom(p, true);
+    }
+    return count;
   }
 
   private async readFrom(path: string, final: boolean): Promise<number> {
