@@ -5,34 +5,35 @@
 // flush(now) and, when full, oldest-first.
 
 export class AggregateWindow {
-  private readonly keys = new Map<string, number[]>();
+  /** Per key: a ring of the last `threshold` match times and its next slot. */
+  private readonly keys = new Map<string, { times: Float64Array; next: number; count: number }>();
   constructor(readonly windowMs: number, readonly threshold: number, readonly maxKeys = 50_000) {}
 
   /** Record a match at `time`; returns the number of matches in the window when the threshold is reached, else 0. */
   hit(key: string, time: number): number {
-    let times = this.keys.get(key);
-    if (!times) {
+    let k = this.keys.get(key);
+    if (!k) {
       if (this.keys.size >= this.maxKeys) this.evict(time);
-      times = [];
-      this.keys.set(key, times);
+      k = { times: new Float64Array(this.threshold), next: 0, count: 0 };
+      this.keys.set(key, k);
     }
-    const from = time - this.windowMs;
-    let drop = 0;
-    while (drop < times.length && times[drop]! < from) drop++;
-    if (drop) times.splice(0, drop);
-    times.push(time);
-    if (times.length >= this.threshold) {
-      const n = times.length;
-      this.keys.delete(key);
-      return n;
-    }
-    return 0;
+    k.times[k.next] = time;
+    k.next = k.next + 1 === this.threshold ? 0 : k.next + 1;
+    if (k.count < this.threshold) k.count++;
+    if (k.count < this.threshold) return 0;
+    // Ring full: the oldest of the last `threshold` matches is at `next`.
+    if (time - k.times[k.next]! > this.windowMs) return 0;
+    this.keys.delete(key);
+    return this.threshold;
   }
 
   /** Drop keys whose newest match is older than the window at `now`. */
   flush(now: number): void {
     const from = now - this.windowMs;
-    for (const [k, t] of this.keys) if (t[t.length - 1]! < from) this.keys.delete(k);
+    for (const [key, k] of this.keys) {
+      const newest = k.times[(k.next + this.threshold - 1) % this.threshold]!;
+      if (newest < from) this.keys.delete(key);
+    }
   }
 
   private evict(now: number): void {

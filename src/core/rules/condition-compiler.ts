@@ -35,6 +35,24 @@ export interface CompileContext {
   macros: Map<string, MacroDef>;
   /** Lists, items already expanded (nested list names resolved). */
   lists: Map<string, string[]>;
+  /**
+   * Compiled macros shared by all rules of a ruleset (same source). A macro
+   * is evaluated at most once per event however many rules use it: its
+   * closure remembers the last event it saw (events are immutable inputs).
+   */
+  shared?: Map<string, { f: Pred; types: Set<string> | null }>;
+}
+
+/** Memoise a predicate on the identity of the last event. */
+function memo(f: Pred): Pred {
+  let last: EngineEvent | undefined;
+  let res = false;
+  return (e) => {
+    if (e === last) return res;
+    res = f(e);
+    last = e;
+    return res;
+  };
 }
 
 export interface Compiled {
@@ -53,7 +71,7 @@ export function getter(ref: string, source: EventSource, pos = 0): { get: Getter
   if (!r) throw new UnsupportedFieldError(ref, pos);
   const ex = r.def.extract;
   const arg = r.arg;
-  return { get: arg === undefined ? (e) => ex(e) : (e) => ex(e, arg), def: r.def };
+  return { get: arg === undefined ? (ex as Getter) : (e) => ex(e, arg), def: r.def };
 }
 
 function globToRegExp(glob: string, flags: string): RegExp {
@@ -75,6 +93,14 @@ function globToRegExp(glob: string, flags: string): RegExp {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
+
+// Rules often run several icontains on the same string of one event: keep the last conversion.
+let lastIn = '';
+let lastOut = '';
+function lower(s: string): string {
+  if (s !== lastIn) { lastIn = s; lastOut = s.toLowerCase(); }
+  return lastOut;
+}
 
 /** Build a scalar test for one operator and literal(s), given the field type. */
 function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: number): (v: unknown) => boolean {
@@ -114,10 +140,10 @@ function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: 
       if (op === '>') return (v) => num(v) > n;
       return (v) => num(v) >= n;
     }
-    case 'contains': return (v) => str(v).includes(lit);
-    case 'icontains': { const l = lit.toLowerCase(); return (v) => str(v).toLowerCase().includes(l); }
-    case 'startswith': return (v) => str(v).startsWith(lit);
-    case 'endswith': return (v) => str(v).endsWith(lit);
+    case 'contains': return (v) => (typeof v === 'string' ? v.includes(lit) : String(v).includes(lit));
+    case 'icontains': { const l = lit.toLowerCase(); return (v) => lower(str(v)).includes(l); }
+    case 'startswith': return (v) => (typeof v === 'string' ? v.startsWith(lit) : String(v).startsWith(lit));
+    case 'endswith': return (v) => (typeof v === 'string' ? v.endsWith(lit) : String(v).endsWith(lit));
     case 'bcontains': case 'bstartswith': {
       if (!/^([0-9a-fA-F]{2})*$/.test(lit)) throw new CompileError('COMPARE_TYPE', `'${op}' takes hex bytes, not '${lit}'`, pos);
       const bytes = lit.replace(/../g, (h) => String.fromCharCode(parseInt(h, 16)));
@@ -146,8 +172,8 @@ function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: 
         return (v) => set.has(String(v));
       }
       const set = new Set(texts);
-      if (set.size === 1) { const only = texts[0]!; return (v) => str(v) === only; }
-      return (v) => set.has(str(v));
+      if (set.size === 1) { const only = texts[0]!; return (v) => (typeof v === 'string' ? v === only : String(v) === only); }
+      return (v) => (typeof v === 'string' ? set.has(v) : set.has(String(v)));
     }
     case 'pmatch': {
       const prefixes = lits.map((l) => (l.text.length > 1 && l.text.endsWith('/') ? l.text.slice(0, -1) : l.text));
@@ -206,7 +232,7 @@ function union(a: Set<string> | null, b: Set<string> | null): Set<string> | null
 export function compileCondition(root: CondNode, ctx: CompileContext): Compiled {
   const fields = new Set<string>();
   const stack: string[] = [];
-  const cache = new Map<string, { f: Pred; types: Set<string> | null }>();
+  const cache = ctx.shared ?? new Map<string, { f: Pred; types: Set<string> | null }>();
 
   function node(n: CondNode): { f: Pred; types: Set<string> | null } {
     switch (n.k) {
@@ -221,6 +247,8 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         return { f: (e) => { for (let i = 0; i < fs.length; i++) if (!fs[i]!(e)) return false; return true; }, types };
       }
       case 'or': {
+        const merged = mergeOr(n.items);
+        if (merged) return merged;
         const parts = n.items.map(node);
         let types: Set<string> | null = parts[0]!.types;
         for (const p of parts.slice(1)) types = union(types, p.types);
@@ -241,7 +269,8 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         if (!m.ast) throw new CompileError('CONDITION_SYNTAX', `macro '${n.name}' has a syntax error: ${m.error ?? 'invalid'}`, n.pos, n.name);
         stack.push(n.name);
         try {
-          const r = node(m.ast);
+          const inner = node(m.ast);
+          const r = { f: memo(inner.f), types: inner.types };
           cache.set(n.name, r);
           return r;
         } catch (e) {
@@ -287,6 +316,33 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
       }
     }
   }
+  /**
+   * `(fd.name startswith A or fd.name startswith B or fd.name = C ...)` on one
+   * single-valued field: read the field once, then run the tests.
+   */
+  function mergeOr(items: CondNode[]): { f: Pred; types: Set<string> | null } | undefined {
+    if (items.length < 3) return undefined;
+    const first = items[0]!;
+    if (first.k !== 'check') return undefined;
+    const field = first.field;
+    if (field === 'evt.type') return undefined;
+    const ok = new Set(['=', '==', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'in', 'pmatch']);
+    for (const it of items) if (it.k !== 'check' || it.field !== field || !ok.has(it.op)) return undefined;
+    const { get, def } = getter(field, ctx.source, first.pos);
+    if (def.type !== 'string') return undefined;
+    fields.add(field);
+    const tests = (items as Array<Extract<CondNode, { k: 'check' }>>).map((c) => {
+      const lits = c.values ? expandValues(c.values, ctx.lists) : c.value ? [c.value] : [];
+      return lits.length === 0 && (c.op === 'in' || c.op === 'pmatch') ? () => false : scalarTest(c.op, def, lits, c.value?.pos ?? c.pos);
+    });
+    return { f: (e) => {
+      const v = get(e);
+      if (v === undefined) return false;
+      for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true;
+      return false;
+    }, types: null };
+  }
+
   const r = node(root);
   return { ...r, fields };
 }

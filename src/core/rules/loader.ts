@@ -403,6 +403,7 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
   // ---- compile rules ------------------------------------------------------
   const out: Rule[] = [];
   const skipped: SkippedRule[] = [];
+  const sharedMacros = new Map<EventSource, Map<string, { f: Pred; types: Set<string> | null }>>();
   const disabled: string[] = [];
   for (const r of rules.values()) {
     if (!r.enabled) { disabled.push(r.name); continue; }
@@ -451,7 +452,9 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
     }
     let compiled;
     try {
-      compiled = compileCondition(ast, { source, macros: macroDefs, lists: expanded });
+      let shared = sharedMacros.get(source);
+      if (!shared) sharedMacros.set(source, (shared = new Map()));
+      compiled = compileCondition(ast, { source, macros: macroDefs, lists: expanded, shared });
     } catch (e) {
       if (e instanceof UnsupportedFieldError) {
         const where = e.macro ? condPos(macroDefs.get(e.macro)!.raw.cond, e.pos) : condPos(r.cond, e.pos);

@@ -1,13 +1,22 @@
 // Field family `container.*`: the container of the process (`host` when the
 // process runs on the host, as Falco's container.id).
-import type { FieldFamily, SyscallEvent } from '../event.js';
+import type { ContainerInfo, FieldFamily, SyscallEvent } from '../event.js';
 import { field } from './helpers.js';
+
+const SHORT = Symbol('vigil.shortId');
+
+/** Falco prints 12-hex container ids; cached on the container object (shared by its events). */
+function shortId(c: ContainerInfo | undefined): string {
+  if (!c || c.id === 'host') return 'host';
+  const x = c as ContainerInfo & { [SHORT]?: string };
+  return (x[SHORT] ??= c.id.slice(0, 12));
+}
 
 export const containerFields: FieldFamily<SyscallEvent> = {
   id: 'container',
   source: 'syscall',
   fields: [
-    field('container.id', 'string', 'Container id (12 hex as Falco prints it), or `host`.', (e) => (e.container && e.container.id !== 'host' ? e.container.id.slice(0, 12) : 'host')),
+    field('container.id', 'string', 'Container id (12 hex as Falco prints it), or `host`.', (e) => shortId(e.container)),
     field('container.full_id', 'string', 'Full 64-hex container id, or `host`.', (e) => e.container?.id ?? 'host'),
     field('container.name', 'string', 'Container name.', (e) => (e.container ? e.container.name : 'host')),
     field('container.image', 'string', 'Full image reference.', (e) => e.container?.image),

@@ -13,6 +13,19 @@ function anc(e: SyscallEvent, a: string | undefined, f: (p: P) => string | numbe
   return p ? f(p) : undefined;
 }
 
+const ANAMES = Symbol('vigil.anames');
+
+/** Ancestor names, cached on the event's process (rules test them often). */
+function ancNames(e: SyscallEvent): string[] | undefined {
+  const p = e.proc as { [ANAMES]?: string[] | null };
+  const c = p[ANAMES];
+  if (c !== undefined) return c ?? undefined;
+  const ps = e.proc.parents;
+  const v = ps && ps.length ? ps.map((x) => x.name) : undefined;
+  p[ANAMES] = v ?? null;
+  return v;
+}
+
 function ancAll(e: SyscallEvent, f: (p: P) => string | undefined): string[] | undefined {
   const ps = e.proc.parents;
   if (!ps || ps.length === 0) return undefined;
@@ -52,7 +65,7 @@ export const procFields: FieldFamily<SyscallEvent> = {
     field('proc.pexe', 'string', 'Parent argv[0].', (e) => { const p = e.proc.parents?.[0]; return p ? exeOf(p) : undefined; }),
     field('proc.pexepath', 'string', 'Parent executable path.', (e) => e.proc.parents?.[0]?.exepath),
     field('proc.pcmdline', 'string', 'Parent cmdline.', (e) => { const p = e.proc.parents?.[0]; return p ? cmdOf(p) : undefined; }),
-    field('proc.aname', 'strings', 'Ancestor name: `proc.aname[N]` one (0 = self), `proc.aname` any ancestor.', (e, a) => (a === undefined ? ancAll(e, (p) => p.name) : anc(e, a, (p) => p.name)), 'optional'),
+    field('proc.aname', 'strings', 'Ancestor name: `proc.aname[N]` one (0 = self), `proc.aname` any ancestor.', (e, a) => (a === undefined ? ancNames(e) : anc(e, a, (p) => p.name)), 'optional'),
     field('proc.apid', 'numbers', 'Ancestor pid: `proc.apid[N]`.', (e, a) => (a === undefined ? e.proc.parents?.map((p) => p.pid) : anc(e, a, (p) => p.pid)), 'optional'),
     field('proc.aexe', 'strings', 'Ancestor argv[0]: `proc.aexe[N]`.', (e, a) => (a === undefined ? ancAll(e, exeOf) : anc(e, a, exeOf)), 'optional'),
     field('proc.aexepath', 'strings', 'Ancestor executable path: `proc.aexepath[N]`.', (e, a) => (a === undefined ? ancAll(e, (p) => p.exepath) : anc(e, a, (p) => p.exepath)), 'optional'),
