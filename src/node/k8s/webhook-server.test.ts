@@ -98,6 +98,20 @@ test('queued bytes are bounded too', async () => {
   }
 });
 
+test('the self-signed certificate: names, validity, its own CA', async () => {
+  const { X509Certificate } = await import('node:crypto');
+  const now = new Date(Date.UTC(2049, 11, 31));
+  const c = createSelfSignedCert(['localhost', '127.0.0.1', '::1', 'fe80::1:2', 'vigil.example'], now, 2);
+  const x = new X509Certificate(c.certPem);
+  assert.equal(x.subjectAltName, 'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:FE80:0:0:0:0:0:1:2, DNS:vigil.example');
+  assert.ok(x.verify(x.publicKey));
+  assert.ok(x.ca);
+  assert.ok(x.checkPrivateKey((await import('node:crypto')).createPrivateKey(c.keyPem)));
+  // validity crosses 2050: GeneralizedTime after 2049 (RFC 5280)
+  assert.equal(new Date(x.validTo).getUTCFullYear(), 2050);
+  assert.equal(new Date(x.validFrom).getUTCFullYear(), 2049);
+});
+
 test('the certificate is created once in the data dir and reused', async () => {
   const d = mkdtempSync(join(tmpdir(), 'vigil-cert-'));
   try {
