@@ -47,6 +47,8 @@ function shortDigest(d: string): string {
 }
 
 export function layerWhere(image: Image, layer: Layer): string {
+  // A root filesystem has one synthetic layer: its name says all.
+  if (image.type === 'rootfs') return image.name;
   return `${image.name} layer ${layer.ref.index} (${shortDigest(layer.ref.digest)})`;
 }
 

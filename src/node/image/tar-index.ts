@@ -81,7 +81,7 @@ export async function indexTar(fh: FileHandle, fileSize: number, where: string, 
   const maxMeta = 1024 * 1024;
   while (true) {
     if (off + 512 > fileSize) {
-      if (off === 0) throw new InputError('IMAGE_UNKNOWN_FORMAT', 'empty file, not an image archive', where);
+      if (off === 0) throw new InputError('IMAGE_UNKNOWN_FORMAT', fileSize === 0 ? 'empty file, not an image archive' : `not an image archive (${fileSize} bytes, too short for a tar)`, where);
       throw new InputError('TAR_TRUNCATED', `archive is truncated at byte ${off}`, where);
     }
     const { bytesRead } = await fh.read(h, 0, 512, off);
