@@ -39,7 +39,10 @@ async function setup(o: DetectOptions): Promise<{ ce: ClusterEngine; format: Ale
   }
   const opts: Parameters<typeof createClusterEngine>[0] = {};
   if (o.rules?.length) opts.rules = o.rules;
-  if (o.forbiddenThreshold !== undefined) opts.forbiddenThreshold = Number(o.forbiddenThreshold);
+  if (o.forbiddenThreshold !== undefined) {
+    if (!/^[1-9]\d{0,5}$/.test(o.forbiddenThreshold)) usage(`--forbidden-threshold must be a whole number from 1 to 999999, not ${o.forbiddenThreshold}`);
+    opts.forbiddenThreshold = Number(o.forbiddenThreshold);
+  }
   if (o.forbiddenWindow !== undefined) {
     const ms = parseDuration(o.forbiddenWindow);
     if (ms === undefined) usage(`--forbidden-window must be a duration like 60s or 5m, not ${o.forbiddenWindow}`);
