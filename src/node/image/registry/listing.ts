@@ -2,8 +2,10 @@
 // (`/v2/_catalog`) and tags (`/v2/<name>/tags/list`), following the `Link:
 // <...>; rel="next"` pagination, bounded in pages and entries.
 import { InputError, LimitError } from '../../../core/errors.js';
+import { DEFAULT_LIMITS } from '../../../core/image/types.js';
 import { RegistryClient, type RegistryOptions } from './client.js';
-import { isValidRepository, parseHost } from './reference.js';
+import { isValidDigest, isValidRepository, parseHost } from './reference.js';
+import { manifestDigestWith } from './registry-image.js';
 
 export interface ListOptions extends RegistryOptions {
   /** Entries asked for per page (`n=`); default 100. */
@@ -54,25 +56,69 @@ async function listPaged(client: RegistryClient, firstPath: string, field: 'repo
   return out;
 }
 
+/**
+ * One registry, several questions, one connection pool and one set of tokens
+ * (for registry sync: list repositories, their tags, and each tag's digest
+ * without a new auth handshake per call). close() when done.
+ */
+export class RegistrySession {
+  readonly host: string;
+  private readonly endpoint: string;
+  private readonly client: RegistryClient;
+
+  constructor(host: string, private readonly opts: ListOptions = {}) {
+    const h = parseHost(host);
+    this.host = h.host;
+    this.endpoint = h.endpoint;
+    this.client = new RegistryClient(h.host, h.endpoint, opts);
+  }
+
+  /** All repository names (`/v2/_catalog`); needs a registry that allows catalog access. */
+  repositories(): Promise<string[]> {
+    return listPaged(this.client, `/v2/_catalog?n=${this.opts.pageSize ?? 100}`, 'repositories', 'registry:catalog:*', `${this.host}/v2/_catalog`, this.opts);
+  }
+
+  /** All tags of one repository (`/v2/<name>/tags/list`). */
+  tags(repository: string): Promise<string[]> {
+    if (!isValidRepository(repository)) {
+      return Promise.reject(new InputError('REGISTRY_BAD_REFERENCE', `invalid repository name "${repository}"`, `${this.host}/${repository}`));
+    }
+    return listPaged(this.client, `/v2/${repository}/tags/list?n=${this.opts.pageSize ?? 100}`, 'tags', `repository:${repository}:pull`, `${this.host}/${repository}`, this.opts);
+  }
+
+  /** The digest a tag (or digest) of a repository points at. */
+  manifestDigest(repository: string, tagOrDigest: string): Promise<string> {
+    const where = `${this.host}/${repository}:${tagOrDigest}`;
+    if (!isValidRepository(repository)) return Promise.reject(new InputError('REGISTRY_BAD_REFERENCE', `invalid repository name "${repository}"`, where));
+    const byDigest = tagOrDigest.includes(':');
+    if (byDigest ? !isValidDigest(tagOrDigest) : !/^[\w][\w.-]{0,127}$/.test(tagOrDigest)) {
+      return Promise.reject(new InputError('REGISTRY_BAD_REFERENCE', `invalid tag or digest "${tagOrDigest}"`, where));
+    }
+    const ref = { host: this.host, endpoint: this.endpoint, repository, ...(byDigest ? { digest: tagOrDigest } : { tag: tagOrDigest }) };
+    return manifestDigestWith(this.client, ref, { ...DEFAULT_LIMITS, ...this.opts.limits });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
 /** All repository names of a registry (`/v2/_catalog`). Needs a registry that allows catalog access. */
 export async function listRepositories(host: string, opts: ListOptions = {}): Promise<string[]> {
-  const h = parseHost(host);
-  const client = new RegistryClient(h.host, h.endpoint, opts);
+  const s = new RegistrySession(host, opts);
   try {
-    return await listPaged(client, `/v2/_catalog?n=${opts.pageSize ?? 100}`, 'repositories', 'registry:catalog:*', `${h.host}/v2/_catalog`, opts);
+    return await s.repositories();
   } finally {
-    client.close();
+    s.close();
   }
 }
 
 /** All tags of one repository (`/v2/<name>/tags/list`). */
 export async function listTags(host: string, repository: string, opts: ListOptions = {}): Promise<string[]> {
-  const h = parseHost(host);
-  if (!isValidRepository(repository)) throw new InputError('REGISTRY_BAD_REFERENCE', `invalid repository name "${repository}"`, `${h.host}/${repository}`);
-  const client = new RegistryClient(h.host, h.endpoint, opts);
+  const s = new RegistrySession(host, opts);
   try {
-    return await listPaged(client, `/v2/${repository}/tags/list?n=${opts.pageSize ?? 100}`, 'tags', `repository:${repository}:pull`, `${h.host}/${repository}`, opts);
+    return await s.tags(repository);
   } finally {
-    client.close();
+    s.close();
   }
 }

@@ -180,27 +180,31 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
 /**
  * The digest the reference points at (an index for multi-platform images), as
  * `docker pull` prints it: from a HEAD's Docker-Content-Digest, else by
- * fetching and hashing the manifest.
+ * fetching and hashing the manifest. Uses the given client (and its tokens).
  */
+export async function manifestDigestWith(client: RegistryClient, ref: RegistryReference, limits: ReadLimits): Promise<string> {
+  const what = formatReference(ref);
+  const { res } = await client.request({
+    method: 'HEAD',
+    path: `/v2/${ref.repository}/manifests/${ref.digest ?? ref.tag!}`,
+    accept: MANIFEST_ACCEPT,
+    scope: `repository:${ref.repository}:pull`,
+    what,
+    redirects: true,
+  });
+  res.resume();
+  const header = firstHeader(res.headers['docker-content-digest']);
+  if (ref.digest) return ref.digest;
+  if (header && /^sha(256|512):[a-f0-9]+$/.test(header)) return header;
+  return (await fetchManifest(client, ref, ref.tag!, limits.maxManifestSize, what)).digest;
+}
+
+/** `manifestDigestWith` on a client of its own. */
 export async function getManifestDigest(refText: string, opts: RegistryOptions = {}): Promise<string> {
   const ref = parseReference(refText);
-  const limits: ReadLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const client = new RegistryClient(ref.host, ref.endpoint, opts);
-  const what = formatReference(ref);
   try {
-    const { res } = await client.request({
-      method: 'HEAD',
-      path: `/v2/${ref.repository}/manifests/${ref.digest ?? ref.tag!}`,
-      accept: MANIFEST_ACCEPT,
-      scope: `repository:${ref.repository}:pull`,
-      what,
-      redirects: true,
-    });
-    res.resume();
-    const header = firstHeader(res.headers['docker-content-digest']);
-    if (ref.digest) return ref.digest;
-    if (header && /^sha(256|512):[a-f0-9]+$/.test(header)) return header;
-    return (await fetchManifest(client, ref, ref.tag!, limits.maxManifestSize, what)).digest;
+    return await manifestDigestWith(client, ref, { ...DEFAULT_LIMITS, ...opts.limits });
   } finally {
     client.close();
   }

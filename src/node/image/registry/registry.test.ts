@@ -14,7 +14,7 @@ import { extract } from 'tar-stream';
 import { InputError } from '../../../core/errors.js';
 import type { Image } from '../../../core/image/types.js';
 import { blobDataPath, pushImage, putManifest, startRegistry, uploadBlob, type RegistryServer } from '../../../../test/helpers/registry-server.js';
-import { getManifestDigest, listRepositories, listTags, openRegistryImage } from './index.js';
+import { getManifestDigest, listRepositories, listTags, openRegistryImage, RegistrySession } from './index.js';
 import { writeOciLayout, type FixtureLayout } from './oci-fixture.test-helpers.js';
 
 const amd64 = { os: 'linux', architecture: 'amd64' };
@@ -316,6 +316,23 @@ describe('registry source, token auth (Bearer JWT from a token server)', () => {
     assert.deepEqual(await listRepositories(reg.host, { insecure: true, ...creds, env: {} }), ['secure/app']);
     assert.deepEqual(await listTags(reg.host, 'secure/app', { insecure: true, ...creds, env: {} }), ['1']);
     assert.equal(await getManifestDigest(`${reg.host}/secure/app:1`, { insecure: true, ...creds, env: {} }), lay.manifestDigests[0]);
+  });
+
+  test('a session reuses its tokens across listings and digests', async () => {
+    await pushImage(`oci:${join(dir, 'img')}:v1`, `${reg.host}/secure/app:2`, creds);
+    reg.tokenRequests.length = 0;
+    const s = new RegistrySession(reg.host, { insecure: true, ...creds, env: {} });
+    try {
+      assert.deepEqual(await s.repositories(), ['secure/app']);
+      const tags = (await s.tags('secure/app')).sort();
+      assert.deepEqual(tags, ['1', '2']);
+      for (const t of tags) assert.equal(await s.manifestDigest('secure/app', t), lay.manifestDigests[0]);
+      await assert.rejects(s.manifestDigest('secure/app', 'bad tag'), isInputError('REGISTRY_BAD_REFERENCE'));
+      await assert.rejects(s.manifestDigest('secure/app', 'nope'), isInputError('REGISTRY_NOT_FOUND', /secure\/app:nope/));
+    } finally {
+      s.close();
+    }
+    assert.deepEqual(reg.tokenRequests.map((r) => r.scope.join(' ')), ['registry:catalog:*', 'repository:secure/app:pull']);
   });
 
   test('the token server refusing credentials is a clear 401', async () => {
