@@ -22,3 +22,11 @@ test('cluster/event-deletion: delete and deletecollection of core and events.k8s
     ],
   }, { source: 'k8s_audit' });
 });
+
+test('tuning: trusted namespaces', () => {
+  const tuning = { name: 'tuning.yaml', text: '- list: vigil_event_deletion_trusted_namespaces\n  items: [ci]\n  append: true\n' };
+  ruleTester([file, tuning], {
+    fires: [{ type, event: auditEvent({ verb: 'deletecollection', resource: 'events', namespace: 'prod' }) }],
+    silent: [{ event: auditEvent({ verb: 'deletecollection', resource: 'events', namespace: 'ci' }) }],
+  }, { source: 'k8s_audit' });
+});

@@ -42,13 +42,14 @@ test('cluster/pod-abnormal fires on dangerous pods and interactive access, not o
 });
 
 test('tuning: trusted images and users are allowlisted by appending to lists', () => {
-  const tuning = { name: 'tuning.yaml', text: '- list: vigil_trusted_pod_images\n  items: [calico/node]\n  append: true\n- list: vigil_trusted_pod_users\n  items: [ci-bot]\n  append: true\n- list: vigil_static_pod_namespaces\n  items: [kube-system]\n  append: true\n' };
+  const tuning = { name: 'tuning.yaml', text: '- list: vigil_trusted_pod_images\n  items: [calico/node]\n  append: true\n- list: vigil_trusted_pod_users\n  items: [ci-bot]\n  append: true\n- list: vigil_static_pod_namespaces\n  items: [kube-system]\n  append: true\n- list: vigil_trusted_pod_groups\n  items: [platform-admins]\n  append: true\n' };
   ruleTester([file, tuning], {
     fires: [{ type, event: podCreate({ hostNetwork: true, containers: [{ name: 'a', image: 'nginx:1' }] }) }],
     silent: [
       { event: podCreate({ hostNetwork: true, containers: [{ name: 'a', image: 'calico/node:v3.27' }] }) },
       { event: auditEvent({ verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'default', name: 'x', user: 'ci-bot', stage: 'ResponseStarted' }) },
       { event: podCreate({ namespace: 'kube-system', user: 'system:node:cp-1', annotations: { 'kubernetes.io/config.mirror': 'abc' } }) },
+      { event: auditEvent({ verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'default', name: 'x', groups: ['system:authenticated', 'platform-admins'], stage: 'ResponseStarted' }) },
     ],
   }, { source: 'k8s_audit' });
 });

@@ -38,3 +38,14 @@ test('cluster/role-binding: high-privilege roles, bindings, kube-system service 
     ],
   }, { source: 'k8s_audit' });
 });
+
+test('tuning: trusted groups and namespaces', () => {
+  const tuning = { name: 'tuning.yaml', text: '- list: vigil_rbac_trusted_groups\n  items: [platform-admins]\n  append: true\n- list: vigil_rbac_trusted_namespaces\n  items: [sandbox]\n  append: true\n' };
+  ruleTester([file, tuning], {
+    fires: [{ type, event: roleCreate('Role', 'r', [core(['*'], ['*'])], { namespace: 'dev' }) }],
+    silent: [
+      { event: roleCreate('Role', 'r', [core(['*'], ['*'])], { namespace: 'sandbox' }) },
+      { event: bindingCreate('ClusterRoleBinding', 'b', { kind: 'ClusterRole', name: 'cluster-admin' }, [{ kind: 'User', name: 'x' }], { groups: ['platform-admins'] }) },
+    ],
+  }, { source: 'k8s_audit' });
+});
