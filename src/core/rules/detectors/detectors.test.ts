@@ -107,3 +107,17 @@ test('startup-checks: container/abnormal-startup on a container start event', ()
     ],
   });
 });
+
+test('brute-force-success: a success after 5 recent failures from the same address', () => {
+  const auth = (t: number, result: string, sip = '198.51.100.23') => makeEvent({ type: 'auth', time: t, proc: { name: 'sshd' }, args: { service: 'sshd', result, user: 'root', sip } });
+  const fails = [0, 1, 2, 3, 4].map((i) => auth(i * 1000, 'failure'));
+  ruleTester(empty, {
+    fires: [{ type: 'user/brute-force', rule: 'brute-force-success', events: [...fails, auth(10_000, 'success')] }],
+    silent: [
+      { events: [...fails.slice(0, 4), auth(10_000, 'success')] },
+      { events: [...fails, auth(10_000, 'success', '198.51.100.24')] },
+      { events: [...fails, auth(11 * 60_000, 'success')] },
+      { events: [auth(0, 'success')] },
+    ],
+  });
+});

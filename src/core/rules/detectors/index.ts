@@ -7,9 +7,10 @@ import { processWhitelistDetector } from './process-whitelist.js';
 import { fileProtectionDetector } from './file-protection.js';
 import { illegalAccountDetector } from './illegal-account.js';
 import { startupChecksDetector } from './startup-checks.js';
+import { bruteForceSuccessDetector } from './brute-force-success.js';
 
 export const detectorIndex = new ModuleIndex<Detector>('detector', [
-  threatIpDetector, processWhitelistDetector, fileProtectionDetector, illegalAccountDetector, startupChecksDetector,
+  threatIpDetector, processWhitelistDetector, fileProtectionDetector, illegalAccountDetector, startupChecksDetector, bruteForceSuccessDetector,
 ]);
 
 export const BUILTIN_DETECTORS: readonly Detector[] = detectorIndex.all();
