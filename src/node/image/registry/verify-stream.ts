@@ -23,7 +23,8 @@ export class DigestVerifier extends Transform {
     private readonly maxBytes: number,
     private readonly where: string,
   ) {
-    super();
+    // Large buffers: the consumer inflates in big chunks; small ones cost per-chunk overhead.
+    super({ highWaterMark: 1024 * 1024 });
     const [alg, hex] = digest.split(':') as [string, string];
     this.hash = createHash(alg);
     this.expectedHex = hex;
