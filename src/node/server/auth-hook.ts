@@ -27,13 +27,27 @@ export function actorOf(req: FastifyRequest): Actor {
   };
 }
 
+export const AUTH_CACHE_MS = 2000;
+
 export async function lookupToken(ctx: ServerContext, token: string): Promise<FastifyRequest['auth'] | undefined> {
   if (token.length < 10 || token.length > 200) return undefined;
+  const key = hashToken(token);
+  const hit = ctx.authCache.get(key);
+  if (hit && Date.now() - hit.at < AUTH_CACHE_MS) return hit.auth;
+  const auth = await lookupTokenInStore(ctx, key);
+  if (auth) {
+    if (ctx.authCache.size > 10_000) ctx.authCache.clear();
+    ctx.authCache.set(key, { at: Date.now(), auth });
+  }
+  return auth;
+}
+
+async function lookupTokenInStore(ctx: ServerContext, tokenHash: string): Promise<FastifyRequest['auth'] | undefined> {
   const now = ctx.clock().toISOString();
   const row = await ctx.store.db.selectFrom('tokens')
     .innerJoin('users', 'users.id', 'tokens.user_id')
     .select(['tokens.id as tokenId', 'tokens.kind', 'tokens.expires_at', 'tokens.revoked_at', 'users.id as userId', 'users.username', 'users.disabled'])
-    .where('tokens.token_hash', '=', hashToken(token))
+    .where('tokens.token_hash', '=', tokenHash)
     .executeTakeFirst();
   if (!row || row.revoked_at || row.disabled || (row.expires_at && row.expires_at <= now)) return undefined;
   const bindings = await ctx.store.db.selectFrom('role_bindings').select(['role', 'project_id', 'actions']).where('user_id', '=', row.userId).execute();

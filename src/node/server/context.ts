@@ -28,6 +28,13 @@ export interface ServerContext {
   metrics: Metrics;
   clock: () => Date;
   log: FastifyBaseLogger;
+  /**
+   * Resolved bearer tokens for a few seconds (token hash -> identity), so a
+   * burst of API calls does not look the token up each time. Cleared in this
+   * process on every change to tokens, users or bindings; other API processes
+   * see such a change within AUTH_CACHE_MS.
+   */
+  authCache: Map<string, { at: number; auth: AuthInfo }>;
 }
 
 export interface AuthInfo {

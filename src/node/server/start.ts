@@ -67,7 +67,7 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
     events: { scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); } },
   });
   metrics.gauge('vigil_scan_jobs_pending', 'Scan jobs waiting or running.', () => queue.size(SCAN_QUEUE));
-  return { store, config, secrets, queue, scans, notifier, metrics, clock, log };
+  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map() };
 }
 
 function vulnDbStamp(path: string | undefined): () => string | undefined {

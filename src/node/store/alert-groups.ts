@@ -23,7 +23,44 @@ export interface IngestResult {
   groups: number;
 }
 
-const CHUNK = 400;
+const COLS = ['id', 'project_id', 'type', 'severity', 'severity_rank', 'subject', 'status', 'count', 'first_seen', 'last_seen', 'message', 'rule', 'host', 'sample'] as const;
+
+// One merge rule for both dialects: counts add up, first/last seen widen, the
+// newest alert's text wins, severity only rises, and a handled group that
+// fires again is open again.
+const ON_CONFLICT = `on conflict (project_id, type, subject) do update set
+  count = alerts.count + excluded.count,
+  first_seen = case when excluded.first_seen < alerts.first_seen then excluded.first_seen else alerts.first_seen end,
+  message = case when excluded.last_seen >= alerts.last_seen then excluded.message else alerts.message end,
+  sample = case when excluded.last_seen >= alerts.last_seen then excluded.sample else alerts.sample end,
+  host = case when excluded.last_seen >= alerts.last_seen then excluded.host else alerts.host end,
+  last_seen = case when excluded.last_seen >= alerts.last_seen then excluded.last_seen else alerts.last_seen end,
+  severity = case when excluded.severity_rank > alerts.severity_rank then excluded.severity else alerts.severity end,
+  severity_rank = case when excluded.severity_rank > alerts.severity_rank then excluded.severity_rank else alerts.severity_rank end,
+  status = case when alerts.status = 'handled' then 'open' else alerts.status end`;
+
+const sqliteStatements = new WeakMap<object, { run(...a: unknown[]): unknown }>();
+
+/** SQLite: one prepared statement per row, inside the caller's transaction (it holds the connection). */
+function upsertSqlite(store: Store, rows: AlertTable[]): void {
+  const native = store.sqlite!;
+  let stmt = sqliteStatements.get(native);
+  if (!stmt) {
+    stmt = native.prepare(`insert into alerts (${COLS.join(', ')}) values (${COLS.map(() => '?').join(', ')}) ${ON_CONFLICT}`);
+    sqliteStatements.set(native, stmt);
+  }
+  for (const r of rows) stmt.run(...COLS.map((c) => r[c]));
+}
+
+/** PostgreSQL: the whole batch as column arrays in one statement (unnest), chunked to bound memory. */
+async function upsertPostgres(trx: Tx, rows: AlertTable[]): Promise<void> {
+  const ints = new Set(['severity_rank', 'count']);
+  for (let i = 0; i < rows.length; i += 5000) {
+    const part = rows.slice(i, i + 5000);
+    const arrays = COLS.map((c) => sql`${part.map((r) => r[c])}::${sql.raw(ints.has(c) ? 'int[]' : 'text[]')}`);
+    await sql`insert into alerts (${sql.raw(COLS.join(', '))}) select * from unnest(${sql.join(arrays)}) ${sql.raw(ON_CONFLICT)}`.execute(trx);
+  }
+}
 
 /** `inTx` runs in the same transaction (the route writes its audit record there). */
 export async function ingestAlerts(store: Store, projectId: string, alerts: readonly Alert[], inTx?: (trx: Tx) => Promise<void>): Promise<IngestResult> {
@@ -55,24 +92,9 @@ export async function ingestAlerts(store: Store, projectId: string, alerts: read
     }
   }
   const rows = [...groups.values()];
-  const newer = sql`excluded.last_seen >= alerts.last_seen`;
   await store.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await trx.insertInto('alerts').values(rows.slice(i, i + CHUNK))
-        .onConflict((oc) => oc.columns(['project_id', 'type', 'subject']).doUpdateSet({
-          count: sql`alerts.count + excluded.count`,
-          first_seen: sql`case when excluded.first_seen < alerts.first_seen then excluded.first_seen else alerts.first_seen end`,
-          last_seen: sql`case when ${newer} then excluded.last_seen else alerts.last_seen end`,
-          message: sql`case when ${newer} then excluded.message else alerts.message end`,
-          sample: sql`case when ${newer} then excluded.sample else alerts.sample end`,
-          host: sql`case when ${newer} then excluded.host else alerts.host end`,
-          severity: sql`case when excluded.severity_rank > alerts.severity_rank then excluded.severity else alerts.severity end`,
-          severity_rank: sql`case when excluded.severity_rank > alerts.severity_rank then excluded.severity_rank else alerts.severity_rank end`,
-          // A handled group that fires again is open again.
-          status: sql`case when alerts.status = 'handled' then 'open' else alerts.status end`,
-        }))
-        .execute();
-    }
+    if (store.sqlite) upsertSqlite(store, rows);
+    else await upsertPostgres(trx, rows);
     if (inTx) await inTx(trx);
   });
   return { received: alerts.length, groups: rows.length };

@@ -41,6 +41,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     schema: { tags: ['auth'], summary: 'Revoke the token of this request' },
   }, async (req) => {
     await ctx.store.db.updateTable('tokens').set({ revoked_at: ctx.clock().toISOString() }).where('id', '=', req.auth!.tokenId).execute();
+    ctx.authCache.clear();
     return { ok: true };
   });
 

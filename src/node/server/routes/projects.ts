@@ -75,6 +75,8 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext):
       const r = await trx.deleteFrom('projects').where('id', '=', req.params.projectId).executeTakeFirst();
       if (!Number(r.numDeletedRows)) throw notFound('project');
     });
+    // its role bindings went with it
+    ctx.authCache.clear();
     return { ok: true };
   });
 }

@@ -74,6 +74,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
       // A new password or a disabled account ends existing sessions.
       await trx.updateTable('tokens').set({ revoked_at: ctx.clock().toISOString() }).where('user_id', '=', userId).where('kind', '=', 'session').where('revoked_at', 'is', null).execute();
     });
+    ctx.authCache.clear();
     return { ok: true };
   });
 
@@ -87,6 +88,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const r = await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
       if (!Number(r.numDeletedRows)) throw notFound('user');
     });
+    ctx.authCache.clear();
     return { ok: true };
   });
 
@@ -115,6 +117,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
       await trx.insertInto('role_bindings').values({ id: bid, user_id: req.params.userId, role, project_id: projectId, actions: JSON.stringify(role === 'Custom' ? actions : []), created_at: ctx.clock().toISOString() }).execute();
       return bid;
     });
+    ctx.authCache.clear();
     return reply.code(201).send({ id });
   });
 
@@ -126,6 +129,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const r = await trx.deleteFrom('role_bindings').where('id', '=', req.params.bindingId).where('user_id', '=', req.params.userId).executeTakeFirst();
       if (!Number(r.numDeletedRows)) throw notFound('role binding');
     });
+    ctx.authCache.clear();
     return { ok: true };
   });
 
@@ -160,6 +164,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const r = await trx.updateTable('tokens').set({ revoked_at: ctx.clock().toISOString() }).where('id', '=', req.params.tokenId).where('user_id', '=', req.auth!.userId).where('kind', '=', 'api').executeTakeFirst();
       if (!Number(r.numUpdatedRows)) throw notFound('token');
     });
+    ctx.authCache.clear();
     return { ok: true };
   });
 }
