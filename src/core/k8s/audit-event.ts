@@ -26,21 +26,27 @@ export const DEFAULT_AUDIT_LIMITS: AuditReadLimits = {
 const KNOWN_API_VERSIONS = new Set(['audit.k8s.io/v1', 'audit.k8s.io/v1beta1', 'audit.k8s.io/v1alpha1']);
 const STAGES = new Set(['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic']);
 
-/** Why an object is not an audit event, or undefined when it is one. */
+const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isText = (v: unknown) => typeof v === 'string' && v !== '';
+
+/** Why an object is not an audit event, or undefined when it is one. Straight-line: it runs for every event. */
 export function auditEventProblem(o: unknown): string | undefined {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return 'data not recognized as a k8s audit event: not a JSON object';
+  if (!isObj(o)) return 'data not recognized as a k8s audit event: not a JSON object';
   const ev = o as Record<string, unknown>;
-  if (ev.apiVersion !== undefined && (typeof ev.apiVersion !== 'string' || !KNOWN_API_VERSIONS.has(ev.apiVersion))) {
-    return `data not recognized as a k8s audit event: apiVersion ${JSON.stringify(ev.apiVersion).slice(0, 80)}`;
+  const apiVersion = ev.apiVersion;
+  if (apiVersion !== undefined && apiVersion !== 'audit.k8s.io/v1' && (typeof apiVersion !== 'string' || !KNOWN_API_VERSIONS.has(apiVersion))) {
+    return `data not recognized as a k8s audit event: apiVersion ${JSON.stringify(apiVersion).slice(0, 80)}`;
   }
   if (ev.kind !== undefined && ev.kind !== 'Event') return `data not recognized as a k8s audit event: kind ${JSON.stringify(ev.kind).slice(0, 80)}`;
-  for (const key of ['auditID', 'stage', 'verb', 'requestURI'] as const) {
-    if (typeof ev[key] !== 'string' || ev[key] === '') return `data not recognized as a k8s audit event: missing or invalid "${key}"`;
-  }
+  if (!isText(ev.auditID)) return 'data not recognized as a k8s audit event: missing or invalid "auditID"';
+  if (!isText(ev.stage)) return 'data not recognized as a k8s audit event: missing or invalid "stage"';
+  if (!isText(ev.verb)) return 'data not recognized as a k8s audit event: missing or invalid "verb"';
+  if (!isText(ev.requestURI)) return 'data not recognized as a k8s audit event: missing or invalid "requestURI"';
   if (!STAGES.has(ev.stage as string)) return `data not recognized as a k8s audit event: unknown stage ${JSON.stringify(ev.stage).slice(0, 80)}`;
-  for (const key of ['user', 'objectRef', 'responseStatus', 'annotations'] as const) {
-    if (ev[key] !== undefined && (ev[key] === null || typeof ev[key] !== 'object' || Array.isArray(ev[key]))) return `invalid "${key}": not an object`;
-  }
+  if (ev.user !== undefined && !isObj(ev.user)) return 'invalid "user": not an object';
+  if (ev.objectRef !== undefined && !isObj(ev.objectRef)) return 'invalid "objectRef": not an object';
+  if (ev.responseStatus !== undefined && !isObj(ev.responseStatus)) return 'invalid "responseStatus": not an object';
+  if (ev.annotations !== undefined && !isObj(ev.annotations)) return 'invalid "annotations": not an object';
   if (ev.sourceIPs !== undefined && !Array.isArray(ev.sourceIPs)) return 'invalid "sourceIPs": not an array';
   return undefined;
 }
@@ -73,9 +79,18 @@ function digits(s: string, a: number, b: number): number {
   return v;
 }
 
+// Consecutive events mostly share their second: remember the last one decoded.
+let lastSecond = '';
+let lastSecondMs = NaN;
+
 function parseRfc3339(s: string): number | undefined {
   if (s.length >= 20 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(s.length - 1) === 90) {
-    let ms = Date.UTC(digits(s, 0, 4), digits(s, 5, 7) - 1, digits(s, 8, 10), digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19));
+    const second = s.slice(0, 19);
+    if (second !== lastSecond) {
+      lastSecond = second;
+      lastSecondMs = Date.UTC(digits(s, 0, 4), digits(s, 5, 7) - 1, digits(s, 8, 10), digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19));
+    }
+    let ms = lastSecondMs;
     if (s.length > 21 && s.charCodeAt(19) === 46) ms += (digits(s, 20, s.length - 1) / 10 ** (s.length - 21)) * 1000;
     else if (s.length !== 20) ms = NaN;
     if (!Number.isNaN(ms)) return ms;
