@@ -170,3 +170,17 @@ describe('analyzeImage', () => {
     await assert.rejects(analyzeImage(img, [], { limits: { maxLayers: 3 } }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_LAYERS');
   });
 });
+
+describe('LayerCache values', () => {
+  it('treats a malformed cached scan as a miss', async () => {
+    const cache = new MemoryLayerCache();
+    const img = await memImage(spec);
+    await analyzeImage(img, [osAnalyzer, pkgAnalyzer()], { layerCache: cache });
+    // Corrupt every stored value in a different way; the next run must read the layers again and still be right.
+    const bad: unknown[] = [{ format: 1, entries: [{ path: 5 }], files: {} }, { format: 99, entries: [], files: {} }, 'junk', { format: 1, entries: [], files: { '/x': 7 } }];
+    const keys = [...(cache as unknown as { map: Map<string, string> }).map.keys()];
+    keys.forEach((k, i) => (cache as unknown as { map: Map<string, string> }).map.set(k, JSON.stringify(bad[i % bad.length])));
+    const r = await analyzeImage(await memImage(spec), [osAnalyzer, pkgAnalyzer()], { layerCache: cache });
+    assert.equal(r.packages.find((p) => p.name === 'curl')?.version, '8.0');
+  });
+});

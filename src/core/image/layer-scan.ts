@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { EntryKind, LayerRef } from './types.js';
 
+const ENTRY_KINDS = new Set<string>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other']);
+
 /** Version of the LayerScan format and of the reading rules; part of every cache key. */
 export const LAYER_SCAN_FORMAT = 1;
 
@@ -55,6 +57,14 @@ export function toLayerScan(data: LayerScanData): LayerScan {
 export function fromLayerScan(value: unknown): LayerScanData | undefined {
   const scan = value as LayerScan | undefined;
   if (!scan || typeof scan !== 'object' || scan.format !== LAYER_SCAN_FORMAT || !Array.isArray(scan.entries) || typeof scan.files !== 'object') return undefined;
+  // A store is not trusted to hand back what was stored: a malformed entry makes the whole scan a miss.
+  for (const e of scan.entries as unknown[]) {
+    const x = e as Partial<ScannedEntry> | null;
+    if (!x || typeof x.path !== 'string' || !x.path.startsWith('/') || typeof x.kind !== 'string' || !ENTRY_KINDS.has(x.kind)
+      || typeof x.mode !== 'number' || typeof x.size !== 'number' || typeof x.uid !== 'number' || typeof x.gid !== 'number'
+      || (x.linkTarget !== undefined && typeof x.linkTarget !== 'string')
+      || (x.whiteout !== undefined && x.whiteout !== 'file' && x.whiteout !== 'opaque')) return undefined;
+  }
   const files = new Map<string, Buffer>();
   for (const [p, b64] of Object.entries(scan.files)) {
     if (typeof b64 !== 'string') return undefined;
