@@ -122,7 +122,7 @@ describe('scanTarLayer', () => {
     const rss0 = process.memoryUsage().rss;
     const e = await rejectsWith(scanTarLayer(chunked(bomb), opts({}, { maxLayerBytes: 8 * 1024 * 1024 })), 'LIMIT_LAYER_SIZE');
     assert.ok(e instanceof LimitError);
-    assert.ok(Date.now() - t0 < 20_000, 'stops early (512 MiB would take far longer on a loaded machine)');
+    assert.ok(Date.now() - t0 < 20_000, 'stops without hanging');
     assert.ok(process.memoryUsage().rss - rss0 < 100 * 1024 * 1024, 'does not buffer the bomb');
   });
 
