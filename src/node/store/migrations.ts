@@ -203,6 +203,8 @@ export const MIGRATIONS: readonly Migration[] = [
       // shape, each ending in the sort key, so a page is an index range scan.
       // Severity (5 values) is filtered while walking one of these: at most a
       // few hundred index entries per page, cheaper than a fifth index on ingest.
+      // Administrators list across all projects: newest first over everything.
+      await s.createIndex('alerts_seen').on('alerts').columns(['last_seen', 'id']).execute();
       await s.createIndex('alerts_project_seen').on('alerts').columns(['project_id', 'last_seen', 'id']).execute();
       await s.createIndex('alerts_project_status_seen').on('alerts').columns(['project_id', 'status', 'last_seen', 'id']).execute();
       await s.createIndex('alerts_project_type_seen').on('alerts').columns(['project_id', 'type', 'last_seen', 'id']).execute();
