@@ -66,6 +66,20 @@ async function readLines(stream: AsyncIterable<unknown>, limits: AuditReadLimits
     }
     if (l.text.trim() === '') return;
     let events: K8sAuditEvent[];
+    const t = l.text.trimStart();
+    if (t.startsWith('[') || (t.includes('"EventList"') && l.text.length <= limits.maxDocumentBytes)) {
+      // A batch on one line: keep its good items, report the bad ones by index.
+      const r = parseAuditDocumentLenient(l.text, `line ${l.lineNo}`, limits, o.host);
+      for (const e of r.errors) {
+        res.errors++;
+        o.onError(e.message);
+      }
+      for (const ev of r.events) {
+        res.events++;
+        o.onEvent(ev);
+      }
+      return;
+    }
     try {
       events = parseAuditLine(l.text, l.lineNo, limits, o.host);
     } catch (e) {

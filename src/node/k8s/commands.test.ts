@@ -85,6 +85,12 @@ test('k8s audit reads JSON arrays and pretty-printed EventLists; the forbidden b
     writeFileSync(arr, JSON.stringify(forb));
     const d = await vigil(['k8s', 'audit', '--file', arr, '--format', 'json']);
     assert.equal(d.stdout, '');
+    // EventLists one per line (as a webhook dump): good items kept, bad ones named by line and index
+    const lines = join(dir, 'lists.log');
+    writeFileSync(lines, `${JSON.stringify(forb[0])}\n${JSON.stringify({ kind: 'EventList', items: [{ kind: 0 }, podCreate({ hostIPC: true }).audit] })}\n`);
+    const e = await vigil(['k8s', 'audit', '--file', lines, '--format', 'json']);
+    assert.match(e.stderr, /^line 2 item 0: data not recognized/);
+    assert.deepEqual(e.stdout.trim().split('\n').map((l) => JSON.parse(l).type), ['cluster/pod-abnormal']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
