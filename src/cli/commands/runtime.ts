@@ -20,6 +20,7 @@ export function register(program: Command): void {
     .option('--threat-ips <file>', 'threat-intel IP/CIDR list, one per line (network/abnormal-outbound)')
     .option('--state <file>', 'learn-state file for learned whitelists', '/var/lib/vigil/runtime-learn.json')
     .option('--sensor <kind>', 'ebpf, or procfs (polling fallback when eBPF is unavailable)', 'ebpf')
+    .option('--no-raw-syscalls', 'do not trace module loading and kexec (raw_syscalls:sys_enter slows every syscall on the host)')
     .option('--poll-interval <ms>', 'procfs polling interval', '200')
     .option('--stats <seconds>', 'print a stats line on stderr every N seconds (0: only at exit)', '60')
     .option('--events', 'also print every normalised event on stderr (debugging)')
@@ -36,7 +37,7 @@ export function register(program: Command): void {
       if (!Number.isInteger(poll) || poll < 10) throw new UsageError('--poll-interval must be at least 10 ms');
       const { runWatch } = await import('../../node/runtime/watch.js');
       return runWatch({
-        format, sensor, pollIntervalMs: poll, statsIntervalMs: stats * 1000,
+        format, sensor, rawSyscalls: opts.rawSyscalls !== false, pollIntervalMs: poll, statsIntervalMs: stats * 1000,
         ruleFiles: opts.rules as string[] | undefined, builtinRules: opts.builtinRules !== false, policyFile: opts.policy as string | undefined,
         threatIpsFile: opts.threatIps as string | undefined, stateFile: String(opts.state), events: opts.events === true,
         authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,

@@ -37,6 +37,8 @@ export interface WatchOptions {
   /** Where learned whitelists are kept. */
   stateFile?: string;
   sensor?: 'ebpf' | 'procfs';
+  /** Attach raw_syscalls:sys_enter for module loading and kexec (default true; costly, see bench/README.md). */
+  rawSyscalls?: boolean;
   pollIntervalMs?: number;
   /** Stats line on stderr every N ms (0: only at exit). */
   statsIntervalMs?: number;
@@ -119,8 +121,12 @@ export async function runWatch(o: WatchOptions): Promise<number> {
 
   /** One event through policies (enforcement first: it is time-critical) and the rules engine. */
   let lagMs = 0;
+  // Created here so the handler can name key-file writers; started once the sensors are up.
+  const fim: FileIntegrity = new FileIntegrity({ paths: o.keyFiles ?? KEY_FILES, host, onEvent: (e) => handle(e) });
   const handle = (e: EngineEvent, ktimeNs?: number): void => {
     stats.events++;
+    // Name the writer of a key file: inotify says what changed, the syscall sensor who opened it.
+    if (e.source === 'syscall' && e.type === 'openat' && e.fd?.name && (Number(e.args.flags) & 3) !== 0) fim.noteWrite(e.fd.name, e.proc);
     if (ktimeNs !== undefined) lagMs = (Number(process.hrtime.bigint()) - ktimeNs) / 1e6;
     if (o.events) writeLine(err, `event ${JSON.stringify(e)}`);
     let killedTypes: Map<string, { detail: string; delayUs?: number }> | undefined;
@@ -153,6 +159,8 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   };
 
   const kill = (pid: number, ktimeNs?: number): { kind: 'killed' | 'alert'; detail: string; delayUs?: number } => {
+    // pid 0 would signal our own process group, 1 is init, and never ourselves or bpftrace.
+    if (!Number.isInteger(pid) || pid <= 1 || self.has(pid)) return { kind: 'alert', detail: `not killed: pid ${pid} is protected` };
     try {
       process.kill(pid, 'SIGKILL');
       const delayUs = ktimeNs !== undefined ? Math.max(0, Math.round((Number(process.hrtime.bigint()) - ktimeNs) / 1000)) : undefined;
@@ -189,6 +197,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     const extraProtected = policy ? protectedPaths(policy).map((p) => (p.endsWith('/') ? p : `${p}/`)) : [];
     const program = buildProgram({
       v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? ''),
+      rawSyscalls: o.rawSyscalls !== false,
       sensitivePaths: DEFAULT_SENSITIVE_PATHS,
       protectedPrefixes: [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...(policy ? protectedPaths(policy) : [])],
     });
@@ -216,7 +225,6 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     writeLine(err, `vigil: runtime sensors ready: procfs polling every ${o.pollIntervalMs ?? 200} ms (eBPF not used: only processes that live longer than the interval are seen, and no syscalls), ${engine ? `${engine.ruleCount} rules` : 'no rules'}, ${policy ? `${policy.policies.length} policies` : 'no policies'}`);
   }
 
-  const fim = new FileIntegrity({ paths: o.keyFiles ?? KEY_FILES, host, onEvent: (e) => handle(e) });
   await fim.start();
   const auth = new AuthLogTail({ files: o.authLogs ?? DEFAULT_AUTH_LOGS, host, onEvent: (e) => handle(e) });
   auth.start();

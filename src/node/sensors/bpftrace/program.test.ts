@@ -34,6 +34,10 @@ describe('bpftrace program', () => {
     assert.ok(!p.includes('kprobe'));
   });
 
+  it('can leave out the raw syscall tracepoint', () => {
+    assert.ok(!buildProgram({ rawSyscalls: false }).includes('raw_syscalls'));
+  });
+
   it('filters opens in the probe, with policy paths added', () => {
     const p = buildProgram({ protectedPrefixes: ['/srv/app/'] });
     assert.ok(p.includes('strncmp($f, "/srv/app/", 9) == 0'));

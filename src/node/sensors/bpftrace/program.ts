@@ -32,6 +32,12 @@ export const DEFAULT_PROTECTED_PREFIXES: readonly string[] = [
 ];
 
 export interface ProgramOptions {
+  /**
+   * Attach raw_syscalls:sys_enter for module loading and kexec (default true). Enabling that
+   * tracepoint puts every syscall of every task on the kernel's tracing slow path: it is the
+   * sensor's largest cost on syscall-heavy workloads (bench/README.md).
+   */
+  rawSyscalls?: boolean;
   /** Index of a cgroup v1 controller with a mounted hierarchy (cgroup_subsys_id), whose leaf names the container; undefined on pure cgroup v2. */
   v1SubsysIndex?: number;
   /** Paths (prefixes) whose opens are always reported. */
@@ -119,7 +125,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_rename { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_renameat { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_unlinkat { ${emit('L', '\\t%d\\t%s', 'args->flag, str(args->pathname)')} }`);
-  p.push(`tracepoint:raw_syscalls:sys_enter /${raw}/ { ${emit('X', '\\t%d', 'args->id')} }`);
+  if (opts.rawSyscalls !== false) p.push(`tracepoint:raw_syscalls:sys_enter /${raw}/ { ${emit('X', '\\t%d', 'args->id')} }`);
   return `${p.join('\n')}\n`;
 }
 

@@ -1,0 +1,127 @@
+// Benchmark: cost of `vigil runtime watch` on an exec-heavy workload, in one
+// run. The workload is N short processes (`/bin/true`, forked and exec'd by
+// P parallel shell loops); it runs without the agent, with it, and without
+// it again (the two baselines are averaged, so load drift on a shared
+// machine shows up as their spread). Reports the slowdown ratio, the exec
+// rate reached, events lost by the probes, and the agent's CPU and RSS
+// (node + its bpftrace child). Needs root. Usage:
+//   npx tsx bench/runtime-exec.ts [--n 20000] [--parallel 4]
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('n', 20_000);
+const P = arg('parallel', 4);
+const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+
+/** CPU seconds of reaped children (cutime + cstime of /proc/self/stat): the workload's own CPU, probe time included. */
+function childCpu(): number {
+  const s = readFileSync('/proc/self/stat', 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / TICK;
+}
+
+let lastCpu = 0;
+function workload(): number {
+  const c0 = childCpu();
+  const per = Math.ceil(N / P);
+  const loop = `i=0; while [ $i -lt ${per} ]; do /bin/true; i=$((i+1)); done`;
+  const script = Array.from({ length: P }, () => `(${loop}) &`).join(' ') + ' wait';
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('sh', ['-c', script], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error('workload failed');
+  lastCpu = childCpu() - c0;
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function cpuTicks(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+function rssKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+function childOf(ppid: number, comm: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+      const pp = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
+      if (pp === ppid && name === comm) return Number(d);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.error('bench/runtime-exec: needs root (eBPF)');
+    process.exit(2);
+  }
+  console.log(`workload: ${N} short processes (/bin/true) from ${P} parallel shell loops`);
+  const base1 = workload();
+  const cpu1 = lastCpu;
+  const full = await watched([]);
+  const lean = await watched(['--no-raw-syscalls']);
+  const base2 = workload();
+  const cpu2 = lastCpu;
+  const base = (base1 + base2) / 2;
+  const baseCpu = (cpu1 + cpu2) / 2;
+  console.log(`without watch: ${base1.toFixed(0)} ms and ${base2.toFixed(0)} ms (mean ${base.toFixed(0)} ms, ${(N / (base / 1000)).toFixed(0)} exec/s); baseline spread ${((Math.abs(base1 - base2) / base) * 100).toFixed(1)} %`);
+  console.log(`               workload CPU ${cpu1.toFixed(2)} s and ${cpu2.toFixed(2)} s (user + sys of the processes themselves)`);
+  for (const [name, r] of [['watch (default)', full], ['watch --no-raw-syscalls', lean]] as const) {
+    console.log(`${name}:`);
+    console.log(`  workload:  ${r.ms.toFixed(0)} ms (${(N / (r.ms / 1000)).toFixed(0)} exec/s), slowdown ${((r.ms / base - 1) * 100).toFixed(1)} % wall (target <= 5 %)`);
+    console.log(`             workload CPU ${r.wcpu.toFixed(2)} s: ${((r.wcpu / baseCpu - 1) * 100).toFixed(1)} % more than without watch (probe time is charged to the traced processes)`);
+    console.log(`  agent CPU: ${r.cpuS.toFixed(2)} s during the workload (${((r.cpuS * 1000) / r.ms * 100).toFixed(0)} % of one core), node + bpftrace`);
+    console.log(`  agent RSS: node ${(r.rssNode / 1024).toFixed(0)} MiB, bpftrace ${(r.rssBt / 1024).toFixed(0)} MiB`);
+    console.log(`  events:    ${r.events} normalised, lost by the probes: ${r.lost}`);
+  }
+}
+
+async function watched(extra: string[]): Promise<{ ms: number; wcpu: number; cpuS: number; rssNode: number; rssBt: number; events: string; lost: string }> {
+  const w = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch', '--format', 'json', '--stats', '0', ...extra], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  w.stderr.setEncoding('utf8');
+  await new Promise<void>((res, rej) => {
+    w.stderr.on('data', (d: string) => {
+      err += d;
+      if (/ready/.test(err)) res();
+    });
+    w.on('exit', () => rej(new Error(`watch exited: ${err}`)));
+  });
+  const bt = childOf(w.pid!, 'bpftrace');
+  await new Promise((r) => setTimeout(r, 2000));
+  const c0 = cpuTicks(w.pid!) + (bt ? cpuTicks(bt) : 0);
+  const ms = workload();
+  const wcpu = lastCpu;
+  // Let the agent drain what the workload produced before reading its CPU.
+  await new Promise((r) => setTimeout(r, 3000));
+  const c1 = cpuTicks(w.pid!) + (bt ? cpuTicks(bt) : 0);
+  const rssNode = rssKiB(w.pid!);
+  const rssBt = bt ? rssKiB(bt) : 0;
+  w.kill('SIGINT');
+  await new Promise((r) => w.on('exit', r));
+  const stats = /stats events=(\d+).*lost=(\d+)/.exec(err);
+  return { ms, wcpu, cpuS: (c1 - c0) / TICK, rssNode, rssBt, events: stats?.[1] ?? '?', lost: stats?.[2] ?? '?' };
+}
+
+await main();
