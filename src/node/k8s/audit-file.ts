@@ -67,7 +67,8 @@ async function readLines(stream: AsyncIterable<unknown>, limits: AuditReadLimits
     if (l.text.trim() === '') return;
     let events: K8sAuditEvent[];
     const t = l.text.trimStart();
-    if (t.startsWith('[') || (t.includes('"EventList"') && l.text.length <= limits.maxDocumentBytes)) {
+    // `"kind":"EventList"` comes first in what the apiserver writes: look only near the start (cheap per event).
+    if (t.startsWith('[') || t.lastIndexOf('"EventList"', 200) >= 0) {
       // A batch on one line: keep its good items, report the bad ones by index.
       const r = parseAuditDocumentLenient(l.text, `line ${l.lineNo}`, limits, o.host);
       for (const e of r.errors) {
