@@ -5,8 +5,8 @@
 // flush(now) and, when full, oldest-first.
 
 export class AggregateWindow {
-  /** Per key: a ring of the last `threshold` match times and its next slot. */
-  private readonly keys = new Map<string, { times: Float64Array; next: number; count: number }>();
+  /** Per key: the last `threshold` match times (grown on demand, then a ring) and the ring's next slot. */
+  private readonly keys = new Map<string, { times: number[]; next: number }>();
   constructor(readonly windowMs: number, readonly threshold: number, readonly maxKeys = 50_000) {}
 
   /** Record a match at `time`; returns the number of matches in the window when the threshold is reached, else 0. */
@@ -14,15 +14,20 @@ export class AggregateWindow {
     let k = this.keys.get(key);
     if (!k) {
       if (this.keys.size >= this.maxKeys) this.evict(time);
-      k = { times: new Float64Array(this.threshold), next: 0, count: 0 };
+      k = { times: [], next: 0 };
       this.keys.set(key, k);
     }
-    k.times[k.next] = time;
-    k.next = k.next + 1 === this.threshold ? 0 : k.next + 1;
-    if (k.count < this.threshold) k.count++;
-    if (k.count < this.threshold) return 0;
-    // Ring full: the oldest of the last `threshold` matches is at `next`.
-    if (time - k.times[k.next]! > this.windowMs) return 0;
+    const t = k.times;
+    if (t.length < this.threshold) {
+      t.push(time);
+      if (t.length < this.threshold) return 0;
+      if (time - t[0]! > this.windowMs) return 0;
+    } else {
+      t[k.next] = time;
+      k.next = k.next + 1 === this.threshold ? 0 : k.next + 1;
+      // The oldest of the last `threshold` matches is now at `next`.
+      if (time - t[k.next]! > this.windowMs) return 0;
+    }
     this.keys.delete(key);
     return this.threshold;
   }
@@ -31,7 +36,8 @@ export class AggregateWindow {
   flush(now: number): void {
     const from = now - this.windowMs;
     for (const [key, k] of this.keys) {
-      const newest = k.times[(k.next + this.threshold - 1) % this.threshold]!;
+      const n = k.times.length;
+      const newest = n < this.threshold ? k.times[n - 1]! : k.times[(k.next + n - 1) % n]!;
       if (newest < from) this.keys.delete(key);
     }
   }

@@ -320,27 +320,56 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
    * `(fd.name startswith A or fd.name startswith B or fd.name = C ...)` on one
    * single-valued field: read the field once, then run the tests.
    */
+  const MERGEABLE = new Set(['=', '==', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'in', 'pmatch']);
+
+  /** A test of one literal set on a string field, or undefined when the check cannot be merged. */
+  function mergeableField(c: CondNode): string | undefined {
+    if (c.k !== 'check' || c.field === 'evt.type' || !MERGEABLE.has(c.op)) return undefined;
+    const r = resolveField(c.field, ctx.source);
+    return r && r.def.type === 'string' ? c.field : undefined;
+  }
+
+  /**
+   * ORed checks on one single-valued string field (`fd.name startswith A or
+   * fd.name startswith B or ...`): read the field once, then run the tests.
+   * OR has no side effects, so checks are grouped by field whatever their order.
+   */
   function mergeOr(items: CondNode[]): { f: Pred; types: Set<string> | null } | undefined {
-    if (items.length < 3) return undefined;
-    const first = items[0]!;
-    if (first.k !== 'check') return undefined;
-    const field = first.field;
-    if (field === 'evt.type') return undefined;
-    const ok = new Set(['=', '==', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'in', 'pmatch']);
-    for (const it of items) if (it.k !== 'check' || it.field !== field || !ok.has(it.op)) return undefined;
-    const { get, def } = getter(field, ctx.source, first.pos);
-    if (def.type !== 'string') return undefined;
-    fields.add(field);
-    const tests = (items as Array<Extract<CondNode, { k: 'check' }>>).map((c) => {
-      const lits = c.values ? expandValues(c.values, ctx.lists) : c.value ? [c.value] : [];
-      return lits.length === 0 && (c.op === 'in' || c.op === 'pmatch') ? () => false : scalarTest(c.op, def, lits, c.value?.pos ?? c.pos);
-    });
-    return { f: (e) => {
-      const v = get(e);
-      if (v === undefined) return false;
-      for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true;
-      return false;
-    }, types: null };
+    if (items.length < 2) return undefined;
+    const groups = new Map<string, Array<Extract<CondNode, { k: 'check' }>>>();
+    const rest: CondNode[] = [];
+    for (const it of items) {
+      const f = mergeableField(it);
+      if (!f) { rest.push(it); continue; }
+      let g = groups.get(f);
+      if (!g) groups.set(f, (g = []));
+      g.push(it as Extract<CondNode, { k: 'check' }>);
+    }
+    if (![...groups.values()].some((g) => g.length >= 2)) return undefined;
+    const preds: Pred[] = [];
+    let types: Set<string> | null = null;
+    let anyNull = false;
+    for (const [field, checks] of groups) {
+      if (checks.length === 1) { const r = node(checks[0]!); preds.push(r.f); anyNull = true; continue; }
+      const { get, def } = getter(field, ctx.source, checks[0]!.pos);
+      fields.add(field);
+      const tests = checks.map((c) => {
+        const lits = c.values ? expandValues(c.values, ctx.lists) : c.value ? [c.value] : [];
+        return lits.length === 0 && (c.op === 'in' || c.op === 'pmatch') ? () => false : scalarTest(c.op, def, lits, c.value?.pos ?? c.pos);
+      });
+      preds.push((e) => {
+        const v = get(e);
+        if (v === undefined) return false;
+        for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true;
+        return false;
+      });
+      anyNull = true;
+    }
+    for (const it of rest) { const r = node(it); preds.push(r.f); if (r.types === null) anyNull = true; else types = types ? new Set([...types, ...r.types]) : r.types; }
+    if (anyNull) types = null;
+    if (preds.length === 1) return { f: preds[0]!, types };
+    if (preds.length === 2) { const [a, b] = preds as [Pred, Pred]; return { f: (e) => a(e) || b(e), types }; }
+    return { f: (e) => { for (let i = 0; i < preds.length; i++) if (preds[i]!(e)) return true; return false; }, types };
   }
 
   const r = node(root);
