@@ -50,7 +50,12 @@ test('codec: stored form round-trips', () => {
   const a = parseOsv(demo('debian/DSA-5514-1.json'), 'x');
   const { affected, ...head } = a;
   assert.deepEqual(decodeHead(encodeHead(head)), JSON.parse(JSON.stringify(head)));
-  for (const { purl: _p, ...x } of affected) assert.deepEqual(decodeAffected(encodeAffected(x)), x);
+  for (const { purl: _p, ...x } of affected) assert.deepEqual(decodeAffected(encodeAffected(x), x.ecosystem, x.name), x);
   const st = { ecosystem: 'Debian:12', name: 'y', ranges: [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { last_affected: '1' }, { limit: '2' }] }], versions: ['1'], status: 'will_not_fix' as const, severity: 'low' };
-  assert.deepEqual(decodeAffected(encodeAffected(st)), st);
+  assert.deepEqual(decodeAffected(encodeAffected(st), 'Debian:12', 'y'), st);
+  assert.equal(encodeAffected({ ...st, ranges: [], versions: [], status: undefined, severity: undefined }), '');
+  assert.equal(encodeAffected({ ...st, versions: [], status: undefined, severity: undefined }), 'E\u001fi0\u001fl1\u001fx2');
+  const odd = { ...st, versions: ['1\n2'] };
+  assert.ok(encodeAffected(odd).startsWith('{'));
+  assert.deepEqual(decodeAffected(encodeAffected(odd), 'Debian:12', 'y'), odd);
 });

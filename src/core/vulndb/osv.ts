@@ -11,8 +11,8 @@ export const OSV_LIMITS = {
   maxVersions: 50000,
   maxIdLength: 256,
   /** `details` is kept up to this many characters (the DB stays small; the reference links have the rest). */
-  maxDetails: 2000,
-  maxReferences: 50,
+  maxDetails: 400,
+  maxReferences: 8,
 };
 
 type Json = Record<string, unknown>;
@@ -131,14 +131,15 @@ export function parseOsv(doc: unknown, where: string): Advisory {
     ? doc.references.flatMap((r) => (isObj(r) && typeof r.url === 'string' ? [r.url] : [])).slice(0, OSV_LIMITS.maxReferences)
     : [];
   const str = (x: unknown, max = 1000): string | undefined => (typeof x === 'string' && x ? x.slice(0, max) : undefined);
+  const clip = (x: unknown, max: number): string | undefined => (typeof x === 'string' && x ? (x.length > max ? `${x.slice(0, max - 1).trimEnd()}\u2026` : x) : undefined);
   return {
     id,
     source: sourceOf(id, affected[0]?.ecosystem),
     aliases: strList(doc.aliases, 1000),
     upstream: strList(doc.upstream, 1000),
     related: strList(doc.related, 1000),
-    summary: str(doc.summary, 500),
-    details: str(doc.details, OSV_LIMITS.maxDetails),
+    summary: clip(doc.summary, 300),
+    details: clip(doc.details, OSV_LIMITS.maxDetails),
     published: str(doc.published, 64),
     modified: str(doc.modified, 64),
     withdrawn: str(doc.withdrawn, 64),

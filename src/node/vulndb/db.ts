@@ -5,10 +5,10 @@
 import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { InputError } from '../../core/errors.js';
 import type { Advisory, CveEnrichment } from '../../core/vulndb/advisory.js';
-import { decodeAffected, decodeHead, encodeAffected, encodeHead } from '../../core/vulndb/codec.js';
+import { decodeAffected, decodeHeadBlock, encodeAffected, encodeHeadBlock, HEADS_PER_BLOCK } from '../../core/vulndb/codec.js';
 import type { AdvisoryHead, AdvisoryLookup, AffectedRow } from '../../core/vulndb/match.js';
 import { missingDbError } from './scan-vulns-errors.js';
 
@@ -17,8 +17,10 @@ export const DB_SCHEMA_VERSION = 1;
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE sources (name TEXT PRIMARY KEY, updated_at TEXT NOT NULL, origin TEXT NOT NULL DEFAULT '', records INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
-CREATE TABLE packages (id INTEGER PRIMARY KEY, ecosystem TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (ecosystem, name));
-CREATE TABLE advisories (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, source TEXT NOT NULL, pkgs TEXT NOT NULL, head BLOB NOT NULL);
+CREATE TABLE packages (id INTEGER PRIMARY KEY, ecosystem TEXT NOT NULL, name TEXT NOT NULL, display_ecosystem TEXT NOT NULL, display_name TEXT NOT NULL, UNIQUE (ecosystem, name));
+CREATE TABLE advisories (id INTEGER PRIMARY KEY, keyhash INTEGER NOT NULL, source TEXT NOT NULL, pkgs TEXT NOT NULL, block INTEGER NOT NULL, slot INTEGER NOT NULL);
+CREATE TABLE heads (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE INDEX advisories_keyhash ON advisories (keyhash);
 CREATE TABLE affected (pkg INTEGER NOT NULL, advisory INTEGER NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (pkg, advisory, seq)) WITHOUT ROWID;
 CREATE TABLE cves (id TEXT NOT NULL, source TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (id, source)) WITHOUT ROWID;
 `;
@@ -50,8 +52,11 @@ function asInputError(e: unknown, path: string): never {
 /** A read-only open DB; implements the lookup matching needs. */
 export class VulnDb implements AdvisoryLookup {
   private readonly db: Database.Database;
-  private readonly qAffected: Database.Statement<[string, string], { advisory: number; data: string }>;
-  private readonly qHead: Database.Statement<[number], { head: Buffer }>;
+  private readonly qAffected: Database.Statement<[string, string], { advisory: number; data: string; eco: string; name: string }>;
+  private readonly qHead: Database.Statement<[number], { block: number; slot: number }>;
+  private readonly qBlock: Database.Statement<[number], { data: Buffer }>;
+  /** Decoded head blocks (advisories of one package often share a block). */
+  private readonly blocks = new Map<number, AdvisoryHead[]>();
   private readonly qCve: Database.Statement<[string], { source: string; data: string }>;
 
   private constructor(readonly path: string) {
@@ -63,8 +68,10 @@ export class VulnDb implements AdvisoryLookup {
         this.db.close();
         throw new InputError('VULNDB_SCHEMA', `DB schema version ${row.value}, this Vigil reads ${DB_SCHEMA_VERSION}; run \`vigil db update\` or \`vigil db import\` again`, path);
       }
-      this.qAffected = this.db.prepare('SELECT a.advisory AS advisory, a.data AS data FROM packages p JOIN affected a ON a.pkg = p.id WHERE p.ecosystem = ? AND p.name = ? ORDER BY a.advisory, a.seq');
-      this.qHead = this.db.prepare('SELECT head FROM advisories WHERE id = ?');
+      this.qAffected = this.db.prepare('SELECT a.advisory AS advisory, a.data AS data, p.display_ecosystem AS eco, p.display_name AS name FROM packages p JOIN affected a ON a.pkg = p.id WHERE p.ecosystem = ? AND p.name = ? ORDER BY a.advisory, a.seq');
+      this.db.pragma('cache_size = -32768');
+      this.qHead = this.db.prepare('SELECT block, slot FROM advisories WHERE id = ?');
+      this.qBlock = this.db.prepare('SELECT data FROM heads WHERE id = ?');
       this.qCve = this.db.prepare('SELECT source, data FROM cves WHERE id = ? ORDER BY source');
     } catch (e) {
       if (e instanceof InputError) throw e;
@@ -78,12 +85,22 @@ export class VulnDb implements AdvisoryLookup {
   }
 
   affected(ecosystem: string, name: string): AffectedRow[] {
-    return this.qAffected.all(ecosystem, name).map((r) => ({ key: r.advisory, affected: decodeAffected(r.data) }));
+    return this.qAffected.all(ecosystem, name).map((r) => ({ key: r.advisory, affected: decodeAffected(r.data, r.eco, r.name) }));
   }
 
   advisory(key: number): AdvisoryHead | undefined {
     const r = this.qHead.get(key);
-    return r ? decodeHead(r.head) : undefined;
+    if (!r) return undefined;
+    let block = this.blocks.get(r.block);
+    if (!block) {
+      const b = this.qBlock.get(r.block);
+      if (!b) return undefined;
+      block = decodeHeadBlock(b.data);
+      if (this.blocks.size >= 512) this.blocks.clear();
+      this.blocks.set(r.block, block);
+    }
+    const h = block[r.slot];
+    return h ? { ...h, related: h.related ?? [] } : undefined;
   }
 
   cve(id: string): CveEnrichment | undefined {
@@ -124,27 +141,41 @@ export interface WriterOptions {
  * Builds a DB into a temp file beside `path` (a copy of the existing DB, or
  * empty), in one transaction; `commit()` fsyncs and renames it over `path`.
  */
+/** 48 bits of sha256: an integer key for the (source, id) of an advisory; hits are confirmed on the stored key. */
+function keyHash(key: string): number {
+  return createHash('sha256').update(key).digest().readUIntBE(0, 6) + 0;
+}
+
 export class DbWriter {
   private readonly db: Database.Database;
   private readonly now: () => Date;
   private done = false;
   private readonly stmts: {
-    findAdv: Database.Statement<[string], { id: number; pkgs: string }>;
+    findAdv: Database.Statement<[number], { id: number; pkgs: string; source: string; block: number; slot: number }>;
+    getBlock: Database.Statement<[number], { data: Buffer }>;
+    insBlock: Database.Statement<[number, Buffer]>;
     delAffected: Database.Statement<[number, number]>;
     delAdv: Database.Statement<[number]>;
-    insAdv: Database.Statement<[string, string, string, Buffer]>;
+    insAdv: Database.Statement<[number, string, string, number, number]>;
     findPkg: Database.Statement<[string, string], { id: number }>;
-    insPkg: Database.Statement<[string, string]>;
+    insPkg: Database.Statement<[string, string, string, string]>;
     insAffected: Database.Statement<[number, number, number, string]>;
     putCve: Database.Statement<[string, string, string]>;
     putSource: Database.Statement<[string, string, string]>;
   };
   private readonly pkgIds = new Map<string, number>();
+  /** Heads waiting for their block, and that block's id. */
+  private pending: AdvisoryHead[] = [];
+  private nextBlock = 1;
+  /** Key hashes written by this writer: a fresh DB needs no lookups for the others. */
+  private readonly keys = new Set<number>();
+  private readonly existed: boolean;
   readonly touchedSources = new Set<string>();
 
   private constructor(readonly path: string, readonly tmpPath: string, opts: WriterOptions) {
     this.now = opts.now ?? (() => new Date());
     const existed = !opts.fresh && existsSync(path);
+    this.existed = existed;
     if (existed) copyFileSync(path, tmpPath);
     this.db = new Database(tmpPath);
     // The temp file is thrown away on any failure, so no journal is needed while building.
@@ -166,17 +197,34 @@ export class DbWriter {
       this.db.exec(SCHEMA);
     }
     this.stmts = {
-      findAdv: this.db.prepare('SELECT id, pkgs FROM advisories WHERE key = ?'),
+      findAdv: this.db.prepare('SELECT id, pkgs, source, block, slot FROM advisories WHERE keyhash = ?'),
+      getBlock: this.db.prepare('SELECT data FROM heads WHERE id = ?'),
+      insBlock: this.db.prepare('INSERT INTO heads (id, data) VALUES (?, ?)'),
       delAffected: this.db.prepare('DELETE FROM affected WHERE pkg = ? AND advisory = ?'),
       delAdv: this.db.prepare('DELETE FROM advisories WHERE id = ?'),
-      insAdv: this.db.prepare('INSERT INTO advisories (key, source, pkgs, head) VALUES (?, ?, ?, ?)'),
+      insAdv: this.db.prepare('INSERT INTO advisories (keyhash, source, pkgs, block, slot) VALUES (?, ?, ?, ?, ?)'),
       findPkg: this.db.prepare('SELECT id FROM packages WHERE ecosystem = ? AND name = ?'),
-      insPkg: this.db.prepare('INSERT INTO packages (ecosystem, name) VALUES (?, ?)'),
+      insPkg: this.db.prepare('INSERT INTO packages (ecosystem, name, display_ecosystem, display_name) VALUES (?, ?, ?, ?)'),
       insAffected: this.db.prepare('INSERT OR REPLACE INTO affected (pkg, advisory, seq, data) VALUES (?, ?, ?, ?)'),
       putCve: this.db.prepare('INSERT OR REPLACE INTO cves (id, source, data) VALUES (?, ?, ?)'),
       putSource: this.db.prepare("INSERT INTO sources (name, updated_at, origin) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at, origin = excluded.origin"),
     };
+    this.nextBlock = ((this.db.prepare('SELECT MAX(id) AS m FROM heads').get() as { m: number | null }).m ?? 0) + 1;
     this.db.exec('BEGIN');
+  }
+
+  private flushBlock(): void {
+    if (!this.pending.length) return;
+    this.stmts.insBlock.run(this.nextBlock, encodeHeadBlock(this.pending));
+    this.pending = [];
+    this.nextBlock++;
+  }
+
+  /** A head already written (in a stored block) or still pending. */
+  private headAt(block: number, slot: number): AdvisoryHead | undefined {
+    if (block === this.nextBlock) return this.pending[slot];
+    const b = this.stmts.getBlock.get(block);
+    return b ? decodeHeadBlock(b.data)[slot] : undefined;
   }
 
   static open(path: string, opts: WriterOptions = {}): DbWriter {
@@ -191,32 +239,45 @@ export class DbWriter {
     }
   }
 
-  private pkgId(ecosystem: string, name: string): number {
+  /** The package row of an ecosystem and name (keyed lower-cased, the first spelling seen kept for display). */
+  private pkgId(displayEcosystem: string, displayName: string): number {
+    const ecosystem = displayEcosystem.toLowerCase();
+    const name = displayName.toLowerCase();
     const k = `${ecosystem}\u0000${name}`;
     let id = this.pkgIds.get(k);
     if (id === undefined) {
-      id = this.stmts.findPkg.get(ecosystem, name)?.id ?? Number(this.stmts.insPkg.run(ecosystem, name).lastInsertRowid);
+      id = this.stmts.findPkg.get(ecosystem, name)?.id ?? Number(this.stmts.insPkg.run(ecosystem, name, displayEcosystem, displayName).lastInsertRowid);
       this.pkgIds.set(k, id);
     }
     return id;
   }
 
-  private removeKey(key: string): void {
-    const old = this.stmts.findAdv.get(key);
-    if (!old) return;
-    for (const p of old.pkgs ? old.pkgs.split(',') : []) this.stmts.delAffected.run(Number(p), old.id);
-    this.stmts.delAdv.run(old.id);
+  /** Removes the stored advisory with this key (hash hits are confirmed against the stored key). */
+  private removeKey(hash: number, key: string): void {
+    for (const old of this.stmts.findAdv.all(hash)) {
+      const h = this.headAt(old.block, old.slot) as (AdvisoryHead & { k?: string }) | undefined;
+      if (!h) continue;
+      if ((h.k ?? `${old.source}/${h.id}`) !== key) continue;
+      for (const p of old.pkgs ? old.pkgs.split(',') : []) this.stmts.delAffected.run(Number(p), old.id);
+      this.stmts.delAdv.run(old.id);
+    }
   }
 
   /** Adds or replaces an advisory (same source and id). Withdrawn advisories are removed. */
   put(a: Advisory): void {
     const key = a.dbKey ?? `${a.source}/${a.id}`;
-    this.removeKey(key);
+    const hash = keyHash(key);
+    if (this.existed || this.keys.has(hash)) this.removeKey(hash, key);
+    this.keys.add(hash);
     this.touchedSources.add(a.source);
     if (a.withdrawn) return;
-    const { affected, dbKey: _k, ...head } = a;
-    const pkgs = affected.map((x) => this.pkgId(x.ecosystem.toLowerCase(), x.name.toLowerCase()));
-    const info = this.stmts.insAdv.run(key, a.source, [...new Set(pkgs)].join(','), encodeHead(head));
+    // `related` and `published` are not used by matching or reports: not stored.
+    const { affected, dbKey, related: _r, published: _p, ...head } = a;
+    const pkgs = affected.map((x) => this.pkgId(x.ecosystem, x.name));
+    const stored = dbKey ? { ...head, k: dbKey } : head;
+    if (this.pending.length >= HEADS_PER_BLOCK) this.flushBlock();
+    const info = this.stmts.insAdv.run(hash, a.source, [...new Set(pkgs)].join(','), this.nextBlock, this.pending.length);
+    this.pending.push(stored as AdvisoryHead);
     const advId = Number(info.lastInsertRowid);
     affected.forEach((x, i) => this.stmts.insAffected.run(pkgs[i]!, advId, i, encodeAffected(x)));
   }
@@ -235,6 +296,7 @@ export class DbWriter {
   commit(): void {
     if (this.done) throw new Error('DbWriter already finished');
     try {
+      this.flushBlock();
       const now = this.now().toISOString();
       const setMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       setMeta.run('schema_version', String(DB_SCHEMA_VERSION));

@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { InputError, LimitError } from '../../core/errors.js';
 import { convertDocument } from '../../core/vulndb/formats.js';
@@ -67,32 +68,50 @@ export function importBuffer(writer: DbWriter, buf: Buffer, where: string, stats
 async function importFile(writer: DbWriter, path: string, limits: ImportLimits, stats: ImportStats): Promise<void> {
   const st = statSync(path);
   if (st.size > limits.maxFileBytes) throw new LimitError('LIMIT_FILE_SIZE', `file is ${st.size} bytes, more than the limit of ${limits.maxFileBytes}`, path);
-  const head = Buffer.alloc(4);
-  const fh = await import('node:fs/promises').then((m) => m.open(path, 'r'));
-  try {
-    await fh.read(head, 0, 4, 0);
-  } finally {
-    await fh.close();
-  }
-  if (head.readUInt32LE(0) === 0x04034b50) {
-    await importZip(writer, path, limits, stats);
+  const data = await readFile(path);
+  if (data.length >= 4 && data.readUInt32LE(0) === 0x04034b50) {
+    await importZip(writer, path, limits, stats, data);
     return;
   }
-  importBuffer(writer, await readFile(path), path, stats);
+  importBuffer(writer, data, path, stats);
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
+function openZip(buf: Buffer, path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
       if (err || !zip) reject(new InputError('ZIP_INVALID', `not a readable zip archive (${err?.message ?? 'no archive'})`, path));
       else resolve(zip);
     });
   });
 }
 
+/** The bytes of one entry, read from the in-memory archive (no stream per entry: all.zip holds ~100k small files). */
+function entryBytes(buf: Buffer, entry: yauzl.Entry, where: string): Buffer {
+  if (entry.generalPurposeBitFlag & 1) throw new InputError('ZIP_INVALID', 'encrypted entry', where);
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + 30 > buf.length || buf.readUInt32LE(at) !== 0x04034b50) throw new InputError('ZIP_INVALID', 'bad local file header', where);
+  const start = at + 30 + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
+  const end = start + entry.compressedSize;
+  if (end > buf.length) throw new InputError('ZIP_INVALID', 'entry data past the end of the archive', where);
+  const raw = buf.subarray(start, end);
+  let out: Buffer;
+  if (entry.compressionMethod === 0) out = raw;
+  else if (entry.compressionMethod === 8) {
+    try {
+      // maxOutputLength bounds a lying header (zip bomb) before the size check below.
+      out = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+    } catch (e) {
+      throw new InputError('ZIP_INVALID', `broken entry (${e instanceof Error ? e.message : e})`, where);
+    }
+  } else throw new InputError('ZIP_INVALID', `unsupported compression method ${entry.compressionMethod}`, where);
+  if (out.length !== entry.uncompressedSize) throw new InputError('ZIP_INVALID', `entry is ${out.length} bytes, header says ${entry.uncompressedSize}`, where);
+  return out;
+}
+
 /** OSV `all.zip`: one OSV JSON per entry. */
-export async function importZip(writer: DbWriter, path: string, limits: ImportLimits, stats: ImportStats): Promise<void> {
-  const zip = await openZip(path);
+export async function importZip(writer: DbWriter, path: string, limits: ImportLimits, stats: ImportStats, data?: Buffer): Promise<void> {
+  const buf = data ?? (await readFile(path));
+  const zip = await openZip(buf, path);
   if (zip.entryCount > limits.maxZipEntries) {
     zip.close();
     throw new LimitError('LIMIT_ZIP_ENTRIES', `archive has ${zip.entryCount} entries, more than the limit of ${limits.maxZipEntries}`, path);
@@ -107,41 +126,18 @@ export async function importZip(writer: DbWriter, path: string, limits: ImportLi
     zip.on('end', () => resolve());
     zip.on('entry', (entry: yauzl.Entry) => {
       const where = `${path}!${entry.fileName}`;
-      if (entry.fileName.endsWith('/') || !entry.fileName.endsWith('.json')) {
-        zip.readEntry();
-        return;
-      }
-      if (entry.uncompressedSize > limits.maxZipEntryBytes) {
-        fail(new LimitError('LIMIT_ZIP_ENTRY_SIZE', `entry is ${entry.uncompressedSize} bytes, more than the limit of ${limits.maxZipEntryBytes}`, where));
-        return;
-      }
-      total += entry.uncompressedSize;
-      if (total > limits.maxZipTotalBytes) {
-        fail(new LimitError('LIMIT_ZIP_TOTAL', `archive expands to more than ${limits.maxZipTotalBytes} bytes`, path));
-        return;
-      }
-      zip.openReadStream(entry, (err, stream) => {
-        if (err || !stream) {
-          fail(new InputError('ZIP_INVALID', `cannot read entry (${err?.message})`, where));
-          return;
+      try {
+        if (!entry.fileName.endsWith('/') && entry.fileName.endsWith('.json')) {
+          if (entry.uncompressedSize > limits.maxZipEntryBytes) throw new LimitError('LIMIT_ZIP_ENTRY_SIZE', `entry is ${entry.uncompressedSize} bytes, more than the limit of ${limits.maxZipEntryBytes}`, where);
+          total += entry.uncompressedSize;
+          if (total > limits.maxZipTotalBytes) throw new LimitError('LIMIT_ZIP_TOTAL', `archive expands to more than ${limits.maxZipTotalBytes} bytes`, path);
+          importBuffer(writer, entryBytes(buf, entry, where), where, stats);
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        stream.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > limits.maxZipEntryBytes) stream.destroy(new LimitError('LIMIT_ZIP_ENTRY_SIZE', 'entry larger than declared', where));
-          else chunks.push(c);
-        });
-        stream.on('error', (e) => fail(e instanceof InputError ? e : new InputError('ZIP_INVALID', `broken entry (${e.message})`, where)));
-        stream.on('end', () => {
-          try {
-            importBuffer(writer, Buffer.concat(chunks), where, stats);
-            zip.readEntry();
-          } catch (e) {
-            fail(e);
-          }
-        });
-      });
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      zip.readEntry();
     });
     zip.readEntry();
   });
