@@ -85,6 +85,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    test('the OpenAPI document lists every route', async () => {
+      const docs = (await s.call('GET', '/api/docs/json')).body;
+      assert.equal(docs.openapi, '3.0.3');
+      const missing = routeTable(s.app)
+        .filter((r) => !r.url.startsWith(DOCS_PREFIX))
+        .map((r) => ({ r, path: r.url.replace('::', '\u0000').replace(/:([A-Za-z]+)/g, '{$1}').replace('\u0000', ':') }))
+        .filter(({ r, path }) => !docs.paths?.[path]?.[r.method.toLowerCase()])
+        .map(({ r, path }) => `${r.method} ${path}`);
+      assert.deepEqual(missing, []);
+    });
+
     test('every route x role x own/other project', async () => {
       const failures: string[] = [];
       let checked = 0;
