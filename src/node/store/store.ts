@@ -82,6 +82,8 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     native.pragma('synchronous = NORMAL');
     native.pragma('foreign_keys = ON');
     native.pragma('busy_timeout = 5000');
+    // 64 MiB page cache: the alert indexes of a large store stay in memory.
+    native.pragma('cache_size = -65536');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
     store = { db, dialect: 'sqlite', url, sqlite: native, close: () => db.destroy() };
   } else {
