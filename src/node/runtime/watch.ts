@@ -212,6 +212,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
         const { event } = norm.record(r.ev);
         if (event) handle(event, r.ev.ktimeNs);
       },
+      onSlow: (ms) => writeLine(err, `vigil: still attaching the eBPF probes after ${ms / 1000} s (bpftrace compiles them first; the host is busy)`),
       onExit: (code, signal, tail) => sensorDied?.(`bpftrace exited (${code ?? signal}): ${tail[tail.length - 1] ?? 'no message'}`),
     });
     const started = Date.now();

@@ -73,7 +73,7 @@ export class Watch {
   private child?: ChildProcess;
   private exit?: Promise<number | null>;
 
-  async start(args: string[], readyTimeoutMs = 60_000): Promise<void> {
+  async start(args: string[], readyTimeoutMs = 130_000): Promise<void> {
     const c = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch', '--format', 'json', ...args], {
       cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
     });

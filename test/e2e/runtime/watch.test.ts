@@ -203,6 +203,30 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
   });
 });
 
+describe('vigil runtime watch --sensor procfs (polling fallback)', { skip, timeout: 120_000 }, () => {
+  it('says so at start and still sees a long-lived process outside the whitelist', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-poll-'));
+    const c = new FakeContainer();
+    const twin = new FakeContainer();
+    const w = new Watch();
+    try {
+      writeFileSync(join(dir, 'p.json'), JSON.stringify({ policies: [{ name: 'wl', selector: { containers: [c.id, twin.id] }, processWhitelist: { executables: ['/usr/bin/dash', '/bin/dash', '/usr/bin/sleep', '/bin/sleep'] } }] }));
+      await w.start(['--sensor', 'procfs', '--poll-interval', '100', '--no-builtin-rules', '--policy', join(dir, 'p.json'), '--state', join(dir, 's.json'), '--stats', '0', '--auth-log', join(dir, 'none.log')]);
+      assert.match(w.stderr, /procfs polling every 100 ms \(eBPF not used/);
+      await twin.run('sleep 1');
+      await c.run('cp /usr/bin/sleep ' + join(dir, 'napper') + ' && ' + join(dir, 'napper') + ' 1');
+      const a = await w.waitFor((x) => x.container?.id === c.id && x.type === 'container/abnormal-process' && x.process?.name === 'napper');
+      assert.equal(a.process?.exepath, join(dir, 'napper'));
+      assert.ok(!w.of(twin.id).some((x) => x.process?.name === 'sleep'), 'whitelisted sleep is silent');
+    } finally {
+      assert.equal(await w.stop(), 0);
+      c.remove();
+      twin.remove();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('vigil runtime watch prerequisites', { skip, timeout: 60_000 }, () => {
   it('exits 2 with one line when not root', () => {
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch'], {

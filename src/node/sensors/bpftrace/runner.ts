@@ -68,6 +68,9 @@ export interface RunnerOptions {
   /** Called when bpftrace exits (code, signal, last stderr lines) after `ready`. */
   onExit?: (code: number | null, signal: NodeJS.Signals | null, stderr: string[]) => void;
   readyTimeoutMs?: number;
+  /** Called once when attaching takes longer than `slowAfterMs` (compiling 36 probes on a loaded host). */
+  onSlow?: (ms: number) => void;
+  slowAfterMs?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -148,12 +151,19 @@ export class BpftraceRunner {
         res();
       });
     });
-    const timeoutMs = this.o.readyTimeoutMs ?? 30_000;
+    // Attaching normally takes a few seconds; bpftrace compiles every probe with LLVM first,
+    // which on a saturated host can take longer: say so, and give up only much later.
+    const timeoutMs = this.o.readyTimeoutMs ?? 120_000;
     const timer = setTimeout(() => {
       fail(new InputError('SENSOR_ATTACH_TIMEOUT', `bpftrace did not attach its probes within ${timeoutMs / 1000} s`));
       void this.stop();
     }, timeoutMs);
-    return readyP.finally(() => clearTimeout(timer));
+    const slowMs = this.o.slowAfterMs ?? 30_000;
+    const slow = setTimeout(() => this.o.onSlow?.(slowMs), slowMs);
+    return readyP.finally(() => {
+      clearTimeout(timer);
+      clearTimeout(slow);
+    });
   }
 
   private line(line: string, ready: () => void): void {
