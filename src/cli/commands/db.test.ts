@@ -1,0 +1,41 @@
+// `vigil db` through the real CLI entry point: exit codes and output.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const main = new URL('../main.ts', import.meta.url).pathname;
+const demo = new URL('../../../demo/advisories', import.meta.url).pathname;
+const vigil = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+test('vigil db import / info, and the errors users see', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-dbcli-'));
+  try {
+    const db = join(dir, 'vigil.db');
+    let r = vigil(['db', 'info', '--db', db]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^vigil: .*vigil\.db: vulnerability DB not found; run `vigil db update`.*`vigil db import PATH`/);
+    assert.ok(!r.stderr.includes('    at '), 'no stack trace');
+
+    r = vigil(['db', 'import', demo], { VIGIL_DB: db });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /imported 6 advisories, 5 CVE enrichments/);
+
+    r = vigil(['db', 'info', '--db', db, '--format', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const info = JSON.parse(r.stdout);
+    assert.equal(info.schemaVersion, 1);
+    assert.deepEqual(info.sources.map((s: { name: string }) => s.name), ['debian', 'ghsa', 'nvd']);
+    r = vigil(['db', 'info', '--db', db]);
+    assert.match(r.stdout, /Schema version\s+1/);
+
+    writeFileSync(join(dir, 'bad.json'), '{"id": "X", "affected": 7}');
+    r = vigil(['db', 'import', '--db', db, join(dir, 'bad.json')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /bad\.json \(X\): "affected" is not an array/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
