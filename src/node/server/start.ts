@@ -108,7 +108,13 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
       const app = await buildApp(ctx);
       running.app = app;
       closers.push(() => app.close());
-      await app.listen({ host: config.host, port: config.port });
+      try {
+        await app.listen({ host: config.host, port: config.port });
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new InputError('LISTEN', `cannot listen: ${code}`, `${config.host}:${config.port}`);
+        throw e;
+      }
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       running.url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

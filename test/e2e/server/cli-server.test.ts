@@ -4,7 +4,7 @@
 // precedence flags > env > YAML.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,11 @@ test('one command starts the server; anonymous gets 401 except health, login and
     const { token } = (await login.json()) as { token: string };
     const projects = await fetch(`${url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(((await projects.json()) as { items: unknown[] }).items.length, 1);
+    // a second server on the same port: exit 2, one line
+    const port = new URL(url).port;
+    const second = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', port, '--data-dir', dir], { cwd: root, env, encoding: 'utf8' });
+    assert.equal(second.status, 2, second.stderr);
+    assert.match(second.stderr, /cannot listen: EADDRINUSE/);
     // the generated secret key is private to the owner
     assert.equal(statSync(join(dir, 'secret.key')).mode & 0o077, 0);
   } finally {
