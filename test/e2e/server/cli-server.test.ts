@@ -49,6 +49,25 @@ test('one command starts the server; anonymous gets 401 except health, login and
   }
 });
 
+test('vigil server --demo: demo project with the demo image scanned, URL and admin login printed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-demo-server-'));
+  const image = join(dir, 'demo-image.tar');
+  assert.equal(spawnSync(process.execPath, [join(root, 'scripts', 'build-demo-image.mjs'), image]).status, 0);
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--demo', '--demo-image', image, '--port', '0', '--data-dir', join(dir, 'data')], { cwd: root, env: { ...process.env, VIGIL_ADMIN_PASSWORD: 'demo-password-1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    proc.stdout.on('data', (d) => { out += d; });
+    for (let i = 0; i < 1200 && !/log in/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(out, /demo project "default": docker-archive:.*demo-image\.tar scanned: \d+ packages/);
+    assert.match(out, /as admin \/ demo-password-1/);
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.on('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('config precedence: flags > env > YAML; bad values name their source', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cfg-'));
   try {
