@@ -82,8 +82,16 @@ export function isCve(id: string): boolean {
  * that fixes three CVEs reports three findings, which merge with the same
  * CVEs from other sources.
  */
-export function reportIds(a: Pick<Advisory, 'id' | 'aliases' | 'upstream'>): string[] {
+export function reportIds(a: Pick<Advisory, 'id' | 'aliases' | 'upstream'> & { related?: string[] }): string[] {
   if (isCve(a.id)) return [a.id];
   const cves = [...new Set([...a.aliases, ...a.upstream].filter(isCve))];
-  return cves.length ? cves : [a.id];
+  if (cves.length) return cves;
+  // Older distribution records (DSA, RLSA, ALSA, ...) name the CVEs they fix only as `related`.
+  if (DISTRO_ADVISORY.test(a.id)) {
+    const related = [...new Set((a.related ?? []).filter(isCve))];
+    if (related.length) return related;
+  }
+  return [a.id];
 }
+
+const DISTRO_ADVISORY = /^(DSA|DLA|DTSA|USN|ALSA|ALBA|ALEA|RLSA|RXSA|RHSA|ELSA|SUSE|openSUSE)-/;

@@ -57,6 +57,13 @@ test('match: by source package within the OS release, one finding per binary pac
   assert.equal(matchPackages([deb('libc6', '2.36-9', 'glibc')], { family: 'ubuntu', version: '22.04' }, db).length, 0);
 });
 
+test('match: an older DSA record naming its CVE only in `related`', () => {
+  const old = parseOsv({ id: 'DSA-5532-1', related: ['CVE-2023-5363'], affected: [{ package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u2' }] }] }] }, 'x');
+  const ghsa = parseOsv({ id: 'GHSA-aaaa-bbbb-cccc', related: ['CVE-2020-0001'], affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] }, 'x');
+  assert.deepEqual(matchPackages([deb('libssl3', '3.0.9-1', 'openssl')], debian12, memoryDb([old])).map((f) => `${f.id} ${f.aliases}`), ['CVE-2023-5363 DSA-5532-1']);
+  assert.deepEqual(matchPackages([{ type: 'npm', name: 'x', version: '1.0.0' }], undefined, memoryDb([ghsa])).map((f) => f.id), ['GHSA-aaaa-bbbb-cccc']);
+});
+
 test('match: a binNMU binary is compared by its source version', () => {
   const a = parseOsv({ id: 'DSA-1-1', upstream: ['CVE-2024-0001'], affected: [{ package: { ecosystem: 'Debian:12', name: 'bash' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '5.2.15-2+b1' }] }] }] }, 'x');
   const f = matchPackages([{ type: 'deb', name: 'bash', version: '5.2.15-2+b8', sourceName: 'bash', sourceVersion: '5.2.15-2' }], debian12, memoryDb([a]));

@@ -271,8 +271,9 @@ export class DbWriter {
     this.keys.add(hash);
     this.touchedSources.add(a.source);
     if (a.withdrawn) return;
-    // `related` and `published` are not used by matching or reports: not stored.
-    const { affected, dbKey, related: _r, published: _p, ...head } = a;
+    // `published` is not used by matching or reports: not stored; `related` only when it names something.
+    const { affected, dbKey, published: _p, related, ...rest } = a;
+    const head = related.length ? { ...rest, related } : rest;
     const pkgs = affected.map((x) => this.pkgId(x.ecosystem, x.name));
     const stored = dbKey ? { ...head, k: dbKey } : head;
     if (this.pending.length >= HEADS_PER_BLOCK) this.flushBlock();
