@@ -14,6 +14,10 @@
 //   const alerts: Alert[] = engine.process(event);          // EngineEvent: SyscallEvent | K8sAuditEvent (event.ts)
 //   engine.flush(nowMs);                                     // evict expired aggregation windows (event time)
 //
+// Events are immutable inputs: build a new object per event (the engine
+// memoises macro results on the event's identity and caches derived strings
+// such as proc.cmdline on its proc object); sharing ContainerInfo objects
+// between events is fine.
 // Alert `type`: the rule's catalog `type` for built-in loads; `custom/<rule name>`
 // for every other file (a user file can never raise a catalog type).
 //
