@@ -73,9 +73,9 @@ export class Watch {
   private child?: ChildProcess;
   private exit?: Promise<number | null>;
 
-  async start(args: string[], readyTimeoutMs = 130_000): Promise<void> {
+  async start(args: string[], readyTimeoutMs = 130_000, env: NodeJS.ProcessEnv = {}): Promise<void> {
     const c = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch', '--format', 'json', ...args], {
-      cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
     });
     this.child = c;
     this.exit = new Promise((res) => c.on('exit', (code) => res(code)));

@@ -227,6 +227,25 @@ describe('vigil runtime watch --sensor procfs (polling fallback)', { skip, timeo
   });
 });
 
+describe('vigil runtime watch: lost events are never silent', { skip, timeout: 240_000 }, () => {
+  it('raises sensor/lost-events when the kernel buffers overflow', async () => {
+    const w = new Watch();
+    try {
+      // One page per CPU: a burst of execs overflows it before bpftrace drains it.
+      await w.start(['--no-builtin-rules', '--stats', '0', '--auth-log', '/nonexistent/auth.log'], 130_000, { BPFTRACE_PERF_RB_PAGES: '1' });
+      const burst = 'for j in 1 2 3 4; do (i=0; while [ $i -lt 500 ]; do /bin/true a b c d e f g h; i=$((i+1)); done) & done; wait';
+      const end = Date.now() + 60_000;
+      while (!w.alerts.some((a) => a.type === 'sensor/lost-events') && Date.now() < end) spawnSync('sh', ['-c', burst]);
+      const a = await w.waitFor((x) => x.type === 'sensor/lost-events', 5000);
+      assert.ok(Number(a.fields?.lost) > 0);
+      assert.match(a.message, /lost \d+ kernel events/);
+    } finally {
+      assert.equal(await w.stop(), 0);
+    }
+    assert.match(w.stderr, /lost=[1-9]/, 'and the final stats line counts them');
+  });
+});
+
 describe('vigil runtime watch prerequisites', { skip, timeout: 60_000 }, () => {
   it('exits 2 with one line when not root', () => {
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch'], {
