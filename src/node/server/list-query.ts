@@ -23,7 +23,8 @@ export interface Page<T> {
 
 /**
  * Applies sort + keyset cursor + limit. `sorts` maps public sort names to
- * columns; `-name` sorts descending. Default: newest first by id.
+ * NOT NULL columns (keyset comparisons would skip NULLs); `-name` sorts
+ * descending. Default: newest first by id.
  */
 export async function pageOf<DB, TB extends keyof DB, O extends { id: string }>(
   qb: SelectQueryBuilder<DB, TB, O>,

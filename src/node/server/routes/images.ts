@@ -68,7 +68,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       const cols = (['critical', 'high', 'medium', 'low'] as const).slice(0, ['critical', 'high', 'medium', 'low'].indexOf(f.minSeverity) + 1);
       q = q.where((eb) => eb.or(cols.map((c) => eb(c, '>', 0))));
     }
-    const page = await pageOf(q, f, { ref: 'ref', repository: 'repository', critical: 'critical', high: 'high', lastScanAt: 'last_scan_at', createdAt: 'created_at' }, 'images');
+    const page = await pageOf(q, f, { ref: 'ref', repository: 'repository', critical: 'critical', high: 'high', createdAt: 'created_at' }, 'images');
     return { items: page.items.map(toApi), next: page.next };
   });
 
