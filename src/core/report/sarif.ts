@@ -107,7 +107,7 @@ export function toSarif(report: ScanReport, opts: SarifOptions = {}): Json {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'Vigil', fullName: 'Vigil container security scanner', informationUri: 'https://github.com/vigil-security/vigil', ...(opts.toolVersion ? { version: opts.toolVersion } : {}), rules: rules.list } },
+      tool: { driver: { name: 'Vigil', fullName: 'Vigil container security scanner', ...(opts.toolVersion ? { version: opts.toolVersion } : {}), rules: rules.list } },
       results,
       columnKind: 'utf16CodeUnits',
       originalUriBaseIds: { ROOTPATH: { uri: 'file:///' } },

@@ -135,3 +135,9 @@ test('match: npm packages by name with SEMVER ranges; GHSA severity', () => {
     '1.2.5 1.2.6 critical /app/node_modules/minimist/package.json',
   ]);
 });
+
+test('match: the NVD description replaces a generic DSA title', () => {
+  const nvd: CveEnrichment = { id: 'CVE-2023-4911', source: 'nvd', severity: [], description: 'Buffer overflow in ld.so GLIBC_TUNABLES handling.\nMore text.' };
+  const f = matchPackages([deb('libc6', '2.36-9+deb12u1', 'glibc')], debian12, memoryDb([dsa], [nvd]));
+  assert.equal(f[0]!.title, 'Buffer overflow in ld.so GLIBC_TUNABLES handling.');
+});

@@ -50,6 +50,8 @@ interface Draft {
   sources: Set<string>;
 }
 
+const GENERIC_TITLE = /^\S+ - (security|bug fix|regression) update$/;
+
 function firstLine(s: string | undefined): string {
   if (!s) return '';
   const line = s.trim().split('\n', 1)[0]!.trim();
@@ -101,7 +103,8 @@ export function matchPackages(packages: Package[], os: OsInfo | undefined, db: A
       if (c && !f.cvss[enr.source]) f.cvss[enr.source] = c;
       if (enr.vendorSeverity && !f.vendorSeverity[enr.source]) f.vendorSeverity[enr.source] = enr.vendorSeverity;
       if (!f.description && enr.description) f.description = enr.description;
-      if (!f.title && enr.description) f.title = firstLine(enr.description);
+      // A DSA/DLA summary ("glibc - security update") says less about this CVE than its description.
+      if (enr.description && (!f.title || GENERIC_TITLE.test(f.title))) f.title = firstLine(enr.description);
     }
     f.aliases = [...d.aliases].filter((a) => a !== f.id).sort();
     f.references = [...d.refs].slice(0, 20);
