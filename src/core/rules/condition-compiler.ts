@@ -247,6 +247,8 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         return { f: (e) => { for (let i = 0; i < fs.length; i++) if (!fs[i]!(e)) return false; return true; }, types };
       }
       case 'or': {
+        const sw = switchOr(n.items);
+        if (sw) return sw;
         const merged = mergeOr(n.items);
         if (merged) return merged;
         const parts = n.items.map(node);
@@ -320,6 +322,57 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
    * `(fd.name startswith A or fd.name startswith B or fd.name = C ...)` on one
    * single-valued field: read the field once, then run the tests.
    */
+  /** `F = lit` or `F in (lits)` on a single-valued string field: the literals, else undefined. */
+  function keyOf(c: CondNode): { field: string; lits: string[] } | undefined {
+    if (c.k !== 'check' || c.field === 'evt.type' || (c.op !== '=' && c.op !== '==' && c.op !== 'in')) return undefined;
+    const r = resolveField(c.field, ctx.source);
+    if (!r || r.def.type !== 'string') return undefined;
+    const lits = c.values ? expandValues(c.values, ctx.lists) : c.value ? [c.value] : [];
+    return { field: c.field, lits: lits.map((l) => l.text) };
+  }
+
+  /**
+   * An OR whose alternatives mostly start with an equality test of one field
+   * (`(proc.name = rm and ...) or (proc.name = chmod and ...) or ...`):
+   * read the field once and evaluate only the alternatives keyed by its value,
+   * then the unkeyed ones. OR has no side effects, so order does not matter.
+   */
+  function switchOr(items: CondNode[]): { f: Pred; types: Set<string> | null } | undefined {
+    if (items.length < 3) return undefined;
+    const keyed: Array<{ field: string; lits: string[]; rest: CondNode[] }> = [];
+    const others: CondNode[] = [];
+    for (const it of items) {
+      const head = it.k === 'and' ? it.items[0]! : it;
+      const k = keyOf(head);
+      if (k) keyed.push({ ...k, rest: it.k === 'and' ? it.items.slice(1) : [] });
+      else others.push(it);
+    }
+    if (keyed.length < 3) return undefined;
+    const field = keyed[0]!.field;
+    if (keyed.some((k) => k.field !== field)) return undefined;
+    const { get } = getter(field, ctx.source, items[0]!.pos);
+    fields.add(field);
+    const table = new Map<string, Pred[]>();
+    for (const k of keyed) {
+      const pred: Pred = k.rest.length === 0 ? () => true : node(k.rest.length === 1 ? k.rest[0]! : { k: 'and', items: k.rest, pos: k.rest[0]!.pos }).f;
+      for (const lit of k.lits) {
+        let l = table.get(lit);
+        if (!l) table.set(lit, (l = []));
+        l.push(pred);
+      }
+    }
+    const rest = others.map((o) => node(o).f);
+    return { f: (e) => {
+      const v = get(e);
+      if (v !== undefined) {
+        const l = table.get(typeof v === 'string' ? v : String(v));
+        if (l) for (let i = 0; i < l.length; i++) if (l[i]!(e)) return true;
+      }
+      for (let i = 0; i < rest.length; i++) if (rest[i]!(e)) return true;
+      return false;
+    }, types: null };
+  }
+
   const MERGEABLE = new Set(['=', '==', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'in', 'pmatch']);
 
   /** A test of one literal set on a string field, or undefined when the check cannot be merged. */
