@@ -158,6 +158,25 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     for (const a of policyAlerts) if (!(a.type === 'system/reverse-shell' && ruleTypes.has(a.type))) emit(a);
   };
 
+  // Live processes per container: when the last one exits the container's metadata is dropped
+  // (a restarted container may come back with the same id and other settings).
+  const live = new Map<string, Set<number>>();
+  const track = (e: EngineEvent): void => {
+    if (e.source !== 'syscall' || e.type !== 'execve' || !e.container || e.container.id === 'host') return;
+    let s = live.get(e.container.id);
+    if (!s) live.set(e.container.id, (s = new Set()));
+    if (s.size < 100_000) s.add(e.proc.pid);
+  };
+  const untrack = (id: string, pid: number): void => {
+    const s = live.get(id);
+    if (!s) return;
+    s.delete(pid);
+    if (s.size === 0) {
+      live.delete(id);
+      containers.forget(id);
+    }
+  };
+
   const kill = (pid: number, ktimeNs?: number): { kind: 'killed' | 'alert'; detail: string; delayUs?: number } => {
     // pid 0 would signal our own process group, 1 is init, and never ourselves or bpftrace.
     if (!Number.isInteger(pid) || pid <= 1 || self.has(pid)) return { kind: 'alert', detail: `not killed: pid ${pid} is protected` };
@@ -209,8 +228,12 @@ export async function runWatch(o: WatchOptions): Promise<number> {
         if (r.kind === 'lost') return checkLost();
         if (r.kind !== 'event') return;
         if (self.has(r.ev.pid)) return;
-        const { event } = norm.record(r.ev);
-        if (event) handle(event, r.ev.ktimeNs);
+        const { event, life } = norm.record(r.ev);
+        if (event) {
+          track(event);
+          handle(event, r.ev.ktimeNs);
+        }
+        if (life?.kind === 'exit' && life.containerId) untrack(life.containerId, life.pid);
       },
       onSlow: (ms) => writeLine(err, `vigil: still attaching the eBPF probes after ${ms / 1000} s (bpftrace compiles them first; the host is busy)`),
       onExit: (code, signal, tail) => sensorDied?.(`bpftrace exited (${code ?? signal}): ${tail[tail.length - 1] ?? 'no message'}`),
@@ -250,7 +273,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     }, 2000));
   }
 
-  const why = await Promise.race([stopSignal.then(() => undefined), died]);
+  // A closed stdout (`vigil runtime watch | head`) ends the watch cleanly instead of crashing on EPIPE.
+  const outClosed = new Promise<undefined>((res) => out.once('error', () => res(undefined)));
+  const why = await Promise.race([stopSignal.then(() => undefined), died, outClosed]);
   for (const t of timers) clearInterval(t);
   fim.stop();
   auth.stop();
