@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The README's main command (`npm run demo`): builds the demo image, builds a
 // small real vulnerability DB from the advisories in demo/advisories (no
-// network), scans the image and prints the findings.
+// network), scans the image and prints the findings, then starts the
+// management server on its embedded SQLite default with a demo project whose
+// demo image has been scanned, and prints the URL and the admin login.
+// `npm run demo -- --no-server` stops after the CLI scan.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,3 +27,8 @@ run([join(root, 'scripts', 'build-demo-image.mjs'), image]);
 run([cli, 'db', 'import', join(root, 'demo', 'advisories'), '--db', db]);
 console.error(`\n$ vigil scan docker-archive:${image} --db ${db}\n`);
 run([cli, 'scan', `docker-archive:${image}`, '--db', db]);
+
+if (process.argv.includes('--no-server')) process.exit(0);
+const port = process.env.VIGIL_PORT ?? '8080';
+console.error(`\n$ vigil server --demo --port ${port}\n`);
+run([cli, 'server', '--demo', '--demo-image', image, '--vuln-db', db, '--data-dir', join(work, 'server'), '--port', port]);
