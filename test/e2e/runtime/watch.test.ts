@@ -64,7 +64,9 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     });
     await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
     port = (server.address() as { port: number }).port;
-    await w.start(['--policy', join(dir, 'policy.yaml'), '--state', join(dir, 'learn.json'), '--stats', '0', '--auth-log', join(dir, 'auth.log')]);
+    writeFileSync(join(dir, 'threat-ips.txt'), '# e2e threat list\n127.0.0.2/32\n');
+    await w.start(['--policy', join(dir, 'policy.yaml'), '--state', join(dir, 'learn.json'), '--stats', '0', '--auth-log', join(dir, 'auth.log'),
+      '--threat-ips', join(dir, 'threat-ips.txt')]);
   });
 
   after(async () => {
@@ -187,6 +189,24 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     assert.equal(typeof a.action?.delayUs, 'number');
     assert.ok(closed.length > before, 'the listener saw the connection');
     await Promise.race([Promise.all(closed.slice(before)), new Promise((r) => setTimeout(r, 5000))]);
+  });
+
+  it('a connection to a threat-listed address: network/abnormal-outbound; another loopback address is silent', async () => {
+    const bad = createServer((sk) => sk.end());
+    await new Promise<void>((res) => bad.listen(0, '127.0.0.2', () => res()));
+    const badPort = (bad.address() as { port: number }).port;
+    try {
+      const connect = (ip: string, p: number) => `perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new("${ip}:${p}") or die; close $s'`;
+      const twin = box();
+      await twin.run(connect('127.0.0.1', port));
+      const c = box();
+      await c.run(connect('127.0.0.2', badPort));
+      const a = await w.waitFor((x) => x.container?.id === c.id && x.type === 'network/abnormal-outbound');
+      assert.match(a.message, /127\.0\.0\.2/);
+      await silent(twin);
+    } finally {
+      bad.close();
+    }
   });
 
   it('ssh login failures in an auth log: user/brute-force', async () => {
