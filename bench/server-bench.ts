@@ -48,7 +48,7 @@ async function seed(store: Store): Promise<string[]> {
     for (let j = i; j < Math.min(N, i + chunk); j++) {
       const p = projects[j % PROJECTS]!.id;
       const a: Alert = {
-        id: `s${j}`, type: ALERT_CATALOG[j % ALERT_CATALOG.length]!.id, severity: SEVERITIES[(j * 7) % 5]!,
+        id: `s${j}`, type: ALERT_CATALOG[j % ALERT_CATALOG.length]!.id, severity: SEVERITIES[Math.floor(j / PROJECTS) % 5]!,
         time: new Date(base + ((j * 2654435761) % 2_592_000) * 1000).toISOString(), message: `alert ${j}`, rule: 'bench', host: `node-${j % 50}`,
         container: { id: j.toString(16).padStart(64, '0') },
       };

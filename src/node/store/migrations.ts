@@ -199,15 +199,17 @@ export const MIGRATIONS: readonly Migration[] = [
         .addUniqueConstraint('alerts_group', ['project_id', 'type', 'subject'])
         .execute();
       // The list API orders by (last_seen, id) descending and filters by
-      // project plus optionally status or type: one index per common filter
-      // shape, each ending in the sort key, so a page is an index range scan.
-      // Severity (5 values) is filtered while walking one of these: at most a
-      // few hundred index entries per page, cheaper than a fifth index on ingest.
+      // project plus optionally status, type, severity: one index per common
+      // filter shape, each ending in the sort key, so a page is an index
+      // range scan even when the filter matches few rows (a filter walked
+      // inside a wider index would scan the whole project when nothing matches).
       // Administrators list across all projects: newest first over everything.
       await s.createIndex('alerts_seen').on('alerts').columns(['last_seen', 'id']).execute();
       await s.createIndex('alerts_project_seen').on('alerts').columns(['project_id', 'last_seen', 'id']).execute();
       await s.createIndex('alerts_project_status_seen').on('alerts').columns(['project_id', 'status', 'last_seen', 'id']).execute();
       await s.createIndex('alerts_project_type_seen').on('alerts').columns(['project_id', 'type', 'last_seen', 'id']).execute();
+      await s.createIndex('alerts_project_sev_seen').on('alerts').columns(['project_id', 'severity', 'last_seen', 'id']).execute();
+      await s.createIndex('alerts_project_status_sev_seen').on('alerts').columns(['project_id', 'status', 'severity', 'last_seen', 'id']).execute();
       const audit = s.createTable('audit_log');
       await (dialect === 'postgres'
         ? audit.addColumn('seq', 'serial', (c) => c.primaryKey())
