@@ -230,6 +230,7 @@ export class Normaliser {
     // A new program: everything cached about the pid is stale. When /proc no longer has it
     // (short-lived), the fork-time copy of the parent stands in, updated from the kernel's view.
     let info = this.o.procs.fs.read(r.pid);
+    const fresh = info !== undefined;
     if (!info) {
       const old = this.o.procs.peek(r.pid);
       info = old ? { ...old, name: r.comm, exepath: undefined, args: undefined } : { pid: r.pid, ppid: r.ppid, name: r.comm };
@@ -242,7 +243,13 @@ export class Normaliser {
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
     const exepath = filename.startsWith('/') ? filename : info?.exepath ?? this.absolute(r.pid, filename);
     ev.proc.exepath = exepath;
-    if (argv && argv.length > 0 && !(argv.length === 1 && argv[0] === '')) ev.proc.args = argv;
+    // The kernel's argv is capped (16 arguments of 127 bytes by bpftrace's join): when /proc still
+    // has the process, its cmdline is complete and wins if it says more.
+    const kargv = argv && argv.length > 0 && !(argv.length === 1 && argv[0] === '') ? argv : undefined;
+    const pargv = fresh ? info?.args : undefined;
+    const longer = pargv && (!kargv || pargv.length > kargv.length || pargv.join(' ').length > kargv.join(' ').length) ? pargv : undefined;
+    if (longer ?? kargv) ev.proc.args = longer ?? kargv;
+    else delete ev.proc.args;
     ev.args.filename = exepath;
     if (info?.exepath && info.exepath !== exepath) ev.args.exe = info.exepath;
     if (ev.proc.args) ev.args.cmdline = ev.proc.args.join(' ');
