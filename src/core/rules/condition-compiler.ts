@@ -309,6 +309,20 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         const test = scalarTest(op, def, lits, n.value?.pos ?? n.pos);
         const multi = def.type === 'strings' || def.type === 'numbers' || def.type === 'ipaddr' || def.type === 'port';
         if (!multi) return { f: (e) => { const v = get(e); return v !== undefined && test(v); }, types };
+        if (def.list && (op === 'in' || op === 'pmatch')) {
+          // Falco's list fields: every value must be in the set (one trusted
+          // image must not exempt an untrusted container of the same pod).
+          return { f: (e) => {
+            const v = get(e);
+            if (v === undefined) return false;
+            if (Array.isArray(v)) {
+              if (v.length === 0) return false;
+              for (const x of v) if (!test(x)) return false;
+              return true;
+            }
+            return test(v);
+          }, types };
+        }
         return { f: (e) => {
           const v = get(e);
           if (v === undefined) return false;

@@ -143,6 +143,13 @@ export interface FieldDef<E extends EngineEvent = EngineEvent> {
   type: FieldType;
   /** Whether the field takes a `[arg]` (`proc.aname[2]`, `ka.uri.param[name]`, `jevt.value[/a/b]`). */
   arg?: 'required' | 'optional';
+  /**
+   * A true list value (Falco's list fields, e.g. `ka.req.pod.containers.image`):
+   * `in` and `pmatch` hold only when EVERY value matches, `intersects` when one
+   * does. Other multi-valued fields (`proc.aname` = any ancestor) match when
+   * any value matches.
+   */
+  list?: boolean;
   desc: string;
   /** Undefined means "not present" (`exists` is false, comparisons are false). */
   extract(e: E, arg?: string): string | number | boolean | string[] | number[] | undefined;

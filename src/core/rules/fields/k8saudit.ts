@@ -150,7 +150,7 @@ function hostPorts(c: Obj): string[] {
 
 function containerFields(prefix: string, group: ContainerGroup, what: string): FieldDef<K8sAuditEvent>[] {
   const f = (name: string, desc: string, extract: (e: K8sAuditEvent, arg?: string) => Val): FieldDef<K8sAuditEvent> =>
-    ({ name: `${prefix}.${name}`, type: 'strings', arg: 'optional', desc: `${desc} of ${what} (optional [index]).`, extract });
+    ({ name: `${prefix}.${name}`, type: 'strings', list: true, arg: 'optional', desc: `${desc} of ${what} (optional [index]).`, extract });
   const sc = (c: Obj, k: string): unknown => at(c, 'securityContext', k);
   const effective = (k: string) => (c: Obj, e: K8sAuditEvent) => sc(c, k) ?? at(e.audit, 'requestObject', 'spec', 'securityContext', k) ?? 0;
   return [
@@ -296,7 +296,7 @@ function uriParam(e: K8sAuditEvent, arg?: string): string | undefined {
 const s = (name: string, desc: string, extract: (e: K8sAuditEvent, arg?: string) => Val, arg?: 'required' | 'optional'): FieldDef<K8sAuditEvent> =>
   arg ? { name, type: 'string', desc, extract, arg } : { name, type: 'string', desc, extract };
 const l = (name: string, desc: string, extract: (e: K8sAuditEvent, arg?: string) => Val, arg?: 'required' | 'optional'): FieldDef<K8sAuditEvent> =>
-  arg ? { name, type: 'strings', desc, extract, arg } : { name, type: 'strings', desc, extract };
+  arg ? { name, type: 'strings', list: true, desc, extract, arg } : { name, type: 'strings', list: true, desc, extract };
 
 const fields: FieldDef<K8sAuditEvent>[] = [
   s('ka.auditid', 'The unique id of the audit event (one per request, shared by its stages).', key('auditID')),
