@@ -24,6 +24,8 @@ export interface AffectedRow {
 export interface AdvisoryLookup {
   /** Affected entries for a lower-cased ecosystem and package name. */
   affected(ecosystem: string, name: string): AffectedRow[];
+  /** Batched form of `affected` for many names of one ecosystem (one query instead of one per package). */
+  affectedMany?(ecosystem: string, names: string[]): Map<string, AffectedRow[]>;
   advisory(key: number): AdvisoryHead | undefined;
   /** CVSS/severity enrichment of a CVE (NVD), when imported. */
   cve?(id: string): CveEnrichment | undefined;
@@ -70,13 +72,22 @@ export function matchPackages(packages: Package[], os: OsInfo | undefined, db: A
     if (!heads.has(k)) heads.set(k, db.advisory(k));
     return heads.get(k);
   };
+  const keys = packages.map((p) => matchKey(p, os));
+  // Look every (ecosystem, name) up once, batched per ecosystem when the DB can.
+  const wanted = new Map<string, Set<string>>();
+  for (const k of keys) for (const e of k?.ecosystems ?? []) for (const n of k!.names) (wanted.get(e) ?? wanted.set(e, new Set()).get(e)!).add(n);
+  const rowsOf = new Map<string, AffectedRow[]>();
+  for (const [eco, names] of wanted) {
+    if (db.affectedMany) for (const [n, rows] of db.affectedMany(eco, [...names])) rowsOf.set(`${eco}\u0000${n}`, rows);
+    else for (const n of names) rowsOf.set(`${eco}\u0000${n}`, db.affected(eco, n));
+  }
   packages.forEach((pkg, pi) => {
-    const key = matchKey(pkg, os);
+    const key = keys[pi];
     if (!key) return;
     const seen = new Set<string>();
     for (const eco of key.ecosystems) {
       for (const name of key.names) {
-        for (const row of db.affected(eco, name)) {
+        for (const row of rowsOf.get(`${eco}\u0000${name}`) ?? []) {
           const cmp = comparatorForEcosystem(row.affected.ecosystem);
           if (!cmp) continue;
           const res = affectedContains(row.affected, key.version, cmp);
@@ -94,10 +105,15 @@ export function matchPackages(packages: Package[], os: OsInfo | undefined, db: A
       }
     }
   });
+  const cves = new Map<string, CveEnrichment | undefined>();
+  const cveOf = (id: string): CveEnrichment | undefined => {
+    if (!cves.has(id)) cves.set(id, db.cve?.(id));
+    return cves.get(id);
+  };
   const out: VulnerabilityFinding[] = [];
   for (const d of drafts.values()) {
     const f = d.finding;
-    const enr = db.cve && f.id.startsWith('CVE-') ? db.cve(f.id) : undefined;
+    const enr = f.id.startsWith('CVE-') ? cveOf(f.id) : undefined;
     if (enr) {
       const c = cvssOf(enr.severity, enr.scores);
       if (c && !f.cvss[enr.source]) f.cvss[enr.source] = c;

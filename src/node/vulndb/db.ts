@@ -58,6 +58,7 @@ export class VulnDb implements AdvisoryLookup {
   /** Decoded head blocks (advisories of one package often share a block). */
   private readonly blocks = new Map<number, AdvisoryHead[]>();
   private readonly qCve: Database.Statement<[string], { source: string; data: string }>;
+  private readonly qAffectedMany: Database.Statement<[string, string], { key: string; advisory: number; data: string; eco: string; name: string }>;
 
   private constructor(readonly path: string) {
     try {
@@ -70,6 +71,8 @@ export class VulnDb implements AdvisoryLookup {
       }
       this.qAffected = this.db.prepare('SELECT a.advisory AS advisory, a.data AS data, p.display_ecosystem AS eco, p.display_name AS name FROM packages p JOIN affected a ON a.pkg = p.id WHERE p.ecosystem = ? AND p.name = ? ORDER BY a.advisory, a.seq');
       this.db.pragma('cache_size = -32768');
+      this.qAffectedMany = this.db.prepare(`SELECT p.name AS key, a.advisory AS advisory, a.data AS data, p.display_ecosystem AS eco, p.display_name AS name
+        FROM json_each(?) j JOIN packages p ON p.ecosystem = ? AND p.name = j.value JOIN affected a ON a.pkg = p.id ORDER BY p.id, a.advisory, a.seq`);
       this.qHead = this.db.prepare('SELECT block, slot FROM advisories WHERE id = ?');
       this.qBlock = this.db.prepare('SELECT data FROM heads WHERE id = ?');
       this.qCve = this.db.prepare('SELECT source, data FROM cves WHERE id = ? ORDER BY source');
@@ -88,6 +91,17 @@ export class VulnDb implements AdvisoryLookup {
     return this.qAffected.all(ecosystem, name).map((r) => ({ key: r.advisory, affected: decodeAffected(r.data, r.eco, r.name) }));
   }
 
+  affectedMany(ecosystem: string, names: string[]): Map<string, AffectedRow[]> {
+    const out = new Map<string, AffectedRow[]>();
+    for (const r of this.qAffectedMany.all(JSON.stringify(names), ecosystem)) {
+      const row = { key: r.advisory, affected: decodeAffected(r.data, r.eco, r.name) };
+      const list = out.get(r.key);
+      if (list) list.push(row);
+      else out.set(r.key, [row]);
+    }
+    return out;
+  }
+
   advisory(key: number): AdvisoryHead | undefined {
     const r = this.qHead.get(key);
     if (!r) return undefined;
@@ -96,7 +110,7 @@ export class VulnDb implements AdvisoryLookup {
       const b = this.qBlock.get(r.block);
       if (!b) return undefined;
       block = decodeHeadBlock(b.data);
-      if (this.blocks.size >= 512) this.blocks.clear();
+      if (this.blocks.size >= 8192) this.blocks.clear();
       this.blocks.set(r.block, block);
     }
     const h = block[r.slot];
