@@ -56,12 +56,25 @@ export class FakeContainer {
     });
   }
 
+  /** Kill what still runs in the container (e.g. an interactive shell), then remove its cgroups. */
   remove(): void {
     for (const d of this.dirs) {
-      try {
-        rmdirSync(d);
-      } catch {
-        // still has a process (killed one not yet reaped): the kernel frees it later
+      for (let attempt = 0; attempt < 40; attempt++) {
+        try {
+          for (const pid of readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+            try {
+              process.kill(Number(pid), 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          }
+          rmdirSync(d);
+          break;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') break;
+          // EBUSY until the killed processes are reaped
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        }
       }
     }
   }
