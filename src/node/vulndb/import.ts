@@ -29,6 +29,8 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
 };
 
 export interface ImportStats {
+  /** Sources (advisory feeds) seen, for the DB's `sources` table. */
+  sources?: Set<string>;
   files: number;
   advisories: number;
   withdrawn: number;
@@ -54,11 +56,13 @@ export function importBuffer(writer: DbWriter, buf: Buffer, where: string, stats
   stats.files++;
   stats.formats[conv.format] = (stats.formats[conv.format] ?? 0) + 1;
   for (const a of conv.advisories) {
+    stats.sources?.add(a.source);
     writer.put(a);
     if (a.withdrawn) stats.withdrawn++;
     else stats.advisories++;
   }
   for (const c of conv.cves) {
+    stats.sources?.add(c.source);
     writer.putCve(c);
     stats.cves++;
   }
@@ -169,9 +173,9 @@ export async function importPaths(writer: DbWriter, paths: string[], limits: Imp
     const files: string[] = [];
     if (st.isDirectory()) walk(p, files, limits);
     else files.push(p);
-    const before = new Set(writer.touchedSources);
+    stats.sources = new Set();
     for (const f of files) await importFile(writer, f, limits, stats);
-    for (const s of writer.touchedSources) if (!before.has(s) || files.length) writer.noteSource(s, p);
+    for (const s of stats.sources) writer.noteSource(s, p);
   }
   return stats;
 }
