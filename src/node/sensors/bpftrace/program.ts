@@ -91,13 +91,13 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:sched:sched_process_exec { ${emit('E', '\\t%d\\t%s', 'args->old_pid, str(args->filename)')} }`);
   p.push(`tracepoint:sched:sched_process_fork { ${emit('F', '\\t%d', 'args->child_pid')} }`);
   p.push(`tracepoint:sched:sched_process_exit /pid == tid/ { ${emit('Q', '', '')} }`);
-  // openat: several small filter probes (one long condition exceeds the 512-byte BPF stack, as
+  // openat: a few filter probes of 7 prefixes each (one long condition exceeds the 512-byte BPF stack, as
   // every literal is materialised) mark the thread; the exit probe reports marked opens with
   // their result. Marking rather than printing keeps it independent of probe run order.
-  for (const c of chunks(sensitive, 4)) {
+  for (const c of chunks(sensitive, 7)) {
     p.push(`tracepoint:syscalls:sys_enter_openat { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = args->filename; @of[tid] = args->flags; } }`);
   }
-  for (const c of chunks(protectedP, 4)) {
+  for (const c of chunks(protectedP, 7)) {
     p.push(`tracepoint:syscalls:sys_enter_openat /(args->flags & ${WRITE_FLAGS}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = args->filename; @of[tid] = args->flags; } }`);
   }
   p.push(`tracepoint:syscalls:sys_exit_openat /@om[tid] != 0/ { ${emit('O', '\\t%d\\t%d\\t%s', 'args->ret, @of[tid], str(@om[tid])')} delete(@om[tid]); delete(@of[tid]); }`);
