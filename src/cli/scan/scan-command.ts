@@ -3,6 +3,7 @@
 import type { Severity } from '../../core/alerts/types.js';
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import { runScan, SUPPORTED_SCANNERS } from '../../node/scan/run-scan.js';
+import { stdoutColor } from '../../node/terminal.js';
 import { UsageError } from '../exit.js';
 import { imageOpenOptions, type ImageCliOptions } from '../image-options.js';
 import { writeOutput } from '../output.js';
@@ -58,7 +59,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
     report.secrets = report.secrets.filter((s) => keep.has(s.severity));
     report.baseline = report.baseline.filter((b) => keep.has(b.severity));
   }
-  const color = !o.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  const color = !o.output && stdoutColor();
   await writeOutput(await renderReport(report, format, { color, packages: !scanners.includes('vuln') ? undefined : false }), o.output as string | undefined);
   return exitCode !== undefined && remainingFindings(report) > 0 ? exitCode : 0;
 }
@@ -72,7 +73,7 @@ export async function sbomCommand(image: string, o: Record<string, unknown>): Pr
   } finally {
     progress.stop();
   }
-  const color = !o.output && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  const color = !o.output && stdoutColor();
   await writeOutput(await renderReport(report, format, { color }), o.output as string | undefined);
   return 0;
 }

@@ -1,6 +1,6 @@
 // `vigil check FILE`: environment checks (product.md 3.1) on docker inspect
 // JSON or Kubernetes workload YAML; table or JSON; --exit-code N on findings.
-import pc from 'picocolors';
+import { colors as pc } from '../terminal.js';
 import { checkSpecs, type CheckResultFinding } from '../../core/checks/run.js';
 import { InputError } from '../../core/errors.js';
 import { readCheckInput } from './read.js';

@@ -1,6 +1,6 @@
 // `vigil rules lint|test|list`: load rule files and explain every problem,
 // run rules' embedded examples, list the built-in rules and detectors.
-import pc from 'picocolors';
+import { colors as pc } from '../terminal.js';
 import { InputError } from '../../core/errors.js';
 import { BUILTIN_DETECTORS, Engine, loadRuleset, makeEvent, type Diagnostic, type EngineEvent, type Rule, type RuleFile, type Ruleset } from '../../core/rules/index.js';
 import type { PartialEvent } from '../../core/rules/event-builders.js';
