@@ -84,17 +84,22 @@ async function main(): Promise<void> {
       return { type, name, version: i % 30 === 0 ? versionFor[type] : latestFor[type], sourceName: name };
     }) }));
     const vdb = VulnDb.open(db);
-    matchPackages(groups[0]!.packages.slice(0, 10), groups[0]!.os, vdb); // warm the statement cache
-    t = performance.now();
+    // The first round reads the DB file cold (page cache, JIT); later rounds are what a server or a second scan sees.
+    const rounds: number[] = [];
     let findings = 0;
-    for (const g of groups) findings += matchPackages(g.packages, g.os, vdb).length;
-    const matchS = (performance.now() - t) / 1000;
+    for (let round = 0; round < 3; round++) {
+      t = performance.now();
+      findings = 0;
+      for (const g of groups) findings += matchPackages(g.packages, g.os, vdb).length;
+      rounds.push((performance.now() - t) / 1000);
+    }
+    const matchS = Math.min(...rounds);
     vdb.close();
 
     const rows = [
       ['import (vigil db import)', `${importS.toFixed(1)} s`, `< 60 s`, `${(importS / floorS).toFixed(1)}x floor (read+parse ${floorS.toFixed(1)} s, ${parsed} records)`],
       ['DB file size', `${(size / 1e6).toFixed(1)} MB`, '< 150 MB', `${(size / zipBytes).toFixed(2)}x the compressed input`],
-      [`match ${PACKAGES} packages`, `${matchS.toFixed(2)} s`, '< 0.5 s', `${findings} findings`],
+      [`match ${PACKAGES} packages`, `${matchS.toFixed(2)} s`, '< 0.5 s', `${findings} findings; first (cold) round ${rounds[0]!.toFixed(2)} s`],
     ];
     for (const row of rows) console.log(row.map((c, i) => c.padEnd([28, 10, 10, 0][i]!)).join('  '));
   } finally {
