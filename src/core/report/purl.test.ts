@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { purlOf, splitEpoch } from './purl.js';
+import { purlOf } from './purl.js';
+import { splitEpoch } from '../versions/epoch.js';
 
 const debian12 = { family: 'debian', version: '12' };
 
@@ -21,6 +22,6 @@ test('apk, rpm and npm purls', () => {
 });
 
 test('splitEpoch only takes a numeric prefix', () => {
-  assert.deepEqual(splitEpoch('2:1.0-1'), { epoch: '2', rest: '1.0-1' });
-  assert.deepEqual(splitEpoch('1.0:beta'), { rest: '1.0:beta' });
+  assert.deepEqual(splitEpoch('2:1.0-1'), { epoch: 2, hasEpoch: true, rest: '1.0-1' });
+  assert.deepEqual(splitEpoch('1.0:beta'), { epoch: 0, hasEpoch: false, rest: '1.0:beta' });
 });

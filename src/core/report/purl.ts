@@ -3,6 +3,7 @@
 // (`pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12`); the
 // epoch goes into a qualifier, as the purl spec's deb and rpm types say.
 import type { OsInfo, Package } from '../image/types.js';
+import { splitEpoch } from '../versions/epoch.js';
 
 const RPM_NAMESPACE: Record<string, string> = {
   rhel: 'redhat', redhat: 'redhat', centos: 'centos', rocky: 'rocky', almalinux: 'almalinux', fedora: 'fedora',
@@ -12,13 +13,6 @@ const RPM_NAMESPACE: Record<string, string> = {
 
 function enc(s: string): string {
   return encodeURIComponent(s);
-}
-
-/** Splits `[epoch:]rest`; epoch undefined when absent. */
-export function splitEpoch(version: string): { epoch?: string; rest: string } {
-  const i = version.indexOf(':');
-  if (i > 0 && /^\d+$/.test(version.slice(0, i))) return { epoch: version.slice(0, i), rest: version.slice(i + 1) };
-  return { rest: version };
 }
 
 function build(type: string, namespace: string | undefined, name: string, version: string, qualifiers: Record<string, string | undefined>): string {
@@ -44,14 +38,14 @@ export function purlOf(pkg: Package, os?: OsInfo): string {
   if (pkg.purl) return pkg.purl;
   switch (pkg.type) {
     case 'deb': {
-      const { epoch, rest } = splitEpoch(pkg.version);
+      const { epoch, hasEpoch, rest } = splitEpoch(pkg.version);
       const ns = os?.family === 'ubuntu' ? 'ubuntu' : 'debian';
-      return build('deb', ns, pkg.name, rest, { arch: pkg.arch, distro: distroQualifier(os), epoch });
+      return build('deb', ns, pkg.name, rest, { arch: pkg.arch, distro: distroQualifier(os), epoch: hasEpoch ? String(epoch) : undefined });
     }
     case 'rpm': {
-      const { epoch, rest } = splitEpoch(pkg.version);
+      const { epoch, hasEpoch, rest } = splitEpoch(pkg.version);
       const ns = (os && RPM_NAMESPACE[os.family]) ?? os?.family ?? 'redhat';
-      return build('rpm', ns, pkg.name, rest, { arch: pkg.arch, distro: distroQualifier(os), epoch });
+      return build('rpm', ns, pkg.name, rest, { arch: pkg.arch, distro: distroQualifier(os), epoch: hasEpoch ? String(epoch) : undefined });
     }
     case 'apk': {
       const ns = os?.family && os.family !== 'alpine' ? os.family : 'alpine';

@@ -3,6 +3,7 @@
 // order in which letters sort before non-letters and `~` before everything,
 // even the end of the string; digit runs compare numerically.
 import { sign, type VersionComparator } from './types.js';
+import { splitEpochMainTail } from './epoch.js';
 
 export interface DpkgVersion {
   epoch: number;
@@ -10,19 +11,10 @@ export interface DpkgVersion {
   revision: string;
 }
 
-
 /** Splits a version leniently (as dpkg does for comparison): epoch before the first `:`, revision after the last `-`. */
 export function parseDpkgVersion(v: string): DpkgVersion {
-  let s = v.trim();
-  let epoch = 0;
-  const colon = s.indexOf(':');
-  if (colon > 0 && /^\d+$/.test(s.slice(0, colon))) {
-    epoch = Number(s.slice(0, colon));
-    s = s.slice(colon + 1);
-  }
-  const dash = s.lastIndexOf('-');
-  if (dash >= 0) return { epoch, upstream: s.slice(0, dash), revision: s.slice(dash + 1) };
-  return { epoch, upstream: s, revision: '' };
+  const { epoch, main, tail } = splitEpochMainTail(v);
+  return { epoch, upstream: main, revision: tail };
 }
 
 function isDigit(c: number): boolean {

@@ -3,6 +3,7 @@
 // anything (pre-releases), `^` after the base but before any other addition
 // (snapshots); then EVR: epoch (missing = 0), version, release.
 import { sign, type VersionComparator } from './types.js';
+import { splitEpochMainTail } from './epoch.js';
 
 function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
@@ -72,16 +73,8 @@ export interface Evr {
 
 /** `[epoch:]version[-release]`, release after the last `-`. */
 export function parseEvr(v: string): Evr {
-  let s = v.trim();
-  let epoch = 0;
-  const colon = s.indexOf(':');
-  if (colon > 0 && /^\d+$/.test(s.slice(0, colon))) {
-    epoch = Number(s.slice(0, colon));
-    s = s.slice(colon + 1);
-  }
-  const dash = s.lastIndexOf('-');
-  if (dash >= 0) return { epoch, version: s.slice(0, dash), release: s.slice(dash + 1) };
-  return { epoch, version: s, release: '' };
+  const { epoch, main, tail } = splitEpochMainTail(v);
+  return { epoch, version: main, release: tail };
 }
 
 export function compareRpm(a: string, b: string): number {
