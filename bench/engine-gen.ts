@@ -3,17 +3,7 @@
 // and host daemons, a few renames/unlinks, dup2s and socket calls, and a
 // trickle (~0.1%) of attack events so the firing paths run too.
 import type { ContainerInfo, SyscallEvent } from '../src/core/rules/event.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './lib/rng.js';
 
 const containers: ContainerInfo[] = ['web', 'api', 'worker', 'db', 'cache'].map((name, i) => ({
   id: (`${i}`.repeat(2) + 'ab12cd34ef56').repeat(6).slice(0, 64).padEnd(64, 'f'),

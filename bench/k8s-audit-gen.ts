@@ -5,17 +5,7 @@
 // rules' firing paths run too. Deterministic (seeded).
 import { auditEvent, bindingCreate, podCreate, roleCreate } from '../src/core/k8s/audit-builders.js';
 import type { K8sAuditEvent } from '../src/core/rules/event.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './lib/rng.js';
 
 const READ_RESOURCES = ['pods', 'services', 'endpoints', 'configmaps', 'deployments', 'replicasets', 'nodes', 'namespaces', 'secrets', 'events', 'leases'];
 const NAMESPACES = ['default', 'prod', 'staging', 'monitoring', 'kube-system', 'ingress'];

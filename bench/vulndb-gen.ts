@@ -4,17 +4,7 @@
 // characters of details, references, CVSS vectors and 1-3 affected ranges.
 // Deterministic (seeded), written as per-ecosystem OSV all.zip archives.
 import { makeZip } from '../src/node/vulndb/test-zip.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './lib/rng.js';
 
 const WORDS = 'buffer overflow heap use-after-free integer out-of-bounds read write remote attacker crafted request denial service memory corruption parser header certificate validation bypass authentication privilege escalation local user file path traversal injection command template library function input length check missing leads arbitrary code execution information disclosure'.split(' ');
 const VECTORS = ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H', 'CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H', 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N'];
