@@ -4,7 +4,7 @@
 // share a base layer read it once, and bumping an analyzer's version
 // invalidates old results. `LayerScan` is plain JSON so a server can store it.
 import { createHash } from 'node:crypto';
-import type { EntryKind, LayerRef } from './types.js';
+import type { FileEntry, LayerRef } from './types.js';
 
 const ENTRY_KINDS = new Set<string>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other']);
 
@@ -12,14 +12,7 @@ const ENTRY_KINDS = new Set<string>(['file', 'dir', 'symlink', 'hardlink', 'char
 export const LAYER_SCAN_FORMAT = 1;
 
 /** One entry as read from a layer (layer-independent, so a scan can be reused by any image). */
-export interface ScannedEntry {
-  path: string;
-  kind: EntryKind;
-  mode: number;
-  size: number;
-  uid: number;
-  gid: number;
-  linkTarget?: string;
+export interface ScannedEntry extends Omit<FileEntry, 'layer'> {
   /** A whiteout: `path` is the deleted path (`file`) or the directory made opaque (`opaque`). */
   whiteout?: 'file' | 'opaque';
   /** An analyzer required this entry (files: its bytes are in `files`). */
