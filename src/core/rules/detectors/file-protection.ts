@@ -4,6 +4,7 @@
 import type { SyscallEvent } from '../event.js';
 import type { Detector } from './types.js';
 import { openAccessMode } from '../fields/arg-render.js';
+import { isUnder } from '../../policy/evaluate.js';
 
 const OPENS = new Set(['open', 'openat', 'openat2']);
 
@@ -25,10 +26,7 @@ function changedPath(e: SyscallEvent): string | undefined {
 }
 
 function under(path: string, prefixes: string[]): string | undefined {
-  for (const p of prefixes) {
-    const q = p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
-    if (path === q || path.startsWith(q === '/' ? '/' : `${q}/`)) return p;
-  }
+  for (const p of prefixes) if (isUnder(path, p)) return p;
   return undefined;
 }
 
