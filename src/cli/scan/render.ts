@@ -16,13 +16,13 @@ export function checkFormat(format: string, allowed: readonly string[]): ReportF
   return format as ReportFormat;
 }
 
-export async function renderReport(report: ScanReport, format: ReportFormat, opts: { color: boolean; now?: Date; packages?: boolean }): Promise<string> {
+export async function renderReport(report: ScanReport, format: ReportFormat, opts: { color: boolean; now?: Date; vulnScanned?: boolean }): Promise<string> {
   const now = opts.now ?? new Date();
   switch (format) {
     case 'json':
       return (await import('../../core/report/json.js')).toJson(report);
     case 'table':
-      return (await import('../../core/report/table.js')).toTable(report, { color: opts.color, packages: opts.packages });
+      return (await import('../../core/report/table.js')).toTable(report, { color: opts.color, vulnScanned: opts.vulnScanned });
     case 'cyclonedx': {
       const { toCycloneDx } = await import('../../core/report/cyclonedx.js');
       return JSON.stringify(toCycloneDx(report, { now, serialNumber: `urn:uuid:${randomUUID()}`, toolVersion: toolVersion() }), null, 2) + '\n';

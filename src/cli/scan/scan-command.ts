@@ -60,7 +60,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
     report.baseline = report.baseline.filter((b) => keep.has(b.severity));
   }
   const color = !o.output && stdoutColor();
-  await writeOutput(await renderReport(report, format, { color, packages: !scanners.includes('vuln') ? undefined : false }), o.output as string | undefined);
+  await writeOutput(await renderReport(report, format, { color, vulnScanned: scanners.includes('vuln') }), o.output as string | undefined);
   return exitCode !== undefined && remainingFindings(report) > 0 ? exitCode : 0;
 }
 

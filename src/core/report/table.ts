@@ -6,8 +6,8 @@ import { renderTable, type Cell, type Row } from './text-table.js';
 
 export interface TableOptions {
   color: boolean;
-  /** Print the package inventory even when vulnerabilities were scanned. */
-  packages?: boolean;
+  /** The vuln scanner ran: show the vulnerability section (even with none found) instead of the inventory. */
+  vulnScanned?: boolean;
 }
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info', 'unknown'] as const;
@@ -36,8 +36,8 @@ export function toTable(report: ScanReport, opts: TableOptions): string {
   out.push('');
 
   const vulnsShown = report.vulnerabilities.filter((v) => !v.ignored);
-  const scannedVulns = report.vulnerabilities.length > 0 || opts.packages === false;
-  if (!scannedVulns || opts.packages) {
+  const vulnSection = opts.vulnScanned || report.vulnerabilities.length > 0;
+  if (!vulnSection) {
     out.push(`Packages: ${report.packages.length}`);
     if (report.packages.length) {
       const rows: Row[] = [...report.packages]
@@ -47,7 +47,7 @@ export function toTable(report: ScanReport, opts: TableOptions): string {
     }
   }
 
-  if (report.vulnerabilities.length || opts.packages === false) {
+  if (vulnSection) {
     out.push(vulnSummary(vulnsShown, report.vulnerabilities.length - vulnsShown.length, paint));
     if (vulnsShown.length) out.push(vulnTable(vulnsShown, paint));
   }
