@@ -65,6 +65,15 @@ function statusOf(fixed: string, a: AffectedPackage): VulnStatus {
   return a.status ?? 'affected';
 }
 
+/**
+ * What makes a finding the same finding for the question "did a new DB change
+ * this image's result": the vulnerability, the package and where it is, the
+ * versions, and what a reader sees first (status, severity, title).
+ */
+export function findingIdentity(f: Pick<VulnerabilityFinding, 'id' | 'package' | 'installedVersion' | 'fixedVersion' | 'status' | 'severity' | 'title' | 'pkgPath'>): string {
+  return [f.id, f.package, f.pkgPath ?? '', f.installedVersion, f.fixedVersion, f.status, f.severity, f.title].join('\u0000');
+}
+
 export function matchPackages(packages: Package[], os: OsInfo | undefined, db: AdvisoryLookup): VulnerabilityFinding[] {
   const drafts = new Map<string, Draft>();
   const heads = new Map<number, AdvisoryHead | undefined>();

@@ -11,6 +11,7 @@ import { newId } from '../store/ids.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
 import type { JobQueue, QueueOptions } from './queue.js';
 import type { SecretBox } from '../server/secret-box.js';
+import { defaultDbPath } from '../vulndb/scan-vulns.js';
 
 export const SCAN_QUEUE = 'vigil-scan';
 
@@ -60,8 +61,11 @@ export class ScanService {
   private scanFn?: ScanFn;
   private readonly clock: () => Date;
   readonly workerName: string;
+  /** The vulnerability DB scans match against (`vulnDbPath`, else the default location). */
+  readonly vulnDbPath: string;
 
   constructor(private readonly o: ScanServiceOptions) {
+    this.vulnDbPath = o.vulnDbPath ?? defaultDbPath();
     this.clock = o.clock ?? (() => new Date());
     this.layerCache = new StoreLayerCache(o.store.db, this.clock);
     this.scanFn = o.scanFn;
@@ -133,7 +137,7 @@ export class ScanService {
     let note = '';
     try {
       this.scanFn ??= await loadRunScan();
-      const dbPath = this.o.vulnDbPath ?? (await import('../vulndb/scan-vulns.js')).defaultDbPath();
+      const dbPath = this.vulnDbPath;
       const haveDb = existsSync(dbPath);
       if (!haveDb) note = `vulnerability DB not found at ${dbPath}: software inventory only`;
       report = await this.scanFn(image.ref, { ...creds, layerCache: this.layerCache, scanners: haveDb ? ['vuln'] : [], vuln: { dbPath }, onProgress });
@@ -161,7 +165,10 @@ export class ScanService {
         installed_version: v.installedVersion, fixed_version: v.fixedVersion, severity: v.severity, title: v.title ?? '', data: JSON.stringify(v),
       }));
       for (let i = 0; i < findings.length; i += 300) await trx.insertInto('findings').values(findings.slice(i, i + 300)).execute();
-      const pkgs = report.packages.map((p) => ({ id: newId(), image_id: imageId, type: p.type, name: p.name, version: p.version, layer_digest: p.layer?.digest ?? '' }));
+      const pkgs = report.packages.map((p) => ({
+        id: newId(), image_id: imageId, type: p.type, name: p.name, version: p.version, layer_digest: p.layer?.digest ?? '',
+        source_name: p.sourceName ?? '', source_version: p.sourceVersion ?? '', file_path: p.filePath ?? '',
+      }));
       for (let i = 0; i < pkgs.length; i += 400) await trx.insertInto('packages').values(pkgs.slice(i, i + 400)).execute();
       const counts = await recountImage(trx, projectId, imageId);
       await trx.updateTable('images').set({

@@ -1,11 +1,13 @@
 // Periodic work of the API process, driven by an injected clock so tests
 // can move time: each project's daily rescan (cron expression, croner, UTC)
-// and the rescan of scanned images when the vulnerability DB changes. Firing
+// and, when the vulnerability DB changes, the rescan of the scanned images
+// whose findings change under it (vulndb-rematch.ts). Firing
 // is claimed with a compare-and-set on a settings row, so several API
 // processes on one PostgreSQL fire each slot once.
 import { Cron } from 'croner';
 import type { Store } from '../store/store.js';
 import type { ScanService, ScanTrigger } from './scan-service.js';
+import { imagesAffectedByDb, type ImageRef } from './vulndb-rematch.js';
 
 export interface SchedulerOptions {
   store: Store;
@@ -13,6 +15,8 @@ export interface SchedulerOptions {
   clock: () => Date;
   /** A value that changes when the vulnerability DB changes (e.g. mtime+size), or undefined when there is none. */
   vulnDbStamp?: () => string | undefined;
+  /** The vulnerability DB file: a change re-matches stored software lists against it. Without it, a change rescans every scanned image. */
+  vulnDbPath?: string;
   onError?: (e: unknown) => void;
 }
 
@@ -44,13 +48,27 @@ export class Scheduler {
     return (await this.o.store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
   }
 
-  private async rescan(projectId: string | undefined, trigger: ScanTrigger, onlyScanned: boolean): Promise<number> {
+  private async scannedImages(projectId?: string, onlyScanned = true): Promise<ImageRef[]> {
     let q = this.o.store.db.selectFrom('images').select(['id', 'project_id']);
     if (projectId) q = q.where('project_id', '=', projectId);
     if (onlyScanned) q = q.where('last_scan_id', 'is not', null);
-    const images = await q.execute();
+    return q.execute();
+  }
+
+  private async enqueue(images: readonly ImageRef[], trigger: ScanTrigger): Promise<number> {
     for (const im of images) await this.o.scans.enqueue(im.project_id, im.id, trigger);
     return images.length;
+  }
+
+  /** The images a DB change affects; every scanned image when they cannot be worked out. */
+  private async affectedByDb(): Promise<ImageRef[]> {
+    if (!this.o.vulnDbPath) return this.scannedImages();
+    try {
+      return (await imagesAffectedByDb(this.o.store, this.o.vulnDbPath)).affected;
+    } catch (e) {
+      this.o.onError?.(e);
+      return this.scannedImages();
+    }
   }
 
   /** One pass: fires due project schedules and a vulnerability-DB rescan. Returns scans enqueued. */
@@ -70,15 +88,15 @@ export class Scheduler {
       }
       if (!next || next > now) continue;
       if (!(await this.claim(key, last, now.toISOString()))) continue;
-      n += await this.rescan(p.id, 'schedule', false);
+      n += await this.enqueue(await this.scannedImages(p.id, false), 'schedule');
     }
     const stamp = this.o.vulnDbStamp?.();
     if (stamp !== undefined) {
       const key = 'vulndb.stamp';
       const last = await this.setting(key);
       if (last !== stamp && (await this.claim(key, last, stamp)) && last !== undefined) {
-        // The first stamp seen is the baseline; a change rescans what was scanned.
-        n += await this.rescan(undefined, 'vulndb', true);
+        // The first stamp seen is the baseline; a change rescans the images it affects.
+        n += await this.enqueue(await this.affectedByDb(), 'vulndb');
       }
     }
     return n;

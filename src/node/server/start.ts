@@ -70,9 +70,8 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map() };
 }
 
-function vulnDbStamp(path: string | undefined): () => string | undefined {
+function vulnDbStamp(path: string): () => string | undefined {
   return () => {
-    if (!path) return undefined;
     try {
       const st = statSync(path);
       return `${st.mtimeMs}:${st.size}`;
@@ -118,8 +117,8 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       running.url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-      const { defaultDbPath } = await import('../vulndb/scan-vulns.js');
-      const scheduler = new Scheduler({ store: ctx.store, scans: ctx.scans, clock: ctx.clock, vulnDbStamp: vulnDbStamp(config.vulnDb ?? defaultDbPath()), onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed') });
+      const vulnDbPath = ctx.scans.vulnDbPath;
+      const scheduler = new Scheduler({ store: ctx.store, scans: ctx.scans, clock: ctx.clock, vulnDbStamp: vulnDbStamp(vulnDbPath), vulnDbPath, onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed') });
       running.scheduler = scheduler;
       if (!o.noSchedulerLoop) {
         scheduler.start();

@@ -254,4 +254,17 @@ export const MIGRATIONS: readonly Migration[] = [
       void sql;
     },
   },
+  {
+    // What re-matching a stored software list against a changed vulnerability
+    // DB needs besides name and version: the source package (Debian and
+    // Alpine advisories name sources) and a language package's file. NULL
+    // source_name marks rows stored before this migration: such images are
+    // rescanned rather than re-matched.
+    id: '0002-package-match-inputs',
+    async up(db) {
+      await db.schema.alterTable('packages').addColumn('source_name', text).execute();
+      await db.schema.alterTable('packages').addColumn('source_version', text).execute();
+      await db.schema.alterTable('packages').addColumn('file_path', text, (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
 ];

@@ -127,6 +127,11 @@ export interface PackageRowTable {
   name: string;
   version: string;
   layer_digest: string;
+  /** Source package name and version ('' when the package is its own source); null in rows stored before migration 0002. */
+  source_name: string | null;
+  source_version: string | null;
+  /** For language packages: the file it was found in. */
+  file_path: string;
 }
 
 export interface VulnIgnoreTable {

@@ -1,5 +1,6 @@
 // Server settings (Administrator), notification targets (webhook, syslog;
 // secrets encrypted at rest) and the rescan trigger.
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { newId } from '../../store/ids.js';
@@ -7,6 +8,7 @@ import { mutate } from '../mutate.js';
 import { badRequest, notFound } from '../http-errors.js';
 import { ID, params, toApi } from './common.js';
 import { SEVERITIES } from '../../../core/alerts/types.js';
+import { imagesAffectedByDb } from '../../jobs/vulndb-rematch.js';
 
 /** Settings users may change; stored under `cfg.<key>`. */
 export const SETTINGS: Record<string, { type: 'string' | 'integer' | 'boolean'; description: string }> = {
@@ -94,20 +96,43 @@ export function registerSettingRoutes(app: FastifyInstance, ctx: ServerContext):
     return { ok: true };
   });
 
-  app.post<{ Body: { projectId?: string; onlyScanned?: boolean } }>('/api/v1/rescans', {
+  app.post<{ Body: { projectId?: string; onlyScanned?: boolean; onlyAffected?: boolean } }>('/api/v1/rescans', {
     config: { action: 'image:scan', scope: 'global', event: 'rescanImages' },
-    schema: { tags: ['scans'], summary: 'Rescan images (all projects, or one), e.g. after a vulnerability DB change', body: { type: 'object', properties: { projectId: ID, onlyScanned: { type: 'boolean', default: true } }, additionalProperties: false } },
+    schema: {
+      tags: ['scans'], summary: 'Rescan images (all projects, or one), e.g. after a vulnerability DB change',
+      body: {
+        type: 'object',
+        properties: {
+          projectId: ID,
+          onlyScanned: { type: 'boolean', default: true, description: 'leave out images never scanned' },
+          onlyAffected: { type: 'boolean', default: false, description: "only images whose findings change under the server's vulnerability DB (their software lists are matched again first)" },
+        },
+        additionalProperties: false,
+      },
+      response: { 202: { type: 'object', properties: { scansQueued: { type: 'integer' }, checked: { type: 'integer' } } } },
+    },
   }, async (req, reply) => {
     const b = req.body ?? {};
+    let affected: Set<string> | undefined;
+    let checked: number | undefined;
+    if (b.onlyAffected) {
+      if (!existsSync(ctx.scans.vulnDbPath)) throw badRequest('NO_VULN_DB', `onlyAffected: no vulnerability DB at ${ctx.scans.vulnDbPath}`);
+      const r = await imagesAffectedByDb(ctx.store, ctx.scans.vulnDbPath, b.projectId);
+      affected = new Set(r.affected.map((i) => i.id));
+      checked = r.checked;
+    }
     const ids = await mutate(ctx, req, { resourceType: 'project', resourceId: b.projectId ?? '*', projectId: b.projectId, summary: b }, async (trx) => {
       let q = trx.selectFrom('images').select(['id', 'project_id']);
       if (b.projectId) q = q.where('project_id', '=', b.projectId);
-      if (b.onlyScanned !== false) q = q.where('last_scan_id', 'is not', null);
+      if (b.onlyScanned !== false || affected) q = q.where('last_scan_id', 'is not', null);
       const out: string[] = [];
-      for (const im of await q.execute()) out.push(await ctx.scans.create(trx, im.project_id, im.id, 'vulndb'));
+      for (const im of await q.execute()) {
+        if (affected && !affected.has(im.id)) continue;
+        out.push(await ctx.scans.create(trx, im.project_id, im.id, 'vulndb'));
+      }
       return out;
     });
     await ctx.scans.dispatch(ids);
-    return reply.code(202).send({ scansQueued: ids.length });
+    return reply.code(202).send({ scansQueued: ids.length, checked });
   });
 }
