@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Alert, Severity } from '../../core/alerts/types.js';
 import type { Store, Db, Tx } from './store.js';
 import { newId } from './ids.js';
+import { InputError } from '../../core/errors.js';
 import type { AlertTable } from './schema.js';
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
@@ -124,19 +125,57 @@ export function decodeCursor(c: string): { lastSeen: string; id: string } | unde
   return { lastSeen: s.slice(0, i), id: s.slice(i + 1) };
 }
 
-export async function listAlerts(db: Db, f: AlertFilter): Promise<{ items: AlertTable[]; next?: string }> {
-  if (f.projects !== 'all' && f.projects.length === 0) return { items: [] };
-  let q = db.selectFrom('alerts').selectAll();
-  if (f.projects !== 'all') q = f.projects.length === 1 ? q.where('project_id', '=', f.projects[0]!) : q.where('project_id', 'in', f.projects);
+/** The columns of a list entry: everything but the sample, which only the single-group read returns. */
+export const ALERT_LIST_COLUMNS = ['id', 'project_id', 'type', 'severity', 'subject', 'status', 'count', 'first_seen', 'last_seen', 'message', 'rule', 'host'] as const;
+export type AlertListRow = Pick<AlertTable, (typeof ALERT_LIST_COLUMNS)[number]>;
+
+/**
+ * Up to this many projects are listed one index range each and merged; more
+ * fall back to one query over all of them (a sort of every matching row).
+ */
+export const MAX_MERGED_PROJECTS = 64;
+
+function pageQuery(db: Db, f: AlertFilter, projects: 'all' | string[], cursor: { lastSeen: string; id: string } | undefined) {
+  let q = db.selectFrom('alerts').select(ALERT_LIST_COLUMNS);
+  if (projects !== 'all') q = projects.length === 1 ? q.where('project_id', '=', projects[0]!) : q.where('project_id', 'in', projects);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.type) q = q.where('type', '=', f.type);
   if (f.severity) q = q.where('severity', '=', f.severity);
   if (f.since) q = q.where('last_seen', '>=', f.since);
+  // A row-value comparison is one range on the (..., last_seen, id) index in both databases.
+  if (cursor) q = q.where((eb) => eb(eb.refTuple('last_seen', 'id'), '<', eb.tuple(cursor.lastSeen, cursor.id)));
+  return q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+}
+
+const newestFirst = (a: AlertListRow, b: AlertListRow) =>
+  a.last_seen === b.last_seen ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.last_seen < b.last_seen ? 1 : -1;
+
+/**
+ * One page of alert groups, newest first (keyset pagination on last_seen, id).
+ * Every page is index range scans: one project uses the index of its filter
+ * shape; several projects (or all projects with a filter, which walked over
+ * the all-projects index would read every row when few match) are listed one
+ * project at a time and merged.
+ */
+export async function listAlerts(db: Db, f: AlertFilter): Promise<{ items: AlertListRow[]; next?: string }> {
+  if (f.projects !== 'all' && f.projects.length === 0) return { items: [] };
+  let cursor: { lastSeen: string; id: string } | undefined;
   if (f.cursor) {
-    const c = decodeCursor(f.cursor);
-    if (c) q = q.where((eb) => eb.or([eb('last_seen', '<', c.lastSeen), eb.and([eb('last_seen', '=', c.lastSeen), eb('id', '<', c.id)])]));
+    cursor = decodeCursor(f.cursor);
+    if (!cursor) throw new InputError('BAD_CURSOR', 'cursor is not one this API returned', 'cursor');
   }
-  const items = await q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+  let projects = f.projects;
+  if (projects === 'all' && (f.status || f.type || f.severity)) {
+    const ids = await db.selectFrom('projects').select('id').limit(MAX_MERGED_PROJECTS + 1).execute();
+    if (ids.length <= MAX_MERGED_PROJECTS) projects = ids.map((r) => r.id);
+  }
+  let items: AlertListRow[];
+  if (projects === 'all' || projects.length === 1 || projects.length > MAX_MERGED_PROJECTS) {
+    items = await pageQuery(db, f, projects, cursor).execute();
+  } else {
+    const pages = await Promise.all(projects.map((p) => pageQuery(db, f, [p], cursor).execute()));
+    items = pages.flat().sort(newestFirst).slice(0, f.limit + 1);
+  }
   let next: string | undefined;
   if (items.length > f.limit) {
     items.length = f.limit;

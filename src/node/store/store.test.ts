@@ -94,6 +94,40 @@ for (const kind of STORE_KINDS) {
       assert.equal((await listAlerts(t.store.db, { projects: [], limit: 5 })).items.length, 0);
     });
 
+    test('alert lists over several projects merge per-project pages in one newest-first order', async () => {
+      const pids = [newId(), newId(), newId()];
+      for (const [i, id] of pids.entries()) await t.store.db.insertInto('projects').values({ id, name: `merge-${i}`, description: '', rescan_cron: '', created_at: now() }).execute();
+      // 60 groups per project; times collide across projects so the id breaks ties.
+      for (const [pi, pid] of pids.entries()) {
+        await ingestAlerts(t.store, pid, Array.from({ length: 60 }, (_, i) => alert(i % 20, {
+          id: `m${pi}-${i}`, host: `h${i}`, container: undefined,
+          type: i % 3 ? 'system/reverse-shell' : 'container/abnormal-process', severity: i % 2 ? 'high' : 'low',
+        })));
+      }
+      const expected = await t.store.db.selectFrom('alerts').select(['id', 'last_seen']).where('project_id', 'in', pids).where('type', '=', 'system/reverse-shell')
+        .orderBy('last_seen', 'desc').orderBy('id', 'desc').execute();
+      assert.equal(expected.length, 120);
+      const walk = async (projects: 'all' | string[], type?: string) => {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listAlerts(t.store.db, { projects, type, limit: 13, cursor });
+          assert.ok(page.items.length <= 13);
+          seen.push(...page.items.map((x) => x.id));
+          cursor = page.next;
+        } while (cursor);
+        return seen;
+      };
+      assert.deepEqual(await walk(pids, 'system/reverse-shell'), expected.map((r) => r.id), 'three projects, merged');
+      const everywhere = await t.store.db.selectFrom('alerts').select('id').where('type', '=', 'system/reverse-shell').orderBy('last_seen', 'desc').orderBy('id', 'desc').execute();
+      assert.deepEqual(await walk('all', 'system/reverse-shell'), everywhere.map((r) => r.id), 'all projects with a filter, merged per project');
+      const first = await listAlerts(t.store.db, { projects: pids.slice(0, 2), limit: 500 });
+      assert.equal(first.items.length, 120);
+      assert.equal(first.next, undefined);
+      assert.ok(first.items.every((x, i) => i === 0 || x.last_seen <= first.items[i - 1]!.last_seen));
+      await assert.rejects(listAlerts(t.store.db, { projects: pids, limit: 5, cursor: 'not-a-cursor' }), (e: unknown) => e instanceof InputError && e.code === 'BAD_CURSOR');
+    });
+
     test('layer cache round-trips JSON and counts hits', async () => {
       const c = new StoreLayerCache(t.store.db);
       assert.equal(await c.get('sha256:aa|os-release@1'), undefined);
