@@ -47,7 +47,7 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   const log = o.log ?? (pino({ level: process.env.VIGIL_LOG_LEVEL ?? 'warn' }) as unknown as FastifyBaseLogger);
   const clock = o.clock ?? (() => new Date());
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
-  const store = await openStore(config.db);
+  const store = await openStore(config.db, { backgroundCheckpoints: true });
   let queue: JobQueue;
   if (store.dialect === 'postgres') {
     queue = new PgBossQueue({

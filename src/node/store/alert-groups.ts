@@ -135,8 +135,8 @@ export type AlertListRow = Pick<AlertTable, (typeof ALERT_LIST_COLUMNS)[number]>
  */
 export const MAX_MERGED_PROJECTS = 64;
 
-function pageQuery(db: Db, f: AlertFilter, projects: 'all' | string[], cursor: { lastSeen: string; id: string } | undefined) {
-  let q = db.selectFrom('alerts').select(ALERT_LIST_COLUMNS);
+function pageQuery<C extends keyof AlertTable>(db: Db, f: AlertFilter, projects: 'all' | string[], cursor: { lastSeen: string; id: string } | undefined, columns: readonly C[]) {
+  let q = db.selectFrom('alerts').select(columns);
   if (projects !== 'all') q = projects.length === 1 ? q.where('project_id', '=', projects[0]!) : q.where('project_id', 'in', projects);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.type) q = q.where('type', '=', f.type);
@@ -147,7 +147,7 @@ function pageQuery(db: Db, f: AlertFilter, projects: 'all' | string[], cursor: {
   return q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
 }
 
-const newestFirst = (a: AlertListRow, b: AlertListRow) =>
+const newestFirst = (a: Pick<AlertTable, 'last_seen' | 'id'>, b: Pick<AlertTable, 'last_seen' | 'id'>) =>
   a.last_seen === b.last_seen ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.last_seen < b.last_seen ? 1 : -1;
 
 /**
@@ -171,10 +171,11 @@ export async function listAlerts(db: Db, f: AlertFilter): Promise<{ items: Alert
   }
   let items: AlertListRow[];
   if (projects === 'all' || projects.length === 1 || projects.length > MAX_MERGED_PROJECTS) {
-    items = await pageQuery(db, f, projects, cursor).execute();
+    items = await pageQuery(db, f, projects, cursor, ALERT_LIST_COLUMNS).execute();
   } else {
-    const pages = await Promise.all(projects.map((p) => pageQuery(db, f, [p], cursor).execute()));
-    items = pages.flat().sort(newestFirst).slice(0, f.limit + 1);
+    // Keys first (the indexes cover last_seen and id, so no row is read), then only the rows of the page.
+    const keys = (await Promise.all(projects.map((p) => pageQuery(db, f, [p], cursor, ['id', 'last_seen'] as const).execute()))).flat().sort(newestFirst).slice(0, f.limit + 1);
+    items = keys.length ? (await db.selectFrom('alerts').select(ALERT_LIST_COLUMNS).where('id', 'in', keys.map((k) => k.id)).execute()).sort(newestFirst) : [];
   }
   let next: string | undefined;
   if (items.length > f.limit) {

@@ -16,12 +16,23 @@ export const projectParams = params('projectId');
 const JSON_COLUMNS = new Set(['actions', 'document', 'sample', 'summary', 'types', 'events', 'data', 'config']);
 const HIDDEN = new Set(['password_hash', 'password_enc', 'token_hash']);
 
+// Column names are few and fixed: convert each once (list responses map thousands of keys a second).
+const camel = new Map<string, string>();
+const camelOf = (k: string): string => {
+  let c = camel.get(k);
+  if (c === undefined) {
+    c = k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+    if (camel.size < 1000) camel.set(k, c);
+  }
+  return c;
+};
+
 export function toApi<T extends object>(row: T): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
+  for (const k in row) {
     if (HIDDEN.has(k)) continue;
-    const key = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    out[key] = JSON_COLUMNS.has(k) && typeof v === 'string' ? safeParse(v) : v;
+    const v = row[k];
+    out[camelOf(k)] = JSON_COLUMNS.has(k) && typeof v === 'string' ? safeParse(v) : v;
   }
   return out;
 }
