@@ -130,6 +130,7 @@ async function runBackend(kind: 'sqlite' | 'postgres', rows: Row[]): Promise<voi
       ['project+status+severity', `/api/v1/alerts?project=${P}&status=open&severity=critical`],
       ['project+type', `/api/v1/alerts?project=${P}&type=system/reverse-shell`],
       ['all projects+status', '/api/v1/alerts?status=handled&limit=50'],
+      ['all projects+type', '/api/v1/alerts?type=cluster/pod-abnormal&limit=50'],
       ['project, page 2 (cursor)', `/api/v1/alerts?project=${P}&cursor=${deep.next}`],
     ];
     for (const [name, path] of queries) {

@@ -157,7 +157,8 @@ const newestFirst = (a: Pick<AlertTable, 'last_seen' | 'id'>, b: Pick<AlertTable
  * the all-projects index would read every row when few match) are listed one
  * project at a time and merged.
  */
-export async function listAlerts(db: Db, f: AlertFilter): Promise<{ items: AlertListRow[]; next?: string }> {
+export async function listAlerts(store: Store, f: AlertFilter): Promise<{ items: AlertListRow[]; next?: string }> {
+  const db = store.db;
   if (f.projects !== 'all' && f.projects.length === 0) return { items: [] };
   let cursor: { lastSeen: string; id: string } | undefined;
   if (f.cursor) {
@@ -172,6 +173,12 @@ export async function listAlerts(db: Db, f: AlertFilter): Promise<{ items: Alert
   let items: AlertListRow[];
   if (projects === 'all' || projects.length === 1 || projects.length > MAX_MERGED_PROJECTS) {
     items = await pageQuery(db, f, projects, cursor, ALERT_LIST_COLUMNS).execute();
+  } else if (store.dialect === 'postgres') {
+    // One statement: a LATERAL page per project, merged by the outer ORDER BY.
+    const inner = pageQuery(db, f, 'all', cursor, ALERT_LIST_COLUMNS).where('project_id', '=', sql<string>`p.id`);
+    const r = await sql<AlertListRow>`select a.* from unnest(${projects}::text[]) as p(id) cross join lateral (${inner}) as a
+      order by a.last_seen desc, a.id desc limit ${f.limit + 1}`.execute(db);
+    items = r.rows;
   } else {
     // Keys first (the indexes cover last_seen and id, so no row is read), then only the rows of the page.
     const keys = (await Promise.all(projects.map((p) => pageQuery(db, f, [p], cursor, ['id', 'last_seen'] as const).execute()))).flat().sort(newestFirst).slice(0, f.limit + 1);

@@ -83,15 +83,15 @@ for (const kind of STORE_KINDS) {
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await listAlerts(t.store.db, { projects: [pid], limit: 7, cursor });
+        const page = await listAlerts(t.store, { projects: [pid], limit: 7, cursor });
         seen.push(...page.items.map((x) => x.id));
         cursor = page.next;
       } while (cursor);
       assert.equal(seen.length, 27);
       assert.equal(new Set(seen).size, 27);
-      const medium = await listAlerts(t.store.db, { projects: [pid], severity: 'medium', limit: 50 });
+      const medium = await listAlerts(t.store, { projects: [pid], severity: 'medium', limit: 50 });
       assert.equal(medium.items.length, 1);
-      assert.equal((await listAlerts(t.store.db, { projects: [], limit: 5 })).items.length, 0);
+      assert.equal((await listAlerts(t.store, { projects: [], limit: 5 })).items.length, 0);
     });
 
     test('alert lists over several projects merge per-project pages in one newest-first order', async () => {
@@ -111,7 +111,7 @@ for (const kind of STORE_KINDS) {
         const seen: string[] = [];
         let cursor: string | undefined;
         do {
-          const page = await listAlerts(t.store.db, { projects, type, limit: 13, cursor });
+          const page = await listAlerts(t.store, { projects, type, limit: 13, cursor });
           assert.ok(page.items.length <= 13);
           seen.push(...page.items.map((x) => x.id));
           cursor = page.next;
@@ -121,11 +121,11 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(await walk(pids, 'system/reverse-shell'), expected.map((r) => r.id), 'three projects, merged');
       const everywhere = await t.store.db.selectFrom('alerts').select('id').where('type', '=', 'system/reverse-shell').orderBy('last_seen', 'desc').orderBy('id', 'desc').execute();
       assert.deepEqual(await walk('all', 'system/reverse-shell'), everywhere.map((r) => r.id), 'all projects with a filter, merged per project');
-      const first = await listAlerts(t.store.db, { projects: pids.slice(0, 2), limit: 500 });
+      const first = await listAlerts(t.store, { projects: pids.slice(0, 2), limit: 500 });
       assert.equal(first.items.length, 120);
       assert.equal(first.next, undefined);
       assert.ok(first.items.every((x, i) => i === 0 || x.last_seen <= first.items[i - 1]!.last_seen));
-      await assert.rejects(listAlerts(t.store.db, { projects: pids, limit: 5, cursor: 'not-a-cursor' }), (e: unknown) => e instanceof InputError && e.code === 'BAD_CURSOR');
+      await assert.rejects(listAlerts(t.store, { projects: pids, limit: 5, cursor: 'not-a-cursor' }), (e: unknown) => e instanceof InputError && e.code === 'BAD_CURSOR');
     });
 
     test('layer cache round-trips JSON and counts hits', async () => {

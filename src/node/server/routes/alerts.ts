@@ -89,7 +89,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
     },
   }, async (req) => {
     const q = req.query;
-    const page = await listAlerts(db, { projects: req.allowedProjects!, status: q.status, type: q.type, severity: q.severity, since: q.since, cursor: q.cursor, limit: q.limit ?? 50 });
+    const page = await listAlerts(ctx.store, { projects: req.allowedProjects!, status: q.status, type: q.type, severity: q.severity, since: q.since, cursor: q.cursor, limit: q.limit ?? 50 });
     return { items: page.items.map(toApi), next: page.next };
   });
 
