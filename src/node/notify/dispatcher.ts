@@ -1,7 +1,10 @@
 // Notification dispatch: which targets (webhook, syslog) get an alert or a
 // scan result, by project, minimum severity, alert type prefixes and event
 // kind. Targets are read from the store (cached briefly); deliveries run in
-// the background and never block the request that caused them.
+// the background and never block the request that caused them. Deliveries in
+// flight are bounded: when a receiver is slow or down (retries with backoff)
+// and alerts keep coming, new deliveries are dropped and counted rather than
+// queued without limit.
 import type { Alert, Severity } from '../../core/alerts/types.js';
 import type { Store } from '../store/store.js';
 import type { SecretBox } from '../server/secret-box.js';
@@ -37,11 +40,17 @@ export interface NotifierOptions {
   webhook?: WebhookOptions;
   onError?: (target: string, e: unknown) => void;
   cacheMs?: number;
+  /** Deliveries in flight at most (default 1000); more are dropped and counted. */
+  maxPending?: number;
+  /** Called for each dropped delivery. */
+  onDrop?: (target: string) => void;
 }
 
 export class Notifier {
   private cache?: { at: number; targets: NotifierTarget[] };
   private readonly pending = new Set<Promise<void>>();
+  /** Deliveries dropped because `maxPending` were in flight. */
+  dropped = 0;
 
   constructor(private readonly o: NotifierOptions) {}
 
@@ -81,6 +90,11 @@ export class Notifier {
   }
 
   private deliver(t: NotifierTarget, event: string, severity: string, msgId: string, message: string, payload: Record<string, unknown>, sd: Record<string, string>): void {
+    if (this.pending.size >= (this.o.maxPending ?? 1000)) {
+      this.dropped++;
+      this.o.onDrop?.(t.id);
+      return;
+    }
     const run = async () => {
       if (t.kind === 'webhook') {
         const r = await sendWebhook({ url: t.config.url!, secret: t.config.secret ?? '' }, event, payload, this.o.webhook);

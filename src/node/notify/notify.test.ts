@@ -120,3 +120,36 @@ test('dispatcher: filters by severity, type and project; delivers to webhook, UD
     await t.cleanup();
   }
 });
+
+test('dispatcher: deliveries in flight are bounded; the rest are dropped and counted', async () => {
+  const t = await openTestStore('sqlite');
+  // A receiver that accepts and never answers: every delivery stays in flight.
+  const held: http.ServerResponse[] = [];
+  const server = http.createServer((_req, res) => { held.push(res); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  try {
+    const p = newId();
+    await t.store.db.insertInto('projects').values({ id: p, name: 'p', description: '', rescan_cron: '', created_at: '' }).execute();
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    await t.store.db.insertInto('notifiers').values({ id: newId(), project_id: null, name: 'slow', kind: 'webhook', config: JSON.stringify({ url }), min_severity: 'info', types: '[]', events: '[]', created_at: '' }).execute();
+    const drops: string[] = [];
+    const n = new Notifier({ store: t.store, secrets: new SecretBox(Buffer.alloc(32, 7)), maxPending: 3, onDrop: (id) => drops.push(id), webhook: { retries: 0, timeoutMs: 10_000 } });
+    await n.alerts(p, Array.from({ length: 10 }, (_, i) => alert({ id: `a${i}` })));
+    assert.equal(n.dropped, 7);
+    assert.equal(drops.length, 7);
+    for (let i = 0; i < 100 && held.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(held.length, 3, 'three deliveries reached the receiver');
+    for (const res of held) res.end('ok');
+    await n.flush();
+    // Room again once they finished.
+    await n.alerts(p, [alert({ id: 'late' })]);
+    assert.equal(n.dropped, 7);
+    for (let i = 0; i < 100 && held.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+    held[3]?.end('ok');
+    await n.flush();
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await t.cleanup();
+  }
+});

@@ -60,7 +60,10 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
     queue = new InProcessQueue();
   }
   const metrics = new Metrics();
-  const notifier = new Notifier({ store, secrets, clock, onError: (t, e) => log.warn({ target: t, err: e }, 'notification failed') });
+  const notifier = new Notifier({
+    store, secrets, clock, onError: (t, e) => log.warn({ target: t, err: e }, 'notification failed'),
+    onDrop: () => metrics.inc('vigil_notifications_dropped_total', 'Notifications dropped because too many deliveries were in flight.'),
+  });
   const scans = new ScanService({
     store, queue, secrets, clock, scanFn: o.scanFn, vulnDbPath: config.vulnDb,
     queueOptions: { retryLimit: config.jobRetryLimit, retryDelaySeconds: config.jobRetryDelaySeconds, expireInSeconds: config.jobExpireSeconds },
