@@ -35,6 +35,7 @@ const ON_CONFLICT = `on conflict (project_id, type, subject) do update set
   message = case when excluded.last_seen >= alerts.last_seen then excluded.message else alerts.message end,
   sample = case when excluded.last_seen >= alerts.last_seen then excluded.sample else alerts.sample end,
   host = case when excluded.last_seen >= alerts.last_seen then excluded.host else alerts.host end,
+  rule = case when excluded.last_seen >= alerts.last_seen then excluded.rule else alerts.rule end,
   last_seen = case when excluded.last_seen >= alerts.last_seen then excluded.last_seen else alerts.last_seen end,
   severity = case when excluded.severity_rank > alerts.severity_rank then excluded.severity else alerts.severity end,
   severity_rank = case when excluded.severity_rank > alerts.severity_rank then excluded.severity_rank else alerts.severity_rank end,

@@ -71,13 +71,14 @@ for (const kind of STORE_KINDS) {
       await t.store.db.insertInto('projects').values({ id: pid, name: 'alerts', description: '', rescan_cron: '', created_at: now() }).execute();
       const r = await ingestAlerts(t.store, pid, [alert(3), alert(1), alert(2, { severity: 'high' }), alert(4, { type: 'container/abnormal-process', severity: 'medium' })]);
       assert.deepEqual(r, { received: 4, groups: 2 });
-      await ingestAlerts(t.store, pid, [alert(9, { message: 'latest' }), alert(0)]);
+      await ingestAlerts(t.store, pid, [alert(9, { message: 'latest', rule: 'Reverse shell v2' }), alert(0, { rule: 'older rule' })]);
       const rows = await t.store.db.selectFrom('alerts').selectAll().where('project_id', '=', pid).where('type', '=', 'system/reverse-shell').execute();
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.count, 5);
       assert.equal(rows[0]!.first_seen, alert(0).time);
       assert.equal(rows[0]!.last_seen, alert(9).time);
       assert.equal(rows[0]!.message, 'latest');
+      assert.equal(rows[0]!.rule, 'Reverse shell v2', 'the newest alert names the rule, whichever batch it came in');
       // many groups: page through them
       await ingestAlerts(t.store, pid, Array.from({ length: 25 }, (_, i) => alert(10 + (i % 5), { host: `h${i}`, container: undefined })));
       const seen: string[] = [];
