@@ -2,9 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyscallEvent } from '../rules/event.js';
 import { validatePolicyDocument, parseDuration, protectedPaths } from './model.js';
-import { evaluate, emptyLearnState, startLearning, isUnder, isReverseShell, selectorMatches } from './evaluate.js';
+import { evaluate, emptyLearnState, startLearning, isUnder, isReverseShell, selectorMatches, fileTouch, processViolation, whitelistAllows, VIOLATION_ALERTS } from './evaluate.js';
 import { violationAlert, lostEventsAlert } from './alert.js';
 import { InputError } from '../errors.js';
+import { Engine, loadRuleset, makeEvent, exec as execOf, open as openOf, TEST_CONTAINER, type ContainerPolicy } from '../rules/index.js';
 
 const CID = 'c'.repeat(64);
 function ev(type: string, over: Partial<SyscallEvent> = {}): SyscallEvent {
@@ -138,5 +139,58 @@ describe('policy evaluation', () => {
     const l = lostEventsAlert(5, 12, 'id-2', 'node-1', 0);
     assert.equal(l.type, 'sensor/lost-events');
     assert.match(l.message, /lost 5 kernel events \(12 since start\)/);
+  });
+
+  it('decides file touches for every sensor shape: creates, removals, chowns, content changes, rendered flags', () => {
+    assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 0o100 }, fd: { type: 'file', name: '/etc/x' } })), { path: '/etc/x', change: true }); // O_CREAT, read-only
+    assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 'O_RDONLY|O_TRUNC' }, fd: { type: 'file', name: '/etc/x' } })), { path: '/etc/x', change: true });
+    assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 'O_RDONLY', name: '/etc/x' } })), { path: '/etc/x', change: false });
+    assert.deepEqual(fileTouch(ev('renameat2', { args: { oldpath: '/tmp/a', newpath: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true });
+    assert.deepEqual(fileTouch(ev('creat', { args: { name: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true });
+    for (const type of ['rmdir', 'chown', 'fchownat']) assert.deepEqual(fileTouch(ev(type, { args: { path: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true }, type);
+    assert.deepEqual(fileTouch(ev('filechange', { args: { path: '/etc/nginx/nginx.conf' } })), { path: '/etc/nginx/nginx.conf', change: true });
+    // A failed call, a relative path or another event type touches nothing.
+    assert.equal(fileTouch(ev('unlinkat', { res: -2, args: { path: '/usr/bin/a' } })), undefined);
+    assert.equal(fileTouch(ev('unlinkat', { args: { path: 'usr/bin/a' } })), undefined);
+    assert.equal(fileTouch(ev('connect', { fd: { type: 'ipv4', name: '/x' } })), undefined);
+  });
+
+  it('matches whitelist entries against the path, bare entries also against the process name', () => {
+    assert.equal(whitelistAllows(['sh'], '/bin/sh', { name: 'sh' }), true);
+    assert.equal(whitelistAllows(['python3.*'], '/usr/bin/python3.11', { name: 'python3.11' }), true);
+    assert.equal(whitelistAllows(['/usr/sbin/nginx'], '/tmp/nginx', { name: 'nginx' }), false);
+    // A name that looks like a path is not a path.
+    assert.equal(whitelistAllows(['/usr/sbin/nginx'], '/tmp/x', { name: '/usr/sbin/nginx' }), false);
+    assert.equal(processViolation(exec('/usr/bin/nc'), ['/bin/*']), '/usr/bin/nc');
+    assert.equal(processViolation(exec('/usr/bin/nc'), [], ['/usr/bin/nc']), undefined);
+    assert.equal(processViolation(ev('execve', { res: -2 }), []), undefined);
+    assert.equal(processViolation(ev('openat'), []), undefined);
+  });
+
+  it('gives the same verdicts, alert types and severities as the engine detectors (one decision)', () => {
+    const executables = ['/usr/sbin/nginx', 'sh', '/usr/lib/app/*'];
+    const paths = ['/usr/bin', '/etc/nginx/'];
+    const pdoc = validatePolicyDocument({ policies: [{ name: 'p', selector: { images: [TEST_CONTAINER.image!] }, processWhitelist: { executables }, fileProtection: { paths } }] });
+    const cpol: ContainerPolicy = { processWhitelist: executables, protectedPaths: paths };
+    const empty = loadRuleset([{ name: 'empty.yaml', text: '[]' }], { builtin: true }).ruleset;
+    const engine = new Engine(empty, { host: 'h', policies: () => cpol });
+    const events: SyscallEvent[] = [
+      execOf('/usr/sbin/nginx', { container: {} }), execOf('/bin/sh -c x', { container: {} }), execOf('/usr/lib/app/bin/w', { container: {} }),
+      execOf('/usr/bin/curl', { container: {} }), execOf('/tmp/sh', { container: {} }) /* a bare entry allows the name */, execOf('/usr/bin/curl', { container: {}, res: -2 }),
+      openOf('/usr/bin/ls', 'w', { container: {} }), openOf('/usr/bin/ls', 'r', { container: {} }), openOf('/usr/bin/ls', 0o100, { container: {} }),
+      openOf('/usr/binx', 'w', { container: {} }), openOf('/etc/nginx', 'rw', { container: {} }), openOf('/usr/bin/ls', 'w', { container: {}, res: -13 }),
+      makeEvent({ type: 'renameat2', container: {}, args: { oldpath: '/tmp/x', newpath: '/usr/bin/top' }, fd: { name: '/usr/bin/top' } }),
+      makeEvent({ type: 'unlinkat', container: {}, args: { name: '/etc/nginx/conf.d/a' }, fd: { name: '/etc/nginx/conf.d/a' } }),
+      makeEvent({ type: 'filechange', container: {}, args: { path: '/usr/bin/ps' } }),
+    ];
+    const verdict = (xs: Array<{ type: string; severity: string }>) => xs.map((x) => `${x.type}/${x.severity}`).sort();
+    let fired = 0;
+    for (const e of events) {
+      const fromPolicy = verdict(evaluate(pdoc, e, emptyLearnState(), 0).violations);
+      assert.deepEqual(fromPolicy, verdict(engine.process(e)), `${e.type} ${e.proc.exepath} ${e.fd?.name ?? ''}`);
+      fired += fromPolicy.length;
+    }
+    assert.equal(fired, 7);
+    assert.deepEqual(verdict([VIOLATION_ALERTS.process, VIOLATION_ALERTS.file]), ['container/abnormal-process/medium', 'container/sensitive-file-access/high']);
   });
 });

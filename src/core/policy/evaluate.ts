@@ -2,10 +2,15 @@
 // policies, giving violations (alert type, message, whether to kill). Pure:
 // the learn state and the clock are passed in. Owns: selector matching,
 // the whitelist with its learn-then-lock window, file protection, and the
-// reverse-shell enforcement hook.
-import type { ContainerInfo, FdKind, SyscallEvent } from '../rules/event.js';
+// reverse-shell enforcement hook; and the one decision, shared with the rules
+// engine's process-whitelist and file-protection detectors, of whether an
+// exec or file event violates a whitelist or protected paths and which alert
+// type and severity that gives (processViolation, fileTouch + protectingPath,
+// VIOLATION_ALERTS), so runtime watch and the engine never disagree.
+import type { ContainerInfo, FdKind, ProcessInfo, SyscallEvent } from '../rules/event.js';
 import type { Severity } from '../alerts/types.js';
-import { globMatch } from './glob.js';
+import { openAccessMode } from '../rules/fields/arg-render.js';
+import { globMatch, globMatcher } from './glob.js';
 import { parseDuration, type PolicyDocument, type RuntimePolicy } from './model.js';
 
 /** Learned executables per policy; persisted by the agent between runs. */
@@ -21,6 +26,13 @@ export function emptyLearnState(): LearnState {
 }
 
 export type ViolationType = 'container/abnormal-process' | 'container/sensitive-file-access' | 'system/reverse-shell';
+
+/** The alert each kind of violation gives, whoever finds it (runtime watch or the engine's detectors). */
+export const VIOLATION_ALERTS = {
+  process: { type: 'container/abnormal-process', severity: 'medium' },
+  file: { type: 'container/sensitive-file-access', severity: 'high' },
+  reverseShell: { type: 'system/reverse-shell', severity: 'critical' },
+} as const satisfies Record<string, { type: ViolationType; severity: Severity }>;
 
 export interface Violation {
   policy: string;
@@ -52,6 +64,7 @@ export function selectorMatches(p: RuntimePolicy, c: ContainerInfo | undefined):
   return false;
 }
 
+// O_WRONLY | O_RDWR | O_CREAT | O_TRUNC: an open with any of them can change the file.
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
 const NET: ReadonlySet<FdKind> = new Set<FdKind>(['socket', 'ipv4', 'ipv6']);
 
@@ -61,31 +74,107 @@ export function isUnder(path: string, dir: string): boolean {
   return path === d || path.startsWith(`${d}/`);
 }
 
-/** The path an event changes (or reads), and whether it is a change. */
-export function fileTouch(e: SyscallEvent): { path: string; change: boolean } | undefined {
-  const path = e.fd?.name;
-  if (!path || !path.startsWith('/')) return undefined;
+/** Event types fileTouch understands: the file-protection detector listens to exactly these. */
+export const FILE_EVENT_TYPES: readonly string[] = [
+  'open', 'openat', 'openat2', 'creat', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'rmdir',
+  'mkdir', 'mkdirat', 'chmod', 'fchmodat', 'chown', 'fchownat', 'filechange',
+];
+
+export interface FileTouch {
+  path: string;
+  /** The event changes the path (write, create, truncate, rename, unlink, chmod, chown, content change); false for a read-only open. */
+  change: boolean;
+}
+
+// Sensors fill different places (the bpftrace normaliser fd.name and args.name,
+// recorded and hand-written events args.path or args.newpath); empty strings
+// are builders' defaults, not paths.
+function firstPath(...candidates: unknown[]): string | undefined {
+  for (const c of candidates) if (typeof c === 'string' && c !== '') return c;
+  return undefined;
+}
+
+function openChanges(flags: unknown): boolean {
+  if (typeof flags === 'number') return (flags & WRITE_FLAGS) !== 0;
+  // Flags already rendered by a sensor or a fixture: `O_WRONLY|O_CREAT|O_TRUNC`.
+  if (typeof flags === 'string') return openAccessMode(flags) > 0 || /\bO_(CREAT|TRUNC)\b/.test(flags);
+  return false;
+}
+
+/** The absolute path an event changes (or reads), and whether it is a change; undefined for a failed call or another event type. */
+export function fileTouch(e: SyscallEvent): FileTouch | undefined {
+  if (e.res !== undefined && e.res < 0) return undefined;
+  let path: string | undefined;
+  let change = true;
   switch (e.type) {
     case 'open':
     case 'openat':
-    case 'openat2': {
-      if (e.res !== undefined && e.res < 0) return undefined;
-      const flags = Number(e.args.flags ?? 0);
-      return { path, change: (flags & WRITE_FLAGS) !== 0 };
-    }
+    case 'openat2':
+      path = firstPath(e.fd?.name, e.args.name);
+      change = openChanges(e.args.flags);
+      break;
+    case 'creat':
+      path = firstPath(e.fd?.name, e.args.name);
+      break;
     case 'rename':
     case 'renameat':
     case 'renameat2':
+      path = firstPath(e.args.newpath, e.fd?.name, e.args.oldpath);
+      break;
     case 'unlink':
     case 'unlinkat':
+    case 'rmdir':
     case 'mkdir':
     case 'mkdirat':
     case 'chmod':
     case 'fchmodat':
-      return { path, change: true };
+    case 'chown':
+    case 'fchownat':
+      path = firstPath(e.args.path, e.fd?.name, e.args.name);
+      break;
+    case 'filechange':
+      path = firstPath(e.args.path, e.fd?.name);
+      break;
     default:
       return undefined;
   }
+  return path?.startsWith('/') ? { path, change } : undefined;
+}
+
+/** The protected entry a touched path is at or below, when the touch violates (a change, or any touch with `reads`). */
+export function protectingPath(t: FileTouch, paths: readonly string[], reads = false): string | undefined {
+  if (!t.change && !reads) return undefined;
+  return paths.find((d) => isUnder(t.path, d));
+}
+
+/** The executable a successful exec ran (its path, or the process name when the path is unknown); undefined for any other event. */
+export function execSubject(e: SyscallEvent): string | undefined {
+  if (e.type !== 'execve' && e.type !== 'execveat') return undefined;
+  if (e.res !== undefined && e.res < 0) return undefined;
+  return e.proc.exepath ?? e.proc.name;
+}
+
+const NO_ENTRIES: readonly string[] = [];
+const NO_LEARNED: readonly string[] = [];
+const compiled = new WeakMap<readonly string[], { any: (s: string) => boolean; bare: (s: string) => boolean }>();
+
+/**
+ * Whether whitelist entries allow a process: every entry is matched against
+ * the executable (path), entries without a slash (`sh`, `python3.*`) also
+ * against the process name. Slash entries never match a name, so a process
+ * cannot pass by calling itself `/usr/sbin/nginx`.
+ */
+export function whitelistAllows(entries: readonly string[], exe: string, proc: Pick<ProcessInfo, 'name'>): boolean {
+  let m = compiled.get(entries);
+  if (!m) compiled.set(entries, (m = { any: globMatcher(entries), bare: globMatcher(entries.filter((x) => !x.includes('/'))) }));
+  return m.any(exe) || m.bare(proc.name);
+}
+
+/** The executable of an exec event that neither the whitelist entries nor the learned list allow; undefined when the event is no violation. */
+export function processViolation(e: SyscallEvent, entries: readonly string[], learned: readonly string[] = NO_LEARNED): string | undefined {
+  const exe = execSubject(e);
+  if (exe === undefined || learned.includes(exe) || whitelistAllows(entries, exe, e.proc)) return undefined;
+  return exe;
 }
 
 /** A shell-like process whose stdin and stdout are network sockets, or a socket dup'ed onto stdin/stdout/stderr. */
@@ -125,9 +214,9 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
   for (const p of doc.policies) {
     if (!selectorMatches(p, e.container)) continue;
     const mode = p.mode ?? 'alert';
-    if (p.processWhitelist && (e.type === 'execve' || e.type === 'execveat') && (e.res === undefined || e.res >= 0)) {
-      const exe = e.proc.exepath ?? e.proc.name;
-      const wl = p.processWhitelist;
+    const wl = p.processWhitelist;
+    const exe = wl ? execSubject(e) : undefined;
+    if (wl && exe !== undefined) {
       if (learning(p, state, now)) {
         const st = (state.policies[p.name] ??= { startedAt: now, executables: [] });
         if (!st.executables.includes(exe) && st.executables.length < MAX_LEARNED) {
@@ -135,32 +224,29 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
           out.learned = true;
         }
       } else {
-        const learned = state.policies[p.name]?.executables ?? [];
-        const allowed = (wl.executables ?? []).some((g) => globMatch(g, exe)) || learned.includes(exe);
-        if (!allowed) {
+        const bad = processViolation(e, wl.executables ?? NO_ENTRIES, state.policies[p.name]?.executables);
+        if (bad !== undefined) {
           out.violations.push({
-            policy: p.name, type: 'container/abnormal-process', severity: 'medium', enforce: mode === 'enforce', subject: exe,
-            message: `process ${exe} is not in the whitelist of policy ${p.name} (container ${e.container.name ?? e.container.id.slice(0, 12)})`,
+            policy: p.name, ...VIOLATION_ALERTS.process, enforce: mode === 'enforce', subject: bad,
+            message: `process ${bad} is not in the whitelist of policy ${p.name} (container ${e.container.name ?? e.container.id.slice(0, 12)})`,
           });
         }
       }
     }
     if (p.fileProtection) {
       const t = fileTouch(e);
-      if (t && (t.change || p.fileProtection.reads)) {
-        const dir = p.fileProtection.paths.find((d) => isUnder(t.path, d));
-        if (dir) {
-          out.violations.push({
-            policy: p.name, type: 'container/sensitive-file-access', severity: 'high', enforce: mode === 'enforce', subject: t.path,
-            message: `${t.change ? 'change of' : 'read of'} ${t.path} (protected by policy ${p.name}: ${dir}) by ${e.proc.name}`,
-          });
-        }
+      const dir = t && protectingPath(t, p.fileProtection.paths, p.fileProtection.reads);
+      if (t && dir) {
+        out.violations.push({
+          policy: p.name, ...VIOLATION_ALERTS.file, enforce: mode === 'enforce', subject: t.path,
+          message: `${t.change ? 'change of' : 'read of'} ${t.path} (protected by policy ${p.name}: ${dir}) by ${e.proc.name}`,
+        });
       }
     }
     const rs = p.reverseShell ?? mode;
     if (rs !== 'off' && isReverseShell(e)) {
       out.violations.push({
-        policy: p.name, type: 'system/reverse-shell', severity: 'critical', enforce: rs === 'enforce', subject: e.proc.exepath ?? e.proc.name,
+        policy: p.name, ...VIOLATION_ALERTS.reverseShell, enforce: rs === 'enforce', subject: e.proc.exepath ?? e.proc.name,
         message: `reverse shell: ${e.proc.name} has a network socket on its standard streams (policy ${p.name})`,
       });
     }

@@ -19,7 +19,22 @@ export function globToRegExp(glob: string): RegExp {
   return re;
 }
 
+export function isGlob(s: string): boolean {
+  return s.includes('*') || s.includes('?');
+}
+
 export function globMatch(glob: string, value: string): boolean {
-  if (!glob.includes('*') && !glob.includes('?')) return glob === value;
+  if (!isGlob(glob)) return glob === value;
   return globToRegExp(glob).test(value);
+}
+
+/** A matcher over a list of entries (`/usr/bin/*`, `python3.*`): exact entries through a Set, globs as compiled patterns. */
+export function globMatcher(patterns: readonly string[]): (s: string) => boolean {
+  const exact = new Set<string>();
+  const res: RegExp[] = [];
+  for (const p of patterns) {
+    if (!isGlob(p)) exact.add(p);
+    else res.push(globToRegExp(p));
+  }
+  return (s) => exact.has(s) || res.some((r) => r.test(s));
 }

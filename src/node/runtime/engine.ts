@@ -4,7 +4,8 @@
 // (src/core/rules/index.ts, src/node/rules/load.ts); rule load errors become
 // one-line InputErrors. Policies are not passed to the engine: runtime watch
 // evaluates them itself (src/core/policy), because it must learn whitelists
-// and kill before anything else runs.
+// and kill before anything else runs; the engine's process-whitelist and
+// file-protection detectors delegate to that same decision, so both agree.
 import { readFileSync, statSync } from 'node:fs';
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent } from '../../core/rules/event.js';

@@ -1,39 +1,39 @@
 // container/abnormal-process: an exec in a container whose policy has a
 // process whitelist, of an executable outside it (product.md policy.process-whitelist).
-// Entries match the executable path, or the process name for bare entries.
+// A thin adapter: the decision (which exec violates which entries: paths,
+// globs, bare process names) is the runtime policies' processWhitelist one
+// (src/core/policy/evaluate.ts), so the engine and `runtime watch` agree;
+// this module only finds the container's policy and words the alert.
 import type { SyscallEvent } from '../event.js';
 import type { Detector } from './types.js';
-import { globMatcher } from './glob.js';
+import { execSubject, processViolation, VIOLATION_ALERTS } from '../../policy/evaluate.js';
 
 export const processWhitelistDetector: Detector = {
   id: 'process-whitelist',
   version: 1,
-  type: 'container/abnormal-process',
+  type: VIOLATION_ALERTS.process.type,
   source: 'syscall',
   evtTypes: ['execve', 'execveat'],
-  severity: 'medium',
+  severity: VIOLATION_ALERTS.process.severity,
   desc: 'A container ran a program outside its image\'s process whitelist.',
   remedy: 'Check whether the program is legitimate; if so add it to the image\'s whitelist policy, otherwise investigate the container and rebuild it.',
   create(ctx) {
     const lookup = ctx.policies;
     if (!lookup) return undefined;
-    const cache = new WeakMap<string[], (s: string) => boolean>();
     return (ev) => {
       const e = ev as SyscallEvent;
       const c = e.container;
-      if (!c || c.id === 'host' || (e.res !== undefined && e.res < 0)) return undefined;
+      // Failed execs and host processes are nobody's policy business: skip the lookup.
+      if (!c || c.id === 'host' || execSubject(e) === undefined) return undefined;
       const pol = lookup(c, e);
       const wl = pol?.processWhitelist;
       if (!pol || !wl) return undefined;
-      let m = cache.get(wl);
-      if (!m) cache.set(wl, (m = globMatcher(wl)));
-      const path = e.proc.exepath;
-      if ((path && m(path)) || m(e.proc.name)) return undefined;
-      const enforce = pol.mode === 'enforce';
+      const exe = processViolation(e, wl);
+      if (exe === undefined) return undefined;
       return {
-        message: `Process ${path ?? e.proc.name} is not in the whitelist of image ${c.image ?? c.imageRepository ?? '?'} (container ${c.name ?? c.id.slice(0, 12)})`,
-        fields: { 'proc.exepath': path, 'proc.name': e.proc.name, 'container.image': c.image },
-        ...(enforce ? { action: { kind: 'killed' as const, detail: 'process whitelist in enforce mode' } } : {}),
+        message: `Process ${exe} is not in the whitelist of image ${c.image ?? c.imageRepository ?? '?'} (container ${c.name ?? c.id.slice(0, 12)})`,
+        fields: { 'proc.exepath': e.proc.exepath, 'proc.name': e.proc.name, 'container.image': c.image },
+        ...(pol.mode === 'enforce' ? { action: { kind: 'killed' as const, detail: 'process whitelist in enforce mode' } } : {}),
       };
     };
   },

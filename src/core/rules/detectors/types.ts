@@ -8,9 +8,9 @@ import type { CidrSet } from '../cidr.js';
 
 /** A container's policies (product.md section 4), looked up per container by the runtime. */
 export interface ContainerPolicy {
-  /** Executables allowed in the container: absolute paths or bare process names; `*` globs allowed. Undefined = no whitelist. */
+  /** Executables allowed in the container: absolute paths or bare process names; `*` globs allowed (matched as runtime policies' whitelists, src/core/policy/evaluate.ts). Undefined = no whitelist. */
   processWhitelist?: string[];
-  /** Paths (directories or files) the container must not change. Undefined = no file protection. */
+  /** Paths (directories or files) the container must not change (decided as runtime policies' file protection). Undefined = no file protection. */
   protectedPaths?: string[];
   /** `enforce`: the runtime kills the offending process; the alert says so in `action`. */
   mode?: 'alert' | 'enforce';
