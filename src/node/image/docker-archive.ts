@@ -11,7 +11,7 @@ import { createDecompressor, detectCompression, type Decompressor } from '../../
 import { resolveLimits } from '../../core/image/limits.js';
 import type { Image, Layer } from '../../core/image/types.js';
 import { digestOf, parseDigest, parseJson, TarStore, verified, verifyBytes } from './blob-store.js';
-import { layerRefs, parseConfig } from './manifest.js';
+import { IMAGE_ERRORS, layerRefs, parseConfig } from './manifest.js';
 import type { OpenImageOptions } from './types.js';
 
 /** The core decompressors as a Transform (a compressed classic layer must be hashed after decompression). */
@@ -93,7 +93,7 @@ export async function openDockerArchive(file: string, selector: string | undefin
     const claimed = digestFromName(entry.Config);
     if (claimed) verifyBytes(configBytes, claimed, cWhere);
     const configDigest = claimed ?? digestOf(configBytes);
-    const config = parseConfig(parseJson(configBytes, cWhere), entry.Layers.length, cWhere);
+    const config = parseConfig(parseJson(configBytes, cWhere), entry.Layers.length, cWhere, IMAGE_ERRORS);
     const diffIds = config.rootfs?.diff_ids;
     if (!diffIds) throw new InputError('IMAGE_BAD_CONFIG', 'config has no rootfs.diff_ids', cWhere);
 

@@ -7,7 +7,7 @@ import { resolveLimits } from '../../core/image/limits.js';
 import type { Image, ImageSourceType, Layer, Platform, ReadLimits } from '../../core/image/types.js';
 import { parseDigest, parseJson, verifyBytes, verified, type BlobStore } from './blob-store.js';
 import {
-  choosePlatform, DEFAULT_PLATFORM, isIndexType, layerRefs, parseConfig, parseIndex, parseManifest, REF_NAME, type Descriptor,
+  choosePlatform, DEFAULT_PLATFORM, IMAGE_ERRORS, isIndexDocument, isIndexType, layerRefs, parseConfig, parseIndex, parseManifest, REF_NAME, type Descriptor,
 } from './manifest.js';
 import type { OpenImageOptions } from './types.js';
 
@@ -67,7 +67,7 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
   if (typeof layoutFile?.imageLayoutVersion !== 'string') throw new InputError('IMAGE_NOT_OCI', 'oci-layout has no imageLayoutVersion', `${store.where} oci-layout`);
   if (!(await store.has('index.json'))) throw new InputError('IMAGE_NOT_OCI', 'OCI image layout has no index.json', store.where);
   const indexWhere = `${store.where} index.json`;
-  let entries = parseIndex(parseJson(await store.read('index.json', limits.maxManifestSize, 'index.json'), indexWhere), indexWhere);
+  let entries = parseIndex(parseJson(await store.read('index.json', limits.maxManifestSize, 'index.json'), indexWhere), indexWhere, IMAGE_ERRORS);
   if (entries.length === 0) throw new InputError('IMAGE_EMPTY_INDEX', 'index.json lists no images', indexWhere);
 
   if (args.tag !== undefined) {
@@ -85,26 +85,26 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
   }
 
   let where = indexWhere;
-  let chosen = entries.length === 1 && !entries[0]!.platform ? entries[0]! : choosePlatform(entries, platform, where);
+  let chosen = entries.length === 1 && !entries[0]!.platform ? entries[0]! : choosePlatform(entries, platform, where, IMAGE_ERRORS);
   let manifestDoc: unknown;
   // Follow nested indexes; a descriptor without a media type is judged by its document.
   for (let depth = 0; ; depth++) {
     where = `${store.where} ${blobPath(chosen.digest, store.where)}`;
-    const doc = parseJson<{ mediaType?: unknown; manifests?: unknown }>(await readBlob(store, chosen, limits, isIndexType(chosen.mediaType) ? 'index' : 'manifest'), where);
-    const isIndex = isIndexType(chosen.mediaType) || isIndexType(typeof doc?.mediaType === 'string' ? doc.mediaType : undefined) || Array.isArray(doc?.manifests);
+    const doc = parseJson<{ mediaType?: unknown }>(await readBlob(store, chosen, limits, isIndexType(chosen.mediaType) ? 'index' : 'manifest'), where);
+    const isIndex = isIndexType(chosen.mediaType) || isIndexDocument(doc, typeof doc?.mediaType === 'string' ? doc.mediaType : undefined);
     if (!isIndex) {
       manifestDoc = doc;
       break;
     }
     if (depth >= MAX_INDEX_DEPTH) throw new InputError('IMAGE_BAD_INDEX', `indexes nested deeper than ${MAX_INDEX_DEPTH}`, where);
-    const nested = parseIndex(doc, where);
+    const nested = parseIndex(doc, where, IMAGE_ERRORS);
     if (nested.length === 0) throw new InputError('IMAGE_EMPTY_INDEX', 'nested index lists no manifests', where);
-    chosen = nested.length === 1 && !nested[0]!.platform ? nested[0]! : choosePlatform(nested, platform, where);
+    chosen = nested.length === 1 && !nested[0]!.platform ? nested[0]! : choosePlatform(nested, platform, where, IMAGE_ERRORS);
   }
 
-  const manifest = parseManifest(manifestDoc, where, limits.maxLayers);
+  const manifest = parseManifest(manifestDoc, where, limits.maxLayers, IMAGE_ERRORS);
   const configWhere = `${store.where} ${blobPath(manifest.config.digest, store.where)}`;
-  const config = parseConfig(parseJson(await readBlob(store, manifest.config, limits, 'config'), configWhere), manifest.layers.length, configWhere);
+  const config = parseConfig(parseJson(await readBlob(store, manifest.config, limits, 'config'), configWhere), manifest.layers.length, configWhere, IMAGE_ERRORS);
   const layers = await blobLayers(store, manifest.layers, manifest.layers.map((l) => l.digest), config);
   const image: Image = {
     name: args.name,

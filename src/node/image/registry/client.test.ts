@@ -8,7 +8,7 @@ import net, { type AddressInfo } from 'node:net';
 import { InputError } from '../../../core/errors.js';
 import { freePort } from '../../../../test/helpers/registry-server.js';
 import { getManifestDigest, listRepositories, openRegistryImage } from './index.js';
-import { MT } from './manifest.js';
+import { MT } from '../manifest.js';
 import { digestOf } from './verify-stream.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../../core/errors.js';
-import { choosePlatform, MT, parseManifest, type Descriptor } from './manifest.js';
+import { choosePlatform, MT, type Descriptor } from '../manifest.js';
+import { parseRegistryManifest as parseManifest, REGISTRY_ERRORS } from './manifest.js';
 
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
 const j = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
@@ -32,11 +33,11 @@ test('parses indexes and chooses a platform (variant defaults as containerd does
   }), undefined, 'w', 10);
   assert.equal(idx.kind, 'index');
   const ms = (idx as { manifests: Descriptor[] }).manifests;
-  assert.equal(choosePlatform(ms, { os: 'linux', architecture: 'amd64' }, 'w').digest, d('1'));
-  assert.equal(choosePlatform(ms, { os: 'linux', architecture: 'arm' }, 'w').digest, d('3'));
-  assert.equal(choosePlatform(ms, { os: 'linux', architecture: 'arm', variant: 'v6' }, 'w').digest, d('2'));
-  assert.equal(choosePlatform(ms, { os: 'linux', architecture: 'arm64' }, 'w').digest, d('4'));
-  assert.throws(() => choosePlatform(ms, { os: 'linux', architecture: 's390x' }, 'reg/app:1'), (e: unknown) =>
+  assert.equal(choosePlatform(ms, { os: 'linux', architecture: 'amd64' }, 'w', REGISTRY_ERRORS).digest, d('1'));
+  assert.equal(choosePlatform(ms, { os: 'linux', architecture: 'arm' }, 'w', REGISTRY_ERRORS).digest, d('3'));
+  assert.equal(choosePlatform(ms, { os: 'linux', architecture: 'arm', variant: 'v6' }, 'w', REGISTRY_ERRORS).digest, d('2'));
+  assert.equal(choosePlatform(ms, { os: 'linux', architecture: 'arm64' }, 'w', REGISTRY_ERRORS).digest, d('4'));
+  assert.throws(() => choosePlatform(ms, { os: 'linux', architecture: 's390x' }, 'reg/app:1', REGISTRY_ERRORS), (e: unknown) =>
     e instanceof InputError && e.code === 'REGISTRY_PLATFORM_NOT_FOUND' && /reg\/app:1: .*linux\/s390x.*linux\/amd64, linux\/arm\/v6/.test(e.message) && !e.message.includes('unknown'));
 });
 
@@ -50,6 +51,9 @@ test('rejects broken manifests with a code and the field', () => {
     [j({ schemaVersion: 2, mediaType: MT.ociManifest, config: cfg }), 'REGISTRY_BAD_MANIFEST', /no "config" and "layers"/],
     [j({ schemaVersion: 2, mediaType: MT.ociManifest, config: cfg, layers: {} }), 'REGISTRY_BAD_MANIFEST', /"layers" is not an array/],
     [j({ schemaVersion: 2, mediaType: MT.ociManifest, config: { ...cfg, digest: 'sha256:zz' }, layers: [] }), 'REGISTRY_BAD_MANIFEST', /config\.digest/],
+    // Valid in a local layout, but the registry client verifies only sha256 and sha512.
+    [j({ schemaVersion: 2, mediaType: MT.ociManifest, config: { ...cfg, digest: `sha384:${'a'.repeat(96)}` }, layers: [] }), 'REGISTRY_BAD_MANIFEST', /config\.digest/],
+    [j({ schemaVersion: 2, mediaType: MT.ociManifest, config: { digest: cfg.digest, size: 1 }, layers: [] }), 'REGISTRY_BAD_MANIFEST', /config\.mediaType is missing/],
     [j({ schemaVersion: 2, mediaType: MT.ociManifest, config: cfg, layers: [{ ...cfg, size: -1 }] }), 'REGISTRY_BAD_MANIFEST', /layers\[0\]\.size/],
     [j({ schemaVersion: 2, mediaType: MT.ociManifest, config: cfg, layers: [{ ...cfg, size: 1.5 }] }), 'REGISTRY_BAD_MANIFEST', /layers\[0\]\.size/],
     [j({ schemaVersion: 2, mediaType: MT.ociIndex, manifests: [{ ...cfg, platform: { os: 1 } }] }), 'REGISTRY_BAD_MANIFEST', /manifests\[0\]\.platform/],

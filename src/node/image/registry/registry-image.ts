@@ -3,13 +3,13 @@
 // streamed blobs verified against their digests while they are read.
 import type { Readable } from 'node:stream';
 import { InputError } from '../../../core/errors.js';
-import { DEFAULT_LIMITS, type Image, type ImageConfig, type Layer, type Platform, type ReadLimits } from '../../../core/image/types.js';
+import { DEFAULT_LIMITS, type Image, type Layer, type Platform, type ReadLimits } from '../../../core/image/types.js';
+import { choosePlatform, DEFAULT_PLATFORM, formatPlatform, isImageConfigType, isLayerType, layerRefs, parseConfig } from '../manifest.js';
 import { asInputError, RegistryClient, type RegistryOptions } from './client.js';
-import { choosePlatform, formatPlatform, isImageConfigType, isLayerType, MANIFEST_ACCEPT, parseManifest, type Descriptor } from './manifest.js';
+import { MANIFEST_ACCEPT, parseRegistryManifest, REGISTRY_ERRORS, type RegistryDescriptor } from './manifest.js';
 import { formatReference, parseReference, type RegistryReference } from './reference.js';
 import { digestOf, DigestVerifier } from './verify-stream.js';
 
-export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 /** An index may point at another index; deeper nesting is refused. */
 const MAX_INDEX_DEPTH = 2;
 
@@ -44,7 +44,7 @@ function firstHeader(h: string | string[] | undefined): string | undefined {
 }
 
 /** GET a blob; the stream checks size and digest while it flows. */
-async function openBlob(client: RegistryClient, r: RegistryReference, d: Descriptor, maxBytes: number): Promise<Readable> {
+async function openBlob(client: RegistryClient, r: RegistryReference, d: RegistryDescriptor, maxBytes: number): Promise<Readable> {
   const what = `${r.host}/${r.repository}@${d.digest}`;
   const { res } = await client.request({
     method: 'GET',
@@ -64,7 +64,7 @@ async function openBlob(client: RegistryClient, r: RegistryReference, d: Descrip
   return verifier;
 }
 
-async function readBlobJson(client: RegistryClient, r: RegistryReference, d: Descriptor, limit: number): Promise<unknown> {
+async function readBlobJson(client: RegistryClient, r: RegistryReference, d: RegistryDescriptor, limit: number): Promise<unknown> {
   const what = `${r.host}/${r.repository}@${d.digest}`;
   if (d.size > limit) throw new InputError('LIMIT_MANIFEST_SIZE', `config of ${d.size} bytes is larger than the limit of ${limit} bytes`, what);
   const stream = await openBlob(client, r, d, limit);
@@ -77,25 +77,6 @@ async function readBlobJson(client: RegistryClient, r: RegistryReference, d: Des
   }
 }
 
-function validateConfig(raw: unknown, layerCount: number, where: string): ImageConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('REGISTRY_BAD_CONFIG', 'image config is not a JSON object', where);
-  const cfg = raw as ImageConfig;
-  const diffIds = cfg.rootfs?.diff_ids;
-  if (diffIds !== undefined) {
-    if (!Array.isArray(diffIds) || diffIds.some((d) => typeof d !== 'string')) throw new InputError('REGISTRY_BAD_CONFIG', 'rootfs.diff_ids is not an array of strings', where);
-    if (diffIds.length !== layerCount) {
-      throw new InputError('REGISTRY_BAD_CONFIG', `config lists ${diffIds.length} diff_ids but the manifest has ${layerCount} layers`, where);
-    }
-  }
-  if (cfg.history !== undefined && !Array.isArray(cfg.history)) throw new InputError('REGISTRY_BAD_CONFIG', 'history is not an array', where);
-  return cfg;
-}
-
-/** `created_by` of the history entries that made a layer, in layer order. */
-function layerHistory(cfg: ImageConfig): Array<string | undefined> {
-  return (cfg.history ?? []).filter((h) => h && typeof h === 'object' && !h.empty_layer).map((h) => (typeof h.created_by === 'string' ? h.created_by : undefined));
-}
-
 interface Resolved {
   client: RegistryClient;
   ref: RegistryReference;
@@ -103,8 +84,8 @@ interface Resolved {
   topDigest: string;
   /** Digest of the platform manifest used. */
   manifestDigest: string;
-  config: Descriptor;
-  layers: Descriptor[];
+  config: RegistryDescriptor;
+  layers: RegistryDescriptor[];
 }
 
 async function resolve(client: RegistryClient, ref: RegistryReference, limits: ReadLimits, platform: Platform): Promise<Resolved> {
@@ -113,7 +94,7 @@ async function resolve(client: RegistryClient, ref: RegistryReference, limits: R
   const topDigest = m.digest;
   for (let depth = 0; ; depth++) {
     const here = `${ref.host}/${ref.repository}@${m.digest}`;
-    const parsed = parseManifest(m.body, m.contentType, depth === 0 ? what : here, limits.maxLayers);
+    const parsed = parseRegistryManifest(m.body, m.contentType, depth === 0 ? what : here, limits.maxLayers);
     if (parsed.kind === 'manifest') {
       if (!isImageConfigType(parsed.config.mediaType)) {
         throw new InputError('REGISTRY_NOT_AN_IMAGE', `not a container image (config media type ${parsed.config.mediaType})`, what);
@@ -124,7 +105,7 @@ async function resolve(client: RegistryClient, ref: RegistryReference, limits: R
       return { client, ref, topDigest, manifestDigest: m.digest, config: parsed.config, layers: parsed.layers };
     }
     if (depth >= MAX_INDEX_DEPTH) throw new InputError('REGISTRY_BAD_MANIFEST', `indexes nested deeper than ${MAX_INDEX_DEPTH}`, here);
-    const chosen = choosePlatform(parsed.manifests, platform, what);
+    const chosen = choosePlatform(parsed.manifests, platform, what, REGISTRY_ERRORS);
     if (chosen.size > limits.maxManifestSize) {
       throw new InputError('LIMIT_MANIFEST_SIZE', `manifest for ${formatPlatform(platform)} of ${chosen.size} bytes is larger than the limit of ${limits.maxManifestSize} bytes`, here);
     }
@@ -140,21 +121,15 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
   try {
     const r = await resolve(client, ref, limits, opts.platform ?? DEFAULT_PLATFORM);
     const cfgWhere = `${ref.host}/${ref.repository}@${r.config.digest}`;
-    const config = validateConfig(await readBlobJson(client, ref, r.config, limits.maxManifestSize), r.layers.length, cfgWhere);
-    const history = layerHistory(config);
-    const diffIds = config.rootfs?.diff_ids ?? [];
+    const config = parseConfig(await readBlobJson(client, ref, r.config, limits.maxManifestSize), r.layers.length, cfgWhere, REGISTRY_ERRORS);
+    const refs = layerRefs(r.layers.map((d) => d.digest), config);
     let total = 0;
     for (const l of r.layers) total += l.size;
     if (total > limits.maxImageBytes) {
       throw new InputError('LIMIT_IMAGE_SIZE', `layers add up to ${total} bytes, more than the limit of ${limits.maxImageBytes}`, formatReference(ref));
     }
     const layers: Layer[] = r.layers.map((d, index) => ({
-      ref: {
-        index,
-        digest: d.digest,
-        ...(diffIds[index] ? { diffId: diffIds[index] } : {}),
-        ...(history[index] ? { createdBy: history[index] } : {}),
-      },
+      ref: refs[index]!,
       mediaType: d.mediaType,
       size: d.size,
       open: () => openBlob(client, ref, d, limits.maxLayerBytes),
