@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyscallEvent } from '../rules/event.js';
 import { validatePolicyDocument, parseDuration, protectedPaths } from './model.js';
-import { evaluate, emptyLearnState, startLearning, isUnder, isReverseShell, selectorMatches, fileTouch, processViolation, whitelistAllows, VIOLATION_ALERTS } from './evaluate.js';
+import { evaluate, emptyLearnState, startLearning, isUnder, isReverseShell, selectorMatches, fileTouch, protectingPath, processViolation, whitelistAllows, VIOLATION_ALERTS } from './evaluate.js';
 import { violationAlert, lostEventsAlert } from './alert.js';
 import { InputError } from '../errors.js';
 import { Engine, loadRuleset, makeEvent, exec as execOf, open as openOf, TEST_CONTAINER, type ContainerPolicy } from '../rules/index.js';
@@ -145,7 +145,12 @@ describe('policy evaluation', () => {
     assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 0o100 }, fd: { type: 'file', name: '/etc/x' } })), { path: '/etc/x', change: true }); // O_CREAT, read-only
     assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 'O_RDONLY|O_TRUNC' }, fd: { type: 'file', name: '/etc/x' } })), { path: '/etc/x', change: true });
     assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 'O_RDONLY', name: '/etc/x' } })), { path: '/etc/x', change: false });
-    assert.deepEqual(fileTouch(ev('renameat2', { args: { oldpath: '/tmp/a', newpath: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true });
+    assert.deepEqual(fileTouch(ev('renameat2', { args: { oldpath: '/tmp/a', newpath: '/usr/bin/a' } })), { path: '/usr/bin/a', from: '/tmp/a', change: true });
+    // Moving a protected file away is a change of the protected path.
+    const away = fileTouch(ev('renameat2', { args: { oldpath: '/etc/shadow', newpath: '/tmp/x' }, fd: { type: 'file', name: '/tmp/x' } }))!;
+    assert.deepEqual(protectingPath(away, ['/etc/']), { path: '/etc/shadow', dir: '/etc/' });
+    assert.deepEqual(protectingPath(away, ['/tmp']), { path: '/tmp/x', dir: '/tmp' });
+    assert.equal(protectingPath(away, ['/usr']), undefined);
     assert.deepEqual(fileTouch(ev('creat', { args: { name: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true });
     for (const type of ['rmdir', 'chown', 'fchownat']) assert.deepEqual(fileTouch(ev(type, { args: { path: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true }, type);
     assert.deepEqual(fileTouch(ev('filechange', { args: { path: '/etc/nginx/nginx.conf' } })), { path: '/etc/nginx/nginx.conf', change: true });

@@ -82,6 +82,8 @@ export const FILE_EVENT_TYPES: readonly string[] = [
 
 export interface FileTouch {
   path: string;
+  /** A rename's old path: moving a protected file away changes it as much as replacing it. */
+  from?: string;
   /** The event changes the path (write, create, truncate, rename, unlink, chmod, chown, content change); false for a read-only open. */
   change: boolean;
 }
@@ -105,6 +107,7 @@ function openChanges(flags: unknown): boolean {
 export function fileTouch(e: SyscallEvent): FileTouch | undefined {
   if (e.res !== undefined && e.res < 0) return undefined;
   let path: string | undefined;
+  let from: string | undefined;
   let change = true;
   switch (e.type) {
     case 'open':
@@ -120,6 +123,7 @@ export function fileTouch(e: SyscallEvent): FileTouch | undefined {
     case 'renameat':
     case 'renameat2':
       path = firstPath(e.args.newpath, e.fd?.name, e.args.oldpath);
+      from = firstPath(e.args.oldpath);
       break;
     case 'unlink':
     case 'unlinkat':
@@ -138,13 +142,22 @@ export function fileTouch(e: SyscallEvent): FileTouch | undefined {
     default:
       return undefined;
   }
-  return path?.startsWith('/') ? { path, change } : undefined;
+  if (!path?.startsWith('/')) return undefined;
+  return from && from !== path && from.startsWith('/') ? { path, from, change } : { path, change };
 }
 
-/** The protected entry a touched path is at or below, when the touch violates (a change, or any touch with `reads`). */
-export function protectingPath(t: FileTouch, paths: readonly string[], reads = false): string | undefined {
+/**
+ * The touched path under protection and the protected entry it is at or
+ * below, when the touch violates (a change, or any touch with `reads`). For a
+ * rename both the new and the old path count.
+ */
+export function protectingPath(t: FileTouch, paths: readonly string[], reads = false): { path: string; dir: string } | undefined {
   if (!t.change && !reads) return undefined;
-  return paths.find((d) => isUnder(t.path, d));
+  for (const path of t.from ? [t.path, t.from] : [t.path]) {
+    const dir = paths.find((d) => isUnder(path, d));
+    if (dir !== undefined) return { path, dir };
+  }
+  return undefined;
 }
 
 /** The executable a successful exec ran (its path, or the process name when the path is unknown); undefined for any other event. */
@@ -235,11 +248,11 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
     }
     if (p.fileProtection) {
       const t = fileTouch(e);
-      const dir = t && protectingPath(t, p.fileProtection.paths, p.fileProtection.reads);
-      if (t && dir) {
+      const hit = t && protectingPath(t, p.fileProtection.paths, p.fileProtection.reads);
+      if (t && hit) {
         out.violations.push({
-          policy: p.name, ...VIOLATION_ALERTS.file, enforce: mode === 'enforce', subject: t.path,
-          message: `${t.change ? 'change of' : 'read of'} ${t.path} (protected by policy ${p.name}: ${dir}) by ${e.proc.name}`,
+          policy: p.name, ...VIOLATION_ALERTS.file, enforce: mode === 'enforce', subject: hit.path,
+          message: `${t.change ? 'change of' : 'read of'} ${hit.path} (protected by policy ${p.name}: ${hit.dir}) by ${e.proc.name}`,
         });
       }
     }

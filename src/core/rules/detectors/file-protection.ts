@@ -34,8 +34,8 @@ export const fileProtectionDetector: Detector = {
       const hit = protectingPath(t, prot);
       if (!hit) return undefined;
       return {
-        message: `Protected path ${t.path} changed (${e.type}) by ${e.proc.name} (pid ${e.proc.pid}) in container ${c.name ?? c.id.slice(0, 12)}; policy protects ${hit}`,
-        fields: { 'fd.name': t.path, 'evt.type': e.type, 'proc.name': e.proc.name },
+        message: `Protected path ${hit.path} changed (${e.type}) by ${e.proc.name} (pid ${e.proc.pid}) in container ${c.name ?? c.id.slice(0, 12)}; policy protects ${hit.dir}`,
+        fields: { 'fd.name': hit.path, 'evt.type': e.type, 'proc.name': e.proc.name },
         ...(pol.mode === 'enforce' ? { action: { kind: 'killed' as const, detail: 'file protection in enforce mode' } } : {}),
       };
     };
