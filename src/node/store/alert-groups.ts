@@ -2,7 +2,7 @@
 // a group keeps a count, first/last seen, the worst severity seen and the
 // latest alert as a sample. Ingest upserts whole batches in one transaction.
 // Listing uses keyset pagination on (last_seen, id) over covering indexes.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Alert, Severity } from '../../core/alerts/types.js';
 import type { Store, Db, Tx } from './store.js';
 import { newId } from './ids.js';
@@ -148,15 +148,45 @@ function pageQuery<C extends keyof AlertTable>(db: Db, f: AlertFilter, projects:
   return q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
 }
 
-const newestFirst = (a: Pick<AlertTable, 'last_seen' | 'id'>, b: Pick<AlertTable, 'last_seen' | 'id'>) =>
-  a.last_seen === b.last_seen ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.last_seen < b.last_seen ? 1 : -1;
+/**
+ * Several projects' pages as one statement: per project, the newest
+ * `limit + 1` groups from the index of the filter shape, merged by the outer
+ * ORDER BY. PostgreSQL runs a LATERAL subquery per project id; SQLite (no
+ * LATERAL) a UNION ALL of per-project key lists (the indexes cover last_seen
+ * and id, so no row is read), then only the rows of the page. Written as SQL
+ * text because the query builder would build and compile one subquery per
+ * project on every request.
+ */
+function mergedPage(dialect: Store['dialect'], f: AlertFilter, projects: readonly string[], cursor: { lastSeen: string; id: string } | undefined) {
+  const filters = [
+    ...(f.status ? [sql`status = ${f.status}`] : []),
+    ...(f.type ? [sql`type = ${f.type}`] : []),
+    ...(f.severity ? [sql`severity = ${f.severity}`] : []),
+    ...(f.since ? [sql`last_seen >= ${f.since}`] : []),
+    // A row-value comparison is one range on the (..., last_seen, id) index in both databases.
+    ...(cursor ? [sql`(last_seen, id) < (${cursor.lastSeen}, ${cursor.id})`] : []),
+  ];
+  const where = (project: RawBuilder<unknown>) => sql.join([sql`project_id = ${project}`, ...filters], sql` and `);
+  const n = f.limit + 1;
+  const cols = sql.join(ALERT_LIST_COLUMNS.map((c) => sql.ref(c)));
+  if (dialect === 'postgres') {
+    return sql<AlertListRow>`select a.* from unnest(${[...projects]}::text[]) as p(id) cross join lateral (
+      select ${cols} from alerts where ${where(sql`p.id`)} order by last_seen desc, id desc limit ${n}
+    ) as a order by a.last_seen desc, a.id desc limit ${n}`;
+  }
+  const branches = projects.map((p, i) => sql`select * from (select id, last_seen from alerts where ${where(sql`${p}`)}
+    order by last_seen desc, id desc limit ${n}) as ${sql.raw(`b${i}`)}`);
+  return sql<AlertListRow>`select ${cols} from alerts where id in (
+    select id from (${sql.join(branches, sql` union all `)}) as k order by last_seen desc, id desc limit ${n}
+  ) order by last_seen desc, id desc`;
+}
 
 /**
  * One page of alert groups, newest first (keyset pagination on last_seen, id).
  * Every page is index range scans: one project uses the index of its filter
  * shape; several projects (or all projects with a filter, which walked over
  * the all-projects index would read every row when few match) are listed one
- * project at a time and merged.
+ * project at a time and merged in one statement.
  */
 export async function listAlerts(store: Store, f: AlertFilter): Promise<{ items: AlertListRow[]; next?: string }> {
   const db = store.db;
@@ -174,16 +204,8 @@ export async function listAlerts(store: Store, f: AlertFilter): Promise<{ items:
   let items: AlertListRow[];
   if (projects === 'all' || projects.length === 1 || projects.length > MAX_MERGED_PROJECTS) {
     items = await pageQuery(db, f, projects, cursor, ALERT_LIST_COLUMNS).execute();
-  } else if (store.dialect === 'postgres') {
-    // One statement: a LATERAL page per project, merged by the outer ORDER BY.
-    const inner = pageQuery(db, f, 'all', cursor, ALERT_LIST_COLUMNS).where('project_id', '=', sql<string>`p.id`);
-    const r = await sql<AlertListRow>`select a.* from unnest(${projects}::text[]) as p(id) cross join lateral (${inner}) as a
-      order by a.last_seen desc, a.id desc limit ${f.limit + 1}`.execute(db);
-    items = r.rows;
   } else {
-    // Keys first (the indexes cover last_seen and id, so no row is read), then only the rows of the page.
-    const keys = (await Promise.all(projects.map((p) => pageQuery(db, f, [p], cursor, ['id', 'last_seen'] as const).execute()))).flat().sort(newestFirst).slice(0, f.limit + 1);
-    items = keys.length ? (await db.selectFrom('alerts').select(ALERT_LIST_COLUMNS).where('id', 'in', keys.map((k) => k.id)).execute()).sort(newestFirst) : [];
+    items = (await mergedPage(store.dialect, f, projects, cursor).execute(db)).rows;
   }
   let next: string | undefined;
   if (items.length > f.limit) {
