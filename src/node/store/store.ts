@@ -111,9 +111,6 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     native.pragma('busy_timeout = 5000');
     // 64 MiB page cache: the alert indexes of a large store stay in memory.
     native.pragma('cache_size = -65536');
-    // Reads through a memory map instead of a read() per page: list queries
-    // touch ~100 scattered pages of a large alerts table.
-    native.pragma('mmap_size = 1073741824');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
     let checkpointer: Checkpointer | undefined;
     if (opts.backgroundCheckpoints && p.path !== ':memory:') {
