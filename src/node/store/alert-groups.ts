@@ -136,15 +136,24 @@ export type AlertListRow = Pick<AlertTable, (typeof ALERT_LIST_COLUMNS)[number]>
  */
 export const MAX_MERGED_PROJECTS = 64;
 
-function pageQuery<C extends keyof AlertTable>(db: Db, f: AlertFilter, projects: 'all' | string[], cursor: { lastSeen: string; id: string } | undefined, columns: readonly C[]) {
-  let q = db.selectFrom('alerts').select(columns);
+type Cursor = { lastSeen: string; id: string };
+
+/** The filter and cursor conditions of a page, shared by the one-query and the merged forms. */
+function conditions(f: AlertFilter, cursor: Cursor | undefined): RawBuilder<boolean>[] {
+  return [
+    ...(f.status ? [sql<boolean>`status = ${f.status}`] : []),
+    ...(f.type ? [sql<boolean>`type = ${f.type}`] : []),
+    ...(f.severity ? [sql<boolean>`severity = ${f.severity}`] : []),
+    ...(f.since ? [sql<boolean>`last_seen >= ${f.since}`] : []),
+    // A row-value comparison is one range on the (..., last_seen, id) index in both databases.
+    ...(cursor ? [sql<boolean>`(last_seen, id) < (${cursor.lastSeen}, ${cursor.id})`] : []),
+  ];
+}
+
+function pageQuery(db: Db, f: AlertFilter, projects: 'all' | string[], cursor: Cursor | undefined) {
+  let q = db.selectFrom('alerts').select(ALERT_LIST_COLUMNS);
   if (projects !== 'all') q = projects.length === 1 ? q.where('project_id', '=', projects[0]!) : q.where('project_id', 'in', projects);
-  if (f.status) q = q.where('status', '=', f.status);
-  if (f.type) q = q.where('type', '=', f.type);
-  if (f.severity) q = q.where('severity', '=', f.severity);
-  if (f.since) q = q.where('last_seen', '>=', f.since);
-  // A row-value comparison is one range on the (..., last_seen, id) index in both databases.
-  if (cursor) q = q.where((eb) => eb(eb.refTuple('last_seen', 'id'), '<', eb.tuple(cursor.lastSeen, cursor.id)));
+  for (const c of conditions(f, cursor)) q = q.where(c);
   return q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
 }
 
@@ -157,15 +166,8 @@ function pageQuery<C extends keyof AlertTable>(db: Db, f: AlertFilter, projects:
  * text because the query builder would build and compile one subquery per
  * project on every request.
  */
-function mergedPage(dialect: Store['dialect'], f: AlertFilter, projects: readonly string[], cursor: { lastSeen: string; id: string } | undefined) {
-  const filters = [
-    ...(f.status ? [sql`status = ${f.status}`] : []),
-    ...(f.type ? [sql`type = ${f.type}`] : []),
-    ...(f.severity ? [sql`severity = ${f.severity}`] : []),
-    ...(f.since ? [sql`last_seen >= ${f.since}`] : []),
-    // A row-value comparison is one range on the (..., last_seen, id) index in both databases.
-    ...(cursor ? [sql`(last_seen, id) < (${cursor.lastSeen}, ${cursor.id})`] : []),
-  ];
+function mergedPage(dialect: Store['dialect'], f: AlertFilter, projects: readonly string[], cursor: Cursor | undefined) {
+  const filters = conditions(f, cursor);
   const where = (project: RawBuilder<unknown>) => sql.join([sql`project_id = ${project}`, ...filters], sql` and `);
   const n = f.limit + 1;
   const cols = sql.join(ALERT_LIST_COLUMNS.map((c) => sql.ref(c)));
@@ -190,8 +192,7 @@ function mergedPage(dialect: Store['dialect'], f: AlertFilter, projects: readonl
  */
 export async function listAlerts(store: Store, f: AlertFilter): Promise<{ items: AlertListRow[]; next?: string }> {
   const db = store.db;
-  if (f.projects !== 'all' && f.projects.length === 0) return { items: [] };
-  let cursor: { lastSeen: string; id: string } | undefined;
+  let cursor: Cursor | undefined;
   if (f.cursor) {
     cursor = decodeCursor(f.cursor);
     if (!cursor) throw new InputError('BAD_CURSOR', 'cursor is not one this API returned', 'cursor');
@@ -201,9 +202,10 @@ export async function listAlerts(store: Store, f: AlertFilter): Promise<{ items:
     const ids = await db.selectFrom('projects').select('id').limit(MAX_MERGED_PROJECTS + 1).execute();
     if (ids.length <= MAX_MERGED_PROJECTS) projects = ids.map((r) => r.id);
   }
+  if (projects !== 'all' && projects.length === 0) return { items: [] };
   let items: AlertListRow[];
   if (projects === 'all' || projects.length === 1 || projects.length > MAX_MERGED_PROJECTS) {
-    items = await pageQuery(db, f, projects, cursor, ALERT_LIST_COLUMNS).execute();
+    items = await pageQuery(db, f, projects, cursor).execute();
   } else {
     items = (await mergedPage(store.dialect, f, projects, cursor).execute(db)).rows;
   }

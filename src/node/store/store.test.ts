@@ -26,6 +26,11 @@ for (const kind of STORE_KINDS) {
     before(async () => { t = await openTestStore(kind); });
     after(async () => { await t?.cleanup(); });
 
+    test('an all-projects alert list with a filter on a store without projects is empty', async () => {
+      assert.deepEqual(await listAlerts(t.store, { projects: 'all', status: 'open', limit: 10 }), { items: [] });
+      assert.deepEqual(await listAlerts(t.store, { projects: 'all', limit: 10 }), { items: [], next: undefined });
+    });
+
     test('migrations are recorded and idempotent', async () => {
       assert.deepEqual(await migrate(t.store), []);
       const rows = await sql<{ id: string }>`select id from vigil_migrations`.execute(t.store.db);
