@@ -26,19 +26,21 @@ function strList(x: unknown, max: number): string[] {
   return x.filter((s): s is string => typeof s === 'string' && s.length > 0 && s.length <= 512).slice(0, max);
 }
 
+// Built once: sourceOf runs for every imported record.
+const SOURCE_PREFIXES: Array<[RegExp, string]> = [
+  [/^GHSA-/, 'ghsa'],
+  [/^(DSA|DLA|DTSA|DEBIAN)-/, 'debian'],
+  [/^(ALSA|ALBA|ALEA)-/, 'almalinux'],
+  [/^(RLSA|RXSA|RLBA)-/, 'rocky'],
+  [/^(USN|UBUNTU|LSN)-/, 'ubuntu'],
+  [/^ALPINE-/, 'alpine'],
+  [/^(SUSE|openSUSE)-/, 'suse'],
+  [/^RHSA-/, 'redhat'],
+];
+
 /** The feed a record comes from, by id prefix, else by ecosystem. Keys `vendorSeverity`/`cvss`. */
 export function sourceOf(id: string, ecosystem?: string): string {
-  const prefixes: Array<[RegExp, string]> = [
-    [/^GHSA-/, 'ghsa'],
-    [/^(DSA|DLA|DTSA|DEBIAN)-/, 'debian'],
-    [/^(ALSA|ALBA|ALEA)-/, 'almalinux'],
-    [/^(RLSA|RXSA|RLBA)-/, 'rocky'],
-    [/^(USN|UBUNTU|LSN)-/, 'ubuntu'],
-    [/^ALPINE-/, 'alpine'],
-    [/^(SUSE|openSUSE)-/, 'suse'],
-    [/^RHSA-/, 'redhat'],
-  ];
-  for (const [re, s] of prefixes) if (re.test(id)) return s;
+  for (const [re, s] of SOURCE_PREFIXES) if (re.test(id)) return s;
   if (ecosystem) {
     const base = ecosystem.split(':', 1)[0]!.trim().toLowerCase();
     if (base === 'rocky linux') return 'rocky';
