@@ -2,7 +2,9 @@
 // inlined, lists expanded into Sets, literals converted to the field's type,
 // `icontains` literals lowercased, globs turned into RegExps. The compiler
 // also computes the set of `evt.type`s a condition can match, so the engine
-// only offers an event to the rules that can match it.
+// only offers an event to the rules that can match it; for audit events,
+// likewise the set of `ka.target.resource` values (most audit rules name the
+// resource they watch, and 90% of a cluster's events are reads of others).
 import type { EngineEvent, EventSource, FieldDef } from './event.js';
 import type { CondNode, Value } from './condition-parser.js';
 import { resolveField } from './fields/index.js';
@@ -40,8 +42,18 @@ export interface CompileContext {
    * is evaluated at most once per event however many rules use it: its
    * closure remembers the last event it saw (events are immutable inputs).
    */
-  shared?: Map<string, { f: Pred; types: Set<string> | null }>;
+  shared?: Map<string, Node>;
 }
+
+/** A compiled (sub)condition and the index keys it can match (null = any). */
+export interface Node {
+  f: Pred;
+  types: Set<string> | null;
+  resources: Set<string> | null;
+}
+
+/** The audit field the engine indexes rules by (see Compiled.resources). */
+export const RESOURCE_FIELD = 'ka.target.resource';
 
 /** Memoise a predicate on the identity of the last event. */
 function memo(f: Pred): Pred {
@@ -59,6 +71,8 @@ export interface Compiled {
   f: Pred;
   /** evt.types this condition can match; null = any. */
   types: Set<string> | null;
+  /** ka.target.resource values this condition can match (an ANDed `=`/`in` test on it); null = any. */
+  resources: Set<string> | null;
   /** Fields the condition reads (for docs / lint). */
   fields: Set<string>;
 }
@@ -232,19 +246,20 @@ function union(a: Set<string> | null, b: Set<string> | null): Set<string> | null
 export function compileCondition(root: CondNode, ctx: CompileContext): Compiled {
   const fields = new Set<string>();
   const stack: string[] = [];
-  const cache = ctx.shared ?? new Map<string, { f: Pred; types: Set<string> | null }>();
+  const cache = ctx.shared ?? new Map<string, Node>();
 
-  function node(n: CondNode): { f: Pred; types: Set<string> | null } {
+  function node(n: CondNode): Node {
     switch (n.k) {
-      case 'const': return { f: n.value ? TRUE : FALSE, types: null };
+      case 'const': return { f: n.value ? TRUE : FALSE, types: null, resources: null };
       case 'and': {
         const parts = n.items.map(node);
         let types: Set<string> | null = null;
-        for (const p of parts) types = intersect(types, p.types);
+        let resources: Set<string> | null = null;
+        for (const p of parts) { types = intersect(types, p.types); resources = intersect(resources, p.resources); }
         const fs = parts.map((p) => p.f);
-        if (fs.length === 2) { const [a, b] = fs as [Pred, Pred]; return { f: (e) => a(e) && b(e), types }; }
-        if (fs.length === 3) { const [a, b, c] = fs as [Pred, Pred, Pred]; return { f: (e) => a(e) && b(e) && c(e), types }; }
-        return { f: (e) => { for (let i = 0; i < fs.length; i++) if (!fs[i]!(e)) return false; return true; }, types };
+        if (fs.length === 2) { const [a, b] = fs as [Pred, Pred]; return { f: (e) => a(e) && b(e), types, resources }; }
+        if (fs.length === 3) { const [a, b, c] = fs as [Pred, Pred, Pred]; return { f: (e) => a(e) && b(e) && c(e), types, resources }; }
+        return { f: (e) => { for (let i = 0; i < fs.length; i++) if (!fs[i]!(e)) return false; return true; }, types, resources };
       }
       case 'or': {
         const sw = switchOr(n.items);
@@ -253,14 +268,15 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         if (merged) return merged;
         const parts = n.items.map(node);
         let types: Set<string> | null = parts[0]!.types;
-        for (const p of parts.slice(1)) types = union(types, p.types);
+        let resources: Set<string> | null = parts[0]!.resources;
+        for (const p of parts.slice(1)) { types = union(types, p.types); resources = union(resources, p.resources); }
         const fs = parts.map((p) => p.f);
-        if (fs.length === 2) { const [a, b] = fs as [Pred, Pred]; return { f: (e) => a(e) || b(e), types }; }
-        return { f: (e) => { for (let i = 0; i < fs.length; i++) if (fs[i]!(e)) return true; return false; }, types };
+        if (fs.length === 2) { const [a, b] = fs as [Pred, Pred]; return { f: (e) => a(e) || b(e), types, resources }; }
+        return { f: (e) => { for (let i = 0; i < fs.length; i++) if (fs[i]!(e)) return true; return false; }, types, resources };
       }
       case 'not': {
         const inner = node(n.item).f;
-        return { f: (e) => !inner(e), types: null };
+        return { f: (e) => !inner(e), types: null, resources: null };
       }
       case 'macro': {
         const m = ctx.macros.get(n.name);
@@ -272,7 +288,7 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         stack.push(n.name);
         try {
           const inner = node(m.ast);
-          const r = { f: memo(inner.f), types: inner.types };
+          const r = { f: memo(inner.f), types: inner.types, resources: inner.resources };
           cache.set(n.name, r);
           return r;
         } catch (e) {
@@ -288,13 +304,19 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         const { get, def } = getter(n.field, ctx.source, n.pos);
         const op = n.op;
         let types: Set<string> | null = null;
+        let resources: Set<string> | null = null;
         if (op === 'exists') {
-          return { f: (e) => { const v = get(e); return v !== undefined && !(Array.isArray(v) && v.length === 0); }, types };
+          return { f: (e) => { const v = get(e); return v !== undefined && !(Array.isArray(v) && v.length === 0); }, types, resources };
         }
         const lits = n.values ? expandValues(n.values, ctx.lists) : n.value ? [n.value] : [];
         if (n.field === 'evt.type') {
           if (op === '=' || op === '==') types = new Set([lits[0]!.text]);
           else if (op === 'in') types = new Set(lits.map((l) => l.text));
+        }
+        // A single-valued string field: the test below holds only when its value is one of these literals.
+        if (n.field === RESOURCE_FIELD && def.type === 'string') {
+          if (op === '=' || op === '==') resources = new Set([lits[0]?.text ?? '']);
+          else if (op === 'in') resources = new Set(lits.map((l) => l.text));
         }
         if (op === '!=') {
           const eq = scalarTest('=', def, lits, n.value?.pos ?? n.pos);
@@ -303,12 +325,12 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
             if (v === undefined) return false;
             if (Array.isArray(v)) { for (const x of v) if (eq(x)) return false; return true; }
             return !eq(v);
-          }, types };
+          }, types, resources };
         }
-        if ((op === 'in' || op === 'intersects') && lits.length === 0) return { f: FALSE, types: op === 'in' && n.field === 'evt.type' ? new Set() : types };
+        if ((op === 'in' || op === 'intersects') && lits.length === 0) return { f: FALSE, types: op === 'in' && n.field === 'evt.type' ? new Set() : types, resources };
         const test = scalarTest(op, def, lits, n.value?.pos ?? n.pos);
         const multi = def.type === 'strings' || def.type === 'numbers' || def.type === 'ipaddr' || def.type === 'port';
-        if (!multi) return { f: (e) => { const v = get(e); return v !== undefined && test(v); }, types };
+        if (!multi) return { f: (e) => { const v = get(e); return v !== undefined && test(v); }, types, resources };
         if (def.list && (op === 'in' || op === 'pmatch')) {
           // Falco's list fields: every value must be in the set (one trusted
           // image must not exempt an untrusted container of the same pod).
@@ -321,14 +343,14 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
               return true;
             }
             return test(v);
-          }, types };
+          }, types, resources };
         }
         return { f: (e) => {
           const v = get(e);
           if (v === undefined) return false;
           if (Array.isArray(v)) { for (const x of v) if (test(x)) return true; return false; }
           return test(v);
-        }, types };
+        }, types, resources };
       }
     }
   }
@@ -351,7 +373,7 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
    * read the field once and evaluate only the alternatives keyed by its value,
    * then the unkeyed ones. OR has no side effects, so order does not matter.
    */
-  function switchOr(items: CondNode[]): { f: Pred; types: Set<string> | null } | undefined {
+  function switchOr(items: CondNode[]): Node | undefined {
     if (items.length < 3) return undefined;
     const keyed: Array<{ field: string; lits: string[]; rest: CondNode[] }> = [];
     const others: CondNode[] = [];
@@ -384,7 +406,7 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
       }
       for (let i = 0; i < rest.length; i++) if (rest[i]!(e)) return true;
       return false;
-    }, types: null };
+    }, types: null, resources: null };
   }
 
   const MERGEABLE = new Set(['=', '==', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'in', 'pmatch']);
@@ -401,7 +423,7 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
    * fd.name startswith B or ...`): read the field once, then run the tests.
    * OR has no side effects, so checks are grouped by field whatever their order.
    */
-  function mergeOr(items: CondNode[]): { f: Pred; types: Set<string> | null } | undefined {
+  function mergeOr(items: CondNode[]): Node | undefined {
     if (items.length < 2) return undefined;
     const groups = new Map<string, Array<Extract<CondNode, { k: 'check' }>>>();
     const rest: CondNode[] = [];
@@ -434,9 +456,10 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
     }
     for (const it of rest) { const r = node(it); preds.push(r.f); if (r.types === null) anyNull = true; else types = types ? new Set([...types, ...r.types]) : r.types; }
     if (anyNull) types = null;
-    if (preds.length === 1) return { f: preds[0]!, types };
-    if (preds.length === 2) { const [a, b] = preds as [Pred, Pred]; return { f: (e) => a(e) || b(e), types }; }
-    return { f: (e) => { for (let i = 0; i < preds.length; i++) if (preds[i]!(e)) return true; return false; }, types };
+    // Conservative: an OR merged by field may match any resource.
+    if (preds.length === 1) return { f: preds[0]!, types, resources: null };
+    if (preds.length === 2) { const [a, b] = preds as [Pred, Pred]; return { f: (e) => a(e) || b(e), types, resources: null }; }
+    return { f: (e) => { for (let i = 0; i < preds.length; i++) if (preds[i]!(e)) return true; return false; }, types, resources: null };
   }
 
   const r = node(root);

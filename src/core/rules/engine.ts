@@ -1,5 +1,6 @@
 // The detection engine: evaluates every event against the compiled rules
-// that can match it (indexed by source and evt.type) and the built-in
+// that can match it (indexed by source and evt.type, audit events by
+// ka.target.resource) and the built-in
 // detectors, and returns alerts. Aggregating rules keep per-key windows
 // driven by event time; flush(now) evicts expired windows. No I/O: the
 // clock and the id generator are injected.
@@ -11,6 +12,7 @@ import type { Detector, DetectorFn, PolicyLookup } from './detectors/types.js';
 import { cidrSet, type CidrSet } from './cidr.js';
 import { AggregateWindow } from './aggregate.js';
 import { buildAlert } from './alert-builder.js';
+import { getter, RESOURCE_FIELD, type Getter } from './condition-compiler.js';
 import { BUILTIN_DETECTORS } from './detectors/index.js';
 
 export interface EngineOptions {
@@ -42,6 +44,15 @@ type Matcher =
 interface SourceIndex {
   byType: Map<string, Matcher[]>;
   any: Matcher[];
+  /**
+   * Audit events: the matchers of `any` an event of each ka.target.resource
+   * value can meet, and those for any other value (or none). A rule that
+   * ANDs a test of the resource cannot match another resource, so it is
+   * left out of the other lists; load order is kept within each list.
+   */
+  byResource?: Map<string, Matcher[]>;
+  otherResource?: Matcher[];
+  resourceOf?: Getter;
 }
 
 export class Engine {
@@ -68,14 +79,14 @@ export class Engine {
     const threatIps = Array.isArray(opts.threatIps) ? cidrSet(opts.threatIps) : opts.threatIps;
     const dets = opts.detectors ?? (sets.some((s) => s.builtin) ? BUILTIN_DETECTORS : []);
     const ctx = { host: opts.host, ...(threatIps ? { threatIps } : {}), ...(opts.policies ? { policies: opts.policies } : {}) };
-    const matchers: Array<{ m: Matcher; source: EventSource; types: string[] | null }> = [];
+    const matchers: Array<{ m: Matcher; source: EventSource; types: string[] | null; resources?: ReadonlySet<string> }> = [];
     for (const rule of this.rules) {
       const m: Matcher = { kind: 'rule', rule };
       if (rule.aggregate) {
         m.win = new AggregateWindow(rule.aggregate.windowMs, rule.aggregate.threshold, opts.maxAggregateKeys);
         this.windows.push(m.win);
       }
-      matchers.push({ m, source: rule.source, types: rule.evtTypes });
+      matchers.push(rule.resources ? { m, source: rule.source, types: rule.evtTypes, resources: rule.resources } : { m, source: rule.source, types: rule.evtTypes });
     }
     this.detectors = [];
     for (const det of dets) {
@@ -92,7 +103,17 @@ export class Engine {
       const byType = new Map<string, Matcher[]>();
       // Keep load order within each type's list: rules, then detectors.
       for (const t of types) byType.set(t, mine.filter((x) => x.types === null || x.types.includes(t)).map((x) => x.m));
-      this.idx.set(source, { byType, any });
+      const ix: SourceIndex = { byType, any };
+      const anyOf = mine.filter((x) => x.types === null);
+      if (source === 'k8s_audit' && anyOf.some((x) => x.resources)) {
+        const values = new Set<string>();
+        for (const x of anyOf) for (const v of x.resources ?? []) values.add(v);
+        ix.byResource = new Map();
+        for (const v of values) ix.byResource.set(v, anyOf.filter((x) => !x.resources || x.resources.has(v)).map((x) => x.m));
+        ix.otherResource = anyOf.filter((x) => !x.resources).map((x) => x.m);
+        ix.resourceOf = getter(RESOURCE_FIELD, source).get;
+      }
+      this.idx.set(source, ix);
     }
   }
 
@@ -101,7 +122,12 @@ export class Engine {
     this.events++;
     const ix = this.idx.get(e.source);
     if (!ix) return [];
-    const list = e.source === 'syscall' ? (ix.byType.get(e.type) ?? ix.any) : ix.any;
+    let list: Matcher[];
+    if (e.source === 'syscall') list = ix.byType.get(e.type) ?? ix.any;
+    else if (ix.resourceOf) {
+      const v = ix.resourceOf(e);
+      list = (typeof v === 'string' ? ix.byResource!.get(v) : undefined) ?? ix.otherResource!;
+    } else list = ix.any;
     let out: Alert[] | undefined;
     for (let i = 0; i < list.length; i++) {
       const m = list[i]!;

@@ -12,7 +12,7 @@ import { isCatalogType, customType } from '../alerts/catalog.js';
 import type { EngineEvent, EventSource } from './event.js';
 import type { Diagnostic } from './diagnostics.js';
 import { ConditionSyntaxError, parseCondition, type CondNode, type Value } from './condition-parser.js';
-import { compileCondition, CompileError, expandListItems, getter, UnsupportedFieldError, type MacroDef, type Pred } from './condition-compiler.js';
+import { compileCondition, CompileError, expandListItems, getter, UnsupportedFieldError, type MacroDef, type Node as CompiledNode, type Pred } from './condition-compiler.js';
 import { compileOutput, type CompiledOutput } from './output.js';
 import { parsePriority, severityOfPriority, type Priority } from './priority.js';
 
@@ -68,6 +68,8 @@ export interface Rule {
   match: Pred;
   /** evt.types the rule can match; null = every event of its source. */
   evtTypes: string[] | null;
+  /** Audit rules: the ka.target.resource values the rule can match (the engine's index); absent = any. */
+  resources?: ReadonlySet<string>;
   out: CompiledOutput;
   fields: string[];
 }
@@ -403,7 +405,7 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
   // ---- compile rules ------------------------------------------------------
   const out: Rule[] = [];
   const skipped: SkippedRule[] = [];
-  const sharedMacros = new Map<EventSource, Map<string, { f: Pred; types: Set<string> | null }>>();
+  const sharedMacros = new Map<EventSource, Map<string, CompiledNode>>();
   const disabled: string[] = [];
   for (const r of rules.values()) {
     if (!r.enabled) { disabled.push(r.name); continue; }
@@ -511,6 +513,7 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
     };
     const remedy = str(r.remedy);
     if (remedy) rule.remedy = remedy.trim();
+    if (compiled.resources) rule.resources = compiled.resources;
     if (aggregate) rule.aggregate = aggregate;
     if (examples) rule.examples = examples;
     out.push(rule);
