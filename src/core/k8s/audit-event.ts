@@ -51,9 +51,11 @@ export function auditEventProblem(o: unknown): string | undefined {
   return undefined;
 }
 
+const TIME_KEYS = ['stageTimestamp', 'requestReceivedTimestamp', 'timestamp'] as const;
+
 /** Milliseconds since epoch from the event's timestamps (stage time first, as the engine's event says). */
 export function auditEventTime(ev: Record<string, unknown>): number {
-  for (const key of ['stageTimestamp', 'requestReceivedTimestamp', 'timestamp']) {
+  for (const key of TIME_KEYS) {
     const v = ev[key];
     if (typeof v === 'string') {
       const t = parseRfc3339(v);
@@ -79,15 +81,15 @@ function digits(s: string, a: number, b: number): number {
   return v;
 }
 
-// Consecutive events mostly share their second: remember the last one decoded.
+// Consecutive events mostly share their second: remember the last one
+// decoded (compared in place: a slice per event was measurable garbage).
 let lastSecond = '';
 let lastSecondMs = NaN;
 
 function parseRfc3339(s: string): number | undefined {
   if (s.length >= 20 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(s.length - 1) === 90) {
-    const second = s.slice(0, 19);
-    if (second !== lastSecond) {
-      lastSecond = second;
+    if (lastSecond === '' || !s.startsWith(lastSecond)) {
+      lastSecond = s.slice(0, 19);
       lastSecondMs = Date.UTC(digits(s, 0, 4), digits(s, 5, 7) - 1, digits(s, 8, 10), digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19));
     }
     let ms = lastSecondMs;
@@ -120,7 +122,11 @@ export function auditEventRawTimeNs(ev: Record<string, unknown>): bigint {
 export function toAuditEvent(o: unknown, where?: string, host?: string): K8sAuditEvent {
   const problem = auditEventProblem(o);
   if (problem) throw new InputError('AUDIT_EVENT_INVALID', problem, where);
-  const audit = o as Record<string, unknown>;
+  return wrapAuditEvent(o as Record<string, unknown>, host);
+}
+
+/** An already validated audit object as an engine event. */
+function wrapAuditEvent(audit: Record<string, unknown>, host: string | undefined): K8sAuditEvent {
   const e: K8sAuditEvent = { source: 'k8s_audit', time: auditEventTime(audit), audit };
   if (host) e.host = host;
   return e;
@@ -147,15 +153,20 @@ export function eventsOfValue(v: unknown, where: string, limits: AuditReadLimits
 
 /** Parse one line of a line-framed audit log (an Event, or an EventList/array on one line). */
 export function parseAuditLine(line: string, lineNo: number, limits: AuditReadLimits = DEFAULT_AUDIT_LIMITS, host?: string): K8sAuditEvent[] {
-  const where = `line ${lineNo}`;
-  if (line.length > limits.maxLineBytes) throw new LimitError('LIMIT_AUDIT_LINE', `line longer than ${limits.maxLineBytes} bytes`, where);
+  if (line.length > limits.maxLineBytes) throw new LimitError('LIMIT_AUDIT_LINE', `line longer than ${limits.maxLineBytes} bytes`, `line ${lineNo}`);
   let v: unknown;
   try {
     v = JSON.parse(line);
   } catch (e) {
-    throw new InputError('AUDIT_JSON_INVALID', `malformed JSON: ${(e as Error).message.slice(0, 200)}`, where);
+    throw new InputError('AUDIT_JSON_INVALID', `malformed JSON: ${(e as Error).message.slice(0, 200)}`, `line ${lineNo}`);
   }
-  return eventsOfValue(v, where, limits, host);
+  // One event per line is the common case: its "line N" is only built for an error.
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && (v as Record<string, unknown>).kind !== 'EventList') {
+    const problem = auditEventProblem(v);
+    if (problem) throw new InputError('AUDIT_EVENT_INVALID', problem, `line ${lineNo}`);
+    return [wrapAuditEvent(v as Record<string, unknown>, host)];
+  }
+  return eventsOfValue(v, `line ${lineNo}`, limits, host);
 }
 
 /** Parse a whole document: a webhook body or a file holding one JSON value (EventList, array, pretty-printed event). */

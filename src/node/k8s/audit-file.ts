@@ -54,6 +54,16 @@ export async function readAuditFile(path: string, o: ReadAuditFileOptions): Prom
   return readLines(createReadStream(path, { highWaterMark: 1024 * 1024 }), limits, o);
 }
 
+/**
+ * `"EventList"` starting at offset 200 or before (what
+ * `t.lastIndexOf('"EventList"', 200) >= 0` says, ten times cheaper here):
+ * indexOf runs on the rare first letter instead of the quote that JSON is full of.
+ */
+export function eventListNearStart(t: string): boolean {
+  for (let j = t.indexOf('EventList"', 1); j >= 0 && j <= 201; j = t.indexOf('EventList"', j + 1)) if (t.charCodeAt(j - 1) === 34) return true;
+  return false;
+}
+
 async function readLines(stream: AsyncIterable<unknown>, limits: AuditReadLimits, o: ReadAuditFileOptions): Promise<ReadAuditFileResult> {
   const res: ReadAuditFileResult = { lines: 0, events: 0, errors: 0 };
   const splitter = new LineSplitter(limits.maxLineBytes);
@@ -64,11 +74,17 @@ async function readLines(stream: AsyncIterable<unknown>, limits: AuditReadLimits
       o.onError(`line ${l.lineNo}: line longer than ${limits.maxLineBytes} bytes (skipped)`);
       return;
     }
-    if (l.text.trim() === '') return;
     let events: K8sAuditEvent[];
-    const t = l.text.trimStart();
+    // A line that starts with a printable ASCII character is neither blank nor
+    // indented: skip trim() and trimStart(), which cost a few percent per event.
+    const c0 = l.text.charCodeAt(0);
+    let t = l.text;
+    if (!(c0 > 32 && c0 < 127)) {
+      if (t.trim() === '') return;
+      t = t.trimStart();
+    }
     // `"kind":"EventList"` comes first in what the apiserver writes: look only near the start (cheap per event).
-    if (t.startsWith('[') || t.lastIndexOf('"EventList"', 200) >= 0) {
+    if (t.startsWith('[') || eventListNearStart(t)) {
       // A batch on one line: keep its good items, report the bad ones by index.
       const r = parseAuditDocumentLenient(l.text, `line ${l.lineNo}`, limits, o.host);
       for (const e of r.errors) {
