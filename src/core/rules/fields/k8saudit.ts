@@ -190,6 +190,8 @@ function hostPaths(e: K8sAuditEvent, arg?: string): string[] | undefined {
 
 /** Normalised host path: no trailing slash, no `//`, no `.` segments (so `/etc/` and `/etc/.` match `/etc`). */
 function normalisePath(p: string): string {
+  // Most paths are already normal: absolute, no `//`, no `.`/`..` segment (nor any `/.`), no trailing slash.
+  if (p.length > 1 && p.charCodeAt(0) === 47 && p.charCodeAt(p.length - 1) !== 47 && !p.includes('//') && !p.includes('/.')) return p;
   const parts: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -214,11 +216,14 @@ export const HARMLESS_HOST_PATHS: ReadonlySet<string> = new Set([
   '/etc/ssl/certs', '/etc/pki/tls/certs', '/etc/ca-certificates', '/usr/share/ca-certificates',
 ]);
 
+const SENSITIVE_DIRS = SENSITIVE_HOST_PATH_PREFIXES.map((pre) => `${pre}/`);
+
 export function isSensitiveHostPath(raw: string): boolean {
   const p = normalisePath(raw);
   if (p === '/') return true;
   if (HARMLESS_HOST_PATHS.has(p)) return false;
-  return SENSITIVE_HOST_PATH_PREFIXES.some((pre) => p === pre || p.startsWith(`${pre}/`));
+  for (let i = 0; i < SENSITIVE_DIRS.length; i++) if (p === SENSITIVE_HOST_PATH_PREFIXES[i] || p.startsWith(SENSITIVE_DIRS[i]!)) return true;
+  return false;
 }
 
 // ---- RBAC rules --------------------------------------------------------
