@@ -103,7 +103,9 @@ function entryBytes(buf: Buffer, entry: yauzl.Entry, where: string): Buffer {
   else if (entry.compressionMethod === 8) {
     try {
       // maxOutputLength bounds a lying header (zip bomb) before the size check below.
-      out = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+      // chunkSize: one output buffer of the announced size (at least zlib's minimum of 64)
+      // instead of a fresh 16 KB buffer per ~1 KB record (most of the import's garbage).
+      out = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize), chunkSize: Math.max(64, entry.uncompressedSize + 1) });
     } catch (e) {
       throw new InputError('ZIP_INVALID', `broken entry (${e instanceof Error ? e.message : e})`, where);
     }
