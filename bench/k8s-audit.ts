@@ -33,11 +33,15 @@ async function floor(path: string): Promise<number> {
   return n;
 }
 
-async function vigil(path: string): Promise<{ events: number; alerts: number }> {
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+
+async function vigil(path: string): Promise<{ events: number; alerts: number; startupMs: number }> {
+  const c = cpuMs();
   const ce = await createClusterEngine();
+  const startupMs = cpuMs() - c;
   let alerts = 0;
   const r = await readAuditFile(path, { onEvent: (e) => { alerts += ce.pipeline.process(e).length; }, onError: () => {} });
-  return { events: r.events, alerts };
+  return { events: r.events, alerts, startupMs };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -59,7 +63,8 @@ async function main(): Promise<void> {
     const tv: number[] = [];
     const cf: number[] = [];
     const cv: number[] = [];
-    const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+    const cpu = cpuMs;
+    const cs: number[] = [];
     let alerts = 0;
     for (let r = 0; r < ROUNDS; r++) {
       let t = performance.now();
@@ -74,6 +79,7 @@ async function main(): Promise<void> {
       cv.push(cpu() - c);
       if (n !== N || v.events !== N) throw new Error(`event count mismatch: floor ${n}, vigil ${v.events}, generated ${N}`);
       alerts = v.alerts;
+      cs.push(v.startupMs);
     }
     const f = median(tf);
     const v = median(tv);
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
     // CPU time is what "per core" means on a shared machine: wall time there includes waiting for a core.
     const fc = median(cf);
     const vc = median(cv);
-    console.log(`per CPU-second: floor ${eps(fc).toLocaleString('en')} events/s, vigil ${eps(vc).toLocaleString('en')} events/s (ratio ${(vc / fc).toFixed(2)}x)`);
+    console.log(`per CPU-second: floor ${eps(fc).toLocaleString('en')} events/s, vigil ${eps(vc).toLocaleString('en')} events/s (ratio ${(vc / fc).toFixed(2)}x; vigil includes loading and compiling the rules, median ${median(cs).toFixed(0)} ms CPU)`);
     console.log(`ratio vigil/floor (wall): ${(v / f).toFixed(2)}x   target >= 100,000 events/s/core: ${eps(vc) >= 100_000 ? 'met' : 'NOT met'} (${eps(vc).toLocaleString('en')} per CPU-second)`);
     const cli = join(REPO, 'dist/cli/main.js');
     if (existsSync(cli)) {
