@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.test-helpers.js';
 import { apkAnalyzer, APK_INSTALLED, parseApkInstalled } from './apk.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
-import type { Package } from './types.js';
+import type { Package } from '../inventory/types.js';
 
 const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
 const installed = (): string => readFileSync(`${testdata}apk${APK_INSTALLED}`, 'utf8');

@@ -4,10 +4,11 @@
 // version), L license, m maintainer, F directory and R file (the files a
 // package owns are the R entries under the preceding F).
 import { InputError, LimitError } from '../errors.js';
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import { forEachLine, isAlnum, latin1ToUtf8, latin1ToUtf8Lenient, onlyChars } from './decode.js';
 import { layerAttribution, layerRef, packageKey } from './layer-attribution.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry } from './types.js';
+import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
+import type { FileEntry } from '../inventory/types.js';
 
 export const APK_INSTALLED = '/lib/apk/db/installed';
 

@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { nodeAnalyzerContext } from '../../node/analyzers/context.js';
 import { rpmAnalyzer } from './rpm.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
-import type { Package } from './types.js';
+import type { Package } from '../inventory/types.js';
 
 const testdata = fileURLToPath(new URL('./testdata/rpm/', import.meta.url));
 const fixture = (name: string): Buffer => readFileSync(`${testdata}${name}`);

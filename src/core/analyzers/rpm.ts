@@ -8,11 +8,12 @@
 // files (DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], directories left out).
 // gpg-pubkey pseudo-packages (imported signing keys) are skipped.
 import { InputError, isInputError } from '../errors.js';
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import { readBdbHash } from './berkeley-db.js';
 import { layerAttribution, layerRef, packageKey } from './layer-attribution.js';
 import { RpmHeader, RPMTAG } from './rpm-header.js';
-import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry, SqliteReader } from './types.js';
+import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, SqliteReader } from './types.js';
+import type { FileEntry } from '../inventory/types.js';
 
 /** In order of preference: SQLite first (an image converted from BDB may keep a stale Packages file). */
 export const RPM_DATABASES = [

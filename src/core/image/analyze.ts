@@ -10,7 +10,8 @@ import { fromLayerScan, layerCacheKey, toLayerScan, type LayerCache, type LayerS
 export { MemoryLayerCache, layerCacheKey, type LayerCache, type LayerScan } from './layer-scan.js';
 import { resolveLimits } from './limits.js';
 import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget } from './tar-layer.js';
-import type { FileEntry, Image, ImageConfig, Layer, LayerRef, OsInfo, Package, ReadLimits } from './types.js';
+import type { Image, ImageConfig, Layer, ReadLimits } from './types.js';
+import type { FileEntry, LayerRef, OsInfo, Package } from '../inventory/types.js';
 
 export interface AnalyzeProgress {
   /** Index of the layer being read (the last one that got bytes). */

@@ -9,7 +9,8 @@ import { InputError, LimitError } from '../errors.js';
 import { createDecompressor, detectCompression, MAGIC_LENGTH, type Decompressor } from './compression.js';
 import type { LayerScanData, ScannedEntry } from './layer-scan.js';
 import { baseName, normalizePath, parentPath } from './path.js';
-import type { EntryKind, FileEntry, LayerEntry, ReadLimits } from './types.js';
+import type { LayerEntry, ReadLimits } from './types.js';
+import type { EntryKind, FileEntry } from '../inventory/types.js';
 import { parseWhiteout } from './whiteout.js';
 
 /** Decompressed bytes read so far across an image (shared by concurrently read layers). */

@@ -1,7 +1,7 @@
 // CycloneDX 1.6 JSON: the image as the metadata component, its OS and every
 // package as components (purl as bom-ref), and a `vulnerabilities` section
 // when the vuln scanner ran. Validated in tests against the official schema.
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import type { ScanReport, VulnerabilityFinding } from '../scan/types.js';
 import { purlOf } from './purl.js';
 import { spdxId } from './licenses.js';

@@ -1,7 +1,7 @@
 // `--format json`: the ScanReport contract of docs/architecture.md. Packages
 // get their purl; owned file lists stay out (they belong to the SBOM
 // internals, not the report, and would dwarf it).
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import type { ScanReport } from '../scan/types.js';
 import { purlOf } from './purl.js';
 

@@ -2,7 +2,7 @@
 // type Vigil reports. OS packages carry the distro qualifier
 // (`pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12`); the
 // epoch goes into a qualifier, as the purl spec's deb and rpm types say.
-import type { OsInfo, Package } from '../image/types.js';
+import type { OsInfo, Package } from '../inventory/types.js';
 import { splitEpoch } from '../versions/epoch.js';
 
 const RPM_NAMESPACE: Record<string, string> = {

@@ -2,7 +2,7 @@
 // under: OS packages by their *source* package within their OS release
 // (`Debian:12`, `Alpine:v3.19`, `Rocky Linux:9`), language packages by
 // name in their ecosystem. Adding an ecosystem = one case here + its comparator.
-import type { OsInfo, Package } from '../image/types.js';
+import type { OsInfo, Package } from '../inventory/types.js';
 
 export interface MatchKey {
   /** Lower-cased OSV ecosystems to look up. */

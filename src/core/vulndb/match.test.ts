@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { OsInfo, Package } from '../image/types.js';
+import type { OsInfo, Package } from '../inventory/types.js';
 import type { Advisory, CveEnrichment } from './advisory.js';
 import { convertAlpineSecdb } from './alpine-secdb.js';
 import { convertDebianTracker } from './debian-tracker.js';

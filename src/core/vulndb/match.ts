@@ -2,7 +2,7 @@
 // installed package x vulnerability id (the CVE when there is one); advisories
 // of several sources for the same CVE merge into one finding. Pure: the DB is
 // reached through the `AdvisoryLookup` the edge provides.
-import type { OsInfo, Package } from '../image/types.js';
+import type { OsInfo, Package } from '../inventory/types.js';
 import type { CvssScore, VulnerabilityFinding, VulnStatus } from '../scan/types.js';
 import { purlOf } from '../report/purl.js';
 import { comparatorForEcosystem } from '../versions/index.js';

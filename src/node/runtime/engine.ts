@@ -8,7 +8,7 @@
 // file-protection detectors delegate to that same decision, so both agree.
 import { readFileSync, statSync } from 'node:fs';
 import type { Alert } from '../../core/alerts/types.js';
-import type { EngineEvent } from '../../core/rules/event.js';
+import type { EngineEvent } from '../../core/events/event.js';
 import { InputError } from '../../core/errors.js';
 import { Engine, parseThreatIpList, type Diagnostic, type LoadResult } from '../../core/rules/index.js';
 import { loadBuiltinRules, loadRuleFiles } from '../rules/load.js';

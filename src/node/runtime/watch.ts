@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { Alert } from '../../core/alerts/types.js';
-import type { EngineEvent } from '../../core/rules/event.js';
+import type { EngineEvent } from '../../core/events/event.js';
 import { InputError } from '../../core/errors.js';
 import type { PolicyDocument } from '../../core/policy/model.js';
 import { protectedPaths } from '../../core/policy/model.js';

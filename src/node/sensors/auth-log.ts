@@ -5,7 +5,7 @@
 // parser (sshd, PAM, su, sudo) and a polling tail that survives rotation
 // (inode change or truncation) and reads a bounded amount per poll.
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 
 export const DEFAULT_AUTH_LOGS = ['/var/log/auth.log', '/var/log/secure'];
 

@@ -6,7 +6,7 @@
 import { createReadStream, watch, statSync, type FSWatcher } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, basename } from 'node:path';
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 
 /** The catalog's key files (system/key-file-change, docs/product.md). */
 export const KEY_FILES: readonly string[] = [

@@ -2,7 +2,7 @@
 // every interval and reports each new process as an `execve` event built from
 // procfs. It sees only processes that live at least one interval and no other
 // syscalls; runtime watch says so at start.
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 import type { ProcCache } from './procfs.js';
 import type { ContainerResolver } from './container-resolver.js';
 

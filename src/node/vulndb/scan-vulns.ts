@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, LimitError } from '../../core/errors.js';
-import type { OsInfo, Package } from '../../core/image/types.js';
+import type { OsInfo, Package } from '../../core/inventory/types.js';
 import type { VulnerabilityFinding } from '../../core/scan/types.js';
 import { applyIgnores, applyIgnoreUnfixed, parseIgnoreFile } from '../../core/vulndb/ignore.js';
 import { matchPackages } from '../../core/vulndb/match.js';

@@ -5,7 +5,7 @@
 // covers it is the runtime policies' fileProtection decision
 // (src/core/policy/evaluate.ts), so the engine and `runtime watch` agree;
 // this module only finds the container's policy and words the alert.
-import type { SyscallEvent } from '../event.js';
+import type { SyscallEvent } from '../../events/event.js';
 import type { Detector } from './types.js';
 import { FILE_EVENT_TYPES, fileTouch, protectingPath, VIOLATION_ALERTS } from '../../policy/evaluate.js';
 

@@ -4,7 +4,7 @@
 // globs, bare process names) is the runtime policies' processWhitelist one
 // (src/core/policy/evaluate.ts), so the engine and `runtime watch` agree;
 // this module only finds the container's policy and words the alert.
-import type { SyscallEvent } from '../event.js';
+import type { SyscallEvent } from '../../events/event.js';
 import type { Detector } from './types.js';
 import { execSubject, processViolation, VIOLATION_ALERTS } from '../../policy/evaluate.js';
 

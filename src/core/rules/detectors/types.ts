@@ -3,7 +3,7 @@
 // content analysis, container start checks). Each is one module with an id,
 // a version and the catalog type it raises, registered in detectors/index.ts.
 import type { Severity } from '../../alerts/types.js';
-import type { ContainerInfo, EngineEvent, EventSource, SyscallEvent } from '../event.js';
+import type { ContainerInfo, EngineEvent, EventSource, SyscallEvent } from '../../events/event.js';
 import type { CidrSet } from '../cidr.js';
 
 /** A container's policies (product.md section 4), looked up per container by the runtime. */
