@@ -1,6 +1,6 @@
 // Turns a ScanReport into the requested output format (scan and sbom).
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { VIGIL_VERSION } from '../../node/version.js';
 import type { ScanReport } from '../../core/scan/types.js';
 import { UsageError } from '../exit.js';
 
@@ -8,7 +8,7 @@ export type ReportFormat = 'table' | 'json' | 'sarif' | 'cyclonedx' | 'spdx';
 export const SCAN_FORMATS: readonly ReportFormat[] = ['table', 'json', 'sarif', 'cyclonedx', 'spdx'];
 
 export function toolVersion(): string {
-  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+  return VIGIL_VERSION;
 }
 
 export function checkFormat(format: string, allowed: readonly string[]): ReportFormat {

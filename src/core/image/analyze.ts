@@ -11,7 +11,7 @@ export { MemoryLayerCache, layerCacheKey, type LayerCache, type LayerScan } from
 import { resolveLimits } from './limits.js';
 import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget } from './tar-layer.js';
 import type { Image, ImageConfig, Layer, ReadLimits } from './types.js';
-import type { FileEntry, LayerRef, OsInfo, Package } from '../inventory/types.js';
+import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
 export interface AnalyzeProgress {
   /** Index of the layer being read (the last one that got bytes). */
@@ -37,6 +37,8 @@ export interface AnalyzeOptions {
 export interface ImageAnalysis {
   os?: OsInfo;
   packages: Package[];
+  /** What the analyzers could not read (an unreadable package database). */
+  notices: Notice[];
   tree: SquashedTree;
   layers: LayerRef[];
   config: ImageConfig;
@@ -277,17 +279,19 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   }
   const refs = layers.map((l) => l.ref);
   const packages: Package[] = [];
+  const notices: Notice[] = [];
   for (const a of analyzers) {
     if (a.kind !== 'package') continue;
     const r = await a.analyze(inputFor(a, os));
     if (!os && r.os) os = r.os;
+    notices.push(...(r.notices ?? []));
     for (const p of r.packages ?? []) {
       const idx = p.layer?.index ?? (p.filePath ? tree.get(p.filePath)?.layer : undefined);
       if (idx !== undefined && refs[idx] && (!p.layer || !p.layer.digest)) p.layer = refs[idx];
       packages.push(p);
     }
   }
-  const out: ImageAnalysis = { packages, tree, layers: refs, config: image.config };
+  const out: ImageAnalysis = { packages, notices, tree, layers: refs, config: image.config };
   if (os) out.os = os;
   return out;
 }

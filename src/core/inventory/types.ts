@@ -70,3 +70,16 @@ export interface Package {
   /** Package URL; filled by the report layer when not set. */
   purl?: string;
 }
+
+/**
+ * Something a reader of the results must know because it limits them: an OS
+ * Vigil has no vulnerability data for, a package database present but not
+ * readable. Every report format shows notices; they never fail the scan.
+ */
+export interface Notice {
+  kind: 'no-vuln-data' | 'package-db-unreadable';
+  /** One line, e.g. `no vulnerability data for wolfi 20230201`. */
+  message: string;
+  /** The file concerned, when there is one. */
+  path?: string;
+}

@@ -3,7 +3,7 @@
 // when the vuln scanner ran. Validated in tests against the official schema.
 import type { Package } from '../inventory/types.js';
 import type { ScanReport, VulnerabilityFinding } from '../scan/types.js';
-import { purlOf } from './purl.js';
+import { purlOf } from '../ecosystems/index.js';
 import { spdxId } from './licenses.js';
 
 export interface BomOptions {
@@ -91,6 +91,8 @@ export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
       timestamp: opts.now.toISOString(),
       tools: { components: [{ type: 'application', name: 'vigil', version: opts.toolVersion }] },
       component: { 'bom-ref': 'image', type: 'container', name: report.artifact.name, ...(imageProps.length ? { properties: imageProps } : {}) },
+      // Notices limit what the BOM says (an OS without vulnerability data, an unreadable package database).
+      ...(report.notices?.length ? { properties: report.notices.map((n) => ({ name: `vigil:notice:${n.kind}`, value: n.path ? `${n.message} (${n.path})` : n.message })) } : {}),
     },
     components,
     dependencies: [{ ref: 'image', dependsOn: components.map((c) => c['bom-ref'] as string) }],

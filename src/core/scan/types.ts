@@ -3,7 +3,7 @@
 // Scanners (vuln, malware, secret, baseline, files) each fill one section.
 import type { Severity } from '../alerts/types.js';
 import type { ImageConfig, ImageSourceType } from '../image/types.js';
-import type { LayerRef, OsInfo, Package } from '../inventory/types.js';
+import type { LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
 export const SCAN_SCHEMA_VERSION = 1;
 
@@ -73,4 +73,6 @@ export interface ScanReport {
   secrets: SecretFinding[];
   baseline: BaselineFinding[];
   files: FileFinding[];
+  /** What limits these results (an OS without vulnerability data, an unreadable package database); shown by every report format. */
+  notices?: Notice[];
 }
