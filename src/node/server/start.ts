@@ -19,6 +19,7 @@ import { Notifier } from '../notify/dispatcher.js';
 import { Metrics } from './metrics.js';
 import { buildApp } from './app.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { withStartupLock } from '../store/startup-lock.js';
 
 export interface StartOptions {
   clock?: () => Date;
@@ -97,14 +98,18 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
     },
   };
   try {
-    await ctx.queue.start();
-    closers.push(() => ctx.queue.stop());
-    await ctx.scans.init();
+    // Replicas started at once create the queues and the first admin one after the other.
+    await withStartupLock(ctx.store, async () => {
+      await ctx.queue.start();
+      closers.push(() => ctx.queue.stop());
+      await ctx.scans.init();
+      if (config.role !== 'worker') running.boot = await bootstrap(ctx);
+    });
     if (config.role !== 'worker') {
-      running.boot = await bootstrap(ctx);
-      if (running.boot.admin) {
-        print(running.boot.admin.generated
-          ? `vigil: created user admin with the one-time password ${running.boot.admin.password} (change it; set VIGIL_ADMIN_PASSWORD to choose it)`
+      const boot = running.boot!;
+      if (boot.admin) {
+        print(boot.admin.generated
+          ? `vigil: created user admin with the one-time password ${boot.admin.password} (change it; set VIGIL_ADMIN_PASSWORD to choose it)`
           : 'vigil: created user admin with the password from VIGIL_ADMIN_PASSWORD');
       }
       const app = await buildApp(ctx);
