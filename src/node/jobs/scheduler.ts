@@ -5,7 +5,7 @@
 // is claimed with a compare-and-set on a settings row, so several API
 // processes on one PostgreSQL fire each slot once.
 import { Cron } from 'croner';
-import type { Store } from '../store/store.js';
+import type { Store, Tx } from '../store/store.js';
 import type { ScanService, ScanTrigger } from './scan-service.js';
 import { imagesAffectedByDb, type ImageRef } from './vulndb-rematch.js';
 
@@ -18,6 +18,21 @@ export interface SchedulerOptions {
   /** The vulnerability DB file: a change re-matches stored software lists against it. Without it, a change rescans every scanned image. */
   vulnDbPath?: string;
   onError?: (e: unknown) => void;
+}
+
+/** The settings key holding a project's last rescan slot (or when its schedule was set). */
+export function scheduleKey(projectId: string): string {
+  return `rescan.last.${projectId}`;
+}
+
+/**
+ * Records that a project's schedule was set now (project created, cron
+ * changed): its first run is the first slot after this, not a past slot.
+ */
+export async function markScheduleSet(trx: Tx, projectId: string, at: Date): Promise<void> {
+  const now = at.toISOString();
+  await trx.insertInto('settings').values({ key: scheduleKey(projectId), value: now, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now })).execute();
 }
 
 export function validCron(expr: string): boolean {
@@ -37,7 +52,7 @@ export class Scheduler {
   private async claim(key: string, from: string | undefined, to: string): Promise<boolean> {
     const db = this.o.store.db;
     if (from === undefined) {
-      const r = await db.insertInto('settings').values({ key, value: to, updated_at: to }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+      const r = await db.insertInto('settings').values({ key, value: to, updated_at: this.o.clock().toISOString() }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     }
     const r = await db.updateTable('settings').set({ value: to, updated_at: this.o.clock().toISOString() }).where('key', '=', key).where('value', '=', from).executeTakeFirst();
@@ -78,11 +93,17 @@ export class Scheduler {
     const projects = await this.o.store.db.selectFrom('projects').select(['id', 'rescan_cron', 'created_at']).execute();
     for (const p of projects) {
       if (!p.rescan_cron) continue;
-      const key = `rescan.last.${p.id}`;
+      const key = scheduleKey(p.id);
       const last = await this.setting(key);
+      if (last === undefined) {
+        // A schedule never seen (set before the schedule base was recorded):
+        // its first run is the first slot after now, never a past one.
+        await this.claim(key, undefined, now.toISOString());
+        continue;
+      }
       let next: Date | null;
       try {
-        next = new Cron(p.rescan_cron, { paused: true, timezone: 'UTC' }).nextRun(new Date(last ?? p.created_at));
+        next = new Cron(p.rescan_cron, { paused: true, timezone: 'UTC' }).nextRun(new Date(last));
       } catch {
         continue;
       }
