@@ -24,8 +24,8 @@ test('daily rescan fires at its cron time under an injected clock; vulndb change
     for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar']) {
       await db.insertInto('images').values({ id: newId(), project_id: pid, registry_id: null, ref, registry: '', repository: ref, tag: '', digest: '', os_family: '', os_version: '', last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
     }
-    let stamp: string | undefined;
-    const sched = new Scheduler({ store: t.store, scans, clock, vulnDbStamp: () => stamp });
+    let stamp: { digest: string; builtAt: string } | undefined;
+    const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => stamp });
     const count = async () => (await db.selectFrom('scans').select('trigger').execute()).length;
 
     assert.equal(await sched.tick(), 0, 'nothing due at noon');
@@ -45,11 +45,11 @@ test('daily rescan fires at its cron time under an injected clock; vulndb change
     const triggers = await db.selectFrom('scans').select('trigger').execute();
     assert.ok(triggers.every((x) => x.trigger === 'schedule'));
 
-    // vulnerability DB: first stamp is the baseline, a change rescans scanned images only
+    // vulnerability DB: the first digest is the baseline, a change rescans scanned images only
     await db.updateTable('images').set({ last_scan_id: 'x' }).where('ref', '=', 'docker-archive:/a.tar').execute();
-    stamp = 'v1';
+    stamp = { digest: 'd1', builtAt: '2026-03-01T00:00:00.000Z' };
     assert.equal(await sched.tick(), 0);
-    stamp = 'v2';
+    stamp = { digest: 'd2', builtAt: '2026-03-02T00:00:00.000Z' };
     assert.equal(await sched.tick(), 1);
     assert.equal(await sched.tick(), 0);
     await queue.stop();
@@ -103,13 +103,13 @@ test('a schedule never recorded (set before this version) starts from now', asyn
     const pid = newId();
     await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '0 3 * * *', created_at: '2025-01-01T00:00:00.000Z' }).execute();
     await db.insertInto('images').values({ id: newId(), project_id: pid, registry_id: null, ref: 'docker-archive:/a.tar', registry: '', repository: 'a', tag: '', digest: '', os_family: '', os_version: '', last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
-    const sched = new Scheduler({ store: t.store, scans, clock, vulnDbStamp: () => 'v1' });
+    const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => ({ digest: 'd1', builtAt: '2026-02-01T00:00:00.000Z' }) });
     assert.equal(await sched.tick(), 0, 'a year of past slots does not fire at once');
     now = new Date('2026-03-02T03:00:00Z');
     assert.equal(await sched.tick(), 1);
     // the vulnerability DB stamp's updated_at is the time it was recorded, not the stamp
     const row = await db.selectFrom('settings').selectAll().where('key', '=', 'vulndb.stamp').executeTakeFirstOrThrow();
-    assert.equal(row.value, 'v1');
+    assert.deepEqual(JSON.parse(row.value), { digest: 'd1', builtAt: '2026-02-01T00:00:00.000Z' });
     assert.equal(row.updated_at, '2026-03-01T12:00:00.000Z');
     await queue.stop();
   } finally {

@@ -1,20 +1,22 @@
 // Periodic work of the API process, driven by an injected clock so tests
 // can move time: each project's daily rescan (cron expression, croner, UTC)
-// and, when the vulnerability DB changes, the rescan of the scanned images
-// whose findings change under it (vulndb-rematch.ts). Firing
+// and, when the deployment's vulnerability DB changes (its content digest,
+// vulndb-identity.ts), the rescan of the scanned images whose findings change
+// under it (vulndb-rematch.ts). Firing
 // is claimed with a compare-and-set on a settings row, so several API
 // processes on one PostgreSQL fire each slot once.
 import { Cron } from 'croner';
 import type { Store, Tx } from '../store/store.js';
 import type { ScanService, ScanTrigger } from './scan-service.js';
 import { imagesAffectedByDb, type ImageRef } from './vulndb-rematch.js';
+import { deploymentDbValue, newerDb, parseDeploymentDb, VULNDB_SETTING, type VulnDbIdentity } from './vulndb-identity.js';
 
 export interface SchedulerOptions {
   store: Store;
   scans: ScanService;
   clock: () => Date;
-  /** A value that changes when the vulnerability DB changes (e.g. mtime+size), or undefined when there is none. */
-  vulnDbStamp?: () => string | undefined;
+  /** The identity (content digest, build time) of the vulnerability DB this process serves, or undefined when there is none. */
+  vulnDb?: () => Promise<VulnDbIdentity | undefined> | VulnDbIdentity | undefined;
   /** The vulnerability DB file: a change re-matches stored software lists against it. Without it, a change rescans every scanned image. */
   vulnDbPath?: string;
   onError?: (e: unknown) => void;
@@ -111,14 +113,18 @@ export class Scheduler {
       if (!(await this.claim(key, last, now.toISOString()))) continue;
       n += await this.enqueue(await this.scannedImages(p.id, false), 'schedule');
     }
-    const stamp = this.o.vulnDbStamp?.();
-    if (stamp !== undefined) {
-      const key = 'vulndb.stamp';
-      const last = await this.setting(key);
-      if (last !== stamp && (await this.claim(key, last, stamp)) && last !== undefined) {
-        // The first stamp seen is the baseline; a change rescans the images it affects.
-        n += await this.enqueue(await this.affectedByDb(), 'vulndb');
+    const served = await this.o.vulnDb?.();
+    if (served) {
+      const raw = await this.setting(VULNDB_SETTING);
+      const deployment = parseDeploymentDb(raw);
+      if (!deployment) {
+        // The first DB seen (or a stamp of an older Vigil) is the baseline.
+        await this.claim(VULNDB_SETTING, raw, deploymentDbValue(served));
+      } else if (served.digest !== deployment.digest && newerDb(served, deployment)) {
+        // A newer DB than the deployment's: the replica that moves the row rescans what it affects, once.
+        if (await this.claim(VULNDB_SETTING, raw, deploymentDbValue(served))) n += await this.enqueue(await this.affectedByDb(), 'vulndb');
       }
+      // Same digest: nothing changed. An older DB: this replica is behind (/healthz says so); no rescan.
     }
     return n;
   }
