@@ -43,6 +43,8 @@ export interface ServerConfig {
   /** pg-boss: idle poll interval and expiry-check interval (seconds). */
   jobPollSeconds: number;
   jobMaintenanceSeconds: number;
+  /** How often the scheduler looks for due schedules and a changed vulnerability DB (seconds). */
+  schedulerIntervalSeconds: number;
   demo: boolean;
   demoImage?: string;
 }
@@ -71,6 +73,7 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   jobRetryDelaySeconds: { env: 'VIGIL_JOB_RETRY_DELAY_SECONDS', type: 'int' },
   jobPollSeconds: { env: 'VIGIL_JOB_POLL_SECONDS', type: 'int' },
   jobMaintenanceSeconds: { env: 'VIGIL_JOB_MAINTENANCE_SECONDS', type: 'int' },
+  schedulerIntervalSeconds: { env: 'VIGIL_SCHEDULER_INTERVAL_SECONDS', type: 'int' },
   demo: { env: 'VIGIL_DEMO', type: 'bool' },
   demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
 };
@@ -144,6 +147,7 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
     jobRetryDelaySeconds: 10,
     jobPollSeconds: 2,
     jobMaintenanceSeconds: 30,
+    schedulerIntervalSeconds: 30,
     demo: false,
     ...(out as Partial<ServerConfig>),
   };

@@ -124,7 +124,7 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
       const scheduler = new Scheduler({ store: ctx.store, scans: ctx.scans, clock: ctx.clock, vulnDb: () => ctx.vulnDb.current(), vulnDbPath, onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed') });
       running.scheduler = scheduler;
       if (!o.noSchedulerLoop) {
-        scheduler.start();
+        scheduler.start(Math.max(1, config.schedulerIntervalSeconds) * 1000);
         closers.push(() => scheduler.stop());
       }
     }

@@ -2,6 +2,7 @@
 // (through tsx) on one PostgreSQL schema, each on an ephemeral port, with
 // their output captured so a test can wait for "listening" or a worker line.
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -90,4 +91,55 @@ export async function json(url: string, init: { method?: string; token?: string;
     // text (metrics)
   }
   return { status: res.status, body };
+}
+
+export interface StallingProxy {
+  /** `127.0.0.1:PORT` */
+  host: string;
+  /** While true, blob requests are held (a scan in progress that takes its time); false releases them. */
+  stall(on: boolean): void;
+  close(): Promise<void>;
+}
+
+/** An HTTP proxy in front of a registry that can hold blob downloads, so a scan stays running as long as a test needs. */
+export async function stallingProxy(upstream: string): Promise<StallingProxy> {
+  const [uHost, uPort] = upstream.split(':');
+  let stalled = false;
+  const held: Array<() => void> = [];
+  const server = http.createServer((req, res) => {
+    const forward = () => {
+      const up = http.request({ host: uHost, port: Number(uPort), method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    };
+    if (stalled && req.url?.includes('/blobs/')) held.push(forward);
+    else forward();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    host: `127.0.0.1:${port}`,
+    stall(on) {
+      stalled = on;
+      if (!on) for (const f of held.splice(0)) f();
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** Polls fn until it returns a value that is not undefined (or throws after ms). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
