@@ -37,7 +37,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.post('/api/v1/auth/logout', {
-    config: { action: 'session:self', scope: 'self' },
+    config: { action: 'session:self', scope: 'self', event: 'logout' },
     schema: { tags: ['auth'], summary: 'Revoke the token of this request' },
   }, async (req) => {
     const now = ctx.clock();
