@@ -2,14 +2,14 @@
 // user's rule files and threat-IP list (src/node/rules/threat-ips.ts), compiled once, fed one event at a
 // time. Owns only the binding to the engine's public API
 // (src/core/rules/index.ts, src/node/rules/load.ts); rule load errors become
-// one-line InputErrors. Policies are not passed to the engine: runtime watch
-// evaluates them itself (src/core/policy), because it must learn whitelists
-// and kill before anything else runs; the engine's process-whitelist and
-// file-protection detectors delegate to that same decision, so both agree.
+// one-line InputErrors. With runtime policies, the engine gets the policy
+// stage's decision (src/core/policy/stage.ts) as `policyDecision`: its
+// process-whitelist and file-protection detectors word the violations the
+// pipeline already decided (and acted on), so there is one decision path.
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent } from '../../core/rules/event.js';
 import { InputError } from '../../core/errors.js';
-import { Engine, type Diagnostic, type LoadResult } from '../../core/rules/index.js';
+import { Engine, BUILTIN_DETECTORS, POLICY_DETECTORS, type Diagnostic, type LoadResult, type PolicyDecision } from '../../core/rules/index.js';
 import { loadBuiltinRules, loadRuleFiles } from '../rules/load.js';
 import { loadThreatIps } from '../rules/threat-ips.js';
 
@@ -27,6 +27,9 @@ export interface EngineLoadOptions {
   host: string;
   /** Load the built-in rules (default true). */
   builtin?: boolean;
+  /** The runtime policies' decision (PolicyStage.violations); its detectors load even without the built-in rules. */
+  policyDecision?: PolicyDecision;
+  clock?: () => number;
 }
 
 function firstError(r: LoadResult): Diagnostic | undefined {
@@ -49,6 +52,9 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
   }
   // No file: the default list (docs/rules.md), so the detection can be checked end to end.
   const threatIps = await loadThreatIps(o.threatIpsFile);
-  const engine = new Engine(sets, { host: o.host, threatIps });
+  const detectors = o.builtin !== false ? BUILTIN_DETECTORS : o.policyDecision ? POLICY_DETECTORS : [];
+  const engine = new Engine(sets, {
+    host: o.host, threatIps, detectors, ...(o.policyDecision ? { policyDecision: o.policyDecision } : {}), ...(o.clock ? { clock: o.clock } : {}),
+  });
   return { process: (e) => engine.process(e), flush: (now) => engine.flush(now), ruleCount: engine.rules.length };
 }
