@@ -10,6 +10,7 @@ import { emptyLearnState } from '../../core/policy/evaluate.js';
 import { validatePolicyDocument } from '../../core/policy/model.js';
 import { PolicyStage } from '../../core/policy/stage.js';
 import { AuthLogTail } from '../sensors/auth-log.js';
+import { FileIntegrity } from '../sensors/file-integrity.js';
 import { EbpfSensor } from '../sensors/bpftrace/sensor.js';
 import { ProcCache, ProcFs } from '../sensors/procfs.js';
 import { ContainerResolver } from '../sensors/container-resolver.js';
@@ -151,6 +152,24 @@ describe('runtime pipeline: sensors, lost events, failures, stats', () => {
     assert.ok(out.alerts.some((a) => a.type === 'user/brute-force'), `brute force from the real auth log: ${out.alerts.map((a) => a.type).join(',')}`);
     assert.equal(out.seen.length, 1);
     assert.equal(out.seen[0]!.events, 6);
+  });
+
+  it('enrichment across sensors: a key-file change names the process the syscall sensor saw opening it', async () => {
+    const key = join(dir, 'passwd');
+    writeFileSync(key, 'v1');
+    const out = new Collect();
+    const fim = new FileIntegrity({ paths: [key], host: 'n1', debounceMs: 20, now: () => TEST_TIME });
+    const p = new RuntimePipeline({ host: 'n1', sensors: [fim], engine: null, outputs: [out], clock: () => TEST_TIME, writers: fim });
+    await p.start();
+    // What the eBPF sensor reports when a process opens the file for writing.
+    p.handle(open(key, 'w', { proc: { pid: 777, name: 'evil-editor' } }));
+    writeFileSync(key, 'v2');
+    for (let i = 0; i < 100 && !out.events.some((e) => e.source === 'syscall' && e.type === 'filechange'); i++) await new Promise((r) => setTimeout(r, 20));
+    await p.stop();
+    const change = out.events.find((e) => e.source === 'syscall' && e.type === 'filechange');
+    assert.ok(change && change.source === 'syscall');
+    assert.equal(change.proc.name, 'evil-editor');
+    assert.equal(change.proc.pid, 777);
   });
 
   it('lost kernel events become an alert; a sensor that dies ends run() with why', async () => {
