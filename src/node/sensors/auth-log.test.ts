@@ -81,4 +81,18 @@ describe('auth log tail', () => {
     assert.equal(t.health().bad, 1, 'the broken Docker log line');
     await t.stop();
   });
+
+  it('drops a runaway line whole, even when its end looks like a login attempt', async () => {
+    const f = join(dir, 'runaway.log');
+    writeFileSync(f, '');
+    const evs: SyscallEvent[] = [];
+    const t = new AuthLogTail({ files: [f], host: 'n', intervalMs: 3_600_000, maxReadBytes: 4096 });
+    await t.start({ event: (e) => evs.push(e) });
+    // Three reads of 4096 bytes fill more than a line may hold: dropped, and the next read starts exactly at the forged line.
+    appendFileSync(f, `${'x'.repeat(3 * 4096)}${LINES.failRoot}\n${LINES.invalid}\n`);
+    for (let i = 0; i < 5; i++) t.poll();
+    assert.deepEqual(evs.map((e) => e.args.user), ['oracle'], 'only the real line after it');
+    assert.equal(t.health().bad, 1);
+    await t.stop();
+  });
 });

@@ -21,9 +21,10 @@ export interface AuthRecord {
 
 const SYSLOG_PREFIX = /^(?:\S+\s+\d+\s+[\d:]+|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-][\d:]+))\s+\S+\s+([\w.\-/]+)(?:\[(\d+)\])?:\s+(.*)$/;
 
-/** One auth log line (syslog, classic or RFC 3339 timestamps), or undefined when it is no login attempt. */
+/** Longest auth log line read (longer ones are bad input). */
 export const MAX_AUTH_LINE = 8192;
 
+/** One auth log line (syslog, classic or RFC 3339 timestamps), or undefined when it is no login attempt. */
 export function parseAuthLine(line: string): AuthRecord | undefined {
   if (line.length > MAX_AUTH_LINE) return undefined;
   const m = SYSLOG_PREFIX.exec(line);
@@ -81,6 +82,8 @@ interface TailState {
   ino: number;
   pos: number;
   partial: string;
+  /** The start of an over-long line was dropped: drop the rest of it too. */
+  skip?: boolean;
 }
 
 export class AuthLogTail implements Sensor {
@@ -160,13 +163,16 @@ export class AuthLogTail implements Sensor {
     const text = t.partial + buf.subarray(0, got).toString('utf8');
     const lines = text.split('\n');
     t.partial = lines.pop() ?? '';
+    // The end of a runaway line whose start was dropped is no line of its own.
+    const from = t.skip && lines.length > 0 ? 1 : 0;
+    if (from) t.skip = false;
     if (t.partial.length > MAX_AUTH_LINE) {
-      // A runaway line: dropped (its end, when it comes, is dropped too as part of no line).
       this.status.bad++;
       t.partial = '';
+      t.skip = true;
     }
     const cid = DOCKER_LOG.exec(f)?.[1];
-    for (const raw of lines) {
+    for (const raw of lines.slice(from)) {
       if (raw.length > MAX_AUTH_LINE * 4) {
         this.status.bad++;
         continue;

@@ -4,7 +4,9 @@
 // A thin adapter: which path an event changes and which protected entry
 // covers it is the runtime policies' fileProtection decision
 // (src/core/policy/evaluate.ts), so the engine and `runtime watch` agree;
-// this module only finds the container's policy and words the alert.
+// this module only finds the container's policy and words the alert. Given
+// the runtime pipeline's `policyDecision` (src/core/policy/stage.ts), it
+// words that decision's violations instead (./policy-hits.ts).
 import type { SyscallEvent } from '../event.js';
 import type { Detector } from './types.js';
 import { violationHits } from './policy-hits.js';

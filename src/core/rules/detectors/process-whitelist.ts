@@ -3,7 +3,9 @@
 // A thin adapter: the decision (which exec violates which entries: paths,
 // globs, bare process names) is the runtime policies' processWhitelist one
 // (src/core/policy/evaluate.ts), so the engine and `runtime watch` agree;
-// this module only finds the container's policy and words the alert.
+// this module only finds the container's policy and words the alert. Given
+// the runtime pipeline's `policyDecision` (src/core/policy/stage.ts), it
+// words that decision's violations instead (./policy-hits.ts).
 import type { SyscallEvent } from '../event.js';
 import type { Detector } from './types.js';
 import { violationHits } from './policy-hits.js';
