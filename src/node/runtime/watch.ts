@@ -91,7 +91,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   if (DockerClient.available(dockerSock)) clients.push(new DockerClient({ socketPath: dockerSock }));
   const cri = CrictlClient.detect();
   if (cri) clients.push(new CrictlClient(cri));
-  const containers = new ContainerResolver({ clients });
+  const containers = new ContainerResolver({ clients, now: clock });
   const self = new Set<number>([process.pid]);
 
   // Inventory of what runs now, so the first events of old processes have their parents and containers.
