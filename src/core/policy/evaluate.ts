@@ -266,3 +266,6 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
   }
   return out;
 }
+
+/** The runtime policies' decision for an event (./stage.ts): when given, the engine's policy detectors word its violations. */
+export type PolicyDecision = (e: SyscallEvent) => readonly Violation[];
