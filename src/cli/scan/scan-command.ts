@@ -8,7 +8,7 @@ import { UsageError } from '../exit.js';
 import { imageOpenOptions, type ImageCliOptions } from '../image-options.js';
 import { writeOutput } from '../output.js';
 import { scanProgress } from '../progress.js';
-import { checkFormat, renderReport, SCAN_FORMATS } from './render.js';
+import { checkFormat, renderReport } from './render.js';
 
 const SEVERITY_NAMES = new Set<string>(['critical', 'high', 'medium', 'low', 'info', 'unknown']);
 
@@ -31,7 +31,7 @@ export function remainingFindings(report: ScanReport): number {
 }
 
 export async function scanCommand(image: string, o: Record<string, unknown>): Promise<number> {
-  const format = checkFormat(String(o.format), SCAN_FORMATS);
+  const format = await checkFormat(String(o.format), 'scan');
   const scanners = parseList('--scanners', o.scanners as string, new Set(SUPPORTED_SCANNERS)) as ScannerId[];
   const severities = parseList('--severity', o.severity as string | undefined, SEVERITY_NAMES);
   const exitCode = parseExitCode(o.exitCode);
@@ -65,7 +65,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
 }
 
 export async function sbomCommand(image: string, o: Record<string, unknown>): Promise<number> {
-  const format = checkFormat(String(o.format), ['cyclonedx', 'spdx', 'json', 'table']);
+  const format = await checkFormat(String(o.format), 'sbom');
   const progress = scanProgress();
   let report: ScanReport;
   try {
