@@ -3,7 +3,7 @@
 import type { Severity } from '../../core/alerts/types.js';
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import { runScan, SUPPORTED_SCANNERS } from '../../node/scan/run-scan.js';
-import { stdoutColor } from '../../node/terminal.js';
+import { stdoutColor } from '../terminal.js';
 import { UsageError } from '../exit.js';
 import { imageOpenOptions, type ImageCliOptions } from '../image-options.js';
 import { writeOutput } from '../output.js';

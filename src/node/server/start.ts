@@ -24,7 +24,7 @@ export interface StartOptions {
   clock?: () => Date;
   scanFn?: ScanFn;
   log?: FastifyBaseLogger;
-  /** Where one-time messages (admin password, URL) go; default stdout. */
+  /** Where one-time messages (the generated admin password) go; default: nowhere (the CLI passes stdout). */
   print?: (line: string) => void;
   /** Do not start the periodic scheduler loop (tests call tick()). */
   noSchedulerLoop?: boolean;
@@ -85,7 +85,7 @@ function vulnDbStamp(path: string): () => string | undefined {
 }
 
 export async function startServer(config: ServerConfig, o: StartOptions = {}): Promise<RunningServer> {
-  const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const print = o.print ?? (() => {});
   const ctx = await createContext(config, o);
   const closers: Array<() => Promise<void> | void> = [];
   const running: RunningServer = {
