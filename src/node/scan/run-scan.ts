@@ -3,7 +3,7 @@
 // layers through the analyzers, then run the requested scanners over the
 // inventory. Returns the ScanReport contract; formatting is the caller's.
 import { analyzeImage, type LayerCache } from '../../core/image/analyze.js';
-import { defaultAnalyzers } from '../../core/analyzers/index.js';
+import { defaultAnalyzers } from '../analyzers/index.js';
 import type { Analyzer } from '../../core/analyzers/types.js';
 import { SCAN_SCHEMA_VERSION, type ScanReport, type ScannerId } from '../../core/scan/types.js';
 import { openImage } from '../image/open.js';
@@ -35,7 +35,7 @@ export async function runScan(ref: string, opts: RunScanOptions = {}): Promise<S
   progress({ phase: 'open' });
   const image = await openImage(ref, opts);
   try {
-    const analysis = await analyzeImage(image, opts.analyzers ?? defaultAnalyzers(), {
+    const analysis = await analyzeImage(image, opts.analyzers ?? (await defaultAnalyzers()), {
       limits: opts.limits,
       ctx: nodeAnalyzerContext(),
       layerCache: opts.layerCache,
