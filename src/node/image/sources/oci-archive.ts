@@ -1,5 +1,4 @@
 // oci-archive:PATH[:TAG]: an OCI image layout packed as a tar.
-import { openOciArchive } from '../oci-archive.js';
 import { existingPathAndTag, type ImageSourceModule } from '../source-module.js';
 
 export default {
@@ -9,7 +8,8 @@ export default {
   summary: 'an OCI image layout packed as a tar',
   docs: 'docs/images.md#image-references',
   detect: { kind: 'tar', order: 20, describe: 'an OCI archive (index.json)', test: (p) => p.has('index.json') || p.has('oci-layout') },
-  open(rest, ref, opts) {
+  async open(rest, ref, opts) {
+    const { openOciArchive } = await import('../oci-archive.js'); // loaded when used: help texts load only this file
     const { path, tag } = existingPathAndTag(rest, ref);
     return openOciArchive(path, tag, ref, opts);
   },

@@ -1,5 +1,4 @@
 // oci:DIR[:TAG]: an OCI image layout directory.
-import { openOciDir } from '../oci.js';
 import { existingPathAndTag, type ImageSourceModule } from '../source-module.js';
 
 export default {
@@ -9,7 +8,8 @@ export default {
   summary: 'an OCI image layout directory',
   docs: 'docs/images.md#image-references',
   detect: { kind: 'directory', order: 10, describe: 'an OCI layout (index.json and oci-layout)', test: (p) => p.has('index.json') && p.has('oci-layout') },
-  open(rest, ref, opts) {
+  async open(rest, ref, opts) {
+    const { openOciDir } = await import('../oci.js'); // loaded when used: help texts load only this file
     const { path, tag } = existingPathAndTag(rest, ref);
     return openOciDir(path, tag, ref, opts);
   },
