@@ -1,10 +1,12 @@
 // The report format index: every module of src/core/report/formats/ renders a
 // real report, is documented, and is what `--format` accepts.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../core/errors.js';
+import { imageSources } from '../../node/image/source-index.js';
 import type { ScanReport } from '../../core/scan/types.js';
 import { checkFormat, formatsOf, orList, renderReport, reportFormats } from './render.js';
 
@@ -63,5 +65,17 @@ test('every format is documented where its module says', async () => {
     const page = readFileSync(join(repo, file!), 'utf8');
     if (anchor) assert.ok(page.split('\n').some((l) => /^#+ /.test(l) && slug(l.replace(/^#+ /, '')) === anchor), `${f.id}: ${f.docs} has the heading`);
     assert.ok(page.includes(`\`${f.id}\``), `${f.id}: its page names it`);
+  }
+});
+
+test('the help texts of scan and sbom come from the indexes', async () => {
+  const formats = await reportFormats();
+  const sources = (await imageSources()).all();
+  for (const cmd of ['scan', 'sbom'] as const) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), cmd, '--help'], { encoding: 'utf8', cwd: repo, env: { ...process.env, COLUMNS: '400' } });
+    assert.equal(r.status, 0, r.stderr);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    assert.ok(help.includes(orList(formatsOf(formats, cmd))), `${cmd}: --format lists ${formatsOf(formats, cmd).join(',')}`);
+    for (const s of sources) assert.ok(help.includes(s.syntax), `${cmd}: IMAGE names ${s.syntax}`);
   }
 });
