@@ -1,7 +1,7 @@
 // One explicit index per kind of module (analyzers, comparators, rules, checks,
 // image sources, report formats, ...); kinds that grow are a directory of
-// modules loaded by src/node/module-dir.ts. Every module has a stable id; a duplicate id is a bug
-// and throws at load time.
+// modules loaded by src/node/module-dir.ts. Every module has a stable id; a
+// duplicate id is a bug and throws at load time.
 
 export interface ModuleMeta {
   readonly id: string;
