@@ -39,12 +39,7 @@ export default tseslint.config(
     // src/node returns data, streams and results, or writes to a writer it is
     // given: printing (stdout, stderr, console) belongs to src/cli.
     files: ['src/node/**/*.ts'],
-    ignores: [
-      'src/node/**/*.test.ts', 'src/node/**/*.test-helpers.ts',
-      // Exemption: `runtime watch` defaults its injected out/err writers to the
-      // process streams; its output moves to src/cli with the runtime pipeline.
-      'src/node/runtime/watch.ts',
-    ],
+    ignores: ['src/node/**/*.test.ts', 'src/node/**/*.test-helpers.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error',

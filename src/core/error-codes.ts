@@ -210,7 +210,7 @@ export const ERROR_CODES = {
   TAR_INVALID: { class: 'input', message: 'not a valid tar archive ({problem})' },
   TAR_TRUNCATED: { class: 'input', message: '{archive or member} is truncated' },
   THREAT_IPS_NOT_FOUND: { class: 'usage', message: 'no such file' },
-  THREAT_IPS_TOO_LARGE: { class: 'limit', message: 'larger than {max} bytes' },
+  THREAT_IPS_NOT_A_FILE: { class: 'usage', message: 'not a regular file' },
   THREAT_IPS_UNREADABLE: { class: 'input', message: 'cannot read: {reason}' },
   THREAT_IP_INVALID: { class: 'input', message: "line {n}: '{text}' is not an IP address or CIDR" },
   USAGE: { class: 'usage', message: '{flag or argument}: {problem}' },
