@@ -1,4 +1,4 @@
-// `vigil scan IMAGE`: inventory plus scanners (vulnerabilities today), in
+// `vigil scan IMAGE`: inventory plus scanners (vuln, malware, secret, baseline, files), in
 // table, json, sarif, cyclonedx or spdx. Options follow Trivy's names.
 import type { Command } from 'commander';
 import { action } from '../exit.js';
@@ -7,11 +7,12 @@ import { addImageOptions } from '../image-options.js';
 export function register(program: Command): void {
   const cmd = program
     .command('scan')
-    .description('scan an image: packages and their known vulnerabilities')
+    .description('scan an image: packages, known vulnerabilities, malware, secrets, baseline checks, unowned files')
     .argument('<image>', 'docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, rootfs:DIR, registry:HOST/REPO[:TAG|@DIGEST], or a path')
     .option('-f, --format <format>', 'table, json, sarif, cyclonedx or spdx', 'table')
     .option('-o, --output <file>', 'write the report to a file')
-    .option('--scanners <list>', 'comma-separated scanners (vuln)', 'vuln')
+    .option('--scanners <list>', 'comma-separated scanners: vuln,malware,secret,baseline,files', 'vuln')
+    .option('--malware-rules <path>', 'YARA rules (*.yar, *.yara) and known-bad SHA-256 lists (*.sha256): a file or directory, added to the built-in set (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--severity <list>', 'only these severities (critical,high,medium,low,info,unknown)')
     .option('--ignore-unfixed', 'drop vulnerabilities without a fixed version')
     .option('--ignore-file <file>', 'ignore file (.vigilignore)')
