@@ -41,6 +41,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
     report = await runScan(image, {
       ...imageOpenOptions(o as ImageCliOptions),
       scanners,
+      ...(Array.isArray(o.malwareRules) ? { malwareRules: o.malwareRules as string[] } : {}),
       vuln: {
         dbPath: o.db as string | undefined,
         ignoreUnfixed: Boolean(o.ignoreUnfixed),

@@ -68,7 +68,10 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   const scans = new ScanService({
     store, queue, secrets, clock, scanFn: o.scanFn, vulnDbPath: config.vulnDb,
     queueOptions: { retryLimit: config.jobRetryLimit, retryDelaySeconds: config.jobRetryDelaySeconds, expireInSeconds: config.jobExpireSeconds },
-    events: { scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); } },
+    events: {
+      scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); },
+      alertsRaised: (projectId, alerts) => { void notifier.alerts(projectId, alerts).catch(() => {}); },
+    },
   });
   metrics.gauge('vigil_scan_jobs_pending', 'Scan jobs waiting or running.', () => queue.size(SCAN_QUEUE));
   const vulnDb = new VulnDbIdentityReader(scans.vulnDbPath);
