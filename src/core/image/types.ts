@@ -47,7 +47,8 @@ export interface Layer {
   entries?(): AsyncIterable<LayerEntry>;
 }
 
-export type ImageSourceType = 'docker-archive' | 'oci' | 'oci-archive' | 'rootfs' | 'registry';
+/** The id of the image source that opened an image (src/node/image/sources/: docker-archive, oci, oci-archive, rootfs, registry, ...). */
+export type ImageSourceType = string;
 
 /** An opened image: what every source in src/node/image returns. */
 export interface Image {

@@ -31,6 +31,8 @@ export interface FileEntry {
   linkTarget?: string;
   /** Index of the layer this entry comes from. */
   layer: number;
+  /** SHA-256 (hex) of a regular file's bytes, when the scan hashed files (content scanners, `files`). */
+  sha256?: string;
 }
 
 /** Operating system of an image, from os-release and friends. */
