@@ -153,7 +153,7 @@ test('facts tables: by tag and by digest, from a facts file and from a scan repo
 
 test('docker AuthZReq: only container creation is judged, its HostConfig read', () => {
   const body = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
-  const req = parseAuthZRequest({ User: '', RequestMethod: 'POST', RequestURI: '/v1.43/containers/create?name=web', RequestBody: body({ Image: 'nginx:1', Labels: { a: 'b' }, HostConfig: { Privileged: true, CapAdd: ['SYS_ADMIN'], Binds: ['/etc:/host:ro'], PidMode: 'host', NetworkMode: 'host', SecurityOpt: ['seccomp=unconfined'] } }) });
+  const req = parseAuthZRequest({ User: '', RequestMethod: 'POST', RequestUri: '/v1.43/containers/create?name=web', RequestBody: body({ Image: 'nginx:1', Labels: { a: 'b' }, HostConfig: { Privileged: true, CapAdd: ['SYS_ADMIN'], Binds: ['/etc:/host:ro'], PidMode: 'host', NetworkMode: 'host', SecurityOpt: ['seccomp=unconfined'] } }) });
   const s = req.spec!;
   assert.equal(s.image, 'nginx:1');
   assert.equal(s.name, 'web');
@@ -162,9 +162,9 @@ test('docker AuthZReq: only container creation is judged, its HostConfig read', 
   assert.deepEqual(s.capAdd, ['SYS_ADMIN']);
   assert.equal(s.seccomp, 'unconfined');
   assert.deepEqual(s.mounts, [{ source: '/etc', destination: '/host', type: 'bind', readOnly: true }]);
-  assert.equal(parseAuthZRequest({ RequestMethod: 'GET', RequestURI: '/v1.43/containers/json' }).spec, undefined);
-  assert.equal(parseAuthZRequest({ RequestMethod: 'POST', RequestURI: '/v1.43/containers/abc/start' }).spec, undefined);
-  assert.throws(() => parseAuthZRequest({ RequestMethod: 'POST', RequestURI: '/containers/create', RequestBody: body({ Image: 'x', HostConfig: { CapAdd: 'SYS_ADMIN' } }) }), /HostConfig\.CapAdd: expected a list of strings/);
-  assert.throws(() => parseAuthZRequest({ RequestMethod: 'POST', RequestURI: '/containers/create', RequestBody: 'not base64 json' }), /not JSON/);
+  assert.equal(parseAuthZRequest({ RequestMethod: 'GET', RequestUri: '/v1.43/containers/json' }).spec, undefined);
+  assert.equal(parseAuthZRequest({ RequestMethod: 'POST', RequestUri: '/v1.43/containers/abc/start' }).spec, undefined);
+  assert.throws(() => parseAuthZRequest({ RequestMethod: 'POST', RequestUri: '/containers/create', RequestBody: body({ Image: 'x', HostConfig: { CapAdd: 'SYS_ADMIN' } }) }), /HostConfig\.CapAdd: expected a list of strings/);
+  assert.throws(() => parseAuthZRequest({ RequestMethod: 'POST', RequestUri: '/containers/create', RequestBody: 'not base64 json' }), /not JSON/);
   assert.throws(() => parseAuthZRequest('x'), /AuthZReq: body is not a JSON object/);
 });

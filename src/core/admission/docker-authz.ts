@@ -1,6 +1,6 @@
 // Docker's authorization plugin protocol, the pure part: which requests are
 // container creations and the container spec they ask for. Docker sends
-// every API call as `{User, UserAuthNMethod, RequestMethod, RequestURI,
+// every API call as `{User, UserAuthNMethod, RequestMethod, RequestUri,
 // RequestBody (base64), RequestHeaders}`; only `POST /vX.Y/containers/create`
 // starts something new, so only that is judged (everything else passes).
 import { InputError } from '../errors.js';
@@ -24,7 +24,8 @@ export const MAX_CREATE_BODY = 1024 * 1024;
 export function parseAuthZRequest(v: unknown): AuthZRequest {
   if (!isObj(v)) throw new InputError('AUTHZ_REQUEST_INVALID', 'body is not a JSON object', 'AuthZReq');
   const method = typeof v.RequestMethod === 'string' ? v.RequestMethod : '';
-  const uri = typeof v.RequestURI === 'string' ? v.RequestURI : '';
+  // Docker's JSON field is `RequestUri` (Go field RequestURI).
+  const uri = typeof v.RequestUri === 'string' ? v.RequestUri : typeof v.RequestURI === 'string' ? v.RequestURI : '';
   const out: AuthZRequest = { user: typeof v.User === 'string' ? v.User.slice(0, 300) : '', method, uri };
   const m = CREATE.exec(uri);
   if (method !== 'POST' || !m) return out;
