@@ -314,7 +314,7 @@ export function validateAdmissionPolicies(raw: unknown, file = 'policy'): Admiss
   if (list.length > ADMISSION_LIMITS.policies) bad(file, `more than ${ADMISSION_LIMITS.policies} policies`);
   const names = new Set<string>();
   return list.map((p, i) => {
-    const pol = validateAdmissionPolicy(p, list.length === 1 && !Array.isArray(raw) && !(isObj(raw) && 'policies' in raw) ? file : `${file}: policies[${i}]`);
+    const pol = validateAdmissionPolicy(p, list.length === 1 && !Array.isArray(raw) && !(isObj(raw) && 'policies' in raw) ? `${file}: policy` : `${file}: policies[${i}]`);
     if (names.has(pol.name)) bad(`${file}: policies[${i}].name`, `duplicate policy name ${pol.name}`);
     names.add(pol.name);
     return pol;
