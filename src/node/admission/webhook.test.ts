@@ -161,7 +161,13 @@ describe('admission webhook with local policies', () => {
     assert.equal((await post(port, JSON.stringify({ kind: 'AdmissionReview' }))).status, 400);
     assert.equal((await post(port, 'null')).status, 400);
     const big = review(workload('Pod', podSpec({ env: [{ name: 'X', value: 'x'.repeat(300 * 1024) }] })));
-    assert.equal((await post(port, big)).status, 413);
+    const bigFail = await post(port, big);
+    assert.equal(bigFail.body.response.allowed, false);
+    assert.match(bigFail.body.response.status.message, /AdmissionReview larger than 262144 bytes/);
+    const bigIgnore = await post(ignorePort, big);
+    assert.equal(bigIgnore.body.response.allowed, true);
+    assert.match(bigIgnore.body.response.warnings[0], /not checked: AdmissionReview larger/);
+    assert.equal((await post(port, JSON.stringify({ junk: 'x'.repeat(300 * 1024) }))).status, 413, 'no uid to answer: HTTP 413');
     assert.equal((await post(port, review(workload('Pod', podSpec())), '/other')).status, 404);
     assert.equal(JSON.parse(await get(port, '/healthz')).status, 'ok');
   });

@@ -12,6 +12,8 @@ import { failureResponse, parseAdmissionReview, reviewResponse, reviewUid } from
 import type { AdmissionService } from './service.js';
 
 export const VALIDATE_PATH = '/validate';
+/** Of an oversized body, this much is kept to find its uid. */
+const PREFIX_BYTES = 64 * 1024;
 
 export interface AdmissionWebhookOptions {
   host: string;
@@ -69,32 +71,33 @@ export class AdmissionWebhookServer {
     }
     if (path !== VALIDATE_PATH) return send(res, 404, { error: 'not found' }, req);
     if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, req);
+    // Over the limit, only a prefix is kept (to find the review's uid and answer it per the failure policy); the rest is drained and dropped.
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > this.maxBody) return this.tooLarge(res, req);
+    let oversize = declared > this.maxBody;
     const chunks: Buffer[] = [];
     let size = 0;
-    let aborted = false;
+    let failed = false;
     req.on('data', (c: Buffer) => {
-      if (aborted) return;
       size += c.length;
-      if (size > this.maxBody) {
-        aborted = true;
-        this.tooLarge(res, req);
-        return;
-      }
-      chunks.push(c);
+      if (!oversize && size > this.maxBody) oversize = true;
+      if (!oversize || chunks.reduce((n, b) => n + b.length, 0) < PREFIX_BYTES) chunks.push(c);
     });
-    req.on('error', () => { aborted = true; });
+    req.on('error', () => { failed = true; });
     req.on('end', () => {
-      if (aborted) return;
-      void this.review(Buffer.concat(chunks, size).toString('utf8'), res);
+      if (failed) return;
+      const body = Buffer.concat(chunks);
+      if (oversize) return this.tooLarge(res, body.subarray(0, PREFIX_BYTES).toString('utf8'));
+      void this.review(body.toString('utf8'), res);
     });
   }
 
-  private tooLarge(res: ServerResponse, req: IncomingMessage): void {
+  private tooLarge(res: ServerResponse, prefix: string): void {
     this.o.service.recordError('kubernetes');
-    this.o.onError?.(`AdmissionReview larger than ${this.maxBody} bytes refused`);
-    send(res, 413, { error: `AdmissionReview larger than ${this.maxBody} bytes` }, req);
+    const msg = `AdmissionReview larger than ${this.o.maxBodyBytes ?? this.maxBody} bytes`;
+    this.o.onError?.(`${msg} refused`);
+    const uid = /"request"\s*:\s*\{[^]*?"uid"\s*:\s*"([^"\\]{1,128})"/.exec(prefix)?.[1];
+    if (!uid) return send(res, 413, { error: msg });
+    send(res, 200, failureResponse(uid, msg, this.o.failurePolicy));
   }
 
   private async review(body: string, res: ServerResponse): Promise<void> {
