@@ -5,7 +5,8 @@
 // `/AuthZPlugin.AuthZRes` (response). Only `containers/create` is judged;
 // its refusal text is what `docker run` prints. Everything else is allowed,
 // and so are responses. Bodies are bounded; a create that cannot be read is
-// refused (fail closed) or allowed per the failure policy.
+// refused (fail closed) or allowed per the failure policy. `GET /metrics` on
+// the same socket gives the decision counters.
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -67,6 +68,12 @@ export class DockerAuthzPlugin {
     });
     req.on('end', () => {
       if (path === '/Plugin.Activate') return send(res, 200, { Implements: ['authz'] });
+      if (path === '/metrics' && req.method === 'GET') {
+        const text = this.o.service.metrics.render();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
       if (path === '/AuthZPlugin.AuthZRes') return send(res, 200, { Allow: true });
       if (path !== '/AuthZPlugin.AuthZReq') return send(res, 404, { Err: 'not found' });
       if (tooBig) return this.cannot(res, `request larger than ${max} bytes`);

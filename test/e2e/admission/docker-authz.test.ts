@@ -122,6 +122,15 @@ describe('docker authorization plugin with a real dockerd', () => {
     assert.ok(alerts.some((a) => a.type === 'container/abnormal-startup' && JSON.stringify(a.fields).includes('SYS_ADMIN')));
     // Other API calls pass.
     assert.equal((await docker('images', '--format', '{{.Repository}}')).status, 0);
+    const metrics = await new Promise<string>((resolve, reject) => {
+      httpRequest({ socketPath: pluginSocket, path: '/metrics' }, (res) => {
+        let b = '';
+        res.on('data', (c) => { b += c; });
+        res.on('end', () => resolve(b));
+      }).on('error', reject).end();
+    });
+    assert.match(metrics, /vigil_admission_decisions_total\{target="docker",result="denied",dry_run="false"\} 7/);
+    assert.match(metrics, /vigil_admission_decisions_total\{target="docker",result="allowed",dry_run="false"\} 3/);
   });
 
   test('the plugin down: Docker refuses every request, reads too (fail closed), and recovers when it is back', async () => {
