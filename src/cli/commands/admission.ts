@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'address to listen on', '0.0.0.0:8443')
     .option('--max-body <bytes>', 'largest AdmissionReview accepted (default 3 MiB)')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { webhookCommand } = await import('../../node/admission/commands.js');
+      const { webhookCommand } = await import('../admission/commands.js');
       return webhookCommand(opts as never);
     }));
 
@@ -39,14 +39,14 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'webhook timeout (1-30)', '5')
     .option('--name <name>', 'object name', 'vigil-admission')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { webhookConfigCommand } = await import('../../node/admission/commands.js');
+      const { webhookConfigCommand } = await import('../admission/commands.js');
       return webhookConfigCommand(opts as never);
     }));
 
   sourceOptions(adm.command('docker-authz').description("serve Docker's authorization plugin protocol on a unix socket (dockerd --authorization-plugin=NAME)"))
     .requiredOption('--socket <path>', 'socket path, e.g. /run/docker/plugins/vigil.sock (plugin name: vigil)')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { dockerAuthzCommand } = await import('../../node/admission/commands.js');
+      const { dockerAuthzCommand } = await import('../admission/commands.js');
       return dockerAuthzCommand(opts as never);
     }));
 }

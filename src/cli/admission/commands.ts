@@ -5,9 +5,9 @@ import { InputError } from '../../core/errors.js';
 import { parseDuration } from '../../core/rules/index.js';
 import { validatingWebhookConfigurationYaml } from '../../core/admission/webhook-config.js';
 import type { Alert } from '../../core/alerts/types.js';
-import { AdmissionService, AlertSender, LocalSource, ServerSource, checkServerUrl, loadFactsFiles, loadPolicyFiles, type AdmissionSource } from './service.js';
-import { AdmissionWebhookServer } from './webhook.js';
-import { DockerAuthzPlugin } from './docker-authz.js';
+import { AdmissionService, AlertSender, LocalSource, ServerSource, checkServerUrl, loadFactsFiles, loadPolicyFiles, type AdmissionSource } from '../../node/admission/service.js';
+import { AdmissionWebhookServer } from '../../node/admission/webhook.js';
+import { DockerAuthzPlugin } from '../../node/admission/docker-authz.js';
 
 function usage(msg: string): never {
   throw new InputError('USAGE', msg);
