@@ -10,7 +10,7 @@ import type { Store, Tx } from '../store/store.js';
 import { newId } from '../store/ids.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
 import type { JobQueue, QueueOptions } from './queue.js';
-import type { SecretBox } from '../server/secret-box.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
 
 export const SCAN_QUEUE = 'vigil-scan';

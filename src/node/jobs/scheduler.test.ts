@@ -6,7 +6,7 @@ import { openTestStore } from '../store/store.test-helpers.js';
 import { InProcessQueue } from './in-process-queue.js';
 import { ScanService } from './scan-service.js';
 import { Scheduler, validCron } from './scheduler.js';
-import { SecretBox } from '../server/secret-box.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { newId } from '../store/ids.js';
 
 test('daily rescan fires at its cron time under an injected clock; vulndb change rescans scanned images', async () => {

@@ -12,7 +12,7 @@ import type {} from '@fastify/rate-limit';
 import type { Binding, Scope } from '../../core/auth/policy.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { ScanService } from '../jobs/scan-service.js';
 import type { Notifier } from '../notify/dispatcher.js';
