@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import type { Store, Tx } from '../store/store.js';
-import { newId } from '../store/ids.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
+import { createScan, type ScanTrigger } from '../services/scans.js';
+import { saveScanReport } from '../services/images.js';
 import type { JobQueue, QueueOptions } from './queue.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
@@ -34,7 +35,7 @@ export async function loadRunScan(): Promise<ScanFn> {
   return m.runScan;
 }
 
-export type ScanTrigger = 'manual' | 'sync' | 'schedule' | 'vulndb' | 'demo';
+export type { ScanTrigger };
 
 export interface ScanEvents {
   scanFinished?(e: { projectId: string; imageId: string; ref: string; scanId: string; status: 'succeeded' | 'failed'; counts: Record<string, number>; error?: string }): void;
@@ -54,12 +55,10 @@ export interface ScanServiceOptions {
   workerName?: string;
 }
 
-const SEVS = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
-
 export class ScanService {
   readonly layerCache: StoreLayerCache;
   private scanFn?: ScanFn;
-  private readonly clock: () => Date;
+  readonly clock: () => Date;
   readonly workerName: string;
   /** The vulnerability DB scans match against (`vulnDbPath`, else the default location). */
   readonly vulnDbPath: string;
@@ -78,12 +77,7 @@ export class ScanService {
 
   /** Inserts a queued scan in the caller's transaction; `dispatch` it after commit. */
   async create(trx: Tx, projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
-    const id = newId();
-    await trx.insertInto('scans').values({
-      id, project_id: projectId, image_id: imageId, status: 'queued', progress: 0, error: '', attempts: 0, trigger, worker: '',
-      created_at: this.clock().toISOString(), started_at: null, finished_at: null,
-    }).execute();
-    return id;
+    return createScan(this, trx, projectId, imageId, trigger);
   }
 
   async dispatch(scanIds: readonly string[]): Promise<void> {
@@ -151,47 +145,7 @@ export class ScanService {
       }
       throw e;
     }
-    const counts = await this.saveReport(scan.project_id, image.id, scanId, report, note);
+    const counts = await saveScanReport(this.o.store, this.clock, scan.project_id, image.id, scanId, report, note);
     this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'succeeded', counts });
   }
-
-  private async saveReport(projectId: string, imageId: string, scanId: string, report: ScanReport, note: string): Promise<Record<string, number>> {
-    const now = this.clock().toISOString();
-    return this.o.store.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('findings').where('image_id', '=', imageId).execute();
-      await trx.deleteFrom('packages').where('image_id', '=', imageId).execute();
-      const findings = report.vulnerabilities.map((v) => ({
-        id: newId(), image_id: imageId, scan_id: scanId, kind: 'vuln', ref_id: v.id, package: v.package,
-        installed_version: v.installedVersion, fixed_version: v.fixedVersion, severity: v.severity, title: v.title ?? '', data: JSON.stringify(v),
-      }));
-      for (let i = 0; i < findings.length; i += 300) await trx.insertInto('findings').values(findings.slice(i, i + 300)).execute();
-      const pkgs = report.packages.map((p) => ({
-        id: newId(), image_id: imageId, type: p.type, name: p.name, version: p.version, layer_digest: p.layer?.digest ?? '',
-        source_name: p.sourceName ?? '', source_version: p.sourceVersion ?? '', file_path: p.filePath ?? '',
-      }));
-      for (let i = 0; i < pkgs.length; i += 400) await trx.insertInto('packages').values(pkgs.slice(i, i + 400)).execute();
-      const counts = await recountImage(trx, projectId, imageId);
-      await trx.updateTable('images').set({
-        digest: report.artifact.digest ?? '', os_family: report.artifact.os?.family ?? '', os_version: report.artifact.os?.version ?? '',
-        last_scan_id: scanId, last_scan_at: now, updated_at: now,
-      }).where('id', '=', imageId).execute();
-      await trx.updateTable('scans').set({ status: 'succeeded', progress: 100, error: note, finished_at: now }).where('id', '=', scanId).execute();
-      return counts;
-    });
-  }
-}
-
-/** Recomputes an image's finding counts by severity, leaving out ignored vulnerabilities. */
-export async function recountImage(trx: Tx, projectId: string, imageId: string): Promise<Record<string, number>> {
-  const ignores = await trx.selectFrom('vuln_ignores').select(['vuln_id', 'package', 'image_id']).where('project_id', '=', projectId)
-    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).execute();
-  const rows = await trx.selectFrom('findings').select(['ref_id', 'package', 'severity']).where('image_id', '=', imageId).where('kind', '=', 'vuln').execute();
-  const counts: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
-  for (const r of rows) {
-    if (ignores.some((i) => i.vuln_id === r.ref_id && (i.package === '' || i.package === r.package))) continue;
-    const s = (SEVS as readonly string[]).includes(r.severity) ? r.severity : 'unknown';
-    counts[s]!++;
-  }
-  await trx.updateTable('images').set({ critical: counts.critical!, high: counts.high!, medium: counts.medium!, low: counts.low!, unknown: counts.unknown! }).where('id', '=', imageId).execute();
-  return counts;
 }

@@ -20,15 +20,6 @@ export interface SchedulerOptions {
   onError?: (e: unknown) => void;
 }
 
-export function validCron(expr: string): boolean {
-  try {
-    new Cron(expr, { paused: true, timezone: 'UTC' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class Scheduler {
   private timer?: NodeJS.Timeout;
   constructor(private readonly o: SchedulerOptions) {}

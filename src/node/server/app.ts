@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ServerContext } from './context.js';
 import { installAuthHook } from './auth-hook.js';
-import { HttpError } from './http-errors.js';
+import { HttpError } from '../services/errors.js';
 import { InputError } from '../../core/errors.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerAuthRoutes } from './routes/auth.js';

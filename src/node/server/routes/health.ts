@@ -1,8 +1,8 @@
 // Health and metrics: `/healthz` (public: checks the store answers) and
 // Prometheus `/metrics` (needs metrics:read unless --metrics-public).
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { ServerContext } from '../context.js';
+import { storeAnswers } from '../../services/health.js';
 
 const HEALTH = { type: 'object', properties: { status: { type: 'string' }, db: { type: 'string' } } } as const;
 
@@ -11,12 +11,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
     config: { action: 'public:health', scope: 'public' },
     schema: { tags: ['health'], summary: 'Liveness and store health', response: { 200: HEALTH, 503: HEALTH } },
   }, async (_req, reply) => {
-    try {
-      await sql`select 1`.execute(ctx.store.db);
-      return { status: 'ok', db: ctx.store.dialect };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
-    }
+    if (await storeAnswers(ctx)) return { status: 'ok', db: ctx.store.dialect };
+    return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
   });
   app.get('/metrics', {
     config: ctx.config.metricsPublic ? { action: 'public:metrics', scope: 'public' } : { action: 'metrics:read', scope: 'global' },
