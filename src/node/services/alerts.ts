@@ -3,6 +3,8 @@
 import type { Alert } from '../../core/alerts/types.js';
 import { isCatalogType } from '../../core/alerts/catalog.js';
 import { ingestAlerts as storeAlerts, listAlerts as listAlertGroups, type AlertFilter } from '../store/alert-groups.js';
+
+export { ALERT_STATUSES } from '../store/alert-groups.js';
 import { appendAudit } from '../store/audit-log.js';
 import { badRequest, notFound } from './errors.js';
 import { mutate } from './mutate.js';

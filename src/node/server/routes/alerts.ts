@@ -4,8 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { SEVERITIES, type Alert } from '../../../core/alerts/types.js';
-import { ALERT_STATUSES } from '../../store/alert-groups.js';
 import * as alertService from '../../services/alerts.js';
+import { ALERT_STATUSES } from '../../services/alerts.js';
 import { callerOf } from '../auth-hook.js';
 import { ID, params } from './common.js';
 
