@@ -2,7 +2,9 @@
 // ignores for all images of a project or one image; an image's finding
 // counts by severity leave ignored findings out.
 import { newId } from '../store/ids.js';
-import type { ScanReport } from '../../core/scan/types.js';
+import type { ScanReport, VulnerabilityFinding } from '../../core/scan/types.js';
+import { parseSeverityFilter } from '../../core/scan/severity-filter.js';
+import { ignoreEntryFor, type IgnoreEntry } from '../../core/vulndb/ignore.js';
 import type { Store, Tx } from '../store/store.js';
 import { conflict } from './errors.js';
 import { mutate } from './mutate.js';
@@ -119,15 +121,13 @@ export async function listFindings(s: ServiceDeps, projectId: string, imageId: s
   const db = s.store.db;
   await inProject(db, 'images', imageId, projectId, 'image');
   let q = db.selectFrom('findings').selectAll().where('image_id', '=', imageId);
-  if (f.severity) q = q.where('severity', '=', f.severity);
+  if (f.severity) q = q.where('severity', 'in', [...parseSeverityFilter(f.severity, 'severity')]);
   if (f.kind) q = q.where('kind', '=', f.kind);
-  const ignores = await db.selectFrom('vuln_ignores').selectAll().where('project_id', '=', projectId).where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).execute();
-  const page = await pageOf(q, f, { severity: 'severity', refId: 'ref_id', package: 'package' }, 'findings');
-  const items = page.items.map((row) => {
-    const ig = ignores.find((i) => i.vuln_id === row.ref_id && (i.package === '' || i.package === row.package));
-    return { ...toApi(row), ignored: !!ig, ignoreReason: ig?.reason };
-  }).filter((x) => f.includeIgnored !== false || !x.ignored);
-  return { items, next: page.next };
+  // In the query, so that a page is full whatever is ignored.
+  if (f.includeIgnored === false) q = q.where('ignored', '=', 0);
+  return mapPage(await pageOf(q, f, { severity: 'severity', refId: 'ref_id', package: 'package' }, 'findings'), (row) => ({
+    ...toApi(row), ignored: row.ignored === 1, ignoreReason: row.ignored === 1 ? row.ignore_reason : undefined,
+  }));
 }
 
 export async function listPackages(s: ServiceDeps, projectId: string, imageId: string, f: PageQuery & { name?: string; type?: string }): Promise<Page<Api>> {
@@ -209,17 +209,50 @@ export async function saveScanReport(store: Store, clock: () => Date, projectId:
   });
 }
 
-/** Recomputes an image's finding counts by severity, leaving out ignored vulnerabilities. */
+/**
+ * Marks an image's vulnerability findings ignored or not by the project's and
+ * the image's ignores (matched like the CLI's ignore file: id or alias,
+ * package name, source package or purl; src/core/vulndb/ignore.ts) and
+ * recomputes its counts by severity, leaving ignored findings out.
+ */
 export async function recountImage(trx: Tx, projectId: string, imageId: string): Promise<Record<string, number>> {
-  const ignores = await trx.selectFrom('vuln_ignores').select(['vuln_id', 'package', 'image_id']).where('project_id', '=', projectId)
-    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).execute();
-  const rows = await trx.selectFrom('findings').select(['ref_id', 'package', 'severity']).where('image_id', '=', imageId).where('kind', '=', 'vuln').execute();
+  const rules = await trx.selectFrom('vuln_ignores').select(['vuln_id', 'package', 'reason']).where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).orderBy('id').execute();
+  const entries: IgnoreEntry[] = rules.map((r, i) => ({ id: r.vuln_id, packages: r.package ? [r.package] : [], ...(r.reason ? { reason: r.reason } : {}), line: i + 1 }));
+  const rows = await trx.selectFrom('findings').select(['id', 'ref_id', 'package', 'severity', 'data', 'ignored', 'ignore_reason']).where('image_id', '=', imageId).where('kind', '=', 'vuln').execute();
   const counts: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
+  // Rows whose mark changes, grouped by the new mark.
+  const changes = new Map<string, { ignored: number; reason: string; ids: string[] }>();
   for (const r of rows) {
-    if (ignores.some((i) => i.vuln_id === r.ref_id && (i.package === '' || i.package === r.package))) continue;
+    const e = entries.length ? ignoreEntryFor(findingOf(r), entries) : undefined;
+    const ignored = e ? 1 : 0;
+    const reason = e?.reason ?? '';
+    if (ignored !== r.ignored || reason !== r.ignore_reason) {
+      const key = `${ignored}\0${reason}`;
+      let c = changes.get(key);
+      if (!c) changes.set(key, (c = { ignored, reason, ids: [] }));
+      c.ids.push(r.id);
+    }
+    if (ignored) continue;
     const sev = (SEVS as readonly string[]).includes(r.severity) ? r.severity : 'unknown';
     counts[sev]!++;
   }
+  for (const c of changes.values()) {
+    for (let i = 0; i < c.ids.length; i += 500) {
+      await trx.updateTable('findings').set({ ignored: c.ignored, ignore_reason: c.reason }).where('id', 'in', c.ids.slice(i, i + 500)).execute();
+    }
+  }
   await trx.updateTable('images').set({ critical: counts.critical!, high: counts.high!, medium: counts.medium!, low: counts.low!, unknown: counts.unknown! }).where('id', '=', imageId).execute();
   return counts;
+}
+
+/** The stored finding (its JSON), or what its columns say when the JSON does not parse. */
+function findingOf(r: { ref_id: string; package: string; data: string }): Pick<VulnerabilityFinding, 'id' | 'aliases' | 'package' | 'sourcePackage' | 'pkgPath' | 'purl'> {
+  try {
+    const f = JSON.parse(r.data) as Partial<VulnerabilityFinding>;
+    if (f && typeof f === 'object') return { id: r.ref_id, aliases: Array.isArray(f.aliases) ? f.aliases : [], package: r.package, sourcePackage: typeof f.sourcePackage === 'string' ? f.sourcePackage : '', pkgPath: f.pkgPath, purl: f.purl };
+  } catch {
+    // fall through
+  }
+  return { id: r.ref_id, aliases: [], package: r.package, sourcePackage: '' };
 }

@@ -118,6 +118,10 @@ export interface FindingTable {
   title: string;
   /** The report entry as JSON. */
   data: string;
+  /** 1 when a vulnerability ignore of the project or image names it (kept by recountImage). */
+  ignored: Generated<number>;
+  /** The ignore's reason ('' when none). */
+  ignore_reason: Generated<string>;
 }
 
 export interface PackageRowTable {

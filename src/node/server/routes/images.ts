@@ -8,6 +8,7 @@ import { getScan, listScans } from '../../services/scans.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
 import { params, projectParams } from './common.js';
+import { SEVERITY_FILTER_VALUES } from '../../../core/scan/severity-filter.js';
 
 const refSchema = { type: 'string', minLength: 1, maxLength: 1000, pattern: '^(registry|docker-archive|oci|oci-archive|rootfs):.+' } as const;
 
@@ -57,7 +58,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
 
   app.get<{ Params: { projectId: string; imageId: string }; Querystring: PageQuery & { severity?: string; kind?: string; includeIgnored?: boolean } }>('/api/v1/projects/:projectId/images/:imageId/findings', {
     config: { action: 'image:read', scope: 'project' },
-    schema: { tags: ['images'], summary: 'Findings of an image (vulnerabilities; later malware, baseline, files); ignored ones are marked', params: imgParams, querystring: { type: 'object', properties: { ...pageQuerySchema, severity: { type: 'string', maxLength: 20 }, kind: { type: 'string', maxLength: 20 }, includeIgnored: { type: 'boolean', default: true } }, additionalProperties: false } },
+    schema: { tags: ['images'], summary: 'Findings of an image (vulnerabilities; later malware, baseline, files); ignored ones are marked; severity=critical,high filters', params: imgParams, querystring: { type: 'object', properties: { ...pageQuerySchema, severity: { type: 'string', maxLength: 200, description: `comma-separated severities to keep: ${SEVERITY_FILTER_VALUES.join(', ')}` }, kind: { type: 'string', maxLength: 20 }, includeIgnored: { type: 'boolean', default: true, description: 'false leaves ignored findings out (before paging)' } }, additionalProperties: false } },
   }, async (req) => images.listFindings(ctx, req.params.projectId, req.params.imageId, req.query));
 
   app.get<{ Params: { projectId: string; imageId: string }; Querystring: PageQuery & { name?: string; type?: string } }>('/api/v1/projects/:projectId/images/:imageId/packages', {
