@@ -7,7 +7,7 @@ import { SEVERITIES, type Alert } from '../../../core/alerts/types.js';
 import * as alertService from '../../services/alerts.js';
 import { ALERT_STATUSES } from '../../services/alerts.js';
 import { callerOf } from '../auth-hook.js';
-import { ID, params } from './common.js';
+import { ID, ok, params } from './common.js';
 
 export const MAX_ALERTS_PER_BATCH = 5000;
 
@@ -91,8 +91,5 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.patch<{ Params: { projectId: string; alertId: string }; Body: { status: string } }>('/api/v1/projects/:projectId/alerts/:alertId', {
     config: { action: 'alert:update', scope: 'project', event: 'handleAlert' },
     schema: { tags: ['alerts'], summary: 'Set the status of an alert group', params: aParams, body: { type: 'object', properties: { status: { type: 'string', enum: [...ALERT_STATUSES] } }, required: ['status'], additionalProperties: false } },
-  }, async (req) => {
-    await alertService.setAlertStatus(ctx, callerOf(req), req.params.projectId, req.params.alertId, req.body.status);
-    return { ok: true };
-  });
+  }, async (req) => ok(alertService.setAlertStatus(ctx, callerOf(req), req.params.projectId, req.params.alertId, req.body.status)));
 }

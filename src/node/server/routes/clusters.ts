@@ -6,7 +6,7 @@ import type { ServerContext } from '../context.js';
 import * as clusters from '../../services/clusters.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { params, projectParams } from './common.js';
+import { ok, params, projectParams } from './common.js';
 
 export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const cParams = params('projectId', 'clusterId');
@@ -29,10 +29,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
   app.delete<{ Params: { projectId: string; clusterId: string } }>('/api/v1/projects/:projectId/clusters/:clusterId', {
     config: { action: 'cluster:delete', scope: 'project', event: 'deleteCluster' },
     schema: { tags: ['clusters'], summary: 'Remove a cluster', params: cParams },
-  }, async (req) => {
-    await clusters.deleteCluster(ctx, callerOf(req), req.params.projectId, req.params.clusterId);
-    return { ok: true };
-  });
+  }, async (req) => ok(clusters.deleteCluster(ctx, callerOf(req), req.params.projectId, req.params.clusterId)));
 
   for (const [path, on, event] of [['protect', 1, 'openClusterProtect'], ['unprotect', 0, 'closeClusterProtect']] as const) {
     app.post<{ Params: { projectId: string; clusterId: string } }>(`/api/v1/projects/:projectId/clusters/:clusterId/${path}`, {

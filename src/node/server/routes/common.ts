@@ -9,3 +9,9 @@ export function params(...names: string[]) {
 export const projectParams = params('projectId');
 
 export const okResponse = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
+
+/** The `{ ok: true }` answer of a change that returns nothing, once it is done. */
+export async function ok(done: Promise<unknown>): Promise<{ ok: true }> {
+  await done;
+  return { ok: true };
+}

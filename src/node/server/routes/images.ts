@@ -7,7 +7,7 @@ import * as images from '../../services/images.js';
 import { getScan, listScans } from '../../services/scans.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { params, projectParams } from './common.js';
+import { ok, params, projectParams } from './common.js';
 import { SEVERITY_FILTER_VALUES } from '../../../core/scan/severity-filter.js';
 
 const refSchema = { type: 'string', minLength: 1, maxLength: 1000, pattern: '^(registry|docker-archive|oci|oci-archive|rootfs):.+' } as const;
@@ -36,10 +36,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.delete<{ Params: { projectId: string; imageId: string } }>('/api/v1/projects/:projectId/images/:imageId', {
     config: { action: 'image:delete', scope: 'project', event: 'deleteImage' },
     schema: { tags: ['images'], summary: 'Remove an image with its scans and findings', params: imgParams },
-  }, async (req) => {
-    await images.deleteImage(ctx, callerOf(req), req.params.projectId, req.params.imageId);
-    return { ok: true };
-  });
+  }, async (req) => ok(images.deleteImage(ctx, callerOf(req), req.params.projectId, req.params.imageId)));
 
   app.post<{ Params: { projectId: string; imageId: string } }>('/api/v1/projects/:projectId/images/:imageId/scan', {
     config: { action: 'image:scan', scope: 'project', event: 'scanPrivateImage' },
@@ -82,10 +79,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.delete<{ Params: { projectId: string; ignoreId: string } }>('/api/v1/projects/:projectId/vuln-ignores/:ignoreId', {
     config: { action: 'vuln:ignore', scope: 'project', event: 'cancelIgnoreVul' },
     schema: { tags: ['vulnerabilities'], summary: 'Cancel a project-wide ignore (cancelIgnoreVul)', params: params('projectId', 'ignoreId') },
-  }, async (req) => {
-    await images.cancelIgnore(ctx, callerOf(req), req.params.projectId, null, req.params.ignoreId);
-    return { ok: true };
-  });
+  }, async (req) => ok(images.cancelIgnore(ctx, callerOf(req), req.params.projectId, null, req.params.ignoreId)));
 
   app.post<{ Params: { projectId: string; imageId: string }; Body: images.IgnoreBody }>('/api/v1/projects/:projectId/images/:imageId/vuln-ignores', {
     config: { action: 'vuln:ignore', scope: 'project', event: 'ignoreImageVul' },
@@ -95,8 +89,5 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.delete<{ Params: { projectId: string; imageId: string; ignoreId: string } }>('/api/v1/projects/:projectId/images/:imageId/vuln-ignores/:ignoreId', {
     config: { action: 'vuln:ignore', scope: 'project', event: 'cancelIgnoreImageVul' },
     schema: { tags: ['vulnerabilities'], summary: 'Cancel an image ignore (cancelIgnoreImageVul)', params: params('projectId', 'imageId', 'ignoreId') },
-  }, async (req) => {
-    await images.cancelIgnore(ctx, callerOf(req), req.params.projectId, req.params.imageId, req.params.ignoreId);
-    return { ok: true };
-  });
+  }, async (req) => ok(images.cancelIgnore(ctx, callerOf(req), req.params.projectId, req.params.imageId, req.params.ignoreId)));
 }

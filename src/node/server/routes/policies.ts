@@ -9,7 +9,7 @@ import * as policies from '../../services/policies.js';
 import { POLICY_KINDS, type PolicyKind } from '../../services/policies.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { params, projectParams } from './common.js';
+import { ok, params, projectParams } from './common.js';
 
 const bodyProps = {
   name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
@@ -39,24 +39,15 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.patch<{ Params: { projectId: string; policyId: string }; Body: { mode?: string; document?: Record<string, unknown> } }>('/api/v1/projects/:projectId/policies/:policyId', {
     config: { action: 'policy:update', scope: 'project', event: 'modifyPolicy' },
     schema: { tags: ['policies'], summary: 'Change a policy (modifyPolicy)', params: polParams, body: { type: 'object', properties: { mode: bodyProps.mode, document: bodyProps.document }, additionalProperties: false, minProperties: 1 } },
-  }, async (req) => {
-    await policies.updatePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body);
-    return { ok: true };
-  });
+  }, async (req) => ok(policies.updatePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body)));
 
   app.delete<{ Params: { projectId: string; policyId: string } }>('/api/v1/projects/:projectId/policies/:policyId', {
     config: { action: 'policy:delete', scope: 'project', event: 'deletePolicy' },
     schema: { tags: ['policies'], summary: 'Delete a policy (deletePolicy)', params: polParams },
-  }, async (req) => {
-    await policies.deletePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId);
-    return { ok: true };
-  });
+  }, async (req) => ok(policies.deletePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId)));
 
   app.post<{ Params: { projectId: string; policyId: string }; Body: { imageIds: string[] } }>('/api/v1/projects/:projectId/policies/:policyId/images', {
     config: { action: 'policy:apply', scope: 'project', event: 'imageApplyPolicy' },
     schema: { tags: ['policies'], summary: 'Apply a policy to images (imageApplyPolicy)', params: polParams, body: { type: 'object', properties: { imageIds: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 1000 } }, required: ['imageIds'], additionalProperties: false } },
-  }, async (req) => {
-    await policies.applyPolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.imageIds);
-    return { ok: true };
-  });
+  }, async (req) => ok(policies.applyPolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.imageIds)));
 }

@@ -4,7 +4,7 @@ import type { ServerContext } from '../context.js';
 import * as projects from '../../services/projects.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { projectParams } from './common.js';
+import { ok, projectParams } from './common.js';
 
 const nameSchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$' } as const;
 const cronSchema = { type: 'string', maxLength: 100 } as const;
@@ -28,16 +28,10 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext):
   app.patch<{ Params: { projectId: string }; Body: { description?: string; rescanCron?: string } }>('/api/v1/projects/:projectId', {
     config: { action: 'project:update', scope: 'project', event: 'modifyProject' },
     schema: { tags: ['projects'], summary: 'Change a project (description, daily rescan cron; "" disables it)', params: projectParams, body: { type: 'object', properties: { description: { type: 'string', maxLength: 1000 }, rescanCron: cronSchema }, additionalProperties: false, minProperties: 1 } },
-  }, async (req) => {
-    await projects.updateProject(ctx, callerOf(req), req.params.projectId, req.body);
-    return { ok: true };
-  });
+  }, async (req) => ok(projects.updateProject(ctx, callerOf(req), req.params.projectId, req.body)));
 
   app.delete<{ Params: { projectId: string } }>('/api/v1/projects/:projectId', {
     config: { action: 'project:delete', scope: 'global', event: 'deleteProject' },
     schema: { tags: ['projects'], summary: 'Delete a project and everything in it', params: projectParams },
-  }, async (req) => {
-    await projects.deleteProject(ctx, callerOf(req), req.params.projectId);
-    return { ok: true };
-  });
+  }, async (req) => ok(projects.deleteProject(ctx, callerOf(req), req.params.projectId)));
 }

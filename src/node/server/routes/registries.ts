@@ -7,7 +7,7 @@ import * as registries from '../../services/registries.js';
 import { listRegistryImages } from '../../jobs/registry-sync.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { params, projectParams } from './common.js';
+import { ok, params, projectParams } from './common.js';
 
 const regBody = {
   type: 'object',
@@ -41,18 +41,12 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext)
   app.patch<{ Params: { projectId: string; registryId: string }; Body: { name?: string; url?: string; username?: string; password?: string; insecure?: boolean } }>('/api/v1/projects/:projectId/registries/:registryId', {
     config: { action: 'registry:update', scope: 'project', event: 'modifyRegistry' },
     schema: { tags: ['registries'], summary: 'Change a registry', params: regParams, body: { ...regBody, minProperties: 1 } },
-  }, async (req) => {
-    await registries.updateRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, req.body);
-    return { ok: true };
-  });
+  }, async (req) => ok(registries.updateRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, req.body)));
 
   app.delete<{ Params: { projectId: string; registryId: string } }>('/api/v1/projects/:projectId/registries/:registryId', {
     config: { action: 'registry:delete', scope: 'project', event: 'deleteRegistry' },
     schema: { tags: ['registries'], summary: 'Remove a registry (its images stay)', params: regParams },
-  }, async (req) => {
-    await registries.deleteRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId);
-    return { ok: true };
-  });
+  }, async (req) => ok(registries.deleteRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId)));
 
   app.post<{ Params: { projectId: string; registryId: string } }>('/api/v1/projects/:projectId/registries/:registryId/sync', {
     config: { action: 'registry:sync', scope: 'project', event: 'syncSwrPrivateImage' },

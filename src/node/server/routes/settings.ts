@@ -8,7 +8,7 @@ import { SETTINGS, type NotifierBody } from '../../services/settings.js';
 import { queueRescans } from '../../services/scans.js';
 import { badRequest } from '../../services/errors.js';
 import { callerOf } from '../auth-hook.js';
-import { ID, params } from './common.js';
+import { ID, ok, params } from './common.js';
 import { SEVERITIES } from '../../../core/alerts/types.js';
 import { imagesAffectedByDb } from '../../jobs/vulndb-rematch.js';
 
@@ -21,10 +21,7 @@ export function registerSettingRoutes(app: FastifyInstance, ctx: ServerContext):
   app.put<{ Params: { key: string }; Body: { value: unknown } }>('/api/v1/settings/:key', {
     config: { action: 'setting:update', scope: 'global', event: 'modifySetting' },
     schema: { tags: ['settings'], summary: 'Change a server setting', params: { type: 'object', properties: { key: { type: 'string', enum: Object.keys(SETTINGS) } }, required: ['key'] }, body: { type: 'object', properties: { value: { anyOf: [{ type: 'string', maxLength: 2000 }, { type: 'integer' }, { type: 'boolean' }] } }, required: ['value'], additionalProperties: false } },
-  }, async (req) => {
-    await settings.setSetting(ctx, callerOf(req), req.params.key, req.body.value);
-    return { ok: true };
-  });
+  }, async (req) => ok(settings.setSetting(ctx, callerOf(req), req.params.key, req.body.value)));
 
   app.get('/api/v1/notifiers', {
     config: { action: 'notifier:read', scope: 'global' },
@@ -52,10 +49,7 @@ export function registerSettingRoutes(app: FastifyInstance, ctx: ServerContext):
   app.delete<{ Params: { notifierId: string } }>('/api/v1/notifiers/:notifierId', {
     config: { action: 'notifier:delete', scope: 'global', event: 'deleteNotifier' },
     schema: { tags: ['notifications'], summary: 'Remove a notification target', params: params('notifierId') },
-  }, async (req) => {
-    await settings.deleteNotifier(ctx, callerOf(req), req.params.notifierId);
-    return { ok: true };
-  });
+  }, async (req) => ok(settings.deleteNotifier(ctx, callerOf(req), req.params.notifierId)));
 
   app.post<{ Body: { projectId?: string; onlyScanned?: boolean; onlyAffected?: boolean } }>('/api/v1/rescans', {
     config: { action: 'image:scan', scope: 'global', event: 'rescanImages' },

@@ -7,7 +7,7 @@ import { ROLES } from '../../../core/auth/policy.js';
 import * as users from '../../services/users.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { ID, params } from './common.js';
+import { ID, ok, params } from './common.js';
 
 const passwordSchema = { type: 'string', minLength: 8, maxLength: 200 } as const;
 
@@ -33,18 +33,12 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.patch<{ Params: { userId: string }; Body: { password?: string; disabled?: boolean } }>('/api/v1/users/:userId', {
     config: { action: 'user:update', scope: 'global', event: 'modifyUser' },
     schema: { tags: ['users'], summary: 'Change a password or disable a user', params: params('userId'), body: { type: 'object', properties: { password: passwordSchema, disabled: { type: 'boolean' } }, additionalProperties: false, minProperties: 1 } },
-  }, async (req) => {
-    await users.updateUser(ctx, callerOf(req), req.params.userId, req.body);
-    return { ok: true };
-  });
+  }, async (req) => ok(users.updateUser(ctx, callerOf(req), req.params.userId, req.body)));
 
   app.delete<{ Params: { userId: string } }>('/api/v1/users/:userId', {
     config: { action: 'user:delete', scope: 'global', event: 'deleteUser' },
     schema: { tags: ['users'], summary: 'Delete a user', params: params('userId') },
-  }, async (req) => {
-    await users.deleteUser(ctx, callerOf(req), req.params.userId);
-    return { ok: true };
-  });
+  }, async (req) => ok(users.deleteUser(ctx, callerOf(req), req.params.userId)));
 
   app.get<{ Params: { userId: string } }>('/api/v1/users/:userId/bindings', {
     config: { action: 'rolebinding:read', scope: 'global' },
@@ -63,10 +57,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.delete<{ Params: { userId: string; bindingId: string } }>('/api/v1/users/:userId/bindings/:bindingId', {
     config: { action: 'rolebinding:delete', scope: 'global', event: 'deleteRoleBinding' },
     schema: { tags: ['users'], summary: 'Remove a role binding', params: params('userId', 'bindingId') },
-  }, async (req) => {
-    await users.deleteBinding(ctx, callerOf(req), req.params.userId, req.params.bindingId);
-    return { ok: true };
-  });
+  }, async (req) => ok(users.deleteBinding(ctx, callerOf(req), req.params.userId, req.params.bindingId)));
 
   // --- own API tokens
   app.get('/api/v1/tokens', {
@@ -82,8 +73,5 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.delete<{ Params: { tokenId: string } }>('/api/v1/tokens/:tokenId', {
     config: { action: 'token:delete', scope: 'self', event: 'revokeToken' },
     schema: { tags: ['tokens'], summary: 'Revoke one of your API tokens', params: params('tokenId') },
-  }, async (req) => {
-    await users.revokeToken(ctx, callerOf(req), req.params.tokenId);
-    return { ok: true };
-  });
+  }, async (req) => ok(users.revokeToken(ctx, callerOf(req), req.params.tokenId)));
 }
