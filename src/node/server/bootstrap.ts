@@ -1,6 +1,7 @@
 // First start: when there is no user, create the Administrator `admin` with
 // VIGIL_ADMIN_PASSWORD or a generated one-time password (printed once by
-// the caller), bound to all projects; and a `default` project.
+// the caller), bound to all projects; and a `default` project. Idempotent;
+// replicas starting together run it one after the other (startup-lock.ts).
 import { randomBytes } from 'node:crypto';
 import type { ServerContext } from './context.js';
 import { firstStart } from '../services/setup.js';

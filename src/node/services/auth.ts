@@ -6,7 +6,8 @@ import { hashToken, newTokenSecret } from '../crypto/tokens.js';
 import { newId } from '../store/ids.js';
 import { appendAudit, auditOnly, type Actor } from '../store/audit-log.js';
 import { HttpError } from './errors.js';
-import type { ServiceDeps } from './common.js';
+import { mutate } from './mutate.js';
+import type { Caller, ServiceDeps } from './common.js';
 
 export interface AuthInfo {
   userId: string;
@@ -37,9 +38,11 @@ export async function login(s: ServiceDeps, actor: Actor, username: string, pass
   return { token, expiresAt, userId: user.id };
 }
 
-/** Revokes one token (the one of the request). */
-export async function logout(s: ServiceDeps, tokenId: string): Promise<{ ok: true }> {
-  await s.store.db.updateTable('tokens').set({ revoked_at: s.clock().toISOString() }).where('id', '=', tokenId).execute();
+/** Revokes one token (the one of the request); audited (logout). */
+export async function logout(s: ServiceDeps, by: Caller, tokenId: string): Promise<{ ok: true }> {
+  await mutate(s, by, { resourceType: 'token', resourceId: tokenId }, async (trx) => {
+    await trx.updateTable('tokens').set({ revoked_at: s.clock().toISOString() }).where('id', '=', tokenId).execute();
+  });
   s.authCache.clear();
   return { ok: true };
 }

@@ -18,6 +18,21 @@ export function validCron(expr: string): boolean {
   }
 }
 
+/** The settings key holding a project's last rescan slot (or when its schedule was set). */
+export function scheduleKey(projectId: string): string {
+  return `rescan.last.${projectId}`;
+}
+
+/**
+ * Records that a project's schedule was set now (project created, cron
+ * changed): its first run is the first slot after this, not a past slot.
+ */
+export async function markScheduleSet(trx: Tx, projectId: string, at: Date): Promise<void> {
+  const now = at.toISOString();
+  await trx.insertInto('settings').values({ key: scheduleKey(projectId), value: now, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now })).execute();
+}
+
 function checkCron(cron: string | undefined): void {
   if (cron && !validCron(cron)) throw badRequest('BAD_CRON', `not a cron expression: ${cron}`);
 }
@@ -26,6 +41,7 @@ export async function createProject(s: Pick<ServiceDeps, 'clock' | 'config'>, tr
   if (await trx.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirst()) throw conflict(`project ${name} exists`);
   const id = newId();
   await trx.insertInto('projects').values({ id, name, description, rescan_cron: cron ?? s.config.rescanCron, created_at: s.clock().toISOString() }).execute();
+  await markScheduleSet(trx, id, s.clock());
   return id;
 }
 
@@ -60,6 +76,7 @@ export async function updateProject(s: ServiceDeps, by: Caller, projectId: strin
     if (b.description !== undefined) set.description = b.description;
     if (b.rescanCron !== undefined) set.rescan_cron = b.rescanCron;
     requireTouched(await trx.updateTable('projects').set(set).where('id', '=', projectId).executeTakeFirst(), 'project');
+    if (b.rescanCron !== undefined) await markScheduleSet(trx, projectId, s.clock());
   });
 }
 

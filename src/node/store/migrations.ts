@@ -268,12 +268,27 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Rate limit counters shared by every API replica (PostgreSQL; SQLite
+    // counts in the single process): one row per limit and client, a fixed
+    // window (start and end in epoch milliseconds) and its count.
+    id: '0003-rate-limits',
+    async up(db) {
+      await db.schema.createTable('rate_limits')
+        .addColumn('key', text, (c) => c.primaryKey())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('window_end', 'bigint', (c) => c.notNull())
+        .addColumn('count', int, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rate_limits_end').on('rate_limits').column('window_end').execute();
+    },
+  },
+  {
     // Whether a finding is ignored (by the project's or the image's vulnerability
     // ignores, matched with src/core/vulndb/ignore.ts), kept on the row so that
     // listings filter ignored findings in the query, before paging. Rows stored
     // before are marked here by exact id and package; the next recount of the
     // image matches aliases and source packages too.
-    id: '0003-finding-ignores',
+    id: '0004-finding-ignores',
     async up(db) {
       await db.schema.alterTable('findings').addColumn('ignored', int, (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('findings').addColumn('ignore_reason', text, (c) => c.notNull().defaultTo('')).execute();

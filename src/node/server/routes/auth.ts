@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { login, logout } from '../../services/auth.js';
-import { actorOf } from '../auth-hook.js';
+import { actorOf, callerOf } from '../auth-hook.js';
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Body: { username: string; password: string } }>('/api/v1/auth/login', {
@@ -15,9 +15,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   }, async (req) => login(ctx, actorOf(req), req.body.username, req.body.password, ctx.config.sessionTtlHours));
 
   app.post('/api/v1/auth/logout', {
-    config: { action: 'session:self', scope: 'self' },
+    config: { action: 'session:self', scope: 'self', event: 'logout' },
     schema: { tags: ['auth'], summary: 'Revoke the token of this request' },
-  }, async (req) => logout(ctx, req.auth!.tokenId));
+  }, async (req) => logout(ctx, callerOf(req), req.auth!.tokenId));
 
   app.get('/api/v1/auth/me', {
     config: { action: 'session:self', scope: 'self' },

@@ -3,15 +3,28 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { storeAnswers } from '../../services/health.js';
+import { vulnDbStatus } from '../../jobs/vulndb-identity.js';
 
-const HEALTH = { type: 'object', properties: { status: { type: 'string' }, db: { type: 'string' } } } as const;
+const DB_ID = { type: 'object', properties: { digest: { type: 'string' }, builtAt: { type: 'string' } } } as const;
+const HEALTH = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' }, db: { type: 'string' },
+    vulnDb: { type: 'object', properties: { served: DB_ID, deployment: DB_ID, stale: { type: 'boolean' } } },
+  },
+} as const;
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/healthz', {
     config: { action: 'public:health', scope: 'public' },
     schema: { tags: ['health'], summary: 'Liveness and store health', response: { 200: HEALTH, 503: HEALTH } },
   }, async (_req, reply) => {
-    if (await storeAnswers(ctx)) return { status: 'ok', db: ctx.store.dialect };
+    try {
+      // Which vulnerability DB this replica serves, and whether it is behind the deployment's newest.
+      if (await storeAnswers(ctx)) return { status: 'ok', db: ctx.store.dialect, vulnDb: await vulnDbStatus(ctx.store, ctx.vulnDb) };
+    } catch {
+      // the store answered the probe but not the DB status: unavailable too
+    }
     return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
   });
   app.get('/metrics', {
