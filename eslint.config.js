@@ -2,7 +2,8 @@
 // nothing from the edges (src/node, src/cli, web) and no Node I/O module.
 // Inside src/node: crypto < store < services < jobs < server (a lower layer
 // never imports a higher one), and the route files reach the database only
-// through the services (no Kysely, no store module, no query builder call).
+// through the services (no Kysely, no store module, no query builder call);
+// and src/node does not print (stdout, stderr, console): src/cli does.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -54,6 +55,19 @@ export default tseslint.config(
         selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`,
         message: 'routes do not call the query builder: put the query or change in a service (src/node/services).',
       }],
+    },
+  },
+  {
+    // src/node returns data, streams and results, or writes to a writer it is
+    // given: printing (stdout, stderr, console) belongs to src/cli.
+    files: ['src/node/**/*.ts'],
+    ignores: ['src/node/**/*.test.ts', 'src/node/**/*.test-helpers.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error',
+        { object: 'process', property: 'stdout', message: 'src/node does not print: return data or take a writer; printing is in src/cli (docs/architecture.md).' },
+        { object: 'process', property: 'stderr', message: 'src/node does not print: return data or take a writer; printing is in src/cli (docs/architecture.md).' },
+      ],
     },
   },
 );

@@ -4,12 +4,12 @@ import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import { InputError } from '../../core/errors.js';
 import { filterReportBySeverity, parseSeverityFilter } from '../../core/scan/severity-filter.js';
 import { runScan, SUPPORTED_SCANNERS } from '../../node/scan/run-scan.js';
-import { stdoutColor } from '../../node/terminal.js';
+import { stdoutColor } from '../terminal.js';
 import { UsageError } from '../exit.js';
 import { imageOpenOptions, type ImageCliOptions } from '../image-options.js';
 import { writeOutput } from '../output.js';
 import { scanProgress } from '../progress.js';
-import { checkFormat, renderReport, SCAN_FORMATS } from './render.js';
+import { checkFormat, renderReport } from './render.js';
 
 function parseList(flag: string, v: string | undefined, allowed: ReadonlySet<string>): string[] | undefined {
   if (v === undefined) return undefined;
@@ -40,7 +40,7 @@ export function remainingFindings(report: ScanReport): number {
 }
 
 export async function scanCommand(image: string, o: Record<string, unknown>): Promise<number> {
-  const format = checkFormat(String(o.format), SCAN_FORMATS);
+  const format = await checkFormat(String(o.format), 'scan');
   const scanners = parseList('--scanners', o.scanners as string, new Set(SUPPORTED_SCANNERS)) as ScannerId[];
   const severities = parseSeverities(o.severity);
   const exitCode = parseExitCode(o.exitCode);
@@ -50,6 +50,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
     report = await runScan(image, {
       ...imageOpenOptions(o as ImageCliOptions),
       scanners,
+      ...(Array.isArray(o.malwareRules) ? { malwareRules: o.malwareRules as string[] } : {}),
       vuln: {
         dbPath: o.db as string | undefined,
         ignoreUnfixed: Boolean(o.ignoreUnfixed),
@@ -68,7 +69,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
 }
 
 export async function sbomCommand(image: string, o: Record<string, unknown>): Promise<number> {
-  const format = checkFormat(String(o.format), ['cyclonedx', 'spdx', 'json', 'table']);
+  const format = await checkFormat(String(o.format), 'sbom');
   const progress = scanProgress();
   let report: ScanReport;
   try {

@@ -7,12 +7,16 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import type { Store, Tx } from '../store/store.js';
+import { newId } from '../store/ids.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
 import { createScan, type ScanTrigger } from '../services/scans.js';
-import { saveScanReport } from '../services/images.js';
+import { recountImage } from '../services/images.js';
 import type { JobQueue, QueueOptions } from './queue.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
+import { ingestAlerts } from '../store/alert-groups.js';
+import type { Alert } from '../../core/alerts/types.js';
+import { contentCounts, contentRows, newMalwareAlerts, projectScanners, storedMalwareKeys } from './content-findings.js';
 
 export const SCAN_QUEUE = 'vigil-scan';
 
@@ -39,6 +43,8 @@ export type { ScanTrigger };
 
 export interface ScanEvents {
   scanFinished?(e: { projectId: string; imageId: string; ref: string; scanId: string; status: 'succeeded' | 'failed'; counts: Record<string, number>; error?: string }): void;
+  /** Alerts a scan raised (a new malware finding: its malware/* catalog type), after they were stored. */
+  alertsRaised?(projectId: string, alerts: readonly Alert[]): void;
 }
 
 export interface ScanServiceOptions {
@@ -133,8 +139,9 @@ export class ScanService {
       this.scanFn ??= await loadRunScan();
       const dbPath = this.vulnDbPath;
       const haveDb = existsSync(dbPath);
-      if (!haveDb) note = `vulnerability DB not found at ${dbPath}: software inventory only`;
-      report = await this.scanFn(image.ref, { ...creds, layerCache: this.layerCache, scanners: haveDb ? ['vuln'] : [], vuln: { dbPath }, onProgress });
+      if (!haveDb) note = `vulnerability DB not found at ${dbPath}: no vulnerability matching`;
+      const project = await db.selectFrom('projects').select('scanners').where('id', '=', scan.project_id).executeTakeFirst();
+      report = await this.scanFn(image.ref, { ...creds, layerCache: this.layerCache, scanners: projectScanners(project?.scanners, haveDb), vuln: { dbPath }, onProgress });
     } catch (e) {
       const msg = (e as Error).message?.replace(/\s+/g, ' ').slice(0, 1000) ?? String(e);
       const final = attempts > this.o.queueOptions.retryLimit;
@@ -145,7 +152,42 @@ export class ScanService {
       }
       throw e;
     }
-    const counts = await saveScanReport(this.o.store, this.clock, scan.project_id, image.id, scanId, report, note);
+    const { counts, alerts } = await this.saveReport(scan.project_id, image.id, image.ref, scanId, report, note);
+    if (alerts.length) {
+      await ingestAlerts(this.o.store, scan.project_id, alerts);
+      this.o.events?.alertsRaised?.(scan.project_id, alerts);
+    }
     this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'succeeded', counts });
+  }
+
+  private async saveReport(projectId: string, imageId: string, ref: string, scanId: string, report: ScanReport, note: string): Promise<{ counts: Record<string, number>; alerts: Alert[] }> {
+    const now = this.clock().toISOString();
+    return this.o.store.db.transaction().execute(async (trx) => {
+      const alerts = newMalwareAlerts(report, ref, await storedMalwareKeys(trx, imageId), now, this.workerName);
+      await trx.deleteFrom('findings').where('image_id', '=', imageId).execute();
+      const content = contentRows(report, imageId, scanId);
+      for (let i = 0; i < content.length; i += 200) await trx.insertInto('findings').values(content.slice(i, i + 200)).execute();
+      await trx.deleteFrom('packages').where('image_id', '=', imageId).execute();
+      const findings = report.vulnerabilities.map((v) => ({
+        id: newId(), image_id: imageId, scan_id: scanId, kind: 'vuln', ref_id: v.id, package: v.package,
+        installed_version: v.installedVersion, fixed_version: v.fixedVersion, severity: v.severity, title: v.title ?? '', data: JSON.stringify(v),
+      }));
+      for (let i = 0; i < findings.length; i += 300) await trx.insertInto('findings').values(findings.slice(i, i + 300)).execute();
+      const pkgs = report.packages.map((p) => ({
+        id: newId(), image_id: imageId, type: p.type, name: p.name, version: p.version, layer_digest: p.layer?.digest ?? '',
+        source_name: p.sourceName ?? '', source_version: p.sourceVersion ?? '', file_path: p.filePath ?? '',
+      }));
+      for (let i = 0; i < pkgs.length; i += 400) await trx.insertInto('packages').values(pkgs.slice(i, i + 400)).execute();
+      const counts: Record<string, number> = await recountImage(trx, projectId, imageId);
+      const cc = contentCounts(report);
+      Object.assign(counts, cc);
+      await trx.updateTable('images').set({
+        ...cc,
+        digest: report.artifact.digest ?? '', os_family: report.artifact.os?.family ?? '', os_version: report.artifact.os?.version ?? '',
+        last_scan_id: scanId, last_scan_at: now, updated_at: now,
+      }).where('id', '=', imageId).execute();
+      await trx.updateTable('scans').set({ status: 'succeeded', progress: 100, error: note, finished_at: now }).where('id', '=', scanId).execute();
+      return { counts, alerts };
+    });
   }
 }

@@ -2,10 +2,11 @@
 // ignores for all images of a project or one image; an image's finding
 // counts by severity leave ignored findings out.
 import { newId } from '../store/ids.js';
-import type { ScanReport, VulnerabilityFinding } from '../../core/scan/types.js';
+import type { VulnerabilityFinding } from '../../core/scan/types.js';
 import { parseSeverityFilter } from '../../core/scan/severity-filter.js';
 import { ignoreEntryFor, type IgnoreEntry } from '../../core/vulndb/ignore.js';
-import type { Store, Tx } from '../store/store.js';
+import { sql } from 'kysely';
+import type { Tx } from '../store/store.js';
 import { conflict } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
@@ -115,6 +116,10 @@ export interface FindingFilter extends PageQuery {
   severity?: string;
   kind?: string;
   includeIgnored?: boolean;
+  /** Vulnerability id, malware rule, secret rule, baseline check id. */
+  ruleId?: string;
+  /** File path prefix (content findings). */
+  path?: string;
 }
 
 export async function listFindings(s: ServiceDeps, projectId: string, imageId: string, f: FindingFilter): Promise<Page<Api>> {
@@ -123,6 +128,8 @@ export async function listFindings(s: ServiceDeps, projectId: string, imageId: s
   let q = db.selectFrom('findings').selectAll().where('image_id', '=', imageId);
   if (f.severity) q = q.where('severity', 'in', [...parseSeverityFilter(f.severity, 'severity')]);
   if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.ruleId) q = q.where('ref_id', '=', f.ruleId);
+  if (f.path) q = q.where(sql`substr(path, 1, ${f.path.length})`, '=', f.path);
   // In the query, so that a page is full whatever is ignored.
   if (f.includeIgnored === false) q = q.where('ignored', '=', 0);
   return mapPage(await pageOf(q, f, { severity: 'severity', refId: 'ref_id', package: 'package' }, 'findings'), (row) => ({
@@ -178,35 +185,6 @@ async function recountProject(trx: Tx, projectId: string, imageId?: string): Pro
   let q = trx.selectFrom('images').select('id').where('project_id', '=', projectId);
   if (imageId) q = q.where('id', '=', imageId);
   for (const im of await q.execute()) await recountImage(trx, projectId, im.id);
-}
-
-/**
- * Records a finished scan in one transaction: replaces the image's findings
- * and software list, recounts it, and marks the scan succeeded (with a note).
- */
-export async function saveScanReport(store: Store, clock: () => Date, projectId: string, imageId: string, scanId: string, report: ScanReport, note: string): Promise<Record<string, number>> {
-  const now = clock().toISOString();
-  return store.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('findings').where('image_id', '=', imageId).execute();
-    await trx.deleteFrom('packages').where('image_id', '=', imageId).execute();
-    const findings = report.vulnerabilities.map((v) => ({
-      id: newId(), image_id: imageId, scan_id: scanId, kind: 'vuln', ref_id: v.id, package: v.package,
-      installed_version: v.installedVersion, fixed_version: v.fixedVersion, severity: v.severity, title: v.title ?? '', data: JSON.stringify(v),
-    }));
-    for (let i = 0; i < findings.length; i += 300) await trx.insertInto('findings').values(findings.slice(i, i + 300)).execute();
-    const pkgs = report.packages.map((p) => ({
-      id: newId(), image_id: imageId, type: p.type, name: p.name, version: p.version, layer_digest: p.layer?.digest ?? '',
-      source_name: p.sourceName ?? '', source_version: p.sourceVersion ?? '', file_path: p.filePath ?? '',
-    }));
-    for (let i = 0; i < pkgs.length; i += 400) await trx.insertInto('packages').values(pkgs.slice(i, i + 400)).execute();
-    const counts = await recountImage(trx, projectId, imageId);
-    await trx.updateTable('images').set({
-      digest: report.artifact.digest ?? '', os_family: report.artifact.os?.family ?? '', os_version: report.artifact.os?.version ?? '',
-      last_scan_id: scanId, last_scan_at: now, updated_at: now,
-    }).where('id', '=', imageId).execute();
-    await trx.updateTable('scans').set({ status: 'succeeded', progress: 100, error: note, finished_at: now }).where('id', '=', scanId).execute();
-    return counts;
-  });
 }
 
 /**

@@ -69,12 +69,13 @@ export async function getProject(s: ServiceDeps, projectId: string): Promise<Api
   return toApi(p);
 }
 
-export async function updateProject(s: ServiceDeps, by: Caller, projectId: string, b: { description?: string; rescanCron?: string }): Promise<void> {
+export async function updateProject(s: ServiceDeps, by: Caller, projectId: string, b: { description?: string; rescanCron?: string; scanners?: string }): Promise<void> {
   checkCron(b.rescanCron);
   await mutate(s, by, { resourceType: 'project', resourceId: projectId, projectId, summary: b }, async (trx) => {
     const set: Record<string, string> = {};
     if (b.description !== undefined) set.description = b.description;
     if (b.rescanCron !== undefined) set.rescan_cron = b.rescanCron;
+    if (b.scanners !== undefined) set.scanners = b.scanners;
     requireTouched(await trx.updateTable('projects').set(set).where('id', '=', projectId).executeTakeFirst(), 'project');
     if (b.rescanCron !== undefined) await markScheduleSet(trx, projectId, s.clock());
   });

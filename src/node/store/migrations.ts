@@ -283,12 +283,27 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Image content analysis (malware, secret, baseline, files): findings of
+    // every kind share the findings table (the file path and layer of content
+    // findings in their own columns, so they can be filtered), images count
+    // them, and a project chooses its scanners ("" = all).
+    id: '0004-content-findings',
+    async up(db) {
+      await db.schema.alterTable('findings').addColumn('path', text, (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('findings').addColumn('layer_digest', text, (c) => c.notNull().defaultTo('')).execute();
+      for (const col of ['malware', 'secrets', 'baseline', 'unowned_files']) {
+        await db.schema.alterTable('images').addColumn(col, int, (c) => c.notNull().defaultTo(0)).execute();
+      }
+      await db.schema.alterTable('projects').addColumn('scanners', text, (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
+  {
     // Whether a finding is ignored (by the project's or the image's vulnerability
     // ignores, matched with src/core/vulndb/ignore.ts), kept on the row so that
     // listings filter ignored findings in the query, before paging. Rows stored
     // before are marked here by exact id and package; the next recount of the
     // image matches aliases and source packages too.
-    id: '0004-finding-ignores',
+    id: '0005-finding-ignores',
     async up(db) {
       await db.schema.alterTable('findings').addColumn('ignored', int, (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('findings').addColumn('ignore_reason', text, (c) => c.notNull().defaultTo('')).execute();

@@ -53,9 +53,23 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
     schema: { tags: ['scans'], summary: 'Read a scan job', params: params('projectId', 'scanId') },
   }, async (req) => getScan(ctx, req.params.projectId, req.params.scanId));
 
-  app.get<{ Params: { projectId: string; imageId: string }; Querystring: PageQuery & { severity?: string; kind?: string; includeIgnored?: boolean } }>('/api/v1/projects/:projectId/images/:imageId/findings', {
+  app.get<{ Params: { projectId: string; imageId: string }; Querystring: images.FindingFilter }>('/api/v1/projects/:projectId/images/:imageId/findings', {
     config: { action: 'image:read', scope: 'project' },
-    schema: { tags: ['images'], summary: 'Findings of an image (vulnerabilities; later malware, baseline, files); ignored ones are marked; severity=critical,high filters', params: imgParams, querystring: { type: 'object', properties: { ...pageQuerySchema, severity: { type: 'string', maxLength: 200, description: `comma-separated severities to keep: ${SEVERITY_FILTER_VALUES.join(', ')}` }, kind: { type: 'string', maxLength: 20 }, includeIgnored: { type: 'boolean', default: true, description: 'false leaves ignored findings out (before paging)' } }, additionalProperties: false } },
+    schema: {
+      tags: ['images'], summary: 'Findings of an image: vulnerabilities (kind vuln), malware, secret, baseline, file (unowned files); ignored vulnerabilities are marked and can be left out before paging. Secrets are stored and returned masked.', params: imgParams,
+      querystring: {
+        type: 'object',
+        properties: {
+          ...pageQuerySchema,
+          severity: { type: 'string', maxLength: 200, description: `comma-separated severities to keep: ${SEVERITY_FILTER_VALUES.join(', ')}` },
+          kind: { type: 'string', enum: ['vuln', 'malware', 'secret', 'baseline', 'file'] },
+          ruleId: { type: 'string', maxLength: 300, description: 'vulnerability id, malware rule, secret rule, baseline check id' },
+          path: { type: 'string', maxLength: 4096, description: 'file path prefix (content findings)' },
+          includeIgnored: { type: 'boolean', default: true, description: 'false leaves ignored findings out (before paging)' },
+        },
+        additionalProperties: false,
+      },
+    },
   }, async (req) => images.listFindings(ctx, req.params.projectId, req.params.imageId, req.query));
 
   app.get<{ Params: { projectId: string; imageId: string }; Querystring: PageQuery & { name?: string; type?: string } }>('/api/v1/projects/:projectId/images/:imageId/packages', {

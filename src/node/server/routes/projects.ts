@@ -25,9 +25,9 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext):
     schema: { tags: ['projects'], summary: 'Read a project', params: projectParams },
   }, async (req) => projects.getProject(ctx, req.params.projectId));
 
-  app.patch<{ Params: { projectId: string }; Body: { description?: string; rescanCron?: string } }>('/api/v1/projects/:projectId', {
+  app.patch<{ Params: { projectId: string }; Body: { description?: string; rescanCron?: string; scanners?: string } }>('/api/v1/projects/:projectId', {
     config: { action: 'project:update', scope: 'project', event: 'modifyProject' },
-    schema: { tags: ['projects'], summary: 'Change a project (description, daily rescan cron; "" disables it)', params: projectParams, body: { type: 'object', properties: { description: { type: 'string', maxLength: 1000 }, rescanCron: cronSchema }, additionalProperties: false, minProperties: 1 } },
+    schema: { tags: ['projects'], summary: 'Change a project (description, daily rescan cron; "" disables it; scanners of its scans, "" = all)', params: projectParams, body: { type: 'object', properties: { description: { type: 'string', maxLength: 1000 }, rescanCron: cronSchema, scanners: { type: 'string', maxLength: 100, pattern: '^((vuln|malware|secret|baseline|files)(,(vuln|malware|secret|baseline|files))*)?$', description: 'comma-separated: vuln,malware,secret,baseline,files; "" = all' } }, additionalProperties: false, minProperties: 1 } },
   }, async (req) => ok(projects.updateProject(ctx, callerOf(req), req.params.projectId, req.body)));
 
   app.delete<{ Params: { projectId: string } }>('/api/v1/projects/:projectId', {
