@@ -11,7 +11,9 @@ import { AWS_KEY_ID, AWS_SECRET, badImage, cleanImage } from '../../../test/help
 import { InputError } from '../../core/errors.js';
 import { MemoryLayerCache } from '../../core/image/analyze.js';
 import type { ScanReport } from '../../core/scan/types.js';
-import { renderReport, type ReportFormat } from '../../cli/scan/render.js';
+import { checkFormat, renderReport as renderWith } from '../../cli/scan/render.js';
+
+const renderReport = async (r: ScanReport, format: string, opts: { color: boolean }) => renderWith(r, await checkFormat(format, 'scan'), opts);
 import { runScan } from './run-scan.js';
 
 const ALL = ['malware', 'secret', 'baseline', 'files'] as const;
@@ -63,7 +65,7 @@ describe('content scanners on a bad image and its clean twin', () => {
   });
 
   it('the secret never appears in any output format', async () => {
-    for (const format of ['json', 'table', 'sarif', 'cyclonedx', 'spdx'] as ReportFormat[]) {
+    for (const format of ['json', 'table', 'sarif', 'cyclonedx', 'spdx']) {
       const out = await renderReport(bad, format, { color: false });
       assert.ok(!out.includes(AWS_KEY_ID), `${format} shows the key id`);
       assert.ok(!out.includes(AWS_SECRET), `${format} shows the secret key`);
