@@ -76,7 +76,7 @@ for (const kind of STORE_KINDS) {
       const scan = await waitScan(s, P, img.body.scanId);
       assert.equal(scan.status, 'succeeded', scan.error);
       base = `/api/v1/projects/${P}/images/${img.body.id}`;
-      const all = await s.call('GET', `${base}/findings?sort=refId&limit=50`, t);
+      const all = await s.call('GET', `${base}/findings?kind=vuln&sort=refId&limit=50`, t);
       assert.deepEqual(all.body.items.map((f: any) => [f.refId, f.package, f.severity, f.ignored]), PKGS.map((p, i) => [`CVE-2026-000${i + 1}`, p.name, SEVERITY_OF[i], false]));
       assert.deepEqual(await counts(), [2, 1, 1, 1]);
 
@@ -87,7 +87,7 @@ for (const kind of STORE_KINDS) {
       // Names another package: ignores nothing.
       assert.equal((await s.call('POST', `/api/v1/projects/${P}/vuln-ignores`, t, { vulnId: 'CVE-2026-0004', package: 'src5' })).status, 201);
       assert.deepEqual(await counts(), [1, 0, 0, 1], 'ignored findings leave the counts');
-      const marked = (await s.call('GET', `${base}/findings?sort=refId`, t)).body.items;
+      const marked = (await s.call('GET', `${base}/findings?kind=vuln&sort=refId`, t)).body.items;
       assert.deepEqual(marked.map((f: any) => f.ignored), [true, true, true, false, false]);
       assert.equal(marked[0].ignoreReason, 'not reachable');
       assert.equal(marked[3].ignoreReason, undefined);
@@ -97,7 +97,7 @@ for (const kind of STORE_KINDS) {
       const pages: string[][] = [];
       let next: string | undefined;
       do {
-        const r = await s.call('GET', `${base}/findings?sort=refId&limit=1&includeIgnored=false${next ? `&cursor=${next}` : ''}`, t);
+        const r = await s.call('GET', `${base}/findings?kind=vuln&sort=refId&limit=1&includeIgnored=false${next ? `&cursor=${next}` : ''}`, t);
         assert.equal(r.status, 200, JSON.stringify(r.body));
         pages.push(r.body.items.map((f: any) => f.refId));
         next = r.body.next;
@@ -107,15 +107,15 @@ for (const kind of STORE_KINDS) {
 
     });
 
-    test('severity= takes the CLI\'s comma-separated list; an unknown name is a 400 naming it', async () => {      const sev = await s.call('GET', `${base}/findings?sort=refId&severity=critical,HIGH`, t);
+    test('severity= takes the CLI\'s comma-separated list; an unknown name is a 400 naming it', async () => {      const sev = await s.call('GET', `${base}/findings?kind=vuln&sort=refId&severity=critical,HIGH`, t);
       assert.equal(sev.status, 200, JSON.stringify(sev.body));
       assert.deepEqual(sev.body.items.map((f: any) => f.refId), ['CVE-2026-0001', 'CVE-2026-0002', 'CVE-2026-0005']);
-      const both = await s.call('GET', `${base}/findings?severity=critical&includeIgnored=false`, t);
+      const both = await s.call('GET', `${base}/findings?kind=vuln&severity=critical&includeIgnored=false`, t);
       assert.deepEqual(both.body.items.map((f: any) => f.refId), ['CVE-2026-0005']);
       const docs = (await s.call('GET', '/api/docs/json')).body;
       const param = docs.paths['/api/v1/projects/{projectId}/images/{imageId}/findings'].get.parameters.find((p: any) => p.name === 'severity' && p.in === 'query');
       assert.match(param.description, /comma-separated severities to keep: critical, high, medium, low, info, unknown/);
-      const bad = await s.call('GET', `${base}/findings?severity=high,urgent`, t);
+      const bad = await s.call('GET', `${base}/findings?kind=vuln&severity=high,urgent`, t);
       assert.equal(bad.status, 400);
       assert.deepEqual(bad.body, { error: 'BAD_SEVERITY', message: 'severity: unknown value urgent (one of critical, high, medium, low, info, unknown)' });
 
