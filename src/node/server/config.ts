@@ -36,6 +36,8 @@ export interface ServerConfig {
   jobMaintenanceSeconds: number;
   demo: boolean;
   demoImage?: string;
+  /** Where the built web console is (default: dist/web of this package). */
+  consoleDir?: string;
 }
 
 type Key = keyof ServerConfig;
@@ -62,6 +64,7 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   jobMaintenanceSeconds: { env: 'VIGIL_JOB_MAINTENANCE_SECONDS', type: 'int' },
   demo: { env: 'VIGIL_DEMO', type: 'bool' },
   demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
+  consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
