@@ -8,6 +8,7 @@ import { loadConfig } from './config.js';
 import { startServer, type RunningServer } from './start.js';
 import { insertImage } from './routes/images.js';
 import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
+import { seedDemoData } from './demo-data.js';
 
 export async function serverCommand(opts: Record<string, unknown>): Promise<number> {
   const config = loadConfig({
@@ -61,5 +62,8 @@ async function setUpDemo(server: RunningServer, imagePath?: string): Promise<voi
   const im = await ctx.store.db.selectFrom('images').selectAll().where('id', '=', image.id).executeTakeFirstOrThrow();
   const pk = await ctx.store.db.selectFrom('packages').select((eb) => eb.fn.countAll<number>().as('n')).where('image_id', '=', image.id).executeTakeFirstOrThrow();
   process.stdout.write(`vigil: demo project "default": ${ref} scanned: ${Number(pk.n)} packages; vulnerabilities critical=${im.critical} high=${im.high} medium=${im.medium} low=${im.low}\n`);
-  process.stdout.write(`vigil: open ${server.url}/api/docs and log in (POST /api/v1/auth/login) as admin${server.boot!.admin ? ` / ${server.boot!.admin.password}` : ' with the password set on first start'}\n`);
+  if (await seedDemoData(ctx, projectId, image.id, ref)) process.stdout.write('vigil: demo data added: alerts of several types, a process whitelist policy on the demo image, a protected cluster with nodes\n');
+  const login = `admin${server.boot!.admin ? ` / ${server.boot!.admin.password}` : ' (with the password set on first start)'}`;
+  process.stdout.write(`vigil: API docs at ${server.url}/api/docs\n`);
+  process.stdout.write(`vigil: console at ${server.url}/ : log in as ${login}\n`);
 }

@@ -61,6 +61,8 @@ test('vigil server --demo: demo project with the demo image scanned, URL and adm
     assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/);
     assert.match(out, /demo project "default": docker-archive:.*demo-image\.tar scanned: \d+ packages/);
     assert.match(out, /as admin \/ demo-password-1/);
+    assert.match(out, /console at http:\/\/127\.0\.0\.1:\d+\/ : log in as admin/);
+    assert.match(out, /demo data added/);
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.on('exit', r));
