@@ -111,7 +111,7 @@ export function App() {
   }, [expire, nav]);
   const page = (el: ReactNode) => <RequireAuth><Shell>{el}</Shell></RequireAuth>;
   return (
-    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', colorInfo: '#1d4ed8', colorTextSecondary: '#595959', colorTextDescription: '#595959', colorTextTertiary: '#595959', colorTextPlaceholder: '#6b6b6b', colorTextDisabled: '#6b6b6b' } }}>
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', colorInfo: '#1d4ed8', colorError: '#c81e1e', colorSuccess: '#15803d', colorWarning: '#b45309', colorTextSecondary: '#595959', colorTextDescription: '#595959', colorTextTertiary: '#595959', colorTextPlaceholder: '#6b6b6b', colorTextDisabled: '#6b6b6b' } }}>
       <Routes location={loc}>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/" element={<Navigate to="/overview" replace />} />

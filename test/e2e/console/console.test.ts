@@ -141,7 +141,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
       if (lang === 'zh') {
         await page.getByRole('combobox', { name: 'Language' }).click();
         await page.getByTitle('简体中文').click();
-        await page.getByRole('heading', { name: '总览' }).waitFor();
+        await page.getByRole('navigation').getByText('镜像', { exact: true }).waitFor();
         await page.reload();
         await page.getByRole('navigation').getByText('镜像', { exact: true }).waitFor(); // remembered across a reload
       }
@@ -282,7 +282,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     await page.getByRole('link', { name: 'demo-app-processes' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'New policy' }).count(), 0);
     await page.goto(`${base}/clusters?project=${projectId}`);
-    await page.getByText('demo-cluster').waitFor();
+    await page.getByRole('cell', { name: 'demo-cluster' }).first().waitFor();
     assert.ok(await page.getByRole('switch').first().isDisabled());
     assert.equal(await page.getByRole('button', { name: 'Agent registration' }).count(), 0);
     assert.deepEqual(problems, []);

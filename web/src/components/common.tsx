@@ -23,7 +23,9 @@ export function QueryState({ query, empty, children }: { query: { isLoading: boo
   return <>{children}</>;
 }
 
-const SEV_COLORS: Record<string, string> = { critical: 'magenta', high: 'red', medium: 'orange', low: 'blue', info: 'default', unknown: 'default' };
+// Solid tags with white text: each colour has at least 4.5:1 contrast (WCAG AA; the axe-core test checks it).
+export const TAG = { critical: '#9d174d', red: '#b91c1c', orange: '#b45309', blue: '#1d4ed8', green: '#15803d', purple: '#6d28d9' } as const;
+const SEV_COLORS: Record<string, string> = { critical: TAG.critical, high: TAG.red, medium: TAG.orange, low: TAG.blue, info: 'default', unknown: 'default' };
 
 export function SeverityTag({ severity }: { severity: string }) {
   const { t } = useI18n();
@@ -31,7 +33,7 @@ export function SeverityTag({ severity }: { severity: string }) {
   return <Tag color={SEV_COLORS[severity] ?? 'default'}>{t(key)}</Tag>;
 }
 
-const STATUS_COLORS: Record<string, string> = { open: 'red', handled: 'green', ignored: 'default', 'false-positive': 'purple', online: 'green', offline: 'default', degraded: 'orange', succeeded: 'green', failed: 'red', running: 'blue', queued: 'default' };
+const STATUS_COLORS: Record<string, string> = { open: TAG.red, handled: TAG.green, ignored: 'default', 'false-positive': TAG.purple, online: TAG.green, offline: 'default', degraded: TAG.orange, succeeded: TAG.green, failed: TAG.red, running: TAG.blue, queued: 'default' };
 
 export function StatusTag({ status }: { status: string }) {
   const { t } = useI18n();

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, loadSession, unwrap } from '../api/client';
 import type { AuditRecord, AuditVerify, Page } from '../api/types';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, QueryState, useProjects, useUrlFilters } from '../components/common';
+import { errorMessage, QueryState, TAG, useProjects, useUrlFilters } from '../components/common';
 
 async function download(format: 'jsonl' | 'csv'): Promise<void> {
   const r = await fetch(`/api/v1/audit/export?format=${format}`, { headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` } });
@@ -58,7 +58,7 @@ export default function Audit() {
             { title: t('audit.event'), dataIndex: 'event', render: (v: string) => <code>{v}</code> },
             { title: t('audit.resource'), key: 'res', render: (_v, r) => `${r.resourceType} ${r.resourceId}`.trim() },
             { title: t('audit.source'), dataIndex: 'sourceIp' },
-            { title: t('audit.result'), dataIndex: 'result', render: (v: string) => <Tag color={v === 'success' ? 'green' : 'red'}>{t(v === 'success' ? 'audit.success' : 'audit.failure')}</Tag> },
+            { title: t('audit.result'), dataIndex: 'result', render: (v: string) => <Tag color={v === 'success' ? TAG.green : TAG.red}>{t(v === 'success' ? 'audit.success' : 'audit.failure')}</Tag> },
           ]} />
         <Space style={{ marginTop: 12 }}>
           <Button disabled={after === undefined} onClick={() => f.set({ after: undefined })}>{t('common.first')}</Button>

@@ -8,7 +8,7 @@ import { api, unwrap } from '../api/client';
 import type { Image, Page, Policy } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, QueryState, useProject, useUrlFilters } from '../components/common';
+import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../components/common';
 
 type Kind = Policy['kind'];
 const KINDS: Kind[] = ['process-whitelist', 'file-protection', 'image-admission'];
@@ -175,7 +175,7 @@ export default function Policies() {
         <Table<Policy> rowKey="id" dataSource={q.data?.items ?? []} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
           { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
           { title: t('policies.kindLabel'), dataIndex: 'kind', render: (v: Kind) => t(`policies.kind.${v}`) },
-          { title: t('policies.mode'), dataIndex: 'mode', render: (v: string) => (v === 'enforce' ? <Tag color="red">{t('policies.modeEnforce')}</Tag> : <Tag>{t('policies.modeAlert')}</Tag>) },
+          { title: t('policies.mode'), dataIndex: 'mode', render: (v: string) => (v === 'enforce' ? <Tag color={TAG.red}>{t('policies.modeEnforce')}</Tag> : <Tag>{t('policies.modeAlert')}</Tag>) },
           { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
         ]} />
       </QueryState>
