@@ -18,5 +18,7 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 2000,
     modulePreload: { polyfill: false },
+    // bench/console-bench.ts reads the chunk graph from it.
+    manifest: true,
   },
 });

@@ -16,10 +16,11 @@ export function Chart({ option, label }: { option: EChartsCoreOption; label: str
   useEffect(() => {
     if (!el.current) return;
     chart.current = echarts.init(el.current);
-    const onResize = () => chart.current?.resize();
-    window.addEventListener('resize', onResize);
+    // Follow the card's size (grid columns settle after the first paint).
+    const ro = new ResizeObserver(() => chart.current?.resize());
+    ro.observe(el.current);
     return () => {
-      window.removeEventListener('resize', onResize);
+      ro.disconnect();
       chart.current?.dispose();
     };
   }, []);

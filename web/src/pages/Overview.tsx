@@ -32,7 +32,7 @@ export default function Overview() {
   const d = q.data;
   const pie = useMemo(() => {
     if (!d) return {};
-    const parts = (['critical', 'high', 'medium', 'low', 'clean', 'unscanned'] as const).map((k) => ({ name: t(`overview.sev.${k}` as MessageKey), value: d.images[k], itemStyle: { color: SEV_COLOR[k] } }));
+    const parts = (['critical', 'high', 'medium', 'low', 'clean', 'unscanned'] as const).map((k) => ({ name: t(`overview.sev.${k}` as MessageKey), value: d.images[k], itemStyle: { color: SEV_COLOR[k] } })).filter((x) => x.value > 0);
     return { tooltip: { trigger: 'item' }, legend: { bottom: 0 }, series: [{ type: 'pie', radius: ['40%', '70%'], data: parts }] };
   }, [d, t]);
   const bars = useMemo(() => {
