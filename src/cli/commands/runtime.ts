@@ -1,6 +1,6 @@
 // `vigil runtime watch`: sensors + engine + policies on this host, alerts on
 // stdout. The implementation (src/node/runtime/watch.ts) is loaded inside the
-// action so `vigil --version` stays fast.
+// action so `vigil --version` stays fast; the printing is ../runtime/output.ts.
 import type { Command } from 'commander';
 import { action, UsageError } from '../exit.js';
 
@@ -36,10 +36,16 @@ export function register(program: Command): void {
       if (!Number.isFinite(stats) || stats < 0) throw new UsageError('--stats must be a number of seconds');
       if (!Number.isInteger(poll) || poll < 10) throw new UsageError('--poll-interval must be at least 10 ms');
       const { runWatch } = await import('../../node/runtime/watch.js');
+      const { StreamOutput } = await import('../runtime/output.js');
+      const output = new StreamOutput({ format, events: opts.events === true });
+      const signals = new Promise<void>((res) => {
+        process.once('SIGINT', () => res());
+        process.once('SIGTERM', () => res());
+      });
       return runWatch({
-        format, sensor, rawSyscalls: opts.rawSyscalls !== false, pollIntervalMs: poll, statsIntervalMs: stats * 1000,
+        output, until: Promise.race([signals, output.closed]), sensor, rawSyscalls: opts.rawSyscalls !== false, pollIntervalMs: poll, statsIntervalMs: stats * 1000,
         ruleFiles: opts.rules as string[] | undefined, builtinRules: opts.builtinRules !== false, policyFile: opts.policy as string | undefined,
-        threatIpsFile: opts.threatIps as string | undefined, stateFile: String(opts.state), events: opts.events === true,
+        threatIpsFile: opts.threatIps as string | undefined, stateFile: String(opts.state),
         authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,
       });
     }));

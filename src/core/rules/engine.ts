@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Alert } from '../alerts/types.js';
 import type { EngineEvent, EventSource } from './event.js';
 import type { Rule, Ruleset } from './loader.js';
-import type { Detector, DetectorFn, PolicyLookup } from './detectors/types.js';
+import type { Detector, DetectorFn, PolicyDecision, PolicyLookup } from './detectors/types.js';
 import { cidrSet, type CidrSet } from './cidr.js';
 import { AggregateWindow } from './aggregate.js';
 import { buildAlert } from './alert-builder.js';
@@ -25,6 +25,12 @@ export interface EngineOptions {
   threatIps?: CidrSet | string[];
   /** Container policies (process whitelist, file protection). */
   policies?: PolicyLookup;
+  /**
+   * The runtime policies' decision (src/core/policy/stage.ts, `PolicyStage.violations`): when given,
+   * the process-whitelist and file-protection detectors raise its violations (rule `policy:<name>`)
+   * instead of looking up `policies`. The runtime pipeline passes it, so there is one decision.
+   */
+  policyDecision?: PolicyDecision;
   /** Detectors to run; default: the built-in ones when a built-in ruleset is loaded, else none. */
   detectors?: readonly Detector[];
   /** Max keys per aggregating rule (memory bound). */
@@ -78,7 +84,7 @@ export class Engine {
     this.rules = [...byName.values()];
     const threatIps = Array.isArray(opts.threatIps) ? cidrSet(opts.threatIps) : opts.threatIps;
     const dets = opts.detectors ?? (sets.some((s) => s.builtin) ? BUILTIN_DETECTORS : []);
-    const ctx = { host: opts.host, ...(threatIps ? { threatIps } : {}), ...(opts.policies ? { policies: opts.policies } : {}) };
+    const ctx = { host: opts.host, ...(threatIps ? { threatIps } : {}), ...(opts.policies ? { policies: opts.policies } : {}), ...(opts.policyDecision ? { policyDecision: opts.policyDecision } : {}) };
     const matchers: Array<{ m: Matcher; source: EventSource; types: string[] | null; resources?: ReadonlySet<string> }> = [];
     for (const rule of this.rules) {
       const m: Matcher = { kind: 'rule', rule };

@@ -10,6 +10,7 @@
 //     host: 'node-1', clock?: () => ms, newId?: () => string,
 //     threatIps?: ['203.0.113.0/24'] | CidrSet,             // network/abnormal-outbound
 //     policies?: (container, event) => ({ processWhitelist?, protectedPaths?, mode? }) | undefined,
+//     policyDecision?: (event) => Violation[],             // the runtime policies' one decision (PolicyStage)
 //   });
 //   const alerts: Alert[] = engine.process(event);          // EngineEvent: SyscallEvent | K8sAuditEvent (event.ts)
 //   engine.flush(nowMs);                                     // evict expired aggregation windows (event time)
@@ -42,8 +43,8 @@ export { cidrSet, parseCidr } from './cidr.js';
 export type { CidrSet } from './cidr.js';
 export { parsePriority, severityOfPriority, PRIORITIES } from './priority.js';
 export type { Priority } from './priority.js';
-export { BUILTIN_DETECTORS, detectorIndex } from './detectors/index.js';
-export type { Detector, DetectorHit, DetectorContext, ContainerPolicy, PolicyLookup } from './detectors/types.js';
+export { BUILTIN_DETECTORS, POLICY_DETECTORS, detectorIndex } from './detectors/index.js';
+export type { Detector, DetectorHit, DetectorContext, ContainerPolicy, PolicyLookup, PolicyDecision } from './detectors/types.js';
 export { ruleTester, runRuleCases } from './rule-tester.js';
 export type { FiresCase, SilentCase, RuleTesterOptions, RuleTestReport, CaseResult } from './rule-tester.js';
 export { makeEvent, exec, open, connect, TEST_CONTAINER, TEST_TIME } from './event-builders.js';

@@ -1,17 +1,17 @@
 // The detection engine as runtime watch uses it: the built-in rules plus the
-// user's rule files and threat-IP list, compiled once, fed one event at a
+// user's rule files and threat-IP list (src/node/rules/threat-ips.ts), compiled once, fed one event at a
 // time. Owns only the binding to the engine's public API
 // (src/core/rules/index.ts, src/node/rules/load.ts); rule load errors become
-// one-line InputErrors. Policies are not passed to the engine: runtime watch
-// evaluates them itself (src/core/policy), because it must learn whitelists
-// and kill before anything else runs; the engine's process-whitelist and
-// file-protection detectors delegate to that same decision, so both agree.
-import { readFileSync, statSync } from 'node:fs';
+// one-line InputErrors. With runtime policies, the engine gets the policy
+// stage's decision (src/core/policy/stage.ts) as `policyDecision`: its
+// process-whitelist and file-protection detectors word the violations the
+// pipeline already decided (and acted on), so there is one decision path.
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent } from '../../core/rules/event.js';
 import { InputError } from '../../core/errors.js';
-import { Engine, parseThreatIpList, type Diagnostic, type LoadResult } from '../../core/rules/index.js';
+import { Engine, BUILTIN_DETECTORS, POLICY_DETECTORS, type Diagnostic, type LoadResult, type PolicyDecision } from '../../core/rules/index.js';
 import { loadBuiltinRules, loadRuleFiles } from '../rules/load.js';
+import { loadThreatIps } from '../rules/threat-ips.js';
 
 export interface EngineLike {
   process(e: EngineEvent): Alert[];
@@ -27,9 +27,10 @@ export interface EngineLoadOptions {
   host: string;
   /** Load the built-in rules (default true). */
   builtin?: boolean;
+  /** The runtime policies' decision (PolicyStage.violations); its detectors load even without the built-in rules. */
+  policyDecision?: PolicyDecision;
+  clock?: () => number;
 }
-
-export const THREAT_IPS_MAX_BYTES = 64 * 1024 * 1024;
 
 function firstError(r: LoadResult): Diagnostic | undefined {
   return r.diagnostics.find((d) => d.severity === 'error');
@@ -49,17 +50,11 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
     if (err) throw new InputError(err.code, err.message, `${err.file}:${err.line}:${err.column}`);
     sets.push(user.ruleset);
   }
-  let threatIps;
-  if (o.threatIpsFile) {
-    let size: number;
-    try {
-      size = statSync(o.threatIpsFile).size;
-    } catch (e) {
-      throw new InputError('THREAT_IPS_UNREADABLE', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, o.threatIpsFile);
-    }
-    if (size > THREAT_IPS_MAX_BYTES) throw new InputError('THREAT_IPS_TOO_LARGE', `larger than ${THREAT_IPS_MAX_BYTES} bytes`, o.threatIpsFile);
-    threatIps = parseThreatIpList(readFileSync(o.threatIpsFile, 'utf8'), o.threatIpsFile);
-  }
-  const engine = new Engine(sets, { host: o.host, ...(threatIps ? { threatIps } : {}) });
+  // No file: the default list (docs/rules.md), so the detection can be checked end to end.
+  const threatIps = await loadThreatIps(o.threatIpsFile);
+  const detectors = o.builtin !== false ? BUILTIN_DETECTORS : o.policyDecision ? POLICY_DETECTORS : [];
+  const engine = new Engine(sets, {
+    host: o.host, threatIps, detectors, ...(o.policyDecision ? { policyDecision: o.policyDecision } : {}), ...(o.clock ? { clock: o.clock } : {}),
+  });
   return { process: (e) => engine.process(e), flush: (now) => engine.flush(now), ruleCount: engine.rules.length };
 }

@@ -43,14 +43,16 @@ describe('auth log tail', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-auth-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('follows appends, partial lines, rotation and container logs', () => {
+  it('follows appends, partial lines, rotation and container logs', async () => {
     const f = join(dir, 'auth.log');
     writeFileSync(f, `${LINES.failInvalid}\n`);
     const cid = 'c'.repeat(64);
     mkdirSync(join(dir, 'containers', cid), { recursive: true });
     const clog = join(dir, 'containers', cid, `${cid}-json.log`);
     const evs: SyscallEvent[] = [];
-    const t = new AuthLogTail({ files: [f, clog, join(dir, 'missing.log')], host: 'n', onEvent: (e) => evs.push(e), now: () => 5 });
+    const t = new AuthLogTail({ files: [f, clog, join(dir, 'missing.log')], host: 'n', now: () => 5, intervalMs: 3_600_000 });
+    // Polled by hand below: the timer's interval is an hour.
+    await t.start({ event: (e) => evs.push(e) });
     t.poll();
     assert.equal(evs.length, 0, 'existing lines are history');
     appendFileSync(f, `${LINES.failRoot}\n${LINES.accepted.slice(0, 30)}`);
@@ -76,5 +78,21 @@ describe('auth log tail', () => {
     writeFileSync(clog, `${JSON.stringify({ log: `${LINES.failInvalid}\n`, stream: 'stdout', time: 'x' })}\nnot json\n`);
     t.poll();
     assert.equal(evs.at(-1)!.container?.id, cid);
+    assert.equal(t.health().bad, 1, 'the broken Docker log line');
+    await t.stop();
+  });
+
+  it('drops a runaway line whole, even when its end looks like a login attempt', async () => {
+    const f = join(dir, 'runaway.log');
+    writeFileSync(f, '');
+    const evs: SyscallEvent[] = [];
+    const t = new AuthLogTail({ files: [f], host: 'n', intervalMs: 3_600_000, maxReadBytes: 4096 });
+    await t.start({ event: (e) => evs.push(e) });
+    // Three reads of 4096 bytes fill more than a line may hold: dropped, and the next read starts exactly at the forged line.
+    appendFileSync(f, `${'x'.repeat(3 * 4096)}${LINES.failRoot}\n${LINES.invalid}\n`);
+    for (let i = 0; i < 5; i++) t.poll();
+    assert.deepEqual(evs.map((e) => e.args.user), ['oracle'], 'only the real line after it');
+    assert.equal(t.health().bad, 1);
+    await t.stop();
   });
 });

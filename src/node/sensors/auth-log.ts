@@ -3,9 +3,11 @@
 // attempts into `auth` events (docs/rules.md: args {service, result, user,
 // sip}) that the engine aggregates into user/brute-force. Owns the line
 // parser (sshd, PAM, su, sudo) and a polling tail that survives rotation
-// (inode change or truncation) and reads a bounded amount per poll.
+// (inode change or truncation) and reads a bounded amount per poll. A
+// `Sensor` (./sensor.ts): lines longer than the limit and broken Docker log
+// lines count as bad input.
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import type { SyscallEvent } from '../../core/rules/event.js';
+import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
 
 export const DEFAULT_AUTH_LOGS = ['/var/log/auth.log', '/var/log/secure'];
 
@@ -19,9 +21,12 @@ export interface AuthRecord {
 
 const SYSLOG_PREFIX = /^(?:\S+\s+\d+\s+[\d:]+|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-][\d:]+))\s+\S+\s+([\w.\-/]+)(?:\[(\d+)\])?:\s+(.*)$/;
 
+/** Longest auth log line read (longer ones are bad input). */
+export const MAX_AUTH_LINE = 8192;
+
 /** One auth log line (syslog, classic or RFC 3339 timestamps), or undefined when it is no login attempt. */
 export function parseAuthLine(line: string): AuthRecord | undefined {
-  if (line.length > 8192) return undefined;
+  if (line.length > MAX_AUTH_LINE) return undefined;
   const m = SYSLOG_PREFIX.exec(line);
   const prog = m ? m[1]! : '';
   const pid = m?.[2] ? Number(m[2]) : undefined;
@@ -65,7 +70,6 @@ const DOCKER_LOG = /\/containers\/([0-9a-f]{64})\/\1-json\.log$/;
 export interface AuthLogOptions {
   files: readonly string[];
   host: string;
-  onEvent: (e: SyscallEvent) => void;
   intervalMs?: number;
   /** Bytes read per file per poll (the rest waits for the next poll). */
   maxReadBytes?: number;
@@ -78,14 +82,20 @@ interface TailState {
   ino: number;
   pos: number;
   partial: string;
+  /** The start of an over-long line was dropped: drop the rest of it too. */
+  skip?: boolean;
 }
 
-export class AuthLogTail {
+export class AuthLogTail implements Sensor {
+  readonly name = 'auth-log';
   private readonly st = new Map<string, TailState>();
   private timer?: NodeJS.Timeout;
+  private sink?: SensorSink;
+  private readonly status: SensorStatus;
   records = 0;
 
   constructor(private readonly o: AuthLogOptions) {
+    this.status = new SensorStatus(`auth logs ${o.files.join(', ')}`);
     for (const f of o.files) {
       try {
         const s = statSync(f);
@@ -96,19 +106,31 @@ export class AuthLogTail {
     }
   }
 
-  start(): void {
+  async start(sink: SensorSink): Promise<void> {
+    if (this.timer) return;
+    this.sink = sink;
     this.timer = setInterval(() => this.poll(), this.o.intervalMs ?? 500);
+    this.status.state = 'running';
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sink = undefined;
+    this.status.state = 'stopped';
   }
 
+  health(): SensorHealth {
+    return this.status.snapshot();
+  }
+
+  /** Read what was appended since the last poll (the timer calls it; tests may too). */
   poll(): void {
-    for (const f of this.o.files) this.pollFile(f);
+    if (!this.sink) return;
+    for (const f of this.o.files) this.pollFile(f, this.sink);
   }
 
-  private pollFile(f: string): void {
+  private pollFile(f: string, sink: SensorSink): void {
     let s;
     try {
       s = statSync(f);
@@ -141,15 +163,34 @@ export class AuthLogTail {
     const text = t.partial + buf.subarray(0, got).toString('utf8');
     const lines = text.split('\n');
     t.partial = lines.pop() ?? '';
-    if (t.partial.length > 8192) t.partial = '';
+    // The end of a runaway line whose start was dropped is no line of its own.
+    const from = t.skip && lines.length > 0 ? 1 : 0;
+    if (from) t.skip = false;
+    if (t.partial.length > MAX_AUTH_LINE) {
+      this.status.bad++;
+      t.partial = '';
+      t.skip = true;
+    }
     const cid = DOCKER_LOG.exec(f)?.[1];
-    for (const raw of lines) {
+    for (const raw of lines.slice(from)) {
+      if (raw.length > MAX_AUTH_LINE * 4) {
+        this.status.bad++;
+        continue;
+      }
       const line = cid ? dockerLogLine(raw) : raw;
-      if (line === undefined) continue;
+      if (line === undefined) {
+        if (raw.trim()) this.status.bad++;
+        continue;
+      }
+      if (line.length > MAX_AUTH_LINE) {
+        this.status.bad++;
+        continue;
+      }
       const r = parseAuthLine(line);
       if (!r) continue;
       this.records++;
-      this.o.onEvent({
+      this.status.events++;
+      sink.event({
         source: 'syscall', type: 'auth', time: (this.o.now ?? Date.now)(),
         args: { service: r.service, result: r.result, user: r.user, ...(r.sip ? { sip: r.sip } : {}), file: f },
         proc: { pid: r.pid ?? 0, ppid: 0, name: r.service === 'ssh' ? 'sshd' : r.service, uid: -1 },

@@ -28,8 +28,8 @@ describe('file integrity (inotify + content hashes)', () => {
     writeFileSync(ls, 'ELF-ls-v1');
     writeFileSync(ps, 'ELF-ps-v1');
     const evs: SyscallEvent[] = [];
-    const fim = new FileIntegrity({ paths: [ls, ps], host: 'n', onEvent: (e) => evs.push(e), debounceMs: 30 });
-    await fim.start();
+    const fim = new FileIntegrity({ paths: [ls, ps], host: 'n', debounceMs: 30 });
+    await fim.start({ event: (e) => evs.push(e) });
     try {
       utimesSync(ls, new Date(), new Date(Date.now() + 5000));
       chmodSync(ls, 0o755);
@@ -54,7 +54,7 @@ describe('file integrity (inotify + content hashes)', () => {
       assert.equal(evs.length, 3);
       assert.equal(evs[2]!.args.newSha256, '');
     } finally {
-      fim.stop();
+      await fim.stop();
     }
   });
 });

@@ -2,11 +2,14 @@
 // of the seed's key binaries, and a SHA-256 of each file's content. Owns the
 // `filechange` event (docs/rules.md): raised when the content hash changes
 // (a write, a replace by rename, a deletion), never on a touch or a
-// metadata-only change. Files are hashed streaming with a size cap.
+// metadata-only change. Files are hashed streaming with a size cap. A
+// `Sensor` (./sensor.ts); the syscall sensor's writers reach it through
+// `noteWrite`, so a change names the process that opened the file.
 import { createReadStream, watch, statSync, type FSWatcher } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, basename } from 'node:path';
 import type { SyscallEvent } from '../../core/rules/event.js';
+import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
 
 /** The catalog's key files (system/key-file-change, docs/product.md). */
 export const KEY_FILES: readonly string[] = [
@@ -39,13 +42,15 @@ export async function hashFile(path: string, maxBytes = FIM_MAX_BYTES): Promise<
 export interface FileIntegrityOptions {
   paths: readonly string[];
   host: string;
-  onEvent: (e: SyscallEvent) => void;
   /** Settle time after an inotify event before hashing (writes come in bursts). */
   debounceMs?: number;
   now?: () => number;
 }
 
-export class FileIntegrity {
+export class FileIntegrity implements Sensor {
+  readonly name = 'file-integrity';
+  private sink?: SensorSink;
+  private readonly status: SensorStatus;
   private readonly hashes = new Map<string, string>();
   private readonly watchers: FSWatcher[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -53,9 +58,14 @@ export class FileIntegrity {
   private readonly writers = new Map<string, SyscallEvent['proc']>();
   checks = 0;
 
-  constructor(private readonly o: FileIntegrityOptions) {}
+  constructor(private readonly o: FileIntegrityOptions) {
+    this.status = new SensorStatus(`file integrity of ${o.paths.length} key files (inotify)`);
+  }
 
-  async start(): Promise<void> {
+  async start(sink: SensorSink): Promise<void> {
+    if (this.sink) return;
+    this.status.state = 'starting';
+    this.sink = sink;
     const byDir = new Map<string, Set<string>>();
     for (const p of this.o.paths) {
       this.hashes.set(p, await hashFile(p));
@@ -76,6 +86,7 @@ export class FileIntegrity {
         // Directory missing: nothing to protect there.
       }
     }
+    this.status.state = 'running';
   }
 
   /** The syscall sensor saw `proc` open `path` for writing. */
@@ -103,7 +114,9 @@ export class FileIntegrity {
     this.hashes.set(path, now);
     const proc = this.writers.get(path) ?? { pid: 0, ppid: 0, name: '', uid: -1 };
     this.writers.delete(path);
-    this.o.onEvent({
+    if (!this.sink) return true;
+    this.status.events++;
+    this.sink.event({
       source: 'syscall', type: 'filechange', time: (this.o.now ?? Date.now)(),
       args: { path, oldSha256: old, newSha256: now }, fd: { type: 'file', name: path },
       proc, container: { id: 'host' }, host: this.o.host,
@@ -111,9 +124,16 @@ export class FileIntegrity {
     return true;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     for (const w of this.watchers) w.close();
     for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
     this.watchers.length = 0;
+    this.sink = undefined;
+    this.status.state = 'stopped';
+  }
+
+  health(): SensorHealth {
+    return this.status.snapshot();
   }
 }

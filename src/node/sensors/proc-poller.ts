@@ -1,8 +1,10 @@
 // Polling fallback sensor, for hosts where eBPF is unavailable: scans /proc
 // every interval and reports each new process as an `execve` event built from
 // procfs. It sees only processes that live at least one interval and no other
-// syscalls; runtime watch says so at start.
+// syscalls; runtime watch says so at start. A `Sensor` (./sensor.ts): the
+// processes alive at start are its inventory, never reported.
 import type { SyscallEvent } from '../../core/rules/event.js';
+import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
 import type { ProcCache } from './procfs.js';
 import type { ContainerResolver } from './container-resolver.js';
 
@@ -12,17 +14,21 @@ export interface PollerOptions {
   host: string;
   intervalMs?: number;
   now?: () => number;
-  onEvent: (e: SyscallEvent) => void;
   /** Pids never reported (the agent itself). */
   ignore?: Set<number>;
 }
 
-export class ProcPoller {
+export class ProcPoller implements Sensor {
+  readonly name = 'procfs';
   private known = new Map<number, number>();
   private timer?: NodeJS.Timeout;
+  private sink?: SensorSink;
+  private readonly status: SensorStatus;
   scans = 0;
 
-  constructor(private readonly o: PollerOptions) {}
+  constructor(private readonly o: PollerOptions) {
+    this.status = new SensorStatus(`procfs polling every ${o.intervalMs ?? 200} ms`);
+  }
 
   /** Record what runs now without reporting it (the inventory at start). */
   inventory(): number {
@@ -56,17 +62,31 @@ export class ProcPoller {
         },
         container: this.o.containers.resolve(info.cgroup), host: this.o.host,
       };
-      this.o.onEvent(ev);
+      if (!this.sink) continue;
+      this.status.events++;
+      this.sink.event(ev);
     }
     for (const pid of this.known.keys()) if (!now.has(pid)) this.o.procs.forget(pid);
     this.known = now;
   }
 
-  start(): void {
+  async start(sink: SensorSink): Promise<void> {
+    if (this.timer) return;
+    this.status.state = 'starting';
+    this.inventory();
+    this.sink = sink;
     this.timer = setInterval(() => this.scan(), this.o.intervalMs ?? 200);
+    this.status.state = 'running';
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sink = undefined;
+    this.status.state = 'stopped';
+  }
+
+  health(): SensorHealth {
+    return this.status.snapshot();
   }
 }

@@ -267,4 +267,19 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('packages').addColumn('file_path', text, (c) => c.notNull().defaultTo('')).execute();
     },
   },
+  {
+    // Rate limit counters shared by every API replica (PostgreSQL; SQLite
+    // counts in the single process): one row per limit and client, a fixed
+    // window (start and end in epoch milliseconds) and its count.
+    id: '0003-rate-limits',
+    async up(db) {
+      await db.schema.createTable('rate_limits')
+        .addColumn('key', text, (c) => c.primaryKey())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('window_end', 'bigint', (c) => c.notNull())
+        .addColumn('count', int, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rate_limits_end').on('rate_limits').column('window_end').execute();
+    },
+  },
 ];

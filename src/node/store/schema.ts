@@ -241,6 +241,13 @@ export interface LayerCacheTable {
   created_at: string;
 }
 
+export interface RateLimitTable {
+  key: string;
+  window_start: number;
+  window_end: number;
+  count: number;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -285,4 +292,5 @@ export interface Database {
   layer_cache: LayerCacheTable;
   settings: SettingTable;
   notifiers: NotifierTable;
+  rate_limits: RateLimitTable;
 }

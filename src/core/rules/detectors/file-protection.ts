@@ -4,9 +4,13 @@
 // A thin adapter: which path an event changes and which protected entry
 // covers it is the runtime policies' fileProtection decision
 // (src/core/policy/evaluate.ts), so the engine and `runtime watch` agree;
-// this module only finds the container's policy and words the alert.
+// this module only finds the container's policy and words the alert. Given
+// the runtime pipeline's `policyDecision` (src/core/policy/stage.ts), it
+// words that decision's violations instead (./policy-hits.ts).
 import type { SyscallEvent } from '../event.js';
 import type { Detector } from './types.js';
+import { violationHits } from './policy-hits.js';
+import { REMEDIES } from '../../policy/alert.js';
 import { FILE_EVENT_TYPES, fileTouch, protectingPath, VIOLATION_ALERTS } from '../../policy/evaluate.js';
 
 export const fileProtectionDetector: Detector = {
@@ -17,8 +21,11 @@ export const fileProtectionDetector: Detector = {
   evtTypes: [...FILE_EVENT_TYPES],
   severity: VIOLATION_ALERTS.file.severity,
   desc: 'A container changed a path its file-protection policy protects.',
-  remedy: 'Find which process changed the file and why; restore it from the image, and keep protected paths read-only (readOnlyRootFilesystem).',
+  remedy: REMEDIES[VIOLATION_ALERTS.file.type]!,
   create(ctx) {
+    // Given the runtime policies' decision (the runtime pipeline's PolicyStage), word its violations: one decision.
+    const decide = ctx.policyDecision;
+    if (decide) return (ev) => violationHits(decide(ev as SyscallEvent), VIOLATION_ALERTS.file.type, ev as SyscallEvent);
     const lookup = ctx.policies;
     if (!lookup) return undefined;
     return (ev) => {

@@ -14,3 +14,6 @@ export const detectorIndex = new ModuleIndex<Detector>('detector', [
 ]);
 
 export const BUILTIN_DETECTORS: readonly Detector[] = detectorIndex.all();
+
+/** The detectors that word the runtime policies' decision (loaded with policies even without the built-in rules). */
+export const POLICY_DETECTORS: readonly Detector[] = [processWhitelistDetector, fileProtectionDetector];

@@ -3,9 +3,13 @@
 // A thin adapter: the decision (which exec violates which entries: paths,
 // globs, bare process names) is the runtime policies' processWhitelist one
 // (src/core/policy/evaluate.ts), so the engine and `runtime watch` agree;
-// this module only finds the container's policy and words the alert.
+// this module only finds the container's policy and words the alert. Given
+// the runtime pipeline's `policyDecision` (src/core/policy/stage.ts), it
+// words that decision's violations instead (./policy-hits.ts).
 import type { SyscallEvent } from '../event.js';
 import type { Detector } from './types.js';
+import { violationHits } from './policy-hits.js';
+import { REMEDIES } from '../../policy/alert.js';
 import { execSubject, processViolation, VIOLATION_ALERTS } from '../../policy/evaluate.js';
 
 export const processWhitelistDetector: Detector = {
@@ -16,8 +20,11 @@ export const processWhitelistDetector: Detector = {
   evtTypes: ['execve', 'execveat'],
   severity: VIOLATION_ALERTS.process.severity,
   desc: 'A container ran a program outside its image\'s process whitelist.',
-  remedy: 'Check whether the program is legitimate; if so add it to the image\'s whitelist policy, otherwise investigate the container and rebuild it.',
+  remedy: REMEDIES[VIOLATION_ALERTS.process.type]!,
   create(ctx) {
+    // Given the runtime policies' decision (the runtime pipeline's PolicyStage), word its violations: one decision.
+    const decide = ctx.policyDecision;
+    if (decide) return (ev) => violationHits(decide(ev as SyscallEvent), VIOLATION_ALERTS.process.type, ev as SyscallEvent);
     const lookup = ctx.policies;
     if (!lookup) return undefined;
     return (ev) => {

@@ -5,6 +5,7 @@
 import type { Severity } from '../../alerts/types.js';
 import type { ContainerInfo, EngineEvent, EventSource, SyscallEvent } from '../event.js';
 import type { CidrSet } from '../cidr.js';
+import type { Violation } from '../../policy/evaluate.js';
 
 /** A container's policies (product.md section 4), looked up per container by the runtime. */
 export interface ContainerPolicy {
@@ -19,10 +20,14 @@ export interface ContainerPolicy {
 /** Finds the policy that applies to a container (by image, namespace, ...). */
 export type PolicyLookup = (container: ContainerInfo, e: SyscallEvent) => ContainerPolicy | undefined;
 
+/** The runtime policies' decision for an event (src/core/policy/stage.ts): when given, the policy detectors word its violations. */
+export type PolicyDecision = (e: SyscallEvent) => readonly Violation[];
+
 export interface DetectorContext {
   host: string;
   threatIps?: CidrSet;
   policies?: PolicyLookup;
+  policyDecision?: PolicyDecision;
 }
 
 export interface DetectorHit {

@@ -6,7 +6,7 @@ import { mutate } from '../mutate.js';
 import { badRequest, conflict, notFound } from '../http-errors.js';
 import { pageOf, pageQuerySchema, type PageQuery } from '../list-query.js';
 import { projectParams, toApi } from './common.js';
-import { validCron } from '../../jobs/scheduler.js';
+import { markScheduleSet, validCron } from '../../jobs/scheduler.js';
 
 const nameSchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$' } as const;
 const cronSchema = { type: 'string', maxLength: 100 } as const;
@@ -15,6 +15,7 @@ export async function createProject(ctx: ServerContext, trx: import('../../store
   if (await trx.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirst()) throw conflict(`project ${name} exists`);
   const id = newId();
   await trx.insertInto('projects').values({ id, name, description, rescan_cron: cron ?? ctx.config.rescanCron, created_at: ctx.clock().toISOString() }).execute();
+  await markScheduleSet(trx, id, ctx.clock());
   return id;
 }
 
@@ -63,6 +64,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext):
       if (b.rescanCron !== undefined) set.rescan_cron = b.rescanCron;
       const r = await trx.updateTable('projects').set(set).where('id', '=', req.params.projectId).executeTakeFirst();
       if (!Number(r.numUpdatedRows)) throw notFound('project');
+      if (b.rescanCron !== undefined) await markScheduleSet(trx, req.params.projectId, ctx.clock());
     });
     return { ok: true };
   });

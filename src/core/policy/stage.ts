@@ -1,0 +1,44 @@
+// The policy stage: the one place a runtime event is decided against the
+// runtime policies. It owns the policy document, the learn state and the
+// clock, and memoises the decision of the event being processed, so the
+// runtime pipeline (which kills first, src/node/runtime/pipeline.ts) and the
+// rules engine's process-whitelist and file-protection detectors (which word
+// the alerts, through the engine's `policyDecision` hook) share one decision:
+// one learning step per event, never two verdicts. Pure: the clock is passed in.
+import type { SyscallEvent } from '../rules/event.js';
+import type { PolicyDecision } from '../rules/detectors/types.js';
+import { evaluate, startLearning, type Evaluation, type LearnState } from './evaluate.js';
+import type { PolicyDocument } from './model.js';
+
+export type { PolicyDecision };
+
+const NONE: Evaluation = { violations: [], learned: false };
+
+export class PolicyStage {
+  private last?: { e: SyscallEvent; ev: Evaluation };
+  /** The learn state changed since the last `takeLearned()`. */
+  private dirty = false;
+
+  constructor(readonly doc: PolicyDocument, readonly learn: LearnState, private readonly clock: () => number) {
+    if (startLearning(doc, learn, clock())) this.dirty = true;
+  }
+
+  /** The decision for `e` (evaluated once per event object; later calls for the same event return the same result). */
+  decide(e: SyscallEvent): Evaluation {
+    if (this.last?.e === e) return this.last.ev;
+    const ev = e.source === 'syscall' ? evaluate(this.doc, e, this.learn, this.clock()) : NONE;
+    if (ev.learned) this.dirty = true;
+    this.last = { e, ev };
+    return ev;
+  }
+
+  /** The engine's hook (EngineOptions.policyDecision): the violations of `e`, from the same decision. */
+  readonly violations: PolicyDecision = (e) => this.decide(e).violations;
+
+  /** Whether the learn state changed since the last call (then it should be saved). */
+  takeLearned(): boolean {
+    const d = this.dirty;
+    this.dirty = false;
+    return d;
+  }
+}

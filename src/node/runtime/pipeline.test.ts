@@ -1,0 +1,204 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alert } from '../../core/alerts/types.js';
+import type { EngineEvent } from '../../core/rules/event.js';
+import { exec, open, TEST_CONTAINER, TEST_TIME } from '../../core/rules/event-builders.js';
+import { emptyLearnState } from '../../core/policy/evaluate.js';
+import { validatePolicyDocument } from '../../core/policy/model.js';
+import { PolicyStage } from '../../core/policy/stage.js';
+import { AuthLogTail } from '../sensors/auth-log.js';
+import { FileIntegrity } from '../sensors/file-integrity.js';
+import { EbpfSensor } from '../sensors/bpftrace/sensor.js';
+import { ProcCache, ProcFs } from '../sensors/procfs.js';
+import { ContainerResolver } from '../sensors/container-resolver.js';
+import { loadEngine } from './engine.js';
+import { RuntimePipeline, type PipelineStats, type RuntimeOutput } from './pipeline.js';
+
+class Collect implements RuntimeOutput {
+  alerts: Alert[] = [];
+  events: EngineEvent[] = [];
+  notices: string[] = [];
+  seen: PipelineStats[] = [];
+  alert(a: Alert) {
+    this.alerts.push(a);
+  }
+  event(e: EngineEvent) {
+    this.events.push(e);
+  }
+  notice(m: string) {
+    this.notices.push(m);
+  }
+  stats(s: PipelineStats) {
+    this.seen.push(s);
+  }
+}
+
+const policyDoc = (extra: object = {}) => validatePolicyDocument({
+  policies: [{ name: 'web', selector: { images: ['docker.io/library/nginx*'] }, mode: 'enforce', processWhitelist: { executables: ['/usr/sbin/nginx'], learn: '10m' }, fileProtection: { paths: ['/etc/nginx'] }, ...extra }],
+}, 'test-policy');
+
+const inWeb = { container: TEST_CONTAINER };
+const MONO = 5_000_000_000;
+
+async function setup(o: { kill?: (pid: number) => void; builtin?: boolean; extra?: object } = {}) {
+  let now = TEST_TIME;
+  const clock = () => now;
+  const stage = new PolicyStage(policyDoc(o.extra), emptyLearnState(), clock);
+  const engine = await loadEngine({ host: 'n1', builtin: o.builtin ?? false, policyDecision: stage.violations, clock });
+  const out = new Collect();
+  const killed: number[] = [];
+  const pipeline = new RuntimePipeline({
+    host: 'n1', sensors: [], engine, policies: stage, outputs: [out], clock, monoNs: () => MONO,
+    kill: o.kill ?? ((pid) => void killed.push(pid)), newId: () => 'id-1',
+  });
+  return { pipeline, out, killed, stage, engine, advance: (ms: number) => (now += ms) };
+}
+
+describe('runtime pipeline: one policy decision, injected clock and kill', () => {
+  it('learns, then locks: the engine\'s policy detector words the one decision and the pipeline kills first', async () => {
+    const { pipeline, out, killed, stage, engine, advance } = await setup();
+    // Learning window (10 min from the injected clock): executables are learned, nothing alerts.
+    pipeline.handle(exec('/usr/bin/php-fpm', inWeb));
+    assert.equal(out.alerts.length, 0);
+    assert.deepEqual(stage.learn.policies.web!.executables, ['/usr/bin/php-fpm']);
+    assert.equal(stage.takeLearned(), true);
+    advance(11 * 60_000);
+    pipeline.handle(exec('/usr/bin/php-fpm', inWeb));
+    pipeline.handle(exec('/usr/sbin/nginx -g daemon', inWeb));
+    assert.equal(out.alerts.length, 0, 'learned and listed programs are allowed by both');
+    assert.deepEqual(stage.learn.policies.web!.executables, ['/usr/bin/php-fpm'], 'nothing learned after the window');
+
+    pipeline.handle(exec('/tmp/xmrig', inWeb), MONO - 870_000);
+    assert.equal(out.alerts.length, 1, 'one alert: the policy decision is not taken twice');
+    const a = out.alerts[0]!;
+    assert.equal(a.type, 'container/abnormal-process');
+    assert.equal(a.rule, 'policy:web');
+    assert.match(a.message, /process \/tmp\/xmrig is not in the whitelist of policy web/);
+    assert.deepEqual(a.action, { kind: 'killed', detail: 'SIGKILL sent to pid 4242', delayUs: 870 });
+    assert.deepEqual(a.fields, { 'evt.type': 'execve', subject: '/tmp/xmrig', policy: 'web' });
+    assert.equal(a.time, new Date(TEST_TIME).toISOString());
+    assert.deepEqual(killed, [4242]);
+    assert.equal(pipeline.stats.killed, 1);
+
+    // The engine alone (no pipeline in front) takes the same decision through the same stage.
+    const alone = engine.process(exec('/tmp/other', inWeb));
+    assert.deepEqual(alone.map((x) => [x.type, x.rule, x.action?.kind]), [['container/abnormal-process', 'policy:web', 'killed']]);
+
+    // File protection, the same way; a read is no change.
+    pipeline.handle(open('/etc/nginx/nginx.conf', 'r', inWeb));
+    pipeline.handle(open('/etc/nginx/nginx.conf', 'w', inWeb));
+    assert.deepEqual(out.alerts.slice(1).map((x) => [x.type, x.rule, x.action?.kind]), [['container/sensitive-file-access', 'policy:web', 'killed']]);
+    // Outside the policy's containers: nothing.
+    pipeline.handle(exec('/tmp/xmrig'));
+    assert.equal(out.alerts.length, 2);
+  });
+
+  it('a failed or refused kill stays an alert that says why', async () => {
+    const { pipeline, out } = await setup({
+      kill: () => {
+        throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
+      },
+    });
+    pipeline.handle(exec('/usr/bin/curl', { ...inWeb, time: TEST_TIME + 11 * 60_000 }));
+    // Still learning (the injected clock did not move): learned, no alert.
+    assert.equal(out.alerts.length, 0);
+    const t = await setup({ extra: { processWhitelist: { executables: ['/usr/sbin/nginx'] } }, kill: () => {
+      throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
+    } });
+    t.pipeline.handle(exec('/usr/bin/curl', inWeb));
+    assert.deepEqual(t.out.alerts[0]!.action, { kind: 'alert', detail: 'kill of pid 4242 failed: ESRCH' });
+    assert.equal(t.pipeline.stats.killed, 0);
+    t.pipeline.handle(exec('/usr/bin/curl', { ...inWeb, proc: { pid: process.pid } }));
+    assert.deepEqual(t.out.alerts[1]!.action, { kind: 'alert', detail: `not killed: pid ${process.pid} is protected` });
+  });
+
+  it('reverse shells: the rule alert carries the policy\'s kill, the policy alert is not repeated', async () => {
+    const t = await setup({ builtin: true, extra: { processWhitelist: { executables: ['/bin/bash', '/usr/bin/bash'] } } });
+    const rs = exec('/bin/bash -i', { ...inWeb, proc: { stdin: 'ipv4', stdout: 'ipv4', stderr: 'ipv4' } });
+    t.pipeline.handle(rs);
+    const shells = t.out.alerts.filter((a) => a.type === 'system/reverse-shell');
+    assert.equal(shells.length, 1);
+    assert.ok(!shells[0]!.rule.startsWith('policy:'), `the rule's alert (${shells[0]!.rule})`);
+    assert.equal(shells[0]!.action?.kind, 'killed');
+    assert.deepEqual(t.killed, [4242]);
+  });
+
+  it('refuses policies without an engine (their alerts would be lost)', () => {
+    const stage = new PolicyStage(policyDoc(), emptyLearnState(), () => TEST_TIME);
+    assert.throws(() => new RuntimePipeline({ host: 'n', sensors: [], engine: null, policies: stage, outputs: [] }), /policies need an engine/);
+  });
+});
+
+describe('runtime pipeline: sensors, lost events, failures, stats', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-pipeline-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('streams a real sensor\'s events to the outputs and reports stats at stop', async () => {
+    const log = join(dir, 'auth.log');
+    writeFileSync(log, '');
+    const out = new Collect();
+    const output: RuntimeOutput = { alert: (a) => out.alert(a), event: (e) => out.event(e), stats: (s) => out.stats(s) };
+    const engine = await loadEngine({ host: 'n1', clock: () => TEST_TIME });
+    const p = new RuntimePipeline({ host: 'n1', sensors: [new AuthLogTail({ files: [log], host: 'n1', intervalMs: 20, now: () => TEST_TIME })], engine, outputs: [output], clock: () => TEST_TIME });
+    await p.start();
+    for (let i = 0; i < 6; i++) appendFileSync(log, `Jan  5 10:00:0${i} h sshd[9${i}]: Failed password for root from 192.0.2.9 port 4${i} ssh2\n`);
+    for (let i = 0; i < 100 && out.events.length < 6; i++) await new Promise((r) => setTimeout(r, 20));
+    await p.stop();
+    assert.equal(out.events.length, 6);
+    assert.ok(out.events.every((e) => e.source === 'syscall' && e.type === 'auth' && e.time === TEST_TIME));
+    assert.ok(out.alerts.some((a) => a.type === 'user/brute-force'), `brute force from the real auth log: ${out.alerts.map((a) => a.type).join(',')}`);
+    assert.equal(out.seen.length, 1);
+    assert.equal(out.seen[0]!.events, 6);
+  });
+
+  it('enrichment across sensors: a key-file change names the process the syscall sensor saw opening it', async () => {
+    const key = join(dir, 'passwd');
+    writeFileSync(key, 'v1');
+    const out = new Collect();
+    const fim = new FileIntegrity({ paths: [key], host: 'n1', debounceMs: 20, now: () => TEST_TIME });
+    const p = new RuntimePipeline({ host: 'n1', sensors: [fim], engine: null, outputs: [out], clock: () => TEST_TIME, writers: fim });
+    await p.start();
+    // What the eBPF sensor reports when a process opens the file for writing.
+    p.handle(open(key, 'w', { proc: { pid: 777, name: 'evil-editor' } }));
+    writeFileSync(key, 'v2');
+    for (let i = 0; i < 100 && !out.events.some((e) => e.source === 'syscall' && e.type === 'filechange'); i++) await new Promise((r) => setTimeout(r, 20));
+    await p.stop();
+    const change = out.events.find((e) => e.source === 'syscall' && e.type === 'filechange');
+    assert.ok(change && change.source === 'syscall');
+    assert.equal(change.proc.name, 'evil-editor');
+    assert.equal(change.proc.pid, 777);
+  });
+
+  it('lost kernel events become an alert; a sensor that dies ends run() with why', async () => {
+    // A stand-in bpftrace (a real child process printing what bpftrace prints): ready, lost events, then an error exit.
+    const bin = join(dir, 'bpftrace');
+    writeFileSync(bin, [
+      '#!/bin/sh',
+      `echo '{"type": "attached_probes", "data": {"probes": 2}}'`,
+      `echo '{"type": "printf", "data": "R\\\\tready\\\\n"}'`,
+      'sleep 0.2',
+      `echo '{"type": "lost_events", "data": {"events": 7}}'`,
+      'sleep 0.2',
+      `echo 'ERROR: perf buffer gone' >&2`,
+      'exit 1',
+    ].join('\n'));
+    chmodSync(bin, 0o755);
+    const out = new Collect();
+    const sensor = new EbpfSensor({ bpftrace: bin, program: 'x', procs: new ProcCache(new ProcFs()), containers: new ContainerResolver({ clients: [] }), host: 'n1', ignore: new Set([process.pid]) });
+    const p = new RuntimePipeline({ host: 'n1', sensors: [sensor], engine: null, outputs: [out], clock: () => TEST_TIME, newId: () => 'lost-1' });
+    await p.start();
+    assert.match(sensor.health().detail, /eBPF \(bpftrace, 2 probes attached in [\d.]+ s\)/);
+    const why = await p.run(new Promise(() => {}));
+    await p.stop();
+    assert.equal(why, 'bpftrace exited (1): ERROR: perf buffer gone');
+    assert.equal(sensor.health().state, 'failed');
+    const lost = out.alerts.filter((a) => a.type === 'sensor/lost-events');
+    assert.equal(lost.length, 1, 'once per increase');
+    assert.deepEqual(lost[0]!.fields, { lost: 7, totalLost: 7 });
+    assert.equal(lost[0]!.time, new Date(TEST_TIME).toISOString());
+  });
+});
+

@@ -1,0 +1,267 @@
+// The runtime pipeline: sensors -> enrichment -> policies -> actions ->
+// engine -> outputs, for one host. `vigil runtime watch` runs it with the
+// stdout output of src/cli; the node agent will run the same pipeline with an
+// output that sends alerts to the server. Owns: starting and stopping the
+// sensors (./../sensors/sensor.ts), the per-event step (`handle`), the kill
+// of enforced violations (first, before the engine runs), lost-event alerts,
+// the stats, and the periodic work (engine window eviction, learn-state
+// saves, stats). The clock, the monotonic clock and the kill function are
+// injected; nothing here prints.
+//
+// Procfs enrichment and container resolution happen inside the sensors
+// (they share the ProcCache and ContainerResolver the caller gives them);
+// the pipeline's enrichment step is what needs two sensors: a key-file
+// change names the process the syscall sensor saw opening the file.
+import { randomUUID } from 'node:crypto';
+import type { Alert } from '../../core/alerts/types.js';
+import type { EngineEvent, SyscallEvent } from '../../core/rules/event.js';
+import { lostEventsAlert, violationAlert } from '../../core/policy/alert.js';
+import { VIOLATION_ALERTS } from '../../core/policy/evaluate.js';
+import type { PolicyStage } from '../../core/policy/stage.js';
+import type { Sensor, SensorSink } from '../sensors/sensor.js';
+import type { EngineLike } from './engine.js';
+
+/** Where alerts go (stdout JSON lines or text for `runtime watch`, the server for the agent). */
+export interface RuntimeOutput {
+  alert(a: Alert): void;
+  /** Every normalised event (debugging: `--events`). */
+  event?(e: EngineEvent): void;
+  /** One line for the operator (ready, still attaching, a sensor stopped). */
+  notice?(message: string): void;
+  /** The stats (periodically and at stop). */
+  stats?(s: PipelineStats): void;
+}
+
+export interface PipelineStats {
+  events: number;
+  alerts: number;
+  killed: number;
+  /** Events the sensors lost (kernel buffers). */
+  lost: number;
+  /** Malformed input records the sensors dropped. */
+  bad: number;
+  /** Raw records the sensors read (bpftrace lines). */
+  lines: number;
+  /** Kernel-event to processing delay of the last event (ms). */
+  lagMs: number;
+  procs: number;
+  containers: number;
+  rssMiB: number;
+}
+
+/** Sends SIGKILL to `pid`; throws (an errno error) when it cannot. */
+export type KillFn = (pid: number) => void;
+
+export interface ActionResult {
+  kind: 'killed' | 'alert';
+  detail: string;
+  delayUs?: number;
+}
+
+export interface RuntimePipelineOptions {
+  host: string;
+  sensors: Sensor[];
+  engine: EngineLike | null;
+  /** The runtime policies (the engine must have been built with `policyDecision: policies.violations`). */
+  policies?: PolicyStage;
+  outputs: RuntimeOutput[];
+  /** Wall clock, ms (default Date.now). */
+  clock?: () => number;
+  /** Monotonic clock in ns, the kernel's (default process.hrtime): the kill delay is measured on it. */
+  monoNs?: () => number;
+  /** Default: process.kill(pid, 'SIGKILL'). */
+  kill?: KillFn;
+  newId?: () => string;
+  /** Pids never killed (the agent, its sensors' children); the sensors add theirs. */
+  protectedPids?: Set<number>;
+  /** Called (from the periodic work, and at stop) when the learn state changed. */
+  saveLearned?: () => void;
+  /** Key files' sensor, told who opens watched files for writing. */
+  writers?: { noteWrite(path: string, proc: SyscallEvent['proc']): void };
+  /** Sizes of the caches, for the stats. */
+  gauges?: () => { procs: number; containers: number };
+  /** Periods (ms): lost-event check, engine flush, learn-state save, stats (0: only at stop). */
+  lostCheckMs?: number;
+  flushMs?: number;
+  saveMs?: number;
+  statsMs?: number;
+}
+
+const defaultKill: KillFn = (pid) => {
+  process.kill(pid, 'SIGKILL');
+};
+
+export class RuntimePipeline {
+  readonly stats: PipelineStats = { events: 0, alerts: 0, killed: 0, lost: 0, bad: 0, lines: 0, lagMs: 0, procs: 0, containers: 0, rssMiB: 0 };
+  private readonly clock: () => number;
+  private readonly monoNs: () => number;
+  private readonly kill: KillFn;
+  private readonly newId: () => string;
+  private readonly protectedPids: Set<number>;
+  private reportedLost = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private failure?: (why: string) => void;
+  private readonly failed = new Promise<string>((res) => (this.failure = res));
+  private started: Sensor[] = [];
+
+  constructor(private readonly o: RuntimePipelineOptions) {
+    // The policy detectors of the engine word the violations: without an engine they would be silent.
+    if (o.policies && !o.engine) throw new Error('runtime pipeline: policies need an engine built with their decision (policyDecision)');
+    this.clock = o.clock ?? Date.now;
+    this.monoNs = o.monoNs ?? (() => Number(process.hrtime.bigint()));
+    this.kill = o.kill ?? defaultKill;
+    this.newId = o.newId ?? randomUUID;
+    this.protectedPids = o.protectedPids ?? new Set([process.pid]);
+  }
+
+  private emit(a: Alert): void {
+    this.stats.alerts++;
+    for (const out of this.o.outputs) out.alert(a);
+  }
+
+  private notice(m: string): void {
+    for (const out of this.o.outputs) out.notice?.(m);
+  }
+
+  /** SIGKILL an offending process, unless it is protected; the alert's action. */
+  act(pid: number, ktimeNs?: number): ActionResult {
+    // pid 0 would signal our own process group, 1 is init, and never ourselves or our sensors.
+    if (!Number.isInteger(pid) || pid <= 1 || this.protectedPids.has(pid)) return { kind: 'alert', detail: `not killed: pid ${pid} is protected` };
+    try {
+      this.kill(pid);
+    } catch (e) {
+      return { kind: 'alert', detail: `kill of pid ${pid} failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    }
+    this.stats.killed++;
+    const delayUs = ktimeNs !== undefined ? Math.max(0, Math.round((this.monoNs() - ktimeNs) / 1000)) : undefined;
+    return { kind: 'killed', detail: `SIGKILL sent to pid ${pid}`, ...(delayUs !== undefined ? { delayUs } : {}) };
+  }
+
+  /** One event through the pipeline: enrichment, policies (the kill first: it is time-critical), engine, outputs. */
+  handle(e: EngineEvent, ktimeNs?: number): void {
+    this.stats.events++;
+    if (ktimeNs !== undefined) this.stats.lagMs = (this.monoNs() - ktimeNs) / 1e6;
+    if (e.source === 'syscall' && e.type === 'openat' && e.fd?.name && (Number(e.args.flags) & 3) !== 0) this.o.writers?.noteWrite(e.fd.name, e.proc);
+    for (const out of this.o.outputs) out.event?.(e);
+
+    // Policies: one decision (PolicyStage), shared with the engine's policy detectors, which word the alerts.
+    let actions: Map<string, ActionResult> | undefined;
+    let killedTypes: Map<string, ActionResult> | undefined;
+    const policyAlerts: Alert[] = [];
+    if (this.o.policies && e.source === 'syscall') {
+      for (const v of this.o.policies.decide(e).violations) {
+        const r = v.enforce ? this.act(e.proc.pid, ktimeNs) : undefined;
+        if (r) (actions ??= new Map()).set(`${v.type}\u0000${v.subject}`, r);
+        if (r?.kind === 'killed') (killedTypes ??= new Map()).set(v.type, r);
+        // Reverse shells have no policy detector (the rules raise them): the policy's own alert, below.
+        if (v.type === VIOLATION_ALERTS.reverseShell.type) {
+          const a = violationAlert(v, e, this.newId(), this.o.host);
+          if (r) a.action = r;
+          policyAlerts.push(a);
+        }
+      }
+    }
+
+    const ruleAlerts = this.o.engine ? this.o.engine.process(e) : [];
+    const ruleTypes = new Set<string>();
+    for (const a of ruleAlerts) {
+      ruleTypes.add(a.type);
+      // A policy alert carries the result of its own kill; a rule alert of a type a policy killed for says so.
+      const own = a.rule.startsWith('policy:') ? actions?.get(`${a.type}\u0000${String(a.fields?.subject ?? '')}`) : undefined;
+      const k = own ?? killedTypes?.get(a.type);
+      if (k) a.action = { kind: k.kind, detail: k.detail, ...(k.delayUs !== undefined ? { delayUs: k.delayUs } : {}) };
+      else if (a.rule.startsWith('policy:')) a.action = { kind: 'alert' };
+      this.emit(a);
+    }
+    // A policy's reverse-shell verdict duplicates the rules' one: keep the rule alert (it carries the kill).
+    for (const a of policyAlerts) if (!ruleTypes.has(a.type)) this.emit(a);
+  }
+
+  /** Lost kernel events are never silent: one alert per increase. */
+  checkLost(): void {
+    let lost = 0;
+    for (const s of this.started) lost += s.health().lost;
+    if (lost > this.reportedLost) {
+      this.emit(lostEventsAlert(lost - this.reportedLost, lost, this.newId(), this.o.host, this.clock()));
+      this.reportedLost = lost;
+    }
+  }
+
+  private sink(): SensorSink {
+    return {
+      event: (e, ktimeNs) => this.handle(e, ktimeNs),
+      lost: () => this.checkLost(),
+      notice: (m) => this.notice(m),
+      failed: (why) => this.failure?.(why),
+    };
+  }
+
+  /** Start every sensor (in order; a failure stops those already started and rethrows) and the periodic work. */
+  async start(): Promise<void> {
+    const sink = this.sink();
+    for (const s of this.o.sensors) {
+      try {
+        await s.start(sink);
+      } catch (e) {
+        await this.stopSensors();
+        throw e;
+      }
+      this.started.push(s);
+    }
+    const every = (ms: number | undefined, fn: () => void) => {
+      if (ms && ms > 0) this.timers.push(setInterval(fn, ms));
+    };
+    every(this.o.lostCheckMs ?? 1000, () => this.checkLost());
+    every(this.o.flushMs ?? 5000, () => this.o.engine?.flush?.(this.clock()));
+    if (this.o.policies) every(this.o.saveMs ?? 2000, () => this.saveLearned());
+    every(this.o.statsMs, () => this.reportStats());
+  }
+
+  /** Resolves with why a sensor stopped on its own, or undefined when `until` resolves first. */
+  async run(until: Promise<unknown>): Promise<string | undefined> {
+    return Promise.race([until.then(() => undefined), this.failed]);
+  }
+
+  private saveLearned(): void {
+    if (this.o.policies?.takeLearned()) this.o.saveLearned?.();
+  }
+
+  private async stopSensors(): Promise<void> {
+    for (const s of [...this.started].reverse()) await s.stop();
+    this.started = [];
+  }
+
+  /** The stats now (sensor counters, cache sizes, memory). */
+  snapshot(): PipelineStats {
+    let lost = 0;
+    let bad = 0;
+    let lines = 0;
+    for (const s of this.o.sensors) {
+      const h = s.health();
+      lost += h.lost;
+      bad += h.bad;
+      lines += h.lines ?? 0;
+    }
+    const g = this.o.gauges?.();
+    Object.assign(this.stats, { lost, bad, lines, procs: g?.procs ?? 0, containers: g?.containers ?? 0, rssMiB: Math.round(process.memoryUsage().rss / 1048576) });
+    return { ...this.stats };
+  }
+
+  private reportStats(): void {
+    const s = this.snapshot();
+    for (const out of this.o.outputs) out.stats?.(s);
+  }
+
+  /** Stop the periodic work and the sensors, report the last lost events, save learned whitelists, report the stats. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const sensors = [...this.started];
+    await this.stopSensors();
+    this.started = sensors;
+    this.checkLost();
+    this.started = [];
+    this.saveLearned();
+    this.reportStats();
+  }
+}
