@@ -2537,6 +2537,17 @@ export interface paths {
                         "application/json": {
                             db?: string;
                             status?: string;
+                            vulnDb?: {
+                                deployment?: {
+                                    builtAt?: string;
+                                    digest?: string;
+                                };
+                                served?: {
+                                    builtAt?: string;
+                                    digest?: string;
+                                };
+                                stale?: boolean;
+                            };
                         };
                     };
                 };
@@ -2549,6 +2560,17 @@ export interface paths {
                         "application/json": {
                             db?: string;
                             status?: string;
+                            vulnDb?: {
+                                deployment?: {
+                                    builtAt?: string;
+                                    digest?: string;
+                                };
+                                served?: {
+                                    builtAt?: string;
+                                    digest?: string;
+                                };
+                                stale?: boolean;
+                            };
                         };
                     };
                 };
