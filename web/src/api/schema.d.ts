@@ -605,7 +605,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a project (description, daily rescan cron; "" disables it) */
+        /** Change a project (description, daily rescan cron; "" disables it; scanners of its scans, "" = all) */
         patch: {
             parameters: {
                 query?: never;
@@ -620,6 +620,8 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         rescanCron?: string;
+                        /** @description comma-separated: vuln,malware,secret,baseline,files; "" = all */
+                        scanners?: string;
                     };
                 };
             };
@@ -1079,14 +1081,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Findings of an image (vulnerabilities; later malware, baseline, files); ignored ones are marked */
+        /** Findings of an image: vulnerabilities (kind vuln), malware, secret, baseline, file (unowned files); ignored vulnerabilities are marked. Secrets are stored and returned masked. */
         get: {
             parameters: {
                 query?: {
                     cursor?: string;
                     includeIgnored?: boolean;
-                    kind?: string;
+                    kind?: "vuln" | "malware" | "secret" | "baseline" | "file";
                     limit?: number;
+                    /** @description file path prefix (content findings) */
+                    path?: string;
+                    /** @description vulnerability id, malware rule, secret rule, baseline check id */
+                    ruleId?: string;
                     severity?: string;
                     sort?: string;
                 };
