@@ -103,7 +103,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     let err = '';
     server.stdout!.on('data', (d) => { out += d; });
     server.stderr!.on('data', (d) => { err += d; });
-    for (let i = 0; i < 2400 && !/console at (http:\S+)\//.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 3600 && !/console at (http:\S+)\//.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     const m = /console at (http:\S+?)\/ /.exec(out);
     assert.ok(m, `server did not print the console URL:\n${out}\n${err}`);
     base = m[1]!;
