@@ -190,7 +190,13 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     for (const [scope, tag] of [['This image', 'Ignored for this image'], ['All images of the project', 'Ignored for all images']] as const) {
       await row.getByRole('button', { name: 'Ignore' }).click();
       const dialog = page.getByRole('dialog');
-      await dialog.getByLabel(scope).check();
+      await dialog.getByLabel('Reason').waitFor();
+      // The dialog zooms in; a click during the animation can miss, so click until the radio is on.
+      for (let i = 0; i < 20 && !(await dialog.getByLabel(scope).isChecked()); i++) {
+        await dialog.getByText(scope, { exact: true }).click();
+        await page.waitForTimeout(100);
+      }
+      assert.ok(await dialog.getByLabel(scope).isChecked(), scope);
       await dialog.getByLabel('Reason').fill(`e2e: ${scope}`);
       await dialog.getByRole('button', { name: 'Ignore' }).click();
       await row.getByText(tag).waitFor();
