@@ -47,6 +47,8 @@ export interface ServerConfig {
   schedulerIntervalSeconds: number;
   demo: boolean;
   demoImage?: string;
+  /** Where the built web console is (default: dist/web of this package). */
+  consoleDir?: string;
 }
 
 type Key = keyof ServerConfig;
@@ -76,6 +78,7 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   schedulerIntervalSeconds: { env: 'VIGIL_SCHEDULER_INTERVAL_SECONDS', type: 'int' },
   demo: { env: 'VIGIL_DEMO', type: 'bool' },
   demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
+  consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
