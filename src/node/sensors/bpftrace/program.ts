@@ -9,6 +9,8 @@
 // String fields a process controls (paths, names) come last so a tab inside
 // one can only corrupt that field, never shift the numeric ones.
 
+import { statSync } from 'node:fs';
+
 /** x86_64 syscall numbers of calls that have no dedicated tracepoint here. */
 export const RAW_SYSCALLS: Record<string, number> = {
   init_module: 175,
@@ -23,6 +25,61 @@ export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
   '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/root/.ssh', '/etc/ssh/ssh_host_',
   '/etc/cron', '/var/spool/cron', '/etc/systemd/system', '/etc/init.d', '/etc/rc.local',
   '/etc/ld.so.preload', '/proc/sys/kernel/core_pattern', '/sys/fs/cgroup/release_agent',
+];
+
+/**
+ * Sensitive files are also recognised on syscall exit by the opened file's
+ * name (the dentry's, whatever path led there: relative to the cwd or a
+ * dirfd, `..`, `//`, a hard link with the same name) ...
+ */
+export const SENSITIVE_BASENAMES: readonly string[] = ['shadow', 'gshadow', 'sudoers', 'authorized_keys', 'ld.so.preload', 'core_pattern', 'crontab'];
+/** ... and these names whatever their directory, when opened for writing (cgroup escapes mount the hierarchy anywhere; /proc/PID/{mem,exe}). */
+export const WRITE_WATCHED_BASENAMES: readonly string[] = ['release_agent', 'notify_on_release', 'mem', 'exe', 'uevent_helper', 'modprobe'];
+
+/** A file identified by (device, inode) as the kernel sees it (sb->s_dev, i_ino): hard links, bind mounts and other mount namespaces reach the same pair. */
+export interface FileIdentity {
+  path: string;
+  /** Kernel-internal device number (MAJOR << 20 | MINOR), see kernelDev(). */
+  dev: number;
+  ino: number;
+}
+
+/** Host files recognised by (device, inode) whatever the path that reaches them. */
+export const DEFAULT_SENSITIVE_FILES: readonly string[] = [
+  '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/crontab', '/etc/ld.so.preload', '/root/.ssh/authorized_keys',
+  '/etc/ssh/sshd_config', '/etc/kubernetes/admin.conf', '/etc/kubernetes/kubelet.conf', '/var/lib/kubelet/config.yaml',
+];
+
+/** (device, inode) of those of `paths` that exist as regular files (at most 32: each is a test in the open exit probe). */
+export function sensitiveIdentities(paths: readonly string[] = DEFAULT_SENSITIVE_FILES): FileIdentity[] {
+  const out: FileIdentity[] = [];
+  for (const path of paths) {
+    try {
+      const st = statSync(path);
+      if (st.isFile()) out.push({ path, dev: kernelDev(st.dev), ino: st.ino });
+    } catch {
+      // Absent on this host: nothing to recognise.
+    }
+    if (out.length >= 32) break;
+  }
+  return out;
+}
+
+/** The kernel-internal device number (sb->s_dev) of a user-space st_dev. */
+export function kernelDev(stDev: number): number {
+  const major = Math.floor(stDev / 256) & 0xfff;
+  const minor = (stDev & 0xff) | (Math.floor(stDev / 4096) & 0xfff00);
+  return major * 1048576 + minor;
+}
+
+/**
+ * Host-side high-risk syscalls: each name the `high_risk_syscalls` list of
+ * rules/builtin/high-risk-syscall.yaml uses has a probe here (dedicated
+ * tracepoints, or RAW_SYSCALLS); the coverage test holds both to this one list.
+ */
+export const HIGH_RISK_SYSCALLS: readonly string[] = [
+  'open_by_handle_at', 'setns', 'unshare', 'reboot', 'mount', 'umount2', 'bpf', 'init_module', 'finit_module', 'delete_module',
+  'kexec_load', 'kexec_file_load', 'pivot_root', 'perf_event_open', 'userfaultfd', 'keyctl',
 ];
 
 /** Opens with write intent under these are reported (system dirs, key files). */
@@ -44,6 +101,8 @@ export interface ProgramOptions {
   sensitivePaths?: readonly string[];
   /** Path prefixes whose opens with write flags are reported (policy file-protection paths are added here). */
   protectedPrefixes?: readonly string[];
+  /** Files recognised by (device, inode) on open, whatever the path (sensitiveIdentities() of the host's sensitive files). */
+  sensitiveInodes?: readonly FileIdentity[];
 }
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
@@ -91,21 +150,38 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:sched:sched_process_exec { ${emit('E', '\\t%d\\t%s', 'args->old_pid, str(args->filename)')} }`);
   p.push(`tracepoint:sched:sched_process_fork { ${emit('F', '\\t%d', 'args->child_pid')} }`);
   p.push(`tracepoint:sched:sched_process_exit /pid == tid/ { ${emit('Q', '', '')} }`);
-  // openat: a few filter probes of 7 prefixes each (one long condition exceeds the 512-byte BPF stack, as
-  // every literal is materialised) mark the thread; the exit probe reports marked opens with
-  // their result. Marking rather than printing keeps it independent of probe run order.
+  // openat: the entry probe keeps the name pointer, flags and dirfd by thread; a few filter probes
+  // of 7 prefixes each (one long condition exceeds the 512-byte BPF stack, as every literal is
+  // materialised) mark the opens of sensitive names. The exit probe reports marked opens and,
+  // from the opened file itself, any open of a sensitive inode (hard links, bind mounts, other
+  // mount namespaces) or a sensitive file name reached by any path (relative, `..`, `//`).
+  // Marking rather than printing keeps it independent of probe run order.
+  p.push('tracepoint:syscalls:sys_enter_openat { @oa[tid] = args->filename; @of[tid] = args->flags; @od[tid] = args->dfd; }');
   for (const c of chunks(sensitive, 7)) {
-    p.push(`tracepoint:syscalls:sys_enter_openat { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = args->filename; @of[tid] = args->flags; } }`);
+    p.push(`tracepoint:syscalls:sys_enter_openat { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = 1; } }`);
   }
   for (const c of chunks(protectedP, 7)) {
-    p.push(`tracepoint:syscalls:sys_enter_openat /(args->flags & ${WRITE_FLAGS}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = args->filename; @of[tid] = args->flags; } }`);
+    p.push(`tracepoint:syscalls:sys_enter_openat /(args->flags & ${WRITE_FLAGS}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = 1; } }`);
   }
-  p.push(`tracepoint:syscalls:sys_exit_openat /@om[tid] != 0/ { ${emit('O', '\\t%d\\t%d\\t%s', 'args->ret, @of[tid], str(@om[tid])')} delete(@om[tid]); delete(@of[tid]); }`);
+  const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
+  const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
+  const nameTest = SENSITIVE_BASENAMES.map((n) => `$n == ${lit(n)}`).join(' || ');
+  const wnameTest = WRITE_WATCHED_BASENAMES.map((n) => `$n == ${lit(n)}`).join(' || ');
+  p.push(`tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0/ { $m = @om[tid]; $ino = (uint64)0; $dev = (uint64)0; if (args->ret >= 0) { ` +
+    `$fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; ` +
+    `if (${inodeTest}) { $m = 1; } ` +
+    `if ($m == 0) { $n = str($fl->f_path.dentry->d_name.name, 24); if (${nameTest}) { $m = 1; } if ((@of[tid] & ${WRITE_FLAGS}) != 0 && (${wnameTest})) { $m = 1; } } } ` +
+    `if ($m != 0) { ${emit('O', '\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%s', 'args->ret, @of[tid], @od[tid], $ino, $dev, str(@oa[tid])')} } ` +
+    'delete(@om[tid]); delete(@oa[tid]); delete(@of[tid]); delete(@od[tid]); }');
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.
   const sa4 = (ptr: string, code: string, fdExpr: string) =>
     `$sa = (struct sockaddr_in *)${ptr}; if ($sa->sin_family == 2) { ${emit(code, '\\t%d\\t4\\t%s\\t%d', `${fdExpr}, ntop(2, $sa->sin_addr.s_addr), ($sa->sin_port >> 8) | (($sa->sin_port & 0xff) << 8)`)} } ` +
     `if ($sa->sin_family == 10) { $s6 = (struct sockaddr_in6 *)${ptr}; ${emit(code, '\\t%d\\t6\\t%s\\t%d', `${fdExpr}, ntop(10, $s6->sin6_addr.in6_u.u6_addr8), ($s6->sin6_port >> 8) | (($s6->sin6_port & 0xff) << 8)`)} }`;
   p.push(`tracepoint:syscalls:sys_enter_connect { ${sa4('args->uservaddr', 'C', 'args->fd')} }`);
+  // Unix sockets (the runtime's docker.sock): the path, or an abstract name after its leading NUL.
+  p.push(`tracepoint:syscalls:sys_enter_connect { $su = (struct sockaddr_un *)args->uservaddr; if ($su->sun_family == 1) { ${emit('Cu', '\\t%d\\t%s', 'args->fd, $su->sun_path')} } }`);
+  // AF_PACKET sockets (raw sniffing and spoofing).
+  p.push(`tracepoint:syscalls:sys_enter_socket /args->family == 17/ { ${emit('So', '\\t%d\\t%d', 'args->family, args->type')} }`);
   p.push('tracepoint:syscalls:sys_enter_accept4 { @acc[tid] = args->upeer_sockaddr; }');
   p.push(`tracepoint:syscalls:sys_exit_accept4 /@acc[tid] != 0/ { if (args->ret >= 0) { ${sa4('@acc[tid]', 'K', 'args->ret')} } delete(@acc[tid]); }`);
   p.push(`tracepoint:syscalls:sys_enter_dup2 /args->newfd <= 2/ { ${emit('D', '\\t%d\\t%d', 'args->oldfd, args->newfd')} }`);
@@ -117,14 +193,26 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_open_by_handle_at { ${emit('H', '\\t%d\\t%d', 'args->mountdirfd, args->flags')} }`);
   p.push(`tracepoint:syscalls:sys_enter_reboot { ${emit('B', '\\t%d', 'args->cmd')} }`);
   p.push(`tracepoint:syscalls:sys_enter_bpf { ${emit('Y', '\\t%d', 'args->cmd')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_setuid { ${emit('I', '\\t%d', 'args->uid')} }`);
+  // setuid and friends: the result on exit, with the uid the caller had before (a successful setuid(0) is uid 0 on exit).
+  p.push('tracepoint:syscalls:sys_enter_setuid { @su[tid] = args->uid; @so[tid] = uid + 1; }');
+  p.push(`tracepoint:syscalls:sys_exit_setuid /@so[tid] != 0/ { ${emit('I', '\\t%d\\t%d\\t%d', '@su[tid], args->ret, @so[tid] - 1')} delete(@su[tid]); delete(@so[tid]); }`);
+  p.push('tracepoint:syscalls:sys_enter_setreuid { @sr[tid] = args->ruid; @se[tid] = args->euid; @so[tid] = uid + 1; }');
+  p.push(`tracepoint:syscalls:sys_exit_setreuid /@so[tid] != 0/ { ${emit('W', '\\t%d\\t%d\\t%d\\t%d', '@sr[tid], @se[tid], args->ret, @so[tid] - 1')} delete(@sr[tid]); delete(@se[tid]); delete(@so[tid]); }`);
+  p.push('tracepoint:syscalls:sys_enter_setresuid { @sr[tid] = args->ruid; @se[tid] = args->euid; @so[tid] = uid + 1; }');
+  p.push(`tracepoint:syscalls:sys_exit_setresuid /@so[tid] != 0/ { ${emit('V', '\\t%d\\t%d\\t%d\\t%d', '@sr[tid], @se[tid], args->ret, @so[tid] - 1')} delete(@sr[tid]); delete(@se[tid]); delete(@so[tid]); }`);
   p.push(`tracepoint:syscalls:sys_enter_setgid { ${emit('G', '\\t%d', 'args->gid')} }`);
   p.push(`tracepoint:syscalls:sys_enter_capset { ${emit('J', '', '')} }`);
   p.push(`tracepoint:syscalls:sys_enter_memfd_create { ${emit('Z', '\\t%d\\t%s', 'args->flags, str(args->uname, 64)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_renameat2 { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_rename { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_renameat { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_unlinkat { ${emit('L', '\\t%d\\t%s', 'args->flag, str(args->pathname)')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_unlinkat { ${emit('L', '\\t%d\\t%d\\t%s', 'args->flag, args->dfd, str(args->pathname)')} }`);
+  // The rest of the high-risk syscalls (HIGH_RISK_SYSCALLS) that have a tracepoint of their own.
+  p.push(`tracepoint:syscalls:sys_enter_umount { ${emit('T', '\\tumount2\\t%d\\t%s', 'args->flags, str(args->name)')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_pivot_root { ${emit('T', '\\tpivot_root\\t0\\t%s', 'str(args->new_root)')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_userfaultfd { ${emit('T', '\\tuserfaultfd\\t%d\\t', 'args->flags')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_keyctl { ${emit('T', '\\tkeyctl\\t%d\\t', 'args->option')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_perf_event_open { ${emit('T', '\\tperf_event_open\\t%d\\t', 'args->pid')} }`);
   if (opts.rawSyscalls !== false) p.push(`tracepoint:raw_syscalls:sys_enter /${raw}/ { ${emit('X', '\\t%d', 'args->id')} }`);
   return `${p.join('\n')}\n`;
 }
