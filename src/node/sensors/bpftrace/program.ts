@@ -32,9 +32,20 @@ export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
  * name (the dentry's, whatever path led there: relative to the cwd or a
  * dirfd, `..`, `//`, a hard link with the same name) ...
  */
-export const SENSITIVE_BASENAMES: readonly string[] = ['shadow', 'gshadow', 'sudoers', 'authorized_keys', 'ld.so.preload', 'core_pattern', 'crontab'];
+export const SENSITIVE_BASENAMES: readonly string[] = [
+  'shadow', 'gshadow', 'shadow-', 'gshadow-', 'opasswd', 'master.passwd', 'sudoers', 'authorized_keys', 'ld.so.preload', 'core_pattern', 'crontab',
+  'credentials', '.git-credentials', '.netrc', '.pgpass', '.my.cnf', '.vault-token', 'credentials.db', 'application_default_credentials.json',
+  'accessTokens.json', 'msal_token_cache.json',
+];
+/** ... or whose name starts with one of these (SSH private keys, host keys). */
+export const SENSITIVE_NAME_PREFIXES: readonly string[] = ['id_', 'ssh_host_'];
 /** ... and these names whatever their directory, when opened for writing (cgroup escapes mount the hierarchy anywhere; /proc/PID/{mem,exe}). */
-export const WRITE_WATCHED_BASENAMES: readonly string[] = ['release_agent', 'notify_on_release', 'mem', 'exe', 'uevent_helper', 'modprobe'];
+export const WRITE_WATCHED_BASENAMES: readonly string[] = [
+  'release_agent', 'notify_on_release', 'mem', 'exe', 'uevent_helper', 'modprobe', 'runc', 'containerd-shim',
+  '.bash_history', '.zsh_history', '.sh_history', '.ash_history', '.history', '.python_history', '.mysql_history', '.psql_history',
+];
+/** Longest file name the exit probe compares (bytes; longer names are compared on their first NAME_LEN - 1). */
+export const NAME_LEN = 40;
 
 /** A file identified by (device, inode) as the kernel sees it (sb->s_dev, i_ino): hard links, bind mounts and other mount namespaces reach the same pair. */
 export interface FileIdentity {
@@ -85,7 +96,8 @@ export const HIGH_RISK_SYSCALLS: readonly string[] = [
 /** Opens with write intent under these are reported (system dirs, key files). */
 export const DEFAULT_PROTECTED_PREFIXES: readonly string[] = [
   '/etc/', '/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/', '/usr/lib/', '/lib/', '/boot/', '/root/',
-  '/var/spool/cron', '/proc/sys/', '/sys/fs/cgroup/', '/sys/kernel/',
+  '/var/spool/cron', '/proc/sys/', '/sys/fs/cgroup/', '/sys/kernel/', '/run/systemd/system/', '/var/spool/at/',
+  '/var/www/', '/srv/www/', '/usr/share/nginx/', '/usr/local/tomcat/',
 ];
 
 export interface ProgramOptions {
@@ -165,13 +177,22 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   }
   const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
   const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
-  const nameTest = SENSITIVE_BASENAMES.map((n) => `$n == ${lit(n)}`).join(' || ');
-  const wnameTest = WRITE_WATCHED_BASENAMES.map((n) => `$n == ${lit(n)}`).join(' || ');
-  p.push(`tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0/ { $m = @om[tid]; $ino = (uint64)0; $dev = (uint64)0; if (args->ret >= 0) { ` +
-    `$fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; ` +
-    `if (${inodeTest}) { $m = 1; } ` +
-    `if ($m == 0) { $n = str($fl->f_path.dentry->d_name.name, 24); if (${nameTest}) { $m = 1; } if ((@of[tid] & ${WRITE_FLAGS}) != 0 && (${wnameTest})) { $m = 1; } } } ` +
-    `if ($m != 0) { ${emit('O', '\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%s', 'args->ret, @of[tid], @od[tid], $ino, $dev, str(@oa[tid])')} } ` +
+  // Exit probes in program order (the kernel runs a tracepoint's programs in attach order): the
+  // inode test and the name tests (in chunks: every literal takes BPF stack) mark, the last one
+  // reports and clears. Were the order ever different, a name-only match would be missed, never
+  // a wrong event made.
+  const unmarked = `/@oa[tid] != 0 && @om[tid] == 0 && args->ret >= 0/`;
+  const file = '$fl = *(curtask->files->fdt->fd + args->ret);';
+  if (inodes.length) p.push(`tracepoint:syscalls:sys_exit_openat ${unmarked} { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; if (${inodeTest}) { @om[tid] = 1; } }`);
+  const nameTests = [...SENSITIVE_BASENAMES.map((n) => `$n == ${lit(n)}`), ...SENSITIVE_NAME_PREFIXES.map((n) => `strncmp($n, ${lit(n)}, ${n.length}) == 0`)];
+  for (const c of chunks(nameTests, 7)) {
+    p.push(`tracepoint:syscalls:sys_exit_openat ${unmarked} { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.join(' || ')}) { @om[tid] = 1; } }`);
+  }
+  for (const c of chunks(WRITE_WATCHED_BASENAMES, 7)) {
+    p.push(`tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0 && @om[tid] == 0 && args->ret >= 0 && (@of[tid] & ${WRITE_FLAGS}) != 0/ { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.map((n) => `$n == ${lit(n)}`).join(' || ')}) { @om[tid] = 1; } }`);
+  }
+  p.push(`tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0/ { if (@om[tid] != 0) { $ino = (uint64)0; $dev = (uint64)0; if (args->ret >= 0) { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; } ` +
+    `${emit('O', '\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%s', 'args->ret, @of[tid], @od[tid], $ino, $dev, str(@oa[tid])')} } ` +
     'delete(@om[tid]); delete(@oa[tid]); delete(@of[tid]); delete(@od[tid]); }');
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.
   const sa4 = (ptr: string, code: string, fdExpr: string) =>
@@ -216,6 +237,37 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   if (opts.rawSyscalls !== false) p.push(`tracepoint:raw_syscalls:sys_enter /${raw}/ { ${emit('X', '\\t%d', 'args->id')} }`);
   return `${p.join('\n')}\n`;
 }
+
+/**
+ * Whether the program reports an open of `path` (absolute, normalised, as the
+ * file's own name) with or without write intent: the same lists and tests as
+ * the probes, for the sensor-coverage contract (rules/builtin/coverage.test.ts).
+ */
+export function openReported(path: string, write: boolean, opts: ProgramOptions = {}): boolean {
+  const sensitive = opts.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS;
+  const protectedP = opts.protectedPrefixes ?? DEFAULT_PROTECTED_PREFIXES;
+  const cut = (p: string) => p.slice(0, STRLEN - 1);
+  if (sensitive.some((p) => path.startsWith(cut(p)))) return true;
+  if (write && protectedP.some((p) => path.startsWith(cut(p)))) return true;
+  const name = path.slice(path.lastIndexOf('/') + 1).slice(0, NAME_LEN - 1);
+  if (SENSITIVE_BASENAMES.includes(name) || SENSITIVE_NAME_PREFIXES.some((p) => name.startsWith(p))) return true;
+  return write && WRITE_WATCHED_BASENAMES.includes(name);
+}
+
+/**
+ * The engine event types the eBPF sensor delivers, each with the probe that
+ * delivers it (the coverage contract checks the probe is in the program).
+ */
+export const DELIVERED_EVENT_TYPES: Readonly<Record<string, string>> = {
+  execve: 'sched:sched_process_exec', openat: 'syscalls:sys_exit_openat', connect: 'syscalls:sys_enter_connect', accept4: 'syscalls:sys_exit_accept4',
+  dup2: 'syscalls:sys_enter_dup2', ptrace: 'syscalls:sys_enter_ptrace', setns: 'syscalls:sys_enter_setns', unshare: 'syscalls:sys_enter_unshare',
+  mount: 'syscalls:sys_enter_mount', open_by_handle_at: 'syscalls:sys_enter_open_by_handle_at', reboot: 'syscalls:sys_enter_reboot', bpf: 'syscalls:sys_enter_bpf',
+  setuid: 'syscalls:sys_exit_setuid', setreuid: 'syscalls:sys_exit_setreuid', setresuid: 'syscalls:sys_exit_setresuid', setgid: 'syscalls:sys_enter_setgid',
+  capset: 'syscalls:sys_enter_capset', memfd_create: 'syscalls:sys_enter_memfd_create', renameat2: 'syscalls:sys_enter_renameat2', unlinkat: 'syscalls:sys_enter_unlinkat',
+  socket: 'syscalls:sys_enter_socket', umount2: 'syscalls:sys_enter_umount', pivot_root: 'syscalls:sys_enter_pivot_root', userfaultfd: 'syscalls:sys_enter_userfaultfd',
+  keyctl: 'syscalls:sys_enter_keyctl', perf_event_open: 'syscalls:sys_enter_perf_event_open',
+  ...Object.fromEntries(Object.keys(RAW_SYSCALLS).map((k) => [k, 'raw_syscalls:sys_enter'])),
+};
 
 /**
  * The cgroup_subsys_id of the first of pids, cpu, memory that has a v1
