@@ -35,7 +35,7 @@ export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
 export const SENSITIVE_BASENAMES: readonly string[] = [
   'shadow', 'gshadow', 'shadow-', 'gshadow-', 'opasswd', 'master.passwd', 'sudoers', 'authorized_keys', 'ld.so.preload', 'core_pattern', 'crontab',
   'credentials', '.git-credentials', '.netrc', '.pgpass', '.my.cnf', '.vault-token', 'credentials.db', 'application_default_credentials.json',
-  'accessTokens.json', 'msal_token_cache.json',
+  'accessTokens.json', 'msal_token_cache.json', 'environ',
 ];
 /** ... or whose name starts with one of these (SSH private keys, host keys). */
 export const SENSITIVE_NAME_PREFIXES: readonly string[] = ['id_', 'ssh_host_'];
@@ -43,7 +43,10 @@ export const SENSITIVE_NAME_PREFIXES: readonly string[] = ['id_', 'ssh_host_'];
 export const WRITE_WATCHED_BASENAMES: readonly string[] = [
   'release_agent', 'notify_on_release', 'mem', 'exe', 'uevent_helper', 'modprobe', 'runc', 'containerd-shim',
   '.bash_history', '.zsh_history', '.sh_history', '.ash_history', '.history', '.python_history', '.mysql_history', '.psql_history',
+  '.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', '.zprofile', '.zshenv', 'authorized_keys2',
 ];
+/** Opens with O_TRUNC under these are reported (log clearing). */
+export const TRUNCATE_WATCHED_PREFIXES: readonly string[] = ['/var/log/'];
 /** Longest file name the exit probe compares (bytes; longer names are compared on their first NAME_LEN - 1). */
 export const NAME_LEN = 40;
 
@@ -119,6 +122,7 @@ export interface ProgramOptions {
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
+const O_TRUNC = 0x200;
 /** bpftrace reads at most this many bytes of a string (BPFTRACE_STRLEN). */
 export const STRLEN = 128;
 
@@ -175,6 +179,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   for (const c of chunks(protectedP, 7)) {
     p.push(`tracepoint:syscalls:sys_enter_openat /(args->flags & ${WRITE_FLAGS}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = 1; } }`);
   }
+  p.push(`tracepoint:syscalls:sys_enter_openat /(args->flags & ${O_TRUNC}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', TRUNCATE_WATCHED_PREFIXES)}) { @om[tid] = 1; } }`);
   const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
   const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
   // Exit probes in program order (the kernel runs a tracepoint's programs in attach order): the
@@ -243,12 +248,13 @@ export function buildProgram(opts: ProgramOptions = {}): string {
  * file's own name) with or without write intent: the same lists and tests as
  * the probes, for the sensor-coverage contract (rules/builtin/coverage.test.ts).
  */
-export function openReported(path: string, write: boolean, opts: ProgramOptions = {}): boolean {
+export function openReported(path: string, write: boolean, opts: ProgramOptions = {}, truncate = false): boolean {
   const sensitive = opts.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS;
   const protectedP = opts.protectedPrefixes ?? DEFAULT_PROTECTED_PREFIXES;
   const cut = (p: string) => p.slice(0, STRLEN - 1);
   if (sensitive.some((p) => path.startsWith(cut(p)))) return true;
   if (write && protectedP.some((p) => path.startsWith(cut(p)))) return true;
+  if (truncate && TRUNCATE_WATCHED_PREFIXES.some((p) => path.startsWith(p))) return true;
   const name = path.slice(path.lastIndexOf('/') + 1).slice(0, NAME_LEN - 1);
   if (SENSITIVE_BASENAMES.includes(name) || SENSITIVE_NAME_PREFIXES.some((p) => name.startsWith(p))) return true;
   return write && WRITE_WATCHED_BASENAMES.includes(name);
