@@ -28,8 +28,14 @@ test('vigil db import / info, and the errors users see', () => {
     const info = JSON.parse(r.stdout);
     assert.equal(info.schemaVersion, 1);
     assert.deepEqual(info.sources.map((s: { name: string }) => s.name), ['debian', 'ghsa', 'nvd']);
+    assert.match(info.contentDigest, /^[0-9a-f]{64}$/, 'the build records a content digest');
     r = vigil(['db', 'info', '--db', db]);
     assert.match(r.stdout, /Schema version\s+1/);
+    assert.match(r.stdout, new RegExp(`Content digest\\s+${info.contentDigest}`));
+    // The same files imported into another DB: the same content digest.
+    const other = join(dir, 'other.db');
+    assert.equal(vigil(['db', 'import', '--db', other, demo]).status, 0);
+    assert.equal(JSON.parse(vigil(['db', 'info', '--db', other, '--format', 'json']).stdout).contentDigest, info.contentDigest);
 
     writeFileSync(join(dir, 'bad.json'), '{"id": "X", "affected": 7}');
     r = vigil(['db', 'import', '--db', db, join(dir, 'bad.json')]);

@@ -8,6 +8,7 @@ import { ScanService } from './scan-service.js';
 import { Scheduler, validCron } from './scheduler.js';
 import { SecretBox } from '../server/secret-box.js';
 import { newId } from '../store/ids.js';
+import { startTestServer } from '../server/server.test-helpers.js';
 
 test('daily rescan fires at its cron time under an injected clock; vulndb change rescans scanned images', async () => {
   const t = await openTestStore('sqlite');
@@ -23,8 +24,8 @@ test('daily rescan fires at its cron time under an injected clock; vulndb change
     for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar']) {
       await db.insertInto('images').values({ id: newId(), project_id: pid, registry_id: null, ref, registry: '', repository: ref, tag: '', digest: '', os_family: '', os_version: '', last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
     }
-    let stamp: string | undefined;
-    const sched = new Scheduler({ store: t.store, scans, clock, vulnDbStamp: () => stamp });
+    let stamp: { digest: string; builtAt: string } | undefined;
+    const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => stamp });
     const count = async () => (await db.selectFrom('scans').select('trigger').execute()).length;
 
     assert.equal(await sched.tick(), 0, 'nothing due at noon');
@@ -44,11 +45,11 @@ test('daily rescan fires at its cron time under an injected clock; vulndb change
     const triggers = await db.selectFrom('scans').select('trigger').execute();
     assert.ok(triggers.every((x) => x.trigger === 'schedule'));
 
-    // vulnerability DB: first stamp is the baseline, a change rescans scanned images only
+    // vulnerability DB: the first digest is the baseline, a change rescans scanned images only
     await db.updateTable('images').set({ last_scan_id: 'x' }).where('ref', '=', 'docker-archive:/a.tar').execute();
-    stamp = 'v1';
+    stamp = { digest: 'd1', builtAt: '2026-03-01T00:00:00.000Z' };
     assert.equal(await sched.tick(), 0);
-    stamp = 'v2';
+    stamp = { digest: 'd2', builtAt: '2026-03-02T00:00:00.000Z' };
     assert.equal(await sched.tick(), 1);
     assert.equal(await sched.tick(), 0);
     await queue.stop();
@@ -61,4 +62,57 @@ test('cron validation', () => {
   assert.equal(validCron('0 3 * * *'), true);
   assert.equal(validCron('not cron'), false);
   assert.equal(validCron('99 3 * * *'), false);
+});
+
+test('a schedule fires at its next slot after it was set, never at once for past slots', async () => {
+  let now = new Date('2026-01-01T00:00:00Z');
+  const s = await startTestServer('sqlite', {}, { workers: 0, clock: () => now });
+  try {
+    // a project created long ago with its schedule off, and two images
+    const p = await s.call('POST', '/api/v1/projects', s.adminToken, { name: 'old', rescanCron: '' });
+    assert.equal(p.status, 201);
+    for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar']) assert.equal((await s.call('POST', `/api/v1/projects/${p.body.id}/images`, s.adminToken, { ref, scan: false })).status, 201);
+    const sched = new Scheduler({ store: s.ctx.store, scans: s.ctx.scans, clock: () => now });
+    const scheduled = async () => (await s.ctx.store.db.selectFrom('scans').select('id').where('trigger', '=', 'schedule').where('project_id', '=', p.body.id).execute()).length;
+    now = new Date('2026-03-10T12:00:00Z');
+    assert.equal((await s.call('PATCH', `/api/v1/projects/${p.body.id}`, s.adminToken, { rescanCron: '*/5 * * * *' })).status, 200);
+    await sched.tick();
+    assert.equal(await scheduled(), 0, 'no run at once for the slots since the project was created');
+    now = new Date('2026-03-10T12:04:59Z');
+    await sched.tick();
+    assert.equal(await scheduled(), 0);
+    now = new Date('2026-03-10T12:05:00Z');
+    await sched.tick();
+    assert.equal(await scheduled(), 2, 'the first slot after the schedule was set');
+    await sched.tick();
+    assert.equal(await scheduled(), 2, 'once per slot');
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('a schedule never recorded (set before this version) starts from now', async () => {
+  const t = await openTestStore('sqlite');
+  try {
+    let now = new Date('2026-03-01T12:00:00Z');
+    const clock = () => now;
+    const queue = new InProcessQueue(async () => {});
+    const scans = new ScanService({ store: t.store, queue, secrets: new SecretBox(Buffer.alloc(32, 1)), clock, queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 } });
+    await scans.init();
+    const db = t.store.db;
+    const pid = newId();
+    await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '0 3 * * *', created_at: '2025-01-01T00:00:00.000Z' }).execute();
+    await db.insertInto('images').values({ id: newId(), project_id: pid, registry_id: null, ref: 'docker-archive:/a.tar', registry: '', repository: 'a', tag: '', digest: '', os_family: '', os_version: '', last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+    const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => ({ digest: 'd1', builtAt: '2026-02-01T00:00:00.000Z' }) });
+    assert.equal(await sched.tick(), 0, 'a year of past slots does not fire at once');
+    now = new Date('2026-03-02T03:00:00Z');
+    assert.equal(await sched.tick(), 1);
+    // the vulnerability DB stamp's updated_at is the time it was recorded, not the stamp
+    const row = await db.selectFrom('settings').selectAll().where('key', '=', 'vulndb.stamp').executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(row.value), { digest: 'd1', builtAt: '2026-02-01T00:00:00.000Z' });
+    assert.equal(row.updated_at, '2026-03-01T12:00:00.000Z');
+    await queue.stop();
+  } finally {
+    await t.cleanup();
+  }
 });

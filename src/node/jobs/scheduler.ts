@@ -1,23 +1,40 @@
 // Periodic work of the API process, driven by an injected clock so tests
 // can move time: each project's daily rescan (cron expression, croner, UTC)
-// and, when the vulnerability DB changes, the rescan of the scanned images
-// whose findings change under it (vulndb-rematch.ts). Firing
+// and, when the deployment's vulnerability DB changes (its content digest,
+// vulndb-identity.ts), the rescan of the scanned images whose findings change
+// under it (vulndb-rematch.ts). Firing
 // is claimed with a compare-and-set on a settings row, so several API
 // processes on one PostgreSQL fire each slot once.
 import { Cron } from 'croner';
-import type { Store } from '../store/store.js';
+import type { Store, Tx } from '../store/store.js';
 import type { ScanService, ScanTrigger } from './scan-service.js';
 import { imagesAffectedByDb, type ImageRef } from './vulndb-rematch.js';
+import { deploymentDbValue, newerDb, parseDeploymentDb, VULNDB_SETTING, type VulnDbIdentity } from './vulndb-identity.js';
 
 export interface SchedulerOptions {
   store: Store;
   scans: ScanService;
   clock: () => Date;
-  /** A value that changes when the vulnerability DB changes (e.g. mtime+size), or undefined when there is none. */
-  vulnDbStamp?: () => string | undefined;
+  /** The identity (content digest, build time) of the vulnerability DB this process serves, or undefined when there is none. */
+  vulnDb?: () => Promise<VulnDbIdentity | undefined> | VulnDbIdentity | undefined;
   /** The vulnerability DB file: a change re-matches stored software lists against it. Without it, a change rescans every scanned image. */
   vulnDbPath?: string;
   onError?: (e: unknown) => void;
+}
+
+/** The settings key holding a project's last rescan slot (or when its schedule was set). */
+export function scheduleKey(projectId: string): string {
+  return `rescan.last.${projectId}`;
+}
+
+/**
+ * Records that a project's schedule was set now (project created, cron
+ * changed): its first run is the first slot after this, not a past slot.
+ */
+export async function markScheduleSet(trx: Tx, projectId: string, at: Date): Promise<void> {
+  const now = at.toISOString();
+  await trx.insertInto('settings').values({ key: scheduleKey(projectId), value: now, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now })).execute();
 }
 
 export function validCron(expr: string): boolean {
@@ -37,7 +54,7 @@ export class Scheduler {
   private async claim(key: string, from: string | undefined, to: string): Promise<boolean> {
     const db = this.o.store.db;
     if (from === undefined) {
-      const r = await db.insertInto('settings').values({ key, value: to, updated_at: to }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+      const r = await db.insertInto('settings').values({ key, value: to, updated_at: this.o.clock().toISOString() }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     }
     const r = await db.updateTable('settings').set({ value: to, updated_at: this.o.clock().toISOString() }).where('key', '=', key).where('value', '=', from).executeTakeFirst();
@@ -78,11 +95,17 @@ export class Scheduler {
     const projects = await this.o.store.db.selectFrom('projects').select(['id', 'rescan_cron', 'created_at']).execute();
     for (const p of projects) {
       if (!p.rescan_cron) continue;
-      const key = `rescan.last.${p.id}`;
+      const key = scheduleKey(p.id);
       const last = await this.setting(key);
+      if (last === undefined) {
+        // A schedule never seen (set before the schedule base was recorded):
+        // its first run is the first slot after now, never a past one.
+        await this.claim(key, undefined, now.toISOString());
+        continue;
+      }
       let next: Date | null;
       try {
-        next = new Cron(p.rescan_cron, { paused: true, timezone: 'UTC' }).nextRun(new Date(last ?? p.created_at));
+        next = new Cron(p.rescan_cron, { paused: true, timezone: 'UTC' }).nextRun(new Date(last));
       } catch {
         continue;
       }
@@ -90,14 +113,18 @@ export class Scheduler {
       if (!(await this.claim(key, last, now.toISOString()))) continue;
       n += await this.enqueue(await this.scannedImages(p.id, false), 'schedule');
     }
-    const stamp = this.o.vulnDbStamp?.();
-    if (stamp !== undefined) {
-      const key = 'vulndb.stamp';
-      const last = await this.setting(key);
-      if (last !== stamp && (await this.claim(key, last, stamp)) && last !== undefined) {
-        // The first stamp seen is the baseline; a change rescans the images it affects.
-        n += await this.enqueue(await this.affectedByDb(), 'vulndb');
+    const served = await this.o.vulnDb?.();
+    if (served) {
+      const raw = await this.setting(VULNDB_SETTING);
+      const deployment = parseDeploymentDb(raw);
+      if (!deployment) {
+        // The first DB seen (or a stamp of an older Vigil) is the baseline.
+        await this.claim(VULNDB_SETTING, raw, deploymentDbValue(served));
+      } else if (served.digest !== deployment.digest && newerDb(served, deployment)) {
+        // A newer DB than the deployment's: the replica that moves the row rescans what it affects, once.
+        if (await this.claim(VULNDB_SETTING, raw, deploymentDbValue(served))) n += await this.enqueue(await this.affectedByDb(), 'vulndb');
       }
+      // Same digest: nothing changed. An older DB: this replica is behind (/healthz says so); no rescan.
     }
     return n;
   }

@@ -4,11 +4,13 @@
 // authorization matrix test walks.
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ServerContext } from './context.js';
 import { installAuthHook } from './auth-hook.js';
+import { trustedProxyList } from './config.js';
+import { sharedRateLimitStore } from './rate-limit-store.js';
 import { HttpError } from './http-errors.js';
 import { InputError } from '../../core/errors.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -46,8 +48,11 @@ function isUniqueViolation(e: unknown): boolean {
 }
 
 export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
+  const proxies = trustedProxyList(ctx.config.trustedProxies);
   const app = Fastify({
     loggerInstance: ctx.log,
+    // req.ip: the peer, or the X-Forwarded-For client when the peer is a configured proxy.
+    trustProxy: proxies.length ? proxies : false,
     bodyLimit: ctx.config.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
@@ -63,7 +68,15 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'validator.swagger.io'] } },
   });
-  await app.register(rateLimit, { global: false });
+  // Limits per client address (req.ip); on PostgreSQL counted in the shared database, so they hold across replicas.
+  await app.register(rateLimit, {
+    global: ctx.config.apiRateLimit > 0,
+    max: ctx.config.apiRateLimit || 1,
+    timeWindow: '1 minute',
+    keyGenerator: (req) => req.ip,
+    allowList: (req) => req.url === '/healthz',
+    ...(ctx.store.dialect === 'postgres' ? { store: sharedRateLimitStore(ctx.store.db, (e) => ctx.log.warn({ err: e }, 'rate limit sweep failed')) as unknown as FastifyRateLimitStoreCtor } : {}),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

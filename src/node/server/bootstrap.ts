@@ -1,6 +1,8 @@
 // First start: when there is no user, create the Administrator `admin` with
 // VIGIL_ADMIN_PASSWORD or a generated one-time password (printed once by
-// the caller), bound to all projects; and a `default` project.
+// the caller), bound to all projects; and a `default` project. Idempotent;
+// replicas starting together run it one after the other (startup-lock.ts).
+import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type { ServerContext } from './context.js';
 import { newId } from '../store/ids.js';
@@ -16,6 +18,9 @@ export interface BootstrapResult {
 
 export async function bootstrap(ctx: ServerContext): Promise<BootstrapResult> {
   return ctx.store.db.transaction().execute(async (trx) => {
+    // SQLite: take the write lock before reading, so a second process starting
+    // on the same file waits here instead of also finding no user.
+    if (ctx.store.dialect === 'sqlite') await sql`update vigil_migrations set applied_at = applied_at where 0 = 1`.execute(trx);
     let admin: BootstrapResult['admin'];
     const anyUser = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
     if (!anyUser) {

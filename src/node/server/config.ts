@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../core/errors.js';
 
@@ -27,6 +28,14 @@ export interface ServerConfig {
   sessionTtlHours: number;
   bodyLimitBytes: number;
   loginRateLimit: number;
+  /** Requests per minute per client to the API (0: no limit); /healthz is not counted. */
+  apiRateLimit: number;
+  /**
+   * Addresses or CIDR ranges of the reverse proxies / load balancers in front
+   * of the server, comma separated: X-Forwarded-For is honoured only when the
+   * connection comes from one of them ("" trusts none; the client is the peer).
+   */
+  trustedProxies: string;
   /** pg-boss: seconds before an active scan job counts as lost and is retried. */
   jobExpireSeconds: number;
   jobRetryLimit: number;
@@ -34,6 +43,8 @@ export interface ServerConfig {
   /** pg-boss: idle poll interval and expiry-check interval (seconds). */
   jobPollSeconds: number;
   jobMaintenanceSeconds: number;
+  /** How often the scheduler looks for due schedules and a changed vulnerability DB (seconds). */
+  schedulerIntervalSeconds: number;
   demo: boolean;
   demoImage?: string;
 }
@@ -55,11 +66,14 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   sessionTtlHours: { env: 'VIGIL_SESSION_TTL_HOURS', type: 'int' },
   bodyLimitBytes: { env: 'VIGIL_BODY_LIMIT_BYTES', type: 'int' },
   loginRateLimit: { env: 'VIGIL_LOGIN_RATE_LIMIT', type: 'int' },
+  apiRateLimit: { env: 'VIGIL_API_RATE_LIMIT', type: 'int' },
+  trustedProxies: { env: 'VIGIL_TRUSTED_PROXIES', type: 'string' },
   jobExpireSeconds: { env: 'VIGIL_JOB_EXPIRE_SECONDS', type: 'int' },
   jobRetryLimit: { env: 'VIGIL_JOB_RETRY_LIMIT', type: 'int' },
   jobRetryDelaySeconds: { env: 'VIGIL_JOB_RETRY_DELAY_SECONDS', type: 'int' },
   jobPollSeconds: { env: 'VIGIL_JOB_POLL_SECONDS', type: 'int' },
   jobMaintenanceSeconds: { env: 'VIGIL_JOB_MAINTENANCE_SECONDS', type: 'int' },
+  schedulerIntervalSeconds: { env: 'VIGIL_SCHEDULER_INTERVAL_SECONDS', type: 'int' },
   demo: { env: 'VIGIL_DEMO', type: 'bool' },
   demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
 };
@@ -126,15 +140,36 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
     sessionTtlHours: 12,
     bodyLimitBytes: 8 * 1024 * 1024,
     loginRateLimit: 10,
+    apiRateLimit: 6000,
+    trustedProxies: '',
     jobExpireSeconds: 30 * 60,
     jobRetryLimit: 3,
     jobRetryDelaySeconds: 10,
     jobPollSeconds: 2,
     jobMaintenanceSeconds: 30,
+    schedulerIntervalSeconds: 30,
     demo: false,
     ...(out as Partial<ServerConfig>),
   };
   if (!['all', 'api', 'worker'].includes(cfg.role)) throw new InputError('CONFIG', `role must be all, api or worker, got "${cfg.role}"`, '--role');
   if (cfg.port > 65535) throw new InputError('CONFIG', `port out of range: ${cfg.port}`, '--port');
+  trustedProxyList(cfg.trustedProxies);
   return cfg;
+}
+
+/** The trusted proxies setting as a list of addresses / CIDR ranges; a bad entry is an error naming it. */
+export function trustedProxyList(value: string): string[] {
+  const out: string[] = [];
+  for (const raw of value.split(',')) {
+    const e = raw.trim();
+    if (!e) continue;
+    const [addr, prefix, extra] = e.split('/');
+    const kind = isIP(addr ?? '');
+    const max = kind === 4 ? 32 : 128;
+    const okPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+    if (!kind || !okPrefix || extra !== undefined) throw new InputError('CONFIG', `trustedProxies: not an IP address or CIDR range: ${JSON.stringify(e)}`, 'trustedProxies');
+    out.push(e);
+  }
+  if (out.length > 100) throw new InputError('CONFIG', 'trustedProxies: more than 100 entries', 'trustedProxies');
+  return out;
 }

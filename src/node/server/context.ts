@@ -17,6 +17,7 @@ import type { JobQueue } from '../jobs/queue.js';
 import type { ScanService } from '../jobs/scan-service.js';
 import type { Notifier } from '../notify/dispatcher.js';
 import type { Metrics } from './metrics.js';
+import type { VulnDbIdentityReader } from '../jobs/vulndb-identity.js';
 
 export interface ServerContext {
   store: Store;
@@ -35,6 +36,8 @@ export interface ServerContext {
    * see such a change within AUTH_CACHE_MS.
    */
   authCache: Map<string, { at: number; auth: AuthInfo }>;
+  /** The identity (content digest) of the vulnerability DB this process serves. */
+  vulnDb: VulnDbIdentityReader;
 }
 
 export interface AuthInfo {

@@ -13,6 +13,7 @@ export class Metrics {
   private readonly hist = new Map<string, { counts: number[]; sum: number; n: number }>();
   private readonly gauges = new Map<string, { help: string; value: () => number | Promise<number> }>();
   private readonly counters = new Map<string, { help: string; value: number }>();
+  private readonly infos = new Map<string, { help: string; labels: () => Promise<Record<string, string>> }>();
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const k = `method="${esc(method)}",route="${esc(route)}",status="${status}"`;
@@ -27,6 +28,11 @@ export class Metrics {
 
   gauge(name: string, help: string, value: () => number | Promise<number>): void {
     this.gauges.set(name, { help, value });
+  }
+
+  /** An info metric: one sample of value 1 whose labels carry the data (e.g. which DB digest is served). */
+  info(name: string, help: string, labels: () => Promise<Record<string, string>>): void {
+    this.infos.set(name, { help, labels });
   }
 
   inc(name: string, help: string, by = 1): void {
@@ -54,6 +60,16 @@ export class Metrics {
         continue;
       }
       out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${v}`);
+    }
+    for (const [name, m] of this.infos) {
+      let labels: Record<string, string>;
+      try {
+        labels = await m.labels();
+      } catch {
+        continue;
+      }
+      const l = Object.entries(labels).map(([k, v]) => `${k}="${esc(v)}"`).join(',');
+      out.push(`# HELP ${name} ${m.help}`, `# TYPE ${name} gauge`, `${name}{${l}} 1`);
     }
     return `${out.join('\n')}\n`;
   }

@@ -35,7 +35,7 @@ export interface TestServer {
 export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial<ServerConfig> = {}, opts: { scanFn?: ScanFn; clock?: () => Date; workers?: number } = {}): Promise<TestServer> {
   const store = await openTestStore(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-server-'));
-  const config: ServerConfig = { ...loadConfig({ db: store.url, dataDir }, {}), adminPassword: ADMIN_PASSWORD, loginRateLimit: 10_000, jobPollSeconds: 1, jobMaintenanceSeconds: 1, jobRetryDelaySeconds: 1, ...over };
+  const config: ServerConfig = { ...loadConfig({ db: store.url, dataDir }, {}), adminPassword: ADMIN_PASSWORD, loginRateLimit: 10_000, apiRateLimit: 0, jobPollSeconds: 1, jobMaintenanceSeconds: 1, jobRetryDelaySeconds: 1, ...over };
   const ctx = await createContext(config, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, scanFn: opts.scanFn, clock: opts.clock });
   await ctx.queue.start();
   await ctx.scans.init();

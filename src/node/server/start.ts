@@ -2,7 +2,6 @@
 // workers), `api` (API + scheduler), `worker` (scan workers only; needs
 // PostgreSQL, whose pg-boss queue the processes share). Wires the store,
 // secret box, queue, scan service, notifier and scheduler into one context.
-import { statSync } from 'node:fs';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
@@ -15,16 +14,18 @@ import { PgBossQueue } from '../jobs/pg-boss-queue.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { ScanService, SCAN_QUEUE, type ScanFn } from '../jobs/scan-service.js';
 import { Scheduler } from '../jobs/scheduler.js';
+import { VulnDbIdentityReader, vulnDbStatus } from '../jobs/vulndb-identity.js';
 import { Notifier } from '../notify/dispatcher.js';
 import { Metrics } from './metrics.js';
 import { buildApp } from './app.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { withStartupLock } from '../store/startup-lock.js';
 
 export interface StartOptions {
   clock?: () => Date;
   scanFn?: ScanFn;
   log?: FastifyBaseLogger;
-  /** Where one-time messages (admin password, URL) go; default stdout. */
+  /** Where one-time messages (the generated admin password) go; default: nowhere (the CLI passes stdout). */
   print?: (line: string) => void;
   /** Do not start the periodic scheduler loop (tests call tick()). */
   noSchedulerLoop?: boolean;
@@ -67,25 +68,23 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   const scans = new ScanService({
     store, queue, secrets, clock, scanFn: o.scanFn, vulnDbPath: config.vulnDb,
     queueOptions: { retryLimit: config.jobRetryLimit, retryDelaySeconds: config.jobRetryDelaySeconds, expireInSeconds: config.jobExpireSeconds },
-    events: { scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); } },
+    events: {
+      scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); },
+      alertsRaised: (projectId, alerts) => { void notifier.alerts(projectId, alerts).catch(() => {}); },
+    },
   });
   metrics.gauge('vigil_scan_jobs_pending', 'Scan jobs waiting or running.', () => queue.size(SCAN_QUEUE));
-  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map() };
-}
-
-function vulnDbStamp(path: string): () => string | undefined {
-  return () => {
-    try {
-      const st = statSync(path);
-      return `${st.mtimeMs}:${st.size}`;
-    } catch {
-      return undefined;
-    }
-  };
+  const vulnDb = new VulnDbIdentityReader(scans.vulnDbPath);
+  metrics.info('vigil_vulndb_info', 'The vulnerability DB this process serves (digest: its content digest) and the deployment\'s newest; stale="1" when this one is older.', async () => {
+    const st = await vulnDbStatus(store, vulnDb);
+    return { digest: st.served?.digest ?? '', built_at: st.served?.builtAt ?? '', deployment_digest: st.deployment?.digest ?? '', stale: st.stale ? '1' : '0' };
+  });
+  metrics.gauge('vigil_vulndb_stale', 'Whether this process serves an older vulnerability DB than the deployment\'s newest (1) or not (0).', async () => ((await vulnDbStatus(store, vulnDb)).stale ? 1 : 0));
+  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map(), vulnDb };
 }
 
 export async function startServer(config: ServerConfig, o: StartOptions = {}): Promise<RunningServer> {
-  const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const print = o.print ?? (() => {});
   const ctx = await createContext(config, o);
   const closers: Array<() => Promise<void> | void> = [];
   const running: RunningServer = {
@@ -97,14 +96,18 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
     },
   };
   try {
-    await ctx.queue.start();
-    closers.push(() => ctx.queue.stop());
-    await ctx.scans.init();
+    // Replicas started at once create the queues and the first admin one after the other.
+    await withStartupLock(ctx.store, async () => {
+      await ctx.queue.start();
+      closers.push(() => ctx.queue.stop());
+      await ctx.scans.init();
+      if (config.role !== 'worker') running.boot = await bootstrap(ctx);
+    });
     if (config.role !== 'worker') {
-      running.boot = await bootstrap(ctx);
-      if (running.boot.admin) {
-        print(running.boot.admin.generated
-          ? `vigil: created user admin with the one-time password ${running.boot.admin.password} (change it; set VIGIL_ADMIN_PASSWORD to choose it)`
+      const boot = running.boot!;
+      if (boot.admin) {
+        print(boot.admin.generated
+          ? `vigil: created user admin with the one-time password ${boot.admin.password} (change it; set VIGIL_ADMIN_PASSWORD to choose it)`
           : 'vigil: created user admin with the password from VIGIL_ADMIN_PASSWORD');
       }
       const app = await buildApp(ctx);
@@ -121,10 +124,10 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       running.url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       const vulnDbPath = ctx.scans.vulnDbPath;
-      const scheduler = new Scheduler({ store: ctx.store, scans: ctx.scans, clock: ctx.clock, vulnDbStamp: vulnDbStamp(vulnDbPath), vulnDbPath, onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed') });
+      const scheduler = new Scheduler({ store: ctx.store, scans: ctx.scans, clock: ctx.clock, vulnDb: () => ctx.vulnDb.current(), vulnDbPath, onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed') });
       running.scheduler = scheduler;
       if (!o.noSchedulerLoop) {
-        scheduler.start();
+        scheduler.start(Math.max(1, config.schedulerIntervalSeconds) * 1000);
         closers.push(() => scheduler.stop());
       }
     }

@@ -35,10 +35,14 @@ export async function appendAudit(trx: Tx, dialect: Dialect, actor: Actor, e: Au
   // and is released at commit, so the next writer sees this record as the tail.
   // SQLite has one writer: Kysely runs the transaction on its single connection.
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PG_LOCK_AUDIT}::bigint)`.execute(trx);
-  const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const last = await trx.selectFrom('audit_log').select(['seq', 'hash', 'time']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  // Time follows sequence order: `now` was taken before waiting for the lock
+  // (or on another replica's clock), so it may be earlier than the tail's.
+  let time = now.toISOString();
+  if (last && last.time > time) time = last.time;
   const rec = {
     seq: (last?.seq ?? 0) + 1,
-    time: now.toISOString(),
+    time,
     user_id: actor.userId,
     username: actor.username,
     source_ip: actor.sourceIp,

@@ -267,4 +267,34 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('packages').addColumn('file_path', text, (c) => c.notNull().defaultTo('')).execute();
     },
   },
+  {
+    // Rate limit counters shared by every API replica (PostgreSQL; SQLite
+    // counts in the single process): one row per limit and client, a fixed
+    // window (start and end in epoch milliseconds) and its count.
+    id: '0003-rate-limits',
+    async up(db) {
+      await db.schema.createTable('rate_limits')
+        .addColumn('key', text, (c) => c.primaryKey())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('window_end', 'bigint', (c) => c.notNull())
+        .addColumn('count', int, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rate_limits_end').on('rate_limits').column('window_end').execute();
+    },
+  },
+  {
+    // Image content analysis (malware, secret, baseline, files): findings of
+    // every kind share the findings table (the file path and layer of content
+    // findings in their own columns, so they can be filtered), images count
+    // them, and a project chooses its scanners ("" = all).
+    id: '0004-content-findings',
+    async up(db) {
+      await db.schema.alterTable('findings').addColumn('path', text, (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('findings').addColumn('layer_digest', text, (c) => c.notNull().defaultTo('')).execute();
+      for (const col of ['malware', 'secrets', 'baseline', 'unowned_files']) {
+        await db.schema.alterTable('images').addColumn(col, int, (c) => c.notNull().defaultTo(0)).execute();
+      }
+      await db.schema.alterTable('projects').addColumn('scanners', text, (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
 ];

@@ -130,7 +130,13 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       await sql`select 1`.execute(db);
-      if (schema !== 'public') await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+      // `create schema if not exists` is not safe against a concurrent twin: serialise it with the migrations' lock.
+      if (schema !== 'public') {
+        await db.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(${PG_LOCK_MIGRATE.toString()}::bigint)`.execute(trx);
+          await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+        });
+      }
     } catch (e) {
       await db.destroy();
       throw new InputError('DB_OPEN', `cannot connect to PostgreSQL: ${(e as Error).message}`, redact(url));

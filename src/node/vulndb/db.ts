@@ -2,10 +2,13 @@
 // schema, metadata (schema version, built-at, sources with timestamps and
 // record counts). Writers build into a temp file in the same directory and
 // replace the DB with fsync + rename, so a crash never leaves a half DB.
+// The metadata's `content_digest` identifies the DB by its content (what the
+// writers put, in order), not by file times: servers compare it across
+// replicas to decide once that the deployment's DB changed.
 import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { hash as oneShotHash, randomBytes } from 'node:crypto';
+import { createHash, hash as oneShotHash, randomBytes, type Hash } from 'node:crypto';
 import { InputError } from '../../core/errors.js';
 import type { Advisory, CveEnrichment } from '../../core/vulndb/advisory.js';
 import { decodeAffected, decodeHeadBlock, encodeAffected, encodeHeadBlock, HEADS_PER_BLOCK } from '../../core/vulndb/codec.js';
@@ -39,6 +42,8 @@ export interface DbInfo {
   path: string;
   schemaVersion: number;
   builtAt: string;
+  /** sha256 (hex) of the DB's content, recorded when it was built; "" for a DB built before Vigil recorded it. */
+  contentDigest: string;
   vigilVersion: string;
   advisories: number;
   affectedPackages: number;
@@ -125,6 +130,12 @@ export class VulnDb implements AdvisoryLookup {
     return r ? (JSON.parse(r.data) as CveEnrichment) : undefined;
   }
 
+  /** The content digest and build time recorded in the metadata ("" when absent). */
+  identity(): { digest: string; builtAt: string } {
+    const get = (k: string) => (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(k) as { value: string } | undefined)?.value ?? '';
+    return { digest: get('content_digest'), builtAt: get('built_at') };
+  }
+
   info(sizeBytes: number): DbInfo {
     const meta = new Map((this.db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
     const count = (t: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
@@ -133,6 +144,7 @@ export class VulnDb implements AdvisoryLookup {
       path: this.path,
       schemaVersion: Number(meta.get('schema_version')),
       builtAt: meta.get('built_at') ?? '',
+      contentDigest: meta.get('content_digest') ?? '',
       vigilVersion: meta.get('vigil_version') ?? '',
       advisories: count('advisories'),
       affectedPackages: count('affected'),
@@ -190,6 +202,9 @@ export class DbWriter {
   private readonly keys = new Set<number>();
   private readonly existed: boolean;
   readonly touchedSources = new Set<string>();
+  /** Hash of everything this writer puts, in order; with the previous digest it makes the new content digest. */
+  private readonly content: Hash = createHash('sha256');
+  private changed = false;
 
   private constructor(readonly path: string, readonly tmpPath: string, opts: WriterOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -298,6 +313,8 @@ export class DbWriter {
   /** Adds or replaces an advisory (same source and id). Withdrawn advisories are removed. */
   put(a: Advisory): void {
     const key = a.dbKey ?? `${a.source}/${a.id}`;
+    this.content.update(a.withdrawn ? `w\u0000${key}\n` : `a\u0000${key}\u0000`);
+    this.changed = true;
     const hash = keyHash(key);
     if (this.existed || this.keys.has(hash)) this.removeKey(hash, key);
     this.keys.add(hash);
@@ -312,12 +329,21 @@ export class DbWriter {
     const info = this.stmts.insAdv.run(hash, a.source, [...new Set(pkgs)].join(','), this.nextBlock, this.pending.length);
     this.pending.push(stored as AdvisoryHead);
     const advId = Number(info.lastInsertRowid);
-    affected.forEach((x, i) => this.stmts.insAffected.run(pkgs[i]!, advId, i, encodeAffected(x)));
+    this.content.update(JSON.stringify(stored));
+    affected.forEach((x, i) => {
+      const enc = encodeAffected(x);
+      this.content.update(`\u0000${x.ecosystem}\u0000${x.name}\u0000`).update(enc);
+      this.stmts.insAffected.run(pkgs[i]!, advId, i, enc);
+    });
+    this.content.update('\n');
   }
 
   putCve(c: CveEnrichment): void {
     this.touchedSources.add(c.source);
-    this.stmts.putCve.run(c.id, c.source, JSON.stringify(c));
+    const data = JSON.stringify(c);
+    this.content.update('c\u0000').update(data).update('\n');
+    this.changed = true;
+    this.stmts.putCve.run(c.id, c.source, data);
   }
 
   /** Records where a source was imported from and when. */
@@ -334,6 +360,9 @@ export class DbWriter {
       const setMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       setMeta.run('schema_version', String(DB_SCHEMA_VERSION));
       setMeta.run('built_at', now);
+      // A copy extended by this writer: the previous digest chained with what was put.
+      const prev = this.existed ? (this.db.prepare("SELECT value FROM meta WHERE key = 'content_digest'").get() as { value: string } | undefined)?.value ?? '' : '';
+      if (this.changed || !prev) setMeta.run('content_digest', createHash('sha256').update(`vigil-vulndb-content-v1\n${prev}\n`).update(this.content.digest()).digest('hex'));
       setMeta.run('vigil_version', process.env.npm_package_version ?? '');
       const touch = this.db.prepare("INSERT INTO sources (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at");
       for (const s of this.touchedSources) touch.run(s, now);

@@ -16,6 +16,7 @@ export function formatInfoTable(i: DbInfo): string {
     ['Path', i.path],
     ['Schema version', String(i.schemaVersion)],
     ['Built at', i.builtAt],
+    ['Content digest', i.contentDigest || '(not recorded: built before Vigil recorded it)'],
     ['Advisories', String(i.advisories)],
     ['Affected package entries', String(i.affectedPackages)],
     ['CVE enrichments', String(i.cves)],

@@ -37,10 +37,14 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.post('/api/v1/auth/logout', {
-    config: { action: 'session:self', scope: 'self' },
+    config: { action: 'session:self', scope: 'self', event: 'logout' },
     schema: { tags: ['auth'], summary: 'Revoke the token of this request' },
   }, async (req) => {
-    await ctx.store.db.updateTable('tokens').set({ revoked_at: ctx.clock().toISOString() }).where('id', '=', req.auth!.tokenId).execute();
+    const now = ctx.clock();
+    await ctx.store.db.transaction().execute(async (trx) => {
+      await trx.updateTable('tokens').set({ revoked_at: now.toISOString() }).where('id', '=', req.auth!.tokenId).execute();
+      await appendAudit(trx, ctx.store.dialect, actorOf(req), { event: 'logout', resourceType: 'token', resourceId: req.auth!.tokenId }, now);
+    });
     ctx.authCache.clear();
     return { ok: true };
   });

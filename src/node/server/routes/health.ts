@@ -3,8 +3,16 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { ServerContext } from '../context.js';
+import { vulnDbStatus } from '../../jobs/vulndb-identity.js';
 
-const HEALTH = { type: 'object', properties: { status: { type: 'string' }, db: { type: 'string' } } } as const;
+const DB_ID = { type: 'object', properties: { digest: { type: 'string' }, builtAt: { type: 'string' } } } as const;
+const HEALTH = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' }, db: { type: 'string' },
+    vulnDb: { type: 'object', properties: { served: DB_ID, deployment: DB_ID, stale: { type: 'boolean' } } },
+  },
+} as const;
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/healthz', {
@@ -13,7 +21,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
   }, async (_req, reply) => {
     try {
       await sql`select 1`.execute(ctx.store.db);
-      return { status: 'ok', db: ctx.store.dialect };
+      // Which vulnerability DB this replica serves, and whether it is behind the deployment's newest.
+      return { status: 'ok', db: ctx.store.dialect, vulnDb: await vulnDbStatus(ctx.store, ctx.vulnDb) };
     } catch {
       return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
     }
