@@ -21,6 +21,8 @@ test('persistence and tampering rules', () => {
       { type: C, rule: 'Log file cleared', event: exec(['truncate', '-s', '0', '/var/log/syslog']) },
       { type: 'user/password-theft', rule: "Another process's environment read", event: open('/proc/1/environ', 'r', { proc: { name: 'cat' } }) },
       { type: 'exploit/escape-file', rule: 'Debugfs launched in container', event: exec(['debugfs', '-w', '/dev/sda1'], { container: {} }) },
+      { type: 'user/password-theft', rule: 'Symlink or hard link to a sensitive file', event: makeEvent({ type: 'symlinkat', proc: { name: 'ln' }, args: { target: '/etc/shadow', linkpath: '/tmp/s' } }) },
+      { type: 'user/password-theft', rule: 'Symlink or hard link to a sensitive file', event: makeEvent({ type: 'linkat', proc: { name: 'ln' }, args: { oldpath: '/etc/sudoers', newpath: '/tmp/h' } }) },
     ],
     silent: [
       { event: open('/usr/bin/curl', 'w', { proc: { name: 'dpkg' } }) },
@@ -35,6 +37,8 @@ test('persistence and tampering rules', () => {
       { event: open('/proc/self/environ', 'r', { proc: { name: 'cat' } }) },
       { event: open('/proc/1/environ', 'r', { proc: { name: 'ps' } }) },
       { event: exec(['debugfs', '-R', 'stats', '/dev/sda1']) }, // on the host
+      { event: makeEvent({ type: 'symlinkat', proc: { name: 'ln' }, args: { target: '/usr/bin/python3.11', linkpath: '/usr/bin/python3' } }) },
+      { event: makeEvent({ type: 'linkat', proc: { name: 'ln' }, args: { oldpath: '/srv/a', newpath: '/srv/b' } }) },
     ],
   });
 });

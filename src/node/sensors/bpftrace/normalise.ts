@@ -262,6 +262,15 @@ export class Normaliser {
         const to = this.absolute(r.pid, newp);
         return { event: this.make(r, 'renameat2', { oldpath: from, newpath: to }, { type: 'file', name: to }) };
       }
+      case 'Sy':
+      case 'Lk': {
+        // The new name is relative to newdfd; a symlink's target is kept as written (it is resolved when used).
+        const [target = '', name = ''] = (f[1] ?? '').split('\x1f');
+        const linkpath = this.resolve(r.pid, Number(f[0]), name);
+        if (r.code === 'Sy') return { event: this.make(r, 'symlinkat', { target, linkpath }, { type: 'file', name: linkpath }) };
+        const from = this.absolute(r.pid, target);
+        return { event: this.make(r, 'linkat', { oldpath: from, newpath: linkpath }, { type: 'file', name: linkpath }) };
+      }
       case 'L': {
         const path = this.resolve(r.pid, Number(f[1]), f[2] ?? '');
         return { event: this.make(r, 'unlinkat', { flags: Number(f[0]), dirfd: Number(f[1]), name: path }, { type: 'file', name: path }) };

@@ -233,6 +233,11 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_rename { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_renameat { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_unlinkat { ${emit('L', '\\t%d\\t%d\\t%s', 'args->flag, args->dfd, str(args->pathname)')} }`);
+  // Symlinks and hard links (to sensitive files, over shell histories): target, then the new name.
+  p.push(`tracepoint:syscalls:sys_enter_symlinkat { ${emit('Sy', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_symlink { ${emit('Sy', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_linkat { ${emit('Lk', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_link { ${emit('Lk', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   // The rest of the high-risk syscalls (HIGH_RISK_SYSCALLS) that have a tracepoint of their own.
   p.push(`tracepoint:syscalls:sys_enter_umount { ${emit('T', '\\tumount2\\t%d\\t%s', 'args->flags, str(args->name)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_pivot_root { ${emit('T', '\\tpivot_root\\t0\\t%s', 'str(args->new_root)')} }`);
@@ -272,6 +277,7 @@ export const DELIVERED_EVENT_TYPES: Readonly<Record<string, string>> = {
   capset: 'syscalls:sys_enter_capset', memfd_create: 'syscalls:sys_enter_memfd_create', renameat2: 'syscalls:sys_enter_renameat2', unlinkat: 'syscalls:sys_enter_unlinkat',
   socket: 'syscalls:sys_enter_socket', umount2: 'syscalls:sys_enter_umount', pivot_root: 'syscalls:sys_enter_pivot_root', userfaultfd: 'syscalls:sys_enter_userfaultfd',
   keyctl: 'syscalls:sys_enter_keyctl', perf_event_open: 'syscalls:sys_enter_perf_event_open',
+  symlinkat: 'syscalls:sys_enter_symlinkat', linkat: 'syscalls:sys_enter_linkat',
   ...Object.fromEntries(Object.keys(RAW_SYSCALLS).map((k) => [k, 'raw_syscalls:sys_enter'])),
 };
 

@@ -135,6 +135,15 @@ describe('runtime detection regressions', () => {
     assert.equal(containers.active, 0);
   });
 
+  it('a hard link to /etc/shadow made from another directory is seen with both paths resolved', () => {
+    const { procs, feed } = setup();
+    procs.put({ pid: 306, ppid: 1, name: 'ln', cwd: '/etc' });
+    const evs = feed([line(`${H('Lk', 306, 'ln')}\t-100\tshadow\x1f../tmp/h`), line(`${H('Sy', 306, 'ln')}\t-100\t/etc/sudoers\x1f/tmp/s`)]);
+    assert.deepEqual(evs[0]!.args, { oldpath: '/etc/shadow', newpath: '/tmp/h' });
+    assert.equal(evs[1]!.args.target, '/etc/sudoers');
+    assert.deepEqual(alertsOf(evs).map((a) => a.rule), ['Symlink or hard link to a sensitive file', 'Symlink or hard link to a sensitive file']);
+  });
+
   it('normalisePath', () => {
     assert.equal(normalisePath('/etc/../etc//./shadow'), '/etc/shadow');
     assert.equal(normalisePath('/../../etc/shadow'), '/etc/shadow');
