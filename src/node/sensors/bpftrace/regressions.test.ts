@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SyscallEvent } from '../../../core/rules/event.js';
+import type { SyscallEvent } from '../../../core/events/event.js';
 import { Engine } from '../../../core/rules/engine.js';
 import type { Ruleset } from '../../../core/rules/loader.js';
 import { Normaliser, normalisePath } from './normalise.js';
