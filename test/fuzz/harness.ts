@@ -132,7 +132,9 @@ export function fuzzText(samples: string[], maxMutations = 4): fc.Arbitrary<stri
 
 /** Values that break code which trusts a JSON document's shape. */
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 1.5, '', ' ', '\u0000', '../../etc/passwd', 'sha256:', '9'.repeat(400), [], {}, [[[[[]]]]], { __proto__: null }),
+  fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 1.5, '', ' ', '\u0000', '../../etc/passwd', 'sha256:', '9'.repeat(400), [], {}, [[[[[]]]]]),
+  // what JSON.parse really makes of keys that shadow Object.prototype
+  fc.constantFrom('{"__proto__":null}', '{"toString":1,"valueOf":1}', '{"constructor":{"prototype":1}}', '{"hasOwnProperty":0}').map((t) => JSON.parse(t) as unknown),
   fc.jsonValue({ maxDepth: 3 }),
   fc.string({ unit: 'binary', maxLength: 64 }),
 );
