@@ -21,7 +21,7 @@ export function seed(): number {
 }
 
 export function params(dflt: number): fc.Parameters<unknown> {
-  return { numRuns: runs(dflt), seed: seed(), endOnFailure: false, verbose: 1 };
+  return { numRuns: runs(dflt), seed: seed(), endOnFailure: false, verbose: 1, includeErrorInReport: true };
 }
 
 /** Per-case time bound (ms); a reader that needs longer on a small input counts as a hang. */
