@@ -33,7 +33,7 @@ export function checkError(e: unknown, what: string): void {
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     throw new Error(`${what}: threw ${msg} instead of InputError/LimitError`, { cause: e });
   }
-  if (e.message.includes('\n')) throw new Error(`${what}: error message is not one line: ${JSON.stringify(e.message)}`);
+  if (/[\n\r]/.test(e.message)) throw new Error(`${what}: error message is not one line: ${JSON.stringify(e.message)}`);
 }
 
 /** Run a synchronous reader on one case: result or InputError, within CASE_MS. */
