@@ -275,3 +275,10 @@ test('fuzz regression: mappings with a toString key as priority, severity, type,
     if (code) assert.ok(r.diagnostics.some((d) => d.code === code && d.message.includes('{mapping}')), `${code}: ${JSON.stringify(r.diagnostics)}`);
   }
 });
+
+test('fuzz regression: an aggregate with a mapping in by or as threshold is INVALID_AGGREGATE, not a TypeError', () => {
+  for (const agg of ['{by: [{toString: 1, valueOf: 1}, proc.pid], window: 10s, threshold: 200}', '{by: [proc.pid], window: 10s, threshold: {toString: 1, valueOf: 1}}']) {
+    const r = load(`- rule: r\n  desc: d\n  condition: evt.type = connect\n  output: o\n  priority: WARNING\n  aggregate: ${agg}\n`);
+    assert.ok(r.diagnostics.some((d) => d.code === 'INVALID_AGGREGATE'), JSON.stringify(r.diagnostics));
+  }
+});

@@ -484,10 +484,12 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
     let aggregate: AggregateSpec | undefined;
     if (r.aggregate !== undefined) {
       const a = r.aggregate as Record<string, unknown>;
-      const by = Array.isArray(a?.by) ? a.by.map(String) : typeof a?.by === 'string' ? [a.by] : [];
+      // No String()/Number() on YAML mappings: one with a toString key throws.
+      const by = Array.isArray(a?.by) ? a.by.map(text) : typeof a?.by === 'string' ? [a.by] : [];
       const windowMs = parseDuration(a?.window);
-      const threshold = Number(a?.threshold);
-      if (!a || typeof a !== 'object' || !windowMs || !Number.isInteger(threshold) || threshold < 1 || threshold > 100_000) {
+      const threshold = typeof a?.threshold === 'number' || typeof a?.threshold === 'string' ? Number(a.threshold) : NaN;
+      const byOk = !Array.isArray(a?.by) || a.by.every((f) => typeof f === 'string');
+      if (!a || typeof a !== 'object' || !byOk || !windowMs || !Number.isInteger(threshold) || threshold < 1 || threshold > 100_000) {
         fileDiag('INVALID_AGGREGATE', 'error', `rule '${r.name}': aggregate needs by: [fields], window: <duration> and threshold: <1..100000>`, here);
         skip('INVALID_AGGREGATE', 'bad aggregate');
         continue;
