@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
-import { convertDocument } from '../../src/core/vulndb/formats.js';
+import { convertDocument } from '../../src/core/feeds/index.js';
 import { expectSync, fuzzJson, params } from './harness.js';
 
 const json = (u: URL): unknown => JSON.parse(readFileSync(u, 'utf8'));
