@@ -121,7 +121,7 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       assert.ok(survivor.out().includes(done.worker), 'finished by the other worker');
       imageId = (await q('select id from S.images'))[0].id;
       assert.equal((await q(`select count(*)::int as n from S.scans where image_id = '${imageId}'`))[0].n, 1, 'no duplicate scan record');
-      const findings = await json(`${A}/api/v1/projects/${projectId}/images/${imageId}/findings`, { token });
+      const findings = await json(`${A}/api/v1/projects/${projectId}/images/${imageId}/findings?kind=vuln`, { token });
       assert.equal(findings.status, 200, JSON.stringify(findings.body));
       assert.deepEqual(findings.body.items.map((f: { refId: string }) => f.refId), ['CVE-2026-0001'], 'zlib is affected by the first DB');
     });
@@ -169,7 +169,7 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       assert.match(metricsA.body, new RegExp(`vigil_vulndb_info\\{digest="${staleA.vulnDb.served.digest}"`));
       await new Promise((r) => setTimeout(r, 4000));
       assert.equal(await vulndbScans(), 1, 'one rescan round, not one per tick');
-      const findings = await json(`${A}/api/v1/projects/${projectId}/images/${imageId}/findings`, { token });
+      const findings = await json(`${A}/api/v1/projects/${projectId}/images/${imageId}/findings?kind=vuln`, { token });
       assert.deepEqual(findings.body.items.map((f: { refId: string }) => f.refId).sort(), ['CVE-2026-0001', 'CVE-2026-0002']);
       // Replica A gets the new file (copied: same content, its own mtime): current again, no further round.
       copyFileSync(dbB, dbA);
