@@ -28,13 +28,13 @@ export async function bootstrap(ctx: ServerContext): Promise<BootstrapResult> {
       const password = ctx.config.adminPassword ?? randomBytes(12).toString('base64url');
       const uid = await createUser(ctx, trx, 'admin', password);
       await trx.insertInto('role_bindings').values({ id: newId(), user_id: uid, role: 'Administrator', project_id: null, actions: '[]', created_at: ctx.clock().toISOString() }).execute();
-      await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'addUser', resourceType: 'user', resourceId: uid, summary: { username: 'admin', role: 'Administrator' } }, ctx.clock());
+      await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'addUser', resourceType: 'user', resourceId: uid, summary: { username: 'admin', role: 'Administrator' } }, ctx.clock());
       admin = { username: 'admin', password, generated };
     }
     let project = await trx.selectFrom('projects').select('id').where('name', '=', 'default').executeTakeFirst();
     if (!project) {
       const id = await createProject(ctx, trx, 'default', 'created on first start');
-      await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'addProject', resourceType: 'project', resourceId: id, projectId: id, summary: { name: 'default' } }, ctx.clock());
+      await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'addProject', resourceType: 'project', resourceId: id, projectId: id, summary: { name: 'default' } }, ctx.clock());
       project = { id };
     }
     return { admin, defaultProjectId: project.id };

@@ -20,7 +20,7 @@ export async function mutate<T>(ctx: ServerContext, req: FastifyRequest, entry: 
     return await ctx.store.db.transaction().execute(async (trx) => {
       const result = await fn(trx);
       const resourceId = typeof entry.resourceId === 'function' ? entry.resourceId(result) : (entry.resourceId ?? '');
-      await appendAudit(trx, ctx.store.dialect, actor, { ...entry, event, resourceId }, ctx.clock());
+      await appendAudit(trx, ctx.store, actor, { ...entry, event, resourceId }, ctx.clock());
       return result;
     });
   } catch (e) {

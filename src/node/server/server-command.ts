@@ -48,7 +48,7 @@ export async function setUpDemo(server: RunningServer, imagePath?: string): Prom
   if (!image) {
     const id = await ctx.store.db.transaction().execute(async (trx) => {
       const iid = await insertImage(ctx, trx, projectId, ref);
-      await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'addImage', projectId, resourceType: 'image', resourceId: iid, summary: { ref, demo: true } }, ctx.clock());
+      await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'addImage', projectId, resourceType: 'image', resourceId: iid, summary: { ref, demo: true } }, ctx.clock());
       return iid;
     });
     image = { id, last_scan_id: null };

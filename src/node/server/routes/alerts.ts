@@ -67,7 +67,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
       if (!isCatalogType(a.type) && !a.type.startsWith('custom/')) throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
     }
     if (!(await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst())) throw notFound('project');
-    const r = await ingestAlerts(ctx.store, projectId, alerts, (trx) => appendAudit(trx, ctx.store.dialect, actorOf(req), { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } }, ctx.clock()).then(() => undefined));
+    const r = await ingestAlerts(ctx.store, projectId, alerts, (trx) => appendAudit(trx, ctx.store, actorOf(req), { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } }, ctx.clock()).then(() => undefined));
     ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', alerts.length);
     void ctx.notifier.alerts(projectId, alerts).catch((e) => req.log.warn({ err: e }, 'alert notification failed'));
     return r;

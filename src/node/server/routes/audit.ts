@@ -1,4 +1,5 @@
 // The audit trail over HTTP: query, verify the hash chain, export (JSON lines, CSV).
+import { createPublicKey } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
@@ -21,7 +22,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.get('/api/v1/audit/verify', {
     config: { action: 'audit:read', scope: 'global' },
     schema: { tags: ['audit'], summary: 'Verify the hash chain; names the first record that does not verify' },
-  }, async () => verifyAudit(db));
+  }, async () => verifyAudit(db, { key: ctx.store.auditKey!, trusted: [createPublicKey(ctx.auditSigningKey)] }));
 
   app.get<{ Querystring: { format?: 'jsonl' | 'csv' } }>('/api/v1/audit/export', {
     config: { action: 'audit:read', scope: 'global' },

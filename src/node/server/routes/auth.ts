@@ -31,7 +31,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlHours * 3600_000).toISOString();
     await ctx.store.db.transaction().execute(async (trx) => {
       await trx.insertInto('tokens').values({ id: newId(), user_id: user.id, kind: 'session', name: 'login', token_hash: hashToken(token), created_at: now.toISOString(), expires_at: expiresAt, revoked_at: null, last_used_at: null }).execute();
-      await appendAudit(trx, ctx.store.dialect, { ...actorOf(req), userId: user.id, username }, { event: 'login', resourceType: 'user', resourceId: user.id }, now);
+      await appendAudit(trx, ctx.store, { ...actorOf(req), userId: user.id, username }, { event: 'login', resourceType: 'user', resourceId: user.id }, now);
     });
     return { token, expiresAt, userId: user.id };
   });
@@ -43,7 +43,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const now = ctx.clock();
     await ctx.store.db.transaction().execute(async (trx) => {
       await trx.updateTable('tokens').set({ revoked_at: now.toISOString() }).where('id', '=', req.auth!.tokenId).execute();
-      await appendAudit(trx, ctx.store.dialect, actorOf(req), { event: 'logout', resourceType: 'token', resourceId: req.auth!.tokenId }, now);
+      await appendAudit(trx, ctx.store, actorOf(req), { event: 'logout', resourceType: 'token', resourceId: req.auth!.tokenId }, now);
     });
     ctx.authCache.clear();
     return { ok: true };
