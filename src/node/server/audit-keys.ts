@@ -6,7 +6,7 @@
 // periodically and on shutdown into the database and the data dir's
 // `audit-checkpoint.json` (a copy outside the database).
 import { createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { parseCheckpoint, writeCheckpoint, type Checkpoint } from '../store/audit-log.js';
@@ -28,12 +28,17 @@ export function loadSigningKey(dataDir: string, create: boolean): KeyObject {
     if (!create) throw new InputError('AUDIT_KEY_MISSING', `audit key file missing (${p})`, p);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
+    // Written whole, then linked into place: a twin process starting at once never reads half a file.
+    const tmp = `${p}.tmp-${process.pid}`;
+    writeFileSync(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    chmodSync(tmp, 0o600);
     try {
-      writeFileSync(p, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-      chmodSync(p, 0o600);
+      linkSync(tmp, p);
     } catch (e) {
       // a twin process created it first: use theirs
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      unlinkSync(tmp);
     }
   }
   let key: KeyObject;
