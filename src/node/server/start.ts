@@ -109,7 +109,7 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
     });
     if (config.role !== 'worker') {
       // Signs the trail's head periodically and last thing on shutdown (closers run in reverse).
-      const checkpointer = new AuditCheckpointer({ store: ctx.store, key: ctx.auditSigningKey, dataDir: config.dataDir, clock: ctx.clock, onError: (e) => ctx.log.warn({ err: e }, 'audit checkpoint failed') });
+      const checkpointer = new AuditCheckpointer({ store: ctx.store, key: ctx.auditSigningKey, dataDir: config.dataDir, clock: ctx.clock, onError: (e) => ctx.log.warn({ err: e }, 'audit checkpoint failed'), onCheckpoint: (c) => { void ctx.notifier.auditCheckpoint(c).catch(() => {}); } });
       checkpointer.start(Math.max(0, config.auditCheckpointSeconds) * 1000);
       closers.push(() => checkpointer.stop());
       const boot = running.boot!;
