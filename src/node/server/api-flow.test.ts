@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from './server.test-helpers.js';
+import { startTestServer, waitScan, type TestServer } from './server.test-helpers.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -15,15 +15,6 @@ function buildDemoImage(dir: string): string {
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-demo-image.mjs'), out], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return out;
-}
-
-async function waitScan(s: TestServer, projectId: string, scanId: string): Promise<any> {
-  for (let i = 0; i < 600; i++) {
-    const r = await s.call('GET', `/api/v1/projects/${projectId}/scans/${scanId}`, s.adminToken);
-    if (r.body.status === 'succeeded' || r.body.status === 'failed') return r.body;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error('scan did not finish');
 }
 
 const alert = (i: number, over: Record<string, unknown> = {}) => ({
@@ -186,13 +177,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const csv = await s.call('GET', '/api/v1/audit/export?format=csv', s.adminToken);
       assert.match(String(csv.body), /^seq,time,user_id/);
       const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'audit', ...args, '--db', s.store.url], { encoding: 'utf8', cwd: root });
-      const good = cli(['verify']);
+      const good = cli(['verify', '--data-dir', s.dataDir]);
       assert.equal(good.status, 0, good.stderr);
       assert.match(good.stdout, /audit trail OK/);
       await s.ctx.store.db.updateTable('audit_log').set({ username: 'mallory' }).where('seq', '=', 3).execute();
       const bad = await s.call('GET', '/api/v1/audit/verify', s.adminToken);
       assert.deepEqual(bad.body.bad?.seq, 3);
-      const r = cli(['verify']);
+      const r = cli(['verify', '--data-dir', s.dataDir]);
       assert.equal(r.status, 1);
       assert.match(r.stdout, /BROKEN at record 3/);
       const exp = cli(['export', '--format', 'jsonl']);

@@ -9,7 +9,7 @@ import { loadConfig, type ServerConfig } from './config.js';
 import { openStore, parseDbUrl, type Store } from '../store/store.js';
 import { exportAudit, verifyAudit, writeCheckpoint, type Checkpoint, type VerifyResult } from '../store/audit-log.js';
 import { auditChainKey, CHECKPOINT_FILE, loadSigningKey, readCheckpointFile, readPublicKey } from './audit-keys.js';
-import { readSecretKey } from './secret-box.js';
+import { readSecretKey } from '../crypto/secret-box.js';
 
 function serverConfig(opts: Record<string, unknown>): ServerConfig {
   return loadConfig({ db: opts.db, config: opts.config as string | undefined, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });

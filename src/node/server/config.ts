@@ -49,6 +49,8 @@ export interface ServerConfig {
   auditCheckpointSeconds: number;
   demo: boolean;
   demoImage?: string;
+  /** Where the built web console is (default: dist/web of this package). */
+  consoleDir?: string;
 }
 
 type Key = keyof ServerConfig;
@@ -79,6 +81,7 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   auditCheckpointSeconds: { env: 'VIGIL_AUDIT_CHECKPOINT_SECONDS', type: 'int' },
   demo: { env: 'VIGIL_DEMO', type: 'bool' },
   demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
+  consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
