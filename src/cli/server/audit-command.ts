@@ -2,16 +2,33 @@
 // the export to stdout or --output (src/node/server/audit-trail.ts reads them).
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { exportAuditTrail, parseAuditFormat, verifyAuditTrail } from '../../node/server/audit-trail.js';
+import { writeFileSync } from 'node:fs';
+import { checkpointAuditTrail, exportAuditTrail, parseAuditFormat, verifyAuditTrail } from '../../node/server/audit-trail.js';
+import type { VerifyResult } from '../../node/store/audit-log.js';
 
-export async function auditVerifyCommand(opts: Record<string, unknown>): Promise<number> {
-  const r = await verifyAuditTrail(opts);
+function printVerify(r: VerifyResult): number {
   if (r.ok) {
-    process.stdout.write(`audit trail OK: ${r.records} records, hash chain intact\n`);
+    const anchor = r.checkpoint ? `, head matches the signed checkpoint of ${r.checkpoint.time} (record ${r.checkpoint.seq}, ${r.checkpoint.source})` : '';
+    process.stdout.write(`audit trail OK: ${r.records} records, keyed chain intact${anchor}\n`);
+    if (r.warning) process.stdout.write(`warning: ${r.warning}\n`);
     return 0;
   }
-  process.stdout.write(`audit trail BROKEN at record ${r.bad!.seq}: ${r.bad!.reason} (${r.records} records before it verify)\n`);
+  process.stdout.write(`audit trail BROKEN at record ${r.bad!.seq} (${r.bad!.kind}): ${r.bad!.reason} (${r.records} records before it verify)\n`);
   return 1;
+}
+
+export async function auditVerifyCommand(opts: Record<string, unknown>): Promise<number> {
+  return printVerify(await verifyAuditTrail(opts));
+}
+
+/** Verifies, then prints (or writes to --output) a new signed checkpoint of the head as JSON. */
+export async function auditCheckpointCommand(opts: Record<string, unknown>): Promise<number> {
+  const r = await checkpointAuditTrail(opts);
+  if (!r.checkpoint) return printVerify(r.verify);
+  const text = `${JSON.stringify(r.checkpoint, null, 2)}\n`;
+  if (opts.output) writeFileSync(String(opts.output), text, { mode: 0o600 });
+  else process.stdout.write(text);
+  return 0;
 }
 
 export async function auditExportCommand(opts: Record<string, unknown>): Promise<number> {

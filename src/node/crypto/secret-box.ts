@@ -53,3 +53,11 @@ export function loadSecretKey(configured: string | undefined, dataDir: string): 
   }
   return parseKey(readFileSync(p, 'utf8'));
 }
+
+/** The key from config, else the data dir's `secret.key`; never creates one (offline tools). */
+export function readSecretKey(configured: string | undefined, dataDir: string): Buffer {
+  if (configured) return parseKey(configured);
+  const p = join(dataDir, 'secret.key');
+  if (!existsSync(p)) throw new InputError('AUDIT_KEY_MISSING', `audit key file missing (${p})`, p);
+  return parseKey(readFileSync(p, 'utf8'));
+}

@@ -130,4 +130,16 @@ export class Notifier {
         { project: e.projectId, image: e.ref, scan: e.scanId, status: e.status, ...Object.fromEntries(Object.entries(e.counts).map(([k, v]) => [k, String(v)])) });
     }
   }
+
+  /**
+   * A signed audit checkpoint, exported off the host: only to targets of all
+   * projects that listed the `audit-checkpoint` event explicitly.
+   */
+  async auditCheckpoint(c: { seq: number; hash: string; hmacFrom: number; time: string; keyId: string; signature: string }): Promise<void> {
+    for (const t of await this.targets()) {
+      if (t.projectId || !t.events.includes('audit-checkpoint')) continue;
+      this.deliver(t, 'audit-checkpoint', 'info', 'audit', `audit checkpoint at record ${c.seq}`, { event: 'audit-checkpoint', checkpoint: c },
+        { seq: String(c.seq), hash: c.hash, hmacFrom: String(c.hmacFrom), time: c.time, keyId: c.keyId, signature: c.signature });
+    }
+  }
 }

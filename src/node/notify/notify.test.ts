@@ -113,6 +113,16 @@ test('dispatcher: filters by severity, type and project; delivers to webhook, UD
     // TCP syslog: the scan result only
     assert.equal(tcpGot.length, 1);
     assert.match(tcpGot[0]!, /^<130>1 .* scan \[vigil@32473 .*image="registry:r\/app:1"/);
+    // a signed audit checkpoint: only to the target that asked for it
+    await add('syslog', { host: '127.0.0.1', port: (tcp.address() as AddressInfo).port, protocol: 'tcp' }, { events: ['audit-checkpoint'] });
+    n.invalidate();
+    await n.auditCheckpoint({ seq: 7, hash: 'ab'.repeat(32), hmacFrom: 1, time: '2026-01-01T00:00:00.000Z', keyId: '0123456789abcdef', signature: 'c2ln' });
+    await n.flush();
+    for (let i = 0; i < 100 && tcpGot.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(tcpGot.length, 2);
+    assert.match(tcpGot[1]!, / audit \[vigil@32473 seq="7" hash="(ab){32}" .*signature="c2ln"\] audit checkpoint at record 7/);
+    assert.equal(udpGot.length, 4);
+    assert.equal(rx.got.length, 1);
   } finally {
     udp.close();
     await new Promise<void>((r) => tcp.close(() => r()));

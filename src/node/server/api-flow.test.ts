@@ -177,13 +177,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const csv = await s.call('GET', '/api/v1/audit/export?format=csv', s.adminToken);
       assert.match(String(csv.body), /^seq,time,user_id/);
       const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'audit', ...args, '--db', s.store.url], { encoding: 'utf8', cwd: root });
-      const good = cli(['verify']);
+      const good = cli(['verify', '--data-dir', s.dataDir]);
       assert.equal(good.status, 0, good.stderr);
       assert.match(good.stdout, /audit trail OK/);
       await s.ctx.store.db.updateTable('audit_log').set({ username: 'mallory' }).where('seq', '=', 3).execute();
       const bad = await s.call('GET', '/api/v1/audit/verify', s.adminToken);
       assert.deepEqual(bad.body.bad?.seq, 3);
-      const r = cli(['verify']);
+      const r = cli(['verify', '--data-dir', s.dataDir]);
       assert.equal(r.status, 1);
       assert.match(r.stdout, /BROKEN at record 3/);
       const exp = cli(['export', '--format', 'jsonl']);

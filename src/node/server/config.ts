@@ -45,6 +45,8 @@ export interface ServerConfig {
   jobMaintenanceSeconds: number;
   /** How often the scheduler looks for due schedules and a changed vulnerability DB (seconds). */
   schedulerIntervalSeconds: number;
+  /** How often the audit trail's head is signed into a checkpoint when it moved (seconds; 0: only on shutdown). */
+  auditCheckpointSeconds: number;
   demo: boolean;
   demoImage?: string;
   /** Where the built web console is (default: dist/web of this package). */
@@ -76,6 +78,7 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   jobPollSeconds: { env: 'VIGIL_JOB_POLL_SECONDS', type: 'int' },
   jobMaintenanceSeconds: { env: 'VIGIL_JOB_MAINTENANCE_SECONDS', type: 'int' },
   schedulerIntervalSeconds: { env: 'VIGIL_SCHEDULER_INTERVAL_SECONDS', type: 'int' },
+  auditCheckpointSeconds: { env: 'VIGIL_AUDIT_CHECKPOINT_SECONDS', type: 'int' },
   demo: { env: 'VIGIL_DEMO', type: 'bool' },
   demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
   consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
@@ -151,6 +154,7 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
     jobPollSeconds: 2,
     jobMaintenanceSeconds: 30,
     schedulerIntervalSeconds: 30,
+    auditCheckpointSeconds: 300,
     demo: false,
     ...(out as Partial<ServerConfig>),
   };

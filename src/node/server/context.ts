@@ -2,6 +2,7 @@
 // job queue, scan service, notifier and the injected clock; and the typing
 // of Fastify's per-route config (`action`, `scope`, `event`) and of the
 // authenticated request.
+import type { KeyObject } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 // Type augmentations: route schema `tags`/`summary`, route config `rateLimit`.
 import type {} from '@fastify/swagger';
@@ -40,6 +41,8 @@ export interface ServerContext extends ServiceDeps {
   authCache: Map<string, { at: number; auth: AuthInfo }>;
   /** The identity (content digest) of the vulnerability DB this process serves. */
   vulnDb: VulnDbIdentityReader;
+  /** The audit checkpoint signing key (src/node/server/audit-keys.ts). */
+  auditSigningKey: KeyObject;
 }
 
 declare module 'fastify' {

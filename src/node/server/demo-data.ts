@@ -60,23 +60,23 @@ export async function seedDemoData(ctx: ServerContext, projectId: string, imageI
   const iso = now.toISOString();
   const alerts = demoAlerts(now, imageRef);
   await ingestAlerts(ctx.store, projectId, alerts, async (trx) => {
-    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length, demo: true } }, now);
+    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length, demo: true } }, now);
   });
   await db.transaction().execute(async (trx) => {
     const clusterId = newId();
     await trx.insertInto('clusters').values({ id: clusterId, project_id: projectId, name: 'demo-cluster', protected: 0, created_at: iso }).execute();
-    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'addCluster', projectId, resourceType: 'cluster', resourceId: clusterId, summary: { name: 'demo-cluster', demo: true } }, now);
+    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'addCluster', projectId, resourceType: 'cluster', resourceId: clusterId, summary: { name: 'demo-cluster', demo: true } }, now);
     await trx.updateTable('clusters').set({ protected: 1 }).where('id', '=', clusterId).execute();
-    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'openClusterProtect', projectId, resourceType: 'cluster', resourceId: clusterId }, now);
+    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'openClusterProtect', projectId, resourceType: 'cluster', resourceId: clusterId }, now);
     for (const [hostname, status] of [['node-a', 'online'], ['node-b', 'online'], ['node-c', 'offline']] as const) {
       await trx.insertInto('nodes').values({ id: newId(), project_id: projectId, cluster_id: clusterId, hostname, status, version: '0.1.0', last_seen: new Date(now.getTime() - (status === 'online' ? 20_000 : 3 * 3600_000)).toISOString(), created_at: iso }).execute();
     }
     const policyId = newId();
     const document = { processWhitelist: { executables: ['/usr/local/bin/node', '/bin/sh'], learn: '10m' } };
     await trx.insertInto('policies').values({ id: policyId, project_id: projectId, name: 'demo-app-processes', kind: 'process-whitelist', mode: 'alert', document: JSON.stringify(document), created_at: iso, updated_at: iso }).execute();
-    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'addPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { name: 'demo-app-processes', kind: 'process-whitelist', demo: true } }, now);
+    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'addPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { name: 'demo-app-processes', kind: 'process-whitelist', demo: true } }, now);
     await trx.insertInto('policy_images').values({ policy_id: policyId, image_id: imageId, created_at: iso }).execute();
-    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'imageApplyPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { imageIds: [imageId] } }, now);
+    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'imageApplyPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { imageIds: [imageId] } }, now);
   });
   return true;
 }

@@ -9,6 +9,7 @@ import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { openStore, parseDbUrl } from '../store/store.js';
 import { SecretBox, loadSecretKey } from '../crypto/secret-box.js';
+import { AuditCheckpointer, auditChainKey, loadSigningKey } from './audit-keys.js';
 import { InProcessQueue } from '../jobs/in-process-queue.js';
 import { PgBossQueue } from '../jobs/pg-boss-queue.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -47,8 +48,11 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   }
   const log = o.log ?? (pino({ level: process.env.VIGIL_LOG_LEVEL ?? 'warn' }) as unknown as FastifyBaseLogger);
   const clock = o.clock ?? (() => new Date());
-  const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const secretKey = loadSecretKey(config.secretKey, config.dataDir);
+  const secrets = new SecretBox(secretKey);
+  const auditSigningKey = loadSigningKey(config.dataDir, true);
   const store = await openStore(config.db, { backgroundCheckpoints: true });
+  store.auditKey = auditChainKey(secretKey);
   let queue: JobQueue;
   if (store.dialect === 'postgres') {
     queue = new PgBossQueue({
@@ -80,7 +84,7 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
     return { digest: st.served?.digest ?? '', built_at: st.served?.builtAt ?? '', deployment_digest: st.deployment?.digest ?? '', stale: st.stale ? '1' : '0' };
   });
   metrics.gauge('vigil_vulndb_stale', 'Whether this process serves an older vulnerability DB than the deployment\'s newest (1) or not (0).', async () => ((await vulnDbStatus(store, vulnDb)).stale ? 1 : 0));
-  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map(), vulnDb };
+  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map(), vulnDb, auditSigningKey };
 }
 
 export async function startServer(config: ServerConfig, o: StartOptions = {}): Promise<RunningServer> {
@@ -104,6 +108,10 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
       if (config.role !== 'worker') running.boot = await bootstrap(ctx);
     });
     if (config.role !== 'worker') {
+      // Signs the trail's head periodically and last thing on shutdown (closers run in reverse).
+      const checkpointer = new AuditCheckpointer({ store: ctx.store, key: ctx.auditSigningKey, dataDir: config.dataDir, clock: ctx.clock, onError: (e) => ctx.log.warn({ err: e }, 'audit checkpoint failed'), onCheckpoint: (c) => { void ctx.notifier.auditCheckpoint(c).catch(() => {}); } });
+      checkpointer.start(Math.max(0, config.auditCheckpointSeconds) * 1000);
+      closers.push(() => checkpointer.stop());
       const boot = running.boot!;
       if (boot.admin) {
         print(boot.admin.generated

@@ -1,4 +1,6 @@
-// The operations audit trail as the API reads it: query, verify, export.
+// The operations audit trail as the API reads it: query, verify (the keyed
+// chain and the head against the newest trusted signed checkpoint), export.
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { exportAudit, queryAudit, verifyAudit } from '../store/audit-log.js';
 import { toApi, type ServiceDeps } from './common.js';
 
@@ -7,8 +9,8 @@ export async function listAudit(s: ServiceDeps, q: { event?: string; project?: s
   return { items: rows.map(toApi), next: rows.length ? rows[rows.length - 1]!.seq : undefined };
 }
 
-export function verifyTrail(s: ServiceDeps): ReturnType<typeof verifyAudit> {
-  return verifyAudit(s.store.db);
+export function verifyTrail(s: Pick<ServiceDeps, 'store'> & { auditSigningKey: KeyObject }): ReturnType<typeof verifyAudit> {
+  return verifyAudit(s.store.db, { key: s.store.auditKey!, trusted: [createPublicKey(s.auditSigningKey)] });
 }
 
 export function exportTrail(s: ServiceDeps, format: 'jsonl' | 'csv'): ReturnType<typeof exportAudit> {

@@ -33,7 +33,7 @@ export async function login(s: ServiceDeps, actor: Actor, username: string, pass
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000).toISOString();
   await s.store.db.transaction().execute(async (trx) => {
     await trx.insertInto('tokens').values({ id: newId(), user_id: user.id, kind: 'session', name: 'login', token_hash: hashToken(token), created_at: now.toISOString(), expires_at: expiresAt, revoked_at: null, last_used_at: null }).execute();
-    await appendAudit(trx, s.store.dialect, { ...actor, userId: user.id, username }, { event: 'login', resourceType: 'user', resourceId: user.id }, now);
+    await appendAudit(trx, s.store, { ...actor, userId: user.id, username }, { event: 'login', resourceType: 'user', resourceId: user.id }, now);
   });
   return { token, expiresAt, userId: user.id };
 }

@@ -17,7 +17,7 @@ export async function mutate<T>(s: Pick<ServiceDeps, 'store' | 'clock'>, by: Cal
     return await s.store.db.transaction().execute(async (trx) => {
       const result = await fn(trx);
       const resourceId = typeof entry.resourceId === 'function' ? entry.resourceId(result) : (entry.resourceId ?? '');
-      await appendAudit(trx, s.store.dialect, by.actor, { ...entry, event, resourceId }, s.clock());
+      await appendAudit(trx, s.store, by.actor, { ...entry, event, resourceId }, s.clock());
       return result;
     });
   } catch (e) {

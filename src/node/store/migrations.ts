@@ -314,4 +314,27 @@ export const MIGRATIONS: readonly Migration[] = [
         where kind = 'vuln' and exists (select 1 ${match})`.execute(db);
     },
   },
+  {
+    // The keyed audit chain (HMAC-SHA256) and its signed checkpoints. Records
+    // already in the trail keep their plain SHA-256 links: hmac_from is the
+    // first sequence number written under the key (1 on a new database).
+    id: '0006-audit-keyed-chain',
+    async up(db) {
+      await db.schema.createTable('audit_checkpoints')
+        .addColumn('seq', int, (c) => c.notNull())
+        .addColumn('hash', text, (c) => c.notNull())
+        .addColumn('hmac_from', int, (c) => c.notNull())
+        .addColumn('time', text, (c) => c.notNull())
+        .addColumn('key_id', text, (c) => c.notNull())
+        .addColumn('signature', text, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_checkpoints_seq').on('audit_checkpoints').columns(['seq', 'time']).execute();
+      await db.schema.createTable('audit_chain')
+        .addColumn('id', int, (c) => c.primaryKey())
+        .addColumn('hmac_from', int, (c) => c.notNull())
+        .execute();
+      const last = await db.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+      await db.insertInto('audit_chain').values({ id: 1, hmac_from: Number(last?.m ?? 0) + 1 }).execute();
+    },
+  },
 ];

@@ -249,6 +249,23 @@ export interface AuditTable {
   hash: string;
 }
 
+/** Signed checkpoints of the audit chain's head (docs/server.md, audit trail). */
+export interface AuditCheckpointTable {
+  seq: number;
+  hash: string;
+  hmac_from: number;
+  time: string;
+  key_id: string;
+  /** Ed25519 signature over checkpointMessage(), base64. */
+  signature: string;
+}
+
+/** The audit chain's switch point: records with seq >= hmac_from are HMAC-keyed. One row (id 1). */
+export interface AuditChainTable {
+  id: number;
+  hmac_from: number;
+}
+
 export interface LayerCacheTable {
   key: string;
   value: string;
@@ -303,6 +320,8 @@ export interface Database {
   nodes: NodeTable;
   alerts: AlertTable;
   audit_log: AuditTable;
+  audit_checkpoints: AuditCheckpointTable;
+  audit_chain: AuditChainTable;
   layer_cache: LayerCacheTable;
   settings: SettingTable;
   notifiers: NotifierTable;

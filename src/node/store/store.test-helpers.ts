@@ -26,12 +26,14 @@ export async function openTestStore(kind: 'sqlite' | 'postgres'): Promise<TestSt
     const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
     const url = `sqlite:${join(dir, 'vigil.db')}`;
     const store = await openStore(url);
+    store.auditKey = randomBytes(32);
     return { store, url, cleanup: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const sep = TEST_PG_URL.includes('?') ? '&' : '?';
   const url = `${TEST_PG_URL}${sep}schema=${schema}`;
   const store = await openStore(url);
+  store.auditKey = randomBytes(32);
   return {
     store, url, bossSchema: `${schema}_boss`,
     cleanup: async () => {

@@ -52,9 +52,10 @@ for (const kind of STORE_KINDS) {
 
     test('audit chain: concurrent appends never fork, tampering is found and named', async () => {
       await Promise.all(Array.from({ length: 20 }, (_, i) => auditOnly(t.store, SYSTEM_ACTOR, { event: 'addPolicy', resourceType: 'policy', resourceId: `p${i}`, summary: { name: `n${i}`, password: 'x' } })));
-      await t.store.db.transaction().execute((trx) => appendAudit(trx, t.store.dialect, SYSTEM_ACTOR, { event: 'deletePolicy', resourceType: 'policy', resourceId: 'p0' }));
-      const v = await verifyAudit(t.store.db, 7);
-      assert.deepEqual(v, { ok: true, records: 21 });
+      await t.store.db.transaction().execute((trx) => appendAudit(trx, t.store, SYSTEM_ACTOR, { event: 'deletePolicy', resourceType: 'policy', resourceId: 'p0' }));
+      const v = await verifyAudit(t.store.db, { key: t.store.auditKey!, trusted: [], pageSize: 7 });
+      assert.equal(v.ok, true);
+      assert.equal(v.records, 21);
       const rows = await t.store.db.selectFrom('audit_log').select(['seq', 'summary']).orderBy('seq').execute();
       assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: 21 }, (_, i) => i + 1));
       assert.ok(rows[0]!.summary.includes('"password":"***"'));
@@ -65,7 +66,7 @@ for (const kind of STORE_KINDS) {
       for await (const c of exportAudit(t.store.db, 'csv')) csv += c;
       assert.equal(csv.trim().split('\n').length, 22);
       await t.store.db.updateTable('audit_log').set({ resource_id: 'evil' }).where('seq', '=', 5).execute();
-      const bad = await verifyAudit(t.store.db);
+      const bad = await verifyAudit(t.store.db, { key: t.store.auditKey!, trusted: [] });
       assert.equal(bad.ok, false);
       assert.equal(bad.bad?.seq, 5);
       await t.store.db.deleteFrom('audit_log').execute();

@@ -29,6 +29,11 @@ export interface Store {
    * holds the connection, so they join that transaction.
    */
   sqlite?: BetterSqlite3.Database;
+  /**
+   * The audit chain's HMAC key (from the server's key file, never stored in
+   * the database); appending to the trail needs it.
+   */
+  auditKey?: Buffer;
   close(): Promise<void>;
 }
 

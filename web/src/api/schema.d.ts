@@ -417,7 +417,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        events?: ("alert" | "scan")[];
+                        events?: ("alert" | "scan" | "audit-checkpoint")[];
                         facility?: number;
                         host?: string;
                         /** @enum {string} */
@@ -635,6 +635,130 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/projects/{projectId}/admission/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What would happen: evaluate a pod or workload object, or an image, against the admission policies (changes nothing) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        image?: string;
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        namespace?: string;
+                        object?: Record<string, never>;
+                        policies?: unknown[];
+                        /** @enum {string} */
+                        target?: "kubernetes" | "docker";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectId}/admission/image-facts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What scans know about an image (by digest or registry/repository:tag): the input of admission decisions */
+        get: {
+            parameters: {
+                query: {
+                    image: string;
+                };
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectId}/admission/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The image-admission policies of the project, in the evaluated model */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/projects/{projectId}/alerts/{alertId}": {
@@ -1081,11 +1205,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Findings of an image: vulnerabilities (kind vuln), malware, secret, baseline, file (unowned files); ignored vulnerabilities are marked. Secrets are stored and returned masked. */
+        /** Findings of an image: vulnerabilities (kind vuln), malware, secret, baseline, file (unowned files); ignored vulnerabilities are marked and can be left out before paging. Secrets are stored and returned masked. */
         get: {
             parameters: {
                 query?: {
                     cursor?: string;
+                    /** @description false leaves ignored findings out (before paging) */
                     includeIgnored?: boolean;
                     kind?: "vuln" | "malware" | "secret" | "baseline" | "file";
                     limit?: number;
@@ -1093,6 +1218,7 @@ export interface paths {
                     path?: string;
                     /** @description vulnerability id, malware rule, secret rule, baseline check id */
                     ruleId?: string;
+                    /** @description comma-separated severities to keep: critical, high, medium, low, info, unknown */
                     severity?: string;
                     sort?: string;
                 };
@@ -1506,7 +1632,7 @@ export interface paths {
                         /** @enum {string} */
                         kind: "process-whitelist" | "file-protection" | "image-admission";
                         /** @enum {string} */
-                        mode?: "alert" | "enforce";
+                        mode?: "alert" | "enforce" | "warn" | "audit";
                         name: string;
                     };
                 };
@@ -1598,7 +1724,7 @@ export interface paths {
                     "application/json": {
                         document?: Record<string, never>;
                         /** @enum {string} */
-                        mode?: "alert" | "enforce";
+                        mode?: "alert" | "enforce" | "warn" | "audit";
                     };
                 };
             };

@@ -38,7 +38,7 @@ export function registerSettingRoutes(app: FastifyInstance, ctx: ServerContext):
           name: { type: 'string', minLength: 1, maxLength: 100 }, kind: { type: 'string', enum: ['webhook', 'syslog'] }, projectId: { anyOf: [ID, { type: 'null' }] },
           url: { type: 'string', maxLength: 2000, pattern: '^https?://' }, secret: { type: 'string', maxLength: 500 },
           host: { type: 'string', maxLength: 253 }, port: { type: 'integer', minimum: 1, maximum: 65535 }, protocol: { type: 'string', enum: ['udp', 'tcp'] }, facility: { type: 'integer', minimum: 0, maximum: 23 },
-          minSeverity: { type: 'string', enum: [...SEVERITIES] }, types: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 100 }, events: { type: 'array', items: { type: 'string', enum: ['alert', 'scan'] }, maxItems: 2 },
+          minSeverity: { type: 'string', enum: [...SEVERITIES] }, types: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 100 }, events: { type: 'array', items: { type: 'string', enum: ['alert', 'scan', 'audit-checkpoint'] }, maxItems: 3 },
         },
         required: ['name', 'kind'],
         additionalProperties: false,
