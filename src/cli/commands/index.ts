@@ -2,6 +2,7 @@
 // each exporting `register(program)`. Command modules stay light: they load
 // their implementation inside the action, so start-up stays fast.
 import type { Command } from 'commander';
+import * as agent from './agent.js';
 import * as audit from './audit.js';
 import * as check from './check.js';
 import * as db from './db.js';
@@ -16,4 +17,4 @@ export interface CliCommand {
   register(program: Command): void;
 }
 
-export const commands: CliCommand[] = [scan, sbom, db, check, rules, k8s, runtime, server, audit];
+export const commands: CliCommand[] = [scan, sbom, db, check, rules, k8s, runtime, server, agent, audit];

@@ -47,6 +47,12 @@ export interface ServerConfig {
   schedulerIntervalSeconds: number;
   demo: boolean;
   demoImage?: string;
+  /** gRPC port of the node agent link (TLS, docs/agent.md); 0: any free port. */
+  agentPort: number;
+  /** Extra DNS names the agent link's server certificate carries, comma separated (besides localhost, the host name, 127.0.0.1, ::1). */
+  agentNames: string;
+  /** Seconds without a heartbeat before a node counts as offline. */
+  agentOfflineSeconds: number;
 }
 
 type Key = keyof ServerConfig;
@@ -76,6 +82,9 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   schedulerIntervalSeconds: { env: 'VIGIL_SCHEDULER_INTERVAL_SECONDS', type: 'int' },
   demo: { env: 'VIGIL_DEMO', type: 'bool' },
   demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
+  agentPort: { env: 'VIGIL_AGENT_PORT', type: 'int' },
+  agentNames: { env: 'VIGIL_AGENT_NAMES', type: 'string' },
+  agentOfflineSeconds: { env: 'VIGIL_AGENT_OFFLINE_SECONDS', type: 'int' },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -149,10 +158,16 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
     jobMaintenanceSeconds: 30,
     schedulerIntervalSeconds: 30,
     demo: false,
+    agentPort: 8091,
+    agentNames: '',
+    agentOfflineSeconds: 90,
     ...(out as Partial<ServerConfig>),
   };
   if (!['all', 'api', 'worker'].includes(cfg.role)) throw new InputError('CONFIG', `role must be all, api or worker, got "${cfg.role}"`, '--role');
   if (cfg.port > 65535) throw new InputError('CONFIG', `port out of range: ${cfg.port}`, '--port');
+  // An ephemeral API port (tests, several servers on one host) makes the agent port ephemeral too unless it was set.
+  if (cfg.port === 0 && out.agentPort === undefined) cfg.agentPort = 0;
+  if (cfg.agentPort > 65535) throw new InputError('CONFIG', `agent port out of range: ${cfg.agentPort}`, '--agent-port');
   trustedProxyList(cfg.trustedProxies);
   return cfg;
 }

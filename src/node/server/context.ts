@@ -38,6 +38,8 @@ export interface ServerContext {
   authCache: Map<string, { at: number; auth: AuthInfo }>;
   /** The identity (content digest) of the vulnerability DB this process serves. */
   vulnDb: VulnDbIdentityReader;
+  /** `sha256:<hex>` of the agent link CA's SubjectPublicKeyInfo (set when the link is served). */
+  agentCaHash?: string;
 }
 
 export interface AuthInfo {

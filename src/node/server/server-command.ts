@@ -12,7 +12,7 @@ import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
 export async function serverCommand(opts: Record<string, unknown>): Promise<number> {
   const config = loadConfig({
     db: opts.db, port: opts.port, host: opts.host, role: opts.role, config: opts.config as string | undefined, dataDir: opts.dataDir,
-    metricsPublic: opts.metricsPublic, vulnDb: opts.vulnDb, workerConcurrency: opts.workerConcurrency, demo: opts.demo, demoImage: opts.demoImage,
+    metricsPublic: opts.metricsPublic, vulnDb: opts.vulnDb, workerConcurrency: opts.workerConcurrency, demo: opts.demo, demoImage: opts.demoImage, agentPort: opts.agentPort,
   });
   if (config.demo && !config.vulnDb && existsSync(resolve('.vigil-demo/vigil.db'))) config.vulnDb = resolve('.vigil-demo/vigil.db');
   const server = await startServer(config);
@@ -24,6 +24,7 @@ export async function serverCommand(opts: Record<string, unknown>): Promise<numb
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   if (server.url) process.stdout.write(`vigil: server listening on ${server.url} (API ${server.url}/api/v1, docs ${server.url}/api/docs)\n`);
+  if (server.agentLink) process.stdout.write(`vigil: agent link (gRPC, TLS) on ${server.agentLink.address}, CA hash ${server.agentLink.caHash}\n`);
   else process.stdout.write(`vigil: worker ${server.ctx.scans.workerName} processing scan jobs\n`);
   if (config.demo && server.boot) await setUpDemo(server, config.demoImage);
   // Keep running until a signal arrives.

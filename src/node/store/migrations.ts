@@ -282,4 +282,22 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('rate_limits_end').on('rate_limits').column('window_end').execute();
     },
   },
+  {
+    // The node agent link (docs/agent.md): an agent token is spent once
+    // (used_at); a node keeps its kernel and the fingerprint of the client
+    // certificate it was issued (a different one is refused); the alert IDs
+    // stored per project make agent replays idempotent.
+    id: '0004-agent-link',
+    async up(db) {
+      await db.schema.alterTable('agent_tokens').addColumn('used_at', text).execute();
+      await db.schema.alterTable('nodes').addColumn('kernel', text, (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('nodes').addColumn('cert_sha256', text).execute();
+      await db.schema.createTable('agent_alert_ids')
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('alert_id', text, (c) => c.notNull())
+        .addColumn('received_at', text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('agent_alert_ids_pk', ['project_id', 'alert_id'])
+        .execute();
+    },
+  },
 ];

@@ -182,6 +182,7 @@ export interface AgentTokenTable {
   token_hash: string;
   created_at: string;
   expires_at: string;
+  used_at: string | null;
 }
 
 export interface NodeTable {
@@ -193,6 +194,14 @@ export interface NodeTable {
   version: string;
   last_seen: string;
   created_at: string;
+  kernel: Generated<string>;
+  cert_sha256: string | null;
+}
+
+export interface AgentAlertIdTable {
+  project_id: string;
+  alert_id: string;
+  received_at: string;
 }
 
 export interface AlertTable {
@@ -287,6 +296,7 @@ export interface Database {
   clusters: ClusterTable;
   agent_tokens: AgentTokenTable;
   nodes: NodeTable;
+  agent_alert_ids: AgentAlertIdTable;
   alerts: AlertTable;
   audit_log: AuditTable;
   layer_cache: LayerCacheTable;

@@ -73,7 +73,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
 
   app.post<{ Params: { projectId: string; clusterId: string }; Body: { expiresInHours?: number } }>('/api/v1/projects/:projectId/clusters/:clusterId/agent-tokens', {
     config: { action: 'cluster:token', scope: 'project', event: 'createAgentToken' },
-    schema: { tags: ['clusters'], summary: 'Mint an agent registration token for the cluster (shown once)', params: cParams, body: { type: 'object', properties: { expiresInHours: { type: 'integer', minimum: 1, maximum: 8760, default: 24 } }, additionalProperties: false } },
+    schema: { tags: ['clusters'], summary: 'Mint a one-time agent enrollment token for the cluster (shown once) with the agent link CA hash (caHash)', params: cParams, body: { type: 'object', properties: { expiresInHours: { type: 'integer', minimum: 1, maximum: 8760, default: 24 } }, additionalProperties: false } },
   }, async (req, reply) => {
     const { projectId, clusterId } = req.params;
     const token = newTokenSecret('vgr');
@@ -85,7 +85,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
       await trx.insertInto('agent_tokens').values({ id: tid, cluster_id: clusterId, project_id: projectId, token_hash: hashToken(token), created_at: now.toISOString(), expires_at: expiresAt }).execute();
       return tid;
     });
-    return reply.code(201).send({ id, token, expiresAt });
+    return reply.code(201).send({ id, token, expiresAt, ...(ctx.agentCaHash ? { caHash: ctx.agentCaHash } : {}) });
   });
 
   app.get<{ Params: { projectId: string }; Querystring: PageQuery & { status?: string; clusterId?: string } }>('/api/v1/projects/:projectId/nodes', {
