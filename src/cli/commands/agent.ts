@@ -20,6 +20,7 @@ export function register(program: Command): void {
     .option('--heartbeat <seconds>', 'heartbeat interval', '15')
     .option('--sensor <kind>', 'ebpf, or procfs (polling fallback when eBPF is unavailable)', 'ebpf')
     .option('--policy <file>', 'runtime policy file (YAML)')
+    .option('--rules <file>', 'extra rule file (repeatable)', collect)
     .option('--no-builtin-rules', 'do not load the built-in rules')
     .option('--auth-log <file>', 'auth log to follow (repeatable)', collect)
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable)', collect)
@@ -34,7 +35,7 @@ export function register(program: Command): void {
       return runAgent({
         server: String(opts.server), token: opts.token as string | undefined, caHash: opts.caHash as string | undefined, dataDir: String(opts.dataDir),
         nodeName: opts.nodeName as string | undefined, queueCap: cap, heartbeatSeconds: hb, sensor, policyFile: opts.policy as string | undefined,
-        builtinRules: opts.builtinRules !== false, authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,
+        builtinRules: opts.builtinRules !== false, ruleFiles: opts.rules as string[] | undefined, authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,
       });
     }));
 }

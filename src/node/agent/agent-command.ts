@@ -30,6 +30,7 @@ export interface AgentOptions {
   authLogs?: string[];
   policyFile?: string;
   builtinRules?: boolean;
+  ruleFiles?: string[];
   until?: Promise<unknown>;
   print?: (line: string) => void;
 }
@@ -80,7 +81,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   try {
     return await runWatch({
       output, until, sensor: o.sensor ?? 'ebpf', keyFiles: o.keyFiles, authLogs: o.authLogs, policyFile: o.policyFile,
-      builtinRules: o.builtinRules, stateFile: join(o.dataDir, 'runtime-learn.json'), statsIntervalMs: 0,
+      builtinRules: o.builtinRules, ruleFiles: o.ruleFiles, stateFile: join(o.dataDir, 'runtime-learn.json'), statsIntervalMs: 0,
     });
   } finally {
     await sender.stop();

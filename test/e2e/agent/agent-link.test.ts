@@ -78,8 +78,22 @@ async function cluster(api: Api): Promise<{ projectId: string; token: string; ca
   return { projectId, token: t.token, caHash: t.caHash };
 }
 
+/** A rule for the test's own key file (the built-in ones name the system's files). */
+function ruleFile(dir: string, keyFile: string): string {
+  const f = join(dir, 'rules.yaml');
+  writeFileSync(f, `- rule: Test key file changed
+  desc: the test's key file changed
+  condition: evt.type = filechange and evt.arg.path = ${keyFile}
+  output: Key file %evt.arg.path changed
+  priority: ERROR
+  severity: high
+
+`);
+  return f;
+}
+
 function agent(link: string, dataDir: string, keyFile: string, extra: string[] = []): Proc {
-  return run(['agent', '--server', link, '--data-dir', dataDir, '--node-name', 'node-a', '--sensor', 'procfs', '--key-file', keyFile, '--auth-log', join(dataDir, 'no-auth.log'), '--heartbeat', '0.5', ...extra]);
+  return run(['agent', '--no-builtin-rules', '--rules', ruleFile(join(dataDir, '..'), keyFile), '--server', link, '--data-dir', dataDir, '--node-name', 'node-a', '--sensor', 'procfs', '--key-file', keyFile, '--auth-log', join(dataDir, 'no-auth.log'), '--heartbeat', '0.5', ...extra]);
 }
 
 const stop = async (p: Proc | undefined, sig: NodeJS.Signals = 'SIGTERM') => {
@@ -128,7 +142,7 @@ test('agent: enrolls with the pinned CA, a real key-file change is stored exactl
     assert.equal(nodes.version, '0.1.0');
 
     appendFileSync(keyFile, 'mallory:x:0:0::/root:/bin/sh\n');
-    const type = 'system/key-file-change';
+    const type = 'custom/Test key file changed';
     await until('alert stored', async () => (await stored(api, projectId, type)) >= 1, 20_000, a);
     await until('queue drained', () => localLog(agentDir, type).length >= 1 ? true : undefined, 5000, a);
     await new Promise((r) => setTimeout(r, 1500));
@@ -167,7 +181,7 @@ test('agent: kill -9 of the server while alerts are queued; after the restart ea
     const agentDir = join(dir, 'agent');
     a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash]);
     await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
-    const type = 'system/key-file-change';
+    const type = 'custom/Test key file changed';
     const change = async (n: number) => {
       for (let i = 0; i < n; i++) {
         appendFileSync(keyFile, `u${Date.now()}${i}:*:19000:0:99999:7:::\n`);
