@@ -1,5 +1,6 @@
 // ESLint flat config. The layer rule: src/core is the pure engine and imports
-// nothing from the edges (src/node, src/cli, web) and no Node I/O module.
+// nothing from the edges (src/node, src/cli, web) and no Node I/O module; and
+// src/node does not print (stdout, stderr, console): src/cli does.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -32,6 +33,19 @@ export default tseslint.config(
           { group: ['**/node/**', '**/cli/**', '**/web/**', '../node', '../cli'], message: 'src/core must not import the edges (src/node, src/cli, web).' },
         ],
       }],
+    },
+  },
+  {
+    // src/node returns data, streams and results, or writes to a writer it is
+    // given: printing (stdout, stderr, console) belongs to src/cli.
+    files: ['src/node/**/*.ts'],
+    ignores: ['src/node/**/*.test.ts', 'src/node/**/*.test-helpers.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error',
+        { object: 'process', property: 'stdout', message: 'src/node does not print: return data or take a writer; printing is in src/cli (docs/architecture.md).' },
+        { object: 'process', property: 'stderr', message: 'src/node does not print: return data or take a writer; printing is in src/cli (docs/architecture.md).' },
+      ],
     },
   },
 );

@@ -1,6 +1,7 @@
 // Exit codes and the one place where errors become process exit codes.
 // 0 success, N from --exit-code, 2 usage or input error (one line naming what
 // and where), 3 internal error. Only CLI entry points set exit codes.
+import { exitCodeOf } from '../core/error-codes.js';
 import { InputError } from '../core/errors.js';
 
 export const EXIT_OK = 0;
@@ -18,7 +19,8 @@ export function reportError(e: unknown, debug: boolean): void {
   if (e instanceof InputError) {
     process.stderr.write(`vigil: ${oneLine(e.message)}\n`);
     if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = EXIT_USAGE;
+    // The code's exit class (src/core/error-codes.ts): 2 for every registered class today.
+    process.exitCode = exitCodeOf(e.code);
     return;
   }
   const msg = e instanceof Error ? e.message : String(e);

@@ -12,7 +12,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--debug', 'show stack traces of errors')
     .showHelpAfterError(false)
     .exitOverride();
-  for (const c of commands) c.register(program);
+  for (const c of commands) await c.register(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

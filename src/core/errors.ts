@@ -1,14 +1,18 @@
 // Typed errors of every boundary. Only entry points (src/cli, the server's
-// error handler) turn them into exit codes or HTTP statuses.
+// error handler) turn them into exit codes or HTTP statuses. Every code is
+// registered in error-codes.ts (an unregistered code is a type error).
+import type { ErrorCode, LimitCode } from './error-codes.js';
+
+export type { ErrorCode, LimitCode } from './error-codes.js';
 
 /** Bad input from the user or from an artifact: exit code 2, one line, no stack. */
 export class InputError extends Error {
   override readonly name = 'InputError';
   /** A stable machine code, e.g. `IMAGE_DIGEST_MISMATCH`, `TAR_TRUNCATED`, `LIMIT_ENTRY_SIZE`. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** What and where: a file, a path inside an image, a URL, a line number. */
   readonly where?: string;
-  constructor(code: string, message: string, where?: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, where?: string, options?: { cause?: unknown }) {
     super(where ? `${where}: ${message}` : message, options);
     this.code = code;
     this.where = where;
@@ -17,7 +21,7 @@ export class InputError extends Error {
 
 /** A configured limit was hit (entries, sizes, depth). Also an input error. */
 export class LimitError extends InputError {
-  constructor(code: string, message: string, where?: string) {
+  constructor(code: LimitCode, message: string, where?: string) {
     super(code, message, where);
   }
 }

@@ -1,10 +1,13 @@
 // One explicit index per kind of module (analyzers, comparators, rules, checks,
-// report formats, ...). Every module has a stable id; a duplicate id is a bug
-// and throws at load time.
+// image sources, report formats, ...); kinds that grow are a directory of
+// modules loaded by src/node/module-dir.ts. Every module has a stable id; a
+// duplicate id is a bug and throws at load time.
 
 export interface ModuleMeta {
   readonly id: string;
   readonly version?: number | string;
+  /** The user doc page (and anchor) describing the module, relative to the repository root. */
+  readonly docs?: string;
 }
 
 export class ModuleIndex<T extends ModuleMeta> {

@@ -33,6 +33,7 @@ export function register(program: Command): void {
       if (!Number.isFinite(hb) || hb < 0.1 || hb > 3600) throw new UsageError('--heartbeat must be 0.1 to 3600 seconds');
       const { runAgent } = await import('../../node/agent/agent-command.js');
       return runAgent({
+        print: (l) => process.stderr.write(`vigil agent: ${l}\n`),
         server: String(opts.server), token: opts.token as string | undefined, caHash: opts.caHash as string | undefined, dataDir: String(opts.dataDir),
         nodeName: opts.nodeName as string | undefined, queueCap: cap, heartbeatSeconds: hb, sensor, policyFile: opts.policy as string | undefined,
         builtinRules: opts.builtinRules !== false, ruleFiles: opts.rules as string[] | undefined, authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,

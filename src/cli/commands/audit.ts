@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .option('--db <url>', 'sqlite:PATH or postgres://... (default: the server\'s SQLite DB)')
     .option('--config <file>', 'server YAML config file')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { auditVerifyCommand } = await import('../../node/server/audit-command.js');
+      const { auditVerifyCommand } = await import('../server/audit-command.js');
       return auditVerifyCommand(opts);
     }));
   audit
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'jsonl or csv', 'jsonl')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { auditExportCommand } = await import('../../node/server/audit-command.js');
+      const { auditExportCommand } = await import('../server/audit-command.js');
       return auditExportCommand(opts);
     }));
 }

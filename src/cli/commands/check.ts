@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'table or json', 'table')
     .option('--exit-code <n>', 'exit with N when there are findings')
     .action(action(async (file: string, opts: { format?: string; exitCode?: string }) => {
-      const { checkCommand } = await import('../../node/checks/check-command.js');
+      const { checkCommand } = await import('../checks/check-command.js');
       return checkCommand(file, opts);
     }));
 }

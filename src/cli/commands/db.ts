@@ -60,15 +60,18 @@ export function register(program: Command): void {
     }));
 
   db.command('info')
-    .description('Show the DB metadata: schema version, build time, sources and record counts')
+    .description('Show the DB metadata (schema version, build time, sources and record counts) and the malware signatures (version, rule and hash counts)')
     .option('--db <path>', 'DB file')
     .option('--format <format>', 'table or json', 'table')
-    .action(action(async (o: { db?: string; format: string }) => {
+    .option('--malware-rules <path>', 'also count these user YARA rules / hash lists (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .action(action(async (o: { db?: string; format: string; malwareRules?: string[] }) => {
       const { defaultDbPath } = await import('../../node/vulndb/scan-vulns.js');
       const { dbInfo, formatInfoTable } = await import('../../node/vulndb/info.js');
+      const { signatureInfo, formatSignatureInfo } = await import('../../node/malware/info.js');
       const { UsageError } = await import('../exit.js');
       if (o.format !== 'table' && o.format !== 'json') throw new UsageError(`--format must be table or json, not "${o.format}"`);
       const info = dbInfo(o.db ?? defaultDbPath());
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify(info, null, 2)}\n` : formatInfoTable(info));
+      const signatures = await signatureInfo(o.malwareRules ?? []);
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify({ ...info, signatures }, null, 2)}\n` : formatInfoTable(info) + '\n' + formatSignatureInfo(signatures));
     }));
 }

@@ -14,7 +14,7 @@ import * as scan from './scan.js';
 import * as server from './server.js';
 
 export interface CliCommand {
-  register(program: Command): void;
+  register(program: Command): void | Promise<void>;
 }
 
 export const commands: CliCommand[] = [scan, sbom, db, check, rules, k8s, runtime, server, agent, audit];

@@ -20,7 +20,7 @@ export function register(program: Command): void {
   detectOptions(k8s.command('audit').description('analyse an audit log file (one event per line, a JSON array or an EventList)'))
     .requiredOption('--file <file>', 'audit log file (- for standard input)')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { auditCommand } = await import('../../node/k8s/commands.js');
+      const { auditCommand } = await import('../k8s/k8s-commands.js');
       return auditCommand(opts as never);
     }));
 
@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('--state <file>', 'position file, so a restart neither loses nor repeats events')
     .option('--poll-interval <duration>', 'how often to look for new lines', '500ms')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { followCommand } = await import('../../node/k8s/commands.js');
+      const { followCommand } = await import('../k8s/k8s-commands.js');
       return followCommand(opts as never);
     }));
 
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where the self-signed certificate is kept (default $VIGIL_DATA_DIR or ~/.local/share/vigil)')
     .option('--max-queue <n>', 'events waiting for detection before the receiver answers 429 (default 100000)')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { webhookCommand } = await import('../../node/k8s/commands.js');
+      const { webhookCommand } = await import('../k8s/k8s-commands.js');
       return webhookCommand(opts as never);
     }));
 
@@ -50,13 +50,13 @@ export function register(program: Command): void {
     .option('--ca <file>', 'CA or self-signed certificate of the receiver (PEM)')
     .option('--token <token>', 'bearer token the receiver requires')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { webhookConfigCommand } = await import('../../node/k8s/commands.js');
+      const { webhookConfigCommand } = await import('../k8s/k8s-commands.js');
       return webhookConfigCommand(opts as never);
     }));
 
   k8s.command('audit-policy').description('print the recommended apiserver audit policy (audit.k8s.io/v1)')
     .action(action(async () => {
-      const { auditPolicyCommand } = await import('../../node/k8s/commands.js');
+      const { auditPolicyCommand } = await import('../k8s/k8s-commands.js');
       return auditPolicyCommand();
     }));
 
@@ -64,7 +64,7 @@ export function register(program: Command): void {
     .argument('[file]', 'kube-apiserver static pod manifest (e.g. /etc/kubernetes/manifests/kube-apiserver.yaml)')
     .option('--pid <pid>', 'check a running kube-apiserver process instead')
     .action(action(async (file: string | undefined, opts: Record<string, unknown>) => {
-      const { checkApiserverCommand } = await import('../../node/k8s/commands.js');
+      const { checkApiserverCommand } = await import('../k8s/k8s-commands.js');
       return checkApiserverCommand(file, opts as never);
     }));
 }

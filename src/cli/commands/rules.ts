@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option('--builtin', 'lint as built-in rules (catalog types required); with no files, lint the shipped built-in rules')
     .option('--source <source>', 'default source of rules that name none: syscall or k8s_audit')
     .action(action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
-      const { rulesLint } = await import('../../node/rules/rules-command.js');
+      const { rulesLint } = await import('../rules/rules-command.js');
       return rulesLint(files, opts);
     }));
   rules
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option('--builtin', 'load the files as built-in rules')
     .option('--source <source>', 'default source: syscall or k8s_audit')
     .action(action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
-      const { rulesTest } = await import('../../node/rules/rules-command.js');
+      const { rulesTest } = await import('../rules/rules-command.js');
       return rulesTest(files, opts);
     }));
   rules
@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .description('list the built-in rules and detectors and the alert types they raise')
     .option('-f, --format <format>', 'table or json', 'table')
     .action(action(async (opts: { format?: string }) => {
-      const { rulesList } = await import('../../node/rules/rules-command.js');
+      const { rulesList } = await import('../rules/rules-command.js');
       return rulesList(opts);
     }));
 }

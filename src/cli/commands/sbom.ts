@@ -1,14 +1,17 @@
 // `vigil sbom IMAGE`: the package inventory as CycloneDX, SPDX or Vigil JSON.
 import type { Command } from 'commander';
 import { action } from '../exit.js';
+import { imageRefHelp, imageSources } from '../../node/image/source-index.js';
 import { addImageOptions } from '../image-options.js';
+import { formatsOf, orList, reportFormats } from '../scan/render.js';
 
-export function register(program: Command): void {
+export async function register(program: Command): Promise<void> {
+  const [sources, formats] = await Promise.all([imageSources(), reportFormats()]);
   const cmd = program
     .command('sbom')
     .description('list the packages of an image (SBOM)')
-    .argument('<image>', 'docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, rootfs:DIR, registry:HOST/REPO[:TAG|@DIGEST], or a path')
-    .option('-f, --format <format>', 'cyclonedx, spdx, json or table', 'cyclonedx')
+    .argument('<image>', imageRefHelp(sources))
+    .option('-f, --format <format>', orList(formatsOf(formats, 'sbom')), 'cyclonedx')
     .option('-o, --output <file>', 'write the SBOM to a file');
   addImageOptions(cmd);
   cmd.action(action(async (image: string, opts: Record<string, unknown>) => {

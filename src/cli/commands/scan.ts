@@ -1,17 +1,21 @@
-// `vigil scan IMAGE`: inventory plus scanners (vulnerabilities today), in
-// table, json, sarif, cyclonedx or spdx. Options follow Trivy's names.
+// `vigil scan IMAGE`: inventory plus scanners (vuln, malware, secret, baseline, files), in
+// every report format of the index (src/core/report/formats/). Options follow Trivy's names.
 import type { Command } from 'commander';
 import { action } from '../exit.js';
+import { imageRefHelp, imageSources } from '../../node/image/source-index.js';
 import { addImageOptions } from '../image-options.js';
+import { formatsOf, orList, reportFormats } from '../scan/render.js';
 
-export function register(program: Command): void {
+export async function register(program: Command): Promise<void> {
+  const [sources, formats] = await Promise.all([imageSources(), reportFormats()]);
   const cmd = program
     .command('scan')
-    .description('scan an image: packages and their known vulnerabilities')
-    .argument('<image>', 'docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, rootfs:DIR, registry:HOST/REPO[:TAG|@DIGEST], or a path')
-    .option('-f, --format <format>', 'table, json, sarif, cyclonedx or spdx', 'table')
+    .description('scan an image: packages, known vulnerabilities, malware, secrets, baseline checks, unowned files')
+    .argument('<image>', imageRefHelp(sources))
+    .option('-f, --format <format>', orList(formatsOf(formats, 'scan')), 'table')
     .option('-o, --output <file>', 'write the report to a file')
-    .option('--scanners <list>', 'comma-separated scanners (vuln)', 'vuln')
+    .option('--scanners <list>', 'comma-separated scanners: vuln,malware,secret,baseline,files', 'vuln')
+    .option('--malware-rules <path>', 'YARA rules (*.yar, *.yara) and known-bad SHA-256 lists (*.sha256): a file or directory, added to the built-in set (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--severity <list>', 'only these severities (critical,high,medium,low,info,unknown)')
     .option('--ignore-unfixed', 'drop vulnerabilities without a fixed version')
     .option('--ignore-file <file>', 'ignore file (.vigilignore)')

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--demo', 'start with a demo project whose demo image has been scanned')
     .option('--demo-image <path>', 'docker-archive of the demo image (default .vigil-demo/demo-image.tar)')
     .action(action(async (opts: Record<string, unknown>) => {
-      const { serverCommand } = await import('../../node/server/server-command.js');
+      const { serverCommand } = await import('../server/server-command.js');
       return serverCommand(opts);
     }));
 }

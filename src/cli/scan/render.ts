@@ -1,39 +1,39 @@
-// Turns a ScanReport into the requested output format (scan and sbom).
+// Turns a ScanReport into the requested output format (scan and sbom). The
+// formats are the index of report format modules (src/core/report/formats/,
+// one file per format; see src/core/report/format-module.ts).
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type { ModuleIndex } from '../../core/module-index.js';
+import { isReportFormatModule, type ReportCommand, type ReportFormatModule } from '../../core/report/format-module.js';
 import type { ScanReport } from '../../core/scan/types.js';
+import { loadModuleDir, once } from '../../node/module-dir.js';
 import { UsageError } from '../exit.js';
 
-export type ReportFormat = 'table' | 'json' | 'sarif' | 'cyclonedx' | 'spdx';
-export const SCAN_FORMATS: readonly ReportFormat[] = ['table', 'json', 'sarif', 'cyclonedx', 'spdx'];
+export const FORMATS_DIR = new URL('../../core/report/formats/', import.meta.url);
+
+export const reportFormats: () => Promise<ModuleIndex<ReportFormatModule>> = once(() => loadModuleDir('report format', FORMATS_DIR, isReportFormatModule));
+
+/** The format ids a command offers, sorted. */
+export function formatsOf(formats: ModuleIndex<ReportFormatModule>, command: ReportCommand): string[] {
+  return formats.all().filter((f) => f.commands.includes(command)).map((f) => f.id);
+}
+
+/** `a, b, c or d` */
+export function orList(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}` : (items[0] ?? '');
+}
 
 export function toolVersion(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
 
-export function checkFormat(format: string, allowed: readonly string[]): ReportFormat {
+export async function checkFormat(format: string, command: ReportCommand): Promise<ReportFormatModule> {
+  const formats = await reportFormats();
+  const allowed = formatsOf(formats, command);
   if (!allowed.includes(format)) throw new UsageError(`--format: unknown format ${format} (one of ${allowed.join(', ')})`);
-  return format as ReportFormat;
+  return formats.require(format);
 }
 
-export async function renderReport(report: ScanReport, format: ReportFormat, opts: { color: boolean; now?: Date; vulnScanned?: boolean }): Promise<string> {
-  const now = opts.now ?? new Date();
-  switch (format) {
-    case 'json':
-      return (await import('../../core/report/json.js')).toJson(report);
-    case 'table':
-      return (await import('../../core/report/table.js')).toTable(report, { color: opts.color, vulnScanned: opts.vulnScanned });
-    case 'cyclonedx': {
-      const { toCycloneDx } = await import('../../core/report/cyclonedx.js');
-      return JSON.stringify(toCycloneDx(report, { now, serialNumber: `urn:uuid:${randomUUID()}`, toolVersion: toolVersion() }), null, 2) + '\n';
-    }
-    case 'spdx': {
-      const { toSpdx } = await import('../../core/report/spdx.js');
-      return JSON.stringify(toSpdx(report, { now, uniqueId: randomUUID(), toolVersion: toolVersion() }), null, 2) + '\n';
-    }
-    case 'sarif': {
-      const { toSarif } = await import('../../core/report/sarif.js');
-      return JSON.stringify(toSarif(report), null, 2) + '\n';
-    }
-  }
+export async function renderReport(report: ScanReport, format: ReportFormatModule, opts: { color: boolean; now?: Date; vulnScanned?: boolean }): Promise<string> {
+  return format.render(report, { color: opts.color, now: opts.now ?? new Date(), uuid: randomUUID, toolVersion: toolVersion(), vulnScanned: opts.vulnScanned });
 }

@@ -3,12 +3,12 @@
 import type { Severity } from '../../core/alerts/types.js';
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import { runScan, SUPPORTED_SCANNERS } from '../../node/scan/run-scan.js';
-import { stdoutColor } from '../../node/terminal.js';
+import { stdoutColor } from '../terminal.js';
 import { UsageError } from '../exit.js';
 import { imageOpenOptions, type ImageCliOptions } from '../image-options.js';
 import { writeOutput } from '../output.js';
 import { scanProgress } from '../progress.js';
-import { checkFormat, renderReport, SCAN_FORMATS } from './render.js';
+import { checkFormat, renderReport } from './render.js';
 
 const SEVERITY_NAMES = new Set<string>(['critical', 'high', 'medium', 'low', 'info', 'unknown']);
 
@@ -31,7 +31,7 @@ export function remainingFindings(report: ScanReport): number {
 }
 
 export async function scanCommand(image: string, o: Record<string, unknown>): Promise<number> {
-  const format = checkFormat(String(o.format), SCAN_FORMATS);
+  const format = await checkFormat(String(o.format), 'scan');
   const scanners = parseList('--scanners', o.scanners as string, new Set(SUPPORTED_SCANNERS)) as ScannerId[];
   const severities = parseList('--severity', o.severity as string | undefined, SEVERITY_NAMES);
   const exitCode = parseExitCode(o.exitCode);
@@ -41,6 +41,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
     report = await runScan(image, {
       ...imageOpenOptions(o as ImageCliOptions),
       scanners,
+      ...(Array.isArray(o.malwareRules) ? { malwareRules: o.malwareRules as string[] } : {}),
       vuln: {
         dbPath: o.db as string | undefined,
         ignoreUnfixed: Boolean(o.ignoreUnfixed),
@@ -65,7 +66,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
 }
 
 export async function sbomCommand(image: string, o: Record<string, unknown>): Promise<number> {
-  const format = checkFormat(String(o.format), ['cyclonedx', 'spdx', 'json', 'table']);
+  const format = await checkFormat(String(o.format), 'sbom');
   const progress = scanProgress();
   let report: ScanReport;
   try {

@@ -61,6 +61,8 @@ export interface Alert {
   process?: AlertProcess;
   container?: AlertContainer;
   k8s?: AlertK8s;
+  /** An image scan's finding (malware in an image): the image and the file. */
+  image?: { ref: string; file?: string; sha256?: string; layer?: string };
   action?: AlertAction;
   remedy?: string;
   tags?: string[];

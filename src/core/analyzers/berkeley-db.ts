@@ -11,7 +11,7 @@
 // Every page number, offset and length is checked; every page may be
 // visited once (a loop or a shared page is corruption), so the walk is
 // bounded by the file size.
-import { InputError, LimitError } from '../errors.js';
+import { InputError, LimitError, type ErrorCode } from '../errors.js';
 
 const HASH_MAGIC = 0x061561;
 const PAGE_HEADER = 26;
@@ -45,7 +45,7 @@ export interface BdbContents {
 }
 
 export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAULT_BDB_LIMITS): BdbContents {
-  const fail = (code: string, message: string): InputError => new InputError(code, message, path);
+  const fail = (code: ErrorCode, message: string): InputError => new InputError(code, message, path);
   if (buf.length < 512) throw fail('BDB_TRUNCATED', `${buf.length} bytes is too short for a Berkeley DB metadata page`);
   let le: boolean;
   if (buf.readUInt32LE(12) === HASH_MAGIC) le = true;

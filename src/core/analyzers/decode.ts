@@ -2,7 +2,7 @@
 // for the fields Vigil reports (names, versions), lenient decoding for
 // informational text (paths, maintainers), and line splitting that never
 // backtracks.
-import { InputError } from '../errors.js';
+import { InputError, type ErrorCode } from '../errors.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -17,7 +17,7 @@ function hasHighByte(s: string): boolean {
  * offsets are byte offsets; values that are reported go through here to
  * become real UTF-8 strings, or fail with a clear error.
  */
-export function latin1ToUtf8(s: string, code: string, what: string, where: string): string {
+export function latin1ToUtf8(s: string, code: ErrorCode, what: string, where: string): string {
   if (!hasHighByte(s)) return s;
   try {
     return strictUtf8.decode(Buffer.from(s, 'latin1'));
@@ -32,7 +32,7 @@ export function latin1ToUtf8Lenient(s: string): string {
 }
 
 /** Strict UTF-8 decoding of raw bytes. */
-export function utf8Strict(bytes: Uint8Array, code: string, what: string, where: string): string {
+export function utf8Strict(bytes: Uint8Array, code: ErrorCode, what: string, where: string): string {
   try {
     return strictUtf8.decode(bytes);
   } catch {

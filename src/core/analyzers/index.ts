@@ -1,23 +1,19 @@
-// The analyzer index: every analyzer Vigil runs, by stable id. Add a new
-// analyzer with one line here; a duplicate id throws at load time.
-import { ModuleIndex } from '../module-index.js';
-import { apkAnalyzer } from './apk.js';
-import { dpkgAnalyzer } from './dpkg.js';
-import { npmAnalyzer } from './npm.js';
-import { osReleaseAnalyzer } from './os-release.js';
-import { rpmAnalyzer } from './rpm.js';
+// The analyzer index: every analyzer Vigil runs is one module in ./modules/,
+// a file named after its id that default-exports the Analyzer (the analyzers
+// written before the index keep their code beside this file and are
+// re-exported there). src/node/analyzers/index.ts loads the directory into a
+// ModuleIndex (a duplicate id throws); adding an analyzer is its module, its
+// test and its doc page (docs/architecture.md, "Extension points").
 import type { Analyzer } from './types.js';
 
-export const ANALYZERS = new ModuleIndex<Analyzer>('analyzer', [
-  osReleaseAnalyzer,
-  dpkgAnalyzer,
-  apkAnalyzer,
-  rpmAnalyzer,
-  npmAnalyzer,
-]);
+export function isAnalyzer(m: unknown): m is Analyzer {
+  const a = m as Analyzer | undefined;
+  return typeof a === 'object' && a !== null && typeof a.id === 'string' && Number.isInteger(a.version)
+    && (a.kind === 'os' || a.kind === 'package') && typeof a.required === 'function' && typeof a.analyze === 'function';
+}
 
-/** The analyzers a scan runs by default: all of them, OS analyzers first, then by id. */
-export function defaultAnalyzers(): Analyzer[] {
-  const all = ANALYZERS.all();
-  return [...all.filter((a) => a.kind === 'os'), ...all.filter((a) => a.kind !== 'os')];
+/** The order a scan runs analyzers in: OS analyzers first, then the others, each by id. */
+export function scanOrder(all: readonly Analyzer[]): Analyzer[] {
+  const byId = [...all].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...byId.filter((a) => a.kind === 'os'), ...byId.filter((a) => a.kind !== 'os')];
 }

@@ -4,7 +4,7 @@
 // the `dl`-byte data store. Every entry is checked against the data store
 // before its value is read; counts and sizes are bounded like rpm's own
 // header checks.
-import { InputError } from '../errors.js';
+import { InputError, type ErrorCode } from '../errors.js';
 import { latin1ToUtf8Lenient, utf8Strict } from './decode.js';
 
 export const RPMTAG = {
@@ -65,7 +65,7 @@ export class RpmHeader {
     }
   }
 
-  private error(code: string, message: string): InputError {
+  private error(code: ErrorCode, message: string): InputError {
     return new InputError(code, message, this.where);
   }
 

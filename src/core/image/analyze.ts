@@ -4,6 +4,7 @@
 // Per-layer results can come from / go to a LayerCache.
 import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput } from '../analyzers/types.js';
 import { LimitError } from '../errors.js';
+import { contentSink, type ContentRecord, type ContentScanner } from './content.js';
 import { SquashedTree } from './file-tree.js';
 import { fromLayerScan, layerCacheKey, toLayerScan, type LayerCache, type LayerScanData } from './layer-scan.js';
 
@@ -31,6 +32,10 @@ export interface AnalyzeOptions {
   /** Layers read at the same time (default 2). */
   concurrency?: number;
   signal?: AbortSignal;
+  /** Scanners that see regular files' bytes as layers stream by (content.ts). */
+  contentScanners?: ContentScanner[];
+  /** Hash every regular file (FileEntry.sha256 in the tree). */
+  hashFiles?: boolean;
 }
 
 export interface ImageAnalysis {
@@ -39,6 +44,8 @@ export interface ImageAnalysis {
   tree: SquashedTree;
   layers: LayerRef[];
   config: ImageConfig;
+  /** Content scanners' observations, every layer, bottom first (empty without content scanners). */
+  content: ContentRecord[];
 }
 
 function shortDigest(d: string): string {
@@ -98,6 +105,7 @@ class Merger {
   readonly versions = new Map<string, AnalyzerFile[]>();
   /** Every path an analyzer required in some layer (files, hard links, symlinks). */
   readonly required = new Set<string>();
+  readonly content: ContentRecord[] = [];
 
   constructor(limits: ReadLimits) {
     this.tree = new SquashedTree(limits.maxSymlinkDepth);
@@ -112,6 +120,7 @@ class Merger {
   }
 
   apply(layer: number, scan: LayerScanData): void {
+    for (const ob of scan.content ?? []) this.content.push({ ...ob, layer, deleted: false });
     // Whiteouts hide lower layers only, so apply them before this layer's own entries.
     for (const se of scan.entries) {
       if (se.whiteout === 'file') {
@@ -126,6 +135,7 @@ class Merger {
       if (se.whiteout) continue;
       const entry: FileEntry = { path: se.path, kind: se.kind, mode: se.mode, size: se.size, uid: se.uid, gid: se.gid, layer };
       if (se.linkTarget !== undefined) entry.linkTarget = se.linkTarget;
+      if (se.sha256 !== undefined) entry.sha256 = se.sha256;
       if (this.tree.add(entry)) this.forget(se.path, true);
       if (!se.required) continue;
       this.required.add(se.path);
@@ -191,6 +201,12 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
     opts.onProgress(p);
   };
   const budget: ByteBudget = { used: 0 };
+  const scanners = opts.contentScanners ?? [];
+  const hashFiles = opts.hashFiles === true;
+  const sink = scanners.length > 0 || hashFiles ? contentSink(scanners, hashFiles) : undefined;
+  // The cache key names the content scanners too: their observations are part of a layer's scan.
+  const keyModules: Array<{ id: string; version: number }> = [...analyzers, ...scanners.map((s) => ({ id: 'content:' + s.id, version: s.version }))];
+  if (hashFiles) keyModules.push({ id: 'content:sha256', version: 1 });
   const merger = new Merger(limits);
   // When one layer fails, the layer still being read is stopped too, before the caller closes the image.
   const stop = new AbortController();
@@ -201,11 +217,11 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   const readLayer = async (i: number): Promise<LayerScanData> => {
     const layer = layers[i]!;
     const where = layerWhere(image, layer);
-    const key = opts.layerCache && layer.open ? layerCacheKey(layer.ref, analyzers) : undefined;
+    const key = opts.layerCache && layer.open ? layerCacheKey(layer.ref, keyModules) : undefined;
     if (key && opts.layerCache) {
       const hit = await opts.layerCache.get(key);
       const data = hit ? fromLayerScan(hit) : undefined;
-      if (data) {
+      if (data && (!sink || data.content)) {
         if (layer.size) { bytes += layer.size; current = i; progress(); }
         return data;
       }
@@ -214,6 +230,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
       where, layer: i, limits, wants, budget,
       onBytes: (n: number) => { bytes += n; current = i; progress(); },
       signal: stop.signal,
+      ...(sink ? { content: sink } : {}),
     };
     let data: LayerScanData;
     if (layer.entries) {
@@ -286,7 +303,9 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
       packages.push(p);
     }
   }
-  const out: ImageAnalysis = { packages, tree, layers: refs, config: image.config };
+  // A version is deleted when the squashed view no longer has it (removed, or replaced by a later layer).
+  for (const r of merger.content) r.deleted = tree.get(r.path)?.layer !== r.layer;
+  const out: ImageAnalysis = { packages, tree, layers: refs, config: image.config, content: merger.content };
   if (os) out.os = os;
   return out;
 }

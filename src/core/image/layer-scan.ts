@@ -4,6 +4,7 @@
 // share a base layer read it once, and bumping an analyzer's version
 // invalidates old results. `LayerScan` is plain JSON so a server can store it.
 import { createHash } from 'node:crypto';
+import type { ContentObservation } from './content.js';
 import type { FileEntry, LayerRef } from './types.js';
 
 const ENTRY_KINDS = new Set<string>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other']);
@@ -17,6 +18,8 @@ export interface ScannedEntry extends Omit<FileEntry, 'layer'> {
   whiteout?: 'file' | 'opaque';
   /** An analyzer required this entry (files: its bytes are in `files`). */
   required?: true;
+  /** SHA-256 (hex) of a regular file, when the scan hashed files. */
+  sha256?: string;
 }
 
 /** In-memory form used while analysing. */
@@ -24,6 +27,8 @@ export interface LayerScanData {
   entries: ScannedEntry[];
   /** Bytes of required regular files by path (the last version when a layer repeats a path). */
   files: Map<string, Buffer>;
+  /** Content scanners' observations (set when content scanners ran). */
+  content?: ContentObservation[];
 }
 
 /** JSON-serialisable form stored in a LayerCache. */
@@ -32,6 +37,7 @@ export interface LayerScan {
   entries: ScannedEntry[];
   /** Required files' bytes, base64, by path. */
   files: Record<string, string>;
+  content?: ContentObservation[];
 }
 
 export interface LayerCache {
@@ -43,7 +49,9 @@ export interface LayerCache {
 export function toLayerScan(data: LayerScanData): LayerScan {
   const files: Record<string, string> = {};
   for (const [p, b] of data.files) files[p] = b.toString('base64');
-  return { format: LAYER_SCAN_FORMAT, entries: data.entries, files };
+  const out: LayerScan = { format: LAYER_SCAN_FORMAT, entries: data.entries, files };
+  if (data.content) out.content = data.content;
+  return out;
 }
 
 /** Returns undefined for a scan of another format (treated as a cache miss). */
@@ -56,14 +64,19 @@ export function fromLayerScan(value: unknown): LayerScanData | undefined {
     if (!x || typeof x.path !== 'string' || !x.path.startsWith('/') || typeof x.kind !== 'string' || !ENTRY_KINDS.has(x.kind)
       || typeof x.mode !== 'number' || typeof x.size !== 'number' || typeof x.uid !== 'number' || typeof x.gid !== 'number'
       || (x.linkTarget !== undefined && typeof x.linkTarget !== 'string')
-      || (x.whiteout !== undefined && x.whiteout !== 'file' && x.whiteout !== 'opaque')) return undefined;
+      || (x.whiteout !== undefined && x.whiteout !== 'file' && x.whiteout !== 'opaque')
+      || (x.sha256 !== undefined && typeof x.sha256 !== 'string')) return undefined;
   }
+  if (scan.content !== undefined && (!Array.isArray(scan.content)
+    || scan.content.some((o) => !o || typeof o !== 'object' || typeof o.scanner !== 'string' || typeof o.path !== 'string'))) return undefined;
   const files = new Map<string, Buffer>();
   for (const [p, b64] of Object.entries(scan.files)) {
     if (typeof b64 !== 'string') return undefined;
     files.set(p, Buffer.from(b64, 'base64'));
   }
-  return { entries: scan.entries, files };
+  const out: LayerScanData = { entries: scan.entries, files };
+  if (scan.content) out.content = scan.content;
+  return out;
 }
 
 /**

@@ -3,10 +3,12 @@
 // predicate requires are buffered; every other entry is drained as it passes.
 // Every limit is checked while streaming and every failure becomes an
 // InputError/LimitError naming the layer and, when known, the path.
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { InputError, LimitError } from '../errors.js';
 import { createDecompressor, detectCompression, MAGIC_LENGTH, type Decompressor } from './compression.js';
+import type { ContentObservation, LayerContentSink } from './content.js';
 import type { LayerScanData, ScannedEntry } from './layer-scan.js';
 import { baseName, normalizePath, parentPath } from './path.js';
 import type { EntryKind, FileEntry, LayerEntry, ReadLimits } from './types.js';
@@ -28,6 +30,8 @@ export interface ScanLayerOptions {
   onBytes?(n: number): void;
   budget?: ByteBudget;
   signal?: AbortSignal;
+  /** Content scanners and file hashing (see content.ts); absent: only required files are read. */
+  content?: LayerContentSink;
 }
 
 const TAR_KINDS: Record<string, EntryKind> = {
@@ -67,6 +71,7 @@ export function layerError(e: unknown, where: string): InputError {
 class EntryCollector {
   readonly entries: ScannedEntry[] = [];
   readonly files = new Map<string, Buffer>();
+  readonly content: ContentObservation[] = [];
   private count = 0;
   constructor(private readonly o: ScanLayerOptions) {}
 
@@ -74,18 +79,18 @@ class EntryCollector {
    * Register an entry; returns the scanned entry and whether its bytes are
    * needed (only for regular files an analyzer requires).
    */
-  add(rawName: string, kind: EntryKind, mode: number, size: number, uid: number, gid: number, linkName: string | undefined): { se?: ScannedEntry; read: boolean } {
+  add(rawName: string, kind: EntryKind, mode: number, size: number, uid: number, gid: number, linkName: string | undefined): { se?: ScannedEntry; read: boolean; fe?: FileEntry; hash: boolean; wantBytes: number } {
     const { limits, where } = this.o;
     if (++this.count > limits.maxEntries) throw new LimitError('LIMIT_ENTRIES', `layer has more than ${limits.maxEntries} entries (raise with --max-entries)`, where);
     if (rawName.length > limits.maxPathLength) throw new LimitError('LIMIT_PATH_LENGTH', `entry name is longer than ${limits.maxPathLength} characters (raise with --max-path-length): ${rawName.slice(0, 80)}...`, where);
     const path = normalizePath(rawName);
-    if (path === '/') return { read: false };
+    if (path === '/') return { read: false, hash: false, wantBytes: 0 };
     const wh = parseWhiteout(path);
     if (wh) {
-      if (wh.kind === 'meta') return { read: false };
+      if (wh.kind === 'meta') return { read: false, hash: false, wantBytes: 0 };
       const se: ScannedEntry = { path: wh.target, kind: 'file', mode: 0, size: 0, uid: 0, gid: 0, whiteout: wh.kind };
       this.entries.push(se);
-      return { se, read: false };
+      return { se, read: false, hash: false, wantBytes: 0 };
     }
     const se: ScannedEntry = { path, kind, mode: mode & 0o7777, size: kind === 'file' ? size : 0, uid, gid };
     if (linkName !== undefined && linkName !== '') {
@@ -96,8 +101,9 @@ class EntryCollector {
     }
     this.entries.push(se);
     let read = false;
+    let fe: FileEntry | undefined;
     if (kind === 'file' || kind === 'hardlink' || kind === 'symlink') {
-      const fe: FileEntry = { path, kind, mode: se.mode, size: se.size, uid, gid, layer: this.o.layer };
+      fe = { path, kind, mode: se.mode, size: se.size, uid, gid, layer: this.o.layer };
       if (se.linkTarget !== undefined) fe.linkTarget = se.linkTarget;
       if (this.o.wants(fe)) {
         se.required = true;
@@ -107,7 +113,23 @@ class EntryCollector {
         }
       }
     }
-    return { se, read };
+    const c = this.o.content;
+    if (!c || kind !== 'file' || !fe) return { se, read, hash: false, wantBytes: 0 };
+    return { se, read, fe, hash: c.hash, wantBytes: c.wantBytes(fe) };
+  }
+
+  /** A regular file was read: keep its hash on the entry and the scanners' observations. */
+  done(se: ScannedEntry | undefined, fe: FileEntry | undefined, content: Buffer | undefined, sha256: string): void {
+    const c = this.o.content;
+    if (!c || !se || !fe) return;
+    if (c.hash) se.sha256 = sha256;
+    for (const ob of c.onFile(fe, content, sha256)) this.content.push(ob);
+  }
+
+  result(): LayerScanData {
+    const out: LayerScanData = { entries: this.entries, files: this.files };
+    if (this.o.content) out.content = this.content;
+    return out;
   }
 }
 
@@ -192,37 +214,61 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
       if (settled) return;
       settled = true;
       cleanup();
-      resolve({ entries: col.entries, files: col.files });
+      resolve(col.result());
     });
 
     extract.on('entry', (h, stream, next) => {
       if (settled) return;
       // The extractor reports failures; the entry stream repeats them when it is torn down.
       stream.on('error', noop);
-      let reading = false;
       const kind: EntryKind = TAR_KINDS[h.type ?? ''] ?? 'other';
+      let added: ReturnType<EntryCollector['add']>;
       try {
-        reading = col.add(h.name, kind, h.mode ?? 0, h.size ?? 0, h.uid ?? 0, h.gid ?? 0, h.linkname ?? undefined).read;
+        added = col.add(h.name, kind, h.mode ?? 0, h.size ?? 0, h.uid ?? 0, h.gid ?? 0, h.linkname ?? undefined);
       } catch (e) {
         fail(e);
         return;
       }
-      if (!reading) {
+      const reading = added.read;
+      // Content scanners get files up to their own limit; hashing streams any size.
+      const buffering = reading || added.wantBytes > 0;
+      if (!reading && !added.hash && !buffering) {
         stream.on('end', () => next(null));
         stream.resume();
         return;
       }
       const path = normalizePath(h.name);
+      const hash = added.hash || added.wantBytes > 0 ? createHash('sha256') : undefined;
+      const cap = reading ? limits.maxFileSize : Math.min(added.wantBytes, limits.maxFileSize);
       const chunks: Buffer[] = [];
       let got = 0;
+      let over = false;
       stream.on('data', (data: unknown) => {
         const c = data as Buffer;
         got += c.length;
-        if (got > limits.maxFileSize) { fail(new LimitError('LIMIT_FILE_SIZE', `required file exceeds ${limits.maxFileSize} bytes (raise with --max-file-size)`, at(where, path))); return; }
+        hash?.update(c);
+        if (over || !buffering) return;
+        if (got > cap) {
+          if (reading) { fail(new LimitError('LIMIT_FILE_SIZE', `required file exceeds ${limits.maxFileSize} bytes (raise with --max-file-size)`, at(where, path))); return; }
+          // Bigger than the header said: the scanners do not get it.
+          over = true;
+          chunks.length = 0;
+          return;
+        }
         chunks.push(c);
       });
       stream.on('end', () => {
-        col.files.set(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got));
+        if (settled) return;
+        const buf = buffering && !over ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got)) : undefined;
+        if (reading && buf) col.files.set(path, buf);
+        if (hash) {
+          try {
+            col.done(added.se, added.fe, added.wantBytes > 0 ? buf : undefined, hash.digest('hex'));
+          } catch (e) {
+            fail(e, path);
+            return;
+          }
+        }
         next(null);
       });
     });
@@ -271,8 +317,11 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: Sca
     const e = le.entry;
     // Walked entries are already absolute; whiteout markers are honoured the same way.
     const name = le.whiteout === 'opaque' ? e.path + '/.wh..wh..opq' : le.whiteout === 'file' ? parentPath(e.path) + '/.wh.' + baseName(e.path) : e.path;
-    const { read } = col.add(name, e.kind, e.mode, e.size, e.uid, e.gid, e.linkTarget);
-    if (!read) continue;
+    const added = col.add(name, e.kind, e.mode, e.size, e.uid, e.gid, e.linkTarget);
+    const read = added.read;
+    // Walked files are read whole: hash only those within the file-size limit.
+    const scanIt = added.wantBytes > 0 || (added.hash && e.size <= o.limits.maxFileSize);
+    if (!read && !scanIt) continue;
     let buf: Buffer;
     try {
       buf = await le.read();
@@ -285,7 +334,14 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: Sca
     if (layerBytes > o.limits.maxLayerBytes) throw new LimitError('LIMIT_LAYER_SIZE', `layer exceeds ${o.limits.maxLayerBytes} bytes`, o.where);
     if (budget.used > o.limits.maxImageBytes) throw new LimitError('LIMIT_IMAGE_SIZE', `image exceeds ${o.limits.maxImageBytes} bytes`, o.where);
     o.onBytes?.(buf.length);
-    col.files.set(normalizePath(e.path), buf);
+    if (read) col.files.set(normalizePath(e.path), buf);
+    if (scanIt) {
+      try {
+        col.done(added.se, added.fe, added.wantBytes > 0 && buf.length <= added.wantBytes ? buf : undefined, createHash('sha256').update(buf).digest('hex'));
+      } catch (err) {
+        throw layerError(err, at(o.where, e.path));
+      }
+    }
   }
-  return { entries: col.entries, files: col.files };
+  return col.result();
 }

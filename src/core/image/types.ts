@@ -30,6 +30,8 @@ export interface FileEntry {
   linkTarget?: string;
   /** Index of the layer this entry comes from. */
   layer: number;
+  /** SHA-256 (hex) of a regular file's bytes, when the scan hashed files (content scanners, `files`). */
+  sha256?: string;
 }
 
 /** The OCI / Docker image configuration (only the fields Vigil reads). */
@@ -76,7 +78,8 @@ export interface Layer {
   entries?(): AsyncIterable<LayerEntry>;
 }
 
-export type ImageSourceType = 'docker-archive' | 'oci' | 'oci-archive' | 'rootfs' | 'registry';
+/** The id of the image source that opened an image (src/node/image/sources/: docker-archive, oci, oci-archive, rootfs, registry, ...). */
+export type ImageSourceType = string;
 
 /** An opened image: what every source in src/node/image returns. */
 export interface Image {

@@ -1,6 +1,7 @@
 // CycloneDX 1.6 JSON: the image as the metadata component, its OS and every
 // package as components (purl as bom-ref), and a `vulnerabilities` section
 // when the vuln scanner ran. Validated in tests against the official schema.
+import { contentCycloneDxComponents } from './content-sections.js';
 import type { Package } from '../image/types.js';
 import type { ScanReport, VulnerabilityFinding } from '../scan/types.js';
 import { purlOf } from './purl.js';
@@ -77,6 +78,7 @@ export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
     components.push(c);
   }
 
+  components.push(...contentCycloneDxComponents(report));
   const imageProps: Json[] = [];
   if (report.artifact.digest) imageProps.push({ name: 'vigil:image:digest', value: report.artifact.digest });
   if (report.artifact.configDigest) imageProps.push({ name: 'vigil:image:config-digest', value: report.artifact.configDigest });

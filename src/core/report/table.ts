@@ -2,6 +2,7 @@
 // grouped by package and sorted by severity, with totals and a fixable count;
 // without the vuln scanner the package inventory is printed.
 import type { ScanReport, VulnerabilityFinding } from '../scan/types.js';
+import { contentTableSections } from './content-sections.js';
 import { renderTable, type Cell, type Row } from './text-table.js';
 
 export interface TableOptions {
@@ -89,10 +90,5 @@ function vulnTable(vulns: VulnerabilityFinding[], paint: ReturnType<typeof paint
 }
 
 function otherSections(r: ScanReport): Array<[string, Row[], string[]]> {
-  return [
-    ['Malware', r.malware.map((m) => [m.file, m.rule, m.family ?? '', m.severity]), ['File', 'Rule', 'Family', 'Severity']],
-    ['Secrets', r.secrets.map((s) => [`${s.file}:${s.line}`, s.ruleId, s.severity, s.match]), ['Location', 'Rule', 'Severity', 'Match']],
-    ['Baseline', r.baseline.map((b) => [b.id, b.severity, b.title, b.detail]), ['Check', 'Severity', 'Title', 'Detail']],
-    ['Unowned files', r.files.map((f) => [f.path, String(f.size), f.setuid ? 'setuid' : f.executable ? 'exec' : '']), ['Path', 'Size', 'Flags']],
-  ];
+  return contentTableSections(r);
 }

@@ -32,11 +32,12 @@ export interface AgentOptions {
   builtinRules?: boolean;
   ruleFiles?: string[];
   until?: Promise<unknown>;
-  print?: (line: string) => void;
+  /** Operator notices (the CLI writes them to stderr). */
+  print: (line: string) => void;
 }
 
 export async function runAgent(o: AgentOptions): Promise<number> {
-  const print = o.print ?? ((l: string) => process.stderr.write(`vigil agent: ${l}\n`));
+  const print = o.print;
   const server = parseServer(o.server);
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;

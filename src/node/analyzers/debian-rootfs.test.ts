@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { defaultAnalyzers } from '../../core/analyzers/index.js';
+import { defaultAnalyzers } from './index.js';
 import { analyzeImage } from '../../core/image/analyze.js';
 import { openImage } from '../image/open.js';
 import { nodeAnalyzerContext } from './context.js';
@@ -20,7 +20,7 @@ test('debootstrap rootfs: the same packages, versions and sources as dpkg-query'
   const image = await openImage(`rootfs:${root}`);
   try {
     const t0 = performance.now();
-    const analysis = await analyzeImage(image, defaultAnalyzers(), { ctx: nodeAnalyzerContext() });
+    const analysis = await analyzeImage(image, await defaultAnalyzers(), { ctx: nodeAnalyzerContext() });
     const ms = performance.now() - t0;
     const got = analysis.packages.map((p) => [p.name, p.version, p.sourceName, p.sourceVersion].join('\t')).sort();
     assert.deepEqual(got, expected);

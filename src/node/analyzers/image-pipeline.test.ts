@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../core/errors.js';
-import { defaultAnalyzers } from '../../core/analyzers/index.js';
+import { defaultAnalyzers } from './index.js';
 import { analyzeImage } from '../../core/image/analyze.js';
 import type { HarnessEntry } from '../../core/analyzers/test-harness.js';
 import { openImage } from '../image/open.js';
@@ -34,7 +34,7 @@ async function analyze(layers: LayerSpec[]) {
     const built = await writeDockerArchive(file, { layers, repoTags: ['vigil/test:1'] });
     const image = await openImage(`docker-archive:${file}`);
     try {
-      return { built, analysis: await analyzeImage(image, defaultAnalyzers(), { ctx: nodeAnalyzerContext() }) };
+      return { built, analysis: await analyzeImage(image, await defaultAnalyzers(), { ctx: nodeAnalyzerContext() }) };
     } finally {
       await image.close();
     }

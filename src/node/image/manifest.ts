@@ -5,7 +5,7 @@
 // an InputError naming the document and the field. The codes are the
 // caller's (`ManifestErrorCodes`): local sources report IMAGE_*, the registry
 // client REGISTRY_*, so a user sees where the broken document came from.
-import { InputError, LimitError } from '../../core/errors.js';
+import { InputError, LimitError, type ErrorCode } from '../../core/errors.js';
 import type { ImageConfig, LayerRef, Platform } from '../../core/image/types.js';
 import { parseDigest } from './blob-store.js';
 
@@ -28,17 +28,17 @@ const MAX_INDEX_ENTRIES = 10_000;
 /** The error codes a caller reports broken documents with. */
 export interface ManifestErrorCodes {
   /** a manifest or one of its descriptors is malformed */
-  manifest: string;
+  manifest: ErrorCode;
   /** an index is malformed */
-  index: string;
+  index: ErrorCode;
   /** a descriptor or diff_id digest is malformed or unsupported; unset: the code of the document it is in */
-  digest?: string;
+  digest?: ErrorCode;
   /** an image config is malformed */
-  config: string;
+  config: ErrorCode;
   /** the config's diff_ids do not match the manifest's layers */
-  configMismatch: string;
+  configMismatch: ErrorCode;
   /** no index entry for the wanted platform */
-  platformNotFound: string;
+  platformNotFound: ErrorCode;
 }
 
 /** Codes of the local sources (oci, oci-archive, docker-archive). */
@@ -73,7 +73,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * Validate a descriptor of a document whose errors have code `code`; `field`
  * names it in errors (`config`, `layers[2]`, `manifests[0]`).
  */
-function parseDescriptor(v: unknown, where: string, field: string, code: string, codes: ManifestErrorCodes): Descriptor {
+function parseDescriptor(v: unknown, where: string, field: string, code: ErrorCode, codes: ManifestErrorCodes): Descriptor {
   const fail = (msg: string): never => {
     throw new InputError(code, msg, where);
   };
@@ -102,7 +102,7 @@ function parseDescriptor(v: unknown, where: string, field: string, code: string,
  * The digest rule is the blob store's (it reads and verifies the blobs); here
  * its error is reported under the document's code and names the field.
  */
-function checkDigest(v: unknown, where: string, field: string, code: string): asserts v is string {
+function checkDigest(v: unknown, where: string, field: string, code: ErrorCode): asserts v is string {
   try {
     parseDigest(v, where);
   } catch {

@@ -1,31 +1,31 @@
-// openImage: the one entry point from an image reference to an Image. Chooses
-// the source by prefix, or detects it for a bare path: a directory with
-// index.json + oci-layout is an OCI layout, any other directory a root
-// filesystem; a tar with manifest.json is a docker-archive (Docker 25+ archives
-// also hold index.json), a tar with index.json/oci-layout an OCI archive.
+// openImage: the one entry point from an image reference to an Image. The
+// reference prefix names a source of the image source index (sources.ts,
+// one module per source in ./sources/); a bare path is offered to the sources
+// that detect paths, in their order: e.g. a directory with index.json +
+// oci-layout is an OCI layout, any other directory a root filesystem; a tar
+// with manifest.json is a docker-archive (Docker 25+ archives also hold
+// index.json), a tar with index.json/oci-layout an OCI archive.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { resolveLimits } from '../../core/image/limits.js';
 import type { Image } from '../../core/image/types.js';
+import type { ModuleIndex } from '../../core/module-index.js';
 import { TarStore } from './blob-store.js';
-import { openDockerArchive } from './docker-archive.js';
-import { openOciArchive } from './oci-archive.js';
-import { openOciDir } from './oci.js';
-import { parseImageRef, splitPathTag } from './ref.js';
-import { openRootfs } from './rootfs.js';
+import { parseImageRef } from './ref.js';
+import type { BarePath, ImageSourceModule } from './source-module.js';
+import { imageSources } from './source-index.js';
 import type { OpenImageOptions } from './types.js';
 
 export type { OpenImageOptions } from './types.js';
 
-function pathAndTag(rest: string, ref: string): { path: string; tag?: string } {
-  const r = splitPathTag(rest, (p) => existsSync(p));
-  if (!r) throw new InputError('IMAGE_NOT_FOUND', 'no such file or directory', rest.includes(':') ? ref : rest);
-  return r;
+function detectors(sources: ModuleIndex<ImageSourceModule>, kind: 'directory' | 'tar'): ImageSourceModule[] {
+  return sources.all().filter((s) => s.detect?.kind === kind).sort((a, b) => a.detect!.order - b.detect!.order);
 }
 
-/** What a bare path holds, detected from its contents. */
-export async function detectSource(path: string, opts: OpenImageOptions = {}): Promise<'oci' | 'rootfs' | 'docker-archive' | 'oci-archive'> {
+/** The source that claims a bare path, detected from its contents. */
+export async function detectSource(path: string, opts: OpenImageOptions = {}, sources?: ModuleIndex<ImageSourceModule>): Promise<ImageSourceModule> {
+  const index = sources ?? (await imageSources());
   let st;
   try {
     st = statSync(path);
@@ -33,13 +33,18 @@ export async function detectSource(path: string, opts: OpenImageOptions = {}): P
     throw new InputError('IMAGE_NOT_FOUND', 'no such file or directory (and not a known image reference)', path);
   }
   if (st.isDirectory()) {
-    return existsSync(join(path, 'index.json')) && existsSync(join(path, 'oci-layout')) ? 'oci' : 'rootfs';
+    const probe: BarePath = { path, kind: 'directory', has: (name) => existsSync(join(path, name)) };
+    const found = detectors(index, 'directory').find((s) => s.detect!.test(probe));
+    if (!found) throw new InputError('IMAGE_UNKNOWN_FORMAT', 'no image source reads this directory', path);
+    return found;
   }
+  const tars = detectors(index, 'tar');
   const store = await TarStore.open(path, resolveLimits(opts.limits));
   try {
-    if (store.has('manifest.json')) return 'docker-archive';
-    if (store.has('index.json') || store.has('oci-layout')) return 'oci-archive';
-    throw new InputError('IMAGE_UNKNOWN_FORMAT', 'tar archive is neither a docker-archive (manifest.json) nor an OCI archive (index.json)', path);
+    const probe: BarePath = { path, kind: 'tar', has: (name) => store.has(name) };
+    const found = tars.find((s) => s.detect!.test(probe));
+    if (found) return found;
+    throw new InputError('IMAGE_UNKNOWN_FORMAT', `tar archive is neither ${tars.map((s) => s.detect!.describe).join(' nor ')}`, path);
   } finally {
     await store.close();
   }
@@ -47,33 +52,8 @@ export async function detectSource(path: string, opts: OpenImageOptions = {}): P
 
 export async function openImage(ref: string, opts: OpenImageOptions = {}): Promise<Image> {
   if (opts.signal?.aborted) throw new InputError('ABORTED', 'opening the image was aborted', ref);
-  const parsed = parseImageRef(ref);
-  switch (parsed.type) {
-    case 'registry': {
-      // Loaded only when used: keeps local scans free of the HTTP client.
-      const mod = await import('./registry/index.js');
-      return mod.openRegistryImage(ref, opts);
-    }
-    case 'rootfs':
-      return openRootfs(parsed.rest, ref, opts);
-    case 'oci': {
-      const { path, tag } = pathAndTag(parsed.rest, ref);
-      return openOciDir(path, tag, ref, opts);
-    }
-    case 'oci-archive': {
-      const { path, tag } = pathAndTag(parsed.rest, ref);
-      return openOciArchive(path, tag, ref, opts);
-    }
-    case 'docker-archive': {
-      const { path, tag } = pathAndTag(parsed.rest, ref);
-      return openDockerArchive(path, tag, ref, opts);
-    }
-    default: {
-      const kind = await detectSource(parsed.rest, opts);
-      if (kind === 'oci') return openOciDir(parsed.rest, undefined, ref, opts);
-      if (kind === 'rootfs') return openRootfs(parsed.rest, ref, opts);
-      if (kind === 'docker-archive') return openDockerArchive(parsed.rest, undefined, ref, opts);
-      return openOciArchive(parsed.rest, undefined, ref, opts);
-    }
-  }
+  const sources = await imageSources();
+  const parsed = parseImageRef(ref, sources.all().map((s) => s.id));
+  if (parsed.type) return sources.require(parsed.type).open(parsed.rest, ref, opts);
+  return (await detectSource(parsed.rest, opts, sources)).open(parsed.rest, ref, opts);
 }

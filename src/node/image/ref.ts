@@ -1,22 +1,21 @@
-// Image references as users write them: `docker-archive:PATH[:TAG]`,
-// `oci:DIR[:TAG]`, `oci-archive:PATH[:TAG]`, `rootfs:DIR`,
-// `registry:HOST[:PORT]/REPO[:TAG|@DIGEST]`, or a bare path (detected by open.ts).
+// Image references as users write them: `ID:REST` where ID is the id of a
+// registered image source (src/node/image/sources/: docker-archive, oci,
+// oci-archive, rootfs, registry, ...), or a bare path (detected by open.ts).
 import { InputError } from '../../core/errors.js';
-import type { ImageSourceType } from '../../core/image/types.js';
 
 export interface ParsedRef {
-  /** Undefined for a bare path. */
-  type?: ImageSourceType;
+  /** The source id; undefined for a bare path. */
+  type?: string;
   /** Everything after the `type:` prefix (path, maybe with `:TAG`; registry reference). */
   rest: string;
 }
 
-const PREFIXES: ImageSourceType[] = ['docker-archive', 'oci-archive', 'oci', 'rootfs', 'registry'];
 const UNSUPPORTED = ['docker', 'docker-daemon', 'containers-storage', 'dir', 'containerd', 'podman'];
 
-export function parseImageRef(ref: string): ParsedRef {
+/** Split `ref` by the source ids `prefixes` (`registry` needs a reference, the others a path). */
+export function parseImageRef(ref: string, prefixes: readonly string[]): ParsedRef {
   if (typeof ref !== 'string' || ref.trim() === '') throw new InputError('USAGE', 'no image given', 'IMAGE');
-  for (const p of PREFIXES) {
+  for (const p of prefixes) {
     if (ref.startsWith(p + ':')) {
       const rest = ref.slice(p.length + 1);
       if (rest === '') throw new InputError('USAGE', `${p}: needs a ${p === 'registry' ? 'reference' : 'path'}`, ref);
@@ -25,7 +24,8 @@ export function parseImageRef(ref: string): ParsedRef {
   }
   const m = /^([a-z][a-z0-9-]*):/.exec(ref);
   if (m && UNSUPPORTED.includes(m[1]!)) {
-    throw new InputError('USAGE', `image source ${m[1]}: is not supported (use docker-archive:, oci:, oci-archive:, rootfs:, registry: or a path; e.g. docker save IMAGE -o image.tar)`, ref);
+    const use = prefixes.map((p) => `${p}:`).join(', ');
+    throw new InputError('USAGE', `image source ${m[1]}: is not supported (use ${use} or a path; e.g. docker save IMAGE -o image.tar)`, ref);
   }
   return { rest: ref };
 }

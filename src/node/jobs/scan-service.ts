@@ -12,6 +12,9 @@ import { StoreLayerCache } from '../store/layer-cache.js';
 import type { JobQueue, QueueOptions } from './queue.js';
 import type { SecretBox } from '../server/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
+import { ingestAlerts } from '../store/alert-groups.js';
+import type { Alert } from '../../core/alerts/types.js';
+import { contentCounts, contentRows, newMalwareAlerts, projectScanners, storedMalwareKeys } from './content-findings.js';
 
 export const SCAN_QUEUE = 'vigil-scan';
 
@@ -38,6 +41,8 @@ export type ScanTrigger = 'manual' | 'sync' | 'schedule' | 'vulndb' | 'demo';
 
 export interface ScanEvents {
   scanFinished?(e: { projectId: string; imageId: string; ref: string; scanId: string; status: 'succeeded' | 'failed'; counts: Record<string, number>; error?: string }): void;
+  /** Alerts a scan raised (a new malware finding: its malware/* catalog type), after they were stored. */
+  alertsRaised?(projectId: string, alerts: readonly Alert[]): void;
 }
 
 export interface ScanServiceOptions {
@@ -139,8 +144,9 @@ export class ScanService {
       this.scanFn ??= await loadRunScan();
       const dbPath = this.vulnDbPath;
       const haveDb = existsSync(dbPath);
-      if (!haveDb) note = `vulnerability DB not found at ${dbPath}: software inventory only`;
-      report = await this.scanFn(image.ref, { ...creds, layerCache: this.layerCache, scanners: haveDb ? ['vuln'] : [], vuln: { dbPath }, onProgress });
+      if (!haveDb) note = `vulnerability DB not found at ${dbPath}: no vulnerability matching`;
+      const project = await db.selectFrom('projects').select('scanners').where('id', '=', scan.project_id).executeTakeFirst();
+      report = await this.scanFn(image.ref, { ...creds, layerCache: this.layerCache, scanners: projectScanners(project?.scanners, haveDb), vuln: { dbPath }, onProgress });
     } catch (e) {
       const msg = (e as Error).message?.replace(/\s+/g, ' ').slice(0, 1000) ?? String(e);
       const final = attempts > this.o.queueOptions.retryLimit;
@@ -151,14 +157,21 @@ export class ScanService {
       }
       throw e;
     }
-    const counts = await this.saveReport(scan.project_id, image.id, scanId, report, note);
+    const { counts, alerts } = await this.saveReport(scan.project_id, image.id, image.ref, scanId, report, note);
+    if (alerts.length) {
+      await ingestAlerts(this.o.store, scan.project_id, alerts);
+      this.o.events?.alertsRaised?.(scan.project_id, alerts);
+    }
     this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'succeeded', counts });
   }
 
-  private async saveReport(projectId: string, imageId: string, scanId: string, report: ScanReport, note: string): Promise<Record<string, number>> {
+  private async saveReport(projectId: string, imageId: string, ref: string, scanId: string, report: ScanReport, note: string): Promise<{ counts: Record<string, number>; alerts: Alert[] }> {
     const now = this.clock().toISOString();
     return this.o.store.db.transaction().execute(async (trx) => {
+      const alerts = newMalwareAlerts(report, ref, await storedMalwareKeys(trx, imageId), now, this.workerName);
       await trx.deleteFrom('findings').where('image_id', '=', imageId).execute();
+      const content = contentRows(report, imageId, scanId);
+      for (let i = 0; i < content.length; i += 200) await trx.insertInto('findings').values(content.slice(i, i + 200)).execute();
       await trx.deleteFrom('packages').where('image_id', '=', imageId).execute();
       const findings = report.vulnerabilities.map((v) => ({
         id: newId(), image_id: imageId, scan_id: scanId, kind: 'vuln', ref_id: v.id, package: v.package,
@@ -170,13 +183,16 @@ export class ScanService {
         source_name: p.sourceName ?? '', source_version: p.sourceVersion ?? '', file_path: p.filePath ?? '',
       }));
       for (let i = 0; i < pkgs.length; i += 400) await trx.insertInto('packages').values(pkgs.slice(i, i + 400)).execute();
-      const counts = await recountImage(trx, projectId, imageId);
+      const counts: Record<string, number> = await recountImage(trx, projectId, imageId);
+      const cc = contentCounts(report);
+      Object.assign(counts, cc);
       await trx.updateTable('images').set({
+        ...cc,
         digest: report.artifact.digest ?? '', os_family: report.artifact.os?.family ?? '', os_version: report.artifact.os?.version ?? '',
         last_scan_id: scanId, last_scan_at: now, updated_at: now,
       }).where('id', '=', imageId).execute();
       await trx.updateTable('scans').set({ status: 'succeeded', progress: 100, error: note, finished_at: now }).where('id', '=', scanId).execute();
-      return counts;
+      return { counts, alerts };
     });
   }
 }

@@ -76,7 +76,7 @@ test('vulnerability DB change: only images whose findings change are rescanned',
       await db.insertInto('images').values({ id: ids[name]!, project_id: pid, registry_id: null, ref: `docker-archive:${file}`, registry: '', repository: name, tag: '', digest: '', os_family: '', os_version: '', last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
       await scans.process(await scans.enqueue(pid, ids[name]!, 'manual'));
     }
-    const findings = async (id: string) => (await db.selectFrom('findings').select('ref_id').where('image_id', '=', id).execute()).map((f) => f.ref_id);
+    const findings = async (id: string) => (await db.selectFrom('findings').select('ref_id').where('image_id', '=', id).where('kind', '=', 'vuln').execute()).map((f) => f.ref_id);
     assert.deepEqual(await findings(ids.zlib!), ['CVE-2026-0001'], 'the first DB affects zlib through its source package');
     assert.deepEqual(await findings(ids.ssl!), []);
     const pkg = await db.selectFrom('packages').selectAll().where('image_id', '=', ids.ssl!).where('name', '=', 'libssl3').executeTakeFirstOrThrow();

@@ -122,7 +122,7 @@ export class Notifier {
 
   async scanFinished(e: ScanResultEvent): Promise<void> {
     const targets = await this.targets();
-    const severity: Severity = e.status === 'failed' ? 'medium' : e.counts.critical ? 'critical' : e.counts.high ? 'high' : e.counts.medium ? 'medium' : e.counts.low ? 'low' : 'info';
+    const severity: Severity = e.status === 'failed' ? 'medium' : e.counts.critical || e.counts.malware ? 'critical' : e.counts.high ? 'high' : e.counts.medium ? 'medium' : e.counts.low ? 'low' : 'info';
     for (const t of targets) {
       if (!this.matches(t, e.projectId, 'scan', severity, 'scan/result')) continue;
       const summary = e.status === 'failed' ? `scan of ${e.ref} failed: ${e.error ?? ''}` : `scan of ${e.ref}: ${Object.entries(e.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`;

@@ -41,13 +41,13 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
   if (o.builtin !== false) {
     const builtin = await loadBuiltinRules();
     const bErr = firstError(builtin);
-    if (bErr) throw new InputError(bErr.code, bErr.message, `${bErr.file}:${bErr.line}`);
+    if (bErr) throw new InputError('RULES_INVALID', `${bErr.message} (${bErr.code})`, `${bErr.file}:${bErr.line}`);
     sets.push(builtin.ruleset);
   }
   if (o.ruleFiles?.length) {
     const user = await loadRuleFiles(o.ruleFiles, { source: 'syscall' });
     const err = firstError(user);
-    if (err) throw new InputError(err.code, err.message, `${err.file}:${err.line}:${err.column}`);
+    if (err) throw new InputError('RULES_INVALID', `${err.message} (${err.code})`, `${err.file}:${err.line}:${err.column}`);
     sets.push(user.ruleset);
   }
   // No file: the default list (docs/rules.md), so the detection can be checked end to end.

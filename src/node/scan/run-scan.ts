@@ -3,13 +3,14 @@
 // layers through the analyzers, then run the requested scanners over the
 // inventory. Returns the ScanReport contract; formatting is the caller's.
 import { analyzeImage, type LayerCache } from '../../core/image/analyze.js';
-import { defaultAnalyzers } from '../../core/analyzers/index.js';
+import { defaultAnalyzers } from '../analyzers/index.js';
 import type { Analyzer } from '../../core/analyzers/types.js';
 import { SCAN_SCHEMA_VERSION, type ScanReport, type ScannerId } from '../../core/scan/types.js';
 import { openImage } from '../image/open.js';
 import type { OpenImageOptions } from '../image/types.js';
 import { nodeAnalyzerContext } from '../analyzers/context.js';
 import type { ScanVulnsOptions } from '../vulndb/scan-vulns.js';
+import { contentPlan, contentResults, type ContentDeps } from '../../core/content/index.js';
 
 export interface ScanProgress {
   phase: 'open' | 'layers' | 'scanners' | 'done';
@@ -26,16 +27,32 @@ export interface RunScanOptions extends OpenImageOptions {
   layerCache?: LayerCache;
   analyzers?: Analyzer[];
   onProgress?: (p: ScanProgress) => void;
+  /** User YARA rule / hash-list files or directories, added to the built-in set (`--malware-rules`). */
+  malwareRules?: string[];
+  /** Leave the built-in malware signatures out (tests of user rules). */
+  noBuiltinMalwareRules?: boolean;
 }
 
-export const SUPPORTED_SCANNERS: readonly ScannerId[] = ['vuln'];
+export const SUPPORTED_SCANNERS: readonly ScannerId[] = ['vuln', 'malware', 'secret', 'baseline', 'files'];
 
 export async function runScan(ref: string, opts: RunScanOptions = {}): Promise<ScanReport> {
   const progress = opts.onProgress ?? (() => {});
   progress({ phase: 'open' });
+  const scanners = new Set(opts.scanners ?? []);
+  const deps: ContentDeps = {};
+  if (scanners.has('malware')) {
+    // Compiled before the image is opened: a bad rule fails fast, and the set is compiled once per process.
+    const { loadSignatures } = await import('../malware/signatures.js');
+    const sigs = await loadSignatures(opts.malwareRules ?? [], { builtin: !opts.noBuiltinMalwareRules });
+    if (sigs.engine) deps.engine = sigs.engine;
+    deps.knownBad = sigs.knownBad;
+  }
+  const plan = contentPlan(scanners, deps);
   const image = await openImage(ref, opts);
   try {
-    const analysis = await analyzeImage(image, opts.analyzers ?? defaultAnalyzers(), {
+    const analysis = await analyzeImage(image, opts.analyzers ?? (await defaultAnalyzers()), {
+      contentScanners: plan.scanners,
+      hashFiles: plan.hashFiles,
       limits: opts.limits,
       ctx: nodeAnalyzerContext(),
       layerCache: opts.layerCache,
@@ -61,12 +78,16 @@ export async function runScan(ref: string, opts: RunScanOptions = {}): Promise<S
       baseline: [],
       files: [],
     };
-    const scanners = new Set(opts.scanners ?? []);
     if (scanners.size) progress({ phase: 'scanners' });
     if (scanners.has('vuln')) {
       const { scanVulnerabilities } = await import('../vulndb/scan-vulns.js');
       report.vulnerabilities = await scanVulnerabilities({ packages: analysis.packages, os: analysis.os }, { ...opts.vuln, artifactName: image.name });
     }
+    const content = contentResults(analysis, scanners, { repoTags: image.repoTags, name: image.name });
+    report.malware = content.malware;
+    report.secrets = content.secrets;
+    report.baseline = content.baseline;
+    report.files = content.files;
     progress({ phase: 'done' });
     return report;
   } finally {

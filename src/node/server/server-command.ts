@@ -1,38 +1,44 @@
-// Implementation of `vigil server`: load the config, start by role, print
-// the URL (and on first start the admin login), optionally set up the demo
-// project, and shut down cleanly on SIGINT/SIGTERM.
+// `vigil server`: load the config and start by role (startServerCommand),
+// and set up the demo project (setUpDemo). src/cli/server/server-command.ts
+// prints what they return and handles the signals.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type ServerConfig } from './config.js';
 import { startServer, type RunningServer } from './start.js';
 import { insertImage } from './routes/images.js';
 import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
 
-export async function serverCommand(opts: Record<string, unknown>): Promise<number> {
+export interface StartedServer {
+  server: RunningServer;
+  config: ServerConfig;
+}
+
+/** Load the configuration from the command's options and start the server; `print` gets its notices (first-start admin login). */
+export async function startServerCommand(opts: Record<string, unknown>, print: (line: string) => void): Promise<StartedServer> {
   const config = loadConfig({
     db: opts.db, port: opts.port, host: opts.host, role: opts.role, config: opts.config as string | undefined, dataDir: opts.dataDir,
     metricsPublic: opts.metricsPublic, vulnDb: opts.vulnDb, workerConcurrency: opts.workerConcurrency, demo: opts.demo, demoImage: opts.demoImage, agentPort: opts.agentPort,
   });
   if (config.demo && !config.vulnDb && existsSync(resolve('.vigil-demo/vigil.db'))) config.vulnDb = resolve('.vigil-demo/vigil.db');
-  const server = await startServer(config);
-  const stop = async () => {
-    process.stderr.write('vigil: shutting down\n');
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-  if (server.url) process.stdout.write(`vigil: server listening on ${server.url} (API ${server.url}/api/v1, docs ${server.url}/api/docs)\n`);
-  if (server.agentLink) process.stdout.write(`vigil: agent link (gRPC, TLS) on ${server.agentLink.address}, CA hash ${server.agentLink.caHash}\n`);
-  else process.stdout.write(`vigil: worker ${server.ctx.scans.workerName} processing scan jobs\n`);
-  if (config.demo && server.boot) await setUpDemo(server, config.demoImage);
-  // Keep running until a signal arrives.
-  await new Promise(() => {});
-  return 0;
+  const server = await startServer(config, { print });
+  return { server, config };
 }
 
-async function setUpDemo(server: RunningServer, imagePath?: string): Promise<void> {
+/** What the demo set-up did: the scanned image and its counts, and the admin login when generated now. */
+export interface DemoSummary {
+  ref: string;
+  packages: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  url?: string;
+  adminPassword?: string;
+}
+
+/** Add and scan the demo image in the default project (once), and say what it found. */
+export async function setUpDemo(server: RunningServer, imagePath?: string): Promise<DemoSummary> {
   const ctx = server.ctx;
   const path = resolve(imagePath ?? '.vigil-demo/demo-image.tar');
   if (!existsSync(path)) throw new InputError('DEMO_IMAGE', 'demo image not found; build it with `node scripts/build-demo-image.mjs` or pass --demo-image PATH', path);
@@ -61,6 +67,9 @@ async function setUpDemo(server: RunningServer, imagePath?: string): Promise<voi
   }
   const im = await ctx.store.db.selectFrom('images').selectAll().where('id', '=', image.id).executeTakeFirstOrThrow();
   const pk = await ctx.store.db.selectFrom('packages').select((eb) => eb.fn.countAll<number>().as('n')).where('image_id', '=', image.id).executeTakeFirstOrThrow();
-  process.stdout.write(`vigil: demo project "default": ${ref} scanned: ${Number(pk.n)} packages; vulnerabilities critical=${im.critical} high=${im.high} medium=${im.medium} low=${im.low}\n`);
-  process.stdout.write(`vigil: open ${server.url}/api/docs and log in (POST /api/v1/auth/login) as admin${server.boot!.admin ? ` / ${server.boot!.admin.password}` : ' with the password set on first start'}\n`);
+  return {
+    ref, packages: Number(pk.n), critical: im.critical, high: im.high, medium: im.medium, low: im.low,
+    ...(server.url ? { url: server.url } : {}),
+    ...(server.boot!.admin ? { adminPassword: server.boot!.admin.password } : {}),
+  };
 }

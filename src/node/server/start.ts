@@ -27,7 +27,7 @@ export interface StartOptions {
   clock?: () => Date;
   scanFn?: ScanFn;
   log?: FastifyBaseLogger;
-  /** Where one-time messages (admin password, URL) go; default stdout. */
+  /** Where one-time messages (the generated admin password) go; default: nowhere (the CLI passes stdout). */
   print?: (line: string) => void;
   /** Do not start the periodic scheduler loop (tests call tick()). */
   noSchedulerLoop?: boolean;
@@ -72,7 +72,10 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   const scans = new ScanService({
     store, queue, secrets, clock, scanFn: o.scanFn, vulnDbPath: config.vulnDb,
     queueOptions: { retryLimit: config.jobRetryLimit, retryDelaySeconds: config.jobRetryDelaySeconds, expireInSeconds: config.jobExpireSeconds },
-    events: { scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); } },
+    events: {
+      scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); },
+      alertsRaised: (projectId, alerts) => { void notifier.alerts(projectId, alerts).catch(() => {}); },
+    },
   });
   metrics.gauge('vigil_scan_jobs_pending', 'Scan jobs waiting or running.', () => queue.size(SCAN_QUEUE));
   const vulnDb = new VulnDbIdentityReader(scans.vulnDbPath);
@@ -85,7 +88,7 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
 }
 
 export async function startServer(config: ServerConfig, o: StartOptions = {}): Promise<RunningServer> {
-  const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const print = o.print ?? (() => {});
   const ctx = await createContext(config, o);
   const closers: Array<() => Promise<void> | void> = [];
   const running: RunningServer = {

@@ -16,6 +16,7 @@ export const ALERT_STATUSES = ['open', 'handled', 'ignored', 'false-positive'] a
 export function alertSubject(a: Alert): string {
   if (a.container?.id) return `container:${a.container.id}`;
   if (a.k8s && (a.k8s.name || a.k8s.resource)) return `k8s:${a.k8s.namespace ?? ''}/${a.k8s.resource ?? ''}/${a.k8s.name ?? ''}`;
+  if (a.image) return `image:${a.image.ref}:${a.image.file ?? ''}`;
   return `host:${a.host}`;
 }
 

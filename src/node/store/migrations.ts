@@ -283,11 +283,26 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Image content analysis (malware, secret, baseline, files): findings of
+    // every kind share the findings table (the file path and layer of content
+    // findings in their own columns, so they can be filtered), images count
+    // them, and a project chooses its scanners ("" = all).
+    id: '0004-content-findings',
+    async up(db) {
+      await db.schema.alterTable('findings').addColumn('path', text, (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('findings').addColumn('layer_digest', text, (c) => c.notNull().defaultTo('')).execute();
+      for (const col of ['malware', 'secrets', 'baseline', 'unowned_files']) {
+        await db.schema.alterTable('images').addColumn(col, int, (c) => c.notNull().defaultTo(0)).execute();
+      }
+      await db.schema.alterTable('projects').addColumn('scanners', text, (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
+  {
     // The node agent link (docs/agent.md): an agent token is spent once
     // (used_at); a node keeps its kernel and the fingerprint of the client
     // certificate it was issued (a different one is refused); the alert IDs
     // stored per project make agent replays idempotent.
-    id: '0004-agent-link',
+    id: '0005-agent-link',
     async up(db) {
       await db.schema.alterTable('agent_tokens').addColumn('used_at', text).execute();
       await db.schema.alterTable('nodes').addColumn('kernel', text, (c) => c.notNull().defaultTo('')).execute();

@@ -3,7 +3,7 @@
 // identically: text (ids, ISO 8601 UTC times, JSON documents), integer and
 // double; booleans are 0/1 integers. Row ids are text (time-ordered ids from
 // ids.ts) so keyset pagination orders by creation without a bigint column.
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface ProjectTable {
   id: string;
@@ -11,6 +11,8 @@ export interface ProjectTable {
   description: string;
   /** Cron expression of the daily rescan (croner syntax). */
   rescan_cron: string;
+  /** Comma-separated scanners of the project's scans; "" = all (vuln, malware, secret, baseline, files). */
+  scanners: ColumnType<string, string | undefined, string>;
   created_at: string;
 }
 
@@ -81,6 +83,11 @@ export interface ImageTable {
   medium: number;
   low: number;
   unknown: number;
+  /** Content findings of the last scan: malware, secrets, failed baseline checks, unowned files (not noise). */
+  malware: ColumnType<number, number | undefined, number>;
+  secrets: ColumnType<number, number | undefined, number>;
+  baseline: ColumnType<number, number | undefined, number>;
+  unowned_files: ColumnType<number, number | undefined, number>;
   created_at: string;
   updated_at: string;
 }
@@ -118,6 +125,9 @@ export interface FindingTable {
   title: string;
   /** The report entry as JSON. */
   data: string;
+  /** Content findings: the file (or `config:env`, ...); "" for vulnerabilities. */
+  path: ColumnType<string, string | undefined, string>;
+  layer_digest: ColumnType<string, string | undefined, string>;
 }
 
 export interface PackageRowTable {

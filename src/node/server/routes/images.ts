@@ -1,6 +1,7 @@
 // Images of a project, their scans (manual scan: scanPrivateImage), findings,
 // software list, and vulnerability ignores for all images (ignoreVul /
 // cancelIgnoreVul) or one image (ignoreImageVul / cancelIgnoreImageVul).
+import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { newId } from '../../store/ids.js';
@@ -132,15 +133,17 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
     schema: { tags: ['scans'], summary: 'Read a scan job', params: params('projectId', 'scanId') },
   }, async (req) => toApi(await inProject(db, 'scans', req.params.scanId, req.params.projectId, 'scan')));
 
-  app.get<{ Params: { projectId: string; imageId: string }; Querystring: PageQuery & { severity?: string; kind?: string; includeIgnored?: boolean } }>('/api/v1/projects/:projectId/images/:imageId/findings', {
+  app.get<{ Params: { projectId: string; imageId: string }; Querystring: PageQuery & { severity?: string; kind?: string; includeIgnored?: boolean; ruleId?: string; path?: string } }>('/api/v1/projects/:projectId/images/:imageId/findings', {
     config: { action: 'image:read', scope: 'project' },
-    schema: { tags: ['images'], summary: 'Findings of an image (vulnerabilities; later malware, baseline, files); ignored ones are marked', params: imgParams, querystring: { type: 'object', properties: { ...pageQuerySchema, severity: { type: 'string', maxLength: 20 }, kind: { type: 'string', maxLength: 20 }, includeIgnored: { type: 'boolean', default: true } }, additionalProperties: false } },
+    schema: { tags: ['images'], summary: 'Findings of an image: vulnerabilities (kind vuln), malware, secret, baseline, file (unowned files); ignored vulnerabilities are marked. Secrets are stored and returned masked.', params: imgParams, querystring: { type: 'object', properties: { ...pageQuerySchema, severity: { type: 'string', maxLength: 20 }, kind: { type: 'string', enum: ['vuln', 'malware', 'secret', 'baseline', 'file'] }, ruleId: { type: 'string', maxLength: 300, description: 'vulnerability id, malware rule, secret rule, baseline check id' }, path: { type: 'string', maxLength: 4096, description: 'file path prefix (content findings)' }, includeIgnored: { type: 'boolean', default: true } }, additionalProperties: false } },
   }, async (req) => {
     const { projectId, imageId } = req.params;
     await inProject(db, 'images', imageId, projectId, 'image');
     let q = db.selectFrom('findings').selectAll().where('image_id', '=', imageId);
     if (req.query.severity) q = q.where('severity', '=', req.query.severity);
     if (req.query.kind) q = q.where('kind', '=', req.query.kind);
+    if (req.query.ruleId) q = q.where('ref_id', '=', req.query.ruleId);
+    if (req.query.path) q = q.where(sql`substr(path, 1, ${req.query.path.length})`, '=', req.query.path);
     const ignores = await db.selectFrom('vuln_ignores').selectAll().where('project_id', '=', projectId).where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).execute();
     const page = await pageOf(q, req.query, { severity: 'severity', refId: 'ref_id', package: 'package' }, 'findings');
     const items = page.items.map((f) => {

@@ -52,9 +52,9 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext):
     return toApi(p);
   });
 
-  app.patch<{ Params: { projectId: string }; Body: { description?: string; rescanCron?: string } }>('/api/v1/projects/:projectId', {
+  app.patch<{ Params: { projectId: string }; Body: { description?: string; rescanCron?: string; scanners?: string } }>('/api/v1/projects/:projectId', {
     config: { action: 'project:update', scope: 'project', event: 'modifyProject' },
-    schema: { tags: ['projects'], summary: 'Change a project (description, daily rescan cron; "" disables it)', params: projectParams, body: { type: 'object', properties: { description: { type: 'string', maxLength: 1000 }, rescanCron: cronSchema }, additionalProperties: false, minProperties: 1 } },
+    schema: { tags: ['projects'], summary: 'Change a project (description, daily rescan cron; "" disables it; scanners of its scans, "" = all)', params: projectParams, body: { type: 'object', properties: { description: { type: 'string', maxLength: 1000 }, rescanCron: cronSchema, scanners: { type: 'string', maxLength: 100, pattern: '^((vuln|malware|secret|baseline|files)(,(vuln|malware|secret|baseline|files))*)?$', description: 'comma-separated: vuln,malware,secret,baseline,files; "" = all' } }, additionalProperties: false, minProperties: 1 } },
   }, async (req) => {
     const b = req.body;
     if (b.rescanCron && !validCron(b.rescanCron)) throw badRequest('BAD_CRON', `not a cron expression: ${b.rescanCron}`);
@@ -62,6 +62,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext):
       const set: Record<string, string> = {};
       if (b.description !== undefined) set.description = b.description;
       if (b.rescanCron !== undefined) set.rescan_cron = b.rescanCron;
+      if (b.scanners !== undefined) set.scanners = b.scanners;
       const r = await trx.updateTable('projects').set(set).where('id', '=', req.params.projectId).executeTakeFirst();
       if (!Number(r.numUpdatedRows)) throw notFound('project');
       if (b.rescanCron !== undefined) await markScheduleSet(trx, req.params.projectId, ctx.clock());

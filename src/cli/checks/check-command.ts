@@ -3,7 +3,7 @@
 import { colors as pc } from '../terminal.js';
 import { checkSpecs, type CheckResultFinding } from '../../core/checks/run.js';
 import { InputError } from '../../core/errors.js';
-import { readCheckInput } from './read.js';
+import { readCheckInput } from '../../node/checks/read.js';
 
 export interface CheckOptions {
   format?: string;

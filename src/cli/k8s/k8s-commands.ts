@@ -12,12 +12,12 @@ import { webhookKubeconfig } from '../../core/k8s/webhook-kubeconfig.js';
 import { parseDuration } from '../../core/rules/index.js';
 import type { Alert } from '../../core/alerts/types.js';
 import type { K8sAuditEvent } from '../../core/rules/event.js';
-import { createClusterEngine, type ClusterEngine } from './cluster-engine.js';
-import { readAuditFile } from './audit-file.js';
-import { formatAlert, parseAlertFormat, tableHeader, type AlertFormat } from './alert-output.js';
-import { AuditLogFollower } from './log-follower.js';
-import { AuditWebhookServer } from './webhook-server.js';
-import { loadOrCreateCert } from './self-signed-cert.js';
+import { createClusterEngine, type ClusterEngine } from '../../node/k8s/cluster-engine.js';
+import { readAuditFile } from '../../node/k8s/audit-file.js';
+import { formatAlert, parseAlertFormat, tableHeader, type AlertFormat } from '../../node/k8s/alert-output.js';
+import { AuditLogFollower } from '../../node/k8s/log-follower.js';
+import { AuditWebhookServer } from '../../node/k8s/webhook-server.js';
+import { loadOrCreateCert } from '../../node/k8s/self-signed-cert.js';
 
 export interface DetectOptions {
   format?: string;

@@ -4,7 +4,7 @@ import { colors as pc } from '../terminal.js';
 import { InputError } from '../../core/errors.js';
 import { BUILTIN_DETECTORS, Engine, loadRuleset, makeEvent, type Diagnostic, type EngineEvent, type Rule, type RuleFile, type Ruleset } from '../../core/rules/index.js';
 import type { PartialEvent } from '../../core/rules/event-builders.js';
-import { builtinRuleFiles, readRuleFiles } from './load.js';
+import { builtinRuleFiles, readRuleFiles } from '../../node/rules/load.js';
 
 export interface RulesOptions {
   format?: string;

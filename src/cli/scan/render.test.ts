@@ -1,0 +1,81 @@
+// The report format index: every module of src/core/report/formats/ renders a
+// real report, is documented, and is what `--format` accepts.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { InputError } from '../../core/errors.js';
+import { imageSources } from '../../node/image/source-index.js';
+import type { ScanReport } from '../../core/scan/types.js';
+import { checkFormat, formatsOf, orList, renderReport, reportFormats } from './render.js';
+
+const repo = new URL('../../../', import.meta.url).pathname;
+const layer = { index: 0, digest: 'sha256:' + 'a'.repeat(64), diffId: 'sha256:' + 'b'.repeat(64) };
+
+function sample(): ScanReport {
+  return {
+    schemaVersion: 1,
+    artifact: { name: 'demo:1.0', type: 'docker-archive', digest: 'sha256:' + 'c'.repeat(64), os: { family: 'debian', version: '12' } },
+    packages: [{ type: 'deb', name: 'libssl3', version: '3.0.11-1~deb12u2', arch: 'amd64', sourceName: 'openssl', sourceVersion: '3.0.11-1~deb12u2', licenses: ['Apache-2.0'], layer }],
+    vulnerabilities: [{
+      id: 'CVE-2024-0727', aliases: ['DSA-5639-1'], package: 'libssl3', sourcePackage: 'openssl', type: 'deb', installedVersion: '3.0.11-1~deb12u2',
+      fixedVersion: '3.0.13-1~deb12u1', status: 'fixed', severity: 'medium', vendorSeverity: { debian: 'medium' }, cvss: {},
+      title: 'NULL dereference on malformed PKCS12 files', layer, ignored: false,
+    }],
+    malware: [], secrets: [], baseline: [], files: [],
+  };
+}
+
+function slug(heading: string): string {
+  return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+}
+
+test('scan and sbom offer the formats of the index', async () => {
+  const formats = await reportFormats();
+  assert.deepEqual(formatsOf(formats, 'scan'), ['cyclonedx', 'json', 'sarif', 'spdx', 'table']);
+  assert.deepEqual(formatsOf(formats, 'sbom'), ['cyclonedx', 'json', 'spdx', 'table']);
+  assert.equal(orList(['a', 'b', 'c']), 'a, b or c');
+  await assert.rejects(checkFormat('sarif', 'sbom'), (e: unknown) => e instanceof InputError && e.code === 'USAGE' && /unknown format sarif \(one of cyclonedx, json, spdx, table\)/.test(e.message));
+  await assert.rejects(checkFormat('xml', 'scan'), /--format: unknown format xml/);
+});
+
+test('every format renders a report into one document ending in a newline', async () => {
+  const now = new Date('2026-01-02T03:04:05Z');
+  for (const f of (await reportFormats()).all()) {
+    const out = await renderReport(sample(), f, { color: false, now, vulnScanned: true });
+    assert.ok(out.endsWith('\n'), f.id);
+    assert.ok(out.includes('libssl3'), `${f.id} names the package`);
+    if (f.id !== 'table') JSON.parse(out);
+  }
+  const [a, b] = await Promise.all([1, 2].map(async () => JSON.parse(await renderReport(sample(), await checkFormat('cyclonedx', 'sbom'), { color: false, now })) as { serialNumber: string; metadata: { timestamp: string } }));
+  assert.notEqual(a!.serialNumber, b!.serialNumber, 'a fresh serial number per document');
+  assert.match(a!.serialNumber, /^urn:uuid:[0-9a-f-]{36}$/);
+  assert.equal(a!.metadata.timestamp, now.toISOString(), 'the context clock');
+  const table = await renderReport(sample(), await checkFormat('table', 'scan'), { color: false, vulnScanned: true });
+  assert.match(table, /CVE-2024-0727/);
+  const sarif = JSON.parse(await renderReport(sample(), await checkFormat('sarif', 'scan'), { color: false })) as { version: string };
+  assert.equal(sarif.version, '2.1.0');
+});
+
+test('every format is documented where its module says', async () => {
+  for (const f of (await reportFormats()).all()) {
+    const [file, anchor] = f.docs.split('#');
+    assert.ok(existsSync(join(repo, file!)), `${f.id}: ${file}`);
+    const page = readFileSync(join(repo, file!), 'utf8');
+    if (anchor) assert.ok(page.split('\n').some((l) => /^#+ /.test(l) && slug(l.replace(/^#+ /, '')) === anchor), `${f.id}: ${f.docs} has the heading`);
+    assert.ok(page.includes(`\`${f.id}\``), `${f.id}: its page names it`);
+  }
+});
+
+test('the help texts of scan and sbom come from the indexes', async () => {
+  const formats = await reportFormats();
+  const sources = (await imageSources()).all();
+  for (const cmd of ['scan', 'sbom'] as const) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), cmd, '--help'], { encoding: 'utf8', cwd: repo, env: { ...process.env, COLUMNS: '400' } });
+    assert.equal(r.status, 0, r.stderr);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    assert.ok(help.includes(orList(formatsOf(formats, cmd))), `${cmd}: --format lists ${formatsOf(formats, cmd).join(',')}`);
+    for (const s of sources) assert.ok(help.includes(s.syntax), `${cmd}: IMAGE names ${s.syntax}`);
+  }
+});

@@ -1,0 +1,45 @@
+// What a report format module is. Report formats are an index of modules
+// (src/core/module-index.ts): each is one file in src/core/report/formats/,
+// named after its id, that default-exports a ReportFormatModule. `vigil scan`
+// and `vigil sbom` take their `--format` values and help texts from the index
+// (src/cli/scan/render.ts loads it), so adding a format is its module, its
+// test and its doc page (docs/architecture.md, "Extension points").
+// Modules are pure like the rest of src/core: what varies per run (time,
+// random ids, the tool version, colour) comes in the context.
+import type { ModuleMeta } from '../module-index.js';
+import type { ScanReport } from '../scan/types.js';
+
+export type ReportCommand = 'scan' | 'sbom';
+
+export interface ReportContext {
+  /** Colour escapes allowed (a terminal, not a file). */
+  color: boolean;
+  now: Date;
+  /** A fresh random UUID (document serial numbers). */
+  uuid(): string;
+  /** Vigil's version, for the tool fields of documents. */
+  toolVersion: string;
+  /** Whether the vulnerability scanner ran (a table says "not scanned" otherwise). */
+  vulnScanned?: boolean;
+}
+
+export interface ReportFormatModule extends ModuleMeta {
+  /** The `--format` value. */
+  readonly id: string;
+  readonly version: number;
+  /** One line for help texts and docs. */
+  readonly summary: string;
+  /** The user doc page (and anchor) describing the format, relative to the repository root. */
+  readonly docs: string;
+  /** The commands that offer it. */
+  readonly commands: readonly ReportCommand[];
+  /** The whole document, ending with a newline. Heavy writers are imported inside. */
+  render(report: ScanReport, ctx: ReportContext): Promise<string>;
+}
+
+export function isReportFormatModule(m: unknown): m is ReportFormatModule {
+  const f = m as ReportFormatModule | undefined;
+  return typeof f === 'object' && f !== null && typeof f.id === 'string' && /^[a-z][a-z0-9-]*$/.test(f.id)
+    && typeof f.summary === 'string' && typeof f.docs === 'string' && typeof f.render === 'function'
+    && Array.isArray(f.commands) && f.commands.every((c) => c === 'scan' || c === 'sbom');
+}
