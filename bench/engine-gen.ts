@@ -2,7 +2,7 @@
 // benign opens, connects and execs from a handful of containerised services
 // and host daemons, a few renames/unlinks, dup2s and socket calls, and a
 // trickle (~0.1%) of attack events so the firing paths run too.
-import type { ContainerInfo, SyscallEvent } from '../src/core/rules/event.js';
+import type { ContainerInfo, SyscallEvent } from '../src/core/events/event.js';
 import { rng } from './lib/rng.js';
 
 const containers: ContainerInfo[] = ['web', 'api', 'worker', 'db', 'cache'].map((name, i) => ({

@@ -7,7 +7,7 @@
 //   node --import tsx bench/engine.ts [--events 300000] [--rounds 5]
 import { generateEvents } from './engine-gen.js';
 import { Engine, loadRuleset, DEFAULT_THREAT_IPS } from '../src/core/rules/index.js';
-import type { SyscallEvent } from '../src/core/rules/event.js';
+import type { SyscallEvent } from '../src/core/events/event.js';
 import { builtinRuleFiles } from '../src/node/rules/load.js';
 
 const arg = (name: string, def: number) => {

@@ -4,7 +4,7 @@
 // binding bodies, from a few dozen users, with a sprinkle of attacks so the
 // rules' firing paths run too. Deterministic (seeded).
 import { auditEvent, bindingCreate, podCreate, roleCreate } from '../src/core/k8s/audit-builders.js';
-import type { K8sAuditEvent } from '../src/core/rules/event.js';
+import type { K8sAuditEvent } from '../src/core/events/event.js';
 import { rng } from './lib/rng.js';
 
 const READ_RESOURCES = ['pods', 'services', 'endpoints', 'configmaps', 'deployments', 'replicasets', 'nodes', 'namespaces', 'secrets', 'events', 'leases'];

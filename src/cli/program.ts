@@ -1,14 +1,13 @@
 // Builds the commander program from the command index.
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { VIGIL_VERSION } from '../node/version.js';
 import { commands } from './commands/index.js';
 import { reportError, EXIT_USAGE } from './exit.js';
 
 export async function runCli(argv: string[]): Promise<void> {
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
   const program = new Command('vigil')
     .description('Container security: scan images, watch containers and Kubernetes clusters.')
-    .version(pkg.version)
+    .version(VIGIL_VERSION)
     .option('--debug', 'show stack traces of errors')
     .showHelpAfterError(false)
     .exitOverride();

@@ -1,9 +1,15 @@
 // `vigil db import PATH...`, `vigil db update`, `vigil db info`: the
 // vulnerability DB file. Implementations load lazily (src/node/vulndb).
 import type { Command } from 'commander';
+import { updateSources, type FeedOptionValues } from '../../core/feeds/index.js';
 import { action } from '../exit.js';
 
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+/** commander's attribute of a flag: `--osv-url <url>` -> `osvUrl`. */
+function optionAttr(flag: string): string {
+  return flag.replace(/^--/, '').split(/\s/, 1)[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
 
 export function register(program: Command): void {
   const db = program.command('db').description('Manage the vulnerability DB (an SQLite file; default under ~/.cache/vigil/db, env VIGIL_DB)');
@@ -30,29 +36,36 @@ export function register(program: Command): void {
       process.stdout.write(`imported ${stats.advisories} advisories${stats.withdrawn ? ` (${stats.withdrawn} withdrawn removed)` : ''}, ${stats.cves} CVE enrichments from ${stats.files} documents (${formats || 'none'}) into ${path}\n`);
     }));
 
-  db.command('update')
+  // The feeds, their `--sources` values and flags come from the feed index (src/core/feeds).
+  const sources = updateSources();
+  const update = db.command('update')
     .description('Download the public advisory feeds and replace the DB atomically')
     .option('--db <path>', 'DB file')
-    .option('--sources <list>', 'feeds to download: osv,debian,alpine', list)
-    .option('--osv-url <url>', 'OSV bucket base URL (env VIGIL_OSV_URL)')
-    .option('--osv-ecosystems <list>', 'OSV ecosystems (all.zip per ecosystem)', list)
-    .option('--debian-tracker-url <url>', 'Debian security tracker JSON URL (env VIGIL_DEBIAN_TRACKER_URL)')
-    .option('--alpine-secdb-url <url>', 'Alpine secdb base URL (env VIGIL_ALPINE_SECDB_URL)')
-    .option('--alpine-branches <list>', 'Alpine branches, e.g. v3.19,v3.20', list)
+    .option('--sources <list>', `feeds to download (default all): ${[...sources].map(([id, f]) => `${id} (${f.help})`).join(', ')}`, list);
+  const flags: Array<{ source: string; key: string; attr: string; env?: string }> = [];
+  for (const [source, feed] of sources) {
+    for (const opt of feed.options) {
+      const help = `${opt.help}${opt.env ? ` (env ${opt.env})` : ''}`;
+      if (opt.list) update.option(opt.flag, help, list);
+      else update.option(opt.flag, help);
+      flags.push({ source, key: opt.key, attr: optionAttr(opt.flag), ...(opt.env ? { env: opt.env } : {}) });
+    }
+  }
+  update
     .option('--max-download-size <bytes>', 'largest download accepted', (s) => Number(s))
-    .action(action(async (o: { db?: string; sources?: string[]; osvUrl?: string; osvEcosystems?: string[]; debianTrackerUrl?: string; alpineSecdbUrl?: string; alpineBranches?: string[]; maxDownloadSize?: number }) => {
+    .action(action(async (o: Record<string, unknown> & { db?: string; sources?: string[]; maxDownloadSize?: number }) => {
       const { defaultDbPath } = await import('../../node/vulndb/scan-vulns.js');
       const { updateDb } = await import('../../node/vulndb/update.js');
-      const env = process.env;
+      const feedOptions: Record<string, FeedOptionValues> = {};
+      for (const f of flags) {
+        const v = (o[f.attr] as string | string[] | undefined) ?? (f.env ? process.env[f.env] || undefined : undefined);
+        if (v !== undefined) (feedOptions[f.source] ??= {})[f.key] = v;
+      }
       const path = o.db ?? defaultDbPath();
       const r = await updateDb({
         dbPath: path,
         ...(o.sources ? { sources: o.sources } : {}),
-        ...(o.osvUrl ?? env.VIGIL_OSV_URL ? { osvUrl: o.osvUrl ?? env.VIGIL_OSV_URL } : {}),
-        ...(o.osvEcosystems ? { osvEcosystems: o.osvEcosystems } : {}),
-        ...(o.debianTrackerUrl ?? env.VIGIL_DEBIAN_TRACKER_URL ? { debianTrackerUrl: o.debianTrackerUrl ?? env.VIGIL_DEBIAN_TRACKER_URL } : {}),
-        ...(o.alpineSecdbUrl ?? env.VIGIL_ALPINE_SECDB_URL ? { alpineSecdbUrl: o.alpineSecdbUrl ?? env.VIGIL_ALPINE_SECDB_URL } : {}),
-        ...(o.alpineBranches ? { alpineBranches: o.alpineBranches } : {}),
+        feedOptions,
         ...(o.maxDownloadSize && Number.isFinite(o.maxDownloadSize) ? { maxDownloadBytes: o.maxDownloadSize } : {}),
         log: (l) => process.stderr.write(`${l}\n`),
       });

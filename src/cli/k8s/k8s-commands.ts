@@ -11,7 +11,7 @@ import { checkApiserverArgs, checkApiserverManifest, formatCheckReport } from '.
 import { webhookKubeconfig } from '../../core/k8s/webhook-kubeconfig.js';
 import { parseDuration } from '../../core/rules/index.js';
 import type { Alert } from '../../core/alerts/types.js';
-import type { K8sAuditEvent } from '../../core/rules/event.js';
+import type { K8sAuditEvent } from '../../core/events/event.js';
 import { createClusterEngine, type ClusterEngine } from '../../node/k8s/cluster-engine.js';
 import { readAuditFile } from '../../node/k8s/audit-file.js';
 import { formatAlert, parseAlertFormat, tableHeader, type AlertFormat } from '../../node/k8s/alert-output.js';

@@ -7,7 +7,7 @@
 // EPIPE, and the watch then stops cleanly.
 import type { Writable } from 'node:stream';
 import type { Alert } from '../../core/alerts/types.js';
-import type { EngineEvent } from '../../core/rules/event.js';
+import type { EngineEvent } from '../../core/events/event.js';
 import type { PipelineStats, RuntimeOutput } from '../../node/runtime/pipeline.js';
 
 export interface StreamOutputOptions {

@@ -2,7 +2,7 @@
 // formats are the index of report format modules (src/core/report/formats/,
 // one file per format; see src/core/report/format-module.ts).
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { VIGIL_VERSION } from '../../node/version.js';
 import type { ModuleIndex } from '../../core/module-index.js';
 import { isReportFormatModule, type ReportCommand, type ReportFormatModule } from '../../core/report/format-module.js';
 import type { ScanReport } from '../../core/scan/types.js';
@@ -24,7 +24,7 @@ export function orList(items: readonly string[]): string {
 }
 
 export function toolVersion(): string {
-  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+  return VIGIL_VERSION;
 }
 
 export async function checkFormat(format: string, command: ReportCommand): Promise<ReportFormatModule> {

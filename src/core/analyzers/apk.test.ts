@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.test-helpers.js';
-import { apkAnalyzer, APK_INSTALLED, parseApkInstalled } from './apk.js';
+import { apkAnalyzer, APK_INSTALLED, APK_INSTALLED_USR, parseApkInstalled } from './apk.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
-import type { Package } from './types.js';
+import type { Package } from '../inventory/types.js';
 
 const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
 const installed = (): string => readFileSync(`${testdata}apk${APK_INSTALLED}`, 'utf8');
@@ -36,6 +36,22 @@ test('layer attribution across apk add / upgrade layers', async () => {
   const pkgs = await run({ [APK_INSTALLED]: base }, { [APK_INSTALLED]: upgraded }, { '/app/x': 'x' }, { [APK_INSTALLED]: added });
   const layer = (n: string) => pkgs.find((p) => p.name === n)?.layer?.index;
   assert.deepEqual([layer('musl'), layer('zlib'), layer('ca-certificates-bundle')], [0, 1, 3]);
+});
+
+test('Wolfi and Chainguard (merged /usr): the database at /usr/lib/apk/db/installed is read, upgrades attributed', async () => {
+  const wolfi = [
+    'C:Q1h6bZ4K3kQ0oMWmFQO5yYvQe0eVg=\nP:wolfi-baselayout\nV:20230201-r15\nA:x86_64\nL:MIT\no:wolfi-baselayout\nF:etc\nR:os-release\n',
+    'C:Q1pGZ3hZr2bF7dQ5o9lVt4E1mS8XQ=\nP:ld-linux\nV:2.40-r3\nA:x86_64\nL:LGPL-2.1-or-later\no:glibc\nF:usr/lib\nR:ld-linux-x86-64.so.2\n',
+    'C:Q1n1Jp8m3sZ3u0Zb0y7G5dQwA3f8A=\nP:glibc\nV:2.40-r3\nA:x86_64\nL:LGPL-2.1-or-later\no:glibc\nF:usr/lib\nR:libc.so.6\n',
+  ].join('\n') + '\n';
+  const upgraded = wolfi.replaceAll('V:2.40-r3', 'V:2.40-r4');
+  const pkgs = await run({ [APK_INSTALLED_USR]: wolfi, '/lib': { symlink: 'usr/lib' } }, { [APK_INSTALLED_USR]: upgraded });
+  assert.deepEqual(pkgs.map((p) => [p.name, p.version, p.sourceName, p.layer?.index]), [
+    ['glibc', '2.40-r4', 'glibc', 1],
+    ['ld-linux', '2.40-r4', 'glibc', 1],
+    ['wolfi-baselayout', '20230201-r15', 'wolfi-baselayout', 0],
+  ]);
+  assert.deepEqual(pkgs[0]!.files, ['/usr/lib/libc.so.6']);
 });
 
 test('no database: no packages', async () => {

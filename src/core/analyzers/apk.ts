@@ -1,15 +1,19 @@
 // The apk analyzer: installed Alpine (and Wolfi/Chainguard) packages from
-// /lib/apk/db/installed. Records are blank-line separated `X:value` lines:
+// /lib/apk/db/installed, or /usr/lib/apk/db/installed where /lib is a link
+// to usr/lib (Wolfi, Chainguard: merged /usr). Records are blank-line separated `X:value` lines:
 // P name, V version, A arch, o origin (the source package; it shares the
 // version), L license, m maintainer, F directory and R file (the files a
 // package owns are the R entries under the preceding F).
 import { InputError, LimitError } from '../errors.js';
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import { forEachLine, isAlnum, latin1ToUtf8, latin1ToUtf8Lenient, onlyChars } from './decode.js';
 import { layerAttribution, layerRef, packageKey } from './layer-attribution.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry } from './types.js';
+import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
+import type { FileEntry } from '../inventory/types.js';
 
 export const APK_INSTALLED = '/lib/apk/db/installed';
+/** Where merged-/usr distributions (Wolfi, Chainguard) keep it: /lib is a symlink to usr/lib. */
+export const APK_INSTALLED_USR = '/usr/lib/apk/db/installed';
 
 export interface ApkLimits {
   maxRecords: number;
@@ -106,16 +110,16 @@ export function parseApkInstalled(content: Buffer, path: string, limits: ApkLimi
 
 export const apkAnalyzer: Analyzer = {
   id: 'apk',
-  version: 1,
+  version: 2,
   kind: 'package',
   required(path: string, entry: FileEntry): boolean {
-    return path === APK_INSTALLED && (entry.kind === 'file' || entry.kind === 'hardlink');
+    return (path === APK_INSTALLED || path === APK_INSTALLED_USR) && (entry.kind === 'file' || entry.kind === 'hardlink');
   },
   analyze(input: AnalyzerInput): AnalyzerResult {
-    const db = input.files.find((f) => f.path === APK_INSTALLED);
+    const db = input.files.find((f) => f.path === APK_INSTALLED) ?? input.files.find((f) => f.path === APK_INSTALLED_USR);
     if (!db) return {};
     const keysOf = (f: AnalyzerFile): Set<string> => new Set(parseApkInstalled(f.content, f.path).map((r) => packageKey(r.name, r.version, r.arch)));
-    const layerOf = layerAttribution(input.versions(APK_INSTALLED), keysOf);
+    const layerOf = layerAttribution(input.versions(db.path), keysOf);
     const packages: Package[] = parseApkInstalled(db.content, db.path).map((r) => {
       const pkg: Package = {
         type: 'apk',

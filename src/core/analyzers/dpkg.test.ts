@@ -7,7 +7,7 @@ import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.test-helper
 import { parseControlFile } from './deb822.js';
 import { dpkgAnalyzer } from './dpkg.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
-import type { Package } from './types.js';
+import type { Package } from '../inventory/types.js';
 
 const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
 const debian = (): HarnessLayer => loadFixtureLayer(`${testdata}dpkg/debian`);

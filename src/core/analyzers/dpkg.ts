@@ -8,12 +8,13 @@
 // (all configured); removed packages that left config files behind do not.
 // Distroless status.d records carry no Status field and all count.
 import { InputError } from '../errors.js';
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import { latin1ToUtf8, latin1ToUtf8Lenient, isAlnum, onlyChars, forEachLine } from './decode.js';
 import { parseControlFile, type ControlRecord } from './deb822.js';
 import { dep5Licenses } from './dpkg-copyright.js';
 import { layerAttribution, layerRef, packageKey } from './layer-attribution.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry } from './types.js';
+import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
+import type { FileEntry } from '../inventory/types.js';
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
 export const DPKG_STATUS_D = '/var/lib/dpkg/status.d/';

@@ -4,7 +4,7 @@
 // versions, ending at the top one, that list it at the same version. (Trivy
 // takes the lowest layer that lists it at all; the unbroken run also handles a
 // package removed and re-installed later.)
-import type { LayerRef } from '../image/types.js';
+import type { LayerRef } from '../inventory/types.js';
 import type { AnalyzerFile } from './types.js';
 
 export function layerRef(index: number, layers: LayerRef[] | undefined): LayerRef {

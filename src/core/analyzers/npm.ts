@@ -3,7 +3,7 @@
 // `package-lock.json` (v1, v2, v3) declares but that are not installed
 // (`declared: true`). Only the package.json directly under a node_modules
 // entry is claimed: tests, fixtures and examples inside packages are not.
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import { layerRef } from './layer-attribution.js';
 import type { Analyzer, AnalyzerFile, AnalyzerInput } from './types.js';
 

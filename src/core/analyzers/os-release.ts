@@ -6,10 +6,11 @@
 // records in /var/lib/dpkg/status.d, no status file) are Debian: when they
 // carry no os-release and no debian_version, the version comes from their
 // base-files record, whose major version is the Debian release.
-import type { OsInfo } from '../image/types.js';
+import type { OsInfo } from '../inventory/types.js';
 import { parseControlFile } from './deb822.js';
 import { parseOsRelease, parseRedHatRelease, parseVersionFile } from './release-files.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry } from './types.js';
+import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
+import type { FileEntry } from '../inventory/types.js';
 
 const OS_RELEASE = ['/etc/os-release', '/usr/lib/os-release'];
 const DEBIAN_VERSION = '/etc/debian_version';

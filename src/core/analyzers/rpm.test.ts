@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { nodeAnalyzerContext } from '../../node/analyzers/context.js';
 import { rpmAnalyzer } from './rpm.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
-import type { Package } from './types.js';
+import type { Package } from '../inventory/types.js';
 
 const testdata = fileURLToPath(new URL('./testdata/rpm/', import.meta.url));
 const fixture = (name: string): Buffer => readFileSync(`${testdata}${name}`);
@@ -113,4 +113,18 @@ test('corrupt databases fail with InputError naming the file', async () => {
 
 test('without ctx.openSqlite the analyzer says what is missing (a wiring bug, not an input error)', async () => {
   await assert.rejects(runAnalyzer(rpmAnalyzer, [{ [SQLITE]: fixture('sqlite/rpmdb.sqlite') }]), (e: unknown) => !(e instanceof InputError) && /openSqlite/.test(String(e)));
+});
+
+test('an NDB database (SUSE) is a notice, not a silent zero; the file is not buffered', async () => {
+  // rpm's NDB header: magic "RpmP", version 0, generation, slot pages.
+  const ndb = Buffer.concat([Buffer.from('RpmP'), Buffer.from([0, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0]), Buffer.alloc(4080)]);
+  for (const path of ['/var/lib/rpm/Packages.db', '/usr/lib/sysimage/rpm/Packages.db']) {
+    assert.equal(rpmAnalyzer.required(path, { path, kind: 'file', mode: 0o644, size: ndb.length, uid: 0, gid: 0, layer: 0 }), false);
+    const r = await runAnalyzer(rpmAnalyzer, [{ [path]: ndb, '/etc/os-release': 'ID="sles"\nVERSION_ID="15.6"\n' }], { ctx: nodeAnalyzerContext() });
+    assert.deepEqual(r.packages, []);
+    assert.deepEqual(r.notices, [{ kind: 'package-db-unreadable', message: 'rpm database in NDB format (SUSE) is not read: its packages are not listed or matched', path }]);
+  }
+  const both = await runAnalyzer(rpmAnalyzer, [{ [SQLITE]: fixture('sqlite/rpmdb.sqlite'), '/var/lib/rpm/Packages.db': ndb }], { ctx: nodeAnalyzerContext() });
+  assert.ok(both.packages!.length > 0);
+  assert.equal(both.notices, undefined, 'a readable database wins, no notice');
 });

@@ -8,11 +8,12 @@
 // files (DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], directories left out).
 // gpg-pubkey pseudo-packages (imported signing keys) are skipped.
 import { InputError, isInputError } from '../errors.js';
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import { readBdbHash } from './berkeley-db.js';
 import { layerAttribution, layerRef, packageKey } from './layer-attribution.js';
 import { RpmHeader, RPMTAG } from './rpm-header.js';
-import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry, SqliteReader } from './types.js';
+import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, SqliteReader } from './types.js';
+import type { FileEntry } from '../inventory/types.js';
 
 /** In order of preference: SQLite first (an image converted from BDB may keep a stale Packages file). */
 export const RPM_DATABASES = [
@@ -22,6 +23,8 @@ export const RPM_DATABASES = [
   '/usr/lib/sysimage/rpm/Packages',
 ];
 const REQUIRED = new Set(RPM_DATABASES);
+/** rpm's NDB backend (SUSE, openSUSE): not read yet; its presence is a notice instead of a silent zero. */
+export const RPM_NDB_DATABASES = ['/var/lib/rpm/Packages.db', '/usr/lib/sysimage/rpm/Packages.db'];
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 
@@ -162,14 +165,19 @@ function readPackages(file: AnalyzerFile, ctx: AnalyzerContext): Package[] {
 
 export const rpmAnalyzer: Analyzer = {
   id: 'rpm',
-  version: 1,
+  version: 2,
   kind: 'package',
   required(path: string, entry: FileEntry): boolean {
     return (entry.kind === 'file' || entry.kind === 'hardlink') && REQUIRED.has(path);
   },
   analyze(input: AnalyzerInput): AnalyzerResult {
     const db = RPM_DATABASES.map((p) => input.files.find((f) => f.path === p)).find((f) => f !== undefined);
-    if (!db) return {};
+    if (!db) {
+      // Seen in the tree, not claimed: the file is never buffered.
+      const ndb = RPM_NDB_DATABASES.find((p) => input.tree.resolve(p)?.kind === 'file');
+      if (!ndb) return {};
+      return { packages: [], notices: [{ kind: 'package-db-unreadable', message: 'rpm database in NDB format (SUSE) is not read: its packages are not listed or matched', path: ndb }] };
+    }
     const keysOf = (f: AnalyzerFile): Set<string> => new Set(readPackages(f, input.ctx).map((p) => packageKey(p.name, p.version, p.arch)));
     const layerOf = layerAttribution(input.versions(db.path), keysOf);
     const packages = readPackages(db, input.ctx);

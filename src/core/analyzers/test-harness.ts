@@ -2,8 +2,9 @@
 // symlink or whiteout) into an AnalyzerInput with a simple squashed FileTree,
 // so analyzer tests run without the image pipeline. Pure: tests read fixture
 // directories themselves and hand the bytes in.
-import type { LayerRef } from '../image/types.js';
-import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileEntry, FileTree, OsInfo } from './types.js';
+import type { LayerRef } from '../inventory/types.js';
+import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, FileTree } from './types.js';
+import type { FileEntry, OsInfo } from '../inventory/types.js';
 
 /** One entry of a test layer: file bytes or text, a symlink, a directory or a whiteout. */
 export type HarnessEntry = string | Buffer | { symlink: string } | { dir: true } | { whiteout: true };

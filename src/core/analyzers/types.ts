@@ -2,7 +2,7 @@
 // (bump it when its output changes: it keys the per-layer cache), `required`
 // to claim the files it reads (only those are buffered while layers stream),
 // and `analyze` over those files in the squashed view.
-import type { FileEntry, LayerRef, OsInfo, Package } from '../image/types.js';
+import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
 export interface AnalyzerFile {
   /** Absolute path in the image. */
@@ -49,7 +49,9 @@ export interface AnalyzerInput {
 
 export interface AnalyzerResult {
   os?: OsInfo;
-  packages?: import('../image/types.js').Package[];
+  packages?: Package[];
+  /** A package database that is there but cannot be read (e.g. an rpm NDB database): said, never a silent zero. */
+  notices?: Notice[];
 }
 
 export interface Analyzer {
@@ -61,4 +63,3 @@ export interface Analyzer {
   analyze(input: AnalyzerInput): AnalyzerResult | Promise<AnalyzerResult>;
 }
 
-export type { FileEntry, OsInfo, Package };

@@ -16,6 +16,7 @@ const a = (id: string, description: string, opts: { admin?: boolean } = {}): Act
 });
 
 export const ACTIONS: readonly ActionInfo[] = [
+  a('admission:evaluate', 'evaluate a pod, workload or image against the admission policies (what would happen)'),
   a('alert:ingest', 'send alerts (agents, runtime and cluster pipelines)'),
   a('alert:read', 'list and read alerts'),
   a('alert:update', 'change the status of alerts'),

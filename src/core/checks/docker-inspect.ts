@@ -74,6 +74,11 @@ export function dockerInspectSpecs(doc: unknown, where = 'docker inspect'): Cont
     };
     const image = typeof cfg.Image === 'string' ? cfg.Image : typeof c.Image === 'string' ? c.Image : undefined;
     if (image) spec.image = image;
+    if (isObj(cfg.Labels)) {
+      const labels: Record<string, string> = {};
+      for (const [k, v] of Object.entries(cfg.Labels)) if (typeof v === 'string') labels[k] = v;
+      if (Object.keys(labels).length) spec.labels = labels;
+    }
     if (seccomp !== undefined) spec.seccomp = seccomp;
     if (noNewPrivileges !== undefined) spec.noNewPrivileges = noNewPrivileges;
     return spec;

@@ -32,6 +32,13 @@ function annotationSeccomp(v: unknown): string | undefined {
   return v === 'unconfined' ? 'unconfined' : v;
 }
 
+function stringMap(o: Obj): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(o)) if (typeof v === 'string') { out[k] = v; n++; }
+  return n ? out : undefined;
+}
+
 /** The pod template of a workload object: [pod spec, pod metadata]. */
 function podOf(o: Obj): [Obj, Obj] | undefined {
   const spec = obj(o.spec);
@@ -73,6 +80,7 @@ export function k8sWorkloadSpecs(doc: unknown, where = 'manifest', depth = 0): W
   const [ps, pmeta] = pod;
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : 'default';
   const podSc = obj(ps.securityContext);
+  const podLabels = stringMap(obj(pmeta.labels));
   const ann = { ...obj(meta.annotations), ...obj(pmeta.annotations) };
   const volumes = new Map<string, Obj>();
   if (ps.volumes !== undefined && !Array.isArray(ps.volumes)) throw new InputError('CHECK_INPUT_INVALID', 'spec.volumes is not a list', `${where} ${kind}/${name}`);
@@ -102,6 +110,7 @@ export function k8sWorkloadSpecs(doc: unknown, where = 'manifest', depth = 0): W
         hostPID: ps.hostPID === true, hostNetwork: ps.hostNetwork === true, hostIPC: ps.hostIPC === true,
       };
       if (typeof c.image === 'string') spec.image = c.image;
+      if (podLabels) spec.labels = podLabels;
       const seccomp = seccompOf(sc.seccompProfile) ?? annotationSeccomp(ann[`container.seccomp.security.alpha.kubernetes.io/${cname}`])
         ?? seccompOf(podSc.seccompProfile) ?? annotationSeccomp(ann['seccomp.security.alpha.kubernetes.io/pod']);
       if (seccomp) spec.seccomp = seccomp;

@@ -24,6 +24,8 @@ export interface ContainerSpec {
   /** Regular, init or ephemeral container. */
   role?: 'container' | 'init' | 'ephemeral';
   image?: string;
+  /** Pod template (or Docker container) labels, for policy scopes. */
+  labels?: Record<string, string>;
   privileged: boolean;
   /** Capabilities added, upper case without `CAP_` (`SYS_ADMIN`, `ALL`). */
   capAdd: string[];

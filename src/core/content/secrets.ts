@@ -5,7 +5,8 @@
 // reports, the server or logs.
 import type { Severity } from '../alerts/types.js';
 import type { ContentFile, ContentScanner } from '../image/content.js';
-import type { FileEntry, ImageConfig, LayerRef } from '../image/types.js';
+import type { ImageConfig } from '../image/types.js';
+import type { FileEntry, LayerRef } from '../inventory/types.js';
 import type { SecretFinding } from '../scan/types.js';
 import { SAFE_VALUE, SECRET_RULES, type SecretRule } from './secret-rules.js';
 

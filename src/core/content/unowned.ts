@@ -5,7 +5,7 @@
 // kept in the list with `noise` naming the rule that explains them, never
 // dropped. Rules are documented in docs/content.md.
 import type { FileTree } from '../analyzers/types.js';
-import type { LayerRef, Package } from '../image/types.js';
+import type { LayerRef, Package } from '../inventory/types.js';
 import type { FileFinding } from '../scan/types.js';
 
 export interface NoiseRule {

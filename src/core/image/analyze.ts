@@ -11,7 +11,8 @@ import { fromLayerScan, layerCacheKey, toLayerScan, type LayerCache, type LayerS
 export { MemoryLayerCache, layerCacheKey, type LayerCache, type LayerScan } from './layer-scan.js';
 import { resolveLimits } from './limits.js';
 import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget } from './tar-layer.js';
-import type { FileEntry, Image, ImageConfig, Layer, LayerRef, OsInfo, Package, ReadLimits } from './types.js';
+import type { Image, ImageConfig, Layer, ReadLimits } from './types.js';
+import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
 export interface AnalyzeProgress {
   /** Index of the layer being read (the last one that got bytes). */
@@ -41,6 +42,8 @@ export interface AnalyzeOptions {
 export interface ImageAnalysis {
   os?: OsInfo;
   packages: Package[];
+  /** What the analyzers could not read (an unreadable package database). */
+  notices: Notice[];
   tree: SquashedTree;
   layers: LayerRef[];
   config: ImageConfig;
@@ -293,10 +296,12 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   }
   const refs = layers.map((l) => l.ref);
   const packages: Package[] = [];
+  const notices: Notice[] = [];
   for (const a of analyzers) {
     if (a.kind !== 'package') continue;
     const r = await a.analyze(inputFor(a, os));
     if (!os && r.os) os = r.os;
+    notices.push(...(r.notices ?? []));
     for (const p of r.packages ?? []) {
       const idx = p.layer?.index ?? (p.filePath ? tree.get(p.filePath)?.layer : undefined);
       if (idx !== undefined && refs[idx] && (!p.layer || !p.layer.digest)) p.layer = refs[idx];
@@ -305,7 +310,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   }
   // A version is deleted when the squashed view no longer has it (removed, or replaced by a later layer).
   for (const r of merger.content) r.deleted = tree.get(r.path)?.layer !== r.layer;
-  const out: ImageAnalysis = { packages, tree, layers: refs, config: image.config, content: merger.content };
+  const out: ImageAnalysis = { packages, notices, tree, layers: refs, config: image.config, content: merger.content };
   if (os) out.os = os;
   return out;
 }

@@ -6,7 +6,7 @@
 // the per-layer cache can store them) and attributed to the layer that
 // carried the file; `deleted` marks a version that a later layer removed or
 // replaced (it still ships in the image's blobs).
-import type { FileEntry } from './types.js';
+import type { FileEntry } from '../inventory/types.js';
 
 /** One regular file's bytes as a layer carries it. */
 export interface ContentFile {

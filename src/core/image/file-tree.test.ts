@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SquashedTree } from './file-tree.js';
 import { normalizePath } from './path.js';
-import type { EntryKind, FileEntry } from './types.js';
+import type { EntryKind, FileEntry } from '../inventory/types.js';
 
 function e(path: string, layer: number, kind: EntryKind = 'file', linkTarget?: string): FileEntry {
   const x: FileEntry = { path, kind, mode: 0o644, size: 1, uid: 0, gid: 0, layer };

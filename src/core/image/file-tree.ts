@@ -4,7 +4,7 @@
 // no link points outside the image.
 import type { FileTree } from '../analyzers/types.js';
 import { normalizePath } from './path.js';
-import type { FileEntry } from './types.js';
+import type { FileEntry } from '../inventory/types.js';
 
 interface Node {
   entry: FileEntry;

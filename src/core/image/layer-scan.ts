@@ -5,7 +5,7 @@
 // invalidates old results. `LayerScan` is plain JSON so a server can store it.
 import { createHash } from 'node:crypto';
 import type { ContentObservation } from './content.js';
-import type { FileEntry, LayerRef } from './types.js';
+import type { FileEntry, LayerRef } from '../inventory/types.js';
 
 const ENTRY_KINDS = new Set<string>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other']);
 

@@ -11,7 +11,8 @@ import { createDecompressor, detectCompression, MAGIC_LENGTH, type Decompressor 
 import type { ContentObservation, LayerContentSink } from './content.js';
 import type { LayerScanData, ScannedEntry } from './layer-scan.js';
 import { baseName, normalizePath, parentPath } from './path.js';
-import type { EntryKind, FileEntry, LayerEntry, ReadLimits } from './types.js';
+import type { LayerEntry, ReadLimits } from './types.js';
+import type { EntryKind, FileEntry } from '../inventory/types.js';
 import { parseWhiteout } from './whiteout.js';
 
 /** Decompressed bytes read so far across an image (shared by concurrently read layers). */

@@ -1,38 +1,7 @@
 // The image model shared by every image source (src/node/image), the layer
 // walker (src/core/image) and the analyzers (src/core/analyzers).
 import type { Readable } from 'node:stream';
-
-/** Where a file or package came from: the layer that introduced it. */
-export interface LayerRef {
-  /** 0-based position, bottom layer first. */
-  index: number;
-  /** Digest of the layer blob as stored (compressed), e.g. `sha256:...`; for rootfs sources a synthetic digest. */
-  digest: string;
-  /** Digest of the uncompressed tar (the config's rootfs.diff_ids entry), when known. */
-  diffId?: string;
-  /** `created_by` of the image history entry that made this layer (Dockerfile instruction). */
-  createdBy?: string;
-}
-
-export type EntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'other';
-
-/** Metadata of one file system entry, as seen in a layer or in the squashed view. */
-export interface FileEntry {
-  /** Absolute, normalised path inside the image: starts with `/`, no `.`/`..` segments, no trailing `/`. */
-  path: string;
-  kind: EntryKind;
-  /** Permission and special bits (setuid 0o4000, setgid 0o2000, sticky 0o1000) and 0o777. */
-  mode: number;
-  size: number;
-  uid: number;
-  gid: number;
-  /** Symlink target as written, or the (normalised, absolute) hard-link target. */
-  linkTarget?: string;
-  /** Index of the layer this entry comes from. */
-  layer: number;
-  /** SHA-256 (hex) of a regular file's bytes, when the scan hashed files (content scanners, `files`). */
-  sha256?: string;
-}
+import type { FileEntry, LayerRef } from '../inventory/types.js';
 
 /** The OCI / Docker image configuration (only the fields Vigil reads). */
 export interface ImageConfig {
@@ -101,44 +70,6 @@ export interface Platform {
   os: string;
   architecture: string;
   variant?: string;
-}
-
-/** Operating system of an image, from os-release and friends. */
-export interface OsInfo {
-  /** Lower-case family: debian, ubuntu, alpine, rhel, centos, almalinux, rocky, fedora, amazon, opensuse-leap, sles, photon, wolfi, ... */
-  family: string;
-  /** Version as the distribution numbers it: `12`, `12.5`, `3.19.1`, `9.3`, `22.04`. */
-  version: string;
-  name?: string;
-  codename?: string;
-  /** True for distroless images detected from /var/lib/dpkg/status.d. */
-  distroless?: boolean;
-}
-
-export type PackageType = 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang' | 'maven' | 'gem' | 'cargo' | 'composer' | 'nuget';
-
-/** One installed package (OS or language). */
-export interface Package {
-  type: PackageType;
-  name: string;
-  /** The version as the ecosystem writes it in full: dpkg `[epoch:]upstream[-revision]`, apk `1.2.3-r4`, rpm `[epoch:]version-release`, npm semver. */
-  version: string;
-  arch?: string;
-  /** Source package (Debian Source:, Alpine origin, RPM source RPM name); equals `name` when the package is its own source. */
-  sourceName?: string;
-  sourceVersion?: string;
-  licenses?: string[];
-  /** Absolute paths of files the package owns (dpkg .list, apk db, rpm header). */
-  files?: string[];
-  /** The layer that introduced this package at this version. */
-  layer?: LayerRef;
-  /** For language packages: the file it was found in (package.json, lockfile). */
-  filePath?: string;
-  /** Declared in a lockfile but not found installed. */
-  declared?: boolean;
-  maintainer?: string;
-  /** Package URL; filled by the report layer when not set. */
-  purl?: string;
 }
 
 /** Limits of every reader; all have defaults and CLI flags to raise them. */

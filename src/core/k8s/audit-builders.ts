@@ -1,6 +1,6 @@
 // Builders of realistic audit.k8s.io/v1 events for rule tests, the
 // benchmark's generator and docs examples: one call per kind of request.
-import type { K8sAuditEvent } from '../rules/event.js';
+import type { K8sAuditEvent } from '../events/event.js';
 
 export interface AuditSpec {
   verb: string;

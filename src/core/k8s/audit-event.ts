@@ -4,7 +4,7 @@
 // line (the apiserver's log backend), a JSON array, or an EventList (the
 // webhook backend's body). Pure: callers hand in text; I/O is in src/node/k8s.
 import { InputError, LimitError } from '../errors.js';
-import type { K8sAuditEvent } from '../rules/event.js';
+import type { K8sAuditEvent } from '../events/event.js';
 
 export interface AuditReadLimits {
   /** Longest accepted line of a line-framed log (bytes, counted as UTF-16 units here). */

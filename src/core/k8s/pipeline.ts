@@ -6,7 +6,7 @@
 // remembered so later bindings to them are recognised; alerts get the
 // object's name from the response when the request had none (creates).
 import type { Alert } from '../alerts/types.js';
-import type { EngineEvent, K8sAuditEvent } from '../rules/event.js';
+import type { EngineEvent, K8sAuditEvent } from '../events/event.js';
 import { ROLE_MEMORY, RoleMemory } from './role-memory.js';
 
 export interface AlertEngine {

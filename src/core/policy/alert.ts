@@ -1,7 +1,7 @@
 // Alerts raised by runtime policies (and by the sensor itself), in the one
 // Alert shape of src/core/alerts/types.ts. Pure: id and time come in.
 import type { Alert, AlertContainer, AlertProcess, Severity } from '../alerts/types.js';
-import type { SyscallEvent } from '../rules/event.js';
+import type { SyscallEvent } from '../events/event.js';
 import type { Violation } from './evaluate.js';
 
 export const REMEDIES: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SyscallEvent } from '../rules/event.js';
+import type { SyscallEvent } from '../events/event.js';
 import { validatePolicyDocument, parseDuration, protectedPaths } from './model.js';
 import { evaluate, emptyLearnState, startLearning, isUnder, isReverseShell, selectorMatches, fileTouch, protectingPath, processViolation, whitelistAllows, VIOLATION_ALERTS } from './evaluate.js';
 import { violationAlert, lostEventsAlert } from './alert.js';

@@ -7,9 +7,9 @@
 // exec or file event violates a whitelist or protected paths and which alert
 // type and severity that gives (processViolation, fileTouch + protectingPath,
 // VIOLATION_ALERTS), so runtime watch and the engine never disagree.
-import type { ContainerInfo, FdKind, ProcessInfo, SyscallEvent } from '../rules/event.js';
+import type { ContainerInfo, FdKind, ProcessInfo, SyscallEvent } from '../events/event.js';
 import type { Severity } from '../alerts/types.js';
-import { openAccessMode } from '../rules/fields/arg-render.js';
+import { openAccessMode } from '../events/arg-render.js';
 import { globMatch, globMatcher } from './glob.js';
 import { parseDuration, type PolicyDocument, type RuntimePolicy } from './model.js';
 
@@ -266,3 +266,6 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
   }
   return out;
 }
+
+/** The runtime policies' decision for an event (./stage.ts): when given, the engine's policy detectors word its violations. */
+export type PolicyDecision = (e: SyscallEvent) => readonly Violation[];

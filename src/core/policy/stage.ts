@@ -5,8 +5,8 @@
 // rules engine's process-whitelist and file-protection detectors (which word
 // the alerts, through the engine's `policyDecision` hook) share one decision:
 // one learning step per event, never two verdicts. Pure: the clock is passed in.
-import type { SyscallEvent } from '../rules/event.js';
-import type { PolicyDecision } from '../rules/detectors/types.js';
+import type { SyscallEvent } from '../events/event.js';
+import type { PolicyDecision } from './evaluate.js';
 import { evaluate, startLearning, type Evaluation, type LearnState } from './evaluate.js';
 import type { PolicyDocument } from './model.js';
 

@@ -2,9 +2,9 @@
 // package as components (purl as bom-ref), and a `vulnerabilities` section
 // when the vuln scanner ran. Validated in tests against the official schema.
 import { contentCycloneDxComponents } from './content-sections.js';
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import type { ScanReport, VulnerabilityFinding } from '../scan/types.js';
-import { purlOf } from './purl.js';
+import { purlOf } from '../ecosystems/index.js';
 import { spdxId } from './licenses.js';
 
 export interface BomOptions {
@@ -93,6 +93,8 @@ export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
       timestamp: opts.now.toISOString(),
       tools: { components: [{ type: 'application', name: 'vigil', version: opts.toolVersion }] },
       component: { 'bom-ref': 'image', type: 'container', name: report.artifact.name, ...(imageProps.length ? { properties: imageProps } : {}) },
+      // Notices limit what the BOM says (an OS without vulnerability data, an unreadable package database).
+      ...(report.notices?.length ? { properties: report.notices.map((n) => ({ name: `vigil:notice:${n.kind}`, value: n.path ? `${n.message} (${n.path})` : n.message })) } : {}),
     },
     components,
     dependencies: [{ ref: 'image', dependsOn: components.map((c) => c['bom-ref'] as string) }],

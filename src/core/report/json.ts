@@ -1,9 +1,9 @@
 // `--format json`: the ScanReport contract of docs/architecture.md. Packages
 // get their purl; owned file lists stay out (they belong to the SBOM
 // internals, not the report, and would dwarf it).
-import type { Package } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
 import type { ScanReport } from '../scan/types.js';
-import { purlOf } from './purl.js';
+import { purlOf } from '../ecosystems/index.js';
 
 export function reportPackages(report: ScanReport): Package[] {
   const os = report.artifact.os;
@@ -15,5 +15,5 @@ export function reportPackages(report: ScanReport): Package[] {
 
 export function toJson(report: ScanReport): string {
   const { config: _config, ...artifact } = report.artifact;
-  return JSON.stringify({ ...report, artifact, packages: reportPackages(report) }, null, 2) + '\n';
+  return JSON.stringify({ ...report, artifact, packages: reportPackages(report), notices: report.notices ?? [] }, null, 2) + '\n';
 }

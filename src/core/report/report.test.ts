@@ -5,6 +5,7 @@ import { toCycloneDx } from './cyclonedx.js';
 import { toSpdx } from './spdx.js';
 import { toJson } from './json.js';
 import { toTable } from './table.js';
+import { toSarif } from './sarif.js';
 import { validateCycloneDx, validateSpdx } from '../../../test/helpers/schemas.js';
 
 const layer = { index: 0, digest: 'sha256:' + 'a'.repeat(64), diffId: 'sha256:' + 'b'.repeat(64), createdBy: 'ADD rootfs.tar.xz /' };
@@ -64,7 +65,8 @@ test('SPDX 2.3 output validates and maps licenses to ids or LicenseRefs', () => 
 
 test('JSON report keeps the contract fields and drops owned file lists', () => {
   const j = JSON.parse(toJson(sample()));
-  assert.deepEqual(Object.keys(j), ['schemaVersion', 'artifact', 'packages', 'vulnerabilities', 'malware', 'secrets', 'baseline', 'files']);
+  assert.deepEqual(Object.keys(j), ['schemaVersion', 'artifact', 'packages', 'vulnerabilities', 'malware', 'secrets', 'baseline', 'files', 'notices']);
+  assert.deepEqual(j.notices, [], 'notices is always there, empty when nothing limits the results');
   assert.equal(j.packages[0].files, undefined);
   assert.equal(j.packages[0].purl, 'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12');
   assert.equal(j.packages[2].sourceName, '@babel/core');
@@ -79,4 +81,33 @@ test('table groups vulnerabilities, counts fixable and hides ignored ones', () =
   const inv = toTable({ ...sample(), vulnerabilities: [] }, { color: true });
   assert.match(inv, /Packages: 3/);
   assert.match(inv, /\u001b\[1mdemo:1\.0 \(debian 12\)/);
+});
+
+test('notices are shown by every report format: table, JSON, SARIF, CycloneDX, SPDX', () => {
+  const r: ScanReport = {
+    ...sample(),
+    artifact: { name: 'cgr:latest', type: 'oci', os: { family: 'photon', version: '5.0' } },
+    notices: [
+      { kind: 'no-vuln-data', message: 'no vulnerability data for photon 5.0: its 2 OS packages are not matched' },
+      { kind: 'package-db-unreadable', message: 'rpm database in NDB format is not read', path: '/var/lib/rpm/Packages.db' },
+    ],
+  };
+  const t = toTable(r, { color: false });
+  assert.match(t, /^Notice: no vulnerability data for photon 5\.0: its 2 OS packages are not matched$/m);
+  assert.match(t, /^Notice: rpm database in NDB format is not read \(\/var\/lib\/rpm\/Packages\.db\)$/m);
+  assert.deepEqual(JSON.parse(toJson(r)).notices, r.notices);
+  const sarif: any = toSarif(r);
+  const notes = sarif.runs[0].invocations[0].toolExecutionNotifications;
+  assert.deepEqual(notes.map((n: any) => [n.level, n.descriptor.id, n.message.text]), [
+    ['warning', 'vigil/no-vuln-data', 'no vulnerability data for photon 5.0: its 2 OS packages are not matched'],
+    ['warning', 'vigil/package-db-unreadable', 'rpm database in NDB format is not read'],
+  ]);
+  assert.equal(notes[1].locations[0].physicalLocation.artifactLocation.uri, 'var/lib/rpm/Packages.db');
+  const bom = toCycloneDx(r, opts);
+  assert.deepEqual(validateCycloneDx(bom), []);
+  assert.deepEqual((bom.metadata as any).properties.map((p: any) => p.name), ['vigil:notice:no-vuln-data', 'vigil:notice:package-db-unreadable']);
+  assert.match((bom.metadata as any).properties[0].value, /no vulnerability data for photon 5\.0/);
+  const spdx = toSpdx(r, opts);
+  assert.deepEqual(validateSpdx(spdx), []);
+  assert.match((spdx.creationInfo as any).comment, /^Notice: no vulnerability data for photon 5\.0.*\nNotice: rpm database in NDB format is not read \(\/var\/lib\/rpm\/Packages\.db\)$/);
 });

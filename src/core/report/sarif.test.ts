@@ -55,4 +55,8 @@ test('SARIF: valid against the SARIF 2.1.0 schema, one rule per id, suppressions
   // An empty report is valid too, and the validator does reject broken output.
   assert.ok(validate(toSarif({ ...sampleReport(), vulnerabilities: [], malware: [], secrets: [], baseline: [] })));
   assert.ok(!validate({ version: '2.1.0', runs: [{ tool: {} }] }));
+  // Notices are tool execution notifications, valid SARIF too.
+  const withNotices: any = toSarif({ ...sampleReport(), notices: [{ kind: 'package-db-unreadable', message: 'rpm database in NDB format is not read', path: '/var/lib/rpm/Packages.db' }] });
+  assert.equal(withNotices.runs[0].invocations[0].toolExecutionNotifications[0].message.text, 'rpm database in NDB format is not read');
+  assert.ok(validate(withNotices), JSON.stringify(validate.errors?.slice(0, 3)));
 });

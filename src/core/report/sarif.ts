@@ -109,6 +109,11 @@ export function toSarif(report: ScanReport, opts: SarifOptions = {}): Json {
     runs: [{
       tool: { driver: { name: 'Vigil', fullName: 'Vigil container security scanner', ...(opts.toolVersion ? { version: opts.toolVersion } : {}), rules: rules.list } },
       results,
+      // Notices (no vulnerability data for an OS, an unreadable package DB) are tool notifications: they limit the results.
+      ...(report.notices?.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.notices.map((n) => ({
+        level: 'warning', message: { text: n.message }, descriptor: { id: `vigil/${n.kind}` },
+        ...(n.path ? { locations: [locationOf(n.path, n.message)] } : {}),
+      })) }] } : {}),
       columnKind: 'utf16CodeUnits',
       originalUriBaseIds: { ROOTPATH: { uri: 'file:///' } },
       properties,

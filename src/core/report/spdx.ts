@@ -4,7 +4,7 @@
 // with the recorded text. Validated in tests against the official schema.
 import { createHash } from 'node:crypto';
 import type { ScanReport } from '../scan/types.js';
-import { purlOf } from './purl.js';
+import { purlOf } from '../ecosystems/index.js';
 import { licenseRef, spdxId } from './licenses.js';
 
 export interface SpdxOptions {
@@ -82,7 +82,11 @@ export function toSpdx(report: ScanReport, opts: SpdxOptions): Json {
     SPDXID: 'SPDXRef-DOCUMENT',
     name: report.artifact.name,
     documentNamespace: `https://vigil.dev/spdx/${encodeURIComponent(report.artifact.name)}-${opts.uniqueId}`,
-    creationInfo: { created: opts.now.toISOString().replace(/\.\d{3}Z$/, 'Z'), creators: [`Tool: vigil-${opts.toolVersion}`] },
+    creationInfo: {
+      created: opts.now.toISOString().replace(/\.\d{3}Z$/, 'Z'), creators: [`Tool: vigil-${opts.toolVersion}`],
+      // Notices limit what the document says (an unreadable package database, an OS without vulnerability data).
+      ...(report.notices?.length ? { comment: report.notices.map((n) => `Notice: ${n.message}${n.path ? ` (${n.path})` : ''}`).join('\n') } : {}),
+    },
     packages,
     relationships,
   };

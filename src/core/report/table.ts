@@ -13,7 +13,7 @@ export interface TableOptions {
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info', 'unknown'] as const;
 const ANSI: Record<string, [number, number]> = {
-  critical: [91, 39], high: [31, 39], medium: [33, 39], low: [34, 39], info: [36, 39], unknown: [90, 39], bold: [1, 22], dim: [2, 22], green: [32, 39],
+  critical: [91, 39], high: [31, 39], medium: [33, 39], low: [34, 39], info: [36, 39], unknown: [90, 39], bold: [1, 22], dim: [2, 22], green: [32, 39], yellow: [33, 39],
 };
 
 function painter(color: boolean) {
@@ -35,6 +35,8 @@ export function toTable(report: ScanReport, opts: TableOptions): string {
   const osText = a.os ? ` (${a.os.family} ${a.os.version})` : '';
   out.push(paint('bold')(`${a.name}${osText}`));
   out.push('');
+  for (const n of report.notices ?? []) out.push(paint('yellow')(`Notice: ${n.message}${n.path ? ` (${n.path})` : ''}`));
+  if (report.notices?.length) out.push('');
 
   const vulnsShown = report.vulnerabilities.filter((v) => !v.ignored);
   const vulnSection = opts.vulnScanned || report.vulnerabilities.length > 0;

@@ -1,7 +1,7 @@
 // Builds the public Alert (src/core/alerts/types.ts) from an event and what
 // matched it: process, container and Kubernetes context come from the event.
 import type { Alert, AlertK8s, Severity } from '../alerts/types.js';
-import type { EngineEvent, SyscallEvent } from './event.js';
+import type { EngineEvent, SyscallEvent } from '../events/event.js';
 import { procCmdline } from './fields/helpers.js';
 
 export interface AlertParts {

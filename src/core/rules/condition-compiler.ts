@@ -5,7 +5,7 @@
 // only offers an event to the rules that can match it; for audit events,
 // likewise the set of `ka.target.resource` values (most audit rules name the
 // resource they watch, and 90% of a cluster's events are reads of others).
-import type { EngineEvent, EventSource, FieldDef } from './event.js';
+import type { EngineEvent, EventSource, FieldDef } from '../events/event.js';
 import type { CondNode, Value } from './condition-parser.js';
 import { resolveField } from './fields/index.js';
 import { cidrSet, parseCidr } from './cidr.js';

@@ -6,7 +6,7 @@
 // clock and the id generator are injected.
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../alerts/types.js';
-import type { EngineEvent, EventSource } from './event.js';
+import type { EngineEvent, EventSource } from '../events/event.js';
 import type { Rule, Ruleset } from './loader.js';
 import type { Detector, DetectorFn, PolicyDecision, PolicyLookup } from './detectors/types.js';
 import { cidrSet, type CidrSet } from './cidr.js';

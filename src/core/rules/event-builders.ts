@@ -2,7 +2,7 @@
 // `makeEvent(partial)` fills a complete SyscallEvent with defaults (a root
 // process in no container), `exec`, `open`, `connect` build the common
 // shapes. Rule files' `examples:` are partial events passed through makeEvent.
-import type { ContainerInfo, FdInfo, ProcessInfo, SyscallEvent } from './event.js';
+import type { ContainerInfo, FdInfo, ProcessInfo, SyscallEvent } from '../events/event.js';
 import { basename } from './fields/helpers.js';
 
 export type ParentSpec = string | { name: string; pid?: number; args?: string[]; exepath?: string };

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { loadRuleset } from './loader.js';
 import { Engine } from './engine.js';
 import { connect, exec, makeEvent, open, TEST_TIME, type PartialEvent } from './event-builders.js';
-import type { SyscallEvent } from './event.js';
+import type { SyscallEvent } from '../events/event.js';
 
 const text = readFileSync(new URL('../../../test/conformance/falco-rules/falco_rules.yaml', import.meta.url), 'utf8');
 const { ruleset, diagnostics } = loadRuleset([{ name: 'falco_rules.yaml', text }]);

@@ -22,7 +22,7 @@
 // Alert `type`: the rule's catalog `type` for built-in loads; `custom/<rule name>`
 // for every other file (a user file can never raise a catalog type).
 //
-// Events: src/core/rules/event.ts (SyscallEvent is post-syscall: `evt.dir` is
+// Events: src/core/events/event.ts (SyscallEvent is post-syscall: `evt.dir` is
 // always `<`; non-syscall event types `filechange`, `auth`, `passwd`,
 // `procstat`, `container` are documented there and in docs/rules.md).
 // Fields: one module per family in src/core/rules/fields/, registered in
@@ -31,7 +31,7 @@
 // from rule-tester.ts; event builders (makeEvent, exec, open, connect) in event-builders.ts.
 // Node side: src/node/rules/load.ts has loadBuiltinRules() and loadRuleFiles(paths).
 
-export type { EngineEvent, SyscallEvent, K8sAuditEvent, FieldDef, FieldFamily, EventSource, ProcessInfo, FdInfo, ContainerInfo } from './event.js';
+export type { EngineEvent, SyscallEvent, K8sAuditEvent, FieldDef, FieldFamily, EventSource, ProcessInfo, FdInfo, ContainerInfo } from '../events/event.js';
 export type { Diagnostic, DiagnosticSeverity } from './diagnostics.js';
 export { DIAGNOSTIC_CODES } from './diagnostics.js';
 export { loadRuleset, ENGINE_VERSION, LOAD_LIMITS, parseDuration } from './loader.js';

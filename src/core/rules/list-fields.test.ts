@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRuleset } from './loader.js';
 import { Engine } from './engine.js';
-import type { K8sAuditEvent } from './event.js';
+import type { K8sAuditEvent } from '../events/event.js';
 import { makeEvent } from './event-builders.js';
 
 const rules = `

@@ -9,7 +9,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNo
 import type { Severity } from '../alerts/types.js';
 import { SEVERITIES } from '../alerts/types.js';
 import { isCatalogType, customType } from '../alerts/catalog.js';
-import type { EngineEvent, EventSource } from './event.js';
+import type { EngineEvent, EventSource } from '../events/event.js';
 import type { Diagnostic } from './diagnostics.js';
 import { ConditionSyntaxError, parseCondition, type CondNode, type Value } from './condition-parser.js';
 import { compileCondition, CompileError, expandListItems, getter, UnsupportedFieldError, type MacroDef, type Node as CompiledNode, type Pred } from './condition-compiler.js';

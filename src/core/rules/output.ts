@@ -1,7 +1,7 @@
 // Output templates: `%field`, `%field[arg]`, `%(field)` and `%%`, compiled
 // once into parts; a field Vigil does not support renders `<NA>` as Falco
 // prints a missing value.
-import type { EngineEvent, EventSource } from './event.js';
+import type { EngineEvent, EventSource } from '../events/event.js';
 import { resolveField } from './fields/index.js';
 
 export interface CompiledOutput {

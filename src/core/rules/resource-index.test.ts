@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, loadRuleset } from './index.js';
-import type { K8sAuditEvent } from './event.js';
+import type { K8sAuditEvent } from '../events/event.js';
 
 const RULES = `
 - macro: pod_write

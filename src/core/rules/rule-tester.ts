@@ -4,7 +4,7 @@
 // runs in a fresh engine with a fixed clock and ids. Pure: callers read the
 // files (tests use node:fs) and wrap the call in node:test.
 import type { Alert } from '../alerts/types.js';
-import type { EngineEvent } from './event.js';
+import type { EngineEvent } from '../events/event.js';
 import type { Diagnostic } from './diagnostics.js';
 import { loadRuleset, type LoadOptions, type RuleFile, type Ruleset } from './loader.js';
 import { Engine, type EngineOptions } from './engine.js';

@@ -2,7 +2,8 @@
 // contract in docs/architecture.md: fields may be added, never renamed).
 // Scanners (vuln, malware, secret, baseline, files) each fill one section.
 import type { Severity } from '../alerts/types.js';
-import type { ImageConfig, ImageSourceType, LayerRef, OsInfo, Package } from '../image/types.js';
+import type { ImageConfig, ImageSourceType } from '../image/types.js';
+import type { LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
 export const SCAN_SCHEMA_VERSION = 1;
 
@@ -75,4 +76,6 @@ export interface ScanReport {
   secrets: SecretFinding[];
   baseline: BaselineFinding[];
   files: FileFinding[];
+  /** What limits these results (an OS without vulnerability data, an unreadable package database); shown by every report format. */
+  notices?: Notice[];
 }

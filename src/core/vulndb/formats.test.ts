@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { convertAlpineSecdb } from './alpine-secdb.js';
 import { convertDebianTracker } from './debian-tracker.js';
-import { convertDocument } from './formats.js';
+import { convertDocument } from '../feeds/index.js';
 import { convertNvd } from './nvd.js';
 
 test('Debian tracker: real-shaped records convert per release', () => {

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.js';
 import type { VulnerabilityFinding } from '../scan/types.js';
-import { purlMatches } from './purl-match.js';
+import { purlMatches } from '../inventory/purl.js';
 
 export interface IgnoreEntry {
   id: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { OsInfo, Package } from '../image/types.js';
+import type { OsInfo, Package } from '../inventory/types.js';
 import type { Advisory, CveEnrichment } from './advisory.js';
 import { convertAlpineSecdb } from './alpine-secdb.js';
 import { convertDebianTracker } from './debian-tracker.js';
@@ -140,4 +140,26 @@ test('match: the NVD description replaces a generic DSA title', () => {
   const nvd: CveEnrichment = { id: 'CVE-2023-4911', source: 'nvd', severity: [], description: 'Buffer overflow in ld.so GLIBC_TUNABLES handling.\nMore text.' };
   const f = matchPackages([deb('libc6', '2.36-9+deb12u1', 'glibc')], debian12, memoryDb([dsa], [nvd]));
   assert.equal(f[0]!.title, 'Buffer overflow in ld.so GLIBC_TUNABLES handling.');
+});
+
+test('Wolfi and Chainguard images are matched in their OSV ecosystems (they were a silent zero)', () => {
+  // Shape of Chainguard's OSV feed: a CGA id, the CVE upstream, one affected entry per ecosystem, apk versions.
+  const cga = parseOsv({
+    id: 'CGA-2x4f-9q7r-h3vm', upstream: ['CVE-2024-2961'], summary: 'glibc: out-of-bounds write in iconv',
+    affected: [
+      { package: { ecosystem: 'Wolfi', name: 'glibc', purl: 'pkg:apk/wolfi/glibc?arch=x86_64' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.39-r3' }] }] },
+      { package: { ecosystem: 'Chainguard', name: 'glibc', purl: 'pkg:apk/chainguard/glibc?arch=x86_64' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.39-r3' }] }] },
+    ],
+  }, 'cga.json');
+  const db = memoryDb([cga]);
+  const pkgs: Package[] = [
+    { type: 'apk', name: 'ld-linux', version: '2.39-r2', sourceName: 'glibc', arch: 'x86_64' },
+    { type: 'apk', name: 'glibc', version: '2.39-r3', sourceName: 'glibc', arch: 'x86_64' },
+  ];
+  for (const family of ['wolfi', 'chainguard']) {
+    const found = matchPackages(pkgs, { family, version: '20230201' }, db);
+    assert.deepEqual(found.map((f) => [f.id, f.package, f.installedVersion, f.fixedVersion, f.purl]), [
+      ['CVE-2024-2961', 'ld-linux', '2.39-r2', '2.39-r3', `pkg:apk/${family}/ld-linux@2.39-r2?arch=x86_64&distro=${family}-20230201`],
+    ], family);
+  }
 });

@@ -2,15 +2,13 @@
 // installed package x vulnerability id (the CVE when there is one); advisories
 // of several sources for the same CVE merge into one finding. Pure: the DB is
 // reached through the `AdvisoryLookup` the edge provides.
-import type { OsInfo, Package } from '../image/types.js';
+import type { OsInfo, Package } from '../inventory/types.js';
 import type { CvssScore, VulnerabilityFinding, VulnStatus } from '../scan/types.js';
-import { purlOf } from '../report/purl.js';
-import { comparatorForEcosystem } from '../versions/index.js';
+import { comparatorForEcosystem, matchKey, purlOf } from '../ecosystems/index.js';
 import type { Advisory, AffectedPackage, CveEnrichment } from './advisory.js';
 import { reportIds } from './advisory.js';
 import { affectedContains } from './affected.js';
 import { cvssFromVector } from './cvss.js';
-import { matchKey } from './ecosystems.js';
 import { pickSeverity } from './severity.js';
 
 export type AdvisoryHead = Omit<Advisory, 'affected'>;
@@ -26,6 +24,8 @@ export interface AdvisoryLookup {
   affected(ecosystem: string, name: string): AffectedRow[];
   /** Batched form of `affected` for many names of one ecosystem (one query instead of one per package). */
   affectedMany?(ecosystem: string, names: string[]): Map<string, AffectedRow[]>;
+  /** Whether the DB holds any advisory for a lower-cased ecosystem (for the "no advisories for Wolfi" notice). */
+  hasEcosystem?(ecosystem: string): boolean;
   advisory(key: number): AdvisoryHead | undefined;
   /** CVSS/severity enrichment of a CVE (NVD), when imported. */
   cve?(id: string): CveEnrichment | undefined;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseOsv, sourceOf } from './osv.js';
-import { convertDocument, detectFormat } from './formats.js';
+import { convertDocument, detectFormat } from '../feeds/index.js';
 import { decodeAffected, decodeHead, encodeAffected, encodeHead } from './codec.js';
 
 const demo = (p: string) => JSON.parse(readFileSync(new URL(`../../../demo/advisories/${p}`, import.meta.url), 'utf8'));

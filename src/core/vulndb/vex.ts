@@ -4,7 +4,7 @@
 // `under_investigation` ignore nothing. The latest statement wins.
 import { InputError } from '../errors.js';
 import type { VulnerabilityFinding } from '../scan/types.js';
-import { parsePurl, purlMatches } from './purl-match.js';
+import { parsePurl, purlMatches } from '../inventory/purl.js';
 
 export interface VexStatement {
   vulnerability: string[];

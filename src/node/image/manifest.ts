@@ -6,7 +6,8 @@
 // caller's (`ManifestErrorCodes`): local sources report IMAGE_*, the registry
 // client REGISTRY_*, so a user sees where the broken document came from.
 import { InputError, LimitError, type ErrorCode } from '../../core/errors.js';
-import type { ImageConfig, LayerRef, Platform } from '../../core/image/types.js';
+import type { ImageConfig, Platform } from '../../core/image/types.js';
+import type { LayerRef } from '../../core/inventory/types.js';
 import { parseDigest } from './blob-store.js';
 
 export const MT = {

@@ -7,7 +7,8 @@ import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import type { EntryKind, Image, LayerEntry } from '../../core/image/types.js';
+import type { Image, LayerEntry } from '../../core/image/types.js';
+import type { EntryKind } from '../../core/inventory/types.js';
 import type { OpenImageOptions } from './types.js';
 
 function kindOf(st: Stats): EntryKind {

@@ -3,7 +3,7 @@
 // and compared with its stored findings; only images whose findings would
 // change are rescanned. Images whose software list predates the stored match
 // inputs (migration 0002), or whose list cannot be rebuilt, count as affected.
-import type { OsInfo, Package, PackageType } from '../../core/image/types.js';
+import type { OsInfo, Package, PackageType } from '../../core/inventory/types.js';
 import type { VulnerabilityFinding } from '../../core/scan/types.js';
 import { findingIdentity, matchPackages } from '../../core/vulndb/match.js';
 import type { Store } from '../store/store.js';

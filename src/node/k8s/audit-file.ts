@@ -7,7 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { InputError, LimitError } from '../../core/errors.js';
 import { DEFAULT_AUDIT_LIMITS, detectFraming, parseAuditDocumentLenient, parseAuditLine, type AuditReadLimits } from '../../core/k8s/audit-event.js';
 import { LineSplitter } from '../../core/k8s/line-splitter.js';
-import type { K8sAuditEvent } from '../../core/rules/event.js';
+import type { K8sAuditEvent } from '../../core/events/event.js';
 
 export interface ReadAuditFileOptions {
   limits?: AuditReadLimits;

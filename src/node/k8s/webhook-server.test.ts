@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditWebhookServer } from './webhook-server.js';
 import { createSelfSignedCert, loadOrCreateCert } from './self-signed-cert.js';
-import type { K8sAuditEvent } from '../../core/rules/event.js';
+import type { K8sAuditEvent } from '../../core/events/event.js';
 
 const dir = new URL('../../../test/conformance/falco-k8s-audit/', import.meta.url);
 const ev = (name: string) => JSON.parse(readFileSync(new URL(name, dir), 'utf8').split('\n')[0]!);

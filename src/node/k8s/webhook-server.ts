@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { toAuditEvent } from '../../core/k8s/audit-event.js';
-import type { K8sAuditEvent } from '../../core/rules/event.js';
+import type { K8sAuditEvent } from '../../core/events/event.js';
 
 export interface WebhookServerOptions {
   host: string;

@@ -7,7 +7,7 @@
 // process-whitelist and file-protection detectors word the violations the
 // pipeline already decided (and acted on), so there is one decision path.
 import type { Alert } from '../../core/alerts/types.js';
-import type { EngineEvent } from '../../core/rules/event.js';
+import type { EngineEvent } from '../../core/events/event.js';
 import { InputError } from '../../core/errors.js';
 import { Engine, BUILTIN_DETECTORS, POLICY_DETECTORS, type Diagnostic, type LoadResult, type PolicyDecision } from '../../core/rules/index.js';
 import { loadBuiltinRules, loadRuleFiles } from '../rules/load.js';

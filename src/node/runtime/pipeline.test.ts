@@ -4,7 +4,7 @@ import { appendFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/types.js';
-import type { EngineEvent } from '../../core/rules/event.js';
+import type { EngineEvent } from '../../core/events/event.js';
 import { exec, open, TEST_CONTAINER, TEST_TIME } from '../../core/rules/event-builders.js';
 import { emptyLearnState } from '../../core/policy/evaluate.js';
 import { validatePolicyDocument } from '../../core/policy/model.js';

@@ -14,7 +14,7 @@
 // change names the process the syscall sensor saw opening the file.
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../core/alerts/types.js';
-import type { EngineEvent, SyscallEvent } from '../../core/rules/event.js';
+import type { EngineEvent, SyscallEvent } from '../../core/events/event.js';
 import { lostEventsAlert, violationAlert } from '../../core/policy/alert.js';
 import { VIOLATION_ALERTS } from '../../core/policy/evaluate.js';
 import type { PolicyStage } from '../../core/policy/stage.js';

@@ -9,7 +9,7 @@ import { SCAN_SCHEMA_VERSION, type ScanReport, type ScannerId } from '../../core
 import { openImage } from '../image/open.js';
 import type { OpenImageOptions } from '../image/types.js';
 import { nodeAnalyzerContext } from '../analyzers/context.js';
-import type { ScanVulnsOptions } from '../vulndb/scan-vulns.js';
+import type { PreparedVulnScan, ScanVulnsOptions } from '../vulndb/scan-vulns.js';
 import { contentPlan, contentResults, type ContentDeps } from '../../core/content/index.js';
 
 export interface ScanProgress {
@@ -23,7 +23,7 @@ export interface ScanProgress {
 export interface RunScanOptions extends OpenImageOptions {
   /** Scanners to run over the inventory; none = inventory only (what `sbom` needs). */
   scanners?: ScannerId[];
-  vuln?: Omit<ScanVulnsOptions, 'artifactName'>;
+  vuln?: Omit<ScanVulnsOptions, 'artifactName' | 'artifactDigest'>;
   layerCache?: LayerCache;
   analyzers?: Analyzer[];
   onProgress?: (p: ScanProgress) => void;
@@ -37,6 +37,17 @@ export const SUPPORTED_SCANNERS: readonly ScannerId[] = ['vuln', 'malware', 'sec
 
 export async function runScan(ref: string, opts: RunScanOptions = {}): Promise<ScanReport> {
   const progress = opts.onProgress ?? (() => {});
+  const scanners = new Set(opts.scanners ?? []);
+  // A missing DB or a broken ignore/VEX file fails now, before any layer is read.
+  const vuln = scanners.has('vuln') ? (await import('../vulndb/scan-vulns.js')).prepareVulnScan(opts.vuln) : undefined;
+  try {
+    return await scanImage(ref, opts, progress, vuln);
+  } finally {
+    vuln?.close();
+  }
+}
+
+async function scanImage(ref: string, opts: RunScanOptions, progress: (p: ScanProgress) => void, vuln: PreparedVulnScan | undefined): Promise<ScanReport> {
   progress({ phase: 'open' });
   const scanners = new Set(opts.scanners ?? []);
   const deps: ContentDeps = {};
@@ -77,11 +88,14 @@ export async function runScan(ref: string, opts: RunScanOptions = {}): Promise<S
       secrets: [],
       baseline: [],
       files: [],
+      notices: [...analysis.notices],
     };
     if (scanners.size) progress({ phase: 'scanners' });
-    if (scanners.has('vuln')) {
-      const { scanVulnerabilities } = await import('../vulndb/scan-vulns.js');
-      report.vulnerabilities = await scanVulnerabilities({ packages: analysis.packages, os: analysis.os }, { ...opts.vuln, artifactName: image.name });
+    if (vuln) {
+      // VEX products name the image by name or by digest (`pkg:oci/app@sha256:...`, `...@sha256:...`).
+      const r = vuln.run({ packages: analysis.packages, os: analysis.os }, { name: image.name, digest: image.digest ?? image.configDigest });
+      report.vulnerabilities = r.findings;
+      report.notices!.push(...r.notices);
     }
     const content = contentResults(analysis, scanners, { repoTags: image.repoTags, name: image.name });
     report.malware = content.malware;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, appendFileSync, renameSync, mkdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAuthLine, AuthLogTail, dockerLogLine } from './auth-log.js';
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 
 // Real lines of Debian's /var/log/auth.log (classic and RFC 3339 timestamps).
 const LINES = {

@@ -4,7 +4,7 @@
 // drivers), the metadata lookup through the runtime clients (Docker Engine
 // API, CRI), and the cache of both, invalidated when a container's last
 // process exits (or by `forget`).
-import type { ContainerInfo } from '../../core/rules/event.js';
+import type { ContainerInfo } from '../../core/events/event.js';
 
 export type ContainerRuntime = 'docker' | 'containerd' | 'cri-o' | 'podman' | 'unknown';
 

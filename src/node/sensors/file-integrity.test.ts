@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, utimesSync, renameSync, chmodSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileIntegrity, hashFile, KEY_FILES } from './file-integrity.js';
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -8,7 +8,7 @@
 import { createReadStream, watch, statSync, type FSWatcher } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, basename } from 'node:path';
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
 
 /** The catalog's key files (system/key-file-change, docs/product.md). */

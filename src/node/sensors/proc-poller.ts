@@ -3,7 +3,7 @@
 // procfs. It sees only processes that live at least one interval and no other
 // syscalls; runtime watch says so at start. A `Sensor` (./sensor.ts): the
 // processes alive at start are its inventory, never reported.
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
 import type { ProcCache } from './procfs.js';
 import type { ContainerResolver } from './container-resolver.js';

@@ -5,7 +5,7 @@
 // from a unix one. Every read may fail (the process exited): fields are then
 // left out, never invented.
 import { openSync, readSync, closeSync, readlinkSync, readdirSync } from 'node:fs';
-import type { FdKind } from '../../core/rules/event.js';
+import type { FdKind } from '../../core/events/event.js';
 
 export interface ProcInfo {
   pid: number;

@@ -9,7 +9,7 @@
 // without stopping the sensor, and no delivery after stop.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 import type { Sensor, SensorSink } from './sensor.js';
 
 export const CONFORMANCE_HOST = 'conformance-host';

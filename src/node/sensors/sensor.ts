@@ -2,11 +2,11 @@
 // poller, file integrity (inotify) and the auth log tail all implement
 // `Sensor`, and all pass the conformance suite of ./sensor-conformance.ts.
 // A sensor turns one source of host activity into normalised events
-// (src/core/rules/event.ts) and hands them to the sink it is started with;
+// (src/core/events/event.ts) and hands them to the sink it is started with;
 // it counts what it delivered, what it knows it lost and what input it had to
 // drop as malformed, and says whether it runs. The runtime pipeline
 // (src/node/runtime/pipeline.ts) owns the sinks; sensors never print.
-import type { SyscallEvent } from '../../core/rules/event.js';
+import type { SyscallEvent } from '../../core/events/event.js';
 
 export interface SensorSink {
   /** One normalised event; `ktimeNs` is the kernel's monotonic time of it when the sensor knows it (enforcement delay). */

@@ -20,6 +20,7 @@ import { registerProjectRoutes } from './routes/projects.js';
 import { registerRegistryRoutes } from './routes/registries.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerPolicyRoutes } from './routes/policies.js';
+import { registerAdmissionRoutes } from './routes/admission.js';
 import { registerClusterRoutes } from './routes/clusters.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuditRoutes } from './routes/audit.js';
@@ -111,6 +112,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   registerRegistryRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
+  registerAdmissionRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
   registerAlertRoutes(app, ctx);
   registerAuditRoutes(app, ctx);

@@ -49,6 +49,8 @@ test('db: import a directory of OSV + NVD files, read back metadata and advisori
     assert.equal(db.advisory(rows[0]!.key)?.id, 'DSA-5514-1');
     assert.equal(db.cve('CVE-2023-4911')?.vendorSeverity, 'high');
     assert.equal(db.affected('debian:11', 'openssl').length, 0);
+    assert.equal(db.hasEcosystem('debian:12'), true);
+    assert.equal(db.hasEcosystem('wolfi'), false);
   } finally {
     db.close();
   }
@@ -122,4 +124,26 @@ test('db: broken inputs are InputErrors with codes', withTmp(async (dir) => {
   writeFileSync(path, 'this is not sqlite');
   assert.throws(() => VulnDb.open(path), (e: unknown) => e instanceof InputError && e.code === 'VULNDB_CORRUPT');
   assert.throws(() => VulnDb.open(join(dir, 'nope.db')), (e: unknown) => e instanceof InputError && e.code === 'VULNDB_MISSING' && /vigil db update/.test(e.message));
+}));
+
+test('db: records the Vigil version, not whatever npm put in the environment', withTmp(async (dir) => {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const saved = process.env.npm_package_version;
+  try {
+    for (const env of [undefined, '9.9.9-not-vigil']) {
+      if (env === undefined) delete process.env.npm_package_version;
+      else process.env.npm_package_version = env;
+      const path = join(dir, `v-${env ?? 'none'}.db`);
+      await build(path, [DEMO], true);
+      const db = VulnDb.open(path);
+      try {
+        assert.equal(db.info(0).vigilVersion, pkg.version);
+      } finally {
+        db.close();
+      }
+    }
+  } finally {
+    if (saved === undefined) delete process.env.npm_package_version;
+    else process.env.npm_package_version = saved;
+  }
 }));

@@ -14,6 +14,7 @@ import type { Advisory, CveEnrichment } from '../../core/vulndb/advisory.js';
 import { decodeAffected, decodeHeadBlock, encodeAffected, encodeHeadBlock, HEADS_PER_BLOCK } from '../../core/vulndb/codec.js';
 import type { AdvisoryHead, AdvisoryLookup, AffectedRow } from '../../core/vulndb/match.js';
 import { missingDbError } from './scan-vulns-errors.js';
+import { VIGIL_VERSION } from '../version.js';
 
 export const DB_SCHEMA_VERSION = 1;
 
@@ -67,6 +68,7 @@ export class VulnDb implements AdvisoryLookup {
   private readonly blocks = new Map<number, AdvisoryHead[]>();
   private readonly qCve: Database.Statement<[string], { source: string; data: string }>;
   private readonly qAffectedMany: Database.Statement<[string, string], { key: string; advisory: number; data: string; eco: string; name: string }>;
+  private readonly qHasEcosystem: Database.Statement<[string], { one: number }>;
 
   private constructor(readonly path: string) {
     try {
@@ -81,6 +83,7 @@ export class VulnDb implements AdvisoryLookup {
       this.db.pragma('cache_size = -32768');
       this.qAffectedMany = this.db.prepare(`SELECT p.name AS key, a.advisory AS advisory, a.data AS data, p.display_ecosystem AS eco, p.display_name AS name
         FROM json_each(?) j JOIN packages p ON p.ecosystem = ? AND p.name = j.value JOIN affected a ON a.pkg = p.id ORDER BY p.id, a.advisory, a.seq`);
+      this.qHasEcosystem = this.db.prepare('SELECT 1 AS one FROM packages WHERE ecosystem = ? LIMIT 1');
       this.qHead = this.db.prepare('SELECT block, slot FROM advisories WHERE id = ?');
       this.qBlock = this.db.prepare('SELECT data FROM heads WHERE id = ?');
       this.qCve = this.db.prepare('SELECT source, data FROM cves WHERE id = ? ORDER BY source');
@@ -97,6 +100,11 @@ export class VulnDb implements AdvisoryLookup {
 
   affected(ecosystem: string, name: string): AffectedRow[] {
     return this.qAffected.all(ecosystem, name).map((r) => ({ key: r.advisory, affected: decodeAffected(r.data, r.eco, r.name) }));
+  }
+
+  /** Whether the DB holds any advisory for a lower-cased ecosystem (`debian:12`). */
+  hasEcosystem(ecosystem: string): boolean {
+    return this.qHasEcosystem.get(ecosystem) !== undefined;
   }
 
   affectedMany(ecosystem: string, names: string[]): Map<string, AffectedRow[]> {
@@ -363,7 +371,7 @@ export class DbWriter {
       // A copy extended by this writer: the previous digest chained with what was put.
       const prev = this.existed ? (this.db.prepare("SELECT value FROM meta WHERE key = 'content_digest'").get() as { value: string } | undefined)?.value ?? '' : '';
       if (this.changed || !prev) setMeta.run('content_digest', createHash('sha256').update(`vigil-vulndb-content-v1\n${prev}\n`).update(this.content.digest()).digest('hex'));
-      setMeta.run('vigil_version', process.env.npm_package_version ?? '');
+      setMeta.run('vigil_version', VIGIL_VERSION);
       const touch = this.db.prepare("INSERT INTO sources (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at");
       for (const s of this.touchedSources) touch.run(s, now);
       this.db.exec(`UPDATE sources SET records =

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { InputError, LimitError } from '../../core/errors.js';
-import { convertDocument } from '../../core/vulndb/formats.js';
+import { convertDocument } from '../../core/feeds/index.js';
 import type { DbWriter } from './db.js';
 
 export interface ImportLimits {

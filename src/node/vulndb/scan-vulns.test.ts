@@ -8,7 +8,7 @@ import { npmAnalyzer } from '../../core/analyzers/npm.js';
 import { osReleaseAnalyzer } from '../../core/analyzers/os-release.js';
 import { runAnalyzer, type HarnessLayer } from '../../core/analyzers/test-harness.js';
 import { InputError } from '../../core/errors.js';
-import type { OsInfo, Package } from '../../core/image/types.js';
+import type { OsInfo, Package } from '../../core/inventory/types.js';
 import { DbWriter } from './db.js';
 import { importPaths } from './import.js';
 import { defaultDbPath, scanVulnerabilities } from './scan-vulns.js';

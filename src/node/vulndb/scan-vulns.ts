@@ -5,7 +5,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, LimitError } from '../../core/errors.js';
-import type { OsInfo, Package } from '../../core/image/types.js';
+import type { Notice, OsInfo, Package } from '../../core/inventory/types.js';
+import { coverageNotices } from '../../core/ecosystems/index.js';
 import type { VulnerabilityFinding } from '../../core/scan/types.js';
 import { applyIgnores, applyIgnoreUnfixed, parseIgnoreFile } from '../../core/vulndb/ignore.js';
 import { matchPackages } from '../../core/vulndb/match.js';
@@ -52,15 +53,22 @@ function readPolicyFile(path: string, what: string): string {
   return readFileSync(path, 'utf8');
 }
 
-export async function scanVulnerabilities(
-  input: { packages: Package[]; os?: OsInfo },
-  opts: ScanVulnsOptions = {},
-): Promise<VulnerabilityFinding[]> {
+/** A vulnerability scan made ready before the image is read: DB open, ignore file and VEX parsed. */
+export interface PreparedVulnScan {
+  /** Match an inventory, apply VEX, ignores and --ignore-unfixed; the notices say what could not be matched. */
+  run(input: { packages: Package[]; os?: OsInfo }, artifact?: { name?: string; digest?: string }): { findings: VulnerabilityFinding[]; notices: Notice[] };
+  close(): void;
+}
+
+/**
+ * Opens the DB and reads the policy files first, so a missing DB or a typo
+ * in the ignore or VEX file fails before any layer is read.
+ */
+export function prepareVulnScan(opts: ScanVulnsOptions = {}): PreparedVulnScan {
   const dbPath = opts.dbPath ?? defaultDbPath();
   if (!existsSync(dbPath)) throw missingDbError(dbPath);
-  // Read the policy files first: a typo there should fail before the work.
   const ignores = opts.ignoreFile ? parseIgnoreFile(readPolicyFile(opts.ignoreFile, 'ignore'), opts.ignoreFile) : undefined;
-  let vex;
+  let vex: ReturnType<typeof parseOpenVex> | undefined;
   if (opts.vexFile) {
     const text = readPolicyFile(opts.vexFile, 'VEX');
     let doc: unknown;
@@ -72,14 +80,29 @@ export async function scanVulnerabilities(
     vex = parseOpenVex(doc, opts.vexFile);
   }
   const db = VulnDb.open(dbPath);
-  let findings: VulnerabilityFinding[];
+  return {
+    run(input, artifact = {}) {
+      const findings = matchPackages(input.packages, input.os, db);
+      const notices = coverageNotices(input.packages, input.os, (k) => db.hasEcosystem(k));
+      const name = artifact.name ?? opts.artifactName;
+      const digest = artifact.digest ?? opts.artifactDigest;
+      if (vex) applyVex(findings, vex, name, digest);
+      if (ignores) applyIgnores(findings, ignores, opts.now ?? new Date());
+      if (opts.ignoreUnfixed) applyIgnoreUnfixed(findings);
+      return { findings, notices };
+    },
+    close: () => db.close(),
+  };
+}
+
+export async function scanVulnerabilities(
+  input: { packages: Package[]; os?: OsInfo },
+  opts: ScanVulnsOptions = {},
+): Promise<VulnerabilityFinding[]> {
+  const scan = prepareVulnScan(opts);
   try {
-    findings = matchPackages(input.packages, input.os, db);
+    return scan.run(input).findings;
   } finally {
-    db.close();
+    scan.close();
   }
-  if (vex) applyVex(findings, vex, opts.artifactName, opts.artifactDigest);
-  if (ignores) applyIgnores(findings, ignores, opts.now ?? new Date());
-  if (opts.ignoreUnfixed) applyIgnoreUnfixed(findings);
-  return findings;
 }

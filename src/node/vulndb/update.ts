@@ -1,26 +1,27 @@
-// `vigil db update`: downloads the public advisory feeds (OSV per-ecosystem
-// all.zip, the Debian security tracker JSON, Alpine secdb), verifies them
+// `vigil db update`: downloads the public advisory feeds (the feed modules of
+// src/core/feeds say what: OSV per-ecosystem all.zip, the Debian security
+// tracker JSON, Alpine secdb), verifies them
 // (status, size limit, sha256 when a `.sha256` file is published, JSON/zip
 // validity while importing) and builds a fresh DB that replaces the old one
 // atomically. Any failure leaves the existing DB untouched.
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError, LimitError } from '../../core/errors.js';
+import { updateSources, type FeedOptionValues } from '../../core/feeds/index.js';
 import { DbWriter } from './db.js';
 import { DEFAULT_IMPORT_LIMITS, importPaths, type ImportStats } from './import.js';
 
-export const DEFAULT_OSV_URL = 'https://osv-vulnerabilities.storage.googleapis.com';
-export const DEFAULT_DEBIAN_TRACKER_URL = 'https://security-tracker.debian.org/tracker/data/json';
-export const DEFAULT_ALPINE_SECDB_URL = 'https://secdb.alpinelinux.org';
-export const DEFAULT_OSV_ECOSYSTEMS = ['Debian', 'Ubuntu', 'Alpine', 'AlmaLinux', 'Rocky Linux', 'npm'];
-export const DEFAULT_ALPINE_BRANCHES = ['v3.18', 'v3.19', 'v3.20', 'v3.21'];
-export const SOURCES = ['osv', 'debian', 'alpine'] as const;
+export { DEFAULT_OSV_URL, defaultOsvEcosystems } from '../../core/feeds/osv.js';
+export { DEFAULT_DEBIAN_TRACKER_URL } from '../../core/feeds/debian-tracker.js';
+export { DEFAULT_ALPINE_SECDB_URL, DEFAULT_ALPINE_BRANCHES } from '../../core/feeds/alpine-secdb.js';
 
 export interface UpdateOptions {
   dbPath: string;
-  /** Which feeds: `osv`, `debian` (tracker), `alpine` (secdb). Default all. */
+  /** Which feeds, by their `--sources` value (src/core/feeds): `osv`, `debian`, `alpine`. Default all. */
   sources?: string[];
+  /** Option values per source, keyed as the feed's options (`{ osv: { url, ecosystems } }`); the fields below are shorthands. */
+  feedOptions?: Record<string, FeedOptionValues>;
   osvUrl?: string;
   osvEcosystems?: string[];
   debianTrackerUrl?: string;
@@ -47,22 +48,19 @@ interface Download {
 }
 
 function plan(o: UpdateOptions, dir: string): Download[] {
-  const sources = new Set(o.sources?.length ? o.sources : SOURCES);
-  for (const s of sources) if (!(SOURCES as readonly string[]).includes(s)) throw new InputError('USAGE', `unknown source "${s}" (known: ${SOURCES.join(', ')})`);
+  const known = updateSources();
+  const sources = o.sources?.length ? o.sources : [...known.keys()];
+  for (const s of sources) if (!known.has(s)) throw new InputError('USAGE', `unknown source "${s}" (known: ${[...known.keys()].join(', ')})`);
+  const shorthand: Record<string, FeedOptionValues> = {
+    osv: { url: o.osvUrl, ecosystems: o.osvEcosystems },
+    debian: { url: o.debianTrackerUrl },
+    alpine: { url: o.alpineSecdbUrl, branches: o.alpineBranches },
+  };
   const out: Download[] = [];
-  const trim = (u: string): string => u.replace(/\/+$/, '');
-  if (sources.has('osv')) {
-    for (const eco of o.osvEcosystems ?? DEFAULT_OSV_ECOSYSTEMS) {
-      out.push({ url: `${trim(o.osvUrl ?? DEFAULT_OSV_URL)}/${encodeURIComponent(eco)}/all.zip`, file: join(dir, `osv-${eco.replace(/[^\w.-]/g, '_')}.zip`) });
-    }
-  }
-  if (sources.has('debian')) out.push({ url: o.debianTrackerUrl ?? DEFAULT_DEBIAN_TRACKER_URL, file: join(dir, 'debian-tracker.json') });
-  if (sources.has('alpine')) {
-    for (const b of o.alpineBranches ?? DEFAULT_ALPINE_BRANCHES) {
-      for (const repo of ['main', 'community']) {
-        out.push({ url: `${trim(o.alpineSecdbUrl ?? DEFAULT_ALPINE_SECDB_URL)}/${b}/${repo}.json`, file: join(dir, `alpine-${b}-${repo}.json`), optional: repo === 'community' });
-      }
-    }
+  for (const [source, feed] of known) {
+    if (!sources.includes(source)) continue;
+    const values = { ...shorthand[source], ...o.feedOptions?.[source] };
+    for (const d of feed.plan(values)) out.push({ url: d.url, file: join(dir, basename(d.name)), ...(d.optional ? { optional: true } : {}) });
   }
   return out;
 }

@@ -57,6 +57,6 @@ export function filesIn(files: ReadonlyMap<string, string>, exact: string, dir: 
 }
 
 /** Regular files of the tree (squashed view). */
-export function* regularFiles(tree: FileTree): Iterable<import('../../image/types.js').FileEntry> {
+export function* regularFiles(tree: FileTree): Iterable<import('../../inventory/types.js').FileEntry> {
   for (const e of tree.entries()) if (e.kind === 'file') yield e;
 }

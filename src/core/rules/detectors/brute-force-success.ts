@@ -3,7 +3,7 @@
 // failure bursts themselves are rules (rules/builtin/user.yaml); this needs
 // state across failure and success, so it is a detector. Memory is bounded:
 // at most MAX_SOURCES addresses are remembered, oldest dropped first.
-import type { SyscallEvent } from '../event.js';
+import type { SyscallEvent } from '../../events/event.js';
 import type { Detector } from './types.js';
 
 export const BRUTE_FORCE_FAILURES = 5;

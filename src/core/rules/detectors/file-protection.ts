@@ -7,7 +7,7 @@
 // this module only finds the container's policy and words the alert. Given
 // the runtime pipeline's `policyDecision` (src/core/policy/stage.ts), it
 // words that decision's violations instead (./policy-hits.ts).
-import type { SyscallEvent } from '../event.js';
+import type { SyscallEvent } from '../../events/event.js';
 import type { Detector } from './types.js';
 import { violationHits } from './policy-hits.js';
 import { REMEDIES } from '../../policy/alert.js';

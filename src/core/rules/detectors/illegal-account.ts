@@ -1,7 +1,7 @@
 // user/illegal-account: a `passwd` content event (the sensor read
 // /etc/passwd after a change) with a uid-0 account besides root, or a uid
 // shared by two accounts.
-import type { SyscallEvent } from '../event.js';
+import type { SyscallEvent } from '../../events/event.js';
 import type { Detector, DetectorHit } from './types.js';
 import { findIllegalAccounts } from './passwd.js';
 

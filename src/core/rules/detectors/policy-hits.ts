@@ -4,7 +4,7 @@
 // policy's: rule `policy:<name>`, its message, the subject and policy in
 // `fields`, and `action.kind: killed` when the policy enforces (the runtime
 // pipeline does the kill and records its result).
-import type { SyscallEvent } from '../event.js';
+import type { SyscallEvent } from '../../events/event.js';
 import type { Violation, ViolationType } from '../../policy/evaluate.js';
 import type { DetectorHit } from './types.js';
 

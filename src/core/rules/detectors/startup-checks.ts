@@ -1,7 +1,7 @@
 // container/abnormal-startup at runtime: a container start event
 // (`type: 'container'`, container.spec filled by the runtime) runs the
 // environment checks of src/core/checks; each finding is one alert.
-import type { SyscallEvent } from '../event.js';
+import type { SyscallEvent } from '../../events/event.js';
 import type { Detector, DetectorHit } from './types.js';
 import { runEnvChecks } from '../../checks/index.js';
 

@@ -1,7 +1,7 @@
 // network/abnormal-outbound: a connection (or datagram) to an address on the
 // threat-IP list (`--threat-ips FILE`, CIDRs; see docs/rules.md for the
 // default list).
-import type { SyscallEvent } from '../event.js';
+import type { SyscallEvent } from '../../events/event.js';
 import type { Detector } from './types.js';
 
 export const threatIpDetector: Detector = {

@@ -3,9 +3,9 @@
 // content analysis, container start checks). Each is one module with an id,
 // a version and the catalog type it raises, registered in detectors/index.ts.
 import type { Severity } from '../../alerts/types.js';
-import type { ContainerInfo, EngineEvent, EventSource, SyscallEvent } from '../event.js';
+import type { ContainerInfo, EngineEvent, EventSource, SyscallEvent } from '../../events/event.js';
 import type { CidrSet } from '../cidr.js';
-import type { Violation } from '../../policy/evaluate.js';
+import type { PolicyDecision } from '../../policy/evaluate.js';
 
 /** A container's policies (product.md section 4), looked up per container by the runtime. */
 export interface ContainerPolicy {
@@ -20,8 +20,8 @@ export interface ContainerPolicy {
 /** Finds the policy that applies to a container (by image, namespace, ...). */
 export type PolicyLookup = (container: ContainerInfo, e: SyscallEvent) => ContainerPolicy | undefined;
 
-/** The runtime policies' decision for an event (src/core/policy/stage.ts): when given, the policy detectors word its violations. */
-export type PolicyDecision = (e: SyscallEvent) => readonly Violation[];
+/** The runtime policies' decision for an event; defined in src/core/policy/evaluate.ts (policy is below rules). */
+export type { PolicyDecision } from '../../policy/evaluate.js';
 
 export interface DetectorContext {
   host: string;

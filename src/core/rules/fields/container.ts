@@ -1,6 +1,6 @@
 // Field family `container.*`: the container of the process (`host` when the
 // process runs on the host, as Falco's container.id).
-import type { ContainerInfo, FieldFamily, SyscallEvent } from '../event.js';
+import type { ContainerInfo, FieldFamily, SyscallEvent } from '../../events/event.js';
 import { field } from './helpers.js';
 
 const SHORT = Symbol('vigil.shortId');

@@ -1,8 +1,8 @@
 // Field family `evt.*`: the event itself (type, direction, time, result,
 // arguments). Vigil events are post-syscall, so `evt.dir` is always `<`.
-import type { FieldFamily, SyscallEvent } from '../event.js';
+import type { FieldFamily, SyscallEvent } from '../../events/event.js';
 import { field } from './helpers.js';
-import { openAccessMode, renderArg, renderRes } from './arg-render.js';
+import { openAccessMode, renderArg, renderRes } from '../../events/arg-render.js';
 
 const OPEN_TYPES = new Set(['open', 'openat', 'openat2', 'creat']);
 

@@ -2,7 +2,7 @@
 // socket. Socket fields follow Falco's client/server model (see the note in
 // event.ts): fd.cip/cport = client, fd.sip/sport = server, fd.lip/rip by
 // event type; fd.dip/dport are Vigil's aliases of the server side.
-import type { FdInfo, FieldFamily, SyscallEvent } from '../event.js';
+import type { FdInfo, FieldFamily, SyscallEvent } from '../../events/event.js';
 import { basename, dirname, field } from './helpers.js';
 
 const TYPECHAR: Record<string, string> = {

@@ -1,7 +1,7 @@
 // Small helpers shared by the field-family modules: a compact field
 // constructor and per-event caches for derived strings (cmdline, args) so a
 // ruleset that reads `proc.cmdline` ten times builds it once per event.
-import type { EngineEvent, FieldDef, FieldType, ProcessInfo } from '../event.js';
+import type { EngineEvent, FieldDef, FieldType, ProcessInfo } from '../../events/event.js';
 
 export function field<E extends EngineEvent>(
   name: string, type: FieldType, desc: string,

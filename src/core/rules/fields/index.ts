@@ -3,7 +3,7 @@
 // is one import and one entry in FIELD_FAMILIES. Field names are resolved by
 // exact name, then `name[arg]`, then Falco's dotted argument form
 // (`evt.arg.flags` = `evt.arg[flags]`) for fields that take an argument.
-import type { EngineEvent, EventSource, FieldDef, FieldFamily } from '../event.js';
+import type { EngineEvent, EventSource, FieldDef, FieldFamily } from '../../events/event.js';
 import { ModuleIndex } from '../../module-index.js';
 import { evtFields } from './evt.js';
 import { procFields } from './proc.js';

@@ -1,5 +1,5 @@
 // Field family `k8s.*`: the pod of the container (from the runtime's labels).
-import type { FieldFamily, SyscallEvent } from '../event.js';
+import type { FieldFamily, SyscallEvent } from '../../events/event.js';
 import { field } from './helpers.js';
 
 export const k8sFields: FieldFamily<SyscallEvent> = {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseAuditLine } from '../../k8s/audit-event.js';
-import type { K8sAuditEvent } from '../event.js';
+import type { K8sAuditEvent } from '../../events/event.js';
 import { imageRepository, isSensitiveHostPath, k8sauditFields } from './k8saudit.js';
 
 const dir = new URL('../../../../test/conformance/falco-k8s-audit/', import.meta.url);

@@ -5,7 +5,7 @@
 // as JSON text), list fields are string lists, a missing value is undefined.
 // Extraction is lazy: a field reads only the path it names, so large request
 // bodies are never walked unless a rule asks for them.
-import type { FieldDef, FieldFamily, K8sAuditEvent } from '../event.js';
+import type { FieldDef, FieldFamily, K8sAuditEvent } from '../../events/event.js';
 import { auditEventRawTimeNs } from '../../k8s/audit-event.js';
 import { ROLE_MEMORY, RoleMemory } from '../../k8s/role-memory.js';
 import { parseJsonPointer, resolveJsonPointer } from '../../k8s/json-pointer.js';

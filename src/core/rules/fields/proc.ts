@@ -1,7 +1,7 @@
 // Field family `proc.*` (and `thread.*`): the process that made the call,
 // its ancestors (`proc.aname[N]`, N=0 is the process, 1 its parent) and its
 // standard streams.
-import type { FieldFamily, SyscallEvent } from '../event.js';
+import type { FieldFamily, SyscallEvent } from '../../events/event.js';
 import { ancestor, field, parseIndex, procArgs, procCmdline } from './helpers.js';
 
 type P = { name: string; args?: string[]; exepath?: string; pid: number };

@@ -1,5 +1,5 @@
 // Field family `user.*` and `group.*`: who runs the process.
-import type { FieldFamily, SyscallEvent } from '../event.js';
+import type { FieldFamily, SyscallEvent } from '../../events/event.js';
 import { field } from './helpers.js';
 
 export const userFields: FieldFamily<SyscallEvent> = {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SyscallEvent } from '../../../core/rules/event.js';
+import type { SyscallEvent } from '../../../core/events/event.js';
 import { Normaliser, kernelCgroupLines, localAddress, cloneFlagNames } from './normalise.js';
 import { parseBpftraceLine } from './parse.js';
 import { ProcCache, ProcFs } from '../procfs.js';

@@ -1,9 +1,9 @@
 // Turns the sensor's raw records (./parse.ts) into the engine's SyscallEvent
-// (src/core/rules/event.ts), enriched from procfs and attributed to a
+// (src/core/events/event.ts), enriched from procfs and attributed to a
 // container. Owns: pairing exec argv (sys_enter_execve) with the exec result
 // (sched_process_exec), Falco-style names and arguments per syscall, the
 // kernel-clock to wall-clock mapping, and cache invalidation on exit.
-import type { FdInfo, FdKind, ProcessInfo, SyscallEvent } from '../../../core/rules/event.js';
+import type { FdInfo, FdKind, ProcessInfo, SyscallEvent } from '../../../core/events/event.js';
 import type { RawHeader } from './parse.js';
 import { RAW_SYSCALLS } from './program.js';
 import type { ProcCache, ProcInfo } from '../procfs.js';

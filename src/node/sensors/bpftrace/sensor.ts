@@ -6,7 +6,7 @@
 // same id and other settings). The agent's own pids and bpftrace's are never
 // reported. Lost kernel events are counted and signalled to the sink.
 import { performance } from 'node:perf_hooks';
-import type { EngineEvent } from '../../../core/rules/event.js';
+import type { EngineEvent } from '../../../core/events/event.js';
 import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from '../sensor.js';
 import type { ProcCache } from '../procfs.js';
 import type { ContainerResolver } from '../container-resolver.js';

@@ -12,23 +12,25 @@ import { pageOf, pageQuerySchema, type PageQuery } from '../list-query.js';
 import { inProject, params, projectParams, toApi } from './common.js';
 import { validatePolicyDocument } from '../../../core/policy/model.js';
 import { InputError } from '../../../core/errors.js';
+import { validateAdmissionPolicy } from '../../../core/admission/policy.js';
 
 export const POLICY_KINDS = ['process-whitelist', 'file-protection', 'image-admission'] as const;
 type Kind = (typeof POLICY_KINDS)[number];
 
-const ADMISSION_KEYS: Record<string, 'int' | 'bool' | 'strings'> = { maxCritical: 'int', maxHigh: 'int', requireScan: 'bool', blockMalware: 'bool', allowedRegistries: 'strings', denyImages: 'strings' };
-
 /** Validates a policy document for its kind; returns the document to store. */
 export function checkPolicyDocument(kind: Kind, name: string, mode: string, doc: Record<string, unknown>): Record<string, unknown> {
   if (kind === 'image-admission') {
-    for (const [k, v] of Object.entries(doc)) {
-      const t = ADMISSION_KEYS[k];
-      if (!t) throw badRequest('POLICY_INVALID', `document.${k}: unknown field (expected one of ${Object.keys(ADMISSION_KEYS).join(', ')})`);
-      const ok = t === 'int' ? Number.isInteger(v) && (v as number) >= 0 : t === 'bool' ? typeof v === 'boolean' : Array.isArray(v) && v.length <= 1000 && v.every((s) => typeof s === 'string' && s.length > 0 && s.length < 500);
-      if (!ok) throw badRequest('POLICY_INVALID', `document.${k}: must be ${t === 'int' ? 'a non-negative integer' : t === 'bool' ? 'true or false' : 'a list of strings'}`);
+    // The document is an admission policy (src/core/admission/policy.ts) whose name and mode are the row's.
+    try {
+      validateAdmissionPolicy({ ...doc, name, mode }, 'document');
+    } catch (e) {
+      if (e instanceof InputError) throw badRequest('POLICY_INVALID', e.message);
+      throw e;
     }
-    return doc;
+    const { name: _n, mode: _m, ...rest } = doc;
+    return rest;
   }
+  if (mode !== 'alert' && mode !== 'enforce') throw badRequest('POLICY_INVALID', `mode: must be alert or enforce for a ${kind} policy`);
   const section = kind === 'process-whitelist' ? 'processWhitelist' : 'fileProtection';
   if (doc[section] === undefined) throw badRequest('POLICY_INVALID', `document.${section} is required for a ${kind} policy`);
   // The runtime model needs a selector; images applied later extend it.
@@ -45,7 +47,7 @@ export function checkPolicyDocument(kind: Kind, name: string, mode: string, doc:
 const bodyProps = {
   name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
   kind: { type: 'string', enum: [...POLICY_KINDS] },
-  mode: { type: 'string', enum: ['alert', 'enforce'] },
+  mode: { type: 'string', enum: ['alert', 'enforce', 'warn', 'audit'] },
   document: { type: 'object', maxProperties: 20 },
 } as const;
 
@@ -69,7 +71,8 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
   }, async (req, reply) => {
     const { projectId } = req.params;
     const b = req.body;
-    const mode = b.mode ?? 'alert';
+    // An admission policy file posted as it is carries its own mode.
+    const mode = b.mode ?? (b.kind === 'image-admission' && typeof b.document.mode === 'string' ? b.document.mode : 'alert');
     const doc = checkPolicyDocument(b.kind, b.name, mode, b.document);
     const id = await mutate(ctx, req, { resourceType: 'policy', resourceId: (r: string) => r, projectId, summary: { name: b.name, kind: b.kind, mode } }, async (trx) => {
       if (!(await trx.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst())) throw notFound('project');

@@ -1,6 +1,34 @@
-// Package-URL matching for ignore entries and VEX products: a pattern matches
-// a finding's purl when type, namespace and name agree, and the version and
-// qualifiers the pattern names (if any) agree too.
+// Package URLs (https://github.com/package-url/purl-spec): building one from
+// its parts, parsing, and matching for ignore entries and VEX products (a
+// pattern matches a finding's purl when type, namespace and name agree, and
+// the version and qualifiers the pattern names, if any, agree too). Which
+// type and namespace a package gets is its ecosystem's knowledge
+// (src/core/ecosystems); `purlOf` there builds a package's purl.
+import type { OsInfo } from './types.js';
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}
+
+/** A purl from its parts; qualifiers sorted by key, empty ones left out. */
+export function buildPurl(type: string, namespace: string | undefined, name: string, version: string, qualifiers: Record<string, string | undefined> = {}): string {
+  let s = `pkg:${type}/`;
+  if (namespace) s += namespace.split('/').map(enc).join('/') + '/';
+  s += enc(name);
+  if (version) s += `@${enc(version)}`;
+  const q = Object.entries(qualifiers)
+    .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${enc(v)}`);
+  if (q.length) s += `?${q.join('&')}`;
+  return s;
+}
+
+/** Distro qualifier value: `debian-12`, `ubuntu-22.04`, `alpine-3.19.1`. */
+export function distroQualifier(os: OsInfo | undefined): string | undefined {
+  if (!os || !os.family) return undefined;
+  return os.version ? `${os.family}-${os.version}` : os.family;
+}
 
 export interface ParsedPurl {
   type: string;

@@ -1,0 +1,27 @@
+# Vigil node agent image: the CLI plus bpftrace (the eBPF sensor runs it as a
+# child process). Runs as root inside the DaemonSet's narrowed capability set
+# (deploy/base/agent/agent.yaml): loading eBPF programs needs it.
+# Build from the repository root:  docker build -f deploy/docker/agent.Dockerfile -t vigil/agent:0.1.0 .
+ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts=false
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY rules ./rules
+RUN npm run build && npm prune --omit=dev
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+# bpftrace only; no compilers or package caches in the final image.
+RUN apt-get update && apt-get install -y --no-install-recommends bpftrace && rm -rf /var/lib/apt/lists/*
+WORKDIR /opt/vigil
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY --from=build /src/rules ./rules
+ENTRYPOINT ["node", "/opt/vigil/dist/cli/main.js"]
+CMD ["agent"]

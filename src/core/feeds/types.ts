@@ -1,0 +1,57 @@
+// The advisory feed contract: one module per feed (a document format Vigil
+// imports, and where `vigil db update` downloads it from), registered in
+// ./index.ts. Format detection for `vigil db import`, the importer, the
+// download plan and the `db update` flags all come from the module.
+import type { Advisory, CveEnrichment } from '../vulndb/advisory.js';
+
+/** One file `vigil db update` downloads. */
+export interface FeedDownload {
+  url: string;
+  /** File name in the download directory (no path separators). */
+  name: string;
+  /** A 404 is not an error (an Alpine branch without a community repo). */
+  optional?: boolean;
+}
+
+/** A `vigil db update` flag of a feed: `--osv-url <url>`, `--alpine-branches <list>`. */
+export interface FeedOption {
+  /** Key in the feed's option values: `url`, `ecosystems`, `branches`. */
+  key: string;
+  /** The commander flag, e.g. `--osv-url <url>`. */
+  flag: string;
+  help: string;
+  /** A comma-separated list. */
+  list?: boolean;
+  /** Environment variable read when the flag is not given. */
+  env?: string;
+}
+
+export type FeedOptionValues = Record<string, string | string[] | undefined>;
+
+export interface FeedUpdate {
+  /** The `--sources` value: `osv`, `debian`, `alpine`. */
+  source: string;
+  /** One line for `--sources` help: what it downloads. */
+  help: string;
+  options: readonly FeedOption[];
+  /** What to download, from the option values (defaults when absent). */
+  plan(values: FeedOptionValues): FeedDownload[];
+}
+
+export interface AdvisoryFeed {
+  /** Stable id, also the format name in import statistics: `osv`, `debian-tracker`. */
+  readonly id: string;
+  readonly version: number;
+  /** Human name of the format for errors and docs. */
+  readonly title: string;
+  /** Whether a parsed JSON document is in this feed's format. */
+  detect(doc: unknown): boolean;
+  /** Advisories and CVE enrichments of a document; InputError naming `where` when broken. */
+  convert(doc: unknown, where: string): { advisories: Advisory[]; cves: CveEnrichment[] };
+  /** Absent for import-only formats. */
+  readonly update?: FeedUpdate;
+}
+
+export const trimUrl = (u: string): string => u.replace(/\/+$/, '');
+export const asList = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean));
+export const asString = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
