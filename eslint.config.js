@@ -1,6 +1,9 @@
-// ESLint flat config. The layer rule: src/core is the pure engine and imports
-// nothing from the edges (src/node, src/cli, web) and no Node I/O module; and
-// src/node does not print (stdout, stderr, console): src/cli does.
+// ESLint flat config. The layer rules: src/core is the pure engine and imports
+// nothing from the edges (src/node, src/cli, web) and no Node I/O module.
+// Inside src/node: crypto < store < services < jobs < server (a lower layer
+// never imports a higher one), and the route files reach the database only
+// through the services (no Kysely, no store module, no query builder call);
+// and src/node does not print (stdout, stderr, console): src/cli does.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -8,6 +11,9 @@ import globals from 'globals';
 const coreAllowedNodeModules = ['node:zlib', 'node:crypto', 'node:stream', 'node:buffer', 'node:stream/promises'];
 const nodeBuiltins = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'child_process', 'dgram', 'dns', 'os', 'tls',
   'worker_threads', 'cluster', 'readline', 'process', 'path', 'url', 'module', 'vm', 'inspector', 'perf_hooks', 'timers', 'v8'];
+
+const NODE_LAYERS = ['crypto', 'store', 'services', 'jobs', 'server'];
+const QUERY_BUILDER_CALLS = ['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'replaceInto', 'mergeInto', 'transaction', 'selectNoFrom', 'executeQuery'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'coverage/**', 'bench/out/**', '**/testdata/**/*.js'] },
@@ -35,6 +41,22 @@ export default tseslint.config(
       }],
     },
   },
+  // src/node layers, lowest first: each may import only layers below it.
+  ...nodeLayerRules(),
+  {
+    files: ['src/node/server/routes/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'kysely', message: 'routes reach the database through src/node/services (docs/architecture.md).' }],
+        patterns: [{ group: ['**/store/*'], message: 'routes reach the store through src/node/services (docs/architecture.md).' }],
+      }],
+      'no-restricted-syntax': ['error', {
+        selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`,
+        message: 'routes do not call the query builder: put the query or change in a service (src/node/services).',
+      }],
+    },
+  },
   {
     // src/node returns data, streams and results, or writes to a writer it is
     // given: printing (stdout, stderr, console) belongs to src/cli.
@@ -49,3 +71,18 @@ export default tseslint.config(
     },
   },
 );
+
+function nodeLayerRules() {
+  return NODE_LAYERS.map((layer, i) => {
+    const higher = NODE_LAYERS.slice(i + 1);
+    return {
+      files: [`src/node/${layer}/**/*.ts`],
+      ignores: ['**/*.test.ts', '**/*.test-helpers.ts'],
+      rules: {
+        'no-restricted-imports': ['error', {
+          patterns: higher.map((h) => ({ group: [`**/${h}/*`, `**/${h}/**`], message: `src/node/${layer} must not import src/node/${h} (layers: ${NODE_LAYERS.join(' < ')}; docs/architecture.md).` })),
+        }],
+      },
+    };
+  }).filter((c) => c.rules['no-restricted-imports'][1].patterns.length > 0);
+}

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   AUDIT_JSON_INVALID: { class: 'input', message: 'malformed JSON: {reason}' },
   AUTHZ_REQUEST_INVALID: { class: 'input', message: 'not a readable Docker authorization request ({problem})' },
   BAD_CURSOR: { class: 'input', message: 'cursor is not one this API returned' },
+  BAD_SEVERITY: { class: 'usage', message: 'unknown value {name} (one of critical, high, medium, low, info, unknown)' },
   BDB_BAD_ITEM: { class: 'input', message: '{what}: invalid hash item ({detail})' },
   BDB_BAD_MAGIC: { class: 'input', message: 'not a Berkeley DB hash database (bad magic number)' },
   BDB_BAD_META: { class: 'input', message: 'Berkeley DB metadata page is inconsistent ({detail})' },

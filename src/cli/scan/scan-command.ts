@@ -1,7 +1,8 @@
 // The actions of `vigil scan` and `vigil sbom`: parse options, run the scan,
 // filter by severity, render, and decide the exit code.
-import type { Severity } from '../../core/alerts/types.js';
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
+import { InputError } from '../../core/errors.js';
+import { filterReportBySeverity, parseSeverityFilter } from '../../core/scan/severity-filter.js';
 import { runScan, SUPPORTED_SCANNERS } from '../../node/scan/run-scan.js';
 import { stdoutColor } from '../terminal.js';
 import { UsageError } from '../exit.js';
@@ -10,13 +11,21 @@ import { writeOutput } from '../output.js';
 import { scanProgress } from '../progress.js';
 import { checkFormat, renderReport } from './render.js';
 
-const SEVERITY_NAMES = new Set<string>(['critical', 'high', 'medium', 'low', 'info', 'unknown']);
-
 function parseList(flag: string, v: string | undefined, allowed: ReadonlySet<string>): string[] | undefined {
   if (v === undefined) return undefined;
   const items = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   for (const i of items) if (!allowed.has(i)) throw new UsageError(`${flag}: unknown value ${i} (one of ${[...allowed].join(', ')})`);
   return items;
+}
+
+function parseSeverities(v: unknown): ReadonlySet<string> | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseSeverityFilter(String(v), '--severity');
+  } catch (e) {
+    if (e instanceof InputError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function parseExitCode(v: unknown): number | undefined {
@@ -33,7 +42,7 @@ export function remainingFindings(report: ScanReport): number {
 export async function scanCommand(image: string, o: Record<string, unknown>): Promise<number> {
   const format = await checkFormat(String(o.format), 'scan');
   const scanners = parseList('--scanners', o.scanners as string, new Set(SUPPORTED_SCANNERS)) as ScannerId[];
-  const severities = parseList('--severity', o.severity as string | undefined, SEVERITY_NAMES);
+  const severities = parseSeverities(o.severity);
   const exitCode = parseExitCode(o.exitCode);
   const progress = scanProgress();
   let report: ScanReport;
@@ -53,13 +62,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
   } finally {
     progress.stop();
   }
-  if (severities) {
-    const keep = new Set<string>(severities);
-    report.vulnerabilities = report.vulnerabilities.filter((v) => keep.has(v.severity));
-    report.malware = report.malware.filter((m) => keep.has(m.severity as Severity));
-    report.secrets = report.secrets.filter((s) => keep.has(s.severity));
-    report.baseline = report.baseline.filter((b) => keep.has(b.severity));
-  }
+  if (severities) filterReportBySeverity(report, severities);
   const color = !o.output && stdoutColor();
   await writeOutput(await renderReport(report, format, { color, vulnScanned: scanners.includes('vuln') }), o.output as string | undefined);
   return exitCode !== undefined && remainingFindings(report) > 0 ? exitCode : 0;

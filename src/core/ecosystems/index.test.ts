@@ -30,7 +30,7 @@ test('comparator by advisory ecosystem', () => {
   assert.equal(comparatorForEcosystem('Rocky Linux:9')?.id, 'rpm');
   assert.equal(comparatorForEcosystem('AlmaLinux:9')?.id, 'rpm');
   assert.equal(comparatorForEcosystem('npm')?.id, 'semver');
-  assert.equal(comparatorForEcosystem('PyPI'), undefined);
+  assert.equal(comparatorForEcosystem('PyPI')?.id, 'pep440');
 });
 
 test('match keys: releases of each OS family, source packages for deb/apk, binary and source for rpm', () => {
@@ -81,7 +81,7 @@ test('coverage notices: an OS without an ecosystem, an unkeyable release, no OS,
   ]);
   assert.match(coverageNotices([], { family: 'alpine', version: 'edge' })[0]!.message, /^no vulnerability data for alpine edge: the release/);
   assert.match(coverageNotices(rpms, undefined)[0]!.message, /^no OS detected .*2 OS packages/);
-  assert.deepEqual(coverageNotices([{ type: 'pypi', name: 'requests', version: '2' }], debian12), [{ kind: 'no-vuln-data', message: 'no vulnerability data for pypi packages: 1 not matched' }]);
+  assert.deepEqual(coverageNotices([{ type: 'golang', name: 'golang.org/x/net', version: 'v0.1.0' }], debian12), [{ kind: 'no-vuln-data', message: 'no vulnerability data for golang packages: 1 not matched' }]);
   const apks = [{ type: 'apk' as const, name: 'glibc', version: '2.38-r5' }];
   const wolfi = { family: 'wolfi', version: '20230201' };
   assert.deepEqual(coverageNotices(apks, wolfi, () => true), []);

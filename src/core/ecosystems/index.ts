@@ -14,6 +14,7 @@ import { debian } from './debian.js';
 import { mageia } from './mageia.js';
 import { npm } from './npm.js';
 import { opensuse } from './opensuse.js';
+import { pypi } from './pypi.js';
 import { rocky } from './rocky.js';
 import { suse } from './suse.js';
 import type { Ecosystem } from './types.js';
@@ -22,7 +23,7 @@ import { wolfi } from './wolfi.js';
 
 export type { Ecosystem, PackageLookup } from './types.js';
 
-export const ecosystems = new ModuleIndex<Ecosystem>('ecosystem', [almalinux, alpine, chainguard, debian, mageia, npm, opensuse, rocky, suse, ubuntu, wolfi]);
+export const ecosystems = new ModuleIndex<Ecosystem>('ecosystem', [almalinux, alpine, chainguard, debian, mageia, npm, opensuse, pypi, rocky, suse, ubuntu, wolfi]);
 
 const byFamily = new Map<string, Ecosystem>();
 const byPrefix = new Map<string, Ecosystem>();

@@ -36,7 +36,7 @@ test('update sources, their flags and download plans come from the feed modules'
   assert.equal(new Set(flags).size, flags.length, 'no flag twice');
   const osv = sources.get('osv')!.plan({});
   const names = osv.map((d) => decodeURIComponent(d.url.split('/').at(-2)!));
-  for (const eco of ['Debian', 'Ubuntu', 'Alpine', 'AlmaLinux', 'Rocky Linux', 'npm', 'Wolfi', 'Chainguard']) assert.ok(names.includes(eco), `OSV ${eco} by default`);
+  for (const eco of ['Debian', 'Ubuntu', 'Alpine', 'AlmaLinux', 'Rocky Linux', 'npm', 'PyPI', 'Wolfi', 'Chainguard']) assert.ok(names.includes(eco), `OSV ${eco} by default`);
   assert.deepEqual(sources.get('osv')!.plan({ url: 'http://127.0.0.1:1/osv/', ecosystems: 'Wolfi,npm' }).map((d) => [d.url, d.name]), [
     ['http://127.0.0.1:1/osv/Wolfi/all.zip', 'osv-Wolfi.zip'],
     ['http://127.0.0.1:1/osv/npm/all.zip', 'osv-npm.zip'],

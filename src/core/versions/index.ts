@@ -3,6 +3,7 @@
 import { ModuleIndex } from '../module-index.js';
 import { apkComparator } from './apk.js';
 import { dpkgComparator } from './dpkg.js';
+import { pep440Comparator } from './pep440.js';
 import { rpmComparator } from './rpm.js';
 import { semverComparator } from './semver.js';
 import type { VersionComparator } from './types.js';
@@ -12,6 +13,7 @@ export type { VersionComparator } from './types.js';
 export const comparators = new ModuleIndex<VersionComparator>('version comparator', [
   apkComparator,
   dpkgComparator,
+  pep440Comparator,
   rpmComparator,
   semverComparator,
 ]);

@@ -84,19 +84,34 @@ export function parseIgnoreFile(text: string, where: string): IgnoreEntry[] {
   return fromLines(t, where);
 }
 
-function packageMatches(pattern: string, f: VulnerabilityFinding): boolean {
+function packageMatches(pattern: string, f: Pick<VulnerabilityFinding, 'package' | 'sourcePackage' | 'pkgPath' | 'purl'>): boolean {
   if (pattern.startsWith('pkg:')) return purlMatches(pattern, f.purl);
   return pattern === f.package || pattern === f.sourcePackage || pattern === f.pkgPath;
 }
 
+/** The entries in force at `now` (not expired). */
+export function activeIgnores(entries: readonly IgnoreEntry[], now: Date): IgnoreEntry[] {
+  return entries.filter((e) => !e.expires || now.getTime() < e.expires.getTime());
+}
+
+/**
+ * The first entry that ignores this finding: it names the finding's id or an
+ * alias, and lists no packages or one the finding is (name, source package,
+ * path or purl). The one matching rule of the CLI's ignore file and the
+ * server's ignores.
+ */
+export function ignoreEntryFor(f: Pick<VulnerabilityFinding, 'id' | 'aliases' | 'package' | 'sourcePackage' | 'pkgPath' | 'purl'>, entries: readonly IgnoreEntry[]): IgnoreEntry | undefined {
+  const ids = new Set([f.id, ...(f.aliases ?? [])]);
+  return entries.find((x) => ids.has(x.id) && (x.packages.length === 0 || x.packages.some((p) => packageMatches(p, f))));
+}
+
 /** Marks findings named by active entries as ignored (in place); returns the count. */
 export function applyIgnores(findings: VulnerabilityFinding[], entries: IgnoreEntry[], now: Date): number {
-  const active = entries.filter((e) => !e.expires || now.getTime() < e.expires.getTime());
+  const active = activeIgnores(entries, now);
   let n = 0;
   for (const f of findings) {
     if (f.ignored) continue;
-    const ids = new Set([f.id, ...f.aliases]);
-    const e = active.find((x) => ids.has(x.id) && (x.packages.length === 0 || x.packages.some((p) => packageMatches(p, f))));
+    const e = ignoreEntryFor(f, active);
     if (!e) continue;
     f.ignored = true;
     f.ignoreReason = `ignore file${e.reason ? `: ${e.reason}` : ` entry ${e.id}`}${e.expires ? ` (until ${e.expires.toISOString().slice(0, 10)})` : ''}`;

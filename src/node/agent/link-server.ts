@@ -13,7 +13,7 @@ import addFormatsImport from 'ajv-formats';
 import type { Alert } from '../../core/alerts/types.js';
 import { isCatalogType } from '../../core/alerts/catalog.js';
 import type { ServerContext } from '../server/context.js';
-import { hashToken } from '../server/auth-hook.js';
+import { hashToken } from '../crypto/tokens.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { ingestAlerts } from '../store/alert-groups.js';
 import { newId } from '../store/ids.js';

@@ -1,33 +1,12 @@
-// Registry sync (seed event syncSwrPrivateImage): list the repositories and
-// tags of a registry through the v2 API, resolve each tag's manifest digest,
-// upsert the images, and create scans for images whose digest is new. Network
-// work happens before the transaction; the caller commits the upserts, the
-// scans and the audit record together, then dispatches the scans.
-import type { Tx } from '../store/store.js';
-import { newId } from '../store/ids.js';
-import type { ScanService } from './scan-service.js';
-
-export interface RegistryAccess {
-  /** `host[:port]` (scheme removed). */
-  host: string;
-  username?: string;
-  password?: string;
-  insecure?: boolean;
-}
-
-export interface ListedImage {
-  repository: string;
-  tag: string;
-  digest: string;
-}
+// Registry sync (seed event syncSwrPrivateImage), its network half: list the
+// repositories and tags of a registry through the v2 API and resolve each
+// tag's manifest digest. services/registries.ts (syncRegistry) upserts the
+// images and queues scans of new digests.
+import type { ListedImage, RegistryAccess } from '../services/registries.js';
 
 export interface SyncLimits {
   maxRepositories?: number;
   maxTagsPerRepository?: number;
-}
-
-export function registryHost(url: string): string {
-  return url.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
 }
 
 export async function listRegistryImages(r: RegistryAccess, limits: SyncLimits = {}): Promise<ListedImage[]> {
@@ -43,38 +22,4 @@ export async function listRegistryImages(r: RegistryAccess, limits: SyncLimits =
     }
   }
   return out;
-}
-
-export interface SyncResult {
-  repositories: number;
-  images: number;
-  newImages: number;
-  scanIds: string[];
-}
-
-export async function upsertListedImages(trx: Tx, scans: ScanService, projectId: string, registryId: string, host: string, listed: readonly ListedImage[], now: string): Promise<SyncResult> {
-  const scanIds: string[] = [];
-  let newImages = 0;
-  for (const li of listed) {
-    const ref = `registry:${host}/${li.repository}:${li.tag}`;
-    const existing = await trx.selectFrom('images').select(['id', 'digest', 'last_scan_id']).where('project_id', '=', projectId).where('ref', '=', ref).executeTakeFirst();
-    let imageId: string;
-    if (!existing) {
-      imageId = newId();
-      newImages++;
-      await trx.insertInto('images').values({
-        id: imageId, project_id: projectId, registry_id: registryId, ref, registry: host, repository: li.repository, tag: li.tag,
-        digest: li.digest, os_family: '', os_version: '', last_scan_id: null, last_scan_at: null,
-        critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now, updated_at: now,
-      }).execute();
-    } else {
-      imageId = existing.id;
-      // Same digest and already scanned: nothing new to look at.
-      if (existing.digest === li.digest && existing.last_scan_id) continue;
-      await trx.updateTable('images').set({ digest: li.digest, registry_id: registryId, updated_at: now }).where('id', '=', imageId).execute();
-    }
-    scanIds.push(await scans.create(trx, projectId, imageId, 'sync'));
-  }
-  await trx.updateTable('registries').set({ last_sync_at: now }).where('id', '=', registryId).execute();
-  return { repositories: new Set(listed.map((l) => l.repository)).size, images: listed.length, newImages, scanIds };
 }

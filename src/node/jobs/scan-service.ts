@@ -9,8 +9,10 @@ import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import type { Store, Tx } from '../store/store.js';
 import { newId } from '../store/ids.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
+import { createScan, type ScanTrigger } from '../services/scans.js';
+import { recountImage } from '../services/images.js';
 import type { JobQueue, QueueOptions } from './queue.js';
-import type { SecretBox } from '../server/secret-box.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
 import { ingestAlerts } from '../store/alert-groups.js';
 import type { Alert } from '../../core/alerts/types.js';
@@ -37,7 +39,7 @@ export async function loadRunScan(): Promise<ScanFn> {
   return m.runScan;
 }
 
-export type ScanTrigger = 'manual' | 'sync' | 'schedule' | 'vulndb' | 'demo';
+export type { ScanTrigger };
 
 export interface ScanEvents {
   scanFinished?(e: { projectId: string; imageId: string; ref: string; scanId: string; status: 'succeeded' | 'failed'; counts: Record<string, number>; error?: string }): void;
@@ -59,12 +61,10 @@ export interface ScanServiceOptions {
   workerName?: string;
 }
 
-const SEVS = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
-
 export class ScanService {
   readonly layerCache: StoreLayerCache;
   private scanFn?: ScanFn;
-  private readonly clock: () => Date;
+  readonly clock: () => Date;
   readonly workerName: string;
   /** The vulnerability DB scans match against (`vulnDbPath`, else the default location). */
   readonly vulnDbPath: string;
@@ -83,12 +83,7 @@ export class ScanService {
 
   /** Inserts a queued scan in the caller's transaction; `dispatch` it after commit. */
   async create(trx: Tx, projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
-    const id = newId();
-    await trx.insertInto('scans').values({
-      id, project_id: projectId, image_id: imageId, status: 'queued', progress: 0, error: '', attempts: 0, trigger, worker: '',
-      created_at: this.clock().toISOString(), started_at: null, finished_at: null,
-    }).execute();
-    return id;
+    return createScan(this, trx, projectId, imageId, trigger);
   }
 
   async dispatch(scanIds: readonly string[]): Promise<void> {
@@ -195,19 +190,4 @@ export class ScanService {
       return { counts, alerts };
     });
   }
-}
-
-/** Recomputes an image's finding counts by severity, leaving out ignored vulnerabilities. */
-export async function recountImage(trx: Tx, projectId: string, imageId: string): Promise<Record<string, number>> {
-  const ignores = await trx.selectFrom('vuln_ignores').select(['vuln_id', 'package', 'image_id']).where('project_id', '=', projectId)
-    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).execute();
-  const rows = await trx.selectFrom('findings').select(['ref_id', 'package', 'severity']).where('image_id', '=', imageId).where('kind', '=', 'vuln').execute();
-  const counts: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
-  for (const r of rows) {
-    if (ignores.some((i) => i.vuln_id === r.ref_id && (i.package === '' || i.package === r.package))) continue;
-    const s = (SEVS as readonly string[]).includes(r.severity) ? r.severity : 'unknown';
-    counts[s]!++;
-  }
-  await trx.updateTable('images').set({ critical: counts.critical!, high: counts.high!, medium: counts.medium!, low: counts.low!, unknown: counts.unknown! }).where('id', '=', imageId).execute();
-  return counts;
 }

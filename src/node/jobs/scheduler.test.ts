@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { openTestStore } from '../store/store.test-helpers.js';
 import { InProcessQueue } from './in-process-queue.js';
 import { ScanService } from './scan-service.js';
-import { Scheduler, validCron } from './scheduler.js';
-import { SecretBox } from '../server/secret-box.js';
+import { Scheduler } from './scheduler.js';
+import { validCron } from '../services/projects.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { newId } from '../store/ids.js';
 import { startTestServer } from '../server/server.test-helpers.js';
 

@@ -6,8 +6,9 @@
 // is claimed with a compare-and-set on a settings row, so several API
 // processes on one PostgreSQL fire each slot once.
 import { Cron } from 'croner';
-import type { Store, Tx } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { ScanService, ScanTrigger } from './scan-service.js';
+import { scheduleKey } from '../services/projects.js';
 import { imagesAffectedByDb, type ImageRef } from './vulndb-rematch.js';
 import { deploymentDbValue, newerDb, parseDeploymentDb, VULNDB_SETTING, type VulnDbIdentity } from './vulndb-identity.js';
 
@@ -20,30 +21,6 @@ export interface SchedulerOptions {
   /** The vulnerability DB file: a change re-matches stored software lists against it. Without it, a change rescans every scanned image. */
   vulnDbPath?: string;
   onError?: (e: unknown) => void;
-}
-
-/** The settings key holding a project's last rescan slot (or when its schedule was set). */
-export function scheduleKey(projectId: string): string {
-  return `rescan.last.${projectId}`;
-}
-
-/**
- * Records that a project's schedule was set now (project created, cron
- * changed): its first run is the first slot after this, not a past slot.
- */
-export async function markScheduleSet(trx: Tx, projectId: string, at: Date): Promise<void> {
-  const now = at.toISOString();
-  await trx.insertInto('settings').values({ key: scheduleKey(projectId), value: now, updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now })).execute();
-}
-
-export function validCron(expr: string): boolean {
-  try {
-    new Cron(expr, { paused: true, timezone: 'UTC' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class Scheduler {

@@ -12,7 +12,7 @@ import { openTestStore } from '../store/store.test-helpers.js';
 import { newId } from '../store/ids.js';
 import { DbWriter } from '../vulndb/db.js';
 import { importPaths } from '../vulndb/import.js';
-import { SecretBox } from '../server/secret-box.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { InProcessQueue } from './in-process-queue.js';
 import { ScanService } from './scan-service.js';
 import { Scheduler } from './scheduler.js';

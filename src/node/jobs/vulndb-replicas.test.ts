@@ -13,7 +13,7 @@ import { newId } from '../store/ids.js';
 import { DbWriter } from '../vulndb/db.js';
 import { dbInfo } from '../vulndb/info.js';
 import { importPaths } from '../vulndb/import.js';
-import { SecretBox } from '../server/secret-box.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { InProcessQueue } from './in-process-queue.js';
 import { ScanService } from './scan-service.js';
 import { Scheduler } from './scheduler.js';

@@ -7,7 +7,7 @@
 // queued without limit.
 import type { Alert, Severity } from '../../core/alerts/types.js';
 import type { Store } from '../store/store.js';
-import type { SecretBox } from '../server/secret-box.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import { sendWebhook, type WebhookOptions } from './webhook.js';
 import { formatSyslog, sendSyslog, type SyslogTarget } from './syslog.js';
 

@@ -12,7 +12,7 @@ import { sendWebhook, signWebhook } from './webhook.js';
 import { formatSyslog } from './syslog.js';
 import { Notifier } from './dispatcher.js';
 import { openTestStore } from '../store/store.test-helpers.js';
-import { SecretBox } from '../server/secret-box.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { newId } from '../store/ids.js';
 import type { Alert } from '../../core/alerts/types.js';
 

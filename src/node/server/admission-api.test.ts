@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { startTestServer, type TestServer } from './server.test-helpers.js';
-import { insertImage } from './routes/images.js';
+import { insertImage } from '../services/images.js';
 import { newId } from '../store/ids.js';
 
 const example = (n: string) => parse(readFileSync(new URL(`../../../examples/admission/${n}`, import.meta.url), 'utf8'));

@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from './server.test-helpers.js';
+import { startTestServer, waitScan, type TestServer } from './server.test-helpers.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -15,15 +15,6 @@ function buildDemoImage(dir: string): string {
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-demo-image.mjs'), out], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return out;
-}
-
-async function waitScan(s: TestServer, projectId: string, scanId: string): Promise<any> {
-  for (let i = 0; i < 600; i++) {
-    const r = await s.call('GET', `/api/v1/projects/${projectId}/scans/${scanId}`, s.adminToken);
-    if (r.body.status === 'succeeded' || r.body.status === 'failed') return r.body;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error('scan did not finish');
 }
 
 const alert = (i: number, over: Record<string, unknown> = {}) => ({

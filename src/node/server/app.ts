@@ -11,7 +11,7 @@ import type { ServerContext } from './context.js';
 import { installAuthHook } from './auth-hook.js';
 import { trustedProxyList } from './config.js';
 import { sharedRateLimitStore } from './rate-limit-store.js';
-import { HttpError } from './http-errors.js';
+import { HttpError } from '../services/errors.js';
 import { InputError } from '../../core/errors.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerAuthRoutes } from './routes/auth.js';

@@ -3,20 +3,13 @@
 // token (session or API token, stored as sha256) identifies the user; the
 // route's declared `action` and `scope` are checked against the user's
 // bindings. A route without an action is refused (fail closed).
-import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authorize, isRole, projectsFor, type Binding } from '../../core/auth/policy.js';
+import { authorize, projectsFor } from '../../core/auth/policy.js';
 import type { ServerContext } from './context.js';
 import { auditOnly, type Actor } from '../store/audit-log.js';
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/** A new bearer secret: prefix says what it is (vgs_ session, vga_ API, vgr_ agent registration). */
-export function newTokenSecret(prefix: 'vgs' | 'vga' | 'vgr'): string {
-  return `${prefix}_${randomBytes(24).toString('base64url')}`;
-}
+import { hashToken } from '../crypto/tokens.js';
+import { identityOfToken } from '../services/auth.js';
+import type { Caller } from '../services/common.js';
 
 export function actorOf(req: FastifyRequest): Actor {
   return {
@@ -27,6 +20,11 @@ export function actorOf(req: FastifyRequest): Actor {
   };
 }
 
+/** The caller of a state-changing route: its actor and the route's declared audit event. */
+export function callerOf(req: FastifyRequest): Caller {
+  return { actor: actorOf(req), event: req.routeOptions.config?.event ?? '' };
+}
+
 export const AUTH_CACHE_MS = 2000;
 
 export async function lookupToken(ctx: ServerContext, token: string): Promise<FastifyRequest['auth'] | undefined> {
@@ -34,30 +32,12 @@ export async function lookupToken(ctx: ServerContext, token: string): Promise<Fa
   const key = hashToken(token);
   const hit = ctx.authCache.get(key);
   if (hit && Date.now() - hit.at < AUTH_CACHE_MS) return hit.auth;
-  const auth = await lookupTokenInStore(ctx, key);
+  const auth = await identityOfToken(ctx, key);
   if (auth) {
     if (ctx.authCache.size > 10_000) ctx.authCache.clear();
     ctx.authCache.set(key, { at: Date.now(), auth });
   }
   return auth;
-}
-
-async function lookupTokenInStore(ctx: ServerContext, tokenHash: string): Promise<FastifyRequest['auth'] | undefined> {
-  const now = ctx.clock().toISOString();
-  const row = await ctx.store.db.selectFrom('tokens')
-    .innerJoin('users', 'users.id', 'tokens.user_id')
-    .select(['tokens.id as tokenId', 'tokens.kind', 'tokens.expires_at', 'tokens.revoked_at', 'users.id as userId', 'users.username', 'users.disabled'])
-    .where('tokens.token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  if (!row || row.revoked_at || row.disabled || (row.expires_at && row.expires_at <= now)) return undefined;
-  const bindings = await ctx.store.db.selectFrom('role_bindings').select(['role', 'project_id', 'actions']).where('user_id', '=', row.userId).execute();
-  return {
-    userId: row.userId,
-    username: row.username,
-    tokenId: row.tokenId,
-    tokenKind: row.kind === 'api' ? 'api' : 'session',
-    bindings: bindings.filter((b) => isRole(b.role)).map((b): Binding => ({ role: b.role as Binding['role'], projectId: b.project_id, actions: JSON.parse(b.actions) as string[] })),
-  };
 }
 
 function deny(reply: FastifyReply, status: 401 | 403, message: string): FastifyReply {

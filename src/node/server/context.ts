@@ -6,20 +6,22 @@ import type { FastifyBaseLogger } from 'fastify';
 // Type augmentations: route schema `tags`/`summary`, route config `rateLimit`.
 import type {} from '@fastify/swagger';
 import type {} from '@fastify/rate-limit';
-// Type augmentations: route schema `tags`/`summary`, route config `rateLimit`.
-import type {} from '@fastify/swagger';
-import type {} from '@fastify/rate-limit';
-import type { Binding, Scope } from '../../core/auth/policy.js';
+import type { Scope } from '../../core/auth/policy.js';
+import type { AuthInfo } from '../services/auth.js';
+import type { ServiceDeps } from '../services/common.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { ScanService } from '../jobs/scan-service.js';
 import type { Notifier } from '../notify/dispatcher.js';
 import type { Metrics } from './metrics.js';
 import type { VulnDbIdentityReader } from '../jobs/vulndb-identity.js';
 
-export interface ServerContext {
+export type { AuthInfo };
+
+/** The server's context; it is also what the services need (`ServiceDeps`). */
+export interface ServerContext extends ServiceDeps {
   store: Store;
   config: ServerConfig;
   secrets: SecretBox;
@@ -40,14 +42,6 @@ export interface ServerContext {
   vulnDb: VulnDbIdentityReader;
   /** `sha256:<hex>` of the agent link CA's SubjectPublicKeyInfo (set when the link is served). */
   agentCaHash?: string;
-}
-
-export interface AuthInfo {
-  userId: string;
-  username: string;
-  tokenId: string;
-  tokenKind: 'session' | 'api';
-  bindings: Binding[];
 }
 
 declare module 'fastify' {

@@ -6,8 +6,9 @@ import { resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { loadConfig, type ServerConfig } from './config.js';
 import { startServer, type RunningServer } from './start.js';
-import { insertImage } from './routes/images.js';
-import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
+import { ensureImage, imageSummary } from '../services/images.js';
+import { scanStatus } from '../services/scans.js';
+import { SYSTEM_ACTOR } from '../store/audit-log.js';
 
 export interface StartedServer {
   server: RunningServer;
@@ -44,31 +45,22 @@ export async function setUpDemo(server: RunningServer, imagePath?: string): Prom
   if (!existsSync(path)) throw new InputError('DEMO_IMAGE', 'demo image not found; build it with `node scripts/build-demo-image.mjs` or pass --demo-image PATH', path);
   const projectId = server.boot!.defaultProjectId;
   const ref = `docker-archive:${path}`;
-  let image = await ctx.store.db.selectFrom('images').select(['id', 'last_scan_id']).where('project_id', '=', projectId).where('ref', '=', ref).executeTakeFirst();
-  if (!image) {
-    const id = await ctx.store.db.transaction().execute(async (trx) => {
-      const iid = await insertImage(ctx, trx, projectId, ref);
-      await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'addImage', projectId, resourceType: 'image', resourceId: iid, summary: { ref, demo: true } }, ctx.clock());
-      return iid;
-    });
-    image = { id, last_scan_id: null };
-  }
-  let scanId = image.last_scan_id;
+  const image = await ensureImage(ctx, { actor: SYSTEM_ACTOR, event: 'addImage' }, projectId, ref, { ref, demo: true });
+  let scanId = image.lastScanId;
   if (!scanId) {
     scanId = await ctx.scans.enqueue(projectId, image.id, 'demo');
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const s = await ctx.store.db.selectFrom('scans').select(['status', 'error']).where('id', '=', scanId).executeTakeFirstOrThrow();
+      const s = await scanStatus(ctx, scanId);
       if (s.status === 'succeeded') break;
       if (s.status === 'failed') throw new InputError('DEMO_SCAN', `demo scan failed: ${s.error}`, path);
       if (Date.now() > deadline) throw new InputError('DEMO_SCAN', 'demo scan did not finish within 3 minutes', path);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  const im = await ctx.store.db.selectFrom('images').selectAll().where('id', '=', image.id).executeTakeFirstOrThrow();
-  const pk = await ctx.store.db.selectFrom('packages').select((eb) => eb.fn.countAll<number>().as('n')).where('image_id', '=', image.id).executeTakeFirstOrThrow();
+  const im = await imageSummary(ctx, image.id);
   return {
-    ref, packages: Number(pk.n), critical: im.critical, high: im.high, medium: im.medium, low: im.low,
+    ref, packages: im.packages, critical: im.critical, high: im.high, medium: im.medium, low: im.low,
     ...(server.url ? { url: server.url } : {}),
     ...(server.boot!.admin ? { adminPassword: server.boot!.admin.password } : {}),
   };

@@ -82,3 +82,13 @@ export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial
   };
   return t;
 }
+
+/** Polls a scan until it succeeds or fails (up to 60 s); returns it. */
+export async function waitScan(s: TestServer, projectId: string, scanId: string): Promise<any> {
+  for (let i = 0; i < 1200; i++) {
+    const r = await s.call('GET', `/api/v1/projects/${projectId}/scans/${scanId}`, s.adminToken);
+    if (r.body.status === 'succeeded' || r.body.status === 'failed') return r.body;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error('scan did not finish');
+}

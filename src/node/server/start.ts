@@ -8,7 +8,7 @@ import { InputError } from '../../core/errors.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { openStore, parseDbUrl } from '../store/store.js';
-import { SecretBox, loadSecretKey } from './secret-box.js';
+import { SecretBox, loadSecretKey } from '../crypto/secret-box.js';
 import { InProcessQueue } from '../jobs/in-process-queue.js';
 import { PgBossQueue } from '../jobs/pg-boss-queue.js';
 import type { JobQueue } from '../jobs/queue.js';

@@ -298,11 +298,28 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Whether a finding is ignored (by the project's or the image's vulnerability
+    // ignores, matched with src/core/vulndb/ignore.ts), kept on the row so that
+    // listings filter ignored findings in the query, before paging. Rows stored
+    // before are marked here by exact id and package; the next recount of the
+    // image matches aliases and source packages too.
+    id: '0005-finding-ignores',
+    async up(db) {
+      await db.schema.alterTable('findings').addColumn('ignored', int, (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('findings').addColumn('ignore_reason', text, (c) => c.notNull().defaultTo('')).execute();
+      const match = sql`from vuln_ignores vi join images im on im.project_id = vi.project_id
+        where im.id = findings.image_id and (vi.image_id is null or vi.image_id = findings.image_id)
+          and vi.vuln_id = findings.ref_id and (vi.package = '' or vi.package = findings.package)`;
+      await sql`update findings set ignored = 1, ignore_reason = coalesce((select vi.reason ${match} order by vi.id limit 1), '')
+        where kind = 'vuln' and exists (select 1 ${match})`.execute(db);
+    },
+  },
+  {
     // The node agent link (docs/agent.md): an agent token is spent once
     // (used_at); a node keeps its kernel and the fingerprint of the client
     // certificate it was issued (a different one is refused); the alert IDs
     // stored per project make agent replays idempotent.
-    id: '0005-agent-link',
+    id: '0006-agent-link',
     async up(db) {
       await db.schema.alterTable('agent_tokens').addColumn('used_at', text).execute();
       await db.schema.alterTable('nodes').addColumn('kernel', text, (c) => c.notNull().defaultTo('')).execute();

@@ -128,6 +128,10 @@ export interface FindingTable {
   /** Content findings: the file (or `config:env`, ...); "" for vulnerabilities. */
   path: ColumnType<string, string | undefined, string>;
   layer_digest: ColumnType<string, string | undefined, string>;
+  /** 1 when a vulnerability ignore of the project or image names it (kept by recountImage). */
+  ignored: Generated<number>;
+  /** The ignore's reason ('' when none). */
+  ignore_reason: Generated<string>;
 }
 
 export interface PackageRowTable {

@@ -4,13 +4,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { SEVERITIES, type Alert } from '../../../core/alerts/types.js';
-import { isCatalogType } from '../../../core/alerts/catalog.js';
-import { ALERT_STATUSES, ingestAlerts, listAlerts } from '../../store/alert-groups.js';
-import { appendAudit } from '../../store/audit-log.js';
-import { actorOf } from '../auth-hook.js';
-import { mutate } from '../mutate.js';
-import { badRequest, notFound } from '../http-errors.js';
-import { ID, params, toApi } from './common.js';
+import * as alertService from '../../services/alerts.js';
+import { ALERT_STATUSES } from '../../services/alerts.js';
+import { callerOf } from '../auth-hook.js';
+import { ID, ok, params } from './common.js';
 
 export const MAX_ALERTS_PER_BATCH = 5000;
 
@@ -48,8 +45,6 @@ const alertRow = {
 } as const;
 
 export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const db = ctx.store.db;
-
   // `:batch` is a custom method in the URL (Google AIP style); `::` escapes the colon for Fastify's router.
   app.post<{ Querystring: { project: string }; Body: { alerts: Alert[] } }>('/api/v1/alerts::batch', {
     config: { action: 'alert:ingest', scope: 'project', event: 'ingestAlerts' },
@@ -61,15 +56,10 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
       response: { 200: { type: 'object', properties: { received: { type: 'integer' }, groups: { type: 'integer' } } } },
     },
   }, async (req) => {
-    const projectId = req.query.project;
-    const alerts = req.body.alerts;
-    for (const a of alerts) {
-      if (!isCatalogType(a.type) && !a.type.startsWith('custom/')) throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
-    }
-    if (!(await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst())) throw notFound('project');
-    const r = await ingestAlerts(ctx.store, projectId, alerts, (trx) => appendAudit(trx, ctx.store.dialect, actorOf(req), { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } }, ctx.clock()).then(() => undefined));
-    ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', alerts.length);
-    void ctx.notifier.alerts(projectId, alerts).catch((e) => req.log.warn({ err: e }, 'alert notification failed'));
+    const { project: projectId } = req.query;
+    const r = await alertService.ingestAlerts(ctx, callerOf(req), projectId, req.body.alerts);
+    ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', req.body.alerts.length);
+    void ctx.notifier.alerts(projectId, req.body.alerts).catch((e) => req.log.warn({ err: e }, 'alert notification failed'));
     return r;
   });
 
@@ -89,29 +79,17 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
     },
   }, async (req) => {
     const q = req.query;
-    const page = await listAlerts(ctx.store, { projects: req.allowedProjects!, status: q.status, type: q.type, severity: q.severity, since: q.since, cursor: q.cursor, limit: q.limit ?? 50 });
-    return { items: page.items.map(toApi), next: page.next };
+    return alertService.listAlerts(ctx, { projects: req.allowedProjects!, status: q.status, type: q.type, severity: q.severity, since: q.since, cursor: q.cursor, limit: q.limit ?? 50 });
   });
 
   const aParams = params('projectId', 'alertId');
   app.get<{ Params: { projectId: string; alertId: string } }>('/api/v1/projects/:projectId/alerts/:alertId', {
     config: { action: 'alert:read', scope: 'project' },
     schema: { tags: ['alerts'], summary: 'Read an alert group with its latest alert', params: aParams },
-  }, async (req) => {
-    const a = await db.selectFrom('alerts').selectAll().where('id', '=', req.params.alertId).where('project_id', '=', req.params.projectId).executeTakeFirst();
-    if (!a) throw notFound('alert');
-    return toApi(a);
-  });
+  }, async (req) => alertService.getAlert(ctx, req.params.projectId, req.params.alertId));
 
   app.patch<{ Params: { projectId: string; alertId: string }; Body: { status: string } }>('/api/v1/projects/:projectId/alerts/:alertId', {
     config: { action: 'alert:update', scope: 'project', event: 'handleAlert' },
     schema: { tags: ['alerts'], summary: 'Set the status of an alert group', params: aParams, body: { type: 'object', properties: { status: { type: 'string', enum: [...ALERT_STATUSES] } }, required: ['status'], additionalProperties: false } },
-  }, async (req) => {
-    const { projectId, alertId } = req.params;
-    await mutate(ctx, req, { resourceType: 'alert', resourceId: alertId, projectId, summary: req.body }, async (trx) => {
-      const r = await trx.updateTable('alerts').set({ status: req.body.status }).where('id', '=', alertId).where('project_id', '=', projectId).executeTakeFirst();
-      if (!Number(r.numUpdatedRows)) throw notFound('alert');
-    });
-    return { ok: true };
-  });
+  }, async (req) => ok(alertService.setAlertStatus(ctx, callerOf(req), req.params.projectId, req.params.alertId, req.body.status)));
 }

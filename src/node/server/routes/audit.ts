@@ -2,26 +2,22 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { exportAudit, queryAudit, verifyAudit } from '../../store/audit-log.js';
-import { ID, toApi } from './common.js';
+import { exportTrail, listAudit, verifyTrail } from '../../services/audit.js';
+import { ID } from './common.js';
 
 export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const db = ctx.store.db;
   app.get<{ Querystring: { event?: string; project?: string; after?: number; limit?: number } }>('/api/v1/audit', {
     config: { action: 'audit:read', scope: 'global' },
     schema: {
       tags: ['audit'], summary: 'Query the operations audit trail, oldest first (after= pages by sequence number)',
       querystring: { type: 'object', properties: { event: { type: 'string', maxLength: 60 }, project: ID, after: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }, additionalProperties: false },
     },
-  }, async (req) => {
-    const rows = await queryAudit(db, { event: req.query.event, projectId: req.query.project, afterSeq: req.query.after, limit: req.query.limit ?? 100 });
-    return { items: rows.map(toApi), next: rows.length ? rows[rows.length - 1]!.seq : undefined };
-  });
+  }, async (req) => listAudit(ctx, req.query));
 
   app.get('/api/v1/audit/verify', {
     config: { action: 'audit:read', scope: 'global' },
     schema: { tags: ['audit'], summary: 'Verify the hash chain; names the first record that does not verify' },
-  }, async () => verifyAudit(db));
+  }, async () => verifyTrail(ctx));
 
   app.get<{ Querystring: { format?: 'jsonl' | 'csv' } }>('/api/v1/audit/export', {
     config: { action: 'audit:read', scope: 'global' },
@@ -30,6 +26,6 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
     const format = req.query.format ?? 'jsonl';
     reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
     reply.header('content-disposition', `attachment; filename="vigil-audit.${format}"`);
-    return reply.send(Readable.from(exportAudit(db, format)));
+    return reply.send(Readable.from(exportTrail(ctx, format)));
   });
 }

@@ -1,8 +1,8 @@
 // Health and metrics: `/healthz` (public: checks the store answers) and
 // Prometheus `/metrics` (needs metrics:read unless --metrics-public).
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { ServerContext } from '../context.js';
+import { storeAnswers } from '../../services/health.js';
 import { vulnDbStatus } from '../../jobs/vulndb-identity.js';
 
 const DB_ID = { type: 'object', properties: { digest: { type: 'string' }, builtAt: { type: 'string' } } } as const;
@@ -20,12 +20,12 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
     schema: { tags: ['health'], summary: 'Liveness and store health', response: { 200: HEALTH, 503: HEALTH } },
   }, async (_req, reply) => {
     try {
-      await sql`select 1`.execute(ctx.store.db);
       // Which vulnerability DB this replica serves, and whether it is behind the deployment's newest.
-      return { status: 'ok', db: ctx.store.dialect, vulnDb: await vulnDbStatus(ctx.store, ctx.vulnDb) };
+      if (await storeAnswers(ctx)) return { status: 'ok', db: ctx.store.dialect, vulnDb: await vulnDbStatus(ctx.store, ctx.vulnDb) };
     } catch {
-      return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
+      // the store answered the probe but not the DB status: unavailable too
     }
+    return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
   });
   app.get('/metrics', {
     config: ctx.config.metricsPublic ? { action: 'public:metrics', scope: 'public' } : { action: 'metrics:read', scope: 'global' },

@@ -1,5 +1,6 @@
-// The server's typed HTTP errors; the error handler (app.ts) turns them,
-// InputErrors and validation failures into `{ error, message }` bodies.
+// The typed errors of the services (HTTP status + code); the server's error
+// handler (server/app.ts) turns them, InputErrors and validation failures into
+// `{ error, message }` bodies.
 export class HttpError extends Error {
   constructor(readonly statusCode: number, readonly code: string, message: string) {
     super(message);

@@ -1,0 +1,38 @@
+// Alerts: batch ingest (grouped by type + subject, audited as ingestAlerts),
+// listing across projects, one group, status changes.
+import type { Alert } from '../../core/alerts/types.js';
+import { isCatalogType } from '../../core/alerts/catalog.js';
+import { ingestAlerts as storeAlerts, listAlerts as listAlertGroups, type AlertFilter } from '../store/alert-groups.js';
+
+export { ALERT_STATUSES } from '../store/alert-groups.js';
+import { appendAudit } from '../store/audit-log.js';
+import { badRequest, notFound } from './errors.js';
+import { mutate } from './mutate.js';
+import { requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+
+type Api = Record<string, unknown>;
+
+export async function ingestAlerts(s: ServiceDeps, by: Caller, projectId: string, alerts: Alert[]): Promise<{ received: number; groups: number }> {
+  for (const a of alerts) {
+    if (!isCatalogType(a.type) && !a.type.startsWith('custom/')) throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
+  }
+  await requireProject(s.store.db, projectId);
+  return storeAlerts(s.store, projectId, alerts, (trx) => appendAudit(trx, s.store.dialect, by.actor, { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } }, s.clock()).then(() => undefined));
+}
+
+export async function listAlerts(s: ServiceDeps, f: AlertFilter): Promise<{ items: Api[]; next?: string }> {
+  const page = await listAlertGroups(s.store, f);
+  return { items: page.items.map(toApi), next: page.next };
+}
+
+export async function getAlert(s: ServiceDeps, projectId: string, alertId: string): Promise<Api> {
+  const a = await s.store.db.selectFrom('alerts').selectAll().where('id', '=', alertId).where('project_id', '=', projectId).executeTakeFirst();
+  if (!a) throw notFound('alert');
+  return toApi(a);
+}
+
+export async function setAlertStatus(s: ServiceDeps, by: Caller, projectId: string, alertId: string, status: string): Promise<void> {
+  await mutate(s, by, { resourceType: 'alert', resourceId: alertId, projectId, summary: { status } }, async (trx) => {
+    requireTouched(await trx.updateTable('alerts').set({ status }).where('id', '=', alertId).where('project_id', '=', projectId).executeTakeFirst(), 'alert');
+  });
+}

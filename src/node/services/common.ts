@@ -1,0 +1,85 @@
+// What every service shares: its dependencies (`ServiceDeps`, which the
+// server's context satisfies), who calls (`Caller`: the actor and the audit
+// event of the state change), row -> API object mapping (camelCase, JSON
+// columns parsed, secrets dropped), and lookups that 404 when a resource is
+// not in the project named (so a user of project A never learns about
+// project B's ids).
+import type { Db, Store, Tx } from '../store/store.js';
+import type { Actor } from '../store/audit-log.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { notFound } from './errors.js';
+
+export interface ServiceDeps {
+  store: Store;
+  clock: () => Date;
+  secrets: SecretBox;
+  config: { rescanCron: string };
+  /** Sends queued scans to the workers after commit (the jobs layer's ScanService). */
+  scans: { dispatch(scanIds: readonly string[]): Promise<void> };
+  /** Cached token identities, cleared on every change to tokens, users or bindings. */
+  authCache: { clear(): void };
+  /** Cached notification targets, invalidated on every change to them. */
+  notifier: { invalidate(): void };
+}
+
+/** Who changes state: the actor of the audit record and the event name (the route's declared `event`). */
+export interface Caller {
+  actor: Actor;
+  event: string;
+}
+
+const JSON_COLUMNS = new Set(['actions', 'document', 'sample', 'summary', 'types', 'events', 'data', 'config']);
+const HIDDEN = new Set(['password_hash', 'password_enc', 'token_hash']);
+
+// Column names are few and fixed: convert each once (list responses map thousands of keys a second).
+const camel = new Map<string, string>();
+const camelOf = (k: string): string => {
+  let c = camel.get(k);
+  if (c === undefined) {
+    c = k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+    if (camel.size < 1000) camel.set(k, c);
+  }
+  return c;
+};
+
+export function toApi<T extends object>(row: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in row) {
+    if (HIDDEN.has(k)) continue;
+    const v = row[k];
+    out[camelOf(k)] = JSON_COLUMNS.has(k) && typeof v === 'string' ? safeParse(v) : v;
+  }
+  return out;
+}
+
+function safeParse(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+type ProjectTable = 'images' | 'registries' | 'policies' | 'clusters' | 'nodes' | 'scans' | 'alerts' | 'vuln_ignores';
+
+/** The row with this id in this project, or a 404. */
+export async function inProject(db: Db | Tx, table: ProjectTable, id: string, projectId: string, what: string): Promise<Record<string, any>> {
+  const row = await (db as any).selectFrom(table).selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  if (!row) throw notFound(what);
+  return row as Record<string, any>;
+}
+
+/** 404 unless the project exists. */
+export async function requireProject(db: Db | Tx, projectId: string): Promise<void> {
+  if (!(await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst())) throw notFound('project');
+}
+
+/** 404 unless a row of this id is in this project. */
+export async function requireInProject(db: Db | Tx, table: ProjectTable, id: string, projectId: string, what: string): Promise<void> {
+  if (!(await (db as any).selectFrom(table).select('id').where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst())) throw notFound(what);
+}
+
+/** 404 unless the update or delete touched a row. */
+export function requireTouched(r: { numUpdatedRows?: bigint; numDeletedRows?: bigint }, what: string): void {
+  if (!Number(r.numUpdatedRows ?? r.numDeletedRows ?? 0)) throw notFound(what);
+}

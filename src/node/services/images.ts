@@ -1,0 +1,236 @@
+// Images of a project, their findings and software list, and vulnerability
+// ignores for all images of a project or one image; an image's finding
+// counts by severity leave ignored findings out.
+import { newId } from '../store/ids.js';
+import type { VulnerabilityFinding } from '../../core/scan/types.js';
+import { parseSeverityFilter } from '../../core/scan/severity-filter.js';
+import { ignoreEntryFor, type IgnoreEntry } from '../../core/vulndb/ignore.js';
+import { sql } from 'kysely';
+import type { Tx } from '../store/store.js';
+import { conflict } from './errors.js';
+import { mutate } from './mutate.js';
+import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
+import { createScan } from './scans.js';
+import { inProject, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+
+type Api = Record<string, unknown>;
+
+const SEVS = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
+
+export function splitRef(ref: string): { registry: string; repository: string; tag: string } {
+  if (!ref.startsWith('registry:')) return { registry: '', repository: ref.replace(/^[a-z-]+:/, ''), tag: '' };
+  const s = ref.slice('registry:'.length);
+  const slash = s.indexOf('/');
+  const registry = s.slice(0, slash);
+  let rest = s.slice(slash + 1);
+  let tag = '';
+  const at = rest.indexOf('@');
+  if (at >= 0) rest = rest.slice(0, at);
+  const colon = rest.lastIndexOf(':');
+  if (colon > 0) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  return { registry, repository: rest, tag };
+}
+
+export async function insertImage(s: Pick<ServiceDeps, 'clock'>, trx: Tx, projectId: string, ref: string, registryId: string | null = null, digest = ''): Promise<string> {
+  if (await trx.selectFrom('images').select('id').where('project_id', '=', projectId).where('ref', '=', ref).executeTakeFirst()) throw conflict(`image ${ref} exists in this project`);
+  const id = newId();
+  const now = s.clock().toISOString();
+  await trx.insertInto('images').values({
+    id, project_id: projectId, registry_id: registryId, ref, ...splitRef(ref), digest, os_family: '', os_version: '',
+    last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now, updated_at: now,
+  }).execute();
+  return id;
+}
+
+export interface ImageFilter extends PageQuery {
+  repository?: string;
+  registry?: string;
+  os?: string;
+  minSeverity?: string;
+  scanned?: boolean;
+}
+
+export async function listImages(s: ServiceDeps, projectId: string, f: ImageFilter): Promise<Page<Api>> {
+  let q = s.store.db.selectFrom('images').selectAll().where('project_id', '=', projectId);
+  if (f.repository) q = q.where('repository', '=', f.repository);
+  if (f.registry) q = q.where('registry', '=', f.registry);
+  if (f.os) q = q.where('os_family', '=', f.os);
+  if (f.scanned !== undefined) q = q.where('last_scan_id', f.scanned ? 'is not' : 'is', null);
+  if (f.minSeverity) {
+    const cols = (['critical', 'high', 'medium', 'low'] as const).slice(0, ['critical', 'high', 'medium', 'low'].indexOf(f.minSeverity) + 1);
+    q = q.where((eb) => eb.or(cols.map((c) => eb(c, '>', 0))));
+  }
+  return mapPage(await pageOf(q, f, { ref: 'ref', repository: 'repository', critical: 'critical', high: 'high', createdAt: 'created_at' }, 'images'), toApi);
+}
+
+/** Adds an image by reference; with scan, queues a scan too (dispatched after commit). */
+export async function addImage(s: ServiceDeps, by: Caller, projectId: string, b: { ref: string; scan?: boolean }): Promise<{ id: string; scanId?: string }> {
+  const r = await mutate(s, by, { resourceType: 'image', resourceId: (x: { id: string }) => x.id, projectId, summary: b }, async (trx) => {
+    await requireProject(trx, projectId);
+    const id = await insertImage(s, trx, projectId, b.ref);
+    return { id, scanId: b.scan ? await createScan(s, trx, projectId, id, 'manual') : undefined };
+  });
+  if (r.scanId) await s.scans.dispatch([r.scanId]);
+  return r;
+}
+
+/** The image of this ref in the project, added (audited as `by`) when missing. */
+export async function ensureImage(s: ServiceDeps, by: Caller, projectId: string, ref: string, summary: object): Promise<{ id: string; lastScanId: string | null }> {
+  const image = await s.store.db.selectFrom('images').select(['id', 'last_scan_id']).where('project_id', '=', projectId).where('ref', '=', ref).executeTakeFirst();
+  if (image) return { id: image.id, lastScanId: image.last_scan_id };
+  const id = await mutate(s, by, { resourceType: 'image', resourceId: (x: string) => x, projectId, summary }, (trx) => insertImage(s, trx, projectId, ref));
+  return { id, lastScanId: null };
+}
+
+export async function getImage(s: ServiceDeps, projectId: string, imageId: string): Promise<Api> {
+  return toApi(await inProject(s.store.db, 'images', imageId, projectId, 'image'));
+}
+
+/** An image with the number of packages of its software list. */
+export async function imageSummary(s: ServiceDeps, imageId: string): Promise<{ packages: number; critical: number; high: number; medium: number; low: number }> {
+  const im = await s.store.db.selectFrom('images').selectAll().where('id', '=', imageId).executeTakeFirstOrThrow();
+  const pk = await s.store.db.selectFrom('packages').select((eb) => eb.fn.countAll<number>().as('n')).where('image_id', '=', imageId).executeTakeFirstOrThrow();
+  return { packages: Number(pk.n), critical: im.critical, high: im.high, medium: im.medium, low: im.low };
+}
+
+export async function deleteImage(s: ServiceDeps, by: Caller, projectId: string, imageId: string): Promise<void> {
+  await mutate(s, by, { resourceType: 'image', resourceId: imageId, projectId }, async (trx) => {
+    requireTouched(await trx.deleteFrom('images').where('id', '=', imageId).where('project_id', '=', projectId).executeTakeFirst(), 'image');
+  });
+}
+
+/** Queues a scan of the image (scanPrivateImage) and dispatches it. */
+export async function scanImage(s: ServiceDeps, by: Caller, projectId: string, imageId: string): Promise<{ scanId: string }> {
+  const scanId = await mutate(s, by, { resourceType: 'image', resourceId: imageId, projectId }, async (trx) => {
+    await requireInProject(trx, 'images', imageId, projectId, 'image');
+    return createScan(s, trx, projectId, imageId, 'manual');
+  });
+  await s.scans.dispatch([scanId]);
+  return { scanId };
+}
+
+export interface FindingFilter extends PageQuery {
+  severity?: string;
+  kind?: string;
+  includeIgnored?: boolean;
+  /** Vulnerability id, malware rule, secret rule, baseline check id. */
+  ruleId?: string;
+  /** File path prefix (content findings). */
+  path?: string;
+}
+
+export async function listFindings(s: ServiceDeps, projectId: string, imageId: string, f: FindingFilter): Promise<Page<Api>> {
+  const db = s.store.db;
+  await inProject(db, 'images', imageId, projectId, 'image');
+  let q = db.selectFrom('findings').selectAll().where('image_id', '=', imageId);
+  if (f.severity) q = q.where('severity', 'in', [...parseSeverityFilter(f.severity, 'severity')]);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.ruleId) q = q.where('ref_id', '=', f.ruleId);
+  if (f.path) q = q.where(sql`substr(path, 1, ${f.path.length})`, '=', f.path);
+  // In the query, so that a page is full whatever is ignored.
+  if (f.includeIgnored === false) q = q.where('ignored', '=', 0);
+  return mapPage(await pageOf(q, f, { severity: 'severity', refId: 'ref_id', package: 'package' }, 'findings'), (row) => ({
+    ...toApi(row), ignored: row.ignored === 1, ignoreReason: row.ignored === 1 ? row.ignore_reason : undefined,
+  }));
+}
+
+export async function listPackages(s: ServiceDeps, projectId: string, imageId: string, f: PageQuery & { name?: string; type?: string }): Promise<Page<Api>> {
+  await inProject(s.store.db, 'images', imageId, projectId, 'image');
+  let q = s.store.db.selectFrom('packages').selectAll().where('image_id', '=', imageId);
+  if (f.name) q = q.where('name', '=', f.name);
+  if (f.type) q = q.where('type', '=', f.type);
+  return mapPage(await pageOf(q, f, { name: 'name', type: 'type' }, 'packages'), toApi);
+}
+
+// --- vulnerability ignores
+
+export interface IgnoreBody {
+  vulnId: string;
+  package?: string;
+  reason?: string;
+}
+
+export async function listIgnores(s: ServiceDeps, projectId: string, f: PageQuery & { imageId?: string }): Promise<Page<Api>> {
+  let q = s.store.db.selectFrom('vuln_ignores').selectAll().where('project_id', '=', projectId);
+  if (f.imageId) q = q.where('image_id', '=', f.imageId);
+  return mapPage(await pageOf(q, f, { vulnId: 'vuln_id' }, 'vuln_ignores'), toApi);
+}
+
+/** Ignores a vulnerability for all images of the project (imageId null: ignoreVul) or one image (ignoreImageVul). */
+export async function addIgnore(s: ServiceDeps, by: Caller, projectId: string, imageId: string | null, b: IgnoreBody): Promise<{ id: string }> {
+  const id = await mutate(s, by, { resourceType: 'vuln-ignore', resourceId: (r: string) => r, projectId, summary: imageId ? { ...b, imageId } : b }, async (trx) => {
+    if (imageId) await requireInProject(trx, 'images', imageId, projectId, 'image');
+    else await requireProject(trx, projectId);
+    const iid = newId();
+    await trx.insertInto('vuln_ignores').values({ id: iid, project_id: projectId, image_id: imageId, vuln_id: b.vulnId, package: b.package ?? '', reason: b.reason ?? '', created_by: by.actor.username, created_at: s.clock().toISOString() }).execute();
+    await recountProject(trx, projectId, imageId ?? undefined);
+    return iid;
+  });
+  return { id };
+}
+
+/** Cancels a project-wide ignore (imageId null: cancelIgnoreVul) or an image's (cancelIgnoreImageVul). */
+export async function cancelIgnore(s: ServiceDeps, by: Caller, projectId: string, imageId: string | null, ignoreId: string): Promise<void> {
+  await mutate(s, by, { resourceType: 'vuln-ignore', resourceId: ignoreId, projectId }, async (trx) => {
+    const q = trx.deleteFrom('vuln_ignores').where('id', '=', ignoreId).where('project_id', '=', projectId);
+    requireTouched(await (imageId ? q.where('image_id', '=', imageId) : q.where('image_id', 'is', null)).executeTakeFirst(), 'ignore');
+    await recountProject(trx, projectId, imageId ?? undefined);
+  });
+}
+
+async function recountProject(trx: Tx, projectId: string, imageId?: string): Promise<void> {
+  let q = trx.selectFrom('images').select('id').where('project_id', '=', projectId);
+  if (imageId) q = q.where('id', '=', imageId);
+  for (const im of await q.execute()) await recountImage(trx, projectId, im.id);
+}
+
+/**
+ * Marks an image's vulnerability findings ignored or not by the project's and
+ * the image's ignores (matched like the CLI's ignore file: id or alias,
+ * package name, source package or purl; src/core/vulndb/ignore.ts) and
+ * recomputes its counts by severity, leaving ignored findings out.
+ */
+export async function recountImage(trx: Tx, projectId: string, imageId: string): Promise<Record<string, number>> {
+  const rules = await trx.selectFrom('vuln_ignores').select(['vuln_id', 'package', 'reason']).where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).orderBy('id').execute();
+  const entries: IgnoreEntry[] = rules.map((r, i) => ({ id: r.vuln_id, packages: r.package ? [r.package] : [], ...(r.reason ? { reason: r.reason } : {}), line: i + 1 }));
+  const rows = await trx.selectFrom('findings').select(['id', 'ref_id', 'package', 'severity', 'data', 'ignored', 'ignore_reason']).where('image_id', '=', imageId).where('kind', '=', 'vuln').execute();
+  const counts: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
+  // Rows whose mark changes, grouped by the new mark.
+  const changes = new Map<string, { ignored: number; reason: string; ids: string[] }>();
+  for (const r of rows) {
+    const e = entries.length ? ignoreEntryFor(findingOf(r), entries) : undefined;
+    const ignored = e ? 1 : 0;
+    const reason = e?.reason ?? '';
+    if (ignored !== r.ignored || reason !== r.ignore_reason) {
+      const key = `${ignored}\0${reason}`;
+      let c = changes.get(key);
+      if (!c) changes.set(key, (c = { ignored, reason, ids: [] }));
+      c.ids.push(r.id);
+    }
+    if (ignored) continue;
+    const sev = (SEVS as readonly string[]).includes(r.severity) ? r.severity : 'unknown';
+    counts[sev]!++;
+  }
+  for (const c of changes.values()) {
+    for (let i = 0; i < c.ids.length; i += 500) {
+      await trx.updateTable('findings').set({ ignored: c.ignored, ignore_reason: c.reason }).where('id', 'in', c.ids.slice(i, i + 500)).execute();
+    }
+  }
+  await trx.updateTable('images').set({ critical: counts.critical!, high: counts.high!, medium: counts.medium!, low: counts.low!, unknown: counts.unknown! }).where('id', '=', imageId).execute();
+  return counts;
+}
+
+/** The stored finding (its JSON), or what its columns say when the JSON does not parse. */
+function findingOf(r: { ref_id: string; package: string; data: string }): Pick<VulnerabilityFinding, 'id' | 'aliases' | 'package' | 'sourcePackage' | 'pkgPath' | 'purl'> {
+  try {
+    const f = JSON.parse(r.data) as Partial<VulnerabilityFinding>;
+    if (f && typeof f === 'object') return { id: r.ref_id, aliases: Array.isArray(f.aliases) ? f.aliases : [], package: r.package, sourcePackage: typeof f.sourcePackage === 'string' ? f.sourcePackage : '', pkgPath: f.pkgPath, purl: f.purl };
+  } catch {
+    // fall through
+  }
+  return { id: r.ref_id, aliases: [], package: r.package, sourcePackage: '' };
+}
