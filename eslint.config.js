@@ -29,6 +29,12 @@ export default tseslint.config(
     },
   },
   {
+    // The console runs in the browser.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ignores: ['web/src/**/*.test.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/**/*.test.ts'],
     rules: {

@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = ['src', 'test', 'bench', 'rules'];
+const roots = ['src', 'test', 'bench', 'rules', 'web'];
 const filters = process.argv.slice(2);
 const files = [];
 function walk(dir) {

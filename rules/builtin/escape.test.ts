@@ -1,5 +1,6 @@
 import { test } from 'node:test';
-import { ruleTester, open, makeEvent } from '../../src/core/rules/index.js';
+import assert from 'node:assert/strict';
+import { ruleTester, runRuleCases, open, makeEvent } from '../../src/core/rules/index.js';
 import { builtinFilesSync } from '../../src/node/rules/load.js';
 
 const files = builtinFilesSync('escape.yaml');
@@ -35,4 +36,16 @@ test('escape rules', () => {
       { event: makeEvent({ type: 'connect', proc: { name: 'docker' }, fd: { type: 'unix', name: '/var/run/docker.sock' } }) },
     ],
   });
+});
+
+test('regression: one open_by_handle_at burst is one alert with its count and window, not one per 5 calls', () => {
+  const burst = Array.from({ length: 185 }, (_, i) => makeEvent({ type: 'open_by_handle_at', time: 1000 + i * 20, res: -116, proc: { name: 'shocker', pid: 77 }, container: {} }));
+  const rep = runRuleCases(files, { fires: [{ type: V, rule: 'File handle brute force from container', events: burst }] });
+  const alerts = rep.results[0]!.alerts;
+  assert.equal(alerts.length, 1);
+  assert.match(alerts[0]!.message, /\(5 events within 10s\)/);
+  // A second burst after a quiet window is a new alert.
+  const later = burst.map((e) => ({ ...e, time: e.time + 60_000 }));
+  const rep2 = runRuleCases(files, { fires: [{ type: V, events: [...burst, ...later] }] });
+  assert.equal(rep2.results[0]!.alerts.length, 2);
 });

@@ -11,11 +11,15 @@ test('miner and malicious-program rules', () => {
       { type: 'container/malicious-program', rule: 'Crypto miner in container', event: exec('/usr/bin/java -o stratum+tcp://pool.minexmr.com:4444 -u wallet', { proc: { name: 'java' }, container: {} }) },
       { type: 'container/malicious-program', rule: 'Known malware in container', event: exec('/tmp/kdevtmpfsi', { container: {} }) },
       { type: 'malware/unclassified', rule: 'Crypto miner on host', event: exec('/usr/local/bin/minerd -a cryptonight') },
+      // Regression: the literal `-o stratum+tcp` (no ://) was missed.
+      { type: 'malware/unclassified', rule: 'Crypto miner on host', event: exec(['/tmp/m', '-o', 'stratum+tcp', '-u', 'x']) },
+      { type: 'container/malicious-program', rule: 'Crypto miner in container', event: exec(['/opt/app', '--url=stratum+ssl', 'pool:443'], { container: {} }) },
     ],
     silent: [
       { event: exec('/usr/bin/java -jar app.jar --server.port=8080', { container: {} }) },
       { event: exec('/usr/bin/python3 manage.py runserver', { container: {} }) },
       { event: exec('/usr/bin/top') },
+      { event: exec(['grep', '-r', 'stratum', '/var/log']) },
     ],
   });
 });

@@ -5,6 +5,15 @@ import type { ErrorCode, LimitCode } from './error-codes.js';
 
 export type { ErrorCode, LimitCode } from './error-codes.js';
 
+/**
+ * Messages are one line whatever they quote: line breaks and other control
+ * characters but tab (from a parser's message quoting the input, or a path inside an
+ * image) are shown escaped, so a hostile input cannot forge log lines.
+ */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /** Bad input from the user or from an artifact: exit code 2, one line, no stack. */
 export class InputError extends Error {
   override readonly name = 'InputError';
@@ -13,7 +22,7 @@ export class InputError extends Error {
   /** What and where: a file, a path inside an image, a URL, a line number. */
   readonly where?: string;
   constructor(code: ErrorCode, message: string, where?: string, options?: { cause?: unknown }) {
-    super(where ? `${where}: ${message}` : message, options);
+    super(oneLine(where ? `${where}: ${message}` : message), options);
     this.code = code;
     this.where = where;
   }

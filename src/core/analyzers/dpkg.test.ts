@@ -175,3 +175,8 @@ test('fuzz: damaged status files end in packages or an InputError, never a crash
     }
   }
 });
+
+test('fuzz regression: a Package field continued over two lines gives a one-line error', async () => {
+  const status = 'Package: ly all programs on\n the system\nStatus: install ok installed\nVersion: 1.0\n\n';
+  await assert.rejects(run({ [STATUS]: status }), (e: unknown) => e instanceof InputError && /invalid Package/.test(e.message) && !e.message.includes('\n'));
+});

@@ -75,3 +75,9 @@ test('timestamps: the apiserver layout, other RFC 3339 forms, and garbage', () =
   assert.equal(ev('yesterday').time, 0);
   assert.equal(ev(12).time, 0);
 });
+
+test('fuzz regression: malformed JSON errors stay one line although the parser quotes the input', () => {
+  for (const [fn, input] of [[() => parseAuditLine('\u0000\n', 1), '\u0000\n'], [() => parseAuditDocument('["masters",\nsystem:aut"]', 'f.json'), '']] as const) {
+    assert.throws(fn, (e: unknown) => e instanceof InputError && e.code === 'AUDIT_JSON_INVALID' && !/[\n\r\u0000]/.test(e.message), input);
+  }
+});

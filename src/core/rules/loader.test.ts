@@ -250,3 +250,35 @@ test('rules are indexed by evt.type; NO_EVT_TYPE warns; ruleset has a version', 
   const en = new Engine(ruleset, { host: 'h' });
   assert.equal(en.process(makeEvent({ type: 'whatever', proc: { name: 'sh' } })).length, 1);
 });
+
+test('fuzz regression: a list item that is a mapping with a toString key is a diagnostic, not a TypeError', () => {
+  const text = '- list: deb_binaries\n  items: [{toString: 1, valueOf: 1}]\n- rule: r\n  desc: d\n  condition: evt.type = execve and proc.name in (deb_binaries)\n  output: o\n  priority: WARNING\n';
+  const r = loadRuleset([{ name: 'f.yaml', text }]);
+  const d = r.diagnostics.find((x) => x.code === 'ENTRY_INVALID');
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.match(d.message, /list 'deb_binaries' item 1 is not a string/);
+  assert.equal(d.line, 2);
+});
+
+test('fuzz regression: mappings with a toString key as priority, severity, type, tags or exception name are diagnostics, not a TypeError', () => {
+  const rule = (extra: string) => `- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: WARNING\n${extra}`;
+  const m = '{toString: 1, valueOf: 1}';
+  const cases: Array<[string, string | undefined]> = [
+    [rule(`  priority: ${m}\n`).replace('  priority: WARNING\n', ''), 'INVALID_PRIORITY'],
+    [rule(`  severity: ${m}\n`), 'INVALID_SEVERITY'],
+    [rule(`  type: ${m}\n`), 'TYPE_IGNORED'],
+    [rule(`  tags: [${m}]\n`), undefined],
+    [rule(`  exceptions:\n    - name: ${m}\n      fields: [proc.name]\n      values: 1\n`), undefined],
+  ];
+  for (const [text, code] of cases) {
+    const r = load(text);
+    if (code) assert.ok(r.diagnostics.some((d) => d.code === code && d.message.includes('{mapping}')), `${code}: ${JSON.stringify(r.diagnostics)}`);
+  }
+});
+
+test('fuzz regression: an aggregate with a mapping in by or as threshold is INVALID_AGGREGATE, not a TypeError', () => {
+  for (const agg of ['{by: [{toString: 1, valueOf: 1}, proc.pid], window: 10s, threshold: 200}', '{by: [proc.pid], window: 10s, threshold: {toString: 1, valueOf: 1}}']) {
+    const r = load(`- rule: r\n  desc: d\n  condition: evt.type = connect\n  output: o\n  priority: WARNING\n  aggregate: ${agg}\n`);
+    assert.ok(r.diagnostics.some((d) => d.code === 'INVALID_AGGREGATE'), JSON.stringify(r.diagnostics));
+  }
+});

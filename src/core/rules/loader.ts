@@ -205,6 +205,8 @@ function cmpVersion(a: string, b: string): number {
   return 0;
 }
 
+/** A YAML value as text, for messages and scalar fields: never throws (String() does on a mapping with a `toString` key). */
+const text = (v: unknown): string => (v !== null && typeof v === 'object' ? (Array.isArray(v) ? '[list]' : '{mapping}') : String(v));
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
 
 export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResult {
@@ -291,6 +293,9 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
         const items = obj.items;
         if (!Array.isArray(items)) { const p = keyPos('items'); diag('ENTRY_INVALID', 'error', `list '${name}' needs items: [...]`, p.line, p.col); continue; }
         if (items.length > LOAD_LIMITS.maxListItems) { diag('FILE_TOO_LARGE', 'error', `list '${name}' has more than ${LOAD_LIMITS.maxListItems} items`, at.line, at.col); continue; }
+        // Items are scalars; a mapping item (e.g. {toString: 1}) once made list expansion throw.
+        const bad = items.findIndex((it) => typeof it === 'object' && it !== null);
+        if (bad >= 0) { const p = keyPos('items'); diag('ENTRY_INVALID', 'error', `list '${name}' item ${bad + 1} is not a string`, p.line, p.col); continue; }
         const prev = lists.get(name);
         if (isAppend || override.items === 'append') {
           if (!prev) { diag('APPEND_UNDEFINED', 'error', `append to undefined list '${name}'`, at.line, at.col); continue; }
@@ -322,7 +327,7 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
         unknownKeys(RULE_KEYS, 'rule', name);
         const prev = rules.get(name);
         const keys = Object.keys(obj).filter((k) => k !== 'rule');
-        const tags = Array.isArray(obj.tags) ? obj.tags.map((t) => String(t)) : [];
+        const tags = Array.isArray(obj.tags) ? obj.tags.map((t) => text(t)) : [];
         const exceptions = parseExceptions(obj.exceptions, name, (msg) => { const p = keyPos('exceptions'); diag('INVALID_EXCEPTION', 'error', msg, p.line, p.col, { rule: name }); });
         const hasOverride = Object.keys(override).length > 0;
         if (isAppend || hasOverride || (prev && keys.length === 1 && keys[0] === 'enabled')) {
@@ -382,7 +387,7 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
     if (expanding.has(name)) return [];
     expanding.add(name);
     const view = new Map<string, string[]>();
-    for (const it of def.items) { const s = String(it); if (lists.has(s) && s !== name) view.set(s, expand(s)); }
+    for (const it of def.items) { const s = text(it); if (lists.has(s) && s !== name) view.set(s, expand(s)); }
     const out = expandListItems(def.items, view);
     expanding.delete(name);
     expanded.set(name, out);
@@ -422,10 +427,10 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
       continue;
     }
     const priority = parsePriority(r.priority);
-    if (!priority) { fileDiag('INVALID_PRIORITY', 'error', `rule '${r.name}': invalid priority '${String(r.priority)}'`, here); skip('INVALID_PRIORITY', 'invalid priority'); continue; }
+    if (!priority) { fileDiag('INVALID_PRIORITY', 'error', `rule '${r.name}': invalid priority '${text(r.priority)}'`, here); skip('INVALID_PRIORITY', 'invalid priority'); continue; }
     let severity = severityOfPriority(priority);
     if (r.severity !== undefined) {
-      if (!SEVERITIES.includes(r.severity as Severity)) { fileDiag('INVALID_SEVERITY', 'error', `rule '${r.name}': invalid severity '${String(r.severity)}'`, here); skip('INVALID_SEVERITY', 'invalid severity'); continue; }
+      if (!SEVERITIES.includes(r.severity as Severity)) { fileDiag('INVALID_SEVERITY', 'error', `rule '${r.name}': invalid severity '${text(r.severity)}'`, here); skip('INVALID_SEVERITY', 'invalid severity'); continue; }
       severity = r.severity as Severity;
     }
     let type = customType(r.name);
@@ -435,7 +440,7 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
       if (!isCatalogType(t)) { fileDiag('TYPE_NOT_IN_CATALOG', 'error', `built-in rule '${r.name}': '${t}' is not a catalog type`, here); skip('TYPE_NOT_IN_CATALOG', 'bad type'); continue; }
       type = t;
     } else if (r.type !== undefined) {
-      fileDiag('TYPE_IGNORED', 'warning', `rule '${r.name}' names type '${String(r.type)}': user rules raise ${type}`, here);
+      fileDiag('TYPE_IGNORED', 'warning', `rule '${r.name}' names type '${text(r.type)}': user rules raise ${type}`, here);
     }
 
     // Condition + exceptions
@@ -479,10 +484,12 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
     let aggregate: AggregateSpec | undefined;
     if (r.aggregate !== undefined) {
       const a = r.aggregate as Record<string, unknown>;
-      const by = Array.isArray(a?.by) ? a.by.map(String) : typeof a?.by === 'string' ? [a.by] : [];
+      // No String()/Number() on YAML mappings: one with a toString key throws.
+      const by = Array.isArray(a?.by) ? a.by.map(text) : typeof a?.by === 'string' ? [a.by] : [];
       const windowMs = parseDuration(a?.window);
-      const threshold = Number(a?.threshold);
-      if (!a || typeof a !== 'object' || !windowMs || !Number.isInteger(threshold) || threshold < 1 || threshold > 100_000) {
+      const threshold = typeof a?.threshold === 'number' || typeof a?.threshold === 'string' ? Number(a.threshold) : NaN;
+      const byOk = !Array.isArray(a?.by) || a.by.every((f) => typeof f === 'string');
+      if (!a || typeof a !== 'object' || !byOk || !windowMs || !Number.isInteger(threshold) || threshold < 1 || threshold > 100_000) {
         fileDiag('INVALID_AGGREGATE', 'error', `rule '${r.name}': aggregate needs by: [fields], window: <duration> and threshold: <1..100000>`, here);
         skip('INVALID_AGGREGATE', 'bad aggregate');
         continue;
@@ -541,13 +548,13 @@ function parseExceptions(v: unknown, rule: string, err: (msg: string) => void): 
     if (!x || typeof x !== 'object' || typeof (x as Record<string, unknown>).name !== 'string') { err(`rule '${rule}': each exception needs a name`); continue; }
     const o = x as Record<string, unknown>;
     const values = o.values === undefined ? [] : o.values;
-    if (!Array.isArray(values)) { err(`rule '${rule}': exception '${String(o.name)}' values must be a list`); continue; }
-    out.push({ name: String(o.name), fields: o.fields, comps: o.comps, values });
+    if (!Array.isArray(values)) { err(`rule '${rule}': exception '${text(o.name)}' values must be a list`); continue; }
+    out.push({ name: text(o.name), fields: o.fields, comps: o.comps, values });
   }
   return out;
 }
 
-const val = (s: unknown): Value => ({ text: String(s), quoted: false, pos: 0 });
+const val = (s: unknown): Value => ({ text: text(s), quoted: false, pos: 0 });
 
 function checkNode(field: string, op: string, v: unknown): CondNode {
   if (op === 'in' || op === 'intersects' || op === 'pmatch') {

@@ -76,3 +76,8 @@ test('platform choice: containerd variants, attestations never, a lone platform-
   assert.equal(choosePlatform([e('5'), e('4', { os: 'unknown', architecture: 'unknown' })], { os: 'linux', architecture: 's390x' }, 'w', IMAGE_ERRORS).digest, d('5'));
   assert.throws(() => choosePlatform([e('5'), e('6')], { os: 'linux', architecture: 'amd64' }, 'w', IMAGE_ERRORS), isErr('IMAGE_PLATFORM_NOT_FOUND', /in the index; choose one/));
 });
+
+test('fuzz regression: a digest object with a "toString" key is an InputError, not a TypeError', () => {
+  const doc = JSON.parse('{"schemaVersion":2,"config":{"digest":{"toString":1,"valueOf":1}},"layers":[]}') as unknown;
+  assert.throws(() => parseManifest(doc, 'manifest.json', 128, IMAGE_ERRORS), (e: unknown) => e instanceof InputError && e.code === 'IMAGE_BAD_DIGEST' && e.message.includes('config.digest an object'));
+});

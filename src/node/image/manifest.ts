@@ -107,7 +107,9 @@ function checkDigest(v: unknown, where: string, field: string, code: ErrorCode):
   try {
     parseDigest(v, where);
   } catch {
-    throw new InputError(code, `${field} ${JSON.stringify(String(v).slice(0, 150))} is not a sha256, sha384 or sha512 digest`, where);
+    // Not String(v): a parsed object with a "toString" key makes String() throw.
+    const shown = typeof v === 'string' ? JSON.stringify(v.slice(0, 150)) : v === null || typeof v !== 'object' ? String(v) : Array.isArray(v) ? 'an array' : 'an object';
+    throw new InputError(code, `${field} ${shown} is not a sha256, sha384 or sha512 digest`, where);
   }
 }
 

@@ -10,7 +10,7 @@ import { InputError } from '../../core/errors.js';
 import type { PolicyDocument } from '../../core/policy/model.js';
 import { protectedPaths } from '../../core/policy/model.js';
 import { PolicyStage } from '../../core/policy/stage.js';
-import { buildProgram, DEFAULT_PROTECTED_PREFIXES, DEFAULT_SENSITIVE_PATHS, programEnv, v1SubsysIndex } from '../sensors/bpftrace/program.js';
+import { buildProgram, DEFAULT_PROTECTED_PREFIXES, DEFAULT_SENSITIVE_PATHS, programEnv, sensitiveIdentities, v1SubsysIndex } from '../sensors/bpftrace/program.js';
 import { checkPrereqs } from '../sensors/bpftrace/runner.js';
 import { EbpfSensor } from '../sensors/bpftrace/sensor.js';
 import { ProcCache, ProcFs, readBounded } from '../sensors/procfs.js';
@@ -100,13 +100,15 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   let main: Sensor;
   if (sensorKind === 'ebpf') {
     const extraProtected = policy ? protectedPaths(policy).map((p) => (p.endsWith('/') ? p : `${p}/`)) : [];
+    const inodes = sensitiveIdentities();
     const program = buildProgram({
+      sensitiveInodes: inodes,
       v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? ''),
       rawSyscalls: o.rawSyscalls !== false,
       sensitivePaths: DEFAULT_SENSITIVE_PATHS,
       protectedPrefixes: [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...(policy ? protectedPaths(policy) : [])],
     });
-    main = new EbpfSensor({ bpftrace: prereqs!.bpftrace, program, env: programEnv(), procs, containers, host, ignore: self, now: clock });
+    main = new EbpfSensor({ bpftrace: prereqs!.bpftrace, program, env: programEnv(), procs, containers, host, ignore: self, now: clock, inodes: new Map(inodes.map((x) => [`${x.dev}:${x.ino}`, x.path])) });
   } else {
     main = new ProcPoller({ procs, containers, host, intervalMs: o.pollIntervalMs ?? 200, ignore: self, now: clock });
   }
@@ -117,7 +119,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     host, sensors: [main, fim, auth], engine, outputs: [o.output], clock, protectedPids: self, writers: fim,
     ...(stage ? { policies: stage, saveLearned } : {}),
     ...(o.kill ? { kill: o.kill } : {}),
-    gauges: () => ({ procs: procs.size, containers: containers.size }),
+    gauges: () => ({ procs: procs.size, containers: containers.active }),
     statsMs: o.statsIntervalMs ?? 0,
   });
 

@@ -95,6 +95,8 @@ export interface ResolverOptions {
  */
 export class ContainerResolver {
   private readonly meta = new Map<string, { info?: ContainerMeta; at: number; pending?: Promise<void> }>();
+  /** Container ids resolved from processes and not forgotten (the stats line's containers=), bounded like `meta`. */
+  private readonly seen = new Set<string>();
   private readonly clients: MetadataClient[];
   private readonly max: number;
   private readonly negTtl: number;
@@ -112,6 +114,13 @@ export class ContainerResolver {
   resolve(cgroupLines: readonly string[] | undefined): ContainerInfo {
     const c = cgroupLines ? containerFromCgroup(cgroupLines) : undefined;
     if (!c) return { id: 'host' };
+    if (!this.seen.has(c.id)) {
+      this.seen.add(c.id);
+      if (this.seen.size > this.max) {
+        const oldest = this.seen.values().next().value;
+        if (oldest !== undefined) this.seen.delete(oldest);
+      }
+    }
     const out: ContainerInfo = { id: c.id };
     const m = this.cached(c.id);
     if (m) mergeMeta(out, m);
@@ -162,10 +171,17 @@ export class ContainerResolver {
   /** Drop a container (it stopped): its id may come back with other metadata. */
   forget(id: string): void {
     this.meta.delete(id);
+    this.seen.delete(id);
   }
 
+  /** Cached metadata entries. */
   get size(): number {
     return this.meta.size;
+  }
+
+  /** Containers whose processes were seen and that have not stopped (with or without metadata: no runtime client needed). */
+  get active(): number {
+    return this.seen.size;
   }
 }
 

@@ -25,6 +25,8 @@ export interface ProcInfo {
   pidnsInode?: number;
   /** Raw lines of /proc/PID/cgroup (for the container resolver). */
   cgroup?: string[];
+  /** The kernel cgroup id (bpftrace's `cgroup`) the `cgroup` lines belong to, when known. */
+  cgroupId?: number;
   /** Start time in clock ticks after boot (field 22 of stat): with pid, identifies a process across pid reuse. */
   startTicks?: number;
 }

@@ -25,6 +25,8 @@ import { registerClusterRoutes } from './routes/clusters.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerSettingRoutes } from './routes/settings.js';
+import { registerOverviewRoutes } from './routes/overview.js';
+import { registerConsole } from './console.js';
 
 export interface RouteInfo {
   method: string;
@@ -67,7 +69,8 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   });
 
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'validator.swagger.io'] } },
+    // The console's scripts are bundled files of this origin; its component library injects <style> elements (hence 'unsafe-inline' for styles only).
+    contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'connect-src': ["'self'"], 'worker-src': ["'self'", 'blob:'] } },
   });
   // Limits per client address (req.ip); on PostgreSQL counted in the shared database, so they hold across replicas.
   await app.register(rateLimit, {
@@ -117,6 +120,8 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   registerAlertRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerSettingRoutes(app, ctx);
+  registerOverviewRoutes(app, ctx);
+  await registerConsole(app, ctx.config.consoleDir);
   await app.ready();
   return app;
 }

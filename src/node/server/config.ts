@@ -53,6 +53,8 @@ export interface ServerConfig {
   agentNames: string;
   /** Seconds without a heartbeat before a node counts as offline. */
   agentOfflineSeconds: number;
+  /** Where the built web console is (default: dist/web of this package). */
+  consoleDir?: string;
 }
 
 type Key = keyof ServerConfig;
@@ -85,6 +87,7 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   agentPort: { env: 'VIGIL_AGENT_PORT', type: 'int' },
   agentNames: { env: 'VIGIL_AGENT_NAMES', type: 'string' },
   agentOfflineSeconds: { env: 'VIGIL_AGENT_OFFLINE_SECONDS', type: 'int' },
+  consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {

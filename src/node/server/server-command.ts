@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from './start.js';
 import { ensureImage, imageSummary } from '../services/images.js';
 import { scanStatus } from '../services/scans.js';
 import { SYSTEM_ACTOR } from '../store/audit-log.js';
+import { seedDemoData } from './demo-data.js';
 
 export interface StartedServer {
   server: RunningServer;
@@ -34,6 +35,8 @@ export interface DemoSummary {
   high: number;
   medium: number;
   low: number;
+  /** Whether demo alerts, a policy and a cluster were added now (demo-data.ts; once per data directory). */
+  demoData: boolean;
   url?: string;
   adminPassword?: string;
 }
@@ -59,8 +62,9 @@ export async function setUpDemo(server: RunningServer, imagePath?: string): Prom
     }
   }
   const im = await imageSummary(ctx, image.id);
+  const demoData = await seedDemoData(ctx, projectId, image.id, ref);
   return {
-    ref, packages: im.packages, critical: im.critical, high: im.high, medium: im.medium, low: im.low,
+    ref, packages: im.packages, demoData, critical: im.critical, high: im.high, medium: im.medium, low: im.low,
     ...(server.url ? { url: server.url } : {}),
     ...(server.boot!.admin ? { adminPassword: server.boot!.admin.password } : {}),
   };

@@ -33,7 +33,7 @@ describe('normaliser', () => {
       line(`${H('A', 101, 'sh')}\t${ID}\t`),
       JSON.stringify({ type: 'join', data: 'xmrig\x1f-o\x1fstratum+tcp://pool:3333' }),
       line(`${H('E', 101, 'xmrig')}\t101\t/opt/xmrig`),
-      line(`${H('O', 101, 'xmrig')}\t3\t0\t/etc/shadow`),
+      line(`${H('O', 101, 'xmrig')}\t3\t0\t-100\t0\t0\t/etc/shadow`),
       line(`${H('C', 101, 'xmrig')}\t3\t4\t10.0.0.9\t3333`),
       line(`${H('P', 101, 'xmrig')}\t16\t4242`),
       line(`${H('U', 101, 'xmrig')}\t${0x20000000 | 0x40000000}`),

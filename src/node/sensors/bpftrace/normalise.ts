@@ -10,6 +10,31 @@ import type { ProcCache, ProcInfo } from '../procfs.js';
 import { readBounded, socketInodes } from '../procfs.js';
 import type { ContainerResolver } from '../container-resolver.js';
 
+/** The dirfd meaning "relative to the cwd" (AT_FDCWD). */
+const AT_FDCWD = -100;
+
+/**
+ * A path with `.`, `..` and repeated slashes resolved lexically (the kernel's
+ * view for paths without symlinks): `/etc/../etc//shadow` -> `/etc/shadow`.
+ * `..` above the root stays at the root. Relative paths stay relative.
+ */
+export function normalisePath(p: string): string {
+  if (p === '') return p;
+  const abs = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!abs) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  const joined = out.join('/');
+  return abs ? `/${joined}` : joined || '.';
+}
+
 const RAW_NAMES = new Map(Object.entries(RAW_SYSCALLS).map(([k, v]) => [v, k]));
 
 const CLONE_FLAGS: Array<[number, string]> = [
@@ -40,6 +65,8 @@ export interface NormaliserOptions {
   monoNowNs?: () => number;
   /** Pending argv entries kept (exec enter without exec result yet). */
   maxPending?: number;
+  /** Sensitive files by `${kernel dev}:${inode}` (the program's sensitiveInodes), for their canonical path. */
+  inodes?: ReadonlyMap<string, string>;
 }
 
 /** A lifecycle notice the caller may act on (cache invalidation, stats). */
@@ -50,6 +77,8 @@ export class Normaliser {
   /** Cgroup leaf names (v1 controller, v2) read in the kernel at exec entry, by tid. */
   private readonly pendingCgroup = new Map<number, [string, string]>();
   private lastArgvTid = -1;
+  /** Cgroup lines by kernel cgroup id, learnt from execs (kernel names) and fresh /proc reads; bounded. */
+  private readonly byCgroupId = new Map<number, string[]>();
   private graveyard: Array<{ pid: number; info: ProcInfo; at: number }> = [];
   /** How long an exited process stays cached (ns of kernel time). */
   static readonly EXIT_GRACE_NS = 2e9;
@@ -132,8 +161,15 @@ export class Normaliser {
       case 'O': {
         const res = Number(f[0]);
         const flags = Number(f[1]);
-        const path = this.absolute(r.pid, f[2] ?? '');
-        return { event: this.make(r, 'openat', { name: path, flags, fd: res }, { type: 'file', name: path, ...(res >= 0 ? { num: res } : {}) }, res) };
+        const dirfd = Number(f[2]);
+        const ino = Number(f[3]);
+        const dev = Number(f[4]);
+        const path = this.resolve(r.pid, dirfd, f[5] ?? '');
+        // A sensitive file reached by another name (hard link, bind mount, another mount namespace)
+        // is named by its canonical path; the name the process used stays in evt.arg.name.
+        const known = ino > 0 ? this.o.inodes?.get(`${dev}:${ino}`) : undefined;
+        const fdName = known ?? path;
+        return { event: this.make(r, 'openat', { name: path, flags, fd: res, dirfd, ...(known ? { ino, dev } : {}) }, { type: 'file', name: fdName, ...(res >= 0 ? { num: res } : {}) }, res) };
       }
       case 'C':
       case 'K': {
@@ -157,6 +193,12 @@ export class Normaliser {
         }
         return { event: this.make(r, r.code === 'C' ? 'connect' : 'accept4', { fd: fdnum, addr: hostPort(ip, port) }, fd) };
       }
+      case 'Cu': {
+        const path = f[1] ?? '';
+        return { event: this.make(r, 'connect', { fd: Number(f[0]), addr: path }, { num: Number(f[0]), type: 'unix', name: path }) };
+      }
+      case 'So':
+        return { event: this.make(r, 'socket', { domain: Number(f[0]) === 17 ? 'AF_PACKET' : Number(f[0]), type: Number(f[1]) }) };
       case 'D': {
         const oldfd = Number(f[0]);
         const newfd = Number(f[1]);
@@ -194,7 +236,20 @@ export class Normaliser {
       case 'Y':
         return { event: this.make(r, 'bpf', { cmd: Number(f[0]) }) };
       case 'I':
-        return { event: this.make(r, 'setuid', { uid: Number(f[0]) }) };
+      case 'W':
+      case 'V': {
+        // Reported on exit: the uid the caller had before the call is the event's user.
+        const n = r.code === 'I' ? 0 : 1;
+        const args: SyscallEvent['args'] = r.code === 'I' ? { uid: Number(f[0]) } : { ruid: Number(f[0]), euid: Number(f[1]) };
+        const ev = this.make(r, r.code === 'I' ? 'setuid' : r.code === 'W' ? 'setreuid' : 'setresuid', args, undefined, Number(f[1 + n]));
+        ev.proc.uid = Number(f[2 + n]);
+        return { event: ev };
+      }
+      case 'T': {
+        const name = f[0] ?? '';
+        const path = f[2] ?? '';
+        return { event: this.make(r, name, { arg: Number(f[1]), ...(path ? { name: path } : {}) }, path ? { type: 'directory', name: path } : undefined) };
+      }
       case 'G':
         return { event: this.make(r, 'setgid', { gid: Number(f[0]) }) };
       case 'J':
@@ -207,9 +262,18 @@ export class Normaliser {
         const to = this.absolute(r.pid, newp);
         return { event: this.make(r, 'renameat2', { oldpath: from, newpath: to }, { type: 'file', name: to }) };
       }
+      case 'Sy':
+      case 'Lk': {
+        // The new name is relative to newdfd; a symlink's target is kept as written (it is resolved when used).
+        const [target = '', name = ''] = (f[1] ?? '').split('\x1f');
+        const linkpath = this.resolve(r.pid, Number(f[0]), name);
+        if (r.code === 'Sy') return { event: this.make(r, 'symlinkat', { target, linkpath }, { type: 'file', name: linkpath }) };
+        const from = this.absolute(r.pid, target);
+        return { event: this.make(r, 'linkat', { oldpath: from, newpath: linkpath }, { type: 'file', name: linkpath }) };
+      }
       case 'L': {
-        const path = this.absolute(r.pid, f[1] ?? '');
-        return { event: this.make(r, 'unlinkat', { flags: Number(f[0]), name: path }, { type: 'file', name: path }) };
+        const path = this.resolve(r.pid, Number(f[1]), f[2] ?? '');
+        return { event: this.make(r, 'unlinkat', { flags: Number(f[0]), dirfd: Number(f[1]), name: path }, { type: 'file', name: path }) };
       }
       case 'X': {
         const id = Number(f[0]);
@@ -239,6 +303,10 @@ export class Normaliser {
     } else if (cgNames) {
       info.cgroup = kernelCgroupLines(cgNames[0], cgNames[1], info.cgroup);
     }
+    if (cgNames && r.cgroupId) {
+      info.cgroupId = r.cgroupId;
+      this.learnCgroup(r.cgroupId, info.cgroup);
+    }
     this.o.procs.put(info);
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
     const exepath = filename.startsWith('/') ? filename : info?.exepath ?? this.absolute(r.pid, filename);
@@ -262,11 +330,21 @@ export class Normaliser {
     return ev;
   }
 
+  /** A path as the kernel resolves it: relative to the cwd, normalised (`.`, `..`, `//`). */
   private absolute(pid: number, p: string): string {
-    if (p.startsWith('/') || p === '') return p;
+    if (p === '') return p;
+    if (p.startsWith('/')) return normalisePath(p);
     const cwd = this.o.procs.peek(pid)?.cwd ?? this.o.procs.get(pid)?.cwd;
     if (!cwd) return p;
-    return `${cwd === '/' ? '' : cwd}/${p.replace(/^\.\//, '')}`;
+    return normalisePath(`${cwd}/${p}`);
+  }
+
+  /** A path of an *at syscall: relative to its dirfd (AT_FDCWD: the cwd), normalised. */
+  private resolve(pid: number, dirfd: number, p: string): string {
+    if (p.startsWith('/') || p === '' || dirfd === AT_FDCWD || !Number.isInteger(dirfd) || dirfd < 0) return this.absolute(pid, p);
+    const dir = this.o.procs.fs.fdTarget(pid, dirfd);
+    if (!dir || !dir.startsWith('/')) return this.absolute(pid, p);
+    return normalisePath(`${dir}/${p}`);
   }
 
   /** Protocol and local address of a socket fd, from the process's own /proc/PID/net tables. */
@@ -285,8 +363,39 @@ export class Normaliser {
     return { proto: 'tcp' };
   }
 
+  private learnCgroup(id: number, lines: string[] | undefined): void {
+    if (!lines) return;
+    this.byCgroupId.delete(id);
+    this.byCgroupId.set(id, lines);
+    if (this.byCgroupId.size > 4096) {
+      const oldest = this.byCgroupId.keys().next().value;
+      if (oldest !== undefined) this.byCgroupId.delete(oldest);
+    }
+  }
+
+  /**
+   * The event's own cgroup id decides its container: a process that joined a container's
+   * cgroup after its exec (nsenter, runc's init, cgroup.procs writes) carries the new id,
+   * and its cached cgroup lines are replaced (from an exec seen in that cgroup, else /proc).
+   */
+  private currentCgroup(r: RawHeader, info: ProcInfo): void {
+    if (!r.cgroupId) return;
+    if (info.cgroupId === undefined) {
+      info.cgroupId = r.cgroupId;
+      return;
+    }
+    if (info.cgroupId === r.cgroupId) return;
+    const lines = this.byCgroupId.get(r.cgroupId) ?? this.o.procs.fs.read(r.pid)?.cgroup;
+    info.cgroupId = r.cgroupId;
+    if (lines) {
+      info.cgroup = lines;
+      this.learnCgroup(r.cgroupId, lines);
+    }
+  }
+
   private make(r: RawHeader, type: string, args: SyscallEvent['args'], fd?: FdInfo, res?: number, infoIn?: ProcInfo): SyscallEvent {
     const info = infoIn ?? this.o.procs.get(r.pid);
+    if (info && !infoIn) this.currentCgroup(r, info);
     const proc: ProcessInfo = {
       pid: r.pid, tid: r.tid, ppid: r.ppid || info?.ppid || 0, name: r.comm || info?.name || '', uid: r.uid,
       pidnsInode: r.pidnsInode || info?.pidnsInode, cgroupId: r.cgroupId,

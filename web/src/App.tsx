@@ -1,0 +1,134 @@
+// Routes, the signed-in layout (navigation, project, language, user) and the
+// session guard: no session or an expired one -> /login?next=<where the user
+// was>, and back there after logging in.
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
+import { ConfigProvider, Layout, Menu, Select, Button, Space, Spin, Typography } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { onUnauthorized } from './api/client';
+import { useAuth } from './auth';
+import { useI18n, type Lang } from './i18n/i18n';
+import { useProject } from './components/common';
+import type { MessageKey } from './i18n/messages';
+import { LoginPage } from './pages/Login';
+
+const Overview = lazy(() => import('./pages/Overview'));
+const Images = lazy(() => import('./pages/Images'));
+const ImageDetail = lazy(() => import('./pages/ImageDetail'));
+const Alerts = lazy(() => import('./pages/Alerts'));
+const Policies = lazy(() => import('./pages/Policies'));
+const Audit = lazy(() => import('./pages/Audit'));
+const Registries = lazy(() => import('./pages/Registries'));
+const Clusters = lazy(() => import('./pages/Clusters'));
+const Users = lazy(() => import('./pages/Users'));
+const Settings = lazy(() => import('./pages/Settings'));
+
+/** The client routes; the server answers each of them (and below) with index.html. Keep in sync with src/node/server/console.ts. */
+export const NAV: { path: string; labelKey: MessageKey }[] = [
+  { path: '/overview', labelKey: 'nav.overview' },
+  { path: '/images', labelKey: 'nav.images' },
+  { path: '/alerts', labelKey: 'nav.alerts' },
+  { path: '/policies', labelKey: 'nav.policies' },
+  { path: '/registries', labelKey: 'nav.registries' },
+  { path: '/clusters', labelKey: 'nav.clusters' },
+  { path: '/audit', labelKey: 'nav.audit' },
+  { path: '/users', labelKey: 'nav.users' },
+  { path: '/settings', labelKey: 'nav.settings' },
+];
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { session } = useAuth();
+  const loc = useLocation();
+  if (!session) return <Navigate to={`/login?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
+  return <>{children}</>;
+}
+
+function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <Select<Lang>
+      aria-label={t('lang.label')}
+      value={lang}
+      onChange={setLang}
+      style={{ width: 130 }}
+      options={[{ value: 'en', label: t('lang.en') }, { value: 'zh', label: t('lang.zh') }]}
+    />
+  );
+}
+
+function ProjectSwitch() {
+  const { t } = useI18n();
+  const { projectId, projects, setProject } = useProject();
+  if (projects.length < 2) return null;
+  return <Select aria-label={t('project.label')} value={projectId} onChange={setProject} style={{ width: 180 }} options={projects.map((p) => ({ value: p.id, label: p.name }))} />;
+}
+
+function Shell({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const { me, logout } = useAuth();
+  const loc = useLocation();
+  const nav = useNavigate();
+  const selected = NAV.find((n) => loc.pathname.startsWith(n.path))?.path ?? '/overview';
+  return (
+    <Layout style={{ minHeight: '100%' }}>
+      <a className="skip-link" href="#main">{t('nav.skip')}</a>
+      <Layout.Sider breakpoint="lg" collapsedWidth={0} width={210}>
+        <div className="brand">{t('app.name')}</div>
+        <nav aria-label={t('nav.label')}>
+          <Menu theme="dark" mode="inline" selectedKeys={[selected]} items={NAV.map((n) => ({ key: n.path, label: <Link to={n.path + (loc.search.includes('project=') ? `?project=${new URLSearchParams(loc.search).get('project')}` : '')}>{t(n.labelKey)}</Link> }))} />
+        </nav>
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'flex-end', alignItems: 'center', gap: 12, paddingInline: 24 }}>
+          <Space>
+            <ProjectSwitch />
+            <LanguageSwitch />
+            <Typography.Text data-testid="username">{me?.username}</Typography.Text>
+            <Button onClick={() => void logout().then(() => nav('/login'))}>{t('auth.logout')}</Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content id="main" style={{ margin: 24 }}>
+          <main>
+            <Suspense fallback={<div className="state" role="status"><Spin /></div>}>{children}</Suspense>
+          </main>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
+
+export function App() {
+  const { lang } = useI18n();
+  const { expire } = useAuth();
+  const nav = useNavigate();
+  const loc = useLocation();
+  useEffect(() => {
+    onUnauthorized(() => {
+      expire();
+      if (!window.location.pathname.startsWith('/login')) nav(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`, { replace: true });
+    });
+  }, [expire, nav]);
+  const page = (el: ReactNode) => <RequireAuth><Shell>{el}</Shell></RequireAuth>;
+  return (
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', colorInfo: '#1d4ed8', colorError: '#c81e1e', colorSuccess: '#15803d', colorWarning: '#b45309', colorTextSecondary: '#595959', colorTextDescription: '#595959', colorTextTertiary: '#595959', colorTextPlaceholder: '#6b6b6b', colorTextDisabled: '#6b6b6b' } }}>
+      <Routes location={loc}>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/" element={<Navigate to="/overview" replace />} />
+        <Route path="/overview" element={page(<Overview />)} />
+        <Route path="/images" element={page(<Images />)} />
+        <Route path="/images/:imageId" element={page(<ImageDetail />)} />
+        <Route path="/alerts" element={page(<Alerts />)} />
+        <Route path="/alerts/:alertId" element={page(<Alerts />)} />
+        <Route path="/policies" element={page(<Policies />)} />
+        <Route path="/policies/:policyId" element={page(<Policies />)} />
+        <Route path="/registries" element={page(<Registries />)} />
+        <Route path="/clusters" element={page(<Clusters />)} />
+        <Route path="/audit" element={page(<Audit />)} />
+        <Route path="/users" element={page(<Users />)} />
+        <Route path="/settings" element={page(<Settings />)} />
+        <Route path="*" element={<Navigate to="/overview" replace />} />
+      </Routes>
+    </ConfigProvider>
+  );
+}

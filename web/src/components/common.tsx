@@ -1,0 +1,86 @@
+// Shared pieces of the pages: loading / empty / error states (errors show
+// the API's message), severity and status tags, the current project, and
+// filters kept in the URL's query string.
+import type { ReactNode } from 'react';
+import { Alert, Empty, Spin, Tag } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { useSearchParams } from 'react-router-dom';
+import { api, unwrap } from '../api/client';
+import type { Page, Project } from '../api/types';
+import { useI18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/messages';
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Loading, error (with the API's message) or empty state; else the children. */
+export function QueryState({ query, empty, children }: { query: { isLoading: boolean; error: unknown }; empty?: boolean; children: ReactNode }) {
+  const { t } = useI18n();
+  if (query.isLoading) return <div className="state" role="status"><Spin /> <span>{t('common.loading')}</span></div>;
+  if (query.error) return <Alert type="error" showIcon role="alert" message={t('common.loadFailed')} description={errorMessage(query.error)} />;
+  if (empty) return <Empty description={t('common.empty')} />;
+  return <>{children}</>;
+}
+
+// Solid tags with white text: each colour has at least 4.5:1 contrast (WCAG AA; the axe-core test checks it).
+export const TAG = { critical: '#9d174d', red: '#b91c1c', orange: '#b45309', blue: '#1d4ed8', green: '#15803d', purple: '#6d28d9' } as const;
+const SEV_COLORS: Record<string, string> = { critical: TAG.critical, high: TAG.red, medium: TAG.orange, low: TAG.blue, info: 'default', unknown: 'default' };
+
+export function SeverityTag({ severity }: { severity: string }) {
+  const { t } = useI18n();
+  const key = `severity.${severity}` as MessageKey;
+  return <Tag color={SEV_COLORS[severity] ?? 'default'}>{t(key)}</Tag>;
+}
+
+const STATUS_COLORS: Record<string, string> = { open: TAG.red, handled: TAG.green, ignored: 'default', 'false-positive': TAG.purple, online: TAG.green, offline: 'default', degraded: TAG.orange, succeeded: TAG.green, failed: TAG.red, running: TAG.blue, queued: 'default' };
+
+export function StatusTag({ status }: { status: string }) {
+  const { t } = useI18n();
+  return <Tag color={STATUS_COLORS[status] ?? 'default'}>{t(`status.${status}` as MessageKey)}</Tag>;
+}
+
+/** Filters in the URL: read with get(), change with set() (empty values are removed; cursor resets). */
+export function useUrlFilters() {
+  const [params, setParams] = useSearchParams();
+  return {
+    params,
+    get: (k: string) => params.get(k) ?? '',
+    set(changes: Record<string, string | undefined>) {
+      const next = new URLSearchParams(params);
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === undefined || v === '') next.delete(k);
+        else next.set(k, v);
+      }
+      if (!('cursor' in changes)) next.delete('cursor');
+      setParams(next);
+    },
+  };
+}
+
+const PROJECT_KEY = 'vigil.project';
+
+export function useProjects() {
+  return useQuery({ queryKey: ['projects'], queryFn: () => unwrap<Page<Project>>(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })), staleTime: 60_000 });
+}
+
+/** The current project: ?project= in the URL, else the last chosen, else the first readable one. */
+export function useProject(): { projectId: string | undefined; projects: Project[]; setProject(id: string): void; loading: boolean } {
+  const q = useProjects();
+  const [params, setParams] = useSearchParams();
+  const items = q.data?.items ?? [];
+  const wanted = params.get('project') ?? localStorage.getItem(PROJECT_KEY) ?? '';
+  const projectId = items.find((p) => p.id === wanted)?.id ?? items[0]?.id;
+  return {
+    projectId,
+    projects: items,
+    loading: q.isLoading,
+    setProject(id) {
+      localStorage.setItem(PROJECT_KEY, id);
+      const next = new URLSearchParams(params);
+      next.set('project', id);
+      next.delete('cursor');
+      setParams(next);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// The console's i18n layer: every user-visible string comes from the
+// message catalogs (messages.ts) through t(); the language (English or
+// Simplified Chinese) is switchable at any time and remembered in
+// localStorage. Dates, numbers and relative times go through Intl with the
+// current language.
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { en, zh, type MessageKey } from './messages';
+import { format } from './format';
+
+export type Lang = 'en' | 'zh';
+const LANG_KEY = 'vigil.lang';
+const catalogs: Record<Lang, Record<MessageKey, string>> = { en, zh };
+
+export function initialLang(): Lang {
+  const saved = localStorage.getItem(LANG_KEY);
+  if (saved === 'en' || saved === 'zh') return saved;
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+export type TFn = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+
+interface I18n {
+  lang: Lang;
+  setLang(l: Lang): void;
+  t: TFn;
+  date(iso: string | null | undefined): string;
+  relative(iso: string | null | undefined): string;
+  num(n: number): string;
+}
+
+const Ctx = createContext<I18n | null>(null);
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const setLang = useCallback((l: Lang) => {
+    localStorage.setItem(LANG_KEY, l);
+    document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+    setLangState(l);
+  }, []);
+  const value = useMemo<I18n>(() => {
+    const locale = lang === 'zh' ? 'zh-CN' : 'en';
+    document.documentElement.lang = locale;
+    const dtf = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+    const nf = new Intl.NumberFormat(locale);
+    const cat = catalogs[lang];
+    return {
+      lang,
+      setLang,
+      t: (key, vars) => format(cat[key] ?? en[key] ?? key, vars),
+      date: (iso) => (iso ? dtf.format(new Date(iso)) : '—'),
+      relative: (iso) => {
+        if (!iso) return '—';
+        const s = (new Date(iso).getTime() - Date.now()) / 1000;
+        const abs = Math.abs(s);
+        if (abs < 60) return rtf.format(Math.round(s), 'second');
+        if (abs < 3600) return rtf.format(Math.round(s / 60), 'minute');
+        if (abs < 86400) return rtf.format(Math.round(s / 3600), 'hour');
+        return rtf.format(Math.round(s / 86400), 'day');
+      },
+      num: (n) => nf.format(n),
+    };
+  }, [lang, setLang]);
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useI18n(): I18n {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useI18n outside I18nProvider');
+  return v;
+}

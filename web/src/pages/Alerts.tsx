@@ -1,0 +1,134 @@
+// Alerts: alert groups with filters in the URL, detail (process, container,
+// Kubernetes request, raw JSON) at /alerts/:id, and status changes on one
+// or many groups (handled, ignored, false positive).
+import { useState } from 'react';
+import { Alert, Button, Descriptions, Drawer, Input, Popconfirm, Select, Space, Table, Typography, message } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate, useParams } from 'react-router-dom';
+import { api, unwrap } from '../api/client';
+import type { AlertGroup, Page } from '../api/types';
+import { useAuth } from '../auth';
+import { useI18n } from '../i18n/i18n';
+import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
+
+const STATUSES = ['open', 'handled', 'ignored', 'false-positive'] as const;
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+const RANGES: Record<string, number> = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
+
+export default function Alerts() {
+  const { t, date, relative } = useI18n();
+  const { alertId } = useParams();
+  const { projectId } = useProject();
+  const { can } = useAuth();
+  const f = useUrlFilters();
+  const nav = useNavigate();
+  const qc = useQueryClient();
+  const [selected, setSelected] = useState<string[]>([]);
+  const [cursors, setCursors] = useState<string[]>([]);
+  const range = f.get('range');
+  // The time range is relative to when the filter was read; rounding to the minute keeps the query key stable.
+  const since = range && RANGES[range] ? new Date(Math.floor((Date.now() - RANGES[range]) / 60000) * 60000).toISOString() : undefined;
+  const query = {
+    project: projectId,
+    status: (f.get('status') || undefined) as (typeof STATUSES)[number] | undefined,
+    severity: (f.get('severity') || undefined) as (typeof SEVERITIES)[number] | undefined,
+    type: f.get('type') || undefined,
+    since,
+    cursor: f.get('cursor') || undefined,
+    limit: 50,
+  };
+  const q = useQuery({ queryKey: ['alerts', query], enabled: !!projectId, queryFn: () => unwrap<Page<AlertGroup>>(api.GET('/api/v1/alerts', { params: { query } })) });
+  const detail = useQuery({
+    queryKey: ['alert', projectId, alertId],
+    enabled: !!projectId && !!alertId,
+    queryFn: () => unwrap<AlertGroup>(api.GET('/api/v1/projects/{projectId}/alerts/{alertId}', { params: { path: { projectId: projectId!, alertId: alertId! } } })),
+  });
+  const setStatus = useMutation({
+    mutationFn: async (v: { ids: string[]; status: (typeof STATUSES)[number] }) => {
+      for (const id of v.ids) await unwrap(api.PATCH('/api/v1/projects/{projectId}/alerts/{alertId}', { params: { path: { projectId: projectId!, alertId: id } }, body: { status: v.status } }));
+      return v.ids.length;
+    },
+    onSuccess: (n) => {
+      setSelected([]);
+      void qc.invalidateQueries({ queryKey: ['alerts'] });
+      void qc.invalidateQueries({ queryKey: ['alert'] });
+      void message.success(t('alerts.updated', { n }));
+    },
+    onError: (e) => void message.error(errorMessage(e)),
+  });
+  const writable = !!projectId && can('alert:update', projectId);
+  const actions = (ids: string[]) => (
+    <Space wrap>
+      {(['handled', 'ignored', 'false-positive'] as const).map((s) => (
+        <Popconfirm key={s} title={t('alerts.confirm', { n: ids.length, status: t(`status.${s}`) })} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => setStatus.mutate({ ids, status: s })} disabled={!ids.length}>
+          <Button disabled={!ids.length} loading={setStatus.isPending}>{t(`alerts.mark.${s}`)}</Button>
+        </Popconfirm>
+      ))}
+    </Space>
+  );
+  const a = detail.data;
+  const sample = (a?.sample ?? {}) as Record<string, any>;
+  const back = () => nav({ pathname: '/alerts', search: window.location.search });
+  return (
+    <>
+      <Typography.Title level={2} className="page-title">{t('nav.alerts')}</Typography.Title>
+      <div className="toolbar" role="search">
+        <Select aria-label={t('alerts.status')} placeholder={t('alerts.status')} allowClear value={f.get('status') || undefined} onChange={(v?: string) => f.set({ status: v })} style={{ width: 150 }} options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
+        <Select aria-label={t('alerts.severity')} placeholder={t('alerts.severity')} allowClear value={f.get('severity') || undefined} onChange={(v?: string) => f.set({ severity: v })} style={{ width: 140 }} options={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))} />
+        <Input.Search aria-label={t('alerts.type')} placeholder={t('alerts.typeHint')} defaultValue={f.get('type')} allowClear onSearch={(v) => f.set({ type: v })} style={{ width: 260 }} />
+        <Select aria-label={t('alerts.range')} placeholder={t('alerts.range')} allowClear value={range || undefined} onChange={(v?: string) => f.set({ range: v })} style={{ width: 150 }} options={Object.keys(RANGES).map((r) => ({ value: r, label: t(`alerts.range.${r}` as 'alerts.range.1h') }))} />
+      </div>
+      {writable && <div className="toolbar"><span>{t('alerts.selected', { n: selected.length })}</span>{actions(selected)}</div>}
+      <QueryState query={q}>
+        <Table<AlertGroup>
+          rowKey="id"
+          size="small"
+          dataSource={q.data?.items ?? []}
+          pagination={false}
+          locale={{ emptyText: t('common.empty') }}
+          rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
+          columns={[
+            { title: t('alerts.severity'), dataIndex: 'severity', render: (v: string) => <SeverityTag severity={v} /> },
+            { title: t('alerts.type'), dataIndex: 'type', render: (v: string, r) => <a href={`/alerts/${r.id}${window.location.search}`} onClick={(e) => { e.preventDefault(); nav({ pathname: `/alerts/${r.id}`, search: window.location.search }); }}>{v}</a> },
+            { title: t('alerts.message'), dataIndex: 'message', ellipsis: true },
+            { title: t('alerts.host'), dataIndex: 'host' },
+            { title: t('alerts.count'), dataIndex: 'count' },
+            { title: t('alerts.status'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
+            { title: t('alerts.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
+          ]}
+        />
+        <Space style={{ marginTop: 12 }}>
+          <Button disabled={!f.get('cursor')} onClick={() => { const prev = cursors.slice(0, -1); setCursors(prev); f.set({ cursor: prev[prev.length - 1] }); }}>{t('common.prev')}</Button>
+          <Button disabled={!q.data?.next} onClick={() => { setCursors([...cursors, q.data!.next!]); f.set({ cursor: q.data!.next }); }}>{t('common.next')}</Button>
+        </Space>
+      </QueryState>
+      <Drawer open={!!alertId} onClose={back} width={720} title={a ? a.type : t('alerts.detail')} closable={{ 'aria-label': t('common.close') }}>
+        <QueryState query={detail}>
+          {a && (
+            <>
+              {writable && <div className="toolbar">{actions([a.id])}</div>}
+              <Descriptions size="small" bordered column={1} items={[
+                { key: 'sev', label: t('alerts.severity'), children: <SeverityTag severity={a.severity} /> },
+                { key: 'status', label: t('alerts.status'), children: <StatusTag status={a.status} /> },
+                { key: 'msg', label: t('alerts.message'), children: a.message },
+                { key: 'rule', label: t('alerts.rule'), children: a.rule },
+                { key: 'host', label: t('alerts.host'), children: a.host },
+                { key: 'subject', label: t('alerts.subject'), children: a.subject },
+                { key: 'count', label: t('alerts.count'), children: a.count },
+                { key: 'first', label: t('alerts.firstSeen'), children: date(a.firstSeen) },
+                { key: 'last', label: t('alerts.lastSeen'), children: date(a.lastSeen) },
+                ...(sample.process ? [{ key: 'proc', label: t('alerts.process'), children: <code>{String(sample.process.cmdline ?? sample.process.name)}</code> }] : []),
+                ...(sample.process?.parents?.length ? [{ key: 'tree', label: t('alerts.processTree'), children: <code>{(sample.process.parents as { name?: string; exepath?: string }[]).map((x) => x.name ?? x.exepath).join(' ← ')}</code> }] : []),
+                ...(sample.container ? [{ key: 'ctr', label: t('alerts.container'), children: `${sample.container.name ?? sample.container.id?.slice(0, 12)} (${sample.container.image ?? ''})` }] : []),
+                ...(sample.k8s ? [{ key: 'k8s', label: t('alerts.k8s'), children: `${sample.k8s.user ?? ''} ${sample.k8s.verb ?? ''} ${sample.k8s.resource ?? ''} ${sample.k8s.namespace ?? ''}/${sample.k8s.name ?? ''}` }] : []),
+              ]} />
+              <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>{t('alerts.raw')}</Typography.Title>
+              <pre className="json" tabIndex={0} aria-label={t('alerts.raw')}>{JSON.stringify(a.sample ?? a, null, 2)}</pre>
+            </>
+          )}
+        </QueryState>
+        {setStatus.error && <Alert type="error" role="alert" message={errorMessage(setStatus.error)} />}
+      </Drawer>
+    </>
+  );
+}

@@ -1,0 +1,56 @@
+import { useState } from 'react';
+import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
+import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'antd';
+import { useAuth } from '../auth';
+import { useI18n, type Lang } from '../i18n/i18n';
+import { errorMessage } from '../components/common';
+
+/** Only same-site paths are followed after login (no open redirect). */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/overview';
+}
+
+export function LoginPage() {
+  const { t, lang, setLang } = useI18n();
+  const { login, session } = useAuth();
+  const [params] = useSearchParams();
+  const nav = useNavigate();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const next = safeNext(params.get('next'));
+  if (session) return <Navigate to={next} replace />;
+  const submit = async (v: { username: string; password: string }) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await login(v.username, v.password);
+      nav(next, { replace: true });
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="login">
+      <Card>
+        <Space direction="vertical" style={{ width: '100%' }} size="middle">
+          <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>{t('app.name')}</Typography.Title>
+          <Typography.Text type="secondary">{t('login.subtitle')}</Typography.Text>
+          {params.get('next') && <Alert type="info" showIcon message={t('login.expired')} />}
+          {error && <Alert type="error" showIcon role="alert" message={error} />}
+          <Form layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
+            <Form.Item label={t('login.username')} name="username" rules={[{ required: true, message: t('login.required') }]}>
+              <Input autoComplete="username" autoFocus />
+            </Form.Item>
+            <Form.Item label={t('login.password')} name="password" rules={[{ required: true, message: t('login.required') }]}>
+              <Input.Password autoComplete="current-password" />
+            </Form.Item>
+            <Button type="primary" htmlType="submit" block loading={busy}>{t('login.submit')}</Button>
+          </Form>
+          <Select<Lang> aria-label={t('lang.label')} value={lang} onChange={setLang} style={{ width: 140 }} options={[{ value: 'en', label: t('lang.en') }, { value: 'zh', label: t('lang.zh') }]} />
+        </Space>
+      </Card>
+    </main>
+  );
+}

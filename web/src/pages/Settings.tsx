@@ -1,0 +1,104 @@
+// Settings: server settings (daily rescan schedule, alert retention, login
+// banner), notification targets (webhook, syslog) and a rescan of all images.
+import { useState } from 'react';
+import { Alert, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Typography, message } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client';
+import type { Notifier, Page } from '../api/types';
+import { useAuth } from '../auth';
+import { useI18n } from '../i18n/i18n';
+import { errorMessage, QueryState } from '../components/common';
+
+type SettingKey = 'defaultRescanCron' | 'alertRetentionDays' | 'loginBanner';
+
+export default function Settings() {
+  const { t } = useI18n();
+  const { can } = useAuth();
+  const qc = useQueryClient();
+  const [adding, setAdding] = useState(false);
+  const readable = can('setting:read');
+  const settings = useQuery({ queryKey: ['settings'], enabled: readable, queryFn: () => unwrap<Record<string, string | number | boolean>>(api.GET('/api/v1/settings')) });
+  const notifiers = useQuery({ queryKey: ['notifiers'], enabled: can('notifier:read'), queryFn: () => unwrap<Page<Notifier>>(api.GET('/api/v1/notifiers')) });
+  const save = useMutation({
+    mutationFn: async (v: Partial<Record<SettingKey, string | number>>) => {
+      for (const [key, value] of Object.entries(v)) {
+        if (value === undefined || value === null || value === '') continue;
+        await unwrap(api.PUT('/api/v1/settings/{key}', { params: { path: { key: key as SettingKey } }, body: { value } }));
+      }
+    },
+    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['settings'] }); void message.success(t('common.saved')); },
+  });
+  const addNotifier = useMutation({
+    mutationFn: (v: { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string }) => unwrap(api.POST('/api/v1/notifiers', { body: v as never })),
+    onSuccess: () => { setAdding(false); void qc.invalidateQueries({ queryKey: ['notifiers'] }); },
+  });
+  const delNotifier = useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/notifiers/{notifierId}', { params: { path: { notifierId: id } } })),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['notifiers'] }),
+    onError: (e) => void message.error(errorMessage(e)),
+  });
+  const rescan = useMutation({
+    mutationFn: () => unwrap<{ queued?: number }>(api.POST('/api/v1/rescans', { body: { onlyAffected: true } })),
+    onSuccess: () => void message.success(t('settings.rescanQueued')),
+    onError: (e) => void message.error(errorMessage(e)),
+  });
+  const [kind, setKind] = useState<'webhook' | 'syslog'>('webhook');
+  if (!readable) return (<><Typography.Title level={2} className="page-title">{t('nav.settings')}</Typography.Title><Alert type="info" showIcon message={t('users.adminOnly')} /></>);
+  const writable = can('setting:update');
+  return (
+    <>
+      <Typography.Title level={2} className="page-title">{t('nav.settings')}</Typography.Title>
+      <Card title={t('settings.server')} style={{ marginBottom: 16 }}>
+        <QueryState query={settings}>
+          {settings.data && (
+            <Form layout="vertical" initialValues={settings.data} onFinish={(v) => save.mutate(v)} disabled={!writable} style={{ maxWidth: 520 }}>
+              <Form.Item label={t('settings.defaultRescanCron')} name="defaultRescanCron" extra={t('settings.cronHelp')}><Input /></Form.Item>
+              <Form.Item label={t('settings.alertRetentionDays')} name="alertRetentionDays"><InputNumber min={1} /></Form.Item>
+              <Form.Item label={t('settings.loginBanner')} name="loginBanner"><Input.TextArea rows={2} /></Form.Item>
+              {save.error && <Alert type="error" role="alert" message={errorMessage(save.error)} style={{ marginBottom: 12 }} />}
+              {writable && <Button type="primary" htmlType="submit" loading={save.isPending}>{t('common.save')}</Button>}
+            </Form>
+          )}
+        </QueryState>
+      </Card>
+      <Card title={t('settings.notifiers')} style={{ marginBottom: 16 }} extra={can('notifier:create') && <Button onClick={() => setAdding(true)}>{t('settings.addNotifier')}</Button>}>
+        <QueryState query={notifiers}>
+          <Table<Notifier> rowKey="id" size="small" dataSource={notifiers.data?.items ?? []} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
+            { title: t('settings.name'), dataIndex: 'name' },
+            { title: t('settings.kind'), dataIndex: 'kind' },
+            { title: t('settings.minSeverity'), dataIndex: 'minSeverity', render: (v: string) => t(`severity.${v}` as 'severity.high') },
+            {
+              title: t('common.actions'), key: 'a', render: (_v, r) => can('notifier:delete') && (
+                <Popconfirm title={t('settings.deleteNotifier', { name: r.name })} okText={t('common.delete')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => delNotifier.mutate(r.id)}>
+                  <Button size="small" danger>{t('common.delete')}</Button>
+                </Popconfirm>
+              ),
+            },
+          ]} />
+        </QueryState>
+      </Card>
+      {can('image:scan') && (
+        <Card title={t('settings.schedules')}>
+          <Space direction="vertical">
+            <Typography.Text>{t('settings.rescanHelp')}</Typography.Text>
+            <Popconfirm title={t('settings.rescanConfirm')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => rescan.mutate()}>
+              <Button loading={rescan.isPending}>{t('settings.rescan')}</Button>
+            </Popconfirm>
+          </Space>
+        </Card>
+      )}
+      <Modal title={t('settings.addNotifier')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
+        <Form layout="vertical" initialValues={{ kind: 'webhook', minSeverity: 'high' }} onFinish={(v) => addNotifier.mutate(v)}>
+          <Form.Item label={t('settings.name')} name="name" rules={[{ required: true, message: t('common.required') }]}><Input /></Form.Item>
+          <Form.Item label={t('settings.kind')} name="kind"><Select onChange={setKind} options={[{ value: 'webhook', label: t('settings.webhook') }, { value: 'syslog', label: t('settings.syslog') }]} /></Form.Item>
+          {kind === 'webhook'
+            ? <Form.Item label={t('settings.url')} name="url" rules={[{ required: true, message: t('common.required') }]}><Input /></Form.Item>
+            : (<><Form.Item label={t('settings.host')} name="host" rules={[{ required: true, message: t('common.required') }]}><Input /></Form.Item><Form.Item label={t('settings.port')} name="port"><InputNumber min={1} max={65535} /></Form.Item></>)}
+          <Form.Item label={t('settings.minSeverity')} name="minSeverity"><Select options={['critical', 'high', 'medium', 'low', 'info'].map((s) => ({ value: s, label: t(`severity.${s}` as 'severity.high') }))} /></Form.Item>
+          {addNotifier.error && <Alert type="error" role="alert" message={errorMessage(addNotifier.error)} style={{ marginBottom: 12 }} />}
+          <Button type="primary" htmlType="submit" loading={addNotifier.isPending}>{t('common.save')}</Button>
+        </Form>
+      </Modal>
+    </>
+  );
+}
