@@ -3,6 +3,7 @@
 // their implementation inside the action, so start-up stays fast.
 import type { Command } from 'commander';
 import * as admission from './admission.js';
+import * as agent from './agent.js';
 import * as audit from './audit.js';
 import * as check from './check.js';
 import * as db from './db.js';
@@ -17,4 +18,4 @@ export interface CliCommand {
   register(program: Command): void | Promise<void>;
 }
 
-export const commands: CliCommand[] = [scan, sbom, db, check, rules, k8s, runtime, admission, server, audit];
+export const commands: CliCommand[] = [scan, sbom, db, check, rules, k8s, runtime, admission, server, agent, audit];

@@ -16,6 +16,7 @@ export function register(program: Command): void {
     .option('--metrics-public', 'serve /metrics without a token')
     .option('--vuln-db <path>', 'vulnerability DB file the scans use')
     .option('--worker-concurrency <n>', 'scan jobs at once per process')
+    .option('--agent-port <n>', 'gRPC port of the node agent link, TLS (default 8091; 0: any free port)')
     .option('--demo', 'start with a demo project whose demo image has been scanned')
     .option('--demo-image <path>', 'docker-archive of the demo image (default .vigil-demo/demo-image.tar)')
     .action(action(async (opts: Record<string, unknown>) => {

@@ -16,7 +16,8 @@ export async function serverCommand(opts: Record<string, unknown>): Promise<numb
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   if (server.url) say(`vigil: server listening on ${server.url} (API ${server.url}/api/v1, docs ${server.url}/api/docs)`);
-  else say(`vigil: worker ${server.ctx.scans.workerName} processing scan jobs`);
+  if (server.agentLink) say(`vigil: agent link (gRPC, TLS) on ${server.agentLink.address}, CA hash ${server.agentLink.caHash}`);
+  if (!server.url) say(`vigil: worker ${server.ctx.scans.workerName} processing scan jobs`);
   if (config.demo && server.boot) {
     const d = await setUpDemo(server, config.demoImage);
     say(`vigil: demo project "default": ${d.ref} scanned: ${d.packages} packages; vulnerabilities critical=${d.critical} high=${d.high} medium=${d.medium} low=${d.low}`);

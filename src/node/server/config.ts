@@ -49,6 +49,12 @@ export interface ServerConfig {
   auditCheckpointSeconds: number;
   demo: boolean;
   demoImage?: string;
+  /** gRPC port of the node agent link (TLS, docs/agent.md); 0: any free port. */
+  agentPort: number;
+  /** Extra DNS names the agent link's server certificate carries, comma separated (besides localhost, the host name, 127.0.0.1, ::1). */
+  agentNames: string;
+  /** Seconds without a heartbeat before a node counts as offline. */
+  agentOfflineSeconds: number;
   /** Where the built web console is (default: dist/web of this package). */
   consoleDir?: string;
 }
@@ -81,6 +87,9 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   auditCheckpointSeconds: { env: 'VIGIL_AUDIT_CHECKPOINT_SECONDS', type: 'int' },
   demo: { env: 'VIGIL_DEMO', type: 'bool' },
   demoImage: { env: 'VIGIL_DEMO_IMAGE', type: 'string' },
+  agentPort: { env: 'VIGIL_AGENT_PORT', type: 'int' },
+  agentNames: { env: 'VIGIL_AGENT_NAMES', type: 'string' },
+  agentOfflineSeconds: { env: 'VIGIL_AGENT_OFFLINE_SECONDS', type: 'int' },
   consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
 };
 
@@ -156,10 +165,16 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
     schedulerIntervalSeconds: 30,
     auditCheckpointSeconds: 300,
     demo: false,
+    agentPort: 8091,
+    agentNames: '',
+    agentOfflineSeconds: 90,
     ...(out as Partial<ServerConfig>),
   };
   if (!['all', 'api', 'worker'].includes(cfg.role)) throw new InputError('CONFIG', `role must be all, api or worker, got "${cfg.role}"`, '--role');
   if (cfg.port > 65535) throw new InputError('CONFIG', `port out of range: ${cfg.port}`, '--port');
+  // An ephemeral API port (tests, several servers on one host) makes the agent port ephemeral too unless it was set.
+  if (cfg.port === 0 && out.agentPort === undefined) cfg.agentPort = 0;
+  if (cfg.agentPort > 65535) throw new InputError('CONFIG', `agent port out of range: ${cfg.agentPort}`, '--agent-port');
   trustedProxyList(cfg.trustedProxies);
   return cfg;
 }

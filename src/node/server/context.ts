@@ -43,6 +43,8 @@ export interface ServerContext extends ServiceDeps {
   vulnDb: VulnDbIdentityReader;
   /** The audit checkpoint signing key (src/node/server/audit-keys.ts). */
   auditSigningKey: KeyObject;
+  /** `sha256:<hex>` of the agent link CA's SubjectPublicKeyInfo (set when the link is served). */
+  agentCaHash?: string;
 }
 
 declare module 'fastify' {

@@ -20,7 +20,7 @@ export interface StartedServer {
 export async function startServerCommand(opts: Record<string, unknown>, print: (line: string) => void): Promise<StartedServer> {
   const config = loadConfig({
     db: opts.db, port: opts.port, host: opts.host, role: opts.role, config: opts.config as string | undefined, dataDir: opts.dataDir,
-    metricsPublic: opts.metricsPublic, vulnDb: opts.vulnDb, workerConcurrency: opts.workerConcurrency, demo: opts.demo, demoImage: opts.demoImage,
+    metricsPublic: opts.metricsPublic, vulnDb: opts.vulnDb, workerConcurrency: opts.workerConcurrency, demo: opts.demo, demoImage: opts.demoImage, agentPort: opts.agentPort,
   });
   if (config.demo && !config.vulnDb && existsSync(resolve('.vigil-demo/vigil.db'))) config.vulnDb = resolve('.vigil-demo/vigil.db');
   const server = await startServer(config, { print });

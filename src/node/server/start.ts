@@ -21,6 +21,8 @@ import { Metrics } from './metrics.js';
 import { buildApp } from './app.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { withStartupLock } from '../store/startup-lock.js';
+import { loadOrCreatePki } from '../agent/pki.js';
+import { startAgentLink, type AgentLinkServer } from '../agent/link-server.js';
 
 export interface StartOptions {
   clock?: () => Date;
@@ -38,6 +40,8 @@ export interface RunningServer {
   url?: string;
   scheduler?: Scheduler;
   boot?: BootstrapResult;
+  /** The node agent link (gRPC over TLS), served with the API. */
+  agentLink?: AgentLinkServer;
   close(): Promise<void>;
 }
 
@@ -118,6 +122,8 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
           ? `vigil: created user admin with the one-time password ${boot.admin.password} (change it; set VIGIL_ADMIN_PASSWORD to choose it)`
           : 'vigil: created user admin with the password from VIGIL_ADMIN_PASSWORD');
       }
+      const pki = await loadOrCreatePki(config.dataDir, config.agentNames.split(',').map((n) => n.trim()).filter(Boolean));
+      ctx.agentCaHash = pki.caHash;
       const app = await buildApp(ctx);
       running.app = app;
       closers.push(() => app.close());
@@ -131,6 +137,13 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       running.url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      try {
+        const link = await startAgentLink(ctx, pki, { host: config.host, port: config.agentPort, offlineSeconds: Math.max(1, config.agentOfflineSeconds) });
+        running.agentLink = link;
+        closers.push(() => link.close());
+      } catch (e) {
+        throw new InputError('LISTEN', `cannot serve the agent link: ${(e as Error).message.split('\n')[0]}`, `${config.host}:${config.agentPort}`);
+      }
       const vulnDbPath = ctx.scans.vulnDbPath;
       const scheduler = new Scheduler({ store: ctx.store, scans: ctx.scans, clock: ctx.clock, vulnDb: () => ctx.vulnDb.current(), vulnDbPath, onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed') });
       running.scheduler = scheduler;

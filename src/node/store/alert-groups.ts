@@ -65,8 +65,7 @@ async function upsertPostgres(trx: Tx, rows: AlertTable[]): Promise<void> {
   }
 }
 
-/** `inTx` runs in the same transaction (the route writes its audit record there). */
-export async function ingestAlerts(store: Store, projectId: string, alerts: readonly Alert[], inTx?: (trx: Tx) => Promise<void>): Promise<IngestResult> {
+function groupAlerts(projectId: string, alerts: readonly Alert[]): AlertTable[] {
   const groups = new Map<string, AlertTable>();
   for (const a of alerts) {
     const subject = alertSubject(a);
@@ -94,13 +93,59 @@ export async function ingestAlerts(store: Store, projectId: string, alerts: read
       g.severity = a.severity;
     }
   }
-  const rows = [...groups.values()];
-  await store.db.transaction().execute(async (trx) => {
-    if (store.sqlite) upsertSqlite(store, rows);
-    else await upsertPostgres(trx, rows);
+  return [...groups.values()];
+}
+
+const sqliteIdStatements = new WeakMap<object, { run(...a: unknown[]): { changes: number } }>();
+
+/**
+ * The alerts whose IDs this project has not stored yet, recording theirs
+ * (inside the caller's transaction, so a rolled back ingest forgets them).
+ * An ID repeated within the batch counts once.
+ */
+async function firstSeen(store: Store, trx: Tx, projectId: string, alerts: readonly Alert[], now: string): Promise<Alert[]> {
+  const fresh: Alert[] = [];
+  if (store.sqlite) {
+    let stmt = sqliteIdStatements.get(store.sqlite);
+    if (!stmt) {
+      stmt = store.sqlite.prepare('insert into agent_alert_ids (project_id, alert_id, received_at) values (?, ?, ?) on conflict do nothing') as never;
+      sqliteIdStatements.set(store.sqlite, stmt!);
+    }
+    for (const a of alerts) if (stmt!.run(projectId, a.id, now).changes === 1) fresh.push(a);
+    return fresh;
+  }
+  for (let i = 0; i < alerts.length; i += 5000) {
+    const part = alerts.slice(i, i + 5000);
+    const r = await sql<{ alert_id: string }>`insert into agent_alert_ids (project_id, alert_id, received_at)
+      select ${projectId}, x, ${now} from unnest(${part.map((a) => a.id)}::text[]) as x on conflict do nothing returning alert_id`.execute(trx);
+    const got = new Set(r.rows.map((x) => x.alert_id));
+    for (const a of part) if (got.delete(a.id)) fresh.push(a);
+  }
+  return fresh;
+}
+
+export interface IngestOptions {
+  /** Store each alert ID once per project (agent replays); `received` then counts the new ones. */
+  dedupeIds?: boolean;
+  /** Receive time recorded with the IDs (default now). */
+  now?: string;
+  /** Told which alerts were stored (with dedupeIds: the new ones). */
+  onFresh?: (alerts: readonly Alert[]) => void;
+}
+
+/** `inTx` runs in the same transaction (the route writes its audit record there). */
+export async function ingestAlerts(store: Store, projectId: string, alerts: readonly Alert[], inTx?: (trx: Tx) => Promise<void>, o: IngestOptions = {}): Promise<IngestResult> {
+  return store.db.transaction().execute(async (trx) => {
+    const take = o.dedupeIds ? await firstSeen(store, trx, projectId, alerts, o.now ?? new Date().toISOString()) : alerts;
+    const rows = groupAlerts(projectId, take);
+    if (rows.length) {
+      if (store.sqlite) upsertSqlite(store, rows);
+      else await upsertPostgres(trx, rows);
+    }
     if (inTx) await inTx(trx);
+    o.onFresh?.(take);
+    return { received: take.length, groups: rows.length };
   });
-  return { received: alerts.length, groups: rows.length };
 }
 
 export interface AlertFilter {

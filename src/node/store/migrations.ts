@@ -18,21 +18,24 @@ export const MIGRATIONS: readonly Migration[] = [
     id: '0001-initial',
     async up(db, dialect) {
       const s = db.schema;
-      await s.createTable('projects')
+      await s
+        .createTable('projects')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('name', text, (c) => c.notNull().unique())
         .addColumn('description', text, (c) => c.notNull().defaultTo(''))
         .addColumn('rescan_cron', text, (c) => c.notNull())
         .addColumn('created_at', text, (c) => c.notNull())
         .execute();
-      await s.createTable('users')
+      await s
+        .createTable('users')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('username', text, (c) => c.notNull().unique())
         .addColumn('password_hash', text, (c) => c.notNull())
         .addColumn('disabled', int, (c) => c.notNull().defaultTo(0))
         .addColumn('created_at', text, (c) => c.notNull())
         .execute();
-      await s.createTable('role_bindings')
+      await s
+        .createTable('role_bindings')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('user_id', text, (c) => c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('role', text, (c) => c.notNull())
@@ -41,7 +44,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('created_at', text, (c) => c.notNull())
         .execute();
       await s.createIndex('role_bindings_user').on('role_bindings').column('user_id').execute();
-      await s.createTable('tokens')
+      await s
+        .createTable('tokens')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('user_id', text, (c) => c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('kind', text, (c) => c.notNull())
@@ -53,7 +57,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('last_used_at', text)
         .execute();
       await s.createIndex('tokens_user').on('tokens').columns(['user_id', 'kind']).execute();
-      await s.createTable('registries')
+      await s
+        .createTable('registries')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
         .addColumn('name', text, (c) => c.notNull())
@@ -64,7 +69,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('created_at', text, (c) => c.notNull())
         .addColumn('last_sync_at', text)
         .execute();
-      await s.createTable('images')
+      await s
+        .createTable('images')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
         .addColumn('registry_id', text, (c) => c.references('registries.id').onDelete('set null'))
@@ -86,7 +92,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('updated_at', text, (c) => c.notNull())
         .addUniqueConstraint('images_project_ref', ['project_id', 'ref'])
         .execute();
-      await s.createTable('scans')
+      await s
+        .createTable('scans')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
         .addColumn('image_id', text, (c) => c.notNull().references('images.id').onDelete('cascade'))
@@ -102,7 +109,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
       await s.createIndex('scans_project').on('scans').columns(['project_id', 'id']).execute();
       await s.createIndex('scans_image').on('scans').columns(['image_id']).execute();
-      await s.createTable('findings')
+      await s
+        .createTable('findings')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('image_id', text, (c) => c.notNull().references('images.id').onDelete('cascade'))
         .addColumn('scan_id', text, (c) => c.notNull())
@@ -117,7 +125,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
       await s.createIndex('findings_image').on('findings').columns(['image_id', 'kind', 'id']).execute();
       await s.createIndex('findings_ref').on('findings').columns(['ref_id']).execute();
-      await s.createTable('packages')
+      await s
+        .createTable('packages')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('image_id', text, (c) => c.notNull().references('images.id').onDelete('cascade'))
         .addColumn('type', text, (c) => c.notNull())
@@ -126,7 +135,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('layer_digest', text, (c) => c.notNull())
         .execute();
       await s.createIndex('packages_image').on('packages').columns(['image_id', 'id']).execute();
-      await s.createTable('vuln_ignores')
+      await s
+        .createTable('vuln_ignores')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
         .addColumn('image_id', text, (c) => c.references('images.id').onDelete('cascade'))
@@ -137,7 +147,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('created_at', text, (c) => c.notNull())
         .execute();
       await s.createIndex('vuln_ignores_project').on('vuln_ignores').columns(['project_id', 'vuln_id']).execute();
-      await s.createTable('policies')
+      await s
+        .createTable('policies')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
         .addColumn('name', text, (c) => c.notNull())
@@ -148,13 +159,15 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('updated_at', text, (c) => c.notNull())
         .addUniqueConstraint('policies_project_name', ['project_id', 'name'])
         .execute();
-      await s.createTable('policy_images')
+      await s
+        .createTable('policy_images')
         .addColumn('policy_id', text, (c) => c.notNull().references('policies.id').onDelete('cascade'))
         .addColumn('image_id', text, (c) => c.notNull().references('images.id').onDelete('cascade'))
         .addColumn('created_at', text, (c) => c.notNull())
         .addPrimaryKeyConstraint('policy_images_pk', ['policy_id', 'image_id'])
         .execute();
-      await s.createTable('clusters')
+      await s
+        .createTable('clusters')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
         .addColumn('name', text, (c) => c.notNull())
@@ -162,7 +175,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('created_at', text, (c) => c.notNull())
         .addUniqueConstraint('clusters_project_name', ['project_id', 'name'])
         .execute();
-      await s.createTable('agent_tokens')
+      await s
+        .createTable('agent_tokens')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('cluster_id', text, (c) => c.notNull().references('clusters.id').onDelete('cascade'))
         .addColumn('project_id', text, (c) => c.notNull())
@@ -170,7 +184,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('created_at', text, (c) => c.notNull())
         .addColumn('expires_at', text, (c) => c.notNull())
         .execute();
-      await s.createTable('nodes')
+      await s
+        .createTable('nodes')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
         .addColumn('cluster_id', text, (c) => c.references('clusters.id').onDelete('set null'))
@@ -181,7 +196,8 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('created_at', text, (c) => c.notNull())
         .addUniqueConstraint('nodes_project_host', ['project_id', 'hostname'])
         .execute();
-      await s.createTable('alerts')
+      await s
+        .createTable('alerts')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
         .addColumn('type', text, (c) => c.notNull())
@@ -211,9 +227,9 @@ export const MIGRATIONS: readonly Migration[] = [
       await s.createIndex('alerts_project_sev_seen').on('alerts').columns(['project_id', 'severity', 'last_seen', 'id']).execute();
       await s.createIndex('alerts_project_status_sev_seen').on('alerts').columns(['project_id', 'status', 'severity', 'last_seen', 'id']).execute();
       const audit = s.createTable('audit_log');
-      await (dialect === 'postgres'
-        ? audit.addColumn('seq', 'serial', (c) => c.primaryKey())
-        : audit.addColumn('seq', int, (c) => c.primaryKey().autoIncrement()))
+      await (
+        dialect === 'postgres' ? audit.addColumn('seq', 'serial', (c) => c.primaryKey()) : audit.addColumn('seq', int, (c) => c.primaryKey().autoIncrement())
+      )
         .addColumn('time', text, (c) => c.notNull())
         .addColumn('user_id', text, (c) => c.notNull())
         .addColumn('username', text, (c) => c.notNull())
@@ -230,17 +246,20 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
       await s.createIndex('audit_event').on('audit_log').columns(['event', 'seq']).execute();
       await s.createIndex('audit_project').on('audit_log').columns(['project_id', 'seq']).execute();
-      await s.createTable('layer_cache')
+      await s
+        .createTable('layer_cache')
         .addColumn('key', text, (c) => c.primaryKey())
         .addColumn('value', text, (c) => c.notNull())
         .addColumn('created_at', text, (c) => c.notNull())
         .execute();
-      await s.createTable('settings')
+      await s
+        .createTable('settings')
         .addColumn('key', text, (c) => c.primaryKey())
         .addColumn('value', text, (c) => c.notNull())
         .addColumn('updated_at', text, (c) => c.notNull())
         .execute();
-      await s.createTable('notifiers')
+      await s
+        .createTable('notifiers')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('project_id', text, (c) => c.references('projects.id').onDelete('cascade'))
         .addColumn('name', text, (c) => c.notNull())
@@ -264,7 +283,10 @@ export const MIGRATIONS: readonly Migration[] = [
     async up(db) {
       await db.schema.alterTable('packages').addColumn('source_name', text).execute();
       await db.schema.alterTable('packages').addColumn('source_version', text).execute();
-      await db.schema.alterTable('packages').addColumn('file_path', text, (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('packages')
+        .addColumn('file_path', text, (c) => c.notNull().defaultTo(''))
+        .execute();
     },
   },
   {
@@ -273,7 +295,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // window (start and end in epoch milliseconds) and its count.
     id: '0003-rate-limits',
     async up(db) {
-      await db.schema.createTable('rate_limits')
+      await db.schema
+        .createTable('rate_limits')
         .addColumn('key', text, (c) => c.primaryKey())
         .addColumn('window_start', 'bigint', (c) => c.notNull())
         .addColumn('window_end', 'bigint', (c) => c.notNull())
@@ -289,12 +312,24 @@ export const MIGRATIONS: readonly Migration[] = [
     // them, and a project chooses its scanners ("" = all).
     id: '0004-content-findings',
     async up(db) {
-      await db.schema.alterTable('findings').addColumn('path', text, (c) => c.notNull().defaultTo('')).execute();
-      await db.schema.alterTable('findings').addColumn('layer_digest', text, (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('findings')
+        .addColumn('path', text, (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('findings')
+        .addColumn('layer_digest', text, (c) => c.notNull().defaultTo(''))
+        .execute();
       for (const col of ['malware', 'secrets', 'baseline', 'unowned_files']) {
-        await db.schema.alterTable('images').addColumn(col, int, (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('images')
+          .addColumn(col, int, (c) => c.notNull().defaultTo(0))
+          .execute();
       }
-      await db.schema.alterTable('projects').addColumn('scanners', text, (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('projects')
+        .addColumn('scanners', text, (c) => c.notNull().defaultTo(''))
+        .execute();
     },
   },
   {
@@ -305,8 +340,14 @@ export const MIGRATIONS: readonly Migration[] = [
     // image matches aliases and source packages too.
     id: '0005-finding-ignores',
     async up(db) {
-      await db.schema.alterTable('findings').addColumn('ignored', int, (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema.alterTable('findings').addColumn('ignore_reason', text, (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('findings')
+        .addColumn('ignored', int, (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('findings')
+        .addColumn('ignore_reason', text, (c) => c.notNull().defaultTo(''))
+        .execute();
       const match = sql`from vuln_ignores vi join images im on im.project_id = vi.project_id
         where im.id = findings.image_id and (vi.image_id is null or vi.image_id = findings.image_id)
           and vi.vuln_id = findings.ref_id and (vi.package = '' or vi.package = findings.package)`;
@@ -320,7 +361,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // first sequence number written under the key (1 on a new database).
     id: '0006-audit-keyed-chain',
     async up(db) {
-      await db.schema.createTable('audit_checkpoints')
+      await db.schema
+        .createTable('audit_checkpoints')
         .addColumn('seq', int, (c) => c.notNull())
         .addColumn('hash', text, (c) => c.notNull())
         .addColumn('hmac_from', int, (c) => c.notNull())
@@ -329,12 +371,41 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('signature', text, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('audit_checkpoints_seq').on('audit_checkpoints').columns(['seq', 'time']).execute();
-      await db.schema.createTable('audit_chain')
+      await db.schema
+        .createTable('audit_chain')
         .addColumn('id', int, (c) => c.primaryKey())
         .addColumn('hmac_from', int, (c) => c.notNull())
         .execute();
-      const last = await db.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
-      await db.insertInto('audit_chain').values({ id: 1, hmac_from: Number(last?.m ?? 0) + 1 }).execute();
+      const last = await db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.max('seq').as('m'))
+        .executeTakeFirst();
+      await db
+        .insertInto('audit_chain')
+        .values({ id: 1, hmac_from: Number(last?.m ?? 0) + 1 })
+        .execute();
+    },
+  },
+  {
+    // The node agent link (docs/agent.md): an agent token is spent once
+    // (used_at); a node keeps its kernel and the fingerprint of the client
+    // certificate it was issued (a different one is refused); the alert IDs
+    // stored per project make agent replays idempotent.
+    id: '0007-agent-link',
+    async up(db) {
+      await db.schema.alterTable('agent_tokens').addColumn('used_at', text).execute();
+      await db.schema
+        .alterTable('nodes')
+        .addColumn('kernel', text, (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema.alterTable('nodes').addColumn('cert_sha256', text).execute();
+      await db.schema
+        .createTable('agent_alert_ids')
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('alert_id', text, (c) => c.notNull())
+        .addColumn('received_at', text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('agent_alert_ids_pk', ['project_id', 'alert_id'])
+        .execute();
     },
   },
 ];

@@ -196,6 +196,7 @@ export interface AgentTokenTable {
   token_hash: string;
   created_at: string;
   expires_at: string;
+  used_at: string | null;
 }
 
 export interface NodeTable {
@@ -207,6 +208,14 @@ export interface NodeTable {
   version: string;
   last_seen: string;
   created_at: string;
+  kernel: Generated<string>;
+  cert_sha256: string | null;
+}
+
+export interface AgentAlertIdTable {
+  project_id: string;
+  alert_id: string;
+  received_at: string;
 }
 
 export interface AlertTable {
@@ -318,6 +327,7 @@ export interface Database {
   clusters: ClusterTable;
   agent_tokens: AgentTokenTable;
   nodes: NodeTable;
+  agent_alert_ids: AgentAlertIdTable;
   alerts: AlertTable;
   audit_log: AuditTable;
   audit_checkpoints: AuditCheckpointTable;

@@ -40,8 +40,11 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
 
   app.post<{ Params: { projectId: string; clusterId: string }; Body: { expiresInHours?: number } }>('/api/v1/projects/:projectId/clusters/:clusterId/agent-tokens', {
     config: { action: 'cluster:token', scope: 'project', event: 'createAgentToken' },
-    schema: { tags: ['clusters'], summary: 'Mint an agent registration token for the cluster (shown once)', params: cParams, body: { type: 'object', properties: { expiresInHours: { type: 'integer', minimum: 1, maximum: 8760, default: 24 } }, additionalProperties: false } },
-  }, async (req, reply) => reply.code(201).send(await clusters.createAgentToken(ctx, callerOf(req), req.params.projectId, req.params.clusterId, req.body?.expiresInHours)));
+    schema: { tags: ['clusters'], summary: 'Mint a one-time agent enrollment token for the cluster (shown once) with the agent link CA hash (caHash)', params: cParams, body: { type: 'object', properties: { expiresInHours: { type: 'integer', minimum: 1, maximum: 8760, default: 24 } }, additionalProperties: false } },
+  }, async (req, reply) => reply.code(201).send({
+    ...(await clusters.createAgentToken(ctx, callerOf(req), req.params.projectId, req.params.clusterId, req.body?.expiresInHours)),
+    ...(ctx.agentCaHash ? { caHash: ctx.agentCaHash } : {}),
+  }));
 
   app.get<{ Params: { projectId: string }; Querystring: PageQuery & { status?: string; clusterId?: string } }>('/api/v1/projects/:projectId/nodes', {
     config: { action: 'node:read', scope: 'project' },

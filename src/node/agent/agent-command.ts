@@ -1,0 +1,91 @@
+// Implementation of `vigil agent`: enroll (or load the saved identity), open
+// the on-disk queue, start the sender, and run the runtime pipeline
+// (src/node/runtime/watch.ts) with an output that queues every alert, appends
+// it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
+// kicks the sender. Stays useful offline: the pipeline runs whether or not
+// the server is reachable. Prints `vigil agent: ready` on stderr once the
+// sensors are attached.
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { hostname, release } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Alert } from '../../core/alerts/types.js';
+import { runWatch } from '../runtime/watch.js';
+import type { RuntimeOutput } from '../runtime/pipeline.js';
+import { AlertQueue, DEFAULT_QUEUE_CAP } from './queue.js';
+import { enrollOrLoad, parseServer, Sender } from './link-client.js';
+
+export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
+
+export interface AgentOptions {
+  server: string;
+  token?: string;
+  caHash?: string;
+  dataDir: string;
+  nodeName?: string;
+  queueCap?: number;
+  heartbeatSeconds?: number;
+  sensor?: 'ebpf' | 'procfs';
+  keyFiles?: string[];
+  authLogs?: string[];
+  policyFile?: string;
+  builtinRules?: boolean;
+  ruleFiles?: string[];
+  until?: Promise<unknown>;
+  /** Operator notices (the CLI writes them to stderr). */
+  print: (line: string) => void;
+}
+
+export async function runAgent(o: AgentOptions): Promise<number> {
+  const print = o.print;
+  const server = parseServer(o.server);
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+  const nodeName = o.nodeName ?? hostname();
+  const identity = await enrollOrLoad({ server, dataDir: o.dataDir, token: o.token, caHash: o.caHash, nodeName, version, kernel: release() });
+  print(`enrolled as node ${identity.nodeId} (cluster ${identity.clusterId})`);
+  const queue = new AlertQueue(join(o.dataDir, 'queue.db'), o.queueCap ?? DEFAULT_QUEUE_CAP);
+  let sensors = '';
+  const sender = new Sender({
+    server, identity, queue, heartbeatMs: (o.heartbeatSeconds ?? 15) * 1000, notice: print,
+    status: () => ({ version, kernel: release(), sensors }),
+  });
+  const logFile = join(o.dataDir, 'alerts.jsonl');
+  let dropNoted = 0;
+  const output: RuntimeOutput = {
+    alert(a: Alert) {
+      const line = `${JSON.stringify(a)}\n`;
+      try {
+        if ((statSync(logFile, { throwIfNoEntry: false })?.size ?? 0) + line.length > LOCAL_LOG_MAX_BYTES) renameSync(logFile, `${logFile}.1`);
+        appendFileSync(logFile, line, { mode: 0o600 });
+      } catch (e) {
+        print(`cannot write the local alert log ${logFile}: ${(e as Error).message}`);
+      }
+      if (!queue.push(a) && queue.dropped - dropNoted >= 1000) {
+        dropNoted = queue.dropped;
+        print(`queue full (${queue.cap} alerts): ${queue.dropped} alerts dropped so far`);
+      }
+      sender.kick();
+    },
+    notice(m: string) {
+      if (m.startsWith('runtime sensors ready')) {
+        sensors = m.replace(/^runtime sensors ready: /, '');
+        print(`ready: ${sensors}`);
+      } else print(m);
+    },
+  };
+  sender.start();
+  const until = o.until ?? new Promise<void>((res) => {
+    process.once('SIGINT', () => res());
+    process.once('SIGTERM', () => res());
+  });
+  try {
+    return await runWatch({
+      output, until, sensor: o.sensor ?? 'ebpf', keyFiles: o.keyFiles, authLogs: o.authLogs, policyFile: o.policyFile,
+      builtinRules: o.builtinRules, ruleFiles: o.ruleFiles, stateFile: join(o.dataDir, 'runtime-learn.json'), statsIntervalMs: 0,
+    });
+  } finally {
+    await sender.stop();
+    queue.close();
+  }
+}

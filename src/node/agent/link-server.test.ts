@@ -1,0 +1,129 @@
+// The agent link server against real gRPC clients over TLS, on SQLite and
+// PostgreSQL: enrollment refusals (unknown, expired, reused token), Connect
+// without or with a foreign certificate, malformed and oversized messages,
+// and idempotent alert IDs (a replayed batch is stored once).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { startTestServer } from '../server/server.test-helpers.js';
+import { loadOrCreatePki } from './pki.js';
+import { startAgentLink } from './link-server.js';
+import { enrollOrLoad, type Identity } from './link-client.js';
+import { agentLinkProto, type ServerMessage, type AgentMessage } from './proto.js';
+
+const kinds = ['sqlite', 'postgres'] as const;
+
+function connect(target: string, id: Pick<Identity, 'caPem'> & Partial<Identity>) {
+  const { Client } = agentLinkProto();
+  const creds = id.keyPem ? grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem!)) : grpc.credentials.createSsl(Buffer.from(id.caPem));
+  const c = new Client(target, creds);
+  const s = c.Connect();
+  const got: ServerMessage[] = [];
+  const ended = new Promise<grpc.ServiceError | undefined>((res) => {
+    s.on('error', (e: grpc.ServiceError) => res(e));
+    s.on('end', () => res(undefined));
+  });
+  s.on('data', (m: ServerMessage) => got.push(m));
+  return { c, s, got, ended, send: (m: AgentMessage) => s.write(m) };
+}
+
+async function waitFor<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+for (const kind of kinds) {
+  test(`agent link (${kind}): enrollment refusals, certificate checks, bad messages, idempotent alert IDs`, { timeout: 60_000 }, async () => {
+    const t = await startTestServer(kind, {}, { workers: 0 });
+    const pki = await loadOrCreatePki(t.dataDir);
+    t.ctx.agentCaHash = pki.caHash;
+    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60 });
+    const target = link.address;
+    const dirs: string[] = [];
+    const dir = () => {
+      const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
+      dirs.push(d);
+      return d;
+    };
+    try {
+      const p = t.defaultProjectId;
+      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
+      const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+      assert.equal(tok.body.caHash, pki.caHash);
+      const base = { server: target, nodeName: 'n1', version: '0.1.0', kernel: '6.1', caHash: pki.caHash };
+
+      await assert.rejects(enrollOrLoad({ ...base, dataDir: dir(), token: 'vgr_unknown' }), /enroll: unknown agent token/);
+      // An expired token (its expiry moved into the past).
+      const old = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+      await t.ctx.store.db.updateTable('agent_tokens').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', old.body.id).execute();
+      await assert.rejects(enrollOrLoad({ ...base, dataDir: dir(), token: old.body.token }), /enroll: agent token expired at 2000-01-01/);
+
+      const id = await enrollOrLoad({ ...base, dataDir: dir(), token: tok.body.token });
+      assert.equal(id.projectId, p);
+      await assert.rejects(enrollOrLoad({ ...base, nodeName: 'n2', dataDir: dir(), token: tok.body.token }), /enroll: agent token already used/);
+
+      // No client certificate, and one from another CA: refused.
+      const anon = connect(target, { caPem: pki.caPem });
+      anon.send({ heartbeat: { queueDepth: 0, dropped: 0 } });
+      assert.equal((await anon.ended)?.code, grpc.status.UNAUTHENTICATED);
+      anon.c.close();
+      const other = await loadOrCreatePki(dir());
+      const { newKeyPair } = await import('./pki.js');
+      const k = await newKeyPair();
+      const foreign = connect(target, { caPem: pki.caPem, keyPem: k.privatePem, certPem: await other.issueClient(k.publicPem, { id: id.nodeId, clusterId: id.clusterId, projectId: p }) });
+      foreign.send({ heartbeat: { queueDepth: 0, dropped: 0 } });
+      const fe = await foreign.ended;
+      assert.ok(fe && fe.code !== grpc.status.OK, 'a certificate from another CA is refused');
+      foreign.c.close();
+
+      const a = connect(target, id);
+      const alert = (n: number) => ({ id: `al-${n}`, type: 'system/key-file-change', severity: 'high', time: '2026-01-01T00:00:00.000Z', message: `m${n}`, rule: 'r', host: 'n1' });
+      a.send({ status: { version: '0.1.0', kernel: '6.1.0-test', sensors: 'procfs' } });
+      a.send({ alerts: { alerts: [1, 2, 3].map((n) => ({ id: `al-${n}`, json: JSON.stringify(alert(n)) })) } });
+      a.send({ alerts: { alerts: [2, 3, 4].map((n) => ({ id: `al-${n}`, json: JSON.stringify(alert(n)) })) } });
+      a.send({ alerts: { alerts: [{ id: 'bad-1', json: '{not json' }, { id: 'bad-2', json: JSON.stringify({ ...alert(9), id: 'other' }) }, { id: 'bad-3', json: JSON.stringify({ ...alert(9), id: 'bad-3', type: 'nope/x' }) }] } });
+      a.send({ alerts: { alerts: Array.from({ length: 1001 }, (_, i) => ({ id: `big-${i}`, json: '{}' })) } });
+      const acks = await waitFor(() => {
+        const ids = a.got.flatMap((m) => m.ack?.ids ?? []);
+        return ids.length >= 6 && a.got.filter((m) => m.reject).length >= 2 ? ids : undefined;
+      });
+      assert.deepEqual(acks.sort(), ['al-1', 'al-2', 'al-2', 'al-3', 'al-3', 'al-4']);
+      const rejects = a.got.filter((m) => m.reject).map((m) => m.reject!);
+      assert.deepEqual(rejects[0]!.ids, ['bad-1', 'bad-2', 'bad-3']);
+      assert.match(rejects[1]!.reason, /more than 1000 alerts/);
+      const list = await t.call('GET', `/api/v1/alerts?project=${p}`, t.adminToken);
+      assert.equal(list.body.items.length, 1);
+      assert.equal(list.body.items[0].count, 4, 'each alert ID stored once');
+      const nodes = await t.call('GET', `/api/v1/projects/${p}/nodes`, t.adminToken);
+      const n1 = nodes.body.items.find((n: { hostname: string }) => n.hostname === 'n1');
+      assert.equal(n1.status, 'online');
+      assert.equal(n1.kernel, '6.1.0-test');
+      assert.equal(n1.clusterId, cl.body.id);
+      a.s.end();
+      await a.ended;
+      a.c.close();
+      const after = await (async () => {
+        for (let i = 0; i < 100; i++) {
+          const r = await t.call('GET', `/api/v1/projects/${p}/nodes`, t.adminToken);
+          const n = r.body.items.find((x: { hostname: string }) => x.hostname === 'n1');
+          if (n.status === 'offline') return n;
+          await new Promise((r2) => setTimeout(r2, 50));
+        }
+        return undefined;
+      })();
+      assert.ok(after, 'a node whose stream closed is offline');
+    } finally {
+      await link.close();
+      await t.cleanup();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+}
