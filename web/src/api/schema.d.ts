@@ -959,7 +959,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mint an agent registration token for the cluster (shown once) */
+        /** Mint a one-time agent enrollment token for the cluster (shown once) with the agent link CA hash (caHash) */
         post: {
             parameters: {
                 query?: never;
