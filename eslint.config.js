@@ -9,11 +9,44 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const coreAllowedNodeModules = ['node:zlib', 'node:crypto', 'node:stream', 'node:buffer', 'node:stream/promises'];
-const nodeBuiltins = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'child_process', 'dgram', 'dns', 'os', 'tls',
-  'worker_threads', 'cluster', 'readline', 'process', 'path', 'url', 'module', 'vm', 'inspector', 'perf_hooks', 'timers', 'v8'];
+const nodeBuiltins = [
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'child_process',
+  'dgram',
+  'dns',
+  'os',
+  'tls',
+  'worker_threads',
+  'cluster',
+  'readline',
+  'process',
+  'path',
+  'url',
+  'module',
+  'vm',
+  'inspector',
+  'perf_hooks',
+  'timers',
+  'v8',
+];
 
 const NODE_LAYERS = ['crypto', 'store', 'services', 'jobs', 'server'];
-const QUERY_BUILDER_CALLS = ['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'replaceInto', 'mergeInto', 'transaction', 'selectNoFrom', 'executeQuery'];
+const QUERY_BUILDER_CALLS = [
+  'selectFrom',
+  'insertInto',
+  'updateTable',
+  'deleteFrom',
+  'replaceInto',
+  'mergeInto',
+  'transaction',
+  'selectNoFrom',
+  'executeQuery',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'coverage/**', 'bench/out/**', '**/testdata/**/*.js'] },
@@ -38,13 +71,19 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'src/core is pure: no Node I/O modules (see docs/architecture.md).' })),
-        patterns: [
-          { group: ['node:*', ...coreAllowedNodeModules.map((m) => `!${m}`)], message: 'src/core is pure: only node:zlib, node:crypto, node:stream and node:buffer are allowed.' },
-          { group: ['**/node/**', '**/cli/**', '**/web/**', '../node', '../cli'], message: 'src/core must not import the edges (src/node, src/cli, web).' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'src/core is pure: no Node I/O modules (see docs/architecture.md).' })),
+          patterns: [
+            {
+              group: ['node:*', ...coreAllowedNodeModules.map((m) => `!${m}`)],
+              message: 'src/core is pure: only node:zlib, node:crypto, node:stream and node:buffer are allowed.',
+            },
+            { group: ['**/node/**', '**/cli/**', '**/web/**', '../node', '../cli'], message: 'src/core must not import the edges (src/node, src/cli, web).' },
+          ],
+        },
+      ],
     },
   },
   // src/node layers, lowest first: each may import only layers below it.
@@ -53,14 +92,20 @@ export default tseslint.config(
     files: ['src/node/server/routes/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'kysely', message: 'routes reach the database through src/node/services (docs/architecture.md).' }],
-        patterns: [{ group: ['**/store/*'], message: 'routes reach the store through src/node/services (docs/architecture.md).' }],
-      }],
-      'no-restricted-syntax': ['error', {
-        selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`,
-        message: 'routes do not call the query builder: put the query or change in a service (src/node/services).',
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kysely', message: 'routes reach the database through src/node/services (docs/architecture.md).' }],
+          patterns: [{ group: ['**/store/*'], message: 'routes reach the store through src/node/services (docs/architecture.md).' }],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`,
+          message: 'routes do not call the query builder: put the query or change in a service (src/node/services).',
+        },
+      ],
     },
   },
   {
@@ -70,9 +115,18 @@ export default tseslint.config(
     ignores: ['src/node/**/*.test.ts', 'src/node/**/*.test-helpers.ts'],
     rules: {
       'no-console': 'error',
-      'no-restricted-properties': ['error',
-        { object: 'process', property: 'stdout', message: 'src/node does not print: return data or take a writer; printing is in src/cli (docs/architecture.md).' },
-        { object: 'process', property: 'stderr', message: 'src/node does not print: return data or take a writer; printing is in src/cli (docs/architecture.md).' },
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'stdout',
+          message: 'src/node does not print: return data or take a writer; printing is in src/cli (docs/architecture.md).',
+        },
+        {
+          object: 'process',
+          property: 'stderr',
+          message: 'src/node does not print: return data or take a writer; printing is in src/cli (docs/architecture.md).',
+        },
       ],
     },
   },
@@ -85,9 +139,15 @@ function nodeLayerRules() {
       files: [`src/node/${layer}/**/*.ts`],
       ignores: ['**/*.test.ts', '**/*.test-helpers.ts'],
       rules: {
-        'no-restricted-imports': ['error', {
-          patterns: higher.map((h) => ({ group: [`**/${h}/*`, `**/${h}/**`], message: `src/node/${layer} must not import src/node/${h} (layers: ${NODE_LAYERS.join(' < ')}; docs/architecture.md).` })),
-        }],
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: higher.map((h) => ({
+              group: [`**/${h}/*`, `**/${h}/**`],
+              message: `src/node/${layer} must not import src/node/${h} (layers: ${NODE_LAYERS.join(' < ')}; docs/architecture.md).`,
+            })),
+          },
+        ],
       },
     };
   }).filter((c) => c.rules['no-restricted-imports'][1].patterns.length > 0);

@@ -33,19 +33,39 @@ writeFileSync(join(dir, 'facts.json'), JSON.stringify({ images }));
 function review(i: number): string {
   const img = `registry.example.com/team-${i % 20}/app-${i % 200}:1.${i % 200}`;
   const c = (name: string) => ({
-    name, image: img, ports: [{ containerPort: 8080 }], env: Array.from({ length: 10 }, (_, k) => ({ name: `VAR_${k}`, value: `value-${k}` })),
-    resources: { requests: { cpu: '100m', memory: '128Mi' } }, readinessProbe: { httpGet: { path: '/healthz', port: 8080 } },
+    name,
+    image: img,
+    ports: [{ containerPort: 8080 }],
+    env: Array.from({ length: 10 }, (_, k) => ({ name: `VAR_${k}`, value: `value-${k}` })),
+    resources: { requests: { cpu: '100m', memory: '128Mi' } },
+    readinessProbe: { httpGet: { path: '/healthz', port: 8080 } },
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: i % 10 === 0 },
     volumeMounts: [{ name: 'data', mountPath: '/data' }],
   });
   return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
     request: {
-      uid: `uid-${i}`, kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-      namespace: `ns-${i % 7}`, operation: 'CREATE', userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts'] }, dryRun: false,
-      object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `app-${i}`, labels: { app: `app-${i}` } },
-        spec: { replicas: 2, selector: { matchLabels: { app: `app-${i}` } }, template: { metadata: { labels: { app: `app-${i}`, tier: 'web' } },
-          spec: { initContainers: [c('init')], containers: [c('app'), c('sidecar')], volumes: [{ name: 'data', emptyDir: {} }] } } } },
+      uid: `uid-${i}`,
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      namespace: `ns-${i % 7}`,
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts'] },
+      dryRun: false,
+      object: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `app-${i}`, labels: { app: `app-${i}` } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: `app-${i}` } },
+          template: {
+            metadata: { labels: { app: `app-${i}`, tier: 'web' } },
+            spec: { initContainers: [c('init')], containers: [c('app'), c('sidecar')], volumes: [{ name: 'data', emptyDir: {} }] },
+          },
+        },
+      },
     },
   });
 }
@@ -88,21 +108,36 @@ function cpuSeconds(pid: number): number {
 async function run(port: number, pid: number): Promise<{ lat: number[]; cpu: number; errors: number; denied: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64, ca: cert.certPem });
   const bodies = Array.from({ length: 1000 }, (_, i) => review(i));
-  const send = (i: number) => new Promise<{ ms: number; allowed: boolean | undefined }>((resolve) => {
-    const body = bodies[i % bodies.length]!;
-    const t0 = process.hrtime.bigint();
-    const req = request({ host: '127.0.0.1', port, path: '/validate', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        let allowed: boolean | undefined;
-        try { allowed = JSON.parse(Buffer.concat(chunks).toString()).response.allowed; } catch { allowed = undefined; }
-        resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, allowed });
-      });
+  const send = (i: number) =>
+    new Promise<{ ms: number; allowed: boolean | undefined }>((resolve) => {
+      const body = bodies[i % bodies.length]!;
+      const t0 = process.hrtime.bigint();
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/validate',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            let allowed: boolean | undefined;
+            try {
+              allowed = JSON.parse(Buffer.concat(chunks).toString()).response.allowed;
+            } catch {
+              allowed = undefined;
+            }
+            resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, allowed });
+          });
+        },
+      );
+      req.on('error', () => resolve({ ms: -1, allowed: undefined }));
+      req.end(body);
     });
-    req.on('error', () => resolve({ ms: -1, allowed: undefined }));
-    req.end(body);
-  });
   // Warm up: TLS sessions, JIT, caches.
   await Promise.all(Array.from({ length: 200 }, (_, i) => send(i)));
   const cpu0 = cpuSeconds(pid);
@@ -118,14 +153,37 @@ async function run(port: number, pid: number): Promise<{ lat: number[]; cpu: num
   const res = await Promise.all(pending);
   const cpu = cpuSeconds(pid) - cpu0;
   agent.destroy();
-  return { lat: res.filter((r) => r.ms >= 0).map((r) => r.ms).sort((a, b) => a - b), cpu, errors: res.filter((r) => r.ms < 0 || r.allowed === undefined).length, denied: res.filter((r) => r.allowed === false).length };
+  return {
+    lat: res
+      .filter((r) => r.ms >= 0)
+      .map((r) => r.ms)
+      .sort((a, b) => a - b),
+    cpu,
+    errors: res.filter((r) => r.ms < 0 || r.allowed === undefined).length,
+    denied: res.filter((r) => r.allowed === false).length,
+  };
 }
 
 const pct = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor((a.length * p) / 100))] ?? NaN;
 
 async function main(): Promise<void> {
-  const vigil = await start(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'admission', 'webhook', '--listen', '127.0.0.1:0', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'),
-    '--policy', join(root, 'examples', 'admission', 'block-dangerous-settings.yaml'), '--policy', join(root, 'examples', 'admission', 'block-critical-vulns.yaml'), '--facts', join(dir, 'facts.json')]);
+  const vigil = await start(process.execPath, [
+    join(root, 'dist', 'cli', 'main.js'),
+    'admission',
+    'webhook',
+    '--listen',
+    '127.0.0.1:0',
+    '--tls-cert',
+    join(dir, 'tls.crt'),
+    '--tls-key',
+    join(dir, 'tls.key'),
+    '--policy',
+    join(root, 'examples', 'admission', 'block-dangerous-settings.yaml'),
+    '--policy',
+    join(root, 'examples', 'admission', 'block-critical-vulns.yaml'),
+    '--facts',
+    join(dir, 'facts.json'),
+  ]);
   const floor = await start(process.execPath, ['-e', FLOOR, dir]);
   try {
     console.log(`admission webhook at ${RATE} reviews/s for ${SECONDS}s (Deployment with 3 containers; 10% privileged -> denied), loopback HTTPS keep-alive`);
@@ -136,26 +194,34 @@ async function main(): Promise<void> {
       rows.push(['floor', await run(floor.port, floor.child.pid!)]);
     }
     for (const [name, r] of rows) {
-      console.log(`${name.padEnd(6)} n=${r.lat.length} p50=${pct(r.lat, 50).toFixed(2)}ms p99=${pct(r.lat, 99).toFixed(2)}ms max=${r.lat.at(-1)!.toFixed(2)}ms cpu=${r.cpu.toFixed(2)}s (${((r.cpu / SECONDS) * 100).toFixed(0)}% of a core) errors=${r.errors} denied=${r.denied}`);
+      console.log(
+        `${name.padEnd(6)} n=${r.lat.length} p50=${pct(r.lat, 50).toFixed(2)}ms p99=${pct(r.lat, 99).toFixed(2)}ms max=${r.lat.at(-1)!.toFixed(2)}ms cpu=${r.cpu.toFixed(2)}s (${((r.cpu / SECONDS) * 100).toFixed(0)}% of a core) errors=${r.errors} denied=${r.denied}`,
+      );
     }
     const v = rows.filter(([n]) => n === 'vigil').map(([, r]) => r);
     const f = rows.filter(([n]) => n === 'floor').map(([, r]) => r);
     const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const vp99 = med(v.map((r) => pct(r.lat, 99)));
     const fp99 = med(f.map((r) => pct(r.lat, 99)));
-    console.log(`p99 vigil ${vp99.toFixed(2)}ms vs floor ${fp99.toFixed(2)}ms (x${(vp99 / fp99).toFixed(2)}); target p99 < 10 ms: ${vp99 < 10 ? 'met' : 'NOT met'}`);
+    console.log(
+      `p99 vigil ${vp99.toFixed(2)}ms vs floor ${fp99.toFixed(2)}ms (x${(vp99 / fp99).toFixed(2)}); target p99 < 10 ms: ${vp99 < 10 ? 'met' : 'NOT met'}`,
+    );
     // Server-side decision time (parse excluded, facts lookup and decision included), from the webhook's own histogram.
     const metrics = await new Promise<string>((resolve, reject) => {
       request({ host: '127.0.0.1', port: vigil.port, path: '/metrics', ca: cert.certPem }, (res) => {
         let t = '';
         res.on('data', (c) => (t += c));
         res.on('end', () => resolve(t));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     const bucket = (le: string) => Number(new RegExp(`vigil_admission_decision_seconds_bucket\\{le="${le}"\\} (\\d+)`).exec(metrics)?.[1] ?? NaN);
     const count = Number(/vigil_admission_decision_seconds_count (\d+)/.exec(metrics)?.[1] ?? NaN);
     const sum = Number(/vigil_admission_decision_seconds_sum ([\d.e-]+)/.exec(metrics)?.[1] ?? NaN);
-    console.log(`webhook's own decision time: mean ${((sum / count) * 1e3).toFixed(3)}ms; <=1ms ${((bucket('0.001') / count) * 100).toFixed(1)}%, <=10ms ${((bucket('0.01') / count) * 100).toFixed(1)}% of ${count}`);
+    console.log(
+      `webhook's own decision time: mean ${((sum / count) * 1e3).toFixed(3)}ms; <=1ms ${((bucket('0.001') / count) * 100).toFixed(1)}%, <=10ms ${((bucket('0.01') / count) * 100).toFixed(1)}% of ${count}`,
+    );
     console.log(`CPU per review: vigil ${((v[0]!.cpu / (RATE * SECONDS)) * 1e6).toFixed(0)}us, floor ${((f[0]!.cpu / (RATE * SECONDS)) * 1e6).toFixed(0)}us`);
   } finally {
     vigil.child.kill('SIGTERM');

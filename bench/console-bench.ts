@@ -20,7 +20,14 @@ const root = join(import.meta.dirname, '..');
 const web = join(root, 'dist', 'web');
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || process.env.BENCH_ROUNDS || 5);
 
-interface Chunk { file: string; imports?: string[]; dynamicImports?: string[]; isEntry?: boolean; src?: string; css?: string[] }
+interface Chunk {
+  file: string;
+  imports?: string[];
+  dynamicImports?: string[];
+  isEntry?: boolean;
+  src?: string;
+  css?: string[];
+}
 const manifest = JSON.parse(readFileSync(join(web, '.vite', 'manifest.json'), 'utf8')) as Record<string, Chunk>;
 const gz = new Map<string, number>();
 const size = (file: string) => {
@@ -45,14 +52,25 @@ for (const k of manifest[entryKey]!.dynamicImports ?? []) {
   for (const e of entry) route.delete(e);
   const extra = jsOf(route).reduce((n, f) => n + size(f), 0);
   const name = (manifest[k]!.src ?? k).replace(/^src\/pages\//, '').replace(/\.tsx$/, '');
-  console.log(`    ${name.padEnd(12)} route chunks ${kb(extra).padStart(9)}  initial total ${kb(entryBytes + extra).padStart(9)}${entryBytes + extra > 350 * 1024 ? '  (over target)' : ''}`);
+  console.log(
+    `    ${name.padEnd(12)} route chunks ${kb(extra).padStart(9)}  initial total ${kb(entryBytes + extra).padStart(9)}${entryBytes + extra > 350 * 1024 ? '  (over target)' : ''}`,
+  );
 }
 
 // (b) first load.
 const dir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-'));
-const server = await startServer({ ...loadConfig({ dataDir: dir, port: 0 }, {}), adminPassword: 'bench-password-1', consoleDir: web }, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, print: () => {} });
+const server = await startServer(
+  { ...loadConfig({ dataDir: dir, port: 0 }, {}), adminPassword: 'bench-password-1', consoleDir: web },
+  { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, print: () => {} },
+);
 const base = server.url!;
-const login = await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-password-1' }) })).json() as { token: string; expiresAt: string };
+const login = (await (
+  await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'bench-password-1' }),
+  })
+).json()) as { token: string; expiresAt: string };
 const browser = await chromium.launch({ executablePath: process.env.VIGIL_TEST_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
 const times: number[] = [];
 try {
@@ -72,4 +90,6 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 times.sort((a, b) => a - b);
-console.log(`(b) first load of /overview in Chromium, cold cache, empty project (target < 1 s): median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms over ${rounds} rounds (min ${times[0]!.toFixed(0)}, max ${times[times.length - 1]!.toFixed(0)})`);
+console.log(
+  `(b) first load of /overview in Chromium, cold cache, empty project (target < 1 s): median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms over ${rounds} rounds (min ${times[0]!.toFixed(0)}, max ${times[times.length - 1]!.toFixed(0)})`,
+);

@@ -40,7 +40,11 @@ function minbaseFiles(root: string, limit: number): Buffer[] {
       const p = join(dir, n);
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p);
-      else if (st.isFile() && st.size > 0 && st.size < 64 * 1024 * 1024) { const b = readFileSync(p); out.push(b); total += b.length; }
+      else if (st.isFile() && st.size > 0 && st.size < 64 * 1024 * 1024) {
+        const b = readFileSync(p);
+        out.push(b);
+        total += b.length;
+      }
     }
   };
   for (const d of ['usr', 'etc', 'var']) walk(join(root, d));
@@ -50,7 +54,11 @@ function minbaseFiles(root: string, limit: number): Buffer[] {
 async function main(): Promise<void> {
   const root = debianRootfs();
   if (!root) throw new Error('no Debian rootfs (VIGIL_TEST_DEBIAN_ROOTFS)');
-  console.log(`# content-bench: ${cpus().length} CPUs, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}, rounds ${ROUNDS}`);
+  console.log(
+    `# content-bench: ${cpus().length} CPUs, load ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}, rounds ${ROUNDS}`,
+  );
   const dir = await mkdtemp(join(tmpdir(), 'vigil-content-bench-'));
   try {
     const oci = join(dir, 'oci');
@@ -67,7 +75,9 @@ async function main(): Promise<void> {
     const ms = median(sbom);
     const ma = median(all);
     console.log(`(a) sbom-only median ${ms.toFixed(0)} ms; all content scanners median ${ma.toFixed(0)} ms; ratio ${(ma / ms).toFixed(2)}x (target <= 2x)`);
-    console.log(`    findings: malware ${report.malware.length}, secrets ${report.secrets.length}, baseline ${report.baseline.length}, unowned files ${report.files.length} (${report.files.filter((f: { noise?: string }) => !f.noise).length} not noise)`);
+    console.log(
+      `    findings: malware ${report.malware.length}, secrets ${report.secrets.length}, baseline ${report.baseline.length}, unowned files ${report.files.length} (${report.files.filter((f: { noise?: string }) => !f.noise).length} not noise)`,
+    );
 
     // (b) YARA throughput over 1 GiB of real file contents.
     const files = minbaseFiles(root, 256 * 1024 * 1024);
@@ -84,7 +94,9 @@ async function main(): Promise<void> {
     };
     const builtin = rate((b) => sigs.engine!.scan(b, { filepath: '/usr/lib/x' }));
     const floor = rate((b) => trivial.scan(b));
-    console.log(`(b) YARA-X over ${((chunkBytes * passes) / 1024 ** 3).toFixed(2)} GiB in ${files.length * passes} files: built-in rules (${sigs.info.rules}) ${builtin.toFixed(0)} MB/s; one-literal rule (engine floor) ${floor.toFixed(0)} MB/s`);
+    console.log(
+      `(b) YARA-X over ${((chunkBytes * passes) / 1024 ** 3).toFixed(2)} GiB in ${files.length * passes} files: built-in rules (${sigs.info.rules}) ${builtin.toFixed(0)} MB/s; one-literal rule (engine floor) ${floor.toFixed(0)} MB/s`,
+    );
     execFileSync('true');
   } finally {
     await rm(dir, { recursive: true, force: true });

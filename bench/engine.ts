@@ -18,7 +18,10 @@ const N = arg('events', 300_000);
 const ROUNDS = arg('rounds', 5);
 const FALCO_PER_CORE = 320_000 / 2;
 
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -30,7 +33,12 @@ async function main(): Promise<void> {
   const bytes = lines.reduce((s, l) => s + l.length + 1, 0);
   const types = new Map<string, number>();
   for (const e of events) types.set(e.type, (types.get(e.type) ?? 0) + 1);
-  console.log(`${N} events, ${Math.round(bytes / N)} B/event as JSON; mix: ${[...types].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${((n / N) * 100).toFixed(1)}%`).join(', ')}`);
+  console.log(
+    `${N} events, ${Math.round(bytes / N)} B/event as JSON; mix: ${[...types]
+      .sort((a, b) => b[1] - a[1])
+      .map(([t, n]) => `${t} ${((n / N) * 100).toFixed(1)}%`)
+      .join(', ')}`,
+  );
   console.log(`ruleset ${ruleset.version}: ${ruleset.rules.length} rules + detectors, threat list ${DEFAULT_THREAT_IPS.length} range(s)`);
   const mk = () => new Engine(ruleset, { host: 'bench', threatIps: [...DEFAULT_THREAT_IPS], newId: () => 'x' });
   const res = { floor: [] as number[], norm: [] as number[], json: [] as number[] };
@@ -41,7 +49,9 @@ async function main(): Promise<void> {
     const fresh: SyscallEvent[] = lines.map((l) => JSON.parse(l) as SyscallEvent);
     let t = cpu();
     let n = 0;
-    for (const l of lines) { if (JSON.parse(l)) n++; }
+    for (const l of lines) {
+      if (JSON.parse(l)) n++;
+    }
     res.floor.push(cpu() - t);
     const en = mk();
     t = cpu();
@@ -62,8 +72,13 @@ async function main(): Promise<void> {
   console.log(`floor  JSON.parse only                 median ${f.toFixed(0)} ms CPU  ${fmt(rate(f))} events/CPU-s`);
   console.log(`vigil  normalised events -> engine     median ${nm.toFixed(0)} ms CPU  ${fmt(rate(nm))} events/CPU-s  (${alerts} alerts)`);
   console.log(`vigil  JSON lines -> parse -> engine   median ${js.toFixed(0)} ms CPU  ${fmt(rate(js))} events/CPU-s`);
-  console.log(`ratio JSON path / floor: ${(js / f).toFixed(2)}x; vs Falco's ~160k syscalls/s/core: ${(rate(nm) / FALCO_PER_CORE).toFixed(1)}x (normalised), ${(rate(js) / FALCO_PER_CORE).toFixed(1)}x (JSON)`);
+  console.log(
+    `ratio JSON path / floor: ${(js / f).toFixed(2)}x; vs Falco's ~160k syscalls/s/core: ${(rate(nm) / FALCO_PER_CORE).toFixed(1)}x (normalised), ${(rate(js) / FALCO_PER_CORE).toFixed(1)}x (JSON)`,
+  );
   console.log(`target >= 1,000,000 events/s/core: normalised ${rate(nm) >= 1e6 ? 'met' : 'NOT met'}, JSON ${rate(js) >= 1e6 ? 'met' : 'NOT met'}`);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

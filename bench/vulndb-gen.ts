@@ -6,8 +6,17 @@
 import { makeZip } from '../src/node/vulndb/test-zip.js';
 import { rng } from './lib/rng.js';
 
-const WORDS = 'buffer overflow heap use-after-free integer out-of-bounds read write remote attacker crafted request denial service memory corruption parser header certificate validation bypass authentication privilege escalation local user file path traversal injection command template library function input length check missing leads arbitrary code execution information disclosure'.split(' ');
-const VECTORS = ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H', 'CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H', 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N'];
+const WORDS =
+  'buffer overflow heap use-after-free integer out-of-bounds read write remote attacker crafted request denial service memory corruption parser header certificate validation bypass authentication privilege escalation local user file path traversal injection command template library function input length check missing leads arbitrary code execution information disclosure'.split(
+    ' ',
+  );
+const VECTORS = [
+  'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+  'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H',
+  'CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H',
+  'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N',
+  'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N',
+];
 
 export interface GenEcosystem {
   name: string;
@@ -21,11 +30,46 @@ export interface GenEcosystem {
 const int = (r: () => number, n: number): number => Math.floor(r() * n);
 
 export const ECOSYSTEMS: GenEcosystem[] = [
-  { name: 'Debian', share: 0.3, pkgPrefix: 'lib', id: (n, r) => (r() < 0.7 ? `DEBIAN-CVE-${2014 + (n % 11)}-${10000 + n}` : `DSA-${1000 + n}-1`), eco: (r) => `Debian:${[10, 11, 12, 13][int(r, 4)]}`, version: (r) => `${int(r, 9)}.${int(r, 30)}.${int(r, 20)}-${1 + int(r, 9)}+deb12u${1 + int(r, 9)}` },
-  { name: 'Ubuntu', share: 0.25, pkgPrefix: 'lib', id: (n) => `UBUNTU-CVE-${2014 + (n % 11)}-${20000 + n}`, eco: (r) => `Ubuntu:${['20.04', '22.04', '24.04'][int(r, 3)]}:LTS`, version: (r) => `${int(r, 9)}.${int(r, 30)}-${int(r, 9)}ubuntu${int(r, 5)}.${int(r, 9)}` },
-  { name: 'Alpine', share: 0.1, pkgPrefix: '', id: (n) => `ALPINE-CVE-${2014 + (n % 11)}-${30000 + n}`, eco: (r) => `Alpine:v3.${15 + int(r, 6)}`, version: (r) => `${int(r, 9)}.${int(r, 30)}.${int(r, 20)}-r${int(r, 9)}` },
-  { name: 'Rocky Linux', share: 0.1, pkgPrefix: '', id: (n) => `RLSA-${2021 + (n % 4)}:${n}`, eco: (r) => `Rocky Linux:${8 + int(r, 2)}`, version: (r) => `${int(r, 3)}:${int(r, 9)}.${int(r, 30)}.${int(r, 20)}-${int(r, 40)}.el9_${int(r, 4)}` },
-  { name: 'npm', share: 0.25, pkgPrefix: 'js-', id: (n) => `GHSA-${n.toString(36).padStart(4, 'x')}-bench-${(n * 7919).toString(36).slice(-4).padStart(4, 'q')}`, eco: () => 'npm', version: (r) => `${int(r, 9)}.${int(r, 30)}.${int(r, 20)}` },
+  {
+    name: 'Debian',
+    share: 0.3,
+    pkgPrefix: 'lib',
+    id: (n, r) => (r() < 0.7 ? `DEBIAN-CVE-${2014 + (n % 11)}-${10000 + n}` : `DSA-${1000 + n}-1`),
+    eco: (r) => `Debian:${[10, 11, 12, 13][int(r, 4)]}`,
+    version: (r) => `${int(r, 9)}.${int(r, 30)}.${int(r, 20)}-${1 + int(r, 9)}+deb12u${1 + int(r, 9)}`,
+  },
+  {
+    name: 'Ubuntu',
+    share: 0.25,
+    pkgPrefix: 'lib',
+    id: (n) => `UBUNTU-CVE-${2014 + (n % 11)}-${20000 + n}`,
+    eco: (r) => `Ubuntu:${['20.04', '22.04', '24.04'][int(r, 3)]}:LTS`,
+    version: (r) => `${int(r, 9)}.${int(r, 30)}-${int(r, 9)}ubuntu${int(r, 5)}.${int(r, 9)}`,
+  },
+  {
+    name: 'Alpine',
+    share: 0.1,
+    pkgPrefix: '',
+    id: (n) => `ALPINE-CVE-${2014 + (n % 11)}-${30000 + n}`,
+    eco: (r) => `Alpine:v3.${15 + int(r, 6)}`,
+    version: (r) => `${int(r, 9)}.${int(r, 30)}.${int(r, 20)}-r${int(r, 9)}`,
+  },
+  {
+    name: 'Rocky Linux',
+    share: 0.1,
+    pkgPrefix: '',
+    id: (n) => `RLSA-${2021 + (n % 4)}:${n}`,
+    eco: (r) => `Rocky Linux:${8 + int(r, 2)}`,
+    version: (r) => `${int(r, 3)}:${int(r, 9)}.${int(r, 30)}.${int(r, 20)}-${int(r, 40)}.el9_${int(r, 4)}`,
+  },
+  {
+    name: 'npm',
+    share: 0.25,
+    pkgPrefix: 'js-',
+    id: (n) => `GHSA-${n.toString(36).padStart(4, 'x')}-bench-${(n * 7919).toString(36).slice(-4).padStart(4, 'q')}`,
+    eco: () => 'npm',
+    version: (r) => `${int(r, 9)}.${int(r, 30)}.${int(r, 20)}`,
+  },
 ];
 
 /** Package name pool per ecosystem: a real DB has ~10 advisories per package. */
@@ -52,7 +96,11 @@ export function generateRecord(e: GenEcosystem, n: number, pool: number, r: () =
     details,
     severity: r() < 0.6 ? [{ type: 'CVSS_V3', score: VECTORS[int(r, VECTORS.length)] }] : undefined,
     affected,
-    references: [{ type: 'ADVISORY', url: `https://security-tracker.debian.org/tracker/${cve}` }, { type: 'WEB', url: `https://nvd.nist.gov/vuln/detail/${cve}` }, ...(r() < 0.5 ? [{ type: 'FIX', url: `https://github.com/example/${affected[0]!.package.name}/commit/${(n * 2654435761 >>> 0).toString(16)}` }] : [])],
+    references: [
+      { type: 'ADVISORY', url: `https://security-tracker.debian.org/tracker/${cve}` },
+      { type: 'WEB', url: `https://nvd.nist.gov/vuln/detail/${cve}` },
+      ...(r() < 0.5 ? [{ type: 'FIX', url: `https://github.com/example/${affected[0]!.package.name}/commit/${((n * 2654435761) >>> 0).toString(16)}` }] : []),
+    ],
     database_specific: e.name === 'npm' ? { severity: ['LOW', 'MODERATE', 'HIGH', 'CRITICAL'][int(r, 4)] } : undefined,
   });
 }

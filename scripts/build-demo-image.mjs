@@ -58,7 +58,11 @@ const config = {
   architecture: 'amd64',
   os: 'linux',
   created: MTIME.toISOString(),
-  config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'NODE_ENV=production'], Cmd: ['node', 'server.js'], WorkingDir: '/usr/src/app' },
+  config: {
+    Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'NODE_ENV=production'],
+    Cmd: ['node', 'server.js'],
+    WorkingDir: '/usr/src/app',
+  },
   rootfs: { type: 'layers', diff_ids: diffIds },
   history: [
     { created: MTIME.toISOString(), created_by: layers[0].createdBy },

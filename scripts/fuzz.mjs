@@ -14,14 +14,19 @@ for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const next = () => {
     const v = args[++i];
-    if (v === undefined || !/^-?\d+$/.test(v)) { console.error(`fuzz: ${a} needs an integer`); process.exit(2); }
+    if (v === undefined || !/^-?\d+$/.test(v)) {
+      console.error(`fuzz: ${a} needs an integer`);
+      process.exit(2);
+    }
     return v;
   };
   if (a === '--runs') env.VIGIL_FUZZ_RUNS = next();
   else if (a === '--seed') env.VIGIL_FUZZ_SEED = next();
   else if (a === '--case-ms') env.VIGIL_FUZZ_CASE_MS = next();
-  else if (a.startsWith('-')) { console.error(`fuzz: unknown option ${a}`); process.exit(2); }
-  else filters.push(a);
+  else if (a.startsWith('-')) {
+    console.error(`fuzz: unknown option ${a}`);
+    process.exit(2);
+  } else filters.push(a);
 }
 env.VIGIL_FUZZ_RUNS ??= '2000';
 env.VIGIL_FUZZ_SEED ??= String(Math.floor(Math.random() * 2 ** 31));

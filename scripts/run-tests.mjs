@@ -11,7 +11,11 @@ const filters = process.argv.slice(2);
 const files = [];
 function walk(dir) {
   let names;
-  try { names = readdirSync(dir); } catch { return; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const name of names) {
     if (name === 'node_modules' || name === 'testdata' || name.startsWith('.')) continue;
     const p = join(dir, name);
@@ -23,7 +27,10 @@ function walk(dir) {
 roots.forEach(walk);
 files.sort();
 const selected = filters.length ? files.filter((f) => filters.some((x) => f.includes(x))) : files;
-if (selected.length === 0) { console.error('no test files matched'); process.exit(1); }
+if (selected.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
 const concurrency = process.env.VIGIL_TEST_CONCURRENCY ?? '2';
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...selected], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

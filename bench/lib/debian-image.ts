@@ -24,7 +24,9 @@ export function debianRootfs(): string | undefined {
 
 /** `name version` lines as dpkg itself lists them (binary package names, full versions with epoch). */
 export async function dpkgPackages(root: string): Promise<string[]> {
-  const { stdout } = await run('dpkg-query', [`--admindir=${join(root, 'var', 'lib', 'dpkg')}`, '-W', '-f', '${Package} ${Version}\\n'], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('dpkg-query', [`--admindir=${join(root, 'var', 'lib', 'dpkg')}`, '-W', '-f', '${Package} ${Version}\\n'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout.split('\n').filter(Boolean).sort();
 }
 
@@ -115,13 +117,19 @@ export async function runVigil(args: string[], env: NodeJS.ProcessEnv = process.
 export function sbomDebPackages(json: string): string[] {
   const report = JSON.parse(json) as { packages?: Array<{ name: string; version: string; type: string }> };
   if (!Array.isArray(report.packages)) throw new Error('sbom JSON has no "packages" array');
-  return report.packages.filter((p) => p.type === 'deb').map((p) => `${p.name} ${p.version}`).sort();
+  return report.packages
+    .filter((p) => p.type === 'deb')
+    .map((p) => `${p.name} ${p.version}`)
+    .sort();
 }
 
 /** `name version` of the library components of a Trivy CycloneDX SBOM (the OS component left out). */
 export function trivyPackages(json: string): string[] {
   const bom = JSON.parse(json) as { components?: Array<{ name: string; version?: string; type: string }> };
-  return (bom.components ?? []).filter((c) => c.type !== 'operating-system').map((c) => `${c.name} ${c.version ?? ''}`).sort();
+  return (bom.components ?? [])
+    .filter((c) => c.type !== 'operating-system')
+    .map((c) => `${c.name} ${c.version ?? ''}`)
+    .sort();
 }
 
 /** Lines only in a, only in b (for messages). */

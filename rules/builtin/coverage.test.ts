@@ -26,26 +26,42 @@ const NOT_REPORTED: Record<string, string> = {
 
 /** A sample path the operator and literal match (a glob's wildcards filled in). */
 function sample(op: string, lit: string): string | undefined {
-  const fill = (g: string) => g.replace(/\*/g, 'x').replace(/\?/g, 'x').replace(/\[!?([^\]])[^\]]*\]/g, '$1');
+  const fill = (g: string) =>
+    g
+      .replace(/\*/g, 'x')
+      .replace(/\?/g, 'x')
+      .replace(/\[!?([^\]])[^\]]*\]/g, '$1');
   switch (op) {
-    case 'startswith': case 'pmatch': return lit.startsWith('/') ? (lit.endsWith('/') ? `${lit}x` : lit) : undefined;
-    case '=': case '==': case 'in': return lit.startsWith('/') ? lit : undefined;
-    case 'glob': return lit.startsWith('/') ? fill(lit) : undefined;
+    case 'startswith':
+    case 'pmatch':
+      return lit.startsWith('/') ? (lit.endsWith('/') ? `${lit}x` : lit) : undefined;
+    case '=':
+    case '==':
+    case 'in':
+      return lit.startsWith('/') ? lit : undefined;
+    case 'glob':
+      return lit.startsWith('/') ? fill(lit) : undefined;
     // File-name suffixes: only shell histories are matched by suffix alone (others come with a directory test).
-    case 'endswith': return lit.startsWith('/') ? `/x${lit}` : lit === '_history' ? '/home/u/.bash_history' : lit === '.history' ? '/home/u/.history' : undefined;
-    default: return undefined;
+    case 'endswith':
+      return lit.startsWith('/') ? `/x${lit}` : lit === '_history' ? '/home/u/.bash_history' : lit === '.history' ? '/home/u/.history' : undefined;
+    default:
+      return undefined;
   }
 }
 
 function ruleFiles(): Array<Record<string, unknown>> {
   const dir = builtinRulesDir();
-  return readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort().flatMap((n) => parse(readFileSync(join(dir, n), 'utf8')) as Array<Record<string, unknown>>);
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()
+    .flatMap((n) => parse(readFileSync(join(dir, n), 'utf8')) as Array<Record<string, unknown>>);
 }
 
 test('sensor coverage: every event type a built-in rule tests is delivered', async () => {
   const { ruleset } = await loadBuiltinRules();
   const program = buildProgram({ v1SubsysIndex: 3 });
-  for (const [type, probe] of Object.entries(DELIVERED_EVENT_TYPES)) assert.ok(program.includes(`tracepoint:${probe} `), `${type}: probe ${probe} missing from the program`);
+  for (const [type, probe] of Object.entries(DELIVERED_EVENT_TYPES))
+    assert.ok(program.includes(`tracepoint:${probe} `), `${type}: probe ${probe} missing from the program`);
   const starved: string[] = [];
   for (const r of ruleset.rules) {
     if (r.source !== 'syscall' || r.evtTypes === null) continue;
@@ -79,18 +95,26 @@ test('sensor coverage: every path an open rule tests is reported by the kernel p
   for (const r of ruleset.rules) {
     if (r.source !== 'syscall' || !r.evtTypes?.includes('openat')) continue;
     const cond = expand(r.condition);
-    const write = cond.includes('is_open_write = true') && !cond.includes('is_open_read = true') && !/open_any|fd\.typechar = f\)/.test(r.condition.replace(/open_write/g, ''));
+    const write =
+      cond.includes('is_open_write = true') &&
+      !cond.includes('is_open_read = true') &&
+      !/open_any|fd\.typechar = f\)/.test(r.condition.replace(/open_write/g, ''));
     const re = /fd\.name\s+(startswith|endswith|glob|pmatch|=|==|in)\s+(\([^)]*\)|"[^"]*"|[^\s()]+)/g;
     for (const m of cond.matchAll(re)) {
       // Exclusions (`not fd.name startswith /etc/`) need no event.
       if (/\bnot\s+$/.test(cond.slice(Math.max(0, m.index - 8), m.index))) continue;
       const op = m[1]!;
       let lits = [m[2]!];
-      if (lits[0]!.startsWith('(')) lits = lits[0]!.slice(1, -1).split(',').map((s) => s.trim()).flatMap((s) => lists.get(s) ?? [s]);
+      if (lits[0]!.startsWith('('))
+        lits = lits[0]!
+          .slice(1, -1)
+          .split(',')
+          .map((s) => s.trim())
+          .flatMap((s) => lists.get(s) ?? [s]);
       for (const raw of lits) {
         const lit = raw.replace(/^"|"$/g, '');
         const path = sample(op, lit);
-        if (!path || path.startsWith('/x/') && !(path in NOT_REPORTED) && op !== 'endswith') continue;
+        if (!path || (path.startsWith('/x/') && !(path in NOT_REPORTED) && op !== 'endswith')) continue;
         checked++;
         if (path in NOT_REPORTED) continue;
         if (!openReported(path, write, {}, write && cond.includes('O_TRUNC'))) missing.push(`${r.name}: ${op} ${lit} (${write ? 'write' : 'read'} of ${path})`);

@@ -9,7 +9,9 @@ const F = 'exploit/escape-file';
 const inC = { container: {} };
 
 test('escape rules', () => {
-  const handles = Array.from({ length: 5 }, (_, i) => makeEvent({ type: 'open_by_handle_at', time: 1000 + i * 100, res: -116, proc: { name: 'shocker', pid: 77 }, container: {} }));
+  const handles = Array.from({ length: 5 }, (_, i) =>
+    makeEvent({ type: 'open_by_handle_at', time: 1000 + i * 100, res: -116, proc: { name: 'shocker', pid: 77 }, container: {} }),
+  );
   ruleTester(files, {
     fires: [
       { type: V, rule: 'Cgroup release_agent or notify_on_release write', event: open('/tmp/cgrp/release_agent', 'w', inC) },
@@ -20,7 +22,11 @@ test('escape rules', () => {
       { type: F, rule: 'Host key file reached through a mount', event: open('/host/etc/shadow', 'r', inC) },
       { type: F, rule: 'Host key file reached through a mount', event: open('/hostroot/root/.ssh/authorized_keys', 'w', inC) },
       { type: F, rule: 'Host key file reached through a mount', event: open('/mnt/etc/crontab', 'w', inC) },
-      { type: F, rule: 'Container runtime socket used from container', event: makeEvent({ type: 'connect', container: {}, proc: { name: 'curl' }, fd: { type: 'unix', name: '/var/run/docker.sock' } }) },
+      {
+        type: F,
+        rule: 'Container runtime socket used from container',
+        event: makeEvent({ type: 'connect', container: {}, proc: { name: 'curl' }, fd: { type: 'unix', name: '/var/run/docker.sock' } }),
+      },
     ],
     silent: [
       { event: open('/sys/fs/cgroup/release_agent', 'r', inC) },
@@ -39,7 +45,9 @@ test('escape rules', () => {
 });
 
 test('regression: one open_by_handle_at burst is one alert with its count and window, not one per 5 calls', () => {
-  const burst = Array.from({ length: 185 }, (_, i) => makeEvent({ type: 'open_by_handle_at', time: 1000 + i * 20, res: -116, proc: { name: 'shocker', pid: 77 }, container: {} }));
+  const burst = Array.from({ length: 185 }, (_, i) =>
+    makeEvent({ type: 'open_by_handle_at', time: 1000 + i * 20, res: -116, proc: { name: 'shocker', pid: 77 }, container: {} }),
+  );
   const rep = runRuleCases(files, { fires: [{ type: V, rule: 'File handle brute force from container', events: burst }] });
   const alerts = rep.results[0]!.alerts;
   assert.equal(alerts.length, 1);

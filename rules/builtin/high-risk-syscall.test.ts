@@ -4,22 +4,39 @@ import { builtinFilesSync } from '../../src/node/rules/load.js';
 
 const files = builtinFilesSync('high-risk-syscall.yaml');
 const T = 'system/high-risk-syscall';
-const sc = (type: string, over: Parameters<typeof makeEvent>[0] = {}) => makeEvent({ type, proc: { name: 'exploit', args: ['./exploit'] }, container: {}, ...over });
+const sc = (type: string, over: Parameters<typeof makeEvent>[0] = {}) =>
+  makeEvent({ type, proc: { name: 'exploit', args: ['./exploit'] }, container: {}, ...over });
 
 test('high-risk-syscall rules', () => {
   ruleTester(files, {
     fires: [
-      ...['open_by_handle_at', 'setns', 'unshare', 'reboot', 'mount', 'bpf', 'init_module', 'finit_module', 'kexec_load'].map((t) => ({ type: T, rule: 'High-risk system call in container', event: sc(t) })),
+      ...['open_by_handle_at', 'setns', 'unshare', 'reboot', 'mount', 'bpf', 'init_module', 'finit_module', 'kexec_load'].map((t) => ({
+        type: T,
+        rule: 'High-risk system call in container',
+        event: sc(t),
+      })),
       { type: T, rule: 'High-risk system call in container', event: sc('mount', { res: -1 }) },
       { type: T, rule: 'Ptrace attach or injection in container', event: sc('ptrace', { args: { request: 16, pid: 1 } }) },
       { type: T, rule: 'Ptrace attach or injection in container', event: sc('ptrace', { args: { request: 'PTRACE_POKETEXT', pid: 1 } }) },
-      { type: T, rule: 'Fileless execution in container', event: exec('/proc/self/fd/3', { proc: { name: '3', exeFromMemfd: true, exepath: 'memfd:x (deleted)' }, container: {} }) },
+      {
+        type: T,
+        rule: 'Fileless execution in container',
+        event: exec('/proc/self/fd/3', { proc: { name: '3', exeFromMemfd: true, exepath: 'memfd:x (deleted)' }, container: {} }),
+      },
       // Host variants.
       { type: T, rule: 'Kernel module loaded or removed on host', event: sc('finit_module', { container: 'host', proc: { name: 'insmod-evil' } }) },
-      ...['open_by_handle_at', 'setns', 'bpf', 'mount', 'pivot_root', 'userfaultfd'].map((t) => ({ type: T, rule: 'High-risk system call on host', event: sc(t, { container: 'host' }) })),
+      ...['open_by_handle_at', 'setns', 'bpf', 'mount', 'pivot_root', 'userfaultfd'].map((t) => ({
+        type: T,
+        rule: 'High-risk system call on host',
+        event: sc(t, { container: 'host' }),
+      })),
       { type: T, rule: 'Ptrace attach or injection on host', event: sc('ptrace', { container: 'host', args: { request: 16, pid: 1 } }) },
       { type: T, rule: 'Ptrace anti-debugging (PTRACE_TRACEME)', event: sc('ptrace', { container: 'host', args: { request: 0, pid: 0 } }) },
-      { type: T, rule: 'Fileless execution on host', event: exec('/proc/self/fd/3', { proc: { name: '3', exeFromMemfd: true, exepath: 'memfd:x (deleted)' }, container: 'host' }) },
+      {
+        type: T,
+        rule: 'Fileless execution on host',
+        event: exec('/proc/self/fd/3', { proc: { name: '3', exeFromMemfd: true, exepath: 'memfd:x (deleted)' }, container: 'host' }),
+      },
       { type: T, rule: 'Packet socket opened', event: sc('socket', { args: { domain: 'AF_PACKET', type: 3 } }) },
     ],
     silent: [

@@ -8,7 +8,11 @@ test('miner and malicious-program rules', () => {
   ruleTester(files, {
     fires: [
       { type: 'container/malicious-program', rule: 'Crypto miner in container', event: exec('/opt/xmrig --donate-level 1', { container: {} }) },
-      { type: 'container/malicious-program', rule: 'Crypto miner in container', event: exec('/usr/bin/java -o stratum+tcp://pool.minexmr.com:4444 -u wallet', { proc: { name: 'java' }, container: {} }) },
+      {
+        type: 'container/malicious-program',
+        rule: 'Crypto miner in container',
+        event: exec('/usr/bin/java -o stratum+tcp://pool.minexmr.com:4444 -u wallet', { proc: { name: 'java' }, container: {} }),
+      },
       { type: 'container/malicious-program', rule: 'Known malware in container', event: exec('/tmp/kdevtmpfsi', { container: {} }) },
       { type: 'malware/unclassified', rule: 'Crypto miner on host', event: exec('/usr/local/bin/minerd -a cryptonight') },
       // Regression: the literal `-o stratum+tcp` (no ://) was missed.

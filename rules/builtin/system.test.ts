@@ -6,11 +6,14 @@ const files = builtinFilesSync('system.yaml');
 const K = 'system/key-file-change';
 const A = 'system/abnormal-process-behavior';
 const C = 'system/high-risk-command';
-const change = (path: string, over: Parameters<typeof makeEvent>[0] = {}) => makeEvent({ type: 'filechange', proc: { name: 'cp' }, args: { path, oldSha256: 'a'.repeat(64), newSha256: 'b'.repeat(64) }, ...over });
+const change = (path: string, over: Parameters<typeof makeEvent>[0] = {}) =>
+  makeEvent({ type: 'filechange', proc: { name: 'cp' }, args: { path, oldSha256: 'a'.repeat(64), newSha256: 'b'.repeat(64) }, ...over });
 
 test('system rules', () => {
-  const cpu = (n: number, pct = 99) => Array.from({ length: n }, (_, i) => makeEvent({ type: 'procstat', time: 1000 + i * 10_000, args: { cpu_percent: pct }, proc: { name: 'xmr', pid: 31 } }));
-  const conns = (n: number, name = 'scanner') => Array.from({ length: n }, (_, i) => connect(`10.1.${i >> 8}.${i & 255}`, 22, { time: 1000 + i, proc: { name, pid: 32 } }));
+  const cpu = (n: number, pct = 99) =>
+    Array.from({ length: n }, (_, i) => makeEvent({ type: 'procstat', time: 1000 + i * 10_000, args: { cpu_percent: pct }, proc: { name: 'xmr', pid: 31 } }));
+  const conns = (n: number, name = 'scanner') =>
+    Array.from({ length: n }, (_, i) => connect(`10.1.${i >> 8}.${i & 255}`, 22, { time: 1000 + i, proc: { name, pid: 32 } }));
   ruleTester(files, {
     fires: [
       { type: K, rule: 'Key system binary content changed', event: change('/usr/bin/ps') },

@@ -8,7 +8,9 @@ export async function writeOutput(text: string, file?: string): Promise<void> {
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     });
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e && (e as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      process.stdout.write(text, (e) => (e && (e as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(e) : resolve())),
+    );
     return;
   }
   try {

@@ -22,12 +22,15 @@ export function scanProgress(enabled = Boolean(process.stderr.isTTY) && !process
       last = p;
       if (!loading) {
         loading = import('cli-progress').then((m) => {
-          bar = new m.SingleBar({
-            stream: process.stderr,
-            format: ' layers {layer} |{bar}| {percentage}% {mb} MiB',
-            hideCursor: true,
-            clearOnComplete: true,
-          }, m.Presets.shades_classic);
+          bar = new m.SingleBar(
+            {
+              stream: process.stderr,
+              format: ' layers {layer} |{bar}| {percentage}% {mb} MiB',
+              hideCursor: true,
+              clearOnComplete: true,
+            },
+            m.Presets.shades_classic,
+          );
           bar.start(1, 0, { layer: '0/?', mb: '0.0' });
           if (last) render(last);
         });

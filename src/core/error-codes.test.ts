@@ -23,12 +23,18 @@ test('docs/errors.md is the page generated from the registry', () => {
 });
 
 test('every registered code is thrown somewhere, every literal code thrown is registered', () => {
-  const text = sources(join(root, 'src')).filter((f) => !f.endsWith('error-codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const text = sources(join(root, 'src'))
+    .filter((f) => !f.endsWith('error-codes.ts'))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   const unused = Object.keys(ERROR_CODES).filter((c) => !text.includes(`'${c}'`));
   assert.deepEqual(unused, [], 'registered but never used');
   const thrown = [...text.matchAll(/new (?:Input|Limit)Error\(\s*'([A-Z0-9_]+)'/g)].map((m) => m[1]!);
   assert.ok(thrown.length > 150);
-  assert.deepEqual(thrown.filter((c) => !isErrorCode(c)), []);
+  assert.deepEqual(
+    thrown.filter((c) => !isErrorCode(c)),
+    [],
+  );
 });
 
 test('every entry has a one-line message and a known class; limit codes are the LIMIT_* ones LimitError takes', () => {

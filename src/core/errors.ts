@@ -11,7 +11,9 @@ export type { ErrorCode, LimitCode } from './error-codes.js';
  * image) are shown escaped, so a hostile input cannot forge log lines.
  */
 function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Bad input from the user or from an artifact: exit code 2, one line, no stack. */

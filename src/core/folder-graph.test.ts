@@ -94,9 +94,37 @@ test('the cycle finder reports a folder cycle and accepts a layered graph', () =
     }
     return g;
   };
-  assert.deepEqual(cycles(edge([['image', 'analyzers'], ['analyzers', 'image'], ['report', 'scan']])), [['analyzers', 'image']]);
-  assert.deepEqual(cycles(edge([['a', 'b'], ['b', 'c'], ['c', 'a'], ['d', 'a']])), [['a', 'b', 'c']]);
-  assert.deepEqual(cycles(edge([['image', 'inventory'], ['analyzers', 'inventory'], ['image', 'analyzers']])), []);
+  assert.deepEqual(
+    cycles(
+      edge([
+        ['image', 'analyzers'],
+        ['analyzers', 'image'],
+        ['report', 'scan'],
+      ]),
+    ),
+    [['analyzers', 'image']],
+  );
+  assert.deepEqual(
+    cycles(
+      edge([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'a'],
+        ['d', 'a'],
+      ]),
+    ),
+    [['a', 'b', 'c']],
+  );
+  assert.deepEqual(
+    cycles(
+      edge([
+        ['image', 'inventory'],
+        ['analyzers', 'inventory'],
+        ['image', 'analyzers'],
+      ]),
+    ),
+    [],
+  );
 });
 
 test('no folder of src/core imports a sibling that imports it back', () => {
@@ -105,7 +133,14 @@ test('no folder of src/core imports a sibling that imports it back', () => {
   assert.ok(g.get('analyzers')?.has('inventory'), 'a known edge is seen');
   const found = cycles(g);
   const explain = found.map((comp) =>
-    comp.map((a) => comp.filter((b) => g.get(a)?.has(b)).map((b) => `  ${a} -> ${b}: ${g.get(a)!.get(b)![0]}`).join('\n')).join('\n'),
+    comp
+      .map((a) =>
+        comp
+          .filter((b) => g.get(a)?.has(b))
+          .map((b) => `  ${a} -> ${b}: ${g.get(a)!.get(b)![0]}`)
+          .join('\n'),
+      )
+      .join('\n'),
   );
   assert.deepEqual(found, [], `import cycles between folders of src/core:\n${explain.join('\n')}`);
 });

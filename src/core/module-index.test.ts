@@ -5,7 +5,10 @@ import { ALERT_CATALOG, isCatalogType, customType } from './alerts/catalog.js';
 
 test('module index sorts and rejects duplicate ids', () => {
   const idx = new ModuleIndex('analyzer', [{ id: 'b' }, { id: 'a' }]);
-  assert.deepEqual(idx.all().map((m) => m.id), ['a', 'b']);
+  assert.deepEqual(
+    idx.all().map((m) => m.id),
+    ['a', 'b'],
+  );
   assert.throws(() => idx.add({ id: 'a' }), /duplicate analyzer id: a/);
   assert.throws(() => idx.require('zz'), /unknown analyzer: zz/);
 });

@@ -12,7 +12,10 @@ export interface ModuleMeta {
 
 export class ModuleIndex<T extends ModuleMeta> {
   private readonly byId = new Map<string, T>();
-  constructor(readonly kind: string, modules: readonly T[] = []) {
+  constructor(
+    readonly kind: string,
+    modules: readonly T[] = [],
+  ) {
     for (const m of modules) this.add(m);
   }
   add(m: T): void {

@@ -10,7 +10,9 @@ import { loadModuleDir, moduleFiles, once } from './module-dir.js';
 const root = mkdtempSync(join(tmpdir(), 'vigil-module-dir-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-interface Greeter extends ModuleMeta { greet(): string }
+interface Greeter extends ModuleMeta {
+  greet(): string;
+}
 const isGreeter = (m: unknown): m is Greeter => typeof (m as Greeter)?.id === 'string' && typeof (m as Greeter).greet === 'function';
 
 let n = 0;
@@ -23,10 +25,23 @@ function dir(files: Record<string, string>): URL {
 const greeter = (id: string) => `export default { id: '${id}', version: 1, greet: () => 'hello from ${id}' };\n`;
 
 test('every module file of the directory is in the index; tests, declarations and _helpers are not', async () => {
-  const d = dir({ 'b-two.mjs': greeter('b-two'), 'a.mjs': greeter('a'), 'a.test.mjs': 'throw new Error("not loaded")', 'x.d.ts': '', '_helper.mjs': 'throw new Error("not loaded")', 'README.md': '' });
-  assert.deepEqual(moduleFiles(d).map(([id]) => id), ['a', 'b-two']);
+  const d = dir({
+    'b-two.mjs': greeter('b-two'),
+    'a.mjs': greeter('a'),
+    'a.test.mjs': 'throw new Error("not loaded")',
+    'x.d.ts': '',
+    '_helper.mjs': 'throw new Error("not loaded")',
+    'README.md': '',
+  });
+  assert.deepEqual(
+    moduleFiles(d).map(([id]) => id),
+    ['a', 'b-two'],
+  );
   const index = await loadModuleDir('greeter', d, isGreeter);
-  assert.deepEqual(index.all().map((m) => m.id), ['a', 'b-two']);
+  assert.deepEqual(
+    index.all().map((m) => m.id),
+    ['a', 'b-two'],
+  );
   assert.equal(index.require('b-two').greet(), 'hello from b-two');
 });
 
@@ -35,17 +50,30 @@ test('adding a module is adding its file: the next load has it', async () => {
   const d = dir(files);
   assert.equal((await loadModuleDir('greeter', d, isGreeter)).size, 1);
   writeFileSync(new URL('c.mjs', d), greeter('c'));
-  assert.deepEqual((await loadModuleDir('greeter', d, isGreeter)).all().map((m) => m.id), ['a', 'c']);
+  assert.deepEqual(
+    (await loadModuleDir('greeter', d, isGreeter)).all().map((m) => m.id),
+    ['a', 'c'],
+  );
 });
 
 test('a file whose id is not its name, or that exports no module, fails the load naming the file', async () => {
-  await assert.rejects(loadModuleDir('greeter', dir({ 'a.mjs': greeter('b') }), isGreeter), /greeter module a\.mjs has id b; the file must be named after its id/);
-  await assert.rejects(loadModuleDir('greeter', dir({ 'a.mjs': 'export const x = 1;\n' }), isGreeter), /greeter module a\.mjs does not default-export a greeter/);
+  await assert.rejects(
+    loadModuleDir('greeter', dir({ 'a.mjs': greeter('b') }), isGreeter),
+    /greeter module a\.mjs has id b; the file must be named after its id/,
+  );
+  await assert.rejects(
+    loadModuleDir('greeter', dir({ 'a.mjs': 'export const x = 1;\n' }), isGreeter),
+    /greeter module a\.mjs does not default-export a greeter/,
+  );
 });
 
 test('once loads once and retries after a failure', async () => {
   let calls = 0;
-  const f = once(async () => { calls++; if (calls === 1) throw new Error('first'); return calls; });
+  const f = once(async () => {
+    calls++;
+    if (calls === 1) throw new Error('first');
+    return calls;
+  });
   await assert.rejects(f(), /first/);
   assert.equal(await f(), 2);
   assert.equal(await f(), 2);

@@ -15,7 +15,11 @@ let image = '';
 let db = '';
 
 function vigil(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1', VIGIL_DB: join(dir, 'none.db') } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1', VIGIL_DB: join(dir, 'none.db') },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -73,7 +77,12 @@ test('scan without a DB, of a non-image, or with a bad flag: exit 2 and one line
   assert.match(noDb.err, /vigil db update/);
   const junk = join(dir, 'junk.tar');
   writeFileSync(junk, 'this is not an image at all\n'.repeat(100));
-  for (const r of [vigil('sbom', junk), vigil('sbom', `docker-archive:${junk}`), vigil('scan', image, '--format', 'xml'), vigil('scan', image, '--severity', 'urgent')]) {
+  for (const r of [
+    vigil('sbom', junk),
+    vigil('sbom', `docker-archive:${junk}`),
+    vigil('scan', image, '--format', 'xml'),
+    vigil('scan', image, '--severity', 'urgent'),
+  ]) {
     assert.equal(r.code, 2, r.err);
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
     assert.doesNotMatch(r.err, /\n\s+at /);

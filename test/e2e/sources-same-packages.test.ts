@@ -8,7 +8,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushImage, startRegistry, type RegistryServer } from '../helpers/registry-server.js';
-import { buildOciLayout, debianRootfs, DEFAULT_DEBIAN_ROOTFS, dpkgPackages, runVigil, sbomDebPackages, setDiff, skopeoCopy } from '../../bench/lib/debian-image.js';
+import {
+  buildOciLayout,
+  debianRootfs,
+  DEFAULT_DEBIAN_ROOTFS,
+  dpkgPackages,
+  runVigil,
+  sbomDebPackages,
+  setDiff,
+  skopeoCopy,
+} from '../../bench/lib/debian-image.js';
 
 const root = debianRootfs();
 const inCi = process.env.CI === 'true';
@@ -24,7 +33,9 @@ describe('the same Debian image through every source lists what dpkg lists', { s
 
   before(async () => {
     if (!root) {
-      throw new Error(`Debian rootfs missing at ${process.env.VIGIL_TEST_DEBIAN_ROOTFS || DEFAULT_DEBIAN_ROOTFS}: .ci/run builds it with debootstrap (VIGIL_TEST_DEBIAN_ROOTFS)`);
+      throw new Error(
+        `Debian rootfs missing at ${process.env.VIGIL_TEST_DEBIAN_ROOTFS || DEFAULT_DEBIAN_ROOTFS}: .ci/run builds it with debootstrap (VIGIL_TEST_DEBIAN_ROOTFS)`,
+      );
     }
     dir = await mkdtemp(join(tmpdir(), 'vigil-e2e-sources-'));
     expected = await dpkgPackages(root);

@@ -30,30 +30,46 @@ test('analyzer corpus: the unmutated fixtures give packages', async () => {
 });
 
 test('fuzz: dpkg status, status.d, .list and copyright files', async () => {
-  await fc.assert(fc.asyncProperty(fuzzBytes([dpkgStatus]), fuzzBytes([statusD]), fuzzBytes([dpkgList, copyright]), async (status, d, extra) => {
-    await expectAsync('dpkg', () => runAnalyzer(dpkgAnalyzer, [{
-      '/var/lib/dpkg/status': status,
-      '/var/lib/dpkg/status.d/libc6': d,
-      '/var/lib/dpkg/info/bash.list': extra,
-      '/usr/share/doc/bash/copyright': extra,
-    }]));
-  }), params(150));
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes([dpkgStatus]), fuzzBytes([statusD]), fuzzBytes([dpkgList, copyright]), async (status, d, extra) => {
+      await expectAsync('dpkg', () =>
+        runAnalyzer(dpkgAnalyzer, [
+          {
+            '/var/lib/dpkg/status': status,
+            '/var/lib/dpkg/status.d/libc6': d,
+            '/var/lib/dpkg/info/bash.list': extra,
+            '/usr/share/doc/bash/copyright': extra,
+          },
+        ]),
+      );
+    }),
+    params(150),
+  );
 });
 
 test('fuzz: apk installed database', async () => {
-  await fc.assert(fc.asyncProperty(fuzzBytes([apkInstalled]), async (db) => {
-    await expectAsync('apk', () => runAnalyzer(apkAnalyzer, [{ '/lib/apk/db/installed': db }]));
-  }), params(200));
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes([apkInstalled]), async (db) => {
+      await expectAsync('apk', () => runAnalyzer(apkAnalyzer, [{ '/lib/apk/db/installed': db }]));
+    }),
+    params(200),
+  );
 });
 
 test('fuzz: rpm Berkeley DB Packages (hash, big-endian, 512-byte pages)', async () => {
-  await fc.assert(fc.asyncProperty(fuzzBytes(bdb), async (db) => {
-    await expectAsync('rpm bdb', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/Packages': db }], { ctx }));
-  }), params(150));
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes(bdb), async (db) => {
+      await expectAsync('rpm bdb', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/Packages': db }], { ctx }));
+    }),
+    params(150),
+  );
 });
 
 test('fuzz: rpm SQLite database', async () => {
-  await fc.assert(fc.asyncProperty(fuzzBytes([sqlite]), async (db) => {
-    await expectAsync('rpm sqlite', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/rpmdb.sqlite': db }], { ctx }));
-  }), params(60));
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes([sqlite]), async (db) => {
+      await expectAsync('rpm sqlite', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/rpmdb.sqlite': db }], { ctx }));
+    }),
+    params(60),
+  );
 });

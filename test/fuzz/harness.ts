@@ -51,9 +51,20 @@ export function expectSync(what: string, fn: () => unknown): void {
 /** Run an asynchronous reader on one case: result or InputError, settled within CASE_MS. */
 export async function expectAsync(what: string, fn: () => Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<'hang'>((resolve) => { timer = setTimeout(() => resolve('hang'), CASE_MS); });
+  const hang = new Promise<'hang'>((resolve) => {
+    timer = setTimeout(() => resolve('hang'), CASE_MS);
+  });
   try {
-    const r = await Promise.race([fn().then(() => 'ok' as const, (e: unknown) => { checkError(e, what); return 'ok' as const; }), hang]);
+    const r = await Promise.race([
+      fn().then(
+        () => 'ok' as const,
+        (e: unknown) => {
+          checkError(e, what);
+          return 'ok' as const;
+        },
+      ),
+      hang,
+    ]);
     if (r === 'hang') throw new Error(`${what}: did not settle within ${CASE_MS} ms`);
   } finally {
     clearTimeout(timer);
@@ -62,70 +73,75 @@ export async function expectAsync(what: string, fn: () => Promise<unknown>): Pro
 
 type Mutation = (b: Buffer) => Buffer;
 
-const mutation = (): fc.Arbitrary<Mutation> => fc.oneof(
-  // flip one bit
-  fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(([i, bit]) => (b: Buffer) => {
-    if (b.length === 0) return b;
-    const c = Buffer.from(b);
-    c[i % c.length]! ^= 1 << bit;
-    return c;
-  }),
-  // set one byte to an interesting value
-  fc.tuple(fc.nat(), fc.constantFrom(0x00, 0xff, 0x7f, 0x80, 0x30, 0x0a, 0x3a, 0x22, 0x7b, 0x5b)).map(([i, v]) => (b: Buffer) => {
-    if (b.length === 0) return b;
-    const c = Buffer.from(b);
-    c[i % c.length] = v;
-    return c;
-  }),
-  // overwrite 4 bytes with a boundary integer (sizes, counts, offsets)
-  fc.tuple(fc.nat(), fc.constantFrom(0, 1, 0x7fffffff, 0xffffffff, 0x80000000, 0xffff, 512), fc.boolean()).map(([i, v, le]) => (b: Buffer) => {
-    if (b.length < 4) return b;
-    const c = Buffer.from(b);
-    const at = i % (c.length - 3);
-    if (le) c.writeUInt32LE(v, at);
-    else c.writeUInt32BE(v, at);
-    return c;
-  }),
-  // truncate
-  fc.nat().map((n) => (b: Buffer) => b.subarray(0, b.length === 0 ? 0 : n % b.length)),
-  // delete a range
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 64 })).map(([i, n]) => (b: Buffer) => {
-    if (b.length === 0) return b;
-    const at = i % b.length;
-    return Buffer.concat([b.subarray(0, at), b.subarray(at + n)]);
-  }),
-  // insert random bytes
-  fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 32 })).map(([i, ins]) => (b: Buffer) => {
-    const at = b.length === 0 ? 0 : i % b.length;
-    return Buffer.concat([b.subarray(0, at), Buffer.from(ins), b.subarray(at)]);
-  }),
-  // duplicate a range (repeated records, nested structures)
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 256 })).map(([i, n]) => (b: Buffer) => {
-    if (b.length === 0) return b;
-    const at = i % b.length;
-    const part = b.subarray(at, at + n);
-    return Buffer.concat([b.subarray(0, at + part.length), part, b.subarray(at + part.length)]);
-  }),
-);
+const mutation = (): fc.Arbitrary<Mutation> =>
+  fc.oneof(
+    // flip one bit
+    fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(([i, bit]) => (b: Buffer) => {
+      if (b.length === 0) return b;
+      const c = Buffer.from(b);
+      c[i % c.length]! ^= 1 << bit;
+      return c;
+    }),
+    // set one byte to an interesting value
+    fc.tuple(fc.nat(), fc.constantFrom(0x00, 0xff, 0x7f, 0x80, 0x30, 0x0a, 0x3a, 0x22, 0x7b, 0x5b)).map(([i, v]) => (b: Buffer) => {
+      if (b.length === 0) return b;
+      const c = Buffer.from(b);
+      c[i % c.length] = v;
+      return c;
+    }),
+    // overwrite 4 bytes with a boundary integer (sizes, counts, offsets)
+    fc.tuple(fc.nat(), fc.constantFrom(0, 1, 0x7fffffff, 0xffffffff, 0x80000000, 0xffff, 512), fc.boolean()).map(([i, v, le]) => (b: Buffer) => {
+      if (b.length < 4) return b;
+      const c = Buffer.from(b);
+      const at = i % (c.length - 3);
+      if (le) c.writeUInt32LE(v, at);
+      else c.writeUInt32BE(v, at);
+      return c;
+    }),
+    // truncate
+    fc.nat().map((n) => (b: Buffer) => b.subarray(0, b.length === 0 ? 0 : n % b.length)),
+    // delete a range
+    fc.tuple(fc.nat(), fc.integer({ min: 1, max: 64 })).map(([i, n]) => (b: Buffer) => {
+      if (b.length === 0) return b;
+      const at = i % b.length;
+      return Buffer.concat([b.subarray(0, at), b.subarray(at + n)]);
+    }),
+    // insert random bytes
+    fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 32 })).map(([i, ins]) => (b: Buffer) => {
+      const at = b.length === 0 ? 0 : i % b.length;
+      return Buffer.concat([b.subarray(0, at), Buffer.from(ins), b.subarray(at)]);
+    }),
+    // duplicate a range (repeated records, nested structures)
+    fc.tuple(fc.nat(), fc.integer({ min: 1, max: 256 })).map(([i, n]) => (b: Buffer) => {
+      if (b.length === 0) return b;
+      const at = i % b.length;
+      const part = b.subarray(at, at + n);
+      return Buffer.concat([b.subarray(0, at + part.length), part, b.subarray(at + part.length)]);
+    }),
+  );
 
 /** A real sample with 1..maxMutations byte-level mutations applied. */
 export function mutatedBytes(samples: Buffer[], maxMutations = 4): fc.Arbitrary<Buffer> {
-  return fc.tuple(fc.integer({ min: 0, max: samples.length - 1 }), fc.array(mutation(), { minLength: 1, maxLength: maxMutations }))
+  return fc
+    .tuple(fc.integer({ min: 0, max: samples.length - 1 }), fc.array(mutation(), { minLength: 1, maxLength: maxMutations }))
     .map(([i, ms]) => ms.reduce((b, m) => m(b), samples[i]!));
 }
 
 /** Mutated samples most of the time, plain random bytes sometimes. */
 export function fuzzBytes(samples: Buffer[], maxLength = 4096): fc.Arbitrary<Buffer> {
-  return fc.oneof(
-    { weight: 4, arbitrary: mutatedBytes(samples) },
-    { weight: 1, arbitrary: fc.uint8Array({ maxLength }).map((u) => Buffer.from(u)) },
-  );
+  return fc.oneof({ weight: 4, arbitrary: mutatedBytes(samples) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength }).map((u) => Buffer.from(u)) });
 }
 
 /** Mutated text (byte mutations, decoded as UTF-8). */
 export function fuzzText(samples: string[], maxMutations = 4): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 4, arbitrary: mutatedBytes(samples.map((s) => Buffer.from(s)), maxMutations).map((b) => b.toString('utf8')) },
+    {
+      weight: 4,
+      arbitrary: mutatedBytes(
+        samples.map((s) => Buffer.from(s)),
+        maxMutations,
+      ).map((b) => b.toString('utf8')),
+    },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 512 }) },
   );
 }
@@ -134,7 +150,9 @@ export function fuzzText(samples: string[], maxMutations = 4): fc.Arbitrary<stri
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, 1e308, -1e308, 1.5, '', ' ', '\u0000', '../../etc/passwd', 'sha256:', '9'.repeat(400), [], {}, [[[[[]]]]]),
   // what JSON.parse really makes of keys that shadow Object.prototype
-  fc.constantFrom('{"__proto__":null}', '{"toString":1,"valueOf":1}', '{"constructor":{"prototype":1}}', '{"hasOwnProperty":0}').map((t) => JSON.parse(t) as unknown),
+  fc
+    .constantFrom('{"__proto__":null}', '{"toString":1,"valueOf":1}', '{"constructor":{"prototype":1}}', '{"hasOwnProperty":0}')
+    .map((t) => JSON.parse(t) as unknown),
   fc.jsonValue({ maxDepth: 3 }),
   fc.string({ unit: 'binary', maxLength: 64 }),
 );
@@ -166,41 +184,53 @@ function setAt(root: unknown, path: Path, fn: (old: unknown, parent: unknown, ke
   return clone;
 }
 
-const jsonMutation = (): fc.Arbitrary<(doc: unknown) => unknown> => fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 }), hostileValue).map(([i, kind, value]) => (doc: unknown) => {
-  const ps = paths(doc);
-  const path = ps[i % ps.length]!;
-  return setAt(doc, path, (old) => {
-    switch (kind) {
-      case 0: return { value };
-      case 1: return 'delete';
-      // wrong container type
-      case 2: return { value: Array.isArray(old) ? Object.fromEntries(old.map((x, j) => [String(j), x])) : old !== null && typeof old === 'object' ? Object.values(old) : [old] };
-      // a string or number of the other kind
-      case 3: return { value: typeof old === 'string' ? Number(old) || old.length : typeof old === 'number' ? String(old) : value };
-      // repeat an array (counts)
-      default: return { value: Array.isArray(old) ? [...old, ...old, ...old] : value };
-    }
+const jsonMutation = (): fc.Arbitrary<(doc: unknown) => unknown> =>
+  fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 }), hostileValue).map(([i, kind, value]) => (doc: unknown) => {
+    const ps = paths(doc);
+    const path = ps[i % ps.length]!;
+    return setAt(doc, path, (old) => {
+      switch (kind) {
+        case 0:
+          return { value };
+        case 1:
+          return 'delete';
+        // wrong container type
+        case 2:
+          return {
+            value: Array.isArray(old)
+              ? Object.fromEntries(old.map((x, j) => [String(j), x]))
+              : old !== null && typeof old === 'object'
+                ? Object.values(old)
+                : [old],
+          };
+        // a string or number of the other kind
+        case 3:
+          return { value: typeof old === 'string' ? Number(old) || old.length : typeof old === 'number' ? String(old) : value };
+        // repeat an array (counts)
+        default:
+          return { value: Array.isArray(old) ? [...old, ...old, ...old] : value };
+      }
+    });
   });
-});
 
 /** A real JSON sample with 1..maxMutations structural mutations (replace, delete, retype, repeat). */
 export function mutatedJson(samples: unknown[], maxMutations = 3): fc.Arbitrary<unknown> {
-  return fc.tuple(fc.integer({ min: 0, max: samples.length - 1 }), fc.array(jsonMutation(), { minLength: 1, maxLength: maxMutations }))
+  return fc
+    .tuple(fc.integer({ min: 0, max: samples.length - 1 }), fc.array(jsonMutation(), { minLength: 1, maxLength: maxMutations }))
     .map(([i, ms]) => ms.reduce((d, m) => m(d), samples[i]));
 }
 
 /** Structural mutations, JSON text mutations that still parse, and plain arbitrary JSON. */
 export function fuzzJson(samples: unknown[]): fc.Arbitrary<unknown> {
-  const textMut = mutatedBytes(samples.map((s) => Buffer.from(JSON.stringify(s))), 2).map((b) => {
+  const textMut = mutatedBytes(
+    samples.map((s) => Buffer.from(JSON.stringify(s))),
+    2,
+  ).map((b) => {
     try {
       return JSON.parse(b.toString('utf8')) as unknown;
     } catch {
       return b.toString('utf8');
     }
   });
-  return fc.oneof(
-    { weight: 5, arbitrary: mutatedJson(samples) },
-    { weight: 2, arbitrary: textMut },
-    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
-  );
+  return fc.oneof({ weight: 5, arbitrary: mutatedJson(samples) }, { weight: 2, arbitrary: textMut }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) });
 }

@@ -49,15 +49,24 @@ test('layer corpus: the unmutated tar, tar+gzip and tar+zstd samples scan', asyn
 
 test('fuzz: mutated tar streams (plain, or compressed after mutation)', async () => {
   // zstd compresses in a child process (slow per case): less often.
-  const compression = fc.oneof({ weight: 3, arbitrary: fc.constantFrom<Compression>('none', 'gzip') }, { weight: 1, arbitrary: fc.constant<Compression>('zstd') });
-  await fc.assert(fc.asyncProperty(fuzzBytes([tarSample], 8192), compression, fc.integer({ min: 16, max: 5000 }), async (t, c, size) => {
-    const blob = compress(t, c);
-    await expectAsync('scanTarLayer', () => scanTarLayer(chunks(blob, size), opts()));
-  }), params(100));
+  const compression = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom<Compression>('none', 'gzip') },
+    { weight: 1, arbitrary: fc.constant<Compression>('zstd') },
+  );
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes([tarSample], 8192), compression, fc.integer({ min: 16, max: 5000 }), async (t, c, size) => {
+      const blob = compress(t, c);
+      await expectAsync('scanTarLayer', () => scanTarLayer(chunks(blob, size), opts()));
+    }),
+    params(100),
+  );
 });
 
 test('fuzz: mutated gzip and zstd streams', async () => {
-  await fc.assert(fc.asyncProperty(mutatedBytes(compressed), fc.integer({ min: 16, max: 5000 }), async (blob, size) => {
-    await expectAsync('scanTarLayer', () => scanTarLayer(chunks(blob, size), opts()));
-  }), params(100));
+  await fc.assert(
+    fc.asyncProperty(mutatedBytes(compressed), fc.integer({ min: 16, max: 5000 }), async (blob, size) => {
+      await expectAsync('scanTarLayer', () => scanTarLayer(chunks(blob, size), opts()));
+    }),
+    params(100),
+  );
 });

@@ -8,8 +8,15 @@ import { parseAuditDocument, parseAuditDocumentLenient, parseAuditLine, toAuditE
 import { expectSync, fuzzJson, fuzzText, params } from './harness.js';
 
 const dir = new URL('../../test/conformance/falco-k8s-audit/', import.meta.url);
-const lines = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().slice(0, 20)
-  .flatMap((f) => readFileSync(new URL(f, dir), 'utf8').split('\n').filter((l) => l.trim() !== ''));
+const lines = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .slice(0, 20)
+  .flatMap((f) =>
+    readFileSync(new URL(f, dir), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== ''),
+  );
 const events = lines.map((l) => JSON.parse(l) as unknown);
 
 test('audit corpus: every recorded line parses', () => {
@@ -18,22 +25,31 @@ test('audit corpus: every recorded line parses', () => {
 });
 
 test('fuzz: audit lines (text mutations) parse or fail with InputError', () => {
-  fc.assert(fc.property(fuzzText(lines), (line) => {
-    expectSync('parseAuditLine', () => parseAuditLine(line, 1));
-  }), params(300));
+  fc.assert(
+    fc.property(fuzzText(lines), (line) => {
+      expectSync('parseAuditLine', () => parseAuditLine(line, 1));
+    }),
+    params(300),
+  );
 });
 
 test('fuzz: audit events (structural mutations) convert or fail with InputError', () => {
-  fc.assert(fc.property(fuzzJson(events), (ev) => {
-    expectSync('toAuditEvent', () => toAuditEvent(ev, 'fuzz.json'));
-    expectSync('parseAuditLine', () => parseAuditLine(JSON.stringify(ev) ?? 'undefined', 1));
-  }), params(300));
+  fc.assert(
+    fc.property(fuzzJson(events), (ev) => {
+      expectSync('toAuditEvent', () => toAuditEvent(ev, 'fuzz.json'));
+      expectSync('parseAuditLine', () => parseAuditLine(JSON.stringify(ev) ?? 'undefined', 1));
+    }),
+    params(300),
+  );
 });
 
 test('fuzz: audit documents (EventList framing) parse or fail with InputError; lenient parsing never throws', () => {
   const docs = [JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: events.slice(0, 5) }), lines.slice(0, 5).join('\n')];
-  fc.assert(fc.property(fuzzText(docs), (text) => {
-    expectSync('parseAuditDocument', () => parseAuditDocument(text, 'fuzz.json'));
-    parseAuditDocumentLenient(text, 'fuzz.json');
-  }), params(200));
+  fc.assert(
+    fc.property(fuzzText(docs), (text) => {
+      expectSync('parseAuditDocument', () => parseAuditDocument(text, 'fuzz.json'));
+      parseAuditDocumentLenient(text, 'fuzz.json');
+    }),
+    params(200),
+  );
 });

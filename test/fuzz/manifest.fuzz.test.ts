@@ -5,7 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { DEFAULT_PLATFORM, IMAGE_ERRORS, choosePlatform, isIndexDocument, layerHistory, layerRefs, parseConfig, parseIndex, parseManifest } from '../../src/node/image/manifest.js';
+import {
+  DEFAULT_PLATFORM,
+  IMAGE_ERRORS,
+  choosePlatform,
+  isIndexDocument,
+  layerHistory,
+  layerRefs,
+  parseConfig,
+  parseIndex,
+  parseManifest,
+} from '../../src/node/image/manifest.js';
 import { expectSync, fuzzJson, params } from './harness.js';
 
 const json = (name: string): unknown => JSON.parse(readFileSync(new URL(`corpus/${name}`, import.meta.url), 'utf8'));
@@ -24,27 +34,39 @@ test('manifest corpus: every valid sample parses', () => {
 });
 
 test('fuzz: index documents parse or fail with InputError', () => {
-  fc.assert(fc.property(fuzzJson([...indexes, ...manifests]), (doc) => {
-    expectSync('parseIndex', () => {
-      isIndexDocument(doc, undefined);
-      const entries = parseIndex(doc, 'index.json', IMAGE_ERRORS);
-      choosePlatform(entries, DEFAULT_PLATFORM, 'index.json', IMAGE_ERRORS);
-    });
-  }), params(300));
+  fc.assert(
+    fc.property(fuzzJson([...indexes, ...manifests]), (doc) => {
+      expectSync('parseIndex', () => {
+        isIndexDocument(doc, undefined);
+        const entries = parseIndex(doc, 'index.json', IMAGE_ERRORS);
+        choosePlatform(entries, DEFAULT_PLATFORM, 'index.json', IMAGE_ERRORS);
+      });
+    }),
+    params(300),
+  );
 });
 
 test('fuzz: manifests parse or fail with InputError', () => {
-  fc.assert(fc.property(fuzzJson([...manifests, ...indexes]), (doc) => {
-    expectSync('parseManifest', () => parseManifest(doc, 'manifest.json', 128, IMAGE_ERRORS));
-  }), params(300));
+  fc.assert(
+    fc.property(fuzzJson([...manifests, ...indexes]), (doc) => {
+      expectSync('parseManifest', () => parseManifest(doc, 'manifest.json', 128, IMAGE_ERRORS));
+    }),
+    params(300),
+  );
 });
 
 test('fuzz: image configs parse or fail with InputError; history and refs never throw on a parsed config', () => {
-  fc.assert(fc.property(fuzzJson(configs), fc.integer({ min: 0, max: 4 }), (doc, layers) => {
-    expectSync('parseConfig', () => {
-      const c = parseConfig(doc, layers, 'config.json', IMAGE_ERRORS);
-      layerHistory(c, layers);
-      layerRefs(Array.from({ length: layers }, (_, i) => `sha256:${String(i).padStart(64, '0')}`), c);
-    });
-  }), params(300));
+  fc.assert(
+    fc.property(fuzzJson(configs), fc.integer({ min: 0, max: 4 }), (doc, layers) => {
+      expectSync('parseConfig', () => {
+        const c = parseConfig(doc, layers, 'config.json', IMAGE_ERRORS);
+        layerHistory(c, layers);
+        layerRefs(
+          Array.from({ length: layers }, (_, i) => `sha256:${String(i).padStart(64, '0')}`),
+          c,
+        );
+      });
+    }),
+    params(300),
+  );
 });

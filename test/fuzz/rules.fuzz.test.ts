@@ -12,7 +12,9 @@ import { loadRuleset, type RuleFile } from '../../src/core/rules/loader.js';
 import { CASE_MS, fuzzText, mutatedJson, params } from './harness.js';
 
 const dir = new URL('../../rules/builtin/', import.meta.url);
-const names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const texts = new Map(names.map((n) => [n, readFileSync(new URL(n, dir), 'utf8')]));
 const macros = texts.get('00-macros.yaml')!;
 const ruleTexts = names.filter((n) => n !== '00-macros.yaml').map((n) => texts.get(n)!);
@@ -31,25 +33,40 @@ function load(files: RuleFile[]): void {
 }
 
 test('rules corpus: the built-in rules load without errors', () => {
-  const r = loadRuleset(names.map((n) => ({ name: n, text: texts.get(n)! })), { builtin: true });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  const r = loadRuleset(
+    names.map((n) => ({ name: n, text: texts.get(n)! })),
+    { builtin: true },
+  );
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
 });
 
 test('fuzz: rule files (YAML text mutations) load with diagnostics, never throw', () => {
-  fc.assert(fc.property(fuzzText(ruleTexts, 3), fc.boolean(), (text, withMacros) => {
-    load([...(withMacros ? [{ name: '00-macros.yaml', text: macros }] : []), { name: 'fuzz.yaml', text }]);
-  }), params(150));
+  fc.assert(
+    fc.property(fuzzText(ruleTexts, 3), fc.boolean(), (text, withMacros) => {
+      load([...(withMacros ? [{ name: '00-macros.yaml', text: macros }] : []), { name: 'fuzz.yaml', text }]);
+    }),
+    params(150),
+  );
 });
 
 test('fuzz: rule files (structural mutations) load with diagnostics, never throw', () => {
   const docs = [macros, ...ruleTexts].map((t) => parse(t) as unknown);
-  fc.assert(fc.property(mutatedJson(docs, 4), (doc) => {
-    let text: string;
-    try {
-      text = stringify(doc);
-    } catch {
-      return;
-    }
-    load([{ name: '00-macros.yaml', text: macros }, { name: 'fuzz.yaml', text }]);
-  }), params(150));
+  fc.assert(
+    fc.property(mutatedJson(docs, 4), (doc) => {
+      let text: string;
+      try {
+        text = stringify(doc);
+      } catch {
+        return;
+      }
+      load([
+        { name: '00-macros.yaml', text: macros },
+        { name: 'fuzz.yaml', text },
+      ]);
+    }),
+    params(150),
+  );
 });

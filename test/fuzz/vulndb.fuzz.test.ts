@@ -21,7 +21,10 @@ test('vulndb corpus: every valid sample converts', () => {
 });
 
 test('fuzz: advisory documents convert or fail with InputError', () => {
-  fc.assert(fc.property(fuzzJson(samples), (doc) => {
-    expectSync('convertDocument', () => convertDocument(doc, 'fuzz.json'));
-  }), params(300));
+  fc.assert(
+    fc.property(fuzzJson(samples), (doc) => {
+      expectSync('convertDocument', () => convertDocument(doc, 'fuzz.json'));
+    }),
+    params(300),
+  );
 });

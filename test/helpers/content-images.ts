@@ -38,7 +38,10 @@ export function badImage(): ImageSpec {
         files: [
           ...common(),
           { path: 'etc/passwd', content: PASSWD_CLEAN + 'toor:x:0:0::/root:/bin/bash\n' },
-          { path: 'etc/shadow', content: 'root::19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\napp:!:19000:0:99999:7:::\ntoor:$6$x$y:19000::::::\nghost:$6$a$b:19000::::::\n' },
+          {
+            path: 'etc/shadow',
+            content: 'root::19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\napp:!:19000:0:99999:7:::\ntoor:$6$x$y:19000::::::\nghost:$6$a$b:19000::::::\n',
+          },
           { path: 'etc/ssh/sshd_config', content: 'Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin yes\nPermitEmptyPasswords yes\n' },
           { path: 'etc/sudoers.d/app', content: 'app ALL=(ALL) NOPASSWD: ALL\n' },
           { path: 'usr/local/bin/.sh', content: Buffer.concat([ELF, Buffer.from('bash copy')]), mode: 0o4755 },
@@ -53,7 +56,12 @@ export function badImage(): ImageSpec {
       // A later layer deletes the credentials file: it still ships in layer 0.
       { files: [{ path: 'root/.aws/.wh.credentials' }], createdBy: 'RUN rm /root/.aws/credentials' },
     ],
-    config: { config: { Env: ['PATH=/usr/local/bin:/usr/bin:/bin', `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`], Labels: { 'org.opencontainers.image.base.name': 'debian:latest' } } },
+    config: {
+      config: {
+        Env: ['PATH=/usr/local/bin:/usr/bin:/bin', `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`],
+        Labels: { 'org.opencontainers.image.base.name': 'debian:latest' },
+      },
+    },
   };
 }
 

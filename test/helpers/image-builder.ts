@@ -122,7 +122,9 @@ export async function buildTar(files: FileSpec[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: unknown) => { chunks.push(c as Buffer); });
+    pack.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
     pack.on('end', () => resolve());
     pack.on('error', reject);
   });
@@ -130,12 +132,15 @@ export async function buildTar(files: FileSpec[]): Promise<Buffer> {
   for (const f of files) {
     const type = f.type ?? 'file';
     const h: Partial<tar.Header> & { name: string } = {
-      name: f.path, mtime, uid: f.uid ?? 0, gid: f.gid ?? 0,
+      name: f.path,
+      mtime,
+      uid: f.uid ?? 0,
+      gid: f.gid ?? 0,
       mode: f.mode ?? (type === 'dir' ? 0o755 : type === 'symlink' ? 0o777 : 0o644),
       type: type === 'dir' ? 'directory' : type === 'hardlink' ? 'link' : type === 'char' ? 'character-device' : type === 'block' ? 'block-device' : type,
     };
     if (f.linkname !== undefined) h.linkname = f.linkname;
-    const content = type === 'file' ? (typeof f.content === 'string' ? Buffer.from(f.content) : f.content ?? Buffer.alloc(0)) : undefined;
+    const content = type === 'file' ? (typeof f.content === 'string' ? Buffer.from(f.content) : (f.content ?? Buffer.alloc(0))) : undefined;
     await new Promise<void>((resolve, reject) => {
       if (content) pack.entry(h, content, (e) => (e ? reject(e) : resolve()));
       else pack.entry(h, (e) => (e ? reject(e) : resolve()));
@@ -168,7 +173,9 @@ export function truncate(b: Buffer, n: number): Buffer {
 export function gzipBomb(bytes: number, name = 'bomb'): Buffer {
   const header = Buffer.alloc(512);
   header.write(name, 0);
-  header.write('0000644\0', 100); header.write('0000000\0', 108); header.write('0000000\0', 116);
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
   header.write(bytes.toString(8).padStart(11, '0') + '\0', 124);
   header.write('14533012000\0', 136);
   header.write('        ', 148);
@@ -250,7 +257,10 @@ async function writeTarFile(file: string, files: Files, opts: { dotSlash?: boole
     const parts = p.split('/');
     for (let i = 1; i < parts.length; i++) {
       const d = parts.slice(0, i).join('/');
-      if (!dirs.has(d)) { dirs.add(d); list.push({ path: (opts.dotSlash ? './' : '') + d + '/', type: 'dir' }); }
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        list.push({ path: (opts.dotSlash ? './' : '') + d + '/', type: 'dir' });
+      }
     }
     list.push({ path: (opts.dotSlash ? './' : '') + p, content: files.get(p)! });
   }
@@ -271,15 +281,23 @@ export async function dockerArchiveFiles(specIn: ImageSpec, opts: DockerArchiveO
   const repoTags = spec.repoTags ?? ['vigil-test/image:latest'];
   const layerPaths: string[] = [];
   if (opts.layout === 'oci') {
-    image.layers.forEach((l, i) => { putBlob(files, spec, l.digest, tampered(spec, 'layer', i, l.blob)); layerPaths.push(`blobs/sha256/${hex(l.digest)}`); });
+    image.layers.forEach((l, i) => {
+      putBlob(files, spec, l.digest, tampered(spec, 'layer', i, l.blob));
+      layerPaths.push(`blobs/sha256/${hex(l.digest)}`);
+    });
     putBlob(files, spec, image.configDigest, tampered(spec, 'config', 0, image.configBytes));
     putBlob(files, spec, image.manifestDigest, tampered(spec, 'manifest', 0, image.manifestBytes));
     const index = {
-      schemaVersion: 2, mediaType: MEDIA.ociIndex,
-      manifests: [{
-        mediaType: MEDIA.ociManifest, digest: image.manifestDigest, size: image.manifestBytes.length,
-        annotations: { 'io.containerd.image.name': `docker.io/${repoTags[0]}`, 'org.opencontainers.image.ref.name': repoTags[0]!.split(':').pop() },
-      }],
+      schemaVersion: 2,
+      mediaType: MEDIA.ociIndex,
+      manifests: [
+        {
+          mediaType: MEDIA.ociManifest,
+          digest: image.manifestDigest,
+          size: image.manifestBytes.length,
+          annotations: { 'io.containerd.image.name': `docker.io/${repoTags[0]}`, 'org.opencontainers.image.ref.name': repoTags[0]!.split(':').pop() },
+        },
+      ],
     };
     files.set('index.json', Buffer.from(JSON.stringify(index)));
     files.set('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
@@ -339,7 +357,14 @@ export async function ociLayoutFiles(specs: ImageSpec[], opts: OciLayoutOptions 
     indexDigest = sha256(nested);
     putBlob(files, undefined, indexDigest, nested);
     const refName = specs.find((s) => s.refName)?.refName;
-    top = [{ mediaType: MEDIA.ociIndex, digest: indexDigest, size: nested.length, ...(refName ? { annotations: { 'org.opencontainers.image.ref.name': refName } } : {}) }];
+    top = [
+      {
+        mediaType: MEDIA.ociIndex,
+        digest: indexDigest,
+        size: nested.length,
+        ...(refName ? { annotations: { 'org.opencontainers.image.ref.name': refName } } : {}),
+      },
+    ];
   }
   files.set('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: top })));
   files.set('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));

@@ -94,8 +94,21 @@ async function makeSigningCert(dir: string): Promise<{ key: KeyObject; certDerB6
   const keyPath = join(dir, 'token.key');
   const certPath = join(dir, 'token.crt');
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-subj', '/CN=vigil-test-token-issuer', '-days', '2', '-keyout', keyPath, '-out', certPath,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    '/CN=vigil-test-token-issuer',
+    '-days',
+    '2',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
   ]);
   const pem = await readFile(certPath, 'utf8');
   const certDerB64 = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
@@ -107,7 +120,14 @@ function accessFromScopes(scopes: string[]): Array<{ type: string; name: string;
   return scopes.map((s) => {
     const first = s.indexOf(':');
     const last = s.lastIndexOf(':');
-    return { type: s.slice(0, first), name: s.slice(first + 1, last), actions: s.slice(last + 1).split(',').filter(Boolean) };
+    return {
+      type: s.slice(0, first),
+      name: s.slice(first + 1, last),
+      actions: s
+        .slice(last + 1)
+        .split(',')
+        .filter(Boolean),
+    };
   });
 }
 
@@ -130,7 +150,10 @@ async function startTokenServer(
       res.writeHead(400).end('{"errors":[{"code":"BAD_REQUEST","message":"bad token request"}]}');
       return;
     }
-    const scopes = u.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+    const scopes = u.searchParams
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .filter(Boolean);
     const h = req.headers.authorization ?? '';
     let user: string | undefined;
     if (h.startsWith('Basic ')) {
@@ -153,7 +176,9 @@ async function startTokenServer(
     const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
     const sig = sign('sha256', Buffer.from(input), { key: signer.key, dsaEncoding: 'ieee-p1363' });
     const token = `${input}.${base64url(sig)}`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as net.AddressInfo;
@@ -177,8 +202,23 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
       const keyPath = join(dir, 'tls.key');
       const certPath = join(dir, 'tls.crt');
       await run('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=127.0.0.1',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', keyPath, '-out', certPath,
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-days',
+        '2',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
       ]);
       certPem = await readFile(certPath, 'utf8');
       tlsYaml = `  tls:\n    certificate: ${certPath}\n    key: ${keyPath}\n`;
@@ -193,8 +233,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
       const service = 'vigil-test-registry';
       tokenServer = await startTokenServer(opts.auth, signer, issuer, service);
       authYaml +=
-        `auth:\n  token:\n    realm: ${tokenServer.url}\n    service: ${service}\n    issuer: ${issuer}\n` +
-        `    rootcertbundle: ${signer.certPath}\n`;
+        `auth:\n  token:\n    realm: ${tokenServer.url}\n    service: ${service}\n    issuer: ${issuer}\n` + `    rootcertbundle: ${signer.certPath}\n`;
     }
     for (let attempt = 0; ; attempt++) {
       const port = await freePort();

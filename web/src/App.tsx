@@ -52,7 +52,10 @@ function LanguageSwitch() {
       value={lang}
       onChange={setLang}
       style={{ width: 130 }}
-      options={[{ value: 'en', label: t('lang.en') }, { value: 'zh', label: t('lang.zh') }]}
+      options={[
+        { value: 'en', label: t('lang.en') },
+        { value: 'zh', label: t('lang.zh') },
+      ]}
     />
   );
 }
@@ -61,7 +64,15 @@ function ProjectSwitch() {
   const { t } = useI18n();
   const { projectId, projects, setProject } = useProject();
   if (projects.length < 2) return null;
-  return <Select aria-label={t('project.label')} value={projectId} onChange={setProject} style={{ width: 180 }} options={projects.map((p) => ({ value: p.id, label: p.name }))} />;
+  return (
+    <Select
+      aria-label={t('project.label')}
+      value={projectId}
+      onChange={setProject}
+      style={{ width: 180 }}
+      options={projects.map((p) => ({ value: p.id, label: p.name }))}
+    />
+  );
 }
 
 function Shell({ children }: { children: ReactNode }) {
@@ -72,11 +83,23 @@ function Shell({ children }: { children: ReactNode }) {
   const selected = NAV.find((n) => loc.pathname.startsWith(n.path))?.path ?? '/overview';
   return (
     <Layout style={{ minHeight: '100%' }}>
-      <a className="skip-link" href="#main">{t('nav.skip')}</a>
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
       <Layout.Sider breakpoint="lg" collapsedWidth={0} width={210}>
         <div className="brand">{t('app.name')}</div>
         <nav aria-label={t('nav.label')}>
-          <Menu theme="dark" mode="inline" selectedKeys={[selected]} items={NAV.map((n) => ({ key: n.path, label: <Link to={n.path + (loc.search.includes('project=') ? `?project=${new URLSearchParams(loc.search).get('project')}` : '')}>{t(n.labelKey)}</Link> }))} />
+          <Menu
+            theme="dark"
+            mode="inline"
+            selectedKeys={[selected]}
+            items={NAV.map((n) => ({
+              key: n.path,
+              label: (
+                <Link to={n.path + (loc.search.includes('project=') ? `?project=${new URLSearchParams(loc.search).get('project')}` : '')}>{t(n.labelKey)}</Link>
+              ),
+            }))}
+          />
         </nav>
       </Layout.Sider>
       <Layout>
@@ -90,7 +113,15 @@ function Shell({ children }: { children: ReactNode }) {
         </Layout.Header>
         <Layout.Content id="main" style={{ margin: 24 }}>
           <main>
-            <Suspense fallback={<div className="state" role="status"><Spin /></div>}>{children}</Suspense>
+            <Suspense
+              fallback={
+                <div className="state" role="status">
+                  <Spin />
+                </div>
+              }
+            >
+              {children}
+            </Suspense>
           </main>
         </Layout.Content>
       </Layout>
@@ -106,12 +137,34 @@ export function App() {
   useEffect(() => {
     onUnauthorized(() => {
       expire();
-      if (!window.location.pathname.startsWith('/login')) nav(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`, { replace: true });
+      if (!window.location.pathname.startsWith('/login'))
+        nav(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`, { replace: true });
     });
   }, [expire, nav]);
-  const page = (el: ReactNode) => <RequireAuth><Shell>{el}</Shell></RequireAuth>;
+  const page = (el: ReactNode) => (
+    <RequireAuth>
+      <Shell>{el}</Shell>
+    </RequireAuth>
+  );
   return (
-    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', colorInfo: '#1d4ed8', colorError: '#c81e1e', colorSuccess: '#15803d', colorWarning: '#b45309', colorTextSecondary: '#595959', colorTextDescription: '#595959', colorTextTertiary: '#595959', colorTextPlaceholder: '#6b6b6b', colorTextDisabled: '#6b6b6b' } }}>
+    <ConfigProvider
+      locale={lang === 'zh' ? zhCN : enUS}
+      theme={{
+        token: {
+          colorPrimary: '#1d4ed8',
+          colorLink: '#1d4ed8',
+          colorInfo: '#1d4ed8',
+          colorError: '#c81e1e',
+          colorSuccess: '#15803d',
+          colorWarning: '#b45309',
+          colorTextSecondary: '#595959',
+          colorTextDescription: '#595959',
+          colorTextTertiary: '#595959',
+          colorTextPlaceholder: '#6b6b6b',
+          colorTextDisabled: '#6b6b6b',
+        },
+      }}
+    >
       <Routes location={loc}>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/" element={<Navigate to="/overview" replace />} />

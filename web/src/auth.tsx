@@ -29,13 +29,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     queryFn: () => unwrap<Me>(api.GET('/api/v1/auth/me')),
     staleTime: 60_000,
   });
-  const login = useCallback(async (username: string, password: string) => {
-    const r = await unwrap<{ token: string; expiresAt: string }>(api.POST('/api/v1/auth/login', { body: { username, password } }));
-    const s = { token: r.token, expiresAt: r.expiresAt };
-    saveSession(s);
-    qc.clear();
-    setSession(s);
-  }, [qc]);
+  const login = useCallback(
+    async (username: string, password: string) => {
+      const r = await unwrap<{ token: string; expiresAt: string }>(api.POST('/api/v1/auth/login', { body: { username, password } }));
+      const s = { token: r.token, expiresAt: r.expiresAt };
+      saveSession(s);
+      qc.clear();
+      setSession(s);
+    },
+    [qc],
+  );
   const expire = useCallback(() => {
     saveSession(undefined);
     qc.clear();
@@ -48,19 +51,22 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       expire();
     }
   }, [expire]);
-  const value = useMemo<Auth>(() => ({
-    session,
-    me: me.data,
-    loading: !!session && me.isLoading,
-    login,
-    logout,
-    expire,
-    can(action, projectId) {
-      const bindings = (me.data?.bindings ?? []) as CoreBinding[];
-      // Project routes name their project; global routes (users, settings, audit) need a binding on all projects.
-      return projectId ? authorize(bindings, action, 'project', projectId) : authorize(bindings, action, 'global');
-    },
-  }), [session, me.data, me.isLoading, login, logout, expire]);
+  const value = useMemo<Auth>(
+    () => ({
+      session,
+      me: me.data,
+      loading: !!session && me.isLoading,
+      login,
+      logout,
+      expire,
+      can(action, projectId) {
+        const bindings = (me.data?.bindings ?? []) as CoreBinding[];
+        // Project routes name their project; global routes (users, settings, audit) need a binding on all projects.
+        return projectId ? authorize(bindings, action, 'project', projectId) : authorize(bindings, action, 'global');
+      },
+    }),
+    [session, me.data, me.isLoading, login, logout, expire],
+  );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

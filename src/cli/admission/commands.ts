@@ -5,7 +5,16 @@ import { InputError } from '../../core/errors.js';
 import { parseDuration } from '../../core/rules/index.js';
 import { validatingWebhookConfigurationYaml } from '../../core/admission/webhook-config.js';
 import type { Alert } from '../../core/alerts/types.js';
-import { AdmissionService, AlertSender, LocalSource, ServerSource, checkServerUrl, loadFactsFiles, loadPolicyFiles, type AdmissionSource } from '../../node/admission/service.js';
+import {
+  AdmissionService,
+  AlertSender,
+  LocalSource,
+  ServerSource,
+  checkServerUrl,
+  loadFactsFiles,
+  loadPolicyFiles,
+  type AdmissionSource,
+} from '../../node/admission/service.js';
 import { AdmissionWebhookServer } from '../../node/admission/webhook.js';
 import { DockerAuthzPlugin } from '../../node/admission/docker-authz.js';
 
@@ -54,7 +63,11 @@ async function buildService(o: SourceOptions): Promise<{ service: AdmissionServi
     source = new LocalSource(policies, facts);
     describe = `${policies.length} policies from ${o.policy!.join(', ')}, facts of ${facts.size} images`;
   }
-  const onAlerts = sender ? (a: Alert[]) => sender!.push(a) : (a: Alert[]) => { for (const x of a) process.stdout.write(`${JSON.stringify(x)}\n`); };
+  const onAlerts = sender
+    ? (a: Alert[]) => sender!.push(a)
+    : (a: Alert[]) => {
+        for (const x of a) process.stdout.write(`${JSON.stringify(x)}\n`);
+      };
   return { service: new AdmissionService({ source, onAlerts }), ...(sender ? { sender } : {}), describe };
 }
 
@@ -93,16 +106,34 @@ export async function webhookCommand(o: SourceOptions & { listen?: string; tlsCe
   const maxBody = o.maxBody === undefined ? undefined : Number(o.maxBody);
   if (maxBody !== undefined && (!Number.isInteger(maxBody) || maxBody < 1024)) usage(`--max-body must be a number of bytes (at least 1024), not ${o.maxBody}`);
   const { service, sender, describe } = await buildService(o);
-  const srv = new AdmissionWebhookServer({ host, port, certPem, keyPem, service, failurePolicy, ...(maxBody ? { maxBodyBytes: maxBody } : {}), onError: (m) => process.stderr.write(`vigil: ${m}\n`) });
+  const srv = new AdmissionWebhookServer({
+    host,
+    port,
+    certPem,
+    keyPem,
+    service,
+    failurePolicy,
+    ...(maxBody ? { maxBodyBytes: maxBody } : {}),
+    onError: (m) => process.stderr.write(`vigil: ${m}\n`),
+  });
   const addr = await srv.start();
-  process.stderr.write(`vigil: admission webhook on https://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}/validate (${describe}; failure policy ${failurePolicy})\n`);
+  process.stderr.write(
+    `vigil: admission webhook on https://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}/validate (${describe}; failure policy ${failurePolicy})\n`,
+  );
   await waitForSignal();
   await srv.stop();
   await sender?.close();
   return 0;
 }
 
-export async function webhookConfigCommand(o: { ca?: string; url?: string; service?: string; failurePolicy?: string; name?: string; timeout?: string }): Promise<number> {
+export async function webhookConfigCommand(o: {
+  ca?: string;
+  url?: string;
+  service?: string;
+  failurePolicy?: string;
+  name?: string;
+  timeout?: string;
+}): Promise<number> {
   const caPem = await readPem(o.ca, '--ca');
   let service: { namespace: string; name: string; port: number } | undefined;
   if (o.service) {
@@ -112,10 +143,16 @@ export async function webhookConfigCommand(o: { ca?: string; url?: string; servi
   }
   const timeout = o.timeout === undefined ? 5 : Number(o.timeout);
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 30) usage(`--timeout must be 1 to 30 seconds, not ${o.timeout}`);
-  process.stdout.write(validatingWebhookConfigurationYaml({
-    caPem, failurePolicy: failurePolicyOf(o.failurePolicy), timeoutSeconds: timeout,
-    ...(o.url ? { url: o.url } : {}), ...(service ? { service } : {}), ...(o.name ? { name: o.name } : {}),
-  }));
+  process.stdout.write(
+    validatingWebhookConfigurationYaml({
+      caPem,
+      failurePolicy: failurePolicyOf(o.failurePolicy),
+      timeoutSeconds: timeout,
+      ...(o.url ? { url: o.url } : {}),
+      ...(service ? { service } : {}),
+      ...(o.name ? { name: o.name } : {}),
+    }),
+  );
   return 0;
 }
 
@@ -124,7 +161,9 @@ export async function dockerAuthzCommand(o: SourceOptions & { socket?: string })
   const failurePolicy = failurePolicyOf(o.failurePolicy);
   const { service, sender, describe } = await buildService(o);
   const plugin = new DockerAuthzPlugin({
-    socket: o.socket, service, failurePolicy,
+    socket: o.socket,
+    service,
+    failurePolicy,
     onError: (m) => process.stderr.write(`vigil: ${m}\n`),
     onWarning: (m) => process.stderr.write(`vigil: warning: ${m}\n`),
   });

@@ -19,34 +19,46 @@ function sourceOptions(cmd: Command): Command {
 }
 
 export function register(program: Command): void {
-  const adm = program.command('admission').description('block images and dangerous containers before they start (Kubernetes webhook, Docker authorization plugin)');
+  const adm = program
+    .command('admission')
+    .description('block images and dangerous containers before they start (Kubernetes webhook, Docker authorization plugin)');
 
-  sourceOptions(adm.command('webhook').description('serve the Kubernetes ValidatingAdmissionWebhook (admission.k8s.io/v1) over HTTPS at /validate; /metrics, /healthz'))
+  sourceOptions(
+    adm.command('webhook').description('serve the Kubernetes ValidatingAdmissionWebhook (admission.k8s.io/v1) over HTTPS at /validate; /metrics, /healthz'),
+  )
     .requiredOption('--tls-cert <file>', 'server certificate (PEM)')
     .requiredOption('--tls-key <file>', 'private key (PEM)')
     .option('--listen <host:port>', 'address to listen on', '0.0.0.0:8443')
     .option('--max-body <bytes>', 'largest AdmissionReview accepted (default 3 MiB)')
-    .action(action(async (opts: Record<string, unknown>) => {
-      const { webhookCommand } = await import('../admission/commands.js');
-      return webhookCommand(opts as never);
-    }));
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const { webhookCommand } = await import('../admission/commands.js');
+        return webhookCommand(opts as never);
+      }),
+    );
 
-  adm.command('webhook-config').description('print the ValidatingWebhookConfiguration (with the CA bundle) for `vigil admission webhook`')
+  adm
+    .command('webhook-config')
+    .description('print the ValidatingWebhookConfiguration (with the CA bundle) for `vigil admission webhook`')
     .requiredOption('--ca <file>', 'CA certificate (PEM) that signed the webhook certificate (or the self-signed certificate itself)')
     .option('--url <url>', 'https URL of the webhook outside the cluster')
     .option('--service <ns/name[:port]>', 'Service of the webhook in the cluster (default port 443)')
     .option('--failure-policy <policy>', 'Fail or Ignore when the webhook cannot be reached: fail or ignore', 'fail')
     .option('--timeout <seconds>', 'webhook timeout (1-30)', '5')
     .option('--name <name>', 'object name', 'vigil-admission')
-    .action(action(async (opts: Record<string, unknown>) => {
-      const { webhookConfigCommand } = await import('../admission/commands.js');
-      return webhookConfigCommand(opts as never);
-    }));
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const { webhookConfigCommand } = await import('../admission/commands.js');
+        return webhookConfigCommand(opts as never);
+      }),
+    );
 
   sourceOptions(adm.command('docker-authz').description("serve Docker's authorization plugin protocol on a unix socket (dockerd --authorization-plugin=NAME)"))
     .requiredOption('--socket <path>', 'socket path, e.g. /run/docker/plugins/vigil.sock (plugin name: vigil)')
-    .action(action(async (opts: Record<string, unknown>) => {
-      const { dockerAuthzCommand } = await import('../admission/commands.js');
-      return dockerAuthzCommand(opts as never);
-    }));
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const { dockerAuthzCommand } = await import('../admission/commands.js');
+        return dockerAuthzCommand(opts as never);
+      }),
+    );
 }

@@ -11,7 +11,7 @@ export function register(program: Command): void {
   program
     .command('agent')
     .description('run the node agent: runtime detection on this node, alerts streamed to the server over gRPC (TLS); needs root')
-    .requiredOption('--server <host:port>', 'the server\'s agent link address (its --agent-port, default 8091)')
+    .requiredOption('--server <host:port>', "the server's agent link address (its --agent-port, default 8091)")
     .option('--token <token>', 'one-time cluster agent token (first start only)')
     .option('--ca-hash <sha256:hex>', 'the server CA hash from the agent token response (first start only)')
     .option('--data-dir <dir>', 'identity, queue and local alert log', '/var/lib/vigil/agent')
@@ -24,19 +24,31 @@ export function register(program: Command): void {
     .option('--no-builtin-rules', 'do not load the built-in rules')
     .option('--auth-log <file>', 'auth log to follow (repeatable)', collect)
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable)', collect)
-    .action(action(async (opts: Record<string, unknown>) => {
-      const sensor = String(opts.sensor);
-      if (sensor !== 'ebpf' && sensor !== 'procfs') throw new UsageError(`--sensor must be ebpf or procfs, not ${sensor}`);
-      const cap = Number(opts.queueCap);
-      const hb = Number(opts.heartbeat);
-      if (!Number.isInteger(cap) || cap < 1 || cap > 10_000_000) throw new UsageError('--queue-cap must be an integer from 1 to 10000000');
-      if (!Number.isFinite(hb) || hb < 0.1 || hb > 3600) throw new UsageError('--heartbeat must be 0.1 to 3600 seconds');
-      const { runAgent } = await import('../../node/agent/agent-command.js');
-      return runAgent({
-        print: (l) => process.stderr.write(`vigil agent: ${l}\n`),
-        server: String(opts.server), token: opts.token as string | undefined, caHash: opts.caHash as string | undefined, dataDir: String(opts.dataDir),
-        nodeName: opts.nodeName as string | undefined, queueCap: cap, heartbeatSeconds: hb, sensor, policyFile: opts.policy as string | undefined,
-        builtinRules: opts.builtinRules !== false, ruleFiles: opts.rules as string[] | undefined, authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,
-      });
-    }));
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const sensor = String(opts.sensor);
+        if (sensor !== 'ebpf' && sensor !== 'procfs') throw new UsageError(`--sensor must be ebpf or procfs, not ${sensor}`);
+        const cap = Number(opts.queueCap);
+        const hb = Number(opts.heartbeat);
+        if (!Number.isInteger(cap) || cap < 1 || cap > 10_000_000) throw new UsageError('--queue-cap must be an integer from 1 to 10000000');
+        if (!Number.isFinite(hb) || hb < 0.1 || hb > 3600) throw new UsageError('--heartbeat must be 0.1 to 3600 seconds');
+        const { runAgent } = await import('../../node/agent/agent-command.js');
+        return runAgent({
+          print: (l) => process.stderr.write(`vigil agent: ${l}\n`),
+          server: String(opts.server),
+          token: opts.token as string | undefined,
+          caHash: opts.caHash as string | undefined,
+          dataDir: String(opts.dataDir),
+          nodeName: opts.nodeName as string | undefined,
+          queueCap: cap,
+          heartbeatSeconds: hb,
+          sensor,
+          policyFile: opts.policy as string | undefined,
+          builtinRules: opts.builtinRules !== false,
+          ruleFiles: opts.rules as string[] | undefined,
+          authLogs: opts.authLog as string[] | undefined,
+          keyFiles: opts.keyFile as string[] | undefined,
+        });
+      }),
+    );
 }

@@ -5,40 +5,46 @@ import type { Command } from 'commander';
 import { action } from '../exit.js';
 
 export function register(program: Command): void {
-  const audit = program.command('audit').description('the management server\'s operations audit trail');
+  const audit = program.command('audit').description("the management server's operations audit trail");
   audit
     .command('verify')
     .description('verify the keyed chain and the head against the newest signed checkpoint; exit 1 naming the first bad record and the kind of tampering')
-    .option('--db <url>', 'sqlite:PATH or postgres://... (default: the server\'s SQLite DB)')
+    .option('--db <url>', "sqlite:PATH or postgres://... (default: the server's SQLite DB)")
     .option('--config <file>', 'server YAML config file')
-    .option('--data-dir <dir>', 'the server\'s data dir (its key files)')
+    .option('--data-dir <dir>', "the server's data dir (its key files)")
     .option('--checkpoint <file>', 'a checkpoint kept outside the database (`vigil audit checkpoint` output)')
-    .option('--public-key <file...>', 'more trusted checkpoint public keys (other replicas\' audit-signing.pub)')
-    .action(action(async (opts: Record<string, unknown>) => {
-      const { auditVerifyCommand } = await import('../server/audit-command.js');
-      return auditVerifyCommand(opts);
-    }));
+    .option('--public-key <file...>', "more trusted checkpoint public keys (other replicas' audit-signing.pub)")
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const { auditVerifyCommand } = await import('../server/audit-command.js');
+        return auditVerifyCommand(opts);
+      }),
+    );
   audit
     .command('checkpoint')
     .description('verify, then sign a checkpoint of the head into the database and print it as JSON (keep it outside the database)')
-    .option('--db <url>', 'sqlite:PATH or postgres://... (default: the server\'s SQLite DB)')
+    .option('--db <url>', "sqlite:PATH or postgres://... (default: the server's SQLite DB)")
     .option('--config <file>', 'server YAML config file')
-    .option('--data-dir <dir>', 'the server\'s data dir (its key files)')
-    .option('--public-key <file...>', 'more trusted checkpoint public keys (other replicas\' audit-signing.pub)')
+    .option('--data-dir <dir>', "the server's data dir (its key files)")
+    .option('--public-key <file...>', "more trusted checkpoint public keys (other replicas' audit-signing.pub)")
     .option('-o, --output <file>', 'write the checkpoint to a file instead of stdout')
-    .action(action(async (opts: Record<string, unknown>) => {
-      const { auditCheckpointCommand } = await import('../server/audit-command.js');
-      return auditCheckpointCommand(opts);
-    }));
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const { auditCheckpointCommand } = await import('../server/audit-command.js');
+        return auditCheckpointCommand(opts);
+      }),
+    );
   audit
     .command('export')
     .description('export the audit trail')
-    .option('--db <url>', 'sqlite:PATH or postgres://... (default: the server\'s SQLite DB)')
+    .option('--db <url>', "sqlite:PATH or postgres://... (default: the server's SQLite DB)")
     .option('--config <file>', 'server YAML config file')
     .option('-f, --format <format>', 'jsonl or csv', 'jsonl')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(action(async (opts: Record<string, unknown>) => {
-      const { auditExportCommand } = await import('../server/audit-command.js');
-      return auditExportCommand(opts);
-    }));
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const { auditExportCommand } = await import('../server/audit-command.js');
+        return auditExportCommand(opts);
+      }),
+    );
 }

@@ -11,8 +11,10 @@ export function register(program: Command): void {
     .argument('<file>', 'docker inspect output, or Kubernetes YAML (Pod, Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob, List); - for stdin')
     .option('-f, --format <format>', 'table or json', 'table')
     .option('--exit-code <n>', 'exit with N when there are findings')
-    .action(action(async (file: string, opts: { format?: string; exitCode?: string }) => {
-      const { checkCommand } = await import('../checks/check-command.js');
-      return checkCommand(file, opts);
-    }));
+    .action(
+      action(async (file: string, opts: { format?: string; exitCode?: string }) => {
+        const { checkCommand } = await import('../checks/check-command.js');
+        return checkCommand(file, opts);
+      }),
+    );
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 
 const main = new URL('../main.ts', import.meta.url).pathname;
 const demo = new URL('../../../demo/advisories', import.meta.url).pathname;
-const vigil = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+const vigil = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 test('vigil db import / info, and the errors users see', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-dbcli-'));
@@ -27,7 +28,10 @@ test('vigil db import / info, and the errors users see', () => {
     assert.equal(r.status, 0, r.stderr);
     const info = JSON.parse(r.stdout);
     assert.equal(info.schemaVersion, 1);
-    assert.deepEqual(info.sources.map((s: { name: string }) => s.name), ['debian', 'ghsa', 'nvd']);
+    assert.deepEqual(
+      info.sources.map((s: { name: string }) => s.name),
+      ['debian', 'ghsa', 'nvd'],
+    );
     assert.match(info.contentDigest, /^[0-9a-f]{64}$/, 'the build records a content digest');
     r = vigil(['db', 'info', '--db', db]);
     assert.match(r.stdout, /Schema version\s+1/);

@@ -12,10 +12,12 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'table or json', 'table')
     .option('--builtin', 'lint as built-in rules (catalog types required); with no files, lint the shipped built-in rules')
     .option('--source <source>', 'default source of rules that name none: syscall or k8s_audit')
-    .action(action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
-      const { rulesLint } = await import('../rules/rules-command.js');
-      return rulesLint(files, opts);
-    }));
+    .action(
+      action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
+        const { rulesLint } = await import('../rules/rules-command.js');
+        return rulesLint(files, opts);
+      }),
+    );
   rules
     .command('test')
     .description("run the examples embedded in rules (examples: {fires: [...], silent: [...]}); with no files, the built-in rules' (exit 1 on failure)")
@@ -23,16 +25,20 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'table or json', 'table')
     .option('--builtin', 'load the files as built-in rules')
     .option('--source <source>', 'default source: syscall or k8s_audit')
-    .action(action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
-      const { rulesTest } = await import('../rules/rules-command.js');
-      return rulesTest(files, opts);
-    }));
+    .action(
+      action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
+        const { rulesTest } = await import('../rules/rules-command.js');
+        return rulesTest(files, opts);
+      }),
+    );
   rules
     .command('list')
     .description('list the built-in rules and detectors and the alert types they raise')
     .option('-f, --format <format>', 'table or json', 'table')
-    .action(action(async (opts: { format?: string }) => {
-      const { rulesList } = await import('../rules/rules-command.js');
-      return rulesList(opts);
-    }));
+    .action(
+      action(async (opts: { format?: string }) => {
+        const { rulesList } = await import('../rules/rules-command.js');
+        return rulesList(opts);
+      }),
+    );
 }

@@ -26,27 +26,38 @@ export function register(program: Command): void {
     .option('--events', 'also print every normalised event on stderr (debugging)')
     .option('--auth-log <file>', 'auth log or Docker json log to follow (repeatable; default /var/log/auth.log, /var/log/secure)', collect)
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable; default the catalog list)', collect)
-    .action(action(async (opts: Record<string, unknown>) => {
-      const format = String(opts.format);
-      if (format !== 'json' && format !== 'text') throw new UsageError(`--format must be json or text, not ${format}`);
-      const sensor = String(opts.sensor);
-      if (sensor !== 'ebpf' && sensor !== 'procfs') throw new UsageError(`--sensor must be ebpf or procfs, not ${sensor}`);
-      const stats = Number(opts.stats);
-      const poll = Number(opts.pollInterval);
-      if (!Number.isFinite(stats) || stats < 0) throw new UsageError('--stats must be a number of seconds');
-      if (!Number.isInteger(poll) || poll < 10) throw new UsageError('--poll-interval must be at least 10 ms');
-      const { runWatch } = await import('../../node/runtime/watch.js');
-      const { StreamOutput } = await import('../runtime/output.js');
-      const output = new StreamOutput({ format, events: opts.events === true });
-      const signals = new Promise<void>((res) => {
-        process.once('SIGINT', () => res());
-        process.once('SIGTERM', () => res());
-      });
-      return runWatch({
-        output, until: Promise.race([signals, output.closed]), sensor, rawSyscalls: opts.rawSyscalls !== false, pollIntervalMs: poll, statsIntervalMs: stats * 1000,
-        ruleFiles: opts.rules as string[] | undefined, builtinRules: opts.builtinRules !== false, policyFile: opts.policy as string | undefined,
-        threatIpsFile: opts.threatIps as string | undefined, stateFile: String(opts.state),
-        authLogs: opts.authLog as string[] | undefined, keyFiles: opts.keyFile as string[] | undefined,
-      });
-    }));
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const format = String(opts.format);
+        if (format !== 'json' && format !== 'text') throw new UsageError(`--format must be json or text, not ${format}`);
+        const sensor = String(opts.sensor);
+        if (sensor !== 'ebpf' && sensor !== 'procfs') throw new UsageError(`--sensor must be ebpf or procfs, not ${sensor}`);
+        const stats = Number(opts.stats);
+        const poll = Number(opts.pollInterval);
+        if (!Number.isFinite(stats) || stats < 0) throw new UsageError('--stats must be a number of seconds');
+        if (!Number.isInteger(poll) || poll < 10) throw new UsageError('--poll-interval must be at least 10 ms');
+        const { runWatch } = await import('../../node/runtime/watch.js');
+        const { StreamOutput } = await import('../runtime/output.js');
+        const output = new StreamOutput({ format, events: opts.events === true });
+        const signals = new Promise<void>((res) => {
+          process.once('SIGINT', () => res());
+          process.once('SIGTERM', () => res());
+        });
+        return runWatch({
+          output,
+          until: Promise.race([signals, output.closed]),
+          sensor,
+          rawSyscalls: opts.rawSyscalls !== false,
+          pollIntervalMs: poll,
+          statsIntervalMs: stats * 1000,
+          ruleFiles: opts.rules as string[] | undefined,
+          builtinRules: opts.builtinRules !== false,
+          policyFile: opts.policy as string | undefined,
+          threatIpsFile: opts.threatIps as string | undefined,
+          stateFile: String(opts.state),
+          authLogs: opts.authLog as string[] | undefined,
+          keyFiles: opts.keyFile as string[] | undefined,
+        });
+      }),
+    );
 }

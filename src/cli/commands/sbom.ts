@@ -14,8 +14,10 @@ export async function register(program: Command): Promise<void> {
     .option('-f, --format <format>', orList(formatsOf(formats, 'sbom')), 'cyclonedx')
     .option('-o, --output <file>', 'write the SBOM to a file');
   addImageOptions(cmd);
-  cmd.action(action(async (image: string, opts: Record<string, unknown>) => {
-    const { sbomCommand } = await import('../scan/scan-command.js');
-    return sbomCommand(image, opts);
-  }));
+  cmd.action(
+    action(async (image: string, opts: Record<string, unknown>) => {
+      const { sbomCommand } = await import('../scan/scan-command.js');
+      return sbomCommand(image, opts);
+    }),
+  );
 }

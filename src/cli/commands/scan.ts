@@ -15,7 +15,11 @@ export async function register(program: Command): Promise<void> {
     .option('-f, --format <format>', orList(formatsOf(formats, 'scan')), 'table')
     .option('-o, --output <file>', 'write the report to a file')
     .option('--scanners <list>', 'comma-separated scanners: vuln,malware,secret,baseline,files', 'vuln')
-    .option('--malware-rules <path>', 'YARA rules (*.yar, *.yara) and known-bad SHA-256 lists (*.sha256): a file or directory, added to the built-in set (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--malware-rules <path>',
+      'YARA rules (*.yar, *.yara) and known-bad SHA-256 lists (*.sha256): a file or directory, added to the built-in set (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--severity <list>', 'only these severities (critical,high,medium,low,info,unknown)')
     .option('--ignore-unfixed', 'drop vulnerabilities without a fixed version')
     .option('--ignore-file <file>', 'ignore file (.vigilignore)')
@@ -24,8 +28,10 @@ export async function register(program: Command): Promise<void> {
     .option('--exit-code <n>', 'exit with N when findings remain after filters and ignores')
     .option('--offline', 'never use the network for intelligence (the scan itself never downloads the DB)');
   addImageOptions(cmd);
-  cmd.action(action(async (image: string, opts: Record<string, unknown>) => {
-    const { scanCommand } = await import('../scan/scan-command.js');
-    return scanCommand(image, opts);
-  }));
+  cmd.action(
+    action(async (image: string, opts: Record<string, unknown>) => {
+      const { scanCommand } = await import('../scan/scan-command.js');
+      return scanCommand(image, opts);
+    }),
+  );
 }

@@ -19,8 +19,10 @@ export function register(program: Command): void {
     .option('--agent-port <n>', 'gRPC port of the node agent link, TLS (default 8091; 0: any free port)')
     .option('--demo', 'start with a demo project whose demo image has been scanned')
     .option('--demo-image <path>', 'docker-archive of the demo image (default .vigil-demo/demo-image.tar)')
-    .action(action(async (opts: Record<string, unknown>) => {
-      const { serverCommand } = await import('../server/server-command.js');
-      return serverCommand(opts);
-    }));
+    .action(
+      action(async (opts: Record<string, unknown>) => {
+        const { serverCommand } = await import('../server/server-command.js');
+        return serverCommand(opts);
+      }),
+    );
 }

@@ -135,7 +135,9 @@ export function defaultDataDir(): string {
   return process.env.VIGIL_DATA_DIR ?? join(homedir(), '.local', 'share', 'vigil');
 }
 
-export async function webhookCommand(o: DetectOptions & { listen?: string; tlsCert?: string; tlsKey?: string; token?: string; dataDir?: string; maxQueue?: string }): Promise<number> {
+export async function webhookCommand(
+  o: DetectOptions & { listen?: string; tlsCert?: string; tlsKey?: string; token?: string; dataDir?: string; maxQueue?: string },
+): Promise<number> {
   const { host, port } = parseListen(o.listen ?? '127.0.0.1:8443');
   if (!!o.tlsCert !== !!o.tlsKey) usage('--tls-cert and --tls-key go together');
   const { ce, emit } = await setup(o);
@@ -147,13 +149,18 @@ export async function webhookCommand(o: DetectOptions & { listen?: string; tlsCe
     const dir = join(o.dataDir ?? defaultDataDir(), 'k8s-webhook');
     const c = await loadOrCreateCert(dir, ['localhost', '127.0.0.1', '::1', ...(host !== '0.0.0.0' && host !== '::' ? [host] : [])]);
     ({ certPem, keyPem } = c);
-    process.stderr.write(`vigil: ${c.created ? 'created' : 'using'} self-signed certificate ${c.certFile} (give it to: vigil k8s webhook-config --ca ${c.certFile})\n`);
+    process.stderr.write(
+      `vigil: ${c.created ? 'created' : 'using'} self-signed certificate ${c.certFile} (give it to: vigil k8s webhook-config --ca ${c.certFile})\n`,
+    );
   }
   const token = o.token ?? process.env.VIGIL_WEBHOOK_TOKEN;
   const maxQueued = o.maxQueue === undefined ? undefined : Number(o.maxQueue);
   if (maxQueued !== undefined && (!Number.isInteger(maxQueued) || maxQueued < 1)) usage(`--max-queue must be a positive integer, not ${o.maxQueue}`);
   const srv = new AuditWebhookServer({
-    host, port, certPem, keyPem,
+    host,
+    port,
+    certPem,
+    keyPem,
     ...(token ? { token } : {}),
     ...(maxQueued ? { maxQueuedEvents: maxQueued } : {}),
     onEvents: (events) => {
@@ -194,8 +201,12 @@ export async function checkApiserverCommand(file: string | undefined, o: { pid?:
     } catch (e) {
       throw new InputError('PROCESS_NOT_FOUND', (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such process' : (e as Error).message, `pid ${o.pid}`);
     }
-    const argv = raw.toString('utf8').split('\0').filter((s) => s !== '');
-    if (!argv.some((a) => a.endsWith('kube-apiserver'))) process.stderr.write(`vigil: warning: pid ${o.pid} (${argv[0] ?? '?'}) does not look like kube-apiserver\n`);
+    const argv = raw
+      .toString('utf8')
+      .split('\0')
+      .filter((s) => s !== '');
+    if (!argv.some((a) => a.endsWith('kube-apiserver')))
+      process.stderr.write(`vigil: warning: pid ${o.pid} (${argv[0] ?? '?'}) does not look like kube-apiserver\n`);
     const r = checkApiserverArgs(argv);
     process.stdout.write(formatCheckReport(r, `pid ${o.pid}`));
     return r.ok ? 0 : 1;

@@ -2,7 +2,17 @@
 // run rules' embedded examples, list the built-in rules and detectors.
 import { colors as pc } from '../terminal.js';
 import { InputError } from '../../core/errors.js';
-import { BUILTIN_DETECTORS, Engine, loadRuleset, makeEvent, type Diagnostic, type EngineEvent, type Rule, type RuleFile, type Ruleset } from '../../core/rules/index.js';
+import {
+  BUILTIN_DETECTORS,
+  Engine,
+  loadRuleset,
+  makeEvent,
+  type Diagnostic,
+  type EngineEvent,
+  type Rule,
+  type RuleFile,
+  type Ruleset,
+} from '../../core/rules/index.js';
 import type { PartialEvent } from '../../core/rules/event-builders.js';
 import { builtinRuleFiles, readRuleFiles } from '../../node/rules/load.js';
 
@@ -45,9 +55,21 @@ export async function rulesLint(paths: string[], opts: RulesOptions): Promise<nu
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({
-      version: ruleset.version, rules: ruleset.rules.length, disabled: ruleset.disabled, skipped: ruleset.skipped, errors, warnings, diagnostics,
-    }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          version: ruleset.version,
+          rules: ruleset.rules.length,
+          disabled: ruleset.disabled,
+          skipped: ruleset.skipped,
+          errors,
+          warnings,
+          diagnostics,
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return errors ? 1 : 0;
   }
   const lines: string[] = diagnostics.map(diagLine);
@@ -55,7 +77,11 @@ export async function rulesLint(paths: string[], opts: RulesOptions): Promise<nu
     lines.push('', pc.bold(`Skipped rules (${ruleset.skipped.length}):`));
     for (const s of ruleset.skipped) lines.push(`  ${s.name}  [${s.code}] ${s.message}  (${s.file}:${s.line})`);
   }
-  lines.push('', `${ruleset.rules.length} rule${ruleset.rules.length === 1 ? '' : 's'} loaded, ${ruleset.skipped.length} skipped, ${ruleset.disabled.length} disabled; ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} (ruleset ${ruleset.version})`, '');
+  lines.push(
+    '',
+    `${ruleset.rules.length} rule${ruleset.rules.length === 1 ? '' : 's'} loaded, ${ruleset.skipped.length} skipped, ${ruleset.disabled.length} disabled; ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} (ruleset ${ruleset.version})`,
+    '',
+  );
   process.stdout.write(lines.join('\n'));
   return errors ? 1 : 0;
 }
@@ -81,7 +107,10 @@ export async function rulesTest(paths: string[], opts: RulesOptions): Promise<nu
   const results: Array<{ rule: string; kind: 'fires' | 'silent'; index: number; ok: boolean; detail?: string }> = [];
   const run = (rs: Ruleset, rule: Rule, ex: Example): string[] => {
     const en = new Engine(rs, { host: 'rules-test', clock: () => 0, newId: () => 'example', detectors: [] });
-    return toEvents(ex).flatMap((e) => en.process(e)).filter((a) => a.rule === rule.name).map((a) => a.type);
+    return toEvents(ex)
+      .flatMap((e) => en.process(e))
+      .filter((a) => a.rule === rule.name)
+      .map((a) => a.type);
   };
   let withExamples = 0;
   for (const rule of ruleset.rules) {
@@ -90,7 +119,11 @@ export async function rulesTest(paths: string[], opts: RulesOptions): Promise<nu
     (rule.examples.fires ?? []).forEach((ex, i) => {
       try {
         const types = run(ruleset, rule, ex as Example);
-        results.push(types.includes(rule.type) ? { rule: rule.name, kind: 'fires', index: i, ok: true } : { rule: rule.name, kind: 'fires', index: i, ok: false, detail: 'did not fire' });
+        results.push(
+          types.includes(rule.type)
+            ? { rule: rule.name, kind: 'fires', index: i, ok: true }
+            : { rule: rule.name, kind: 'fires', index: i, ok: false, detail: 'did not fire' },
+        );
       } catch (e) {
         results.push({ rule: rule.name, kind: 'fires', index: i, ok: false, detail: (e as Error).message });
       }
@@ -98,7 +131,11 @@ export async function rulesTest(paths: string[], opts: RulesOptions): Promise<nu
     (rule.examples.silent ?? []).forEach((ex, i) => {
       try {
         const types = run(ruleset, rule, ex as Example);
-        results.push(types.length === 0 ? { rule: rule.name, kind: 'silent', index: i, ok: true } : { rule: rule.name, kind: 'silent', index: i, ok: false, detail: `fired ${types.length} time(s)` });
+        results.push(
+          types.length === 0
+            ? { rule: rule.name, kind: 'silent', index: i, ok: true }
+            : { rule: rule.name, kind: 'silent', index: i, ok: false, detail: `fired ${types.length} time(s)` },
+        );
       } catch (e) {
         results.push({ rule: rule.name, kind: 'silent', index: i, ok: false, detail: (e as Error).message });
       }
@@ -107,7 +144,9 @@ export async function rulesTest(paths: string[], opts: RulesOptions): Promise<nu
   const failed = results.filter((r) => !r.ok);
   const loadErrors = diagnostics.filter((d) => d.severity === 'error');
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({ rules: ruleset.rules.length, withExamples, passed: results.length - failed.length, failed: failed.length, results, loadErrors }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ rules: ruleset.rules.length, withExamples, passed: results.length - failed.length, failed: failed.length, results, loadErrors }, null, 2)}\n`,
+    );
   } else {
     const lines = loadErrors.map(diagLine);
     for (const r of results) lines.push(`${r.ok ? pc.green('ok  ') : pc.red('FAIL')}  ${r.rule}  ${r.kind} #${r.index + 1}${r.detail ? `: ${r.detail}` : ''}`);
@@ -122,8 +161,26 @@ export async function rulesList(opts: RulesOptions): Promise<number> {
   const format = checkFormat(opts.format);
   const { ruleset } = loadRuleset(await builtinRuleFiles(), { builtin: true });
   const rows = [
-    ...ruleset.rules.map((r) => ({ kind: 'rule', name: r.name, type: r.type, severity: r.severity, source: r.source, events: r.evtTypes?.join(',') ?? '*', file: r.file, version: r.version })),
-    ...BUILTIN_DETECTORS.map((d) => ({ kind: 'detector', name: d.id, type: d.type, severity: d.severity, source: d.source, events: d.evtTypes?.join(',') ?? '*', file: `src/core/rules/detectors/${d.id}`, version: d.version })),
+    ...ruleset.rules.map((r) => ({
+      kind: 'rule',
+      name: r.name,
+      type: r.type,
+      severity: r.severity,
+      source: r.source,
+      events: r.evtTypes?.join(',') ?? '*',
+      file: r.file,
+      version: r.version,
+    })),
+    ...BUILTIN_DETECTORS.map((d) => ({
+      kind: 'detector',
+      name: d.id,
+      type: d.type,
+      severity: d.severity,
+      source: d.source,
+      events: d.evtTypes?.join(',') ?? '*',
+      file: `src/core/rules/detectors/${d.id}`,
+      version: d.version,
+    })),
   ].sort((a, b) => (a.type === b.type ? (a.name < b.name ? -1 : 1) : a.type < b.type ? -1 : 1));
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify({ version: ruleset.version, rules: rows }, null, 2)}\n`);
@@ -132,7 +189,10 @@ export async function rulesList(opts: RulesOptions): Promise<number> {
   const w0 = Math.max(4, ...rows.map((r) => r.type.length));
   const w1 = Math.max(4, ...rows.map((r) => r.name.length));
   const lines = [pc.bold(`${'TYPE'.padEnd(w0)}  ${'NAME'.padEnd(w1)}  ${'SEVERITY'.padEnd(8)}  KIND      EVENTS`)];
-  for (const r of rows) lines.push(`${r.type.padEnd(w0)}  ${r.name.padEnd(w1)}  ${r.severity.padEnd(8)}  ${r.kind.padEnd(8)}  ${r.events.length > 60 ? `${r.events.slice(0, 57)}...` : r.events}`);
+  for (const r of rows)
+    lines.push(
+      `${r.type.padEnd(w0)}  ${r.name.padEnd(w1)}  ${r.severity.padEnd(8)}  ${r.kind.padEnd(8)}  ${r.events.length > 60 ? `${r.events.slice(0, 57)}...` : r.events}`,
+    );
   lines.push('', `${ruleset.rules.length} rules and ${BUILTIN_DETECTORS.length} detectors (ruleset ${ruleset.version})`, '');
   process.stdout.write(lines.join('\n'));
   return 0;

@@ -9,14 +9,24 @@ function capture() {
   const s = new PassThrough();
   let text = '';
   s.on('data', (d) => (text += d));
-  return { s, get text() {
-    return text;
-  } };
+  return {
+    s,
+    get text() {
+      return text;
+    },
+  };
 }
 
 const alert: Alert = {
-  id: 'a1', type: 'container/abnormal-process', severity: 'medium', time: '2026-01-15T12:00:00.000Z', message: 'process /tmp/x is not in the whitelist of policy web',
-  rule: 'policy:web', host: 'n1', process: { pid: 42, ppid: 1, name: 'x', uid: 0 }, container: { id: 'c'.repeat(64), name: 'web' },
+  id: 'a1',
+  type: 'container/abnormal-process',
+  severity: 'medium',
+  time: '2026-01-15T12:00:00.000Z',
+  message: 'process /tmp/x is not in the whitelist of policy web',
+  rule: 'policy:web',
+  host: 'n1',
+  process: { pid: 42, ppid: 1, name: 'x', uid: 0 },
+  container: { id: 'c'.repeat(64), name: 'web' },
   action: { kind: 'killed', detail: 'SIGKILL sent to pid 42', delayUs: 870 },
 };
 
@@ -33,7 +43,10 @@ test('runtime watch output: alerts on stdout (JSON lines or text), events, notic
   const err2 = capture();
   const text = new StreamOutput({ format: 'text', events: true, out: out2.s, err: err2.s });
   text.alert(alert);
-  assert.equal(out2.text, `2026-01-15T12:00:00.000Z MEDIUM container/abnormal-process container=cccccccccccc(web) pid=42 proc=x action=killed(870us) ${alert.message}\n`);
+  assert.equal(
+    out2.text,
+    `2026-01-15T12:00:00.000Z MEDIUM container/abnormal-process container=cccccccccccc(web) pid=42 proc=x action=killed(870us) ${alert.message}\n`,
+  );
   text.event(exec('/bin/true'));
   text.notice('runtime sensors ready: procfs polling every 200 ms, no rules, no policies');
   text.stats({ events: 3, alerts: 1, killed: 1, lost: 0, bad: 2, lines: 9, lagMs: 1.6, procs: 120, containers: 2, rssMiB: 80 });

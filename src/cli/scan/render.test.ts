@@ -17,18 +17,48 @@ function sample(): ScanReport {
   return {
     schemaVersion: 1,
     artifact: { name: 'demo:1.0', type: 'docker-archive', digest: 'sha256:' + 'c'.repeat(64), os: { family: 'debian', version: '12' } },
-    packages: [{ type: 'deb', name: 'libssl3', version: '3.0.11-1~deb12u2', arch: 'amd64', sourceName: 'openssl', sourceVersion: '3.0.11-1~deb12u2', licenses: ['Apache-2.0'], layer }],
-    vulnerabilities: [{
-      id: 'CVE-2024-0727', aliases: ['DSA-5639-1'], package: 'libssl3', sourcePackage: 'openssl', type: 'deb', installedVersion: '3.0.11-1~deb12u2',
-      fixedVersion: '3.0.13-1~deb12u1', status: 'fixed', severity: 'medium', vendorSeverity: { debian: 'medium' }, cvss: {},
-      title: 'NULL dereference on malformed PKCS12 files', layer, ignored: false,
-    }],
-    malware: [], secrets: [], baseline: [], files: [],
+    packages: [
+      {
+        type: 'deb',
+        name: 'libssl3',
+        version: '3.0.11-1~deb12u2',
+        arch: 'amd64',
+        sourceName: 'openssl',
+        sourceVersion: '3.0.11-1~deb12u2',
+        licenses: ['Apache-2.0'],
+        layer,
+      },
+    ],
+    vulnerabilities: [
+      {
+        id: 'CVE-2024-0727',
+        aliases: ['DSA-5639-1'],
+        package: 'libssl3',
+        sourcePackage: 'openssl',
+        type: 'deb',
+        installedVersion: '3.0.11-1~deb12u2',
+        fixedVersion: '3.0.13-1~deb12u1',
+        status: 'fixed',
+        severity: 'medium',
+        vendorSeverity: { debian: 'medium' },
+        cvss: {},
+        title: 'NULL dereference on malformed PKCS12 files',
+        layer,
+        ignored: false,
+      },
+    ],
+    malware: [],
+    secrets: [],
+    baseline: [],
+    files: [],
   };
 }
 
 function slug(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 test('scan and sbom offer the formats of the index', async () => {
@@ -36,7 +66,10 @@ test('scan and sbom offer the formats of the index', async () => {
   assert.deepEqual(formatsOf(formats, 'scan'), ['cyclonedx', 'json', 'sarif', 'spdx', 'table']);
   assert.deepEqual(formatsOf(formats, 'sbom'), ['cyclonedx', 'json', 'spdx', 'table']);
   assert.equal(orList(['a', 'b', 'c']), 'a, b or c');
-  await assert.rejects(checkFormat('sarif', 'sbom'), (e: unknown) => e instanceof InputError && e.code === 'USAGE' && /unknown format sarif \(one of cyclonedx, json, spdx, table\)/.test(e.message));
+  await assert.rejects(
+    checkFormat('sarif', 'sbom'),
+    (e: unknown) => e instanceof InputError && e.code === 'USAGE' && /unknown format sarif \(one of cyclonedx, json, spdx, table\)/.test(e.message),
+  );
   await assert.rejects(checkFormat('xml', 'scan'), /--format: unknown format xml/);
 });
 
@@ -48,7 +81,15 @@ test('every format renders a report into one document ending in a newline', asyn
     assert.ok(out.includes('libssl3'), `${f.id} names the package`);
     if (f.id !== 'table') JSON.parse(out);
   }
-  const [a, b] = await Promise.all([1, 2].map(async () => JSON.parse(await renderReport(sample(), await checkFormat('cyclonedx', 'sbom'), { color: false, now })) as { serialNumber: string; metadata: { timestamp: string } }));
+  const [a, b] = await Promise.all(
+    [1, 2].map(
+      async () =>
+        JSON.parse(await renderReport(sample(), await checkFormat('cyclonedx', 'sbom'), { color: false, now })) as {
+          serialNumber: string;
+          metadata: { timestamp: string };
+        },
+    ),
+  );
   assert.notEqual(a!.serialNumber, b!.serialNumber, 'a fresh serial number per document');
   assert.match(a!.serialNumber, /^urn:uuid:[0-9a-f-]{36}$/);
   assert.equal(a!.metadata.timestamp, now.toISOString(), 'the context clock');
@@ -63,7 +104,11 @@ test('every format is documented where its module says', async () => {
     const [file, anchor] = f.docs.split('#');
     assert.ok(existsSync(join(repo, file!)), `${f.id}: ${file}`);
     const page = readFileSync(join(repo, file!), 'utf8');
-    if (anchor) assert.ok(page.split('\n').some((l) => /^#+ /.test(l) && slug(l.replace(/^#+ /, '')) === anchor), `${f.id}: ${f.docs} has the heading`);
+    if (anchor)
+      assert.ok(
+        page.split('\n').some((l) => /^#+ /.test(l) && slug(l.replace(/^#+ /, '')) === anchor),
+        `${f.id}: ${f.docs} has the heading`,
+      );
     assert.ok(page.includes(`\`${f.id}\``), `${f.id}: its page names it`);
   }
 });
@@ -72,7 +117,11 @@ test('the help texts of scan and sbom come from the indexes', async () => {
   const formats = await reportFormats();
   const sources = (await imageSources()).all();
   for (const cmd of ['scan', 'sbom'] as const) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), cmd, '--help'], { encoding: 'utf8', cwd: repo, env: { ...process.env, COLUMNS: '400' } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), cmd, '--help'], {
+      encoding: 'utf8',
+      cwd: repo,
+      env: { ...process.env, COLUMNS: '400' },
+    });
     assert.equal(r.status, 0, r.stderr);
     const help = r.stdout.replace(/\s+/g, ' ');
     assert.ok(help.includes(orList(formatsOf(formats, cmd))), `${cmd}: --format lists ${formatsOf(formats, cmd).join(',')}`);

@@ -15,7 +15,10 @@ export const reportFormats: () => Promise<ModuleIndex<ReportFormatModule>> = onc
 
 /** The format ids a command offers, sorted. */
 export function formatsOf(formats: ModuleIndex<ReportFormatModule>, command: ReportCommand): string[] {
-  return formats.all().filter((f) => f.commands.includes(command)).map((f) => f.id);
+  return formats
+    .all()
+    .filter((f) => f.commands.includes(command))
+    .map((f) => f.id);
 }
 
 /** `a, b, c or d` */
@@ -34,6 +37,10 @@ export async function checkFormat(format: string, command: ReportCommand): Promi
   return formats.require(format);
 }
 
-export async function renderReport(report: ScanReport, format: ReportFormatModule, opts: { color: boolean; now?: Date; vulnScanned?: boolean }): Promise<string> {
+export async function renderReport(
+  report: ScanReport,
+  format: ReportFormatModule,
+  opts: { color: boolean; now?: Date; vulnScanned?: boolean },
+): Promise<string> {
   return format.render(report, { color: opts.color, now: opts.now ?? new Date(), uuid: randomUUID, toolVersion: toolVersion(), vulnScanned: opts.vulnScanned });
 }

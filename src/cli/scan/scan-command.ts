@@ -13,7 +13,10 @@ import { checkFormat, renderReport } from './render.js';
 
 function parseList(flag: string, v: string | undefined, allowed: ReadonlySet<string>): string[] | undefined {
   if (v === undefined) return undefined;
-  const items = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = v
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const i of items) if (!allowed.has(i)) throw new UsageError(`${flag}: unknown value ${i} (one of ${[...allowed].join(', ')})`);
   return items;
 }

@@ -20,7 +20,9 @@ export async function serverCommand(opts: Record<string, unknown>): Promise<numb
   if (!server.url) say(`vigil: worker ${server.ctx.scans.workerName} processing scan jobs`);
   if (config.demo && server.boot) {
     const d = await setUpDemo(server, config.demoImage);
-    say(`vigil: demo project "default": ${d.ref} scanned: ${d.packages} packages; vulnerabilities critical=${d.critical} high=${d.high} medium=${d.medium} low=${d.low}`);
+    say(
+      `vigil: demo project "default": ${d.ref} scanned: ${d.packages} packages; vulnerabilities critical=${d.critical} high=${d.high} medium=${d.medium} low=${d.low}`,
+    );
     if (d.demoData) say('vigil: demo data added: alerts of several types, a process whitelist policy on the demo image, a protected cluster with nodes');
     say(`vigil: API docs at ${d.url}/api/docs`);
     say(`vigil: console at ${d.url}/ : log in as admin${d.adminPassword ? ` / ${d.adminPassword}` : ' (with the password set on first start)'}`);

@@ -93,10 +93,13 @@ function inScope(p: AdmissionPolicy, target: AdmissionTarget, s: ContainerSpec):
 }
 
 function excused(exc: AdmissionException[], rule: AdmissionRuleId, s: ContainerSpec, ref: ImageRef | undefined): boolean {
-  return exc.some((e) => (!e.rules || e.rules.includes(rule))
-    && (!e.images || (!!s.image && imageMatches(e.images, s.image, ref)))
-    && (!e.namespaces || (!!s.namespace && anyGlob(e.namespaces, s.namespace)))
-    && labelsMatch(e.labels, s.labels));
+  return exc.some(
+    (e) =>
+      (!e.rules || e.rules.includes(rule)) &&
+      (!e.images || (!!s.image && imageMatches(e.images, s.image, ref))) &&
+      (!e.namespaces || (!!s.namespace && anyGlob(e.namespaces, s.namespace))) &&
+      labelsMatch(e.labels, s.labels),
+  );
 }
 
 function registryMatches(entry: string, ref: ImageRef): boolean {
@@ -111,7 +114,11 @@ function underPath(path: string, root: string): boolean {
 
 const DAY = 86_400_000;
 
-interface Violation { rule: AdmissionRuleId; message: string; severity: Severity }
+interface Violation {
+  rule: AdmissionRuleId;
+  message: string;
+  severity: Severity;
+}
 
 function imageViolations(p: AdmissionPolicy, s: ContainerSpec, ref: ImageRef | undefined, facts: ImageFacts | undefined, now: number): Violation[] {
   const r = p.rules;
@@ -123,17 +130,28 @@ function imageViolations(p: AdmissionPolicy, s: ContainerSpec, ref: ImageRef | u
     if (hasImageRules) out.push({ rule: 'images.deny', message: `image reference ${JSON.stringify(raw.slice(0, 200))} does not parse`, severity: 'high' });
     return out;
   }
-  if (r.registries?.deny?.some((e) => registryMatches(e, ref))) out.push({ rule: 'registries.deny', message: `registry ${ref.registry} of ${raw} is on the deny list`, severity: 'high' });
-  if (r.registries?.allow && !r.registries.allow.some((e) => registryMatches(e, ref))) out.push({ rule: 'registries.allow', message: `${raw} is not from an allowed registry (${r.registries.allow.slice(0, 5).join(', ')}${r.registries.allow.length > 5 ? ', ...' : ''})`, severity: 'high' });
+  if (r.registries?.deny?.some((e) => registryMatches(e, ref)))
+    out.push({ rule: 'registries.deny', message: `registry ${ref.registry} of ${raw} is on the deny list`, severity: 'high' });
+  if (r.registries?.allow && !r.registries.allow.some((e) => registryMatches(e, ref)))
+    out.push({
+      rule: 'registries.allow',
+      message: `${raw} is not from an allowed registry (${r.registries.allow.slice(0, 5).join(', ')}${r.registries.allow.length > 5 ? ', ...' : ''})`,
+      severity: 'high',
+    });
   if (r.images?.deny && imageMatches(r.images.deny, raw, ref)) out.push({ rule: 'images.deny', message: `${raw} is on the image deny list`, severity: 'high' });
-  if (r.images?.disallowLatest && ref.tag === 'latest' && !ref.digest) out.push({ rule: 'images.latest', message: `${raw} uses the tag latest (pin a version or a digest)`, severity: 'medium' });
+  if (r.images?.disallowLatest && ref.tag === 'latest' && !ref.digest)
+    out.push({ rule: 'images.latest', message: `${raw} uses the tag latest (pin a version or a digest)`, severity: 'medium' });
   if (r.images?.requireDigest && !ref.digest) out.push({ rule: 'images.digest', message: `${raw} is not pinned by digest (@sha256:...)`, severity: 'medium' });
   const scanned = !!facts?.scanned;
   if (r.scan?.required && !scanned) out.push({ rule: 'scan.required', message: `${raw} has not been scanned`, severity: 'high' });
   if (scanned && r.scan?.maxAgeDays !== undefined) {
     const at = facts!.scannedAt ? Date.parse(facts!.scannedAt) : NaN;
     if (!Number.isFinite(at) || now - at > r.scan.maxAgeDays * DAY) {
-      out.push({ rule: 'scan.maxAge', message: `the last scan of ${raw} is older than ${r.scan.maxAgeDays} days${Number.isFinite(at) ? ` (${new Date(at).toISOString().slice(0, 10)})` : ''}`, severity: 'medium' });
+      out.push({
+        rule: 'scan.maxAge',
+        message: `the last scan of ${raw} is older than ${r.scan.maxAgeDays} days${Number.isFinite(at) ? ` (${new Date(at).toISOString().slice(0, 10)})` : ''}`,
+        severity: 'medium',
+      });
     }
   }
   const v = facts?.vulnerabilities;
@@ -142,10 +160,21 @@ function imageViolations(p: AdmissionPolicy, s: ContainerSpec, ref: ImageRef | u
     const crit = fixable ? v.criticalFixable : v.critical;
     const high = fixable ? v.highFixable : v.high;
     const what = fixable ? ' fixable' : '';
-    if (r.vulnerabilities.maxCritical !== undefined && crit > r.vulnerabilities.maxCritical) out.push({ rule: 'vulnerabilities.critical', message: `${raw} has ${crit}${what} critical vulnerabilities (at most ${r.vulnerabilities.maxCritical} allowed)`, severity: 'high' });
-    if (r.vulnerabilities.maxHigh !== undefined && high > r.vulnerabilities.maxHigh) out.push({ rule: 'vulnerabilities.high', message: `${raw} has ${high}${what} high vulnerabilities (at most ${r.vulnerabilities.maxHigh} allowed)`, severity: 'high' });
+    if (r.vulnerabilities.maxCritical !== undefined && crit > r.vulnerabilities.maxCritical)
+      out.push({
+        rule: 'vulnerabilities.critical',
+        message: `${raw} has ${crit}${what} critical vulnerabilities (at most ${r.vulnerabilities.maxCritical} allowed)`,
+        severity: 'high',
+      });
+    if (r.vulnerabilities.maxHigh !== undefined && high > r.vulnerabilities.maxHigh)
+      out.push({
+        rule: 'vulnerabilities.high',
+        message: `${raw} has ${high}${what} high vulnerabilities (at most ${r.vulnerabilities.maxHigh} allowed)`,
+        severity: 'high',
+      });
   }
-  if (r.malware && (facts?.malware ?? 0) > 0) out.push({ rule: 'malware', message: `${raw} contains malware (${facts!.malware} findings)`, severity: 'critical' });
+  if (r.malware && (facts?.malware ?? 0) > 0)
+    out.push({ rule: 'malware', message: `${raw} contains malware (${facts!.malware} findings)`, severity: 'critical' });
   if (r.secrets && (facts?.secrets ?? 0) > 0) out.push({ rule: 'secrets', message: `${raw} contains secrets (${facts!.secrets} findings)`, severity: 'high' });
   return out;
 }
@@ -161,12 +190,17 @@ function containerViolations(p: AdmissionPolicy, s: ContainerSpec): Violation[] 
   if (c.capabilities === 'beyond-default') fromCheck('container.capabilities', capabilitiesCheck.run(s));
   else if (c.capabilities?.length) {
     const added = [...new Set(s.capAdd.map(normaliseCap))];
-    const hit = added.filter((cap) => c.capabilities!.includes(cap) || (cap === 'ALL'));
+    const hit = added.filter((cap) => c.capabilities!.includes(cap) || cap === 'ALL');
     if (hit.length) out.push({ rule: 'container.capabilities', message: `adds capabilities ${hit.sort().join(', ')}`, severity: 'high' });
   }
   for (const ns of c.hostNamespaces ?? []) {
     const on = ns === 'pid' ? s.hostPID : ns === 'network' ? s.hostNetwork : s.hostIPC;
-    if (on) out.push({ rule: 'container.hostNamespaces', message: `shares the host ${ns === 'pid' ? 'PID' : ns === 'ipc' ? 'IPC' : 'network'} namespace`, severity: ns === 'pid' ? 'high' : 'medium' });
+    if (on)
+      out.push({
+        rule: 'container.hostNamespaces',
+        message: `shares the host ${ns === 'pid' ? 'PID' : ns === 'ipc' ? 'IPC' : 'network'} namespace`,
+        severity: ns === 'pid' ? 'high' : 'medium',
+      });
   }
   if (c.hostMounts === 'dangerous') fromCheck('container.hostMounts', hostMountsCheck.run(s));
   else if (c.hostMounts?.length) {
@@ -175,7 +209,8 @@ function containerViolations(p: AdmissionPolicy, s: ContainerSpec): Violation[] 
       const src = normalisePath(m.source);
       if (ALLOWED_HOST_PATHS.includes(src)) continue;
       const root = c.hostMounts.find((h) => underPath(src, h));
-      if (root) out.push({ rule: 'container.hostMounts', message: `mounts host path ${src} at ${m.destination}${m.readOnly ? ' (read-only)' : ''}`, severity: 'high' });
+      if (root)
+        out.push({ rule: 'container.hostMounts', message: `mounts host path ${src} at ${m.destination}${m.readOnly ? ' (read-only)' : ''}`, severity: 'high' });
     }
   }
   if (c.seccompUnconfined) fromCheck('container.seccomp', seccompCheck.run(s));
@@ -204,7 +239,13 @@ export function decideAdmission(policies: readonly AdmissionPolicy[], subject: A
       for (const v of [...imageViolations(p, s, ref, f, now), ...containerViolations(p, s)]) {
         if (excused(p.exceptions, v.rule, s, ref)) continue;
         const reason: AdmissionReason = {
-          policy: p.name, mode: p.mode, rule: v.rule, container: s.container, image: s.image ?? '', message: v.message, severity: v.severity,
+          policy: p.name,
+          mode: p.mode,
+          rule: v.rule,
+          container: s.container,
+          image: s.image ?? '',
+          message: v.message,
+          severity: v.severity,
           alertType: v.rule.startsWith('container.') ? ABNORMAL_STARTUP_ALERT : IMAGE_BLOCKED_ALERT,
         };
         const digest = ref?.digest || f?.digest;

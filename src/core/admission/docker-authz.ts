@@ -31,7 +31,8 @@ export function parseAuthZRequest(v: unknown): AuthZRequest {
   if (method !== 'POST' || !m) return out;
   const query = new URLSearchParams(m[1] ?? '');
   const b64 = typeof v.RequestBody === 'string' ? v.RequestBody : '';
-  if (b64.length > (MAX_CREATE_BODY * 4) / 3 + 4) throw new InputError('AUTHZ_REQUEST_INVALID', `container create body larger than ${MAX_CREATE_BODY} bytes`, 'AuthZReq');
+  if (b64.length > (MAX_CREATE_BODY * 4) / 3 + 4)
+    throw new InputError('AUTHZ_REQUEST_INVALID', `container create body larger than ${MAX_CREATE_BODY} bytes`, 'AuthZReq');
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));

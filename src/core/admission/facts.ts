@@ -35,15 +35,19 @@ const SEVERITY_KEYS = ['critical', 'high', 'criticalFixable', 'highFixable'] as 
 /** Validate one facts entry (from a file or the server). */
 export function validateImageFacts(v: unknown, where: string): ImageFacts {
   if (!isObj(v)) throw new InputError('FACTS_INVALID', 'must be a mapping', where);
-  for (const k of Object.keys(v)) if (!['scanned', 'scannedAt', 'digest', 'vulnerabilities', 'malware', 'secrets'].includes(k)) throw new InputError('FACTS_INVALID', `unknown field ${k}`, where);
+  for (const k of Object.keys(v))
+    if (!['scanned', 'scannedAt', 'digest', 'vulnerabilities', 'malware', 'secrets'].includes(k))
+      throw new InputError('FACTS_INVALID', `unknown field ${k}`, where);
   if (typeof v.scanned !== 'boolean') throw new InputError('FACTS_INVALID', 'scanned must be true or false', `${where}.scanned`);
   const f: ImageFacts = { scanned: v.scanned };
   if (v.scannedAt !== undefined) {
-    if (typeof v.scannedAt !== 'string' || !Number.isFinite(Date.parse(v.scannedAt))) throw new InputError('FACTS_INVALID', 'must be an ISO time', `${where}.scannedAt`);
+    if (typeof v.scannedAt !== 'string' || !Number.isFinite(Date.parse(v.scannedAt)))
+      throw new InputError('FACTS_INVALID', 'must be an ISO time', `${where}.scannedAt`);
     f.scannedAt = v.scannedAt;
   }
   if (v.digest !== undefined && v.digest !== '') {
-    if (typeof v.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(v.digest)) throw new InputError('FACTS_INVALID', 'must be sha256:<64 hex>', `${where}.digest`);
+    if (typeof v.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(v.digest))
+      throw new InputError('FACTS_INVALID', 'must be sha256:<64 hex>', `${where}.digest`);
     f.digest = v.digest;
   }
   if (v.vulnerabilities !== undefined) {
@@ -77,13 +81,20 @@ export function factsFromDocument(doc: unknown, file: string, into = new FactsTa
 
 /** Facts of a `vigil scan --format json` report, filed under its repo tags and digests. */
 export function factsFromScanReport(report: ScanReport, scannedAt: string, file: string, into = new FactsTable()): FactsTable {
-  if (!isObj(report) || !isObj(report.artifact) || !Array.isArray(report.vulnerabilities)) throw new InputError('FACTS_INVALID', 'not a vigil scan JSON report', file);
+  if (!isObj(report) || !isObj(report.artifact) || !Array.isArray(report.vulnerabilities))
+    throw new InputError('FACTS_INVALID', 'not a vigil scan JSON report', file);
   const v = { critical: 0, high: 0, criticalFixable: 0, highFixable: 0 };
   for (const x of report.vulnerabilities) {
     if (!isObj(x) || x.ignored) continue;
     const fixable = typeof x.fixedVersion === 'string' && x.fixedVersion !== '';
-    if (x.severity === 'critical') { v.critical++; if (fixable) v.criticalFixable++; }
-    if (x.severity === 'high') { v.high++; if (fixable) v.highFixable++; }
+    if (x.severity === 'critical') {
+      v.critical++;
+      if (fixable) v.criticalFixable++;
+    }
+    if (x.severity === 'high') {
+      v.high++;
+      if (fixable) v.highFixable++;
+    }
   }
   const facts: ImageFacts = { scanned: true, scannedAt, vulnerabilities: v };
   if (Array.isArray(report.malware)) facts.malware = report.malware.length;

@@ -74,10 +74,23 @@ export interface AdmissionPolicy {
 
 /** Every rule id a decision reason (and an exception) can name. */
 export const ADMISSION_RULE_IDS = [
-  'scan.required', 'scan.maxAge', 'vulnerabilities.critical', 'vulnerabilities.high', 'malware', 'secrets',
-  'registries.allow', 'registries.deny', 'images.deny', 'images.latest', 'images.digest',
-  'container.privileged', 'container.capabilities', 'container.hostNamespaces', 'container.hostMounts',
-  'container.seccomp', 'container.privilegeEscalation',
+  'scan.required',
+  'scan.maxAge',
+  'vulnerabilities.critical',
+  'vulnerabilities.high',
+  'malware',
+  'secrets',
+  'registries.allow',
+  'registries.deny',
+  'images.deny',
+  'images.latest',
+  'images.digest',
+  'container.privileged',
+  'container.capabilities',
+  'container.hostNamespaces',
+  'container.hostMounts',
+  'container.seccomp',
+  'container.privilegeEscalation',
 ] as const;
 export type AdmissionRuleId = (typeof ADMISSION_RULE_IDS)[number];
 
@@ -155,7 +168,9 @@ function parseScope(v: unknown, where: string): AdmissionScope {
   setIf(s, 'labels', labels(o.labels, `${where}.labels`));
   const t = strings(o.targets, `${where}.targets`);
   if (t) {
-    t.forEach((x, i) => { if (x !== 'kubernetes' && x !== 'docker') bad(`${where}.targets[${i}]`, 'must be kubernetes or docker'); });
+    t.forEach((x, i) => {
+      if (x !== 'kubernetes' && x !== 'docker') bad(`${where}.targets[${i}]`, 'must be kubernetes or docker');
+    });
     s.targets = t as AdmissionTarget[];
   }
   return s;
@@ -187,8 +202,16 @@ function parseRules(v: unknown, where: string): AdmissionRules {
     const s = mapping(o.registries, `${where}.registries`);
     only(s, ['allow', 'deny'], `${where}.registries`);
     r.registries = {};
-    setIf(r.registries, 'allow', strings(s.allow, `${where}.registries.allow`)?.map((x) => x.toLowerCase()));
-    setIf(r.registries, 'deny', strings(s.deny, `${where}.registries.deny`)?.map((x) => x.toLowerCase()));
+    setIf(
+      r.registries,
+      'allow',
+      strings(s.allow, `${where}.registries.allow`)?.map((x) => x.toLowerCase()),
+    );
+    setIf(
+      r.registries,
+      'deny',
+      strings(s.deny, `${where}.registries.deny`)?.map((x) => x.toLowerCase()),
+    );
   }
   if (o.images !== undefined) {
     const s = mapping(o.images, `${where}.images`);
@@ -207,18 +230,25 @@ function parseRules(v: unknown, where: string): AdmissionRules {
     if (s.capabilities === 'beyond-default') c.capabilities = 'beyond-default';
     else if (s.capabilities !== undefined) {
       const caps = strings(s.capabilities, `${w}.capabilities`)!;
-      caps.forEach((x, i) => { if (!/^[A-Za-z_]{2,40}$/.test(x)) bad(`${w}.capabilities[${i}]`, 'must be a capability name (SYS_ADMIN, NET_ADMIN, ALL) or the word beyond-default instead of the list'); });
+      caps.forEach((x, i) => {
+        if (!/^[A-Za-z_]{2,40}$/.test(x))
+          bad(`${w}.capabilities[${i}]`, 'must be a capability name (SYS_ADMIN, NET_ADMIN, ALL) or the word beyond-default instead of the list');
+      });
       c.capabilities = caps.map(normaliseCap);
     }
     const ns = strings(s.hostNamespaces, `${w}.hostNamespaces`);
     if (ns) {
-      ns.forEach((x, i) => { if (!['pid', 'network', 'ipc'].includes(x)) bad(`${w}.hostNamespaces[${i}]`, 'must be pid, network or ipc'); });
+      ns.forEach((x, i) => {
+        if (!['pid', 'network', 'ipc'].includes(x)) bad(`${w}.hostNamespaces[${i}]`, 'must be pid, network or ipc');
+      });
       c.hostNamespaces = ns as Array<'pid' | 'network' | 'ipc'>;
     }
     if (s.hostMounts === 'dangerous') c.hostMounts = 'dangerous';
     else if (s.hostMounts !== undefined) {
       const ps = strings(s.hostMounts, `${w}.hostMounts`)!;
-      ps.forEach((x, i) => { if (!x.startsWith('/')) bad(`${w}.hostMounts[${i}]`, 'must be an absolute host path (or the word dangerous instead of the list)'); });
+      ps.forEach((x, i) => {
+        if (!x.startsWith('/')) bad(`${w}.hostMounts[${i}]`, 'must be an absolute host path (or the word dangerous instead of the list)');
+      });
       c.hostMounts = ps.map(normalisePath);
     }
     setIf(c, 'seccompUnconfined', bool(s.seccompUnconfined, `${w}.seccompUnconfined`));
@@ -258,7 +288,10 @@ function parseException(v: unknown, where: string): AdmissionException {
   setIf(e, 'labels', labels(o.labels, `${where}.labels`));
   const rules = strings(o.rules, `${where}.rules`);
   if (rules) {
-    rules.forEach((x, i) => { if (!(ADMISSION_RULE_IDS as readonly string[]).includes(x)) bad(`${where}.rules[${i}]`, `unknown rule ${JSON.stringify(x)} (expected one of ${ADMISSION_RULE_IDS.join(', ')})`); });
+    rules.forEach((x, i) => {
+      if (!(ADMISSION_RULE_IDS as readonly string[]).includes(x))
+        bad(`${where}.rules[${i}]`, `unknown rule ${JSON.stringify(x)} (expected one of ${ADMISSION_RULE_IDS.join(', ')})`);
+    });
     e.rules = rules;
   }
   if (!e.images && !e.namespaces && !e.labels) bad(where, 'needs images, namespaces or labels (an exception for everything is no policy)');
@@ -271,7 +304,8 @@ export function validateAdmissionPolicy(raw: unknown, where = 'policy'): Admissi
   only(o, ['apiVersion', 'kind', 'name', 'mode', 'scope', 'rules', 'exceptions', ...LEGACY_KEYS], where);
   if (o.apiVersion !== undefined && o.apiVersion !== ADMISSION_API_VERSION) bad(`${where}.apiVersion`, `unsupported (expected ${ADMISSION_API_VERSION})`);
   if (o.kind !== undefined && o.kind !== ADMISSION_KIND) bad(`${where}.kind`, `must be ${ADMISSION_KIND}`);
-  if (typeof o.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.name)) bad(`${where}.name`, 'must be a name of letters, digits, . _ - (at most 128)');
+  if (typeof o.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.name))
+    bad(`${where}.name`, 'must be a name of letters, digits, . _ - (at most 128)');
   // The server's generic policy mode `alert` means: alert only.
   const mode = o.mode === undefined ? 'enforce' : o.mode === 'alert' ? 'audit' : o.mode;
   if (!ADMISSION_MODES.includes(mode as AdmissionMode)) bad(`${where}.mode`, 'must be enforce, warn or audit');
@@ -287,15 +321,32 @@ export function validateAdmissionPolicy(raw: unknown, where = 'policy'): Admissi
     rules,
     exceptions: exc.map((e, i) => parseException(e, `${where}.exceptions[${i}]`)),
   };
-  if (!hasRules(p.rules)) bad(`${where}.rules`, 'the policy has no rule (give at least one of scan, vulnerabilities, malware, secrets, registries, images, container)');
+  if (!hasRules(p.rules))
+    bad(`${where}.rules`, 'the policy has no rule (give at least one of scan, vulnerabilities, malware, secrets, registries, images, container)');
   return p;
 }
 
 function hasRules(r: AdmissionRules): boolean {
   const c = r.container ?? {};
-  return !!(r.scan?.required || r.scan?.maxAgeDays !== undefined || r.vulnerabilities?.maxCritical !== undefined || r.vulnerabilities?.maxHigh !== undefined
-    || r.malware || r.secrets || r.registries?.allow || r.registries?.deny?.length || r.images?.deny?.length || r.images?.disallowLatest || r.images?.requireDigest
-    || c.privileged || c.capabilities?.length || c.hostNamespaces?.length || c.hostMounts?.length || c.seccompUnconfined || c.privilegeEscalation);
+  return !!(
+    r.scan?.required ||
+    r.scan?.maxAgeDays !== undefined ||
+    r.vulnerabilities?.maxCritical !== undefined ||
+    r.vulnerabilities?.maxHigh !== undefined ||
+    r.malware ||
+    r.secrets ||
+    r.registries?.allow ||
+    r.registries?.deny?.length ||
+    r.images?.deny?.length ||
+    r.images?.disallowLatest ||
+    r.images?.requireDigest ||
+    c.privileged ||
+    c.capabilities?.length ||
+    c.hostNamespaces?.length ||
+    c.hostMounts?.length ||
+    c.seccompUnconfined ||
+    c.privilegeEscalation
+  );
 }
 
 /**
@@ -314,7 +365,10 @@ export function validateAdmissionPolicies(raw: unknown, file = 'policy'): Admiss
   if (list.length > ADMISSION_LIMITS.policies) bad(file, `more than ${ADMISSION_LIMITS.policies} policies`);
   const names = new Set<string>();
   return list.map((p, i) => {
-    const pol = validateAdmissionPolicy(p, list.length === 1 && !Array.isArray(raw) && !(isObj(raw) && 'policies' in raw) ? `${file}: policy` : `${file}: policies[${i}]`);
+    const pol = validateAdmissionPolicy(
+      p,
+      list.length === 1 && !Array.isArray(raw) && !(isObj(raw) && 'policies' in raw) ? `${file}: policy` : `${file}: policies[${i}]`,
+    );
     if (names.has(pol.name)) bad(`${file}: policies[${i}].name`, `duplicate policy name ${pol.name}`);
     names.add(pol.name);
     return pol;

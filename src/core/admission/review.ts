@@ -44,13 +44,23 @@ export function parseAdmissionReview(v: unknown): ReviewRequest {
   const operation = typeof r.operation === 'string' ? r.operation : bad('request.operation is missing');
   const namespace = typeof r.namespace === 'string' ? r.namespace : '';
   const user = isObj(r.userInfo) && typeof r.userInfo.username === 'string' ? r.userInfo.username.slice(0, 300) : '';
-  const out: ReviewRequest = { uid: r.uid, kind, namespace, name: typeof r.name === 'string' ? r.name : '', operation, dryRun: r.dryRun === true, user, specs: [] };
+  const out: ReviewRequest = {
+    uid: r.uid,
+    kind,
+    namespace,
+    name: typeof r.name === 'string' ? r.name : '',
+    operation,
+    dryRun: r.dryRun === true,
+    user,
+    specs: [],
+  };
   // Only creations and updates start containers; deletes and connects pass.
   if (operation !== 'CREATE' && operation !== 'UPDATE') return out;
   if (!(ADMITTED_KINDS as readonly string[]).includes(kind)) return out;
   if (!isObj(r.object)) bad(`request.object is missing for ${operation} ${kind}`);
   const obj = r.object;
-  if (obj.kind !== undefined && obj.kind !== kind) bad(`request.object.kind ${JSON.stringify(String(obj.kind).slice(0, 60))} differs from request.kind ${kind}`);
+  if (obj.kind !== undefined && obj.kind !== kind)
+    bad(`request.object.kind ${JSON.stringify(String(obj.kind).slice(0, 60))} differs from request.kind ${kind}`);
   // The apiserver fills the namespace in the request; the object may not have it yet (generateName, CREATE).
   const meta = isObj(obj.metadata) ? obj.metadata : {};
   if (!out.name && typeof meta.name === 'string') out.name = meta.name;
@@ -63,7 +73,13 @@ export function parseAdmissionReview(v: unknown): ReviewRequest {
 export interface ReviewResponse {
   apiVersion: 'admission.k8s.io/v1';
   kind: 'AdmissionReview';
-  response: { uid: string; allowed: boolean; status?: { code: number; reason?: string; message: string }; warnings?: string[]; auditAnnotations?: Record<string, string> };
+  response: {
+    uid: string;
+    allowed: boolean;
+    status?: { code: number; reason?: string; message: string };
+    warnings?: string[];
+    auditAnnotations?: Record<string, string>;
+  };
 }
 
 /** Kubernetes shows at most this many warnings usefully; each is one line. */
@@ -76,13 +92,25 @@ export function reviewResponse(uid: string, d: AdmissionDecision): ReviewRespons
   const warns = d.warnings.slice(0, MAX_WARNINGS).map((w) => `vigil ${w.policy}/${w.rule}: container ${w.container}: ${w.message}`.slice(0, MAX_WARNING_CHARS));
   if (d.warnings.length > MAX_WARNINGS) warns.push(`vigil: ${d.warnings.length - MAX_WARNINGS} more warnings`);
   if (warns.length) response.warnings = warns;
-  if (d.reasons.length) response.auditAnnotations = { 'vigil.dev/admission': JSON.stringify(d.reasons.slice(0, 20).map((r) => `${r.policy}/${r.rule} (${r.mode})`)).slice(0, 1000) };
+  if (d.reasons.length)
+    response.auditAnnotations = {
+      'vigil.dev/admission': JSON.stringify(d.reasons.slice(0, 20).map((r) => `${r.policy}/${r.rule} (${r.mode})`)).slice(0, 1000),
+    };
   return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
 }
 
 /** The answer to a review that cannot be judged: refuse (failure policy fail) or admit with a warning (ignore). */
 export function failureResponse(uid: string, message: string, failurePolicy: 'fail' | 'ignore'): ReviewResponse {
   const m = message.slice(0, 500);
-  if (failurePolicy === 'ignore') return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true, warnings: [`vigil: not checked: ${m}`.slice(0, MAX_WARNING_CHARS)] } };
-  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: false, status: { code: 400, reason: 'BadRequest', message: `Vigil admission: ${m}` } } };
+  if (failurePolicy === 'ignore')
+    return {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid, allowed: true, warnings: [`vigil: not checked: ${m}`.slice(0, MAX_WARNING_CHARS)] },
+    };
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid, allowed: false, status: { code: 400, reason: 'BadRequest', message: `Vigil admission: ${m}` } },
+  };
 }

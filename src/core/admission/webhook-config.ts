@@ -56,9 +56,17 @@ export function validatingWebhookConfiguration(o: WebhookConfigOptions): Record<
     kind: 'ValidatingWebhookConfiguration',
     metadata: { name: o.name ?? 'vigil-admission', labels: { 'app.kubernetes.io/name': 'vigil-admission' } },
     webhooks: [
-      hook('pods.admission.vigil.dev', [{ apiGroups: [''], apiVersions: ['v1'], operations: ops, resources: ['pods', 'pods/ephemeralcontainers'], scope: 'Namespaced' }]),
+      hook('pods.admission.vigil.dev', [
+        { apiGroups: [''], apiVersions: ['v1'], operations: ops, resources: ['pods', 'pods/ephemeralcontainers'], scope: 'Namespaced' },
+      ]),
       hook('workloads.admission.vigil.dev', [
-        { apiGroups: ['apps'], apiVersions: ['v1'], operations: ops, resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], scope: 'Namespaced' },
+        {
+          apiGroups: ['apps'],
+          apiVersions: ['v1'],
+          operations: ops,
+          resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'],
+          scope: 'Namespaced',
+        },
         { apiGroups: ['batch'], apiVersions: ['v1'], operations: ops, resources: ['jobs', 'cronjobs'], scope: 'Namespaced' },
       ]),
     ],

@@ -14,13 +14,16 @@ const run = async (...layers: HarnessLayer[]): Promise<Package[]> => (await runA
 
 test('Alpine 3.19 installed database: names, versions, origins, licenses, owned files', async () => {
   const pkgs = await run(loadFixtureLayer(`${testdata}apk`));
-  assert.deepEqual(pkgs.map((p) => [p.name, p.version, p.arch, p.sourceName, p.sourceVersion, p.licenses?.join()]), [
-    ['busybox', '1.36.1-r15', 'x86_64', 'busybox', '1.36.1-r15', 'GPL-2.0-only'],
-    ['busybox-binsh', '1.36.1-r15', 'x86_64', 'busybox', '1.36.1-r15', 'GPL-2.0-only'],
-    ['libcrypto3', '3.1.4-r5', 'x86_64', 'openssl', '3.1.4-r5', 'Apache-2.0'],
-    ['musl', '1.2.4_git20230717-r4', 'x86_64', 'musl', '1.2.4_git20230717-r4', 'MIT'],
-    ['zlib', '1.3.1-r0', 'x86_64', 'zlib', '1.3.1-r0', 'Zlib'],
-  ]);
+  assert.deepEqual(
+    pkgs.map((p) => [p.name, p.version, p.arch, p.sourceName, p.sourceVersion, p.licenses?.join()]),
+    [
+      ['busybox', '1.36.1-r15', 'x86_64', 'busybox', '1.36.1-r15', 'GPL-2.0-only'],
+      ['busybox-binsh', '1.36.1-r15', 'x86_64', 'busybox', '1.36.1-r15', 'GPL-2.0-only'],
+      ['libcrypto3', '3.1.4-r5', 'x86_64', 'openssl', '3.1.4-r5', 'Apache-2.0'],
+      ['musl', '1.2.4_git20230717-r4', 'x86_64', 'musl', '1.2.4_git20230717-r4', 'MIT'],
+      ['zlib', '1.3.1-r0', 'x86_64', 'zlib', '1.3.1-r0', 'Zlib'],
+    ],
+  );
   const byName = new Map(pkgs.map((p) => [p.name, p]));
   assert.deepEqual(byName.get('musl')!.files, ['/lib/ld-musl-x86_64.so.1', '/lib/libc.musl-x86_64.so.1']);
   assert.deepEqual(byName.get('busybox')!.files, ['/bin/busybox', '/etc/securetty', '/etc/udhcpd.conf', '/etc/logrotate.d/acpid', '/etc/network/if-up.d/dad']);
@@ -39,18 +42,22 @@ test('layer attribution across apk add / upgrade layers', async () => {
 });
 
 test('Wolfi and Chainguard (merged /usr): the database at /usr/lib/apk/db/installed is read, upgrades attributed', async () => {
-  const wolfi = [
-    'C:Q1h6bZ4K3kQ0oMWmFQO5yYvQe0eVg=\nP:wolfi-baselayout\nV:20230201-r15\nA:x86_64\nL:MIT\no:wolfi-baselayout\nF:etc\nR:os-release\n',
-    'C:Q1pGZ3hZr2bF7dQ5o9lVt4E1mS8XQ=\nP:ld-linux\nV:2.40-r3\nA:x86_64\nL:LGPL-2.1-or-later\no:glibc\nF:usr/lib\nR:ld-linux-x86-64.so.2\n',
-    'C:Q1n1Jp8m3sZ3u0Zb0y7G5dQwA3f8A=\nP:glibc\nV:2.40-r3\nA:x86_64\nL:LGPL-2.1-or-later\no:glibc\nF:usr/lib\nR:libc.so.6\n',
-  ].join('\n') + '\n';
+  const wolfi =
+    [
+      'C:Q1h6bZ4K3kQ0oMWmFQO5yYvQe0eVg=\nP:wolfi-baselayout\nV:20230201-r15\nA:x86_64\nL:MIT\no:wolfi-baselayout\nF:etc\nR:os-release\n',
+      'C:Q1pGZ3hZr2bF7dQ5o9lVt4E1mS8XQ=\nP:ld-linux\nV:2.40-r3\nA:x86_64\nL:LGPL-2.1-or-later\no:glibc\nF:usr/lib\nR:ld-linux-x86-64.so.2\n',
+      'C:Q1n1Jp8m3sZ3u0Zb0y7G5dQwA3f8A=\nP:glibc\nV:2.40-r3\nA:x86_64\nL:LGPL-2.1-or-later\no:glibc\nF:usr/lib\nR:libc.so.6\n',
+    ].join('\n') + '\n';
   const upgraded = wolfi.replaceAll('V:2.40-r3', 'V:2.40-r4');
   const pkgs = await run({ [APK_INSTALLED_USR]: wolfi, '/lib': { symlink: 'usr/lib' } }, { [APK_INSTALLED_USR]: upgraded });
-  assert.deepEqual(pkgs.map((p) => [p.name, p.version, p.sourceName, p.layer?.index]), [
-    ['glibc', '2.40-r4', 'glibc', 1],
-    ['ld-linux', '2.40-r4', 'glibc', 1],
-    ['wolfi-baselayout', '20230201-r15', 'wolfi-baselayout', 0],
-  ]);
+  assert.deepEqual(
+    pkgs.map((p) => [p.name, p.version, p.sourceName, p.layer?.index]),
+    [
+      ['glibc', '2.40-r4', 'glibc', 1],
+      ['ld-linux', '2.40-r4', 'glibc', 1],
+      ['wolfi-baselayout', '20230201-r15', 'wolfi-baselayout', 0],
+    ],
+  );
   assert.deepEqual(pkgs[0]!.files, ['/usr/lib/libc.so.6']);
 });
 
@@ -77,8 +84,14 @@ test('hostile installed files fail with InputError naming the file and line', as
     });
   }
   const big = Buffer.from(`P:a\nV:1\nF:usr\n${'R:file\n'.repeat(200)}`);
-  assert.throws(() => parseApkInstalled(big, APK_INSTALLED, { maxRecords: 10, maxRecordBytes: 1000 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_APK_RECORD_SIZE');
-  assert.throws(() => parseApkInstalled(Buffer.from('P:a\nV:1\n\n'.repeat(11)), APK_INSTALLED, { maxRecords: 10, maxRecordBytes: 1000 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_APK_RECORDS');
+  assert.throws(
+    () => parseApkInstalled(big, APK_INSTALLED, { maxRecords: 10, maxRecordBytes: 1000 }),
+    (e: unknown) => e instanceof InputError && e.code === 'LIMIT_APK_RECORD_SIZE',
+  );
+  assert.throws(
+    () => parseApkInstalled(Buffer.from('P:a\nV:1\n\n'.repeat(11)), APK_INSTALLED, { maxRecords: 10, maxRecordBytes: 1000 }),
+    (e: unknown) => e instanceof InputError && e.code === 'LIMIT_APK_RECORDS',
+  );
 });
 
 test('fuzz: damaged installed files end in packages or an InputError, never a crash', async () => {

@@ -43,7 +43,7 @@ function check(value: string, ok: (c: number) => boolean, field: string, where: 
 
 export function parseApkInstalled(content: Buffer, path: string, limits: ApkLimits = DEFAULT_APK_LIMITS): ApkRecord[] {
   const records: ApkRecord[] = [];
-  let rec: Partial<ApkRecord> & { files: string[] } | null = null;
+  let rec: (Partial<ApkRecord> & { files: string[] }) | null = null;
   let recLine = 0;
   let recOffset = 0;
   let dir = '';

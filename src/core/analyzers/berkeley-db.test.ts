@@ -46,7 +46,10 @@ test('both fixtures hold the very header blobs rpm stored in SQLite, plus record
   // Big endian (s390x, ppc64 hosts): pages and keys in big-endian order.
   const be = readBdbHash(readFileSync(`${testdata}bdb-be/Packages`), 'Packages');
   assert.equal(be.littleEndian, false);
-  assert.deepEqual(be.pairs.map((p) => p.key.readUInt32BE(0)).sort((a, b) => a - b), [0, ...[...blobs.keys()].sort((a, b) => a - b)]);
+  assert.deepEqual(
+    be.pairs.map((p) => p.key.readUInt32BE(0)).sort((a, b) => a - b),
+    [0, ...[...blobs.keys()].sort((a, b) => a - b)],
+  );
   for (const p of be.pairs) if (p.key.readUInt32BE(0) !== 0) assert.ok(blobs.get(p.key.readUInt32BE(0))!.equals(p.value));
   // The 512-byte variant exercises long overflow chains and several buckets.
   const b = bdb512();
@@ -57,43 +60,168 @@ test('both fixtures hold the very header blobs rpm stored in SQLite, plus record
 test('hostile Berkeley DB files fail with InputError naming the file and page', () => {
   const cases: Array<[string, (b: Buffer) => Buffer, string, RegExp, Buffer?]> = [
     ['short file', (b) => b.subarray(0, 100), 'BDB_TRUNCATED', /too short/],
-    ['bad magic', (b) => { b.writeUInt32LE(0x12345678, 12); return b; }, 'BDB_BAD_MAGIC', /not a Berkeley DB hash database/],
+    [
+      'bad magic',
+      (b) => {
+        b.writeUInt32LE(0x12345678, 12);
+        return b;
+      },
+      'BDB_BAD_MAGIC',
+      /not a Berkeley DB hash database/,
+    ],
     ['truncated', (b) => b.subarray(0, pageSize(b) * 2), 'BDB_TRUNCATED', /last page \d+ is beyond/],
-    ['page size', (b) => { b.writeUInt32LE(1000, 20); return b; }, 'BDB_BAD_PAGESIZE', /invalid page size 1000/],
-    ['encrypted', (b) => { b[24] = 1; return b; }, 'BDB_UNSUPPORTED', /encrypted/],
-    ['absurd buckets', (b) => { b.writeUInt32LE(0xffffffff, 72); return b; }, 'BDB_BAD_META', /max bucket/],
-    ['bucket chain loop', (b) => { const pg = firstBucketPage(b); b.writeUInt32LE(pg, pg * pageSize(b) + 16); return b; }, 'BDB_PAGE_LOOP', /bucket 0: page \d+ reached twice/],
-    ['overflow chain loop', (b) => { const pg = overflowWithNext(b); b.writeUInt32LE(pg, pg * pageSize(b) + 16); return b; }, 'BDB_PAGE_LOOP', /reached twice/, bdb512()],
-    ['overflow outside the file', (b) => { const pg = overflowWithNext(b); b.writeUInt32LE(99999, pg * pageSize(b) + 16); return b; }, 'BDB_BAD_PAGE', /page 99999, outside/, bdb512()],
-    ['overflow page of the wrong type', (b) => { const pg = overflowWithNext(b); b[b.readUInt32LE(pg * pageSize(b) + 16) * pageSize(b) + 25] = 13; return b; }, 'BDB_BAD_PAGE', /not overflow/, bdb512()],
-    ['bucket page of the wrong type', (b) => { b[firstBucketPage(b) * pageSize(b) + 25] = 7; return b; }, 'BDB_BAD_PAGE', /not a hash page/],
-    ['item offset outside the page', (b) => { const pg = hashPageWithItems(b); b.writeUInt16LE(3, pg * pageSize(b) + 26); return b; }, 'BDB_BAD_ITEM', /item 0: offset 3 outside/],
-    ['unknown item type', (b) => { const pg = hashPageWithItems(b); const base = pg * pageSize(b); b[base + b.readUInt16LE(base + 26)] = 9; return b; }, 'BDB_BAD_ITEM', /unknown item type 9/],
-    ['odd item count', (b) => { const pg = hashPageWithItems(b); b.writeUInt16LE(3, pg * pageSize(b) + 20); return b; }, 'BDB_BAD_PAGE', /invalid item count 3/],
-    ['value length lie', (b) => {
-      // Find an off-page item (type 3) and claim a longer value than its chain holds.
-      for (const pg of pages(b)) {
+    [
+      'page size',
+      (b) => {
+        b.writeUInt32LE(1000, 20);
+        return b;
+      },
+      'BDB_BAD_PAGESIZE',
+      /invalid page size 1000/,
+    ],
+    [
+      'encrypted',
+      (b) => {
+        b[24] = 1;
+        return b;
+      },
+      'BDB_UNSUPPORTED',
+      /encrypted/,
+    ],
+    [
+      'absurd buckets',
+      (b) => {
+        b.writeUInt32LE(0xffffffff, 72);
+        return b;
+      },
+      'BDB_BAD_META',
+      /max bucket/,
+    ],
+    [
+      'bucket chain loop',
+      (b) => {
+        const pg = firstBucketPage(b);
+        b.writeUInt32LE(pg, pg * pageSize(b) + 16);
+        return b;
+      },
+      'BDB_PAGE_LOOP',
+      /bucket 0: page \d+ reached twice/,
+    ],
+    [
+      'overflow chain loop',
+      (b) => {
+        const pg = overflowWithNext(b);
+        b.writeUInt32LE(pg, pg * pageSize(b) + 16);
+        return b;
+      },
+      'BDB_PAGE_LOOP',
+      /reached twice/,
+      bdb512(),
+    ],
+    [
+      'overflow outside the file',
+      (b) => {
+        const pg = overflowWithNext(b);
+        b.writeUInt32LE(99999, pg * pageSize(b) + 16);
+        return b;
+      },
+      'BDB_BAD_PAGE',
+      /page 99999, outside/,
+      bdb512(),
+    ],
+    [
+      'overflow page of the wrong type',
+      (b) => {
+        const pg = overflowWithNext(b);
+        b[b.readUInt32LE(pg * pageSize(b) + 16) * pageSize(b) + 25] = 13;
+        return b;
+      },
+      'BDB_BAD_PAGE',
+      /not overflow/,
+      bdb512(),
+    ],
+    [
+      'bucket page of the wrong type',
+      (b) => {
+        b[firstBucketPage(b) * pageSize(b) + 25] = 7;
+        return b;
+      },
+      'BDB_BAD_PAGE',
+      /not a hash page/,
+    ],
+    [
+      'item offset outside the page',
+      (b) => {
+        const pg = hashPageWithItems(b);
+        b.writeUInt16LE(3, pg * pageSize(b) + 26);
+        return b;
+      },
+      'BDB_BAD_ITEM',
+      /item 0: offset 3 outside/,
+    ],
+    [
+      'unknown item type',
+      (b) => {
+        const pg = hashPageWithItems(b);
         const base = pg * pageSize(b);
-        if (typeOf(b, pg) !== 13) continue;
-        for (let i = 0; i < b.readUInt16LE(base + 20); i++) {
-          const off = b.readUInt16LE(base + 26 + i * 2);
-          if (b[base + off] === 3) { b.writeUInt32LE(b.readUInt32LE(base + off + 8) + 1, base + off + 8); return b; }
+        b[base + b.readUInt16LE(base + 26)] = 9;
+        return b;
+      },
+      'BDB_BAD_ITEM',
+      /unknown item type 9/,
+    ],
+    [
+      'odd item count',
+      (b) => {
+        const pg = hashPageWithItems(b);
+        b.writeUInt16LE(3, pg * pageSize(b) + 20);
+        return b;
+      },
+      'BDB_BAD_PAGE',
+      /invalid item count 3/,
+    ],
+    [
+      'value length lie',
+      (b) => {
+        // Find an off-page item (type 3) and claim a longer value than its chain holds.
+        for (const pg of pages(b)) {
+          const base = pg * pageSize(b);
+          if (typeOf(b, pg) !== 13) continue;
+          for (let i = 0; i < b.readUInt16LE(base + 20); i++) {
+            const off = b.readUInt16LE(base + 26 + i * 2);
+            if (b[base + off] === 3) {
+              b.writeUInt32LE(b.readUInt32LE(base + off + 8) + 1, base + off + 8);
+              return b;
+            }
+          }
         }
-      }
-      throw new Error('no off-page item');
-    }, 'BDB_BAD_OVERFLOW', /holds \d+ of \d+ bytes/],
+        throw new Error('no off-page item');
+      },
+      'BDB_BAD_OVERFLOW',
+      /holds \d+ of \d+ bytes/,
+    ],
   ];
   for (const [label, corrupt, code, message, base] of cases) {
-    assert.throws(() => readBdbHash(corrupt(base ?? bdb4k()), '/var/lib/rpm/Packages'), (e: unknown) => {
-      assert.ok(e instanceof InputError, `${label}: ${String(e)}`);
-      assert.equal(e.code, code, `${label}: ${e.message}`);
-      assert.match(e.message, message, label);
-      assert.match(e.message, /^\/var\/lib\/rpm\/Packages: /, label);
-      return true;
-    }, label);
+    assert.throws(
+      () => readBdbHash(corrupt(base ?? bdb4k()), '/var/lib/rpm/Packages'),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError, `${label}: ${String(e)}`);
+        assert.equal(e.code, code, `${label}: ${e.message}`);
+        assert.match(e.message, message, label);
+        assert.match(e.message, /^\/var\/lib\/rpm\/Packages: /, label);
+        return true;
+      },
+      label,
+    );
   }
-  assert.throws(() => readBdbHash(bdb4k(), 'P', { maxValueBytes: 1000, maxPairs: 100 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_BDB_VALUE_SIZE');
-  assert.throws(() => readBdbHash(bdb4k(), 'P', { maxValueBytes: 1 << 20, maxPairs: 2 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_BDB_PAIRS');
+  assert.throws(
+    () => readBdbHash(bdb4k(), 'P', { maxValueBytes: 1000, maxPairs: 100 }),
+    (e: unknown) => e instanceof InputError && e.code === 'LIMIT_BDB_VALUE_SIZE',
+  );
+  assert.throws(
+    () => readBdbHash(bdb4k(), 'P', { maxValueBytes: 1 << 20, maxPairs: 2 }),
+    (e: unknown) => e instanceof InputError && e.code === 'LIMIT_BDB_PAIRS',
+  );
 });
 
 test('fuzz: random byte damage to a database ends in packages or an InputError, never a crash or a hang', async () => {

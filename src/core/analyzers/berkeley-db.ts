@@ -87,7 +87,8 @@ export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAU
       const base = page(next, what);
       if (buf[base + 25] !== P_OVERFLOW) throw fail('BDB_BAD_PAGE', `${what}: page ${next} has type ${buf[base + 25]}, not overflow`);
       const len = u16(base + 22);
-      if (len > pageSize - PAGE_HEADER || filled + len > total) throw fail('BDB_BAD_OVERFLOW', `${what}: overflow page ${next} holds ${len} bytes, more than the page or the value`);
+      if (len > pageSize - PAGE_HEADER || filled + len > total)
+        throw fail('BDB_BAD_OVERFLOW', `${what}: overflow page ${next} holds ${len} bytes, more than the page or the value`);
       buf.copy(out, filled, base + PAGE_HEADER, base + PAGE_HEADER + len);
       filled += len;
       next = u32(base + 16);

@@ -61,11 +61,14 @@ test('licenses from DEP-5 copyright files, through a symlinked doc directory too
 
 test('distroless status.d records and md5sums', async () => {
   const pkgs = await run(loadFixtureLayer(`${testdata}dpkg/distroless`));
-  assert.deepEqual(pkgs.map((p) => [p.name, p.version, p.sourceName, p.sourceVersion]), [
-    ['base-files', '12.4+deb12u15', 'base-files', '12.4+deb12u15'],
-    ['libc6', '2.36-9+deb12u14', 'glibc', '2.36-9+deb12u14'],
-    ['zlib1g', '1:1.2.13.dfsg-1', 'zlib', '1:1.2.13.dfsg-1'],
-  ]);
+  assert.deepEqual(
+    pkgs.map((p) => [p.name, p.version, p.sourceName, p.sourceVersion]),
+    [
+      ['base-files', '12.4+deb12u15', 'base-files', '12.4+deb12u15'],
+      ['libc6', '2.36-9+deb12u14', 'glibc', '2.36-9+deb12u14'],
+      ['zlib1g', '1:1.2.13.dfsg-1', 'zlib', '1:1.2.13.dfsg-1'],
+    ],
+  );
   assert.ok(byName(pkgs, 'zlib1g').files!.includes('/lib/x86_64-linux-gnu/libz.so.1.2.13'));
   assert.ok(byName(pkgs, 'libc6').files!.every((f) => f.startsWith('/')));
 });
@@ -92,16 +95,21 @@ test('layer attribution: the lowest layer of the unbroken run listing the packag
 
 test('which Status values count as installed', async () => {
   const rec = (name: string, status: string, version = '1.0-1') => `Package: ${name}\nStatus: ${status}\nArchitecture: amd64\nVersion: ${version}\n\n`;
-  const pkgs = await run({ [STATUS]: [
-    rec('held', 'hold ok installed'),
-    rec('pending', 'install ok triggers-pending'),
-    rec('half', 'install ok half-installed'),
-    rec('unpacked', 'install ok unpacked'),
-    rec('removing', 'deinstall ok installed'),
-    rec('purged', 'purge ok not-installed', 'not a version'),
-    'Package: nostatus\nVersion: 1\n\n',
-  ].join('') });
-  assert.deepEqual(pkgs.map((p) => p.name), ['held', 'pending']);
+  const pkgs = await run({
+    [STATUS]: [
+      rec('held', 'hold ok installed'),
+      rec('pending', 'install ok triggers-pending'),
+      rec('half', 'install ok half-installed'),
+      rec('unpacked', 'install ok unpacked'),
+      rec('removing', 'deinstall ok installed'),
+      rec('purged', 'purge ok not-installed', 'not a version'),
+      'Package: nostatus\nVersion: 1\n\n',
+    ].join(''),
+  });
+  assert.deepEqual(
+    pkgs.map((p) => p.name),
+    ['held', 'pending'],
+  );
 });
 
 test('speed: ~100 packages and ~10k .list lines in a few ms', async () => {
@@ -134,7 +142,11 @@ test('hostile status files fail with InputError naming the file and line', async
     [' continued\nPackage: a\n', 'CONTROL_SYNTAX', /status:1: continuation line/],
     ['Package: a\nno colon here\n', 'CONTROL_SYNTAX', /status:2/],
     ['Package: a\nPackage: b\n', 'CONTROL_DUPLICATE_FIELD', /status:2/],
-    [Buffer.concat([Buffer.from('Package: caf'), Buffer.from([0xe9]), Buffer.from('\nStatus: install ok installed\nVersion: 1\n')]), 'DPKG_NOT_UTF8', /Package is not valid UTF-8/],
+    [
+      Buffer.concat([Buffer.from('Package: caf'), Buffer.from([0xe9]), Buffer.from('\nStatus: install ok installed\nVersion: 1\n')]),
+      'DPKG_NOT_UTF8',
+      /Package is not valid UTF-8/,
+    ],
     [Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x0a, 0x00, 0x3e]), 'CONTROL_SYNTAX', /status:1/],
     [`Package: a\nDescription: ${'x'.repeat(5 * 1024 * 1024)}\n`, 'LIMIT_CONTROL_RECORD_SIZE', /larger/],
   ];
@@ -149,13 +161,26 @@ test('hostile status files fail with InputError naming the file and line', async
   }
   // Many continuation lines: the record bound counts bytes, not lines.
   const long = Buffer.from(`Package: a\nStatus: install ok installed\nVersion: 1\nDescription: d\n${' x\n'.repeat(2000)}`);
-  assert.throws(() => parseControlFile(long, STATUS, { maxRecordBytes: 1000, maxRecords: 10 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_CONTROL_RECORD_SIZE' && /status:\d+: record 1 is larger/.test(e.message));
+  assert.throws(
+    () => parseControlFile(long, STATUS, { maxRecordBytes: 1000, maxRecords: 10 }),
+    (e: unknown) => e instanceof InputError && e.code === 'LIMIT_CONTROL_RECORD_SIZE' && /status:\d+: record 1 is larger/.test(e.message),
+  );
   const many = Buffer.from('Package: a\n\n'.repeat(11));
-  assert.throws(() => parseControlFile(many, STATUS, { maxRecordBytes: 1000, maxRecords: 10 }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_CONTROL_RECORDS');
+  assert.throws(
+    () => parseControlFile(many, STATUS, { maxRecordBytes: 1000, maxRecords: 10 }),
+    (e: unknown) => e instanceof InputError && e.code === 'LIMIT_CONTROL_RECORDS',
+  );
   // Non-UTF-8 in a field Vigil does not report is tolerated (old Latin-1 descriptions).
-  const latin1 = Buffer.concat([Buffer.from('Package: a\nStatus: install ok installed\nVersion: 1.0\nDescription: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+  const latin1 = Buffer.concat([
+    Buffer.from('Package: a\nStatus: install ok installed\nVersion: 1.0\nDescription: caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('\n'),
+  ]);
   assert.equal((await run({ [STATUS]: latin1 }))[0]?.name, 'a');
-  await assert.rejects(run({ '/var/lib/dpkg/status.d/x': 'Package: x\n' }), (e: unknown) => e instanceof InputError && e.code === 'DPKG_MISSING_FIELD' && /status\.d\/x:1/.test(e.message));
+  await assert.rejects(
+    run({ '/var/lib/dpkg/status.d/x': 'Package: x\n' }),
+    (e: unknown) => e instanceof InputError && e.code === 'DPKG_MISSING_FIELD' && /status\.d\/x:1/.test(e.message),
+  );
 });
 
 test('fuzz: damaged status files end in packages or an InputError, never a crash', async () => {

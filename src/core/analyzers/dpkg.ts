@@ -85,7 +85,8 @@ function readRecord(rec: ControlRecord, path: string, requireStatus: boolean): D
       sourceName = checkName(source.trim(), 'Source', where);
     } else {
       const close = source.indexOf(')', open);
-      if (close < 0 || source.slice(close + 1).trim() !== '') throw new InputError('DPKG_BAD_FIELD', `package ${name}: invalid Source "${latin1ToUtf8Lenient(source).slice(0, 80)}"`, where);
+      if (close < 0 || source.slice(close + 1).trim() !== '')
+        throw new InputError('DPKG_BAD_FIELD', `package ${name}: invalid Source "${latin1ToUtf8Lenient(source).slice(0, 80)}"`, where);
       sourceName = checkName(source.slice(0, open).trim(), 'Source', where);
       sourceVersion = checkVersion(source.slice(open + 1, close).trim(), 'Source version', where);
     }

@@ -8,8 +8,15 @@ import type { Analyzer } from './types.js';
 
 export function isAnalyzer(m: unknown): m is Analyzer {
   const a = m as Analyzer | undefined;
-  return typeof a === 'object' && a !== null && typeof a.id === 'string' && Number.isInteger(a.version)
-    && (a.kind === 'os' || a.kind === 'package') && typeof a.required === 'function' && typeof a.analyze === 'function';
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.id === 'string' &&
+    Number.isInteger(a.version) &&
+    (a.kind === 'os' || a.kind === 'package') &&
+    typeof a.required === 'function' &&
+    typeof a.analyze === 'function'
+  );
 }
 
 /** The order a scan runs analyzers in: OS analyzers first, then the others, each by id. */

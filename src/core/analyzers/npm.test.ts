@@ -10,8 +10,21 @@ import { runAnalyzer, type HarnessLayer } from './test-harness.js';
 const entry = { path: '/x', kind: 'file' as const, mode: 0o644, size: 100, uid: 0, gid: 0, layer: 0 };
 
 test('npm: required claims only package.json files of installed packages and lockfiles', () => {
-  const yes = ['/app/node_modules/lodash/package.json', '/app/node_modules/@babel/core/package.json', '/usr/lib/node_modules/npm/node_modules/semver/package.json', '/app/package-lock.json'];
-  const no = ['/app/package.json', '/app/node_modules/lodash/test/package.json', '/app/node_modules/lodash/fp/package.json.bak', '/app/node_modules/@babel/package.json', '/app/node_modules/.bin/package.json', '/app/node_modules/x/package-lock.json', '/app/node_modules/x/fixtures/a/package.json'];
+  const yes = [
+    '/app/node_modules/lodash/package.json',
+    '/app/node_modules/@babel/core/package.json',
+    '/usr/lib/node_modules/npm/node_modules/semver/package.json',
+    '/app/package-lock.json',
+  ];
+  const no = [
+    '/app/package.json',
+    '/app/node_modules/lodash/test/package.json',
+    '/app/node_modules/lodash/fp/package.json.bak',
+    '/app/node_modules/@babel/package.json',
+    '/app/node_modules/.bin/package.json',
+    '/app/node_modules/x/package-lock.json',
+    '/app/node_modules/x/fixtures/a/package.json',
+  ];
   for (const p of yes) assert.ok(npmAnalyzer.required(p, entry), p);
   for (const p of no) assert.ok(!npmAnalyzer.required(p, entry), p);
   assert.ok(!npmAnalyzer.required('/app/node_modules/big/package.json', { ...entry, size: 50 * 1024 * 1024 }));
@@ -24,13 +37,16 @@ test('npm: installed packages, lockfile v3 declared-only packages, broken files 
     '/app/node_modules/@scope/x/package.json': JSON.stringify({ name: '@scope/x', version: '1.0.0', licenses: [{ type: 'ISC' }] }),
     '/app/node_modules/broken/package.json': '{ not json',
     '/app/node_modules/noversion/package.json': JSON.stringify({ name: 'noversion' }),
-    '/app/package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: {
-      '': { name: 'app' },
-      'node_modules/lodash': { version: '4.17.20' },
-      'node_modules/minimist': { version: '1.2.5' },
-      'node_modules/a/node_modules/minimist': { version: '0.0.8' },
-      'node_modules/linked': { link: true, resolved: '../linked' },
-    } }),
+    '/app/package-lock.json': JSON.stringify({
+      lockfileVersion: 3,
+      packages: {
+        '': { name: 'app' },
+        'node_modules/lodash': { version: '4.17.20' },
+        'node_modules/minimist': { version: '1.2.5' },
+        'node_modules/a/node_modules/minimist': { version: '0.0.8' },
+        'node_modules/linked': { link: true, resolved: '../linked' },
+      },
+    }),
   };
   const r = await runAnalyzer(npmAnalyzer, [layer]);
   const got = (r.packages ?? []).map((p) => `${p.name}@${p.version}${p.declared ? ' declared' : ''} ${p.filePath}`).sort();
@@ -44,12 +60,17 @@ test('npm: installed packages, lockfile v3 declared-only packages, broken files 
 });
 
 test('npm: lockfile v1 nested dependencies', async () => {
-  const r = await runAnalyzer(npmAnalyzer, [{
-    '/srv/package-lock.json': JSON.stringify({ lockfileVersion: 1, dependencies: {
-      express: { version: '4.17.1', dependencies: { qs: { version: '6.7.0' } } },
-      gitdep: { version: 'git+https://example.invalid/x.git#abc' },
-    } }),
-  }]);
+  const r = await runAnalyzer(npmAnalyzer, [
+    {
+      '/srv/package-lock.json': JSON.stringify({
+        lockfileVersion: 1,
+        dependencies: {
+          express: { version: '4.17.1', dependencies: { qs: { version: '6.7.0' } } },
+          gitdep: { version: 'git+https://example.invalid/x.git#abc' },
+        },
+      }),
+    },
+  ]);
   assert.deepEqual((r.packages ?? []).map((p) => `${p.name}@${p.version}`).sort(), ['express@4.17.1', 'qs@6.7.0']);
 });
 
@@ -60,7 +81,11 @@ test('npm: real npm install tree', { timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-npm-'));
   try {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture', version: '1.0.0', private: true }));
-    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', 'minimist@1.2.5', 'ms@2.0.0'], { cwd: dir, encoding: 'utf8', timeout: 170_000 });
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', 'minimist@1.2.5', 'ms@2.0.0'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     const layer: HarnessLayer = {};
     const walk = (d: string): void => {

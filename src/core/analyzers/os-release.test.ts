@@ -67,13 +67,18 @@ test('Alpine 3.19 from os-release, and from alpine-release alone', async () => {
 test('Ubuntu, Amazon (amzn -> amazon), Rocky', async () => {
   assert.deepEqual(await detect({ '/etc/os-release': UBUNTU }), { family: 'ubuntu', version: '22.04', name: 'Ubuntu 22.04.4 LTS', codename: 'jammy' });
   assert.equal((await detect({ '/usr/lib/os-release': AMAZON }))?.family, 'amazon');
-  const rocky = await detect({ '/etc/os-release': ROCKY, '/etc/rocky-release': 'Rocky Linux release 9.3 (Blue Onyx)\n', '/etc/redhat-release': { symlink: 'rocky-release' } });
+  const rocky = await detect({
+    '/etc/os-release': ROCKY,
+    '/etc/rocky-release': 'Rocky Linux release 9.3 (Blue Onyx)\n',
+    '/etc/redhat-release': { symlink: 'rocky-release' },
+  });
   assert.deepEqual([rocky?.family, rocky?.version], ['rocky', '9.3']);
 });
 
 test('Fedora: /usr/lib/os-release is a symlink into os.release.d', async () => {
   const os = await detect({
-    '/usr/lib/os.release.d/os-release-container': 'NAME="Fedora Linux"\nVERSION="40 (Container Image)"\nID=fedora\nVERSION_ID=40\nVERSION_CODENAME=""\nPRETTY_NAME="Fedora Linux 40 (Container Image)"\n',
+    '/usr/lib/os.release.d/os-release-container':
+      'NAME="Fedora Linux"\nVERSION="40 (Container Image)"\nID=fedora\nVERSION_ID=40\nVERSION_CODENAME=""\nPRETTY_NAME="Fedora Linux 40 (Container Image)"\n',
     '/usr/lib/os-release': { symlink: 'os.release.d/os-release-container' },
     '/etc/os-release': { symlink: '../usr/lib/os-release' },
     '/etc/fedora-release': 'Fedora release 40 (Forty)\n',
@@ -92,12 +97,19 @@ test('CentOS 7: the full version comes from centos-release', async () => {
 });
 
 test('old images without os-release: Red Hat family release files, debian_version', async () => {
-  assert.deepEqual(await detect({ '/etc/centos-release': 'CentOS release 6.10 (Final)\n', '/etc/redhat-release': { symlink: 'centos-release' } }),
-    { family: 'centos', version: '6.10', name: 'CentOS 6.10', codename: 'Final' });
+  assert.deepEqual(await detect({ '/etc/centos-release': 'CentOS release 6.10 (Final)\n', '/etc/redhat-release': { symlink: 'centos-release' } }), {
+    family: 'centos',
+    version: '6.10',
+    name: 'CentOS 6.10',
+    codename: 'Final',
+  });
   assert.equal((await detect({ '/etc/redhat-release': 'Red Hat Enterprise Linux Server release 7.9 (Maipo)\n' }))?.family, 'rhel');
   assert.deepEqual(await detect({ '/etc/debian_version': '9.13\n' }), { family: 'debian', version: '9.13' });
   // testing/sid: os-release has no VERSION_ID, debian_version names the suite.
-  const sid = await detect({ '/etc/os-release': 'PRETTY_NAME="Debian GNU/Linux trixie/sid"\nID=debian\nVERSION_CODENAME=trixie\n', '/etc/debian_version': 'trixie/sid\n' });
+  const sid = await detect({
+    '/etc/os-release': 'PRETTY_NAME="Debian GNU/Linux trixie/sid"\nID=debian\nVERSION_CODENAME=trixie\n',
+    '/etc/debian_version': 'trixie/sid\n',
+  });
   assert.equal(sid?.version, 'trixie/sid');
 });
 

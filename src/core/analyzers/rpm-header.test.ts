@@ -20,7 +20,10 @@ function build(entries: Array<[number, Value]>): Buffer {
     let bytes: Buffer;
     let count: number;
     if (v.type === 4) {
-      while (size % 4) { data.push(Buffer.alloc(1)); size++; }
+      while (size % 4) {
+        data.push(Buffer.alloc(1));
+        size++;
+      }
       bytes = Buffer.alloc(4 * v.ints.length);
       v.ints.forEach((n, i) => bytes.writeUInt32BE(n, i * 4));
       count = v.ints.length;
@@ -72,10 +75,18 @@ async function analyze(blob: Buffer) {
 
 test('a well-formed header: epoch:version-release, source from SOURCERPM, files from dir indexes', async () => {
   const r = await analyze(build(basic()));
-  assert.deepEqual(r.packages, [{
-    type: 'rpm', name: 'openssl-libs', version: '1:3.0.7-27.el9', arch: 'x86_64', sourceName: 'openssl', sourceVersion: '1:3.0.7-27.el9',
-    files: ['/usr/lib64/libssl.so.3', '/etc/pki/tls/openssl.cnf'], layer: { index: 0, digest: '' },
-  }]);
+  assert.deepEqual(r.packages, [
+    {
+      type: 'rpm',
+      name: 'openssl-libs',
+      version: '1:3.0.7-27.el9',
+      arch: 'x86_64',
+      sourceName: 'openssl',
+      sourceVersion: '1:3.0.7-27.el9',
+      files: ['/usr/lib64/libssl.so.3', '/etc/pki/tls/openssl.cnf'],
+      layer: { index: 0, digest: '' },
+    },
+  ]);
   // Epoch 0 is written without an epoch, like no epoch at all.
   const zero = basic().map(([t, v]): [number, Value] => (t === RPMTAG.EPOCH ? [t, { type: 4, ints: [0] }] : [t, v]));
   assert.equal((await analyze(build(zero))).packages![0]!.version, '3.0.7-27.el9');
@@ -105,21 +116,37 @@ test('hostile headers fail with InputError naming the database and package', asy
     [patched(8 + 7 * 16 + 12, 5), 'RPM_HEADER_BAD_STRING', /not NUL-terminated/],
     [build(basic().filter(([t]) => t !== RPMTAG.NAME)), 'RPM_MISSING_TAG', /no NAME/],
     [build(basic().filter(([t]) => t !== RPMTAG.VERSION)), 'RPM_MISSING_TAG', /no VERSION/],
-    [build(basic().map(([t, v]): [number, Value] => (t === RPMTAG.DIRINDEXES ? [t, { type: 4, ints: [0, 9] }] : [t, v]))), 'RPM_HEADER_BAD_FILES', /DIRINDEXES\[1\] = 9/],
-    [build(basic().map(([t, v]): [number, Value] => (t === RPMTAG.DIRINDEXES ? [t, { type: 4, ints: [0] }] : [t, v]))), 'RPM_HEADER_BAD_FILES', /2 BASENAMES but 1 DIRINDEXES/],
-    [build(basic().map(([t, v]): [number, Value] => (t === RPMTAG.NAME ? [t, { type: 6, s: Buffer.from([0x6f, 0xff, 0xfe]) }] : [t, v]))), 'RPM_HEADER_NOT_UTF8', /tag 1000 is not valid UTF-8/],
+    [
+      build(basic().map(([t, v]): [number, Value] => (t === RPMTAG.DIRINDEXES ? [t, { type: 4, ints: [0, 9] }] : [t, v]))),
+      'RPM_HEADER_BAD_FILES',
+      /DIRINDEXES\[1\] = 9/,
+    ],
+    [
+      build(basic().map(([t, v]): [number, Value] => (t === RPMTAG.DIRINDEXES ? [t, { type: 4, ints: [0] }] : [t, v]))),
+      'RPM_HEADER_BAD_FILES',
+      /2 BASENAMES but 1 DIRINDEXES/,
+    ],
+    [
+      build(basic().map(([t, v]): [number, Value] => (t === RPMTAG.NAME ? [t, { type: 6, s: Buffer.from([0x6f, 0xff, 0xfe]) }] : [t, v]))),
+      'RPM_HEADER_NOT_UTF8',
+      /tag 1000 is not valid UTF-8/,
+    ],
     [build(basic().map(([t, v]): [number, Value] => (t === RPMTAG.NAME ? [t, { type: 4, ints: [5] }] : [t, v]))), 'RPM_HEADER_BAD_TYPE', /tag 1000: type 4/],
   ];
   // Sanity: the string-termination case really points the name's string at the data store's last bytes.
   assert.equal(good.readUInt32BE(8 + 7 * 16 + 8) + dataStart < good.length, true);
   for (const [blob, code, message] of cases) {
-    await assert.rejects(analyze(blob), (e: unknown) => {
-      assert.ok(e instanceof InputError, `${code}: ${String(e)}`);
-      assert.equal(e.code, code, e.message);
-      assert.match(e.message, message);
-      assert.match(e.message, /^\/var\/lib\/rpm\/rpmdb\.sqlite package 7: /);
-      return true;
-    }, code);
+    await assert.rejects(
+      analyze(blob),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError, `${code}: ${String(e)}`);
+        assert.equal(e.code, code, e.message);
+        assert.match(e.message, message);
+        assert.match(e.message, /^\/var\/lib\/rpm\/rpmdb\.sqlite package 7: /);
+        return true;
+      },
+      code,
+    );
   }
 });
 

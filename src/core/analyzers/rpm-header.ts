@@ -42,7 +42,10 @@ export class RpmHeader {
   private readonly data: Buffer;
 
   /** `where` names the blob in errors (database path and package number). */
-  constructor(blob: Buffer, private readonly where: string) {
+  constructor(
+    blob: Buffer,
+    private readonly where: string,
+  ) {
     if (blob.length < 8) throw this.error('RPM_HEADER_TRUNCATED', `header of ${blob.length} bytes is shorter than its 8-byte preamble`);
     const il = blob.readUInt32BE(0);
     const dl = blob.readUInt32BE(4);
@@ -53,7 +56,12 @@ export class RpmHeader {
     this.data = blob.subarray(8 + il * 16, need);
     for (let i = 0; i < il; i++) {
       const at = 8 + i * 16;
-      const e: IndexEntry = { tag: blob.readUInt32BE(at), type: blob.readUInt32BE(at + 4), offset: blob.readInt32BE(at + 8), count: blob.readUInt32BE(at + 12) };
+      const e: IndexEntry = {
+        tag: blob.readUInt32BE(at),
+        type: blob.readUInt32BE(at + 4),
+        offset: blob.readInt32BE(at + 8),
+        count: blob.readUInt32BE(at + 12),
+      };
       if (e.type > TYPE.I18NSTRING) throw this.error('RPM_HEADER_BAD_ENTRY', `tag ${e.tag}: unknown type ${e.type}`);
       if (e.offset < 0 || e.offset > dl) throw this.error('RPM_HEADER_BAD_OFFSET', `tag ${e.tag}: offset ${e.offset} outside the ${dl}-byte data store`);
       // Every element takes at least one byte, so a count beyond the data store is a lie.

@@ -17,7 +17,10 @@ const run = async (...layers: HarnessLayer[]): Promise<Package[]> => (await runA
 
 /** What `rpm -qa` said when make-rpm-fixtures.sh built the database, without the gpg-pubkey pseudo-package. */
 function expected(): string[] {
-  return fixture('expected.tsv').toString('utf8').trim().split('\n')
+  return fixture('expected.tsv')
+    .toString('utf8')
+    .trim()
+    .split('\n')
     .map((l) => l.split('\t'))
     .filter(([name]) => name !== 'gpg-pubkey')
     .map(([name, evr, arch, srpm, license]) => {
@@ -27,7 +30,8 @@ function expected(): string[] {
     })
     .sort();
 }
-const summary = (pkgs: Package[]): string[] => pkgs.map((p) => [p.name, p.version, p.arch, p.sourceName, p.sourceVersion, p.licenses?.join()].join('\t')).sort();
+const summary = (pkgs: Package[]): string[] =>
+  pkgs.map((p) => [p.name, p.version, p.arch, p.sourceName, p.sourceVersion, p.licenses?.join()].join('\t')).sort();
 
 /** An editable in-memory copy of the SQLite fixture (WAL header bytes switched off so it deserialises). */
 function editableSqlite(edit: (db: Database.Database) => void): Buffer {
@@ -67,7 +71,7 @@ test('an empty database file (never initialised) has no packages', async () => {
 });
 
 test('SQLite is preferred when an image also has a stale Berkeley DB', async () => {
-  const stale = editableSqlite((db) => db.prepare("DELETE FROM Packages WHERE hnum = (SELECT min(hnum) FROM Packages)").run());
+  const stale = editableSqlite((db) => db.prepare('DELETE FROM Packages WHERE hnum = (SELECT min(hnum) FROM Packages)').run());
   const pkgs = await run({ [BDB]: fixture('bdb/Packages'), [SQLITE]: stale });
   assert.equal(pkgs.length, expected().length - 1);
 });
@@ -96,23 +100,42 @@ test('corrupt databases fail with InputError naming the file', async () => {
       return true;
     });
   };
-  await reject({ [SQLITE]: Buffer.from('this is not sqlite at all, just text'.repeat(10)) }, 'SQLITE_NOT_DATABASE', /^\/var\/lib\/rpm\/rpmdb\.sqlite: .*not a SQLite database/);
+  await reject(
+    { [SQLITE]: Buffer.from('this is not sqlite at all, just text'.repeat(10)) },
+    'SQLITE_NOT_DATABASE',
+    /^\/var\/lib\/rpm\/rpmdb\.sqlite: .*not a SQLite database/,
+  );
   const sqlite = fixture('sqlite/rpmdb.sqlite');
   await reject({ [SQLITE]: sqlite.subarray(0, 8192) }, 'SQLITE_CORRUPT', /rpmdb\.sqlite: .*(malformed|not a database|corrupt)/i);
   await reject({ [SQLITE]: editableSqlite((db) => db.exec('DROP TABLE Packages')) }, 'RPM_SQLITE_SCHEMA', /rpmdb\.sqlite: no Packages table/);
   // A view over a recursive query would never end; generated columns could compute huge values.
-  const endless = editableSqlite((db) => db.exec('DROP TABLE Packages; CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS hnum, zeroblob(1000) AS blob FROM c'));
+  const endless = editableSqlite((db) =>
+    db.exec(
+      'DROP TABLE Packages; CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS hnum, zeroblob(1000) AS blob FROM c',
+    ),
+  );
   await reject({ [SQLITE]: endless }, 'RPM_SQLITE_SCHEMA', /Packages is not a plain table/);
-  const generated = editableSqlite((db) => db.exec('DROP TABLE Packages; CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, n INTEGER, blob BLOB GENERATED ALWAYS AS (zeroblob(n)) VIRTUAL); INSERT INTO Packages (hnum, n) VALUES (1, 1000)'));
+  const generated = editableSqlite((db) =>
+    db.exec(
+      'DROP TABLE Packages; CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, n INTEGER, blob BLOB GENERATED ALWAYS AS (zeroblob(n)) VIRTUAL); INSERT INTO Packages (hnum, n) VALUES (1, 1000)',
+    ),
+  );
   await reject({ [SQLITE]: generated }, 'RPM_SQLITE_SCHEMA', /does not have the \(hnum, blob\) columns/);
   const truncated = editableSqlite((db) => db.exec('UPDATE Packages SET blob = substr(blob, 1, 100) WHERE hnum = (SELECT min(hnum) FROM Packages)'));
   await reject({ [SQLITE]: truncated }, 'RPM_HEADER_TRUNCATED', /rpmdb\.sqlite package \d+: header needs/);
-  await reject({ [SQLITE]: editableSqlite((db) => db.exec("UPDATE Packages SET blob = 'text' WHERE hnum = (SELECT min(hnum) FROM Packages)")) }, 'RPM_SQLITE_CORRUPT', /blob is not a BLOB/);
+  await reject(
+    { [SQLITE]: editableSqlite((db) => db.exec("UPDATE Packages SET blob = 'text' WHERE hnum = (SELECT min(hnum) FROM Packages)")) },
+    'RPM_SQLITE_CORRUPT',
+    /blob is not a BLOB/,
+  );
   await reject({ [BDB]: sqlite }, 'BDB_BAD_MAGIC', /^\/var\/lib\/rpm\/Packages: not a Berkeley DB hash database/);
 });
 
 test('without ctx.openSqlite the analyzer says what is missing (a wiring bug, not an input error)', async () => {
-  await assert.rejects(runAnalyzer(rpmAnalyzer, [{ [SQLITE]: fixture('sqlite/rpmdb.sqlite') }]), (e: unknown) => !(e instanceof InputError) && /openSqlite/.test(String(e)));
+  await assert.rejects(
+    runAnalyzer(rpmAnalyzer, [{ [SQLITE]: fixture('sqlite/rpmdb.sqlite') }]),
+    (e: unknown) => !(e instanceof InputError) && /openSqlite/.test(String(e)),
+  );
 });
 
 test('an NDB database (SUSE) is a notice, not a silent zero; the file is not buffered', async () => {
@@ -122,7 +145,9 @@ test('an NDB database (SUSE) is a notice, not a silent zero; the file is not buf
     assert.equal(rpmAnalyzer.required(path, { path, kind: 'file', mode: 0o644, size: ndb.length, uid: 0, gid: 0, layer: 0 }), false);
     const r = await runAnalyzer(rpmAnalyzer, [{ [path]: ndb, '/etc/os-release': 'ID="sles"\nVERSION_ID="15.6"\n' }], { ctx: nodeAnalyzerContext() });
     assert.deepEqual(r.packages, []);
-    assert.deepEqual(r.notices, [{ kind: 'package-db-unreadable', message: 'rpm database in NDB format (SUSE) is not read: its packages are not listed or matched', path }]);
+    assert.deepEqual(r.notices, [
+      { kind: 'package-db-unreadable', message: 'rpm database in NDB format (SUSE) is not read: its packages are not listed or matched', path },
+    ]);
   }
   const both = await runAnalyzer(rpmAnalyzer, [{ [SQLITE]: fixture('sqlite/rpmdb.sqlite'), '/var/lib/rpm/Packages.db': ndb }], { ctx: nodeAnalyzerContext() });
   assert.ok(both.packages!.length > 0);

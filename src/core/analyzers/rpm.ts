@@ -16,12 +16,7 @@ import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerRe
 import type { FileEntry } from '../inventory/types.js';
 
 /** In order of preference: SQLite first (an image converted from BDB may keep a stale Packages file). */
-export const RPM_DATABASES = [
-  '/var/lib/rpm/rpmdb.sqlite',
-  '/usr/lib/sysimage/rpm/rpmdb.sqlite',
-  '/var/lib/rpm/Packages',
-  '/usr/lib/sysimage/rpm/Packages',
-];
+export const RPM_DATABASES = ['/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/rpmdb.sqlite', '/var/lib/rpm/Packages', '/usr/lib/sysimage/rpm/Packages'];
 const REQUIRED = new Set(RPM_DATABASES);
 /** rpm's NDB backend (SUSE, openSUSE): not read yet; its presence is a notice instead of a silent zero. */
 export const RPM_NDB_DATABASES = ['/var/lib/rpm/Packages.db', '/usr/lib/sysimage/rpm/Packages.db'];
@@ -66,7 +61,8 @@ function sqliteBlobs(file: AnalyzerFile, ctx: AnalyzerContext): Blob[] {
     checkSchema(db, file.path);
     const rows = db.all<{ hnum: unknown; blob: unknown }>('SELECT hnum, blob FROM Packages ORDER BY hnum');
     return rows.map((r, i) => {
-      if (!Buffer.isBuffer(r.blob) && !(r.blob instanceof Uint8Array)) throw new InputError('RPM_SQLITE_CORRUPT', `row ${i + 1}: blob is not a BLOB`, file.path);
+      if (!Buffer.isBuffer(r.blob) && !(r.blob instanceof Uint8Array))
+        throw new InputError('RPM_SQLITE_CORRUPT', `row ${i + 1}: blob is not a BLOB`, file.path);
       return { id: Number(r.hnum), blob: Buffer.from(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength) };
     });
   } catch (e) {
@@ -139,7 +135,8 @@ function ownedFiles(h: RpmHeader, where: string): string[] {
   if (basenames) {
     const dirnames = h.stringArray(RPMTAG.DIRNAMES) ?? [];
     const indexes = h.ints(RPMTAG.DIRINDEXES) ?? [];
-    if (indexes.length !== basenames.length) throw new InputError('RPM_HEADER_BAD_FILES', `${basenames.length} BASENAMES but ${indexes.length} DIRINDEXES`, where);
+    if (indexes.length !== basenames.length)
+      throw new InputError('RPM_HEADER_BAD_FILES', `${basenames.length} BASENAMES but ${indexes.length} DIRINDEXES`, where);
     const out: string[] = [];
     basenames.forEach((b, i) => {
       const d = dirnames[indexes[i]!];
@@ -176,7 +173,12 @@ export const rpmAnalyzer: Analyzer = {
       // Seen in the tree, not claimed: the file is never buffered.
       const ndb = RPM_NDB_DATABASES.find((p) => input.tree.resolve(p)?.kind === 'file');
       if (!ndb) return {};
-      return { packages: [], notices: [{ kind: 'package-db-unreadable', message: 'rpm database in NDB format (SUSE) is not read: its packages are not listed or matched', path: ndb }] };
+      return {
+        packages: [],
+        notices: [
+          { kind: 'package-db-unreadable', message: 'rpm database in NDB format (SUSE) is not read: its packages are not listed or matched', path: ndb },
+        ],
+      };
     }
     const keysOf = (f: AnalyzerFile): Set<string> => new Set(readPackages(f, input.ctx).map((p) => packageKey(p.name, p.version, p.arch)));
     const layerOf = layerAttribution(input.versions(db.path), keysOf);

@@ -130,7 +130,7 @@ export function harnessInput(layers: HarnessLayer[], required: (path: string, en
   return {
     files,
     // Only versions still visible in the chain up to the top matter for attribution; deleted versions are dropped, as the contract says.
-    versions: (path) => (squashed.has(path) ? history.get(path) ?? [] : []),
+    versions: (path) => (squashed.has(path) ? (history.get(path) ?? []) : []),
     tree: new HarnessTree(squashed),
     os: opts.os,
     ctx: opts.ctx ?? {},

@@ -62,4 +62,3 @@ export interface Analyzer {
   required(path: string, entry: FileEntry): boolean;
   analyze(input: AnalyzerInput): AnalyzerResult | Promise<AnalyzerResult>;
 }
-

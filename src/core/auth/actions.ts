@@ -12,7 +12,10 @@ export interface ActionInfo {
 }
 
 const a = (id: string, description: string, opts: { admin?: boolean } = {}): ActionInfo => ({
-  id, description, read: id.endsWith(':read'), admin: opts.admin ?? false,
+  id,
+  description,
+  read: id.endsWith(':read'),
+  admin: opts.admin ?? false,
 });
 
 export const ACTIONS: readonly ActionInfo[] = [

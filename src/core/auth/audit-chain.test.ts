@@ -8,7 +8,20 @@ test('canonical JSON sorts keys at every level and drops undefined', () => {
 });
 
 test('hash depends on the previous hash and every field', () => {
-  const r = { seq: 1, time: 't', user_id: 'u', username: 'n', source_ip: 'i', user_agent: 'a', project_id: 'p', event: 'addPolicy', resource_type: 'policy', resource_id: 'x', summary: '{}', result: 'success' };
+  const r = {
+    seq: 1,
+    time: 't',
+    user_id: 'u',
+    username: 'n',
+    source_ip: 'i',
+    user_agent: 'a',
+    project_id: 'p',
+    event: 'addPolicy',
+    resource_type: 'policy',
+    resource_id: 'x',
+    summary: '{}',
+    result: 'success',
+  };
   const h = auditHash(GENESIS_HASH, r);
   assert.match(h, /^[0-9a-f]{64}$/);
   assert.notEqual(auditHash('1'.repeat(64), r), h);
@@ -16,7 +29,12 @@ test('hash depends on the previous hash and every field', () => {
 });
 
 test('summaries lose secrets', () => {
-  assert.deepEqual(redactSummary({ name: 'r', password: 'hunter2', nested: { apiToken: 'x' }, insecure: true }), { name: 'r', password: '***', nested: { apiToken: '***' }, insecure: true });
+  assert.deepEqual(redactSummary({ name: 'r', password: 'hunter2', nested: { apiToken: 'x' }, insecure: true }), {
+    name: 'r',
+    password: '***',
+    nested: { apiToken: '***' },
+    insecure: true,
+  });
 });
 
 test('scrypt passwords verify, wrong ones and garbage do not', async () => {

@@ -14,7 +14,9 @@ export const GENESIS_HASH = '0'.repeat(64);
 export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(v as Record<string, unknown>).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(v as Record<string, unknown>)
+    .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
@@ -35,9 +37,18 @@ export interface AuditRecordFields {
 
 function recordBody(r: AuditRecordFields): string {
   return canonicalJson({
-    seq: r.seq, time: r.time, user_id: r.user_id, username: r.username, source_ip: r.source_ip,
-    user_agent: r.user_agent, project_id: r.project_id, event: r.event, resource_type: r.resource_type,
-    resource_id: r.resource_id, summary: r.summary, result: r.result,
+    seq: r.seq,
+    time: r.time,
+    user_id: r.user_id,
+    username: r.username,
+    source_ip: r.source_ip,
+    user_agent: r.user_agent,
+    project_id: r.project_id,
+    event: r.event,
+    resource_type: r.resource_type,
+    resource_id: r.resource_id,
+    summary: r.summary,
+    result: r.result,
   });
 }
 
@@ -63,7 +74,10 @@ export interface CheckpointBody {
 
 /** The exact bytes signed (Ed25519) for a checkpoint. */
 export function checkpointMessage(c: CheckpointBody): Buffer {
-  return Buffer.from(`vigil-audit-checkpoint\n${canonicalJson({ version: c.version, seq: c.seq, hash: c.hash, hmacFrom: c.hmacFrom, time: c.time, keyId: c.keyId })}`, 'utf8');
+  return Buffer.from(
+    `vigil-audit-checkpoint\n${canonicalJson({ version: c.version, seq: c.seq, hash: c.hash, hmacFrom: c.hmacFrom, time: c.time, keyId: c.keyId })}`,
+    'utf8',
+  );
 }
 
 const SECRET_KEY = /pass(word)?|secret|token|key|credential|authorization/i;

@@ -4,8 +4,20 @@ import type { EnvCheck } from './spec.js';
 
 /** Docker's default capability set (moby/oci caps defaults). */
 export const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
-  'CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
-  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FSETID',
+  'FOWNER',
+  'MKNOD',
+  'NET_RAW',
+  'SETGID',
+  'SETUID',
+  'SETFCAP',
+  'SETPCAP',
+  'NET_BIND_SERVICE',
+  'SYS_CHROOT',
+  'KILL',
+  'AUDIT_WRITE',
 ]);
 
 /** Capabilities that alone allow escaping or owning the host. */
@@ -24,10 +36,13 @@ export const capabilitiesCheck: EnvCheck = {
   run(s) {
     const extra = [...new Set(s.capAdd.map(normaliseCap))].filter((c) => c && !DEFAULT_CAPABILITIES.has(c)).sort();
     if (!extra.length) return [];
-    return [{
-      check: 'capabilities', kind: 'security-option',
-      severity: extra.some((c) => CRITICAL.has(c)) ? 'high' : 'medium',
-      detail: `added capabilities beyond the default set: ${extra.join(', ')}`,
-    }];
+    return [
+      {
+        check: 'capabilities',
+        kind: 'security-option',
+        severity: extra.some((c) => CRITICAL.has(c)) ? 'high' : 'medium',
+        detail: `added capabilities beyond the default set: ${extra.join(', ')}`,
+      },
+    ];
   },
 };

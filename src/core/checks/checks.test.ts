@@ -11,7 +11,18 @@ import type { ContainerSpec } from './spec.js';
 
 const td = (n: string) => readFileSync(new URL(`./testdata/${n}`, import.meta.url), 'utf8');
 const k8s = (text: string) => parseAllDocuments(text).flatMap((d) => k8sWorkloadSpecs(d.toJS()).specs);
-const base: ContainerSpec = { kind: 'Pod', namespace: 'default', name: 'p', container: 'c', privileged: false, capAdd: [], mounts: [], hostPID: false, hostNetwork: false, hostIPC: false };
+const base: ContainerSpec = {
+  kind: 'Pod',
+  namespace: 'default',
+  name: 'p',
+  container: 'c',
+  privileged: false,
+  capAdd: [],
+  mounts: [],
+  hostPID: false,
+  hostNetwork: false,
+  hostIPC: false,
+};
 const checksOf = (s: Partial<ContainerSpec>) => checkSpecs([{ ...base, ...s }]).map((f) => f.check);
 
 test('each check flags its unsafe setting and passes the safe twin', () => {
@@ -26,7 +37,23 @@ test('each check flags its unsafe setting and passes the safe twin', () => {
   assert.deepEqual(checksOf({ noNewPrivileges: false }), ['no-new-privileges']);
   assert.deepEqual(checksOf({ allowPrivilegeEscalation: false, noNewPrivileges: true }), []);
   assert.deepEqual(checksOf({ hostPID: true, hostNetwork: true, hostIPC: true }), ['host-namespaces', 'host-namespaces', 'host-namespaces']);
-  for (const p of ['/', '/boot', '/dev', '/etc', '/etc/kubernetes', '/sys', '/proc', '/root', '/var/run', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/lib/kubelet', '/var/lib/kubelet/pki', '//etc/', '/var/../etc']) {
+  for (const p of [
+    '/',
+    '/boot',
+    '/dev',
+    '/etc',
+    '/etc/kubernetes',
+    '/sys',
+    '/proc',
+    '/root',
+    '/var/run',
+    '/var/run/docker.sock',
+    '/run/containerd/containerd.sock',
+    '/var/lib/kubelet',
+    '/var/lib/kubelet/pki',
+    '//etc/',
+    '/var/../etc',
+  ]) {
     assert.deepEqual(checksOf({ mounts: [{ source: p, destination: '/x', type: 'hostPath' }] }), ['host-mounts'], p);
   }
   for (const p of ['/etc/hosts', '/etc/resolv.conf', '/etc/hostname', '/data', '/var/log/app', '/srv', '/home/app', '/tmp', '/etcetera']) {
@@ -35,7 +62,10 @@ test('each check flags its unsafe setting and passes the safe twin', () => {
   assert.deepEqual(checksOf({ mounts: [{ source: '/etc', destination: '/x', type: 'volume' }] }), []);
   assert.equal(normalisePath('/a//b/./c/'), '/a/b/c');
   assert.equal(dangerousHostPath('/etc/hosts'), undefined);
-  assert.deepEqual(envCheckIndex.all().map((c) => c.id), ['capabilities', 'host-mounts', 'host-namespaces', 'no-new-privileges', 'privileged', 'seccomp']);
+  assert.deepEqual(
+    envCheckIndex.all().map((c) => c.id),
+    ['capabilities', 'host-mounts', 'host-namespaces', 'no-new-privileges', 'privileged', 'seccomp'],
+  );
 });
 
 test('docker inspect: every unsafe setting found, details name the values', () => {
@@ -45,8 +75,15 @@ test('docker inspect: every unsafe setting found, details name the values', () =
   assert.deepEqual(by('capabilities'), ['added capabilities beyond the default set: NET_ADMIN, SYS_ADMIN']);
   assert.equal(by('seccomp').length, 1);
   assert.equal(by('no-new-privileges').length, 1);
-  assert.deepEqual(by('host-mounts').sort(), ['host path / mounted at /host', 'host path /etc/kubernetes mounted at /k8s', 'host path /var/run/docker.sock mounted at /var/run/docker.sock']);
-  assert.deepEqual(by('host-namespaces').map((d) => d.split(' ')[1]), ['PID', 'network', 'IPC']);
+  assert.deepEqual(by('host-mounts').sort(), [
+    'host path / mounted at /host',
+    'host path /etc/kubernetes mounted at /k8s',
+    'host path /var/run/docker.sock mounted at /var/run/docker.sock',
+  ]);
+  assert.deepEqual(
+    by('host-namespaces').map((d) => d.split(' ')[1]),
+    ['PID', 'network', 'IPC'],
+  );
   assert.ok(f.every((x) => x.type === 'container/abnormal-startup' && x.resource.kind === 'DockerContainer' && x.resource.name === 'pwn'));
   assert.deepEqual(f.map((x) => x.kind).sort()[0], 'mount');
   assert.deepEqual(checkSpecs(dockerInspectSpecs(JSON.parse(td('docker-safe.json')))), []);
@@ -84,14 +121,31 @@ test('kubernetes: all workload kinds, init and ephemeral containers, pod-level s
     'Pod/ops/debug/shell:privileged',
   ]);
   const safe = k8s(td('k8s-safe.yaml'));
-  assert.deepEqual(safe.map((s) => `${s.kind}/${s.name}/${s.container}/${s.role}`), ['DaemonSet/agent/agent/container', 'Pod/plain/app/container', 'Pod/plain/debugger/ephemeral']);
+  assert.deepEqual(
+    safe.map((s) => `${s.kind}/${s.name}/${s.container}/${s.role}`),
+    ['DaemonSet/agent/agent/container', 'Pod/plain/app/container', 'Pod/plain/debugger/ephemeral'],
+  );
   assert.deepEqual(checkSpecs(safe), []);
   for (const kind of ['StatefulSet', 'ReplicaSet', 'Job', 'ReplicationController']) {
-    const s = k8sWorkloadSpecs({ kind, metadata: { name: 'w' }, spec: { template: { spec: { containers: [{ name: 'c', securityContext: { privileged: true } }] } } } }).specs;
-    assert.deepEqual(checkSpecs(s).map((x) => `${x.resource.kind}:${x.check}`), [`${kind}:privileged`]);
+    const s = k8sWorkloadSpecs({
+      kind,
+      metadata: { name: 'w' },
+      spec: { template: { spec: { containers: [{ name: 'c', securityContext: { privileged: true } }] } } },
+    }).specs;
+    assert.deepEqual(
+      checkSpecs(s).map((x) => `${x.resource.kind}:${x.check}`),
+      [`${kind}:privileged`],
+    );
   }
-  const ann = k8sWorkloadSpecs({ kind: 'Pod', metadata: { name: 'a', annotations: { 'container.seccomp.security.alpha.kubernetes.io/c': 'unconfined' } }, spec: { containers: [{ name: 'c' }] } }).specs;
+  const ann = k8sWorkloadSpecs({
+    kind: 'Pod',
+    metadata: { name: 'a', annotations: { 'container.seccomp.security.alpha.kubernetes.io/c': 'unconfined' } },
+    spec: { containers: [{ name: 'c' }] },
+  }).specs;
   assert.equal(ann[0]!.seccomp, 'unconfined');
-  assert.throws(() => k8sWorkloadSpecs({ kind: 'Pod', metadata: { name: 'p' }, spec: { containers: 'x' } }, 'in.yaml'), /in\.yaml Pod\/p: spec\.containers is not a list/);
+  assert.throws(
+    () => k8sWorkloadSpecs({ kind: 'Pod', metadata: { name: 'p' }, spec: { containers: 'x' } }, 'in.yaml'),
+    /in\.yaml Pod\/p: spec\.containers is not a list/,
+  );
   assert.throws(() => k8sWorkloadSpecs({ metadata: {} }, 'in.yaml'), /object without a kind/);
 });

@@ -52,25 +52,37 @@ export function dockerInspectSpecs(doc: unknown, where = 'docker inspect'): Cont
     const seen = new Set<string>();
     const add = (m: SpecMount) => {
       const k = `${m.source}\0${m.destination}`;
-      if (!seen.has(k)) { seen.add(k); mounts.push(m); }
+      if (!seen.has(k)) {
+        seen.add(k);
+        mounts.push(m);
+      }
     };
     for (const b of strList(hc.Binds, `${at}.HostConfig.Binds`)) add(bind(b));
     const hm = hc.Mounts;
     if (hm !== undefined && hm !== null) {
       if (!Array.isArray(hm)) throw new InputError('CHECK_INPUT_INVALID', 'HostConfig.Mounts is not a list', at);
-      for (const m of hm) if (isObj(m) && typeof m.Source === 'string') add({ source: m.Source, destination: String(m.Target ?? ''), type: String(m.Type ?? 'bind').toLowerCase(), readOnly: m.ReadOnly === true });
+      for (const m of hm)
+        if (isObj(m) && typeof m.Source === 'string')
+          add({ source: m.Source, destination: String(m.Target ?? ''), type: String(m.Type ?? 'bind').toLowerCase(), readOnly: m.ReadOnly === true });
     }
     const top = c.Mounts;
     if (top !== undefined && top !== null) {
       if (!Array.isArray(top)) throw new InputError('CHECK_INPUT_INVALID', 'Mounts is not a list', at);
-      for (const m of top) if (isObj(m) && typeof m.Source === 'string') add({ source: m.Source, destination: String(m.Destination ?? ''), type: String(m.Type ?? 'bind').toLowerCase(), readOnly: m.RW === false });
+      for (const m of top)
+        if (isObj(m) && typeof m.Source === 'string')
+          add({ source: m.Source, destination: String(m.Destination ?? ''), type: String(m.Type ?? 'bind').toLowerCase(), readOnly: m.RW === false });
     }
     const spec: ContainerSpec = {
-      kind: 'DockerContainer', namespace: '', name, container: name,
+      kind: 'DockerContainer',
+      namespace: '',
+      name,
+      container: name,
       privileged: hc.Privileged === true,
       capAdd: strList(hc.CapAdd, `${at}.HostConfig.CapAdd`),
       mounts,
-      hostPID: hc.PidMode === 'host', hostNetwork: hc.NetworkMode === 'host', hostIPC: hc.IpcMode === 'host',
+      hostPID: hc.PidMode === 'host',
+      hostNetwork: hc.NetworkMode === 'host',
+      hostIPC: hc.IpcMode === 'host',
     };
     const image = typeof cfg.Image === 'string' ? cfg.Image : typeof c.Image === 'string' ? c.Image : undefined;
     if (image) spec.image = image;

@@ -6,9 +6,26 @@
 import type { EnvCheck } from './spec.js';
 
 export const DANGEROUS_HOST_PATHS: readonly string[] = [
-  '/', '/boot', '/dev', '/etc', '/sys', '/proc', '/root', '/var/run', '/run', '/var/lib/kubelet',
-  '/var/run/docker.sock', '/run/docker.sock', '/run/containerd', '/var/run/containerd', '/run/crio', '/var/run/crio',
-  '/var/lib/docker', '/var/lib/containerd', '/run/podman', '/var/run/cri-dockerd.sock',
+  '/',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/sys',
+  '/proc',
+  '/root',
+  '/var/run',
+  '/run',
+  '/var/lib/kubelet',
+  '/var/run/docker.sock',
+  '/run/docker.sock',
+  '/run/containerd',
+  '/var/run/containerd',
+  '/run/crio',
+  '/var/run/crio',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/run/podman',
+  '/var/run/cri-dockerd.sock',
 ];
 export const ALLOWED_HOST_PATHS: readonly string[] = ['/etc/hosts', '/etc/resolv.conf', '/etc/hostname'];
 
@@ -29,7 +46,10 @@ export function dangerousHostPath(path: string): string | undefined {
   const p = normalisePath(path);
   if (ALLOWED_HOST_PATHS.includes(p)) return undefined;
   for (const d of DANGEROUS_HOST_PATHS) {
-    if (d === '/') { if (p === '/') return d; continue; }
+    if (d === '/') {
+      if (p === '/') return d;
+      continue;
+    }
     if (p === d || p.startsWith(`${d}/`)) return d;
   }
   return undefined;
@@ -48,8 +68,10 @@ export const hostMountsCheck: EnvCheck = {
       if (!hit) continue;
       const p = normalisePath(m.source);
       out.push({
-        check: 'host-mounts', kind: 'mount' as const,
-        severity: (SOCKET.test(p) || p === '/' || hit === '/proc' || hit === '/etc' || hit === '/root' || hit === '/var/lib/kubelet' ? 'high' : 'medium') as 'high' | 'medium',
+        check: 'host-mounts',
+        kind: 'mount' as const,
+        severity: (SOCKET.test(p) || p === '/' || hit === '/proc' || hit === '/etc' || hit === '/root' || hit === '/var/lib/kubelet' ? 'high' : 'medium') as
+          'high' | 'medium',
         detail: `host path ${p} mounted at ${m.destination}${m.readOnly ? ' (read-only)' : ''}`,
       });
     }

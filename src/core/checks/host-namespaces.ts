@@ -9,7 +9,8 @@ export const hostNamespacesCheck: EnvCheck = {
   run(s) {
     const out: CheckFinding[] = [];
     if (s.hostPID) out.push({ check: 'host-namespaces', kind: 'namespace', severity: 'high', detail: 'host PID namespace (hostPID / --pid=host)' });
-    if (s.hostNetwork) out.push({ check: 'host-namespaces', kind: 'namespace', severity: 'medium', detail: 'host network namespace (hostNetwork / --network=host)' });
+    if (s.hostNetwork)
+      out.push({ check: 'host-namespaces', kind: 'namespace', severity: 'medium', detail: 'host network namespace (hostNetwork / --network=host)' });
     if (s.hostIPC) out.push({ check: 'host-namespaces', kind: 'namespace', severity: 'medium', detail: 'host IPC namespace (hostIPC / --ipc=host)' });
     return out;
   },

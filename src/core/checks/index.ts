@@ -10,7 +10,12 @@ import { hostMountsCheck } from './host-mounts.js';
 import { hostNamespacesCheck } from './host-namespaces.js';
 
 export const envCheckIndex = new ModuleIndex<EnvCheck>('environment check', [
-  privilegedCheck, capabilitiesCheck, seccompCheck, noNewPrivilegesCheck, hostMountsCheck, hostNamespacesCheck,
+  privilegedCheck,
+  capabilitiesCheck,
+  seccompCheck,
+  noNewPrivilegesCheck,
+  hostMountsCheck,
+  hostNamespacesCheck,
 ]);
 
 /** Run every check on a spec, in a stable order. */

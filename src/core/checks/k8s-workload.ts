@@ -20,10 +20,14 @@ export interface WorkloadResult {
 function seccompOf(profile: unknown): string | undefined {
   const p = obj(profile);
   switch (p.type) {
-    case 'Unconfined': return 'unconfined';
-    case 'RuntimeDefault': return 'runtime/default';
-    case 'Localhost': return `localhost/${String(p.localhostProfile ?? '')}`;
-    default: return undefined;
+    case 'Unconfined':
+      return 'unconfined';
+    case 'RuntimeDefault':
+      return 'runtime/default';
+    case 'Localhost':
+      return `localhost/${String(p.localhostProfile ?? '')}`;
+    default:
+      return undefined;
   }
 }
 
@@ -35,7 +39,11 @@ function annotationSeccomp(v: unknown): string | undefined {
 function stringMap(o: Obj): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   let n = 0;
-  for (const [k, v] of Object.entries(o)) if (typeof v === 'string') { out[k] = v; n++; }
+  for (const [k, v] of Object.entries(o))
+    if (typeof v === 'string') {
+      out[k] = v;
+      n++;
+    }
   return n ? out : undefined;
 }
 
@@ -43,17 +51,25 @@ function stringMap(o: Obj): Record<string, string> | undefined {
 function podOf(o: Obj): [Obj, Obj] | undefined {
   const spec = obj(o.spec);
   switch (o.kind) {
-    case 'Pod': return [spec, obj(o.metadata)];
-    case 'PodTemplate': return [obj(obj(o.template).spec), obj(obj(o.template).metadata)];
+    case 'Pod':
+      return [spec, obj(o.metadata)];
+    case 'PodTemplate':
+      return [obj(obj(o.template).spec), obj(obj(o.template).metadata)];
     case 'CronJob': {
       const t = obj(obj(obj(spec.jobTemplate).spec).template);
       return [obj(t.spec), obj(t.metadata)];
     }
-    case 'Deployment': case 'DaemonSet': case 'StatefulSet': case 'ReplicaSet': case 'ReplicationController': case 'Job': {
+    case 'Deployment':
+    case 'DaemonSet':
+    case 'StatefulSet':
+    case 'ReplicaSet':
+    case 'ReplicationController':
+    case 'Job': {
       const t = obj(spec.template);
       return [obj(t.spec), obj(t.metadata)];
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -76,16 +92,24 @@ export function k8sWorkloadSpecs(doc: unknown, where = 'manifest', depth = 0): W
   const meta = obj(doc.metadata);
   const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '';
   const pod = podOf(doc);
-  if (!pod) { out.skipped.push(`${kind}/${name}`); return out; }
+  if (!pod) {
+    out.skipped.push(`${kind}/${name}`);
+    return out;
+  }
   const [ps, pmeta] = pod;
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : 'default';
   const podSc = obj(ps.securityContext);
   const podLabels = stringMap(obj(pmeta.labels));
   const ann = { ...obj(meta.annotations), ...obj(pmeta.annotations) };
   const volumes = new Map<string, Obj>();
-  if (ps.volumes !== undefined && !Array.isArray(ps.volumes)) throw new InputError('CHECK_INPUT_INVALID', 'spec.volumes is not a list', `${where} ${kind}/${name}`);
+  if (ps.volumes !== undefined && !Array.isArray(ps.volumes))
+    throw new InputError('CHECK_INPUT_INVALID', 'spec.volumes is not a list', `${where} ${kind}/${name}`);
   for (const v of (ps.volumes as unknown[] | undefined) ?? []) if (isObj(v) && typeof v.name === 'string') volumes.set(v.name, v);
-  const groups: Array<[string, 'container' | 'init' | 'ephemeral']> = [['containers', 'container'], ['initContainers', 'init'], ['ephemeralContainers', 'ephemeral']];
+  const groups: Array<[string, 'container' | 'init' | 'ephemeral']> = [
+    ['containers', 'container'],
+    ['initContainers', 'init'],
+    ['ephemeralContainers', 'ephemeral'],
+  ];
   for (const [key, role] of groups) {
     const list = ps[key];
     if (list === undefined || list === null) continue;
@@ -101,18 +125,29 @@ export function k8sWorkloadSpecs(doc: unknown, where = 'manifest', depth = 0): W
         if (!isObj(vm)) continue;
         const vol = volumes.get(String(vm.name));
         const hp = vol && obj(vol.hostPath);
-        if (vol && typeof hp?.path === 'string') mounts.push({ source: hp.path, destination: String(vm.mountPath ?? ''), type: 'hostPath', readOnly: vm.readOnly === true });
+        if (vol && typeof hp?.path === 'string')
+          mounts.push({ source: hp.path, destination: String(vm.mountPath ?? ''), type: 'hostPath', readOnly: vm.readOnly === true });
       }
       const spec: ContainerSpec = {
-        kind, namespace, name, container: cname, role,
+        kind,
+        namespace,
+        name,
+        container: cname,
+        role,
         privileged: sc.privileged === true,
-        capAdd, mounts,
-        hostPID: ps.hostPID === true, hostNetwork: ps.hostNetwork === true, hostIPC: ps.hostIPC === true,
+        capAdd,
+        mounts,
+        hostPID: ps.hostPID === true,
+        hostNetwork: ps.hostNetwork === true,
+        hostIPC: ps.hostIPC === true,
       };
       if (typeof c.image === 'string') spec.image = c.image;
       if (podLabels) spec.labels = podLabels;
-      const seccomp = seccompOf(sc.seccompProfile) ?? annotationSeccomp(ann[`container.seccomp.security.alpha.kubernetes.io/${cname}`])
-        ?? seccompOf(podSc.seccompProfile) ?? annotationSeccomp(ann['seccomp.security.alpha.kubernetes.io/pod']);
+      const seccomp =
+        seccompOf(sc.seccompProfile) ??
+        annotationSeccomp(ann[`container.seccomp.security.alpha.kubernetes.io/${cname}`]) ??
+        seccompOf(podSc.seccompProfile) ??
+        annotationSeccomp(ann['seccomp.security.alpha.kubernetes.io/pod']);
       if (seccomp) spec.seccomp = seccomp;
       if (typeof sc.allowPrivilegeEscalation === 'boolean') spec.allowPrivilegeEscalation = sc.allowPrivilegeEscalation;
       out.specs.push(spec);

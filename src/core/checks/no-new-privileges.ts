@@ -8,8 +8,19 @@ export const noNewPrivilegesCheck: EnvCheck = {
   kind: 'security-option',
   title: 'Privilege escalation allowed',
   run(s) {
-    if (s.allowPrivilegeEscalation === true) return [{ check: 'no-new-privileges', kind: 'security-option', severity: 'medium', detail: 'allowPrivilegeEscalation: true (setuid binaries can gain privileges)' }];
-    if (s.noNewPrivileges === false) return [{ check: 'no-new-privileges', kind: 'security-option', severity: 'medium', detail: 'no-new-privileges: false (setuid binaries can gain privileges)' }];
+    if (s.allowPrivilegeEscalation === true)
+      return [
+        {
+          check: 'no-new-privileges',
+          kind: 'security-option',
+          severity: 'medium',
+          detail: 'allowPrivilegeEscalation: true (setuid binaries can gain privileges)',
+        },
+      ];
+    if (s.noNewPrivileges === false)
+      return [
+        { check: 'no-new-privileges', kind: 'security-option', severity: 'medium', detail: 'no-new-privileges: false (setuid binaries can gain privileges)' },
+      ];
     return [];
   },
 };

@@ -6,5 +6,6 @@ export const privilegedCheck: EnvCheck = {
   version: 1,
   kind: 'security-option',
   title: 'Privileged container',
-  run: (s) => (s.privileged ? [{ check: 'privileged', kind: 'security-option', severity: 'high', detail: 'privileged: true (all capabilities, all host devices)' }] : []),
+  run: (s) =>
+    s.privileged ? [{ check: 'privileged', kind: 'security-option', severity: 'high', detail: 'privileged: true (all capabilities, all host devices)' }] : [],
 };

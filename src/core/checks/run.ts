@@ -20,7 +20,11 @@ export function checkSpecs(specs: ContainerSpec[]): CheckResultFinding[] {
     for (const f of runEnvChecks(s)) {
       out.push({
         resource: { kind: s.kind, namespace: s.namespace ?? '', name: s.name, container: s.container },
-        check: f.check, kind: f.kind, type: STARTUP_ALERT_TYPE, severity: f.severity, detail: f.detail,
+        check: f.check,
+        kind: f.kind,
+        type: STARTUP_ALERT_TYPE,
+        severity: f.severity,
+        detail: f.detail,
       });
     }
   }

@@ -6,7 +6,8 @@ export const seccompCheck: EnvCheck = {
   version: 1,
   kind: 'security-option',
   title: 'Seccomp unconfined',
-  run: (s) => (s.seccomp?.toLowerCase() === 'unconfined'
-    ? [{ check: 'seccomp', kind: 'security-option', severity: 'medium', detail: 'seccomp=unconfined (no system call filtering)' }]
-    : []),
+  run: (s) =>
+    s.seccomp?.toLowerCase() === 'unconfined'
+      ? [{ check: 'seccomp', kind: 'security-option', severity: 'medium', detail: 'seccomp=unconfined (no system call filtering)' }]
+      : [],
 };

@@ -65,7 +65,14 @@ export function contentResults(analysis: ImageAnalysis, ids: ReadonlySet<Scanner
   }
   if (ids.has('secret')) out.secrets.unshift(...cfgSecrets);
   if (ids.has('baseline')) {
-    out.baseline = runImageChecks({ config: analysis.config, tree: analysis.tree, files: baselineText, configSecrets: cfgSecrets, repoTags: ref.repoTags, name: ref.name });
+    out.baseline = runImageChecks({
+      config: analysis.config,
+      tree: analysis.tree,
+      files: baselineText,
+      configSecrets: cfgSecrets,
+      repoTags: ref.repoTags,
+      name: ref.name,
+    });
   }
   if (ids.has('files')) out.files = unownedFiles(analysis.tree, analysis.packages, layers);
   return out;

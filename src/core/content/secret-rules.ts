@@ -18,9 +18,11 @@ export interface SecretRule {
 }
 
 // Values that are placeholders, variables or documentation, never real secrets.
-export const SAFE_VALUE = /example|sample|dummy|placeholder|changeme|change_me|your[_-]?|xxxx|\*{3}|^\$|\$\{|\{\{|%\(|<[^>]*>|^(true|false|null|none|undefined|password|secret|required|optional)$/i;
+export const SAFE_VALUE =
+  /example|sample|dummy|placeholder|changeme|change_me|your[_-]?|xxxx|\*{3}|^\$|\$\{|\{\{|%\(|<[^>]*>|^(true|false|null|none|undefined|password|secret|required|optional)$/i;
 
-const CONFIG_FILES = /(^\.env(\..*)?$|\.(env|conf|cfg|cnf|ini|properties|ya?ml|toml|json|xml|netrc|npmrc|pypirc)$|^(credentials|\.netrc|\.npmrc|\.pypirc|\.pgpass|\.git-credentials|settings\.py|wp-config\.php|config\.php|local_settings\.py)$)/i;
+const CONFIG_FILES =
+  /(^\.env(\..*)?$|\.(env|conf|cfg|cnf|ini|properties|ya?ml|toml|json|xml|netrc|npmrc|pypirc)$|^(credentials|\.netrc|\.npmrc|\.pypirc|\.pgpass|\.git-credentials|settings\.py|wp-config\.php|config\.php|local_settings\.py)$)/i;
 
 export const SECRET_RULES: readonly SecretRule[] = [
   {
@@ -126,7 +128,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     title: 'Password or secret assignment',
     severity: 'medium',
     keywords: ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey'],
-    regex: /^[ \t]*["']?[A-Za-z0-9_.-]{0,40}(?:password|passwd|pwd|secret|secret_?key|api_?key|auth_?token|access_?token)["']?[ \t]*[:=][ \t]*["']?(?<secret>[A-Za-z0-9!#%&*+./:;?@^_|~=-]{8,128})["']?[ \t]*,?[ \t]*$/gim,
+    regex:
+      /^[ \t]*["']?[A-Za-z0-9_.-]{0,40}(?:password|passwd|pwd|secret|secret_?key|api_?key|auth_?token|access_?token)["']?[ \t]*[:=][ \t]*["']?(?<secret>[A-Za-z0-9!#%&*+./:;?@^_|~=-]{8,128})["']?[ \t]*,?[ \t]*$/gim,
     files: CONFIG_FILES,
   },
 ];

@@ -7,7 +7,11 @@ import { SECRET_RULES } from './secret-rules.js';
 
 const gh = 'ghp_' + 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5';
 const cases: Array<[string, string, string | undefined]> = [
-  ['private-key', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n', undefined],
+  [
+    'private-key',
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n',
+    undefined,
+  ],
   ['aws-access-key-id', 'key=AKIA' + 'Z7Q2RM4XK5TB3NWE\n', undefined],
   ['aws-secret-access-key', 'aws_secret_access_key = ' + 'Zk2p8RvN5qW1xL7tY4bM9cH3jD6fG0sA2eU5iO8r\n', undefined],
   ['gcp-service-account-key', '{"type": "service_account", "private_key_id": "' + 'a1b2c3d4e5'.repeat(4) + '"}', undefined],
@@ -41,11 +45,15 @@ describe('secret rules', () => {
   for (const [id, text, name] of cases) {
     it(`finds ${id} and masks it`, () => {
       const got = findSecrets(text, name ?? 'file.txt');
-      assert.deepEqual(got.map((g) => g.ruleId), [id]);
+      assert.deepEqual(
+        got.map((g) => g.ruleId),
+        [id],
+      );
       assert.ok(got[0]!.match.includes('*'), got[0]!.match);
       // Nothing of the secret survives masking beyond a 4-character kind hint.
       const secret = SECRETS[id]!;
-      for (let i = 4; i + 6 <= secret.length; i++) assert.ok(!got[0]!.match.includes(secret.slice(i, i + 6)), `${got[0]!.match} shows ${secret.slice(i, i + 6)}`);
+      for (let i = 4; i + 6 <= secret.length; i++)
+        assert.ok(!got[0]!.match.includes(secret.slice(i, i + 6)), `${got[0]!.match} shows ${secret.slice(i, i + 6)}`);
     });
   }
   it('leaves placeholders, AWS documentation examples and variables alone', () => {
@@ -61,13 +69,17 @@ describe('secret rules', () => {
     assert.equal(got[0]!.line, 3);
   });
   it('allowlists documentation, tests and examples', () => {
-    for (const p of ['/usr/share/doc/x/README', '/app/node_modules/jsonwebtoken/test/key.pem', '/usr/lib/python3.11/test/keycert.pem', '/srv/examples/.env']) assert.ok(secretPathAllowed(p), p);
+    for (const p of ['/usr/share/doc/x/README', '/app/node_modules/jsonwebtoken/test/key.pem', '/usr/lib/python3.11/test/keycert.pem', '/srv/examples/.env'])
+      assert.ok(secretPathAllowed(p), p);
     for (const p of ['/app/.env', '/root/.aws/credentials', '/etc/ssl/private/server.key']) assert.ok(!secretPathAllowed(p), p);
   });
   it('does not read binary files', () => {
     const s = secretScanner();
     const content = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0]), Buffer.from('AKIA' + 'Z7Q2RM4XK5TB3NWE')]);
-    assert.deepEqual(s.scan({ path: '/bin/x', content, sha256: '', entry: { path: '/bin/x', kind: 'file', mode: 0o755, size: content.length, uid: 0, gid: 0, layer: 0 } }), []);
+    assert.deepEqual(
+      s.scan({ path: '/bin/x', content, sha256: '', entry: { path: '/bin/x', kind: 'file', mode: 0o755, size: content.length, uid: 0, gid: 0, layer: 0 } }),
+      [],
+    );
   });
   it('bounds the work on a hostile file (many matches, huge lines)', () => {
     const text = ('key=AKIA' + 'Z7Q2RM4XK5TB3NWE ').repeat(10_000) + 'x'.repeat(1_000_000);
@@ -78,11 +90,20 @@ describe('secret rules', () => {
     assert.ok(performance.now() - t < 5000);
   });
   it('scans ENV, labels and history of the config, attributing history to its layer', () => {
-    const got = configSecrets({
-      config: { Env: ['A=1', 'GITHUB_TOKEN=' + gh], Labels: { note: 'x' } },
-      history: [{ created_by: 'FROM x', empty_layer: true }, { created_by: 'RUN echo hi' }, { created_by: `RUN curl -H "Authorization: token ${gh}" x` }],
-    }, [{ index: 0, digest: 'sha256:a' }, { index: 1, digest: 'sha256:b' }]);
-    assert.deepEqual(got.map((g) => `${g.file}:${g.line}:${g.ruleId}:${g.layer?.index ?? '-'}`), ['config:env:2:github-token:-', 'config:history:3:github-token:1']);
+    const got = configSecrets(
+      {
+        config: { Env: ['A=1', 'GITHUB_TOKEN=' + gh], Labels: { note: 'x' } },
+        history: [{ created_by: 'FROM x', empty_layer: true }, { created_by: 'RUN echo hi' }, { created_by: `RUN curl -H "Authorization: token ${gh}" x` }],
+      },
+      [
+        { index: 0, digest: 'sha256:a' },
+        { index: 1, digest: 'sha256:b' },
+      ],
+    );
+    assert.deepEqual(
+      got.map((g) => `${g.file}:${g.line}:${g.ruleId}:${g.layer?.index ?? '-'}`),
+      ['config:env:2:github-token:-', 'config:history:3:github-token:1'],
+    );
     assert.ok(got.every((g) => !g.match.includes(gh)));
   });
 });

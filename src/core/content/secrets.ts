@@ -28,7 +28,8 @@ export const SECRET_PATH_ALLOWLIST: readonly RegExp[] = [
 ];
 
 // Files by extension that are not text (or are archives the scanner does not open).
-const BINARY_EXT = /\.(so(\.[0-9.]+)?|a|o|png|jpe?g|gif|ico|webp|bmp|svgz|woff2?|ttf|otf|eot|gz|tgz|bz2|xz|zst|zip|jar|war|ear|whl|7z|rar|pyc|pyo|class|mo|db|sqlite3?|pdf|mp[34]|wasm)$/i;
+const BINARY_EXT =
+  /\.(so(\.[0-9.]+)?|a|o|png|jpe?g|gif|ico|webp|bmp|svgz|woff2?|ttf|otf|eot|gz|tgz|bz2|xz|zst|zip|jar|war|ear|whl|7z|rar|pyc|pyo|class|mo|db|sqlite3?|pdf|mp[34]|wasm)$/i;
 
 export interface SecretObservation {
   ruleId: string;
@@ -70,7 +71,10 @@ export function findSecrets(text: string, name: string | undefined, rules: reado
     if (!rule.keywords.some((k) => lower!.includes(k))) continue;
     rule.regex.lastIndex = 0;
     for (let m = rule.regex.exec(text); m; m = rule.regex.exec(text)) {
-      if (m[0].length === 0) { rule.regex.lastIndex++; continue; }
+      if (m[0].length === 0) {
+        rule.regex.lastIndex++;
+        continue;
+      }
       const secret = m.groups?.secret;
       if (!secret) continue;
       if (rule.id !== 'private-key' && SAFE_VALUE.test(secret)) continue;
@@ -131,7 +135,9 @@ export function configSecrets(config: ImageConfig, layers: readonly LayerRef[]):
       if (f) out.push(f);
     }
   };
-  (config.config?.Env ?? []).forEach((e, i) => { if (typeof e === 'string') add('config:env', i, e); });
+  (config.config?.Env ?? []).forEach((e, i) => {
+    if (typeof e === 'string') add('config:env', i, e);
+  });
   Object.entries(config.config?.Labels ?? {}).forEach(([k, v], i) => add('config:labels', i, `${k}=${String(v)}`));
   let layerIdx = 0;
   (config.history ?? []).forEach((h, i) => {

@@ -23,7 +23,20 @@ import { wolfi } from './wolfi.js';
 
 export type { Ecosystem, PackageLookup } from './types.js';
 
-export const ecosystems = new ModuleIndex<Ecosystem>('ecosystem', [almalinux, alpine, chainguard, debian, mageia, npm, opensuse, pypi, rocky, suse, ubuntu, wolfi]);
+export const ecosystems = new ModuleIndex<Ecosystem>('ecosystem', [
+  almalinux,
+  alpine,
+  chainguard,
+  debian,
+  mageia,
+  npm,
+  opensuse,
+  pypi,
+  rocky,
+  suse,
+  ubuntu,
+  wolfi,
+]);
 
 const byFamily = new Map<string, Ecosystem>();
 const byPrefix = new Map<string, Ecosystem>();
@@ -107,9 +120,15 @@ export function coverageNotices(packages: Package[], os: OsInfo | undefined, has
   const out: Notice[] = [];
   const osPackages = packages.filter((p) => OS_PACKAGE_TYPES.has(p.type));
   const e = osEcosystem(os);
-  if (os?.family && !e) out.push({ kind: 'no-vuln-data', message: `no vulnerability data for ${osLabel(os)}: its ${osPackages.length} OS packages are not matched` });
-  else if (os?.family && e && !e.matchKeys(os)?.length) out.push({ kind: 'no-vuln-data', message: `no vulnerability data for ${osLabel(os)}: the release is not one ${e.title} advisories name; its ${osPackages.length} OS packages are not matched` });
-  else if (!os?.family && osPackages.length) out.push({ kind: 'no-vuln-data', message: `no OS detected (no os-release): ${osPackages.length} OS packages are not matched` });
+  if (os?.family && !e)
+    out.push({ kind: 'no-vuln-data', message: `no vulnerability data for ${osLabel(os)}: its ${osPackages.length} OS packages are not matched` });
+  else if (os?.family && e && !e.matchKeys(os)?.length)
+    out.push({
+      kind: 'no-vuln-data',
+      message: `no vulnerability data for ${osLabel(os)}: the release is not one ${e.title} advisories name; its ${osPackages.length} OS packages are not matched`,
+    });
+  else if (!os?.family && osPackages.length)
+    out.push({ kind: 'no-vuln-data', message: `no OS detected (no os-release): ${osPackages.length} OS packages are not matched` });
   const untyped = new Map<string, number>();
   for (const p of packages) if (!OS_PACKAGE_TYPES.has(p.type) && !languageByType.has(p.type)) untyped.set(p.type, (untyped.get(p.type) ?? 0) + 1);
   for (const [t, n] of [...untyped].sort()) out.push({ kind: 'no-vuln-data', message: `no vulnerability data for ${t} packages: ${n} not matched` });

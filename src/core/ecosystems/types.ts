@@ -44,5 +44,8 @@ export interface Ecosystem {
   /** Names and version a package is looked up by. */
   lookup(pkg: Package): PackageLookup;
   /** purl type and namespace of its packages (the rest is generic). */
-  purl(pkg: Package, os: OsInfo | undefined): { type: string; namespace?: string; name?: string; version?: string; qualifiers?: Record<string, string | undefined> };
+  purl(
+    pkg: Package,
+    os: OsInfo | undefined,
+  ): { type: string; namespace?: string; name?: string; version?: string; qualifiers?: Record<string, string | undefined> };
 }

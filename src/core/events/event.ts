@@ -9,7 +9,8 @@ import type { ContainerSpec } from '../checks/spec.js';
 
 export type EventSource = 'syscall' | 'k8s_audit';
 
-export type FdKind = 'file' | 'directory' | 'pipe' | 'socket' | 'ipv4' | 'ipv6' | 'unix' | 'tty' | 'memfd' | 'event' | 'signalfd' | 'inotify' | 'timerfd' | 'netlink' | 'unknown';
+export type FdKind =
+  'file' | 'directory' | 'pipe' | 'socket' | 'ipv4' | 'ipv6' | 'unix' | 'tty' | 'memfd' | 'event' | 'signalfd' | 'inotify' | 'timerfd' | 'netlink' | 'unknown';
 
 export interface ProcessInfo {
   pid: number;

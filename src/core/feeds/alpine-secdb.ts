@@ -21,7 +21,12 @@ export const alpineSecdbFeed: AdvisoryFeed = {
     plan(v) {
       const base = trimUrl(asString(v.url) ?? DEFAULT_ALPINE_SECDB_URL);
       return (asList(v.branches) ?? DEFAULT_ALPINE_BRANCHES).flatMap((b) =>
-        ['main', 'community'].map((repo) => ({ url: `${base}/${b}/${repo}.json`, name: `alpine-${b.replace(/[^\w.-]/g, '_')}-${repo}.json`, optional: repo === 'community' })));
+        ['main', 'community'].map((repo) => ({
+          url: `${base}/${b}/${repo}.json`,
+          name: `alpine-${b.replace(/[^\w.-]/g, '_')}-${repo}.json`,
+          optional: repo === 'community',
+        })),
+      );
     },
   },
 };

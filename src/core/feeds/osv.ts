@@ -35,7 +35,10 @@ export const osvFeed: AdvisoryFeed = {
     ],
     plan(v) {
       const base = trimUrl(asString(v.url) ?? DEFAULT_OSV_URL);
-      return (asList(v.ecosystems) ?? defaultOsvEcosystems()).map((eco) => ({ url: `${base}/${encodeURIComponent(eco)}/all.zip`, name: `osv-${eco.replace(/[^\w.-]/g, '_')}.zip` }));
+      return (asList(v.ecosystems) ?? defaultOsvEcosystems()).map((eco) => ({
+        url: `${base}/${encodeURIComponent(eco)}/all.zip`,
+        name: `osv-${eco.replace(/[^\w.-]/g, '_')}.zip`,
+      }));
     },
   },
 };

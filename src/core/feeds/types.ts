@@ -53,5 +53,13 @@ export interface AdvisoryFeed {
 }
 
 export const trimUrl = (u: string): string => u.replace(/\/+$/, '');
-export const asList = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean));
+export const asList = (v: string | string[] | undefined): string[] | undefined =>
+  v === undefined
+    ? undefined
+    : Array.isArray(v)
+      ? v
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
 export const asString = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

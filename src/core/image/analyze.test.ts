@@ -24,7 +24,9 @@ async function memImage(spec: ImageSpec, delays: number[] = []): Promise<Image> 
 }
 
 const osAnalyzer: Analyzer = {
-  id: 'test-os', version: 1, kind: 'os',
+  id: 'test-os',
+  version: 1,
+  kind: 'os',
   required: (p) => p === '/etc/os-release' || p === '/usr/lib/os-release',
   analyze(input) {
     const f = input.files.find((x) => x.path === '/etc/os-release') ?? input.files.find((x) => x.path === '/usr/lib/os-release');
@@ -37,7 +39,9 @@ const osAnalyzer: Analyzer = {
 /** Lines `name version` of /var/lib/pkgs, attributed to the first layer where that line appeared. */
 function pkgAnalyzer(seen: { input?: AnalyzerInput } = {}): Analyzer {
   return {
-    id: 'test-pkgs', version: 1, kind: 'package',
+    id: 'test-pkgs',
+    version: 1,
+    kind: 'package',
     required: (p) => p === '/var/lib/pkgs' || p.endsWith('/package.json'),
     analyze(input) {
       seen.input = input;
@@ -58,11 +62,24 @@ function pkgAnalyzer(seen: { input?: AnalyzerInput } = {}): Analyzer {
   };
 }
 
-const base = { files: [{ path: 'etc/os-release', type: 'symlink' as const, linkname: '../usr/lib/os-release' }, { path: 'usr/lib/os-release', content: 'ID=debian\n' }, { path: 'var/lib/pkgs', content: 'libc 2.36\n' }], createdBy: 'ADD base' };
+const base = {
+  files: [
+    { path: 'etc/os-release', type: 'symlink' as const, linkname: '../usr/lib/os-release' },
+    { path: 'usr/lib/os-release', content: 'ID=debian\n' },
+    { path: 'var/lib/pkgs', content: 'libc 2.36\n' },
+  ],
+  createdBy: 'ADD base',
+};
 const spec: ImageSpec = {
   layers: [
     base,
-    { files: [{ path: 'var/lib/pkgs', content: 'libc 2.36\ncurl 7.88\n' }, { path: 'app/node_modules/x/package.json', content: '{"name":"x","version":"1.0.0"}' }], createdBy: 'RUN apt-get install curl' },
+    {
+      files: [
+        { path: 'var/lib/pkgs', content: 'libc 2.36\ncurl 7.88\n' },
+        { path: 'app/node_modules/x/package.json', content: '{"name":"x","version":"1.0.0"}' },
+      ],
+      createdBy: 'RUN apt-get install curl',
+    },
     { files: [{ path: 'var/lib/.wh.pkgs' }], createdBy: 'RUN rm pkgs' },
     { files: [{ path: 'var/lib/pkgs', content: 'libc 2.36\ncurl 8.0\n' }], createdBy: 'RUN reinstall' },
   ],
@@ -81,15 +98,24 @@ describe('analyzeImage', () => {
     assert.equal(byName.get('libc')?.layer?.digest, img.layers[3]!.ref.digest);
     assert.equal(byName.get('x')?.layer?.index, 1, 'from the layer of filePath');
     assert.equal(byName.get('x')?.layer?.diffId, img.layers[1]!.ref.diffId);
-    assert.deepEqual(seen.input!.versions('/var/lib/pkgs').map((v) => v.entry.layer), [3]);
-    assert.deepEqual(r.layers.map((l) => l.createdBy), ['ADD base', 'RUN apt-get install curl', 'RUN rm pkgs', 'RUN reinstall']);
+    assert.deepEqual(
+      seen.input!.versions('/var/lib/pkgs').map((v) => v.entry.layer),
+      [3],
+    );
+    assert.deepEqual(
+      r.layers.map((l) => l.createdBy),
+      ['ADD base', 'RUN apt-get install curl', 'RUN rm pkgs', 'RUN reinstall'],
+    );
   });
 
   it('keeps every version of a required file, bottom layer first', async () => {
     const img = await memImage({ layers: spec.layers.slice(0, 2) });
     const seen: { input?: AnalyzerInput } = {};
     const r = await analyzeImage(img, [osAnalyzer, pkgAnalyzer(seen)]);
-    assert.deepEqual(seen.input!.versions('/var/lib/pkgs').map((v) => v.entry.layer), [0, 1]);
+    assert.deepEqual(
+      seen.input!.versions('/var/lib/pkgs').map((v) => v.entry.layer),
+      [0, 1],
+    );
     assert.equal(r.packages.find((p) => p.name === 'libc')?.layer?.index, 0);
     assert.equal(r.packages.find((p) => p.name === 'curl')?.layer?.index, 1);
   });
@@ -111,7 +137,10 @@ describe('analyzeImage', () => {
     const second = await analyzeImage(b, [osAnalyzer, pkgAnalyzer()], { layerCache: cache });
     assert.equal(cache.hits, 1, 'the shared base layer came from the cache');
     assert.equal(second.os?.family, 'debian');
-    assert.deepEqual(second.packages.map((p) => `${p.name}@${p.layer?.index}`), ['libc@0']);
+    assert.deepEqual(
+      second.packages.map((p) => `${p.name}@${p.layer?.index}`),
+      ['libc@0'],
+    );
     // A cached run gives the same result as an uncached one.
     const again = await analyzeImage(await memImage(spec), [osAnalyzer, pkgAnalyzer()], { layerCache: cache });
     assert.deepEqual(again.packages, first.packages);
@@ -129,13 +158,34 @@ describe('analyzeImage', () => {
     assert.equal(last.done, true);
     assert.equal(last.layers, 4);
     assert.equal(last.bytes, last.totalBytes);
-    assert.equal(last.totalBytes, img.layers.reduce((s, l) => s + l.size!, 0));
+    assert.equal(
+      last.totalBytes,
+      img.layers.reduce((s, l) => s + l.size!, 0),
+    );
   });
 
   it('gives a required hard link the bytes of its target', async () => {
-    const img = await memImage({ layers: [{ files: [{ path: 'var/lib/pkgs', content: 'a 1\n' }, { path: 'etc/os-release', type: 'hardlink', linkname: 'var/lib/pkgs' }] }] });
+    const img = await memImage({
+      layers: [
+        {
+          files: [
+            { path: 'var/lib/pkgs', content: 'a 1\n' },
+            { path: 'etc/os-release', type: 'hardlink', linkname: 'var/lib/pkgs' },
+          ],
+        },
+      ],
+    });
     const seen: { input?: AnalyzerInput } = {};
-    const r = await analyzeImage(img, [{ ...osAnalyzer, required: (p) => p === '/etc/os-release' || p === '/var/lib/pkgs', analyze: (i) => { seen.input = i; return {}; } }]);
+    const r = await analyzeImage(img, [
+      {
+        ...osAnalyzer,
+        required: (p) => p === '/etc/os-release' || p === '/var/lib/pkgs',
+        analyze: (i) => {
+          seen.input = i;
+          return {};
+        },
+      },
+    ]);
     assert.equal(seen.input!.files.find((f) => f.path === '/etc/os-release')?.content.toString(), 'a 1\n');
     assert.equal(r.tree.get('/etc/os-release')?.size, 4);
   });
@@ -144,13 +194,16 @@ describe('analyzeImage', () => {
     const img = await memImage(spec);
     const broken = (await buildImage(spec)).layers[2]!.blob;
     img.layers[2]!.open = async () => Readable.from([truncate(broken, -30)]);
-    const e = await analyzeImage(img, [osAnalyzer]).then(() => undefined, (x: unknown) => x);
+    const e = await analyzeImage(img, [osAnalyzer]).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(e instanceof InputError, String(e));
     assert.equal(e.code, 'LAYER_TRUNCATED');
     assert.match(e.message, /mem layer 2 \(sha256:[0-9a-f]{12}\)/);
   });
 
-  it('stops the other layer being read when one fails, and honours the caller\'s abort', async () => {
+  it("stops the other layer being read when one fails, and honours the caller's abort", async () => {
     const img = await memImage(spec);
     let endless: Readable | undefined;
     img.layers[0]!.open = async () => Readable.from([Buffer.from('not a tar '.repeat(100))]);
@@ -177,7 +230,12 @@ describe('LayerCache values', () => {
     const img = await memImage(spec);
     await analyzeImage(img, [osAnalyzer, pkgAnalyzer()], { layerCache: cache });
     // Corrupt every stored value in a different way; the next run must read the layers again and still be right.
-    const bad: unknown[] = [{ format: 1, entries: [{ path: 5 }], files: {} }, { format: 99, entries: [], files: {} }, 'junk', { format: 1, entries: [], files: { '/x': 7 } }];
+    const bad: unknown[] = [
+      { format: 1, entries: [{ path: 5 }], files: {} },
+      { format: 99, entries: [], files: {} },
+      'junk',
+      { format: 1, entries: [], files: { '/x': 7 } },
+    ];
     const keys = [...(cache as unknown as { map: Map<string, string> }).map.keys()];
     keys.forEach((k, i) => (cache as unknown as { map: Map<string, string> }).map.set(k, JSON.stringify(bad[i % bad.length])));
     const r = await analyzeImage(await memImage(spec), [osAnalyzer, pkgAnalyzer()], { layerCache: cache });

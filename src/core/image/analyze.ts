@@ -73,28 +73,31 @@ async function orderedPool<T>(n: number, width: number, start: (i: number) => Pr
     const launch = (): void => {
       while (!failed && launched < n && launched < next + width) {
         const i = launched++;
-        start(i).then((v) => {
-          if (failed) return;
-          results.set(i, v);
-          try {
-            while (results.has(next)) {
-              const r = results.get(next)!;
-              results.delete(next);
-              apply(next, r);
-              next++;
+        start(i).then(
+          (v) => {
+            if (failed) return;
+            results.set(i, v);
+            try {
+              while (results.has(next)) {
+                const r = results.get(next)!;
+                results.delete(next);
+                apply(next, r);
+                next++;
+              }
+            } catch (e) {
+              failed = true;
+              reject(e);
+              return;
             }
-          } catch (e) {
+            if (next === n) resolve();
+            else launch();
+          },
+          (e) => {
+            if (failed) return;
             failed = true;
             reject(e);
-            return;
-          }
-          if (next === n) resolve();
-          else launch();
-        }, (e) => {
-          if (failed) return;
-          failed = true;
-          reject(e);
-        });
+          },
+        );
       }
     };
     launch();
@@ -167,7 +170,10 @@ class Merger {
     }
     if (entry.kind === 'hardlink' && entry.linkTarget) {
       const layer = entry.layer;
-      const found = this.versions.get(entry.linkTarget)?.filter((v) => v.entry.layer <= layer).pop();
+      const found = this.versions
+        .get(entry.linkTarget)
+        ?.filter((v) => v.entry.layer <= layer)
+        .pop();
       return found ? { content: found.content, entry } : undefined;
     }
     if (entry.kind !== 'file') return undefined;
@@ -225,13 +231,25 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
       const hit = await opts.layerCache.get(key);
       const data = hit ? fromLayerScan(hit) : undefined;
       if (data && (!sink || data.content)) {
-        if (layer.size) { bytes += layer.size; current = i; progress(); }
+        if (layer.size) {
+          bytes += layer.size;
+          current = i;
+          progress();
+        }
         return data;
       }
     }
     const so = {
-      where, layer: i, limits, wants, budget,
-      onBytes: (n: number) => { bytes += n; current = i; progress(); },
+      where,
+      layer: i,
+      limits,
+      wants,
+      budget,
+      onBytes: (n: number) => {
+        bytes += n;
+        current = i;
+        progress();
+      },
       signal: stop.signal,
       ...(sink ? { content: sink } : {}),
     };

@@ -78,15 +78,32 @@ function gunzipDecompressor(cb: DecompressorCallbacks): Decompressor {
     scheduled = true;
     queueMicrotask(drain);
   };
-  z.on('data', (c: Buffer) => { queue.push(c); schedule(); });
-  z.on('end', () => { ended = true; schedule(); });
-  z.on('error', (e) => { done = true; cb.onError(e); });
+  z.on('data', (c: Buffer) => {
+    queue.push(c);
+    schedule();
+  });
+  z.on('end', () => {
+    ended = true;
+    schedule();
+  });
+  z.on('error', (e) => {
+    done = true;
+    cb.onError(e);
+  });
   z.on('drain', () => cb.onDrain());
   return {
     write: (chunk) => z.write(chunk),
-    end: () => { z.end(); },
-    destroy: () => { done = true; z.destroy(); },
-    pause: () => { blocked = true; z.pause(); },
+    end: () => {
+      z.end();
+    },
+    destroy: () => {
+      done = true;
+      z.destroy();
+    },
+    pause: () => {
+      blocked = true;
+      z.pause();
+    },
     resume: () => {
       blocked = false;
       drain();
@@ -145,13 +162,22 @@ function zstdDecompressor(cb: DecompressorCallbacks): Decompressor {
       if (pending || paused) endPending = true;
       else finish();
     },
-    destroy() { failed = true; pending = null; },
-    pause() { paused = true; },
+    destroy() {
+      failed = true;
+      pending = null;
+    },
+    pause() {
+      paused = true;
+    },
     resume() {
       paused = false;
       if (!pump()) return;
       if (paused) return;
-      if (endPending) { endPending = false; finish(); return; }
+      if (endPending) {
+        endPending = false;
+        finish();
+        return;
+      }
       cb.onDrain();
     },
   };

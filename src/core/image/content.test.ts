@@ -13,7 +13,9 @@ import type { Image } from './types.js';
 async function memImage(spec: ImageSpec): Promise<Image> {
   const built = await buildImage(spec);
   return {
-    name: 'mem', type: 'oci', config: built.config as Image['config'],
+    name: 'mem',
+    type: 'oci',
+    config: built.config as Image['config'],
     layers: built.layers.map((l, index) => ({ ref: { index, digest: l.digest, diffId: l.diffId }, size: l.size, open: async () => Readable.from([l.blob]) })),
     close: async () => {},
   };
@@ -21,19 +23,33 @@ async function memImage(spec: ImageSpec): Promise<Image> {
 
 const seen: string[] = [];
 const small: ContentScanner = {
-  id: 'small', version: 1, maxFileSize: 1000,
+  id: 'small',
+  version: 1,
+  maxFileSize: 1000,
   wants: (e) => !e.path.endsWith('.skip'),
-  scan: (f) => { seen.push(f.path); return [{ len: f.content.length, head: f.content.subarray(0, 4).toString() }]; },
+  scan: (f) => {
+    seen.push(f.path);
+    return [{ len: f.content.length, head: f.content.subarray(0, 4).toString() }];
+  },
 };
 
 describe('content scanners in analyzeImage', () => {
   it('sees wanted files within its limit, hashes all files, attributes layers and deletions', async () => {
     seen.length = 0;
     const big = Buffer.alloc(5000, 0x41);
-    const image = await memImage({ layers: [
-      { files: [{ path: 'a.txt', content: 'aaaa-1' }, { path: 'big.bin', content: big }, { path: 'x.skip', content: 'skip' }, { path: 'gone', content: 'gone' }] },
-      { files: [{ path: 'a.txt', content: 'aaaa-2' }, { path: '.wh.gone' }], compression: 'zstd' },
-    ] });
+    const image = await memImage({
+      layers: [
+        {
+          files: [
+            { path: 'a.txt', content: 'aaaa-1' },
+            { path: 'big.bin', content: big },
+            { path: 'x.skip', content: 'skip' },
+            { path: 'gone', content: 'gone' },
+          ],
+        },
+        { files: [{ path: 'a.txt', content: 'aaaa-2' }, { path: '.wh.gone' }], compression: 'zstd' },
+      ],
+    });
     const r = await analyzeImage(image, [], { contentScanners: [small], hashFiles: true });
     assert.deepEqual(seen.sort(), ['/a.txt', '/a.txt', '/gone']);
     const recs = r.content.map((c) => `${c.path}@${c.layer}${c.deleted ? ':deleted' : ''}`).sort();
@@ -52,7 +68,18 @@ describe('content scanners in analyzeImage', () => {
 
   it('a scanner that throws fails the scan with an error naming the layer and file', async () => {
     const image = await memImage({ layers: [{ files: [{ path: 'bad', content: 'x' }] }] });
-    const boom: ContentScanner = { id: 'boom', version: 1, maxFileSize: 10, wants: () => true, scan: () => { throw new Error('bad rule'); } };
-    await assert.rejects(analyzeImage(image, [], { contentScanners: [boom] }), (e: Error) => /mem layer 0 .*\/bad/.test(e.message) && e.message.includes('bad rule'));
+    const boom: ContentScanner = {
+      id: 'boom',
+      version: 1,
+      maxFileSize: 10,
+      wants: () => true,
+      scan: () => {
+        throw new Error('bad rule');
+      },
+    };
+    await assert.rejects(
+      analyzeImage(image, [], { contentScanners: [boom] }),
+      (e: Error) => /mem layer 0 .*\/bad/.test(e.message) && e.message.includes('bad rule'),
+    );
   });
 });

@@ -13,9 +13,18 @@ function e(path: string, layer: number, kind: EntryKind = 'file', linkTarget?: s
 describe('normalizePath', () => {
   it('makes every name absolute and clamps .. at the root', () => {
     const cases: Array<[string, string]> = [
-      ['etc/passwd', '/etc/passwd'], ['./etc/passwd', '/etc/passwd'], ['/etc/passwd', '/etc/passwd'],
-      ['etc/', '/etc'], ['./', '/'], ['', '/'], ['../../etc/shadow', '/etc/shadow'], ['a/b/../../../c', '/c'],
-      ['a//b/./c/', '/a/b/c'], ['/..', '/'], ['.wh..wh..opq', '/.wh..wh..opq'], ['a/..b', '/a/..b'],
+      ['etc/passwd', '/etc/passwd'],
+      ['./etc/passwd', '/etc/passwd'],
+      ['/etc/passwd', '/etc/passwd'],
+      ['etc/', '/etc'],
+      ['./', '/'],
+      ['', '/'],
+      ['../../etc/shadow', '/etc/shadow'],
+      ['a/b/../../../c', '/c'],
+      ['a//b/./c/', '/a/b/c'],
+      ['/..', '/'],
+      ['.wh..wh..opq', '/.wh..wh..opq'],
+      ['a/..b', '/a/..b'],
     ];
     for (const [input, want] of cases) assert.equal(normalizePath(input), want, input);
   });
@@ -28,8 +37,14 @@ describe('SquashedTree', () => {
     t.add(e('/usr/bin/a', 0));
     t.add(e('/usr-x', 0));
     assert.equal(t.get('/usr')?.kind, 'dir');
-    assert.deepEqual(t.list('/usr/bin').map((x) => x.path), ['/usr/bin/a', '/usr/bin/b']);
-    assert.deepEqual([...t.entries()].map((x) => x.path), ['/usr', '/usr-x', '/usr/bin', '/usr/bin/a', '/usr/bin/b']);
+    assert.deepEqual(
+      t.list('/usr/bin').map((x) => x.path),
+      ['/usr/bin/a', '/usr/bin/b'],
+    );
+    assert.deepEqual(
+      [...t.entries()].map((x) => x.path),
+      ['/usr', '/usr-x', '/usr/bin', '/usr/bin/a', '/usr/bin/b'],
+    );
     assert.equal(t.size, 5);
   });
 

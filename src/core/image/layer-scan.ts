@@ -57,18 +57,32 @@ export function toLayerScan(data: LayerScanData): LayerScan {
 /** Returns undefined for a scan of another format (treated as a cache miss). */
 export function fromLayerScan(value: unknown): LayerScanData | undefined {
   const scan = value as LayerScan | undefined;
-  if (!scan || typeof scan !== 'object' || scan.format !== LAYER_SCAN_FORMAT || !Array.isArray(scan.entries) || typeof scan.files !== 'object') return undefined;
+  if (!scan || typeof scan !== 'object' || scan.format !== LAYER_SCAN_FORMAT || !Array.isArray(scan.entries) || typeof scan.files !== 'object')
+    return undefined;
   // A store is not trusted to hand back what was stored: a malformed entry makes the whole scan a miss.
   for (const e of scan.entries as unknown[]) {
     const x = e as Partial<ScannedEntry> | null;
-    if (!x || typeof x.path !== 'string' || !x.path.startsWith('/') || typeof x.kind !== 'string' || !ENTRY_KINDS.has(x.kind)
-      || typeof x.mode !== 'number' || typeof x.size !== 'number' || typeof x.uid !== 'number' || typeof x.gid !== 'number'
-      || (x.linkTarget !== undefined && typeof x.linkTarget !== 'string')
-      || (x.whiteout !== undefined && x.whiteout !== 'file' && x.whiteout !== 'opaque')
-      || (x.sha256 !== undefined && typeof x.sha256 !== 'string')) return undefined;
+    if (
+      !x ||
+      typeof x.path !== 'string' ||
+      !x.path.startsWith('/') ||
+      typeof x.kind !== 'string' ||
+      !ENTRY_KINDS.has(x.kind) ||
+      typeof x.mode !== 'number' ||
+      typeof x.size !== 'number' ||
+      typeof x.uid !== 'number' ||
+      typeof x.gid !== 'number' ||
+      (x.linkTarget !== undefined && typeof x.linkTarget !== 'string') ||
+      (x.whiteout !== undefined && x.whiteout !== 'file' && x.whiteout !== 'opaque') ||
+      (x.sha256 !== undefined && typeof x.sha256 !== 'string')
+    )
+      return undefined;
   }
-  if (scan.content !== undefined && (!Array.isArray(scan.content)
-    || scan.content.some((o) => !o || typeof o !== 'object' || typeof o.scanner !== 'string' || typeof o.path !== 'string'))) return undefined;
+  if (
+    scan.content !== undefined &&
+    (!Array.isArray(scan.content) || scan.content.some((o) => !o || typeof o !== 'object' || typeof o.scanner !== 'string' || typeof o.path !== 'string'))
+  )
+    return undefined;
   const files = new Map<string, Buffer>();
   for (const [p, b64] of Object.entries(scan.files)) {
     if (typeof b64 !== 'string') return undefined;
@@ -88,7 +102,10 @@ export function fromLayerScan(value: unknown): LayerScanData | undefined {
 export function layerCacheKey(ref: LayerRef, analyzers: ReadonlyArray<{ id: string; version: number }>): string | undefined {
   const content = ref.diffId ?? ref.digest;
   if (!content || !/^sha(256|384|512):[0-9a-f]+$/.test(content)) return undefined;
-  const ids = analyzers.map((a) => `${a.id}@${a.version}`).sort().join(',');
+  const ids = analyzers
+    .map((a) => `${a.id}@${a.version}`)
+    .sort()
+    .join(',');
   return 'layer-scan:' + createHash('sha256').update(`vigil-layer-scan/${LAYER_SCAN_FORMAT}\n${content}\n${ids}`).digest('hex');
 }
 
@@ -99,7 +116,10 @@ export class MemoryLayerCache implements LayerCache {
   misses = 0;
   async get(key: string): Promise<LayerScan | undefined> {
     const v = this.map.get(key);
-    if (v === undefined) { this.misses++; return undefined; }
+    if (v === undefined) {
+      this.misses++;
+      return undefined;
+    }
     this.hits++;
     return JSON.parse(v) as LayerScan;
   }

@@ -11,7 +11,10 @@ describe('limits', () => {
     assert.equal(parseSize('10MB'), 10_000_000);
     assert.equal(parseSize('2g'), 2 * 1024 ** 3);
     assert.equal(parseSize('1.5MiB'), 1.5 * 1024 * 1024);
-    assert.throws(() => parseSize('ten', 'max-file-size'), (e: unknown) => e instanceof InputError && /--max-file-size/.test(e.message));
+    assert.throws(
+      () => parseSize('ten', 'max-file-size'),
+      (e: unknown) => e instanceof InputError && /--max-file-size/.test(e.message),
+    );
     assert.throws(() => parseSize('-1'), InputError);
   });
 

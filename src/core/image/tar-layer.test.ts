@@ -32,7 +32,10 @@ const files: FileSpec[] = [
 ];
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<InputError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   assert.ok(e instanceof InputError, `expected InputError ${code}, got ${String(e)}`);
   assert.equal(e.code, code, e.message);
   assert.ok(!e.message.includes('\n'), 'one line');
@@ -67,7 +70,10 @@ describe('scanTarLayer', () => {
       { path: './a/../../b/./c', content: 'y' },
     ]);
     const scan = await scanTarLayer(chunked(blob), opts({ wants: () => true }));
-    assert.deepEqual(scan.entries.map((e) => e.path), ['/etc/passwd', '/abs/file', '/b/c']);
+    assert.deepEqual(
+      scan.entries.map((e) => e.path),
+      ['/etc/passwd', '/abs/file', '/b/c'],
+    );
   });
 
   it('fails on a truncated gzip layer', async () => {
@@ -79,13 +85,19 @@ describe('scanTarLayer', () => {
   it('fails on corrupt gzip data', async () => {
     const blob = Buffer.from(compress(await buildTar(files), 'gzip'));
     for (let i = 20; i < 60; i++) blob[i] = 0xff;
-    const e = await scanTarLayer(chunked(blob), opts()).then(() => undefined, (err: unknown) => err);
+    const e = await scanTarLayer(chunked(blob), opts()).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     assert.ok(e instanceof InputError && ['LAYER_CORRUPT', 'TAR_INVALID', 'LAYER_TRUNCATED'].includes(e.code), String(e));
   });
 
   it('fails on a truncated zstd layer', async () => {
     const blob = compress(await buildTar(files), 'zstd');
-    const e = await scanTarLayer(chunked(truncate(blob, -10)), opts()).then(() => undefined, (err: unknown) => err);
+    const e = await scanTarLayer(chunked(truncate(blob, -10)), opts()).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     assert.ok(e instanceof InputError && ['LAYER_CORRUPT', 'TAR_TRUNCATED', 'LAYER_TRUNCATED'].includes(e.code), String(e));
   });
 
@@ -95,7 +107,10 @@ describe('scanTarLayer', () => {
   });
 
   it('fails on a tar cut inside file data, accepts one that only lacks padding and end blocks (umoci)', async () => {
-    const blob = await buildTar([{ path: 'etc/a', content: 'x'.repeat(1000) }, { path: 'etc/b', content: 'hi\n' }]);
+    const blob = await buildTar([
+      { path: 'etc/a', content: 'x'.repeat(1000) },
+      { path: 'etc/b', content: 'hi\n' },
+    ]);
     // header a (512) + data a (1000, padded to 1024) + header b (512) + 'hi\n'
     const cutInData = truncate(blob, 512 + 600);
     await rejectsWith(scanTarLayer(chunked(cutInData), opts()), 'TAR_TRUNCATED');
@@ -131,10 +146,15 @@ describe('scanTarLayer', () => {
     const blob = gzipBomb(512 * 1024 * 1024, 'usr/share/big');
     const rss0 = process.memoryUsage().rss;
     let peak = rss0;
-    const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    const timer = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 5);
     try {
       const scan = await scanTarLayer(chunked(blob), opts());
-      assert.deepEqual(scan.entries.map((e) => [e.path, e.size]), [['/usr/share/big', 512 * 1024 * 1024]]);
+      assert.deepEqual(
+        scan.entries.map((e) => [e.path, e.size]),
+        [['/usr/share/big', 512 * 1024 * 1024]],
+      );
     } finally {
       clearInterval(timer);
     }
@@ -158,7 +178,10 @@ describe('scanTarLayer', () => {
     await rejectsWith(scanTarLayer(chunked(many), opts({}, { maxEntries: 10 })), 'LIMIT_ENTRIES');
     const long = await buildTar([{ path: 'd/'.repeat(200) + 'file', content: 'x' }]);
     await rejectsWith(scanTarLayer(chunked(long), opts({}, { maxPathLength: 100 })), 'LIMIT_PATH_LENGTH');
-    const big = await buildTar([{ path: 'etc/huge', content: Buffer.alloc(10_000) }, { path: 'usr/huge', content: Buffer.alloc(10_000) }]);
+    const big = await buildTar([
+      { path: 'etc/huge', content: Buffer.alloc(10_000) },
+      { path: 'usr/huge', content: Buffer.alloc(10_000) },
+    ]);
     const e = await rejectsWith(scanTarLayer(chunked(big), opts({}, { maxFileSize: 1000 })), 'LIMIT_FILE_SIZE');
     assert.match(e.message, /\/etc\/huge/);
     // A big file nobody requires is fine.
@@ -166,7 +189,11 @@ describe('scanTarLayer', () => {
   });
 
   it('surfaces a source stream error as an InputError', async () => {
-    const src = new Readable({ read() { this.destroy(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })); } });
+    const src = new Readable({
+      read() {
+        this.destroy(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+      },
+    });
     await rejectsWith(scanTarLayer(src, opts()), 'IMAGE_READ_ERROR');
   });
 

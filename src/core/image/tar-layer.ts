@@ -58,11 +58,14 @@ export function layerError(e: unknown, where: string): InputError {
   const err = e as { code?: unknown; message?: unknown } | undefined;
   const code = typeof err?.code === 'string' ? err.code : '';
   const msg = typeof err?.message === 'string' ? err.message : String(e);
-  if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(msg)) return new InputError('LAYER_TRUNCATED', 'compressed layer is truncated (unexpected end of gzip data)', where);
+  if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(msg))
+    return new InputError('LAYER_TRUNCATED', 'compressed layer is truncated (unexpected end of gzip data)', where);
   if (code.startsWith('Z_') || code.startsWith('ERR_ZLIB')) return new InputError('LAYER_CORRUPT', `invalid gzip data (${msg})`, where);
   if (/Unexpected end of data/.test(msg)) return new InputError('TAR_TRUNCATED', 'layer tar is truncated', where);
-  if (/Invalid tar header|Header exceeds max size|Invalid header/i.test(msg)) return new InputError('TAR_INVALID', 'not a valid tar archive (bad tar header)', where);
-  if (typeof err?.code === 'number' || /zstd|invalid (block|magic)|window/i.test(msg)) return new InputError('LAYER_CORRUPT', `invalid zstd data (${msg})`, where);
+  if (/Invalid tar header|Header exceeds max size|Invalid header/i.test(msg))
+    return new InputError('TAR_INVALID', 'not a valid tar archive (bad tar header)', where);
+  if (typeof err?.code === 'number' || /zstd|invalid (block|magic)|window/i.test(msg))
+    return new InputError('LAYER_CORRUPT', `invalid zstd data (${msg})`, where);
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EIO') return new InputError('IMAGE_READ_ERROR', msg, where);
   if (code === 'ABORT_ERR') return new InputError('ABORTED', 'reading was aborted', where);
   return new InputError('LAYER_READ_ERROR', msg, where);
@@ -80,10 +83,24 @@ class EntryCollector {
    * Register an entry; returns the scanned entry and whether its bytes are
    * needed (only for regular files an analyzer requires).
    */
-  add(rawName: string, kind: EntryKind, mode: number, size: number, uid: number, gid: number, linkName: string | undefined): { se?: ScannedEntry; read: boolean; fe?: FileEntry; hash: boolean; wantBytes: number } {
+  add(
+    rawName: string,
+    kind: EntryKind,
+    mode: number,
+    size: number,
+    uid: number,
+    gid: number,
+    linkName: string | undefined,
+  ): { se?: ScannedEntry; read: boolean; fe?: FileEntry; hash: boolean; wantBytes: number } {
     const { limits, where } = this.o;
-    if (++this.count > limits.maxEntries) throw new LimitError('LIMIT_ENTRIES', `layer has more than ${limits.maxEntries} entries (raise with --max-entries)`, where);
-    if (rawName.length > limits.maxPathLength) throw new LimitError('LIMIT_PATH_LENGTH', `entry name is longer than ${limits.maxPathLength} characters (raise with --max-path-length): ${rawName.slice(0, 80)}...`, where);
+    if (++this.count > limits.maxEntries)
+      throw new LimitError('LIMIT_ENTRIES', `layer has more than ${limits.maxEntries} entries (raise with --max-entries)`, where);
+    if (rawName.length > limits.maxPathLength)
+      throw new LimitError(
+        'LIMIT_PATH_LENGTH',
+        `entry name is longer than ${limits.maxPathLength} characters (raise with --max-path-length): ${rawName.slice(0, 80)}...`,
+        where,
+      );
     const path = normalizePath(rawName);
     if (path === '/') return { read: false, hash: false, wantBytes: 0 };
     const wh = parseWhiteout(path);
@@ -95,7 +112,8 @@ class EntryCollector {
     }
     const se: ScannedEntry = { path, kind, mode: mode & 0o7777, size: kind === 'file' ? size : 0, uid, gid };
     if (linkName !== undefined && linkName !== '') {
-      if (linkName.length > limits.maxPathLength) throw new LimitError('LIMIT_PATH_LENGTH', `link target is longer than ${limits.maxPathLength} characters`, at(where, path));
+      if (linkName.length > limits.maxPathLength)
+        throw new LimitError('LIMIT_PATH_LENGTH', `link target is longer than ${limits.maxPathLength} characters`, at(where, path));
       // Hard-link names are paths from the archive root; symlink targets are kept as written.
       if (kind === 'hardlink') se.linkTarget = normalizePath(linkName);
       else if (kind === 'symlink') se.linkTarget = linkName;
@@ -109,7 +127,12 @@ class EntryCollector {
       if (this.o.wants(fe)) {
         se.required = true;
         if (kind === 'file') {
-          if (size > limits.maxFileSize) throw new LimitError('LIMIT_FILE_SIZE', `required file is ${size} bytes, over the ${limits.maxFileSize}-byte limit (raise with --max-file-size)`, at(where, path));
+          if (size > limits.maxFileSize)
+            throw new LimitError(
+              'LIMIT_FILE_SIZE',
+              `required file is ${size} bytes, over the ${limits.maxFileSize}-byte limit (raise with --max-file-size)`,
+              at(where, path),
+            );
           read = true;
         }
       }
@@ -189,7 +212,10 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
     };
     const onAbort = (): void => fail(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     if (o.signal) {
-      if (o.signal.aborted) { onAbort(); return; }
+      if (o.signal.aborted) {
+        onAbort();
+        return;
+      }
       o.signal.addEventListener('abort', onAbort, { once: true });
     }
 
@@ -209,7 +235,9 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
       return extract.write(chunk);
     };
     tolerateMissingPadding(extract);
-    extract.on('drain', () => { if (!settled) decomp?.resume(); });
+    extract.on('drain', () => {
+      if (!settled) decomp?.resume();
+    });
     extract.on('error', (e) => fail(e));
     extract.on('finish', () => {
       if (settled) return;
@@ -250,7 +278,10 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
         hash?.update(c);
         if (over || !buffering) return;
         if (got > cap) {
-          if (reading) { fail(new LimitError('LIMIT_FILE_SIZE', `required file exceeds ${limits.maxFileSize} bytes (raise with --max-file-size)`, at(where, path))); return; }
+          if (reading) {
+            fail(new LimitError('LIMIT_FILE_SIZE', `required file exceeds ${limits.maxFileSize} bytes (raise with --max-file-size)`, at(where, path)));
+            return;
+          }
           // Bigger than the header said: the scanners do not get it.
           over = true;
           chunks.length = 0;
@@ -279,9 +310,13 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
       head = [];
       decomp = createDecompressor(detectCompression(first), {
         onData,
-        onEnd: () => { if (!settled) (extract as unknown as { end(): void }).end(); },
+        onEnd: () => {
+          if (!settled) (extract as unknown as { end(): void }).end();
+        },
         onError: (e) => fail(e),
-        onDrain: () => { if (!settled && !inputEnded) input.resume(); },
+        onDrain: () => {
+          if (!settled && !inputEnded) input.resume();
+        },
       });
       if (first.length > 0 && !decomp.write(first)) input.pause();
     };

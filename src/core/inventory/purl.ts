@@ -11,7 +11,13 @@ function enc(s: string): string {
 }
 
 /** A purl from its parts; qualifiers sorted by key, empty ones left out. */
-export function buildPurl(type: string, namespace: string | undefined, name: string, version: string, qualifiers: Record<string, string | undefined> = {}): string {
+export function buildPurl(
+  type: string,
+  namespace: string | undefined,
+  name: string,
+  version: string,
+  qualifiers: Record<string, string | undefined> = {},
+): string {
   let s = `pkg:${type}/`;
   if (namespace) s += namespace.split('/').map(enc).join('/') + '/';
   s += enc(name);
@@ -60,7 +66,11 @@ export function parsePurl(s: string): ParsedPurl | undefined {
   }
   if (slash < 0) return undefined;
   const type = rest.slice(0, slash).toLowerCase();
-  const parts = rest.slice(slash + 1).split('/').filter(Boolean).map(safeDecode);
+  const parts = rest
+    .slice(slash + 1)
+    .split('/')
+    .filter(Boolean)
+    .map(safeDecode);
   const name = parts.pop();
   if (!type || !name) return undefined;
   return { type, namespace: parts.join('/'), name, version, qualifiers };

@@ -86,7 +86,13 @@ spec:
     - --audit-log-path=-
 `;
   const r3 = checkApiserverManifest(noMounts);
-  assert.deepEqual(r3.add.map((a) => [a.under, a.afterLine, a.lines[0]]), [['volumeMounts', undefined, '    volumeMounts:'], ['volumes', undefined, '  volumes:']]);
+  assert.deepEqual(
+    r3.add.map((a) => [a.under, a.afterLine, a.lines[0]]),
+    [
+      ['volumeMounts', undefined, '    volumeMounts:'],
+      ['volumes', undefined, '  volumes:'],
+    ],
+  );
 });
 
 test('tabs, broken YAML and non-pods', () => {
@@ -99,8 +105,20 @@ test('tabs, broken YAML and non-pods', () => {
 test('process command lines', () => {
   const bad = checkApiserverArgs(['kube-apiserver', '--secure-port=6443', '--audit-log-path', '/var/log/a.log']);
   assert.equal(bad.ok, false);
-  assert.deepEqual(bad.add[0]!.lines, ['--audit-policy-file=/etc/kubernetes/audit-policy.yaml', '--audit-log-maxsize=100', '--audit-log-maxage=1', '--audit-log-maxbackup=10']);
-  const good = checkApiserverArgs(['kube-apiserver', '--audit-policy-file=/p.yaml', '--audit-log-path=/l/a.log', '--audit-log-maxsize=100', '--audit-log-maxage=1', '--audit-log-maxbackup=10']);
+  assert.deepEqual(bad.add[0]!.lines, [
+    '--audit-policy-file=/etc/kubernetes/audit-policy.yaml',
+    '--audit-log-maxsize=100',
+    '--audit-log-maxage=1',
+    '--audit-log-maxbackup=10',
+  ]);
+  const good = checkApiserverArgs([
+    'kube-apiserver',
+    '--audit-policy-file=/p.yaml',
+    '--audit-log-path=/l/a.log',
+    '--audit-log-maxsize=100',
+    '--audit-log-maxage=1',
+    '--audit-log-maxbackup=10',
+  ]);
   assert.equal(good.ok, true);
 });
 

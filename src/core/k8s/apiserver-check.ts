@@ -73,7 +73,12 @@ function checkFlags(flags: Flags, findings: CheckFinding[]): Array<[string, stri
     findings.push({ id: 'backend', ok: true, message: `webhook backend: --audit-webhook-config-file=${flags.get('--audit-webhook-config-file')}` });
     return add;
   }
-  if (log) findings.push({ id: 'backend', ok: true, message: `log backend: --audit-log-path=${flags.get('--audit-log-path')}${webhook ? ' (and the webhook backend)' : ''}` });
+  if (log)
+    findings.push({
+      id: 'backend',
+      ok: true,
+      message: `log backend: --audit-log-path=${flags.get('--audit-log-path')}${webhook ? ' (and the webhook backend)' : ''}`,
+    });
   else {
     findings.push({ id: 'backend', ok: false, message: '--audit-log-path (or --audit-webhook-config-file) is missing: no audit backend is enabled' });
     add.push(['--audit-log-path', RECOMMENDED_LOG_PATH]);
@@ -83,7 +88,11 @@ function checkFlags(flags: Flags, findings: CheckFinding[]): Array<[string, stri
     const id = flag.slice(2).replace('audit-', '') as CheckFinding['id'];
     if (has(flag)) findings.push({ id, ok: true, message: `${flag}=${flags.get(flag)}` });
     else {
-      findings.push({ id, ok: false, message: `${flag} is missing: the audit log ${flag === '--audit-log-maxsize' ? 'grows without rotation' : flag === '--audit-log-maxage' ? 'backups are kept forever' : 'backups are never pruned'}` });
+      findings.push({
+        id,
+        ok: false,
+        message: `${flag} is missing: the audit log ${flag === '--audit-log-maxsize' ? 'grows without rotation' : flag === '--audit-log-maxage' ? 'backups are kept forever' : 'backups are never pruned'}`,
+      });
       add.push([flag, value]);
     }
   }
@@ -132,7 +141,7 @@ export function checkApiserverManifest(text: string, where = 'manifest'): CheckR
   if (!isSeq(containers)) throw new InputError('MANIFEST_INVALID', 'no spec.containers', where);
   const container = containers.items.find((c) => {
     if (!isMap(c)) return false;
-    if (String((c.get('name') ?? '')) === 'kube-apiserver') return true;
+    if (String(c.get('name') ?? '') === 'kube-apiserver') return true;
     const cmd = c.get('command', true);
     return isSeq(cmd) && cmd.items.some((i) => isScalar(i) && String(i.value).endsWith('kube-apiserver'));
   }) as YAMLMap | undefined;
@@ -150,7 +159,8 @@ export function checkApiserverManifest(text: string, where = 'manifest'): CheckR
     const node = map.get(key, true);
     const kl = keyLine(map, key);
     const keyIndent = kl !== undefined ? indentOfLine(kl) : defaultKeyIndent;
-    if (!isSeq(node) || node.items.length === 0 || node.flow) return { node: isSeq(node) ? node : undefined, indent: defaultItemIndent, keyIndent, lastLine: kl };
+    if (!isSeq(node) || node.items.length === 0 || node.flow)
+      return { node: isSeq(node) ? node : undefined, indent: defaultItemIndent, keyIndent, lastLine: kl };
     const first = node.items[0] as YamlNode;
     const firstLine = first.range ? lineOf(first.range[0]) : undefined;
     const indent = firstLine !== undefined ? indentOfLine(firstLine) : defaultItemIndent;
@@ -172,7 +182,8 @@ export function checkApiserverManifest(text: string, where = 'manifest'): CheckR
   const addFlags = checkFlags(flags, findings);
   const add: LinesToAdd[] = [];
   // Put flags where the manifest keeps its flags: args when command is only the binary.
-  const flagList = strings(args.node).some((a) => a.startsWith('--')) || (cmd.node === undefined && args.node) ? { info: args, name: 'args' } : { info: cmd, name: 'command' };
+  const flagList =
+    strings(args.node).some((a) => a.startsWith('--')) || (cmd.node === undefined && args.node) ? { info: args, name: 'args' } : { info: cmd, name: 'command' };
   if (addFlags.length) {
     const pad = ' '.repeat(flagList.info.indent);
     add.push({ under: flagList.name, afterLine: flagList.info.lastLine, lines: addFlags.map(([f, v]) => `${pad}- ${f}=${v}`) });
@@ -183,7 +194,9 @@ export function checkApiserverManifest(text: string, where = 'manifest'): CheckR
   for (const [f, v] of addFlags) final.set(f, v);
   const mountsInfo = listInfo(container, 'volumeMounts', containerIndent, containerIndent);
   const volumesInfo = listInfo(spec, 'volumes', indentOfLine(keyLine(spec, 'containers') ?? 1), indentOfLine(keyLine(spec, 'containers') ?? 1));
-  const mounts = (mountsInfo.node?.items ?? []).filter(isMap).map((m) => ({ name: String(m.get('name') ?? ''), mountPath: String(m.get('mountPath') ?? ''), readOnly: m.get('readOnly') === true }));
+  const mounts = (mountsInfo.node?.items ?? [])
+    .filter(isMap)
+    .map((m) => ({ name: String(m.get('name') ?? ''), mountPath: String(m.get('mountPath') ?? ''), readOnly: m.get('readOnly') === true }));
   const volumes = new Map((volumesInfo.node?.items ?? []).filter(isMap).map((v) => [String(v.get('name') ?? ''), v] as const));
   const usedNames = new Set([...mounts.map((m) => m.name), ...volumes.keys()]);
   const newName = (base: string) => {
@@ -206,7 +219,13 @@ export function checkApiserverManifest(text: string, where = 'manifest'): CheckR
       findings.push({ id, ok: true, message: `${what} ${path} is mounted from the host (volume ${m.name} at ${m.mountPath})` });
       return;
     }
-    findings.push({ id, ok: false, message: m ? `${what} ${path} is mounted read-only: the apiserver cannot write it` : `${what} ${path} is not mounted into the apiserver pod from the host` });
+    findings.push({
+      id,
+      ok: false,
+      message: m
+        ? `${what} ${path} is mounted read-only: the apiserver cannot write it`
+        : `${what} ${path} is not mounted into the apiserver pod from the host`,
+    });
     const name = newName(id === 'log-mount' ? 'audit-log' : id === 'policy-mount' ? 'audit' : 'audit-webhook');
     const mountPath = isDir ? `${path.replace(/\/+$/, '')}/` : path;
     mountLines.push(`${mp}- mountPath: ${mountPath}`, `${mp}  name: ${name}`, `${mp}  readOnly: ${readOnly}`);

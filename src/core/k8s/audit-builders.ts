@@ -28,10 +28,17 @@ let seq = 0;
 export function auditEvent(s: AuditSpec): K8sAuditEvent {
   const time = s.time ?? Date.UTC(2026, 0, 15, 12, 0, 0);
   const ts = new Date(time).toISOString().replace('Z', '000Z');
-  const group = s.apiGroup ?? (['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'].includes(s.resource) ? 'rbac.authorization.k8s.io'
-    : ['selfsubjectrulesreviews', 'selfsubjectaccessreviews'].includes(s.resource) ? 'authorization.k8s.io' : '');
+  const group =
+    s.apiGroup ??
+    (['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'].includes(s.resource)
+      ? 'rbac.authorization.k8s.io'
+      : ['selfsubjectrulesreviews', 'selfsubjectaccessreviews'].includes(s.resource)
+        ? 'authorization.k8s.io'
+        : '');
   const base = group ? `/apis/${group}/v1` : '/api/v1';
-  const uri = s.uri ?? `${base}${s.namespace ? `/namespaces/${s.namespace}` : ''}/${s.resource}${s.name && s.verb !== 'create' ? `/${s.name}` : ''}${s.subresource ? `/${s.subresource}` : ''}`;
+  const uri =
+    s.uri ??
+    `${base}${s.namespace ? `/namespaces/${s.namespace}` : ''}/${s.resource}${s.name && s.verb !== 'create' ? `/${s.name}` : ''}${s.subresource ? `/${s.subresource}` : ''}`;
   const objectRef: Record<string, unknown> = { resource: s.resource, apiVersion: 'v1' };
   if (group) objectRef.apiGroup = group;
   if (s.namespace) objectRef.namespace = s.namespace;
@@ -106,9 +113,20 @@ export function roleCreate(kind: 'Role' | 'ClusterRole', name: string, rules: Ar
   return auditEvent({ verb: 'create', resource, name, requestObject: obj, responseObject: obj, ...over });
 }
 
-export function bindingCreate(kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, roleRef: { kind: 'Role' | 'ClusterRole'; name: string },
-  subjects: Array<{ kind: string; name: string; namespace?: string }>, over: Partial<AuditSpec> = {}): K8sAuditEvent {
+export function bindingCreate(
+  kind: 'RoleBinding' | 'ClusterRoleBinding',
+  name: string,
+  roleRef: { kind: 'Role' | 'ClusterRole'; name: string },
+  subjects: Array<{ kind: string; name: string; namespace?: string }>,
+  over: Partial<AuditSpec> = {},
+): K8sAuditEvent {
   const resource = kind === 'RoleBinding' ? 'rolebindings' : 'clusterrolebindings';
-  const obj = { kind, apiVersion: 'rbac.authorization.k8s.io/v1', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef }, subjects };
+  const obj = {
+    kind,
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
+    subjects,
+  };
   return auditEvent({ verb: 'create', resource, name, requestObject: obj, responseObject: obj, ...over });
 }

@@ -21,12 +21,15 @@ test('parses v1, v1beta1 and apiVersion-less recorded events', () => {
 });
 
 test('the malformed recording is rejected with a clear reason', () => {
-  assert.throws(() => parseAuditLine(read('fal_01_003.json').trim(), 7), (e: unknown) => {
-    assert.ok(e instanceof InputError);
-    assert.equal(e.code, 'AUDIT_EVENT_INVALID');
-    assert.match(e.message, /^line 7: data not recognized as a k8s audit event/);
-    return true;
-  });
+  assert.throws(
+    () => parseAuditLine(read('fal_01_003.json').trim(), 7),
+    (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.equal(e.code, 'AUDIT_EVENT_INVALID');
+      assert.match(e.message, /^line 7: data not recognized as a k8s audit event/);
+      return true;
+    },
+  );
 });
 
 test('broken input gives coded one-line errors', () => {
@@ -41,7 +44,11 @@ test('broken input gives coded one-line errors', () => {
     ['{"kind":"EventList","items":{}}', 'AUDIT_EVENT_INVALID'],
   ];
   for (const [line, code] of cases) {
-    assert.throws(() => parseAuditLine(line, 3), (e: unknown) => e instanceof InputError && e.code === code && e.message.startsWith('line 3') && !e.message.includes('\n'), line);
+    assert.throws(
+      () => parseAuditLine(line, 3),
+      (e: unknown) => e instanceof InputError && e.code === code && e.message.startsWith('line 3') && !e.message.includes('\n'),
+      line,
+    );
   }
   assert.throws(() => parseAuditLine('x'.repeat(101), 1, { maxLineBytes: 100, maxDocumentBytes: 1000, maxEventsPerDocument: 10 }), /LIMIT|longer than 100/);
 });
@@ -54,7 +61,10 @@ test('EventList bodies and arrays', () => {
   assert.equal(parseAuditDocument(JSON.stringify([a, b, a]), 'body').length, 3);
   assert.equal(parseAuditDocument(JSON.stringify({ kind: 'EventList', items: null }), 'body').length, 0);
   assert.equal(parseAuditLine(JSON.stringify(list), 1).length, 2);
-  assert.throws(() => parseAuditDocument(JSON.stringify([a, a, a]), 'body', { maxLineBytes: 1e6, maxDocumentBytes: 1e6, maxEventsPerDocument: 2 }), /LIMIT|3 events/);
+  assert.throws(
+    () => parseAuditDocument(JSON.stringify([a, a, a]), 'body', { maxLineBytes: 1e6, maxDocumentBytes: 1e6, maxEventsPerDocument: 2 }),
+    /LIMIT|3 events/,
+  );
   assert.throws(() => parseAuditDocument(JSON.stringify({ kind: 'EventList', items: [a, { kind: 0 }] }), 'body'), /body item 1: data not recognized/);
   assert.equal(toAuditEvent(a, 'x', 'node1').host, 'node1');
 });
@@ -77,7 +87,10 @@ test('timestamps: the apiserver layout, other RFC 3339 forms, and garbage', () =
 });
 
 test('fuzz regression: malformed JSON errors stay one line although the parser quotes the input', () => {
-  for (const [fn, input] of [[() => parseAuditLine('\u0000\n', 1), '\u0000\n'], [() => parseAuditDocument('["masters",\nsystem:aut"]', 'f.json'), '']] as const) {
+  for (const [fn, input] of [
+    [() => parseAuditLine('\u0000\n', 1), '\u0000\n'],
+    [() => parseAuditDocument('["masters",\nsystem:aut"]', 'f.json'), ''],
+  ] as const) {
     assert.throws(fn, (e: unknown) => e instanceof InputError && e.code === 'AUDIT_JSON_INVALID' && !/[\n\r\u0000]/.test(e.message), input);
   }
 });

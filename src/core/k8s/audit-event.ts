@@ -197,7 +197,12 @@ export function detectFraming(head: string): 'document' | 'lines' {
  * audit event is kept, every other item becomes an error naming it, so one
  * bad item does not hide the rest.
  */
-export function parseAuditDocumentLenient(text: string, where: string, limits: AuditReadLimits = DEFAULT_AUDIT_LIMITS, host?: string): { events: K8sAuditEvent[]; errors: InputError[] } {
+export function parseAuditDocumentLenient(
+  text: string,
+  where: string,
+  limits: AuditReadLimits = DEFAULT_AUDIT_LIMITS,
+  host?: string,
+): { events: K8sAuditEvent[]; errors: InputError[] } {
   if (text.length > limits.maxDocumentBytes) {
     return { events: [], errors: [new LimitError('LIMIT_AUDIT_DOCUMENT', `document larger than ${limits.maxDocumentBytes} bytes`, where)] };
   }
@@ -212,7 +217,9 @@ export function parseAuditDocumentLenient(text: string, where: string, limits: A
   const events: K8sAuditEvent[] = [];
   const errors: InputError[] = [];
   if (items.length > limits.maxEventsPerDocument) {
-    errors.push(new LimitError('LIMIT_AUDIT_EVENTS', `${items.length} events in one document, limit ${limits.maxEventsPerDocument}; the rest is skipped`, where));
+    errors.push(
+      new LimitError('LIMIT_AUDIT_EVENTS', `${items.length} events in one document, limit ${limits.maxEventsPerDocument}; the rest is skipped`, where),
+    );
   }
   items.slice(0, limits.maxEventsPerDocument).forEach((it: unknown, i: number) => {
     try {

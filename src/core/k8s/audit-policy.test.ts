@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { RECOMMENDED_AUDIT_POLICY } from './audit-policy.js';
 
-test('the recommended policy is a valid audit.k8s.io/v1 Policy with the seed\'s levels', () => {
+test("the recommended policy is a valid audit.k8s.io/v1 Policy with the seed's levels", () => {
   assert.ok(!RECOMMENDED_AUDIT_POLICY.includes('\t'));
   const p = parse(RECOMMENDED_AUDIT_POLICY, { strict: true, uniqueKeys: true });
   assert.equal(p.apiVersion, 'audit.k8s.io/v1');
@@ -31,6 +31,7 @@ test('the recommended policy is a valid audit.k8s.io/v1 Policy with the seed\'s 
   assert.deepEqual(p.rules.at(-1), { level: 'Metadata' });
   // Event deletions must stay visible for cluster/event-deletion: no None rule may cover delete of events.
   for (const r of p.rules.filter((r: any) => r.level === 'None' && r.resources)) {
-    if (r.resources.some((g: any) => (g.resources ?? []).includes('events'))) assert.ok(r.verbs && !r.verbs.includes('delete') && !r.verbs.includes('deletecollection'));
+    if (r.resources.some((g: any) => (g.resources ?? []).includes('events')))
+      assert.ok(r.verbs && !r.verbs.includes('delete') && !r.verbs.includes('deletecollection'));
   }
 });

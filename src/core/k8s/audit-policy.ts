@@ -17,9 +17,20 @@ export const RECOMMENDED_LOG_FLAGS: ReadonlyArray<[string, string]> = [
 ];
 
 const KNOWN_GROUPS = [
-  '""', '"admissionregistration.k8s.io"', '"apps"', '"authentication.k8s.io"', '"authorization.k8s.io"', '"autoscaling"',
-  '"batch"', '"certificates.k8s.io"', '"extensions"', '"networking.k8s.io"', '"policy"', '"rbac.authorization.k8s.io"',
-  '"settings.k8s.io"', '"storage.k8s.io"',
+  '""',
+  '"admissionregistration.k8s.io"',
+  '"apps"',
+  '"authentication.k8s.io"',
+  '"authorization.k8s.io"',
+  '"autoscaling"',
+  '"batch"',
+  '"certificates.k8s.io"',
+  '"extensions"',
+  '"networking.k8s.io"',
+  '"policy"',
+  '"rbac.authorization.k8s.io"',
+  '"settings.k8s.io"',
+  '"storage.k8s.io"',
 ];
 
 const groupLines = KNOWN_GROUPS.map((g) => `      - group: ${g}${g === '""' ? ' # core' : ''}`).join('\n');

@@ -23,7 +23,11 @@ export class LineSplitter {
   /** Byte offset of the first byte not yet returned as part of a complete line. */
   private consumed: number;
 
-  constructor(private readonly maxLineBytes: number, startOffset = 0, startLineNo = 0) {
+  constructor(
+    private readonly maxLineBytes: number,
+    startOffset = 0,
+    startLineNo = 0,
+  ) {
     this.consumed = startOffset;
     this.lineNo = startLineNo;
   }

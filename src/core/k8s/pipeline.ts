@@ -37,7 +37,10 @@ export class K8sAuditPipeline {
   readonly roles: RoleMemory;
   readonly stats: PipelineStats = { events: 0, alerts: 0, duplicates: 0 };
 
-  constructor(private readonly engine: AlertEngine, opts: K8sPipelineOptions = {}) {
+  constructor(
+    private readonly engine: AlertEngine,
+    opts: K8sPipelineOptions = {},
+  ) {
     this.dedupSize = opts.dedupSize ?? 50_000;
     this.roles = new RoleMemory(opts.roleMemorySize);
   }

@@ -5,8 +5,10 @@ import type { SyscallEvent } from '../events/event.js';
 import type { Violation } from './evaluate.js';
 
 export const REMEDIES: Record<string, string> = {
-  'container/abnormal-process': 'Check why the container ran this program; add it to the policy whitelist if it is legitimate, otherwise rebuild the container from a clean image.',
-  'container/sensitive-file-access': 'Find out which process changed the protected path and why; restore the file from the image and rotate any credentials it holds.',
+  'container/abnormal-process':
+    'Check why the container ran this program; add it to the policy whitelist if it is legitimate, otherwise rebuild the container from a clean image.',
+  'container/sensitive-file-access':
+    'Find out which process changed the protected path and why; restore the file from the image and rotate any credentials it holds.',
   'system/reverse-shell': 'Isolate the container, find how the shell was started (web exploit, stolen credentials) and rebuild from a clean image.',
   'sensor/lost-events': 'The sensor could not keep up: events were dropped by the kernel buffers. Raise BPFTRACE_PERF_RB_PAGES or reduce the event volume.',
 };
@@ -34,9 +36,17 @@ export function alertContainer(e: SyscallEvent): AlertContainer | undefined {
 
 export function violationAlert(v: Violation, e: SyscallEvent, id: string, host: string): Alert {
   const a: Alert = {
-    id, type: v.type, severity: v.severity, time: new Date(e.time).toISOString(), message: v.message,
-    rule: `policy:${v.policy}`, host, process: alertProcess(e), action: { kind: 'alert' },
-    remedy: REMEDIES[v.type], fields: { 'evt.type': e.type, subject: v.subject, policy: v.policy },
+    id,
+    type: v.type,
+    severity: v.severity,
+    time: new Date(e.time).toISOString(),
+    message: v.message,
+    rule: `policy:${v.policy}`,
+    host,
+    process: alertProcess(e),
+    action: { kind: 'alert' },
+    remedy: REMEDIES[v.type],
+    fields: { 'evt.type': e.type, subject: v.subject, policy: v.policy },
   };
   const c = alertContainer(e);
   if (c) a.container = c;
@@ -46,8 +56,14 @@ export function violationAlert(v: Violation, e: SyscallEvent, id: string, host: 
 /** The sensor lost kernel events: never silent (docs/runtime.md, type `sensor/lost-events`). */
 export function lostEventsAlert(lost: number, total: number, id: string, host: string, timeMs: number, severity: Severity = 'high'): Alert {
   return {
-    id, type: 'sensor/lost-events', severity, time: new Date(timeMs).toISOString(),
+    id,
+    type: 'sensor/lost-events',
+    severity,
+    time: new Date(timeMs).toISOString(),
     message: `the eBPF sensor lost ${lost} kernel events (${total} since start): detections may be missing`,
-    rule: 'sensor', host, remedy: REMEDIES['sensor/lost-events'], fields: { lost, totalLost: total },
+    rule: 'sensor',
+    host,
+    remedy: REMEDIES['sensor/lost-events'],
+    fields: { lost, totalLost: total },
   };
 }

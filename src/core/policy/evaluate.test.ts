@@ -2,7 +2,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyscallEvent } from '../events/event.js';
 import { validatePolicyDocument, parseDuration, protectedPaths } from './model.js';
-import { evaluate, emptyLearnState, startLearning, isUnder, isReverseShell, selectorMatches, fileTouch, protectingPath, processViolation, whitelistAllows, VIOLATION_ALERTS } from './evaluate.js';
+import {
+  evaluate,
+  emptyLearnState,
+  startLearning,
+  isUnder,
+  isReverseShell,
+  selectorMatches,
+  fileTouch,
+  protectingPath,
+  processViolation,
+  whitelistAllows,
+  VIOLATION_ALERTS,
+} from './evaluate.js';
 import { violationAlert, lostEventsAlert } from './alert.js';
 import { InputError } from '../errors.js';
 import { Engine, loadRuleset, makeEvent, exec as execOf, open as openOf, TEST_CONTAINER, type ContainerPolicy } from '../rules/index.js';
@@ -10,19 +22,33 @@ import { Engine, loadRuleset, makeEvent, exec as execOf, open as openOf, TEST_CO
 const CID = 'c'.repeat(64);
 function ev(type: string, over: Partial<SyscallEvent> = {}): SyscallEvent {
   return {
-    source: 'syscall', type, time: 1_700_000_000_000, args: {},
+    source: 'syscall',
+    type,
+    time: 1_700_000_000_000,
+    args: {},
     proc: { pid: 42, ppid: 1, name: 'sh', uid: 0, exepath: '/bin/sh', args: ['sh'] },
     container: { id: CID, name: 'web-1', image: 'docker.io/library/nginx:1.25', imageRepository: 'docker.io/library/nginx', imageTag: '1.25' },
     ...over,
   };
 }
-const exec = (exe: string, id = CID) => ev('execve', { res: 0, proc: { pid: 7, ppid: 1, name: exe.split('/').pop()!, uid: 0, exepath: exe }, container: { id } });
+const exec = (exe: string, id = CID) =>
+  ev('execve', { res: 0, proc: { pid: 7, ppid: 1, name: exe.split('/').pop()!, uid: 0, exepath: exe }, container: { id } });
 
 describe('policy model', () => {
   it('accepts a full document and the shorthands', () => {
     const doc = validatePolicyDocument({
-      apiVersion: 'vigil.dev/v1', kind: 'RuntimePolicy',
-      policies: [{ name: 'web', selector: { images: ['nginx:*'] }, mode: 'enforce', processWhitelist: { executables: ['/usr/sbin/nginx'], learn: '10m' }, fileProtection: { paths: ['/usr/bin'] }, reverseShell: 'off' }],
+      apiVersion: 'vigil.dev/v1',
+      kind: 'RuntimePolicy',
+      policies: [
+        {
+          name: 'web',
+          selector: { images: ['nginx:*'] },
+          mode: 'enforce',
+          processWhitelist: { executables: ['/usr/sbin/nginx'], learn: '10m' },
+          fileProtection: { paths: ['/usr/bin'] },
+          reverseShell: 'off',
+        },
+      ],
     });
     assert.equal(doc.policies[0]!.mode, 'enforce');
     assert.deepEqual(protectedPaths(doc), ['/usr/bin']);
@@ -41,12 +67,24 @@ describe('policy model', () => {
       [{ policies: [{ name: 'a', selector: { images: ['x'] }, mode: 'kill' }] }, /policies\[0\]\.mode: must be alert or enforce/],
       [{ policies: [{ name: 'a', selector: { images: ['x'] }, fileProtection: { paths: ['relative'] } }] }, /paths\[0\]: must be an absolute path/],
       [{ policies: [{ name: 'a', selector: { images: ['x'] }, processWhitelist: { learn: 'soon' } }] }, /not a duration/],
-      [{ policies: [{ name: 'a', selector: { images: ['x'] } }, { name: 'a', selector: { images: ['y'] } }] }, /duplicate policy name/],
+      [
+        {
+          policies: [
+            { name: 'a', selector: { images: ['x'] } },
+            { name: 'a', selector: { images: ['y'] } },
+          ],
+        },
+        /duplicate policy name/,
+      ],
       [{ policies: [{ name: 'a', selector: { images: ['x'] }, typo: 1 }] }, /policies\[0\]\.typo: unknown field/],
       [{ apiVersion: 'v2', policies: [] }, /apiVersion/],
     ];
     for (const [raw, re] of cases) {
-      assert.throws(() => validatePolicyDocument(raw, 'p.yaml'), (e: unknown) => e instanceof InputError && e.code === 'POLICY_INVALID' && re.test(e.message), String(re));
+      assert.throws(
+        () => validatePolicyDocument(raw, 'p.yaml'),
+        (e: unknown) => e instanceof InputError && e.code === 'POLICY_INVALID' && re.test(e.message),
+        String(re),
+      );
     }
   });
 
@@ -143,7 +181,10 @@ describe('policy evaluation', () => {
 
   it('decides file touches for every sensor shape: creates, removals, chowns, content changes, rendered flags', () => {
     assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 0o100 }, fd: { type: 'file', name: '/etc/x' } })), { path: '/etc/x', change: true }); // O_CREAT, read-only
-    assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 'O_RDONLY|O_TRUNC' }, fd: { type: 'file', name: '/etc/x' } })), { path: '/etc/x', change: true });
+    assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 'O_RDONLY|O_TRUNC' }, fd: { type: 'file', name: '/etc/x' } })), {
+      path: '/etc/x',
+      change: true,
+    });
     assert.deepEqual(fileTouch(ev('openat', { res: 3, args: { flags: 'O_RDONLY', name: '/etc/x' } })), { path: '/etc/x', change: false });
     assert.deepEqual(fileTouch(ev('renameat2', { args: { oldpath: '/tmp/a', newpath: '/usr/bin/a' } })), { path: '/usr/bin/a', from: '/tmp/a', change: true });
     // Moving a protected file away is a change of the protected path.
@@ -152,7 +193,8 @@ describe('policy evaluation', () => {
     assert.deepEqual(protectingPath(away, ['/tmp']), { path: '/tmp/x', dir: '/tmp' });
     assert.equal(protectingPath(away, ['/usr']), undefined);
     assert.deepEqual(fileTouch(ev('creat', { args: { name: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true });
-    for (const type of ['rmdir', 'chown', 'fchownat']) assert.deepEqual(fileTouch(ev(type, { args: { path: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true }, type);
+    for (const type of ['rmdir', 'chown', 'fchownat'])
+      assert.deepEqual(fileTouch(ev(type, { args: { path: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true }, type);
     assert.deepEqual(fileTouch(ev('filechange', { args: { path: '/etc/nginx/nginx.conf' } })), { path: '/etc/nginx/nginx.conf', change: true });
     // A failed call, a relative path or another event type touches nothing.
     assert.equal(fileTouch(ev('unlinkat', { res: -2, args: { path: '/usr/bin/a' } })), undefined);
@@ -175,15 +217,25 @@ describe('policy evaluation', () => {
   it('gives the same verdicts, alert types and severities as the engine detectors (one decision)', () => {
     const executables = ['/usr/sbin/nginx', 'sh', '/usr/lib/app/*'];
     const paths = ['/usr/bin', '/etc/nginx/'];
-    const pdoc = validatePolicyDocument({ policies: [{ name: 'p', selector: { images: [TEST_CONTAINER.image!] }, processWhitelist: { executables }, fileProtection: { paths } }] });
+    const pdoc = validatePolicyDocument({
+      policies: [{ name: 'p', selector: { images: [TEST_CONTAINER.image!] }, processWhitelist: { executables }, fileProtection: { paths } }],
+    });
     const cpol: ContainerPolicy = { processWhitelist: executables, protectedPaths: paths };
     const empty = loadRuleset([{ name: 'empty.yaml', text: '[]' }], { builtin: true }).ruleset;
     const engine = new Engine(empty, { host: 'h', policies: () => cpol });
     const events: SyscallEvent[] = [
-      execOf('/usr/sbin/nginx', { container: {} }), execOf('/bin/sh -c x', { container: {} }), execOf('/usr/lib/app/bin/w', { container: {} }),
-      execOf('/usr/bin/curl', { container: {} }), execOf('/tmp/sh', { container: {} }) /* a bare entry allows the name */, execOf('/usr/bin/curl', { container: {}, res: -2 }),
-      openOf('/usr/bin/ls', 'w', { container: {} }), openOf('/usr/bin/ls', 'r', { container: {} }), openOf('/usr/bin/ls', 0o100, { container: {} }),
-      openOf('/usr/binx', 'w', { container: {} }), openOf('/etc/nginx', 'rw', { container: {} }), openOf('/usr/bin/ls', 'w', { container: {}, res: -13 }),
+      execOf('/usr/sbin/nginx', { container: {} }),
+      execOf('/bin/sh -c x', { container: {} }),
+      execOf('/usr/lib/app/bin/w', { container: {} }),
+      execOf('/usr/bin/curl', { container: {} }),
+      execOf('/tmp/sh', { container: {} }) /* a bare entry allows the name */,
+      execOf('/usr/bin/curl', { container: {}, res: -2 }),
+      openOf('/usr/bin/ls', 'w', { container: {} }),
+      openOf('/usr/bin/ls', 'r', { container: {} }),
+      openOf('/usr/bin/ls', 0o100, { container: {} }),
+      openOf('/usr/binx', 'w', { container: {} }),
+      openOf('/etc/nginx', 'rw', { container: {} }),
+      openOf('/usr/bin/ls', 'w', { container: {}, res: -13 }),
       makeEvent({ type: 'renameat2', container: {}, args: { oldpath: '/tmp/x', newpath: '/usr/bin/top' }, fd: { name: '/usr/bin/top' } }),
       makeEvent({ type: 'unlinkat', container: {}, args: { name: '/etc/nginx/conf.d/a' }, fd: { name: '/etc/nginx/conf.d/a' } }),
       makeEvent({ type: 'filechange', container: {}, args: { path: '/usr/bin/ps' } }),

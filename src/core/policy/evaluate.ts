@@ -76,8 +76,23 @@ export function isUnder(path: string, dir: string): boolean {
 
 /** Event types fileTouch understands: the file-protection detector listens to exactly these. */
 export const FILE_EVENT_TYPES: readonly string[] = [
-  'open', 'openat', 'openat2', 'creat', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'rmdir',
-  'mkdir', 'mkdirat', 'chmod', 'fchmodat', 'chown', 'fchownat', 'filechange',
+  'open',
+  'openat',
+  'openat2',
+  'creat',
+  'rename',
+  'renameat',
+  'renameat2',
+  'unlink',
+  'unlinkat',
+  'rmdir',
+  'mkdir',
+  'mkdirat',
+  'chmod',
+  'fchmodat',
+  'chown',
+  'fchownat',
+  'filechange',
 ];
 
 export interface FileTouch {
@@ -240,7 +255,10 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
         const bad = processViolation(e, wl.executables ?? NO_ENTRIES, state.policies[p.name]?.executables);
         if (bad !== undefined) {
           out.violations.push({
-            policy: p.name, ...VIOLATION_ALERTS.process, enforce: mode === 'enforce', subject: bad,
+            policy: p.name,
+            ...VIOLATION_ALERTS.process,
+            enforce: mode === 'enforce',
+            subject: bad,
             message: `process ${bad} is not in the whitelist of policy ${p.name} (container ${e.container.name ?? e.container.id.slice(0, 12)})`,
           });
         }
@@ -251,7 +269,10 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
       const hit = t && protectingPath(t, p.fileProtection.paths, p.fileProtection.reads);
       if (t && hit) {
         out.violations.push({
-          policy: p.name, ...VIOLATION_ALERTS.file, enforce: mode === 'enforce', subject: hit.path,
+          policy: p.name,
+          ...VIOLATION_ALERTS.file,
+          enforce: mode === 'enforce',
+          subject: hit.path,
           message: `${t.change ? 'change of' : 'read of'} ${hit.path} (protected by policy ${p.name}: ${hit.dir}) by ${e.proc.name}`,
         });
       }
@@ -259,7 +280,10 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
     const rs = p.reverseShell ?? mode;
     if (rs !== 'off' && isReverseShell(e)) {
       out.violations.push({
-        policy: p.name, ...VIOLATION_ALERTS.reverseShell, enforce: rs === 'enforce', subject: e.proc.exepath ?? e.proc.name,
+        policy: p.name,
+        ...VIOLATION_ALERTS.reverseShell,
+        enforce: rs === 'enforce',
+        subject: e.proc.exepath ?? e.proc.name,
         message: `reverse shell: ${e.proc.name} has a network socket on its standard streams (policy ${p.name})`,
       });
     }

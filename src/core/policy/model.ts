@@ -109,7 +109,8 @@ export function validatePolicyDocument(raw: unknown, file = 'policy'): PolicyDoc
     const w = `${file}: policies[${i}]`;
     if (!isObj(p)) bad(w, 'must be a mapping');
     only(p, ['name', 'selector', 'mode', 'processWhitelist', 'fileProtection', 'reverseShell'], w);
-    if (typeof p.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(p.name)) bad(`${w}.name`, 'must be a name of letters, digits, . _ - (at most 128)');
+    if (typeof p.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(p.name))
+      bad(`${w}.name`, 'must be a name of letters, digits, . _ - (at most 128)');
     if (names.has(p.name)) bad(`${w}.name`, `duplicate policy name ${p.name}`);
     names.add(p.name);
     if (!isObj(p.selector)) bad(`${w}.selector`, 'must be a mapping with images and/or containers');

@@ -19,7 +19,11 @@ export class PolicyStage {
   /** The learn state changed since the last `takeLearned()`. */
   private dirty = false;
 
-  constructor(readonly doc: PolicyDocument, readonly learn: LearnState, private readonly clock: () => number) {
+  constructor(
+    readonly doc: PolicyDocument,
+    readonly learn: LearnState,
+    private readonly clock: () => number,
+  ) {
     if (startLearning(doc, learn, clock())) this.dirty = true;
   }
 

@@ -31,13 +31,33 @@ export function contentTableSections(r: ScanReport): Array<[string, Row[], strin
     const dir = f.dir ?? f.path.slice(0, f.path.lastIndexOf('/'));
     const cell = dir === prevDir ? '' : dir;
     prevDir = dir;
-    return [cell, f.path.slice(f.path.lastIndexOf('/') + 1), String(f.size), (f.mode & 0o7777).toString(8).padStart(4, '0'), fileFlags(f), layerCell(f.layer), f.sha256 ? f.sha256.slice(0, 16) : ''];
+    return [
+      cell,
+      f.path.slice(f.path.lastIndexOf('/') + 1),
+      String(f.size),
+      (f.mode & 0o7777).toString(8).padStart(4, '0'),
+      fileFlags(f),
+      layerCell(f.layer),
+      f.sha256 ? f.sha256.slice(0, 16) : '',
+    ];
   });
   return [
-    ['Malware', r.malware.map((m) => [m.file, m.rule, m.family ?? '', m.severity, m.alertType, layerCell(m.layer, m.deleted)]), ['File', 'Rule', 'Family', 'Severity', 'Alert type', 'Layer']],
-    ['Secrets', r.secrets.map((s) => [`${s.file}:${s.line}`, s.ruleId, s.severity, s.match, layerCell(s.layer, s.deleted)]), ['Location', 'Rule', 'Severity', 'Match (masked)', 'Layer']],
+    [
+      'Malware',
+      r.malware.map((m) => [m.file, m.rule, m.family ?? '', m.severity, m.alertType, layerCell(m.layer, m.deleted)]),
+      ['File', 'Rule', 'Family', 'Severity', 'Alert type', 'Layer'],
+    ],
+    [
+      'Secrets',
+      r.secrets.map((s) => [`${s.file}:${s.line}`, s.ruleId, s.severity, s.match, layerCell(s.layer, s.deleted)]),
+      ['Location', 'Rule', 'Severity', 'Match (masked)', 'Layer'],
+    ],
     ['Baseline', r.baseline.map((b) => [b.id, b.severity, b.title, b.detail, b.reference ?? '']), ['Check', 'Severity', 'Title', 'Detail', 'Reference']],
-    [`Unowned files${noise ? ` (and ${noise} expected ones explained by noise rules: --format json lists them)` : ''}`, fileRows, ['Directory', 'File', 'Size', 'Mode', 'Flags', 'Layer', 'SHA-256']],
+    [
+      `Unowned files${noise ? ` (and ${noise} expected ones explained by noise rules: --format json lists them)` : ''}`,
+      fileRows,
+      ['Directory', 'File', 'Size', 'Mode', 'Flags', 'Layer', 'SHA-256'],
+    ],
   ];
 }
 
@@ -59,7 +79,11 @@ export function contentCycloneDxComponents(r: ScanReport): Json[] {
     const sha = e.file?.sha256 ?? e.malware[0]?.sha256;
     const props: Json[] = [{ name: 'vigil:file:path', value: path }];
     if (e.file) {
-      props.push({ name: 'vigil:file:unowned', value: 'true' }, { name: 'vigil:file:size', value: String(e.file.size) }, { name: 'vigil:file:mode', value: (e.file.mode & 0o7777).toString(8).padStart(4, '0') });
+      props.push(
+        { name: 'vigil:file:unowned', value: 'true' },
+        { name: 'vigil:file:size', value: String(e.file.size) },
+        { name: 'vigil:file:mode', value: (e.file.mode & 0o7777).toString(8).padStart(4, '0') },
+      );
       if (e.file.setuid) props.push({ name: 'vigil:file:setuid', value: 'true' });
       if (e.file.executable) props.push({ name: 'vigil:file:executable', value: 'true' });
       if (e.file.noise) props.push({ name: 'vigil:file:noise', value: e.file.noise });
@@ -67,7 +91,11 @@ export function contentCycloneDxComponents(r: ScanReport): Json[] {
     const layer = e.file?.layer ?? e.malware[0]?.layer;
     if (layer) props.push({ name: 'vigil:layer:digest', value: layer.digest });
     for (const m of e.malware) {
-      props.push({ name: 'vigil:malware:rule', value: m.rule }, { name: 'vigil:malware:alert-type', value: m.alertType }, { name: 'vigil:malware:severity', value: m.severity });
+      props.push(
+        { name: 'vigil:malware:rule', value: m.rule },
+        { name: 'vigil:malware:alert-type', value: m.alertType },
+        { name: 'vigil:malware:severity', value: m.severity },
+      );
       if (m.family) props.push({ name: 'vigil:malware:family', value: m.family });
     }
     const c: Json = { 'bom-ref': `file:${path}`, type: 'file', name: path, properties: props };

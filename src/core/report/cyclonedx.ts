@@ -94,7 +94,9 @@ export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
       tools: { components: [{ type: 'application', name: 'vigil', version: opts.toolVersion }] },
       component: { 'bom-ref': 'image', type: 'container', name: report.artifact.name, ...(imageProps.length ? { properties: imageProps } : {}) },
       // Notices limit what the BOM says (an OS without vulnerability data, an unreadable package database).
-      ...(report.notices?.length ? { properties: report.notices.map((n) => ({ name: `vigil:notice:${n.kind}`, value: n.path ? `${n.message} (${n.path})` : n.message })) } : {}),
+      ...(report.notices?.length
+        ? { properties: report.notices.map((n) => ({ name: `vigil:notice:${n.kind}`, value: n.path ? `${n.message} (${n.path})` : n.message })) }
+        : {}),
     },
     components,
     dependencies: [{ ref: 'image', dependsOn: components.map((c) => c['bom-ref'] as string) }],
@@ -104,15 +106,17 @@ export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
     const byId = new Map<string, VulnerabilityFinding[]>();
     for (const v of report.vulnerabilities) {
       const list = byId.get(v.id);
-      if (list) list.push(v); else byId.set(v.id, [v]);
+      if (list) list.push(v);
+      else byId.set(v.id, [v]);
     }
     const refOf = new Map<string, string>();
     for (const [p, ref] of refs) refOf.set(`${p.type}\u0000${p.name}\u0000${p.version}\u0000${p.filePath ?? ''}`, ref);
     bom.vulnerabilities = [...byId.entries()].map(([id, findings]) => {
       const first = findings[0]!;
       const affects = findings.map((f) => {
-        const ref = refOf.get(`${f.type}\u0000${f.package}\u0000${f.installedVersion}\u0000${f.pkgPath ?? ''}`)
-          ?? [...refOf.entries()].find(([k]) => k.startsWith(`${f.type}\u0000${f.package}\u0000${f.installedVersion}\u0000`))?.[1];
+        const ref =
+          refOf.get(`${f.type}\u0000${f.package}\u0000${f.installedVersion}\u0000${f.pkgPath ?? ''}`) ??
+          [...refOf.entries()].find(([k]) => k.startsWith(`${f.type}\u0000${f.package}\u0000${f.installedVersion}\u0000`))?.[1];
         return { ref: ref ?? f.purl ?? f.package, versions: [{ version: f.installedVersion, status: 'affected' }] };
       });
       const v: Json = {

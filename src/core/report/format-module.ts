@@ -39,7 +39,15 @@ export interface ReportFormatModule extends ModuleMeta {
 
 export function isReportFormatModule(m: unknown): m is ReportFormatModule {
   const f = m as ReportFormatModule | undefined;
-  return typeof f === 'object' && f !== null && typeof f.id === 'string' && /^[a-z][a-z0-9-]*$/.test(f.id)
-    && typeof f.summary === 'string' && typeof f.docs === 'string' && typeof f.render === 'function'
-    && Array.isArray(f.commands) && f.commands.every((c) => c === 'scan' || c === 'sbom');
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    typeof f.id === 'string' &&
+    /^[a-z][a-z0-9-]*$/.test(f.id) &&
+    typeof f.summary === 'string' &&
+    typeof f.docs === 'string' &&
+    typeof f.render === 'function' &&
+    Array.isArray(f.commands) &&
+    f.commands.every((c) => c === 'scan' || c === 'sbom')
+  );
 }

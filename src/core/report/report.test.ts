@@ -15,20 +15,60 @@ function sample(): ScanReport {
     schemaVersion: 1,
     artifact: { name: 'demo:1.0', type: 'docker-archive', digest: 'sha256:' + 'c'.repeat(64), os: { family: 'debian', version: '12' } },
     packages: [
-      { type: 'deb', name: 'libssl3', version: '3.0.11-1~deb12u2', arch: 'amd64', sourceName: 'openssl', sourceVersion: '3.0.11-1~deb12u2', licenses: ['Apache-2.0'], layer, files: ['/usr/lib/x86_64-linux-gnu/libssl.so.3'] },
+      {
+        type: 'deb',
+        name: 'libssl3',
+        version: '3.0.11-1~deb12u2',
+        arch: 'amd64',
+        sourceName: 'openssl',
+        sourceVersion: '3.0.11-1~deb12u2',
+        licenses: ['Apache-2.0'],
+        layer,
+        files: ['/usr/lib/x86_64-linux-gnu/libssl.so.3'],
+      },
       { type: 'deb', name: 'zlib1g', version: '1:1.2.13.dfsg-1', arch: 'amd64', sourceName: 'zlib', licenses: ['Zlib', 'GPL-2+', 'some odd licence'], layer },
       { type: 'npm', name: '@babel/core', version: '7.1.0', filePath: '/app/node_modules/@babel/core/package.json', licenses: ['MIT'] },
     ],
-    vulnerabilities: [{
-      id: 'CVE-2024-0727', aliases: ['DSA-5639-1'], package: 'libssl3', sourcePackage: 'openssl', type: 'deb', installedVersion: '3.0.11-1~deb12u2',
-      fixedVersion: '3.0.13-1~deb12u1', status: 'fixed', severity: 'medium', vendorSeverity: { debian: 'medium' },
-      cvss: { nvd: { vector: 'CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H', score: 5.5, version: '3.1' } },
-      title: 'NULL dereference on malformed PKCS12 files', references: ['https://security-tracker.debian.org/tracker/CVE-2024-0727'], layer, ignored: false,
-    }, {
-      id: 'CVE-2023-45853', aliases: [], package: 'zlib1g', sourcePackage: 'zlib', type: 'deb', installedVersion: '1:1.2.13.dfsg-1',
-      fixedVersion: '', status: 'will_not_fix', severity: 'critical', vendorSeverity: {}, cvss: {}, title: 'minizip integer overflow', layer, ignored: true, ignoreReason: 'minizip not shipped',
-    }],
-    malware: [], secrets: [], baseline: [], files: [],
+    vulnerabilities: [
+      {
+        id: 'CVE-2024-0727',
+        aliases: ['DSA-5639-1'],
+        package: 'libssl3',
+        sourcePackage: 'openssl',
+        type: 'deb',
+        installedVersion: '3.0.11-1~deb12u2',
+        fixedVersion: '3.0.13-1~deb12u1',
+        status: 'fixed',
+        severity: 'medium',
+        vendorSeverity: { debian: 'medium' },
+        cvss: { nvd: { vector: 'CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H', score: 5.5, version: '3.1' } },
+        title: 'NULL dereference on malformed PKCS12 files',
+        references: ['https://security-tracker.debian.org/tracker/CVE-2024-0727'],
+        layer,
+        ignored: false,
+      },
+      {
+        id: 'CVE-2023-45853',
+        aliases: [],
+        package: 'zlib1g',
+        sourcePackage: 'zlib',
+        type: 'deb',
+        installedVersion: '1:1.2.13.dfsg-1',
+        fixedVersion: '',
+        status: 'will_not_fix',
+        severity: 'critical',
+        vendorSeverity: {},
+        cvss: {},
+        title: 'minizip integer overflow',
+        layer,
+        ignored: true,
+        ignoreReason: 'minizip not shipped',
+      },
+    ],
+    malware: [],
+    secrets: [],
+    baseline: [],
+    files: [],
   };
 }
 
@@ -98,16 +138,25 @@ test('notices are shown by every report format: table, JSON, SARIF, CycloneDX, S
   assert.deepEqual(JSON.parse(toJson(r)).notices, r.notices);
   const sarif: any = toSarif(r);
   const notes = sarif.runs[0].invocations[0].toolExecutionNotifications;
-  assert.deepEqual(notes.map((n: any) => [n.level, n.descriptor.id, n.message.text]), [
-    ['warning', 'vigil/no-vuln-data', 'no vulnerability data for photon 5.0: its 2 OS packages are not matched'],
-    ['warning', 'vigil/package-db-unreadable', 'rpm database in NDB format is not read'],
-  ]);
+  assert.deepEqual(
+    notes.map((n: any) => [n.level, n.descriptor.id, n.message.text]),
+    [
+      ['warning', 'vigil/no-vuln-data', 'no vulnerability data for photon 5.0: its 2 OS packages are not matched'],
+      ['warning', 'vigil/package-db-unreadable', 'rpm database in NDB format is not read'],
+    ],
+  );
   assert.equal(notes[1].locations[0].physicalLocation.artifactLocation.uri, 'var/lib/rpm/Packages.db');
   const bom = toCycloneDx(r, opts);
   assert.deepEqual(validateCycloneDx(bom), []);
-  assert.deepEqual((bom.metadata as any).properties.map((p: any) => p.name), ['vigil:notice:no-vuln-data', 'vigil:notice:package-db-unreadable']);
+  assert.deepEqual(
+    (bom.metadata as any).properties.map((p: any) => p.name),
+    ['vigil:notice:no-vuln-data', 'vigil:notice:package-db-unreadable'],
+  );
   assert.match((bom.metadata as any).properties[0].value, /no vulnerability data for photon 5\.0/);
   const spdx = toSpdx(r, opts);
   assert.deepEqual(validateSpdx(spdx), []);
-  assert.match((spdx.creationInfo as any).comment, /^Notice: no vulnerability data for photon 5\.0.*\nNotice: rpm database in NDB format is not read \(\/var\/lib\/rpm\/Packages\.db\)$/);
+  assert.match(
+    (spdx.creationInfo as any).comment,
+    /^Notice: no vulnerability data for photon 5\.0.*\nNotice: rpm database in NDB format is not read \(\/var\/lib\/rpm\/Packages\.db\)$/,
+  );
 });

@@ -24,14 +24,19 @@ function levelOf(s: Severity | 'unknown'): Level {
 
 /** GitHub's `security-severity`: a CVSS-like 0-10 number as a string. */
 function securitySeverity(v: VulnerabilityFinding): string {
-  const scores = Object.values(v.cvss).map((c) => c.score).filter((x) => x > 0);
+  const scores = Object.values(v.cvss)
+    .map((c) => c.score)
+    .filter((x) => x > 0);
   if (scores.length) return Math.max(...scores).toFixed(1);
   return { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0', info: '0.0', unknown: '0.0' }[v.severity];
 }
 
 function locationOf(uri: string, text: string): Json {
   return {
-    physicalLocation: { artifactLocation: { uri: uri.replace(/^\/+/, ''), uriBaseId: 'ROOTPATH' }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } },
+    physicalLocation: {
+      artifactLocation: { uri: uri.replace(/^\/+/, ''), uriBaseId: 'ROOTPATH' },
+      region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 },
+    },
     message: { text },
   };
 }
@@ -86,17 +91,52 @@ export function toSarif(report: ScanReport, opts: SarifOptions = {}): Json {
     results.push(r);
   }
   for (const s of report.secrets) {
-    const ruleIndex = rules.add(`secret/${s.ruleId}`, () => ({ name: 'Secret', shortDescription: { text: s.title }, defaultConfiguration: { level: levelOf(s.severity) }, properties: { tags: ['secret', 'security', s.severity.toUpperCase()] } }));
-    results.push({ ruleId: `secret/${s.ruleId}`, ruleIndex, level: levelOf(s.severity), message: { text: `${s.title}: ${s.match}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: s.file.replace(/^\/+/, ''), uriBaseId: 'ROOTPATH' }, region: { startLine: Math.max(1, s.line) } } }] });
+    const ruleIndex = rules.add(`secret/${s.ruleId}`, () => ({
+      name: 'Secret',
+      shortDescription: { text: s.title },
+      defaultConfiguration: { level: levelOf(s.severity) },
+      properties: { tags: ['secret', 'security', s.severity.toUpperCase()] },
+    }));
+    results.push({
+      ruleId: `secret/${s.ruleId}`,
+      ruleIndex,
+      level: levelOf(s.severity),
+      message: { text: `${s.title}: ${s.match}` },
+      locations: [
+        { physicalLocation: { artifactLocation: { uri: s.file.replace(/^\/+/, ''), uriBaseId: 'ROOTPATH' }, region: { startLine: Math.max(1, s.line) } } },
+      ],
+    });
   }
   for (const m of report.malware) {
-    const ruleIndex = rules.add(`malware/${m.rule}`, () => ({ name: 'Malware', shortDescription: { text: m.family ? `${m.rule} (${m.family})` : m.rule }, defaultConfiguration: { level: levelOf(m.severity) }, properties: { tags: ['malware', 'security', m.severity.toUpperCase()] } }));
-    results.push({ ruleId: `malware/${m.rule}`, ruleIndex, level: levelOf(m.severity), message: { text: `${m.rule} matched (sha256 ${m.sha256})` }, locations: [locationOf(m.file, m.file)] });
+    const ruleIndex = rules.add(`malware/${m.rule}`, () => ({
+      name: 'Malware',
+      shortDescription: { text: m.family ? `${m.rule} (${m.family})` : m.rule },
+      defaultConfiguration: { level: levelOf(m.severity) },
+      properties: { tags: ['malware', 'security', m.severity.toUpperCase()] },
+    }));
+    results.push({
+      ruleId: `malware/${m.rule}`,
+      ruleIndex,
+      level: levelOf(m.severity),
+      message: { text: `${m.rule} matched (sha256 ${m.sha256})` },
+      locations: [locationOf(m.file, m.file)],
+    });
   }
   for (const b of report.baseline) {
-    const ruleIndex = rules.add(`baseline/${b.id}`, () => ({ name: 'Baseline', shortDescription: { text: b.title }, help: { text: b.remedy }, defaultConfiguration: { level: levelOf(b.severity) }, properties: { tags: ['baseline', 'security', b.severity.toUpperCase()] } }));
-    results.push({ ruleId: `baseline/${b.id}`, ruleIndex, level: levelOf(b.severity), message: { text: `${b.title}: ${b.detail}` }, locations: [locationOf(b.file ?? report.artifact.name, b.detail)] });
+    const ruleIndex = rules.add(`baseline/${b.id}`, () => ({
+      name: 'Baseline',
+      shortDescription: { text: b.title },
+      help: { text: b.remedy },
+      defaultConfiguration: { level: levelOf(b.severity) },
+      properties: { tags: ['baseline', 'security', b.severity.toUpperCase()] },
+    }));
+    results.push({
+      ruleId: `baseline/${b.id}`,
+      ruleIndex,
+      level: levelOf(b.severity),
+      message: { text: `${b.title}: ${b.detail}` },
+      locations: [locationOf(b.file ?? report.artifact.name, b.detail)],
+    });
   }
   const properties: Json = { imageName: report.artifact.name };
   if (report.artifact.digest) properties.imageDigest = report.artifact.digest;
@@ -106,17 +146,37 @@ export function toSarif(report: ScanReport, opts: SarifOptions = {}): Json {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'Vigil', fullName: 'Vigil container security scanner', ...(opts.toolVersion ? { version: opts.toolVersion } : {}), rules: rules.list } },
-      results,
-      // Notices (no vulnerability data for an OS, an unreadable package DB) are tool notifications: they limit the results.
-      ...(report.notices?.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.notices.map((n) => ({
-        level: 'warning', message: { text: n.message }, descriptor: { id: `vigil/${n.kind}` },
-        ...(n.path ? { locations: [locationOf(n.path, n.message)] } : {}),
-      })) }] } : {}),
-      columnKind: 'utf16CodeUnits',
-      originalUriBaseIds: { ROOTPATH: { uri: 'file:///' } },
-      properties,
-    }],
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'Vigil',
+            fullName: 'Vigil container security scanner',
+            ...(opts.toolVersion ? { version: opts.toolVersion } : {}),
+            rules: rules.list,
+          },
+        },
+        results,
+        // Notices (no vulnerability data for an OS, an unreadable package DB) are tool notifications: they limit the results.
+        ...(report.notices?.length
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: report.notices.map((n) => ({
+                    level: 'warning',
+                    message: { text: n.message },
+                    descriptor: { id: `vigil/${n.kind}` },
+                    ...(n.path ? { locations: [locationOf(n.path, n.message)] } : {}),
+                  })),
+                },
+              ],
+            }
+          : {}),
+        columnKind: 'utf16CodeUnits',
+        originalUriBaseIds: { ROOTPATH: { uri: 'file:///' } },
+        properties,
+      },
+    ],
   };
 }

@@ -36,18 +36,27 @@ export function toSpdx(report: ScanReport, opts: SpdxOptions): Json {
   };
 
   const imageId = 'SPDXRef-Image';
-  const packages: Json[] = [{
-    name: report.artifact.name,
-    SPDXID: imageId,
-    downloadLocation: 'NOASSERTION',
-    filesAnalyzed: false,
-    primaryPackagePurpose: 'CONTAINER',
-    ...(report.artifact.digest ? { versionInfo: report.artifact.digest } : {}),
-  }];
+  const packages: Json[] = [
+    {
+      name: report.artifact.name,
+      SPDXID: imageId,
+      downloadLocation: 'NOASSERTION',
+      filesAnalyzed: false,
+      primaryPackagePurpose: 'CONTAINER',
+      ...(report.artifact.digest ? { versionInfo: report.artifact.digest } : {}),
+    },
+  ];
   const relationships: Json[] = [{ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: imageId }];
   if (os) {
     const osId = 'SPDXRef-OperatingSystem';
-    packages.push({ name: os.family, SPDXID: osId, versionInfo: os.version, downloadLocation: 'NOASSERTION', filesAnalyzed: false, primaryPackagePurpose: 'OPERATING_SYSTEM' });
+    packages.push({
+      name: os.family,
+      SPDXID: osId,
+      versionInfo: os.version,
+      downloadLocation: 'NOASSERTION',
+      filesAnalyzed: false,
+      primaryPackagePurpose: 'OPERATING_SYSTEM',
+    });
     relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: osId });
   }
   const seen = new Set<string>();
@@ -83,7 +92,8 @@ export function toSpdx(report: ScanReport, opts: SpdxOptions): Json {
     name: report.artifact.name,
     documentNamespace: `https://vigil.dev/spdx/${encodeURIComponent(report.artifact.name)}-${opts.uniqueId}`,
     creationInfo: {
-      created: opts.now.toISOString().replace(/\.\d{3}Z$/, 'Z'), creators: [`Tool: vigil-${opts.toolVersion}`],
+      created: opts.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      creators: [`Tool: vigil-${opts.toolVersion}`],
       // Notices limit what the document says (an unreadable package database, an OS without vulnerability data).
       ...(report.notices?.length ? { comment: report.notices.map((n) => `Notice: ${n.message}${n.path ? ` (${n.path})` : ''}`).join('\n') } : {}),
     },

@@ -13,7 +13,16 @@ export interface TableOptions {
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info', 'unknown'] as const;
 const ANSI: Record<string, [number, number]> = {
-  critical: [91, 39], high: [31, 39], medium: [33, 39], low: [34, 39], info: [36, 39], unknown: [90, 39], bold: [1, 22], dim: [2, 22], green: [32, 39], yellow: [33, 39],
+  critical: [91, 39],
+  high: [31, 39],
+  medium: [33, 39],
+  low: [34, 39],
+  info: [36, 39],
+  unknown: [90, 39],
+  bold: [1, 22],
+  dim: [2, 22],
+  green: [32, 39],
+  yellow: [33, 39],
 };
 
 function painter(color: boolean) {
@@ -57,7 +66,12 @@ export function toTable(report: ScanReport, opts: TableOptions): string {
   for (const [title, rows, cols] of otherSections(report)) {
     if (!rows.length) continue;
     out.push(`${title}: ${rows.length}`);
-    out.push(renderTable(cols.map((header) => ({ header, max: 60 })), rows));
+    out.push(
+      renderTable(
+        cols.map((header) => ({ header, max: 60 })),
+        rows,
+      ),
+    );
   }
   return out.join('\n');
 }
@@ -72,12 +86,15 @@ function vulnSummary(vulns: VulnerabilityFinding[], ignored: number, paint: Retu
   for (const v of vulns) counts.set(v.severity, (counts.get(v.severity) ?? 0) + 1);
   const parts = SEVERITY_ORDER.filter((s) => s !== 'info').map((s) => paint(s)(`${s.toUpperCase()}: ${counts.get(s) ?? 0}`));
   const fixable = vulns.filter((v) => v.fixedVersion).length;
-  return `Vulnerabilities: ${vulns.length} (${parts.join(', ')}), fixable: ${paint('green')(String(fixable))}` +
-    (ignored ? `, ignored: ${ignored}` : '') + '\n';
+  return (
+    `Vulnerabilities: ${vulns.length} (${parts.join(', ')}), fixable: ${paint('green')(String(fixable))}` + (ignored ? `, ignored: ${ignored}` : '') + '\n'
+  );
 }
 
 function vulnTable(vulns: VulnerabilityFinding[], paint: ReturnType<typeof painter>): string {
-  const sorted = [...vulns].sort((x, y) => x.package.localeCompare(y.package) || severityRank(x.severity) - severityRank(y.severity) || x.id.localeCompare(y.id));
+  const sorted = [...vulns].sort(
+    (x, y) => x.package.localeCompare(y.package) || severityRank(x.severity) - severityRank(y.severity) || x.id.localeCompare(y.id),
+  );
   let prev = '';
   const rows: Row[] = sorted.map((v) => {
     const pkg = v.package === prev ? '' : v.package;
@@ -85,10 +102,19 @@ function vulnTable(vulns: VulnerabilityFinding[], paint: ReturnType<typeof paint
     const sev: Cell = { text: v.severity.toUpperCase(), paint: paint(v.severity) };
     return [pkg, v.id, sev, v.status, v.installedVersion, v.fixedVersion, v.title];
   });
-  return renderTable([
-    { header: 'Package' }, { header: 'Vulnerability' }, { header: 'Severity' }, { header: 'Status' },
-    { header: 'Installed' }, { header: 'Fixed' }, { header: 'Title', max: 50 },
-  ], rows, { groupBy: 0 });
+  return renderTable(
+    [
+      { header: 'Package' },
+      { header: 'Vulnerability' },
+      { header: 'Severity' },
+      { header: 'Status' },
+      { header: 'Installed' },
+      { header: 'Fixed' },
+      { header: 'Title', max: 50 },
+    ],
+    rows,
+    { groupBy: 0 },
+  );
 }
 
 function otherSections(r: ScanReport): Array<[string, Row[], string[]]> {

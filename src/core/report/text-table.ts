@@ -19,7 +19,11 @@ function width(s: string): number {
   let w = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    w += c >= 0x1100 && (c <= 0x115f || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xff60)) ? 2 : 1;
+    w +=
+      c >= 0x1100 &&
+      (c <= 0x115f || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xff60))
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -35,18 +39,25 @@ function cut(s: string, max: number): string {
 }
 
 export function renderTable(columns: Column[], rows: Row[], opts: { groupBy?: number } = {}): string {
-  const cells = rows.map((r) => r.map((c, i) => {
-    const cell = typeof c === 'string' ? { text: c } : c;
-    const clean = cell.text.replace(/[\r\n\t]+/g, ' ');
-    return { text: cut(clean, columns[i]?.max ?? 10_000), paint: cell.paint };
-  }));
+  const cells = rows.map((r) =>
+    r.map((c, i) => {
+      const cell = typeof c === 'string' ? { text: c } : c;
+      const clean = cell.text.replace(/[\r\n\t]+/g, ' ');
+      return { text: cut(clean, columns[i]?.max ?? 10_000), paint: cell.paint };
+    }),
+  );
   const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i]?.text ?? ''))));
   const line = (l: string, m: string, r: string) => l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r;
-  const fmt = (texts: Cell[]) => '│' + widths.map((w, i) => {
-    const c = texts[i] ?? { text: '' };
-    const pad = ' '.repeat(w - width(c.text));
-    return ` ${c.paint ? c.paint(c.text) : c.text}${pad} `;
-  }).join('│') + '│';
+  const fmt = (texts: Cell[]) =>
+    '│' +
+    widths
+      .map((w, i) => {
+        const c = texts[i] ?? { text: '' };
+        const pad = ' '.repeat(w - width(c.text));
+        return ` ${c.paint ? c.paint(c.text) : c.text}${pad} `;
+      })
+      .join('│') +
+    '│';
   const out = [line('┌', '┬', '┐'), fmt(columns.map((c) => ({ text: c.header }))), line('├', '┼', '┤')];
   let prev: string | undefined;
   cells.forEach((r, idx) => {

@@ -24,7 +24,11 @@ export interface Burst {
 
 export class AggregateWindow {
   private readonly keys = new Map<string, KeyState>();
-  constructor(readonly windowMs: number, readonly threshold: number, readonly maxKeys = 50_000) {}
+  constructor(
+    readonly windowMs: number,
+    readonly threshold: number,
+    readonly maxKeys = 50_000,
+  ) {}
 
   /** Record a match at `time`; returns the number of matches in the window when the threshold is reached, else 0 (also while the key's burst goes on). */
   hit(key: string, time: number): number {

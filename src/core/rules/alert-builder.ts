@@ -40,7 +40,12 @@ function auditK8s(a: Record<string, unknown>): AlertK8s {
 
 export function buildAlert(e: EngineEvent, p: AlertParts): Alert {
   const alert: Alert = {
-    id: p.id, type: p.type, severity: p.severity, time: isoTime(e.time), message: p.message, rule: p.rule,
+    id: p.id,
+    type: p.type,
+    severity: p.severity,
+    time: isoTime(e.time),
+    message: p.message,
+    rule: p.rule,
     host: e.host ?? p.host,
   };
   if (e.source === 'syscall') {
@@ -49,7 +54,8 @@ export function buildAlert(e: EngineEvent, p: AlertParts): Alert {
     alert.process = { pid: pr.pid, ppid: pr.ppid, name: pr.name, cmdline: procCmdline(pr), uid: pr.uid };
     if (pr.exepath) alert.process.exepath = pr.exepath;
     if (pr.user) alert.process.user = pr.user;
-    if (pr.parents?.length) alert.process.parents = pr.parents.map((x) => (x.exepath ? { pid: x.pid, name: x.name, exepath: x.exepath } : { pid: x.pid, name: x.name }));
+    if (pr.parents?.length)
+      alert.process.parents = pr.parents.map((x) => (x.exepath ? { pid: x.pid, name: x.name, exepath: x.exepath } : { pid: x.pid, name: x.name }));
     const c = s.container;
     if (c && c.id !== 'host') {
       alert.container = { id: c.id };

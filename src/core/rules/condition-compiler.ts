@@ -14,13 +14,22 @@ export type Pred = (e: EngineEvent) => boolean;
 export type Getter = (e: EngineEvent) => unknown;
 
 export class UnsupportedFieldError extends Error {
-  constructor(readonly field: string, readonly pos: number, readonly macro?: string) {
+  constructor(
+    readonly field: string,
+    readonly pos: number,
+    readonly macro?: string,
+  ) {
     super(`unsupported field '${field}'`);
   }
 }
 
 export class CompileError extends Error {
-  constructor(readonly code: string, message: string, readonly pos: number, readonly macro?: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly pos: number,
+    readonly macro?: string,
+  ) {
     super(message);
   }
 }
@@ -96,7 +105,10 @@ function globToRegExp(glob: string, flags: string): RegExp {
     else if (c === '?') re += '.';
     else if (c === '[') {
       const j = glob.indexOf(']', i + 1);
-      if (j < 0) { re += '\\['; continue; }
+      if (j < 0) {
+        re += '\\[';
+        continue;
+      }
       let body = glob.slice(i + 1, j);
       if (body.startsWith('!')) body = '^' + body.slice(1);
       re += `[${body.replace(/\\/g, '\\\\')}]`;
@@ -112,7 +124,10 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 let lastIn = '';
 let lastOut = '';
 function lower(s: string): string {
-  if (s !== lastIn) { lastIn = s; lastOut = s.toLowerCase(); }
+  if (s !== lastIn) {
+    lastIn = s;
+    lastOut = s.toLowerCase();
+  }
   return lastOut;
 }
 
@@ -122,7 +137,9 @@ function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: 
   const lit = lits[0]?.text ?? '';
   const isIp = def.type === 'ipaddr';
   switch (op) {
-    case '=': case '==': case '!=': {
+    case '=':
+    case '==':
+    case '!=': {
       if (def.type === 'bool') {
         const b = lit === 'true';
         if (lit !== 'true' && lit !== 'false') throw new CompileError('COMPARE_TYPE', `'${def.name}' is a bool: compare with true or false, not '${lit}'`, pos);
@@ -139,7 +156,10 @@ function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: 
       }
       return (v) => str(v) === lit;
     }
-    case '<': case '<=': case '>': case '>=': {
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
       const n = Number(lit);
       if (Number.isNaN(n)) {
         if (numeric) throw new CompileError('COMPARE_TYPE', `'${def.name}' is numeric: '${lit}' is not a number`, pos);
@@ -154,23 +174,41 @@ function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: 
       if (op === '>') return (v) => num(v) > n;
       return (v) => num(v) >= n;
     }
-    case 'contains': return (v) => (typeof v === 'string' ? v.includes(lit) : String(v).includes(lit));
-    case 'icontains': { const l = lit.toLowerCase(); return (v) => lower(str(v)).includes(l); }
-    case 'startswith': return (v) => (typeof v === 'string' ? v.startsWith(lit) : String(v).startsWith(lit));
-    case 'endswith': return (v) => (typeof v === 'string' ? v.endsWith(lit) : String(v).endsWith(lit));
-    case 'bcontains': case 'bstartswith': {
+    case 'contains':
+      return (v) => (typeof v === 'string' ? v.includes(lit) : String(v).includes(lit));
+    case 'icontains': {
+      const l = lit.toLowerCase();
+      return (v) => lower(str(v)).includes(l);
+    }
+    case 'startswith':
+      return (v) => (typeof v === 'string' ? v.startsWith(lit) : String(v).startsWith(lit));
+    case 'endswith':
+      return (v) => (typeof v === 'string' ? v.endsWith(lit) : String(v).endsWith(lit));
+    case 'bcontains':
+    case 'bstartswith': {
       if (!/^([0-9a-fA-F]{2})*$/.test(lit)) throw new CompileError('COMPARE_TYPE', `'${op}' takes hex bytes, not '${lit}'`, pos);
       const bytes = lit.replace(/../g, (h) => String.fromCharCode(parseInt(h, 16)));
       return op === 'bcontains' ? (v) => str(v).includes(bytes) : (v) => str(v).startsWith(bytes);
     }
-    case 'glob': { const re = globToRegExp(lit, ''); return (v) => re.test(str(v)); }
-    case 'iglob': { const re = globToRegExp(lit, 'i'); return (v) => re.test(str(v)); }
-    case 'regex': {
-      let re: RegExp;
-      try { re = new RegExp(lit); } catch { throw new CompileError('COMPARE_TYPE', `invalid regex '${lit}'`, pos); }
+    case 'glob': {
+      const re = globToRegExp(lit, '');
       return (v) => re.test(str(v));
     }
-    case 'in': case 'intersects': {
+    case 'iglob': {
+      const re = globToRegExp(lit, 'i');
+      return (v) => re.test(str(v));
+    }
+    case 'regex': {
+      let re: RegExp;
+      try {
+        re = new RegExp(lit);
+      } catch {
+        throw new CompileError('COMPARE_TYPE', `invalid regex '${lit}'`, pos);
+      }
+      return (v) => re.test(str(v));
+    }
+    case 'in':
+    case 'intersects': {
       const texts = lits.map((l) => l.text);
       if (isIp && texts.some((t) => t.includes('/'))) {
         const set = cidrSet(texts);
@@ -186,7 +224,10 @@ function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: 
         return (v) => set.has(String(v));
       }
       const set = new Set(texts);
-      if (set.size === 1) { const only = texts[0]!; return (v) => (typeof v === 'string' ? v === only : String(v) === only); }
+      if (set.size === 1) {
+        const only = texts[0]!;
+        return (v) => (typeof v === 'string' ? v === only : String(v) === only);
+      }
       return (v) => (typeof v === 'string' ? set.has(v) : set.has(String(v)));
     }
     case 'pmatch': {
@@ -250,16 +291,33 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
 
   function node(n: CondNode): Node {
     switch (n.k) {
-      case 'const': return { f: n.value ? TRUE : FALSE, types: null, resources: null };
+      case 'const':
+        return { f: n.value ? TRUE : FALSE, types: null, resources: null };
       case 'and': {
         const parts = n.items.map(node);
         let types: Set<string> | null = null;
         let resources: Set<string> | null = null;
-        for (const p of parts) { types = intersect(types, p.types); resources = intersect(resources, p.resources); }
+        for (const p of parts) {
+          types = intersect(types, p.types);
+          resources = intersect(resources, p.resources);
+        }
         const fs = parts.map((p) => p.f);
-        if (fs.length === 2) { const [a, b] = fs as [Pred, Pred]; return { f: (e) => a(e) && b(e), types, resources }; }
-        if (fs.length === 3) { const [a, b, c] = fs as [Pred, Pred, Pred]; return { f: (e) => a(e) && b(e) && c(e), types, resources }; }
-        return { f: (e) => { for (let i = 0; i < fs.length; i++) if (!fs[i]!(e)) return false; return true; }, types, resources };
+        if (fs.length === 2) {
+          const [a, b] = fs as [Pred, Pred];
+          return { f: (e) => a(e) && b(e), types, resources };
+        }
+        if (fs.length === 3) {
+          const [a, b, c] = fs as [Pred, Pred, Pred];
+          return { f: (e) => a(e) && b(e) && c(e), types, resources };
+        }
+        return {
+          f: (e) => {
+            for (let i = 0; i < fs.length; i++) if (!fs[i]!(e)) return false;
+            return true;
+          },
+          types,
+          resources,
+        };
       }
       case 'or': {
         const sw = switchOr(n.items);
@@ -269,10 +327,23 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         const parts = n.items.map(node);
         let types: Set<string> | null = parts[0]!.types;
         let resources: Set<string> | null = parts[0]!.resources;
-        for (const p of parts.slice(1)) { types = union(types, p.types); resources = union(resources, p.resources); }
+        for (const p of parts.slice(1)) {
+          types = union(types, p.types);
+          resources = union(resources, p.resources);
+        }
         const fs = parts.map((p) => p.f);
-        if (fs.length === 2) { const [a, b] = fs as [Pred, Pred]; return { f: (e) => a(e) || b(e), types, resources }; }
-        return { f: (e) => { for (let i = 0; i < fs.length; i++) if (fs[i]!(e)) return true; return false; }, types, resources };
+        if (fs.length === 2) {
+          const [a, b] = fs as [Pred, Pred];
+          return { f: (e) => a(e) || b(e), types, resources };
+        }
+        return {
+          f: (e) => {
+            for (let i = 0; i < fs.length; i++) if (fs[i]!(e)) return true;
+            return false;
+          },
+          types,
+          resources,
+        };
       }
       case 'not': {
         const inner = node(n.item).f;
@@ -306,7 +377,14 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         let types: Set<string> | null = null;
         let resources: Set<string> | null = null;
         if (op === 'exists') {
-          return { f: (e) => { const v = get(e); return v !== undefined && !(Array.isArray(v) && v.length === 0); }, types, resources };
+          return {
+            f: (e) => {
+              const v = get(e);
+              return v !== undefined && !(Array.isArray(v) && v.length === 0);
+            },
+            types,
+            resources,
+          };
         }
         const lits = n.values ? expandValues(n.values, ctx.lists) : n.value ? [n.value] : [];
         if (n.field === 'evt.type') {
@@ -320,37 +398,64 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         }
         if (op === '!=') {
           const eq = scalarTest('=', def, lits, n.value?.pos ?? n.pos);
-          return { f: (e) => {
-            const v = get(e);
-            if (v === undefined) return false;
-            if (Array.isArray(v)) { for (const x of v) if (eq(x)) return false; return true; }
-            return !eq(v);
-          }, types, resources };
+          return {
+            f: (e) => {
+              const v = get(e);
+              if (v === undefined) return false;
+              if (Array.isArray(v)) {
+                for (const x of v) if (eq(x)) return false;
+                return true;
+              }
+              return !eq(v);
+            },
+            types,
+            resources,
+          };
         }
-        if ((op === 'in' || op === 'intersects') && lits.length === 0) return { f: FALSE, types: op === 'in' && n.field === 'evt.type' ? new Set() : types, resources };
+        if ((op === 'in' || op === 'intersects') && lits.length === 0)
+          return { f: FALSE, types: op === 'in' && n.field === 'evt.type' ? new Set() : types, resources };
         const test = scalarTest(op, def, lits, n.value?.pos ?? n.pos);
         const multi = def.type === 'strings' || def.type === 'numbers' || def.type === 'ipaddr' || def.type === 'port';
-        if (!multi) return { f: (e) => { const v = get(e); return v !== undefined && test(v); }, types, resources };
+        if (!multi)
+          return {
+            f: (e) => {
+              const v = get(e);
+              return v !== undefined && test(v);
+            },
+            types,
+            resources,
+          };
         if (def.list && (op === 'in' || op === 'pmatch')) {
           // Falco's list fields: every value must be in the set (one trusted
           // image must not exempt an untrusted container of the same pod).
-          return { f: (e) => {
+          return {
+            f: (e) => {
+              const v = get(e);
+              if (v === undefined) return false;
+              if (Array.isArray(v)) {
+                if (v.length === 0) return false;
+                for (const x of v) if (!test(x)) return false;
+                return true;
+              }
+              return test(v);
+            },
+            types,
+            resources,
+          };
+        }
+        return {
+          f: (e) => {
             const v = get(e);
             if (v === undefined) return false;
             if (Array.isArray(v)) {
-              if (v.length === 0) return false;
-              for (const x of v) if (!test(x)) return false;
-              return true;
+              for (const x of v) if (test(x)) return true;
+              return false;
             }
             return test(v);
-          }, types, resources };
-        }
-        return { f: (e) => {
-          const v = get(e);
-          if (v === undefined) return false;
-          if (Array.isArray(v)) { for (const x of v) if (test(x)) return true; return false; }
-          return test(v);
-        }, types, resources };
+          },
+          types,
+          resources,
+        };
       }
     }
   }
@@ -398,15 +503,19 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
       }
     }
     const rest = others.map((o) => node(o).f);
-    return { f: (e) => {
-      const v = get(e);
-      if (v !== undefined) {
-        const l = table.get(typeof v === 'string' ? v : String(v));
-        if (l) for (let i = 0; i < l.length; i++) if (l[i]!(e)) return true;
-      }
-      for (let i = 0; i < rest.length; i++) if (rest[i]!(e)) return true;
-      return false;
-    }, types: null, resources: null };
+    return {
+      f: (e) => {
+        const v = get(e);
+        if (v !== undefined) {
+          const l = table.get(typeof v === 'string' ? v : String(v));
+          if (l) for (let i = 0; i < l.length; i++) if (l[i]!(e)) return true;
+        }
+        for (let i = 0; i < rest.length; i++) if (rest[i]!(e)) return true;
+        return false;
+      },
+      types: null,
+      resources: null,
+    };
   }
 
   const MERGEABLE = new Set(['=', '==', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'in', 'pmatch']);
@@ -429,7 +538,10 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
     const rest: CondNode[] = [];
     for (const it of items) {
       const f = mergeableField(it);
-      if (!f) { rest.push(it); continue; }
+      if (!f) {
+        rest.push(it);
+        continue;
+      }
       let g = groups.get(f);
       if (!g) groups.set(f, (g = []));
       g.push(it as Extract<CondNode, { k: 'check' }>);
@@ -439,7 +551,12 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
     let types: Set<string> | null = null;
     let anyNull = false;
     for (const [field, checks] of groups) {
-      if (checks.length === 1) { const r = node(checks[0]!); preds.push(r.f); anyNull = true; continue; }
+      if (checks.length === 1) {
+        const r = node(checks[0]!);
+        preds.push(r.f);
+        anyNull = true;
+        continue;
+      }
       const { get, def } = getter(field, ctx.source, checks[0]!.pos);
       fields.add(field);
       const tests = checks.map((c) => {
@@ -454,12 +571,27 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
       });
       anyNull = true;
     }
-    for (const it of rest) { const r = node(it); preds.push(r.f); if (r.types === null) anyNull = true; else types = types ? new Set([...types, ...r.types]) : r.types; }
+    for (const it of rest) {
+      const r = node(it);
+      preds.push(r.f);
+      if (r.types === null) anyNull = true;
+      else types = types ? new Set([...types, ...r.types]) : r.types;
+    }
     if (anyNull) types = null;
     // Conservative: an OR merged by field may match any resource.
     if (preds.length === 1) return { f: preds[0]!, types, resources: null };
-    if (preds.length === 2) { const [a, b] = preds as [Pred, Pred]; return { f: (e) => a(e) || b(e), types, resources: null }; }
-    return { f: (e) => { for (let i = 0; i < preds.length; i++) if (preds[i]!(e)) return true; return false; }, types, resources: null };
+    if (preds.length === 2) {
+      const [a, b] = preds as [Pred, Pred];
+      return { f: (e) => a(e) || b(e), types, resources: null };
+    }
+    return {
+      f: (e) => {
+        for (let i = 0; i < preds.length; i++) if (preds[i]!(e)) return true;
+        return false;
+      },
+      types,
+      resources: null,
+    };
   }
 
   const r = node(root);

@@ -14,8 +14,24 @@ export type CondNode =
   | { k: 'check'; field: string; op: string; value?: Value; values?: Value[]; pos: number }
   | { k: 'const'; value: boolean; pos: number };
 
-export const BINARY_OPS = new Set(['=', '==', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'bcontains', 'startswith',
-  'bstartswith', 'endswith', 'glob', 'iglob', 'regex']);
+export const BINARY_OPS = new Set([
+  '=',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'contains',
+  'icontains',
+  'bcontains',
+  'startswith',
+  'bstartswith',
+  'endswith',
+  'glob',
+  'iglob',
+  'regex',
+]);
 export const LIST_OPS = new Set(['in', 'intersects', 'pmatch']);
 export const UNARY_OPS = new Set(['exists']);
 
@@ -24,7 +40,11 @@ export const MAX_DEPTH = 200;
 export const MAX_CONDITION_LENGTH = 256 * 1024;
 
 export class ConditionSyntaxError extends Error {
-  constructor(readonly code: string, message: string, readonly offset: number) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
   }
 }
@@ -39,8 +59,15 @@ function tokenize(src: string): Tok[] {
   const n = src.length;
   while (i < n) {
     const c = src[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { i++; continue; }
-    if (c === '(' || c === ')' || c === ',') { out.push({ t: c, v: c, pos: i }); i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '(' || c === ')' || c === ',') {
+      out.push({ t: c, v: c, pos: i });
+      i++;
+      continue;
+    }
     if (c === '"' || c === "'") {
       const start = i;
       let s = '';
@@ -48,8 +75,16 @@ function tokenize(src: string): Tok[] {
       let closed = false;
       while (i < n) {
         const d = src[i]!;
-        if (d === '\\' && i + 1 < n) { s += src[i + 1]; i += 2; continue; }
-        if (d === c) { closed = true; i++; break; }
+        if (d === '\\' && i + 1 < n) {
+          s += src[i + 1];
+          i += 2;
+          continue;
+        }
+        if (d === c) {
+          closed = true;
+          i++;
+          break;
+        }
         s += d;
         i++;
       }
@@ -59,8 +94,16 @@ function tokenize(src: string): Tok[] {
     }
     if (SIGN.test(c)) {
       const two = src.slice(i, i + 2);
-      if (two === '==' || two === '!=' || two === '<=' || two === '>=') { out.push({ t: 'op', v: two, pos: i }); i += 2; continue; }
-      if (c === '=' || c === '<' || c === '>') { out.push({ t: 'op', v: c, pos: i }); i++; continue; }
+      if (two === '==' || two === '!=' || two === '<=' || two === '>=') {
+        out.push({ t: 'op', v: two, pos: i });
+        i += 2;
+        continue;
+      }
+      if (c === '=' || c === '<' || c === '>') {
+        out.push({ t: 'op', v: c, pos: i });
+        i++;
+        continue;
+      }
       throw new ConditionSyntaxError('CONDITION_SYNTAX', `unexpected '${c}'`, i);
     }
     const start = i;
@@ -101,14 +144,20 @@ export function parseCondition(src: string): CondNode {
     const first = andExpr();
     if (!isWord(peek(), 'or')) return first;
     const items = [first];
-    while (isWord(peek(), 'or')) { p++; items.push(andExpr()); }
+    while (isWord(peek(), 'or')) {
+      p++;
+      items.push(andExpr());
+    }
     return { k: 'or', items, pos: first.pos };
   }
   function andExpr(): CondNode {
     const first = notExpr();
     if (!isWord(peek(), 'and')) return first;
     const items = [first];
-    while (isWord(peek(), 'and')) { p++; items.push(notExpr()); }
+    while (isWord(peek(), 'and')) {
+      p++;
+      items.push(notExpr());
+    }
     return { k: 'and', items, pos: first.pos };
   }
   function notExpr(): CondNode {
@@ -116,7 +165,10 @@ export function parseCondition(src: string): CondNode {
     if (!t) return fail('unexpected end of condition');
     if (++depth > MAX_DEPTH) throw new ConditionSyntaxError('CONDITION_TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`, t.pos);
     try {
-      if (isWord(t, 'not')) { p++; return { k: 'not', item: notExpr(), pos: t.pos }; }
+      if (isWord(t, 'not')) {
+        p++;
+        return { k: 'not', item: notExpr(), pos: t.pos };
+      }
       if (t.t === '(') {
         p++;
         const e = orExpr();
@@ -139,15 +191,24 @@ export function parseCondition(src: string): CondNode {
           if (!o || o.t !== '(') return fail(`expected '(' after '${opName}'`, o);
           p++;
           const values: Value[] = [];
-          if (peek()?.t === ')') { p++; return { k: 'check', field: t.v, op: opName, values, pos: t.pos }; }
+          if (peek()?.t === ')') {
+            p++;
+            return { k: 'check', field: t.v, op: opName, values, pos: t.pos };
+          }
           for (;;) {
             const v = peek();
             if (!v || (v.t !== 'word' && v.t !== 'str')) return fail('expected a value', v);
             values.push({ text: v.v, quoted: v.t === 'str', pos: v.pos });
             p++;
             const s = peek();
-            if (s?.t === ',') { p++; continue; }
-            if (s?.t === ')') { p++; break; }
+            if (s?.t === ',') {
+              p++;
+              continue;
+            }
+            if (s?.t === ')') {
+              p++;
+              break;
+            }
             return fail("expected ',' or ')'", s);
           }
           return { k: 'check', field: t.v, op: opName, values, pos: t.pos };

@@ -23,7 +23,7 @@ export const DIAGNOSTIC_CODES: Record<string, string> = {
   UNKNOWN_ENTRY: 'an entry is neither list, macro, rule nor a known directive (ignored)',
   UNKNOWN_KEY: 'an entry has a key Vigil does not know (ignored)',
   RULE_MISSING_FIELD: 'a rule lacks condition, output, desc or priority',
-  INVALID_PRIORITY: 'a priority is not one of Falco\'s',
+  INVALID_PRIORITY: "a priority is not one of Falco's",
   INVALID_SEVERITY: 'a severity is not critical, high, medium, low or info',
   APPEND_UNDEFINED: 'append/override of a list, macro or rule that was never defined',
   CONDITION_SYNTAX: 'a condition does not parse',

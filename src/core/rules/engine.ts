@@ -43,9 +43,7 @@ export interface EngineStats {
   byRule: Record<string, number>;
 }
 
-type Matcher =
-  | { kind: 'rule'; rule: Rule; win?: AggregateWindow }
-  | { kind: 'detector'; det: Detector; fn: DetectorFn };
+type Matcher = { kind: 'rule'; rule: Rule; win?: AggregateWindow } | { kind: 'detector'; det: Detector; fn: DetectorFn };
 
 interface SourceIndex {
   byType: Map<string, Matcher[]>;
@@ -80,11 +78,20 @@ export class Engine {
     this.newId = opts.newId ?? randomUUID;
     // A later ruleset's rule replaces an earlier one of the same name.
     const byName = new Map<string, Rule>();
-    for (const s of sets) for (const r of s.rules) { byName.delete(r.name); byName.set(r.name, r); }
+    for (const s of sets)
+      for (const r of s.rules) {
+        byName.delete(r.name);
+        byName.set(r.name, r);
+      }
     this.rules = [...byName.values()];
     const threatIps = Array.isArray(opts.threatIps) ? cidrSet(opts.threatIps) : opts.threatIps;
     const dets = opts.detectors ?? (sets.some((s) => s.builtin) ? BUILTIN_DETECTORS : []);
-    const ctx = { host: opts.host, ...(threatIps ? { threatIps } : {}), ...(opts.policies ? { policies: opts.policies } : {}), ...(opts.policyDecision ? { policyDecision: opts.policyDecision } : {}) };
+    const ctx = {
+      host: opts.host,
+      ...(threatIps ? { threatIps } : {}),
+      ...(opts.policies ? { policies: opts.policies } : {}),
+      ...(opts.policyDecision ? { policyDecision: opts.policyDecision } : {}),
+    };
     const matchers: Array<{ m: Matcher; source: EventSource; types: string[] | null; resources?: ReadonlySet<string> }> = [];
     for (const rule of this.rules) {
       const m: Matcher = { kind: 'rule', rule };
@@ -92,7 +99,9 @@ export class Engine {
         m.win = new AggregateWindow(rule.aggregate.windowMs, rule.aggregate.threshold, opts.maxAggregateKeys);
         this.windows.push(m.win);
       }
-      matchers.push(rule.resources ? { m, source: rule.source, types: rule.evtTypes, resources: rule.resources } : { m, source: rule.source, types: rule.evtTypes });
+      matchers.push(
+        rule.resources ? { m, source: rule.source, types: rule.evtTypes, resources: rule.resources } : { m, source: rule.source, types: rule.evtTypes },
+      );
     }
     this.detectors = [];
     for (const det of dets) {
@@ -108,14 +117,22 @@ export class Engine {
       const any = mine.filter((x) => x.types === null).map((x) => x.m);
       const byType = new Map<string, Matcher[]>();
       // Keep load order within each type's list: rules, then detectors.
-      for (const t of types) byType.set(t, mine.filter((x) => x.types === null || x.types.includes(t)).map((x) => x.m));
+      for (const t of types)
+        byType.set(
+          t,
+          mine.filter((x) => x.types === null || x.types.includes(t)).map((x) => x.m),
+        );
       const ix: SourceIndex = { byType, any };
       const anyOf = mine.filter((x) => x.types === null);
       if (source === 'k8s_audit' && anyOf.some((x) => x.resources)) {
         const values = new Set<string>();
         for (const x of anyOf) for (const v of x.resources ?? []) values.add(v);
         ix.byResource = new Map();
-        for (const v of values) ix.byResource.set(v, anyOf.filter((x) => !x.resources || x.resources.has(v)).map((x) => x.m));
+        for (const v of values)
+          ix.byResource.set(
+            v,
+            anyOf.filter((x) => !x.resources || x.resources.has(v)).map((x) => x.m),
+          );
         ix.otherResource = anyOf.filter((x) => !x.resources).map((x) => x.m);
         ix.resourceOf = getter(RESOURCE_FIELD, source).get;
       }
@@ -149,17 +166,33 @@ export class Engine {
           if (!n) continue;
           message += ` (${n} events within ${a.windowMs / 1000}s)`;
         }
-        (out ??= []).push(this.emit(e, {
-          type: r.type, severity: r.severity, message, rule: r.name, remedy: r.remedy, tags: r.tags, fields: r.out.values(e),
-        }));
+        (out ??= []).push(
+          this.emit(e, {
+            type: r.type,
+            severity: r.severity,
+            message,
+            rule: r.name,
+            remedy: r.remedy,
+            tags: r.tags,
+            fields: r.out.values(e),
+          }),
+        );
       } else {
         const res = m.fn(e);
         if (!res) continue;
         for (const h of Array.isArray(res) ? res : [res]) {
-          (out ??= []).push(this.emit(e, {
-            type: m.det.type, severity: h.severity ?? m.det.severity, message: h.message, rule: h.rule ?? m.det.id,
-            remedy: m.det.remedy, tags: [], fields: h.fields, action: h.action,
-          }));
+          (out ??= []).push(
+            this.emit(e, {
+              type: m.det.type,
+              severity: h.severity ?? m.det.severity,
+              message: h.message,
+              rule: h.rule ?? m.det.id,
+              remedy: m.det.remedy,
+              tags: [],
+              fields: h.fields,
+              action: h.action,
+            }),
+          );
         }
       }
     }
@@ -176,7 +209,19 @@ export class Engine {
     return { events: this.events, alerts: this.alerts, byRule: Object.fromEntries(this.byRule) };
   }
 
-  private emit(e: EngineEvent, p: { type: string; severity: Alert['severity']; message: string; rule: string; remedy?: string; tags: string[]; fields?: Record<string, unknown>; action?: Alert['action'] }): Alert {
+  private emit(
+    e: EngineEvent,
+    p: {
+      type: string;
+      severity: Alert['severity'];
+      message: string;
+      rule: string;
+      remedy?: string;
+      tags: string[];
+      fields?: Record<string, unknown>;
+      action?: Alert['action'];
+    },
+  ): Alert {
     this.alerts++;
     this.byRule.set(p.rule, (this.byRule.get(p.rule) ?? 0) + 1);
     return buildAlert(e, { id: this.newId(), host: this.host, ...p });

@@ -24,8 +24,13 @@ export const TEST_TIME = Date.UTC(2026, 0, 15, 12, 0, 0);
 /** A container for fixtures: nginx in Kubernetes. */
 export const TEST_CONTAINER: ContainerInfo = {
   id: 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2',
-  name: 'web', image: 'docker.io/library/nginx:1.25', imageRepository: 'docker.io/library/nginx', imageTag: '1.25',
-  podName: 'web-7d4b9', podNamespace: 'shop', privileged: false,
+  name: 'web',
+  image: 'docker.io/library/nginx:1.25',
+  imageRepository: 'docker.io/library/nginx',
+  imageTag: '1.25',
+  podName: 'web-7d4b9',
+  podNamespace: 'shop',
+  privileged: false,
 };
 
 export function makeEvent(p: PartialEvent = {}): SyscallEvent {
@@ -35,7 +40,11 @@ export function makeEvent(p: PartialEvent = {}): SyscallEvent {
   if (!proc.exepath && argv?.[0]?.startsWith('/')) proc.exepath = argv[0];
   if (!proc.exepath) proc.exepath = `/usr/bin/${name}`;
   const e: SyscallEvent = {
-    source: 'syscall', type: p.type ?? 'execve', time: p.time ?? TEST_TIME, args: { ...(p.args ?? {}) }, proc,
+    source: 'syscall',
+    type: p.type ?? 'execve',
+    time: p.time ?? TEST_TIME,
+    args: { ...(p.args ?? {}) },
+    proc,
   };
   e.res = p.res ?? 0;
   if (p.fd) e.fd = { type: 'file', name: '', ...p.fd } as FdInfo;
@@ -62,7 +71,9 @@ export function open(path: string, flags: 'r' | 'w' | 'rw' | number, over: Parti
   const { cmd, ...rest } = over;
   const args = cmd ? argvOf(cmd) : undefined;
   return makeEvent({
-    ...rest, type: over.type ?? 'openat', res: over.res ?? 3,
+    ...rest,
+    type: over.type ?? 'openat',
+    res: over.res ?? 3,
     args: { dirfd: -100, name: path, flags: f, mode: 0o644, ...over.args },
     fd: { num: over.res !== undefined && over.res < 0 ? -1 : 3, type: 'file', name: path, ...over.fd },
     proc: { ...(args ? { args } : {}), ...over.proc },
@@ -76,7 +87,9 @@ export function connect(dip: string, dport: number, over: PartialEvent & { cmd?:
   const { cmd, ...rest } = over;
   const args = cmd ? argvOf(cmd) : undefined;
   return makeEvent({
-    ...rest, type: over.type ?? 'connect', res: over.res ?? 0,
+    ...rest,
+    type: over.type ?? 'connect',
+    res: over.res ?? 0,
     args: { addr: `${dip}:${dport}`, ...over.args },
     fd: { num: 3, type: v6 ? 'ipv6' : 'ipv4', sip, sport: 40312, dip, dport, l4proto: 'tcp', name: `${sip}:40312->${dip}:${dport}`, ...over.fd },
     proc: { ...(args ? { args } : {}), ...over.proc },

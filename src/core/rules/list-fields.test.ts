@@ -34,8 +34,14 @@ function pod(images: string[]): K8sAuditEvent {
     source: 'k8s_audit',
     time: 1_700_000_000_000,
     audit: {
-      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID: `id-${images.join(',')}`, stage: 'ResponseComplete', verb: 'create',
-      requestURI: '/api/v1/namespaces/default/pods', user: { username: 'alice' },
+      kind: 'Event',
+      apiVersion: 'audit.k8s.io/v1',
+      level: 'RequestResponse',
+      auditID: `id-${images.join(',')}`,
+      stage: 'ResponseComplete',
+      verb: 'create',
+      requestURI: '/api/v1/namespaces/default/pods',
+      user: { username: 'alice' },
       objectRef: { resource: 'pods', namespace: 'default', name: 'p', apiVersion: 'v1' },
       responseStatus: { code: 201 },
       requestObject: { kind: 'Pod', spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } },
@@ -45,8 +51,14 @@ function pod(images: string[]): K8sAuditEvent {
 
 function rulesFired(e: Parameters<Engine['process']>[0]): string[] {
   const { ruleset, diagnostics } = loadRuleset([{ name: 'list.yaml', text: rules }]);
-  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
-  return new Engine(ruleset, { host: 'h', clock: () => 0, newId: () => 'x' }).process(e).map((a) => a.rule).sort();
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  return new Engine(ruleset, { host: 'h', clock: () => 0, newId: () => 'x' })
+    .process(e)
+    .map((a) => a.rule)
+    .sort();
 }
 
 test('in on a list field needs every value in the set', () => {
@@ -56,6 +68,15 @@ test('in on a list field needs every value in the set', () => {
 });
 
 test('in on ancestor names matches any ancestor', () => {
-  const e = makeEvent({ type: 'execve', proc: { name: 'bash', parents: [{ pid: 2, name: 'sshd' }, { pid: 1, name: 'systemd' }] } });
+  const e = makeEvent({
+    type: 'execve',
+    proc: {
+      name: 'bash',
+      parents: [
+        { pid: 2, name: 'sshd' },
+        { pid: 1, name: 'systemd' },
+      ],
+    },
+  });
   assert.deepEqual(rulesFired(e), ['Shell under sshd']);
 });

@@ -44,7 +44,8 @@ test('a user file can never raise a catalog type', () => {
 `);
   assert.equal(diagnostics[0]!.code, 'TYPE_IGNORED');
   assert.equal(ruleset.rules[0]!.type, 'custom/R');
-  const b = load(`
+  const b = load(
+    `
 - rule: R
   desc: d
   condition: evt.type=execve
@@ -52,18 +53,23 @@ test('a user file can never raise a catalog type', () => {
   priority: ERROR
   type: system/reverse-shell
   remedy: fix it
-`, { builtin: true });
+`,
+    { builtin: true },
+  );
   assert.deepEqual(b.diagnostics, []);
   assert.equal(b.ruleset.rules[0]!.type, 'system/reverse-shell');
   assert.equal(b.ruleset.rules[0]!.severity, 'high');
-  const c = load(`
+  const c = load(
+    `
 - rule: R
   desc: d
   condition: evt.type=execve
   output: x
   priority: ERROR
   type: system/not-a-type
-`, { builtin: true });
+`,
+    { builtin: true },
+  );
   assert.equal(c.diagnostics[0]!.code, 'TYPE_NOT_IN_CATALOG');
   assert.equal(c.ruleset.rules.length, 0);
 });
@@ -98,7 +104,10 @@ test('syntax error: coded error with file, line and column; other rules still lo
   assert.equal(b!.code, 'CONDITION_SYNTAX');
   assert.equal(b!.line, 10);
   assert.equal(b!.column, 36, b!.message); // the third "="
-  assert.deepEqual(ruleset.rules.map((r) => r.name), ['Fine']);
+  assert.deepEqual(
+    ruleset.rules.map((r) => r.name),
+    ['Fine'],
+  );
 });
 
 test('unsupported field disables only that rule, with a warning naming rule and field', () => {
@@ -122,9 +131,21 @@ test('unsupported field disables only that rule, with a warning naming rule and 
   priority: NOTICE
 `);
   const uf = diagnostics.filter((d) => d.code === 'UNSUPPORTED_FIELD');
-  assert.deepEqual(uf.map((d) => [d.rule, d.field, d.severity, d.line]), [['Uses macro', 'proc.nosuch', 'warning', 3], ['Direct', 'fd.frobnicate', 'warning', 11]]);
-  assert.deepEqual(ruleset.rules.map((r) => r.name), ['Ok']);
-  assert.deepEqual(ruleset.skipped.map((s) => s.field), ['proc.nosuch', 'fd.frobnicate']);
+  assert.deepEqual(
+    uf.map((d) => [d.rule, d.field, d.severity, d.line]),
+    [
+      ['Uses macro', 'proc.nosuch', 'warning', 3],
+      ['Direct', 'fd.frobnicate', 'warning', 11],
+    ],
+  );
+  assert.deepEqual(
+    ruleset.rules.map((r) => r.name),
+    ['Ok'],
+  );
+  assert.deepEqual(
+    ruleset.skipped.map((s) => s.field),
+    ['proc.nosuch', 'fd.frobnicate'],
+  );
   assert.equal(new Engine(ruleset, { host: 'h' }).process(exec('/bin/ls'))[0]!.message, 'x <NA>');
 });
 
@@ -135,7 +156,9 @@ test('broken YAML, non-list, unknown macro, cycles: diagnostics, never a throw',
   assert.equal(load('- frob: 1\n').diagnostics[0]!.code, 'UNKNOWN_ENTRY');
   const u = load('- rule: R\n  desc: d\n  condition: nosuchmacro\n  output: o\n  priority: INFO\n');
   assert.equal(u.diagnostics[0]!.code, 'UNDEFINED_MACRO');
-  const c = load('- macro: a\n  condition: b\n- macro: b\n  condition: a\n- rule: R\n  desc: d\n  condition: evt.type=open and a\n  output: o\n  priority: INFO\n');
+  const c = load(
+    '- macro: a\n  condition: b\n- macro: b\n  condition: a\n- rule: R\n  desc: d\n  condition: evt.type=open and a\n  output: o\n  priority: INFO\n',
+  );
   assert.equal(c.diagnostics[0]!.code, 'MACRO_CYCLE');
   const deep = '('.repeat(5000) + 'evt.type=open' + ')'.repeat(5000);
   const d = load(`- rule: R\n  desc: d\n  condition: "${deep}"\n  output: o\n  priority: INFO\n`);
@@ -152,7 +175,11 @@ test('operators: in, intersects, startswith, endswith, contains, icontains, glob
   const rule = (cond: string) => load(`- rule: R\n  desc: d\n  condition: >\n    ${cond}\n  output: o\n  priority: INFO\n`);
   const fires = (cond: string, e: ReturnType<typeof makeEvent>) => {
     const { ruleset, diagnostics } = rule(cond);
-    assert.deepEqual(diagnostics.filter((d) => d.code !== 'NO_EVT_TYPE'), [], cond);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code !== 'NO_EVT_TYPE'),
+      [],
+      cond,
+    );
     return new Engine(ruleset, { host: 'h' }).process(e).length === 1;
   };
   const e = open('/etc/shadow', 'r', { proc: { args: ['cat', '/etc/shadow', '-n'], name: 'cat' } });
@@ -239,7 +266,11 @@ test('aggregation: fires when threshold events with the same key fall in the win
   assert.match(a[0]!.message, /^failures for root from 1\.2\.3\.4 \(3 events within 60s\)$/);
   assert.equal(en.process(ev(91_000)).length, 0); // starts over
   en.flush(1_000_000);
-  assert.equal(load('- rule: R\n  desc: d\n  condition: evt.type=x\n  output: o\n  priority: INFO\n  aggregate: {by: [fd.name], window: forever, threshold: 0}\n').diagnostics[0]!.code, 'INVALID_AGGREGATE');
+  assert.equal(
+    load('- rule: R\n  desc: d\n  condition: evt.type=x\n  output: o\n  priority: INFO\n  aggregate: {by: [fd.name], window: forever, threshold: 0}\n')
+      .diagnostics[0]!.code,
+    'INVALID_AGGREGATE',
+  );
 });
 
 test('rules are indexed by evt.type; NO_EVT_TYPE warns; ruleset has a version', () => {
@@ -252,7 +283,8 @@ test('rules are indexed by evt.type; NO_EVT_TYPE warns; ruleset has a version', 
 });
 
 test('fuzz regression: a list item that is a mapping with a toString key is a diagnostic, not a TypeError', () => {
-  const text = '- list: deb_binaries\n  items: [{toString: 1, valueOf: 1}]\n- rule: r\n  desc: d\n  condition: evt.type = execve and proc.name in (deb_binaries)\n  output: o\n  priority: WARNING\n';
+  const text =
+    '- list: deb_binaries\n  items: [{toString: 1, valueOf: 1}]\n- rule: r\n  desc: d\n  condition: evt.type = execve and proc.name in (deb_binaries)\n  output: o\n  priority: WARNING\n';
   const r = loadRuleset([{ name: 'f.yaml', text }]);
   const d = r.diagnostics.find((x) => x.code === 'ENTRY_INVALID');
   assert.ok(d, JSON.stringify(r.diagnostics));
@@ -272,13 +304,23 @@ test('fuzz regression: mappings with a toString key as priority, severity, type,
   ];
   for (const [text, code] of cases) {
     const r = load(text);
-    if (code) assert.ok(r.diagnostics.some((d) => d.code === code && d.message.includes('{mapping}')), `${code}: ${JSON.stringify(r.diagnostics)}`);
+    if (code)
+      assert.ok(
+        r.diagnostics.some((d) => d.code === code && d.message.includes('{mapping}')),
+        `${code}: ${JSON.stringify(r.diagnostics)}`,
+      );
   }
 });
 
 test('fuzz regression: an aggregate with a mapping in by or as threshold is INVALID_AGGREGATE, not a TypeError', () => {
-  for (const agg of ['{by: [{toString: 1, valueOf: 1}, proc.pid], window: 10s, threshold: 200}', '{by: [proc.pid], window: 10s, threshold: {toString: 1, valueOf: 1}}']) {
+  for (const agg of [
+    '{by: [{toString: 1, valueOf: 1}, proc.pid], window: 10s, threshold: 200}',
+    '{by: [proc.pid], window: 10s, threshold: {toString: 1, valueOf: 1}}',
+  ]) {
     const r = load(`- rule: r\n  desc: d\n  condition: evt.type = connect\n  output: o\n  priority: WARNING\n  aggregate: ${agg}\n`);
-    assert.ok(r.diagnostics.some((d) => d.code === 'INVALID_AGGREGATE'), JSON.stringify(r.diagnostics));
+    assert.ok(
+      r.diagnostics.some((d) => d.code === 'INVALID_AGGREGATE'),
+      JSON.stringify(r.diagnostics),
+    );
   }
 });

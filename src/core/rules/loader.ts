@@ -12,7 +12,16 @@ import { isCatalogType, customType } from '../alerts/catalog.js';
 import type { EngineEvent, EventSource } from '../events/event.js';
 import type { Diagnostic } from './diagnostics.js';
 import { ConditionSyntaxError, parseCondition, type CondNode, type Value } from './condition-parser.js';
-import { compileCondition, CompileError, expandListItems, getter, UnsupportedFieldError, type MacroDef, type Node as CompiledNode, type Pred } from './condition-compiler.js';
+import {
+  compileCondition,
+  CompileError,
+  expandListItems,
+  getter,
+  UnsupportedFieldError,
+  type MacroDef,
+  type Node as CompiledNode,
+  type Pred,
+} from './condition-compiler.js';
 import { compileOutput, type CompiledOutput } from './output.js';
 import { parsePriority, severityOfPriority, type Priority } from './priority.js';
 
@@ -108,7 +117,11 @@ type PosMap = (offset: number) => { line: number; column: number };
 
 /** Map an offset inside a scalar's value to a line/column of the file (folded lines become one space). */
 function scalarPosMap(text: string, lc: LineCounter, node: YamlNode | undefined, fallback: number): PosMap {
-  if (!node || !node.range) return () => { const p = lc.linePos(fallback); return { line: p.line, column: p.col }; };
+  if (!node || !node.range)
+    return () => {
+      const p = lc.linePos(fallback);
+      return { line: p.line, column: p.col };
+    };
   const type = isScalar(node) ? node.type : undefined;
   let start = node.range[0];
   if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') start += 1;
@@ -153,9 +166,24 @@ function condPos(c: CondSource, offset: number): { file: string; line: number; c
 
 // ---- raw definitions -------------------------------------------------------
 
-interface ListDef { name: string; items: unknown[]; file: string; line: number }
-interface MacroRaw { name: string; cond: CondSource; file: string; line: number }
-interface ExceptionDef { name: string; fields: unknown; comps?: unknown; values: unknown[] }
+interface ListDef {
+  name: string;
+  items: unknown[];
+  file: string;
+  line: number;
+}
+interface MacroRaw {
+  name: string;
+  cond: CondSource;
+  file: string;
+  line: number;
+}
+interface ExceptionDef {
+  name: string;
+  fields: unknown;
+  comps?: unknown;
+  values: unknown[];
+}
 interface RuleRaw {
   name: string;
   file: string;
@@ -178,9 +206,29 @@ interface RuleRaw {
   builtin: boolean;
 }
 
-const RULE_KEYS = new Set(['rule', 'desc', 'condition', 'output', 'priority', 'tags', 'enabled', 'exceptions', 'source', 'append',
-  'override', 'warn_evttypes', 'skip-if-unknown-filter', 'capture', 'capture_duration', 'type', 'remedy', 'severity', 'aggregate',
-  'version', 'examples']);
+const RULE_KEYS = new Set([
+  'rule',
+  'desc',
+  'condition',
+  'output',
+  'priority',
+  'tags',
+  'enabled',
+  'exceptions',
+  'source',
+  'append',
+  'override',
+  'warn_evttypes',
+  'skip-if-unknown-filter',
+  'capture',
+  'capture_duration',
+  'type',
+  'remedy',
+  'severity',
+  'aggregate',
+  'version',
+  'examples',
+]);
 const MACRO_KEYS = new Set(['macro', 'condition', 'append', 'override']);
 const LIST_KEYS = new Set(['list', 'items', 'append', 'override']);
 
@@ -270,7 +318,10 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
       const condMap = (k: string): PosMap => scalarPosMap(file.text, lc, m.get(k, true) as YamlNode | undefined, item.range?.[0] ?? 0);
       const unknownKeys = (allowed: Set<string>, what: string, name: string) => {
         for (const k of Object.keys(obj)) {
-          if (!allowed.has(k)) { const p = keyPos(k); diag('UNKNOWN_KEY', 'warning', `unknown key '${k}' in ${what} '${name}' (ignored)`, p.line, p.col, what === 'rule' ? { rule: name } : {}); }
+          if (!allowed.has(k)) {
+            const p = keyPos(k);
+            diag('UNKNOWN_KEY', 'warning', `unknown key '${k}' in ${what} '${name}' (ignored)`, p.line, p.col, what === 'rule' ? { rule: name } : {});
+          }
         }
       };
       const override = (obj.override && typeof obj.override === 'object' ? obj.override : {}) as Record<string, unknown>;
@@ -280,25 +331,46 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
         const v = str(obj.required_engine_version) ?? '';
         requiredEngineVersion = v;
         const want = /^\d+$/.test(v) ? '0.0.0' : v; // old integer versions are all older than 0.57
-        if (cmpVersion(want, ENGINE_VERSION) > 0) diag('ENGINE_VERSION', 'warning', `requires engine ${v}; Vigil implements ${ENGINE_VERSION}: newer syntax may not load`, at.line, at.col);
+        if (cmpVersion(want, ENGINE_VERSION) > 0)
+          diag('ENGINE_VERSION', 'warning', `requires engine ${v}; Vigil implements ${ENGINE_VERSION}: newer syntax may not load`, at.line, at.col);
         continue;
       }
       if ('required_plugin_versions' in obj) continue; // Vigil's container and k8s fields are built in
-      if ('ruleset_version' in obj) { declaredVersion = str(obj.ruleset_version); continue; }
+      if ('ruleset_version' in obj) {
+        declaredVersion = str(obj.ruleset_version);
+        continue;
+      }
 
       if ('list' in obj) {
         const name = str(obj.list);
-        if (!name) { diag('ENTRY_INVALID', 'error', 'list without a name', at.line, at.col); continue; }
+        if (!name) {
+          diag('ENTRY_INVALID', 'error', 'list without a name', at.line, at.col);
+          continue;
+        }
         unknownKeys(LIST_KEYS, 'list', name);
         const items = obj.items;
-        if (!Array.isArray(items)) { const p = keyPos('items'); diag('ENTRY_INVALID', 'error', `list '${name}' needs items: [...]`, p.line, p.col); continue; }
-        if (items.length > LOAD_LIMITS.maxListItems) { diag('FILE_TOO_LARGE', 'error', `list '${name}' has more than ${LOAD_LIMITS.maxListItems} items`, at.line, at.col); continue; }
+        if (!Array.isArray(items)) {
+          const p = keyPos('items');
+          diag('ENTRY_INVALID', 'error', `list '${name}' needs items: [...]`, p.line, p.col);
+          continue;
+        }
+        if (items.length > LOAD_LIMITS.maxListItems) {
+          diag('FILE_TOO_LARGE', 'error', `list '${name}' has more than ${LOAD_LIMITS.maxListItems} items`, at.line, at.col);
+          continue;
+        }
         // Items are scalars; a mapping item (e.g. {toString: 1}) once made list expansion throw.
         const bad = items.findIndex((it) => typeof it === 'object' && it !== null);
-        if (bad >= 0) { const p = keyPos('items'); diag('ENTRY_INVALID', 'error', `list '${name}' item ${bad + 1} is not a string`, p.line, p.col); continue; }
+        if (bad >= 0) {
+          const p = keyPos('items');
+          diag('ENTRY_INVALID', 'error', `list '${name}' item ${bad + 1} is not a string`, p.line, p.col);
+          continue;
+        }
         const prev = lists.get(name);
         if (isAppend || override.items === 'append') {
-          if (!prev) { diag('APPEND_UNDEFINED', 'error', `append to undefined list '${name}'`, at.line, at.col); continue; }
+          if (!prev) {
+            diag('APPEND_UNDEFINED', 'error', `append to undefined list '${name}'`, at.line, at.col);
+            continue;
+          }
           prev.items = [...prev.items, ...items];
         } else {
           lists.set(name, { name, items, file: file.name, line: at.line });
@@ -307,14 +379,23 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
       }
       if ('macro' in obj) {
         const name = str(obj.macro);
-        if (!name) { diag('ENTRY_INVALID', 'error', 'macro without a name', at.line, at.col); continue; }
+        if (!name) {
+          diag('ENTRY_INVALID', 'error', 'macro without a name', at.line, at.col);
+          continue;
+        }
         unknownKeys(MACRO_KEYS, 'macro', name);
         const cond = str(obj.condition);
-        if (cond === undefined) { diag('ENTRY_INVALID', 'error', `macro '${name}' needs a condition`, at.line, at.col); continue; }
+        if (cond === undefined) {
+          diag('ENTRY_INVALID', 'error', `macro '${name}' needs a condition`, at.line, at.col);
+          continue;
+        }
         const prev = macros.get(name);
         const map = condMap('condition');
         if (isAppend || override.condition === 'append') {
-          if (!prev) { diag('APPEND_UNDEFINED', 'error', `append to undefined macro '${name}'`, at.line, at.col); continue; }
+          if (!prev) {
+            diag('APPEND_UNDEFINED', 'error', `append to undefined macro '${name}'`, at.line, at.col);
+            continue;
+          }
           prev.cond = condAppend(prev.cond, cond, map, file.name);
         } else {
           macros.set(name, { name, cond: { text: cond, segments: [{ start: 0, map, file: file.name }] }, file: file.name, line: at.line });
@@ -323,15 +404,24 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
       }
       if ('rule' in obj) {
         const name = str(obj.rule);
-        if (!name) { diag('ENTRY_INVALID', 'error', 'rule without a name', at.line, at.col); continue; }
+        if (!name) {
+          diag('ENTRY_INVALID', 'error', 'rule without a name', at.line, at.col);
+          continue;
+        }
         unknownKeys(RULE_KEYS, 'rule', name);
         const prev = rules.get(name);
         const keys = Object.keys(obj).filter((k) => k !== 'rule');
         const tags = Array.isArray(obj.tags) ? obj.tags.map((t) => text(t)) : [];
-        const exceptions = parseExceptions(obj.exceptions, name, (msg) => { const p = keyPos('exceptions'); diag('INVALID_EXCEPTION', 'error', msg, p.line, p.col, { rule: name }); });
+        const exceptions = parseExceptions(obj.exceptions, name, (msg) => {
+          const p = keyPos('exceptions');
+          diag('INVALID_EXCEPTION', 'error', msg, p.line, p.col, { rule: name });
+        });
         const hasOverride = Object.keys(override).length > 0;
         if (isAppend || hasOverride || (prev && keys.length === 1 && keys[0] === 'enabled')) {
-          if (!prev) { diag('APPEND_UNDEFINED', 'error', `append/override of undefined rule '${name}'`, at.line, at.col, { rule: name }); continue; }
+          if (!prev) {
+            diag('APPEND_UNDEFINED', 'error', `append/override of undefined rule '${name}'`, at.line, at.col, { rule: name });
+            continue;
+          }
           const mode = (k: string): 'append' | 'replace' | undefined => (isAppend ? 'append' : (override[k] as 'append' | 'replace' | undefined));
           if ('enabled' in obj) prev.enabled = obj.enabled !== false;
           const c = str(obj.condition);
@@ -346,13 +436,15 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
           if (obj.tags !== undefined) prev.tags = mode('tags') === 'replace' ? tags : [...prev.tags, ...tags];
           if (exceptions.length) {
             if (mode('exceptions') === 'replace') prev.exceptions = exceptions;
-            else for (const ex of exceptions) {
-              const same = prev.exceptions.find((x) => x.name === ex.name);
-              if (same) same.values = [...same.values, ...ex.values];
-              else prev.exceptions.push(ex);
-            }
+            else
+              for (const ex of exceptions) {
+                const same = prev.exceptions.find((x) => x.name === ex.name);
+                if (same) same.values = [...same.values, ...ex.values];
+                else prev.exceptions.push(ex);
+              }
           }
-          for (const k of ['type', 'remedy', 'severity', 'aggregate', 'version', 'examples', 'source'] as const) if (obj[k] !== undefined) (prev as unknown as Record<string, unknown>)[k] = obj[k];
+          for (const k of ['type', 'remedy', 'severity', 'aggregate', 'version', 'examples', 'source'] as const)
+            if (obj[k] !== undefined) (prev as unknown as Record<string, unknown>)[k] = obj[k];
           continue;
         }
         const c = str(obj.condition);
@@ -363,12 +455,25 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
         }
         rules.delete(name); // redefinition moves the rule to its new position
         rules.set(name, {
-          name, file: file.name, line: at.line, column: at.col,
+          name,
+          file: file.name,
+          line: at.line,
+          column: at.col,
           desc: str(obj.desc) ?? '',
           cond: c === undefined ? undefined : { text: c, segments: [{ start: 0, map: condMap('condition'), file: file.name }] },
-          output: str(obj.output), priority: obj.priority, severity: obj.severity, tags,
-          enabled: obj.enabled !== false, source: str(obj.source), type: obj.type, remedy: obj.remedy, version: obj.version,
-          aggregate: obj.aggregate, exceptions, examples: obj.examples, builtin,
+          output: str(obj.output),
+          priority: obj.priority,
+          severity: obj.severity,
+          tags,
+          enabled: obj.enabled !== false,
+          source: str(obj.source),
+          type: obj.type,
+          remedy: obj.remedy,
+          version: obj.version,
+          aggregate: obj.aggregate,
+          exceptions,
+          examples: obj.examples,
+          builtin,
         });
         continue;
       }
@@ -387,7 +492,10 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
     if (expanding.has(name)) return [];
     expanding.add(name);
     const view = new Map<string, string[]>();
-    for (const it of def.items) { const s = text(it); if (lists.has(s) && s !== name) view.set(s, expand(s)); }
+    for (const it of def.items) {
+      const s = text(it);
+      if (lists.has(s) && s !== name) view.set(s, expand(s));
+    }
     const out = expandListItems(def.items, view);
     expanding.delete(name);
     expanded.set(name, out);
@@ -413,13 +521,21 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
   const sharedMacros = new Map<EventSource, Map<string, CompiledNode>>();
   const disabled: string[] = [];
   for (const r of rules.values()) {
-    if (!r.enabled) { disabled.push(r.name); continue; }
+    if (!r.enabled) {
+      disabled.push(r.name);
+      continue;
+    }
     const fileDiag = (code: string, severity: 'warning' | 'error', message: string, where: { file: string; line: number; column: number }, field?: string) => {
       diagnostics.push({ code, severity, file: where.file, line: where.line, column: where.column, rule: r.name, ...(field ? { field } : {}), message });
     };
     const here = { file: r.file, line: r.line, column: r.column };
-    const skip = (code: string, message: string, field?: string) => skipped.push({ name: r.name, file: r.file, line: r.line, code, message, ...(field ? { field } : {}) });
-    if (!r.cond || r.output === undefined) { fileDiag('RULE_MISSING_FIELD', 'error', `rule '${r.name}' lacks condition or output`, here); skip('RULE_MISSING_FIELD', 'incomplete'); continue; }
+    const skip = (code: string, message: string, field?: string) =>
+      skipped.push({ name: r.name, file: r.file, line: r.line, code, message, ...(field ? { field } : {}) });
+    if (!r.cond || r.output === undefined) {
+      fileDiag('RULE_MISSING_FIELD', 'error', `rule '${r.name}' lacks condition or output`, here);
+      skip('RULE_MISSING_FIELD', 'incomplete');
+      continue;
+    }
     const source = (r.source ?? defaultSource) as EventSource;
     if (!SOURCES.includes(source)) {
       fileDiag('UNSUPPORTED_SOURCE', 'warning', `rule '${r.name}' has source '${r.source}', which Vigil does not support; skipped`, here);
@@ -427,17 +543,33 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
       continue;
     }
     const priority = parsePriority(r.priority);
-    if (!priority) { fileDiag('INVALID_PRIORITY', 'error', `rule '${r.name}': invalid priority '${text(r.priority)}'`, here); skip('INVALID_PRIORITY', 'invalid priority'); continue; }
+    if (!priority) {
+      fileDiag('INVALID_PRIORITY', 'error', `rule '${r.name}': invalid priority '${text(r.priority)}'`, here);
+      skip('INVALID_PRIORITY', 'invalid priority');
+      continue;
+    }
     let severity = severityOfPriority(priority);
     if (r.severity !== undefined) {
-      if (!SEVERITIES.includes(r.severity as Severity)) { fileDiag('INVALID_SEVERITY', 'error', `rule '${r.name}': invalid severity '${text(r.severity)}'`, here); skip('INVALID_SEVERITY', 'invalid severity'); continue; }
+      if (!SEVERITIES.includes(r.severity as Severity)) {
+        fileDiag('INVALID_SEVERITY', 'error', `rule '${r.name}': invalid severity '${text(r.severity)}'`, here);
+        skip('INVALID_SEVERITY', 'invalid severity');
+        continue;
+      }
       severity = r.severity as Severity;
     }
     let type = customType(r.name);
     if (r.builtin) {
       const t = str(r.type);
-      if (!t) { fileDiag('TYPE_MISSING', 'error', `built-in rule '${r.name}' names no alert type`, here); skip('TYPE_MISSING', 'no type'); continue; }
-      if (!isCatalogType(t)) { fileDiag('TYPE_NOT_IN_CATALOG', 'error', `built-in rule '${r.name}': '${t}' is not a catalog type`, here); skip('TYPE_NOT_IN_CATALOG', 'bad type'); continue; }
+      if (!t) {
+        fileDiag('TYPE_MISSING', 'error', `built-in rule '${r.name}' names no alert type`, here);
+        skip('TYPE_MISSING', 'no type');
+        continue;
+      }
+      if (!isCatalogType(t)) {
+        fileDiag('TYPE_NOT_IN_CATALOG', 'error', `built-in rule '${r.name}': '${t}' is not a catalog type`, here);
+        skip('TYPE_NOT_IN_CATALOG', 'bad type');
+        continue;
+      }
       type = t;
     } else if (r.type !== undefined) {
       fileDiag('TYPE_IGNORED', 'warning', `rule '${r.name}' names type '${text(r.type)}': user rules raise ${type}`, here);
@@ -465,7 +597,13 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
     } catch (e) {
       if (e instanceof UnsupportedFieldError) {
         const where = e.macro ? condPos(macroDefs.get(e.macro)!.raw.cond, e.pos) : condPos(r.cond, e.pos);
-        fileDiag('UNSUPPORTED_FIELD', 'warning', `rule '${r.name}' skipped: field '${e.field}'${e.macro ? ` (in macro '${e.macro}')` : ''} is not supported by Vigil`, where, e.field);
+        fileDiag(
+          'UNSUPPORTED_FIELD',
+          'warning',
+          `rule '${r.name}' skipped: field '${e.field}'${e.macro ? ` (in macro '${e.macro}')` : ''} is not supported by Vigil`,
+          where,
+          e.field,
+        );
         skip('UNSUPPORTED_FIELD', `field ${e.field}${e.macro ? ` in macro ${e.macro}` : ''}`, e.field);
         continue;
       }
@@ -504,7 +642,8 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
       }
     }
     const output = compileOutput(r.output.trim(), source);
-    for (const f of output.unsupported) fileDiag('UNSUPPORTED_OUTPUT_FIELD', 'warning', `rule '${r.name}': output field '${f}' is not supported and prints <NA>`, here, f);
+    for (const f of output.unsupported)
+      fileDiag('UNSUPPORTED_OUTPUT_FIELD', 'warning', `rule '${r.name}': output field '${f}' is not supported and prints <NA>`, here, f);
     let examples: Rule['examples'];
     if (r.examples !== undefined) {
       const x = r.examples as Record<string, unknown>;
@@ -514,9 +653,23 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
     }
     const version = Number.isInteger(r.version) ? (r.version as number) : 1;
     const rule: Rule = {
-      name: r.name, desc: (r.desc ?? '').trim(), source, condition: r.cond.text.trim(), output: r.output.trim(), priority, severity,
-      type, tags: r.tags, version, file: r.file, line: r.line, builtin: r.builtin,
-      match: compiled.f, evtTypes: compiled.types ? [...compiled.types].sort() : null, out: output, fields: [...compiled.fields].sort(),
+      name: r.name,
+      desc: (r.desc ?? '').trim(),
+      source,
+      condition: r.cond.text.trim(),
+      output: r.output.trim(),
+      priority,
+      severity,
+      type,
+      tags: r.tags,
+      version,
+      file: r.file,
+      line: r.line,
+      builtin: r.builtin,
+      match: compiled.f,
+      evtTypes: compiled.types ? [...compiled.types].sort() : null,
+      out: output,
+      fields: [...compiled.fields].sort(),
     };
     const remedy = str(r.remedy);
     if (remedy) rule.remedy = remedy.trim();
@@ -531,7 +684,11 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
   const digest = h.digest('hex').slice(0, 12);
   const ruleset: Ruleset = {
     version: declaredVersion ? `${declaredVersion}+${digest}` : digest,
-    builtin, rules: out, disabled, skipped, files: files.map((f) => f.name),
+    builtin,
+    rules: out,
+    disabled,
+    skipped,
+    files: files.map((f) => f.name),
   };
   if (declaredVersion) ruleset.declaredVersion = declaredVersion;
   if (requiredEngineVersion) ruleset.requiredEngineVersion = requiredEngineVersion;
@@ -542,13 +699,22 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
 
 function parseExceptions(v: unknown, rule: string, err: (msg: string) => void): ExceptionDef[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) { err(`rule '${rule}': exceptions must be a list`); return []; }
+  if (!Array.isArray(v)) {
+    err(`rule '${rule}': exceptions must be a list`);
+    return [];
+  }
   const out: ExceptionDef[] = [];
   for (const x of v) {
-    if (!x || typeof x !== 'object' || typeof (x as Record<string, unknown>).name !== 'string') { err(`rule '${rule}': each exception needs a name`); continue; }
+    if (!x || typeof x !== 'object' || typeof (x as Record<string, unknown>).name !== 'string') {
+      err(`rule '${rule}': each exception needs a name`);
+      continue;
+    }
     const o = x as Record<string, unknown>;
     const values = o.values === undefined ? [] : o.values;
-    if (!Array.isArray(values)) { err(`rule '${rule}': exception '${text(o.name)}' values must be a list`); continue; }
+    if (!Array.isArray(values)) {
+      err(`rule '${rule}': exception '${text(o.name)}' values must be a list`);
+      continue;
+    }
     out.push({ name: text(o.name), fields: o.fields, comps: o.comps, values });
   }
   return out;

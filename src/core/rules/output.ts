@@ -27,19 +27,38 @@ export function compileOutput(template: string, source: EventSource): CompiledOu
   let lit = '';
   for (let i = 0; i < template.length; i++) {
     const c = template[i]!;
-    if (c !== '%') { lit += c; continue; }
-    if (template[i + 1] === '%') { lit += '%'; i++; continue; }
+    if (c !== '%') {
+      lit += c;
+      continue;
+    }
+    if (template[i + 1] === '%') {
+      lit += '%';
+      i++;
+      continue;
+    }
     let name: string | undefined;
     let len = 0;
     if (template[i + 1] === '(') {
       const j = template.indexOf(')', i + 2);
-      if (j > 0) { name = template.slice(i + 2, j); len = j - i + 1; }
+      if (j > 0) {
+        name = template.slice(i + 2, j);
+        len = j - i + 1;
+      }
     } else {
       const m = FIELD.exec(template.slice(i + 1));
-      if (m) { name = m[0].replace(/\.+$/, ''); len = name.length + 1; }
+      if (m) {
+        name = m[0].replace(/\.+$/, '');
+        len = name.length + 1;
+      }
     }
-    if (!name) { lit += c; continue; }
-    if (lit) { parts.push(lit); lit = ''; }
+    if (!name) {
+      lit += c;
+      continue;
+    }
+    if (lit) {
+      parts.push(lit);
+      lit = '';
+    }
     const r = resolveField(name, source);
     if (!r) {
       unsupported.push(name);

@@ -16,10 +16,18 @@ export function parsePriority(s: unknown): Priority | undefined {
 
 export function severityOfPriority(p: Priority): Severity {
   switch (p) {
-    case 'EMERGENCY': case 'ALERT': case 'CRITICAL': return 'critical';
-    case 'ERROR': return 'high';
-    case 'WARNING': return 'medium';
-    case 'NOTICE': case 'INFORMATIONAL': return 'low';
-    case 'DEBUG': return 'info';
+    case 'EMERGENCY':
+    case 'ALERT':
+    case 'CRITICAL':
+      return 'critical';
+    case 'ERROR':
+      return 'high';
+    case 'WARNING':
+      return 'medium';
+    case 'NOTICE':
+    case 'INFORMATIONAL':
+      return 'low';
+    case 'DEBUG':
+      return 'info';
   }
 }

@@ -60,17 +60,29 @@ const RULES = `
 
 function fired(audit: Record<string, unknown>): string[] {
   const { ruleset, diagnostics } = loadRuleset([{ name: 'r.yaml', text: RULES }], { builtin: false, source: 'k8s_audit' });
-  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const engine = new Engine(ruleset, { host: 'h', detectors: [] });
   const e: K8sAuditEvent = { source: 'k8s_audit', time: 0, audit: { auditID: 'a', stage: 'ResponseComplete', requestURI: '/', ...audit } };
-  return engine.process(e).map((a) => a.rule.replace(/^custom\//, '')).sort();
+  return engine
+    .process(e)
+    .map((a) => a.rule.replace(/^custom\//, ''))
+    .sort();
 }
 
 test('rules are indexed by the resource they AND, in macros and lists too', () => {
   const { ruleset } = loadRuleset([{ name: 'r.yaml', text: RULES }], { builtin: false, source: 'k8s_audit' });
   const idx = Object.fromEntries(ruleset.rules.map((r) => [r.name, r.resources ? [...r.resources].sort() : null]));
   assert.deepEqual(idx, {
-    'by macro': ['pods'], 'by list': ['clusterroles', 'roles'], 'by or': null, 'by not': null, 'numeric resource': ['5'], 'empty list': [], 'no resource': null,
+    'by macro': ['pods'],
+    'by list': ['clusterroles', 'roles'],
+    'by or': null,
+    'by not': null,
+    'numeric resource': ['5'],
+    'empty list': [],
+    'no resource': null,
   });
 });
 

@@ -71,18 +71,26 @@ function describeEvent(c: { event?: CaseEvent; events?: CaseEvent[] }): string {
   return `audit ${String((e.audit as Record<string, unknown>).verb ?? '')}`;
 }
 
-export function runRuleCases(files: RuleFile | RuleFile[] | Ruleset, cases: { fires?: FiresCase[]; silent?: SilentCase[] }, opts: RuleTesterOptions = {}): RuleTestReport {
+export function runRuleCases(
+  files: RuleFile | RuleFile[] | Ruleset,
+  cases: { fires?: FiresCase[]; silent?: SilentCase[] },
+  opts: RuleTesterOptions = {},
+): RuleTestReport {
   let ruleset: Ruleset;
   let diagnostics: Diagnostic[] = [];
   if ('rules' in files && 'version' in files) ruleset = files as Ruleset;
   else {
-    const r = loadRuleset(Array.isArray(files) ? files : [files as RuleFile], { builtin: opts.builtin ?? true, ...(opts.source ? { source: opts.source } : {}) });
+    const r = loadRuleset(Array.isArray(files) ? files : [files as RuleFile], {
+      builtin: opts.builtin ?? true,
+      ...(opts.source ? { source: opts.source } : {}),
+    });
     ruleset = r.ruleset;
     diagnostics = r.diagnostics;
   }
   const loadFailures: string[] = [];
   if (opts.strict !== false) {
-    for (const d of diagnostics) if (d.severity === 'error' || d.code === 'UNSUPPORTED_FIELD') loadFailures.push(`${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`);
+    for (const d of diagnostics)
+      if (d.severity === 'error' || d.code === 'UNSUPPORTED_FIELD') loadFailures.push(`${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`);
   }
   const results: CaseResult[] = [];
   let seq = 0;
@@ -92,24 +100,43 @@ export function runRuleCases(files: RuleFile | RuleFile[] | Ruleset, cases: { fi
     const alerts = eventsOf(c).flatMap((e) => en.process(e));
     const hit = alerts.find((a) => a.type === c.type && (!c.rule || a.rule === c.rule));
     const name = c.name ?? `fires #${i + 1} ${c.type}: ${describeEvent(c)}`;
-    results.push(hit ? { kind: 'fires', name, ok: true, alerts } : {
-      kind: 'fires', name, ok: false, alerts,
-      detail: `expected ${c.type}${c.rule ? ` from '${c.rule}'` : ''}, got ${alerts.length ? alerts.map((a) => `${a.type} (${a.rule})`).join(', ') : 'no alert'}`,
-    });
+    results.push(
+      hit
+        ? { kind: 'fires', name, ok: true, alerts }
+        : {
+            kind: 'fires',
+            name,
+            ok: false,
+            alerts,
+            detail: `expected ${c.type}${c.rule ? ` from '${c.rule}'` : ''}, got ${alerts.length ? alerts.map((a) => `${a.type} (${a.rule})`).join(', ') : 'no alert'}`,
+          },
+    );
   });
   (cases.silent ?? []).forEach((c, i) => {
     const en = engine();
     const alerts = eventsOf(c).flatMap((e) => en.process(e));
     const name = c.name ?? `silent #${i + 1}: ${describeEvent(c)}`;
-    results.push(alerts.length === 0 ? { kind: 'silent', name, ok: true, alerts } : {
-      kind: 'silent', name, ok: false, alerts, detail: `expected no alert, got ${alerts.map((a) => `${a.type} (${a.rule}): ${a.message}`).join('; ')}`,
-    });
+    results.push(
+      alerts.length === 0
+        ? { kind: 'silent', name, ok: true, alerts }
+        : {
+            kind: 'silent',
+            name,
+            ok: false,
+            alerts,
+            detail: `expected no alert, got ${alerts.map((a) => `${a.type} (${a.rule}): ${a.message}`).join('; ')}`,
+          },
+    );
   });
   return { ruleset, diagnostics, results, loadFailures, ok: loadFailures.length === 0 && results.every((r) => r.ok) };
 }
 
 /** Run the cases; throws one Error listing every failure (use inside a node:test test). */
-export function ruleTester(files: RuleFile | RuleFile[] | Ruleset, cases: { fires?: FiresCase[]; silent?: SilentCase[] }, opts: RuleTesterOptions = {}): RuleTestReport {
+export function ruleTester(
+  files: RuleFile | RuleFile[] | Ruleset,
+  cases: { fires?: FiresCase[]; silent?: SilentCase[] },
+  opts: RuleTesterOptions = {},
+): RuleTestReport {
   const rep = runRuleCases(files, cases, opts);
   if (!rep.ok) {
     const lines = [...rep.loadFailures.map((l) => `load: ${l}`), ...rep.results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`)];

@@ -10,9 +10,13 @@ const KNOWN = new Set<string>(SEVERITY_FILTER_VALUES);
 /** Parses `critical,high` (case and spaces do not matter); an unknown name is an InputError naming it. */
 export function parseSeverityFilter(value: string, where: string): ReadonlySet<string> {
   if (value.length > 200) throw new InputError('BAD_SEVERITY', 'severity list longer than 200 characters', where);
-  const items = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (items.length === 0) throw new InputError('BAD_SEVERITY', `empty severity list (use some of ${SEVERITY_FILTER_VALUES.join(', ')})`, where);
-  for (const i of items) if (!KNOWN.has(i)) throw new InputError('BAD_SEVERITY', `unknown value ${i.slice(0, 40)} (one of ${SEVERITY_FILTER_VALUES.join(', ')})`, where);
+  for (const i of items)
+    if (!KNOWN.has(i)) throw new InputError('BAD_SEVERITY', `unknown value ${i.slice(0, 40)} (one of ${SEVERITY_FILTER_VALUES.join(', ')})`, where);
   return new Set(items);
 }
 

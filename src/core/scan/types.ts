@@ -50,12 +50,49 @@ export interface VulnerabilityFinding {
 }
 
 /** `deleted`: the file's version is not in the squashed view (a later layer removed or replaced it) but ships in the image's layers. */
-export interface MalwareFinding { file: string; layer?: LayerRef; rule: string; family?: string; severity: Severity; alertType: string; sha256: string; description?: string; deleted?: boolean }
+export interface MalwareFinding {
+  file: string;
+  layer?: LayerRef;
+  rule: string;
+  family?: string;
+  severity: Severity;
+  alertType: string;
+  sha256: string;
+  description?: string;
+  deleted?: boolean;
+}
 /** `match` is the line with the secret masked; `file` is a path or `config:env` / `config:labels` / `config:history` (then `line` is the 1-based item). */
-export interface SecretFinding { file: string; line: number; ruleId: string; title: string; severity: Severity; match: string; layer?: LayerRef; deleted?: boolean }
-export interface BaselineFinding { id: string; severity: Severity; title: string; detail: string; file?: string; remedy: string; reference?: string }
+export interface SecretFinding {
+  file: string;
+  line: number;
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  match: string;
+  layer?: LayerRef;
+  deleted?: boolean;
+}
+export interface BaselineFinding {
+  id: string;
+  severity: Severity;
+  title: string;
+  detail: string;
+  file?: string;
+  remedy: string;
+  reference?: string;
+}
 /** An unowned file; `setuid` is true for SUID or SGID; `noise` names the documented rule that explains an expected unowned file (docs/content.md). */
-export interface FileFinding { path: string; dir?: string; size: number; mode: number; layer?: LayerRef; sha256?: string; executable: boolean; setuid: boolean; noise?: string }
+export interface FileFinding {
+  path: string;
+  dir?: string;
+  size: number;
+  mode: number;
+  layer?: LayerRef;
+  sha256?: string;
+  executable: boolean;
+  setuid: boolean;
+  noise?: string;
+}
 
 export interface ScanReport {
   schemaVersion: number;

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { compareApk, validApk } from './apk.js';
 
 // Vectors from apk-tools' test/version.data (one comparison per line).
-const lines = readFileSync(new URL('./testdata/apk-version.data', import.meta.url), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+const lines = readFileSync(new URL('./testdata/apk-version.data', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() && !l.startsWith('#'));
 
 test('apk: apk-tools version.data vectors', () => {
   assert.ok(lines.length > 300);

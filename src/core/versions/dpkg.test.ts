@@ -50,8 +50,27 @@ test('dpkg: tilde, plus and Debian security versions', () => {
 
 // dpkg itself is the reference implementation: compare a grid of tricky versions against it.
 test('dpkg: agrees with dpkg --compare-versions', { skip: spawnSync('dpkg', ['--version']).status !== 0 ? 'dpkg not installed' : false }, () => {
-  const vs = ['1.0', '1.0~rc1', '1.0-1', '1.0-1~bpo1', '1:0.9', '1.0+dfsg-2', '1.0a', '1.0.0', '1.00', '2.36-9+deb12u4', '2.36-9+deb12u10', '1.0-1.1', '1.0~', '0.9-10'];
-  const script = vs.flatMap((a) => vs.map((b) => `if dpkg --compare-versions '${a}' lt '${b}'; then echo -1; elif dpkg --compare-versions '${a}' eq '${b}'; then echo 0; else echo 1; fi`)).join('\n');
+  const vs = [
+    '1.0',
+    '1.0~rc1',
+    '1.0-1',
+    '1.0-1~bpo1',
+    '1:0.9',
+    '1.0+dfsg-2',
+    '1.0a',
+    '1.0.0',
+    '1.00',
+    '2.36-9+deb12u4',
+    '2.36-9+deb12u10',
+    '1.0-1.1',
+    '1.0~',
+    '0.9-10',
+  ];
+  const script = vs
+    .flatMap((a) =>
+      vs.map((b) => `if dpkg --compare-versions '${a}' lt '${b}'; then echo -1; elif dpkg --compare-versions '${a}' eq '${b}'; then echo 0; else echo 1; fi`),
+    )
+    .join('\n');
   const out = spawnSync('sh', ['-c', script], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
   let k = 0;
   for (const a of vs) for (const b of vs) assert.equal(Math.sign(compareDpkg(a, b)), out[k++], `${a} vs ${b}`);

@@ -16,7 +16,7 @@ const sections = new Map<string, string[]>();
   }
 }
 
-test('pep440: packaging\'s ordered list sorts strictly ascending, every pair', () => {
+test("pep440: packaging's ordered list sorts strictly ascending, every pair", () => {
   const order = sections.get('order')!;
   assert.equal(order.length, 92);
   for (let i = 0; i < order.length; i++) {
@@ -28,9 +28,30 @@ test('pep440: packaging\'s ordered list sorts strictly ascending, every pair', (
   assert.deepEqual(shuffled.sort(comparePep440), order);
 });
 
-test('pep440: the PEP\'s own ordering example', () => {
+test("pep440: the PEP's own ordering example", () => {
   // PEP 440, "Summary of permitted suffixes and relative ordering".
-  const pep = ['1.dev0', '1.0.dev456', '1.0a1', '1.0a2.dev456', '1.0a12.dev456', '1.0a12', '1.0b1.dev456', '1.0b2', '1.0b2.post345.dev456', '1.0b2.post345', '1.0rc1.dev456', '1.0rc1', '1.0', '1.0+abc.5', '1.0+abc.7', '1.0+5', '1.0.post456.dev34', '1.0.post456', '1.0.15', '1.1.dev1'];
+  const pep = [
+    '1.dev0',
+    '1.0.dev456',
+    '1.0a1',
+    '1.0a2.dev456',
+    '1.0a12.dev456',
+    '1.0a12',
+    '1.0b1.dev456',
+    '1.0b2',
+    '1.0b2.post345.dev456',
+    '1.0b2.post345',
+    '1.0rc1.dev456',
+    '1.0rc1',
+    '1.0',
+    '1.0+abc.5',
+    '1.0+abc.7',
+    '1.0+5',
+    '1.0.post456.dev34',
+    '1.0.post456',
+    '1.0.15',
+    '1.1.dev1',
+  ];
   for (let i = 1; i < pep.length; i++) assert.equal(comparePep440(pep[i - 1]!, pep[i]!), -1, `${pep[i - 1]} < ${pep[i]}`);
 });
 

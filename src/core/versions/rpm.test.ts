@@ -5,7 +5,9 @@ import { compareRpm, rpmvercmp } from './rpm.js';
 
 // Vectors from rpm's tests/rpmvercmp.at (including the tilde and caret cases).
 const vectors = readFileSync(new URL('./testdata/rpmvercmp.txt', import.meta.url), 'utf8')
-  .split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.trim().split(/\s+/) as [string, string, string]);
+  .split('\n')
+  .filter((l) => l.trim() && !l.startsWith('#'))
+  .map((l) => l.trim().split(/\s+/) as [string, string, string]);
 
 test('rpm: rpmvercmp.at vectors', () => {
   assert.ok(vectors.length > 80);

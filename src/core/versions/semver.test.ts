@@ -15,5 +15,8 @@ test('semver: order and ranges', () => {
 });
 
 test('index: the registered comparators', () => {
-  assert.deepEqual(comparators.all().map((c) => c.id), ['apk', 'dpkg', 'pep440', 'rpm', 'semver']);
+  assert.deepEqual(
+    comparators.all().map((c) => c.id),
+    ['apk', 'dpkg', 'pep440', 'rpm', 'semver'],
+  );
 });

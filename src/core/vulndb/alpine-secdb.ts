@@ -33,7 +33,17 @@ export function convertAlpineSecdb(doc: unknown, where: string): Advisory[] {
         for (const id of entry.split(/\s+/).filter((x) => /^[A-Z][A-Z0-9]*-[\w.-]+$/.test(x))) {
           let adv = byId.get(id);
           if (!adv) {
-            adv = { id, dbKey: `alpine-secdb/${branch}/${repo}/${id}`, source: 'alpine', aliases: [], upstream: [], related: [], severity: [], references: [`https://security.alpinelinux.org/vuln/${id}`], affected: [] };
+            adv = {
+              id,
+              dbKey: `alpine-secdb/${branch}/${repo}/${id}`,
+              source: 'alpine',
+              aliases: [],
+              upstream: [],
+              related: [],
+              severity: [],
+              references: [`https://security.alpinelinux.org/vuln/${id}`],
+              affected: [],
+            };
             byId.set(id, adv);
           }
           if (!adv.affected.some((a) => a.name === name)) {

@@ -64,10 +64,14 @@ const CONTROL_CHAR = /[\u0000-\u001f]/;
 
 function encodeAffectedJson(a: AffectedPackage): string {
   const o: StoredAffected = {};
-  if (a.ranges.length) o.r = a.ranges.map((r) => [r.type === 'SEMVER' ? 'S' : 'E', r.events.map((ev) => {
-    const [k, v] = Object.entries(ev)[0] as [string, string];
-    return [KIND_TO_SHORT[k]!, v];
-  })]);
+  if (a.ranges.length)
+    o.r = a.ranges.map((r) => [
+      r.type === 'SEMVER' ? 'S' : 'E',
+      r.events.map((ev) => {
+        const [k, v] = Object.entries(ev)[0] as [string, string];
+        return [KIND_TO_SHORT[k]!, v];
+      }),
+    ]);
   if (a.versions.length) o.v = a.versions;
   if (a.status) o.s = a.status;
   if (a.severity) o.p = a.severity;

@@ -21,7 +21,11 @@ test('CVSS v2 base scores and severity bands', () => {
   assert.equal(severityOfScore(9.8, '3.1'), 'critical');
   assert.equal(severityOfScore(9.8, '2.0'), 'high');
   assert.equal(severityOfScore(5.3, '3.1'), 'medium');
-  assert.deepEqual(cvssFromVector('CVSS_V3', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'), { vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', version: '3.1', score: 9.8 });
+  assert.deepEqual(cvssFromVector('CVSS_V3', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'), {
+    vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+    version: '3.1',
+    score: 9.8,
+  });
   assert.equal(cvssFromVector('CVSS_V4', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', 9.3)?.score, 9.3);
   assert.equal(cvssFromVector('Ubuntu', 'high'), undefined);
 });

@@ -9,7 +9,14 @@ import { normaliseSeverity } from './severity.js';
 
 /** Debian codename -> version number (the OSV ecosystem is `Debian:<number>`). */
 export const DEBIAN_RELEASES: Record<string, string> = {
-  jessie: '8', stretch: '9', buster: '10', bullseye: '11', bookworm: '12', trixie: '13', forky: '14', duke: '15',
+  jessie: '8',
+  stretch: '9',
+  buster: '10',
+  bullseye: '11',
+  bookworm: '12',
+  trixie: '13',
+  forky: '14',
+  duke: '15',
 };
 
 type Json = Record<string, unknown>;

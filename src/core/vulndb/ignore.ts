@@ -24,7 +24,8 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 function parseDate(s: string, where: string): Date {
   const d = new Date(`${s}T00:00:00Z`);
-  if (!DATE_RE.test(s) || Number.isNaN(d.getTime())) throw new InputError('IGNORE_FILE_INVALID', `invalid expiry date "${s.slice(0, 40)}" (want YYYY-MM-DD)`, where);
+  if (!DATE_RE.test(s) || Number.isNaN(d.getTime()))
+    throw new InputError('IGNORE_FILE_INVALID', `invalid expiry date "${s.slice(0, 40)}" (want YYYY-MM-DD)`, where);
   return d;
 }
 
@@ -34,7 +35,8 @@ function fromYaml(doc: unknown, where: string): IgnoreEntry[] {
   if (list.length > MAX_ENTRIES) throw new InputError('IGNORE_FILE_INVALID', `more than ${MAX_ENTRIES} entries`, where);
   return list.map((e, i) => {
     const w = `${where}: entry ${i + 1}`;
-    if (typeof e !== 'object' || e === null || typeof (e as { id?: unknown }).id !== 'string') throw new InputError('IGNORE_FILE_INVALID', 'entry without an "id"', w);
+    if (typeof e !== 'object' || e === null || typeof (e as { id?: unknown }).id !== 'string')
+      throw new InputError('IGNORE_FILE_INVALID', 'entry without an "id"', w);
     const o = e as Record<string, unknown>;
     const pk = [o.packages, o.purls, o.package, o.purl].flatMap((x) => (Array.isArray(x) ? x : x === undefined ? [] : [x]));
     if (pk.some((x) => typeof x !== 'string')) throw new InputError('IGNORE_FILE_INVALID', '"packages" must be strings', w);
@@ -100,7 +102,10 @@ export function activeIgnores(entries: readonly IgnoreEntry[], now: Date): Ignor
  * path or purl). The one matching rule of the CLI's ignore file and the
  * server's ignores.
  */
-export function ignoreEntryFor(f: Pick<VulnerabilityFinding, 'id' | 'aliases' | 'package' | 'sourcePackage' | 'pkgPath' | 'purl'>, entries: readonly IgnoreEntry[]): IgnoreEntry | undefined {
+export function ignoreEntryFor(
+  f: Pick<VulnerabilityFinding, 'id' | 'aliases' | 'package' | 'sourcePackage' | 'pkgPath' | 'purl'>,
+  entries: readonly IgnoreEntry[],
+): IgnoreEntry | undefined {
   const ids = new Set([f.id, ...(f.aliases ?? [])]);
   return entries.find((x) => ids.has(x.id) && (x.packages.length === 0 || x.packages.some((p) => packageMatches(p, f))));
 }

@@ -70,7 +70,9 @@ function statusOf(fixed: string, a: AffectedPackage): VulnStatus {
  * this image's result": the vulnerability, the package and where it is, the
  * versions, and what a reader sees first (status, severity, title).
  */
-export function findingIdentity(f: Pick<VulnerabilityFinding, 'id' | 'package' | 'installedVersion' | 'fixedVersion' | 'status' | 'severity' | 'title' | 'pkgPath'>): string {
+export function findingIdentity(
+  f: Pick<VulnerabilityFinding, 'id' | 'package' | 'installedVersion' | 'fixedVersion' | 'status' | 'severity' | 'title' | 'pkgPath'>,
+): string {
   return [f.id, f.package, f.pkgPath ?? '', f.installedVersion, f.fixedVersion, f.status, f.severity, f.title].join('\u0000');
 }
 
@@ -137,13 +139,34 @@ export function matchPackages(packages: Package[], os: OsInfo | undefined, db: A
     f.severity = pickSeverity(f.vendorSeverity, f.cvss, d.vendors);
     out.push(f);
   }
-  out.sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : a.installedVersion < b.installedVersion ? -1 : a.installedVersion > b.installedVersion ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  out.sort((a, b) =>
+    a.package < b.package
+      ? -1
+      : a.package > b.package
+        ? 1
+        : a.installedVersion < b.installedVersion
+          ? -1
+          : a.installedVersion > b.installedVersion
+            ? 1
+            : a.id < b.id
+              ? -1
+              : a.id > b.id
+                ? 1
+                : 0,
+  );
   return out;
 }
 
 function mergeInto(
-  drafts: Map<string, Draft>, dk: string, vid: string, pkg: Package, os: OsInfo | undefined,
-  aff: AffectedPackage, adv: AdvisoryHead, fixed: string, vendors: string[],
+  drafts: Map<string, Draft>,
+  dk: string,
+  vid: string,
+  pkg: Package,
+  os: OsInfo | undefined,
+  aff: AffectedPackage,
+  adv: AdvisoryHead,
+  fixed: string,
+  vendors: string[],
 ): void {
   let d = drafts.get(dk);
   if (!d) {

@@ -22,10 +22,24 @@ test('OSV: a real GHSA record', () => {
 });
 
 test('OSV: GIT ranges and package-less entries are skipped; withdrawn kept for the importer', () => {
-  const a = parseOsv({ id: 'OSV-1', modified: 'x', withdrawn: '2024-01-01T00:00:00Z', affected: [
-    { ranges: [{ type: 'GIT', repo: 'https://example.invalid', events: [{ introduced: '0' }] }] },
-    { package: { ecosystem: 'npm', name: 'a' }, ranges: [{ type: 'GIT', events: [] }, { type: 'SEMVER', events: [{ introduced: '0' }] }] },
-  ] }, 'w.json');
+  const a = parseOsv(
+    {
+      id: 'OSV-1',
+      modified: 'x',
+      withdrawn: '2024-01-01T00:00:00Z',
+      affected: [
+        { ranges: [{ type: 'GIT', repo: 'https://example.invalid', events: [{ introduced: '0' }] }] },
+        {
+          package: { ecosystem: 'npm', name: 'a' },
+          ranges: [
+            { type: 'GIT', events: [] },
+            { type: 'SEMVER', events: [{ introduced: '0' }] },
+          ],
+        },
+      ],
+    },
+    'w.json',
+  );
   assert.equal(a.withdrawn, '2024-01-01T00:00:00Z');
   assert.equal(a.affected.length, 1);
   assert.equal(a.affected[0]!.ranges.length, 1);
@@ -33,15 +47,27 @@ test('OSV: GIT ranges and package-less entries are skipped; withdrawn kept for t
 
 test('OSV: broken records are InputErrors naming the file', () => {
   const bad: unknown[] = [
-    null, [], { id: 5 }, { id: 'has space' }, { id: 'X', affected: {} }, { id: 'X', affected: [{ package: { name: 'a' } }] },
+    null,
+    [],
+    { id: 5 },
+    { id: 'has space' },
+    { id: 'X', affected: {} },
+    { id: 'X', affected: [{ package: { name: 'a' } }] },
     { id: 'X', affected: [{ package: { ecosystem: 'npm', name: 'a' }, ranges: [{ type: 'SEMVER' }] }] },
     { id: 'X', affected: [{ package: { ecosystem: 'npm', name: 'a' }, ranges: [{ type: 'SEMVER', events: [{ bogus: '1' }] }] }] },
     { id: 'X', affected: [{ package: { ecosystem: 'npm', name: 'a' }, versions: 'nope' }] },
   ];
   for (const b of bad) {
-    assert.throws(() => parseOsv(b, 'bad.json'), (e: unknown) => e instanceof InputError && e.code.startsWith('OSV_') && e.message.startsWith('bad.json'), JSON.stringify(b));
+    assert.throws(
+      () => parseOsv(b, 'bad.json'),
+      (e: unknown) => e instanceof InputError && e.code.startsWith('OSV_') && e.message.startsWith('bad.json'),
+      JSON.stringify(b),
+    );
   }
-  assert.throws(() => convertDocument({ hello: 1 }, 'f.json'), (e: unknown) => e instanceof InputError && e.code === 'VULNDB_FORMAT');
+  assert.throws(
+    () => convertDocument({ hello: 1 }, 'f.json'),
+    (e: unknown) => e instanceof InputError && e.code === 'VULNDB_FORMAT',
+  );
   assert.equal(detectFormat([{ id: 'A' }]), 'osv');
   assert.equal(detectFormat('text'), undefined);
 });
@@ -51,7 +77,14 @@ test('codec: stored form round-trips', () => {
   const { affected, ...head } = a;
   assert.deepEqual(decodeHead(encodeHead(head)), JSON.parse(JSON.stringify(head)));
   for (const { purl: _p, ...x } of affected) assert.deepEqual(decodeAffected(encodeAffected(x), x.ecosystem, x.name), x);
-  const st = { ecosystem: 'Debian:12', name: 'y', ranges: [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { last_affected: '1' }, { limit: '2' }] }], versions: ['1'], status: 'will_not_fix' as const, severity: 'low' };
+  const st = {
+    ecosystem: 'Debian:12',
+    name: 'y',
+    ranges: [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { last_affected: '1' }, { limit: '2' }] }],
+    versions: ['1'],
+    status: 'will_not_fix' as const,
+    severity: 'low',
+  };
   assert.deepEqual(decodeAffected(encodeAffected(st), 'Debian:12', 'y'), st);
   assert.equal(encodeAffected({ ...st, ranges: [], versions: [], status: undefined, severity: undefined }), '');
   assert.equal(encodeAffected({ ...st, versions: [], status: undefined, severity: undefined }), 'E\u001fi0\u001fl1\u001fx2');

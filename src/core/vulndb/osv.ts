@@ -93,7 +93,8 @@ function statusOf(spec: unknown): AffectedPackage['status'] {
 export function parseOsv(doc: unknown, where: string): Advisory {
   if (!isObj(doc)) throw new InputError('OSV_INVALID', 'OSV record is not a JSON object', where);
   const id = doc.id;
-  if (typeof id !== 'string' || !id || id.length > OSV_LIMITS.maxIdLength || /\s/.test(id)) throw new InputError('OSV_INVALID', 'OSV record without a valid "id"', where);
+  if (typeof id !== 'string' || !id || id.length > OSV_LIMITS.maxIdLength || /\s/.test(id))
+    throw new InputError('OSV_INVALID', 'OSV record without a valid "id"', where);
   const w = `${where} (${id})`;
   const affectedIn = doc.affected ?? [];
   if (!Array.isArray(affectedIn)) throw new InputError('OSV_INVALID', '"affected" is not an array', w);
@@ -119,7 +120,7 @@ export function parseOsv(doc: unknown, where: string): Advisory {
       ...(typeof pkg.purl === 'string' ? { purl: pkg.purl } : {}),
       ranges: parseRanges(a.ranges, w),
       versions,
-      ...(statusOf(eco) ?? statusOf(dbs) ? { status: statusOf(eco) ?? statusOf(dbs) } : {}),
+      ...((statusOf(eco) ?? statusOf(dbs)) ? { status: statusOf(eco) ?? statusOf(dbs) } : {}),
       ...(sev !== 'unknown' ? { severity: sev } : {}),
     });
   }
@@ -133,7 +134,8 @@ export function parseOsv(doc: unknown, where: string): Advisory {
     ? doc.references.flatMap((r) => (isObj(r) && typeof r.url === 'string' ? [r.url] : [])).slice(0, OSV_LIMITS.maxReferences)
     : [];
   const str = (x: unknown, max = 1000): string | undefined => (typeof x === 'string' && x ? x.slice(0, max) : undefined);
-  const clip = (x: unknown, max: number): string | undefined => (typeof x === 'string' && x ? (x.length > max ? `${x.slice(0, max - 1).trimEnd()}\u2026` : x) : undefined);
+  const clip = (x: unknown, max: number): string | undefined =>
+    typeof x === 'string' && x ? (x.length > max ? `${x.slice(0, max - 1).trimEnd()}\u2026` : x) : undefined;
   return {
     id,
     source: sourceOf(id, affected[0]?.ecosystem),

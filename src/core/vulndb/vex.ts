@@ -42,7 +42,12 @@ export function parseOpenVex(doc: unknown, where: string): VexStatement[] {
     const w = `${where}: statement ${i + 1}`;
     if (!isObj(s)) throw new InputError('VEX_INVALID', 'statement is not an object', w);
     const v = s.vulnerability;
-    const names = typeof v === 'string' ? [v] : isObj(v) ? [str(v.name), str(v['@id']), ...(Array.isArray(v.aliases) ? v.aliases.map(str) : [])].filter((x): x is string => !!x) : [];
+    const names =
+      typeof v === 'string'
+        ? [v]
+        : isObj(v)
+          ? [str(v.name), str(v['@id']), ...(Array.isArray(v.aliases) ? v.aliases.map(str) : [])].filter((x): x is string => !!x)
+          : [];
     if (!names.length) throw new InputError('VEX_INVALID', 'statement without a vulnerability name', w);
     const status = str(s.status);
     if (!status || !STATUSES.has(status)) throw new InputError('VEX_INVALID', `unknown status "${String(s.status).slice(0, 40)}"`, w);
@@ -61,7 +66,7 @@ export function parseOpenVex(doc: unknown, where: string): VexStatement[] {
       subcomponents,
       status,
       ...(str(s.justification) ? { justification: str(s.justification) } : {}),
-      ...(str(s.impact_statement) ?? str(s.status_notes) ? { impact: str(s.impact_statement) ?? str(s.status_notes) } : {}),
+      ...((str(s.impact_statement) ?? str(s.status_notes)) ? { impact: str(s.impact_statement) ?? str(s.status_notes) } : {}),
       time,
       order: i,
     };

@@ -50,7 +50,11 @@ export class DockerAuthzPlugin {
 
   async stop(): Promise<void> {
     const s = this.server;
-    if (s) await new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
+    if (s)
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
     await rm(this.o.socket, { force: true });
   }
 
@@ -63,7 +67,10 @@ export class DockerAuthzPlugin {
     const max = MAX_CREATE_BODY * 2 + 64 * 1024;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > max) { tooBig = true; return; }
+      if (size > max) {
+        tooBig = true;
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => {

@@ -66,7 +66,10 @@ export async function loadFactsFiles(factsFiles: string[], reports: string[], no
 }
 
 export class LocalSource implements AdmissionSource {
-  constructor(private readonly list: AdmissionPolicy[], private readonly table: FactsTable) {}
+  constructor(
+    private readonly list: AdmissionPolicy[],
+    private readonly table: FactsTable,
+  ) {}
   async policies(): Promise<AdmissionPolicy[]> {
     return this.list;
   }
@@ -114,7 +117,10 @@ export class ServerSource implements AdmissionSource {
   readonly stats = { factsHits: 0, factsMisses: 0, errors: 0 };
   private static readonly MAX_ENTRIES = 20_000;
 
-  constructor(private readonly link: ServerLink, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly link: ServerLink,
+    private readonly now: () => number = Date.now,
+  ) {
     this.base = checkServerUrl(link.url);
   }
 
@@ -123,7 +129,10 @@ export class ServerSource implements AdmissionSource {
     const url = new URL(path, this.base);
     let res: Response;
     try {
-      res = await f(url, { headers: { authorization: `Bearer ${this.link.token}`, accept: 'application/json' }, signal: AbortSignal.timeout(this.link.timeoutMs ?? 3000) });
+      res = await f(url, {
+        headers: { authorization: `Bearer ${this.link.token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.link.timeoutMs ?? 3000),
+      });
     } catch (e) {
       this.stats.errors++;
       throw new InputError('SERVER_UNREACHABLE', `${(e as Error).message}`.slice(0, 200), `server ${this.base.origin}`);
@@ -176,7 +185,9 @@ export class ServerSource implements AdmissionSource {
     if (!p) {
       p = (async () => {
         try {
-          const body = (await this.get(`/api/v1/projects/${encodeURIComponent(this.link.project)}/admission/image-facts?image=${encodeURIComponent(ref.full)}`)) as { facts?: unknown };
+          const body = (await this.get(
+            `/api/v1/projects/${encodeURIComponent(this.link.project)}/admission/image-facts?image=${encodeURIComponent(ref.full)}`,
+          )) as { facts?: unknown };
           const facts = body.facts === null || body.facts === undefined ? undefined : validateImageFacts(body.facts, `server facts of ${ref.full}`);
           if (this.cache.size >= ServerSource.MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
           this.cache.set(key, { at: this.now(), facts });
@@ -213,11 +224,18 @@ export class AdmissionMetrics {
   extra: Array<() => string> = [];
 
   render(): string {
-    const out = ['# HELP vigil_admission_decisions_total Admission decisions by hook, result (allowed, denied, warned, error) and dry run.', '# TYPE vigil_admission_decisions_total counter'];
+    const out = [
+      '# HELP vigil_admission_decisions_total Admission decisions by hook, result (allowed, denied, warned, error) and dry run.',
+      '# TYPE vigil_admission_decisions_total counter',
+    ];
     for (const [k, v] of this.counts) out.push(`vigil_admission_decisions_total{${k}} ${v}`);
     out.push('# HELP vigil_admission_decision_seconds Time to decide (facts lookup included).', '# TYPE vigil_admission_decision_seconds histogram');
     this.buckets.forEach((b, i) => out.push(`vigil_admission_decision_seconds_bucket{le="${b}"} ${this.hist[i]}`));
-    out.push(`vigil_admission_decision_seconds_bucket{le="+Inf"} ${this.n}`, `vigil_admission_decision_seconds_sum ${this.sum}`, `vigil_admission_decision_seconds_count ${this.n}`);
+    out.push(
+      `vigil_admission_decision_seconds_bucket{le="+Inf"} ${this.n}`,
+      `vigil_admission_decision_seconds_sum ${this.sum}`,
+      `vigil_admission_decision_seconds_count ${this.n}`,
+    );
     for (const e of this.extra) out.push(e());
     return `${out.join('\n')}\n`;
   }
@@ -248,19 +266,38 @@ export function decisionAlerts(d: AdmissionDecision, c: DecisionContext, now: Da
     const severity = rs.reduce<Severity>((s, r) => (RANK[r.severity] > RANK[s] ? r.severity : s), 'low');
     const where = c.target === 'kubernetes' ? `${c.namespace ?? ''}/${c.workload ?? ''}` : `docker container ${c.workload ?? ''}`;
     const alert: Alert = {
-      id: randomUUID(), type, severity, time: now.toISOString(), host, rule: 'admission',
-      message: `${denied ? 'refused' : 'admitted with findings'}: ${where}: ${rs.slice(0, 5).map((r) => `${r.policy}/${r.rule}: ${r.message}`).join('; ')}${rs.length > 5 ? ` (+${rs.length - 5} more)` : ''}`.slice(0, 3900),
+      id: randomUUID(),
+      type,
+      severity,
+      time: now.toISOString(),
+      host,
+      rule: 'admission',
+      message: `${denied ? 'refused' : 'admitted with findings'}: ${where}: ${rs
+        .slice(0, 5)
+        .map((r) => `${r.policy}/${r.rule}: ${r.message}`)
+        .join('; ')}${rs.length > 5 ? ` (+${rs.length - 5} more)` : ''}`.slice(0, 3900),
       action: { kind: denied ? 'denied' : 'alert', detail: `${c.target} admission` },
       fields: {
-        target: c.target, images: [...new Set(rs.map((r) => r.image))], digests: [...new Set(rs.map((r) => r.digest).filter(Boolean))],
+        target: c.target,
+        images: [...new Set(rs.map((r) => r.image))],
+        digests: [...new Set(rs.map((r) => r.digest).filter(Boolean))],
         reasons: rs.slice(0, 50).map((r) => ({ policy: r.policy, mode: r.mode, rule: r.rule, container: r.container, image: r.image, message: r.message })),
         ...(c.dockerUser !== undefined ? { dockerUser: c.dockerUser } : {}),
       },
-      remedy: type === 'container/image-blocked' ? 'Scan the image and fix or ignore its findings, or use an image from an allowed registry; or add a policy exception.' : 'Remove the dangerous settings from the container spec, or add a policy exception for this workload.',
+      remedy:
+        type === 'container/image-blocked'
+          ? 'Scan the image and fix or ignore its findings, or use an image from an allowed registry; or add a policy exception.'
+          : 'Remove the dangerous settings from the container spec, or add a policy exception for this workload.',
       tags: ['admission', c.target],
     };
     if (c.target === 'kubernetes') {
-      alert.k8s = { ...(c.namespace ? { namespace: c.namespace } : {}), ...(c.workload ? { name: c.workload } : {}), ...(c.kind ? { resource: c.kind } : {}), ...(c.user ? { user: c.user } : {}), ...(c.operation ? { verb: c.operation.toLowerCase() } : {}) };
+      alert.k8s = {
+        ...(c.namespace ? { namespace: c.namespace } : {}),
+        ...(c.workload ? { name: c.workload } : {}),
+        ...(c.kind ? { resource: c.kind } : {}),
+        ...(c.user ? { user: c.user } : {}),
+        ...(c.operation ? { verb: c.operation.toLowerCase() } : {}),
+      };
     }
     out.push(alert);
   }
@@ -275,16 +312,27 @@ export class AlertSender {
   readonly stats = { sent: 0, dropped: 0, failedBatches: 0 };
   private readonly base: URL;
 
-  constructor(private readonly link: Pick<ServerLink, 'url' | 'token' | 'project' | 'fetchFn' | 'timeoutMs'>, private readonly maxQueued = 10_000, private readonly onError: (m: string) => void = () => {}) {
+  constructor(
+    private readonly link: Pick<ServerLink, 'url' | 'token' | 'project' | 'fetchFn' | 'timeoutMs'>,
+    private readonly maxQueued = 10_000,
+    private readonly onError: (m: string) => void = () => {},
+  ) {
     this.base = checkServerUrl(link.url);
   }
 
   push(alerts: Alert[]): void {
     for (const a of alerts) {
-      if (this.queue.length >= this.maxQueued) { this.stats.dropped++; continue; }
+      if (this.queue.length >= this.maxQueued) {
+        this.stats.dropped++;
+        continue;
+      }
       this.queue.push(a);
     }
-    if (!this.timer && this.queue.length) this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, 200);
+    if (!this.timer && this.queue.length)
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, 200);
   }
 
   async flush(): Promise<void> {
@@ -295,7 +343,9 @@ export class AlertSender {
       try {
         const f = this.link.fetchFn ?? fetch;
         const res = await f(new URL(`/api/v1/alerts:batch?project=${encodeURIComponent(this.link.project)}`, this.base), {
-          method: 'POST', headers: { authorization: `Bearer ${this.link.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ alerts: batch }),
+          method: 'POST',
+          headers: { authorization: `Bearer ${this.link.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ alerts: batch }),
           signal: AbortSignal.timeout(this.link.timeoutMs ?? 5000),
         });
         await res.text();
@@ -338,7 +388,10 @@ export class AdmissionService {
     const refs: ImageRef[] = [];
     for (const s of subject.specs) {
       const ref = s.image ? tryParseImageRef(s.image) : undefined;
-      if (ref && !facts.has(ref.full)) { facts.set(ref.full, undefined); refs.push(ref); }
+      if (ref && !facts.has(ref.full)) {
+        facts.set(ref.full, undefined);
+        refs.push(ref);
+      }
     }
     // Facts matter only when a policy has an image rule that needs them.
     if (policies.some((p) => p.rules.scan || p.rules.vulnerabilities || p.rules.malware || p.rules.secrets)) {

@@ -20,16 +20,30 @@ const ex = (n: string) => fileURLToPath(new URL(`../../../examples/admission/${n
 
 function post(port: number, body: string | Buffer, path = '/validate'): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca: cert.certPem, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const t = Buffer.concat(chunks).toString('utf8');
-        let b: unknown = t;
-        try { b = JSON.parse(t); } catch { /* text */ }
-        resolve({ status: res.statusCode ?? 0, body: b });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        ca: cert.certPem,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const t = Buffer.concat(chunks).toString('utf8');
+          let b: unknown = t;
+          try {
+            b = JSON.parse(t);
+          } catch {
+            /* text */
+          }
+          resolve({ status: res.statusCode ?? 0, body: b });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -41,24 +55,53 @@ function get(port: number, path: string): Promise<string> {
       let t = '';
       res.on('data', (c) => (t += c));
       res.on('end', () => resolve(t));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
 let uidN = 0;
-const podSpec = (c: Record<string, unknown> = {}, pod: Record<string, unknown> = {}) => ({ ...pod, containers: [{ name: 'app', image: 'registry.example.com/app:1.0', ...c }] });
+const podSpec = (c: Record<string, unknown> = {}, pod: Record<string, unknown> = {}) => ({
+  ...pod,
+  containers: [{ name: 'app', image: 'registry.example.com/app:1.0', ...c }],
+});
 function workload(kind: string, spec: Record<string, unknown>, name = 'w'): Record<string, unknown> {
   const tmpl = { metadata: { labels: { app: name } }, spec };
-  const group: Record<string, string> = { Pod: 'v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1' };
-  const body = kind === 'Pod' ? { spec } : kind === 'CronJob' ? { spec: { schedule: '* * * * *', jobTemplate: { spec: { template: tmpl } } } } : { spec: { template: tmpl } };
+  const group: Record<string, string> = {
+    Pod: 'v1',
+    Deployment: 'apps/v1',
+    StatefulSet: 'apps/v1',
+    DaemonSet: 'apps/v1',
+    ReplicaSet: 'apps/v1',
+    Job: 'batch/v1',
+    CronJob: 'batch/v1',
+  };
+  const body =
+    kind === 'Pod'
+      ? { spec }
+      : kind === 'CronJob'
+        ? { spec: { schedule: '* * * * *', jobTemplate: { spec: { template: tmpl } } } }
+        : { spec: { template: tmpl } };
   return { apiVersion: group[kind], kind, metadata: { name }, ...body };
 }
 function review(object: Record<string, unknown>, over: Record<string, unknown> = {}): string {
   const kind = String(object.kind);
   const [g, v] = String(object.apiVersion).includes('/') ? String(object.apiVersion).split('/') : ['', String(object.apiVersion)];
   return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-    request: { uid: `uid-${++uidN}`, kind: { group: g, version: v, kind }, resource: { group: g, version: v, resource: `${kind.toLowerCase()}s` }, namespace: 'shop', operation: 'CREATE', userInfo: { username: 'alice' }, object, dryRun: false, ...over },
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `uid-${++uidN}`,
+      kind: { group: g, version: v, kind },
+      resource: { group: g, version: v, resource: `${kind.toLowerCase()}s` },
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: 'alice' },
+      object,
+      dryRun: false,
+      ...over,
+    },
   });
 }
 
@@ -71,32 +114,80 @@ describe('admission webhook with local policies', () => {
   before(async () => {
     const policies = [...(await loadPolicyFiles([ex('block-dangerous-settings.yaml'), ex('block-critical-vulns.yaml')]))];
     const facts = new FactsTable();
-    const clean = { scanned: true, scannedAt: new Date().toISOString(), vulnerabilities: { critical: 0, high: 0, criticalFixable: 0, highFixable: 0 }, malware: 0 };
+    const clean = {
+      scanned: true,
+      scannedAt: new Date().toISOString(),
+      vulnerabilities: { critical: 0, high: 0, criticalFixable: 0, highFixable: 0 },
+      malware: 0,
+    };
     facts.set('registry.example.com/app:1.0', clean);
     facts.set('registry.example.com/vuln:1', { ...clean, vulnerabilities: { critical: 1, high: 0, criticalFixable: 1, highFixable: 0 } });
     facts.set('registry.example.com/many-high:1', { ...clean, vulnerabilities: { critical: 0, high: 12, criticalFixable: 0, highFixable: 12 } });
     const service = new AdmissionService({ source: new LocalSource(policies, facts), onAlerts: (a) => alerts.push(...a) });
-    srv = new AdmissionWebhookServer({ host: '127.0.0.1', port: 0, certPem: cert.certPem, keyPem: cert.keyPem, service, failurePolicy: 'fail', maxBodyBytes: 256 * 1024 });
+    srv = new AdmissionWebhookServer({
+      host: '127.0.0.1',
+      port: 0,
+      certPem: cert.certPem,
+      keyPem: cert.keyPem,
+      service,
+      failurePolicy: 'fail',
+      maxBodyBytes: 256 * 1024,
+    });
     port = (await srv.start()).port;
-    ignoreSrv = new AdmissionWebhookServer({ host: '127.0.0.1', port: 0, certPem: cert.certPem, keyPem: cert.keyPem, service, failurePolicy: 'ignore', maxBodyBytes: 256 * 1024 });
+    ignoreSrv = new AdmissionWebhookServer({
+      host: '127.0.0.1',
+      port: 0,
+      certPem: cert.certPem,
+      keyPem: cert.keyPem,
+      service,
+      failurePolicy: 'ignore',
+      maxBodyBytes: 256 * 1024,
+    });
     ignorePort = (await ignoreSrv.start()).port;
   });
-  after(async () => { await srv?.stop(); await ignoreSrv?.stop(); });
+  after(async () => {
+    await srv?.stop();
+    await ignoreSrv?.stop();
+  });
 
   test('each rule: blocked and allowed twins, for every workload kind', async () => {
     const twins: Array<[string, Record<string, unknown>, Record<string, unknown>, string]> = [
       ['privileged', podSpec({ securityContext: { privileged: true } }), podSpec({ securityContext: { privileged: false } }), 'container.privileged'],
-      ['SYS_ADMIN', podSpec({ securityContext: { capabilities: { add: ['SYS_ADMIN'] } } }), podSpec({ securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } }), 'container.capabilities'],
+      [
+        'SYS_ADMIN',
+        podSpec({ securityContext: { capabilities: { add: ['SYS_ADMIN'] } } }),
+        podSpec({ securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } }),
+        'container.capabilities',
+      ],
       ['hostPID', podSpec({}, { hostPID: true }), podSpec({}, { hostPID: false }), 'container.hostNamespaces'],
       ['hostNetwork', podSpec({}, { hostNetwork: true }), podSpec(), 'container.hostNamespaces'],
-      ['hostPath /etc', podSpec({ volumeMounts: [{ name: 'h', mountPath: '/host' }] }, { volumes: [{ name: 'h', hostPath: { path: '/etc' } }] }),
-        podSpec({ volumeMounts: [{ name: 'h', mountPath: '/data' }] }, { volumes: [{ name: 'h', hostPath: { path: '/srv/data' } }] }), 'container.hostMounts'],
-      ['docker.sock', podSpec({ volumeMounts: [{ name: 'h', mountPath: '/s' }] }, { volumes: [{ name: 'h', hostPath: { path: '/var/run/docker.sock' } }] }), podSpec(), 'container.hostMounts'],
-      ['seccomp', podSpec({ securityContext: { seccompProfile: { type: 'Unconfined' } } }), podSpec({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }), 'container.seccomp'],
+      [
+        'hostPath /etc',
+        podSpec({ volumeMounts: [{ name: 'h', mountPath: '/host' }] }, { volumes: [{ name: 'h', hostPath: { path: '/etc' } }] }),
+        podSpec({ volumeMounts: [{ name: 'h', mountPath: '/data' }] }, { volumes: [{ name: 'h', hostPath: { path: '/srv/data' } }] }),
+        'container.hostMounts',
+      ],
+      [
+        'docker.sock',
+        podSpec({ volumeMounts: [{ name: 'h', mountPath: '/s' }] }, { volumes: [{ name: 'h', hostPath: { path: '/var/run/docker.sock' } }] }),
+        podSpec(),
+        'container.hostMounts',
+      ],
+      [
+        'seccomp',
+        podSpec({ securityContext: { seccompProfile: { type: 'Unconfined' } } }),
+        podSpec({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }),
+        'container.seccomp',
+      ],
       ['unscanned', podSpec({ image: 'registry.example.com/never-scanned:3' }), podSpec(), 'scan.required'],
       ['critical fixable', podSpec({ image: 'registry.example.com/vuln:1' }), podSpec(), 'vulnerabilities.critical'],
       ['latest', podSpec({ image: 'registry.example.com/app' }), podSpec(), 'images.latest'],
-      ['init container', podSpec({}, { initContainers: [{ name: 'init', image: 'registry.example.com/app:1.0', securityContext: { privileged: true } }] }), podSpec(), 'container.privileged'],
+      [
+        'init container',
+        podSpec({}, { initContainers: [{ name: 'init', image: 'registry.example.com/app:1.0', securityContext: { privileged: true } }] }),
+        podSpec(),
+        'container.privileged',
+      ],
     ];
     for (const kind of ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']) {
       for (const [what, blocked, allowed, rule] of twins) {
@@ -146,7 +237,11 @@ describe('admission webhook with local policies', () => {
   });
 
   test('malformed and oversized reviews: refused per failure policy, 400/413 when not a review, never a crash', async () => {
-    const bad = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u-bad', kind: { kind: 'Pod' }, operation: 'CREATE', object: { kind: 'Pod', spec: { containers: 'nope' } } } });
+    const bad = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { uid: 'u-bad', kind: { kind: 'Pod' }, operation: 'CREATE', object: { kind: 'Pod', spec: { containers: 'nope' } } },
+    });
     const f = await post(port, bad);
     assert.equal(f.status, 200);
     assert.equal(f.body.response.uid, 'u-bad');
@@ -194,13 +289,15 @@ describe('admission webhook with a real Vigil server', () => {
     base = `http://127.0.0.1:${addr.port}`;
     P = (await s.call('POST', '/api/v1/projects', s.adminToken, { name: 'k8s' })).body.id;
     token = (await s.user('webhook', 'Custom', P, ['policy:read', 'image:read', 'alert:ingest'])).token;
-    for (const p of (await loadPolicyFiles([ex('block-critical-vulns.yaml')]))) {
+    for (const p of await loadPolicyFiles([ex('block-critical-vulns.yaml')])) {
       const doc = { rules: p.rules, exceptions: p.exceptions, scope: p.scope };
       const r = await s.call('POST', `/api/v1/projects/${P}/policies`, s.adminToken, { name: p.name, kind: 'image-admission', mode: p.mode, document: doc });
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
   });
-  after(async () => { await s?.cleanup(); });
+  after(async () => {
+    await s?.cleanup();
+  });
 
   test('policies and facts from the API (cached), alerts ingested, dry runs not recorded, server down -> failure policy', async () => {
     const source = new ServerSource({ url: base, token, project: P, factsTtlMs: 60_000 });

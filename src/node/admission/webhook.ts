@@ -82,7 +82,9 @@ export class AdmissionWebhookServer {
       if (!oversize && size > this.maxBody) oversize = true;
       if (!oversize || chunks.reduce((n, b) => n + b.length, 0) < PREFIX_BYTES) chunks.push(c);
     });
-    req.on('error', () => { failed = true; });
+    req.on('error', () => {
+      failed = true;
+    });
     req.on('end', () => {
       if (failed) return;
       const body = Buffer.concat(chunks);
@@ -128,7 +130,12 @@ export class AdmissionWebhookServer {
     if (!r.specs.length) return send(res, 200, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } });
     try {
       const d = await this.o.service.decide({ target: 'kubernetes', specs: r.specs });
-      this.o.service.record(d, { target: 'kubernetes', namespace: r.namespace, workload: r.name, kind: r.kind, user: r.user, operation: r.operation }, r.dryRun, Number(process.hrtime.bigint() - t0) / 1e9);
+      this.o.service.record(
+        d,
+        { target: 'kubernetes', namespace: r.namespace, workload: r.name, kind: r.kind, user: r.user, operation: r.operation },
+        r.dryRun,
+        Number(process.hrtime.bigint() - t0) / 1e9,
+      );
       send(res, 200, reviewResponse(uid, d));
     } catch (e) {
       // The policy or facts source failed (server away): the failure policy decides.
@@ -143,7 +150,11 @@ export class AdmissionWebhookServer {
 function send(res: ServerResponse, status: number, body: unknown, req?: IncomingMessage): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(req && status >= 400 ? { connection: 'close' } : {}) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...(req && status >= 400 ? { connection: 'close' } : {}),
+  });
   res.end(text);
   if (req && !req.complete) req.resume();
 }

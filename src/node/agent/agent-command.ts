@@ -47,7 +47,11 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   const queue = new AlertQueue(join(o.dataDir, 'queue.db'), o.queueCap ?? DEFAULT_QUEUE_CAP);
   let sensors = '';
   const sender = new Sender({
-    server, identity, queue, heartbeatMs: (o.heartbeatSeconds ?? 15) * 1000, notice: print,
+    server,
+    identity,
+    queue,
+    heartbeatMs: (o.heartbeatSeconds ?? 15) * 1000,
+    notice: print,
     status: () => ({ version, kernel: release(), sensors }),
   });
   const logFile = join(o.dataDir, 'alerts.jsonl');
@@ -75,14 +79,24 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     },
   };
   sender.start();
-  const until = o.until ?? new Promise<void>((res) => {
-    process.once('SIGINT', () => res());
-    process.once('SIGTERM', () => res());
-  });
+  const until =
+    o.until ??
+    new Promise<void>((res) => {
+      process.once('SIGINT', () => res());
+      process.once('SIGTERM', () => res());
+    });
   try {
     return await runWatch({
-      output, until, sensor: o.sensor ?? 'ebpf', keyFiles: o.keyFiles, authLogs: o.authLogs, policyFile: o.policyFile,
-      builtinRules: o.builtinRules, ruleFiles: o.ruleFiles, stateFile: join(o.dataDir, 'runtime-learn.json'), statsIntervalMs: 0,
+      output,
+      until,
+      sensor: o.sensor ?? 'ebpf',
+      keyFiles: o.keyFiles,
+      authLogs: o.authLogs,
+      policyFile: o.policyFile,
+      builtinRules: o.builtinRules,
+      ruleFiles: o.ruleFiles,
+      stateFile: join(o.dataDir, 'runtime-learn.json'),
+      statsIntervalMs: 0,
     });
   } finally {
     await sender.stop();

@@ -21,25 +21,40 @@ export interface Identity {
   projectId: string;
 }
 
-const CHANNEL_OPTS = { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES, 'grpc.keepalive_time_ms': 20_000 };
+const CHANNEL_OPTS = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.keepalive_time_ms': 20_000,
+};
 const CA_HASH = /^sha256:[0-9a-f]{64}$/;
 
 /** HOST:PORT (IPv6 in brackets); anything else is an input error. */
 export function parseServer(s: string): string {
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):(\d{1,5})$/.exec(s);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new InputError('AGENT_SERVER', 'expected HOST:PORT (the server\'s --agent-port)', s);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new InputError('AGENT_SERVER', "expected HOST:PORT (the server's --agent-port)", s);
   return s;
 }
 
 function unary<T>(fn: (cb: (e: grpc.ServiceError | null, r?: T) => void) => void, what: string, target: string): Promise<T> {
-  return new Promise((res, rej) => fn((e, r) => {
-    if (e) rej(new InputError('AGENT_LINK', `${what}: ${e.details || e.message}`, target));
-    else res(r!);
-  }));
+  return new Promise((res, rej) =>
+    fn((e, r) => {
+      if (e) rej(new InputError('AGENT_LINK', `${what}: ${e.details || e.message}`, target));
+      else res(r!);
+    }),
+  );
 }
 
 /** The saved identity in the data dir, or a new one from enrollment with the token. */
-export async function enrollOrLoad(o: { server: string; dataDir: string; token?: string; caHash?: string; nodeName: string; version: string; kernel: string; timeoutMs?: number }): Promise<Identity> {
+export async function enrollOrLoad(o: {
+  server: string;
+  dataDir: string;
+  token?: string;
+  caHash?: string;
+  nodeName: string;
+  version: string;
+  kernel: string;
+  timeoutMs?: number;
+}): Promise<Identity> {
   const file = join(o.dataDir, 'identity.json');
   if (existsSync(file)) {
     try {
@@ -49,11 +64,16 @@ export async function enrollOrLoad(o: { server: string; dataDir: string; token?:
     }
   }
   if (!o.token) throw new InputError('AGENT_TOKEN', 'not enrolled yet: pass --token (a cluster agent token) and --ca-hash', o.dataDir);
-  if (!o.caHash || !CA_HASH.test(o.caHash)) throw new InputError('AGENT_CA_HASH', 'first enrollment needs --ca-hash sha256:<64 hex> (the caHash of the agent token)', '--ca-hash');
+  if (!o.caHash || !CA_HASH.test(o.caHash))
+    throw new InputError('AGENT_CA_HASH', 'first enrollment needs --ca-hash sha256:<64 hex> (the caHash of the agent token)', '--ca-hash');
   const { Client } = agentLinkProto();
   const deadline = () => ({ deadline: Date.now() + (o.timeoutMs ?? 15_000) });
   // First contact: the server is not trusted yet; nothing secret is sent, and its CA must match the pin.
-  const discover = new Client(o.server, grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined }), CHANNEL_OPTS);
+  const discover = new Client(
+    o.server,
+    grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined }),
+    CHANNEL_OPTS,
+  );
   let caPem: string;
   try {
     caPem = (await unary<{ caPem: string }>((cb) => discover.Discover({}, new grpc.Metadata(), deadline(), cb), 'discover', o.server)).caPem;
@@ -66,12 +86,27 @@ export async function enrollOrLoad(o: { server: string; dataDir: string; token?:
   } catch {
     throw new InputError('AGENT_CA_HASH', 'the server sent no valid CA certificate', o.server);
   }
-  if (got !== o.caHash) throw new InputError('AGENT_CA_HASH', `the server's CA hash ${got} does not match --ca-hash ${o.caHash}; not enrolling (wrong server, or a machine in between)`, o.server);
+  if (got !== o.caHash)
+    throw new InputError(
+      'AGENT_CA_HASH',
+      `the server's CA hash ${got} does not match --ca-hash ${o.caHash}; not enrolling (wrong server, or a machine in between)`,
+      o.server,
+    );
   const { publicPem, privatePem } = await newKeyPair();
   const pinned = new Client(o.server, grpc.credentials.createSsl(Buffer.from(caPem)), CHANNEL_OPTS);
   let r;
   try {
-    r = await unary<{ certPem: string; nodeId: string; clusterId: string; projectId: string }>((cb) => pinned.Enroll({ token: o.token!, nodeName: o.nodeName, publicKeyPem: publicPem, version: o.version, kernel: o.kernel }, new grpc.Metadata(), deadline(), cb), 'enroll', o.server);
+    r = await unary<{ certPem: string; nodeId: string; clusterId: string; projectId: string }>(
+      (cb) =>
+        pinned.Enroll(
+          { token: o.token!, nodeName: o.nodeName, publicKeyPem: publicPem, version: o.version, kernel: o.kernel },
+          new grpc.Metadata(),
+          deadline(),
+          cb,
+        ),
+      'enroll',
+      o.server,
+    );
   } finally {
     pinned.close();
   }

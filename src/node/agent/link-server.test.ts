@@ -18,7 +18,9 @@ const kinds = ['sqlite', 'postgres'] as const;
 
 function connect(target: string, id: Pick<Identity, 'caPem'> & Partial<Identity>) {
   const { Client } = agentLinkProto();
-  const creds = id.keyPem ? grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem!)) : grpc.credentials.createSsl(Buffer.from(id.caPem));
+  const creds = id.keyPem
+    ? grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem!))
+    : grpc.credentials.createSsl(Buffer.from(id.caPem));
   const c = new Client(target, creds);
   const s = c.Connect();
   const got: ServerMessage[] = [];
@@ -78,18 +80,38 @@ for (const kind of kinds) {
       const other = await loadOrCreatePki(dir());
       const { newKeyPair } = await import('./pki.js');
       const k = await newKeyPair();
-      const foreign = connect(target, { caPem: pki.caPem, keyPem: k.privatePem, certPem: await other.issueClient(k.publicPem, { id: id.nodeId, clusterId: id.clusterId, projectId: p }) });
+      const foreign = connect(target, {
+        caPem: pki.caPem,
+        keyPem: k.privatePem,
+        certPem: await other.issueClient(k.publicPem, { id: id.nodeId, clusterId: id.clusterId, projectId: p }),
+      });
       foreign.send({ heartbeat: { queueDepth: 0, dropped: 0 } });
       const fe = await foreign.ended;
       assert.ok(fe && fe.code !== grpc.status.OK, 'a certificate from another CA is refused');
       foreign.c.close();
 
       const a = connect(target, id);
-      const alert = (n: number) => ({ id: `al-${n}`, type: 'system/key-file-change', severity: 'high', time: '2026-01-01T00:00:00.000Z', message: `m${n}`, rule: 'r', host: 'n1' });
+      const alert = (n: number) => ({
+        id: `al-${n}`,
+        type: 'system/key-file-change',
+        severity: 'high',
+        time: '2026-01-01T00:00:00.000Z',
+        message: `m${n}`,
+        rule: 'r',
+        host: 'n1',
+      });
       a.send({ status: { version: '0.1.0', kernel: '6.1.0-test', sensors: 'procfs' } });
       a.send({ alerts: { alerts: [1, 2, 3].map((n) => ({ id: `al-${n}`, json: JSON.stringify(alert(n)) })) } });
       a.send({ alerts: { alerts: [2, 3, 4].map((n) => ({ id: `al-${n}`, json: JSON.stringify(alert(n)) })) } });
-      a.send({ alerts: { alerts: [{ id: 'bad-1', json: '{not json' }, { id: 'bad-2', json: JSON.stringify({ ...alert(9), id: 'other' }) }, { id: 'bad-3', json: JSON.stringify({ ...alert(9), id: 'bad-3', type: 'nope/x' }) }] } });
+      a.send({
+        alerts: {
+          alerts: [
+            { id: 'bad-1', json: '{not json' },
+            { id: 'bad-2', json: JSON.stringify({ ...alert(9), id: 'other' }) },
+            { id: 'bad-3', json: JSON.stringify({ ...alert(9), id: 'bad-3', type: 'nope/x' }) },
+          ],
+        },
+      });
       a.send({ alerts: { alerts: Array.from({ length: 1001 }, (_, i) => ({ id: `big-${i}`, json: '{}' })) } });
       const acks = await waitFor(() => {
         const ids = a.got.flatMap((m) => m.ack?.ids ?? []);

@@ -39,7 +39,10 @@ export function caHashOf(certPem: string): string {
 }
 
 function pemKey(der: ArrayBuffer, label: string): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -54,7 +57,10 @@ function writeSecret(path: string, data: string): void {
   chmodSync(path, 0o600);
 }
 
-const serial = () => randomBytes(16).toString('hex').replace(/^[89a-f]/, '1');
+const serial = () =>
+  randomBytes(16)
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
 
 export async function newKeyPair(): Promise<{ keys: CryptoKeyPair; publicPem: string; privatePem: string }> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
@@ -76,9 +82,16 @@ export async function loadOrCreatePki(dataDir: string, extraNames: string[] = []
     const { keys, privatePem } = await newKeyPair();
     const now = new Date();
     const ca = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serial(), name: `CN=Vigil agent CA ${hostname()}`, notBefore: new Date(now.getTime() - 3600_000), notAfter: new Date(now.getTime() + 3650 * DAY),
-      keys, signingAlgorithm: ALG,
-      extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+      serialNumber: serial(),
+      name: `CN=Vigil agent CA ${hostname()}`,
+      notBefore: new Date(now.getTime() - 3600_000),
+      notAfter: new Date(now.getTime() + 3650 * DAY),
+      keys,
+      signingAlgorithm: ALG,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ],
     });
     writeSecret(f('ca-key.pem'), privatePem);
     writeSecret(f('ca.pem'), ca.toString('pem'));
@@ -92,27 +105,45 @@ export async function loadOrCreatePki(dataDir: string, extraNames: string[] = []
   const names = [...new Set(['localhost', hostname(), ...extraNames])];
   const ips = ['127.0.0.1', '::1'];
   const server = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: `CN=${hostname()}`, issuer: caCert.subject, notBefore: new Date(now.getTime() - 3600_000), notAfter: new Date(now.getTime() + 90 * DAY),
-    publicKey: sk.publicKey, signingKey: caKey, signingAlgorithm: ALG,
+    serialNumber: serial(),
+    subject: `CN=${hostname()}`,
+    issuer: caCert.subject,
+    notBefore: new Date(now.getTime() - 3600_000),
+    notAfter: new Date(now.getTime() + 90 * DAY),
+    publicKey: sk.publicKey,
+    signingKey: caKey,
+    signingAlgorithm: ALG,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([...names.map((n) => ({ type: 'dns' as const, value: n })), ...ips.map((ip) => ({ type: 'ip' as const, value: ip }))]),
+      new x509.SubjectAlternativeNameExtension([
+        ...names.map((n) => ({ type: 'dns' as const, value: n })),
+        ...ips.map((ip) => ({ type: 'ip' as const, value: ip })),
+      ]),
     ],
   });
   const serverCertPem = server.toString('pem');
   writeSecret(f('server.pem'), serverCertPem);
   writeSecret(f('server-key.pem'), serverKeyPem);
   return {
-    caPem, caHash: caHashOf(caPem), serverCertPem, serverKeyPem, dir,
+    caPem,
+    caHash: caHashOf(caPem),
+    serverCertPem,
+    serverKeyPem,
+    dir,
     async issueClient(publicKeyPem, node, at = new Date()) {
       const pub = await webcrypto.subtle.importKey('spki', derOf(publicKeyPem, 'PUBLIC KEY'), ALG, true, ['verify']).catch(() => {
         throw new InputError('AGENT_KEY', 'the public key is not an ECDSA P-256 SubjectPublicKeyInfo', 'enroll');
       });
       const cert = await x509.X509CertificateGenerator.create({
-        serialNumber: serial(), subject: `CN=${node.id}, OU=${node.clusterId}, O=${node.projectId}`, issuer: caCert.subject,
-        notBefore: new Date(at.getTime() - 3600_000), notAfter: new Date(at.getTime() + CLIENT_CERT_DAYS * DAY),
-        publicKey: pub, signingKey: caKey, signingAlgorithm: ALG,
+        serialNumber: serial(),
+        subject: `CN=${node.id}, OU=${node.clusterId}, O=${node.projectId}`,
+        issuer: caCert.subject,
+        notBefore: new Date(at.getTime() - 3600_000),
+        notAfter: new Date(at.getTime() + CLIENT_CERT_DAYS * DAY),
+        publicKey: pub,
+        signingKey: caKey,
+        signingAlgorithm: ALG,
         extensions: [new x509.BasicConstraintsExtension(false, undefined, true), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
       });
       return cert.toString('pem');

@@ -13,10 +13,26 @@ export const PROTO_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '.
 /** Largest message either side accepts (an alert batch of 500 alerts fits many times over). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-export interface DiscoverResponse { caPem: string }
-export interface EnrollRequest { token: string; nodeName: string; publicKeyPem: string; version: string; kernel: string }
-export interface EnrollResponse { certPem: string; nodeId: string; clusterId: string; projectId: string }
-export interface AlertEnvelope { id: string; json: string }
+export interface DiscoverResponse {
+  caPem: string;
+}
+export interface EnrollRequest {
+  token: string;
+  nodeName: string;
+  publicKeyPem: string;
+  version: string;
+  kernel: string;
+}
+export interface EnrollResponse {
+  certPem: string;
+  nodeId: string;
+  clusterId: string;
+  projectId: string;
+}
+export interface AlertEnvelope {
+  id: string;
+  json: string;
+}
 export interface AgentMessage {
   body?: 'alerts' | 'heartbeat' | 'status';
   alerts?: { alerts: AlertEnvelope[] };
@@ -36,7 +52,8 @@ export interface AgentLinkClient extends grpc.Client {
   Connect(md?: grpc.Metadata, o?: grpc.CallOptions): grpc.ClientDuplexStream<AgentMessage, ServerMessage>;
 }
 
-let loaded: { service: grpc.ServiceDefinition; Client: new (target: string, creds: grpc.ChannelCredentials, o?: grpc.ChannelOptions) => AgentLinkClient } | undefined;
+let loaded:
+  { service: grpc.ServiceDefinition; Client: new (target: string, creds: grpc.ChannelCredentials, o?: grpc.ChannelOptions) => AgentLinkClient } | undefined;
 
 export function agentLinkProto(): NonNullable<typeof loaded> {
   if (loaded) return loaded;

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/types.js';
 import { AlertQueue } from './queue.js';
 
-const alert = (id: string): Alert => ({ id, type: 'system/key-file-change', severity: 'high', time: '2026-01-01T00:00:00.000Z', message: 'm', rule: 'r', host: 'h' });
+const alert = (id: string): Alert => ({
+  id,
+  type: 'system/key-file-change',
+  severity: 'high',
+  time: '2026-01-01T00:00:00.000Z',
+  message: 'm',
+  rule: 'r',
+  host: 'h',
+});
 
 test('queue: keeps alerts across reopen, removes acknowledged ones, drops and counts past the cap', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-queue-'));
@@ -25,13 +33,22 @@ test('queue: keeps alerts across reopen, removes acknowledged ones, drops and co
     assert.equal(q.depth, 3);
     assert.equal(q.dropped, 1, 'the dropped counter survives a restart');
     const first = q.next(0, 2);
-    assert.deepEqual(first.map((r) => r.id), ['a', 'b']);
-    assert.deepEqual(q.next(first[1]!.seq, 10).map((r) => r.id), ['c']);
+    assert.deepEqual(
+      first.map((r) => r.id),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      q.next(first[1]!.seq, 10).map((r) => r.id),
+      ['c'],
+    );
     assert.equal((JSON.parse(first[0]!.json) as Alert).type, 'system/key-file-change');
     q.remove(['a', 'zzz']);
     assert.equal(q.depth, 2);
     assert.equal(q.push(alert('d')), true);
-    assert.deepEqual(q.next(0, 10).map((r) => r.id), ['b', 'c', 'd']);
+    assert.deepEqual(
+      q.next(0, 10).map((r) => r.id),
+      ['b', 'c', 'd'],
+    );
     q.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

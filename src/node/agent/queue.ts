@@ -23,7 +23,10 @@ export class AlertQueue {
   private readonly after: Database.Statement;
   private readonly setDropped: Database.Statement;
 
-  constructor(readonly path: string, readonly cap = DEFAULT_QUEUE_CAP) {
+  constructor(
+    readonly path: string,
+    readonly cap = DEFAULT_QUEUE_CAP,
+  ) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -15,8 +15,17 @@ const root = process.env.VIGIL_TEST_DEBIAN_ROOTFS ?? '/var/cache/vigil-ci/bookwo
 const skip = !existsSync(`${root}/var/lib/dpkg/status`) && process.getuid?.() !== 0 ? `no Debian rootfs at ${root} (set VIGIL_TEST_DEBIAN_ROOTFS)` : false;
 
 test('debootstrap rootfs: the same packages, versions and sources as dpkg-query', { skip }, async () => {
-  const out = execFileSync('dpkg-query', [`--admindir=${root}/var/lib/dpkg`, '-W', '-f', '${db:Status-Abbrev}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\n'], { encoding: 'utf8' });
-  const expected = out.trim().split('\n').filter((l) => l.startsWith('ii')).map((l) => l.split('\t').slice(1).join('\t')).sort();
+  const out = execFileSync(
+    'dpkg-query',
+    [`--admindir=${root}/var/lib/dpkg`, '-W', '-f', '${db:Status-Abbrev}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\n'],
+    { encoding: 'utf8' },
+  );
+  const expected = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('ii'))
+    .map((l) => l.split('\t').slice(1).join('\t'))
+    .sort();
   const image = await openImage(`rootfs:${root}`);
   try {
     const t0 = performance.now();

@@ -80,14 +80,21 @@ test('Alpine and rpm images through the pipeline', async () => {
 test('distroless image: Debian from status.d, packages and files from status.d and md5sums', async () => {
   const { analysis } = await analyze([{ files: layerFiles(`${testdata}dpkg/distroless`) }]);
   assert.deepEqual(analysis.os, { family: 'debian', version: '12', distroless: true });
-  assert.deepEqual(analysis.packages.map((p) => `${p.name}=${p.version}`), ['base-files=12.4+deb12u15', 'libc6=2.36-9+deb12u14', 'zlib1g=1:1.2.13.dfsg-1']);
+  assert.deepEqual(
+    analysis.packages.map((p) => `${p.name}=${p.version}`),
+    ['base-files=12.4+deb12u15', 'libc6=2.36-9+deb12u14', 'zlib1g=1:1.2.13.dfsg-1'],
+  );
   assert.ok(analysis.packages[2]!.files!.includes('/lib/x86_64-linux-gnu/libz.so.1.2.13'));
 });
 
 test('a corrupt package database in the image fails the analysis with an InputError naming the file', async () => {
-  await assert.rejects(analyze([{ files: [{ path: 'var/lib/dpkg/status', content: 'Package: a\nStatus: install ok installed\n\n' }] }]),
-    (e: unknown) => e instanceof InputError && e.code === 'DPKG_MISSING_FIELD' && e.message.startsWith('/var/lib/dpkg/status:1: '));
+  await assert.rejects(
+    analyze([{ files: [{ path: 'var/lib/dpkg/status', content: 'Package: a\nStatus: install ok installed\n\n' }] }]),
+    (e: unknown) => e instanceof InputError && e.code === 'DPKG_MISSING_FIELD' && e.message.startsWith('/var/lib/dpkg/status:1: '),
+  );
   const rpm = readFileSync(`${testdata}rpm/bdb/Packages`);
-  await assert.rejects(analyze([{ files: [{ path: 'var/lib/rpm/Packages', content: rpm.subarray(0, 3 * 4096) }] }]),
-    (e: unknown) => e instanceof InputError && e.code === 'BDB_TRUNCATED' && e.message.startsWith('/var/lib/rpm/Packages: '));
+  await assert.rejects(
+    analyze([{ files: [{ path: 'var/lib/rpm/Packages', content: rpm.subarray(0, 3 * 4096) }] }]),
+    (e: unknown) => e instanceof InputError && e.code === 'BDB_TRUNCATED' && e.message.startsWith('/var/lib/rpm/Packages: '),
+  );
 });

@@ -34,7 +34,10 @@ test('analyzers claim only their own files', async () => {
   assert.deepEqual(claims('/etc/os-release'), ['os-release']);
   assert.deepEqual(claims('/usr/bin/bash'), []);
   const dir = { ...file('/var/lib/dpkg/status'), kind: 'dir' as const };
-  assert.equal(mine.some((a) => a.required(dir.path, dir)), false);
+  assert.equal(
+    mine.some((a) => a.required(dir.path, dir)),
+    false,
+  );
 });
 
 test('every analyzer of the index is named in docs/analyzers.md', async () => {

@@ -26,10 +26,15 @@ function debFiles(tmp: string): string[] {
     mkdirSync(dir);
     execFileSync('apt-get', ['download', ...DEBS], { cwd: dir, stdio: 'pipe' });
   }
-  return DEBS.map((d) => join(dir, readdirSync(dir).find((f) => f.startsWith(`${d}_`) && f.endsWith('.deb'))!));
+  return DEBS.map((d) =>
+    join(
+      dir,
+      readdirSync(dir).find((f) => f.startsWith(`${d}_`) && f.endsWith('.deb'))!,
+    ),
+  );
 }
 
-test('python analyzer: exactly the packages Debian\'s python3-* .debs install, a virtualenv, broken metadata', async () => {
+test("python analyzer: exactly the packages Debian's python3-* .debs install, a virtualenv, broken metadata", async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'vigil-py-'));
   try {
     const root = join(tmp, 'root');
@@ -37,7 +42,11 @@ test('python analyzer: exactly the packages Debian\'s python3-* .debs install, a
     const expected: string[] = [];
     for (const deb of debFiles(tmp)) {
       execFileSync('dpkg-deb', ['-x', deb, root]);
-      const upstream = execFileSync('dpkg-deb', ['-f', deb, 'Version'], { encoding: 'utf8' }).trim().replace(/^\d+:/, '').replace(/-[^-]+$/, '').replace(/\+dfsg.*$/, '');
+      const upstream = execFileSync('dpkg-deb', ['-f', deb, 'Version'], { encoding: 'utf8' })
+        .trim()
+        .replace(/^\d+:/, '')
+        .replace(/-[^-]+$/, '')
+        .replace(/\+dfsg.*$/, '');
       const listing = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8' });
       const dirs = [...listing.matchAll(/\.(\/usr\/lib\/python3\/dist-packages\/([A-Za-z0-9_.]+)-([^/-]+)\.(egg|dist)-info)\/$/gm)];
       assert.equal(dirs.length, 1, `${deb} installs one metadata directory`);
@@ -57,7 +66,10 @@ test('python analyzer: exactly the packages Debian\'s python3-* .debs install, a
     writeFileSync(join(sp, 'broken-1.0.dist-info/METADATA'), 'Metadata-Version: 2.1\nName: broken\n\nno version\n');
     mkdirSync(join(sp, 'garbage-1.0.egg-info'));
     writeFileSync(join(sp, 'garbage-1.0.egg-info/PKG-INFO'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff]));
-    writeFileSync(join(sp, 'Legacy_Thing-0.9.egg-info'), 'Metadata-Version: 1.0\nName: Legacy_Thing\nVersion: 0.9\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: BSD License\n');
+    writeFileSync(
+      join(sp, 'Legacy_Thing-0.9.egg-info'),
+      'Metadata-Version: 1.0\nName: Legacy_Thing\nVersion: 0.9\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: BSD License\n',
+    );
     expected.push(`Legacy_Thing\t0.9\t/opt/venv/lib/python3.11/site-packages/Legacy_Thing-0.9.egg-info`);
 
     const image = await openImage(`rootfs:${root}`);
@@ -69,7 +81,10 @@ test('python analyzer: exactly the packages Debian\'s python3-* .debs install, a
       assert.deepEqual(lic('requests'), ['Apache 2.0']);
       assert.deepEqual(lic('urllib3'), ['MIT']);
       assert.deepEqual(lic('Legacy_Thing'), ['BSD License']);
-      const notices = (analysis.notices ?? []).filter((n) => n.message.startsWith('Python package metadata')).map((n) => n.message).sort();
+      const notices = (analysis.notices ?? [])
+        .filter((n) => n.message.startsWith('Python package metadata'))
+        .map((n) => n.message)
+        .sort();
       assert.deepEqual(notices, [
         'Python package metadata /opt/venv/lib/python3.11/site-packages/broken-1.0.dist-info/METADATA skipped: no Version field',
         'Python package metadata /opt/venv/lib/python3.11/site-packages/garbage-1.0.egg-info/PKG-INFO skipped: binary content (NUL bytes)',

@@ -15,7 +15,14 @@ test('vigil check: JSON findings, --exit-code, table, safe twins exit 0', () => 
   const r = vigil('check', td('docker-unsafe.json'), '--format', 'json', '--exit-code', '4');
   assert.equal(r.status, 4, r.stderr);
   const out = JSON.parse(r.stdout) as { findings: Array<{ resource: Record<string, string>; check: string; type: string; severity: string; detail: string }> };
-  assert.deepEqual([...new Set(out.findings.map((f) => f.check))].sort(), ['capabilities', 'host-mounts', 'host-namespaces', 'no-new-privileges', 'privileged', 'seccomp']);
+  assert.deepEqual([...new Set(out.findings.map((f) => f.check))].sort(), [
+    'capabilities',
+    'host-mounts',
+    'host-namespaces',
+    'no-new-privileges',
+    'privileged',
+    'seccomp',
+  ]);
   assert.deepEqual(Object.keys(out.findings[0]!.resource).sort(), ['container', 'kind', 'name', 'namespace']);
   assert.ok(out.findings.every((f) => f.type === 'container/abnormal-startup' && f.severity && f.detail));
   const k = vigil('check', td('k8s-unsafe.yaml'), '--exit-code', '1');

@@ -15,8 +15,14 @@ test('AES-256-GCM round trip; tampered, truncated or foreign ciphertexts are inp
   assert.equal(box.open(box.seal('')), '');
   const raw = Buffer.from(sealed.slice(3), 'base64');
   raw[raw.length - 1]! ^= 1;
-  assert.throws(() => box.open(`v1:${raw.toString('base64')}`), (e: unknown) => e instanceof InputError && e.code === 'SECRET_KEY_MISMATCH');
-  assert.throws(() => box.open('v1:AAAA'), (e: unknown) => e instanceof InputError && e.code === 'SECRET_FORMAT');
+  assert.throws(
+    () => box.open(`v1:${raw.toString('base64')}`),
+    (e: unknown) => e instanceof InputError && e.code === 'SECRET_KEY_MISMATCH',
+  );
+  assert.throws(
+    () => box.open('v1:AAAA'),
+    (e: unknown) => e instanceof InputError && e.code === 'SECRET_FORMAT',
+  );
   assert.throws(() => box.open('plain'), InputError);
   assert.throws(() => new SecretBox(Buffer.alloc(31)), InputError);
   assert.throws(() => new SecretBox(Buffer.alloc(32, 4)).open(sealed), InputError);

@@ -134,7 +134,8 @@ export class DirStore implements BlobStore {
       fh = await open(this.full(path), 'r');
       const st = await fh.stat();
       if (!st.isFile()) throw new InputError('IMAGE_READ_ERROR', 'not a regular file', where);
-      if (st.size > max) throw new LimitError('LIMIT_MANIFEST_SIZE', `${what} is ${st.size} bytes, over the limit of ${max} (raise with --max-manifest-size)`, where);
+      if (st.size > max)
+        throw new LimitError('LIMIT_MANIFEST_SIZE', `${what} is ${st.size} bytes, over the limit of ${max} (raise with --max-manifest-size)`, where);
       const b = Buffer.alloc(st.size);
       const { bytesRead } = await fh.read(b, 0, st.size, 0);
       return b.subarray(0, bytesRead);
@@ -149,7 +150,9 @@ export class DirStore implements BlobStore {
     return createReadStream(this.full(path), { highWaterMark: HIGH_WATER_MARK });
   }
   async head(path: string, n: number): Promise<Buffer> {
-    const fh = await open(this.full(path), 'r').catch((e: unknown) => { throw fsError(e, `${this.dir} ${path}`); });
+    const fh = await open(this.full(path), 'r').catch((e: unknown) => {
+      throw fsError(e, `${this.dir} ${path}`);
+    });
     try {
       const b = Buffer.alloc(n);
       const { bytesRead } = await fh.read(b, 0, n, 0);
@@ -169,7 +172,11 @@ const SHARED_FD_FS = { open: fsOpen, read: fsRead, close: (_fd: number, cb: (err
 /** Members of a tar archive, read in place by offset through one open file handle. */
 export class TarStore implements BlobStore {
   private closed = false;
-  private constructor(readonly file: string, private readonly fh: FileHandle, readonly members: Map<string, TarMember>) {}
+  private constructor(
+    readonly file: string,
+    private readonly fh: FileHandle,
+    readonly members: Map<string, TarMember>,
+  ) {}
 
   static async open(file: string, limits: ReadLimits): Promise<TarStore> {
     let fh: FileHandle;
@@ -205,7 +212,12 @@ export class TarStore implements BlobStore {
   }
   async read(path: string, max: number, what: string): Promise<Buffer> {
     const m = this.member(path);
-    if (m.size > max) throw new LimitError('LIMIT_MANIFEST_SIZE', `${what} is ${m.size} bytes, over the limit of ${max} (raise with --max-manifest-size)`, `${this.file} ${m.name}`);
+    if (m.size > max)
+      throw new LimitError(
+        'LIMIT_MANIFEST_SIZE',
+        `${what} is ${m.size} bytes, over the limit of ${max} (raise with --max-manifest-size)`,
+        `${this.file} ${m.name}`,
+      );
     const b = Buffer.alloc(m.size);
     const { bytesRead } = await this.fh.read(b, 0, m.size, m.offset);
     if (bytesRead !== m.size) throw new InputError('TAR_TRUNCATED', `member ${m.name} is truncated`, this.file);
@@ -215,7 +227,14 @@ export class TarStore implements BlobStore {
     const m = this.member(path);
     if (m.size === 0) return Readable.from([]);
     // Positional reads on the shared descriptor: concurrent member streams do not disturb each other.
-    return createReadStream('', { fd: this.fh.fd, fs: SHARED_FD_FS, start: m.offset, end: m.offset + m.size - 1, autoClose: false, highWaterMark: HIGH_WATER_MARK });
+    return createReadStream('', {
+      fd: this.fh.fd,
+      fs: SHARED_FD_FS,
+      start: m.offset,
+      end: m.offset + m.size - 1,
+      autoClose: false,
+      highWaterMark: HIGH_WATER_MARK,
+    });
   }
   async head(path: string, n: number): Promise<Buffer> {
     const m = this.member(path);

@@ -58,10 +58,13 @@ function selectEntry(entries: ManifestEntry[], selector: string | undefined, whe
   }
   if (selector.startsWith('@')) {
     const n = Number(selector.slice(1));
-    if (!Number.isInteger(n) || n < 0 || n >= entries.length) throw new InputError('IMAGE_TAG_NOT_FOUND', `no image ${selector} (archive holds ${entries.length})`, where);
+    if (!Number.isInteger(n) || n < 0 || n >= entries.length)
+      throw new InputError('IMAGE_TAG_NOT_FOUND', `no image ${selector} (archive holds ${entries.length})`, where);
     return entries[n]!;
   }
-  const hit = entries.find((e) => (e.RepoTags ?? []).some((t) => t === selector || t === `${selector}:latest` || t === `docker.io/${selector}` || t === `docker.io/library/${selector}`));
+  const hit = entries.find((e) =>
+    (e.RepoTags ?? []).some((t) => t === selector || t === `${selector}:latest` || t === `docker.io/${selector}` || t === `docker.io/library/${selector}`),
+  );
   if (!hit) {
     const tags = entries.flatMap((e) => e.RepoTags ?? []);
     throw new InputError('IMAGE_TAG_NOT_FOUND', `no image tagged ${JSON.stringify(selector)} (tags: ${tags.join(', ') || 'none'})`, where);
@@ -81,11 +84,13 @@ export async function openDockerArchive(file: string, selector: string | undefin
     const doc = parseJson(await store.read('manifest.json', limits.maxManifestSize, 'manifest.json'), mWhere);
     if (!Array.isArray(doc) || doc.length === 0) throw new InputError('IMAGE_BAD_MANIFEST', 'manifest.json is not a non-empty array', mWhere);
     for (const [i, e] of doc.entries()) {
-      const ok = typeof e === 'object' && e !== null && typeof e.Config === 'string' && Array.isArray(e.Layers) && e.Layers.every((l: unknown) => typeof l === 'string');
+      const ok =
+        typeof e === 'object' && e !== null && typeof e.Config === 'string' && Array.isArray(e.Layers) && e.Layers.every((l: unknown) => typeof l === 'string');
       if (!ok) throw new InputError('IMAGE_BAD_MANIFEST', `entry ${i} has no Config or Layers`, mWhere);
     }
     const entry = selectEntry(doc as ManifestEntry[], selector, mWhere);
-    if (entry.Layers.length > limits.maxLayers) throw new InputError('LIMIT_LAYERS', `image has ${entry.Layers.length} layers, over the limit of ${limits.maxLayers} (raise with --max-layers)`, mWhere);
+    if (entry.Layers.length > limits.maxLayers)
+      throw new InputError('LIMIT_LAYERS', `image has ${entry.Layers.length} layers, over the limit of ${limits.maxLayers} (raise with --max-layers)`, mWhere);
 
     if (!store.has(entry.Config)) throw new InputError('IMAGE_MISSING_BLOB', `config ${entry.Config} is missing`, file);
     const cWhere = `${file} ${entry.Config}`;
@@ -107,7 +112,8 @@ export async function openDockerArchive(file: string, selector: string | undefin
       const compressed = detectCompression(await store.head(path, 4)) !== 'none';
       if (blobDigest && /^blobs\//.test(path)) {
         // Docker 25+: the blob is named by its digest; uncompressed blobs must also be the diff_id.
-        if (!compressed && blobDigest !== diffId) throw new InputError('IMAGE_CONFIG_MISMATCH', `layer ${i} blob ${blobDigest} is not the config's diff_id ${diffId}`, `${file} ${path}`);
+        if (!compressed && blobDigest !== diffId)
+          throw new InputError('IMAGE_CONFIG_MISMATCH', `layer ${i} blob ${blobDigest} is not the config's diff_id ${diffId}`, `${file} ${path}`);
         digests.push(blobDigest);
         plans.push({ path, expected: blobDigest, gunzip: false, size: await store.size(path) });
       } else {

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import {
-  buildTar, gzipBomb, sha256, truncate, writeDockerArchive, writeOciArchive, writeOciLayout, type ImageSpec,
+  buildTar,
+  gzipBomb,
+  sha256,
+  truncate,
+  writeDockerArchive,
+  writeOciArchive,
+  writeOciLayout,
+  type ImageSpec,
 } from '../../../test/helpers/image-builder.js';
 import { InputError } from '../../core/errors.js';
 import { analyzeImage } from '../../core/image/analyze.js';
@@ -108,12 +115,20 @@ describe('hostile and broken images', () => {
 
   it('path traversal and symlink loops stay inside the image', async () => {
     const d = join(dir, 'oci-evil');
-    await writeOciLayout(d, [{ layers: [{ files: [
-      { path: '../../../../tmp/evil', content: 'evil' },
-      { path: 'loop/a', type: 'symlink', linkname: '../loop/b' },
-      { path: 'loop/b', type: 'symlink', linkname: 'a' },
-      { path: 'out', type: 'symlink', linkname: '/../../../../../../etc' },
-    ] }] }]);
+    await writeOciLayout(d, [
+      {
+        layers: [
+          {
+            files: [
+              { path: '../../../../tmp/evil', content: 'evil' },
+              { path: 'loop/a', type: 'symlink', linkname: '../loop/b' },
+              { path: 'loop/b', type: 'symlink', linkname: 'a' },
+              { path: 'out', type: 'symlink', linkname: '/../../../../../../etc' },
+            ],
+          },
+        ],
+      },
+    ]);
     const img = await openImage(`oci:${d}`);
     const r = await analyzeImage(img, [claimAll]);
     await img.close();

@@ -108,7 +108,8 @@ function checkDigest(v: unknown, where: string, field: string, code: ErrorCode):
     parseDigest(v, where);
   } catch {
     // Not String(v): a parsed object with a "toString" key makes String() throw.
-    const shown = typeof v === 'string' ? JSON.stringify(v.slice(0, 150)) : v === null || typeof v !== 'object' ? String(v) : Array.isArray(v) ? 'an array' : 'an object';
+    const shown =
+      typeof v === 'string' ? JSON.stringify(v.slice(0, 150)) : v === null || typeof v !== 'object' ? String(v) : Array.isArray(v) ? 'an array' : 'an object';
     throw new InputError(code, `${field} ${shown} is not a sha256, sha384 or sha512 digest`, where);
   }
 }
@@ -135,7 +136,8 @@ export function isIndexDocument(doc: unknown, mediaType: string | undefined): bo
 /** Manifests listed by an index (OCI image index or Docker manifest list). */
 export function parseIndex(doc: unknown, where: string, codes: ManifestErrorCodes): Descriptor[] {
   if (!isObject(doc) || !Array.isArray(doc.manifests)) throw new InputError(codes.index, 'not an image index (no manifests array)', where);
-  if (doc.schemaVersion !== undefined && doc.schemaVersion !== 2) throw new InputError(codes.index, `schemaVersion is ${JSON.stringify(doc.schemaVersion)}, expected 2`, where);
+  if (doc.schemaVersion !== undefined && doc.schemaVersion !== 2)
+    throw new InputError(codes.index, `schemaVersion is ${JSON.stringify(doc.schemaVersion)}, expected 2`, where);
   if (doc.manifests.length > MAX_INDEX_ENTRIES) throw new LimitError('LIMIT_INDEX', `index lists more than ${MAX_INDEX_ENTRIES} manifests`, where);
   return doc.manifests.map((m, i) => parseDescriptor(m, where, `manifests[${i}]`, codes.index, codes));
 }
@@ -155,7 +157,8 @@ export function parseManifest(doc: unknown, where: string, maxLayers: number, co
   if (doc.schemaVersion !== 2) fail(`schemaVersion is ${JSON.stringify(doc.schemaVersion)}, expected 2`);
   if (doc.config === undefined || doc.layers === undefined) fail('manifest has no "config" and "layers"');
   if (!Array.isArray(doc.layers)) return fail('"layers" is not an array');
-  if (doc.layers.length > maxLayers) throw new LimitError('LIMIT_LAYERS', `manifest has ${doc.layers.length} layers, over the limit of ${maxLayers} (raise with --max-layers)`, where);
+  if (doc.layers.length > maxLayers)
+    throw new LimitError('LIMIT_LAYERS', `manifest has ${doc.layers.length} layers, over the limit of ${maxLayers} (raise with --max-layers)`, where);
   return {
     config: parseDescriptor(doc.config, where, 'config', codes.manifest, codes),
     layers: doc.layers.map((l, i) => parseDescriptor(l, where, `layers[${i}]`, codes.manifest, codes)),
@@ -178,7 +181,8 @@ export function parseConfig(doc: unknown, layers: number, where: string, codes: 
   if (rootfs !== undefined) {
     if (!isObject(rootfs) || !Array.isArray(rootfs.diff_ids)) throw new InputError(codes.config, 'config rootfs has no diff_ids', where);
     for (const [i, d] of rootfs.diff_ids.entries()) checkDigest(d, where, `rootfs.diff_ids[${i}]`, codes.digest ?? codes.config);
-    if (rootfs.diff_ids.length !== layers) throw new InputError(codes.configMismatch, `config lists ${rootfs.diff_ids.length} diff_ids but the manifest has ${layers} layers`, where);
+    if (rootfs.diff_ids.length !== layers)
+      throw new InputError(codes.configMismatch, `config lists ${rootfs.diff_ids.length} diff_ids but the manifest has ${layers} layers`, where);
   }
   if (doc.history !== undefined && !Array.isArray(doc.history)) throw new InputError(codes.config, 'config history is not an array', where);
   return doc as ImageConfig;

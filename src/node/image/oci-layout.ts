@@ -7,7 +7,17 @@ import { resolveLimits } from '../../core/image/limits.js';
 import type { Image, ImageSourceType, Layer, Platform, ReadLimits } from '../../core/image/types.js';
 import { parseDigest, parseJson, verifyBytes, verified, type BlobStore } from './blob-store.js';
 import {
-  choosePlatform, DEFAULT_PLATFORM, IMAGE_ERRORS, isIndexDocument, isIndexType, layerRefs, parseConfig, parseIndex, parseManifest, REF_NAME, type Descriptor,
+  choosePlatform,
+  DEFAULT_PLATFORM,
+  IMAGE_ERRORS,
+  isIndexDocument,
+  isIndexType,
+  layerRefs,
+  parseConfig,
+  parseIndex,
+  parseManifest,
+  REF_NAME,
+  type Descriptor,
 } from './manifest.js';
 import type { OpenImageOptions } from './types.js';
 
@@ -24,7 +34,11 @@ export async function readBlob(store: BlobStore, d: Descriptor, limits: ReadLimi
   const where = `${store.where} ${path}`;
   if (!(await store.has(path))) throw new InputError('IMAGE_MISSING_BLOB', `${what} blob ${d.digest} is missing`, store.where);
   if (d.size !== undefined && d.size > limits.maxManifestSize) {
-    throw new InputError('LIMIT_MANIFEST_SIZE', `${what} of ${d.size} bytes is over the limit of ${limits.maxManifestSize} (raise with --max-manifest-size)`, where);
+    throw new InputError(
+      'LIMIT_MANIFEST_SIZE',
+      `${what} of ${d.size} bytes is over the limit of ${limits.maxManifestSize} (raise with --max-manifest-size)`,
+      where,
+    );
   }
   const b = await store.read(path, limits.maxManifestSize, what);
   verifyBytes(b, d.digest, where);
@@ -63,8 +77,12 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
   const limits = resolveLimits(opts.limits);
   const platform: Platform = opts.platform ?? DEFAULT_PLATFORM;
   if (!(await store.has('oci-layout'))) throw new InputError('IMAGE_NOT_OCI', 'not an OCI image layout (no oci-layout file)', store.where);
-  const layoutFile = parseJson<{ imageLayoutVersion?: unknown }>(await store.read('oci-layout', limits.maxManifestSize, 'oci-layout'), `${store.where} oci-layout`);
-  if (typeof layoutFile?.imageLayoutVersion !== 'string') throw new InputError('IMAGE_NOT_OCI', 'oci-layout has no imageLayoutVersion', `${store.where} oci-layout`);
+  const layoutFile = parseJson<{ imageLayoutVersion?: unknown }>(
+    await store.read('oci-layout', limits.maxManifestSize, 'oci-layout'),
+    `${store.where} oci-layout`,
+  );
+  if (typeof layoutFile?.imageLayoutVersion !== 'string')
+    throw new InputError('IMAGE_NOT_OCI', 'oci-layout has no imageLayoutVersion', `${store.where} oci-layout`);
   if (!(await store.has('index.json'))) throw new InputError('IMAGE_NOT_OCI', 'OCI image layout has no index.json', store.where);
   const indexWhere = `${store.where} index.json`;
   let entries = parseIndex(parseJson(await store.read('index.json', limits.maxManifestSize, 'index.json'), indexWhere), indexWhere, IMAGE_ERRORS);
@@ -104,8 +122,18 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
 
   const manifest = parseManifest(manifestDoc, where, limits.maxLayers, IMAGE_ERRORS);
   const configWhere = `${store.where} ${blobPath(manifest.config.digest, store.where)}`;
-  const config = parseConfig(parseJson(await readBlob(store, manifest.config, limits, 'config'), configWhere), manifest.layers.length, configWhere, IMAGE_ERRORS);
-  const layers = await blobLayers(store, manifest.layers, manifest.layers.map((l) => l.digest), config);
+  const config = parseConfig(
+    parseJson(await readBlob(store, manifest.config, limits, 'config'), configWhere),
+    manifest.layers.length,
+    configWhere,
+    IMAGE_ERRORS,
+  );
+  const layers = await blobLayers(
+    store,
+    manifest.layers,
+    manifest.layers.map((l) => l.digest),
+    config,
+  );
   const image: Image = {
     name: args.name,
     type: args.type,
@@ -115,7 +143,7 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
     layers,
     close: () => store.close(),
   };
-  const ref = refNameOf(chosen) ?? (args.tag ?? entries.map(refNameOf).find(Boolean));
+  const ref = refNameOf(chosen) ?? args.tag ?? entries.map(refNameOf).find(Boolean);
   if (ref) image.repoTags = [ref];
   return image;
 }

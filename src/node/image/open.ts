@@ -20,7 +20,10 @@ import type { OpenImageOptions } from './types.js';
 export type { OpenImageOptions } from './types.js';
 
 function detectors(sources: ModuleIndex<ImageSourceModule>, kind: 'directory' | 'tar'): ImageSourceModule[] {
-  return sources.all().filter((s) => s.detect?.kind === kind).sort((a, b) => a.detect!.order - b.detect!.order);
+  return sources
+    .all()
+    .filter((s) => s.detect?.kind === kind)
+    .sort((a, b) => a.detect!.order - b.detect!.order);
 }
 
 /** The source that claims a bare path, detected from its contents. */
@@ -53,7 +56,10 @@ export async function detectSource(path: string, opts: OpenImageOptions = {}, so
 export async function openImage(ref: string, opts: OpenImageOptions = {}): Promise<Image> {
   if (opts.signal?.aborted) throw new InputError('ABORTED', 'opening the image was aborted', ref);
   const sources = await imageSources();
-  const parsed = parseImageRef(ref, sources.all().map((s) => s.id));
+  const parsed = parseImageRef(
+    ref,
+    sources.all().map((s) => s.id),
+  );
   if (parsed.type) return sources.require(parsed.type).open(parsed.rest, ref, opts);
   return (await detectSource(parsed.rest, opts, sources)).open(parsed.rest, ref, opts);
 }

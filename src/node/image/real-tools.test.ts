@@ -54,7 +54,9 @@ before(() => {
 });
 
 const claimAll: Analyzer & { files?: Map<string, string> } = {
-  id: 'claim-all', version: 1, kind: 'package',
+  id: 'claim-all',
+  version: 1,
+  kind: 'package',
   required: () => true,
   analyze(input) {
     claimAll.files = new Map(input.files.map((f) => [f.path, f.content.toString()]));
@@ -108,7 +110,15 @@ describeImageSource('docker-archive written by skopeo', () => openImage(`docker-
     '/opt/app/new.txt': { content: 'new\n', layer: 6 },
     '/lib/libx.so': { content: 'libx\n', layer: 2 },
   },
-  layerEntries: [['/etc/os-release', '/etc/old.conf'], ['/opt/app/a.txt'], ['/usr/lib/libx.so'], ['/var/lib/dpkg/status'], ['/lib'], ['!/etc/old.conf'], ['/opt/app/new.txt']],
+  layerEntries: [
+    ['/etc/os-release', '/etc/old.conf'],
+    ['/opt/app/a.txt'],
+    ['/usr/lib/libx.so'],
+    ['/var/lib/dpkg/status'],
+    ['/lib'],
+    ['!/etc/old.conf'],
+    ['/opt/app/new.txt'],
+  ],
   platform: { os: 'linux', architecture: 'amd64' },
 });
 describeImageSource('oci-archive written by skopeo', () => openImage(`oci-archive:${join(dir, 'oci.tar')}:1.0`), {

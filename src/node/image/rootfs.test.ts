@@ -23,7 +23,16 @@ describe('rootfs source', () => {
     symlinkSync('/etc', join(root, 'host-etc')); // must stay inside the image
     symlinkSync('../../../../../../etc/passwd', join(root, 'etc/passwd-link'));
     const reads: string[] = [];
-    const a: Analyzer = { id: 'r', version: 1, kind: 'os', required: (p) => p.startsWith('/etc/os'), analyze: (i) => { reads.push(...i.files.map((f) => f.path)); return {}; } };
+    const a: Analyzer = {
+      id: 'r',
+      version: 1,
+      kind: 'os',
+      required: (p) => p.startsWith('/etc/os'),
+      analyze: (i) => {
+        reads.push(...i.files.map((f) => f.path));
+        return {};
+      },
+    };
     const img = await openImage(`rootfs:${root}`);
     const r = await analyzeImage(img, [a], { limits: { maxFileSize: 1000 } });
     await img.close();
@@ -48,6 +57,9 @@ describe('rootfs source', () => {
     for (let i = 0; i < 30; i++) writeFileSync(join(root, `f${i}`), 'x');
     const img = await openImage(root);
     assert.equal(img.type, 'rootfs');
-    await assert.rejects(analyzeImage(img, [], { limits: { maxEntries: 10 } }), (e: unknown) => e instanceof InputError && e.code === 'LIMIT_ENTRIES' && e.message.startsWith(root));
+    await assert.rejects(
+      analyzeImage(img, [], { limits: { maxEntries: 10 } }),
+      (e: unknown) => e instanceof InputError && e.code === 'LIMIT_ENTRIES' && e.message.startsWith(root),
+    );
   });
 });

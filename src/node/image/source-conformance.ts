@@ -177,8 +177,16 @@ export function describeImageSource(name: string, open: () => Promise<Image>, ex
           assert.match(l.ref.digest, /^sha(256|384|512):[0-9a-f]+$/);
           assert.ok(l.open || l.entries, 'a layer can be read');
         });
-        if (expect.diffIds) assert.deepEqual(img.layers.map((l) => l.ref.diffId), expect.diffIds);
-        if (expect.createdBy) assert.deepEqual(img.layers.map((l) => l.ref.createdBy), expect.createdBy);
+        if (expect.diffIds)
+          assert.deepEqual(
+            img.layers.map((l) => l.ref.diffId),
+            expect.diffIds,
+          );
+        if (expect.createdBy)
+          assert.deepEqual(
+            img.layers.map((l) => l.ref.createdBy),
+            expect.createdBy,
+          );
       } finally {
         await img.close();
       }
@@ -229,19 +237,23 @@ export function describeImageSource(name: string, open: () => Promise<Image>, ex
     });
 
     // Only for sources with content digests (not rootfs); registered only when a tampered copy is given, so nothing shows as skipped.
-    if (expect.openTampered) it('verifies digests', async () => {
-      const img = await expect.openTampered!().catch((e: unknown) => e);
-      if (img instanceof Error) {
-        assert.ok(img instanceof InputError, String(img));
-        assert.equal(img.code, 'IMAGE_DIGEST_MISMATCH');
-        return;
-      }
-      try {
-        await assert.rejects(analyzeImage(img as Image, [recordingAnalyzer(['/etc/passwd'])]), (e: unknown) => e instanceof InputError && e.code === 'IMAGE_DIGEST_MISMATCH');
-      } finally {
-        await (img as Image).close();
-      }
-    });
+    if (expect.openTampered)
+      it('verifies digests', async () => {
+        const img = await expect.openTampered!().catch((e: unknown) => e);
+        if (img instanceof Error) {
+          assert.ok(img instanceof InputError, String(img));
+          assert.equal(img.code, 'IMAGE_DIGEST_MISMATCH');
+          return;
+        }
+        try {
+          await assert.rejects(
+            analyzeImage(img as Image, [recordingAnalyzer(['/etc/passwd'])]),
+            (e: unknown) => e instanceof InputError && e.code === 'IMAGE_DIGEST_MISMATCH',
+          );
+        } finally {
+          await (img as Image).close();
+        }
+      });
 
     it('releases files on close()', async () => {
       const before = expect.checkFds === false ? undefined : openFds();

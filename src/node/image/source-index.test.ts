@@ -18,17 +18,27 @@ const tmp = mkdtempSync(join(tmpdir(), 'vigil-source-index-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function slug(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 test('the index holds the built-in sources, each documented', async () => {
   const sources = await imageSources();
-  assert.deepEqual(sources.all().map((s) => s.id), ['docker-archive', 'oci', 'oci-archive', 'registry', 'rootfs']);
+  assert.deepEqual(
+    sources.all().map((s) => s.id),
+    ['docker-archive', 'oci', 'oci-archive', 'registry', 'rootfs'],
+  );
   for (const s of sources.all()) {
     const [file, anchor] = s.docs.split('#');
     assert.ok(existsSync(join(repo, file!)), `${s.id}: ${file} exists`);
     const page = readFileSync(join(repo, file!), 'utf8');
-    if (anchor) assert.ok(page.split('\n').some((l) => /^#+ /.test(l) && slug(l.replace(/^#+ /, '')) === anchor), `${s.id}: ${s.docs} has the heading`);
+    if (anchor)
+      assert.ok(
+        page.split('\n').some((l) => /^#+ /.test(l) && slug(l.replace(/^#+ /, '')) === anchor),
+        `${s.id}: ${s.docs} has the heading`,
+      );
     assert.ok(page.includes(`${s.id}:`), `${s.id}: its page names the ${s.id}: prefix`);
     assert.ok(s.syntax.startsWith(`${s.id}:`), `${s.id}: syntax starts with the prefix`);
   }
@@ -46,7 +56,10 @@ test('references are split by the index ids; unsupported daemons name the regist
   assert.deepEqual(parseImageRef('oci:/x', ids), { type: 'oci', rest: '/x' });
   assert.deepEqual(parseImageRef('/some/path', ids), { rest: '/some/path' });
   assert.deepEqual(parseImageRef('zip:/a.zip', [...ids, 'zip']), { type: 'zip', rest: '/a.zip' });
-  assert.throws(() => parseImageRef('docker-daemon:app', ids), (e: unknown) => e instanceof InputError && e.code === 'USAGE' && /use docker-archive:, oci:, oci-archive:, registry:, rootfs: or a path/.test(e.message));
+  assert.throws(
+    () => parseImageRef('docker-daemon:app', ids),
+    (e: unknown) => e instanceof InputError && e.code === 'USAGE' && /use docker-archive:, oci:, oci-archive:, registry:, rootfs: or a path/.test(e.message),
+  );
   assert.throws(() => parseImageRef('rootfs:', ids), /rootfs: needs a path/);
   await assert.rejects(openImage(''), /no image given/);
 });
@@ -60,22 +73,40 @@ test('bare paths are offered to the detecting sources in their order', async () 
   assert.equal((await detectSource(layout, {}, sources)).id, 'oci');
   assert.equal((await detectSource(tmp, {}, sources)).id, 'rootfs');
   const docker = join(tmp, 'd.tar');
-  writeFileSync(docker, await buildTar([{ path: 'manifest.json', content: '[]' }, { path: 'index.json', content: '{}' }]));
+  writeFileSync(
+    docker,
+    await buildTar([
+      { path: 'manifest.json', content: '[]' },
+      { path: 'index.json', content: '{}' },
+    ]),
+  );
   assert.equal((await detectSource(docker, {}, sources)).id, 'docker-archive');
   const oci = join(tmp, 'o.tar');
   writeFileSync(oci, await buildTar([{ path: 'oci-layout', content: '{}' }]));
   assert.equal((await detectSource(oci, {}, sources)).id, 'oci-archive');
   const other = join(tmp, 'other.tar');
   writeFileSync(other, await buildTar([{ path: 'hello.txt', content: 'hi' }]));
-  await assert.rejects(detectSource(other, {}, sources), (e: unknown) => e instanceof InputError && e.code === 'IMAGE_UNKNOWN_FORMAT'
-    && e.message.endsWith('tar archive is neither a docker-archive (manifest.json) nor an OCI archive (index.json)'));
+  await assert.rejects(
+    detectSource(other, {}, sources),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.code === 'IMAGE_UNKNOWN_FORMAT' &&
+      e.message.endsWith('tar archive is neither a docker-archive (manifest.json) nor an OCI archive (index.json)'),
+  );
 
   // One more module in the index is one more detector, asked in its order.
   const claimed: string[] = [];
   const extra: ImageSourceModule = {
-    id: 'hello', version: 1, syntax: 'hello:PATH', summary: 'test', docs: 'docs/images.md',
+    id: 'hello',
+    version: 1,
+    syntax: 'hello:PATH',
+    summary: 'test',
+    docs: 'docs/images.md',
     detect: { kind: 'tar', order: 5, describe: 'a hello archive (hello.txt)', test: (p) => p.has('hello.txt') },
-    open: async (rest) => { claimed.push(rest); throw new InputError('IMAGE_UNKNOWN_FORMAT', 'test source', rest); },
+    open: async (rest) => {
+      claimed.push(rest);
+      throw new InputError('IMAGE_UNKNOWN_FORMAT', 'test source', rest);
+    },
   };
   const withExtra = new ModuleIndex('image source', [...sources.all(), extra]);
   assert.equal((await detectSource(other, {}, withExtra)).id, 'hello');

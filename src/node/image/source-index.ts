@@ -9,5 +9,8 @@ export const imageSources: () => Promise<ModuleIndex<ImageSourceModule>> = once(
 
 /** The IMAGE help text: every source's syntax, then "or a path". */
 export function imageRefHelp(sources: ModuleIndex<ImageSourceModule>): string {
-  return `${sources.all().map((s) => s.syntax).join(', ')}, or a path`;
+  return `${sources
+    .all()
+    .map((s) => s.syntax)
+    .join(', ')}, or a path`;
 }

@@ -48,9 +48,17 @@ export interface ImageSourceModule extends ModuleMeta {
 
 export function isImageSourceModule(m: unknown): m is ImageSourceModule {
   const s = m as ImageSourceModule | undefined;
-  return typeof s === 'object' && s !== null && typeof s.id === 'string' && /^[a-z][a-z0-9-]*$/.test(s.id)
-    && typeof s.syntax === 'string' && typeof s.summary === 'string' && typeof s.docs === 'string' && typeof s.open === 'function'
-    && (s.detect === undefined || (typeof s.detect.test === 'function' && typeof s.detect.order === 'number'));
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.id === 'string' &&
+    /^[a-z][a-z0-9-]*$/.test(s.id) &&
+    typeof s.syntax === 'string' &&
+    typeof s.summary === 'string' &&
+    typeof s.docs === 'string' &&
+    typeof s.open === 'function' &&
+    (s.detect === undefined || (typeof s.detect.test === 'function' && typeof s.detect.order === 'number'))
+  );
 }
 
 /** `PATH[:TAG]` of a local source: the longest existing prefix is the path. */

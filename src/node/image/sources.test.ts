@@ -5,9 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  buildTar, compress, writeDockerArchive, writeOciArchive, writeOciLayout, writeRootfs, type ImageSpec,
-} from '../../../test/helpers/image-builder.js';
+import { buildTar, compress, writeDockerArchive, writeOciArchive, writeOciLayout, writeRootfs, type ImageSpec } from '../../../test/helpers/image-builder.js';
 import { InputError } from '../../core/errors.js';
 import { analyzeImage } from '../../core/image/analyze.js';
 import { openImage } from './open.js';
@@ -32,7 +30,10 @@ const tampered: ImageSpec = {
 };
 let tamperedGzip: Buffer | undefined;
 
-const other: ImageSpec = { layers: [{ files: [{ path: 'etc/os-release', content: 'ID=arm\n' }] }], platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+const other: ImageSpec = {
+  layers: [{ files: [{ path: 'etc/os-release', content: 'ID=arm\n' }] }],
+  platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+};
 
 before(async () => {
   tamperedGzip = compress(await buildTar([{ path: 'opt/app/new.txt', content: 'evil\n' }]), 'gzip');
@@ -42,7 +43,9 @@ before(async () => {
   await writeDockerArchive(join(dir, 'docker25-bad.tar'), tampered, { layout: 'oci' });
   await writeOciLayout(join(dir, 'oci'), [spec]);
   await writeOciLayout(join(dir, 'oci-bad'), [tampered]);
-  await writeOciLayout(join(dir, 'oci-multi'), [other, { ...spec, layers: spec.layers.map((l, i) => ({ ...l, compression: i === 1 ? 'zstd' : 'gzip' })) }], { nested: true });
+  await writeOciLayout(join(dir, 'oci-multi'), [other, { ...spec, layers: spec.layers.map((l, i) => ({ ...l, compression: i === 1 ? 'zstd' : 'gzip' })) }], {
+    nested: true,
+  });
   await writeOciArchive(join(dir, 'oci.tar'), [spec], { dotSlash: true });
   await writeOciArchive(join(dir, 'oci-bad.tar'), [tampered]);
   // The squashed result as an unpacked root filesystem.
@@ -63,19 +66,28 @@ before(async () => {
 const full = conformanceExpectation();
 
 describeImageSource('docker-archive (classic layout)', () => openImage(`docker-archive:${join(dir, 'classic.tar')}`), {
-  ...full, type: 'docker-archive', openTampered: () => openImage(`docker-archive:${join(dir, 'classic-bad.tar')}`),
+  ...full,
+  type: 'docker-archive',
+  openTampered: () => openImage(`docker-archive:${join(dir, 'classic-bad.tar')}`),
 });
 describeImageSource('docker-archive (Docker 25+ OCI layout), bare path', () => openImage(join(dir, 'docker25.tar')), {
-  ...full, type: 'docker-archive', openTampered: () => openImage(join(dir, 'docker25-bad.tar')),
+  ...full,
+  type: 'docker-archive',
+  openTampered: () => openImage(join(dir, 'docker25-bad.tar')),
 });
 describeImageSource('oci directory', () => openImage(`oci:${join(dir, 'oci')}`), {
-  ...full, type: 'oci', openTampered: () => openImage(`oci:${join(dir, 'oci-bad')}`),
+  ...full,
+  type: 'oci',
+  openTampered: () => openImage(`oci:${join(dir, 'oci-bad')}`),
 });
 describeImageSource('oci directory, nested multi-platform index, zstd layer, tag', () => openImage(`oci:${join(dir, 'oci-multi')}:1.0`), {
-  ...full, type: 'oci',
+  ...full,
+  type: 'oci',
 });
 describeImageSource('oci-archive (./ member names)', () => openImage(`oci-archive:${join(dir, 'oci.tar')}`), {
-  ...full, type: 'oci-archive', openTampered: () => openImage(join(dir, 'oci-bad.tar')),
+  ...full,
+  type: 'oci-archive',
+  openTampered: () => openImage(join(dir, 'oci-bad.tar')),
 });
 const rootfsExpect: SourceExpectation = {
   type: 'rootfs',

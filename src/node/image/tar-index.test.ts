@@ -37,14 +37,22 @@ describe('indexTar', () => {
     ]);
     const m = await index(bytes);
     assert.deepEqual([...m.keys()].sort(), [nested, long, 'empty', 'manifest.json'].sort());
-    for (const [name, want] of [['manifest.json', '[1]'], [long, 'long name'], [nested, 'prefixed'], ['empty', '']] as const) {
+    for (const [name, want] of [
+      ['manifest.json', '[1]'],
+      [long, 'long name'],
+      [nested, 'prefixed'],
+      ['empty', ''],
+    ] as const) {
       const x = m.get(name)!;
       assert.equal(bytes.subarray(x.offset, x.offset + x.size).toString(), want, name);
     }
   });
 
   it('rejects truncated archives, non-tars and too many members', async () => {
-    const bytes = await buildTar([{ path: 'a', content: 'x'.repeat(2000) }, { path: 'b', content: 'y' }]);
+    const bytes = await buildTar([
+      { path: 'a', content: 'x'.repeat(2000) },
+      { path: 'b', content: 'y' },
+    ]);
     await assert.rejects(index(truncate(bytes, 1000)), (e: unknown) => e instanceof InputError && e.code === 'TAR_TRUNCATED');
     await assert.rejects(index(Buffer.from('x'.repeat(4096))), (e: unknown) => e instanceof InputError && e.code === 'IMAGE_UNKNOWN_FORMAT');
     const corrupt = Buffer.from(bytes);

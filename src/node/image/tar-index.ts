@@ -81,7 +81,12 @@ export async function indexTar(fh: FileHandle, fileSize: number, where: string, 
   const maxMeta = 1024 * 1024;
   while (true) {
     if (off + 512 > fileSize) {
-      if (off === 0) throw new InputError('IMAGE_UNKNOWN_FORMAT', fileSize === 0 ? 'empty file, not an image archive' : `not an image archive (${fileSize} bytes, too short for a tar)`, where);
+      if (off === 0)
+        throw new InputError(
+          'IMAGE_UNKNOWN_FORMAT',
+          fileSize === 0 ? 'empty file, not an image archive' : `not an image archive (${fileSize} bytes, too short for a tar)`,
+          where,
+        );
       throw new InputError('TAR_TRUNCATED', `archive is truncated at byte ${off}`, where);
     }
     const { bytesRead } = await fh.read(h, 0, 512, off);
@@ -123,13 +128,15 @@ export async function indexTar(fh: FileHandle, fileSize: number, where: string, 
     if (paxPath !== undefined) name = paxPath;
     if (paxSize !== undefined) size = paxSize;
     longName = paxPath = paxSize = undefined;
-    if (name.length > limits.maxPathLength) throw new LimitError('LIMIT_PATH_LENGTH', `member name longer than ${limits.maxPathLength} characters at byte ${off}`, where);
+    if (name.length > limits.maxPathLength)
+      throw new LimitError('LIMIT_PATH_LENGTH', `member name longer than ${limits.maxPathLength} characters at byte ${off}`, where);
     const hasData = type === '0' || type === '\0' || type === '7';
     if (hasData) {
-      if (dataOff + size > fileSize) throw new InputError('TAR_TRUNCATED', `archive is truncated: member ${memberName(name)} needs ${size} bytes at byte ${dataOff}`, where);
+      if (dataOff + size > fileSize)
+        throw new InputError('TAR_TRUNCATED', `archive is truncated: member ${memberName(name)} needs ${size} bytes at byte ${dataOff}`, where);
       members.set(memberName(name), { name: memberName(name), offset: dataOff, size });
     }
-    off = hasData || size > 0 && type !== '1' && type !== '2' && type !== '5' ? next(size) : dataOff;
+    off = hasData || (size > 0 && type !== '1' && type !== '2' && type !== '5') ? next(size) : dataOff;
   }
   return members;
 }

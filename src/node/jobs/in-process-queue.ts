@@ -67,17 +67,21 @@ export class InProcessQueue implements JobQueue {
     while (!this.stopped && q.handler && q.running < q.concurrency && q.pending.length) {
       const job = q.pending.shift()!;
       q.running++;
-      void q.handler(job.data, { id: job.id, retryCount: job.retryCount })
-        .then(() => undefined, async () => {
-          if (job.retryCount < q.opts.retryLimit && !this.stopped) {
-            q.delayed++;
-            q.running--;
-            await this.delay(q.opts.retryDelaySeconds * 1000 * 2 ** job.retryCount);
-            q.delayed--;
-            q.pending.push({ ...job, retryCount: job.retryCount + 1 });
-            q.running++;
-          }
-        })
+      void q
+        .handler(job.data, { id: job.id, retryCount: job.retryCount })
+        .then(
+          () => undefined,
+          async () => {
+            if (job.retryCount < q.opts.retryLimit && !this.stopped) {
+              q.delayed++;
+              q.running--;
+              await this.delay(q.opts.retryDelaySeconds * 1000 * 2 ** job.retryCount);
+              q.delayed--;
+              q.pending.push({ ...job, retryCount: job.retryCount + 1 });
+              q.running++;
+            }
+          },
+        )
         .finally(() => {
           q.running--;
           this.pump(name);

@@ -30,7 +30,9 @@ export class PgBossQueue implements JobQueue {
       max: 4,
     });
     // pg-boss emits errors of its background loops; they must not crash the server.
-    this.boss.on('error', (e) => { this.lastError = e; });
+    this.boss.on('error', (e) => {
+      this.lastError = e;
+    });
   }
 
   lastError: unknown;
@@ -40,7 +42,13 @@ export class PgBossQueue implements JobQueue {
   }
 
   async createQueue(name: string, opts: QueueOptions): Promise<void> {
-    const spec = { name, retryLimit: opts.retryLimit, retryDelay: opts.retryDelaySeconds, retryBackoff: true, expireInSeconds: Math.max(1, opts.expireInSeconds) };
+    const spec = {
+      name,
+      retryLimit: opts.retryLimit,
+      retryDelay: opts.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: Math.max(1, opts.expireInSeconds),
+    };
     const existing = await this.boss.getQueue(name);
     if (existing) await this.boss.updateQueue(name, spec);
     else {

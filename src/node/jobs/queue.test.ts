@@ -54,7 +54,13 @@ for (const k of kinds) {
     test('jobs are delivered with their data', async () => {
       await q.createQueue('deliver', opts);
       const got: number[] = [];
-      await q.work<{ n: number }>('deliver', async (d) => { got.push(d.n); }, 2);
+      await q.work<{ n: number }>(
+        'deliver',
+        async (d) => {
+          got.push(d.n);
+        },
+        2,
+      );
       for (let i = 0; i < 5; i++) await q.send('deliver', { n: i });
       await until(() => got.length === 5);
       assert.deepEqual(got.sort(), [0, 1, 2, 3, 4]);
@@ -79,10 +85,15 @@ for (const k of kinds) {
 
 test('in-process queue: retries wait for the injected delay with exponential backoff', async () => {
   const delays: number[] = [];
-  const q = new InProcessQueue(async (ms) => { delays.push(ms); });
+  const q = new InProcessQueue(async (ms) => {
+    delays.push(ms);
+  });
   await q.createQueue('x', { retryLimit: 3, retryDelaySeconds: 2, expireInSeconds: 1 });
   let n = 0;
-  await q.work('x', async () => { n++; throw new Error('always'); });
+  await q.work('x', async () => {
+    n++;
+    throw new Error('always');
+  });
   await q.send('x', {});
   await q.idle();
   assert.equal(n, 4);

@@ -42,7 +42,15 @@ export async function loadRunScan(): Promise<ScanFn> {
 export type { ScanTrigger };
 
 export interface ScanEvents {
-  scanFinished?(e: { projectId: string; imageId: string; ref: string; scanId: string; status: 'succeeded' | 'failed'; counts: Record<string, number>; error?: string }): void;
+  scanFinished?(e: {
+    projectId: string;
+    imageId: string;
+    ref: string;
+    scanId: string;
+    status: 'succeeded' | 'failed';
+    counts: Record<string, number>;
+    error?: string;
+  }): void;
   /** Alerts a scan raised (a new malware finding: its malware/* catalog type), after they were stored. */
   alertsRaised?(projectId: string, alerts: readonly Alert[]): void;
 }
@@ -115,11 +123,19 @@ export class ScanService {
     if (!scan || scan.status === 'succeeded' || scan.status === 'failed') return;
     const image = await db.selectFrom('images').selectAll().where('id', '=', scan.image_id).executeTakeFirst();
     if (!image) {
-      await db.updateTable('scans').set({ status: 'failed', error: 'image was removed', finished_at: this.clock().toISOString() }).where('id', '=', scanId).execute();
+      await db
+        .updateTable('scans')
+        .set({ status: 'failed', error: 'image was removed', finished_at: this.clock().toISOString() })
+        .where('id', '=', scanId)
+        .execute();
       return;
     }
     const attempts = scan.attempts + 1;
-    await db.updateTable('scans').set({ status: 'running', attempts, worker: this.workerName, started_at: this.clock().toISOString(), error: '' }).where('id', '=', scanId).execute();
+    await db
+      .updateTable('scans')
+      .set({ status: 'running', attempts, worker: this.workerName, started_at: this.clock().toISOString(), error: '' })
+      .where('id', '=', scanId)
+      .execute();
     let creds: { username?: string; password?: string; insecure?: boolean } = {};
     if (image.registry_id) {
       const reg = await db.selectFrom('registries').selectAll().where('id', '=', image.registry_id).executeTakeFirst();
@@ -131,7 +147,13 @@ export class ScanService {
       const now = Date.now();
       if (now - lastProgress < 500 && pct < 100) return;
       lastProgress = now;
-      void db.updateTable('scans').set({ progress: pct }).where('id', '=', scanId).where('status', '=', 'running').execute().catch(() => {});
+      void db
+        .updateTable('scans')
+        .set({ progress: pct })
+        .where('id', '=', scanId)
+        .where('status', '=', 'running')
+        .execute()
+        .catch(() => {});
     };
     let report: ScanReport;
     let note = '';
@@ -141,11 +163,21 @@ export class ScanService {
       const haveDb = existsSync(dbPath);
       if (!haveDb) note = `vulnerability DB not found at ${dbPath}: no vulnerability matching`;
       const project = await db.selectFrom('projects').select('scanners').where('id', '=', scan.project_id).executeTakeFirst();
-      report = await this.scanFn(image.ref, { ...creds, layerCache: this.layerCache, scanners: projectScanners(project?.scanners, haveDb), vuln: { dbPath }, onProgress });
+      report = await this.scanFn(image.ref, {
+        ...creds,
+        layerCache: this.layerCache,
+        scanners: projectScanners(project?.scanners, haveDb),
+        vuln: { dbPath },
+        onProgress,
+      });
     } catch (e) {
       const msg = (e as Error).message?.replace(/\s+/g, ' ').slice(0, 1000) ?? String(e);
       const final = attempts > this.o.queueOptions.retryLimit;
-      await db.updateTable('scans').set({ status: final ? 'failed' : 'queued', error: msg, finished_at: final ? this.clock().toISOString() : null }).where('id', '=', scanId).execute();
+      await db
+        .updateTable('scans')
+        .set({ status: final ? 'failed' : 'queued', error: msg, finished_at: final ? this.clock().toISOString() : null })
+        .where('id', '=', scanId)
+        .execute();
       if (final) {
         this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'failed', counts: {}, error: msg });
         return;
@@ -160,32 +192,75 @@ export class ScanService {
     this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'succeeded', counts });
   }
 
-  private async saveReport(projectId: string, imageId: string, ref: string, scanId: string, report: ScanReport, note: string): Promise<{ counts: Record<string, number>; alerts: Alert[] }> {
+  private async saveReport(
+    projectId: string,
+    imageId: string,
+    ref: string,
+    scanId: string,
+    report: ScanReport,
+    note: string,
+  ): Promise<{ counts: Record<string, number>; alerts: Alert[] }> {
     const now = this.clock().toISOString();
     return this.o.store.db.transaction().execute(async (trx) => {
       const alerts = newMalwareAlerts(report, ref, await storedMalwareKeys(trx, imageId), now, this.workerName);
       await trx.deleteFrom('findings').where('image_id', '=', imageId).execute();
       const content = contentRows(report, imageId, scanId);
-      for (let i = 0; i < content.length; i += 200) await trx.insertInto('findings').values(content.slice(i, i + 200)).execute();
+      for (let i = 0; i < content.length; i += 200)
+        await trx
+          .insertInto('findings')
+          .values(content.slice(i, i + 200))
+          .execute();
       await trx.deleteFrom('packages').where('image_id', '=', imageId).execute();
       const findings = report.vulnerabilities.map((v) => ({
-        id: newId(), image_id: imageId, scan_id: scanId, kind: 'vuln', ref_id: v.id, package: v.package,
-        installed_version: v.installedVersion, fixed_version: v.fixedVersion, severity: v.severity, title: v.title ?? '', data: JSON.stringify(v),
+        id: newId(),
+        image_id: imageId,
+        scan_id: scanId,
+        kind: 'vuln',
+        ref_id: v.id,
+        package: v.package,
+        installed_version: v.installedVersion,
+        fixed_version: v.fixedVersion,
+        severity: v.severity,
+        title: v.title ?? '',
+        data: JSON.stringify(v),
       }));
-      for (let i = 0; i < findings.length; i += 300) await trx.insertInto('findings').values(findings.slice(i, i + 300)).execute();
+      for (let i = 0; i < findings.length; i += 300)
+        await trx
+          .insertInto('findings')
+          .values(findings.slice(i, i + 300))
+          .execute();
       const pkgs = report.packages.map((p) => ({
-        id: newId(), image_id: imageId, type: p.type, name: p.name, version: p.version, layer_digest: p.layer?.digest ?? '',
-        source_name: p.sourceName ?? '', source_version: p.sourceVersion ?? '', file_path: p.filePath ?? '',
+        id: newId(),
+        image_id: imageId,
+        type: p.type,
+        name: p.name,
+        version: p.version,
+        layer_digest: p.layer?.digest ?? '',
+        source_name: p.sourceName ?? '',
+        source_version: p.sourceVersion ?? '',
+        file_path: p.filePath ?? '',
       }));
-      for (let i = 0; i < pkgs.length; i += 400) await trx.insertInto('packages').values(pkgs.slice(i, i + 400)).execute();
+      for (let i = 0; i < pkgs.length; i += 400)
+        await trx
+          .insertInto('packages')
+          .values(pkgs.slice(i, i + 400))
+          .execute();
       const counts: Record<string, number> = await recountImage(trx, projectId, imageId);
       const cc = contentCounts(report);
       Object.assign(counts, cc);
-      await trx.updateTable('images').set({
-        ...cc,
-        digest: report.artifact.digest ?? '', os_family: report.artifact.os?.family ?? '', os_version: report.artifact.os?.version ?? '',
-        last_scan_id: scanId, last_scan_at: now, updated_at: now,
-      }).where('id', '=', imageId).execute();
+      await trx
+        .updateTable('images')
+        .set({
+          ...cc,
+          digest: report.artifact.digest ?? '',
+          os_family: report.artifact.os?.family ?? '',
+          os_version: report.artifact.os?.version ?? '',
+          last_scan_id: scanId,
+          last_scan_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', imageId)
+        .execute();
       await trx.updateTable('scans').set({ status: 'succeeded', progress: 100, error: note, finished_at: now }).where('id', '=', scanId).execute();
       return { counts, alerts };
     });

@@ -17,13 +17,42 @@ test('daily rescan fires at its cron time under an injected clock; vulndb change
     let now = new Date('2026-03-01T12:00:00Z');
     const clock = () => now;
     const queue = new InProcessQueue(async () => {});
-    const scans = new ScanService({ store: t.store, queue, secrets: new SecretBox(Buffer.alloc(32, 1)), clock, queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 } });
+    const scans = new ScanService({
+      store: t.store,
+      queue,
+      secrets: new SecretBox(Buffer.alloc(32, 1)),
+      clock,
+      queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 },
+    });
     await scans.init();
     const db = t.store.db;
     const pid = newId();
     await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '0 3 * * *', created_at: now.toISOString() }).execute();
     for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar']) {
-      await db.insertInto('images').values({ id: newId(), project_id: pid, registry_id: null, ref, registry: '', repository: ref, tag: '', digest: '', os_family: '', os_version: '', last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+      await db
+        .insertInto('images')
+        .values({
+          id: newId(),
+          project_id: pid,
+          registry_id: null,
+          ref,
+          registry: '',
+          repository: ref,
+          tag: '',
+          digest: '',
+          os_family: '',
+          os_version: '',
+          last_scan_id: null,
+          last_scan_at: null,
+          critical: 0,
+          high: 0,
+          medium: 0,
+          low: 0,
+          unknown: 0,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })
+        .execute();
     }
     let stamp: { digest: string; builtAt: string } | undefined;
     const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => stamp });
@@ -72,9 +101,11 @@ test('a schedule fires at its next slot after it was set, never at once for past
     // a project created long ago with its schedule off, and two images
     const p = await s.call('POST', '/api/v1/projects', s.adminToken, { name: 'old', rescanCron: '' });
     assert.equal(p.status, 201);
-    for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar']) assert.equal((await s.call('POST', `/api/v1/projects/${p.body.id}/images`, s.adminToken, { ref, scan: false })).status, 201);
+    for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar'])
+      assert.equal((await s.call('POST', `/api/v1/projects/${p.body.id}/images`, s.adminToken, { ref, scan: false })).status, 201);
     const sched = new Scheduler({ store: s.ctx.store, scans: s.ctx.scans, clock: () => now });
-    const scheduled = async () => (await s.ctx.store.db.selectFrom('scans').select('id').where('trigger', '=', 'schedule').where('project_id', '=', p.body.id).execute()).length;
+    const scheduled = async () =>
+      (await s.ctx.store.db.selectFrom('scans').select('id').where('trigger', '=', 'schedule').where('project_id', '=', p.body.id).execute()).length;
     now = new Date('2026-03-10T12:00:00Z');
     assert.equal((await s.call('PATCH', `/api/v1/projects/${p.body.id}`, s.adminToken, { rescanCron: '*/5 * * * *' })).status, 200);
     await sched.tick();
@@ -98,12 +129,41 @@ test('a schedule never recorded (set before this version) starts from now', asyn
     let now = new Date('2026-03-01T12:00:00Z');
     const clock = () => now;
     const queue = new InProcessQueue(async () => {});
-    const scans = new ScanService({ store: t.store, queue, secrets: new SecretBox(Buffer.alloc(32, 1)), clock, queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 } });
+    const scans = new ScanService({
+      store: t.store,
+      queue,
+      secrets: new SecretBox(Buffer.alloc(32, 1)),
+      clock,
+      queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 },
+    });
     await scans.init();
     const db = t.store.db;
     const pid = newId();
     await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '0 3 * * *', created_at: '2025-01-01T00:00:00.000Z' }).execute();
-    await db.insertInto('images').values({ id: newId(), project_id: pid, registry_id: null, ref: 'docker-archive:/a.tar', registry: '', repository: 'a', tag: '', digest: '', os_family: '', os_version: '', last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+    await db
+      .insertInto('images')
+      .values({
+        id: newId(),
+        project_id: pid,
+        registry_id: null,
+        ref: 'docker-archive:/a.tar',
+        registry: '',
+        repository: 'a',
+        tag: '',
+        digest: '',
+        os_family: '',
+        os_version: '',
+        last_scan_id: null,
+        last_scan_at: null,
+        critical: 0,
+        high: 0,
+        medium: 0,
+        low: 0,
+        unknown: 0,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      .execute();
     const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => ({ digest: 'd1', builtAt: '2026-02-01T00:00:00.000Z' }) });
     assert.equal(await sched.tick(), 0, 'a year of past slots does not fire at once');
     now = new Date('2026-03-02T03:00:00Z');

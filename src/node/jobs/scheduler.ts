@@ -31,10 +31,19 @@ export class Scheduler {
   private async claim(key: string, from: string | undefined, to: string): Promise<boolean> {
     const db = this.o.store.db;
     if (from === undefined) {
-      const r = await db.insertInto('settings').values({ key, value: to, updated_at: this.o.clock().toISOString() }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+      const r = await db
+        .insertInto('settings')
+        .values({ key, value: to, updated_at: this.o.clock().toISOString() })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     }
-    const r = await db.updateTable('settings').set({ value: to, updated_at: this.o.clock().toISOString() }).where('key', '=', key).where('value', '=', from).executeTakeFirst();
+    const r = await db
+      .updateTable('settings')
+      .set({ value: to, updated_at: this.o.clock().toISOString() })
+      .where('key', '=', key)
+      .where('value', '=', from)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -107,7 +116,9 @@ export class Scheduler {
   }
 
   start(intervalMs = 30_000): void {
-    const run = () => { this.tick().catch((e) => this.o.onError?.(e)); };
+    const run = () => {
+      this.tick().catch((e) => this.o.onError?.(e));
+    };
     this.timer = setInterval(run, intervalMs);
     this.timer.unref();
   }

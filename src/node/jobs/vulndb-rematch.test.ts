@@ -21,12 +21,18 @@ import { VulnDbIdentityReader } from './vulndb-identity.js';
 
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
 const dpkg = (entries: Array<[pkg: string, version: string, source?: string]>) =>
-  entries.map(([p, v, s]) => `Package: ${p}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${v}\n${s ? `Source: ${s}\n` : ''}Description: ${p}\n`).join('\n');
+  entries
+    .map(([p, v, s]) => `Package: ${p}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${v}\n${s ? `Source: ${s}\n` : ''}Description: ${p}\n`)
+    .join('\n');
 
-const osv = (id: string, name: string, fixed: string) => JSON.stringify({
-  id, modified: '2026-01-01T00:00:00Z', summary: `${name} issue`, upstream: [`CVE-2026-000${id.split('-')[1]}`],
-  affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-});
+const osv = (id: string, name: string, fixed: string) =>
+  JSON.stringify({
+    id,
+    modified: '2026-01-01T00:00:00Z',
+    summary: `${name} issue`,
+    upstream: [`CVE-2026-000${id.split('-')[1]}`],
+    affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+  });
 
 async function buildDb(dir: string, path: string, records: string[]): Promise<void> {
   const src = mkdtempSync(join(dir, 'osv-'));
@@ -50,20 +56,48 @@ test('vulnerability DB change: only images whose findings change are rescanned',
       ssl: join(dir, 'img', 'ssl.tar'),
       zlib: join(dir, 'img', 'zlib.tar'),
     };
-    await writeDockerArchive(images.ssl, { layers: [{ files: [
-      { path: 'etc/os-release', content: OS_RELEASE },
-      { path: 'var/lib/dpkg/status', content: dpkg([['libssl3', '3.0.11-1~deb12u1', 'openssl'], ['base-files', '12.4+deb12u5']]) },
-    ] }] });
-    await writeDockerArchive(images.zlib, { layers: [{ files: [
-      { path: 'etc/os-release', content: OS_RELEASE },
-      { path: 'var/lib/dpkg/status', content: dpkg([['zlib1g', '1:1.2.13.dfsg-1', 'zlib (1:1.2.13.dfsg-1)'], ['base-files', '12.4+deb12u5']]) },
-    ] }] });
+    await writeDockerArchive(images.ssl, {
+      layers: [
+        {
+          files: [
+            { path: 'etc/os-release', content: OS_RELEASE },
+            {
+              path: 'var/lib/dpkg/status',
+              content: dpkg([
+                ['libssl3', '3.0.11-1~deb12u1', 'openssl'],
+                ['base-files', '12.4+deb12u5'],
+              ]),
+            },
+          ],
+        },
+      ],
+    });
+    await writeDockerArchive(images.zlib, {
+      layers: [
+        {
+          files: [
+            { path: 'etc/os-release', content: OS_RELEASE },
+            {
+              path: 'var/lib/dpkg/status',
+              content: dpkg([
+                ['zlib1g', '1:1.2.13.dfsg-1', 'zlib (1:1.2.13.dfsg-1)'],
+                ['base-files', '12.4+deb12u5'],
+              ]),
+            },
+          ],
+        },
+      ],
+    });
     const dbPath = join(dir, 'vigil.db');
     await buildDb(dir, dbPath, [osv('DSA-1-1', 'zlib', '1:1.2.13.dfsg-2')]);
 
     const now = new Date('2026-03-01T12:00:00Z');
     const scans = new ScanService({
-      store: t.store, queue, secrets: new SecretBox(Buffer.alloc(32, 1)), clock: () => now, vulnDbPath: dbPath,
+      store: t.store,
+      queue,
+      secrets: new SecretBox(Buffer.alloc(32, 1)),
+      clock: () => now,
+      vulnDbPath: dbPath,
       queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 },
     });
     await scans.init();
@@ -73,10 +107,34 @@ test('vulnerability DB change: only images whose findings change are rescanned',
     const ids: Record<string, string> = {};
     for (const [name, file] of Object.entries(images)) {
       ids[name] = newId();
-      await db.insertInto('images').values({ id: ids[name]!, project_id: pid, registry_id: null, ref: `docker-archive:${file}`, registry: '', repository: name, tag: '', digest: '', os_family: '', os_version: '', last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+      await db
+        .insertInto('images')
+        .values({
+          id: ids[name]!,
+          project_id: pid,
+          registry_id: null,
+          ref: `docker-archive:${file}`,
+          registry: '',
+          repository: name,
+          tag: '',
+          digest: '',
+          os_family: '',
+          os_version: '',
+          last_scan_id: null,
+          last_scan_at: null,
+          critical: 0,
+          high: 0,
+          medium: 0,
+          low: 0,
+          unknown: 0,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })
+        .execute();
       await scans.process(await scans.enqueue(pid, ids[name]!, 'manual'));
     }
-    const findings = async (id: string) => (await db.selectFrom('findings').select('ref_id').where('image_id', '=', id).where('kind', '=', 'vuln').execute()).map((f) => f.ref_id);
+    const findings = async (id: string) =>
+      (await db.selectFrom('findings').select('ref_id').where('image_id', '=', id).where('kind', '=', 'vuln').execute()).map((f) => f.ref_id);
     assert.deepEqual(await findings(ids.zlib!), ['CVE-2026-0001'], 'the first DB affects zlib through its source package');
     assert.deepEqual(await findings(ids.ssl!), []);
     const pkg = await db.selectFrom('packages').selectAll().where('image_id', '=', ids.ssl!).where('name', '=', 'libssl3').executeTakeFirstOrThrow();
@@ -84,7 +142,7 @@ test('vulnerability DB change: only images whose findings change are rescanned',
 
     const reader = new VulnDbIdentityReader(dbPath);
     const sched = new Scheduler({ store: t.store, scans, clock: () => now, vulnDb: () => reader.current(), vulnDbPath: dbPath });
-    const queued = async () => (await db.selectFrom('scans').select(['image_id', 'trigger']).where('status', '=', 'queued').execute());
+    const queued = async () => await db.selectFrom('scans').select(['image_id', 'trigger']).where('status', '=', 'queued').execute();
     assert.equal(await sched.tick(), 0, 'the first DB seen is the baseline');
 
     // The same advisories again (a rebuilt file): nothing changes, nothing is rescanned.
@@ -101,7 +159,10 @@ test('vulnerability DB change: only images whose findings change are rescanned',
 
     // A fixed version moving (the advisory was corrected) changes the zlib image's finding.
     await buildDb(dir, dbPath, [osv('DSA-1-1', 'zlib', '1:1.2.13.dfsg-3'), osv('DSA-2-1', 'openssl', '3.0.13-1~deb12u1')]);
-    assert.deepEqual((await imagesAffectedByDb(t.store, dbPath)).affected.map((i) => i.id), [ids.zlib!]);
+    assert.deepEqual(
+      (await imagesAffectedByDb(t.store, dbPath)).affected.map((i) => i.id),
+      [ids.zlib!],
+    );
 
     // A withdrawn advisory affects the image that had it.
     await buildDb(dir, dbPath, [osv('DSA-1-1', 'zlib', '1:1.2.13.dfsg-3')]);
@@ -111,7 +172,10 @@ test('vulnerability DB change: only images whose findings change are rescanned',
     await buildDb(dir, dbPath, [osv('DSA-1-1', 'zlib', '1:1.2.13.dfsg-2'), osv('DSA-2-1', 'openssl', '3.0.13-1~deb12u1')]);
     assert.deepEqual((await imagesAffectedByDb(t.store, dbPath)).affected, []);
     await db.updateTable('packages').set({ source_name: null, source_version: null }).where('image_id', '=', ids.zlib!).execute();
-    assert.deepEqual((await imagesAffectedByDb(t.store, dbPath)).affected.map((i) => i.id), [ids.zlib!]);
+    assert.deepEqual(
+      (await imagesAffectedByDb(t.store, dbPath)).affected.map((i) => i.id),
+      [ids.zlib!],
+    );
   } finally {
     await queue.stop();
     await t.cleanup();
@@ -129,9 +193,21 @@ test('POST /api/v1/rescans with onlyAffected queues only the images a DB change 
     const t = s.adminToken;
     const P = s.defaultProjectId;
     const imageIds: string[] = [];
-    for (const [name, status] of [['ssl', dpkg([['libssl3', '3.0.11-1~deb12u1', 'openssl']])], ['zlib', dpkg([['zlib1g', '1:1.2.13.dfsg-1', 'zlib']])]] as const) {
+    for (const [name, status] of [
+      ['ssl', dpkg([['libssl3', '3.0.11-1~deb12u1', 'openssl']])],
+      ['zlib', dpkg([['zlib1g', '1:1.2.13.dfsg-1', 'zlib']])],
+    ] as const) {
       const file = join(dir, `${name}.tar`);
-      await writeDockerArchive(file, { layers: [{ files: [{ path: 'etc/os-release', content: OS_RELEASE }, { path: 'var/lib/dpkg/status', content: status }] }] });
+      await writeDockerArchive(file, {
+        layers: [
+          {
+            files: [
+              { path: 'etc/os-release', content: OS_RELEASE },
+              { path: 'var/lib/dpkg/status', content: status },
+            ],
+          },
+        ],
+      });
       const img = await s.call('POST', `/api/v1/projects/${P}/images`, t, { ref: `docker-archive:${file}` });
       assert.equal(img.status, 201, JSON.stringify(img.body));
       imageIds.push(img.body.id);
@@ -149,7 +225,10 @@ test('POST /api/v1/rescans with onlyAffected queues only the images a DB change 
     const r = await s.call('POST', '/api/v1/rescans', t, { onlyAffected: true });
     assert.deepEqual([r.status, r.body], [202, { scansQueued: 1, checked: 2 }]);
     const queued = await s.ctx.store.db.selectFrom('scans').select('image_id').where('trigger', '=', 'vulndb').execute();
-    assert.deepEqual(queued.map((q) => q.image_id), [imageIds[0]]);
+    assert.deepEqual(
+      queued.map((q) => q.image_id),
+      [imageIds[0]],
+    );
     const all = await s.call('POST', '/api/v1/rescans', t, {});
     assert.equal(all.body.scansQueued, 2, 'without onlyAffected every scanned image is rescanned');
     rmSync(dbPath);

@@ -39,14 +39,22 @@ export async function imagesAffectedByDb(store: Store, dbPath: string, projectId
     for (const im of images) {
       // Matching is synchronous: let requests in between images.
       await new Promise((r) => setImmediate(r));
-      const rows = await store.db.selectFrom('packages').select(['type', 'name', 'version', 'source_name', 'source_version', 'file_path']).where('image_id', '=', im.id).execute();
+      const rows = await store.db
+        .selectFrom('packages')
+        .select(['type', 'name', 'version', 'source_name', 'source_version', 'file_path'])
+        .where('image_id', '=', im.id)
+        .execute();
       if (rows.some((r) => r.source_name === null)) {
         affected.push(im);
         continue;
       }
       const packages = rows.map((r): Package => ({
-        type: r.type as PackageType, name: r.name, version: r.version,
-        sourceName: r.source_name || undefined, sourceVersion: r.source_version || undefined, filePath: r.file_path || undefined,
+        type: r.type as PackageType,
+        name: r.name,
+        version: r.version,
+        sourceName: r.source_name || undefined,
+        sourceVersion: r.source_version || undefined,
+        filePath: r.file_path || undefined,
       }));
       const os: OsInfo | undefined = im.os_family ? { family: im.os_family, version: im.os_version } : undefined;
       const now = new Set(matchPackages(packages, os, db).map(findingIdentity));

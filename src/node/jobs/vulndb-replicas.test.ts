@@ -19,10 +19,13 @@ import { ScanService } from './scan-service.js';
 import { Scheduler } from './scheduler.js';
 import { VulnDbIdentityReader, vulnDbStatus } from './vulndb-identity.js';
 
-const osv = (id: string, name: string, fixed: string) => JSON.stringify({
-  id, modified: '2026-01-01T00:00:00Z', summary: `${name} issue`,
-  affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-});
+const osv = (id: string, name: string, fixed: string) =>
+  JSON.stringify({
+    id,
+    modified: '2026-01-01T00:00:00Z',
+    summary: `${name} issue`,
+    affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+  });
 
 async function buildDb(dir: string, path: string, records: string[], builtAt: string): Promise<void> {
   const src = mkdtempSync(join(dir, 'osv-'));
@@ -62,13 +65,42 @@ test('two replicas: same content with different mtimes never loops; different co
   const queue = new InProcessQueue(async () => {});
   try {
     const now = new Date('2026-03-01T12:00:00Z');
-    const scans = new ScanService({ store: t.store, queue, secrets: new SecretBox(Buffer.alloc(32, 1)), clock: () => now, queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 } });
+    const scans = new ScanService({
+      store: t.store,
+      queue,
+      secrets: new SecretBox(Buffer.alloc(32, 1)),
+      clock: () => now,
+      queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 },
+    });
     await scans.init();
     const db = t.store.db;
     const pid = newId();
     await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '', created_at: now.toISOString() }).execute();
     for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar']) {
-      await db.insertInto('images').values({ id: newId(), project_id: pid, registry_id: null, ref, registry: '', repository: ref, tag: '', digest: '', os_family: '', os_version: '', last_scan_id: 'scanned', last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now.toISOString(), updated_at: now.toISOString() }).execute();
+      await db
+        .insertInto('images')
+        .values({
+          id: newId(),
+          project_id: pid,
+          registry_id: null,
+          ref,
+          registry: '',
+          repository: ref,
+          tag: '',
+          digest: '',
+          os_family: '',
+          os_version: '',
+          last_scan_id: 'scanned',
+          last_scan_at: null,
+          critical: 0,
+          high: 0,
+          medium: 0,
+          low: 0,
+          unknown: 0,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })
+        .execute();
     }
     const fileA = join(dir, 'a', 'vigil.db');
     const fileB = join(dir, 'b', 'vigil.db');

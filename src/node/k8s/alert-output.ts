@@ -19,6 +19,8 @@ export function tableHeader(): string {
 export function formatAlert(a: Alert, format: AlertFormat): string {
   if (format === 'json') return `${JSON.stringify(a)}\n`;
   const k = a.k8s ?? {};
-  const obj = [k.resource, k.subresource].filter(Boolean).join('/') + (k.name ? ` ${k.namespace ? `${k.namespace}/` : ''}${k.name}` : k.namespace ? ` ns=${k.namespace}` : '');
+  const obj =
+    [k.resource, k.subresource].filter(Boolean).join('/') +
+    (k.name ? ` ${k.namespace ? `${k.namespace}/` : ''}${k.name}` : k.namespace ? ` ns=${k.namespace}` : '');
   return `${pad(a.time, 24)} ${pad(a.type, 24)} ${pad(a.severity, 8)} ${pad(k.user ?? '', 28)} ${pad(k.verb ?? '', 10)} ${pad(obj, 40)} ${a.message.replace(/\s+/g, ' ')}\n`;
 }

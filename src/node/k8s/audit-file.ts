@@ -44,7 +44,8 @@ export async function readAuditFile(path: string, o: ReadAuditFileOptions): Prom
     framing = detectFraming(head.subarray(0, bytesRead).toString('utf8'));
   }
   if (framing === 'document') {
-    if (st.size > limits.maxDocumentBytes) throw new LimitError('LIMIT_AUDIT_DOCUMENT', `a single JSON document larger than ${limits.maxDocumentBytes} bytes`, path);
+    if (st.size > limits.maxDocumentBytes)
+      throw new LimitError('LIMIT_AUDIT_DOCUMENT', `a single JSON document larger than ${limits.maxDocumentBytes} bytes`, path);
     const { readFile } = await import('node:fs/promises');
     const { events, errors } = parseAuditDocumentLenient(await readFile(path, 'utf8'), 'document', limits, o.host);
     for (const e of errors) o.onError(e.message);

@@ -45,7 +45,8 @@ export async function createClusterEngine(o: ClusterEngineOptions = {}): Promise
   const burst = b.ruleset.rules.find((r) => r.name === FORBIDDEN_BURST_RULE);
   if (burst?.aggregate) {
     if (o.forbiddenThreshold !== undefined) {
-      if (!Number.isInteger(o.forbiddenThreshold) || o.forbiddenThreshold < 1) throw new InputError('USAGE', `--forbidden-threshold must be a positive integer, not ${o.forbiddenThreshold}`);
+      if (!Number.isInteger(o.forbiddenThreshold) || o.forbiddenThreshold < 1)
+        throw new InputError('USAGE', `--forbidden-threshold must be a positive integer, not ${o.forbiddenThreshold}`);
       burst.aggregate.threshold = o.forbiddenThreshold;
     }
     if (o.forbiddenWindowMs !== undefined) burst.aggregate.windowMs = o.forbiddenWindowMs;

@@ -17,11 +17,18 @@ function vigil(args: string[], opts: { input?: string; timeoutMs?: number } = {}
     const p = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     p.on('error', reject);
-    p.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
     p.stdin.end(opts.input ?? '');
   });
 }
@@ -33,15 +40,24 @@ test('k8s audit: JSON lines in the Alerts shape; malformed lines to stderr with 
     const exec = readFileSync(join(conf, 'exec_pod.json'), 'utf8').trim();
     const priv = readFileSync(join(conf, 'create_nginx_pod_privileged.json'), 'utf8').trim();
     const evDel = JSON.stringify(auditEvent({ verb: 'delete', resource: 'events', namespace: 'default', name: 'x.1', user: 'mallory' }).audit);
-    writeFileSync(log, [exec, '{"kind": 0}', priv, 'not json', '', evDel, JSON.stringify({ ...JSON.parse(exec), stage: 'ResponseComplete' })].join('\n') + '\n');
+    writeFileSync(
+      log,
+      [exec, '{"kind": 0}', priv, 'not json', '', evDel, JSON.stringify({ ...JSON.parse(exec), stage: 'ResponseComplete' })].join('\n') + '\n',
+    );
     const r = await vigil(['k8s', 'audit', '--file', log, '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stderr.trim().split('\n');
     assert.match(lines[0]!, /^line 2: data not recognized as a k8s audit event/);
     assert.match(lines[1]!, /^line 4: malformed JSON/);
-    const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const alerts = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // exec at ResponseStarted and again at ResponseComplete: one alert
-    assert.deepEqual(alerts.map((a) => a.type), ['cluster/pod-abnormal', 'cluster/pod-abnormal', 'cluster/event-deletion']);
+    assert.deepEqual(
+      alerts.map((a) => a.type),
+      ['cluster/pod-abnormal', 'cluster/pod-abnormal', 'cluster/event-deletion'],
+    );
     for (const a of alerts) {
       for (const k of ['id', 'type', 'severity', 'time', 'message', 'rule', 'host']) assert.ok(k in a, k);
       assert.equal(typeof a.k8s.auditID, 'string');
@@ -54,9 +70,16 @@ test('k8s audit: JSON lines in the Alerts shape; malformed lines to stderr with 
     assert.match(t.stdout, /cluster\/pod-abnormal/);
     // user rules are custom/*, never cluster/*
     const rules = join(dir, 'mine.yaml');
-    writeFileSync(rules, '- rule: Exec seen\n  desc: d\n  condition: ka.target.subresource = exec\n  output: exec by %ka.user.name\n  priority: NOTICE\n  source: k8s_audit\n  type: cluster/pod-abnormal\n');
+    writeFileSync(
+      rules,
+      '- rule: Exec seen\n  desc: d\n  condition: ka.target.subresource = exec\n  output: exec by %ka.user.name\n  priority: NOTICE\n  source: k8s_audit\n  type: cluster/pod-abnormal\n',
+    );
     const u = await vigil(['k8s', 'audit', '--file', join(conf, 'exec_pod.json'), '--rules', rules, '--format', 'json']);
-    const types = u.stdout.trim().split('\n').map((l) => JSON.parse(l).type).sort();
+    const types = u.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).type)
+      .sort();
     assert.deepEqual(types, ['cluster/pod-abnormal', 'custom/Exec seen']);
     // a pipe is read as lines
     const piped = await vigil(['k8s', 'audit', '--file', '-', '--format', 'json'], { input: readFileSync(log, 'utf8') });
@@ -74,13 +97,25 @@ test('k8s audit reads JSON arrays and pretty-printed EventLists; the forbidden b
   const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-cli-'));
   try {
     const t0 = Date.UTC(2026, 0, 1);
-    const forb = Array.from({ length: 4 }, (_, i) => auditEvent({ verb: 'get', resource: 'secrets', namespace: 'default', name: `s${i}`, user: 'probe', code: 403, time: t0 + i * 1000 }).audit);
+    const forb = Array.from(
+      { length: 4 },
+      (_, i) => auditEvent({ verb: 'get', resource: 'secrets', namespace: 'default', name: `s${i}`, user: 'probe', code: 403, time: t0 + i * 1000 }).audit,
+    );
     const list = join(dir, 'list.json');
-    writeFileSync(list, JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [...forb, podCreate({ hostPID: true }).audit, { kind: 0 }] }, null, 2));
+    writeFileSync(
+      list,
+      JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [...forb, podCreate({ hostPID: true }).audit, { kind: 0 }] }, null, 2),
+    );
     const r = await vigil(['k8s', 'audit', '--file', list, '--format', 'json', '--forbidden-threshold', '4', '--forbidden-window', '10s']);
     assert.equal(r.code, 0);
     assert.match(r.stderr, /document item 5: data not recognized/);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).type), ['cluster/user-enumeration', 'cluster/pod-abnormal']);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+      ['cluster/user-enumeration', 'cluster/pod-abnormal'],
+    );
     const arr = join(dir, 'arr.json');
     writeFileSync(arr, JSON.stringify(forb));
     const d = await vigil(['k8s', 'audit', '--file', arr, '--format', 'json']);
@@ -90,7 +125,13 @@ test('k8s audit reads JSON arrays and pretty-printed EventLists; the forbidden b
     writeFileSync(lines, `${JSON.stringify(forb[0])}\n${JSON.stringify({ kind: 'EventList', items: [{ kind: 0 }, podCreate({ hostIPC: true }).audit] })}\n`);
     const e = await vigil(['k8s', 'audit', '--file', lines, '--format', 'json']);
     assert.match(e.stderr, /^line 2 item 0: data not recognized/);
-    assert.deepEqual(e.stdout.trim().split('\n').map((l) => JSON.parse(l).type), ['cluster/pod-abnormal']);
+    assert.deepEqual(
+      e.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+      ['cluster/pod-abnormal'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -109,7 +150,10 @@ test('k8s audit-policy, webhook-config and check-apiserver', async () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /MISSING --audit-policy-file/);
     // Apply what it printed, block by block, as a user would.
-    const blocks = [...bad.stdout.matchAll(/under "(\w+):", add after line (\d+) \(spaces, never tabs\):\n((?: +.*\n)+)/g)].map((m) => ({ after: Number(m[2]), lines: m[3]!.trimEnd().split('\n') }));
+    const blocks = [...bad.stdout.matchAll(/under "(\w+):", add after line (\d+) \(spaces, never tabs\):\n((?: +.*\n)+)/g)].map((m) => ({
+      after: Number(m[2]),
+      lines: m[3]!.trimEnd().split('\n'),
+    }));
     assert.equal(blocks.length, 3);
     const lines = original.split('\n');
     for (const b of blocks.sort((x, y) => y.after - x.after)) lines.splice(b.after, 0, ...b.lines);
@@ -139,9 +183,15 @@ test('k8s follow: alerts from lines appended and rotated while it runs, resumed 
     const state = join(dir, 'state.json');
     const del = (id: string) => JSON.stringify(auditEvent({ verb: 'delete', resource: 'events', namespace: 'default', name: id, auditID: id }).audit) + '\n';
     writeFileSync(log, del('e1'));
-    const p = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'k8s', 'follow', '--audit-log', log, '--state', state, '--poll-interval', '50ms', '--format', 'json'], { cwd: REPO });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'k8s', 'follow', '--audit-log', log, '--state', state, '--poll-interval', '50ms', '--format', 'json'],
+      { cwd: REPO },
+    );
     let out = '';
-    p.stdout.on('data', (d) => { out += d; });
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
     const waitFor = async (n: number) => {
       for (let i = 0; i < 400 && out.trim().split('\n').filter(Boolean).length < n; i++) await new Promise((r) => setTimeout(r, 50));
     };
@@ -153,7 +203,10 @@ test('k8s follow: alerts from lines appended and rotated while it runs, resumed 
     await waitFor(3);
     p.kill('SIGTERM');
     await new Promise((r) => p.on('close', r));
-    const ids = out.trim().split('\n').map((l) => JSON.parse(l).k8s.auditID);
+    const ids = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).k8s.auditID);
     assert.deepEqual(ids, ['e1', 'e2', 'e3']);
     assert.equal(JSON.parse(readFileSync(state, 'utf8')).offset, del('e3').length);
   } finally {
@@ -163,11 +216,19 @@ test('k8s follow: alerts from lines appended and rotated while it runs, resumed 
 
 test('k8s webhook: self-signed HTTPS, token, EventList in, alerts out; webhook-config trusts its certificate', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-webhook-'));
-  const p = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'k8s', 'webhook', '--listen', '127.0.0.1:0', '--data-dir', dir, '--token', 'tok', '--format', 'json'], { cwd: REPO });
+  const p = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'k8s', 'webhook', '--listen', '127.0.0.1:0', '--data-dir', dir, '--token', 'tok', '--format', 'json'],
+    { cwd: REPO },
+  );
   let out = '';
   let err = '';
-  p.stdout.on('data', (d) => { out += d; });
-  p.stderr.on('data', (d) => { err += d; });
+  p.stdout.on('data', (d) => {
+    out += d;
+  });
+  p.stderr.on('data', (d) => {
+    err += d;
+  });
   try {
     for (let i = 0; i < 600 && !/listening on/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
     const url = /listening on (https:\/\/\S+)/.exec(err)![1]!;
@@ -176,17 +237,44 @@ test('k8s webhook: self-signed HTTPS, token, EventList in, alerts out; webhook-c
     const kc = parse(cfg.stdout);
     const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
     const { request } = await import('node:https');
-    const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [JSON.parse(readFileSync(join(conf, 'attach_cluster_admin_role.json'), 'utf8')), JSON.parse(readFileSync(join(conf, 'create_secret.json'), 'utf8').split('\n')[0]!)] });
+    const body = JSON.stringify({
+      kind: 'EventList',
+      apiVersion: 'audit.k8s.io/v1',
+      items: [
+        JSON.parse(readFileSync(join(conf, 'attach_cluster_admin_role.json'), 'utf8')),
+        JSON.parse(readFileSync(join(conf, 'create_secret.json'), 'utf8').split('\n')[0]!),
+      ],
+    });
     const server = new URL(kc.clusters[0].cluster.server);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: server.hostname, port: server.port, path: server.pathname, method: 'POST', ca, servername: 'localhost', headers: { authorization: `Bearer ${kc.users[0].user.token}`, 'content-type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
+      const req = request(
+        {
+          host: server.hostname,
+          port: server.port,
+          path: server.pathname,
+          method: 'POST',
+          ca,
+          servername: 'localhost',
+          headers: { authorization: `Bearer ${kc.users[0].user.token}`, 'content-type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
     assert.equal(status, 200);
     for (let i = 0; i < 200 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
-    const alerts = out.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(alerts.map((a) => a.type), ['cluster/role-binding']);
+    const alerts = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      alerts.map((a) => a.type),
+      ['cluster/role-binding'],
+    );
   } finally {
     p.kill('SIGTERM');
     await new Promise((r) => p.on('close', r));

@@ -11,11 +11,16 @@ function setup() {
   const state = join(dir, 'state', 'follow.json');
   const seen: string[] = [];
   const warnings: string[] = [];
-  const make = () => new AuditLogFollower({
-    path, stateFile: state, chunkBytes: 7,
-    onLines: (ls: FollowedLine[]) => { for (const l of ls) seen.push(l.text ?? `<long ${l.bytes}>`); },
-    onWarning: (m) => warnings.push(m),
-  });
+  const make = () =>
+    new AuditLogFollower({
+      path,
+      stateFile: state,
+      chunkBytes: 7,
+      onLines: (ls: FollowedLine[]) => {
+        for (const l of ls) seen.push(l.text ?? `<long ${l.bytes}>`);
+      },
+      onWarning: (m) => warnings.push(m),
+    });
   return { dir, path, seen, warnings, make, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -31,7 +36,9 @@ test('partial last lines wait for their newline', async () => {
     await f.pollOnce();
     assert.deepEqual(t.seen, ['a1', 'a2', 'a3-partial']);
     assert.equal(await f.pollOnce(), 0);
-  } finally { t.done(); }
+  } finally {
+    t.done();
+  }
 });
 
 test('rotation by rename: the old file is finished, then the new one is read from its start', async () => {
@@ -53,7 +60,9 @@ test('rotation by rename: the old file is finished, then the new one is read fro
     writeFileSync(t.path, 'd1\n');
     await f.pollOnce();
     assert.deepEqual(t.seen, ['b1', 'b2', 'b3', 'b4-no-newline', 'c1', 'c2', 'c3', 'd1']);
-  } finally { t.done(); }
+  } finally {
+    t.done();
+  }
 });
 
 test('truncation (shorter, and regrown past the old offset) restarts at 0', async () => {
@@ -71,7 +80,9 @@ test('truncation (shorter, and regrown past the old offset) restarts at 0', asyn
     await f.pollOnce();
     assert.deepEqual(t.seen, ['e1', 'e2', 'e3', 'f1', 'g1-longer-than-before', 'g2']);
     assert.equal(t.warnings.length, 2);
-  } finally { t.done(); }
+  } finally {
+    t.done();
+  }
 });
 
 test('restart: nothing lost or repeated, also when the file rotated while down', async () => {
@@ -118,14 +129,23 @@ test('restart: nothing lost or repeated, also when the file rotated while down',
     assert.deepEqual(t.seen.slice(-1), ['j1']);
     // (the new file may reuse the deleted file's inode: the first-line hash tells them apart)
     assert.ok(t.warnings.some((w) => /is gone|rewritten/.test(w)));
-  } finally { t.done(); }
+  } finally {
+    t.done();
+  }
 });
 
 test('over-long lines are reported, not buffered, and a bad state file is an input error', async () => {
   const t = setup();
   try {
     writeFileSync(t.path, `${'x'.repeat(100)}\nok\n`);
-    const f = new AuditLogFollower({ path: t.path, maxLineBytes: 10, chunkBytes: 16, onLines: (ls) => { for (const l of ls) t.seen.push(l.text ?? `<long ${l.bytes}>`); } });
+    const f = new AuditLogFollower({
+      path: t.path,
+      maxLineBytes: 10,
+      chunkBytes: 16,
+      onLines: (ls) => {
+        for (const l of ls) t.seen.push(l.text ?? `<long ${l.bytes}>`);
+      },
+    });
     await f.pollOnce();
     assert.deepEqual(t.seen, ['<long 100>', 'ok']);
     const bad = join(t.dir, 'bad.json');
@@ -136,7 +156,9 @@ test('over-long lines are reported, not buffered, and a bad state file is an inp
     await assert.rejects(g.init(), /unknown shape/);
     writeFileSync(bad, ' '.repeat(100_000));
     await assert.rejects(g.init(), /larger than 64 KiB/);
-  } finally { t.done(); }
+  } finally {
+    t.done();
+  }
 });
 
 test('run() polls until aborted with the injected sleep', async () => {
@@ -146,10 +168,19 @@ test('run() polls until aborted with the injected sleep', async () => {
     const ac = new AbortController();
     let polls = 0;
     const f = new AuditLogFollower({
-      path: t.path, onLines: (ls) => { for (const l of ls) t.seen.push(l.text!); },
-      sleep: async () => { polls++; if (polls === 1) appendFileSync(t.path, 'k2\n'); if (polls === 2) ac.abort(); },
+      path: t.path,
+      onLines: (ls) => {
+        for (const l of ls) t.seen.push(l.text!);
+      },
+      sleep: async () => {
+        polls++;
+        if (polls === 1) appendFileSync(t.path, 'k2\n');
+        if (polls === 2) ac.abort();
+      },
     });
     await f.run(ac.signal);
     assert.deepEqual(t.seen, ['k1', 'k2']);
-  } finally { t.done(); }
+  } finally {
+    t.done();
+  }
 });

@@ -246,7 +246,9 @@ async function firstLineHash(path: string): Promise<string | undefined> {
     const nl = buf.subarray(0, bytesRead).indexOf(10);
     // Hash only a finished first line (or the first 4 KiB of a long one) so the hash does not change as it grows.
     if (nl === -1 && bytesRead < buf.length) return undefined;
-    return createHash('sha256').update(buf.subarray(0, nl === -1 ? bytesRead : nl)).digest('hex');
+    return createHash('sha256')
+      .update(buf.subarray(0, nl === -1 ? bytesRead : nl))
+      .digest('hex');
   } finally {
     await fh.close();
   }

@@ -52,7 +52,7 @@ function name(cn: string): Buffer {
 function ipBytes(ip: string): Buffer {
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
   // IPv6: expand `::`
-  const [head, tail] = ip.includes('::') ? ip.split('::') as [string, string] : [ip, undefined];
+  const [head, tail] = ip.includes('::') ? (ip.split('::') as [string, string]) : [ip, undefined];
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
@@ -74,13 +74,16 @@ export function createSelfSignedCert(hosts: string[], now = new Date(), days = 8
   const serial = randomBytes(16);
   serial[0]! &= 0x7f;
   const san = hosts.map((h) => (isIP(h) ? tlv(0x87, ipBytes(h)) : tlv(0x82, Buffer.from(h))));
-  const extensions = tlv(0xa3, seq(
-    seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff]))))),
-    // keyUsage: digitalSignature, keyCertSign
-    seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from([0x02, 0x84])))),
-    seq(oid('2.5.29.37'), tlv(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))),
-    seq(oid('2.5.29.17'), tlv(0x04, seq(...san))),
-  ));
+  const extensions = tlv(
+    0xa3,
+    seq(
+      seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff]))))),
+      // keyUsage: digitalSignature, keyCertSign
+      seq(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from([0x02, 0x84])))),
+      seq(oid('2.5.29.37'), tlv(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))),
+      seq(oid('2.5.29.17'), tlv(0x04, seq(...san))),
+    ),
+  );
   const notBefore = new Date(now.getTime() - 3600_000);
   const notAfter = new Date(now.getTime() + days * 86400_000);
   const tbs = seq(
@@ -95,7 +98,10 @@ export function createSelfSignedCert(hosts: string[], now = new Date(), days = 8
   );
   const sig = sign('sha256', tbs, privateKey);
   const der = seq(tbs, ecdsaSha256, tlv(0x03, Buffer.from([0]), sig));
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return {
     certPem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,

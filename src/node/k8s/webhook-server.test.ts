@@ -15,11 +15,14 @@ const cert = createSelfSignedCert(['localhost', '127.0.0.1']);
 function post(port: number, body: string, headers: Record<string, string> = {}, path = '/k8s/audit'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     // Real TLS verification: the self-signed certificate is the CA, as in the apiserver's kubeconfig.
-    const req = request({ host: '127.0.0.1', servername: 'localhost', port, path, method: 'POST', ca: cert.certPem, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      { host: '127.0.0.1', servername: 'localhost', port, path, method: 'POST', ca: cert.certPem, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -30,7 +33,17 @@ const list = (...items: unknown[]) => JSON.stringify({ kind: 'EventList', apiVer
 test('accepts EventList bodies over verified TLS, skips malformed items, checks the token', async () => {
   const got: K8sAuditEvent[] = [];
   const bad: string[] = [];
-  const srv = new AuditWebhookServer({ host: '127.0.0.1', port: 0, ...cert, token: 's3cret', onEvents: (es) => { got.push(...es); }, onMalformed: (m) => bad.push(m), eventHost: 'cp-1' });
+  const srv = new AuditWebhookServer({
+    host: '127.0.0.1',
+    port: 0,
+    ...cert,
+    token: 's3cret',
+    onEvents: (es) => {
+      got.push(...es);
+    },
+    onMalformed: (m) => bad.push(m),
+    eventHost: 'cp-1',
+  });
   const { port } = await srv.start();
   try {
     assert.equal((await post(port, list(ev('exec_pod.json')))).status, 401);
@@ -41,7 +54,10 @@ test('accepts EventList bodies over verified TLS, skips malformed items, checks 
     assert.equal((await post(port, '{"kind":"EventList"', auth)).status, 400);
     assert.equal((await post(port, list(), auth, '/other')).status, 404);
     await srv.idle();
-    assert.deepEqual(got.map((e) => e.audit.auditID), [ev('exec_pod.json').auditID, ev('create_secret.json').auditID]);
+    assert.deepEqual(
+      got.map((e) => e.audit.auditID),
+      [ev('exec_pod.json').auditID, ev('create_secret.json').auditID],
+    );
     assert.equal(got[0]!.host, 'cp-1');
     assert.equal(srv.stats.malformed, 2);
     assert.match(bad[0]!, /item 1: data not recognized as a k8s audit event/);
@@ -52,11 +68,21 @@ test('accepts EventList bodies over verified TLS, skips malformed items, checks 
 
 test('body limit and a full queue answer 413/429 and count drops; the queue drains afterwards', async () => {
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   let consumed = 0;
   const srv = new AuditWebhookServer({
-    host: '127.0.0.1', port: 0, ...cert, maxBodyBytes: 20_000, maxQueuedEvents: 5, batchSize: 2,
-    onEvents: async (es) => { await gate; consumed += es.length; },
+    host: '127.0.0.1',
+    port: 0,
+    ...cert,
+    maxBodyBytes: 20_000,
+    maxQueuedEvents: 5,
+    batchSize: 2,
+    onEvents: async (es) => {
+      await gate;
+      consumed += es.length;
+    },
   });
   const { port } = await srv.start();
   try {
@@ -82,8 +108,18 @@ test('body limit and a full queue answer 413/429 and count drops; the queue drai
 
 test('queued bytes are bounded too', async () => {
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
-  const srv = new AuditWebhookServer({ host: '127.0.0.1', port: 0, ...cert, maxQueuedBytes: 3000, onEvents: async () => { await gate; } });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const srv = new AuditWebhookServer({
+    host: '127.0.0.1',
+    port: 0,
+    ...cert,
+    maxQueuedBytes: 3000,
+    onEvents: async () => {
+      await gate;
+    },
+  });
   const { port } = await srv.start();
   try {
     const e = ev('create_nginx_pod_privileged.json');

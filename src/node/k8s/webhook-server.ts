@@ -106,7 +106,9 @@ export class AuditWebhookServer {
     if (req.method !== 'POST') return this.reply(res, 405, { error: 'method not allowed' }, req);
     if (this.tokenHash) {
       const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-      const given = createHash('sha256').update(m ? m[1]! : '').digest();
+      const given = createHash('sha256')
+        .update(m ? m[1]! : '')
+        .digest();
       if (!m || !timingSafeEqual(given, this.tokenHash)) return this.reply(res, 401, { error: 'unauthorized' }, req);
     }
     const declared = Number(req.headers['content-length'] ?? NaN);
@@ -128,7 +130,9 @@ export class AuditWebhookServer {
       }
       chunks.push(c);
     });
-    req.on('error', () => { aborted = true; });
+    req.on('error', () => {
+      aborted = true;
+    });
     req.on('end', () => {
       if (aborted) return;
       this.accept(Buffer.concat(chunks, size).toString('utf8'), size, res);
@@ -147,7 +151,8 @@ export class AuditWebhookServer {
     const list = v as Record<string, unknown> | null;
     let items: unknown[];
     if (Array.isArray(v)) items = v;
-    else if (list && typeof list === 'object' && list.kind === 'EventList' && (Array.isArray(list.items) || list.items == null)) items = (list.items as unknown[] | null) ?? [];
+    else if (list && typeof list === 'object' && list.kind === 'EventList' && (Array.isArray(list.items) || list.items == null))
+      items = (list.items as unknown[] | null) ?? [];
     else items = [v];
     this.stats.batches++;
     const events: K8sAuditEvent[] = [];
@@ -219,7 +224,12 @@ export class AuditWebhookServer {
   private reply(res: ServerResponse, status: number, body: unknown, req?: IncomingMessage, headers: Record<string, string> = {}): void {
     if (res.headersSent) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers, ...(req && status >= 400 ? { connection: 'close' } : {}) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+      ...(req && status >= 400 ? { connection: 'close' } : {}),
+    });
     res.end(text);
     // Unread request bodies are discarded rather than buffered.
     if (req && !req.complete) req.resume();

@@ -65,7 +65,15 @@ export class Notifier {
     const targets = rows.map((r): NotifierTarget => {
       const config = JSON.parse(r.config) as NotifierTarget['config'];
       if (config.secret) config.secret = this.o.secrets.open(config.secret);
-      return { id: r.id, projectId: r.project_id, kind: r.kind as NotifierTarget['kind'], config, minSeverity: r.min_severity, types: JSON.parse(r.types), events: JSON.parse(r.events) };
+      return {
+        id: r.id,
+        projectId: r.project_id,
+        kind: r.kind as NotifierTarget['kind'],
+        config,
+        minSeverity: r.min_severity,
+        types: JSON.parse(r.types),
+        events: JSON.parse(r.events),
+      };
     });
     this.cache = { at: now, targets };
     return targets;
@@ -89,7 +97,15 @@ export class Notifier {
     return true;
   }
 
-  private deliver(t: NotifierTarget, event: string, severity: string, msgId: string, message: string, payload: Record<string, unknown>, sd: Record<string, string>): void {
+  private deliver(
+    t: NotifierTarget,
+    event: string,
+    severity: string,
+    msgId: string,
+    message: string,
+    payload: Record<string, unknown>,
+    sd: Record<string, string>,
+  ): void {
     if (this.pending.size >= (this.o.maxPending ?? 1000)) {
       this.dropped++;
       this.o.onDrop?.(t.id);
@@ -114,20 +130,56 @@ export class Notifier {
     for (const t of targets) {
       for (const a of alerts) {
         if (!this.matches(t, projectId, 'alert', a.severity, a.type)) continue;
-        this.deliver(t, 'alert', a.severity, 'alert', `${a.type} ${a.message}`, { event: 'alert', projectId, alert: a },
-          { type: a.type, severity: a.severity, project: projectId, id: a.id, host: a.host, rule: a.rule, container: a.container?.id ?? '' });
+        this.deliver(
+          t,
+          'alert',
+          a.severity,
+          'alert',
+          `${a.type} ${a.message}`,
+          { event: 'alert', projectId, alert: a },
+          { type: a.type, severity: a.severity, project: projectId, id: a.id, host: a.host, rule: a.rule, container: a.container?.id ?? '' },
+        );
       }
     }
   }
 
   async scanFinished(e: ScanResultEvent): Promise<void> {
     const targets = await this.targets();
-    const severity: Severity = e.status === 'failed' ? 'medium' : e.counts.critical || e.counts.malware ? 'critical' : e.counts.high ? 'high' : e.counts.medium ? 'medium' : e.counts.low ? 'low' : 'info';
+    const severity: Severity =
+      e.status === 'failed'
+        ? 'medium'
+        : e.counts.critical || e.counts.malware
+          ? 'critical'
+          : e.counts.high
+            ? 'high'
+            : e.counts.medium
+              ? 'medium'
+              : e.counts.low
+                ? 'low'
+                : 'info';
     for (const t of targets) {
       if (!this.matches(t, e.projectId, 'scan', severity, 'scan/result')) continue;
-      const summary = e.status === 'failed' ? `scan of ${e.ref} failed: ${e.error ?? ''}` : `scan of ${e.ref}: ${Object.entries(e.counts).map(([k, v]) => `${k}=${v}`).join(' ')}`;
-      this.deliver(t, 'scan', severity, 'scan', summary, { event: 'scan', ...e },
-        { project: e.projectId, image: e.ref, scan: e.scanId, status: e.status, ...Object.fromEntries(Object.entries(e.counts).map(([k, v]) => [k, String(v)])) });
+      const summary =
+        e.status === 'failed'
+          ? `scan of ${e.ref} failed: ${e.error ?? ''}`
+          : `scan of ${e.ref}: ${Object.entries(e.counts)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}`;
+      this.deliver(
+        t,
+        'scan',
+        severity,
+        'scan',
+        summary,
+        { event: 'scan', ...e },
+        {
+          project: e.projectId,
+          image: e.ref,
+          scan: e.scanId,
+          status: e.status,
+          ...Object.fromEntries(Object.entries(e.counts).map(([k, v]) => [k, String(v)])),
+        },
+      );
     }
   }
 
@@ -138,8 +190,15 @@ export class Notifier {
   async auditCheckpoint(c: { seq: number; hash: string; hmacFrom: number; time: string; keyId: string; signature: string }): Promise<void> {
     for (const t of await this.targets()) {
       if (t.projectId || !t.events.includes('audit-checkpoint')) continue;
-      this.deliver(t, 'audit-checkpoint', 'info', 'audit', `audit checkpoint at record ${c.seq}`, { event: 'audit-checkpoint', checkpoint: c },
-        { seq: String(c.seq), hash: c.hash, hmacFrom: String(c.hmacFrom), time: c.time, keyId: c.keyId, signature: c.signature });
+      this.deliver(
+        t,
+        'audit-checkpoint',
+        'info',
+        'audit',
+        `audit checkpoint at record ${c.seq}`,
+        { event: 'audit-checkpoint', checkpoint: c },
+        { seq: String(c.seq), hash: c.hash, hmacFrom: String(c.hmacFrom), time: c.time, keyId: c.keyId, signature: c.signature },
+      );
     }
   }
 }

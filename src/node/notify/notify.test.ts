@@ -16,14 +16,25 @@ import { SecretBox } from '../crypto/secret-box.js';
 import { newId } from '../store/ids.js';
 import type { Alert } from '../../core/alerts/types.js';
 
-const alert = (over: Partial<Alert> = {}): Alert => ({ id: 'a1', type: 'system/reverse-shell', severity: 'critical', time: '2026-01-01T00:00:00.000Z', message: 'bash -i > /dev/tcp', rule: 'Reverse shell', host: 'node-1', ...over });
+const alert = (over: Partial<Alert> = {}): Alert => ({
+  id: 'a1',
+  type: 'system/reverse-shell',
+  severity: 'critical',
+  time: '2026-01-01T00:00:00.000Z',
+  message: 'bash -i > /dev/tcp',
+  rule: 'Reverse shell',
+  host: 'node-1',
+  ...over,
+});
 
 function webhookReceiver(failFirst: number) {
   const got: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
   let calls = 0;
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       calls++;
       if (calls <= failFirst) {
@@ -46,7 +57,17 @@ test('webhook: signed JSON, retried with backoff on 5xx', async () => {
   const rx = await webhookReceiver(2);
   const delays: number[] = [];
   try {
-    const r = await sendWebhook({ url: rx.url, secret: 's3cret' }, 'alert', { hello: 'world' }, { delay: async (ms) => { delays.push(ms); }, baseDelayMs: 100 });
+    const r = await sendWebhook(
+      { url: rx.url, secret: 's3cret' },
+      'alert',
+      { hello: 'world' },
+      {
+        delay: async (ms) => {
+          delays.push(ms);
+        },
+        baseDelayMs: 100,
+      },
+    );
     assert.deepEqual({ ok: r.ok, attempts: r.attempts }, { ok: true, attempts: 3 });
     assert.deepEqual(delays, [100, 200]);
     const { headers, body } = rx.got[0]!;
@@ -63,7 +84,14 @@ test('webhook: signed JSON, retried with backoff on 5xx', async () => {
 });
 
 test('syslog: RFC 5424 line with structured data, escaped', () => {
-  const line = formatSyslog({ host: 'h', port: 1, protocol: 'udp' }, 'critical', 'alert', 'a\nb', { type: 'system/reverse-shell', note: 'x"]\\' }, new Date('2026-01-01T00:00:00Z'));
+  const line = formatSyslog(
+    { host: 'h', port: 1, protocol: 'udp' },
+    'critical',
+    'alert',
+    'a\nb',
+    { type: 'system/reverse-shell', note: 'x"]\\' },
+    new Date('2026-01-01T00:00:00Z'),
+  );
   assert.match(line, /^<130>1 2026-01-01T00:00:00\.000Z \S+ vigil \d+ alert \[vigil@32473 type="system\/reverse-shell" note="x\\"\\]\\\\"\] a b$/);
 });
 
@@ -77,7 +105,9 @@ test('dispatcher: filters by severity, type and project; delivers to webhook, UD
   const tcpGot: string[] = [];
   const tcp = net.createServer((sock) => {
     let buf = '';
-    sock.on('data', (d) => { buf += d; });
+    sock.on('data', (d) => {
+      buf += d;
+    });
     sock.on('end', () => {
       // octet counting: "LEN SP MSG"
       const m = /^(\d+) ([\s\S]*)$/.exec(buf);
@@ -94,7 +124,20 @@ test('dispatcher: filters by severity, type and project; delivers to webhook, UD
     const p2 = newId();
     for (const id of [p1, p2]) await db.insertInto('projects').values({ id, name: id, description: '', rescan_cron: '', created_at: '' }).execute();
     const add = (kind: string, config: object, o: { project?: string; min?: string; types?: string[]; events?: string[] } = {}) =>
-      db.insertInto('notifiers').values({ id: newId(), project_id: o.project ?? null, name: kind, kind, config: JSON.stringify(config), min_severity: o.min ?? 'info', types: JSON.stringify(o.types ?? []), events: JSON.stringify(o.events ?? []), created_at: '' }).execute();
+      db
+        .insertInto('notifiers')
+        .values({
+          id: newId(),
+          project_id: o.project ?? null,
+          name: kind,
+          kind,
+          config: JSON.stringify(config),
+          min_severity: o.min ?? 'info',
+          types: JSON.stringify(o.types ?? []),
+          events: JSON.stringify(o.events ?? []),
+          created_at: '',
+        })
+        .execute();
     await add('webhook', { url: rx.url, secret: secrets.seal('k') }, { min: 'high', types: ['system'], project: p1 });
     await add('syslog', { host: '127.0.0.1', port: (udp.address() as AddressInfo).port, protocol: 'udp' }, { events: ['alert'] });
     await add('syslog', { host: '127.0.0.1', port: (tcp.address() as AddressInfo).port, protocol: 'tcp' }, { events: ['scan'] });
@@ -105,7 +148,10 @@ test('dispatcher: filters by severity, type and project; delivers to webhook, UD
     await n.flush();
     for (let i = 0; i < 100 && (udpGot.length < 4 || tcpGot.length < 1); i++) await new Promise((r) => setTimeout(r, 20));
     // webhook: project p1, >= high, system/* only -> a1 and a3? a3 is cluster/*: filtered out
-    assert.deepEqual(rx.got.map((g) => JSON.parse(g.body).alert.id), ['a1']);
+    assert.deepEqual(
+      rx.got.map((g) => JSON.parse(g.body).alert.id),
+      ['a1'],
+    );
     assert.equal(rx.got[0]!.headers['x-vigil-signature'], signWebhook('k', String(rx.got[0]!.headers['x-vigil-timestamp']), rx.got[0]!.body));
     // UDP syslog: every alert of every project, no scans
     assert.equal(udpGot.length, 4);
@@ -135,16 +181,40 @@ test('dispatcher: deliveries in flight are bounded; the rest are dropped and cou
   const t = await openTestStore('sqlite');
   // A receiver that accepts and never answers: every delivery stays in flight.
   const held: http.ServerResponse[] = [];
-  const server = http.createServer((_req, res) => { held.push(res); });
+  const server = http.createServer((_req, res) => {
+    held.push(res);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   try {
     const p = newId();
     await t.store.db.insertInto('projects').values({ id: p, name: 'p', description: '', rescan_cron: '', created_at: '' }).execute();
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    await t.store.db.insertInto('notifiers').values({ id: newId(), project_id: null, name: 'slow', kind: 'webhook', config: JSON.stringify({ url }), min_severity: 'info', types: '[]', events: '[]', created_at: '' }).execute();
+    await t.store.db
+      .insertInto('notifiers')
+      .values({
+        id: newId(),
+        project_id: null,
+        name: 'slow',
+        kind: 'webhook',
+        config: JSON.stringify({ url }),
+        min_severity: 'info',
+        types: '[]',
+        events: '[]',
+        created_at: '',
+      })
+      .execute();
     const drops: string[] = [];
-    const n = new Notifier({ store: t.store, secrets: new SecretBox(Buffer.alloc(32, 7)), maxPending: 3, onDrop: (id) => drops.push(id), webhook: { retries: 0, timeoutMs: 10_000 } });
-    await n.alerts(p, Array.from({ length: 10 }, (_, i) => alert({ id: `a${i}` })));
+    const n = new Notifier({
+      store: t.store,
+      secrets: new SecretBox(Buffer.alloc(32, 7)),
+      maxPending: 3,
+      onDrop: (id) => drops.push(id),
+      webhook: { retries: 0, timeoutMs: 10_000 },
+    });
+    await n.alerts(
+      p,
+      Array.from({ length: 10 }, (_, i) => alert({ id: `a${i}` })),
+    );
     assert.equal(n.dropped, 7);
     assert.equal(drops.length, 7);
     for (let i = 0; i < 100 && held.length < 3; i++) await new Promise((r) => setTimeout(r, 20));

@@ -29,7 +29,9 @@ function field(v: string | undefined, max: number): string {
 
 export function formatSyslog(t: SyslogTarget, severity: string, msgId: string, message: string, sd: Record<string, string>, time: Date): string {
   const pri = (t.facility ?? 16) * 8 + (SEVERITY[severity] ?? 6);
-  const params = Object.entries(sd).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k.replace(/[^\x21-\x7e]|[= \]"]/g, '').slice(0, 32)}="${sdEscape(String(v).slice(0, 1000))}"`);
+  const params = Object.entries(sd)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k.replace(/[^\x21-\x7e]|[= \]"]/g, '').slice(0, 32)}="${sdEscape(String(v).slice(0, 1000))}"`);
   const sdText = params.length ? `[${SD_ID} ${params.join(' ')}]` : '-';
   return `<${pri}>1 ${time.toISOString()} ${field(hostname(), 255)} ${field(t.appName ?? 'vigil', 48)} ${field(String(process.pid), 128)} ${field(msgId, 32)} ${sdText} ${message.replace(/[\r\n]+/g, ' ')}`;
 }

@@ -24,10 +24,16 @@ function testTexts(): string {
 
 test('built-in rules load cleanly', async () => {
   const { ruleset, diagnostics } = await loadBuiltinRules();
-  assert.deepEqual(diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`), []);
+  assert.deepEqual(
+    diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`),
+    [],
+  );
   assert.deepEqual(ruleset.skipped, []);
   assert.ok(ruleset.rules.length >= 40);
-  assert.ok(ruleset.rules.every((r) => r.builtin && r.remedy && r.evtTypes !== null), 'every built-in rule has a remedy and an evt.type index');
+  assert.ok(
+    ruleset.rules.every((r) => r.builtin && r.remedy && r.evtTypes !== null),
+    'every built-in rule has a remedy and an evt.type index',
+  );
 });
 
 test('every in-scope catalog type has a rule or detector and a test naming it', async () => {

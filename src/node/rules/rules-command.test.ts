@@ -20,7 +20,10 @@ test('vigil rules lint: Falco rules load; broken files are coded errors with pos
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
   try {
     const f = join(dir, 'mine.yaml');
-    writeFileSync(f, '- rule: A\n  desc: d\n  condition: evt.type = open and (fd.name = x\n  output: o\n  priority: INFO\n- rule: B\n  desc: d\n  condition: evt.type = open and proc.vpgid.name = x\n  output: o\n  priority: INFO\n');
+    writeFileSync(
+      f,
+      '- rule: A\n  desc: d\n  condition: evt.type = open and (fd.name = x\n  output: o\n  priority: INFO\n- rule: B\n  desc: d\n  condition: evt.type = open and proc.vpgid.name = x\n  output: o\n  priority: INFO\n',
+    );
     const b = vigil('rules', 'lint', f);
     assert.equal(b.status, 1);
     assert.match(b.stdout, /mine\.yaml:3:46 {2}error {2}CONDITION_SYNTAX {2}rule 'A': expected '\)'/);
@@ -32,7 +35,9 @@ test('vigil rules lint: Falco rules load; broken files are coded errors with pos
     assert.match(missing.stderr, /^vigil: .*nope\.yaml: no such file\n$/);
     // rules test on a user file with embedded examples: one passes, one fails.
     const t = join(dir, 't.yaml');
-    writeFileSync(t, `- rule: Curl in container
+    writeFileSync(
+      t,
+      `- rule: Curl in container
   desc: d
   condition: evt.type = execve and proc.name = curl and container.id != host
   output: curl %proc.cmdline
@@ -40,7 +45,8 @@ test('vigil rules lint: Falco rules load; broken files are coded errors with pos
   examples:
     fires: [{proc: {args: [curl, x]}, container: {}}]
     silent: [{proc: {args: [curl, x]}}, {proc: {args: [curl, y]}, container: {}}]
-`);
+`,
+    );
     const tr = vigil('rules', 'test', t);
     assert.equal(tr.status, 1);
     assert.match(tr.stdout, /ok {4}Curl in container {2}fires #1/);

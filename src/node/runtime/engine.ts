@@ -54,7 +54,11 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
   const threatIps = await loadThreatIps(o.threatIpsFile);
   const detectors = o.builtin !== false ? BUILTIN_DETECTORS : o.policyDecision ? POLICY_DETECTORS : [];
   const engine = new Engine(sets, {
-    host: o.host, threatIps, detectors, ...(o.policyDecision ? { policyDecision: o.policyDecision } : {}), ...(o.clock ? { clock: o.clock } : {}),
+    host: o.host,
+    threatIps,
+    detectors,
+    ...(o.policyDecision ? { policyDecision: o.policyDecision } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
   });
   return { process: (e) => engine.process(e), flush: (now) => engine.flush(now), ruleCount: engine.rules.length };
 }

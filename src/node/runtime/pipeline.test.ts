@@ -36,9 +36,22 @@ class Collect implements RuntimeOutput {
   }
 }
 
-const policyDoc = (extra: object = {}) => validatePolicyDocument({
-  policies: [{ name: 'web', selector: { images: ['docker.io/library/nginx*'] }, mode: 'enforce', processWhitelist: { executables: ['/usr/sbin/nginx'], learn: '10m' }, fileProtection: { paths: ['/etc/nginx'] }, ...extra }],
-}, 'test-policy');
+const policyDoc = (extra: object = {}) =>
+  validatePolicyDocument(
+    {
+      policies: [
+        {
+          name: 'web',
+          selector: { images: ['docker.io/library/nginx*'] },
+          mode: 'enforce',
+          processWhitelist: { executables: ['/usr/sbin/nginx'], learn: '10m' },
+          fileProtection: { paths: ['/etc/nginx'] },
+          ...extra,
+        },
+      ],
+    },
+    'test-policy',
+  );
 
 const inWeb = { container: TEST_CONTAINER };
 const MONO = 5_000_000_000;
@@ -51,14 +64,21 @@ async function setup(o: { kill?: (pid: number) => void; builtin?: boolean; extra
   const out = new Collect();
   const killed: number[] = [];
   const pipeline = new RuntimePipeline({
-    host: 'n1', sensors: [], engine, policies: stage, outputs: [out], clock, monoNs: () => MONO,
-    kill: o.kill ?? ((pid) => void killed.push(pid)), newId: () => 'id-1',
+    host: 'n1',
+    sensors: [],
+    engine,
+    policies: stage,
+    outputs: [out],
+    clock,
+    monoNs: () => MONO,
+    kill: o.kill ?? ((pid) => void killed.push(pid)),
+    newId: () => 'id-1',
   });
   return { pipeline, out, killed, stage, engine, advance: (ms: number) => (now += ms) };
 }
 
 describe('runtime pipeline: one policy decision, injected clock and kill', () => {
-  it('learns, then locks: the engine\'s policy detector words the one decision and the pipeline kills first', async () => {
+  it("learns, then locks: the engine's policy detector words the one decision and the pipeline kills first", async () => {
     const { pipeline, out, killed, stage, engine, advance } = await setup();
     // Learning window (10 min from the injected clock): executables are learned, nothing alerts.
     pipeline.handle(exec('/usr/bin/php-fpm', inWeb));
@@ -85,12 +105,18 @@ describe('runtime pipeline: one policy decision, injected clock and kill', () =>
 
     // The engine alone (no pipeline in front) takes the same decision through the same stage.
     const alone = engine.process(exec('/tmp/other', inWeb));
-    assert.deepEqual(alone.map((x) => [x.type, x.rule, x.action?.kind]), [['container/abnormal-process', 'policy:web', 'killed']]);
+    assert.deepEqual(
+      alone.map((x) => [x.type, x.rule, x.action?.kind]),
+      [['container/abnormal-process', 'policy:web', 'killed']],
+    );
 
     // File protection, the same way; a read is no change.
     pipeline.handle(open('/etc/nginx/nginx.conf', 'r', inWeb));
     pipeline.handle(open('/etc/nginx/nginx.conf', 'w', inWeb));
-    assert.deepEqual(out.alerts.slice(1).map((x) => [x.type, x.rule, x.action?.kind]), [['container/sensitive-file-access', 'policy:web', 'killed']]);
+    assert.deepEqual(
+      out.alerts.slice(1).map((x) => [x.type, x.rule, x.action?.kind]),
+      [['container/sensitive-file-access', 'policy:web', 'killed']],
+    );
     // Outside the policy's containers: nothing.
     pipeline.handle(exec('/tmp/xmrig'));
     assert.equal(out.alerts.length, 2);
@@ -105,9 +131,12 @@ describe('runtime pipeline: one policy decision, injected clock and kill', () =>
     pipeline.handle(exec('/usr/bin/curl', { ...inWeb, time: TEST_TIME + 11 * 60_000 }));
     // Still learning (the injected clock did not move): learned, no alert.
     assert.equal(out.alerts.length, 0);
-    const t = await setup({ extra: { processWhitelist: { executables: ['/usr/sbin/nginx'] } }, kill: () => {
-      throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
-    } });
+    const t = await setup({
+      extra: { processWhitelist: { executables: ['/usr/sbin/nginx'] } },
+      kill: () => {
+        throw Object.assign(new Error('no such process'), { code: 'ESRCH' });
+      },
+    });
     t.pipeline.handle(exec('/usr/bin/curl', inWeb));
     assert.deepEqual(t.out.alerts[0]!.action, { kind: 'alert', detail: 'kill of pid 4242 failed: ESRCH' });
     assert.equal(t.pipeline.stats.killed, 0);
@@ -115,7 +144,7 @@ describe('runtime pipeline: one policy decision, injected clock and kill', () =>
     assert.deepEqual(t.out.alerts[1]!.action, { kind: 'alert', detail: `not killed: pid ${process.pid} is protected` });
   });
 
-  it('reverse shells: the rule alert carries the policy\'s kill, the policy alert is not repeated', async () => {
+  it("reverse shells: the rule alert carries the policy's kill, the policy alert is not repeated", async () => {
     const t = await setup({ builtin: true, extra: { processWhitelist: { executables: ['/bin/bash', '/usr/bin/bash'] } } });
     const rs = exec('/bin/bash -i', { ...inWeb, proc: { stdin: 'ipv4', stdout: 'ipv4', stderr: 'ipv4' } });
     t.pipeline.handle(rs);
@@ -136,20 +165,29 @@ describe('runtime pipeline: sensors, lost events, failures, stats', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-pipeline-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('streams a real sensor\'s events to the outputs and reports stats at stop', async () => {
+  it("streams a real sensor's events to the outputs and reports stats at stop", async () => {
     const log = join(dir, 'auth.log');
     writeFileSync(log, '');
     const out = new Collect();
     const output: RuntimeOutput = { alert: (a) => out.alert(a), event: (e) => out.event(e), stats: (s) => out.stats(s) };
     const engine = await loadEngine({ host: 'n1', clock: () => TEST_TIME });
-    const p = new RuntimePipeline({ host: 'n1', sensors: [new AuthLogTail({ files: [log], host: 'n1', intervalMs: 20, now: () => TEST_TIME })], engine, outputs: [output], clock: () => TEST_TIME });
+    const p = new RuntimePipeline({
+      host: 'n1',
+      sensors: [new AuthLogTail({ files: [log], host: 'n1', intervalMs: 20, now: () => TEST_TIME })],
+      engine,
+      outputs: [output],
+      clock: () => TEST_TIME,
+    });
     await p.start();
     for (let i = 0; i < 6; i++) appendFileSync(log, `Jan  5 10:00:0${i} h sshd[9${i}]: Failed password for root from 192.0.2.9 port 4${i} ssh2\n`);
     for (let i = 0; i < 100 && out.events.length < 6; i++) await new Promise((r) => setTimeout(r, 20));
     await p.stop();
     assert.equal(out.events.length, 6);
     assert.ok(out.events.every((e) => e.source === 'syscall' && e.type === 'auth' && e.time === TEST_TIME));
-    assert.ok(out.alerts.some((a) => a.type === 'user/brute-force'), `brute force from the real auth log: ${out.alerts.map((a) => a.type).join(',')}`);
+    assert.ok(
+      out.alerts.some((a) => a.type === 'user/brute-force'),
+      `brute force from the real auth log: ${out.alerts.map((a) => a.type).join(',')}`,
+    );
     assert.equal(out.seen.length, 1);
     assert.equal(out.seen[0]!.events, 6);
   });
@@ -175,19 +213,29 @@ describe('runtime pipeline: sensors, lost events, failures, stats', () => {
   it('lost kernel events become an alert; a sensor that dies ends run() with why', async () => {
     // A stand-in bpftrace (a real child process printing what bpftrace prints): ready, lost events, then an error exit.
     const bin = join(dir, 'bpftrace');
-    writeFileSync(bin, [
-      '#!/bin/sh',
-      `echo '{"type": "attached_probes", "data": {"probes": 2}}'`,
-      `echo '{"type": "printf", "data": "R\\\\tready\\\\n"}'`,
-      'sleep 0.2',
-      `echo '{"type": "lost_events", "data": {"events": 7}}'`,
-      'sleep 0.2',
-      `echo 'ERROR: perf buffer gone' >&2`,
-      'exit 1',
-    ].join('\n'));
+    writeFileSync(
+      bin,
+      [
+        '#!/bin/sh',
+        `echo '{"type": "attached_probes", "data": {"probes": 2}}'`,
+        `echo '{"type": "printf", "data": "R\\\\tready\\\\n"}'`,
+        'sleep 0.2',
+        `echo '{"type": "lost_events", "data": {"events": 7}}'`,
+        'sleep 0.2',
+        `echo 'ERROR: perf buffer gone' >&2`,
+        'exit 1',
+      ].join('\n'),
+    );
     chmodSync(bin, 0o755);
     const out = new Collect();
-    const sensor = new EbpfSensor({ bpftrace: bin, program: 'x', procs: new ProcCache(new ProcFs()), containers: new ContainerResolver({ clients: [] }), host: 'n1', ignore: new Set([process.pid]) });
+    const sensor = new EbpfSensor({
+      bpftrace: bin,
+      program: 'x',
+      procs: new ProcCache(new ProcFs()),
+      containers: new ContainerResolver({ clients: [] }),
+      host: 'n1',
+      ignore: new Set([process.pid]),
+    });
     const p = new RuntimePipeline({ host: 'n1', sensors: [sensor], engine: null, outputs: [out], clock: () => TEST_TIME, newId: () => 'lost-1' });
     await p.start();
     assert.match(sensor.health().detail, /eBPF \(bpftrace, 2 probes attached in [\d.]+ s\)/);
@@ -201,4 +249,3 @@ describe('runtime pipeline: sensors, lost events, failures, stats', () => {
     assert.equal(lost[0]!.time, new Date(TEST_TIME).toISOString());
   });
 });
-

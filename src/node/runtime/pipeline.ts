@@ -243,7 +243,14 @@ export class RuntimePipeline {
       lines += h.lines ?? 0;
     }
     const g = this.o.gauges?.();
-    Object.assign(this.stats, { lost, bad, lines, procs: g?.procs ?? 0, containers: g?.containers ?? 0, rssMiB: Math.round(process.memoryUsage().rss / 1048576) });
+    Object.assign(this.stats, {
+      lost,
+      bad,
+      lines,
+      procs: g?.procs ?? 0,
+      containers: g?.containers ?? 0,
+      rssMiB: Math.round(process.memoryUsage().rss / 1048576),
+    });
     return { ...this.stats };
   }
 

@@ -17,7 +17,9 @@ describe('policy and learn-state files', () => {
   const code = (c: string, re?: RegExp) => (e: unknown) => e instanceof InputError && e.code === c && (!re || re.test(e.message));
 
   it('reads the documented YAML example', () => {
-    const p = file('ok.yaml', `apiVersion: vigil.dev/v1
+    const p = file(
+      'ok.yaml',
+      `apiVersion: vigil.dev/v1
 kind: RuntimePolicy
 policies:
   - name: nginx
@@ -30,7 +32,8 @@ policies:
     fileProtection:
       paths: [/usr/bin, /usr/sbin, /etc/nginx]
     reverseShell: enforce
-`);
+`,
+    );
     const d = readPolicyFile(p);
     assert.equal(d.policies[0]!.name, 'nginx');
     assert.deepEqual(d.policies[0]!.fileProtection?.paths, ['/usr/bin', '/usr/sbin', '/etc/nginx']);
@@ -38,10 +41,25 @@ policies:
 
   it('rejects broken files with one line naming the file', () => {
     assert.throws(() => readPolicyFile(join(dir, 'missing.yaml')), code('POLICY_UNREADABLE', /missing\.yaml/));
-    assert.throws(() => readPolicyFile(file('bad.yaml', 'policies: [\n  - name: x\n    selector: {images: [a]\n')), code('POLICY_YAML', /bad\.yaml: invalid YAML at line/));
-    assert.throws(() => readPolicyFile(file('mode.yaml', 'policies:\n  - {name: x, selector: {images: [a]}, mode: maybe}\n')), code('POLICY_INVALID', /mode\.yaml: policies\[0\]\.mode/));
+    assert.throws(
+      () => readPolicyFile(file('bad.yaml', 'policies: [\n  - name: x\n    selector: {images: [a]\n')),
+      code('POLICY_YAML', /bad\.yaml: invalid YAML at line/),
+    );
+    assert.throws(
+      () => readPolicyFile(file('mode.yaml', 'policies:\n  - {name: x, selector: {images: [a]}, mode: maybe}\n')),
+      code('POLICY_INVALID', /mode\.yaml: policies\[0\]\.mode/),
+    );
     assert.throws(() => readPolicyFile(file('big.yaml', '#'.repeat(POLICY_MAX_BYTES + 1))), code('POLICY_TOO_LARGE'));
-    assert.throws(() => readPolicyFile(file('bomb.yaml', 'a: &a [x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\npolicies: []\n')), InputError);
+    assert.throws(
+      () =>
+        readPolicyFile(
+          file(
+            'bomb.yaml',
+            'a: &a [x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\npolicies: []\n',
+          ),
+        ),
+      InputError,
+    );
   });
 
   it('round-trips the learn state and rejects a corrupt one', () => {

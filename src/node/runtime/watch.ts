@@ -10,7 +10,14 @@ import { InputError } from '../../core/errors.js';
 import type { PolicyDocument } from '../../core/policy/model.js';
 import { protectedPaths } from '../../core/policy/model.js';
 import { PolicyStage } from '../../core/policy/stage.js';
-import { buildProgram, DEFAULT_PROTECTED_PREFIXES, DEFAULT_SENSITIVE_PATHS, programEnv, sensitiveIdentities, v1SubsysIndex } from '../sensors/bpftrace/program.js';
+import {
+  buildProgram,
+  DEFAULT_PROTECTED_PREFIXES,
+  DEFAULT_SENSITIVE_PATHS,
+  programEnv,
+  sensitiveIdentities,
+  v1SubsysIndex,
+} from '../sensors/bpftrace/program.js';
 import { checkPrereqs } from '../sensors/bpftrace/runner.js';
 import { EbpfSensor } from '../sensors/bpftrace/sensor.js';
 import { ProcCache, ProcFs, readBounded } from '../sensors/procfs.js';
@@ -77,12 +84,17 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   if (o.engine !== undefined) engine = o.engine;
   else {
     const { loadEngine } = await import('./engine.js');
-    engine = o.builtinRules === false && !o.ruleFiles?.length && !o.threatIpsFile && !stage
-      ? null
-      : await loadEngine({
-        ruleFiles: o.ruleFiles, threatIpsFile: o.threatIpsFile, host, builtin: o.builtinRules !== false, clock,
-        ...(stage ? { policyDecision: stage.violations } : {}),
-      });
+    engine =
+      o.builtinRules === false && !o.ruleFiles?.length && !o.threatIpsFile && !stage
+        ? null
+        : await loadEngine({
+            ruleFiles: o.ruleFiles,
+            threatIpsFile: o.threatIpsFile,
+            host,
+            builtin: o.builtinRules !== false,
+            clock,
+            ...(stage ? { policyDecision: stage.violations } : {}),
+          });
   }
 
   const procs = new ProcCache(new ProcFs());
@@ -108,7 +120,17 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       sensitivePaths: DEFAULT_SENSITIVE_PATHS,
       protectedPrefixes: [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...(policy ? protectedPaths(policy) : [])],
     });
-    main = new EbpfSensor({ bpftrace: prereqs!.bpftrace, program, env: programEnv(), procs, containers, host, ignore: self, now: clock, inodes: new Map(inodes.map((x) => [`${x.dev}:${x.ino}`, x.path])) });
+    main = new EbpfSensor({
+      bpftrace: prereqs!.bpftrace,
+      program,
+      env: programEnv(),
+      procs,
+      containers,
+      host,
+      ignore: self,
+      now: clock,
+      inodes: new Map(inodes.map((x) => [`${x.dev}:${x.ino}`, x.path])),
+    });
   } else {
     main = new ProcPoller({ procs, containers, host, intervalMs: o.pollIntervalMs ?? 200, ignore: self, now: clock });
   }
@@ -116,24 +138,33 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const auth = new AuthLogTail({ files: o.authLogs ?? DEFAULT_AUTH_LOGS, host, now: clock });
 
   const pipeline = new RuntimePipeline({
-    host, sensors: [main, fim, auth], engine, outputs: [o.output], clock, protectedPids: self, writers: fim,
+    host,
+    sensors: [main, fim, auth],
+    engine,
+    outputs: [o.output],
+    clock,
+    protectedPids: self,
+    writers: fim,
     ...(stage ? { policies: stage, saveLearned } : {}),
     ...(o.kill ? { kill: o.kill } : {}),
     gauges: () => ({ procs: procs.size, containers: containers.active }),
     statsMs: o.statsIntervalMs ?? 0,
   });
 
-  const stopSignal = o.until ?? new Promise<void>((res) => {
-    const on = () => res();
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
-  });
+  const stopSignal =
+    o.until ??
+    new Promise<void>((res) => {
+      const on = () => res();
+      process.once('SIGINT', on);
+      process.once('SIGTERM', on);
+    });
 
   await pipeline.start();
   const rules = engine && engine.ruleCount > 0 ? `${engine.ruleCount} rules` : 'no rules';
-  const detail = sensorKind === 'ebpf'
-    ? main.health().detail
-    : `${main.health().detail} (eBPF not used: only processes that live longer than the interval are seen, and no syscalls)`;
+  const detail =
+    sensorKind === 'ebpf'
+      ? main.health().detail
+      : `${main.health().detail} (eBPF not used: only processes that live longer than the interval are seen, and no syscalls)`;
   o.output.notice?.(`runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}`);
 
   const why = await pipeline.run(stopSignal);

@@ -38,12 +38,20 @@ test('unowned files next to a real Debian package set, and the clean twin', { sk
   const dir = await mkdtemp(join(tmpdir(), 'vigil-content-deb-'));
   try {
     await writeDockerArchive(join(dir, 'twin.tar'), { layers: [{ files: base, compression: 'none' }] });
-    await writeDockerArchive(join(dir, 'added.tar'), { layers: [{ files: base, compression: 'none' }, { files: added, compression: 'none', createdBy: 'COPY . /' }] });
+    await writeDockerArchive(join(dir, 'added.tar'), {
+      layers: [
+        { files: base, compression: 'none' },
+        { files: added, compression: 'none', createdBy: 'COPY . /' },
+      ],
+    });
     const twin = await runScan(`docker-archive:${join(dir, 'twin.tar')}`, { scanners: ['files'] });
     const withAdded = await runScan(`docker-archive:${join(dir, 'added.tar')}`, { scanners: ['files'] });
     assert.ok(twin.packages.length > 50, 'the dpkg database was read');
     // Merged /usr: dpkg lists /bin/bash, the file is /usr/bin/bash; none of the real binaries is unowned.
-    assert.deepEqual(twin.files.filter((f) => /^\/usr\/s?bin\//.test(f.path)).map((f) => f.path), []);
+    assert.deepEqual(
+      twin.files.filter((f) => /^\/usr\/s?bin\//.test(f.path)).map((f) => f.path),
+      [],
+    );
     const twinPaths = new Set(twin.files.map((f) => f.path));
     const extra = withAdded.files.filter((f) => !twinPaths.has(f.path));
     assert.deepEqual(extra.map((f) => f.path).sort(), ['/etc/cron.d/update', '/opt/app/run.sh', '/usr/bin/kdevtmpfsi', '/usr/local/bin/backdoor']);
@@ -57,7 +65,13 @@ test('unowned files next to a real Debian package set, and the clean twin', { sk
     assert.equal(extra.find((f) => f.path === '/etc/cron.d/update')!.executable, false);
     // Expected unowned files are explained, not dropped: the dpkg database is listed with its noise rule.
     assert.equal(twin.files.find((f) => f.path === '/var/lib/dpkg/status')?.noise, 'package-db');
-    assert.ok(twin.files.filter((f) => !f.noise).length < 20, twin.files.filter((f) => !f.noise).map((f) => f.path).join(' '));
+    assert.ok(
+      twin.files.filter((f) => !f.noise).length < 20,
+      twin.files
+        .filter((f) => !f.noise)
+        .map((f) => f.path)
+        .join(' '),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

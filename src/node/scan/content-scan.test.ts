@@ -29,20 +29,30 @@ describe('content scanners on a bad image and its clean twin', () => {
     bad = await runScan(`docker-archive:${join(dir, 'bad.tar')}`, { scanners: [...ALL] });
     clean = await runScan(`docker-archive:${join(dir, 'clean.tar')}`, { scanners: [...ALL] });
   });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('malware: webshell, miner, EICAR (rule and hash), with layer and alert type', () => {
     const by = (file: string) => bad.malware.filter((m) => m.file === file);
     const web = by('/var/www/html/uploads/img.php');
-    assert.deepEqual(web.map((m) => m.rule), ['Vigil_Webshell_PHP_Eval_Request']);
+    assert.deepEqual(
+      web.map((m) => m.rule),
+      ['Vigil_Webshell_PHP_Eval_Request'],
+    );
     assert.equal(web[0]!.alertType, 'malware/webshell');
     assert.equal(web[0]!.severity, 'critical');
     assert.equal(web[0]!.layer?.index, 0);
     assert.match(web[0]!.sha256, /^[0-9a-f]{64}$/);
     const miner = by('/tmp/.x/kworker');
-    assert.ok(miner.some((m) => m.rule === 'Vigil_Miner_XMRig' && m.family === 'XMRig' && m.alertType === 'malware/unclassified'), JSON.stringify(miner));
+    assert.ok(
+      miner.some((m) => m.rule === 'Vigil_Miner_XMRig' && m.family === 'XMRig' && m.alertType === 'malware/unclassified'),
+      JSON.stringify(miner),
+    );
     assert.ok(miner.some((m) => m.rule === 'Vigil_ELF_In_Temp_Or_Web_Root'));
-    const eicar = by('/opt/eicar.com').map((m) => m.rule).sort();
+    const eicar = by('/opt/eicar.com')
+      .map((m) => m.rule)
+      .sort();
     assert.deepEqual(eicar, ['Vigil_EICAR_Test_File', 'sha256:EICAR-Test-File']);
     // Nothing else: the harmless index.php and the binaries in /usr are clean.
     assert.deepEqual([...new Set(bad.malware.map((m) => m.file))].sort(), ['/opt/eicar.com', '/tmp/.x/kworker', '/var/www/html/uploads/img.php']);
@@ -112,7 +122,8 @@ describe('content scanners on a bad image and its clean twin', () => {
 
   it('table, SARIF and CycloneDX carry the findings', async () => {
     const table = await renderReport(bad, 'table', { color: false });
-    for (const s of ['Malware: ', 'Vigil_Webshell_PHP_Eval_Request', 'Secrets: ', 'Baseline: ', 'account-uid0-clone', 'Unowned files']) assert.ok(table.includes(s), s);
+    for (const s of ['Malware: ', 'Vigil_Webshell_PHP_Eval_Request', 'Secrets: ', 'Baseline: ', 'account-uid0-clone', 'Unowned files'])
+      assert.ok(table.includes(s), s);
     const sarif = JSON.parse(await renderReport(bad, 'sarif', { color: false }));
     const ids = new Set(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId));
     for (const id of ['malware/Vigil_Webshell_PHP_Eval_Request', 'secret/aws-access-key-id', 'baseline/account-uid0-clone']) assert.ok(ids.has(id), id);
@@ -123,7 +134,7 @@ describe('content scanners on a bad image and its clean twin', () => {
     assert.ok(web.properties.some((p: { name: string; value: string }) => p.name === 'vigil:malware:alert-type' && p.value === 'malware/webshell'));
   });
 
-  it('the per-layer cache keeps the scanners\' observations', async () => {
+  it("the per-layer cache keeps the scanners' observations", async () => {
     const cache = new MemoryLayerCache();
     const a = await runScan(`docker-archive:${join(dir, 'bad.tar')}`, { scanners: [...ALL], layerCache: cache });
     const b = await runScan(`docker-archive:${join(dir, 'bad.tar')}`, { scanners: [...ALL], layerCache: cache });
@@ -151,13 +162,20 @@ describe('content scanners on a bad image and its clean twin', () => {
       '/var/www/html/index.php|sha256:Known.Index|malware/webshell|critical|Known',
     ]);
     await writeFile(join(rules, 'broken.yar'), 'rule ok { condition: true }\nrule broken { condition: nosuchthing }\n');
-    await assert.rejects(runScan(`docker-archive:${join(dir, 'clean.tar')}`, { scanners: ['malware'], malwareRules: [rules] }),
-      (e: unknown) => e instanceof InputError && e.code === 'MALWARE_RULE_INVALID' && e.message.startsWith(`${join(rules, 'broken.yar')}:2: `) && !e.message.includes('\n'));
+    await assert.rejects(
+      runScan(`docker-archive:${join(dir, 'clean.tar')}`, { scanners: ['malware'], malwareRules: [rules] }),
+      (e: unknown) =>
+        e instanceof InputError && e.code === 'MALWARE_RULE_INVALID' && e.message.startsWith(`${join(rules, 'broken.yar')}:2: `) && !e.message.includes('\n'),
+    );
     await rm(join(rules, 'broken.yar'));
     await writeFile(join(rules, 'bad.sha256'), 'not-a-hash Foo\n');
-    await assert.rejects(runScan(`docker-archive:${join(dir, 'clean.tar')}`, { scanners: ['malware'], malwareRules: [rules] }),
-      (e: unknown) => e instanceof InputError && e.code === 'HASH_LIST_INVALID' && e.message.startsWith(`${join(rules, 'bad.sha256')}:1: `));
-    await assert.rejects(runScan(`docker-archive:${join(dir, 'clean.tar')}`, { scanners: ['malware'], malwareRules: [join(dir, 'nope')] }),
-      (e: unknown) => e instanceof InputError && e.code === 'MALWARE_RULES_NOT_FOUND');
+    await assert.rejects(
+      runScan(`docker-archive:${join(dir, 'clean.tar')}`, { scanners: ['malware'], malwareRules: [rules] }),
+      (e: unknown) => e instanceof InputError && e.code === 'HASH_LIST_INVALID' && e.message.startsWith(`${join(rules, 'bad.sha256')}:1: `),
+    );
+    await assert.rejects(
+      runScan(`docker-archive:${join(dir, 'clean.tar')}`, { scanners: ['malware'], malwareRules: [join(dir, 'nope')] }),
+      (e: unknown) => e instanceof InputError && e.code === 'MALWARE_RULES_NOT_FOUND',
+    );
   });
 });

@@ -13,7 +13,8 @@ const LINES = {
   invalid: 'Nov 28 17:00:03 node1 sshd[4244]: Invalid user oracle from 198.51.100.4 port 41000',
   accepted: 'Nov 28 17:00:04 node1 sshd[4245]: Accepted publickey for deploy from 192.0.2.10 port 50000 ssh2: ED25519 SHA256:abc',
   pamSshd: 'Nov 28 17:00:05 node1 sshd[4246]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9  user=root',
-  pamLogin: 'Nov 28 17:00:06 node1 login[900]: pam_unix(login:auth): authentication failure; logname=LOGIN uid=0 euid=0 tty=/dev/tty1 ruser= rhost=  user=alice',
+  pamLogin:
+    'Nov 28 17:00:06 node1 login[900]: pam_unix(login:auth): authentication failure; logname=LOGIN uid=0 euid=0 tty=/dev/tty1 ruser= rhost=  user=alice',
   su: 'Nov 28 17:00:07 node1 su[901]: FAILED SU (to root) bob on pts/1',
   sudo: 'Nov 28 17:00:08 node1 sudo:    carol : 3 incorrect password attempts ; TTY=pts/2 ; PWD=/home/carol ; USER=root ; COMMAND=/bin/sh',
   noise: 'Nov 28 17:00:09 node1 CRON[902]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)',
@@ -25,7 +26,7 @@ describe('auth log lines', () => {
     assert.deepEqual(parseAuthLine(LINES.failRoot), { service: 'ssh', result: 'failure', user: 'root', sip: '2001:db8::7', pid: 4243 });
     assert.equal(parseAuthLine(LINES.invalid)?.user, 'oracle');
     assert.deepEqual(parseAuthLine(LINES.accepted), { service: 'ssh', result: 'success', user: 'deploy', sip: '192.0.2.10', pid: 4245 });
-    assert.equal(parseAuthLine(LINES.pamSshd), undefined, 'counted once, through sshd\'s own line');
+    assert.equal(parseAuthLine(LINES.pamSshd), undefined, "counted once, through sshd's own line");
     assert.deepEqual(parseAuthLine(LINES.pamLogin), { service: 'login', result: 'failure', user: 'alice', pid: 900 });
     assert.equal(parseAuthLine(LINES.su)?.service, 'su');
     assert.equal(parseAuthLine(LINES.sudo)?.user, 'carol');
@@ -91,7 +92,11 @@ describe('auth log tail', () => {
     // Three reads of 4096 bytes fill more than a line may hold: dropped, and the next read starts exactly at the forged line.
     appendFileSync(f, `${'x'.repeat(3 * 4096)}${LINES.failRoot}\n${LINES.invalid}\n`);
     for (let i = 0; i < 5; i++) t.poll();
-    assert.deepEqual(evs.map((e) => e.args.user), ['oracle'], 'only the real line after it');
+    assert.deepEqual(
+      evs.map((e) => e.args.user),
+      ['oracle'],
+      'only the real line after it',
+    );
     assert.equal(t.health().bad, 1);
     await t.stop();
   });

@@ -191,11 +191,14 @@ export class AuthLogTail implements Sensor {
       this.records++;
       this.status.events++;
       sink.event({
-        source: 'syscall', type: 'auth', time: (this.o.now ?? Date.now)(),
+        source: 'syscall',
+        type: 'auth',
+        time: (this.o.now ?? Date.now)(),
         args: { service: r.service, result: r.result, user: r.user, ...(r.sip ? { sip: r.sip } : {}), file: f },
         proc: { pid: r.pid ?? 0, ppid: 0, name: r.service === 'ssh' ? 'sshd' : r.service, uid: -1 },
-        ...(r.sip ? { fd: { type: r.sip.includes(':') ? 'ipv6' as const : 'ipv4' as const, name: `${r.sip}:0->`, sip: r.sip } } : {}),
-        container: { id: cid ?? 'host' }, host: this.o.host,
+        ...(r.sip ? { fd: { type: r.sip.includes(':') ? ('ipv6' as const) : ('ipv4' as const), name: `${r.sip}:0->`, sip: r.sip } } : {}),
+        container: { id: cid ?? 'host' },
+        host: this.o.host,
       });
     }
   }

@@ -13,13 +13,33 @@ const POD = '0f5e7f27-1a3b-4e2b-9a0c-123456789abc';
 
 // /proc/PID/cgroup lines as each runtime leaves them (v1 lines: hierarchy:controllers:path; v2: 0::path).
 const CASES: Array<[string, string[], { id: string; runtime: string; podUid?: string } | undefined]> = [
-  ['docker, cgroup v1, cgroupfs driver', ['12:pids:/docker/' + ID, '11:memory:/docker/' + ID, '1:name=systemd:/docker/' + ID, '0::/'], { id: ID, runtime: 'docker' }],
+  [
+    'docker, cgroup v1, cgroupfs driver',
+    ['12:pids:/docker/' + ID, '11:memory:/docker/' + ID, '1:name=systemd:/docker/' + ID, '0::/'],
+    { id: ID, runtime: 'docker' },
+  ],
   ['docker, cgroup v2, systemd driver', ['0::/system.slice/docker-' + ID + '.scope'], { id: ID, runtime: 'docker' }],
-  ['docker, cgroup v1, systemd driver', ['4:memory:/system.slice/docker-' + ID + '.scope', '1:name=systemd:/system.slice/docker-' + ID + '.scope'], { id: ID, runtime: 'docker' }],
+  [
+    'docker, cgroup v1, systemd driver',
+    ['4:memory:/system.slice/docker-' + ID + '.scope', '1:name=systemd:/system.slice/docker-' + ID + '.scope'],
+    { id: ID, runtime: 'docker' },
+  ],
   ['docker, cgroup v2, cgroupfs driver', ['0::/docker/' + ID], { id: ID, runtime: 'docker' }],
-  ['containerd CRI, cgroup v2, systemd driver', ['0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod' + POD.replace(/-/g, '_') + '.slice/cri-containerd-' + ID + '.scope'], { id: ID, runtime: 'containerd', podUid: POD }],
-  ['kubernetes, cgroup v1, cgroupfs driver', ['11:memory:/kubepods/burstable/pod' + POD + '/' + ID, '1:name=systemd:/kubepods/burstable/pod' + POD + '/' + ID], { id: ID, runtime: 'unknown', podUid: POD }],
-  ['CRI-O, cgroup v2', ['0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod' + POD.replace(/-/g, '_') + '.slice/crio-' + ID + '.scope'], { id: ID, runtime: 'cri-o', podUid: POD }],
+  [
+    'containerd CRI, cgroup v2, systemd driver',
+    ['0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod' + POD.replace(/-/g, '_') + '.slice/cri-containerd-' + ID + '.scope'],
+    { id: ID, runtime: 'containerd', podUid: POD },
+  ],
+  [
+    'kubernetes, cgroup v1, cgroupfs driver',
+    ['11:memory:/kubepods/burstable/pod' + POD + '/' + ID, '1:name=systemd:/kubepods/burstable/pod' + POD + '/' + ID],
+    { id: ID, runtime: 'unknown', podUid: POD },
+  ],
+  [
+    'CRI-O, cgroup v2',
+    ['0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod' + POD.replace(/-/g, '_') + '.slice/crio-' + ID + '.scope'],
+    { id: ID, runtime: 'cri-o', podUid: POD },
+  ],
   ['CRI-O, cgroup v1', ['3:cpu,cpuacct:/kubepods/besteffort/pod' + POD + '/crio-' + ID], { id: ID, runtime: 'cri-o', podUid: POD }],
   ['podman rootful, cgroup v2 (nested container cgroup)', ['0::/machine.slice/libpod-' + ID + '.scope/container'], { id: ID, runtime: 'podman' }],
   ['podman, cgroup v1', ['1:name=systemd:/machine.slice/libpod-' + ID + '.scope'], { id: ID, runtime: 'podman' }],
@@ -59,7 +79,16 @@ describe('container resolver with the Docker Engine API', () => {
       requests++;
       if (req.url === `/v1.41/containers/${ID}/json`) {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ Id: ID, Name: '/web-1', Image: 'sha256:' + 'e'.repeat(64), Config: { Image: 'nginx:1.25', Labels: {} }, HostConfig: { Privileged: true }, Mounts: [] }));
+        res.end(
+          JSON.stringify({
+            Id: ID,
+            Name: '/web-1',
+            Image: 'sha256:' + 'e'.repeat(64),
+            Config: { Image: 'nginx:1.25', Labels: {} },
+            HostConfig: { Privileged: true },
+            Mounts: [],
+          }),
+        );
       } else {
         res.statusCode = 404;
         res.end('{"message":"No such container"}');
@@ -86,7 +115,12 @@ describe('container resolver with the Docker Engine API', () => {
   });
 
   it('keeps going when a client fails', async () => {
-    const broken: MetadataClient = { name: 'broken', inspect: async () => { throw new Error('socket closed'); } };
+    const broken: MetadataClient = {
+      name: 'broken',
+      inspect: async () => {
+        throw new Error('socket closed');
+      },
+    };
     const ok: MetadataClient = { name: 'ok', inspect: async (id) => ({ id, name: 'from-second' }) };
     const r = new ContainerResolver({ clients: [broken, ok] });
     assert.equal((await r.lookup(ID))?.name, 'from-second');

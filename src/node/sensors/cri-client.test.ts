@@ -34,7 +34,10 @@ describe('CRI metadata (recorded crictl inspect output)', () => {
     const fake = join(dir, 'crictl');
     writeFileSync(join(dir, 'ok.json'), readFileSync(new URL('./testdata/crictl-inspect-containerd.json', import.meta.url)));
     // Prints the recorded answer for the recorded id, fails like crictl for others, garbage for 'b...'.
-    writeFileSync(fake, `#!/bin/sh\ncase "$*" in\n*a1b2c3d4e5f6*) cat ${join(dir, 'ok.json')};;\n*bbbbbbbbbbbb*) echo '{oops';;\n*) echo 'NotFound' >&2; exit 1;;\nesac\n`);
+    writeFileSync(
+      fake,
+      `#!/bin/sh\ncase "$*" in\n*a1b2c3d4e5f6*) cat ${join(dir, 'ok.json')};;\n*bbbbbbbbbbbb*) echo '{oops';;\n*) echo 'NotFound' >&2; exit 1;;\nesac\n`,
+    );
     chmodSync(fake, 0o755);
     const c = new CrictlClient('/run/containerd/containerd.sock', undefined, fake);
     assert.equal((await c.inspect('a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90'))?.name, 'api');
@@ -43,6 +46,9 @@ describe('CRI metadata (recorded crictl inspect output)', () => {
   });
 
   it('rejects documents without a container id', () => {
-    assert.throws(() => criInspectToMeta({ status: {} }), (e: unknown) => e instanceof InputError && e.code === 'CRI_BAD_INSPECT');
+    assert.throws(
+      () => criInspectToMeta({ status: {} }),
+      (e: unknown) => e instanceof InputError && e.code === 'CRI_BAD_INSPECT',
+    );
   });
 });

@@ -39,11 +39,15 @@ export function criInspectToMeta(doc: unknown, where = 'crictl inspect'): Contai
   if (pod) meta.podName = pod;
   if (ns) meta.podNamespace = ns;
   if (Array.isArray(status.mounts)) {
-    meta.mounts = status.mounts.map(obj).filter((m): m is Record<string, unknown> => !!m).slice(0, 256).map((m) => ({
-      source: str(m.hostPath) ?? '',
-      destination: str(m.containerPath) ?? '',
-      readOnly: m.readonly === true,
-    }));
+    meta.mounts = status.mounts
+      .map(obj)
+      .filter((m): m is Record<string, unknown> => !!m)
+      .slice(0, 256)
+      .map((m) => ({
+        source: str(m.hostPath) ?? '',
+        destination: str(m.containerPath) ?? '',
+        readOnly: m.readonly === true,
+      }));
   }
   // containerd: info.config.linux.security_context.privileged; CRI-O: info.privileged.
   const info = obj(d.info) ?? {};
@@ -55,16 +59,22 @@ export function criInspectToMeta(doc: unknown, where = 'crictl inspect'): Contai
 
 export type Runner = (file: string, args: string[], timeoutMs: number) => Promise<{ code: number; stdout: string }>;
 
-const defaultRunner: Runner = (file, args, timeoutMs) => new Promise((resolve, reject) => {
-  execFile(file, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => {
-    if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
-    resolve({ code: err ? Number((err as { code?: unknown }).code) : 0, stdout });
+const defaultRunner: Runner = (file, args, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => {
+      if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
+      resolve({ code: err ? Number((err as { code?: unknown }).code) : 0, stdout });
+    });
   });
-});
 
 export class CrictlClient implements MetadataClient {
   readonly name = 'cri';
-  constructor(readonly endpoint: string, private readonly run: Runner = defaultRunner, private readonly crictl = 'crictl', private readonly timeoutMs = 3000) {}
+  constructor(
+    readonly endpoint: string,
+    private readonly run: Runner = defaultRunner,
+    private readonly crictl = 'crictl',
+    private readonly timeoutMs = 3000,
+  ) {}
 
   static detect(): string | undefined {
     return CRI_SOCKETS.find((s) => existsSync(s));

@@ -101,11 +101,14 @@ export function dockerInspectToMeta(doc: unknown, where = 'docker inspect'): Con
   if (imageId?.startsWith('sha256:')) meta.imageDigest = imageId;
   if (typeof host.Privileged === 'boolean') meta.privileged = host.Privileged;
   if (Array.isArray(d.Mounts)) {
-    meta.mounts = d.Mounts.map(obj).filter((m): m is Record<string, unknown> => !!m).slice(0, 256).map((m) => ({
-      source: str(m.Source) ?? str(m.Name) ?? '',
-      destination: str(m.Destination) ?? '',
-      readOnly: m.RW === false,
-    }));
+    meta.mounts = d.Mounts.map(obj)
+      .filter((m): m is Record<string, unknown> => !!m)
+      .slice(0, 256)
+      .map((m) => ({
+        source: str(m.Source) ?? str(m.Name) ?? '',
+        destination: str(m.Destination) ?? '',
+        readOnly: m.RW === false,
+      }));
   }
   const pod = str(labels['io.kubernetes.pod.name']);
   const ns = str(labels['io.kubernetes.pod.namespace']);

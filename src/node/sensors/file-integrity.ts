@@ -13,8 +13,20 @@ import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from '.
 
 /** The catalog's key files (system/key-file-change, docs/product.md). */
 export const KEY_FILES: readonly string[] = [
-  '/bin/ls', '/bin/ps', '/bin/bash', '/bin/login', '/usr/bin/ls', '/usr/bin/ps', '/usr/bin/bash', '/usr/bin/login',
-  '/usr/bin/passwd', '/usr/bin/top', '/usr/bin/killall', '/usr/bin/ssh', '/usr/bin/wget', '/usr/bin/curl',
+  '/bin/ls',
+  '/bin/ps',
+  '/bin/bash',
+  '/bin/login',
+  '/usr/bin/ls',
+  '/usr/bin/ps',
+  '/usr/bin/bash',
+  '/usr/bin/login',
+  '/usr/bin/passwd',
+  '/usr/bin/top',
+  '/usr/bin/killall',
+  '/usr/bin/ssh',
+  '/usr/bin/wget',
+  '/usr/bin/curl',
 ];
 
 export const FIM_MAX_BYTES = 512 * 1024 * 1024;
@@ -98,10 +110,13 @@ export class FileIntegrity implements Sensor {
   private schedule(path: string): void {
     const t = this.timers.get(path);
     if (t) clearTimeout(t);
-    this.timers.set(path, setTimeout(() => {
-      this.timers.delete(path);
-      void this.check(path);
-    }, this.o.debounceMs ?? 100));
+    this.timers.set(
+      path,
+      setTimeout(() => {
+        this.timers.delete(path);
+        void this.check(path);
+      }, this.o.debounceMs ?? 100),
+    );
   }
 
   /** Re-hash one watched file; emits a filechange event when the content changed. */
@@ -117,9 +132,14 @@ export class FileIntegrity implements Sensor {
     if (!this.sink) return true;
     this.status.events++;
     this.sink.event({
-      source: 'syscall', type: 'filechange', time: (this.o.now ?? Date.now)(),
-      args: { path, oldSha256: old, newSha256: now }, fd: { type: 'file', name: path },
-      proc, container: { id: 'host' }, host: this.o.host,
+      source: 'syscall',
+      type: 'filechange',
+      time: (this.o.now ?? Date.now)(),
+      args: { path, oldSha256: old, newSha256: now },
+      fd: { type: 'file', name: path },
+      proc,
+      container: { id: 'host' },
+      host: this.o.host,
     });
     return true;
   }

@@ -54,13 +54,27 @@ export class ProcPoller implements Sensor {
       // A new process, or a reused pid (different start time).
       if (this.o.ignore?.has(pid) || this.o.ignore?.has(info.ppid)) continue;
       const ev: SyscallEvent = {
-        source: 'syscall', type: 'execve', time: (this.o.now ?? Date.now)(), res: 0,
+        source: 'syscall',
+        type: 'execve',
+        time: (this.o.now ?? Date.now)(),
+        res: 0,
         args: { filename: info.exepath ?? info.name },
         proc: {
-          pid, ppid: info.ppid, name: info.name, uid: info.uid ?? 0, exepath: info.exepath, args: info.args, cwd: info.cwd,
-          stdin: info.stdin, stdout: info.stdout, stderr: info.stderr, pidnsInode: info.pidnsInode, parents: this.o.procs.parents(info.ppid),
+          pid,
+          ppid: info.ppid,
+          name: info.name,
+          uid: info.uid ?? 0,
+          exepath: info.exepath,
+          args: info.args,
+          cwd: info.cwd,
+          stdin: info.stdin,
+          stdout: info.stdout,
+          stderr: info.stderr,
+          pidnsInode: info.pidnsInode,
+          parents: this.o.procs.parents(info.ppid),
         },
-        container: this.o.containers.resolve(info.cgroup), host: this.o.host,
+        container: this.o.containers.resolve(info.cgroup),
+        host: this.o.host,
       };
       if (!this.sink) continue;
       this.status.events++;

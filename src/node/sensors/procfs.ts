@@ -129,7 +129,13 @@ export class ProcFs {
   /** The socket family behind `socket:[inode]` of a process (its own network namespace's tables). */
   socketKind(pid: number, inode: number): FdKind {
     const net = `${this.root}/${pid}/net`;
-    for (const [file, kind] of [['tcp', 'ipv4'], ['udp', 'ipv4'], ['tcp6', 'ipv6'], ['udp6', 'ipv6'], ['raw', 'ipv4']] as const) {
+    for (const [file, kind] of [
+      ['tcp', 'ipv4'],
+      ['udp', 'ipv4'],
+      ['tcp6', 'ipv6'],
+      ['udp6', 'ipv6'],
+      ['raw', 'ipv4'],
+    ] as const) {
       const t = readBounded(`${net}/${file}`, 1024 * 1024);
       if (t && socketInodes(t).has(inode)) return kind;
     }
@@ -187,7 +193,9 @@ export class ProcFs {
   /** Pids of all processes now (the inventory at start, and the polling fallback). */
   pids(): number[] {
     try {
-      return readdirSync(this.root).filter((n) => /^\d+$/.test(n)).map(Number);
+      return readdirSync(this.root)
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number);
     } catch {
       return [];
     }
@@ -209,7 +217,10 @@ export class ProcCache {
   private readonly m = new Map<number, ProcInfo>();
   hits = 0;
   misses = 0;
-  constructor(readonly fs: ProcFs, readonly max = 8192) {}
+  constructor(
+    readonly fs: ProcFs,
+    readonly max = 8192,
+  ) {}
 
   get(pid: number, refresh = false): ProcInfo | undefined {
     const c = this.m.get(pid);

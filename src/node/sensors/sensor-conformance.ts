@@ -103,7 +103,11 @@ export function describeSensor(name: string, make: SensorFactory, opts: { skip?:
         got.length = 0;
         await f.trigger();
         await sleep(Math.min(timeout, 1500));
-        assert.deepEqual(got.filter((x) => f.isTriggered(x)), [], 'nothing is delivered after stop');
+        assert.deepEqual(
+          got.filter((x) => f.isTriggered(x)),
+          [],
+          'nothing is delivered after stop',
+        );
         await f.sensor.stop();
       } finally {
         await f.sensor.stop();

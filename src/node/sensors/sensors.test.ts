@@ -43,7 +43,14 @@ function spawner() {
 describeSensor('procfs poller', async (clock) => {
   const kids = spawner();
   // Nothing ignored: the triggered processes are this test's own children.
-  const sensor = new ProcPoller({ procs: new ProcCache(new ProcFs()), containers: new ContainerResolver({ clients: [] }), host: CONFORMANCE_HOST, intervalMs: 50, now: clock, ignore: new Set() });
+  const sensor = new ProcPoller({
+    procs: new ProcCache(new ProcFs()),
+    containers: new ContainerResolver({ clients: [] }),
+    host: CONFORMANCE_HOST,
+    intervalMs: 50,
+    now: clock,
+    ignore: new Set(),
+  });
   return {
     sensor,
     // Lives longer than a few intervals, so the poller sees it.
@@ -98,19 +105,30 @@ function ebpfSkip(): string | false {
 }
 const skip = ebpfSkip();
 
-describeSensor('eBPF (bpftrace)', async (clock) => {
-  const kids = spawner();
-  // The exec and exit probes of the real program: real kernel events, a few seconds to compile.
-  const program = buildProgram({ rawSyscalls: false, v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? '') })
-    .split('\n').filter((l) => /^(BEGIN|tracepoint:syscalls:sys_enter_execve |tracepoint:sched:sched_process_(exec|exit))/.test(l)).join('\n');
-  const sensor = new EbpfSensor({
-    bpftrace: checkPrereqs().bpftrace, program: `${program}\n`, procs: new ProcCache(new ProcFs()), containers: new ContainerResolver({ clients: [] }),
-    host: CONFORMANCE_HOST, ignore: new Set([process.pid]), now: clock,
-  });
-  return {
-    sensor,
-    trigger: () => kids.run('sleep', ['0.5']),
-    isTriggered: (e) => e.type === 'execve' && e.proc.pid === kids.last && e.proc.name === 'sleep',
-    cleanup: kids.cleanup,
-  };
-}, { skip, timeout: 180_000 });
+describeSensor(
+  'eBPF (bpftrace)',
+  async (clock) => {
+    const kids = spawner();
+    // The exec and exit probes of the real program: real kernel events, a few seconds to compile.
+    const program = buildProgram({ rawSyscalls: false, v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? '') })
+      .split('\n')
+      .filter((l) => /^(BEGIN|tracepoint:syscalls:sys_enter_execve |tracepoint:sched:sched_process_(exec|exit))/.test(l))
+      .join('\n');
+    const sensor = new EbpfSensor({
+      bpftrace: checkPrereqs().bpftrace,
+      program: `${program}\n`,
+      procs: new ProcCache(new ProcFs()),
+      containers: new ContainerResolver({ clients: [] }),
+      host: CONFORMANCE_HOST,
+      ignore: new Set([process.pid]),
+      now: clock,
+    });
+    return {
+      sensor,
+      trigger: () => kids.run('sleep', ['0.5']),
+      isTriggered: (e) => e.type === 'execve' && e.proc.pid === kids.last && e.proc.name === 'sleep',
+      cleanup: kids.cleanup,
+    };
+  },
+  { skip, timeout: 180_000 },
+);

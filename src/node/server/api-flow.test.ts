@@ -18,8 +18,15 @@ function buildDemoImage(dir: string): string {
 }
 
 const alert = (i: number, over: Record<string, unknown> = {}) => ({
-  id: `al-${i}`, type: 'system/reverse-shell', severity: 'critical', time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-  message: `shell ${i}`, rule: 'Reverse shell', host: 'node-1', container: { id: 'a'.repeat(64) }, ...over,
+  id: `al-${i}`,
+  type: 'system/reverse-shell',
+  severity: 'critical',
+  time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+  message: `shell ${i}`,
+  rule: 'Reverse shell',
+  host: 'node-1',
+  container: { id: 'a'.repeat(64) },
+  ...over,
 });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
@@ -32,7 +39,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       A = (await s.call('POST', '/api/v1/projects', s.adminToken, { name: 'alpha' })).body.id;
       B = (await s.call('POST', '/api/v1/projects', s.adminToken, { name: 'beta' })).body.id;
     });
-    after(async () => { await s?.cleanup(); });
+    after(async () => {
+      await s?.cleanup();
+    });
 
     test('seed operations leave their audit events; a real image is scanned', async () => {
       const t = s.adminToken;
@@ -48,13 +57,27 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(image.body.osFamily, 'debian');
       assert.equal(image.body.lastScanId, scan.body.scanId);
 
-      const reg = await s.call('POST', `/api/v1/projects/${A}/registries`, t, { name: 'r', url: 'http://127.0.0.1:1', username: 'u', password: 'registry-secret' });
+      const reg = await s.call('POST', `/api/v1/projects/${A}/registries`, t, {
+        name: 'r',
+        url: 'http://127.0.0.1:1',
+        username: 'u',
+        password: 'registry-secret',
+      });
       assert.equal(reg.status, 201);
       const sync = await s.call('POST', `/api/v1/projects/${A}/registries/${reg.body.id}/sync`, t);
       assert.equal(sync.status, 502);
-      const pol = await s.call('POST', `/api/v1/projects/${A}/policies`, t, { name: 'web', kind: 'file-protection', mode: 'enforce', document: { fileProtection: { paths: ['/etc', '/usr/bin'] } } });
+      const pol = await s.call('POST', `/api/v1/projects/${A}/policies`, t, {
+        name: 'web',
+        kind: 'file-protection',
+        mode: 'enforce',
+        document: { fileProtection: { paths: ['/etc', '/usr/bin'] } },
+      });
       assert.equal(pol.status, 201, JSON.stringify(pol.body));
-      const badPol = await s.call('POST', `/api/v1/projects/${A}/policies`, t, { name: 'bad', kind: 'file-protection', document: { fileProtection: { paths: ['relative'] } } });
+      const badPol = await s.call('POST', `/api/v1/projects/${A}/policies`, t, {
+        name: 'bad',
+        kind: 'file-protection',
+        document: { fileProtection: { paths: ['relative'] } },
+      });
       assert.equal(badPol.status, 400);
       assert.equal((await s.call('PATCH', `/api/v1/projects/${A}/policies/${pol.body.id}`, t, { mode: 'alert' })).status, 200);
       assert.equal((await s.call('POST', `/api/v1/projects/${A}/policies/${pol.body.id}/images`, t, { imageIds: [img.body.id] })).status, 200);
@@ -77,7 +100,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         for (const r of page.body.items) events.add(r.event);
         after = page.body.next;
       }
-      for (const e of ['openClusterProtect', 'closeClusterProtect', 'addPolicy', 'modifyPolicy', 'deletePolicy', 'imageApplyPolicy', 'ignoreVul', 'cancelIgnoreVul', 'ignoreImageVul', 'cancelIgnoreImageVul', 'registerCgsAgency', 'scanPrivateImage', 'syncSwrPrivateImage', 'addUser', 'addProject', 'addImage', 'createAgentToken', 'login']) {
+      for (const e of [
+        'openClusterProtect',
+        'closeClusterProtect',
+        'addPolicy',
+        'modifyPolicy',
+        'deletePolicy',
+        'imageApplyPolicy',
+        'ignoreVul',
+        'cancelIgnoreVul',
+        'ignoreImageVul',
+        'cancelIgnoreImageVul',
+        'registerCgsAgency',
+        'scanPrivateImage',
+        'syncSwrPrivateImage',
+        'addUser',
+        'addProject',
+        'addImage',
+        'createAgentToken',
+        'login',
+      ]) {
         assert.ok(events.has(e), `audit trail lacks ${e}`);
       }
       const failedSync = await s.call('GET', '/api/v1/audit?event=syncSwrPrivateImage', t);
@@ -99,7 +141,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await s.call('POST', `/api/v1/alerts:batch?project=${B}`, s.adminToken, { alerts: [alert(2, { host: 'b-host', container: undefined })] });
       const bImage = await s.call('POST', `/api/v1/projects/${B}/images`, s.adminToken, { ref: 'registry:example.test/b/app:1' });
       const projects = await s.call('GET', '/api/v1/projects', u.token);
-      assert.deepEqual(projects.body.items.map((p: { id: string }) => p.id), [A]);
+      assert.deepEqual(
+        projects.body.items.map((p: { id: string }) => p.id),
+        [A],
+      );
       const alerts = await s.call('GET', '/api/v1/alerts', u.token);
       assert.ok(alerts.body.items.length >= 1);
       assert.ok(alerts.body.items.every((a: { projectId: string }) => a.projectId === A));
@@ -112,7 +157,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     test('alerts group by type and subject; status changes; filters', async () => {
-      const r = await s.call('POST', `/api/v1/alerts:batch?project=${A}`, s.adminToken, { alerts: [alert(10), alert(11), alert(12, { type: 'container/abnormal-process', severity: 'medium' }), alert(13, { type: 'custom/my-rule', severity: 'low' })] });
+      const r = await s.call('POST', `/api/v1/alerts:batch?project=${A}`, s.adminToken, {
+        alerts: [
+          alert(10),
+          alert(11),
+          alert(12, { type: 'container/abnormal-process', severity: 'medium' }),
+          alert(13, { type: 'custom/my-rule', severity: 'low' }),
+        ],
+      });
       assert.deepEqual(r.body, { received: 4, groups: 3 });
       const list = await s.call('GET', `/api/v1/alerts?project=${A}&type=system/reverse-shell`, s.adminToken);
       assert.equal(list.body.items.length, 1);
@@ -132,9 +184,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await s.call('POST', '/api/v1/projects', s.adminToken, { bogus: 1 })).status, 400);
       assert.equal((await s.call('GET', '/api/v1/projects?limit=100000', s.adminToken)).status, 400);
       assert.equal((await s.call('GET', '/api/v1/projects?cursor=garbage', s.adminToken)).status, 400);
-      const big = await s.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' }, payload: `{"name":"${'x'.repeat(9 * 1024 * 1024)}"}` });
+      const big = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
+        payload: `{"name":"${'x'.repeat(9 * 1024 * 1024)}"}`,
+      });
       assert.equal(big.statusCode, 413);
-      const notJson = await s.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' }, payload: '{"name":' });
+      const notJson = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
+        payload: '{"name":',
+      });
       assert.equal(notJson.statusCode, 400);
       const tok = await s.call('POST', '/api/v1/tokens', s.adminToken, { name: 'ci', expiresInDays: 1 });
       assert.match(tok.body.token, /^vga_/);
@@ -154,12 +216,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     test('cursor pagination with sorting visits every row once', async () => {
-      for (let i = 0; i < 13; i++) await s.call('POST', `/api/v1/projects/${B}/images`, s.adminToken, { ref: `registry:example.test/page/app:${String(i).padStart(2, '0')}` });
+      for (let i = 0; i < 13; i++)
+        await s.call('POST', `/api/v1/projects/${B}/images`, s.adminToken, { ref: `registry:example.test/page/app:${String(i).padStart(2, '0')}` });
       for (const sort of ['ref', '-ref', 'id', '-createdAt']) {
         const seen: string[] = [];
         let cursor = '';
         do {
-          const r = await s.call('GET', `/api/v1/projects/${B}/images?repository=page/app&limit=4&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`, s.adminToken);
+          const r = await s.call(
+            'GET',
+            `/api/v1/projects/${B}/images?repository=page/app&limit=4&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`,
+            s.adminToken,
+          );
           assert.equal(r.status, 200, JSON.stringify(r.body));
           seen.push(...r.body.items.map((x: { ref: string }) => x.ref));
           cursor = r.body.next ?? '';
@@ -176,7 +243,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(ok.body.ok, true);
       const csv = await s.call('GET', '/api/v1/audit/export?format=csv', s.adminToken);
       assert.match(String(csv.body), /^seq,time,user_id/);
-      const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'audit', ...args, '--db', s.store.url], { encoding: 'utf8', cwd: root });
+      const cli = (args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'audit', ...args, '--db', s.store.url], {
+          encoding: 'utf8',
+          cwd: root,
+        });
       const good = cli(['verify', '--data-dir', s.dataDir]);
       assert.equal(good.status, 0, good.stderr);
       assert.match(good.stdout, /audit trail OK/);

@@ -70,7 +70,15 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
 
   await app.register(helmet, {
     // The console's scripts are bundled files of this origin; its component library injects <style> elements (hence 'unsafe-inline' for styles only).
-    contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'connect-src': ["'self'"], 'worker-src': ["'self'", 'blob:'] } },
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'validator.swagger.io'],
+        'connect-src': ["'self'"],
+        'worker-src': ["'self'", 'blob:'],
+      },
+    },
   });
   // Limits per client address (req.ip); on PostgreSQL counted in the shared database, so they hold across replicas.
   await app.register(rateLimit, {
@@ -79,12 +87,18 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     timeWindow: '1 minute',
     keyGenerator: (req) => req.ip,
     allowList: (req) => req.url === '/healthz',
-    ...(ctx.store.dialect === 'postgres' ? { store: sharedRateLimitStore(ctx.store.db, (e) => ctx.log.warn({ err: e }, 'rate limit sweep failed')) as unknown as FastifyRateLimitStoreCtor } : {}),
+    ...(ctx.store.dialect === 'postgres'
+      ? { store: sharedRateLimitStore(ctx.store.db, (e) => ctx.log.warn({ err: e }, 'rate limit sweep failed')) as unknown as FastifyRateLimitStoreCtor }
+      : {}),
   });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Vigil management API', version: '1', description: 'REST API of the Vigil management server. Authenticate with `Authorization: Bearer <token>` (login or API token).' },
+      info: {
+        title: 'Vigil management API',
+        version: '1',
+        description: 'REST API of the Vigil management server. Authenticate with `Authorization: Bearer <token>` (login or API token).',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

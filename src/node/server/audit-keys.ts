@@ -92,11 +92,22 @@ export class AuditCheckpointer {
   private lastSeq = -1;
   private running: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly o: { store: Store; key: KeyObject; dataDir: string; clock: () => Date; onError: (e: unknown) => void; onCheckpoint?: (c: Checkpoint) => void }) {}
+  constructor(
+    private readonly o: {
+      store: Store;
+      key: KeyObject;
+      dataDir: string;
+      clock: () => Date;
+      onError: (e: unknown) => void;
+      onCheckpoint?: (c: Checkpoint) => void;
+    },
+  ) {}
 
   start(intervalMs: number): void {
     if (intervalMs <= 0) return;
-    this.timer = setInterval(() => { void this.checkpoint(false); }, intervalMs);
+    this.timer = setInterval(() => {
+      void this.checkpoint(false);
+    }, intervalMs);
     this.timer.unref();
   }
 

@@ -28,13 +28,19 @@ for (const kind of STORE_KINDS) {
   test(`${kind}: audit record times follow sequence order`, async () => {
     const t = await openTestStore(kind);
     try {
-      const append = (at: string) => t.store.db.transaction().execute((trx) => appendAudit(trx, t.store, SYSTEM_ACTOR, { event: 'modifySetting', resourceType: 'setting', resourceId: at }, new Date(at)));
+      const append = (at: string) =>
+        t.store.db
+          .transaction()
+          .execute((trx) => appendAudit(trx, t.store, SYSTEM_ACTOR, { event: 'modifySetting', resourceType: 'setting', resourceId: at }, new Date(at)));
       await append('2026-03-01T12:00:05.000Z');
       // taken earlier (before the lock wait, or on a clock 5 s behind)
       await append('2026-03-01T12:00:00.000Z');
       await append('2026-03-01T12:00:07.000Z');
       const rows = await t.store.db.selectFrom('audit_log').select(['seq', 'time']).orderBy('seq').execute();
-      assert.deepEqual(rows.map((r) => r.time), ['2026-03-01T12:00:05.000Z', '2026-03-01T12:00:05.000Z', '2026-03-01T12:00:07.000Z']);
+      assert.deepEqual(
+        rows.map((r) => r.time),
+        ['2026-03-01T12:00:05.000Z', '2026-03-01T12:00:05.000Z', '2026-03-01T12:00:07.000Z'],
+      );
       assert.equal((await verifyAudit(t.store.db, { key: t.store.auditKey!, trusted: [] })).ok, true);
     } finally {
       await t.cleanup();

@@ -62,7 +62,14 @@ export function installAuthHook(app: FastifyInstance, ctx: ServerContext): void 
     const projectId = params.projectId ?? (typeof query.project === 'string' ? query.project : undefined);
     if (!authorize(auth.bindings, cfg.action, scope, projectId)) {
       if (cfg.event) {
-        await auditOnly(ctx.store, actorOf(req), { event: cfg.event, projectId, resourceType: 'request', resourceId: req.routeOptions.url ?? '', summary: { method: req.method }, result: 'failure' });
+        await auditOnly(ctx.store, actorOf(req), {
+          event: cfg.event,
+          projectId,
+          resourceType: 'request',
+          resourceId: req.routeOptions.url ?? '',
+          summary: { method: req.method },
+          result: 'failure',
+        });
       }
       return deny(reply, 403, `${cfg.action} not allowed${projectId ? ` on project ${projectId}` : ''}`);
     }

@@ -70,7 +70,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       tokens.readAll = (await s.user('readall', 'ReadOnlyAccess', null)).token;
       tokens.customA = (await s.user('customa', 'Custom', projects.A, CUSTOM_ACTIONS)).token;
     });
-    after(async () => { await s?.cleanup(); });
+    after(async () => {
+      await s?.cleanup();
+    });
 
     test('every route declares a known action and a scope; only health, login and docs are public', () => {
       const routes = routeTable(s.app);
@@ -94,7 +96,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(docs.openapi, '3.0.3');
       const missing = routeTable(s.app)
         .filter((r) => !r.url.startsWith(DOCS_PREFIX) && !isConsoleRoute(r))
-        .map((r) => ({ r, path: r.url.replace('::', '\u0000').replace(/:([A-Za-z]+)/g, '{$1}').replace('\u0000', ':') }))
+        .map((r) => ({
+          r,
+          path: r.url
+            .replace('::', '\u0000')
+            .replace(/:([A-Za-z]+)/g, '{$1}')
+            .replace('\u0000', ':'),
+        }))
         .filter(({ r, path }) => !docs.paths?.[path]?.[r.method.toLowerCase()])
         .map(({ r, path }) => `${r.method} ${path}`);
       assert.deepEqual(missing, []);
@@ -114,7 +122,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
             const expected = oracle(who, r, p);
             const passed = res.status !== 401 && res.status !== 403;
             checked++;
-            if (passed !== expected) failures.push(`${who} ${r.method} ${url} (${r.action}/${r.scope}) -> ${res.status}, expected ${expected ? 'allow' : 'deny'}`);
+            if (passed !== expected)
+              failures.push(`${who} ${r.method} ${url} (${r.action}/${r.scope}) -> ${res.status}, expected ${expected ? 'allow' : 'deny'}`);
             if (!expected && who === 'anonymous' && res.status !== 401) failures.push(`anonymous ${r.method} ${url} -> ${res.status}, expected 401`);
           }
         }

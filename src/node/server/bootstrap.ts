@@ -15,5 +15,8 @@ export interface BootstrapResult {
 export function bootstrap(ctx: ServerContext): Promise<BootstrapResult> {
   const generated = !ctx.config.adminPassword;
   const password = ctx.config.adminPassword ?? randomBytes(12).toString('base64url');
-  return firstStart(ctx, password).then((r) => ({ admin: r.adminCreated ? { username: 'admin', password, generated } : undefined, defaultProjectId: r.defaultProjectId }));
+  return firstStart(ctx, password).then((r) => ({
+    admin: r.adminCreated ? { username: 'admin', password, generated } : undefined,
+    defaultProjectId: r.defaultProjectId,
+  }));
 }

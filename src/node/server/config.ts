@@ -189,7 +189,8 @@ export function trustedProxyList(value: string): string[] {
     const kind = isIP(addr ?? '');
     const max = kind === 4 ? 32 : 128;
     const okPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
-    if (!kind || !okPrefix || extra !== undefined) throw new InputError('CONFIG', `trustedProxies: not an IP address or CIDR range: ${JSON.stringify(e)}`, 'trustedProxies');
+    if (!kind || !okPrefix || extra !== undefined)
+      throw new InputError('CONFIG', `trustedProxies: not an IP address or CIDR range: ${JSON.stringify(e)}`, 'trustedProxies');
     out.push(e);
   }
   if (out.length > 100) throw new InputError('CONFIG', 'trustedProxies: more than 100 entries', 'trustedProxies');

@@ -12,14 +12,24 @@ import { startTestServer, type TestServer } from './server.test-helpers.js';
 
 const consoleDir = mkdtempSync(join(tmpdir(), 'vigil-console-'));
 mkdirSync(join(consoleDir, 'assets'));
-writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><html><body><div id="root"></div><script type="module" src="/assets/index-abc123.js"></script></body></html>');
+writeFileSync(
+  join(consoleDir, 'index.html'),
+  '<!doctype html><html><body><div id="root"></div><script type="module" src="/assets/index-abc123.js"></script></body></html>',
+);
 writeFileSync(join(consoleDir, 'assets', 'index-abc123.js'), 'console.log("vigil")');
 writeFileSync(join(consoleDir, 'secret.txt'), 'not an asset');
 
 const now = Date.now();
 const alert = (i: number, over: Record<string, unknown> = {}) => ({
-  id: `ov-${i}`, type: 'system/reverse-shell', severity: 'critical', time: new Date(now - i * 3600_000).toISOString(),
-  message: `shell ${i}`, rule: 'Reverse shell', host: 'node-1', container: { id: 'a'.repeat(64) }, ...over,
+  id: `ov-${i}`,
+  type: 'system/reverse-shell',
+  severity: 'critical',
+  time: new Date(now - i * 3600_000).toISOString(),
+  message: `shell ${i}`,
+  rule: 'Reverse shell',
+  host: 'node-1',
+  container: { id: 'a'.repeat(64) },
+  ...over,
 });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
@@ -66,17 +76,42 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const mk = async (ref: string, c: Partial<Record<'critical' | 'high' | 'medium' | 'low', number>>, scanned = true) => {
         const r = await s.call('POST', `/api/v1/projects/${P}/images`, s.adminToken, { ref });
         assert.equal(r.status, 201);
-        await s.ctx.store.db.updateTable('images').set({ ...c, last_scan_id: scanned ? 'scan-x' : null }).where('id', '=', r.body.id).execute();
+        await s.ctx.store.db
+          .updateTable('images')
+          .set({ ...c, last_scan_id: scanned ? 'scan-x' : null })
+          .where('id', '=', r.body.id)
+          .execute();
         return r.body.id as string;
       };
       const crit = await mk('registry:example.test/a:1', { critical: 2, high: 1 });
       const high = await mk('registry:example.test/b:1', { high: 3 });
       await mk('registry:example.test/c:1', {});
       await mk('registry:example.test/d:1', {}, false);
-      for (const [i, pkg, img] of [[1, 'openssl', crit], [2, 'openssl', high], [3, 'zlib', crit]] as const) {
-        await s.ctx.store.db.insertInto('findings').values({ id: `f${i}`, image_id: img, scan_id: 'scan-x', kind: 'vuln', ref_id: `CVE-2026-000${i}`, package: pkg, installed_version: '1', fixed_version: '2', severity: 'high', title: '', data: '{}' }).execute();
+      for (const [i, pkg, img] of [
+        [1, 'openssl', crit],
+        [2, 'openssl', high],
+        [3, 'zlib', crit],
+      ] as const) {
+        await s.ctx.store.db
+          .insertInto('findings')
+          .values({
+            id: `f${i}`,
+            image_id: img,
+            scan_id: 'scan-x',
+            kind: 'vuln',
+            ref_id: `CVE-2026-000${i}`,
+            package: pkg,
+            installed_version: '1',
+            fixed_version: '2',
+            severity: 'high',
+            title: '',
+            data: '{}',
+          })
+          .execute();
       }
-      await s.call('POST', `/api/v1/alerts:batch?project=${P}`, s.adminToken, { alerts: [alert(1), alert(2), alert(3, { type: 'container/abnormal-process', severity: 'medium' })] });
+      await s.call('POST', `/api/v1/alerts:batch?project=${P}`, s.adminToken, {
+        alerts: [alert(1), alert(2), alert(3, { type: 'container/abnormal-process', severity: 'medium' })],
+      });
       const c = await s.call('POST', `/api/v1/projects/${P}/clusters`, s.adminToken, { name: 'prod' });
       await s.call('POST', `/api/v1/projects/${P}/clusters`, s.adminToken, { name: 'dev' });
       await s.call('POST', `/api/v1/projects/${P}/clusters/${c.body.id}/protect`, s.adminToken);
@@ -86,11 +121,23 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const r = await s.call('GET', `/api/v1/projects/${P}/overview`, s.adminToken);
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.deepEqual(r.body.images, { total: 4, unscanned: 1, critical: 1, high: 1, medium: 0, low: 0, clean: 1 });
-      assert.deepEqual(r.body.topImages.map((x: { id: string }) => x.id), [crit, high]);
-      assert.deepEqual(r.body.topPackages, [{ package: 'openssl', findings: 2, images: 2 }, { package: 'zlib', findings: 1, images: 1 }]);
+      assert.deepEqual(
+        r.body.topImages.map((x: { id: string }) => x.id),
+        [crit, high],
+      );
+      assert.deepEqual(r.body.topPackages, [
+        { package: 'openssl', findings: 2, images: 2 },
+        { package: 'zlib', findings: 1, images: 1 },
+      ]);
       assert.equal(r.body.alerts.open, 2);
-      assert.deepEqual(r.body.alerts.byType.map((x: { type: string; groups: number }) => [x.type, x.groups]).sort(), [['container/abnormal-process', 1], ['system/reverse-shell', 1]]);
-      assert.equal(r.body.alerts.byDay.reduce((n: number, x: { groups: number }) => n + x.groups, 0), 2);
+      assert.deepEqual(r.body.alerts.byType.map((x: { type: string; groups: number }) => [x.type, x.groups]).sort(), [
+        ['container/abnormal-process', 1],
+        ['system/reverse-shell', 1],
+      ]);
+      assert.equal(
+        r.body.alerts.byDay.reduce((n: number, x: { groups: number }) => n + x.groups, 0),
+        2,
+      );
       assert.deepEqual(r.body.clusters, { total: 2, protected: 1 });
       assert.deepEqual(r.body.nodes, { online: 1, offline: 1, degraded: 0 });
 

@@ -21,8 +21,12 @@ async function waitScan(s: TestServer, projectId: string, scanId: string): Promi
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`content findings on ${kind}`, () => {
     let s: TestServer;
-    before(async () => { s = await startTestServer(kind); });
-    after(async () => { await s?.cleanup(); });
+    before(async () => {
+      s = await startTestServer(kind);
+    });
+    after(async () => {
+      await s?.cleanup();
+    });
 
     test('stored, counted, filtered; malware alerts once; project scanners', async () => {
       const t = s.adminToken;
@@ -47,14 +51,20 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         return r.body.items;
       };
       const web = await list('kind=malware&path=/var/www/');
-      assert.deepEqual(web.map((f) => [f.refId, f.path]), [['Vigil_Webshell_PHP_Eval_Request', '/var/www/html/uploads/img.php']]);
+      assert.deepEqual(
+        web.map((f) => [f.refId, f.path]),
+        [['Vigil_Webshell_PHP_Eval_Request', '/var/www/html/uploads/img.php']],
+      );
       assert.equal(web[0].data.alertType, 'malware/webshell');
       assert.equal((await list('kind=malware')).length, image.malware);
       const secrets = await list('kind=secret');
       assert.equal(secrets.length, 4);
       const all = JSON.stringify(await list(''));
       assert.ok(!all.includes(AWS_KEY_ID), 'the API never returns the secret');
-      assert.deepEqual((await list('kind=baseline&ruleId=account-uid0-clone')).map((f) => f.data.detail), ['toor']);
+      assert.deepEqual(
+        (await list('kind=baseline&ruleId=account-uid0-clone')).map((f) => f.data.detail),
+        ['toor'],
+      );
       assert.ok((await list('kind=file&ruleId=unowned-setuid')).some((f) => f.path === '/usr/local/bin/.sh'));
       assert.equal((await s.call('GET', `/api/v1/projects/${P}/images/${img.id}/findings?kind=nope`, t)).status, 400);
 
@@ -63,7 +73,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // One group per file and type; one alert per malware finding.
       const types = first.map((a) => `${a.type}|${a.count}`).sort();
       assert.deepEqual(first.map((a) => a.type).sort(), ['malware/unclassified', 'malware/unclassified', 'malware/webshell']);
-      assert.equal(first.reduce((n, a) => n + a.count, 0), image.malware);
+      assert.equal(
+        first.reduce((n, a) => n + a.count, 0),
+        image.malware,
+      );
       // A rescan of the same image raises nothing new.
       await scan();
       assert.deepEqual((await alerts()).map((a) => `${a.type}|${a.count}`).sort(), types);

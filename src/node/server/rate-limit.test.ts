@@ -23,15 +23,26 @@ interface Replica {
 async function secondReplica(s: TestServer): Promise<Replica> {
   const ctx = await createContext({ ...s.ctx.config }, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger });
   const app = await buildApp(ctx);
-  return { ctx, app, close: async () => { await app.close(); await ctx.store.close(); } };
+  return {
+    ctx,
+    app,
+    close: async () => {
+      await app.close();
+      await ctx.store.close();
+    },
+  };
 }
 
 function login(app: FastifyInstance, password: string, remoteAddress = '127.0.0.1', forwardedFor?: string): Promise<number> {
-  return app.inject({
-    method: 'POST', url: '/api/v1/auth/login', remoteAddress,
-    headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
-    payload: JSON.stringify({ username: 'admin', password }),
-  }).then((r) => r.statusCode);
+  return app
+    .inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress,
+      headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+      payload: JSON.stringify({ username: 'admin', password }),
+    })
+    .then((r) => r.statusCode);
 }
 
 test('postgres: the login limit holds across two API replicas', async () => {
@@ -54,7 +65,8 @@ test('postgres: the API limit holds across replicas; /healthz is not counted', a
   const s = await startTestServer('postgres', { apiRateLimit: 6 }, { workers: 0 });
   const b = await secondReplica(s);
   try {
-    const get = (app: FastifyInstance, url = '/api/v1/projects') => app.inject({ method: 'GET', url, remoteAddress: '198.51.100.7', headers: { authorization: `Bearer ${s.adminToken}` } }).then((r) => r.statusCode);
+    const get = (app: FastifyInstance, url = '/api/v1/projects') =>
+      app.inject({ method: 'GET', url, remoteAddress: '198.51.100.7', headers: { authorization: `Bearer ${s.adminToken}` } }).then((r) => r.statusCode);
     for (let i = 0; i < 10; i++) assert.equal(await get(i % 2 ? b.app : s.app, '/healthz'), 200);
     const codes: number[] = [];
     for (let i = 0; i < 6; i++) codes.push(await get(i % 2 ? b.app : s.app));
@@ -62,7 +74,10 @@ test('postgres: the API limit holds across replicas; /healthz is not counted', a
     assert.equal(await get(s.app), 429);
     assert.equal(await get(b.app), 429);
     const rows = await s.ctx.store.db.selectFrom('rate_limits').selectAll().execute();
-    assert.ok(rows.some((r) => r.key === 'api|198.51.100.7' && Number(r.count) === 8), JSON.stringify(rows));
+    assert.ok(
+      rows.some((r) => r.key === 'api|198.51.100.7' && Number(r.count) === 8),
+      JSON.stringify(rows),
+    );
   } finally {
     await b.close();
     await s.cleanup();
@@ -101,7 +116,11 @@ test('trustedProxies: addresses and CIDR ranges; anything else is a config error
   assert.deepEqual(trustedProxyList(' 10.0.0.0/8,::1, 192.0.2.1 '), ['10.0.0.0/8', '::1', '192.0.2.1']);
   assert.deepEqual(trustedProxyList(''), []);
   for (const bad of ['10.0.0.0/33', 'proxy.example', '10.0.0.1/8/1', '::1/129', '1.2.3.4/-1']) {
-    assert.throws(() => trustedProxyList(bad), (e: unknown) => e instanceof InputError && e.message.includes(JSON.stringify(bad)), bad);
+    assert.throws(
+      () => trustedProxyList(bad),
+      (e: unknown) => e instanceof InputError && e.message.includes(JSON.stringify(bad)),
+      bad,
+    );
   }
   assert.throws(() => loadConfig({}, { VIGIL_TRUSTED_PROXIES: 'nope' }), InputError);
   assert.equal(loadConfig({}, { VIGIL_TRUSTED_PROXIES: '10.0.0.0/8' }).trustedProxies, '10.0.0.0/8');

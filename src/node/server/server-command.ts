@@ -19,8 +19,18 @@ export interface StartedServer {
 /** Load the configuration from the command's options and start the server; `print` gets its notices (first-start admin login). */
 export async function startServerCommand(opts: Record<string, unknown>, print: (line: string) => void): Promise<StartedServer> {
   const config = loadConfig({
-    db: opts.db, port: opts.port, host: opts.host, role: opts.role, config: opts.config as string | undefined, dataDir: opts.dataDir,
-    metricsPublic: opts.metricsPublic, vulnDb: opts.vulnDb, workerConcurrency: opts.workerConcurrency, demo: opts.demo, demoImage: opts.demoImage, agentPort: opts.agentPort,
+    db: opts.db,
+    port: opts.port,
+    host: opts.host,
+    role: opts.role,
+    config: opts.config as string | undefined,
+    dataDir: opts.dataDir,
+    metricsPublic: opts.metricsPublic,
+    vulnDb: opts.vulnDb,
+    workerConcurrency: opts.workerConcurrency,
+    demo: opts.demo,
+    demoImage: opts.demoImage,
+    agentPort: opts.agentPort,
   });
   if (config.demo && !config.vulnDb && existsSync(resolve('.vigil-demo/vigil.db'))) config.vulnDb = resolve('.vigil-demo/vigil.db');
   const server = await startServer(config, { print });
@@ -45,7 +55,8 @@ export interface DemoSummary {
 export async function setUpDemo(server: RunningServer, imagePath?: string): Promise<DemoSummary> {
   const ctx = server.ctx;
   const path = resolve(imagePath ?? '.vigil-demo/demo-image.tar');
-  if (!existsSync(path)) throw new InputError('DEMO_IMAGE', 'demo image not found; build it with `node scripts/build-demo-image.mjs` or pass --demo-image PATH', path);
+  if (!existsSync(path))
+    throw new InputError('DEMO_IMAGE', 'demo image not found; build it with `node scripts/build-demo-image.mjs` or pass --demo-image PATH', path);
   const projectId = server.boot!.defaultProjectId;
   const ref = `docker-archive:${path}`;
   const image = await ensureImage(ctx, { actor: SYSTEM_ACTOR, event: 'addImage' }, projectId, ref, { ref, demo: true });
@@ -64,7 +75,13 @@ export async function setUpDemo(server: RunningServer, imagePath?: string): Prom
   const im = await imageSummary(ctx, image.id);
   const demoData = await seedDemoData(ctx, projectId, image.id, ref);
   return {
-    ref, packages: im.packages, demoData, critical: im.critical, high: im.high, medium: im.medium, low: im.low,
+    ref,
+    packages: im.packages,
+    demoData,
+    critical: im.critical,
+    high: im.high,
+    medium: im.medium,
+    low: im.low,
     ...(server.url ? { url: server.url } : {}),
     ...(server.boot!.admin ? { adminPassword: server.boot!.admin.password } : {}),
   };

@@ -32,10 +32,23 @@ export interface TestServer {
   cleanup(): Promise<void>;
 }
 
-export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial<ServerConfig> = {}, opts: { scanFn?: ScanFn; clock?: () => Date; workers?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  kind: 'sqlite' | 'postgres',
+  over: Partial<ServerConfig> = {},
+  opts: { scanFn?: ScanFn; clock?: () => Date; workers?: number } = {},
+): Promise<TestServer> {
   const store = await openTestStore(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-server-'));
-  const config: ServerConfig = { ...loadConfig({ db: store.url, dataDir }, {}), adminPassword: ADMIN_PASSWORD, loginRateLimit: 10_000, apiRateLimit: 0, jobPollSeconds: 1, jobMaintenanceSeconds: 1, jobRetryDelaySeconds: 1, ...over };
+  const config: ServerConfig = {
+    ...loadConfig({ db: store.url, dataDir }, {}),
+    adminPassword: ADMIN_PASSWORD,
+    loginRateLimit: 10_000,
+    apiRateLimit: 0,
+    jobPollSeconds: 1,
+    jobMaintenanceSeconds: 1,
+    jobRetryDelaySeconds: 1,
+    ...over,
+  };
   const ctx = await createContext(config, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, scanFn: opts.scanFn, clock: opts.clock });
   await ctx.queue.start();
   await ctx.scans.init();
@@ -44,7 +57,8 @@ export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial
   const app = await buildApp(ctx);
   const call: TestServer['call'] = async (method, url, token, body) => {
     const res = await app.inject({
-      method: method as 'GET', url,
+      method: method as 'GET',
+      url,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       payload: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -63,7 +77,15 @@ export async function startTestServer(kind: 'sqlite' | 'postgres', over: Partial
   };
   const adminToken = await login('admin', ADMIN_PASSWORD);
   const t: TestServer = {
-    kind, ctx, app, adminToken, defaultProjectId: boot.defaultProjectId, dataDir, store, call, login,
+    kind,
+    ctx,
+    app,
+    adminToken,
+    defaultProjectId: boot.defaultProjectId,
+    dataDir,
+    store,
+    call,
+    login,
     async user(name, role, projectId, actions) {
       const u = await call('POST', '/api/v1/users', adminToken, { username: name, password: `${name}-password` });
       if (u.status !== 201) throw new Error(`create user ${name}: ${u.status} ${JSON.stringify(u.body)}`);

@@ -48,7 +48,11 @@ export interface RunningServer {
 export async function createContext(config: ServerConfig, o: StartOptions = {}): Promise<ServerContext> {
   const dialect = parseDbUrl(config.db).dialect;
   if (config.role === 'worker' && dialect !== 'postgres') {
-    throw new InputError('ROLE_NEEDS_POSTGRES', 'role worker needs PostgreSQL (--db postgres://...): SQLite\'s in-process queue cannot be shared by worker processes', '--role');
+    throw new InputError(
+      'ROLE_NEEDS_POSTGRES',
+      "role worker needs PostgreSQL (--db postgres://...): SQLite's in-process queue cannot be shared by worker processes",
+      '--role',
+    );
   }
   const log = o.log ?? (pino({ level: process.env.VIGIL_LOG_LEVEL ?? 'warn' }) as unknown as FastifyBaseLogger);
   const clock = o.clock ?? (() => new Date());
@@ -70,24 +74,47 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   }
   const metrics = new Metrics();
   const notifier = new Notifier({
-    store, secrets, clock, onError: (t, e) => log.warn({ target: t, err: e }, 'notification failed'),
+    store,
+    secrets,
+    clock,
+    onError: (t, e) => log.warn({ target: t, err: e }, 'notification failed'),
     onDrop: () => metrics.inc('vigil_notifications_dropped_total', 'Notifications dropped because too many deliveries were in flight.'),
   });
   const scans = new ScanService({
-    store, queue, secrets, clock, scanFn: o.scanFn, vulnDbPath: config.vulnDb,
+    store,
+    queue,
+    secrets,
+    clock,
+    scanFn: o.scanFn,
+    vulnDbPath: config.vulnDb,
     queueOptions: { retryLimit: config.jobRetryLimit, retryDelaySeconds: config.jobRetryDelaySeconds, expireInSeconds: config.jobExpireSeconds },
     events: {
-      scanFinished: (e) => { void notifier.scanFinished(e).catch(() => {}); },
-      alertsRaised: (projectId, alerts) => { void notifier.alerts(projectId, alerts).catch(() => {}); },
+      scanFinished: (e) => {
+        void notifier.scanFinished(e).catch(() => {});
+      },
+      alertsRaised: (projectId, alerts) => {
+        void notifier.alerts(projectId, alerts).catch(() => {});
+      },
     },
   });
   metrics.gauge('vigil_scan_jobs_pending', 'Scan jobs waiting or running.', () => queue.size(SCAN_QUEUE));
   const vulnDb = new VulnDbIdentityReader(scans.vulnDbPath);
-  metrics.info('vigil_vulndb_info', 'The vulnerability DB this process serves (digest: its content digest) and the deployment\'s newest; stale="1" when this one is older.', async () => {
-    const st = await vulnDbStatus(store, vulnDb);
-    return { digest: st.served?.digest ?? '', built_at: st.served?.builtAt ?? '', deployment_digest: st.deployment?.digest ?? '', stale: st.stale ? '1' : '0' };
-  });
-  metrics.gauge('vigil_vulndb_stale', 'Whether this process serves an older vulnerability DB than the deployment\'s newest (1) or not (0).', async () => ((await vulnDbStatus(store, vulnDb)).stale ? 1 : 0));
+  metrics.info(
+    'vigil_vulndb_info',
+    'The vulnerability DB this process serves (digest: its content digest) and the deployment\'s newest; stale="1" when this one is older.',
+    async () => {
+      const st = await vulnDbStatus(store, vulnDb);
+      return {
+        digest: st.served?.digest ?? '',
+        built_at: st.served?.builtAt ?? '',
+        deployment_digest: st.deployment?.digest ?? '',
+        stale: st.stale ? '1' : '0',
+      };
+    },
+  );
+  metrics.gauge('vigil_vulndb_stale', "Whether this process serves an older vulnerability DB than the deployment's newest (1) or not (0).", async () =>
+    (await vulnDbStatus(store, vulnDb)).stale ? 1 : 0,
+  );
   return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map(), vulnDb, auditSigningKey };
 }
 
@@ -113,16 +140,33 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
     });
     if (config.role !== 'worker') {
       // Signs the trail's head periodically and last thing on shutdown (closers run in reverse).
-      const checkpointer = new AuditCheckpointer({ store: ctx.store, key: ctx.auditSigningKey, dataDir: config.dataDir, clock: ctx.clock, onError: (e) => ctx.log.warn({ err: e }, 'audit checkpoint failed'), onCheckpoint: (c) => { void ctx.notifier.auditCheckpoint(c).catch(() => {}); } });
+      const checkpointer = new AuditCheckpointer({
+        store: ctx.store,
+        key: ctx.auditSigningKey,
+        dataDir: config.dataDir,
+        clock: ctx.clock,
+        onError: (e) => ctx.log.warn({ err: e }, 'audit checkpoint failed'),
+        onCheckpoint: (c) => {
+          void ctx.notifier.auditCheckpoint(c).catch(() => {});
+        },
+      });
       checkpointer.start(Math.max(0, config.auditCheckpointSeconds) * 1000);
       closers.push(() => checkpointer.stop());
       const boot = running.boot!;
       if (boot.admin) {
-        print(boot.admin.generated
-          ? `vigil: created user admin with the one-time password ${boot.admin.password} (change it; set VIGIL_ADMIN_PASSWORD to choose it)`
-          : 'vigil: created user admin with the password from VIGIL_ADMIN_PASSWORD');
+        print(
+          boot.admin.generated
+            ? `vigil: created user admin with the one-time password ${boot.admin.password} (change it; set VIGIL_ADMIN_PASSWORD to choose it)`
+            : 'vigil: created user admin with the password from VIGIL_ADMIN_PASSWORD',
+        );
       }
-      const pki = await loadOrCreatePki(config.dataDir, config.agentNames.split(',').map((n) => n.trim()).filter(Boolean));
+      const pki = await loadOrCreatePki(
+        config.dataDir,
+        config.agentNames
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      );
       ctx.agentCaHash = pki.caHash;
       const app = await buildApp(ctx);
       running.app = app;
@@ -131,7 +175,8 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
         await app.listen({ host: config.host, port: config.port });
       } catch (e) {
         const code = (e as { code?: string }).code;
-        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new InputError('LISTEN', `cannot listen: ${code}`, `${config.host}:${config.port}`);
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+          throw new InputError('LISTEN', `cannot listen: ${code}`, `${config.host}:${config.port}`);
         throw e;
       }
       const addr = app.server.address();
@@ -145,7 +190,14 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
         throw new InputError('LISTEN', `cannot serve the agent link: ${(e as Error).message.split('\n')[0]}`, `${config.host}:${config.agentPort}`);
       }
       const vulnDbPath = ctx.scans.vulnDbPath;
-      const scheduler = new Scheduler({ store: ctx.store, scans: ctx.scans, clock: ctx.clock, vulnDb: () => ctx.vulnDb.current(), vulnDbPath, onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed') });
+      const scheduler = new Scheduler({
+        store: ctx.store,
+        scans: ctx.scans,
+        clock: ctx.clock,
+        vulnDb: () => ctx.vulnDb.current(),
+        vulnDbPath,
+        onError: (e) => ctx.log.warn({ err: e }, 'scheduler tick failed'),
+      });
       running.scheduler = scheduler;
       if (!o.noSchedulerLoop) {
         scheduler.start(Math.max(1, config.schedulerIntervalSeconds) * 1000);

@@ -18,7 +18,13 @@ import { badRequest } from './errors.js';
 import type { Caller, ServiceDeps } from './common.js';
 
 export async function loadAdmissionPolicies(db: Kysely<Database>, projectId: string): Promise<AdmissionPolicy[]> {
-  const rows = await db.selectFrom('policies').select(['name', 'mode', 'document']).where('project_id', '=', projectId).where('kind', '=', 'image-admission').orderBy('name').execute();
+  const rows = await db
+    .selectFrom('policies')
+    .select(['name', 'mode', 'document'])
+    .where('project_id', '=', projectId)
+    .where('kind', '=', 'image-admission')
+    .orderBy('name')
+    .execute();
   // Stored documents were validated on write; a row that no longer validates (older model) is skipped, not fatal.
   const out: AdmissionPolicy[] = [];
   for (const r of rows) {
@@ -46,10 +52,18 @@ export async function imageFactsFromStore(db: Kysely<Database>, projectId: strin
   if (img.digest) facts.digest = img.digest;
   if (!facts.scanned) return facts;
   if (img.last_scan_at) facts.scannedAt = img.last_scan_at;
-  const ignores = await db.selectFrom('vuln_ignores').select(['vuln_id', 'package']).where('project_id', '=', projectId)
-    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', img.id)])).execute();
-  const rows = await db.selectFrom('findings').select(['kind', 'ref_id', 'package', 'severity', 'fixed_version']).where('image_id', '=', img.id)
-    .where((eb) => eb.or([eb('kind', '!=', 'vuln'), eb('severity', 'in', ['critical', 'high'])])).execute();
+  const ignores = await db
+    .selectFrom('vuln_ignores')
+    .select(['vuln_id', 'package'])
+    .where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', img.id)]))
+    .execute();
+  const rows = await db
+    .selectFrom('findings')
+    .select(['kind', 'ref_id', 'package', 'severity', 'fixed_version'])
+    .where('image_id', '=', img.id)
+    .where((eb) => eb.or([eb('kind', '!=', 'vuln'), eb('severity', 'in', ['critical', 'high'])]))
+    .execute();
   const v = { critical: 0, high: 0, criticalFixable: 0, highFixable: 0 };
   let malware = 0;
   let secrets = 0;
@@ -59,8 +73,13 @@ export async function imageFactsFromStore(db: Kysely<Database>, projectId: strin
     else if (r.kind === 'vuln') {
       if (ignores.some((i) => i.vuln_id === r.ref_id && (i.package === '' || i.package === r.package))) continue;
       const fixable = r.fixed_version !== '';
-      if (r.severity === 'critical') { v.critical++; if (fixable) v.criticalFixable++; }
-      else { v.high++; if (fixable) v.highFixable++; }
+      if (r.severity === 'critical') {
+        v.critical++;
+        if (fixable) v.criticalFixable++;
+      } else {
+        v.high++;
+        if (fixable) v.highFixable++;
+      }
     }
   }
   facts.vulnerabilities = v;
@@ -106,10 +125,22 @@ export async function evaluateAdmission(s: ServiceDeps, by: Caller, projectId: s
     const meta = (b.object.metadata ?? {}) as Record<string, unknown>;
     const obj = b.namespace ? { ...b.object, metadata: { ...meta, namespace: b.namespace } } : b.object;
     specs = input(() => k8sWorkloadSpecs(obj, 'object').specs);
-    if (!specs.length) throw badRequest('ADMISSION_INPUT', 'object: not a Pod or a workload with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)');
+    if (!specs.length)
+      throw badRequest('ADMISSION_INPUT', 'object: not a Pod or a workload with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)');
   } else {
     input(() => parseImageRef(b.image!, 'image'));
-    const spec: ContainerSpec = { kind: 'Image', name: b.image!, container: 'image', image: b.image!, privileged: false, capAdd: [], mounts: [], hostPID: false, hostNetwork: false, hostIPC: false };
+    const spec: ContainerSpec = {
+      kind: 'Image',
+      name: b.image!,
+      container: 'image',
+      image: b.image!,
+      privileged: false,
+      capAdd: [],
+      mounts: [],
+      hostPID: false,
+      hostNetwork: false,
+      hostIPC: false,
+    };
     if (b.namespace) spec.namespace = b.namespace;
     if (b.labels) spec.labels = b.labels;
     specs = [spec];
@@ -127,6 +158,12 @@ export async function evaluateAdmission(s: ServiceDeps, by: Caller, projectId: s
     if (!facts.has(ref.full)) facts.set(ref.full, await imageFactsFromStore(db, projectId, ref));
   }
   const d = decideAdmission(policies, { target: b.target ?? 'kubernetes', specs }, (ref) => facts.get(ref.full), s.clock().getTime());
-  await auditOnly(s.store, by.actor, { event: by.event, projectId, resourceType: 'admission', resourceId: '', summary: { image: b.image ?? null, kind: b.object?.kind ?? null, allowed: d.allowed, denied: d.denied.length } });
+  await auditOnly(s.store, by.actor, {
+    event: by.event,
+    projectId,
+    resourceType: 'admission',
+    resourceId: '',
+    summary: { image: b.image ?? null, kind: b.object?.kind ?? null, allowed: d.allowed, denied: d.denied.length },
+  });
   return { allowed: d.allowed, policies: d.policies, denied: d.denied, warnings: d.warnings, audited: d.audited };
 }

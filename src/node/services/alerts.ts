@@ -14,10 +14,19 @@ type Api = Record<string, unknown>;
 
 export async function ingestAlerts(s: ServiceDeps, by: Caller, projectId: string, alerts: Alert[]): Promise<{ received: number; groups: number }> {
   for (const a of alerts) {
-    if (!isCatalogType(a.type) && !a.type.startsWith('custom/')) throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
+    if (!isCatalogType(a.type) && !a.type.startsWith('custom/'))
+      throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
   }
   await requireProject(s.store.db, projectId);
-  return storeAlerts(s.store, projectId, alerts, (trx) => appendAudit(trx, s.store, by.actor, { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } }, s.clock()).then(() => undefined));
+  return storeAlerts(s.store, projectId, alerts, (trx) =>
+    appendAudit(
+      trx,
+      s.store,
+      by.actor,
+      { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } },
+      s.clock(),
+    ).then(() => undefined),
+  );
 }
 
 export async function listAlerts(s: ServiceDeps, f: AlertFilter): Promise<{ items: Api[]; next?: string }> {

@@ -4,7 +4,10 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { exportAudit, queryAudit, verifyAudit } from '../store/audit-log.js';
 import { toApi, type ServiceDeps } from './common.js';
 
-export async function listAudit(s: ServiceDeps, q: { event?: string; project?: string; after?: number; limit?: number }): Promise<{ items: Record<string, unknown>[]; next?: number }> {
+export async function listAudit(
+  s: ServiceDeps,
+  q: { event?: string; project?: string; after?: number; limit?: number },
+): Promise<{ items: Record<string, unknown>[]; next?: number }> {
   const rows = await queryAudit(s.store.db, { event: q.event, projectId: q.project, afterSeq: q.after, limit: q.limit ?? 100 });
   return { items: rows.map(toApi), next: rows.length ? rows[rows.length - 1]!.seq : undefined };
 }

@@ -21,7 +21,13 @@ export interface AuthInfo {
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 /** Checks a local user's password; a session token (audit event `login`, also when it fails). */
-export async function login(s: ServiceDeps, actor: Actor, username: string, password: string, ttlHours: number): Promise<{ token: string; expiresAt: string; userId: string }> {
+export async function login(
+  s: ServiceDeps,
+  actor: Actor,
+  username: string,
+  password: string,
+  ttlHours: number,
+): Promise<{ token: string; expiresAt: string; userId: string }> {
   const user = await s.store.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok || user.disabled) {
@@ -32,7 +38,20 @@ export async function login(s: ServiceDeps, actor: Actor, username: string, pass
   const now = s.clock();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000).toISOString();
   await s.store.db.transaction().execute(async (trx) => {
-    await trx.insertInto('tokens').values({ id: newId(), user_id: user.id, kind: 'session', name: 'login', token_hash: hashToken(token), created_at: now.toISOString(), expires_at: expiresAt, revoked_at: null, last_used_at: null }).execute();
+    await trx
+      .insertInto('tokens')
+      .values({
+        id: newId(),
+        user_id: user.id,
+        kind: 'session',
+        name: 'login',
+        token_hash: hashToken(token),
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+        revoked_at: null,
+        last_used_at: null,
+      })
+      .execute();
     await appendAudit(trx, s.store, { ...actor, userId: user.id, username }, { event: 'login', resourceType: 'user', resourceId: user.id }, now);
   });
   return { token, expiresAt, userId: user.id };
@@ -50,7 +69,8 @@ export async function logout(s: ServiceDeps, by: Caller, tokenId: string): Promi
 /** The user and bindings of a live token (by its hash); undefined when unknown, revoked, expired or the user is disabled. */
 export async function identityOfToken(s: Pick<ServiceDeps, 'store' | 'clock'>, tokenHash: string): Promise<AuthInfo | undefined> {
   const now = s.clock().toISOString();
-  const row = await s.store.db.selectFrom('tokens')
+  const row = await s.store.db
+    .selectFrom('tokens')
     .innerJoin('users', 'users.id', 'tokens.user_id')
     .select(['tokens.id as tokenId', 'tokens.kind', 'tokens.expires_at', 'tokens.revoked_at', 'users.id as userId', 'users.username', 'users.disabled'])
     .where('tokens.token_hash', '=', tokenHash)
@@ -62,6 +82,8 @@ export async function identityOfToken(s: Pick<ServiceDeps, 'store' | 'clock'>, t
     username: row.username,
     tokenId: row.tokenId,
     tokenKind: row.kind === 'api' ? 'api' : 'session',
-    bindings: bindings.filter((b) => isRole(b.role)).map((b): Binding => ({ role: b.role as Binding['role'], projectId: b.project_id, actions: JSON.parse(b.actions) as string[] })),
+    bindings: bindings
+      .filter((b) => isRole(b.role))
+      .map((b): Binding => ({ role: b.role as Binding['role'], projectId: b.project_id, actions: JSON.parse(b.actions) as string[] })),
   };
 }

@@ -12,13 +12,17 @@ type Api = Record<string, unknown>;
 const withProtected = (c: Record<string, any>): Api => ({ ...toApi(c), protected: c.protected === 1 });
 
 export async function listClusters(s: ServiceDeps, projectId: string, q: PageQuery): Promise<Page<Api>> {
-  return mapPage(await pageOf(s.store.db.selectFrom('clusters').selectAll().where('project_id', '=', projectId), q, { name: 'name' }, 'clusters'), withProtected);
+  return mapPage(
+    await pageOf(s.store.db.selectFrom('clusters').selectAll().where('project_id', '=', projectId), q, { name: 'name' }, 'clusters'),
+    withProtected,
+  );
 }
 
 export async function addCluster(s: ServiceDeps, by: Caller, projectId: string, b: { name: string }): Promise<{ id: string }> {
   const id = await mutate(s, by, { resourceType: 'cluster', resourceId: (r: string) => r, projectId, summary: b }, async (trx) => {
     await requireProject(trx, projectId);
-    if (await trx.selectFrom('clusters').select('id').where('project_id', '=', projectId).where('name', '=', b.name).executeTakeFirst()) throw conflict(`cluster ${b.name} exists`);
+    if (await trx.selectFrom('clusters').select('id').where('project_id', '=', projectId).where('name', '=', b.name).executeTakeFirst())
+      throw conflict(`cluster ${b.name} exists`);
     const cid = newId();
     await trx.insertInto('clusters').values({ id: cid, project_id: projectId, name: b.name, protected: 0, created_at: s.clock().toISOString() }).execute();
     return cid;
@@ -36,22 +40,45 @@ export async function deleteCluster(s: ServiceDeps, by: Caller, projectId: strin
   });
 }
 
-export async function setClusterProtection(s: ServiceDeps, by: Caller, projectId: string, clusterId: string, on: boolean): Promise<{ ok: true; protected: boolean }> {
+export async function setClusterProtection(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  clusterId: string,
+  on: boolean,
+): Promise<{ ok: true; protected: boolean }> {
   await mutate(s, by, { resourceType: 'cluster', resourceId: clusterId, projectId }, async (trx) => {
-    requireTouched(await trx.updateTable('clusters').set({ protected: on ? 1 : 0 }).where('id', '=', clusterId).where('project_id', '=', projectId).executeTakeFirst(), 'cluster');
+    requireTouched(
+      await trx
+        .updateTable('clusters')
+        .set({ protected: on ? 1 : 0 })
+        .where('id', '=', clusterId)
+        .where('project_id', '=', projectId)
+        .executeTakeFirst(),
+      'cluster',
+    );
   });
   return { ok: true, protected: on };
 }
 
 /** Mints an agent registration token for the cluster; the secret is in this result only. */
-export async function createAgentToken(s: ServiceDeps, by: Caller, projectId: string, clusterId: string, expiresInHours = 24): Promise<{ id: string; token: string; expiresAt: string }> {
+export async function createAgentToken(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  clusterId: string,
+  expiresInHours = 24,
+): Promise<{ id: string; token: string; expiresAt: string }> {
   const token = newTokenSecret('vgr');
   const now = s.clock();
   const expiresAt = new Date(now.getTime() + expiresInHours * 3600_000).toISOString();
   const id = await mutate(s, by, { resourceType: 'cluster', resourceId: clusterId, projectId, summary: { expiresAt } }, async (trx) => {
     await requireInProject(trx, 'clusters', clusterId, projectId, 'cluster');
     const tid = newId();
-    await trx.insertInto('agent_tokens').values({ id: tid, cluster_id: clusterId, project_id: projectId, token_hash: hashToken(token), created_at: now.toISOString(), expires_at: expiresAt }).execute();
+    await trx
+      .insertInto('agent_tokens')
+      .values({ id: tid, cluster_id: clusterId, project_id: projectId, token_hash: hashToken(token), created_at: now.toISOString(), expires_at: expiresAt })
+      .execute();
     return tid;
   });
   return { id, token, expiresAt };
@@ -65,18 +92,40 @@ export async function listNodes(s: ServiceDeps, projectId: string, q: PageQuery 
 }
 
 /** Registers a node or records its agent's status (reportNode). */
-export async function reportNode(s: ServiceDeps, by: Caller, projectId: string, hostname: string, b: { status: string; version?: string; clusterId?: string }): Promise<{ id: string }> {
+export async function reportNode(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  hostname: string,
+  b: { status: string; version?: string; clusterId?: string },
+): Promise<{ id: string }> {
   const now = s.clock().toISOString();
   const id = await mutate(s, by, { resourceType: 'node', resourceId: (r: string) => r, projectId, summary: { hostname, ...b } }, async (trx) => {
     await requireProject(trx, projectId);
     if (b.clusterId) await inProject(trx, 'clusters', b.clusterId, projectId, 'cluster');
     const existing = await trx.selectFrom('nodes').select('id').where('project_id', '=', projectId).where('hostname', '=', hostname).executeTakeFirst();
     if (existing) {
-      await trx.updateTable('nodes').set({ status: b.status, version: b.version ?? '', cluster_id: b.clusterId ?? null, last_seen: now }).where('id', '=', existing.id).execute();
+      await trx
+        .updateTable('nodes')
+        .set({ status: b.status, version: b.version ?? '', cluster_id: b.clusterId ?? null, last_seen: now })
+        .where('id', '=', existing.id)
+        .execute();
       return existing.id;
     }
     const nid = newId();
-    await trx.insertInto('nodes').values({ id: nid, project_id: projectId, cluster_id: b.clusterId ?? null, hostname, status: b.status, version: b.version ?? '', last_seen: now, created_at: now }).execute();
+    await trx
+      .insertInto('nodes')
+      .values({
+        id: nid,
+        project_id: projectId,
+        cluster_id: b.clusterId ?? null,
+        hostname,
+        status: b.status,
+        version: b.version ?? '',
+        last_seen: now,
+        created_at: now,
+      })
+      .execute();
     return nid;
   });
   return { id };

@@ -2,7 +2,11 @@
 // handler (server/app.ts) turns them, InputErrors and validation failures into
 // `{ error, message }` bodies.
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -34,14 +34,40 @@ export function splitRef(ref: string): { registry: string; repository: string; t
   return { registry, repository: rest, tag };
 }
 
-export async function insertImage(s: Pick<ServiceDeps, 'clock'>, trx: Tx, projectId: string, ref: string, registryId: string | null = null, digest = ''): Promise<string> {
-  if (await trx.selectFrom('images').select('id').where('project_id', '=', projectId).where('ref', '=', ref).executeTakeFirst()) throw conflict(`image ${ref} exists in this project`);
+export async function insertImage(
+  s: Pick<ServiceDeps, 'clock'>,
+  trx: Tx,
+  projectId: string,
+  ref: string,
+  registryId: string | null = null,
+  digest = '',
+): Promise<string> {
+  if (await trx.selectFrom('images').select('id').where('project_id', '=', projectId).where('ref', '=', ref).executeTakeFirst())
+    throw conflict(`image ${ref} exists in this project`);
   const id = newId();
   const now = s.clock().toISOString();
-  await trx.insertInto('images').values({
-    id, project_id: projectId, registry_id: registryId, ref, ...splitRef(ref), digest, os_family: '', os_version: '',
-    last_scan_id: null, last_scan_at: null, critical: 0, high: 0, medium: 0, low: 0, unknown: 0, created_at: now, updated_at: now,
-  }).execute();
+  await trx
+    .insertInto('images')
+    .values({
+      id,
+      project_id: projectId,
+      registry_id: registryId,
+      ref,
+      ...splitRef(ref),
+      digest,
+      os_family: '',
+      os_version: '',
+      last_scan_id: null,
+      last_scan_at: null,
+      critical: 0,
+      high: 0,
+      medium: 0,
+      low: 0,
+      unknown: 0,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
   return id;
 }
 
@@ -78,8 +104,19 @@ export async function addImage(s: ServiceDeps, by: Caller, projectId: string, b:
 }
 
 /** The image of this ref in the project, added (audited as `by`) when missing. */
-export async function ensureImage(s: ServiceDeps, by: Caller, projectId: string, ref: string, summary: object): Promise<{ id: string; lastScanId: string | null }> {
-  const image = await s.store.db.selectFrom('images').select(['id', 'last_scan_id']).where('project_id', '=', projectId).where('ref', '=', ref).executeTakeFirst();
+export async function ensureImage(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  ref: string,
+  summary: object,
+): Promise<{ id: string; lastScanId: string | null }> {
+  const image = await s.store.db
+    .selectFrom('images')
+    .select(['id', 'last_scan_id'])
+    .where('project_id', '=', projectId)
+    .where('ref', '=', ref)
+    .executeTakeFirst();
   if (image) return { id: image.id, lastScanId: image.last_scan_id };
   const id = await mutate(s, by, { resourceType: 'image', resourceId: (x: string) => x, projectId, summary }, (trx) => insertImage(s, trx, projectId, ref));
   return { id, lastScanId: null };
@@ -90,9 +127,16 @@ export async function getImage(s: ServiceDeps, projectId: string, imageId: strin
 }
 
 /** An image with the number of packages of its software list. */
-export async function imageSummary(s: ServiceDeps, imageId: string): Promise<{ packages: number; critical: number; high: number; medium: number; low: number }> {
+export async function imageSummary(
+  s: ServiceDeps,
+  imageId: string,
+): Promise<{ packages: number; critical: number; high: number; medium: number; low: number }> {
   const im = await s.store.db.selectFrom('images').selectAll().where('id', '=', imageId).executeTakeFirstOrThrow();
-  const pk = await s.store.db.selectFrom('packages').select((eb) => eb.fn.countAll<number>().as('n')).where('image_id', '=', imageId).executeTakeFirstOrThrow();
+  const pk = await s.store.db
+    .selectFrom('packages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('image_id', '=', imageId)
+    .executeTakeFirstOrThrow();
   return { packages: Number(pk.n), critical: im.critical, high: im.high, medium: im.medium, low: im.low };
 }
 
@@ -133,7 +177,9 @@ export async function listFindings(s: ServiceDeps, projectId: string, imageId: s
   // In the query, so that a page is full whatever is ignored.
   if (f.includeIgnored === false) q = q.where('ignored', '=', 0);
   return mapPage(await pageOf(q, f, { severity: 'severity', refId: 'ref_id', package: 'package' }, 'findings'), (row) => ({
-    ...toApi(row), ignored: row.ignored === 1, ignoreReason: row.ignored === 1 ? row.ignore_reason : undefined,
+    ...toApi(row),
+    ignored: row.ignored === 1,
+    ignoreReason: row.ignored === 1 ? row.ignore_reason : undefined,
   }));
 }
 
@@ -161,14 +207,31 @@ export async function listIgnores(s: ServiceDeps, projectId: string, f: PageQuer
 
 /** Ignores a vulnerability for all images of the project (imageId null: ignoreVul) or one image (ignoreImageVul). */
 export async function addIgnore(s: ServiceDeps, by: Caller, projectId: string, imageId: string | null, b: IgnoreBody): Promise<{ id: string }> {
-  const id = await mutate(s, by, { resourceType: 'vuln-ignore', resourceId: (r: string) => r, projectId, summary: imageId ? { ...b, imageId } : b }, async (trx) => {
-    if (imageId) await requireInProject(trx, 'images', imageId, projectId, 'image');
-    else await requireProject(trx, projectId);
-    const iid = newId();
-    await trx.insertInto('vuln_ignores').values({ id: iid, project_id: projectId, image_id: imageId, vuln_id: b.vulnId, package: b.package ?? '', reason: b.reason ?? '', created_by: by.actor.username, created_at: s.clock().toISOString() }).execute();
-    await recountProject(trx, projectId, imageId ?? undefined);
-    return iid;
-  });
+  const id = await mutate(
+    s,
+    by,
+    { resourceType: 'vuln-ignore', resourceId: (r: string) => r, projectId, summary: imageId ? { ...b, imageId } : b },
+    async (trx) => {
+      if (imageId) await requireInProject(trx, 'images', imageId, projectId, 'image');
+      else await requireProject(trx, projectId);
+      const iid = newId();
+      await trx
+        .insertInto('vuln_ignores')
+        .values({
+          id: iid,
+          project_id: projectId,
+          image_id: imageId,
+          vuln_id: b.vulnId,
+          package: b.package ?? '',
+          reason: b.reason ?? '',
+          created_by: by.actor.username,
+          created_at: s.clock().toISOString(),
+        })
+        .execute();
+      await recountProject(trx, projectId, imageId ?? undefined);
+      return iid;
+    },
+  );
   return { id };
 }
 
@@ -194,10 +257,25 @@ async function recountProject(trx: Tx, projectId: string, imageId?: string): Pro
  * recomputes its counts by severity, leaving ignored findings out.
  */
 export async function recountImage(trx: Tx, projectId: string, imageId: string): Promise<Record<string, number>> {
-  const rules = await trx.selectFrom('vuln_ignores').select(['vuln_id', 'package', 'reason']).where('project_id', '=', projectId)
-    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)])).orderBy('id').execute();
-  const entries: IgnoreEntry[] = rules.map((r, i) => ({ id: r.vuln_id, packages: r.package ? [r.package] : [], ...(r.reason ? { reason: r.reason } : {}), line: i + 1 }));
-  const rows = await trx.selectFrom('findings').select(['id', 'ref_id', 'package', 'severity', 'data', 'ignored', 'ignore_reason']).where('image_id', '=', imageId).where('kind', '=', 'vuln').execute();
+  const rules = await trx
+    .selectFrom('vuln_ignores')
+    .select(['vuln_id', 'package', 'reason'])
+    .where('project_id', '=', projectId)
+    .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)]))
+    .orderBy('id')
+    .execute();
+  const entries: IgnoreEntry[] = rules.map((r, i) => ({
+    id: r.vuln_id,
+    packages: r.package ? [r.package] : [],
+    ...(r.reason ? { reason: r.reason } : {}),
+    line: i + 1,
+  }));
+  const rows = await trx
+    .selectFrom('findings')
+    .select(['id', 'ref_id', 'package', 'severity', 'data', 'ignored', 'ignore_reason'])
+    .where('image_id', '=', imageId)
+    .where('kind', '=', 'vuln')
+    .execute();
   const counts: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
   // Rows whose mark changes, grouped by the new mark.
   const changes = new Map<string, { ignored: number; reason: string; ids: string[] }>();
@@ -217,18 +295,38 @@ export async function recountImage(trx: Tx, projectId: string, imageId: string):
   }
   for (const c of changes.values()) {
     for (let i = 0; i < c.ids.length; i += 500) {
-      await trx.updateTable('findings').set({ ignored: c.ignored, ignore_reason: c.reason }).where('id', 'in', c.ids.slice(i, i + 500)).execute();
+      await trx
+        .updateTable('findings')
+        .set({ ignored: c.ignored, ignore_reason: c.reason })
+        .where('id', 'in', c.ids.slice(i, i + 500))
+        .execute();
     }
   }
-  await trx.updateTable('images').set({ critical: counts.critical!, high: counts.high!, medium: counts.medium!, low: counts.low!, unknown: counts.unknown! }).where('id', '=', imageId).execute();
+  await trx
+    .updateTable('images')
+    .set({ critical: counts.critical!, high: counts.high!, medium: counts.medium!, low: counts.low!, unknown: counts.unknown! })
+    .where('id', '=', imageId)
+    .execute();
   return counts;
 }
 
 /** The stored finding (its JSON), or what its columns say when the JSON does not parse. */
-function findingOf(r: { ref_id: string; package: string; data: string }): Pick<VulnerabilityFinding, 'id' | 'aliases' | 'package' | 'sourcePackage' | 'pkgPath' | 'purl'> {
+function findingOf(r: {
+  ref_id: string;
+  package: string;
+  data: string;
+}): Pick<VulnerabilityFinding, 'id' | 'aliases' | 'package' | 'sourcePackage' | 'pkgPath' | 'purl'> {
   try {
     const f = JSON.parse(r.data) as Partial<VulnerabilityFinding>;
-    if (f && typeof f === 'object') return { id: r.ref_id, aliases: Array.isArray(f.aliases) ? f.aliases : [], package: r.package, sourcePackage: typeof f.sourcePackage === 'string' ? f.sourcePackage : '', pkgPath: f.pkgPath, purl: f.purl };
+    if (f && typeof f === 'object')
+      return {
+        id: r.ref_id,
+        aliases: Array.isArray(f.aliases) ? f.aliases : [],
+        package: r.package,
+        sourcePackage: typeof f.sourcePackage === 'string' ? f.sourcePackage : '',
+        pkgPath: f.pkgPath,
+        purl: f.purl,
+      };
   } catch {
     // fall through
   }

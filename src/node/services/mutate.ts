@@ -22,7 +22,13 @@ export async function mutate<T>(s: Pick<ServiceDeps, 'store' | 'clock'>, by: Cal
     });
   } catch (e) {
     const resourceId = typeof entry.resourceId === 'string' ? entry.resourceId : '';
-    await auditOnly(s.store, by.actor, { ...entry, event, resourceId, result: 'failure', summary: { ...(entry.summary as object ?? {}), error: (e as Error).message?.slice(0, 200) } }).catch(() => {});
+    await auditOnly(s.store, by.actor, {
+      ...entry,
+      event,
+      resourceId,
+      result: 'failure',
+      summary: { ...((entry.summary as object) ?? {}), error: (e as Error).message?.slice(0, 200) },
+    }).catch(() => {});
     throw e;
   }
 }

@@ -12,48 +12,108 @@ export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, p
   const db = s.store.db;
   const ctx = s;
   const n = (v: unknown) => Number(v ?? 0);
-  const im = await db.selectFrom('images').where('project_id', '=', projectId).select([
-    sql<number>`count(*)`.as('total'),
-    sql<number>`sum(case when last_scan_id is null then 1 else 0 end)`.as('unscanned'),
-    sql<number>`sum(case when last_scan_id is not null and critical > 0 then 1 else 0 end)`.as('critical'),
-    sql<number>`sum(case when last_scan_id is not null and critical = 0 and high > 0 then 1 else 0 end)`.as('high'),
-    sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium > 0 then 1 else 0 end)`.as('medium'),
-    sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low > 0 then 1 else 0 end)`.as('low'),
-    sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low = 0 then 1 else 0 end)`.as('clean'),
-  ]).executeTakeFirstOrThrow();
-  const topImages = await db.selectFrom('images').select(['id', 'ref', 'critical', 'high', 'medium', 'low']).where('project_id', '=', projectId)
+  const im = await db
+    .selectFrom('images')
+    .where('project_id', '=', projectId)
+    .select([
+      sql<number>`count(*)`.as('total'),
+      sql<number>`sum(case when last_scan_id is null then 1 else 0 end)`.as('unscanned'),
+      sql<number>`sum(case when last_scan_id is not null and critical > 0 then 1 else 0 end)`.as('critical'),
+      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high > 0 then 1 else 0 end)`.as('high'),
+      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium > 0 then 1 else 0 end)`.as('medium'),
+      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low > 0 then 1 else 0 end)`.as('low'),
+      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low = 0 then 1 else 0 end)`.as('clean'),
+    ])
+    .executeTakeFirstOrThrow();
+  const topImages = await db
+    .selectFrom('images')
+    .select(['id', 'ref', 'critical', 'high', 'medium', 'low'])
+    .where('project_id', '=', projectId)
     .where((eb) => eb.or([eb('critical', '>', 0), eb('high', '>', 0), eb('medium', '>', 0), eb('low', '>', 0)]))
-    .orderBy('critical', 'desc').orderBy('high', 'desc').orderBy('medium', 'desc').orderBy('id').limit(10).execute();
-  const topPackages = await db.selectFrom('findings').innerJoin('images', 'images.id', 'findings.image_id')
-    .where('images.project_id', '=', projectId).where('findings.kind', '=', 'vuln')
+    .orderBy('critical', 'desc')
+    .orderBy('high', 'desc')
+    .orderBy('medium', 'desc')
+    .orderBy('id')
+    .limit(10)
+    .execute();
+  const topPackages = await db
+    .selectFrom('findings')
+    .innerJoin('images', 'images.id', 'findings.image_id')
+    .where('images.project_id', '=', projectId)
+    .where('findings.kind', '=', 'vuln')
     .select(['findings.package as package', sql<number>`count(*)`.as('findings'), sql<number>`count(distinct findings.image_id)`.as('images')])
-    .groupBy('findings.package').orderBy(sql`count(*)`, 'desc').orderBy('findings.package').limit(10).execute();
+    .groupBy('findings.package')
+    .orderBy(sql`count(*)`, 'desc')
+    .orderBy('findings.package')
+    .limit(10)
+    .execute();
   let alerts = null;
   if (may('alert:read')) {
     const since = new Date(ctx.clock().getTime() - OVERVIEW_DAYS * 86400_000).toISOString();
     const day = sql<string>`substr(last_seen, 1, 10)`;
-    const byDay = await db.selectFrom('alerts').where('project_id', '=', projectId).where('last_seen', '>=', since)
-      .select([day.as('day'), 'severity', sql<number>`count(*)`.as('groups')]).groupBy([day, 'severity']).orderBy(day).execute();
-    const byType = await db.selectFrom('alerts').where('project_id', '=', projectId).where('last_seen', '>=', since)
-      .select(['type', sql<number>`count(*)`.as('groups')]).groupBy('type').orderBy(sql`count(*)`, 'desc').limit(12).execute();
-    const open = await db.selectFrom('alerts').where('project_id', '=', projectId).where('status', '=', 'open').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
-    alerts = { open: n(open.n), byDay: byDay.map((r) => ({ day: r.day, severity: r.severity, groups: n(r.groups) })), byType: byType.map((r) => ({ type: r.type, groups: n(r.groups) })) };
+    const byDay = await db
+      .selectFrom('alerts')
+      .where('project_id', '=', projectId)
+      .where('last_seen', '>=', since)
+      .select([day.as('day'), 'severity', sql<number>`count(*)`.as('groups')])
+      .groupBy([day, 'severity'])
+      .orderBy(day)
+      .execute();
+    const byType = await db
+      .selectFrom('alerts')
+      .where('project_id', '=', projectId)
+      .where('last_seen', '>=', since)
+      .select(['type', sql<number>`count(*)`.as('groups')])
+      .groupBy('type')
+      .orderBy(sql`count(*)`, 'desc')
+      .limit(12)
+      .execute();
+    const open = await db
+      .selectFrom('alerts')
+      .where('project_id', '=', projectId)
+      .where('status', '=', 'open')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
+    alerts = {
+      open: n(open.n),
+      byDay: byDay.map((r) => ({ day: r.day, severity: r.severity, groups: n(r.groups) })),
+      byType: byType.map((r) => ({ type: r.type, groups: n(r.groups) })),
+    };
   }
   let clusters = null;
   if (may('cluster:read')) {
-    const c = await db.selectFrom('clusters').where('project_id', '=', projectId).select([sql<number>`count(*)`.as('total'), sql<number>`sum(case when protected <> 0 then 1 else 0 end)`.as('protected')]).executeTakeFirstOrThrow();
+    const c = await db
+      .selectFrom('clusters')
+      .where('project_id', '=', projectId)
+      .select([sql<number>`count(*)`.as('total'), sql<number>`sum(case when protected <> 0 then 1 else 0 end)`.as('protected')])
+      .executeTakeFirstOrThrow();
     clusters = { total: n(c.total), protected: n(c.protected) };
   }
   let nodes = null;
   if (may('node:read')) {
-    const rows = await db.selectFrom('nodes').where('project_id', '=', projectId).select(['status', sql<number>`count(*)`.as('n')]).groupBy('status').execute();
+    const rows = await db
+      .selectFrom('nodes')
+      .where('project_id', '=', projectId)
+      .select(['status', sql<number>`count(*)`.as('n')])
+      .groupBy('status')
+      .execute();
     const by = Object.fromEntries(rows.map((r) => [r.status, n(r.n)]));
     nodes = { online: by.online ?? 0, offline: by.offline ?? 0, degraded: by.degraded ?? 0 };
   }
   return {
-    images: { total: n(im.total), unscanned: n(im.unscanned), critical: n(im.critical), high: n(im.high), medium: n(im.medium), low: n(im.low), clean: n(im.clean) },
+    images: {
+      total: n(im.total),
+      unscanned: n(im.unscanned),
+      critical: n(im.critical),
+      high: n(im.high),
+      medium: n(im.medium),
+      low: n(im.low),
+      clean: n(im.clean),
+    },
     topImages: topImages.map((r) => ({ ...r, critical: n(r.critical), high: n(r.high), medium: n(r.medium), low: n(r.low) })),
     topPackages: topPackages.map((r) => ({ package: r.package, findings: n(r.findings), images: n(r.images) })),
-    alerts, clusters, nodes,
+    alerts,
+    clusters,
+    nodes,
   };
 }

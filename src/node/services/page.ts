@@ -45,12 +45,13 @@ export async function pageOf<DB, TB extends keyof DB, O extends { id: string }>(
       throw badRequest('BAD_CURSOR', 'cursor is not one this server issued');
     }
     const [v, id] = parsed;
-    b = col === 'id'
-      ? b.where(idc, op, id)
-      : b.where((eb: any) => eb.or([eb(c, op, v), eb.and([eb(c, '=', v), eb(idc, op, id)])]));
+    b = col === 'id' ? b.where(idc, op, id) : b.where((eb: any) => eb.or([eb(c, op, v), eb.and([eb(c, '=', v), eb(idc, op, id)])]));
   }
   if (col !== 'id') b = b.orderBy(c, dir);
-  const rows = (await b.orderBy(idc, dir).limit(limit + 1).execute()) as O[];
+  const rows = (await b
+    .orderBy(idc, dir)
+    .limit(limit + 1)
+    .execute()) as O[];
   let next: string | undefined;
   if (rows.length > limit) {
     rows.length = limit;

@@ -50,33 +50,61 @@ export async function listPolicies(s: ServiceDeps, projectId: string, q: PageQue
   return mapPage(await pageOf(qb, q, { name: 'name', updatedAt: 'updated_at' }, 'policies'), toApi);
 }
 
-export async function addPolicy(s: ServiceDeps, by: Caller, projectId: string, b: { name: string; kind: PolicyKind; mode?: string; document: Record<string, unknown> }): Promise<{ id: string }> {
+export async function addPolicy(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  b: { name: string; kind: PolicyKind; mode?: string; document: Record<string, unknown> },
+): Promise<{ id: string }> {
   // An admission policy file posted as it is carries its own mode.
   const mode = b.mode ?? (b.kind === 'image-admission' && typeof b.document.mode === 'string' ? b.document.mode : 'alert');
   const doc = checkPolicyDocument(b.kind, b.name, mode, b.document);
-  const id = await mutate(s, by, { resourceType: 'policy', resourceId: (r: string) => r, projectId, summary: { name: b.name, kind: b.kind, mode } }, async (trx) => {
-    await requireProject(trx, projectId);
-    const pid = newId();
-    const now = s.clock().toISOString();
-    await trx.insertInto('policies').values({ id: pid, project_id: projectId, name: b.name, kind: b.kind, mode, document: JSON.stringify(doc), created_at: now, updated_at: now }).execute();
-    return pid;
-  });
+  const id = await mutate(
+    s,
+    by,
+    { resourceType: 'policy', resourceId: (r: string) => r, projectId, summary: { name: b.name, kind: b.kind, mode } },
+    async (trx) => {
+      await requireProject(trx, projectId);
+      const pid = newId();
+      const now = s.clock().toISOString();
+      await trx
+        .insertInto('policies')
+        .values({ id: pid, project_id: projectId, name: b.name, kind: b.kind, mode, document: JSON.stringify(doc), created_at: now, updated_at: now })
+        .execute();
+      return pid;
+    },
+  );
   return { id };
 }
 
 /** A policy with the images it applies to. */
 export async function getPolicy(s: ServiceDeps, projectId: string, policyId: string): Promise<Api> {
   const p = await inProject(s.store.db, 'policies', policyId, projectId, 'policy');
-  const images = await s.store.db.selectFrom('policy_images').innerJoin('images', 'images.id', 'policy_images.image_id').select(['images.id', 'images.ref']).where('policy_images.policy_id', '=', p.id).execute();
+  const images = await s.store.db
+    .selectFrom('policy_images')
+    .innerJoin('images', 'images.id', 'policy_images.image_id')
+    .select(['images.id', 'images.ref'])
+    .where('policy_images.policy_id', '=', p.id)
+    .execute();
   return { ...toApi(p), images };
 }
 
-export async function updatePolicy(s: ServiceDeps, by: Caller, projectId: string, policyId: string, b: { mode?: string; document?: Record<string, unknown> }): Promise<void> {
+export async function updatePolicy(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  policyId: string,
+  b: { mode?: string; document?: Record<string, unknown> },
+): Promise<void> {
   const p = await inProject(s.store.db, 'policies', policyId, projectId, 'policy');
   const mode = b.mode ?? p.mode;
   const doc = checkPolicyDocument(p.kind, p.name, mode, b.document ?? JSON.parse(p.document));
   await mutate(s, by, { resourceType: 'policy', resourceId: policyId, projectId, summary: b }, async (trx) => {
-    await trx.updateTable('policies').set({ mode, document: JSON.stringify(doc), updated_at: s.clock().toISOString() }).where('id', '=', policyId).execute();
+    await trx
+      .updateTable('policies')
+      .set({ mode, document: JSON.stringify(doc), updated_at: s.clock().toISOString() })
+      .where('id', '=', policyId)
+      .execute();
   });
 }
 
@@ -93,7 +121,10 @@ export async function applyPolicy(s: ServiceDeps, by: Caller, projectId: string,
     const found = await trx.selectFrom('images').select('id').where('project_id', '=', projectId).where('id', 'in', imageIds).execute();
     if (found.length !== new Set(imageIds).size) throw notFound('image');
     const now = s.clock().toISOString();
-    await trx.insertInto('policy_images').values(found.map((f) => ({ policy_id: policyId, image_id: f.id, created_at: now })))
-      .onConflict((oc) => oc.columns(['policy_id', 'image_id']).doNothing()).execute();
+    await trx
+      .insertInto('policy_images')
+      .values(found.map((f) => ({ policy_id: policyId, image_id: f.id, created_at: now })))
+      .onConflict((oc) => oc.columns(['policy_id', 'image_id']).doNothing())
+      .execute();
   });
 }

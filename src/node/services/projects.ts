@@ -29,8 +29,11 @@ export function scheduleKey(projectId: string): string {
  */
 export async function markScheduleSet(trx: Tx, projectId: string, at: Date): Promise<void> {
   const now = at.toISOString();
-  await trx.insertInto('settings').values({ key: scheduleKey(projectId), value: now, updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now })).execute();
+  await trx
+    .insertInto('settings')
+    .values({ key: scheduleKey(projectId), value: now, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now }))
+    .execute();
 }
 
 function checkCron(cron: string | undefined): void {
@@ -40,7 +43,10 @@ function checkCron(cron: string | undefined): void {
 export async function createProject(s: Pick<ServiceDeps, 'clock' | 'config'>, trx: Tx, name: string, description = '', cron?: string): Promise<string> {
   if (await trx.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirst()) throw conflict(`project ${name} exists`);
   const id = newId();
-  await trx.insertInto('projects').values({ id, name, description, rescan_cron: cron ?? s.config.rescanCron, created_at: s.clock().toISOString() }).execute();
+  await trx
+    .insertInto('projects')
+    .values({ id, name, description, rescan_cron: cron ?? s.config.rescanCron, created_at: s.clock().toISOString() })
+    .execute();
   await markScheduleSet(trx, id, s.clock());
   return id;
 }
@@ -59,7 +65,9 @@ export async function listProjects(s: ServiceDeps, allowed: 'all' | string[], q:
 
 export async function addProject(s: ServiceDeps, by: Caller, b: { name: string; description?: string; rescanCron?: string }): Promise<{ id: string }> {
   checkCron(b.rescanCron);
-  const id = await mutate(s, by, { resourceType: 'project', resourceId: (r: string) => r, summary: b }, (trx) => createProject(s, trx, b.name, b.description, b.rescanCron));
+  const id = await mutate(s, by, { resourceType: 'project', resourceId: (r: string) => r, summary: b }, (trx) =>
+    createProject(s, trx, b.name, b.description, b.rescanCron),
+  );
   return { id };
 }
 
@@ -69,7 +77,12 @@ export async function getProject(s: ServiceDeps, projectId: string): Promise<Api
   return toApi(p);
 }
 
-export async function updateProject(s: ServiceDeps, by: Caller, projectId: string, b: { description?: string; rescanCron?: string; scanners?: string }): Promise<void> {
+export async function updateProject(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  b: { description?: string; rescanCron?: string; scanners?: string },
+): Promise<void> {
   checkCron(b.rescanCron);
   await mutate(s, by, { resourceType: 'project', resourceId: projectId, projectId, summary: b }, async (trx) => {
     const set: Record<string, string> = {};

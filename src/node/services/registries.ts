@@ -45,23 +45,40 @@ export interface SyncResult {
 }
 
 export function registryHost(url: string): string {
-  return url.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return url
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
 }
 
 const withHasPassword = (r: Record<string, any>): Api => ({ ...toApi(r), hasPassword: r.password_enc !== '' });
 
 export async function listRegistries(s: ServiceDeps, projectId: string, q: PageQuery): Promise<Page<Api>> {
-  return mapPage(await pageOf(s.store.db.selectFrom('registries').selectAll().where('project_id', '=', projectId), q, { name: 'name' }, 'registries'), withHasPassword);
+  return mapPage(
+    await pageOf(s.store.db.selectFrom('registries').selectAll().where('project_id', '=', projectId), q, { name: 'name' }, 'registries'),
+    withHasPassword,
+  );
 }
 
 export async function addRegistry(s: ServiceDeps, by: Caller, projectId: string, b: RegistryBody & { name: string; url: string }): Promise<{ id: string }> {
   const id = await mutate(s, by, { resourceType: 'registry', resourceId: (r: string) => r, projectId, summary: b }, async (trx) => {
     await requireProject(trx, projectId);
     const rid = newId();
-    await trx.insertInto('registries').values({
-      id: rid, project_id: projectId, name: b.name, url: b.url, username: b.username ?? '', password_enc: s.secrets.seal(b.password ?? ''),
-      insecure: b.insecure ? 1 : 0, created_at: s.clock().toISOString(), last_sync_at: null,
-    }).execute();
+    await trx
+      .insertInto('registries')
+      .values({
+        id: rid,
+        project_id: projectId,
+        name: b.name,
+        url: b.url,
+        username: b.username ?? '',
+        password_enc: s.secrets.seal(b.password ?? ''),
+        insecure: b.insecure ? 1 : 0,
+        created_at: s.clock().toISOString(),
+        last_sync_at: null,
+      })
+      .execute();
     return rid;
   });
   return { id };
@@ -79,7 +96,10 @@ export async function updateRegistry(s: ServiceDeps, by: Caller, projectId: stri
     if (b.username !== undefined) set.username = b.username;
     if (b.password !== undefined) set.password_enc = s.secrets.seal(b.password);
     if (b.insecure !== undefined) set.insecure = b.insecure ? 1 : 0;
-    requireTouched(await trx.updateTable('registries').set(set).where('id', '=', registryId).where('project_id', '=', projectId).executeTakeFirst(), 'registry');
+    requireTouched(
+      await trx.updateTable('registries').set(set).where('id', '=', registryId).where('project_id', '=', projectId).executeTakeFirst(),
+      'registry',
+    );
   });
 }
 
@@ -94,16 +114,29 @@ export async function deleteRegistry(s: ServiceDeps, by: Caller, projectId: stri
  * upserts, the scans of new digests and the audit record commit together and
  * the scans are dispatched. An unreachable registry is a 502 (audited as a failure).
  */
-export async function syncRegistry(s: ServiceDeps, by: Caller, projectId: string, registryId: string, list: (r: RegistryAccess) => Promise<ListedImage[]>): Promise<SyncResult> {
+export async function syncRegistry(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  registryId: string,
+  list: (r: RegistryAccess) => Promise<ListedImage[]>,
+): Promise<SyncResult> {
   const reg = await inProject(s.store.db, 'registries', registryId, projectId, 'registry');
   const host = registryHost(reg.url);
   const entry = { resourceType: 'registry', resourceId: registryId, projectId, summary: { host } };
   let listed: ListedImage[];
   try {
-    listed = await list({ host, username: reg.username || undefined, password: s.secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 || reg.url.startsWith('http://') });
+    listed = await list({
+      host,
+      username: reg.username || undefined,
+      password: s.secrets.open(reg.password_enc) || undefined,
+      insecure: reg.insecure === 1 || reg.url.startsWith('http://'),
+    });
   } catch (e) {
     const msg = e instanceof InputError ? e.message : `registry ${host} unreachable: ${(e as Error).message}`;
-    await mutate(s, by, entry, async () => { throw new HttpError(502, 'REGISTRY_SYNC', msg); }).catch(() => {});
+    await mutate(s, by, entry, async () => {
+      throw new HttpError(502, 'REGISTRY_SYNC', msg);
+    }).catch(() => {});
     throw new HttpError(502, 'REGISTRY_SYNC', msg);
   }
   const r = await mutate(s, by, entry, (trx) => upsertListedImages(s, trx, projectId, registryId, host, listed));
@@ -112,13 +145,25 @@ export async function syncRegistry(s: ServiceDeps, by: Caller, projectId: string
 }
 
 /** Upserts listed images; new ones and ones whose digest changed (or never scanned) get a scan (not yet dispatched). */
-export async function upsertListedImages(s: Pick<ServiceDeps, 'clock'>, trx: Tx, projectId: string, registryId: string, host: string, listed: readonly ListedImage[]): Promise<SyncResult> {
+export async function upsertListedImages(
+  s: Pick<ServiceDeps, 'clock'>,
+  trx: Tx,
+  projectId: string,
+  registryId: string,
+  host: string,
+  listed: readonly ListedImage[],
+): Promise<SyncResult> {
   const now = s.clock().toISOString();
   const scanIds: string[] = [];
   let newImages = 0;
   for (const li of listed) {
     const ref = `registry:${host}/${li.repository}:${li.tag}`;
-    const existing = await trx.selectFrom('images').select(['id', 'digest', 'last_scan_id']).where('project_id', '=', projectId).where('ref', '=', ref).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('images')
+      .select(['id', 'digest', 'last_scan_id'])
+      .where('project_id', '=', projectId)
+      .where('ref', '=', ref)
+      .executeTakeFirst();
     let imageId: string;
     if (!existing) {
       imageId = await insertImage(s, trx, projectId, ref, registryId, li.digest);

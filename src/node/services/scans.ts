@@ -13,10 +13,23 @@ export type ScanTrigger = 'manual' | 'sync' | 'schedule' | 'vulndb' | 'demo';
 /** Inserts a queued scan in the caller's transaction; dispatch it after commit. */
 export async function createScan(s: Pick<ServiceDeps, 'clock'>, trx: Tx, projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
   const id = newId();
-  await trx.insertInto('scans').values({
-    id, project_id: projectId, image_id: imageId, status: 'queued', progress: 0, error: '', attempts: 0, trigger, worker: '',
-    created_at: s.clock().toISOString(), started_at: null, finished_at: null,
-  }).execute();
+  await trx
+    .insertInto('scans')
+    .values({
+      id,
+      project_id: projectId,
+      image_id: imageId,
+      status: 'queued',
+      progress: 0,
+      error: '',
+      attempts: 0,
+      trigger,
+      worker: '',
+      created_at: s.clock().toISOString(),
+      started_at: null,
+      finished_at: null,
+    })
+    .execute();
   return id;
 }
 
@@ -35,7 +48,12 @@ export async function getScan(s: ServiceDeps, projectId: string, scanId: string)
  * Queues rescans of the images of one project or all: only scanned ones
  * (unless onlyScanned is false), and when `affected` is given only those.
  */
-export async function queueRescans(s: ServiceDeps, by: Caller, b: { projectId?: string; onlyScanned?: boolean; onlyAffected?: boolean }, affected?: ReadonlySet<string>): Promise<string[]> {
+export async function queueRescans(
+  s: ServiceDeps,
+  by: Caller,
+  b: { projectId?: string; onlyScanned?: boolean; onlyAffected?: boolean },
+  affected?: ReadonlySet<string>,
+): Promise<string[]> {
   const ids = await mutate(s, by, { resourceType: 'project', resourceId: b.projectId ?? '*', projectId: b.projectId, summary: b }, async (trx) => {
     let q = trx.selectFrom('images').select(['id', 'project_id']);
     if (b.projectId) q = q.where('project_id', '=', b.projectId);

@@ -22,11 +22,15 @@ export async function readSettings(s: ServiceDeps): Promise<Record<string, unkno
 export async function setSetting(s: ServiceDeps, by: Caller, key: string, v: unknown): Promise<void> {
   const spec = SETTINGS[key];
   if (!spec) throw badRequest('BAD_SETTING', `unknown setting ${key}`);
-  if ((spec.type === 'integer' && !Number.isInteger(v)) || (spec.type !== 'integer' && typeof v !== spec.type)) throw badRequest('BAD_SETTING', `${key} must be a ${spec.type}`);
+  if ((spec.type === 'integer' && !Number.isInteger(v)) || (spec.type !== 'integer' && typeof v !== spec.type))
+    throw badRequest('BAD_SETTING', `${key} must be a ${spec.type}`);
   await mutate(s, by, { resourceType: 'setting', resourceId: key, summary: { value: v } }, async (trx) => {
     const now = s.clock().toISOString();
-    await trx.insertInto('settings').values({ key: `cfg.${key}`, value: JSON.stringify(v), updated_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(v), updated_at: now })).execute();
+    await trx
+      .insertInto('settings')
+      .values({ key: `cfg.${key}`, value: JSON.stringify(v), updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(v), updated_at: now }))
+      .execute();
   });
 }
 
@@ -59,10 +63,26 @@ export interface NotifierBody {
 export async function addNotifier(s: ServiceDeps, by: Caller, b: NotifierBody): Promise<{ id: string }> {
   if (b.kind === 'webhook' && !b.url) throw badRequest('NOTIFIER', 'a webhook needs url');
   if (b.kind === 'syslog' && (!b.host || !b.port)) throw badRequest('NOTIFIER', 'syslog needs host and port');
-  const config = b.kind === 'webhook' ? { url: b.url, secret: b.secret ? s.secrets.seal(b.secret) : '' } : { host: b.host, port: b.port, protocol: b.protocol ?? 'udp', facility: b.facility };
+  const config =
+    b.kind === 'webhook'
+      ? { url: b.url, secret: b.secret ? s.secrets.seal(b.secret) : '' }
+      : { host: b.host, port: b.port, protocol: b.protocol ?? 'udp', facility: b.facility };
   const id = await mutate(s, by, { resourceType: 'notifier', resourceId: (r: string) => r, projectId: b.projectId ?? undefined, summary: b }, async (trx) => {
     const nid = newId();
-    await trx.insertInto('notifiers').values({ id: nid, project_id: b.projectId ?? null, name: b.name, kind: b.kind, config: JSON.stringify(config), min_severity: b.minSeverity ?? 'info', types: JSON.stringify(b.types ?? []), events: JSON.stringify(b.events ?? []), created_at: s.clock().toISOString() }).execute();
+    await trx
+      .insertInto('notifiers')
+      .values({
+        id: nid,
+        project_id: b.projectId ?? null,
+        name: b.name,
+        kind: b.kind,
+        config: JSON.stringify(config),
+        min_severity: b.minSeverity ?? 'info',
+        types: JSON.stringify(b.types ?? []),
+        events: JSON.stringify(b.events ?? []),
+        created_at: s.clock().toISOString(),
+      })
+      .execute();
     return nid;
   });
   s.notifier.invalidate();

@@ -17,12 +17,24 @@ export async function firstStart(s: ServiceDeps, adminPassword: string): Promise
     if (adminCreated) {
       const uid = await createUser(s, trx, 'admin', adminPassword);
       await insertBinding(s, trx, uid, 'Administrator', null);
-      await appendAudit(trx, s.store, SYSTEM_ACTOR, { event: 'addUser', resourceType: 'user', resourceId: uid, summary: { username: 'admin', role: 'Administrator' } }, s.clock());
+      await appendAudit(
+        trx,
+        s.store,
+        SYSTEM_ACTOR,
+        { event: 'addUser', resourceType: 'user', resourceId: uid, summary: { username: 'admin', role: 'Administrator' } },
+        s.clock(),
+      );
     }
     let project = await projectByName(trx, 'default');
     if (!project) {
       const id = await createProject(s, trx, 'default', 'created on first start');
-      await appendAudit(trx, s.store, SYSTEM_ACTOR, { event: 'addProject', resourceType: 'project', resourceId: id, projectId: id, summary: { name: 'default' } }, s.clock());
+      await appendAudit(
+        trx,
+        s.store,
+        SYSTEM_ACTOR,
+        { event: 'addProject', resourceType: 'project', resourceId: id, projectId: id, summary: { name: 'default' } },
+        s.clock(),
+      );
       project = { id };
     }
     return { adminCreated, defaultProjectId: project.id };

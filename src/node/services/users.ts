@@ -17,13 +17,33 @@ export async function createUser(s: Pick<ServiceDeps, 'clock'>, trx: Tx, usernam
   const id = newId();
   const exists = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
   if (exists) throw conflict(`user ${username} exists`);
-  await trx.insertInto('users').values({ id, username, password_hash: await hashPassword(password), disabled: 0, created_at: s.clock().toISOString() }).execute();
+  await trx
+    .insertInto('users')
+    .values({ id, username, password_hash: await hashPassword(password), disabled: 0, created_at: s.clock().toISOString() })
+    .execute();
   return id;
 }
 
-export async function insertBinding(s: Pick<ServiceDeps, 'clock'>, trx: Tx, userId: string, role: string, projectId: string | null, actions: string[] = []): Promise<string> {
+export async function insertBinding(
+  s: Pick<ServiceDeps, 'clock'>,
+  trx: Tx,
+  userId: string,
+  role: string,
+  projectId: string | null,
+  actions: string[] = [],
+): Promise<string> {
   const id = newId();
-  await trx.insertInto('role_bindings').values({ id, user_id: userId, role, project_id: projectId, actions: JSON.stringify(role === 'Custom' ? actions : []), created_at: s.clock().toISOString() }).execute();
+  await trx
+    .insertInto('role_bindings')
+    .values({
+      id,
+      user_id: userId,
+      role,
+      project_id: projectId,
+      actions: JSON.stringify(role === 'Custom' ? actions : []),
+      created_at: s.clock().toISOString(),
+    })
+    .execute();
   return id;
 }
 
@@ -38,12 +58,21 @@ export async function listUsers(s: ServiceDeps, q: PageQuery & { username?: stri
   return mapPage(await pageOf(qb, q, { username: 'username', createdAt: 'created_at' }, 'users'), toApi);
 }
 
-export async function addUser(s: ServiceDeps, by: Caller, b: { username: string; password: string; role?: string; projectId?: string | null }): Promise<{ id: string; username: string }> {
-  const id = await mutate(s, by, { resourceType: 'user', resourceId: (r: string) => r, summary: { username: b.username, role: b.role, projectId: b.projectId } }, async (trx) => {
-    const uid = await createUser(s, trx, b.username, b.password);
-    if (b.role) await insertBinding(s, trx, uid, b.role, b.projectId ?? null);
-    return uid;
-  });
+export async function addUser(
+  s: ServiceDeps,
+  by: Caller,
+  b: { username: string; password: string; role?: string; projectId?: string | null },
+): Promise<{ id: string; username: string }> {
+  const id = await mutate(
+    s,
+    by,
+    { resourceType: 'user', resourceId: (r: string) => r, summary: { username: b.username, role: b.role, projectId: b.projectId } },
+    async (trx) => {
+      const uid = await createUser(s, trx, b.username, b.password);
+      if (b.role) await insertBinding(s, trx, uid, b.role, b.projectId ?? null);
+      return uid;
+    },
+  );
   return { id, username: b.username };
 }
 
@@ -61,7 +90,13 @@ export async function updateUser(s: ServiceDeps, by: Caller, userId: string, b: 
     if (b.disabled !== undefined) set.disabled = b.disabled ? 1 : 0;
     requireTouched(await trx.updateTable('users').set(set).where('id', '=', userId).executeTakeFirst(), 'user');
     // A new password or a disabled account ends existing sessions.
-    await trx.updateTable('tokens').set({ revoked_at: s.clock().toISOString() }).where('user_id', '=', userId).where('kind', '=', 'session').where('revoked_at', 'is', null).execute();
+    await trx
+      .updateTable('tokens')
+      .set({ revoked_at: s.clock().toISOString() })
+      .where('user_id', '=', userId)
+      .where('kind', '=', 'session')
+      .where('revoked_at', 'is', null)
+      .execute();
   });
   s.authCache.clear();
 }
@@ -78,17 +113,27 @@ export async function listBindings(s: ServiceDeps, userId: string): Promise<{ it
   return { items: (await s.store.db.selectFrom('role_bindings').selectAll().where('user_id', '=', userId).orderBy('id').execute()).map(toApi) };
 }
 
-export async function addBinding(s: ServiceDeps, by: Caller, userId: string, b: { role: string; projectId?: string | null; actions?: string[] }): Promise<{ id: string }> {
+export async function addBinding(
+  s: ServiceDeps,
+  by: Caller,
+  userId: string,
+  b: { role: string; projectId?: string | null; actions?: string[] },
+): Promise<{ id: string }> {
   const { role, projectId = null, actions = [] } = b;
   if (!isRole(role)) throw badRequest('BAD_ROLE', `unknown role ${role}`);
   const unknown = actions.filter((x) => !isAction(x));
   if (unknown.length) throw badRequest('BAD_ACTION', `unknown actions: ${unknown.join(', ')}`);
   if (role === 'Custom' && actions.length === 0) throw badRequest('BAD_ACTION', 'a Custom binding needs actions');
-  const id = await mutate(s, by, { resourceType: 'rolebinding', resourceId: (r: string) => r, projectId: projectId ?? undefined, summary: { userId, role, projectId, actions } }, async (trx) => {
-    if (!(await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst())) throw notFound('user');
-    if (projectId && !(await trx.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst())) throw notFound('project');
-    return insertBinding(s, trx, userId, role, projectId, actions);
-  });
+  const id = await mutate(
+    s,
+    by,
+    { resourceType: 'rolebinding', resourceId: (r: string) => r, projectId: projectId ?? undefined, summary: { userId, role, projectId, actions } },
+    async (trx) => {
+      if (!(await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst())) throw notFound('user');
+      if (projectId && !(await trx.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst())) throw notFound('project');
+      return insertBinding(s, trx, userId, role, projectId, actions);
+    },
+  );
   s.authCache.clear();
   return { id };
 }
@@ -103,18 +148,43 @@ export async function deleteBinding(s: ServiceDeps, by: Caller, userId: string, 
 /** The caller's API tokens, never their secrets. */
 export async function listTokens(s: ServiceDeps, userId: string): Promise<{ items: Api[] }> {
   return {
-    items: (await s.store.db.selectFrom('tokens').select(['id', 'name', 'created_at', 'expires_at', 'revoked_at', 'last_used_at']).where('user_id', '=', userId).where('kind', '=', 'api').orderBy('id').execute()).map(toApi),
+    items: (
+      await s.store.db
+        .selectFrom('tokens')
+        .select(['id', 'name', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'])
+        .where('user_id', '=', userId)
+        .where('kind', '=', 'api')
+        .orderBy('id')
+        .execute()
+    ).map(toApi),
   };
 }
 
 /** A new API token of the caller; the secret is in this result only. */
-export async function createToken(s: ServiceDeps, by: Caller, b: { name: string; expiresInDays?: number }): Promise<{ id: string; token: string; expiresAt: string }> {
+export async function createToken(
+  s: ServiceDeps,
+  by: Caller,
+  b: { name: string; expiresInDays?: number },
+): Promise<{ id: string; token: string; expiresAt: string }> {
   const token = newTokenSecret('vga');
   const now = s.clock();
   const expiresAt = new Date(now.getTime() + (b.expiresInDays ?? 90) * 86400_000).toISOString();
   const id = await mutate(s, by, { resourceType: 'token', resourceId: (r: string) => r, summary: { name: b.name, expiresAt } }, async (trx) => {
     const tid = newId();
-    await trx.insertInto('tokens').values({ id: tid, user_id: by.actor.userId, kind: 'api', name: b.name, token_hash: hashToken(token), created_at: now.toISOString(), expires_at: expiresAt, revoked_at: null, last_used_at: null }).execute();
+    await trx
+      .insertInto('tokens')
+      .values({
+        id: tid,
+        user_id: by.actor.userId,
+        kind: 'api',
+        name: b.name,
+        token_hash: hashToken(token),
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+        revoked_at: null,
+        last_used_at: null,
+      })
+      .execute();
     return tid;
   });
   return { id, token, expiresAt };
@@ -122,7 +192,16 @@ export async function createToken(s: ServiceDeps, by: Caller, b: { name: string;
 
 export async function revokeToken(s: ServiceDeps, by: Caller, tokenId: string): Promise<void> {
   await mutate(s, by, { resourceType: 'token', resourceId: tokenId }, async (trx) => {
-    requireTouched(await trx.updateTable('tokens').set({ revoked_at: s.clock().toISOString() }).where('id', '=', tokenId).where('user_id', '=', by.actor.userId).where('kind', '=', 'api').executeTakeFirst(), 'token');
+    requireTouched(
+      await trx
+        .updateTable('tokens')
+        .set({ revoked_at: s.clock().toISOString() })
+        .where('id', '=', tokenId)
+        .where('user_id', '=', by.actor.userId)
+        .where('kind', '=', 'api')
+        .executeTakeFirst(),
+      'token',
+    );
   });
   s.authCache.clear();
 }

@@ -25,7 +25,22 @@ export interface IngestResult {
   groups: number;
 }
 
-const COLS = ['id', 'project_id', 'type', 'severity', 'severity_rank', 'subject', 'status', 'count', 'first_seen', 'last_seen', 'message', 'rule', 'host', 'sample'] as const;
+const COLS = [
+  'id',
+  'project_id',
+  'type',
+  'severity',
+  'severity_rank',
+  'subject',
+  'status',
+  'count',
+  'first_seen',
+  'last_seen',
+  'message',
+  'rule',
+  'host',
+  'sample',
+] as const;
 
 // One merge rule for both dialects: counts add up, first/last seen widen, the
 // newest alert's text wins, severity only rises, and a handled group that
@@ -73,9 +88,20 @@ function groupAlerts(projectId: string, alerts: readonly Alert[]): AlertTable[] 
     const g = groups.get(key);
     if (!g) {
       groups.set(key, {
-        id: newId(), project_id: projectId, type: a.type, severity: a.severity, severity_rank: SEVERITY_RANK[a.severity],
-        subject, status: 'open', count: 1, first_seen: a.time, last_seen: a.time, message: a.message, rule: a.rule,
-        host: a.host, sample: JSON.stringify(a),
+        id: newId(),
+        project_id: projectId,
+        type: a.type,
+        severity: a.severity,
+        severity_rank: SEVERITY_RANK[a.severity],
+        subject,
+        status: 'open',
+        count: 1,
+        first_seen: a.time,
+        last_seen: a.time,
+        message: a.message,
+        rule: a.rule,
+        host: a.host,
+        sample: JSON.stringify(a),
       });
       continue;
     }
@@ -134,7 +160,13 @@ export interface IngestOptions {
 }
 
 /** `inTx` runs in the same transaction (the route writes its audit record there). */
-export async function ingestAlerts(store: Store, projectId: string, alerts: readonly Alert[], inTx?: (trx: Tx) => Promise<void>, o: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestAlerts(
+  store: Store,
+  projectId: string,
+  alerts: readonly Alert[],
+  inTx?: (trx: Tx) => Promise<void>,
+  o: IngestOptions = {},
+): Promise<IngestResult> {
   return store.db.transaction().execute(async (trx) => {
     const take = o.dedupeIds ? await firstSeen(store, trx, projectId, alerts, o.now ?? new Date().toISOString()) : alerts;
     const rows = groupAlerts(projectId, take);
@@ -173,7 +205,20 @@ export function decodeCursor(c: string): { lastSeen: string; id: string } | unde
 }
 
 /** The columns of a list entry: everything but the sample, which only the single-group read returns. */
-export const ALERT_LIST_COLUMNS = ['id', 'project_id', 'type', 'severity', 'subject', 'status', 'count', 'first_seen', 'last_seen', 'message', 'rule', 'host'] as const;
+export const ALERT_LIST_COLUMNS = [
+  'id',
+  'project_id',
+  'type',
+  'severity',
+  'subject',
+  'status',
+  'count',
+  'first_seen',
+  'last_seen',
+  'message',
+  'rule',
+  'host',
+] as const;
 export type AlertListRow = Pick<AlertTable, (typeof ALERT_LIST_COLUMNS)[number]>;
 
 /**
@@ -200,7 +245,10 @@ function pageQuery(db: Db, f: AlertFilter, projects: 'all' | string[], cursor: C
   let q = db.selectFrom('alerts').select(ALERT_LIST_COLUMNS);
   if (projects !== 'all') q = projects.length === 1 ? q.where('project_id', '=', projects[0]!) : q.where('project_id', 'in', projects);
   for (const c of conditions(f, cursor)) q = q.where(c);
-  return q.orderBy('last_seen', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+  return q
+    .orderBy('last_seen', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
 }
 
 /**
@@ -222,8 +270,10 @@ function mergedPage(dialect: Store['dialect'], f: AlertFilter, projects: readonl
       select ${cols} from alerts where ${where(sql`p.id`)} order by last_seen desc, id desc limit ${n}
     ) as a order by a.last_seen desc, a.id desc limit ${n}`;
   }
-  const branches = projects.map((p, i) => sql`select * from (select id, last_seen from alerts where ${where(sql`${p}`)}
-    order by last_seen desc, id desc limit ${n}) as ${sql.raw(`b${i}`)}`);
+  const branches = projects.map(
+    (p, i) => sql`select * from (select id, last_seen from alerts where ${where(sql`${p}`)}
+    order by last_seen desc, id desc limit ${n}) as ${sql.raw(`b${i}`)}`,
+  );
   return sql<AlertListRow>`select ${cols} from alerts where id in (
     select id from (${sql.join(branches, sql` union all `)}) as k order by last_seen desc, id desc limit ${n}
   ) order by last_seen desc, id desc`;
@@ -245,7 +295,11 @@ export async function listAlerts(store: Store, f: AlertFilter): Promise<{ items:
   }
   let projects = f.projects;
   if (projects === 'all' && (f.status || f.type || f.severity)) {
-    const ids = await db.selectFrom('projects').select('id').limit(MAX_MERGED_PROJECTS + 1).execute();
+    const ids = await db
+      .selectFrom('projects')
+      .select('id')
+      .limit(MAX_MERGED_PROJECTS + 1)
+      .execute();
     if (ids.length <= MAX_MERGED_PROJECTS) projects = ids.map((r) => r.id);
   }
   if (projects !== 'all' && projects.length === 0) return { items: [] };

@@ -105,7 +105,10 @@ export interface VerifyOptions {
 
 /** The key id of an Ed25519 public key: sha256 of its SPKI DER, 16 hex digits. */
 export function keyIdOf(pub: KeyObject): string {
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** A checkpoint from JSON text (an operator's file): every field checked; `where` names it in errors. */
@@ -122,10 +125,19 @@ export function parseCheckpoint(text: string, where: string): Checkpoint {
   if (!o || typeof o !== 'object' || o.version !== 1) throw new InputError('AUDIT_CHECKPOINT_INVALID', 'not a version 1 audit checkpoint', where);
   if (!isInt(o.seq) || !isInt(o.hmacFrom)) throw new InputError('AUDIT_CHECKPOINT_INVALID', 'checkpoint seq and hmacFrom must be non-negative integers', where);
   for (const f of ['hash', 'time', 'keyId', 'signature'] as const) {
-    if (typeof o[f] !== 'string' || (o[f] as string).length > 200) throw new InputError('AUDIT_CHECKPOINT_INVALID', `checkpoint field ${f} must be a string`, where);
+    if (typeof o[f] !== 'string' || (o[f] as string).length > 200)
+      throw new InputError('AUDIT_CHECKPOINT_INVALID', `checkpoint field ${f} must be a string`, where);
   }
   if (!/^[0-9a-f]{64}$/.test(o.hash as string)) throw new InputError('AUDIT_CHECKPOINT_INVALID', 'checkpoint hash must be 64 hex digits', where);
-  return { version: 1, seq: o.seq, hash: o.hash as string, hmacFrom: o.hmacFrom, time: o.time as string, keyId: o.keyId as string, signature: o.signature as string };
+  return {
+    version: 1,
+    seq: o.seq,
+    hash: o.hash as string,
+    hmacFrom: o.hmacFrom,
+    time: o.time as string,
+    keyId: o.keyId as string,
+    signature: o.signature as string,
+  };
 }
 
 export function signCheckpoint(body: Omit<CheckpointBody, 'keyId' | 'version'>, priv: KeyObject): Checkpoint {
@@ -157,7 +169,10 @@ export async function writeCheckpoint(store: Store, priv: KeyObject, now: Date =
     const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
     const from = await hmacFrom(trx);
     const c = signCheckpoint({ seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, hmacFrom: from, time: now.toISOString() }, priv);
-    await trx.insertInto('audit_checkpoints').values({ seq: c.seq, hash: c.hash, hmac_from: c.hmacFrom, time: c.time, key_id: c.keyId, signature: c.signature }).execute();
+    await trx
+      .insertInto('audit_checkpoints')
+      .values({ seq: c.seq, hash: c.hash, hmac_from: c.hmacFrom, time: c.time, key_id: c.keyId, signature: c.signature })
+      .execute();
     return c;
   });
 }
@@ -184,7 +199,11 @@ export async function verifyAudit(db: Db, o: VerifyOptions): Promise<VerifyResul
   if (fromDb) candidates.push({ checkpoint: fromDb, source: 'database' });
   for (const c of candidates) {
     if (!checkpointSigned(c.checkpoint, o.trusted)) {
-      return { ok: false, records: 0, bad: { seq: c.checkpoint.seq, kind: 'forged-checkpoint', reason: `checkpoint from ${c.source} is not signed by a trusted audit signing key` } };
+      return {
+        ok: false,
+        records: 0,
+        bad: { seq: c.checkpoint.seq, kind: 'forged-checkpoint', reason: `checkpoint from ${c.source} is not signed by a trusted audit signing key` },
+      };
     }
   }
   // Anchor on the checkpoint covering the most records.
@@ -197,7 +216,12 @@ export async function verifyAudit(db: Db, o: VerifyOptions): Promise<VerifyResul
   let after = 0;
   let n = 0;
   let hashAtCp: string | undefined;
-  const fail = (seq: number, kind: TamperKind, reason: string): VerifyResult => ({ ok: false, records: n, bad: { seq, kind, reason }, ...(anchor ? { checkpoint: { seq: cp!.seq, time: cp!.time, source: anchor.source } } : {}) });
+  const fail = (seq: number, kind: TamperKind, reason: string): VerifyResult => ({
+    ok: false,
+    records: n,
+    bad: { seq, kind, reason },
+    ...(anchor ? { checkpoint: { seq: cp!.seq, time: cp!.time, source: anchor.source } } : {}),
+  });
   for (;;) {
     const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute();
     if (rows.length === 0) break;
@@ -219,8 +243,15 @@ export async function verifyAudit(db: Db, o: VerifyOptions): Promise<VerifyResul
   }
   if (!cp) return { ok: true, records: n, warning: 'no signed checkpoint: deleting the newest records cannot be detected' };
   const checkpoint = { seq: cp.seq, time: cp.time, source: anchor!.source };
-  if (n < cp.seq) return { ok: false, records: n, bad: { seq: n + 1, kind: 'truncated', reason: `the checkpoint of ${cp.time} covers ${cp.seq} records, ${n} remain` }, checkpoint };
-  if (cp.seq > 0 && hashAtCp !== cp.hash) return { ok: false, records: n, bad: { seq: cp.seq, kind: 'changed', reason: 'record does not match the signed checkpoint\'s hash' }, checkpoint };
+  if (n < cp.seq)
+    return {
+      ok: false,
+      records: n,
+      bad: { seq: n + 1, kind: 'truncated', reason: `the checkpoint of ${cp.time} covers ${cp.seq} records, ${n} remain` },
+      checkpoint,
+    };
+  if (cp.seq > 0 && hashAtCp !== cp.hash)
+    return { ok: false, records: n, bad: { seq: cp.seq, kind: 'changed', reason: "record does not match the signed checkpoint's hash" }, checkpoint };
   return { ok: true, records: n, checkpoint };
 }
 
@@ -236,10 +267,28 @@ export async function queryAudit(db: Db, q: AuditQuery): Promise<AuditRow[]> {
   if (q.event) qb = qb.where('event', '=', q.event);
   if (q.projectId) qb = qb.where('project_id', '=', q.projectId);
   if (q.afterSeq) qb = qb.where('seq', '>', q.afterSeq);
-  return qb.orderBy('seq').limit(q.limit ?? 100).execute();
+  return qb
+    .orderBy('seq')
+    .limit(q.limit ?? 100)
+    .execute();
 }
 
-export const AUDIT_COLUMNS = ['seq', 'time', 'user_id', 'username', 'source_ip', 'user_agent', 'project_id', 'event', 'resource_type', 'resource_id', 'summary', 'result', 'prev_hash', 'hash'] as const;
+export const AUDIT_COLUMNS = [
+  'seq',
+  'time',
+  'user_id',
+  'username',
+  'source_ip',
+  'user_agent',
+  'project_id',
+  'event',
+  'resource_type',
+  'resource_id',
+  'summary',
+  'result',
+  'prev_hash',
+  'hash',
+] as const;
 
 function csvField(v: unknown): string {
   const s = String(v ?? '');

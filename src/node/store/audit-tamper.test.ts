@@ -18,7 +18,8 @@ async function fill(t: TestStore, n: number): Promise<void> {
   for (let i = 1; i <= n; i++) await auditOnly(t.store, SYSTEM_ACTOR, { event: 'addPolicy', resourceType: 'policy', resourceId: `p${i}` });
 }
 
-const verify = (t: TestStore, extra: Partial<Parameters<typeof verifyAudit>[1]> = {}): Promise<VerifyResult> => verifyAudit(t.store.db, { key: t.store.auditKey!, trusted, pageSize: 3, ...extra });
+const verify = (t: TestStore, extra: Partial<Parameters<typeof verifyAudit>[1]> = {}): Promise<VerifyResult> =>
+  verifyAudit(t.store.db, { key: t.store.auditKey!, trusted, pageSize: 3, ...extra });
 
 /** What an attacker without the key can do: recompute every link with plain SHA-256 (renumbering from 1). */
 async function rechainPlain(t: TestStore): Promise<void> {
@@ -81,7 +82,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(v.bad?.kind, 'truncated');
       });
 
-      await tt.test('all records deleted (the database\'s checkpoints too, given the operator\'s copy)', async () => {
+      await tt.test("all records deleted (the database's checkpoints too, given the operator's copy)", async () => {
         await fresh();
         const kept = (await latestCheckpoint(t.store.db))!;
         await t.store.db.deleteFrom('audit_log').execute();
@@ -116,7 +117,10 @@ for (const kind of STORE_KINDS) {
         // signed with the attacker's own key
         const other = generateKeyPairSync('ed25519').privateKey;
         const forged = signCheckpoint({ seq: head.seq, hash: head.hash, hmacFrom: 1, time: '2099-01-01T00:00:00.000Z' }, other);
-        await t.store.db.insertInto('audit_checkpoints').values({ seq: 99, hash: forged.hash, hmac_from: 1, time: forged.time, key_id: forged.keyId, signature: forged.signature }).execute();
+        await t.store.db
+          .insertInto('audit_checkpoints')
+          .values({ seq: 99, hash: forged.hash, hmac_from: 1, time: forged.time, key_id: forged.keyId, signature: forged.signature })
+          .execute();
         let v = await verify(t);
         assert.equal(v.bad?.kind, 'forged-checkpoint');
         assert.equal(v.bad?.seq, 99);
@@ -153,7 +157,20 @@ for (const kind of STORE_KINDS) {
 test('a checkpoint file is checked field by field', () => {
   const good = signCheckpoint({ seq: 3, hash: 'a'.repeat(64), hmacFrom: 1, time: '2026-01-01T00:00:00.000Z' }, signer);
   assert.deepEqual(parseCheckpoint(JSON.stringify(good), 'f'), good);
-  for (const bad of ['', 'nope', '[]', '{"version":2}', JSON.stringify({ ...good, seq: -1 }), JSON.stringify({ ...good, seq: '3' }), JSON.stringify({ ...good, hash: 'zz' }), JSON.stringify({ ...good, signature: 5 }), 'x'.repeat(70000)]) {
-    assert.throws(() => parseCheckpoint(bad, 'f.json'), (e: unknown) => e instanceof InputError && /f\.json/.test(String((e as InputError).message) + JSON.stringify(e)));
+  for (const bad of [
+    '',
+    'nope',
+    '[]',
+    '{"version":2}',
+    JSON.stringify({ ...good, seq: -1 }),
+    JSON.stringify({ ...good, seq: '3' }),
+    JSON.stringify({ ...good, hash: 'zz' }),
+    JSON.stringify({ ...good, signature: 5 }),
+    'x'.repeat(70000),
+  ]) {
+    assert.throws(
+      () => parseCheckpoint(bad, 'f.json'),
+      (e: unknown) => e instanceof InputError && /f\.json/.test(String((e as InputError).message) + JSON.stringify(e)),
+    );
   }
 });

@@ -5,7 +5,10 @@
 export class StoreLayerCache {
   hits = 0;
   misses = 0;
-  constructor(private readonly db: import('./store.js').Db, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: import('./store.js').Db,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async get(key: string): Promise<unknown | undefined> {
     const row = await this.db.selectFrom('layer_cache').select('value').where('key', '=', key).executeTakeFirst();
@@ -18,7 +21,9 @@ export class StoreLayerCache {
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    await this.db.insertInto('layer_cache').values({ key, value: JSON.stringify(value), created_at: this.now().toISOString() })
+    await this.db
+      .insertInto('layer_cache')
+      .values({ key, value: JSON.stringify(value), created_at: this.now().toISOString() })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value) }))
       .execute();
   }

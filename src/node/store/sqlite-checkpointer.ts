@@ -33,16 +33,21 @@ export function startCheckpointer(path: string, intervalMs = 200): Checkpointer 
   // A failing checkpointer is not fatal: the main connection's own auto-checkpoint still bounds the WAL.
   worker.on('error', () => {});
   let exited = false;
-  worker.once('exit', () => { exited = true; });
+  worker.once('exit', () => {
+    exited = true;
+  });
   worker.unref();
   return {
-    stop: () => new Promise<void>((resolve) => {
-      if (exited) return resolve();
-      worker.once('exit', () => resolve());
-      // Keep the process alive until the worker has closed its connection.
-      worker.ref();
-      worker.postMessage('stop');
-      setTimeout(() => { void worker.terminate(); }, 5000).unref();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        worker.once('exit', () => resolve());
+        // Keep the process alive until the worker has closed its connection.
+        worker.ref();
+        worker.postMessage('stop');
+        setTimeout(() => {
+          void worker.terminate();
+        }, 5000).unref();
+      }),
   };
 }

@@ -27,7 +27,14 @@ export async function openTestStore(kind: 'sqlite' | 'postgres'): Promise<TestSt
     const url = `sqlite:${join(dir, 'vigil.db')}`;
     const store = await openStore(url);
     store.auditKey = randomBytes(32);
-    return { store, url, cleanup: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      store,
+      url,
+      cleanup: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const sep = TEST_PG_URL.includes('?') ? '&' : '?';
@@ -35,7 +42,9 @@ export async function openTestStore(kind: 'sqlite' | 'postgres'): Promise<TestSt
   const store = await openStore(url);
   store.auditKey = randomBytes(32);
   return {
-    store, url, bossSchema: `${schema}_boss`,
+    store,
+    url,
+    bossSchema: `${schema}_boss`,
     cleanup: async () => {
       await store.close();
       const c = new pg.Client({ connectionString: TEST_PG_URL });

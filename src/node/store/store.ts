@@ -122,7 +122,16 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
       native.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
       checkpointer = startCheckpointer(p.path!);
     }
-    store = { db, dialect: 'sqlite', url, sqlite: native, close: async () => { await checkpointer?.stop(); await db.destroy(); } };
+    store = {
+      db,
+      dialect: 'sqlite',
+      url,
+      sqlite: native,
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
+    };
   } else {
     const schema = p.schema!;
     const pool = new pg.Pool({
@@ -167,7 +176,9 @@ export async function migrate(store: Store): Promise<string[]> {
   await store.db.transaction().execute(async (trx) => {
     // Several server processes may start at once on one PostgreSQL: one migrates.
     if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PG_LOCK_MIGRATE.toString()}::bigint)`.execute(trx);
-    await trx.schema.createTable('vigil_migrations').ifNotExists()
+    await trx.schema
+      .createTable('vigil_migrations')
+      .ifNotExists()
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('applied_at', 'text', (c) => c.notNull())
       .execute();

@@ -77,9 +77,15 @@ export class VulnDb implements AdvisoryLookup {
       if (!row) throw new Error('no schema version');
       if (Number(row.value) !== DB_SCHEMA_VERSION) {
         this.db.close();
-        throw new InputError('VULNDB_SCHEMA', `DB schema version ${row.value}, this Vigil reads ${DB_SCHEMA_VERSION}; run \`vigil db update\` or \`vigil db import\` again`, path);
+        throw new InputError(
+          'VULNDB_SCHEMA',
+          `DB schema version ${row.value}, this Vigil reads ${DB_SCHEMA_VERSION}; run \`vigil db update\` or \`vigil db import\` again`,
+          path,
+        );
       }
-      this.qAffected = this.db.prepare('SELECT a.advisory AS advisory, a.data AS data, p.display_ecosystem AS eco, p.display_name AS name FROM packages p JOIN affected a ON a.pkg = p.id WHERE p.ecosystem = ? AND p.name = ? ORDER BY a.advisory, a.seq');
+      this.qAffected = this.db.prepare(
+        'SELECT a.advisory AS advisory, a.data AS data, p.display_ecosystem AS eco, p.display_name AS name FROM packages p JOIN affected a ON a.pkg = p.id WHERE p.ecosystem = ? AND p.name = ? ORDER BY a.advisory, a.seq',
+      );
       this.db.pragma('cache_size = -32768');
       this.qAffectedMany = this.db.prepare(`SELECT p.name AS key, a.advisory AS advisory, a.data AS data, p.display_ecosystem AS eco, p.display_name AS name
         FROM json_each(?) j JOIN packages p ON p.ecosystem = ? AND p.name = j.value JOIN affected a ON a.pkg = p.id ORDER BY p.id, a.advisory, a.seq`);
@@ -147,7 +153,7 @@ export class VulnDb implements AdvisoryLookup {
   info(sizeBytes: number): DbInfo {
     const meta = new Map((this.db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
     const count = (t: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
-    const sources = (this.db.prepare('SELECT name, updated_at AS updatedAt, origin, records FROM sources ORDER BY name').all() as SourceInfo[]);
+    const sources = this.db.prepare('SELECT name, updated_at AS updatedAt, origin, records FROM sources ORDER BY name').all() as SourceInfo[];
     return {
       path: this.path,
       schemaVersion: Number(meta.get('schema_version')),
@@ -214,7 +220,11 @@ export class DbWriter {
   private readonly content: Hash = createHash('sha256');
   private changed = false;
 
-  private constructor(readonly path: string, readonly tmpPath: string, opts: WriterOptions) {
+  private constructor(
+    readonly path: string,
+    readonly tmpPath: string,
+    opts: WriterOptions,
+  ) {
     this.now = opts.now ?? (() => new Date());
     const existed = !opts.fresh && existsSync(path);
     this.existed = existed;
@@ -249,7 +259,9 @@ export class DbWriter {
       insPkg: this.db.prepare('INSERT INTO packages (ecosystem, name, display_ecosystem, display_name) VALUES (?, ?, ?, ?)'),
       insAffected: this.db.prepare('INSERT OR REPLACE INTO affected (pkg, advisory, seq, data) VALUES (?, ?, ?, ?)'),
       putCve: this.db.prepare('INSERT OR REPLACE INTO cves (id, source, data) VALUES (?, ?, ?)'),
-      putSource: this.db.prepare("INSERT INTO sources (name, updated_at, origin) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at, origin = excluded.origin"),
+      putSource: this.db.prepare(
+        'INSERT INTO sources (name, updated_at, origin) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at, origin = excluded.origin',
+      ),
     };
     this.nextBlock = ((this.db.prepare('SELECT MAX(id) AS m FROM heads').get() as { m: number | null }).m ?? 0) + 1;
     this.db.exec('BEGIN');
@@ -369,10 +381,13 @@ export class DbWriter {
       setMeta.run('schema_version', String(DB_SCHEMA_VERSION));
       setMeta.run('built_at', now);
       // A copy extended by this writer: the previous digest chained with what was put.
-      const prev = this.existed ? (this.db.prepare("SELECT value FROM meta WHERE key = 'content_digest'").get() as { value: string } | undefined)?.value ?? '' : '';
-      if (this.changed || !prev) setMeta.run('content_digest', createHash('sha256').update(`vigil-vulndb-content-v1\n${prev}\n`).update(this.content.digest()).digest('hex'));
+      const prev = this.existed
+        ? ((this.db.prepare("SELECT value FROM meta WHERE key = 'content_digest'").get() as { value: string } | undefined)?.value ?? '')
+        : '';
+      if (this.changed || !prev)
+        setMeta.run('content_digest', createHash('sha256').update(`vigil-vulndb-content-v1\n${prev}\n`).update(this.content.digest()).digest('hex'));
       setMeta.run('vigil_version', VIGIL_VERSION);
-      const touch = this.db.prepare("INSERT INTO sources (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at");
+      const touch = this.db.prepare('INSERT INTO sources (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at');
       for (const s of this.touchedSources) touch.run(s, now);
       this.db.exec(`UPDATE sources SET records =
         (SELECT COUNT(*) FROM advisories WHERE advisories.source = sources.name) + (SELECT COUNT(*) FROM cves WHERE cves.source = sources.name)`);

@@ -134,7 +134,8 @@ export async function importZip(writer: DbWriter, path: string, limits: ImportLi
       const where = `${path}!${entry.fileName}`;
       try {
         if (!entry.fileName.endsWith('/') && entry.fileName.endsWith('.json')) {
-          if (entry.uncompressedSize > limits.maxZipEntryBytes) throw new LimitError('LIMIT_ZIP_ENTRY_SIZE', `entry is ${entry.uncompressedSize} bytes, more than the limit of ${limits.maxZipEntryBytes}`, where);
+          if (entry.uncompressedSize > limits.maxZipEntryBytes)
+            throw new LimitError('LIMIT_ZIP_ENTRY_SIZE', `entry is ${entry.uncompressedSize} bytes, more than the limit of ${limits.maxZipEntryBytes}`, where);
           total += entry.uncompressedSize;
           if (total > limits.maxZipTotalBytes) throw new LimitError('LIMIT_ZIP_TOTAL', `archive expands to more than ${limits.maxZipTotalBytes} bytes`, path);
           importBuffer(writer, entryBytes(buf, entry, where), where, stats);
@@ -181,4 +182,3 @@ export async function importPaths(writer: DbWriter, paths: string[], limits: Imp
   }
   return stats;
 }
-

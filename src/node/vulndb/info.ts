@@ -27,6 +27,11 @@ export function formatInfoTable(i: DbInfo): string {
   const head: [string, string, string, string] = ['SOURCE', 'RECORDS', 'UPDATED', 'ORIGIN'];
   const body = i.sources.map((s) => [s.name, String(s.records), s.updatedAt, s.origin] as [string, string, string, string]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
-  for (const r of [head, ...body]) out += r.map((x, c) => (c === 3 ? x : x.padEnd(widths[c]!))).join('  ').trimEnd() + '\n';
+  for (const r of [head, ...body])
+    out +=
+      r
+        .map((x, c) => (c === 3 ? x : x.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd() + '\n';
   return out;
 }

@@ -30,8 +30,21 @@ test('CycloneDX 1.6 with real vulnerability findings (fixed, ignored, npm and de
     const i = vulnerabilities.findIndex((v) => v.id === 'CVE-2020-28500');
     vulnerabilities[i] = { ...vulnerabilities[i]!, ignored: true, ignoreReason: 'VEX not_affected: component_not_present' };
     assert.equal(vulnerabilities.length, 4);
-    const report: ScanReport = { schemaVersion: 1, artifact: { name: 'demo', type: 'rootfs', os }, packages, vulnerabilities, malware: [], secrets: [], baseline: [], files: [] };
-    const bom = toCycloneDx(report, { now: new Date('2026-01-01T00:00:00Z'), serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79', toolVersion: '0.1.0' });
+    const report: ScanReport = {
+      schemaVersion: 1,
+      artifact: { name: 'demo', type: 'rootfs', os },
+      packages,
+      vulnerabilities,
+      malware: [],
+      secrets: [],
+      baseline: [],
+      files: [],
+    };
+    const bom = toCycloneDx(report, {
+      now: new Date('2026-01-01T00:00:00Z'),
+      serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+      toolVersion: '0.1.0',
+    });
     assert.deepEqual(validateCycloneDx(bom), []);
     assert.equal((bom.vulnerabilities as unknown[]).length, 4);
   } finally {

@@ -15,10 +15,21 @@ import { scanVulnerabilities } from './scan-vulns.js';
 
 const fixture = readFileSync(new URL('../../core/analyzers/testdata/rpm/sqlite/rpmdb.sqlite', import.meta.url));
 
-const rlsa = (id: string, eco: string, name: string, fixed: string, cve: string) => JSON.stringify({
-  schema_version: '1.6.0', id, modified: '2024-03-01T00:00:00Z', aliases: [cve], summary: `Moderate: ${name} security update`,
-  affected: [{ package: { ecosystem: eco, name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }], ecosystem_specific: { severity: 'Moderate' } }],
-});
+const rlsa = (id: string, eco: string, name: string, fixed: string, cve: string) =>
+  JSON.stringify({
+    schema_version: '1.6.0',
+    id,
+    modified: '2024-03-01T00:00:00Z',
+    aliases: [cve],
+    summary: `Moderate: ${name} security update`,
+    affected: [
+      {
+        package: { ecosystem: eco, name },
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+        ecosystem_specific: { severity: 'Moderate' },
+      },
+    ],
+  });
 
 test('rpm: Rocky Linux and AlmaLinux OSV advisories match the packages of a real rpmdb', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rpm-'));
@@ -37,15 +48,18 @@ test('rpm: Rocky Linux and AlmaLinux OSV advisories match the packages of a real
 
     const rocky = await scanVulnerabilities({ packages, os: { family: 'rocky', version: '9.3' } }, { dbPath });
     // vigil-hello 1.2.3-4.el9: below 1.2.3-5.el9, at 1.2.3-4.el9, Rocky 8 advisory not applied; vigil-epoch 2:0.9 above 1:9.0.
-    assert.deepEqual(rocky.map((f) => `${f.package} ${f.installedVersion} ${f.id} ${f.fixedVersion} ${f.severity}`), ['vigil-hello 1.2.3-4.el9 CVE-2024-11111 1.2.3-5.el9 medium']);
+    assert.deepEqual(
+      rocky.map((f) => `${f.package} ${f.installedVersion} ${f.id} ${f.fixedVersion} ${f.severity}`),
+      ['vigil-hello 1.2.3-4.el9 CVE-2024-11111 1.2.3-5.el9 medium'],
+    );
     assert.deepEqual(rocky[0]!.aliases, ['RLSA-2024:0001']);
 
     // AlmaLinux names the source RPM (vigil-tools), which libvigil and vigil-tools both come from.
     const alma = await scanVulnerabilities({ packages, os: { family: 'almalinux', version: '9.4' } }, { dbPath });
-    assert.deepEqual(alma.map((f) => `${f.package} ${f.sourcePackage} ${f.id} ${f.fixedVersion}`), [
-      'libvigil vigil-tools CVE-2024-44444 3.1-8.el9',
-      'vigil-tools vigil-tools CVE-2024-44444 3.1-8.el9',
-    ]);
+    assert.deepEqual(
+      alma.map((f) => `${f.package} ${f.sourcePackage} ${f.id} ${f.fixedVersion}`),
+      ['libvigil vigil-tools CVE-2024-44444 3.1-8.el9', 'vigil-tools vigil-tools CVE-2024-44444 3.1-8.el9'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

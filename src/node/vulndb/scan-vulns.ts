@@ -95,10 +95,7 @@ export function prepareVulnScan(opts: ScanVulnsOptions = {}): PreparedVulnScan {
   };
 }
 
-export async function scanVulnerabilities(
-  input: { packages: Package[]; os?: OsInfo },
-  opts: ScanVulnsOptions = {},
-): Promise<VulnerabilityFinding[]> {
+export async function scanVulnerabilities(input: { packages: Package[]; os?: OsInfo }, opts: ScanVulnsOptions = {}): Promise<VulnerabilityFinding[]> {
   const scan = prepareVulnScan(opts);
   try {
     return scan.run(input).findings;

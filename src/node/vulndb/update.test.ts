@@ -12,17 +12,23 @@ import { makeZip } from './test-zip.js';
 import { updateDb, type UpdateOptions } from './update.js';
 
 const DEMO = new URL('../../../demo/advisories/', import.meta.url).pathname;
-const debianZip = makeZip(['DSA-5514-1', 'DSA-5532-1', 'DSA-5770-1'].map((id) => ({ name: `${id}.json`, data: readFileSync(join(DEMO, 'debian', `${id}.json`)) })));
-const npmZip = makeZip(['GHSA-35jh-r3h4-6jhm', 'GHSA-xvch-5gv4-984h'].map((id) => ({ name: `${id}.json`, data: readFileSync(join(DEMO, 'npm', `${id}.json`)) })));
+const debianZip = makeZip(
+  ['DSA-5514-1', 'DSA-5532-1', 'DSA-5770-1'].map((id) => ({ name: `${id}.json`, data: readFileSync(join(DEMO, 'debian', `${id}.json`)) })),
+);
+const npmZip = makeZip(
+  ['GHSA-35jh-r3h4-6jhm', 'GHSA-xvch-5gv4-984h'].map((id) => ({ name: `${id}.json`, data: readFileSync(join(DEMO, 'npm', `${id}.json`)) })),
+);
 const tracker = JSON.stringify({ tiff: { 'CVE-2023-0001': { releases: { bookworm: { status: 'open', urgency: 'low' } } } } });
 const secdb = JSON.stringify({ distroversion: 'v3.19', reponame: 'main', packages: [{ pkg: { name: 'curl', secfixes: { '8.5.0-r0': ['CVE-2023-46218'] } } }] });
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 type Route = (res: import('node:http').ServerResponse) => void;
-const send = (body: Buffer | string, headers: Record<string, string | number> = {}): Route => (res) => {
-  res.writeHead(200, { 'content-length': Buffer.byteLength(body), ...headers });
-  res.end(body);
-};
+const send =
+  (body: Buffer | string, headers: Record<string, string | number> = {}): Route =>
+  (res) => {
+    res.writeHead(200, { 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
 
 async function serve(routes: Record<string, Route>): Promise<{ url: string; server: Server; hits: string[] }> {
   const hits: string[] = [];
@@ -48,7 +54,15 @@ const goodRoutes = (): Record<string, Route> => ({
 });
 
 function opts(url: string, dbPath: string): UpdateOptions {
-  return { dbPath, osvUrl: `${url}/osv`, osvEcosystems: ['Debian', 'npm'], debianTrackerUrl: `${url}/tracker/json`, alpineSecdbUrl: `${url}/alpine`, alpineBranches: ['v3.19'], timeoutMs: 10_000 };
+  return {
+    dbPath,
+    osvUrl: `${url}/osv`,
+    osvEcosystems: ['Debian', 'npm'],
+    debianTrackerUrl: `${url}/tracker/json`,
+    alpineSecdbUrl: `${url}/alpine`,
+    alpineBranches: ['v3.19'],
+    timeoutMs: 10_000,
+  };
 }
 
 test('db update: downloads, verifies, imports and replaces the DB; failures keep the old DB', async () => {
@@ -63,19 +77,52 @@ test('db update: downloads, verifies, imports and replaces the DB; failures keep
     const db = VulnDb.open(dbPath);
     const info = db.info(0);
     db.close();
-    assert.deepEqual(info.sources.map((s) => `${s.name} ${s.records}`), ['alpine 1', 'debian 4', 'ghsa 2']);
+    assert.deepEqual(
+      info.sources.map((s) => `${s.name} ${s.records}`),
+      ['alpine 1', 'debian 4', 'ghsa 2'],
+    );
     assert.match(info.sources.find((s) => s.name === 'alpine')!.origin, /\/alpine\/v3\.19\/main\.json$/);
     assert.deepEqual(readdirSync(join(dir, 'db')), ['vigil.db'], 'downloads and temp files removed');
     const before = readFileSync(dbPath);
 
     const failures: Array<[string, Record<string, Route>, string, Partial<UpdateOptions>?]> = [
       ['checksum mismatch', { ...goodRoutes(), '/osv/Debian/all.zip.sha256': send(`${'0'.repeat(64)}  all.zip\n`) }, 'DOWNLOAD_CHECKSUM'],
-      ['server error', { ...goodRoutes(), '/tracker/json': (res) => { res.writeHead(500); res.end('boom'); } }, 'DOWNLOAD_FAILED'],
-      ['truncated body', { ...goodRoutes(), '/tracker/json': (res) => { res.writeHead(200, { 'content-length': 1000 }); res.end(tracker.slice(0, 10)); } }, 'DOWNLOAD_'],
+      [
+        'server error',
+        {
+          ...goodRoutes(),
+          '/tracker/json': (res) => {
+            res.writeHead(500);
+            res.end('boom');
+          },
+        },
+        'DOWNLOAD_FAILED',
+      ],
+      [
+        'truncated body',
+        {
+          ...goodRoutes(),
+          '/tracker/json': (res) => {
+            res.writeHead(200, { 'content-length': 1000 });
+            res.end(tracker.slice(0, 10));
+          },
+        },
+        'DOWNLOAD_',
+      ],
       ['not JSON', { ...goodRoutes(), '/tracker/json': send('<html>maintenance</html>') }, 'VULNDB_JSON'],
       ['not a zip', { ...goodRoutes(), '/osv/npm/all.zip': send('PK\u0003\u0004garbage') }, 'ZIP_INVALID'],
       ['too large', goodRoutes(), 'LIMIT_DOWNLOAD_SIZE', { maxDownloadBytes: 100 }],
-      ['missing feed', { ...goodRoutes(), '/alpine/v3.19/main.json': (res) => { res.writeHead(404); res.end(); } }, 'DOWNLOAD_FAILED'],
+      [
+        'missing feed',
+        {
+          ...goodRoutes(),
+          '/alpine/v3.19/main.json': (res) => {
+            res.writeHead(404);
+            res.end();
+          },
+        },
+        'DOWNLOAD_FAILED',
+      ],
     ];
     for (const [what, routes, code, extra] of failures) {
       const s = await serve(routes);
@@ -87,7 +134,10 @@ test('db update: downloads, verifies, imports and replaces the DB; failures keep
       assert.deepEqual(readFileSync(dbPath), before, `${what}: old DB untouched`);
       assert.deepEqual(readdirSync(join(dir, 'db')), ['vigil.db'], `${what}: nothing left behind`);
     }
-    await assert.rejects(updateDb({ ...opts(good.url, dbPath), sources: ['osv', 'nope'] }), (e: unknown) => e instanceof InputError && /unknown source/.test(e.message));
+    await assert.rejects(
+      updateDb({ ...opts(good.url, dbPath), sources: ['osv', 'nope'] }),
+      (e: unknown) => e instanceof InputError && /unknown source/.test(e.message),
+    );
   } finally {
     good.server.close();
     rmSync(dir, { recursive: true, force: true });

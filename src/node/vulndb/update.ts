@@ -140,7 +140,14 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
         for (const [k, v] of Object.entries(s.formats)) result.stats.formats[k] = (result.stats.formats[k] ?? 0) + v;
       }
       // Record the URL as each source's origin (import recorded the temp file).
-      for (const src of writer.touchedSources) writer.noteSource(src, originFor(src, result.downloads.map((x) => x.url)));
+      for (const src of writer.touchedSources)
+        writer.noteSource(
+          src,
+          originFor(
+            src,
+            result.downloads.map((x) => x.url),
+          ),
+        );
       writer.commit();
     } catch (e) {
       writer.abort();

@@ -34,8 +34,12 @@ function docker(...args: string[]): Promise<{ status: number; out: string; err: 
     const c = spawn('docker', ['-H', `unix://${dockerSock}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
     let out = '';
     let err = '';
-    c.stdout.on('data', (d) => { out += d; });
-    c.stderr.on('data', (d) => { err += d; });
+    c.stdout.on('data', (d) => {
+      out += d;
+    });
+    c.stderr.on('data', (d) => {
+      err += d;
+    });
     c.on('close', (code) => resolve({ status: code ?? -1, out, err, ms: Date.now() - t0 }));
     c.on('error', (e) => resolve({ status: -1, out, err: e.message, ms: Date.now() - t0 }));
   });
@@ -45,7 +49,10 @@ function docker(...args: string[]): Promise<{ status: number; out: string; err: 
 function trueFiles(): FileSpec[] {
   const ldd = spawnSync('ldd', ['/usr/bin/true'], { encoding: 'utf8' }).stdout;
   const libs = [...ldd.matchAll(/(\/[^\s]+\.so[^\s]*)/g)].map((m) => m[1]!);
-  return [{ path: 'bin/true', content: readFileSync('/usr/bin/true'), mode: 0o755 }, ...libs.map((l) => ({ path: l.slice(1), content: readFileSync(l), mode: 0o755 }))];
+  return [
+    { path: 'bin/true', content: readFileSync('/usr/bin/true'), mode: 0o755 },
+    ...libs.map((l) => ({ path: l.slice(1), content: readFileSync(l), mode: 0o755 })),
+  ];
 }
 
 async function waitFor(f: () => Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -64,18 +71,46 @@ describe('docker authorization plugin with a real dockerd', () => {
   let service: AdmissionService;
 
   before(async () => {
-    const policies = [...(await loadPolicyFiles([ex('block-dangerous-settings.yaml')])),
-      validateAdmissionPolicy({ name: 'no-unscanned', mode: 'enforce', rules: { scan: { required: true } } })];
+    const policies = [
+      ...(await loadPolicyFiles([ex('block-dangerous-settings.yaml')])),
+      validateAdmissionPolicy({ name: 'no-unscanned', mode: 'enforce', rules: { scan: { required: true } } }),
+    ];
     const facts = new FactsTable();
-    facts.set('vigil-test/clean:1', { scanned: true, scannedAt: new Date().toISOString(), vulnerabilities: { critical: 0, high: 0, criticalFixable: 0, highFixable: 0 } });
+    facts.set('vigil-test/clean:1', {
+      scanned: true,
+      scannedAt: new Date().toISOString(),
+      vulnerabilities: { critical: 0, high: 0, criticalFixable: 0, highFixable: 0 },
+    });
     service = new AdmissionService({ source: new LocalSource(policies, facts), onAlerts: (a) => alerts.push(...a) });
     plugin = new DockerAuthzPlugin({ socket: pluginSocket, service, failurePolicy: 'fail' });
     await plugin.start();
-    dockerd = spawn('dockerd', ['--bridge=none', '--iptables=false', '--ip6tables=false', '-H', `unix://${dockerSock}`, '--data-root', join(dir, 'data'),
-      '--exec-root', join(dir, 'exec'), '-p', join(dir, 'docker.pid'), `--authorization-plugin=${name}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    dockerd = spawn(
+      'dockerd',
+      [
+        '--bridge=none',
+        '--iptables=false',
+        '--ip6tables=false',
+        '-H',
+        `unix://${dockerSock}`,
+        '--data-root',
+        join(dir, 'data'),
+        '--exec-root',
+        join(dir, 'exec'),
+        '-p',
+        join(dir, 'docker.pid'),
+        `--authorization-plugin=${name}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let log = '';
-    dockerd.stderr!.on('data', (c) => { log = (log + c).slice(-20_000); });
-    await waitFor(async () => existsSync(dockerSock) && (await docker('version', '--format', '{{.Server.Version}}')).status === 0, 60_000, `dockerd to answer (log: ${log.slice(-500)})`);
+    dockerd.stderr!.on('data', (c) => {
+      log = (log + c).slice(-20_000);
+    });
+    await waitFor(
+      async () => existsSync(dockerSock) && (await docker('version', '--format', '{{.Server.Version}}')).status === 0,
+      60_000,
+      `dockerd to answer (log: ${log.slice(-500)})`,
+    );
     const files = trueFiles();
     for (const tag of ['vigil-test/clean:1', 'vigil-test/unscanned:1']) {
       const tar = join(dir, `${basename(tag).replace(':', '-')}.tar`);
@@ -89,7 +124,10 @@ describe('docker authorization plugin with a real dockerd', () => {
     await plugin?.stop();
     if (dockerd?.pid) {
       dockerd.kill('SIGTERM');
-      await new Promise((r) => { dockerd!.once('exit', r); setTimeout(r, 20_000); });
+      await new Promise((r) => {
+        dockerd!.once('exit', r);
+        setTimeout(r, 20_000);
+      });
     }
     rmSync(dir, { recursive: true, force: true });
   });
@@ -99,7 +137,10 @@ describe('docker authorization plugin with a real dockerd', () => {
     assert.equal(ok.status, 0, ok.err);
     const unscanned = await docker('run', '--rm', '--network', 'none', 'vigil-test/unscanned:1');
     assert.notEqual(unscanned.status, 0);
-    assert.match(unscanned.err, /authorization denied by plugin vigil-test-[0-9a-f]+: Vigil admission: denied: no-unscanned\/scan\.required: .*vigil-test\/unscanned:1 has not been scanned/);
+    assert.match(
+      unscanned.err,
+      /authorization denied by plugin vigil-test-[0-9a-f]+: Vigil admission: denied: no-unscanned\/scan\.required: .*vigil-test\/unscanned:1 has not been scanned/,
+    );
     const refused: Array<[string[], RegExp]> = [
       [['--cap-add', 'SYS_ADMIN'], /container\.capabilities: .*adds capabilities SYS_ADMIN/],
       [['-v', '/etc:/host'], /container\.hostMounts: .*mounts host path \/etc at \/host/],
@@ -114,7 +155,10 @@ describe('docker authorization plugin with a real dockerd', () => {
       assert.match(r.err, re, flags.join(' '));
     }
     // Allowed twins of the settings.
-    for (const flags of [['--cap-add', 'NET_BIND_SERVICE'], ['-v', `${dir}:/data`]]) {
+    for (const flags of [
+      ['--cap-add', 'NET_BIND_SERVICE'],
+      ['-v', `${dir}:/data`],
+    ]) {
       const r = await docker('run', '--rm', '--network', 'none', ...flags, 'vigil-test/clean:1');
       assert.equal(r.status, 0, `${flags.join(' ')}: ${r.err}`);
     }
@@ -125,9 +169,13 @@ describe('docker authorization plugin with a real dockerd', () => {
     const metrics = await new Promise<string>((resolve, reject) => {
       httpRequest({ socketPath: pluginSocket, path: '/metrics' }, (res) => {
         let b = '';
-        res.on('data', (c) => { b += c; });
+        res.on('data', (c) => {
+          b += c;
+        });
         res.on('end', () => resolve(b));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.match(metrics, /vigil_admission_decisions_total\{target="docker",result="denied",dry_run="false"\} 7/);
     assert.match(metrics, /vigil_admission_decisions_total\{target="docker",result="allowed",dry_run="false"\} 3/);
@@ -142,9 +190,13 @@ describe('docker authorization plugin with a real dockerd', () => {
     const api = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       httpRequest({ socketPath: dockerSock, path: '/v1.41/containers/json' }, (res) => {
         let b = '';
-        res.on('data', (c) => { b += c; });
+        res.on('data', (c) => {
+          b += c;
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.equal(api.status, 500);
     assert.match(api.body, new RegExp(`plugin ${name}`), api.body);

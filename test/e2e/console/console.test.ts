@@ -47,13 +47,21 @@ function run(args: string[]): void {
 }
 
 async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
 
 async function token(username: string, password: string): Promise<string> {
-  const r = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const r = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   assert.equal(r.status, 200);
   return ((await r.json()) as { token: string }).token;
 }
@@ -62,10 +70,16 @@ async function token(username: string, password: string): Promise<string> {
 async function watchedPage(ctx: BrowserContext): Promise<{ page: Page; problems: string[] }> {
   const page = await ctx.newPage();
   const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => { if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`); });
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
+  page.on('requestfailed', (r) => {
+    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
   return { page, problems };
 }
 
@@ -79,13 +93,19 @@ async function axe(page: Page): Promise<string[]> {
   // Runtime evaluation is not subject to the page's CSP, unlike an injected <script>.
   await page.evaluate(`${axeSource};0`);
   // A string, evaluated in the page (this file is type-checked without the DOM library).
-  const result = await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`) as { id: string; impact: string; nodes: string[] }[];
+  const result = (await page.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`,
+  )) as { id: string; impact: string; nodes: string[] }[];
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
 }
 
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
-  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached', timeout: 15_000 })
+    .catch(() => {});
 }
 
 describe('web console in Chromium', { timeout: 600_000 }, () => {
@@ -96,13 +116,37 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'error', build: { outDir: join(dir, 'web'), emptyOutDir: true } });
     run([join(root, 'scripts', 'build-demo-image.mjs'), join(dir, 'demo.tar')]);
     run(['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'db', 'import', join(root, 'demo', 'advisories'), '--db', join(dir, 'vuln.db')]);
-    server = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--demo', '--demo-image', join(dir, 'demo.tar'), '--vuln-db', join(dir, 'vuln.db'), '--port', '0', '--data-dir', join(dir, 'data')], {
-      cwd: root, env: { ...process.env, VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD, VIGIL_CONSOLE_DIR: join(dir, 'web') }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    server = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'src', 'cli', 'main.ts'),
+        'server',
+        '--demo',
+        '--demo-image',
+        join(dir, 'demo.tar'),
+        '--vuln-db',
+        join(dir, 'vuln.db'),
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir, 'data'),
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD, VIGIL_CONSOLE_DIR: join(dir, 'web') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
-    server.stdout!.on('data', (d) => { out += d; });
-    server.stderr!.on('data', (d) => { err += d; });
+    server.stdout!.on('data', (d) => {
+      out += d;
+    });
+    server.stderr!.on('data', (d) => {
+      err += d;
+    });
     for (let i = 0; i < 3600 && !/console at (http:\S+)\//.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     const m = /console at (http:\S+?)\/ /.exec(out);
     assert.ok(m, `server did not print the console URL:\n${out}\n${err}`);
@@ -187,7 +231,10 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     const row = page.getByRole('tabpanel').locator('tbody tr.ant-table-row', { hasText: vulnId }).first();
 
     // Ignore for this image, cancel; then for all images, cancel.
-    for (const [scope, tag] of [['This image', 'Ignored for this image'], ['All images of the project', 'Ignored for all images']] as const) {
+    for (const [scope, tag] of [
+      ['This image', 'Ignored for this image'],
+      ['All images of the project', 'Ignored for all images'],
+    ] as const) {
       await row.getByRole('button', { name: 'Ignore' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Reason').waitFor();
@@ -239,11 +286,23 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
 
     // Every action is in the audit trail, whose chain verifies.
     await page.goto(`${base}/audit`);
-    await page.getByTestId('chain-status').getByText(/Hash chain verified/).waitFor();
-    for (const event of ['scanPrivateImage', 'ignoreImageVul', 'cancelIgnoreImageVul', 'ignoreVul', 'cancelIgnoreVul', 'addPolicy', 'imageApplyPolicy', 'handleAlert']) {
+    await page
+      .getByTestId('chain-status')
+      .getByText(/Hash chain verified/)
+      .waitFor();
+    for (const event of [
+      'scanPrivateImage',
+      'ignoreImageVul',
+      'cancelIgnoreImageVul',
+      'ignoreVul',
+      'cancelIgnoreVul',
+      'addPolicy',
+      'imageApplyPolicy',
+      'handleAlert',
+    ]) {
       await page.goto(`${base}/audit?event=${event}`);
       await page.locator('tbody tr.ant-table-row', { hasText: event }).first().waitFor();
-      assert.ok(await page.locator('tbody tr.ant-table-row', { hasText: 'admin' }).count() >= 1, `${event} by admin`);
+      assert.ok((await page.locator('tbody tr.ant-table-row', { hasText: 'admin' }).count()) >= 1, `${event} by admin`);
     }
     assert.deepEqual(problems, []);
     await ctx.close();
@@ -256,7 +315,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.waitForURL(/\/overview$/);
     // The server forgets the session (logout from elsewhere = revoked token).
-    const stored = await page.evaluate(`JSON.parse(localStorage.getItem('vigil.session')).token`) as string;
+    const stored = (await page.evaluate(`JSON.parse(localStorage.getItem('vigil.session')).token`)) as string;
     await api('POST', '/api/v1/auth/logout', stored);
     await new Promise((r) => setTimeout(r, 2100)); // the server's auth cache lives 2 s
     await page.goto(`${base}/alerts?project=${projectId}&severity=high`);
@@ -276,7 +335,8 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     await page.goto(`${base}/images/${imageId}?project=${projectId}`);
     await page.getByRole('heading', { level: 2, name: imageRef }).waitFor();
     await page.getByRole('tabpanel').locator('tbody tr.ant-table-row').first().waitFor();
-    for (const name of ['Scan now', 'Apply a policy', 'Ignore', 'Cancel ignore']) assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, name);
+    for (const name of ['Scan now', 'Apply a policy', 'Ignore', 'Cancel ignore'])
+      assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, name);
     await page.goto(`${base}/images?project=${projectId}`);
     await page.getByRole('link', { name: imageRef }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Add image' }).count(), 0);
@@ -292,10 +352,19 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     assert.ok(await page.getByRole('switch').first().isDisabled());
     assert.equal(await page.getByRole('button', { name: 'Agent registration' }).count(), 0);
     assert.deepEqual(problems, []);
-    const ro = await page.evaluate(`JSON.parse(localStorage.getItem('vigil.session')).token`) as string;
+    const ro = (await page.evaluate(`JSON.parse(localStorage.getItem('vigil.session')).token`)) as string;
     assert.equal((await api('POST', `/api/v1/projects/${projectId}/images/${imageId}/scan`, ro)).status, 403);
     assert.equal((await api('POST', `/api/v1/projects/${projectId}/vuln-ignores`, ro, { vulnId: 'CVE-2026-0001' })).status, 403);
-    assert.equal((await api('POST', `/api/v1/projects/${projectId}/policies`, ro, { name: 'x', kind: 'file-protection', document: { fileProtection: { paths: ['/etc'] } } })).status, 403);
+    assert.equal(
+      (
+        await api('POST', `/api/v1/projects/${projectId}/policies`, ro, {
+          name: 'x',
+          kind: 'file-protection',
+          document: { fileProtection: { paths: ['/etc'] } },
+        })
+      ).status,
+      403,
+    );
     await ctx.close();
   });
 });

@@ -68,7 +68,10 @@ export function validateK8sObject(obj: Obj, where: string): string[] {
   const walk = (v: unknown, path: string) => {
     if (!v || typeof v !== 'object') return;
     const rec = seen.get(v as object);
-    if (Array.isArray(v)) { v.forEach((x, i) => walk(x, `${path}[${i}]`)); return; }
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      return;
+    }
     for (const k of Object.keys(v)) {
       if (rec && !rec.all && !rec.keys.has(k)) problems.push(`${where} ${kind}: unknown field ${path}.${k}`);
       walk((v as Obj)[k], `${path}.${k}`);

@@ -20,7 +20,9 @@ type Obj = Record<string, any>;
 function render(dir: string): Obj[] {
   const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, `kubectl kustomize ${dir}: ${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as Obj)
+    .filter(Boolean);
 }
 
 test('every overlay renders and every object is valid against the API schemas', () => {
@@ -28,13 +30,21 @@ test('every overlay renders and every object is valid against the API schemas', 
     const objs = render(join(root, 'deploy', 'overlays', overlay));
     const problems = objs.flatMap((o) => validateK8sObject(o, `${overlay}: ${o.kind}/${o.metadata?.name}`));
     assert.deepEqual(problems, []);
-    assert.ok(objs.every((o) => o.kind === 'Namespace' || o.kind.startsWith('Cluster') || o.kind === 'ValidatingWebhookConfiguration' || o.metadata.namespace === 'vigil'), 'namespaced objects are in vigil');
+    assert.ok(
+      objs.every(
+        (o) => o.kind === 'Namespace' || o.kind.startsWith('Cluster') || o.kind === 'ValidatingWebhookConfiguration' || o.metadata.namespace === 'vigil',
+      ),
+      'namespaced objects are in vigil',
+    );
     assert.ok(!objs.some((o) => o.kind === 'Secret'), 'no secret is shipped');
   }
   const objs = render(join(root, 'deploy', 'overlays', 'production'));
   const by = (kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)!;
   const svc = by('Service', 'vigil-server');
-  assert.deepEqual(svc.spec.ports.map((p: Obj) => p.port), [8080, 8091]);
+  assert.deepEqual(
+    svc.spec.ports.map((p: Obj) => p.port),
+    [8080, 8091],
+  );
   assert.equal(by('Deployment', 'vigil-server').spec.replicas, 2);
   assert.equal(by('Deployment', 'vigil-server').spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name, 'vigil-db');
   assert.ok(by('Deployment', 'vigil-worker').spec.template.spec.containers[0].args.includes('worker'));
@@ -50,9 +60,16 @@ test('every overlay renders and every object is valid against the API schemas', 
   assert.equal(agent.containers[0].securityContext.privileged, false);
   assert.deepEqual(agent.containers[0].securityContext.capabilities.drop, ['ALL']);
   const role = by('ClusterRole', 'vigil-agent');
-  assert.ok(role.rules.every((r: Obj) => r.verbs.every((v: string) => ['get', 'list', 'watch'].includes(v))), 'the agent only reads');
+  assert.ok(
+    role.rules.every((r: Obj) => r.verbs.every((v: string) => ['get', 'list', 'watch'].includes(v))),
+    'the agent only reads',
+  );
   const vwc = by('ValidatingWebhookConfiguration', 'vigil-admission');
-  assert.deepEqual(vwc.webhooks.map((w: Obj) => w.failurePolicy), ['Ignore', 'Ignore'], 'the placeholder fails open');
+  assert.deepEqual(
+    vwc.webhooks.map((w: Obj) => w.failurePolicy),
+    ['Ignore', 'Ignore'],
+    'the placeholder fails open',
+  );
   assert.ok(objs.filter((o) => o.kind === 'NetworkPolicy').length >= 5);
   const kubeconfig = parse(readFileSync(join(root, 'deploy', 'apiserver', 'audit-webhook-kubeconfig.yaml'), 'utf8'));
   assert.equal(kubeconfig.kind, 'Config');

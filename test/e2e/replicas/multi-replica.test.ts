@@ -24,11 +24,16 @@ import { DbWriter } from '../../../src/node/vulndb/db.js';
 import { importPaths } from '../../../src/node/vulndb/import.js';
 
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
-const DPKG = 'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u1\n\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n';
-const osv = (id: string, name: string, fixed: string) => JSON.stringify({
-  id, modified: '2026-01-01T00:00:00Z', summary: `${name} issue`, upstream: [`CVE-2026-${id.split('-')[1]!.padStart(4, '0')}`],
-  affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-});
+const DPKG =
+  'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u1\n\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n';
+const osv = (id: string, name: string, fixed: string) =>
+  JSON.stringify({
+    id,
+    modified: '2026-01-01T00:00:00Z',
+    summary: `${name} issue`,
+    upstream: [`CVE-2026-${id.split('-')[1]!.padStart(4, '0')}`],
+    affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+  });
 
 async function buildDb(dir: string, path: string, records: string[], builtAt: string): Promise<void> {
   const src = mkdtempSync(join(dir, 'osv-'));
@@ -49,7 +54,17 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
   try {
     // The image, and the vulnerability DB: replica B and the workers read one file, replica A its own copy.
     const archive = join(dir, 'app.tar');
-    await writeDockerArchive(archive, { layers: [{ files: [{ path: 'etc/os-release', content: OS_RELEASE }, { path: 'var/lib/dpkg/status', content: DPKG }] }], repoTags: ['app:1'] });
+    await writeDockerArchive(archive, {
+      layers: [
+        {
+          files: [
+            { path: 'etc/os-release', content: OS_RELEASE },
+            { path: 'var/lib/dpkg/status', content: DPKG },
+          ],
+        },
+      ],
+      repoTags: ['app:1'],
+    });
     const pushed = pushImage(`docker-archive:${archive}`, `${reg.host}/team/app:1`, { format: 'v2s2' });
     mkdirSync(join(dir, 'a'));
     mkdirSync(join(dir, 'b'));
@@ -60,13 +75,25 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
     utimesSync(dbA, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
 
     const env = {
-      VIGIL_SERVER_DB: db.url, VIGIL_SECRET_KEY: randomBytes(32).toString('hex'), VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_ADMIN_PASSWORD: 'admin-password-1',
-      VIGIL_JOB_EXPIRE_SECONDS: '4', VIGIL_JOB_RETRY_DELAY_SECONDS: '1', VIGIL_JOB_RETRY_LIMIT: '3', VIGIL_JOB_POLL_SECONDS: '1', VIGIL_JOB_MAINTENANCE_SECONDS: '1',
-      VIGIL_WORKER_CONCURRENCY: '1', VIGIL_SCHEDULER_INTERVAL_SECONDS: '1', VIGIL_LOGIN_RATE_LIMIT: '10', VIGIL_TRUSTED_PROXIES: '127.0.0.1',
+      VIGIL_SERVER_DB: db.url,
+      VIGIL_SECRET_KEY: randomBytes(32).toString('hex'),
+      VIGIL_DATA_DIR: join(dir, 'data'),
+      VIGIL_ADMIN_PASSWORD: 'admin-password-1',
+      VIGIL_JOB_EXPIRE_SECONDS: '4',
+      VIGIL_JOB_RETRY_DELAY_SECONDS: '1',
+      VIGIL_JOB_RETRY_LIMIT: '3',
+      VIGIL_JOB_POLL_SECONDS: '1',
+      VIGIL_JOB_MAINTENANCE_SECONDS: '1',
+      VIGIL_WORKER_CONCURRENCY: '1',
+      VIGIL_SCHEDULER_INTERVAL_SECONDS: '1',
+      VIGIL_LOGIN_RATE_LIMIT: '10',
+      VIGIL_TRUSTED_PROXIES: '127.0.0.1',
     };
     const [apiA, apiB, w1, w2] = [
-      startReplica('api', { ...env, VIGIL_DB: dbA }), startReplica('api', { ...env, VIGIL_DB: dbB }),
-      startReplica('worker', { ...env, VIGIL_DB: dbB }), startReplica('worker', { ...env, VIGIL_DB: dbB }),
+      startReplica('api', { ...env, VIGIL_DB: dbA }),
+      startReplica('api', { ...env, VIGIL_DB: dbB }),
+      startReplica('worker', { ...env, VIGIL_DB: dbB }),
+      startReplica('worker', { ...env, VIGIL_DB: dbB }),
     ] as const;
     replicas.push(apiA, apiB, w1, w2);
     let A = '';
@@ -81,9 +108,19 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       assert.match(B, /^http:/);
       const workerNames = ready.slice(2);
       assert.notEqual(workerNames[0], workerNames[1]);
-      assert.deepEqual((await q('select username from S.users')).map((r) => r.username), ['admin']);
-      assert.deepEqual((await q('select name from S.projects')).map((r) => r.name), ['default']);
-      const login = await json(`${A}/api/v1/auth/login`, { method: 'POST', body: { username: 'admin', password: 'admin-password-1' }, headers: { 'x-forwarded-for': '192.0.2.1' } });
+      assert.deepEqual(
+        (await q('select username from S.users')).map((r) => r.username),
+        ['admin'],
+      );
+      assert.deepEqual(
+        (await q('select name from S.projects')).map((r) => r.name),
+        ['default'],
+      );
+      const login = await json(`${A}/api/v1/auth/login`, {
+        method: 'POST',
+        body: { username: 'admin', password: 'admin-password-1' },
+        headers: { 'x-forwarded-for': '192.0.2.1' },
+      });
       assert.equal(login.status, 200);
       token = login.body.token;
       assert.equal((await json(`${B}/api/v1/auth/me`, { token })).status, 200, 'a session from one replica works on the other');
@@ -94,7 +131,11 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
     await t.test('a scan queued through one replica runs on a worker; a worker killed mid-scan: the other one finishes it', async () => {
       await pushed;
       projectId = (await q('select id from S.projects'))[0].id;
-      const r = await json(`${A}/api/v1/projects/${projectId}/registries`, { method: 'POST', token, body: { name: 'local', url: `http://${proxy.host}`, insecure: true } });
+      const r = await json(`${A}/api/v1/projects/${projectId}/registries`, {
+        method: 'POST',
+        token,
+        body: { name: 'local', url: `http://${proxy.host}`, insecure: true },
+      });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       proxy.stall(true);
       const sync = await json(`${A}/api/v1/projects/${projectId}/registries/${r.body.id}/sync`, { method: 'POST', token });
@@ -123,11 +164,17 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       assert.equal((await q(`select count(*)::int as n from S.scans where image_id = '${imageId}'`))[0].n, 1, 'no duplicate scan record');
       const findings = await json(`${A}/api/v1/projects/${projectId}/images/${imageId}/findings?kind=vuln`, { token });
       assert.equal(findings.status, 200, JSON.stringify(findings.body));
-      assert.deepEqual(findings.body.items.map((f: { refId: string }) => f.refId), ['CVE-2026-0001'], 'zlib is affected by the first DB');
+      assert.deepEqual(
+        findings.body.items.map((f: { refId: string }) => f.refId),
+        ['CVE-2026-0001'],
+        'zlib is affected by the first DB',
+      );
     });
 
     await t.test('concurrent writes through both replicas: the audit chain verifies, times follow sequence order', async () => {
-      const writes = Array.from({ length: 120 }, (_, i) => json(`${i % 2 ? B : A}/api/v1/projects`, { method: 'POST', token, body: { name: `p${i}`, rescanCron: '' } }));
+      const writes = Array.from({ length: 120 }, (_, i) =>
+        json(`${i % 2 ? B : A}/api/v1/projects`, { method: 'POST', token, body: { name: `p${i}`, rescanCron: '' } }),
+      );
       const codes = (await Promise.all(writes)).map((r) => r.status);
       assert.deepEqual([...new Set(codes)], [201]);
       const verify = await json(`${B}/api/v1/audit/verify`, { token });
@@ -138,7 +185,10 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
     });
 
     await t.test('the login limit holds across replicas, per client address behind the trusted proxy', async () => {
-      const attempt = (url: string, client: string) => json(`${url}/api/v1/auth/login`, { method: 'POST', body: { username: 'admin', password: 'wrong' }, headers: { 'x-forwarded-for': client } }).then((r) => r.status);
+      const attempt = (url: string, client: string) =>
+        json(`${url}/api/v1/auth/login`, { method: 'POST', body: { username: 'admin', password: 'wrong' }, headers: { 'x-forwarded-for': client } }).then(
+          (r) => r.status,
+        );
       const codes: number[] = [];
       for (let i = 0; i < 10; i++) codes.push(await attempt(i % 2 ? B : A, '203.0.113.9'));
       assert.deepEqual(codes, Array(10).fill(401));
@@ -159,7 +209,9 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       // `vigil db update` ran where replica B and the workers read the DB: an openssl advisory appears.
       await buildDb(dir, dbB, [osv('DSA-1-1', 'zlib', '1:1.2.13.dfsg-2'), osv('DSA-2-1', 'openssl', '3.0.13-1~deb12u1')], '2026-03-02T00:00:00.000Z');
       await waitFor('the rescan', async () => ((await vulndbScans()) > 0 ? true : undefined), 20_000);
-      await waitFor('the rescan to finish', async () => ((await q("select count(*)::int as n from S.scans where status in ('queued', 'running')"))[0].n === 0 ? true : undefined));
+      await waitFor('the rescan to finish', async () =>
+        (await q("select count(*)::int as n from S.scans where status in ('queued', 'running')"))[0].n === 0 ? true : undefined,
+      );
       const staleA = await health(A);
       assert.equal(staleA.vulnDb.stale, true, JSON.stringify(staleA));
       assert.equal(staleA.vulnDb.deployment.digest, (await health(B)).vulnDb.served.digest);

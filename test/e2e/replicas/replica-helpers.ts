@@ -49,12 +49,19 @@ export function freshSchema(): PgSchema {
 /** Starts `vigil server --role ROLE --port 0` (or a custom entry script) with env on top of the test's. */
 export function startReplica(role: 'all' | 'api' | 'worker', env: Record<string, string>, entry?: string): Replica {
   const args = entry ? ['--import', 'tsx', entry] : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--role', role, '--port', '0'];
-  const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, VIGIL_LOG_LEVEL: 'error', VIGIL_ROLE: role, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'error', VIGIL_ROLE: role, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let resolveReady: (v: string) => void;
   let rejectReady: (e: Error) => void;
-  const ready = new Promise<string>((res, rej) => { resolveReady = res; rejectReady = rej; });
+  const ready = new Promise<string>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
   ready.catch(() => {});
   proc.stdout!.on('data', (d) => {
     out += d;
@@ -63,13 +70,22 @@ export function startReplica(role: 'all' | 'api' | 'worker', env: Record<string,
     const worker = /worker (\S+) processing scan jobs|ready (\S+)/.exec(out);
     if (worker) resolveReady(worker[1] ?? worker[2]!);
   });
-  proc.stderr!.on('data', (d) => { err += d; });
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => {
-    rejectReady(new Error(`${role} replica exited ${code} before it was ready: ${err.trim() || out.trim()}`));
-    r(code);
-  }));
+  proc.stderr!.on('data', (d) => {
+    err += d;
+  });
+  const exited = new Promise<number | null>((r) =>
+    proc.on('exit', (code) => {
+      rejectReady(new Error(`${role} replica exited ${code} before it was ready: ${err.trim() || out.trim()}`));
+      r(code);
+    }),
+  );
   return {
-    proc, role, ready, exited, out: () => out, err: () => err,
+    proc,
+    role,
+    ready,
+    exited,
+    out: () => out,
+    err: () => err,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
@@ -77,10 +93,17 @@ export function startReplica(role: 'all' | 'api' | 'worker', env: Record<string,
   };
 }
 
-export async function json(url: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
+export async function json(
+  url: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
   const res = await fetch(url, {
     method: init.method ?? 'GET',
-    headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) },
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(init.headers ?? {}),
+    },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await res.text();

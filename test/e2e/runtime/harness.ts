@@ -37,7 +37,10 @@ export class FakeContainer {
    * first (so the namespace creation itself is not the container's doing),
    * then join the cgroup, then exec the script.
    */
-  run(script: string, opts: { net?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }> {
+  run(
+    script: string,
+    opts: { net?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }> {
     const join = this.dirs.map((d) => `echo 0 > ${d}/cgroup.procs`).join(' && ');
     const inner = `${join} && ${opts.net ? 'ip link set lo up && ' : ''}exec sh -c "$VIGIL_E2E_SCRIPT"`;
     const args = ['--pid', '--mount', '--uts', '--ipc', '--fork', ...(opts.net ? ['--net'] : []), 'sh', '-c', inner];
@@ -88,7 +91,9 @@ export class Watch {
 
   async start(args: string[], readyTimeoutMs = 130_000, env: NodeJS.ProcessEnv = {}): Promise<void> {
     const c = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch', '--format', 'json', ...args], {
-      cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     this.child = c;
     this.exit = new Promise((res) => c.on('exit', (code) => res(code)));
@@ -128,7 +133,9 @@ export class Watch {
       if (a) return a;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`no matching alert within ${timeoutMs} ms; alerts: ${JSON.stringify(this.alerts.map((a) => [a.type, a.container?.id?.slice(0, 12), a.rule, a.process?.name]))}`);
+    throw new Error(
+      `no matching alert within ${timeoutMs} ms; alerts: ${JSON.stringify(this.alerts.map((a) => [a.type, a.container?.id?.slice(0, 12), a.rule, a.process?.name]))}`,
+    );
   }
 
   /** SIGINT; resolves with the exit code. */

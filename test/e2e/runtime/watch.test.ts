@@ -48,7 +48,8 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     mkdirSync(bindir, { recursive: true });
     cronFile = `/etc/cron.d/vigil-e2e-${randomBytes(4).toString('hex')}`;
     const policy = {
-      apiVersion: 'vigil.dev/v1', kind: 'RuntimePolicy',
+      apiVersion: 'vigil.dev/v1',
+      kind: 'RuntimePolicy',
       policies: [
         { name: 'protect', selector: { containers: [cProt.id, cProtTwin.id] }, fileProtection: { paths: [join(dir, 'protected')] } },
         { name: 'whitelist', selector: { containers: [cWl.id, cWlTwin.id] }, processWhitelist: { executables: allowed } },
@@ -65,8 +66,18 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
     port = (server.address() as { port: number }).port;
     writeFileSync(join(dir, 'threat-ips.txt'), '# e2e threat list\n127.0.0.2/32\n');
-    await w.start(['--policy', join(dir, 'policy.yaml'), '--state', join(dir, 'learn.json'), '--stats', '0', '--auth-log', join(dir, 'auth.log'),
-      '--threat-ips', join(dir, 'threat-ips.txt')]);
+    await w.start([
+      '--policy',
+      join(dir, 'policy.yaml'),
+      '--state',
+      join(dir, 'learn.json'),
+      '--stats',
+      '0',
+      '--auth-log',
+      join(dir, 'auth.log'),
+      '--threat-ips',
+      join(dir, 'threat-ips.txt'),
+    ]);
   });
 
   after(async () => {
@@ -83,7 +94,11 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
 
   const silent = async (c: FakeContainer) => {
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(w.of(c.id).map((a) => `${a.type} (${a.rule})`), [], 'the benign twin raises no alert');
+    assert.deepEqual(
+      w.of(c.id).map((a) => `${a.type} (${a.rule})`),
+      [],
+      'the benign twin raises no alert',
+    );
   };
 
   it('reading /etc/shadow: user/password-theft; reading /etc/hostname is silent', async () => {
@@ -211,7 +226,8 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
 
   it('ssh login failures in an auth log: user/brute-force', async () => {
     const lines: string[] = [];
-    for (let i = 0; i < 12; i++) lines.push(`Nov 28 17:00:${String(i).padStart(2, '0')} node1 sshd[4242]: Failed password for invalid user admin from 203.0.113.9 port ${40000 + i} ssh2`);
+    for (let i = 0; i < 12; i++)
+      lines.push(`Nov 28 17:00:${String(i).padStart(2, '0')} node1 sshd[4242]: Failed password for invalid user admin from 203.0.113.9 port ${40000 + i} ssh2`);
     writeFileSync(join(dir, 'auth.log'), `${lines.join('\n')}\n`);
     await w.waitFor((x) => x.type === 'user/brute-force', 10_000);
   });
@@ -230,8 +246,33 @@ describe('vigil runtime watch --sensor procfs (polling fallback)', { skip, timeo
     const twin = new FakeContainer();
     const w = new Watch();
     try {
-      writeFileSync(join(dir, 'p.json'), JSON.stringify({ policies: [{ name: 'wl', selector: { containers: [c.id, twin.id] }, processWhitelist: { executables: ['/usr/bin/dash', '/bin/dash', '/usr/bin/sleep', '/bin/sleep'] } }] }));
-      await w.start(['--sensor', 'procfs', '--poll-interval', '100', '--no-builtin-rules', '--policy', join(dir, 'p.json'), '--state', join(dir, 's.json'), '--stats', '0', '--auth-log', join(dir, 'none.log')]);
+      writeFileSync(
+        join(dir, 'p.json'),
+        JSON.stringify({
+          policies: [
+            {
+              name: 'wl',
+              selector: { containers: [c.id, twin.id] },
+              processWhitelist: { executables: ['/usr/bin/dash', '/bin/dash', '/usr/bin/sleep', '/bin/sleep'] },
+            },
+          ],
+        }),
+      );
+      await w.start([
+        '--sensor',
+        'procfs',
+        '--poll-interval',
+        '100',
+        '--no-builtin-rules',
+        '--policy',
+        join(dir, 'p.json'),
+        '--state',
+        join(dir, 's.json'),
+        '--stats',
+        '0',
+        '--auth-log',
+        join(dir, 'none.log'),
+      ]);
       assert.match(w.stderr, /procfs polling every 100 ms \(eBPF not used/);
       await twin.run('sleep 1');
       await c.run('cp /usr/bin/sleep ' + join(dir, 'napper') + ' && ' + join(dir, 'napper') + ' 1');
@@ -268,9 +309,15 @@ describe('vigil runtime watch: lost events are never silent', { skip, timeout: 2
 
 describe('vigil runtime watch prerequisites', { skip, timeout: 60_000 }, () => {
   it('exits 2 with one line when not root', () => {
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch'], {
-      cwd: REPO, encoding: 'utf8', timeout: 60_000,
-    });
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch'],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     assert.equal(r.status, 2, r.stderr);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);

@@ -12,19 +12,34 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, VIGIL_SECRET_KEY: '' } });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, VIGIL_SECRET_KEY: '' },
+  });
 
 test('the server checkpoints on shutdown; verify with a kept checkpoint names deleted records', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-audit-cli-'));
   try {
     const env = { ...process.env, VIGIL_ADMIN_PASSWORD: 'admin-password-1', VIGIL_SECRET_KEY: '' };
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', '0', '--data-dir', dir], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', '0', '--data-dir', dir], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    proc.stdout.on('data', (d) => { out += d; });
+    proc.stdout.on('data', (d) => {
+      out += d;
+    });
     for (let i = 0; i < 600 && !/listening on (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
     assert.ok(url, out);
-    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }) });
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+    });
     assert.equal(login.status, 200);
     proc.kill('SIGTERM');
     await once(proc, 'exit');

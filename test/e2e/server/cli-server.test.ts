@@ -17,10 +17,16 @@ test('one command starts the server; anonymous gets 401 except health, login and
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-server-'));
   const env = { ...process.env };
   delete env.VIGIL_ADMIN_PASSWORD;
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', '0', '--data-dir', dir], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', '0', '--data-dir', dir], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     let out = '';
-    proc.stdout.on('data', (d) => { out += d; });
+    proc.stdout.on('data', (d) => {
+      out += d;
+    });
     for (let i = 0; i < 600 && !/listening on (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
     assert.ok(url, out);
@@ -29,15 +35,24 @@ test('one command starts the server; anonymous gets 401 except health, login and
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     assert.equal((await fetch(`${url}/api/docs/json`)).status, 200);
     assert.equal((await fetch(`${url}/api/docs/static/index.html`)).status, 200);
-    for (const p of ['/api/v1/projects', '/api/v1/alerts', '/metrics', '/api/v1/audit', '/api/v1/users']) assert.equal((await fetch(`${url}${p}`)).status, 401, p);
-    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    for (const p of ['/api/v1/projects', '/api/v1/alerts', '/metrics', '/api/v1/audit', '/api/v1/users'])
+      assert.equal((await fetch(`${url}${p}`)).status, 401, p);
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
     assert.equal(login.status, 200);
     const { token } = (await login.json()) as { token: string };
     const projects = await fetch(`${url}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(((await projects.json()) as { items: unknown[] }).items.length, 1);
     // a second server on the same port: exit 2, one line
     const port = new URL(url).port;
-    const second = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', port, '--data-dir', dir], { cwd: root, env, encoding: 'utf8' });
+    const second = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', port, '--data-dir', dir], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
     assert.equal(second.status, 2, second.stderr);
     assert.match(second.stderr, /cannot listen: EADDRINUSE/);
     // the generated secret key is private to the owner
@@ -53,10 +68,16 @@ test('vigil server --demo: demo project with the demo image scanned, URL and adm
   const dir = mkdtempSync(join(tmpdir(), 'vigil-demo-server-'));
   const image = join(dir, 'demo-image.tar');
   assert.equal(spawnSync(process.execPath, [join(root, 'scripts', 'build-demo-image.mjs'), image]).status, 0);
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--demo', '--demo-image', image, '--port', '0', '--data-dir', join(dir, 'data')], { cwd: root, env: { ...process.env, VIGIL_ADMIN_PASSWORD: 'demo-password-1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--demo', '--demo-image', image, '--port', '0', '--data-dir', join(dir, 'data')],
+    { cwd: root, env: { ...process.env, VIGIL_ADMIN_PASSWORD: 'demo-password-1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     let out = '';
-    proc.stdout.on('data', (d) => { out += d; });
+    proc.stdout.on('data', (d) => {
+      out += d;
+    });
     // The demo scan (all scanners) may take up to its own 3-minute deadline on a loaded machine.
     for (let i = 0; i < 3600 && !/log in/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/);
@@ -83,10 +104,16 @@ test('config precedence: flags > env > YAML; bad values name their source', () =
     assert.equal(c.rescanCron, '0 4 * * *');
     assert.equal(loadConfig({ config: file }, { VIGIL_PORT: '9050' }).port, 9050);
     writeFileSync(file, 'prot: 1\n');
-    assert.throws(() => loadConfig({ config: file }, {}), (e: unknown) => e instanceof InputError && /unknown setting "prot"/.test(e.message));
+    assert.throws(
+      () => loadConfig({ config: file }, {}),
+      (e: unknown) => e instanceof InputError && /unknown setting "prot"/.test(e.message),
+    );
     writeFileSync(file, ': : [\n');
     assert.throws(() => loadConfig({ config: file }, {}), InputError);
-    assert.throws(() => loadConfig({}, { VIGIL_PORT: 'eighty' }), (e: unknown) => e instanceof InputError && /VIGIL_PORT/.test(e.message));
+    assert.throws(
+      () => loadConfig({}, { VIGIL_PORT: 'eighty' }),
+      (e: unknown) => e instanceof InputError && /VIGIL_PORT/.test(e.message),
+    );
     assert.throws(() => loadConfig({ role: 'boss' }, {}), InputError);
   } finally {
     rmSync(dir, { recursive: true, force: true });

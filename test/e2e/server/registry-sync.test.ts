@@ -13,7 +13,11 @@ const base: LayerSpec = {
   createdBy: 'base',
   files: [
     { path: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
-    { path: 'var/lib/dpkg/status', content: 'Package: base-files\nStatus: install ok installed\nVersion: 12.4+deb12u5\nArchitecture: amd64\n\nPackage: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n\n' },
+    {
+      path: 'var/lib/dpkg/status',
+      content:
+        'Package: base-files\nStatus: install ok installed\nVersion: 12.4+deb12u5\nArchitecture: amd64\n\nPackage: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n\n',
+    },
   ],
 };
 
@@ -30,7 +34,10 @@ test('registry sync finds the images and scans them; a shared base layer is anal
   const reg = await startRegistry();
   const s = await startTestServer('sqlite', {}, { workers: 1 });
   try {
-    for (const [name, file] of [['app', 'srv/app.js'], ['tools', 'usr/local/bin/tool']] as const) {
+    for (const [name, file] of [
+      ['app', 'srv/app.js'],
+      ['tools', 'usr/local/bin/tool'],
+    ] as const) {
       const archive = join(s.dataDir, `${name}.tar`);
       await writeDockerArchive(archive, { layers: [base, { createdBy: name, files: [{ path: file, content: `${name}\n` }] }], repoTags: [`${name}:1`] });
       await pushImage(`docker-archive:${archive}`, `${reg.host}/team/${name}:1`, { format: 'v2s2' });
@@ -40,11 +47,23 @@ test('registry sync finds the images and scans them; a shared base layer is anal
     assert.equal(r.status, 201);
     const sync = await s.call('POST', `/api/v1/projects/${pid}/registries/${r.body.id}/sync`, s.adminToken);
     assert.equal(sync.status, 200, JSON.stringify(sync.body));
-    assert.deepEqual({ repositories: sync.body.repositories, images: sync.body.images, newImages: sync.body.newImages, scansQueued: sync.body.scansQueued }, { repositories: 2, images: 2, newImages: 2, scansQueued: 2 });
+    assert.deepEqual(
+      { repositories: sync.body.repositories, images: sync.body.images, newImages: sync.body.newImages, scansQueued: sync.body.scansQueued },
+      { repositories: 2, images: 2, newImages: 2, scansQueued: 2 },
+    );
     const scans = await waitAll(s, pid, sync.body.scanIds);
-    assert.deepEqual(scans.map((x) => [x.status, x.error]), [['succeeded', scans[0].error], ['succeeded', scans[1].error]]);
+    assert.deepEqual(
+      scans.map((x) => [x.status, x.error]),
+      [
+        ['succeeded', scans[0].error],
+        ['succeeded', scans[1].error],
+      ],
+    );
     const images = await s.call('GET', `/api/v1/projects/${pid}/images?sort=ref`, s.adminToken);
-    assert.deepEqual(images.body.items.map((i: any) => i.ref), [`registry:${reg.host}/team/app:1`, `registry:${reg.host}/team/tools:1`]);
+    assert.deepEqual(
+      images.body.items.map((i: any) => i.ref),
+      [`registry:${reg.host}/team/app:1`, `registry:${reg.host}/team/tools:1`],
+    );
     for (const im of images.body.items) {
       assert.equal(im.osFamily, 'debian');
       assert.match(im.digest, /^sha256:[0-9a-f]{64}$/);

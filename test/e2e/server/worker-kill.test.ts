@@ -11,22 +11,34 @@ import { startTestServer } from '../../../src/node/server/server.test-helpers.js
 const root = join(import.meta.dirname, '..', '..', '..');
 
 function startWorker(env: Record<string, string>): { proc: ChildProcess; name: Promise<string>; scanning: Promise<void>; exited: Promise<void> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'scan-worker-entry.ts')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'scan-worker-entry.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let onName: (n: string) => void;
   let onScan: () => void;
-  const name = new Promise<string>((r) => { onName = r; });
-  const scanning = new Promise<void>((r) => { onScan = r; });
+  const name = new Promise<string>((r) => {
+    onName = r;
+  });
+  const scanning = new Promise<void>((r) => {
+    onScan = r;
+  });
   proc.stdout!.on('data', (d) => {
     out += d;
     const m = /ready (\S+)/.exec(out);
     if (m) onName(m[1]!);
     if (out.includes('scanning ')) onScan();
   });
-  proc.stderr!.on('data', (d) => { err += d; });
+  proc.stderr!.on('data', (d) => {
+    err += d;
+  });
   const exited = new Promise<void>((r) => proc.on('exit', () => r()));
-  void exited.then(() => { if (proc.exitCode && proc.exitCode !== 0) process.stderr.write(`worker stderr: ${err}\n`); });
+  void exited.then(() => {
+    if (proc.exitCode && proc.exitCode !== 0) process.stderr.write(`worker stderr: ${err}\n`);
+  });
   return { proc, name, scanning, exited };
 }
 
@@ -34,8 +46,16 @@ test('a worker killed mid-scan has its job completed by another worker process',
   const s = await startTestServer('postgres', { jobExpireSeconds: 3, jobRetryDelaySeconds: 1, jobRetryLimit: 3 }, { workers: 0 });
   const secret = randomBytes(32).toString('hex');
   const env = {
-    VIGIL_SERVER_DB: s.store.url, VIGIL_SECRET_KEY: secret, VIGIL_DATA_DIR: s.dataDir, VIGIL_JOB_EXPIRE_SECONDS: '3', VIGIL_JOB_RETRY_DELAY_SECONDS: '1',
-    VIGIL_JOB_RETRY_LIMIT: '3', VIGIL_JOB_POLL_SECONDS: '1', VIGIL_JOB_MAINTENANCE_SECONDS: '1', VIGIL_WORKER_CONCURRENCY: '1', VIGIL_LOG_LEVEL: 'error',
+    VIGIL_SERVER_DB: s.store.url,
+    VIGIL_SECRET_KEY: secret,
+    VIGIL_DATA_DIR: s.dataDir,
+    VIGIL_JOB_EXPIRE_SECONDS: '3',
+    VIGIL_JOB_RETRY_DELAY_SECONDS: '1',
+    VIGIL_JOB_RETRY_LIMIT: '3',
+    VIGIL_JOB_POLL_SECONDS: '1',
+    VIGIL_JOB_MAINTENANCE_SECONDS: '1',
+    VIGIL_WORKER_CONCURRENCY: '1',
+    VIGIL_LOG_LEVEL: 'error',
   };
   const workers: ChildProcess[] = [];
   try {
@@ -80,7 +100,11 @@ test('a worker killed mid-scan has its job completed by another worker process',
 });
 
 test('vigil server --role worker on SQLite exits 2 saying PostgreSQL is needed', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--role', 'worker', '--db', 'sqlite:/nonexistent/x.db'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--role', 'worker', '--db', 'sqlite:/nonexistent/x.db'],
+    { cwd: root, encoding: 'utf8' },
+  );
   assert.equal(r.status, 2);
   assert.match(r.stderr, /worker needs PostgreSQL/);
   assert.ok(!r.stderr.includes('    at '), 'no stack trace');

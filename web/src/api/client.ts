@@ -29,7 +29,11 @@ export function saveSession(s: Session | undefined): void {
 
 /** An API error with the server's code and message ({ error, message }). */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

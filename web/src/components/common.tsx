@@ -17,7 +17,12 @@ export function errorMessage(e: unknown): string {
 /** Loading, error (with the API's message) or empty state; else the children. */
 export function QueryState({ query, empty, children }: { query: { isLoading: boolean; error: unknown }; empty?: boolean; children: ReactNode }) {
   const { t } = useI18n();
-  if (query.isLoading) return <div className="state" role="status"><Spin /> <span>{t('common.loading')}</span></div>;
+  if (query.isLoading)
+    return (
+      <div className="state" role="status">
+        <Spin /> <span>{t('common.loading')}</span>
+      </div>
+    );
   if (query.error) return <Alert type="error" showIcon role="alert" message={t('common.loadFailed')} description={errorMessage(query.error)} />;
   if (empty) return <Empty description={t('common.empty')} />;
   return <>{children}</>;
@@ -33,7 +38,19 @@ export function SeverityTag({ severity }: { severity: string }) {
   return <Tag color={SEV_COLORS[severity] ?? 'default'}>{t(key)}</Tag>;
 }
 
-const STATUS_COLORS: Record<string, string> = { open: TAG.red, handled: TAG.green, ignored: 'default', 'false-positive': TAG.purple, online: TAG.green, offline: 'default', degraded: TAG.orange, succeeded: TAG.green, failed: TAG.red, running: TAG.blue, queued: 'default' };
+const STATUS_COLORS: Record<string, string> = {
+  open: TAG.red,
+  handled: TAG.green,
+  ignored: 'default',
+  'false-positive': TAG.purple,
+  online: TAG.green,
+  offline: 'default',
+  degraded: TAG.orange,
+  succeeded: TAG.green,
+  failed: TAG.red,
+  running: TAG.blue,
+  queued: 'default',
+};
 
 export function StatusTag({ status }: { status: string }) {
   const { t } = useI18n();
@@ -61,7 +78,11 @@ export function useUrlFilters() {
 const PROJECT_KEY = 'vigil.project';
 
 export function useProjects() {
-  return useQuery({ queryKey: ['projects'], queryFn: () => unwrap<Page<Project>>(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })), staleTime: 60_000 });
+  return useQuery({
+    queryKey: ['projects'],
+    queryFn: () => unwrap<Page<Project>>(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })),
+    staleTime: 60_000,
+  });
 }
 
 /** The current project: ?project= in the URL, else the last chosen, else the first readable one. */

@@ -19,7 +19,6 @@ export function initialLang(): Lang {
 
 export type TFn = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
-
 interface I18n {
   lang: Lang;
   setLang(l: Lang): void;

@@ -9,7 +9,22 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const VISIBLE_ATTRS = new Set(['title', 'placeholder', 'aria-label', 'alt', 'label', 'okText', 'cancelText', 'message', 'description', 'extra', 'tooltip', 'checkedChildren', 'unCheckedChildren', 'emptyText']);
+const VISIBLE_ATTRS = new Set([
+  'title',
+  'placeholder',
+  'aria-label',
+  'alt',
+  'label',
+  'okText',
+  'cancelText',
+  'message',
+  'description',
+  'extra',
+  'tooltip',
+  'checkedChildren',
+  'unCheckedChildren',
+  'emptyText',
+]);
 const VISIBLE_PROPS = new Set(['title', 'label', 'emptyText', 'placeholder', 'message', 'description', 'okText', 'cancelText']);
 const LETTERS = /\p{L}/u;
 
@@ -25,10 +40,20 @@ export function hardCodedStrings(file: string, source: string): string[] {
     if (ts.isJsxAttribute(n) && n.initializer) {
       const name = n.name.getText(sf);
       const init = n.initializer;
-      const lit = ts.isStringLiteral(init) ? init : ts.isJsxExpression(init) && init.expression && ts.isStringLiteral(init.expression) ? init.expression : undefined;
+      const lit = ts.isStringLiteral(init)
+        ? init
+        : ts.isJsxExpression(init) && init.expression && ts.isStringLiteral(init.expression)
+          ? init.expression
+          : undefined;
       if (lit && VISIBLE_ATTRS.has(name) && LETTERS.test(lit.text)) at(n, `${name}="${lit.text}"`);
     }
-    if (ts.isJsxExpression(n) && n.expression && (ts.isStringLiteral(n.expression) || ts.isNoSubstitutionTemplateLiteral(n.expression)) && ts.isJsxElement(n.parent) && LETTERS.test(n.expression.text)) {
+    if (
+      ts.isJsxExpression(n) &&
+      n.expression &&
+      (ts.isStringLiteral(n.expression) || ts.isNoSubstitutionTemplateLiteral(n.expression)) &&
+      ts.isJsxElement(n.parent) &&
+      LETTERS.test(n.expression.text)
+    ) {
       at(n, `string child: ${JSON.stringify(n.expression.text)}`);
     }
     if (ts.isPropertyAssignment(n) && VISIBLE_PROPS.has(n.name.getText(sf)) && ts.isStringLiteral(n.initializer) && LETTERS.test(n.initializer.text)) {
@@ -41,7 +66,9 @@ export function hardCodedStrings(file: string, source: string): string[] {
 }
 
 function tsxFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsxFiles(join(dir, e.name)) : e.name.endsWith('.tsx') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsxFiles(join(dir, e.name)) : e.name.endsWith('.tsx') ? [join(dir, e.name)] : [],
+  );
 }
 
 test('the checker finds hard-coded strings of every kind it knows', () => {

@@ -37,15 +37,23 @@ export default function Alerts() {
     cursor: f.get('cursor') || undefined,
     limit: 50,
   };
-  const q = useQuery({ queryKey: ['alerts', query], enabled: !!projectId, queryFn: () => unwrap<Page<AlertGroup>>(api.GET('/api/v1/alerts', { params: { query } })) });
+  const q = useQuery({
+    queryKey: ['alerts', query],
+    enabled: !!projectId,
+    queryFn: () => unwrap<Page<AlertGroup>>(api.GET('/api/v1/alerts', { params: { query } })),
+  });
   const detail = useQuery({
     queryKey: ['alert', projectId, alertId],
     enabled: !!projectId && !!alertId,
-    queryFn: () => unwrap<AlertGroup>(api.GET('/api/v1/projects/{projectId}/alerts/{alertId}', { params: { path: { projectId: projectId!, alertId: alertId! } } })),
+    queryFn: () =>
+      unwrap<AlertGroup>(api.GET('/api/v1/projects/{projectId}/alerts/{alertId}', { params: { path: { projectId: projectId!, alertId: alertId! } } })),
   });
   const setStatus = useMutation({
     mutationFn: async (v: { ids: string[]; status: (typeof STATUSES)[number] }) => {
-      for (const id of v.ids) await unwrap(api.PATCH('/api/v1/projects/{projectId}/alerts/{alertId}', { params: { path: { projectId: projectId!, alertId: id } }, body: { status: v.status } }));
+      for (const id of v.ids)
+        await unwrap(
+          api.PATCH('/api/v1/projects/{projectId}/alerts/{alertId}', { params: { path: { projectId: projectId!, alertId: id } }, body: { status: v.status } }),
+        );
       return v.ids.length;
     },
     onSuccess: (n) => {
@@ -60,8 +68,17 @@ export default function Alerts() {
   const actions = (ids: string[]) => (
     <Space wrap>
       {(['handled', 'ignored', 'false-positive'] as const).map((s) => (
-        <Popconfirm key={s} title={t('alerts.confirm', { n: ids.length, status: t(`status.${s}`) })} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => setStatus.mutate({ ids, status: s })} disabled={!ids.length}>
-          <Button disabled={!ids.length} loading={setStatus.isPending}>{t(`alerts.mark.${s}`)}</Button>
+        <Popconfirm
+          key={s}
+          title={t('alerts.confirm', { n: ids.length, status: t(`status.${s}`) })}
+          okText={t('common.confirm')}
+          cancelText={t('common.cancel')}
+          onConfirm={() => setStatus.mutate({ ids, status: s })}
+          disabled={!ids.length}
+        >
+          <Button disabled={!ids.length} loading={setStatus.isPending}>
+            {t(`alerts.mark.${s}`)}
+          </Button>
         </Popconfirm>
       ))}
     </Space>
@@ -71,14 +88,52 @@ export default function Alerts() {
   const back = () => nav({ pathname: '/alerts', search: window.location.search });
   return (
     <>
-      <Typography.Title level={2} className="page-title">{t('nav.alerts')}</Typography.Title>
+      <Typography.Title level={2} className="page-title">
+        {t('nav.alerts')}
+      </Typography.Title>
       <div className="toolbar" role="search">
-        <Select aria-label={t('alerts.status')} placeholder={t('alerts.status')} allowClear value={f.get('status') || undefined} onChange={(v?: string) => f.set({ status: v })} style={{ width: 150 }} options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
-        <Select aria-label={t('alerts.severity')} placeholder={t('alerts.severity')} allowClear value={f.get('severity') || undefined} onChange={(v?: string) => f.set({ severity: v })} style={{ width: 140 }} options={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))} />
-        <Input.Search aria-label={t('alerts.type')} placeholder={t('alerts.typeHint')} defaultValue={f.get('type')} allowClear onSearch={(v) => f.set({ type: v })} style={{ width: 260 }} />
-        <Select aria-label={t('alerts.range')} placeholder={t('alerts.range')} allowClear value={range || undefined} onChange={(v?: string) => f.set({ range: v })} style={{ width: 150 }} options={Object.keys(RANGES).map((r) => ({ value: r, label: t(`alerts.range.${r}` as 'alerts.range.1h') }))} />
+        <Select
+          aria-label={t('alerts.status')}
+          placeholder={t('alerts.status')}
+          allowClear
+          value={f.get('status') || undefined}
+          onChange={(v?: string) => f.set({ status: v })}
+          style={{ width: 150 }}
+          options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+        />
+        <Select
+          aria-label={t('alerts.severity')}
+          placeholder={t('alerts.severity')}
+          allowClear
+          value={f.get('severity') || undefined}
+          onChange={(v?: string) => f.set({ severity: v })}
+          style={{ width: 140 }}
+          options={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
+        />
+        <Input.Search
+          aria-label={t('alerts.type')}
+          placeholder={t('alerts.typeHint')}
+          defaultValue={f.get('type')}
+          allowClear
+          onSearch={(v) => f.set({ type: v })}
+          style={{ width: 260 }}
+        />
+        <Select
+          aria-label={t('alerts.range')}
+          placeholder={t('alerts.range')}
+          allowClear
+          value={range || undefined}
+          onChange={(v?: string) => f.set({ range: v })}
+          style={{ width: 150 }}
+          options={Object.keys(RANGES).map((r) => ({ value: r, label: t(`alerts.range.${r}` as 'alerts.range.1h') }))}
+        />
       </div>
-      {writable && <div className="toolbar"><span>{t('alerts.selected', { n: selected.length })}</span>{actions(selected)}</div>}
+      {writable && (
+        <div className="toolbar">
+          <span>{t('alerts.selected', { n: selected.length })}</span>
+          {actions(selected)}
+        </div>
+      )}
       <QueryState query={q}>
         <Table<AlertGroup>
           rowKey="id"
@@ -89,7 +144,21 @@ export default function Alerts() {
           rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
           columns={[
             { title: t('alerts.severity'), dataIndex: 'severity', render: (v: string) => <SeverityTag severity={v} /> },
-            { title: t('alerts.type'), dataIndex: 'type', render: (v: string, r) => <a href={`/alerts/${r.id}${window.location.search}`} onClick={(e) => { e.preventDefault(); nav({ pathname: `/alerts/${r.id}`, search: window.location.search }); }}>{v}</a> },
+            {
+              title: t('alerts.type'),
+              dataIndex: 'type',
+              render: (v: string, r) => (
+                <a
+                  href={`/alerts/${r.id}${window.location.search}`}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    nav({ pathname: `/alerts/${r.id}`, search: window.location.search });
+                  }}
+                >
+                  {v}
+                </a>
+              ),
+            },
             { title: t('alerts.message'), dataIndex: 'message', ellipsis: true },
             { title: t('alerts.host'), dataIndex: 'host' },
             { title: t('alerts.count'), dataIndex: 'count' },
@@ -98,8 +167,25 @@ export default function Alerts() {
           ]}
         />
         <Space style={{ marginTop: 12 }}>
-          <Button disabled={!f.get('cursor')} onClick={() => { const prev = cursors.slice(0, -1); setCursors(prev); f.set({ cursor: prev[prev.length - 1] }); }}>{t('common.prev')}</Button>
-          <Button disabled={!q.data?.next} onClick={() => { setCursors([...cursors, q.data!.next!]); f.set({ cursor: q.data!.next }); }}>{t('common.next')}</Button>
+          <Button
+            disabled={!f.get('cursor')}
+            onClick={() => {
+              const prev = cursors.slice(0, -1);
+              setCursors(prev);
+              f.set({ cursor: prev[prev.length - 1] });
+            }}
+          >
+            {t('common.prev')}
+          </Button>
+          <Button
+            disabled={!q.data?.next}
+            onClick={() => {
+              setCursors([...cursors, q.data!.next!]);
+              f.set({ cursor: q.data!.next });
+            }}
+          >
+            {t('common.next')}
+          </Button>
         </Space>
       </QueryState>
       <Drawer open={!!alertId} onClose={back} width={720} title={a ? a.type : t('alerts.detail')} closable={{ 'aria-label': t('common.close') }}>
@@ -107,23 +193,60 @@ export default function Alerts() {
           {a && (
             <>
               {writable && <div className="toolbar">{actions([a.id])}</div>}
-              <Descriptions size="small" bordered column={1} items={[
-                { key: 'sev', label: t('alerts.severity'), children: <SeverityTag severity={a.severity} /> },
-                { key: 'status', label: t('alerts.status'), children: <StatusTag status={a.status} /> },
-                { key: 'msg', label: t('alerts.message'), children: a.message },
-                { key: 'rule', label: t('alerts.rule'), children: a.rule },
-                { key: 'host', label: t('alerts.host'), children: a.host },
-                { key: 'subject', label: t('alerts.subject'), children: a.subject },
-                { key: 'count', label: t('alerts.count'), children: a.count },
-                { key: 'first', label: t('alerts.firstSeen'), children: date(a.firstSeen) },
-                { key: 'last', label: t('alerts.lastSeen'), children: date(a.lastSeen) },
-                ...(sample.process ? [{ key: 'proc', label: t('alerts.process'), children: <code>{String(sample.process.cmdline ?? sample.process.name)}</code> }] : []),
-                ...(sample.process?.parents?.length ? [{ key: 'tree', label: t('alerts.processTree'), children: <code>{(sample.process.parents as { name?: string; exepath?: string }[]).map((x) => x.name ?? x.exepath).join(' ← ')}</code> }] : []),
-                ...(sample.container ? [{ key: 'ctr', label: t('alerts.container'), children: `${sample.container.name ?? sample.container.id?.slice(0, 12)} (${sample.container.image ?? ''})` }] : []),
-                ...(sample.k8s ? [{ key: 'k8s', label: t('alerts.k8s'), children: `${sample.k8s.user ?? ''} ${sample.k8s.verb ?? ''} ${sample.k8s.resource ?? ''} ${sample.k8s.namespace ?? ''}/${sample.k8s.name ?? ''}` }] : []),
-              ]} />
-              <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>{t('alerts.raw')}</Typography.Title>
-              <pre className="json" tabIndex={0} aria-label={t('alerts.raw')}>{JSON.stringify(a.sample ?? a, null, 2)}</pre>
+              <Descriptions
+                size="small"
+                bordered
+                column={1}
+                items={[
+                  { key: 'sev', label: t('alerts.severity'), children: <SeverityTag severity={a.severity} /> },
+                  { key: 'status', label: t('alerts.status'), children: <StatusTag status={a.status} /> },
+                  { key: 'msg', label: t('alerts.message'), children: a.message },
+                  { key: 'rule', label: t('alerts.rule'), children: a.rule },
+                  { key: 'host', label: t('alerts.host'), children: a.host },
+                  { key: 'subject', label: t('alerts.subject'), children: a.subject },
+                  { key: 'count', label: t('alerts.count'), children: a.count },
+                  { key: 'first', label: t('alerts.firstSeen'), children: date(a.firstSeen) },
+                  { key: 'last', label: t('alerts.lastSeen'), children: date(a.lastSeen) },
+                  ...(sample.process
+                    ? [{ key: 'proc', label: t('alerts.process'), children: <code>{String(sample.process.cmdline ?? sample.process.name)}</code> }]
+                    : []),
+                  ...(sample.process?.parents?.length
+                    ? [
+                        {
+                          key: 'tree',
+                          label: t('alerts.processTree'),
+                          children: (
+                            <code>{(sample.process.parents as { name?: string; exepath?: string }[]).map((x) => x.name ?? x.exepath).join(' ← ')}</code>
+                          ),
+                        },
+                      ]
+                    : []),
+                  ...(sample.container
+                    ? [
+                        {
+                          key: 'ctr',
+                          label: t('alerts.container'),
+                          children: `${sample.container.name ?? sample.container.id?.slice(0, 12)} (${sample.container.image ?? ''})`,
+                        },
+                      ]
+                    : []),
+                  ...(sample.k8s
+                    ? [
+                        {
+                          key: 'k8s',
+                          label: t('alerts.k8s'),
+                          children: `${sample.k8s.user ?? ''} ${sample.k8s.verb ?? ''} ${sample.k8s.resource ?? ''} ${sample.k8s.namespace ?? ''}/${sample.k8s.name ?? ''}`,
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+              <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
+                {t('alerts.raw')}
+              </Typography.Title>
+              <pre className="json" tabIndex={0} aria-label={t('alerts.raw')}>
+                {JSON.stringify(a.sample ?? a, null, 2)}
+              </pre>
             </>
           )}
         </QueryState>

@@ -18,22 +18,37 @@ export default function Clusters() {
   const [adding, setAdding] = useState(false);
   const [token, setToken] = useState<{ cluster: string; token: string; expiresAt: string }>();
   const path = { projectId: projectId! };
-  const clusters = useQuery({ queryKey: ['clusters', projectId], enabled: !!projectId, queryFn: () => unwrap<Page<Cluster>>(api.GET('/api/v1/projects/{projectId}/clusters', { params: { path, query: { limit: 500 } } })) });
-  const nodes = useQuery({ queryKey: ['nodes', projectId], enabled: !!projectId, queryFn: () => unwrap<Page<NodeRow>>(api.GET('/api/v1/projects/{projectId}/nodes', { params: { path, query: { limit: 500 } } })) });
+  const clusters = useQuery({
+    queryKey: ['clusters', projectId],
+    enabled: !!projectId,
+    queryFn: () => unwrap<Page<Cluster>>(api.GET('/api/v1/projects/{projectId}/clusters', { params: { path, query: { limit: 500 } } })),
+  });
+  const nodes = useQuery({
+    queryKey: ['nodes', projectId],
+    enabled: !!projectId,
+    queryFn: () => unwrap<Page<NodeRow>>(api.GET('/api/v1/projects/{projectId}/nodes', { params: { path, query: { limit: 500 } } })),
+  });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['clusters'] });
   const add = useMutation({
     mutationFn: (v: { name: string }) => unwrap(api.POST('/api/v1/projects/{projectId}/clusters', { params: { path }, body: v })),
-    onSuccess: () => { setAdding(false); refresh(); },
+    onSuccess: () => {
+      setAdding(false);
+      refresh();
+    },
   });
   const protect = useMutation({
-    mutationFn: (v: { id: string; on: boolean }) => (v.on
-      ? unwrap(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/protect', { params: { path: { ...path, clusterId: v.id } } }))
-      : unwrap(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/unprotect', { params: { path: { ...path, clusterId: v.id } } }))),
+    mutationFn: (v: { id: string; on: boolean }) =>
+      v.on
+        ? unwrap(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/protect', { params: { path: { ...path, clusterId: v.id } } }))
+        : unwrap(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/unprotect', { params: { path: { ...path, clusterId: v.id } } })),
     onSuccess: refresh,
     onError: (e) => void message.error(errorMessage(e)),
   });
   const mint = useMutation({
-    mutationFn: (c: Cluster) => unwrap<{ token: string; expiresAt: string }>(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/agent-tokens', { params: { path: { ...path, clusterId: c.id } }, body: {} })).then((r) => ({ ...r, cluster: c.name })),
+    mutationFn: (c: Cluster) =>
+      unwrap<{ token: string; expiresAt: string }>(
+        api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/agent-tokens', { params: { path: { ...path, clusterId: c.id } }, body: {} }),
+      ).then((r) => ({ ...r, cluster: c.name })),
     onSuccess: setToken,
     onError: (e) => void message.error(errorMessage(e)),
   });
@@ -45,54 +60,112 @@ export default function Clusters() {
   const origin = window.location.origin;
   return (
     <>
-      <Typography.Title level={2} className="page-title">{t('nav.clusters')}</Typography.Title>
-      <div className="toolbar">{projectId && can('cluster:create', projectId) && <Button type="primary" onClick={() => setAdding(true)}>{t('clusters.add')}</Button>}</div>
+      <Typography.Title level={2} className="page-title">
+        {t('nav.clusters')}
+      </Typography.Title>
+      <div className="toolbar">
+        {projectId && can('cluster:create', projectId) && (
+          <Button type="primary" onClick={() => setAdding(true)}>
+            {t('clusters.add')}
+          </Button>
+        )}
+      </div>
       <QueryState query={clusters}>
-        <Table<Cluster> rowKey="id" dataSource={clusters.data?.items ?? []} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
-          { title: t('clusters.name'), dataIndex: 'name' },
-          {
-            title: t('clusters.protection'), key: 'p', render: (_v, r) => (
-              <Switch aria-label={t('clusters.protectionOf', { name: r.name })} checked={!!r.protected} disabled={!can('cluster:protect', projectId)} loading={protect.isPending && protect.variables?.id === r.id}
-                checkedChildren={t('clusters.on')} unCheckedChildren={t('clusters.off')} onChange={(on) => protect.mutate({ id: r.id, on })} />
-            ),
-          },
-          { title: t('clusters.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
-          {
-            title: t('common.actions'), key: 'a', render: (_v, r) => (
-              <Space>
-                {can('cluster:token', projectId) && <Button size="small" onClick={() => mint.mutate(r)}>{t('clusters.agentCommand')}</Button>}
-                {can('cluster:delete', projectId) && (
-                  <Popconfirm title={t('clusters.deleteConfirm', { name: r.name })} okText={t('common.delete')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => del.mutate(r.id)}>
-                    <Button size="small" danger>{t('common.delete')}</Button>
-                  </Popconfirm>
-                )}
-              </Space>
-            ),
-          },
-        ]} />
+        <Table<Cluster>
+          rowKey="id"
+          dataSource={clusters.data?.items ?? []}
+          pagination={false}
+          locale={{ emptyText: t('common.empty') }}
+          columns={[
+            { title: t('clusters.name'), dataIndex: 'name' },
+            {
+              title: t('clusters.protection'),
+              key: 'p',
+              render: (_v, r) => (
+                <Switch
+                  aria-label={t('clusters.protectionOf', { name: r.name })}
+                  checked={!!r.protected}
+                  disabled={!can('cluster:protect', projectId)}
+                  loading={protect.isPending && protect.variables?.id === r.id}
+                  checkedChildren={t('clusters.on')}
+                  unCheckedChildren={t('clusters.off')}
+                  onChange={(on) => protect.mutate({ id: r.id, on })}
+                />
+              ),
+            },
+            { title: t('clusters.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
+            {
+              title: t('common.actions'),
+              key: 'a',
+              render: (_v, r) => (
+                <Space>
+                  {can('cluster:token', projectId) && (
+                    <Button size="small" onClick={() => mint.mutate(r)}>
+                      {t('clusters.agentCommand')}
+                    </Button>
+                  )}
+                  {can('cluster:delete', projectId) && (
+                    <Popconfirm
+                      title={t('clusters.deleteConfirm', { name: r.name })}
+                      okText={t('common.delete')}
+                      okButtonProps={{ danger: true }}
+                      cancelText={t('common.cancel')}
+                      onConfirm={() => del.mutate(r.id)}
+                    >
+                      <Button size="small" danger>
+                        {t('common.delete')}
+                      </Button>
+                    </Popconfirm>
+                  )}
+                </Space>
+              ),
+            },
+          ]}
+        />
       </QueryState>
-      <Typography.Title level={3} style={{ fontSize: 18, marginTop: 24 }}>{t('clusters.nodes')}</Typography.Title>
+      <Typography.Title level={3} style={{ fontSize: 18, marginTop: 24 }}>
+        {t('clusters.nodes')}
+      </Typography.Title>
       <QueryState query={nodes}>
-        <Table<NodeRow> rowKey="id" size="small" dataSource={nodes.data?.items ?? []} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
-          { title: t('clusters.hostname'), dataIndex: 'hostname' },
-          { title: t('clusters.cluster'), dataIndex: 'clusterId', render: (v: string | null) => (clusters.data?.items ?? []).find((c) => c.id === v)?.name ?? '—' },
-          { title: t('clusters.agentStatus'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
-          { title: t('clusters.version'), dataIndex: 'version', render: (v: string) => v || '—' },
-          { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
-        ]} />
+        <Table<NodeRow>
+          rowKey="id"
+          size="small"
+          dataSource={nodes.data?.items ?? []}
+          pagination={false}
+          locale={{ emptyText: t('common.empty') }}
+          columns={[
+            { title: t('clusters.hostname'), dataIndex: 'hostname' },
+            {
+              title: t('clusters.cluster'),
+              dataIndex: 'clusterId',
+              render: (v: string | null) => (clusters.data?.items ?? []).find((c) => c.id === v)?.name ?? '—',
+            },
+            { title: t('clusters.agentStatus'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
+            { title: t('clusters.version'), dataIndex: 'version', render: (v: string) => v || '—' },
+            { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
+          ]}
+        />
       </QueryState>
       <Modal title={t('clusters.add')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
         <Form layout="vertical" onFinish={(v: { name: string }) => add.mutate(v)}>
-          <Form.Item label={t('clusters.name')} name="name" rules={[{ required: true, message: t('common.required') }]}><Input /></Form.Item>
+          <Form.Item label={t('clusters.name')} name="name" rules={[{ required: true, message: t('common.required') }]}>
+            <Input />
+          </Form.Item>
           {add.error && <Alert type="error" role="alert" message={errorMessage(add.error)} style={{ marginBottom: 12 }} />}
-          <Button type="primary" htmlType="submit" loading={add.isPending}>{t('common.save')}</Button>
+          <Button type="primary" htmlType="submit" loading={add.isPending}>
+            {t('common.save')}
+          </Button>
         </Form>
       </Modal>
       <Modal title={t('clusters.agentCommand')} open={!!token} onCancel={() => setToken(undefined)} footer={null}>
         {token && (
           <>
             <Alert type="warning" showIcon message={t('clusters.tokenOnce', { time: date(token.expiresAt) })} style={{ marginBottom: 12 }} />
-            <pre className="json" tabIndex={0} data-testid="agent-command">{`VIGIL_SERVER=${origin}\nVIGIL_CLUSTER=${token.cluster}\nVIGIL_AGENT_TOKEN=${token.token}`}</pre>
+            <pre
+              className="json"
+              tabIndex={0}
+              data-testid="agent-command"
+            >{`VIGIL_SERVER=${origin}\nVIGIL_CLUSTER=${token.cluster}\nVIGIL_AGENT_TOKEN=${token.token}`}</pre>
           </>
         )}
       </Modal>

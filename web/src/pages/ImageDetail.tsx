@@ -29,11 +29,34 @@ export default function ImageDetail() {
   const [applying, setApplying] = useState(false);
   const [scanId, setScanId] = useState<string>();
 
-  const image = useQuery({ queryKey: ['image', projectId, imageId], enabled: !!projectId, queryFn: () => unwrap<Image>(api.GET('/api/v1/projects/{projectId}/images/{imageId}', { params: { path: p } })) });
-  const findings = useQuery({ queryKey: ['findings', projectId, imageId], enabled: !!projectId, queryFn: () => unwrap<Page<Finding>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/findings', { params: { path: p, query: { limit: 500 } } })) });
-  const packages = useQuery({ queryKey: ['packages', projectId, imageId], enabled: !!projectId && f.get('tab') === 'software', queryFn: () => unwrap<Page<PackageRow>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/packages', { params: { path: p, query: { limit: 500, sort: 'name' } } })) });
-  const ignores = useQuery({ queryKey: ['ignores', projectId], enabled: !!projectId && can('vuln:read', projectId), queryFn: () => unwrap<Page<VulnIgnore>>(api.GET('/api/v1/projects/{projectId}/vuln-ignores', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })) });
-  const policies = useQuery({ queryKey: ['policies', projectId], enabled: applying, queryFn: () => unwrap<Page<Policy>>(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })) });
+  const image = useQuery({
+    queryKey: ['image', projectId, imageId],
+    enabled: !!projectId,
+    queryFn: () => unwrap<Image>(api.GET('/api/v1/projects/{projectId}/images/{imageId}', { params: { path: p } })),
+  });
+  const findings = useQuery({
+    queryKey: ['findings', projectId, imageId],
+    enabled: !!projectId,
+    queryFn: () => unwrap<Page<Finding>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/findings', { params: { path: p, query: { limit: 500 } } })),
+  });
+  const packages = useQuery({
+    queryKey: ['packages', projectId, imageId],
+    enabled: !!projectId && f.get('tab') === 'software',
+    queryFn: () =>
+      unwrap<Page<PackageRow>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/packages', { params: { path: p, query: { limit: 500, sort: 'name' } } })),
+  });
+  const ignores = useQuery({
+    queryKey: ['ignores', projectId],
+    enabled: !!projectId && can('vuln:read', projectId),
+    queryFn: () =>
+      unwrap<Page<VulnIgnore>>(api.GET('/api/v1/projects/{projectId}/vuln-ignores', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })),
+  });
+  const policies = useQuery({
+    queryKey: ['policies', projectId],
+    enabled: applying,
+    queryFn: () =>
+      unwrap<Page<Policy>>(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })),
+  });
   const scan = useQuery({
     queryKey: ['scan', scanId],
     enabled: !!scanId,
@@ -64,22 +87,47 @@ export default function ImageDetail() {
       if (v.scope === 'image') return unwrap(api.POST('/api/v1/projects/{projectId}/images/{imageId}/vuln-ignores', { params: { path: p }, body }));
       return unwrap(api.POST('/api/v1/projects/{projectId}/vuln-ignores', { params: { path: { projectId: projectId! } }, body }));
     },
-    onSuccess: () => { setIgnoring(undefined); refresh(); void message.success(t('common.saved')); },
+    onSuccess: () => {
+      setIgnoring(undefined);
+      refresh();
+      void message.success(t('common.saved'));
+    },
   });
   const cancelIgnore = useMutation({
     mutationFn: async (ig: VulnIgnore) => {
-      if (ig.imageId) return unwrap(api.DELETE('/api/v1/projects/{projectId}/images/{imageId}/vuln-ignores/{ignoreId}', { params: { path: { ...p, imageId: ig.imageId, ignoreId: ig.id } } }));
+      if (ig.imageId)
+        return unwrap(
+          api.DELETE('/api/v1/projects/{projectId}/images/{imageId}/vuln-ignores/{ignoreId}', {
+            params: { path: { ...p, imageId: ig.imageId, ignoreId: ig.id } },
+          }),
+        );
       return unwrap(api.DELETE('/api/v1/projects/{projectId}/vuln-ignores/{ignoreId}', { params: { path: { projectId: projectId!, ignoreId: ig.id } } }));
     },
-    onSuccess: () => { refresh(); void message.success(t('common.saved')); },
+    onSuccess: () => {
+      refresh();
+      void message.success(t('common.saved'));
+    },
     onError: (e) => void message.error(errorMessage(e)),
   });
   const apply = useMutation({
-    mutationFn: (policyId: string) => unwrap(api.POST('/api/v1/projects/{projectId}/policies/{policyId}/images', { params: { path: { projectId: projectId!, policyId } }, body: { imageIds: [imageId] } })),
-    onSuccess: () => { setApplying(false); void qc.invalidateQueries({ queryKey: ['policies'] }); void message.success(t('common.saved')); },
+    mutationFn: (policyId: string) =>
+      unwrap(
+        api.POST('/api/v1/projects/{projectId}/policies/{policyId}/images', {
+          params: { path: { projectId: projectId!, policyId } },
+          body: { imageIds: [imageId] },
+        }),
+      ),
+    onSuccess: () => {
+      setApplying(false);
+      void qc.invalidateQueries({ queryKey: ['policies'] });
+      void message.success(t('common.saved'));
+    },
   });
 
-  const ignoreFor = (fi: Finding): VulnIgnore | undefined => (ignores.data?.items ?? []).find((i) => i.vulnId === fi.refId && (i.package === '' || i.package === fi.package) && (i.imageId === null || i.imageId === imageId));
+  const ignoreFor = (fi: Finding): VulnIgnore | undefined =>
+    (ignores.data?.items ?? []).find(
+      (i) => i.vulnId === fi.refId && (i.package === '' || i.package === fi.package) && (i.imageId === null || i.imageId === imageId),
+    );
   const layers = useMemo(() => {
     const m = new Map<string, { index: number; digest: string; createdBy: string; findings: number }>();
     for (const fi of findings.data?.items ?? []) {
@@ -89,7 +137,8 @@ export default function ImageDetail() {
       e.findings++;
       m.set(l.digest, e);
     }
-    for (const pk of packages.data?.items ?? []) if (pk.layerDigest && !m.has(pk.layerDigest)) m.set(pk.layerDigest, { index: -1, digest: pk.layerDigest, createdBy: '', findings: 0 });
+    for (const pk of packages.data?.items ?? [])
+      if (pk.layerDigest && !m.has(pk.layerDigest)) m.set(pk.layerDigest, { index: -1, digest: pk.layerDigest, createdBy: '', findings: 0 });
     return [...m.values()].sort((a, b) => a.index - b.index);
   }, [findings.data, packages.data]);
   const sevFilter = f.get('severity');
@@ -101,106 +150,213 @@ export default function ImageDetail() {
     <QueryState query={image}>
       {im && (
         <>
-          <Typography.Title level={2} className="page-title">{im.ref}</Typography.Title>
+          <Typography.Title level={2} className="page-title">
+            {im.ref}
+          </Typography.Title>
           <Space style={{ marginBottom: 16 }} wrap>
             <Link to={`/images?project=${projectId}`}>{t('images.back')}</Link>
-            {can('image:scan', projectId) && <Button type="primary" loading={scanNow.isPending || (!!scanId && !scanDone)} onClick={() => scanNow.mutate()}>{t('images.scanNow')}</Button>}
+            {can('image:scan', projectId) && (
+              <Button type="primary" loading={scanNow.isPending || (!!scanId && !scanDone)} onClick={() => scanNow.mutate()}>
+                {t('images.scanNow')}
+              </Button>
+            )}
             {can('policy:apply', projectId) && <Button onClick={() => setApplying(true)}>{t('images.applyPolicy')}</Button>}
-            {scan.data && <span>{t('images.scanStatus')}: <StatusTag status={scan.data.status} /> {scan.data.error}</span>}
+            {scan.data && (
+              <span>
+                {t('images.scanStatus')}: <StatusTag status={scan.data.status} /> {scan.data.error}
+              </span>
+            )}
           </Space>
-          <Descriptions size="small" bordered column={{ xs: 1, md: 3 }} items={[
-            { key: 'os', label: t('images.os'), children: `${im.osFamily} ${im.osVersion}`.trim() || '—' },
-            { key: 'digest', label: t('images.digest'), children: im.digest || '—' },
-            { key: 'scan', label: t('images.lastScan'), children: date(im.lastScanAt) },
-            { key: 'counts', label: t('images.findings'), children: <Space><SeverityTag severity="critical" />{im.critical}<SeverityTag severity="high" />{im.high}<SeverityTag severity="medium" />{im.medium}<SeverityTag severity="low" />{im.low}</Space> },
-          ]} />
+          <Descriptions
+            size="small"
+            bordered
+            column={{ xs: 1, md: 3 }}
+            items={[
+              { key: 'os', label: t('images.os'), children: `${im.osFamily} ${im.osVersion}`.trim() || '—' },
+              { key: 'digest', label: t('images.digest'), children: im.digest || '—' },
+              { key: 'scan', label: t('images.lastScan'), children: date(im.lastScanAt) },
+              {
+                key: 'counts',
+                label: t('images.findings'),
+                children: (
+                  <Space>
+                    <SeverityTag severity="critical" />
+                    {im.critical}
+                    <SeverityTag severity="high" />
+                    {im.high}
+                    <SeverityTag severity="medium" />
+                    {im.medium}
+                    <SeverityTag severity="low" />
+                    {im.low}
+                  </Space>
+                ),
+              },
+            ]}
+          />
           <Tabs
             style={{ marginTop: 16 }}
             activeKey={f.get('tab') || 'vulns'}
             onChange={(k) => f.set({ tab: k === 'vulns' ? undefined : k })}
             items={[
               {
-                key: 'vulns', label: t('images.tabVulns'),
+                key: 'vulns',
+                label: t('images.tabVulns'),
                 children: (
                   <QueryState query={findings}>
                     <div className="toolbar">
-                      <Select aria-label={t('images.filterSeverity')} placeholder={t('images.filterSeverity')} allowClear value={sevFilter || undefined} onChange={(v?: string) => f.set({ severity: v })} style={{ width: 160 }}
-                        options={['critical', 'high', 'medium', 'low', 'unknown'].map((s) => ({ value: s, label: t(`severity.${s}` as 'severity.high') }))} />
+                      <Select
+                        aria-label={t('images.filterSeverity')}
+                        placeholder={t('images.filterSeverity')}
+                        allowClear
+                        value={sevFilter || undefined}
+                        onChange={(v?: string) => f.set({ severity: v })}
+                        style={{ width: 160 }}
+                        options={['critical', 'high', 'medium', 'low', 'unknown'].map((s) => ({ value: s, label: t(`severity.${s}` as 'severity.high') }))}
+                      />
                     </div>
-                    <Table<Finding> rowKey="id" size="small" dataSource={vulns} locale={{ emptyText: t('common.empty') }} pagination={{ pageSize: 50 }} columns={[
-                      { title: t('images.vulnId'), dataIndex: 'refId', render: (v: string, r) => <span title={r.title}>{v}</span> },
-                      { title: t('images.severity'), dataIndex: 'severity', render: (v: string) => <SeverityTag severity={v} /> },
-                      { title: t('images.package'), dataIndex: 'package' },
-                      { title: t('images.installed'), dataIndex: 'installedVersion' },
-                      { title: t('images.fixedVersion'), dataIndex: 'fixedVersion', render: (v: string) => v || <Tag>{t('images.noFix')}</Tag> },
-                      { title: t('images.fixStatus'), key: 'status', render: (_v, r) => (r.data?.status ? t(`fix.${r.data.status}` as 'fix.fixed') : '—') },
-                      { title: t('images.cvss'), key: 'cvss', render: (_v, r) => cvssOf(r) },
-                      { title: t('images.layer'), key: 'layer', render: (_v, r) => <span title={r.data?.layer?.createdBy}>{r.data?.layer ? `#${r.data.layer.index}` : '—'}</span> },
-                      {
-                        title: t('images.ignore'), key: 'ignored', render: (_v, r) => {
-                          const ig = ignoreFor(r);
-                          if (!r.ignored && !ig) return writeIgnore ? <Button size="small" onClick={() => setIgnoring(r)}>{t('images.ignoreAction')}</Button> : <span>—</span>;
-                          return (
-                            <Space>
-                              <Tag color="default" title={r.ignoreReason ?? ig?.reason}>{ig?.imageId === null ? t('images.ignoredAll') : t('images.ignoredImage')}</Tag>
-                              {writeIgnore && ig && (
-                                <Popconfirm title={t('images.cancelIgnoreConfirm')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => cancelIgnore.mutate(ig)}>
-                                  <Button size="small">{t('images.cancelIgnore')}</Button>
-                                </Popconfirm>
-                              )}
-                            </Space>
-                          );
+                    <Table<Finding>
+                      rowKey="id"
+                      size="small"
+                      dataSource={vulns}
+                      locale={{ emptyText: t('common.empty') }}
+                      pagination={{ pageSize: 50 }}
+                      columns={[
+                        { title: t('images.vulnId'), dataIndex: 'refId', render: (v: string, r) => <span title={r.title}>{v}</span> },
+                        { title: t('images.severity'), dataIndex: 'severity', render: (v: string) => <SeverityTag severity={v} /> },
+                        { title: t('images.package'), dataIndex: 'package' },
+                        { title: t('images.installed'), dataIndex: 'installedVersion' },
+                        { title: t('images.fixedVersion'), dataIndex: 'fixedVersion', render: (v: string) => v || <Tag>{t('images.noFix')}</Tag> },
+                        { title: t('images.fixStatus'), key: 'status', render: (_v, r) => (r.data?.status ? t(`fix.${r.data.status}` as 'fix.fixed') : '—') },
+                        { title: t('images.cvss'), key: 'cvss', render: (_v, r) => cvssOf(r) },
+                        {
+                          title: t('images.layer'),
+                          key: 'layer',
+                          render: (_v, r) => <span title={r.data?.layer?.createdBy}>{r.data?.layer ? `#${r.data.layer.index}` : '—'}</span>,
                         },
-                      },
-                    ]} />
+                        {
+                          title: t('images.ignore'),
+                          key: 'ignored',
+                          render: (_v, r) => {
+                            const ig = ignoreFor(r);
+                            if (!r.ignored && !ig)
+                              return writeIgnore ? (
+                                <Button size="small" onClick={() => setIgnoring(r)}>
+                                  {t('images.ignoreAction')}
+                                </Button>
+                              ) : (
+                                <span>—</span>
+                              );
+                            return (
+                              <Space>
+                                <Tag color="default" title={r.ignoreReason ?? ig?.reason}>
+                                  {ig?.imageId === null ? t('images.ignoredAll') : t('images.ignoredImage')}
+                                </Tag>
+                                {writeIgnore && ig && (
+                                  <Popconfirm
+                                    title={t('images.cancelIgnoreConfirm')}
+                                    okText={t('common.confirm')}
+                                    cancelText={t('common.cancel')}
+                                    onConfirm={() => cancelIgnore.mutate(ig)}
+                                  >
+                                    <Button size="small">{t('images.cancelIgnore')}</Button>
+                                  </Popconfirm>
+                                )}
+                              </Space>
+                            );
+                          },
+                        },
+                      ]}
+                    />
                   </QueryState>
                 ),
               },
               {
-                key: 'software', label: t('images.tabSoftware'),
+                key: 'software',
+                label: t('images.tabSoftware'),
                 children: (
                   <QueryState query={packages}>
-                    <Table<PackageRow> rowKey="id" size="small" dataSource={packages.data?.items ?? []} locale={{ emptyText: t('common.empty') }} pagination={{ pageSize: 50 }} columns={[
-                      { title: t('images.package'), dataIndex: 'name' },
-                      { title: t('images.version'), dataIndex: 'version' },
-                      { title: t('images.type'), dataIndex: 'type' },
-                      { title: t('images.source'), key: 'src', render: (_v, r) => (r.sourceName ? `${r.sourceName} ${r.sourceVersion ?? ''}` : '—') },
-                      { title: t('images.layer'), dataIndex: 'layerDigest', render: (v: string) => <code>{v.slice(0, 19)}</code> },
-                    ]} />
+                    <Table<PackageRow>
+                      rowKey="id"
+                      size="small"
+                      dataSource={packages.data?.items ?? []}
+                      locale={{ emptyText: t('common.empty') }}
+                      pagination={{ pageSize: 50 }}
+                      columns={[
+                        { title: t('images.package'), dataIndex: 'name' },
+                        { title: t('images.version'), dataIndex: 'version' },
+                        { title: t('images.type'), dataIndex: 'type' },
+                        { title: t('images.source'), key: 'src', render: (_v, r) => (r.sourceName ? `${r.sourceName} ${r.sourceVersion ?? ''}` : '—') },
+                        { title: t('images.layer'), dataIndex: 'layerDigest', render: (v: string) => <code>{v.slice(0, 19)}</code> },
+                      ]}
+                    />
                   </QueryState>
                 ),
               },
               {
-                key: 'layers', label: t('images.tabLayers'),
+                key: 'layers',
+                label: t('images.tabLayers'),
                 children: (
-                  <Table rowKey="digest" size="small" dataSource={layers} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
-                    { title: '#', dataIndex: 'index', render: (v: number) => (v < 0 ? '—' : v) },
-                    { title: t('images.digest'), dataIndex: 'digest', render: (v: string) => <code>{v.slice(0, 19)}</code> },
-                    { title: t('images.createdBy'), dataIndex: 'createdBy', render: (v: string) => <code>{v || '—'}</code> },
-                    { title: t('images.findings'), dataIndex: 'findings' },
-                  ]} />
+                  <Table
+                    rowKey="digest"
+                    size="small"
+                    dataSource={layers}
+                    pagination={false}
+                    locale={{ emptyText: t('common.empty') }}
+                    columns={[
+                      { title: '#', dataIndex: 'index', render: (v: number) => (v < 0 ? '—' : v) },
+                      { title: t('images.digest'), dataIndex: 'digest', render: (v: string) => <code>{v.slice(0, 19)}</code> },
+                      { title: t('images.createdBy'), dataIndex: 'createdBy', render: (v: string) => <code>{v || '—'}</code> },
+                      { title: t('images.findings'), dataIndex: 'findings' },
+                    ]}
+                  />
                 ),
               },
             ]}
           />
-          <Modal title={t('images.ignoreTitle', { id: ignoring?.refId ?? '' })} open={!!ignoring} onCancel={() => setIgnoring(undefined)} footer={null} destroyOnHidden>
-            <Form layout="vertical" initialValues={{ scope: 'image' }} onFinish={(v: { scope: 'image' | 'all'; reason: string }) => ignoring && ignore.mutate({ ...v, f: ignoring })}>
+          <Modal
+            title={t('images.ignoreTitle', { id: ignoring?.refId ?? '' })}
+            open={!!ignoring}
+            onCancel={() => setIgnoring(undefined)}
+            footer={null}
+            destroyOnHidden
+          >
+            <Form
+              layout="vertical"
+              initialValues={{ scope: 'image' }}
+              onFinish={(v: { scope: 'image' | 'all'; reason: string }) => ignoring && ignore.mutate({ ...v, f: ignoring })}
+            >
               <Form.Item label={t('images.ignoreScope')} name="scope">
-                <Radio.Group options={[{ value: 'image', label: t('images.scopeImage') }, { value: 'all', label: t('images.scopeAll') }]} />
+                <Radio.Group
+                  options={[
+                    { value: 'image', label: t('images.scopeImage') },
+                    { value: 'all', label: t('images.scopeAll') },
+                  ]}
+                />
               </Form.Item>
-              <Form.Item label={t('images.reason')} name="reason" rules={[{ required: true, message: t('common.required') }]}><Input.TextArea rows={2} /></Form.Item>
+              <Form.Item label={t('images.reason')} name="reason" rules={[{ required: true, message: t('common.required') }]}>
+                <Input.TextArea rows={2} />
+              </Form.Item>
               {ignore.error && <Alert type="error" role="alert" message={errorMessage(ignore.error)} />}
-              <Button type="primary" htmlType="submit" loading={ignore.isPending}>{t('images.ignoreAction')}</Button>
+              <Button type="primary" htmlType="submit" loading={ignore.isPending}>
+                {t('images.ignoreAction')}
+              </Button>
             </Form>
           </Modal>
           <Modal title={t('images.applyPolicy')} open={applying} onCancel={() => setApplying(false)} footer={null} destroyOnHidden>
             <QueryState query={policies} empty={policies.data?.items.length === 0}>
               <Form layout="vertical" onFinish={(v: { policyId: string }) => apply.mutate(v.policyId)}>
                 <Form.Item label={t('policies.policy')} name="policyId" rules={[{ required: true, message: t('common.required') }]}>
-                  <Select options={(policies.data?.items ?? []).map((x) => ({ value: x.id, label: `${x.name} (${t(`policies.kind.${x.kind}` as 'policies.kind.process-whitelist')})` }))} />
+                  <Select
+                    options={(policies.data?.items ?? []).map((x) => ({
+                      value: x.id,
+                      label: `${x.name} (${t(`policies.kind.${x.kind}` as 'policies.kind.process-whitelist')})`,
+                    }))}
+                  />
                 </Form.Item>
                 {apply.error && <Alert type="error" role="alert" message={errorMessage(apply.error)} />}
-                <Button type="primary" htmlType="submit" loading={apply.isPending}>{t('images.applyPolicy')}</Button>
+                <Button type="primary" htmlType="submit" loading={apply.isPending}>
+                  {t('images.applyPolicy')}
+                </Button>
               </Form>
             </QueryState>
           </Modal>

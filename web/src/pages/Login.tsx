@@ -35,7 +35,9 @@ export function LoginPage() {
     <main className="login">
       <Card>
         <Space direction="vertical" style={{ width: '100%' }} size="middle">
-          <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>{t('app.name')}</Typography.Title>
+          <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+            {t('app.name')}
+          </Typography.Title>
           <Typography.Text type="secondary">{t('login.subtitle')}</Typography.Text>
           {params.get('next') && <Alert type="info" showIcon message={t('login.expired')} />}
           {error && <Alert type="error" showIcon role="alert" message={error} />}
@@ -46,9 +48,20 @@ export function LoginPage() {
             <Form.Item label={t('login.password')} name="password" rules={[{ required: true, message: t('login.required') }]}>
               <Input.Password autoComplete="current-password" />
             </Form.Item>
-            <Button type="primary" htmlType="submit" block loading={busy}>{t('login.submit')}</Button>
+            <Button type="primary" htmlType="submit" block loading={busy}>
+              {t('login.submit')}
+            </Button>
           </Form>
-          <Select<Lang> aria-label={t('lang.label')} value={lang} onChange={setLang} style={{ width: 140 }} options={[{ value: 'en', label: t('lang.en') }, { value: 'zh', label: t('lang.zh') }]} />
+          <Select<Lang>
+            aria-label={t('lang.label')}
+            value={lang}
+            onChange={setLang}
+            style={{ width: 140 }}
+            options={[
+              { value: 'en', label: t('lang.en') },
+              { value: 'zh', label: t('lang.zh') },
+            ]}
+          />
         </Space>
       </Card>
     </main>

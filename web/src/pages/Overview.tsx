@@ -19,7 +19,15 @@ interface OverviewData {
 }
 
 const SEV = ['critical', 'high', 'medium', 'low', 'info'] as const;
-const SEV_COLOR: Record<string, string> = { critical: '#9d174d', high: '#dc2626', medium: '#ea580c', low: '#2563eb', info: '#64748b', clean: '#16a34a', unscanned: '#94a3b8' };
+const SEV_COLOR: Record<string, string> = {
+  critical: '#9d174d',
+  high: '#dc2626',
+  medium: '#ea580c',
+  low: '#2563eb',
+  info: '#64748b',
+  clean: '#16a34a',
+  unscanned: '#94a3b8',
+};
 
 export default function Overview() {
   const { t, num } = useI18n();
@@ -32,66 +40,136 @@ export default function Overview() {
   const d = q.data;
   const pie = useMemo(() => {
     if (!d) return {};
-    const parts = (['critical', 'high', 'medium', 'low', 'clean', 'unscanned'] as const).map((k) => ({ name: t(`overview.sev.${k}` as MessageKey), value: d.images[k], itemStyle: { color: SEV_COLOR[k] } })).filter((x) => x.value > 0);
+    const parts = (['critical', 'high', 'medium', 'low', 'clean', 'unscanned'] as const)
+      .map((k) => ({ name: t(`overview.sev.${k}` as MessageKey), value: d.images[k], itemStyle: { color: SEV_COLOR[k] } }))
+      .filter((x) => x.value > 0);
     return { tooltip: { trigger: 'item' }, legend: { bottom: 0 }, series: [{ type: 'pie', radius: ['40%', '70%'], data: parts }] };
   }, [d, t]);
   const bars = useMemo(() => {
     if (!d?.alerts) return {};
     const days = [...new Set(d.alerts.byDay.map((r) => r.day))].sort();
     return {
-      tooltip: { trigger: 'axis' }, legend: { bottom: 0 }, grid: { left: 40, right: 16, top: 16, bottom: 48 },
-      xAxis: { type: 'category', data: days }, yAxis: { type: 'value', minInterval: 1 },
-      series: SEV.map((s) => ({ name: t(`severity.${s}` as MessageKey), type: 'bar', stack: 'all', itemStyle: { color: SEV_COLOR[s] }, data: days.map((day) => d.alerts!.byDay.find((r) => r.day === day && r.severity === s)?.groups ?? 0) })),
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0 },
+      grid: { left: 40, right: 16, top: 16, bottom: 48 },
+      xAxis: { type: 'category', data: days },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: SEV.map((s) => ({
+        name: t(`severity.${s}` as MessageKey),
+        type: 'bar',
+        stack: 'all',
+        itemStyle: { color: SEV_COLOR[s] },
+        data: days.map((day) => d.alerts!.byDay.find((r) => r.day === day && r.severity === s)?.groups ?? 0),
+      })),
     };
   }, [d, t]);
   const types = useMemo(() => {
     if (!d?.alerts) return {};
     const rows = [...d.alerts.byType].reverse();
-    return { tooltip: {}, grid: { left: 180, right: 16, top: 8, bottom: 24 }, xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: rows.map((r) => r.type) }, series: [{ type: 'bar', data: rows.map((r) => r.groups), itemStyle: { color: '#1d4ed8' } }] };
+    return {
+      tooltip: {},
+      grid: { left: 180, right: 16, top: 8, bottom: 24 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', data: rows.map((r) => r.type) },
+      series: [{ type: 'bar', data: rows.map((r) => r.groups), itemStyle: { color: '#1d4ed8' } }],
+    };
   }, [d]);
   return (
     <>
-      <Typography.Title level={2} className="page-title">{t('nav.overview')}</Typography.Title>
+      <Typography.Title level={2} className="page-title">
+        {t('nav.overview')}
+      </Typography.Title>
       <QueryState query={{ isLoading: q.isLoading || !projectId, error: q.error }}>
         {d && (
           <Row gutter={[16, 16]}>
-            <Col xs={12} md={6}><Card><Statistic title={t('overview.images')} value={num(d.images.total)} /></Card></Col>
-            <Col xs={12} md={6}><Card><Statistic title={t('overview.criticalImages')} value={num(d.images.critical)} valueStyle={{ color: SEV_COLOR.critical }} /></Card></Col>
-            <Col xs={12} md={6}><Card><Statistic title={t('overview.openAlerts')} value={d.alerts ? num(d.alerts.open) : '—'} /></Card></Col>
             <Col xs={12} md={6}>
-              <Card><Statistic title={t('overview.protection')} value={d.clusters ? t('overview.protectedOf', { protected: d.clusters.protected, total: d.clusters.total }) : '—'} /></Card>
+              <Card>
+                <Statistic title={t('overview.images')} value={num(d.images.total)} />
+              </Card>
             </Col>
-            <Col xs={24} lg={10}><Card title={t('overview.imagesBySeverity')}><Chart option={pie} label={t('overview.imagesBySeverity')} /></Card></Col>
-            <Col xs={24} lg={14}><Card title={t('overview.alertsOverTime')}>{d.alerts ? <Chart option={bars} label={t('overview.alertsOverTime')} /> : t('common.noPermission')}</Card></Col>
+            <Col xs={12} md={6}>
+              <Card>
+                <Statistic title={t('overview.criticalImages')} value={num(d.images.critical)} valueStyle={{ color: SEV_COLOR.critical }} />
+              </Card>
+            </Col>
+            <Col xs={12} md={6}>
+              <Card>
+                <Statistic title={t('overview.openAlerts')} value={d.alerts ? num(d.alerts.open) : '—'} />
+              </Card>
+            </Col>
+            <Col xs={12} md={6}>
+              <Card>
+                <Statistic
+                  title={t('overview.protection')}
+                  value={d.clusters ? t('overview.protectedOf', { protected: d.clusters.protected, total: d.clusters.total }) : '—'}
+                />
+              </Card>
+            </Col>
+            <Col xs={24} lg={10}>
+              <Card title={t('overview.imagesBySeverity')}>
+                <Chart option={pie} label={t('overview.imagesBySeverity')} />
+              </Card>
+            </Col>
+            <Col xs={24} lg={14}>
+              <Card title={t('overview.alertsOverTime')}>
+                {d.alerts ? <Chart option={bars} label={t('overview.alertsOverTime')} /> : t('common.noPermission')}
+              </Card>
+            </Col>
             <Col xs={24} lg={12}>
               <Card title={t('overview.topImages')}>
-                <Table size="small" rowKey="id" pagination={false} dataSource={d.topImages} locale={{ emptyText: t('common.empty') }} columns={[
-                  { title: t('images.ref'), dataIndex: 'ref', render: (v: string, r) => <Link to={`/images/${r.id}?project=${projectId}`}>{v}</Link> },
-                  { title: t('severity.critical'), dataIndex: 'critical' },
-                  { title: t('severity.high'), dataIndex: 'high' },
-                  { title: t('severity.medium'), dataIndex: 'medium' },
-                ]} />
+                <Table
+                  size="small"
+                  rowKey="id"
+                  pagination={false}
+                  dataSource={d.topImages}
+                  locale={{ emptyText: t('common.empty') }}
+                  columns={[
+                    { title: t('images.ref'), dataIndex: 'ref', render: (v: string, r) => <Link to={`/images/${r.id}?project=${projectId}`}>{v}</Link> },
+                    { title: t('severity.critical'), dataIndex: 'critical' },
+                    { title: t('severity.high'), dataIndex: 'high' },
+                    { title: t('severity.medium'), dataIndex: 'medium' },
+                  ]}
+                />
               </Card>
             </Col>
             <Col xs={24} lg={12}>
               <Card title={t('overview.topPackages')}>
-                <Table size="small" rowKey="package" pagination={false} dataSource={d.topPackages} locale={{ emptyText: t('common.empty') }} columns={[
-                  { title: t('images.package'), dataIndex: 'package' },
-                  { title: t('overview.findings'), dataIndex: 'findings' },
-                  { title: t('overview.affectedImages'), dataIndex: 'images' },
-                ]} />
+                <Table
+                  size="small"
+                  rowKey="package"
+                  pagination={false}
+                  dataSource={d.topPackages}
+                  locale={{ emptyText: t('common.empty') }}
+                  columns={[
+                    { title: t('images.package'), dataIndex: 'package' },
+                    { title: t('overview.findings'), dataIndex: 'findings' },
+                    { title: t('overview.affectedImages'), dataIndex: 'images' },
+                  ]}
+                />
               </Card>
             </Col>
-            <Col xs={24} lg={12}><Card title={t('overview.alertsByType')}>{d.alerts ? <Chart option={types} label={t('overview.alertsByType')} /> : t('common.noPermission')}</Card></Col>
+            <Col xs={24} lg={12}>
+              <Card title={t('overview.alertsByType')}>
+                {d.alerts ? <Chart option={types} label={t('overview.alertsByType')} /> : t('common.noPermission')}
+              </Card>
+            </Col>
             <Col xs={24} lg={12}>
               <Card title={t('overview.nodes')}>
                 {d.nodes ? (
                   <Row gutter={16}>
-                    <Col span={8}><Statistic title={t('status.online')} value={d.nodes.online} /></Col>
-                    <Col span={8}><Statistic title={t('status.offline')} value={d.nodes.offline} /></Col>
-                    <Col span={8}><Statistic title={t('status.degraded')} value={d.nodes.degraded} /></Col>
+                    <Col span={8}>
+                      <Statistic title={t('status.online')} value={d.nodes.online} />
+                    </Col>
+                    <Col span={8}>
+                      <Statistic title={t('status.offline')} value={d.nodes.offline} />
+                    </Col>
+                    <Col span={8}>
+                      <Statistic title={t('status.degraded')} value={d.nodes.degraded} />
+                    </Col>
                   </Row>
-                ) : t('common.noPermission')}
+                ) : (
+                  t('common.noPermission')
+                )}
               </Card>
             </Col>
           </Row>

@@ -29,7 +29,11 @@ interface FormValues {
   denyImages?: string;
 }
 
-const lines = (s?: string) => (s ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+const lines = (s?: string) =>
+  (s ?? '')
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 function toDocument(v: FormValues): Record<string, unknown> {
   if (v.kind === 'process-whitelist') return { processWhitelist: { executables: lines(v.executables), ...(v.learn ? { learn: v.learn } : {}) } };
@@ -45,49 +49,102 @@ function toDocument(v: FormValues): Record<string, unknown> {
 function toForm(p: Policy): FormValues {
   const d = p.document ?? {};
   return {
-    name: p.name, kind: p.kind, mode: p.mode,
-    executables: (d.processWhitelist?.executables ?? []).join('\n'), learn: d.processWhitelist?.learn ? String(d.processWhitelist.learn) : '',
-    paths: (d.fileProtection?.paths ?? []).join('\n'), reads: !!d.fileProtection?.reads,
-    maxCritical: d.maxCritical ?? null, maxHigh: d.maxHigh ?? null, requireScan: !!d.requireScan, blockMalware: !!d.blockMalware,
-    allowedRegistries: (d.allowedRegistries ?? []).join('\n'), denyImages: (d.denyImages ?? []).join('\n'),
+    name: p.name,
+    kind: p.kind,
+    mode: p.mode,
+    executables: (d.processWhitelist?.executables ?? []).join('\n'),
+    learn: d.processWhitelist?.learn ? String(d.processWhitelist.learn) : '',
+    paths: (d.fileProtection?.paths ?? []).join('\n'),
+    reads: !!d.fileProtection?.reads,
+    maxCritical: d.maxCritical ?? null,
+    maxHigh: d.maxHigh ?? null,
+    requireScan: !!d.requireScan,
+    blockMalware: !!d.blockMalware,
+    allowedRegistries: (d.allowedRegistries ?? []).join('\n'),
+    denyImages: (d.denyImages ?? []).join('\n'),
   };
 }
 
-function PolicyForm({ initial, editing, onSubmit, busy, error }: { initial: FormValues; editing: boolean; onSubmit(v: FormValues): void; busy: boolean; error: unknown }) {
+function PolicyForm({
+  initial,
+  editing,
+  onSubmit,
+  busy,
+  error,
+}: {
+  initial: FormValues;
+  editing: boolean;
+  onSubmit(v: FormValues): void;
+  busy: boolean;
+  error: unknown;
+}) {
   const { t } = useI18n();
   const [form] = Form.useForm<FormValues>();
   const kind = Form.useWatch('kind', form) ?? initial.kind;
   return (
     <Form form={form} layout="vertical" initialValues={initial} onFinish={onSubmit}>
-      <Form.Item label={t('policies.name')} name="name" rules={[{ required: true, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, message: t('policies.nameRule') }]}><Input disabled={editing} /></Form.Item>
-      <Form.Item label={t('policies.kindLabel')} name="kind"><Select disabled={editing} options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))} /></Form.Item>
-      <Form.Item label={t('policies.mode')} name="mode"><Radio.Group options={[{ value: 'alert', label: t('policies.modeAlert') }, { value: 'enforce', label: t('policies.modeEnforce') }]} /></Form.Item>
+      <Form.Item label={t('policies.name')} name="name" rules={[{ required: true, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, message: t('policies.nameRule') }]}>
+        <Input disabled={editing} />
+      </Form.Item>
+      <Form.Item label={t('policies.kindLabel')} name="kind">
+        <Select disabled={editing} options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))} />
+      </Form.Item>
+      <Form.Item label={t('policies.mode')} name="mode">
+        <Radio.Group
+          options={[
+            { value: 'alert', label: t('policies.modeAlert') },
+            { value: 'enforce', label: t('policies.modeEnforce') },
+          ]}
+        />
+      </Form.Item>
       {kind === 'process-whitelist' && (
         <>
-          <Form.Item label={t('policies.executables')} name="executables" extra={t('policies.executablesHelp')}><Input.TextArea rows={6} /></Form.Item>
-          <Form.Item label={t('policies.learn')} name="learn" extra={t('policies.learnHelp')}><Input placeholder={t('policies.learnPlaceholder')} /></Form.Item>
+          <Form.Item label={t('policies.executables')} name="executables" extra={t('policies.executablesHelp')}>
+            <Input.TextArea rows={6} />
+          </Form.Item>
+          <Form.Item label={t('policies.learn')} name="learn" extra={t('policies.learnHelp')}>
+            <Input placeholder={t('policies.learnPlaceholder')} />
+          </Form.Item>
         </>
       )}
       {kind === 'file-protection' && (
         <>
-          <Form.Item label={t('policies.paths')} name="paths" extra={t('policies.pathsHelp')} rules={[{ required: true, message: t('common.required') }]}><Input.TextArea rows={6} /></Form.Item>
-          <Form.Item name="reads" valuePropName="checked"><Checkbox>{t('policies.reads')}</Checkbox></Form.Item>
+          <Form.Item label={t('policies.paths')} name="paths" extra={t('policies.pathsHelp')} rules={[{ required: true, message: t('common.required') }]}>
+            <Input.TextArea rows={6} />
+          </Form.Item>
+          <Form.Item name="reads" valuePropName="checked">
+            <Checkbox>{t('policies.reads')}</Checkbox>
+          </Form.Item>
         </>
       )}
       {kind === 'image-admission' && (
         <>
           <Space wrap>
-            <Form.Item label={t('policies.maxCritical')} name="maxCritical"><InputNumber min={0} /></Form.Item>
-            <Form.Item label={t('policies.maxHigh')} name="maxHigh"><InputNumber min={0} /></Form.Item>
+            <Form.Item label={t('policies.maxCritical')} name="maxCritical">
+              <InputNumber min={0} />
+            </Form.Item>
+            <Form.Item label={t('policies.maxHigh')} name="maxHigh">
+              <InputNumber min={0} />
+            </Form.Item>
           </Space>
-          <Form.Item name="requireScan" valuePropName="checked"><Checkbox>{t('policies.requireScan')}</Checkbox></Form.Item>
-          <Form.Item name="blockMalware" valuePropName="checked"><Checkbox>{t('policies.blockMalware')}</Checkbox></Form.Item>
-          <Form.Item label={t('policies.allowedRegistries')} name="allowedRegistries" extra={t('policies.onePerLine')}><Input.TextArea rows={3} /></Form.Item>
-          <Form.Item label={t('policies.denyImages')} name="denyImages" extra={t('policies.onePerLine')}><Input.TextArea rows={3} /></Form.Item>
+          <Form.Item name="requireScan" valuePropName="checked">
+            <Checkbox>{t('policies.requireScan')}</Checkbox>
+          </Form.Item>
+          <Form.Item name="blockMalware" valuePropName="checked">
+            <Checkbox>{t('policies.blockMalware')}</Checkbox>
+          </Form.Item>
+          <Form.Item label={t('policies.allowedRegistries')} name="allowedRegistries" extra={t('policies.onePerLine')}>
+            <Input.TextArea rows={3} />
+          </Form.Item>
+          <Form.Item label={t('policies.denyImages')} name="denyImages" extra={t('policies.onePerLine')}>
+            <Input.TextArea rows={3} />
+          </Form.Item>
         </>
       )}
       {!!error && <Alert type="error" role="alert" message={errorMessage(error)} style={{ marginBottom: 12 }} />}
-      <Button type="primary" htmlType="submit" loading={busy}>{t('common.save')}</Button>
+      <Button type="primary" htmlType="submit" loading={busy}>
+        {t('common.save')}
+      </Button>
     </Form>
   );
 }
@@ -99,45 +156,93 @@ function PolicyDetail({ projectId, policyId }: { projectId: string; policyId: st
   const nav = useNavigate();
   const [imageIds, setImageIds] = useState<string[]>([]);
   const path = { projectId, policyId };
-  const p = useQuery({ queryKey: ['policy', projectId, policyId], queryFn: () => unwrap<Policy>(api.GET('/api/v1/projects/{projectId}/policies/{policyId}', { params: { path } })) });
-  const images = useQuery({ queryKey: ['images', projectId, 'all'], queryFn: () => unwrap<Page<Image>>(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId }, query: { limit: 500, sort: 'ref' } } })) });
+  const p = useQuery({
+    queryKey: ['policy', projectId, policyId],
+    queryFn: () => unwrap<Policy>(api.GET('/api/v1/projects/{projectId}/policies/{policyId}', { params: { path } })),
+  });
+  const images = useQuery({
+    queryKey: ['images', projectId, 'all'],
+    queryFn: () => unwrap<Page<Image>>(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId }, query: { limit: 500, sort: 'ref' } } })),
+  });
   const save = useMutation({
-    mutationFn: (v: FormValues) => unwrap(api.PATCH('/api/v1/projects/{projectId}/policies/{policyId}', { params: { path }, body: { mode: v.mode, document: toDocument(v) as never } })),
-    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['policy'] }); void qc.invalidateQueries({ queryKey: ['policies'] }); void message.success(t('common.saved')); },
+    mutationFn: (v: FormValues) =>
+      unwrap(api.PATCH('/api/v1/projects/{projectId}/policies/{policyId}', { params: { path }, body: { mode: v.mode, document: toDocument(v) as never } })),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['policy'] });
+      void qc.invalidateQueries({ queryKey: ['policies'] });
+      void message.success(t('common.saved'));
+    },
   });
   const apply = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/projects/{projectId}/policies/{policyId}/images', { params: { path }, body: { imageIds } })),
-    onSuccess: () => { setImageIds([]); void qc.invalidateQueries({ queryKey: ['policy'] }); void message.success(t('common.saved')); },
+    onSuccess: () => {
+      setImageIds([]);
+      void qc.invalidateQueries({ queryKey: ['policy'] });
+      void message.success(t('common.saved'));
+    },
   });
   const del = useMutation({
     mutationFn: () => unwrap(api.DELETE('/api/v1/projects/{projectId}/policies/{policyId}', { params: { path } })),
-    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['policies'] }); nav(`/policies?project=${projectId}`); },
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['policies'] });
+      nav(`/policies?project=${projectId}`);
+    },
     onError: (e) => void message.error(errorMessage(e)),
   });
   return (
     <QueryState query={p}>
       {p.data && (
         <>
-          <Typography.Title level={2} className="page-title">{p.data.name}</Typography.Title>
+          <Typography.Title level={2} className="page-title">
+            {p.data.name}
+          </Typography.Title>
           <Space style={{ marginBottom: 16 }}>
             <Link to={`/policies?project=${projectId}`}>{t('policies.back')}</Link>
             {can('policy:delete', projectId) && (
-              <Popconfirm title={t('policies.deleteConfirm', { name: p.data.name })} okText={t('common.delete')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => del.mutate()}>
+              <Popconfirm
+                title={t('policies.deleteConfirm', { name: p.data.name })}
+                okText={t('common.delete')}
+                okButtonProps={{ danger: true }}
+                cancelText={t('common.cancel')}
+                onConfirm={() => del.mutate()}
+              >
                 <Button danger>{t('common.delete')}</Button>
               </Popconfirm>
             )}
           </Space>
           <Card title={t('policies.edit')} style={{ marginBottom: 16 }}>
-            {can('policy:update', projectId)
-              ? <PolicyForm initial={toForm(p.data)} editing onSubmit={(v) => save.mutate(v)} busy={save.isPending} error={save.error} />
-              : <pre className="json" tabIndex={0}>{JSON.stringify(p.data.document, null, 2)}</pre>}
+            {can('policy:update', projectId) ? (
+              <PolicyForm initial={toForm(p.data)} editing onSubmit={(v) => save.mutate(v)} busy={save.isPending} error={save.error} />
+            ) : (
+              <pre className="json" tabIndex={0}>
+                {JSON.stringify(p.data.document, null, 2)}
+              </pre>
+            )}
           </Card>
           <Card title={t('policies.appliedTo')}>
-            <Space wrap style={{ marginBottom: 12 }}>{(p.data.images ?? []).length ? (p.data.images ?? []).map((im) => <Tag key={im.id}><Link to={`/images/${im.id}?project=${projectId}`}>{im.ref}</Link></Tag>) : t('policies.noImages')}</Space>
+            <Space wrap style={{ marginBottom: 12 }}>
+              {(p.data.images ?? []).length
+                ? (p.data.images ?? []).map((im) => (
+                    <Tag key={im.id}>
+                      <Link to={`/images/${im.id}?project=${projectId}`}>{im.ref}</Link>
+                    </Tag>
+                  ))
+                : t('policies.noImages')}
+            </Space>
             {can('policy:apply', projectId) && (
               <Space wrap>
-                <Select mode="multiple" aria-label={t('policies.chooseImages')} placeholder={t('policies.chooseImages')} value={imageIds} onChange={setImageIds} style={{ minWidth: 360 }} options={(images.data?.items ?? []).map((i) => ({ value: i.id, label: i.ref }))} />
-                <Button type="primary" disabled={!imageIds.length} loading={apply.isPending} onClick={() => apply.mutate()}>{t('policies.apply')}</Button>
+                <Select
+                  mode="multiple"
+                  aria-label={t('policies.chooseImages')}
+                  placeholder={t('policies.chooseImages')}
+                  value={imageIds}
+                  onChange={setImageIds}
+                  style={{ minWidth: 360 }}
+                  options={(images.data?.items ?? []).map((i) => ({ value: i.id, label: i.ref }))}
+                />
+                <Button type="primary" disabled={!imageIds.length} loading={apply.isPending} onClick={() => apply.mutate()}>
+                  {t('policies.apply')}
+                </Button>
               </Space>
             )}
             {apply.error && <Alert type="error" role="alert" message={errorMessage(apply.error)} />}
@@ -158,29 +263,74 @@ export default function Policies() {
   const nav = useNavigate();
   const [creating, setCreating] = useState(false);
   const kind = (f.get('kind') || undefined) as Kind | undefined;
-  const q = useQuery({ queryKey: ['policies', projectId, kind], enabled: !!projectId && !policyId, queryFn: () => unwrap<Page<Policy>>(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500, kind } } })) });
+  const q = useQuery({
+    queryKey: ['policies', projectId, kind],
+    enabled: !!projectId && !policyId,
+    queryFn: () =>
+      unwrap<Page<Policy>>(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500, kind } } })),
+  });
   const create = useMutation({
-    mutationFn: (v: FormValues) => unwrap<{ id: string }>(api.POST('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! } }, body: { name: v.name, kind: v.kind, mode: v.mode, document: toDocument(v) as never } })),
-    onSuccess: (r) => { setCreating(false); void qc.invalidateQueries({ queryKey: ['policies'] }); nav(`/policies/${r.id}?project=${projectId}`); },
+    mutationFn: (v: FormValues) =>
+      unwrap<{ id: string }>(
+        api.POST('/api/v1/projects/{projectId}/policies', {
+          params: { path: { projectId: projectId! } },
+          body: { name: v.name, kind: v.kind, mode: v.mode, document: toDocument(v) as never },
+        }),
+      ),
+    onSuccess: (r) => {
+      setCreating(false);
+      void qc.invalidateQueries({ queryKey: ['policies'] });
+      nav(`/policies/${r.id}?project=${projectId}`);
+    },
   });
   if (policyId && projectId) return <PolicyDetail projectId={projectId} policyId={policyId} />;
   return (
     <>
-      <Typography.Title level={2} className="page-title">{t('nav.policies')}</Typography.Title>
+      <Typography.Title level={2} className="page-title">
+        {t('nav.policies')}
+      </Typography.Title>
       <div className="toolbar">
-        <Select aria-label={t('policies.kindLabel')} placeholder={t('policies.kindLabel')} allowClear value={kind} onChange={(v?: string) => f.set({ kind: v })} style={{ width: 200 }} options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))} />
-        {projectId && can('policy:create', projectId) && <Button type="primary" onClick={() => setCreating(true)}>{t('policies.create')}</Button>}
+        <Select
+          aria-label={t('policies.kindLabel')}
+          placeholder={t('policies.kindLabel')}
+          allowClear
+          value={kind}
+          onChange={(v?: string) => f.set({ kind: v })}
+          style={{ width: 200 }}
+          options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))}
+        />
+        {projectId && can('policy:create', projectId) && (
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {t('policies.create')}
+          </Button>
+        )}
       </div>
       <QueryState query={q}>
-        <Table<Policy> rowKey="id" dataSource={q.data?.items ?? []} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
-          { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
-          { title: t('policies.kindLabel'), dataIndex: 'kind', render: (v: Kind) => t(`policies.kind.${v}`) },
-          { title: t('policies.mode'), dataIndex: 'mode', render: (v: string) => (v === 'enforce' ? <Tag color={TAG.red}>{t('policies.modeEnforce')}</Tag> : <Tag>{t('policies.modeAlert')}</Tag>) },
-          { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
-        ]} />
+        <Table<Policy>
+          rowKey="id"
+          dataSource={q.data?.items ?? []}
+          pagination={false}
+          locale={{ emptyText: t('common.empty') }}
+          columns={[
+            { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
+            { title: t('policies.kindLabel'), dataIndex: 'kind', render: (v: Kind) => t(`policies.kind.${v}`) },
+            {
+              title: t('policies.mode'),
+              dataIndex: 'mode',
+              render: (v: string) => (v === 'enforce' ? <Tag color={TAG.red}>{t('policies.modeEnforce')}</Tag> : <Tag>{t('policies.modeAlert')}</Tag>),
+            },
+            { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
+          ]}
+        />
       </QueryState>
       <Modal title={t('policies.create')} open={creating} onCancel={() => setCreating(false)} footer={null} destroyOnHidden width={640}>
-        <PolicyForm initial={{ name: '', kind: kind ?? 'process-whitelist', mode: 'alert', requireScan: true }} editing={false} onSubmit={(v) => create.mutate(v)} busy={create.isPending} error={create.error} />
+        <PolicyForm
+          initial={{ name: '', kind: kind ?? 'process-whitelist', mode: 'alert', requireScan: true }}
+          editing={false}
+          onSubmit={(v) => create.mutate(v)}
+          busy={create.isPending}
+          error={create.error}
+        />
       </Modal>
     </>
   );

@@ -17,7 +17,11 @@ export default function Settings() {
   const qc = useQueryClient();
   const [adding, setAdding] = useState(false);
   const readable = can('setting:read');
-  const settings = useQuery({ queryKey: ['settings'], enabled: readable, queryFn: () => unwrap<Record<string, string | number | boolean>>(api.GET('/api/v1/settings')) });
+  const settings = useQuery({
+    queryKey: ['settings'],
+    enabled: readable,
+    queryFn: () => unwrap<Record<string, string | number | boolean>>(api.GET('/api/v1/settings')),
+  });
   const notifiers = useQuery({ queryKey: ['notifiers'], enabled: can('notifier:read'), queryFn: () => unwrap<Page<Notifier>>(api.GET('/api/v1/notifiers')) });
   const save = useMutation({
     mutationFn: async (v: Partial<Record<SettingKey, string | number>>) => {
@@ -26,11 +30,18 @@ export default function Settings() {
         await unwrap(api.PUT('/api/v1/settings/{key}', { params: { path: { key: key as SettingKey } }, body: { value } }));
       }
     },
-    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['settings'] }); void message.success(t('common.saved')); },
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['settings'] });
+      void message.success(t('common.saved'));
+    },
   });
   const addNotifier = useMutation({
-    mutationFn: (v: { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string }) => unwrap(api.POST('/api/v1/notifiers', { body: v as never })),
-    onSuccess: () => { setAdding(false); void qc.invalidateQueries({ queryKey: ['notifiers'] }); },
+    mutationFn: (v: { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string }) =>
+      unwrap(api.POST('/api/v1/notifiers', { body: v as never })),
+    onSuccess: () => {
+      setAdding(false);
+      void qc.invalidateQueries({ queryKey: ['notifiers'] });
+    },
   });
   const delNotifier = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/notifiers/{notifierId}', { params: { path: { notifierId: id } } })),
@@ -43,38 +54,80 @@ export default function Settings() {
     onError: (e) => void message.error(errorMessage(e)),
   });
   const [kind, setKind] = useState<'webhook' | 'syslog'>('webhook');
-  if (!readable) return (<><Typography.Title level={2} className="page-title">{t('nav.settings')}</Typography.Title><Alert type="info" showIcon message={t('users.adminOnly')} /></>);
+  if (!readable)
+    return (
+      <>
+        <Typography.Title level={2} className="page-title">
+          {t('nav.settings')}
+        </Typography.Title>
+        <Alert type="info" showIcon message={t('users.adminOnly')} />
+      </>
+    );
   const writable = can('setting:update');
   return (
     <>
-      <Typography.Title level={2} className="page-title">{t('nav.settings')}</Typography.Title>
+      <Typography.Title level={2} className="page-title">
+        {t('nav.settings')}
+      </Typography.Title>
       <Card title={t('settings.server')} style={{ marginBottom: 16 }}>
         <QueryState query={settings}>
           {settings.data && (
             <Form layout="vertical" initialValues={settings.data} onFinish={(v) => save.mutate(v)} disabled={!writable} style={{ maxWidth: 520 }}>
-              <Form.Item label={t('settings.defaultRescanCron')} name="defaultRescanCron" extra={t('settings.cronHelp')}><Input /></Form.Item>
-              <Form.Item label={t('settings.alertRetentionDays')} name="alertRetentionDays"><InputNumber min={1} /></Form.Item>
-              <Form.Item label={t('settings.loginBanner')} name="loginBanner"><Input.TextArea rows={2} /></Form.Item>
+              <Form.Item label={t('settings.defaultRescanCron')} name="defaultRescanCron" extra={t('settings.cronHelp')}>
+                <Input />
+              </Form.Item>
+              <Form.Item label={t('settings.alertRetentionDays')} name="alertRetentionDays">
+                <InputNumber min={1} />
+              </Form.Item>
+              <Form.Item label={t('settings.loginBanner')} name="loginBanner">
+                <Input.TextArea rows={2} />
+              </Form.Item>
               {save.error && <Alert type="error" role="alert" message={errorMessage(save.error)} style={{ marginBottom: 12 }} />}
-              {writable && <Button type="primary" htmlType="submit" loading={save.isPending}>{t('common.save')}</Button>}
+              {writable && (
+                <Button type="primary" htmlType="submit" loading={save.isPending}>
+                  {t('common.save')}
+                </Button>
+              )}
             </Form>
           )}
         </QueryState>
       </Card>
-      <Card title={t('settings.notifiers')} style={{ marginBottom: 16 }} extra={can('notifier:create') && <Button onClick={() => setAdding(true)}>{t('settings.addNotifier')}</Button>}>
+      <Card
+        title={t('settings.notifiers')}
+        style={{ marginBottom: 16 }}
+        extra={can('notifier:create') && <Button onClick={() => setAdding(true)}>{t('settings.addNotifier')}</Button>}
+      >
         <QueryState query={notifiers}>
-          <Table<Notifier> rowKey="id" size="small" dataSource={notifiers.data?.items ?? []} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
-            { title: t('settings.name'), dataIndex: 'name' },
-            { title: t('settings.kind'), dataIndex: 'kind' },
-            { title: t('settings.minSeverity'), dataIndex: 'minSeverity', render: (v: string) => t(`severity.${v}` as 'severity.high') },
-            {
-              title: t('common.actions'), key: 'a', render: (_v, r) => can('notifier:delete') && (
-                <Popconfirm title={t('settings.deleteNotifier', { name: r.name })} okText={t('common.delete')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => delNotifier.mutate(r.id)}>
-                  <Button size="small" danger>{t('common.delete')}</Button>
-                </Popconfirm>
-              ),
-            },
-          ]} />
+          <Table<Notifier>
+            rowKey="id"
+            size="small"
+            dataSource={notifiers.data?.items ?? []}
+            pagination={false}
+            locale={{ emptyText: t('common.empty') }}
+            columns={[
+              { title: t('settings.name'), dataIndex: 'name' },
+              { title: t('settings.kind'), dataIndex: 'kind' },
+              { title: t('settings.minSeverity'), dataIndex: 'minSeverity', render: (v: string) => t(`severity.${v}` as 'severity.high') },
+              {
+                title: t('common.actions'),
+                key: 'a',
+                render: (_v, r) =>
+                  can('notifier:delete') && (
+                    <Popconfirm
+                      title={t('settings.deleteNotifier', { name: r.name })}
+                      okText={t('common.delete')}
+                      okButtonProps={{ danger: true }}
+                      cancelText={t('common.cancel')}
+                      onConfirm={() => delNotifier.mutate(r.id)}
+                    >
+                      <Button size="small" danger>
+                        {t('common.delete')}
+                      </Button>
+                    </Popconfirm>
+                  ),
+              },
+            ]}
+          />
         </QueryState>
       </Card>
       {can('image:scan') && (
@@ -89,14 +142,39 @@ export default function Settings() {
       )}
       <Modal title={t('settings.addNotifier')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
         <Form layout="vertical" initialValues={{ kind: 'webhook', minSeverity: 'high' }} onFinish={(v) => addNotifier.mutate(v)}>
-          <Form.Item label={t('settings.name')} name="name" rules={[{ required: true, message: t('common.required') }]}><Input /></Form.Item>
-          <Form.Item label={t('settings.kind')} name="kind"><Select onChange={setKind} options={[{ value: 'webhook', label: t('settings.webhook') }, { value: 'syslog', label: t('settings.syslog') }]} /></Form.Item>
-          {kind === 'webhook'
-            ? <Form.Item label={t('settings.url')} name="url" rules={[{ required: true, message: t('common.required') }]}><Input /></Form.Item>
-            : (<><Form.Item label={t('settings.host')} name="host" rules={[{ required: true, message: t('common.required') }]}><Input /></Form.Item><Form.Item label={t('settings.port')} name="port"><InputNumber min={1} max={65535} /></Form.Item></>)}
-          <Form.Item label={t('settings.minSeverity')} name="minSeverity"><Select options={['critical', 'high', 'medium', 'low', 'info'].map((s) => ({ value: s, label: t(`severity.${s}` as 'severity.high') }))} /></Form.Item>
+          <Form.Item label={t('settings.name')} name="name" rules={[{ required: true, message: t('common.required') }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item label={t('settings.kind')} name="kind">
+            <Select
+              onChange={setKind}
+              options={[
+                { value: 'webhook', label: t('settings.webhook') },
+                { value: 'syslog', label: t('settings.syslog') },
+              ]}
+            />
+          </Form.Item>
+          {kind === 'webhook' ? (
+            <Form.Item label={t('settings.url')} name="url" rules={[{ required: true, message: t('common.required') }]}>
+              <Input />
+            </Form.Item>
+          ) : (
+            <>
+              <Form.Item label={t('settings.host')} name="host" rules={[{ required: true, message: t('common.required') }]}>
+                <Input />
+              </Form.Item>
+              <Form.Item label={t('settings.port')} name="port">
+                <InputNumber min={1} max={65535} />
+              </Form.Item>
+            </>
+          )}
+          <Form.Item label={t('settings.minSeverity')} name="minSeverity">
+            <Select options={['critical', 'high', 'medium', 'low', 'info'].map((s) => ({ value: s, label: t(`severity.${s}` as 'severity.high') }))} />
+          </Form.Item>
           {addNotifier.error && <Alert type="error" role="alert" message={errorMessage(addNotifier.error)} style={{ marginBottom: 12 }} />}
-          <Button type="primary" htmlType="submit" loading={addNotifier.isPending}>{t('common.save')}</Button>
+          <Button type="primary" htmlType="submit" loading={addNotifier.isPending}>
+            {t('common.save')}
+          </Button>
         </Form>
       </Modal>
     </>

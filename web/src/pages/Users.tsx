@@ -16,9 +16,13 @@ function Bindings({ user }: { user: User }) {
   const projects = useProjects();
   const [role, setRole] = useState<(typeof ROLES)[number]>('ReadOnlyAccess');
   const [project, setProject] = useState<string>('');
-  const q = useQuery({ queryKey: ['bindings', user.id], queryFn: () => unwrap<{ items: (Binding & { id: string })[] }>(api.GET('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } } })) });
+  const q = useQuery({
+    queryKey: ['bindings', user.id],
+    queryFn: () => unwrap<{ items: (Binding & { id: string })[] }>(api.GET('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } } })),
+  });
   const add = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } }, body: { role, projectId: project || null } })),
+    mutationFn: () =>
+      unwrap(api.POST('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } }, body: { role, projectId: project || null } })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['bindings', user.id] }),
     onError: (e) => void message.error(errorMessage(e)),
   });
@@ -27,19 +31,43 @@ function Bindings({ user }: { user: User }) {
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['bindings', user.id] }),
     onError: (e) => void message.error(errorMessage(e)),
   });
-  const name = (id: string | null) => (id === null ? t('users.allProjects') : (projects.data?.items ?? []).find((p) => p.id === id)?.name ?? id);
+  const name = (id: string | null) => (id === null ? t('users.allProjects') : ((projects.data?.items ?? []).find((p) => p.id === id)?.name ?? id));
   return (
     <QueryState query={q}>
       <Space direction="vertical">
         <Space wrap>
           {(q.data?.items ?? []).map((b) => (
-            <Tag key={b.id} closable closeIcon={<span aria-label={t('common.delete')}>×</span>} onClose={(e) => { e.preventDefault(); del.mutate(b.id); }}>{t(`role.${b.role}`)} · {name(b.projectId)}</Tag>
+            <Tag
+              key={b.id}
+              closable
+              closeIcon={<span aria-label={t('common.delete')}>×</span>}
+              onClose={(e) => {
+                e.preventDefault();
+                del.mutate(b.id);
+              }}
+            >
+              {t(`role.${b.role}`)} · {name(b.projectId)}
+            </Tag>
           ))}
         </Space>
         <Space wrap>
-          <Select aria-label={t('users.role')} value={role} onChange={setRole} style={{ width: 170 }} options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
-          <Select aria-label={t('users.project')} value={project} onChange={setProject} style={{ width: 170 }} options={[{ value: '', label: t('users.allProjects') }, ...(projects.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))]} />
-          <Button size="small" onClick={() => add.mutate()} loading={add.isPending}>{t('users.bind')}</Button>
+          <Select
+            aria-label={t('users.role')}
+            value={role}
+            onChange={setRole}
+            style={{ width: 170 }}
+            options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+          />
+          <Select
+            aria-label={t('users.project')}
+            value={project}
+            onChange={setProject}
+            style={{ width: 170 }}
+            options={[{ value: '', label: t('users.allProjects') }, ...(projects.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))]}
+          />
+          <Button size="small" onClick={() => add.mutate()} loading={add.isPending}>
+            {t('users.bind')}
+          </Button>
         </Space>
       </Space>
     </QueryState>
@@ -53,7 +81,10 @@ function Tokens() {
   const q = useQuery({ queryKey: ['tokens'], queryFn: () => unwrap<Page<ApiToken>>(api.GET('/api/v1/tokens')) });
   const add = useMutation({
     mutationFn: (v: { name: string }) => unwrap<{ token: string }>(api.POST('/api/v1/tokens', { body: { name: v.name } })),
-    onSuccess: (r) => { setSecret(r.token); void qc.invalidateQueries({ queryKey: ['tokens'] }); },
+    onSuccess: (r) => {
+      setSecret(r.token);
+      void qc.invalidateQueries({ queryKey: ['tokens'] });
+    },
   });
   const del = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/tokens/{tokenId}', { params: { path: { tokenId: id } } })),
@@ -63,25 +94,56 @@ function Tokens() {
   return (
     <Card title={t('users.tokens')} style={{ marginTop: 16 }}>
       <Form layout="inline" onFinish={(v: { name: string }) => add.mutate(v)} style={{ marginBottom: 12 }}>
-        <Form.Item label={t('users.tokenName')} name="name" rules={[{ required: true, message: t('common.required') }]}><Input /></Form.Item>
-        <Button htmlType="submit" loading={add.isPending}>{t('users.createToken')}</Button>
+        <Form.Item label={t('users.tokenName')} name="name" rules={[{ required: true, message: t('common.required') }]}>
+          <Input />
+        </Form.Item>
+        <Button htmlType="submit" loading={add.isPending}>
+          {t('users.createToken')}
+        </Button>
       </Form>
       {add.error && <Alert type="error" role="alert" message={errorMessage(add.error)} />}
-      {secret && <Alert type="warning" showIcon closable onClose={() => setSecret(undefined)} message={t('users.tokenOnce')} description={<code data-testid="token-secret">{secret}</code>} style={{ marginBottom: 12 }} />}
+      {secret && (
+        <Alert
+          type="warning"
+          showIcon
+          closable
+          onClose={() => setSecret(undefined)}
+          message={t('users.tokenOnce')}
+          description={<code data-testid="token-secret">{secret}</code>}
+          style={{ marginBottom: 12 }}
+        />
+      )}
       <QueryState query={q}>
-        <Table<ApiToken> rowKey="id" size="small" dataSource={(q.data?.items ?? []).filter((x) => !x.revokedAt)} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
-          { title: t('users.tokenName'), dataIndex: 'name' },
-          { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
-          { title: t('users.expires'), dataIndex: 'expiresAt', render: (v: string | null) => date(v) },
-          { title: t('users.lastUsed'), dataIndex: 'lastUsedAt', render: (v: string | null) => date(v) },
-          {
-            title: t('common.actions'), key: 'a', render: (_v, r) => (
-              <Popconfirm title={t('users.revokeConfirm', { name: r.name })} okText={t('users.revoke')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => del.mutate(r.id)}>
-                <Button size="small" danger>{t('users.revoke')}</Button>
-              </Popconfirm>
-            ),
-          },
-        ]} />
+        <Table<ApiToken>
+          rowKey="id"
+          size="small"
+          dataSource={(q.data?.items ?? []).filter((x) => !x.revokedAt)}
+          pagination={false}
+          locale={{ emptyText: t('common.empty') }}
+          columns={[
+            { title: t('users.tokenName'), dataIndex: 'name' },
+            { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
+            { title: t('users.expires'), dataIndex: 'expiresAt', render: (v: string | null) => date(v) },
+            { title: t('users.lastUsed'), dataIndex: 'lastUsedAt', render: (v: string | null) => date(v) },
+            {
+              title: t('common.actions'),
+              key: 'a',
+              render: (_v, r) => (
+                <Popconfirm
+                  title={t('users.revokeConfirm', { name: r.name })}
+                  okText={t('users.revoke')}
+                  okButtonProps={{ danger: true }}
+                  cancelText={t('common.cancel')}
+                  onConfirm={() => del.mutate(r.id)}
+                >
+                  <Button size="small" danger>
+                    {t('users.revoke')}
+                  </Button>
+                </Popconfirm>
+              ),
+            },
+          ]}
+        />
       </QueryState>
     </Card>
   );
@@ -93,10 +155,17 @@ export default function Users() {
   const qc = useQueryClient();
   const [adding, setAdding] = useState(false);
   const admin = can('user:read');
-  const q = useQuery({ queryKey: ['users'], enabled: admin, queryFn: () => unwrap<Page<User>>(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })) });
+  const q = useQuery({
+    queryKey: ['users'],
+    enabled: admin,
+    queryFn: () => unwrap<Page<User>>(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })),
+  });
   const add = useMutation({
     mutationFn: (v: { username: string; password: string }) => unwrap(api.POST('/api/v1/users', { body: v })),
-    onSuccess: () => { setAdding(false); void qc.invalidateQueries({ queryKey: ['users'] }); },
+    onSuccess: () => {
+      setAdding(false);
+      void qc.invalidateQueries({ queryKey: ['users'] });
+    },
   });
   const del = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/users/{userId}', { params: { path: { userId: id } } })),
@@ -105,33 +174,66 @@ export default function Users() {
   });
   return (
     <>
-      <Typography.Title level={2} className="page-title">{t('nav.users')}</Typography.Title>
+      <Typography.Title level={2} className="page-title">
+        {t('nav.users')}
+      </Typography.Title>
       {admin ? (
         <>
-          <div className="toolbar">{can('user:create') && <Button type="primary" onClick={() => setAdding(true)}>{t('users.add')}</Button>}</div>
+          <div className="toolbar">
+            {can('user:create') && (
+              <Button type="primary" onClick={() => setAdding(true)}>
+                {t('users.add')}
+              </Button>
+            )}
+          </div>
           <QueryState query={q}>
-            <Table<User> rowKey="id" dataSource={q.data?.items ?? []} pagination={false} locale={{ emptyText: t('common.empty') }} columns={[
-              { title: t('users.username'), dataIndex: 'username' },
-              { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
-              { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
-              {
-                title: t('common.actions'), key: 'a', render: (_v, r) => can('user:delete') && (
-                  <Popconfirm title={t('users.deleteConfirm', { name: r.username })} okText={t('common.delete')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={() => del.mutate(r.id)}>
-                    <Button size="small" danger>{t('common.delete')}</Button>
-                  </Popconfirm>
-                ),
-              },
-            ]} />
+            <Table<User>
+              rowKey="id"
+              dataSource={q.data?.items ?? []}
+              pagination={false}
+              locale={{ emptyText: t('common.empty') }}
+              columns={[
+                { title: t('users.username'), dataIndex: 'username' },
+                { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
+                { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
+                {
+                  title: t('common.actions'),
+                  key: 'a',
+                  render: (_v, r) =>
+                    can('user:delete') && (
+                      <Popconfirm
+                        title={t('users.deleteConfirm', { name: r.username })}
+                        okText={t('common.delete')}
+                        okButtonProps={{ danger: true }}
+                        cancelText={t('common.cancel')}
+                        onConfirm={() => del.mutate(r.id)}
+                      >
+                        <Button size="small" danger>
+                          {t('common.delete')}
+                        </Button>
+                      </Popconfirm>
+                    ),
+                },
+              ]}
+            />
           </QueryState>
         </>
-      ) : <Alert type="info" showIcon message={t('users.adminOnly')} />}
+      ) : (
+        <Alert type="info" showIcon message={t('users.adminOnly')} />
+      )}
       <Tokens />
       <Modal title={t('users.add')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
         <Form layout="vertical" onFinish={(v: { username: string; password: string }) => add.mutate(v)}>
-          <Form.Item label={t('users.username')} name="username" rules={[{ required: true, message: t('common.required') }]}><Input autoComplete="off" /></Form.Item>
-          <Form.Item label={t('users.password')} name="password" rules={[{ required: true, min: 8, message: t('users.passwordRule') }]}><Input.Password autoComplete="new-password" /></Form.Item>
+          <Form.Item label={t('users.username')} name="username" rules={[{ required: true, message: t('common.required') }]}>
+            <Input autoComplete="off" />
+          </Form.Item>
+          <Form.Item label={t('users.password')} name="password" rules={[{ required: true, min: 8, message: t('users.passwordRule') }]}>
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
           {add.error && <Alert type="error" role="alert" message={errorMessage(add.error)} style={{ marginBottom: 12 }} />}
-          <Button type="primary" htmlType="submit" loading={add.isPending}>{t('common.save')}</Button>
+          <Button type="primary" htmlType="submit" loading={add.isPending}>
+            {t('common.save')}
+          </Button>
         </Form>
       </Modal>
     </>

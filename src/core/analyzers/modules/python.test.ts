@@ -10,7 +10,12 @@ const file = (path: string, text: string | Buffer): AnalyzerFile => {
   return { path, content, entry: entry(path, content.length) };
 };
 const run = async (files: AnalyzerFile[]) => {
-  const input = { files, versions: () => [], tree: { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] }, ctx: {} } as AnalyzerInput;
+  const input = {
+    files,
+    versions: () => [],
+    tree: { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] },
+    ctx: {},
+  } as AnalyzerInput;
   return python.analyze(input);
 };
 
@@ -28,17 +33,29 @@ test('python: claims only core-metadata files', () => {
 });
 
 test('python: fields, folded lines, CRLF, licence precedence', async () => {
-  const m = parseCoreMetadata(Buffer.from('Metadata-Version: 2.4\r\nName: Foo\r\nLicense: line one\r\n        line two\r\nClassifier: A\r\nClassifier: B\r\n\r\nName: body\r\n'));
+  const m = parseCoreMetadata(
+    Buffer.from('Metadata-Version: 2.4\r\nName: Foo\r\nLicense: line one\r\n        line two\r\nClassifier: A\r\nClassifier: B\r\n\r\nName: body\r\n'),
+  );
   assert.ok(typeof m !== 'string');
   assert.deepEqual(m.get('name'), ['Foo']);
   assert.deepEqual(m.get('license'), ['line one\nline two']);
   assert.deepEqual(m.get('classifier'), ['A', 'B']);
   const r = await run([
     file('/s/a-1.dist-info/METADATA', 'Name: a\nVersion: 1\nLicense-Expression: MIT OR Apache-2.0\nLicense: BSD\n'),
-    file('/s/b-2.dist-info/METADATA', 'Name: b\nVersion: 2\nLicense: Copyright (c) someone\n    Permission is hereby granted\nClassifier: License :: OSI Approved :: MIT License\n'),
+    file(
+      '/s/b-2.dist-info/METADATA',
+      'Name: b\nVersion: 2\nLicense: Copyright (c) someone\n    Permission is hereby granted\nClassifier: License :: OSI Approved :: MIT License\n',
+    ),
     file('/s/c-3.dist-info/METADATA', 'Name: c\nVersion: 3\n'),
   ]);
-  assert.deepEqual(r.packages!.map((p) => [p.name, p.version, p.licenses]), [['a', '1', ['MIT OR Apache-2.0']], ['b', '2', ['MIT License']], ['c', '3', undefined]]);
+  assert.deepEqual(
+    r.packages!.map((p) => [p.name, p.version, p.licenses]),
+    [
+      ['a', '1', ['MIT OR Apache-2.0']],
+      ['b', '2', ['MIT License']],
+      ['c', '3', undefined],
+    ],
+  );
   assert.equal(r.packages![0]!.layer?.index, 0);
 });
 
@@ -54,15 +71,18 @@ test('python: broken and oversized metadata are skipped with a notice, never a c
     file('/s/h-1.dist-info/METADATA', 'X: y\n'.repeat(10_001)),
   ]);
   assert.deepEqual(r.packages, []);
-  assert.deepEqual(r.notices!.map((n) => n.message.replace(/^Python package metadata \/s\/(\w)-1\.dist-info\/METADATA skipped: /, '$1 ')), [
-    'a no Name field',
-    'b continuation line before any field',
-    'c line 1 is not a "Field: value" header',
-    'd not UTF-8 text',
-    `e larger than ${MAX_METADATA} bytes`,
-    'f Name is not a project name',
-    'g Version is not a version',
-    'h more than 10000 header fields',
-  ]);
+  assert.deepEqual(
+    r.notices!.map((n) => n.message.replace(/^Python package metadata \/s\/(\w)-1\.dist-info\/METADATA skipped: /, '$1 ')),
+    [
+      'a no Name field',
+      'b continuation line before any field',
+      'c line 1 is not a "Field: value" header',
+      'd not UTF-8 text',
+      `e larger than ${MAX_METADATA} bytes`,
+      'f Name is not a project name',
+      'g Version is not a version',
+      'h more than 10000 header fields',
+    ],
+  );
   assert.ok(r.notices!.every((n) => n.kind === 'package-db-unreadable' && n.path));
 });

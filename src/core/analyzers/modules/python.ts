@@ -63,7 +63,12 @@ function licensesOf(fields: Map<string, string[]>): string[] | undefined {
   if (lic && lic.toUpperCase() !== 'UNKNOWN' && !lic.includes('\n') && lic.length <= MAX_FIELD) return [lic];
   const fromClassifiers = (fields.get('classifier') ?? [])
     .filter((c) => c.startsWith('License ::'))
-    .map((c) => c.split('::').map((s) => s.trim()).pop()!)
+    .map((c) =>
+      c
+        .split('::')
+        .map((s) => s.trim())
+        .pop()!,
+    )
     .filter((c) => c && c !== 'OSI Approved');
   return fromClassifiers.length ? [...new Set(fromClassifiers)] : undefined;
 }

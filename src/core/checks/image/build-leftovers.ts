@@ -16,7 +16,8 @@ export const pkgCacheCheck: ImageCheck = {
   severity: 'low',
   title: 'Package manager cache left in the image',
   rationale: 'Caches make the image bigger and carry package indexes and archives nothing at run time needs.',
-  remedy: 'Clean in the same RUN that installs (`rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `dnf clean all`, `pip --no-cache-dir`, `npm cache clean --force`).',
+  remedy:
+    'Clean in the same RUN that installs (`rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `dnf clean all`, `pip --no-cache-dir`, `npm cache clean --force`).',
   cis: '4.3',
   run: (i) => {
     const found = new Map<string, { files: number; bytes: number }>();
@@ -35,7 +36,8 @@ export const pkgCacheCheck: ImageCheck = {
 };
 
 /** Compiler and build-tool executables (names in /usr/bin, /usr/local/bin). */
-const COMPILERS = /^\/usr\/(local\/)?bin\/(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|gcc-\d+|g\+\+-\d+|x86_64-linux-gnu-gcc(-\d+)?|aarch64-linux-gnu-gcc(-\d+)?|tcc|rustc|cargo|go|gccgo|javac|make|cmake|ninja|as|ld)$/;
+const COMPILERS =
+  /^\/usr\/(local\/)?bin\/(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|gcc-\d+|g\+\+-\d+|x86_64-linux-gnu-gcc(-\d+)?|aarch64-linux-gnu-gcc(-\d+)?|tcc|rustc|cargo|go|gccgo|javac|make|cmake|ninja|as|ld)$/;
 
 export const compilerCheck: ImageCheck = {
   id: 'compiler-in-image',

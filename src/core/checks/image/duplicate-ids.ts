@@ -9,7 +9,8 @@ function dups(records: string[][], file: string, what: string, skipZeroRoot: boo
     // uid 0 is the uid-0 clone check's finding.
     if (skipZeroRoot && id === '0') continue;
     const l = by.get(id);
-    if (l) l.push(r[0]!); else by.set(id, [r[0]!]);
+    if (l) l.push(r[0]!);
+    else by.set(id, [r[0]!]);
   }
   return [...by].filter(([, n]) => n.length > 1).map(([id, n]) => ({ detail: `${what} ${id}: ${n.join(', ')}`, file }));
 }

@@ -8,7 +8,8 @@ export const emptyPasswordCheck: ImageCheck = {
   title: 'Account with an empty password',
   rationale: 'An empty password field lets anyone log in as that account (su, login, sshd with PermitEmptyPasswords) without knowing a secret.',
   remedy: 'Lock the account (`passwd -l NAME`, or `*`/`!` in the password field) or set a password hash.',
-  run: (i) => colonRecords(i.files.get('/etc/shadow'))
-    .filter((r) => r.length >= 2 && r[0] !== '' && r[1] === '')
-    .map((r) => ({ detail: r[0]!, file: '/etc/shadow' })),
+  run: (i) =>
+    colonRecords(i.files.get('/etc/shadow'))
+      .filter((r) => r.length >= 2 && r[0] !== '' && r[1] === '')
+      .map((r) => ({ detail: r[0]!, file: '/etc/shadow' })),
 };

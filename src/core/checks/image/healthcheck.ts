@@ -7,7 +7,7 @@ export const healthcheckCheck: ImageCheck = {
   severity: 'low',
   title: 'No HEALTHCHECK',
   rationale: 'Without a health check the engine cannot tell a hung service from a working one, so it is neither restarted nor taken out of service.',
-  remedy: 'Add a HEALTHCHECK instruction that probes the service (or rely on the orchestrator\'s probes and document it).',
+  remedy: "Add a HEALTHCHECK instruction that probes the service (or rely on the orchestrator's probes and document it).",
   cis: '4.6',
   run: (i) => {
     const hc = i.config.config?.Healthcheck as { Test?: unknown } | undefined;

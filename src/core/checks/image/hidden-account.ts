@@ -13,6 +13,8 @@ export const hiddenAccountCheck: ImageCheck = {
     const passwd = i.files.get('/etc/passwd');
     if (shadow === undefined || passwd === undefined) return [];
     const names = new Set(colonRecords(passwd).map((r) => r[0]));
-    return colonRecords(shadow).filter((r) => r[0] && !names.has(r[0])).map((r) => ({ detail: r[0]!, file: '/etc/shadow' }));
+    return colonRecords(shadow)
+      .filter((r) => r[0] && !names.has(r[0]))
+      .map((r) => ({ detail: r[0]!, file: '/etc/shadow' }));
   },
 };

@@ -18,10 +18,23 @@ import { uid0CloneCheck } from './uid0-clone.js';
 import { worldWritableCheck } from './world-writable.js';
 
 export const imageCheckIndex = new ModuleIndex<ImageCheck>('image baseline check', [
-  rootUserCheck, envSecretCheck, addRemoteUrlCheck, latestTagCheck, healthcheckCheck,
-  emptyPasswordCheck, uid0CloneCheck, duplicateIdsCheck, hiddenAccountCheck,
-  suidFilesCheck, worldWritableCheck, sshRootLoginCheck, sshPasswordAuthCheck, sshEmptyPasswordsCheck,
-  sudoNopasswdCheck, pkgCacheCheck, compilerCheck,
+  rootUserCheck,
+  envSecretCheck,
+  addRemoteUrlCheck,
+  latestTagCheck,
+  healthcheckCheck,
+  emptyPasswordCheck,
+  uid0CloneCheck,
+  duplicateIdsCheck,
+  hiddenAccountCheck,
+  suidFilesCheck,
+  worldWritableCheck,
+  sshRootLoginCheck,
+  sshPasswordAuthCheck,
+  sshEmptyPasswordsCheck,
+  sudoNopasswdCheck,
+  pkgCacheCheck,
+  compilerCheck,
 ]);
 
 /** Run every baseline check, in index order. */

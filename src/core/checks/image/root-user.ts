@@ -12,7 +12,7 @@ export const rootUserCheck: ImageCheck = {
   run: (i) => {
     const user = (i.config.config?.User ?? '').trim();
     const name = user.split(':')[0] ?? '';
-    if (user === '' ) return [{ detail: 'no USER: the image runs as root' }];
+    if (user === '') return [{ detail: 'no USER: the image runs as root' }];
     if (name === 'root' || name === '0') return [{ detail: `USER ${user}` }];
     return [];
   },

@@ -2,7 +2,10 @@
 // (/etc/ssh/sshd_config and the files of /etc/ssh/sshd_config.d/; the first value of a keyword wins, as sshd reads it).
 import { filesIn, type ImageCheck, type ImageCheckInput } from './types.js';
 
-interface SshdSetting { value: string; file: string }
+interface SshdSetting {
+  value: string;
+  file: string;
+}
 
 /** Effective keywords (lower case) outside Match blocks; undefined when the image has no sshd_config. */
 export function sshdSettings(i: ImageCheckInput): Map<string, SshdSetting> | undefined {
@@ -11,7 +14,9 @@ export function sshdSettings(i: ImageCheckInput): Map<string, SshdSetting> | und
   // sshd reads Include files where the Include line is; Debian's include is at the top, so reading the
   // drop-ins first gives the same first-value-wins result for the usual layout.
   const main = i.files.get('/etc/ssh/sshd_config')!;
-  const order = /^\s*Include\s/im.test(main) ? [...filesIn(i.files, '', '/etc/ssh/sshd_config.d/'), ['/etc/ssh/sshd_config', main] as [string, string]] : [['/etc/ssh/sshd_config', main] as [string, string]];
+  const order = /^\s*Include\s/im.test(main)
+    ? [...filesIn(i.files, '', '/etc/ssh/sshd_config.d/'), ['/etc/ssh/sshd_config', main] as [string, string]]
+    : [['/etc/ssh/sshd_config', main] as [string, string]];
   for (const [file, text] of order) {
     for (const raw of text.split('\n')) {
       const line = raw.replace(/#.*/, '').trim();
@@ -31,7 +36,7 @@ export const sshRootLoginCheck: ImageCheck = {
   version: 1,
   severity: 'high',
   title: 'sshd allows root login',
-  rationale: 'PermitRootLogin yes lets an attacker guess or reuse root\'s password over the network and log in directly with full rights.',
+  rationale: "PermitRootLogin yes lets an attacker guess or reuse root's password over the network and log in directly with full rights.",
   remedy: 'Set `PermitRootLogin no` (or prohibit-password) in sshd_config; better, do not run sshd in a container.',
   run: (i) => {
     const s = sshdSettings(i)?.get('permitrootlogin');

@@ -44,7 +44,11 @@ export const BASELINE_DIRS = ['/etc/ssh/sshd_config.d/', '/etc/sudoers.d/'];
 /** Parsed colon-separated account files (passwd, shadow, group): non-empty, non-comment lines. */
 export function colonRecords(text: string | undefined): string[][] {
   if (!text) return [];
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.split(':'));
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .map((l) => l.split(':'));
 }
 
 /** Files of the tree under a directory, or the one file. */

@@ -23,9 +23,10 @@ export const illegalAccountDetector: Detector = {
       const hits: DetectorHit[] = [];
       for (const a of findIllegalAccounts(content)) {
         hits.push({
-          message: a.reason === 'uid0-clone'
-            ? `Account '${a.name}' has uid 0 (a root clone) in ${path} line ${a.line}`
-            : `Account '${a.name}' shares uid ${a.uid} with ${a.others!.join(', ')} in ${path} line ${a.line}`,
+          message:
+            a.reason === 'uid0-clone'
+              ? `Account '${a.name}' has uid 0 (a root clone) in ${path} line ${a.line}`
+              : `Account '${a.name}' shares uid ${a.uid} with ${a.others!.join(', ')} in ${path} line ${a.line}`,
           rule: a.reason === 'uid0-clone' ? 'illegal-account/uid0-clone' : 'illegal-account/duplicate-uid',
           fields: { account: a.name, uid: a.uid, reason: a.reason, path },
         });

@@ -10,7 +10,12 @@ import { startupChecksDetector } from './startup-checks.js';
 import { bruteForceSuccessDetector } from './brute-force-success.js';
 
 export const detectorIndex = new ModuleIndex<Detector>('detector', [
-  threatIpDetector, processWhitelistDetector, fileProtectionDetector, illegalAccountDetector, startupChecksDetector, bruteForceSuccessDetector,
+  threatIpDetector,
+  processWhitelistDetector,
+  fileProtectionDetector,
+  illegalAccountDetector,
+  startupChecksDetector,
+  bruteForceSuccessDetector,
 ]);
 
 export const BUILTIN_DETECTORS: readonly Detector[] = detectorIndex.all();

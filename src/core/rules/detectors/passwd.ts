@@ -31,7 +31,8 @@ export function findIllegalAccounts(content: string): IllegalAccount[] {
     if (uid === 0) {
       for (const a of accts) if (a.name !== 'root') out.push({ name: a.name, uid, reason: 'uid0-clone', line: a.line });
     } else if (accts.length > 1) {
-      for (const a of accts.slice(1)) out.push({ name: a.name, uid, reason: 'duplicate-uid', others: accts.filter((x) => x !== a).map((x) => x.name), line: a.line });
+      for (const a of accts.slice(1))
+        out.push({ name: a.name, uid, reason: 'duplicate-uid', others: accts.filter((x) => x !== a).map((x) => x.name), line: a.line });
     }
   }
   return out.sort((a, b) => a.line - b.line);

@@ -13,7 +13,9 @@ export function violationHits(vs: readonly Violation[], type: ViolationType, e: 
   for (const v of vs) {
     if (v.type !== type) continue;
     (out ??= []).push({
-      message: v.message, severity: v.severity, rule: `policy:${v.policy}`,
+      message: v.message,
+      severity: v.severity,
+      rule: `policy:${v.policy}`,
       fields: { 'evt.type': e.type, subject: v.subject, policy: v.policy },
       action: v.enforce ? { kind: 'killed', detail: `policy ${v.policy} in enforce mode` } : { kind: 'alert' },
     });

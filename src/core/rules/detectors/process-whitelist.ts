@@ -19,7 +19,7 @@ export const processWhitelistDetector: Detector = {
   source: 'syscall',
   evtTypes: ['execve', 'execveat'],
   severity: VIOLATION_ALERTS.process.severity,
-  desc: 'A container ran a program outside its image\'s process whitelist.',
+  desc: "A container ran a program outside its image's process whitelist.",
   remedy: REMEDIES[VIOLATION_ALERTS.process.type]!,
   create(ctx) {
     // Given the runtime policies' decision (the runtime pipeline's PolicyStage), word its violations: one decision.

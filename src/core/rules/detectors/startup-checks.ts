@@ -13,7 +13,8 @@ export const startupChecksDetector: Detector = {
   evtTypes: ['container'],
   severity: 'medium',
   desc: 'A container started with unsafe security options, dangerous host mounts or host namespaces.',
-  remedy: 'Remove the unsafe setting from the container or pod spec (privileged, added capabilities, seccomp unconfined, host mounts, host namespaces) unless the workload truly needs it, and then restrict it to that workload.',
+  remedy:
+    'Remove the unsafe setting from the container or pod spec (privileged, added capabilities, seccomp unconfined, host mounts, host namespaces) unless the workload truly needs it, and then restrict it to that workload.',
   create() {
     return (ev) => {
       const e = ev as SyscallEvent;

@@ -24,7 +24,7 @@ export const containerFields: FieldFamily<SyscallEvent> = {
     field('container.image.tag', 'string', 'Image tag.', (e) => e.container?.imageTag),
     field('container.image.digest', 'string', 'Image digest.', (e) => e.container?.imageDigest),
     field('container.privileged', 'bool', 'Runs privileged.', (e) => e.container?.privileged),
-    field('container.mount.source', 'strings', 'Host sources of the container\'s mounts.', (e) => e.container?.mounts?.map((m) => m.source)),
-    field('container.mount.dest', 'strings', 'Destinations of the container\'s mounts.', (e) => e.container?.mounts?.map((m) => m.destination)),
+    field('container.mount.source', 'strings', "Host sources of the container's mounts.", (e) => e.container?.mounts?.map((m) => m.source)),
+    field('container.mount.dest', 'strings', "Destinations of the container's mounts.", (e) => e.container?.mounts?.map((m) => m.destination)),
   ],
 };

@@ -24,13 +24,21 @@ export const evtFields: FieldFamily<SyscallEvent> = {
     field('evt.num', 'number', 'Sensor sequence number, when provided.', (e) => e.num),
     field('evt.time', 'string', 'Event time, ISO 8601.', (e) => new Date(e.time).toISOString()),
     field('evt.rawtime', 'number', 'Event time in nanoseconds since epoch.', (e) => Math.round(e.time * 1e6)),
-    field('evt.res', 'string', '`SUCCESS`, an errno name (`ENOENT`) or the positive result as text.', (e) => (e.res === undefined ? undefined : renderRes(e.res))),
+    field('evt.res', 'string', '`SUCCESS`, an errno name (`ENOENT`) or the positive result as text.', (e) =>
+      e.res === undefined ? undefined : renderRes(e.res),
+    ),
     field('evt.rawres', 'number', 'Numeric return value.', (e) => e.res),
     field('evt.failed', 'bool', 'The call returned an error.', (e) => (e.res === undefined ? undefined : e.res < 0)),
     field('evt.source', 'string', 'Event source: `syscall`.', () => 'syscall'),
     field('evt.hostname', 'string', 'Host name of the node.', (e) => e.host),
     field('evt.args', 'string', 'All arguments as `name=value` pairs.', (e) => argsText(e)),
-    field('evt.arg', 'string', 'One argument by name (`evt.arg.flags` or `evt.arg[flags]`), rendered as Falco does.', (e, a) => (a === undefined ? undefined : renderArg(e.type, a, e.args[a])), 'required'),
+    field(
+      'evt.arg',
+      'string',
+      'One argument by name (`evt.arg.flags` or `evt.arg[flags]`), rendered as Falco does.',
+      (e, a) => (a === undefined ? undefined : renderArg(e.type, a, e.args[a])),
+      'required',
+    ),
     field('evt.rawarg', 'string', 'One argument by name, unrendered.', (e, a) => (a === undefined ? undefined : e.args[a]), 'required'),
     field('evt.is_open_read', 'bool', 'An open call for reading.', (e) => {
       if (!OPEN_TYPES.has(e.type)) return false;

@@ -6,8 +6,21 @@ import type { FdInfo, FieldFamily, SyscallEvent } from '../../events/event.js';
 import { basename, dirname, field } from './helpers.js';
 
 const TYPECHAR: Record<string, string> = {
-  file: 'f', directory: 'd', ipv4: '4', ipv6: '6', unix: 'u', pipe: 'p', event: 'e', signalfd: 's',
-  inotify: 'i', timerfd: 't', netlink: 'n', memfd: 'f', tty: 'f', socket: 'o', unknown: 'o',
+  file: 'f',
+  directory: 'd',
+  ipv4: '4',
+  ipv6: '6',
+  unix: 'u',
+  pipe: 'p',
+  event: 'e',
+  signalfd: 's',
+  inotify: 'i',
+  timerfd: 't',
+  netlink: 'n',
+  memfd: 'f',
+  tty: 'f',
+  socket: 'o',
+  unknown: 'o',
 };
 
 /** Event types where the local end of the socket is the server. */
@@ -20,13 +33,13 @@ function local(e: SyscallEvent, ip: boolean): string | number | undefined {
   const fd = e.fd;
   if (!fd || !isSock(fd)) return undefined;
   const server = SERVER_SIDE.has(e.type);
-  return ip ? (server ? fd.dip : fd.sip) : (server ? fd.dport : fd.sport);
+  return ip ? (server ? fd.dip : fd.sip) : server ? fd.dport : fd.sport;
 }
 function remote(e: SyscallEvent, ip: boolean): string | number | undefined {
   const fd = e.fd;
   if (!fd || !isSock(fd)) return undefined;
   const server = SERVER_SIDE.has(e.type);
-  return ip ? (server ? fd.sip : fd.dip) : (server ? fd.sport : fd.dport);
+  return ip ? (server ? fd.sip : fd.dip) : server ? fd.sport : fd.dport;
 }
 function both<T>(a: T | undefined, b: T | undefined): T[] | undefined {
   if (a === undefined && b === undefined) return undefined;
@@ -40,12 +53,26 @@ export const fdFields: FieldFamily<SyscallEvent> = {
   id: 'fd',
   source: 'syscall',
   fields: [
-    field('fd.num', 'number', 'Descriptor number (-1 when the open failed).', (e) => e.fd?.num ?? (e.fd && e.res !== undefined ? (e.res < 0 ? -1 : e.res) : undefined)),
+    field(
+      'fd.num',
+      'number',
+      'Descriptor number (-1 when the open failed).',
+      (e) => e.fd?.num ?? (e.fd && e.res !== undefined ? (e.res < 0 ? -1 : e.res) : undefined),
+    ),
     field('fd.type', 'string', 'file, directory, ipv4, ipv6, unix, pipe, memfd, ...', (e) => e.fd?.type),
-    field('fd.typechar', 'string', 'One letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, ...', (e) => (e.fd ? TYPECHAR[e.fd.type] ?? 'o' : undefined)),
+    field('fd.typechar', 'string', 'One letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, ...', (e) =>
+      e.fd ? (TYPECHAR[e.fd.type] ?? 'o') : undefined,
+    ),
     field('fd.name', 'string', 'File path, or `cip:cport->sip:sport` for sockets.', (e) => e.fd?.name),
-    field('fd.nameraw', 'string', 'The path as passed to the call (before normalisation; fd.name when the sensor gives no raw path).', (e) => e.fd?.nameRaw ?? e.fd?.name),
-    field('fd.directory', 'string', 'Directory of the file (the path itself for a directory).', (e) => (e.fd && isFile(e.fd) ? (e.fd.type === 'directory' ? e.fd.name : dirname(e.fd.name)) : undefined)),
+    field(
+      'fd.nameraw',
+      'string',
+      'The path as passed to the call (before normalisation; fd.name when the sensor gives no raw path).',
+      (e) => e.fd?.nameRaw ?? e.fd?.name,
+    ),
+    field('fd.directory', 'string', 'Directory of the file (the path itself for a directory).', (e) =>
+      e.fd && isFile(e.fd) ? (e.fd.type === 'directory' ? e.fd.name : dirname(e.fd.name)) : undefined,
+    ),
     field('fd.filename', 'string', 'Base name of the file.', (e) => (e.fd && isFile(e.fd) && e.fd.type !== 'directory' ? basename(e.fd.name) : undefined)),
     field('fd.cip', 'ipaddr', 'Client IP.', (e) => (e.fd && isSock(e.fd) ? e.fd.sip : undefined)),
     field('fd.cport', 'port', 'Client port.', (e) => (e.fd && isSock(e.fd) ? e.fd.sport : undefined)),
@@ -59,7 +86,9 @@ export const fdFields: FieldFamily<SyscallEvent> = {
     field('fd.rport', 'port', 'Remote port.', (e) => remote(e, false)),
     field('fd.ip', 'ipaddr', 'Client or server IP (matches either).', (e) => (e.fd && isSock(e.fd) ? both(e.fd.sip, e.fd.dip) : undefined)),
     field('fd.port', 'port', 'Client or server port (matches either).', (e) => (e.fd && isSock(e.fd) ? both(e.fd.sport, e.fd.dport) : undefined)),
-    field('fd.net', 'ipaddr', 'Client or server IP, compared with CIDRs (`fd.net = "10.0.0.0/8"`).', (e) => (e.fd && isSock(e.fd) ? both(e.fd.sip, e.fd.dip) : undefined)),
+    field('fd.net', 'ipaddr', 'Client or server IP, compared with CIDRs (`fd.net = "10.0.0.0/8"`).', (e) =>
+      e.fd && isSock(e.fd) ? both(e.fd.sip, e.fd.dip) : undefined,
+    ),
     field('fd.cnet', 'ipaddr', 'Client IP for CIDR comparison.', (e) => (e.fd && isSock(e.fd) ? e.fd.sip : undefined)),
     field('fd.snet', 'ipaddr', 'Server IP for CIDR comparison.', (e) => (e.fd && isSock(e.fd) ? e.fd.dip : undefined)),
     field('fd.lnet', 'ipaddr', 'Local IP for CIDR comparison.', (e) => local(e, true)),

@@ -3,10 +3,7 @@
 // ruleset that reads `proc.cmdline` ten times builds it once per event.
 import type { EngineEvent, FieldDef, FieldType, ProcessInfo } from '../../events/event.js';
 
-export function field<E extends EngineEvent>(
-  name: string, type: FieldType, desc: string,
-  extract: FieldDef<E>['extract'], arg?: FieldDef['arg'],
-): FieldDef<E> {
+export function field<E extends EngineEvent>(name: string, type: FieldType, desc: string, extract: FieldDef<E>['extract'], arg?: FieldDef['arg']): FieldDef<E> {
   return arg ? { name, type, desc, extract, arg } : { name, type, desc, extract };
 }
 

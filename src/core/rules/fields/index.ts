@@ -13,9 +13,7 @@ import { containerFields } from './container.js';
 import { k8sFields } from './k8s.js';
 import { k8sauditFields } from './k8saudit.js';
 
-export const FIELD_FAMILIES: ReadonlyArray<FieldFamily<any>> = [
-  evtFields, procFields, userFields, fdFields, containerFields, k8sFields, k8sauditFields,
-];
+export const FIELD_FAMILIES: ReadonlyArray<FieldFamily<any>> = [evtFields, procFields, userFields, fdFields, containerFields, k8sFields, k8sauditFields];
 
 /** Index of families by id: throws on a duplicate family id. */
 export const fieldFamilyIndex = new ModuleIndex<FieldFamily<any> & { version?: number }>('field family', FIELD_FAMILIES);

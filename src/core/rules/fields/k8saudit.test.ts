@@ -63,7 +63,9 @@ test('pod fields cover regular, init and ephemeral containers', () => {
   assert.deepEqual(x(m, 'ka.req.pod.volumes.volume_type'), ['hostPath']);
 
   const audit = structuredClone(p.audit) as any;
-  audit.requestObject.spec.initContainers = [{ name: 'init', image: 'busybox:1', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN', 'NET_ADMIN'] } } }];
+  audit.requestObject.spec.initContainers = [
+    { name: 'init', image: 'busybox:1', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN', 'NET_ADMIN'] } } },
+  ];
   audit.requestObject.spec.ephemeralContainers = [{ name: 'dbg', image: 'reg:5000/debug@sha256:ab', securityContext: { runAsUser: 7 } }];
   audit.requestObject.spec.securityContext = { runAsUser: 1000 };
   audit.requestObject.spec.volumes = [{ name: 'a', hostPath: { path: '/var/run/./' } }];
@@ -76,7 +78,10 @@ test('pod fields cover regular, init and ephemeral containers', () => {
   assert.deepEqual(x(e, 'ka.req.pod.volumes.hostpath.normalized'), ['/var/run']);
   assert.equal(x(e, 'jevt.value', '/requestObject/spec/initContainers/0/securityContext/capabilities/add/1'), 'NET_ADMIN');
   // The EphemeralContainers kind (Kubernetes 1.16-1.21) has its list at the top level.
-  const old: K8sAuditEvent = { ...p, audit: { ...p.audit, requestObject: { kind: 'EphemeralContainers', ephemeralContainers: [{ name: 'd', image: 'busybox' }] } } };
+  const old: K8sAuditEvent = {
+    ...p,
+    audit: { ...p.audit, requestObject: { kind: 'EphemeralContainers', ephemeralContainers: [{ name: 'd', image: 'busybox' }] } },
+  };
   assert.deepEqual(x(old, 'ka.req.pod.ephemeralContainers.image'), ['busybox']);
   assert.deepEqual(x(old, 'ka.req.pod.containers.image'), ['busybox']);
 });

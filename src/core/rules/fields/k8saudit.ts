@@ -58,8 +58,16 @@ function strList(v: unknown): string[] | undefined {
 function key(...keys: string[]): (e: K8sAuditEvent) => string | undefined {
   const [a, b, c] = keys as [string, string?, string?];
   if (keys.length === 1) return (e) => str(e.audit[a]);
-  if (keys.length === 2) return (e) => { const o1 = obj(e.audit[a]); return o1 ? str(o1[b!]) : undefined; };
-  if (keys.length === 3) return (e) => { const o2 = obj(obj(e.audit[a])?.[b!]); return o2 ? str(o2[c!]) : undefined; };
+  if (keys.length === 2)
+    return (e) => {
+      const o1 = obj(e.audit[a]);
+      return o1 ? str(o1[b!]) : undefined;
+    };
+  if (keys.length === 3)
+    return (e) => {
+      const o2 = obj(obj(e.audit[a])?.[b!]);
+      return o2 ? str(o2[c!]) : undefined;
+    };
   return (e) => str(at(e.audit, ...keys));
 }
 
@@ -149,24 +157,74 @@ function hostPorts(c: Obj): string[] {
 }
 
 function containerFields(prefix: string, group: ContainerGroup, what: string): FieldDef<K8sAuditEvent>[] {
-  const f = (name: string, desc: string, extract: (e: K8sAuditEvent, arg?: string) => Val): FieldDef<K8sAuditEvent> =>
-    ({ name: `${prefix}.${name}`, type: 'strings', list: true, arg: 'optional', desc: `${desc} of ${what} (optional [index]).`, extract });
+  const f = (name: string, desc: string, extract: (e: K8sAuditEvent, arg?: string) => Val): FieldDef<K8sAuditEvent> => ({
+    name: `${prefix}.${name}`,
+    type: 'strings',
+    list: true,
+    arg: 'optional',
+    desc: `${desc} of ${what} (optional [index]).`,
+    extract,
+  });
   const sc = (c: Obj, k: string): unknown => at(c, 'securityContext', k);
   const effective = (k: string) => (c: Obj, e: K8sAuditEvent) => sc(c, k) ?? at(e.audit, 'requestObject', 'spec', 'securityContext', k) ?? 0;
   return [
-    f('image', 'Images', perContainer(group, (c) => c.image)),
-    f('image.repository', 'Image repositories (no tag or digest)', perContainer(group, (c) => (typeof c.image === 'string' ? imageRepository(c.image) : undefined))),
-    f('name', 'Names', perContainer(group, (c) => c.name)),
-    f('privileged', 'securityContext.privileged values (containers that set it)', perContainer(group, (c) => sc(c, 'privileged'))),
-    f('allow_privilege_escalation', 'securityContext.allowPrivilegeEscalation values', perContainer(group, (c) => sc(c, 'allowPrivilegeEscalation'))),
-    f('read_only_fs', 'securityContext.readOnlyRootFilesystem values', perContainer(group, (c) => sc(c, 'readOnlyRootFilesystem'))),
-    f('run_as_user', 'securityContext.runAsUser values', perContainer(group, (c) => sc(c, 'runAsUser'))),
+    f(
+      'image',
+      'Images',
+      perContainer(group, (c) => c.image),
+    ),
+    f(
+      'image.repository',
+      'Image repositories (no tag or digest)',
+      perContainer(group, (c) => (typeof c.image === 'string' ? imageRepository(c.image) : undefined)),
+    ),
+    f(
+      'name',
+      'Names',
+      perContainer(group, (c) => c.name),
+    ),
+    f(
+      'privileged',
+      'securityContext.privileged values (containers that set it)',
+      perContainer(group, (c) => sc(c, 'privileged')),
+    ),
+    f(
+      'allow_privilege_escalation',
+      'securityContext.allowPrivilegeEscalation values',
+      perContainer(group, (c) => sc(c, 'allowPrivilegeEscalation')),
+    ),
+    f(
+      'read_only_fs',
+      'securityContext.readOnlyRootFilesystem values',
+      perContainer(group, (c) => sc(c, 'readOnlyRootFilesystem')),
+    ),
+    f(
+      'run_as_user',
+      'securityContext.runAsUser values',
+      perContainer(group, (c) => sc(c, 'runAsUser')),
+    ),
     f('eff_run_as_user', 'Effective uids (container, else pod securityContext, else 0)', perContainer(group, effective('runAsUser'))),
-    f('run_as_group', 'securityContext.runAsGroup values', perContainer(group, (c) => sc(c, 'runAsGroup'))),
+    f(
+      'run_as_group',
+      'securityContext.runAsGroup values',
+      perContainer(group, (c) => sc(c, 'runAsGroup')),
+    ),
     f('eff_run_as_group', 'Effective gids (container, else pod securityContext, else 0)', perContainer(group, effective('runAsGroup'))),
-    f('proc_mount', 'securityContext.procMount values', perContainer(group, (c) => sc(c, 'procMount'))),
-    f('add_capabilities', 'Added capabilities', perContainer(group, (c) => at(c, 'securityContext', 'capabilities', 'add'), true)),
-    f('host_port', 'Host ports (containerPort when no hostPort)', perContainer(group, (c) => hostPorts(c), true)),
+    f(
+      'proc_mount',
+      'securityContext.procMount values',
+      perContainer(group, (c) => sc(c, 'procMount')),
+    ),
+    f(
+      'add_capabilities',
+      'Added capabilities',
+      perContainer(group, (c) => at(c, 'securityContext', 'capabilities', 'add'), true),
+    ),
+    f(
+      'host_port',
+      'Host ports (containerPort when no hostPort)',
+      perContainer(group, (c) => hostPorts(c), true),
+    ),
   ];
 }
 
@@ -208,12 +266,38 @@ function normalisePath(p: string): string {
  * everything under them, except files pods mount for ordinary reasons.
  */
 export const SENSITIVE_HOST_PATH_PREFIXES: readonly string[] = [
-  '/boot', '/dev', '/etc', '/proc', '/root', '/sys', '/var/run', '/run', '/var/lib/kubelet', '/var/lib/docker',
-  '/var/lib/containerd', '/var/lib/crio', '/var/lib/etcd', '/home/admin', '/usr/bin', '/usr/sbin', '/bin', '/sbin', '/lib/modules',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/proc',
+  '/root',
+  '/sys',
+  '/var/run',
+  '/run',
+  '/var/lib/kubelet',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/var/lib/crio',
+  '/var/lib/etcd',
+  '/home/admin',
+  '/usr/bin',
+  '/usr/sbin',
+  '/bin',
+  '/sbin',
+  '/lib/modules',
 ];
 export const HARMLESS_HOST_PATHS: ReadonlySet<string> = new Set([
-  '/etc/hosts', '/etc/resolv.conf', '/etc/hostname', '/etc/localtime', '/etc/timezone', '/run/xtables.lock', '/var/run/xtables.lock',
-  '/etc/ssl/certs', '/etc/pki/tls/certs', '/etc/ca-certificates', '/usr/share/ca-certificates',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/etc/hostname',
+  '/etc/localtime',
+  '/etc/timezone',
+  '/run/xtables.lock',
+  '/var/run/xtables.lock',
+  '/etc/ssl/certs',
+  '/etc/pki/tls/certs',
+  '/etc/ca-certificates',
+  '/usr/share/ca-certificates',
 ]);
 
 const SENSITIVE_DIRS = SENSITIVE_HOST_PATH_PREFIXES.map((pre) => `${pre}/`);
@@ -341,15 +425,24 @@ const fields: FieldDef<K8sAuditEvent>[] = [
     return String(mem?.has(RoleMemory.key(String(ref.kind ?? 'ClusterRole'), ref.name, ns)) ?? false);
   }),
   s('ka.req.binding.subject.has_name', 'Deprecated; always "true" (kept for old rule files).', (_e, arg) => (arg ? 'true' : undefined), 'required'),
-  l('ka.req.role.rules', 'The rules of a Role/ClusterRole, each as JSON.', (e, arg) => {
-    const rs = roleRules(e, arg);
-    return rs ? rs.map((r) => json(r) ?? '') : undefined;
-  }, 'optional'),
-  l('ka.req.role.rules.apiGroups', 'The API groups of the role\'s rules.', rulesField('apiGroups'), 'optional'),
-  l('ka.req.role.rules.nonResourceURLs', 'The non-resource URLs of the role\'s rules.', rulesField('nonResourceURLs'), 'optional'),
-  l('ka.req.role.rules.verbs', 'The verbs of the role\'s rules.', rulesField('verbs'), 'optional'),
-  l('ka.req.role.rules.resources', 'The resources of the role\'s rules.', rulesField('resources'), 'optional'),
-  l('ka.req.role.rules.write_resources', 'Resources granted a write verb (create, update, patch, delete, deletecollection, escalate, bind, impersonate, *) in the same rule.', writeTargets('resources')),
+  l(
+    'ka.req.role.rules',
+    'The rules of a Role/ClusterRole, each as JSON.',
+    (e, arg) => {
+      const rs = roleRules(e, arg);
+      return rs ? rs.map((r) => json(r) ?? '') : undefined;
+    },
+    'optional',
+  ),
+  l('ka.req.role.rules.apiGroups', "The API groups of the role's rules.", rulesField('apiGroups'), 'optional'),
+  l('ka.req.role.rules.nonResourceURLs', "The non-resource URLs of the role's rules.", rulesField('nonResourceURLs'), 'optional'),
+  l('ka.req.role.rules.verbs', "The verbs of the role's rules.", rulesField('verbs'), 'optional'),
+  l('ka.req.role.rules.resources', "The resources of the role's rules.", rulesField('resources'), 'optional'),
+  l(
+    'ka.req.role.rules.write_resources',
+    'Resources granted a write verb (create, update, patch, delete, deletecollection, escalate, bind, impersonate, *) in the same rule.',
+    writeTargets('resources'),
+  ),
   l('ka.req.role.rules.write_nonresource_urls', 'Non-resource URLs granted a write verb in the same rule.', writeTargets('nonResourceURLs')),
   // ConfigMaps and Services
   s('ka.req.configmap.name', 'If the request object refers to a configmap, its name.', key('objectRef', 'name')),
@@ -369,32 +462,61 @@ const fields: FieldDef<K8sAuditEvent>[] = [
     const cs = containersOf(e, 'all');
     return cs ? String(cs.some((c) => at(c, 'securityContext', 'privileged') === true)) : undefined;
   }),
-  s('ka.req.pod.host_ipc', 'The pod\'s hostIPC flag.', key('requestObject', 'spec', 'hostIPC')),
-  s('ka.req.pod.host_network', 'The pod\'s hostNetwork flag.', key('requestObject', 'spec', 'hostNetwork')),
+  s('ka.req.pod.host_ipc', "The pod's hostIPC flag.", key('requestObject', 'spec', 'hostIPC')),
+  s('ka.req.pod.host_network', "The pod's hostNetwork flag.", key('requestObject', 'spec', 'hostNetwork')),
   s('ka.req.container.host_network', 'Deprecated alias of ka.req.pod.host_network.', key('requestObject', 'spec', 'hostNetwork')),
-  s('ka.req.pod.host_pid', 'The pod\'s hostPID flag.', key('requestObject', 'spec', 'hostPID')),
+  s('ka.req.pod.host_pid', "The pod's hostPID flag.", key('requestObject', 'spec', 'hostPID')),
   s('ka.req.pod.run_as_user', 'The pod securityContext runAsUser.', key('requestObject', 'spec', 'securityContext', 'runAsUser')),
   s('ka.req.pod.run_as_group', 'The pod securityContext runAsGroup.', key('requestObject', 'spec', 'securityContext', 'runAsGroup')),
   s('ka.req.pod.fs_group', 'The pod securityContext fsGroup.', key('requestObject', 'spec', 'securityContext', 'fsGroup')),
   l('ka.req.pod.supplemental_groups', 'The pod securityContext supplementalGroups.', keyList('requestObject', 'spec', 'securityContext', 'supplementalGroups')),
   l('ka.req.pod.volumes.hostpath', 'The hostPath paths of all volumes, as written.', hostPaths, 'optional'),
-  l('ka.req.pod.volumes.hostpath.normalized', 'The hostPath paths of all volumes, normalised (no trailing slash, `//` or `.`/`..` segments).', (e, arg) => hostPaths(e, arg)?.map(normalisePath), 'optional'),
-  l('ka.req.pod.volumes.hostpath.sensitive', 'The hostPath paths that expose the node (/, /etc, /proc, /root, /var/run, runtime sockets, /var/lib/kubelet, ... but not /etc/hosts, /etc/resolv.conf, ...); empty when none.', (e) => hostPaths(e)?.filter(isSensitiveHostPath)),
-  s('ka.req.volume.hostpath', 'Deprecated: "true" if a volume uses the host path given (a trailing * matches a prefix).', (e, arg) => {
-    if (!arg) return undefined;
-    const ps = hostPaths(e);
-    if (!ps) return undefined;
-    const prefix = arg.endsWith('*') ? arg.slice(0, -1) : undefined;
-    return String(ps.some((p) => (prefix !== undefined ? p.startsWith(prefix) : p === arg)));
-  }, 'required'),
-  l('ka.req.pod.volumes.flexvolume_driver', 'The flexVolume drivers of all volumes.', (e, arg) => {
-    const vs = indexed(volumes(e), arg);
-    return vs ? vs.flatMap((v) => { const d = at(v, 'flexVolume', 'driver'); return typeof d === 'string' ? [d] : []; }) : undefined;
-  }, 'optional'),
-  l('ka.req.pod.volumes.volume_type', 'The volume types (hostPath, secret, ...) of all volumes.', (e, arg) => {
-    const vs = indexed(volumes(e), arg);
-    return vs ? vs.flatMap((v) => Object.keys(v).filter((k) => k !== 'name')) : undefined;
-  }, 'optional'),
+  l(
+    'ka.req.pod.volumes.hostpath.normalized',
+    'The hostPath paths of all volumes, normalised (no trailing slash, `//` or `.`/`..` segments).',
+    (e, arg) => hostPaths(e, arg)?.map(normalisePath),
+    'optional',
+  ),
+  l(
+    'ka.req.pod.volumes.hostpath.sensitive',
+    'The hostPath paths that expose the node (/, /etc, /proc, /root, /var/run, runtime sockets, /var/lib/kubelet, ... but not /etc/hosts, /etc/resolv.conf, ...); empty when none.',
+    (e) => hostPaths(e)?.filter(isSensitiveHostPath),
+  ),
+  s(
+    'ka.req.volume.hostpath',
+    'Deprecated: "true" if a volume uses the host path given (a trailing * matches a prefix).',
+    (e, arg) => {
+      if (!arg) return undefined;
+      const ps = hostPaths(e);
+      if (!ps) return undefined;
+      const prefix = arg.endsWith('*') ? arg.slice(0, -1) : undefined;
+      return String(ps.some((p) => (prefix !== undefined ? p.startsWith(prefix) : p === arg)));
+    },
+    'required',
+  ),
+  l(
+    'ka.req.pod.volumes.flexvolume_driver',
+    'The flexVolume drivers of all volumes.',
+    (e, arg) => {
+      const vs = indexed(volumes(e), arg);
+      return vs
+        ? vs.flatMap((v) => {
+            const d = at(v, 'flexVolume', 'driver');
+            return typeof d === 'string' ? [d] : [];
+          })
+        : undefined;
+    },
+    'optional',
+  ),
+  l(
+    'ka.req.pod.volumes.volume_type',
+    'The volume types (hostPath, secret, ...) of all volumes.',
+    (e, arg) => {
+      const vs = indexed(volumes(e), arg);
+      return vs ? vs.flatMap((v) => Object.keys(v).filter((k) => k !== 'name')) : undefined;
+    },
+    'optional',
+  ),
   // The json plugin's fields over the whole event
   s('jevt.value', 'The value at a JSON pointer (RFC 6901) into the event, e.g. jevt.value[/objectRef/name]; objects as JSON.', jevtValue, 'required'),
   s('jevt.obj', 'The whole event as JSON.', (e) => json(e.audit)),

@@ -58,17 +58,43 @@ export const procFields: FieldFamily<SyscallEvent> = {
     field('proc.stdin.type', 'string', 'What fd 0 is: file, pipe, ipv4, ipv6, unix, tty, ...', (e) => e.proc.stdin),
     field('proc.stdout.type', 'string', 'What fd 1 is.', (e) => e.proc.stdout),
     field('proc.stderr.type', 'string', 'What fd 2 is.', (e) => e.proc.stderr),
-    field('proc.duration', 'number', 'Nanoseconds since the process started.', (e) => (e.proc.startTime === undefined ? undefined : Math.round((e.time - e.proc.startTime) * 1e6))),
+    field('proc.duration', 'number', 'Nanoseconds since the process started.', (e) =>
+      e.proc.startTime === undefined ? undefined : Math.round((e.time - e.proc.startTime) * 1e6),
+    ),
     field('proc.is_exe_from_memfd', 'bool', 'The executable is a memfd (fileless execution).', (e) => e.proc.exeFromMemfd ?? false),
-    field('proc.is_exe_upper_layer', 'bool', 'The executable lives in the container\'s writable layer.', (e) => e.proc.exeUpperLayer),
+    field('proc.is_exe_upper_layer', 'bool', "The executable lives in the container's writable layer.", (e) => e.proc.exeUpperLayer),
     field('proc.pname', 'string', 'Parent name.', (e) => e.proc.parents?.[0]?.name),
-    field('proc.pexe', 'string', 'Parent argv[0].', (e) => { const p = e.proc.parents?.[0]; return p ? exeOf(p) : undefined; }),
+    field('proc.pexe', 'string', 'Parent argv[0].', (e) => {
+      const p = e.proc.parents?.[0];
+      return p ? exeOf(p) : undefined;
+    }),
     field('proc.pexepath', 'string', 'Parent executable path.', (e) => e.proc.parents?.[0]?.exepath),
-    field('proc.pcmdline', 'string', 'Parent cmdline.', (e) => { const p = e.proc.parents?.[0]; return p ? cmdOf(p) : undefined; }),
-    field('proc.aname', 'strings', 'Ancestor name: `proc.aname[N]` one (0 = self), `proc.aname` any ancestor.', (e, a) => (a === undefined ? ancNames(e) : anc(e, a, (p) => p.name)), 'optional'),
-    field('proc.apid', 'numbers', 'Ancestor pid: `proc.apid[N]`.', (e, a) => (a === undefined ? e.proc.parents?.map((p) => p.pid) : anc(e, a, (p) => p.pid)), 'optional'),
+    field('proc.pcmdline', 'string', 'Parent cmdline.', (e) => {
+      const p = e.proc.parents?.[0];
+      return p ? cmdOf(p) : undefined;
+    }),
+    field(
+      'proc.aname',
+      'strings',
+      'Ancestor name: `proc.aname[N]` one (0 = self), `proc.aname` any ancestor.',
+      (e, a) => (a === undefined ? ancNames(e) : anc(e, a, (p) => p.name)),
+      'optional',
+    ),
+    field(
+      'proc.apid',
+      'numbers',
+      'Ancestor pid: `proc.apid[N]`.',
+      (e, a) => (a === undefined ? e.proc.parents?.map((p) => p.pid) : anc(e, a, (p) => p.pid)),
+      'optional',
+    ),
     field('proc.aexe', 'strings', 'Ancestor argv[0]: `proc.aexe[N]`.', (e, a) => (a === undefined ? ancAll(e, exeOf) : anc(e, a, exeOf)), 'optional'),
-    field('proc.aexepath', 'strings', 'Ancestor executable path: `proc.aexepath[N]`.', (e, a) => (a === undefined ? ancAll(e, (p) => p.exepath) : anc(e, a, (p) => p.exepath)), 'optional'),
+    field(
+      'proc.aexepath',
+      'strings',
+      'Ancestor executable path: `proc.aexepath[N]`.',
+      (e, a) => (a === undefined ? ancAll(e, (p) => p.exepath) : anc(e, a, (p) => p.exepath)),
+      'optional',
+    ),
     field('proc.acmdline', 'strings', 'Ancestor cmdline: `proc.acmdline[N]`.', (e, a) => (a === undefined ? ancAll(e, cmdOf) : anc(e, a, cmdOf)), 'optional'),
     field('thread.tid', 'number', 'Thread id.', (e) => e.proc.tid ?? e.proc.pid),
     field('thread.cap_effective', 'string', 'Effective capabilities, space separated (`CAP_SYS_ADMIN CAP_NET_RAW`).', (e) => e.proc.capEffective?.join(' ')),

@@ -22,10 +22,14 @@ function isInputError(code: string, re?: RegExp): (e: unknown) => boolean {
   };
 }
 
-const manifest = Buffer.from(JSON.stringify({
-  schemaVersion: 2, mediaType: MT.ociManifest,
-  config: { mediaType: MT.ociConfig, digest: `sha256:${'a'.repeat(64)}`, size: 2 }, layers: [],
-}));
+const manifest = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MT.ociManifest,
+    config: { mediaType: MT.ociConfig, digest: `sha256:${'a'.repeat(64)}`, size: 2 },
+    layers: [],
+  }),
+);
 
 describe('registry client against misbehaving servers', () => {
   let server: http.Server;
@@ -49,7 +53,10 @@ describe('registry client against misbehaving servers', () => {
 
   test('a server that never answers times out naming the host', async () => {
     handler = () => {};
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_TIMEOUT', new RegExp(`app:1: no data from ${host} for 0.3 s`)));
+    await assert.rejects(
+      openRegistryImage(`registry:${host}/app:1`, base),
+      isInputError('REGISTRY_TIMEOUT', new RegExp(`app:1: no data from ${host} for 0.3 s`)),
+    );
   });
 
   test('a manifest body that stalls midway times out; one that is cut short is reported', async () => {
@@ -73,13 +80,18 @@ describe('registry client against misbehaving servers', () => {
       r.writeHead(200, { 'content-type': MT.ociManifest });
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       const pump = (): void => {
-        while (r.write(chunk)) { /* fill the socket buffer */ }
+        while (r.write(chunk)) {
+          /* fill the socket buffer */
+        }
         r.once('drain', pump);
       };
       r.on('close', () => r.removeAllListeners('drain'));
       pump();
     };
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, { ...base, limits: { maxManifestSize: 1024 * 1024 } }), isInputError('LIMIT_MANIFEST_SIZE', /app:1: response is larger than the limit/));
+    await assert.rejects(
+      openRegistryImage(`registry:${host}/app:1`, { ...base, limits: { maxManifestSize: 1024 * 1024 } }),
+      isInputError('LIMIT_MANIFEST_SIZE', /app:1: response is larger than the limit/),
+    );
   });
 
   test('503s are retried (with the injected delay), then the answer is used', async () => {
@@ -120,7 +132,10 @@ describe('registry client against misbehaving servers', () => {
     await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_TOKEN_FAILED', /invalid JSON/));
     // A token the registry keeps refusing: one retry, then a clear 401.
     tokenBody = '{"token":"abc"}';
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, { ...base, username: 'u', password: 'p' }), isInputError('REGISTRY_UNAUTHORIZED', /app:1: registry .* rejected the credentials/));
+    await assert.rejects(
+      openRegistryImage(`registry:${host}/app:1`, { ...base, username: 'u', password: 'p' }),
+      isInputError('REGISTRY_UNAUTHORIZED', /app:1: registry .* rejected the credentials/),
+    );
     // Without --insecure, a plain-HTTP registry fails at TLS (with the hint).
     await assert.rejects(openRegistryImage(`registry:${host}/app:1`, { ...base, insecure: false, username: 'u', password: 'p' }), isInputError('REGISTRY_TLS'));
   });
@@ -146,14 +161,21 @@ describe('registry client against misbehaving servers', () => {
     handler = (_q, r) => r.writeHead(404).end();
     await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_NOT_V2'));
     const port = await freePort();
-    await assert.rejects(openRegistryImage(`registry:127.0.0.1:${port}/app:1`, base), isInputError('REGISTRY_UNREACHABLE', new RegExp(`cannot reach 127.0.0.1:${port} \\(ECONNREFUSED\\)`)));
+    await assert.rejects(
+      openRegistryImage(`registry:127.0.0.1:${port}/app:1`, base),
+      isInputError('REGISTRY_UNREACHABLE', new RegExp(`cannot reach 127.0.0.1:${port} \\(ECONNREFUSED\\)`)),
+    );
   });
 
   test('non-image artifacts and schema 1 manifests are refused', async () => {
-    const helm = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MT.ociManifest,
-      config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: `sha256:${'b'.repeat(64)}`, size: 2 }, layers: [],
-    }));
+    const helm = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MT.ociManifest,
+        config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: `sha256:${'b'.repeat(64)}`, size: 2 },
+        layers: [],
+      }),
+    );
     let body = helm;
     handler = (q, r) => {
       if (q.url === '/v2/') return void r.writeHead(200).end('{}');
@@ -167,11 +189,14 @@ describe('registry client against misbehaving servers', () => {
   test('a layer blob that breaks or stalls midway is an InputError on the layer stream', async () => {
     const cfg = Buffer.from('{"architecture":"amd64","os":"linux"}');
     const layer = Buffer.alloc(100_000, 7);
-    const m = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MT.ociManifest,
-      config: { mediaType: MT.ociConfig, digest: digestOf(cfg), size: cfg.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: digestOf(layer), size: layer.length }],
-    }));
+    const m = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MT.ociManifest,
+        config: { mediaType: MT.ociConfig, digest: digestOf(cfg), size: cfg.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: digestOf(layer), size: layer.length }],
+      }),
+    );
     let mode: 'break' | 'stall' = 'break';
     handler = (q, r) => {
       if (q.url === '/v2/') return void r.writeHead(200).end('{}');
@@ -185,7 +210,9 @@ describe('registry client against misbehaving servers', () => {
     const drain = async (): Promise<void> => {
       const img = await openRegistryImage(`registry:${host}/app:1`, base);
       try {
-        for await (const _ of await img.layers[0]!.open!()) { /* drain */ }
+        for await (const _ of await img.layers[0]!.open!()) {
+          /* drain */
+        }
       } finally {
         await img.close();
       }

@@ -262,9 +262,7 @@ export class RegistryClient {
     const retries = this.opts.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = spec.redirects
-          ? await this.sendFollowing(spec.method, url, headers, spec.what)
-          : await this.send(spec.method, url, headers, spec.what);
+        const res = spec.redirects ? await this.sendFollowing(spec.method, url, headers, spec.what) : await this.send(spec.method, url, headers, spec.what);
         const status = res.statusCode ?? 0;
         if ((status === 502 || status === 503 || status === 504) && attempt < retries) {
           res.resume();
@@ -293,12 +291,7 @@ export class RegistryClient {
   }
 
   /** Follows redirects; drops Authorization when leaving the origin, refuses HTTPS -> HTTP unless insecure. */
-  private async sendFollowing(
-    method: 'GET' | 'HEAD',
-    start: URL,
-    headers: Record<string, string>,
-    what: string,
-  ): Promise<IncomingMessage> {
+  private async sendFollowing(method: 'GET' | 'HEAD', start: URL, headers: Record<string, string>, what: string): Promise<IncomingMessage> {
     let url = start;
     let hdrs = headers;
     for (let hop = 0; ; hop++) {

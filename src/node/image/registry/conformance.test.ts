@@ -21,11 +21,16 @@ let manifestDigest = '';
 let configDigest = '';
 
 const spec: ImageSpec = { layers: CONFORMANCE_LAYERS.map((l) => ({ ...l })), refName: '1.0' };
-const other: ImageSpec = { layers: [{ files: [{ path: 'etc/os-release', content: 'ID=arm\n' }] }], platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+const other: ImageSpec = {
+  layers: [{ files: [{ path: 'etc/os-release', content: 'ID=arm\n' }] }],
+  platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+};
 /** Layer 1 uncompressed and with one more file, so its blob is its own in the registry's storage. */
 const toTamper: ImageSpec = {
   ...spec,
-  layers: spec.layers.map((l, i) => (i === 1 ? { ...l, compression: 'none', files: [...(l.files ?? []), { path: 'opt/app/tamper.txt', content: 'x\n' }] } : { ...l })),
+  layers: spec.layers.map((l, i) =>
+    i === 1 ? { ...l, compression: 'none', files: [...(l.files ?? []), { path: 'opt/app/tamper.txt', content: 'x\n' }] } : { ...l },
+  ),
 };
 
 before(async () => {
@@ -34,7 +39,9 @@ before(async () => {
   manifestDigest = img!.manifestDigest;
   configDigest = img!.configDigest;
   await pushImage(`oci:${join(dir, 'oci')}:1.0`, `${tokenReg.host}/conformance/app:1.0`, creds);
-  await writeOciLayout(join(dir, 'oci-multi'), [other, { ...spec, layers: spec.layers.map((l, i) => ({ ...l, compression: i === 1 ? 'zstd' : 'gzip' })) }], { nested: true });
+  await writeOciLayout(join(dir, 'oci-multi'), [other, { ...spec, layers: spec.layers.map((l, i) => ({ ...l, compression: i === 1 ? 'zstd' : 'gzip' })) }], {
+    nested: true,
+  });
   await pushImage(`oci:${join(dir, 'oci-multi')}:1.0`, `${anonReg.host}/conformance/multi:1.0`, { all: true });
   // Pushed blob by blob (skopeo would gzip the uncompressed layer), then one
   // stored byte changed: same size, the tar stays valid, only the digest tells.
@@ -67,9 +74,13 @@ describeImageSource('registry (token auth)', () => openRegistryImage(`registry:$
   },
   openTampered,
 });
-describeImageSource('registry (nested multi-platform index, zstd layer)', () => openRegistryImage(`registry:${anonReg.host}/conformance/multi:1.0`, { insecure: true, env: {} }), {
-  ...full,
-  type: 'registry',
-  checkFds: false,
-  openTampered,
-});
+describeImageSource(
+  'registry (nested multi-platform index, zstd layer)',
+  () => openRegistryImage(`registry:${anonReg.host}/conformance/multi:1.0`, { insecure: true, env: {} }),
+  {
+    ...full,
+    type: 'registry',
+    checkFds: false,
+    openTampered,
+  },
+);

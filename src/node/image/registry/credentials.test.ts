@@ -12,17 +12,24 @@ test('order: options, then environment, then docker config (DOCKER_CONFIG respec
   const dir = await mkdtemp(join(tmpdir(), 'vigil-creds-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'dc'));
-  await writeFile(join(dir, 'dc', 'config.json'), JSON.stringify({
-    auths: {
-      'localhost:5000': { auth: b64('cfguser:pa:ss') },
-      'https://index.docker.io/v1/': { auth: b64('hub:hubpw') },
-      'other.example': { username: 'u2', password: 'p2' },
-      'helper.example': {},
-    },
-    credsStore: 'desktop',
-  }));
+  await writeFile(
+    join(dir, 'dc', 'config.json'),
+    JSON.stringify({
+      auths: {
+        'localhost:5000': { auth: b64('cfguser:pa:ss') },
+        'https://index.docker.io/v1/': { auth: b64('hub:hubpw') },
+        'other.example': { username: 'u2', password: 'p2' },
+        'helper.example': {},
+      },
+      credsStore: 'desktop',
+    }),
+  );
   const env = { DOCKER_CONFIG: join(dir, 'dc') };
-  assert.deepEqual(await resolveCredentials('localhost:5000', { username: 'a', password: 'b', env }), { username: 'a', password: 'b', source: '--username/--password' });
+  assert.deepEqual(await resolveCredentials('localhost:5000', { username: 'a', password: 'b', env }), {
+    username: 'a',
+    password: 'b',
+    source: '--username/--password',
+  });
   assert.equal((await resolveCredentials('localhost:5000', { env: { ...env, VIGIL_REGISTRY_USERNAME: 'e', VIGIL_REGISTRY_PASSWORD: 'f' } }))!.username, 'e');
   const fromCfg = await resolveCredentials('localhost:5000', { env });
   assert.deepEqual(fromCfg, { username: 'cfguser', password: 'pa:ss', source: join(dir, 'dc', 'config.json') });
@@ -46,8 +53,11 @@ test('broken config files and half-given credentials are input errors naming the
   for (const [i, [text, re]] of cases.entries()) {
     const p = join(dir, `c${i}.json`);
     await writeFile(p, text);
-    await assert.rejects(resolveCredentials('h', { dockerConfigPath: p, env: {} }), (e: unknown) =>
-      e instanceof InputError && e.code === 'REGISTRY_BAD_DOCKER_CONFIG' && re.test(e.message) && e.message.includes(p), text);
+    await assert.rejects(
+      resolveCredentials('h', { dockerConfigPath: p, env: {} }),
+      (e: unknown) => e instanceof InputError && e.code === 'REGISTRY_BAD_DOCKER_CONFIG' && re.test(e.message) && e.message.includes(p),
+      text,
+    );
   }
   await assert.rejects(resolveCredentials('h', { dockerConfigPath: join(dir, 'missing.json'), env: {} }), /cannot read docker config \(ENOENT\)/);
   await assert.rejects(resolveCredentials('h', { username: 'only', env: {} }), /both --username and --password/);

@@ -28,7 +28,14 @@ export function nextLink(header: string | string[] | undefined): string | undefi
   return undefined;
 }
 
-async function listPaged(client: RegistryClient, firstPath: string, field: 'repositories' | 'tags', scope: string, what: string, opts: ListOptions): Promise<string[]> {
+async function listPaged(
+  client: RegistryClient,
+  firstPath: string,
+  field: 'repositories' | 'tags',
+  scope: string,
+  what: string,
+  opts: ListOptions,
+): Promise<string[]> {
   const maxEntries = opts.maxEntries ?? 100_000;
   const out: string[] = [];
   let path: string | undefined = firstPath;
@@ -47,7 +54,8 @@ async function listPaged(client: RegistryClient, firstPath: string, field: 'repo
     const list = j?.[field];
     // The registry answers `"tags": null` for a repository without tags.
     if (list !== null && list !== undefined) {
-      if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) throw new InputError('REGISTRY_BAD_LISTING', `"${field}" is not an array of strings`, what);
+      if (!Array.isArray(list) || list.some((x) => typeof x !== 'string'))
+        throw new InputError('REGISTRY_BAD_LISTING', `"${field}" is not an array of strings`, what);
       out.push(...(list as string[]));
     }
     if (out.length > maxEntries) throw new LimitError('LIMIT_LISTING', `more than ${maxEntries} ${field}`, what);
@@ -66,7 +74,10 @@ export class RegistrySession {
   private readonly endpoint: string;
   private readonly client: RegistryClient;
 
-  constructor(host: string, private readonly opts: ListOptions = {}) {
+  constructor(
+    host: string,
+    private readonly opts: ListOptions = {},
+  ) {
     const h = parseHost(host);
     this.host = h.host;
     this.endpoint = h.endpoint;
@@ -83,7 +94,14 @@ export class RegistrySession {
     if (!isValidRepository(repository)) {
       return Promise.reject(new InputError('REGISTRY_BAD_REFERENCE', `invalid repository name "${repository}"`, `${this.host}/${repository}`));
     }
-    return listPaged(this.client, `/v2/${repository}/tags/list?n=${this.opts.pageSize ?? 100}`, 'tags', `repository:${repository}:pull`, `${this.host}/${repository}`, this.opts);
+    return listPaged(
+      this.client,
+      `/v2/${repository}/tags/list?n=${this.opts.pageSize ?? 100}`,
+      'tags',
+      `repository:${repository}:pull`,
+      `${this.host}/${repository}`,
+      this.opts,
+    );
   }
 
   /** The digest a tag (or digest) of a repository points at. */

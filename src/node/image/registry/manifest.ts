@@ -5,9 +5,7 @@
 // (what the client verifies downloads with). The documents themselves are
 // validated by the shared ../manifest.ts under the REGISTRY_* codes.
 import { InputError } from '../../../core/errors.js';
-import {
-  isIndexDocument, isManifestType, MT, parseIndex, parseManifest, type Descriptor, type ManifestErrorCodes,
-} from '../manifest.js';
+import { isIndexDocument, isManifestType, MT, parseIndex, parseManifest, type Descriptor, type ManifestErrorCodes } from '../manifest.js';
 import { isValidDigest } from './reference.js';
 
 /** What we ask for: indexes first so a tag of a multi-platform image resolves to its index. */
@@ -53,7 +51,11 @@ export function parseRegistryManifest(body: Buffer, contentType: string | undefi
   const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : ct;
   // Only registries still serve schema 1 (local layouts and archives never held it).
   if (mediaType === MT.dockerSchema1 || mediaType === MT.dockerSchema1Signed || doc.schemaVersion === 1) {
-    throw new InputError('REGISTRY_UNSUPPORTED_MANIFEST', 'Docker schema 1 manifests are not supported (deprecated); re-push the image with a current client', where);
+    throw new InputError(
+      'REGISTRY_UNSUPPORTED_MANIFEST',
+      'Docker schema 1 manifests are not supported (deprecated); re-push the image with a current client',
+      where,
+    );
   }
   if (doc.schemaVersion !== 2) throw new InputError('REGISTRY_BAD_MANIFEST', `schemaVersion is ${JSON.stringify(doc.schemaVersion)}, expected 2`, where);
   // A generic Content-Type (application/json) leaves it to the document, unless some manifest type is named.

@@ -35,7 +35,10 @@ export function isValidRepository(repo: string): boolean {
 
 /** Normalise a host as written in a reference or a docker config key. */
 export function normaliseHost(host: string): string {
-  let h = host.trim().toLowerCase().replace(/^[a-z]+:\/\//, '');
+  let h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '');
   const slash = h.indexOf('/');
   if (slash >= 0) h = h.slice(0, slash);
   if (h === 'index.docker.io' || h === DOCKER_HUB_ENDPOINT) return DOCKER_HUB;
@@ -78,7 +81,11 @@ export function parseReference(input: string): RegistryReference {
   }
   if (host === DOCKER_HUB && path.length > 0 && !path.includes('/')) path = `library/${path}`;
   if (!isValidRepository(path)) {
-    throw new InputError('REGISTRY_BAD_REFERENCE', `invalid repository name "${path}" (lower-case letters, digits, separators . _ __ -, components joined by /)`, where);
+    throw new InputError(
+      'REGISTRY_BAD_REFERENCE',
+      `invalid repository name "${path}" (lower-case letters, digits, separators . _ __ -, components joined by /)`,
+      where,
+    );
   }
   if (!tag && !digest) tag = 'latest';
   return { host, endpoint, repository: path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };

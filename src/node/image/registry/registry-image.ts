@@ -107,7 +107,11 @@ async function resolve(client: RegistryClient, ref: RegistryReference, limits: R
     if (depth >= MAX_INDEX_DEPTH) throw new InputError('REGISTRY_BAD_MANIFEST', `indexes nested deeper than ${MAX_INDEX_DEPTH}`, here);
     const chosen = choosePlatform(parsed.manifests, platform, what, REGISTRY_ERRORS);
     if (chosen.size > limits.maxManifestSize) {
-      throw new InputError('LIMIT_MANIFEST_SIZE', `manifest for ${formatPlatform(platform)} of ${chosen.size} bytes is larger than the limit of ${limits.maxManifestSize} bytes`, here);
+      throw new InputError(
+        'LIMIT_MANIFEST_SIZE',
+        `manifest for ${formatPlatform(platform)} of ${chosen.size} bytes is larger than the limit of ${limits.maxManifestSize} bytes`,
+        here,
+      );
     }
     m = await fetchManifest(client, ref, chosen.digest, limits.maxManifestSize, `${ref.host}/${ref.repository}@${chosen.digest}`);
   }
@@ -122,7 +126,10 @@ export async function openRegistryImage(refText: string, opts: RegistryOptions =
     const r = await resolve(client, ref, limits, opts.platform ?? DEFAULT_PLATFORM);
     const cfgWhere = `${ref.host}/${ref.repository}@${r.config.digest}`;
     const config = parseConfig(await readBlobJson(client, ref, r.config, limits.maxManifestSize), r.layers.length, cfgWhere, REGISTRY_ERRORS);
-    const refs = layerRefs(r.layers.map((d) => d.digest), config);
+    const refs = layerRefs(
+      r.layers.map((d) => d.digest),
+      config,
+    );
     let total = 0;
     for (const l of r.layers) total += l.size;
     if (total > limits.maxImageBytes) {

@@ -99,8 +99,14 @@ describe('registry source, anonymous registry', () => {
       assert.deepEqual(img.repoTags, [`${reg.host}/team/app:multi`]);
       assert.deepEqual(img.repoDigests, [`${reg.host}/team/app@${multi.indexDigest}`]);
       assert.equal(img.config.architecture, 'amd64');
-      assert.deepEqual(img.layers.map((l) => l.ref.digest), multi.layerDigests[0]);
-      assert.deepEqual(img.layers.map((l) => l.ref.diffId), multi.diffIds[0]);
+      assert.deepEqual(
+        img.layers.map((l) => l.ref.digest),
+        multi.layerDigests[0],
+      );
+      assert.deepEqual(
+        img.layers.map((l) => l.ref.diffId),
+        multi.diffIds[0],
+      );
       assert.equal(img.layers[1]!.ref.createdBy, 'layer 1 for amd64');
       assert.equal(img.layers[0]!.mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
       const l1 = await readLayer(img, 1);
@@ -141,18 +147,36 @@ describe('registry source, anonymous registry', () => {
   });
 
   test('clear errors for unknown repositories, tags and digests, and for a missing --insecure', async () => {
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/nope:1`, { insecure: true }), isInputError('REGISTRY_NOT_FOUND', /^127\.0\.0\.1:\d+\/nope:1: not found in registry .*\(HTTP 404\)/));
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/team/app:nope`, { insecure: true }), isInputError('REGISTRY_NOT_FOUND', /team\/app:nope: not found .*MANIFEST_UNKNOWN/));
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/team/app@sha256:${'0'.repeat(64)}`, { insecure: true }), isInputError('REGISTRY_NOT_FOUND', /team\/app@sha256:0+: not found/));
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/team/app:multi`, {}), isInputError('REGISTRY_TLS', /TLS to 127\.0\.0\.1:\d+ failed .*--insecure/));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/nope:1`, { insecure: true }),
+      isInputError('REGISTRY_NOT_FOUND', /^127\.0\.0\.1:\d+\/nope:1: not found in registry .*\(HTTP 404\)/),
+    );
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/team/app:nope`, { insecure: true }),
+      isInputError('REGISTRY_NOT_FOUND', /team\/app:nope: not found .*MANIFEST_UNKNOWN/),
+    );
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/team/app@sha256:${'0'.repeat(64)}`, { insecure: true }),
+      isInputError('REGISTRY_NOT_FOUND', /team\/app@sha256:0+: not found/),
+    );
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/team/app:multi`, {}),
+      isInputError('REGISTRY_TLS', /TLS to 127\.0\.0\.1:\d+ failed .*--insecure/),
+    );
   });
 
   test('manifest size limit', async () => {
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/team/app:single`, { insecure: true, limits: { maxManifestSize: 100 } }), isInputError('LIMIT_MANIFEST_SIZE', /limit of 100 bytes/));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/team/app:single`, { insecure: true, limits: { maxManifestSize: 100 } }),
+      isInputError('LIMIT_MANIFEST_SIZE', /limit of 100 bytes/),
+    );
   });
 
   test('listing: catalog with Link pagination, tags, manifest digest', async () => {
-    assert.deepEqual((await listRepositories(reg.host, { insecure: true, pageSize: 1 })).filter((r) => !/^(broken|corrupt)\//.test(r)), ['other', 'team/app', 'team/docker']);
+    assert.deepEqual(
+      (await listRepositories(reg.host, { insecure: true, pageSize: 1 })).filter((r) => !/^(broken|corrupt)\//.test(r)),
+      ['other', 'team/app', 'team/docker'],
+    );
     assert.deepEqual((await listTags(reg.host, 'team/app', { insecure: true, pageSize: 1 })).sort(), ['multi', 'single']);
     assert.equal(await getManifestDigest(`${reg.host}/team/app:multi`, { insecure: true }), multi.indexDigest);
     assert.equal(await getManifestDigest(`${reg.host}/team/app:single`, { insecure: true }), single.manifestDigests[0]);
@@ -173,12 +197,21 @@ describe('registry source, anonymous registry', () => {
     // Layer: same size, different bytes -> the stream fails at its end.
     await flip(lay.layerDigests[0]![0]!, 100);
     const img = await openRegistryImage(`registry:${reg.host}/corrupt/layer:1`, { insecure: true });
-    await assert.rejects(drain(img, 0), isInputError('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/layer@${lay.layerDigests[0]![0]}: blob content has digest sha256:[0-9a-f]{64}, expected`)));
+    await assert.rejects(
+      drain(img, 0),
+      isInputError('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/layer@${lay.layerDigests[0]![0]}: blob content has digest sha256:[0-9a-f]{64}, expected`)),
+    );
     await img.close();
     // Manifest: by tag (checked against Docker-Content-Digest) and by digest.
     await flip(lay.manifestDigests[0]!, 20);
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/layer:2`, { insecure: true }), isInputError('IMAGE_DIGEST_MISMATCH', /corrupt\/layer:2: manifest content has digest/));
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/layer@${lay.manifestDigests[0]}`, { insecure: true }), isInputError('IMAGE_DIGEST_MISMATCH'));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/corrupt/layer:2`, { insecure: true }),
+      isInputError('IMAGE_DIGEST_MISMATCH', /corrupt\/layer:2: manifest content has digest/),
+    );
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/corrupt/layer@${lay.manifestDigests[0]}`, { insecure: true }),
+      isInputError('IMAGE_DIGEST_MISMATCH'),
+    );
   });
 
   test('broken configs and layer media types pushed as they are', async () => {
@@ -186,19 +219,31 @@ describe('registry source, anonymous registry', () => {
     const push = async (repo: string, config: Buffer, layerType = 'application/vnd.oci.image.layer.v1.tar'): Promise<void> => {
       const ld = await uploadBlob(reg, repo, layer);
       const cd = await uploadBlob(reg, repo, config);
-      const m = Buffer.from(JSON.stringify({
-        schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cd, size: config.length },
-        layers: [{ mediaType: layerType, digest: ld, size: layer.length }],
-      }));
+      const m = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cd, size: config.length },
+          layers: [{ mediaType: layerType, digest: ld, size: layer.length }],
+        }),
+      );
       await putManifest(reg, repo, '1', m, 'application/vnd.oci.image.manifest.v1+json');
     };
     await push('broken/json', Buffer.from('{"architecture": "amd64", '));
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/broken/json:1`, { insecure: true }), isInputError('REGISTRY_BAD_CONFIG', /broken\/json@sha256:[0-9a-f]{64}: image config is not valid JSON/));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/broken/json:1`, { insecure: true }),
+      isInputError('REGISTRY_BAD_CONFIG', /broken\/json@sha256:[0-9a-f]{64}: image config is not valid JSON/),
+    );
     await push('broken/diffids', Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })));
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/broken/diffids:1`, { insecure: true }), isInputError('REGISTRY_BAD_CONFIG', /0 diff_ids but the manifest has 1 layers/));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/broken/diffids:1`, { insecure: true }),
+      isInputError('REGISTRY_BAD_CONFIG', /0 diff_ids but the manifest has 1 layers/),
+    );
     await push('broken/layertype', Buffer.from('{}'), 'application/vnd.example.not-a-layer');
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/broken/layertype:1`, { insecure: true }), isInputError('REGISTRY_UNSUPPORTED_LAYER', /layers\[0\] has unsupported media type application\/vnd\.example\.not-a-layer/));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/broken/layertype:1`, { insecure: true }),
+      isInputError('REGISTRY_UNSUPPORTED_LAYER', /layers\[0\] has unsupported media type application\/vnd\.example\.not-a-layer/),
+    );
   });
 
   test('corrupted config blob', async (t) => {
@@ -209,7 +254,10 @@ describe('registry source, anonymous registry', () => {
     const b = await readFile(p);
     b[0] = 0x20;
     await writeFile(p, b);
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/corrupt/config:1`, { insecure: true }), isInputError('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/config@${lay.configDigests[0]}`)));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/corrupt/config:1`, { insecure: true }),
+      isInputError('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/config@${lay.configDigests[0]}`)),
+    );
   });
 });
 
@@ -237,14 +285,20 @@ describe('registry source, Basic auth (htpasswd)', () => {
     const b = await openRegistryImage(ref, { insecure: true, env: { VIGIL_REGISTRY_USERNAME: creds.username, VIGIL_REGISTRY_PASSWORD: creds.password } });
     assert.equal(b.digest, lay.manifestDigests[0]);
     await b.close();
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [`http://${reg.host}`]: { auth: Buffer.from(`${creds.username}:${creds.password}`).toString('base64') } } }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [`http://${reg.host}`]: { auth: Buffer.from(`${creds.username}:${creds.password}`).toString('base64') } } }),
+    );
     const c = await openRegistryImage(ref, { insecure: true, env: { DOCKER_CONFIG: dir } });
     assert.equal(await drain(c, 0), c.layers[0]!.size);
     await c.close();
   });
 
   test('401 without or with wrong credentials names the image and the credential source', async () => {
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/private/app:1`, { insecure: true, env: {} }), isInputError('REGISTRY_UNAUTHORIZED', /private\/app:1: registry .* requires authentication/));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/private/app:1`, { insecure: true, env: {} }),
+      isInputError('REGISTRY_UNAUTHORIZED', /private\/app:1: registry .* requires authentication/),
+    );
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/private/app:1`, { insecure: true, username: 'alice', password: 'wrong', env: {} }),
       isInputError('REGISTRY_UNAUTHORIZED', /private\/app:1: registry .* rejected the credentials from --username\/--password/),
@@ -277,7 +331,13 @@ describe('registry source, Basic auth (htpasswd)', () => {
       req.pipe(up);
     });
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-    t.after(() => new Promise<void>((r) => { storage.close(); front.close(() => r()); }));
+    t.after(
+      () =>
+        new Promise<void>((r) => {
+          storage.close();
+          front.close(() => r());
+        }),
+    );
     const frontHost = `127.0.0.1:${(front.address() as AddressInfo).port}`;
     const img = await openRegistryImage(`registry:${frontHost}/private/app:1`, { insecure: true, ...creds, env: {} });
     assert.equal((await readLayer(img, 0)).diffId, lay.diffIds[0]![0]);
@@ -332,15 +392,24 @@ describe('registry source, token auth (Bearer JWT from a token server)', () => {
     } finally {
       s.close();
     }
-    assert.deepEqual(reg.tokenRequests.map((r) => r.scope.join(' ')), ['registry:catalog:*', 'repository:secure/app:pull']);
+    assert.deepEqual(
+      reg.tokenRequests.map((r) => r.scope.join(' ')),
+      ['registry:catalog:*', 'repository:secure/app:pull'],
+    );
   });
 
   test('the token server refusing credentials is a clear 401', async () => {
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/secure/app:1`, { insecure: true, username: 'bob', password: 'nope', env: {} }),
-      isInputError('REGISTRY_UNAUTHORIZED', /secure\/app:1: token server http:\/\/127\.0\.0\.1:\d+\/token rejected the credentials from --username\/--password/),
+      isInputError(
+        'REGISTRY_UNAUTHORIZED',
+        /secure\/app:1: token server http:\/\/127\.0\.0\.1:\d+\/token rejected the credentials from --username\/--password/,
+      ),
     );
-    await assert.rejects(openRegistryImage(`registry:${reg.host}/secure/app:1`, { insecure: true, env: {} }), isInputError('REGISTRY_UNAUTHORIZED', /requires credentials/));
+    await assert.rejects(
+      openRegistryImage(`registry:${reg.host}/secure/app:1`, { insecure: true, env: {} }),
+      isInputError('REGISTRY_UNAUTHORIZED', /requires credentials/),
+    );
   });
 });
 
@@ -373,12 +442,18 @@ describe('registry source over HTTPS (self-signed certificate)', () => {
     const b = await openRegistryImage(ref, { ...creds, env: {}, insecure: true });
     assert.equal(b.digest, lay.manifestDigests[0]);
     await b.close();
-    await assert.rejects(openRegistryImage(ref, { ...creds, env: {} }), isInputError('REGISTRY_TLS', /tls\/app:1: TLS to 127\.0\.0\.1:\d+ failed .*use --insecure/));
+    await assert.rejects(
+      openRegistryImage(ref, { ...creds, env: {} }),
+      isInputError('REGISTRY_TLS', /tls\/app:1: TLS to 127\.0\.0\.1:\d+ failed .*use --insecure/),
+    );
   });
 
   test('credentials are not sent to a plain-HTTP token realm without --insecure', async () => {
     const ref = `registry:${tokenReg.host}/tls/app:1`;
-    await assert.rejects(openRegistryImage(ref, { ...creds, env: {}, ca: tokenReg.certPem! }), isInputError('REGISTRY_INSECURE_REALM', /tls\/app:1: token realm http:\/\/127\.0\.0\.1:\d+\/token is plain HTTP/));
+    await assert.rejects(
+      openRegistryImage(ref, { ...creds, env: {}, ca: tokenReg.certPem! }),
+      isInputError('REGISTRY_INSECURE_REALM', /tls\/app:1: token realm http:\/\/127\.0\.0\.1:\d+\/token is plain HTTP/),
+    );
     const img = await openRegistryImage(ref, { ...creds, env: {}, ca: tokenReg.certPem!, insecure: true });
     assert.equal(img.digest, lay.manifestDigests[0]);
     await img.close();

@@ -8,7 +8,16 @@ import { digestOf, DigestVerifier } from './verify-stream.js';
 
 async function drain(data: Buffer[], v: DigestVerifier): Promise<number> {
   let n = 0;
-  await pipeline(Readable.from(data), v, new Writable({ write(c: Buffer, _e, cb) { n += c.length; cb(); } }));
+  await pipeline(
+    Readable.from(data),
+    v,
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        n += c.length;
+        cb();
+      },
+    }),
+  );
   return n;
 }
 
@@ -30,6 +39,10 @@ test('fails on wrong content, truncation, oversize and the limit', async () => {
     [[blob], new DigestVerifier(d, undefined, 100, 'reg/app@x'), 'LIMIT_BLOB_SIZE', /limit of 100 bytes/],
   ];
   for (const [data, v, code, re] of cases) {
-    await assert.rejects(drain(data, v), (e: unknown) => e instanceof InputError && e.code === code && re.test(e.message) && e.message.startsWith('reg/app@x:'), code);
+    await assert.rejects(
+      drain(data, v),
+      (e: unknown) => e instanceof InputError && e.code === code && re.test(e.message) && e.message.startsWith('reg/app@x:'),
+      code,
+    );
   }
 });

@@ -65,13 +65,20 @@ describe('normaliser', () => {
   });
 
   it('makes host events for host cgroups', () => {
-    const evs = run([line(`${H('A', 200, 'bash', 4026531836)}\t\t`), JSON.stringify({ type: 'join', data: 'ls' }), line(`${H('E', 200, 'ls', 4026531836)}\t200\t/usr/bin/ls`)]);
+    const evs = run([
+      line(`${H('A', 200, 'bash', 4026531836)}\t\t`),
+      JSON.stringify({ type: 'join', data: 'ls' }),
+      line(`${H('E', 200, 'ls', 4026531836)}\t200\t/usr/bin/ls`),
+    ]);
     assert.deepEqual(evs[0]!.container, { id: 'host' });
   });
 
   it('helpers', () => {
     assert.deepEqual(kernelCgroupLines(ID, ''), [`1:kernel:/${ID}`, '0::/']);
-    assert.deepEqual(localAddress('  sl  local_address\n   1: 0100007F:A3F2 0100007F:1F90 01 0:0 0:0 0 0 0 61301 1\n', 61301), { ip: '127.0.0.1', port: 0xa3f2 });
+    assert.deepEqual(localAddress('  sl  local_address\n   1: 0100007F:A3F2 0100007F:1F90 01 0:0 0:0 0 0 0 61301 1\n', 61301), {
+      ip: '127.0.0.1',
+      port: 0xa3f2,
+    });
     assert.equal(localAddress('', 1), undefined);
     assert.equal(cloneFlagNames(0), '0');
   });

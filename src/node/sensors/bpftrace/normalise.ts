@@ -38,8 +38,14 @@ export function normalisePath(p: string): string {
 const RAW_NAMES = new Map(Object.entries(RAW_SYSCALLS).map(([k, v]) => [v, k]));
 
 const CLONE_FLAGS: Array<[number, string]> = [
-  [0x00020000, 'CLONE_NEWNS'], [0x02000000, 'CLONE_NEWCGROUP'], [0x04000000, 'CLONE_NEWUTS'], [0x08000000, 'CLONE_NEWIPC'],
-  [0x10000000, 'CLONE_NEWUSER'], [0x20000000, 'CLONE_NEWPID'], [0x40000000, 'CLONE_NEWNET'], [0x00000080, 'CLONE_NEWTIME'],
+  [0x00020000, 'CLONE_NEWNS'],
+  [0x02000000, 'CLONE_NEWCGROUP'],
+  [0x04000000, 'CLONE_NEWUTS'],
+  [0x08000000, 'CLONE_NEWIPC'],
+  [0x10000000, 'CLONE_NEWUSER'],
+  [0x20000000, 'CLONE_NEWPID'],
+  [0x40000000, 'CLONE_NEWNET'],
+  [0x00000080, 'CLONE_NEWTIME'],
 ];
 
 export function cloneFlagNames(flags: number): string {
@@ -48,7 +54,13 @@ export function cloneFlagNames(flags: number): string {
 }
 
 const OPEN_FLAGS: Array<[number, string]> = [
-  [0x1, 'O_WRONLY'], [0x2, 'O_RDWR'], [0x40, 'O_CREAT'], [0x80, 'O_EXCL'], [0x200, 'O_TRUNC'], [0x400, 'O_APPEND'], [0x80000, 'O_CLOEXEC'],
+  [0x1, 'O_WRONLY'],
+  [0x2, 'O_RDWR'],
+  [0x40, 'O_CREAT'],
+  [0x80, 'O_EXCL'],
+  [0x200, 'O_TRUNC'],
+  [0x400, 'O_APPEND'],
+  [0x80000, 'O_CLOEXEC'],
 ];
 export function openFlagNames(flags: number): string {
   const names = OPEN_FLAGS.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
@@ -169,7 +181,15 @@ export class Normaliser {
         // is named by its canonical path; the name the process used stays in evt.arg.name.
         const known = ino > 0 ? this.o.inodes?.get(`${dev}:${ino}`) : undefined;
         const fdName = known ?? path;
-        return { event: this.make(r, 'openat', { name: path, flags, fd: res, dirfd, ...(known ? { ino, dev } : {}) }, { type: 'file', name: fdName, ...(res >= 0 ? { num: res } : {}) }, res) };
+        return {
+          event: this.make(
+            r,
+            'openat',
+            { name: path, flags, fd: res, dirfd, ...(known ? { ino, dev } : {}) },
+            { type: 'file', name: fdName, ...(res >= 0 ? { num: res } : {}) },
+            res,
+          ),
+        };
       }
       case 'C':
       case 'K': {
@@ -179,9 +199,24 @@ export class Normaliser {
         const type: FdKind = f[1] === '6' ? 'ipv6' : 'ipv4';
         const sock = this.socket(r.pid, fdnum);
         // Falco's client/server model (event.ts): for connect the local end is the client, for accept the server.
-        const fd: FdInfo = r.code === 'C'
-          ? { num: fdnum, type, name: `${sock.local ? hostPort(sock.local.ip, sock.local.port) : ''}->${hostPort(ip, port)}`, dip: ip, dport: port, l4proto: sock.proto }
-          : { num: fdnum, type, name: `${hostPort(ip, port)}->${sock.local ? hostPort(sock.local.ip, sock.local.port) : ''}`, sip: ip, sport: port, l4proto: sock.proto };
+        const fd: FdInfo =
+          r.code === 'C'
+            ? {
+                num: fdnum,
+                type,
+                name: `${sock.local ? hostPort(sock.local.ip, sock.local.port) : ''}->${hostPort(ip, port)}`,
+                dip: ip,
+                dport: port,
+                l4proto: sock.proto,
+              }
+            : {
+                num: fdnum,
+                type,
+                name: `${hostPort(ip, port)}->${sock.local ? hostPort(sock.local.ip, sock.local.port) : ''}`,
+                sip: ip,
+                sport: port,
+                l4proto: sock.proto,
+              };
         if (sock.local) {
           if (r.code === 'C') {
             fd.sip = sock.local.ip;
@@ -309,7 +344,7 @@ export class Normaliser {
     }
     this.o.procs.put(info);
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
-    const exepath = filename.startsWith('/') ? filename : info?.exepath ?? this.absolute(r.pid, filename);
+    const exepath = filename.startsWith('/') ? filename : (info?.exepath ?? this.absolute(r.pid, filename));
     ev.proc.exepath = exepath;
     // The kernel's argv is capped (16 arguments of 127 bytes by bpftrace's join): when /proc still
     // has the process, its cmdline is complete and wins if it says more.
@@ -353,7 +388,12 @@ export class Normaliser {
     const m = t ? /^socket:\[(\d+)\]$/.exec(t) : null;
     if (!m) return { proto: 'tcp' };
     const inode = Number(m[1]);
-    for (const [f, proto] of [['tcp', 'tcp'], ['udp', 'udp'], ['tcp6', 'tcp'], ['udp6', 'udp']] as const) {
+    for (const [f, proto] of [
+      ['tcp', 'tcp'],
+      ['udp', 'udp'],
+      ['tcp6', 'tcp'],
+      ['udp6', 'udp'],
+    ] as const) {
       const text = readNet(this.o.procs.fs.root, pid, f);
       if (!text) continue;
       const local = localAddress(text, inode);
@@ -397,8 +437,13 @@ export class Normaliser {
     const info = infoIn ?? this.o.procs.get(r.pid);
     if (info && !infoIn) this.currentCgroup(r, info);
     const proc: ProcessInfo = {
-      pid: r.pid, tid: r.tid, ppid: r.ppid || info?.ppid || 0, name: r.comm || info?.name || '', uid: r.uid,
-      pidnsInode: r.pidnsInode || info?.pidnsInode, cgroupId: r.cgroupId,
+      pid: r.pid,
+      tid: r.tid,
+      ppid: r.ppid || info?.ppid || 0,
+      name: r.comm || info?.name || '',
+      uid: r.uid,
+      pidnsInode: r.pidnsInode || info?.pidnsInode,
+      cgroupId: r.cgroupId,
     };
     if (info) {
       if (info.exepath) proc.exepath = info.exepath;
@@ -413,8 +458,13 @@ export class Normaliser {
     }
     proc.parents = this.o.procs.parents(proc.ppid);
     const ev: SyscallEvent = {
-      source: 'syscall', type, time: this.wallTime(r.ktimeNs), args, proc,
-      container: this.o.containers.resolve(info?.cgroup), host: this.o.host,
+      source: 'syscall',
+      type,
+      time: this.wallTime(r.ktimeNs),
+      args,
+      proc,
+      container: this.o.containers.resolve(info?.cgroup),
+      host: this.o.host,
     };
     if (res !== undefined) ev.res = res;
     if (fd) ev.fd = fd;

@@ -33,7 +33,35 @@ export type BpftraceRecord =
 
 /** Number of code-specific fields per code (the last one may contain tabs). */
 const FIELD_COUNT: Record<string, number> = {
-  A: 2, E: 2, F: 1, Q: 0, O: 6, C: 4, Cu: 2, K: 4, D: 2, P: 2, S: 2, So: 2, U: 1, M: 3, H: 2, B: 1, Y: 1, I: 3, W: 4, V: 4, G: 1, J: 0, Z: 2, N: 1, L: 3, T: 3, Sy: 2, Lk: 2, X: 1,
+  A: 2,
+  E: 2,
+  F: 1,
+  Q: 0,
+  O: 6,
+  C: 4,
+  Cu: 2,
+  K: 4,
+  D: 2,
+  P: 2,
+  S: 2,
+  So: 2,
+  U: 1,
+  M: 3,
+  H: 2,
+  B: 1,
+  Y: 1,
+  I: 3,
+  W: 4,
+  V: 4,
+  G: 1,
+  J: 0,
+  Z: 2,
+  N: 1,
+  L: 3,
+  T: 3,
+  Sy: 2,
+  Lk: 2,
+  X: 1,
 };
 
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -111,8 +139,16 @@ function parsePrintf(data: string): BpftraceRecord {
   return {
     kind: 'event',
     ev: {
-      code, ktimeNs: nums[0]!, pid: nums[1]!, tid: nums[2]!, ppid: nums[3]!, uid: nums[4]!, pidnsInode: nums[5]!, cgroupId: nums[6]!,
-      comm: parts[8]!, rest: parts.slice(HEADER_FIELDS),
+      code,
+      ktimeNs: nums[0]!,
+      pid: nums[1]!,
+      tid: nums[2]!,
+      ppid: nums[3]!,
+      uid: nums[4]!,
+      pidnsInode: nums[5]!,
+      cgroupId: nums[6]!,
+      comm: parts[8]!,
+      rest: parts.slice(HEADER_FIELDS),
     },
   };
 }

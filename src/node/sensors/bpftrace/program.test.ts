@@ -22,11 +22,33 @@ const PURE_V2 = PROC_CGROUPS.replace(/^(\w+)\t\d+/gm, '$1\t0');
 describe('bpftrace program', () => {
   it('attaches every tracepoint of the issue', () => {
     const p = buildProgram({ v1SubsysIndex: 11 });
-    for (const tp of ['sched:sched_process_exec', 'sched:sched_process_fork', 'sched:sched_process_exit', 'syscalls:sys_enter_execve', 'syscalls:sys_enter_execveat',
-      'syscalls:sys_enter_openat', 'syscalls:sys_exit_openat', 'syscalls:sys_enter_connect', 'syscalls:sys_exit_accept4', 'syscalls:sys_enter_dup2', 'syscalls:sys_enter_dup3',
-      'syscalls:sys_enter_ptrace', 'syscalls:sys_enter_setns', 'syscalls:sys_enter_unshare', 'syscalls:sys_enter_mount', 'syscalls:sys_enter_open_by_handle_at',
-      'syscalls:sys_enter_reboot', 'syscalls:sys_enter_bpf', 'syscalls:sys_enter_setuid', 'syscalls:sys_enter_setgid', 'syscalls:sys_enter_capset',
-      'syscalls:sys_enter_memfd_create', 'syscalls:sys_enter_renameat2', 'syscalls:sys_enter_unlinkat', 'raw_syscalls:sys_enter']) {
+    for (const tp of [
+      'sched:sched_process_exec',
+      'sched:sched_process_fork',
+      'sched:sched_process_exit',
+      'syscalls:sys_enter_execve',
+      'syscalls:sys_enter_execveat',
+      'syscalls:sys_enter_openat',
+      'syscalls:sys_exit_openat',
+      'syscalls:sys_enter_connect',
+      'syscalls:sys_exit_accept4',
+      'syscalls:sys_enter_dup2',
+      'syscalls:sys_enter_dup3',
+      'syscalls:sys_enter_ptrace',
+      'syscalls:sys_enter_setns',
+      'syscalls:sys_enter_unshare',
+      'syscalls:sys_enter_mount',
+      'syscalls:sys_enter_open_by_handle_at',
+      'syscalls:sys_enter_reboot',
+      'syscalls:sys_enter_bpf',
+      'syscalls:sys_enter_setuid',
+      'syscalls:sys_enter_setgid',
+      'syscalls:sys_enter_capset',
+      'syscalls:sys_enter_memfd_create',
+      'syscalls:sys_enter_renameat2',
+      'syscalls:sys_enter_unlinkat',
+      'raw_syscalls:sys_enter',
+    ]) {
       assert.ok(p.includes(`tracepoint:${tp} `), tp);
     }
     for (const n of Object.values(RAW_SYSCALLS)) assert.ok(p.includes(`args->id == ${n}`));

@@ -22,9 +22,19 @@ export const RAW_SYSCALLS: Record<string, number> = {
 
 /** Reads of these (any flags) are reported: credential and persistence files. */
 export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
-  '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/root/.ssh', '/etc/ssh/ssh_host_',
-  '/etc/cron', '/var/spool/cron', '/etc/systemd/system', '/etc/init.d', '/etc/rc.local',
-  '/etc/ld.so.preload', '/proc/sys/kernel/core_pattern', '/sys/fs/cgroup/release_agent',
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/sudoers',
+  '/root/.ssh',
+  '/etc/ssh/ssh_host_',
+  '/etc/cron',
+  '/var/spool/cron',
+  '/etc/systemd/system',
+  '/etc/init.d',
+  '/etc/rc.local',
+  '/etc/ld.so.preload',
+  '/proc/sys/kernel/core_pattern',
+  '/sys/fs/cgroup/release_agent',
 ];
 
 /**
@@ -33,17 +43,58 @@ export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
  * dirfd, `..`, `//`, a hard link with the same name) ...
  */
 export const SENSITIVE_BASENAMES: readonly string[] = [
-  'shadow', 'gshadow', 'shadow-', 'gshadow-', 'opasswd', 'master.passwd', 'sudoers', 'authorized_keys', 'ld.so.preload', 'core_pattern', 'crontab',
-  'credentials', '.git-credentials', '.netrc', '.pgpass', '.my.cnf', '.vault-token', 'credentials.db', 'application_default_credentials.json',
-  'accessTokens.json', 'msal_token_cache.json', 'environ',
+  'shadow',
+  'gshadow',
+  'shadow-',
+  'gshadow-',
+  'opasswd',
+  'master.passwd',
+  'sudoers',
+  'authorized_keys',
+  'ld.so.preload',
+  'core_pattern',
+  'crontab',
+  'credentials',
+  '.git-credentials',
+  '.netrc',
+  '.pgpass',
+  '.my.cnf',
+  '.vault-token',
+  'credentials.db',
+  'application_default_credentials.json',
+  'accessTokens.json',
+  'msal_token_cache.json',
+  'environ',
 ];
 /** ... or whose name starts with one of these (SSH private keys, host keys). */
 export const SENSITIVE_NAME_PREFIXES: readonly string[] = ['id_', 'ssh_host_'];
 /** ... and these names whatever their directory, when opened for writing (cgroup escapes mount the hierarchy anywhere; /proc/PID/{mem,exe}). */
 export const WRITE_WATCHED_BASENAMES: readonly string[] = [
-  'release_agent', 'notify_on_release', 'mem', 'exe', 'uevent_helper', 'modprobe', 'runc', 'containerd-shim',
-  '.bash_history', '.zsh_history', '.sh_history', '.ash_history', '.history', '.python_history', '.mysql_history', '.psql_history',
-  '.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', '.zprofile', '.zshenv', 'authorized_keys2',
+  'release_agent',
+  'notify_on_release',
+  'mem',
+  'exe',
+  'uevent_helper',
+  'modprobe',
+  'runc',
+  'containerd-shim',
+  '.bash_history',
+  '.zsh_history',
+  '.sh_history',
+  '.ash_history',
+  '.history',
+  '.python_history',
+  '.mysql_history',
+  '.psql_history',
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.bash_logout',
+  '.profile',
+  '.zshrc',
+  '.zprofile',
+  '.zshenv',
+  'authorized_keys2',
 ];
 /** Opens with O_TRUNC under these are reported (log clearing). */
 export const TRUNCATE_WATCHED_PREFIXES: readonly string[] = ['/var/log/'];
@@ -60,8 +111,16 @@ export interface FileIdentity {
 
 /** Host files recognised by (device, inode) whatever the path that reaches them. */
 export const DEFAULT_SENSITIVE_FILES: readonly string[] = [
-  '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/crontab', '/etc/ld.so.preload', '/root/.ssh/authorized_keys',
-  '/etc/ssh/sshd_config', '/etc/kubernetes/admin.conf', '/etc/kubernetes/kubelet.conf', '/var/lib/kubelet/config.yaml',
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/sudoers',
+  '/etc/crontab',
+  '/etc/ld.so.preload',
+  '/root/.ssh/authorized_keys',
+  '/etc/ssh/sshd_config',
+  '/etc/kubernetes/admin.conf',
+  '/etc/kubernetes/kubelet.conf',
+  '/var/lib/kubelet/config.yaml',
 ];
 
 /** (device, inode) of those of `paths` that exist as regular files (at most 32: each is a test in the open exit probe). */
@@ -92,15 +151,45 @@ export function kernelDev(stDev: number): number {
  * tracepoints, or RAW_SYSCALLS); the coverage test holds both to this one list.
  */
 export const HIGH_RISK_SYSCALLS: readonly string[] = [
-  'open_by_handle_at', 'setns', 'unshare', 'reboot', 'mount', 'umount2', 'bpf', 'init_module', 'finit_module', 'delete_module',
-  'kexec_load', 'kexec_file_load', 'pivot_root', 'perf_event_open', 'userfaultfd', 'keyctl',
+  'open_by_handle_at',
+  'setns',
+  'unshare',
+  'reboot',
+  'mount',
+  'umount2',
+  'bpf',
+  'init_module',
+  'finit_module',
+  'delete_module',
+  'kexec_load',
+  'kexec_file_load',
+  'pivot_root',
+  'perf_event_open',
+  'userfaultfd',
+  'keyctl',
 ];
 
 /** Opens with write intent under these are reported (system dirs, key files). */
 export const DEFAULT_PROTECTED_PREFIXES: readonly string[] = [
-  '/etc/', '/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/', '/usr/lib/', '/lib/', '/boot/', '/root/',
-  '/var/spool/cron', '/proc/sys/', '/sys/fs/cgroup/', '/sys/kernel/', '/run/systemd/system/', '/var/spool/at/',
-  '/var/www/', '/srv/www/', '/usr/share/nginx/', '/usr/local/tomcat/',
+  '/etc/',
+  '/bin/',
+  '/sbin/',
+  '/usr/bin/',
+  '/usr/sbin/',
+  '/usr/lib/',
+  '/lib/',
+  '/boot/',
+  '/root/',
+  '/var/spool/cron',
+  '/proc/sys/',
+  '/sys/fs/cgroup/',
+  '/sys/kernel/',
+  '/run/systemd/system/',
+  '/var/spool/at/',
+  '/var/www/',
+  '/srv/www/',
+  '/usr/share/nginx/',
+  '/usr/local/tomcat/',
 ];
 
 export interface ProgramOptions {
@@ -153,7 +242,9 @@ function chunks<T>(xs: readonly T[], n: number): T[][] {
 export function buildProgram(opts: ProgramOptions = {}): string {
   const sensitive = opts.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS;
   const protectedP = opts.protectedPrefixes ?? DEFAULT_PROTECTED_PREFIXES;
-  const raw = Object.values(RAW_SYSCALLS).map((n) => `args->id == ${n}`).join(' || ');
+  const raw = Object.values(RAW_SYSCALLS)
+    .map((n) => `args->id == ${n}`)
+    .join(' || ');
   const p: string[] = [];
   p.push('BEGIN { printf("R\\tready\\n"); }');
   // Exec: argv at entry (joined with \x1f by bpftrace's join), the result at sched_process_exec.
@@ -177,9 +268,13 @@ export function buildProgram(opts: ProgramOptions = {}): string {
     p.push(`tracepoint:syscalls:sys_enter_openat { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = 1; } }`);
   }
   for (const c of chunks(protectedP, 7)) {
-    p.push(`tracepoint:syscalls:sys_enter_openat /(args->flags & ${WRITE_FLAGS}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = 1; } }`);
+    p.push(
+      `tracepoint:syscalls:sys_enter_openat /(args->flags & ${WRITE_FLAGS}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = 1; } }`,
+    );
   }
-  p.push(`tracepoint:syscalls:sys_enter_openat /(args->flags & ${O_TRUNC}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', TRUNCATE_WATCHED_PREFIXES)}) { @om[tid] = 1; } }`);
+  p.push(
+    `tracepoint:syscalls:sys_enter_openat /(args->flags & ${O_TRUNC}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', TRUNCATE_WATCHED_PREFIXES)}) { @om[tid] = 1; } }`,
+  );
   const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
   const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
   // Exit probes in program order (the kernel runs a tracepoint's programs in attach order): the
@@ -188,24 +283,35 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // a wrong event made.
   const unmarked = `/@oa[tid] != 0 && @om[tid] == 0 && args->ret >= 0/`;
   const file = '$fl = *(curtask->files->fdt->fd + args->ret);';
-  if (inodes.length) p.push(`tracepoint:syscalls:sys_exit_openat ${unmarked} { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; if (${inodeTest}) { @om[tid] = 1; } }`);
+  if (inodes.length)
+    p.push(
+      `tracepoint:syscalls:sys_exit_openat ${unmarked} { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; if (${inodeTest}) { @om[tid] = 1; } }`,
+    );
   const nameTests = [...SENSITIVE_BASENAMES.map((n) => `$n == ${lit(n)}`), ...SENSITIVE_NAME_PREFIXES.map((n) => `strncmp($n, ${lit(n)}, ${n.length}) == 0`)];
   for (const c of chunks(nameTests, 7)) {
-    p.push(`tracepoint:syscalls:sys_exit_openat ${unmarked} { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.join(' || ')}) { @om[tid] = 1; } }`);
+    p.push(
+      `tracepoint:syscalls:sys_exit_openat ${unmarked} { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.join(' || ')}) { @om[tid] = 1; } }`,
+    );
   }
   for (const c of chunks(WRITE_WATCHED_BASENAMES, 7)) {
-    p.push(`tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0 && @om[tid] == 0 && args->ret >= 0 && (@of[tid] & ${WRITE_FLAGS}) != 0/ { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.map((n) => `$n == ${lit(n)}`).join(' || ')}) { @om[tid] = 1; } }`);
+    p.push(
+      `tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0 && @om[tid] == 0 && args->ret >= 0 && (@of[tid] & ${WRITE_FLAGS}) != 0/ { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.map((n) => `$n == ${lit(n)}`).join(' || ')}) { @om[tid] = 1; } }`,
+    );
   }
-  p.push(`tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0/ { if (@om[tid] != 0) { $ino = (uint64)0; $dev = (uint64)0; if (args->ret >= 0) { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; } ` +
-    `${emit('O', '\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%s', 'args->ret, @of[tid], @od[tid], $ino, $dev, str(@oa[tid])')} } ` +
-    'delete(@om[tid]); delete(@oa[tid]); delete(@of[tid]); delete(@od[tid]); }');
+  p.push(
+    `tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0/ { if (@om[tid] != 0) { $ino = (uint64)0; $dev = (uint64)0; if (args->ret >= 0) { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; } ` +
+      `${emit('O', '\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%s', 'args->ret, @of[tid], @od[tid], $ino, $dev, str(@oa[tid])')} } ` +
+      'delete(@om[tid]); delete(@oa[tid]); delete(@of[tid]); delete(@od[tid]); }',
+  );
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.
   const sa4 = (ptr: string, code: string, fdExpr: string) =>
     `$sa = (struct sockaddr_in *)${ptr}; if ($sa->sin_family == 2) { ${emit(code, '\\t%d\\t4\\t%s\\t%d', `${fdExpr}, ntop(2, $sa->sin_addr.s_addr), ($sa->sin_port >> 8) | (($sa->sin_port & 0xff) << 8)`)} } ` +
     `if ($sa->sin_family == 10) { $s6 = (struct sockaddr_in6 *)${ptr}; ${emit(code, '\\t%d\\t6\\t%s\\t%d', `${fdExpr}, ntop(10, $s6->sin6_addr.in6_u.u6_addr8), ($s6->sin6_port >> 8) | (($s6->sin6_port & 0xff) << 8)`)} }`;
   p.push(`tracepoint:syscalls:sys_enter_connect { ${sa4('args->uservaddr', 'C', 'args->fd')} }`);
   // Unix sockets (the runtime's docker.sock): the path, or an abstract name after its leading NUL.
-  p.push(`tracepoint:syscalls:sys_enter_connect { $su = (struct sockaddr_un *)args->uservaddr; if ($su->sun_family == 1) { ${emit('Cu', '\\t%d\\t%s', 'args->fd, $su->sun_path')} } }`);
+  p.push(
+    `tracepoint:syscalls:sys_enter_connect { $su = (struct sockaddr_un *)args->uservaddr; if ($su->sun_family == 1) { ${emit('Cu', '\\t%d\\t%s', 'args->fd, $su->sun_path')} } }`,
+  );
   // AF_PACKET sockets (raw sniffing and spoofing).
   p.push(`tracepoint:syscalls:sys_enter_socket /args->family == 17/ { ${emit('So', '\\t%d\\t%d', 'args->family, args->type')} }`);
   p.push('tracepoint:syscalls:sys_enter_accept4 { @acc[tid] = args->upeer_sockaddr; }');
@@ -221,11 +327,17 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_bpf { ${emit('Y', '\\t%d', 'args->cmd')} }`);
   // setuid and friends: the result on exit, with the uid the caller had before (a successful setuid(0) is uid 0 on exit).
   p.push('tracepoint:syscalls:sys_enter_setuid { @su[tid] = args->uid; @so[tid] = uid + 1; }');
-  p.push(`tracepoint:syscalls:sys_exit_setuid /@so[tid] != 0/ { ${emit('I', '\\t%d\\t%d\\t%d', '@su[tid], args->ret, @so[tid] - 1')} delete(@su[tid]); delete(@so[tid]); }`);
+  p.push(
+    `tracepoint:syscalls:sys_exit_setuid /@so[tid] != 0/ { ${emit('I', '\\t%d\\t%d\\t%d', '@su[tid], args->ret, @so[tid] - 1')} delete(@su[tid]); delete(@so[tid]); }`,
+  );
   p.push('tracepoint:syscalls:sys_enter_setreuid { @sr[tid] = args->ruid; @se[tid] = args->euid; @so[tid] = uid + 1; }');
-  p.push(`tracepoint:syscalls:sys_exit_setreuid /@so[tid] != 0/ { ${emit('W', '\\t%d\\t%d\\t%d\\t%d', '@sr[tid], @se[tid], args->ret, @so[tid] - 1')} delete(@sr[tid]); delete(@se[tid]); delete(@so[tid]); }`);
+  p.push(
+    `tracepoint:syscalls:sys_exit_setreuid /@so[tid] != 0/ { ${emit('W', '\\t%d\\t%d\\t%d\\t%d', '@sr[tid], @se[tid], args->ret, @so[tid] - 1')} delete(@sr[tid]); delete(@se[tid]); delete(@so[tid]); }`,
+  );
   p.push('tracepoint:syscalls:sys_enter_setresuid { @sr[tid] = args->ruid; @se[tid] = args->euid; @so[tid] = uid + 1; }');
-  p.push(`tracepoint:syscalls:sys_exit_setresuid /@so[tid] != 0/ { ${emit('V', '\\t%d\\t%d\\t%d\\t%d', '@sr[tid], @se[tid], args->ret, @so[tid] - 1')} delete(@sr[tid]); delete(@se[tid]); delete(@so[tid]); }`);
+  p.push(
+    `tracepoint:syscalls:sys_exit_setresuid /@so[tid] != 0/ { ${emit('V', '\\t%d\\t%d\\t%d\\t%d', '@sr[tid], @se[tid], args->ret, @so[tid] - 1')} delete(@sr[tid]); delete(@se[tid]); delete(@so[tid]); }`,
+  );
   p.push(`tracepoint:syscalls:sys_enter_setgid { ${emit('G', '\\t%d', 'args->gid')} }`);
   p.push(`tracepoint:syscalls:sys_enter_capset { ${emit('J', '', '')} }`);
   p.push(`tracepoint:syscalls:sys_enter_memfd_create { ${emit('Z', '\\t%d\\t%s', 'args->flags, str(args->uname, 64)')} }`);
@@ -270,14 +382,34 @@ export function openReported(path: string, write: boolean, opts: ProgramOptions 
  * delivers it (the coverage contract checks the probe is in the program).
  */
 export const DELIVERED_EVENT_TYPES: Readonly<Record<string, string>> = {
-  execve: 'sched:sched_process_exec', openat: 'syscalls:sys_exit_openat', connect: 'syscalls:sys_enter_connect', accept4: 'syscalls:sys_exit_accept4',
-  dup2: 'syscalls:sys_enter_dup2', ptrace: 'syscalls:sys_enter_ptrace', setns: 'syscalls:sys_enter_setns', unshare: 'syscalls:sys_enter_unshare',
-  mount: 'syscalls:sys_enter_mount', open_by_handle_at: 'syscalls:sys_enter_open_by_handle_at', reboot: 'syscalls:sys_enter_reboot', bpf: 'syscalls:sys_enter_bpf',
-  setuid: 'syscalls:sys_exit_setuid', setreuid: 'syscalls:sys_exit_setreuid', setresuid: 'syscalls:sys_exit_setresuid', setgid: 'syscalls:sys_enter_setgid',
-  capset: 'syscalls:sys_enter_capset', memfd_create: 'syscalls:sys_enter_memfd_create', renameat2: 'syscalls:sys_enter_renameat2', unlinkat: 'syscalls:sys_enter_unlinkat',
-  socket: 'syscalls:sys_enter_socket', umount2: 'syscalls:sys_enter_umount', pivot_root: 'syscalls:sys_enter_pivot_root', userfaultfd: 'syscalls:sys_enter_userfaultfd',
-  keyctl: 'syscalls:sys_enter_keyctl', perf_event_open: 'syscalls:sys_enter_perf_event_open',
-  symlinkat: 'syscalls:sys_enter_symlinkat', linkat: 'syscalls:sys_enter_linkat',
+  execve: 'sched:sched_process_exec',
+  openat: 'syscalls:sys_exit_openat',
+  connect: 'syscalls:sys_enter_connect',
+  accept4: 'syscalls:sys_exit_accept4',
+  dup2: 'syscalls:sys_enter_dup2',
+  ptrace: 'syscalls:sys_enter_ptrace',
+  setns: 'syscalls:sys_enter_setns',
+  unshare: 'syscalls:sys_enter_unshare',
+  mount: 'syscalls:sys_enter_mount',
+  open_by_handle_at: 'syscalls:sys_enter_open_by_handle_at',
+  reboot: 'syscalls:sys_enter_reboot',
+  bpf: 'syscalls:sys_enter_bpf',
+  setuid: 'syscalls:sys_exit_setuid',
+  setreuid: 'syscalls:sys_exit_setreuid',
+  setresuid: 'syscalls:sys_exit_setresuid',
+  setgid: 'syscalls:sys_enter_setgid',
+  capset: 'syscalls:sys_enter_capset',
+  memfd_create: 'syscalls:sys_enter_memfd_create',
+  renameat2: 'syscalls:sys_enter_renameat2',
+  unlinkat: 'syscalls:sys_enter_unlinkat',
+  socket: 'syscalls:sys_enter_socket',
+  umount2: 'syscalls:sys_enter_umount',
+  pivot_root: 'syscalls:sys_enter_pivot_root',
+  userfaultfd: 'syscalls:sys_enter_userfaultfd',
+  keyctl: 'syscalls:sys_enter_keyctl',
+  perf_event_open: 'syscalls:sys_enter_perf_event_open',
+  symlinkat: 'syscalls:sys_enter_symlinkat',
+  linkat: 'syscalls:sys_enter_linkat',
   ...Object.fromEntries(Object.keys(RAW_SYSCALLS).map((k) => [k, 'raw_syscalls:sys_enter'])),
 };
 
@@ -286,7 +418,10 @@ export const DELIVERED_EVENT_TYPES: Readonly<Record<string, string>> = {
  * hierarchy, from /proc/cgroups (its lines are in subsystem-id order).
  */
 export function v1SubsysIndex(procCgroups: string): number | undefined {
-  const rows = procCgroups.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
+  const rows = procCgroups
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(/\s+/));
   for (const want of ['pids', 'cpu', 'memory']) {
     const i = rows.findIndex((r) => r[0] === want);
     if (i >= 0 && Number(rows[i]![1]) > 0 && rows[i]![3] === '1') return i;

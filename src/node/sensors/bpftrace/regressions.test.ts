@@ -35,7 +35,14 @@ after(() => rmSync(procRoot, { recursive: true, force: true }));
 function setup(opts: { inodes?: Map<string, string> } = {}) {
   const procs = new ProcCache(new ProcFs(procRoot));
   const containers = new ContainerResolver();
-  const n = new Normaliser({ procs, containers, host: 'node-1', wallNow: () => 1_700_000_000_000, monoNowNs: () => 1_000_000, ...(opts.inodes ? { inodes: opts.inodes } : {}) });
+  const n = new Normaliser({
+    procs,
+    containers,
+    host: 'node-1',
+    wallNow: () => 1_700_000_000_000,
+    monoNowNs: () => 1_000_000,
+    ...(opts.inodes ? { inodes: opts.inodes } : {}),
+  });
   const feed = (lines: string[]): SyscallEvent[] => {
     const out: SyscallEvent[] = [];
     for (const l of lines) {
@@ -98,14 +105,22 @@ describe('runtime detection regressions', () => {
     const { feed } = setup();
     // Exit records: uid is the caller's after the call (0 on success), the old uid comes last.
     const ok = alertsOf(feed([line(`${H('I', 303, 'python3', 0)}\t0\t0\t1000`)]));
-    assert.deepEqual(ok.map((a) => [a.type, a.rule]), [['system/process-privilege-escalation', 'Non-root process switched to root']]);
+    assert.deepEqual(
+      ok.map((a) => [a.type, a.rule]),
+      [['system/process-privilege-escalation', 'Non-root process switched to root']],
+    );
     const refused = alertsOf(feed([line(`${H('I', 304, 'python3', 65534)}\t0\t-1\t65534`)]));
-    assert.deepEqual(refused.map((a) => a.rule), ['Non-root process tried to switch to root']);
-    const text = alertsOf(feed([
-      line(`${H('A', 305, 'bash', 1000)}\t\t`),
-      JSON.stringify({ type: 'join', data: 'python3\x1f-c\x1fimport os; print("os.setuid(0)")' }),
-      line(`${H('E', 305, 'python3', 1000)}\t305\t/usr/bin/python3`),
-    ]));
+    assert.deepEqual(
+      refused.map((a) => a.rule),
+      ['Non-root process tried to switch to root'],
+    );
+    const text = alertsOf(
+      feed([
+        line(`${H('A', 305, 'bash', 1000)}\t\t`),
+        JSON.stringify({ type: 'join', data: 'python3\x1f-c\x1fimport os; print("os.setuid(0)")' }),
+        line(`${H('E', 305, 'python3', 1000)}\t305\t/usr/bin/python3`),
+      ]),
+    );
     assert.deepEqual(text, []);
   });
 
@@ -141,7 +156,10 @@ describe('runtime detection regressions', () => {
     const evs = feed([line(`${H('Lk', 306, 'ln')}\t-100\tshadow\x1f../tmp/h`), line(`${H('Sy', 306, 'ln')}\t-100\t/etc/sudoers\x1f/tmp/s`)]);
     assert.deepEqual(evs[0]!.args, { oldpath: '/etc/shadow', newpath: '/tmp/h' });
     assert.equal(evs[1]!.args.target, '/etc/sudoers');
-    assert.deepEqual(alertsOf(evs).map((a) => a.rule), ['Symlink or hard link to a sensitive file', 'Symlink or hard link to a sensitive file']);
+    assert.deepEqual(
+      alertsOf(evs).map((a) => a.rule),
+      ['Symlink or hard link to a sensitive file', 'Symlink or hard link to a sensitive file'],
+    );
   });
 
   it('normalisePath', () => {

@@ -20,16 +20,19 @@ describe('bpftrace runner', () => {
   };
 
   it('waits for ready, counts lost and bad lines, stops with SIGINT', async () => {
-    const bin = script('ok', [
-      `echo 'ERROR: Unknown error -1: couldn'"'"'t set RLIMIT_MEMLOCK for bpftrace.' >&2`,
-      `echo '{"type": "attached_probes", "data": {"probes": 3}}'`,
-      `echo '{"type": "printf", "data": "R\\\\tready\\\\n"}'`,
-      `echo '{"type": "lost_events", "data": {"events": 7}}'`,
-      `echo 'not json'`,
-      `echo '{"type": "printf", "data": "Q\\\\t1\\\\t2\\\\t2\\\\t1\\\\t0\\\\t9\\\\t1\\\\tsh\\\\n"}'`,
-      `trap 'exit 0' INT`,
-      `while true; do sleep 0.1; done`,
-    ].join('\n'));
+    const bin = script(
+      'ok',
+      [
+        `echo 'ERROR: Unknown error -1: couldn'"'"'t set RLIMIT_MEMLOCK for bpftrace.' >&2`,
+        `echo '{"type": "attached_probes", "data": {"probes": 3}}'`,
+        `echo '{"type": "printf", "data": "R\\\\tready\\\\n"}'`,
+        `echo '{"type": "lost_events", "data": {"events": 7}}'`,
+        `echo 'not json'`,
+        `echo '{"type": "printf", "data": "Q\\\\t1\\\\t2\\\\t2\\\\t1\\\\t0\\\\t9\\\\t1\\\\tsh\\\\n"}'`,
+        `trap 'exit 0' INT`,
+        `while true; do sleep 0.1; done`,
+      ].join('\n'),
+    );
     const recs: BpftraceRecord[] = [];
     const r = new BpftraceRunner({ bpftrace: bin, program: 'x', onRecord: (x) => recs.push(x), readyTimeoutMs: 10_000 });
     await r.start();
@@ -42,7 +45,7 @@ describe('bpftrace runner', () => {
     assert.deepEqual(r.stderr(), [], 'the RLIMIT_MEMLOCK notice is not an error');
   });
 
-  it('fails with one line naming bpftrace\'s error when attaching fails', async () => {
+  it("fails with one line naming bpftrace's error when attaching fails", async () => {
     const bin = script('fail', `echo 'stdin:1:1-10: ERROR: tracepoint not found: syscalls:sys_enter_nope' >&2; exit 1`);
     const r = new BpftraceRunner({ bpftrace: bin, program: 'x', onRecord: () => {} });
     await assert.rejects(r.start(), (e: unknown) => e instanceof InputError && e.code === 'SENSOR_START_FAILED' && /tracepoint not found/.test(e.message));
@@ -59,7 +62,15 @@ describe('bpftrace runner', () => {
     const bin = script('dies', `echo '{"type": "printf", "data": "R\\\\tready\\\\n"}'; sleep 0.2; echo 'ERROR: perf buffer gone' >&2; exit 1`);
     let why = '';
     const exited = new Promise<void>((res) => {
-      const r = new BpftraceRunner({ bpftrace: bin, program: 'x', onRecord: () => {}, onExit: (code, _s, tail) => { why = `${code} ${tail.join(' ')}`; res(); } });
+      const r = new BpftraceRunner({
+        bpftrace: bin,
+        program: 'x',
+        onRecord: () => {},
+        onExit: (code, _s, tail) => {
+          why = `${code} ${tail.join(' ')}`;
+          res();
+        },
+      });
       void r.start();
     });
     await exited;

@@ -48,7 +48,8 @@ export function checkPrereqs(opts: { uid?: number; tracefs?: string; btf?: strin
     if (!mounted) throw new InputError('SENSOR_NO_TRACEFS', `tracefs is not mounted at ${tracefs} and mounting it failed (mount -t tracefs nodev ${tracefs})`);
   }
   const btf = opts.btf ?? BTF;
-  if (!existsSync(btf)) throw new InputError('SENSOR_NO_BTF', `the kernel has no BTF (${btf} is missing); the sensor needs a kernel built with CONFIG_DEBUG_INFO_BTF`);
+  if (!existsSync(btf))
+    throw new InputError('SENSOR_NO_BTF', `the kernel has no BTF (${btf} is missing); the sensor needs a kernel built with CONFIG_DEBUG_INFO_BTF`);
   const bin = opts.bpftrace ?? findBinary('bpftrace');
   if (!bin || !existsSync(bin)) throw new InputError('SENSOR_NO_BPFTRACE', 'bpftrace is not installed (Debian: apt-get install bpftrace)');
   return { bpftrace: bin, mountedTracefs: mounted };
@@ -94,7 +95,8 @@ export class BpftraceRunner {
   /** Start bpftrace; resolves once every probe is attached (the `ready` line), rejects with an InputError otherwise. */
   start(): Promise<void> {
     const child = spawn(this.o.bpftrace, ['-f', 'json', '-e', this.o.program], {
-      env: this.o.env ?? programEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+      env: this.o.env ?? programEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     let buf = '';

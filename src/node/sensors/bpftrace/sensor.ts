@@ -49,9 +49,17 @@ export class EbpfSensor implements Sensor {
     if (this.runner) return;
     this.status.state = 'starting';
     this.sink = sink;
-    const norm = new Normaliser({ procs: this.o.procs, containers: this.o.containers, host: this.o.host, ...(this.o.now ? { wallNow: this.o.now } : {}), ...(this.o.inodes ? { inodes: this.o.inodes } : {}) });
+    const norm = new Normaliser({
+      procs: this.o.procs,
+      containers: this.o.containers,
+      host: this.o.host,
+      ...(this.o.now ? { wallNow: this.o.now } : {}),
+      ...(this.o.inodes ? { inodes: this.o.inodes } : {}),
+    });
     const runner = new BpftraceRunner({
-      bpftrace: this.o.bpftrace, program: this.o.program, env: this.o.env ?? programEnv(),
+      bpftrace: this.o.bpftrace,
+      program: this.o.program,
+      env: this.o.env ?? programEnv(),
       ...(this.o.readyTimeoutMs !== undefined ? { readyTimeoutMs: this.o.readyTimeoutMs } : {}),
       ...(this.o.slowAfterMs !== undefined ? { slowAfterMs: this.o.slowAfterMs } : {}),
       onRecord: (r) => {

@@ -23,10 +23,44 @@ export const alertSchema = {
     message: str(4000),
     rule: str(300),
     host: str(253),
-    process: { type: 'object', properties: { pid: { type: 'integer' }, ppid: { type: 'integer' }, name: str(300), exepath: str(4096), cmdline: str(8192), uid: { type: 'integer' }, user: str(100), parents: { type: 'array', maxItems: 64 } }, required: ['pid', 'name'] },
-    container: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9a-f]{64}$' }, name: str(300), image: str(1000), pod: str(300), namespace: str(300) }, required: ['id'] },
-    k8s: { type: 'object', properties: { auditID: str(100), user: str(300), verb: str(50), resource: str(100), subresource: str(100), namespace: str(300), name: str(300), sourceIPs: { type: 'array', items: str(100), maxItems: 20 }, userAgent: str(500) } },
-    action: { type: 'object', properties: { kind: { type: 'string', enum: ['alert', 'killed', 'denied'] }, detail: str(1000), delayUs: { type: 'number' } }, required: ['kind'] },
+    process: {
+      type: 'object',
+      properties: {
+        pid: { type: 'integer' },
+        ppid: { type: 'integer' },
+        name: str(300),
+        exepath: str(4096),
+        cmdline: str(8192),
+        uid: { type: 'integer' },
+        user: str(100),
+        parents: { type: 'array', maxItems: 64 },
+      },
+      required: ['pid', 'name'],
+    },
+    container: {
+      type: 'object',
+      properties: { id: { type: 'string', pattern: '^[0-9a-f]{64}$' }, name: str(300), image: str(1000), pod: str(300), namespace: str(300) },
+      required: ['id'],
+    },
+    k8s: {
+      type: 'object',
+      properties: {
+        auditID: str(100),
+        user: str(300),
+        verb: str(50),
+        resource: str(100),
+        subresource: str(100),
+        namespace: str(300),
+        name: str(300),
+        sourceIPs: { type: 'array', items: str(100), maxItems: 20 },
+        userAgent: str(500),
+      },
+    },
+    action: {
+      type: 'object',
+      properties: { kind: { type: 'string', enum: ['alert', 'killed', 'denied'] }, detail: str(1000), delayUs: { type: 'number' } },
+      required: ['kind'],
+    },
     remedy: str(2000),
     tags: { type: 'array', items: str(100), maxItems: 50 },
     fields: { type: 'object', maxProperties: 100 },
@@ -38,58 +72,108 @@ export const alertSchema = {
 const alertRow = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, projectId: { type: 'string' }, type: { type: 'string' }, severity: { type: 'string' }, subject: { type: 'string' },
-    status: { type: 'string' }, count: { type: 'integer' }, firstSeen: { type: 'string' }, lastSeen: { type: 'string' }, message: { type: 'string' },
-    rule: { type: 'string' }, host: { type: 'string' },
+    id: { type: 'string' },
+    projectId: { type: 'string' },
+    type: { type: 'string' },
+    severity: { type: 'string' },
+    subject: { type: 'string' },
+    status: { type: 'string' },
+    count: { type: 'integer' },
+    firstSeen: { type: 'string' },
+    lastSeen: { type: 'string' },
+    message: { type: 'string' },
+    rule: { type: 'string' },
+    host: { type: 'string' },
   },
 } as const;
 
 export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // `:batch` is a custom method in the URL (Google AIP style); `::` escapes the colon for Fastify's router.
-  app.post<{ Querystring: { project: string }; Body: { alerts: Alert[] } }>('/api/v1/alerts::batch', {
-    config: { action: 'alert:ingest', scope: 'project', event: 'ingestAlerts' },
-    bodyLimit: 16 * 1024 * 1024,
-    schema: {
-      tags: ['alerts'], summary: `Ingest up to ${MAX_ALERTS_PER_BATCH} alerts (grouped by type + subject)`,
-      querystring: { type: 'object', properties: { project: ID }, required: ['project'], additionalProperties: false },
-      body: { type: 'object', properties: { alerts: { type: 'array', items: alertSchema, minItems: 1, maxItems: MAX_ALERTS_PER_BATCH } }, required: ['alerts'], additionalProperties: false },
-      response: { 200: { type: 'object', properties: { received: { type: 'integer' }, groups: { type: 'integer' } } } },
-    },
-  }, async (req) => {
-    const { project: projectId } = req.query;
-    const r = await alertService.ingestAlerts(ctx, callerOf(req), projectId, req.body.alerts);
-    ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', req.body.alerts.length);
-    void ctx.notifier.alerts(projectId, req.body.alerts).catch((e) => req.log.warn({ err: e }, 'alert notification failed'));
-    return r;
-  });
-
-  app.get<{ Querystring: { project?: string; status?: string; type?: string; severity?: string; since?: string; limit?: number; cursor?: string } }>('/api/v1/alerts', {
-    config: { action: 'alert:read', scope: 'project' },
-    schema: {
-      tags: ['alerts'], summary: 'List alert groups, newest first, across the projects you can read (or one: project=)',
-      querystring: {
-        type: 'object',
-        properties: {
-          project: ID, status: { type: 'string', enum: [...ALERT_STATUSES] }, type: { type: 'string', maxLength: 200 }, severity: { type: 'string', enum: [...SEVERITIES] },
-          since: { type: 'string', format: 'date-time' }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: { type: 'string', maxLength: 300 },
+  app.post<{ Querystring: { project: string }; Body: { alerts: Alert[] } }>(
+    '/api/v1/alerts::batch',
+    {
+      config: { action: 'alert:ingest', scope: 'project', event: 'ingestAlerts' },
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        tags: ['alerts'],
+        summary: `Ingest up to ${MAX_ALERTS_PER_BATCH} alerts (grouped by type + subject)`,
+        querystring: { type: 'object', properties: { project: ID }, required: ['project'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { alerts: { type: 'array', items: alertSchema, minItems: 1, maxItems: MAX_ALERTS_PER_BATCH } },
+          required: ['alerts'],
+          additionalProperties: false,
         },
-        additionalProperties: false,
+        response: { 200: { type: 'object', properties: { received: { type: 'integer' }, groups: { type: 'integer' } } } },
       },
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: alertRow }, next: { type: 'string' } } } },
     },
-  }, async (req) => {
-    const q = req.query;
-    return alertService.listAlerts(ctx, { projects: req.allowedProjects!, status: q.status, type: q.type, severity: q.severity, since: q.since, cursor: q.cursor, limit: q.limit ?? 50 });
-  });
+    async (req) => {
+      const { project: projectId } = req.query;
+      const r = await alertService.ingestAlerts(ctx, callerOf(req), projectId, req.body.alerts);
+      ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', req.body.alerts.length);
+      void ctx.notifier.alerts(projectId, req.body.alerts).catch((e) => req.log.warn({ err: e }, 'alert notification failed'));
+      return r;
+    },
+  );
+
+  app.get<{ Querystring: { project?: string; status?: string; type?: string; severity?: string; since?: string; limit?: number; cursor?: string } }>(
+    '/api/v1/alerts',
+    {
+      config: { action: 'alert:read', scope: 'project' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'List alert groups, newest first, across the projects you can read (or one: project=)',
+        querystring: {
+          type: 'object',
+          properties: {
+            project: ID,
+            status: { type: 'string', enum: [...ALERT_STATUSES] },
+            type: { type: 'string', maxLength: 200 },
+            severity: { type: 'string', enum: [...SEVERITIES] },
+            since: { type: 'string', format: 'date-time' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: { type: 'string', maxLength: 300 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: alertRow }, next: { type: 'string' } } } },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return alertService.listAlerts(ctx, {
+        projects: req.allowedProjects!,
+        status: q.status,
+        type: q.type,
+        severity: q.severity,
+        since: q.since,
+        cursor: q.cursor,
+        limit: q.limit ?? 50,
+      });
+    },
+  );
 
   const aParams = params('projectId', 'alertId');
-  app.get<{ Params: { projectId: string; alertId: string } }>('/api/v1/projects/:projectId/alerts/:alertId', {
-    config: { action: 'alert:read', scope: 'project' },
-    schema: { tags: ['alerts'], summary: 'Read an alert group with its latest alert', params: aParams },
-  }, async (req) => alertService.getAlert(ctx, req.params.projectId, req.params.alertId));
+  app.get<{ Params: { projectId: string; alertId: string } }>(
+    '/api/v1/projects/:projectId/alerts/:alertId',
+    {
+      config: { action: 'alert:read', scope: 'project' },
+      schema: { tags: ['alerts'], summary: 'Read an alert group with its latest alert', params: aParams },
+    },
+    async (req) => alertService.getAlert(ctx, req.params.projectId, req.params.alertId),
+  );
 
-  app.patch<{ Params: { projectId: string; alertId: string }; Body: { status: string } }>('/api/v1/projects/:projectId/alerts/:alertId', {
-    config: { action: 'alert:update', scope: 'project', event: 'handleAlert' },
-    schema: { tags: ['alerts'], summary: 'Set the status of an alert group', params: aParams, body: { type: 'object', properties: { status: { type: 'string', enum: [...ALERT_STATUSES] } }, required: ['status'], additionalProperties: false } },
-  }, async (req) => ok(alertService.setAlertStatus(ctx, callerOf(req), req.params.projectId, req.params.alertId, req.body.status)));
+  app.patch<{ Params: { projectId: string; alertId: string }; Body: { status: string } }>(
+    '/api/v1/projects/:projectId/alerts/:alertId',
+    {
+      config: { action: 'alert:update', scope: 'project', event: 'handleAlert' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Set the status of an alert group',
+        params: aParams,
+        body: { type: 'object', properties: { status: { type: 'string', enum: [...ALERT_STATUSES] } }, required: ['status'], additionalProperties: false },
+      },
+    },
+    async (req) => ok(alertService.setAlertStatus(ctx, callerOf(req), req.params.projectId, req.params.alertId, req.body.status)),
+  );
 }

@@ -11,52 +11,134 @@ import { ok, params, projectParams } from './common.js';
 export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const cParams = params('projectId', 'clusterId');
 
-  app.get<{ Params: { projectId: string }; Querystring: PageQuery }>('/api/v1/projects/:projectId/clusters', {
-    config: { action: 'cluster:read', scope: 'project' },
-    schema: { tags: ['clusters'], summary: 'List clusters', params: projectParams, querystring: { type: 'object', properties: pageQuerySchema, additionalProperties: false } },
-  }, async (req) => clusters.listClusters(ctx, req.params.projectId, req.query));
+  app.get<{ Params: { projectId: string }; Querystring: PageQuery }>(
+    '/api/v1/projects/:projectId/clusters',
+    {
+      config: { action: 'cluster:read', scope: 'project' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'List clusters',
+        params: projectParams,
+        querystring: { type: 'object', properties: pageQuerySchema, additionalProperties: false },
+      },
+    },
+    async (req) => clusters.listClusters(ctx, req.params.projectId, req.query),
+  );
 
-  app.post<{ Params: { projectId: string }; Body: { name: string } }>('/api/v1/projects/:projectId/clusters', {
-    config: { action: 'cluster:create', scope: 'project', event: 'addCluster' },
-    schema: { tags: ['clusters'], summary: 'Add a cluster', params: projectParams, body: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } }, required: ['name'], additionalProperties: false } },
-  }, async (req, reply) => reply.code(201).send(await clusters.addCluster(ctx, callerOf(req), req.params.projectId, req.body)));
+  app.post<{ Params: { projectId: string }; Body: { name: string } }>(
+    '/api/v1/projects/:projectId/clusters',
+    {
+      config: { action: 'cluster:create', scope: 'project', event: 'addCluster' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'Add a cluster',
+        params: projectParams,
+        body: {
+          type: 'object',
+          properties: { name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } },
+          required: ['name'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await clusters.addCluster(ctx, callerOf(req), req.params.projectId, req.body)),
+  );
 
-  app.get<{ Params: { projectId: string; clusterId: string } }>('/api/v1/projects/:projectId/clusters/:clusterId', {
-    config: { action: 'cluster:read', scope: 'project' },
-    schema: { tags: ['clusters'], summary: 'Read a cluster', params: cParams },
-  }, async (req) => clusters.getCluster(ctx, req.params.projectId, req.params.clusterId));
+  app.get<{ Params: { projectId: string; clusterId: string } }>(
+    '/api/v1/projects/:projectId/clusters/:clusterId',
+    {
+      config: { action: 'cluster:read', scope: 'project' },
+      schema: { tags: ['clusters'], summary: 'Read a cluster', params: cParams },
+    },
+    async (req) => clusters.getCluster(ctx, req.params.projectId, req.params.clusterId),
+  );
 
-  app.delete<{ Params: { projectId: string; clusterId: string } }>('/api/v1/projects/:projectId/clusters/:clusterId', {
-    config: { action: 'cluster:delete', scope: 'project', event: 'deleteCluster' },
-    schema: { tags: ['clusters'], summary: 'Remove a cluster', params: cParams },
-  }, async (req) => ok(clusters.deleteCluster(ctx, callerOf(req), req.params.projectId, req.params.clusterId)));
+  app.delete<{ Params: { projectId: string; clusterId: string } }>(
+    '/api/v1/projects/:projectId/clusters/:clusterId',
+    {
+      config: { action: 'cluster:delete', scope: 'project', event: 'deleteCluster' },
+      schema: { tags: ['clusters'], summary: 'Remove a cluster', params: cParams },
+    },
+    async (req) => ok(clusters.deleteCluster(ctx, callerOf(req), req.params.projectId, req.params.clusterId)),
+  );
 
-  for (const [path, on, event] of [['protect', 1, 'openClusterProtect'], ['unprotect', 0, 'closeClusterProtect']] as const) {
-    app.post<{ Params: { projectId: string; clusterId: string } }>(`/api/v1/projects/:projectId/clusters/:clusterId/${path}`, {
-      config: { action: 'cluster:protect', scope: 'project', event },
-      schema: { tags: ['clusters'], summary: `${on ? 'Open' : 'Close'} cluster protection (${event})`, params: cParams },
-    }, async (req) => clusters.setClusterProtection(ctx, callerOf(req), req.params.projectId, req.params.clusterId, on === 1));
+  for (const [path, on, event] of [
+    ['protect', 1, 'openClusterProtect'],
+    ['unprotect', 0, 'closeClusterProtect'],
+  ] as const) {
+    app.post<{ Params: { projectId: string; clusterId: string } }>(
+      `/api/v1/projects/:projectId/clusters/:clusterId/${path}`,
+      {
+        config: { action: 'cluster:protect', scope: 'project', event },
+        schema: { tags: ['clusters'], summary: `${on ? 'Open' : 'Close'} cluster protection (${event})`, params: cParams },
+      },
+      async (req) => clusters.setClusterProtection(ctx, callerOf(req), req.params.projectId, req.params.clusterId, on === 1),
+    );
   }
 
-  app.post<{ Params: { projectId: string; clusterId: string }; Body: { expiresInHours?: number } }>('/api/v1/projects/:projectId/clusters/:clusterId/agent-tokens', {
-    config: { action: 'cluster:token', scope: 'project', event: 'createAgentToken' },
-    schema: { tags: ['clusters'], summary: 'Mint a one-time agent enrollment token for the cluster (shown once) with the agent link CA hash (caHash)', params: cParams, body: { type: 'object', properties: { expiresInHours: { type: 'integer', minimum: 1, maximum: 8760, default: 24 } }, additionalProperties: false } },
-  }, async (req, reply) => reply.code(201).send({
-    ...(await clusters.createAgentToken(ctx, callerOf(req), req.params.projectId, req.params.clusterId, req.body?.expiresInHours)),
-    ...(ctx.agentCaHash ? { caHash: ctx.agentCaHash } : {}),
-  }));
-
-  app.get<{ Params: { projectId: string }; Querystring: PageQuery & { status?: string; clusterId?: string } }>('/api/v1/projects/:projectId/nodes', {
-    config: { action: 'node:read', scope: 'project' },
-    schema: { tags: ['nodes'], summary: 'List nodes and their agents (status, version, last seen)', params: projectParams, querystring: { type: 'object', properties: { ...pageQuerySchema, status: { type: 'string', maxLength: 20 }, clusterId: { type: 'string', maxLength: 64 } }, additionalProperties: false } },
-  }, async (req) => clusters.listNodes(ctx, req.params.projectId, req.query));
-
-  app.put<{ Params: { projectId: string; hostname: string }; Body: { status: string; version?: string; clusterId?: string } }>('/api/v1/projects/:projectId/nodes/:hostname', {
-    config: { action: 'node:update', scope: 'project', event: 'reportNode' },
-    schema: {
-      tags: ['nodes'], summary: 'Register a node or report its agent status (agents; the gRPC link comes later)',
-      params: { type: 'object', properties: { projectId: { type: 'string', maxLength: 64 }, hostname: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9._-]+$' } }, required: ['projectId', 'hostname'] },
-      body: { type: 'object', properties: { status: { type: 'string', enum: ['online', 'offline', 'degraded'] }, version: { type: 'string', maxLength: 50 }, clusterId: { type: 'string', maxLength: 64 } }, required: ['status'], additionalProperties: false },
+  app.post<{ Params: { projectId: string; clusterId: string }; Body: { expiresInHours?: number } }>(
+    '/api/v1/projects/:projectId/clusters/:clusterId/agent-tokens',
+    {
+      config: { action: 'cluster:token', scope: 'project', event: 'createAgentToken' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'Mint a one-time agent enrollment token for the cluster (shown once) with the agent link CA hash (caHash)',
+        params: cParams,
+        body: { type: 'object', properties: { expiresInHours: { type: 'integer', minimum: 1, maximum: 8760, default: 24 } }, additionalProperties: false },
+      },
     },
-  }, async (req) => clusters.reportNode(ctx, callerOf(req), req.params.projectId, req.params.hostname, req.body));
+    async (req, reply) =>
+      reply.code(201).send({
+        ...(await clusters.createAgentToken(ctx, callerOf(req), req.params.projectId, req.params.clusterId, req.body?.expiresInHours)),
+        ...(ctx.agentCaHash ? { caHash: ctx.agentCaHash } : {}),
+      }),
+  );
+
+  app.get<{ Params: { projectId: string }; Querystring: PageQuery & { status?: string; clusterId?: string } }>(
+    '/api/v1/projects/:projectId/nodes',
+    {
+      config: { action: 'node:read', scope: 'project' },
+      schema: {
+        tags: ['nodes'],
+        summary: 'List nodes and their agents (status, version, last seen)',
+        params: projectParams,
+        querystring: {
+          type: 'object',
+          properties: { ...pageQuerySchema, status: { type: 'string', maxLength: 20 }, clusterId: { type: 'string', maxLength: 64 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req) => clusters.listNodes(ctx, req.params.projectId, req.query),
+  );
+
+  app.put<{ Params: { projectId: string; hostname: string }; Body: { status: string; version?: string; clusterId?: string } }>(
+    '/api/v1/projects/:projectId/nodes/:hostname',
+    {
+      config: { action: 'node:update', scope: 'project', event: 'reportNode' },
+      schema: {
+        tags: ['nodes'],
+        summary: 'Register a node or report its agent status (agents; the gRPC link comes later)',
+        params: {
+          type: 'object',
+          properties: {
+            projectId: { type: 'string', maxLength: 64 },
+            hostname: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9._-]+$' },
+          },
+          required: ['projectId', 'hostname'],
+        },
+        body: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['online', 'offline', 'degraded'] },
+            version: { type: 'string', maxLength: 50 },
+            clusterId: { type: 'string', maxLength: 64 },
+          },
+          required: ['status'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req) => clusters.reportNode(ctx, callerOf(req), req.params.projectId, req.params.hostname, req.body),
+  );
 }

@@ -21,33 +21,82 @@ const bodyProps = {
 export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const polParams = params('projectId', 'policyId');
 
-  app.get<{ Params: { projectId: string }; Querystring: PageQuery & { kind?: string } }>('/api/v1/projects/:projectId/policies', {
-    config: { action: 'policy:read', scope: 'project' },
-    schema: { tags: ['policies'], summary: 'List policies', params: projectParams, querystring: { type: 'object', properties: { ...pageQuerySchema, kind: { type: 'string', enum: [...POLICY_KINDS] } }, additionalProperties: false } },
-  }, async (req) => policies.listPolicies(ctx, req.params.projectId, req.query));
+  app.get<{ Params: { projectId: string }; Querystring: PageQuery & { kind?: string } }>(
+    '/api/v1/projects/:projectId/policies',
+    {
+      config: { action: 'policy:read', scope: 'project' },
+      schema: {
+        tags: ['policies'],
+        summary: 'List policies',
+        params: projectParams,
+        querystring: { type: 'object', properties: { ...pageQuerySchema, kind: { type: 'string', enum: [...POLICY_KINDS] } }, additionalProperties: false },
+      },
+    },
+    async (req) => policies.listPolicies(ctx, req.params.projectId, req.query),
+  );
 
-  app.post<{ Params: { projectId: string }; Body: { name: string; kind: PolicyKind; mode?: string; document: Record<string, unknown> } }>('/api/v1/projects/:projectId/policies', {
-    config: { action: 'policy:create', scope: 'project', event: 'addPolicy' },
-    schema: { tags: ['policies'], summary: 'Add a policy (addPolicy)', params: projectParams, body: { type: 'object', properties: bodyProps, required: ['name', 'kind', 'document'], additionalProperties: false } },
-  }, async (req, reply) => reply.code(201).send(await policies.addPolicy(ctx, callerOf(req), req.params.projectId, req.body)));
+  app.post<{ Params: { projectId: string }; Body: { name: string; kind: PolicyKind; mode?: string; document: Record<string, unknown> } }>(
+    '/api/v1/projects/:projectId/policies',
+    {
+      config: { action: 'policy:create', scope: 'project', event: 'addPolicy' },
+      schema: {
+        tags: ['policies'],
+        summary: 'Add a policy (addPolicy)',
+        params: projectParams,
+        body: { type: 'object', properties: bodyProps, required: ['name', 'kind', 'document'], additionalProperties: false },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await policies.addPolicy(ctx, callerOf(req), req.params.projectId, req.body)),
+  );
 
-  app.get<{ Params: { projectId: string; policyId: string } }>('/api/v1/projects/:projectId/policies/:policyId', {
-    config: { action: 'policy:read', scope: 'project' },
-    schema: { tags: ['policies'], summary: 'Read a policy with the images it applies to', params: polParams },
-  }, async (req) => policies.getPolicy(ctx, req.params.projectId, req.params.policyId));
+  app.get<{ Params: { projectId: string; policyId: string } }>(
+    '/api/v1/projects/:projectId/policies/:policyId',
+    {
+      config: { action: 'policy:read', scope: 'project' },
+      schema: { tags: ['policies'], summary: 'Read a policy with the images it applies to', params: polParams },
+    },
+    async (req) => policies.getPolicy(ctx, req.params.projectId, req.params.policyId),
+  );
 
-  app.patch<{ Params: { projectId: string; policyId: string }; Body: { mode?: string; document?: Record<string, unknown> } }>('/api/v1/projects/:projectId/policies/:policyId', {
-    config: { action: 'policy:update', scope: 'project', event: 'modifyPolicy' },
-    schema: { tags: ['policies'], summary: 'Change a policy (modifyPolicy)', params: polParams, body: { type: 'object', properties: { mode: bodyProps.mode, document: bodyProps.document }, additionalProperties: false, minProperties: 1 } },
-  }, async (req) => ok(policies.updatePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body)));
+  app.patch<{ Params: { projectId: string; policyId: string }; Body: { mode?: string; document?: Record<string, unknown> } }>(
+    '/api/v1/projects/:projectId/policies/:policyId',
+    {
+      config: { action: 'policy:update', scope: 'project', event: 'modifyPolicy' },
+      schema: {
+        tags: ['policies'],
+        summary: 'Change a policy (modifyPolicy)',
+        params: polParams,
+        body: { type: 'object', properties: { mode: bodyProps.mode, document: bodyProps.document }, additionalProperties: false, minProperties: 1 },
+      },
+    },
+    async (req) => ok(policies.updatePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body)),
+  );
 
-  app.delete<{ Params: { projectId: string; policyId: string } }>('/api/v1/projects/:projectId/policies/:policyId', {
-    config: { action: 'policy:delete', scope: 'project', event: 'deletePolicy' },
-    schema: { tags: ['policies'], summary: 'Delete a policy (deletePolicy)', params: polParams },
-  }, async (req) => ok(policies.deletePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId)));
+  app.delete<{ Params: { projectId: string; policyId: string } }>(
+    '/api/v1/projects/:projectId/policies/:policyId',
+    {
+      config: { action: 'policy:delete', scope: 'project', event: 'deletePolicy' },
+      schema: { tags: ['policies'], summary: 'Delete a policy (deletePolicy)', params: polParams },
+    },
+    async (req) => ok(policies.deletePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId)),
+  );
 
-  app.post<{ Params: { projectId: string; policyId: string }; Body: { imageIds: string[] } }>('/api/v1/projects/:projectId/policies/:policyId/images', {
-    config: { action: 'policy:apply', scope: 'project', event: 'imageApplyPolicy' },
-    schema: { tags: ['policies'], summary: 'Apply a policy to images (imageApplyPolicy)', params: polParams, body: { type: 'object', properties: { imageIds: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 1000 } }, required: ['imageIds'], additionalProperties: false } },
-  }, async (req) => ok(policies.applyPolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.imageIds)));
+  app.post<{ Params: { projectId: string; policyId: string }; Body: { imageIds: string[] } }>(
+    '/api/v1/projects/:projectId/policies/:policyId/images',
+    {
+      config: { action: 'policy:apply', scope: 'project', event: 'imageApplyPolicy' },
+      schema: {
+        tags: ['policies'],
+        summary: 'Apply a policy to images (imageApplyPolicy)',
+        params: polParams,
+        body: {
+          type: 'object',
+          properties: { imageIds: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 1000 } },
+          required: ['imageIds'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req) => ok(policies.applyPolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.imageIds)),
+  );
 }

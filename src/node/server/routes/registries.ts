@@ -23,36 +23,77 @@ const regBody = {
 
 export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const regParams = params('projectId', 'registryId');
-  app.get<{ Params: { projectId: string }; Querystring: PageQuery }>('/api/v1/projects/:projectId/registries', {
-    config: { action: 'registry:read', scope: 'project' },
-    schema: { tags: ['registries'], summary: 'List registries (credentials never returned)', params: projectParams, querystring: { type: 'object', properties: pageQuerySchema, additionalProperties: false } },
-  }, async (req) => registries.listRegistries(ctx, req.params.projectId, req.query));
+  app.get<{ Params: { projectId: string }; Querystring: PageQuery }>(
+    '/api/v1/projects/:projectId/registries',
+    {
+      config: { action: 'registry:read', scope: 'project' },
+      schema: {
+        tags: ['registries'],
+        summary: 'List registries (credentials never returned)',
+        params: projectParams,
+        querystring: { type: 'object', properties: pageQuerySchema, additionalProperties: false },
+      },
+    },
+    async (req) => registries.listRegistries(ctx, req.params.projectId, req.query),
+  );
 
-  app.post<{ Params: { projectId: string }; Body: { name: string; url: string; username?: string; password?: string; insecure?: boolean } }>('/api/v1/projects/:projectId/registries', {
-    config: { action: 'registry:create', scope: 'project', event: 'registerCgsAgency' },
-    schema: { tags: ['registries'], summary: 'Add a registry: grants the service access to it (registerCgsAgency)', params: projectParams, body: { ...regBody, required: ['name', 'url'] } },
-  }, async (req, reply) => reply.code(201).send(await registries.addRegistry(ctx, callerOf(req), req.params.projectId, req.body)));
+  app.post<{ Params: { projectId: string }; Body: { name: string; url: string; username?: string; password?: string; insecure?: boolean } }>(
+    '/api/v1/projects/:projectId/registries',
+    {
+      config: { action: 'registry:create', scope: 'project', event: 'registerCgsAgency' },
+      schema: {
+        tags: ['registries'],
+        summary: 'Add a registry: grants the service access to it (registerCgsAgency)',
+        params: projectParams,
+        body: { ...regBody, required: ['name', 'url'] },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await registries.addRegistry(ctx, callerOf(req), req.params.projectId, req.body)),
+  );
 
-  app.get<{ Params: { projectId: string; registryId: string } }>('/api/v1/projects/:projectId/registries/:registryId', {
-    config: { action: 'registry:read', scope: 'project' },
-    schema: { tags: ['registries'], summary: 'Read a registry', params: regParams },
-  }, async (req) => registries.getRegistry(ctx, req.params.projectId, req.params.registryId));
+  app.get<{ Params: { projectId: string; registryId: string } }>(
+    '/api/v1/projects/:projectId/registries/:registryId',
+    {
+      config: { action: 'registry:read', scope: 'project' },
+      schema: { tags: ['registries'], summary: 'Read a registry', params: regParams },
+    },
+    async (req) => registries.getRegistry(ctx, req.params.projectId, req.params.registryId),
+  );
 
-  app.patch<{ Params: { projectId: string; registryId: string }; Body: { name?: string; url?: string; username?: string; password?: string; insecure?: boolean } }>('/api/v1/projects/:projectId/registries/:registryId', {
-    config: { action: 'registry:update', scope: 'project', event: 'modifyRegistry' },
-    schema: { tags: ['registries'], summary: 'Change a registry', params: regParams, body: { ...regBody, minProperties: 1 } },
-  }, async (req) => ok(registries.updateRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, req.body)));
+  app.patch<{
+    Params: { projectId: string; registryId: string };
+    Body: { name?: string; url?: string; username?: string; password?: string; insecure?: boolean };
+  }>(
+    '/api/v1/projects/:projectId/registries/:registryId',
+    {
+      config: { action: 'registry:update', scope: 'project', event: 'modifyRegistry' },
+      schema: { tags: ['registries'], summary: 'Change a registry', params: regParams, body: { ...regBody, minProperties: 1 } },
+    },
+    async (req) => ok(registries.updateRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, req.body)),
+  );
 
-  app.delete<{ Params: { projectId: string; registryId: string } }>('/api/v1/projects/:projectId/registries/:registryId', {
-    config: { action: 'registry:delete', scope: 'project', event: 'deleteRegistry' },
-    schema: { tags: ['registries'], summary: 'Remove a registry (its images stay)', params: regParams },
-  }, async (req) => ok(registries.deleteRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId)));
+  app.delete<{ Params: { projectId: string; registryId: string } }>(
+    '/api/v1/projects/:projectId/registries/:registryId',
+    {
+      config: { action: 'registry:delete', scope: 'project', event: 'deleteRegistry' },
+      schema: { tags: ['registries'], summary: 'Remove a registry (its images stay)', params: regParams },
+    },
+    async (req) => ok(registries.deleteRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId)),
+  );
 
-  app.post<{ Params: { projectId: string; registryId: string } }>('/api/v1/projects/:projectId/registries/:registryId/sync', {
-    config: { action: 'registry:sync', scope: 'project', event: 'syncSwrPrivateImage' },
-    schema: { tags: ['registries'], summary: 'List the registry\'s repositories and tags, upsert images, scan new digests (syncSwrPrivateImage)', params: regParams },
-  }, async (req) => {
-    const r = await registries.syncRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, (access) => listRegistryImages(access));
-    return { repositories: r.repositories, images: r.images, newImages: r.newImages, scansQueued: r.scanIds.length, scanIds: r.scanIds };
-  });
+  app.post<{ Params: { projectId: string; registryId: string } }>(
+    '/api/v1/projects/:projectId/registries/:registryId/sync',
+    {
+      config: { action: 'registry:sync', scope: 'project', event: 'syncSwrPrivateImage' },
+      schema: {
+        tags: ['registries'],
+        summary: "List the registry's repositories and tags, upsert images, scan new digests (syncSwrPrivateImage)",
+        params: regParams,
+      },
+    },
+    async (req) => {
+      const r = await registries.syncRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, (access) => listRegistryImages(access));
+      return { repositories: r.repositories, images: r.images, newImages: r.newImages, scansQueued: r.scanIds.length, scanIds: r.scanIds };
+    },
+  );
 }
