@@ -180,7 +180,10 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     // decision is at times attributed to another event's alert type, seen once as a stray
     // 'system/reverse-shell (policy:protect)' on this twin; the closing note of this stop describes it.)
     assert.deepEqual(
-      w.of(cProtTwin.id).filter((x) => x.type === 'container/sensitive-file-access').map((x) => x.message),
+      w
+        .of(cProtTwin.id)
+        .filter((x) => x.type === 'container/sensitive-file-access')
+        .map((x) => x.message),
       [],
       'the benign twin raises no file-protection alert',
     );
