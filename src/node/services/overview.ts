@@ -10,7 +10,6 @@ export const OVERVIEW_DAYS = 14;
 
 export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, projectId: string, may: (action: string) => boolean) {
   const db = s.store.db;
-  const ctx = s;
   const n = (v: unknown) => Number(v ?? 0);
   const im = await db
     .selectFrom('images')
@@ -49,7 +48,7 @@ export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, p
     .execute();
   let alerts = null;
   if (may('alert:read')) {
-    const since = new Date(ctx.clock().getTime() - OVERVIEW_DAYS * 86400_000).toISOString();
+    const since = new Date(s.clock().getTime() - OVERVIEW_DAYS * 86400_000).toISOString();
     const day = sql<string>`substr(last_seen, 1, 10)`;
     const byDay = await db
       .selectFrom('alerts')
