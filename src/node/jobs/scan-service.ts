@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import type { Store, Tx } from '../store/store.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
-import { beginScan, createScan, endFailedScan, setScanProgress, unfinishedScanIds, type ScanTrigger } from '../services/scans.js';
+import { beginScan, createScan, endFailedScan, queueScan, setScanProgress, unfinishedScanIds, type ScanTrigger } from '../services/scans.js';
 import { projectScannerSetting, projectScanners, saveScanReport } from '../services/scan-results.js';
 import type { JobQueue, QueueOptions } from './queue.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -98,7 +98,7 @@ export class ScanService {
 
   /** Convenience: create + dispatch in its own transaction. */
   async enqueue(projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
-    const id = await this.o.store.db.transaction().execute((trx) => this.create(trx, projectId, imageId, trigger));
+    const id = await queueScan({ clock: this.clock, store: this.o.store }, projectId, imageId, trigger);
     await this.dispatch([id]);
     return id;
   }

@@ -36,6 +36,11 @@ export async function createScan(s: Pick<ServiceDeps, 'clock'>, trx: Tx, project
   return id;
 }
 
+/** A queued scan in its own transaction (dispatch it after). */
+export async function queueScan(s: Pick<ServiceDeps, 'clock' | 'store'>, projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
+  return s.store.db.transaction().execute((trx) => createScan(s, trx, projectId, imageId, trigger));
+}
+
 export async function listScans(s: ServiceDeps, projectId: string, q: PageQuery & { imageId?: string; status?: string }): Promise<Page<Api>> {
   let qb = s.store.db.selectFrom('scans').selectAll().where('project_id', '=', projectId);
   if (q.imageId) qb = qb.where('image_id', '=', q.imageId);
