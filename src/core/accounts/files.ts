@@ -1,0 +1,80 @@
+// The account files: /etc/passwd, /etc/shadow and /etc/group read into
+// entries by name, with the line number and the line itself, and the line
+// as it may be shown (a shadow line's password hash never leaves this module
+// unmasked). Bounded: at most MAX_ACCOUNT_LINES lines; a line that is not of
+// the format is counted as bad, not guessed at.
+
+export type AccountFile = 'passwd' | 'shadow' | 'group';
+
+export const ACCOUNT_FILES: readonly AccountFile[] = ['passwd', 'shadow', 'group'];
+export const MAX_ACCOUNT_LINES = 100_000;
+const MIN_FIELDS: Record<AccountFile, number> = { passwd: 7, shadow: 2, group: 4 };
+
+export interface AccountEntry {
+  name: string;
+  /** passwd: uid; group: gid; shadow: undefined. */
+  id?: number;
+  /** group: members. */
+  members?: string[];
+  /** 1-based. */
+  lineno: number;
+  /** The line as it may be shown (shadow: the hash masked). */
+  line: string;
+  /** The line as read, for change detection only: never shown. */
+  raw: string;
+}
+
+export interface ParsedAccounts {
+  entries: Map<string, AccountEntry>;
+  /** Names defined on more than one line (the later lines). */
+  repeated: AccountEntry[];
+  bad: number;
+}
+
+/** A password field as it may be shown: empty, the lock and placeholder markers, or `<hash>`. */
+export function maskPassword(field: string): string {
+  if (field === '' || field === 'x' || field === '*' || /^!+\*?$/.test(field)) return field;
+  const locked = field.startsWith('!') ? '!' : '';
+  return `${locked}<hash>`;
+}
+
+/** The line with its password field masked (any file: a passwd line may also carry a hash). */
+export function maskLine(file: AccountFile, raw: string): string {
+  const f = raw.split(':');
+  void file;
+  if (f.length > 1) f[1] = maskPassword(f[1]!);
+  // Control characters never reach an alert as such.
+  return f.join(':').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function parseAccountFile(file: AccountFile, text: string): ParsedAccounts {
+  const entries = new Map<string, AccountEntry>();
+  const repeated: AccountEntry[] = [];
+  let bad = 0;
+  const lines = text.split('\n', MAX_ACCOUNT_LINES);
+  lines.forEach((rawLine, i) => {
+    const raw = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (!raw.trim() || raw.startsWith('#')) return;
+    // NIS compat entries (+user, -user, +@netgroup) are no local accounts.
+    if (raw.startsWith('+') || raw.startsWith('-')) return;
+    const f = raw.split(':');
+    const name = f[0]!;
+    if (f.length < MIN_FIELDS[file] || !name) {
+      bad++;
+      return;
+    }
+    const e: AccountEntry = { name, lineno: i + 1, line: maskLine(file, raw), raw };
+    if (file !== 'shadow') {
+      const id = Number(f[2]);
+      if (!/^\d+$/.test(f[2]!) || !Number.isSafeInteger(id)) {
+        bad++;
+        return;
+      }
+      e.id = id;
+    }
+    if (file === 'group') e.members = f[3]!.split(',').filter((m) => m.length > 0);
+    if (entries.has(name)) repeated.push(e);
+    else entries.set(name, e);
+  });
+  return { entries, repeated, bad };
+}
