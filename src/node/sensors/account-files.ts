@@ -1,0 +1,282 @@
+// Account files sensor: /etc/passwd, /etc/shadow and /etc/group of the host
+// and of each container's root (reached through /proc/PID/root of one of its
+// processes), checked every interval by a stat (no read unless the file
+// changed), read bounded, parsed and diffed (src/core/accounts). Each
+// finding (a clone account, a duplicate uid, a hidden account, an account or
+// privileged group member added while no package manager ran) is one
+// `account` event with the changed line, password hashes masked; the rules
+// (rules/builtin/user.yaml) raise `user/illegal-account`. The first reading
+// of a root is its baseline. Whether a package manager ran: one of its
+// processes seen in that root, or its package database changed, within
+// `packageManagerSeconds`. Files are opened without following a symbolic
+// link and only when regular, so a container cannot point the sensor at a
+// host file or a FIFO. A `Sensor` (./sensor.ts).
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { ContainerInfo, SyscallEvent } from '../../core/events/event.js';
+import { ACCOUNT_FILES, type AccountFile } from '../../core/accounts/files.js';
+import { diffAccounts, snapshotOf, type AccountSnapshot } from '../../core/accounts/diff.js';
+import type { AccountThresholds } from '../../core/behavior/thresholds.js';
+import { containerFromCgroup, type ContainerResolver } from './container-resolver.js';
+import { readBounded } from './procfs.js';
+import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
+
+export interface AccountFilesOptions {
+  containers: ContainerResolver;
+  host: string;
+  thresholds: AccountThresholds;
+  now?: () => number;
+  /** Wall clock compared with file modification times (default Date.now). */
+  wallNow?: () => number;
+  monoMs?: () => number;
+  /** The host's root (default `/`): its account files are watched unless `host` is false. */
+  hostRoot?: string;
+  watchHost?: boolean;
+  /** Watch containers' roots through /proc (default true). */
+  watchContainers?: boolean;
+  procRoot?: string;
+}
+
+/** Process names of package managers (comm, at most 15 characters). */
+export const PACKAGE_MANAGER_PROCS: ReadonlySet<string> = new Set([
+  'dpkg',
+  'apt',
+  'apt-get',
+  'aptitude',
+  'unattended-upgr',
+  'rpm',
+  'yum',
+  'dnf',
+  'microdnf',
+  'zypper',
+  'apk',
+  'pacman',
+  'tdnf',
+]);
+
+/** Package databases: a change of one says a package manager ran. */
+export const PACKAGE_DATABASES: readonly string[] = [
+  '/var/lib/dpkg/status',
+  '/var/lib/dpkg/updates',
+  '/lib/apk/db/installed',
+  '/var/lib/rpm',
+  '/usr/lib/sysimage/rpm',
+  '/var/lib/pacman/local',
+];
+
+interface RootState {
+  /** Path prefix of the root: `/` for the host, `/proc/PID/root/` for a container. */
+  prefix: string;
+  container: ContainerInfo;
+  sigs: Partial<Record<AccountFile, string>>;
+  texts: Partial<Record<AccountFile, string>>;
+  snapshot?: AccountSnapshot;
+  /** Last time (mono ms) a package manager process was seen in it. */
+  pmSeenAt?: number;
+}
+
+type ReadResult = { text: string } | { missing: true } | { refused: string };
+
+export class AccountFilesSensor implements Sensor {
+  readonly name = 'accounts';
+  private readonly status: SensorStatus;
+  private sink?: SensorSink;
+  private timer?: NodeJS.Timeout;
+  private readonly roots = new Map<string, RootState>();
+  private readonly procRoot: string;
+  private readonly mono: () => number;
+  checks = 0;
+
+  constructor(private readonly o: AccountFilesOptions) {
+    this.procRoot = o.procRoot ?? '/proc';
+    this.mono = o.monoMs ?? (() => performance.now());
+    const what = [o.watchHost !== false ? 'the host' : '', o.watchContainers !== false ? 'each container' : ''].filter(Boolean).join(' and ');
+    this.status = new SensorStatus(`account files (passwd, shadow, group) of ${what} checked every ${o.thresholds.intervalMs} ms`);
+  }
+
+  async start(sink: SensorSink): Promise<void> {
+    if (this.timer) return;
+    this.status.state = 'starting';
+    this.check();
+    this.sink = sink;
+    this.timer = setInterval(() => this.check(), this.o.thresholds.intervalMs);
+    this.status.state = 'running';
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sink = undefined;
+    this.status.state = 'stopped';
+  }
+
+  health(): SensorHealth {
+    return this.status.snapshot();
+  }
+
+  get rootCount(): number {
+    return this.roots.size;
+  }
+
+  /** One round: find the roots (and package managers running in them), then look at each root's files. */
+  check(): void {
+    this.checks++;
+    const now = this.mono();
+    const live = new Set<string>();
+    if (this.o.watchHost !== false) {
+      const root = this.o.hostRoot ?? '/';
+      live.add('host');
+      if (!this.roots.has('host')) this.roots.set('host', { prefix: root.endsWith('/') ? root : `${root}/`, container: { id: 'host' }, sigs: {}, texts: {} });
+    }
+    if (this.o.watchContainers !== false) this.findContainers(now, live);
+    for (const key of this.roots.keys()) if (!live.has(key)) this.roots.delete(key);
+    for (const st of this.roots.values()) this.checkRoot(st, now);
+  }
+
+  private findContainers(now: number, live: Set<string>): void {
+    let pids: string[] = [];
+    try {
+      pids = readdirSync(this.procRoot).filter((n) => /^\d+$/.test(n));
+    } catch {
+      return;
+    }
+    for (const p of pids) {
+      const cg = readBounded(`${this.procRoot}/${p}/cgroup`, 16 * 1024);
+      if (cg === undefined) continue;
+      const lines = cg.split('\n').filter((l) => l.length > 0);
+      const c = containerFromCgroup(lines);
+      const comm = readBounded(`${this.procRoot}/${p}/comm`, 64)?.trim() ?? '';
+      const pm = PACKAGE_MANAGER_PROCS.has(comm);
+      if (!c) {
+        if (pm && this.roots.has('host')) this.roots.get('host')!.pmSeenAt = now;
+        continue;
+      }
+      let st = this.roots.get(c.id);
+      if (!live.has(c.id)) {
+        if (!st) {
+          if (this.roots.size >= this.o.thresholds.maxRoots) continue;
+          st = { prefix: '', container: this.o.containers.resolve(lines), sigs: {}, texts: {} };
+          this.roots.set(c.id, st);
+        }
+        live.add(c.id);
+        // One of its processes gives the way in; the first one alive this round.
+        st.prefix = `${this.procRoot}/${p}/root/`;
+        if (!st.container.image) st.container = this.o.containers.resolve(lines);
+      }
+      if (pm && st) st.pmSeenAt = now;
+    }
+  }
+
+  /** Files of a root whose package database changed recently, or where a package manager ran. */
+  private packageManagerRan(st: RootState, now: number): boolean {
+    const win = this.o.thresholds.packageManagerSeconds * 1000;
+    if (st.pmSeenAt !== undefined && now - st.pmSeenAt <= win) return true;
+    const wall = (this.o.wallNow ?? Date.now)();
+    for (const db of PACKAGE_DATABASES) {
+      try {
+        if (wall - lstatSync(`${st.prefix}${db.slice(1)}`).mtimeMs <= win) return true;
+      } catch {
+        // not this distribution's
+      }
+    }
+    return false;
+  }
+
+  private checkRoot(st: RootState, now: number): void {
+    // A root whose /etc is a symbolic link would be read through our own root: not followed.
+    try {
+      if (!lstatSync(`${st.prefix}etc`).isDirectory()) return;
+    } catch {
+      return;
+    }
+    let changed = false;
+    for (const f of ACCOUNT_FILES) {
+      const path = `${st.prefix}etc/${f}`;
+      let sig: string;
+      try {
+        const s = lstatSync(path);
+        sig = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.isFile() ? 'f' : 'o'}`;
+      } catch {
+        sig = 'missing';
+      }
+      if (st.sigs[f] === sig) continue;
+      st.sigs[f] = sig;
+      const r = this.read(path);
+      if ('text' in r) st.texts[f] = r.text;
+      else {
+        delete st.texts[f];
+        if ('refused' in r) {
+          this.status.bad++;
+          if (this.sink)
+            this.sink.notice?.(
+              `account files: ${st.container.id === 'host' ? 'host' : `container ${st.container.id.slice(0, 12)}`} /etc/${f} not read: ${r.refused}`,
+            );
+        }
+      }
+      changed = true;
+    }
+    if (!changed) return;
+    const next = snapshotOf(st.texts);
+    for (const f of ACCOUNT_FILES) this.status.bad += next[f]?.bad ?? 0;
+    const prev = st.snapshot;
+    st.snapshot = next;
+    if (!prev || !this.sink) return;
+    const findings = diffAccounts(prev, next, { packageManager: this.packageManagerRan(st, now) });
+    for (const x of findings) {
+      const ev: SyscallEvent = {
+        source: 'syscall',
+        type: 'account',
+        time: (this.o.now ?? Date.now)(),
+        args: {
+          path: `/etc/${x.file}`,
+          file: x.file,
+          finding: x.kind,
+          account: x.account,
+          ...(x.id !== undefined ? { id: x.id } : {}),
+          change: x.change,
+          lineno: x.lineno,
+          line: x.line,
+          detail: x.detail,
+        },
+        fd: { type: 'file', name: `/etc/${x.file}` },
+        proc: { pid: 0, ppid: 0, name: '', uid: -1 },
+        container: st.container,
+        host: this.o.host,
+      };
+      this.status.events++;
+      this.sink.event(ev);
+    }
+  }
+
+  /** A regular file, not through a final symbolic link, never blocking (FIFO), at most maxFileBytes. */
+  private read(path: string): ReadResult {
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { missing: true };
+      if (code === 'ELOOP') return { refused: 'a symbolic link' };
+      return { refused: code ?? 'unreadable' };
+    }
+    try {
+      const s = fstatSync(fd);
+      if (!s.isFile()) return { refused: 'not a regular file' };
+      const max = this.o.thresholds.maxFileBytes;
+      if (s.size > max) return { refused: `larger than ${max} bytes` };
+      const buf = Buffer.allocUnsafe(max + 1);
+      let n = 0;
+      while (n < buf.length) {
+        const r = readSync(fd, buf, n, buf.length - n, null);
+        if (r <= 0) break;
+        n += r;
+      }
+      if (n > max) return { refused: `larger than ${max} bytes` };
+      return { text: buf.subarray(0, n).toString('utf8') };
+    } catch (e) {
+      return { refused: (e as NodeJS.ErrnoException).code ?? 'unreadable' };
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
