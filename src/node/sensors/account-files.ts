@@ -11,7 +11,7 @@
 // `packageManagerSeconds`. Files are opened without following a symbolic
 // link and only when regular, so a container cannot point the sensor at a
 // host file or a FIFO. A `Sensor` (./sensor.ts).
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ContainerInfo, SyscallEvent } from '../../core/events/event.js';
 import { ACCOUNT_FILES, type AccountFile } from '../../core/accounts/files.js';
@@ -67,12 +67,23 @@ export const PACKAGE_DATABASES: readonly string[] = [
 interface RootState {
   /** Path prefix of the root: `/` for the host, `/proc/PID/root/` for a container. */
   prefix: string;
+  /** Device and inode of the root directory: a container's root that changes identity starts a new baseline. */
+  rootId?: string;
   container: ContainerInfo;
   sigs: Partial<Record<AccountFile, string>>;
   texts: Partial<Record<AccountFile, string>>;
   snapshot?: AccountSnapshot;
   /** Last time (mono ms) a package manager process was seen in it. */
   pmSeenAt?: number;
+}
+
+function dirId(path: string): string | undefined {
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
 }
 
 type ReadResult = { text: string } | { missing: true } | { refused: string };
@@ -134,6 +145,7 @@ export class AccountFilesSensor implements Sensor {
   }
 
   private findContainers(now: number, live: Set<string>): void {
+    const hostRootId = dirId(`${this.procRoot}/1/root/`) ?? dirId('/');
     let pids: string[] = [];
     try {
       pids = readdirSync(this.procRoot).filter((n) => /^\d+$/.test(n));
@@ -153,12 +165,22 @@ export class AccountFilesSensor implements Sensor {
       }
       let st = this.roots.get(c.id);
       if (!live.has(c.id)) {
+        // The runtime's init process is in the container's cgroup before it enters the container's root
+        // (runc before pivot_root): its root is the host's, not the container's.
+        const rootId = dirId(`${this.procRoot}/${p}/root/`);
+        if (rootId === undefined || rootId === hostRootId) continue;
         if (!st) {
           if (this.roots.size >= this.o.thresholds.maxRoots) continue;
           st = { prefix: '', container: this.o.containers.resolve(lines), sigs: {}, texts: {} };
           this.roots.set(c.id, st);
         }
         live.add(c.id);
+        if (st.rootId !== undefined && st.rootId !== rootId) {
+          st.sigs = {};
+          st.texts = {};
+          delete st.snapshot;
+        }
+        st.rootId = rootId;
         // One of its processes gives the way in; the first one alive this round.
         st.prefix = `${this.procRoot}/${p}/root/`;
         if (!st.container.image) st.container = this.o.containers.resolve(lines);
