@@ -1,13 +1,15 @@
 // Account files sensor: /etc/passwd, /etc/shadow and /etc/group of the host
 // and of each container's root (reached through /proc/PID/root of one of its
 // processes), checked every interval by a stat (no read unless the file
-// changed), read bounded, parsed and diffed (src/core/accounts). Each
+// changed), read bounded, parsed and diffed (src/core/accounts); each
+// process's cgroup is read once, when it is first seen. Each
 // finding (a clone account, a duplicate uid, a hidden account, an account or
 // privileged group member added while no package manager ran) is one
 // `account` event with the changed line, password hashes masked; the rules
 // (rules/builtin/user.yaml) raise `user/illegal-account`. The first reading
 // of a root is its baseline. Whether a package manager ran: one of its
-// processes seen in that root, or its package database changed, within
+// processes running in that root when the files changed (or seen at an
+// earlier change), or its package database changed, within
 // `packageManagerSeconds`. Files are opened without following a symbolic
 // link and only when regular, so a container cannot point the sensor at a
 // host file or a FIFO. A `Sensor` (./sensor.ts).
@@ -73,7 +75,7 @@ interface RootState {
   sigs: Partial<Record<AccountFile, string>>;
   texts: Partial<Record<AccountFile, string>>;
   snapshot?: AccountSnapshot;
-  /** Last time (mono ms) a package manager process was seen in it. */
+  /** Last time (mono ms) a package manager process was seen in it (when its files changed). */
   pmSeenAt?: number;
 }
 
@@ -139,12 +141,15 @@ export class AccountFilesSensor implements Sensor {
       live.add('host');
       if (!this.roots.has('host')) this.roots.set('host', { prefix: root.endsWith('/') ? root : `${root}/`, container: { id: 'host' }, sigs: {}, texts: {} });
     }
-    if (this.o.watchContainers !== false) this.findContainers(now, live);
+    if (this.o.watchContainers !== false) this.findContainers(live);
     for (const key of this.roots.keys()) if (!live.has(key)) this.roots.delete(key);
-    for (const st of this.roots.values()) this.checkRoot(st, now);
+    for (const [key, st] of this.roots) this.checkRoot(key, st, now);
   }
 
-  private findContainers(now: number, live: Set<string>): void {
+  /** Container of each pid seen (null: a host process), read once per process: the cgroup of a process rarely changes. */
+  private pidContainer = new Map<string, { id: string; lines: string[] } | null>();
+
+  private findContainers(live: Set<string>): void {
     const hostRootId = dirId(`${this.procRoot}/1/root/`) ?? dirId('/');
     let pids: string[] = [];
     try {
@@ -152,46 +157,58 @@ export class AccountFilesSensor implements Sensor {
     } catch {
       return;
     }
+    const next = new Map<string, { id: string; lines: string[] } | null>();
     for (const p of pids) {
-      const cg = readBounded(`${this.procRoot}/${p}/cgroup`, 16 * 1024);
-      if (cg === undefined) continue;
-      const lines = cg.split('\n').filter((l) => l.length > 0);
-      const c = containerFromCgroup(lines);
-      const comm = readBounded(`${this.procRoot}/${p}/comm`, 64)?.trim() ?? '';
-      const pm = PACKAGE_MANAGER_PROCS.has(comm);
-      if (!c) {
-        if (pm && this.roots.has('host')) this.roots.get('host')!.pmSeenAt = now;
+      let c = this.pidContainer.get(p);
+      if (c === undefined) {
+        const cg = readBounded(`${this.procRoot}/${p}/cgroup`, 16 * 1024);
+        if (cg === undefined) continue;
+        const lines = cg.split('\n').filter((l) => l.length > 0);
+        const id = containerFromCgroup(lines)?.id;
+        c = id ? { id, lines } : null;
+      }
+      next.set(p, c);
+      if (!c || live.has(c.id)) continue;
+      // The runtime's init process is in the container's cgroup before it enters the container's root
+      // (runc before pivot_root): its root is the host's, not the container's.
+      const rootId = dirId(`${this.procRoot}/${p}/root/`);
+      if (rootId === undefined || rootId === hostRootId) {
+        next.delete(p); // looked at again next round
         continue;
       }
       let st = this.roots.get(c.id);
-      if (!live.has(c.id)) {
-        // The runtime's init process is in the container's cgroup before it enters the container's root
-        // (runc before pivot_root): its root is the host's, not the container's.
-        const rootId = dirId(`${this.procRoot}/${p}/root/`);
-        if (rootId === undefined || rootId === hostRootId) continue;
-        if (!st) {
-          if (this.roots.size >= this.o.thresholds.maxRoots) continue;
-          st = { prefix: '', container: this.o.containers.resolve(lines), sigs: {}, texts: {} };
-          this.roots.set(c.id, st);
-        }
-        live.add(c.id);
-        if (st.rootId !== undefined && st.rootId !== rootId) {
-          st.sigs = {};
-          st.texts = {};
-          delete st.snapshot;
-        }
-        st.rootId = rootId;
-        // One of its processes gives the way in; the first one alive this round.
-        st.prefix = `${this.procRoot}/${p}/root/`;
-        if (!st.container.image) st.container = this.o.containers.resolve(lines);
+      if (!st) {
+        if (this.roots.size >= this.o.thresholds.maxRoots) continue;
+        st = { prefix: '', container: this.o.containers.resolve(c.lines), sigs: {}, texts: {} };
+        this.roots.set(c.id, st);
       }
-      if (pm && st) st.pmSeenAt = now;
+      live.add(c.id);
+      if (st.rootId !== undefined && st.rootId !== rootId) {
+        st.sigs = {};
+        st.texts = {};
+        delete st.snapshot;
+      }
+      st.rootId = rootId;
+      // One of its processes gives the way in; the first one alive this round.
+      st.prefix = `${this.procRoot}/${p}/root/`;
+      if (!st.container.image) st.container = this.o.containers.resolve(c.lines);
     }
+    this.pidContainer = next;
+  }
+
+  /** Whether a package manager process runs in the root now (looked at only when accounts were added). */
+  private packageManagerRunning(key: string): boolean {
+    for (const [p, c] of this.pidContainer) {
+      if ((c?.id ?? 'host') !== key) continue;
+      if (PACKAGE_MANAGER_PROCS.has(readBounded(`${this.procRoot}/${p}/comm`, 64)?.trim() ?? '')) return true;
+    }
+    return false;
   }
 
   /** Files of a root whose package database changed recently, or where a package manager ran. */
-  private packageManagerRan(st: RootState, now: number): boolean {
+  private packageManagerRan(key: string, st: RootState, now: number): boolean {
     const win = this.o.thresholds.packageManagerSeconds * 1000;
+    if (this.packageManagerRunning(key)) st.pmSeenAt = now;
     if (st.pmSeenAt !== undefined && now - st.pmSeenAt <= win) return true;
     const wall = (this.o.wallNow ?? Date.now)();
     for (const db of PACKAGE_DATABASES) {
@@ -204,7 +221,7 @@ export class AccountFilesSensor implements Sensor {
     return false;
   }
 
-  private checkRoot(st: RootState, now: number): void {
+  private checkRoot(key: string, st: RootState, now: number): void {
     // A root whose /etc is a symbolic link would be read through our own root: not followed.
     try {
       if (!lstatSync(`${st.prefix}etc`).isDirectory()) return;
@@ -243,7 +260,8 @@ export class AccountFilesSensor implements Sensor {
     const prev = st.snapshot;
     st.snapshot = next;
     if (!prev || !this.sink) return;
-    const findings = diffAccounts(prev, next, { packageManager: this.packageManagerRan(st, now) });
+    // Only additions depend on the package manager: the (costlier) look for one is made when the files changed.
+    const findings = diffAccounts(prev, next, { packageManager: this.packageManagerRan(key, st, now) });
     for (const x of findings) {
       const ev: SyscallEvent = {
         source: 'syscall',

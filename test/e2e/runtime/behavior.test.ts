@@ -12,7 +12,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Watch, skipReason } from './harness.js';
@@ -47,8 +47,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function events(w: Watch): SyscallEvent[] {
   return w.stderr
     .split('\n')
-    .filter((l) => l.startsWith('vigil: event '))
-    .map((l) => JSON.parse(l.slice('vigil: event '.length)) as SyscallEvent);
+    .filter((l) => l.startsWith('event '))
+    .map((l) => JSON.parse(l.slice('event '.length)) as SyscallEvent);
 }
 
 describe('CPU behaviour and account files with a real dockerd', { skip: skip(), timeout: 600_000 }, () => {
@@ -129,6 +129,11 @@ describe('CPU behaviour and account files with a real dockerd', { skip: skip(), 
         dockerd!.once('exit', r);
         setTimeout(r, 20_000);
       });
+    }
+    // dockerd may leave its network namespace mounts behind.
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const mnt = line.split(' ')[4];
+      if (mnt?.startsWith(dir)) spawnSync('umount', ['-l', mnt]);
     }
     rmSync(dir, { recursive: true, force: true });
   });
