@@ -38,11 +38,20 @@ export function maskPassword(field: string): string {
   return `${locked}<hash>`;
 }
 
-/** The line with its password field masked (any file: a passwd line may also carry a hash). */
+/** A crypt(3) hash (`$id$salt$hash`, `$id$params$salt$hash`) or a DES one: never shown, wherever it stands. */
+const HASH_LIKE = /\$[^$]*\$|^[./0-9A-Za-z]{13}$/;
+
+/** Whether a name is one an account can have: no control characters, no hash, not absurdly long. */
+export function plausibleName(name: string): boolean {
+  return name.length > 0 && name.length <= 256 && !/[\u0000-\u001f\u007f\s]/.test(name) && !/\$[^$]*\$/.test(name);
+}
+
+/** The line with its password field masked (any file: a passwd line may also carry a hash), and any other hash-like field. */
 export function maskLine(file: AccountFile, raw: string): string {
   const f = raw.split(':');
   void file;
   if (f.length > 1) f[1] = maskPassword(f[1]!);
+  for (let i = 0; i < f.length; i++) if (i !== 1 && HASH_LIKE.test(f[i]!) && /\$/.test(f[i]!)) f[i] = '<hash>';
   // Control characters never reach an alert as such.
   return f.join(':').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
@@ -59,7 +68,7 @@ export function parseAccountFile(file: AccountFile, text: string): ParsedAccount
     if (raw.startsWith('+') || raw.startsWith('-')) return;
     const f = raw.split(':');
     const name = f[0]!;
-    if (f.length < MIN_FIELDS[file] || !name) {
+    if (f.length < MIN_FIELDS[file] || !plausibleName(name)) {
       bad++;
       return;
     }

@@ -27,6 +27,9 @@ test('thresholds: defaults, overrides, and a refused override names its field', 
     [{ cpu: { percent: '90' } }, /expected a number, got "90"/],
     [{ memory: {} }, /^thresholds\.memory: .*unknown/],
     [[1], /^thresholds: .*expected a mapping/],
+    [{ constructor: { prototype: 1 } }, /^thresholds\.constructor: .*unknown/],
+    [{ cpu: { constructor: 1 } }, /^thresholds\.cpu\.constructor: .*unknown/],
+    [JSON.parse('{"__proto__": {"percent": 1}}'), /^thresholds\.__proto__: .*unknown/],
   ];
   for (const [v, re] of refused) {
     assert.throws(

@@ -83,7 +83,8 @@ export function behaviorThresholds(overrides: unknown = {}, where = 'thresholds'
   if (overrides === undefined || overrides === null) return out;
   if (typeof overrides !== 'object' || Array.isArray(overrides)) bad(where, 'expected a mapping');
   for (const [group, value] of Object.entries(overrides as Record<string, unknown>)) {
-    const ranges = RANGES[group];
+    // Own keys only: `constructor` or `__proto__` must not reach Object's properties.
+    const ranges = Object.hasOwn(RANGES, group) ? RANGES[group] : undefined;
     if (!ranges) bad(`${where}.${group}`, `unknown (known: ${Object.keys(RANGES).join(', ')})`);
     if (value === undefined || value === null) continue;
     if (typeof value !== 'object' || Array.isArray(value)) bad(`${where}.${group}`, 'expected a mapping');
@@ -96,7 +97,7 @@ export function behaviorThresholds(overrides: unknown = {}, where = 'thresholds'
         target[k] = [...new Set(v as number[])].sort((a, b) => a - b);
         continue;
       }
-      const r = ranges[k];
+      const r = Object.hasOwn(ranges, k) ? ranges[k] : undefined;
       if (!r) bad(field, `unknown (known: ${[...Object.keys(ranges), ...(group === 'cpu' ? ['usualPorts'] : [])].join(', ')})`);
       if (typeof v !== 'number' || !Number.isFinite(v)) bad(field, `expected a number, got ${JSON.stringify(v)}`);
       if (r.integer && !Number.isInteger(v)) bad(field, `expected an integer, got ${v}`);
