@@ -36,7 +36,7 @@ export interface BehaviorThresholds {
 export const DEFAULT_BEHAVIOR_THRESHOLDS: Readonly<BehaviorThresholds> = Object.freeze({
   cpu: Object.freeze({
     intervalMs: 5000,
-    percent: 80,
+    percent: 90,
     sustainSeconds: 60,
     usualPorts: Object.freeze([
       20, 21, 22, 25, 53, 80, 110, 123, 143, 389, 443, 465, 587, 636, 853, 993, 995, 1433, 1521, 2379, 2380, 3306, 5432, 5672, 6379, 6443, 8080, 8443, 9092,

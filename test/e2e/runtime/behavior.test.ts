@@ -165,7 +165,7 @@ describe('CPU behaviour and account files with a real dockerd', { skip: skip(), 
     );
     try {
       const a = await watch.waitFor((x) => x.type === 'system/abnormal-process-behavior' && x.container?.id === miner, 90_000);
-      assert.equal(a.rule, 'Sustained high CPU with miner traits');
+      assert.equal(a.rule, 'Sustained high CPU use');
       assert.match(a.message, /miner traits new-executable,unusual-port,kernel-thread-name/);
       assert.match(a.message, new RegExp(`unusual ports=${port}\\b`));
       assert.match(a.message, new RegExp(`connection=127\\.0\\.0\\.1:\\d+->127\\.0\\.0\\.1:${port}`));
