@@ -82,6 +82,7 @@ describe('account files of a container root', () => {
     await s.start(sink);
     try {
       assert.equal(s.rootCount, 1);
+      assert.equal(s.heldBytes, PASSWD.length + SHADOW.length + GROUP.length, 'what it holds is counted against its memory budget');
       appendFileSync(join(root, 'etc/passwd'), 'toor:x:0:0::/root:/bin/sh\n');
       appendFileSync(join(root, 'etc/shadow'), `ghost:${HASH}:19675:0:99999:7:::\n`);
       await wait(400);

@@ -16,8 +16,8 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ContainerInfo, SyscallEvent } from '../../core/events/event.js';
-import { ACCOUNT_FILES, type AccountFile } from '../../core/accounts/files.js';
-import { diffAccounts, snapshotOf, type AccountSnapshot } from '../../core/accounts/diff.js';
+import { ACCOUNT_FILES, parseAccountFile, type AccountFile } from '../../core/accounts/files.js';
+import { diffAccounts, type AccountSnapshot } from '../../core/accounts/diff.js';
 import type { AccountThresholds } from '../../core/behavior/thresholds.js';
 import { containerFromCgroup, type ContainerResolver } from './container-resolver.js';
 import { readBounded } from './procfs.js';
@@ -73,7 +73,8 @@ interface RootState {
   rootId?: string;
   container: ContainerInfo;
   sigs: Partial<Record<AccountFile, string>>;
-  texts: Partial<Record<AccountFile, string>>;
+  /** Bytes of each file held (parsed) in `snapshot`. */
+  held: Partial<Record<AccountFile, number>>;
   snapshot?: AccountSnapshot;
   /** Last time (mono ms) a package manager process was seen in it (when its files changed). */
   pmSeenAt?: number;
@@ -88,6 +89,9 @@ function dirId(path: string): string | undefined {
   }
 }
 
+/** Memory bound over all roots: account files are small, so only a hostile root comes near it. */
+export const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
 type ReadResult = { text: string } | { missing: true } | { refused: string };
 
 export class AccountFilesSensor implements Sensor {
@@ -99,6 +103,8 @@ export class AccountFilesSensor implements Sensor {
   private readonly procRoot: string;
   private readonly mono: () => number;
   checks = 0;
+  /** Bytes of account files held over all roots (at most MAX_HELD_BYTES). */
+  heldBytes = 0;
 
   constructor(private readonly o: AccountFilesOptions) {
     this.procRoot = o.procRoot ?? '/proc';
@@ -139,10 +145,14 @@ export class AccountFilesSensor implements Sensor {
     if (this.o.watchHost !== false) {
       const root = this.o.hostRoot ?? '/';
       live.add('host');
-      if (!this.roots.has('host')) this.roots.set('host', { prefix: root.endsWith('/') ? root : `${root}/`, container: { id: 'host' }, sigs: {}, texts: {} });
+      if (!this.roots.has('host')) this.roots.set('host', { prefix: root.endsWith('/') ? root : `${root}/`, container: { id: 'host' }, sigs: {}, held: {} });
     }
     if (this.o.watchContainers !== false) this.findContainers(live);
-    for (const key of this.roots.keys()) if (!live.has(key)) this.roots.delete(key);
+    for (const [key, st] of this.roots)
+      if (!live.has(key)) {
+        this.release(st);
+        this.roots.delete(key);
+      }
     for (const [key, st] of this.roots) this.checkRoot(key, st, now);
   }
 
@@ -179,13 +189,13 @@ export class AccountFilesSensor implements Sensor {
       let st = this.roots.get(c.id);
       if (!st) {
         if (this.roots.size >= this.o.thresholds.maxRoots) continue;
-        st = { prefix: '', container: this.o.containers.resolve(c.lines), sigs: {}, texts: {} };
+        st = { prefix: '', container: this.o.containers.resolve(c.lines), sigs: {}, held: {} };
         this.roots.set(c.id, st);
       }
       live.add(c.id);
       if (st.rootId !== undefined && st.rootId !== rootId) {
         st.sigs = {};
-        st.texts = {};
+        this.release(st);
         delete st.snapshot;
       }
       st.rootId = rootId;
@@ -229,6 +239,7 @@ export class AccountFilesSensor implements Sensor {
       return;
     }
     let changed = false;
+    const next: AccountSnapshot = { ...(st.snapshot ?? {}) };
     for (const f of ACCOUNT_FILES) {
       const path = `${st.prefix}etc/${f}`;
       let sig: string;
@@ -240,10 +251,18 @@ export class AccountFilesSensor implements Sensor {
       }
       if (st.sigs[f] === sig) continue;
       st.sigs[f] = sig;
-      const r = this.read(path);
-      if ('text' in r) st.texts[f] = r.text;
-      else {
-        delete st.texts[f];
+      const had = st.held[f] ?? 0;
+      const r = this.read(path, MAX_HELD_BYTES - (this.heldBytes - had));
+      this.heldBytes -= had;
+      delete st.held[f];
+      delete next[f];
+      if ('text' in r) {
+        const parsed = parseAccountFile(f, r.text);
+        this.status.bad += parsed.bad;
+        next[f] = parsed;
+        st.held[f] = r.text.length;
+        this.heldBytes += r.text.length;
+      } else {
         if ('refused' in r) {
           this.status.bad++;
           if (this.sink)
@@ -255,8 +274,6 @@ export class AccountFilesSensor implements Sensor {
       changed = true;
     }
     if (!changed) return;
-    const next = snapshotOf(st.texts);
-    for (const f of ACCOUNT_FILES) this.status.bad += next[f]?.bad ?? 0;
     const prev = st.snapshot;
     st.snapshot = next;
     if (!prev || !this.sink) return;
@@ -288,8 +305,15 @@ export class AccountFilesSensor implements Sensor {
     }
   }
 
-  /** A regular file, not through a final symbolic link, never blocking (FIFO), at most maxFileBytes. */
-  private read(path: string): ReadResult {
+  /** Forget what a root holds (it went away, or its root changed). */
+  private release(st: RootState): void {
+    for (const f of ACCOUNT_FILES) this.heldBytes -= st.held[f] ?? 0;
+    st.held = {};
+    st.sigs = {};
+  }
+
+  /** A regular file, not through a final symbolic link, never blocking (FIFO), at most maxFileBytes (and `budget`). */
+  private read(path: string, budget: number): ReadResult {
     let fd: number;
     try {
       fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -304,6 +328,7 @@ export class AccountFilesSensor implements Sensor {
       if (!s.isFile()) return { refused: 'not a regular file' };
       const max = this.o.thresholds.maxFileBytes;
       if (s.size > max) return { refused: `larger than ${max} bytes` };
+      if (s.size > budget) return { refused: `the sensor's budget of ${MAX_HELD_BYTES} bytes of account files is spent` };
       const buf = Buffer.allocUnsafe(max + 1);
       let n = 0;
       while (n < buf.length) {
