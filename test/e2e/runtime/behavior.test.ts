@@ -114,7 +114,7 @@ describe('CPU behaviour and account files with a real dockerd', { skip: skip(), 
 
     const th = join(dir, 'thresholds.yaml');
     // A low CPU bar: CI machines are shared, and a busy loop may get a fraction of a CPU.
-    writeFileSync(th, 'cpu:\n  intervalMs: 500\n  percent: 3\n  sustainSeconds: 3\naccounts:\n  intervalMs: 300\n');
+    writeFileSync(th, 'cpu:\n  intervalMs: 500\n  percent: 3\n  sustainSeconds: 3\naccounts:\n  intervalMs: 300\n  packageManagerSeconds: 30\n');
     await watch.start(['--sensor', 'procfs', '--thresholds', th, '--events', '--stats', '0', '--state', join(dir, 'learn.json')], 60_000);
   });
 
@@ -215,8 +215,7 @@ describe('CPU behaviour and account files with a real dockerd', { skip: skip(), 
     await sleep(2000);
     ok('exec', 'vigil-acct', 'dpkg', '-i', '/tmp/svc.deb');
     assert.match(ok('exec', 'vigil-acct', 'getent', 'passwd', 'pkgsvc'), /^pkgsvc:x:\d+:/);
-    // Past the package-manager window's reach only by time: the next changes happen while no package manager runs,
-    // so the window is what decides; give the sensor a reading between them.
+    // A reading between dpkg's change and the next ones (clones and hidden accounts are raised whoever made them).
     await sleep(1500);
     ok(
       'exec',
@@ -238,8 +237,8 @@ describe('CPU behaviour and account files with a real dockerd', { skip: skip(), 
       [],
       'the build-time account and the package-manager account raise nothing',
     );
-    // dpkg ran in this container moments ago: only the configured window (120 s) separates a later hand-run
-    // useradd from it, so this one is checked in a fresh container.
+    // dpkg ran in this container moments ago: only the package-manager window (30 s here) separates a later
+    // hand-run useradd from it, so this one is checked in a fresh container.
     const d = ok('run', '-d', '--name', 'vigil-acct2', '--network', 'none', 'vigil-test/app:1', 'sleep', '600');
     try {
       await sleep(2000);
