@@ -63,6 +63,17 @@ test('a uid-0 line appended to passwd is a clone; a usermod to uid 0 too; with t
     [['uid0-clone', 'bin', 'modified']],
     'a clone is a clone even while a package manager runs',
   );
+  // glibc's files backend accepts any name: odd ones are still accounts.
+  const odd = diffAccounts(base, snapshotOf({ passwd: PASSWD + 'evil user:x:0:0::/:/bin/sh\nx$y$:x:0:0::/:/bin/sh\n', shadow: SHADOW, group: GROUP }), {
+    packageManager: false,
+  });
+  assert.deepEqual(
+    odd.map((x) => [x.kind, x.account]),
+    [
+      ['uid0-clone', 'evil user'],
+      ['uid0-clone', 'x$y$'],
+    ],
+  );
 });
 
 test('a shadow-only account is hidden; a duplicate uid; accounts added with and without a package manager; privileged groups', () => {

@@ -41,9 +41,14 @@ export function maskPassword(field: string): string {
 /** A crypt(3) hash (`$id$salt$hash`, `$id$params$salt$hash`) or a DES one: never shown, wherever it stands. */
 const HASH_LIKE = /\$[^$]*\$|^[./0-9A-Za-z]{13}$/;
 
-/** Whether a name is one an account can have: no control characters, no hash, not absurdly long. */
+/** Whether a name can be an account's: the files backend of glibc accepts any name, so only empty and absurdly long ones are refused. */
 export function plausibleName(name: string): boolean {
-  return name.length > 0 && name.length <= 256 && !/[\u0000-\u001f\u007f\s]/.test(name) && !/\$[^$]*\$/.test(name);
+  return name.length > 0 && name.length <= 256;
+}
+
+/** Control characters shown escaped, so a hostile name cannot forge output lines. */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** The line with its password field masked (any file: a passwd line may also carry a hash), and any other hash-like field. */
@@ -53,7 +58,7 @@ export function maskLine(file: AccountFile, raw: string): string {
   if (f.length > 1) f[1] = maskPassword(f[1]!);
   for (let i = 0; i < f.length; i++) if (i !== 1 && HASH_LIKE.test(f[i]!) && /\$/.test(f[i]!)) f[i] = '<hash>';
   // Control characters never reach an alert as such.
-  return f.join(':').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return printable(f.join(':'));
 }
 
 export function parseAccountFile(file: AccountFile, text: string): ParsedAccounts {
@@ -67,7 +72,7 @@ export function parseAccountFile(file: AccountFile, text: string): ParsedAccount
     // NIS compat entries (+user, -user, +@netgroup) are no local accounts.
     if (raw.startsWith('+') || raw.startsWith('-')) return;
     const f = raw.split(':');
-    const name = f[0]!;
+    const name = printable(f[0]!);
     if (f.length < MIN_FIELDS[file] || !plausibleName(name)) {
       bad++;
       return;
