@@ -87,8 +87,14 @@ export function zipEntries(buf: Buffer, limits: ZipLimits): ZipEntry[] {
       if (id === 0x0001) {
         let q = x + 4;
         const qEnd = Math.min(q + len, xEnd);
-        if (size === 0xffffffff && q + 8 <= qEnd) ((size = u64(buf, q)), (q += 8));
-        if (compressedSize === 0xffffffff && q + 8 <= qEnd) ((compressedSize = u64(buf, q)), (q += 8));
+        if (size === 0xffffffff && q + 8 <= qEnd) {
+          size = u64(buf, q);
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff && q + 8 <= qEnd) {
+          compressedSize = u64(buf, q);
+          q += 8;
+        }
         if (localOffset === 0xffffffff && q + 8 <= qEnd) localOffset = u64(buf, q);
       }
       x += 4 + len;
