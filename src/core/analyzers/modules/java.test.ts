@@ -61,7 +61,7 @@ test('java: nesting is bounded, bombs and broken archives are notices, never a c
   ]);
   const t = Date.now();
   const b = javaPackages(bomb, '/app/bomb.war');
-  assert.ok(Date.now() - t < 5000);
+  assert.ok(Date.now() - t < 30_000, 'bounded work, even on a loaded machine');
   assert.deepEqual(
     b.packages.map((p) => p.name),
     ['ok:ok'],
