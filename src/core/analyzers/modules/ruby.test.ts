@@ -34,6 +34,7 @@ test("ruby: Trivy's Gemfile.lock golden files give exactly Trivy's packages", ()
 test('ruby: claims installed specifications and application lockfiles only', () => {
   assert.ok(isGemspec('/usr/share/rubygems-integration/all/specifications/rack-2.2.6.4.gemspec'));
   assert.ok(isGemspec('/usr/local/bundle/specifications/rails-7.1.3.gemspec'));
+  assert.ok(isGemspec('/usr/local/lib/ruby/gems/3.3.0/specifications/default/json-2.7.1.gemspec'));
   assert.ok(!isGemspec('/usr/local/bundle/gems/rails-7.1.3/rails.gemspec'), 'a source gemspec is not an installed gem');
   assert.ok(isGemfileLock('/app/Gemfile.lock'));
   assert.ok(!isGemfileLock('/usr/local/bundle/gems/rack-3.0.8/Gemfile.lock'));

@@ -15,7 +15,8 @@ export const MAX_GEMFILE_LOCK = 16 * 1024 * 1024;
 const MAX_FIELD = 256;
 
 export function isGemspec(path: string): boolean {
-  return /\/specifications\/[^/]+\.gemspec$/.test(path);
+  // `specifications/default/` holds the gems bundled with Ruby itself (json, psych, ...).
+  return /\/specifications\/(?:default\/)?[^/]+\.gemspec$/.test(path);
 }
 
 export function isGemfileLock(path: string): boolean {
