@@ -3,18 +3,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runAnalyzer } from '../test-harness.js';
 import { makeZip } from '../zip.test-helpers.js';
-import java, { MAX_NESTING, javaPackages, manifestCoordinates, parseArchiveName, parseManifest } from './java.js';
+import java, { MAX_NESTING, javaPackages, manifestCoordinates, manifestLicenseNames, parseArchiveName, parseManifest, pomLicenseNames } from './java.js';
 
 const TRIVY = new URL('../testdata/trivy/java/', import.meta.url);
 const expected = JSON.parse(readFileSync(new URL('expected.json', TRIVY), 'utf8')) as Record<string, string[] | string>;
 const rows = (buf: Buffer, path: string): string[] =>
   javaPackages(buf, path)
-    .packages.map((p) => `${p.name}@${p.version} ${p.filePath}`)
+    .packages.map((p) => `${p.name}@${p.version} ${p.filePath}${p.licenses ? ` ${JSON.stringify(p.licenses).replace(/","/g, '", "')}` : ''}`)
     .sort();
 
 test("java: Trivy's jar/war golden files give exactly Trivy's (offline) packages", () => {
   const files = Object.keys(expected).filter((k) => k !== 'source');
-  assert.equal(files.length, 7);
+  assert.equal(files.length, 9);
   for (const f of files) {
     const r = javaPackages(readFileSync(new URL(f, TRIVY)), f);
     assert.deepEqual(r.notices, [], f);
@@ -33,6 +33,15 @@ test('java: file names, manifests', () => {
   assert.equal(m.get('Implementation-Title'), undefined, 'only the main section');
   assert.deepEqual(manifestCoordinates(m), { name: 'com.fasterxml.jackson.core:Jackson-databind', version: '2.13.4' });
   assert.equal(manifestCoordinates(parseManifest('Manifest-Version: 1.0\n')), undefined);
+  assert.deepEqual(
+    manifestLicenseNames(parseManifest('Bundle-License: https://www.apache.org/licenses/LICENSE-2.0.txt;description=x, https://example.org/other\n')),
+    ['Apache-2.0', 'https://example.org/other'],
+  );
+  assert.deepEqual(
+    pomLicenseNames('<project><licenses><license><name>A &amp; B</name><url>u</url></license><license><name>C</name></license></licenses></project>'),
+    ['A & B', 'C'],
+  );
+  assert.deepEqual(pomLicenseNames('<project><name>not a licence</name></project>'), []);
 });
 
 const pom = (g: string, a: string, v: string) => ({

@@ -9,6 +9,10 @@
 //   Implementation-Vendor or Specification-Vendor; artifact from
 //   Implementation-Title, Specification-Title or Bundle-Name; version from
 //   Implementation-Version, Specification-Version or Bundle-Version.
+// Licences, as Trivy attaches them: the `<licenses>` names of the embedded
+// META-INF/maven/<g>/<a>/pom.xml for that g:a; else, for the packages of the
+// archive itself, the manifest's Jenkins `Plugin-License-Name[-N]` or OSGi
+// `Bundle-License` (well-known licence URLs named by their SPDX id).
 // Nested archives are inflated one at a time under a depth, size and total
 // budget; anything past a limit is a notice naming the archive.
 import type { Notice, Package } from '../../inventory/types.js';
@@ -77,6 +81,41 @@ export function parseManifest(text: string): Map<string, string> {
 interface Coordinates {
   name: string;
   version: string;
+  licenses?: string[];
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The `<licenses><license><name>` values of a pom.xml. */
+export function pomLicenseNames(xml: string): string[] {
+  const block = /<licenses>([\s\S]*?)<\/licenses>/.exec(xml)?.[1];
+  if (!block) return [];
+  const out: string[] = [];
+  for (const m of block.matchAll(/<license>[\s\S]*?<name>([\s\S]*?)<\/name>[\s\S]*?<\/license>/g)) {
+    const name = m[1]!.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => XML_ENTITIES[e]!).trim();
+    if (name && name.length <= MAX_FIELD) out.push(name);
+  }
+  return out;
+}
+
+const LICENSE_URLS: Array<[RegExp, string]> = [
+  [/^https?:\/\/(www\.)?apache\.org\/licenses\/LICENSE-2\.0(\.txt|\.html)?$/i, 'Apache-2.0'],
+  [/^https?:\/\/(www\.)?opensource\.org\/licenses\/MIT(\.php|-license\.php)?$/i, 'MIT'],
+  [/^https?:\/\/(www\.)?eclipse\.org\/legal\/epl-2\.0\/?$/i, 'EPL-2.0'],
+  [/^https?:\/\/(www\.)?eclipse\.org\/legal\/epl-v10\.html$/i, 'EPL-1.0'],
+];
+
+/** Licence names a MANIFEST.MF declares (Jenkins plugin names first, else OSGi Bundle-License). */
+export function manifestLicenseNames(m: Map<string, string>): string[] {
+  const jenkins = [...m.entries()].filter(([k]) => /^Plugin-License-Name(-\d+)?$/.test(k)).map(([, v]) => v);
+  if (jenkins.length) return jenkins.filter((v) => v && v.length <= MAX_FIELD);
+  const bundle = m.get('Bundle-License');
+  if (!bundle) return [];
+  return bundle
+    .split(',')
+    .map((x) => x.split(';')[0]!.trim())
+    .filter((x) => x && x.length <= MAX_FIELD)
+    .map((x) => LICENSE_URLS.find(([re]) => re.test(x))?.[1] ?? x);
 }
 
 function valid(g: string | undefined, a: string | undefined, v: string | undefined): Coordinates | undefined {
@@ -120,6 +159,7 @@ function readArchive(buf: Buffer, path: string, depth: number, w: Walk, out: Arr
   const found: Coordinates[] = [];
   let foundSelf = false;
   let manifest: Map<string, string> | undefined;
+  const pomLicenses = new Map<string, string[]>();
   const small = (e: (typeof entries)[number]): string | undefined => {
     try {
       return zipRead(buf, e, LIMITS).toString('utf8');
@@ -140,6 +180,10 @@ function readArchive(buf: Buffer, path: string, depth: number, w: Walk, out: Arr
       if (!c) continue;
       if (own && own.artifactId === p.get('artifactId') && own.version === c.version) foundSelf = true;
       found.push(c);
+    } else if (b === 'pom.xml') {
+      const ga = /^META-INF\/maven\/([^/]+)\/([^/]+)\/pom\.xml$/.exec(e.name);
+      const text = ga ? small(e) : undefined;
+      if (ga && text !== undefined) pomLicenses.set(`${ga[1]}:${ga[2]}`, pomLicenseNames(text));
     } else if (b === 'MANIFEST.MF') {
       const text = small(e);
       if (text !== undefined) manifest = parseManifest(text);
@@ -167,10 +211,18 @@ function readArchive(buf: Buffer, path: string, depth: number, w: Walk, out: Arr
       readArchive(bytes, inner, depth + 1, w, out);
     }
   }
-  for (const c of found) out.push({ ...c, filePath: path });
-  if (foundSelf || !manifest) return;
-  const m = manifestCoordinates(manifest);
-  if (m) out.push({ ...m, filePath: path });
+  const here: Array<Coordinates & { filePath: string }> = found.map((c) => ({ ...c, filePath: path }));
+  if (!foundSelf && manifest) {
+    const m = manifestCoordinates(manifest);
+    if (m) here.push({ ...m, filePath: path });
+  }
+  const fromManifest = manifest ? manifestLicenseNames(manifest) : [];
+  for (const p of here) {
+    const lic = pomLicenses.get(p.name);
+    if (lic?.length) p.licenses = lic;
+    else if (fromManifest.length) p.licenses = fromManifest;
+    out.push(p);
+  }
 }
 
 /** Packages of an archive's bytes; `path` is its path in the image. */
@@ -191,7 +243,7 @@ export function javaPackages(buf: Buffer, path: string): { packages: Array<Coord
 
 const java: Analyzer = {
   id: 'java',
-  version: 1,
+  version: 2,
   kind: 'package',
   required(path, entry) {
     return entry.kind === 'file' && isJavaArchive(path) && entry.size <= MAX_ARCHIVE;
