@@ -1,7 +1,7 @@
-// Maven versions: ComparableVersion semantics (maven-artifact 3.0-3.5). A version
+// Maven versions: ComparableVersion semantics (maven-artifact 3.6-3.8). A version
 // is a list of items: integers, qualifiers (alpha < beta < milestone < rc <
 // snapshot < "" (release, also ga/final) < sp, then any other qualifier
-// alphabetically) and sub-lists opened by `-` between digits (1-1 is not 1.1).
+// alphabetically) and sub-lists opened by `-` and by digit/letter transitions.
 // Trailing null items (0, "", empty lists) are dropped, so 1 == 1.0 == 1-0.
 import { sign, type VersionComparator } from './types.js';
 
@@ -33,9 +33,13 @@ function isNull(it: Item): boolean {
   return it.v.length === 0;
 }
 
-/** Drop trailing null items (0, "", empty lists). */
+/** Drop trailing null items (0, "", empty lists); a non-null sub-list does not stop it (1.0-x is 1-x). */
 function normalize(list: Item[]): void {
-  while (list.length && isNull(list[list.length - 1]!)) list.pop();
+  for (let i = list.length - 1; i >= 0; i--) {
+    const it = list[i]!;
+    if (isNull(it)) list.splice(i, 1);
+    else if (it.k !== 'list') break;
+  }
 }
 
 /** The item tree of a version, as ComparableVersion.parseVersion builds it. */
@@ -45,35 +49,33 @@ export function parseMaven(version: string): Item[] {
   let list = root;
   const stack: Item[][] = [root];
   const parseItem = (digit: boolean, s: string): Item => (digit ? intItem(s) : strItem(s, false));
+  // `-` and every digit/letter transition open a sub-list: 1-1 is not 1.1, 1a1 is 1-a-1.
+  const push = (): void => {
+    const sub: Item[] = [];
+    list.push({ k: 'list', v: sub });
+    list = sub;
+    stack.push(sub);
+  };
   let isDigit = false;
   let start = 0;
   for (let i = 0; i < v.length; i++) {
     const c = v[i]!;
-    const digit = c >= '0' && c <= '9';
     if (c === '.' || c === '-') {
       list.push(i === start ? { k: 'int', v: '0' } : parseItem(isDigit, v.slice(start, i)));
       start = i + 1;
-      if (c === '-' && isDigit) {
-        normalize(list); // 1.0-x is 1-x
-        const next = v[i + 1];
-        // A sub-list only where digits follow digits: it tells 1-1 from 1.1.
-        if (next !== undefined && next >= '0' && next <= '9') {
-          const sub: Item[] = [];
-          list.push({ k: 'list', v: sub });
-          list = sub;
-          stack.push(sub);
-        }
-      }
-    } else if (digit) {
+      if (c === '-') push();
+    } else if (c >= '0' && c <= '9') {
       if (!isDigit && i > start) {
         list.push(strItem(v.slice(start, i), true));
         start = i;
+        push();
       }
       isDigit = true;
     } else {
       if (isDigit && i > start) {
         list.push(parseItem(true, v.slice(start, i)));
         start = i;
+        push();
       }
       isDigit = false;
     }
@@ -101,7 +103,14 @@ function cmpItem(a: Item, b: Item | undefined): number {
     if (!b) return cmpStr(qualifierKey(a.v), RELEASE);
     return b.k === 'str' ? cmpStr(qualifierKey(a.v), qualifierKey(b.v)) : -1;
   }
-  if (!b) return a.v.length === 0 ? 0 : cmpItem(a.v[0]!, undefined);
+  if (!b) {
+    // The whole list against nothing, not only its first item (MNG-6964: 1-0.alpha < 1).
+    for (const x of a.v) {
+      const r = cmpItem(x, undefined);
+      if (r !== 0) return r;
+    }
+    return 0;
+  }
   if (b.k === 'int') return -1;
   if (b.k === 'str') return 1;
   return cmpList(a.v, b.v);
