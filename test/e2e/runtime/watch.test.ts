@@ -175,18 +175,9 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     const a = await w.waitFor((x) => x.container?.id === cProt.id && x.type === 'container/sensitive-file-access');
     assert.match(a.message, /protected\/f/);
     assert.equal(a.action?.kind, 'alert');
-    await new Promise((r) => setTimeout(r, 300));
-    // Writing next to the protected directory is no file-protection violation. (Known issue, open: a policy
-    // decision is at times attributed to another event's alert type, seen once as a stray
-    // 'system/reverse-shell (policy:protect)' on this twin; the closing note of this stop describes it.)
-    assert.deepEqual(
-      w
-        .of(cProtTwin.id)
-        .filter((x) => x.type === 'container/sensitive-file-access')
-        .map((x) => x.message),
-      [],
-      'the benign twin raises no file-protection alert',
-    );
+    // Writing next to the protected directory raises nothing, not even a policy's reverse-shell verdict on the
+    // shell restoring its stdout (a unix socketpair) with dup2 (src/node/runtime/pipeline.test.ts reproduces that).
+    await silent(cProtTwin);
   });
 
   it('a process outside the whitelist: container/abnormal-process; whitelisted programs are silent', async () => {
