@@ -148,6 +148,21 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     await silent(twin);
   });
 
+  it('drop and execute: a binary written in the container and run raises container/malicious-program; a compiled one and an old one are silent', async () => {
+    copyFileSync('/usr/bin/true', join(bindir, 'prebuilt'));
+    spawnSync('chmod', ['755', join(bindir, 'prebuilt')]);
+    const twin = box();
+    // An executable that was there before (created outside the container), and one the compiler links in the container.
+    await twin.run(`${bindir}/prebuilt && printf 'int main(void){return 0;}' > ${bindir}/m.c && gcc -o ${bindir}/built ${bindir}/m.c && ${bindir}/built`);
+    const c = box();
+    await c.run(`cp /usr/bin/true ${bindir}/dropped && chmod +x ${bindir}/dropped && ${bindir}/dropped`);
+    const a = await w.waitFor((x) => x.container?.id === c.id && x.rule === 'Drop and execute new binary in container');
+    assert.equal(a.type, 'container/malicious-program');
+    assert.equal(a.process?.exepath, join(bindir, 'dropped'));
+    assert.match(a.message, /written by cp/);
+    await silent(twin);
+  });
+
   it('writing a cron entry: command/scheduled-task; writing a file elsewhere is silent', async () => {
     const twin = box();
     await twin.run(`echo '* * * * * root true' > ${dir}/other/crontab`);

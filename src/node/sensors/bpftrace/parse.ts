@@ -35,6 +35,7 @@ export type BpftraceRecord =
 const FIELD_COUNT: Record<string, number> = {
   A: 2,
   E: 2,
+  Dx: 1,
   F: 1,
   Q: 0,
   O: 6,
