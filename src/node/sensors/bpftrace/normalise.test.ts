@@ -35,6 +35,9 @@ describe('normaliser', () => {
       line(`${H('E', 201, 'x')}\t201\t/tmp/x`),
       line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0\t/etc/shadow`),
       line(`${H('E', 202, 'ls')}\t202\t/usr/bin/ls`),
+      // Fileless: the kernel saw an executable without a link, though the process is gone from /proc.
+      line(`${H('Dm', 203, 'x')}`),
+      line(`${H('E', 203, 'x')}\t203\t/proc/self/fd/3`),
     ]);
     assert.deepEqual(
       evs.map((e) => [e.type, e.proc.exepath, e.proc.exeWriter]),
@@ -42,7 +45,12 @@ describe('normaliser', () => {
         ['execve', '/tmp/x', 'curl\tevil'],
         ['openat', '/tmp/x', undefined],
         ['execve', '/usr/bin/ls', undefined],
+        ['execve', '/proc/self/fd/3', undefined],
       ],
+    );
+    assert.deepEqual(
+      evs.map((e) => e.proc.exeFromMemfd ?? false),
+      [false, false, false, true],
     );
   });
 

@@ -90,6 +90,8 @@ export class Normaliser {
   private readonly pendingCgroup = new Map<number, [string, string]>();
   /** The creator of the file a pid is executing (`Dx`, printed just before that exec's `E`). */
   private readonly pendingWriter = new Map<number, string>();
+  /** Pids whose exec (the next `E`) runs a file without a link: a memfd or a deleted file (`Dm`). */
+  private readonly pendingUnlinked = new Set<number>();
   private lastArgvTid = -1;
   /** Cgroup lines by kernel cgroup id, learnt from execs (kernel names) and fresh /proc reads; bounded. */
   private readonly byCgroupId = new Map<number, string[]>();
@@ -177,6 +179,10 @@ export class Normaliser {
           const oldest = this.pendingWriter.keys().next().value;
           if (oldest !== undefined) this.pendingWriter.delete(oldest);
         }
+        return {};
+      case 'Dm':
+        this.pendingUnlinked.add(r.pid);
+        if (this.pendingUnlinked.size > this.maxPending) this.pendingUnlinked.clear();
         return {};
       case 'E':
         return { event: this.exec(r, Number(f[0]), f[1] ?? '') };
@@ -368,6 +374,7 @@ export class Normaliser {
     if (ev.proc.args) ev.args.cmdline = ev.proc.args.join(' ');
     // Fileless execution: the kernel names a memfd or deleted file as the executable.
     if (info?.exepath && (info.exepath.startsWith('/memfd:') || info.exepath.endsWith(' (deleted)'))) ev.proc.exeFromMemfd = true;
+    if (this.pendingUnlinked.delete(r.pid)) ev.proc.exeFromMemfd = true;
     const writer = this.pendingWriter.get(r.pid);
     this.pendingWriter.delete(r.pid);
     if (writer) ev.proc.exeWriter = writer;

@@ -75,6 +75,7 @@ describe('bpftrace program', () => {
     // The remembering probe runs before the reporting one, which clears the open's state.
     assert.ok(p.indexOf('@wr[$ci') < p.indexOf('delete(@oa[tid])'));
     assert.ok(!buildProgram({}).includes('@wr['), 'no host namespace known: nothing remembered');
+    assert.match(buildProgram({}), /sched_process_exec \{ \$xi = curtask->mm->exe_file->f_inode; if \(\$xi->i_nlink == 0\) \{ printf\("Dm/);
   });
 
   it('refuses paths a probe literal cannot carry', () => {

@@ -270,11 +270,13 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_execveat { ${emit('A', '\\t%s\\t%s', cg)} join(args->argv, "\\x1f"); }`);
   // A file created in a container and now executed: its creator's name in a `Dx` line just before
   // the exec's `E` (same probe, same CPU buffer, so adjacent); the name is the line's last field.
+  // An executable without a link (a memfd, a deleted file): a `Dm` line before the `E`, decided in the
+  // kernel because a short-lived process is gone before /proc/PID/exe can be read.
   const dropped =
-    opts.hostPidns !== undefined
-      ? `$xi = curtask->mm->exe_file->f_inode; $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} } `
-      : '';
-  p.push(`tracepoint:sched:sched_process_exec { ${dropped}${emit('E', '\\t%d\\t%s', 'args->old_pid, str(args->filename)')} }`);
+    opts.hostPidns !== undefined ? `$w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} } ` : '';
+  p.push(
+    `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; if ($xi->i_nlink == 0) { ${emit('Dm', '', '')} } ${dropped}${emit('E', '\\t%d\\t%s', 'args->old_pid, str(args->filename)')} }`,
+  );
   p.push(`tracepoint:sched:sched_process_fork { ${emit('F', '\\t%d', 'args->child_pid')} }`);
   p.push(`tracepoint:sched:sched_process_exit /pid == tid/ { ${emit('Q', '', '')} }`);
   // openat: the entry probe keeps the name pointer, flags and dirfd by thread; a few filter probes
