@@ -45,11 +45,11 @@ const sampler = new CpuSampler({ procs: new ProcCache(new ProcFs()), containers:
 const accounts = new AccountFilesSensor({ containers: new ContainerResolver(), host: 'bench', thresholds: th.accounts });
 const t = { floor: [] as number[], cpu: [] as number[], accounts: [] as number[] };
 sampler.sample();
-accounts.check();
+accounts.poll();
 for (let r = 0; r < rounds; r++) {
   t.floor.push(cpuMs(floor));
   t.cpu.push(cpuMs(() => sampler.sample()));
-  t.accounts.push(cpuMs(() => accounts.check()));
+  t.accounts.push(cpuMs(() => accounts.poll()));
 }
 const procs = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 for (const k of kids) k.kill('SIGKILL');

@@ -21,7 +21,7 @@ import { diffAccounts, type AccountSnapshot } from '../../core/accounts/diff.js'
 import type { AccountThresholds } from '../../core/behavior/thresholds.js';
 import { containerFromCgroup, type ContainerResolver } from './container-resolver.js';
 import { readBounded } from './procfs.js';
-import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
+import { PollingSensor } from './sensor.js';
 
 export interface AccountFilesOptions {
   containers: ContainerResolver;
@@ -94,11 +94,8 @@ export const MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 type ReadResult = { text: string } | { missing: true } | { refused: string };
 
-export class AccountFilesSensor implements Sensor {
+export class AccountFilesSensor extends PollingSensor {
   readonly name = 'accounts';
-  private readonly status: SensorStatus;
-  private sink?: SensorSink;
-  private timer?: NodeJS.Timeout;
   private readonly roots = new Map<string, RootState>();
   private readonly procRoot: string;
   private readonly mono: () => number;
@@ -107,30 +104,15 @@ export class AccountFilesSensor implements Sensor {
   heldBytes = 0;
 
   constructor(private readonly o: AccountFilesOptions) {
+    const what = [o.watchHost !== false ? 'the host' : '', o.watchContainers !== false ? 'each container' : ''].filter(Boolean).join(' and ');
+    super(`account files (passwd, shadow, group) of ${what} checked every ${o.thresholds.intervalMs} ms`, o.thresholds.intervalMs);
     this.procRoot = o.procRoot ?? '/proc';
     this.mono = o.monoMs ?? (() => performance.now());
-    const what = [o.watchHost !== false ? 'the host' : '', o.watchContainers !== false ? 'each container' : ''].filter(Boolean).join(' and ');
-    this.status = new SensorStatus(`account files (passwd, shadow, group) of ${what} checked every ${o.thresholds.intervalMs} ms`);
   }
 
-  async start(sink: SensorSink): Promise<void> {
-    if (this.timer) return;
-    this.status.state = 'starting';
-    this.check();
-    this.sink = sink;
-    this.timer = setInterval(() => this.check(), this.o.thresholds.intervalMs);
-    this.status.state = 'running';
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.sink = undefined;
-    this.status.state = 'stopped';
-  }
-
-  health(): SensorHealth {
-    return this.status.snapshot();
+  /** The first round records what exists (the baseline), reporting nothing. */
+  protected override prime(): void {
+    this.poll();
   }
 
   get rootCount(): number {
@@ -138,7 +120,7 @@ export class AccountFilesSensor implements Sensor {
   }
 
   /** One round: find the roots (and package managers running in them), then look at each root's files. */
-  check(): void {
+  poll(): void {
     this.checks++;
     const now = this.mono();
     const live = new Set<string>();

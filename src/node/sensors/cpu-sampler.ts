@@ -19,7 +19,7 @@ import { outboundConnections, parseSocketTable, type SocketRow } from '../../cor
 import type { CpuThresholds } from '../../core/behavior/thresholds.js';
 import { containerFromCgroup, type ContainerResolver } from './container-resolver.js';
 import { readBounded, type ProcCache } from './procfs.js';
-import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
+import { PollingSensor } from './sensor.js';
 
 export interface CpuSamplerOptions {
   procs: ProcCache;
@@ -69,11 +69,8 @@ export function overlayUpperDir(mountinfo: string): string | undefined {
 const MAX_FDS = 4096;
 const MAX_CGROUP_DIRS = 20_000;
 
-export class CpuSampler implements Sensor {
+export class CpuSampler extends PollingSensor {
   readonly name = 'cpu';
-  private readonly status: SensorStatus;
-  private sink?: SensorSink;
-  private timer?: NodeJS.Timeout;
   private readonly episodes: CpuEpisodes;
   private prev = new Map<string, { ticks: number; at: number }>();
   private containerPrev = new Map<string, { usageNs: number; at: number; percent: number }>();
@@ -85,34 +82,24 @@ export class CpuSampler implements Sensor {
   busyMs = 0;
 
   constructor(private readonly o: CpuSamplerOptions) {
+    const t = o.thresholds;
+    super(
+      `CPU sampling of processes and containers every ${t.intervalMs} ms (alert above ${t.percent}% for ${t.sustainSeconds} s with miner traits)`,
+      t.intervalMs,
+    );
     this.procRoot = o.procRoot ?? '/proc';
     this.cgroupRoot = o.cgroupRoot ?? '/sys/fs/cgroup';
     this.mono = o.monoMs ?? (() => performance.now());
     this.episodes = new CpuEpisodes(o.thresholds);
-    const t = o.thresholds;
-    this.status = new SensorStatus(
-      `CPU sampling of processes and containers every ${t.intervalMs} ms (alert above ${t.percent}% for ${t.sustainSeconds} s with miner traits)`,
-    );
   }
 
-  async start(sink: SensorSink): Promise<void> {
-    if (this.timer) return;
-    this.status.state = 'starting';
-    this.sink = sink;
+  /** The first sample is the baseline CPU times are measured from. */
+  protected override prime(): void {
     this.sample();
-    this.timer = setInterval(() => this.sample(), this.o.thresholds.intervalMs);
-    this.status.state = 'running';
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.sink = undefined;
-    this.status.state = 'stopped';
-  }
-
-  health(): SensorHealth {
-    return this.status.snapshot();
+  poll(): void {
+    this.sample();
   }
 
   /** Per-container CPU percent of the last sample (container id -> percent of one CPU). */
