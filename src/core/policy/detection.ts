@@ -127,8 +127,8 @@ function ipOrCidr(s: string, where: string): void {
   // Syntax only here (the rules' CIDR parser, above this folder, checks the value when the policy is compiled).
   const [ip, bits, extra] = s.split('/');
   if (extra !== undefined || !ip) bad(where, 'must be an IP address or a CIDR (10.0.0.0/8, 2001:db8::/32)');
-  const v4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(ip);
-  const v6 = !v4 && /^[0-9a-fA-F:.]+$/.test(ip) && ip.includes(':');
+  const v4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && ip.split('.').every((o) => Number(o) <= 255);
+  const v6 = /^[0-9a-fA-F:.]+$/.test(ip) && ip.includes(':');
   if (!v4 && !v6) bad(where, 'must be an IP address or a CIDR (10.0.0.0/8, 2001:db8::/32)');
   if (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > (v4 ? 32 : 128))) bad(where, `prefix length must be 0..${v4 ? 32 : 128}`);
 }

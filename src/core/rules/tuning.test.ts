@@ -205,8 +205,10 @@ test('the effective configuration says what is on, the thresholds and allowlists
       types: 'all',
       match: { images: ['docker.io/library/nginx:*'] },
       fields: ['container.image', 'container.image.repository'],
+      sources: ['syscall'],
     },
   ]);
+  assert.deepEqual(ty('cluster/role-binding').allow, [], 'an image allowlist cannot match audit events');
   assert.deepEqual(ty('user/password-theft').allow, ['team-tuning.allow[0]']);
   assert.deepEqual(
     eff.policies.map((p) => p.name),

@@ -380,6 +380,8 @@ export interface EffectiveAllow {
   match: Partial<Record<(typeof ALLOW_FIELDS)[number], string[]>>;
   /** The rule fields it tests (the Falco exception it stands for). */
   fields: string[];
+  /** The event sources it can match (runtime `syscall`, Kubernetes `k8s_audit`): every field it names must exist there. */
+  sources: EventSource[];
 }
 
 export interface EffectiveConfig {
@@ -409,6 +411,7 @@ export function effectiveConfig(matchers: readonly EffectiveMatcher[], rules: re
         types: x.types ?? 'all',
         match,
         fields: [...fields],
+        sources: SOURCES.filter((src) => ALLOW_FIELDS.every((f) => !x[f] || ALLOW_FIELD_MAP[f][src])),
       });
     });
   const types = new Set<string>([...matchers.map((m) => m.type), ...tuning.types]);
@@ -438,13 +441,14 @@ export function effectiveConfig(matchers: readonly EffectiveMatcher[], rules: re
       }
     }
     if (scoped.some((s) => s.enabled !== undefined && s.enabled !== enabled)) enabled = 'scoped';
+    const srcs = new Set(matchers.filter((m) => m.type === type).map((m) => m.source));
     const t: EffectiveType = {
       type,
       enabled,
       enabledFrom,
       scoped,
       raisedBy: matchers.filter((m) => m.type === type).map((m) => ({ kind: m.kind, name: m.name, severity: m.severity })),
-      allow: allow.filter((a) => a.types === 'all' || a.types.includes(type)).map((a) => a.id),
+      allow: allow.filter((a) => (a.types === 'all' || a.types.includes(type)) && (!srcs.size || a.sources.some((x) => srcs.has(x)))).map((a) => a.id),
     };
     if (severity) {
       t.severity = severity;

@@ -28,7 +28,7 @@ import { ProcPoller } from '../sensors/proc-poller.js';
 import { FileIntegrity, KEY_FILES } from '../sensors/file-integrity.js';
 import { AuthLogTail, DEFAULT_AUTH_LOGS } from '../sensors/auth-log.js';
 import type { Sensor } from '../sensors/sensor.js';
-import { readPolicyFile, readLearnState, writeLearnState } from './policy-file.js';
+import { readPolicyFiles, readLearnState, writeLearnState } from './policy-file.js';
 import type { EngineLike } from './engine.js';
 import { RuntimePipeline, type KillFn, type RuntimeOutput } from './pipeline.js';
 
@@ -37,6 +37,8 @@ export interface WatchOptions {
   /** Load the built-in rules (default true). */
   builtinRules?: boolean;
   policyFile?: string;
+  /** Policy files (runtime and/or detection policies); `policyFile` is one more. */
+  policyFiles?: string[];
   threatIpsFile?: string;
   /** Where learned whitelists are kept. */
   stateFile?: string;
@@ -68,7 +70,10 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const sensorKind = o.sensor ?? 'ebpf';
 
   // Inputs first: a bad policy or rule file is exit 2 before anything starts.
-  const policy: PolicyDocument | undefined = o.policyFile ? readPolicyFile(o.policyFile) : undefined;
+  const files = [...(o.policyFiles ?? []), ...(o.policyFile ? [o.policyFile] : [])];
+  const read = readPolicyFiles(files);
+  const policy: PolicyDocument | undefined = read.runtime;
+  const detection = read.detection?.policies;
   const stateFile = o.stateFile ?? DEFAULT_STATE_FILE;
   const stage = policy ? new PolicyStage(policy, readLearnState(stateFile), clock) : undefined;
   const saveLearned = () => {
@@ -85,7 +90,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   else {
     const { loadEngine } = await import('./engine.js');
     engine =
-      o.builtinRules === false && !o.ruleFiles?.length && !o.threatIpsFile && !stage
+      o.builtinRules === false && !o.ruleFiles?.length && !o.threatIpsFile && !stage && !detection
         ? null
         : await loadEngine({
             ruleFiles: o.ruleFiles,
@@ -94,6 +99,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
             builtin: o.builtinRules !== false,
             clock,
             ...(stage ? { policyDecision: stage.violations } : {}),
+            ...(detection ? { detection } : {}),
           });
   }
 
@@ -165,7 +171,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     sensorKind === 'ebpf'
       ? main.health().detail
       : `${main.health().detail} (eBPF not used: only processes that live longer than the interval are seen, and no syscalls)`;
-  o.output.notice?.(`runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}`);
+  o.output.notice?.(
+    `runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}${detection ? `, ${detection.length} detection policies` : ''}`,
+  );
 
   const why = await pipeline.run(stopSignal);
   await pipeline.stop();
