@@ -208,7 +208,10 @@ test('the effective configuration says what is on, the thresholds and allowlists
       sources: ['syscall'],
     },
   ]);
-  assert.deepEqual(ty('cluster/role-binding').allow, [], 'an image allowlist cannot match audit events');
+  const k8s = new Engine(cluster, { host: 'c', detectors: [], tuning: t });
+  const both = effectiveConfig([...en.matchers(), ...k8s.matchers()], [...en.rules, ...k8s.rules], t);
+  assert.deepEqual(both.types.find((x) => x.type === 'cluster/role-binding')!.allow, [], 'an image allowlist cannot match audit events');
+  assert.deepEqual(both.types.find((x) => x.type === 'user/password-theft')!.allow, ['team-tuning.allow[0]']);
   assert.deepEqual(ty('user/password-theft').allow, ['team-tuning.allow[0]']);
   assert.deepEqual(
     eff.policies.map((p) => p.name),
