@@ -74,6 +74,7 @@ export const ERROR_CODES = {
   DEBIAN_TRACKER_INVALID: { class: 'input', message: 'not a Debian security tracker document ({problem})' },
   DEMO_IMAGE: { class: 'environment', message: 'demo image not found; build it with `node scripts/build-demo-image.mjs` or pass --demo-image PATH' },
   DEMO_SCAN: { class: 'input', message: 'demo scan failed: {error}' },
+  DETECTION_POLICY_INVALID: { class: 'input', message: 'detection policy: {field}: {reason}' },
   DOCKER_BAD_ID: { class: 'input', message: 'not a container id: {id}' },
   DOCKER_BAD_INSPECT: { class: 'input', message: 'no 64-hex "Id" in the inspect document' },
   DOCKER_BAD_JSON: { class: 'input', message: 'Docker Engine API response is not JSON' },

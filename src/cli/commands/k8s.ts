@@ -10,6 +10,7 @@ function detectOptions(cmd: Command): Command {
   return cmd
     .option('-f, --format <format>', 'table or json (one alert per line)', 'table')
     .option('--rules <file>', 'extra rule file (Falco syntax); its alerts are custom/<rule name>; repeatable', collect)
+    .option('--policy <file>', 'detection policy file (kind: DetectionPolicy; repeatable): types on/off, severities, thresholds, allowlists', collect)
     .option('--forbidden-threshold <n>', 'forbidden (403) answers to one user that make a burst (default 10)')
     .option('--forbidden-window <duration>', 'time window of a forbidden burst (default 60s)');
 }

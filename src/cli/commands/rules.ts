@@ -1,4 +1,4 @@
-// `vigil rules lint|test|list`: the detection rules (Falco-compatible YAML).
+// `vigil rules lint|test|list|effective`: the detection rules (Falco-compatible YAML).
 // Implementation: src/node/rules/rules-command.ts.
 import type { Command } from 'commander';
 import { action } from '../exit.js';
@@ -29,6 +29,18 @@ export function register(program: Command): void {
       action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
         const { rulesTest } = await import('../rules/rules-command.js');
         return rulesTest(files, opts);
+      }),
+    );
+  rules
+    .command('effective')
+    .description('what is enabled, with which thresholds and allowlists, and from which detection policy each setting comes')
+    .option('--policy <file>', 'detection policy file (kind: DetectionPolicy; repeatable, applied in order)', (v: string, p: string[] = []) => [...p, v])
+    .option('--rules <file>', 'user rule file as given to runtime watch / k8s audit (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('-f, --format <format>', 'table or json', 'table')
+    .action(
+      action(async (opts: { format?: string; policy?: string[]; rules?: string[] }) => {
+        const { rulesEffective } = await import('../rules/rules-command.js');
+        return rulesEffective(opts);
       }),
     );
   rules

@@ -15,7 +15,11 @@ export function register(program: Command): void {
     .description('watch this host in real time (eBPF via bpftrace) and print alerts; needs root')
     .option('-f, --format <format>', 'json (one alert per line) or text', 'text')
     .option('--rules <file>', 'extra rule file (repeatable)', collect)
-    .option('--policy <file>', 'runtime policy file (YAML): whitelists, file protection, enforce')
+    .option(
+      '--policy <file>',
+      'policy file (YAML, repeatable): runtime policies (whitelists, file protection, enforce) and/or detection policies (kind: DetectionPolicy)',
+      collect,
+    )
     .option('--no-builtin-rules', 'do not load the built-in rules (only --rules files and policies)')
     .option('--threat-ips <file>', 'threat-intel IP/CIDR list, one per line (network/abnormal-outbound)')
     .option('--state <file>', 'learn-state file for learned whitelists', '/var/lib/vigil/runtime-learn.json')
@@ -53,7 +57,7 @@ export function register(program: Command): void {
           statsIntervalMs: stats * 1000,
           ruleFiles: opts.rules as string[] | undefined,
           builtinRules: opts.builtinRules !== false,
-          policyFile: opts.policy as string | undefined,
+          policyFiles: opts.policy as string[] | undefined,
           threatIpsFile: opts.threatIps as string | undefined,
           stateFile: String(opts.state),
           authLogs: opts.authLog as string[] | undefined,

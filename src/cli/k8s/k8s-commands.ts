@@ -18,10 +18,12 @@ import { formatAlert, parseAlertFormat, tableHeader, type AlertFormat } from '..
 import { AuditLogFollower } from '../../node/k8s/log-follower.js';
 import { AuditWebhookServer } from '../../node/k8s/webhook-server.js';
 import { loadOrCreateCert } from '../../node/k8s/self-signed-cert.js';
+import { readPolicyFiles } from '../../node/runtime/policy-file.js';
 
 export interface DetectOptions {
   format?: string;
   rules?: string[];
+  policy?: string[];
   forbiddenThreshold?: string;
   forbiddenWindow?: string;
 }
@@ -47,6 +49,12 @@ async function setup(o: DetectOptions): Promise<{ ce: ClusterEngine; format: Ale
     const ms = parseDuration(o.forbiddenWindow);
     if (ms === undefined) usage(`--forbidden-window must be a duration like 60s or 5m, not ${o.forbiddenWindow}`);
     opts.forbiddenWindowMs = ms;
+  }
+  if (o.policy?.length) {
+    const read = readPolicyFiles(o.policy);
+    if (read.runtime)
+      process.stderr.write(`vigil: ${o.policy.join(', ')}: the runtime policies (${read.runtime.policies.length}) do not apply to audit events; ignored\n`);
+    if (read.detection) opts.detection = read.detection.policies;
   }
   const ce = await createClusterEngine(opts);
   // Load problems of user files are warnings with codes (unsupported fields skip a rule, never fail the run).

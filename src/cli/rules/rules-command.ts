@@ -1,5 +1,6 @@
-// `vigil rules lint|test|list`: load rule files and explain every problem,
-// run rules' embedded examples, list the built-in rules and detectors.
+// `vigil rules lint|test|list|effective`: load rule files and explain every problem,
+// run rules' embedded examples, list the built-in rules and detectors, show
+// the effective configuration under detection policies.
 import { colors as pc } from '../terminal.js';
 import { InputError } from '../../core/errors.js';
 import {
@@ -15,6 +16,9 @@ import {
 } from '../../core/rules/index.js';
 import type { PartialEvent } from '../../core/rules/event-builders.js';
 import { builtinRuleFiles, readRuleFiles } from '../../node/rules/load.js';
+import { effectiveDetection } from '../../node/rules/effective.js';
+import { readPolicyFiles } from '../../node/runtime/policy-file.js';
+import type { DetectionScope } from '../../core/policy/detection.js';
 
 export interface RulesOptions {
   format?: string;
@@ -194,6 +198,77 @@ export async function rulesList(opts: RulesOptions): Promise<number> {
       `${r.type.padEnd(w0)}  ${r.name.padEnd(w1)}  ${r.severity.padEnd(8)}  ${r.kind.padEnd(8)}  ${r.events.length > 60 ? `${r.events.slice(0, 57)}...` : r.events}`,
     );
   lines.push('', `${ruleset.rules.length} rules and ${BUILTIN_DETECTORS.length} detectors (ruleset ${ruleset.version})`, '');
+  process.stdout.write(lines.join('\n'));
+  return 0;
+}
+
+function fmtScope(s: DetectionScope): string {
+  return Object.entries(s)
+    .map(([k, v]) => `${k}=${(v as string[]).join(',')}`)
+    .join(' ');
+}
+
+function fmtParam(p: { value: number; unit: string; from: string }): string {
+  const v = p.unit === 'ms' ? (p.value % 60_000 === 0 ? `${p.value / 60_000}m` : `${p.value / 1000}s`) : p.unit === 'percent' ? `${p.value}%` : String(p.value);
+  return `${v} (${p.from})`;
+}
+
+/** `vigil rules effective [--policy FILE]...`: what is enabled, with which thresholds and allowlists, and from which policy. */
+export async function rulesEffective(opts: RulesOptions & { policy?: string[]; rules?: string[] }): Promise<number> {
+  const format = checkFormat(opts.format);
+  const read = readPolicyFiles(opts.policy ?? []);
+  const eff = await effectiveDetection(read.detection?.policies ?? [], {
+    ...(opts.rules?.length ? { ruleFiles: opts.rules } : {}),
+    where: (opts.policy ?? []).join(', '),
+  });
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(eff, null, 2)}\n`);
+    return 0;
+  }
+  const lines: string[] = [];
+  lines.push(
+    eff.policies.length
+      ? `Detection policies, in the order they apply: ${eff.policies.map((p) => (p.scope ? `${p.name} [${fmtScope(p.scope)}]` : p.name)).join(', ')}`
+      : 'No detection policy: the built-in defaults.',
+    '',
+  );
+  const w = Math.max(4, ...eff.types.map((t) => t.type.length));
+  lines.push(pc.bold(`${'TYPE'.padEnd(w)}  ENABLED  ${'SEVERITY'.padEnd(22)}  FROM`));
+  for (const t of eff.types) {
+    const en = t.enabled === 'scoped' ? 'scoped' : t.enabled ? 'yes' : 'no';
+    const sevs = [...new Set(t.raisedBy.map((r) => r.severity))].join(',');
+    const sev = t.severity ? t.severity : t.raisedBy.length ? `${sevs} (rules)` : '-';
+    const from =
+      [t.enabledFrom !== 'default' ? `enabled: ${t.enabledFrom}` : '', t.severityFrom ? `severity: ${t.severityFrom}` : ''].filter(Boolean).join('; ') ||
+      'default';
+    lines.push(
+      `${t.type.padEnd(w)}  ${(t.enabled === false ? pc.red(en) : en).padEnd(t.enabled === false ? 7 + pc.red('').length : 7)}  ${sev.padEnd(22)}  ${from}`,
+    );
+    if (!t.raisedBy.length) lines.push(`${' '.repeat(w)}  (no loaded rule or detector raises this type)`);
+    for (const s of t.scoped)
+      lines.push(
+        `${' '.repeat(w)}  in [${fmtScope(s.scope)}] (${s.policy}): ${[s.enabled !== undefined ? (s.enabled ? 'on' : 'off') : '', s.severity ? `severity ${s.severity}` : ''].filter(Boolean).join(', ')}`,
+      );
+    if (t.allow.length) lines.push(`${' '.repeat(w)}  allowlists: ${t.allow.join(', ')}`);
+  }
+  lines.push('', pc.bold('Thresholds'));
+  for (const th of eff.thresholds) {
+    const params = Object.entries(th.params)
+      .map(([k, p]) => `${k}=${fmtParam(p)}`)
+      .join(', ');
+    lines.push(`  ${th.key} (${th.type}, rule "${th.rule}"${th.bound ? '' : ', not loaded'}): ${params}`);
+  }
+  lines.push('', pc.bold('Allowlists (exceptions: the rule does not fire when the entry matches)'));
+  if (!eff.allow.length) lines.push('  none');
+  for (const a of eff.allow) {
+    const match = Object.entries(a.match)
+      .map(([k, v]) => `${k}=${(v as string[]).join(',')}`)
+      .join(' and ');
+    lines.push(
+      `  ${a.id}${a.name ? ` "${a.name}"` : ''}: ${match}; types ${a.types === 'all' ? 'all' : a.types.join(',')}${a.scope ? `; in [${fmtScope(a.scope)}]` : ''} (fields ${a.fields.join(', ')})`,
+    );
+  }
+  lines.push('');
   process.stdout.write(lines.join('\n'));
   return 0;
 }

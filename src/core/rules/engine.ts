@@ -14,6 +14,8 @@ import { AggregateWindow } from './aggregate.js';
 import { buildAlert } from './alert-builder.js';
 import { getter, RESOURCE_FIELD, type Getter } from './condition-compiler.js';
 import { BUILTIN_DETECTORS } from './detectors/index.js';
+import { applyThreshold, DetectionTuning, type EffectiveMatcher, type MatcherTuning } from './tuning.js';
+import type { ThresholdValues } from '../policy/thresholds.js';
 
 export interface EngineOptions {
   /** Node name put in alerts whose event carries no host. */
@@ -35,6 +37,12 @@ export interface EngineOptions {
   detectors?: readonly Detector[];
   /** Max keys per aggregating rule (memory bound). */
   maxAggregateKeys?: number;
+  /**
+   * Detection policies (src/core/rules/tuning.ts): types on/off, severities,
+   * allowlists (exceptions) and thresholds, applied to rules and detectors by
+   * alert type. Without it the thresholds' defaults apply.
+   */
+  tuning?: DetectionTuning;
 }
 
 export interface EngineStats {
@@ -43,7 +51,8 @@ export interface EngineStats {
   byRule: Record<string, number>;
 }
 
-type Matcher = { kind: 'rule'; rule: Rule; win?: AggregateWindow } | { kind: 'detector'; det: Detector; fn: DetectorFn };
+type Matcher =
+  { kind: 'rule'; rule: Rule; win?: AggregateWindow; tune?: MatcherTuning } | { kind: 'detector'; det: Detector; fn: DetectorFn; tune?: MatcherTuning };
 
 interface SourceIndex {
   byType: Map<string, Matcher[]>;
@@ -60,8 +69,15 @@ interface SourceIndex {
 }
 
 export class Engine {
+  /** The rules as the engine runs them (thresholds applied), disabled ones included. */
   readonly rules: Rule[];
   readonly detectors: Detector[];
+  /** The detection policies' tuning (an empty one when none was given). */
+  readonly tuning: DetectionTuning;
+  /** The thresholds in force (durations in ms): the CPU sampler reads `thresholds.cpu`. */
+  readonly thresholds: ThresholdValues;
+  /** Rules and detectors turned off for every event by a detection policy. */
+  readonly off: string[] = [];
   private readonly idx = new Map<EventSource, SourceIndex>();
   private readonly host: string;
   private readonly clock: () => number;
@@ -83,7 +99,9 @@ export class Engine {
         byName.delete(r.name);
         byName.set(r.name, r);
       }
-    this.rules = [...byName.values()];
+    this.tuning = opts.tuning ?? new DetectionTuning([]);
+    this.thresholds = this.tuning.thresholds;
+    this.rules = [...byName.values()].map((r) => applyThreshold(r, this.thresholds, this.tuning.thresholdFrom));
     const threatIps = Array.isArray(opts.threatIps) ? cidrSet(opts.threatIps) : opts.threatIps;
     const dets = opts.detectors ?? (sets.some((s) => s.builtin) ? BUILTIN_DETECTORS : []);
     const ctx = {
@@ -91,10 +109,16 @@ export class Engine {
       ...(threatIps ? { threatIps } : {}),
       ...(opts.policies ? { policies: opts.policies } : {}),
       ...(opts.policyDecision ? { policyDecision: opts.policyDecision } : {}),
+      thresholds: this.thresholds,
     };
     const matchers: Array<{ m: Matcher; source: EventSource; types: string[] | null; resources?: ReadonlySet<string> }> = [];
     for (const rule of this.rules) {
-      const m: Matcher = { kind: 'rule', rule };
+      const tune = this.tuning.matcher(rule.type, rule.source);
+      if (tune?.off) {
+        this.off.push(rule.name);
+        continue;
+      }
+      const m: Matcher = tune ? { kind: 'rule', rule, tune } : { kind: 'rule', rule };
       if (rule.aggregate) {
         m.win = new AggregateWindow(rule.aggregate.windowMs, rule.aggregate.threshold, opts.maxAggregateKeys);
         this.windows.push(m.win);
@@ -108,7 +132,12 @@ export class Engine {
       const fn = det.create(ctx);
       if (!fn) continue;
       this.detectors.push(det);
-      matchers.push({ m: { kind: 'detector', det, fn }, source: det.source, types: det.evtTypes });
+      const tune = this.tuning.matcher(det.type, det.source);
+      if (tune?.off) {
+        this.off.push(det.id);
+        continue;
+      }
+      matchers.push({ m: tune ? { kind: 'detector', det, fn, tune } : { kind: 'detector', det, fn }, source: det.source, types: det.evtTypes });
     }
     for (const source of ['syscall', 'k8s_audit'] as EventSource[]) {
       const mine = matchers.filter((x) => x.source === source);
@@ -157,6 +186,9 @@ export class Engine {
       if (m.kind === 'rule') {
         const r = m.rule;
         if (!r.match(e)) continue;
+        // The policies' exceptions and scoped switches act as part of the condition: before the window counts.
+        const sev = m.tune ? m.tune.decide(e) : undefined;
+        if (sev === null) continue;
         let message = r.out.render(e);
         if (m.win) {
           const a = r.aggregate!;
@@ -169,7 +201,7 @@ export class Engine {
         (out ??= []).push(
           this.emit(e, {
             type: r.type,
-            severity: r.severity,
+            severity: sev ?? r.severity,
             message,
             rule: r.name,
             remedy: r.remedy,
@@ -180,11 +212,13 @@ export class Engine {
       } else {
         const res = m.fn(e);
         if (!res) continue;
+        const sev = m.tune ? m.tune.decide(e) : undefined;
+        if (sev === null) continue;
         for (const h of Array.isArray(res) ? res : [res]) {
           (out ??= []).push(
             this.emit(e, {
               type: m.det.type,
-              severity: h.severity ?? m.det.severity,
+              severity: sev ?? h.severity ?? m.det.severity,
               message: h.message,
               rule: h.rule ?? m.det.id,
               remedy: m.det.remedy,
@@ -203,6 +237,14 @@ export class Engine {
   flush(now: number = this.clock()): Alert[] {
     for (const w of this.windows) w.flush(now);
     return [];
+  }
+
+  /** The rules and detectors of this engine, for the effective configuration (src/core/rules/tuning.ts). */
+  matchers(): EffectiveMatcher[] {
+    return [
+      ...this.rules.map((r): EffectiveMatcher => ({ kind: 'rule', name: r.name, type: r.type, source: r.source, severity: r.severity, file: r.file })),
+      ...this.detectors.map((d): EffectiveMatcher => ({ kind: 'detector', name: d.id, type: d.type, source: d.source, severity: d.severity })),
+    ];
   }
 
   stats(): EngineStats {

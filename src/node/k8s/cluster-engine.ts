@@ -1,7 +1,9 @@
 // Builds the cluster detection pipeline for the commands and the server:
 // Vigil's built-in cluster rules (rules/cluster/*.yaml, catalog types) plus
 // optional user rule files (alerts typed custom/<rule name>), one engine,
-// the k8s pipeline around it, and the forbidden-burst tuning.
+// the k8s pipeline around it, the forbidden-burst flags and the detection
+// policies (src/core/rules/tuning.ts; a policy's forbidden-burst threshold
+// wins over the flags).
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -9,6 +11,8 @@ import { Engine, loadRuleset, type Diagnostic, type Ruleset, type RuleFile } fro
 import { K8sAuditPipeline } from '../../core/k8s/pipeline.js';
 import { readRuleFiles } from '../rules/load.js';
 import { InputError } from '../../core/errors.js';
+import { DetectionTuning } from '../../core/rules/tuning.js';
+import type { DetectionPolicy } from '../../core/policy/detection.js';
 
 export const FORBIDDEN_BURST_RULE = 'K8s Forbidden Request Burst';
 
@@ -27,6 +31,8 @@ export interface ClusterEngineOptions {
   host?: string;
   forbiddenThreshold?: number;
   forbiddenWindowMs?: number;
+  /** Detection policies (validated), applied in order. */
+  detection?: readonly DetectionPolicy[];
   newId?: () => string;
 }
 
@@ -60,7 +66,12 @@ export async function createClusterEngine(o: ClusterEngineOptions = {}): Promise
     user = u.ruleset;
     sets.push(u.ruleset);
   }
-  const engine = new Engine(sets, { host: o.host ?? 'cluster', detectors: [], ...(o.newId ? { newId: o.newId } : {}) });
+  const engine = new Engine(sets, {
+    host: o.host ?? 'cluster',
+    detectors: [],
+    ...(o.newId ? { newId: o.newId } : {}),
+    ...(o.detection?.length ? { tuning: new DetectionTuning(o.detection) } : {}),
+  });
   const r: ClusterEngine = { pipeline: new K8sAuditPipeline(engine), engine, builtin: b.ruleset, diagnostics };
   if (user) r.user = user;
   return r;

@@ -6,10 +6,13 @@
 // stage's decision (src/core/policy/stage.ts) as `policyDecision`: its
 // process-whitelist and file-protection detectors word the violations the
 // pipeline already decided (and acted on), so there is one decision path.
+// Detection policies (`kind: DetectionPolicy`) tune it (src/core/rules/tuning.ts).
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent } from '../../core/events/event.js';
 import { InputError } from '../../core/errors.js';
 import { Engine, BUILTIN_DETECTORS, POLICY_DETECTORS, type Diagnostic, type LoadResult, type PolicyDecision } from '../../core/rules/index.js';
+import { DetectionTuning } from '../../core/rules/tuning.js';
+import type { DetectionPolicy } from '../../core/policy/detection.js';
 import { loadBuiltinRules, loadRuleFiles } from '../rules/load.js';
 import { loadThreatIps } from '../rules/threat-ips.js';
 
@@ -19,6 +22,8 @@ export interface EngineLike {
   flush?(nowMs: number): void;
   /** Number of loaded rules, for the start line. */
   readonly ruleCount: number;
+  /** The engine itself, when it is the real one (the effective configuration reads it). */
+  readonly engine?: Engine;
 }
 
 export interface EngineLoadOptions {
@@ -29,6 +34,8 @@ export interface EngineLoadOptions {
   builtin?: boolean;
   /** The runtime policies' decision (PolicyStage.violations); its detectors load even without the built-in rules. */
   policyDecision?: PolicyDecision;
+  /** Detection policies (validated), applied in order. */
+  detection?: readonly DetectionPolicy[];
   clock?: () => number;
 }
 
@@ -59,6 +66,7 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
     detectors,
     ...(o.policyDecision ? { policyDecision: o.policyDecision } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.detection?.length ? { tuning: new DetectionTuning(o.detection) } : {}),
   });
-  return { process: (e) => engine.process(e), flush: (now) => engine.flush(now), ruleCount: engine.rules.length };
+  return { process: (e) => engine.process(e), flush: (now) => engine.flush(now), ruleCount: engine.rules.length - engine.off.length, engine };
 }

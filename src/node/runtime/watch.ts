@@ -32,8 +32,9 @@ import { CpuSampler } from '../sensors/cpu-sampler.js';
 import { AccountFilesSensor } from '../sensors/account-files.js';
 import type { Sensor } from '../sensors/sensor.js';
 import { behaviorThresholds, type BehaviorThresholds } from '../../core/behavior/thresholds.js';
+import type { DetectionPolicy } from '../../core/policy/detection.js';
 import { readThresholdsFile } from './thresholds-file.js';
-import { readPolicyFile, readLearnState, writeLearnState } from './policy-file.js';
+import { readPolicyFiles, readLearnState, writeLearnState } from './policy-file.js';
 import type { EngineLike } from './engine.js';
 import { RuntimePipeline, type KillFn, type RuntimeOutput } from './pipeline.js';
 
@@ -42,6 +43,8 @@ export interface WatchOptions {
   /** Load the built-in rules (default true). */
   builtinRules?: boolean;
   policyFile?: string;
+  /** Policy files (runtime and/or detection policies); `policyFile` is one more. */
+  policyFiles?: string[];
   threatIpsFile?: string;
   /** Where learned whitelists are kept. */
   stateFile?: string;
@@ -76,8 +79,17 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const sensorKind = o.sensor ?? 'ebpf';
 
   // Inputs first: a bad policy or rule file is exit 2 before anything starts.
-  const policy: PolicyDocument | undefined = o.policyFile ? readPolicyFile(o.policyFile) : undefined;
-  const thresholds = o.thresholds ?? (o.thresholdsFile ? readThresholdsFile(o.thresholdsFile) : behaviorThresholds());
+  const files = [...(o.policyFiles ?? []), ...(o.policyFile ? [o.policyFile] : [])];
+  const read = readPolicyFiles(files);
+  const policy: PolicyDocument | undefined = read.runtime;
+  const thresholdsGiven = o.thresholds ?? (o.thresholdsFile ? readThresholdsFile(o.thresholdsFile) : undefined);
+  const thresholds = thresholdsGiven ?? behaviorThresholds();
+  // One CPU threshold for the sampler and the rule: a thresholds file's percent and sustain time enter the
+  // engine as the first detection policy (a detection policy's `cpu` threshold, later, wins over it).
+  const fromFile: DetectionPolicy[] = thresholdsGiven
+    ? [{ name: o.thresholdsFile ?? 'thresholds', thresholds: { cpu: { percent: thresholds.cpu.percent, duration: thresholds.cpu.sustainSeconds * 1000 } } }]
+    : [];
+  const detection = read.detection || fromFile.length ? [...fromFile, ...(read.detection?.policies ?? [])] : undefined;
   const stateFile = o.stateFile ?? DEFAULT_STATE_FILE;
   const stage = policy ? new PolicyStage(policy, readLearnState(stateFile), clock) : undefined;
   const saveLearned = () => {
@@ -94,7 +106,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   else {
     const { loadEngine } = await import('./engine.js');
     engine =
-      o.builtinRules === false && !o.ruleFiles?.length && !o.threatIpsFile && !stage
+      o.builtinRules === false && !o.ruleFiles?.length && !o.threatIpsFile && !stage && !detection
         ? null
         : await loadEngine({
             ruleFiles: o.ruleFiles,
@@ -103,6 +115,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
             builtin: o.builtinRules !== false,
             clock,
             ...(stage ? { policyDecision: stage.violations } : {}),
+            ...(detection ? { detection } : {}),
           });
   }
 
@@ -147,7 +160,10 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   }
   const fim = new FileIntegrity({ paths: o.keyFiles ?? KEY_FILES, host, now: clock });
   const auth = new AuthLogTail({ files: o.authLogs ?? DEFAULT_AUTH_LOGS, host, now: clock });
-  const cpu = new CpuSampler({ procs, containers, host, thresholds: thresholds.cpu, now: clock, ignore: self });
+  // The rule's CPU threshold in force (defaults, thresholds file, detection policies) is the sampler's too.
+  const cpuInForce = engine?.engine?.thresholds.cpu;
+  const cpuThresholds = cpuInForce ? { ...thresholds.cpu, percent: cpuInForce.percent, sustainSeconds: cpuInForce.duration / 1000 } : thresholds.cpu;
+  const cpu = new CpuSampler({ procs, containers, host, thresholds: cpuThresholds, now: clock, ignore: self });
   const accounts = new AccountFilesSensor({ containers, host, thresholds: thresholds.accounts, now: clock });
 
   const pipeline = new RuntimePipeline({
@@ -178,7 +194,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     sensorKind === 'ebpf'
       ? main.health().detail
       : `${main.health().detail} (eBPF not used: only processes that live longer than the interval are seen, and no syscalls)`;
-  o.output.notice?.(`runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}`);
+  o.output.notice?.(
+    `runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}${detection ? `, ${detection.length} detection policies` : ''}`,
+  );
 
   const why = await pipeline.run(stopSignal);
   await pipeline.stop();

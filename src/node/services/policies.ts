@@ -1,11 +1,15 @@
 // Security policies of a project: process whitelist and file protection
 // (documents in the runtime policy model of src/core/policy/model.ts, so
-// agents can receive them as they are) and image admission; add, modify,
-// delete (addPolicy / modifyPolicy / deletePolicy) and apply to images
+// agents can receive them as they are), image admission and detection
+// (src/core/policy/detection.ts; read back as a policy file and as the
+// effective configuration by ./detection.ts); add, modify, delete
+// (addPolicy / modifyPolicy / deletePolicy) and apply to images
 // (imageApplyPolicy).
 import { validatePolicyDocument } from '../../core/policy/model.js';
 import { InputError } from '../../core/errors.js';
 import { validateAdmissionPolicy } from '../../core/admission/policy.js';
+import { validateDetectionPolicy } from '../../core/policy/detection.js';
+import { DetectionTuning } from '../../core/rules/tuning.js';
 import { newId } from '../store/ids.js';
 import { badRequest, notFound } from './errors.js';
 import { mutate } from './mutate.js';
@@ -14,7 +18,7 @@ import { inProject, requireInProject, requireProject, requireTouched, toApi, typ
 
 type Api = Record<string, unknown>;
 
-export const POLICY_KINDS = ['process-whitelist', 'file-protection', 'image-admission'] as const;
+export const POLICY_KINDS = ['process-whitelist', 'file-protection', 'image-admission', 'detection'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
 /** Validates a policy document for its kind; returns the document to store. */
@@ -28,6 +32,18 @@ export function checkPolicyDocument(kind: PolicyKind, name: string, mode: string
       throw e;
     }
     const { name: _n, mode: _m, ...rest } = doc;
+    return rest;
+  }
+  if (kind === 'detection') {
+    // The document is one detection policy whose name is the row's; it only tunes alerts, so its mode is alert.
+    if (mode !== 'alert') throw badRequest('POLICY_INVALID', 'mode: a detection policy tunes alerts; its mode is alert');
+    const { name: _n, ...rest } = doc;
+    try {
+      new DetectionTuning([validateDetectionPolicy({ ...rest, name }, 'document')], 'document');
+    } catch (e) {
+      if (e instanceof InputError) throw badRequest('POLICY_INVALID', e.message);
+      throw e;
+    }
     return rest;
   }
   if (mode !== 'alert' && mode !== 'enforce') throw badRequest('POLICY_INVALID', `mode: must be alert or enforce for a ${kind} policy`);
@@ -100,6 +116,10 @@ export async function updatePolicy(
   const mode = b.mode ?? p.mode;
   const doc = checkPolicyDocument(p.kind, p.name, mode, b.document ?? JSON.parse(p.document));
   await mutate(s, by, { resourceType: 'policy', resourceId: policyId, projectId, summary: b }, async (trx) => {
+    if (p.kind === 'detection' && doc.thresholds !== undefined) {
+      const applied = await trx.selectFrom('policy_images').select('image_id').where('policy_id', '=', policyId).executeTakeFirst();
+      if (applied) throw badRequest('POLICY_INVALID', 'document.thresholds: thresholds apply to the whole project; this policy is applied to images');
+    }
     await trx
       .updateTable('policies')
       .set({ mode, document: JSON.stringify(doc), updated_at: s.clock().toISOString() })
@@ -118,6 +138,9 @@ export async function deletePolicy(s: ServiceDeps, by: Caller, projectId: string
 export async function applyPolicy(s: ServiceDeps, by: Caller, projectId: string, policyId: string, imageIds: string[]): Promise<void> {
   await mutate(s, by, { resourceType: 'policy', resourceId: policyId, projectId, summary: { imageIds } }, async (trx) => {
     await requireInProject(trx, 'policies', policyId, projectId, 'policy');
+    const p = await trx.selectFrom('policies').select(['kind', 'document']).where('id', '=', policyId).executeTakeFirstOrThrow();
+    if (p.kind === 'detection' && (JSON.parse(p.document) as { thresholds?: unknown }).thresholds !== undefined)
+      throw badRequest('POLICY_INVALID', 'document.thresholds: thresholds apply to the whole project; a policy with thresholds cannot be applied to images');
     const found = await trx.selectFrom('images').select('id').where('project_id', '=', projectId).where('id', 'in', imageIds).execute();
     if (found.length !== new Set(imageIds).size) throw notFound('image');
     const now = s.clock().toISOString();

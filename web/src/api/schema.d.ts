@@ -1068,6 +1068,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{projectId}/detection/effective": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The effective detection configuration: enabled types, severities, thresholds and allowlists, and the policy each comes from */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectId}/detection/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The detection policies of the project as a policy file (kind: DetectionPolicy), applied images added to their scope */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{projectId}/images": {
         parameters: {
             query?: never;
@@ -1593,7 +1665,7 @@ export interface paths {
             parameters: {
                 query?: {
                     cursor?: string;
-                    kind?: "process-whitelist" | "file-protection" | "image-admission";
+                    kind?: "process-whitelist" | "file-protection" | "image-admission" | "detection";
                     limit?: number;
                     sort?: string;
                 };
@@ -1630,7 +1702,7 @@ export interface paths {
                     "application/json": {
                         document: Record<string, never>;
                         /** @enum {string} */
-                        kind: "process-whitelist" | "file-protection" | "image-admission";
+                        kind: "process-whitelist" | "file-protection" | "image-admission" | "detection";
                         /** @enum {string} */
                         mode?: "alert" | "enforce" | "warn" | "audit";
                         name: string;

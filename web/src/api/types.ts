@@ -129,7 +129,7 @@ export interface Policy {
   id: string;
   projectId: string;
   name: string;
-  kind: 'process-whitelist' | 'file-protection' | 'image-admission';
+  kind: 'process-whitelist' | 'file-protection' | 'image-admission' | 'detection';
   mode: 'alert' | 'enforce';
   document: Record<string, any>;
   createdAt: string;

@@ -1,5 +1,6 @@
 // Policies: process whitelist (executables, learn mode), file protection
-// paths, image admission rules; create, edit, delete, apply to images.
+// paths, image admission rules, detection policies (the document as JSON,
+// docs/detection-policy.md); create, edit, delete, apply to images.
 import { useState } from 'react';
 import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Radio, Select, Space, Tag, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -12,7 +13,7 @@ import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../com
 import { AddToolbar, ConfirmDelete, DataTable, FilterSelect, PageTitle } from '../components/page';
 
 type Kind = Policy['kind'];
-const KINDS: Kind[] = ['process-whitelist', 'file-protection', 'image-admission'];
+const KINDS: Kind[] = ['process-whitelist', 'file-protection', 'image-admission', 'detection'];
 
 interface FormValues {
   name: string;
@@ -28,7 +29,20 @@ interface FormValues {
   blockMalware?: boolean;
   allowedRegistries?: string;
   denyImages?: string;
+  /** A detection policy's document as JSON (types, thresholds, allow, scope). */
+  detection?: string;
 }
+
+const DETECTION_TEMPLATE = JSON.stringify({ types: { 'system/high-risk-command': false }, thresholds: { 'brute-force': { attempts: 10 } } }, null, 2);
+
+const isJsonObject = (s?: string): boolean => {
+  try {
+    const v: unknown = JSON.parse(s ?? '');
+    return !!v && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+};
 
 const lines = (s?: string) =>
   (s ?? '')
@@ -39,6 +53,7 @@ const lines = (s?: string) =>
 function toDocument(v: FormValues): Record<string, unknown> {
   if (v.kind === 'process-whitelist') return { processWhitelist: { executables: lines(v.executables), ...(v.learn ? { learn: v.learn } : {}) } };
   if (v.kind === 'file-protection') return { fileProtection: { paths: lines(v.paths), ...(v.reads ? { reads: true } : {}) } };
+  if (v.kind === 'detection') return JSON.parse(v.detection ?? '{}') as Record<string, unknown>;
   const d: Record<string, unknown> = { requireScan: !!v.requireScan, blockMalware: !!v.blockMalware };
   if (v.maxCritical !== undefined && v.maxCritical !== null) d.maxCritical = v.maxCritical;
   if (v.maxHigh !== undefined && v.maxHigh !== null) d.maxHigh = v.maxHigh;
@@ -63,6 +78,7 @@ function toForm(p: Policy): FormValues {
     blockMalware: !!d.blockMalware,
     allowedRegistries: (d.allowedRegistries ?? []).join('\n'),
     denyImages: (d.denyImages ?? []).join('\n'),
+    detection: p.kind === 'detection' ? JSON.stringify(d, null, 2) : DETECTION_TEMPLATE,
   };
 }
 
@@ -90,7 +106,7 @@ function PolicyForm({
       <Form.Item label={t('policies.kindLabel')} name="kind">
         <Select disabled={editing} options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))} />
       </Form.Item>
-      <Form.Item label={t('policies.mode')} name="mode">
+      <Form.Item label={t('policies.mode')} name="mode" hidden={kind === 'detection'}>
         <Radio.Group
           options={[
             { value: 'alert', label: t('policies.modeAlert') },
@@ -142,6 +158,16 @@ function PolicyForm({
           </Form.Item>
         </>
       )}
+      {kind === 'detection' && (
+        <Form.Item
+          label={t('policies.detectionDocument')}
+          name="detection"
+          extra={t('policies.detectionHelp')}
+          rules={[{ validator: (_r, v?: string) => (isJsonObject(v) ? Promise.resolve() : Promise.reject(new Error(t('policies.detectionJson')))) }]}
+        >
+          <Input.TextArea rows={12} style={{ fontFamily: 'monospace' }} />
+        </Form.Item>
+      )}
       {!!error && <Alert type="error" role="alert" message={errorMessage(error)} style={{ marginBottom: 12 }} />}
       <Button type="primary" htmlType="submit" loading={busy}>
         {t('common.save')}
@@ -167,7 +193,12 @@ function PolicyDetail({ projectId, policyId }: { projectId: string; policyId: st
   });
   const save = useMutation({
     mutationFn: (v: FormValues) =>
-      unwrap(api.PATCH('/api/v1/projects/{projectId}/policies/{policyId}', { params: { path }, body: { mode: v.mode, document: toDocument(v) as never } })),
+      unwrap(
+        api.PATCH('/api/v1/projects/{projectId}/policies/{policyId}', {
+          params: { path },
+          body: { mode: v.kind === 'detection' ? 'alert' : v.mode, document: toDocument(v) as never },
+        }),
+      ),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ['policy'] });
       void qc.invalidateQueries({ queryKey: ['policies'] });
@@ -263,7 +294,7 @@ export default function Policies() {
       unwrap<{ id: string }>(
         api.POST('/api/v1/projects/{projectId}/policies', {
           params: { path: { projectId: projectId! } },
-          body: { name: v.name, kind: v.kind, mode: v.mode, document: toDocument(v) as never },
+          body: { name: v.name, kind: v.kind, mode: v.kind === 'detection' ? 'alert' : v.mode, document: toDocument(v) as never },
         }),
       ),
     onSuccess: (r) => {
@@ -302,7 +333,7 @@ export default function Policies() {
       </QueryState>
       <Modal title={t('policies.create')} open={creating} onCancel={() => setCreating(false)} footer={null} destroyOnHidden width={640}>
         <PolicyForm
-          initial={{ name: '', kind: kind ?? 'process-whitelist', mode: 'alert', requireScan: true }}
+          initial={{ name: '', kind: kind ?? 'process-whitelist', mode: 'alert', requireScan: true, detection: DETECTION_TEMPLATE }}
           editing={false}
           onSubmit={(v) => create.mutate(v)}
           busy={create.isPending}

@@ -6,6 +6,7 @@ import type { Severity } from '../../alerts/types.js';
 import type { ContainerInfo, EngineEvent, EventSource, SyscallEvent } from '../../events/event.js';
 import type { CidrSet } from '../cidr.js';
 import type { PolicyDecision } from '../../policy/evaluate.js';
+import type { ThresholdValues } from '../../policy/thresholds.js';
 
 /** A container's policies (product.md section 4), looked up per container by the runtime. */
 export interface ContainerPolicy {
@@ -28,6 +29,8 @@ export interface DetectorContext {
   threatIps?: CidrSet;
   policies?: PolicyLookup;
   policyDecision?: PolicyDecision;
+  /** The thresholds in force (src/core/policy/thresholds.ts; durations in ms), e.g. `thresholds.cpu.percent`. */
+  thresholds?: ThresholdValues;
 }
 
 export interface DetectorHit {

@@ -1,11 +1,13 @@
 // Security policies of a project: process whitelist and file protection
 // (documents in the runtime policy model of src/core/policy/model.ts, so
-// agents can receive them as they are) and image admission; add, modify,
-// delete (addPolicy / modifyPolicy / deletePolicy) and apply to images
-// (imageApplyPolicy).
+// agents can receive them as they are), image admission and detection; add,
+// modify, delete (addPolicy / modifyPolicy / deletePolicy) and apply to
+// images (imageApplyPolicy); the detection policies as a policy file and
+// their effective configuration.
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import * as policies from '../../services/policies.js';
+import * as detection from '../../services/detection.js';
 import { POLICY_KINDS, type PolicyKind } from '../../services/policies.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
@@ -98,5 +100,31 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
       },
     },
     async (req) => ok(policies.applyPolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.imageIds)),
+  );
+
+  app.get<{ Params: { projectId: string } }>(
+    '/api/v1/projects/:projectId/detection/policies',
+    {
+      config: { action: 'policy:read', scope: 'project' },
+      schema: {
+        tags: ['policies'],
+        summary: 'The detection policies of the project as a policy file (kind: DetectionPolicy), applied images added to their scope',
+        params: projectParams,
+      },
+    },
+    async (req) => detection.detectionPolicyFile(ctx, req.params.projectId),
+  );
+
+  app.get<{ Params: { projectId: string } }>(
+    '/api/v1/projects/:projectId/detection/effective',
+    {
+      config: { action: 'policy:read', scope: 'project' },
+      schema: {
+        tags: ['policies'],
+        summary: 'The effective detection configuration: enabled types, severities, thresholds and allowlists, and the policy each comes from',
+        params: projectParams,
+      },
+    },
+    async (req) => detection.effectiveDetectionOf(ctx, req.params.projectId),
   );
 }
