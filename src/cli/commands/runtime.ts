@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option('--stats <seconds>', 'print a stats line on stderr every N seconds (0: only at exit)', '60')
     .option('--events', 'also print every normalised event on stderr (debugging)')
     .option('--auth-log <file>', 'auth log or Docker json log to follow (repeatable; default /var/log/auth.log, /var/log/secure)', collect)
+    .option('--thresholds <file>', 'YAML/JSON overriding the CPU sampler and account-files thresholds (docs/runtime.md)')
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable; default the catalog list)', collect)
     .action(
       action(async (opts: Record<string, unknown>) => {
@@ -63,6 +64,7 @@ export function register(program: Command): void {
           malware: opts.malware !== false,
           malwareRules: opts.malwareRules as string[] | undefined,
           dockerSocket: String(opts.dockerSocket),
+          thresholdsFile: opts.thresholds as string | undefined,
         });
       }),
     );
