@@ -12,6 +12,7 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCert } from '../src/node/k8s/self-signed-cert.js';
+import { factsImages, review } from './lib/admission-reviews.js';
 
 const arg = (n: string, d: number) => {
   const i = process.argv.indexOf(`--${n}`);
@@ -24,51 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vigil-adm-bench-'));
 const cert = createSelfSignedCert(['127.0.0.1']);
 writeFileSync(join(dir, 'tls.crt'), cert.certPem);
 writeFileSync(join(dir, 'tls.key'), cert.keyPem);
-const clean = { scanned: true, scannedAt: new Date().toISOString(), vulnerabilities: { critical: 0, high: 2, criticalFixable: 0, highFixable: 1 }, malware: 0 };
-const images: Record<string, unknown> = {};
-for (let i = 0; i < 200; i++) images[`registry.example.com/team-${i % 20}/app-${i}:1.${i}`] = clean;
-writeFileSync(join(dir, 'facts.json'), JSON.stringify({ images }));
-
-/** A realistic Deployment review: 2 containers, an init container, volumes, probes, env. */
-function review(i: number): string {
-  const img = `registry.example.com/team-${i % 20}/app-${i % 200}:1.${i % 200}`;
-  const c = (name: string) => ({
-    name,
-    image: img,
-    ports: [{ containerPort: 8080 }],
-    env: Array.from({ length: 10 }, (_, k) => ({ name: `VAR_${k}`, value: `value-${k}` })),
-    resources: { requests: { cpu: '100m', memory: '128Mi' } },
-    readinessProbe: { httpGet: { path: '/healthz', port: 8080 } },
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: i % 10 === 0 },
-    volumeMounts: [{ name: 'data', mountPath: '/data' }],
-  });
-  return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `uid-${i}`,
-      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
-      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-      namespace: `ns-${i % 7}`,
-      operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts'] },
-      dryRun: false,
-      object: {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: `app-${i}`, labels: { app: `app-${i}` } },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: `app-${i}` } },
-          template: {
-            metadata: { labels: { app: `app-${i}`, tier: 'web' } },
-            spec: { initContainers: [c('init')], containers: [c('app'), c('sidecar')], volumes: [{ name: 'data', emptyDir: {} }] },
-          },
-        },
-      },
-    },
-  });
-}
+writeFileSync(join(dir, 'facts.json'), JSON.stringify({ images: factsImages(new Date()) }));
 
 const FLOOR = `
 const https = require('node:https');

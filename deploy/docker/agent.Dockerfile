@@ -2,17 +2,22 @@
 # child process). Runs as root inside the DaemonSet's narrowed capability set
 # (deploy/base/agent/agent.yaml): loading eBPF programs needs it.
 # Build from the repository root:  docker build -f deploy/docker/agent.Dockerfile -t vigil/agent:0.1.0 .
+# NODE_IMAGE: any Debian bookworm image with Node.js 20 (node, npm) on the PATH.
 ARG NODE_IMAGE=node:20.19.5-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts=false
+# `prepare` (the build) needs the sources: install without scripts, then run
+# the install scripts of the packages that have one.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3 esbuild protobufjs
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY proto ./proto
 COPY rules ./rules
-RUN npm run build && npm prune --omit=dev
+# The agent has no console: only the server's build.
+RUN npm run build:server && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
@@ -23,5 +28,6 @@ COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/rules ./rules
+COPY --from=build /src/proto ./proto
 ENTRYPOINT ["node", "/opt/vigil/dist/cli/main.js"]
 CMD ["agent"]

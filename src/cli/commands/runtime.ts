@@ -21,6 +21,9 @@ export function register(program: Command): void {
       collect,
     )
     .option('--no-builtin-rules', 'do not load the built-in rules (only --rules files and policies)')
+    .option('--malware-rules <path>', 'extra YARA rules / SHA-256 lists (file or directory, repeatable) run on each new executable', collect)
+    .option('--no-malware', 'do not run the malware signatures on executables')
+    .option('--docker-socket <path>', 'Docker Engine API socket for container names and images', '/var/run/docker.sock')
     .option('--threat-ips <file>', 'threat-intel IP/CIDR list, one per line (network/abnormal-outbound)')
     .option('--state <file>', 'learn-state file for learned whitelists', '/var/lib/vigil/runtime-learn.json')
     .option('--sensor <kind>', 'ebpf, or procfs (polling fallback when eBPF is unavailable)', 'ebpf')
@@ -62,6 +65,9 @@ export function register(program: Command): void {
           stateFile: String(opts.state),
           authLogs: opts.authLog as string[] | undefined,
           keyFiles: opts.keyFile as string[] | undefined,
+          malware: opts.malware !== false,
+          malwareRules: opts.malwareRules as string[] | undefined,
+          dockerSocket: String(opts.dockerSocket),
           thresholdsFile: opts.thresholds as string | undefined,
         });
       }),

@@ -2,7 +2,7 @@
 // and leaves placeholders, documented examples and allowlisted paths alone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { configSecrets, findSecrets, secretPathAllowed, secretScanner } from './secrets.js';
+import { configSecrets, findSecrets, keywordsIn, secretPathAllowed, secretScanner } from './secrets.js';
 import { SECRET_RULES } from './secret-rules.js';
 
 const gh = 'ghp_' + 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5';
@@ -105,5 +105,32 @@ describe('secret rules', () => {
       ['config:env:2:github-token:-', 'config:history:3:github-token:1'],
     );
     assert.ok(got.every((g) => !g.match.includes(gh)));
+  });
+});
+
+describe('keyword prefilter', () => {
+  it('finds exactly the keywords a case-insensitive search finds, overlapping and nested ones included', () => {
+    const keywords = [...new Set(SECRET_RULES.flatMap((r) => r.keywords))];
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const texts = ['', 'SECRET_ACCESS_KEY=x', 'aws_secretaccesskey', 'xoxb-ghp_npm_', 'PassWord pwd=1 https://', 'private_key_id private key'];
+    for (let i = 0; i < 300; i++) {
+      let t = '';
+      for (let j = rand(8); j >= 0; j--) {
+        const k = keywords[rand(keywords.length)]!;
+        // Keywords cut, glued, in mixed case, between filler.
+        const piece = rand(3) === 0 ? k.slice(0, 1 + rand(k.length)) : k;
+        t += [...piece].map((c) => (rand(2) ? c.toUpperCase() : c)).join('') + ['', ' ', '_', 'x', '\n'][rand(5)];
+      }
+      texts.push(t);
+    }
+    for (const t of texts) {
+      const lower = t.toLowerCase();
+      const want = keywords.filter((k) => lower.includes(k)).sort();
+      assert.deepEqual([...keywordsIn(t)].sort(), want, JSON.stringify(t));
+    }
   });
 });

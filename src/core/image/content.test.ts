@@ -59,6 +59,33 @@ describe('content scanners in analyzeImage', () => {
     assert.equal(r.tree.get('/x.skip')?.layer, 0);
   });
 
+  it('each file reaches the scanners with exactly its own bytes (one buffer per layer, reused file after file)', async () => {
+    // Sizes that grow and shrink across the reused buffer, and big files split over many stream chunks.
+    const sizes = [10, 70_000, 3, 200_000, 1, 0, 150_000, 64 * 1024, 5];
+    const files = sizes.map((n, i) => ({ path: `f${i}`, content: Buffer.from(Array.from({ length: n }, (_, k) => (k * 31 + i * 7) & 0xff)) }));
+    const got = new Map<string, string>();
+    const check: ContentScanner = {
+      id: 'check',
+      version: 1,
+      maxFileSize: 1024 * 1024,
+      wants: () => true,
+      scan: (f) => {
+        assert.equal(createHash('sha256').update(f.content).digest('hex'), f.sha256, `${f.path}: content and hash disagree`);
+        got.set(f.path, f.sha256);
+        return [];
+      },
+    };
+    for (const compression of ['gzip', 'zstd'] as const) {
+      got.clear();
+      const image = await memImage({ layers: [{ files, compression }, { files: files.slice(0, 3).map((f) => ({ ...f, path: `l1-${f.path}` })) }] });
+      await analyzeImage(image, [], { contentScanners: [check], hashFiles: true });
+      for (const f of files) {
+        assert.equal(got.get(`/${f.path}`), createHash('sha256').update(f.content).digest('hex'), `${compression} ${f.path}`);
+      }
+      assert.equal(got.size, files.length + 3);
+    }
+  });
+
   it('reads nothing extra without content scanners', async () => {
     const image = await memImage({ layers: [{ files: [{ path: 'a.txt', content: 'x' }] }] });
     const r = await analyzeImage(image, []);

@@ -1,7 +1,8 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent } from '../../core/events/event.js';
@@ -14,6 +15,8 @@ import { FileIntegrity } from '../sensors/file-integrity.js';
 import { EbpfSensor } from '../sensors/bpftrace/sensor.js';
 import { ProcCache, ProcFs } from '../sensors/procfs.js';
 import { ContainerResolver } from '../sensors/container-resolver.js';
+import { ExecScanner } from '../malware/exec-scanner.js';
+import { loadSignatures } from '../malware/signatures.js';
 import { loadEngine } from './engine.js';
 import { RuntimePipeline, type PipelineStats, type RuntimeOutput } from './pipeline.js';
 
@@ -120,6 +123,7 @@ describe('runtime pipeline: one policy decision, injected clock and kill', () =>
     // Outside the policy's containers: nothing.
     pipeline.handle(exec('/tmp/xmrig'));
     assert.equal(out.alerts.length, 2);
+    assert.equal(pipeline.stats.alerts, 2);
   });
 
   it('a failed or refused kill stays an alert that says why', async () => {
@@ -299,5 +303,78 @@ describe('runtime pipeline: sensors, lost events, failures, stats', () => {
     assert.equal(lost.length, 1, 'once per increase');
     assert.deepEqual(lost[0]!.fields, { lost: 7, totalLost: 7 });
     assert.equal(lost[0]!.time, new Date(TEST_TIME).toISOString());
+  });
+});
+
+describe('runtime pipeline: malware signatures on exec', () => {
+  // Outside the flagged roots (an ELF run from /tmp is itself flagged), even when the checkout is under /tmp.
+  const flagged = /^\/(tmp|var\/tmp|dev\/shm|run\/shm|var\/www)\//;
+  const base = [process.cwd(), homedir(), '/var/lib'].find((d) => !flagged.test(`${d}/`))!;
+  const dir = mkdtempSync(join(base, '.vigil-pipeline-exec-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function running(file: string): Promise<ChildProcess> {
+    const child = spawn(file, ['5'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    return child;
+  }
+
+  it('an exec of a file matching a built-in rule raises its malware type through the outputs; the clean twin and a failed exec do not', async () => {
+    const sigs = await loadSignatures();
+    const out = new Collect();
+    let n = 0;
+    let scanner!: ExecScanner;
+    const pipeline = new RuntimePipeline({
+      host: 'n1',
+      sensors: [],
+      engine: null,
+      outputs: [out],
+      clock: () => TEST_TIME,
+      execWatcher: (emit) =>
+        (scanner = new ExecScanner({
+          engine: sigs.engine,
+          knownBad: sigs.knownBad,
+          onAlert: emit,
+          host: 'n1',
+          clock: () => TEST_TIME,
+          newId: () => `x-${++n}`,
+        })),
+    });
+    const clean = join(dir, 'worker');
+    copyFileSync('/bin/sleep', clean);
+    chmodSync(clean, 0o755);
+    const miner = join(dir, 'worker-2');
+    copyFileSync('/bin/sleep', miner);
+    appendFileSync(miner, ['XMRig 6.21', 'stratum+tcp://pool.example:3333', '--donate-level', 'randomx'].join('\0'));
+    chmodSync(miner, 0o755);
+    const kids = [await running(clean), await running(miner)];
+    try {
+      const ev = (file: string, pid: number, res = 0) =>
+        exec([file, '5'], { ...inWeb, res, proc: { pid, ppid: process.pid, name: file.slice(file.lastIndexOf('/') + 1), exepath: file } });
+      pipeline.handle(ev(clean, kids[0]!.pid!));
+      pipeline.handle(ev(miner, kids[1]!.pid!, -13));
+      await scanner.drained();
+      assert.equal(out.alerts.length, 0, `the clean twin and a failed exec raise nothing: ${JSON.stringify(out.alerts)}`);
+      assert.equal(scanner.scanned, 1);
+      pipeline.handle(ev(miner, kids[1]!.pid!));
+      assert.equal(out.alerts.length, 0, 'the scan runs off the event path');
+      await pipeline.stop(); // waits for the pending scan
+    } finally {
+      for (const k of kids) k.kill('SIGKILL');
+    }
+    assert.deepEqual(
+      out.alerts.map((a) => [a.type, a.rule]).sort((a, b) => a[1]!.localeCompare(b[1]!)),
+      [
+        ['malware/unclassified', 'Vigil_Miner_Stratum_URL_In_Binary'],
+        ['malware/unclassified', 'Vigil_Miner_XMRig'],
+      ],
+    );
+    const a = out.alerts[0]!;
+    assert.equal(a.container?.id, TEST_CONTAINER.id);
+    assert.equal(a.process?.exepath, miner);
+    assert.equal(a.time, new Date(TEST_TIME).toISOString());
+    assert.match(a.message, /executed: .*worker-2 \(sha256 [0-9a-f]{64}\) in container/);
+    assert.equal(out.alerts.length, 2);
+    assert.equal(pipeline.stats.alerts, 2);
   });
 });

@@ -1,9 +1,12 @@
 // The runtime pipeline: sensors -> enrichment -> policies -> actions ->
-// engine -> outputs, for one host. `vigil runtime watch` runs it with the
+// engine -> exec signatures -> outputs, for one host. `vigil runtime watch` runs it with the
 // stdout output of src/cli; the node agent will run the same pipeline with an
 // output that sends alerts to the server. Owns: starting and stopping the
 // sensors (./../sensors/sensor.ts), the per-event step (`handle`), the kill
 // of enforced violations (first, before the engine runs), lost-event alerts,
+// the hand-over of successful execs to the exec watcher (the malware
+// signatures, src/node/malware/exec-scanner.ts: it reads and matches off the
+// event path and raises its alerts through the pipeline's outputs later),
 // the stats, and the periodic work (engine window eviction, learn-state
 // saves, stats). The clock, the monotonic clock and the kill function are
 // injected; nothing here prints.
@@ -15,11 +18,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent, SyscallEvent } from '../../core/events/event.js';
-import { lostEventsAlert, violationAlert } from '../../core/policy/alert.js';
+import { alertContainer, alertProcess, lostEventsAlert, violationAlert } from '../../core/policy/alert.js';
 import { VIOLATION_ALERTS } from '../../core/policy/evaluate.js';
 import type { PolicyStage } from '../../core/policy/stage.js';
 import type { Sensor, SensorSink } from '../sensors/sensor.js';
 import type { EngineLike } from './engine.js';
+import type { ExecEvent } from '../malware/exec-scanner.js';
 
 /** Where alerts go (stdout JSON lines or text for `runtime watch`, the server for the agent). */
 export interface RuntimeOutput {
@@ -49,6 +53,13 @@ export interface PipelineStats {
   rssMiB: number;
 }
 
+/** Told about every successful exec (cheap, synchronous); raises its alerts later through `emit`. */
+export interface ExecWatcher {
+  seen(ev: ExecEvent): void;
+  /** Resolves when the pending work is done (stop waits for it, bounded). */
+  drained(): Promise<void>;
+}
+
 /** Sends SIGKILL to `pid`; throws (an errno error) when it cannot. */
 export type KillFn = (pid: number) => void;
 
@@ -76,6 +87,10 @@ export interface RuntimePipelineOptions {
   protectedPids?: Set<number>;
   /** Called (from the periodic work, and at stop) when the learn state changed. */
   saveLearned?: () => void;
+  /** Builds the exec watcher (malware signatures on exec) with the pipeline's alert emitter. */
+  execWatcher?: (emit: (a: Alert) => void) => ExecWatcher;
+  /** How long stop waits for the exec watcher's pending scans (ms, default 5000). */
+  execDrainMs?: number;
   /** Key files' sensor, told who opens watched files for writing. */
   writers?: { noteWrite(path: string, proc: SyscallEvent['proc']): void };
   /** Sizes of the caches, for the stats. */
@@ -103,6 +118,7 @@ export class RuntimePipeline {
   private failure?: (why: string) => void;
   private readonly failed = new Promise<string>((res) => (this.failure = res));
   private started: Sensor[] = [];
+  private readonly exec?: ExecWatcher;
 
   constructor(private readonly o: RuntimePipelineOptions) {
     // The policy detectors of the engine word the violations: without an engine they would be silent.
@@ -112,6 +128,7 @@ export class RuntimePipeline {
     this.kill = o.kill ?? defaultKill;
     this.newId = o.newId ?? randomUUID;
     this.protectedPids = o.protectedPids ?? new Set([process.pid]);
+    this.exec = o.execWatcher?.((a) => this.emit(a));
   }
 
   private emit(a: Alert): void {
@@ -175,6 +192,19 @@ export class RuntimePipeline {
     }
     // A policy's reverse-shell verdict duplicates the rules' one: keep the rule alert (it carries the kill).
     for (const a of policyAlerts) if (!ruleTypes.has(a.type)) this.emit(a);
+
+    // Exec signatures last: the watcher only secures the file here, its alerts come later.
+    if (this.exec && e.source === 'syscall' && e.type === 'execve' && (e.res ?? 0) >= 0 && e.proc.exepath?.startsWith('/')) {
+      const container = alertContainer(e);
+      this.exec.seen({
+        pid: e.proc.pid,
+        ppid: e.proc.ppid,
+        exePath: e.proc.exepath,
+        process: alertProcess(e),
+        time: e.time,
+        ...(container ? { container } : {}),
+      });
+    }
   }
 
   /** Lost kernel events are never silent: one alert per increase. */
@@ -265,6 +295,11 @@ export class RuntimePipeline {
     this.timers = [];
     const sensors = [...this.started];
     await this.stopSensors();
+    if (this.exec) {
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([this.exec.drained(), new Promise((r) => (t = setTimeout(r, this.o.execDrainMs ?? 5000)))]);
+      clearTimeout(t);
+    }
     this.started = sensors;
     this.checkLost();
     this.started = [];

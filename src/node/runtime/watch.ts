@@ -3,11 +3,13 @@
 // not root, no tracefs, no BTF), the policy file and learn state, the engine,
 // the procfs inventory, the sensors (bpftrace, or the procfs polling
 // fallback; key-file integrity; auth logs; CPU sampling; account files),
-// and the exit code (3 when a
+// the malware signatures run on every new executable (../malware: the image
+// scanner's YARA rules and hash lists), and the exit code (3 when a
 // sensor died). Prints nothing itself: alerts, notices and stats go to the
 // output the caller gives (src/cli/runtime/output.ts for the command).
 import { hostname } from 'node:os';
 import { InputError } from '../../core/errors.js';
+import type { Alert } from '../../core/alerts/types.js';
 import type { PolicyDocument } from '../../core/policy/model.js';
 import { protectedPaths } from '../../core/policy/model.js';
 import { PolicyStage } from '../../core/policy/stage.js';
@@ -37,6 +39,8 @@ import { readThresholdsFile } from './thresholds-file.js';
 import { readPolicyFiles, readLearnState, writeLearnState } from './policy-file.js';
 import type { EngineLike } from './engine.js';
 import { RuntimePipeline, type KillFn, type RuntimeOutput } from './pipeline.js';
+import { ExecScanner } from '../malware/exec-scanner.js';
+import { loadSignatures } from '../malware/signatures.js';
 
 export interface WatchOptions {
   ruleFiles?: string[];
@@ -61,6 +65,10 @@ export interface WatchOptions {
   thresholds?: BehaviorThresholds;
   thresholdsFile?: string;
   dockerSocket?: string;
+  /** Run the malware signatures on each new executable (default true). */
+  malware?: boolean;
+  /** Extra YARA rule / hash list files or directories, beside the built-in ones (`--malware-rules`). */
+  malwareRules?: string[];
   /** Where alerts, notices and stats go. */
   output: RuntimeOutput;
   /** Resolves when the watch should stop (default: SIGINT/SIGTERM). */
@@ -96,6 +104,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     if (stage) writeLearnState(stateFile, stage.learn);
   };
   if (stage?.takeLearned()) saveLearned();
+
+  // Signatures are input too: a broken user rule file is exit 2 before the sensors start.
+  const signatures = o.malware === false ? undefined : await loadSignatures(o.malwareRules ?? []);
 
   let prereqs: ReturnType<typeof checkPrereqs> | undefined;
   if (sensorKind === 'ebpf') prereqs = checkPrereqs();
@@ -177,6 +188,22 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     ...(stage ? { policies: stage, saveLearned } : {}),
     ...(o.kill ? { kill: o.kill } : {}),
     gauges: () => ({ procs: procs.size, containers: containers.active }),
+    ...(signatures
+      ? {
+          execWatcher: (emit: (a: Alert) => void) =>
+            new ExecScanner({
+              ...(signatures.engine ? { engine: signatures.engine } : {}),
+              knownBad: signatures.knownBad,
+              onAlert: emit,
+              host,
+              clock,
+              describeContainer: async (c) => {
+                const m = await containers.lookup(c.id);
+                return m ? { ...c, ...(m.name ? { name: m.name } : {}), ...(m.image ? { image: m.image } : {}) } : c;
+              },
+            }),
+        }
+      : {}),
     statsMs: o.statsIntervalMs ?? 0,
   });
 
@@ -194,8 +221,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     sensorKind === 'ebpf'
       ? main.health().detail
       : `${main.health().detail} (eBPF not used: only processes that live longer than the interval are seen, and no syscalls)`;
+  const sigs = signatures ? `malware signatures on exec (${signatures.info.rules} YARA rules, ${signatures.info.hashes} hashes)` : 'no malware signatures';
   o.output.notice?.(
-    `runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}${detection ? `, ${detection.length} detection policies` : ''}`,
+    `runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}${detection ? `, ${detection.length} detection policies` : ''}, ${sigs}`,
   );
 
   const why = await pipeline.run(stopSignal);

@@ -1,0 +1,108 @@
+// A private Docker daemon for end-to-end tests: Debian's dockerd with its own
+// socket, data and exec roots under a temp directory (no bridge, no iptables,
+// so it touches nothing of the host's networking and runs beside other
+// engineers' daemons), stopped by its pid. `importRootfs` turns a directory
+// (the debootstrap'ed minbase of `.ci/run`) into an image with `docker import`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface DockerResult {
+  status: number;
+  out: string;
+  err: string;
+  ms: number;
+}
+
+export interface Dockerd {
+  dir: string;
+  socket: string;
+  /** Runs the docker CLI against this daemon (async: a plugin may answer from this process). */
+  docker(args: string[], opts?: { input?: NodeJS.ReadableStream; timeoutMs?: number; cwd?: string }): Promise<DockerResult>;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export async function startDockerd(o: { prefix?: string; args?: string[]; readyMs?: number } = {}): Promise<Dockerd> {
+  // Short paths: containerd's socket under the exec root must fit a unix socket path (108 bytes).
+  const dir = mkdtempSync(join(tmpdir(), o.prefix ?? 'vigil-dockerd-'));
+  const socket = join(dir, 'docker.sock');
+  const d: ChildProcess = spawn(
+    'dockerd',
+    [
+      '--bridge=none',
+      '--iptables=false',
+      '--ip6tables=false',
+      '-H',
+      `unix://${socket}`,
+      '--data-root',
+      join(dir, 'data'),
+      '--exec-root',
+      join(dir, 'exec'),
+      '-p',
+      join(dir, 'docker.pid'),
+      ...(o.args ?? []),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  d.stderr!.on('data', (c) => {
+    log = (log + c).slice(-20_000);
+  });
+  const exited = new Promise<void>((r) => d.once('exit', () => r()));
+  const docker: Dockerd['docker'] = (args, opts = {}) => {
+    const t0 = Date.now();
+    return new Promise((resolve) => {
+      const c = spawn('docker', ['-H', `unix://${socket}`, ...args], {
+        stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        timeout: opts.timeoutMs ?? 120_000,
+        ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      });
+      let out = '';
+      let err = '';
+      c.stdout!.on('data', (x) => (out += x));
+      c.stderr!.on('data', (x) => (err = (err + x).slice(-50_000)));
+      if (opts.input) opts.input.pipe(c.stdin!);
+      c.on('close', (code) => resolve({ status: code ?? -1, out, err, ms: Date.now() - t0 }));
+      c.on('error', (e) => resolve({ status: -1, out, err: e.message, ms: Date.now() - t0 }));
+    });
+  };
+  const stop = async () => {
+    if (d.exitCode === null && d.signalCode === null) {
+      d.kill('SIGTERM');
+      const t = setTimeout(() => d.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const end = Date.now() + (o.readyMs ?? 60_000);
+  for (;;) {
+    if (existsSync(socket) && (await docker(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 })).status === 0) break;
+    if (d.exitCode !== null || Date.now() > end) {
+      await stop();
+      throw new Error(`dockerd did not answer: ${log.slice(-800)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { dir, socket, docker, log: () => log, stop };
+}
+
+/** `docker import` of a root directory as `tag` (tar streamed from the directory, numeric owners kept). */
+export async function importRootfs(d: Dockerd, rootfs: string, tag: string): Promise<void> {
+  const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tarErr = '';
+  tar.stderr.on('data', (x) => (tarErr += x));
+  const r = await d.docker(['import', '-', tag], { input: tar.stdout, timeoutMs: 300_000 });
+  if (r.status !== 0) throw new Error(`docker import of ${rootfs} failed: ${r.err.trim()} ${tarErr.trim()}`);
+}
+
+/** The Debian minbase root of `.ci/run`; in CI its absence is a failure, not a skip. */
+export function debianRootfs(): string {
+  const dir = process.env.VIGIL_TEST_DEBIAN_ROOTFS ?? '/var/cache/vigil-ci/bookworm-minbase';
+  if (!existsSync(join(dir, 'var/lib/dpkg/status'))) {
+    throw new Error(`no Debian rootfs at ${dir} (VIGIL_TEST_DEBIAN_ROOTFS): .ci/run builds it with debootstrap`);
+  }
+  return dir;
+}
