@@ -11,6 +11,9 @@ import { newId } from '../store/ids.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
 import { createScan, type ScanTrigger } from '../services/scans.js';
 import { recountImage } from '../services/images.js';
+import { registryHost } from '../services/registries.js';
+import type { ServerImagePolicy } from '../image/server-policy.js';
+import type { OpenImageOptions } from '../image/types.js';
 import type { JobQueue, QueueOptions } from './queue.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
@@ -28,6 +31,12 @@ export interface ScanFnOptions {
   scanners?: ScannerId[];
   vuln?: { dbPath?: string };
   onProgress?: (p: { phase: string; layer?: number; layers?: number }) => void;
+  /** From the server's image policy: the outbound guard, no remote text, no credentials of the server host. */
+  outbound?: OpenImageOptions['outbound'];
+  tokenRealms?: readonly string[];
+  remoteDetail?: boolean;
+  env?: NodeJS.ProcessEnv;
+  dockerConfigPath?: string;
 }
 
 /** The scan entry point; `runScan` of src/node/scan/run-scan.ts in production. */
@@ -63,6 +72,8 @@ export interface ScanServiceOptions {
   clock?: () => Date;
   /** Defaults to runScan, loaded on first use. */
   scanFn?: ScanFn;
+  /** Which references the workers open and how (the server's); without one, any (tests of the queue). */
+  imagePolicy?: ServerImagePolicy;
   /** Vulnerability DB path; when missing, scans record the inventory only and say so. */
   vulnDbPath?: string;
   events?: ScanEvents;
@@ -139,7 +150,9 @@ export class ScanService {
     let creds: { username?: string; password?: string; insecure?: boolean } = {};
     if (image.registry_id) {
       const reg = await db.selectFrom('registries').selectAll().where('id', '=', image.registry_id).executeTakeFirst();
-      if (reg) creds = { username: reg.username || undefined, password: this.o.secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 };
+      // A registry's credentials go only to its own host: not to an image whose reference names another.
+      if (reg && image.ref.startsWith(`registry:${registryHost(reg.url)}/`))
+        creds = { username: reg.username || undefined, password: this.o.secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 };
     }
     let lastProgress = 0;
     const onProgress = (p: { phase: string; layer?: number; layers?: number }) => {
@@ -163,7 +176,10 @@ export class ScanService {
       const haveDb = existsSync(dbPath);
       if (!haveDb) note = `vulnerability DB not found at ${dbPath}: no vulnerability matching`;
       const project = await db.selectFrom('projects').select('scanners').where('id', '=', scan.project_id).executeTakeFirst();
+      // Checked again when opened: the allowed directories may have changed, a symlink may have moved.
+      await this.o.imagePolicy?.check(image.ref);
       report = await this.scanFn(image.ref, {
+        ...this.o.imagePolicy?.openOptions(),
         ...creds,
         layerCache: this.layerCache,
         scanners: projectScanners(project?.scanners, haveDb),

@@ -20,6 +20,8 @@ export interface ServiceDeps {
   authCache: { clear(): void };
   /** Cached notification targets, invalidated on every change to them. */
   notifier: { invalidate(): void };
+  /** Whether the server may open an image reference for its users (throws an InputError naming why not). */
+  imagePolicy: { check(ref: string): Promise<void> };
 }
 
 /** Who changes state: the actor of the audit record and the event name (the route's declared `event`). */
