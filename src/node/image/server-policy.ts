@@ -70,7 +70,8 @@ export class ServerImagePolicy {
 
   private async checkLocal(rest: string, where: string): Promise<void> {
     const dirs = this.o.localDirs;
-    if (!dirs.length) throw new InputError('IMAGE_REF_REFUSED', 'local image references are not enabled on this server; node-local images come through agents', where);
+    if (!dirs.length)
+      throw new InputError('IMAGE_REF_REFUSED', 'local image references are not enabled on this server; node-local images come through agents', where);
     const refused = new InputError('IMAGE_REF_REFUSED', 'the path is not inside a directory an administrator allowed for local images', where);
     // The path as written, and without a `:TAG` suffix (oci:DIR:TAG).
     const colon = rest.lastIndexOf(':');

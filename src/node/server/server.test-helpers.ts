@@ -47,6 +47,8 @@ export async function startTestServer(
     jobPollSeconds: 1,
     jobMaintenanceSeconds: 1,
     jobRetryDelaySeconds: 1,
+    // Tests scan images they build in the temp directory: local references are allowed there (and only there).
+    localImageDirs: tmpdir(),
     ...over,
   };
   const ctx = await createContext(config, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, scanFn: opts.scanFn, clock: opts.clock });
