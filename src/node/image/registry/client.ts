@@ -215,7 +215,11 @@ export class RegistryClient {
       throw new InputError('REGISTRY_BAD_CHALLENGE', `token realm ${url.href} is not an http(s) URL`, what);
     }
     if (url.protocol === 'http:' && creds && !this.opts.insecure) {
-      throw new InputError('REGISTRY_INSECURE_REALM', `token realm ${url.origin}${url.pathname} is plain HTTP; refusing to send credentials without --insecure`, what);
+      throw new InputError(
+        'REGISTRY_INSECURE_REALM',
+        `token realm ${url.origin}${url.pathname} is plain HTTP; refusing to send credentials without --insecure`,
+        what,
+      );
     }
     if (creds && !realmMayGetCredentials(url.hostname, [hostnameOf(this.host), hostnameOf(this.endpoint)], this.opts.tokenRealms ?? [])) {
       throw new InputError(
