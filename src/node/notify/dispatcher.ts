@@ -74,8 +74,13 @@ export class Notifier {
     if (this.cache && now - this.cache.at < (this.o.cacheMs ?? 10_000)) return this.cache.targets;
     const rows = await this.o.store.db.selectFrom('notifiers').selectAll().execute();
     const targets = rows.map((r): NotifierTarget => {
-      const config = JSON.parse(r.config) as NotifierTarget['config'];
+      const config = JSON.parse(r.config) as NotifierTarget['config'] & { urlEnc?: string };
       if (config.secret) config.secret = this.o.secrets.open(config.secret);
+      // Webhook URLs are stored sealed (they may carry a token); older rows keep a plain `url`.
+      if (config.urlEnc) {
+        config.url = this.o.secrets.open(config.urlEnc);
+        delete config.urlEnc;
+      }
       return {
         id: r.id,
         projectId: r.project_id,
