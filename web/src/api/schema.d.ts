@@ -2434,6 +2434,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description NIST SP 800-63B rules: at least 8 characters, not a common password (docs/server.md) */
                         password: string;
                         projectId?: string | null;
                         /** @enum {string} */
@@ -2525,6 +2526,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         disabled?: boolean;
+                        /** @description NIST SP 800-63B rules: at least 8 characters, not a common password (docs/server.md) */
                         password?: string;
                     };
                 };
