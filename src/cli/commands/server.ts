@@ -25,4 +25,21 @@ export function register(program: Command): void {
         return serverCommand(opts);
       }),
     );
+  program.commands
+    .find((c) => c.name() === 'server')!
+    .command('reset-admin')
+    .description(
+      "recover access from the server host: set a user's password (generated and printed once unless VIGIL_RESET_PASSWORD is set), enable it, give it Administrator on all projects, revoke its tokens",
+    )
+    .option('--user <name>', 'the user (created when missing)', 'admin')
+    .option('--db <url>', "sqlite:PATH or postgres://... (default: the server's SQLite DB)")
+    .option('--config <file>', 'server YAML config file')
+    .option('--data-dir <dir>', "the server's data dir (its key files)")
+    .action(
+      action(async (opts: Record<string, unknown>, cmd: Command) => {
+        const { resetAdminCommand } = await import('../server/reset-admin-command.js');
+        // --db, --config and --data-dir are also options of `server`, which parses them first.
+        return resetAdminCommand({ ...cmd.parent?.opts(), ...opts });
+      }),
+    );
 }

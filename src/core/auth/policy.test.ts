@@ -1,17 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authorize, projectsFor, type Binding } from './policy.js';
+import { authorize, projectsFor, SELF_ACTIONS, type Binding } from './policy.js';
 import { ACTIONS } from './actions.js';
 
 const A = 'proj-a';
 const B = 'proj-b';
 
-test('ReadOnlyAccess gets no action that changes anything', () => {
+test('ReadOnlyAccess gets no action that changes anything but its own account (log out, own API tokens)', () => {
   const ro: Binding[] = [{ role: 'ReadOnlyAccess', projectId: null, actions: [] }];
   for (const x of ACTIONS) {
     const allowed = authorize(ro, x.id, 'project', A);
-    if (x.id === 'session:self') assert.equal(allowed, true);
+    if (SELF_ACTIONS.includes(x.id)) assert.equal(allowed, true);
     else assert.equal(allowed, x.read && !x.admin, x.id);
+  }
+});
+
+test('every role, Custom included, may log out and manage its own API tokens', () => {
+  for (const role of ['Administrator', 'FullAccess', 'ReadOnlyAccess', 'Custom'] as const) {
+    const b: Binding[] = [{ role, projectId: A, actions: role === 'Custom' ? ['image:read'] : [] }];
+    for (const x of SELF_ACTIONS) assert.equal(authorize(b, x, 'self'), true, `${role} ${x}`);
   }
 });
 

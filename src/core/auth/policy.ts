@@ -17,17 +17,24 @@ export interface Binding {
 /** How a route finds the project an action applies to. */
 export type Scope = 'public' | 'global' | 'project' | 'self';
 
+/**
+ * Actions on the caller's own account, granted by every role: see who they
+ * are, log out, and manage their own API tokens (a token acts with its
+ * user's bindings, so it never has more than the user: a ReadOnlyAccess user's
+ * token is a read-only token for automation).
+ */
+export const SELF_ACTIONS: readonly string[] = ['session:self', 'token:create', 'token:delete', 'token:read'];
+
 function roleActions(role: RoleName): Set<string> {
   switch (role) {
     case 'Administrator':
       return new Set(ACTIONS.map((x) => x.id));
     case 'FullAccess':
-      return new Set(ACTIONS.filter((x) => !x.admin).map((x) => x.id));
+      return new Set([...ACTIONS.filter((x) => !x.admin).map((x) => x.id), ...SELF_ACTIONS]);
     case 'ReadOnlyAccess':
-      // session:self lets a read-only user see who they are and log out.
-      return new Set(ACTIONS.filter((x) => (x.read && !x.admin) || x.id === 'session:self').map((x) => x.id));
+      return new Set([...ACTIONS.filter((x) => x.read && !x.admin).map((x) => x.id), ...SELF_ACTIONS]);
     case 'Custom':
-      return new Set();
+      return new Set(SELF_ACTIONS);
   }
 }
 

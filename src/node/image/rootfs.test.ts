@@ -63,3 +63,21 @@ describe('rootfs source', () => {
     );
   });
 });
+
+describe('rootfs:/ (issue 17: it failed with lstat "")', () => {
+  it('walks the root directory with paths joined once', async () => {
+    const image = await openImage('rootfs:/');
+    const seen: string[] = [];
+    for await (const e of image.layers[0]!.entries!()) {
+      seen.push(e.entry.path);
+      if (seen.length >= 20) break;
+    }
+    await image.close();
+    assert.ok(seen.length > 0);
+    assert.ok(
+      seen.every((p) => p.startsWith('/') && !p.startsWith('//')),
+      seen.join(' '),
+    );
+    assert.ok(seen.includes('/etc') || seen.some((p) => p.startsWith('/etc/')), seen.join(' '));
+  });
+});

@@ -29,15 +29,17 @@ function walkError(e: unknown, where: string): InputError {
 
 /** Entries of a directory tree, depth first, parents before children. Sync calls: a local walk is faster without per-entry promises. */
 async function* walk(root: string): AsyncGenerator<LayerEntry> {
-  const rootDev = lstatSync(root).dev;
+  // root is '' for `/` (so that paths join as `/bin`, not `//bin`).
+  const rootDev = lstatSync(root || '/').dev;
   const stack: string[] = [''];
   while (stack.length > 0) {
     const rel = stack.pop()!;
     let names: string[];
     try {
-      names = readdirSync(root + rel);
+      names = readdirSync(root + rel || '/');
     } catch (e) {
-      throw walkError(e, `${root}${rel}`);
+      if (rel && (e as { code?: string }).code === 'ENOENT') continue; // a directory that vanished during the walk
+      throw walkError(e, `${root}${rel}` || '/');
     }
     names.sort();
     const dirs: string[] = [];

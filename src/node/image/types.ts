@@ -2,6 +2,7 @@
 // oci-archive, rootfs, registry). `openImage` (open.ts) passes them through to
 // the source chosen by the reference prefix.
 import type { Platform, ReadLimits } from '../../core/image/types.js';
+import type { OutboundGuard } from '../net/outbound.js';
 
 export interface OpenImageOptions {
   /** Platform to choose from a multi-platform index; default linux/amd64. */
@@ -17,4 +18,10 @@ export interface OpenImageOptions {
   dockerConfigPath?: string;
   /** Aborts opening (and reading blobs of) the image. */
   signal?: AbortSignal;
+  /** Registry: the server's outbound request guard (src/node/net/outbound.ts); every connection goes to an address it checked. */
+  outbound?: OutboundGuard;
+  /** Registry: host names (besides the registry's own registrable domain) whose token realms may receive the credentials. */
+  tokenRealms?: readonly string[];
+  /** Registry: quote the registry's error messages in errors (default true; the server says only the status, never remote content). */
+  remoteDetail?: boolean;
 }

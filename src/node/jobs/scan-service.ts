@@ -10,6 +10,8 @@ import type { Store, Tx } from '../store/store.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
 import { beginScan, createScan, endFailedScan, queueScan, setScanProgress, unfinishedScanIds, type ScanTrigger } from '../services/scans.js';
 import { projectScannerSetting, projectScanners, saveScanReport } from '../services/scan-results.js';
+import type { ServerImagePolicy } from '../image/server-policy.js';
+import type { OpenImageOptions } from '../image/types.js';
 import type { JobQueue, QueueOptions } from './queue.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
@@ -26,6 +28,12 @@ export interface ScanFnOptions {
   scanners?: ScannerId[];
   vuln?: { dbPath?: string };
   onProgress?: (p: { phase: string; layer?: number; layers?: number }) => void;
+  /** From the server's image policy: the outbound guard, no remote text, no credentials of the server host. */
+  outbound?: OpenImageOptions['outbound'];
+  tokenRealms?: readonly string[];
+  remoteDetail?: boolean;
+  env?: NodeJS.ProcessEnv;
+  dockerConfigPath?: string;
 }
 
 /** The scan entry point; `runScan` of src/node/scan/run-scan.ts in production. */
@@ -61,6 +69,8 @@ export interface ScanServiceOptions {
   clock?: () => Date;
   /** Defaults to runScan, loaded on first use. */
   scanFn?: ScanFn;
+  /** Which references the workers open and how (the server's); without one, any (tests of the queue). */
+  imagePolicy?: ServerImagePolicy;
   /** Vulnerability DB path; when missing, scans record the inventory only and say so. */
   vulnDbPath?: string;
   events?: ScanEvents;
@@ -135,7 +145,10 @@ export class ScanService {
       const dbPath = this.vulnDbPath;
       const haveDb = existsSync(dbPath);
       if (!haveDb) note = `vulnerability DB not found at ${dbPath}: no vulnerability matching`;
+      // Checked again when opened: the allowed directories may have changed, a symlink may have moved.
+      await this.o.imagePolicy?.check(image.ref);
       report = await this.scanFn(image.ref, {
+        ...this.o.imagePolicy?.openOptions(),
         ...run.creds,
         layerCache: this.layerCache,
         scanners: projectScanners(await projectScannerSetting(store, projectId), haveDb),

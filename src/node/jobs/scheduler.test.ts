@@ -58,7 +58,7 @@ test('cron validation', () => {
 
 test('a schedule fires at its next slot after it was set, never at once for past slots', async () => {
   let now = new Date('2026-01-01T00:00:00Z');
-  const s = await startTestServer('sqlite', {}, { workers: 0, clock: () => now });
+  const s = await startTestServer('sqlite', { localImageDirs: '/' }, { workers: 0, clock: () => now });
   try {
     // a project created long ago with its schedule off, and two images
     const p = await s.call('POST', '/api/v1/projects', s.adminToken, { name: 'old', rescanCron: '' });

@@ -8,6 +8,7 @@
 import type { Alert, Severity } from '../../core/alerts/types.js';
 import type { Store } from '../store/store.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import type { OutboundGuard } from '../net/outbound.js';
 import { sendWebhook, type WebhookOptions } from './webhook.js';
 import { formatSyslog, sendSyslog, type SyslogTarget } from './syslog.js';
 
@@ -44,6 +45,16 @@ export interface NotifierOptions {
   maxPending?: number;
   /** Called for each dropped delivery. */
   onDrop?: (target: string) => void;
+  /** The server's outbound request guard: webhooks and syslog go only to addresses it allows. */
+  outbound?: OutboundGuard;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid URL';
+  }
 }
 
 export class Notifier {
@@ -63,8 +74,13 @@ export class Notifier {
     if (this.cache && now - this.cache.at < (this.o.cacheMs ?? 10_000)) return this.cache.targets;
     const rows = await this.o.store.db.selectFrom('notifiers').selectAll().execute();
     const targets = rows.map((r): NotifierTarget => {
-      const config = JSON.parse(r.config) as NotifierTarget['config'];
+      const config = JSON.parse(r.config) as NotifierTarget['config'] & { urlEnc?: string };
       if (config.secret) config.secret = this.o.secrets.open(config.secret);
+      // Webhook URLs are stored sealed (they may carry a token); older rows keep a plain `url`.
+      if (config.urlEnc) {
+        config.url = this.o.secrets.open(config.urlEnc);
+        delete config.urlEnc;
+      }
       return {
         id: r.id,
         projectId: r.project_id,
@@ -113,11 +129,12 @@ export class Notifier {
     }
     const run = async () => {
       if (t.kind === 'webhook') {
-        const r = await sendWebhook({ url: t.config.url!, secret: t.config.secret ?? '' }, event, payload, this.o.webhook);
-        if (!r.ok) throw new Error(`webhook ${t.config.url}: ${r.error ?? `HTTP ${r.status}`} after ${r.attempts} attempts`);
+        const r = await sendWebhook({ url: t.config.url!, secret: t.config.secret ?? '' }, event, payload, { ...this.o.webhook, outbound: this.o.outbound });
+        // The URL may carry a secret (a token in its path or query): only its origin is logged.
+        if (!r.ok) throw new Error(`webhook ${t.id} (${originOf(t.config.url!)}): ${r.error ?? `HTTP ${r.status}`} after ${r.attempts} attempts`);
       } else {
         const st: SyslogTarget = { host: t.config.host!, port: t.config.port!, protocol: t.config.protocol ?? 'udp', facility: t.config.facility };
-        await sendSyslog(st, formatSyslog(st, severity, msgId, message, sd, this.o.clock?.() ?? new Date()));
+        await sendSyslog(st, formatSyslog(st, severity, msgId, message, sd, this.o.clock?.() ?? new Date()), 5000, this.o.outbound);
       }
     };
     this.track(run().catch((e) => this.o.onError?.(t.id, e)));

@@ -4,6 +4,8 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import type { OutboundGuard } from '../net/outbound.js';
 
 export interface SyslogTarget {
   host: string;
@@ -36,12 +38,15 @@ export function formatSyslog(t: SyslogTarget, severity: string, msgId: string, m
   return `<${pri}>1 ${time.toISOString()} ${field(hostname(), 255)} ${field(t.appName ?? 'vigil', 48)} ${field(String(process.pid), 128)} ${field(msgId, 32)} ${sdText} ${message.replace(/[\r\n]+/g, ' ')}`;
 }
 
-export function sendSyslog(t: SyslogTarget, line: string, timeoutMs = 5000): Promise<void> {
+/** Sends one message; with the server's outbound guard the host is resolved and checked first and the message goes to the checked address. */
+export async function sendSyslog(t: SyslogTarget, line: string, timeoutMs = 5000, guard?: OutboundGuard): Promise<void> {
   const buf = Buffer.from(line, 'utf8');
+  let address = t.host;
+  if (guard) address = (await guard.resolve(t.host, `syslog ${t.host}:${t.port}`))[0]!.address;
   if (t.protocol === 'udp') {
     return new Promise((resolve, reject) => {
-      const s = createSocket(t.host.includes(':') ? 'udp6' : 'udp4');
-      s.send(buf.subarray(0, 8192), t.port, t.host, (e) => {
+      const s = createSocket(isIP(address) === 6 || (!isIP(address) && address.includes(':')) ? 'udp6' : 'udp4');
+      s.send(buf.subarray(0, 8192), t.port, address, (e) => {
         s.close();
         if (e) reject(e);
         else resolve();
@@ -49,7 +54,7 @@ export function sendSyslog(t: SyslogTarget, line: string, timeoutMs = 5000): Pro
     });
   }
   return new Promise((resolve, reject) => {
-    const s = connect({ host: t.host, port: t.port });
+    const s = connect({ host: address, port: t.port });
     s.setTimeout(timeoutMs, () => s.destroy(new Error(`syslog ${t.host}:${t.port}: timeout`)));
     s.on('error', reject);
     s.on('connect', () => {

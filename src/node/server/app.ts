@@ -11,8 +11,12 @@ import type { ServerContext } from './context.js';
 import { installAuthHook } from './auth-hook.js';
 import { trustedProxyList } from './config.js';
 import { sharedRateLimitStore } from './rate-limit-store.js';
+import { Ajv } from 'ajv';
+import addFormatsImport from 'ajv-formats';
 import { HttpError } from '../services/errors.js';
 import { InputError } from '../../core/errors.js';
+import { auditOnly } from '../store/audit-log.js';
+import { actorOf } from './auth-hook.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -45,6 +49,32 @@ export function routeTable(app: FastifyInstance): RouteInfo[] {
 
 export const DOCS_PREFIX = '/api/docs';
 
+// ajv-formats is CommonJS: under tsx and node its default import is the function (as in agent/link-server.ts).
+const addFormats = addFormatsImport as unknown as (a: Ajv) => void;
+
+/**
+ * Request validators: bodies are JSON and must have the declared types (no
+ * coercion: `{"name":123}` is a 400, not the string "123"); query strings,
+ * path parameters and headers are text and are coerced to the declared
+ * number/boolean types.
+ */
+function validatorCompilers(): { body: Ajv; text: Ajv } {
+  const base = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false, addUsedSchema: false } as const;
+  const body = new Ajv({ ...base, coerceTypes: false });
+  const text = new Ajv({ ...base, coerceTypes: 'array' });
+  addFormats(body);
+  addFormats(text);
+  return { body, text };
+}
+
+/** The error code of a 4xx that a plugin raised (e.g. the rate limit's 429). */
+function clientErrorCode(status: number, code: string | undefined): string {
+  if (status === 429) return 'RATE_LIMITED';
+  if (status === 413) return 'BODY_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  return code && /^[A-Z][A-Z0-9_]*$/.test(code) && !code.startsWith('FST_') ? code : 'BAD_REQUEST';
+}
+
 function isUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: string })?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -59,6 +89,8 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     bodyLimit: ctx.config.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
+  const compilers = validatorCompilers();
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? compilers.body : compilers.text).compile(schema));
   const table: RouteInfo[] = [];
   routeTables.set(app, table);
   app.addHook('onRoute', (r) => {
@@ -105,15 +137,36 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: true });
 
-  app.setErrorHandler((err: FastifyError | HttpError | InputError | Error, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
-    if ((err as FastifyError).validation) return reply.code(400).send({ error: 'VALIDATION', message: err.message });
-    if (err instanceof InputError) return reply.code(400).send({ error: err.code, message: err.message });
-    if (isUniqueViolation(err)) return reply.code(409).send({ error: 'CONFLICT', message: 'already exists' });
-    const status = (err as FastifyError).statusCode;
-    if (status && status >= 400 && status < 500) return reply.code(status).send({ error: (err as FastifyError).code ?? 'BAD_REQUEST', message: err.message });
-    req.log.error({ err }, 'request failed');
-    return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' });
+  app.setErrorHandler(async (err: FastifyError | HttpError | InputError | Error, req, reply) => {
+    let status: number;
+    let body: { error: string; message: string };
+    if (err instanceof HttpError) [status, body] = [err.statusCode, { error: err.code, message: err.message }];
+    else if ((err as FastifyError).validation) [status, body] = [400, { error: 'VALIDATION', message: err.message }];
+    else if (err instanceof InputError) [status, body] = [400, { error: err.code, message: err.message }];
+    else if (isUniqueViolation(err)) [status, body] = [409, { error: 'CONFLICT', message: 'already exists' }];
+    else {
+      const s = (err as FastifyError).statusCode;
+      if (!s || s < 400 || s >= 500) {
+        req.log.error({ err }, 'request failed');
+        return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' });
+      }
+      [status, body] = [s, { error: clientErrorCode(s, (err as FastifyError).code), message: err.message }];
+    }
+    // A refused or failed change is in the trail with its result, as cloud audit services record them
+    // (403s are recorded by the auth hook; a service's own failure records are marked `audited`).
+    const event = req.routeOptions.config?.event;
+    if (event && req.auth && status !== 401 && status !== 429 && !(err as { audited?: boolean }).audited) {
+      const params = (req.params ?? {}) as Record<string, string>;
+      await auditOnly(ctx.store, actorOf(req), {
+        event,
+        projectId: params.projectId,
+        resourceType: 'request',
+        resourceId: req.routeOptions.url ?? '',
+        summary: { method: req.method, status, error: body.error, message: body.message.slice(0, 200) },
+        result: 'failure',
+      }).catch((e: unknown) => req.log.warn({ err: e }, 'audit of a refused request failed'));
+    }
+    return reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../core/errors.js';
+import { parseAllowList } from '../net/outbound.js';
+import { parseLocalDirs } from '../image/server-policy.js';
 
 export type ServerRole = 'all' | 'api' | 'worker';
 
@@ -57,6 +59,20 @@ export interface ServerConfig {
   agentOfflineSeconds: number;
   /** Where the built web console is (default: dist/web of this package). */
   consoleDir?: string;
+  /**
+   * Directories whose images project users may add by local reference
+   * (rootfs:, docker-archive:, oci:, oci-archive:), comma separated absolute
+   * paths; "" (the default) refuses local references (docs/security.md).
+   */
+  localImageDirs: string;
+  /**
+   * Addresses or CIDR ranges the server may connect to although they are
+   * loopback, private, link-local or otherwise internal (registries, token
+   * realms, webhooks, syslog), comma separated; "" allows none.
+   */
+  outboundAllow: string;
+  /** Host names of token realms that may receive a registry's credentials besides the registry's own domain, comma separated. */
+  tokenRealms: string;
 }
 
 type Key = keyof ServerConfig;
@@ -91,6 +107,9 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   agentNames: { env: 'VIGIL_AGENT_NAMES', type: 'string' },
   agentOfflineSeconds: { env: 'VIGIL_AGENT_OFFLINE_SECONDS', type: 'int' },
   consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
+  localImageDirs: { env: 'VIGIL_LOCAL_IMAGE_DIRS', type: 'string' },
+  outboundAllow: { env: 'VIGIL_OUTBOUND_ALLOW', type: 'string' },
+  tokenRealms: { env: 'VIGIL_TOKEN_REALMS', type: 'string' },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -168,6 +187,9 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
     agentPort: 8091,
     agentNames: '',
     agentOfflineSeconds: 90,
+    localImageDirs: '',
+    outboundAllow: '',
+    tokenRealms: '',
     ...(out as Partial<ServerConfig>),
   };
   if (!['all', 'api', 'worker'].includes(cfg.role)) throw new InputError('CONFIG', `role must be all, api or worker, got "${cfg.role}"`, '--role');
@@ -176,6 +198,8 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
   if (cfg.port === 0 && out.agentPort === undefined) cfg.agentPort = 0;
   if (cfg.agentPort > 65535) throw new InputError('CONFIG', `agent port out of range: ${cfg.agentPort}`, '--agent-port');
   trustedProxyList(cfg.trustedProxies);
+  parseAllowList(cfg.outboundAllow);
+  parseLocalDirs(cfg.localImageDirs);
   return cfg;
 }
 

@@ -18,6 +18,8 @@ import type { ScanService } from '../jobs/scan-service.js';
 import type { Notifier } from '../notify/dispatcher.js';
 import type { Metrics } from './metrics.js';
 import type { VulnDbIdentityReader } from '../jobs/vulndb-identity.js';
+import type { OutboundGuard } from '../net/outbound.js';
+import type { ServerImagePolicy } from '../image/server-policy.js';
 
 export type { AuthInfo };
 
@@ -43,6 +45,10 @@ export interface ServerContext extends ServiceDeps {
   vulnDb: VulnDbIdentityReader;
   /** The audit checkpoint signing key (src/node/server/audit-keys.ts). */
   auditSigningKey: KeyObject;
+  /** The outbound request guard of every server-initiated connection (docs/security.md). */
+  outbound: OutboundGuard;
+  /** Which image references the server opens for its users, and how (docs/security.md). */
+  imagePolicy: ServerImagePolicy;
   /** `sha256:<hex>` of the agent link CA's SubjectPublicKeyInfo (set when the link is served). */
   agentCaHash?: string;
 }

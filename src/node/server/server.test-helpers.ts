@@ -15,6 +15,8 @@ import type { ServerContext } from './context.js';
 import type { ScanFn } from '../jobs/scan-service.js';
 
 export const ADMIN_PASSWORD = 'admin-password-1';
+/** The password of the users `user()` creates (passes the password rules). */
+export const USER_PASSWORD = 'tq9-helper-secret';
 
 export interface TestServer {
   kind: 'sqlite' | 'postgres';
@@ -47,6 +49,8 @@ export async function startTestServer(
     jobPollSeconds: 1,
     jobMaintenanceSeconds: 1,
     jobRetryDelaySeconds: 1,
+    // Tests scan images they build in the temp directory: local references are allowed there (and only there).
+    localImageDirs: tmpdir(),
     ...over,
   };
   const ctx = await createContext(config, { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, scanFn: opts.scanFn, clock: opts.clock });
@@ -87,11 +91,11 @@ export async function startTestServer(
     call,
     login,
     async user(name, role, projectId, actions) {
-      const u = await call('POST', '/api/v1/users', adminToken, { username: name, password: `${name}-password` });
+      const u = await call('POST', '/api/v1/users', t.adminToken, { username: name, password: USER_PASSWORD });
       if (u.status !== 201) throw new Error(`create user ${name}: ${u.status} ${JSON.stringify(u.body)}`);
-      const b = await call('POST', `/api/v1/users/${u.body.id}/bindings`, adminToken, { role, projectId, ...(actions ? { actions } : {}) });
+      const b = await call('POST', `/api/v1/users/${u.body.id}/bindings`, t.adminToken, { role, projectId, ...(actions ? { actions } : {}) });
       if (b.status !== 201) throw new Error(`bind ${name}: ${b.status} ${JSON.stringify(b.body)}`);
-      return { id: u.body.id, token: await login(name, `${name}-password`) };
+      return { id: u.body.id, token: await login(name, USER_PASSWORD) };
     },
     async cleanup() {
       await app.close();

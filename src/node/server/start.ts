@@ -2,6 +2,7 @@
 // workers), `api` (API + scheduler), `worker` (scan workers only; needs
 // PostgreSQL, whose pg-boss queue the processes share). Wires the store,
 // secret box, queue, scan service, notifier and scheduler into one context.
+import { dirname, resolve } from 'node:path';
 import pino from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
@@ -17,6 +18,8 @@ import { ScanService, SCAN_QUEUE, type ScanFn } from '../jobs/scan-service.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { VulnDbIdentityReader, vulnDbStatus } from '../jobs/vulndb-identity.js';
 import { Notifier } from '../notify/dispatcher.js';
+import { OutboundGuard, parseAllowList } from '../net/outbound.js';
+import { ServerImagePolicy, parseLocalDirs } from '../image/server-policy.js';
 import { Metrics } from './metrics.js';
 import { buildApp } from './app.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
@@ -73,10 +76,23 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
     queue = new InProcessQueue();
   }
   const metrics = new Metrics();
+  const outbound = new OutboundGuard({ allow: parseAllowList(config.outboundAllow) });
+  const localDirs = parseLocalDirs(config.localImageDirs);
+  // The demo scans its own image by local reference: its directory is allowed.
+  if (config.demo) localDirs.push(dirname(resolve(config.demoImage ?? '.vigil-demo/demo-image.tar')));
+  const imagePolicy = new ServerImagePolicy({
+    localDirs,
+    outbound,
+    tokenRealms: config.tokenRealms
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  });
   const notifier = new Notifier({
     store,
     secrets,
     clock,
+    outbound,
     onError: (t, e) => log.warn({ target: t, err: e }, 'notification failed'),
     onDrop: () => metrics.inc('vigil_notifications_dropped_total', 'Notifications dropped because too many deliveries were in flight.'),
   });
@@ -86,6 +102,7 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
     secrets,
     clock,
     scanFn: o.scanFn,
+    imagePolicy,
     vulnDbPath: config.vulnDb,
     queueOptions: { retryLimit: config.jobRetryLimit, retryDelaySeconds: config.jobRetryDelaySeconds, expireInSeconds: config.jobExpireSeconds },
     events: {
@@ -115,7 +132,7 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   metrics.gauge('vigil_vulndb_stale', "Whether this process serves an older vulnerability DB than the deployment's newest (1) or not (0).", async () =>
     (await vulnDbStatus(store, vulnDb)).stale ? 1 : 0,
   );
-  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map(), vulnDb, auditSigningKey };
+  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map(), vulnDb, auditSigningKey, outbound, imagePolicy };
 }
 
 export async function startServer(config: ServerConfig, o: StartOptions = {}): Promise<RunningServer> {

@@ -18,14 +18,21 @@ export async function ingestAlerts(s: ServiceDeps, by: Caller, projectId: string
       throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
   }
   await requireProject(s.store.db, projectId);
-  return storeAlerts(s.store, projectId, alerts, (trx) =>
-    appendAudit(
-      trx,
-      s.store,
-      by.actor,
-      { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } },
-      s.clock(),
-    ).then(() => undefined),
+  // Idempotent: an alert ID this project has seen is acknowledged again and not counted again
+  // (a sender that lost the answer re-sends its batch; the agent link relies on the same rule).
+  return storeAlerts(
+    s.store,
+    projectId,
+    alerts,
+    (trx) =>
+      appendAudit(
+        trx,
+        s.store,
+        by.actor,
+        { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } },
+        s.clock(),
+      ).then(() => undefined),
+    { dedupeIds: true, now: s.clock().toISOString() },
   );
 }
 

@@ -20,6 +20,8 @@ export interface ServiceDeps {
   authCache: { clear(): void };
   /** Cached notification targets, invalidated on every change to them. */
   notifier: { invalidate(): void };
+  /** Whether the server may open an image reference for its users (throws an InputError naming why not). */
+  imagePolicy: { check(ref: string): Promise<void> };
 }
 
 /** Who changes state: the actor of the audit record and the event name (the route's declared `event`). */
@@ -42,12 +44,15 @@ const camelOf = (k: string): string => {
   return c;
 };
 
+/** Flags stored as 0/1 (SQLite has no boolean): the API answers true/false. */
+const BOOLEAN_COLUMNS = new Set(['disabled', 'insecure', 'ignored', 'protected']);
+
 export function toApi<T extends object>(row: T): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k in row) {
     if (HIDDEN.has(k)) continue;
     const v = row[k];
-    out[camelOf(k)] = JSON_COLUMNS.has(k) && typeof v === 'string' ? safeParse(v) : v;
+    out[camelOf(k)] = JSON_COLUMNS.has(k) && typeof v === 'string' ? safeParse(v) : BOOLEAN_COLUMNS.has(k) && typeof v === 'number' ? v !== 0 : v;
   }
   return out;
 }

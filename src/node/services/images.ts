@@ -11,6 +11,7 @@ import { conflict } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { createScan } from './scans.js';
+import { appendAudit } from '../store/audit-log.js';
 import { inProject, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
@@ -92,12 +93,21 @@ export async function listImages(s: ServiceDeps, projectId: string, f: ImageFilt
   return mapPage(await pageOf(q, f, { ref: 'ref', repository: 'repository', critical: 'critical', high: 'high', createdAt: 'created_at' }, 'images'), toApi);
 }
 
-/** Adds an image by reference; with scan, queues a scan too (dispatched after commit). */
+/**
+ * Adds an image by reference after the server's image policy accepted it
+ * (syntax; local references only under the allowed directories; a refusal is
+ * a 400 and a failure record); with scan, queues a scan too (dispatched after
+ * commit), recorded as its own scanPrivateImage event in the same transaction.
+ */
 export async function addImage(s: ServiceDeps, by: Caller, projectId: string, b: { ref: string; scan?: boolean }): Promise<{ id: string; scanId?: string }> {
   const r = await mutate(s, by, { resourceType: 'image', resourceId: (x: { id: string }) => x.id, projectId, summary: b }, async (trx) => {
     await requireProject(trx, projectId);
+    await s.imagePolicy.check(b.ref);
     const id = await insertImage(s, trx, projectId, b.ref);
-    return { id, scanId: b.scan ? await createScan(s, trx, projectId, id, 'manual') : undefined };
+    if (!b.scan) return { id };
+    const scanId = await createScan(s, trx, projectId, id, 'manual');
+    await appendAudit(trx, s.store, by.actor, { event: 'scanPrivateImage', projectId, resourceType: 'image', resourceId: id, summary: { scanId } }, s.clock());
+    return { id, scanId };
   });
   if (r.scanId) await s.scans.dispatch([r.scanId]);
   return r;

@@ -28,7 +28,12 @@ export async function mutate<T>(s: Pick<ServiceDeps, 'store' | 'clock'>, by: Cal
       resourceId,
       result: 'failure',
       summary: { ...((entry.summary as object) ?? {}), error: (e as Error).message?.slice(0, 200) },
-    }).catch(() => {});
+    })
+      .then(() => {
+        // The server's error handler records failures of routes that carry no record yet; this one has.
+        if (e && typeof e === 'object') (e as { audited?: boolean }).audited = true;
+      })
+      .catch(() => {});
     throw e;
   }
 }

@@ -5,7 +5,8 @@
 import { InputError } from '../../core/errors.js';
 import { newId } from '../store/ids.js';
 import type { Tx } from '../store/store.js';
-import { HttpError } from './errors.js';
+import { HttpError, badRequest } from './errors.js';
+import { parseHost } from '../image/registry/reference.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { insertImage } from './images.js';
@@ -61,9 +62,26 @@ export async function listRegistries(s: ServiceDeps, projectId: string, q: PageQ
   );
 }
 
+/** The scheme (when given) and host of a registry URL: credentials stay with it. */
+function registryOrigin(url: string): string {
+  const scheme = /^([a-z]+):\/\//i.exec(url.trim())?.[1]?.toLowerCase() ?? '';
+  return `${scheme}|${registryHost(url)}`;
+}
+
+/** A registry URL names a host Vigil can parse (`[http(s)://]HOST[:PORT]`); 400 otherwise. */
+function checkRegistryUrl(url: string): void {
+  const host = registryHost(url);
+  try {
+    parseHost(host);
+  } catch (e) {
+    throw badRequest('BAD_REGISTRY_URL', `registry url: ${(e as Error).message}`);
+  }
+}
+
 export async function addRegistry(s: ServiceDeps, by: Caller, projectId: string, b: RegistryBody & { name: string; url: string }): Promise<{ id: string }> {
   const id = await mutate(s, by, { resourceType: 'registry', resourceId: (r: string) => r, projectId, summary: b }, async (trx) => {
     await requireProject(trx, projectId);
+    checkRegistryUrl(b.url);
     const rid = newId();
     await trx
       .insertInto('registries')
@@ -88,11 +106,25 @@ export async function getRegistry(s: ServiceDeps, projectId: string, registryId:
   return withHasPassword(await inProject(s.store.db, 'registries', registryId, projectId, 'registry'));
 }
 
+/**
+ * Changes a registry. A new host (or scheme) clears the stored username and
+ * password unless the same request gives them again: stored credentials are
+ * only ever sent where they were entered for (a user who may edit the
+ * registry but does not know its password cannot point it at their own host).
+ */
 export async function updateRegistry(s: ServiceDeps, by: Caller, projectId: string, registryId: string, b: RegistryBody): Promise<void> {
   await mutate(s, by, { resourceType: 'registry', resourceId: registryId, projectId, summary: b }, async (trx) => {
     const set: Record<string, unknown> = {};
     if (b.name !== undefined) set.name = b.name;
-    if (b.url !== undefined) set.url = b.url;
+    if (b.url !== undefined) {
+      checkRegistryUrl(b.url);
+      set.url = b.url;
+      const old = await inProject(trx, 'registries', registryId, projectId, 'registry');
+      if (registryOrigin(old.url) !== registryOrigin(b.url)) {
+        if (b.password === undefined) set.password_enc = s.secrets.seal('');
+        if (b.username === undefined) set.username = '';
+      }
+    }
     if (b.username !== undefined) set.username = b.username;
     if (b.password !== undefined) set.password_enc = s.secrets.seal(b.password);
     if (b.insecure !== undefined) set.insecure = b.insecure ? 1 : 0;

@@ -6,6 +6,7 @@ import { newId } from '../store/ids.js';
 import type { Store, Tx } from '../store/store.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { mutate } from './mutate.js';
+import { registryHost } from './registries.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { inProject, toApi, type Caller, type ServiceDeps } from './common.js';
 
@@ -114,7 +115,9 @@ export async function beginScan(store: Store, secrets: SecretBox, scanId: string
   let creds: ScanToRun['creds'] = {};
   if (image.registry_id) {
     const reg = await db.selectFrom('registries').selectAll().where('id', '=', image.registry_id).executeTakeFirst();
-    if (reg) creds = { username: reg.username || undefined, password: secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 };
+    // A registry's credentials go only to its own host: not to an image whose reference names another.
+    if (reg && image.ref.startsWith(`registry:${registryHost(reg.url)}/`))
+      creds = { username: reg.username || undefined, password: secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 };
   }
   return { projectId: scan.project_id, attempts, image: { id: image.id, ref: image.ref }, creds };
 }

@@ -35,12 +35,34 @@ export async function setSetting(s: ServiceDeps, by: Caller, key: string, v: unk
   });
 }
 
+/**
+ * A webhook URL as shown and audited: the origin and the path's shape, with
+ * everything that may be a secret masked (user info, query, fragment, and
+ * path segments: chat services put their token in the path).
+ */
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return '***';
+  }
+  const path =
+    u.pathname === '/' ? '/' : u.pathname.replace(/[^/]+/g, (seg, i: number) => (i <= 1 && seg.length <= 12 && /^[a-z-]+$/i.test(seg) ? seg : '***'));
+  return `${u.protocol}//${u.host}${path}${u.search ? '?***' : ''}`;
+}
+
 export async function listNotifiers(s: ServiceDeps): Promise<{ items: Api[] }> {
   return {
     items: (await s.store.db.selectFrom('notifiers').selectAll().orderBy('id').execute()).map((n) => {
       const o = toApi(n);
       const c = o.config as Record<string, unknown>;
       if (c.secret) c.secret = '***';
+      // Stored sealed (the URL may hold a token); shown masked.
+      if (typeof c.urlEnc === 'string') {
+        c.url = redactUrl(s.secrets.open(c.urlEnc));
+        delete c.urlEnc;
+      } else if (typeof c.url === 'string') c.url = redactUrl(c.url);
       return o;
     }),
   };
@@ -66,9 +88,10 @@ export async function addNotifier(s: ServiceDeps, by: Caller, b: NotifierBody): 
   if (b.kind === 'syslog' && (!b.host || !b.port)) throw badRequest('NOTIFIER', 'syslog needs host and port');
   const config =
     b.kind === 'webhook'
-      ? { url: b.url, secret: b.secret ? s.secrets.seal(b.secret) : '' }
+      ? { urlEnc: s.secrets.seal(b.url!), secret: b.secret ? s.secrets.seal(b.secret) : '' }
       : { host: b.host, port: b.port, protocol: b.protocol ?? 'udp', facility: b.facility };
-  const id = await mutate(s, by, { resourceType: 'notifier', resourceId: (r: string) => r, projectId: b.projectId ?? undefined, summary: b }, async (trx) => {
+  const summary = b.url !== undefined ? { ...b, url: redactUrl(b.url) } : b;
+  const id = await mutate(s, by, { resourceType: 'notifier', resourceId: (r: string) => r, projectId: b.projectId ?? undefined, summary }, async (trx) => {
     const nid = newId();
     await trx
       .insertInto('notifiers')

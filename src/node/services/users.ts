@@ -1,13 +1,15 @@
 // Users and role bindings (Administrator domain) and a user's own API tokens
 // (shown once, stored hashed, expiring, revocable).
 import { hashPassword } from '../../core/auth/password.js';
+import { passwordProblem } from '../../core/auth/password-policy.js';
 import { isRole } from '../../core/auth/policy.js';
 import { isAction } from '../../core/auth/actions.js';
 import { hashToken, newTokenSecret } from '../crypto/tokens.js';
 import { newId } from '../store/ids.js';
 import type { Tx } from '../store/store.js';
-import { badRequest, conflict, notFound } from './errors.js';
+import { HttpError, badRequest, conflict, notFound } from './errors.js';
 import { mutate } from './mutate.js';
+import { appendAudit } from '../store/audit-log.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
@@ -47,6 +49,42 @@ export async function insertBinding(
   return id;
 }
 
+/** 400 unless the password passes the rules of src/core/auth/password-policy.ts (NIST SP 800-63B). */
+export function requireGoodPassword(password: string, username: string): void {
+  const problem = passwordProblem(password, { username });
+  if (problem) throw badRequest('WEAK_PASSWORD', problem);
+}
+
+/** Enabled users with Administrator on all projects. */
+async function globalAdministrators(trx: Tx): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('role_bindings')
+    .innerJoin('users', 'users.id', 'role_bindings.user_id')
+    .select('users.id')
+    .where('role_bindings.role', '=', 'Administrator')
+    .where('role_bindings.project_id', 'is', null)
+    .where('users.disabled', '=', 0)
+    .execute();
+  return [...new Set(rows.map((r) => r.id))];
+}
+
+/** 409 when this change would leave no enabled user with Administrator on all projects (nobody could manage users again). */
+async function requireAnotherAdministrator(trx: Tx, userId: string, change: string): Promise<void> {
+  const admins = await globalAdministrators(trx);
+  if (admins.length === 1 && admins[0] === userId) {
+    throw new HttpError(
+      409,
+      'LAST_ADMINISTRATOR',
+      `cannot ${change}: it is the last user with Administrator on all projects (vigil server reset-admin recovers access from the host)`,
+    );
+  }
+}
+
+/** Revokes every live token of a user: sessions and API tokens. */
+export async function revokeAllTokens(trx: Tx, userId: string, now: Date): Promise<void> {
+  await trx.updateTable('tokens').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+}
+
 /** Whether the store has any user (first start: none). */
 export async function hasUsers(trx: Tx): Promise<boolean> {
   return !!(await trx.selectFrom('users').select('id').limit(1).executeTakeFirst());
@@ -68,6 +106,7 @@ export async function addUser(
     by,
     { resourceType: 'user', resourceId: (r: string) => r, summary: { username: b.username, role: b.role, projectId: b.projectId } },
     async (trx) => {
+      requireGoodPassword(b.password, b.username);
       const uid = await createUser(s, trx, b.username, b.password);
       if (b.role) await insertBinding(s, trx, uid, b.role, b.projectId ?? null);
       return uid;
@@ -83,27 +122,34 @@ export async function getUser(s: ServiceDeps, userId: string): Promise<Api> {
   return { ...toApi(u), bindings: bindings.map(toApi) };
 }
 
+/**
+ * Changes a password or disables / enables a user. A new password or a
+ * disabled account revokes all of the user's tokens (sessions and API
+ * tokens), so enabling the account again brings none of them back. The last
+ * enabled user with Administrator on all projects cannot be disabled.
+ */
 export async function updateUser(s: ServiceDeps, by: Caller, userId: string, b: { password?: string; disabled?: boolean }): Promise<void> {
   await mutate(s, by, { resourceType: 'user', resourceId: userId, summary: b }, async (trx) => {
+    const user = await trx.selectFrom('users').select(['id', 'username']).where('id', '=', userId).executeTakeFirst();
+    if (!user) throw notFound('user');
     const set: Record<string, unknown> = {};
-    if (b.password) set.password_hash = await hashPassword(b.password);
+    if (b.password !== undefined) {
+      requireGoodPassword(b.password, user.username);
+      set.password_hash = await hashPassword(b.password);
+    }
+    if (b.disabled === true) await requireAnotherAdministrator(trx, userId, 'disable this user');
     if (b.disabled !== undefined) set.disabled = b.disabled ? 1 : 0;
     requireTouched(await trx.updateTable('users').set(set).where('id', '=', userId).executeTakeFirst(), 'user');
-    // A new password or a disabled account ends existing sessions.
-    await trx
-      .updateTable('tokens')
-      .set({ revoked_at: s.clock().toISOString() })
-      .where('user_id', '=', userId)
-      .where('kind', '=', 'session')
-      .where('revoked_at', 'is', null)
-      .execute();
+    if (b.password !== undefined || b.disabled === true) await revokeAllTokens(trx, userId, s.clock());
   });
   s.authCache.clear();
 }
 
 export async function deleteUser(s: ServiceDeps, by: Caller, userId: string): Promise<void> {
-  if (userId === by.actor.userId) throw badRequest('SELF_DELETE', 'you cannot delete yourself');
   await mutate(s, by, { resourceType: 'user', resourceId: userId }, async (trx) => {
+    if (userId === by.actor.userId) throw badRequest('SELF_DELETE', 'you cannot delete yourself');
+    await requireAnotherAdministrator(trx, userId, 'delete this user');
+    await revokeAllTokens(trx, userId, s.clock());
     requireTouched(await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst(), 'user');
   });
   s.authCache.clear();
@@ -140,6 +186,18 @@ export async function addBinding(
 
 export async function deleteBinding(s: ServiceDeps, by: Caller, userId: string, bindingId: string): Promise<void> {
   await mutate(s, by, { resourceType: 'rolebinding', resourceId: bindingId }, async (trx) => {
+    const b = await trx.selectFrom('role_bindings').select(['role', 'project_id']).where('id', '=', bindingId).where('user_id', '=', userId).executeTakeFirst();
+    if (b?.role === 'Administrator' && b.project_id === null) {
+      const others = await trx
+        .selectFrom('role_bindings')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('role', '=', 'Administrator')
+        .where('project_id', 'is', null)
+        .where('id', '!=', bindingId)
+        .executeTakeFirst();
+      if (!others) await requireAnotherAdministrator(trx, userId, 'remove this Administrator binding');
+    }
     requireTouched(await trx.deleteFrom('role_bindings').where('id', '=', bindingId).where('user_id', '=', userId).executeTakeFirst(), 'role binding');
   });
   s.authCache.clear();
@@ -204,4 +262,48 @@ export async function revokeToken(s: ServiceDeps, by: Caller, tokenId: string): 
     );
   });
   s.authCache.clear();
+}
+
+/**
+ * Recovers access from the server host (`vigil server reset-admin`, as
+ * Grafana's reset-admin-password): the user (created when missing) gets this
+ * password, is enabled, holds Administrator on all projects, and loses every
+ * token issued before. Audited as resetAdmin by the host.
+ */
+export async function resetAdministrator(
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
+  username: string,
+  password: string,
+): Promise<{ userId: string; created: boolean }> {
+  return s.store.db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+    let userId: string;
+    if (existing) {
+      userId = existing.id;
+      await trx
+        .updateTable('users')
+        .set({ password_hash: await hashPassword(password), disabled: 0 })
+        .where('id', '=', userId)
+        .execute();
+      await revokeAllTokens(trx, userId, s.clock());
+    } else {
+      userId = await createUser(s, trx, username, password);
+    }
+    const admin = await trx
+      .selectFrom('role_bindings')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('role', '=', 'Administrator')
+      .where('project_id', 'is', null)
+      .executeTakeFirst();
+    if (!admin) await insertBinding(s, trx, userId, 'Administrator', null);
+    await appendAudit(
+      trx,
+      s.store,
+      { userId: '', username: 'host', sourceIp: '', userAgent: 'vigil server reset-admin' },
+      { event: 'resetAdmin', resourceType: 'user', resourceId: userId, summary: { username, created: !existing } },
+      s.clock(),
+    );
+    return { userId, created: !existing };
+  });
 }

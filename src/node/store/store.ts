@@ -2,7 +2,7 @@
 // or pg, migrated to the current schema. `sqlite:PATH` or `postgres://...`
 // (an optional `?schema=NAME` puts every table in that PostgreSQL schema,
 // which tests use to run in parallel on one database).
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
@@ -99,6 +99,17 @@ function withStatementCache(native: BetterSqlite3.Database): { prepare(sql: stri
   };
 }
 
+/** chmod 0600 of the SQLite file and its WAL companions that exist (a file made by an older version too). */
+function restrictMode(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError('DB_OPEN', `cannot restrict the mode of ${f}: ${(e as Error).message}`, path);
+    }
+  }
+}
+
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const p = parseDbUrl(url);
   let store: Store;
@@ -111,6 +122,8 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
       throw new InputError('DB_OPEN', `cannot open SQLite database: ${(e as Error).message}`, p.path);
     }
     native.pragma('journal_mode = WAL');
+    // The database holds password hashes, sealed secrets and the audit trail: owner only (also the -wal and -shm files).
+    if (p.path !== ':memory:') restrictMode(p.path!);
     native.pragma('synchronous = NORMAL');
     native.pragma('foreign_keys = ON');
     native.pragma('busy_timeout = 5000');

@@ -32,7 +32,8 @@ async function waitAll(s: TestServer, projectId: string, ids: string[]): Promise
 
 test('registry sync finds the images and scans them; a shared base layer is analysed once', async () => {
   const reg = await startRegistry();
-  const s = await startTestServer('sqlite', {}, { workers: 1 });
+  // The registry runs on loopback: the operator allowlists it (outbound guard, docs/security.md).
+  const s = await startTestServer('sqlite', { outboundAllow: '127.0.0.1' }, { workers: 1 });
   try {
     for (const [name, file] of [
       ['app', 'srv/app.js'],

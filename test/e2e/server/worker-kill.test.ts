@@ -55,6 +55,7 @@ test('a worker killed mid-scan has its job completed by another worker process',
     VIGIL_JOB_POLL_SECONDS: '1',
     VIGIL_JOB_MAINTENANCE_SECONDS: '1',
     VIGIL_WORKER_CONCURRENCY: '1',
+    VIGIL_LOCAL_IMAGE_DIRS: s.dataDir,
     VIGIL_LOG_LEVEL: 'error',
   };
   const workers: ChildProcess[] = [];

@@ -2506,6 +2506,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description NIST SP 800-63B rules: at least 8 characters, not a common password (docs/server.md) */
                         password: string;
                         projectId?: string | null;
                         /** @enum {string} */
@@ -2597,6 +2598,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         disabled?: boolean;
+                        /** @description NIST SP 800-63B rules: at least 8 characters, not a common password (docs/server.md) */
                         password?: string;
                     };
                 };

@@ -10,6 +10,8 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { InputError, LimitError } from '../../../core/errors.js';
 import type { OpenImageOptions } from '../types.js';
+import { isIP } from 'node:net';
+import { getDomain } from 'tldts';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { resolveCredentials, type Credentials } from './credentials.js';
 
@@ -213,7 +215,18 @@ export class RegistryClient {
       throw new InputError('REGISTRY_BAD_CHALLENGE', `token realm ${url.href} is not an http(s) URL`, what);
     }
     if (url.protocol === 'http:' && creds && !this.opts.insecure) {
-      throw new InputError('REGISTRY_INSECURE_REALM', `token realm ${url.href} is plain HTTP; refusing to send credentials without --insecure`, what);
+      throw new InputError(
+        'REGISTRY_INSECURE_REALM',
+        `token realm ${url.origin}${url.pathname} is plain HTTP; refusing to send credentials without --insecure`,
+        what,
+      );
+    }
+    if (creds && !realmMayGetCredentials(url.hostname, [hostnameOf(this.host), hostnameOf(this.endpoint)], this.opts.tokenRealms ?? [])) {
+      throw new InputError(
+        'REGISTRY_FOREIGN_REALM',
+        `token realm ${url.origin} is not on the registry's domain; refusing to send the credentials of ${this.host} there (allow it with tokenRealms)`,
+        what,
+      );
     }
     if (c.params.service) url.searchParams.set('service', c.params.service);
     for (const s of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', s);
@@ -327,6 +340,14 @@ export class RegistryClient {
   private send(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>, what: string): Promise<IncomingMessage> {
     const isHttps = url.protocol === 'https:';
     const mod = isHttps ? https : http;
+    const guard = this.opts.outbound;
+    if (guard) {
+      try {
+        guard.checkUrl(url, what);
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
     return new Promise<IncomingMessage>((resolve, reject) => {
       let response: IncomingMessage | undefined;
       const req = mod.request(
@@ -335,6 +356,7 @@ export class RegistryClient {
           method,
           headers: { 'user-agent': USER_AGENT, ...headers },
           agent: isHttps ? this.httpsAgent : this.httpAgent,
+          ...(guard ? { lookup: guard.lookupFor(what) } : {}),
           ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         },
         (res) => {
@@ -371,7 +393,7 @@ export class RegistryClient {
   }
 
   private async statusError(spec: RequestSpec, status: number, headers: IncomingHttpHeaders, body: string): Promise<InputError> {
-    const detail = registryErrorDetail(body);
+    const detail = this.opts.remoteDetail === false ? '' : registryErrorDetail(body);
     const suffix = detail ? `: ${detail}` : '';
     const creds = await this.credentials().catch(() => undefined);
     switch (status) {
@@ -395,6 +417,26 @@ export class RegistryClient {
         return new InputError('REGISTRY_HTTP_ERROR', `registry ${this.host} answered HTTP ${status}${suffix}`, spec.what);
     }
   }
+}
+
+function hostnameOf(hostPort: string): string {
+  return new URL(`https://${hostPort}`).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+}
+
+/**
+ * Whether a token realm may receive a registry's credentials: the registry's
+ * own host, a host of the same registrable domain (public suffix list,
+ * private suffixes included: two tenants of one hosting domain are not the
+ * same party), or one the operator listed. IP addresses and single-label
+ * names only match themselves.
+ */
+export function realmMayGetCredentials(realmHost: string, registryHosts: readonly string[], allowed: readonly string[]): boolean {
+  const realm = realmHost.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (registryHosts.includes(realm) || allowed.some((a) => a.toLowerCase() === realm)) return true;
+  if (isIP(realm)) return false;
+  const domain = getDomain(realm, { allowPrivateDomains: true });
+  if (!domain) return false;
+  return registryHosts.some((h) => !isIP(h) && getDomain(h, { allowPrivateDomains: true }) === domain);
 }
 
 /** `MANIFEST_UNKNOWN: manifest unknown` from the registry's JSON error body, if it has one. */

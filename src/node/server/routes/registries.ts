@@ -92,7 +92,9 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext)
       },
     },
     async (req) => {
-      const r = await registries.syncRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, (access) => listRegistryImages(access));
+      const r = await registries.syncRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, (access) =>
+        listRegistryImages(access, {}, ctx.imagePolicy.openOptions()),
+      );
       return { repositories: r.repositories, images: r.images, newImages: r.newImages, scansQueued: r.scanIds.length, scanIds: r.scanIds };
     },
   );

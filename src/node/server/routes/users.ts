@@ -9,7 +9,12 @@ import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
 import { ID, ok, params } from './common.js';
 
-const passwordSchema = { type: 'string', minLength: 8, maxLength: 200 } as const;
+const passwordSchema = {
+  type: 'string',
+  minLength: 8,
+  maxLength: 256,
+  description: 'NIST SP 800-63B rules: at least 8 characters, not a common password (docs/server.md)',
+} as const;
 
 export function registerUserRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Querystring: PageQuery & { username?: string } }>(
