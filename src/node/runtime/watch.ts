@@ -58,6 +58,15 @@ export interface WatchOptions {
   engine?: EngineLike | null;
   clock?: () => number;
   kill?: KillFn;
+  /**
+   * The node agent: always build a policy stage (empty without a policy
+   * file) and hand it over before the sensors start, so policies pushed later
+   * replace its document live (PolicyStage.replace). Also given the file
+   * paths the probe watches (eBPF compiles them in at start).
+   */
+  /** More paths the eBPF probe watches opens of (the agent's saved pushed file-protection paths). */
+  extraProtectedPaths?: string[];
+  livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }) => void;
 }
 
 export const DEFAULT_STATE_FILE = '/var/lib/vigil/runtime-learn.json';
@@ -70,7 +79,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   // Inputs first: a bad policy or rule file is exit 2 before anything starts.
   const policy: PolicyDocument | undefined = o.policyFile ? readPolicyFile(o.policyFile) : undefined;
   const stateFile = o.stateFile ?? DEFAULT_STATE_FILE;
-  const stage = policy ? new PolicyStage(policy, readLearnState(stateFile), clock) : undefined;
+  const stage = policy || o.livePolicies ? new PolicyStage(policy ?? { policies: [] }, readLearnState(stateFile), clock) : undefined;
   const saveLearned = () => {
     if (stage) writeLearnState(stateFile, stage.learn);
   };
@@ -110,15 +119,18 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   for (const pid of procs.fs.pids()) procs.get(pid);
 
   let main: Sensor;
+  let probePrefixes: string[] | undefined;
   if (sensorKind === 'ebpf') {
-    const extraProtected = policy ? protectedPaths(policy).map((p) => (p.endsWith('/') ? p : `${p}/`)) : [];
+    const own = [...(policy ? protectedPaths(policy) : []), ...(o.extraProtectedPaths ?? [])];
+    const extraProtected = own.map((p) => (p.endsWith('/') ? p : `${p}/`));
     const inodes = sensitiveIdentities();
+    probePrefixes = [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...own];
     const program = buildProgram({
       sensitiveInodes: inodes,
       v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? ''),
       rawSyscalls: o.rawSyscalls !== false,
       sensitivePaths: DEFAULT_SENSITIVE_PATHS,
-      protectedPrefixes: [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...(policy ? protectedPaths(policy) : [])],
+      protectedPrefixes: probePrefixes,
     });
     main = new EbpfSensor({
       bpftrace: prereqs!.bpftrace,
@@ -136,6 +148,8 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   }
   const fim = new FileIntegrity({ paths: o.keyFiles ?? KEY_FILES, host, now: clock });
   const auth = new AuthLogTail({ files: o.authLogs ?? DEFAULT_AUTH_LOGS, host, now: clock });
+
+  if (stage && o.livePolicies) o.livePolicies(stage, { protectedPrefixes: probePrefixes });
 
   const pipeline = new RuntimePipeline({
     host,
@@ -165,7 +179,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     sensorKind === 'ebpf'
       ? main.health().detail
       : `${main.health().detail} (eBPF not used: only processes that live longer than the interval are seen, and no syscalls)`;
-  o.output.notice?.(`runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}`);
+  o.output.notice?.(`runtime sensors ready: ${detail}, ${rules}, ${stage?.doc.policies.length ? `${stage.doc.policies.length} policies` : 'no policies'}`);
 
   const why = await pipeline.run(stopSignal);
   await pipeline.stop();

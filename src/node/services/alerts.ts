@@ -12,20 +12,45 @@ import { requireProject, requireTouched, toApi, type Caller, type ServiceDeps } 
 
 type Api = Record<string, unknown>;
 
-export async function ingestAlerts(s: ServiceDeps, by: Caller, projectId: string, alerts: Alert[]): Promise<{ received: number; groups: number }> {
+export interface IngestServiceOptions {
+  /** Store each alert ID once per project (agent replays). */
+  dedupeIds?: boolean;
+  /** Told, inside the transaction, which alerts were stored (with dedupeIds: the new ones). */
+  onFresh?: (alerts: readonly Alert[]) => void;
+  /** The audit summary for the stored alerts; undefined: no audit record (nothing changed). Default `{count}` of all. */
+  auditSummary?: (fresh: readonly Alert[]) => Record<string, unknown> | undefined;
+}
+
+export async function ingestAlerts(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  alerts: Alert[],
+  o: IngestServiceOptions = {},
+): Promise<{ received: number; groups: number }> {
   for (const a of alerts) {
     if (!isCatalogType(a.type) && !a.type.startsWith('custom/'))
       throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
   }
   await requireProject(s.store.db, projectId);
-  return storeAlerts(s.store, projectId, alerts, (trx) =>
-    appendAudit(
-      trx,
-      s.store,
-      by.actor,
-      { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } },
-      s.clock(),
-    ).then(() => undefined),
+  let fresh: readonly Alert[] = alerts;
+  const now = s.clock();
+  return storeAlerts(
+    s.store,
+    projectId,
+    alerts,
+    async (trx) => {
+      const summary = o.auditSummary ? o.auditSummary(fresh) : { count: alerts.length };
+      if (summary) await appendAudit(trx, s.store, by.actor, { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary }, now);
+    },
+    {
+      dedupeIds: o.dedupeIds,
+      now: now.toISOString(),
+      onFresh: (f) => {
+        fresh = f;
+        o.onFresh?.(f);
+      },
+    },
   );
 }
 

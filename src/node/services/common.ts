@@ -6,6 +6,7 @@
 // project B's ids).
 import type { Db, Store, Tx } from '../store/store.js';
 import type { Actor } from '../store/audit-log.js';
+import type { ChangeBus, ChangeTopic } from '../store/changes.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { notFound } from './errors.js';
 
@@ -20,6 +21,13 @@ export interface ServiceDeps {
   authCache: { clear(): void };
   /** Cached notification targets, invalidated on every change to them. */
   notifier: { invalidate(): void };
+  /** Change notifications after commit (src/node/store/changes.ts): agents re-read their policies. */
+  changes?: Pick<ChangeBus, 'publish'>;
+}
+
+/** Tells the other processes (and this one) after a commit; a failed notification never fails the change. */
+export function published(s: Pick<ServiceDeps, 'changes'>, topic: ChangeTopic, projectId: string): void {
+  void s.changes?.publish(topic, projectId).catch(() => {});
 }
 
 /** Who changes state: the actor of the audit record and the event name (the route's declared `event`). */
