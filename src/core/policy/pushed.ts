@@ -37,8 +37,16 @@ export interface PushedPolicies {
   inactive: Array<{ name: string; why: string }>;
 }
 
-/** The forms a container runtime may report for an image reference. */
-export function imageRefAliases(ref: string): string[] {
+/**
+ * The forms a container runtime may report for an image of the API
+ * (`registry:docker.io/library/nginx:1.25`, `docker-daemon:nginx:1.25`,
+ * `containerd:...`, or a bare reference); none for sources that have no
+ * reference a container could run by (archives, OCI layouts, root filesystems).
+ */
+export function imageRefAliases(apiRef: string): string[] {
+  const m = /^(registry|docker-daemon|containerd):(.+)$/.exec(apiRef);
+  if (!m && /^(docker-archive|oci|oci-archive|rootfs):/.test(apiRef)) return [];
+  const ref = m ? m[2]! : apiRef;
   const out = new Set<string>([ref]);
   let r = ref;
   for (const p of ['docker.io/library/', 'index.docker.io/library/', 'docker.io/', 'index.docker.io/']) {

@@ -252,6 +252,26 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
   // come before the node has one); Connect checks that one was presented
   // and verified against the CA (getAuthContext is empty otherwise).
   const creds = grpc.experimental.createCertificateProviderServerCredentials(identity, identity, false);
+  // The provider reads the files asynchronously: a handshake before that fails, so serve only once both are loaded.
+  // (Our listeners are removed again: a listener keeps the provider's refresh timer, and the process, alive.)
+  await Promise.all([
+    new Promise<void>((res) => {
+      const l = (c: unknown) => {
+        if (!c) return;
+        identity.removeIdentityCertificateListener(l);
+        res();
+      };
+      identity.addIdentityCertificateListener(l);
+    }),
+    new Promise<void>((res) => {
+      const l = (c: unknown) => {
+        if (!c) return;
+        identity.removeCaCertificateListener(l);
+        res();
+      };
+      identity.addCaCertificateListener(l);
+    }),
+  ]);
   const hostPort = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
   const port = await new Promise<number>((res, rej) => server.bindAsync(hostPort, creds, (e, p) => (e ? rej(e) : res(p))));
   let lastPrune = 0;
