@@ -33,6 +33,8 @@ export interface AgentOptions {
   policyFile?: string;
   builtinRules?: boolean;
   ruleFiles?: string[];
+  /** Docker Engine socket (container names and images). */
+  dockerSocket?: string;
   until?: Promise<unknown>;
   /** Operator notices (the CLI writes them to stderr). */
   print: (line: string) => void;
@@ -117,6 +119,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       stateFile: join(o.dataDir, 'runtime-learn.json'),
       statsIntervalMs: 0,
       extraProtectedPaths: policies.savedProtectedPaths(),
+      ...(o.dockerSocket ? { dockerSocket: o.dockerSocket } : {}),
       livePolicies: (stage, probe) => policies.bind(stage, probe),
     });
   } finally {
