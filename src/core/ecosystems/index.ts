@@ -12,10 +12,13 @@ import { alpine } from './alpine.js';
 import { chainguard } from './chainguard.js';
 import { debian } from './debian.js';
 import { mageia } from './mageia.js';
+import { maven } from './maven.js';
 import { npm } from './npm.js';
 import { opensuse } from './opensuse.js';
+import { packagist } from './packagist.js';
 import { pypi } from './pypi.js';
 import { rocky } from './rocky.js';
+import { rubygems } from './rubygems.js';
 import { suse } from './suse.js';
 import type { Ecosystem } from './types.js';
 import { ubuntu } from './ubuntu.js';
@@ -29,10 +32,13 @@ export const ecosystems = new ModuleIndex<Ecosystem>('ecosystem', [
   chainguard,
   debian,
   mageia,
+  maven,
   npm,
   opensuse,
+  packagist,
   pypi,
   rocky,
+  rubygems,
   suse,
   ubuntu,
   wolfi,
