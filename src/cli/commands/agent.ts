@@ -24,6 +24,7 @@ export function register(program: Command): void {
     .option('--no-builtin-rules', 'do not load the built-in rules')
     .option('--auth-log <file>', 'auth log to follow (repeatable)', collect)
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable)', collect)
+    .option('--docker-socket <path>', "Docker Engine socket for container names and images (default: DOCKER_HOST's unix:// path, else /var/run/docker.sock)")
     .action(
       action(async (opts: Record<string, unknown>) => {
         const sensor = String(opts.sensor);
@@ -32,6 +33,9 @@ export function register(program: Command): void {
         const hb = Number(opts.heartbeat);
         if (!Number.isInteger(cap) || cap < 1 || cap > 10_000_000) throw new UsageError('--queue-cap must be an integer from 1 to 10000000');
         if (!Number.isFinite(hb) || hb < 0.1 || hb > 3600) throw new UsageError('--heartbeat must be 0.1 to 3600 seconds');
+        const host = process.env.DOCKER_HOST;
+        if (!opts.dockerSocket && host && !host.startsWith('unix://')) throw new UsageError(`DOCKER_HOST ${host}: only unix:// sockets are supported`);
+        const dockerSocket = (opts.dockerSocket as string | undefined) ?? (host ? host.slice('unix://'.length) : undefined);
         const { runAgent } = await import('../../node/agent/agent-command.js');
         return runAgent({
           print: (l) => process.stderr.write(`vigil agent: ${l}\n`),
@@ -48,6 +52,7 @@ export function register(program: Command): void {
           ruleFiles: opts.rules as string[] | undefined,
           authLogs: opts.authLog as string[] | undefined,
           keyFiles: opts.keyFile as string[] | undefined,
+          dockerSocket,
         });
       }),
     );

@@ -22,18 +22,32 @@ export class PolicyStage {
   private dirty = false;
 
   constructor(
-    readonly doc: PolicyDocument,
+    private current: PolicyDocument,
     readonly learn: LearnState,
     private readonly clock: () => number,
   ) {
-    if (startLearning(doc, learn, clock())) this.dirty = true;
+    if (startLearning(current, learn, clock())) this.dirty = true;
+  }
+
+  get doc(): PolicyDocument {
+    return this.current;
+  }
+
+  /**
+   * Swap the policies (the agent's live update from the server): events from
+   * now on are decided against `doc`; learn windows of new policies start now,
+   * what was learned under a name is kept.
+   */
+  replace(doc: PolicyDocument): void {
+    this.current = doc;
+    if (startLearning(doc, this.learn, this.clock())) this.dirty = true;
   }
 
   /** The decision for `e` (evaluated once per event object; later calls for the same event return the same result). */
   decide(e: SyscallEvent): Evaluation {
     const known = this.decided.get(e);
     if (known) return known;
-    const ev = e.source === 'syscall' ? evaluate(this.doc, e, this.learn, this.clock()) : NONE;
+    const ev = e.source === 'syscall' ? evaluate(this.current, e, this.learn, this.clock()) : NONE;
     if (ev.learned) this.dirty = true;
     this.decided.set(e, ev);
     return ev;

@@ -2,7 +2,8 @@
 // the on-disk queue, start the sender, and run the runtime pipeline
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
-// kicks the sender. Stays useful offline: the pipeline runs whether or not
+// kicks the sender; applies the policies the server pushes (./policies.ts)
+// to the running pipeline. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { runWatch } from '../runtime/watch.js';
 import type { RuntimeOutput } from '../runtime/pipeline.js';
 import { AlertQueue, DEFAULT_QUEUE_CAP } from './queue.js';
 import { enrollOrLoad, parseServer, Sender } from './link-client.js';
+import { AgentPolicies, type AppliedPolicies } from './policies.js';
 
 export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -31,6 +33,8 @@ export interface AgentOptions {
   policyFile?: string;
   builtinRules?: boolean;
   ruleFiles?: string[];
+  /** Docker Engine socket (container names and images). */
+  dockerSocket?: string;
   until?: Promise<unknown>;
   /** Operator notices (the CLI writes them to stderr). */
   print: (line: string) => void;
@@ -46,7 +50,24 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   print(`enrolled as node ${identity.nodeId} (cluster ${identity.clusterId})`);
   const queue = new AlertQueue(join(o.dataDir, 'queue.db'), o.queueCap ?? DEFAULT_QUEUE_CAP);
   let sensors = '';
-  const sender = new Sender({
+  const policies = new AgentPolicies(o.dataDir, print);
+  let sender: Sender | undefined = undefined;
+  const onCommand = (kind: string, json: string) => {
+    if (kind !== 'policies') {
+      print(`ignoring command ${kind.slice(0, 40)} (not supported by this agent)`);
+      return;
+    }
+    const r = policies.apply(json);
+    if (!r.deferred) applied(r);
+  };
+  const applied = (r: AppliedPolicies) => {
+    if (r.error) print(`refused the server's policies: ${r.error}`);
+    else print(`policies applied: revision ${r.revision.slice(0, 19)}, ${r.count} runtime policies`);
+    sender?.reportApplied(r.revision, r.error ?? '');
+  };
+  policies.onApplied = applied;
+  sender = new Sender({
+    onCommand,
     server,
     identity,
     queue,
@@ -97,6 +118,9 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       ruleFiles: o.ruleFiles,
       stateFile: join(o.dataDir, 'runtime-learn.json'),
       statsIntervalMs: 0,
+      extraProtectedPaths: policies.savedProtectedPaths(),
+      ...(o.dockerSocket ? { dockerSocket: o.dockerSocket } : {}),
+      livePolicies: (stage, probe) => policies.bind(stage, probe),
     });
   } finally {
     await sender.stop();

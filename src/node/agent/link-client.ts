@@ -127,7 +127,11 @@ export interface SenderOptions {
   maxInFlight?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** How long a new alert waits for others to join its message (default 5 ms). */
+  coalesceMs?: number;
   notice?: (line: string) => void;
+  /** A command from the server (kind `policies`: the policy set). */
+  onCommand?: (kind: string, json: string) => void;
 }
 
 export class Sender {
@@ -139,6 +143,7 @@ export class Sender {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private hb: NodeJS.Timeout | undefined;
+  private kicked: NodeJS.Timeout | undefined;
   acked = 0;
   rejected = 0;
   connected = false;
@@ -155,9 +160,18 @@ export class Sender {
     this.hb.unref();
   }
 
-  /** A new alert is in the queue. */
+  /** A new alert is in the queue: sent within a few milliseconds, with those that follow it (one message, one commit). */
   kick(): void {
-    this.pump();
+    if (this.kicked) return;
+    this.kicked = setTimeout(() => {
+      this.kicked = undefined;
+      this.pump();
+    }, this.o.coalesceMs ?? 5);
+  }
+
+  /** Tells the server which policy set is applied (or why not). */
+  reportApplied(revision: string, error = ''): void {
+    this.write({ policyApplied: { revision, error } });
   }
 
   private write(m: AgentMessage): boolean {
@@ -185,6 +199,13 @@ export class Sender {
         for (const id of m.reject.ids) this.inFlight.delete(id);
         this.rejected += m.reject.ids.length;
         this.o.notice?.(`server refused ${m.reject.ids.length} alerts: ${m.reject.reason}`);
+      } else if (m.command) {
+        try {
+          this.o.onCommand?.(String(m.command.kind), String(m.command.json));
+        } catch (e) {
+          this.o.notice?.(`command ${String(m.command.kind).slice(0, 40)} failed: ${(e as Error).message}`);
+        }
+        return;
       }
       this.pump();
     });
@@ -223,6 +244,7 @@ export class Sender {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.hb);
+    clearTimeout(this.kicked);
     this.stream?.end();
     this.stream?.cancel();
     this.client.close();

@@ -124,6 +124,23 @@ for (const kind of kinds) {
       const list = await t.call('GET', `/api/v1/alerts?project=${p}`, t.adminToken);
       assert.equal(list.body.items.length, 1);
       assert.equal(list.body.items[0].count, 4, 'each alert ID stored once');
+      // Audited: the enrollment, and each batch that stored something (the replayed IDs counted apart).
+      const enrolled = (await t.call('GET', '/api/v1/audit?event=enrollNode', t.adminToken)).body.items;
+      assert.equal(enrolled.length, 1);
+      assert.equal(enrolled[0].username, 'node:n1');
+      assert.equal(enrolled[0].resourceId, id.nodeId);
+      const batches = (await t.call('GET', '/api/v1/audit?event=ingestAlerts', t.adminToken)).body.items;
+      assert.deepEqual(batches.map((b: { summary: { count: number; replayed: number } }) => [b.summary.count, b.summary.replayed]).sort(), [
+        [1, 2],
+        [3, 0],
+      ]);
+      assert.ok(batches.every((b: { username: string; projectId: string }) => b.username === 'node:n1' && b.projectId === p));
+      assert.equal((await t.call('GET', '/api/v1/audit/verify', t.adminToken)).body.ok, true, 'the trail verifies');
+      // Pruning forgets IDs older than the window only.
+      const { pruneAgentAlertIds } = await import('../services/agents.js');
+      assert.equal(await pruneAgentAlertIds(t.ctx, '2000-01-01T00:00:00.000Z'), 0);
+      await t.ctx.store.db.updateTable('agent_alert_ids').set({ received_at: '2001-01-01T00:00:00.000Z' }).where('alert_id', '=', 'al-1').execute();
+      assert.equal(await pruneAgentAlertIds(t.ctx, '2002-01-01T00:00:00.000Z'), 1);
       const nodes = await t.call('GET', `/api/v1/projects/${p}/nodes`, t.adminToken);
       const n1 = nodes.body.items.find((n: { hostname: string }) => n.hostname === 'n1');
       assert.equal(n1.status, 'online');

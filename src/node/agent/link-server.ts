@@ -2,10 +2,12 @@
 // --agent-port with the server's own CA (./pki.ts). Discover hands out the CA
 // certificate (agents check it against their pinned hash), Enroll spends a
 // one-time cluster agent token and issues a client certificate, Connect is
-// the mutual-TLS stream: alerts are stored through the same ingest as
-// POST /api/v1/alerts:batch (deduplicated by alert ID, acknowledged only after
-// the commit), heartbeats and node status update the nodes table. A node can
-// only report into the project of the cluster it enrolled in.
+// the mutual-TLS stream: alerts are stored through the alerts service as
+// POST /api/v1/alerts:batch (deduplicated by alert ID, audited, acknowledged
+// only after the commit), heartbeats and node status update the nodes table,
+// and the project's policies go down at connect and after every change
+// (src/node/store/changes.ts). A node can only report into the project of the
+// cluster it enrolled in. Database work is in src/node/services/agents.ts.
 import { X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { Ajv } from 'ajv';
@@ -13,10 +15,19 @@ import addFormatsImport from 'ajv-formats';
 import type { Alert } from '../../core/alerts/types.js';
 import { isCatalogType } from '../../core/alerts/catalog.js';
 import type { ServerContext } from '../server/context.js';
-import { hashToken } from '../crypto/tokens.js';
 import { alertSchema } from '../server/routes/alerts.js';
-import { ingestAlerts } from '../store/alert-groups.js';
-import { newId } from '../store/ids.js';
+import { HttpError } from '../services/errors.js';
+import {
+  AGENT_ALERT_ID_DAYS,
+  agentPolicies,
+  enrollNode,
+  ingestAgentBatch,
+  nodeByCertificate,
+  pruneAgentAlertIds,
+  sweepOfflineNodes,
+  touchNode,
+  type AgentNode,
+} from '../services/agents.js';
 import { agentLinkProto, MAX_MESSAGE_BYTES, type AgentMessage, type EnrollRequest, type ServerMessage } from './proto.js';
 import { certFingerprint, type AgentPki } from './pki.js';
 
@@ -32,88 +43,81 @@ export interface AgentLinkServer {
 }
 
 export const MAX_ALERTS_PER_MESSAGE = 1000;
-const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+const PRUNE_EVERY_MS = 3600_000;
 
-class LinkError extends Error {
-  constructor(
-    readonly code: grpc.status,
-    message: string,
-  ) {
-    super(message);
-  }
+interface LiveStream {
+  node: AgentNode;
+  call: grpc.ServerDuplexStream<AgentMessage, ServerMessage>;
+  version: string;
+  /** The last policy set sent (JSON), so an unchanged set is not sent again. */
+  sentPolicies?: string;
 }
 
 export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { host: string; port: number; offlineSeconds: number }): Promise<AgentLinkServer> {
   const { service } = agentLinkProto();
-  const db = ctx.store.db;
   const ajv = new Ajv({ allErrors: false, strict: false });
   addFormats(ajv);
   const validAlert = ajv.compile(alertSchema);
   const live = new Map<string, number>();
   const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed') => ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
 
-  const setNode = async (nodeId: string, set: { status?: string; version?: string; kernel?: string }) => {
-    await db
-      .updateTable('nodes')
-      .set({ ...set, last_seen: ctx.clock().toISOString() })
-      .where('id', '=', nodeId)
-      .execute();
-  };
+  const sourceIp = (peer: string) =>
+    peer
+      .replace(/^ipv[46]:/, '')
+      .replace(/:\d+$/, '')
+      .replace(/^\[|\]$/g, '');
 
-  const enroll = async (req: EnrollRequest) => {
-    if (typeof req.token !== 'string' || req.token.length === 0 || req.token.length > 200)
-      throw new LinkError(grpc.status.INVALID_ARGUMENT, 'enroll: token missing or too long');
-    if (!NODE_NAME.test(req.nodeName ?? ''))
-      throw new LinkError(
-        grpc.status.INVALID_ARGUMENT,
-        `enroll: bad node name ${JSON.stringify(String(req.nodeName).slice(0, 100))} (letters, digits, . _ -; up to 253)`,
-      );
-    if ((req.publicKeyPem ?? '').length > 2000 || (req.version ?? '').length > 50 || (req.kernel ?? '').length > 200)
-      throw new LinkError(grpc.status.INVALID_ARGUMENT, 'enroll: public key, version or kernel too long');
-    const now = ctx.clock();
-    const nowIso = now.toISOString();
-    const hash = hashToken(req.token);
-    const tok = await db.selectFrom('agent_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
-    if (!tok) throw new LinkError(grpc.status.UNAUTHENTICATED, 'enroll: unknown agent token (mint one: POST /api/v1/projects/{id}/clusters/{id}/agent-tokens)');
-    if (tok.used_at)
-      throw new LinkError(grpc.status.UNAUTHENTICATED, `enroll: agent token already used at ${tok.used_at} (tokens are one-time; mint a new one)`);
-    if (tok.expires_at <= nowIso) throw new LinkError(grpc.status.UNAUTHENTICATED, `enroll: agent token expired at ${tok.expires_at} (mint a new one)`);
-    return db.transaction().execute(async (trx) => {
-      const spent = await trx.updateTable('agent_tokens').set({ used_at: nowIso }).where('id', '=', tok.id).where('used_at', 'is', null).executeTakeFirst();
-      if (!Number(spent.numUpdatedRows))
-        throw new LinkError(grpc.status.UNAUTHENTICATED, 'enroll: agent token already used (tokens are one-time; mint a new one)');
-      const existing = await trx
-        .selectFrom('nodes')
-        .select('id')
-        .where('project_id', '=', tok.project_id)
-        .where('hostname', '=', req.nodeName)
-        .executeTakeFirst();
-      const nodeId = existing?.id ?? newId();
-      const certPem = await pki.issueClient(req.publicKeyPem, { id: nodeId, clusterId: tok.cluster_id, projectId: tok.project_id }, now);
-      const fp = certFingerprint(new X509Certificate(certPem).raw);
-      const row = { cluster_id: tok.cluster_id, status: 'offline', version: req.version ?? '', kernel: req.kernel ?? '', cert_sha256: fp, last_seen: nowIso };
-      if (existing) await trx.updateTable('nodes').set(row).where('id', '=', nodeId).execute();
-      else
-        await trx
-          .insertInto('nodes')
-          .values({ id: nodeId, project_id: tok.project_id, hostname: req.nodeName, created_at: nowIso, ...row })
-          .execute();
-      return { certPem, nodeId, clusterId: tok.cluster_id, projectId: tok.project_id };
-    });
+  // Policy push: every open stream, by project; a change notification (this
+  // replica or another one, src/node/store/changes.ts) re-reads the project's
+  // policies once (coalesced over 100 ms) and sends them to its streams.
+  const streams = new Map<string, Set<LiveStream>>();
+  const pending = new Set<string>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  const pushTo = async (targets: Iterable<LiveStream>) => {
+    const byCluster = new Map<string, Promise<string>>();
+    for (const st of targets) {
+      const key = `${st.node.projectId}\u0000${st.node.clusterId ?? ''}`;
+      let json = byCluster.get(key);
+      if (!json) {
+        json = agentPolicies(ctx, st.node.projectId, st.node.clusterId).then((p) => JSON.stringify(p));
+        byCluster.set(key, json);
+      }
+      const body = await json;
+      if (st.sentPolicies === body) continue;
+      st.sentPolicies = body;
+      st.call.write({ command: { kind: 'policies', json: body } });
+      ctx.metrics.inc('vigil_agent_policy_pushes_total', 'Policy sets sent to agents.');
+    }
   };
+  const flush = () => {
+    flushTimer = undefined;
+    const projects = [...pending];
+    pending.clear();
+    const targets = projects.includes('*') ? [...streams.values()].flatMap((x) => [...x]) : projects.flatMap((p) => [...(streams.get(p) ?? [])]);
+    void pushTo(targets).catch((e: unknown) => ctx.log.warn({ err: e }, 'agent policy push failed'));
+  };
+  const unsubscribe = await ctx.changes.subscribe((topic, projectId) => {
+    if (topic !== 'policies') return;
+    pending.add(projectId);
+    flushTimer ??= setTimeout(flush, 100);
+  });
 
   const handlers: grpc.UntypedServiceImplementation = {
     Discover: (_call: grpc.ServerUnaryCall<object, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, { caPem: pki.caPem }),
     Enroll: (call: grpc.ServerUnaryCall<EnrollRequest, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-      enroll(call.request).then(
+      const req = call.request;
+      enrollNode(ctx, { ...req, sourceIp: sourceIp(call.getPeer()) }, async (node, now) => {
+        const certPem = await pki.issueClient(req.publicKeyPem, node, now);
+        return { certPem, fingerprint: certFingerprint(new X509Certificate(certPem).raw) };
+      }).then(
         (r) => {
           ctx.metrics.inc('vigil_agent_enrolled_total', 'Nodes enrolled through the agent link.');
           cb(null, r);
         },
         (e: unknown) => {
-          if (e instanceof LinkError) {
+          if (e instanceof HttpError && (e.statusCode === 400 || e.statusCode === 401)) {
             refuse('enroll');
-            cb({ code: e.code, details: e.message });
+            cb({ code: e.statusCode === 400 ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAUTHENTICATED, details: e.message });
           } else if ((e as { code?: string }).code === 'AGENT_KEY') {
             refuse('enroll');
             cb({ code: grpc.status.INVALID_ARGUMENT, details: `enroll: ${(e as Error).message}` });
@@ -132,11 +136,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
       };
       if (!peer?.raw) return fail(grpc.status.UNAUTHENTICATED, "connect: no client certificate from this server's CA (enroll first)");
       const fp = certFingerprint(peer.raw);
-      let chain: Promise<unknown> = db
-        .selectFrom('nodes')
-        .select(['id', 'project_id', 'hostname'])
-        .where('cert_sha256', '=', fp)
-        .executeTakeFirst()
+      const ip = sourceIp(call.getPeer());
+      let chain: Promise<unknown> = nodeByCertificate(ctx, fp)
         .then(async (node) => {
           if (!node)
             return fail(
@@ -144,8 +145,10 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
               'connect: this client certificate is not (or no longer) the certificate of an enrolled node; enroll again',
             );
           live.set(node.id, (live.get(node.id) ?? 0) + 1);
-          await setNode(node.id, { status: 'online' });
-          const projectId = node.project_id;
+          const st: LiveStream = { node, call, version: '' };
+          (streams.get(node.projectId) ?? streams.set(node.projectId, new Set()).get(node.projectId)!).add(st);
+          await touchNode(ctx, node.id, { status: 'online' });
+          await pushTo([st]);
           const onMessage = async (m: AgentMessage) => {
             if (m.body === 'alerts' && m.alerts) {
               const env = m.alerts.alerts ?? [];
@@ -173,16 +176,9 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
                 }
               }
               if (good.length) {
-                let fresh: readonly Alert[] = [];
-                await ingestAlerts(ctx.store, projectId, good, undefined, {
-                  dedupeIds: true,
-                  now: ctx.clock().toISOString(),
-                  onFresh: (f) => {
-                    fresh = f;
-                  },
-                });
+                const fresh = await ingestAgentBatch(ctx, { ...node, sourceIp: ip, version: st.version }, good);
                 ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', fresh.length);
-                if (fresh.length) void ctx.notifier.alerts(projectId, fresh).catch((e) => ctx.log.warn({ err: e }, 'alert notification failed'));
+                if (fresh.length) void ctx.notifier.alerts(node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
                 call.write({ ack: { ids: good.map((a) => a.id) } });
               }
               if (bad.length) {
@@ -190,9 +186,18 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
                 call.write({ reject: { ids: bad, reason } });
               }
             } else if (m.body === 'heartbeat') {
-              await setNode(node.id, { status: 'online' });
+              await touchNode(ctx, node.id, { status: 'online' });
             } else if (m.body === 'status' && m.status) {
-              await setNode(node.id, { status: 'online', version: String(m.status.version).slice(0, 50), kernel: String(m.status.kernel).slice(0, 200) });
+              st.version = String(m.status.version).slice(0, 50);
+              await touchNode(ctx, node.id, { status: 'online', version: st.version, kernel: String(m.status.kernel).slice(0, 200) });
+            } else if (m.body === 'policyApplied' && m.policyApplied) {
+              const pa = m.policyApplied;
+              if (pa.error)
+                ctx.log.warn(
+                  { node: node.id, revision: String(pa.revision).slice(0, 80), error: String(pa.error).slice(0, 300) },
+                  'agent could not apply its policies',
+                );
+              ctx.metrics.inc('vigil_agent_policy_applied_total', 'Policy sets agents reported applied (or failed to apply).');
             }
           };
           call.on('data', (m: AgentMessage) => {
@@ -204,11 +209,14 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
               });
           });
           const closed = () => {
+            const set = streams.get(node.projectId);
+            set?.delete(st);
+            if (set && !set.size) streams.delete(node.projectId);
             const n = (live.get(node.id) ?? 1) - 1;
             if (n > 0) live.set(node.id, n);
             else {
               live.delete(node.id);
-              void chain.then(() => setNode(node.id, { status: 'offline' })).catch(() => {});
+              void chain.then(() => touchNode(ctx, node.id, { status: 'offline' })).catch(() => {});
             }
           };
           let done = false;
@@ -244,19 +252,39 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
   // come before the node has one); Connect checks that one was presented
   // and verified against the CA (getAuthContext is empty otherwise).
   const creds = grpc.experimental.createCertificateProviderServerCredentials(identity, identity, false);
+  // The provider reads the files asynchronously: a handshake before that fails, so serve only once both are loaded.
+  // (Our listeners are removed again: a listener keeps the provider's refresh timer, and the process, alive.)
+  await Promise.all([
+    new Promise<void>((res) => {
+      const l = (c: unknown) => {
+        if (!c) return;
+        identity.removeIdentityCertificateListener(l);
+        res();
+      };
+      identity.addIdentityCertificateListener(l);
+    }),
+    new Promise<void>((res) => {
+      const l = (c: unknown) => {
+        if (!c) return;
+        identity.removeCaCertificateListener(l);
+        res();
+      };
+      identity.addCaCertificateListener(l);
+    }),
+  ]);
   const hostPort = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
   const port = await new Promise<number>((res, rej) => server.bindAsync(hostPort, creds, (e, p) => (e ? rej(e) : res(p))));
+  let lastPrune = 0;
   const sweep = setInterval(
     () => {
-      const cutoff = new Date(ctx.clock().getTime() - o.offlineSeconds * 1000).toISOString();
-      void db
-        .updateTable('nodes')
-        .set({ status: 'offline' })
-        .where('status', '=', 'online')
-        .where('cert_sha256', 'is not', null)
-        .where('last_seen', '<', cutoff)
-        .execute()
-        .catch(() => {});
+      const now = ctx.clock().getTime();
+      void sweepOfflineNodes(ctx, new Date(now - o.offlineSeconds * 1000).toISOString()).catch(() => {});
+      if (now - lastPrune > PRUNE_EVERY_MS) {
+        lastPrune = now;
+        void pruneAgentAlertIds(ctx, new Date(now - AGENT_ALERT_ID_DAYS * 86_400_000).toISOString())
+          .then((n) => n && ctx.metrics.inc('vigil_agent_alert_ids_pruned_total', 'Agent alert IDs forgotten after the dedup window.', n))
+          .catch((e: unknown) => ctx.log.warn({ err: e }, 'pruning agent alert IDs failed'));
+      }
     },
     Math.min(5000, Math.max(500, o.offlineSeconds * 250)),
   );
@@ -268,6 +296,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
     connected: () => live.size,
     close: async () => {
       clearInterval(sweep);
+      clearTimeout(flushTimer);
+      await unsubscribe();
       await new Promise<void>((res) => server.tryShutdown(() => res()));
     },
   };

@@ -34,10 +34,11 @@ export interface AlertEnvelope {
   json: string;
 }
 export interface AgentMessage {
-  body?: 'alerts' | 'heartbeat' | 'status';
+  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied';
   alerts?: { alerts: AlertEnvelope[] };
   heartbeat?: { queueDepth: number; dropped: number };
   status?: { version: string; kernel: string; sensors: string };
+  policyApplied?: { revision: string; error: string };
 }
 export interface ServerMessage {
   body?: 'ack' | 'reject' | 'command';

@@ -77,6 +77,15 @@ export interface WatchOptions {
   engine?: EngineLike | null;
   clock?: () => number;
   kill?: KillFn;
+  /**
+   * The node agent: always build a policy stage (empty without a policy
+   * file) and hand it over before the sensors start, so policies pushed later
+   * replace its document live (PolicyStage.replace). Also given the file
+   * paths the probe watches (eBPF compiles them in at start).
+   */
+  /** More paths the eBPF probe watches opens of (the agent's saved pushed file-protection paths). */
+  extraProtectedPaths?: string[];
+  livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }) => void;
 }
 
 export const DEFAULT_STATE_FILE = '/var/lib/vigil/runtime-learn.json';
@@ -99,7 +108,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     : [];
   const detection = read.detection || fromFile.length ? [...fromFile, ...(read.detection?.policies ?? [])] : undefined;
   const stateFile = o.stateFile ?? DEFAULT_STATE_FILE;
-  const stage = policy ? new PolicyStage(policy, readLearnState(stateFile), clock) : undefined;
+  const stage = policy || o.livePolicies ? new PolicyStage(policy ?? { policies: [] }, readLearnState(stateFile), clock) : undefined;
   const saveLearned = () => {
     if (stage) writeLearnState(stateFile, stage.learn);
   };
@@ -143,9 +152,12 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   for (const pid of procs.fs.pids()) procs.get(pid);
 
   let main: Sensor;
+  let probePrefixes: string[] | undefined;
   if (sensorKind === 'ebpf') {
-    const extraProtected = policy ? protectedPaths(policy).map((p) => (p.endsWith('/') ? p : `${p}/`)) : [];
+    const own = [...(policy ? protectedPaths(policy) : []), ...(o.extraProtectedPaths ?? [])];
+    const extraProtected = own.map((p) => (p.endsWith('/') ? p : `${p}/`));
     const inodes = sensitiveIdentities();
+    probePrefixes = [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...own];
     const hostPidns = procs.fs.pidNamespace('self');
     const program = buildProgram({
       ...(hostPidns !== undefined ? { hostPidns } : {}),
@@ -153,7 +165,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? ''),
       rawSyscalls: o.rawSyscalls !== false,
       sensitivePaths: DEFAULT_SENSITIVE_PATHS,
-      protectedPrefixes: [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...(policy ? protectedPaths(policy) : [])],
+      protectedPrefixes: probePrefixes,
     });
     main = new EbpfSensor({
       bpftrace: prereqs!.bpftrace,
@@ -176,6 +188,8 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const cpuThresholds = cpuInForce ? { ...thresholds.cpu, percent: cpuInForce.percent, sustainSeconds: cpuInForce.duration / 1000 } : thresholds.cpu;
   const cpu = new CpuSampler({ procs, containers, host, thresholds: cpuThresholds, now: clock, ignore: self });
   const accounts = new AccountFilesSensor({ containers, host, thresholds: thresholds.accounts, now: clock });
+
+  if (stage && o.livePolicies) o.livePolicies(stage, { protectedPrefixes: probePrefixes });
 
   const pipeline = new RuntimePipeline({
     host,
@@ -223,7 +237,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       : `${main.health().detail} (eBPF not used: only processes that live longer than the interval are seen, and no syscalls)`;
   const sigs = signatures ? `malware signatures on exec (${signatures.info.rules} YARA rules, ${signatures.info.hashes} hashes)` : 'no malware signatures';
   o.output.notice?.(
-    `runtime sensors ready: ${detail}, ${rules}, ${policy ? `${policy.policies.length} policies` : 'no policies'}${detection ? `, ${detection.length} detection policies` : ''}, ${sigs}`,
+    `runtime sensors ready: ${detail}, ${rules}, ${stage?.doc.policies.length ? `${stage.doc.policies.length} policies` : 'no policies'}${detection ? `, ${detection.length} detection policies` : ''}, ${sigs}`,
   );
 
   const why = await pipeline.run(stopSignal);

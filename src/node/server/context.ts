@@ -11,6 +11,7 @@ import type { Scope } from '../../core/auth/policy.js';
 import type { AuthInfo } from '../services/auth.js';
 import type { ServiceDeps } from '../services/common.js';
 import type { Store } from '../store/store.js';
+import type { ChangeBus } from '../store/changes.js';
 import type { ServerConfig } from './config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -49,6 +50,8 @@ export interface ServerContext extends ServiceDeps {
   outbound: OutboundGuard;
   /** Which image references the server opens for its users, and how (docs/security.md). */
   imagePolicy: ServerImagePolicy;
+  /** Change notifications across the processes sharing the store (policies -> agents). */
+  changes: ChangeBus;
   /** `sha256:<hex>` of the agent link CA's SubjectPublicKeyInfo (set when the link is served). */
   agentCaHash?: string;
 }

@@ -24,6 +24,7 @@ import { Metrics } from './metrics.js';
 import { buildApp } from './app.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { withStartupLock } from '../store/startup-lock.js';
+import { changeBus } from '../store/changes.js';
 import { loadOrCreatePki } from '../agent/pki.js';
 import { startAgentLink, type AgentLinkServer } from '../agent/link-server.js';
 
@@ -132,7 +133,8 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
   metrics.gauge('vigil_vulndb_stale', "Whether this process serves an older vulnerability DB than the deployment's newest (1) or not (0).", async () =>
     (await vulnDbStatus(store, vulnDb)).stale ? 1 : 0,
   );
-  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map(), vulnDb, auditSigningKey, outbound, imagePolicy };
+  const changes = changeBus(store, (e) => log.warn({ err: e }, 'change notifications'));
+  return { store, config, secrets, queue, scans, notifier, metrics, clock, log, authCache: new Map(), vulnDb, auditSigningKey, outbound, imagePolicy, changes };
 }
 
 export async function startServer(config: ServerConfig, o: StartOptions = {}): Promise<RunningServer> {

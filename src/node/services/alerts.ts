@@ -12,7 +12,22 @@ import { requireProject, requireTouched, toApi, type Caller, type ServiceDeps } 
 
 type Api = Record<string, unknown>;
 
-export async function ingestAlerts(s: ServiceDeps, by: Caller, projectId: string, alerts: Alert[]): Promise<{ received: number; groups: number }> {
+export interface IngestServiceOptions {
+  /** Store each alert ID once per project (replays of a batch whose answer was lost); default true. */
+  dedupeIds?: boolean;
+  /** Told, inside the transaction, which alerts were stored (with dedupeIds: the new ones). */
+  onFresh?: (alerts: readonly Alert[]) => void;
+  /** The audit summary for the stored alerts; undefined: no audit record (nothing changed). Default `{count}` of all. */
+  auditSummary?: (fresh: readonly Alert[]) => Record<string, unknown> | undefined;
+}
+
+export async function ingestAlerts(
+  s: ServiceDeps,
+  by: Caller,
+  projectId: string,
+  alerts: Alert[],
+  o: IngestServiceOptions = {},
+): Promise<{ received: number; groups: number }> {
   for (const a of alerts) {
     if (!isCatalogType(a.type) && !a.type.startsWith('custom/'))
       throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
@@ -20,19 +35,24 @@ export async function ingestAlerts(s: ServiceDeps, by: Caller, projectId: string
   await requireProject(s.store.db, projectId);
   // Idempotent: an alert ID this project has seen is acknowledged again and not counted again
   // (a sender that lost the answer re-sends its batch; the agent link relies on the same rule).
+  let fresh: readonly Alert[] = alerts;
+  const now = s.clock();
   return storeAlerts(
     s.store,
     projectId,
     alerts,
-    (trx) =>
-      appendAudit(
-        trx,
-        s.store,
-        by.actor,
-        { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length } },
-        s.clock(),
-      ).then(() => undefined),
-    { dedupeIds: true, now: s.clock().toISOString() },
+    async (trx) => {
+      const summary = o.auditSummary ? o.auditSummary(fresh) : { count: alerts.length };
+      if (summary) await appendAudit(trx, s.store, by.actor, { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary }, now);
+    },
+    {
+      dedupeIds: o.dedupeIds ?? true,
+      now: now.toISOString(),
+      onFresh: (f) => {
+        fresh = f;
+        o.onFresh?.(f);
+      },
+    },
   );
 }
 

@@ -5,7 +5,7 @@ import { newId } from '../store/ids.js';
 import { conflict } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
-import { inProject, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -58,6 +58,7 @@ export async function setClusterProtection(
       'cluster',
     );
   });
+  published(s, 'policies', projectId);
   return { ok: true, protected: on };
 }
 

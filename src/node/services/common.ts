@@ -6,6 +6,7 @@
 // project B's ids).
 import type { Db, Store, Tx } from '../store/store.js';
 import type { Actor } from '../store/audit-log.js';
+import type { ChangeBus, ChangeTopic } from '../store/changes.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { notFound } from './errors.js';
 
@@ -22,6 +23,13 @@ export interface ServiceDeps {
   notifier: { invalidate(): void };
   /** Whether the server may open an image reference for its users (throws an InputError naming why not). */
   imagePolicy: { check(ref: string): Promise<void> };
+  /** Change notifications after commit (src/node/store/changes.ts): agents re-read their policies. */
+  changes?: Pick<ChangeBus, 'publish'>;
+}
+
+/** Tells the other processes (and this one) after a commit; a failed notification never fails the change. */
+export function published(s: Pick<ServiceDeps, 'changes'>, topic: ChangeTopic, projectId: string): void {
+  void s.changes?.publish(topic, projectId).catch(() => {});
 }
 
 /** Who changes state: the actor of the audit record and the event name (the route's declared `event`). */

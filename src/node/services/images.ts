@@ -12,7 +12,7 @@ import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { createScan } from './scans.js';
 import { appendAudit } from '../store/audit-log.js';
-import { inProject, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -154,6 +154,8 @@ export async function deleteImage(s: ServiceDeps, by: Caller, projectId: string,
   await mutate(s, by, { resourceType: 'image', resourceId: imageId, projectId }, async (trx) => {
     requireTouched(await trx.deleteFrom('images').where('id', '=', imageId).where('project_id', '=', projectId).executeTakeFirst(), 'image');
   });
+  // Policies applied to the image no longer select it on the agents.
+  published(s, 'policies', projectId);
 }
 
 /** Queues a scan of the image (scanPrivateImage) and dispatches it. */

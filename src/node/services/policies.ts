@@ -14,7 +14,7 @@ import { newId } from '../store/ids.js';
 import { badRequest, notFound } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
-import { inProject, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -90,6 +90,7 @@ export async function addPolicy(
       return pid;
     },
   );
+  published(s, 'policies', projectId);
   return { id };
 }
 
@@ -126,12 +127,14 @@ export async function updatePolicy(
       .where('id', '=', policyId)
       .execute();
   });
+  published(s, 'policies', projectId);
 }
 
 export async function deletePolicy(s: ServiceDeps, by: Caller, projectId: string, policyId: string): Promise<void> {
   await mutate(s, by, { resourceType: 'policy', resourceId: policyId, projectId }, async (trx) => {
     requireTouched(await trx.deleteFrom('policies').where('id', '=', policyId).where('project_id', '=', projectId).executeTakeFirst(), 'policy');
   });
+  published(s, 'policies', projectId);
 }
 
 /** Applies a policy to images of its project (imageApplyPolicy); applying twice is a no-op. */
@@ -150,4 +153,5 @@ export async function applyPolicy(s: ServiceDeps, by: Caller, projectId: string,
       .onConflict((oc) => oc.columns(['policy_id', 'image_id']).doNothing())
       .execute();
   });
+  published(s, 'policies', projectId);
 }

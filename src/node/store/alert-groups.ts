@@ -155,7 +155,7 @@ export interface IngestOptions {
   dedupeIds?: boolean;
   /** Receive time recorded with the IDs (default now). */
   now?: string;
-  /** Told which alerts were stored (with dedupeIds: the new ones). */
+  /** Told which alerts were stored (with dedupeIds: the new ones), before `inTx` runs. */
   onFresh?: (alerts: readonly Alert[]) => void;
 }
 
@@ -174,8 +174,8 @@ export async function ingestAlerts(
       if (store.sqlite) upsertSqlite(store, rows);
       else await upsertPostgres(trx, rows);
     }
-    if (inTx) await inTx(trx);
     o.onFresh?.(take);
+    if (inTx) await inTx(trx);
     return { received: take.length, groups: rows.length };
   });
 }

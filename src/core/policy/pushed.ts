@@ -1,0 +1,104 @@
+// The policies a server pushes to its agents (docs/agent.md): the project's
+// policy rows, each with the references of the images it is applied to,
+// turned into the runtime policy document the agent's PolicyStage evaluates.
+// Process-whitelist and file-protection rows become runtime policies whose
+// selector is the document's own selector (if any) plus the applied images
+// (with the short forms a container runtime reports: `busybox:1.36` for
+// `docker.io/library/busybox:1.36`); a row with neither is not applied to any
+// container yet and is left out. Other kinds (image admission, detection) are
+// carried as they are, for the parts of the agent that use them. Pure.
+import { validatePolicyDocument, type PolicyDocument, type RuntimePolicy } from './model.js';
+
+export const PUSHED_FORMAT = 1;
+
+export interface PushedPolicyRow {
+  id: string;
+  name: string;
+  kind: string;
+  mode: string;
+  document: Record<string, unknown>;
+  /** References of the images the policy is applied to (imageApplyPolicy). */
+  images: string[];
+  updatedAt: string;
+}
+
+/** What the agent receives (Command kind `policies`). */
+export interface PushedPolicies {
+  format: number;
+  projectId: string;
+  /** A digest of the content: equal revisions, equal policies. */
+  revision: string;
+  /** Cluster protection (openClusterProtect / closeClusterProtect) of the agent's cluster. */
+  protected: boolean;
+  runtime: PolicyDocument;
+  /** Rows of kinds the runtime document does not hold (image-admission, detection, ...). */
+  other: Array<Pick<PushedPolicyRow, 'id' | 'name' | 'kind' | 'mode' | 'document'>>;
+  /** Rows left out, with why (shown by the agent). */
+  inactive: Array<{ name: string; why: string }>;
+}
+
+/**
+ * The forms a container runtime may report for an image of the API
+ * (`registry:docker.io/library/nginx:1.25`, `docker-daemon:nginx:1.25`,
+ * `containerd:...`, or a bare reference); none for sources that have no
+ * reference a container could run by (archives, OCI layouts, root filesystems).
+ */
+export function imageRefAliases(apiRef: string): string[] {
+  const m = /^(registry|docker-daemon|containerd):(.+)$/.exec(apiRef);
+  if (!m && /^(docker-archive|oci|oci-archive|rootfs):/.test(apiRef)) return [];
+  const ref = m ? m[2]! : apiRef;
+  const out = new Set<string>([ref]);
+  let r = ref;
+  for (const p of ['docker.io/library/', 'index.docker.io/library/', 'docker.io/', 'index.docker.io/']) {
+    if (r.startsWith(p)) {
+      r = r.slice(p.length);
+      out.add(r);
+      break;
+    }
+  }
+  // A tag of `latest` may be omitted (`docker run busybox` reports `busybox`).
+  for (const x of [...out]) if (x.endsWith(':latest')) out.add(x.slice(0, -':latest'.length));
+  return [...out];
+}
+
+const RUNTIME_KINDS: Record<string, 'processWhitelist' | 'fileProtection'> = {
+  'process-whitelist': 'processWhitelist',
+  'file-protection': 'fileProtection',
+};
+
+export function pushedPolicies(projectId: string, isProtected: boolean, rows: readonly PushedPolicyRow[], digest: (s: string) => string): PushedPolicies {
+  const runtime: RuntimePolicy[] = [];
+  const other: PushedPolicies['other'] = [];
+  const inactive: PushedPolicies['inactive'] = [];
+  for (const r of [...rows].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))) {
+    const section = RUNTIME_KINDS[r.kind];
+    if (!section) {
+      other.push({ id: r.id, name: r.name, kind: r.kind, mode: r.mode, document: r.document });
+      continue;
+    }
+    const own = (r.document.selector ?? {}) as { images?: string[]; containers?: string[] };
+    const images = [...new Set([...(own.images ?? []), ...r.images.flatMap(imageRefAliases)])].sort();
+    const containers = own.containers ?? [];
+    if (!images.length && !containers.length) {
+      inactive.push({ name: r.name, why: 'applied to no image and no selector in its document' });
+      continue;
+    }
+    const candidate = {
+      ...r.document,
+      name: r.name,
+      mode: r.mode,
+      selector: { ...(images.length ? { images } : {}), ...(containers.length ? { containers } : {}) },
+    };
+    try {
+      // Stored documents were validated on write; a row the model no longer accepts is left out, not pushed broken.
+      runtime.push(validatePolicyDocument({ policies: [candidate] }, `policy ${r.name}`).policies[0]!);
+    } catch (e) {
+      inactive.push({ name: r.name, why: (e as Error).message.slice(0, 300) });
+    }
+  }
+  // Names are unique per project for the API's kinds; two kinds may share one: keep the first.
+  const seen = new Set<string>();
+  const unique = runtime.filter((p) => (seen.has(p.name) ? (inactive.push({ name: p.name, why: 'duplicate name' }), false) : (seen.add(p.name), true)));
+  const body = { format: PUSHED_FORMAT, projectId, protected: isProtected, runtime: { policies: unique }, other, inactive };
+  return { ...body, revision: digest(JSON.stringify(body)) };
+}

@@ -1,0 +1,122 @@
+// The agent's policies from the server (docs/agent.md): each policy set the
+// server pushes (src/core/policy/pushed.ts) is checked, merged with the
+// node's own --policy file (a local policy wins over a pushed one of the same
+// name), applied to the running pipeline's PolicyStage at once, and saved to
+// <data-dir>/policies.json so a restart without the server applies the last
+// set it had. A set that does not validate is refused as a whole (the
+// previous one stays) and reported to the server.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validatePolicyDocument, protectedPaths, type PolicyDocument } from '../../core/policy/model.js';
+import { PUSHED_FORMAT, type PushedPolicies } from '../../core/policy/pushed.js';
+import type { PolicyStage } from '../../core/policy/stage.js';
+import { MAX_MESSAGE_BYTES } from './proto.js';
+
+export interface AppliedPolicies {
+  revision: string;
+  /** Runtime policies now in force (local and pushed). */
+  count: number;
+  error?: string;
+  /** Kept until the pipeline starts. */
+  deferred?: boolean;
+}
+
+export class AgentPolicies {
+  private stage?: PolicyStage;
+  private local: PolicyDocument = { policies: [] };
+  private probe: readonly string[] | undefined;
+  private pending?: string;
+  /** Told of every set applied (or refused) once the pipeline runs. */
+  onApplied?: (r: AppliedPolicies) => void;
+  /** The last set applied. */
+  current?: PushedPolicies;
+  readonly file: string;
+
+  constructor(
+    dataDir: string,
+    private readonly notice: (line: string) => void,
+  ) {
+    this.file = join(dataDir, 'policies.json');
+  }
+
+  /** Protected paths of the saved set (the eBPF probe compiles them in at start). */
+  savedProtectedPaths(): string[] {
+    try {
+      const set = JSON.parse(readFileSync(this.file, 'utf8')) as PushedPolicies;
+      return protectedPaths(validatePolicyDocument(set.runtime, this.file));
+    } catch {
+      return [];
+    }
+  }
+
+  /** The pipeline's stage (its document now is the local policy file's); applies the saved set, if any. */
+  bind(stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }): void {
+    this.stage = stage;
+    this.local = stage.doc;
+    this.probe = probe.protectedPrefixes;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending !== undefined) {
+      this.onApplied?.(this.apply(pending));
+      return;
+    }
+    let saved: string | undefined;
+    try {
+      saved = readFileSync(this.file, 'utf8');
+    } catch {
+      return;
+    }
+    const r = this.apply(saved, false);
+    if (r.error) this.notice(`ignoring the saved policies ${this.file}: ${r.error}`);
+    else this.notice(`applied the saved policies (revision ${r.revision.slice(0, 19)}, ${r.count} runtime policies) until the server sends its own`);
+  }
+
+  /** One `policies` command (or the saved file): validate, merge, apply, save. */
+  apply(json: string, save = true): AppliedPolicies {
+    const fail = (error: string): AppliedPolicies => ({ revision: this.current?.revision ?? '', count: this.stage?.doc.policies.length ?? 0, error });
+    if (json.length > MAX_MESSAGE_BYTES) return fail('policy set larger than the message limit');
+    let set: PushedPolicies;
+    try {
+      set = JSON.parse(json) as PushedPolicies;
+    } catch {
+      return fail('policy set is not JSON');
+    }
+    if (!set || typeof set !== 'object' || set.format !== PUSHED_FORMAT || typeof set.revision !== 'string')
+      return fail(`unsupported policy set (format ${JSON.stringify((set as { format?: unknown })?.format)}; this agent reads format ${PUSHED_FORMAT})`);
+    let pushed: PolicyDocument;
+    try {
+      pushed = validatePolicyDocument(set.runtime, 'pushed policies');
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    const localNames = new Set(this.local.policies.map((p) => p.name));
+    const shadowed = pushed.policies.filter((p) => localNames.has(p.name)).map((p) => p.name);
+    if (shadowed.length) this.notice(`the local --policy file overrides pushed policies ${shadowed.join(', ')}`);
+    const doc: PolicyDocument = { policies: [...this.local.policies, ...pushed.policies.filter((p) => !localNames.has(p.name))] };
+    if (!this.stage) {
+      // Arrived before the pipeline started: applied by bind().
+      this.pending = json;
+      return { revision: set.revision, count: 0, deferred: true };
+    }
+    this.stage.replace(doc);
+    this.current = set;
+    if (this.probe) {
+      const outside = protectedPaths(doc).filter((p) => !this.probe!.some((x) => `${p}/`.startsWith(x) || p === x));
+      if (outside.length)
+        this.notice(
+          `file protection of ${outside.join(', ')} needs an agent restart (the eBPF probe filters opens by path; it watches them from the next start)`,
+        );
+    }
+    for (const x of set.inactive ?? []) this.notice(`policy ${String(x.name).slice(0, 128)} is not applied: ${String(x.why).slice(0, 200)}`);
+    if (save) {
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, json, { mode: 0o600 });
+        renameSync(tmp, this.file);
+      } catch (e) {
+        this.notice(`cannot save the policies to ${this.file}: ${(e as Error).message}`);
+      }
+    }
+    return { revision: set.revision, count: doc.policies.length };
+  }
+}

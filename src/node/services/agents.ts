@@ -1,0 +1,201 @@
+// The node agents' side of the services (the gRPC link of src/node/agent
+// calls these, as routes do): enrollment (spends a one-time cluster agent
+// token, audited as enrollNode), the node of a client certificate, node
+// status from heartbeats, alert batches (stored through ./alerts.ts,
+// deduplicated by alert ID, audited as ingestAlerts), the policies pushed to
+// a project's agents, and the housekeeping of the link (offline sweep,
+// pruning of the remembered alert IDs).
+import { createHash } from 'node:crypto';
+import type { Alert } from '../../core/alerts/types.js';
+import { pushedPolicies, type PushedPolicies } from '../../core/policy/pushed.js';
+import { hashToken } from '../crypto/tokens.js';
+import { appendAudit, type Actor } from '../store/audit-log.js';
+import { newId } from '../store/ids.js';
+import { ingestAlerts } from './alerts.js';
+import { HttpError } from './errors.js';
+import type { ServiceDeps } from './common.js';
+
+/** How long the server remembers an agent alert ID (a replay older than this would be stored again). */
+export const AGENT_ALERT_ID_DAYS = 30;
+
+export interface EnrollInput {
+  token: string;
+  nodeName: string;
+  publicKeyPem: string;
+  version: string;
+  kernel: string;
+  sourceIp: string;
+}
+
+export interface EnrolledNode {
+  nodeId: string;
+  clusterId: string;
+  projectId: string;
+  certPem: string;
+}
+
+export interface AgentNode {
+  id: string;
+  projectId: string;
+  clusterId: string | null;
+  hostname: string;
+}
+
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+const refused = (message: string) => new HttpError(401, 'AGENT_TOKEN', message);
+const invalid = (message: string) => new HttpError(400, 'AGENT_ENROLL', message);
+
+/** The audit actor of an agent: the node's name, its address, its version. */
+export function agentActor(nodeName: string, sourceIp: string, version: string): Actor {
+  return { userId: '', username: `node:${nodeName}`, sourceIp, userAgent: `vigil-agent/${version}`.slice(0, 100) };
+}
+
+/**
+ * Spends the token and records the node with the certificate `issue` makes
+ * for it (issued inside the transaction: a failed issue leaves the token
+ * unspent). Enrolling a node name again replaces its certificate.
+ */
+export async function enrollNode(
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
+  req: EnrollInput,
+  issue: (node: { id: string; clusterId: string; projectId: string }, now: Date) => Promise<{ certPem: string; fingerprint: string }>,
+): Promise<EnrolledNode> {
+  if (typeof req.token !== 'string' || req.token.length === 0 || req.token.length > 200) throw invalid('enroll: token missing or too long');
+  if (!NODE_NAME.test(req.nodeName ?? ''))
+    throw invalid(`enroll: bad node name ${JSON.stringify(String(req.nodeName).slice(0, 100))} (letters, digits, . _ -; up to 253)`);
+  if ((req.publicKeyPem ?? '').length > 2000 || (req.version ?? '').length > 50 || (req.kernel ?? '').length > 200)
+    throw invalid('enroll: public key, version or kernel too long');
+  const db = s.store.db;
+  const now = s.clock();
+  const nowIso = now.toISOString();
+  const tok = await db.selectFrom('agent_tokens').selectAll().where('token_hash', '=', hashToken(req.token)).executeTakeFirst();
+  if (!tok) throw refused('enroll: unknown agent token (mint one: POST /api/v1/projects/{id}/clusters/{id}/agent-tokens)');
+  if (tok.used_at) throw refused(`enroll: agent token already used at ${tok.used_at} (tokens are one-time; mint a new one)`);
+  if (tok.expires_at <= nowIso) throw refused(`enroll: agent token expired at ${tok.expires_at} (mint a new one)`);
+  return db.transaction().execute(async (trx) => {
+    const spent = await trx.updateTable('agent_tokens').set({ used_at: nowIso }).where('id', '=', tok.id).where('used_at', 'is', null).executeTakeFirst();
+    if (!Number(spent.numUpdatedRows)) throw refused('enroll: agent token already used (tokens are one-time; mint a new one)');
+    const existing = await trx
+      .selectFrom('nodes')
+      .select('id')
+      .where('project_id', '=', tok.project_id)
+      .where('hostname', '=', req.nodeName)
+      .executeTakeFirst();
+    const nodeId = existing?.id ?? newId();
+    const { certPem, fingerprint } = await issue({ id: nodeId, clusterId: tok.cluster_id, projectId: tok.project_id }, now);
+    const row = {
+      cluster_id: tok.cluster_id,
+      status: 'offline',
+      version: req.version ?? '',
+      kernel: req.kernel ?? '',
+      cert_sha256: fingerprint,
+      last_seen: nowIso,
+    };
+    if (existing) await trx.updateTable('nodes').set(row).where('id', '=', nodeId).execute();
+    else
+      await trx
+        .insertInto('nodes')
+        .values({ id: nodeId, project_id: tok.project_id, hostname: req.nodeName, created_at: nowIso, ...row })
+        .execute();
+    await appendAudit(
+      trx,
+      s.store,
+      agentActor(req.nodeName, req.sourceIp, req.version ?? ''),
+      {
+        event: 'enrollNode',
+        projectId: tok.project_id,
+        resourceType: 'node',
+        resourceId: nodeId,
+        summary: { hostname: req.nodeName, clusterId: tok.cluster_id, tokenId: tok.id, reenrolled: !!existing, certSha256: fingerprint },
+      },
+      now,
+    );
+    return { certPem, nodeId, clusterId: tok.cluster_id, projectId: tok.project_id };
+  });
+}
+
+/** The enrolled node whose current certificate has this fingerprint. */
+export async function nodeByCertificate(s: Pick<ServiceDeps, 'store'>, fingerprint: string): Promise<AgentNode | undefined> {
+  const n = await s.store.db
+    .selectFrom('nodes')
+    .select(['id', 'project_id', 'cluster_id', 'hostname'])
+    .where('cert_sha256', '=', fingerprint)
+    .executeTakeFirst();
+  return n && { id: n.id, projectId: n.project_id, clusterId: n.cluster_id, hostname: n.hostname };
+}
+
+export async function touchNode(
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
+  nodeId: string,
+  set: { status?: string; version?: string; kernel?: string },
+): Promise<void> {
+  await s.store.db
+    .updateTable('nodes')
+    .set({ ...set, last_seen: s.clock().toISOString() })
+    .where('id', '=', nodeId)
+    .execute();
+}
+
+/**
+ * One batch from a node's agent, already validated: stored through the
+ * alerts service into the node's project, each ID once; audited (ingestAlerts,
+ * actor the node) when it stored anything. Returns the alerts newly stored.
+ */
+export async function ingestAgentBatch(s: ServiceDeps, node: AgentNode & { sourceIp: string; version: string }, alerts: Alert[]): Promise<readonly Alert[]> {
+  let fresh: readonly Alert[] = [];
+  await ingestAlerts(s, { actor: agentActor(node.hostname, node.sourceIp, node.version), event: 'ingestAlerts' }, node.projectId, alerts, {
+    dedupeIds: true,
+    onFresh: (f) => {
+      fresh = f;
+    },
+    auditSummary: (f) => (f.length ? { count: f.length, replayed: alerts.length - f.length, nodeId: node.id } : undefined),
+  });
+  return fresh;
+}
+
+/** What the agents of `projectId` (in cluster `clusterId`) apply. */
+export async function agentPolicies(s: Pick<ServiceDeps, 'store'>, projectId: string, clusterId: string | null): Promise<PushedPolicies> {
+  const db = s.store.db;
+  const rows = await db.selectFrom('policies').selectAll().where('project_id', '=', projectId).execute();
+  const applied = await db
+    .selectFrom('policy_images')
+    .innerJoin('images', 'images.id', 'policy_images.image_id')
+    .innerJoin('policies', 'policies.id', 'policy_images.policy_id')
+    .select(['policy_images.policy_id as policyId', 'images.ref as ref'])
+    .where('policies.project_id', '=', projectId)
+    .execute();
+  const refs = new Map<string, string[]>();
+  for (const a of applied) (refs.get(a.policyId) ?? refs.set(a.policyId, []).get(a.policyId)!).push(a.ref);
+  const cluster = clusterId ? await db.selectFrom('clusters').select('protected').where('id', '=', clusterId).executeTakeFirst() : undefined;
+  return pushedPolicies(
+    projectId,
+    cluster?.protected === 1,
+    rows.map((r) => {
+      let document: Record<string, unknown>;
+      try {
+        document = JSON.parse(r.document) as Record<string, unknown>;
+      } catch {
+        document = {};
+      }
+      return { id: r.id, name: r.name, kind: r.kind, mode: r.mode, document, images: refs.get(r.id) ?? [], updatedAt: r.updated_at };
+    }),
+    (x) => `sha256:${createHash('sha256').update(x).digest('hex')}`,
+  );
+}
+
+/** Nodes online whose last heartbeat is older than the cutoff become offline. */
+export async function sweepOfflineNodes(s: Pick<ServiceDeps, 'store'>, cutoffIso: string): Promise<void> {
+  await s.store.db
+    .updateTable('nodes')
+    .set({ status: 'offline' })
+    .where('status', '=', 'online')
+    .where('cert_sha256', 'is not', null)
+    .where('last_seen', '<', cutoffIso)
+    .execute();
+}
+
+/** Forgets agent alert IDs received before the cutoff; returns how many. */
+export async function pruneAgentAlertIds(s: Pick<ServiceDeps, 'store'>, cutoffIso: string): Promise<number> {
+  const r = await s.store.db.deleteFrom('agent_alert_ids').where('received_at', '<', cutoffIso).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}
