@@ -9,10 +9,13 @@ import { ModuleIndex } from '../module-index.js';
 import { comparators, type VersionComparator } from '../versions/index.js';
 import { almalinux } from './almalinux.js';
 import { alpine } from './alpine.js';
+import { cargo } from './cargo.js';
 import { chainguard } from './chainguard.js';
 import { debian } from './debian.js';
+import { golang } from './golang.js';
 import { mageia } from './mageia.js';
 import { npm } from './npm.js';
+import { nuget } from './nuget.js';
 import { opensuse } from './opensuse.js';
 import { pypi } from './pypi.js';
 import { rocky } from './rocky.js';
@@ -26,10 +29,13 @@ export type { Ecosystem, PackageLookup } from './types.js';
 export const ecosystems = new ModuleIndex<Ecosystem>('ecosystem', [
   almalinux,
   alpine,
+  cargo,
   chainguard,
   debian,
+  golang,
   mageia,
   npm,
+  nuget,
   opensuse,
   pypi,
   rocky,
