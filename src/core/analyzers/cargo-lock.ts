@@ -17,6 +17,11 @@ export interface CargoLockPackage {
 }
 
 function tomlString(s: string): string | undefined {
+  // Triple-quoted strings on one line (`"""1.7.2"""`, `'''x'''`).
+  if (s.length >= 6 && ((s.startsWith('"""') && s.endsWith('"""')) || (s.startsWith("'''") && s.endsWith("'''")))) {
+    const inner = s.slice(3, -3);
+    return s[0] === "'" ? inner : tomlString(`"${inner.replace(/(^|[^\\])"/g, '$1\\"')}"`);
+  }
   if (s.startsWith('"')) {
     const m = /^"((?:[^"\\]|\\.)*)"$/.exec(s);
     if (!m) return undefined;
