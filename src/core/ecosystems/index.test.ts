@@ -131,8 +131,8 @@ test('coverage notices: an OS without an ecosystem, an unkeyable release, no OS,
   ]);
   assert.match(coverageNotices([], { family: 'alpine', version: 'edge' })[0]!.message, /^no vulnerability data for alpine edge: the release/);
   assert.match(coverageNotices(rpms, undefined)[0]!.message, /^no OS detected .*2 OS packages/);
-  assert.deepEqual(coverageNotices([{ type: 'golang', name: 'golang.org/x/net', version: 'v0.1.0' }], debian12), [
-    { kind: 'no-vuln-data', message: 'no vulnerability data for golang packages: 1 not matched' },
+  assert.deepEqual(coverageNotices([{ type: 'maven', name: 'org.example:x', version: '1.0' }], debian12), [
+    { kind: 'no-vuln-data', message: 'no vulnerability data for maven packages: 1 not matched' },
   ]);
   const apks = [{ type: 'apk' as const, name: 'glibc', version: '2.38-r5' }];
   const wolfi = { family: 'wolfi', version: '20230201' };
