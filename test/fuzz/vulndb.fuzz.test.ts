@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
-import { convertDocument } from '../../src/core/feeds/index.js';
+import { advisoryFeeds } from '../../src/node/vulndb/feeds.js';
 import { expectSync, fuzzJson, params } from './harness.js';
+
+const feedSet = await advisoryFeeds();
 
 const json = (u: URL): unknown => JSON.parse(readFileSync(u, 'utf8'));
 const demo = new URL('../../demo/advisories/', import.meta.url);
@@ -16,14 +18,14 @@ const samples: unknown[] = [
 ];
 
 test('vulndb corpus: every valid sample converts', () => {
-  const formats = new Set(samples.map((s) => convertDocument(s, 'sample.json').format));
+  const formats = new Set(samples.map((s) => feedSet.convertDocument(s, 'sample.json').format));
   assert.deepEqual([...formats].sort(), ['alpine-secdb', 'debian-tracker', 'nvd', 'osv']);
 });
 
 test('fuzz: advisory documents convert or fail with InputError', () => {
   fc.assert(
     fc.property(fuzzJson(samples), (doc) => {
-      expectSync('convertDocument', () => convertDocument(doc, 'fuzz.json'));
+      expectSync('convertDocument', () => feedSet.convertDocument(doc, 'fuzz.json'));
     }),
     params(300),
   );

@@ -8,8 +8,9 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { onUnauthorized } from './api/client';
 import { useAuth } from './auth';
-import { useI18n, type Lang } from './i18n/i18n';
+import { useI18n } from './i18n/i18n';
 import { useProject } from './components/common';
+import { LanguageSwitch } from './components/page';
 import type { MessageKey } from './i18n/messages';
 import { LoginPage } from './pages/Login';
 
@@ -42,22 +43,6 @@ function RequireAuth({ children }: { children: ReactNode }) {
   const loc = useLocation();
   if (!session) return <Navigate to={`/login?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
   return <>{children}</>;
-}
-
-function LanguageSwitch() {
-  const { lang, setLang, t } = useI18n();
-  return (
-    <Select<Lang>
-      aria-label={t('lang.label')}
-      value={lang}
-      onChange={setLang}
-      style={{ width: 130 }}
-      options={[
-        { value: 'en', label: t('lang.en') },
-        { value: 'zh', label: t('lang.zh') },
-      ]}
-    />
-  );
 }
 
 function ProjectSwitch() {
@@ -106,7 +91,7 @@ function Shell({ children }: { children: ReactNode }) {
         <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'flex-end', alignItems: 'center', gap: 12, paddingInline: 24 }}>
           <Space>
             <ProjectSwitch />
-            <LanguageSwitch />
+            <LanguageSwitch width={130} />
             <Typography.Text data-testid="username">{me?.username}</Typography.Text>
             <Button onClick={() => void logout().then(() => nav('/login'))}>{t('auth.logout')}</Button>
           </Space>

@@ -1,7 +1,8 @@
 // `vigil db import PATH...`, `vigil db update`, `vigil db info`: the
 // vulnerability DB file. Implementations load lazily (src/node/vulndb).
 import type { Command } from 'commander';
-import { updateSources, type FeedOptionValues } from '../../core/feeds/index.js';
+import type { FeedOptionValues } from '../../core/feeds/index.js';
+import { advisoryFeeds } from '../../node/vulndb/feeds.js';
 import { action } from '../exit.js';
 
 const list = (s: string): string[] =>
@@ -18,7 +19,7 @@ function optionAttr(flag: string): string {
     .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-export function register(program: Command): void {
+export async function register(program: Command): Promise<void> {
   const db = program.command('db').description('Manage the vulnerability DB (an SQLite file; default under ~/.cache/vigil/db, env VIGIL_DB)');
 
   db.command('import')
@@ -52,7 +53,7 @@ export function register(program: Command): void {
     );
 
   // The feeds, their `--sources` values and flags come from the feed index (src/core/feeds).
-  const sources = updateSources();
+  const sources = (await advisoryFeeds()).updateSources();
   const update = db
     .command('update')
     .description('Download the public advisory feeds and replace the DB atomically')

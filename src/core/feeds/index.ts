@@ -1,22 +1,14 @@
-// The advisory feed index: `vigil db import` detects a document's format
-// with it, `vigil db update` plans its downloads and takes its flags and
-// `--sources` values from it. Adding a feed is one module here, its test and
-// its row in docs/vulnerabilities.md.
+// The advisory feed set: `vigil db import` detects a document's format with
+// it, `vigil db update` plans its downloads and takes its flags and
+// `--sources` values from it. The feeds themselves are the modules in
+// src/core/feeds/modules/ (one file each, loaded by src/node/vulndb/feeds.ts):
+// adding a feed is that one module, its test and its row in
+// docs/vulnerabilities.md.
 import { InputError } from '../errors.js';
-import { ModuleIndex } from '../module-index.js';
 import type { Advisory, CveEnrichment } from '../vulndb/advisory.js';
-import { alpineSecdbFeed } from './alpine-secdb.js';
-import { debianTrackerFeed } from './debian-tracker.js';
-import { nvdFeed } from './nvd.js';
-import { osvFeed } from './osv.js';
 import type { AdvisoryFeed, FeedUpdate } from './types.js';
 
 export type { AdvisoryFeed, FeedDownload, FeedOption, FeedOptionValues, FeedUpdate } from './types.js';
-
-/** In detection order: the most specific shape first. */
-const DETECTION_ORDER: AdvisoryFeed[] = [osvFeed, nvdFeed, alpineSecdbFeed, debianTrackerFeed];
-
-export const feeds = new ModuleIndex<AdvisoryFeed>('advisory feed', DETECTION_ORDER);
 
 export interface Converted {
   /** The feed id of the detected format. */
@@ -25,23 +17,44 @@ export interface Converted {
   cves: CveEnrichment[];
 }
 
-export function detectFormat(doc: unknown): string | undefined {
-  return DETECTION_ORDER.find((f) => f.detect(doc))?.id;
+export function isAdvisoryFeed(m: unknown): m is AdvisoryFeed {
+  const f = m as Partial<AdvisoryFeed> | null;
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    typeof f.id === 'string' &&
+    typeof f.title === 'string' &&
+    typeof f.detectOrder === 'number' &&
+    typeof f.detect === 'function' &&
+    typeof f.convert === 'function'
+  );
 }
 
-export function convertDocument(doc: unknown, where: string): Converted {
-  const feed = DETECTION_ORDER.find((f) => f.detect(doc));
-  if (!feed) throw new InputError('VULNDB_FORMAT', `unknown advisory format (expected ${DETECTION_ORDER.map((f) => f.title).join(', ')})`, where);
-  return { format: feed.id, ...feed.convert(doc, where) };
-}
-
-/** Feeds `vigil db update` can download, by their `--sources` value. */
-export function updateSources(): Map<string, FeedUpdate> {
-  const out = new Map<string, FeedUpdate>();
-  for (const f of DETECTION_ORDER) {
-    if (!f.update) continue;
-    if (out.has(f.update.source)) throw new Error(`duplicate feed source: ${f.update.source}`);
-    out.set(f.update.source, f.update);
+export class FeedSet {
+  /** In detection order: the most specific shape first. */
+  readonly ordered: readonly AdvisoryFeed[];
+  constructor(feeds: readonly AdvisoryFeed[]) {
+    this.ordered = [...feeds].sort((a, b) => a.detectOrder - b.detectOrder || (a.id < b.id ? -1 : 1));
   }
-  return out;
+
+  detectFormat(doc: unknown): string | undefined {
+    return this.ordered.find((f) => f.detect(doc))?.id;
+  }
+
+  convertDocument(doc: unknown, where: string): Converted {
+    const feed = this.ordered.find((f) => f.detect(doc));
+    if (!feed) throw new InputError('VULNDB_FORMAT', `unknown advisory format (expected ${this.ordered.map((f) => f.title).join(', ')})`, where);
+    return { format: feed.id, ...feed.convert(doc, where) };
+  }
+
+  /** Feeds `vigil db update` can download, by their `--sources` value. */
+  updateSources(): Map<string, FeedUpdate> {
+    const out = new Map<string, FeedUpdate>();
+    for (const f of this.ordered) {
+      if (!f.update) continue;
+      if (out.has(f.update.source)) throw new Error(`duplicate feed source: ${f.update.source}`);
+      out.set(f.update.source, f.update);
+    }
+    return out;
+  }
 }

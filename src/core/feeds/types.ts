@@ -42,6 +42,8 @@ export interface AdvisoryFeed {
   /** Stable id, also the format name in import statistics: `osv`, `debian-tracker`. */
   readonly id: string;
   readonly version: number;
+  /** Detection order, lowest first: a feed whose documents are the most specific shape comes first. */
+  readonly detectOrder: number;
   /** Human name of the format for errors and docs. */
   readonly title: string;
   /** Whether a parsed JSON document is in this feed's format. */

@@ -4,8 +4,11 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { convertAlpineSecdb } from './alpine-secdb.js';
 import { convertDebianTracker } from './debian-tracker.js';
-import { convertDocument } from '../feeds/index.js';
+import { FeedSet } from '../feeds/index.js';
+import debianTrackerFeed from '../feeds/modules/debian-tracker.js';
 import { convertNvd } from './nvd.js';
+
+const feedSet = new FeedSet([debianTrackerFeed]);
 
 test('Debian tracker: real-shaped records convert per release', () => {
   const doc = {
@@ -32,7 +35,7 @@ test('Debian tracker: real-shaped records convert per release', () => {
       'Debian:13 [{"introduced":"0"},{"fixed":"2.37-12"}]',
     ],
   );
-  assert.equal(convertDocument(doc, 't.json').format, 'debian-tracker');
+  assert.equal(feedSet.convertDocument(doc, 't.json').format, 'debian-tracker');
   assert.throws(
     () => convertDebianTracker({ glibc: { 'CVE-1': { releases: 5 } } }, 't.json'),
     (e: unknown) => e instanceof InputError && e.code === 'DEBIAN_TRACKER_INVALID',

@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseOsv, sourceOf } from './osv.js';
-import { convertDocument, detectFormat } from '../feeds/index.js';
+import { FeedSet } from '../feeds/index.js';
+import osvFeed from '../feeds/modules/osv.js';
 import { decodeAffected, decodeHead, encodeAffected, encodeHead } from './codec.js';
+
+const feedSet = new FeedSet([osvFeed]);
 
 const demo = (p: string) => JSON.parse(readFileSync(new URL(`../../../demo/advisories/${p}`, import.meta.url), 'utf8'));
 
@@ -65,11 +68,11 @@ test('OSV: broken records are InputErrors naming the file', () => {
     );
   }
   assert.throws(
-    () => convertDocument({ hello: 1 }, 'f.json'),
+    () => feedSet.convertDocument({ hello: 1 }, 'f.json'),
     (e: unknown) => e instanceof InputError && e.code === 'VULNDB_FORMAT',
   );
-  assert.equal(detectFormat([{ id: 'A' }]), 'osv');
-  assert.equal(detectFormat('text'), undefined);
+  assert.equal(feedSet.detectFormat([{ id: 'A' }]), 'osv');
+  assert.equal(feedSet.detectFormat('text'), undefined);
 });
 
 test('codec: stored form round-trips', () => {

@@ -3,12 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openTestStore } from '../store/store.test-helpers.js';
-import { InProcessQueue } from './in-process-queue.js';
-import { ScanService } from './scan-service.js';
+import { seedProject, testScanService } from './jobs.test-helpers.js';
 import { Scheduler } from './scheduler.js';
-import { validCron } from '../services/projects.js';
-import { SecretBox } from '../crypto/secret-box.js';
-import { newId } from '../store/ids.js';
+import { scheduleKey, validCron } from '../services/projects.js';
 import { startTestServer } from '../server/server.test-helpers.js';
 
 test('daily rescan fires at its cron time under an injected clock; vulndb change rescans scanned images', async () => {
@@ -16,44 +13,9 @@ test('daily rescan fires at its cron time under an injected clock; vulndb change
   try {
     let now = new Date('2026-03-01T12:00:00Z');
     const clock = () => now;
-    const queue = new InProcessQueue(async () => {});
-    const scans = new ScanService({
-      store: t.store,
-      queue,
-      secrets: new SecretBox(Buffer.alloc(32, 1)),
-      clock,
-      queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 },
-    });
-    await scans.init();
+    const { scans, queue } = await testScanService(t.store, clock);
     const db = t.store.db;
-    const pid = newId();
-    await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '0 3 * * *', created_at: now.toISOString() }).execute();
-    for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar']) {
-      await db
-        .insertInto('images')
-        .values({
-          id: newId(),
-          project_id: pid,
-          registry_id: null,
-          ref,
-          registry: '',
-          repository: ref,
-          tag: '',
-          digest: '',
-          os_family: '',
-          os_version: '',
-          last_scan_id: null,
-          last_scan_at: null,
-          critical: 0,
-          high: 0,
-          medium: 0,
-          low: 0,
-          unknown: 0,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        })
-        .execute();
-    }
+    await seedProject(t.store, clock, { cron: '0 3 * * *', refs: ['docker-archive:/a.tar', 'docker-archive:/b.tar'] });
     let stamp: { digest: string; builtAt: string } | undefined;
     const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => stamp });
     const count = async () => (await db.selectFrom('scans').select('trigger').execute()).length;
@@ -128,42 +90,11 @@ test('a schedule never recorded (set before this version) starts from now', asyn
   try {
     let now = new Date('2026-03-01T12:00:00Z');
     const clock = () => now;
-    const queue = new InProcessQueue(async () => {});
-    const scans = new ScanService({
-      store: t.store,
-      queue,
-      secrets: new SecretBox(Buffer.alloc(32, 1)),
-      clock,
-      queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 },
-    });
-    await scans.init();
+    const { scans, queue } = await testScanService(t.store, clock);
     const db = t.store.db;
-    const pid = newId();
-    await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '0 3 * * *', created_at: '2025-01-01T00:00:00.000Z' }).execute();
-    await db
-      .insertInto('images')
-      .values({
-        id: newId(),
-        project_id: pid,
-        registry_id: null,
-        ref: 'docker-archive:/a.tar',
-        registry: '',
-        repository: 'a',
-        tag: '',
-        digest: '',
-        os_family: '',
-        os_version: '',
-        last_scan_id: null,
-        last_scan_at: null,
-        critical: 0,
-        high: 0,
-        medium: 0,
-        low: 0,
-        unknown: 0,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      })
-      .execute();
+    // created a year before its schedule is first looked at, by a version that did not record when a schedule was set
+    const { projectId } = await seedProject(t.store, () => new Date('2025-01-01T00:00:00.000Z'), { cron: '0 3 * * *', refs: ['docker-archive:/a.tar'] });
+    await db.deleteFrom('settings').where('key', '=', scheduleKey(projectId)).execute();
     const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => ({ digest: 'd1', builtAt: '2026-02-01T00:00:00.000Z' }) });
     assert.equal(await sched.tick(), 0, 'a year of past slots does not fire at once');
     now = new Date('2026-03-02T03:00:00Z');

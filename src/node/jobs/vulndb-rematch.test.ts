@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDockerArchive } from '../../../test/helpers/image-builder.js';
 import { openTestStore } from '../store/store.test-helpers.js';
-import { newId } from '../store/ids.js';
 import { DbWriter } from '../vulndb/db.js';
 import { importPaths } from '../vulndb/import.js';
-import { SecretBox } from '../crypto/secret-box.js';
 import { InProcessQueue } from './in-process-queue.js';
-import { ScanService } from './scan-service.js';
+import { seedProject, testScanService } from './jobs.test-helpers.js';
 import { Scheduler } from './scheduler.js';
 import { imagesAffectedByDb } from './vulndb-rematch.js';
 import { VulnDbIdentityReader } from './vulndb-identity.js';
@@ -92,47 +90,11 @@ test('vulnerability DB change: only images whose findings change are rescanned',
     await buildDb(dir, dbPath, [osv('DSA-1-1', 'zlib', '1:1.2.13.dfsg-2')]);
 
     const now = new Date('2026-03-01T12:00:00Z');
-    const scans = new ScanService({
-      store: t.store,
-      queue,
-      secrets: new SecretBox(Buffer.alloc(32, 1)),
-      clock: () => now,
-      vulnDbPath: dbPath,
-      queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 },
-    });
-    await scans.init();
+    const { scans } = await testScanService(t.store, () => now, { queue, vulnDbPath: dbPath });
     const db = t.store.db;
-    const pid = newId();
-    await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '', created_at: now.toISOString() }).execute();
-    const ids: Record<string, string> = {};
-    for (const [name, file] of Object.entries(images)) {
-      ids[name] = newId();
-      await db
-        .insertInto('images')
-        .values({
-          id: ids[name]!,
-          project_id: pid,
-          registry_id: null,
-          ref: `docker-archive:${file}`,
-          registry: '',
-          repository: name,
-          tag: '',
-          digest: '',
-          os_family: '',
-          os_version: '',
-          last_scan_id: null,
-          last_scan_at: null,
-          critical: 0,
-          high: 0,
-          medium: 0,
-          low: 0,
-          unknown: 0,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        })
-        .execute();
-      await scans.process(await scans.enqueue(pid, ids[name]!, 'manual'));
-    }
+    const { projectId: pid, imageIds } = await seedProject(t.store, () => now, { refs: Object.values(images).map((file) => `docker-archive:${file}`) });
+    const ids = Object.fromEntries(Object.keys(images).map((name, i) => [name, imageIds[i]!]));
+    for (const id of imageIds) await scans.process(await scans.enqueue(pid, id, 'manual'));
     const findings = async (id: string) =>
       (await db.selectFrom('findings').select('ref_id').where('image_id', '=', id).where('kind', '=', 'vuln').execute()).map((f) => f.ref_id);
     assert.deepEqual(await findings(ids.zlib!), ['CVE-2026-0001'], 'the first DB affects zlib through its source package');

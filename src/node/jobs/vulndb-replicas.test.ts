@@ -9,13 +9,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestStore } from '../store/store.test-helpers.js';
-import { newId } from '../store/ids.js';
 import { DbWriter } from '../vulndb/db.js';
 import { dbInfo } from '../vulndb/info.js';
 import { importPaths } from '../vulndb/import.js';
-import { SecretBox } from '../crypto/secret-box.js';
 import { InProcessQueue } from './in-process-queue.js';
-import { ScanService } from './scan-service.js';
+import { seedProject, testScanService } from './jobs.test-helpers.js';
 import { Scheduler } from './scheduler.js';
 import { VulnDbIdentityReader, vulnDbStatus } from './vulndb-identity.js';
 
@@ -65,43 +63,9 @@ test('two replicas: same content with different mtimes never loops; different co
   const queue = new InProcessQueue(async () => {});
   try {
     const now = new Date('2026-03-01T12:00:00Z');
-    const scans = new ScanService({
-      store: t.store,
-      queue,
-      secrets: new SecretBox(Buffer.alloc(32, 1)),
-      clock: () => now,
-      queueOptions: { retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 },
-    });
-    await scans.init();
+    const { scans } = await testScanService(t.store, () => now, { queue });
     const db = t.store.db;
-    const pid = newId();
-    await db.insertInto('projects').values({ id: pid, name: 'p', description: '', rescan_cron: '', created_at: now.toISOString() }).execute();
-    for (const ref of ['docker-archive:/a.tar', 'docker-archive:/b.tar']) {
-      await db
-        .insertInto('images')
-        .values({
-          id: newId(),
-          project_id: pid,
-          registry_id: null,
-          ref,
-          registry: '',
-          repository: ref,
-          tag: '',
-          digest: '',
-          os_family: '',
-          os_version: '',
-          last_scan_id: 'scanned',
-          last_scan_at: null,
-          critical: 0,
-          high: 0,
-          medium: 0,
-          low: 0,
-          unknown: 0,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        })
-        .execute();
-    }
+    await seedProject(t.store, () => now, { refs: ['docker-archive:/a.tar', 'docker-archive:/b.tar'], scanned: true });
     const fileA = join(dir, 'a', 'vigil.db');
     const fileB = join(dir, 'b', 'vigil.db');
     await buildDb(dir, fileA, [osv('DSA-1-1', 'zlib', '1.2')], '2026-03-01T00:00:00.000Z');

@@ -2,13 +2,15 @@
 // every page of the console has something real to show: alert groups of
 // several types (runtime, container, cluster), a process-whitelist policy
 // applied to the demo image, a protected cluster with agent nodes, and the
-// audit records of all of it. Written through the same store functions as
-// the API (alert grouping, audit chain); run once per data directory.
+// audit records of all of it. Written through the services the API uses
+// (validation, alert grouping, audit chain); run once per data directory.
 import type { ServerContext } from './context.js';
 import type { Alert } from '../../core/alerts/types.js';
-import { ingestAlerts } from '../store/alert-groups.js';
-import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
-import { newId } from '../store/ids.js';
+import { SYSTEM_ACTOR } from '../store/audit-log.js';
+import type { Caller } from '../services/common.js';
+import * as alerts from '../services/alerts.js';
+import * as clusters from '../services/clusters.js';
+import * as policies from '../services/policies.js';
 
 const CONTAINER = 'c0ffee'.repeat(10) + 'c0ff';
 
@@ -108,89 +110,30 @@ export function demoAlerts(now: Date, image: string): Alert[] {
   return out;
 }
 
-/** Seeds the demo project once (no-op when its demo cluster exists). */
+/** Seeds the demo project once (no-op when its demo cluster exists), through the services the API uses. */
 export async function seedDemoData(ctx: ServerContext, projectId: string, imageId: string, imageRef: string): Promise<boolean> {
-  const db = ctx.store.db;
-  if (await db.selectFrom('clusters').select('id').where('project_id', '=', projectId).where('name', '=', 'demo-cluster').executeTakeFirst()) return false;
+  const existing = await clusters.listClusters(ctx, projectId, { limit: 500 });
+  if (existing.items.some((c) => c.name === 'demo-cluster')) return false;
+  const system = (event: string): Caller => ({ actor: SYSTEM_ACTOR, event });
   const now = ctx.clock();
-  const iso = now.toISOString();
-  const alerts = demoAlerts(now, imageRef);
-  await ingestAlerts(ctx.store, projectId, alerts, async (trx) => {
-    await appendAudit(
-      trx,
-      ctx.store,
-      SYSTEM_ACTOR,
-      { event: 'ingestAlerts', projectId, resourceType: 'alerts', resourceId: '', summary: { count: alerts.length, demo: true } },
-      now,
-    );
+  await alerts.ingestAlerts(ctx, system('ingestAlerts'), projectId, demoAlerts(now, imageRef));
+  const { id: clusterId } = await clusters.addCluster(ctx, system('addCluster'), projectId, { name: 'demo-cluster' });
+  await clusters.setClusterProtection(ctx, system('openClusterProtect'), projectId, clusterId, true);
+  for (const [hostname, status, secondsAgo] of [
+    ['node-a', 'online', 20],
+    ['node-b', 'online', 20],
+    ['node-c', 'offline', 3 * 3600],
+  ] as const) {
+    // last seen some time ago: the node's report as it was at that time
+    const then = { ...ctx, clock: () => new Date(now.getTime() - secondsAgo * 1000) };
+    await clusters.reportNode(then, system('reportNode'), projectId, hostname, { status, version: '0.1.0', clusterId });
+  }
+  const { id: policyId } = await policies.addPolicy(ctx, system('addPolicy'), projectId, {
+    name: 'demo-app-processes',
+    kind: 'process-whitelist',
+    mode: 'alert',
+    document: { processWhitelist: { executables: ['/usr/local/bin/node', '/bin/sh'], learn: '10m' } },
   });
-  await db.transaction().execute(async (trx) => {
-    const clusterId = newId();
-    await trx.insertInto('clusters').values({ id: clusterId, project_id: projectId, name: 'demo-cluster', protected: 0, created_at: iso }).execute();
-    await appendAudit(
-      trx,
-      ctx.store,
-      SYSTEM_ACTOR,
-      { event: 'addCluster', projectId, resourceType: 'cluster', resourceId: clusterId, summary: { name: 'demo-cluster', demo: true } },
-      now,
-    );
-    await trx.updateTable('clusters').set({ protected: 1 }).where('id', '=', clusterId).execute();
-    await appendAudit(trx, ctx.store, SYSTEM_ACTOR, { event: 'openClusterProtect', projectId, resourceType: 'cluster', resourceId: clusterId }, now);
-    for (const [hostname, status] of [
-      ['node-a', 'online'],
-      ['node-b', 'online'],
-      ['node-c', 'offline'],
-    ] as const) {
-      await trx
-        .insertInto('nodes')
-        .values({
-          id: newId(),
-          project_id: projectId,
-          cluster_id: clusterId,
-          hostname,
-          status,
-          version: '0.1.0',
-          last_seen: new Date(now.getTime() - (status === 'online' ? 20_000 : 3 * 3600_000)).toISOString(),
-          created_at: iso,
-        })
-        .execute();
-    }
-    const policyId = newId();
-    const document = { processWhitelist: { executables: ['/usr/local/bin/node', '/bin/sh'], learn: '10m' } };
-    await trx
-      .insertInto('policies')
-      .values({
-        id: policyId,
-        project_id: projectId,
-        name: 'demo-app-processes',
-        kind: 'process-whitelist',
-        mode: 'alert',
-        document: JSON.stringify(document),
-        created_at: iso,
-        updated_at: iso,
-      })
-      .execute();
-    await appendAudit(
-      trx,
-      ctx.store,
-      SYSTEM_ACTOR,
-      {
-        event: 'addPolicy',
-        projectId,
-        resourceType: 'policy',
-        resourceId: policyId,
-        summary: { name: 'demo-app-processes', kind: 'process-whitelist', demo: true },
-      },
-      now,
-    );
-    await trx.insertInto('policy_images').values({ policy_id: policyId, image_id: imageId, created_at: iso }).execute();
-    await appendAudit(
-      trx,
-      ctx.store,
-      SYSTEM_ACTOR,
-      { event: 'imageApplyPolicy', projectId, resourceType: 'policy', resourceId: policyId, summary: { imageIds: [imageId] } },
-      now,
-    );
-  });
+  await policies.applyPolicy(ctx, system('imageApplyPolicy'), projectId, policyId, [imageId]);
   return true;
 }

@@ -7,7 +7,6 @@
 // routes, and through them the webhook and the Docker plugin, use it.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import { InputError } from '../../core/errors.js';
 import { decideAdmission, type ImageFacts } from '../../core/admission/decide.js';
 import { parseImageRef, type ImageRef } from '../../core/admission/image-ref.js';
 import { validateAdmissionPolicies, validateAdmissionPolicy, type AdmissionPolicy } from '../../core/admission/policy.js';
@@ -92,17 +91,8 @@ export async function listAdmissionPolicies(s: ServiceDeps, projectId: string): 
   return loadAdmissionPolicies(s.store.db, projectId);
 }
 
-function input<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof InputError) throw badRequest(e.code, e.message);
-    throw e;
-  }
-}
-
 export async function imageFacts(s: ServiceDeps, projectId: string, image: string): Promise<{ image: string; facts: ImageFacts | null }> {
-  const ref = input(() => parseImageRef(image, 'image'));
+  const ref = parseImageRef(image, 'image');
   return { image: ref.full, facts: (await imageFactsFromStore(s.store.db, projectId, ref)) ?? null };
 }
 
@@ -119,16 +109,16 @@ export interface EvaluateRequest {
 export async function evaluateAdmission(s: ServiceDeps, by: Caller, projectId: string, b: EvaluateRequest) {
   const db = s.store.db;
   if (!b.object === !b.image) throw badRequest('ADMISSION_INPUT', 'give object (a Pod or workload) or image, one of them');
-  const policies: AdmissionPolicy[] = b.policies ? input(() => validateAdmissionPolicies(b.policies, 'policies')) : await loadAdmissionPolicies(db, projectId);
+  const policies: AdmissionPolicy[] = b.policies ? validateAdmissionPolicies(b.policies, 'policies') : await loadAdmissionPolicies(db, projectId);
   let specs: ContainerSpec[];
   if (b.object) {
     const meta = (b.object.metadata ?? {}) as Record<string, unknown>;
     const obj = b.namespace ? { ...b.object, metadata: { ...meta, namespace: b.namespace } } : b.object;
-    specs = input(() => k8sWorkloadSpecs(obj, 'object').specs);
+    specs = k8sWorkloadSpecs(obj, 'object').specs;
     if (!specs.length)
       throw badRequest('ADMISSION_INPUT', 'object: not a Pod or a workload with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)');
   } else {
-    input(() => parseImageRef(b.image!, 'image'));
+    parseImageRef(b.image!, 'image');
     const spec: ContainerSpec = {
       kind: 'Image',
       name: b.image!,

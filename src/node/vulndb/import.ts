@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { InputError, LimitError } from '../../core/errors.js';
-import { convertDocument } from '../../core/feeds/index.js';
+import type { FeedSet } from '../../core/feeds/index.js';
+import { advisoryFeeds } from './feeds.js';
 import type { DbWriter } from './db.js';
 
 export interface ImportLimits {
@@ -51,8 +52,8 @@ function parseJson(buf: Buffer, where: string): unknown {
 }
 
 /** Converts one JSON document and writes it; `origin` is recorded as the source's origin. */
-export function importBuffer(writer: DbWriter, buf: Buffer, where: string, stats: ImportStats = newStats()): ImportStats {
-  const conv = convertDocument(parseJson(buf, where), where);
+export function importBuffer(writer: DbWriter, feeds: FeedSet, buf: Buffer, where: string, stats: ImportStats = newStats()): ImportStats {
+  const conv = feeds.convertDocument(parseJson(buf, where), where);
   stats.files++;
   stats.formats[conv.format] = (stats.formats[conv.format] ?? 0) + 1;
   for (const a of conv.advisories) {
@@ -69,15 +70,15 @@ export function importBuffer(writer: DbWriter, buf: Buffer, where: string, stats
   return stats;
 }
 
-async function importFile(writer: DbWriter, path: string, limits: ImportLimits, stats: ImportStats): Promise<void> {
+async function importFile(writer: DbWriter, feeds: FeedSet, path: string, limits: ImportLimits, stats: ImportStats): Promise<void> {
   const st = statSync(path);
   if (st.size > limits.maxFileBytes) throw new LimitError('LIMIT_FILE_SIZE', `file is ${st.size} bytes, more than the limit of ${limits.maxFileBytes}`, path);
   const data = await readFile(path);
   if (data.length >= 4 && data.readUInt32LE(0) === 0x04034b50) {
-    await importZip(writer, path, limits, stats, data);
+    await importZip(writer, feeds, path, limits, stats, data);
     return;
   }
-  importBuffer(writer, data, path, stats);
+  importBuffer(writer, feeds, data, path, stats);
 }
 
 function openZip(buf: Buffer, path: string): Promise<yauzl.ZipFile> {
@@ -115,7 +116,7 @@ function entryBytes(buf: Buffer, entry: yauzl.Entry, where: string): Buffer {
 }
 
 /** OSV `all.zip`: one OSV JSON per entry. */
-export async function importZip(writer: DbWriter, path: string, limits: ImportLimits, stats: ImportStats, data?: Buffer): Promise<void> {
+export async function importZip(writer: DbWriter, feeds: FeedSet, path: string, limits: ImportLimits, stats: ImportStats, data?: Buffer): Promise<void> {
   const buf = data ?? (await readFile(path));
   const zip = await openZip(buf, path);
   if (zip.entryCount > limits.maxZipEntries) {
@@ -138,7 +139,7 @@ export async function importZip(writer: DbWriter, path: string, limits: ImportLi
             throw new LimitError('LIMIT_ZIP_ENTRY_SIZE', `entry is ${entry.uncompressedSize} bytes, more than the limit of ${limits.maxZipEntryBytes}`, where);
           total += entry.uncompressedSize;
           if (total > limits.maxZipTotalBytes) throw new LimitError('LIMIT_ZIP_TOTAL', `archive expands to more than ${limits.maxZipTotalBytes} bytes`, path);
-          importBuffer(writer, entryBytes(buf, entry, where), where, stats);
+          importBuffer(writer, feeds, entryBytes(buf, entry, where), where, stats);
         }
       } catch (e) {
         fail(e);
@@ -166,6 +167,7 @@ function walk(dir: string, out: string[], limits: ImportLimits): void {
 /** Imports files, directories (recursively: *.json and *.zip) and OSV zip archives. */
 export async function importPaths(writer: DbWriter, paths: string[], limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Promise<ImportStats> {
   const stats = newStats();
+  const feeds = await advisoryFeeds();
   for (const p of paths) {
     let st;
     try {
@@ -177,7 +179,7 @@ export async function importPaths(writer: DbWriter, paths: string[], limits: Imp
     if (st.isDirectory()) walk(p, files, limits);
     else files.push(p);
     stats.sources = new Set();
-    for (const f of files) await importFile(writer, f, limits, stats);
+    for (const f of files) await importFile(writer, feeds, f, limits, stats);
     for (const s of stats.sources) writer.noteSource(s, p);
   }
   return stats;

@@ -8,13 +8,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError, LimitError } from '../../core/errors.js';
-import { updateSources, type FeedOptionValues } from '../../core/feeds/index.js';
+import type { FeedOptionValues, FeedUpdate } from '../../core/feeds/index.js';
+import { advisoryFeeds } from './feeds.js';
 import { DbWriter } from './db.js';
 import { DEFAULT_IMPORT_LIMITS, importPaths, type ImportStats } from './import.js';
 
-export { DEFAULT_OSV_URL, defaultOsvEcosystems } from '../../core/feeds/osv.js';
-export { DEFAULT_DEBIAN_TRACKER_URL } from '../../core/feeds/debian-tracker.js';
-export { DEFAULT_ALPINE_SECDB_URL, DEFAULT_ALPINE_BRANCHES } from '../../core/feeds/alpine-secdb.js';
+export { DEFAULT_OSV_URL, defaultOsvEcosystems } from '../../core/feeds/modules/osv.js';
+export { DEFAULT_DEBIAN_TRACKER_URL } from '../../core/feeds/modules/debian-tracker.js';
+export { DEFAULT_ALPINE_SECDB_URL, DEFAULT_ALPINE_BRANCHES } from '../../core/feeds/modules/alpine-secdb.js';
 
 export interface UpdateOptions {
   dbPath: string;
@@ -47,8 +48,7 @@ interface Download {
   optional?: boolean;
 }
 
-function plan(o: UpdateOptions, dir: string): Download[] {
-  const known = updateSources();
+function plan(o: UpdateOptions, dir: string, known: Map<string, FeedUpdate>): Download[] {
   const sources = o.sources?.length ? o.sources : [...known.keys()];
   for (const s of sources) if (!known.has(s)) throw new InputError('USAGE', `unknown source "${s}" (known: ${[...known.keys()].join(', ')})`);
   const shorthand: Record<string, FeedOptionValues> = {
@@ -119,7 +119,7 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
   const result: UpdateResult = { downloads: [], stats: { files: 0, advisories: 0, withdrawn: 0, cves: 0, formats: {} } };
   try {
     const files: string[] = [];
-    for (const d of plan(o, dir)) {
+    for (const d of plan(o, dir, (await advisoryFeeds()).updateSources())) {
       log(`downloading ${d.url}`);
       const got = await download(d, max, timeoutMs);
       if (!got) continue;

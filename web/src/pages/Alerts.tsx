@@ -2,7 +2,7 @@
 // Kubernetes request, raw JSON) at /alerts/:id, and status changes on one
 // or many groups (handled, ignored, false positive).
 import { useState } from 'react';
-import { Alert, Button, Descriptions, Drawer, Input, Popconfirm, Select, Space, Table, Typography, message } from 'antd';
+import { Alert, Button, Descriptions, Drawer, Popconfirm, Space, Typography, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -10,6 +10,7 @@ import type { AlertGroup, Page } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
+import { DataTable, FilterSearch, FilterSelect, PageTitle, Pager, useCursorPager } from '../components/page';
 
 const STATUSES = ['open', 'handled', 'ignored', 'false-positive'] as const;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -24,7 +25,7 @@ export default function Alerts() {
   const nav = useNavigate();
   const qc = useQueryClient();
   const [selected, setSelected] = useState<string[]>([]);
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pager = useCursorPager(f);
   const range = f.get('range');
   // The time range is relative to when the filter was read; rounding to the minute keeps the query key stable.
   const since = range && RANGES[range] ? new Date(Math.floor((Date.now() - RANGES[range]) / 60000) * 60000).toISOString() : undefined;
@@ -88,43 +89,22 @@ export default function Alerts() {
   const back = () => nav({ pathname: '/alerts', search: window.location.search });
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.alerts')}
-      </Typography.Title>
+      <PageTitle>{t('nav.alerts')}</PageTitle>
       <div className="toolbar" role="search">
-        <Select
-          aria-label={t('alerts.status')}
-          placeholder={t('alerts.status')}
-          allowClear
-          value={f.get('status') || undefined}
-          onChange={(v?: string) => f.set({ status: v })}
-          style={{ width: 150 }}
-          options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
-        />
-        <Select
-          aria-label={t('alerts.severity')}
-          placeholder={t('alerts.severity')}
-          allowClear
-          value={f.get('severity') || undefined}
-          onChange={(v?: string) => f.set({ severity: v })}
-          style={{ width: 140 }}
+        <FilterSelect f={f} param="status" label={t('alerts.status')} width={150} options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
+        <FilterSelect
+          f={f}
+          param="severity"
+          label={t('alerts.severity')}
+          width={140}
           options={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
         />
-        <Input.Search
-          aria-label={t('alerts.type')}
-          placeholder={t('alerts.typeHint')}
-          defaultValue={f.get('type')}
-          allowClear
-          onSearch={(v) => f.set({ type: v })}
-          style={{ width: 260 }}
-        />
-        <Select
-          aria-label={t('alerts.range')}
-          placeholder={t('alerts.range')}
-          allowClear
-          value={range || undefined}
-          onChange={(v?: string) => f.set({ range: v })}
-          style={{ width: 150 }}
+        <FilterSearch f={f} param="type" label={t('alerts.type')} placeholder={t('alerts.typeHint')} width={260} />
+        <FilterSelect
+          f={f}
+          param="range"
+          label={t('alerts.range')}
+          width={150}
           options={Object.keys(RANGES).map((r) => ({ value: r, label: t(`alerts.range.${r}` as 'alerts.range.1h') }))}
         />
       </div>
@@ -135,12 +115,9 @@ export default function Alerts() {
         </div>
       )}
       <QueryState query={q}>
-        <Table<AlertGroup>
-          rowKey="id"
+        <DataTable<AlertGroup>
           size="small"
           dataSource={q.data?.items ?? []}
-          pagination={false}
-          locale={{ emptyText: t('common.empty') }}
           rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
           columns={[
             { title: t('alerts.severity'), dataIndex: 'severity', render: (v: string) => <SeverityTag severity={v} /> },
@@ -166,27 +143,7 @@ export default function Alerts() {
             { title: t('alerts.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
           ]}
         />
-        <Space style={{ marginTop: 12 }}>
-          <Button
-            disabled={!f.get('cursor')}
-            onClick={() => {
-              const prev = cursors.slice(0, -1);
-              setCursors(prev);
-              f.set({ cursor: prev[prev.length - 1] });
-            }}
-          >
-            {t('common.prev')}
-          </Button>
-          <Button
-            disabled={!q.data?.next}
-            onClick={() => {
-              setCursors([...cursors, q.data!.next!]);
-              f.set({ cursor: q.data!.next });
-            }}
-          >
-            {t('common.next')}
-          </Button>
-        </Space>
+        <Pager pager={pager} next={q.data?.next} />
       </QueryState>
       <Drawer open={!!alertId} onClose={back} width={720} title={a ? a.type : t('alerts.detail')} closable={{ 'aria-label': t('common.close') }}>
         <QueryState query={detail}>

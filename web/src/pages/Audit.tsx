@@ -1,11 +1,12 @@
 // Audit trail: filters (event, user, project, time), paging by sequence
 // number, export (JSON lines, CSV) and the hash chain's verification status.
-import { Alert, Button, Input, Select, Space, Table, Tag, Typography, message } from 'antd';
+import { Alert, Button, Input, Space, Tag, message } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { api, loadSession, unwrap } from '../api/client';
 import type { AuditRecord, AuditVerify, Page } from '../api/types';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProjects, useUrlFilters } from '../components/common';
+import { DataTable, FilterSearch, FilterSelect, PageTitle } from '../components/page';
 
 async function download(format: 'jsonl' | 'csv'): Promise<void> {
   const r = await fetch(`/api/v1/audit/export?format=${format}`, { headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` } });
@@ -22,7 +23,8 @@ export default function Audit() {
   const { t, date } = useI18n();
   const f = useUrlFilters();
   const projects = useProjects();
-  const after = f.get('after') ? Number(f.get('after')) : undefined;
+  // The page position is the URL's `cursor` (a sequence number), reset by every filter change.
+  const after = f.get('cursor') ? Number(f.get('cursor')) : undefined;
   const query = { event: f.get('event') || undefined, project: f.get('inProject') || undefined, after, limit: 100 };
   const q = useQuery({
     queryKey: ['audit', query],
@@ -35,9 +37,7 @@ export default function Audit() {
   const rows = (q.data?.items ?? []).filter((r) => (!user || r.username === user) && (!since || r.time >= since));
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.audit')}
-      </Typography.Title>
+      <PageTitle>{t('nav.audit')}</PageTitle>
       <QueryState query={verify}>
         {verify.data &&
           (verify.data.ok ? (
@@ -53,29 +53,13 @@ export default function Audit() {
           ))}
       </QueryState>
       <div className="toolbar" role="search">
-        <Input.Search
-          aria-label={t('audit.event')}
-          placeholder={t('audit.event')}
-          defaultValue={f.get('event')}
-          allowClear
-          onSearch={(v) => f.set({ event: v, after: undefined })}
-          style={{ width: 200 }}
-        />
-        <Input.Search
-          aria-label={t('audit.user')}
-          placeholder={t('audit.user')}
-          defaultValue={user}
-          allowClear
-          onSearch={(v) => f.set({ user: v })}
-          style={{ width: 180 }}
-        />
-        <Select
-          aria-label={t('audit.project')}
-          placeholder={t('audit.project')}
-          allowClear
-          value={f.get('inProject') || undefined}
-          onChange={(v?: string) => f.set({ inProject: v, after: undefined })}
-          style={{ width: 180 }}
+        <FilterSearch f={f} param="event" label={t('audit.event')} width={200} />
+        <FilterSearch f={f} param="user" label={t('audit.user')} width={180} />
+        <FilterSelect
+          f={f}
+          param="inProject"
+          label={t('audit.project')}
+          width={180}
           options={(projects.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
         />
         <Input
@@ -91,12 +75,10 @@ export default function Audit() {
         </Space>
       </div>
       <QueryState query={q}>
-        <Table<AuditRecord>
+        <DataTable<AuditRecord>
           rowKey="seq"
           size="small"
           dataSource={rows}
-          pagination={false}
-          locale={{ emptyText: t('common.empty') }}
           expandable={{ expandedRowRender: (r) => <pre className="json">{JSON.stringify(r.summary, null, 2)}</pre> }}
           columns={[
             { title: '#', dataIndex: 'seq' },
@@ -113,10 +95,10 @@ export default function Audit() {
           ]}
         />
         <Space style={{ marginTop: 12 }}>
-          <Button disabled={after === undefined} onClick={() => f.set({ after: undefined })}>
+          <Button disabled={after === undefined} onClick={() => f.set({ cursor: undefined })}>
             {t('common.first')}
           </Button>
-          <Button disabled={(q.data?.items.length ?? 0) < 100} onClick={() => f.set({ after: String(q.data?.next ?? '') })}>
+          <Button disabled={(q.data?.items.length ?? 0) < 100} onClick={() => f.set({ cursor: String(q.data?.next ?? '') })}>
             {t('common.next')}
           </Button>
         </Space>

@@ -2,13 +2,14 @@
 // closeClusterProtect), agent registration command with a fresh token
 // (shown once), node list with agent status.
 import { useState } from 'react';
-import { Alert, Button, Form, Input, Modal, Popconfirm, Space, Switch, Table, Typography, message } from 'antd';
+import { Alert, Button, Input, Modal, Space, Switch, Typography, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Cluster, NodeRow, Page } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, StatusTag, useProject } from '../components/common';
+import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
 
 export default function Clusters() {
   const { t, date, relative } = useI18n();
@@ -60,22 +61,11 @@ export default function Clusters() {
   const origin = window.location.origin;
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.clusters')}
-      </Typography.Title>
-      <div className="toolbar">
-        {projectId && can('cluster:create', projectId) && (
-          <Button type="primary" onClick={() => setAdding(true)}>
-            {t('clusters.add')}
-          </Button>
-        )}
-      </div>
+      <PageTitle>{t('nav.clusters')}</PageTitle>
+      <AddToolbar allowed={!!projectId && can('cluster:create', projectId)} label={t('clusters.add')} onAdd={() => setAdding(true)} />
       <QueryState query={clusters}>
-        <Table<Cluster>
-          rowKey="id"
+        <DataTable<Cluster>
           dataSource={clusters.data?.items ?? []}
-          pagination={false}
-          locale={{ emptyText: t('common.empty') }}
           columns={[
             { title: t('clusters.name'), dataIndex: 'name' },
             {
@@ -105,17 +95,7 @@ export default function Clusters() {
                     </Button>
                   )}
                   {can('cluster:delete', projectId) && (
-                    <Popconfirm
-                      title={t('clusters.deleteConfirm', { name: r.name })}
-                      okText={t('common.delete')}
-                      okButtonProps={{ danger: true }}
-                      cancelText={t('common.cancel')}
-                      onConfirm={() => del.mutate(r.id)}
-                    >
-                      <Button size="small" danger>
-                        {t('common.delete')}
-                      </Button>
-                    </Popconfirm>
+                    <ConfirmDelete title={t('clusters.deleteConfirm', { name: r.name })} onConfirm={() => del.mutate(r.id)} />
                   )}
                 </Space>
               ),
@@ -127,12 +107,9 @@ export default function Clusters() {
         {t('clusters.nodes')}
       </Typography.Title>
       <QueryState query={nodes}>
-        <Table<NodeRow>
-          rowKey="id"
+        <DataTable<NodeRow>
           size="small"
           dataSource={nodes.data?.items ?? []}
-          pagination={false}
-          locale={{ emptyText: t('common.empty') }}
           columns={[
             { title: t('clusters.hostname'), dataIndex: 'hostname' },
             {
@@ -146,17 +123,18 @@ export default function Clusters() {
           ]}
         />
       </QueryState>
-      <Modal title={t('clusters.add')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
-        <Form layout="vertical" onFinish={(v: { name: string }) => add.mutate(v)}>
-          <Form.Item label={t('clusters.name')} name="name" rules={[{ required: true, message: t('common.required') }]}>
-            <Input />
-          </Form.Item>
-          {add.error && <Alert type="error" role="alert" message={errorMessage(add.error)} style={{ marginBottom: 12 }} />}
-          <Button type="primary" htmlType="submit" loading={add.isPending}>
-            {t('common.save')}
-          </Button>
-        </Form>
-      </Modal>
+      <FormModal<{ name: string }>
+        title={t('clusters.add')}
+        open={adding}
+        onClose={() => setAdding(false)}
+        onFinish={(v) => add.mutate(v)}
+        error={add.error}
+        pending={add.isPending}
+      >
+        <RequiredItem label={t('clusters.name')} name="name">
+          <Input />
+        </RequiredItem>
+      </FormModal>
       <Modal title={t('clusters.agentCommand')} open={!!token} onCancel={() => setToken(undefined)} footer={null}>
         {token && (
           <>

@@ -1,13 +1,14 @@
 // Images: server-side paged list with filters and sorting kept in the URL; add an image.
 import { useState } from 'react';
-import { Button, Checkbox, Form, Input, Modal, Select, Space, Table, Typography, message } from 'antd';
+import { Button, Checkbox, Form, Input, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import type { Image, Page } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, QueryState, SeverityTag, useProject, useUrlFilters } from '../components/common';
+import { QueryState, SeverityTag, useProject, useUrlFilters } from '../components/common';
+import { DataTable, FilterSearch, FilterSelect, FormModal, PageTitle, Pager, RequiredItem, useCursorPager } from '../components/page';
 
 export function highestSeverity(im: Image): string {
   if (!im.lastScanId) return '';
@@ -21,7 +22,7 @@ export default function Images() {
   const f = useUrlFilters();
   const qc = useQueryClient();
   const [adding, setAdding] = useState(false);
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pager = useCursorPager(f);
   const query = {
     limit: 20,
     cursor: f.get('cursor') || undefined,
@@ -49,45 +50,25 @@ export default function Images() {
   const order = (k: string) => (sort === k ? ('ascend' as const) : sort === `-${k}` ? ('descend' as const) : null);
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.images')}
-      </Typography.Title>
+      <PageTitle>{t('nav.images')}</PageTitle>
       <div className="toolbar" role="search">
-        <Input.Search
-          aria-label={t('images.filterRepository')}
-          placeholder={t('images.filterRepository')}
-          defaultValue={f.get('repository')}
-          allowClear
-          onSearch={(v) => f.set({ repository: v })}
-          style={{ width: 240 }}
-        />
-        <Input.Search
-          aria-label={t('images.filterRegistry')}
-          placeholder={t('images.filterRegistry')}
-          defaultValue={f.get('registry')}
-          allowClear
-          onSearch={(v) => f.set({ registry: v })}
-          style={{ width: 200 }}
-        />
-        <Select
-          aria-label={t('images.filterSeverity')}
-          placeholder={t('images.filterSeverity')}
-          value={f.get('minSeverity') || undefined}
-          allowClear
-          onChange={(v?: string) => f.set({ minSeverity: v })}
-          style={{ width: 180 }}
+        <FilterSearch f={f} param="repository" label={t('images.filterRepository')} width={240} />
+        <FilterSearch f={f} param="registry" label={t('images.filterRegistry')} width={200} />
+        <FilterSelect
+          f={f}
+          param="minSeverity"
+          label={t('images.filterSeverity')}
+          width={180}
           options={['critical', 'high', 'medium', 'low'].map((s) => ({
             value: s,
             label: t('images.atLeast', { severity: t(`severity.${s}` as 'severity.high') }),
           }))}
         />
-        <Select
-          aria-label={t('images.filterScanned')}
-          placeholder={t('images.filterScanned')}
-          value={f.get('scanned') || undefined}
-          allowClear
-          onChange={(v?: string) => f.set({ scanned: v })}
-          style={{ width: 150 }}
+        <FilterSelect
+          f={f}
+          param="scanned"
+          label={t('images.filterScanned')}
+          width={150}
           options={[
             { value: 'true', label: t('images.scanned') },
             { value: 'false', label: t('images.notScanned') },
@@ -100,15 +81,12 @@ export default function Images() {
         )}
       </div>
       <QueryState query={q}>
-        <Table<Image>
-          rowKey="id"
+        <DataTable<Image>
           dataSource={q.data?.items ?? []}
-          pagination={false}
-          locale={{ emptyText: t('common.empty') }}
           onChange={(_p, _f, s) => {
             const one = Array.isArray(s) ? s[0] : s;
             f.set({ sort: one?.order ? `${one.order === 'descend' ? '-' : ''}${String(one.field)}` : undefined });
-            setCursors([]);
+            pager.reset();
           }}
           columns={[
             {
@@ -135,48 +113,24 @@ export default function Images() {
             { title: t('images.lastScan'), dataIndex: 'lastScanAt', key: 'lastScanAt', render: (v: string | null) => relative(v) },
           ]}
         />
-        <Space style={{ marginTop: 12 }}>
-          <Button
-            disabled={!f.get('cursor')}
-            onClick={() => {
-              const prev = cursors.slice(0, -1);
-              setCursors(prev);
-              f.set({ cursor: prev[prev.length - 1] });
-            }}
-          >
-            {t('common.prev')}
-          </Button>
-          <Button
-            disabled={!q.data?.next}
-            onClick={() => {
-              setCursors([...cursors, q.data!.next!]);
-              f.set({ cursor: q.data!.next });
-            }}
-          >
-            {t('common.next')}
-          </Button>
-        </Space>
+        <Pager pager={pager} next={q.data?.next} />
       </QueryState>
-      <Modal title={t('images.add')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
-        <Form layout="vertical" onFinish={(v: { ref: string; scan?: boolean }) => add.mutate({ ref: v.ref, scan: !!v.scan })} initialValues={{ scan: true }}>
-          <Form.Item label={t('images.ref')} name="ref" extra={t('images.refHelp')} rules={[{ required: true, message: t('common.required') }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="scan" valuePropName="checked">
-            <Checkbox>{t('images.scanNow')}</Checkbox>
-          </Form.Item>
-          {add.error && (
-            <Typography.Text type="danger" role="alert">
-              {errorMessage(add.error)}
-            </Typography.Text>
-          )}
-          <Form.Item>
-            <Button type="primary" htmlType="submit" loading={add.isPending}>
-              {t('common.save')}
-            </Button>
-          </Form.Item>
-        </Form>
-      </Modal>
+      <FormModal<{ ref: string; scan?: boolean }>
+        title={t('images.add')}
+        open={adding}
+        onClose={() => setAdding(false)}
+        initialValues={{ scan: true }}
+        onFinish={(v) => add.mutate({ ref: v.ref, scan: !!v.scan })}
+        error={add.error}
+        pending={add.isPending}
+      >
+        <RequiredItem label={t('images.ref')} name="ref" extra={t('images.refHelp')}>
+          <Input />
+        </RequiredItem>
+        <Form.Item name="scan" valuePropName="checked">
+          <Checkbox>{t('images.scanNow')}</Checkbox>
+        </Form.Item>
+      </FormModal>
     </>
   );
 }

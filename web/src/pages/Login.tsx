@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
-import { Alert, Button, Card, Form, Input, Select, Space, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
 import { useAuth } from '../auth';
-import { useI18n, type Lang } from '../i18n/i18n';
+import { useI18n } from '../i18n/i18n';
 import { errorMessage } from '../components/common';
+import { LanguageSwitch } from '../components/page';
 
 /** Only same-site paths are followed after login (no open redirect). */
 function safeNext(next: string | null): string {
@@ -11,7 +12,7 @@ function safeNext(next: string | null): string {
 }
 
 export function LoginPage() {
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const { login, session } = useAuth();
   const [params] = useSearchParams();
   const nav = useNavigate();
@@ -52,16 +53,7 @@ export function LoginPage() {
               {t('login.submit')}
             </Button>
           </Form>
-          <Select<Lang>
-            aria-label={t('lang.label')}
-            value={lang}
-            onChange={setLang}
-            style={{ width: 140 }}
-            options={[
-              { value: 'en', label: t('lang.en') },
-              { value: 'zh', label: t('lang.zh') },
-            ]}
-          />
+          <LanguageSwitch width={140} />
         </Space>
       </Card>
     </main>

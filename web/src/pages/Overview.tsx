@@ -1,12 +1,13 @@
 // Overview: risk at a glance for the current project.
 import { useMemo } from 'react';
-import { Card, Col, Row, Statistic, Table, Typography } from 'antd';
+import { Card, Col, Row, Statistic, type StatisticProps } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { QueryState, useProject } from '../components/common';
+import { DataTable, PageTitle } from '../components/page';
 import { Chart } from '../components/Chart';
 
 interface OverviewData {
@@ -28,6 +29,17 @@ const SEV_COLOR: Record<string, string> = {
   clean: '#16a34a',
   unscanned: '#94a3b8',
 };
+
+/** One headline number of the overview's top row. */
+function StatCard(props: StatisticProps) {
+  return (
+    <Col xs={12} md={6}>
+      <Card>
+        <Statistic {...props} />
+      </Card>
+    </Col>
+  );
+}
 
 export default function Overview() {
   const { t, num } = useI18n();
@@ -76,35 +88,17 @@ export default function Overview() {
   }, [d]);
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.overview')}
-      </Typography.Title>
+      <PageTitle>{t('nav.overview')}</PageTitle>
       <QueryState query={{ isLoading: q.isLoading || !projectId, error: q.error }}>
         {d && (
           <Row gutter={[16, 16]}>
-            <Col xs={12} md={6}>
-              <Card>
-                <Statistic title={t('overview.images')} value={num(d.images.total)} />
-              </Card>
-            </Col>
-            <Col xs={12} md={6}>
-              <Card>
-                <Statistic title={t('overview.criticalImages')} value={num(d.images.critical)} valueStyle={{ color: SEV_COLOR.critical }} />
-              </Card>
-            </Col>
-            <Col xs={12} md={6}>
-              <Card>
-                <Statistic title={t('overview.openAlerts')} value={d.alerts ? num(d.alerts.open) : '—'} />
-              </Card>
-            </Col>
-            <Col xs={12} md={6}>
-              <Card>
-                <Statistic
-                  title={t('overview.protection')}
-                  value={d.clusters ? t('overview.protectedOf', { protected: d.clusters.protected, total: d.clusters.total }) : '—'}
-                />
-              </Card>
-            </Col>
+            <StatCard title={t('overview.images')} value={num(d.images.total)} />
+            <StatCard title={t('overview.criticalImages')} value={num(d.images.critical)} valueStyle={{ color: SEV_COLOR.critical }} />
+            <StatCard title={t('overview.openAlerts')} value={d.alerts ? num(d.alerts.open) : '—'} />
+            <StatCard
+              title={t('overview.protection')}
+              value={d.clusters ? t('overview.protectedOf', { protected: d.clusters.protected, total: d.clusters.total }) : '—'}
+            />
             <Col xs={24} lg={10}>
               <Card title={t('overview.imagesBySeverity')}>
                 <Chart option={pie} label={t('overview.imagesBySeverity')} />
@@ -117,12 +111,9 @@ export default function Overview() {
             </Col>
             <Col xs={24} lg={12}>
               <Card title={t('overview.topImages')}>
-                <Table
+                <DataTable
                   size="small"
-                  rowKey="id"
-                  pagination={false}
                   dataSource={d.topImages}
-                  locale={{ emptyText: t('common.empty') }}
                   columns={[
                     { title: t('images.ref'), dataIndex: 'ref', render: (v: string, r) => <Link to={`/images/${r.id}?project=${projectId}`}>{v}</Link> },
                     { title: t('severity.critical'), dataIndex: 'critical' },
@@ -134,12 +125,10 @@ export default function Overview() {
             </Col>
             <Col xs={24} lg={12}>
               <Card title={t('overview.topPackages')}>
-                <Table
+                <DataTable
                   size="small"
                   rowKey="package"
-                  pagination={false}
                   dataSource={d.topPackages}
-                  locale={{ emptyText: t('common.empty') }}
                   columns={[
                     { title: t('images.package'), dataIndex: 'package' },
                     { title: t('overview.findings'), dataIndex: 'findings' },

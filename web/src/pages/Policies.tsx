@@ -1,7 +1,7 @@
 // Policies: process whitelist (executables, learn mode), file protection
 // paths, image admission rules; create, edit, delete, apply to images.
 import { useState } from 'react';
-import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Popconfirm, Radio, Select, Space, Table, Tag, Typography, message } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Radio, Select, Space, Tag, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -9,6 +9,7 @@ import type { Image, Page, Policy } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../components/common';
+import { AddToolbar, ConfirmDelete, DataTable, FilterSelect, PageTitle } from '../components/page';
 
 type Kind = Policy['kind'];
 const KINDS: Kind[] = ['process-whitelist', 'file-protection', 'image-admission'];
@@ -193,22 +194,10 @@ function PolicyDetail({ projectId, policyId }: { projectId: string; policyId: st
     <QueryState query={p}>
       {p.data && (
         <>
-          <Typography.Title level={2} className="page-title">
-            {p.data.name}
-          </Typography.Title>
+          <PageTitle>{p.data.name}</PageTitle>
           <Space style={{ marginBottom: 16 }}>
             <Link to={`/policies?project=${projectId}`}>{t('policies.back')}</Link>
-            {can('policy:delete', projectId) && (
-              <Popconfirm
-                title={t('policies.deleteConfirm', { name: p.data.name })}
-                okText={t('common.delete')}
-                okButtonProps={{ danger: true }}
-                cancelText={t('common.cancel')}
-                onConfirm={() => del.mutate()}
-              >
-                <Button danger>{t('common.delete')}</Button>
-              </Popconfirm>
-            )}
+            {can('policy:delete', projectId) && <ConfirmDelete title={t('policies.deleteConfirm', { name: p.data.name })} onConfirm={() => del.mutate()} />}
           </Space>
           <Card title={t('policies.edit')} style={{ marginBottom: 16 }}>
             {can('policy:update', projectId) ? (
@@ -286,31 +275,19 @@ export default function Policies() {
   if (policyId && projectId) return <PolicyDetail projectId={projectId} policyId={policyId} />;
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.policies')}
-      </Typography.Title>
-      <div className="toolbar">
-        <Select
-          aria-label={t('policies.kindLabel')}
-          placeholder={t('policies.kindLabel')}
-          allowClear
-          value={kind}
-          onChange={(v?: string) => f.set({ kind: v })}
-          style={{ width: 200 }}
+      <PageTitle>{t('nav.policies')}</PageTitle>
+      <AddToolbar allowed={!!projectId && can('policy:create', projectId)} label={t('policies.create')} onAdd={() => setCreating(true)}>
+        <FilterSelect
+          f={f}
+          param="kind"
+          label={t('policies.kindLabel')}
+          width={200}
           options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))}
         />
-        {projectId && can('policy:create', projectId) && (
-          <Button type="primary" onClick={() => setCreating(true)}>
-            {t('policies.create')}
-          </Button>
-        )}
-      </div>
+      </AddToolbar>
       <QueryState query={q}>
-        <Table<Policy>
-          rowKey="id"
+        <DataTable<Policy>
           dataSource={q.data?.items ?? []}
-          pagination={false}
-          locale={{ emptyText: t('common.empty') }}
           columns={[
             { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
             { title: t('policies.kindLabel'), dataIndex: 'kind', render: (v: Kind) => t(`policies.kind.${v}`) },

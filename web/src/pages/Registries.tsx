@@ -1,12 +1,15 @@
 // Registries: add with credentials (write-only: never shown again), sync, remove.
 import { useState } from 'react';
-import { Alert, Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Table, Typography, message } from 'antd';
+import { Button, Checkbox, Form, Input, Space, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Page, Registry } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useProject } from '../components/common';
+import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+
+type RegistryForm = { name: string; url: string; username?: string; password?: string; insecure?: boolean };
 
 export default function Registries() {
   const { t, date } = useI18n();
@@ -25,7 +28,7 @@ export default function Registries() {
     void message.success(t('common.saved'));
   };
   const add = useMutation({
-    mutationFn: (v: { name: string; url: string; username?: string; password?: string; insecure?: boolean }) =>
+    mutationFn: (v: RegistryForm) =>
       unwrap(api.POST('/api/v1/projects/{projectId}/registries', { params: { path: { projectId: projectId! } }, body: { ...v, insecure: !!v.insecure } })),
     onSuccess: () => {
       setAdding(false);
@@ -48,22 +51,11 @@ export default function Registries() {
   });
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.registries')}
-      </Typography.Title>
-      <div className="toolbar">
-        {projectId && can('registry:create', projectId) && (
-          <Button type="primary" onClick={() => setAdding(true)}>
-            {t('registries.add')}
-          </Button>
-        )}
-      </div>
+      <PageTitle>{t('nav.registries')}</PageTitle>
+      <AddToolbar allowed={!!projectId && can('registry:create', projectId)} label={t('registries.add')} onAdd={() => setAdding(true)} />
       <QueryState query={q}>
-        <Table<Registry>
-          rowKey="id"
+        <DataTable<Registry>
           dataSource={q.data?.items ?? []}
-          pagination={false}
-          locale={{ emptyText: t('common.empty') }}
           columns={[
             { title: t('registries.name'), dataIndex: 'name' },
             { title: t('registries.url'), dataIndex: 'url' },
@@ -80,17 +72,7 @@ export default function Registries() {
                     </Button>
                   )}
                   {can('registry:delete', projectId) && (
-                    <Popconfirm
-                      title={t('registries.deleteConfirm', { name: r.name })}
-                      okText={t('common.delete')}
-                      okButtonProps={{ danger: true }}
-                      cancelText={t('common.cancel')}
-                      onConfirm={() => del.mutate(r.id)}
-                    >
-                      <Button size="small" danger>
-                        {t('common.delete')}
-                      </Button>
-                    </Popconfirm>
+                    <ConfirmDelete title={t('registries.deleteConfirm', { name: r.name })} onConfirm={() => del.mutate(r.id)} />
                   )}
                 </Space>
               ),
@@ -98,29 +80,30 @@ export default function Registries() {
           ]}
         />
       </QueryState>
-      <Modal title={t('registries.add')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
-        <Form layout="vertical" onFinish={(v) => add.mutate(v)}>
-          <Form.Item label={t('registries.name')} name="name" rules={[{ required: true, message: t('common.required') }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item label={t('registries.url')} name="url" rules={[{ required: true, message: t('common.required') }]}>
-            <Input placeholder={t('registries.urlPlaceholder')} />
-          </Form.Item>
-          <Form.Item label={t('registries.username')} name="username">
-            <Input autoComplete="off" />
-          </Form.Item>
-          <Form.Item label={t('registries.password')} name="password" extra={t('registries.passwordHelp')}>
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
-          <Form.Item name="insecure" valuePropName="checked">
-            <Checkbox>{t('registries.insecure')}</Checkbox>
-          </Form.Item>
-          {add.error && <Alert type="error" role="alert" message={errorMessage(add.error)} style={{ marginBottom: 12 }} />}
-          <Button type="primary" htmlType="submit" loading={add.isPending}>
-            {t('common.save')}
-          </Button>
-        </Form>
-      </Modal>
+      <FormModal<RegistryForm>
+        title={t('registries.add')}
+        open={adding}
+        onClose={() => setAdding(false)}
+        onFinish={(v) => add.mutate(v)}
+        error={add.error}
+        pending={add.isPending}
+      >
+        <RequiredItem label={t('registries.name')} name="name">
+          <Input />
+        </RequiredItem>
+        <RequiredItem label={t('registries.url')} name="url">
+          <Input placeholder={t('registries.urlPlaceholder')} />
+        </RequiredItem>
+        <Form.Item label={t('registries.username')} name="username">
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item label={t('registries.password')} name="password" extra={t('registries.passwordHelp')}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item name="insecure" valuePropName="checked">
+          <Checkbox>{t('registries.insecure')}</Checkbox>
+        </Form.Item>
+      </FormModal>
     </>
   );
 }

@@ -1,14 +1,16 @@
 // Settings: server settings (daily rescan schedule, alert retention, login
 // banner), notification targets (webhook, syslog) and a rescan of all images.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Typography, message } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Typography, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Notifier, Page } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
+import { ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
 
+type NotifierForm = { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string };
 type SettingKey = 'defaultRescanCron' | 'alertRetentionDays' | 'loginBanner';
 
 export default function Settings() {
@@ -36,8 +38,7 @@ export default function Settings() {
     },
   });
   const addNotifier = useMutation({
-    mutationFn: (v: { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string }) =>
-      unwrap(api.POST('/api/v1/notifiers', { body: v as never })),
+    mutationFn: (v: NotifierForm) => unwrap(api.POST('/api/v1/notifiers', { body: v as never })),
     onSuccess: () => {
       setAdding(false);
       void qc.invalidateQueries({ queryKey: ['notifiers'] });
@@ -57,18 +58,14 @@ export default function Settings() {
   if (!readable)
     return (
       <>
-        <Typography.Title level={2} className="page-title">
-          {t('nav.settings')}
-        </Typography.Title>
+        <PageTitle>{t('nav.settings')}</PageTitle>
         <Alert type="info" showIcon message={t('users.adminOnly')} />
       </>
     );
   const writable = can('setting:update');
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.settings')}
-      </Typography.Title>
+      <PageTitle>{t('nav.settings')}</PageTitle>
       <Card title={t('settings.server')} style={{ marginBottom: 16 }}>
         <QueryState query={settings}>
           {settings.data && (
@@ -98,12 +95,9 @@ export default function Settings() {
         extra={can('notifier:create') && <Button onClick={() => setAdding(true)}>{t('settings.addNotifier')}</Button>}
       >
         <QueryState query={notifiers}>
-          <Table<Notifier>
-            rowKey="id"
+          <DataTable<Notifier>
             size="small"
             dataSource={notifiers.data?.items ?? []}
-            pagination={false}
-            locale={{ emptyText: t('common.empty') }}
             columns={[
               { title: t('settings.name'), dataIndex: 'name' },
               { title: t('settings.kind'), dataIndex: 'kind' },
@@ -112,19 +106,7 @@ export default function Settings() {
                 title: t('common.actions'),
                 key: 'a',
                 render: (_v, r) =>
-                  can('notifier:delete') && (
-                    <Popconfirm
-                      title={t('settings.deleteNotifier', { name: r.name })}
-                      okText={t('common.delete')}
-                      okButtonProps={{ danger: true }}
-                      cancelText={t('common.cancel')}
-                      onConfirm={() => delNotifier.mutate(r.id)}
-                    >
-                      <Button size="small" danger>
-                        {t('common.delete')}
-                      </Button>
-                    </Popconfirm>
-                  ),
+                  can('notifier:delete') && <ConfirmDelete title={t('settings.deleteNotifier', { name: r.name })} onConfirm={() => delNotifier.mutate(r.id)} />,
               },
             ]}
           />
@@ -140,43 +122,45 @@ export default function Settings() {
           </Space>
         </Card>
       )}
-      <Modal title={t('settings.addNotifier')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
-        <Form layout="vertical" initialValues={{ kind: 'webhook', minSeverity: 'high' }} onFinish={(v) => addNotifier.mutate(v)}>
-          <Form.Item label={t('settings.name')} name="name" rules={[{ required: true, message: t('common.required') }]}>
+      <FormModal<NotifierForm>
+        title={t('settings.addNotifier')}
+        open={adding}
+        onClose={() => setAdding(false)}
+        initialValues={{ kind: 'webhook', minSeverity: 'high' }}
+        onFinish={(v) => addNotifier.mutate(v)}
+        error={addNotifier.error}
+        pending={addNotifier.isPending}
+      >
+        <RequiredItem label={t('settings.name')} name="name">
+          <Input />
+        </RequiredItem>
+        <Form.Item label={t('settings.kind')} name="kind">
+          <Select
+            onChange={setKind}
+            options={[
+              { value: 'webhook', label: t('settings.webhook') },
+              { value: 'syslog', label: t('settings.syslog') },
+            ]}
+          />
+        </Form.Item>
+        {kind === 'webhook' ? (
+          <RequiredItem label={t('settings.url')} name="url">
             <Input />
-          </Form.Item>
-          <Form.Item label={t('settings.kind')} name="kind">
-            <Select
-              onChange={setKind}
-              options={[
-                { value: 'webhook', label: t('settings.webhook') },
-                { value: 'syslog', label: t('settings.syslog') },
-              ]}
-            />
-          </Form.Item>
-          {kind === 'webhook' ? (
-            <Form.Item label={t('settings.url')} name="url" rules={[{ required: true, message: t('common.required') }]}>
+          </RequiredItem>
+        ) : (
+          <>
+            <RequiredItem label={t('settings.host')} name="host">
               <Input />
+            </RequiredItem>
+            <Form.Item label={t('settings.port')} name="port">
+              <InputNumber min={1} max={65535} />
             </Form.Item>
-          ) : (
-            <>
-              <Form.Item label={t('settings.host')} name="host" rules={[{ required: true, message: t('common.required') }]}>
-                <Input />
-              </Form.Item>
-              <Form.Item label={t('settings.port')} name="port">
-                <InputNumber min={1} max={65535} />
-              </Form.Item>
-            </>
-          )}
-          <Form.Item label={t('settings.minSeverity')} name="minSeverity">
-            <Select options={['critical', 'high', 'medium', 'low', 'info'].map((s) => ({ value: s, label: t(`severity.${s}` as 'severity.high') }))} />
-          </Form.Item>
-          {addNotifier.error && <Alert type="error" role="alert" message={errorMessage(addNotifier.error)} style={{ marginBottom: 12 }} />}
-          <Button type="primary" htmlType="submit" loading={addNotifier.isPending}>
-            {t('common.save')}
-          </Button>
-        </Form>
-      </Modal>
+          </>
+        )}
+        <Form.Item label={t('settings.minSeverity')} name="minSeverity">
+          <Select options={['critical', 'high', 'medium', 'low', 'info'].map((s) => ({ value: s, label: t(`severity.${s}` as 'severity.high') }))} />
+        </Form.Item>
+      </FormModal>
     </>
   );
 }

@@ -1,12 +1,13 @@
 // Users, their role bindings per project, and the signed-in user's API tokens.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography, message } from 'antd';
+import { Alert, Button, Card, Form, Input, Select, Space, Tag, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { ApiToken, Binding, Page, User } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useProjects } from '../components/common';
+import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
 
 const ROLES = ['Administrator', 'FullAccess', 'ReadOnlyAccess'] as const;
 
@@ -94,9 +95,9 @@ function Tokens() {
   return (
     <Card title={t('users.tokens')} style={{ marginTop: 16 }}>
       <Form layout="inline" onFinish={(v: { name: string }) => add.mutate(v)} style={{ marginBottom: 12 }}>
-        <Form.Item label={t('users.tokenName')} name="name" rules={[{ required: true, message: t('common.required') }]}>
+        <RequiredItem label={t('users.tokenName')} name="name">
           <Input />
-        </Form.Item>
+        </RequiredItem>
         <Button htmlType="submit" loading={add.isPending}>
           {t('users.createToken')}
         </Button>
@@ -114,12 +115,9 @@ function Tokens() {
         />
       )}
       <QueryState query={q}>
-        <Table<ApiToken>
-          rowKey="id"
+        <DataTable<ApiToken>
           size="small"
           dataSource={(q.data?.items ?? []).filter((x) => !x.revokedAt)}
-          pagination={false}
-          locale={{ emptyText: t('common.empty') }}
           columns={[
             { title: t('users.tokenName'), dataIndex: 'name' },
             { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
@@ -129,17 +127,7 @@ function Tokens() {
               title: t('common.actions'),
               key: 'a',
               render: (_v, r) => (
-                <Popconfirm
-                  title={t('users.revokeConfirm', { name: r.name })}
-                  okText={t('users.revoke')}
-                  okButtonProps={{ danger: true }}
-                  cancelText={t('common.cancel')}
-                  onConfirm={() => del.mutate(r.id)}
-                >
-                  <Button size="small" danger>
-                    {t('users.revoke')}
-                  </Button>
-                </Popconfirm>
+                <ConfirmDelete title={t('users.revokeConfirm', { name: r.name })} label={t('users.revoke')} onConfirm={() => del.mutate(r.id)} />
               ),
             },
           ]}
@@ -174,24 +162,13 @@ export default function Users() {
   });
   return (
     <>
-      <Typography.Title level={2} className="page-title">
-        {t('nav.users')}
-      </Typography.Title>
+      <PageTitle>{t('nav.users')}</PageTitle>
       {admin ? (
         <>
-          <div className="toolbar">
-            {can('user:create') && (
-              <Button type="primary" onClick={() => setAdding(true)}>
-                {t('users.add')}
-              </Button>
-            )}
-          </div>
+          <AddToolbar allowed={can('user:create')} label={t('users.add')} onAdd={() => setAdding(true)} />
           <QueryState query={q}>
-            <Table<User>
-              rowKey="id"
+            <DataTable<User>
               dataSource={q.data?.items ?? []}
-              pagination={false}
-              locale={{ emptyText: t('common.empty') }}
               columns={[
                 { title: t('users.username'), dataIndex: 'username' },
                 { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
@@ -200,19 +177,7 @@ export default function Users() {
                   title: t('common.actions'),
                   key: 'a',
                   render: (_v, r) =>
-                    can('user:delete') && (
-                      <Popconfirm
-                        title={t('users.deleteConfirm', { name: r.username })}
-                        okText={t('common.delete')}
-                        okButtonProps={{ danger: true }}
-                        cancelText={t('common.cancel')}
-                        onConfirm={() => del.mutate(r.id)}
-                      >
-                        <Button size="small" danger>
-                          {t('common.delete')}
-                        </Button>
-                      </Popconfirm>
-                    ),
+                    can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />,
                 },
               ]}
             />
@@ -222,20 +187,21 @@ export default function Users() {
         <Alert type="info" showIcon message={t('users.adminOnly')} />
       )}
       <Tokens />
-      <Modal title={t('users.add')} open={adding} onCancel={() => setAdding(false)} footer={null} destroyOnHidden>
-        <Form layout="vertical" onFinish={(v: { username: string; password: string }) => add.mutate(v)}>
-          <Form.Item label={t('users.username')} name="username" rules={[{ required: true, message: t('common.required') }]}>
-            <Input autoComplete="off" />
-          </Form.Item>
-          <Form.Item label={t('users.password')} name="password" rules={[{ required: true, min: 8, message: t('users.passwordRule') }]}>
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
-          {add.error && <Alert type="error" role="alert" message={errorMessage(add.error)} style={{ marginBottom: 12 }} />}
-          <Button type="primary" htmlType="submit" loading={add.isPending}>
-            {t('common.save')}
-          </Button>
-        </Form>
-      </Modal>
+      <FormModal<{ username: string; password: string }>
+        title={t('users.add')}
+        open={adding}
+        onClose={() => setAdding(false)}
+        onFinish={(v) => add.mutate(v)}
+        error={add.error}
+        pending={add.isPending}
+      >
+        <RequiredItem label={t('users.username')} name="username">
+          <Input autoComplete="off" />
+        </RequiredItem>
+        <Form.Item label={t('users.password')} name="password" rules={[{ required: true, min: 8, message: t('users.passwordRule') }]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </FormModal>
     </>
   );
 }

@@ -1,12 +1,13 @@
 // Alpine secdb: one JSON per branch and repository (main, community).
-import { convertAlpineSecdb, isAlpineSecdb } from '../vulndb/alpine-secdb.js';
-import { asList, asString, trimUrl, type AdvisoryFeed } from './types.js';
+import { convertAlpineSecdb, isAlpineSecdb } from '../../vulndb/alpine-secdb.js';
+import { asList, asString, trimUrl, type AdvisoryFeed } from '../types.js';
 
 export const DEFAULT_ALPINE_SECDB_URL = 'https://secdb.alpinelinux.org';
 export const DEFAULT_ALPINE_BRANCHES = ['v3.18', 'v3.19', 'v3.20', 'v3.21'];
 
 export const alpineSecdbFeed: AdvisoryFeed = {
   id: 'alpine-secdb',
+  detectOrder: 30,
   version: 1,
   title: 'Alpine secdb JSON',
   detect: isAlpineSecdb,
@@ -30,3 +31,5 @@ export const alpineSecdbFeed: AdvisoryFeed = {
     },
   },
 };
+
+export default alpineSecdbFeed;

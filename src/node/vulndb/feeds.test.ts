@@ -1,46 +1,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { isInputError } from '../errors.js';
-import { convertDocument, detectFormat, feeds, updateSources } from './index.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { isInputError } from '../../core/errors.js';
+import { advisoryFeeds } from './feeds.js';
 
-const DEMO = new URL('../../../demo/advisories/', import.meta.url);
-const json = (p: string): unknown => JSON.parse(readFileSync(new URL(p, DEMO), 'utf8'));
+const feedSet = await advisoryFeeds();
 
-/** One real-shaped document per feed; each must be detected by its own feed only. */
-const SAMPLES: Record<string, unknown> = {
-  osv: json('debian/DSA-5514-1.json'),
-  nvd: json('nvd/nvd-cves.json'),
-  'alpine-secdb': {
-    distroversion: 'v3.19',
-    reponame: 'main',
-    archs: ['x86_64'],
-    packages: [{ pkg: { name: 'openssl', secfixes: { '3.1.4-r0': ['CVE-2023-5363'] } } }],
-  },
-  'debian-tracker': { glibc: { 'CVE-2023-4911': { releases: { bookworm: { status: 'resolved', fixed_version: '2.36-9+deb12u3', urgency: 'high' } } } } },
-};
+/** One real-shaped document per feed (src/core/feeds/modules/samples/<id>.json); each must be detected by its own feed only. */
+const SAMPLE_DIR = new URL('../../core/feeds/modules/samples/', import.meta.url);
+const SAMPLES: Record<string, unknown> = Object.fromEntries(
+  readdirSync(SAMPLE_DIR)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => [n.slice(0, -5), JSON.parse(readFileSync(new URL(n, SAMPLE_DIR), 'utf8')) as unknown]),
+);
 
 test('every feed detects its own format and no other', () => {
   assert.deepEqual(
-    feeds.all().map((f) => f.id),
-    ['alpine-secdb', 'debian-tracker', 'nvd', 'osv'],
+    feedSet.ordered.map((f) => f.id),
+    ['osv', 'nvd', 'alpine-secdb', 'debian-tracker'],
+    'every module of src/core/feeds/modules/, in detection order',
   );
-  for (const f of feeds.all()) {
-    assert.ok(SAMPLES[f.id], `a sample for ${f.id}`);
+  assert.deepEqual(Object.keys(SAMPLES).sort(), feedSet.ordered.map((f) => f.id).sort(), 'one sample per feed, named after it');
+  for (const f of feedSet.ordered) {
+    assert.ok(SAMPLES[f.id], `a sample for ${f.id} in src/core/feeds/modules/samples/${f.id}.json`);
     for (const [id, doc] of Object.entries(SAMPLES)) assert.equal(f.detect(doc), id === f.id, `${f.id} on a ${id} document`);
-    assert.equal(detectFormat(SAMPLES[f.id]), f.id);
-    const c = convertDocument(SAMPLES[f.id], `${f.id}.json`);
+    assert.equal(feedSet.detectFormat(SAMPLES[f.id]), f.id);
+    const c = feedSet.convertDocument(SAMPLES[f.id], `${f.id}.json`);
     assert.equal(c.format, f.id);
     assert.ok(c.advisories.length + c.cves.length > 0, `${f.id} converts its sample`);
   }
   assert.throws(
-    () => convertDocument({ hello: 1 }, 'x.json'),
+    () => feedSet.convertDocument({ hello: 1 }, 'x.json'),
     (e: unknown) => isInputError(e) && e.code === 'VULNDB_FORMAT' && /OSV JSON, NVD CVE API 2\.0 JSON/.test(e.message),
   );
 });
 
 test('update sources, their flags and download plans come from the feed modules', () => {
-  const sources = updateSources();
+  const sources = feedSet.updateSources();
   assert.deepEqual([...sources.keys()], ['osv', 'alpine', 'debian']);
   const flags = [...sources.values()].flatMap((s) => s.options.map((o) => o.flag.split(' ')[0]));
   assert.deepEqual(flags, ['--osv-url', '--osv-ecosystems', '--alpine-secdb-url', '--alpine-branches', '--debian-tracker-url']);

@@ -1,9 +1,9 @@
 // OSV records (single or arrays; the per-ecosystem all.zip of the OSV
 // bucket). `vigil db update` downloads the all.zip of every ecosystem module
 // whose feeds include `osv` (src/core/ecosystems), unless --osv-ecosystems says otherwise.
-import { ecosystemsOfFeed } from '../ecosystems/index.js';
-import { parseOsv } from '../vulndb/osv.js';
-import { asList, asString, trimUrl, type AdvisoryFeed } from './types.js';
+import { ecosystemsOfFeed } from '../../ecosystems/index.js';
+import { parseOsv } from '../../vulndb/osv.js';
+import { asList, asString, trimUrl, type AdvisoryFeed } from '../types.js';
 
 export const DEFAULT_OSV_URL = 'https://osv-vulnerabilities.storage.googleapis.com';
 
@@ -16,6 +16,7 @@ export function defaultOsvEcosystems(): string[] {
 
 export const osvFeed: AdvisoryFeed = {
   id: 'osv',
+  detectOrder: 10,
   version: 1,
   title: 'OSV JSON',
   detect(doc) {
@@ -42,3 +43,5 @@ export const osvFeed: AdvisoryFeed = {
     },
   },
 };
+
+export default osvFeed;

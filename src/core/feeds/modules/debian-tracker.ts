@@ -1,11 +1,12 @@
 // The Debian security tracker JSON (every source package, CVE and release).
-import { convertDebianTracker, isDebianTracker } from '../vulndb/debian-tracker.js';
-import { asString, type AdvisoryFeed } from './types.js';
+import { convertDebianTracker, isDebianTracker } from '../../vulndb/debian-tracker.js';
+import { asString, type AdvisoryFeed } from '../types.js';
 
 export const DEFAULT_DEBIAN_TRACKER_URL = 'https://security-tracker.debian.org/tracker/data/json';
 
 export const debianTrackerFeed: AdvisoryFeed = {
   id: 'debian-tracker',
+  detectOrder: 40,
   version: 1,
   title: 'Debian security tracker JSON',
   detect: isDebianTracker,
@@ -17,3 +18,5 @@ export const debianTrackerFeed: AdvisoryFeed = {
     plan: (v) => [{ url: asString(v.url) ?? DEFAULT_DEBIAN_TRACKER_URL, name: 'debian-tracker.json' }],
   },
 };
+
+export default debianTrackerFeed;

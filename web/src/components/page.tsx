@@ -1,0 +1,187 @@
+// The building blocks every list page shares: its title and toolbar, a
+// table with the console's defaults, URL-backed filter inputs, cursor
+// paging, a confirmed delete button and a form in a modal. Pages compose
+// these instead of repeating the same antd markup.
+import { useState, type ReactNode } from 'react';
+import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Typography, type TableProps } from 'antd';
+import { useI18n, type Lang } from '../i18n/i18n';
+import { errorMessage, useUrlFilters } from './common';
+
+type Filters = ReturnType<typeof useUrlFilters>;
+
+/** The page's h2 title. */
+export function PageTitle({ children }: { children: ReactNode }) {
+  return (
+    <Typography.Title level={2} className="page-title">
+      {children}
+    </Typography.Title>
+  );
+}
+
+/** A toolbar (filters as children) ending in a primary "add" button, shown only when allowed. */
+export function AddToolbar({ allowed, label, onAdd, children }: { allowed: boolean; label: string; onAdd(): void; children?: ReactNode }) {
+  return (
+    <div className="toolbar">
+      {children}
+      {allowed && (
+        <Button type="primary" onClick={onAdd}>
+          {label}
+        </Button>
+      )}
+    </div>
+  );
+}
+
+/** An antd table without client paging, keyed by `id`, with the translated empty text. */
+export function DataTable<T extends object>(props: TableProps<T>) {
+  const { t } = useI18n();
+  return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} {...props} />;
+}
+
+/** A small danger button that asks before it acts. */
+export function ConfirmDelete({ title, label, onConfirm }: { title: string; label?: string; onConfirm(): void }) {
+  const { t } = useI18n();
+  const text = label ?? t('common.delete');
+  return (
+    <Popconfirm title={title} okText={text} okButtonProps={{ danger: true }} cancelText={t('common.cancel')} onConfirm={onConfirm}>
+      <Button size="small" danger>
+        {text}
+      </Button>
+    </Popconfirm>
+  );
+}
+
+/** A form in a modal: the fields, the mutation's error (the API's message) and a save button. */
+export function FormModal<V>({
+  title,
+  open,
+  onClose,
+  onFinish,
+  initialValues,
+  error,
+  pending,
+  children,
+}: {
+  title: string;
+  open: boolean;
+  onClose(): void;
+  onFinish(values: V): void;
+  initialValues?: Partial<V>;
+  error: unknown;
+  pending: boolean;
+  children: ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <Modal title={title} open={open} onCancel={onClose} footer={null} destroyOnHidden>
+      <Form layout="vertical" initialValues={initialValues} onFinish={onFinish}>
+        {children}
+        {error ? <Alert type="error" role="alert" message={errorMessage(error)} style={{ marginBottom: 12 }} /> : null}
+        <Button type="primary" htmlType="submit" loading={pending}>
+          {t('common.save')}
+        </Button>
+      </Form>
+    </Modal>
+  );
+}
+
+/** A form field that must be filled in. */
+export function RequiredItem({ label, name, extra, children }: { label: string; name: string; extra?: string; children: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <Form.Item label={label} name={name} extra={extra} rules={[{ required: true, message: t('common.required') }]}>
+      {children}
+    </Form.Item>
+  );
+}
+
+/** A search box bound to one URL filter (applied on Enter). */
+export function FilterSearch({ f, param, label, placeholder, width }: { f: Filters; param: string; label: string; placeholder?: string; width: number }) {
+  return (
+    <Input.Search
+      aria-label={label}
+      placeholder={placeholder ?? label}
+      defaultValue={f.get(param)}
+      allowClear
+      onSearch={(v) => f.set({ [param]: v })}
+      style={{ width }}
+    />
+  );
+}
+
+/** A select bound to one URL filter. */
+export function FilterSelect({
+  f,
+  param,
+  label,
+  width,
+  options,
+}: {
+  f: Filters;
+  param: string;
+  label: string;
+  width: number;
+  options: { value: string; label: string }[];
+}) {
+  return (
+    <Select
+      aria-label={label}
+      placeholder={label}
+      allowClear
+      value={f.get(param) || undefined}
+      onChange={(v?: string) => f.set({ [param]: v })}
+      style={{ width }}
+      options={options}
+    />
+  );
+}
+
+/** Cursor paging kept in the URL: the cursors walked so far make "previous" possible. */
+export function useCursorPager(f: Filters) {
+  const [cursors, setCursors] = useState<string[]>([]);
+  return {
+    reset: () => setCursors([]),
+    canBack: !!f.get('cursor'),
+    back() {
+      const prev = cursors.slice(0, -1);
+      setCursors(prev);
+      f.set({ cursor: prev[prev.length - 1] });
+    },
+    forward(next: string) {
+      setCursors([...cursors, next]);
+      f.set({ cursor: next });
+    },
+  };
+}
+
+/** Previous / next buttons for a cursor-paged list. */
+export function Pager({ pager, next }: { pager: ReturnType<typeof useCursorPager>; next?: string | null }) {
+  const { t } = useI18n();
+  return (
+    <Space style={{ marginTop: 12 }}>
+      <Button disabled={!pager.canBack} onClick={pager.back}>
+        {t('common.prev')}
+      </Button>
+      <Button disabled={!next} onClick={() => next && pager.forward(next)}>
+        {t('common.next')}
+      </Button>
+    </Space>
+  );
+}
+
+/** The English / Chinese switch (header and login page). */
+export function LanguageSwitch({ width }: { width: number }) {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <Select<Lang>
+      aria-label={t('lang.label')}
+      value={lang}
+      onChange={setLang}
+      style={{ width }}
+      options={[
+        { value: 'en', label: t('lang.en') },
+        { value: 'zh', label: t('lang.zh') },
+      ]}
+    />
+  );
+}
