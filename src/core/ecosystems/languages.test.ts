@@ -10,7 +10,7 @@ import type { LayerRef, Package, PackageType } from '../inventory/types.js';
 import type { Advisory } from '../vulndb/advisory.js';
 import { matchPackages, type AdvisoryHead, type AdvisoryLookup, type AffectedRow } from '../vulndb/match.js';
 import { parseOsv } from '../vulndb/osv.js';
-import { defaultOsvEcosystems } from '../feeds/osv.js';
+import { defaultOsvEcosystems } from '../feeds/modules/osv.js';
 import { comparatorForEcosystem, ecosystems, matchKey, purlOf } from './index.js';
 
 function lookupOf(advisories: Advisory[]): AdvisoryLookup {
