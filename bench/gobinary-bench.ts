@@ -11,7 +11,7 @@
 // Usage: npm run build && node --import tsx bench/gobinary-bench.ts [--rounds 5]
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { cp, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { debianRootfs, VIGIL_CLI } from './lib/debian-image.js';
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
     const withGo = join(work, 'with-go');
-    await cp(base, withGo, { recursive: true, verbatimSymlinks: true });
+    // cp -a: the rootfs has device nodes (/dev/ptmx) that fs.cp cannot copy.
+    execFileSync('cp', ['-a', base, withGo]);
     await mkdir(join(withGo, 'usr/local/bin'), { recursive: true });
     const used: string[] = [];
     for (const b of GO_BINARIES) {
