@@ -109,6 +109,20 @@ export default tseslint.config(
     },
   },
   {
+    // The jobs run work (scans, schedules, re-matching) and reach the database through the services too.
+    files: ['src/node/jobs/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-helpers.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`,
+          message: 'jobs do not call the query builder: put the query or change in a service (src/node/services).',
+        },
+      ],
+    },
+  },
+  {
     // src/node returns data, streams and results, or writes to a writer it is
     // given: printing (stdout, stderr, console) belongs to src/cli.
     files: ['src/node/**/*.ts'],

@@ -1,22 +1,20 @@
 // Scan jobs: a scan is a row in the store (queued -> running -> succeeded |
 // failed, with progress and error) and a job on the queue carrying its id.
 // The worker opens the image through `runScan` (src/node/scan/run-scan.ts)
-// with the store-backed layer cache, then replaces the image's findings and
-// software list and its severity counts in one transaction.
+// with the store-backed layer cache; the scan row's states and the stored
+// report are the services' (src/node/services/scans.ts, scan-results.ts).
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import type { Store, Tx } from '../store/store.js';
-import { newId } from '../store/ids.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
-import { createScan, type ScanTrigger } from '../services/scans.js';
-import { recountImage } from '../services/images.js';
+import { beginScan, createScan, endFailedScan, queueScan, setScanProgress, unfinishedScanIds, type ScanTrigger } from '../services/scans.js';
+import { projectScannerSetting, projectScanners, saveScanReport } from '../services/scan-results.js';
 import type { JobQueue, QueueOptions } from './queue.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
 import { ingestAlerts } from '../store/alert-groups.js';
 import type { Alert } from '../../core/alerts/types.js';
-import { contentCounts, contentRows, newMalwareAlerts, projectScanners, storedMalwareKeys } from './content-findings.js';
 
 export const SCAN_QUEUE = 'vigil-scan';
 
@@ -100,16 +98,16 @@ export class ScanService {
 
   /** Convenience: create + dispatch in its own transaction. */
   async enqueue(projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
-    const id = await this.o.store.db.transaction().execute((trx) => this.create(trx, projectId, imageId, trigger));
+    const id = await queueScan({ clock: this.clock, store: this.o.store }, projectId, imageId, trigger);
     await this.dispatch([id]);
     return id;
   }
 
   /** The in-process queue forgets jobs on restart: re-dispatch unfinished scans. */
   async recover(): Promise<number> {
-    const rows = await this.o.store.db.selectFrom('scans').select('id').where('status', 'in', ['queued', 'running']).orderBy('id').execute();
-    await this.dispatch(rows.map((r) => r.id));
-    return rows.length;
+    const ids = await unfinishedScanIds(this.o.store);
+    await this.dispatch(ids);
+    return ids.length;
   }
 
   async startWorkers(concurrency: number): Promise<void> {
@@ -118,42 +116,17 @@ export class ScanService {
 
   /** Runs one scan job. Throws on failure so the queue retries it. */
   async process(scanId: string): Promise<void> {
-    const db = this.o.store.db;
-    const scan = await db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
-    if (!scan || scan.status === 'succeeded' || scan.status === 'failed') return;
-    const image = await db.selectFrom('images').selectAll().where('id', '=', scan.image_id).executeTakeFirst();
-    if (!image) {
-      await db
-        .updateTable('scans')
-        .set({ status: 'failed', error: 'image was removed', finished_at: this.clock().toISOString() })
-        .where('id', '=', scanId)
-        .execute();
-      return;
-    }
-    const attempts = scan.attempts + 1;
-    await db
-      .updateTable('scans')
-      .set({ status: 'running', attempts, worker: this.workerName, started_at: this.clock().toISOString(), error: '' })
-      .where('id', '=', scanId)
-      .execute();
-    let creds: { username?: string; password?: string; insecure?: boolean } = {};
-    if (image.registry_id) {
-      const reg = await db.selectFrom('registries').selectAll().where('id', '=', image.registry_id).executeTakeFirst();
-      if (reg) creds = { username: reg.username || undefined, password: this.o.secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 };
-    }
+    const store = this.o.store;
+    const run = await beginScan(store, this.o.secrets, scanId, this.workerName, this.clock());
+    if (!run) return;
+    const { projectId, image } = run;
     let lastProgress = 0;
     const onProgress = (p: { phase: string; layer?: number; layers?: number }) => {
       const pct = p.phase === 'done' ? 100 : p.phase === 'scanners' ? 90 : p.layers ? Math.floor(((p.layer ?? 0) / p.layers) * 85) : 5;
       const now = Date.now();
       if (now - lastProgress < 500 && pct < 100) return;
       lastProgress = now;
-      void db
-        .updateTable('scans')
-        .set({ progress: pct })
-        .where('id', '=', scanId)
-        .where('status', '=', 'running')
-        .execute()
-        .catch(() => {});
+      void setScanProgress(store, scanId, pct).catch(() => {});
     };
     let report: ScanReport;
     let note = '';
@@ -162,107 +135,37 @@ export class ScanService {
       const dbPath = this.vulnDbPath;
       const haveDb = existsSync(dbPath);
       if (!haveDb) note = `vulnerability DB not found at ${dbPath}: no vulnerability matching`;
-      const project = await db.selectFrom('projects').select('scanners').where('id', '=', scan.project_id).executeTakeFirst();
       report = await this.scanFn(image.ref, {
-        ...creds,
+        ...run.creds,
         layerCache: this.layerCache,
-        scanners: projectScanners(project?.scanners, haveDb),
+        scanners: projectScanners(await projectScannerSetting(store, projectId), haveDb),
         vuln: { dbPath },
         onProgress,
       });
     } catch (e) {
       const msg = (e as Error).message?.replace(/\s+/g, ' ').slice(0, 1000) ?? String(e);
-      const final = attempts > this.o.queueOptions.retryLimit;
-      await db
-        .updateTable('scans')
-        .set({ status: final ? 'failed' : 'queued', error: msg, finished_at: final ? this.clock().toISOString() : null })
-        .where('id', '=', scanId)
-        .execute();
+      const final = run.attempts > this.o.queueOptions.retryLimit;
+      await endFailedScan(store, scanId, msg, final, this.clock());
       if (final) {
-        this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'failed', counts: {}, error: msg });
+        this.o.events?.scanFinished?.({ projectId, imageId: image.id, ref: image.ref, scanId, status: 'failed', counts: {}, error: msg });
         return;
       }
       throw e;
     }
-    const { counts, alerts } = await this.saveReport(scan.project_id, image.id, image.ref, scanId, report, note);
-    if (alerts.length) {
-      await ingestAlerts(this.o.store, scan.project_id, alerts);
-      this.o.events?.alertsRaised?.(scan.project_id, alerts);
-    }
-    this.o.events?.scanFinished?.({ projectId: scan.project_id, imageId: image.id, ref: image.ref, scanId, status: 'succeeded', counts });
-  }
-
-  private async saveReport(
-    projectId: string,
-    imageId: string,
-    ref: string,
-    scanId: string,
-    report: ScanReport,
-    note: string,
-  ): Promise<{ counts: Record<string, number>; alerts: Alert[] }> {
-    const now = this.clock().toISOString();
-    return this.o.store.db.transaction().execute(async (trx) => {
-      const alerts = newMalwareAlerts(report, ref, await storedMalwareKeys(trx, imageId), now, this.workerName);
-      await trx.deleteFrom('findings').where('image_id', '=', imageId).execute();
-      const content = contentRows(report, imageId, scanId);
-      for (let i = 0; i < content.length; i += 200)
-        await trx
-          .insertInto('findings')
-          .values(content.slice(i, i + 200))
-          .execute();
-      await trx.deleteFrom('packages').where('image_id', '=', imageId).execute();
-      const findings = report.vulnerabilities.map((v) => ({
-        id: newId(),
-        image_id: imageId,
-        scan_id: scanId,
-        kind: 'vuln',
-        ref_id: v.id,
-        package: v.package,
-        installed_version: v.installedVersion,
-        fixed_version: v.fixedVersion,
-        severity: v.severity,
-        title: v.title ?? '',
-        data: JSON.stringify(v),
-      }));
-      for (let i = 0; i < findings.length; i += 300)
-        await trx
-          .insertInto('findings')
-          .values(findings.slice(i, i + 300))
-          .execute();
-      const pkgs = report.packages.map((p) => ({
-        id: newId(),
-        image_id: imageId,
-        type: p.type,
-        name: p.name,
-        version: p.version,
-        layer_digest: p.layer?.digest ?? '',
-        source_name: p.sourceName ?? '',
-        source_version: p.sourceVersion ?? '',
-        file_path: p.filePath ?? '',
-      }));
-      for (let i = 0; i < pkgs.length; i += 400)
-        await trx
-          .insertInto('packages')
-          .values(pkgs.slice(i, i + 400))
-          .execute();
-      const counts: Record<string, number> = await recountImage(trx, projectId, imageId);
-      const cc = contentCounts(report);
-      Object.assign(counts, cc);
-      await trx
-        .updateTable('images')
-        .set({
-          ...cc,
-          digest: report.artifact.digest ?? '',
-          os_family: report.artifact.os?.family ?? '',
-          os_version: report.artifact.os?.version ?? '',
-          last_scan_id: scanId,
-          last_scan_at: now,
-          updated_at: now,
-        })
-        .where('id', '=', imageId)
-        .execute();
-      await trx.updateTable('scans').set({ status: 'succeeded', progress: 100, error: note, finished_at: now }).where('id', '=', scanId).execute();
-      return { counts, alerts };
+    const { counts, alerts } = await saveScanReport(store, {
+      projectId,
+      imageId: image.id,
+      ref: image.ref,
+      scanId,
+      report,
+      note,
+      now: this.clock().toISOString(),
+      host: this.workerName,
     });
+    if (alerts.length) {
+      await ingestAlerts(store, projectId, alerts);
+      this.o.events?.alertsRaised?.(projectId, alerts);
+    }
+    this.o.events?.scanFinished?.({ projectId, imageId: image.id, ref: image.ref, scanId, status: 'succeeded', counts });
   }
 }

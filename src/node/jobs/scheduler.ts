@@ -8,7 +8,9 @@
 import { Cron } from 'croner';
 import type { Store } from '../store/store.js';
 import type { ScanService, ScanTrigger } from './scan-service.js';
-import { scheduleKey } from '../services/projects.js';
+import { projectSchedules, scheduleKey } from '../services/projects.js';
+import { claimSetting, settingValue } from '../services/settings.js';
+import { rescanCandidates } from '../services/images.js';
 import { imagesAffectedByDb, type ImageRef } from './vulndb-rematch.js';
 import { deploymentDbValue, newerDb, parseDeploymentDb, VULNDB_SETTING, type VulnDbIdentity } from './vulndb-identity.js';
 
@@ -27,35 +29,12 @@ export class Scheduler {
   private timer?: NodeJS.Timeout;
   constructor(private readonly o: SchedulerOptions) {}
 
-  /** Claims a settings key: true when this process moved it from `from` to `to`. */
-  private async claim(key: string, from: string | undefined, to: string): Promise<boolean> {
-    const db = this.o.store.db;
-    if (from === undefined) {
-      const r = await db
-        .insertInto('settings')
-        .values({ key, value: to, updated_at: this.o.clock().toISOString() })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
-    }
-    const r = await db
-      .updateTable('settings')
-      .set({ value: to, updated_at: this.o.clock().toISOString() })
-      .where('key', '=', key)
-      .where('value', '=', from)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  private claim(key: string, from: string | undefined, to: string): Promise<boolean> {
+    return claimSetting(this.o.store, key, from, to, this.o.clock());
   }
 
-  private async setting(key: string): Promise<string | undefined> {
-    return (await this.o.store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
-  }
-
-  private async scannedImages(projectId?: string, onlyScanned = true): Promise<ImageRef[]> {
-    let q = this.o.store.db.selectFrom('images').select(['id', 'project_id']);
-    if (projectId) q = q.where('project_id', '=', projectId);
-    if (onlyScanned) q = q.where('last_scan_id', 'is not', null);
-    return q.execute();
+  private scannedImages(projectId?: string, onlyScanned = true): Promise<ImageRef[]> {
+    return rescanCandidates(this.o.store, projectId, onlyScanned);
   }
 
   private async enqueue(images: readonly ImageRef[], trigger: ScanTrigger): Promise<number> {
@@ -78,11 +57,11 @@ export class Scheduler {
   async tick(): Promise<number> {
     const now = this.o.clock();
     let n = 0;
-    const projects = await this.o.store.db.selectFrom('projects').select(['id', 'rescan_cron', 'created_at']).execute();
+    const projects = await projectSchedules(this.o.store);
     for (const p of projects) {
       if (!p.rescan_cron) continue;
       const key = scheduleKey(p.id);
-      const last = await this.setting(key);
+      const last = await settingValue(this.o.store, key);
       if (last === undefined) {
         // A schedule never seen (set before the schedule base was recorded):
         // its first run is the first slot after now, never a past one.
@@ -101,7 +80,7 @@ export class Scheduler {
     }
     const served = await this.o.vulnDb?.();
     if (served) {
-      const raw = await this.setting(VULNDB_SETTING);
+      const raw = await settingValue(this.o.store, VULNDB_SETTING);
       const deployment = parseDeploymentDb(raw);
       if (!deployment) {
         // The first DB seen (or a stamp of an older Vigil) is the baseline.

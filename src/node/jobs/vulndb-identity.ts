@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import type { Store } from '../store/store.js';
 import { VulnDb } from '../vulndb/db.js';
+import { settingValue } from '../services/settings.js';
 
 export interface VulnDbIdentity {
   /** sha256 hex of the content (from the metadata; for a DB built before it was recorded, of the file). */
@@ -91,8 +92,7 @@ export interface VulnDbStatus {
 
 export async function vulnDbStatus(store: Store, reader: VulnDbIdentityReader | undefined): Promise<VulnDbStatus> {
   const served = await reader?.current();
-  const row = await store.db.selectFrom('settings').select('value').where('key', '=', VULNDB_SETTING).executeTakeFirst();
-  const deployment = parseDeploymentDb(row?.value);
+  const deployment = parseDeploymentDb(await settingValue(store, VULNDB_SETTING));
   const stale = !!served && !!deployment && served.digest !== deployment.digest && newerDb(deployment, served);
   return { served, deployment, stale };
 }

@@ -7,12 +7,11 @@ import type { OsInfo, Package, PackageType } from '../../core/inventory/types.js
 import type { VulnerabilityFinding } from '../../core/scan/types.js';
 import { findingIdentity, matchPackages } from '../../core/vulndb/match.js';
 import type { Store } from '../store/store.js';
+import type { ImageRef } from '../services/images.js';
+import { scannedImagesWithOs, storedSoftware, storedVulnFindings } from '../services/scan-results.js';
 import { VulnDb } from '../vulndb/db.js';
 
-export interface ImageRef {
-  id: string;
-  project_id: string;
-}
+export type { ImageRef };
 
 export interface RematchResult {
   /** Scanned images looked at. */
@@ -29,21 +28,15 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
 
 /** Re-matches every scanned image (optionally of one project) against the DB at `dbPath`. */
 export async function imagesAffectedByDb(store: Store, dbPath: string, projectId?: string): Promise<RematchResult> {
-  let q = store.db.selectFrom('images').select(['id', 'project_id', 'os_family', 'os_version']).where('last_scan_id', 'is not', null);
-  if (projectId) q = q.where('project_id', '=', projectId);
-  const images = await q.orderBy('id').execute();
+  const images = await scannedImagesWithOs(store, projectId);
   const affected: ImageRef[] = [];
   if (!images.length) return { checked: 0, affected };
   const db = VulnDb.open(dbPath);
   try {
-    for (const im of images) {
+    for (const { os_family, os_version, ...im } of images) {
       // Matching is synchronous: let requests in between images.
       await new Promise((r) => setImmediate(r));
-      const rows = await store.db
-        .selectFrom('packages')
-        .select(['type', 'name', 'version', 'source_name', 'source_version', 'file_path'])
-        .where('image_id', '=', im.id)
-        .execute();
+      const rows = await storedSoftware(store, im.id);
       if (rows.some((r) => r.source_name === null)) {
         affected.push(im);
         continue;
@@ -56,14 +49,14 @@ export async function imagesAffectedByDb(store: Store, dbPath: string, projectId
         sourceVersion: r.source_version || undefined,
         filePath: r.file_path || undefined,
       }));
-      const os: OsInfo | undefined = im.os_family ? { family: im.os_family, version: im.os_version } : undefined;
+      const os: OsInfo | undefined = os_family ? { family: os_family, version: os_version } : undefined;
       const now = new Set(matchPackages(packages, os, db).map(findingIdentity));
       const stored = new Set<string>();
-      const findings = await store.db.selectFrom('findings').select('data').where('image_id', '=', im.id).where('kind', '=', 'vuln').execute();
+      const findings = await storedVulnFindings(store, im.id);
       let readable = true;
       for (const f of findings) {
         try {
-          stored.add(findingIdentity(JSON.parse(f.data) as VulnerabilityFinding));
+          stored.add(findingIdentity(JSON.parse(f) as VulnerabilityFinding));
         } catch {
           readable = false;
           break;

@@ -1,7 +1,7 @@
 // Projects: the tenancy unit. Listing shows only the projects the caller can read.
 import { Cron } from 'croner';
 import { newId } from '../store/ids.js';
-import type { Tx } from '../store/store.js';
+import type { Store, Tx } from '../store/store.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
@@ -100,4 +100,9 @@ export async function deleteProject(s: ServiceDeps, by: Caller, projectId: strin
   });
   // its role bindings went with it
   s.authCache.clear();
+}
+
+/** Every project's rescan schedule ("" = none). */
+export async function projectSchedules(store: Store): Promise<Array<{ id: string; rescan_cron: string }>> {
+  return store.db.selectFrom('projects').select(['id', 'rescan_cron']).execute();
 }

@@ -1,7 +1,10 @@
 // Scan rows: a scan is queued in the caller's transaction and dispatched to
-// the workers after commit (the jobs layer runs it); listing and rescans.
+// the workers after commit; the jobs layer's worker moves it through
+// running -> succeeded | failed (or back to queued for a retry) with the
+// functions below; listing and rescans.
 import { newId } from '../store/ids.js';
-import type { Tx } from '../store/store.js';
+import type { Store, Tx } from '../store/store.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { inProject, toApi, type Caller, type ServiceDeps } from './common.js';
@@ -31,6 +34,11 @@ export async function createScan(s: Pick<ServiceDeps, 'clock'>, trx: Tx, project
     })
     .execute();
   return id;
+}
+
+/** A queued scan in its own transaction (dispatch it after). */
+export async function queueScan(s: Pick<ServiceDeps, 'clock' | 'store'>, projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
+  return s.store.db.transaction().execute((trx) => createScan(s, trx, projectId, imageId, trigger));
 }
 
 export async function listScans(s: ServiceDeps, projectId: string, q: PageQuery & { imageId?: string; status?: string }): Promise<Page<Api>> {
@@ -72,4 +80,55 @@ export async function queueRescans(
 /** Status and error of a scan (it must exist). */
 export async function scanStatus(s: ServiceDeps, scanId: string): Promise<{ status: string; error: string }> {
   return s.store.db.selectFrom('scans').select(['status', 'error']).where('id', '=', scanId).executeTakeFirstOrThrow();
+}
+
+/** Scans not finished (queued or running), oldest first: re-dispatched after a restart of an in-process queue. */
+export async function unfinishedScanIds(store: Store): Promise<string[]> {
+  return (await store.db.selectFrom('scans').select('id').where('status', 'in', ['queued', 'running']).orderBy('id').execute()).map((r) => r.id);
+}
+
+export interface ScanToRun {
+  projectId: string;
+  attempts: number;
+  image: { id: string; ref: string };
+  /** The image's registry credentials, decrypted for the worker only. */
+  creds: { username?: string; password?: string; insecure?: boolean };
+}
+
+/**
+ * Marks a scan running on `worker` and returns what the worker needs;
+ * undefined when there is nothing to run (finished already, or its image was
+ * removed: then the scan is failed with that reason).
+ */
+export async function beginScan(store: Store, secrets: SecretBox, scanId: string, worker: string, now: Date): Promise<ScanToRun | undefined> {
+  const db = store.db;
+  const scan = await db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
+  if (!scan || scan.status === 'succeeded' || scan.status === 'failed') return undefined;
+  const image = await db.selectFrom('images').selectAll().where('id', '=', scan.image_id).executeTakeFirst();
+  if (!image) {
+    await db.updateTable('scans').set({ status: 'failed', error: 'image was removed', finished_at: now.toISOString() }).where('id', '=', scanId).execute();
+    return undefined;
+  }
+  const attempts = scan.attempts + 1;
+  await db.updateTable('scans').set({ status: 'running', attempts, worker, started_at: now.toISOString(), error: '' }).where('id', '=', scanId).execute();
+  let creds: ScanToRun['creds'] = {};
+  if (image.registry_id) {
+    const reg = await db.selectFrom('registries').selectAll().where('id', '=', image.registry_id).executeTakeFirst();
+    if (reg) creds = { username: reg.username || undefined, password: secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 };
+  }
+  return { projectId: scan.project_id, attempts, image: { id: image.id, ref: image.ref }, creds };
+}
+
+/** Records a running scan's progress (percent); a scan no longer running is left alone. */
+export async function setScanProgress(store: Store, scanId: string, percent: number): Promise<void> {
+  await store.db.updateTable('scans').set({ progress: percent }).where('id', '=', scanId).where('status', '=', 'running').execute();
+}
+
+/** A failed attempt: the scan is failed for good (`final`) or queued again for a retry. */
+export async function endFailedScan(store: Store, scanId: string, error: string, final: boolean, now: Date): Promise<void> {
+  await store.db
+    .updateTable('scans')
+    .set({ status: final ? 'failed' : 'queued', error, finished_at: final ? now.toISOString() : null })
+    .where('id', '=', scanId)
+    .execute();
 }

@@ -1,6 +1,7 @@
 // Server settings (stored under `cfg.<key>`) and notification targets
 // (webhook, syslog; secrets encrypted at rest, never returned).
 import { newId } from '../store/ids.js';
+import type { Store } from '../store/store.js';
 import { badRequest } from './errors.js';
 import { mutate } from './mutate.js';
 import { requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
@@ -94,4 +95,32 @@ export async function deleteNotifier(s: ServiceDeps, by: Caller, notifierId: str
     requireTouched(await trx.deleteFrom('notifiers').where('id', '=', notifierId).executeTakeFirst(), 'notifier');
   });
   s.notifier.invalidate();
+}
+
+/** An internal settings row's value (schedule bases, the deployment's vulnerability DB). */
+export async function settingValue(store: Store, key: string): Promise<string | undefined> {
+  return (await store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
+}
+
+/**
+ * Compare-and-set of an internal settings row: true when this process moved
+ * it from `from` (undefined: the row did not exist) to `to`. Replicas use it
+ * to fire a schedule slot or a DB rescan once.
+ */
+export async function claimSetting(store: Store, key: string, from: string | undefined, to: string, now: Date): Promise<boolean> {
+  if (from === undefined) {
+    const r = await store.db
+      .insertInto('settings')
+      .values({ key, value: to, updated_at: now.toISOString() })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+  const r = await store.db
+    .updateTable('settings')
+    .set({ value: to, updated_at: now.toISOString() })
+    .where('key', '=', key)
+    .where('value', '=', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
