@@ -140,7 +140,7 @@ class EntryCollector {
       }
     }
     const c = this.o.content;
-    if (!c || kind !== 'file' || !fe) return { se, read, hash: false, wantBytes: 0 };
+    if (!c || kind !== 'file' || !fe) return { se, read, ...(fe ? { fe } : {}), hash: false, wantBytes: 0 };
     return { se, read, fe, hash: c.hash, wantBytes: c.wantBytes(fe) };
   }
 
