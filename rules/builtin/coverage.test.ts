@@ -11,8 +11,8 @@ import { parse } from 'yaml';
 import { loadBuiltinRules, builtinRulesDir } from '../../src/node/rules/load.js';
 import { buildProgram, DELIVERED_EVENT_TYPES, HIGH_RISK_SYSCALLS, openReported } from '../../src/node/sensors/bpftrace/program.js';
 
-/** Event types of the other sensors: file integrity, auth logs, the /proc poller's CPU samples. */
-const OTHER_SENSOR_TYPES = new Set(['filechange', 'auth', 'procstat']);
+/** Event types of the other sensors: file integrity, auth logs, the CPU sampler (cpu-sampler.ts), the account files (account-files.ts). */
+const OTHER_SENSOR_TYPES = new Set(['filechange', 'auth', 'procstat', 'account']);
 
 /**
  * Paths a rule tests that the kernel program does not report, each with why.

@@ -10,8 +10,9 @@ const change = (path: string, over: Parameters<typeof makeEvent>[0] = {}) =>
   makeEvent({ type: 'filechange', proc: { name: 'cp' }, args: { path, oldSha256: 'a'.repeat(64), newSha256: 'b'.repeat(64) }, ...over });
 
 test('system rules', () => {
-  const cpu = (n: number, pct = 99) =>
-    Array.from({ length: n }, (_, i) => makeEvent({ type: 'procstat', time: 1000 + i * 10_000, args: { cpu_percent: pct }, proc: { name: 'xmr', pid: 31 } }));
+  // The CPU sampler's events: one per sustained episode, with the miner traits it found.
+  const cpu = (traits: string, name = 'kworker') =>
+    makeEvent({ type: 'procstat', args: { cpu_percent: 99, seconds: 60, traits, dports: traits.includes('port') ? '3333' : '' }, proc: { name, pid: 31 } });
   const conns = (n: number, name = 'scanner') =>
     Array.from({ length: n }, (_, i) => connect(`10.1.${i >> 8}.${i & 255}`, 22, { time: 1000 + i, proc: { name, pid: 32 } }));
   ruleTester(files, {
@@ -19,7 +20,8 @@ test('system rules', () => {
       { type: K, rule: 'Key system binary content changed', event: change('/usr/bin/ps') },
       { type: K, rule: 'Key system binary content changed', event: change('/bin/login') },
       { type: K, rule: 'Key system binary opened for writing', event: open('/usr/bin/curl', 'w', { proc: { name: 'python3' } }) },
-      { type: A, rule: 'Sustained high CPU use', events: cpu(5) },
+      { type: A, rule: 'Sustained high CPU use', event: cpu('new-executable,unusual-port,kernel-thread-name', '[kworker/0:1]') },
+      { type: A, rule: 'Sustained high CPU use', event: cpu('unusual-port') },
       { type: A, rule: 'Abnormal number of outbound connections', events: conns(200) },
       { type: C, event: exec(['rm', '-rf', '/']) },
       { type: C, event: exec(['rm', '-rf', '--no-preserve-root', '/']) },
@@ -37,8 +39,8 @@ test('system rules', () => {
       { event: change('/usr/bin/ps', { args: { path: '/usr/bin/ps', oldSha256: '', newSha256: 'b'.repeat(64) } }) },
       { event: open('/usr/bin/curl', 'r') },
       { event: open('/usr/bin/curl', 'w', { proc: { name: 'apt-get' } }) },
-      { events: cpu(4) },
-      { events: cpu(10, 40) },
+      { event: cpu('', 'gzip') },
+      { event: makeEvent({ type: 'procstat', args: { cpu_percent: 99 }, proc: { name: 'cc1' } }) },
       { events: conns(199) },
       { events: conns(300, 'nginx') },
       { event: exec(['rm', '-rf', '/tmp/build']) },

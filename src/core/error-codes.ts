@@ -240,6 +240,7 @@ export const ERROR_CODES = {
   THREAT_IPS_NOT_FOUND: { class: 'usage', message: 'no such file' },
   THREAT_IPS_UNREADABLE: { class: 'input', message: 'cannot read: {reason}' },
   THREAT_IP_INVALID: { class: 'input', message: "line {n}: '{text}' is not an IP address or CIDR" },
+  THRESHOLD_INVALID: { class: 'input', message: 'detection threshold: {problem}' },
   USAGE: { class: 'usage', message: '{flag or argument}: {problem}' },
   VEX_INVALID: { class: 'input', message: 'not a valid OpenVEX document ({problem})' },
   VEX_MISSING: { class: 'usage', message: 'VEX file not found' },

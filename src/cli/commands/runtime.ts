@@ -25,6 +25,7 @@ export function register(program: Command): void {
     .option('--stats <seconds>', 'print a stats line on stderr every N seconds (0: only at exit)', '60')
     .option('--events', 'also print every normalised event on stderr (debugging)')
     .option('--auth-log <file>', 'auth log or Docker json log to follow (repeatable; default /var/log/auth.log, /var/log/secure)', collect)
+    .option('--thresholds <file>', 'YAML/JSON overriding the CPU sampler and account-files thresholds (docs/runtime.md)')
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable; default the catalog list)', collect)
     .action(
       action(async (opts: Record<string, unknown>) => {
@@ -57,6 +58,7 @@ export function register(program: Command): void {
           stateFile: String(opts.state),
           authLogs: opts.authLog as string[] | undefined,
           keyFiles: opts.keyFile as string[] | undefined,
+          thresholdsFile: opts.thresholds as string | undefined,
         });
       }),
     );

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { ContainerSpec } from '../checks/spec.js';
+import { plainContainerSpec, type ContainerSpec } from '../checks/spec.js';
 import { parseImageRef } from './image-ref.js';
 import { validateAdmissionPolicies, validateAdmissionPolicy, type AdmissionPolicy } from './policy.js';
 import { decideAdmission, type ImageFacts } from './decide.js';
@@ -10,19 +10,13 @@ import { FactsTable, factsFromDocument, factsFromScanReport } from './facts.js';
 import { parseAuthZRequest } from './docker-authz.js';
 
 const example = (n: string) => validateAdmissionPolicies(parse(readFileSync(new URL(`../../../examples/admission/${n}`, import.meta.url), 'utf8')), n);
-const base: ContainerSpec = {
+const base: ContainerSpec = plainContainerSpec({
   kind: 'Pod',
   namespace: 'default',
   name: 'p',
   container: 'c',
   image: 'registry.example.com/app:1.0',
-  privileged: false,
-  capAdd: [],
-  mounts: [],
-  hostPID: false,
-  hostNetwork: false,
-  hostIPC: false,
-};
+});
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 const clean: ImageFacts = {
   scanned: true,

@@ -7,22 +7,16 @@ import { k8sWorkloadSpecs } from './k8s-workload.js';
 import { checkSpecs } from './run.js';
 import { dangerousHostPath, normalisePath } from './host-mounts.js';
 import { envCheckIndex } from './index.js';
-import type { ContainerSpec } from './spec.js';
+import { plainContainerSpec, type ContainerSpec } from './spec.js';
 
 const td = (n: string) => readFileSync(new URL(`./testdata/${n}`, import.meta.url), 'utf8');
 const k8s = (text: string) => parseAllDocuments(text).flatMap((d) => k8sWorkloadSpecs(d.toJS()).specs);
-const base: ContainerSpec = {
+const base: ContainerSpec = plainContainerSpec({
   kind: 'Pod',
   namespace: 'default',
   name: 'p',
   container: 'c',
-  privileged: false,
-  capAdd: [],
-  mounts: [],
-  hostPID: false,
-  hostNetwork: false,
-  hostIPC: false,
-};
+});
 const checksOf = (s: Partial<ContainerSpec>) => checkSpecs([{ ...base, ...s }]).map((f) => f.check);
 
 test('each check flags its unsafe setting and passes the safe twin', () => {

@@ -41,6 +41,11 @@ export interface ContainerSpec {
   hostIPC: boolean;
 }
 
+/** A container that asks for nothing dangerous: the base of specs built from less than a workload (an image alone). */
+export function plainContainerSpec(id: Pick<ContainerSpec, 'kind' | 'name' | 'container'> & Partial<ContainerSpec>): ContainerSpec {
+  return { privileged: false, capAdd: [], mounts: [], hostPID: false, hostNetwork: false, hostIPC: false, ...id };
+}
+
 export type CheckKind = 'security-option' | 'mount' | 'namespace';
 
 export interface CheckFinding {

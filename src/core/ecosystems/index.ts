@@ -14,11 +14,14 @@ import { chainguard } from './chainguard.js';
 import { debian } from './debian.js';
 import { golang } from './golang.js';
 import { mageia } from './mageia.js';
+import { maven } from './maven.js';
 import { npm } from './npm.js';
 import { nuget } from './nuget.js';
 import { opensuse } from './opensuse.js';
+import { packagist } from './packagist.js';
 import { pypi } from './pypi.js';
 import { rocky } from './rocky.js';
+import { rubygems } from './rubygems.js';
 import { suse } from './suse.js';
 import type { Ecosystem } from './types.js';
 import { ubuntu } from './ubuntu.js';
@@ -34,11 +37,14 @@ export const ecosystems = new ModuleIndex<Ecosystem>('ecosystem', [
   debian,
   golang,
   mageia,
+  maven,
   npm,
   nuget,
   opensuse,
+  packagist,
   pypi,
   rocky,
+  rubygems,
   suse,
   ubuntu,
   wolfi,

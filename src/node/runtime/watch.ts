@@ -2,7 +2,8 @@
 // host and runs it until stopped. Owns the wiring: prerequisites (exit 2 when
 // not root, no tracefs, no BTF), the policy file and learn state, the engine,
 // the procfs inventory, the sensors (bpftrace, or the procfs polling
-// fallback; key-file integrity; auth logs), and the exit code (3 when a
+// fallback; key-file integrity; auth logs; CPU sampling; account files),
+// and the exit code (3 when a
 // sensor died). Prints nothing itself: alerts, notices and stats go to the
 // output the caller gives (src/cli/runtime/output.ts for the command).
 import { hostname } from 'node:os';
@@ -27,7 +28,11 @@ import { CrictlClient } from '../sensors/cri-client.js';
 import { ProcPoller } from '../sensors/proc-poller.js';
 import { FileIntegrity, KEY_FILES } from '../sensors/file-integrity.js';
 import { AuthLogTail, DEFAULT_AUTH_LOGS } from '../sensors/auth-log.js';
+import { CpuSampler } from '../sensors/cpu-sampler.js';
+import { AccountFilesSensor } from '../sensors/account-files.js';
 import type { Sensor } from '../sensors/sensor.js';
+import { behaviorThresholds, type BehaviorThresholds } from '../../core/behavior/thresholds.js';
+import { readThresholdsFile } from './thresholds-file.js';
 import { readPolicyFile, readLearnState, writeLearnState } from './policy-file.js';
 import type { EngineLike } from './engine.js';
 import { RuntimePipeline, type KillFn, type RuntimeOutput } from './pipeline.js';
@@ -49,6 +54,9 @@ export interface WatchOptions {
   /** Key files hashed for system/key-file-change (default: the catalog's list). */
   keyFiles?: string[];
   authLogs?: string[];
+  /** Thresholds of the CPU sampler and the account-files sensor (default src/core/behavior/thresholds.ts); `thresholdsFile` is read when this is not given. */
+  thresholds?: BehaviorThresholds;
+  thresholdsFile?: string;
   dockerSocket?: string;
   /** Where alerts, notices and stats go. */
   output: RuntimeOutput;
@@ -69,6 +77,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
 
   // Inputs first: a bad policy or rule file is exit 2 before anything starts.
   const policy: PolicyDocument | undefined = o.policyFile ? readPolicyFile(o.policyFile) : undefined;
+  const thresholds = o.thresholds ?? (o.thresholdsFile ? readThresholdsFile(o.thresholdsFile) : behaviorThresholds());
   const stateFile = o.stateFile ?? DEFAULT_STATE_FILE;
   const stage = policy ? new PolicyStage(policy, readLearnState(stateFile), clock) : undefined;
   const saveLearned = () => {
@@ -136,10 +145,12 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   }
   const fim = new FileIntegrity({ paths: o.keyFiles ?? KEY_FILES, host, now: clock });
   const auth = new AuthLogTail({ files: o.authLogs ?? DEFAULT_AUTH_LOGS, host, now: clock });
+  const cpu = new CpuSampler({ procs, containers, host, thresholds: thresholds.cpu, now: clock, ignore: self });
+  const accounts = new AccountFilesSensor({ containers, host, thresholds: thresholds.accounts, now: clock });
 
   const pipeline = new RuntimePipeline({
     host,
-    sensors: [main, fim, auth],
+    sensors: [main, fim, auth, cpu, accounts],
     engine,
     outputs: [o.output],
     clock,

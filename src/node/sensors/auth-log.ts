@@ -7,7 +7,7 @@
 // `Sensor` (./sensor.ts): lines longer than the limit and broken Docker log
 // lines count as bad input.
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
+import { PollingSensor, type SensorSink } from './sensor.js';
 
 export const DEFAULT_AUTH_LOGS = ['/var/log/auth.log', '/var/log/secure'];
 
@@ -86,16 +86,13 @@ interface TailState {
   skip?: boolean;
 }
 
-export class AuthLogTail implements Sensor {
+export class AuthLogTail extends PollingSensor {
   readonly name = 'auth-log';
   private readonly st = new Map<string, TailState>();
-  private timer?: NodeJS.Timeout;
-  private sink?: SensorSink;
-  private readonly status: SensorStatus;
   records = 0;
 
   constructor(private readonly o: AuthLogOptions) {
-    this.status = new SensorStatus(`auth logs ${o.files.join(', ')}`);
+    super(`auth logs ${o.files.join(', ')}`, o.intervalMs ?? 500);
     for (const f of o.files) {
       try {
         const s = statSync(f);
@@ -106,25 +103,6 @@ export class AuthLogTail implements Sensor {
     }
   }
 
-  async start(sink: SensorSink): Promise<void> {
-    if (this.timer) return;
-    this.sink = sink;
-    this.timer = setInterval(() => this.poll(), this.o.intervalMs ?? 500);
-    this.status.state = 'running';
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.sink = undefined;
-    this.status.state = 'stopped';
-  }
-
-  health(): SensorHealth {
-    return this.status.snapshot();
-  }
-
-  /** Read what was appended since the last poll (the timer calls it; tests may too). */
   poll(): void {
     if (!this.sink) return;
     for (const f of this.o.files) this.pollFile(f, this.sink);

@@ -4,7 +4,7 @@
 // syscalls; runtime watch says so at start. A `Sensor` (./sensor.ts): the
 // processes alive at start are its inventory, never reported.
 import type { SyscallEvent } from '../../core/events/event.js';
-import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
+import { PollingSensor } from './sensor.js';
 import type { ProcCache } from './procfs.js';
 import type { ContainerResolver } from './container-resolver.js';
 
@@ -18,16 +18,17 @@ export interface PollerOptions {
   ignore?: Set<number>;
 }
 
-export class ProcPoller implements Sensor {
+export class ProcPoller extends PollingSensor {
   readonly name = 'procfs';
   private known = new Map<number, number>();
-  private timer?: NodeJS.Timeout;
-  private sink?: SensorSink;
-  private readonly status: SensorStatus;
   scans = 0;
 
   constructor(private readonly o: PollerOptions) {
-    this.status = new SensorStatus(`procfs polling every ${o.intervalMs ?? 200} ms`);
+    super(`procfs polling every ${o.intervalMs ?? 200} ms`, o.intervalMs ?? 200);
+  }
+
+  protected override prime(): void {
+    this.inventory();
   }
 
   /** Record what runs now without reporting it (the inventory at start). */
@@ -40,7 +41,7 @@ export class ProcPoller implements Sensor {
   }
 
   /** One scan: report new processes, forget exited ones. */
-  scan(): void {
+  poll(): void {
     this.scans++;
     const now = new Map<number, number>();
     for (const pid of this.o.procs.fs.pids()) {
@@ -82,25 +83,5 @@ export class ProcPoller implements Sensor {
     }
     for (const pid of this.known.keys()) if (!now.has(pid)) this.o.procs.forget(pid);
     this.known = now;
-  }
-
-  async start(sink: SensorSink): Promise<void> {
-    if (this.timer) return;
-    this.status.state = 'starting';
-    this.inventory();
-    this.sink = sink;
-    this.timer = setInterval(() => this.scan(), this.o.intervalMs ?? 200);
-    this.status.state = 'running';
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.sink = undefined;
-    this.status.state = 'stopped';
-  }
-
-  health(): SensorHealth {
-    return this.status.snapshot();
   }
 }

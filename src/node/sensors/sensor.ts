@@ -61,3 +61,46 @@ export class SensorStatus {
     return { state: this.state, detail: this.detail, events: this.events, lost: this.lost, bad: this.bad };
   }
 }
+
+/**
+ * A sensor that polls its source: `poll()` every `intervalMs` while started,
+ * `prime()` once before the first poll (an inventory of what exists already).
+ */
+export abstract class PollingSensor implements Sensor {
+  abstract readonly name: string;
+  protected sink?: SensorSink;
+  protected readonly status: SensorStatus;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    detail: string,
+    private readonly intervalMs: number,
+  ) {
+    this.status = new SensorStatus(detail);
+  }
+
+  /** One look at the source; events go to `this.sink`. */
+  abstract poll(): void;
+
+  protected prime(): void {}
+
+  async start(sink: SensorSink): Promise<void> {
+    if (this.timer) return;
+    this.status.state = 'starting';
+    this.prime();
+    this.sink = sink;
+    this.timer = setInterval(() => this.poll(), this.intervalMs);
+    this.status.state = 'running';
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sink = undefined;
+    this.status.state = 'stopped';
+  }
+
+  health(): SensorHealth {
+    return this.status.snapshot();
+  }
+}

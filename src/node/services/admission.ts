@@ -11,7 +11,7 @@ import { decideAdmission, type ImageFacts } from '../../core/admission/decide.js
 import { parseImageRef, type ImageRef } from '../../core/admission/image-ref.js';
 import { validateAdmissionPolicies, validateAdmissionPolicy, type AdmissionPolicy } from '../../core/admission/policy.js';
 import { k8sWorkloadSpecs } from '../../core/checks/k8s-workload.js';
-import type { ContainerSpec } from '../../core/checks/spec.js';
+import { plainContainerSpec, type ContainerSpec } from '../../core/checks/spec.js';
 import { auditOnly } from '../store/audit-log.js';
 import { badRequest } from './errors.js';
 import type { Caller, ServiceDeps } from './common.js';
@@ -119,18 +119,7 @@ export async function evaluateAdmission(s: ServiceDeps, by: Caller, projectId: s
       throw badRequest('ADMISSION_INPUT', 'object: not a Pod or a workload with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)');
   } else {
     parseImageRef(b.image!, 'image');
-    const spec: ContainerSpec = {
-      kind: 'Image',
-      name: b.image!,
-      container: 'image',
-      image: b.image!,
-      privileged: false,
-      capAdd: [],
-      mounts: [],
-      hostPID: false,
-      hostNetwork: false,
-      hostIPC: false,
-    };
+    const spec = plainContainerSpec({ kind: 'Image', name: b.image!, container: 'image', image: b.image! });
     if (b.namespace) spec.namespace = b.namespace;
     if (b.labels) spec.labels = b.labels;
     specs = [spec];

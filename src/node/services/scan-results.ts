@@ -30,21 +30,7 @@ export function validScanners(v: string): boolean {
   return v === '' || v.split(',').every((s) => (ALL_SCANNERS as readonly string[]).includes(s.trim()));
 }
 
-interface ContentRow {
-  id: string;
-  image_id: string;
-  scan_id: string;
-  kind: string;
-  ref_id: string;
-  package: string;
-  installed_version: string;
-  fixed_version: string;
-  severity: string;
-  title: string;
-  data: string;
-  path: string;
-  layer_digest: string;
-}
+type ContentRow = Insertable<Database['findings']>;
 
 function contentRows(report: ScanReport, imageId: string, scanId: string): ContentRow[] {
   const base = { image_id: imageId, scan_id: scanId, package: '', installed_version: '', fixed_version: '' };

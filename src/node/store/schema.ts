@@ -4,6 +4,7 @@
 // double; booleans are 0/1 integers. Row ids are text (time-ordered ids from
 // ids.ts) so keyset pagination orders by creation without a bigint column.
 import type { ColumnType, Generated } from 'kysely';
+import type { AuditRecordFields } from '../../core/auth/audit-chain.js';
 
 export interface ProjectTable {
   id: string;
@@ -239,21 +240,9 @@ export interface AlertTable {
   sample: string;
 }
 
-export interface AuditTable {
+/** The chained fields are the core's (src/core/auth/audit-chain.ts); summary is canonical JSON, secrets removed; result success | failure. */
+export interface AuditTable extends Omit<AuditRecordFields, 'seq'> {
   seq: Generated<number>;
-  time: string;
-  user_id: string;
-  username: string;
-  source_ip: string;
-  user_agent: string;
-  project_id: string;
-  event: string;
-  resource_type: string;
-  resource_id: string;
-  /** Request summary as canonical JSON, secrets removed. */
-  summary: string;
-  /** success | failure */
-  result: string;
   prev_hash: string;
   hash: string;
 }

@@ -1,13 +1,21 @@
 // Python packages installed anywhere in the image (system dist-packages and
 // site-packages, virtualenvs): the core metadata (an RFC 822-style header
 // block) of `<name>-<ver>.dist-info/METADATA` (wheels, pip),
-// `<name>-<ver>.egg-info/PKG-INFO` (setuptools, Debian's python3-* packages)
-// and single-file `<name>-<ver>.egg-info` (distutils). Name, version and
-// license (License-Expression, else License, else the License classifiers);
-// metadata without a name or version, or not text, is skipped with a notice.
+// `<name>-<ver>.egg-info/PKG-INFO` (setuptools, Debian's python3-* packages),
+// single-file `<name>-<ver>.egg-info` (distutils) and eggs (`EGG-INFO/PKG-INFO`
+// of a zipped `.egg` file or an unzipped `.egg` directory). Name, version and
+// licence, with Trivy's precedence: License-Expression, else the License
+// classifiers, else License. Metadata without a name or version, or not text,
+// is skipped with a notice.
+// Then the lockfiles (poetry.lock, Pipfile.lock, uv.lock, requirements*.txt):
+// their packages that no installed metadata covers (same normalised name) are
+// reported as declared (`declared: true`), not as present in the image.
 import type { Notice, Package } from '../../inventory/types.js';
+import { normalizePypiName } from '../../ecosystems/pypi.js';
 import { layerRef } from '../layer-attribution.js';
+import { MAX_PYTHON_LOCKFILE, parsePythonLockfile, pythonLockKind } from '../python-lockfiles.js';
 import type { Analyzer, AnalyzerFile } from '../types.js';
+import { ZipError, zipEntries, zipRead } from '../zip.js';
 
 /** Largest metadata file read (METADATA embeds the long description; real ones stay far below). */
 export const MAX_METADATA = 4 * 1024 * 1024;
@@ -19,9 +27,18 @@ function base(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+/** Largest zipped egg read. */
+export const MAX_EGG = 64 * 1024 * 1024;
+
+/** Whether `path` is a zipped egg (`<name>-<ver>[-pyX.Y].egg` file). */
+export function isEggFile(path: string, kind: string): boolean {
+  return kind === 'file' && path.endsWith('.egg') && base(path).length > '.egg'.length;
+}
+
 /** Whether `path` is a metadata file this analyzer reads. */
 export function isPythonMetadata(path: string, kind: string): boolean {
   if (kind !== 'file') return false;
+  if (path.endsWith('.egg/EGG-INFO/PKG-INFO')) return true;
   if (path.endsWith('.dist-info/METADATA')) return base(path.slice(0, -'/METADATA'.length)).length > '.dist-info'.length;
   if (path.endsWith('.egg-info/PKG-INFO')) return base(path.slice(0, -'/PKG-INFO'.length)).length > '.egg-info'.length;
   return path.endsWith('.egg-info') && base(path).length > '.egg-info'.length;
@@ -58,9 +75,7 @@ export function parseCoreMetadata(buf: Buffer): Map<string, string[]> | string {
 function licensesOf(fields: Map<string, string[]>): string[] | undefined {
   const expr = fields.get('license-expression')?.[0];
   if (expr && expr.length <= MAX_FIELD) return [expr];
-  const lic = fields.get('license')?.[0];
-  // The License field sometimes holds the whole licence text: only a short one-line value names it.
-  if (lic && lic.toUpperCase() !== 'UNKNOWN' && !lic.includes('\n') && lic.length <= MAX_FIELD) return [lic];
+  // The classifiers name the licence; License then only adds terms (core metadata spec), as Trivy reads it.
   const fromClassifiers = (fields.get('classifier') ?? [])
     .filter((c) => c.startsWith('License ::'))
     .map((c) =>
@@ -70,12 +85,16 @@ function licensesOf(fields: Map<string, string[]>): string[] | undefined {
         .pop()!,
     )
     .filter((c) => c && c !== 'OSI Approved');
-  return fromClassifiers.length ? [...new Set(fromClassifiers)] : undefined;
+  if (fromClassifiers.length) return [...new Set(fromClassifiers)];
+  const lic = fields.get('license')?.[0];
+  // The License field sometimes holds the whole licence text: only a short one-line value names it.
+  if (lic && lic.toUpperCase() !== 'UNKNOWN' && !lic.includes('\n') && lic.length <= MAX_FIELD) return [lic];
+  return undefined;
 }
 
-function fromMetadata(f: AnalyzerFile, layers: Parameters<typeof layerRef>[1]): Package | string {
-  if (f.content.length > MAX_METADATA) return `larger than ${MAX_METADATA} bytes`;
-  const fields = parseCoreMetadata(f.content);
+function fromMetadata(f: AnalyzerFile, layers: Parameters<typeof layerRef>[1], content = f.content): Package | string {
+  if (content.length > MAX_METADATA) return `larger than ${MAX_METADATA} bytes`;
+  const fields = parseCoreMetadata(content);
   if (typeof fields === 'string') return fields;
   const name = fields.get('name')?.[0];
   const version = fields.get('version')?.[0];
@@ -87,22 +106,63 @@ function fromMetadata(f: AnalyzerFile, layers: Parameters<typeof layerRef>[1]): 
   return { type: 'pypi', name, version, ...(licenses ? { licenses } : {}), filePath: f.path, layer: layerRef(f.entry.layer, layers) };
 }
 
+/** The EGG-INFO/PKG-INFO of a zipped egg, or why there is none. */
+function eggMetadata(f: AnalyzerFile): Buffer | string {
+  if (f.content.length > MAX_EGG) return `larger than ${MAX_EGG} bytes`;
+  try {
+    const limits = { maxEntries: 100_000, maxEntryBytes: MAX_METADATA };
+    const e = zipEntries(f.content, limits).find((x) => x.name === 'EGG-INFO/PKG-INFO');
+    return e ? zipRead(f.content, e, limits) : 'no EGG-INFO/PKG-INFO';
+  } catch (err) {
+    if (err instanceof ZipError) return `not a readable zip archive: ${err.message}`;
+    throw err;
+  }
+}
+
 const python: Analyzer = {
   id: 'python',
-  version: 1,
+  version: 2,
   kind: 'package',
   required(path, entry) {
-    // Oversized files are claimed too, so that they are reported rather than silently missed.
-    return isPythonMetadata(path, entry.kind) && entry.size <= MAX_METADATA * 4;
+    // Oversized files are claimed too (up to a bound), so that they are reported rather than silently missed.
+    if (isPythonMetadata(path, entry.kind)) return entry.size <= MAX_METADATA * 4;
+    if (isEggFile(path, entry.kind)) return entry.size <= MAX_EGG * 2;
+    return entry.kind === 'file' && pythonLockKind(path) !== undefined && entry.size <= MAX_PYTHON_LOCKFILE * 2;
   },
   analyze(input) {
     const packages: Package[] = [];
     const notices: Notice[] = [];
+    const skip = (path: string, what: string, why: string): void => {
+      notices.push({ kind: 'package-db-unreadable', message: `${what} ${path} skipped: ${why}`, path });
+    };
     for (const f of input.files) {
-      if (!isPythonMetadata(f.path, f.entry.kind)) continue;
-      const p = fromMetadata(f, input.layers);
-      if (typeof p === 'string') notices.push({ kind: 'package-db-unreadable', message: `Python package metadata ${f.path} skipped: ${p}`, path: f.path });
+      let p: Package | string;
+      if (isPythonMetadata(f.path, f.entry.kind)) p = fromMetadata(f, input.layers);
+      else if (isEggFile(f.path, f.entry.kind)) {
+        const meta = eggMetadata(f);
+        // A file named .egg without egg metadata is not an egg (Trivy skips it too).
+        if (meta === 'no EGG-INFO/PKG-INFO') continue;
+        p = typeof meta === 'string' ? meta : fromMetadata(f, input.layers, meta);
+      } else continue;
+      if (typeof p === 'string') skip(f.path, 'Python package metadata', p);
       else packages.push(p);
+    }
+    const installed = new Set(packages.map((p) => normalizePypiName(p.name)));
+    for (const f of input.files) {
+      const kind = pythonLockKind(f.path);
+      if (!kind || f.entry.kind !== 'file') continue;
+      const locked = parsePythonLockfile(kind, f.content);
+      if (typeof locked === 'string') {
+        skip(f.path, 'Python lockfile', locked);
+        continue;
+      }
+      const seen = new Set<string>();
+      for (const l of locked) {
+        const n = normalizePypiName(l.name);
+        if (installed.has(n) || seen.has(`${n}@${l.version}`)) continue;
+        seen.add(`${n}@${l.version}`);
+        packages.push({ type: 'pypi', name: l.name, version: l.version, declared: true, filePath: f.path, layer: layerRef(f.entry.layer, input.layers) });
+      }
     }
     return { packages, notices };
   },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ruleTester, connect, exec, open, makeEvent, loadRuleset, Engine, DEFAULT_THREAT_IPS, parseThreatIpList, TEST_CONTAINER } from '../index.js';
-import type { ContainerSpec } from '../../checks/spec.js';
+import { plainContainerSpec, type ContainerSpec } from '../../checks/spec.js';
 import type { ContainerPolicy } from './types.js';
 import { findIllegalAccounts } from './passwd.js';
 
@@ -121,18 +121,13 @@ test('illegal-account: uid-0 clones and duplicate uids in passwd content', () =>
   );
 });
 
-const spec = (over: Partial<ContainerSpec>): ContainerSpec => ({
-  kind: 'DockerContainer',
-  name: 'web',
-  container: 'web',
-  privileged: false,
-  capAdd: [],
-  mounts: [],
-  hostPID: false,
-  hostNetwork: false,
-  hostIPC: false,
-  ...over,
-});
+const spec = (over: Partial<ContainerSpec>): ContainerSpec =>
+  plainContainerSpec({
+    kind: 'DockerContainer',
+    name: 'web',
+    container: 'web',
+    ...over,
+  });
 
 test('startup-checks: container/abnormal-startup on a container start event', () => {
   ruleTester(empty, {

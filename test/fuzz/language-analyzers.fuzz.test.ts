@@ -1,0 +1,67 @@
+// Fuzz: the language analyzers' inputs (jars and nested jars, eggs,
+// gemspecs, Gemfile.lock, composer.lock / installed.json, poetry.lock,
+// uv.lock, Pipfile.lock, requirements.txt), mutated from Trivy's golden files
+// and run through the analyzers as the image pipeline runs them: a result or
+// a notice, never a throw or a hang.
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { runAnalyzer } from '../../src/core/analyzers/test-harness.js';
+import java from '../../src/core/analyzers/modules/java.js';
+import php from '../../src/core/analyzers/modules/php.js';
+import python from '../../src/core/analyzers/modules/python.js';
+import ruby from '../../src/core/analyzers/modules/ruby.js';
+import { expectAsync, fuzzBytes, params } from './harness.js';
+
+const td = (p: string): Buffer => readFileSync(new URL(`../../src/core/analyzers/testdata/trivy/${p}`, import.meta.url));
+
+test('fuzz: jars (nested, manifest-only, shaded)', async () => {
+  const jars = ['java/nested.jar', 'java/test.jar', 'java/hadoop-shaded-guava-1.1.0-SNAPSHOT.jar'].map(td);
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes(jars), async (jar) => {
+      await expectAsync('java', () => Promise.resolve(runAnalyzer(java, [{ '/app/lib/x-1.0.jar': jar }])));
+    }),
+    params(150),
+  );
+});
+
+test('fuzz: eggs and Python lockfiles', async () => {
+  const locks = ['python/poetry_flask.lock', 'python/uv_normal.lock', 'python/Pipfile_normal.lock', 'python/requirements_hash.txt'].map(td);
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes([td('python/kitchen-1.2.6-py2.7.egg')]), fuzzBytes(locks), async (egg, lock) => {
+      await expectAsync('python', () =>
+        Promise.resolve(
+          runAnalyzer(python, [
+            {
+              '/usr/lib/python3/site-packages/k-1.0.egg': egg,
+              '/app/poetry.lock': lock,
+              '/app/uv.lock': lock,
+              '/app/Pipfile.lock': lock,
+              '/app/requirements.txt': lock,
+            },
+          ]),
+        ),
+      );
+    }),
+    params(150),
+  );
+});
+
+test('fuzz: gemspecs, Gemfile.lock, composer.lock, installed.json', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fuzzBytes([td('ruby/normal00.gemspec'), td('ruby/multiple_licenses.gemspec')]),
+      fuzzBytes([td('ruby/Gemfile_bundler2.lock')]),
+      fuzzBytes([td('php/composer_happy.lock'), td('php/installed-happy.json')]),
+      async (spec, gemLock, composer) => {
+        await expectAsync('ruby', () =>
+          Promise.resolve(runAnalyzer(ruby, [{ '/usr/local/bundle/specifications/x-1.gemspec': spec, '/app/Gemfile.lock': gemLock }])),
+        );
+        await expectAsync('php', () =>
+          Promise.resolve(runAnalyzer(php, [{ '/app/composer.lock': composer, '/app/vendor/composer/installed.json': composer }])),
+        );
+      },
+    ),
+    params(150),
+  );
+});
