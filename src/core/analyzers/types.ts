@@ -60,5 +60,13 @@ export interface Analyzer {
   /** `os` analyzers run before `package` analyzers and see no `os` in their input. */
   readonly kind: 'os' | 'package';
   required(path: string, entry: FileEntry): boolean;
+  /**
+   * Keeps only what `analyze` reads of a required file, right after the file
+   * is read (an executable's build info instead of its 70 MiB), so the scan
+   * buffers and caches that. Applied only when every analyzer claiming the
+   * file has this same function; otherwise `analyze` gets the whole file, so
+   * it must accept both forms. Must not throw.
+   */
+  reduce?(path: string, content: Buffer): Buffer;
   analyze(input: AnalyzerInput): AnalyzerResult | Promise<AnalyzerResult>;
 }

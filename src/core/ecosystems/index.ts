@@ -9,11 +9,14 @@ import { ModuleIndex } from '../module-index.js';
 import { comparators, type VersionComparator } from '../versions/index.js';
 import { almalinux } from './almalinux.js';
 import { alpine } from './alpine.js';
+import { cargo } from './cargo.js';
 import { chainguard } from './chainguard.js';
 import { debian } from './debian.js';
+import { golang } from './golang.js';
 import { mageia } from './mageia.js';
 import { maven } from './maven.js';
 import { npm } from './npm.js';
+import { nuget } from './nuget.js';
 import { opensuse } from './opensuse.js';
 import { packagist } from './packagist.js';
 import { pypi } from './pypi.js';
@@ -29,11 +32,14 @@ export type { Ecosystem, PackageLookup } from './types.js';
 export const ecosystems = new ModuleIndex<Ecosystem>('ecosystem', [
   almalinux,
   alpine,
+  cargo,
   chainguard,
   debian,
+  golang,
   mageia,
   maven,
   npm,
+  nuget,
   opensuse,
   packagist,
   pypi,

@@ -199,6 +199,18 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
     for (const a of analyzers) if (a.required(e.path, e)) return true;
     return false;
   };
+  // A file is reduced when every analyzer claiming it shares one `reduce` (see Analyzer.reduce).
+  const reduce = analyzers.some((a) => a.reduce)
+    ? (e: FileEntry, content: Buffer): Buffer => {
+        let fn: Analyzer['reduce'];
+        for (const a of analyzers) {
+          if (!a.required(e.path, e)) continue;
+          if (!a.reduce || (fn && fn !== a.reduce)) return content;
+          fn = a.reduce;
+        }
+        return fn ? fn(e.path, content) : content;
+      }
+    : undefined;
   const sizes = layers.map((l) => l.size);
   const totalBytes = sizes.every((s) => typeof s === 'number') ? (sizes as number[]).reduce((a, b) => a + b, 0) : undefined;
   let bytes = 0;
@@ -244,6 +256,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
       layer: i,
       limits,
       wants,
+      ...(reduce ? { reduce } : {}),
       budget,
       onBytes: (n: number) => {
         bytes += n;

@@ -27,6 +27,8 @@ export interface ScanLayerOptions {
   limits: ReadLimits;
   /** Does an analyzer need this entry? Called for files, hard links and symlinks. */
   wants(entry: FileEntry): boolean;
+  /** Shrinks a required file's bytes once read (Analyzer.reduce); absent: kept whole. */
+  reduce?(entry: FileEntry, content: Buffer): Buffer;
   /** Raw (stored) bytes read, for progress. */
   onBytes?(n: number): void;
   budget?: ByteBudget;
@@ -138,7 +140,7 @@ class EntryCollector {
       }
     }
     const c = this.o.content;
-    if (!c || kind !== 'file' || !fe) return { se, read, hash: false, wantBytes: 0 };
+    if (!c || kind !== 'file' || !fe) return { se, read, ...(fe ? { fe } : {}), hash: false, wantBytes: 0 };
     return { se, read, fe, hash: c.hash, wantBytes: c.wantBytes(fe) };
   }
 
@@ -302,7 +304,7 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
       stream.on('end', () => {
         if (settled) return;
         const buf = buffering && !over ? (useScratch ? scratch.subarray(0, got) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got)) : undefined;
-        if (reading && buf) col.files.set(path, buf);
+        if (reading && buf) col.files.set(path, o.reduce && added.fe ? o.reduce(added.fe, buf) : buf);
         if (hash) {
           try {
             col.done(added.se, added.fe, added.wantBytes > 0 ? buf : undefined, hash.digest('hex'));
@@ -380,7 +382,7 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: Sca
     if (layerBytes > o.limits.maxLayerBytes) throw new LimitError('LIMIT_LAYER_SIZE', `layer exceeds ${o.limits.maxLayerBytes} bytes`, o.where);
     if (budget.used > o.limits.maxImageBytes) throw new LimitError('LIMIT_IMAGE_SIZE', `image exceeds ${o.limits.maxImageBytes} bytes`, o.where);
     o.onBytes?.(buf.length);
-    if (read) col.files.set(normalizePath(e.path), buf);
+    if (read) col.files.set(normalizePath(e.path), o.reduce && added.fe ? o.reduce(added.fe, buf) : buf);
     if (scanIt) {
       try {
         col.done(added.se, added.fe, added.wantBytes > 0 && buf.length <= added.wantBytes ? buf : undefined, createHash('sha256').update(buf).digest('hex'));

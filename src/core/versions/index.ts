@@ -4,7 +4,9 @@ import { ModuleIndex } from '../module-index.js';
 import { apkComparator } from './apk.js';
 import { composerComparator } from './composer.js';
 import { dpkgComparator } from './dpkg.js';
+import { goComparator } from './go.js';
 import { mavenComparator } from './maven.js';
+import { nugetComparator } from './nuget.js';
 import { pep440Comparator } from './pep440.js';
 import { rpmComparator } from './rpm.js';
 import { rubygemsComparator } from './rubygems.js';
@@ -17,7 +19,9 @@ export const comparators = new ModuleIndex<VersionComparator>('version comparato
   apkComparator,
   composerComparator,
   dpkgComparator,
+  goComparator,
   mavenComparator,
+  nugetComparator,
   pep440Comparator,
   rpmComparator,
   rubygemsComparator,

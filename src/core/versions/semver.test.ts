@@ -17,6 +17,6 @@ test('semver: order and ranges', () => {
 test('index: the registered comparators', () => {
   assert.deepEqual(
     comparators.all().map((c) => c.id),
-    ['apk', 'composer', 'dpkg', 'maven', 'pep440', 'rpm', 'rubygems', 'semver'],
+    ['apk', 'composer', 'dpkg', 'go', 'maven', 'nuget', 'pep440', 'rpm', 'rubygems', 'semver'],
   );
 });

@@ -12,6 +12,12 @@ export interface VersionComparator {
   compare(a: string, b: string): number;
   /** Whether the scheme accepts `v` (matching skips ranges it cannot order). */
   valid(v: string): boolean;
+  /**
+   * The scheme orders SemVer 2.0 versions as SemVer does (Go's `v`-prefixed
+   * semver): OSV `SEMVER` ranges are evaluated with it instead of the
+   * generic semver comparator, so the ecosystem's own spellings still parse.
+   */
+  readonly ordersSemver?: boolean;
 }
 
 /** Sign of a number as -1, 0 or 1. */

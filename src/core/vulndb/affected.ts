@@ -29,7 +29,7 @@ function flat(e: RangeEvent): Ev {
 const isZero = (e: Ev): boolean => e.kind === 'introduced' && e.v === '0';
 
 export function rangeContains(range: AffectedRange, version: string, cmp: VersionComparator): AffectedResult {
-  const c = range.type === 'SEMVER' ? semverComparator : cmp;
+  const c = range.type === 'SEMVER' && !cmp.ordersSemver ? semverComparator : cmp;
   const none: AffectedResult = { affected: false, fixedVersion: '' };
   if (!c.valid(version)) return none;
   const events = range.events.map(flat).filter((e) => isZero(e) || c.valid(e.v));
@@ -70,7 +70,8 @@ export function affectedContains(a: AffectedPackage, version: string, cmp: Versi
       listed = true;
     } else if (listed && !fixed) {
       // A version listed explicitly: a range may still tell the fix.
-      const fix = r.events.map(flat).find((e) => e.kind === 'fixed' && cmp.compare(version, e.v) < 0);
+      const c = r.type === 'SEMVER' && !cmp.ordersSemver ? semverComparator : cmp;
+      const fix = r.events.map(flat).find((e) => e.kind === 'fixed' && c.valid(e.v) && c.compare(version, e.v) < 0);
       if (fix) fixed = fix.v;
     }
   }

@@ -1,0 +1,78 @@
+// What the executable analyzers (gobinary, rust-binary) read of an
+// executable, summarised while the layer streams by: the Go build info and
+// the cargo-auditable `.dep-v0` dependency list. Both analyzers claim the
+// same files (regular files with an execute bit) and share `reduceExecutable`,
+// so the pipeline keeps this summary (a few KiB) instead of the binary (tens
+// of MiB); `readExecutable` accepts the summary or, when a file was kept
+// whole, the binary itself.
+import { inflateSync } from 'node:zlib';
+import type { FileEntry } from '../inventory/types.js';
+import { isElf, parseElf, sectionData } from './elf.js';
+import { readGoBuildInfoRaw } from './go-buildinfo.js';
+
+/** Largest executable claimed (bigger ones are not read: a Go binary of more than this is unheard of). */
+export const MAX_EXECUTABLE = 200 * 1024 * 1024;
+/** Largest `.dep-v0` section and its inflated JSON (cargo-auditable's own reader caps it at 8 MiB). */
+export const MAX_DEP_V0 = 8 * 1024 * 1024;
+
+const SUMMARY_MAGIC = 'vigil-executable-summary/1\n';
+
+export interface ExecutableSummary {
+  /** Go build info: raw strings, or why it is unreadable. */
+  go?: { goVersion: string; modinfo: string } | { error: string };
+  /** cargo-auditable dependency JSON (inflated text), or why it is unreadable. */
+  rust?: { json: string } | { error: string };
+}
+
+/** Whether an entry is one the executable analyzers read. */
+export function isExecutableCandidate(path: string, entry: FileEntry): boolean {
+  return entry.kind === 'file' && (entry.mode & 0o111) !== 0 && entry.size >= 64 && entry.size <= MAX_EXECUTABLE;
+}
+
+function rustDeps(buf: Buffer): ExecutableSummary['rust'] {
+  const elf = parseElf(buf);
+  if (typeof elf === 'string') return undefined;
+  const sec = sectionData(elf, '.dep-v0');
+  if (!sec) return undefined;
+  if (sec.length > MAX_DEP_V0) return { error: `.dep-v0 section of ${sec.length} bytes` };
+  try {
+    const json = inflateSync(sec, { maxOutputLength: MAX_DEP_V0 });
+    return { json: json.toString('utf8') };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return { error: code === 'ERR_BUFFER_TOO_LARGE' ? `.dep-v0 inflates to more than ${MAX_DEP_V0} bytes` : '.dep-v0 is not zlib data' };
+  }
+}
+
+/** The summary of an executable's bytes. */
+export function summarizeExecutable(buf: Buffer): ExecutableSummary {
+  if (!isElf(buf)) return {};
+  const out: ExecutableSummary = {};
+  const go = readGoBuildInfoRaw(buf);
+  if (typeof go === 'string') out.go = { error: go };
+  else if (go) out.go = go;
+  const rust = rustDeps(buf);
+  if (rust) out.rust = rust;
+  return out;
+}
+
+/** The pipeline's reducer for executables: the summary, tagged so that `readExecutable` knows it from a binary. */
+export function reduceExecutable(_path: string, content: Buffer): Buffer {
+  return Buffer.from(SUMMARY_MAGIC + JSON.stringify(summarizeExecutable(content)), 'utf8');
+}
+
+const MAGIC_BYTES = Buffer.from(SUMMARY_MAGIC, 'utf8');
+
+/** The summary of a required file's content: a reduced summary, else the executable read now. */
+export function readExecutable(content: Buffer): ExecutableSummary {
+  if (content.length >= MAGIC_BYTES.length && content.subarray(0, MAGIC_BYTES.length).equals(MAGIC_BYTES)) {
+    try {
+      const v = JSON.parse(content.subarray(MAGIC_BYTES.length).toString('utf8')) as ExecutableSummary;
+      if (typeof v === 'object' && v !== null) return v;
+    } catch {
+      return {};
+    }
+    return {};
+  }
+  return summarizeExecutable(content);
+}
