@@ -4,8 +4,11 @@
 // it again (the two baselines are averaged, so load drift on a shared
 // machine shows up as their spread). Reports the slowdown ratio, the exec
 // rate reached, events lost by the probes, and the agent's CPU and RSS
-// (node + its bpftrace child). Needs root. Usage:
-//   npx tsx bench/runtime-exec.ts [--n 20000] [--parallel 4]
+// (node + its bpftrace child). `--workload open` runs N file opens instead
+// (P perl processes, each opening /etc/hostname for reading and a file in
+// /tmp for writing, O_CREAT|O_TRUNC: paths the probes test but do not
+// report), the cost of the openat entry and exit probes. Needs root. Usage:
+//   npx tsx bench/runtime-exec.ts [--n 20000] [--parallel 4] [--workload exec|open]
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +21,9 @@ const arg = (name: string, dflt: number) => {
 };
 const N = arg('n', 20_000);
 const P = arg('parallel', 4);
+const KIND = process.argv.includes('--workload') ? process.argv[process.argv.indexOf('--workload') + 1] : 'exec';
+if (KIND !== 'exec' && KIND !== 'open') throw new Error('--workload: exec or open');
+const UNIT = KIND === 'exec' ? 'exec' : 'open';
 const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 /** CPU seconds of reaped children (cutime + cstime of /proc/self/stat): the workload's own CPU, probe time included. */
@@ -31,7 +37,10 @@ let lastCpu = 0;
 function workload(): number {
   const c0 = childCpu();
   const per = Math.ceil(N / P);
-  const loop = `i=0; while [ $i -lt ${per} ]; do /bin/true; i=$((i+1)); done`;
+  const loop =
+    KIND === 'exec'
+      ? `i=0; while [ $i -lt ${per} ]; do /bin/true; i=$((i+1)); done`
+      : `perl -e 'for (1..${Math.ceil(per / 2)}) { open(my $f, "<", "/etc/hostname") or die; close $f; open(my $g, ">", "/tmp/vigil-bench-open-$$") or die; close $g } unlink "/tmp/vigil-bench-open-$$"'`;
   const script = Array.from({ length: P }, () => `(${loop}) &`).join(' ') + ' wait';
   const t0 = process.hrtime.bigint();
   const r = spawnSync('sh', ['-c', script], { stdio: 'ignore' });
@@ -76,7 +85,11 @@ async function main(): Promise<void> {
     console.error('bench/runtime-exec: needs root (eBPF)');
     process.exit(2);
   }
-  console.log(`workload: ${N} short processes (/bin/true) from ${P} parallel shell loops`);
+  console.log(
+    KIND === 'exec'
+      ? `workload: ${N} short processes (/bin/true) from ${P} parallel shell loops`
+      : `workload: ${N} opens (half reads of /etc/hostname, half O_CREAT|O_TRUNC writes in /tmp) from ${P} perl processes`,
+  );
   const base1 = workload();
   const cpu1 = lastCpu;
   const full = await watched([]);
@@ -86,7 +99,7 @@ async function main(): Promise<void> {
   const base = (base1 + base2) / 2;
   const baseCpu = (cpu1 + cpu2) / 2;
   console.log(
-    `without watch: ${base1.toFixed(0)} ms and ${base2.toFixed(0)} ms (mean ${base.toFixed(0)} ms, ${(N / (base / 1000)).toFixed(0)} exec/s); baseline spread ${((Math.abs(base1 - base2) / base) * 100).toFixed(1)} %`,
+    `without watch: ${base1.toFixed(0)} ms and ${base2.toFixed(0)} ms (mean ${base.toFixed(0)} ms, ${(N / (base / 1000)).toFixed(0)} ${UNIT}/s); baseline spread ${((Math.abs(base1 - base2) / base) * 100).toFixed(1)} %`,
   );
   console.log(`               workload CPU ${cpu1.toFixed(2)} s and ${cpu2.toFixed(2)} s (user + sys of the processes themselves)`);
   for (const [name, r] of [
@@ -95,11 +108,12 @@ async function main(): Promise<void> {
   ] as const) {
     console.log(`${name}:`);
     console.log(
-      `  workload:  ${r.ms.toFixed(0)} ms (${(N / (r.ms / 1000)).toFixed(0)} exec/s), slowdown ${((r.ms / base - 1) * 100).toFixed(1)} % wall (target <= 5 %)`,
+      `  workload:  ${r.ms.toFixed(0)} ms (${(N / (r.ms / 1000)).toFixed(0)} ${UNIT}/s), slowdown ${((r.ms / base - 1) * 100).toFixed(1)} % wall (target <= 5 %)`,
     );
     console.log(
       `             workload CPU ${r.wcpu.toFixed(2)} s: ${((r.wcpu / baseCpu - 1) * 100).toFixed(1)} % more than without watch (probe time is charged to the traced processes)`,
     );
+    console.log(`             probe cost ${(((r.wcpu - baseCpu) / N) * 1e6).toFixed(2)} us per ${UNIT} (workload CPU over the floor, per operation)`);
     console.log(`  agent CPU: ${r.cpuS.toFixed(2)} s during the workload (${(((r.cpuS * 1000) / r.ms) * 100).toFixed(0)} % of one core), node + bpftrace`);
     console.log(`  agent RSS: node ${(r.rssNode / 1024).toFixed(0)} MiB, bpftrace ${(r.rssBt / 1024).toFixed(0)} MiB`);
     console.log(`  events:    ${r.events} normalised, lost by the probes: ${r.lost}`);

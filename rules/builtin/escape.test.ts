@@ -20,6 +20,12 @@ test('escape rules', () => {
       { type: V, rule: 'Process memory write through proc mem', event: open('/proc/self/mem', 'rw', { proc: { name: 'dirtyc0w' } }) },
       { type: V, rule: 'File handle brute force from container', events: handles },
       { type: F, rule: 'Host key file reached through a mount', event: open('/host/etc/shadow', 'r', inC) },
+      // The sensor named the host's /etc/shadow by its (device, inode), reached as /host-etc/shadow in the container.
+      {
+        type: F,
+        rule: 'Host key file reached through a mount',
+        event: open('/host-etc/shadow', 'r', { ...inC, args: { name: '/host-etc/shadow', ino: 739, dev: 2049 }, fd: { name: '/etc/shadow' } }),
+      },
       { type: F, rule: 'Host key file reached through a mount', event: open('/hostroot/root/.ssh/authorized_keys', 'w', inC) },
       { type: F, rule: 'Host key file reached through a mount', event: open('/mnt/etc/crontab', 'w', inC) },
       {

@@ -46,6 +46,11 @@ export interface ProcessInfo {
   exeFromMemfd?: boolean;
   /** The executable lives in the container's writable (upper) overlay layer (`proc.is_exe_upper_layer`). */
   exeUpperLayer?: boolean;
+  /**
+   * The executable was created (an open with O_CREAT) by a process in a container since the sensor
+   * started: that process's name (`proc.exe_writer`). Dropped-and-executed files; see the eBPF sensor.
+   */
+  exeWriter?: string;
   /** Effective capabilities, Falco's names (`CAP_SYS_ADMIN`), for `thread.cap_effective`. */
   capEffective?: string[];
   /** Primary group name (`group.name`). */

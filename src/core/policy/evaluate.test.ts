@@ -162,6 +162,10 @@ describe('policy evaluation', () => {
     assert.equal(isReverseShell(ev('execve', { proc: { pid: 9, ppid: 1, name: 'bash', uid: 0, stdin: 'pipe', stdout: 'ipv4' } })), false);
     assert.equal(isReverseShell(ev('dup2', { args: { newfd: 0 }, fd: { type: 'ipv4', name: 'x' } })), true);
     assert.equal(isReverseShell(ev('dup2', { args: { newfd: 5 }, fd: { type: 'ipv4', name: 'x' } })), false);
+    // Unix sockets (a child's stdio socketpair) and sockets the sensor could not classify are no network.
+    assert.equal(isReverseShell(ev('dup2', { args: { newfd: 1 }, fd: { type: 'unix', name: 'socket:[1]' } })), false);
+    assert.equal(isReverseShell(ev('dup2', { args: { newfd: 1 }, fd: { type: 'socket', name: 'socket:[1]' } })), false);
+    assert.equal(isReverseShell(ev('execve', { res: 0, proc: { pid: 9, ppid: 1, name: 'bash', uid: 0, stdin: 'socket', stdout: 'socket' } })), false);
     const v = evaluate(doc, rs, emptyLearnState(), 0).violations;
     assert.equal(v.find((x) => x.type === 'system/reverse-shell' && x.policy === 'fp')?.enforce, true);
     assert.equal(v.find((x) => x.type === 'system/reverse-shell' && x.policy === 'wl')?.enforce, false);

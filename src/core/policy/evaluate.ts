@@ -66,7 +66,10 @@ export function selectorMatches(p: RuntimePolicy, c: ContainerInfo | undefined):
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC: an open with any of them can change the file.
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
-const NET: ReadonlySet<FdKind> = new Set<FdKind>(['socket', 'ipv4', 'ipv6']);
+// Network sockets only, as the rules' `network_socket_types`. `socket` is a socket the sensor could not
+// classify (the process exited before /proc/PID/net was read): a libuv or systemd child's stdio is a unix
+// socketpair, and a shell restoring it with dup2 is no reverse shell.
+const NET: ReadonlySet<FdKind> = new Set<FdKind>(['ipv4', 'ipv6']);
 
 export function isUnder(path: string, dir: string): boolean {
   if (dir === '/') return path.startsWith('/');

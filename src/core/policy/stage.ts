@@ -1,6 +1,8 @@
 // The policy stage: the one place a runtime event is decided against the
 // runtime policies. It owns the policy document, the learn state and the
-// clock, and memoises the decision of the event being processed, so the
+// clock, and memoises the decision of each event (by the event object, in a
+// WeakMap: an event decided, then another, then the first asked again still
+// gets its own decision, never re-learned or re-judged at a later clock), so the
 // runtime pipeline (which kills first, src/node/runtime/pipeline.ts) and the
 // rules engine's process-whitelist and file-protection detectors (which word
 // the alerts, through the engine's `policyDecision` hook) share one decision:
@@ -15,7 +17,7 @@ export type { PolicyDecision };
 const NONE: Evaluation = { violations: [], learned: false };
 
 export class PolicyStage {
-  private last?: { e: SyscallEvent; ev: Evaluation };
+  private readonly decided = new WeakMap<SyscallEvent, Evaluation>();
   /** The learn state changed since the last `takeLearned()`. */
   private dirty = false;
 
@@ -29,10 +31,11 @@ export class PolicyStage {
 
   /** The decision for `e` (evaluated once per event object; later calls for the same event return the same result). */
   decide(e: SyscallEvent): Evaluation {
-    if (this.last?.e === e) return this.last.ev;
+    const known = this.decided.get(e);
+    if (known) return known;
     const ev = e.source === 'syscall' ? evaluate(this.doc, e, this.learn, this.clock()) : NONE;
     if (ev.learned) this.dirty = true;
-    this.last = { e, ev };
+    this.decided.set(e, ev);
     return ev;
   }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { auditEvent, podCreate } from '../../core/k8s/audit-builders.js';
+import { e2eType } from '../../../test/helpers/e2e-coverage.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const conf = join(REPO, 'test/conformance/falco-k8s-audit');
@@ -56,7 +57,7 @@ test('k8s audit: JSON lines in the Alerts shape; malformed lines to stderr with 
     // exec at ResponseStarted and again at ResponseComplete: one alert
     assert.deepEqual(
       alerts.map((a) => a.type),
-      ['cluster/pod-abnormal', 'cluster/pod-abnormal', 'cluster/event-deletion'],
+      [e2eType('cluster/pod-abnormal', 'audit event'), 'cluster/pod-abnormal', e2eType('cluster/event-deletion', 'audit event')],
     );
     for (const a of alerts) {
       for (const k of ['id', 'type', 'severity', 'time', 'message', 'rule', 'host']) assert.ok(k in a, k);
@@ -114,7 +115,7 @@ test('k8s audit reads JSON arrays and pretty-printed EventLists; the forbidden b
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l).type),
-      ['cluster/user-enumeration', 'cluster/pod-abnormal'],
+      [e2eType('cluster/user-enumeration', 'audit event'), 'cluster/pod-abnormal'],
     );
     const arr = join(dir, 'arr.json');
     writeFileSync(arr, JSON.stringify(forb));
@@ -273,7 +274,7 @@ test('k8s webhook: self-signed HTTPS, token, EventList in, alerts out; webhook-c
       .map((l) => JSON.parse(l));
     assert.deepEqual(
       alerts.map((a) => a.type),
-      ['cluster/role-binding'],
+      [e2eType('cluster/role-binding', 'audit event')],
     );
   } finally {
     p.kill('SIGTERM');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent } from '../../core/events/event.js';
-import { exec, open, TEST_CONTAINER, TEST_TIME } from '../../core/rules/event-builders.js';
+import { exec, makeEvent, open, TEST_CONTAINER, TEST_TIME } from '../../core/rules/event-builders.js';
 import { emptyLearnState } from '../../core/policy/evaluate.js';
 import { validatePolicyDocument } from '../../core/policy/model.js';
 import { PolicyStage } from '../../core/policy/stage.js';
@@ -153,6 +153,58 @@ describe('runtime pipeline: one policy decision, injected clock and kill', () =>
     assert.ok(!shells[0]!.rule.startsWith('policy:'), `the rule's alert (${shells[0]!.rule})`);
     assert.equal(shells[0]!.action?.kind, 'killed');
     assert.deepEqual(t.killed, [4242]);
+  });
+
+  it('a file-protection policy and interleaved events of two containers: no reverse shell from a shell restoring its stdout', async () => {
+    // The events of test/e2e/runtime/watch.test.ts's protected-directory case, in the order the sensor delivered
+    // them when the twin once raised 'system/reverse-shell (policy:protect)': the twin's `sh` (stdout a unix
+    // socketpair, as libuv gives a child) redirects `echo x > other/f`, the protected container writes, and the
+    // twin's shell restores stdout with dup2(10, 1) while the protected one does the same. The twin exited before
+    // /proc/PID/net was read, so the sensor could not classify the socket: fd.type 'socket'.
+    const prot = { id: 'c'.repeat(64), name: 'prot' };
+    const twin = { id: 'd'.repeat(64), name: 'twin' };
+    const doc = validatePolicyDocument(
+      { policies: [{ name: 'protect', selector: { containers: [prot.id, twin.id] }, fileProtection: { paths: ['/srv/protected'] } }] },
+      'test-policy',
+    );
+    const stage = new PolicyStage(doc, emptyLearnState(), () => TEST_TIME);
+    const engine = await loadEngine({ host: 'n1', policyDecision: stage.violations, clock: () => TEST_TIME });
+    const out = new Collect();
+    const p = new RuntimePipeline({ host: 'n1', sensors: [], engine, policies: stage, outputs: [out], clock: () => TEST_TIME, kill: () => {} });
+    const sh = (pid: number) => ({
+      pid,
+      name: 'sh',
+      exepath: '/usr/bin/dash',
+      args: ['sh', '-c', 'echo x > f'],
+      stdin: 'file' as const,
+      stdout: 'unix' as const,
+    });
+    const restore = (c: typeof prot, pid: number, type: 'socket' | 'unix') =>
+      makeEvent({ type: 'dup2', container: c, proc: sh(pid), args: { oldfd: 10, newfd: 1, fd: 10 }, fd: { num: 10, type, name: 'socket:[884428]' } });
+    p.handle(open('/srv/other/f', 'w', { container: twin, proc: sh(501) }));
+    p.handle(open('/srv/protected/f', 'w', { container: prot, proc: sh(601) }));
+    p.handle(restore(twin, 501, 'socket'));
+    p.handle(restore(prot, 601, 'unix'));
+    p.handle(restore(twin, 501, 'unix'));
+    assert.deepEqual(
+      out.alerts.map((a) => `${a.container?.name}: ${a.type} (${a.rule})`),
+      ['prot: container/sensitive-file-access (policy:protect)'],
+      'one alert, the violation of the protected container; nothing for the twin',
+    );
+    // A real reverse shell in the same container still raises, from the rules and the policy alike.
+    p.handle(
+      makeEvent({
+        type: 'dup2',
+        container: twin,
+        proc: { ...sh(502), name: 'bash', exepath: '/usr/bin/bash' },
+        args: { oldfd: 3, newfd: 0, fd: 3 },
+        fd: { num: 3, type: 'ipv4', name: '10.0.0.5:40312->192.0.2.7:4444' },
+      }),
+    );
+    assert.deepEqual(
+      out.alerts.slice(1).map((a) => `${a.container?.name}: ${a.type}`),
+      ['twin: system/reverse-shell'],
+    );
   });
 
   it('refuses policies without an engine (their alerts would be lost)', () => {

@@ -122,7 +122,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   if (sensorKind === 'ebpf') {
     const extraProtected = policy ? protectedPaths(policy).map((p) => (p.endsWith('/') ? p : `${p}/`)) : [];
     const inodes = sensitiveIdentities();
+    const hostPidns = procs.fs.pidNamespace('self');
     const program = buildProgram({
+      ...(hostPidns !== undefined ? { hostPidns } : {}),
       sensitiveInodes: inodes,
       v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? ''),
       rawSyscalls: o.rawSyscalls !== false,

@@ -153,6 +153,12 @@ export class ProcFs {
     return m ? this.socketKind(pid, Number(m[1])) : 'socket';
   }
 
+  /** Inode of a process's pid namespace (`self` for ours); undefined when it cannot be read. */
+  pidNamespace(pid: number | 'self'): number | undefined {
+    const m = /\[(\d+)\]/.exec(link(`${this.root}/${pid}/ns/pid`) ?? '');
+    return m ? Number(m[1]) : undefined;
+  }
+
   fdTarget(pid: number, fd: number): string | undefined {
     return link(`${this.root}/${pid}/fd/${fd}`);
   }

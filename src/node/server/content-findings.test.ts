@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { writeDockerArchive } from '../../../test/helpers/image-builder.js';
 import { AWS_KEY_ID, badImage } from '../../../test/helpers/content-images.js';
 import { startTestServer, type TestServer } from './server.test-helpers.js';
+import { e2eType } from '../../../test/helpers/e2e-coverage.js';
 
 async function waitScan(s: TestServer, projectId: string, scanId: string): Promise<any> {
   for (let i = 0; i < 600; i++) {
@@ -72,7 +73,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const first = await alerts();
       // One group per file and type; one alert per malware finding.
       const types = first.map((a) => `${a.type}|${a.count}`).sort();
-      assert.deepEqual(first.map((a) => a.type).sort(), ['malware/unclassified', 'malware/unclassified', 'malware/webshell']);
+      assert.deepEqual(first.map((a) => a.type).sort(), [
+        e2eType('malware/unclassified', 'image scan'),
+        'malware/unclassified',
+        e2eType('malware/webshell', 'image scan'),
+      ]);
       assert.equal(
         first.reduce((n, a) => n + a.count, 0),
         image.malware,

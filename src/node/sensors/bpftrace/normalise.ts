@@ -88,6 +88,10 @@ export class Normaliser {
   private readonly pendingArgv = new Map<number, string[]>();
   /** Cgroup leaf names (v1 controller, v2) read in the kernel at exec entry, by tid. */
   private readonly pendingCgroup = new Map<number, [string, string]>();
+  /** The creator of the file a pid is executing (`Dx`, printed just before that exec's `E`). */
+  private readonly pendingWriter = new Map<number, string>();
+  /** Pids whose exec (the next `E`) runs a file without a link: a memfd or a deleted file (`Dm`). */
+  private readonly pendingUnlinked = new Set<number>();
   private lastArgvTid = -1;
   /** Cgroup lines by kernel cgroup id, learnt from execs (kernel names) and fresh /proc reads; bounded. */
   private readonly byCgroupId = new Map<number, string[]>();
@@ -168,6 +172,18 @@ export class Normaliser {
         const cid = p?.cgroup ? this.o.containers.resolve(p.cgroup).id : undefined;
         return { life: { kind: 'exit', pid: r.pid, ...(cid && cid !== 'host' ? { containerId: cid } : {}) } };
       }
+      case 'Dx':
+        this.pendingWriter.delete(r.pid);
+        this.pendingWriter.set(r.pid, f[0] ?? '');
+        if (this.pendingWriter.size > this.maxPending) {
+          const oldest = this.pendingWriter.keys().next().value;
+          if (oldest !== undefined) this.pendingWriter.delete(oldest);
+        }
+        return {};
+      case 'Dm':
+        this.pendingUnlinked.add(r.pid);
+        if (this.pendingUnlinked.size > this.maxPending) this.pendingUnlinked.clear();
+        return {};
       case 'E':
         return { event: this.exec(r, Number(f[0]), f[1] ?? '') };
       case 'O': {
@@ -358,6 +374,11 @@ export class Normaliser {
     if (ev.proc.args) ev.args.cmdline = ev.proc.args.join(' ');
     // Fileless execution: the kernel names a memfd or deleted file as the executable.
     if (info?.exepath && (info.exepath.startsWith('/memfd:') || info.exepath.endsWith(' (deleted)'))) ev.proc.exeFromMemfd = true;
+    if (this.pendingUnlinked.delete(r.pid)) ev.proc.exeFromMemfd = true;
+    const writer = this.pendingWriter.get(r.pid);
+    this.pendingWriter.delete(r.pid);
+    if (writer) ev.proc.exeWriter = writer;
+    else delete ev.proc.exeWriter;
     if (info) {
       info.args = ev.proc.args ?? info.args;
       info.exepath = info.exepath ?? exepath;

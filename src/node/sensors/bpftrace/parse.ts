@@ -35,6 +35,8 @@ export type BpftraceRecord =
 const FIELD_COUNT: Record<string, number> = {
   A: 2,
   E: 2,
+  Dx: 1,
+  Dm: 0,
   F: 1,
   Q: 0,
   O: 6,

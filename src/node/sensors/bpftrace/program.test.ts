@@ -66,6 +66,18 @@ describe('bpftrace program', () => {
     assert.ok(p.includes('strncmp($f, "/etc/shadow", 11) == 0'));
   });
 
+  it('remembers files created outside the host pid namespace, and names their creator at exec', () => {
+    const p = buildProgram({ hostPidns: 4026531836 });
+    assert.match(p, /sys_exit_openat \/[^/]*\(@of\[tid\] & 64\) != 0 && curtask->nsproxy->pid_ns_for_children->ns\.inum != 4026531836\//);
+    assert.match(p, /@wr\[\$ci->i_ino, \$ci->i_sb->s_dev, \$ci->i_generation\] = comm/);
+    const exec = p.split('\n').find((l) => l.startsWith('tracepoint:sched:sched_process_exec '))!;
+    assert.ok(exec.indexOf('printf("Dx') < exec.indexOf('printf("E'), 'the creator line comes just before the exec line');
+    // The remembering probe runs before the reporting one, which clears the open's state.
+    assert.ok(p.indexOf('@wr[$ci') < p.indexOf('delete(@oa[tid])'));
+    assert.ok(!buildProgram({}).includes('@wr['), 'no host namespace known: nothing remembered');
+    assert.match(buildProgram({}), /sched_process_exec \{ \$xi = curtask->mm->exe_file->f_inode; if \(\$xi->i_nlink == 0\) \{ printf\("Dm/);
+  });
+
   it('refuses paths a probe literal cannot carry', () => {
     assert.throws(() => buildProgram({ protectedPrefixes: ['/a"b'] }), /not usable in a probe filter/);
     assert.throws(() => buildProgram({ protectedPrefixes: ['/tmp/\u00e9'] }), /not usable/);

@@ -207,11 +207,25 @@ export interface ProgramOptions {
   protectedPrefixes?: readonly string[];
   /** Files recognised by (device, inode) on open, whatever the path (sensitiveIdentities() of the host's sensitive files). */
   sensitiveInodes?: readonly FileIdentity[];
+  /**
+   * Inode of the host's pid namespace (/proc/self/ns/pid of the sensor): files created by processes in any
+   * other pid namespace (containers) are remembered, and an exec of one of them names its creator
+   * (`proc.exe_writer`, the drop-and-execute rule). Undefined: no file is remembered.
+   */
+  hostPidns?: number;
 }
+
+/**
+ * Files created in containers that the program remembers (by device, inode and generation, so a reused
+ * inode is not mistaken for the dropped file), the bpftrace map's size (BPFTRACE_MAP_KEYS_MAX, programEnv):
+ * once full, later creations are not remembered until the sensor restarts.
+ */
+export const DROPPED_FILES_MAX = 4096;
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
 const O_TRUNC = 0x200;
+const O_CREAT = 0x40;
 /** bpftrace reads at most this many bytes of a string (BPFTRACE_STRLEN). */
 export const STRLEN = 128;
 
@@ -254,7 +268,15 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   const cg = `${v1}, str(curtask->cgroups->dfl_cgrp->kn->name)`;
   p.push(`tracepoint:syscalls:sys_enter_execve { ${emit('A', '\\t%s\\t%s', cg)} join(args->argv, "\\x1f"); }`);
   p.push(`tracepoint:syscalls:sys_enter_execveat { ${emit('A', '\\t%s\\t%s', cg)} join(args->argv, "\\x1f"); }`);
-  p.push(`tracepoint:sched:sched_process_exec { ${emit('E', '\\t%d\\t%s', 'args->old_pid, str(args->filename)')} }`);
+  // A file created in a container and now executed: its creator's name in a `Dx` line just before
+  // the exec's `E` (same probe, same CPU buffer, so adjacent); the name is the line's last field.
+  // An executable without a link (a memfd, a deleted file): a `Dm` line before the `E`, decided in the
+  // kernel because a short-lived process is gone before /proc/PID/exe can be read.
+  const dropped =
+    opts.hostPidns !== undefined ? `$w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} } ` : '';
+  p.push(
+    `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; if ($xi->i_nlink == 0) { ${emit('Dm', '', '')} } ${dropped}${emit('E', '\\t%d\\t%s', 'args->old_pid, str(args->filename)')} }`,
+  );
   p.push(`tracepoint:sched:sched_process_fork { ${emit('F', '\\t%d', 'args->child_pid')} }`);
   p.push(`tracepoint:sched:sched_process_exit /pid == tid/ { ${emit('Q', '', '')} }`);
   // openat: the entry probe keeps the name pointer, flags and dirfd by thread; a few filter probes
@@ -298,6 +320,11 @@ export function buildProgram(opts: ProgramOptions = {}): string {
       `tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0 && @om[tid] == 0 && args->ret >= 0 && (@of[tid] & ${WRITE_FLAGS}) != 0/ { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.map((n) => `$n == ${lit(n)}`).join(' || ')}) { @om[tid] = 1; } }`,
     );
   }
+  // Creations (O_CREAT) by processes outside the host's pid namespace: remembered for the exec probe.
+  if (opts.hostPidns !== undefined)
+    p.push(
+      `tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0 && args->ret >= 0 && (@of[tid] & ${O_CREAT}) != 0 && curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}/ { ${file} $ci = $fl->f_inode; @wr[$ci->i_ino, $ci->i_sb->s_dev, $ci->i_generation] = comm; }`,
+    );
   p.push(
     `tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0/ { if (@om[tid] != 0) { $ino = (uint64)0; $dev = (uint64)0; if (args->ret >= 0) { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; } ` +
       `${emit('O', '\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%s', 'args->ret, @of[tid], @od[tid], $ino, $dev, str(@oa[tid])')} } ` +
@@ -431,5 +458,11 @@ export function v1SubsysIndex(procCgroups: string): number | undefined {
 
 /** Environment for the bpftrace child: longer strings, bigger per-CPU buffers so bursts are not lost. */
 export function programEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...base, BPFTRACE_STRLEN: String(STRLEN), BPFTRACE_PERF_RB_PAGES: base.BPFTRACE_PERF_RB_PAGES ?? '1024', BPFTRACE_MAX_STRLEN: String(STRLEN) };
+  return {
+    ...base,
+    BPFTRACE_STRLEN: String(STRLEN),
+    BPFTRACE_PERF_RB_PAGES: base.BPFTRACE_PERF_RB_PAGES ?? '1024',
+    BPFTRACE_MAX_STRLEN: String(STRLEN),
+    BPFTRACE_MAP_KEYS_MAX: String(DROPPED_FILES_MAX),
+  };
 }

@@ -1,0 +1,5 @@
+#!/bin/sh
+# action: ReadSensitiveFileUntrusted
+# expect: user/password-theft
+# where: container, host
+cat /etc/shadow > /dev/null

@@ -1,0 +1,5 @@
+#!/bin/sh
+# action: SetSetuidOrSetgidBit
+# expect: system/file-privilege-escalation
+# where: container
+cp /bin/true /tmp/suid && chmod u+s /tmp/suid
