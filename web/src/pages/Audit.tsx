@@ -74,20 +74,16 @@ export default function Audit() {
           width={180}
           options={(projects.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
         />
-        <Input
-          aria-label={t('audit.since')}
-          placeholder={t('audit.sinceHint')}
-          defaultValue={since}
-          onPressEnter={(e) => f.set({ since: (e.target as HTMLInputElement).value })}
-          style={{ width: 200 }}
-        />
-        <Input
-          aria-label={t('audit.until')}
-          placeholder={t('audit.untilHint')}
-          defaultValue={until}
-          onPressEnter={(e) => f.set({ until: (e.target as HTMLInputElement).value })}
-          style={{ width: 200 }}
-        />
+        {(['since', 'until'] as const).map((k) => (
+          <Input
+            key={k}
+            aria-label={t(`audit.${k}`)}
+            placeholder={t(`audit.${k}Hint`)}
+            defaultValue={f.get(k)}
+            onPressEnter={(e) => f.set({ [k]: (e.target as HTMLInputElement).value })}
+            style={{ width: 200 }}
+          />
+        ))}
         <Space>
           <Button onClick={() => download('csv').catch((e) => void message.error(errorMessage(e)))}>{t('audit.exportCsv')}</Button>
           <Button onClick={() => download('jsonl').catch((e) => void message.error(errorMessage(e)))}>{t('audit.exportJsonl')}</Button>
