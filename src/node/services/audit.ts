@@ -6,9 +6,19 @@ import { toApi, type ServiceDeps } from './common.js';
 
 export async function listAudit(
   s: ServiceDeps,
-  q: { event?: string; project?: string; after?: number; limit?: number },
+  q: { event?: string; project?: string; user?: string; since?: string; until?: string; after?: number; limit?: number },
 ): Promise<{ items: Record<string, unknown>[]; next?: number }> {
-  const rows = await queryAudit(s.store.db, { event: q.event, projectId: q.project, afterSeq: q.after, limit: q.limit ?? 100 });
+  // Times are stored as ISO 8601 UTC text: the bounds are normalised to that form so they compare as text.
+  const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
+  const rows = await queryAudit(s.store.db, {
+    event: q.event,
+    projectId: q.project,
+    username: q.user,
+    since: iso(q.since),
+    until: iso(q.until),
+    afterSeq: q.after,
+    limit: q.limit ?? 100,
+  });
   return { items: rows.map(toApi), next: rows.length ? rows[rows.length - 1]!.seq : undefined };
 }
 

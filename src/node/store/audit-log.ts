@@ -259,6 +259,12 @@ export interface AuditQuery {
   event?: string;
   projectId?: string;
   afterSeq?: number;
+  /** Exact user name of the actor. */
+  username?: string;
+  /** Records at or after this ISO 8601 UTC time (inclusive). */
+  since?: string;
+  /** Records before this ISO 8601 UTC time (exclusive). */
+  until?: string;
   limit?: number;
 }
 
@@ -267,6 +273,9 @@ export async function queryAudit(db: Db, q: AuditQuery): Promise<AuditRow[]> {
   if (q.event) qb = qb.where('event', '=', q.event);
   if (q.projectId) qb = qb.where('project_id', '=', q.projectId);
   if (q.afterSeq) qb = qb.where('seq', '>', q.afterSeq);
+  if (q.username) qb = qb.where('username', '=', q.username);
+  if (q.since) qb = qb.where('time', '>=', q.since);
+  if (q.until) qb = qb.where('time', '<', q.until);
   return qb
     .orderBy('seq')
     .limit(q.limit ?? 100)

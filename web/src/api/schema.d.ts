@@ -170,6 +170,12 @@ export interface paths {
                     event?: string;
                     limit?: number;
                     project?: string;
+                    /** @description records at or after this time */
+                    since?: string;
+                    /** @description records before this time */
+                    until?: string;
+                    /** @description exact user name of the actor */
+                    user?: string;
                 };
                 header?: never;
                 path?: never;

@@ -25,16 +25,28 @@ export default function Audit() {
   const projects = useProjects();
   // The page position is the URL's `cursor` (a sequence number), reset by every filter change.
   const after = f.get('cursor') ? Number(f.get('cursor')) : undefined;
-  const query = { event: f.get('event') || undefined, project: f.get('inProject') || undefined, after, limit: 100 };
+  const since = f.get('since');
+  const until = f.get('until');
+  // Every filter runs on the server (a date typed as 2026-01-31 is read as that day's UTC midnight).
+  const iso = (v?: string | null) => {
+    const d = v ? new Date(v) : undefined;
+    return d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
+  };
+  const query = {
+    event: f.get('event') || undefined,
+    project: f.get('inProject') || undefined,
+    user: f.get('user') || undefined,
+    since: iso(since),
+    until: iso(until),
+    after,
+    limit: 100,
+  };
   const q = useQuery({
     queryKey: ['audit', query],
     queryFn: () => unwrap<Page<AuditRecord> & { next?: number }>(api.GET('/api/v1/audit', { params: { query } })),
   });
   const verify = useQuery({ queryKey: ['audit-verify'], queryFn: () => unwrap<AuditVerify>(api.GET('/api/v1/audit/verify')) });
-  const user = f.get('user');
-  const since = f.get('since');
-  // The API filters by event and project; user and start time narrow the loaded page.
-  const rows = (q.data?.items ?? []).filter((r) => (!user || r.username === user) && (!since || r.time >= since));
+  const rows = q.data?.items ?? [];
   return (
     <>
       <PageTitle>{t('nav.audit')}</PageTitle>
@@ -62,13 +74,16 @@ export default function Audit() {
           width={180}
           options={(projects.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
         />
-        <Input
-          aria-label={t('audit.since')}
-          placeholder={t('audit.sinceHint')}
-          defaultValue={since}
-          onPressEnter={(e) => f.set({ since: (e.target as HTMLInputElement).value })}
-          style={{ width: 200 }}
-        />
+        {(['since', 'until'] as const).map((k) => (
+          <Input
+            key={k}
+            aria-label={t(`audit.${k}`)}
+            placeholder={t(`audit.${k}Hint`)}
+            defaultValue={f.get(k)}
+            onPressEnter={(e) => f.set({ [k]: (e.target as HTMLInputElement).value })}
+            style={{ width: 200 }}
+          />
+        ))}
         <Space>
           <Button onClick={() => download('csv').catch((e) => void message.error(errorMessage(e)))}>{t('audit.exportCsv')}</Button>
           <Button onClick={() => download('jsonl').catch((e) => void message.error(errorMessage(e)))}>{t('audit.exportJsonl')}</Button>

@@ -6,7 +6,7 @@ import { exportTrail, listAudit, verifyTrail } from '../../services/audit.js';
 import { ID } from './common.js';
 
 export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get<{ Querystring: { event?: string; project?: string; after?: number; limit?: number } }>(
+  app.get<{ Querystring: { event?: string; project?: string; user?: string; since?: string; until?: string; after?: number; limit?: number } }>(
     '/api/v1/audit',
     {
       config: { action: 'audit:read', scope: 'global' },
@@ -18,6 +18,9 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
           properties: {
             event: { type: 'string', maxLength: 60 },
             project: ID,
+            user: { type: 'string', minLength: 1, maxLength: 100, description: 'exact user name of the actor' },
+            since: { type: 'string', format: 'date-time', description: 'records at or after this time' },
+            until: { type: 'string', format: 'date-time', description: 'records before this time' },
             after: { type: 'integer', minimum: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
