@@ -3,6 +3,7 @@
 // `package-lock.json` (v1, v2, v3) declares but that are not installed
 // (`declared: true`). Only the package.json directly under a node_modules
 // entry is claimed: tests, fixtures and examples inside packages are not.
+// One package per name@version: every path it was found at is in `files`.
 import type { Package } from '../inventory/types.js';
 import { layerRef } from './layer-attribution.js';
 import type { Analyzer, AnalyzerFile, AnalyzerInput } from './types.js';
@@ -125,6 +126,29 @@ export const npmAnalyzer: Analyzer = {
         packages.push({ type: 'npm', name: e.name, version: e.version, declared: true, filePath: f.path, layer: layerRef(f.entry.layer, input.layers) });
       }
     }
-    return { packages };
+    return { packages: dedupe(packages) };
   },
 };
+
+/**
+ * One component per name@version (installed and declared apart): a package
+ * installed, or declared, at several paths is one package whose `filePath` is
+ * the shallowest path and whose `files` lists every path it was found at.
+ */
+function dedupe(packages: Package[]): Package[] {
+  const byKey = new Map<string, Package>();
+  const layerOf = new Map<string, Package['layer']>();
+  for (const p of packages) {
+    const key = `${p.name}\u0000${p.version}\u0000${p.declared ? 'd' : 'i'}`;
+    if (!layerOf.has(p.filePath!)) layerOf.set(p.filePath!, p.layer);
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...p, files: [p.filePath!] });
+    else if (!seen.files!.includes(p.filePath!)) seen.files!.push(p.filePath!);
+  }
+  // Deterministic whatever the file order: the shallowest path first (the hoisted copy), then by name.
+  const order = (a: string, b: string): number => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0);
+  return [...byKey.values()].map((p) => {
+    const files = p.files!.sort(order);
+    return { ...p, filePath: files[0]!, files, layer: layerOf.get(files[0]!) };
+  });
+}
