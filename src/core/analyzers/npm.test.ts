@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { isInstalledPackageJson, npmAnalyzer } from './npm.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
 import type { Advisory } from '../vulndb/advisory.js';
+import type { Package } from '../inventory/types.js';
 import { matchPackages } from '../vulndb/match.js';
 import { memoryDb } from '../vulndb/match.test.js';
 import { parseOsv } from '../vulndb/osv.js';
@@ -121,8 +122,8 @@ test('npm: one package per name@version with all its paths; a lockfile-only pack
         lockfileVersion: 3,
         packages: {
           '': { name: 'app' },
-          'node_modules/ms': { version: '2.0.0' },
-          'node_modules/debug/node_modules/ms': { version: '2.0.0' },
+          'node_modules/ms': { version: '2.0.0', dev: true },
+          'node_modules/debug/node_modules/ms': { version: '2.0.0', dev: true },
           'node_modules/fsevents': { version: '2.3.2', optional: true, os: ['darwin'] },
           'node_modules/chokidar/node_modules/fsevents': { version: '2.3.2', optional: true, os: ['darwin'] },
         },
@@ -130,9 +131,10 @@ test('npm: one package per name@version with all its paths; a lockfile-only pack
     },
   ]);
   const pkgs = r.packages ?? [];
-  assert.deepEqual(pkgs.map((p) => `${p.name}@${p.version}${p.declared ? ' declared' : ''} ${p.files?.join(',')}`).sort(), [
-    'fsevents@2.3.2 declared /app/package-lock.json',
-    'ms@2.0.0 /app/node_modules/ms/package.json,/app/node_modules/debug/node_modules/ms/package.json',
+  const flags = (p: Package): string => `${p.declared ? ' declared' : ''}${p.dev ? ' dev' : ''}${p.optional ? ' optional' : ''}`;
+  assert.deepEqual(pkgs.map((p) => `${p.name}@${p.version}${flags(p)} ${p.files?.join(',')}`).sort(), [
+    'fsevents@2.3.2 declared optional /app/package-lock.json',
+    'ms@2.0.0 dev /app/node_modules/ms/package.json,/app/node_modules/debug/node_modules/ms/package.json',
   ]);
   const osv = (id: string, name: string, fixed: string): Advisory =>
     parseOsv(
