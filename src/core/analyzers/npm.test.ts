@@ -6,6 +6,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { isInstalledPackageJson, npmAnalyzer } from './npm.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
+import type { Advisory } from '../vulndb/advisory.js';
+import type { Package } from '../inventory/types.js';
+import { matchPackages } from '../vulndb/match.js';
+import { memoryDb } from '../vulndb/match.test.js';
+import { parseOsv } from '../vulndb/osv.js';
 
 const entry = { path: '/x', kind: 'file' as const, mode: 0o644, size: 100, uid: 0, gid: 0, layer: 0 };
 
@@ -105,4 +110,40 @@ test('npm: real npm install tree', { timeout: 180_000 }, async (t) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('npm: one package per name@version with all its paths; a lockfile-only package gets no vulnerability, an installed one does', async () => {
+  const ms = JSON.stringify({ name: 'ms', version: '2.0.0' });
+  const r = await runAnalyzer(npmAnalyzer, [
+    {
+      '/app/node_modules/ms/package.json': ms,
+      '/app/node_modules/debug/node_modules/ms/package.json': ms,
+      '/app/package-lock.json': JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': { name: 'app' },
+          'node_modules/ms': { version: '2.0.0', dev: true },
+          'node_modules/debug/node_modules/ms': { version: '2.0.0', dev: true },
+          'node_modules/fsevents': { version: '2.3.2', optional: true, os: ['darwin'] },
+          'node_modules/chokidar/node_modules/fsevents': { version: '2.3.2', optional: true, os: ['darwin'] },
+        },
+      }),
+    },
+  ]);
+  const pkgs = r.packages ?? [];
+  const flags = (p: Package): string => `${p.declared ? ' declared' : ''}${p.dev ? ' dev' : ''}${p.optional ? ' optional' : ''}`;
+  assert.deepEqual(pkgs.map((p) => `${p.name}@${p.version}${flags(p)} ${p.files?.join(',')}`).sort(), [
+    'fsevents@2.3.2 declared optional /app/package-lock.json',
+    'ms@2.0.0 dev /app/node_modules/ms/package.json,/app/node_modules/debug/node_modules/ms/package.json',
+  ]);
+  const osv = (id: string, name: string, fixed: string): Advisory =>
+    parseOsv(
+      { id, summary: id, affected: [{ package: { ecosystem: 'npm', name }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }] },
+      id,
+    );
+  const findings = matchPackages(pkgs, undefined, memoryDb([osv('GHSA-ms', 'ms', '2.0.1'), osv('GHSA-fsevents', 'fsevents', '2.3.3')]));
+  assert.deepEqual(
+    findings.map((f) => `${f.id} ${f.package}`),
+    ['GHSA-ms ms'],
+  );
 });

@@ -3,6 +3,7 @@
 // `package-lock.json` (v1, v2, v3) declares but that are not installed
 // (`declared: true`). Only the package.json directly under a node_modules
 // entry is claimed: tests, fixtures and examples inside packages are not.
+// One package per name@version: every path it was found at is in `files`.
 import type { Package } from '../inventory/types.js';
 import { layerRef } from './layer-attribution.js';
 import type { Analyzer, AnalyzerFile, AnalyzerInput } from './types.js';
@@ -68,15 +69,28 @@ function fromPackageJson(f: AnalyzerFile, input: AnalyzerInput): Package | undef
   };
 }
 
-/** Lockfile entries as (install path relative to the lockfile's directory, name, version). */
-function lockEntries(doc: Json): Array<{ rel: string; name: string; version: string }> {
-  const out: Array<{ rel: string; name: string; version: string }> = [];
+interface LockEntry {
+  rel: string;
+  name: string;
+  version: string;
+  dev?: boolean;
+  optional?: boolean;
+}
+
+/** The lockfile's `dev` / `optional` flags (`devOptional`: needed by either, so neither alone). */
+function flagsOf(v: Json): { dev?: boolean; optional?: boolean } {
+  return { ...(v.dev === true ? { dev: true } : {}), ...(v.optional === true ? { optional: true } : {}) };
+}
+
+/** Lockfile entries as (install path relative to the lockfile's directory, name, version, flags). */
+function lockEntries(doc: Json): LockEntry[] {
+  const out: LockEntry[] = [];
   if (isObj(doc.packages)) {
     // lockfileVersion 2 and 3: flat map keyed by install path.
     for (const [key, v] of Object.entries(doc.packages)) {
       if (!key.includes('node_modules/') || !isObj(v) || v.link === true) continue;
       const name = typeof v.name === 'string' ? v.name : key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
-      if (isVersion(v.version) && name) out.push({ rel: key, name, version: v.version });
+      if (isVersion(v.version) && name) out.push({ rel: key, name, version: v.version, ...flagsOf(v) });
     }
     return out;
   }
@@ -86,7 +100,7 @@ function lockEntries(doc: Json): Array<{ rel: string; name: string; version: str
     for (const [name, v] of Object.entries(deps)) {
       if (!isObj(v)) continue;
       const rel = `${prefix}node_modules/${name}`;
-      if (isVersion(v.version)) out.push({ rel, name, version: v.version });
+      if (isVersion(v.version)) out.push({ rel, name, version: v.version, ...flagsOf(v) });
       walk(v.dependencies, `${rel}/`, depth + 1);
     }
   };
@@ -106,12 +120,14 @@ export const npmAnalyzer: Analyzer = {
   analyze(input) {
     const packages: Package[] = [];
     const installed = new Set<string>();
+    const installedAt = new Map<string, Package>();
     for (const f of input.files) {
       if (!isInstalledPackageJson(f.path)) continue;
       const p = fromPackageJson(f, input);
       if (!p) continue;
       packages.push(p);
       installed.add(dirOf(f.path));
+      installedAt.set(dirOf(f.path), p);
     }
     for (const f of input.files) {
       if (!isLockfile(f.path)) continue;
@@ -120,11 +136,54 @@ export const npmAnalyzer: Analyzer = {
       const base = dirOf(f.path);
       for (const e of lockEntries(doc)) {
         const dir = `${base === '/' ? '' : base}/${e.rel}`;
+        const flags = { ...(e.dev ? { dev: true } : {}), ...(e.optional ? { optional: true } : {}) };
+        const inst = installedAt.get(dir);
+        if (inst) {
+          // The installed copy takes the lockfile's flags when it is the version the lockfile names.
+          if (inst.version === e.version) Object.assign(inst, flags);
+          continue;
+        }
         if (installed.has(dir) || input.tree.get(`${dir}/package.json`)) continue;
         installed.add(dir);
-        packages.push({ type: 'npm', name: e.name, version: e.version, declared: true, filePath: f.path, layer: layerRef(f.entry.layer, input.layers) });
+        packages.push({
+          type: 'npm',
+          name: e.name,
+          version: e.version,
+          declared: true,
+          ...flags,
+          filePath: f.path,
+          layer: layerRef(f.entry.layer, input.layers),
+        });
       }
     }
-    return { packages };
+    return { packages: dedupe(packages) };
   },
 };
+
+/**
+ * One component per name@version (installed and declared apart): a package
+ * installed, or declared, at several paths is one package whose `filePath` is
+ * the shallowest path and whose `files` lists every path it was found at.
+ */
+function dedupe(packages: Package[]): Package[] {
+  const byKey = new Map<string, Package>();
+  const layerOf = new Map<string, Package['layer']>();
+  for (const p of packages) {
+    const key = `${p.name}\u0000${p.version}\u0000${p.declared ? 'd' : 'i'}`;
+    if (!layerOf.has(p.filePath!)) layerOf.set(p.filePath!, p.layer);
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...p, files: [p.filePath!] });
+    else {
+      if (!seen.files!.includes(p.filePath!)) seen.files!.push(p.filePath!);
+      // dev / optional only when every copy is.
+      if (!p.dev) delete seen.dev;
+      if (!p.optional) delete seen.optional;
+    }
+  }
+  // Deterministic whatever the file order: the shallowest path first (the hoisted copy), then by name.
+  const order = (a: string, b: string): number => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0);
+  return [...byKey.values()].map((p) => {
+    const files = p.files!.sort(order);
+    return { ...p, filePath: files[0]!, files, layer: layerOf.get(files[0]!) };
+  });
+}

@@ -68,6 +68,10 @@ export interface Package {
   filePath?: string;
   /** Declared in a lockfile but not found installed. */
   declared?: boolean;
+  /** A development-only dependency (npm lockfile `dev`). */
+  dev?: boolean;
+  /** An optional dependency (npm lockfile `optional`). */
+  optional?: boolean;
   maintainer?: string;
   /** Package URL; filled by the report layer when not set. */
   purl?: string;

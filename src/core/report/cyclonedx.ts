@@ -70,6 +70,9 @@ export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
       if (p.layer.diffId) properties.push({ name: 'vigil:layer:diff-id', value: p.layer.diffId });
     }
     if (p.filePath) properties.push({ name: 'vigil:package:path', value: p.filePath });
+    if (p.declared) properties.push({ name: 'vigil:package:declared', value: 'true' });
+    if (p.dev) properties.push({ name: 'vigil:package:dev', value: 'true' });
+    if (p.optional) properties.push({ name: 'vigil:package:optional', value: 'true' });
     const c: Json = { 'bom-ref': ref, type: 'library', name: p.name, version: p.version, purl };
     const lic = licensesOf(p);
     if (lic) c.licenses = lic;

@@ -76,7 +76,10 @@ export function findingIdentity(
   return [f.id, f.package, f.pkgPath ?? '', f.installedVersion, f.fixedVersion, f.status, f.severity, f.title].join('\u0000');
 }
 
-export function matchPackages(packages: Package[], os: OsInfo | undefined, db: AdvisoryLookup): VulnerabilityFinding[] {
+export function matchPackages(all: Package[], os: OsInfo | undefined, db: AdvisoryLookup): VulnerabilityFinding[] {
+  // A package only a lockfile declares (`declared: true`) is not present in the
+  // image: it receives no vulnerability (as Trivy does for image scans).
+  const packages = all.filter((p) => !p.declared);
   const drafts = new Map<string, Draft>();
   const heads = new Map<number, AdvisoryHead | undefined>();
   const head = (k: number): AdvisoryHead | undefined => {
