@@ -1,6 +1,6 @@
 // The folder rule of src/core: no folder imports a sibling that imports it
 // back, directly or through others. The graph is computed from the sources
-// (every import, export-from and import() of non-test files), so a new
+// (every import, export-from and import() of non-test files (tests and their .test-helpers.ts)), so a new
 // upward import fails here with the files that make the cycle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ function sourceFiles(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...sourceFiles(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) out.push(p);
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.test-helpers.ts')) out.push(p);
   }
   return out;
 }
