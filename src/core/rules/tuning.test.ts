@@ -33,8 +33,16 @@ const auth = (i: number, user = 'root') =>
   makeEvent({ type: 'auth', time: 1000 + i * 1000, proc: { name: 'sshd' }, args: { service: 'sshd', result: 'failure', user, sip: '198.51.100.23' } });
 const wipe = (container = nginx) => exec('rm -rf /', { container });
 const shadow = (container: typeof nginx) => open('/etc/shadow', 'r', { container, proc: { name: 'cat', exepath: '/usr/bin/cat' } });
+// The CPU sampler's reports: one per sustained episode, with the miner traits it found.
 const cpu = (n: number, pct: number) =>
-  Array.from({ length: n }, (_, i) => makeEvent({ type: 'procstat', time: 1000 + i * 10_000, args: { cpu_percent: pct }, proc: { name: 'kworker', pid: 31 } }));
+  Array.from({ length: n }, (_, i) =>
+    makeEvent({
+      type: 'procstat',
+      time: 1000 + i * 10_000,
+      args: { cpu_percent: pct, seconds: 60, traits: 'kernel-thread-name' },
+      proc: { name: 'kworker', pid: 31 },
+    }),
+  );
 
 const tuningPolicy = {
   name: 'team-tuning',
@@ -137,12 +145,13 @@ test('scoped policies refine the project-wide ones for their images and namespac
   assert.deepEqual(types(on, [shadow(nginx)]), ['user/password-theft']);
 });
 
-test('the cpu threshold: percent is a gate on evt.arg.cpu_percent, duration the window; detectors read engine.thresholds', () => {
-  assert.deepEqual(types(engineWith(policies({ name: 'c', thresholds: { cpu: { percent: 95 } } })), cpu(5, 92)), []);
-  assert.deepEqual(types(engineWith(policies({ name: 'c', thresholds: { cpu: { percent: 50 } } })), cpu(5, 60)), ['system/abnormal-process-behavior']);
-  // 5 samples 10 s apart span 40 s: a 30 s duration is too short.
+test('the cpu threshold: percent is a gate on evt.arg.cpu_percent, duration the sustain time the sampler reads from engine.thresholds', () => {
+  assert.deepEqual(types(engineWith(policies({ name: 'c', thresholds: { cpu: { percent: 95 } } })), cpu(1, 92)), []);
+  assert.deepEqual(types(engineWith(policies({ name: 'c', thresholds: { cpu: { percent: 50 } } })), cpu(1, 60)), ['system/abnormal-process-behavior']);
+  // One alert per process per window however many episodes it reports.
+  assert.deepEqual(types(engineWith([]), cpu(3, 99)), ['system/abnormal-process-behavior']);
+  // The duration is how long the CPU sampler waits before it reports (runtime watch hands it engine.thresholds.cpu).
   const short = engineWith(policies({ name: 'c', thresholds: { cpu: { duration: '30s' } } }));
-  assert.deepEqual(types(short, cpu(5, 99)), []);
   assert.deepEqual(short.thresholds.cpu, { percent: 90, duration: 30_000 });
   assert.deepEqual(engineWith([]).thresholds.cpu, { percent: 90, duration: 60_000 });
 });
