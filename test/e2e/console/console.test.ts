@@ -156,7 +156,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     const im = (await api('GET', `/api/v1/projects/${projectId}/images`, admin)).body.items[0];
     imageId = im.id;
     imageRef = im.ref;
-    const u = await api('POST', '/api/v1/users', admin, { username: 'auditor', password: 'tq9-auditor-secret', role: 'ReadOnlyAccess', projectId });
+    const u = await api('POST', '/api/v1/users', admin, { username: 'auditor', password: 'tq9-ledger-reader-77', role: 'ReadOnlyAccess', projectId });
     assert.equal(u.status, 201, JSON.stringify(u.body));
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -330,7 +330,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const { page, problems } = await watchedPage(ctx);
     await page.goto(`${base}/login`);
-    await login(page, 'auditor', 'tq9-auditor-secret');
+    await login(page, 'auditor', 'tq9-ledger-reader-77');
     await page.waitForURL(/\/overview$/);
     await page.goto(`${base}/images/${imageId}?project=${projectId}`);
     await page.getByRole('heading', { level: 2, name: imageRef }).waitFor();
