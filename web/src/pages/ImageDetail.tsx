@@ -37,7 +37,8 @@ export default function ImageDetail() {
   const findings = useQuery({
     queryKey: ['findings', projectId, imageId],
     enabled: !!projectId,
-    queryFn: () => unwrap<Page<Finding>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/findings', { params: { path: p, query: { limit: 500 } } })),
+    queryFn: () =>
+      unwrap<Page<Finding>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/findings', { params: { path: p, query: { kind: 'vuln', limit: 500 } } })),
   });
   const packages = useQuery({
     queryKey: ['packages', projectId, imageId],
