@@ -3,8 +3,8 @@
 // so it touches nothing of the host's networking and runs beside other
 // engineers' daemons), stopped by its pid. `importRootfs` turns a directory
 // (the debootstrap'ed minbase of `.ci/run`) into an image with `docker import`.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -75,7 +75,17 @@ export async function startDockerd(o: { prefix?: string; args?: string[]; readyM
       await exited;
       clearTimeout(t);
     }
-    rmSync(dir, { recursive: true, force: true });
+    // dockerd leaves mounts below its private dirs (netns files, overlay layers): detach them before removing.
+    for (const m of readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .reverse())
+      if (m.startsWith(`${dir}/`)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // a mount busy past the lazy unmount: leave the temp dir rather than fail the test
+    }
   };
   const end = Date.now() + (o.readyMs ?? 60_000);
   for (;;) {
