@@ -88,6 +88,8 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       VIGIL_SCHEDULER_INTERVAL_SECONDS: '1',
       VIGIL_LOGIN_RATE_LIMIT: '10',
       VIGIL_TRUSTED_PROXIES: '127.0.0.1',
+      // the test registry listens on loopback, which the outbound guard refuses unless allowed
+      VIGIL_OUTBOUND_ALLOW: '127.0.0.1',
     };
     const [apiA, apiB, w1, w2] = [
       startReplica('api', { ...env, VIGIL_DB: dbA }),
