@@ -72,7 +72,9 @@ export function createSelfSignedCert(hosts: string[], now = new Date(), days = 8
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
+  // A positive DER INTEGER without padding: the top bit clear (not negative) and the first byte non-zero
+  // (a leading 0x00 before a byte < 0x80 is illegal padding, which OpenSSL 3 refuses when loading the cert).
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const san = hosts.map((h) => (isIP(h) ? tlv(0x87, ipBytes(h)) : tlv(0x82, Buffer.from(h))));
   const extensions = tlv(
     0xa3,
