@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import type { ScanService, ScanTrigger } from './scan-service.js';
 import { projectSchedules, scheduleKey } from '../services/projects.js';
 import { claimSetting, settingValue } from '../services/settings.js';
-import { rescanCandidates } from '../services/images.js';
+import { rescanCandidates } from '../services/scans.js';
 import { imagesAffectedByDb, type ImageRef } from './vulndb-rematch.js';
 import { deploymentDbValue, newerDb, parseDeploymentDb, VULNDB_SETTING, type VulnDbIdentity } from './vulndb-identity.js';
 
@@ -34,7 +34,7 @@ export class Scheduler {
   }
 
   private scannedImages(projectId?: string, onlyScanned = true): Promise<ImageRef[]> {
-    return rescanCandidates(this.o.store, projectId, onlyScanned);
+    return rescanCandidates(this.o.store.db, projectId, onlyScanned);
   }
 
   private async enqueue(images: readonly ImageRef[], trigger: ScanTrigger): Promise<number> {

@@ -7,7 +7,7 @@ import type { OsInfo, Package, PackageType } from '../../core/inventory/types.js
 import type { VulnerabilityFinding } from '../../core/scan/types.js';
 import { findingIdentity, matchPackages } from '../../core/vulndb/match.js';
 import type { Store } from '../store/store.js';
-import type { ImageRef } from '../services/images.js';
+import type { ImageRef } from '../services/scans.js';
 import { scannedImagesWithOs, storedSoftware, storedVulnFindings } from '../services/scan-results.js';
 import { VulnDb } from '../vulndb/db.js';
 

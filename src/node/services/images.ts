@@ -6,7 +6,7 @@ import type { VulnerabilityFinding } from '../../core/scan/types.js';
 import { parseSeverityFilter } from '../../core/scan/severity-filter.js';
 import { ignoreEntryFor, type IgnoreEntry } from '../../core/vulndb/ignore.js';
 import { sql } from 'kysely';
-import type { Store, Tx } from '../store/store.js';
+import type { Tx } from '../store/store.js';
 import { conflict } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
@@ -343,17 +343,4 @@ function findingOf(r: {
     // fall through
   }
   return { id: r.ref_id, aliases: [], package: r.package, sourcePackage: '' };
-}
-
-export interface ImageRef {
-  id: string;
-  project_id: string;
-}
-
-/** The images to rescan, of one project or all: only scanned ones unless `onlyScanned` is false. */
-export async function rescanCandidates(store: Store, projectId?: string, onlyScanned = true): Promise<ImageRef[]> {
-  let q = store.db.selectFrom('images').select(['id', 'project_id']);
-  if (projectId) q = q.where('project_id', '=', projectId);
-  if (onlyScanned) q = q.where('last_scan_id', 'is not', null);
-  return q.execute();
 }

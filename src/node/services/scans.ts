@@ -3,7 +3,7 @@
 // running -> succeeded | failed (or back to queued for a retry) with the
 // functions below; listing and rescans.
 import { newId } from '../store/ids.js';
-import type { Store, Tx } from '../store/store.js';
+import type { Db, Store, Tx } from '../store/store.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { mutate } from './mutate.js';
 import { registryHost } from './registries.js';
@@ -64,11 +64,8 @@ export async function queueRescans(
   affected?: ReadonlySet<string>,
 ): Promise<string[]> {
   const ids = await mutate(s, by, { resourceType: 'project', resourceId: b.projectId ?? '*', projectId: b.projectId, summary: b }, async (trx) => {
-    let q = trx.selectFrom('images').select(['id', 'project_id']);
-    if (b.projectId) q = q.where('project_id', '=', b.projectId);
-    if (b.onlyScanned !== false || affected) q = q.where('last_scan_id', 'is not', null);
     const out: string[] = [];
-    for (const im of await q.execute()) {
+    for (const im of await rescanCandidates(trx, b.projectId, b.onlyScanned !== false || !!affected)) {
       if (affected && !affected.has(im.id)) continue;
       out.push(await createScan(s, trx, im.project_id, im.id, 'vulndb'));
     }
@@ -134,4 +131,17 @@ export async function endFailedScan(store: Store, scanId: string, error: string,
     .set({ status: final ? 'failed' : 'queued', error, finished_at: final ? now.toISOString() : null })
     .where('id', '=', scanId)
     .execute();
+}
+
+export interface ImageRef {
+  id: string;
+  project_id: string;
+}
+
+/** The images to rescan, of one project or all: only scanned ones unless `onlyScanned` is false. */
+export async function rescanCandidates(db: Db | Tx, projectId?: string, onlyScanned = true): Promise<ImageRef[]> {
+  let q = db.selectFrom('images').select(['id', 'project_id']);
+  if (projectId) q = q.where('project_id', '=', projectId);
+  if (onlyScanned) q = q.where('last_scan_id', 'is not', null);
+  return q.execute();
 }
