@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../core/errors.js';
 import { VulnDb } from './db.js';
-import { makeZip } from './test-zip.js';
+import { makeZip } from '../../core/analyzers/zip.test-helpers.js';
 import { updateDb, type UpdateOptions } from './update.js';
 
 const DEMO = new URL('../../../demo/advisories/', import.meta.url).pathname;
