@@ -2,28 +2,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyscallEvent } from '../../../core/events/event.js';
 import { Normaliser, kernelCgroupLines, localAddress, cloneFlagNames } from './normalise.js';
-import { parseBpftraceLine } from './parse.js';
+import { feedLines, printfLine } from './bpftrace.test-helpers.js';
 import { ProcCache, ProcFs } from '../procfs.js';
 import { ContainerResolver } from '../container-resolver.js';
 
 const ID = 'ab'.repeat(32);
-const line = (data: string) => JSON.stringify({ type: 'printf', data: `${data}\n` });
+const line = printfLine;
 const H = (code: string, pid: number, comm: string, ns = 4026532180) => `${code}\t1000000\t${pid}\t${pid}\t100\t0\t${ns}\t1`.concat(`\t${comm}`);
 
 /** Feed recorded-format lines through parser and normaliser; /proc is an empty directory, as for processes already gone. */
 function run(lines: string[]): SyscallEvent[] {
   const procs = new ProcCache(new ProcFs('/nonexistent-proc'));
   const n = new Normaliser({ procs, containers: new ContainerResolver(), host: 'node-1', wallNow: () => 1_700_000_000_000, monoNowNs: () => 1_000_000 });
-  const out: SyscallEvent[] = [];
-  for (const l of lines) {
-    const r = parseBpftraceLine(l);
-    if (r.kind === 'join') n.argv(r.args);
-    else if (r.kind === 'event') {
-      const { event } = n.record(r.ev);
-      if (event) out.push(event);
-    }
-  }
-  return out;
+  return feedLines(n, lines, false);
 }
 
 describe('normaliser', () => {

@@ -10,14 +10,14 @@ import type { SyscallEvent } from '../../../core/events/event.js';
 import { Engine } from '../../../core/rules/engine.js';
 import type { Ruleset } from '../../../core/rules/loader.js';
 import { Normaliser, normalisePath } from './normalise.js';
-import { parseBpftraceLine } from './parse.js';
+import { feedLines, printfLine } from './bpftrace.test-helpers.js';
 import { kernelDev } from './program.js';
 import { ProcCache, ProcFs } from '../procfs.js';
 import { ContainerResolver } from '../container-resolver.js';
 import { loadBuiltinRules } from '../../rules/load.js';
 
 const ID = 'cd'.repeat(32);
-const line = (data: string) => JSON.stringify({ type: 'printf', data: `${data}\n` });
+const line = printfLine;
 /** A record header: code, pid, comm, uid, cgroup id. */
 const H = (code: string, pid: number, comm: string, uid = 0, cg = 1) => `${code}\t1000000\t${pid}\t${pid}\t100\t${uid}\t4026531836\t${cg}\t${comm}`;
 
@@ -43,18 +43,7 @@ function setup(opts: { inodes?: Map<string, string> } = {}) {
     monoNowNs: () => 1_000_000,
     ...(opts.inodes ? { inodes: opts.inodes } : {}),
   });
-  const feed = (lines: string[]): SyscallEvent[] => {
-    const out: SyscallEvent[] = [];
-    for (const l of lines) {
-      const r = parseBpftraceLine(l);
-      if (r.kind === 'join') n.argv(r.args);
-      else if (r.kind === 'event') {
-        const { event } = n.record(r.ev);
-        if (event) out.push(event);
-      } else assert.fail(`bad record ${l}: ${JSON.stringify(r)}`);
-    }
-    return out;
-  };
+  const feed = (lines: string[]): SyscallEvent[] => feedLines(n, lines, true);
   return { procs, containers, feed };
 }
 
