@@ -1,6 +1,7 @@
 // Image detail: vulnerabilities (fix status, fixed version, CVSS, layer,
 // ignore state; ignore / cancel ignore for this image or all images),
-// software list, layers with their created_by; scan now; apply a policy.
+// software list, layers with their created_by, content findings (malware,
+// secrets, baseline, files); scan now; apply a policy.
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, Descriptions, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tabs, Tag, Typography, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,6 +11,7 @@ import type { Finding, Image, PackageRow, Page, Policy, Scan, VulnIgnore } from 
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
+import { ContentFindings, type ContentKind } from '../components/ContentFindings';
 
 function cvssOf(f: Finding): string {
   const scores = Object.values(f.data?.cvss ?? {});
@@ -145,6 +147,11 @@ export default function ImageDetail() {
   const sevFilter = f.get('severity');
   const vulns = (findings.data?.items ?? []).filter((x) => !sevFilter || x.severity === sevFilter);
   const im = image.data;
+  const contentTab = (key: string, kind: ContentKind, label: string, count: number | undefined) => ({
+    key,
+    label: `${label} (${count ?? 0})`,
+    children: f.get('tab') === key && <ContentFindings projectId={projectId!} imageId={imageId} kind={kind} />,
+  });
   const writeIgnore = !!projectId && can('vuln:ignore', projectId);
 
   return (
@@ -312,6 +319,10 @@ export default function ImageDetail() {
                   />
                 ),
               },
+              contentTab('malware', 'malware', t('images.tabMalware'), im.malware),
+              contentTab('secrets', 'secret', t('images.tabSecrets'), im.secrets),
+              contentTab('baseline', 'baseline', t('images.tabBaseline'), im.baseline),
+              contentTab('files', 'file', t('images.tabFiles'), im.unownedFiles),
             ]}
           />
           <Modal
