@@ -239,10 +239,11 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     assert.match(vulnId, /^(CVE|GHSA|DSA|DLA|OSV)-/);
     const row = page.getByRole('tabpanel').locator('tbody tr.ant-table-row', { hasText: vulnId }).first();
 
-    // Ignore for this image, cancel; then for all images, cancel.
-    for (const [scope, tag] of [
-      ['This image', 'Ignored for this image'],
-      ['All images of the project', 'Ignored for all images'],
+    // Ignore for this image until a date, cancel; then for all images without an expiry, cancel.
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    for (const [scope, tag, expires] of [
+      ['This image', 'Ignored for this image', until],
+      ['All images of the project', 'Ignored for all images', undefined],
     ] as const) {
       await row.getByRole('button', { name: 'Ignore' }).click();
       const dialog = page.getByRole('dialog');
@@ -253,9 +254,20 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
         await page.waitForTimeout(100);
       }
       assert.ok(await dialog.getByLabel(scope).isChecked(), scope);
+      if (expires) {
+        // Typed and confirmed with Enter before the reason is filled (Enter also tries to submit the form).
+        await dialog.getByLabel('Expires').fill(expires);
+        await dialog.getByLabel('Expires').press('Enter');
+      }
       await dialog.getByLabel('Reason').fill(`e2e: ${scope}`);
       await dialog.getByRole('button', { name: 'Ignore' }).click();
       await row.getByText(tag).waitFor();
+      assert.equal(/until/.test(await row.innerText()), !!expires, `${scope}: expiry shown`);
+      const ignores = (await api('GET', `/api/v1/projects/${projectId}/vuln-ignores`, await token('admin', ADMIN_PASSWORD))).body.items;
+      assert.deepEqual(
+        ignores.filter((i: any) => i.reason === `e2e: ${scope}`).map((i: any) => i.expiresAt),
+        [expires ? `${expires}T00:00:00.000Z` : null],
+      );
       await row.getByRole('button', { name: 'Cancel ignore' }).click();
       await page.getByRole('tooltip').getByRole('button', { name: 'Confirm' }).click();
       await row.getByRole('button', { name: 'Ignore' }).waitFor();

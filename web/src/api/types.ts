@@ -99,6 +99,10 @@ export interface VulnIgnore {
   vulnId: string;
   package: string;
   reason: string;
+  /** When the ignore lapses (ISO); null: never. */
+  expiresAt: string | null;
+  /** The ignore has lapsed (kept as history). */
+  expired: boolean;
   createdBy: string;
   createdAt: string;
 }
