@@ -199,6 +199,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     clock,
     protectedPids: self,
     writers: fim,
+    containers,
     ...(stage ? { policies: stage, saveLearned } : {}),
     ...(o.kill ? { kill: o.kill } : {}),
     gauges: () => ({ procs: procs.size, containers: containers.active }),

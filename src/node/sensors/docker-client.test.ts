@@ -77,3 +77,69 @@ describe('Docker Engine API client (unix socket, recorded responses)', () => {
     assert.throws(() => dockerInspectToMeta(null), InputError);
   });
 });
+
+describe('Docker Engine API client: the quick read (container list) while inspect waits for the container lock', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-docker-q-'));
+  const sock = join(dir, 'docker.sock');
+  let server: Server;
+  let release: (() => void) | undefined;
+  const LISTED = {
+    Id: ID,
+    Names: ['/web-1'],
+    Image: 'registry.test/shop/web:2',
+    ImageID: 'sha256:' + 'a'.repeat(64),
+    Labels: { 'io.kubernetes.pod.name': 'web-0', 'io.kubernetes.pod.namespace': 'shop' },
+    Mounts: [{ Type: 'bind', Source: '/srv', Destination: '/data', RW: false }],
+  };
+  before(async () => {
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://docker');
+      if (url.pathname === '/v1.41/containers/json') {
+        const ids = (JSON.parse(url.searchParams.get('filters') ?? '{}') as { id?: string[] }).id ?? [];
+        res.setHeader('content-type', 'application/json');
+        // Docker matches id prefixes: a list with a neighbour whose id shares none must not be taken.
+        res.end(JSON.stringify(ids[0] === ID ? [{ ...LISTED, Id: 'f'.repeat(64) }, LISTED] : []));
+      } else if (url.pathname === `/v1.41/containers/${ID}/json`) {
+        // Held like dockerd holds the container's lock during its start.
+        release = () => res.end(RECORDED);
+      } else {
+        res.statusCode = 404;
+        res.end('{"message":"No such container"}');
+      }
+    });
+    await new Promise<void>((r) => server.listen(sock, () => r()));
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('maps the list entry (name, image, digest, pod, mounts; not privileged); an unknown id is undefined', async () => {
+    const c = new DockerClient({ socketPath: sock });
+    assert.deepEqual(await c.quick(ID), {
+      id: ID,
+      name: 'web-1',
+      image: 'registry.test/shop/web:2',
+      imageDigest: 'sha256:' + 'a'.repeat(64),
+      mounts: [{ source: '/srv', destination: '/data', readOnly: true }],
+      podName: 'web-0',
+      podNamespace: 'shop',
+    });
+    assert.equal(await c.quick('e'.repeat(64)), undefined);
+    await assert.rejects(c.quick('../x'), /not a container id/);
+  });
+
+  it('the resolver answers from the list at once, and completes from inspect when the lock is released', async () => {
+    const { ContainerResolver } = await import('./container-resolver.js');
+    const r = new ContainerResolver({ clients: [new DockerClient({ socketPath: sock, timeoutMs: 5000 })] });
+    const m = await r.lookup(ID);
+    assert.equal(m?.image, 'registry.test/shop/web:2');
+    assert.equal(m?.privileged, undefined, 'only inspect knows');
+    for (let i = 0; i < 100 && !release; i++) await new Promise((res) => setTimeout(res, 10));
+    release!();
+    for (let i = 0; i < 100 && r.enrichment(ID).meta?.privileged === undefined; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(r.enrichment(ID).meta?.privileged, false, 'completed by the inspect');
+    assert.equal(r.enrichment(ID).meta?.image, 'nginx:1.25', "inspect's answer wins where both speak");
+  });
+});
