@@ -37,7 +37,7 @@ import { behaviorThresholds, type BehaviorThresholds } from '../../core/behavior
 import type { DetectionPolicy } from '../../core/policy/detection.js';
 import { readThresholdsFile } from './thresholds-file.js';
 import { readPolicyFiles, readLearnState, writeLearnState } from './policy-file.js';
-import type { EngineLike } from './engine.js';
+import { liveDetection, type EngineLike, type LiveDetection } from './engine.js';
 import { RuntimePipeline, type KillFn, type RuntimeOutput } from './pipeline.js';
 import { ExecScanner } from '../malware/exec-scanner.js';
 import { loadSignatures } from '../malware/signatures.js';
@@ -85,7 +85,7 @@ export interface WatchOptions {
    */
   /** More paths the eBPF probe watches opens of (the agent's saved pushed file-protection paths). */
   extraProtectedPaths?: string[];
-  livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }) => void;
+  livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }, detection: LiveDetection) => void;
 }
 
 export const DEFAULT_STATE_FILE = '/var/lib/vigil/runtime-learn.json';
@@ -189,7 +189,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const cpu = new CpuSampler({ procs, containers, host, thresholds: cpuThresholds, now: clock, ignore: self });
   const accounts = new AccountFilesSensor({ containers, host, thresholds: thresholds.accounts, now: clock });
 
-  if (stage && o.livePolicies) o.livePolicies(stage, { protectedPrefixes: probePrefixes });
+  if (stage && o.livePolicies) o.livePolicies(stage, { protectedPrefixes: probePrefixes }, liveDetection(engine, detection ?? []));
 
   const pipeline = new RuntimePipeline({
     host,
