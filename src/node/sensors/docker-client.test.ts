@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,38 +10,41 @@ import { InputError } from '../../core/errors.js';
 const ID = '3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899';
 const RECORDED = readFileSync(new URL('./testdata/docker-inspect-nginx.json', import.meta.url), 'utf8');
 
-describe('Docker Engine API client (unix socket, recorded responses)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-docker-'));
+/** A fake Docker Engine on a unix socket in a temp dir, listening for the enclosing describe block. */
+function fakeEngine(prefix: string, handler: RequestListener): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const sock = join(dir, 'docker.sock');
-  let server: Server;
-  const seen: string[] = [];
-  before(async () => {
-    server = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url}`);
-      const url = req.url ?? '';
-      if (url.endsWith(`/containers/${ID}/json`)) {
-        res.setHeader('content-type', 'application/json');
-        res.end(RECORDED);
-      } else if (url.includes('/containers/' + 'b'.repeat(64))) {
-        res.end('{"Id": "not json');
-      } else if (url.includes('/containers/' + 'c'.repeat(64))) {
-        res.end('x'.repeat(4096));
-      } else if (url.includes('/containers/' + 'd'.repeat(64))) {
-        // never answers: the client's timeout must fire
-      } else if (url.includes('/containers/' + 'e'.repeat(64))) {
-        res.statusCode = 500;
-        res.end('{"message":"server error"}');
-      } else {
-        res.statusCode = 404;
-        res.end('{"message":"No such container"}');
-      }
-    });
-    await new Promise<void>((r) => server.listen(sock, () => r()));
-  });
+  const server = createServer(handler);
+  before(() => new Promise<void>((r) => server.listen(sock, () => r())));
   after(() => {
     server.closeAllConnections();
     server.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+  return sock;
+}
+
+describe('Docker Engine API client (unix socket, recorded responses)', () => {
+  const seen: string[] = [];
+  const sock = fakeEngine('vigil-docker-', (req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const url = req.url ?? '';
+    if (url.endsWith(`/containers/${ID}/json`)) {
+      res.setHeader('content-type', 'application/json');
+      res.end(RECORDED);
+    } else if (url.includes('/containers/' + 'b'.repeat(64))) {
+      res.end('{"Id": "not json');
+    } else if (url.includes('/containers/' + 'c'.repeat(64))) {
+      res.end('x'.repeat(4096));
+    } else if (url.includes('/containers/' + 'd'.repeat(64))) {
+      // never answers: the client's timeout must fire
+    } else if (url.includes('/containers/' + 'e'.repeat(64))) {
+      res.statusCode = 500;
+      res.end('{"message":"server error"}');
+    } else {
+      res.statusCode = 404;
+      res.end('{"message":"No such container"}');
+    }
   });
 
   it('maps GET /containers/{id}/json', async () => {
@@ -69,7 +72,7 @@ describe('Docker Engine API client (unix socket, recorded responses)', () => {
     await assert.rejects(c.inspect('d'.repeat(64)), code('DOCKER_TIMEOUT'));
     await assert.rejects(c.inspect('e'.repeat(64)), code('DOCKER_HTTP'));
     await assert.rejects(c.inspect('../../etc'), code('DOCKER_BAD_ID'));
-    await assert.rejects(new DockerClient({ socketPath: join(dir, 'none.sock') }).inspect(ID), code('DOCKER_UNREACHABLE'));
+    await assert.rejects(new DockerClient({ socketPath: `${sock}.none` }).inspect(ID), code('DOCKER_UNREACHABLE'));
   });
 
   it('rejects inspect documents without an id', () => {
@@ -79,9 +82,6 @@ describe('Docker Engine API client (unix socket, recorded responses)', () => {
 });
 
 describe('Docker Engine API client: the quick read (container list) while inspect waits for the container lock', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-docker-q-'));
-  const sock = join(dir, 'docker.sock');
-  let server: Server;
   let release: (() => void) | undefined;
   const LISTED = {
     Id: ID,
@@ -91,28 +91,20 @@ describe('Docker Engine API client: the quick read (container list) while inspec
     Labels: { 'io.kubernetes.pod.name': 'web-0', 'io.kubernetes.pod.namespace': 'shop' },
     Mounts: [{ Type: 'bind', Source: '/srv', Destination: '/data', RW: false }],
   };
-  before(async () => {
-    server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://docker');
-      if (url.pathname === '/v1.41/containers/json') {
-        const ids = (JSON.parse(url.searchParams.get('filters') ?? '{}') as { id?: string[] }).id ?? [];
-        res.setHeader('content-type', 'application/json');
-        // Docker matches id prefixes: a list with a neighbour whose id shares none must not be taken.
-        res.end(JSON.stringify(ids[0] === ID ? [{ ...LISTED, Id: 'f'.repeat(64) }, LISTED] : []));
-      } else if (url.pathname === `/v1.41/containers/${ID}/json`) {
-        // Held like dockerd holds the container's lock during its start.
-        release = () => res.end(RECORDED);
-      } else {
-        res.statusCode = 404;
-        res.end('{"message":"No such container"}');
-      }
-    });
-    await new Promise<void>((r) => server.listen(sock, () => r()));
-  });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
+  const sock = fakeEngine('vigil-docker-q-', (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://docker');
+    if (url.pathname === '/v1.41/containers/json') {
+      const ids = (JSON.parse(url.searchParams.get('filters') ?? '{}') as { id?: string[] }).id ?? [];
+      res.setHeader('content-type', 'application/json');
+      // Docker matches id prefixes: a list with a neighbour whose id shares none must not be taken.
+      res.end(JSON.stringify(ids[0] === ID ? [{ ...LISTED, Id: 'f'.repeat(64) }, LISTED] : []));
+    } else if (url.pathname === `/v1.41/containers/${ID}/json`) {
+      // Held like dockerd holds the container's lock during its start.
+      release = () => res.end(RECORDED);
+    } else {
+      res.statusCode = 404;
+      res.end('{"message":"No such container"}');
+    }
   });
 
   it('maps the list entry (name, image, digest, pod, mounts; not privileged); an unknown id is undefined', async () => {

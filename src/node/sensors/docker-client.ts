@@ -46,14 +46,7 @@ export class DockerClient implements MetadataClient {
     if (!/^[0-9a-f]{12,64}$/.test(id)) throw new InputError('DOCKER_BAD_ID', `not a container id: ${id.slice(0, 80)}`);
     const where = `docker ${this.socketPath} /containers/json?id=${id.slice(0, 12)}`;
     const filters = encodeURIComponent(JSON.stringify({ id: [id] }));
-    const { status, body } = await this.get(`/${this.apiVersion}/containers/json?all=1&filters=${filters}`, where);
-    if (status !== 200) throw new InputError('DOCKER_HTTP', `HTTP ${status}`, where);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(body);
-    } catch {
-      throw new InputError('DOCKER_BAD_JSON', 'response is not JSON', where);
-    }
+    const doc = await this.getJson(`/${this.apiVersion}/containers/json?all=1&filters=${filters}`, where);
     if (!Array.isArray(doc)) throw new InputError('DOCKER_BAD_INSPECT', 'the container list is not an array', where);
     // The filter matches id prefixes: take the container whose id starts with ours.
     const entry = doc.map(obj).find((c) => typeof c?.Id === 'string' && c.Id.startsWith(id));
@@ -63,16 +56,20 @@ export class DockerClient implements MetadataClient {
   async inspect(id: string): Promise<ContainerMeta | undefined> {
     if (!/^[0-9a-f]{12,64}$/.test(id)) throw new InputError('DOCKER_BAD_ID', `not a container id: ${id.slice(0, 80)}`);
     const where = `docker ${this.socketPath} /containers/${id.slice(0, 12)}/json`;
-    const { status, body } = await this.get(`/${this.apiVersion}/containers/${id}/json`, where);
+    const doc = await this.getJson(`/${this.apiVersion}/containers/${id}/json`, where);
+    return doc === undefined ? undefined : dockerInspectToMeta(doc, where);
+  }
+
+  /** A JSON answer; undefined for 404 (an unknown container). */
+  private async getJson(path: string, where: string): Promise<unknown> {
+    const { status, body } = await this.get(path, where);
     if (status === 404) return undefined;
     if (status !== 200) throw new InputError('DOCKER_HTTP', `HTTP ${status}`, where);
-    let doc: unknown;
     try {
-      doc = JSON.parse(body);
+      return JSON.parse(body) as unknown;
     } catch {
       throw new InputError('DOCKER_BAD_JSON', 'response is not JSON', where);
     }
-    return dockerInspectToMeta(doc, where);
   }
 
   private get(path: string, where: string): Promise<{ status: number; body: string }> {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, agent, cluster, freePort, isRoot, localLog, startServer, stop, stored, until, type Proc } from './harness.js';
+import { Api, agent, cluster, freePort, isRoot, localLog, serverWithCluster, startServer, stop, stored, until, type Proc } from './harness.js';
 
 test(
   'agent: enrolls with the pinned CA, a real key-file change is stored exactly once, a reused token is refused',
@@ -20,12 +20,8 @@ test(
     let server: Proc | undefined;
     let a: Proc | undefined;
     try {
-      const s = await startServer(join(dir, 'server'), 0);
+      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
       server = s.p;
-      const api = await Api.login(s.url);
-      const { projectId, token, caHash } = await cluster(api);
-      const keyFile = join(dir, 'passwd-like');
-      writeFileSync(keyFile, 'root:x:0:0::/root:/bin/sh\n');
 
       // A wrong pin: nothing is sent, the token stays unspent.
       const wrong = agent(s.link, join(dir, 'wrong'), keyFile, ['--token', token, '--ca-hash', `sha256:${'0'.repeat(64)}`]);

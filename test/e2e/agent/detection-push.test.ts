@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, agent, cluster, isRoot, localLog, startServer, stop, until, type Proc } from './harness.js';
+import { agent, isRoot, localLog, serverWithCluster, stop, until, type Proc } from './harness.js';
 import type { EffectiveConfig } from '../../../src/core/rules/tuning.js';
 
 const TYPE = 'custom/Test key file changed';
@@ -24,13 +24,9 @@ test(
     let server: Proc | undefined;
     let a: Proc | undefined;
     try {
-      const s = await startServer(join(dir, 'server'), 0);
+      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
       server = s.p;
-      const api = await Api.login(s.url);
-      const { projectId, token, caHash } = await cluster(api);
-      const keyFile = join(dir, 'passwd-like');
       const control = join(dir, 'control');
-      writeFileSync(keyFile, 'root:x:0:0::/root:/bin/sh\n');
       writeFileSync(control, 'a\n');
       const controlRules = join(dir, 'control-rules.yaml');
       writeFileSync(

@@ -163,3 +163,20 @@ export function localLog(dataDir: string, type: string): string[] {
     .filter((a) => a.type === type)
     .map((a) => a.id);
 }
+
+/** A server in `<dir>/server` with a cluster and a one-time agent token, and a key file `<dir>/passwd-like` for the agent to watch. */
+export async function serverWithCluster(dir: string): Promise<{
+  s: Awaited<ReturnType<typeof startServer>>;
+  api: Api;
+  projectId: string;
+  token: string;
+  caHash: string;
+  keyFile: string;
+}> {
+  const s = await startServer(join(dir, 'server'), 0);
+  const api = await Api.login(s.url);
+  const { projectId, token, caHash } = await cluster(api);
+  const keyFile = join(dir, 'passwd-like');
+  writeFileSync(keyFile, 'root:x:0:0::/root:/bin/sh\n');
+  return { s, api, projectId, token, caHash, keyFile };
+}
