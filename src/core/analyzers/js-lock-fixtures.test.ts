@@ -23,32 +23,17 @@ export function trivyExpected(eco: string): Record<string, TrivyExpected> {
   return (JSON.parse(readFileSync(join(testdata, 'trivy', eco, 'expected.json'), 'utf8')) as { files: Record<string, TrivyExpected> }).files;
 }
 
-/** A lockfile package as Trivy's expected entries write it (relationship `unknown` when the lockfile cannot say). */
-export function asTrivy(p: LockPackage, withDeps: boolean): string {
-  return JSON.stringify({
-    id: p.id,
-    name: p.name,
-    version: p.version,
-    relationship: p.relationship ?? 'unknown',
-    dev: !!p.dev,
-    licenses: p.licenses ?? [],
-    ...(withDeps ? { dependsOn: p.dependsOn } : {}),
-  });
+/** A package (Vigil's or Trivy's expected one) as one comparable line (relationship `unknown` when the lockfile cannot say). */
+function asTrivy(p: TrivyExpected['packages'][number], withDeps: boolean): string {
+  const { id, name, version } = p;
+  const base = { id, name, version, relationship: p.relationship ?? 'unknown', dev: !!p.dev, licenses: p.licenses ?? [] };
+  return JSON.stringify(withDeps ? { ...base, dependsOn: p.dependsOn ?? [] } : base);
 }
 
 /** Asserts that `got` lists exactly Trivy's packages for `file` (IDs, names, versions, relationship, dev, licences, and edges when Trivy's test checks them). */
 export function assertTrivy(got: LockPackage[], want: TrivyExpected, file: string): void {
-  const norm = (p: TrivyExpected['packages'][number]): string =>
-    JSON.stringify({
-      id: p.id,
-      name: p.name,
-      version: p.version,
-      relationship: p.relationship ?? 'unknown',
-      dev: !!p.dev,
-      licenses: p.licenses ?? [],
-      ...(want.checkDependsOn ? { dependsOn: p.dependsOn ?? [] } : {}),
-    });
-  assert.deepEqual(got.map((p) => asTrivy(p, want.checkDependsOn)).sort(), want.packages.map(norm).sort(), file);
+  const line = (p: Parameters<typeof asTrivy>[0]): string => asTrivy(p, want.checkDependsOn);
+  assert.deepEqual(got.map(line).sort(), want.packages.map(line).sort(), file);
 }
 
 /** A real-install fixture as one harness layer under `root` (`nm/` -> `node_modules/`). */

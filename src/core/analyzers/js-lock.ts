@@ -6,7 +6,7 @@
 // the same name@version, and takes their flags and edges).
 import type { LayerRef, Notice, Package } from '../inventory/types.js';
 import { layerRef } from './layer-attribution.js';
-import type { AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
+import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
 
 /** The largest package.json read (installed packages, project manifests). */
 export const MAX_PACKAGE_JSON = 4 * 1024 * 1024;
@@ -308,4 +308,19 @@ export function analyzeJsLockfiles(input: AnalyzerInput, reader: JsLockReader): 
     }
   }
   return { packages: mergeNpmPackages(packages), notices };
+}
+
+/** The yarn and pnpm analyzer modules: the lockfile, the project's manifests and the installed package.json files. */
+export function jsLockfileAnalyzer(id: string, version: number, reader: JsLockReader): Analyzer {
+  return {
+    id,
+    version,
+    kind: 'package',
+    required(path, entry) {
+      if (entry.kind !== 'file') return false;
+      if (isAppLockfile(path, reader.file)) return entry.size <= MAX_JS_LOCKFILE;
+      return (isInstalledPackageJson(path) || isProjectManifest(path)) && entry.size <= MAX_PACKAGE_JSON;
+    },
+    analyze: (input) => (input.files.some((f) => isAppLockfile(f.path, reader.file)) ? analyzeJsLockfiles(input, reader) : {}),
+  };
 }

@@ -3,9 +3,8 @@
 // (node_modules/.pnpm/...) are installed, the others declared only;
 // direct/indirect, dev, workspace members (importers) and dependency edges.
 // Package IDs carry no peer suffix in the report (one component per name@version).
-import { MAX_JS_LOCKFILE, MAX_PACKAGE_JSON, analyzeJsLockfiles, isAppLockfile, isInstalledPackageJson, isProjectManifest, lockId } from '../js-lock.js';
+import { jsLockfileAnalyzer, lockId } from '../js-lock.js';
 import { parsePnpmLock, trimPeers } from '../pnpm-lock.js';
-import type { Analyzer } from '../types.js';
 
 /** `name@version(peer@1)` (9.x) or `name@version_peer@1` (5.x) as `name@version`. */
 export function pnpmComponentId(id: string): string {
@@ -13,19 +12,4 @@ export function pnpmComponentId(id: string): string {
   return at < 0 ? id : lockId(id.slice(0, at), trimPeers(trimPeers(id.slice(at + 1), 9), 5));
 }
 
-const pnpm: Analyzer = {
-  id: 'pnpm',
-  version: 1,
-  kind: 'package',
-  required(path, entry) {
-    if (entry.kind !== 'file') return false;
-    if (isAppLockfile(path, 'pnpm-lock.yaml')) return entry.size <= MAX_JS_LOCKFILE;
-    return (isInstalledPackageJson(path) || isProjectManifest(path)) && entry.size <= MAX_PACKAGE_JSON;
-  },
-  analyze: (input) =>
-    input.files.some((f) => isAppLockfile(f.path, 'pnpm-lock.yaml'))
-      ? analyzeJsLockfiles(input, { file: 'pnpm-lock.yaml', parse: parsePnpmLock, canonicalId: pnpmComponentId })
-      : {},
-};
-
-export default pnpm;
+export default jsLockfileAnalyzer('pnpm', 1, { file: 'pnpm-lock.yaml', parse: parsePnpmLock, canonicalId: pnpmComponentId });
