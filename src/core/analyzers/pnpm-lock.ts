@@ -3,7 +3,7 @@
 // (6.x, peers in `(...)`), `name@version` (9.x snapshots, peers in `(...)`);
 // a registry host before the first `/` (5.x, 6.x) is dropped. 5.x/6.x:
 // `packages` entries, direct when the top-level (or an importer's)
-// dependencies name them; entries marked `dev: true` are kept with the dev
+// dependencies name them at that version; entries marked `dev: true` are kept with the dev
 // flag (Trivy leaves them out). 9.x: one package per snapshot (its ID is the
 // snapshot key, peers included), direct when an importer names it, dev unless
 // an importer's production dependency reaches it. Non-semver versions
@@ -85,9 +85,18 @@ export function parsePnpmLock(text: string, manifests: Manifests = new Map()): L
 const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '');
 
 function parseV5(doc: Json, lockVersion: number, budget: LockBudget): LockPackage[] {
+  // Direct: name@version named by the project (top level) or an importer; 5.x writes `name: version`, 6.x `name: {specifier, version}`.
   const direct = new Set<string>();
   const roots = [doc, ...entriesOf(doc.importers).map(([, imp]) => imp)];
-  for (const r of roots) for (const f of ['dependencies', 'optionalDependencies']) for (const n of isObj(r[f]) ? Object.keys(r[f]) : []) direct.add(n);
+  for (const r of roots) {
+    for (const f of ['dependencies', 'optionalDependencies', 'devDependencies']) {
+      for (const [n, d] of Object.entries(isObj(r[f]) ? r[f] : {})) {
+        const ver = trimPeers(isObj(d) ? str(d.version) : str(d), lockVersion);
+        // A tarball, file or git dependency has no registry version to match: by name then.
+        direct.add(semver.valid(ver) ? lockId(n, ver) : n);
+      }
+    }
+  }
   const byId = new Map<string, LockPackage>();
   for (const [key, info] of entriesOf(doc.packages)) {
     budget.package();
@@ -105,7 +114,7 @@ function parseV5(doc: Json, lockVersion: number, budget: LockBudget): LockPackag
       id: lockId(name, version),
       name,
       version,
-      relationship: direct.has(name) ? 'direct' : 'indirect',
+      relationship: direct.has(lockId(name, version)) || direct.has(name) ? 'direct' : 'indirect',
       ...(info.dev === true || info.dev === 'true' ? { dev: true } : {}),
       ...(info.optional === true || info.optional === 'true' ? { optional: true } : {}),
       dependsOn: sortedUnique(deps),

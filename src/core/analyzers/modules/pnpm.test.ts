@@ -39,20 +39,26 @@ test("pnpm: keys as Trivy's parser splits them (5.x, 6.x, 9.x, registries, peers
   assert.equal(pnpmComponentId('x@7.21.5_@babel+core@7.21.8'), 'x@7.21.5');
 });
 
-test('pnpm: a real pnpm 9 install (node_modules/.pnpm): installed, direct/indirect, dev, optional, workspace member, edges', async () => {
-  const r = await runAnalyzer(pnpm, [fixtureLayer('pnpm')]);
-  assert.deepEqual(r.notices, []);
-  // pnpm's lockfile marks the optional dependency; yarn's do not.
-  assert.deepEqual(
-    describe(r.packages!),
-    INSTALLED.map((l) => (l.startsWith('is-number@7.0.0') ? 'is-number@7.0.0 optional direct []' : l)),
-  );
-  assert.equal(r.packages!.find((p) => p.name === 'debug')!.filePath, '/app/node_modules/.pnpm/debug@2.6.9/node_modules/debug/package.json');
-  const layer = fixtureLayer('pnpm');
-  for (const k of Object.keys(layer)) if (k.includes('/node_modules/')) delete layer[k];
-  const declared = (await runAnalyzer(pnpm, [layer])).packages!;
-  assert.ok(declared.filter((p) => p.name !== 'fixture-lib').every((p) => p.declared && p.filePath === '/app/pnpm-lock.yaml'));
-});
+for (const [tool, label] of [
+  ['pnpm', 'pnpm 9 (lockfileVersion 9.0)'],
+  ['pnpm8', 'pnpm 8 (lockfileVersion 6.0)'],
+]) {
+  test(`pnpm: a real ${label} install (node_modules/.pnpm): installed, direct/indirect, dev, optional, workspace member, edges`, async () => {
+    const r = await runAnalyzer(pnpm, [fixtureLayer(tool)]);
+    assert.deepEqual(r.notices, []);
+    // pnpm's lockfile marks the optional dependency; yarn's do not.
+    assert.deepEqual(
+      describe(r.packages!),
+      INSTALLED.map((l) => (l.startsWith('is-number@7.0.0') ? 'is-number@7.0.0 optional direct []' : l)),
+    );
+    assert.equal(r.packages!.find((p) => p.name === 'debug')!.filePath, '/app/node_modules/.pnpm/debug@2.6.9/node_modules/debug/package.json');
+    const layer = fixtureLayer(tool);
+    for (const k of Object.keys(layer)) if (k.includes('/node_modules/')) delete layer[k];
+    const declared = (await runAnalyzer(pnpm, [layer])).packages!;
+    assert.ok(declared.filter((p) => p.name !== 'fixture-lib').every((p) => p.declared && p.filePath === '/app/pnpm-lock.yaml'));
+    assert.equal(declared.length, INSTALLED.length);
+  });
+}
 
 test('pnpm: same version with different peers is one component; broken YAML and limits give notices', async () => {
   const text = trivyFile('pnpm', 'pnpm-lock_v9_same-vers-diff-peers.yaml').toString('utf8');
