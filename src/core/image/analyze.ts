@@ -3,6 +3,7 @@
 // FileTree, then run the OS analyzers and the package analyzers on it.
 // Per-layer results can come from / go to a LayerCache.
 import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput } from '../analyzers/types.js';
+import { mergeNpmPackages } from '../analyzers/js-lock.js';
 import { LimitError } from '../errors.js';
 import { contentSink, type ContentRecord, type ContentScanner } from './content.js';
 import { SquashedTree } from './file-tree.js';
@@ -341,7 +342,8 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   }
   // A version is deleted when the squashed view no longer has it (removed, or replaced by a later layer).
   for (const r of merger.content) r.deleted = tree.get(r.path)?.layer !== r.layer;
-  const out: ImageAnalysis = { packages, notices, tree, layers: refs, config: image.config, content: merger.content };
+  // npm, yarn and pnpm report the same JavaScript packages from their own files: one component per name@version.
+  const out: ImageAnalysis = { packages: mergeNpmPackages(packages), notices, tree, layers: refs, config: image.config, content: merger.content };
   if (os) out.os = os;
   return out;
 }
