@@ -1,12 +1,12 @@
 // Reads bpftrace's JSON output (`bpftrace -f json`, one object per line) back
 // into raw sensor records. Owns: the JSON envelope ({"type": "printf" |
-// "join" | "lost_events" | "attached_probes" | ...}) and the tab-separated
+// "lost_events" | "attached_probes" | ...}) and the tab-separated
 // line format ./program.ts prints. A malformed line is reported as `bad`
 // (counted by the caller), never thrown: one odd record must not stop the sensor.
 
 /** Fields every probe prints first. */
 export interface RawHeader {
-  /** Event code from program.ts: E exec, A argv, O open, C connect, ... */
+  /** Event code from program.ts: E exec, Ea its argv, O open, C connect, ... */
   code: string;
   /** Kernel monotonic time (bpftrace `nsecs`, CLOCK_MONOTONIC) in ns. */
   ktimeNs: number;
@@ -24,7 +24,6 @@ export interface RawHeader {
 
 export type BpftraceRecord =
   | { kind: 'event'; ev: RawHeader }
-  | { kind: 'join'; args: string[] }
   | { kind: 'ready' }
   | { kind: 'attached'; probes: number }
   | { kind: 'lost'; count: number }
@@ -33,11 +32,10 @@ export type BpftraceRecord =
 
 /** Number of code-specific fields per code (the last one may contain tabs). */
 const FIELD_COUNT: Record<string, number> = {
-  A: 2,
-  E: 2,
+  Ea: 2,
+  E: 3,
   Dx: 1,
   Dm: 0,
-  F: 1,
   Q: 0,
   O: 6,
   C: 4,
@@ -91,9 +89,6 @@ export function parseBpftraceLine(line: string): BpftraceRecord {
     case 'printf':
       if (typeof data !== 'string') return { kind: 'bad', reason: 'printf without string data' };
       return parsePrintf(data);
-    case 'join':
-      if (typeof data !== 'string') return { kind: 'bad', reason: 'join without string data' };
-      return { kind: 'join', args: data.replace(/\n$/, '').split('\x1f') };
     case 'lost_events': {
       const n = lostCount(data);
       return n === undefined ? { kind: 'bad', reason: 'lost_events without a count' } : { kind: 'lost', count: n };
@@ -153,4 +148,22 @@ function parsePrintf(data: string): BpftraceRecord {
       rest: parts.slice(HEADER_FIELDS),
     },
   };
+}
+
+/**
+ * The argv of an `Ea` line: the new program's argument area as bpftrace's `%r` prints it (bytes
+ * outside printable ASCII as `\xNN`), NUL-separated. A last argument cut at the probe's limit is kept as read.
+ */
+export function decodeArgv(text: string): string[] {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const m = text.charCodeAt(i) === 0x5c && text[i + 1] === 'x' ? /^[0-9a-fA-F]{2}$/.exec(text.slice(i + 2, i + 4)) : null;
+    if (m) {
+      bytes.push(parseInt(m[0], 16));
+      i += 3;
+    } else bytes.push(text.charCodeAt(i) & 0xff);
+  }
+  const args = Buffer.from(bytes).toString('utf8').split('\0');
+  if (args.length > 1 && args[args.length - 1] === '') args.pop();
+  return args;
 }

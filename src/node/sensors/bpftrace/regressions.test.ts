@@ -20,6 +20,11 @@ const ID = 'cd'.repeat(32);
 const line = (data: string) => JSON.stringify({ type: 'printf', data: `${data}\n` });
 /** A record header: code, pid, comm, uid, cgroup id. */
 const H = (code: string, pid: number, comm: string, uid = 0, cg = 1) => `${code}\t1000000\t${pid}\t${pid}\t100\t${uid}\t4026531836\t${cg}\t${comm}`;
+/** An exec as the probes print it: `Ea` (v1 cgroup leaf, the NUL-separated argv as %r prints it), then `E` (old pid, v2 leaf, filename). */
+const EXEC = (pid: number, comm: string, uid: number, cg: number, v1: string, argv: string[], file: string) => [
+  line(`${H('Ea', pid, comm, uid, cg)}\t${v1}\t${argv.map((a) => `${a}\\x00`).join('')}`),
+  line(`${H('E', pid, comm, uid, cg)}\t${pid}\t\t${file}`),
+];
 
 let procRoot: string;
 let rules: Ruleset;
@@ -47,8 +52,7 @@ function setup(opts: { inodes?: Map<string, string> } = {}) {
     const out: SyscallEvent[] = [];
     for (const l of lines) {
       const r = parseBpftraceLine(l);
-      if (r.kind === 'join') n.argv(r.args);
-      else if (r.kind === 'event') {
+      if (r.kind === 'event') {
         const { event } = n.record(r.ev);
         if (event) out.push(event);
       } else assert.fail(`bad record ${l}: ${JSON.stringify(r)}`);
@@ -114,13 +118,7 @@ describe('runtime detection regressions', () => {
       refused.map((a) => a.rule),
       ['Non-root process tried to switch to root'],
     );
-    const text = alertsOf(
-      feed([
-        line(`${H('A', 305, 'bash', 1000)}\t\t`),
-        JSON.stringify({ type: 'join', data: 'python3\x1f-c\x1fimport os; print("os.setuid(0)")' }),
-        line(`${H('E', 305, 'python3', 1000)}\t305\t/usr/bin/python3`),
-      ]),
-    );
+    const text = alertsOf(feed([...EXEC(305, 'python3', 1000, 1, '', ['python3', '-c', 'import os; print("os.setuid(0)")'], '/usr/bin/python3')]));
     assert.deepEqual(text, []);
   });
 
@@ -128,13 +126,9 @@ describe('runtime detection regressions', () => {
     const { feed } = setup();
     const evs = feed([
       // Another process exec'd inside the container (cgroup id 77): its kernel leaf names the container.
-      line(`${H('A', 400, 'sh', 0, 77)}\t${ID}\t`),
-      JSON.stringify({ type: 'join', data: 'sh' }),
-      line(`${H('E', 400, 'sh', 0, 77)}\t400\t/bin/sh`),
+      ...EXEC(400, 'sh', 0, 77, ID, ['sh'], '/bin/sh'),
       // A host process (cgroup id 1) ...
-      line(`${H('A', 401, 'bash', 0, 1)}\t\t`),
-      JSON.stringify({ type: 'join', data: 'bash' }),
-      line(`${H('E', 401, 'bash', 0, 1)}\t401\t/bin/bash`),
+      ...EXEC(401, 'bash', 0, 1, '', ['bash'], '/bin/bash'),
       // ... then moved into the container's cgroup: its next event carries id 77.
       line(`${H('O', 401, 'bash', 0, 77)}\t3\t0\t-100\t0\t0\t/etc/shadow`),
     ]);
@@ -144,7 +138,7 @@ describe('runtime detection regressions', () => {
 
   it('counts the containers whose ids resolve, without any runtime client', () => {
     const { containers, feed } = setup();
-    feed([line(`${H('A', 500, 'sh', 0, 9)}\t${ID}\t`), JSON.stringify({ type: 'join', data: 'sh' }), line(`${H('E', 500, 'sh', 0, 9)}\t500\t/bin/sh`)]);
+    feed(EXEC(500, 'sh', 0, 9, ID, ['sh'], '/bin/sh'));
     assert.equal(containers.active, 1);
     containers.forget(ID);
     assert.equal(containers.active, 0);
