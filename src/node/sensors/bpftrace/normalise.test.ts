@@ -7,6 +7,8 @@ import { ProcCache, ProcFs } from '../procfs.js';
 import { ContainerResolver } from '../container-resolver.js';
 
 const ID = 'ab'.repeat(32);
+/** Directory-chain fields of a record whose directory the probe did not place (program.ts dirChain()). */
+const NODIR = '\t9\t0\t0\t0\t0';
 const line = (data: string) => JSON.stringify({ type: 'printf', data: `${data}\n` });
 const H = (code: string, pid: number, comm: string, ns = 4026532180) => `${code}\t1000000\t${pid}\t${pid}\t100\t0\t${ns}\t1`.concat(`\t${comm}`);
 /** An exec as the probes print it: `Ea` (v1 cgroup leaf, argv as bpftrace's %r prints the NUL-separated area), then `E` (old pid, v2 leaf, filename). */
@@ -35,7 +37,7 @@ describe('normaliser', () => {
     const evs = run([
       line(`${H('Dx', 201, 'x')}\tcurl\tevil`),
       ...EXEC(201, 'x', ID, ['/tmp/x'], '/tmp/x'),
-      line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0\t/etc/shadow`),
+      line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
       line(`${H('E', 202, 'ls')}\t202\t\t/usr/bin/ls`),
       // Fileless: the kernel saw an executable without a link, though the process is gone from /proc.
       line(`${H('Dm', 203, 'x')}`),
@@ -59,7 +61,7 @@ describe('normaliser', () => {
   it('pairs argv and cgroup names with the exec, and keeps the container for later events', () => {
     const evs = run([
       ...EXEC(101, 'xmrig', ID, ['xmrig', '-o', 'stratum+tcp://pool:3333'], '/opt/xmrig'),
-      line(`${H('O', 101, 'xmrig')}\t3\t0\t-100\t0\t0\t/etc/shadow`),
+      line(`${H('O', 101, 'xmrig')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
       line(`${H('C', 101, 'xmrig')}\t3\t4\t10.0.0.9\t3333`),
       line(`${H('P', 101, 'xmrig')}\t16\t4242`),
       line(`${H('U', 101, 'xmrig')}\t${0x20000000 | 0x40000000}`),

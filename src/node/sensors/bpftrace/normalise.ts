@@ -3,7 +3,7 @@
 // container. Owns: pairing an exec's argv line (`Ea`) with the exec (`E`), Falco-style names and arguments per syscall, the
 // kernel-clock to wall-clock mapping, and cache invalidation on exit.
 import type { FdInfo, FdKind, ProcessInfo, SyscallEvent } from '../../../core/events/event.js';
-import { decodeArgv, type RawHeader } from './parse.js';
+import { decodeArgv, dirChainPath, type RawHeader } from './parse.js';
 import { RAW_SYSCALLS } from './program.js';
 import type { ProcCache, ProcInfo } from '../procfs.js';
 import { readBounded, socketInodes } from '../procfs.js';
@@ -169,7 +169,10 @@ export class Normaliser {
         const dirfd = Number(f[2]);
         const ino = Number(f[3]);
         const dev = Number(f[4]);
-        const path = this.resolve(r.pid, dirfd, f[5] ?? '');
+        const given = f[f.length - 1] ?? '';
+        // A relative name: the kernel's chain of the opened file's directory, when it could place it.
+        const dir = given.startsWith('/') ? undefined : dirChainPath(f.slice(5, -1));
+        const path = dir !== undefined ? normalisePath(`${dir}/${given.slice(given.lastIndexOf('/') + 1)}`) : this.resolve(r.pid, dirfd, given);
         // A sensitive file reached by another name (hard link, bind mount, another mount namespace)
         // is named by its canonical path; the name the process used stays in evt.arg.name.
         const known = ino > 0 ? this.o.inodes?.get(`${dev}:${ino}`) : undefined;
@@ -300,7 +303,10 @@ export class Normaliser {
         return { event: this.make(r, 'linkat', { oldpath: from, newpath: linkpath }, { type: 'file', name: linkpath }) };
       }
       case 'L': {
-        const path = this.resolve(r.pid, Number(f[1]), f[2] ?? '');
+        const given = f[f.length - 1] ?? '';
+        // Relative to the cwd: the kernel's chain of the cwd, when it could place it (the process may be gone from /proc).
+        const cwd = Number(f[1]) === AT_FDCWD && !given.startsWith('/') ? dirChainPath(f.slice(2, -1)) : undefined;
+        const path = cwd !== undefined ? normalisePath(`${cwd}/${given}`) : this.resolve(r.pid, Number(f[1]), given);
         return { event: this.make(r, 'unlinkat', { flags: Number(f[0]), dirfd: Number(f[1]), name: path }, { type: 'file', name: path }) };
       }
       case 'X': {

@@ -4,6 +4,8 @@
 // line format ./program.ts prints. A malformed line is reported as `bad`
 // (counted by the caller), never thrown: one odd record must not stop the sensor.
 
+import { DIR_NAME_MAX } from './program.js';
+
 /** Fields every probe prints first. */
 export interface RawHeader {
   /** Event code from program.ts: E exec, Ea its argv, O open, C connect, ... */
@@ -30,6 +32,9 @@ export type BpftraceRecord =
   | { kind: 'other'; type: string }
   | { kind: 'bad'; reason: string };
 
+/** Fields of a directory chain (program.ts dirChain()): the depth, then the words of two names. */
+const DIR_FIELDS = 1 + (2 * DIR_NAME_MAX) / 8;
+
 /** Number of code-specific fields per code (the last one may contain tabs). */
 const FIELD_COUNT: Record<string, number> = {
   Ea: 2,
@@ -37,7 +42,7 @@ const FIELD_COUNT: Record<string, number> = {
   Dx: 1,
   Dm: 0,
   Q: 0,
-  O: 6,
+  O: 6 + DIR_FIELDS,
   C: 4,
   Cu: 2,
   K: 4,
@@ -57,7 +62,7 @@ const FIELD_COUNT: Record<string, number> = {
   J: 0,
   Z: 2,
   N: 1,
-  L: 3,
+  L: 3 + DIR_FIELDS,
   T: 3,
   Sy: 2,
   Lk: 2,
@@ -166,4 +171,31 @@ export function decodeArgv(text: string): string[] {
   const args = Buffer.from(bytes).toString('utf8').split('\0');
   if (args.length > 1 && args[args.length - 1] === '') args.pop();
   return args;
+}
+
+/**
+ * The directory a probe placed with its chain (program.ts dirChain(): depth, then the directory's own
+ * name and its parent's as hex little-endian words up to a NUL), as an absolute path of the process's
+ * root; undefined when the probe could not place it (deeper, another mount, a long name).
+ */
+export function dirChainPath(fields: readonly string[]): string | undefined {
+  const per = DIR_NAME_MAX / 8;
+  const name = (from: number): string | undefined => {
+    const b = Buffer.alloc(DIR_NAME_MAX);
+    for (let k = 0; k < per; k++) {
+      const w = fields[from + k] ?? '';
+      if (!/^[0-9a-f]{1,16}$/i.test(w)) return undefined;
+      b.writeBigUInt64LE(BigInt(`0x${w}`), 8 * k);
+    }
+    const end = b.indexOf(0);
+    const n = b.subarray(0, end < 0 ? DIR_NAME_MAX : end).toString('utf8');
+    return n && !n.includes('/') && n !== '.' && n !== '..' ? n : undefined;
+  };
+  const dep = fields[0];
+  if (dep === '0') return '/';
+  const own = name(1);
+  if (dep === '1') return own === undefined ? undefined : `/${own}`;
+  const parent = name(1 + per);
+  if (dep === '2') return own === undefined || parent === undefined ? undefined : `/${parent}/${own}`;
+  return undefined;
 }

@@ -224,9 +224,12 @@ export interface ProgramOptions {
 /**
  * Files created in containers that the program remembers (by device, inode and generation, so a reused
  * inode is not mistaken for the dropped file), the bpftrace map's size (BPFTRACE_MAP_KEYS_MAX, programEnv):
- * once full, later creations are not remembered until the sensor restarts.
+ * once full, later creations are not remembered until the sensor restarts. Only creations that ask for
+ * an exec bit count (the open's mode, r10): every other file a container writes (logs, caches, the
+ * containers of other users of the host) used to fill the map within minutes on a busy host, after which
+ * no drop was seen (the attack suite's "unreliable" drop-and-execute).
  */
-export const DROPPED_FILES_MAX = 4096;
+export const DROPPED_FILES_MAX = 16384;
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
@@ -327,6 +330,35 @@ function nameWords(count: number): string {
 
 const maxWords = (xs: readonly string[]) => Math.max(1, ...xs.map((x) => Math.ceil(Buffer.byteLength(x) / 8)));
 
+/** Bytes of a directory name the probes print as words (`$k0..`, `$q0..`: four words each). */
+export const DIR_NAME_MAX = 16;
+
+/**
+ * Where a directory is, as the kernel sees it, for paths a process gives relative to it (its cwd, or
+ * the directory of the file it opened): `$dep` is 0 when the directory is the process's root, 1 or 2
+ * when it is one or two levels below it (names in `$k0..$k3`, the directory's own, and `$q0..$q3`, its
+ * parent's, as little-endian words up to a NUL), 9 when it is deeper, on another mount than the
+ * process's root, or a name is longer than DIR_NAME_MAX. Integers only: a string would not fit in the
+ * probe's 512-byte stack beside the path. Node rebuilds the path (dirChainPath()) without /proc, so
+ * a process that has exited by then (`cd /etc; cat shadow`, `rm job`) is still placed.
+ */
+function dirChain(dentry: string, mnt: string): string {
+  const words = (v: string, base: string) => Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$${v}${k} = *(uint64 *)kptr(${base} + ${8 * k});`).join(' ');
+  return (
+    `$cd = ${dentry}; $cg = $cd->d_parent; $mr = (uint64)${mnt}->mnt_root; $dep = 9; ` +
+    `if ((uint64)${mnt} == (uint64)curtask->fs->root.mnt) { if ((uint64)$cd == $mr) { $dep = 0; } else { if ((uint64)$cg == $mr) { $dep = 1; } else { if ((uint64)$cg->d_parent == $mr) { $dep = 2; } } } } ` +
+    `if ($cd->d_name.len > ${DIR_NAME_MAX} || $cg->d_name.len > ${DIR_NAME_MAX}) { $dep = 9; } ` +
+    `$ka = (uint64)$cd->d_name.name; ${words('k', '$ka')} $qa = (uint64)$cg->d_name.name; ${words('q', '$qa')}`
+  );
+}
+/** The printf format and arguments of dirChain()'s fields. */
+const DIR_FMT = '\\t%d' + '\\t%llx'.repeat((2 * DIR_NAME_MAX) / 8);
+const DIR_ARGS = [
+  '$dep',
+  ...Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k}`),
+  ...Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$q${k}`),
+].join(', ');
+
 /** Longest argv the exec probe reads from the new program's stack (bytes, NUL-separated). */
 export const ARGV_BYTES = 256;
 
@@ -361,15 +393,15 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // then the opened file itself: its (device, inode) against the sensitive files (hard links, bind
   // mounts, other mount namespaces) and its name, by length and words, against the sensitive and
   // write-watched names (any path that reaches it: relative, `..`, `//`). Only a match copies the
-  // path string and prints. Files created (O_CREAT) by processes outside the host's pid namespace
-  // are remembered for the exec probe.
+  // path string and prints. Files created (O_CREAT) with an exec bit in their mode by processes
+  // outside the host's pid namespace are remembered for the exec probe.
   const words = userWords(maxWords([...sensitive, ...protectedP, ...truncateP]));
   const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
   const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
   const allNames = [...SENSITIVE_BASENAMES, ...SENSITIVE_NAME_PREFIXES, ...WRITE_WATCHED_BASENAMES];
   const remember =
     opts.hostPidns !== undefined
-      ? ` if (($fg & ${O_CREAT}) != 0 && curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}) { @wr[$ino, $dev, $in->i_generation] = comm; }`
+      ? ` if (($fg & ${O_CREAT}) != 0 && ($r->r10 & 73) != 0 && curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}) { @wr[$ino, $dev, $in->i_generation] = comm; }`
       : '';
   p.push(
     `tracepoint:syscalls:sys_exit_openat { $r = ${PT_REGS}; if ($r->orig_ax == ${NR_OPENAT}) { $p = uptr($r->si); $fg = $r->dx; $m = 0; ` +
@@ -382,7 +414,17 @@ export function buildProgram(opts: ProgramOptions = {}): string {
       `$d = $fl->f_path.dentry; $nl = $d->d_name.len; $np = (uint64)$d->d_name.name; ${nameWords(maxWords(allNames))} ` +
       `if (${nameTest(SENSITIVE_BASENAMES, SENSITIVE_NAME_PREFIXES)}) { $m = 1; } ` +
       `if (($fg & ${WRITE_FLAGS}) != 0 && (${nameTest(WRITE_WATCHED_BASENAMES)})) { $m = 1; }${remember} } ` +
-      `if ($m != 0) { ${emit('O', '\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%s', 'args->ret, $fg, (int32)$r->di, $ino, $dev, str($p)')} } } }`,
+      `if ($m != 0) { @rep[tid] = 1; } } }`,
+  );
+  // The reporting probe, apart (the BPF stack of one probe cannot hold the filters, the path string
+  // and the directory chain): runs the map lookup on every openat, the rest on reported ones only.
+  // A relative path is placed by the opened file's directory chain (dirChain()).
+  p.push(
+    `tracepoint:syscalls:sys_exit_openat /@rep[tid] != 0/ { delete(@rep[tid]); $r = ${PT_REGS}; $p = uptr($r->si); $u0 = *(uint8 *)$p; $ino = (uint64)0; $dev = (uint64)0; ` +
+      `$dep = 9; ${Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k} = (uint64)0; $q${k} = (uint64)0;`).join(' ')} ` +
+      `if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; ` +
+      `if ($u0 != 0x2f) { ${dirChain('$fl->f_path.dentry->d_parent', '$fl->f_path.mnt')} } } ` +
+      `${emit('O', `\\t%d\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`, `args->ret, $r->dx, (int32)$r->di, $ino, $dev, ${DIR_ARGS}, str($p)`)} }`,
   );
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.
   const sa4 = (ptr: string, code: string, fdExpr: string) =>
@@ -425,7 +467,10 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_renameat2 { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_rename { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_renameat { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_unlinkat { ${emit('L', '\\t%d\\t%d\\t%s', 'args->flag, args->dfd, str(args->pathname)')} }`);
+  // unlinkat: a relative name under the cwd is placed by the cwd's directory chain (dirChain()).
+  p.push(
+    `tracepoint:syscalls:sys_enter_unlinkat { ${dirChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt')} ${emit('L', `\\t%d\\t%d${DIR_FMT}\\t%s`, `args->flag, args->dfd, ${DIR_ARGS}, str(args->pathname)`)} }`,
+  );
   // Symlinks and hard links (to sensitive files, over shell histories): target, then the new name.
   p.push(`tracepoint:syscalls:sys_enter_symlinkat { ${emit('Sy', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_symlink { ${emit('Sy', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
