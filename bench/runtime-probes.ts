@@ -20,6 +20,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   buildProgram,
   programEnv,
@@ -31,14 +32,20 @@ import {
 } from '../src/node/sensors/bpftrace/program.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
-const num = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const ROUNDS = num('rounds', 3);
-const EXECS = num('execs', 1000);
-const OPENS = num('opens', 20_000);
-const WRITE = process.argv.includes('--write');
+const { values: opt } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    execs: { type: 'string', default: '1000' },
+    opens: { type: 'string', default: '20000' },
+    write: { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(opt.rounds);
+const EXECS = Number(opt.execs);
+const OPENS = Number(opt.opens);
+const WRITE = opt.write;
+for (const [k, v] of Object.entries({ rounds: ROUNDS, execs: EXECS, opens: OPENS }))
+  if (!Number.isInteger(v) || v < 1 || (k !== 'rounds' && v % 2)) throw new Error(`--${k}: a positive ${k === 'rounds' ? '' : 'even '}integer`);
 const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 interface Workload {
