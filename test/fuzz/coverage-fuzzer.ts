@@ -67,6 +67,8 @@ export interface FuzzReport {
   /** Distinct (block, hit-count class) pairs reached. */
   keys: number;
   restarts: number;
+  /** Hangs and blow-ups the input alone did not reproduce (a stalled machine), not counted as findings. */
+  unconfirmed: number;
   findings: Finding[];
 }
 
@@ -349,6 +351,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const findings: Finding[] = [];
   const signatures = new Set<string>();
   let restarts = 0;
+  let unconfirmed = 0;
   let keys = 0;
   let blocks = 0;
 
@@ -411,6 +414,18 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     if ('dead' in r) {
       const bad = inputs[r.index] ?? Buffer.alloc(0);
       await restart();
+      // A hang or blow-up is confirmed by the input alone in a fresh worker (a loaded machine can stall a worker once).
+      if (r.dead !== 'crash') {
+        const again = await w.request({ mode: 'each', inputs: [bad] });
+        if (!('dead' in again)) {
+          const x = again.results[0]!;
+          if (x.ms <= timeoutMs && x.mem <= memBytes) {
+            unconfirmed++;
+            log(`${opts.target}: ${r.dead} not reproduced by the input alone (${Math.round(x.ms)} ms): not a finding`);
+            return undefined;
+          }
+        } else await restart();
+      }
       await record(r.dead, { name: r.dead, message: r.message, stack: r.stack }, bad, true);
       return undefined;
     }
@@ -545,6 +560,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
     blocks,
     keys,
     restarts,
+    unconfirmed,
     findings,
   };
 }

@@ -57,12 +57,16 @@ if (opt.replay) {
   if (names.length !== 1) fail('--replay needs exactly one --target');
   const t = await targets[names[0]!]!();
   const input = readFileSync(opt.replay);
+  const t0 = performance.now();
+  const ms = () => `${Math.round(performance.now() - t0)} ms`;
   try {
     await t.run(input);
-    console.log(`${names[0]}: ${opt.replay}: ran without error`);
+    console.log(`${names[0]}: ${opt.replay}: ran without error in ${ms()}`);
   } catch (e) {
     const refusal = (t.expected ?? ((x: unknown) => x instanceof Error && x.name === 'InputError'))(e);
-    console.log(`${names[0]}: ${opt.replay}: ${refusal ? 'refused (expected)' : 'CRASH'}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    console.log(
+      `${names[0]}: ${opt.replay}: ${refusal ? 'refused (expected)' : 'CRASH'} in ${ms()}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
     await t.close?.();
     process.exit(refusal ? 0 : 1);
   }
