@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { rng } from '../../bench/lib/rng.js';
 import { CTRL_INDEX, CTRL_SEQ, type CrashInfo, type WorkerReady, type WorkerRequest, type WorkerResult } from './coverage-protocol.js';
 
 export interface FuzzOptions {
@@ -177,18 +178,6 @@ class TargetWorker {
   }
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const INTERESTING8 = [0, 1, 0x7f, 0x80, 0xff, 0x30, 0x39, 0x0a, 0x20, 0x3a, 0x22, 0x7b, 0x5b, 0x2f, 0x2e, 0x2d];
 const INTERESTING32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x1ff, 0x200, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff];
 const NUMBERS = ['0', '-1', '1', '65535', '4294967296', '9007199254740993', '1e308', '-0', '99999999999999999999', 'NaN', '0x10', '1.5'];
@@ -347,7 +336,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const memBytes = (opts.memoryMb ?? 512) * 1024 * 1024;
   const feedback = opts.feedback ?? true;
-  const rnd = prng(opts.seed ?? 0x5eed);
+  const rnd = rng(opts.seed ?? 0x5eed);
   const findings: Finding[] = [];
   const signatures = new Set<string>();
   let restarts = 0;

@@ -30,6 +30,14 @@ function json(b: Buffer): { v: unknown } | undefined {
   }
 }
 
+/** A run() for a reader of parsed JSON: input that is not JSON is not its concern. */
+const onJson =
+  (fn: (doc: unknown) => unknown) =>
+  (b: Buffer): unknown => {
+    const j = json(b);
+    return j ? fn(j.v) : undefined;
+  };
+
 const isRefusal = (e: unknown): boolean => e instanceof InputError && !/[\n\r]/.test(e.message);
 
 /** Runs several readers on one input: each may refuse on its own; anything else propagates. */
@@ -155,11 +163,8 @@ export const targets: Record<string, () => Promise<CoverageTarget>> = {
         '"amd64"',
         '"arm64"',
       ],
-      run: (b) => {
-        const j = json(b);
-        if (!j) return;
-        const doc = j.v;
-        return each(
+      run: onJson((doc) =>
+        each(
           () => isIndexDocument(doc, undefined),
           () => choosePlatform(parseIndex(doc, 'index.json', IMAGE_ERRORS), DEFAULT_PLATFORM, 'index.json', IMAGE_ERRORS),
           () => parseManifest(doc, 'manifest.json', 128, IMAGE_ERRORS),
@@ -170,8 +175,8 @@ export const targets: Record<string, () => Promise<CoverageTarget>> = {
               layerRefs(['sha256:a', 'sha256:b'].slice(0, layers), c);
             }
           },
-        );
-      },
+        ),
+      ),
     };
   },
 
@@ -250,10 +255,7 @@ export const targets: Record<string, () => Promise<CoverageTarget>> = {
         ],
         ...['"packages"', '"pkg"', '"secfixes"', '"releases"', '"fixed_version"', '"status"', '"urgency"', '"distroversion"', '"reponame"', '"archs"'],
       ],
-      run: (b) => {
-        const j = json(b);
-        if (j) feeds.convertDocument(j.v, 'fuzz.json');
-      },
+      run: onJson((doc) => feeds.convertDocument(doc, 'fuzz.json')),
     };
   },
 
@@ -390,12 +392,10 @@ export const targets: Record<string, () => Promise<CoverageTarget>> = {
         '"Deployment"',
         '"CronJob"',
       ],
-      run: (b) => {
-        const j = json(b);
-        if (!j) return;
-        reviewUid(j.v);
-        parseAdmissionReview(j.v);
-      },
+      run: onJson((v) => {
+        reviewUid(v);
+        parseAdmissionReview(v);
+      }),
     };
   },
 

@@ -32,81 +32,51 @@ function refuse(b: Buffer): void {
   if (b.length > 64) throw new InputError('AUDIT_JSON_INVALID', 'toy: input too long');
 }
 
+/** A toy: its own file's coverage, one short seed. */
+const toy =
+  (run: CoverageTarget['run'], maxLen = 16, seed = 'hello'): (() => CoverageTarget) =>
+  () => ({ cover: here, seeds: () => [Buffer.from(seed)], maxLen, run });
+
 export const targets: Record<string, () => CoverageTarget> = {
-  magic: () => ({
-    cover: here,
-    seeds: () => [Buffer.from('AAAAAAAA')],
-    maxLen: 16,
-    run(b) {
+  magic: toy(
+    (b) => {
       refuse(b);
       if (magic(b)) throw new TypeError('planted crash behind the magic');
     },
+    16,
+    'AAAAAAAA',
+  ),
+  hang: toy((b) => {
+    refuse(b);
+    // planted: a zero byte makes the loop never end
+    if (b.includes(0)) for (;;);
   }),
-  hang: () => ({
-    cover: here,
-    seeds: () => [Buffer.from('hello')],
-    maxLen: 16,
-    run(b) {
-      refuse(b);
-      // planted: a zero byte makes the loop never end
-      if (b.includes(0)) for (;;);
-    },
+  // planted: a promise that never settles (a stream waiting forever)
+  pending: toy((b) => (b.includes(0x7e) ? new Promise(() => {}) : undefined)),
+  memory: toy(async (b) => {
+    // planted: a count field trusted for buffers (external memory, outside the heap limit)
+    if (b[0] !== 0xff) return;
+    const a: Buffer[] = [];
+    for (let i = 0; i < 1e6; i++) {
+      a.push(Buffer.alloc(16 << 20, 1));
+      await new Promise((r) => setImmediate(r));
+    }
   }),
-  pending: () => ({
-    cover: here,
-    seeds: () => [Buffer.from('hello')],
-    maxLen: 16,
-    run(b) {
-      // planted: a promise that never settles (a stream waiting forever)
-      return b.includes(0x7e) ? new Promise(() => {}) : undefined;
-    },
+  heap: toy((b) => {
+    // planted: the same for JS arrays (the worker's heap limit)
+    if (b[0] !== 0xff) return;
+    const a: number[][] = [];
+    for (let i = 0; i < 1e6; i++) a.push(new Array<number>(1e6).fill(i));
   }),
-  memory: () => ({
-    cover: here,
-    seeds: () => [Buffer.from('hello')],
-    maxLen: 16,
-    async run(b) {
-      // planted: a count field trusted for buffers (external memory, outside the heap limit)
-      if (b[0] === 0xff) {
-        const a: Buffer[] = [];
-        for (let i = 0; i < 1e6; i++) {
-          a.push(Buffer.alloc(16 << 20, 1));
-          await new Promise((r) => setImmediate(r));
-        }
-      }
-    },
+  uncaught: toy((b) => {
+    // planted: an error thrown from a callback, outside the reader's promise
+    if (b.includes(0x21))
+      setImmediate(() => {
+        throw new RangeError('planted asynchronous crash');
+      });
   }),
-  heap: () => ({
-    cover: here,
-    seeds: () => [Buffer.from('hello')],
-    maxLen: 16,
-    run(b) {
-      // planted: the same for JS arrays (the worker's heap limit)
-      if (b[0] === 0xff) {
-        const a: number[][] = [];
-        for (let i = 0; i < 1e6; i++) a.push(new Array<number>(1e6).fill(i));
-      }
-    },
-  }),
-  uncaught: () => ({
-    cover: here,
-    seeds: () => [Buffer.from('hello')],
-    maxLen: 16,
-    run(b) {
-      // planted: an error thrown from a callback, outside the reader's promise
-      if (b.includes(0x21))
-        setImmediate(() => {
-          throw new RangeError('planted asynchronous crash');
-        });
-    },
-  }),
-  clean: () => ({
-    cover: here,
-    seeds: () => [Buffer.from('hello')],
-    maxLen: 80,
-    run(b) {
-      refuse(b);
-      if (b[0] === 0x7b) throw new InputError('AUDIT_JSON_INVALID', 'toy: braces refused');
-    },
-  }),
+  clean: toy((b) => {
+    refuse(b);
+    if (b[0] === 0x7b) throw new InputError('AUDIT_JSON_INVALID', 'toy: braces refused');
+  }, 80),
 };
