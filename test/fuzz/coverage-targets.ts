@@ -205,6 +205,15 @@ export const targets: Record<string, () => Promise<CoverageTarget>> = {
       ['\u0000\u0006\u0015\u0061', '\u0061\u0015\u0006\u0000', '\u0000\u0000\u0010\u0000', '\u0000\u0000\u0002\u0000', '\u008e\u00ad\u00e8\u0001'],
       true,
     ),
+  'rpm-ndb': () =>
+    analyzer(
+      '../../src/core/analyzers/rpm.js',
+      'rpmAnalyzer',
+      (b) => ({ '/var/lib/rpm/Packages.db': b }),
+      [analyzerData('rpm/ndb/Packages.db')],
+      ['RpmP', 'Slot', 'BlbS', '\u008e\u00ad\u00e8\u0001'],
+      true,
+    ),
   'rpm-sqlite': () =>
     analyzer(
       '../../src/core/analyzers/rpm.js',
