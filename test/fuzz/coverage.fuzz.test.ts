@@ -1,6 +1,6 @@
 // The bounded CI run of the coverage-guided fuzzer (coverage-fuzzer.ts): every
 // target of coverage-targets.ts for a few seconds (VIGIL_FUZZ_COVERAGE_SECONDS,
-// default 3), fixed seed; any finding (crash, hang, memory) fails the test
+// default 2), fixed seed; any finding (crash, hang, memory) fails the test
 // and is printed with its signature and the saved input. The long run is
 // `npm run fuzz -- --coverage --seconds N [--target X]`.
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fuzz } from './coverage-fuzzer.js';
 import { targets } from './coverage-targets.js';
 
-const seconds = Number(process.env.VIGIL_FUZZ_COVERAGE_SECONDS) || 3;
+const seconds = Number(process.env.VIGIL_FUZZ_COVERAGE_SECONDS) || 2;
 const module = new URL('./coverage-targets.ts', import.meta.url);
 
 test('coverage-guided fuzzing of every reader: no crash, hang or memory blow-up', { timeout: 600_000 }, async (t) => {
