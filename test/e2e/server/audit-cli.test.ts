@@ -22,7 +22,7 @@ const cli = (args: string[]) =>
 test('the server checkpoints on shutdown; verify with a kept checkpoint names deleted records', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-audit-cli-'));
   try {
-    const env = { ...process.env, VIGIL_ADMIN_PASSWORD: 'admin-password-1', VIGIL_SECRET_KEY: '' };
+    const env = { ...process.env, VIGIL_ADMIN_PASSWORD: 'ochre-lantern-47', VIGIL_SECRET_KEY: '' };
     const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', '0', '--data-dir', dir], {
       cwd: root,
       env,
@@ -38,7 +38,7 @@ test('the server checkpoints on shutdown; verify with a kept checkpoint names de
     const login = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+      body: JSON.stringify({ username: 'admin', password: 'ochre-lantern-47' }),
     });
     assert.equal(login.status, 200);
     proc.kill('SIGTERM');
