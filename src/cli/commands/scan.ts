@@ -1,7 +1,7 @@
 // `vigil scan IMAGE`: inventory plus scanners (vuln, malware, secret, baseline, files), in
 // every report format of the index (src/core/report/formats/). Options follow Trivy's names.
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { lazyAction } from '../exit.js';
 import { imageRefHelp, imageSources } from '../../node/image/source-index.js';
 import { addImageOptions } from '../image-options.js';
 import { formatsOf, orList, reportFormats } from '../scan/render.js';
@@ -28,10 +28,5 @@ export async function register(program: Command): Promise<void> {
     .option('--exit-code <n>', 'exit with N when findings remain after filters and ignores')
     .option('--offline', 'never use the network for intelligence (the scan itself never downloads the DB)');
   addImageOptions(cmd);
-  cmd.action(
-    action(async (image: string, opts: Record<string, unknown>) => {
-      const { scanCommand } = await import('../scan/scan-command.js');
-      return scanCommand(image, opts);
-    }),
-  );
+  cmd.action(lazyAction(() => import('../scan/scan-command.js'), 'scanCommand'));
 }
