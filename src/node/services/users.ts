@@ -218,6 +218,29 @@ export async function listTokens(s: ServiceDeps, userId: string): Promise<{ item
   };
 }
 
+/** Stores a token (only the hash of its secret); returns its id. */
+export async function insertToken(
+  trx: Tx,
+  t: { userId: string; kind: 'api' | 'session'; name: string; secret: string; now: Date; expiresAt: string },
+): Promise<string> {
+  const id = newId();
+  await trx
+    .insertInto('tokens')
+    .values({
+      id,
+      user_id: t.userId,
+      kind: t.kind,
+      name: t.name,
+      token_hash: hashToken(t.secret),
+      created_at: t.now.toISOString(),
+      expires_at: t.expiresAt,
+      revoked_at: null,
+      last_used_at: null,
+    })
+    .execute();
+  return id;
+}
+
 /** A new API token of the caller; the secret is in this result only. */
 export async function createToken(
   s: ServiceDeps,
@@ -228,22 +251,7 @@ export async function createToken(
   const now = s.clock();
   const expiresAt = new Date(now.getTime() + (b.expiresInDays ?? 90) * 86400_000).toISOString();
   const id = await mutate(s, by, { resourceType: 'token', resourceId: (r: string) => r, summary: { name: b.name, expiresAt } }, async (trx) => {
-    const tid = newId();
-    await trx
-      .insertInto('tokens')
-      .values({
-        id: tid,
-        user_id: by.actor.userId,
-        kind: 'api',
-        name: b.name,
-        token_hash: hashToken(token),
-        created_at: now.toISOString(),
-        expires_at: expiresAt,
-        revoked_at: null,
-        last_used_at: null,
-      })
-      .execute();
-    return tid;
+    return insertToken(trx, { userId: by.actor.userId, kind: 'api', name: b.name, secret: token, now, expiresAt });
   });
   return { id, token, expiresAt };
 }
