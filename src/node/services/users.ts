@@ -6,6 +6,7 @@ import { isRole } from '../../core/auth/policy.js';
 import { isAction } from '../../core/auth/actions.js';
 import { hashToken, newTokenSecret } from '../crypto/tokens.js';
 import { newId } from '../store/ids.js';
+import { insertRow } from '../store/insert.js';
 import type { Tx } from '../store/store.js';
 import { HttpError, badRequest, conflict, notFound } from './errors.js';
 import { mutate } from './mutate.js';
@@ -34,19 +35,13 @@ export async function insertBinding(
   projectId: string | null,
   actions: string[] = [],
 ): Promise<string> {
-  const id = newId();
-  await trx
-    .insertInto('role_bindings')
-    .values({
-      id,
-      user_id: userId,
-      role,
-      project_id: projectId,
-      actions: JSON.stringify(role === 'Custom' ? actions : []),
-      created_at: s.clock().toISOString(),
-    })
-    .execute();
-  return id;
+  return insertRow(trx, 'role_bindings', {
+    user_id: userId,
+    role,
+    project_id: projectId,
+    actions: JSON.stringify(role === 'Custom' ? actions : []),
+    created_at: s.clock().toISOString(),
+  });
 }
 
 /** 400 unless the password passes the rules of src/core/auth/password-policy.ts (NIST SP 800-63B). */
@@ -223,22 +218,16 @@ export async function insertToken(
   trx: Tx,
   t: { userId: string; kind: 'api' | 'session'; name: string; secret: string; now: Date; expiresAt: string },
 ): Promise<string> {
-  const id = newId();
-  await trx
-    .insertInto('tokens')
-    .values({
-      id,
-      user_id: t.userId,
-      kind: t.kind,
-      name: t.name,
-      token_hash: hashToken(t.secret),
-      created_at: t.now.toISOString(),
-      expires_at: t.expiresAt,
-      revoked_at: null,
-      last_used_at: null,
-    })
-    .execute();
-  return id;
+  return insertRow(trx, 'tokens', {
+    user_id: t.userId,
+    kind: t.kind,
+    name: t.name,
+    token_hash: hashToken(t.secret),
+    created_at: t.now.toISOString(),
+    expires_at: t.expiresAt,
+    revoked_at: null,
+    last_used_at: null,
+  });
 }
 
 /** A new API token of the caller; the secret is in this result only. */
