@@ -446,6 +446,48 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     await ctx.close();
   });
 
+  test('detection policy JSON editor: invalid JSON and an unknown type are refused with the reason, a valid document takes effect', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+    const { page, problems } = await watchedPage(ctx);
+    await page.goto(`${base}/login`);
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(/\/overview$/);
+    await page.goto(`${base}/policies?project=${projectId}`);
+    await page.getByRole('button', { name: 'New policy' }).click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('Name').fill('e2e-detection');
+    await form.getByLabel('Kind').click();
+    await page.getByTitle('Detection tuning').click();
+    const doc = form.getByLabel('Detection policy (JSON)');
+    await doc.waitFor();
+    assert.match(await doc.inputValue(), /"types"/, 'a template to start from');
+    await doc.fill('{ not json');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('Must be a JSON object').waitFor();
+    await doc.fill(JSON.stringify({ types: { 'system/no-such-type': false } }));
+    await form.getByRole('button', { name: 'Save' }).click();
+    // The server's refusal names the field and the reason; its 400 is expected here.
+    const refusal = form.getByRole('alert').filter({ hasText: 'system/no-such-type' });
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /unknown alert type/);
+    await doc.fill(JSON.stringify({ types: { 'system/high-risk-command': false }, thresholds: { 'brute-force': { attempts: 25 } } }));
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { level: 2, name: 'e2e-detection' }).waitFor();
+    const admin = await token('admin', ADMIN_PASSWORD);
+    const effective = (await api('GET', `/api/v1/projects/${projectId}/detection/effective`, admin)).body;
+    const type = effective.types.find((x: any) => x.type === 'system/high-risk-command');
+    assert.deepEqual([type.enabled, type.enabledFrom], [false, 'e2e-detection']);
+    const attempts = effective.thresholds.find((x: any) => x.key === 'brute-force').params.attempts;
+    assert.deepEqual([attempts.value, attempts.from], [25, 'e2e-detection']);
+    // The refused save is the only problem: its 400 response and the browser's console line about it.
+    assert.deepEqual(
+      problems.filter((p) => !/HTTP 400: POST .*\/policies$/.test(p) && !/status of 400 \(Bad Request\)/.test(p)),
+      [],
+    );
+    assert.equal(problems.filter((p) => /HTTP 400/.test(p)).length, 1, 'one refused save');
+    await ctx.close();
+  });
+
   test('an expired session returns to the login page and then back to where the user was', async () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const page = await ctx.newPage();
