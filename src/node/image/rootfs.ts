@@ -3,8 +3,8 @@
 // system (mounts such as a live /proc are skipped), and reads only the files
 // an analyzer requires, when it asks.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants as fsc, type Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, constants as fsc, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { ByteSource } from '../../core/analyzers/byte-source.js';
 import { InputError } from '../../core/errors.js';
@@ -99,7 +99,9 @@ async function* walk(root: string): AsyncGenerator<LayerEntry> {
         entry,
         read: async () => {
           try {
-            return await readFile(full);
+            // Sync, as the walk: the files analyzers read whole are small (package databases, manifests), and a
+            // thread-pool round trip per file cost more than the read.
+            return readFileSync(full);
           } catch (e) {
             throw walkError(e, full);
           }
