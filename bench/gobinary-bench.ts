@@ -9,49 +9,17 @@
 //      (OS packages only): at most 1.5x.
 //
 // Usage: npm run build && node --import tsx bench/gobinary-bench.ts [--rounds 5]
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { debianRootfs, VIGIL_CLI } from './lib/debian-image.js';
-import { ensureTrivy, trivyApplications } from './lib/trivy-peer.js';
+import { measure, roundsFromArgs, summary, type Sample } from './lib/measure.js';
+import { ensureTrivy, sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
 
 const GO_BINARIES = ['/usr/bin/skopeo', '/usr/bin/umoci', '/usr/bin/containerd', '/usr/sbin/dockerd', '/usr/bin/ctr', '/usr/bin/kubectl', '/usr/bin/docker'];
-const TIME = '/usr/bin/time';
-const roundsArg = process.argv.indexOf('--rounds');
-const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : Number(process.env.BENCH_ROUNDS ?? 5);
-
-interface Sample {
-  ms: number;
-  rssKiB?: number;
-  cpuMs?: number;
-}
-
-function measure(cmd: string, args: string[]): Promise<Sample> {
-  const useTime = existsSync(TIME);
-  const [c, a] = useTime ? [TIME, ['-f', 'VIGIL_BENCH_RSS %M %U %S', cmd, ...args]] : [cmd, args];
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d: Buffer) => {
-      err = (err + d.toString()).slice(-20_000);
-    });
-    p.on('error', reject);
-    p.on('close', (code) => {
-      const ms = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${err.slice(-2000)}`));
-      const m = /VIGIL_BENCH_RSS (\d+) ([\d.]+) ([\d.]+)/.exec(err);
-      resolve({ ms, ...(m ? { rssKiB: Number(m[1]), cpuMs: (Number(m[2]) + Number(m[3])) * 1000 } : {}) });
-    });
-  });
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+const ROUNDS = roundsFromArgs();
 
 async function main(): Promise<void> {
   const base = debianRootfs();
@@ -81,23 +49,10 @@ async function main(): Promise<void> {
     // Correctness first: the same modules per binary as Trivy.
     const trivyOut = join(work, 'trivy.json');
     execFileSync(trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, 'tc'), '--output', trivyOut, withGo]);
-    const apps = trivyApplications(await readFile(trivyOut, 'utf8'));
     const sbom = JSON.parse(execFileSync('node', [VIGIL_CLI, 'sbom', '--format', 'json', `rootfs:${withGo}`], { maxBuffer: 1 << 28 }).toString()) as {
-      packages: Array<{ type: string; name: string; version: string; filePath?: string }>;
+      packages: SbomPackage[];
     };
-    let same = true;
-    for (const u of used) {
-      const mine = sbom.packages.filter((p) => p.type === 'golang' && p.filePath === `/usr/local/bin/${u}`).map((p) => `${p.name}@${p.version}`);
-      const theirs = apps.get(`usr/local/bin/${u}`) ?? [];
-      const extra = mine.filter((x) => !theirs.includes(x));
-      const missing = theirs.filter((x) => !mine.includes(x));
-      // Trivy's CycloneDX leaves the main module out (it is the application component).
-      const ok = missing.length === 0 && extra.length <= 1 && !extra.some((x) => x.startsWith('stdlib@'));
-      same &&= ok;
-      console.log(
-        `  ${u}: vigil ${mine.length}, trivy ${theirs.length} ${ok ? 'same (main module aside)' : `DIFFERENT: only vigil ${extra.join(' ')}; only trivy ${missing.join(' ')}`}`,
-      );
-    }
+    const same = sameGoModules(sbom.packages, await readFile(trivyOut, 'utf8'), 'usr/local/bin', used, (s) => console.log(s));
 
     const runs: Record<'trivy' | 'vigilGo' | 'vigilOs', Sample[]> = { trivy: [], vigilGo: [], vigilOs: [] };
     for (let r = 0; r < ROUNDS; r++) {
@@ -110,13 +65,9 @@ async function main(): Promise<void> {
         `  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil with Go ${runs.vigilGo[r]!.ms.toFixed(0)} ms, vigil OS only ${runs.vigilOs[r]!.ms.toFixed(0)} ms`,
       );
     }
-    const med = (k: keyof typeof runs): number => median(runs[k].map((s) => s.ms));
-    const cpu = (k: keyof typeof runs): string =>
-      runs[k].every((s) => s.cpuMs !== undefined) ? `${median(runs[k].map((s) => s.cpuMs!)).toFixed(0)} ms CPU` : 'CPU n/a';
-    const rss = (k: keyof typeof runs): string => {
-      const x = runs[k].map((s) => s.rssKiB ?? 0);
-      return x.some(Boolean) ? `${(Math.max(...x) / 1024).toFixed(0)} MiB peak` : 'RSS n/a';
-    };
+    const med = (k: keyof typeof runs): number => summary(runs[k]).ms;
+    const cpu = (k: keyof typeof runs): string => summary(runs[k]).cpu;
+    const rss = (k: keyof typeof runs): string => summary(runs[k]).rss;
     const ra = med('vigilGo') / med('trivy');
     const rb = med('vigilGo') / med('vigilOs');
     console.log(`\nresults (median of ${ROUNDS}):`);

@@ -1,0 +1,94 @@
+// The application image of issue 16's Performance section
+// (bench/lib/app-image.ts: the Debian base, a node_modules tree of 1,000+
+// packages, a virtualenv of 100+ Python packages, 5 Go binaries, 20 jars),
+// built once and cached, then timed round by round:
+//  (a) `vigil sbom rootfs:APP` (every analyzer) against `trivy rootfs APP`
+//      (the peer of bench/lib/trivy-peer.ts, which reads OS packages and Go
+//      binaries): at most 0.5x Trivy's wall time; Go modules per binary the
+//      same as Trivy's;
+//  (b) the same against `vigil sbom rootfs:BASE`, the image's Debian base
+//      alone (its OS packages only): at most 1.5x.
+//
+// Usage: npm run build && node --import tsx bench/app-image-bench.ts [--rounds 5]
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureAppImage } from './lib/app-image.js';
+import { debianRootfs, VIGIL_CLI } from './lib/debian-image.js';
+import { cpuRatio, measure, roundsFromArgs, summary, type Sample } from './lib/measure.js';
+import { ensureTrivy, sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
+
+const ROUNDS = roundsFromArgs();
+
+async function main(): Promise<void> {
+  const base = debianRootfs();
+  if (!base) throw new Error('no Debian rootfs: set VIGIL_TEST_DEBIAN_ROOTFS (see .ci/run)');
+  if (!existsSync(VIGIL_CLI)) throw new Error(`${VIGIL_CLI} missing: run \`npm run build\` first`);
+  const trivy = ensureTrivy((s) => console.log(s));
+  const app = ensureAppImage(base, (s) => console.log(s));
+  const work = await mkdtemp(join(tmpdir(), 'vigil-appbench-'));
+  try {
+    console.log(
+      `${cpus().length} CPUs, load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    const c = app.contents;
+    console.log(
+      `application image ${app.root}: ${c.npmPackages} npm packages, ${c.pythonPackages} Python packages, Go binaries ${c.goBinaries.join(', ')}, ${c.jars.length} jars`,
+    );
+
+    // Correctness first: what each side lists, and the same Go modules per binary.
+    const trivyOut = join(work, 'trivy.json');
+    execFileSync(trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, 'tc'), '--output', trivyOut, app.root]);
+    const trivyJson = await readFile(trivyOut, 'utf8');
+    const sbom = JSON.parse(execFileSync('node', [VIGIL_CLI, 'sbom', '--format', 'json', `rootfs:${app.root}`], { maxBuffer: 1 << 28 }).toString()) as {
+      packages: SbomPackage[];
+    };
+    const byType = new Map<string, number>();
+    for (const p of sbom.packages) byType.set(p.type, (byType.get(p.type) ?? 0) + 1);
+    console.log(`vigil lists ${sbom.packages.length} packages: ${[...byType].map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    const trivyComponents = (JSON.parse(trivyJson) as { components?: Array<{ type: string; purl?: string }> }).components ?? [];
+    const trivyTypes = new Map<string, number>();
+    for (const x of trivyComponents) {
+      const t = x.purl ? (/^pkg:([^/]+)/.exec(x.purl)?.[1] ?? x.type) : x.type;
+      trivyTypes.set(t, (trivyTypes.get(t) ?? 0) + 1);
+    }
+    console.log(`trivy lists ${trivyComponents.length} components: ${[...trivyTypes].map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    const same = sameGoModules(sbom.packages, trivyJson, 'usr/local/bin', c.goBinaries, (s) => console.log(s));
+
+    const runs: Record<'trivy' | 'vigilApp' | 'vigilOs', Sample[]> = { trivy: [], vigilApp: [], vigilOs: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      runs.trivy.push(
+        await measure(trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, `tc${r}`), '--output', join(work, 't.json'), app.root]),
+      );
+      runs.vigilApp.push(await measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(work, 'v.json'), `rootfs:${app.root}`]));
+      runs.vigilOs.push(await measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(work, 'o.json'), `rootfs:${base}`]));
+      console.log(
+        `  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil app image ${runs.vigilApp[r]!.ms.toFixed(0)} ms, vigil Debian base only ${runs.vigilOs[r]!.ms.toFixed(0)} ms`,
+      );
+    }
+    const s = { trivy: summary(runs.trivy), vigilApp: summary(runs.vigilApp), vigilOs: summary(runs.vigilOs) };
+    const ra = s.vigilApp.ms / s.trivy.ms;
+    const rb = s.vigilApp.ms / s.vigilOs.ms;
+    const cpu = (x: number | undefined): string => (x === undefined ? '' : ` (${x.toFixed(2)}x in CPU time)`);
+    console.log(`\nresults (median of ${ROUNDS}):`);
+    console.log(`  trivy rootfs, app image          ${s.trivy.ms.toFixed(0)} ms  ${s.trivy.cpu}  ${s.trivy.rss}`);
+    console.log(`  vigil sbom, app image            ${s.vigilApp.ms.toFixed(0)} ms  ${s.vigilApp.cpu}  ${s.vigilApp.rss}`);
+    console.log(`  vigil sbom, Debian base (OS only) ${s.vigilOs.ms.toFixed(0)} ms  ${s.vigilOs.cpu}  ${s.vigilOs.rss}`);
+    console.log(
+      `  (a) vigil/trivy                  ${ra.toFixed(2)}x${cpu(cpuRatio(runs.vigilApp, runs.trivy))} (target <= 0.5x: ${ra <= 0.5 ? 'met' : 'MISSED'})`,
+    );
+    console.log(
+      `  (b) app image / OS only          ${rb.toFixed(2)}x${cpu(cpuRatio(runs.vigilApp, runs.vigilOs))} (target <= 1.5x: ${rb <= 1.5 ? 'met' : 'MISSED'})`,
+    );
+    console.log(`  Go modules per binary            ${same ? 'same as Trivy' : 'DIFFERENT'}`);
+    if (!same) process.exitCode = 1;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,60 @@
+// Timing a command for the SBOM benchmarks: wall clock, and peak RSS and CPU
+// time (user + system) from GNU time (`/usr/bin/time`, Debian package `time`)
+// when installed; medians.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const TIME = '/usr/bin/time';
+
+export interface Sample {
+  ms: number;
+  rssKiB?: number;
+  /** user + system CPU time: less sensitive than wall time to a loaded machine. */
+  cpuMs?: number;
+}
+
+/** Run a command (output discarded), timing its wall clock; peak RSS and CPU time from GNU time when installed. */
+export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
+  const useTime = existsSync(TIME);
+  const [c, a] = useTime ? [TIME, ['-f', 'VIGIL_BENCH_RSS %M %U %S', cmd, ...args]] : [cmd, args];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-20_000);
+    });
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
+      const m = /VIGIL_BENCH_RSS (\d+) ([\d.]+) ([\d.]+)/.exec(err);
+      resolve({ ms, ...(m ? { rssKiB: Number(m[1]), cpuMs: (Number(m[2]) + Number(m[3])) * 1000 } : {}) });
+    });
+  });
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** `--rounds N` from the command line, else BENCH_ROUNDS, else `dflt`. */
+export function roundsFromArgs(dflt = 5): number {
+  const i = process.argv.indexOf('--rounds');
+  return i > 0 ? Number(process.argv[i + 1]) : Number(process.env.BENCH_ROUNDS ?? dflt);
+}
+
+/** Median wall time, CPU time and peak RSS of a series, for printing. */
+export function summary(xs: Sample[]): { ms: number; cpu: string; rss: string } {
+  const cpu = xs.every((s) => s.cpuMs !== undefined) ? `${median(xs.map((s) => s.cpuMs!)).toFixed(0)} ms CPU` : 'CPU n/a';
+  const r = xs.map((s) => s.rssKiB ?? 0);
+  const rss = r.some(Boolean) ? `${(Math.max(...r) / 1024).toFixed(0)} MiB peak` : 'RSS n/a';
+  return { ms: median(xs.map((s) => s.ms)), cpu, rss };
+}
+
+/** Ratio of the median CPU times of two series, when both have them. */
+export function cpuRatio(a: Sample[], b: Sample[]): number | undefined {
+  if (!a.every((s) => s.cpuMs !== undefined) || !b.every((s) => s.cpuMs !== undefined) || !a.length || !b.length) return undefined;
+  return median(a.map((s) => s.cpuMs!)) / median(b.map((s) => s.cpuMs!));
+}
