@@ -9,8 +9,8 @@
 // build info sections, never the whole binary.
 import { inflateSync } from 'node:zlib';
 import type { FileEntry } from '../inventory/types.js';
-import { bufferSource, readRange, type ByteSource } from './byte-source.js';
-import { fileSection, isElf, parseElf, sectionData, type ElfFile } from './elf.js';
+import type { ByteSource } from './byte-source.js';
+import { fileSection, parseElf, sectionData, type ElfFile } from './elf.js';
 import { readFromElf } from './go-buildinfo.js';
 
 /** Largest executable claimed (bigger ones are not read: a Go binary of more than this is unheard of). */
@@ -48,10 +48,8 @@ function rustDeps(elf: ElfFile): ExecutableSummary['rust'] {
 
 /** The summary of an executable: its bytes, or a source to read the few ranges needed from. */
 export function summarizeExecutable(input: Buffer | ByteSource): ExecutableSummary {
-  const src = Buffer.isBuffer(input) ? bufferSource(input) : input;
-  // Most executables in an image are scripts or ordinary ELF files: the first bytes tell a script, the section names the rest.
-  if (!isElf(readRange(src, 0, 64))) return {};
-  const elf = parseElf(src);
+  // Most executables in an image are scripts or ordinary ELF files: the first read (4 KiB) tells a script, the section names the rest.
+  const elf = parseElf(input);
   if (typeof elf === 'string') return {};
   const out: ExecutableSummary = {};
   const go = readFromElf(elf);

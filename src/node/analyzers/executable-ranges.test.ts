@@ -53,10 +53,10 @@ test('executable summary read in ranges from disk: same as from the whole file, 
     bare.writeUInt16LE(0, 0x3c);
     writeFileSync(join(tmp, 'bare'), bare);
     files.push({ path: join(tmp, 'bare'), go: true, maxBytes: 160 * 1024 });
-    // Not Go: an ordinary ELF (its headers and section names are read, nothing else) and a script (64 bytes).
+    // Not Go: an ordinary ELF (its headers and section names are read, nothing else) and a script (its first 4 KiB).
     files.push({ path: realpathSync('/usr/bin/env'), go: false, maxBytes: 16 * 1024 });
     writeFileSync(join(tmp, 'script.sh'), '#!/bin/sh\n' + 'echo hello\n'.repeat(1000));
-    files.push({ path: join(tmp, 'script.sh'), go: false, maxBytes: 64 });
+    files.push({ path: join(tmp, 'script.sh'), go: false, maxBytes: 4096 });
 
     for (const f of files) {
       const whole = summarizeExecutable(readFileSync(f.path));

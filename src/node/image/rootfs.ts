@@ -60,6 +60,32 @@ export function withFileRanges<T>(full: string, fn: (src: ByteSource) => T): T {
   }
 }
 
+/** One walked entry; its file is read only when asked (a class: no closures per entry of a large tree). */
+class WalkedEntry implements LayerEntry {
+  constructor(
+    readonly entry: LayerEntry['entry'],
+    private readonly full: string,
+  ) {}
+
+  async read(): Promise<Buffer> {
+    try {
+      // Sync, as the walk: the files analyzers read whole are small (package databases, manifests), and a
+      // thread-pool round trip per file cost more than the read.
+      return readFileSync(this.full);
+    } catch (e) {
+      throw walkError(e, this.full);
+    }
+  }
+
+  async readRanges<T>(fn: (src: ByteSource) => T): Promise<T> {
+    try {
+      return withFileRanges(this.full, fn);
+    } catch (e) {
+      throw walkError(e, this.full);
+    }
+  }
+}
+
 /** Entries of a directory tree, depth first, parents before children. Sync calls: a local walk is faster without per-entry promises. */
 async function* walk(root: string): AsyncGenerator<LayerEntry> {
   // root is '' for `/` (so that paths join as `/bin`, not `//bin`).
@@ -95,25 +121,7 @@ async function* walk(root: string): AsyncGenerator<LayerEntry> {
           throw walkError(e, full);
         }
       }
-      yield {
-        entry,
-        read: async () => {
-          try {
-            // Sync, as the walk: the files analyzers read whole are small (package databases, manifests), and a
-            // thread-pool round trip per file cost more than the read.
-            return readFileSync(full);
-          } catch (e) {
-            throw walkError(e, full);
-          }
-        },
-        readRanges: async (fn) => {
-          try {
-            return withFileRanges(full, fn);
-          } catch (e) {
-            throw walkError(e, full);
-          }
-        },
-      };
+      yield new WalkedEntry(entry, full);
       if (kind === 'dir' && st.dev === rootDev) dirs.push(p);
     }
     for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);
