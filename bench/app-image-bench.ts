@@ -11,30 +11,19 @@
 //
 // Usage: npm run build && node --import tsx bench/app-image-bench.ts [--rounds 5]
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureAppImage } from './lib/app-image.js';
-import { debianRootfs, VIGIL_CLI } from './lib/debian-image.js';
-import { cpuRatio, measure, roundsFromArgs, summary, type Sample } from './lib/measure.js';
-import { ensureTrivy, sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
+import { VIGIL_CLI } from './lib/debian-image.js';
+import { cpuRatio, measure, roundsFromArgs, sbomBenchSetup, summary, type Sample } from './lib/measure.js';
+import { sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
 
 const ROUNDS = roundsFromArgs();
 
 async function main(): Promise<void> {
-  const base = debianRootfs();
-  if (!base) throw new Error('no Debian rootfs: set VIGIL_TEST_DEBIAN_ROOTFS (see .ci/run)');
-  if (!existsSync(VIGIL_CLI)) throw new Error(`${VIGIL_CLI} missing: run \`npm run build\` first`);
-  const trivy = ensureTrivy((s) => console.log(s));
+  const { base, trivy, work } = await sbomBenchSetup('vigil-appbench-');
   const app = ensureAppImage(base, (s) => console.log(s));
-  const work = await mkdtemp(join(tmpdir(), 'vigil-appbench-'));
   try {
-    console.log(
-      `${cpus().length} CPUs, load average ${loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
     const c = app.contents;
     console.log(
       `application image ${app.root}: ${c.npmPackages} npm packages, ${c.pythonPackages} Python packages, Go binaries ${c.goBinaries.join(', ')}, ${c.jars.length} jars`,

@@ -11,28 +11,18 @@
 // Usage: npm run build && node --import tsx bench/gobinary-bench.ts [--rounds 5]
 import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { debianRootfs, VIGIL_CLI } from './lib/debian-image.js';
-import { measure, roundsFromArgs, summary, type Sample } from './lib/measure.js';
-import { ensureTrivy, sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
+import { VIGIL_CLI } from './lib/debian-image.js';
+import { measure, roundsFromArgs, sbomBenchSetup, summary, type Sample } from './lib/measure.js';
+import { sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
 
 const GO_BINARIES = ['/usr/bin/skopeo', '/usr/bin/umoci', '/usr/bin/containerd', '/usr/sbin/dockerd', '/usr/bin/ctr', '/usr/bin/kubectl', '/usr/bin/docker'];
 const ROUNDS = roundsFromArgs();
 
 async function main(): Promise<void> {
-  const base = debianRootfs();
-  if (!base) throw new Error('no Debian rootfs: set VIGIL_TEST_DEBIAN_ROOTFS (see .ci/run)');
-  if (!existsSync(VIGIL_CLI)) throw new Error(`${VIGIL_CLI} missing: run \`npm run build\` first`);
-  const trivy = ensureTrivy((s) => console.log(s));
-  const work = await mkdtemp(join(tmpdir(), 'vigil-gobench-'));
+  const { base, trivy, work } = await sbomBenchSetup('vigil-gobench-');
   try {
-    console.log(
-      `${cpus().length} CPUs, load average ${loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
     const withGo = join(work, 'with-go');
     // cp -a: the rootfs has device nodes (/dev/ptmx) that fs.cp cannot copy.
     execFileSync('cp', ['-a', base, withGo]);

@@ -3,6 +3,11 @@
 // when installed; medians.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { debianRootfs, VIGIL_CLI } from './debian-image.js';
+import { ensureTrivy } from './trivy-peer.js';
 
 const TIME = '/usr/bin/time';
 
@@ -57,4 +62,19 @@ export function summary(xs: Sample[]): { ms: number; cpu: string; rss: string } 
 export function cpuRatio(a: Sample[], b: Sample[]): number | undefined {
   if (!a.every((s) => s.cpuMs !== undefined) || !b.every((s) => s.cpuMs !== undefined) || !a.length || !b.length) return undefined;
   return median(a.map((s) => s.cpuMs!)) / median(b.map((s) => s.cpuMs!));
+}
+
+/** What every SBOM benchmark needs first: the Debian rootfs, the compiled CLI, the Trivy peer, a work directory; prints the machine's load. */
+export async function sbomBenchSetup(prefix: string): Promise<{ base: string; trivy: string; work: string }> {
+  const base = debianRootfs();
+  if (!base) throw new Error('no Debian rootfs: set VIGIL_TEST_DEBIAN_ROOTFS (see .ci/run)');
+  if (!existsSync(VIGIL_CLI)) throw new Error(`${VIGIL_CLI} missing: run \`npm run build\` first`);
+  const trivy = ensureTrivy((s) => console.log(s));
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  console.log(
+    `${cpus().length} CPUs, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
+  return { base, trivy, work };
 }
