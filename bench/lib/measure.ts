@@ -78,3 +78,6 @@ export async function sbomBenchSetup(prefix: string): Promise<{ base: string; tr
   );
   return { base, trivy, work };
 }
+
+/** ` (1.23x in CPU time)`, or nothing without CPU times. */
+export const cpuText = (x: number | undefined): string => (x === undefined ? '' : ` (${x.toFixed(2)}x in CPU time)`);
