@@ -218,6 +218,8 @@ export const ERROR_CODES = {
   RPM_HEADER_NOT_UTF8: { class: 'input', message: 'rpm header tag {tag} is not valid UTF-8' },
   RPM_HEADER_TRUNCATED: { class: 'input', message: 'rpm header is shorter than its preamble or index says ({detail})' },
   RPM_MISSING_TAG: { class: 'input', message: 'header has no {tag}' },
+  RPM_NDB_CORRUPT: { class: 'input', message: 'Packages.db {problem} (an rpm NDB database)' },
+  RPM_NDB_TOO_MANY_SLOTS: { class: 'limit', message: '{n} slot pages (more than {max})' },
   RPM_SQLITE_CORRUPT: { class: 'input', message: 'rpmdb.sqlite row {n}: {problem}' },
   RPM_SQLITE_SCHEMA: { class: 'input', message: 'rpmdb.sqlite {problem} (no Packages table)' },
   RULES_BINARY: { class: 'input', message: 'not a text file' },

@@ -1,5 +1,5 @@
 // Fuzz: package databases of an image (dpkg status and status.d, apk
-// installed, rpm Berkeley DB / SQLite), mutated from the real fixtures and
+// installed, rpm Berkeley DB / SQLite / NDB), mutated from the real fixtures and
 // run through the analyzers as the image pipeline runs them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +20,7 @@ const copyright = td('dpkg/debian/usr/share/doc/bash/copyright');
 const apkInstalled = td('apk/lib/apk/db/installed');
 const bdb = ['bdb/Packages', 'bdb-be/Packages', 'bdb-512/Packages'].map((p) => td(`rpm/${p}`));
 const sqlite = td('rpm/sqlite/rpmdb.sqlite');
+const ndb = td('rpm/ndb/Packages.db');
 const ctx = nodeAnalyzerContext();
 
 test('analyzer corpus: the unmutated fixtures give packages', async () => {
@@ -27,6 +28,7 @@ test('analyzer corpus: the unmutated fixtures give packages', async () => {
   assert.ok(((await runAnalyzer(apkAnalyzer, [{ '/lib/apk/db/installed': apkInstalled }])).packages ?? []).length > 3);
   assert.ok(((await runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/Packages': bdb[0]! }], { ctx })).packages ?? []).length > 3);
   assert.ok(((await runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/rpmdb.sqlite': sqlite }], { ctx })).packages ?? []).length > 3);
+  assert.ok(((await runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/Packages.db': ndb }], { ctx })).packages ?? []).length > 3);
 });
 
 test('fuzz: dpkg status, status.d, .list and copyright files', async () => {
@@ -62,6 +64,15 @@ test('fuzz: rpm Berkeley DB Packages (hash, big-endian, 512-byte pages)', async 
       await expectAsync('rpm bdb', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/Packages': db }], { ctx }));
     }),
     params(150),
+  );
+});
+
+test('fuzz: rpm NDB Packages.db (SUSE)', async () => {
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes([ndb]), async (db) => {
+      await expectAsync('rpm ndb', () => runAnalyzer(rpmAnalyzer, [{ '/usr/lib/sysimage/rpm/Packages.db': db }], { ctx }));
+    }),
+    params(100),
   );
 });
 

@@ -15,9 +15,9 @@ const SQLITE = '/var/lib/rpm/rpmdb.sqlite';
 const BDB = '/var/lib/rpm/Packages';
 const run = async (...layers: HarnessLayer[]): Promise<Package[]> => (await runAnalyzer(rpmAnalyzer, layers, { ctx: nodeAnalyzerContext() })).packages ?? [];
 
-/** What `rpm -qa` said when make-rpm-fixtures.sh built the database, without the gpg-pubkey pseudo-package. */
-function expected(): string[] {
-  return fixture('expected.tsv')
+/** What `rpm -qa` said about a fixture database (make-rpm-fixtures.sh's by default), without the gpg-pubkey pseudo-package. */
+function expected(tsv = 'expected.tsv'): string[] {
+  return fixture(tsv)
     .toString('utf8')
     .trim()
     .split('\n')
@@ -138,18 +138,48 @@ test('without ctx.openSqlite the analyzer says what is missing (a wiring bug, no
   );
 });
 
-test('an NDB database (SUSE) is a notice, not a silent zero; the file is not buffered', async () => {
-  // rpm's NDB header: magic "RpmP", version 0, generation, slot pages.
-  const ndb = Buffer.concat([Buffer.from('RpmP'), Buffer.from([0, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0]), Buffer.alloc(4080)]);
+test('rpm database: NDB (SUSE Linux Enterprise 15, both locations) lists what rpm -qa lists', async () => {
   for (const path of ['/var/lib/rpm/Packages.db', '/usr/lib/sysimage/rpm/Packages.db']) {
-    assert.equal(rpmAnalyzer.required(path, { path, kind: 'file', mode: 0o644, size: ndb.length, uid: 0, gid: 0, layer: 0 }), false);
-    const r = await runAnalyzer(rpmAnalyzer, [{ [path]: ndb, '/etc/os-release': 'ID="sles"\nVERSION_ID="15.6"\n' }], { ctx: nodeAnalyzerContext() });
-    assert.deepEqual(r.packages, []);
-    assert.deepEqual(r.notices, [
-      { kind: 'package-db-unreadable', message: 'rpm database in NDB format (SUSE) is not read: its packages are not listed or matched', path },
-    ]);
+    const pkgs = await run({ [path]: fixture('ndb/Packages.db'), '/etc/os-release': 'ID="sles"\nVERSION_ID="15.3"\n' });
+    assert.deepEqual(summary(pkgs), expected('ndb/expected.tsv'));
+    const bash = pkgs.find((p) => p.name === 'bash')!;
+    assert.ok(bash.files!.includes('/bin/bash') || bash.files!.includes('/usr/bin/bash'), 'owned files come from the header');
   }
-  const both = await runAnalyzer(rpmAnalyzer, [{ [SQLITE]: fixture('sqlite/rpmdb.sqlite'), '/var/lib/rpm/Packages.db': ndb }], { ctx: nodeAnalyzerContext() });
-  assert.ok(both.packages!.length > 0);
-  assert.equal(both.notices, undefined, 'a readable database wins, no notice');
+  const both = await run({ [SQLITE]: fixture('sqlite/rpmdb.sqlite'), '/var/lib/rpm/Packages.db': fixture('ndb/Packages.db') });
+  assert.ok(both.some((p) => p.name === 'vigil-tools') && !both.some((p) => p.name === 'sles-release'), 'SQLite wins over a stale NDB file');
+});
+
+test('a broken NDB database is a one-line error naming the file and the package', async () => {
+  const good = fixture('ndb/Packages.db');
+  const edit = (f: (b: Buffer) => void): Buffer => {
+    const b = Buffer.from(good);
+    f(b);
+    return b;
+  };
+  // The first used slot (after the 32-byte header) and its blob.
+  const slot = ((): number => {
+    for (let at = 32; ; at += 16) if (good.readUInt32LE(at + 4) !== 0) return at;
+  })();
+  const blob = good.readUInt32LE(slot + 8) * 16;
+  const path = '/usr/lib/sysimage/rpm/Packages.db';
+  for (const [label, bytes, re] of [
+    ['truncated header', good.subarray(0, 20), /too short for an NDB header/],
+    ['bad magic', edit((b) => b.write('XpmP', 0)), /not an rpm NDB database/],
+    ['slot pages past the end', edit((b) => b.writeUInt32LE(100_000, 12)), /slot pages/],
+    ['bad slot magic', edit((b) => b.write('Xlot', slot)), /slot 0: bad magic/],
+    ['blob outside the file', edit((b) => b.writeUInt32LE(0x0fffffff, slot + 8)), /outside the data area/],
+    ['blob inside the slot pages', edit((b) => b.writeUInt32LE(1, slot + 8)), /outside the data area/],
+    ['wrong blob magic', edit((b) => b.write('XlbS', blob)), /bad blob magic/],
+    ['blob names another package', edit((b) => b.writeUInt32LE(9999, blob + 4)), /its blob says package 9999/],
+    ['blob longer than its blocks', edit((b) => b.writeUInt32LE(0x7fffffff, blob + 12)), /longer than its/],
+    ['two slots share one blob', edit((b) => good.copy(b, slot + 16, slot, slot + 16)), /overlaps|says package/],
+    ['truncated file', good.subarray(0, good.length - 4096), /outside the data area/],
+  ] as const) {
+    await assert.rejects(
+      run({ [path]: bytes }),
+      (e: unknown) => e instanceof Error && /^RPM_NDB/.test((e as InputError).code) && re.test(e.message) && e.message.includes(path),
+      label,
+    );
+  }
+  await assert.rejects(run({ [path]: edit((b) => b.writeUInt32LE(5000, 12)) }), (e: unknown) => (e as InputError).code === 'RPM_NDB_TOO_MANY_SLOTS');
 });

@@ -1,8 +1,9 @@
 // The rpm analyzer: installed packages of Red Hat family images from the rpm
 // database: rpmdb.sqlite (RHEL 9+, Fedora; the `Packages` table's header
 // blobs, read through the SQLite opener the edge injects as ctx.openSqlite)
-// or the Berkeley DB hash file `Packages` (RHEL/CentOS 7 and 8, read in
-// ./berkeley-db.ts). Both under /var/lib/rpm and /usr/lib/sysimage/rpm
+// the Berkeley DB hash file `Packages` (RHEL/CentOS 7 and 8, read in
+// ./berkeley-db.ts) or the NDB file `Packages.db` (SUSE, read in ./rpm-ndb.ts).
+// All under /var/lib/rpm and /usr/lib/sysimage/rpm
 // (Fedora 36+ moved it there). Each header gives name, [epoch:]version-release,
 // arch, license, the source rpm (name-version-release.src.rpm) and the owned
 // files (DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], directories left out).
@@ -10,16 +11,22 @@
 import { InputError, isInputError } from '../errors.js';
 import type { Package } from '../inventory/types.js';
 import { readBdbHash } from './berkeley-db.js';
+import { readNdb } from './rpm-ndb.js';
 import { layerAttribution, layerRef, packageKey } from './layer-attribution.js';
 import { RpmHeader, RPMTAG } from './rpm-header.js';
 import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, SqliteReader } from './types.js';
 import type { FileEntry } from '../inventory/types.js';
 
-/** In order of preference: SQLite first (an image converted from BDB may keep a stale Packages file). */
-export const RPM_DATABASES = ['/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/rpmdb.sqlite', '/var/lib/rpm/Packages', '/usr/lib/sysimage/rpm/Packages'];
+/** In order of preference: SQLite first (an image converted from another backend may keep a stale old database). */
+export const RPM_DATABASES = [
+  '/var/lib/rpm/rpmdb.sqlite',
+  '/usr/lib/sysimage/rpm/rpmdb.sqlite',
+  '/var/lib/rpm/Packages',
+  '/usr/lib/sysimage/rpm/Packages',
+  '/var/lib/rpm/Packages.db',
+  '/usr/lib/sysimage/rpm/Packages.db',
+];
 const REQUIRED = new Set(RPM_DATABASES);
-/** rpm's NDB backend (SUSE, openSUSE): not read yet; its presence is a notice instead of a silent zero. */
-export const RPM_NDB_DATABASES = ['/var/lib/rpm/Packages.db', '/usr/lib/sysimage/rpm/Packages.db'];
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 
@@ -88,7 +95,8 @@ function bdbBlobs(file: AnalyzerFile): Blob[] {
 }
 
 function blobsOf(file: AnalyzerFile, ctx: AnalyzerContext): Blob[] {
-  return file.path.endsWith('.sqlite') ? sqliteBlobs(file, ctx) : bdbBlobs(file);
+  if (file.path.endsWith('.sqlite')) return sqliteBlobs(file, ctx);
+  return file.path.endsWith('.db') ? readNdb(file.content, file.path) : bdbBlobs(file);
 }
 
 /** `name-version-release.src.rpm` -> [name, version-release]. */
@@ -169,17 +177,7 @@ export const rpmAnalyzer: Analyzer = {
   },
   analyze(input: AnalyzerInput): AnalyzerResult {
     const db = RPM_DATABASES.map((p) => input.files.find((f) => f.path === p)).find((f) => f !== undefined);
-    if (!db) {
-      // Seen in the tree, not claimed: the file is never buffered.
-      const ndb = RPM_NDB_DATABASES.find((p) => input.tree.resolve(p)?.kind === 'file');
-      if (!ndb) return {};
-      return {
-        packages: [],
-        notices: [
-          { kind: 'package-db-unreadable', message: 'rpm database in NDB format (SUSE) is not read: its packages are not listed or matched', path: ndb },
-        ],
-      };
-    }
+    if (!db) return {};
     const keysOf = (f: AnalyzerFile): Set<string> => new Set(readPackages(f, input.ctx).map((p) => packageKey(p.name, p.version, p.arch)));
     const layerOf = layerAttribution(input.versions(db.path), keysOf);
     const packages = readPackages(db, input.ctx);

@@ -37,12 +37,17 @@ export class FeedSet {
     this.ordered = [...feeds].sort((a, b) => a.detectOrder - b.detectOrder || (a.id < b.id ? -1 : 1));
   }
 
+  /** The first feed, in detection order, that recognises the document. */
+  detect(doc: unknown): AdvisoryFeed | undefined {
+    return this.ordered.find((f) => f.detect(doc));
+  }
+
   detectFormat(doc: unknown): string | undefined {
-    return this.ordered.find((f) => f.detect(doc))?.id;
+    return this.detect(doc)?.id;
   }
 
   convertDocument(doc: unknown, where: string): Converted {
-    const feed = this.ordered.find((f) => f.detect(doc));
+    const feed = this.detect(doc);
     if (!feed) throw new InputError('VULNDB_FORMAT', `unknown advisory format (expected ${this.ordered.map((f) => f.title).join(', ')})`, where);
     return { format: feed.id, ...feed.convert(doc, where) };
   }

@@ -1429,6 +1429,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description when the ignore lapses and the vulnerability counts again: YYYY-MM-DD (00:00 UTC) or a date-time, in the future */
+                        expires?: string;
                         package?: string;
                         reason?: string;
                         vulnId: string;
@@ -2183,6 +2185,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description when the ignore lapses and the vulnerability counts again: YYYY-MM-DD (00:00 UTC) or a date-time, in the future */
+                        expires?: string;
                         package?: string;
                         reason?: string;
                         vulnId: string;

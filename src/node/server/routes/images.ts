@@ -166,6 +166,11 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       vulnId: { type: 'string', minLength: 1, maxLength: 100 },
       package: { type: 'string', maxLength: 300 },
       reason: { type: 'string', maxLength: 1000 },
+      expires: {
+        type: 'string',
+        maxLength: 40,
+        description: 'when the ignore lapses and the vulnerability counts again: YYYY-MM-DD (00:00 UTC) or a date-time, in the future',
+      },
     },
     required: ['vulnId'],
     additionalProperties: false,
