@@ -15,7 +15,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureAppImage } from './lib/app-image.js';
 import { VIGIL_CLI } from './lib/debian-image.js';
-import { cpuRatio, cpuText, measure, roundsFromArgs, sbomBenchSetup, summary, type Sample } from './lib/measure.js';
+import { measure, printResults, roundsFromArgs, sbomBenchSetup, type Sample } from './lib/measure.js';
 import { sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
 
 const ROUNDS = roundsFromArgs();
@@ -59,18 +59,16 @@ async function main(): Promise<void> {
         `  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil app image ${runs.vigilApp[r]!.ms.toFixed(0)} ms, vigil Debian base only ${runs.vigilOs[r]!.ms.toFixed(0)} ms`,
       );
     }
-    const s = { trivy: summary(runs.trivy), vigilApp: summary(runs.vigilApp), vigilOs: summary(runs.vigilOs) };
-    const ra = s.vigilApp.ms / s.trivy.ms;
-    const rb = s.vigilApp.ms / s.vigilOs.ms;
-    console.log(`\nresults (median of ${ROUNDS}):`);
-    console.log(`  trivy rootfs, app image          ${s.trivy.ms.toFixed(0)} ms  ${s.trivy.cpu}  ${s.trivy.rss}`);
-    console.log(`  vigil sbom, app image            ${s.vigilApp.ms.toFixed(0)} ms  ${s.vigilApp.cpu}  ${s.vigilApp.rss}`);
-    console.log(`  vigil sbom, Debian base (OS only) ${s.vigilOs.ms.toFixed(0)} ms  ${s.vigilOs.cpu}  ${s.vigilOs.rss}`);
-    console.log(
-      `  (a) vigil/trivy                  ${ra.toFixed(2)}x${cpuText(cpuRatio(runs.vigilApp, runs.trivy))} (target <= 0.5x: ${ra <= 0.5 ? 'met' : 'MISSED'})`,
-    );
-    console.log(
-      `  (b) app image / OS only          ${rb.toFixed(2)}x${cpuText(cpuRatio(runs.vigilApp, runs.vigilOs))} (target <= 1.5x: ${rb <= 1.5 ? 'met' : 'MISSED'})`,
+    printResults(
+      [
+        ['trivy rootfs, app image', runs.trivy],
+        ['vigil sbom, app image', runs.vigilApp],
+        ['vigil sbom, Debian base (OS only)', runs.vigilOs],
+      ],
+      [
+        { label: '(a) vigil / trivy', a: runs.vigilApp, b: runs.trivy, target: 0.5 },
+        { label: '(b) app image / OS only', a: runs.vigilApp, b: runs.vigilOs, target: 1.5 },
+      ],
     );
     console.log(`  Go modules per binary            ${same ? 'same as Trivy' : 'DIFFERENT'}`);
     if (!same) process.exitCode = 1;

@@ -14,7 +14,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { VIGIL_CLI } from './lib/debian-image.js';
-import { cpuRatio, cpuText, measure, roundsFromArgs, sbomBenchSetup, summary, type Sample } from './lib/measure.js';
+import { measure, printResults, roundsFromArgs, sbomBenchSetup, type Sample } from './lib/measure.js';
 import { sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
 
 const GO_BINARIES = ['/usr/bin/skopeo', '/usr/bin/umoci', '/usr/bin/containerd', '/usr/sbin/dockerd', '/usr/bin/ctr', '/usr/bin/kubectl', '/usr/bin/docker'];
@@ -55,18 +55,16 @@ async function main(): Promise<void> {
         `  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil with Go ${runs.vigilGo[r]!.ms.toFixed(0)} ms, vigil OS only ${runs.vigilOs[r]!.ms.toFixed(0)} ms`,
       );
     }
-    const med = (k: keyof typeof runs): number => summary(runs[k]).ms;
-    const cpu = (k: keyof typeof runs): string => summary(runs[k]).cpu;
-    const rss = (k: keyof typeof runs): string => summary(runs[k]).rss;
-    const ra = med('vigilGo') / med('trivy');
-    const rb = med('vigilGo') / med('vigilOs');
-    console.log(`\nresults (median of ${ROUNDS}):`);
-    console.log(`  trivy rootfs            ${med('trivy').toFixed(0)} ms  ${cpu('trivy')}  ${rss('trivy')}`);
-    console.log(`  vigil sbom, Go binaries ${med('vigilGo').toFixed(0)} ms  ${cpu('vigilGo')}  ${rss('vigilGo')}`);
-    console.log(`  vigil sbom, OS only     ${med('vigilOs').toFixed(0)} ms  ${cpu('vigilOs')}  ${rss('vigilOs')}`);
-    console.log(`  (a) vigil/trivy         ${ra.toFixed(2)}x${cpuText(cpuRatio(runs.vigilGo, runs.trivy))} (target <= 0.5x: ${ra <= 0.5 ? 'met' : 'MISSED'})`);
-    console.log(
-      `  (b) with Go / OS only   ${rb.toFixed(2)}x${cpuText(cpuRatio(runs.vigilGo, runs.vigilOs))} (target <= 1.5x: ${rb <= 1.5 ? 'met' : 'MISSED'})`,
+    printResults(
+      [
+        ['trivy rootfs', runs.trivy],
+        ['vigil sbom, Go binaries', runs.vigilGo],
+        ['vigil sbom, OS only', runs.vigilOs],
+      ],
+      [
+        { label: '(a) vigil / trivy', a: runs.vigilGo, b: runs.trivy, target: 0.5 },
+        { label: '(b) with Go / OS only', a: runs.vigilGo, b: runs.vigilOs, target: 1.5 },
+      ],
     );
     console.log(`  Go modules per binary   ${same ? 'same as Trivy' : 'DIFFERENT'}`);
     if (!same) process.exitCode = 1;

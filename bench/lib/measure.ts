@@ -81,3 +81,17 @@ export async function sbomBenchSetup(prefix: string): Promise<{ base: string; tr
 
 /** ` (1.23x in CPU time)`, or nothing without CPU times. */
 export const cpuText = (x: number | undefined): string => (x === undefined ? '' : ` (${x.toFixed(2)}x in CPU time)`);
+
+/** Prints each series' median wall time, CPU time and peak RSS, then each ratio of medians (wall, and CPU) against its target (at most). */
+export function printResults(rows: Array<[string, Sample[]]>, ratios: Array<{ label: string; a: Sample[]; b: Sample[]; target: number }>): void {
+  const w = Math.max(...rows.map(([l]) => l.length), ...ratios.map((r) => r.label.length)) + 2;
+  console.log(`\nresults (median of ${rows[0]?.[1].length ?? 0}):`);
+  for (const [label, xs] of rows) {
+    const s = summary(xs);
+    console.log(`  ${label.padEnd(w)}${s.ms.toFixed(0)} ms  ${s.cpu}  ${s.rss}`);
+  }
+  for (const r of ratios) {
+    const x = summary(r.a).ms / summary(r.b).ms;
+    console.log(`  ${r.label.padEnd(w)}${x.toFixed(2)}x${cpuText(cpuRatio(r.a, r.b))} (target <= ${r.target}x: ${x <= r.target ? 'met' : 'MISSED'})`);
+  }
+}
