@@ -155,6 +155,31 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(bad.body, { error: 'BAD_SEVERITY', message: 'severity: unknown value urgent (one of critical, high, medium, low, info, unknown)' });
     });
 
+    test('image list filters: reference substring (wildcards literal), fixable, latest scan status', async () => {
+      writeFileSync(join(dir, 'broken.tar'), 'not a tar archive');
+      const broken = await s.call('POST', `/api/v1/projects/${P}/images`, t, { ref: `docker-archive:${join(dir, 'broken.tar')}`, scan: true });
+      assert.equal(broken.status, 201, JSON.stringify(broken.body));
+      assert.equal((await waitScan(s, P, broken.body.scanId)).status, 'failed');
+      const plain = await s.call('POST', `/api/v1/projects/${P}/images`, t, { ref: 'registry:registry.example.invalid/team/app_1:2.0' });
+      assert.equal(plain.status, 201, JSON.stringify(plain.body));
+      const ids = async (q: string) => {
+        const r = await s.call('GET', `/api/v1/projects/${P}/images?${q}&limit=50`, t);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        return r.body.items.map((i: any) => i.ref).sort();
+      };
+      const scanned = `docker-archive:${fixtures.image}`;
+      assert.deepEqual(await ids('name=IMAGE.TAR'), [scanned]);
+      assert.deepEqual(await ids('name=app_1'), ['registry:registry.example.invalid/team/app_1:2.0']);
+      assert.deepEqual(await ids('name=app%25'), [], '% is literal');
+      assert.deepEqual(await ids('name=p_p'), [], '_ is literal');
+      assert.deepEqual(await ids('fixable=true'), [scanned]);
+      assert.deepEqual(await ids('fixable=false'), [`docker-archive:${join(dir, 'broken.tar')}`, 'registry:registry.example.invalid/team/app_1:2.0'].sort());
+      assert.deepEqual(await ids('scanStatus=failed'), [`docker-archive:${join(dir, 'broken.tar')}`]);
+      assert.deepEqual(await ids('scanStatus=succeeded'), [scanned]);
+      assert.deepEqual(await ids('scanStatus=succeeded&fixable=false'), []);
+      assert.equal((await s.call('GET', `/api/v1/projects/${P}/images?scanStatus=done`, t)).status, 400);
+    });
+
     test('cancelling an ignore brings the finding back', async () => {
       const list = (await s.call('GET', `/api/v1/projects/${P}/vuln-ignores`, t)).body.items;
       const first = list.find((i: any) => i.vulnId === 'CVE-2026-0001');

@@ -78,7 +78,16 @@ export interface ImageFilter extends PageQuery {
   os?: string;
   minSeverity?: string;
   scanned?: boolean;
+  /** Substring of the reference, any case. */
+  name?: string;
+  /** With (true) or without (false) a vulnerability that has a fixed version and is not ignored. */
+  fixable?: boolean;
+  /** Status of the image's latest scan. */
+  scanStatus?: 'queued' | 'running' | 'succeeded' | 'failed';
 }
+
+/** A LIKE pattern matching `text` anywhere, its wildcards taken literally (escape character `!`). */
+const containsPattern = (text: string): string => `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
 export async function listImages(s: ServiceDeps, projectId: string, f: ImageFilter): Promise<Page<Api>> {
   let q = s.store.db.selectFrom('images').selectAll().where('project_id', '=', projectId);
@@ -86,6 +95,28 @@ export async function listImages(s: ServiceDeps, projectId: string, f: ImageFilt
   if (f.registry) q = q.where('registry', '=', f.registry);
   if (f.os) q = q.where('os_family', '=', f.os);
   if (f.scanned !== undefined) q = q.where('last_scan_id', f.scanned ? 'is not' : 'is', null);
+  if (f.name) q = q.where(sql<boolean>`lower(ref) like ${containsPattern(f.name.toLowerCase())} escape '!'`);
+  if (f.fixable !== undefined) {
+    const fixable = f.fixable;
+    q = q.where((eb) => {
+      const has = eb.exists(
+        eb
+          .selectFrom('findings')
+          .select('findings.id')
+          .whereRef('findings.image_id', '=', 'images.id')
+          .where('findings.kind', '=', 'vuln')
+          .where('findings.ignored', '=', 0)
+          .where('findings.fixed_version', '<>', ''),
+      );
+      return fixable ? has : eb.not(has);
+    });
+  }
+  if (f.scanStatus) {
+    const status = f.scanStatus;
+    q = q.where((eb) =>
+      eb(eb.selectFrom('scans').select('scans.status').whereRef('scans.image_id', '=', 'images.id').orderBy('scans.id', 'desc').limit(1), '=', status),
+    );
+  }
   if (f.minSeverity) {
     const cols = (['critical', 'high', 'medium', 'low'] as const).slice(0, ['critical', 'high', 'medium', 'low'].indexOf(f.minSeverity) + 1);
     q = q.where((eb) => eb.or(cols.map((c) => eb(c, '>', 0))));

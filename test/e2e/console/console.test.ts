@@ -375,6 +375,119 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     await ctx.close();
   });
 
+  test('list filters live in the URL and match the API: images by name, fixes and last scan; audit by user and time', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+    const { page, problems } = await watchedPage(ctx);
+    await page.goto(`${base}/login`);
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(/\/overview$/);
+    const admin = await token('admin', ADMIN_PASSWORD);
+    const rows = page.locator('tbody tr.ant-table-row');
+    const shown = async (): Promise<string[]> => {
+      await settle(page);
+      return (await rows.allInnerTexts()).sort();
+    };
+    const refsOf = async (query: string): Promise<string[]> =>
+      (await api('GET', `/api/v1/projects/${projectId}/images?${query}&limit=100`, admin)).body.items.map((i: any) => i.ref as string);
+    const sameImages = async (query: string) => {
+      const want = await refsOf(query);
+      let got = await shown();
+      // The table follows the URL through a new request: wait for it to settle on the answer.
+      for (let i = 0; i < 50 && got.length !== want.length; i++) {
+        await page.waitForTimeout(200);
+        got = await shown();
+      }
+      assert.equal(got.length, want.length, `${query}: ${got.join(' | ')}`);
+      for (const ref of want)
+        assert.ok(
+          got.some((r) => r.includes(ref)),
+          `${query}: ${ref} shown`,
+        );
+    };
+
+    await page.goto(`${base}/images?project=${projectId}`);
+    await rows.first().waitFor();
+    await page.getByRole('searchbox', { name: 'Image name contains' }).fill('CONTENT.tar');
+    await page.getByRole('searchbox', { name: 'Image name contains' }).press('Enter');
+    await page.waitForURL(/name=CONTENT\.tar/);
+    assert.equal((await refsOf('name=CONTENT.tar')).length, 1);
+    await sameImages('name=CONTENT.tar');
+    await page.goto(`${base}/images?project=${projectId}`);
+    await rows.first().waitFor();
+    await page.getByRole('combobox', { name: 'Fixes' }).click();
+    await page.getByTitle('No fixable vulnerability').click();
+    await page.waitForURL(/fixable=false/);
+    assert.ok((await refsOf('fixable=false')).some((r) => r.includes('content.tar')));
+    await sameImages('fixable=false');
+    await page.goto(`${base}/images?project=${projectId}&fixable=true&scanStatus=succeeded`);
+    await sameImages('fixable=true&scanStatus=succeeded');
+
+    await page.goto(`${base}/audit`);
+    await rows.first().waitFor();
+    await page.getByRole('searchbox', { name: 'User' }).fill('nobody-here');
+    await page.getByRole('searchbox', { name: 'User' }).press('Enter');
+    await page.waitForURL(/user=nobody-here/);
+    await page.getByText('Nothing here yet').first().waitFor();
+    assert.equal(await rows.count(), 0);
+    await page.goto(`${base}/audit?user=admin`);
+    await rows.first().waitFor();
+    const byAdmin = await shown();
+    assert.ok(byAdmin.length > 0 && byAdmin.every((r) => r.includes('admin')), 'only admin records');
+    await page.getByLabel('Until').fill('2000-01-01');
+    await page.getByLabel('Until').press('Enter');
+    await page.waitForURL(/until=2000-01-01/);
+    await settle(page);
+    assert.equal(await rows.count(), 0, 'nothing before 2000');
+    await page.goto(`${base}/audit?user=admin&since=2000-01-01`);
+    await rows.first().waitFor();
+    const since2000 = await shown();
+    assert.ok(since2000.length > 0 && since2000.every((r) => r.includes('admin')), 'admin records since 2000');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  test('detection policy JSON editor: invalid JSON and an unknown type are refused with the reason, a valid document takes effect', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+    const { page, problems } = await watchedPage(ctx);
+    await page.goto(`${base}/login`);
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(/\/overview$/);
+    await page.goto(`${base}/policies?project=${projectId}`);
+    await page.getByRole('button', { name: 'New policy' }).click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('Name').fill('e2e-detection');
+    await form.getByLabel('Kind').click();
+    await page.getByTitle('Detection tuning').click();
+    const doc = form.getByLabel('Detection policy (JSON)');
+    await doc.waitFor();
+    assert.match(await doc.inputValue(), /"types"/, 'a template to start from');
+    await doc.fill('{ not json');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('Must be a JSON object').waitFor();
+    await doc.fill(JSON.stringify({ types: { 'system/no-such-type': false } }));
+    await form.getByRole('button', { name: 'Save' }).click();
+    // The server's refusal names the field and the reason; its 400 is expected here.
+    const refusal = form.getByRole('alert').filter({ hasText: 'system/no-such-type' });
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /unknown alert type/);
+    await doc.fill(JSON.stringify({ types: { 'system/high-risk-command': false }, thresholds: { 'brute-force': { attempts: 25 } } }));
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { level: 2, name: 'e2e-detection' }).waitFor();
+    const admin = await token('admin', ADMIN_PASSWORD);
+    const effective = (await api('GET', `/api/v1/projects/${projectId}/detection/effective`, admin)).body;
+    const type = effective.types.find((x: any) => x.type === 'system/high-risk-command');
+    assert.deepEqual([type.enabled, type.enabledFrom], [false, 'e2e-detection']);
+    const attempts = effective.thresholds.find((x: any) => x.key === 'brute-force').params.attempts;
+    assert.deepEqual([attempts.value, attempts.from], [25, 'e2e-detection']);
+    // The refused save is the only problem: its 400 response and the browser's console line about it.
+    assert.deepEqual(
+      problems.filter((p) => !/HTTP 400: POST .*\/policies$/.test(p) && !/status of 400 \(Bad Request\)/.test(p)),
+      [],
+    );
+    assert.equal(problems.filter((p) => /HTTP 400/.test(p)).length, 1, 'one refused save');
+    await ctx.close();
+  });
+
   test('an expired session returns to the login page and then back to where the user was', async () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const page = await ctx.newPage();

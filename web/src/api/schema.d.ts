@@ -1158,12 +1158,18 @@ export interface paths {
             parameters: {
                 query?: {
                     cursor?: string;
+                    /** @description true: images with a vulnerability that has a fix and is not ignored; false: without */
+                    fixable?: boolean;
                     limit?: number;
                     minSeverity?: "critical" | "high" | "medium" | "low";
+                    /** @description substring of the image reference, any case */
+                    name?: string;
                     os?: string;
                     registry?: string;
                     repository?: string;
                     scanned?: boolean;
+                    /** @description status of the image's latest scan */
+                    scanStatus?: "queued" | "running" | "succeeded" | "failed";
                     sort?: string;
                 };
                 header?: never;
