@@ -15,10 +15,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureAppImage } from './lib/app-image.js';
 import { VIGIL_CLI } from './lib/debian-image.js';
-import { measure, printResults, roundsFromArgs, sbomBenchSetup, type Sample } from './lib/measure.js';
+import { sbomBenchSetup, sbomRounds } from './lib/measure.js';
 import { sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
-
-const ROUNDS = roundsFromArgs();
 
 async function main(): Promise<void> {
   const { base, trivy, work } = await sbomBenchSetup('vigil-appbench-');
@@ -48,30 +46,7 @@ async function main(): Promise<void> {
     console.log(`trivy lists ${trivyComponents.length} components: ${[...trivyTypes].map(([t, n]) => `${t} ${n}`).join(', ')}`);
     const same = sameGoModules(sbom.packages, trivyJson, 'usr/local/bin', c.goBinaries, (s) => console.log(s));
 
-    const runs: Record<'trivy' | 'vigilApp' | 'vigilOs', Sample[]> = { trivy: [], vigilApp: [], vigilOs: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      runs.trivy.push(
-        await measure(trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, `tc${r}`), '--output', join(work, 't.json'), app.root]),
-      );
-      runs.vigilApp.push(await measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(work, 'v.json'), `rootfs:${app.root}`]));
-      runs.vigilOs.push(await measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(work, 'o.json'), `rootfs:${base}`]));
-      console.log(
-        `  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil app image ${runs.vigilApp[r]!.ms.toFixed(0)} ms, vigil Debian base only ${runs.vigilOs[r]!.ms.toFixed(0)} ms`,
-      );
-    }
-    printResults(
-      [
-        ['trivy rootfs, app image', runs.trivy],
-        ['vigil sbom, app image', runs.vigilApp],
-        ['vigil sbom, Debian base (OS only)', runs.vigilOs],
-      ],
-      [
-        { label: '(a) vigil / trivy', a: runs.vigilApp, b: runs.trivy, target: 0.5 },
-        { label: '(b) app image / OS only', a: runs.vigilApp, b: runs.vigilOs, target: 1.5 },
-      ],
-    );
-    console.log(`  Go modules per binary            ${same ? 'same as Trivy' : 'DIFFERENT'}`);
-    if (!same) process.exitCode = 1;
+    await sbomRounds({ trivy, work, full: app.root, os: base, fullName: 'app image', sameGo: same });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

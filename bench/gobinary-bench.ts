@@ -14,12 +14,10 @@ import { existsSync, realpathSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { VIGIL_CLI } from './lib/debian-image.js';
-import { measure, printResults, roundsFromArgs, sbomBenchSetup, type Sample } from './lib/measure.js';
+import { sbomBenchSetup, sbomRounds } from './lib/measure.js';
 import { sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
 
 const GO_BINARIES = ['/usr/bin/skopeo', '/usr/bin/umoci', '/usr/bin/containerd', '/usr/sbin/dockerd', '/usr/bin/ctr', '/usr/bin/kubectl', '/usr/bin/docker'];
-const ROUNDS = roundsFromArgs();
-
 async function main(): Promise<void> {
   const { base, trivy, work } = await sbomBenchSetup('vigil-gobench-');
   try {
@@ -44,30 +42,7 @@ async function main(): Promise<void> {
     };
     const same = sameGoModules(sbom.packages, await readFile(trivyOut, 'utf8'), 'usr/local/bin', used, (s) => console.log(s));
 
-    const runs: Record<'trivy' | 'vigilGo' | 'vigilOs', Sample[]> = { trivy: [], vigilGo: [], vigilOs: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      runs.trivy.push(
-        await measure(trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, `tc${r}`), '--output', join(work, 't.json'), withGo]),
-      );
-      runs.vigilGo.push(await measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(work, 'v.json'), `rootfs:${withGo}`]));
-      runs.vigilOs.push(await measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(work, 'o.json'), `rootfs:${base}`]));
-      console.log(
-        `  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil with Go ${runs.vigilGo[r]!.ms.toFixed(0)} ms, vigil OS only ${runs.vigilOs[r]!.ms.toFixed(0)} ms`,
-      );
-    }
-    printResults(
-      [
-        ['trivy rootfs', runs.trivy],
-        ['vigil sbom, Go binaries', runs.vigilGo],
-        ['vigil sbom, OS only', runs.vigilOs],
-      ],
-      [
-        { label: '(a) vigil / trivy', a: runs.vigilGo, b: runs.trivy, target: 0.5 },
-        { label: '(b) with Go / OS only', a: runs.vigilGo, b: runs.vigilOs, target: 1.5 },
-      ],
-    );
-    console.log(`  Go modules per binary   ${same ? 'same as Trivy' : 'DIFFERENT'}`);
-    if (!same) process.exitCode = 1;
+    await sbomRounds({ trivy, work, full: withGo, os: base, fullName: 'with Go binaries', sameGo: same });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -95,3 +95,37 @@ export function printResults(rows: Array<[string, Sample[]]>, ratios: Array<{ la
     console.log(`  ${r.label.padEnd(w)}${x.toFixed(2)}x${cpuText(cpuRatio(r.a, r.b))} (target <= ${r.target}x: ${x <= r.target ? 'met' : 'MISSED'})`);
   }
 }
+
+/**
+ * The rounds both SBOM-against-Trivy benches run, alternating: `trivy rootfs`
+ * of `full`, `vigil sbom` of `full`, `vigil sbom` of `os` (the OS-only
+ * rootfs); then the medians and the two ratios against their targets
+ * ((a) vigil / trivy <= 0.5x, (b) full / OS only <= 1.5x).
+ */
+export async function sbomRounds(o: { trivy: string; work: string; full: string; os: string; fullName: string; sameGo: boolean }): Promise<void> {
+  const runs: Record<'trivy' | 'full' | 'os', Sample[]> = { trivy: [], full: [], os: [] };
+  const vigil = (root: string, out: string): Promise<Sample> =>
+    measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(o.work, out), `rootfs:${root}`]);
+  const rounds = roundsFromArgs();
+  for (let r = 0; r < rounds; r++) {
+    const cache = join(o.work, `tc${r}`);
+    runs.trivy.push(await measure(o.trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', cache, '--output', join(o.work, 't.json'), o.full]));
+    runs.full.push(await vigil(o.full, 'v.json'));
+    runs.os.push(await vigil(o.os, 'o.json'));
+    const ms = (k: keyof typeof runs): string => `${runs[k][r]!.ms.toFixed(0)} ms`;
+    console.log(`  round ${r + 1}: trivy ${ms('trivy')}, vigil ${o.fullName} ${ms('full')}, vigil OS only ${ms('os')}`);
+  }
+  printResults(
+    [
+      [`trivy rootfs, ${o.fullName}`, runs.trivy],
+      [`vigil sbom, ${o.fullName}`, runs.full],
+      ['vigil sbom, OS only', runs.os],
+    ],
+    [
+      { label: '(a) vigil / trivy', a: runs.full, b: runs.trivy, target: 0.5 },
+      { label: `(b) ${o.fullName} / OS only`, a: runs.full, b: runs.os, target: 1.5 },
+    ],
+  );
+  console.log(`  Go modules per binary: ${o.sameGo ? 'same as Trivy' : 'DIFFERENT'}`);
+  if (!o.sameGo) process.exitCode = 1;
+}
