@@ -11,7 +11,7 @@ import { fromLayerScan, layerCacheKey, toLayerScan, type LayerCache, type LayerS
 
 export { MemoryLayerCache, layerCacheKey, type LayerCache, type LayerScan } from './layer-scan.js';
 import { resolveLimits } from './limits.js';
-import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget } from './tar-layer.js';
+import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget, type Reducer } from './tar-layer.js';
 import type { Image, ImageConfig, Layer, ReadLimits } from './types.js';
 import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
@@ -201,15 +201,15 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
     return false;
   };
   // A file is reduced when every analyzer claiming it shares one `reduce` (see Analyzer.reduce).
-  const reduce = analyzers.some((a) => a.reduce)
-    ? (e: FileEntry, content: Buffer): Buffer => {
+  const reducer = analyzers.some((a) => a.reduce)
+    ? (e: FileEntry): Reducer | undefined => {
         let fn: Analyzer['reduce'];
         for (const a of analyzers) {
           if (!a.required(e.path, e)) continue;
-          if (!a.reduce || (fn && fn !== a.reduce)) return content;
+          if (!a.reduce || (fn && fn !== a.reduce)) return undefined;
           fn = a.reduce;
         }
-        return fn ? fn(e.path, content) : content;
+        return fn;
       }
     : undefined;
   const sizes = layers.map((l) => l.size);
@@ -257,7 +257,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
       layer: i,
       limits,
       wants,
-      ...(reduce ? { reduce } : {}),
+      ...(reducer ? { reducer } : {}),
       budget,
       onBytes: (n: number) => {
         bytes += n;
