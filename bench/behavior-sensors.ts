@@ -10,6 +10,7 @@ import { AccountFilesSensor } from '../src/node/sensors/account-files.js';
 import { ProcCache, ProcFs } from '../src/node/sensors/procfs.js';
 import { ContainerResolver } from '../src/node/sensors/container-resolver.js';
 import { behaviorThresholds } from '../src/core/behavior/thresholds.js';
+import { defaultThresholds } from '../src/core/policy/thresholds.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,7 +42,13 @@ const floor = () => {
     }
   }
 };
-const sampler = new CpuSampler({ procs: new ProcCache(new ProcFs()), containers: new ContainerResolver(), host: 'bench', thresholds: th.cpu });
+const sampler = new CpuSampler({
+  procs: new ProcCache(new ProcFs()),
+  containers: new ContainerResolver(),
+  host: 'bench',
+  thresholds: th.cpu,
+  level: () => defaultThresholds().cpu,
+});
 const accounts = new AccountFilesSensor({ containers: new ContainerResolver(), host: 'bench', thresholds: th.accounts });
 const t = { floor: [] as number[], cpu: [] as number[], accounts: [] as number[] };
 sampler.sample();

@@ -14,13 +14,15 @@ test('thresholds: defaults, overrides, and a refused override names its field', 
   });
   assert.ok(d.cpu.usualPorts.includes(443) && !d.cpu.usualPorts.includes(3333));
   const o = behaviorThresholds({ cpu: { percent: 50, sustainSeconds: 2, usualPorts: [443, 80, 443] }, accounts: { intervalMs: 250 } });
-  assert.equal(o.cpu.percent, 50);
-  assert.equal(o.cpu.sustainSeconds, 2);
+  assert.deepEqual(o.cpuThreshold, { percent: 50, duration: 2000 }, "the CPU threshold is returned apart: the detection policy's cpu");
+  assert.equal('percent' in o.cpu, false, 'the sampling parameters do not hold it');
+  assert.equal(d.cpuThreshold, undefined, 'no default here: its one home is src/core/policy/thresholds.ts');
   assert.deepEqual(o.cpu.usualPorts, [80, 443]);
   assert.equal(o.cpu.intervalMs, DEFAULT_BEHAVIOR_THRESHOLDS.cpu.intervalMs);
   assert.equal(o.accounts.intervalMs, 250);
   const refused: Array<[unknown, RegExp]> = [
     [{ cpu: { percent: 0 } }, /^thresholds\.cpu\.percent: detection threshold: 0 is out of range/],
+    [{ cpu: { percent: 101 } }, /^thresholds\.cpu\.percent: detection threshold: 101 is out of range \(1-100\)/],
     [{ cpu: { percnt: 5 } }, /^thresholds\.cpu\.percnt: detection threshold: unknown \(known: /],
     [{ cpu: { intervalMs: 1.5 } }, /thresholds\.cpu\.intervalMs: .*expected an integer/],
     [{ cpu: { usualPorts: [80, 70000] } }, /thresholds\.cpu\.usualPorts: .*70000 is not a port/],
@@ -48,8 +50,8 @@ test('cpu percent from tick counters', () => {
   assert.equal(cpuPercent(100, 200, 0), 0);
 });
 
-test('cpu episodes: sustained after sustainSeconds of consecutive high samples, ended by a low one, reported once with traits', () => {
-  const ep = new CpuEpisodes({ percent: 80, sustainSeconds: 10 });
+test('cpu episodes: sustained after the duration of consecutive high samples, ended by a low one, reported once with traits', () => {
+  const ep = new CpuEpisodes(() => ({ percent: 80, duration: 10_000 }));
   let t = 0;
   const step = (key: string, pct: number) => {
     const e = ep.observe(key, t, t + 5000, pct);
@@ -139,4 +141,16 @@ test('miner traits: new executable, unusual port, kernel-thread name; none for a
   assert.deepEqual(minerTraits({ name: 'kworker/0:1', connections: [] }, usual).traits, [], 'a real kernel thread has no executable');
   for (const n of ['[kworker/0:1]', 'kworker/u8:2', 'kswapd0', 'migration/3', '[ksoftirqd/1]', 'rcu_sched']) assert.ok(looksLikeKernelThread(n), n);
   for (const n of ['gzip', 'node', '[', '[]', 'worker', 'kafka', undefined]) assert.ok(!looksLikeKernelThread(n), String(n));
+});
+
+test('cpu episodes read the threshold in force at each sample (a detection policy changed live)', () => {
+  const level = { percent: 80, duration: 10_000 };
+  const ep = new CpuEpisodes(() => level);
+  const e = ep.observe('7:1', 0, 5000, 85)!;
+  ep.observe('7:1', 5000, 10_000, 85);
+  assert.equal(ep.due(e, 10_000), true);
+  level.duration = 20_000;
+  assert.equal(ep.due(e, 10_000), false, 'a longer duration now');
+  level.percent = 90;
+  assert.equal(ep.observe('7:1', 10_000, 15_000, 85), undefined, '85% is below the new percent: the episode ends');
 });

@@ -1,9 +1,10 @@
 // CPU behaviour: per-process CPU percent from cumulative tick counters, the
 // episodes of sustained high CPU (consecutive samples above the threshold
-// for at least `sustainSeconds`), and when an episode is due for a report.
-// Pure: the sampler (src/node/sensors/cpu-sampler.ts) feeds it readings and
-// times it took on its injected clock.
-import type { CpuThresholds } from './thresholds.js';
+// for at least the threshold's duration), and when an episode is due for a
+// report. Pure: the sampler (src/node/sensors/cpu-sampler.ts) feeds it
+// readings and times it took on its injected clock. The threshold is read
+// at each sample (the detection policy's `cpu`, which may change live).
+import type { CpuLevel } from './thresholds.js';
 
 /** /proc/PID/stat counts utime and stime in USER_HZ ticks, 100 per second on every Linux architecture. */
 export const USER_HZ = 100;
@@ -39,11 +40,11 @@ export const episodeSeconds = (e: CpuEpisode): number => (e.last - e.since) / 10
 export class CpuEpisodes {
   private readonly m = new Map<string, CpuEpisode>();
 
-  constructor(private readonly th: Pick<CpuThresholds, 'percent' | 'sustainSeconds'>) {}
+  constructor(private readonly level: () => CpuLevel) {}
 
   /** Record one sample covering [from, to]; returns the episode while it lasts. */
   observe(key: string, from: number, to: number, percent: number): CpuEpisode | undefined {
-    if (percent < this.th.percent) {
+    if (percent < this.level().percent) {
       this.m.delete(key);
       return undefined;
     }
@@ -57,10 +58,11 @@ export class CpuEpisodes {
 
   /** Whether the episode lasted long enough and its traits should be looked at now: first when it is sustained, then (while none were found) once per sustain period. */
   due(e: CpuEpisode, now: number): boolean {
-    if (e.last - e.since < this.th.sustainSeconds * 1000) return false;
+    const duration = this.level().duration;
+    if (e.last - e.since < duration) return false;
     if (e.reported === 'no') return true;
     if (e.reported === 'traits') return false;
-    return now - e.checkedAt >= Math.max(this.th.sustainSeconds * 1000, 1);
+    return now - e.checkedAt >= Math.max(duration, 1);
   }
 
   /** The episode was looked at (and reported) at `now`, with or without miner traits. */

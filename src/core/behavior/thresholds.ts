@@ -1,16 +1,17 @@
-// Default thresholds of the behaviour sensors (CPU sampling, account files):
-// the one place their numbers live. The detection policy (product.md section
-// 4, `policy.detection`) overrides them through `behaviorThresholds`, which
-// validates an override field by field and names the field it refuses.
+// Sampling parameters of the behaviour sensors (CPU sampling, account files):
+// the one place their numbers live; `behaviorThresholds` validates the
+// overrides of a `runtime watch --thresholds` file field by field and names
+// the field it refuses. The CPU threshold itself (percent, how long) is not
+// here: its one home is the detection policy's `cpu` threshold
+// (src/core/policy/thresholds.ts), which the rule and the sampler share. A
+// thresholds file may still set `cpu.percent` and `cpu.sustainSeconds`
+// (files written before): they are returned apart (`cpuThreshold`) and
+// runtime watch applies them as its first detection policy.
 import { InputError } from '../errors.js';
 
 export interface CpuThresholds {
   /** Sampling interval (ms): every process's /proc/PID/stat and every container's cgroup CPU counter are read once per interval. */
   intervalMs: number;
-  /** Percent of one CPU (100 = one core fully busy) a process must use in a sample for the sample to count as high. */
-  percent: number;
-  /** How long (s) consecutive high samples must last before the process counts as sustaining high CPU. */
-  sustainSeconds: number;
   /** Remote TCP/UDP ports an outbound connection may use without being a miner trait (web, DNS, mail, databases, ...). */
   usualPorts: number[];
   /** Most processes read per sample: the sampler's cost bound on a crowded host (the rest waits for the next sample). */
@@ -28,16 +29,27 @@ export interface AccountThresholds {
   maxRoots: number;
 }
 
+/**
+ * The CPU threshold in force, as the detection policy's `cpu` threshold
+ * resolves it (src/core/policy/thresholds.ts): a sample at or above `percent`
+ * of one core counts as high; high samples for `duration` ms make the
+ * process sustain high CPU.
+ */
+export interface CpuLevel {
+  percent: number;
+  duration: number;
+}
+
 export interface BehaviorThresholds {
   cpu: CpuThresholds;
   accounts: AccountThresholds;
+  /** The CPU threshold a thresholds file sets (`cpu.percent`, `cpu.sustainSeconds` as `duration` in ms): a detection policy's `cpu`. */
+  cpuThreshold?: Partial<CpuLevel>;
 }
 
 export const DEFAULT_BEHAVIOR_THRESHOLDS: Readonly<BehaviorThresholds> = Object.freeze({
   cpu: Object.freeze({
     intervalMs: 5000,
-    percent: 90,
-    sustainSeconds: 60,
     usualPorts: Object.freeze([
       20, 21, 22, 25, 53, 80, 88, 110, 111, 123, 143, 389, 443, 445, 465, 587, 636, 853, 993, 995, 1433, 1521, 2049, 2181, 2379, 2380, 3268, 3306, 4222, 4317,
       4318, 5000, 5044, 5432, 5672, 6379, 6443, 8080, 8086, 8200, 8443, 8500, 9042, 9090, 9092, 9093, 9200, 9300, 10250, 11211, 15672, 27017,
@@ -47,7 +59,10 @@ export const DEFAULT_BEHAVIOR_THRESHOLDS: Readonly<BehaviorThresholds> = Object.
   accounts: Object.freeze({ intervalMs: 2000, packageManagerSeconds: 120, maxFileBytes: 1024 * 1024, maxRoots: 2000 }),
 });
 
-export type BehaviorThresholdOverrides = { cpu?: Partial<CpuThresholds>; accounts?: Partial<AccountThresholds> };
+export type BehaviorThresholdOverrides = {
+  cpu?: Partial<CpuThresholds> & { percent?: number; sustainSeconds?: number };
+  accounts?: Partial<AccountThresholds>;
+};
 
 interface Range {
   min: number;
@@ -58,7 +73,8 @@ interface Range {
 const RANGES: Record<string, Record<string, Range>> = {
   cpu: {
     intervalMs: { min: 100, max: 600_000, integer: true },
-    percent: { min: 1, max: 100_000 },
+    // The CPU threshold (the detection policy's `cpu`: percent of one core; the duration in seconds here).
+    percent: { min: 1, max: 100 },
     sustainSeconds: { min: 0, max: 86_400 },
     maxProcesses: { min: 1, max: 1_000_000, integer: true },
   },
@@ -102,7 +118,9 @@ export function behaviorThresholds(overrides: unknown = {}, where = 'thresholds'
       if (typeof v !== 'number' || !Number.isFinite(v)) bad(field, `expected a number, got ${JSON.stringify(v)}`);
       if (r.integer && !Number.isInteger(v)) bad(field, `expected an integer, got ${v}`);
       if (v < r.min || v > r.max) bad(field, `${v} is out of range (${r.min}-${r.max})`);
-      target[k] = v;
+      if (group === 'cpu' && k === 'percent') out.cpuThreshold = { ...out.cpuThreshold, percent: v };
+      else if (group === 'cpu' && k === 'sustainSeconds') out.cpuThreshold = { ...out.cpuThreshold, duration: v * 1000 };
+      else target[k] = v;
     }
   }
   return out;

@@ -101,6 +101,13 @@ export interface ContainerInfo {
   mounts?: Array<{ source: string; destination: string; readOnly?: boolean }>;
   /** Security settings at start (container start events, `type: 'container'`): read by the environment checks. */
   spec?: ContainerSpec;
+  /**
+   * Set by the runtime pipeline when the runtime's metadata (name, image) is
+   * missing from this event: `timeout` (the lookup outlived the pipeline's
+   * bounded wait), `unavailable` (no runtime client, no runtime knows the
+   * container, or its lookup failed and is backing off).
+   */
+  metadata?: 'timeout' | 'unavailable';
 }
 
 export interface SyscallEvent {

@@ -5,9 +5,13 @@
 // selector is the document's own selector (if any) plus the applied images
 // (with the short forms a container runtime reports: `busybox:1.36` for
 // `docker.io/library/busybox:1.36`); a row with neither is not applied to any
-// container yet and is left out. Other kinds (image admission, detection) are
-// carried as they are, for the parts of the agent that use them. Pure.
+// container yet and is left out. Detection rows become detection policies in
+// their file form (docs/detection-policy.md: the row's name, its document,
+// the applied images added to `scope.images` with the same short forms), which
+// the agent validates and gives its rule engine. Other kinds (image
+// admission) are carried as they are, for the parts of the agent that use them. Pure.
 import { validatePolicyDocument, type PolicyDocument, type RuntimePolicy } from './model.js';
+import { validateDetectionPolicy } from './detection.js';
 
 export const PUSHED_FORMAT = 1;
 
@@ -31,7 +35,12 @@ export interface PushedPolicies {
   /** Cluster protection (openClusterProtect / closeClusterProtect) of the agent's cluster. */
   protected: boolean;
   runtime: PolicyDocument;
-  /** Rows of kinds the runtime document does not hold (image-admission, detection, ...). */
+  /**
+   * Detection policies in their file form (by name; applied images in `scope.images`). Absent in sets
+   * of servers older than the agent's detection support (the agent then keeps its local ones only).
+   */
+  detection?: Array<Record<string, unknown>>;
+  /** Rows of kinds neither document holds (image-admission, ...). */
   other: Array<Pick<PushedPolicyRow, 'id' | 'name' | 'kind' | 'mode' | 'document'>>;
   /** Rows left out, with why (shown by the agent). */
   inactive: Array<{ name: string; why: string }>;
@@ -68,9 +77,27 @@ const RUNTIME_KINDS: Record<string, 'processWhitelist' | 'fileProtection'> = {
 
 export function pushedPolicies(projectId: string, isProtected: boolean, rows: readonly PushedPolicyRow[], digest: (s: string) => string): PushedPolicies {
   const runtime: RuntimePolicy[] = [];
+  const detection: Array<Record<string, unknown>> = [];
   const other: PushedPolicies['other'] = [];
   const inactive: PushedPolicies['inactive'] = [];
   for (const r of [...rows].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))) {
+    if (r.kind === 'detection') {
+      const doc: Record<string, unknown> = { name: r.name, ...r.document };
+      const refs = r.images.flatMap(imageRefAliases);
+      if (refs.length) {
+        const scope = { ...((doc.scope as Record<string, unknown> | undefined) ?? {}) };
+        scope.images = [...new Set([...((scope.images as string[] | undefined) ?? []), ...refs])].sort();
+        doc.scope = scope;
+      }
+      try {
+        // Checked here so one stored row the model no longer accepts does not make the agent refuse the whole set.
+        validateDetectionPolicy(doc, `policy ${r.name}`);
+        detection.push(doc);
+      } catch (e) {
+        inactive.push({ name: r.name, why: (e as Error).message.slice(0, 300) });
+      }
+      continue;
+    }
     const section = RUNTIME_KINDS[r.kind];
     if (!section) {
       other.push({ id: r.id, name: r.name, kind: r.kind, mode: r.mode, document: r.document });
@@ -99,6 +126,6 @@ export function pushedPolicies(projectId: string, isProtected: boolean, rows: re
   // Names are unique per project for the API's kinds; two kinds may share one: keep the first.
   const seen = new Set<string>();
   const unique = runtime.filter((p) => (seen.has(p.name) ? (inactive.push({ name: p.name, why: 'duplicate name' }), false) : (seen.add(p.name), true)));
-  const body = { format: PUSHED_FORMAT, projectId, protected: isProtected, runtime: { policies: unique }, other, inactive };
+  const body = { format: PUSHED_FORMAT, projectId, protected: isProtected, runtime: { policies: unique }, detection, other, inactive };
   return { ...body, revision: digest(JSON.stringify(body)) };
 }

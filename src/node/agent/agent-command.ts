@@ -62,7 +62,10 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   };
   const applied = (r: AppliedPolicies) => {
     if (r.error) print(`refused the server's policies: ${r.error}`);
-    else print(`policies applied: revision ${r.revision.slice(0, 19)}, ${r.count} runtime policies`);
+    else
+      print(
+        `policies applied: revision ${r.revision.slice(0, 19)}, ${r.count} runtime policies${r.detection !== undefined ? `, ${r.detection} detection policies` : ''}`,
+      );
     sender?.reportApplied(r.revision, r.error ?? '');
   };
   policies.onApplied = applied;
@@ -120,7 +123,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       statsIntervalMs: 0,
       extraProtectedPaths: policies.savedProtectedPaths(),
       ...(o.dockerSocket ? { dockerSocket: o.dockerSocket } : {}),
-      livePolicies: (stage, probe) => policies.bind(stage, probe),
+      livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
     });
   } finally {
     await sender.stop();

@@ -4,18 +4,28 @@
 // name), applied to the running pipeline's PolicyStage at once, and saved to
 // <data-dir>/policies.json so a restart without the server applies the last
 // set it had. A set that does not validate is refused as a whole (the
-// previous one stays) and reported to the server.
+// previous one stays) and reported to the server. The set's detection
+// policies, merged the same way with the --policy file's, retune the running
+// rule engine (the path `runtime watch --policy` takes at start, live: types
+// off, severities, thresholds, allowlists, scopes); what the engine then
+// applies is written to <data-dir>/detection-effective.json (the JSON of
+// `vigil rules effective`).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validatePolicyDocument, protectedPaths, type PolicyDocument } from '../../core/policy/model.js';
+import { validateDetectionPolicy, type DetectionPolicy } from '../../core/policy/detection.js';
 import { PUSHED_FORMAT, type PushedPolicies } from '../../core/policy/pushed.js';
 import type { PolicyStage } from '../../core/policy/stage.js';
+import type { EffectiveConfig } from '../../core/rules/tuning.js';
+import type { LiveDetection } from '../runtime/engine.js';
 import { MAX_MESSAGE_BYTES } from './proto.js';
 
 export interface AppliedPolicies {
   revision: string;
   /** Runtime policies now in force (local and pushed). */
   count: number;
+  /** Detection policies now in force (local and pushed). */
+  detection?: number;
   error?: string;
   /** Kept until the pipeline starts. */
   deferred?: boolean;
@@ -25,18 +35,24 @@ export class AgentPolicies {
   private stage?: PolicyStage;
   private local: PolicyDocument = { policies: [] };
   private probe: readonly string[] | undefined;
+  private detection?: LiveDetection;
+  /** The pushed detection policies in force (JSON): an unchanged list does not rebuild the engine. */
+  private detectionKey = '[]';
   private pending?: string;
   /** Told of every set applied (or refused) once the pipeline runs. */
   onApplied?: (r: AppliedPolicies) => void;
   /** The last set applied. */
   current?: PushedPolicies;
   readonly file: string;
+  /** Where the effective detection configuration is written after each change. */
+  readonly effectiveFile: string;
 
   constructor(
     dataDir: string,
     private readonly notice: (line: string) => void,
   ) {
     this.file = join(dataDir, 'policies.json');
+    this.effectiveFile = join(dataDir, 'detection-effective.json');
   }
 
   /** Protected paths of the saved set (the eBPF probe compiles them in at start). */
@@ -49,11 +65,15 @@ export class AgentPolicies {
     }
   }
 
-  /** The pipeline's stage (its document now is the local policy file's); applies the saved set, if any. */
-  bind(stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }): void {
+  /** The pipeline's stage (its document now is the local policy file's) and engine; applies the saved set, if any. */
+  bind(stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }, detection?: LiveDetection): void {
     this.stage = stage;
     this.local = stage.doc;
     this.probe = probe.protectedPrefixes;
+    if (detection) {
+      this.detection = detection;
+      this.writeEffective(detection.apply(detection.local));
+    }
     const pending = this.pending;
     this.pending = undefined;
     if (pending !== undefined) {
@@ -84,8 +104,11 @@ export class AgentPolicies {
     if (!set || typeof set !== 'object' || set.format !== PUSHED_FORMAT || typeof set.revision !== 'string')
       return fail(`unsupported policy set (format ${JSON.stringify((set as { format?: unknown })?.format)}; this agent reads format ${PUSHED_FORMAT})`);
     let pushed: PolicyDocument;
+    let pushedDetection: DetectionPolicy[];
     try {
       pushed = validatePolicyDocument(set.runtime, 'pushed policies');
+      if (set.detection !== undefined && !Array.isArray(set.detection)) throw new Error('pushed detection policies: expected a list');
+      pushedDetection = (set.detection ?? []).map((p, i) => validateDetectionPolicy(p, `pushed detection policies[${i}]`));
     } catch (e) {
       return fail((e as Error).message);
     }
@@ -100,6 +123,7 @@ export class AgentPolicies {
     }
     this.stage.replace(doc);
     this.current = set;
+    const detectionCount = this.applyDetection(pushedDetection, JSON.stringify(set.detection ?? []));
     if (this.probe) {
       const outside = protectedPaths(doc).filter((p) => !this.probe!.some((x) => `${p}/`.startsWith(x) || p === x));
       if (outside.length)
@@ -117,6 +141,32 @@ export class AgentPolicies {
         this.notice(`cannot save the policies to ${this.file}: ${(e as Error).message}`);
       }
     }
-    return { revision: set.revision, count: doc.policies.length };
+    return { revision: set.revision, count: doc.policies.length, ...(detectionCount !== undefined ? { detection: detectionCount } : {}) };
+  }
+
+  /** Local detection policies first (they win by name), then the pushed ones; the engine is rebuilt only when the pushed list changed. */
+  private applyDetection(pushed: DetectionPolicy[], key: string): number | undefined {
+    const d = this.detection;
+    if (!d) return undefined;
+    const localNames = new Set(d.local.map((p) => p.name));
+    const merged = [...d.local, ...pushed.filter((p) => !localNames.has(p.name))];
+    if (key !== this.detectionKey) {
+      const shadowed = pushed.filter((p) => localNames.has(p.name)).map((p) => p.name);
+      if (shadowed.length) this.notice(`the local --policy file overrides pushed detection policies ${shadowed.join(', ')}`);
+      this.writeEffective(d.apply(merged));
+      this.detectionKey = key;
+    }
+    return merged.length;
+  }
+
+  private writeEffective(eff: EffectiveConfig | undefined): void {
+    if (!eff) return;
+    const tmp = `${this.effectiveFile}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, `${JSON.stringify(eff, null, 2)}\n`, { mode: 0o600 });
+      renameSync(tmp, this.effectiveFile);
+    } catch (e) {
+      this.notice(`cannot write ${this.effectiveFile}: ${(e as Error).message}`);
+    }
   }
 }

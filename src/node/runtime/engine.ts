@@ -6,12 +6,15 @@
 // stage's decision (src/core/policy/stage.ts) as `policyDecision`: its
 // process-whitelist and file-protection detectors word the violations the
 // pipeline already decided (and acted on), so there is one decision path.
-// Detection policies (`kind: DetectionPolicy`) tune it (src/core/rules/tuning.ts).
+// Detection policies (`kind: DetectionPolicy`) tune it (src/core/rules/tuning.ts);
+// `retune` swaps them live (the agent's pushed policies): the compiled rules
+// are kept and a new Engine is built over them with the new tuning, so the
+// aggregation windows start empty again.
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent } from '../../core/events/event.js';
 import { InputError } from '../../core/errors.js';
-import { Engine, BUILTIN_DETECTORS, POLICY_DETECTORS, type Diagnostic, type LoadResult, type PolicyDecision } from '../../core/rules/index.js';
-import { DetectionTuning } from '../../core/rules/tuning.js';
+import { Engine, BUILTIN_DETECTORS, POLICY_DETECTORS, type Diagnostic, type LoadResult, type PolicyDecision, type Ruleset } from '../../core/rules/index.js';
+import { DetectionTuning, effectiveConfig, type EffectiveConfig } from '../../core/rules/tuning.js';
 import type { DetectionPolicy } from '../../core/policy/detection.js';
 import { loadBuiltinRules, loadRuleFiles } from '../rules/load.js';
 import { loadThreatIps } from '../rules/threat-ips.js';
@@ -22,8 +25,10 @@ export interface EngineLike {
   flush?(nowMs: number): void;
   /** Number of loaded rules, for the start line. */
   readonly ruleCount: number;
-  /** The engine itself, when it is the real one (the effective configuration reads it). */
+  /** The engine itself, when it is the real one (the effective configuration reads it); replaced by `retune`. */
   readonly engine?: Engine;
+  /** Replace the detection policies in force (validated, in order), for the next event on. */
+  retune?(detection: readonly DetectionPolicy[]): void;
 }
 
 export interface EngineLoadOptions {
@@ -44,7 +49,7 @@ function firstError(r: LoadResult): Diagnostic | undefined {
 }
 
 export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
-  const sets = [];
+  const sets: Ruleset[] = [];
   if (o.builtin !== false) {
     const builtin = await loadBuiltinRules();
     const bErr = firstError(builtin);
@@ -60,13 +65,47 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
   // No file: the default list (docs/rules.md), so the detection can be checked end to end.
   const threatIps = await loadThreatIps(o.threatIpsFile);
   const detectors = o.builtin !== false ? BUILTIN_DETECTORS : o.policyDecision ? POLICY_DETECTORS : [];
-  const engine = new Engine(sets, {
-    host: o.host,
-    threatIps,
-    detectors,
-    ...(o.policyDecision ? { policyDecision: o.policyDecision } : {}),
-    ...(o.clock ? { clock: o.clock } : {}),
-    ...(o.detection?.length ? { tuning: new DetectionTuning(o.detection) } : {}),
-  });
-  return { process: (e) => engine.process(e), flush: (now) => engine.flush(now), ruleCount: engine.rules.length - engine.off.length, engine };
+  const build = (detection: readonly DetectionPolicy[] | undefined) =>
+    new Engine(sets, {
+      host: o.host,
+      threatIps,
+      detectors,
+      ...(o.policyDecision ? { policyDecision: o.policyDecision } : {}),
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(detection?.length ? { tuning: new DetectionTuning(detection) } : {}),
+    });
+  let engine = build(o.detection);
+  return {
+    process: (e) => engine.process(e),
+    flush: (now) => engine.flush(now),
+    get ruleCount() {
+      return engine.rules.length - engine.off.length;
+    },
+    get engine() {
+      return engine;
+    },
+    retune: (detection) => {
+      engine = build(detection);
+    },
+  };
+}
+
+/** The running engine's detection policies, handed to runtime watch's `livePolicies` (the agent's pushed ones replace them live). */
+export interface LiveDetection {
+  /** The local --policy files' detection policies (and the --thresholds file's CPU values): they win over pushed ones of the same name. */
+  local: readonly DetectionPolicy[];
+  /** Put `policies` (validated, in order) in force from the next event on; returns the effective configuration now applied. */
+  apply(policies: readonly DetectionPolicy[]): EffectiveConfig | undefined;
+}
+
+export function liveDetection(engine: EngineLike | null, local: readonly DetectionPolicy[]): LiveDetection {
+  return {
+    local,
+    apply: (policies) => {
+      if (!engine?.retune) return undefined;
+      engine.retune(policies);
+      const en = engine.engine!;
+      return effectiveConfig(en.matchers(), en.rules, en.tuning);
+    },
+  };
 }

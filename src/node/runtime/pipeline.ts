@@ -13,8 +13,19 @@
 //
 // Procfs enrichment and container resolution happen inside the sensors
 // (they share the ProcCache and ContainerResolver the caller gives them);
-// the pipeline's enrichment step is what needs two sensors: a key-file
-// change names the process the syscall sensor saw opening the file.
+// the pipeline's enrichment step is what needs two sensors (a key-file
+// change names the process the syscall sensor saw opening the file) or
+// time: an event of a container whose runtime metadata (name, image) is
+// still being looked up waits for it, at most `enrichWaitMs` (500 ms), so
+// image-scoped policies and allowlists hold from a container's first
+// moments. The wait is per container: later events of that container queue
+// behind it (their order is kept), events of other containers and of the
+// host go on (so across containers the order may change by up to the wait;
+// aggregation windows run on event time, not arrival). An event whose
+// metadata did not come in time, or that no runtime knows, is processed
+// anyway and marked (`container.metadata`, the alert's field
+// `container.metadata`); while a timed-out lookup is still in flight the
+// container's further events do not wait again.
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent, SyscallEvent } from '../../core/events/event.js';
@@ -22,6 +33,7 @@ import { alertContainer, alertProcess, lostEventsAlert, violationAlert } from '.
 import { VIOLATION_ALERTS } from '../../core/policy/evaluate.js';
 import type { PolicyStage } from '../../core/policy/stage.js';
 import type { Sensor, SensorSink } from '../sensors/sensor.js';
+import { mergeMeta, type Enrichment } from '../sensors/container-resolver.js';
 import type { EngineLike } from './engine.js';
 import type { ExecEvent } from '../malware/exec-scanner.js';
 
@@ -48,6 +60,8 @@ export interface PipelineStats {
   lines: number;
   /** Kernel-event to processing delay of the last event (ms). */
   lagMs: number;
+  /** Container events processed without their runtime metadata (lookup timed out, failed or impossible). */
+  unenriched: number;
   procs: number;
   containers: number;
   rssMiB: number;
@@ -93,6 +107,12 @@ export interface RuntimePipelineOptions {
   execDrainMs?: number;
   /** Key files' sensor, told who opens watched files for writing. */
   writers?: { noteWrite(path: string, proc: SyscallEvent['proc']): void };
+  /** Container metadata for the enrichment step (the ContainerResolver the sensors share); without it events are not held. */
+  containers?: { enrichment(id: string): Enrichment };
+  /** Longest wait (ms) of a container's events for its pending metadata lookup (default 500). */
+  enrichWaitMs?: number;
+  /** Timer of that wait (tests inject one): runs `fn` after `ms`, returns its cancel. Default setTimeout. */
+  setTimer?: (fn: () => void, ms: number) => () => void;
   /** Sizes of the caches, for the stats. */
   gauges?: () => { procs: number; containers: number };
   /** Periods (ms): lost-event check, engine flush, learn-state save, stats (0: only at stop). */
@@ -106,8 +126,19 @@ const defaultKill: KillFn = (pid) => {
   process.kill(pid, 'SIGKILL');
 };
 
+const defaultTimer = (fn: () => void, ms: number): (() => void) => {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
+};
+
+/** The events of one container held while its metadata lookup is pending. */
+interface Held {
+  events: Array<{ e: SyscallEvent; ktimeNs: number | undefined }>;
+  cancel: () => void;
+}
+
 export class RuntimePipeline {
-  readonly stats: PipelineStats = { events: 0, alerts: 0, killed: 0, lost: 0, bad: 0, lines: 0, lagMs: 0, procs: 0, containers: 0, rssMiB: 0 };
+  readonly stats: PipelineStats = { events: 0, alerts: 0, killed: 0, lost: 0, bad: 0, lines: 0, lagMs: 0, unenriched: 0, procs: 0, containers: 0, rssMiB: 0 };
   private readonly clock: () => number;
   private readonly monoNs: () => number;
   private readonly kill: KillFn;
@@ -119,6 +150,11 @@ export class RuntimePipeline {
   private readonly failed = new Promise<string>((res) => (this.failure = res));
   private started: Sensor[] = [];
   private readonly exec?: ExecWatcher;
+  /** Container id -> its events waiting for the metadata lookup. */
+  private readonly held = new Map<string, Held>();
+  /** Containers whose lookup outlived the wait and is still in flight: their events do not wait again. */
+  private readonly slow = new Set<string>();
+  private readonly setTimer: (fn: () => void, ms: number) => () => void;
 
   constructor(private readonly o: RuntimePipelineOptions) {
     // The policy detectors of the engine word the violations: without an engine they would be silent.
@@ -128,7 +164,13 @@ export class RuntimePipeline {
     this.kill = o.kill ?? defaultKill;
     this.newId = o.newId ?? randomUUID;
     this.protectedPids = o.protectedPids ?? new Set([process.pid]);
+    this.setTimer = o.setTimer ?? defaultTimer;
     this.exec = o.execWatcher?.((a) => this.emit(a));
+  }
+
+  /** Containers whose events are held now (waiting for metadata). */
+  get holding(): number {
+    return this.held.size;
   }
 
   private emit(a: Alert): void {
@@ -154,11 +196,85 @@ export class RuntimePipeline {
     return { kind: 'killed', detail: `SIGKILL sent to pid ${pid}`, ...(delayUs !== undefined ? { delayUs } : {}) };
   }
 
-  /** One event through the pipeline: enrichment, policies (the kill first: it is time-critical), engine, outputs. */
+  /**
+   * One event through the pipeline: enrichment (a container event may be
+   * held until its metadata arrives, bounded), policies (the kill first: it
+   * is time-critical), engine, outputs.
+   */
   handle(e: EngineEvent, ktimeNs?: number): void {
     this.stats.events++;
-    if (ktimeNs !== undefined) this.stats.lagMs = (this.monoNs() - ktimeNs) / 1e6;
     if (e.source === 'syscall' && e.type === 'openat' && e.fd?.name && (Number(e.args.flags) & 3) !== 0) this.o.writers?.noteWrite(e.fd.name, e.proc);
+    if (e.source === 'syscall' && this.hold(e, ktimeNs)) return;
+    this.process(e, ktimeNs);
+  }
+
+  /** Container metadata: merged when cached; true when the event is held for a pending lookup. */
+  private hold(e: SyscallEvent, ktimeNs: number | undefined): boolean {
+    const c = e.container;
+    if (!this.o.containers || !c || c.id === 'host' || c.image) return false;
+    const held = this.held.get(c.id);
+    if (held) {
+      held.events.push({ e, ktimeNs });
+      return true;
+    }
+    const r = this.o.containers.enrichment(c.id);
+    if (r.meta) {
+      mergeMeta(c, r.meta);
+      return false;
+    }
+    if (!r.pending || this.slow.has(c.id)) {
+      c.metadata = r.pending ? 'timeout' : 'unavailable';
+      this.stats.unenriched++;
+      return false;
+    }
+    const id = c.id;
+    const h: Held = { events: [{ e, ktimeNs }], cancel: () => {} };
+    this.held.set(id, h);
+    h.cancel = this.setTimer(() => {
+      this.slow.add(id);
+      this.release(id, h, undefined, 'timeout');
+    }, this.o.enrichWaitMs ?? 500);
+    r.pending.then(
+      (m) => {
+        this.slow.delete(id);
+        this.release(id, h, m, 'unavailable');
+      },
+      () => {
+        this.slow.delete(id);
+        this.release(id, h, undefined, 'unavailable');
+      },
+    );
+    return true;
+  }
+
+  /** Process a container's held events, in their order, with the metadata or marked without it. */
+  private release(id: string, h: Held, meta: Parameters<typeof mergeMeta>[1] | undefined, why: 'timeout' | 'unavailable'): void {
+    if (this.held.get(id) !== h) return;
+    this.held.delete(id);
+    h.cancel();
+    for (const { e, ktimeNs } of h.events) {
+      if (meta) mergeMeta(e.container!, meta);
+      else {
+        e.container!.metadata = why;
+        this.stats.unenriched++;
+      }
+      try {
+        this.process(e, ktimeNs);
+      } catch (err) {
+        // Off the sensor's call stack: report it rather than reject into nowhere.
+        this.notice(`runtime pipeline: event of container ${id.slice(0, 12)} failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+
+  /** Every held event now, without waiting longer (stop). */
+  private releaseAll(): void {
+    for (const [id, h] of [...this.held]) this.release(id, h, undefined, 'timeout');
+  }
+
+  /** Policies, actions, engine, exec signatures and outputs of one (enriched) event. */
+  private process(e: EngineEvent, ktimeNs: number | undefined): void {
+    if (ktimeNs !== undefined) this.stats.lagMs = (this.monoNs() - ktimeNs) / 1e6;
     for (const out of this.o.outputs) out.event?.(e);
 
     // Policies: one decision (PolicyStage), shared with the engine's policy detectors, which word the alerts.
@@ -181,6 +297,8 @@ export class RuntimePipeline {
 
     const ruleAlerts = this.o.engine ? this.o.engine.process(e) : [];
     const ruleTypes = new Set<string>();
+    const missing = e.source === 'syscall' ? e.container?.metadata : undefined;
+    if (missing) for (const a of [...ruleAlerts, ...policyAlerts]) a.fields = { ...a.fields, 'container.metadata': missing };
     for (const a of ruleAlerts) {
       ruleTypes.add(a.type);
       // A policy alert carries the result of its own kill; a rule alert of a type a policy killed for says so.
@@ -295,6 +413,7 @@ export class RuntimePipeline {
     this.timers = [];
     const sensors = [...this.started];
     await this.stopSensors();
+    this.releaseAll();
     if (this.exec) {
       let t: NodeJS.Timeout | undefined;
       await Promise.race([this.exec.drained(), new Promise((r) => (t = setTimeout(r, this.o.execDrainMs ?? 5000)))]);

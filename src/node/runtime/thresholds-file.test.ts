@@ -17,11 +17,10 @@ const file = (name: string, text: string) => {
 
 test('thresholds file: YAML overrides the defaults; broken files are one-line input errors naming the file or field', () => {
   const t = readThresholdsFile(file('ok.yaml', 'cpu:\n  percent: 50\n  sustainSeconds: 5\naccounts:\n  intervalMs: 500\n'));
-  assert.equal(t.cpu.percent, 50);
-  assert.equal(t.cpu.sustainSeconds, 5);
+  assert.deepEqual(t.cpuThreshold, { percent: 50, duration: 5000 }, 'cpu.percent and cpu.sustainSeconds: the CPU threshold (a detection policy)');
   assert.equal(t.cpu.intervalMs, 5000, 'unset fields keep their default');
   assert.equal(t.accounts.intervalMs, 500);
-  assert.equal(readThresholdsFile(file('empty.yaml', '')).cpu.percent, 90);
+  assert.equal(readThresholdsFile(file('empty.yaml', '')).cpuThreshold, undefined, "no CPU threshold: the detection policy's default holds");
   const cases: Array<[string, string, RegExp]> = [
     [file('bad.yaml', 'cpu: [1, 2\n'), 'POLICY_YAML', /bad\.yaml: invalid YAML/],
     [file('field.yaml', 'cpu:\n  percent: 0\n'), 'THRESHOLD_INVALID', /field\.yaml\.cpu\.percent: detection threshold: 0 is out of range/],

@@ -15,6 +15,7 @@ import { protectedPaths } from '../../core/policy/model.js';
 import { PolicyStage } from '../../core/policy/stage.js';
 import {
   buildProgram,
+  syscallTracepoints,
   DEFAULT_PROTECTED_PREFIXES,
   DEFAULT_SENSITIVE_PATHS,
   programEnv,
@@ -35,9 +36,10 @@ import { AccountFilesSensor } from '../sensors/account-files.js';
 import type { Sensor } from '../sensors/sensor.js';
 import { behaviorThresholds, type BehaviorThresholds } from '../../core/behavior/thresholds.js';
 import type { DetectionPolicy } from '../../core/policy/detection.js';
+import { defaultThresholds } from '../../core/policy/thresholds.js';
 import { readThresholdsFile } from './thresholds-file.js';
 import { readPolicyFiles, readLearnState, writeLearnState } from './policy-file.js';
-import type { EngineLike } from './engine.js';
+import { liveDetection, type EngineLike, type LiveDetection } from './engine.js';
 import { RuntimePipeline, type KillFn, type RuntimeOutput } from './pipeline.js';
 import { ExecScanner } from '../malware/exec-scanner.js';
 import { loadSignatures } from '../malware/signatures.js';
@@ -61,7 +63,10 @@ export interface WatchOptions {
   /** Key files hashed for system/key-file-change (default: the catalog's list). */
   keyFiles?: string[];
   authLogs?: string[];
-  /** Thresholds of the CPU sampler and the account-files sensor (default src/core/behavior/thresholds.ts); `thresholdsFile` is read when this is not given. */
+  /**
+   * Sampling parameters of the CPU sampler and the account-files sensor (default src/core/behavior/thresholds.ts), and
+   * optionally a CPU threshold (`cpuThreshold`, applied as the first detection policy); `thresholdsFile` is read when this is not given.
+   */
   thresholds?: BehaviorThresholds;
   thresholdsFile?: string;
   dockerSocket?: string;
@@ -85,7 +90,7 @@ export interface WatchOptions {
    */
   /** More paths the eBPF probe watches opens of (the agent's saved pushed file-protection paths). */
   extraProtectedPaths?: string[];
-  livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }) => void;
+  livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }, detection: LiveDetection) => void;
 }
 
 export const DEFAULT_STATE_FILE = '/var/lib/vigil/runtime-learn.json';
@@ -99,12 +104,12 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const files = [...(o.policyFiles ?? []), ...(o.policyFile ? [o.policyFile] : [])];
   const read = readPolicyFiles(files);
   const policy: PolicyDocument | undefined = read.runtime;
-  const thresholdsGiven = o.thresholds ?? (o.thresholdsFile ? readThresholdsFile(o.thresholdsFile) : undefined);
-  const thresholds = thresholdsGiven ?? behaviorThresholds();
-  // One CPU threshold for the sampler and the rule: a thresholds file's percent and sustain time enter the
-  // engine as the first detection policy (a detection policy's `cpu` threshold, later, wins over it).
-  const fromFile: DetectionPolicy[] = thresholdsGiven
-    ? [{ name: o.thresholdsFile ?? 'thresholds', thresholds: { cpu: { percent: thresholds.cpu.percent, duration: thresholds.cpu.sustainSeconds * 1000 } } }]
+  const thresholds = o.thresholds ?? (o.thresholdsFile ? readThresholdsFile(o.thresholdsFile) : behaviorThresholds());
+  // The CPU threshold has one home, the detection policies' `cpu` (shared by the rule and the sampler): a
+  // thresholds file's cpu.percent / cpu.sustainSeconds enter the engine as the first detection policy
+  // (a detection policy's `cpu` threshold, later, wins over it).
+  const fromFile: DetectionPolicy[] = thresholds.cpuThreshold
+    ? [{ name: o.thresholdsFile ?? 'thresholds', thresholds: { cpu: { ...thresholds.cpuThreshold } } }]
     : [];
   const detection = read.detection || fromFile.length ? [...fromFile, ...(read.detection?.policies ?? [])] : undefined;
   const stateFile = o.stateFile ?? DEFAULT_STATE_FILE;
@@ -164,6 +169,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       sensitiveInodes: inodes,
       v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? ''),
       rawSyscalls: o.rawSyscalls !== false,
+      syscallTracepoints: syscallTracepoints(),
       sensitivePaths: DEFAULT_SENSITIVE_PATHS,
       protectedPrefixes: probePrefixes,
     });
@@ -183,13 +189,14 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   }
   const fim = new FileIntegrity({ paths: o.keyFiles ?? KEY_FILES, host, now: clock });
   const auth = new AuthLogTail({ files: o.authLogs ?? DEFAULT_AUTH_LOGS, host, now: clock });
-  // The rule's CPU threshold in force (defaults, thresholds file, detection policies) is the sampler's too.
-  const cpuInForce = engine?.engine?.thresholds.cpu;
-  const cpuThresholds = cpuInForce ? { ...thresholds.cpu, percent: cpuInForce.percent, sustainSeconds: cpuInForce.duration / 1000 } : thresholds.cpu;
-  const cpu = new CpuSampler({ procs, containers, host, thresholds: cpuThresholds, now: clock, ignore: self });
+  // The rule's CPU threshold in force (defaults, thresholds file, detection policies; pushed ones replace the
+  // engine live) is the sampler's too: read from the engine at each sample.
+  const cpuDefault = defaultThresholds().cpu;
+  const level = () => engine?.engine?.thresholds.cpu ?? cpuDefault;
+  const cpu = new CpuSampler({ procs, containers, host, thresholds: thresholds.cpu, level, now: clock, ignore: self });
   const accounts = new AccountFilesSensor({ containers, host, thresholds: thresholds.accounts, now: clock });
 
-  if (stage && o.livePolicies) o.livePolicies(stage, { protectedPrefixes: probePrefixes });
+  if (stage && o.livePolicies) o.livePolicies(stage, { protectedPrefixes: probePrefixes }, liveDetection(engine, detection ?? []));
 
   const pipeline = new RuntimePipeline({
     host,
@@ -199,6 +206,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     clock,
     protectedPids: self,
     writers: fim,
+    containers,
     ...(stage ? { policies: stage, saveLearned } : {}),
     ...(o.kill ? { kill: o.kill } : {}),
     gauges: () => ({ procs: procs.size, containers: containers.active }),

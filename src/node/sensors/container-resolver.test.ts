@@ -110,7 +110,7 @@ describe('container resolver with the Docker Engine API', () => {
     r.forget(ID);
     assert.equal(r.size, 0);
     assert.deepEqual(r.resolve(['0::/']), { id: 'host' });
-    // Unknown to the engine: no metadata, retried only after the negative TTL.
+    // Unknown to the engine: no metadata (retried with a backoff: pipeline-enrichment.test.ts).
     assert.equal(await r.lookup(ID2), undefined);
   });
 

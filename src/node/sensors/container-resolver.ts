@@ -3,7 +3,11 @@
 // containerd/CRI, CRI-O and podman (cgroup v1 and v2, cgroupfs and systemd
 // drivers), the metadata lookup through the runtime clients (Docker Engine
 // API, CRI), and the cache of both, invalidated when a container's last
-// process exits (or by `forget`).
+// process exits (or by `forget`). A lookup that found nothing is retried
+// with a backoff (250 ms doubling up to the negative TTL): a container is
+// often inspected before the runtime has registered it, and a daemon that
+// restarts answers again within seconds. The runtime pipeline waits
+// (bounded) for a pending lookup through `enrichment` (pipeline.ts).
 import type { ContainerInfo } from '../../core/events/event.js';
 
 export type ContainerRuntime = 'docker' | 'containerd' | 'cri-o' | 'podman' | 'unknown';
@@ -77,29 +81,59 @@ export interface MetadataClient {
   readonly name: string;
   /** Metadata of a container, or undefined when this runtime does not know it. Must not throw for "not found". */
   inspect(id: string): Promise<ContainerMeta | undefined>;
+  /**
+   * A partial answer that does not wait for the runtime's per-container lock
+   * (Docker's container list answers while the container starts; its inspect
+   * does not). The resolver uses it first and completes it with `inspect` in the background.
+   */
+  quick?(id: string): Promise<ContainerMeta | undefined>;
 }
 
 export interface ResolverOptions {
   clients?: MetadataClient[];
   /** Max cached containers. */
   max?: number;
-  /** Lookups that failed are retried after this long (ms). */
+  /** Lookups that found nothing are retried after at most this long (ms; the backoff's cap, default 30 s). */
   negativeTtlMs?: number;
+  /** The first retry of a lookup that found nothing (ms, default 250); each further miss doubles it. */
+  retryMs?: number;
   now?: () => number;
+}
+
+interface MetaEntry {
+  info?: ContainerMeta;
+  /** When the last lookup ended (or started, while pending). */
+  at: number;
+  pending?: Promise<void>;
+  /** Lookups in a row that found nothing (the backoff's exponent). */
+  misses: number;
+  /** No new lookup before this time (after a miss). */
+  retryAt: number;
+}
+
+/** What the runtime pipeline can have for a container's event now (ContainerResolver.enrichment). */
+export interface Enrichment {
+  /** The metadata, cached. */
+  meta?: ContainerMeta;
+  /** A lookup in flight (started now when one was due): the metadata, or undefined when no runtime knows the container. */
+  pending?: Promise<ContainerMeta | undefined>;
 }
 
 /**
  * Resolves a process's cgroup lines to a ContainerInfo. The id is known
  * synchronously; metadata arrives from the clients asynchronously and is
- * merged into later events of that container (the first events carry the id only).
+ * merged into later events of that container (the sensors' first events
+ * carry the id only; the runtime pipeline waits for the lookup, bounded,
+ * through `enrichment`).
  */
 export class ContainerResolver {
-  private readonly meta = new Map<string, { info?: ContainerMeta; at: number; pending?: Promise<void> }>();
+  private readonly meta = new Map<string, MetaEntry>();
   /** Container ids resolved from processes and not forgotten (the stats line's containers=), bounded like `meta`. */
   private readonly seen = new Set<string>();
   private readonly clients: MetadataClient[];
   private readonly max: number;
   private readonly negTtl: number;
+  private readonly retryMs: number;
   private readonly now: () => number;
   lookups = 0;
 
@@ -107,6 +141,7 @@ export class ContainerResolver {
     this.clients = opts.clients ?? [];
     this.max = opts.max ?? 1024;
     this.negTtl = opts.negativeTtlMs ?? 30_000;
+    this.retryMs = Math.min(opts.retryMs ?? 250, this.negTtl);
     this.now = opts.now ?? Date.now;
   }
 
@@ -127,12 +162,26 @@ export class ContainerResolver {
     return out;
   }
 
-  /** Cached metadata; starts a lookup when none is cached (or a miss is stale). */
+  /** Cached metadata; starts a lookup when none is cached (or the backoff after a miss has passed). */
   cached(id: string): ContainerMeta | undefined {
     const e = this.meta.get(id);
-    if (e && (e.info || e.pending || this.now() - e.at < this.negTtl)) return e.info;
+    if (e && (e.info || e.pending || this.now() < e.retryAt)) return e.info;
     if (this.clients.length > 0) void this.lookup(id);
     return undefined;
+  }
+
+  /**
+   * For the pipeline's enrichment of a container's event: the cached
+   * metadata, or the lookup in flight (started when none is cached and the
+   * backoff allows one), or nothing (no runtime client, or backing off after a miss).
+   */
+  enrichment(id: string): Enrichment {
+    const e = this.meta.get(id);
+    if (e?.info) return { meta: e.info };
+    if (this.clients.length === 0) return {};
+    if (e?.pending) return { pending: e.pending.then(() => e.info) };
+    if (e && this.now() < e.retryAt) return {};
+    return { pending: this.lookup(id) };
   }
 
   /** Look a container up through the clients, in order; the first that knows it wins. */
@@ -140,13 +189,20 @@ export class ContainerResolver {
     const existing = this.meta.get(id);
     if (existing?.pending) {
       await existing.pending;
-      return this.meta.get(id)?.info;
+      return existing.info;
     }
-    const entry: { info?: ContainerMeta; at: number; pending?: Promise<void> } = { at: this.now() };
+    const entry: MetaEntry = { at: this.now(), misses: existing?.misses ?? 0, retryAt: 0 };
     entry.pending = (async () => {
       this.lookups++;
       for (const c of this.clients) {
         try {
+          // A runtime whose list fails (an old engine, a proxy that filters it) may still inspect.
+          const q = c.quick ? await c.quick(id).catch(() => undefined) : undefined;
+          if (q) {
+            entry.info = q;
+            this.complete(id, entry, c);
+            break;
+          }
           const m = await c.inspect(id);
           if (m) {
             entry.info = m;
@@ -157,8 +213,15 @@ export class ContainerResolver {
         }
       }
       entry.at = this.now();
+      if (entry.info) entry.misses = 0;
+      else {
+        // Backoff: 250 ms, 500 ms, 1 s, ... up to the negative TTL.
+        entry.retryAt = entry.at + Math.min(this.negTtl, this.retryMs * 2 ** Math.min(entry.misses, 30));
+        entry.misses++;
+      }
       entry.pending = undefined;
     })();
+    this.meta.delete(id);
     this.meta.set(id, entry);
     if (this.meta.size > this.max) {
       const oldest = this.meta.keys().next().value;
@@ -166,6 +229,18 @@ export class ContainerResolver {
     }
     await entry.pending;
     return entry.info;
+  }
+
+  /** The full inspect after a quick answer, merged into the entry when it is still the container's (one request per container). */
+  private complete(id: string, entry: MetaEntry, c: MetadataClient): void {
+    c.inspect(id).then(
+      (m) => {
+        if (m && this.meta.get(id) === entry) entry.info = { ...entry.info, ...m };
+      },
+      () => {
+        // The quick answer stays: what only inspect has (privileged) is left unknown.
+      },
+    );
   }
 
   /** Drop a container (it stopped): its id may come back with other metadata. */

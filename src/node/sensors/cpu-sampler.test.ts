@@ -17,7 +17,8 @@ import { behaviorThresholds } from '../../core/behavior/thresholds.js';
 import type { SyscallEvent } from '../../core/events/event.js';
 
 // A low bar: the test machine may be shared, and a busy loop then gets a fraction of a CPU.
-const fast = behaviorThresholds({ cpu: { intervalMs: 100, percent: 1, sustainSeconds: 0.3 } }).cpu;
+const fast = behaviorThresholds({ cpu: { intervalMs: 100 } }).cpu;
+const fastLevel = () => ({ percent: 1, duration: 300 });
 
 describeSensor('cpu sampler', async (clock) => {
   const kids: ChildProcess[] = [];
@@ -27,6 +28,7 @@ describeSensor('cpu sampler', async (clock) => {
     containers: new ContainerResolver(),
     host: CONFORMANCE_HOST,
     thresholds: fast,
+    level: fastLevel,
     now: clock,
   });
   return {
@@ -88,12 +90,13 @@ describe('cpu sampler on a procfs tree', () => {
     writeFileSync(join(proc, '103', 'stat'), 'garbage without a command name');
     let mono = 0;
     const events: SyscallEvent[] = [];
-    const th = behaviorThresholds({ cpu: { intervalMs: 1000, percent: 80, sustainSeconds: 2 } }).cpu;
+    const th = behaviorThresholds({ cpu: { intervalMs: 1000 } }).cpu;
     const s = new CpuSampler({
       procs: new ProcCache(new ProcFs(proc)),
       containers: new ContainerResolver(),
       host: 'h',
       thresholds: th,
+      level: () => ({ percent: 80, duration: 2000 }),
       procRoot: proc,
       cgroupRoot: join(dir, 'nocgroup'),
       monoMs: () => mono,

@@ -1,7 +1,7 @@
 // CPU sampling sensor: every interval, the CPU time of every process
 // (/proc/PID/stat utime + stime) and of every container (its cgroup's CPU
 // counter: cgroup v1 cpuacct.usage, v2 cpu.stat usage_usec). A process that
-// sustains high CPU (thresholds: src/core/behavior/thresholds.ts; episodes:
+// sustains high CPU (sampling parameters: src/core/behavior/thresholds.ts; the CPU threshold: the detection policy's `cpu`, read live; episodes:
 // src/core/behavior/cpu.ts) is looked at once: its executable (from the
 // container's writable layer? deleted? in a temp dir?), its outbound
 // connections (its fds against its network namespace's socket tables) and
@@ -16,7 +16,7 @@ import type { FdInfo, SyscallEvent } from '../../core/events/event.js';
 import { cpuPercent, CpuEpisodes, episodeAverage, episodeSeconds, type CpuEpisode } from '../../core/behavior/cpu.js';
 import { minerTraits } from '../../core/behavior/miner-traits.js';
 import { outboundConnections, parseSocketTable, type SocketRow } from '../../core/behavior/sockets.js';
-import type { CpuThresholds } from '../../core/behavior/thresholds.js';
+import type { CpuLevel, CpuThresholds } from '../../core/behavior/thresholds.js';
 import { containerFromCgroup, type ContainerResolver } from './container-resolver.js';
 import { readBounded, type ProcCache } from './procfs.js';
 import { PollingSensor } from './sensor.js';
@@ -25,7 +25,10 @@ export interface CpuSamplerOptions {
   procs: ProcCache;
   containers: ContainerResolver;
   host: string;
+  /** Sampling parameters. */
   thresholds: CpuThresholds;
+  /** The CPU threshold in force, read at each sample (the engine's `thresholds.cpu`: detection policies, live). */
+  level: () => CpuLevel;
   /** Wall clock for event times (default Date.now). */
   now?: () => number;
   /** Monotonic clock in ms for the intervals (default performance.now). */
@@ -83,14 +86,15 @@ export class CpuSampler extends PollingSensor {
 
   constructor(private readonly o: CpuSamplerOptions) {
     const t = o.thresholds;
+    const l = o.level();
     super(
-      `CPU sampling of processes and containers every ${t.intervalMs} ms (alert above ${t.percent}% for ${t.sustainSeconds} s with miner traits)`,
+      `CPU sampling of processes and containers every ${t.intervalMs} ms (alert at ${l.percent}% for ${l.duration / 1000} s with miner traits, as the detection policy's cpu threshold says)`,
       t.intervalMs,
     );
     this.procRoot = o.procRoot ?? '/proc';
     this.cgroupRoot = o.cgroupRoot ?? '/sys/fs/cgroup';
     this.mono = o.monoMs ?? (() => performance.now());
-    this.episodes = new CpuEpisodes(o.thresholds);
+    this.episodes = new CpuEpisodes(o.level);
   }
 
   /** The first sample is the baseline CPU times are measured from. */

@@ -62,7 +62,7 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       VIGIL_SERVER_DB: db.url,
       VIGIL_SECRET_KEY: randomBytes(32).toString('hex'),
       VIGIL_DATA_DIR: join(dir, 'data'),
-      VIGIL_ADMIN_PASSWORD: 'admin-password-1',
+      VIGIL_ADMIN_PASSWORD: 'ochre-lantern-47',
       VIGIL_JOB_EXPIRE_SECONDS: '4',
       VIGIL_JOB_RETRY_DELAY_SECONDS: '1',
       VIGIL_JOB_RETRY_LIMIT: '3',
@@ -104,7 +104,7 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       );
       const login = await json(`${A}/api/v1/auth/login`, {
         method: 'POST',
-        body: { username: 'admin', password: 'admin-password-1' },
+        body: { username: 'admin', password: 'ochre-lantern-47' },
         headers: { 'x-forwarded-for': '192.0.2.1' },
       });
       assert.equal(login.status, 200);

@@ -21,7 +21,7 @@ const cli = (args: string[]) =>
 test('the server checkpoints on shutdown; verify with a kept checkpoint names deleted records', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-audit-cli-'));
   try {
-    const env = { ...process.env, VIGIL_ADMIN_PASSWORD: 'admin-password-1', VIGIL_SECRET_KEY: '' };
+    const env = { ...process.env, VIGIL_ADMIN_PASSWORD: 'ochre-lantern-47', VIGIL_SECRET_KEY: '' };
     const server = startCliServer(['--port', '0', '--data-dir', dir], env);
     await server.waitFor(/listening on (\S+)/);
     const url = /listening on (http:\/\/\S+)/.exec(server.out())?.[1];
@@ -29,7 +29,7 @@ test('the server checkpoints on shutdown; verify with a kept checkpoint names de
     const login = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+      body: JSON.stringify({ username: 'admin', password: 'ochre-lantern-47' }),
     });
     assert.equal(login.status, 200);
     await server.stop();

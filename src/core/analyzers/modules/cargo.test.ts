@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync, gunzipSync } from 'node:zlib';
 import { parseCargoLock } from '../cargo-lock.js';
+import { patchSection } from '../elf.test-helpers.js';
 import { MAX_DEP_V0, summarizeExecutable } from '../executable.js';
 import { analyzerFile, fileEntry, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
 import cargo from './cargo.js';
@@ -89,22 +90,3 @@ test('rust-binary: build dependencies left out; broken and bomb .dep-v0 give not
   const garbage = patchSection(bin, '.dep-v0', Buffer.from('not zlib at all'));
   assert.match((await runAnalyzer(rustBinary, [analyzerFile('/g', garbage, 0o755)])).notices![0]!.message, /\.dep-v0 is not zlib data/);
 });
-
-/** The ELF with a section's bytes replaced (appended at the end, its header pointed there). */
-function patchSection(bin: Buffer, name: string, data: Buffer): Buffer {
-  const shoff = Number(bin.readBigUInt64LE(0x28));
-  const shentsize = bin.readUInt16LE(0x3a);
-  const shnum = bin.readUInt16LE(0x3c);
-  const shstrndx = bin.readUInt16LE(0x3e);
-  const strOff = Number(bin.readBigUInt64LE(shoff + shstrndx * shentsize + 24));
-  for (let i = 0; i < shnum; i++) {
-    const o = shoff + i * shentsize;
-    const n = strOff + bin.readUInt32LE(o);
-    if (bin.toString('latin1', n, bin.indexOf(0, n)) !== name) continue;
-    const out = Buffer.concat([bin, data]);
-    out.writeBigUInt64LE(BigInt(bin.length), o + 24);
-    out.writeBigUInt64LE(BigInt(data.length), o + 32);
-    return out;
-  }
-  throw new Error(`no section ${name}`);
-}

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { MAX_EXECUTABLE, readExecutable, reduceExecutable, summarizeExecutable } from '../executable.js';
 import { parseElf } from '../elf.js';
+import { patchSection } from '../elf.test-helpers.js';
 import { goBinaryPackages, isPseudoVersion, parseModinfo, readGoBuildInfoRaw, shellWords, stdlibVersion, versionFromLdflags } from '../go-buildinfo.js';
 import type { AnalyzerFile } from '../types.js';
 import { analyzerFile, fileEntry, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
@@ -152,4 +153,39 @@ test('gobinary: without section headers the writable segment is searched (stripp
   bin.writeUInt16LE(0, 0x3c);
   const r = await run([file('/sstripped', bin)]);
   assert.deepEqual(nameVersions(r.packages!), ['github.com/aquasecurity/test@v1.0.0', 'stdlib@v1.22.1']);
+});
+
+test('gobinary: inline build info longer than the 64 KiB search window is read on, as Go reads it', async () => {
+  const bin = trivy('main-version-via-ldflags.elf');
+  const elf = parseElf(bin);
+  assert.ok(typeof elf !== 'string');
+  const sec = elf.sections.find((s) => s.name === '.go.buildinfo')!;
+  const header = bin.subarray(sec.offset, sec.offset + 32);
+  assert.ok(header[15]! & 2, 'the inline layout');
+  const uvarint = (n: number): Buffer => {
+    const out: number[] = [];
+    while (n >= 0x80) {
+      out.push((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    out.push(n);
+    return Buffer.from(out);
+  };
+  const deps = Array.from({ length: 2000 }, (_, i) => `dep\texample.com/module/number-${i}\tv1.${i}.0\th1:${'x'.repeat(43)}=\n`).join('');
+  const sentinel = Buffer.alloc(16, 0x2e);
+  const modinfo = Buffer.concat([sentinel, Buffer.from(`path\texample.com/app\nmod\texample.com/app\tv2.0.0\t\n${deps}`), sentinel]);
+  assert.ok(modinfo.length > 128 * 1024, `module info of ${modinfo.length} bytes`);
+  const version = Buffer.from('go1.22.1');
+  const data = Buffer.concat([header, uvarint(version.length), version, uvarint(modinfo.length), modinfo]);
+  const r = await run([file('/big', patchSection(bin, '.go.buildinfo', data))]);
+  assert.deepEqual(r.notices, []);
+  assert.equal(r.packages!.length, 2002);
+  assert.deepEqual(nameVersions(r.packages!.filter((p) => p.name === 'stdlib' || p.name.endsWith('-1999') || p.name === 'example.com/app')), [
+    'example.com/app@v2.0.0',
+    'example.com/module/number-1999@v1.1999.0',
+    'stdlib@v1.22.1',
+  ]);
+  // Cut inside the module info: a notice, not a throw.
+  const cut = patchSection(bin, '.go.buildinfo', data.subarray(0, 100 * 1024));
+  assert.match((await run([file('/cut', cut)])).notices![0]!.message, /module info: string outside the section/);
 });

@@ -12,8 +12,7 @@ export function feedLines(n: Normaliser, lines: string[], strict: boolean): Sysc
   const out: SyscallEvent[] = [];
   for (const l of lines) {
     const r = parseBpftraceLine(l);
-    if (r.kind === 'join') n.argv(r.args);
-    else if (r.kind === 'event') {
+    if (r.kind === 'event') {
       const { event } = n.record(r.ev);
       if (event) out.push(event);
     } else if (strict) throw new Error(`bad record ${l}: ${JSON.stringify(r)}`);
