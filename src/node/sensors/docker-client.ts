@@ -1,13 +1,12 @@
-// Docker Engine API client for container metadata: `GET /containers/{id}/json`
-// over the engine's unix socket (/var/run/docker.sock). Owns: the request
-// (bounded size and time) and the mapping of the inspect document to
+// Container metadata from the Docker Engine API: `GET /containers/{id}/json`
+// through ../docker/engine-api.ts (bounded size and time). Owns the mapping of the inspect document to
 // ContainerMeta (name, image, privileged, mounts, Kubernetes pod labels).
-import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
 import type { ContainerMeta, MetadataClient } from './container-resolver.js';
+import { DOCKER_SOCKET, DockerEngine } from '../docker/engine-api.js';
 
-export const DOCKER_SOCKET = '/var/run/docker.sock';
+export { DOCKER_SOCKET };
 
 export interface DockerClientOptions {
   socketPath?: string;
@@ -20,15 +19,11 @@ export interface DockerClientOptions {
 export class DockerClient implements MetadataClient {
   readonly name = 'docker';
   readonly socketPath: string;
-  private readonly apiVersion: string;
-  private readonly timeoutMs: number;
-  private readonly maxBytes: number;
+  private readonly engine: DockerEngine;
 
   constructor(opts: DockerClientOptions = {}) {
-    this.socketPath = opts.socketPath ?? DOCKER_SOCKET;
-    this.apiVersion = opts.apiVersion ?? 'v1.41';
-    this.timeoutMs = opts.timeoutMs ?? 2000;
-    this.maxBytes = opts.maxBytes ?? 1024 * 1024;
+    this.engine = new DockerEngine(opts);
+    this.socketPath = this.engine.socketPath;
   }
 
   static available(socketPath = DOCKER_SOCKET): boolean {
@@ -37,43 +32,8 @@ export class DockerClient implements MetadataClient {
 
   async inspect(id: string): Promise<ContainerMeta | undefined> {
     if (!/^[0-9a-f]{12,64}$/.test(id)) throw new InputError('DOCKER_BAD_ID', `not a container id: ${id.slice(0, 80)}`);
-    const where = `docker ${this.socketPath} /containers/${id.slice(0, 12)}/json`;
-    const { status, body } = await this.get(`/${this.apiVersion}/containers/${id}/json`, where);
-    if (status === 404) return undefined;
-    if (status !== 200) throw new InputError('DOCKER_HTTP', `HTTP ${status}`, where);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(body);
-    } catch {
-      throw new InputError('DOCKER_BAD_JSON', 'response is not JSON', where);
-    }
-    return dockerInspectToMeta(doc, where);
-  }
-
-  private get(path: string, where: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, path, method: 'GET', headers: { Host: 'docker' }, timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let over = false;
-        res.on('data', (c: Buffer) => {
-          if (over) return;
-          size += c.length;
-          if (size > this.maxBytes) {
-            over = true;
-            reject(new InputError('DOCKER_TOO_LARGE', `response larger than ${this.maxBytes} bytes`, where));
-            res.destroy();
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e) => reject(new InputError('DOCKER_UNREACHABLE', e.message, where)));
-      });
-      req.on('timeout', () => req.destroy(new InputError('DOCKER_TIMEOUT', `no answer within ${this.timeoutMs} ms`, where)));
-      req.on('error', (e) => reject(e instanceof InputError ? e : new InputError('DOCKER_UNREACHABLE', e.message, where)));
-      req.end();
-    });
+    const doc = await this.engine.inspectContainer(id);
+    return doc === undefined ? undefined : dockerInspectToMeta(doc, `docker ${this.socketPath} /containers/${id.slice(0, 12)}/json`);
   }
 }
 

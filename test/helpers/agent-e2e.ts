@@ -1,0 +1,174 @@
+// The node agent's end-to-end harness: `vigil server` and `vigil agent` as
+// real processes (from the sources, through tsx), the REST API as the admin,
+// a cluster with a one-time agent token, and the agent's local alert log.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const root = join(import.meta.dirname, '..', '..');
+const main = join(root, 'src', 'cli', 'main.ts');
+export const PASSWORD = 'agent-link-test-password-1';
+export const isRoot = process.getuid?.() === 0;
+
+export interface Proc {
+  proc: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+}
+
+export function run(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+  const proc = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    cwd: root,
+    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d) => {
+    out += d;
+  });
+  proc.stderr!.on('data', (d) => {
+    err += d;
+  });
+  const exited = new Promise<number | null>((res) => proc.on('exit', (c) => res(c)));
+  return { proc, out: () => out, err: () => err, exited };
+}
+
+export async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30_000, p?: Proc): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${p ? `\nstdout: ${p.out()}\nstderr: ${p.err()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export async function startServer(dataDir: string, agentPort: number | string): Promise<{ p: Proc; url: string; link: string }> {
+  const p = run(['server', '--port', '0', '--agent-port', String(agentPort), '--data-dir', dataDir]);
+  const url = await until('server url', () => /listening on (http:\/\/\S+)/.exec(p.out())?.[1], 60_000, p);
+  const link = await until('agent link', () => /agent link \(gRPC, TLS\) on (\S+),/.exec(p.out())?.[1], 10_000, p);
+  return { p, url, link };
+}
+
+export class Api {
+  constructor(
+    readonly url: string,
+    readonly token = '',
+  ) {}
+  static async login(url: string): Promise<Api> {
+    const r = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    });
+    assert.equal(r.status, 200);
+    return new Api(url, ((await r.json()) as { token: string }).token);
+  }
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const r = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const j = await r.json();
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
+    return j as T;
+  }
+}
+
+export async function cluster(api: Api): Promise<{ projectId: string; token: string; caHash: string }> {
+  const projectId = (await api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
+  const { id } = await api.call<{ id: string }>('POST', `/api/v1/projects/${projectId}/clusters`, { name: `c${Date.now()}` });
+  const t = await api.call<{ token: string; caHash: string }>('POST', `/api/v1/projects/${projectId}/clusters/${id}/agent-tokens`, {});
+  assert.match(t.caHash, /^sha256:[0-9a-f]{64}$/);
+  return { projectId, token: t.token, caHash: t.caHash };
+}
+
+/** A rule for the test's own key file (the built-in ones name the system's files). */
+export function ruleFile(dir: string, keyFile: string): string {
+  const f = join(dir, 'rules.yaml');
+  writeFileSync(
+    f,
+    `- rule: Test key file changed
+  desc: the test's key file changed
+  condition: evt.type = filechange and evt.arg.path = ${keyFile}
+  output: Key file %evt.arg.path changed
+  priority: ERROR
+  severity: high
+
+`,
+  );
+  return f;
+}
+
+export function agent(
+  link: string,
+  dataDir: string,
+  keyFile: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  o: { builtinRules?: boolean; nodeName?: string } = {},
+): Proc {
+  return run(
+    [
+      'agent',
+      ...(o.builtinRules ? [] : ['--no-builtin-rules']),
+      '--rules',
+      ruleFile(join(dataDir, '..'), keyFile),
+      '--server',
+      link,
+      '--data-dir',
+      dataDir,
+      '--node-name',
+      o.nodeName ?? 'node-a',
+      '--sensor',
+      'procfs',
+      '--key-file',
+      keyFile,
+      '--auth-log',
+      join(dataDir, 'no-auth.log'),
+      '--heartbeat',
+      '0.5',
+      ...extra,
+    ],
+    env,
+  );
+}
+
+export const stop = async (p: Proc | undefined, sig: NodeJS.Signals = 'SIGTERM') => {
+  if (!p || p.proc.exitCode !== null || p.proc.signalCode !== null) return;
+  p.proc.kill(sig);
+  await p.exited;
+};
+
+/** Sum of the stored alerts of a type (groups count every alert stored). */
+export async function stored(api: Api, projectId: string, type: string): Promise<number> {
+  const r = await api.call<{ items: Array<{ type: string; count: number }> }>(
+    'GET',
+    `/api/v1/alerts?project=${projectId}&type=${encodeURIComponent(type)}&limit=500`,
+  );
+  return r.items.filter((i) => i.type === type).reduce((n, i) => n + i.count, 0);
+}
+
+export function localLog(dataDir: string, type: string): string[] {
+  const f = join(dataDir, 'alerts.jsonl');
+  if (!existsSync(f)) return [];
+  return readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { id: string; type: string })
+    .filter((a) => a.type === type)
+    .map((a) => a.id);
+}
