@@ -17,7 +17,11 @@ export function dockerSocketPath(explicit?: string, env: NodeJS.ProcessEnv = pro
   const h = env.DOCKER_HOST;
   if (!h) return DOCKER_SOCKET;
   if (!h.startsWith('unix://') || h.length <= 'unix://'.length)
-    throw new InputError('DOCKER_HOST', 'only unix:// sockets are supported (a tcp:// engine would need its TLS client setup)', `DOCKER_HOST=${h.slice(0, 200)}`);
+    throw new InputError(
+      'DOCKER_HOST',
+      'only unix:// sockets are supported (a tcp:// engine would need its TLS client setup)',
+      `DOCKER_HOST=${h.slice(0, 200)}`,
+    );
   return h.slice('unix://'.length);
 }
 

@@ -14,9 +14,7 @@ export class ContainerStartSensor implements Sensor {
   private sink?: SensorSink;
   private readonly status: SensorStatus;
 
-  constructor(
-    private readonly o: { host: string; now?: () => number; source: string },
-  ) {
+  constructor(private readonly o: { host: string; now?: () => number; source: string }) {
     this.status = new SensorStatus(`container starts from ${o.source}`);
   }
 
@@ -37,14 +35,15 @@ export class ContainerStartSensor implements Sensor {
   /** A container started: its `docker inspect` document. */
   started(doc: unknown): void {
     if (!this.sink) return;
+    const d = doc as { Id?: unknown; Image?: unknown; State?: { Pid?: unknown } } | null;
     let spec;
     try {
+      if (typeof d?.Id !== 'string' || !/^[0-9a-f]{64}$/.test(d.Id)) throw new Error('no Id');
       spec = dockerInspectSpecs(doc, 'container start')[0]!;
     } catch {
       this.status.bad++;
       return;
     }
-    const d = doc as { Id: string; Image?: unknown; State?: { Pid?: unknown } };
     const container: NonNullable<SyscallEvent['container']> = { id: d.Id, name: spec.name, spec, privileged: spec.privileged };
     if (spec.image) container.image = spec.image;
     if (typeof d.Image === 'string' && d.Image.startsWith('sha256:')) container.imageDigest = d.Image;

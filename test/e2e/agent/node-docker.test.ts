@@ -8,10 +8,10 @@
 // stays silent. Needs root (dockerd, the agent's procfs sensor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, agent, cluster, isRoot, localLog, startServer, stop, until, type Proc } from '../../helpers/agent-e2e.js';
+import { Api, agent, cluster, isRoot, startServer, stop, until, type Proc } from '../../helpers/agent-e2e.js';
 import { debianRootfs, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 
 const IMAGE = 'vigil-agent-test/minbase:1';
@@ -67,8 +67,7 @@ test(
         20_000,
         a,
       );
-      const containers = async () =>
-        (await api.call<{ items: NodeContainerApi[] }>('GET', `/api/v1/projects/${projectId}/nodes/${nodeId}/containers`)).items;
+      const containers = async () => (await api.call<{ items: NodeContainerApi[] }>('GET', `/api/v1/projects/${projectId}/nodes/${nodeId}/containers`)).items;
 
       // What ran before the agent started is in the first inventory.
       const first = await until('first inventory', async () => (await containers()).find((c) => c.name === 'before'), 20_000, a);
@@ -113,28 +112,40 @@ test(
 
       const startup = async () =>
         (
-          await api.call<{ items: Array<{ type: string; message: string; count: number }> }>(
+          await api.call<{ items: Array<{ type: string; subject: string; message: string; count: number }> }>(
             'GET',
             `/api/v1/alerts?project=${projectId}&type=container/abnormal-startup&limit=100`,
           )
         ).items;
-      let last = '';
-      const alerts = await until(
-        'start-check alerts',
-        async () => {
-          const items = await startup();
-          last = JSON.stringify(items);
-          const text = items.map((i) => i.message).join('\n');
-          return /SYS_ADMIN/.test(text) && /\/etc/.test(text) && /host PID|hostPID|PID namespace/i.test(text) ? items : undefined;
-        },
+      // Three findings (capability, mount, namespace): three alerts of one group (type and container) on the server.
+      const group = await until(
+        'start-check alerts stored',
+        async () => (await startup()).find((g) => g.subject === `container:${risky}` && g.count === 3),
         30_000,
         a,
-      ).catch((e: Error) => {
-        throw new Error(`${e.message}\nstored: ${last}\nlocal: ${localLog(join(dir, 'agent'), 'container/abnormal-startup').join(',')}`);
-      });
-      for (const i of alerts) assert.match(i.message, /risky/, i.message);
+      );
+      assert.match(group.message, /^Container risky\/risky started with /);
+      const local = readFileSync(join(dir, 'agent', 'alerts.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; message: string; container?: { id: string; name?: string; image?: string } })
+        .filter((x) => x.type === 'container/abnormal-startup');
+      assert.equal(local.length, 3, JSON.stringify(local));
+      const text = local.map((x) => x.message).join('\n');
+      assert.match(text, /added capabilities beyond the default set: SYS_ADMIN/);
+      assert.match(text, /host path \/etc mounted at \/x \(read-only\)/);
+      assert.match(text, /host PID namespace/);
+      for (const x of local) {
+        assert.equal(x.container?.id, risky);
+        assert.equal(x.container?.name, 'risky');
+        assert.equal(x.container?.image, IMAGE);
+      }
       await new Promise((res) => setTimeout(res, 1500));
-      assert.ok(!(await startup()).some((i) => /plain|before/.test(i.message)), 'a plain container raised a start-check alert');
+      assert.deepEqual(
+        (await startup()).map((g) => g.subject),
+        [`container:${risky}`],
+        'only the dangerous container raised start-check alerts',
+      );
 
       // Removed: gone from the inventory.
       await docker(['rm', '-f', 'before']);

@@ -35,10 +35,32 @@ const NODE_CONTAINER = {
     scan: {
       type: ['object', 'null'],
       description: "the project's image of this image ID, when a scan of it is stored (node-local images are scanned by the agent)",
-      properties: { imageId: { type: 'string' }, critical: { type: 'integer' }, high: { type: 'integer' }, medium: { type: 'integer' }, low: { type: 'integer' } },
+      properties: {
+        imageId: { type: 'string' },
+        critical: { type: 'integer' },
+        high: { type: 'integer' },
+        medium: { type: 'integer' },
+        low: { type: 'integer' },
+      },
     },
   },
-  required: ['id', 'nodeId', 'name', 'image', 'imageDigest', 'state', 'startedAt', 'privileged', 'capAdd', 'hostMounts', 'hostPid', 'hostNetwork', 'hostIpc', 'updatedAt', 'scan'],
+  required: [
+    'id',
+    'nodeId',
+    'name',
+    'image',
+    'imageDigest',
+    'state',
+    'startedAt',
+    'privileged',
+    'capAdd',
+    'hostMounts',
+    'hostPid',
+    'hostNetwork',
+    'hostIpc',
+    'updatedAt',
+    'scan',
+  ],
 } as const;
 
 export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -151,7 +173,8 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
       config: { action: 'node:read', scope: 'project' },
       schema: {
         tags: ['nodes'],
-        summary: "The node's running containers, as its agent last reported them (image, image ID, state, start time, security settings; the scan of the image when stored)",
+        summary:
+          "The node's running containers, as its agent last reported them (image, image ID, state, start time, security settings; the scan of the image when stored)",
         params: {
           type: 'object',
           properties: { projectId: { type: 'string', maxLength: 64 }, nodeId: { type: 'string', maxLength: 64 } },
