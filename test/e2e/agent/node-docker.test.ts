@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, agent, cluster, isRoot, startServer, stop, until, type Proc } from '../../helpers/agent-e2e.js';
+import { Api, agent, cluster, isRoot, run, startServer, stop, until, type Proc } from '../../helpers/agent-e2e.js';
 import { debianRootfs, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 
 const IMAGE = 'vigil-agent-test/minbase:1';
@@ -49,6 +49,26 @@ test(
       };
       const before = await docker(['run', '-d', '--name', 'before', '--network', 'none', IMAGE, 'sleep', '600']);
       const imageId = await docker(['inspect', '-f', '{{.Image}}', before]);
+
+      // The docker-daemon: source: the engine's save stream through DOCKER_HOST, no docker CLI.
+      const env = { DOCKER_HOST: `unix://${d.socket}` };
+      const scan = run(['scan', `docker-daemon:${IMAGE}`, '--format', 'json', '--scanners', 'baseline'], env);
+      assert.equal(await scan.exited, 0, scan.err());
+      const report = JSON.parse(scan.out()) as {
+        artifact: { name: string; digest?: string; os?: { family: string } };
+        packages: Array<{ name: string; type: string }>;
+      };
+      assert.equal(report.artifact.name, `docker-daemon:${IMAGE}`);
+      assert.equal(report.artifact.os?.family, 'debian');
+      assert.ok(report.packages.filter((p) => p.type === 'deb').length > 50, `${report.packages.length} packages`);
+      assert.ok(report.packages.some((p) => p.name === 'libc6'));
+      const sbom = run(['sbom', `docker-daemon:${imageId}`, '--format', 'cyclonedx'], env);
+      assert.equal(await sbom.exited, 0, sbom.err());
+      assert.match(sbom.out(), /"name": ?"libc6"/);
+      const missing = run(['scan', 'docker-daemon:no-such/image:1', '--scanners', 'baseline'], env);
+      assert.equal(await missing.exited, 2);
+      assert.match(missing.err(), /no such image in the Docker Engine/);
+      assert.doesNotMatch(missing.err(), /\n\s+at /);
 
       const s = await startServer(join(dir, 'server'), 0);
       server = s.p;
