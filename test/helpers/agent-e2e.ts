@@ -172,3 +172,16 @@ export function localLog(dataDir: string, type: string): string[] {
     .filter((a) => a.type === type)
     .map((a) => a.id);
 }
+
+/** A server (SQLite, in `dir`/server) with a cluster and its agent token, and a key file for the agent's sensor. */
+export async function serverWithCluster(
+  dir: string,
+  keyContent = 'x\n',
+): Promise<{ s: { p: Proc; url: string; link: string }; api: Api; projectId: string; token: string; caHash: string; keyFile: string }> {
+  const s = await startServer(join(dir, 'server'), 0);
+  const api = await Api.login(s.url);
+  const { projectId, token, caHash } = await cluster(api);
+  const keyFile = join(dir, 'key');
+  writeFileSync(keyFile, keyContent);
+  return { s, api, projectId, token, caHash, keyFile };
+}

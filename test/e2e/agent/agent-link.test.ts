@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AlertQueue } from '../../../src/node/agent/queue.js';
-import { Api, agent, cluster, freePort, isRoot, localLog, startServer, stop, stored, until, type Proc } from '../../helpers/agent-e2e.js';
+import { Api, agent, cluster, freePort, isRoot, localLog, serverWithCluster, startServer, stop, stored, until, type Proc } from '../../helpers/agent-e2e.js';
 
 test(
   'agent: enrolls with the pinned CA, a real key-file change is stored exactly once, a reused token is refused',
@@ -138,12 +138,8 @@ test(
     let server: Proc | undefined;
     let a: Proc | undefined;
     try {
-      const s = await startServer(join(dir, 'server'), 0);
+      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
       server = s.p;
-      const api = await Api.login(s.url);
-      const { projectId, token, caHash } = await cluster(api);
-      const keyFile = join(dir, 'key');
-      writeFileSync(keyFile, 'x\n');
       const agentDir = join(dir, 'agent');
       // Enroll once, then stop: the identity stays in the data dir.
       a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash]);

@@ -8,28 +8,16 @@
 // stays silent. Needs root (dockerd, the agent's procfs sensor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { NodeContainer } from '../../../src/core/checks/node-container.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, agent, cluster, isRoot, run, startServer, stop, until, type Proc } from '../../helpers/agent-e2e.js';
+import { agent, isRoot, run, serverWithCluster, stop, until, type Proc } from '../../helpers/agent-e2e.js';
 import { debianRootfs, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 
 const IMAGE = 'vigil-agent-test/minbase:1';
 
-interface NodeContainerApi {
-  id: string;
-  nodeId: string;
-  name: string;
-  image: string;
-  imageDigest: string;
-  state: string;
-  startedAt: string;
-  privileged: boolean;
-  capAdd: string[];
-  hostMounts: Array<{ source: string; destination: string; readOnly: boolean }>;
-  hostPid: boolean;
-  hostNetwork: boolean;
-}
+type NodeContainerApi = NodeContainer & { nodeId: string };
 
 test(
   'agent on a real dockerd: node inventory in the API, container start checks as alerts',
@@ -70,12 +58,8 @@ test(
       assert.match(missing.err(), /no such image in the Docker Engine/);
       assert.doesNotMatch(missing.err(), /\n\s+at /);
 
-      const s = await startServer(join(dir, 'server'), 0);
+      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
       server = s.p;
-      const api = await Api.login(s.url);
-      const { projectId, token, caHash } = await cluster(api);
-      const keyFile = join(dir, 'key');
-      writeFileSync(keyFile, 'x\n');
       a = agent(s.link, join(dir, 'agent'), keyFile, ['--token', token, '--ca-hash', caHash], { DOCKER_HOST: `unix://${d.socket}` }, { builtinRules: true });
       await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 120_000, a);
       const nodeId = await until(
