@@ -1,5 +1,6 @@
 // Periodic work of the API process, driven by an injected clock so tests
-// can move time: each project's daily rescan (cron expression, croner, UTC)
+// can move time: vulnerability ignores lapsing at their expiry
+// (services/images.ts expireIgnores), each project's daily rescan (cron expression, croner, UTC)
 // and, when the deployment's vulnerability DB changes (its content digest,
 // vulndb-identity.ts), the rescan of the scanned images whose findings change
 // under it (vulndb-rematch.ts). Firing
@@ -11,6 +12,7 @@ import type { ScanService, ScanTrigger } from './scan-service.js';
 import { projectSchedules, scheduleKey } from '../services/projects.js';
 import { claimSetting, settingValue } from '../services/settings.js';
 import { rescanCandidates } from '../services/scans.js';
+import { expireIgnores } from '../services/images.js';
 import { imagesAffectedByDb, type ImageRef } from './vulndb-rematch.js';
 import { deploymentDbValue, newerDb, parseDeploymentDb, VULNDB_SETTING, type VulnDbIdentity } from './vulndb-identity.js';
 
@@ -53,9 +55,10 @@ export class Scheduler {
     }
   }
 
-  /** One pass: fires due project schedules and a vulnerability-DB rescan. Returns scans enqueued. */
+  /** One pass: lets expired vulnerability ignores lapse, fires due project schedules and a vulnerability-DB rescan. Returns scans enqueued. */
   async tick(): Promise<number> {
     const now = this.o.clock();
+    await expireIgnores({ store: this.o.store, clock: this.o.clock });
     let n = 0;
     const projects = await projectSchedules(this.o.store);
     for (const p of projects) {

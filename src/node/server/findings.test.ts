@@ -12,6 +12,7 @@ import { writeDockerArchive } from '../../../test/helpers/image-builder.js';
 import { DbWriter } from '../vulndb/db.js';
 import { importPaths } from '../vulndb/import.js';
 import { STORE_KINDS } from '../store/store.test-helpers.js';
+import { Scheduler } from '../jobs/scheduler.js';
 import { startTestServer, waitScan, type TestServer } from './server.test-helpers.js';
 
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
@@ -154,11 +155,71 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(bad.body, { error: 'BAD_SEVERITY', message: 'severity: unknown value urgent (one of critical, high, medium, low, info, unknown)' });
     });
 
+    test('image list filters: reference substring (wildcards literal), fixable, latest scan status', async () => {
+      writeFileSync(join(dir, 'broken.tar'), 'not a tar archive');
+      const broken = await s.call('POST', `/api/v1/projects/${P}/images`, t, { ref: `docker-archive:${join(dir, 'broken.tar')}`, scan: true });
+      assert.equal(broken.status, 201, JSON.stringify(broken.body));
+      assert.equal((await waitScan(s, P, broken.body.scanId)).status, 'failed');
+      const plain = await s.call('POST', `/api/v1/projects/${P}/images`, t, { ref: 'registry:registry.example.invalid/team/app_1:2.0' });
+      assert.equal(plain.status, 201, JSON.stringify(plain.body));
+      const ids = async (q: string) => {
+        const r = await s.call('GET', `/api/v1/projects/${P}/images?${q}&limit=50`, t);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        return r.body.items.map((i: any) => i.ref).sort();
+      };
+      const scanned = `docker-archive:${fixtures.image}`;
+      assert.deepEqual(await ids('name=IMAGE.TAR'), [scanned]);
+      assert.deepEqual(await ids('name=app_1'), ['registry:registry.example.invalid/team/app_1:2.0']);
+      assert.deepEqual(await ids('name=app%25'), [], '% is literal');
+      assert.deepEqual(await ids('name=p_p'), [], '_ is literal');
+      assert.deepEqual(await ids('fixable=true'), [scanned]);
+      assert.deepEqual(await ids('fixable=false'), [`docker-archive:${join(dir, 'broken.tar')}`, 'registry:registry.example.invalid/team/app_1:2.0'].sort());
+      assert.deepEqual(await ids('scanStatus=failed'), [`docker-archive:${join(dir, 'broken.tar')}`]);
+      assert.deepEqual(await ids('scanStatus=succeeded'), [scanned]);
+      assert.deepEqual(await ids('scanStatus=succeeded&fixable=false'), []);
+      assert.equal((await s.call('GET', `/api/v1/projects/${P}/images?scanStatus=done`, t)).status, 400);
+    });
+
     test('cancelling an ignore brings the finding back', async () => {
       const list = (await s.call('GET', `/api/v1/projects/${P}/vuln-ignores`, t)).body.items;
       const first = list.find((i: any) => i.vulnId === 'CVE-2026-0001');
       assert.equal((await s.call('DELETE', `/api/v1/projects/${P}/vuln-ignores/${first.id}`, t)).status, 200);
       assert.deepEqual(await counts(), [2, 0, 0, 1]);
+    });
+
+    test('an ignore with an expiry lapses at that time: the finding counts again, the row stays as history, the trail says so once', async () => {
+      const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+      const past = await s.call('POST', `/api/v1/projects/${P}/vuln-ignores`, t, { vulnId: 'CVE-2026-0004', expires: day(-1) });
+      assert.equal(past.status, 400);
+      assert.equal(past.body.error, 'IGNORE_EXPIRES_PAST');
+      const junk = await s.call('POST', `/api/v1/projects/${P}/vuln-ignores`, t, { vulnId: 'CVE-2026-0004', expires: 'next tuesday' });
+      assert.deepEqual([junk.status, junk.body.error], [400, 'IGNORE_EXPIRES_INVALID']);
+      const ig = await s.call('POST', `/api/v1/projects/${P}/vuln-ignores`, t, { vulnId: 'CVE-2026-0004', reason: 'until the fix ships', expires: day(2) });
+      assert.equal(ig.status, 201, JSON.stringify(ig.body));
+      assert.deepEqual(await counts(), [2, 0, 0, 0]);
+      const listed = (await s.call('GET', `/api/v1/projects/${P}/vuln-ignores`, t)).body.items.find((i: any) => i.id === ig.body.id);
+      assert.deepEqual([listed.expiresAt, listed.expired], [`${day(2)}T00:00:00.000Z`, false]);
+
+      // The scheduler's clock moves; the server's (and its session) stays.
+      let offsetMs = 0;
+      const scheduler = new Scheduler({ store: s.ctx.store, scans: s.ctx.scans, clock: () => new Date(Date.now() + offsetMs) });
+      await scheduler.tick();
+      assert.deepEqual(await counts(), [2, 0, 0, 0], 'not yet due');
+      offsetMs = 3 * 86_400_000;
+      await scheduler.tick();
+      await scheduler.tick();
+      assert.deepEqual(await counts(), [2, 0, 0, 1], 'the finding counts again');
+      const after = (await s.call('GET', `/api/v1/projects/${P}/vuln-ignores`, t)).body.items.find((i: any) => i.id === ig.body.id);
+      assert.equal(after.expired, true);
+      const marked = (await s.call('GET', `${base}/findings?kind=vuln&ruleId=CVE-2026-0004`, t)).body.items;
+      assert.deepEqual(
+        marked.map((f: any) => f.ignored),
+        [false],
+      );
+      const trail = (await s.call('GET', `/api/v1/audit?event=cancelIgnoreVul&limit=100`, t)).body.items.filter((r: any) => r.resourceId === ig.body.id);
+      assert.equal(trail.length, 1, 'one record however many ticks');
+      assert.equal(trail[0].username, 'system');
+      assert.equal(trail[0].summary.expired, listed.expiresAt);
     });
   });
 }

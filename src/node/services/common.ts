@@ -53,7 +53,7 @@ const camelOf = (k: string): string => {
 };
 
 /** Flags stored as 0/1 (SQLite has no boolean): the API answers true/false. */
-const BOOLEAN_COLUMNS = new Set(['disabled', 'insecure', 'ignored', 'protected']);
+const BOOLEAN_COLUMNS = new Set(['disabled', 'insecure', 'ignored', 'protected', 'expired']);
 
 export function toApi<T extends object>(row: T): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -7,11 +7,11 @@ import { parseSeverityFilter } from '../../core/scan/severity-filter.js';
 import { ignoreEntryFor, type IgnoreEntry } from '../../core/vulndb/ignore.js';
 import { sql } from 'kysely';
 import type { Tx } from '../store/store.js';
-import { conflict } from './errors.js';
+import { badRequest, conflict } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { createScan } from './scans.js';
-import { appendAudit } from '../store/audit-log.js';
+import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
 import { inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
@@ -78,7 +78,16 @@ export interface ImageFilter extends PageQuery {
   os?: string;
   minSeverity?: string;
   scanned?: boolean;
+  /** Substring of the reference, any case. */
+  name?: string;
+  /** With (true) or without (false) a vulnerability that has a fixed version and is not ignored. */
+  fixable?: boolean;
+  /** Status of the image's latest scan. */
+  scanStatus?: 'queued' | 'running' | 'succeeded' | 'failed';
 }
+
+/** A LIKE pattern matching `text` anywhere, its wildcards taken literally (escape character `!`). */
+const containsPattern = (text: string): string => `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
 export async function listImages(s: ServiceDeps, projectId: string, f: ImageFilter): Promise<Page<Api>> {
   let q = s.store.db.selectFrom('images').selectAll().where('project_id', '=', projectId);
@@ -86,6 +95,28 @@ export async function listImages(s: ServiceDeps, projectId: string, f: ImageFilt
   if (f.registry) q = q.where('registry', '=', f.registry);
   if (f.os) q = q.where('os_family', '=', f.os);
   if (f.scanned !== undefined) q = q.where('last_scan_id', f.scanned ? 'is not' : 'is', null);
+  if (f.name) q = q.where(sql<boolean>`lower(ref) like ${containsPattern(f.name.toLowerCase())} escape '!'`);
+  if (f.fixable !== undefined) {
+    const fixable = f.fixable;
+    q = q.where((eb) => {
+      const has = eb.exists(
+        eb
+          .selectFrom('findings')
+          .select('findings.id')
+          .whereRef('findings.image_id', '=', 'images.id')
+          .where('findings.kind', '=', 'vuln')
+          .where('findings.ignored', '=', 0)
+          .where('findings.fixed_version', '<>', ''),
+      );
+      return fixable ? has : eb.not(has);
+    });
+  }
+  if (f.scanStatus) {
+    const status = f.scanStatus;
+    q = q.where((eb) =>
+      eb(eb.selectFrom('scans').select('scans.status').whereRef('scans.image_id', '=', 'images.id').orderBy('scans.id', 'desc').limit(1), '=', status),
+    );
+  }
   if (f.minSeverity) {
     const cols = (['critical', 'high', 'medium', 'low'] as const).slice(0, ['critical', 'high', 'medium', 'low'].indexOf(f.minSeverity) + 1);
     q = q.where((eb) => eb.or(cols.map((c) => eb(c, '>', 0))));
@@ -209,6 +240,16 @@ export interface IgnoreBody {
   vulnId: string;
   package?: string;
   reason?: string;
+  /** When the ignore lapses: a date (YYYY-MM-DD, 00:00 UTC, as in ignore files) or a date-time; in the future. */
+  expires?: string;
+}
+
+function expiryOf(b: IgnoreBody, now: Date): string | null {
+  if (b.expires === undefined) return null;
+  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(b.expires) ? `${b.expires}T00:00:00Z` : b.expires);
+  if (Number.isNaN(at.getTime())) throw badRequest('IGNORE_EXPIRES_INVALID', `expires: "${b.expires.slice(0, 40)}" is not a date (YYYY-MM-DD) or date-time`);
+  if (at.getTime() <= now.getTime()) throw badRequest('IGNORE_EXPIRES_PAST', `expires: ${at.toISOString()} is not in the future`);
+  return at.toISOString();
 }
 
 export async function listIgnores(s: ServiceDeps, projectId: string, f: PageQuery & { imageId?: string }): Promise<Page<Api>> {
@@ -219,6 +260,7 @@ export async function listIgnores(s: ServiceDeps, projectId: string, f: PageQuer
 
 /** Ignores a vulnerability for all images of the project (imageId null: ignoreVul) or one image (ignoreImageVul). */
 export async function addIgnore(s: ServiceDeps, by: Caller, projectId: string, imageId: string | null, b: IgnoreBody): Promise<{ id: string }> {
+  const expiresAt = expiryOf(b, s.clock());
   const id = await mutate(
     s,
     by,
@@ -236,6 +278,7 @@ export async function addIgnore(s: ServiceDeps, by: Caller, projectId: string, i
           vuln_id: b.vulnId,
           package: b.package ?? '',
           reason: b.reason ?? '',
+          expires_at: expiresAt,
           created_by: by.actor.username,
           created_at: s.clock().toISOString(),
         })
@@ -256,6 +299,49 @@ export async function cancelIgnore(s: ServiceDeps, by: Caller, projectId: string
   });
 }
 
+/**
+ * Lets the ignores whose expiry has passed lapse (the scheduler's tick): each
+ * is claimed by compare-and-set (one replica acts), its images recounted, and
+ * the lapse recorded in the audit trail as a cancel by the system. Returns
+ * how many lapsed.
+ */
+export async function expireIgnores(s: Pick<ServiceDeps, 'store' | 'clock'>): Promise<number> {
+  const now = s.clock();
+  const due = await s.store.db
+    .selectFrom('vuln_ignores')
+    .select(['id', 'project_id', 'image_id', 'vuln_id', 'package', 'expires_at'])
+    .where('expired', '=', 0)
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', now.toISOString())
+    .orderBy('expires_at')
+    .limit(500)
+    .execute();
+  let n = 0;
+  for (const ig of due) {
+    const lapsed = await s.store.db.transaction().execute(async (trx) => {
+      const claimed = await trx.updateTable('vuln_ignores').set({ expired: 1 }).where('id', '=', ig.id).where('expired', '=', 0).executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) return false;
+      await recountProject(trx, ig.project_id, ig.image_id ?? undefined);
+      await appendAudit(
+        trx,
+        s.store,
+        SYSTEM_ACTOR,
+        {
+          event: ig.image_id ? 'cancelIgnoreImageVul' : 'cancelIgnoreVul',
+          projectId: ig.project_id,
+          resourceType: 'vuln-ignore',
+          resourceId: ig.id,
+          summary: { vulnId: ig.vuln_id, package: ig.package, ...(ig.image_id ? { imageId: ig.image_id } : {}), expired: ig.expires_at },
+        },
+        now,
+      );
+      return true;
+    });
+    if (lapsed) n++;
+  }
+  return n;
+}
+
 async function recountProject(trx: Tx, projectId: string, imageId?: string): Promise<void> {
   let q = trx.selectFrom('images').select('id').where('project_id', '=', projectId);
   if (imageId) q = q.where('id', '=', imageId);
@@ -273,6 +359,7 @@ export async function recountImage(trx: Tx, projectId: string, imageId: string):
     .selectFrom('vuln_ignores')
     .select(['vuln_id', 'package', 'reason'])
     .where('project_id', '=', projectId)
+    .where('expired', '=', 0)
     .where((eb) => eb.or([eb('image_id', 'is', null), eb('image_id', '=', imageId)]))
     .orderBy('id')
     .execute();

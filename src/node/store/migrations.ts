@@ -409,9 +409,23 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Vulnerability ignores with an expiry: expires_at (ISO time, null: never);
+    // expired turns 1 when the scheduler lets the ignore lapse (the row stays,
+    // as history; the findings count again).
+    id: '0008-ignore-expiry',
+    async up(db) {
+      await db.schema.alterTable('vuln_ignores').addColumn('expires_at', text).execute();
+      await db.schema
+        .alterTable('vuln_ignores')
+        .addColumn('expired', int, (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('vuln_ignores_expiry').on('vuln_ignores').columns(['expired', 'expires_at']).execute();
+    },
+  },
+  {
     // The node inventory (docs/agent.md): the running containers each node's
     // agent reports, replaced whole at every report.
-    id: '0008-node-containers',
+    id: '0009-node-containers',
     async up(db) {
       await db.schema
         .createTable('node_containers')

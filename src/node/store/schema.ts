@@ -160,6 +160,10 @@ export interface VulnIgnoreTable {
   reason: string;
   created_by: string;
   created_at: string;
+  /** ISO time the ignore lapses; null: never. */
+  expires_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 once the scheduler has let the ignore lapse (kept as history). */
+  expired: ColumnType<number, number | undefined, number>;
 }
 
 export interface PolicyTable {

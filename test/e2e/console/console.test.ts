@@ -14,6 +14,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AWS_KEY_ID, AWS_SECRET, badImage } from '../../helpers/content-images.js';
+import { writeDockerArchive } from '../../helpers/image-builder.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const artifacts = join(root, 'test', 'e2e', 'artifacts', 'console');
@@ -40,6 +42,8 @@ let browser: Browser;
 let projectId: string;
 let imageId: string;
 let imageRef: string;
+/** An image with malware, secrets, failed baseline checks and unowned files (test/helpers/content-images.ts). */
+let contentImageId: string;
 
 function run(args: string[]): void {
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
@@ -156,6 +160,11 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     const im = (await api('GET', `/api/v1/projects/${projectId}/images`, admin)).body.items[0];
     imageId = im.id;
     imageRef = im.ref;
+    // The demo's directory is allowed for local references: the content image sits beside the demo image.
+    await writeDockerArchive(join(dir, 'content.tar'), badImage());
+    const added = await api('POST', `/api/v1/projects/${projectId}/images`, admin, { ref: `docker-archive:${join(dir, 'content.tar')}`, scan: true });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    contentImageId = added.body.id;
     const u = await api('POST', '/api/v1/users', admin, { username: 'auditor', password: 'tq9-ledger-reader-77', role: 'ReadOnlyAccess', projectId });
     assert.equal(u.status, 201, JSON.stringify(u.body));
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
@@ -230,10 +239,11 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     assert.match(vulnId, /^(CVE|GHSA|DSA|DLA|OSV)-/);
     const row = page.getByRole('tabpanel').locator('tbody tr.ant-table-row', { hasText: vulnId }).first();
 
-    // Ignore for this image, cancel; then for all images, cancel.
-    for (const [scope, tag] of [
-      ['This image', 'Ignored for this image'],
-      ['All images of the project', 'Ignored for all images'],
+    // Ignore for this image until a date, cancel; then for all images without an expiry, cancel.
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    for (const [scope, tag, expires] of [
+      ['This image', 'Ignored for this image', until],
+      ['All images of the project', 'Ignored for all images', undefined],
     ] as const) {
       await row.getByRole('button', { name: 'Ignore' }).click();
       const dialog = page.getByRole('dialog');
@@ -244,9 +254,20 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
         await page.waitForTimeout(100);
       }
       assert.ok(await dialog.getByLabel(scope).isChecked(), scope);
+      if (expires) {
+        // Typed and confirmed with Enter before the reason is filled (Enter also tries to submit the form).
+        await dialog.getByLabel('Expires').fill(expires);
+        await dialog.getByLabel('Expires').press('Enter');
+      }
       await dialog.getByLabel('Reason').fill(`e2e: ${scope}`);
       await dialog.getByRole('button', { name: 'Ignore' }).click();
       await row.getByText(tag).waitFor();
+      assert.equal(/until/.test(await row.innerText()), !!expires, `${scope}: expiry shown`);
+      const ignores = (await api('GET', `/api/v1/projects/${projectId}/vuln-ignores`, await token('admin', ADMIN_PASSWORD))).body.items;
+      assert.deepEqual(
+        ignores.filter((i: any) => i.reason === `e2e: ${scope}`).map((i: any) => i.expiresAt),
+        [expires ? `${expires}T00:00:00.000Z` : null],
+      );
       await row.getByRole('button', { name: 'Cancel ignore' }).click();
       await page.getByRole('tooltip').getByRole('button', { name: 'Confirm' }).click();
       await row.getByRole('button', { name: 'Ignore' }).waitFor();
@@ -305,6 +326,165 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
       assert.ok((await page.locator('tbody tr.ant-table-row', { hasText: 'admin' }).count()) >= 1, `${event} by admin`);
     }
     assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  test('content findings: malware, secrets, baseline and files tabs, the path filter kept in the URL, secrets masked', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+    const { page, problems } = await watchedPage(ctx);
+    await page.goto(`${base}/login`);
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(/\/overview$/);
+    const admin = await token('admin', ADMIN_PASSWORD);
+    for (let i = 0; i < 600; i++) {
+      const im = (await api('GET', `/api/v1/projects/${projectId}/images/${contentImageId}`, admin)).body;
+      if (im.lastScanAt) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.goto(`${base}/images/${contentImageId}?project=${projectId}`);
+    const panel = page.getByRole('tabpanel');
+    const rows = panel.locator('tbody tr.ant-table-row');
+    const a11y: string[] = [];
+    const open = async (tab: RegExp, text: string): Promise<string> => {
+      await page.getByRole('tab', { name: tab }).click();
+      await rows.filter({ hasText: text }).first().waitFor();
+      await settle(page);
+      a11y.push(...(await axe(page)).map((v) => `${tab}: ${v}`));
+      return panel.innerText();
+    };
+    const malware = await open(/^Malware \([1-9]\d*\)$/, '/opt/eicar.com');
+    assert.match(malware, /\/tmp\/\.x\/kworker/, 'the miner is listed beside EICAR');
+    assert.match(page.url(), /tab=malware/);
+    const secrets = await open(/^Secrets \([1-9]\d*\)$/, '/app/config/prod.env:');
+    assert.ok(!secrets.includes(AWS_SECRET) && !secrets.includes(AWS_KEY_ID), 'secrets are shown masked');
+    assert.match(secrets, /Removed by a later layer/, 'the deleted credentials file is marked');
+    const baseline = await open(/^Baseline \([1-9]\d*\)$/, 'PermitRootLogin');
+    assert.match(baseline, /\/etc\/ssh\/sshd_config/);
+    await open(/^Files \([1-9]\d*\)$/, '/usr/local/bin/.sh');
+    assert.match(await rows.filter({ hasText: '/usr/local/bin/.sh' }).first().innerText(), /setuid\/setgid/);
+    // The path filter goes to the server and into the URL; a reload keeps it.
+    await panel.getByRole('searchbox', { name: 'Path prefix' }).fill('/tmp/');
+    await panel.getByRole('searchbox', { name: 'Path prefix' }).press('Enter');
+    await page.waitForURL(/path=%2Ftmp%2F/);
+    await page.reload();
+    await rows.first().waitFor();
+    const paths = await rows.locator('td:first-child').allInnerTexts();
+    assert.ok(paths.length > 0 && paths.every((x) => x.startsWith('/tmp/')), paths.join(', '));
+    assert.deepEqual(a11y, [], 'no serious or critical axe-core violation');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  test('list filters live in the URL and match the API: images by name, fixes and last scan; audit by user and time', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+    const { page, problems } = await watchedPage(ctx);
+    await page.goto(`${base}/login`);
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(/\/overview$/);
+    const admin = await token('admin', ADMIN_PASSWORD);
+    const rows = page.locator('tbody tr.ant-table-row');
+    const shown = async (): Promise<string[]> => {
+      await settle(page);
+      return (await rows.allInnerTexts()).sort();
+    };
+    const refsOf = async (query: string): Promise<string[]> =>
+      (await api('GET', `/api/v1/projects/${projectId}/images?${query}&limit=100`, admin)).body.items.map((i: any) => i.ref as string);
+    const sameImages = async (query: string) => {
+      const want = await refsOf(query);
+      let got = await shown();
+      // The table follows the URL through a new request: wait for it to settle on the answer.
+      for (let i = 0; i < 50 && got.length !== want.length; i++) {
+        await page.waitForTimeout(200);
+        got = await shown();
+      }
+      assert.equal(got.length, want.length, `${query}: ${got.join(' | ')}`);
+      for (const ref of want)
+        assert.ok(
+          got.some((r) => r.includes(ref)),
+          `${query}: ${ref} shown`,
+        );
+    };
+
+    await page.goto(`${base}/images?project=${projectId}`);
+    await rows.first().waitFor();
+    await page.getByRole('searchbox', { name: 'Image name contains' }).fill('CONTENT.tar');
+    await page.getByRole('searchbox', { name: 'Image name contains' }).press('Enter');
+    await page.waitForURL(/name=CONTENT\.tar/);
+    assert.equal((await refsOf('name=CONTENT.tar')).length, 1);
+    await sameImages('name=CONTENT.tar');
+    await page.goto(`${base}/images?project=${projectId}`);
+    await rows.first().waitFor();
+    await page.getByRole('combobox', { name: 'Fixes' }).click();
+    await page.getByTitle('No fixable vulnerability').click();
+    await page.waitForURL(/fixable=false/);
+    assert.ok((await refsOf('fixable=false')).some((r) => r.includes('content.tar')));
+    await sameImages('fixable=false');
+    await page.goto(`${base}/images?project=${projectId}&fixable=true&scanStatus=succeeded`);
+    await sameImages('fixable=true&scanStatus=succeeded');
+
+    await page.goto(`${base}/audit`);
+    await rows.first().waitFor();
+    await page.getByRole('searchbox', { name: 'User' }).fill('nobody-here');
+    await page.getByRole('searchbox', { name: 'User' }).press('Enter');
+    await page.waitForURL(/user=nobody-here/);
+    await page.getByText('Nothing here yet').first().waitFor();
+    assert.equal(await rows.count(), 0);
+    await page.goto(`${base}/audit?user=admin`);
+    await rows.first().waitFor();
+    const byAdmin = await shown();
+    assert.ok(byAdmin.length > 0 && byAdmin.every((r) => r.includes('admin')), 'only admin records');
+    await page.getByLabel('Until').fill('2000-01-01');
+    await page.getByLabel('Until').press('Enter');
+    await page.waitForURL(/until=2000-01-01/);
+    await settle(page);
+    assert.equal(await rows.count(), 0, 'nothing before 2000');
+    await page.goto(`${base}/audit?user=admin&since=2000-01-01`);
+    await rows.first().waitFor();
+    const since2000 = await shown();
+    assert.ok(since2000.length > 0 && since2000.every((r) => r.includes('admin')), 'admin records since 2000');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  test('detection policy JSON editor: invalid JSON and an unknown type are refused with the reason, a valid document takes effect', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+    const { page, problems } = await watchedPage(ctx);
+    await page.goto(`${base}/login`);
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL(/\/overview$/);
+    await page.goto(`${base}/policies?project=${projectId}`);
+    await page.getByRole('button', { name: 'New policy' }).click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('Name').fill('e2e-detection');
+    await form.getByLabel('Kind').click();
+    await page.getByTitle('Detection tuning').click();
+    const doc = form.getByLabel('Detection policy (JSON)');
+    await doc.waitFor();
+    assert.match(await doc.inputValue(), /"types"/, 'a template to start from');
+    await doc.fill('{ not json');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('Must be a JSON object').waitFor();
+    await doc.fill(JSON.stringify({ types: { 'system/no-such-type': false } }));
+    await form.getByRole('button', { name: 'Save' }).click();
+    // The server's refusal names the field and the reason; its 400 is expected here.
+    const refusal = form.getByRole('alert').filter({ hasText: 'system/no-such-type' });
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /unknown alert type/);
+    await doc.fill(JSON.stringify({ types: { 'system/high-risk-command': false }, thresholds: { 'brute-force': { attempts: 25 } } }));
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { level: 2, name: 'e2e-detection' }).waitFor();
+    const admin = await token('admin', ADMIN_PASSWORD);
+    const effective = (await api('GET', `/api/v1/projects/${projectId}/detection/effective`, admin)).body;
+    const type = effective.types.find((x: any) => x.type === 'system/high-risk-command');
+    assert.deepEqual([type.enabled, type.enabledFrom], [false, 'e2e-detection']);
+    const attempts = effective.thresholds.find((x: any) => x.key === 'brute-force').params.attempts;
+    assert.deepEqual([attempts.value, attempts.from], [25, 'e2e-detection']);
+    // The refused save is the only problem: its 400 response and the browser's console line about it.
+    assert.deepEqual(
+      problems.filter((p) => !/HTTP 400: POST .*\/policies$/.test(p) && !/status of 400 \(Bad Request\)/.test(p)),
+      [],
+    );
+    assert.equal(problems.filter((p) => /HTTP 400/.test(p)).length, 1, 'one refused save');
     await ctx.close();
   });
 

@@ -1158,12 +1158,18 @@ export interface paths {
             parameters: {
                 query?: {
                     cursor?: string;
+                    /** @description true: images with a vulnerability that has a fix and is not ignored; false: without */
+                    fixable?: boolean;
                     limit?: number;
                     minSeverity?: "critical" | "high" | "medium" | "low";
+                    /** @description substring of the image reference, any case */
+                    name?: string;
                     os?: string;
                     registry?: string;
                     repository?: string;
                     scanned?: boolean;
+                    /** @description status of the image's latest scan */
+                    scanStatus?: "queued" | "running" | "succeeded" | "failed";
                     sort?: string;
                 };
                 header?: never;
@@ -1429,6 +1435,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description when the ignore lapses and the vulnerability counts again: YYYY-MM-DD (00:00 UTC) or a date-time, in the future */
+                        expires?: string;
                         package?: string;
                         reason?: string;
                         vulnId: string;
@@ -2254,6 +2262,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description when the ignore lapses and the vulnerability counts again: YYYY-MM-DD (00:00 UTC) or a date-time, in the future */
+                        expires?: string;
                         package?: string;
                         reason?: string;
                         vulnId: string;

@@ -47,6 +47,11 @@ export interface Image {
   medium: number;
   low: number;
   unknown: number;
+  /** Content findings of the last scan. */
+  malware: number;
+  secrets: number;
+  baseline: number;
+  unownedFiles: number;
   createdAt: string;
 }
 
@@ -94,6 +99,10 @@ export interface VulnIgnore {
   vulnId: string;
   package: string;
   reason: string;
+  /** When the ignore lapses (ISO); null: never. */
+  expiresAt: string | null;
+  /** The ignore has lapsed (kept as history). */
+  expired: boolean;
   createdBy: string;
   createdAt: string;
 }
@@ -208,4 +217,42 @@ export interface Notifier {
   types: string[];
   events: string[];
   config: Record<string, unknown>;
+}
+
+/** `data` of the content findings (src/core/scan/types.ts: MalwareFinding, SecretFinding, BaselineFinding, FileFinding). */
+export interface MalwareData {
+  file: string;
+  rule: string;
+  family?: string;
+  sha256: string;
+  description?: string;
+  deleted?: boolean;
+  layer?: LayerRef;
+}
+export interface SecretData {
+  file: string;
+  line: number;
+  ruleId: string;
+  title: string;
+  match: string;
+  deleted?: boolean;
+  layer?: LayerRef;
+}
+export interface BaselineData {
+  id: string;
+  title: string;
+  detail: string;
+  file?: string;
+  remedy: string;
+  reference?: string;
+}
+export interface FileData {
+  path: string;
+  size: number;
+  mode: number;
+  sha256?: string;
+  executable: boolean;
+  setuid: boolean;
+  noise?: string;
+  layer?: LayerRef;
 }

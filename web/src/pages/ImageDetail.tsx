@@ -1,8 +1,10 @@
 // Image detail: vulnerabilities (fix status, fixed version, CVSS, layer,
 // ignore state; ignore / cancel ignore for this image or all images),
-// software list, layers with their created_by; scan now; apply a policy.
+// software list, layers with their created_by, content findings (malware,
+// secrets, baseline, files); scan now; apply a policy.
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Descriptions, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tabs, Tag, Typography, message } from 'antd';
+import { Alert, Button, DatePicker, Descriptions, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tabs, Tag, Typography, message } from 'antd';
+import type { Dayjs } from 'dayjs';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -10,6 +12,7 @@ import type { Finding, Image, PackageRow, Page, Policy, Scan, VulnIgnore } from 
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
+import { ContentFindings, type ContentKind } from '../components/ContentFindings';
 
 function cvssOf(f: Finding): string {
   const scores = Object.values(f.data?.cvss ?? {});
@@ -83,8 +86,8 @@ export default function ImageDetail() {
     onError: (e) => void message.error(errorMessage(e)),
   });
   const ignore = useMutation({
-    mutationFn: async (v: { scope: 'image' | 'all'; reason: string; f: Finding }) => {
-      const body = { vulnId: v.f.refId, package: v.f.package, reason: v.reason };
+    mutationFn: async (v: { scope: 'image' | 'all'; reason: string; expires?: Dayjs | null; f: Finding }) => {
+      const body = { vulnId: v.f.refId, package: v.f.package, reason: v.reason, ...(v.expires ? { expires: v.expires.format('YYYY-MM-DD') } : {}) };
       if (v.scope === 'image') return unwrap(api.POST('/api/v1/projects/{projectId}/images/{imageId}/vuln-ignores', { params: { path: p }, body }));
       return unwrap(api.POST('/api/v1/projects/{projectId}/vuln-ignores', { params: { path: { projectId: projectId! } }, body }));
     },
@@ -127,7 +130,7 @@ export default function ImageDetail() {
 
   const ignoreFor = (fi: Finding): VulnIgnore | undefined =>
     (ignores.data?.items ?? []).find(
-      (i) => i.vulnId === fi.refId && (i.package === '' || i.package === fi.package) && (i.imageId === null || i.imageId === imageId),
+      (i) => !i.expired && i.vulnId === fi.refId && (i.package === '' || i.package === fi.package) && (i.imageId === null || i.imageId === imageId),
     );
   const layers = useMemo(() => {
     const m = new Map<string, { index: number; digest: string; createdBy: string; findings: number }>();
@@ -145,6 +148,11 @@ export default function ImageDetail() {
   const sevFilter = f.get('severity');
   const vulns = (findings.data?.items ?? []).filter((x) => !sevFilter || x.severity === sevFilter);
   const im = image.data;
+  const contentTab = (key: string, kind: ContentKind, label: string, count: number | undefined) => ({
+    key,
+    label: `${label} (${count ?? 0})`,
+    children: f.get('tab') === key && <ContentFindings projectId={projectId!} imageId={imageId} kind={kind} />,
+  });
   const writeIgnore = !!projectId && can('vuln:ignore', projectId);
 
   return (
@@ -251,6 +259,7 @@ export default function ImageDetail() {
                               <Space>
                                 <Tag color="default" title={r.ignoreReason ?? ig?.reason}>
                                   {ig?.imageId === null ? t('images.ignoredAll') : t('images.ignoredImage')}
+                                  {ig?.expiresAt ? ` · ${t('images.ignoredUntil', { date: date(ig.expiresAt) })}` : ''}
                                 </Tag>
                                 {writeIgnore && ig && (
                                   <Popconfirm
@@ -312,6 +321,10 @@ export default function ImageDetail() {
                   />
                 ),
               },
+              contentTab('malware', 'malware', t('images.tabMalware'), im.malware),
+              contentTab('secrets', 'secret', t('images.tabSecrets'), im.secrets),
+              contentTab('baseline', 'baseline', t('images.tabBaseline'), im.baseline),
+              contentTab('files', 'file', t('images.tabFiles'), im.unownedFiles),
             ]}
           />
           <Modal
@@ -324,7 +337,7 @@ export default function ImageDetail() {
             <Form
               layout="vertical"
               initialValues={{ scope: 'image' }}
-              onFinish={(v: { scope: 'image' | 'all'; reason: string }) => ignoring && ignore.mutate({ ...v, f: ignoring })}
+              onFinish={(v: { scope: 'image' | 'all'; reason: string; expires?: Dayjs | null }) => ignoring && ignore.mutate({ ...v, f: ignoring })}
             >
               <Form.Item label={t('images.ignoreScope')} name="scope">
                 <Radio.Group
@@ -336,6 +349,9 @@ export default function ImageDetail() {
               </Form.Item>
               <Form.Item label={t('images.reason')} name="reason" rules={[{ required: true, message: t('common.required') }]}>
                 <Input.TextArea rows={2} />
+              </Form.Item>
+              <Form.Item label={t('images.ignoreExpires')} name="expires" extra={t('images.ignoreExpiresHelp')}>
+                <DatePicker disabledDate={(d) => d.isBefore(new Date(), 'day') || d.isSame(new Date(), 'day')} />
               </Form.Item>
               {ignore.error && <Alert type="error" role="alert" message={errorMessage(ignore.error)} />}
               <Button type="primary" htmlType="submit" loading={ignore.isPending}>

@@ -31,6 +31,9 @@ export default function Images() {
     registry: f.get('registry') || undefined,
     minSeverity: (f.get('minSeverity') || undefined) as 'critical' | 'high' | 'medium' | 'low' | undefined,
     scanned: f.get('scanned') === '' ? undefined : f.get('scanned') === 'true',
+    name: f.get('name') || undefined,
+    fixable: f.get('fixable') === '' ? undefined : f.get('fixable') === 'true',
+    scanStatus: (f.get('scanStatus') || undefined) as 'queued' | 'running' | 'succeeded' | 'failed' | undefined,
   };
   const q = useQuery({
     queryKey: ['images', projectId, query],
@@ -52,7 +55,8 @@ export default function Images() {
     <>
       <PageTitle>{t('nav.images')}</PageTitle>
       <div className="toolbar" role="search">
-        <FilterSearch f={f} param="repository" label={t('images.filterRepository')} width={240} />
+        <FilterSearch f={f} param="name" label={t('images.filterName')} width={240} />
+        <FilterSearch f={f} param="repository" label={t('images.filterRepository')} width={200} />
         <FilterSearch f={f} param="registry" label={t('images.filterRegistry')} width={200} />
         <FilterSelect
           f={f}
@@ -72,6 +76,23 @@ export default function Images() {
           options={[
             { value: 'true', label: t('images.scanned') },
             { value: 'false', label: t('images.notScanned') },
+          ]}
+        />
+        <FilterSelect
+          f={f}
+          param="scanStatus"
+          label={t('images.filterScanStatus')}
+          width={170}
+          options={['queued', 'running', 'succeeded', 'failed'].map((v) => ({ value: v, label: t(`status.${v}` as 'status.failed') }))}
+        />
+        <FilterSelect
+          f={f}
+          param="fixable"
+          label={t('images.filterFixable')}
+          width={170}
+          options={[
+            { value: 'true', label: t('images.fixable') },
+            { value: 'false', label: t('images.notFixable') },
           ]}
         />
         {projectId && can('image:create', projectId) && (
