@@ -26,8 +26,6 @@ const CHANNEL_OPTS = {
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   'grpc.keepalive_time_ms': 20_000,
 };
-/** Scan reports kept for resending after a reconnect (the newest). */
-const MAX_KEPT_SCANS = 100;
 const CA_HASH = /^sha256:[0-9a-f]{64}$/;
 
 /** HOST:PORT (IPv6 in brackets); anything else is an input error. */
@@ -147,7 +145,6 @@ export class Sender {
   private hb: NodeJS.Timeout | undefined;
   private kicked: NodeJS.Timeout | undefined;
   private inventory: string | undefined;
-  private readonly scans = new Map<string, { image: string; imageDigest: string; json: string }>();
   acked = 0;
   rejected = 0;
   connected = false;
@@ -177,14 +174,6 @@ export class Sender {
   sendInventory(json: string): void {
     this.inventory = json;
     this.write({ inventory: { json } });
-  }
-
-  /** A node-local image's scan report: sent now when linked, and again at every connect (the server keeps one per image ID). */
-  sendScan(scan: { image: string; imageDigest: string; json: string }): void {
-    this.scans.delete(scan.imageDigest);
-    this.scans.set(scan.imageDigest, scan);
-    while (this.scans.size > MAX_KEPT_SCANS) this.scans.delete(this.scans.keys().next().value!);
-    this.write({ scan });
   }
 
   /** Tells the server which policy set is applied (or why not). */
@@ -244,7 +233,6 @@ export class Sender {
     s.on('close', () => lost('closed'));
     this.write({ status: this.o.status() });
     if (this.inventory !== undefined) this.write({ inventory: { json: this.inventory } });
-    for (const scan of this.scans.values()) this.write({ scan });
     this.pump();
   }
 

@@ -1631,7 +1631,7 @@ export interface paths {
                                 name: string;
                                 nodeId: string;
                                 privileged: boolean;
-                                /** @description the project's image of this image ID, when a scan of it is stored (node-local images are scanned by the agent) */
+                                /** @description the project's image of this image ID, when a scan of it is stored */
                                 scan: {
                                     critical?: number;
                                     high?: number;

@@ -34,7 +34,7 @@ const NODE_CONTAINER = {
     updatedAt: { type: 'string' },
     scan: {
       type: ['object', 'null'],
-      description: "the project's image of this image ID, when a scan of it is stored (node-local images are scanned by the agent)",
+      description: "the project's image of this image ID, when a scan of it is stored",
       properties: {
         imageId: { type: 'string' },
         critical: { type: 'integer' },
