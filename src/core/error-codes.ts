@@ -78,6 +78,7 @@ export const ERROR_CODES = {
   DOCKER_BAD_ID: { class: 'input', message: 'not a container id: {id}' },
   DOCKER_BAD_INSPECT: { class: 'input', message: 'no 64-hex "Id" in the inspect document' },
   DOCKER_BAD_JSON: { class: 'input', message: 'Docker Engine API response is not JSON' },
+  DOCKER_HOST: { class: 'usage', message: 'DOCKER_HOST: only unix:// sockets are supported' },
   DOCKER_HTTP: { class: 'environment', message: 'Docker Engine API answered HTTP {status}' },
   DOCKER_TIMEOUT: { class: 'environment', message: 'Docker Engine API: no answer within {timeout} ms' },
   DOCKER_TOO_LARGE: { class: 'input', message: 'Docker Engine API response larger than {max} bytes' },

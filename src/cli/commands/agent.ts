@@ -33,9 +33,6 @@ export function register(program: Command): void {
         const hb = Number(opts.heartbeat);
         if (!Number.isInteger(cap) || cap < 1 || cap > 10_000_000) throw new UsageError('--queue-cap must be an integer from 1 to 10000000');
         if (!Number.isFinite(hb) || hb < 0.1 || hb > 3600) throw new UsageError('--heartbeat must be 0.1 to 3600 seconds');
-        const host = process.env.DOCKER_HOST;
-        if (!opts.dockerSocket && host && !host.startsWith('unix://')) throw new UsageError(`DOCKER_HOST ${host}: only unix:// sockets are supported`);
-        const dockerSocket = (opts.dockerSocket as string | undefined) ?? (host ? host.slice('unix://'.length) : undefined);
         const { runAgent } = await import('../../node/agent/agent-command.js');
         return runAgent({
           print: (l) => process.stderr.write(`vigil agent: ${l}\n`),
@@ -52,7 +49,7 @@ export function register(program: Command): void {
           ruleFiles: opts.rules as string[] | undefined,
           authLogs: opts.authLog as string[] | undefined,
           keyFiles: opts.keyFile as string[] | undefined,
-          dockerSocket,
+          dockerSocket: opts.dockerSocket as string | undefined,
         });
       }),
     );

@@ -2,11 +2,12 @@
 // the on-disk queue, start the sender, and run the runtime pipeline
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
-// kicks the sender; applies the policies the server pushes (./policies.ts)
+// kicks the sender; follows the Docker Engine for the node inventory
+// (./docker-watch.ts); applies the policies the server pushes (./policies.ts)
 // to the running pipeline. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -15,6 +16,9 @@ import { runWatch } from '../runtime/watch.js';
 import type { RuntimeOutput } from '../runtime/pipeline.js';
 import { AlertQueue, DEFAULT_QUEUE_CAP } from './queue.js';
 import { enrollOrLoad, parseServer, Sender } from './link-client.js';
+import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
+import { DockerWatch } from './docker-watch.js';
+import { ContainerStartSensor } from '../sensors/container-starts.js';
 import { AgentPolicies, type AppliedPolicies } from './policies.js';
 
 export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -33,7 +37,7 @@ export interface AgentOptions {
   policyFile?: string;
   builtinRules?: boolean;
   ruleFiles?: string[];
-  /** Docker Engine socket (container names and images). */
+  /** Docker Engine socket (container names and images, the node inventory); default DOCKER_HOST, else /var/run/docker.sock. */
   dockerSocket?: string;
   until?: Promise<unknown>;
   /** Operator notices (the CLI writes them to stderr). */
@@ -103,6 +107,21 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     },
   };
   sender.start();
+  // The node inventory from the Docker Engine (DOCKER_HOST or --docker-socket), when there is one.
+  const dockerSocket = dockerSocketPath(o.dockerSocket);
+  let watch: DockerWatch | undefined;
+  let starts: ContainerStartSensor | undefined;
+  if (existsSync(dockerSocket)) {
+    starts = new ContainerStartSensor({ host: hostname(), source: `docker ${dockerSocket}` });
+    const engine = new DockerEngine({ socketPath: dockerSocket, timeoutMs: 5000 });
+    watch = new DockerWatch({
+      engine,
+      onInventory: (list) => sender!.sendInventory(JSON.stringify(list)),
+      onStart: (doc) => starts?.started(doc),
+      notice: print,
+    });
+    watch.start();
+  } else print(`no Docker Engine at ${dockerSocket}: no node inventory`);
   const until =
     o.until ??
     new Promise<void>((res) => {
@@ -122,10 +141,12 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       stateFile: join(o.dataDir, 'runtime-learn.json'),
       statsIntervalMs: 0,
       extraProtectedPaths: policies.savedProtectedPaths(),
-      ...(o.dockerSocket ? { dockerSocket: o.dockerSocket } : {}),
+      dockerSocket,
+      ...(starts ? { extraSensors: [starts] } : {}),
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
     });
   } finally {
+    await watch?.stop();
     await sender.stop();
     queue.close();
   }

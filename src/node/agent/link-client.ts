@@ -144,6 +144,7 @@ export class Sender {
   private timer: NodeJS.Timeout | undefined;
   private hb: NodeJS.Timeout | undefined;
   private kicked: NodeJS.Timeout | undefined;
+  private inventory: string | undefined;
   acked = 0;
   rejected = 0;
   connected = false;
@@ -167,6 +168,12 @@ export class Sender {
       this.kicked = undefined;
       this.pump();
     }, this.o.coalesceMs ?? 5);
+  }
+
+  /** The node's inventory changed: sent now when linked, and at every connect. */
+  sendInventory(json: string): void {
+    this.inventory = json;
+    this.write({ inventory: { json } });
   }
 
   /** Tells the server which policy set is applied (or why not). */
@@ -225,6 +232,7 @@ export class Sender {
     s.on('end', () => lost('closed by the server'));
     s.on('close', () => lost('closed'));
     this.write({ status: this.o.status() });
+    if (this.inventory !== undefined) this.write({ inventory: { json: this.inventory } });
     this.pump();
   }
 

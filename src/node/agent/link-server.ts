@@ -5,6 +5,7 @@
 // the mutual-TLS stream: alerts are stored through the alerts service as
 // POST /api/v1/alerts:batch (deduplicated by alert ID, audited, acknowledged
 // only after the commit), heartbeats and node status update the nodes table,
+// inventories replace the node's containers,
 // and the project's policies go down at connect and after every change
 // (src/node/store/changes.ts). A node can only report into the project of the
 // cluster it enrolled in. Database work is in src/node/services/agents.ts.
@@ -14,6 +15,7 @@ import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { Alert } from '../../core/alerts/types.js';
 import { isCatalogType } from '../../core/alerts/catalog.js';
+import { readNodeContainers } from '../../core/checks/node-container.js';
 import type { ServerContext } from '../server/context.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
@@ -24,6 +26,7 @@ import {
   ingestAgentBatch,
   nodeByCertificate,
   pruneAgentAlertIds,
+  storeNodeInventory,
   sweepOfflineNodes,
   touchNode,
   type AgentNode,
@@ -190,6 +193,16 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
             } else if (m.body === 'status' && m.status) {
               st.version = String(m.status.version).slice(0, 50);
               await touchNode(ctx, node.id, { status: 'online', version: st.version, kernel: String(m.status.kernel).slice(0, 200) });
+            } else if (m.body === 'inventory' && m.inventory) {
+              let containers;
+              try {
+                containers = readNodeContainers(String(m.inventory.json), `inventory of node ${node.hostname}`);
+              } catch (e) {
+                refuse('malformed');
+                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent inventory refused');
+                return;
+              }
+              await storeNodeInventory(ctx, node, containers);
             } else if (m.body === 'policyApplied' && m.policyApplied) {
               const pa = m.policyApplied;
               if (pa.error)

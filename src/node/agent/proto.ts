@@ -34,11 +34,12 @@ export interface AlertEnvelope {
   json: string;
 }
 export interface AgentMessage {
-  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied';
+  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory';
   alerts?: { alerts: AlertEnvelope[] };
   heartbeat?: { queueDepth: number; dropped: number };
   status?: { version: string; kernel: string; sensors: string };
   policyApplied?: { revision: string; error: string };
+  inventory?: { json: string };
 }
 export interface ServerMessage {
   body?: 'ack' | 'reject' | 'command';

@@ -8,6 +8,8 @@
 // and any other source but `registry:`) are refused unless the operator
 // listed directories for them (`localImageDirs`); the path, after symlinks,
 // must be inside one. Refusals say the same whether the path exists or not.
+// `docker-daemon:` and `containerd:` are refused always: they would read the
+// server host's own container engine; node-local images come through agents.
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { InputError } from '../../core/errors.js';
@@ -23,6 +25,8 @@ export interface ServerImagePolicyOptions {
 }
 
 const MAX_REF = 1000;
+/** Sources that read the container engine of the machine they run on: never the server's (issue 17's local-reference rule). */
+const NODE_LOCAL_KINDS = new Set(['docker-daemon', 'containerd']);
 
 /** The localImageDirs setting as a list of absolute directories. */
 export function parseLocalDirs(value: string, where = 'localImageDirs'): string[] {
@@ -65,6 +69,8 @@ export class ServerImagePolicy {
       parseReference(rest);
       return;
     }
+    if (NODE_LOCAL_KINDS.has(kind))
+      throw new InputError('IMAGE_REF_REFUSED', `${kind}: images of a node's container engine come through that node's agent, not the API`, where);
     await this.checkLocal(rest, where);
   }
 

@@ -88,6 +88,8 @@ export interface WatchOptions {
    * replace its document live (PolicyStage.replace). Also given the file
    * paths the probe watches (eBPF compiles them in at start).
    */
+  /** Sensors of the caller, run beside the host's (the agent's container starts). */
+  extraSensors?: Sensor[];
   /** More paths the eBPF probe watches opens of (the agent's saved pushed file-protection paths). */
   extraProtectedPaths?: string[];
   livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }, detection: LiveDetection) => void;
@@ -200,7 +202,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
 
   const pipeline = new RuntimePipeline({
     host,
-    sensors: [main, fim, auth, cpu, accounts],
+    sensors: [main, fim, auth, cpu, accounts, ...(o.extraSensors ?? [])],
     engine,
     outputs: [o.output],
     clock,

@@ -1,19 +1,18 @@
-// Docker Engine API client for container metadata over the engine's unix
-// socket (/var/run/docker.sock). Owns: the requests (bounded size and time)
-// and the mapping of their documents to ContainerMeta (name, image,
-// privileged, mounts, Kubernetes pod labels). Two reads: `quick` is the
-// container list filtered by id (`GET /containers/json`), which dockerd
-// answers from its in-memory view without the container's lock, so it
-// answers while the container is starting (when the first events of a new
-// container arrive); `inspect` (`GET /containers/{id}/json`) adds what only
-// it has (privileged) but waits for the container's lock, which dockerd
-// holds for the whole start (1-2 s measured on a loaded CI host).
-import { request } from 'node:http';
+// Container metadata from the Docker Engine API through ../docker/engine-api.ts
+// (bounded size and time). Owns the mapping of its documents to ContainerMeta
+// (name, image, privileged, mounts, Kubernetes pod labels). Two reads: `quick`
+// is the container list filtered by id (`GET /containers/json`), which dockerd
+// answers from its in-memory view without the container's lock, so it answers
+// while the container is starting (when the first events of a new container
+// arrive); `inspect` (`GET /containers/{id}/json`) adds what only it has
+// (privileged) but waits for the container's lock, which dockerd holds for the
+// whole start (1-2 s measured on a loaded CI host).
 import { existsSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
 import type { ContainerMeta, MetadataClient } from './container-resolver.js';
+import { DOCKER_SOCKET, DockerEngine } from '../docker/engine-api.js';
 
-export const DOCKER_SOCKET = '/var/run/docker.sock';
+export { DOCKER_SOCKET };
 
 export interface DockerClientOptions {
   socketPath?: string;
@@ -26,15 +25,11 @@ export interface DockerClientOptions {
 export class DockerClient implements MetadataClient {
   readonly name = 'docker';
   readonly socketPath: string;
-  private readonly apiVersion: string;
-  private readonly timeoutMs: number;
-  private readonly maxBytes: number;
+  private readonly engine: DockerEngine;
 
   constructor(opts: DockerClientOptions = {}) {
-    this.socketPath = opts.socketPath ?? DOCKER_SOCKET;
-    this.apiVersion = opts.apiVersion ?? 'v1.41';
-    this.timeoutMs = opts.timeoutMs ?? 2000;
-    this.maxBytes = opts.maxBytes ?? 1024 * 1024;
+    this.engine = new DockerEngine(opts);
+    this.socketPath = this.engine.socketPath;
   }
 
   static available(socketPath = DOCKER_SOCKET): boolean {
@@ -46,7 +41,7 @@ export class DockerClient implements MetadataClient {
     if (!/^[0-9a-f]{12,64}$/.test(id)) throw new InputError('DOCKER_BAD_ID', `not a container id: ${id.slice(0, 80)}`);
     const where = `docker ${this.socketPath} /containers/json?id=${id.slice(0, 12)}`;
     const filters = encodeURIComponent(JSON.stringify({ id: [id] }));
-    const doc = await this.getJson(`/${this.apiVersion}/containers/json?all=1&filters=${filters}`, where);
+    const doc = await this.engine.json(`/containers/json?all=1&filters=${filters}`);
     if (!Array.isArray(doc)) throw new InputError('DOCKER_BAD_INSPECT', 'the container list is not an array', where);
     // The filter matches id prefixes: take the container whose id starts with ours.
     const entry = doc.map(obj).find((c) => typeof c?.Id === 'string' && c.Id.startsWith(id));
@@ -55,47 +50,8 @@ export class DockerClient implements MetadataClient {
 
   async inspect(id: string): Promise<ContainerMeta | undefined> {
     if (!/^[0-9a-f]{12,64}$/.test(id)) throw new InputError('DOCKER_BAD_ID', `not a container id: ${id.slice(0, 80)}`);
-    const where = `docker ${this.socketPath} /containers/${id.slice(0, 12)}/json`;
-    const doc = await this.getJson(`/${this.apiVersion}/containers/${id}/json`, where);
-    return doc === undefined ? undefined : dockerInspectToMeta(doc, where);
-  }
-
-  /** A JSON answer; undefined for 404 (an unknown container). */
-  private async getJson(path: string, where: string): Promise<unknown> {
-    const { status, body } = await this.get(path, where);
-    if (status === 404) return undefined;
-    if (status !== 200) throw new InputError('DOCKER_HTTP', `HTTP ${status}`, where);
-    try {
-      return JSON.parse(body) as unknown;
-    } catch {
-      throw new InputError('DOCKER_BAD_JSON', 'response is not JSON', where);
-    }
-  }
-
-  private get(path: string, where: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, path, method: 'GET', headers: { Host: 'docker' }, timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let over = false;
-        res.on('data', (c: Buffer) => {
-          if (over) return;
-          size += c.length;
-          if (size > this.maxBytes) {
-            over = true;
-            reject(new InputError('DOCKER_TOO_LARGE', `response larger than ${this.maxBytes} bytes`, where));
-            res.destroy();
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e) => reject(new InputError('DOCKER_UNREACHABLE', e.message, where)));
-      });
-      req.on('timeout', () => req.destroy(new InputError('DOCKER_TIMEOUT', `no answer within ${this.timeoutMs} ms`, where)));
-      req.on('error', (e) => reject(e instanceof InputError ? e : new InputError('DOCKER_UNREACHABLE', e.message, where)));
-      req.end();
-    });
+    const doc = await this.engine.inspectContainer(id);
+    return doc === undefined ? undefined : dockerInspectToMeta(doc, `docker ${this.socketPath} /containers/${id.slice(0, 12)}/json`);
   }
 }
 

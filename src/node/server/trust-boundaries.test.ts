@@ -108,6 +108,26 @@ describe('local image references (finding 1)', () => {
     assert.equal(root.status, 201, JSON.stringify(root.body));
   });
 
+  test('node-local engine references are refused even with local directories allowed: they come through agents', async () => {
+    const P = s.defaultProjectId;
+    for (const ref of ['docker-daemon:nginx:1.25', `docker-daemon:sha256:${'a'.repeat(64)}`, 'containerd:docker.io/library/nginx:1.25']) {
+      const r = await s.call('POST', `/api/v1/projects/${P}/images`, user, { ref, scan: true });
+      assert.equal(r.status, 400, ref);
+    }
+    // Stored some other way (not through the API): the worker refuses to open it.
+    const { ensureImage } = await import('../services/images.js');
+    const im = await ensureImage(
+      s.ctx,
+      { actor: { userId: '', username: 'old', sourceIp: '', userAgent: '' }, event: 'addImage' },
+      P,
+      'docker-daemon:nginx:1.25',
+      {},
+    );
+    const scan = await waitScan(s, P, await s.ctx.scans.enqueue(P, im.id, 'manual'));
+    assert.equal(scan.status, 'failed');
+    assert.match(scan.error, /docker-daemon: images of a node's container engine come through that node's agent/);
+  });
+
   test('a reference stored before the policy changed is refused by the worker too', async () => {
     const P = s.defaultProjectId;
     // Written straight to the store, as an older server would have accepted it.

@@ -3,10 +3,11 @@
 // token, audited as enrollNode), the node of a client certificate, node
 // status from heartbeats, alert batches (stored through ./alerts.ts,
 // deduplicated by alert ID, audited as ingestAlerts), the policies pushed to
-// a project's agents, and the housekeeping of the link (offline sweep,
+// a project's agents, the node inventory, and the housekeeping of the link (offline sweep,
 // pruning of the remembered alert IDs).
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../core/alerts/types.js';
+import type { NodeContainer } from '../../core/checks/node-container.js';
 import { pushedPolicies, type PushedPolicies } from '../../core/policy/pushed.js';
 import { hashToken } from '../crypto/tokens.js';
 import { appendAudit, type Actor } from '../store/audit-log.js';
@@ -198,4 +199,31 @@ export async function sweepOfflineNodes(s: Pick<ServiceDeps, 'store'>, cutoffIso
 export async function pruneAgentAlertIds(s: Pick<ServiceDeps, 'store'>, cutoffIso: string): Promise<number> {
   const r = await s.store.db.deleteFrom('agent_alert_ids').where('received_at', '<', cutoffIso).executeTakeFirst();
   return Number(r.numDeletedRows ?? 0);
+}
+
+/** Replaces the node's inventory (the running containers its agent reported). */
+export async function storeNodeInventory(s: Pick<ServiceDeps, 'store' | 'clock'>, node: AgentNode, containers: readonly NodeContainer[]): Promise<void> {
+  const now = s.clock().toISOString();
+  await s.store.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('node_containers').where('node_id', '=', node.id).execute();
+    for (let i = 0; i < containers.length; i += 100)
+      await trx
+        .insertInto('node_containers')
+        .values(
+          containers.slice(i, i + 100).map((c) => ({
+            node_id: node.id,
+            project_id: node.projectId,
+            container_id: c.id,
+            name: c.name,
+            image: c.image,
+            image_digest: c.imageDigest,
+            state: c.state,
+            started_at: c.startedAt,
+            privileged: c.privileged ? 1 : 0,
+            settings: JSON.stringify({ capAdd: c.capAdd, hostMounts: c.hostMounts, hostPid: c.hostPid, hostNetwork: c.hostNetwork, hostIpc: c.hostIpc }),
+            updated_at: now,
+          })),
+        )
+        .execute();
+  });
 }

@@ -93,6 +93,54 @@ export async function listNodes(s: ServiceDeps, projectId: string, q: PageQuery 
   return mapPage(await pageOf(qb, q, { hostname: 'hostname', lastSeen: 'last_seen' }, 'nodes'), toApi);
 }
 
+/**
+ * The running containers of a node of the project (its agent's last
+ * inventory), each with the project's image of the same image ID when a
+ * scan of it is stored (imageId, its counts).
+ */
+export async function listNodeContainers(s: ServiceDeps, projectId: string, nodeId: string): Promise<{ items: Api[] }> {
+  const node = await inProject(s.store.db, 'nodes', nodeId, projectId, 'node');
+  const rows = await s.store.db
+    .selectFrom('node_containers')
+    .leftJoin('images', (j) =>
+      j.onRef('images.project_id', '=', 'node_containers.project_id').onRef('images.digest', '=', 'node_containers.image_digest').on('images.digest', '!=', ''),
+    )
+    .select([
+      'node_containers.container_id as id',
+      'node_containers.name as name',
+      'node_containers.image as image',
+      'node_containers.image_digest as imageDigest',
+      'node_containers.state as state',
+      'node_containers.started_at as startedAt',
+      'node_containers.privileged as privileged',
+      'node_containers.settings as settings',
+      'node_containers.updated_at as updatedAt',
+      'images.id as imageId',
+      'images.critical as critical',
+      'images.high as high',
+      'images.medium as medium',
+      'images.low as low',
+    ])
+    .where('node_containers.node_id', '=', node.id as string)
+    .orderBy('node_containers.name')
+    .execute();
+  const seen = new Set<string>();
+  const items: Api[] = [];
+  for (const r of rows) {
+    if (seen.has(r.id)) continue; // two image rows of one digest: the first
+    seen.add(r.id);
+    const { settings, privileged, imageId, critical, high, medium, low, ...rest } = r;
+    items.push({
+      ...rest,
+      nodeId: node.id,
+      privileged: privileged === 1,
+      ...(JSON.parse(settings) as object),
+      scan: imageId ? { imageId, critical, high, medium, low } : null,
+    });
+  }
+  return { items };
+}
+
 /** Registers a node or records its agent's status (reportNode). */
 export async function reportNode(
   s: ServiceDeps,

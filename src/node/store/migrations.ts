@@ -422,4 +422,27 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('vuln_ignores_expiry').on('vuln_ignores').columns(['expired', 'expires_at']).execute();
     },
   },
+  {
+    // The node inventory (docs/agent.md): the running containers each node's
+    // agent reports, replaced whole at every report.
+    id: '0009-node-containers',
+    async up(db) {
+      await db.schema
+        .createTable('node_containers')
+        .addColumn('node_id', text, (c) => c.notNull().references('nodes.id').onDelete('cascade'))
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('container_id', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('image', text, (c) => c.notNull())
+        .addColumn('image_digest', text, (c) => c.notNull())
+        .addColumn('state', text, (c) => c.notNull())
+        .addColumn('started_at', text, (c) => c.notNull())
+        .addColumn('privileged', int, (c) => c.notNull())
+        .addColumn('settings', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('node_containers_pk', ['node_id', 'container_id'])
+        .execute();
+      await db.schema.createIndex('node_containers_project_digest').on('node_containers').columns(['project_id', 'image_digest']).execute();
+    },
+  },
 ];

@@ -217,6 +217,21 @@ export interface NodeTable {
   cert_sha256: string | null;
 }
 
+export interface NodeContainerTable {
+  node_id: string;
+  project_id: string;
+  container_id: string;
+  name: string;
+  image: string;
+  image_digest: string;
+  state: string;
+  started_at: string;
+  privileged: number;
+  /** JSON: capAdd, hostMounts, hostPid, hostNetwork, hostIpc. */
+  settings: string;
+  updated_at: string;
+}
+
 export interface AgentAlertIdTable {
   project_id: string;
   alert_id: string;
@@ -320,6 +335,7 @@ export interface Database {
   clusters: ClusterTable;
   agent_tokens: AgentTokenTable;
   nodes: NodeTable;
+  node_containers: NodeContainerTable;
   agent_alert_ids: AgentAlertIdTable;
   alerts: AlertTable;
   audit_log: AuditTable;

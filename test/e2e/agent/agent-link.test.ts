@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AlertQueue } from '../../../src/node/agent/queue.js';
 import { Api, agent, cluster, freePort, isRoot, localLog, serverWithCluster, startServer, stop, stored, until, type Proc } from './harness.js';
 
 test(
@@ -116,6 +118,87 @@ test(
       await until('replayed after the restart', async () => ((await stored(api, projectId, type)) === produced.length ? true : undefined), 60_000, a);
       await new Promise((r) => setTimeout(r, 2000));
       assert.equal(await stored(api, projectId, type), localLog(agentDir, type).length);
+    } finally {
+      await stop(a);
+      await stop(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'agent: kill -9 of the agent in the middle of replaying a full queue; after its restart each alert is stored exactly once',
+  { skip: !isRoot && 'needs root (procfs sensor)', timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-kill9-'));
+    let server: Proc | undefined;
+    let a: Proc | undefined;
+    try {
+      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
+      server = s.p;
+      const agentDir = join(dir, 'agent');
+      // Enroll once, then stop: the identity stays in the data dir.
+      a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash]);
+      await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
+      await stop(a);
+
+      // A full queue: what the agent holds after a long time offline (its own on-disk format).
+      const N = 20_000;
+      const type = 'custom/Queued while offline';
+      const q = new AlertQueue(join(agentDir, 'queue.db'), N);
+      const t0 = Date.now();
+      for (let i = 0; i < N; i++)
+        assert.ok(
+          q.push({
+            id: randomUUID(),
+            type,
+            severity: 'medium',
+            time: new Date(t0 + i).toISOString(),
+            message: `queued ${i}`,
+            rule: 'Queued while offline',
+            host: 'node-a',
+            fields: { n: i, subject: `s${i % 7}` },
+          }),
+        );
+      assert.equal(q.depth, N);
+      assert.ok(!q.push({ id: randomUUID(), type, severity: 'low', time: new Date().toISOString(), message: 'over the cap', rule: 'x', host: 'node-a' }));
+      q.close();
+
+      // Restart; kill -9 once the server has stored part of the queue.
+      a = agent(s.link, agentDir, keyFile);
+      const atKill = await until(
+        'replay under way',
+        async () => {
+          const n = await stored(api, projectId, type);
+          return n > 0 ? n : undefined;
+        },
+        120_000,
+        a,
+      );
+      a.proc.kill('SIGKILL');
+      await a.exited;
+      const afterKill = await stored(api, projectId, type);
+      assert.ok(afterKill < N, `the replay was over before the kill (${atKill} stored when seen, ${afterKill} after)`);
+      const left = new AlertQueue(join(agentDir, 'queue.db'), N);
+      // Acknowledged ones are gone from the queue; some committed ones may not be (their ack was lost with the process).
+      assert.ok(left.depth <= N - afterKill + 5000 && left.depth >= N - afterKill, `queue ${left.depth}, stored ${afterKill}`);
+      left.close();
+
+      a = agent(s.link, agentDir, keyFile);
+      await until('every alert stored', async () => ((await stored(api, projectId, type)) >= N ? true : undefined), 180_000, a);
+      await until(
+        'queue drained',
+        () => {
+          const q2 = new AlertQueue(join(agentDir, 'queue.db'), N);
+          const d = q2.depth;
+          q2.close();
+          return d === 0 ? true : undefined;
+        },
+        30_000,
+        a,
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await stored(api, projectId, type), N);
     } finally {
       await stop(a);
       await stop(server);

@@ -20,10 +20,10 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function run(args: string[]): Proc {
+export function run(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   const proc = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     cwd: root,
-    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error' },
+    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -66,7 +66,7 @@ export async function startServer(dataDir: string, agentPort: number | string): 
 export class Api {
   constructor(
     readonly url: string,
-    private token = '',
+    readonly token = '',
   ) {}
   static async login(url: string): Promise<Api> {
     const r = await fetch(`${url}/api/v1/auth/login`, {
@@ -114,28 +114,38 @@ export function ruleFile(dir: string, keyFile: string): string {
   return f;
 }
 
-export function agent(link: string, dataDir: string, keyFile: string, extra: string[] = []): Proc {
-  return run([
-    'agent',
-    '--no-builtin-rules',
-    '--rules',
-    ruleFile(join(dataDir, '..'), keyFile),
-    '--server',
-    link,
-    '--data-dir',
-    dataDir,
-    '--node-name',
-    'node-a',
-    '--sensor',
-    'procfs',
-    '--key-file',
-    keyFile,
-    '--auth-log',
-    join(dataDir, 'no-auth.log'),
-    '--heartbeat',
-    '0.5',
-    ...extra,
-  ]);
+export function agent(
+  link: string,
+  dataDir: string,
+  keyFile: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  o: { builtinRules?: boolean; nodeName?: string } = {},
+): Proc {
+  return run(
+    [
+      'agent',
+      ...(o.builtinRules ? [] : ['--no-builtin-rules']),
+      '--rules',
+      ruleFile(join(dataDir, '..'), keyFile),
+      '--server',
+      link,
+      '--data-dir',
+      dataDir,
+      '--node-name',
+      o.nodeName ?? 'node-a',
+      '--sensor',
+      'procfs',
+      '--key-file',
+      keyFile,
+      '--auth-log',
+      join(dataDir, 'no-auth.log'),
+      '--heartbeat',
+      '0.5',
+      ...extra,
+    ],
+    env,
+  );
 }
 
 export const stop = async (p: Proc | undefined, sig: NodeJS.Signals = 'SIGTERM') => {

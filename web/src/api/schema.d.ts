@@ -1585,6 +1585,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{projectId}/nodes/{nodeId}/containers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The node's running containers, as its agent last reported them (image, image ID, state, start time, security settings; the scan of the image when stored) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    nodeId: string;
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                capAdd: string[];
+                                hostIpc: boolean;
+                                hostMounts: {
+                                    destination: string;
+                                    readOnly: boolean;
+                                    source: string;
+                                }[];
+                                hostNetwork: boolean;
+                                hostPid: boolean;
+                                /** @description container id (64 hex) */
+                                id: string;
+                                /** @description the image as the container was started with */
+                                image: string;
+                                /** @description image ID (sha256 of its config) */
+                                imageDigest: string;
+                                name: string;
+                                nodeId: string;
+                                privileged: boolean;
+                                /** @description the project's image of this image ID, when a scan of it is stored */
+                                scan: {
+                                    critical?: number;
+                                    high?: number;
+                                    imageId?: string;
+                                    low?: number;
+                                    medium?: number;
+                                } | null;
+                                startedAt: string;
+                                state: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{projectId}/overview": {
         parameters: {
             query?: never;

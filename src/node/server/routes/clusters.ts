@@ -8,6 +8,61 @@ import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
 import { ok, params, projectParams } from './common.js';
 
+const NODE_CONTAINER = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'container id (64 hex)' },
+    nodeId: { type: 'string' },
+    name: { type: 'string' },
+    image: { type: 'string', description: 'the image as the container was started with' },
+    imageDigest: { type: 'string', description: 'image ID (sha256 of its config)' },
+    state: { type: 'string' },
+    startedAt: { type: 'string' },
+    privileged: { type: 'boolean' },
+    capAdd: { type: 'array', items: { type: 'string' } },
+    hostMounts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { source: { type: 'string' }, destination: { type: 'string' }, readOnly: { type: 'boolean' } },
+        required: ['source', 'destination', 'readOnly'],
+      },
+    },
+    hostPid: { type: 'boolean' },
+    hostNetwork: { type: 'boolean' },
+    hostIpc: { type: 'boolean' },
+    updatedAt: { type: 'string' },
+    scan: {
+      type: ['object', 'null'],
+      description: "the project's image of this image ID, when a scan of it is stored",
+      properties: {
+        imageId: { type: 'string' },
+        critical: { type: 'integer' },
+        high: { type: 'integer' },
+        medium: { type: 'integer' },
+        low: { type: 'integer' },
+      },
+    },
+  },
+  required: [
+    'id',
+    'nodeId',
+    'name',
+    'image',
+    'imageDigest',
+    'state',
+    'startedAt',
+    'privileged',
+    'capAdd',
+    'hostMounts',
+    'hostPid',
+    'hostNetwork',
+    'hostIpc',
+    'updatedAt',
+    'scan',
+  ],
+} as const;
+
 export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const cParams = params('projectId', 'clusterId');
 
@@ -110,6 +165,25 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
       },
     },
     async (req) => clusters.listNodes(ctx, req.params.projectId, req.query),
+  );
+
+  app.get<{ Params: { projectId: string; nodeId: string } }>(
+    '/api/v1/projects/:projectId/nodes/:nodeId/containers',
+    {
+      config: { action: 'node:read', scope: 'project' },
+      schema: {
+        tags: ['nodes'],
+        summary:
+          "The node's running containers, as its agent last reported them (image, image ID, state, start time, security settings; the scan of the image when stored)",
+        params: {
+          type: 'object',
+          properties: { projectId: { type: 'string', maxLength: 64 }, nodeId: { type: 'string', maxLength: 64 } },
+          required: ['projectId', 'nodeId'],
+        },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: NODE_CONTAINER } }, required: ['items'] } },
+      },
+    },
+    async (req) => clusters.listNodeContainers(ctx, req.params.projectId, req.params.nodeId),
   );
 
   app.put<{ Params: { projectId: string; hostname: string }; Body: { status: string; version?: string; clusterId?: string } }>(

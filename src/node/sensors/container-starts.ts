@@ -1,0 +1,63 @@
+// Container starts as runtime events (product.md 3.1, "at container start"):
+// the node agent's Docker watch (src/node/agent/docker-watch.ts) hands each
+// started container's inspect document here; the sensor turns it into a
+// `type: 'container'` event whose container.spec is the normalised spec of
+// src/core/checks (the one the admission path and `vigil check` read), so the
+// engine's startup-checks detector raises container/abnormal-startup with
+// the container, its image and the offending settings.
+import { dockerInspectSpecs } from '../../core/checks/docker-inspect.js';
+import type { SyscallEvent } from '../../core/events/event.js';
+import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
+
+export class ContainerStartSensor implements Sensor {
+  readonly name = 'container-starts';
+  private sink?: SensorSink;
+  private readonly status: SensorStatus;
+
+  constructor(private readonly o: { host: string; now?: () => number; source: string }) {
+    this.status = new SensorStatus(`container starts from ${o.source}`);
+  }
+
+  async start(sink: SensorSink): Promise<void> {
+    this.sink = sink;
+    this.status.state = 'running';
+  }
+
+  async stop(): Promise<void> {
+    this.sink = undefined;
+    this.status.state = 'stopped';
+  }
+
+  health(): SensorHealth {
+    return this.status.snapshot();
+  }
+
+  /** A container started: its `docker inspect` document. */
+  started(doc: unknown): void {
+    if (!this.sink) return;
+    const d = doc as { Id?: unknown; Image?: unknown; State?: { Pid?: unknown } } | null;
+    let spec;
+    try {
+      if (typeof d?.Id !== 'string' || !/^[0-9a-f]{64}$/.test(d.Id)) throw new Error('no Id');
+      spec = dockerInspectSpecs(doc, 'container start')[0]!;
+    } catch {
+      this.status.bad++;
+      return;
+    }
+    const container: NonNullable<SyscallEvent['container']> = { id: d.Id, name: spec.name, spec, privileged: spec.privileged };
+    if (spec.image) container.image = spec.image;
+    if (typeof d.Image === 'string' && d.Image.startsWith('sha256:')) container.imageDigest = d.Image;
+    container.mounts = spec.mounts.map((m) => ({ source: m.source, destination: m.destination, ...(m.readOnly ? { readOnly: true } : {}) }));
+    const pid = typeof d.State?.Pid === 'number' ? d.State.Pid : 0;
+    this.status.events++;
+    this.sink.event({
+      source: 'syscall',
+      type: 'container',
+      time: (this.o.now ?? Date.now)(),
+      args: {},
+      proc: { pid, ppid: 0, name: '', uid: -1 },
+      container,
+      host: this.o.host,
+    });
+  }
+}
