@@ -69,7 +69,8 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts'],
-    ignores: ['src/core/**/*.test.ts'],
+    // Tests and their helpers (imported by tests only) may use node:test, node:assert and fixtures on disk.
+    ignores: ['src/core/**/*.test.ts', 'src/core/**/*.test-helpers.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -12,7 +12,7 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCert } from '../src/node/k8s/self-signed-cert.js';
-import { factsImages, review } from './lib/admission-reviews.js';
+import { examplePolicyArgs, factsImages, review } from './lib/admission-reviews.js';
 
 const arg = (n: string, d: number) => {
   const i = process.argv.indexOf(`--${n}`);
@@ -134,12 +134,7 @@ async function main(): Promise<void> {
     join(dir, 'tls.crt'),
     '--tls-key',
     join(dir, 'tls.key'),
-    '--policy',
-    join(root, 'examples', 'admission', 'block-dangerous-settings.yaml'),
-    '--policy',
-    join(root, 'examples', 'admission', 'block-critical-vulns.yaml'),
-    '--facts',
-    join(dir, 'facts.json'),
+    ...examplePolicyArgs(root, join(dir, 'facts.json')),
   ]);
   const floor = await start(process.execPath, ['-e', FLOOR, dir]);
   try {

@@ -9,62 +9,18 @@
 //      (OS packages only): at most 1.5x.
 //
 // Usage: npm run build && node --import tsx bench/gobinary-bench.ts [--rounds 5]
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { debianRootfs, VIGIL_CLI } from './lib/debian-image.js';
-import { ensureTrivy, trivyApplications } from './lib/trivy-peer.js';
+import { VIGIL_CLI } from './lib/debian-image.js';
+import { sbomBenchSetup, sbomRounds } from './lib/measure.js';
+import { sameGoModules, type SbomPackage } from './lib/trivy-peer.js';
 
 const GO_BINARIES = ['/usr/bin/skopeo', '/usr/bin/umoci', '/usr/bin/containerd', '/usr/sbin/dockerd', '/usr/bin/ctr', '/usr/bin/kubectl', '/usr/bin/docker'];
-const TIME = '/usr/bin/time';
-const roundsArg = process.argv.indexOf('--rounds');
-const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : Number(process.env.BENCH_ROUNDS ?? 5);
-
-interface Sample {
-  ms: number;
-  rssKiB?: number;
-  cpuMs?: number;
-}
-
-function measure(cmd: string, args: string[]): Promise<Sample> {
-  const useTime = existsSync(TIME);
-  const [c, a] = useTime ? [TIME, ['-f', 'VIGIL_BENCH_RSS %M %U %S', cmd, ...args]] : [cmd, args];
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d: Buffer) => {
-      err = (err + d.toString()).slice(-20_000);
-    });
-    p.on('error', reject);
-    p.on('close', (code) => {
-      const ms = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${err.slice(-2000)}`));
-      const m = /VIGIL_BENCH_RSS (\d+) ([\d.]+) ([\d.]+)/.exec(err);
-      resolve({ ms, ...(m ? { rssKiB: Number(m[1]), cpuMs: (Number(m[2]) + Number(m[3])) * 1000 } : {}) });
-    });
-  });
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 async function main(): Promise<void> {
-  const base = debianRootfs();
-  if (!base) throw new Error('no Debian rootfs: set VIGIL_TEST_DEBIAN_ROOTFS (see .ci/run)');
-  if (!existsSync(VIGIL_CLI)) throw new Error(`${VIGIL_CLI} missing: run \`npm run build\` first`);
-  const trivy = ensureTrivy((s) => console.log(s));
-  const work = await mkdtemp(join(tmpdir(), 'vigil-gobench-'));
+  const { base, trivy, work } = await sbomBenchSetup('vigil-gobench-');
   try {
-    console.log(
-      `${cpus().length} CPUs, load average ${loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
     const withGo = join(work, 'with-go');
     // cp -a: the rootfs has device nodes (/dev/ptmx) that fs.cp cannot copy.
     execFileSync('cp', ['-a', base, withGo]);
@@ -81,52 +37,12 @@ async function main(): Promise<void> {
     // Correctness first: the same modules per binary as Trivy.
     const trivyOut = join(work, 'trivy.json');
     execFileSync(trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, 'tc'), '--output', trivyOut, withGo]);
-    const apps = trivyApplications(await readFile(trivyOut, 'utf8'));
     const sbom = JSON.parse(execFileSync('node', [VIGIL_CLI, 'sbom', '--format', 'json', `rootfs:${withGo}`], { maxBuffer: 1 << 28 }).toString()) as {
-      packages: Array<{ type: string; name: string; version: string; filePath?: string }>;
+      packages: SbomPackage[];
     };
-    let same = true;
-    for (const u of used) {
-      const mine = sbom.packages.filter((p) => p.type === 'golang' && p.filePath === `/usr/local/bin/${u}`).map((p) => `${p.name}@${p.version}`);
-      const theirs = apps.get(`usr/local/bin/${u}`) ?? [];
-      const extra = mine.filter((x) => !theirs.includes(x));
-      const missing = theirs.filter((x) => !mine.includes(x));
-      // Trivy's CycloneDX leaves the main module out (it is the application component).
-      const ok = missing.length === 0 && extra.length <= 1 && !extra.some((x) => x.startsWith('stdlib@'));
-      same &&= ok;
-      console.log(
-        `  ${u}: vigil ${mine.length}, trivy ${theirs.length} ${ok ? 'same (main module aside)' : `DIFFERENT: only vigil ${extra.join(' ')}; only trivy ${missing.join(' ')}`}`,
-      );
-    }
+    const same = sameGoModules(sbom.packages, await readFile(trivyOut, 'utf8'), 'usr/local/bin', used, (s) => console.log(s));
 
-    const runs: Record<'trivy' | 'vigilGo' | 'vigilOs', Sample[]> = { trivy: [], vigilGo: [], vigilOs: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      runs.trivy.push(
-        await measure(trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', join(work, `tc${r}`), '--output', join(work, 't.json'), withGo]),
-      );
-      runs.vigilGo.push(await measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(work, 'v.json'), `rootfs:${withGo}`]));
-      runs.vigilOs.push(await measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(work, 'o.json'), `rootfs:${base}`]));
-      console.log(
-        `  round ${r + 1}: trivy ${runs.trivy[r]!.ms.toFixed(0)} ms, vigil with Go ${runs.vigilGo[r]!.ms.toFixed(0)} ms, vigil OS only ${runs.vigilOs[r]!.ms.toFixed(0)} ms`,
-      );
-    }
-    const med = (k: keyof typeof runs): number => median(runs[k].map((s) => s.ms));
-    const cpu = (k: keyof typeof runs): string =>
-      runs[k].every((s) => s.cpuMs !== undefined) ? `${median(runs[k].map((s) => s.cpuMs!)).toFixed(0)} ms CPU` : 'CPU n/a';
-    const rss = (k: keyof typeof runs): string => {
-      const x = runs[k].map((s) => s.rssKiB ?? 0);
-      return x.some(Boolean) ? `${(Math.max(...x) / 1024).toFixed(0)} MiB peak` : 'RSS n/a';
-    };
-    const ra = med('vigilGo') / med('trivy');
-    const rb = med('vigilGo') / med('vigilOs');
-    console.log(`\nresults (median of ${ROUNDS}):`);
-    console.log(`  trivy rootfs            ${med('trivy').toFixed(0)} ms  ${cpu('trivy')}  ${rss('trivy')}`);
-    console.log(`  vigil sbom, Go binaries ${med('vigilGo').toFixed(0)} ms  ${cpu('vigilGo')}  ${rss('vigilGo')}`);
-    console.log(`  vigil sbom, OS only     ${med('vigilOs').toFixed(0)} ms  ${cpu('vigilOs')}  ${rss('vigilOs')}`);
-    console.log(`  (a) vigil/trivy         ${ra.toFixed(2)}x (target <= 0.5x: ${ra <= 0.5 ? 'met' : 'MISSED'})`);
-    console.log(`  (b) with Go / OS only   ${rb.toFixed(2)}x (target <= 1.5x: ${rb <= 1.5 ? 'met' : 'MISSED'})`);
-    console.log(`  Go modules per binary   ${same ? 'same as Trivy' : 'DIFFERENT'}`);
-    if (!same) process.exitCode = 1;
+    await sbomRounds({ trivy, work, full: withGo, os: base, fullName: 'with Go binaries', sameGo: same });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

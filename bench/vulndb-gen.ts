@@ -3,7 +3,7 @@
 // AlmaLinux/Rocky, npm GHSA), each with aliases, summary, a few hundred
 // characters of details, references, CVSS vectors and 1-3 affected ranges.
 // Deterministic (seeded), written as per-ecosystem OSV all.zip archives.
-import { makeZip } from '../src/node/vulndb/test-zip.js';
+import { makeZip } from '../src/core/analyzers/zip.test-helpers.js';
 import { rng } from './lib/rng.js';
 
 const WORDS =

@@ -5,9 +5,18 @@
 // e.g. `npm run fuzz -- --runs 5000 rules` runs 5000 cases per property of
 // the rules fuzz file. Without --seed each run picks a new random seed (it is
 // printed, and fast-check prints it again with any counterexample).
+//
+// With --coverage, the coverage-guided fuzzer (test/fuzz/coverage-run.ts)
+// instead: `npm run fuzz -- --coverage [--seconds N] [--target X] [--out DIR]
+// [--corpus DIR] [--timeout-ms MS] [--memory-mb MB] [--seed S] [--replay FILE]
+// [--list]`; every option after --coverage is its own.
 import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
+if (args[0] === '--coverage') {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/fuzz/coverage-run.ts', ...args.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const env = { ...process.env };
 const filters = [];
 for (let i = 0; i < args.length; i++) {

@@ -1,7 +1,9 @@
 // The admission benchmarks' input: realistic Deployment AdmissionReviews (2
 // containers + 1 init container, env, probes, volumes; every tenth one
 // privileged, so denied by block-dangerous-settings) over 200 images, and the
-// image facts of those images (scanned, no critical vulnerability).
+// image facts of those images (scanned, no critical vulnerability), and the
+// flags that give `vigil admission` the example policies.
+import { join } from 'node:path';
 
 /** Facts of the 200 images the reviews name, as in a facts file's `images`. */
 export function factsImages(now: Date): Record<string, unknown> {
@@ -50,4 +52,10 @@ export function review(i: number): string {
       },
     },
   });
+}
+
+/** `vigil admission` flags for both example policies and a facts file (as the admission benchmarks run it). */
+export function examplePolicyArgs(repoRoot: string, factsFile: string): string[] {
+  const ex = (n: string) => join(repoRoot, 'examples', 'admission', n);
+  return ['--policy', ex('block-dangerous-settings.yaml'), '--policy', ex('block-critical-vulns.yaml'), '--facts', factsFile];
 }

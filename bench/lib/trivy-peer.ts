@@ -58,3 +58,33 @@ export function trivyApplications(json: string): Map<string, string[]> {
   }
   return out;
 }
+
+export interface SbomPackage {
+  type: string;
+  name: string;
+  version: string;
+  filePath?: string;
+}
+
+/**
+ * Compares the Go modules Vigil lists per binary (`dir/NAME` in the image)
+ * with Trivy's CycloneDX applications, printing one line per binary; true
+ * when every binary lists the same (Trivy's CycloneDX leaves the main module
+ * out: it is the application component).
+ */
+export function sameGoModules(vigil: SbomPackage[], trivyCdx: string, dir: string, names: string[], log: (s: string) => void): boolean {
+  const apps = trivyApplications(trivyCdx);
+  let same = true;
+  for (const u of names) {
+    const mine = vigil.filter((p) => p.type === 'golang' && p.filePath === `/${dir}/${u}`).map((p) => `${p.name}@${p.version}`);
+    const theirs = apps.get(`${dir}/${u}`) ?? [];
+    const extra = mine.filter((x) => !theirs.includes(x));
+    const missing = theirs.filter((x) => !mine.includes(x));
+    const ok = missing.length === 0 && extra.length <= 1 && !extra.some((x) => x.startsWith('stdlib@'));
+    same &&= ok;
+    log(
+      `  ${u}: vigil ${mine.length}, trivy ${theirs.length} ${ok ? 'same (main module aside)' : `DIFFERENT: only vigil ${extra.join(' ')}; only trivy ${missing.join(' ')}`}`,
+    );
+  }
+  return same;
+}

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { appendToLists, clusterRuleFile } from './cluster.test-helpers.js';
 import { ruleTester } from '../../src/core/rules/rule-tester.js';
 import { auditEvent } from '../../src/core/k8s/audit-builders.js';
 
-const file = { name: 'rules/cluster/event-deletion.yaml', text: readFileSync(new URL('./event-deletion.yaml', import.meta.url), 'utf8') };
+const file = clusterRuleFile('event-deletion');
 const type = 'cluster/event-deletion';
 
 test('cluster/event-deletion: delete and deletecollection of core and events.k8s.io events', () => {
@@ -39,7 +39,7 @@ test('cluster/event-deletion: delete and deletecollection of core and events.k8s
 });
 
 test('tuning: trusted namespaces', () => {
-  const tuning = { name: 'tuning.yaml', text: '- list: vigil_event_deletion_trusted_namespaces\n  items: [ci]\n  append: true\n' };
+  const tuning = appendToLists({ vigil_event_deletion_trusted_namespaces: ['ci'] });
   ruleTester(
     [file, tuning],
     {

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { appendToLists, clusterRuleFile } from './cluster.test-helpers.js';
 import { ruleTester } from '../../src/core/rules/rule-tester.js';
-import { auditEvent, podCreate } from '../../src/core/k8s/audit-builders.js';
+import { auditEvent, podCreate, podExec } from '../../src/core/k8s/audit-builders.js';
 
-const file = { name: 'rules/cluster/pod-abnormal.yaml', text: readFileSync(new URL('./pod-abnormal.yaml', import.meta.url), 'utf8') };
+const file = clusterRuleFile('pod-abnormal');
 const type = 'cluster/pod-abnormal';
 const sa = 'system:serviceaccount:kube-system:replicaset-controller';
 
@@ -56,15 +56,7 @@ test('cluster/pod-abnormal fires on dangerous pods and interactive access, not o
         {
           name: 'exec',
           type,
-          event: auditEvent({
-            verb: 'create',
-            resource: 'pods',
-            subresource: 'exec',
-            namespace: 'default',
-            name: 'web-1',
-            stage: 'ResponseStarted',
-            uri: '/api/v1/namespaces/default/pods/web-1/exec?command=sh&stdin=true&tty=true',
-          }),
+          event: podExec('web-1', { uri: '/api/v1/namespaces/default/pods/web-1/exec?command=sh&stdin=true&tty=true' }),
         },
         {
           name: 'attach (get)',
@@ -129,10 +121,12 @@ test('cluster/pod-abnormal fires on dangerous pods and interactive access, not o
 });
 
 test('tuning: trusted images and users are allowlisted by appending to lists', () => {
-  const tuning = {
-    name: 'tuning.yaml',
-    text: '- list: vigil_trusted_pod_images\n  items: [calico/node]\n  append: true\n- list: vigil_trusted_pod_users\n  items: [ci-bot]\n  append: true\n- list: vigil_static_pod_namespaces\n  items: [kube-system]\n  append: true\n- list: vigil_trusted_pod_groups\n  items: [platform-admins]\n  append: true\n',
-  };
+  const tuning = appendToLists({
+    vigil_trusted_pod_images: ['calico/node'],
+    vigil_trusted_pod_users: ['ci-bot'],
+    vigil_static_pod_namespaces: ['kube-system'],
+    vigil_trusted_pod_groups: ['platform-admins'],
+  });
   ruleTester(
     [file, tuning],
     {
@@ -140,27 +134,11 @@ test('tuning: trusted images and users are allowlisted by appending to lists', (
       silent: [
         { event: podCreate({ hostNetwork: true, containers: [{ name: 'a', image: 'calico/node:v3.27' }] }) },
         {
-          event: auditEvent({
-            verb: 'create',
-            resource: 'pods',
-            subresource: 'exec',
-            namespace: 'default',
-            name: 'x',
-            user: 'ci-bot',
-            stage: 'ResponseStarted',
-          }),
+          event: podExec('x', { user: 'ci-bot' }),
         },
         { event: podCreate({ namespace: 'kube-system', user: 'system:node:cp-1', annotations: { 'kubernetes.io/config.mirror': 'abc' } }) },
         {
-          event: auditEvent({
-            verb: 'create',
-            resource: 'pods',
-            subresource: 'exec',
-            namespace: 'default',
-            name: 'x',
-            groups: ['system:authenticated', 'platform-admins'],
-            stage: 'ResponseStarted',
-          }),
+          event: podExec('x', { groups: ['system:authenticated', 'platform-admins'] }),
         },
       ],
     },

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { appendToLists, clusterRuleFile } from './cluster.test-helpers.js';
 import { ruleTester } from '../../src/core/rules/rule-tester.js';
 import { auditEvent, bindingCreate, roleCreate } from '../../src/core/k8s/audit-builders.js';
 
-const file = { name: 'rules/cluster/role-binding.yaml', text: readFileSync(new URL('./role-binding.yaml', import.meta.url), 'utf8') };
+const file = clusterRuleFile('role-binding');
 const type = 'cluster/role-binding';
 const core = (resources: string[], verbs: string[]) => ({ apiGroups: [''], resources, verbs });
 
@@ -103,10 +103,7 @@ test('cluster/role-binding: high-privilege roles, bindings, kube-system service 
 });
 
 test('tuning: trusted groups and namespaces', () => {
-  const tuning = {
-    name: 'tuning.yaml',
-    text: '- list: vigil_rbac_trusted_groups\n  items: [platform-admins]\n  append: true\n- list: vigil_rbac_trusted_namespaces\n  items: [sandbox]\n  append: true\n',
-  };
+  const tuning = appendToLists({ vigil_rbac_trusted_groups: ['platform-admins'], vigil_rbac_trusted_namespaces: ['sandbox'] });
   ruleTester(
     [file, tuning],
     {

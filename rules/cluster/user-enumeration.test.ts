@@ -1,9 +1,9 @@
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { appendToLists, clusterRuleFile } from './cluster.test-helpers.js';
 import { ruleTester } from '../../src/core/rules/rule-tester.js';
 import { auditEvent } from '../../src/core/k8s/audit-builders.js';
 
-const file = { name: 'rules/cluster/user-enumeration.yaml', text: readFileSync(new URL('./user-enumeration.yaml', import.meta.url), 'utf8') };
+const file = clusterRuleFile('user-enumeration');
 const type = 'cluster/user-enumeration';
 const t0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const review = (resource: string, user: string, groups?: string[]) =>
@@ -52,10 +52,7 @@ test('cluster/user-enumeration: self reviews by service accounts and users, burs
 });
 
 test('tuning: trusted users may enumerate, service accounts stay untrusted', () => {
-  const tuning = {
-    name: 'tuning.yaml',
-    text: '- list: vigil_enumeration_trusted_users\n  items: [alice, "system:serviceaccount:default:web"]\n  append: true\n',
-  };
+  const tuning = appendToLists({ vigil_enumeration_trusted_users: ['alice', 'system:serviceaccount:default:web'] });
   ruleTester(
     [file, tuning],
     {

@@ -44,3 +44,21 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void | n
     }
   };
 }
+
+type Runner = (...args: never[]) => Promise<void | number> | void | number;
+
+/**
+ * A command action whose implementation module is imported only when the
+ * command runs, so that `vigil --help` and the other commands load none of
+ * it: `lazyAction(() => import('../k8s/k8s-commands.js'), 'auditCommand')`
+ * calls `auditCommand` with commander's arguments (operands, options).
+ */
+export function lazyAction<M, K extends { [P in keyof M]: M[P] extends Runner ? P : never }[keyof M]>(
+  load: () => Promise<M>,
+  name: K,
+): (...args: unknown[]) => Promise<void> {
+  return action(async (...args: unknown[]) => {
+    const run = (await load())[name] as (...a: unknown[]) => ReturnType<Runner>;
+    return run(...args);
+  });
+}

@@ -4,7 +4,9 @@ import { Option, type Command } from 'commander';
 import type { Platform } from '../core/image/types.js';
 import { LIMIT_FLAGS, limitsFromOptions } from '../core/image/limits.js';
 import type { OpenImageOptions } from '../node/image/types.js';
+import { imageRefHelp, imageSources } from '../node/image/source-index.js';
 import { UsageError } from './exit.js';
+import { formatsOf, orList, reportFormats } from './scan/render.js';
 
 export interface ImageCliOptions {
   platform?: string;
@@ -12,6 +14,21 @@ export interface ImageCliOptions {
   password?: string;
   insecure?: boolean;
   [limitFlag: string]: unknown;
+}
+
+/**
+ * `vigil <name> IMAGE` (scan, sbom): the image operand with the sources of the
+ * index, `--format` from the report formats of that kind, `--output`.
+ * The command's own options follow; addImageOptions comes last.
+ */
+export async function imageCommand(program: Command, name: 'scan' | 'sbom', description: string, defaultFormat: string, output: string): Promise<Command> {
+  const [sources, formats] = await Promise.all([imageSources(), reportFormats()]);
+  return program
+    .command(name)
+    .description(description)
+    .argument('<image>', imageRefHelp(sources))
+    .option('-f, --format <format>', orList(formatsOf(formats, name)), defaultFormat)
+    .option('-o, --output <file>', output);
 }
 
 export function addImageOptions(cmd: Command): Command {

@@ -167,7 +167,10 @@ export const ERROR_CODES = {
   OSV_LIMIT: { class: 'limit', message: 'more than {max} {what} in one OSV advisory' },
   OS_RELEASE_NOT_UTF8: { class: 'input', message: 'content is not valid UTF-8' },
   OS_RELEASE_SYNTAX: { class: 'input', message: 'os-release syntax ({problem})' },
-  OUTBOUND_REFUSED: { class: 'input', message: 'connection to {host} refused: {range} address (an administrator can allow it with outboundAllow)' },
+  OUTBOUND_REFUSED: {
+    class: 'input',
+    message: 'connection to {host} refused: {range} address (an administrator can allow it with outboundAllow; vigil db update with --outbound-allow)',
+  },
   OUTBOUND_UNRESOLVED: { class: 'environment', message: 'cannot resolve {host} ({reason})' },
   OUTPUT_WRITE: { class: 'environment', message: 'cannot write output: {reason}' },
   POLICY_INVALID: { class: 'input', message: 'runtime policy: {problem}' },

@@ -10,7 +10,7 @@ export type { ErrorCode, LimitCode } from './error-codes.js';
  * characters but tab (from a parser's message quoting the input, or a path inside an
  * image) are shown escaped, so a hostile input cannot forge log lines.
  */
-function oneLine(s: string): string {
+export function oneLine(s: string): string {
   return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (c) =>
     c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -38,3 +38,18 @@ export class ModuleIndex<T extends ModuleMeta> {
     return this.byId.size;
   }
 }
+
+/** `id`: a module id (lower case letters, digits and dashes, starting with a letter); the others: what `typeof` gives. */
+export type MemberKind = 'id' | 'string' | 'number' | 'function';
+
+const MODULE_ID = /^[a-z][a-z0-9-]*$/;
+
+/** Whether `m` (a module's default export) is an object with these members, for the type guards of the module kinds. */
+export function hasMembers(m: unknown, members: Readonly<Record<string, MemberKind>>): m is Record<string, unknown> {
+  if (typeof m !== 'object' || m === null) return false;
+  const o = m as Record<string, unknown>;
+  return Object.entries(members).every(([k, kind]) => {
+    const v = o[k];
+    return kind === 'id' ? typeof v === 'string' && MODULE_ID.test(v) : typeof v === kind;
+  });
+}

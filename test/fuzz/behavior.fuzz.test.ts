@@ -13,17 +13,7 @@ import { parseSocketTable, outboundConnections } from '../../src/core/behavior/s
 import { behaviorThresholds } from '../../src/core/behavior/thresholds.js';
 import { parseCpuStat } from '../../src/node/sensors/cpu-sampler.js';
 import { expectSync, fuzzJson, fuzzText, params } from './harness.js';
-
-const HASH = '$6$Qx1saltsalt$HASHhashHASHhashHASHhashHASHhashHASHhashHASHhashHASHhashHASHhashHASHhashHASHhash01';
-const PASSWD = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n';
-const SHADOW = `root:${HASH}:19675:0:99999:7:::\ndaemon:*:19675:0:99999:7:::\n_apt:*:19675:0:99999:7:::\n`;
-const GROUP = 'root:x:0:\ndaemon:x:1:\nsudo:x:27:alice,bob\n';
-const TCP =
-  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n' +
-  '   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1193 1 000000004fa3aca6 100 0 0 10 0\n' +
-  '   1: 0100007F:A1B2 0100007F:0D05 01 00000000:00000000 00:00000000 00000000     0        0 5001 1 0000000000000000 20 4 30 10 -1\n';
-const STAT =
-  '4242 (kw) R 1 4242 4242 0 -1 4194304 100 0 0 0 950 12 0 0 20 0 1 0 5000 10000000 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n';
+import { GROUP, PASSWD, SHADOW, STAT, TCP } from './samples.js';
 
 test('fuzz: account files parse and diff without throwing; hashes never shown', () => {
   fc.assert(

@@ -9,20 +9,11 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { resolveLimits } from '../../src/core/image/limits.js';
 import { scanTarLayer, type ScanLayerOptions } from '../../src/core/image/tar-layer.js';
-import { buildTar, compress, type Compression, type FileSpec } from '../helpers/image-builder.js';
+import { buildTar, compress, type Compression } from '../helpers/image-builder.js';
 import { expectAsync, fuzzBytes, mutatedBytes, params } from './harness.js';
+import { LAYER_FILES } from './samples.js';
 
-const files: FileSpec[] = [
-  { path: 'etc/', type: 'dir' },
-  { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.19.1\n' },
-  { path: 'etc/link', type: 'symlink', linkname: 'os-release' },
-  { path: 'etc/hard', type: 'hardlink', linkname: 'etc/os-release' },
-  { path: `usr/lib/${'long-directory-name/'.repeat(8)}file.so`, content: Buffer.alloc(700, 0x41) },
-  { path: 'etc/.wh.gone' },
-  { path: 'var/.wh..wh..opq' },
-  { path: 'dev/null', type: 'char' },
-  { path: 'usr/bin/sudo', content: 'x', mode: 0o4755 },
-];
+const files = LAYER_FILES;
 
 const opts = (): ScanLayerOptions => ({
   where: 'fuzz layer 0',

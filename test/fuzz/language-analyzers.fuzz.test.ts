@@ -1,6 +1,7 @@
 // Fuzz: the language analyzers' inputs (jars and nested jars, eggs,
 // gemspecs, Gemfile.lock, composer.lock / installed.json, poetry.lock,
-// uv.lock, Pipfile.lock, requirements.txt), mutated from Trivy's golden files
+// uv.lock, Pipfile.lock, requirements.txt, package-lock.json, yarn.lock,
+// pnpm-lock.yaml), mutated from Trivy's golden files
 // and run through the analyzers as the image pipeline runs them: a result or
 // a notice, never a throw or a hang.
 import { test } from 'node:test';
@@ -8,9 +9,12 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { runAnalyzer } from '../../src/core/analyzers/test-harness.js';
 import java from '../../src/core/analyzers/modules/java.js';
+import npm from '../../src/core/analyzers/modules/npm.js';
+import pnpm from '../../src/core/analyzers/modules/pnpm.js';
 import php from '../../src/core/analyzers/modules/php.js';
 import python from '../../src/core/analyzers/modules/python.js';
 import ruby from '../../src/core/analyzers/modules/ruby.js';
+import yarn from '../../src/core/analyzers/modules/yarn.js';
 import { expectAsync, fuzzBytes, params } from './harness.js';
 
 const td = (p: string): Buffer => readFileSync(new URL(`../../src/core/analyzers/testdata/trivy/${p}`, import.meta.url));
@@ -62,6 +66,23 @@ test('fuzz: gemspecs, Gemfile.lock, composer.lock, installed.json', async () => 
         );
       },
     ),
+    params(150),
+  );
+});
+
+test('fuzz: package-lock.json, yarn.lock (v1, berry), pnpm-lock.yaml (5.x, 6.x, 9.x) and the manifests beside them', async () => {
+  const js = (p: string): Buffer => td(p);
+  const npmLocks = ['npm/package-lock_v1.json', 'npm/package-lock_v3_with_workspace.json', 'npm/package-lock_v3_with_peer.json'].map(js);
+  const yarnLocks = ['yarn/yarn_happy.lock', 'yarn/yarn_v2_happy.lock', 'yarn/yarn_with_npm.lock'].map(js);
+  const pnpmLocks = ['pnpm/pnpm-lock_normal.yaml', 'pnpm/pnpm-lock_v6.yaml', 'pnpm/pnpm-lock_v9.yaml', 'pnpm/pnpm-lock_v9_multiple_documents.yaml'].map(js);
+  const manifest = Buffer.from(JSON.stringify({ name: 'app', version: '1.0.0', workspaces: ['packages/*'], dependencies: { promise: '^8.0.3' } }));
+  await fc.assert(
+    fc.asyncProperty(fuzzBytes(npmLocks), fuzzBytes(yarnLocks), fuzzBytes(pnpmLocks), fuzzBytes([manifest]), async (npmLock, yarnLock, pnpmLock, pkg) => {
+      const layer = { '/app/package.json': pkg, '/app/packages/a/package.json': pkg, '/app/node_modules/promise/package.json': pkg };
+      await expectAsync('npm', () => Promise.resolve(runAnalyzer(npm, [{ ...layer, '/app/package-lock.json': npmLock }])));
+      await expectAsync('yarn', () => Promise.resolve(runAnalyzer(yarn, [{ ...layer, '/app/yarn.lock': yarnLock }])));
+      await expectAsync('pnpm', () => Promise.resolve(runAnalyzer(pnpm, [{ ...layer, '/app/pnpm-lock.yaml': pnpmLock }])));
+    }),
     params(150),
   );
 });

@@ -29,7 +29,7 @@ function load(files: RuleFile[]): void {
   }
   const ms = performance.now() - t0;
   if (ms > CASE_MS) throw new Error(`loadRuleset took ${Math.round(ms)} ms (bound ${CASE_MS} ms)`);
-  for (const d of r.diagnostics) if (d.message.includes('\n')) throw new Error(`diagnostic is not one line: ${JSON.stringify(d.message)}`);
+  for (const d of r.diagnostics) if (/[\n\r]/.test(d.message)) throw new Error(`diagnostic is not one line: ${JSON.stringify(d.message)}`);
 }
 
 test('rules corpus: the built-in rules load without errors', () => {

@@ -2,11 +2,14 @@
 // socket, data and exec roots under a temp directory (no bridge, no iptables,
 // so it touches nothing of the host's networking and runs beside other
 // engineers' daemons), stopped by its pid. `importRootfs` turns a directory
-// (the debootstrap'ed minbase of `.ci/run`) into an image with `docker import`.
+// (the debootstrap'ed minbase of `.ci/run`) into an image with `docker import`;
+// `hostTrueImage` is a tiny image of the host's /bin/true. Used by the e2e tests
+// and by bench/docker-authz-bench.ts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeDockerArchive, type FileSpec } from './image-builder.js';
 
 export interface DockerResult {
   status: number;
@@ -20,6 +23,8 @@ export interface Dockerd {
   socket: string;
   /** Runs the docker CLI against this daemon (async: a plugin may answer from this process). */
   docker(args: string[], opts?: { input?: NodeJS.ReadableStream; timeoutMs?: number; cwd?: string }): Promise<DockerResult>;
+  /** The same, blocking (for tests whose own process does not need to answer dockerd meanwhile). */
+  dockerSync(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): DockerResult;
   log(): string;
   stop(): Promise<void>;
 }
@@ -52,7 +57,7 @@ export async function startDockerd(o: { prefix?: string; args?: string[]; readyM
   });
   const exited = new Promise<void>((r) => d.once('exit', () => r()));
   const docker: Dockerd['docker'] = (args, opts = {}) => {
-    const t0 = Date.now();
+    const t0 = performance.now();
     return new Promise((resolve) => {
       const c = spawn('docker', ['-H', `unix://${socket}`, ...args], {
         stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
@@ -64,9 +69,19 @@ export async function startDockerd(o: { prefix?: string; args?: string[]; readyM
       c.stdout!.on('data', (x) => (out += x));
       c.stderr!.on('data', (x) => (err = (err + x).slice(-50_000)));
       if (opts.input) opts.input.pipe(c.stdin!);
-      c.on('close', (code) => resolve({ status: code ?? -1, out, err, ms: Date.now() - t0 }));
-      c.on('error', (e) => resolve({ status: -1, out, err: e.message, ms: Date.now() - t0 }));
+      c.on('close', (code) => resolve({ status: code ?? -1, out, err, ms: performance.now() - t0 }));
+      c.on('error', (e) => resolve({ status: -1, out, err: e.message, ms: performance.now() - t0 }));
     });
+  };
+  const dockerSync: Dockerd['dockerSync'] = (args, opts = {}) => {
+    const t0 = performance.now();
+    const r = spawnSync('docker', ['-H', `unix://${socket}`, ...args], {
+      encoding: 'utf8',
+      timeout: opts.timeoutMs ?? 120_000,
+      maxBuffer: 16 << 20,
+      ...(opts.env ? { env: opts.env } : {}),
+    });
+    return { status: r.status ?? -1, out: r.stdout ?? '', err: r.stderr || r.error?.message || '', ms: performance.now() - t0 };
   };
   const stop = async () => {
     if (d.exitCode === null && d.signalCode === null) {
@@ -96,12 +111,12 @@ export async function startDockerd(o: { prefix?: string; args?: string[]; readyM
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { dir, socket, docker, log: () => log, stop };
+  return { dir, socket, docker, dockerSync, log: () => log, stop };
 }
 
-/** `docker import` of a root directory as `tag` (tar streamed from the directory, numeric owners kept). */
-export async function importRootfs(d: Dockerd, rootfs: string, tag: string): Promise<void> {
-  const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `docker import` of a root directory as `tag` (tar streamed from the directory, numeric owners kept; `exclude`: tar patterns left out). */
+export async function importRootfs(d: Dockerd, rootfs: string, tag: string, exclude: string[] = []): Promise<void> {
+  const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, ...exclude.map((e) => `--exclude=${e}`), '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let tarErr = '';
   tar.stderr.on('data', (x) => (tarErr += x));
   const r = await d.docker(['import', '-', tag], { input: tar.stdout, timeoutMs: 300_000 });
@@ -115,4 +130,24 @@ export function debianRootfs(): string {
     throw new Error(`no Debian rootfs at ${dir} (VIGIL_TEST_DEBIAN_ROOTFS): .ci/run builds it with debootstrap`);
   }
   return dir;
+}
+
+/** /bin/true and the libraries it needs, from the host: a real executable in a tiny image. */
+export function hostTrueFiles(): FileSpec[] {
+  const ldd = spawnSync('ldd', ['/usr/bin/true'], { encoding: 'utf8' }).stdout;
+  const libs = [...ldd.matchAll(/(\/[^\s]+\.so[^\s]*)/g)].map((m) => m[1]!);
+  return [
+    { path: 'bin/true', content: readFileSync('/usr/bin/true'), mode: 0o755 },
+    ...libs.map((l) => ({ path: l.slice(1), content: readFileSync(l), mode: 0o755 })),
+  ];
+}
+
+/** Writes the /bin/true image as a docker archive tagged `tag` under `dir` and `docker load`s it into each daemon. */
+export async function loadHostTrueImage(daemons: Dockerd[], dir: string, tag: string): Promise<void> {
+  const tar = join(dir, `${tag.replace(/[/:]/g, '-')}.tar`);
+  await writeDockerArchive(tar, { layers: [{ files: hostTrueFiles() }], config: { config: { Cmd: ['/bin/true'] } }, repoTags: [tag] });
+  for (const d of daemons) {
+    const l = await d.docker(['load', '-i', tar]);
+    if (l.status !== 0) throw new Error(`docker load of ${tag}: ${l.err.trim()}`);
+  }
 }

@@ -89,27 +89,18 @@ function base64url(b: Buffer | string): string {
   return Buffer.from(b).toString('base64url');
 }
 
-/** A self-signed EC P-256 certificate and key for signing tokens (openssl CLI). */
+/** A self-signed EC P-256 certificate (2 days) for `subject` and its key, written by the openssl CLI to `<dir>/<base>.key|crt`. */
+async function selfSignedEc(dir: string, base: string, subject: string, extra: string[] = []): Promise<{ keyPath: string; certPath: string }> {
+  const keyPath = join(dir, `${base}.key`);
+  const certPath = join(dir, `${base}.crt`);
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', subject, ...extra];
+  await run('openssl', [...args, '-days', '2', '-keyout', keyPath, '-out', certPath]);
+  return { keyPath, certPath };
+}
+
+/** A self-signed certificate and key for signing tokens. */
 async function makeSigningCert(dir: string): Promise<{ key: KeyObject; certDerB64: string; certPath: string }> {
-  const keyPath = join(dir, 'token.key');
-  const certPath = join(dir, 'token.crt');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-subj',
-    '/CN=vigil-test-token-issuer',
-    '-days',
-    '2',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-  ]);
+  const { keyPath, certPath } = await selfSignedEc(dir, 'token', '/CN=vigil-test-token-issuer');
   const pem = await readFile(certPath, 'utf8');
   const certDerB64 = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
   return { key: createPrivateKey(await readFile(keyPath)), certDerB64, certPath };
@@ -199,27 +190,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
     let tlsYaml = '';
     let certPem: string | undefined;
     if (opts.tls) {
-      const keyPath = join(dir, 'tls.key');
-      const certPath = join(dir, 'tls.crt');
-      await run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '2',
-        '-keyout',
-        keyPath,
-        '-out',
-        certPath,
-      ]);
+      const { keyPath, certPath } = await selfSignedEc(dir, 'tls', '/CN=127.0.0.1', ['-addext', 'subjectAltName=IP:127.0.0.1']);
       certPem = await readFile(certPath, 'utf8');
       tlsYaml = `  tls:\n    certificate: ${certPath}\n    key: ${keyPath}\n`;
     }

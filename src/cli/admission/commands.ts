@@ -17,6 +17,7 @@ import {
 } from '../../node/admission/service.js';
 import { AdmissionWebhookServer } from '../../node/admission/webhook.js';
 import { DockerAuthzPlugin } from '../../node/admission/docker-authz.js';
+import { parseListen } from '../listen.js';
 
 function usage(msg: string): never {
   throw new InputError('USAGE', msg);
@@ -69,14 +70,6 @@ async function buildService(o: SourceOptions): Promise<{ service: AdmissionServi
         for (const x of a) process.stdout.write(`${JSON.stringify(x)}\n`);
       };
   return { service: new AdmissionService({ source, onAlerts }), ...(sender ? { sender } : {}), describe };
-}
-
-function parseListen(v: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(v);
-  if (!m) usage(`--listen must be HOST:PORT, not ${v}`);
-  const port = Number(m[3]);
-  if (port > 65535) usage(`--listen port out of range: ${v}`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
 async function readPem(file: string | undefined, flag: string): Promise<string> {

@@ -2,7 +2,7 @@
 // validating webhook, its configuration, Docker's authorization plugin).
 // Light on purpose: implementations are imported inside the actions.
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { lazyAction } from '../exit.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -30,12 +30,7 @@ export function register(program: Command): void {
     .requiredOption('--tls-key <file>', 'private key (PEM)')
     .option('--listen <host:port>', 'address to listen on', '0.0.0.0:8443')
     .option('--max-body <bytes>', 'largest AdmissionReview accepted (default 3 MiB)')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { webhookCommand } = await import('../admission/commands.js');
-        return webhookCommand(opts as never);
-      }),
-    );
+    .action(lazyAction(() => import('../admission/commands.js'), 'webhookCommand'));
 
   adm
     .command('webhook-config')
@@ -46,19 +41,9 @@ export function register(program: Command): void {
     .option('--failure-policy <policy>', 'Fail or Ignore when the webhook cannot be reached: fail or ignore', 'fail')
     .option('--timeout <seconds>', 'webhook timeout (1-30)', '5')
     .option('--name <name>', 'object name', 'vigil-admission')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { webhookConfigCommand } = await import('../admission/commands.js');
-        return webhookConfigCommand(opts as never);
-      }),
-    );
+    .action(lazyAction(() => import('../admission/commands.js'), 'webhookConfigCommand'));
 
   sourceOptions(adm.command('docker-authz').description("serve Docker's authorization plugin protocol on a unix socket (dockerd --authorization-plugin=NAME)"))
     .requiredOption('--socket <path>', 'socket path, e.g. /run/docker/plugins/vigil.sock (plugin name: vigil)')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { dockerAuthzCommand } = await import('../admission/commands.js');
-        return dockerAuthzCommand(opts as never);
-      }),
-    );
+    .action(lazyAction(() => import('../admission/commands.js'), 'dockerAuthzCommand'));
 }

@@ -2,7 +2,7 @@
 // keyed audit chain against its signed checkpoints, sign a checkpoint of the
 // head, or export the trail as JSON lines / CSV, straight from the store.
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { lazyAction } from '../exit.js';
 
 export function register(program: Command): void {
   const audit = program.command('audit').description("the management server's operations audit trail");
@@ -14,12 +14,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', "the server's data dir (its key files)")
     .option('--checkpoint <file>', 'a checkpoint kept outside the database (`vigil audit checkpoint` output)')
     .option('--public-key <file...>', "more trusted checkpoint public keys (other replicas' audit-signing.pub)")
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { auditVerifyCommand } = await import('../server/audit-command.js');
-        return auditVerifyCommand(opts);
-      }),
-    );
+    .action(lazyAction(() => import('../server/audit-command.js'), 'auditVerifyCommand'));
   audit
     .command('checkpoint')
     .description('verify, then sign a checkpoint of the head into the database and print it as JSON (keep it outside the database)')
@@ -28,12 +23,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', "the server's data dir (its key files)")
     .option('--public-key <file...>', "more trusted checkpoint public keys (other replicas' audit-signing.pub)")
     .option('-o, --output <file>', 'write the checkpoint to a file instead of stdout')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { auditCheckpointCommand } = await import('../server/audit-command.js');
-        return auditCheckpointCommand(opts);
-      }),
-    );
+    .action(lazyAction(() => import('../server/audit-command.js'), 'auditCheckpointCommand'));
   audit
     .command('export')
     .description('export the audit trail')
@@ -41,10 +31,5 @@ export function register(program: Command): void {
     .option('--config <file>', 'server YAML config file')
     .option('-f, --format <format>', 'jsonl or csv', 'jsonl')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { auditExportCommand } = await import('../server/audit-command.js');
-        return auditExportCommand(opts);
-      }),
-    );
+    .action(lazyAction(() => import('../server/audit-command.js'), 'auditExportCommand'));
 }

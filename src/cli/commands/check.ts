@@ -2,7 +2,7 @@
 // seccomp, no-new-privileges, host mounts, host namespaces) on docker inspect
 // JSON or Kubernetes workload YAML. Implementation: src/node/checks/.
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { lazyAction } from '../exit.js';
 
 export function register(program: Command): void {
   program
@@ -11,10 +11,5 @@ export function register(program: Command): void {
     .argument('<file>', 'docker inspect output, or Kubernetes YAML (Pod, Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob, List); - for stdin')
     .option('-f, --format <format>', 'table or json', 'table')
     .option('--exit-code <n>', 'exit with N when there are findings')
-    .action(
-      action(async (file: string, opts: { format?: string; exitCode?: string }) => {
-        const { checkCommand } = await import('../checks/check-command.js');
-        return checkCommand(file, opts);
-      }),
-    );
+    .action(lazyAction(() => import('../checks/check-command.js'), 'checkCommand'));
 }

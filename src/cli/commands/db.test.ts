@@ -49,3 +49,27 @@ test('vigil db import / info, and the errors users see', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('vigil db update refuses a loopback feed URL unless --outbound-allow (or VIGIL_OUTBOUND_ALLOW) lists it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-dbcli-'));
+  try {
+    const args = ['db', 'update', '--db', join(dir, 'vigil.db'), '--sources', 'debian', '--debian-tracker-url', 'http://127.0.0.1:9/tracker.json'];
+    let r = vigil(args, { VIGIL_OUTBOUND_ALLOW: '' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(
+      r.stderr.split('\n').slice(-2).join('\n'),
+      'vigil: http://127.0.0.1:9/tracker.json: connection to 127.0.0.1 refused: loopback address; allow it with --outbound-allow or VIGIL_OUTBOUND_ALLOW\n',
+    );
+    // allowlisted, the connection is attempted (port 9, discard: nothing listens there)
+    for (const [extra, env] of [
+      [['--outbound-allow', '127.0.0.1'], {}],
+      [[], { VIGIL_OUTBOUND_ALLOW: '127.0.0.0/8' }],
+    ] as const) {
+      r = vigil([...args, ...extra], env);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /\nvigil: http:\/\/127\.0\.0\.1:9\/tracker\.json: download failed \(ECONNREFUSED\)\n$/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -70,8 +70,12 @@ export async function register(program: Command): Promise<void> {
   }
   update
     .option('--max-download-size <bytes>', 'largest download accepted', (s) => Number(s))
+    .option(
+      '--outbound-allow <list>',
+      'loopback/private/link-local addresses or CIDR ranges the downloads may reach (comma-separated; refused by default, as for the server; env VIGIL_OUTBOUND_ALLOW)',
+    )
     .action(
-      action(async (o: Record<string, unknown> & { db?: string; sources?: string[]; maxDownloadSize?: number }) => {
+      action(async (o: Record<string, unknown> & { db?: string; sources?: string[]; maxDownloadSize?: number; outboundAllow?: string }) => {
         const { defaultDbPath } = await import('../../node/vulndb/scan-vulns.js');
         const { updateDb } = await import('../../node/vulndb/update.js');
         const feedOptions: Record<string, FeedOptionValues> = {};
@@ -85,6 +89,7 @@ export async function register(program: Command): Promise<void> {
           ...(o.sources ? { sources: o.sources } : {}),
           feedOptions,
           ...(o.maxDownloadSize && Number.isFinite(o.maxDownloadSize) ? { maxDownloadBytes: o.maxDownloadSize } : {}),
+          outboundAllow: o.outboundAllow ?? process.env.VIGIL_OUTBOUND_ALLOW ?? '',
           log: (l) => process.stderr.write(`${l}\n`),
         });
         process.stdout.write(`updated ${path}: ${r.stats.advisories} advisories, ${r.stats.cves} CVE enrichments from ${r.downloads.length} downloads\n`);

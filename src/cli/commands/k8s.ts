@@ -2,7 +2,7 @@
 // apiserver audit tooling (audit-policy, check-apiserver, webhook-config).
 // Light on purpose: implementations are imported inside the actions.
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { lazyAction } from '../exit.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -20,23 +20,13 @@ export function register(program: Command): void {
 
   detectOptions(k8s.command('audit').description('analyse an audit log file (one event per line, a JSON array or an EventList)'))
     .requiredOption('--file <file>', 'audit log file (- for standard input)')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { auditCommand } = await import('../k8s/k8s-commands.js');
-        return auditCommand(opts as never);
-      }),
-    );
+    .action(lazyAction(() => import('../k8s/k8s-commands.js'), 'auditCommand'));
 
   detectOptions(k8s.command('follow').description('follow the apiserver audit log across rotations and raise alerts'))
     .requiredOption('--audit-log <path>', 'the --audit-log-path file')
     .option('--state <file>', 'position file, so a restart neither loses nor repeats events')
     .option('--poll-interval <duration>', 'how often to look for new lines', '500ms')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { followCommand } = await import('../k8s/k8s-commands.js');
-        return followCommand(opts as never);
-      }),
-    );
+    .action(lazyAction(() => import('../k8s/k8s-commands.js'), 'followCommand'));
 
   detectOptions(k8s.command('webhook').description('receive audit events from the apiserver webhook backend (HTTPS) and raise alerts'))
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8443')
@@ -45,12 +35,7 @@ export function register(program: Command): void {
     .option('--token <token>', 'required bearer token (or env VIGIL_WEBHOOK_TOKEN)')
     .option('--data-dir <dir>', 'where the self-signed certificate is kept (default $VIGIL_DATA_DIR or ~/.local/share/vigil)')
     .option('--max-queue <n>', 'events waiting for detection before the receiver answers 429 (default 100000)')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { webhookCommand } = await import('../k8s/k8s-commands.js');
-        return webhookCommand(opts as never);
-      }),
-    );
+    .action(lazyAction(() => import('../k8s/k8s-commands.js'), 'webhookCommand'));
 
   k8s
     .command('webhook-config')
@@ -58,32 +43,17 @@ export function register(program: Command): void {
     .requiredOption('--url <url>', 'https URL of `vigil k8s webhook` (path /k8s/audit)')
     .option('--ca <file>', 'CA or self-signed certificate of the receiver (PEM)')
     .option('--token <token>', 'bearer token the receiver requires')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { webhookConfigCommand } = await import('../k8s/k8s-commands.js');
-        return webhookConfigCommand(opts as never);
-      }),
-    );
+    .action(lazyAction(() => import('../k8s/k8s-commands.js'), 'webhookConfigCommand'));
 
   k8s
     .command('audit-policy')
     .description('print the recommended apiserver audit policy (audit.k8s.io/v1)')
-    .action(
-      action(async () => {
-        const { auditPolicyCommand } = await import('../k8s/k8s-commands.js');
-        return auditPolicyCommand();
-      }),
-    );
+    .action(lazyAction(() => import('../k8s/k8s-commands.js'), 'auditPolicyCommand'));
 
   k8s
     .command('check-apiserver')
     .description('check that a kube-apiserver manifest (or running process) has auditing enabled; exit 1 if not')
     .argument('[file]', 'kube-apiserver static pod manifest (e.g. /etc/kubernetes/manifests/kube-apiserver.yaml)')
     .option('--pid <pid>', 'check a running kube-apiserver process instead')
-    .action(
-      action(async (file: string | undefined, opts: Record<string, unknown>) => {
-        const { checkApiserverCommand } = await import('../k8s/k8s-commands.js');
-        return checkApiserverCommand(file, opts as never);
-      }),
-    );
+    .action(lazyAction(() => import('../k8s/k8s-commands.js'), 'checkApiserverCommand'));
 }

@@ -1,7 +1,7 @@
 // `vigil rules lint|test|list|effective`: the detection rules (Falco-compatible YAML).
 // Implementation: src/node/rules/rules-command.ts.
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { lazyAction } from '../exit.js';
 
 export function register(program: Command): void {
   const rules = program.command('rules').description('lint and test detection rule files; list the built-in rules');
@@ -12,12 +12,7 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'table or json', 'table')
     .option('--builtin', 'lint as built-in rules (catalog types required); with no files, lint the shipped built-in rules')
     .option('--source <source>', 'default source of rules that name none: syscall or k8s_audit')
-    .action(
-      action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
-        const { rulesLint } = await import('../rules/rules-command.js');
-        return rulesLint(files, opts);
-      }),
-    );
+    .action(lazyAction(() => import('../rules/rules-command.js'), 'rulesLint'));
   rules
     .command('test')
     .description("run the examples embedded in rules (examples: {fires: [...], silent: [...]}); with no files, the built-in rules' (exit 1 on failure)")
@@ -25,32 +20,17 @@ export function register(program: Command): void {
     .option('-f, --format <format>', 'table or json', 'table')
     .option('--builtin', 'load the files as built-in rules')
     .option('--source <source>', 'default source: syscall or k8s_audit')
-    .action(
-      action(async (files: string[], opts: { format?: string; builtin?: boolean; source?: string }) => {
-        const { rulesTest } = await import('../rules/rules-command.js');
-        return rulesTest(files, opts);
-      }),
-    );
+    .action(lazyAction(() => import('../rules/rules-command.js'), 'rulesTest'));
   rules
     .command('effective')
     .description('what is enabled, with which thresholds and allowlists, and from which detection policy each setting comes')
     .option('--policy <file>', 'detection policy file (kind: DetectionPolicy; repeatable, applied in order)', (v: string, p: string[] = []) => [...p, v])
     .option('--rules <file>', 'user rule file as given to runtime watch / k8s audit (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('-f, --format <format>', 'table or json', 'table')
-    .action(
-      action(async (opts: { format?: string; policy?: string[]; rules?: string[] }) => {
-        const { rulesEffective } = await import('../rules/rules-command.js');
-        return rulesEffective(opts);
-      }),
-    );
+    .action(lazyAction(() => import('../rules/rules-command.js'), 'rulesEffective'));
   rules
     .command('list')
     .description('list the built-in rules and detectors and the alert types they raise')
     .option('-f, --format <format>', 'table or json', 'table')
-    .action(
-      action(async (opts: { format?: string }) => {
-        const { rulesList } = await import('../rules/rules-command.js');
-        return rulesList(opts);
-      }),
-    );
+    .action(lazyAction(() => import('../rules/rules-command.js'), 'rulesList'));
 }

@@ -1,23 +1,10 @@
 // `vigil sbom IMAGE`: the package inventory as CycloneDX, SPDX or Vigil JSON.
 import type { Command } from 'commander';
-import { action } from '../exit.js';
-import { imageRefHelp, imageSources } from '../../node/image/source-index.js';
-import { addImageOptions } from '../image-options.js';
-import { formatsOf, orList, reportFormats } from '../scan/render.js';
+import { lazyAction } from '../exit.js';
+import { addImageOptions, imageCommand } from '../image-options.js';
 
 export async function register(program: Command): Promise<void> {
-  const [sources, formats] = await Promise.all([imageSources(), reportFormats()]);
-  const cmd = program
-    .command('sbom')
-    .description('list the packages of an image (SBOM)')
-    .argument('<image>', imageRefHelp(sources))
-    .option('-f, --format <format>', orList(formatsOf(formats, 'sbom')), 'cyclonedx')
-    .option('-o, --output <file>', 'write the SBOM to a file');
+  const cmd = await imageCommand(program, 'sbom', 'list the packages of an image (SBOM)', 'cyclonedx', 'write the SBOM to a file');
   addImageOptions(cmd);
-  cmd.action(
-    action(async (image: string, opts: Record<string, unknown>) => {
-      const { sbomCommand } = await import('../scan/scan-command.js');
-      return sbomCommand(image, opts);
-    }),
-  );
+  cmd.action(lazyAction(() => import('../scan/scan-command.js'), 'sbomCommand'));
 }

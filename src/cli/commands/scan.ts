@@ -1,19 +1,12 @@
 // `vigil scan IMAGE`: inventory plus scanners (vuln, malware, secret, baseline, files), in
 // every report format of the index (src/core/report/formats/). Options follow Trivy's names.
 import type { Command } from 'commander';
-import { action } from '../exit.js';
-import { imageRefHelp, imageSources } from '../../node/image/source-index.js';
-import { addImageOptions } from '../image-options.js';
-import { formatsOf, orList, reportFormats } from '../scan/render.js';
+import { lazyAction } from '../exit.js';
+import { addImageOptions, imageCommand } from '../image-options.js';
 
 export async function register(program: Command): Promise<void> {
-  const [sources, formats] = await Promise.all([imageSources(), reportFormats()]);
-  const cmd = program
-    .command('scan')
-    .description('scan an image: packages, known vulnerabilities, malware, secrets, baseline checks, unowned files')
-    .argument('<image>', imageRefHelp(sources))
-    .option('-f, --format <format>', orList(formatsOf(formats, 'scan')), 'table')
-    .option('-o, --output <file>', 'write the report to a file')
+  const description = 'scan an image: packages, known vulnerabilities, malware, secrets, baseline checks, unowned files';
+  const cmd = (await imageCommand(program, 'scan', description, 'table', 'write the report to a file'))
     .option('--scanners <list>', 'comma-separated scanners: vuln,malware,secret,baseline,files', 'vuln')
     .option(
       '--malware-rules <path>',
@@ -28,10 +21,5 @@ export async function register(program: Command): Promise<void> {
     .option('--exit-code <n>', 'exit with N when findings remain after filters and ignores')
     .option('--offline', 'never use the network for intelligence (the scan itself never downloads the DB)');
   addImageOptions(cmd);
-  cmd.action(
-    action(async (image: string, opts: Record<string, unknown>) => {
-      const { scanCommand } = await import('../scan/scan-command.js');
-      return scanCommand(image, opts);
-    }),
-  );
+  cmd.action(lazyAction(() => import('../scan/scan-command.js'), 'scanCommand'));
 }

@@ -1,7 +1,7 @@
 // `vigil server`: the management server (REST API, scan workers, scheduler).
 // Options map onto src/node/server/config.ts (flags > VIGIL_* env > --config YAML).
 import type { Command } from 'commander';
-import { action } from '../exit.js';
+import { action, lazyAction } from '../exit.js';
 
 export function register(program: Command): void {
   program
@@ -19,12 +19,7 @@ export function register(program: Command): void {
     .option('--agent-port <n>', 'gRPC port of the node agent link, TLS (default 8091; 0: any free port)')
     .option('--demo', 'start with a demo project whose demo image has been scanned')
     .option('--demo-image <path>', 'docker-archive of the demo image (default .vigil-demo/demo-image.tar)')
-    .action(
-      action(async (opts: Record<string, unknown>) => {
-        const { serverCommand } = await import('../server/server-command.js');
-        return serverCommand(opts);
-      }),
-    );
+    .action(lazyAction(() => import('../server/server-command.js'), 'serverCommand'));
   program.commands
     .find((c) => c.name() === 'server')!
     .command('reset-admin')

@@ -19,6 +19,7 @@ import { AuditLogFollower } from '../../node/k8s/log-follower.js';
 import { AuditWebhookServer } from '../../node/k8s/webhook-server.js';
 import { loadOrCreateCert } from '../../node/k8s/self-signed-cert.js';
 import { readPolicyFiles } from '../../node/runtime/policy-file.js';
+import { parseListen } from '../listen.js';
 
 export interface DetectOptions {
   format?: string;
@@ -129,14 +130,6 @@ export async function followCommand(o: DetectOptions & { auditLog?: string; stat
   onSignals(ac);
   await follower.run(ac.signal);
   return 0;
-}
-
-function parseListen(v: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(v);
-  if (!m) usage(`--listen must be HOST:PORT, not ${v}`);
-  const port = Number(m[3]);
-  if (port > 65535) usage(`--listen port out of range: ${v}`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
 export function defaultDataDir(): string {

@@ -7,53 +7,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../core/errors.js';
 import { imageSources } from '../../node/image/source-index.js';
-import type { ScanReport } from '../../core/scan/types.js';
+import { sampleScanReport as sample } from '../../core/report/report.test-helpers.js';
 import { checkFormat, formatsOf, orList, renderReport, reportFormats } from './render.js';
 
 const repo = new URL('../../../', import.meta.url).pathname;
-const layer = { index: 0, digest: 'sha256:' + 'a'.repeat(64), diffId: 'sha256:' + 'b'.repeat(64) };
-
-function sample(): ScanReport {
-  return {
-    schemaVersion: 1,
-    artifact: { name: 'demo:1.0', type: 'docker-archive', digest: 'sha256:' + 'c'.repeat(64), os: { family: 'debian', version: '12' } },
-    packages: [
-      {
-        type: 'deb',
-        name: 'libssl3',
-        version: '3.0.11-1~deb12u2',
-        arch: 'amd64',
-        sourceName: 'openssl',
-        sourceVersion: '3.0.11-1~deb12u2',
-        licenses: ['Apache-2.0'],
-        layer,
-      },
-    ],
-    vulnerabilities: [
-      {
-        id: 'CVE-2024-0727',
-        aliases: ['DSA-5639-1'],
-        package: 'libssl3',
-        sourcePackage: 'openssl',
-        type: 'deb',
-        installedVersion: '3.0.11-1~deb12u2',
-        fixedVersion: '3.0.13-1~deb12u1',
-        status: 'fixed',
-        severity: 'medium',
-        vendorSeverity: { debian: 'medium' },
-        cvss: {},
-        title: 'NULL dereference on malformed PKCS12 files',
-        layer,
-        ignored: false,
-      },
-    ],
-    malware: [],
-    secrets: [],
-    baseline: [],
-    files: [],
-  };
-}
-
 function slug(heading: string): string {
   return heading
     .toLowerCase()

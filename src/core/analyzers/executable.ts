@@ -4,11 +4,14 @@
 // same files (regular files with an execute bit) and share `reduceExecutable`,
 // so the pipeline keeps this summary (a few KiB) instead of the binary (tens
 // of MiB); `readExecutable` accepts the summary or, when a file was kept
-// whole, the binary itself.
+// whole, the binary itself. Given a ByteSource (a file on disk), the reducer
+// reads the first 4 KiB, and only for an ELF file its section headers and the
+// build info sections, never the whole binary.
 import { inflateSync } from 'node:zlib';
 import type { FileEntry } from '../inventory/types.js';
-import { isElf, parseElf, sectionData } from './elf.js';
-import { readGoBuildInfoRaw } from './go-buildinfo.js';
+import type { ByteSource } from './byte-source.js';
+import { fileSection, parseElf, sectionData, type ElfFile } from './elf.js';
+import { readFromElf } from './go-buildinfo.js';
 
 /** Largest executable claimed (bigger ones are not read: a Go binary of more than this is unheard of). */
 export const MAX_EXECUTABLE = 200 * 1024 * 1024;
@@ -29,12 +32,11 @@ export function isExecutableCandidate(path: string, entry: FileEntry): boolean {
   return entry.kind === 'file' && (entry.mode & 0o111) !== 0 && entry.size >= 64 && entry.size <= MAX_EXECUTABLE;
 }
 
-function rustDeps(buf: Buffer): ExecutableSummary['rust'] {
-  const elf = parseElf(buf);
-  if (typeof elf === 'string') return undefined;
-  const sec = sectionData(elf, '.dep-v0');
-  if (!sec) return undefined;
-  if (sec.length > MAX_DEP_V0) return { error: `.dep-v0 section of ${sec.length} bytes` };
+function rustDeps(elf: ElfFile): ExecutableSummary['rust'] {
+  const s = fileSection(elf, '.dep-v0');
+  if (!s) return undefined;
+  if (s.size > MAX_DEP_V0) return { error: `.dep-v0 section of ${s.size} bytes` };
+  const sec = sectionData(elf, '.dep-v0', MAX_DEP_V0)!;
   try {
     const json = inflateSync(sec, { maxOutputLength: MAX_DEP_V0 });
     return { json: json.toString('utf8') };
@@ -44,20 +46,22 @@ function rustDeps(buf: Buffer): ExecutableSummary['rust'] {
   }
 }
 
-/** The summary of an executable's bytes. */
-export function summarizeExecutable(buf: Buffer): ExecutableSummary {
-  if (!isElf(buf)) return {};
+/** The summary of an executable: its bytes, or a source to read the few ranges needed from. */
+export function summarizeExecutable(input: Buffer | ByteSource): ExecutableSummary {
+  // Most executables in an image are scripts or ordinary ELF files: the first read (4 KiB) tells a script, the section names the rest.
+  const elf = parseElf(input);
+  if (typeof elf === 'string') return {};
   const out: ExecutableSummary = {};
-  const go = readGoBuildInfoRaw(buf);
+  const go = readFromElf(elf);
   if (typeof go === 'string') out.go = { error: go };
   else if (go) out.go = go;
-  const rust = rustDeps(buf);
+  const rust = rustDeps(elf);
   if (rust) out.rust = rust;
   return out;
 }
 
 /** The pipeline's reducer for executables: the summary, tagged so that `readExecutable` knows it from a binary. */
-export function reduceExecutable(_path: string, content: Buffer): Buffer {
+export function reduceExecutable(_path: string, content: Buffer | ByteSource): Buffer {
   return Buffer.from(SUMMARY_MAGIC + JSON.stringify(summarizeExecutable(content)), 'utf8');
 }
 

@@ -12,7 +12,8 @@
 // parser: `stdlib` at the Go version with a `v` prefix, every dependency
 // (the replacement when there is one), and the main module, whose `(devel)`
 // version is dropped for a semver `-X ...version=` in `-ldflags`, else empty.
-import { parseElf, readAt, sectionData, PF_W, PF_X, PT_LOAD, type ElfFile } from './elf.js';
+import type { ByteSource } from './byte-source.js';
+import { fileSection, parseElf, readAt, sectionData, PF_W, PF_X, PT_LOAD, type ElfFile } from './elf.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 const ALIGN = 16;
@@ -38,28 +39,32 @@ export interface GoBuildInfo {
   settings: Array<[string, string]>;
 }
 
-/** Raw build info strings: `{ goVersion, modinfo }`; `undefined` when the file is not a Go executable; a string when it is one but broken. */
-export function readGoBuildInfoRaw(buf: Buffer): { goVersion: string; modinfo: string } | string | undefined {
-  const elf = parseElf(buf);
+/**
+ * Raw build info strings: `{ goVersion, modinfo }`; `undefined` when the file
+ * is not a Go executable; a string when it is one but broken. Reads the file's
+ * headers, then the build info only (through a ByteSource, a few KiB of a
+ * large binary).
+ */
+export function readGoBuildInfoRaw(input: Buffer | ByteSource): { goVersion: string; modinfo: string } | string | undefined {
+  const elf = parseElf(input);
   if (typeof elf === 'string') return undefined;
   return readFromElf(elf);
 }
 
-function dataStart(elf: ElfFile): number | undefined {
+/** Up to `len` bytes from the start of the build info's search area: the `.go.buildinfo` section, else the first writable non-executable PT_LOAD segment. */
+function searchArea(elf: ElfFile): ((len: number) => Buffer | undefined) | undefined {
+  if (fileSection(elf, '.go.buildinfo')) return (len) => sectionData(elf, '.go.buildinfo', len);
   const s = elf.sections.find((x) => x.name === '.go.buildinfo');
-  if (s) return s.addr;
-  for (const p of elf.segments) if (p.type === PT_LOAD && (p.flags & (PF_X | PF_W)) === PF_W) return p.vaddr;
+  if (s) return (len) => readAt(elf, s.addr, len);
+  for (const p of elf.segments) if (p.type === PT_LOAD && (p.flags & (PF_X | PF_W)) === PF_W) return (len) => readAt(elf, p.vaddr, len);
   return undefined;
 }
 
-function readFromElf(elf: ElfFile): { goVersion: string; modinfo: string } | string | undefined {
-  let data = sectionData(elf, '.go.buildinfo');
-  if (!data) {
-    const start = dataStart(elf);
-    if (start === undefined) return undefined;
-    data = readAt(elf, start, SEARCH);
-    if (!data) return undefined;
-  } else if (data.length > SEARCH) data = data.subarray(0, SEARCH);
+/** The raw build info of a parsed ELF file (see readGoBuildInfoRaw). */
+export function readFromElf(elf: ElfFile): { goVersion: string; modinfo: string } | string | undefined {
+  const area = searchArea(elf);
+  const data = area?.(SEARCH);
+  if (!area || !data) return undefined;
   let at = -1;
   for (let i = data.indexOf(MAGIC); i >= 0; i = data.indexOf(MAGIC, i + 1)) {
     if (i % ALIGN === 0) {
@@ -68,19 +73,30 @@ function readFromElf(elf: ElfFile): { goVersion: string; modinfo: string } | str
     }
   }
   if (at < 0 || data.length - at < 32) return undefined;
-  const h = data.subarray(at);
+  let h = data.subarray(at);
   const ptrSize = h[14]!;
   const flags = h[15]!;
   let goVersion: string | undefined;
   let modinfo: string | undefined;
   if (flags & 2) {
-    let rest = h.subarray(32);
-    const v = uvarintString(rest);
+    // Inline strings may run past the search window (module info of more than 64 KiB): read on as far as their lengths say.
+    const strings = (): [ReturnType<typeof uvarintString>, ReturnType<typeof uvarintString>] => {
+      const v = uvarintString(h.subarray(32));
+      const m = typeof v === 'string' ? v : uvarintString(h.subarray(32 + v.next));
+      return [v, m];
+    };
+    let [v, m] = strings();
+    const short = (x: typeof v): boolean => x === OUTSIDE || x === TRUNCATED;
+    if (short(v) || short(m)) {
+      const longer = area(at + 32 + 2 * (MAX_GO_STRING + 10));
+      if (longer && longer.length > data.length) {
+        h = longer.subarray(at);
+        [v, m] = strings();
+      }
+    }
     if (typeof v === 'string') return `Go version: ${v}`;
-    goVersion = v.s;
-    rest = rest.subarray(v.next);
-    const m = uvarintString(rest);
     if (typeof m === 'string') return `module info: ${m}`;
+    goVersion = v.s;
     modinfo = m.s;
   } else {
     if (ptrSize !== 4 && ptrSize !== 8) return `pointer size ${ptrSize}`;
@@ -111,19 +127,22 @@ function readFromElf(elf: ElfFile): { goVersion: string; modinfo: string } | str
   return { goVersion, modinfo };
 }
 
+const OUTSIDE = 'string outside the section';
+const TRUNCATED = 'truncated length';
+
 function uvarintString(b: Buffer): { s: string; next: number } | string {
   let n = 0;
   let shift = 0;
   let i = 0;
   for (; ; i++) {
-    if (i >= b.length || i >= 10) return 'truncated length';
+    if (i >= b.length || i >= 10) return TRUNCATED;
     const c = b[i]!;
     n += (c & 0x7f) * 2 ** shift;
     shift += 7;
     if (c < 0x80) break;
   }
   if (n > MAX_GO_STRING) return `string of ${n} bytes`;
-  if (i + 1 + n > b.length) return 'string outside the section';
+  if (i + 1 + n > b.length) return OUTSIDE;
   return { s: b.toString('utf8', i + 1, i + 1 + n), next: i + 1 + n };
 }
 

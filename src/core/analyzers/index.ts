@@ -4,19 +4,11 @@
 // re-exported there). src/node/analyzers/index.ts loads the directory into a
 // ModuleIndex (a duplicate id throws); adding an analyzer is its module, its
 // test and its doc page (docs/architecture.md, "Extension points").
+import { hasMembers } from '../module-index.js';
 import type { Analyzer } from './types.js';
 
 export function isAnalyzer(m: unknown): m is Analyzer {
-  const a = m as Analyzer | undefined;
-  return (
-    typeof a === 'object' &&
-    a !== null &&
-    typeof a.id === 'string' &&
-    Number.isInteger(a.version) &&
-    (a.kind === 'os' || a.kind === 'package') &&
-    typeof a.required === 'function' &&
-    typeof a.analyze === 'function'
-  );
+  return hasMembers(m, { id: 'string', required: 'function', analyze: 'function' }) && Number.isInteger(m.version) && (m.kind === 'os' || m.kind === 'package');
 }
 
 /** The order a scan runs analyzers in: OS analyzers first, then the others, each by id. */

@@ -3,6 +3,7 @@
 // to claim the files it reads (only those are buffered while layers stream),
 // and `analyze` over those files in the squashed view.
 import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
+import type { ByteSource } from './byte-source.js';
 
 export interface AnalyzerFile {
   /** Absolute path in the image. */
@@ -65,8 +66,10 @@ export interface Analyzer {
    * is read (an executable's build info instead of its 70 MiB), so the scan
    * buffers and caches that. Applied only when every analyzer claiming the
    * file has this same function; otherwise `analyze` gets the whole file, so
-   * it must accept both forms. Must not throw.
+   * it must accept both forms. Given a ByteSource (a file the source can read
+   * at offsets, such as a rootfs file), it reads only the ranges it needs.
+   * Must not throw.
    */
-  reduce?(path: string, content: Buffer): Buffer;
+  reduce?(path: string, content: Buffer | ByteSource): Buffer;
   analyze(input: AnalyzerInput): AnalyzerResult | Promise<AnalyzerResult>;
 }

@@ -1,7 +1,8 @@
-// Test helper: writes real ZIP archives (stored or deflated entries, optional
-// lying size fields) so the bounded reader and the Java and egg analyzers are
-// tested on hostile archives no tool would produce.
-import { deflateRawSync } from 'node:zlib';
+// Test helper: writes real ZIP archives (stored or deflated entries, CRC-32
+// filled in, optional lying size fields) so the bounded reader, the Java and
+// egg analyzers, the OSV all.zip importer and the downloader are tested on
+// archives no tool is needed for, hostile ones included.
+import { crc32, deflateRawSync } from 'node:zlib';
 
 export interface ZipSpec {
   name: string;
@@ -12,6 +13,16 @@ export interface ZipSpec {
   claimedSize?: number;
 }
 
+/** A little-endian record of `size` bytes: [offset, value, 2 or 4 bytes] fields, the rest zero. */
+function record(size: number, fields: Array<[number, number, 2 | 4]>): Buffer {
+  const b = Buffer.alloc(size);
+  for (const [at, v, width] of fields) {
+    if (width === 2) b.writeUInt16LE(v, at);
+    else b.writeUInt32LE(v, at);
+  }
+  return b;
+}
+
 export function makeZip(entries: ZipSpec[]): Buffer {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
@@ -20,33 +31,33 @@ export function makeZip(entries: ZipSpec[]): Buffer {
     const raw = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data);
     const body = e.stored ? raw : deflateRawSync(raw);
     const name = Buffer.from(e.name);
+    const method = e.stored ? 0 : 8;
+    const crc = crc32(raw);
     const size = e.claimedSize ?? raw.length;
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(e.stored ? 0 : 8, 8);
-    lh.writeUInt32LE(body.length, 18);
-    lh.writeUInt32LE(size, 22);
-    lh.writeUInt16LE(name.length, 26);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(e.stored ? 0 : 8, 10);
-    ch.writeUInt32LE(body.length, 20);
-    ch.writeUInt32LE(size, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(offset, 42);
+    // The fields a local file header (30 bytes) and a central directory header (46 bytes) share, from the
+    // version needed on: version, method, CRC-32, compressed and uncompressed size, name length.
+    const shared = (at: number): Array<[number, number, 2 | 4]> => [
+      [at, 20, 2],
+      [at + 4, method, 2],
+      [at + 10, crc, 4],
+      [at + 14, body.length, 4],
+      [at + 18, size, 4],
+      [at + 22, name.length, 2],
+    ];
+    const lh = record(30, [[0, 0x04034b50, 4], ...shared(4)]);
+    // Central: version made by, the shared fields, the local header's offset.
+    const ch = record(46, [[0, 0x02014b50, 4], [4, 20, 2], ...shared(6), [42, offset, 4]]);
     locals.push(lh, name, body);
     central.push(ch, name);
     offset += lh.length + name.length + body.length;
   }
   const cd = Buffer.concat(central);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
+  const eocd = record(22, [
+    [0, 0x06054b50, 4],
+    [8, entries.length, 2],
+    [10, entries.length, 2],
+    [12, cd.length, 4],
+    [16, offset, 4],
+  ]);
   return Buffer.concat([...locals, cd, eocd]);
 }

@@ -2,23 +2,17 @@
 // `cargo auditable` (the `.dep-v0` section), matched by crate name in OSV's
 // `crates.io` ecosystem (RustSec, GHSA), versions ordered as SemVer (Cargo's
 // versions are SemVer 2.0).
-import type { Ecosystem } from './types.js';
+import { languageEcosystem } from './shared.js';
 
-export const cargo: Ecosystem = {
+export const cargo = languageEcosystem({
   id: 'cargo',
-  version: 1,
-  kind: 'language',
   title: 'crates.io',
   packageType: 'cargo',
   comparator: 'semver',
   osvName: 'crates.io',
-  vendor: 'ghsa',
-  feeds: ['osv'],
-  matchKeys: () => ['crates.io'],
   // crates.io names are case-insensitive and treat `-` and `_` alike; advisories use the published name.
   lookup(pkg) {
     const n = pkg.name.toLowerCase();
     return { names: [...new Set([n, n.replace(/_/g, '-'), n.replace(/-/g, '_')])], version: pkg.version };
   },
-  purl: () => ({ type: 'cargo' }),
-};
+});

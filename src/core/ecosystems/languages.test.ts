@@ -8,30 +8,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LayerRef, Package, PackageType } from '../inventory/types.js';
 import type { Advisory } from '../vulndb/advisory.js';
-import { matchPackages, type AdvisoryHead, type AdvisoryLookup, type AffectedRow } from '../vulndb/match.js';
+import { matchPackages } from '../vulndb/match.js';
 import { parseOsv } from '../vulndb/osv.js';
 import { defaultOsvEcosystems } from '../feeds/modules/osv.js';
 import { comparatorForEcosystem, ecosystems, matchKey, purlOf } from './index.js';
-
-function lookupOf(advisories: Advisory[]): AdvisoryLookup {
-  const heads: AdvisoryHead[] = [];
-  const rows = new Map<string, AffectedRow[]>();
-  for (const { affected, ...head } of advisories) {
-    heads.push(head);
-    for (const x of affected) {
-      const k = `${x.ecosystem.toLowerCase()}\u0000${x.name.toLowerCase()}`;
-      rows.set(k, [...(rows.get(k) ?? []), { key: heads.length - 1, affected: x }]);
-    }
-  }
-  return { affected: (e, n) => rows.get(`${e}\u0000${n}`) ?? [], advisory: (k) => heads[k] };
-}
+import { found, lookupOf } from './match.test-helpers.js';
 
 const LAYER: LayerRef = { index: 2, digest: 'sha256:' + 'ab'.repeat(32) };
 const pkg = (type: PackageType, name: string, version: string, filePath = `/app/${type}.lock`): Package => ({ type, name, version, filePath, layer: LAYER });
-const found = (pkgs: Package[], advs: Advisory[]): string[] =>
-  matchPackages(pkgs, undefined, lookupOf(advs))
-    .map((f) => `${f.package}@${f.installedVersion}:${f.id}:${f.fixedVersion}`)
-    .sort();
+/** Packages of one type: [name, version, file?] rows. */
+const pkgs = (type: PackageType, rows: Array<[string, string, string?]>): Package[] => rows.map(([n, v, file]) => pkg(type, n, v, file));
 
 test('language ecosystems: OSV names, DB keys, comparators, purls, default feeds', () => {
   const osv = defaultOsvEcosystems();
@@ -89,25 +75,22 @@ const goModule = parseOsv(
 test('Go: SEMVER ranges over v-prefixed versions, pseudo-versions, +incompatible, last_affected', () => {
   assert.deepEqual(
     found(
-      [
-        pkg('golang', 'stdlib', 'v1.19.8', '/usr/bin/skopeo'),
-        pkg('golang', 'stdlib', 'v1.19.11', '/usr/bin/umoci'),
-        pkg('golang', 'stdlib', 'v1.20.5', '/usr/bin/x'),
-        pkg('golang', 'stdlib', 'v1.20.6', '/usr/bin/y'),
-        pkg('golang', 'stdlib', 'v1.21.0', '/usr/bin/z'),
-      ],
+      pkgs('golang', [
+        ['stdlib', 'v1.19.8', '/usr/bin/skopeo'],
+        ['stdlib', 'v1.19.11', '/usr/bin/umoci'],
+        ['stdlib', 'v1.20.5', '/usr/bin/x'],
+        ['stdlib', 'v1.20.6', '/usr/bin/y'],
+        ['stdlib', 'v1.21.0', '/usr/bin/z'],
+      ]),
       [goStdlib],
     ),
     ['stdlib@v1.19.8:CVE-2099-1001:1.19.11', 'stdlib@v1.20.5:CVE-2099-1001:1.20.6'],
   );
   assert.deepEqual(
     found(
-      [
-        pkg('golang', 'github.com/docker/distribution', 'v0.0.0-20220101000000-aaaaaaaaaaaa'),
-        pkg('golang', 'github.com/docker/distribution', 'v0.0.0-20230327103106-0ac7a3c2a5d1'),
-        pkg('golang', 'github.com/docker/distribution', 'v2.8.1+incompatible'),
-        pkg('golang', 'github.com/docker/distribution', 'v2.8.2+incompatible'),
-      ],
+      ['v0.0.0-20220101000000-aaaaaaaaaaaa', 'v0.0.0-20230327103106-0ac7a3c2a5d1', 'v2.8.1+incompatible', 'v2.8.2+incompatible'].map((v) =>
+        pkg('golang', 'github.com/docker/distribution', v),
+      ),
       [goModule],
     ),
     [
@@ -167,15 +150,9 @@ test('NuGet: four-part versions, limit, last_affected, listed versions, case-ins
   assert.deepEqual(
     found(
       [
-        pkg('nuget', 'AWSSDK.Core', '3.5.1.30'),
-        pkg('nuget', 'AWSSDK.Core', '3.5.1.31'),
-        pkg('nuget', 'AWSSDK.Core', '3.5.1.4'),
-        pkg('nuget', 'AWSSDK.Core', '3.5.1.3'),
+        ...['3.5.1.30', '3.5.1.31', '3.5.1.4', '3.5.1.3'].map((v) => pkg('nuget', 'AWSSDK.Core', v)),
         pkg('nuget', 'awssdk.core', '3.5.1.10'),
-        pkg('nuget', 'Newtonsoft.Json', '12.0.3'),
-        pkg('nuget', 'Newtonsoft.Json', '12.0.3.1'),
-        pkg('nuget', 'Newtonsoft.Json', '13.0.0-BETA1'),
-        pkg('nuget', 'Newtonsoft.Json', '13.0.0-beta1'),
+        ...['12.0.3', '12.0.3.1', '13.0.0-BETA1', '13.0.0-beta1'].map((v) => pkg('nuget', 'Newtonsoft.Json', v)),
       ],
       [nugetAdv],
     ),

@@ -5,6 +5,7 @@
 // adding a feed is that one module, its test and its row in
 // docs/vulnerabilities.md.
 import { InputError } from '../errors.js';
+import { hasMembers } from '../module-index.js';
 import type { Advisory, CveEnrichment } from '../vulndb/advisory.js';
 import type { AdvisoryFeed, FeedUpdate } from './types.js';
 
@@ -18,16 +19,7 @@ export interface Converted {
 }
 
 export function isAdvisoryFeed(m: unknown): m is AdvisoryFeed {
-  const f = m as Partial<AdvisoryFeed> | null;
-  return (
-    typeof f === 'object' &&
-    f !== null &&
-    typeof f.id === 'string' &&
-    typeof f.title === 'string' &&
-    typeof f.detectOrder === 'number' &&
-    typeof f.detect === 'function' &&
-    typeof f.convert === 'function'
-  );
+  return hasMembers(m, { id: 'string', title: 'string', detectOrder: 'number', detect: 'function', convert: 'function' });
 }
 
 export class FeedSet {

@@ -3,6 +3,7 @@
 // FileTree, then run the OS analyzers and the package analyzers on it.
 // Per-layer results can come from / go to a LayerCache.
 import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput } from '../analyzers/types.js';
+import { mergeNpmPackages } from '../analyzers/js-lock.js';
 import { LimitError } from '../errors.js';
 import { contentSink, type ContentRecord, type ContentScanner } from './content.js';
 import { SquashedTree } from './file-tree.js';
@@ -10,7 +11,7 @@ import { fromLayerScan, layerCacheKey, toLayerScan, type LayerCache, type LayerS
 
 export { MemoryLayerCache, layerCacheKey, type LayerCache, type LayerScan } from './layer-scan.js';
 import { resolveLimits } from './limits.js';
-import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget } from './tar-layer.js';
+import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget, type Reducer } from './tar-layer.js';
 import type { Image, ImageConfig, Layer, ReadLimits } from './types.js';
 import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
@@ -200,15 +201,15 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
     return false;
   };
   // A file is reduced when every analyzer claiming it shares one `reduce` (see Analyzer.reduce).
-  const reduce = analyzers.some((a) => a.reduce)
-    ? (e: FileEntry, content: Buffer): Buffer => {
+  const reducer = analyzers.some((a) => a.reduce)
+    ? (e: FileEntry): Reducer | undefined => {
         let fn: Analyzer['reduce'];
         for (const a of analyzers) {
           if (!a.required(e.path, e)) continue;
-          if (!a.reduce || (fn && fn !== a.reduce)) return content;
+          if (!a.reduce || (fn && fn !== a.reduce)) return undefined;
           fn = a.reduce;
         }
-        return fn ? fn(e.path, content) : content;
+        return fn;
       }
     : undefined;
   const sizes = layers.map((l) => l.size);
@@ -256,7 +257,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
       layer: i,
       limits,
       wants,
-      ...(reduce ? { reduce } : {}),
+      ...(reducer ? { reducer } : {}),
       budget,
       onBytes: (n: number) => {
         bytes += n;
@@ -341,7 +342,8 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   }
   // A version is deleted when the squashed view no longer has it (removed, or replaced by a later layer).
   for (const r of merger.content) r.deleted = tree.get(r.path)?.layer !== r.layer;
-  const out: ImageAnalysis = { packages, notices, tree, layers: refs, config: image.config, content: merger.content };
+  // npm, yarn and pnpm report the same JavaScript packages from their own files: one component per name@version.
+  const out: ImageAnalysis = { packages: mergeNpmPackages(packages), notices, tree, layers: refs, config: image.config, content: merger.content };
   if (os) out.os = os;
   return out;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import type { ByteSource } from '../analyzers/byte-source.js';
 import { InputError, LimitError } from '../errors.js';
 import { createDecompressor, detectCompression, MAGIC_LENGTH, type Decompressor } from './compression.js';
 import type { ContentObservation, LayerContentSink } from './content.js';
@@ -14,6 +15,9 @@ import { baseName, normalizePath, parentPath } from './path.js';
 import type { LayerEntry, ReadLimits } from './types.js';
 import type { EntryKind, FileEntry } from '../inventory/types.js';
 import { parseWhiteout } from './whiteout.js';
+
+/** Analyzer.reduce: a required file's bytes, or random access to them, to what the analyzers keep. */
+export type Reducer = (path: string, content: Buffer | ByteSource) => Buffer;
 
 /** Decompressed bytes read so far across an image (shared by concurrently read layers). */
 export interface ByteBudget {
@@ -27,8 +31,8 @@ export interface ScanLayerOptions {
   limits: ReadLimits;
   /** Does an analyzer need this entry? Called for files, hard links and symlinks. */
   wants(entry: FileEntry): boolean;
-  /** Shrinks a required file's bytes once read (Analyzer.reduce); absent: kept whole. */
-  reduce?(entry: FileEntry, content: Buffer): Buffer;
+  /** The function that shrinks a required file's bytes once read (Analyzer.reduce); none: kept whole. */
+  reducer?(entry: FileEntry): Reducer | undefined;
   /** Raw (stored) bytes read, for progress. */
   onBytes?(n: number): void;
   budget?: ByteBudget;
@@ -142,6 +146,12 @@ class EntryCollector {
     const c = this.o.content;
     if (!c || kind !== 'file' || !fe) return { se, read, ...(fe ? { fe } : {}), hash: false, wantBytes: 0 };
     return { se, read, fe, hash: c.hash, wantBytes: c.wantBytes(fe) };
+  }
+
+  /** What is kept of a required file's bytes: its reduction when an analyzer reduces it. */
+  reduced(fe: FileEntry | undefined, content: Buffer): Buffer {
+    const r = fe && this.o.reducer?.(fe);
+    return r ? r(fe.path, content) : content;
   }
 
   /** A regular file was read: keep its hash on the entry and the scanners' observations. */
@@ -304,7 +314,7 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
       stream.on('end', () => {
         if (settled) return;
         const buf = buffering && !over ? (useScratch ? scratch.subarray(0, got) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got)) : undefined;
-        if (reading && buf) col.files.set(path, o.reduce && added.fe ? o.reduce(added.fe, buf) : buf);
+        if (reading && buf) col.files.set(path, col.reduced(added.fe, buf));
         if (hash) {
           try {
             col.done(added.se, added.fe, added.wantBytes > 0 ? buf : undefined, hash.digest('hex'));
@@ -370,6 +380,19 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: Sca
     // Walked files are read whole: hash only those within the file-size limit.
     const scanIt = added.wantBytes > 0 || (added.hash && e.size <= o.limits.maxFileSize);
     if (!read && !scanIt) continue;
+    const path = normalizePath(e.path);
+    // A file only reduced is read in the ranges its reducer needs (an executable's headers, not its 70 MiB).
+    const ranged = read && !scanIt && le.readRanges && added.fe ? o.reducer?.(added.fe) : undefined;
+    if (ranged) {
+      let kept: Buffer;
+      try {
+        kept = await le.readRanges!((src) => ranged(path, src));
+      } catch (err) {
+        throw layerError(err, at(o.where, e.path));
+      }
+      col.files.set(path, kept);
+      continue;
+    }
     let buf: Buffer;
     try {
       buf = await le.read();
@@ -382,7 +405,7 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: Sca
     if (layerBytes > o.limits.maxLayerBytes) throw new LimitError('LIMIT_LAYER_SIZE', `layer exceeds ${o.limits.maxLayerBytes} bytes`, o.where);
     if (budget.used > o.limits.maxImageBytes) throw new LimitError('LIMIT_IMAGE_SIZE', `image exceeds ${o.limits.maxImageBytes} bytes`, o.where);
     o.onBytes?.(buf.length);
-    if (read) col.files.set(normalizePath(e.path), o.reduce && added.fe ? o.reduce(added.fe, buf) : buf);
+    if (read) col.files.set(path, col.reduced(added.fe, buf));
     if (scanIt) {
       try {
         col.done(added.se, added.fe, added.wantBytes > 0 && buf.length <= added.wantBytes ? buf : undefined, createHash('sha256').update(buf).digest('hex'));

@@ -1,6 +1,7 @@
 // The image model shared by every image source (src/node/image), the layer
 // walker (src/core/image) and the analyzers (src/core/analyzers).
 import type { Readable } from 'node:stream';
+import type { ByteSource } from '../analyzers/byte-source.js';
 import type { FileEntry, LayerRef } from '../inventory/types.js';
 
 /** The OCI / Docker image configuration (only the fields Vigil reads). */
@@ -33,6 +34,12 @@ export interface LayerEntry {
   /** Whiteout markers: `.wh.NAME` deletes NAME below; `.wh..wh..opq` hides everything below in its directory. */
   whiteout?: 'file' | 'opaque';
   read(): Promise<Buffer>;
+  /**
+   * Random access instead of `read` (sources whose files are on disk): runs
+   * `fn` over the open file and closes it. The pipeline uses it for files it
+   * reduces (Analyzer.reduce) and no content scanner reads whole.
+   */
+  readRanges?<T>(fn: (src: ByteSource) => T): Promise<T>;
 }
 
 /** A layer as a source offers it. Sources either give a (possibly compressed) tar stream or walk entries themselves (rootfs). */

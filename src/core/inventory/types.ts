@@ -72,6 +72,14 @@ export interface Package {
   dev?: boolean;
   /** An optional dependency (npm lockfile `optional`). */
   optional?: boolean;
+  /**
+   * How the application's own manifest relates to it (JavaScript lockfiles): `direct` (named by the project's manifest, as
+   * Trivy's `Relationship`), `indirect` (only reached through other packages),
+   * `workspace` (a member of the project's workspaces). Absent when the lockfile cannot say.
+   */
+  relationship?: 'direct' | 'indirect' | 'workspace';
+  /** The `name@version` of the packages it depends on (JavaScript lockfiles), sorted; the SBOM's dependency graph. */
+  dependsOn?: string[];
   maintainer?: string;
   /** Package URL; filled by the report layer when not set. */
   purl?: string;

@@ -130,3 +130,8 @@ export function bindingCreate(
   };
   return auditEvent({ verb: 'create', resource, name, requestObject: obj, responseObject: obj, ...over });
 }
+
+/** `kubectl exec` into pod `name` of `default` as the API server audits it once the stream is up (ResponseStarted). */
+export function podExec(name: string, over: Partial<AuditSpec> = {}): K8sAuditEvent {
+  return auditEvent({ verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'default', name, stage: 'ResponseStarted', ...over });
+}

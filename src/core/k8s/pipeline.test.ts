@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Engine, loadRuleset } from '../rules/index.js';
-import { auditEvent, bindingCreate, roleCreate } from './audit-builders.js';
+import { auditEvent, bindingCreate, podExec, roleCreate } from './audit-builders.js';
 import { K8sAuditPipeline } from './pipeline.js';
 
 const dir = new URL('../../../rules/cluster/', import.meta.url);
@@ -23,26 +23,13 @@ function pipeline(opts = {}) {
 
 test('one alert per rule and auditID across ResponseStarted and ResponseComplete', () => {
   const p = pipeline();
-  const started = auditEvent({
-    verb: 'create',
-    resource: 'pods',
-    subresource: 'exec',
-    namespace: 'default',
-    name: 'web-1',
-    stage: 'ResponseStarted',
-    auditID: 'req-1',
-  });
+  const started = podExec('web-1', { auditID: 'req-1' });
   const complete = { ...started, audit: { ...started.audit, stage: 'ResponseComplete' } };
   assert.equal(p.process(started).length, 1);
   assert.equal(p.process(complete).length, 0);
   assert.equal(p.stats.duplicates, 1);
   // another request of the same user is a new alert
-  assert.equal(
-    p.process(
-      auditEvent({ verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'default', name: 'web-1', stage: 'ResponseStarted', auditID: 'req-2' }),
-    ).length,
-    1,
-  );
+  assert.equal(p.process(podExec('web-1', { auditID: 'req-2' })).length, 1);
 });
 
 test('the dedup memory is bounded', () => {

@@ -46,6 +46,27 @@ function ratingsOf(v: VulnerabilityFinding): Json[] {
   return out;
 }
 
+/**
+ * The dependency graph: the image depends on every component except the
+ * indirect JavaScript packages another package depends on; each package with
+ * lockfile edges (`dependsOn`, name@version) depends on those components.
+ */
+function dependencyGraph(packages: Package[], refs: Map<Package, string>, components: Json[]): Json[] {
+  const npmRef = new Map<string, string>();
+  for (const p of packages) if (p.type === 'npm' && !npmRef.has(`${p.name}@${p.version}`)) npmRef.set(`${p.name}@${p.version}`, refs.get(p)!);
+  const edges: Json[] = [];
+  const reached = new Set<string>();
+  for (const p of packages) {
+    if (p.type !== 'npm' || !p.dependsOn?.length) continue;
+    const to = [...new Set(p.dependsOn.map((id) => npmRef.get(id)).filter((r): r is string => !!r && r !== refs.get(p)))];
+    for (const r of to) reached.add(r);
+    if (to.length) edges.push({ ref: refs.get(p)!, dependsOn: to });
+  }
+  const indirect = new Set(packages.filter((p) => p.relationship === 'indirect' && reached.has(refs.get(p)!)).map((p) => refs.get(p)!));
+  const top = components.map((c) => c['bom-ref'] as string).filter((r) => !indirect.has(r));
+  return [{ ref: 'image', dependsOn: top }, ...edges];
+}
+
 export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
   const os = report.artifact.os;
   const refs = new Map<Package, string>();
@@ -73,6 +94,7 @@ export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
     if (p.declared) properties.push({ name: 'vigil:package:declared', value: 'true' });
     if (p.dev) properties.push({ name: 'vigil:package:dev', value: 'true' });
     if (p.optional) properties.push({ name: 'vigil:package:optional', value: 'true' });
+    if (p.relationship) properties.push({ name: 'vigil:package:relationship', value: p.relationship });
     const c: Json = { 'bom-ref': ref, type: 'library', name: p.name, version: p.version, purl };
     const lic = licensesOf(p);
     if (lic) c.licenses = lic;
@@ -102,7 +124,7 @@ export function toCycloneDx(report: ScanReport, opts: BomOptions): Json {
         : {}),
     },
     components,
-    dependencies: [{ ref: 'image', dependsOn: components.map((c) => c['bom-ref'] as string) }],
+    dependencies: dependencyGraph(report.packages, refs, components),
   };
 
   if (report.vulnerabilities.length) {

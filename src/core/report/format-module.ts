@@ -6,7 +6,7 @@
 // test and its doc page (docs/architecture.md, "Extension points").
 // Modules are pure like the rest of src/core: what varies per run (time,
 // random ids, the tool version, colour) comes in the context.
-import type { ModuleMeta } from '../module-index.js';
+import { hasMembers, type ModuleMeta } from '../module-index.js';
 import type { ScanReport } from '../scan/types.js';
 
 export type ReportCommand = 'scan' | 'sbom';
@@ -38,16 +38,9 @@ export interface ReportFormatModule extends ModuleMeta {
 }
 
 export function isReportFormatModule(m: unknown): m is ReportFormatModule {
-  const f = m as ReportFormatModule | undefined;
   return (
-    typeof f === 'object' &&
-    f !== null &&
-    typeof f.id === 'string' &&
-    /^[a-z][a-z0-9-]*$/.test(f.id) &&
-    typeof f.summary === 'string' &&
-    typeof f.docs === 'string' &&
-    typeof f.render === 'function' &&
-    Array.isArray(f.commands) &&
-    f.commands.every((c) => c === 'scan' || c === 'sbom')
+    hasMembers(m, { id: 'id', summary: 'string', docs: 'string', render: 'function' }) &&
+    Array.isArray(m.commands) &&
+    m.commands.every((c) => c === 'scan' || c === 'sbom')
   );
 }

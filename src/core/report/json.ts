@@ -1,5 +1,6 @@
 // `--format json`: the ScanReport contract of docs/architecture.md. Packages
-// get their purl; owned file lists stay out (they belong to the SBOM
+// get their purl (and, from JavaScript lockfiles, `relationship`, `indirect`
+// and `dependsOn`: the dependency graph); owned file lists stay out (they belong to the SBOM
 // internals, not the report, and would dwarf it).
 import type { Package } from '../inventory/types.js';
 import type { ScanReport } from '../scan/types.js';
@@ -9,7 +10,15 @@ export function reportPackages(report: ScanReport): Package[] {
   const os = report.artifact.os;
   return report.packages.map((p) => {
     const { files: _files, ...rest } = p;
-    return { ...rest, purl: purlOf(p, os), sourceName: p.sourceName ?? p.name, sourceVersion: p.sourceVersion ?? p.version, licenses: p.licenses ?? [] };
+    return {
+      ...rest,
+      purl: purlOf(p, os),
+      sourceName: p.sourceName ?? p.name,
+      sourceVersion: p.sourceVersion ?? p.version,
+      licenses: p.licenses ?? [],
+      // Trivy's `Indirect`, for packages whose lockfile says how the application relates to them.
+      ...(p.relationship ? { indirect: p.relationship === 'indirect' } : {}),
+    };
   });
 }
 

@@ -149,6 +149,15 @@ test('unsupported field disables only that rule, with a warning naming rule and 
   assert.equal(new Engine(ruleset, { host: 'h' }).process(exec('/bin/ls'))[0]!.message, 'x <NA>');
 });
 
+test('a diagnostic is one line whatever it quotes (found by the coverage-guided fuzzer: ">\\r")', () => {
+  const d = load('>\r').diagnostics;
+  assert.equal(d[0]!.code, 'YAML_SYNTAX');
+  assert.equal(d[0]!.message, 'Not a YAML token: \\r');
+  const named = load('- rule: "R\\nforged line"\n  desc: d\n  condition: nosuchmacro\n  output: o\n  priority: INFO\n').diagnostics;
+  assert.ok(named.length > 0);
+  for (const x of [...d, ...named]) assert.doesNotMatch(x.message, /[\r\n]/);
+});
+
 test('broken YAML, non-list, unknown macro, cycles: diagnostics, never a throw', () => {
   assert.equal(load('- rule: [unclosed\n').diagnostics[0]!.code, 'YAML_SYNTAX');
   assert.equal(load('rule: x\n').diagnostics[0]!.code, 'FILE_NOT_LIST');

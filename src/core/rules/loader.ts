@@ -11,6 +11,7 @@ import { SEVERITIES } from '../alerts/types.js';
 import { isCatalogType, customType } from '../alerts/catalog.js';
 import type { EngineEvent, EventSource } from '../events/event.js';
 import type { Diagnostic } from './diagnostics.js';
+import { oneLine } from '../errors.js';
 import { ConditionSyntaxError, parseCondition, type CondNode, type Value } from './condition-parser.js';
 import {
   compileCondition,
@@ -692,6 +693,8 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
   };
   if (declaredVersion) ruleset.declaredVersion = declaredVersion;
   if (requiredEngineVersion) ruleset.requiredEngineVersion = requiredEngineVersion;
+  // Every diagnostic is one line whatever it quotes (a YAML error quoting a carriage return, a rule name with a line break).
+  for (const d of diagnostics) d.message = oneLine(d.message);
   return { ruleset, diagnostics };
 }
 

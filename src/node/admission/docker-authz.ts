@@ -14,6 +14,7 @@ import { InputError } from '../../core/errors.js';
 import { parseAuthZRequest, MAX_CREATE_BODY } from '../../core/admission/docker-authz.js';
 import { denialMessage } from '../../core/admission/decide.js';
 import type { AdmissionService } from './service.js';
+import { listen } from '../net/listen.js';
 
 export interface DockerAuthzOptions {
   socket: string;
@@ -37,13 +38,7 @@ export class DockerAuthzPlugin {
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.socket, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, { path: this.o.socket });
     // Only root (dockerd) talks to it.
     await chmod(this.o.socket, 0o600);
   }

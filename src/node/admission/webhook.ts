@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { InputError } from '../../core/errors.js';
 import { failureResponse, parseAdmissionReview, reviewResponse, reviewUid } from '../../core/admission/review.js';
 import type { AdmissionService } from './service.js';
+import { listen } from '../net/listen.js';
 
 export const VALIDATE_PATH = '/validate';
 /** Of an oversized body, this much is kept to find its uid. */
@@ -41,13 +42,7 @@ export class AdmissionWebhookServer {
     server.requestTimeout = 30_000;
     server.keepAliveTimeout = 60_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.port, this.o.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, { port: this.o.port, host: this.o.host });
     return server.address() as AddressInfo;
   }
 

@@ -3,9 +3,10 @@
 // system (mounts such as a live /proc are skipped), and reads only the files
 // an analyzer requires, when it asks.
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, constants as fsc, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
+import type { ByteSource } from '../../core/analyzers/byte-source.js';
 import { InputError } from '../../core/errors.js';
 import type { Image, LayerEntry } from '../../core/image/types.js';
 import type { EntryKind } from '../../core/inventory/types.js';
@@ -22,9 +23,67 @@ function kindOf(st: Stats): EntryKind {
 }
 
 function walkError(e: unknown, where: string): InputError {
+  if (e instanceof InputError) return e;
   const code = (e as { code?: string }).code;
   if (code === 'EACCES' || code === 'EPERM') return new InputError('IMAGE_READ_ERROR', 'permission denied', where);
   return new InputError('IMAGE_READ_ERROR', (e as Error).message ?? String(e), where);
+}
+
+/**
+ * Run `fn` over a regular file read at offsets (pread), then close it. The
+ * file is opened without following a symlink (O_NOFOLLOW: the walk saw a
+ * regular file; one swapped in since is not followed out of the tree) and
+ * its size is taken from the open file.
+ */
+export function withFileRanges<T>(full: string, fn: (src: ByteSource) => T): T {
+  const fd = openSync(full, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new InputError('IMAGE_READ_ERROR', 'no longer a regular file', full);
+    const size = st.size;
+    return fn({
+      size,
+      read(offset, length) {
+        const n = Math.max(0, Math.min(length, size - offset));
+        const buf = Buffer.allocUnsafe(n);
+        let got = 0;
+        while (got < n) {
+          const r = readSync(fd, buf, got, n - got, offset + got);
+          if (r === 0) break; // shrank since fstat
+          got += r;
+        }
+        return got === n ? buf : buf.subarray(0, got);
+      },
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One walked entry; its file is read only when asked (a class: no closures per entry of a large tree). */
+class WalkedEntry implements LayerEntry {
+  constructor(
+    readonly entry: LayerEntry['entry'],
+    private readonly full: string,
+  ) {}
+
+  async read(): Promise<Buffer> {
+    try {
+      // Sync, as the walk: the files analyzers read whole are small (package databases, manifests), and a
+      // thread-pool round trip per file cost more than the read.
+      return readFileSync(this.full);
+    } catch (e) {
+      throw walkError(e, this.full);
+    }
+  }
+
+  async readRanges<T>(fn: (src: ByteSource) => T): Promise<T> {
+    try {
+      return withFileRanges(this.full, fn);
+    } catch (e) {
+      throw walkError(e, this.full);
+    }
+  }
 }
 
 /** Entries of a directory tree, depth first, parents before children. Sync calls: a local walk is faster without per-entry promises. */
@@ -62,16 +121,7 @@ async function* walk(root: string): AsyncGenerator<LayerEntry> {
           throw walkError(e, full);
         }
       }
-      yield {
-        entry,
-        read: async () => {
-          try {
-            return await readFile(full);
-          } catch (e) {
-            throw walkError(e, full);
-          }
-        },
-      };
+      yield new WalkedEntry(entry, full);
       if (kind === 'dir' && st.dev === rootDev) dirs.push(p);
     }
     for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
 import type { Image } from '../../core/image/types.js';
-import type { ModuleMeta } from '../../core/module-index.js';
+import { hasMembers, type ModuleMeta } from '../../core/module-index.js';
 import { splitPathTag } from './ref.js';
 import type { OpenImageOptions } from './types.js';
 
@@ -47,18 +47,9 @@ export interface ImageSourceModule extends ModuleMeta {
 }
 
 export function isImageSourceModule(m: unknown): m is ImageSourceModule {
-  const s = m as ImageSourceModule | undefined;
-  return (
-    typeof s === 'object' &&
-    s !== null &&
-    typeof s.id === 'string' &&
-    /^[a-z][a-z0-9-]*$/.test(s.id) &&
-    typeof s.syntax === 'string' &&
-    typeof s.summary === 'string' &&
-    typeof s.docs === 'string' &&
-    typeof s.open === 'function' &&
-    (s.detect === undefined || (typeof s.detect.test === 'function' && typeof s.detect.order === 'number'))
-  );
+  if (!hasMembers(m, { id: 'id', syntax: 'string', summary: 'string', docs: 'string', open: 'function' })) return false;
+  const detect = m.detect as ImageSourceModule['detect'];
+  return detect === undefined || (typeof detect.test === 'function' && typeof detect.order === 'number');
 }
 
 /** `PATH[:TAG]` of a local source: the longest existing prefix is the path. */

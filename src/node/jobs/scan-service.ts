@@ -17,6 +17,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { defaultDbPath } from '../vulndb/scan-vulns.js';
 import { ingestAlerts } from '../store/alert-groups.js';
 import type { Alert } from '../../core/alerts/types.js';
+import type { ScanResultEvent } from '../notify/dispatcher.js';
 
 export const SCAN_QUEUE = 'vigil-scan';
 
@@ -48,15 +49,7 @@ export async function loadRunScan(): Promise<ScanFn> {
 export type { ScanTrigger };
 
 export interface ScanEvents {
-  scanFinished?(e: {
-    projectId: string;
-    imageId: string;
-    ref: string;
-    scanId: string;
-    status: 'succeeded' | 'failed';
-    counts: Record<string, number>;
-    error?: string;
-  }): void;
+  scanFinished?(e: ScanResultEvent): void;
   /** Alerts a scan raised (a new malware finding: its malware/* catalog type), after they were stored. */
   alertsRaised?(projectId: string, alerts: readonly Alert[]): void;
 }

@@ -2,18 +2,30 @@
 // vulnerability DB change rescans what was scanned.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openTestStore } from '../store/store.test-helpers.js';
+import { openTestStore, type TestStore } from '../store/store.test-helpers.js';
+import type { ScanService } from './scan-service.js';
 import { seedProject, testScanService } from './jobs.test-helpers.js';
 import { Scheduler } from './scheduler.js';
 import { scheduleKey, validCron } from '../services/projects.js';
 import { startTestServer } from '../server/server.test-helpers.js';
 
-test('daily rescan fires at its cron time under an injected clock; vulndb change rescans scanned images', async () => {
+/** A fresh SQLite store with a scan service on a settable clock (2026-03-01 12:00 UTC at first); cleaned up after `fn`. */
+async function withClockedStore(
+  fn: (x: { t: TestStore; scans: ScanService; queue: { stop(): Promise<void> }; clock: () => Date; setNow: (iso: string) => void }) => Promise<void>,
+): Promise<void> {
   const t = await openTestStore('sqlite');
   try {
     let now = new Date('2026-03-01T12:00:00Z');
     const clock = () => now;
     const { scans, queue } = await testScanService(t.store, clock);
+    await fn({ t, scans, queue, clock, setNow: (iso) => (now = new Date(iso)) });
+  } finally {
+    await t.cleanup();
+  }
+}
+
+test('daily rescan fires at its cron time under an injected clock; vulndb change rescans scanned images', async () => {
+  await withClockedStore(async ({ t, scans, queue, clock, setNow }) => {
     const db = t.store.db;
     await seedProject(t.store, clock, { cron: '0 3 * * *', refs: ['docker-archive:/a.tar', 'docker-archive:/b.tar'] });
     let stamp: { digest: string; builtAt: string } | undefined;
@@ -21,14 +33,14 @@ test('daily rescan fires at its cron time under an injected clock; vulndb change
     const count = async () => (await db.selectFrom('scans').select('trigger').execute()).length;
 
     assert.equal(await sched.tick(), 0, 'nothing due at noon');
-    now = new Date('2026-03-02T02:59:59Z');
+    setNow('2026-03-02T02:59:59Z');
     assert.equal(await sched.tick(), 0, 'not yet');
-    now = new Date('2026-03-02T03:00:00Z');
+    setNow('2026-03-02T03:00:00Z');
     assert.equal(await sched.tick(), 2, 'fires at 03:00');
     assert.equal(await sched.tick(), 0, 'once per slot');
-    now = new Date('2026-03-02T23:00:00Z');
+    setNow('2026-03-02T23:00:00Z');
     assert.equal(await sched.tick(), 0);
-    now = new Date('2026-03-03T03:00:30Z');
+    setNow('2026-03-03T03:00:30Z');
     assert.equal(await sched.tick(), 2, 'next day');
     // a second scheduler (another API process) does not fire the same slot again
     const other = new Scheduler({ store: t.store, scans, clock });
@@ -45,9 +57,7 @@ test('daily rescan fires at its cron time under an injected clock; vulndb change
     assert.equal(await sched.tick(), 1);
     assert.equal(await sched.tick(), 0);
     await queue.stop();
-  } finally {
-    await t.cleanup();
-  }
+  });
 });
 
 test('cron validation', () => {
@@ -86,25 +96,19 @@ test('a schedule fires at its next slot after it was set, never at once for past
 });
 
 test('a schedule never recorded (set before this version) starts from now', async () => {
-  const t = await openTestStore('sqlite');
-  try {
-    let now = new Date('2026-03-01T12:00:00Z');
-    const clock = () => now;
-    const { scans, queue } = await testScanService(t.store, clock);
+  await withClockedStore(async ({ t, scans, queue, clock, setNow }) => {
     const db = t.store.db;
     // created a year before its schedule is first looked at, by a version that did not record when a schedule was set
     const { projectId } = await seedProject(t.store, () => new Date('2025-01-01T00:00:00.000Z'), { cron: '0 3 * * *', refs: ['docker-archive:/a.tar'] });
     await db.deleteFrom('settings').where('key', '=', scheduleKey(projectId)).execute();
     const sched = new Scheduler({ store: t.store, scans, clock, vulnDb: () => ({ digest: 'd1', builtAt: '2026-02-01T00:00:00.000Z' }) });
     assert.equal(await sched.tick(), 0, 'a year of past slots does not fire at once');
-    now = new Date('2026-03-02T03:00:00Z');
+    setNow('2026-03-02T03:00:00Z');
     assert.equal(await sched.tick(), 1);
     // the vulnerability DB stamp's updated_at is the time it was recorded, not the stamp
     const row = await db.selectFrom('settings').selectAll().where('key', '=', 'vulndb.stamp').executeTakeFirstOrThrow();
     assert.deepEqual(JSON.parse(row.value), { digest: 'd1', builtAt: '2026-02-01T00:00:00.000Z' });
     assert.equal(row.updated_at, '2026-03-01T12:00:00.000Z');
     await queue.stop();
-  } finally {
-    await t.cleanup();
-  }
+  });
 });

@@ -10,28 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestStore } from '../store/store.test-helpers.js';
 import { DbWriter } from '../vulndb/db.js';
-import { dbInfo } from '../vulndb/info.js';
+import { buildDb, debianOsv } from '../vulndb/db.test-helpers.js';
 import { importPaths } from '../vulndb/import.js';
+import { dbInfo } from '../vulndb/info.js';
 import { InProcessQueue } from './in-process-queue.js';
 import { seedProject, testScanService } from './jobs.test-helpers.js';
 import { Scheduler } from './scheduler.js';
 import { VulnDbIdentityReader, vulnDbStatus } from './vulndb-identity.js';
 
-const osv = (id: string, name: string, fixed: string) =>
-  JSON.stringify({
-    id,
-    modified: '2026-01-01T00:00:00Z',
-    summary: `${name} issue`,
-    affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-  });
-
-async function buildDb(dir: string, path: string, records: string[], builtAt: string): Promise<void> {
-  const src = mkdtempSync(join(dir, 'osv-'));
-  records.forEach((r, i) => writeFileSync(join(src, `r${i}.json`), r));
-  const w = DbWriter.open(path, { fresh: true, now: () => new Date(builtAt) });
-  await importPaths(w, [src]);
-  w.commit();
-}
+const osv = (id: string, name: string, fixed: string) => debianOsv(id, name, fixed);
 
 test('the DB file records a content digest: same advisories, same digest; other advisories, another', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-digest-'));

@@ -9,6 +9,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { toAuditEvent } from '../../core/k8s/audit-event.js';
 import type { K8sAuditEvent } from '../../core/events/event.js';
+import { listen } from '../net/listen.js';
 
 export interface WebhookServerOptions {
   host: string;
@@ -71,13 +72,7 @@ export class AuditWebhookServer {
     server.headersTimeout = 30_000;
     server.requestTimeout = 60_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, { port: this.opts.port, host: this.opts.host });
     return server.address() as AddressInfo;
   }
 

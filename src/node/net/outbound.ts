@@ -47,6 +47,8 @@ export interface OutboundGuardOptions {
   allow?: readonly string[];
   /** DNS resolution (default node:dns lookup with all addresses); tests inject names. */
   resolve?: (host: string) => Promise<LookupAddress[]>;
+  /** How the refusal tells the reader to allow an address (default: the server's `outboundAllow` setting). */
+  allowHint?: string;
 }
 
 /** The outboundAllow setting as a list of addresses / CIDR ranges; a bad entry is an error naming it. */
@@ -110,8 +112,10 @@ export class OutboundGuard {
   private readonly reasons: Array<{ list: BlockList; family: 'ipv4' | 'ipv6'; reason: string }> = [];
   private readonly allowed = new BlockList();
   private readonly resolveName: (host: string) => Promise<LookupAddress[]>;
+  private readonly allowHint: string;
 
   constructor(o: OutboundGuardOptions = {}) {
+    this.allowHint = o.allowHint ?? 'an administrator can allow it with outboundAllow';
     for (const [net, prefix, reason] of REFUSED_V4) {
       const one = new BlockList();
       one.addSubnet(net, prefix, 'ipv4');
@@ -157,7 +161,7 @@ export class OutboundGuard {
     const why = this.refusal(address);
     if (why) {
       const shown = host === address ? address : `${host} (${address})`;
-      throw new InputError('OUTBOUND_REFUSED', `connection to ${shown} refused: ${why} address; an administrator can allow it with outboundAllow`, where);
+      throw new InputError('OUTBOUND_REFUSED', `connection to ${shown} refused: ${why} address; ${this.allowHint}`, where);
     }
   }
 

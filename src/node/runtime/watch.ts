@@ -15,6 +15,7 @@ import { protectedPaths } from '../../core/policy/model.js';
 import { PolicyStage } from '../../core/policy/stage.js';
 import {
   buildProgram,
+  syscallTracepoints,
   DEFAULT_PROTECTED_PREFIXES,
   DEFAULT_SENSITIVE_PATHS,
   programEnv,
@@ -168,6 +169,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       sensitiveInodes: inodes,
       v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? ''),
       rawSyscalls: o.rawSyscalls !== false,
+      syscallTracepoints: syscallTracepoints(),
       sensitivePaths: DEFAULT_SENSITIVE_PATHS,
       protectedPrefixes: probePrefixes,
     });

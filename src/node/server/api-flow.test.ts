@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startTestServer, waitScan, type TestServer } from './server.test-helpers.js';
+import { shellAlert } from '../../core/alerts/alerts.test-helpers.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -17,17 +18,7 @@ function buildDemoImage(dir: string): string {
   return out;
 }
 
-const alert = (i: number, over: Record<string, unknown> = {}) => ({
-  id: `al-${i}`,
-  type: 'system/reverse-shell',
-  severity: 'critical',
-  time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-  message: `shell ${i}`,
-  rule: 'Reverse shell',
-  host: 'node-1',
-  container: { id: 'a'.repeat(64) },
-  ...over,
-});
+const alert = (i: number, over: Record<string, unknown> = {}) => shellAlert(`al-${i}`, i, { container: { id: 'a'.repeat(64) }, ...over });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`API flow on ${kind}`, () => {

@@ -8,7 +8,7 @@ test('audit query filters by user, since and until', async () => {
   const s = await startTestServer('sqlite', {}, { workers: 0 });
   try {
     const before = new Date().toISOString();
-    const token = await s.login('admin', 'admin-password-1');
+    const token = await s.login('admin', 'ochre-lantern-47');
     await s.call('POST', '/api/v1/auth/logout', token);
     const all = await s.call('GET', '/api/v1/audit?limit=1000', s.adminToken);
     assert.equal(all.status, 200);

@@ -10,7 +10,7 @@ import { appendAudit, SYSTEM_ACTOR, verifyAudit } from '../store/audit-log.js';
 test('logout writes an audit record and ends the session', async () => {
   const s = await startTestServer('sqlite', {}, { workers: 0 });
   try {
-    const token = await s.login('admin', 'admin-password-1');
+    const token = await s.login('admin', 'ochre-lantern-47');
     const out = await s.call('POST', '/api/v1/auth/logout', token);
     assert.equal(out.status, 200);
     assert.equal((await s.call('GET', '/api/v1/auth/me', token)).status, 401);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../core/errors.js';
+import { passwordProblem } from '../../core/auth/password-policy.js';
 import { parseAllowList } from '../net/outbound.js';
 import { parseLocalDirs } from '../image/server-policy.js';
 
@@ -135,6 +136,8 @@ function coerce(key: string, v: unknown, type: 'string' | 'int' | 'bool', where:
 
 export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: string }, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const out: Record<string, unknown> = {};
+  /** Where each setting came from (the last source wins), for errors that name it. */
+  const from: Record<string, string> = {};
   const file = flags.config ?? env.VIGIL_CONFIG;
   if (file) {
     let doc: unknown;
@@ -149,17 +152,24 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
         const spec = SPEC[k as Key];
         if (!spec) throw new InputError('CONFIG', `unknown setting "${k}"`, file);
         out[k] = coerce(k, v, spec.type, file);
+        from[k] = file;
       }
     }
   }
   for (const [k, spec] of Object.entries(SPEC)) {
     const v = env[spec.env];
-    if (v !== undefined && v !== '') out[k] = coerce(k, v, spec.type, `env ${spec.env}`);
+    if (v !== undefined && v !== '') {
+      out[k] = coerce(k, v, spec.type, `env ${spec.env}`);
+      from[k] = `env ${spec.env}`;
+    }
   }
   for (const [k, v] of Object.entries(flags)) {
     if (k === 'config' || v === undefined) continue;
     const spec = SPEC[k as Key];
-    if (spec) out[k] = coerce(k, v, spec.type, `--${k}`);
+    if (spec) {
+      out[k] = coerce(k, v, spec.type, `--${k}`);
+      from[k] = `--${k}`;
+    }
   }
   const dataDir = (out.dataDir as string | undefined) ?? defaultDataDir(env);
   const cfg: ServerConfig = {
@@ -200,7 +210,19 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
   trustedProxyList(cfg.trustedProxies);
   parseAllowList(cfg.outboundAllow);
   parseLocalDirs(cfg.localImageDirs);
+  checkAdminPassword(cfg.adminPassword, from.adminPassword);
   return cfg;
+}
+
+/**
+ * The first administrator's password (adminPassword) passes the same rules as
+ * every other password (src/core/auth/password-policy.ts); the error names the
+ * setting's source, never the value.
+ */
+export function checkAdminPassword(password: string | undefined, where = 'adminPassword'): void {
+  if (password === undefined) return;
+  const problem = passwordProblem(password, { username: 'admin' });
+  if (problem) throw new InputError('CONFIG', `adminPassword is refused: ${problem}`, where);
 }
 
 /** The trusted proxies setting as a list of addresses / CIDR ranges; a bad entry is an error naming it. */

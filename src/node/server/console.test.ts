@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { shellAlert } from '../../core/alerts/alerts.test-helpers.js';
 import { startTestServer, type TestServer } from './server.test-helpers.js';
 
 const consoleDir = mkdtempSync(join(tmpdir(), 'vigil-console-'));
@@ -20,17 +21,8 @@ writeFileSync(join(consoleDir, 'assets', 'index-abc123.js'), 'console.log("vigil
 writeFileSync(join(consoleDir, 'secret.txt'), 'not an asset');
 
 const now = Date.now();
-const alert = (i: number, over: Record<string, unknown> = {}) => ({
-  id: `ov-${i}`,
-  type: 'system/reverse-shell',
-  severity: 'critical',
-  time: new Date(now - i * 3600_000).toISOString(),
-  message: `shell ${i}`,
-  rule: 'Reverse shell',
-  host: 'node-1',
-  container: { id: 'a'.repeat(64) },
-  ...over,
-});
+const alert = (i: number, over: Record<string, unknown> = {}) =>
+  shellAlert(`ov-${i}`, i, { time: new Date(now - i * 3600_000).toISOString(), container: { id: 'a'.repeat(64) }, ...over });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`console on ${kind}`, () => {

@@ -14,7 +14,7 @@ import { bootstrap } from './bootstrap.js';
 import type { ServerContext } from './context.js';
 import type { ScanFn } from '../jobs/scan-service.js';
 
-export const ADMIN_PASSWORD = 'admin-password-1';
+export const ADMIN_PASSWORD = 'ochre-lantern-47';
 /** The password of the users `user()` creates (passes the password rules). */
 export const USER_PASSWORD = 'tq9-helper-secret';
 

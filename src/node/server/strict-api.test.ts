@@ -11,18 +11,10 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from './server.test-helpers.js';
+import { shellAlert } from '../../core/alerts/alerts.test-helpers.js';
 import { redactUrl } from '../services/settings.js';
 
-const alert = (i: number) => ({
-  id: `idem-${i}`,
-  type: 'system/reverse-shell',
-  severity: 'critical',
-  time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-  message: `shell ${i}`,
-  rule: 'Reverse shell',
-  host: 'node-1',
-  container: { id: 'c'.repeat(64) },
-});
+const alert = (i: number) => shellAlert(`idem-${i}`, i);
 
 describe('strict API', () => {
   let s: TestServer;

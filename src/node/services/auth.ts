@@ -2,11 +2,11 @@
 // token, stored as sha256).
 import { verifyPassword } from '../../core/auth/password.js';
 import { isRole, type Binding } from '../../core/auth/policy.js';
-import { hashToken, newTokenSecret } from '../crypto/tokens.js';
-import { newId } from '../store/ids.js';
+import { newTokenSecret } from '../crypto/tokens.js';
 import { appendAudit, auditOnly, type Actor } from '../store/audit-log.js';
 import { HttpError } from './errors.js';
 import { mutate } from './mutate.js';
+import { insertToken } from './users.js';
 import type { Caller, ServiceDeps } from './common.js';
 
 export interface AuthInfo {
@@ -38,20 +38,7 @@ export async function login(
   const now = s.clock();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000).toISOString();
   await s.store.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('tokens')
-      .values({
-        id: newId(),
-        user_id: user.id,
-        kind: 'session',
-        name: 'login',
-        token_hash: hashToken(token),
-        created_at: now.toISOString(),
-        expires_at: expiresAt,
-        revoked_at: null,
-        last_used_at: null,
-      })
-      .execute();
+    await insertToken(trx, { userId: user.id, kind: 'session', name: 'login', secret: token, now, expiresAt });
     await appendAudit(trx, s.store, { ...actor, userId: user.id, username }, { event: 'login', resourceType: 'user', resourceId: user.id }, now);
   });
   return { token, expiresAt, userId: user.id };

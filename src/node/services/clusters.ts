@@ -2,6 +2,7 @@
 // agent registration tokens) and nodes/agents (status, version, last seen).
 import { hashToken, newTokenSecret } from '../crypto/tokens.js';
 import { newId } from '../store/ids.js';
+import { insertRow } from '../store/insert.js';
 import { conflict } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
@@ -113,21 +114,15 @@ export async function reportNode(
         .execute();
       return existing.id;
     }
-    const nid = newId();
-    await trx
-      .insertInto('nodes')
-      .values({
-        id: nid,
-        project_id: projectId,
-        cluster_id: b.clusterId ?? null,
-        hostname,
-        status: b.status,
-        version: b.version ?? '',
-        last_seen: now,
-        created_at: now,
-      })
-      .execute();
-    return nid;
+    return insertRow(trx, 'nodes', {
+      project_id: projectId,
+      cluster_id: b.clusterId ?? null,
+      hostname,
+      status: b.status,
+      version: b.version ?? '',
+      last_seen: now,
+      created_at: now,
+    });
   });
   return { id };
 }

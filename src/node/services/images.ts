@@ -2,6 +2,7 @@
 // ignores for all images of a project or one image; an image's finding
 // counts by severity leave ignored findings out.
 import { newId } from '../store/ids.js';
+import { insertRow } from '../store/insert.js';
 import type { VulnerabilityFinding } from '../../core/scan/types.js';
 import { parseSeverityFilter } from '../../core/scan/severity-filter.js';
 import { ignoreEntryFor, type IgnoreEntry } from '../../core/vulndb/ignore.js';
@@ -268,21 +269,16 @@ export async function addIgnore(s: ServiceDeps, by: Caller, projectId: string, i
     async (trx) => {
       if (imageId) await requireInProject(trx, 'images', imageId, projectId, 'image');
       else await requireProject(trx, projectId);
-      const iid = newId();
-      await trx
-        .insertInto('vuln_ignores')
-        .values({
-          id: iid,
-          project_id: projectId,
-          image_id: imageId,
-          vuln_id: b.vulnId,
-          package: b.package ?? '',
-          reason: b.reason ?? '',
-          expires_at: expiresAt,
-          created_by: by.actor.username,
-          created_at: s.clock().toISOString(),
-        })
-        .execute();
+      const iid = await insertRow(trx, 'vuln_ignores', {
+        project_id: projectId,
+        image_id: imageId,
+        vuln_id: b.vulnId,
+        package: b.package ?? '',
+        reason: b.reason ?? '',
+        expires_at: expiresAt,
+        created_by: by.actor.username,
+        created_at: s.clock().toISOString(),
+      });
       await recountProject(trx, projectId, imageId ?? undefined);
       return iid;
     },

@@ -3,7 +3,7 @@
 // a sync lists its images (network work first, by the caller's lister),
 // upserts them and scans new digests (syncSwrPrivateImage).
 import { InputError } from '../../core/errors.js';
-import { newId } from '../store/ids.js';
+import { insertRow } from '../store/insert.js';
 import type { Tx } from '../store/store.js';
 import { HttpError, badRequest } from './errors.js';
 import { parseHost } from '../image/registry/reference.js';
@@ -82,22 +82,16 @@ export async function addRegistry(s: ServiceDeps, by: Caller, projectId: string,
   const id = await mutate(s, by, { resourceType: 'registry', resourceId: (r: string) => r, projectId, summary: b }, async (trx) => {
     await requireProject(trx, projectId);
     checkRegistryUrl(b.url);
-    const rid = newId();
-    await trx
-      .insertInto('registries')
-      .values({
-        id: rid,
-        project_id: projectId,
-        name: b.name,
-        url: b.url,
-        username: b.username ?? '',
-        password_enc: s.secrets.seal(b.password ?? ''),
-        insecure: b.insecure ? 1 : 0,
-        created_at: s.clock().toISOString(),
-        last_sync_at: null,
-      })
-      .execute();
-    return rid;
+    return insertRow(trx, 'registries', {
+      project_id: projectId,
+      name: b.name,
+      url: b.url,
+      username: b.username ?? '',
+      password_enc: s.secrets.seal(b.password ?? ''),
+      insecure: b.insecure ? 1 : 0,
+      created_at: s.clock().toISOString(),
+      last_sync_at: null,
+    });
   });
   return { id };
 }

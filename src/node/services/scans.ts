@@ -2,7 +2,7 @@
 // the workers after commit; the jobs layer's worker moves it through
 // running -> succeeded | failed (or back to queued for a retry) with the
 // functions below; listing and rescans.
-import { newId } from '../store/ids.js';
+import { insertRow } from '../store/insert.js';
 import type { Db, Store, Tx } from '../store/store.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { mutate } from './mutate.js';
@@ -16,25 +16,19 @@ export type ScanTrigger = 'manual' | 'sync' | 'schedule' | 'vulndb' | 'demo';
 
 /** Inserts a queued scan in the caller's transaction; dispatch it after commit. */
 export async function createScan(s: Pick<ServiceDeps, 'clock'>, trx: Tx, projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
-  const id = newId();
-  await trx
-    .insertInto('scans')
-    .values({
-      id,
-      project_id: projectId,
-      image_id: imageId,
-      status: 'queued',
-      progress: 0,
-      error: '',
-      attempts: 0,
-      trigger,
-      worker: '',
-      created_at: s.clock().toISOString(),
-      started_at: null,
-      finished_at: null,
-    })
-    .execute();
-  return id;
+  return insertRow(trx, 'scans', {
+    project_id: projectId,
+    image_id: imageId,
+    status: 'queued',
+    progress: 0,
+    error: '',
+    attempts: 0,
+    trigger,
+    worker: '',
+    created_at: s.clock().toISOString(),
+    started_at: null,
+    finished_at: null,
+  });
 }
 
 /** A queued scan in its own transaction (dispatch it after). */

@@ -6,6 +6,7 @@ import { isRole } from '../../core/auth/policy.js';
 import { isAction } from '../../core/auth/actions.js';
 import { hashToken, newTokenSecret } from '../crypto/tokens.js';
 import { newId } from '../store/ids.js';
+import { insertRow } from '../store/insert.js';
 import type { Tx } from '../store/store.js';
 import { HttpError, badRequest, conflict, notFound } from './errors.js';
 import { mutate } from './mutate.js';
@@ -34,19 +35,13 @@ export async function insertBinding(
   projectId: string | null,
   actions: string[] = [],
 ): Promise<string> {
-  const id = newId();
-  await trx
-    .insertInto('role_bindings')
-    .values({
-      id,
-      user_id: userId,
-      role,
-      project_id: projectId,
-      actions: JSON.stringify(role === 'Custom' ? actions : []),
-      created_at: s.clock().toISOString(),
-    })
-    .execute();
-  return id;
+  return insertRow(trx, 'role_bindings', {
+    user_id: userId,
+    role,
+    project_id: projectId,
+    actions: JSON.stringify(role === 'Custom' ? actions : []),
+    created_at: s.clock().toISOString(),
+  });
 }
 
 /** 400 unless the password passes the rules of src/core/auth/password-policy.ts (NIST SP 800-63B). */
@@ -218,6 +213,23 @@ export async function listTokens(s: ServiceDeps, userId: string): Promise<{ item
   };
 }
 
+/** Stores a token (only the hash of its secret); returns its id. */
+export async function insertToken(
+  trx: Tx,
+  t: { userId: string; kind: 'api' | 'session'; name: string; secret: string; now: Date; expiresAt: string },
+): Promise<string> {
+  return insertRow(trx, 'tokens', {
+    user_id: t.userId,
+    kind: t.kind,
+    name: t.name,
+    token_hash: hashToken(t.secret),
+    created_at: t.now.toISOString(),
+    expires_at: t.expiresAt,
+    revoked_at: null,
+    last_used_at: null,
+  });
+}
+
 /** A new API token of the caller; the secret is in this result only. */
 export async function createToken(
   s: ServiceDeps,
@@ -228,22 +240,7 @@ export async function createToken(
   const now = s.clock();
   const expiresAt = new Date(now.getTime() + (b.expiresInDays ?? 90) * 86400_000).toISOString();
   const id = await mutate(s, by, { resourceType: 'token', resourceId: (r: string) => r, summary: { name: b.name, expiresAt } }, async (trx) => {
-    const tid = newId();
-    await trx
-      .insertInto('tokens')
-      .values({
-        id: tid,
-        user_id: by.actor.userId,
-        kind: 'api',
-        name: b.name,
-        token_hash: hashToken(token),
-        created_at: now.toISOString(),
-        expires_at: expiresAt,
-        revoked_at: null,
-        last_used_at: null,
-      })
-      .execute();
-    return tid;
+    return insertToken(trx, { userId: by.actor.userId, kind: 'api', name: b.name, secret: token, now, expiresAt });
   });
   return { id, token, expiresAt };
 }

@@ -204,22 +204,10 @@ export function decodeCursor(c: string): { lastSeen: string; id: string } | unde
   return { lastSeen: s.slice(0, i), id: s.slice(i + 1) };
 }
 
-/** The columns of a list entry: everything but the sample, which only the single-group read returns. */
-export const ALERT_LIST_COLUMNS = [
-  'id',
-  'project_id',
-  'type',
-  'severity',
-  'subject',
-  'status',
-  'count',
-  'first_seen',
-  'last_seen',
-  'message',
-  'rule',
-  'host',
-] as const;
-export type AlertListRow = Pick<AlertTable, (typeof ALERT_LIST_COLUMNS)[number]>;
+/** The columns of a list entry: every stored column but the sort rank and the sample, which only the single-group read returns. */
+type AlertListColumn = Exclude<(typeof COLS)[number], 'severity_rank' | 'sample'>;
+export const ALERT_LIST_COLUMNS: readonly AlertListColumn[] = COLS.filter((c): c is AlertListColumn => c !== 'severity_rank' && c !== 'sample');
+export type AlertListRow = Pick<AlertTable, AlertListColumn>;
 
 /**
  * Up to this many projects are listed one index range each and merged; more

@@ -36,17 +36,36 @@ export async function openTestStore(kind: 'sqlite' | 'postgres'): Promise<TestSt
       },
     };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const sep = TEST_PG_URL.includes('?') ? '&' : '?';
-  const url = `${TEST_PG_URL}${sep}schema=${schema}`;
-  const store = await openStore(url);
+  const pgs = freshPgSchema('t');
+  const store = await openStore(pgs.url);
   store.auditKey = randomBytes(32);
   return {
     store,
-    url,
-    bossSchema: `${schema}_boss`,
+    url: pgs.url,
+    bossSchema: `${pgs.schema}_boss`,
     cleanup: async () => {
       await store.close();
+      await pgs.drop();
+    },
+  };
+}
+
+export interface PgSchema {
+  /** The test database's URL naming the schema. */
+  url: string;
+  schema: string;
+  /** Drops the schema and pg-boss's `<schema>_boss` beside it. */
+  drop(): Promise<void>;
+}
+
+/** A random schema name on the test database (created by whoever opens the URL first). */
+export function freshPgSchema(prefix: string): PgSchema {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const sep = TEST_PG_URL.includes('?') ? '&' : '?';
+  return {
+    url: `${TEST_PG_URL}${sep}schema=${schema}`,
+    schema,
+    async drop() {
       const c = new pg.Client({ connectionString: TEST_PG_URL });
       await c.connect();
       try {

@@ -10,22 +10,11 @@ import { StoreLayerCache } from './layer-cache.js';
 import { newId } from './ids.js';
 import type { Alert } from '../../core/alerts/types.js';
 import { InputError } from '../../core/errors.js';
+import { shellAlert } from '../../core/alerts/alerts.test-helpers.js';
 
 const now = () => new Date().toISOString();
 
-function alert(i: number, over: Partial<Alert> = {}): Alert {
-  return {
-    id: `a${i}`,
-    type: 'system/reverse-shell',
-    severity: 'critical',
-    time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-    message: `shell ${i}`,
-    rule: 'Reverse shell',
-    host: 'node-1',
-    container: { id: 'c'.repeat(64) },
-    ...over,
-  };
-}
+const alert = (i: number, over: Partial<Alert> = {}): Alert => shellAlert(`a${i}`, i, over);
 
 for (const kind of STORE_KINDS) {
   describe(`store conformance: ${kind}`, () => {

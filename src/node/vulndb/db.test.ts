@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { DbWriter, VulnDb } from './db.js';
 import { DEFAULT_IMPORT_LIMITS, importPaths } from './import.js';
-import { makeZip } from './test-zip.js';
+import { makeZip } from '../../core/analyzers/zip.test-helpers.js';
 
 const DEMO = new URL('../../../demo/advisories/', import.meta.url).pathname;
 const osv = (id: string, name: string, fixed: string, extra: object = {}) =>

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../core/errors.js';
 import { VulnDb } from './db.js';
-import { makeZip } from './test-zip.js';
+import { makeZip } from '../../core/analyzers/zip.test-helpers.js';
 import { updateDb, type UpdateOptions } from './update.js';
 
 const DEMO = new URL('../../../demo/advisories/', import.meta.url).pathname;
@@ -62,6 +62,8 @@ function opts(url: string, dbPath: string): UpdateOptions {
     alpineSecdbUrl: `${url}/alpine`,
     alpineBranches: ['v3.19'],
     timeoutMs: 10_000,
+    // the test servers listen on loopback, which the outbound guard refuses unless allowlisted
+    outboundAllow: '127.0.0.1',
   };
 }
 
@@ -140,6 +142,55 @@ test('db update: downloads, verifies, imports and replaces the DB; failures keep
     );
   } finally {
     good.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('db update: feed downloads go through the outbound guard (loopback refused unless allowlisted, redirects checked)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-update-'));
+  const dbPath = join(dir, 'db', 'vigil.db');
+  const good = await serve(goodRoutes());
+  const port = new URL(good.url).port;
+  // An allowlisted feed server that redirects to another loopback address (not allowlisted).
+  const redirecting = await serve({
+    ...goodRoutes(),
+    '/tracker/json': (res) => {
+      res.writeHead(302, { location: `http://127.0.0.2:${port}/tracker/json` });
+      res.end();
+    },
+  });
+  try {
+    for (const allow of [undefined, '', '10.0.0.0/8']) {
+      const o = { ...opts(good.url, dbPath), outboundAllow: allow };
+      await assert.rejects(
+        updateDb(o),
+        (e: unknown) =>
+          e instanceof InputError &&
+          e.code === 'OUTBOUND_REFUSED' &&
+          /^http:\/\/127\.0\.0\.1:\d+\/osv\/Debian\/all\.zip: connection to 127\.0\.0\.1 refused: loopback address; allow it with --outbound-allow or VIGIL_OUTBOUND_ALLOW$/.test(
+            e.message,
+          ),
+        `allow ${JSON.stringify(allow)}`,
+      );
+    }
+    assert.deepEqual(good.hits, [], 'nothing reached the loopback server');
+    await assert.rejects(
+      updateDb({ ...opts(redirecting.url, dbPath), sources: ['debian'] }),
+      (e: unknown) => e instanceof InputError && e.code === 'OUTBOUND_REFUSED' && /127\.0\.0\.2 refused: loopback address/.test(e.message),
+    );
+    assert.deepEqual(redirecting.hits, ['/tracker/json']);
+    await assert.rejects(
+      updateDb({ ...opts(good.url, dbPath), outboundAllow: 'localhost' }),
+      (e: unknown) => e instanceof InputError && /outbound allowlist: not an IP address or CIDR range: "localhost"/.test(e.message),
+    );
+    // allowlisted (an address or a range): downloaded
+    for (const allow of ['127.0.0.1', '127.0.0.0/8']) {
+      const r = await updateDb({ ...opts(good.url, dbPath), outboundAllow: allow });
+      assert.equal(r.downloads.length, 4);
+    }
+  } finally {
+    good.server.close();
+    redirecting.server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

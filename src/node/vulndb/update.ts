@@ -3,12 +3,15 @@
 // tracker JSON, Alpine secdb), verifies them
 // (status, size limit, sha256 when a `.sha256` file is published, JSON/zip
 // validity while importing) and builds a fresh DB that replaces the old one
-// atomically. Any failure leaves the existing DB untouched.
+// atomically. Any failure leaves the existing DB untouched. Every download
+// goes through the outbound request guard (src/node/net/outbound.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError, LimitError } from '../../core/errors.js';
 import type { FeedOptionValues, FeedUpdate } from '../../core/feeds/index.js';
+import { OutboundGuard, parseAllowList } from '../net/outbound.js';
+import { guardedGet } from '../net/guarded-get.js';
 import { advisoryFeeds } from './feeds.js';
 import { DbWriter } from './db.js';
 import { DEFAULT_IMPORT_LIMITS, importPaths, type ImportStats } from './import.js';
@@ -30,7 +33,9 @@ export interface UpdateOptions {
   alpineBranches?: string[];
   /** Largest download accepted. */
   maxDownloadBytes?: number;
-  /** Per-request timeout. */
+  /** Addresses / CIDR ranges the outbound guard lets through (`--outbound-allow`, VIGIL_OUTBOUND_ALLOW). */
+  outboundAllow?: string | readonly string[];
+  /** Idle timeout per request (no answer or data for this long). */
   timeoutMs?: number;
   now?: () => Date;
   log?: (line: string) => void;
@@ -40,6 +45,8 @@ export interface UpdateResult {
   downloads: Array<{ url: string; bytes: number; sha256: string; verified: boolean }>;
   stats: ImportStats;
 }
+
+const OUTBOUND_HINT = 'allow it with --outbound-allow or VIGIL_OUTBOUND_ALLOW';
 
 interface Download {
   url: string;
@@ -65,25 +72,36 @@ function plan(o: UpdateOptions, dir: string, known: Map<string, FeedUpdate>): Do
   return out;
 }
 
-async function fetchChecked(url: string, timeoutMs: number): Promise<Response> {
-  try {
-    return await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-  } catch (e) {
-    throw new InputError('DOWNLOAD_FAILED', `download failed (${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : e})`, url);
-  }
+/** What a download needs: the guard every connection goes through, and the idle timeout. */
+interface Net {
+  guard: OutboundGuard;
+  timeoutMs: number;
 }
 
-async function download(d: Download, max: number, timeoutMs: number): Promise<{ bytes: number; sha256: string } | undefined> {
-  const res = await fetchChecked(d.url, timeoutMs);
-  if (res.status === 404 && d.optional) return undefined;
-  if (!res.ok || !res.body) throw new InputError('DOWNLOAD_FAILED', `HTTP ${res.status}`, d.url);
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > max) throw new LimitError('LIMIT_DOWNLOAD_SIZE', `${declared} bytes, more than the limit of ${max}`, d.url);
+async function download(d: Download, max: number, net: Net): Promise<{ bytes: number; sha256: string } | undefined> {
+  const res = await guardedGet(d.url, net);
+  const status = res.statusCode ?? 0;
+  if (status === 404 && d.optional) {
+    res.resume();
+    return undefined;
+  }
+  if (status < 200 || status >= 300) {
+    res.resume();
+    throw new InputError('DOWNLOAD_FAILED', `HTTP ${status}`, d.url);
+  }
+  const declared = Number(res.headers['content-length'] ?? NaN);
+  if (declared > max) {
+    res.destroy();
+    throw new LimitError('LIMIT_DOWNLOAD_SIZE', `${declared} bytes, more than the limit of ${max}`, d.url);
+  }
   const hash = createHash('sha256');
   const out = createWriteStream(d.file);
+  // A write still pending when the download fails reports on the destroyed stream: kept, not thrown uncaught.
+  let writeError: Error | undefined;
+  out.on('error', (e) => (writeError ??= e));
   let bytes = 0;
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       if (bytes > max) throw new LimitError('LIMIT_DOWNLOAD_SIZE', `more than the limit of ${max} bytes`, d.url);
       hash.update(chunk);
@@ -91,20 +109,37 @@ async function download(d: Download, max: number, timeoutMs: number): Promise<{ 
     }
   } catch (e) {
     out.destroy();
+    res.destroy();
     if (e instanceof InputError) throw e;
     throw new InputError('DOWNLOAD_FAILED', `download interrupted (${e instanceof Error ? e.message : e})`, d.url);
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  if (writeError) throw new InputError('DOWNLOAD_FAILED', `cannot write the download (${writeError.message})`, d.url);
   if (Number.isFinite(declared) && declared !== bytes) throw new InputError('DOWNLOAD_TRUNCATED', `got ${bytes} of ${declared} bytes`, d.url);
   return { bytes, sha256: hash.digest('hex') };
 }
 
 /** The published checksum (`<url>.sha256`, as `sha256sum` writes it), when the server has one. */
-async function publishedSha256(url: string, timeoutMs: number): Promise<string | undefined> {
-  const res = await fetchChecked(`${url}.sha256`, timeoutMs);
-  if (!res.ok) return undefined;
-  const text = (await res.text()).slice(0, 4096).trim();
-  const m = /^([0-9a-f]{64})\b/i.exec(text);
+async function publishedSha256(url: string, net: Net): Promise<string | undefined> {
+  const res = await guardedGet(`${url}.sha256`, net);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    res.resume();
+    return undefined;
+  }
+  // Only the start is read: a sum is 64 characters.
+  let text = '';
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      text += chunk.toString('latin1');
+      if (text.length >= 4096) break;
+    }
+  } catch (e) {
+    throw new InputError('DOWNLOAD_FAILED', `download interrupted (${e instanceof Error ? e.message : e})`, `${url}.sha256`);
+  } finally {
+    res.destroy();
+  }
+  const m = /^([0-9a-f]{64})\b/i.exec(text.slice(0, 4096).trim());
   if (!m) throw new InputError('DOWNLOAD_CHECKSUM', 'published checksum file is not a sha256 sum', `${url}.sha256`);
   return m[1]!.toLowerCase();
 }
@@ -112,7 +147,11 @@ async function publishedSha256(url: string, timeoutMs: number): Promise<string |
 export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
   const log = o.log ?? (() => {});
   const max = o.maxDownloadBytes ?? 4 * 1024 ** 3;
-  const timeoutMs = o.timeoutMs ?? 10 * 60_000;
+  // Feed URLs are options: loopback, private and metadata addresses are refused unless allowlisted, as for the server's connections.
+  const net: Net = {
+    guard: new OutboundGuard({ allow: parseAllowList(o.outboundAllow ?? [], 'outbound allowlist'), allowHint: OUTBOUND_HINT }),
+    timeoutMs: o.timeoutMs ?? 10 * 60_000,
+  };
   mkdirSync(dirname(o.dbPath), { recursive: true });
   const dir = join(dirname(o.dbPath), `.vigil-download-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(dir);
@@ -121,9 +160,9 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
     const files: string[] = [];
     for (const d of plan(o, dir, (await advisoryFeeds()).updateSources())) {
       log(`downloading ${d.url}`);
-      const got = await download(d, max, timeoutMs);
+      const got = await download(d, max, net);
       if (!got) continue;
-      const sum = await publishedSha256(d.url, timeoutMs);
+      const sum = await publishedSha256(d.url, net);
       if (sum && sum !== got.sha256) throw new InputError('DOWNLOAD_CHECKSUM', `sha256 ${got.sha256} does not match the published ${sum}`, d.url);
       result.downloads.push({ url: d.url, bytes: got.bytes, sha256: got.sha256, verified: !!sum });
       files.push(d.file);

@@ -7,14 +7,10 @@
 // closed: it cannot reach the plugin), which docs/admission.md states.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { writeDockerArchive, type FileSpec } from '../../helpers/image-builder.js';
+import { loadHostTrueImage, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 import { DockerAuthzPlugin } from '../../../src/node/admission/docker-authz.js';
 import { AdmissionService, LocalSource, loadPolicyFiles } from '../../../src/node/admission/service.js';
 import { FactsTable } from '../../../src/core/admission/facts.js';
@@ -23,50 +19,14 @@ import type { Alert } from '../../../src/core/alerts/types.js';
 import { e2eType } from '../../helpers/e2e-coverage.js';
 
 const ex = (n: string) => fileURLToPath(new URL(`../../../examples/admission/${n}`, import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'vigil-authz-'));
 const name = `vigil-test-${randomBytes(4).toString('hex')}`;
 const pluginSocket = `/run/docker/plugins/${name}.sock`;
-const dockerSock = join(dir, 'docker.sock');
 
+let d: Dockerd | undefined;
 /** Async: the plugin answers dockerd from this same process, so the event loop must keep running. */
-function docker(...args: string[]): Promise<{ status: number; out: string; err: string; ms: number }> {
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const c = spawn('docker', ['-H', `unix://${dockerSock}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d) => {
-      out += d;
-    });
-    c.stderr.on('data', (d) => {
-      err += d;
-    });
-    c.on('close', (code) => resolve({ status: code ?? -1, out, err, ms: Date.now() - t0 }));
-    c.on('error', (e) => resolve({ status: -1, out, err: e.message, ms: Date.now() - t0 }));
-  });
-}
-
-/** /bin/true and the libraries it needs, from the host: a real executable in a tiny image. */
-function trueFiles(): FileSpec[] {
-  const ldd = spawnSync('ldd', ['/usr/bin/true'], { encoding: 'utf8' }).stdout;
-  const libs = [...ldd.matchAll(/(\/[^\s]+\.so[^\s]*)/g)].map((m) => m[1]!);
-  return [
-    { path: 'bin/true', content: readFileSync('/usr/bin/true'), mode: 0o755 },
-    ...libs.map((l) => ({ path: l.slice(1), content: readFileSync(l), mode: 0o755 })),
-  ];
-}
-
-async function waitFor(f: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const docker = (...args: string[]) => d!.docker(args);
 
 describe('docker authorization plugin with a real dockerd', () => {
-  let dockerd: ChildProcess | undefined;
   let plugin: DockerAuthzPlugin;
   const alerts: Alert[] = [];
   let service: AdmissionService;
@@ -85,52 +45,14 @@ describe('docker authorization plugin with a real dockerd', () => {
     service = new AdmissionService({ source: new LocalSource(policies, facts), onAlerts: (a) => alerts.push(...a) });
     plugin = new DockerAuthzPlugin({ socket: pluginSocket, service, failurePolicy: 'fail' });
     await plugin.start();
-    dockerd = spawn(
-      'dockerd',
-      [
-        '--bridge=none',
-        '--iptables=false',
-        '--ip6tables=false',
-        '-H',
-        `unix://${dockerSock}`,
-        '--data-root',
-        join(dir, 'data'),
-        '--exec-root',
-        join(dir, 'exec'),
-        '-p',
-        join(dir, 'docker.pid'),
-        `--authorization-plugin=${name}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    dockerd.stderr!.on('data', (c) => {
-      log = (log + c).slice(-20_000);
-    });
-    await waitFor(
-      async () => existsSync(dockerSock) && (await docker('version', '--format', '{{.Server.Version}}')).status === 0,
-      60_000,
-      `dockerd to answer (log: ${log.slice(-500)})`,
-    );
-    const files = trueFiles();
-    for (const tag of ['vigil-test/clean:1', 'vigil-test/unscanned:1']) {
-      const tar = join(dir, `${basename(tag).replace(':', '-')}.tar`);
-      await writeDockerArchive(tar, { layers: [{ files }], config: { config: { Cmd: ['/bin/true'] } }, repoTags: [tag] });
-      const l = await docker('load', '-i', tar);
-      assert.equal(l.status, 0, l.err);
-    }
+    d = await startDockerd({ prefix: 'vigil-authz-', args: [`--authorization-plugin=${name}`] });
+    await loadHostTrueImage([d], d.dir, 'vigil-test/clean:1');
+    await loadHostTrueImage([d], d.dir, 'vigil-test/unscanned:1');
   });
 
   after(async () => {
     await plugin?.stop();
-    if (dockerd?.pid) {
-      dockerd.kill('SIGTERM');
-      await new Promise((r) => {
-        dockerd!.once('exit', r);
-        setTimeout(r, 20_000);
-      });
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await d?.stop();
   });
 
   test('a clean image runs; a blocked image and blocked settings are refused with the reason', async () => {
@@ -158,7 +80,7 @@ describe('docker authorization plugin with a real dockerd', () => {
     // Allowed twins of the settings.
     for (const flags of [
       ['--cap-add', 'NET_BIND_SERVICE'],
-      ['-v', `${dir}:/data`],
+      ['-v', `${d!.dir}:/data`],
     ]) {
       const r = await docker('run', '--rm', '--network', 'none', ...flags, 'vigil-test/clean:1');
       assert.equal(r.status, 0, `${flags.join(' ')}: ${r.err}`);
@@ -189,7 +111,7 @@ describe('docker authorization plugin with a real dockerd', () => {
     assert.match(r.err, /500 Internal Server Error/, r.err);
     // The daemon's own answer names the plugin it cannot reach.
     const api = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      httpRequest({ socketPath: dockerSock, path: '/v1.41/containers/json' }, (res) => {
+      httpRequest({ socketPath: d!.socket, path: '/v1.41/containers/json' }, (res) => {
         let b = '';
         res.on('data', (c) => {
           b += c;

@@ -20,7 +20,7 @@ import { writeDockerArchive } from '../../helpers/image-builder.js';
 const root = join(import.meta.dirname, '..', '..', '..');
 const artifacts = join(root, 'test', 'e2e', 'artifacts', 'console');
 const CHROMIUM = process.env.VIGIL_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const ADMIN_PASSWORD = 'console-admin-pw-1';
+const ADMIN_PASSWORD = 'ochre-console-lantern-47';
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
 const PAGES: { name: string; path: string; heading: RegExp }[] = [

@@ -11,7 +11,7 @@
 // serving the older DB says so in /healthz and its metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,28 +20,12 @@ import { freshSchema, json, stallingProxy, startReplica, waitFor, type Replica }
 import { TEST_PG_URL } from '../../../src/node/store/store.test-helpers.js';
 import { startRegistry, pushImage } from '../../helpers/registry-server.js';
 import { writeDockerArchive } from '../../helpers/image-builder.js';
-import { DbWriter } from '../../../src/node/vulndb/db.js';
-import { importPaths } from '../../../src/node/vulndb/import.js';
+import { buildDb, debianOsv } from '../../../src/node/vulndb/db.test-helpers.js';
 
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
 const DPKG =
   'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u1\n\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n';
-const osv = (id: string, name: string, fixed: string) =>
-  JSON.stringify({
-    id,
-    modified: '2026-01-01T00:00:00Z',
-    summary: `${name} issue`,
-    upstream: [`CVE-2026-${id.split('-')[1]!.padStart(4, '0')}`],
-    affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-  });
-
-async function buildDb(dir: string, path: string, records: string[], builtAt: string): Promise<void> {
-  const src = mkdtempSync(join(dir, 'osv-'));
-  records.forEach((r, i) => writeFileSync(join(src, `r${i}.json`), r));
-  const w = DbWriter.open(path, { fresh: true, now: () => new Date(builtAt) });
-  await importPaths(w, [src]);
-  w.commit();
-}
+const osv = (id: string, name: string, fixed: string) => debianOsv(id, name, fixed, [`CVE-2026-${id.split('-')[1]!.padStart(4, '0')}`]);
 
 test('two API replicas and two workers on one PostgreSQL behave as one server', { timeout: 240_000 }, async (t) => {
   const db = freshSchema();
@@ -78,7 +62,7 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       VIGIL_SERVER_DB: db.url,
       VIGIL_SECRET_KEY: randomBytes(32).toString('hex'),
       VIGIL_DATA_DIR: join(dir, 'data'),
-      VIGIL_ADMIN_PASSWORD: 'admin-password-1',
+      VIGIL_ADMIN_PASSWORD: 'ochre-lantern-47',
       VIGIL_JOB_EXPIRE_SECONDS: '4',
       VIGIL_JOB_RETRY_DELAY_SECONDS: '1',
       VIGIL_JOB_RETRY_LIMIT: '3',
@@ -120,7 +104,7 @@ test('two API replicas and two workers on one PostgreSQL behave as one server', 
       );
       const login = await json(`${A}/api/v1/auth/login`, {
         method: 'POST',
-        body: { username: 'admin', password: 'admin-password-1' },
+        body: { username: 'admin', password: 'ochre-lantern-47' },
         headers: { 'x-forwarded-for': '192.0.2.1' },
       });
       assert.equal(login.status, 200);

@@ -4,9 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { TEST_PG_URL } from '../../../src/node/store/store.test-helpers.js';
+import { freshPgSchema, type PgSchema } from '../../../src/node/store/store.test-helpers.js';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -21,30 +19,10 @@ export interface Replica {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export interface PgSchema {
-  url: string;
-  schema: string;
-  drop(): Promise<void>;
-}
+export type { PgSchema };
 
-export function freshSchema(): PgSchema {
-  const schema = `r_${randomBytes(6).toString('hex')}`;
-  const sep = TEST_PG_URL.includes('?') ? '&' : '?';
-  return {
-    url: `${TEST_PG_URL}${sep}schema=${schema}`,
-    schema,
-    async drop() {
-      const c = new pg.Client({ connectionString: TEST_PG_URL });
-      await c.connect();
-      try {
-        await c.query(`drop schema if exists ${schema} cascade`);
-        await c.query(`drop schema if exists ${schema}_boss cascade`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
-}
+/** A fresh schema for one multi-replica test (dropped by its `drop`). */
+export const freshSchema = (): PgSchema => freshPgSchema('r');
 
 /** Starts `vigil server --role ROLE --port 0` (or a custom entry script) with env on top of the test's. */
 export function startReplica(role: 'all' | 'api' | 'worker', env: Record<string, string>, entry?: string): Replica {

@@ -13,7 +13,7 @@ import { startReplica, type Replica } from './replica-helpers.js';
 
 test('sqlite: two processes started at once on an empty data dir both come up; one admin', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-sqlite-start-'));
-  const env = { VIGIL_DATA_DIR: dir, VIGIL_SECRET_KEY: randomBytes(32).toString('hex'), VIGIL_ADMIN_PASSWORD: 'admin-password-1' };
+  const env = { VIGIL_DATA_DIR: dir, VIGIL_SECRET_KEY: randomBytes(32).toString('hex'), VIGIL_ADMIN_PASSWORD: 'ochre-lantern-47' };
   const procs: Replica[] = [];
   try {
     procs.push(startReplica('all', env), startReplica('all', env));

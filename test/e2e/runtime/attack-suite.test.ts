@@ -12,11 +12,12 @@
 // every action of the suite.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../../src/core/alerts/types.js';
 import { e2eType } from '../../helpers/e2e-coverage.js';
+import { importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 import { REPO, Watch, skipReason } from './harness.js';
 
 const SUITE = join(REPO, 'test/e2e/runtime');
@@ -67,11 +68,6 @@ function scripts(dir: 'attacks' | 'benign'): Script[] {
     });
 }
 
-function docker(sock: string, args: string[], timeoutMs = 60_000): { status: number | null; out: string; err: string } {
-  const r = spawnSync('docker', ['-H', `unix://${sock}`, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 4 << 20 });
-  return { status: r.status, out: r.stdout ?? '', err: r.stderr ?? '' };
-}
-
 /** Run `file` on the host in its own process; resolves with the pid of the script's shell. */
 function runOnHost(file: string): Promise<number> {
   return new Promise((resolve) => {
@@ -88,68 +84,35 @@ function runOnHost(file: string): Promise<number> {
 const inTree = (a: Alert, root: number) => !a.container && (a.process?.pid === root || !!a.process?.parents?.some((p) => p.pid === root));
 
 describe('attack suite and benign workload in real Docker containers and on the host', { skip, timeout: 900_000 }, () => {
-  const dir = mkdtempSync('/tmp/vigil-atk-');
-  const sock = join(dir, 'docker.sock');
   const w = new Watch();
-  let dockerd: ChildProcess | undefined;
+  let d: Dockerd | undefined;
   const attacks = scripts('attacks');
   const benign = scripts('benign');
   /** action name -> where -> { id (container id or host root pid), types seen } */
   const runs: Array<{ s: Script; where: 'container' | 'host'; key: string | number }> = [];
+  const docker = (args: string[], timeoutMs = 60_000) => d!.dockerSync(args, { timeoutMs });
 
   before(async () => {
-    dockerd = spawn(
-      'dockerd',
-      [
-        '--bridge=none',
-        '--iptables=false',
-        '--ip6tables=false',
-        '-H',
-        `unix://${sock}`,
-        '--data-root',
-        join(dir, 'data'),
-        '--exec-root',
-        join(dir, 'exec'),
-        '-p',
-        join(dir, 'docker.pid'),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    dockerd.stderr!.on('data', (c) => (log = (log + c).slice(-20_000)));
-    for (let i = 0; i < 300 && !(existsSync(sock) && docker(sock, ['version']).status === 0); i++) await new Promise((r) => setTimeout(r, 200));
-    assert.equal(docker(sock, ['version']).status, 0, `dockerd answers; log: ${log.slice(-800)}`);
-    const tar = spawn('tar', ['-C', ROOTFS!, '-c', '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const imp = spawn('docker', ['-H', `unix://${sock}`, 'import', '-', IMAGE], { stdio: ['pipe', 'ignore', 'pipe'] });
-    tar.stdout!.pipe(imp.stdin!);
-    const code = await new Promise((r) => imp.on('exit', r));
-    assert.equal(code, 0, 'docker import of the Debian rootfs');
-    await w.start(['--state', join(dir, 'learn.json'), '--stats', '0', '--auth-log', join(dir, 'auth.log')]);
+    d = await startDockerd({ prefix: 'vigil-atk-' });
+    await importRootfs(d, ROOTFS!, IMAGE);
+    await w.start(['--state', join(d.dir, 'learn.json'), '--stats', '0', '--auth-log', join(d.dir, 'auth.log')]);
   });
 
   after(async () => {
     const code = await w.stop('SIGINT');
-    docker(sock, ['rm', '-f', ...runs.filter((r) => r.where === 'container').map((r) => String(r.key))]);
-    if (dockerd?.pid) {
-      dockerd.kill('SIGTERM');
-      await new Promise((r) => {
-        dockerd!.once('exit', r);
-        setTimeout(r, 20_000);
-      });
-    }
-    spawnSync('umount', ['-R', join(dir, 'data')], { stdio: 'ignore' });
-    rmSync(dir, { recursive: true, force: true });
+    if (d) docker(['rm', '-f', ...runs.filter((r) => r.where === 'container').map((r) => String(r.key))]);
+    await d?.stop();
     assert.equal(code, 0, `watch exits 0; stderr: ${w.stderr.slice(-2000)}`);
   });
 
   /** Start a container running `s`, wait for it to end; its full id. */
   const inContainer = (s: Script): string => {
     const vols = ['-v', `${SUITE}:/suite:ro`, ...(DEBS && existsSync(DEBS) ? ['-v', `${DEBS}:/suite-debs:ro`] : [])];
-    const r = docker(sock, ['run', '-d', '--network', 'none', '--security-opt', 'seccomp=unconfined', ...s.docker, ...vols, IMAGE, 'sh', `/suite/${s.file}`]);
+    const r = docker(['run', '-d', '--network', 'none', '--security-opt', 'seccomp=unconfined', ...s.docker, ...vols, IMAGE, 'sh', `/suite/${s.file}`]);
     assert.equal(r.status, 0, `docker run for ${s.name}: ${r.err}`);
     const id = r.out.trim();
     assert.match(id, /^[0-9a-f]{64}$/);
-    docker(sock, ['wait', id], 40_000);
+    docker(['wait', id], 40_000);
     return id;
   };
 

@@ -10,18 +10,16 @@
 // during the image build and one made by dpkg (a package's postinst) do not.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { Watch, skipReason } from './harness.js';
 import type { SyscallEvent } from '../../../src/core/events/event.js';
 import { e2eType } from '../../helpers/e2e-coverage.js';
+import { importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 
 const ROOTFS = process.env.VIGIL_TEST_DEBIAN_ROOTFS ?? '/var/cache/vigil-ci/bookworm-minbase';
-const dir = mkdtempSync(join(tmpdir(), 'vigil-behavior-'));
-const sock = join(dir, 'docker.sock');
 
 function skip(): string | false {
   const r = skipReason();
@@ -31,10 +29,9 @@ function skip(): string | false {
   return false;
 }
 
-function docker(...args: string[]): { status: number; out: string; err: string } {
-  const r = spawnSync('docker', ['-H', `unix://${sock}`, ...args], { encoding: 'utf8', timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
-  return { status: r.status ?? -1, out: r.stdout ?? '', err: r.stderr ?? r.error?.message ?? '' };
-}
+/** The private dockerd (started in `before`). */
+let d: Dockerd | undefined;
+const docker = (...args: string[]) => d!.dockerSync(args, { timeoutMs: 180_000 });
 
 function ok(...args: string[]): string {
   const r = docker(...args);
@@ -53,57 +50,22 @@ function events(w: Watch): SyscallEvent[] {
 }
 
 describe('CPU behaviour and account files with a real dockerd', { skip: skip(), timeout: 600_000 }, () => {
-  let dockerd: ChildProcess | undefined;
+  let dir = '';
   let listener: Server;
   let port = 0;
   const peers: Socket[] = [];
   const watch = new Watch();
 
   before(async () => {
-    dockerd = spawn(
-      'dockerd',
-      [
-        '--bridge=none',
-        '--iptables=false',
-        '--ip6tables=false',
-        '-H',
-        `unix://${sock}`,
-        '--data-root',
-        join(dir, 'data'),
-        '--exec-root',
-        join(dir, 'exec'),
-        '-p',
-        join(dir, 'docker.pid'),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    dockerd.stderr!.on('data', (c) => (log = (log + c).slice(-20_000)));
-    const end = Date.now() + 60_000;
-    while (!(existsSync(sock) && docker('version').status === 0)) {
-      if (Date.now() > end) throw new Error(`dockerd did not answer: ${log.slice(-800)}`);
-      await sleep(200);
-    }
+    d = await startDockerd({ prefix: 'vigil-behavior-' });
+    dir = d.dir;
     // The Debian rootfs as the base image; the app image adds its user during the build.
-    const tar = spawn(
-      'tar',
-      ['-C', ROOTFS, '--exclude=./usr/share/doc', '--exclude=./usr/share/man', '--exclude=./usr/share/locale', '--exclude=./var/cache/apt', '-c', '.'],
-      {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    );
-    const imp = spawn('docker', ['-H', `unix://${sock}`, 'import', '-', 'vigil-test/base:1'], { stdio: ['pipe', 'ignore', 'pipe'] });
-    tar.stdout.pipe(imp.stdin);
-    const code = await new Promise((r) => imp.on('exit', r));
-    assert.equal(code, 0, 'docker import');
+    await importRootfs(d, ROOTFS, 'vigil-test/base:1', ['./usr/share/doc', './usr/share/man', './usr/share/locale', './var/cache/apt']);
     const ctx = join(dir, 'build');
     mkdirSync(ctx);
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM vigil-test/base:1\nRUN useradd -m -u 1001 appuser\n');
-    const b = spawnSync('docker', ['-H', `unix://${sock}`, 'build', '--network', 'none', '-q', '-t', 'vigil-test/app:1', ctx], {
-      encoding: 'utf8',
-      env: { ...process.env, DOCKER_BUILDKIT: '0' },
-    });
-    assert.equal(b.status, 0, b.stderr);
+    const b = d.dockerSync(['build', '--network', 'none', '-q', '-t', 'vigil-test/app:1', ctx], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    assert.equal(b.status, 0, b.err);
 
     // The miner's pool: a loopback listener on an ephemeral (so unusual) port.
     listener = createServer((s) => {
@@ -123,20 +85,8 @@ describe('CPU behaviour and account files with a real dockerd', { skip: skip(), 
     await watch.stop();
     for (const p of peers) p.destroy();
     listener?.close();
-    if (dockerd?.pid) {
-      docker('rm', '-f', 'vigil-miner', 'vigil-gzip', 'vigil-acct');
-      dockerd.kill('SIGTERM');
-      await new Promise((r) => {
-        dockerd!.once('exit', r);
-        setTimeout(r, 20_000);
-      });
-    }
-    // dockerd may leave its network namespace mounts behind.
-    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-      const mnt = line.split(' ')[4];
-      if (mnt?.startsWith(dir)) spawnSync('umount', ['-l', mnt]);
-    }
-    rmSync(dir, { recursive: true, force: true });
+    if (d) docker('rm', '-f', 'vigil-miner', 'vigil-gzip', 'vigil-acct');
+    await d?.stop();
   });
 
   test('a renamed miner stand-in raises system/abnormal-process-behavior; a gzip of a big file does not', async () => {

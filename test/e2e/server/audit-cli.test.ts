@@ -4,14 +4,13 @@
 // checkpoint is deleted, verify with the kept file names the truncation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { root, startCliServer } from './cli-server.test-helpers.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
 const cli = (args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args], {
     cwd: root,
@@ -22,27 +21,18 @@ const cli = (args: string[]) =>
 test('the server checkpoints on shutdown; verify with a kept checkpoint names deleted records', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-audit-cli-'));
   try {
-    const env = { ...process.env, VIGIL_ADMIN_PASSWORD: 'admin-password-1', VIGIL_SECRET_KEY: '' };
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', '0', '--data-dir', dir], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-    });
-    for (let i = 0; i < 600 && !/listening on (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-    const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-    assert.ok(url, out);
+    const env = { ...process.env, VIGIL_ADMIN_PASSWORD: 'ochre-lantern-47', VIGIL_SECRET_KEY: '' };
+    const server = startCliServer(['--port', '0', '--data-dir', dir], env);
+    await server.waitFor(/listening on (\S+)/);
+    const url = /listening on (http:\/\/\S+)/.exec(server.out())?.[1];
+    assert.ok(url, server.out());
     const login = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+      body: JSON.stringify({ username: 'admin', password: 'ochre-lantern-47' }),
     });
     assert.equal(login.status, 200);
-    proc.kill('SIGTERM');
-    await once(proc, 'exit');
+    await server.stop();
     // key files private; the shutdown checkpoint is in the data dir
     assert.equal(statSync(join(dir, 'audit-signing.key')).mode & 0o077, 0);
     const copy = JSON.parse(readFileSync(join(dir, 'audit-checkpoint.json'), 'utf8'));

@@ -4,30 +4,22 @@
 // precedence flags > env > YAML.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/node/server/config.js';
 import { InputError } from '../../../src/core/errors.js';
-
-const root = join(import.meta.dirname, '..', '..', '..');
+import { root, startCliServer } from './cli-server.test-helpers.js';
 
 test('one command starts the server; anonymous gets 401 except health, login and docs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-server-'));
   const env = { ...process.env };
   delete env.VIGIL_ADMIN_PASSWORD;
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', '0', '--data-dir', dir], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = startCliServer(['--port', '0', '--data-dir', dir], env);
   try {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-    });
-    for (let i = 0; i < 600 && !/listening on (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    await server.waitFor(/listening on (\S+)/);
+    const out = server.out();
     const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
     assert.ok(url, out);
     const password = /one-time password (\S+)/.exec(out)?.[1];
@@ -58,8 +50,7 @@ test('one command starts the server; anonymous gets 401 except health, login and
     // the generated secret key is private to the owner
     assert.equal(statSync(join(dir, 'secret.key')).mode & 0o077, 0);
   } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.on('exit', r));
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -68,26 +59,21 @@ test('vigil server --demo: demo project with the demo image scanned, URL and adm
   const dir = mkdtempSync(join(tmpdir(), 'vigil-demo-server-'));
   const image = join(dir, 'demo-image.tar');
   assert.equal(spawnSync(process.execPath, [join(root, 'scripts', 'build-demo-image.mjs'), image]).status, 0);
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--demo', '--demo-image', image, '--port', '0', '--data-dir', join(dir, 'data')],
-    { cwd: root, env: { ...process.env, VIGIL_ADMIN_PASSWORD: 'demo-password-1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const server = startCliServer(['--demo', '--demo-image', image, '--port', '0', '--data-dir', join(dir, 'data')], {
+    ...process.env,
+    VIGIL_ADMIN_PASSWORD: 'demo-password-1',
+  });
   try {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-    });
     // The demo scan (all scanners) may take up to its own 3-minute deadline on a loaded machine.
-    for (let i = 0; i < 3600 && !/log in/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    await server.waitFor(/log in/, 180_000);
+    const out = server.out();
     assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/);
     assert.match(out, /demo project "default": docker-archive:.*demo-image\.tar scanned: \d+ packages/);
     assert.match(out, /as admin \/ demo-password-1/);
     assert.match(out, /console at http:\/\/127\.0\.0\.1:\d+\/ : log in as admin/);
     assert.match(out, /demo data added/);
   } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.on('exit', r));
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,28 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { deflateSync, gunzipSync } from 'node:zlib';
-import type { FileEntry } from '../../inventory/types.js';
 import { parseCargoLock } from '../cargo-lock.js';
+import { patchSection } from '../elf.test-helpers.js';
 import { MAX_DEP_V0, summarizeExecutable } from '../executable.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput } from '../types.js';
+import { analyzerFile, fileEntry, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
 import cargo from './cargo.js';
 import rustBinary, { auditableCrates } from './rust-binary.js';
-
-const fixture = (p: string): Buffer => readFileSync(new URL(`../testdata/trivy/${p}`, import.meta.url));
-const entry = (path: string, size: number, mode = 0o644): FileEntry => ({ path, kind: 'file', mode, size, uid: 0, gid: 0, layer: 0 });
-const file = (path: string, content: Buffer | string, mode = 0o644): AnalyzerFile => {
-  const c = Buffer.isBuffer(content) ? content : Buffer.from(content);
-  return { path, content: c, entry: entry(path, c.length, mode) };
-};
-const run = async (a: Analyzer, files: AnalyzerFile[]) =>
-  a.analyze({
-    files,
-    versions: () => [],
-    tree: { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] },
-    ctx: {},
-  } as AnalyzerInput);
-const list = (pkgs: Array<{ name: string; version: string }>): string[] => pkgs.map((p) => `${p.name}@${p.version}`).sort();
 
 // Trivy's pkg/dependency/parser/rust/cargo/parse_test.go.
 const NORMAL = ['normal@0.1.0', 'libc@0.2.54', 'typemap@0.3.3', 'url@1.7.2', 'unsafe-any@0.4.2', 'matches@0.1.8', 'idna@0.1.5', 'percent-encoding@1.0.1'];
@@ -44,15 +28,15 @@ const TRIVY: Record<string, string[]> = {
 
 for (const [name, want] of Object.entries(TRIVY)) {
   test(`cargo: Trivy's ${name} lists what Trivy's test expects`, async () => {
-    const r = await run(cargo, [file(`/src/app/Cargo.lock`, fixture(`cargo/${name}`))]);
+    const r = await runAnalyzer(cargo, [analyzerFile(`/src/app/Cargo.lock`, trivyFixture(`cargo/${name}`))]);
     assert.deepEqual(r.notices, []);
-    assert.deepEqual(list(r.packages!), [...want].sort());
+    assert.deepEqual(nameVersions(r.packages!), [...want].sort());
     assert.ok(r.packages!.every((p) => p.type === 'cargo' && p.filePath === '/src/app/Cargo.lock'));
   });
 }
 
 test("cargo: Trivy's invalid lockfile and broken TOML give a notice naming the line", async () => {
-  const r = await run(cargo, [file('/x/Cargo.lock', fixture('cargo/cargo_invalid.lock'))]);
+  const r = await runAnalyzer(cargo, [analyzerFile('/x/Cargo.lock', trivyFixture('cargo/cargo_invalid.lock'))]);
   assert.deepEqual(r.packages, []);
   assert.match(r.notices![0]!.message, /^Cargo\.lock \/x\/Cargo\.lock skipped: line \d+: /);
   assert.match(String(parseCargoLock('[[package]]\nname = "a"\n')), /without name or version/);
@@ -61,18 +45,18 @@ test("cargo: Trivy's invalid lockfile and broken TOML give a notice naming the l
   // Inline arrays, comments, literal strings.
   const ok = parseCargoLock('# c\nversion = 4\n[[package]]\nname = \'x\' # n\nversion = "1.0.0"\ndependencies = ["y", "z 1.0.0"]\n');
   assert.deepEqual(ok, [{ name: 'x', version: '1.0.0', dependencies: ['y', 'z 1.0.0'] }]);
-  assert.ok(!cargo.required('/x/Cargo.toml', entry('/x/Cargo.toml', 10)));
+  assert.ok(!cargo.required('/x/Cargo.toml', fileEntry('/x/Cargo.toml', 10)));
 });
 
 test("rust-binary: Trivy's cargo-auditable test binary lists what Trivy's test expects", async () => {
-  const bin = gunzipSync(fixture('rust-binary/test.elf.gz'));
-  const r = await run(rustBinary, [file('/usr/local/bin/app', bin, 0o755)]);
+  const bin = gunzipSync(trivyFixture('rust-binary/test.elf.gz'));
+  const r = await runAnalyzer(rustBinary, [analyzerFile('/usr/local/bin/app', bin, 0o755)]);
   assert.deepEqual(r.notices, []);
-  assert.deepEqual(list(r.packages!), ['crate_with_features@0.1.0', 'library_crate@0.1.0']);
+  assert.deepEqual(nameVersions(r.packages!), ['crate_with_features@0.1.0', 'library_crate@0.1.0']);
   assert.ok(r.packages!.every((p) => p.type === 'cargo' && p.filePath === '/usr/local/bin/app'));
   // The same from the pipeline's summary.
-  const fromSummary = await run(rustBinary, [file('/usr/local/bin/app', rustBinary.reduce!('/usr/local/bin/app', bin), 0o755)]);
-  assert.deepEqual(list(fromSummary.packages!), ['crate_with_features@0.1.0', 'library_crate@0.1.0']);
+  const fromSummary = await runAnalyzer(rustBinary, [analyzerFile('/usr/local/bin/app', rustBinary.reduce!('/usr/local/bin/app', bin), 0o755)]);
+  assert.deepEqual(nameVersions(fromSummary.packages!), ['crate_with_features@0.1.0', 'library_crate@0.1.0']);
   assert.equal(rustBinary.reduce, (await import('./gobinary.js')).default.reduce, 'one shared reducer for executables');
 });
 
@@ -95,33 +79,14 @@ test('rust-binary: build dependencies left out; broken and bomb .dep-v0 give not
   assert.equal(auditableCrates('{"packages": [{"name": 1}]}'), '.dep-v0 package without a name and version');
   assert.equal(auditableCrates('nope'), '.dep-v0 is not JSON');
   // A .dep-v0 section holding a zlib bomb (16 MiB of zeros): inflating stops at the limit.
-  const bin = Buffer.from(gunzipSync(fixture('rust-binary/test.elf.gz')));
+  const bin = Buffer.from(gunzipSync(trivyFixture('rust-binary/test.elf.gz')));
   const elfSummary = summarizeExecutable(bin);
   assert.ok(elfSummary.rust && 'json' in elfSummary.rust);
   const bomb = deflateSync(Buffer.alloc(2 * MAX_DEP_V0));
   const patched = patchSection(bin, '.dep-v0', bomb);
-  const r = await run(rustBinary, [file('/bomb', patched, 0o755)]);
+  const r = await runAnalyzer(rustBinary, [analyzerFile('/bomb', patched, 0o755)]);
   assert.deepEqual(r.packages, []);
   assert.match(r.notices![0]!.message, /^cargo-auditable data of \/bomb skipped: \.dep-v0 inflates to more than \d+ bytes$/);
   const garbage = patchSection(bin, '.dep-v0', Buffer.from('not zlib at all'));
-  assert.match((await run(rustBinary, [file('/g', garbage, 0o755)])).notices![0]!.message, /\.dep-v0 is not zlib data/);
+  assert.match((await runAnalyzer(rustBinary, [analyzerFile('/g', garbage, 0o755)])).notices![0]!.message, /\.dep-v0 is not zlib data/);
 });
-
-/** The ELF with a section's bytes replaced (appended at the end, its header pointed there). */
-function patchSection(bin: Buffer, name: string, data: Buffer): Buffer {
-  const shoff = Number(bin.readBigUInt64LE(0x28));
-  const shentsize = bin.readUInt16LE(0x3a);
-  const shnum = bin.readUInt16LE(0x3c);
-  const shstrndx = bin.readUInt16LE(0x3e);
-  const strOff = Number(bin.readBigUInt64LE(shoff + shstrndx * shentsize + 24));
-  for (let i = 0; i < shnum; i++) {
-    const o = shoff + i * shentsize;
-    const n = strOff + bin.readUInt32LE(o);
-    if (bin.toString('latin1', n, bin.indexOf(0, n)) !== name) continue;
-    const out = Buffer.concat([bin, data]);
-    out.writeBigUInt64LE(BigInt(bin.length), o + 24);
-    out.writeBigUInt64LE(BigInt(data.length), o + 32);
-    return out;
-  }
-  throw new Error(`no section ${name}`);
-}

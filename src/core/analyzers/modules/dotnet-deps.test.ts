@@ -1,26 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import type { FileEntry } from '../../inventory/types.js';
 import { parseDepsJson, parseNuGetLock } from '../dotnet.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput } from '../types.js';
+import { analyzerFile, fileEntry, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
 import dotnetDeps from './dotnet-deps.js';
 import nugetLock from './nuget-lock.js';
-
-const fixture = (p: string): Buffer => readFileSync(new URL(`../testdata/trivy/${p}`, import.meta.url));
-const entry = (path: string, size: number): FileEntry => ({ path, kind: 'file', mode: 0o644, size, uid: 0, gid: 0, layer: 0 });
-const file = (path: string, content: Buffer | string): AnalyzerFile => {
-  const c = Buffer.isBuffer(content) ? content : Buffer.from(content);
-  return { path, content: c, entry: entry(path, c.length) };
-};
-const run = async (a: Analyzer, files: AnalyzerFile[]) =>
-  a.analyze({
-    files,
-    versions: () => [],
-    tree: { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] },
-    ctx: {},
-  } as AnalyzerInput);
-const list = (pkgs: Array<{ name: string; version: string }>): string[] => pkgs.map((p) => `${p.name}@${p.version}`).sort();
 
 // Trivy's pkg/dependency/parser/dotnet/core_deps/parse_test.go.
 const DEPS: Record<string, string[]> = {
@@ -41,21 +24,21 @@ const DEPS: Record<string, string[]> = {
 for (const [name, want] of Object.entries(DEPS)) {
   test(`dotnet-deps: Trivy's ${name}.deps.json lists what Trivy's test expects`, async () => {
     const path = `/app/${name}.deps.json`;
-    const r = await run(dotnetDeps, [file(path, fixture(`dotnet-deps/${name}.deps.json`))]);
+    const r = await runAnalyzer(dotnetDeps, [analyzerFile(path, trivyFixture(`dotnet-deps/${name}.deps.json`))]);
     assert.deepEqual(r.notices, []);
-    assert.deepEqual(list(r.packages!), [...want].sort());
+    assert.deepEqual(nameVersions(r.packages!), [...want].sort());
     assert.ok(r.packages!.every((p) => p.type === 'nuget' && p.filePath === path));
   });
 }
 
 test("dotnet-deps: Trivy's invalid.deps.json and other broken input give a notice", async () => {
-  const r = await run(dotnetDeps, [file('/app/invalid.deps.json', fixture('dotnet-deps/invalid.deps.json'))]);
+  const r = await runAnalyzer(dotnetDeps, [analyzerFile('/app/invalid.deps.json', trivyFixture('dotnet-deps/invalid.deps.json'))]);
   assert.deepEqual(r.packages, []);
   assert.match(r.notices![0]!.message, /^\.NET deps file \/app\/invalid\.deps\.json skipped: not JSON/);
   assert.equal(parseDepsJson('[]'), 'not a JSON object');
   assert.equal(parseDepsJson('{"libraries": []}'), '"libraries" is not an object');
-  assert.ok(dotnetDeps.required('/app/x.deps.json', entry('/app/x.deps.json', 10)));
-  assert.ok(!dotnetDeps.required('/app/x.runtimeconfig.json', entry('/app/x.runtimeconfig.json', 10)));
+  assert.ok(dotnetDeps.required('/app/x.deps.json', fileEntry('/app/x.deps.json', 10)));
+  assert.ok(!dotnetDeps.required('/app/x.runtimeconfig.json', fileEntry('/app/x.runtimeconfig.json', 10)));
 });
 
 // Trivy's pkg/dependency/parser/nuget/lock/parse_testcase.go.
@@ -80,14 +63,14 @@ const LOCKS: Record<string, string[]> = {
 
 for (const [name, want] of Object.entries(LOCKS)) {
   test(`nuget-lock: Trivy's ${name}.json lists what Trivy's test expects`, async () => {
-    const r = await run(nugetLock, [file('/src/app/packages.lock.json', fixture(`nuget-lock/${name}.json`))]);
+    const r = await runAnalyzer(nugetLock, [analyzerFile('/src/app/packages.lock.json', trivyFixture(`nuget-lock/${name}.json`))]);
     assert.deepEqual(r.notices, []);
-    assert.deepEqual(list(r.packages!), [...want].sort());
+    assert.deepEqual(nameVersions(r.packages!), [...want].sort());
   });
 }
 
 test('nuget-lock: broken lock files give a notice', async () => {
-  const r = await run(nugetLock, [file('/a/packages.lock.json', '{"version": 1, "dependencies": {"net6.0": {"X": 5}}}')]);
+  const r = await runAnalyzer(nugetLock, [analyzerFile('/a/packages.lock.json', '{"version": 1, "dependencies": {"net6.0": {"X": 5}}}')]);
   assert.deepEqual(r.packages, []);
   assert.equal(r.notices![0]!.message, 'NuGet lock file /a/packages.lock.json skipped: package X is not an object');
   assert.equal(parseNuGetLock('{"version": 1}'), 'no "dependencies" object');

@@ -1,28 +1,12 @@
 // .NET applications: `*.deps.json` beside published assemblies (../dotnet.ts).
-import type { Notice, Package } from '../../inventory/types.js';
 import { MAX_DOTNET_FILE, parseDepsJson } from '../dotnet.js';
-import { layerRef } from '../layer-attribution.js';
-import type { Analyzer } from '../types.js';
+import { claimFiles, packageFileAnalyzer } from '../package-files.js';
 
-const dotnetDeps: Analyzer = {
+export default packageFileAnalyzer({
   id: 'dotnet-deps',
-  version: 1,
-  kind: 'package',
-  required: (path, entry) => entry.kind === 'file' && path.endsWith('.deps.json') && entry.size <= MAX_DOTNET_FILE * 4,
-  analyze(input) {
-    const packages: Package[] = [];
-    const notices: Notice[] = [];
-    for (const f of input.files) {
-      const r = f.content.length > MAX_DOTNET_FILE ? `larger than ${MAX_DOTNET_FILE} bytes` : parseDepsJson(f.content.toString('utf8'));
-      if (typeof r === 'string') {
-        notices.push({ kind: 'package-db-unreadable', message: `.NET deps file ${f.path} skipped: ${r}`, path: f.path });
-        continue;
-      }
-      const layer = layerRef(f.entry.layer, input.layers);
-      for (const p of r) packages.push({ type: 'nuget', name: p.name, version: p.version, filePath: f.path, layer });
-    }
-    return { packages, notices };
-  },
-};
-
-export default dotnetDeps;
+  required: claimFiles((path) => path.endsWith('.deps.json'), MAX_DOTNET_FILE),
+  type: 'nuget',
+  what: '.NET deps file',
+  maxBytes: MAX_DOTNET_FILE,
+  read: (f) => parseDepsJson(f.content.toString('utf8')),
+});

@@ -1,25 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { FileEntry } from '../../inventory/types.js';
 import { MAX_EXECUTABLE, readExecutable, reduceExecutable, summarizeExecutable } from '../executable.js';
 import { parseElf } from '../elf.js';
+import { patchSection } from '../elf.test-helpers.js';
 import { goBinaryPackages, isPseudoVersion, parseModinfo, readGoBuildInfoRaw, shellWords, stdlibVersion, versionFromLdflags } from '../go-buildinfo.js';
-import type { AnalyzerFile, AnalyzerInput } from '../types.js';
+import type { AnalyzerFile } from '../types.js';
+import { analyzerFile, fileEntry, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
 import gobinary from './gobinary.js';
 
-const trivy = (name: string): Buffer => gunzipSync(readFileSync(new URL(`../testdata/trivy/go-binary/${name}.gz`, import.meta.url)));
-const entry = (path: string, size: number, mode = 0o755): FileEntry => ({ path, kind: 'file', mode, size, uid: 0, gid: 0, layer: 0 });
-const file = (path: string, content: Buffer): AnalyzerFile => ({ path, content, entry: entry(path, content.length) });
-const run = async (files: AnalyzerFile[]) =>
-  gobinary.analyze({
-    files,
-    versions: () => [],
-    tree: { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] },
-    ctx: {},
-  } as AnalyzerInput);
-const list = (pkgs: Array<{ name: string; version: string }>): string[] => pkgs.map((p) => `${p.name}@${p.version}`).sort();
+const trivy = (name: string): Buffer => gunzipSync(trivyFixture(`go-binary/${name}.gz`));
+const entry = (path: string, size: number, mode = 0o755) => fileEntry(path, size, mode);
+const file = (path: string, content: Buffer) => analyzerFile(path, content, 0o755);
+const run = (files: AnalyzerFile[]) => runAnalyzer(gobinary, files);
 
 // Trivy's pkg/dependency/parser/golang/binary/parse_test.go, the expected packages per file.
 const TRIVY_EXPECTED: Record<string, string[]> = {
@@ -42,13 +35,13 @@ for (const [name, want] of Object.entries(TRIVY_EXPECTED)) {
     const bin = trivy(name);
     const whole = await run([file('/app/' + name, bin)]);
     assert.deepEqual(whole.notices, []);
-    assert.deepEqual(list(whole.packages!), [...want].sort());
+    assert.deepEqual(nameVersions(whole.packages!), [...want].sort());
     assert.ok(whole.packages!.every((p) => p.type === 'golang' && p.filePath === '/app/' + name && p.layer?.index === 0));
     // What the pipeline keeps of the binary (the reducer's summary) gives the same packages.
     const reduced = reduceExecutable('/app/' + name, bin);
     assert.ok(reduced.length < 64 * 1024, `summary of ${reduced.length} bytes`);
     const fromSummary = await run([file('/app/' + name, reduced)]);
-    assert.deepEqual(list(fromSummary.packages!), [...want].sort());
+    assert.deepEqual(nameVersions(fromSummary.packages!), [...want].sort());
   });
 }
 
@@ -111,7 +104,7 @@ test('gobinary: module info lines, replacements, build settings', () => {
     ['CGO_ENABLED', '0'],
   ]);
   // A replacement by a local directory is listed under its path with no version, as Trivy lists it.
-  assert.deepEqual(list(goBinaryPackages(info)), [
+  assert.deepEqual(nameVersions(goBinaryPackages(info)), [
     '../local@',
     'example.com@v3.1.4',
     'github.com/new/mod@v1.1.0',
@@ -159,5 +152,40 @@ test('gobinary: without section headers the writable segment is searched (stripp
   bin.writeBigUInt64LE(0n, 0x28);
   bin.writeUInt16LE(0, 0x3c);
   const r = await run([file('/sstripped', bin)]);
-  assert.deepEqual(list(r.packages!), ['github.com/aquasecurity/test@v1.0.0', 'stdlib@v1.22.1']);
+  assert.deepEqual(nameVersions(r.packages!), ['github.com/aquasecurity/test@v1.0.0', 'stdlib@v1.22.1']);
+});
+
+test('gobinary: inline build info longer than the 64 KiB search window is read on, as Go reads it', async () => {
+  const bin = trivy('main-version-via-ldflags.elf');
+  const elf = parseElf(bin);
+  assert.ok(typeof elf !== 'string');
+  const sec = elf.sections.find((s) => s.name === '.go.buildinfo')!;
+  const header = bin.subarray(sec.offset, sec.offset + 32);
+  assert.ok(header[15]! & 2, 'the inline layout');
+  const uvarint = (n: number): Buffer => {
+    const out: number[] = [];
+    while (n >= 0x80) {
+      out.push((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    out.push(n);
+    return Buffer.from(out);
+  };
+  const deps = Array.from({ length: 2000 }, (_, i) => `dep\texample.com/module/number-${i}\tv1.${i}.0\th1:${'x'.repeat(43)}=\n`).join('');
+  const sentinel = Buffer.alloc(16, 0x2e);
+  const modinfo = Buffer.concat([sentinel, Buffer.from(`path\texample.com/app\nmod\texample.com/app\tv2.0.0\t\n${deps}`), sentinel]);
+  assert.ok(modinfo.length > 128 * 1024, `module info of ${modinfo.length} bytes`);
+  const version = Buffer.from('go1.22.1');
+  const data = Buffer.concat([header, uvarint(version.length), version, uvarint(modinfo.length), modinfo]);
+  const r = await run([file('/big', patchSection(bin, '.go.buildinfo', data))]);
+  assert.deepEqual(r.notices, []);
+  assert.equal(r.packages!.length, 2002);
+  assert.deepEqual(nameVersions(r.packages!.filter((p) => p.name === 'stdlib' || p.name.endsWith('-1999') || p.name === 'example.com/app')), [
+    'example.com/app@v2.0.0',
+    'example.com/module/number-1999@v1.1999.0',
+    'stdlib@v1.22.1',
+  ]);
+  // Cut inside the module info: a notice, not a throw.
+  const cut = patchSection(bin, '.go.buildinfo', data.subarray(0, 100 * 1024));
+  assert.match((await run([file('/cut', cut)])).notices![0]!.message, /module info: string outside the section/);
 });

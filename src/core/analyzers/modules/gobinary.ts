@@ -6,45 +6,22 @@
 // (../executable.ts), shared with the rust-binary analyzer. Executables that
 // are not ELF or carry no Go build info are skipped silently; a Go build info
 // that cannot be read is a notice.
-import type { Notice, Package } from '../../inventory/types.js';
 import { isExecutableCandidate, readExecutable, reduceExecutable } from '../executable.js';
 import { goBinaryPackages, parseModinfo } from '../go-buildinfo.js';
-import { layerRef } from '../layer-attribution.js';
-import type { Analyzer } from '../types.js';
+import { packageFileAnalyzer } from '../package-files.js';
 
-const gobinary: Analyzer = {
+export default packageFileAnalyzer({
   id: 'gobinary',
-  version: 1,
-  kind: 'package',
   required: isExecutableCandidate,
   reduce: reduceExecutable,
-  analyze(input) {
-    const packages: Package[] = [];
-    const notices: Notice[] = [];
-    for (const f of input.files) {
-      const go = readExecutable(f.content).go;
-      if (!go) continue;
-      const fail = (why: string): void => {
-        notices.push({ kind: 'package-db-unreadable', message: `Go build info of ${f.path} skipped: ${why}`, path: f.path });
-      };
-      if ('error' in go) {
-        fail(String(go.error));
-        continue;
-      }
-      if (typeof go.goVersion !== 'string' || typeof go.modinfo !== 'string') {
-        fail('malformed summary');
-        continue;
-      }
-      const info = parseModinfo(go.goVersion, go.modinfo);
-      if (typeof info === 'string') {
-        fail(info);
-        continue;
-      }
-      const layer = layerRef(f.entry.layer, input.layers);
-      for (const p of goBinaryPackages(info)) packages.push({ type: 'golang', name: p.name, version: p.version, filePath: f.path, layer });
-    }
-    return { packages, notices };
+  type: 'golang',
+  what: 'Go build info of',
+  read(f) {
+    const go = readExecutable(f.content).go;
+    if (!go) return undefined;
+    if ('error' in go) return String(go.error);
+    if (typeof go.goVersion !== 'string' || typeof go.modinfo !== 'string') return 'malformed summary';
+    const info = parseModinfo(go.goVersion, go.modinfo);
+    return typeof info === 'string' ? info : goBinaryPackages(info);
   },
-};
-
-export default gobinary;
+});

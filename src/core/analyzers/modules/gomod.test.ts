@@ -1,25 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import type { FileEntry } from '../../inventory/types.js';
 import { parseGoMod, parseGoSum } from '../gomod.js';
-import type { AnalyzerFile, AnalyzerInput } from '../types.js';
+import type { AnalyzerFile } from '../types.js';
+import { analyzerFile, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
 import gomod from './gomod.js';
 
-const fixture = (p: string): Buffer => readFileSync(new URL(`../testdata/trivy/gomod/${p}`, import.meta.url));
-const entry = (path: string, size: number): FileEntry => ({ path, kind: 'file', mode: 0o644, size, uid: 0, gid: 0, layer: 0 });
-const file = (path: string, content: Buffer | string): AnalyzerFile => {
-  const c = Buffer.isBuffer(content) ? content : Buffer.from(content);
-  return { path, content: c, entry: entry(path, c.length) };
-};
-const run = async (files: AnalyzerFile[]) =>
-  gomod.analyze({
-    files,
-    versions: () => [],
-    tree: { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] },
-    ctx: {},
-  } as AnalyzerInput);
-const list = (pkgs: Array<{ name: string; version: string }>): string[] => pkgs.map((p) => `${p.name}@${p.version}`).sort();
+const fixture = (p: string): Buffer => trivyFixture(`gomod/${p}`);
+const run = (files: AnalyzerFile[]) => runAnalyzer(gomod, files);
 
 // Trivy's pkg/dependency/parser/golang/mod/parse_testcase.go (the go.mod parser; stdlib only with --detection-priority comprehensive).
 const TRIVY: Record<string, string[]> = {
@@ -53,11 +40,11 @@ for (const [dir, want] of Object.entries(TRIVY)) {
   test(`gomod: Trivy's ${dir}/go.mod lists what Trivy's test expects`, async () => {
     // go.mod lists indirect modules (Go 1.17+): go.sum is not merged.
     const r = await run([
-      file(`/src/${dir}/go.mod`, fixture(`${dir}/go.mod`)),
-      ...(dir === 'replaced-with-local-path' ? [] : [file(`/src/${dir}/go.sum`, fixture(`${dir}/go.sum`))]),
+      analyzerFile(`/src/${dir}/go.mod`, fixture(`${dir}/go.mod`)),
+      ...(dir === 'replaced-with-local-path' ? [] : [analyzerFile(`/src/${dir}/go.sum`, fixture(`${dir}/go.sum`))]),
     ]);
     assert.deepEqual(r.notices, []);
-    assert.deepEqual(list(r.packages!), [...want].sort());
+    assert.deepEqual(nameVersions(r.packages!), [...want].sort());
     assert.ok(r.packages!.every((p) => p.type === 'golang' && p.filePath === `/src/${dir}/go.mod`));
   });
 }
@@ -65,17 +52,17 @@ for (const [dir, want] of Object.entries(TRIVY)) {
 test('gomod: a Go 1.16 go.mod lists direct modules; the go.sum beside it adds the rest, as Trivy merges it', async () => {
   const mod = fixture('go116/go.mod');
   const sum = fixture('go116/go.sum');
-  const alone = await run([file('/a/go.mod', mod)]);
+  const alone = await run([analyzerFile('/a/go.mod', mod)]);
   // Trivy's GoMod116: the main module and the one direct requirement.
-  assert.deepEqual(list(alone.packages!), ['github.com/aquasecurity/go-dep-parser@v0.0.0-20211224170007-df43bca6b6ff', 'github.com/org/repo@']);
-  const merged = await run([file('/a/go.mod', mod), file('/a/go.sum', sum)]);
+  assert.deepEqual(nameVersions(alone.packages!), ['github.com/aquasecurity/go-dep-parser@v0.0.0-20211224170007-df43bca6b6ff', 'github.com/org/repo@']);
+  const merged = await run([analyzerFile('/a/go.mod', mod), analyzerFile('/a/go.sum', sum)]);
   const fromSum = parseGoSum(sum.toString('utf8'));
-  const want = new Set(list(alone.packages!));
-  for (const [p, v] of fromSum) if (!list(alone.packages!).some((x) => x.startsWith(`${p}@`))) want.add(`${p}@${v}`);
+  const want = new Set(nameVersions(alone.packages!));
+  for (const [p, v] of fromSum) if (!nameVersions(alone.packages!).some((x) => x.startsWith(`${p}@`))) want.add(`${p}@${v}`);
   assert.ok(want.size > 3);
-  assert.deepEqual(list(merged.packages!), [...want].sort());
+  assert.deepEqual(nameVersions(merged.packages!), [...want].sort());
   // A go.sum in another directory is not this go.mod's.
-  assert.deepEqual(list((await run([file('/a/go.mod', mod), file('/b/go.sum', sum)])).packages!), list(alone.packages!));
+  assert.deepEqual(nameVersions((await run([analyzerFile('/a/go.mod', mod), analyzerFile('/b/go.sum', sum)])).packages!), nameVersions(alone.packages!));
 });
 
 test('gomod: blocks, quoted paths, comments, replace forms; broken files give a notice', async () => {
@@ -101,7 +88,7 @@ test('gomod: blocks, quoted paths, comments, replace forms; broken files give a 
     { path: 'github.com/q/r', version: 'v1.0.0', indirect: true },
     { path: 'github.com/one/line', version: 'v2.0.0+incompatible', indirect: false },
   ]);
-  const r = await run([file('/x/go.mod', 'module m\ngo 1.21\nrequire (\n\tgolang.org/x/text v0.14.0\n')]);
+  const r = await run([analyzerFile('/x/go.mod', 'module m\ngo 1.21\nrequire (\n\tgolang.org/x/text v0.14.0\n')]);
   assert.deepEqual(r.packages, []);
   assert.deepEqual(
     r.notices!.map((n) => n.message),

@@ -1,45 +1,35 @@
 // Go source trees: go.mod (and, when it lists no indirect module as before
 // Go 1.17, the go.sum beside it), read by ../gomod.ts. A go.mod that cannot be parsed is a notice.
-import type { Notice, Package } from '../../inventory/types.js';
 import { goModPackages, parseGoMod, parseGoSum, MAX_GOMOD } from '../gomod.js';
-import { layerRef } from '../layer-attribution.js';
-import type { Analyzer } from '../types.js';
+import { claimFiles, packageFileAnalyzer } from '../package-files.js';
+import type { AnalyzerFile } from '../types.js';
 
 const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
-const gomod: Analyzer = {
-  id: 'gomod',
-  version: 1,
-  kind: 'package',
-  required(path, entry) {
-    const b = base(path);
-    return entry.kind === 'file' && (b === 'go.mod' || b === 'go.sum') && entry.size <= MAX_GOMOD * 4;
-  },
-  analyze(input) {
-    const packages: Package[] = [];
-    const notices: Notice[] = [];
-    const sums = new Map(input.files.filter((f) => base(f.path) === 'go.sum').map((f) => [f.path, f]));
-    for (const f of input.files) {
-      if (base(f.path) !== 'go.mod') continue;
-      const skip = (why: string): void => {
-        notices.push({ kind: 'package-db-unreadable', message: `go.mod ${f.path} skipped: ${why}`, path: f.path });
-      };
-      if (f.content.length > MAX_GOMOD) {
-        skip(`larger than ${MAX_GOMOD} bytes`);
-        continue;
-      }
-      const mod = parseGoMod(f.content.toString('utf8'));
-      if (typeof mod === 'string') {
-        skip(mod);
-        continue;
-      }
-      const sumFile = sums.get(f.path.slice(0, -'go.mod'.length) + 'go.sum');
-      const sum = sumFile && sumFile.content.length <= MAX_GOMOD ? parseGoSum(sumFile.content.toString('utf8')) : undefined;
-      const layer = layerRef(f.entry.layer, input.layers);
-      for (const p of goModPackages(mod, sum)) packages.push({ type: 'golang', name: p.name, version: p.version, filePath: f.path, layer });
-    }
-    return { packages, notices };
-  },
-};
+/** The go.sum files of one analyzer input by path, built once per input. */
+const sumsByInput = new WeakMap<AnalyzerFile[], Map<string, AnalyzerFile>>();
+function goSums(files: AnalyzerFile[]): Map<string, AnalyzerFile> {
+  let sums = sumsByInput.get(files);
+  if (!sums) {
+    sums = new Map(files.filter((f) => base(f.path) === 'go.sum').map((f) => [f.path, f]));
+    sumsByInput.set(files, sums);
+  }
+  return sums;
+}
 
-export default gomod;
+export default packageFileAnalyzer({
+  id: 'gomod',
+  required: claimFiles((path) => base(path) === 'go.mod' || base(path) === 'go.sum', MAX_GOMOD),
+  type: 'golang',
+  what: 'go.mod',
+  read(f, input) {
+    if (base(f.path) !== 'go.mod') return undefined;
+    if (f.content.length > MAX_GOMOD) return `larger than ${MAX_GOMOD} bytes`;
+    const mod = parseGoMod(f.content.toString('utf8'));
+    if (typeof mod === 'string') return mod;
+    const sumPath = f.path.slice(0, -'go.mod'.length) + 'go.sum';
+    const sumFile = goSums(input.files).get(sumPath);
+    const sum = sumFile && sumFile.content.length <= MAX_GOMOD ? parseGoSum(sumFile.content.toString('utf8')) : undefined;
+    return goModPackages(mod, sum);
+  },
+});

@@ -3,9 +3,8 @@
 // `composer.lock` pins (`packages` and `packages-dev`). Lockfile packages that
 // no installed.json beside it (`<dir>/vendor/composer/installed.json`) lists
 // at the same version are reported as declared (`declared: true`).
-import type { Notice, Package } from '../../inventory/types.js';
-import { layerRef } from '../layer-attribution.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput } from '../types.js';
+import { PackageCollector } from '../package-files.js';
+import type { Analyzer, AnalyzerInput } from '../types.js';
 
 /** Largest composer.lock / installed.json read (big applications stay under a few MiB). */
 export const MAX_COMPOSER_FILE = 32 * 1024 * 1024;
@@ -89,38 +88,23 @@ const php: Analyzer = {
     return entry.kind === 'file' && (isComposerLock(path) || isInstalledJson(path)) && entry.size <= MAX_COMPOSER_FILE * 2;
   },
   analyze(input: AnalyzerInput) {
-    const packages: Package[] = [];
-    const notices: Notice[] = [];
-    const skip = (f: AnalyzerFile, why: string): void => {
-      notices.push({ kind: 'package-db-unreadable', message: `Composer file ${f.path} skipped: ${why}`, path: f.path });
-    };
+    const out = new PackageCollector(input.layers);
     /** Project directory -> name@version installed there. */
     const installed = new Map<string, Set<string>>();
     for (const f of input.files) {
-      if (!isInstalledJson(f.path)) continue;
-      const list = parseInstalledJson(f.content);
-      if (typeof list === 'string') {
-        skip(f, list);
-        continue;
-      }
+      const list = isInstalledJson(f.path) ? out.parsed(f, 'Composer file', parseInstalledJson(f.content)) : undefined;
+      if (!list) continue;
       const dir = f.path.slice(0, -INSTALLED.length) || '/';
       installed.set(dir, new Set(list.map((p) => `${p.name}@${p.version}`)));
-      for (const p of list) packages.push({ type: 'composer', ...p, filePath: f.path, layer: layerRef(f.entry.layer, input.layers) });
+      for (const p of list) out.add(f, { type: 'composer', ...p });
     }
     for (const f of input.files) {
-      if (!isComposerLock(f.path)) continue;
-      const list = parseComposerLock(f.content);
-      if (typeof list === 'string') {
-        skip(f, list);
-        continue;
-      }
+      const list = isComposerLock(f.path) ? out.parsed(f, 'Composer file', parseComposerLock(f.content)) : undefined;
+      if (!list) continue;
       const here = installed.get(f.path.slice(0, f.path.lastIndexOf('/')) || '/');
-      for (const p of list) {
-        if (here?.has(`${p.name}@${p.version}`)) continue;
-        packages.push({ type: 'composer', ...p, declared: true, filePath: f.path, layer: layerRef(f.entry.layer, input.layers) });
-      }
+      for (const p of list) if (!here?.has(`${p.name}@${p.version}`)) out.add(f, { type: 'composer', ...p, declared: true });
     }
-    return { packages, notices };
+    return out.result();
   },
 };
 

@@ -1,23 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FileEntry } from '../../inventory/types.js';
-import type { AnalyzerFile, AnalyzerInput } from '../types.js';
+import type { AnalyzerFile } from '../types.js';
+import { analyzerFile, fileEntry, runAnalyzer } from '../analyzer.test-helpers.js';
 import python, { MAX_METADATA, isPythonMetadata, parseCoreMetadata } from './python.js';
 
-const entry = (path: string, size: number): FileEntry => ({ path, kind: 'file', mode: 0o644, size, uid: 0, gid: 0, layer: 0 });
-const file = (path: string, text: string | Buffer): AnalyzerFile => {
-  const content = Buffer.isBuffer(text) ? text : Buffer.from(text);
-  return { path, content, entry: entry(path, content.length) };
-};
-const run = async (files: AnalyzerFile[]) => {
-  const input = {
-    files,
-    versions: () => [],
-    tree: { get: () => undefined, list: () => [], resolve: () => undefined, entries: () => [] },
-    ctx: {},
-  } as AnalyzerInput;
-  return python.analyze(input);
-};
+const run = (files: AnalyzerFile[]) => runAnalyzer(python, files);
 
 test('python: claims only core-metadata files', () => {
   assert.ok(isPythonMetadata('/usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA', 'file'));
@@ -28,8 +15,8 @@ test('python: claims only core-metadata files', () => {
   assert.ok(!isPythonMetadata('/x/.dist-info/METADATA', 'file'));
   assert.ok(!isPythonMetadata('/x/pip-23.0.1.dist-info/RECORD', 'file'));
   assert.ok(!isPythonMetadata('/x/PKG-INFO', 'file'));
-  assert.ok(python.required('/a/b-1.dist-info/METADATA', entry('/a/b-1.dist-info/METADATA', 1000)));
-  assert.ok(!python.required('/a/b-1.dist-info/METADATA', entry('/a/b-1.dist-info/METADATA', MAX_METADATA * 100)), 'huge files are not buffered');
+  assert.ok(python.required('/a/b-1.dist-info/METADATA', fileEntry('/a/b-1.dist-info/METADATA', 1000)));
+  assert.ok(!python.required('/a/b-1.dist-info/METADATA', fileEntry('/a/b-1.dist-info/METADATA', MAX_METADATA * 100)), 'huge files are not buffered');
 });
 
 test('python: fields, folded lines, CRLF, licence precedence', async () => {
@@ -41,12 +28,12 @@ test('python: fields, folded lines, CRLF, licence precedence', async () => {
   assert.deepEqual(m.get('license'), ['line one\nline two']);
   assert.deepEqual(m.get('classifier'), ['A', 'B']);
   const r = await run([
-    file('/s/a-1.dist-info/METADATA', 'Name: a\nVersion: 1\nLicense-Expression: MIT OR Apache-2.0\nLicense: BSD\n'),
-    file(
+    analyzerFile('/s/a-1.dist-info/METADATA', 'Name: a\nVersion: 1\nLicense-Expression: MIT OR Apache-2.0\nLicense: BSD\n'),
+    analyzerFile(
       '/s/b-2.dist-info/METADATA',
       'Name: b\nVersion: 2\nLicense: Copyright (c) someone\n    Permission is hereby granted\nClassifier: License :: OSI Approved :: MIT License\n',
     ),
-    file('/s/c-3.dist-info/METADATA', 'Name: c\nVersion: 3\n'),
+    analyzerFile('/s/c-3.dist-info/METADATA', 'Name: c\nVersion: 3\n'),
   ]);
   assert.deepEqual(
     r.packages!.map((p) => [p.name, p.version, p.licenses]),
@@ -61,14 +48,14 @@ test('python: fields, folded lines, CRLF, licence precedence', async () => {
 
 test('python: broken and oversized metadata are skipped with a notice, never a crash', async () => {
   const r = await run([
-    file('/s/a-1.dist-info/METADATA', ''),
-    file('/s/b-1.dist-info/METADATA', '  leading continuation\nName: b\n'),
-    file('/s/c-1.dist-info/METADATA', 'this is not a header\n'),
-    file('/s/d-1.dist-info/METADATA', Buffer.from([0xc3, 0x28, 0x0a])),
-    file('/s/e-1.dist-info/METADATA', `Name: e\nVersion: 1\n${'x'.repeat(MAX_METADATA)}`),
-    file('/s/f-1.dist-info/METADATA', 'Name: has space\nVersion: 1\n'),
-    file('/s/g-1.dist-info/METADATA', `Name: g\nVersion: ${'9'.repeat(300)}\n`),
-    file('/s/h-1.dist-info/METADATA', 'X: y\n'.repeat(10_001)),
+    analyzerFile('/s/a-1.dist-info/METADATA', ''),
+    analyzerFile('/s/b-1.dist-info/METADATA', '  leading continuation\nName: b\n'),
+    analyzerFile('/s/c-1.dist-info/METADATA', 'this is not a header\n'),
+    analyzerFile('/s/d-1.dist-info/METADATA', Buffer.from([0xc3, 0x28, 0x0a])),
+    analyzerFile('/s/e-1.dist-info/METADATA', `Name: e\nVersion: 1\n${'x'.repeat(MAX_METADATA)}`),
+    analyzerFile('/s/f-1.dist-info/METADATA', 'Name: has space\nVersion: 1\n'),
+    analyzerFile('/s/g-1.dist-info/METADATA', `Name: g\nVersion: ${'9'.repeat(300)}\n`),
+    analyzerFile('/s/h-1.dist-info/METADATA', 'X: y\n'.repeat(10_001)),
   ]);
   assert.deepEqual(r.packages, []);
   assert.deepEqual(

@@ -10,9 +10,10 @@
 // Then the lockfiles (poetry.lock, Pipfile.lock, uv.lock, requirements*.txt):
 // their packages that no installed metadata covers (same normalised name) are
 // reported as declared (`declared: true`), not as present in the image.
-import type { Notice, Package } from '../../inventory/types.js';
+import type { Package } from '../../inventory/types.js';
 import { normalizePypiName } from '../../ecosystems/pypi.js';
 import { layerRef } from '../layer-attribution.js';
+import { PackageCollector } from '../package-files.js';
 import { MAX_PYTHON_LOCKFILE, parsePythonLockfile, pythonLockKind } from '../python-lockfiles.js';
 import type { Analyzer, AnalyzerFile } from '../types.js';
 import { ZipError, zipEntries, zipRead } from '../zip.js';
@@ -130,11 +131,7 @@ const python: Analyzer = {
     return entry.kind === 'file' && pythonLockKind(path) !== undefined && entry.size <= MAX_PYTHON_LOCKFILE * 2;
   },
   analyze(input) {
-    const packages: Package[] = [];
-    const notices: Notice[] = [];
-    const skip = (path: string, what: string, why: string): void => {
-      notices.push({ kind: 'package-db-unreadable', message: `${what} ${path} skipped: ${why}`, path });
-    };
+    const out = new PackageCollector(input.layers);
     for (const f of input.files) {
       let p: Package | string;
       if (isPythonMetadata(f.path, f.entry.kind)) p = fromMetadata(f, input.layers);
@@ -144,27 +141,24 @@ const python: Analyzer = {
         if (meta === 'no EGG-INFO/PKG-INFO') continue;
         p = typeof meta === 'string' ? meta : fromMetadata(f, input.layers, meta);
       } else continue;
-      if (typeof p === 'string') skip(f.path, 'Python package metadata', p);
-      else packages.push(p);
+      if (typeof p === 'string') out.skip(f.path, 'Python package metadata', p);
+      else out.packages.push(p);
     }
-    const installed = new Set(packages.map((p) => normalizePypiName(p.name)));
+    const installed = new Set(out.packages.map((p) => normalizePypiName(p.name)));
     for (const f of input.files) {
       const kind = pythonLockKind(f.path);
       if (!kind || f.entry.kind !== 'file') continue;
-      const locked = parsePythonLockfile(kind, f.content);
-      if (typeof locked === 'string') {
-        skip(f.path, 'Python lockfile', locked);
-        continue;
-      }
+      const locked = out.parsed(f, 'Python lockfile', parsePythonLockfile(kind, f.content));
+      if (!locked) continue;
       const seen = new Set<string>();
       for (const l of locked) {
         const n = normalizePypiName(l.name);
         if (installed.has(n) || seen.has(`${n}@${l.version}`)) continue;
         seen.add(`${n}@${l.version}`);
-        packages.push({ type: 'pypi', name: l.name, version: l.version, declared: true, filePath: f.path, layer: layerRef(f.entry.layer, input.layers) });
+        out.add(f, { type: 'pypi', name: l.name, version: l.version, declared: true });
       }
     }
-    return { packages, notices };
+    return out.result();
   },
 };
 

@@ -4,9 +4,8 @@
 // Ruby), and gems a `Gemfile.lock` lists (its GEM, GIT and PATH `specs:`).
 // Lockfile gems that no installed gemspec covers at the same version are
 // reported as declared (`declared: true`), not as present in the image.
-import type { Notice, Package } from '../../inventory/types.js';
-import { layerRef } from '../layer-attribution.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput } from '../types.js';
+import { PackageCollector } from '../package-files.js';
+import type { Analyzer, AnalyzerInput } from '../types.js';
 
 /** Largest gemspec read (real ones are a few KiB; Debian's embed the file list). */
 export const MAX_GEMSPEC = 1024 * 1024;
@@ -137,35 +136,21 @@ const ruby: Analyzer = {
     return isGemfileLock(path) && entry.size <= MAX_GEMFILE_LOCK * 2;
   },
   analyze(input: AnalyzerInput) {
-    const packages: Package[] = [];
-    const notices: Notice[] = [];
+    const out = new PackageCollector(input.layers);
     const installed = new Set<string>();
-    const skip = (f: AnalyzerFile, what: string, why: string): void => {
-      notices.push({ kind: 'package-db-unreadable', message: `${what} ${f.path} skipped: ${why}`, path: f.path });
-    };
     for (const f of input.files) {
-      if (!isGemspec(f.path)) continue;
-      const g = parseGemspec(f.content);
-      if (typeof g === 'string') {
-        skip(f, 'Ruby gemspec', g);
-        continue;
-      }
+      const g = isGemspec(f.path) ? out.parsed(f, 'Ruby gemspec', parseGemspec(f.content)) : undefined;
+      if (!g) continue;
       installed.add(`${g.name}@${g.version}`);
-      packages.push({ type: 'gem', ...g, filePath: f.path, layer: layerRef(f.entry.layer, input.layers) });
+      out.add(f, { type: 'gem', ...g });
     }
     for (const f of input.files) {
-      if (!isGemfileLock(f.path)) continue;
-      const gems = parseGemfileLock(f.content);
-      if (typeof gems === 'string') {
-        skip(f, 'Gemfile.lock', gems);
-        continue;
-      }
-      for (const g of gems) {
-        if (installed.has(`${g.name}@${g.version}`)) continue;
-        packages.push({ type: 'gem', name: g.name, version: g.version, declared: true, filePath: f.path, layer: layerRef(f.entry.layer, input.layers) });
+      const gems = isGemfileLock(f.path) ? out.parsed(f, 'Gemfile.lock', parseGemfileLock(f.content)) : undefined;
+      for (const g of gems ?? []) {
+        if (!installed.has(`${g.name}@${g.version}`)) out.add(f, { type: 'gem', name: g.name, version: g.version, declared: true });
       }
     }
-    return { packages, notices };
+    return out.result();
   },
 };
 

@@ -3,10 +3,8 @@
 // version, source, kind, dependencies, root}]}), runtime crates only (build
 // dependencies are not in the binary), as Trivy lists them. Shares the
 // executable summary with the gobinary analyzer (../executable.ts).
-import type { Notice, Package } from '../../inventory/types.js';
 import { isExecutableCandidate, readExecutable, reduceExecutable } from '../executable.js';
-import { layerRef } from '../layer-attribution.js';
-import type { Analyzer } from '../types.js';
+import { packageFileAnalyzer } from '../package-files.js';
 
 const MAX_CRATES = 100_000;
 
@@ -33,28 +31,15 @@ export function auditableCrates(json: string): Array<{ name: string; version: st
   return out;
 }
 
-const rustBinary: Analyzer = {
+export default packageFileAnalyzer({
   id: 'rust-binary',
-  version: 1,
-  kind: 'package',
   required: isExecutableCandidate,
   reduce: reduceExecutable,
-  analyze(input) {
-    const packages: Package[] = [];
-    const notices: Notice[] = [];
-    for (const f of input.files) {
-      const rust = readExecutable(f.content).rust;
-      if (!rust) continue;
-      const crates = 'error' in rust ? String(rust.error) : typeof rust.json === 'string' ? auditableCrates(rust.json) : 'malformed summary';
-      if (typeof crates === 'string') {
-        notices.push({ kind: 'package-db-unreadable', message: `cargo-auditable data of ${f.path} skipped: ${crates}`, path: f.path });
-        continue;
-      }
-      const layer = layerRef(f.entry.layer, input.layers);
-      for (const c of crates) packages.push({ type: 'cargo', name: c.name, version: c.version, filePath: f.path, layer });
-    }
-    return { packages, notices };
+  type: 'cargo',
+  what: 'cargo-auditable data of',
+  read(f) {
+    const rust = readExecutable(f.content).rust;
+    if (!rust) return undefined;
+    return 'error' in rust ? String(rust.error) : typeof rust.json === 'string' ? auditableCrates(rust.json) : 'malformed summary';
   },
-};
-
-export default rustBinary;
+});

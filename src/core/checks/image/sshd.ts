@@ -31,18 +31,25 @@ export function sshdSettings(i: ImageCheckInput): Map<string, SshdSetting> | und
   return out;
 }
 
-export const sshRootLoginCheck: ImageCheck = {
+/** A check that fails where sshd_config sets `keyword` to `yes`. */
+function sshdYesCheck(keyword: string, check: Omit<ImageCheck, 'version' | 'run'>): ImageCheck {
+  return {
+    ...check,
+    version: 1,
+    run: (i) => {
+      const s = sshdSettings(i)?.get(keyword.toLowerCase());
+      return s && s.value === 'yes' ? [{ detail: `${keyword} yes`, file: s.file }] : [];
+    },
+  };
+}
+
+export const sshRootLoginCheck = sshdYesCheck('PermitRootLogin', {
   id: 'ssh-root-login',
-  version: 1,
   severity: 'high',
   title: 'sshd allows root login',
   rationale: "PermitRootLogin yes lets an attacker guess or reuse root's password over the network and log in directly with full rights.",
   remedy: 'Set `PermitRootLogin no` (or prohibit-password) in sshd_config; better, do not run sshd in a container.',
-  run: (i) => {
-    const s = sshdSettings(i)?.get('permitrootlogin');
-    return s && s.value === 'yes' ? [{ detail: 'PermitRootLogin yes', file: s.file }] : [];
-  },
-};
+});
 
 export const sshPasswordAuthCheck: ImageCheck = {
   id: 'ssh-password-auth',
@@ -60,15 +67,10 @@ export const sshPasswordAuthCheck: ImageCheck = {
   },
 };
 
-export const sshEmptyPasswordsCheck: ImageCheck = {
+export const sshEmptyPasswordsCheck = sshdYesCheck('PermitEmptyPasswords', {
   id: 'ssh-empty-passwords',
-  version: 1,
   severity: 'critical',
   title: 'sshd allows empty passwords',
   rationale: 'PermitEmptyPasswords yes lets anyone log in over the network to every account whose password is empty.',
   remedy: 'Set `PermitEmptyPasswords no` (the default).',
-  run: (i) => {
-    const s = sshdSettings(i)?.get('permitemptypasswords');
-    return s && s.value === 'yes' ? [{ detail: 'PermitEmptyPasswords yes', file: s.file }] : [];
-  },
-};
+});

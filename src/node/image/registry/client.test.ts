@@ -10,17 +10,9 @@ import { freePort } from '../../../../test/helpers/registry-server.js';
 import { getManifestDigest, listRepositories, openRegistryImage } from './index.js';
 import { MT } from '../manifest.js';
 import { digestOf } from './verify-stream.js';
+import { inputErrorWith } from '../../../core/errors.test-helpers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-function isInputError(code: string, re?: RegExp): (e: unknown) => boolean {
-  return (e: unknown) => {
-    if (!(e instanceof InputError)) throw e;
-    if (e.code !== code) throw new Error(`expected ${code}, got ${e.code}: ${e.message}`);
-    if (re && !re.test(e.message)) throw new Error(`message ${JSON.stringify(e.message)} does not match ${re}`);
-    return true;
-  };
-}
 
 const manifest = Buffer.from(
   JSON.stringify({
@@ -55,7 +47,7 @@ describe('registry client against misbehaving servers', () => {
     handler = () => {};
     await assert.rejects(
       openRegistryImage(`registry:${host}/app:1`, base),
-      isInputError('REGISTRY_TIMEOUT', new RegExp(`app:1: no data from ${host} for 0.3 s`)),
+      inputErrorWith('REGISTRY_TIMEOUT', new RegExp(`app:1: no data from ${host} for 0.3 s`)),
     );
   });
 
@@ -65,7 +57,7 @@ describe('registry client against misbehaving servers', () => {
       r.writeHead(200, { 'content-type': MT.ociManifest, 'content-length': String(manifest.length) });
       r.write(manifest.subarray(0, 10));
     };
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_TIMEOUT'));
+    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), inputErrorWith('REGISTRY_TIMEOUT'));
     handler = (q, r) => {
       if (q.url === '/v2/') return void r.writeHead(200).end('{}');
       r.writeHead(200, { 'content-type': MT.ociManifest, 'content-length': String(manifest.length) });
@@ -90,7 +82,7 @@ describe('registry client against misbehaving servers', () => {
     };
     await assert.rejects(
       openRegistryImage(`registry:${host}/app:1`, { ...base, limits: { maxManifestSize: 1024 * 1024 } }),
-      isInputError('LIMIT_MANIFEST_SIZE', /app:1: response is larger than the limit/),
+      inputErrorWith('LIMIT_MANIFEST_SIZE', /app:1: response is larger than the limit/),
     );
   });
 
@@ -105,7 +97,7 @@ describe('registry client against misbehaving servers', () => {
     assert.equal(await getManifestDigest(`${host}/app:1`, { ...base, delay: async (ms) => void delays.push(ms) }), digestOf(manifest));
     assert.deepEqual(delays, [250, 500]);
     calls = -10;
-    await assert.rejects(getManifestDigest(`${host}/app:1`, base), isInputError('REGISTRY_HTTP_ERROR', /HTTP 503/));
+    await assert.rejects(getManifestDigest(`${host}/app:1`, base), inputErrorWith('REGISTRY_HTTP_ERROR', /HTTP 503/));
   });
 
   test('redirect loops, missing Location and HTTPS-to-HTTP downgrades are refused', async () => {
@@ -114,8 +106,8 @@ describe('registry client against misbehaving servers', () => {
       if (q.url!.includes('nolocation')) return void r.writeHead(302).end();
       r.writeHead(302, { location: q.url }).end();
     };
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_TOO_MANY_REDIRECTS'));
-    await assert.rejects(openRegistryImage(`registry:${host}/nolocation:1`, base), isInputError('REGISTRY_BAD_REDIRECT', /without a Location/));
+    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), inputErrorWith('REGISTRY_TOO_MANY_REDIRECTS'));
+    await assert.rejects(openRegistryImage(`registry:${host}/nolocation:1`, base), inputErrorWith('REGISTRY_BAD_REDIRECT', /without a Location/));
   });
 
   test('401 with a Bearer challenge: bad realms and bad token answers', async () => {
@@ -125,19 +117,22 @@ describe('registry client against misbehaving servers', () => {
       if (q.url!.startsWith('/token')) return void r.writeHead(200, { 'content-type': 'application/json' }).end(tokenBody);
       r.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="s"` }).end();
     };
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_BAD_CHALLENGE', /without a valid realm/));
+    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), inputErrorWith('REGISTRY_BAD_CHALLENGE', /without a valid realm/));
     realm = `http://${host}/token`;
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_TOKEN_FAILED', /without a "token"/));
+    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), inputErrorWith('REGISTRY_TOKEN_FAILED', /without a "token"/));
     tokenBody = 'not json';
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_TOKEN_FAILED', /invalid JSON/));
+    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), inputErrorWith('REGISTRY_TOKEN_FAILED', /invalid JSON/));
     // A token the registry keeps refusing: one retry, then a clear 401.
     tokenBody = '{"token":"abc"}';
     await assert.rejects(
       openRegistryImage(`registry:${host}/app:1`, { ...base, username: 'u', password: 'p' }),
-      isInputError('REGISTRY_UNAUTHORIZED', /app:1: registry .* rejected the credentials/),
+      inputErrorWith('REGISTRY_UNAUTHORIZED', /app:1: registry .* rejected the credentials/),
     );
     // Without --insecure, a plain-HTTP registry fails at TLS (with the hint).
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, { ...base, insecure: false, username: 'u', password: 'p' }), isInputError('REGISTRY_TLS'));
+    await assert.rejects(
+      openRegistryImage(`registry:${host}/app:1`, { ...base, insecure: false, username: 'u', password: 'p' }),
+      inputErrorWith('REGISTRY_TLS'),
+    );
   });
 
   test('pagination links to another origin and links that loop are refused', async () => {
@@ -146,24 +141,24 @@ describe('registry client against misbehaving servers', () => {
       if (q.url === '/v2/') return void r.writeHead(200).end('{}');
       r.writeHead(200, { 'content-type': 'application/json', link }).end('{"repositories":["a"]}');
     };
-    await assert.rejects(listRepositories(host, base), isInputError('REGISTRY_BAD_LINK', /another origin/));
+    await assert.rejects(listRepositories(host, base), inputErrorWith('REGISTRY_BAD_LINK', /another origin/));
     link = '</v2/_catalog?n=100>; rel="next"';
-    await assert.rejects(listRepositories(host, base), isInputError('REGISTRY_BAD_LINK', /loops/));
+    await assert.rejects(listRepositories(host, base), inputErrorWith('REGISTRY_BAD_LINK', /loops/));
     link = '';
     handler = (q, r) => {
       if (q.url === '/v2/') return void r.writeHead(200).end('{}');
       r.writeHead(200).end('{"repositories":[1]}');
     };
-    await assert.rejects(listRepositories(host, base), isInputError('REGISTRY_BAD_LISTING'));
+    await assert.rejects(listRepositories(host, base), inputErrorWith('REGISTRY_BAD_LISTING'));
   });
 
   test('a host that is not a v2 registry, and a refused connection', async () => {
     handler = (_q, r) => r.writeHead(404).end();
-    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), isInputError('REGISTRY_NOT_V2'));
+    await assert.rejects(openRegistryImage(`registry:${host}/app:1`, base), inputErrorWith('REGISTRY_NOT_V2'));
     const port = await freePort();
     await assert.rejects(
       openRegistryImage(`registry:127.0.0.1:${port}/app:1`, base),
-      isInputError('REGISTRY_UNREACHABLE', new RegExp(`cannot reach 127.0.0.1:${port} \\(ECONNREFUSED\\)`)),
+      inputErrorWith('REGISTRY_UNREACHABLE', new RegExp(`cannot reach 127.0.0.1:${port} \\(ECONNREFUSED\\)`)),
     );
   });
 
@@ -181,9 +176,9 @@ describe('registry client against misbehaving servers', () => {
       if (q.url === '/v2/') return void r.writeHead(200).end('{}');
       r.writeHead(200, { 'content-type': MT.ociManifest }).end(body);
     };
-    await assert.rejects(openRegistryImage(`registry:${host}/chart:1`, base), isInputError('REGISTRY_NOT_AN_IMAGE', /helm\.config/));
+    await assert.rejects(openRegistryImage(`registry:${host}/chart:1`, base), inputErrorWith('REGISTRY_NOT_AN_IMAGE', /helm\.config/));
     body = Buffer.from('{"schemaVersion":1,"name":"x","fsLayers":[]}');
-    await assert.rejects(openRegistryImage(`registry:${host}/old:1`, base), isInputError('REGISTRY_UNSUPPORTED_MANIFEST', /schema 1/));
+    await assert.rejects(openRegistryImage(`registry:${host}/old:1`, base), inputErrorWith('REGISTRY_UNSUPPORTED_MANIFEST', /schema 1/));
   });
 
   test('a layer blob that breaks or stalls midway is an InputError on the layer stream', async () => {
@@ -217,8 +212,8 @@ describe('registry client against misbehaving servers', () => {
         await img.close();
       }
     };
-    await assert.rejects(drain(), isInputError('REGISTRY_CONNECTION_BROKEN', new RegExp(`app@${digestOf(layer)}: connection broke`)));
+    await assert.rejects(drain(), inputErrorWith('REGISTRY_CONNECTION_BROKEN', new RegExp(`app@${digestOf(layer)}: connection broke`)));
     mode = 'stall';
-    await assert.rejects(drain(), isInputError('REGISTRY_TIMEOUT', new RegExp(`app@${digestOf(layer)}: no data`)));
+    await assert.rejects(drain(), inputErrorWith('REGISTRY_TIMEOUT', new RegExp(`app@${digestOf(layer)}: no data`)));
   });
 });

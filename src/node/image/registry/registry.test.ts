@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { InputError } from '../../../core/errors.js';
 import type { Image } from '../../../core/image/types.js';
 import { blobDataPath, pushImage, putManifest, startRegistry, uploadBlob, type RegistryServer } from '../../../../test/helpers/registry-server.js';
 import { getManifestDigest, listRepositories, listTags, openRegistryImage, RegistrySession } from './index.js';
 import { writeOciLayout, type FixtureLayout } from './oci-fixture.test-helpers.js';
+import { inputErrorWith } from '../../../core/errors.test-helpers.js';
 
 const amd64 = { os: 'linux', architecture: 'amd64' };
 const arm64 = { os: 'linux', architecture: 'arm64', variant: 'v8' };
@@ -50,15 +50,6 @@ async function drain(img: Image, i: number): Promise<number> {
   let n = 0;
   for await (const c of await img.layers[i]!.open!()) n += (c as Buffer).length;
   return n;
-}
-
-function isInputError(code: string, re?: RegExp): (e: unknown) => boolean {
-  return (e: unknown) => {
-    if (!(e instanceof InputError)) throw e;
-    if (e.code !== code) throw new Error(`expected ${code}, got ${e.code}: ${e.message}`);
-    if (re && !re.test(e.message)) throw new Error(`message ${JSON.stringify(e.message)} does not match ${re}`);
-    return true;
-  };
 }
 
 async function tmp(t: { after(fn: () => Promise<void>): void } | null, prefix: string): Promise<string> {
@@ -124,7 +115,7 @@ describe('registry source, anonymous registry', () => {
     await img.close();
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/team/app:multi`, { insecure: true, platform: { os: 'linux', architecture: 's390x' } }),
-      isInputError('REGISTRY_PLATFORM_NOT_FOUND', /team\/app:multi: no image for platform linux\/s390x .*linux\/amd64, linux\/arm64\/v8/),
+      inputErrorWith('REGISTRY_PLATFORM_NOT_FOUND', /team\/app:multi: no image for platform linux\/s390x .*linux\/amd64, linux\/arm64\/v8/),
     );
   });
 
@@ -149,26 +140,26 @@ describe('registry source, anonymous registry', () => {
   test('clear errors for unknown repositories, tags and digests, and for a missing --insecure', async () => {
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/nope:1`, { insecure: true }),
-      isInputError('REGISTRY_NOT_FOUND', /^127\.0\.0\.1:\d+\/nope:1: not found in registry .*\(HTTP 404\)/),
+      inputErrorWith('REGISTRY_NOT_FOUND', /^127\.0\.0\.1:\d+\/nope:1: not found in registry .*\(HTTP 404\)/),
     );
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/team/app:nope`, { insecure: true }),
-      isInputError('REGISTRY_NOT_FOUND', /team\/app:nope: not found .*MANIFEST_UNKNOWN/),
+      inputErrorWith('REGISTRY_NOT_FOUND', /team\/app:nope: not found .*MANIFEST_UNKNOWN/),
     );
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/team/app@sha256:${'0'.repeat(64)}`, { insecure: true }),
-      isInputError('REGISTRY_NOT_FOUND', /team\/app@sha256:0+: not found/),
+      inputErrorWith('REGISTRY_NOT_FOUND', /team\/app@sha256:0+: not found/),
     );
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/team/app:multi`, {}),
-      isInputError('REGISTRY_TLS', /TLS to 127\.0\.0\.1:\d+ failed .*--insecure/),
+      inputErrorWith('REGISTRY_TLS', /TLS to 127\.0\.0\.1:\d+ failed .*--insecure/),
     );
   });
 
   test('manifest size limit', async () => {
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/team/app:single`, { insecure: true, limits: { maxManifestSize: 100 } }),
-      isInputError('LIMIT_MANIFEST_SIZE', /limit of 100 bytes/),
+      inputErrorWith('LIMIT_MANIFEST_SIZE', /limit of 100 bytes/),
     );
   });
 
@@ -180,7 +171,7 @@ describe('registry source, anonymous registry', () => {
     assert.deepEqual((await listTags(reg.host, 'team/app', { insecure: true, pageSize: 1 })).sort(), ['multi', 'single']);
     assert.equal(await getManifestDigest(`${reg.host}/team/app:multi`, { insecure: true }), multi.indexDigest);
     assert.equal(await getManifestDigest(`${reg.host}/team/app:single`, { insecure: true }), single.manifestDigests[0]);
-    await assert.rejects(listTags(reg.host, 'missing/repo', { insecure: true }), isInputError('REGISTRY_NOT_FOUND', /missing\/repo: not found/));
+    await assert.rejects(listTags(reg.host, 'missing/repo', { insecure: true }), inputErrorWith('REGISTRY_NOT_FOUND', /missing\/repo: not found/));
   });
 
   test('corrupted storage: layer, config and manifest digests are verified', async (t) => {
@@ -199,18 +190,18 @@ describe('registry source, anonymous registry', () => {
     const img = await openRegistryImage(`registry:${reg.host}/corrupt/layer:1`, { insecure: true });
     await assert.rejects(
       drain(img, 0),
-      isInputError('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/layer@${lay.layerDigests[0]![0]}: blob content has digest sha256:[0-9a-f]{64}, expected`)),
+      inputErrorWith('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/layer@${lay.layerDigests[0]![0]}: blob content has digest sha256:[0-9a-f]{64}, expected`)),
     );
     await img.close();
     // Manifest: by tag (checked against Docker-Content-Digest) and by digest.
     await flip(lay.manifestDigests[0]!, 20);
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/corrupt/layer:2`, { insecure: true }),
-      isInputError('IMAGE_DIGEST_MISMATCH', /corrupt\/layer:2: manifest content has digest/),
+      inputErrorWith('IMAGE_DIGEST_MISMATCH', /corrupt\/layer:2: manifest content has digest/),
     );
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/corrupt/layer@${lay.manifestDigests[0]}`, { insecure: true }),
-      isInputError('IMAGE_DIGEST_MISMATCH'),
+      inputErrorWith('IMAGE_DIGEST_MISMATCH'),
     );
   });
 
@@ -232,17 +223,17 @@ describe('registry source, anonymous registry', () => {
     await push('broken/json', Buffer.from('{"architecture": "amd64", '));
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/broken/json:1`, { insecure: true }),
-      isInputError('REGISTRY_BAD_CONFIG', /broken\/json@sha256:[0-9a-f]{64}: image config is not valid JSON/),
+      inputErrorWith('REGISTRY_BAD_CONFIG', /broken\/json@sha256:[0-9a-f]{64}: image config is not valid JSON/),
     );
     await push('broken/diffids', Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })));
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/broken/diffids:1`, { insecure: true }),
-      isInputError('REGISTRY_BAD_CONFIG', /0 diff_ids but the manifest has 1 layers/),
+      inputErrorWith('REGISTRY_BAD_CONFIG', /0 diff_ids but the manifest has 1 layers/),
     );
     await push('broken/layertype', Buffer.from('{}'), 'application/vnd.example.not-a-layer');
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/broken/layertype:1`, { insecure: true }),
-      isInputError('REGISTRY_UNSUPPORTED_LAYER', /layers\[0\] has unsupported media type application\/vnd\.example\.not-a-layer/),
+      inputErrorWith('REGISTRY_UNSUPPORTED_LAYER', /layers\[0\] has unsupported media type application\/vnd\.example\.not-a-layer/),
     );
   });
 
@@ -256,7 +247,7 @@ describe('registry source, anonymous registry', () => {
     await writeFile(p, b);
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/corrupt/config:1`, { insecure: true }),
-      isInputError('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/config@${lay.configDigests[0]}`)),
+      inputErrorWith('IMAGE_DIGEST_MISMATCH', new RegExp(`corrupt/config@${lay.configDigests[0]}`)),
     );
   });
 });
@@ -297,11 +288,11 @@ describe('registry source, Basic auth (htpasswd)', () => {
   test('401 without or with wrong credentials names the image and the credential source', async () => {
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/private/app:1`, { insecure: true, env: {} }),
-      isInputError('REGISTRY_UNAUTHORIZED', /private\/app:1: registry .* requires authentication/),
+      inputErrorWith('REGISTRY_UNAUTHORIZED', /private\/app:1: registry .* requires authentication/),
     );
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/private/app:1`, { insecure: true, username: 'alice', password: 'wrong', env: {} }),
-      isInputError('REGISTRY_UNAUTHORIZED', /private\/app:1: registry .* rejected the credentials from --username\/--password/),
+      inputErrorWith('REGISTRY_UNAUTHORIZED', /private\/app:1: registry .* rejected the credentials from --username\/--password/),
     );
   });
 
@@ -387,8 +378,8 @@ describe('registry source, token auth (Bearer JWT from a token server)', () => {
       const tags = (await s.tags('secure/app')).sort();
       assert.deepEqual(tags, ['1', '2']);
       for (const t of tags) assert.equal(await s.manifestDigest('secure/app', t), lay.manifestDigests[0]);
-      await assert.rejects(s.manifestDigest('secure/app', 'bad tag'), isInputError('REGISTRY_BAD_REFERENCE'));
-      await assert.rejects(s.manifestDigest('secure/app', 'nope'), isInputError('REGISTRY_NOT_FOUND', /secure\/app:nope/));
+      await assert.rejects(s.manifestDigest('secure/app', 'bad tag'), inputErrorWith('REGISTRY_BAD_REFERENCE'));
+      await assert.rejects(s.manifestDigest('secure/app', 'nope'), inputErrorWith('REGISTRY_NOT_FOUND', /secure\/app:nope/));
     } finally {
       s.close();
     }
@@ -401,14 +392,14 @@ describe('registry source, token auth (Bearer JWT from a token server)', () => {
   test('the token server refusing credentials is a clear 401', async () => {
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/secure/app:1`, { insecure: true, username: 'bob', password: 'nope', env: {} }),
-      isInputError(
+      inputErrorWith(
         'REGISTRY_UNAUTHORIZED',
         /secure\/app:1: token server http:\/\/127\.0\.0\.1:\d+\/token rejected the credentials from --username\/--password/,
       ),
     );
     await assert.rejects(
       openRegistryImage(`registry:${reg.host}/secure/app:1`, { insecure: true, env: {} }),
-      isInputError('REGISTRY_UNAUTHORIZED', /requires credentials/),
+      inputErrorWith('REGISTRY_UNAUTHORIZED', /requires credentials/),
     );
   });
 });
@@ -444,7 +435,7 @@ describe('registry source over HTTPS (self-signed certificate)', () => {
     await b.close();
     await assert.rejects(
       openRegistryImage(ref, { ...creds, env: {} }),
-      isInputError('REGISTRY_TLS', /tls\/app:1: TLS to 127\.0\.0\.1:\d+ failed .*use --insecure/),
+      inputErrorWith('REGISTRY_TLS', /tls\/app:1: TLS to 127\.0\.0\.1:\d+ failed .*use --insecure/),
     );
   });
 
@@ -452,7 +443,7 @@ describe('registry source over HTTPS (self-signed certificate)', () => {
     const ref = `registry:${tokenReg.host}/tls/app:1`;
     await assert.rejects(
       openRegistryImage(ref, { ...creds, env: {}, ca: tokenReg.certPem! }),
-      isInputError('REGISTRY_INSECURE_REALM', /tls\/app:1: token realm http:\/\/127\.0\.0\.1:\d+\/token is plain HTTP/),
+      inputErrorWith('REGISTRY_INSECURE_REALM', /tls\/app:1: token realm http:\/\/127\.0\.0\.1:\d+\/token is plain HTTP/),
     );
     const img = await openRegistryImage(ref, { ...creds, env: {}, ca: tokenReg.certPem!, insecure: true });
     assert.equal(img.digest, lay.manifestDigests[0]);

@@ -2,42 +2,38 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyscallEvent } from '../../../core/events/event.js';
 import { Normaliser, kernelCgroupLines, localAddress, cloneFlagNames } from './normalise.js';
-import { parseBpftraceLine } from './parse.js';
+import { feedLines, printfLine } from './bpftrace.test-helpers.js';
 import { ProcCache, ProcFs } from '../procfs.js';
 import { ContainerResolver } from '../container-resolver.js';
 
 const ID = 'ab'.repeat(32);
-const line = (data: string) => JSON.stringify({ type: 'printf', data: `${data}\n` });
+/** Directory-chain fields of a record whose directory the probe did not place (program.ts dirChain()). */
+const NODIR = '\t9\t0\t0\t0\t0';
+const line = printfLine;
 const H = (code: string, pid: number, comm: string, ns = 4026532180) => `${code}\t1000000\t${pid}\t${pid}\t100\t0\t${ns}\t1`.concat(`\t${comm}`);
+/** An exec as the probes print it: `Ea` (v1 cgroup leaf, argv as bpftrace's %r prints the NUL-separated area), then `E` (old pid, v2 leaf, filename). */
+const EXEC = (pid: number, comm: string, v1: string, argv: string[], file: string, ns?: number) => [
+  line(`${H('Ea', pid, comm, ns)}\t${v1}\t${argv.map((a) => `${a}\\x00`).join('')}`),
+  line(`${H('E', pid, comm, ns)}\t${pid}\t\t${file}`),
+];
 
 /** Feed recorded-format lines through parser and normaliser; /proc is an empty directory, as for processes already gone. */
 function run(lines: string[]): SyscallEvent[] {
   const procs = new ProcCache(new ProcFs('/nonexistent-proc'));
   const n = new Normaliser({ procs, containers: new ContainerResolver(), host: 'node-1', wallNow: () => 1_700_000_000_000, monoNowNs: () => 1_000_000 });
-  const out: SyscallEvent[] = [];
-  for (const l of lines) {
-    const r = parseBpftraceLine(l);
-    if (r.kind === 'join') n.argv(r.args);
-    else if (r.kind === 'event') {
-      const { event } = n.record(r.ev);
-      if (event) out.push(event);
-    }
-  }
-  return out;
+  return feedLines(n, lines, false);
 }
 
 describe('normaliser', () => {
   it("names the creator of a dropped executable on its exec only (Dx before E), whatever the creator's name holds", () => {
     const evs = run([
-      line(`${H('A', 201, 'sh')}\t${ID}\t`),
-      JSON.stringify({ type: 'join', data: '/tmp/x' }),
       line(`${H('Dx', 201, 'x')}\tcurl\tevil`),
-      line(`${H('E', 201, 'x')}\t201\t/tmp/x`),
-      line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0\t/etc/shadow`),
-      line(`${H('E', 202, 'ls')}\t202\t/usr/bin/ls`),
+      ...EXEC(201, 'x', ID, ['/tmp/x'], '/tmp/x'),
+      line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
+      line(`${H('E', 202, 'ls')}\t202\t\t/usr/bin/ls`),
       // Fileless: the kernel saw an executable without a link, though the process is gone from /proc.
       line(`${H('Dm', 203, 'x')}`),
-      line(`${H('E', 203, 'x')}\t203\t/proc/self/fd/3`),
+      line(`${H('E', 203, 'x')}\t203\t\t/proc/self/fd/3`),
     ]);
     assert.deepEqual(
       evs.map((e) => [e.type, e.proc.exepath, e.proc.exeWriter]),
@@ -56,11 +52,8 @@ describe('normaliser', () => {
 
   it('pairs argv and cgroup names with the exec, and keeps the container for later events', () => {
     const evs = run([
-      line(`${H('F', 100, 'sh', 4026531836)}\t101`),
-      line(`${H('A', 101, 'sh')}\t${ID}\t`),
-      JSON.stringify({ type: 'join', data: 'xmrig\x1f-o\x1fstratum+tcp://pool:3333' }),
-      line(`${H('E', 101, 'xmrig')}\t101\t/opt/xmrig`),
-      line(`${H('O', 101, 'xmrig')}\t3\t0\t-100\t0\t0\t/etc/shadow`),
+      ...EXEC(101, 'xmrig', ID, ['xmrig', '-o', 'stratum+tcp://pool:3333'], '/opt/xmrig'),
+      line(`${H('O', 101, 'xmrig')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
       line(`${H('C', 101, 'xmrig')}\t3\t4\t10.0.0.9\t3333`),
       line(`${H('P', 101, 'xmrig')}\t16\t4242`),
       line(`${H('U', 101, 'xmrig')}\t${0x20000000 | 0x40000000}`),
@@ -92,11 +85,7 @@ describe('normaliser', () => {
   });
 
   it('makes host events for host cgroups', () => {
-    const evs = run([
-      line(`${H('A', 200, 'bash', 4026531836)}\t\t`),
-      JSON.stringify({ type: 'join', data: 'ls' }),
-      line(`${H('E', 200, 'ls', 4026531836)}\t200\t/usr/bin/ls`),
-    ]);
+    const evs = run([...EXEC(200, 'ls', '', ['ls'], '/usr/bin/ls', 4026531836)]);
     assert.deepEqual(evs[0]!.container, { id: 'host' });
   });
 

@@ -1,10 +1,9 @@
 // Turns the sensor's raw records (./parse.ts) into the engine's SyscallEvent
 // (src/core/events/event.ts), enriched from procfs and attributed to a
-// container. Owns: pairing exec argv (sys_enter_execve) with the exec result
-// (sched_process_exec), Falco-style names and arguments per syscall, the
+// container. Owns: pairing an exec's argv line (`Ea`) with the exec (`E`), Falco-style names and arguments per syscall, the
 // kernel-clock to wall-clock mapping, and cache invalidation on exit.
 import type { FdInfo, FdKind, ProcessInfo, SyscallEvent } from '../../../core/events/event.js';
-import type { RawHeader } from './parse.js';
+import { decodeArgv, dirChainPath, type RawHeader } from './parse.js';
 import { RAW_SYSCALLS } from './program.js';
 import type { ProcCache, ProcInfo } from '../procfs.js';
 import { readBounded, socketInodes } from '../procfs.js';
@@ -82,17 +81,15 @@ export interface NormaliserOptions {
 }
 
 /** A lifecycle notice the caller may act on (cache invalidation, stats). */
-export type Lifecycle = { kind: 'exit'; pid: number; containerId?: string } | { kind: 'fork'; pid: number; child: number };
+export type Lifecycle = { kind: 'exit'; pid: number; containerId?: string };
 
 export class Normaliser {
-  private readonly pendingArgv = new Map<number, string[]>();
-  /** Cgroup leaf names (v1 controller, v2) read in the kernel at exec entry, by tid. */
-  private readonly pendingCgroup = new Map<number, [string, string]>();
+  /** An exec's argv and v1 cgroup leaf name (`Ea`), by pid, until its `E`. */
+  private readonly pendingArgv = new Map<number, { v1: string; argv: string[] }>();
   /** The creator of the file a pid is executing (`Dx`, printed just before that exec's `E`). */
   private readonly pendingWriter = new Map<number, string>();
   /** Pids whose exec (the next `E`) runs a file without a link: a memfd or a deleted file (`Dm`). */
   private readonly pendingUnlinked = new Set<number>();
-  private lastArgvTid = -1;
   /** Cgroup lines by kernel cgroup id, learnt from execs (kernel names) and fresh /proc reads; bounded. */
   private readonly byCgroupId = new Map<number, string[]>();
   private graveyard: Array<{ pid: number; info: ProcInfo; at: number }> = [];
@@ -125,18 +122,6 @@ export class Normaliser {
     return this.offsetMs + ktimeNs / 1e6;
   }
 
-  /** The argv that bpftrace's join() printed right after an `A` record. */
-  argv(args: string[]): void {
-    if (this.lastArgvTid < 0) return;
-    this.pendingArgv.delete(this.lastArgvTid);
-    this.pendingArgv.set(this.lastArgvTid, args);
-    this.lastArgvTid = -1;
-    if (this.pendingArgv.size > this.maxPending) {
-      const oldest = this.pendingArgv.keys().next().value;
-      if (oldest !== undefined) this.pendingArgv.delete(oldest);
-    }
-  }
-
   get pending(): number {
     return this.pendingArgv.size;
   }
@@ -145,23 +130,15 @@ export class Normaliser {
   record(r: RawHeader): { event?: SyscallEvent; life?: Lifecycle } {
     const f = r.rest;
     switch (r.code) {
-      case 'A':
-        this.lastArgvTid = r.tid;
-        this.pendingCgroup.delete(r.tid);
-        this.pendingCgroup.set(r.tid, [f[0] ?? '', f[1] ?? '']);
-        if (this.pendingCgroup.size > this.maxPending) {
-          const oldest = this.pendingCgroup.keys().next().value;
-          if (oldest !== undefined) this.pendingCgroup.delete(oldest);
+      case 'Ea':
+        // Printed by the probe just before this exec's `E` (same CPU, adjacent lines).
+        this.pendingArgv.delete(r.pid);
+        this.pendingArgv.set(r.pid, { v1: f[0] ?? '', argv: decodeArgv(f[1] ?? '') });
+        if (this.pendingArgv.size > this.maxPending) {
+          const oldest = this.pendingArgv.keys().next().value;
+          if (oldest !== undefined) this.pendingArgv.delete(oldest);
         }
         return {};
-      case 'F': {
-        // Until it execs, a child is a copy of its parent: reading /proc later would show
-        // whatever it became, so its pre-exec events (dup2, connect) use the parent's view.
-        const child = Number(f[0]);
-        const parent = this.o.procs.peek(r.pid) ?? this.o.procs.get(r.pid);
-        if (parent && child > 0 && !this.o.procs.peek(child)) this.o.procs.put({ ...parent, pid: child, ppid: r.pid });
-        return { life: { kind: 'fork', pid: r.pid, child } };
-      }
       case 'Q': {
         const p = this.o.procs.peek(r.pid);
         // Forget later, not now: bpftrace reads per-CPU buffers in turn, so a process's last
@@ -185,14 +162,17 @@ export class Normaliser {
         if (this.pendingUnlinked.size > this.maxPending) this.pendingUnlinked.clear();
         return {};
       case 'E':
-        return { event: this.exec(r, Number(f[0]), f[1] ?? '') };
+        return { event: this.exec(r, Number(f[0]), f[1] ?? '', f[2] ?? '') };
       case 'O': {
         const res = Number(f[0]);
         const flags = Number(f[1]);
         const dirfd = Number(f[2]);
         const ino = Number(f[3]);
         const dev = Number(f[4]);
-        const path = this.resolve(r.pid, dirfd, f[5] ?? '');
+        const given = f[f.length - 1] ?? '';
+        // A relative name: the kernel's chain of the opened file's directory, when it could place it.
+        const dir = given.startsWith('/') ? undefined : dirChainPath(f.slice(5, -1));
+        const path = dir !== undefined ? normalisePath(`${dir}/${given.slice(given.lastIndexOf('/') + 1)}`) : this.resolve(r.pid, dirfd, given);
         // A sensitive file reached by another name (hard link, bind mount, another mount namespace)
         // is named by its canonical path; the name the process used stays in evt.arg.name.
         const known = ino > 0 ? this.o.inodes?.get(`${dev}:${ino}`) : undefined;
@@ -323,7 +303,10 @@ export class Normaliser {
         return { event: this.make(r, 'linkat', { oldpath: from, newpath: linkpath }, { type: 'file', name: linkpath }) };
       }
       case 'L': {
-        const path = this.resolve(r.pid, Number(f[1]), f[2] ?? '');
+        const given = f[f.length - 1] ?? '';
+        // Relative to the cwd: the kernel's chain of the cwd, when it could place it (the process may be gone from /proc).
+        const cwd = Number(f[1]) === AT_FDCWD && !given.startsWith('/') ? dirChainPath(f.slice(2, -1)) : undefined;
+        const path = cwd !== undefined ? normalisePath(`${cwd}/${given}`) : this.resolve(r.pid, Number(f[1]), given);
         return { event: this.make(r, 'unlinkat', { flags: Number(f[0]), dirfd: Number(f[1]), name: path }, { type: 'file', name: path }) };
       }
       case 'X': {
@@ -335,13 +318,12 @@ export class Normaliser {
     }
   }
 
-  private exec(r: RawHeader, oldPid: number, filename: string): SyscallEvent {
-    const argv = this.pendingArgv.get(oldPid) ?? this.pendingArgv.get(r.tid);
-    const cgNames = this.pendingCgroup.get(oldPid) ?? this.pendingCgroup.get(r.tid);
+  private exec(r: RawHeader, oldPid: number, v2Leaf: string, filename: string): SyscallEvent {
+    const pending = this.pendingArgv.get(r.pid);
+    this.pendingArgv.delete(r.pid);
     this.pendingArgv.delete(oldPid);
-    this.pendingArgv.delete(r.tid);
-    this.pendingCgroup.delete(oldPid);
-    this.pendingCgroup.delete(r.tid);
+    const argv = pending?.argv;
+    const cgNames: [string, string] | undefined = pending ? [pending.v1, v2Leaf] : undefined;
     // A new program: everything cached about the pid is stale. When /proc no longer has it
     // (short-lived), the fork-time copy of the parent stands in, updated from the kernel's view.
     let info = this.o.procs.fs.read(r.pid);
@@ -362,7 +344,7 @@ export class Normaliser {
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
     const exepath = filename.startsWith('/') ? filename : (info?.exepath ?? this.absolute(r.pid, filename));
     ev.proc.exepath = exepath;
-    // The kernel's argv is capped (16 arguments of 127 bytes by bpftrace's join): when /proc still
+    // The kernel's argv is capped (ARGV_BYTES of the argument area): when /proc still
     // has the process, its cmdline is complete and wins if it says more.
     const kargv = argv && argv.length > 0 && !(argv.length === 1 && argv[0] === '') ? argv : undefined;
     const pargv = fresh ? info?.args : undefined;
@@ -454,8 +436,23 @@ export class Normaliser {
     }
   }
 
+  /**
+   * Until it execs, a child is a copy of its parent: reading /proc later would show whatever it
+   * became, so the first event of an unknown pid that still has its parent's name (no exec since
+   * the fork: the kernel's comm) takes the parent's cached view. (No fork probe: every line names
+   * the parent, and a probe per fork costs as much as the exec's.)
+   */
+  private forkCopy(r: RawHeader): ProcInfo | undefined {
+    if (this.o.procs.peek(r.pid) || r.ppid <= 0 || r.ppid === r.pid) return undefined;
+    const parent = this.o.procs.peek(r.ppid);
+    if (!parent || parent.name !== r.comm) return undefined;
+    const copy = { ...parent, pid: r.pid, ppid: r.ppid };
+    this.o.procs.put(copy);
+    return copy;
+  }
+
   private make(r: RawHeader, type: string, args: SyscallEvent['args'], fd?: FdInfo, res?: number, infoIn?: ProcInfo): SyscallEvent {
-    const info = infoIn ?? this.o.procs.get(r.pid);
+    const info = infoIn ?? this.forkCopy(r) ?? this.o.procs.get(r.pid);
     if (info && !infoIn) this.currentCgroup(r, info);
     const proc: ProcessInfo = {
       pid: r.pid,

@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBpftraceLine, MAX_LINE_BYTES } from './parse.js';
+import { parseBpftraceLine, decodeArgv, MAX_LINE_BYTES } from './parse.js';
 
 // Lines as bpftrace v0.17 prints them with `-f json` (recorded on this kernel).
 const REC = {
   attached: '{"type": "attached_probes", "data": {"probes": 36}}',
   ready: '{"type": "printf", "data": "R\\tready\\n"}',
-  open: '{"type": "printf", "data": "O\\t970166337916\\t20268\\t20268\\t19994\\t0\\t4026531836\\t1\\tcat\\t3\\t0\\t-100\\t739\\t266338304\\t/etc/shadow\\n"}',
+  open: '{"type": "printf", "data": "O\\t970166337916\\t20268\\t20268\\t19994\\t0\\t4026531836\\t1\\tcat\\t3\\t0\\t-100\\t739\\t266338304\\t9\\t0\\t0\\t0\\t0\\t/etc/shadow\\n"}',
   connect: '{"type": "printf", "data": "C\\t970168835513\\t20269\\t20269\\t19994\\t0\\t4026531836\\t1\\tbash\\t3\\t4\\t127.0.0.1\\t1\\n"}',
-  join: '{"type": "join", "data": "mkdir\\u001f-p\\u001f/work/main/src/core/k8s"}',
+  argv: '{"type": "printf", "data": "Ea\\t22741451814403\\t31235\\t31235\\t31167\\t0\\t4026531836\\t1\\techo\\t\\t/bin/echo\\\\x00a b\\\\x00c\\"\\\\d\\\\x00tab\\\\x09here\\\\x00\\n"}',
   rename: '{"type": "printf", "data": "N\\t970187992349\\t20272\\t20272\\t19994\\t0\\t4026531836\\t1\\tmv\\t/tmp/zz/a\\u001f/tmp/zz/b.enc\\n"}',
   lost: '{"type": "lost_events", "data": {"events": 17}}',
 };
@@ -25,19 +25,29 @@ describe('bpftrace JSON line parser', () => {
     assert.equal(o.ev.ppid, 19994);
     assert.equal(o.ev.pidnsInode, 4026531836);
     assert.equal(o.ev.comm, 'cat');
-    assert.deepEqual(o.ev.rest, ['3', '0', '-100', '739', '266338304', '/etc/shadow']);
+    assert.deepEqual(o.ev.rest, ['3', '0', '-100', '739', '266338304', '9', '0', '0', '0', '0', '/etc/shadow']);
     const c = parseBpftraceLine(REC.connect);
     assert.ok(c.kind === 'event' && c.ev.rest.join(' ') === '3 4 127.0.0.1 1');
-    assert.deepEqual(parseBpftraceLine(REC.join), { kind: 'join', args: ['mkdir', '-p', '/work/main/src/core/k8s'] });
+    const a = parseBpftraceLine(REC.argv);
+    assert.ok(a.kind === 'event' && a.ev.code === 'Ea' && a.ev.rest[0] === '');
+    if (a.kind === 'event') assert.deepEqual(decodeArgv(a.ev.rest[1]!), ['/bin/echo', 'a b', 'c"\\d', 'tab\there']);
     const n = parseBpftraceLine(REC.rename);
     assert.ok(n.kind === 'event' && n.ev.rest[0] === '/tmp/zz/a\x1f/tmp/zz/b.enc');
     assert.deepEqual(parseBpftraceLine(REC.lost), { kind: 'lost', count: 17 });
     assert.deepEqual(parseBpftraceLine('Lost 5 events'), { kind: 'lost', count: 5 });
   });
 
+  it('decodes the argv area: escaped bytes, UTF-8, an argument cut at the limit', () => {
+    assert.deepEqual(decodeArgv('ls\\x00-l\\x00'), ['ls', '-l']);
+    assert.deepEqual(decodeArgv('echo\\x00\\xc3\\xa9t\\xc3\\xa9\\x00'), ['echo', '\u00e9t\u00e9']);
+    assert.deepEqual(decodeArgv('xmrig\\x00-o\\x00stratum+tc'), ['xmrig', '-o', 'stratum+tc']);
+    assert.deepEqual(decodeArgv('a\\xZZ\\x0'), ['a\\xZZ\\x0']);
+    assert.deepEqual(decodeArgv(''), ['']);
+  });
+
   it('keeps tabs inside the last (path) field', () => {
-    const r = parseBpftraceLine(JSON.stringify({ type: 'printf', data: 'O\t1\t2\t2\t1\t0\t9\t1\tcat\t3\t0\t-100\t0\t0\t/tmp/a\tb\n' }));
-    assert.ok(r.kind === 'event' && r.ev.rest[5] === '/tmp/a\tb');
+    const r = parseBpftraceLine(JSON.stringify({ type: 'printf', data: 'O\t1\t2\t2\t1\t0\t9\t1\tcat\t3\t0\t-100\t0\t0\t9\t0\t0\t0\t0\t/tmp/a\tb\n' }));
+    assert.ok(r.kind === 'event' && r.ev.rest[10] === '/tmp/a\tb');
   });
 
   it('reports broken input as bad, never throws', () => {

@@ -1,12 +1,14 @@
 // Reads bpftrace's JSON output (`bpftrace -f json`, one object per line) back
 // into raw sensor records. Owns: the JSON envelope ({"type": "printf" |
-// "join" | "lost_events" | "attached_probes" | ...}) and the tab-separated
+// "lost_events" | "attached_probes" | ...}) and the tab-separated
 // line format ./program.ts prints. A malformed line is reported as `bad`
 // (counted by the caller), never thrown: one odd record must not stop the sensor.
 
+import { DIR_NAME_MAX } from './program.js';
+
 /** Fields every probe prints first. */
 export interface RawHeader {
-  /** Event code from program.ts: E exec, A argv, O open, C connect, ... */
+  /** Event code from program.ts: E exec, Ea its argv, O open, C connect, ... */
   code: string;
   /** Kernel monotonic time (bpftrace `nsecs`, CLOCK_MONOTONIC) in ns. */
   ktimeNs: number;
@@ -24,22 +26,23 @@ export interface RawHeader {
 
 export type BpftraceRecord =
   | { kind: 'event'; ev: RawHeader }
-  | { kind: 'join'; args: string[] }
   | { kind: 'ready' }
   | { kind: 'attached'; probes: number }
   | { kind: 'lost'; count: number }
   | { kind: 'other'; type: string }
   | { kind: 'bad'; reason: string };
 
+/** Fields of a directory chain (program.ts dirChain()): the depth, then the words of two names. */
+const DIR_FIELDS = 1 + (2 * DIR_NAME_MAX) / 8;
+
 /** Number of code-specific fields per code (the last one may contain tabs). */
 const FIELD_COUNT: Record<string, number> = {
-  A: 2,
-  E: 2,
+  Ea: 2,
+  E: 3,
   Dx: 1,
   Dm: 0,
-  F: 1,
   Q: 0,
-  O: 6,
+  O: 6 + DIR_FIELDS,
   C: 4,
   Cu: 2,
   K: 4,
@@ -59,7 +62,7 @@ const FIELD_COUNT: Record<string, number> = {
   J: 0,
   Z: 2,
   N: 1,
-  L: 3,
+  L: 3 + DIR_FIELDS,
   T: 3,
   Sy: 2,
   Lk: 2,
@@ -91,9 +94,6 @@ export function parseBpftraceLine(line: string): BpftraceRecord {
     case 'printf':
       if (typeof data !== 'string') return { kind: 'bad', reason: 'printf without string data' };
       return parsePrintf(data);
-    case 'join':
-      if (typeof data !== 'string') return { kind: 'bad', reason: 'join without string data' };
-      return { kind: 'join', args: data.replace(/\n$/, '').split('\x1f') };
     case 'lost_events': {
       const n = lostCount(data);
       return n === undefined ? { kind: 'bad', reason: 'lost_events without a count' } : { kind: 'lost', count: n };
@@ -153,4 +153,49 @@ function parsePrintf(data: string): BpftraceRecord {
       rest: parts.slice(HEADER_FIELDS),
     },
   };
+}
+
+/**
+ * The argv of an `Ea` line: the new program's argument area as bpftrace's `%r` prints it (bytes
+ * outside printable ASCII as `\xNN`), NUL-separated. A last argument cut at the probe's limit is kept as read.
+ */
+export function decodeArgv(text: string): string[] {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const m = text.charCodeAt(i) === 0x5c && text[i + 1] === 'x' ? /^[0-9a-fA-F]{2}$/.exec(text.slice(i + 2, i + 4)) : null;
+    if (m) {
+      bytes.push(parseInt(m[0], 16));
+      i += 3;
+    } else bytes.push(text.charCodeAt(i) & 0xff);
+  }
+  const args = Buffer.from(bytes).toString('utf8').split('\0');
+  if (args.length > 1 && args[args.length - 1] === '') args.pop();
+  return args;
+}
+
+/**
+ * The directory a probe placed with its chain (program.ts dirChain(): depth, then the directory's own
+ * name and its parent's as hex little-endian words up to a NUL), as an absolute path of the process's
+ * root; undefined when the probe could not place it (deeper, another mount, a long name).
+ */
+export function dirChainPath(fields: readonly string[]): string | undefined {
+  const per = DIR_NAME_MAX / 8;
+  const name = (from: number): string | undefined => {
+    const b = Buffer.alloc(DIR_NAME_MAX);
+    for (let k = 0; k < per; k++) {
+      const w = fields[from + k] ?? '';
+      if (!/^[0-9a-f]{1,16}$/i.test(w)) return undefined;
+      b.writeBigUInt64LE(BigInt(`0x${w}`), 8 * k);
+    }
+    const end = b.indexOf(0);
+    const n = b.subarray(0, end < 0 ? DIR_NAME_MAX : end).toString('utf8');
+    return n && !n.includes('/') && n !== '.' && n !== '..' ? n : undefined;
+  };
+  const dep = fields[0];
+  if (dep === '0') return '/';
+  const own = name(1);
+  if (dep === '1') return own === undefined ? undefined : `/${own}`;
+  const parent = name(1 + per);
+  if (dep === '2') return own === undefined || parent === undefined ? undefined : `/${parent}/${own}`;
+  return undefined;
 }

@@ -1,15 +1,18 @@
 // The bpftrace program the eBPF sensor runs, generated from options.
 // Owns: which tracepoints are attached, the in-probe filters that keep the
 // event volume bounded (openat only for sensitive paths and writes to
-// protected paths), and the line format every probe prints, which
-// ./parse.ts reads back. Tracepoints only: this kernel family has no kprobes.
+// protected paths, compared as integers in the kernel: no string is copied
+// for an open that is not reported), and the line format every probe prints,
+// which ./parse.ts reads back. Tracepoints only: this kernel family has no
+// kprobes. x86_64 only (syscall numbers, the saved-register layout).
 //
 // Line format (one bpftrace printf per event, tab-separated):
 //   CODE nsecs pid tid ppid uid pidns cgroup comm [code-specific fields...]
 // String fields a process controls (paths, names) come last so a tab inside
 // one can only corrupt that field, never shift the numeric ones.
 
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** x86_64 syscall numbers of calls that have no dedicated tracepoint here. */
 export const RAW_SYSCALLS: Record<string, number> = {
@@ -98,8 +101,6 @@ export const WRITE_WATCHED_BASENAMES: readonly string[] = [
 ];
 /** Opens with O_TRUNC under these are reported (log clearing). */
 export const TRUNCATE_WATCHED_PREFIXES: readonly string[] = ['/var/log/'];
-/** Longest file name the exit probe compares (bytes; longer names are compared on their first NAME_LEN - 1). */
-export const NAME_LEN = 40;
 
 /** A file identified by (device, inode) as the kernel sees it (sb->s_dev, i_ino): hard links, bind mounts and other mount namespaces reach the same pair. */
 export interface FileIdentity {
@@ -199,6 +200,11 @@ export interface ProgramOptions {
    * sensor's largest cost on syscall-heavy workloads (bench/README.md).
    */
   rawSyscalls?: boolean;
+  /**
+   * Syscalls that have a tracepoint of their own on this kernel (syscallTracepoints()): those of
+   * RAW_SYSCALLS are traced there instead of through raw_syscalls. Undefined: none known.
+   */
+  syscallTracepoints?: ReadonlySet<string>;
   /** Index of a cgroup v1 controller with a mounted hierarchy (cgroup_subsys_id), whose leaf names the container; undefined on pure cgroup v2. */
   v1SubsysIndex?: number;
   /** Paths (prefixes) whose opens are always reported. */
@@ -218,9 +224,12 @@ export interface ProgramOptions {
 /**
  * Files created in containers that the program remembers (by device, inode and generation, so a reused
  * inode is not mistaken for the dropped file), the bpftrace map's size (BPFTRACE_MAP_KEYS_MAX, programEnv):
- * once full, later creations are not remembered until the sensor restarts.
+ * once full, later creations are not remembered until the sensor restarts. Only creations that ask for
+ * an exec bit count (the open's mode, r10): every other file a container writes (logs, caches, the
+ * containers of other users of the host) used to fill the map within minutes on a busy host, after which
+ * no drop was seen (the attack suite's "unreliable" drop-and-execute).
  */
-export const DROPPED_FILES_MAX = 4096;
+export const DROPPED_FILES_MAX = 16384;
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
@@ -241,94 +250,181 @@ function lit(s: string): string {
   return `"${s}"`;
 }
 
-function prefixTest(v: string, prefixes: readonly string[]): string {
-  const uniq = [...new Set(prefixes.map((p) => p.slice(0, STRLEN - 1)))].filter((p) => p.length > 0);
-  if (uniq.length === 0) return '0';
-  return uniq.map((p) => `strncmp(${v}, ${lit(p)}, ${Buffer.byteLength(p)}) == 0`).join(' || ');
-}
-
-function chunks<T>(xs: readonly T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+/**
+ * Little-endian 64-bit words of `s` (as the probe reads a string eight bytes at a time), each with
+ * the mask of the bytes `s` fills: word k holds bytes 8k..8k+7.
+ */
+export function stringWords(s: string): Array<{ value: bigint; mask: bigint }> {
+  const b = Buffer.from(s, 'latin1');
+  const out: Array<{ value: bigint; mask: bigint }> = [];
+  for (let k = 0; k * 8 < b.length; k++) {
+    let value = 0n;
+    let mask = 0n;
+    for (let i = 0; i < 8 && k * 8 + i < b.length; i++) {
+      value |= BigInt(b[k * 8 + i]!) << BigInt(8 * i);
+      mask |= 0xffn << BigInt(8 * i);
+    }
+    out.push({ value, mask });
+  }
   return out;
 }
 
+const hex = (n: bigint) => `0x${n.toString(16)}`;
+
+/** A test that the bytes in words `$<v>0`, `$<v>1`, ... start with `s` (integer compares: no string copy, no stack per literal). */
+function wordsTest(v: string, s: string): string {
+  return stringWords(s)
+    .map((w, k) => (w.mask === 0xffffffffffffffffn ? `$${v}${k} == ${hex(w.value)}` : `($${v}${k} & ${hex(w.mask)}) == ${hex(w.value)}`))
+    .join(' && ');
+}
+
+function usable(s: string): string {
+  lit(s);
+  return s;
+}
+
+/** Path prefixes as the probe compares them: at most STRLEN - 1 bytes, deduplicated, non-empty. */
+function cutPrefixes(prefixes: readonly string[]): string[] {
+  return [...new Set(prefixes.map((p) => usable(p).slice(0, STRLEN - 1)))].filter((p) => p.length > 0);
+}
+
+/** Any of `prefixes` is a prefix of the path in words `$u0`, `$u1`, ... */
+function pathPrefixTest(prefixes: readonly string[]): string {
+  return prefixes.length ? prefixes.map((p) => `(${wordsTest('u', p)})`).join(' || ') : '0';
+}
+
+/** The file name in words `$n0`, `$n1`, ... (its length in `$nl`) is one of `names` or starts with one of `prefixes`. */
+function nameTest(names: readonly string[], prefixes: readonly string[] = []): string {
+  const t = [
+    ...names.map((n) => `($nl == ${Buffer.byteLength(n)} && ${wordsTest('n', usable(n))})`),
+    ...prefixes.map((n) => `($nl >= ${Buffer.byteLength(n)} && ${wordsTest('n', usable(n))})`),
+  ];
+  return t.length ? t.join(' || ') : '0';
+}
+
+/**
+ * x86_64 task_pt_regs(): the syscall's saved user registers sit at the top of the task's kernel
+ * stack (THREAD_SIZE 16 KiB, struct pt_regs 168 bytes, no padding on x86_64). The exit probe reads
+ * the call's arguments there (rdi dfd, rsi filename, rdx flags), so no entry probe and no per-thread
+ * map are needed; orig_ax (the syscall number) guards the layout.
+ */
+const PT_REGS = '(struct pt_regs *)((uint64)curtask->stack + 16216)';
+const NR_OPENAT = 257;
+
+/** Words of a user string at `$p`, read aligned (an aligned word never crosses a page, so a string that ends at a mapping's end reads whole), then shifted into `$u0..`. */
+function userWords(count: number): { head: string; rest: string } {
+  const read = (j: number) => `$w${j} = *(uint64 *)uptr($a + ${8 * j});`;
+  const join = (k: number) => `$u${k} = ($w${k} >> $sh) | (($w${k + 1} << (63 - $sh)) << 1);`;
+  const head = `$a = $p & ~(uint64)7; $sh = ($p & 7) * 8; ${read(0)} ${read(1)} ${join(0)}`;
+  const rest: string[] = [];
+  for (let k = 1; k < count; k++) rest.push(`${read(k + 1)} ${join(k)}`);
+  return { head, rest: rest.join(' ') };
+}
+
+/** Words of the opened file's name (kernel memory, `$np`, length `$nl`), read only as far as the name goes. */
+function nameWords(count: number): string {
+  const out = ['$n0 = *(uint64 *)kptr($np);'];
+  for (let k = 1; k < count; k++) out.push(`$n${k} = (uint64)0; if ($nl > ${8 * k}) { $n${k} = *(uint64 *)kptr($np + ${8 * k}); }`);
+  return out.join(' ');
+}
+
+const maxWords = (xs: readonly string[]) => Math.max(1, ...xs.map((x) => Math.ceil(Buffer.byteLength(x) / 8)));
+
+/** Bytes of a directory name the probes print as words (`$k0..`, `$q0..`: four words each). */
+export const DIR_NAME_MAX = 16;
+
+/**
+ * Where a directory is, as the kernel sees it, for paths a process gives relative to it (its cwd, or
+ * the directory of the file it opened): `$dep` is 0 when the directory is the process's root, 1 or 2
+ * when it is one or two levels below it (names in `$k0..$k3`, the directory's own, and `$q0..$q3`, its
+ * parent's, as little-endian words up to a NUL), 9 when it is deeper, on another mount than the
+ * process's root, or a name is longer than DIR_NAME_MAX. Integers only: a string would not fit in the
+ * probe's 512-byte stack beside the path. Node rebuilds the path (dirChainPath()) without /proc, so
+ * a process that has exited by then (`cd /etc; cat shadow`, `rm job`) is still placed.
+ */
+function dirChain(dentry: string, mnt: string): string {
+  const words = (v: string, base: string) => Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$${v}${k} = *(uint64 *)kptr(${base} + ${8 * k});`).join(' ');
+  return (
+    `$cd = ${dentry}; $cg = $cd->d_parent; $mr = (uint64)${mnt}->mnt_root; $dep = 9; ` +
+    `if ((uint64)${mnt} == (uint64)curtask->fs->root.mnt) { if ((uint64)$cd == $mr) { $dep = 0; } else { if ((uint64)$cg == $mr) { $dep = 1; } else { if ((uint64)$cg->d_parent == $mr) { $dep = 2; } } } } ` +
+    `if ($cd->d_name.len > ${DIR_NAME_MAX} || $cg->d_name.len > ${DIR_NAME_MAX}) { $dep = 9; } ` +
+    `$ka = (uint64)$cd->d_name.name; ${words('k', '$ka')} $qa = (uint64)$cg->d_name.name; ${words('q', '$qa')}`
+  );
+}
+/** The printf format and arguments of dirChain()'s fields. */
+const DIR_FMT = '\\t%d' + '\\t%llx'.repeat((2 * DIR_NAME_MAX) / 8);
+const DIR_ARGS = [
+  '$dep',
+  ...Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k}`),
+  ...Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$q${k}`),
+].join(', ');
+
+/** Longest argv the exec probe reads from the new program's stack (bytes, NUL-separated). */
+export const ARGV_BYTES = 256;
+
 export function buildProgram(opts: ProgramOptions = {}): string {
-  const sensitive = opts.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS;
-  const protectedP = opts.protectedPrefixes ?? DEFAULT_PROTECTED_PREFIXES;
-  const raw = Object.values(RAW_SYSCALLS)
-    .map((n) => `args->id == ${n}`)
-    .join(' || ');
+  const sensitive = cutPrefixes(opts.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS);
+  const protectedP = cutPrefixes(opts.protectedPrefixes ?? DEFAULT_PROTECTED_PREFIXES);
+  const truncateP = cutPrefixes(TRUNCATE_WATCHED_PREFIXES);
+  const rawIds = rawSyscallIds(opts);
   const p: string[] = [];
   p.push('BEGIN { printf("R\\tready\\n"); }');
-  // Exec: argv at entry (joined with \x1f by bpftrace's join), the result at sched_process_exec.
-  // The exec's cgroup leaf names (v1 controller and v2) are read in the kernel: a short-lived
-  // process is gone from /proc by the time it could be read, and its container with it.
+  // Exec, all at sched_process_exec (the new program, after the exec succeeded), in three probes
+  // (the BPF stack of one cannot hold every string): whether the executable has no link (`Dm`:
+  // memfd, deleted file) or was created in a container (`Dx`, its creator's name); argv read from
+  // the new program's stack (`Ea`, NUL-separated, at most ARGV_BYTES) with the v1 cgroup leaf
+  // name; then the exec itself (`E`) with the v2 leaf name. The cgroup names are read in the kernel:
+  // a short-lived process is gone from /proc by the time it could be read, and its container with it.
+  // Same probe order, same CPU buffer: the lines arrive adjacent, `E` last.
   const v1 = opts.v1SubsysIndex !== undefined ? `str(curtask->cgroups->subsys[${opts.v1SubsysIndex}]->cgroup->kn->name)` : '""';
-  const cg = `${v1}, str(curtask->cgroups->dfl_cgrp->kn->name)`;
-  p.push(`tracepoint:syscalls:sys_enter_execve { ${emit('A', '\\t%s\\t%s', cg)} join(args->argv, "\\x1f"); }`);
-  p.push(`tracepoint:syscalls:sys_enter_execveat { ${emit('A', '\\t%s\\t%s', cg)} join(args->argv, "\\x1f"); }`);
-  // A file created in a container and now executed: its creator's name in a `Dx` line just before
-  // the exec's `E` (same probe, same CPU buffer, so adjacent); the name is the line's last field.
-  // An executable without a link (a memfd, a deleted file): a `Dm` line before the `E`, decided in the
-  // kernel because a short-lived process is gone before /proc/PID/exe can be read.
   const dropped =
-    opts.hostPidns !== undefined ? `$w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} } ` : '';
+    opts.hostPidns !== undefined ? ` $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} }` : '';
+  p.push(`tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; if ($xi->i_nlink == 0) { ${emit('Dm', '', '')} }${dropped} }`);
   p.push(
-    `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; if ($xi->i_nlink == 0) { ${emit('Dm', '', '')} } ${dropped}${emit('E', '\\t%d\\t%s', 'args->old_pid, str(args->filename)')} }`,
+    `tracepoint:sched:sched_process_exec { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } ${emit('Ea', '\\t%s\\t%r', `${v1}, buf(uptr($mm->arg_start), $an)`)} }`,
   );
-  p.push(`tracepoint:sched:sched_process_fork { ${emit('F', '\\t%d', 'args->child_pid')} }`);
+  p.push(
+    `tracepoint:sched:sched_process_exec { ${emit('E', '\\t%d\\t%s\\t%s', 'args->old_pid, str(curtask->cgroups->dfl_cgrp->kn->name), str(args->filename)')} }`,
+  );
   p.push(`tracepoint:sched:sched_process_exit /pid == tid/ { ${emit('Q', '', '')} }`);
-  // openat: the entry probe keeps the name pointer, flags and dirfd by thread; a few filter probes
-  // of 7 prefixes each (one long condition exceeds the 512-byte BPF stack, as every literal is
-  // materialised) mark the opens of sensitive names. The exit probe reports marked opens and,
-  // from the opened file itself, any open of a sensitive inode (hard links, bind mounts, other
-  // mount namespaces) or a sensitive file name reached by any path (relative, `..`, `//`).
-  // Marking rather than printing keeps it independent of probe run order.
-  p.push('tracepoint:syscalls:sys_enter_openat { @oa[tid] = args->filename; @of[tid] = args->flags; @od[tid] = args->dfd; }');
-  for (const c of chunks(sensitive, 7)) {
-    p.push(`tracepoint:syscalls:sys_enter_openat { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = 1; } }`);
-  }
-  for (const c of chunks(protectedP, 7)) {
-    p.push(
-      `tracepoint:syscalls:sys_enter_openat /(args->flags & ${WRITE_FLAGS}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', c)}) { @om[tid] = 1; } }`,
-    );
-  }
-  p.push(
-    `tracepoint:syscalls:sys_enter_openat /(args->flags & ${O_TRUNC}) != 0/ { $f = str(args->filename); if (${prefixTest('$f', TRUNCATE_WATCHED_PREFIXES)}) { @om[tid] = 1; } }`,
-  );
+  // openat: one exit probe, filtering in the kernel on integers. The call's arguments come from the
+  // saved registers (PT_REGS); the path the process gave is compared eight bytes at a time against
+  // the sensitive, protected (write intent) and truncate-watched prefixes, only when it is absolute;
+  // then the opened file itself: its (device, inode) against the sensitive files (hard links, bind
+  // mounts, other mount namespaces) and its name, by length and words, against the sensitive and
+  // write-watched names (any path that reaches it: relative, `..`, `//`). Only a match copies the
+  // path string and prints. Files created (O_CREAT) with an exec bit in their mode by processes
+  // outside the host's pid namespace are remembered for the exec probe.
+  const words = userWords(maxWords([...sensitive, ...protectedP, ...truncateP]));
   const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
   const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
-  // Exit probes in program order (the kernel runs a tracepoint's programs in attach order): the
-  // inode test and the name tests (in chunks: every literal takes BPF stack) mark, the last one
-  // reports and clears. Were the order ever different, a name-only match would be missed, never
-  // a wrong event made.
-  const unmarked = `/@oa[tid] != 0 && @om[tid] == 0 && args->ret >= 0/`;
-  const file = '$fl = *(curtask->files->fdt->fd + args->ret);';
-  if (inodes.length)
-    p.push(
-      `tracepoint:syscalls:sys_exit_openat ${unmarked} { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; if (${inodeTest}) { @om[tid] = 1; } }`,
-    );
-  const nameTests = [...SENSITIVE_BASENAMES.map((n) => `$n == ${lit(n)}`), ...SENSITIVE_NAME_PREFIXES.map((n) => `strncmp($n, ${lit(n)}, ${n.length}) == 0`)];
-  for (const c of chunks(nameTests, 7)) {
-    p.push(
-      `tracepoint:syscalls:sys_exit_openat ${unmarked} { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.join(' || ')}) { @om[tid] = 1; } }`,
-    );
-  }
-  for (const c of chunks(WRITE_WATCHED_BASENAMES, 7)) {
-    p.push(
-      `tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0 && @om[tid] == 0 && args->ret >= 0 && (@of[tid] & ${WRITE_FLAGS}) != 0/ { ${file} $n = str($fl->f_path.dentry->d_name.name, ${NAME_LEN}); if (${c.map((n) => `$n == ${lit(n)}`).join(' || ')}) { @om[tid] = 1; } }`,
-    );
-  }
-  // Creations (O_CREAT) by processes outside the host's pid namespace: remembered for the exec probe.
-  if (opts.hostPidns !== undefined)
-    p.push(
-      `tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0 && args->ret >= 0 && (@of[tid] & ${O_CREAT}) != 0 && curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}/ { ${file} $ci = $fl->f_inode; @wr[$ci->i_ino, $ci->i_sb->s_dev, $ci->i_generation] = comm; }`,
-    );
+  const allNames = [...SENSITIVE_BASENAMES, ...SENSITIVE_NAME_PREFIXES, ...WRITE_WATCHED_BASENAMES];
+  const remember =
+    opts.hostPidns !== undefined
+      ? ` if (($fg & ${O_CREAT}) != 0 && ($r->r10 & 73) != 0 && curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}) { @wr[$ino, $dev, $in->i_generation] = comm; }`
+      : '';
   p.push(
-    `tracepoint:syscalls:sys_exit_openat /@oa[tid] != 0/ { if (@om[tid] != 0) { $ino = (uint64)0; $dev = (uint64)0; if (args->ret >= 0) { ${file} $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; } ` +
-      `${emit('O', '\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%s', 'args->ret, @of[tid], @od[tid], $ino, $dev, str(@oa[tid])')} } ` +
-      'delete(@om[tid]); delete(@oa[tid]); delete(@of[tid]); delete(@od[tid]); }',
+    `tracepoint:syscalls:sys_exit_openat { $r = ${PT_REGS}; if ($r->orig_ax == ${NR_OPENAT}) { $p = uptr($r->si); $fg = $r->dx; $m = 0; ` +
+      `${words.head} if (($u0 & 0xff) == 0x2f) { ${words.rest} ` +
+      `if (${pathPrefixTest(sensitive)}) { $m = 1; } ` +
+      `if (($fg & ${WRITE_FLAGS}) != 0) { if (${pathPrefixTest(protectedP)}) { $m = 1; } } ` +
+      `if (($fg & ${O_TRUNC}) != 0) { if (${pathPrefixTest(truncateP)}) { $m = 1; } } } ` +
+      `$ino = (uint64)0; $dev = (uint64)0; if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $in = $fl->f_inode; $ino = $in->i_ino; $dev = $in->i_sb->s_dev; ` +
+      `if (${inodeTest}) { $m = 1; } ` +
+      `$d = $fl->f_path.dentry; $nl = $d->d_name.len; $np = (uint64)$d->d_name.name; ${nameWords(maxWords(allNames))} ` +
+      `if (${nameTest(SENSITIVE_BASENAMES, SENSITIVE_NAME_PREFIXES)}) { $m = 1; } ` +
+      `if (($fg & ${WRITE_FLAGS}) != 0 && (${nameTest(WRITE_WATCHED_BASENAMES)})) { $m = 1; }${remember} } ` +
+      `if ($m != 0) { @rep[tid] = 1; } } }`,
+  );
+  // The reporting probe, apart (the BPF stack of one probe cannot hold the filters, the path string
+  // and the directory chain): runs the map lookup on every openat, the rest on reported ones only.
+  // A relative path is placed by the opened file's directory chain (dirChain()).
+  p.push(
+    `tracepoint:syscalls:sys_exit_openat /@rep[tid] != 0/ { delete(@rep[tid]); $r = ${PT_REGS}; $p = uptr($r->si); $u0 = *(uint8 *)$p; $ino = (uint64)0; $dev = (uint64)0; ` +
+      `$dep = 9; ${Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k} = (uint64)0; $q${k} = (uint64)0;`).join(' ')} ` +
+      `if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; ` +
+      `if ($u0 != 0x2f) { ${dirChain('$fl->f_path.dentry->d_parent', '$fl->f_path.mnt')} } } ` +
+      `${emit('O', `\\t%d\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`, `args->ret, $r->dx, (int32)$r->di, $ino, $dev, ${DIR_ARGS}, str($p)`)} }`,
   );
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.
   const sa4 = (ptr: string, code: string, fdExpr: string) =>
@@ -371,7 +467,10 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_renameat2 { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_rename { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_renameat { ${emit('N', '\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_unlinkat { ${emit('L', '\\t%d\\t%d\\t%s', 'args->flag, args->dfd, str(args->pathname)')} }`);
+  // unlinkat: a relative name under the cwd is placed by the cwd's directory chain (dirChain()).
+  p.push(
+    `tracepoint:syscalls:sys_enter_unlinkat { ${dirChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt')} ${emit('L', `\\t%d\\t%d${DIR_FMT}\\t%s`, `args->flag, args->dfd, ${DIR_ARGS}, str(args->pathname)`)} }`,
+  );
   // Symlinks and hard links (to sensitive files, over shell histories): target, then the new name.
   p.push(`tracepoint:syscalls:sys_enter_symlinkat { ${emit('Sy', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_symlink { ${emit('Sy', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
@@ -383,8 +482,40 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_userfaultfd { ${emit('T', '\\tuserfaultfd\\t%d\\t', 'args->flags')} }`);
   p.push(`tracepoint:syscalls:sys_enter_keyctl { ${emit('T', '\\tkeyctl\\t%d\\t', 'args->option')} }`);
   p.push(`tracepoint:syscalls:sys_enter_perf_event_open { ${emit('T', '\\tperf_event_open\\t%d\\t', 'args->pid')} }`);
-  if (opts.rawSyscalls !== false) p.push(`tracepoint:raw_syscalls:sys_enter /${raw}/ { ${emit('X', '\\t%d', 'args->id')} }`);
+  // Module loading and kexec: a dedicated tracepoint where the kernel has one (the call's number in
+  // the `X` line), raw_syscalls:sys_enter only for the rest. raw_syscalls runs a program on every
+  // syscall of every task (bench/README.md: its cost table); kernels built without modules or kexec
+  // have no tracepoint for those calls, and an attempt is then only visible there.
+  if (opts.rawSyscalls !== false) {
+    for (const [name, id] of Object.entries(RAW_SYSCALLS))
+      if (opts.syscallTracepoints?.has(name)) p.push(`tracepoint:syscalls:sys_enter_${name} { ${emit('X', '\\t%d', String(id))} }`);
+    if (rawIds.length)
+      p.push(`tracepoint:raw_syscalls:sys_enter /${rawIds.map((n) => `args->id == ${n}`).join(' || ')}/ { ${emit('X', '\\t%d', 'args->id')} }`);
+  }
   return `${p.join('\n')}\n`;
+}
+
+/** The RAW_SYSCALLS numbers that only raw_syscalls:sys_enter can see (no tracepoint of their own). */
+function rawSyscallIds(opts: ProgramOptions): number[] {
+  return Object.entries(RAW_SYSCALLS)
+    .filter(([name]) => !opts.syscallTracepoints?.has(name))
+    .map(([, id]) => id);
+}
+
+/** Names of the syscalls with an entry tracepoint (tracefs `events/syscalls/sys_enter_*`); empty when tracefs is not readable. */
+export function syscallTracepoints(roots: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']): Set<string> {
+  for (const root of roots) {
+    try {
+      return new Set(
+        readdirSync(join(root, 'events/syscalls'))
+          .filter((n) => n.startsWith('sys_enter_'))
+          .map((n) => n.slice('sys_enter_'.length)),
+      );
+    } catch {
+      // Not mounted here: try the next.
+    }
+  }
+  return new Set();
 }
 
 /**
@@ -399,7 +530,7 @@ export function openReported(path: string, write: boolean, opts: ProgramOptions 
   if (sensitive.some((p) => path.startsWith(cut(p)))) return true;
   if (write && protectedP.some((p) => path.startsWith(cut(p)))) return true;
   if (truncate && TRUNCATE_WATCHED_PREFIXES.some((p) => path.startsWith(p))) return true;
-  const name = path.slice(path.lastIndexOf('/') + 1).slice(0, NAME_LEN - 1);
+  const name = path.slice(path.lastIndexOf('/') + 1);
   if (SENSITIVE_BASENAMES.includes(name) || SENSITIVE_NAME_PREFIXES.some((p) => name.startsWith(p))) return true;
   return write && WRITE_WATCHED_BASENAMES.includes(name);
 }

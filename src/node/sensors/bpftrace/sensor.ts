@@ -63,7 +63,6 @@ export class EbpfSensor implements Sensor {
       ...(this.o.readyTimeoutMs !== undefined ? { readyTimeoutMs: this.o.readyTimeoutMs } : {}),
       ...(this.o.slowAfterMs !== undefined ? { slowAfterMs: this.o.slowAfterMs } : {}),
       onRecord: (r) => {
-        if (r.kind === 'join') return norm.argv(r.args);
         if (r.kind === 'lost') return this.sink?.lost?.(runner.stats.lost);
         if (r.kind !== 'event' || !this.sink) return;
         if (this.o.ignore.has(r.ev.pid)) return;

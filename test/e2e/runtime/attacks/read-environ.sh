@@ -2,5 +2,8 @@
 # action: ReadEnvironmentOfAnotherProcess
 # expect: user/password-theft
 # where: container, host
-# unreliable: on the host (pid 1 of this VM is process_api) it was missed in two runs out of two; cause not found yet, the container run is detected
-cat /proc/1/environ > /dev/null
+# Another process of the same user (pid 1 is not readable on every host: on the CI VM its environ
+# is refused to root, the open fails, and a failed open is not a read).
+sleep 30 &
+cat /proc/$!/environ > /dev/null
+kill $!
