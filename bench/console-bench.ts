@@ -5,57 +5,31 @@
 // (cold cache: a new browser context each round) against a real server on
 // SQLite with the console, from navigation to the page's data rendered.
 // Usage: npm run build:web && node --import tsx bench/console-bench.ts [--rounds 5]
-import { readFileSync } from 'node:fs';
+// (--rounds 0: sizes only)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import pino from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../src/node/server/config.js';
 import { startServer } from '../src/node/server/start.js';
+import { bundleSizes, INITIAL_JS_LIMIT } from './lib/bundle-size.js';
 
 const root = join(import.meta.dirname, '..');
 const web = join(root, 'dist', 'web');
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || process.env.BENCH_ROUNDS || 5);
 
-interface Chunk {
-  file: string;
-  imports?: string[];
-  dynamicImports?: string[];
-  isEntry?: boolean;
-  src?: string;
-  css?: string[];
-}
-const manifest = JSON.parse(readFileSync(join(web, '.vite', 'manifest.json'), 'utf8')) as Record<string, Chunk>;
-const gz = new Map<string, number>();
-const size = (file: string) => {
-  if (!gz.has(file)) gz.set(file, gzipSync(readFileSync(join(web, file)), { level: 9 }).length);
-  return gz.get(file)!;
-};
-const closure = (key: string, seen = new Set<string>()): Set<string> => {
-  if (seen.has(key)) return seen;
-  seen.add(key);
-  for (const i of manifest[key]?.imports ?? []) closure(i, seen);
-  return seen;
-};
-const entryKey = Object.keys(manifest).find((k) => manifest[k]!.isEntry)!;
-const entry = closure(entryKey);
+const sizes = bundleSizes(web);
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-const jsOf = (keys: Set<string>) => [...keys].map((k) => manifest[k]!.file).filter((f) => f.endsWith('.js'));
-const entryBytes = jsOf(entry).reduce((n, f) => n + size(f), 0);
-console.log(`(a) initial JavaScript per route, gzip -9 (target < 350 KB)`);
-console.log(`    entry (shell, router, component library core, i18n): ${kb(entryBytes)}`);
-for (const k of manifest[entryKey]!.dynamicImports ?? []) {
-  const route = closure(k);
-  for (const e of entry) route.delete(e);
-  const extra = jsOf(route).reduce((n, f) => n + size(f), 0);
-  const name = (manifest[k]!.src ?? k).replace(/^src\/pages\//, '').replace(/\.tsx$/, '');
+console.log(`(a) initial JavaScript per route, gzip -9 (target < ${kb(INITIAL_JS_LIMIT)})`);
+console.log(`    entry (shell, router, component library core, English catalog): ${kb(sizes.entry)}`);
+for (const r of sizes.routes)
   console.log(
-    `    ${name.padEnd(12)} route chunks ${kb(extra).padStart(9)}  initial total ${kb(entryBytes + extra).padStart(9)}${entryBytes + extra > 350 * 1024 ? '  (over target)' : ''}`,
+    `    ${r.name.padEnd(12)} route chunks ${kb(r.extra).padStart(9)}  initial total ${kb(r.total).padStart(9)}${r.total > INITIAL_JS_LIMIT ? '  (over target)' : ''}`,
   );
-}
+for (const c of sizes.onDemand) console.log(`    on demand: ${c.name.padEnd(20)} ${kb(c.size).padStart(9)} (beyond the entry)`);
+if (rounds < 1) process.exit(0);
 
 // (b) first load.
 const dir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-'));

@@ -3,17 +3,15 @@
 // was>, and back there after logging in.
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
-import { ConfigProvider, Layout, Menu, Select, Button, Space, Spin, Typography } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
+import { ConfigProvider, Layout, Menu, Select, Button, Space, Spin } from 'antd';
 import { onUnauthorized } from './api/client';
 import { useAuth } from './auth';
 import { useI18n } from './i18n/i18n';
-import { useProject } from './components/common';
-import { LanguageSwitch } from './components/page';
+import { useProject } from './components/project';
+import { LanguageSwitch } from './components/LanguageSwitch';
 import type { MessageKey } from './i18n/messages';
-import { LoginPage } from './pages/Login';
 
+const LoginPage = lazy(() => import('./pages/Login').then((m) => ({ default: m.LoginPage })));
 const Overview = lazy(() => import('./pages/Overview'));
 const Images = lazy(() => import('./pages/Images'));
 const ImageDetail = lazy(() => import('./pages/ImageDetail'));
@@ -92,7 +90,7 @@ function Shell({ children }: { children: ReactNode }) {
           <Space>
             <ProjectSwitch />
             <LanguageSwitch width={130} />
-            <Typography.Text data-testid="username">{me?.username}</Typography.Text>
+            <span data-testid="username">{me?.username}</span>
             <Button onClick={() => void logout().then(() => nav('/login'))}>{t('auth.logout')}</Button>
           </Space>
         </Layout.Header>
@@ -115,7 +113,7 @@ function Shell({ children }: { children: ReactNode }) {
 }
 
 export function App() {
-  const { lang } = useI18n();
+  const { antdLocale } = useI18n();
   const { expire } = useAuth();
   const nav = useNavigate();
   const loc = useLocation();
@@ -133,7 +131,7 @@ export function App() {
   );
   return (
     <ConfigProvider
-      locale={lang === 'zh' ? zhCN : enUS}
+      locale={antdLocale}
       theme={{
         token: {
           colorPrimary: '#1d4ed8',
@@ -151,7 +149,14 @@ export function App() {
       }}
     >
       <Routes location={loc}>
-        <Route path="/login" element={<LoginPage />} />
+        <Route
+          path="/login"
+          element={
+            <Suspense fallback={<Spin />}>
+              <LoginPage />
+            </Suspense>
+          }
+        />
         <Route path="/" element={<Navigate to="/overview" replace />} />
         <Route path="/overview" element={page(<Overview />)} />
         <Route path="/images" element={page(<Images />)} />

@@ -1,31 +1,17 @@
-// ECharts with only the parts the console uses (bar and pie charts, grid,
-// tooltip, legend, canvas renderer), so the bundle stays small.
-import { useEffect, useRef } from 'react';
-import * as echarts from 'echarts/core';
-import { BarChart, PieChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent, LegendComponent, AriaComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+// The chart pages use: a lazy wrapper around EChart.tsx so ECharts (the
+// largest library of the console) is not part of any page's initial
+// JavaScript. Until it arrives the placeholder keeps the chart's box and its
+// accessible name, so the layout does not move.
+import { lazy, Suspense } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
 
-echarts.use([BarChart, PieChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, CanvasRenderer]);
+const EChart = lazy(() => import('./EChart'));
 
 /** A chart; `label` names it for screen readers (role img). */
 export function Chart({ option, label }: { option: EChartsCoreOption; label: string }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts>(undefined);
-  useEffect(() => {
-    if (!el.current) return;
-    chart.current = echarts.init(el.current);
-    // Follow the card's size (grid columns settle after the first paint).
-    const ro = new ResizeObserver(() => chart.current?.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      chart.current?.dispose();
-    };
-  }, []);
-  useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true }, ...option }, true);
-  }, [option]);
-  return <div ref={el} className="chart" role="img" aria-label={label} />;
+  return (
+    <Suspense fallback={<div className="chart" role="img" aria-label={label} aria-busy="true" />}>
+      <EChart option={option} label={label} />
+    </Suspense>
+  );
 }

@@ -1,12 +1,9 @@
 // Shared pieces of the pages: loading / empty / error states (errors show
-// the API's message), severity and status tags, the current project, and
-// filters kept in the URL's query string.
+// the API's message), severity and status tags, the current project (from
+// project.ts), and filters kept in the URL's query string.
 import type { ReactNode } from 'react';
 import { Alert, Empty, Spin, Tag } from 'antd';
-import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router-dom';
-import { api, unwrap } from '../api/client';
-import type { Page, Project } from '../api/types';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 
@@ -75,33 +72,4 @@ export function useUrlFilters() {
   };
 }
 
-const PROJECT_KEY = 'vigil.project';
-
-export function useProjects() {
-  return useQuery({
-    queryKey: ['projects'],
-    queryFn: () => unwrap<Page<Project>>(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })),
-    staleTime: 60_000,
-  });
-}
-
-/** The current project: ?project= in the URL, else the last chosen, else the first readable one. */
-export function useProject(): { projectId: string | undefined; projects: Project[]; setProject(id: string): void; loading: boolean } {
-  const q = useProjects();
-  const [params, setParams] = useSearchParams();
-  const items = q.data?.items ?? [];
-  const wanted = params.get('project') ?? localStorage.getItem(PROJECT_KEY) ?? '';
-  const projectId = items.find((p) => p.id === wanted)?.id ?? items[0]?.id;
-  return {
-    projectId,
-    projects: items,
-    loading: q.isLoading,
-    setProject(id) {
-      localStorage.setItem(PROJECT_KEY, id);
-      const next = new URLSearchParams(params);
-      next.set('project', id);
-      next.delete('cursor');
-      setParams(next);
-    },
-  };
-}
+export { useProject, useProjects } from './project';

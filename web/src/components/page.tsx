@@ -4,7 +4,7 @@
 // these instead of repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
 import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Typography, type TableProps } from 'antd';
-import { useI18n, type Lang } from '../i18n/i18n';
+import { useI18n } from '../i18n/i18n';
 import { errorMessage, useUrlFilters } from './common';
 
 type Filters = ReturnType<typeof useUrlFilters>;
@@ -166,22 +166,5 @@ export function Pager({ pager, next }: { pager: ReturnType<typeof useCursorPager
         {t('common.next')}
       </Button>
     </Space>
-  );
-}
-
-/** The English / Chinese switch (header and login page). */
-export function LanguageSwitch({ width }: { width: number }) {
-  const { lang, setLang, t } = useI18n();
-  return (
-    <Select<Lang>
-      aria-label={t('lang.label')}
-      value={lang}
-      onChange={setLang}
-      style={{ width }}
-      options={[
-        { value: 'en', label: t('lang.en') },
-        { value: 'zh', label: t('lang.zh') },
-      ]}
-    />
   );
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { en, zh } from './messages.js';
+import { en } from './messages.js';
+import { zh } from './messages.zh.js';
 import { format } from './format.js';
 
 test('the Chinese catalog has exactly the English keys, none empty', () => {

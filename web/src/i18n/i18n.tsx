@@ -2,14 +2,27 @@
 // message catalogs (messages.ts) through t(); the language (English or
 // Simplified Chinese) is switchable at any time and remembered in
 // localStorage. Dates, numbers and relative times go through Intl with the
-// current language.
+// current language. Only English is in the entry chunk: the Chinese catalog
+// and Ant Design's Chinese locale load on demand (loadLang) before Chinese is
+// shown, at start-up (main.tsx) or when the user switches.
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { en, zh, type MessageKey } from './messages';
+import type { Locale } from 'antd/es/locale';
+import enUS from 'antd/es/locale/en_US';
+import { en, type MessageKey } from './messages';
 import { format } from './format';
 
 export type Lang = 'en' | 'zh';
 const LANG_KEY = 'vigil.lang';
-const catalogs: Record<Lang, Record<MessageKey, string>> = { en, zh };
+const catalogs: Partial<Record<Lang, Record<MessageKey, string>>> = { en };
+const antdLocales: Partial<Record<Lang, Locale>> = { en: enUS };
+
+/** Loads the catalogs of a language (once); resolves when it can be shown. */
+export async function loadLang(l: Lang): Promise<void> {
+  if (catalogs[l]) return;
+  const [messages, antd] = await Promise.all([import('./messages.zh'), import('antd/es/locale/zh_CN')]);
+  antdLocales.zh = antd.default;
+  catalogs.zh = messages.zh;
+}
 
 export function initialLang(): Lang {
   const saved = localStorage.getItem(LANG_KEY);
@@ -23,6 +36,8 @@ interface I18n {
   lang: Lang;
   setLang(l: Lang): void;
   t: TFn;
+  /** Ant Design's locale for the current language (ConfigProvider). */
+  antdLocale: Locale;
   date(iso: string | null | undefined): string;
   relative(iso: string | null | undefined): string;
   num(n: number): string;
@@ -34,8 +49,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
   const setLang = useCallback((l: Lang) => {
     localStorage.setItem(LANG_KEY, l);
-    document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
-    setLangState(l);
+    // Switch once the catalog is here (no flash of keys or mixed languages);
+    // if it cannot load, the console stays in the current language.
+    void loadLang(l).then(
+      () => setLangState(l),
+      () => {},
+    );
   }, []);
   const value = useMemo<I18n>(() => {
     const locale = lang === 'zh' ? 'zh-CN' : 'en';
@@ -43,10 +62,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const dtf = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
     const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
     const nf = new Intl.NumberFormat(locale);
-    const cat = catalogs[lang];
+    const cat = catalogs[lang] ?? en;
     return {
       lang,
       setLang,
+      antdLocale: antdLocales[lang] ?? enUS,
       t: (key, vars) => format(cat[key] ?? en[key] ?? key, vars),
       date: (iso) => (iso ? dtf.format(new Date(iso)) : '—'),
       relative: (iso) => {

@@ -4,7 +4,7 @@ import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage } from '../components/common';
-import { LanguageSwitch } from '../components/page';
+import { LanguageSwitch } from '../components/LanguageSwitch';
 
 /** Only same-site paths are followed after login (no open redirect). */
 function safeNext(next: string | null): string {
