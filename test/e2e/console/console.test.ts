@@ -93,6 +93,16 @@ async function login(page: Page, username: string, password: string): Promise<vo
   await page.getByRole('button', { name: /Log in|登\s*录/ }).click();
 }
 
+/** A fresh English browser context logged in as the administrator, its page watched for problems. */
+async function adminSession(): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
+  const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+  const { page, problems } = await watchedPage(ctx);
+  await page.goto(`${base}/login`);
+  await login(page, 'admin', ADMIN_PASSWORD);
+  await page.waitForURL(/\/overview$/);
+  return { ctx, page, problems };
+}
+
 async function axe(page: Page): Promise<string[]> {
   // Runtime evaluation is not subject to the page's CSP, unlike an injected <script>.
   await page.evaluate(`${axeSource};0`);
@@ -222,11 +232,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
   });
 
   test('main flows: scan, ignore for one image then all images and cancel, whitelist policy applied, alerts handled in bulk, all in the audit trail', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
-    const { page, problems } = await watchedPage(ctx);
-    await page.goto(`${base}/login`);
-    await login(page, 'admin', ADMIN_PASSWORD);
-    await page.waitForURL(/\/overview$/);
+    const { ctx, page, problems } = await adminSession();
 
     // Scan the image and see its findings.
     await page.getByRole('navigation').getByRole('link', { name: 'Images' }).click();
@@ -330,11 +336,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
   });
 
   test('content findings: malware, secrets, baseline and files tabs, the path filter kept in the URL, secrets masked', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
-    const { page, problems } = await watchedPage(ctx);
-    await page.goto(`${base}/login`);
-    await login(page, 'admin', ADMIN_PASSWORD);
-    await page.waitForURL(/\/overview$/);
+    const { ctx, page, problems } = await adminSession();
     const admin = await token('admin', ADMIN_PASSWORD);
     for (let i = 0; i < 600; i++) {
       const im = (await api('GET', `/api/v1/projects/${projectId}/images/${contentImageId}`, admin)).body;
@@ -376,11 +378,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
   });
 
   test('list filters live in the URL and match the API: images by name, fixes and last scan; audit by user and time', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
-    const { page, problems } = await watchedPage(ctx);
-    await page.goto(`${base}/login`);
-    await login(page, 'admin', ADMIN_PASSWORD);
-    await page.waitForURL(/\/overview$/);
+    const { ctx, page, problems } = await adminSession();
     const admin = await token('admin', ADMIN_PASSWORD);
     const rows = page.locator('tbody tr.ant-table-row');
     const shown = async (): Promise<string[]> => {
@@ -447,11 +445,7 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
   });
 
   test('detection policy JSON editor: invalid JSON and an unknown type are refused with the reason, a valid document takes effect', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
-    const { page, problems } = await watchedPage(ctx);
-    await page.goto(`${base}/login`);
-    await login(page, 'admin', ADMIN_PASSWORD);
-    await page.waitForURL(/\/overview$/);
+    const { ctx, page, problems } = await adminSession();
     await page.goto(`${base}/policies?project=${projectId}`);
     await page.getByRole('button', { name: 'New policy' }).click();
     const form = page.getByRole('dialog');
