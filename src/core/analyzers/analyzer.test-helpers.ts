@@ -1,12 +1,7 @@
 // Test helpers of the analyzer modules: files as the image reader hands them
-// over (content + tar entry), one analyzer run without a file tree, Trivy's
-// test fixtures under testdata/trivy/, and `name@version` lists to compare.
-import { readFileSync } from 'node:fs';
+// over (content + tar entry), one analyzer run without a file tree, and `name@version` lists to compare.
 import type { FileEntry } from '../inventory/types.js';
 import type { Analyzer, AnalyzerFile, AnalyzerInput } from './types.js';
-
-/** A fixture of Trivy's parser tests, below src/core/analyzers/testdata/trivy/. */
-export const trivyFixture = (p: string): Buffer => readFileSync(new URL(`testdata/trivy/${p}`, import.meta.url));
 
 /** A regular file's tar entry in layer 0, owned by root. */
 export const fileEntry = (path: string, size: number, mode = 0o644): FileEntry => ({ path, kind: 'file', mode, size, uid: 0, gid: 0, layer: 0 });

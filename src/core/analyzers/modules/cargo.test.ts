@@ -4,7 +4,8 @@ import { deflateSync, gunzipSync } from 'node:zlib';
 import { parseCargoLock } from '../cargo-lock.js';
 import { patchSection } from '../elf.test-helpers.js';
 import { MAX_DEP_V0, summarizeExecutable } from '../executable.js';
-import { analyzerFile, fileEntry, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
+import { analyzerFile, fileEntry, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
+import { trivyFixture } from '../../../../test/helpers/trivy-fixture.js';
 import cargo from './cargo.js';
 import rustBinary, { auditableCrates } from './rust-binary.js';
 

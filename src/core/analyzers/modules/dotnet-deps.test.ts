@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDepsJson, parseNuGetLock } from '../dotnet.js';
-import { analyzerFile, fileEntry, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
+import { analyzerFile, fileEntry, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
+import { trivyFixture } from '../../../../test/helpers/trivy-fixture.js';
 import dotnetDeps from './dotnet-deps.js';
 import nugetLock from './nuget-lock.js';
 

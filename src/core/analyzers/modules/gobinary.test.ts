@@ -6,7 +6,8 @@ import { parseElf } from '../elf.js';
 import { patchSection } from '../elf.test-helpers.js';
 import { goBinaryPackages, isPseudoVersion, parseModinfo, readGoBuildInfoRaw, shellWords, stdlibVersion, versionFromLdflags } from '../go-buildinfo.js';
 import type { AnalyzerFile } from '../types.js';
-import { analyzerFile, fileEntry, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
+import { analyzerFile, fileEntry, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
+import { trivyFixture } from '../../../../test/helpers/trivy-fixture.js';
 import gobinary from './gobinary.js';
 
 const trivy = (name: string): Buffer => gunzipSync(trivyFixture(`go-binary/${name}.gz`));

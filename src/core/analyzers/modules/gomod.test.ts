@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseGoMod, parseGoSum } from '../gomod.js';
 import type { AnalyzerFile } from '../types.js';
-import { analyzerFile, nameVersions, runAnalyzer, trivyFixture } from '../analyzer.test-helpers.js';
+import { analyzerFile, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
+import { trivyFixture } from '../../../../test/helpers/trivy-fixture.js';
 import gomod from './gomod.js';
 
 const fixture = (p: string): Buffer => trivyFixture(`gomod/${p}`);
