@@ -1,9 +1,10 @@
 // The agent's view of the node's Docker Engine (docs/agent.md, "Node
 // inventory"): the running containers, listed and inspected at start and kept
 // current from `GET /events` (container start, die, pause, rename, ...).
-// Every change hands the whole inventory to `onInventory` (coalesced); a
-// start hands the container's inspect document to `onStart` (the start
-// checks); each container's image to `onImage` (node-local scanning). A lost
+// Every change hands the whole inventory to `onInventory` (coalesced); each
+// start, and each running container seen for the first time (those running
+// when the agent starts), hands the container's inspect document to
+// `onStart` (the start checks), once per container start. A lost
 // events stream is followed again after a pause, with a full re-list (events
 // in between are not replayed by the engine).
 import type { DockerEngine, DockerEvent } from '../docker/engine-api.js';
@@ -25,6 +26,8 @@ const CHANGES = new Set(['start', 'die', 'stop', 'kill', 'destroy', 'pause', 'un
 
 export class DockerWatch {
   private readonly containers = new Map<string, NodeContainer>();
+  /** Start time of each container whose start was checked (onStart), by id. */
+  private readonly checked = new Map<string, string>();
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -36,6 +39,11 @@ export class DockerWatch {
   /** The current inventory. */
   snapshot(): NodeContainer[] {
     return [...this.containers.values()];
+  }
+
+  /** The start time of a container whose start was checked ('' when unknown). */
+  startedAt(id: string): string {
+    return this.checked.get(id) ?? this.containers.get(id)?.startedAt ?? '';
   }
 
   start(): void {
@@ -76,6 +84,7 @@ export class DockerWatch {
     const ids = await this.o.engine.containerIds(MAX_NODE_CONTAINERS);
     const seen = new Set(ids);
     for (const id of [...this.containers.keys()]) if (!seen.has(id)) this.containers.delete(id);
+    for (const id of [...this.checked.keys()]) if (!seen.has(id)) this.checked.delete(id);
     for (const id of ids) await this.refresh(id, false);
     this.lastProblem = '';
   }
@@ -86,8 +95,10 @@ export class DockerWatch {
     if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id) || !CHANGES.has(action)) return;
     // In order: a quick start/die pair must end with the container gone.
     this.chain = this.chain.then(async () => {
-      if (action === 'destroy') this.containers.delete(id);
-      else await this.refresh(id, action === 'start');
+      if (action === 'destroy') {
+        this.containers.delete(id);
+        this.checked.delete(id);
+      } else await this.refresh(id, action === 'start');
       this.changed();
     });
   }
@@ -114,7 +125,11 @@ export class DockerWatch {
     if (c.state === 'running' || c.state === 'paused' || c.state === 'restarting') {
       if (this.containers.size < MAX_NODE_CONTAINERS || this.containers.has(id)) this.containers.set(id, c);
     } else this.containers.delete(id);
-    if (started) this.o.onStart?.(doc, c);
+    // Every start is checked once: those seen starting, and those already running when first seen (agent start, re-list).
+    if ((started || c.state === 'running') && this.checked.get(id) !== c.startedAt) {
+      this.checked.set(id, c.startedAt);
+      this.o.onStart?.(doc, c);
+    }
   }
 
   private changed(): void {

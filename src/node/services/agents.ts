@@ -128,7 +128,7 @@ export async function nodeByCertificate(s: Pick<ServiceDeps, 'store'>, fingerpri
 export async function touchNode(
   s: Pick<ServiceDeps, 'store' | 'clock'>,
   nodeId: string,
-  set: { status?: string; version?: string; kernel?: string },
+  set: { status?: string; version?: string; kernel?: string; detection?: 'on' | 'off' },
 ): Promise<void> {
   await s.store.db
     .updateTable('nodes')

@@ -445,4 +445,24 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('node_containers_project_digest').on('node_containers').columns(['project_id', 'image_digest']).execute();
     },
   },
+  {
+    // Node-local images and cluster protection on the agents (docs/agent.md):
+    // an image a node's agent scanned carries its node (node_id; null for
+    // every other image) and whether a re-scan was asked of the agent
+    // (node_scan_requested: ISO time, null when none is pending); a node
+    // reports whether its runtime detection runs (detection: on, off, or ''
+    // before its agent said).
+    id: '0011-node-images',
+    async up(db) {
+      await db.schema
+        .alterTable('images')
+        .addColumn('node_id', text, (c) => c.references('nodes.id').onDelete('set null'))
+        .execute();
+      await db.schema.alterTable('images').addColumn('node_scan_requested', text).execute();
+      await db.schema
+        .alterTable('nodes')
+        .addColumn('detection', text, (c) => c.notNull().defaultTo(''))
+        .execute();
+    },
+  },
 ];
