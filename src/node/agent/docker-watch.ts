@@ -8,6 +8,7 @@
 // events stream is followed again after a pause, with a full re-list (events
 // in between are not replayed by the engine).
 import type { DockerEngine, DockerEvent } from '../docker/engine-api.js';
+import { EngineFollower } from './engine-follower.js';
 import { MAX_NODE_CONTAINERS, nodeContainerOf, type NodeContainer } from '../../core/checks/node-container.js';
 
 export interface DockerWatchOptions {
@@ -24,17 +25,20 @@ export interface DockerWatchOptions {
 /** Container events that change what runs (or how it is named). */
 const CHANGES = new Set(['start', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'restart', 'oom']);
 
-export class DockerWatch {
+export class DockerWatch extends EngineFollower {
   private readonly containers = new Map<string, NodeContainer>();
   /** Start time of each container whose start was checked (onStart), by id. */
   private readonly checked = new Map<string, string>();
-  private readonly abort = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private chain: Promise<void> = Promise.resolve();
-  private lastProblem = '';
 
-  constructor(private readonly o: DockerWatchOptions) {}
+  constructor(private readonly o: DockerWatchOptions) {
+    super(o.engine, {
+      filters: { type: ['container'] },
+      what: 'inventory',
+      ...(o.notice ? { notice: o.notice } : {}),
+      ...(o.retryMs !== undefined ? { retryMs: o.retryMs } : {}),
+    });
+  }
 
   /** The current inventory. */
   snapshot(): NodeContainer[] {
@@ -46,50 +50,21 @@ export class DockerWatch {
     return this.checked.get(id) ?? this.containers.get(id)?.startedAt ?? '';
   }
 
-  start(): void {
-    this.running ??= this.loop();
+  protected drained(): Promise<void> {
+    return this.chain;
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    clearTimeout(this.timer);
-    await this.running?.catch(() => {});
-    await this.chain.catch(() => {});
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        // Follow events first, then list: a container started in between is seen by one or the other.
-        const following = this.o.engine.events({ type: ['container'] }, (e) => this.event(e), this.abort.signal);
-        following.catch(() => {}); // awaited below; a failure before that is not unhandled
-        await this.relist();
-        this.changed();
-        await following;
-        if (!this.abort.signal.aborted) this.problem('Docker events stream ended (engine restarted?)');
-      } catch (e) {
-        if (this.abort.signal.aborted) break;
-        this.problem(`Docker Engine: ${(e as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, this.o.retryMs ?? 2000));
-    }
-  }
-
-  private problem(line: string): void {
-    if (line !== this.lastProblem) this.o.notice?.(`${line}; inventory retried`);
-    this.lastProblem = line;
-  }
-
-  private async relist(): Promise<void> {
+  protected async relist(): Promise<void> {
     const ids = await this.o.engine.containerIds(MAX_NODE_CONTAINERS);
     const seen = new Set(ids);
     for (const id of [...this.containers.keys()]) if (!seen.has(id)) this.containers.delete(id);
     for (const id of [...this.checked.keys()]) if (!seen.has(id)) this.checked.delete(id);
     for (const id of ids) await this.refresh(id, false);
     this.lastProblem = '';
+    this.changed();
   }
 
-  private event(e: DockerEvent): void {
+  protected onEvent(e: DockerEvent): void {
     const id = e.Actor?.ID ?? e.id;
     const action = (e.Action ?? '').split(':')[0]!;
     if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id) || !CHANGES.has(action)) return;

@@ -12,6 +12,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DockerEngine, DockerEvent } from '../docker/engine-api.js';
+import { EngineFollower } from './engine-follower.js';
 import type { ScanReport } from '../../core/scan/types.js';
 import { packageForServer, type NodeImageScan } from '../../core/scan/node-image.js';
 import type { RunScanOptions } from '../scan/run-scan.js';
@@ -40,7 +41,7 @@ const MAX_QUEUED = 1000;
 const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 const IMAGE_EVENTS = new Set(['pull', 'load', 'tag', 'import']);
 
-export class NodeImageScanner {
+export class NodeImageScanner extends EngineFollower {
   private readonly file: string;
   private readonly done: Set<string>;
   private readonly unacked = new Map<string, string>();
@@ -49,28 +50,19 @@ export class NodeImageScanner {
   /** Failed this run (retried at the next start or on request). */
   private readonly failed = new Set<string>();
   private readonly tags = new Map<string, string[]>();
-  private readonly abort = new AbortController();
-  private running: Promise<void> | undefined;
   private working: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private lastProblem = '';
   /** Scans stored by the server (this run). */
   scanned = 0;
 
   constructor(private readonly o: NodeImageScannerOptions) {
+    super(o.engine, {
+      filters: { type: ['image'] },
+      what: 'image scanning',
+      ...(o.notice ? { notice: o.notice } : {}),
+      ...(o.retryMs !== undefined ? { retryMs: o.retryMs } : {}),
+    });
     this.file = join(o.dataDir, 'images-scanned.json');
     this.done = new Set(readList(this.file));
-  }
-
-  start(): void {
-    this.running ??= this.loop();
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    clearTimeout(this.timer);
-    await this.running?.catch(() => {});
-    await this.working?.catch(() => {});
   }
 
   /** The link is up again: what the server did not acknowledge goes again. */
@@ -105,28 +97,11 @@ export class NodeImageScanner {
     this.enqueue(image, true);
   }
 
-  private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        const following = this.o.engine.events({ type: ['image'] }, (e) => this.event(e), this.abort.signal);
-        following.catch(() => {});
-        await this.relist();
-        await following;
-        if (!this.abort.signal.aborted) this.problem('Docker events stream ended (engine restarted?)');
-      } catch (e) {
-        if (this.abort.signal.aborted) break;
-        this.problem(`Docker Engine: ${(e as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, this.o.retryMs ?? 2000));
-    }
+  protected drained(): Promise<void> | undefined {
+    return this.working;
   }
 
-  private problem(line: string): void {
-    if (line !== this.lastProblem) this.o.notice?.(`${line}; image scanning retried`);
-    this.lastProblem = line;
-  }
-
-  private event(e: DockerEvent): void {
+  protected onEvent(e: DockerEvent): void {
     if (!IMAGE_EVENTS.has((e.Action ?? '').split(':')[0]!)) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -134,8 +109,8 @@ export class NodeImageScanner {
     }, this.o.coalesceMs ?? 500);
   }
 
-  private async relist(): Promise<void> {
-    const images = await this.o.engine.images(MAX_QUEUED);
+  protected async relist(): Promise<void> {
+    const images = await this.engine.images(MAX_QUEUED);
     this.lastProblem = '';
     for (const im of images) {
       this.tags.set(im.id, im.repoTags);
@@ -160,14 +135,14 @@ export class NodeImageScanner {
       if (this.unacked.size >= MAX_UNACKED) continue; // the server is away: scanned again after the next re-list
       let report: ScanReport;
       try {
-        report = await scan(`docker-daemon:${id}`, { scanners: [], dockerSocket: this.o.engine.socketPath, signal: this.abort.signal });
+        report = await scan(`docker-daemon:${id}`, { scanners: [], dockerSocket: this.engine.socketPath, signal: this.abort.signal });
       } catch (e) {
         if (this.abort.signal.aborted) return;
         this.failed.add(id);
         this.o.notice?.(`cannot scan image ${id.slice(0, 19)}: ${(e as Error).message.split('\n')[0]}`);
         continue;
       }
-      const tags = this.tags.get(id) ?? (await this.o.engine.images(MAX_QUEUED).catch(() => [])).find((x) => x.id === id)?.repoTags ?? [];
+      const tags = this.tags.get(id) ?? (await this.engine.images(MAX_QUEUED).catch(() => [])).find((x) => x.id === id)?.repoTags ?? [];
       const msg: NodeImageScan = {
         imageId: id,
         repoTags: tags,

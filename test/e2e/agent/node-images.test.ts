@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agent, isRoot, serverWithCluster, stop, until, type Proc } from './harness.js';
-import { debianRootfs, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
+import { debianRootfs, dockerOk, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 import { writeDockerArchive } from '../../helpers/image-builder.js';
 import { buildDb } from '../../../src/node/vulndb/db.test-helpers.js';
 
@@ -59,11 +59,7 @@ test(
     let a: Proc | undefined;
     try {
       d = await startDockerd({ prefix: 'vigil-agi-' });
-      const docker = async (args: string[]) => {
-        const r = await d!.docker(args);
-        assert.equal(r.status, 0, `docker ${args.join(' ')}: ${r.err}`);
-        return r.out.trim();
-      };
+      const docker = (args: string[]) => dockerOk(d!, args);
       // A runnable base (its zlib1g is 1:1.2.13.dfsg-1: vulnerable in the test DB) and an image that exists only in this dockerd.
       await importRootfs(d, debianRootfs(), BASE);
       const appTar = join(dir, 'app.tar');
