@@ -142,16 +142,48 @@ export async function touchNode(
  * alerts service into the node's project, each ID once; audited (ingestAlerts,
  * actor the node) when it stored anything. Returns the alerts newly stored.
  */
-export async function ingestAgentBatch(s: ServiceDeps, node: AgentNode & { sourceIp: string; version: string }, alerts: Alert[]): Promise<readonly Alert[]> {
-  let fresh: readonly Alert[] = [];
-  await ingestAlerts(s, { actor: agentActor(node.hostname, node.sourceIp, node.version), event: 'ingestAlerts' }, node.projectId, alerts, {
-    dedupeIds: true,
-    onFresh: (f) => {
-      fresh = f;
+export interface AgentBatch {
+  node: AgentNode & { sourceIp: string; version: string };
+  alerts: Alert[];
+}
+
+/**
+ * Alert batches of one project's nodes in one transaction (the link's group
+ * commit): stored once per alert ID, one audit record per node with what it
+ * added; returns the new alerts of each batch.
+ */
+export async function ingestAgentBatches(s: ServiceDeps, projectId: string, batches: readonly AgentBatch[]): Promise<Array<readonly Alert[]>> {
+  let fresh = new Set<Alert>();
+  const first = batches[0]!.node;
+  await ingestAlerts(
+    s,
+    { actor: agentActor(first.hostname, first.sourceIp, first.version), event: 'ingestAlerts' },
+    projectId,
+    batches.flatMap((b) => b.alerts),
+    {
+      dedupeIds: true,
+      onFresh: (f) => {
+        fresh = new Set(f);
+      },
+      audit: () => {
+        const byNode = new Map<string, { node: AgentBatch['node']; count: number; replayed: number }>();
+        for (const b of batches) {
+          const e = byNode.get(b.node.id) ?? byNode.set(b.node.id, { node: b.node, count: 0, replayed: 0 }).get(b.node.id)!;
+          for (const a of b.alerts) {
+            if (fresh.has(a)) e.count++;
+            else e.replayed++;
+          }
+        }
+        return [...byNode.values()]
+          .filter((e) => e.count)
+          .map((e) => ({
+            actor: agentActor(e.node.hostname, e.node.sourceIp, e.node.version),
+            summary: { count: e.count, replayed: e.replayed, nodeId: e.node.id },
+          }));
+      },
     },
-    auditSummary: (f) => (f.length ? { count: f.length, replayed: alerts.length - f.length, nodeId: node.id } : undefined),
-  });
-  return fresh;
+  );
+  return batches.map((b) => b.alerts.filter((a) => fresh.has(a)));
 }
 
 /** What the agents of `projectId` (in cluster `clusterId`) apply. */
