@@ -28,6 +28,7 @@ import {
   type AgentBatch,
   nodeByCertificate,
   pruneAgentAlertIds,
+  recordHeartbeat,
   storeNodeInventory,
   sweepOfflineNodes,
   touchNode,
@@ -193,8 +194,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
                 refuse('malformed');
                 call.write({ reject: { ids: bad, reason } });
               }
-            } else if (m.body === 'heartbeat') {
-              await touchNode(ctx, node.id, { status: 'online' });
+            } else if (m.body === 'heartbeat' && m.heartbeat) {
+              await recordHeartbeat(ctx, node.id, m.heartbeat);
             } else if (m.body === 'status' && m.status) {
               st.version = String(m.status.version).slice(0, 50);
               await touchNode(ctx, node.id, { status: 'online', version: st.version, kernel: String(m.status.kernel).slice(0, 200) });
