@@ -3,9 +3,11 @@
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
 // kicks the sender; follows the Docker Engine for the node inventory
-// (./docker-watch.ts) and scans its images (./image-scanner.ts); applies the
-// policies the server pushes (./policies.ts) to the running pipeline, and
-// stops or starts runtime detection with the cluster's protection. Stays useful offline: the pipeline runs whether or not
+// (./docker-watch.ts) and scans its images (./image-scanner.ts); follows the
+// kube-apiserver audit log on nodes that carry one (../k8s/audit-follow.ts);
+// applies the policies the server pushes (./policies.ts) to the running
+// pipeline, and stops or starts runtime detection and audit following with
+// the cluster's protection. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Alert } from '../../core/alerts/types.js';
 import { runWatch } from '../runtime/watch.js';
-import type { RuntimeOutput } from '../runtime/pipeline.js';
+import type { RuntimeOutput, RuntimePipeline } from '../runtime/pipeline.js';
 import { AlertQueue, DEFAULT_QUEUE_CAP } from './queue.js';
 import { enrollOrLoad, parseServer, Sender } from './link-client.js';
 import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
@@ -24,6 +26,8 @@ import { AgentPolicies, type AppliedPolicies } from './policies.js';
 import { NodeImageScanner } from './image-scanner.js';
 import { derivedAlertId } from '../../core/alerts/derived-id.js';
 import { STARTUP_ALERT_TYPE } from '../../core/checks/spec.js';
+import { createClusterEngine } from '../k8s/cluster-engine.js';
+import { findApiserverAuditLog, followAuditLog } from '../k8s/audit-follow.js';
 
 export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -43,6 +47,8 @@ export interface AgentOptions {
   ruleFiles?: string[];
   /** Docker Engine socket (container names and images, the node inventory); default DOCKER_HOST, else /var/run/docker.sock. */
   dockerSocket?: string;
+  /** kube-apiserver audit log to follow; default: a local kube-apiserver's --audit-log-path; 'none': off. */
+  k8sAuditLog?: string;
   until?: Promise<unknown>;
   /** Operator notices (the CLI writes them to stderr). */
   print: (line: string) => void;
@@ -58,6 +64,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   print(`enrolled as node ${identity.nodeId} (cluster ${identity.clusterId})`);
   const queue = new AlertQueue(join(o.dataDir, 'queue.db'), o.queueCap ?? DEFAULT_QUEUE_CAP);
   let sensors = '';
+  let pipeline: RuntimePipeline | undefined;
   const policies = new AgentPolicies(o.dataDir, print);
   let sender: Sender | undefined = undefined;
   // The node's Docker Engine (DOCKER_HOST or --docker-socket), when there is one: inventory, start checks, images.
@@ -105,6 +112,13 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     status: () => ({ version, kernel: release(), sensors }),
     onImageScanAck: (imageId, error) => images?.acknowledged(imageId, error),
     onConnect: () => images?.connected(),
+    health: () => {
+      const list = pipeline?.sensorHealth() ?? [];
+      return {
+        lostEvents: list.reduce((n, h) => n + h.lost, 0),
+        sensors: JSON.stringify(list.map((h) => ({ name: h.name, state: h.state, detail: h.detail, events: h.events, lost: h.lost }))),
+      };
+    },
   });
   sender.sendDetection(detecting);
   const logFile = join(o.dataDir, 'alerts.jsonl');
@@ -155,6 +169,23 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       process.once('SIGINT', () => res());
       process.once('SIGTERM', () => res());
     });
+  // Cluster detection from the kube-apiserver's audit log, on the nodes that carry one.
+  const auditLog = o.k8sAuditLog === 'none' ? undefined : (o.k8sAuditLog ?? findApiserverAuditLog());
+  const stopAudit = new AbortController();
+  let audit: Promise<void> | undefined;
+  if (auditLog) {
+    const ce = await createClusterEngine({ host: nodeName });
+    print(`following the kube-apiserver audit log ${auditLog}`);
+    audit = followAuditLog({
+      path: auditLog,
+      stateFile: join(o.dataDir, 'k8s-audit-position.json'),
+      ce,
+      emit: (alerts) => alerts.forEach((a) => output.alert(a)),
+      warn: print,
+      signal: stopAudit.signal,
+      active: () => detecting,
+    }).catch((e: unknown) => print(`stopped following ${auditLog}: ${(e as Error).message}`));
+  }
   try {
     return await runWatch({
       output,
@@ -172,8 +203,13 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       ...(starts ? { extraSensors: [starts] } : {}),
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
       detecting: () => detecting,
+      onPipeline: (p) => {
+        pipeline = p;
+      },
     });
   } finally {
+    stopAudit.abort();
+    await audit;
     await watch?.stop();
     await images?.stop();
     await sender.stop();

@@ -221,6 +221,11 @@ export interface NodeTable {
   cert_sha256: string | null;
   /** Runtime detection on the node as its agent last reported (migration 0011): on, off, '' (not reported). */
   detection: Generated<string>;
+  queue_depth: Generated<number>;
+  queue_dropped: Generated<number>;
+  lost_events: Generated<number>;
+  /** JSON list of {name, state, detail, events, lost}, from the agent's last heartbeat. */
+  sensor_health: Generated<string>;
 }
 
 export interface NodeContainerTable {
