@@ -318,6 +318,7 @@ export function jsLockfileAnalyzer(id: string, version: number, reader: JsLockRe
     id,
     version,
     kind: 'package',
+    claims: { names: [reader.file, 'package.json'] },
     required(path, entry) {
       if (entry.kind !== 'file') return false;
       if (isAppLockfile(path, reader.file)) return entry.size <= MAX_JS_LOCKFILE;
