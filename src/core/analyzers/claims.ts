@@ -26,7 +26,7 @@ export class ClaimIndex {
   private readonly byPath = new Map<string, Analyzer[]>();
   private readonly byName = new Map<string, Analyzer[]>();
   private readonly byExt = new Map<string, Analyzer[]>();
-  private readonly dirs: Array<{ dir: string; a: Analyzer }> = [];
+  private readonly dirs = new Map<string, Analyzer[]>();
   private readonly executables: Analyzer[] = [];
   /** The analyzers in the caller's order, for claimers(). */
   private readonly order: Map<Analyzer, number>;
@@ -42,43 +42,51 @@ export class ClaimIndex {
       for (const p of c.paths ?? []) push(this.byPath, p, a);
       for (const n of c.names ?? []) push(this.byName, n, a);
       for (const s of c.suffixes ?? []) push(this.byExt, extKey(s), a);
-      for (const d of c.dirs ?? []) this.dirs.push({ dir: d.endsWith('/') ? d : d + '/', a });
+      for (const d of c.dirs ?? []) push(this.dirs, d.endsWith('/') ? d : d + '/', a);
       if (c.executables) this.executables.push(a);
     }
   }
 
-  /** Calls `fn` with every analyzer that may claim the entry (some more than once); stops when `fn` returns true. */
-  private some(path: string, entry: FileEntry, fn: (a: Analyzer) => boolean): boolean {
-    for (const a of this.always) if (fn(a)) return true;
+  /**
+   * Asks `required` of the analyzers the entry's name, suffix, path,
+   * directory or execute bit points to. Without `out`: true at the first that
+   * requires it. With `out`: collects every one that does (once each).
+   */
+  private scan(path: string, entry: FileEntry, out?: Analyzer[]): boolean {
+    if (ask(this.always, path, entry, out)) return true;
     const slash = path.lastIndexOf('/');
     const base = slash >= 0 ? path.slice(slash + 1) : path;
-    const named = this.byName.get(base);
-    if (named) for (const a of named) if (fn(a)) return true;
+    if (ask(this.byName.get(base), path, entry, out)) return true;
     const dot = base.lastIndexOf('.');
     if (dot >= 0 && this.byExt.size > 0) {
-      const list = this.byExt.get(base.slice(dot).toLowerCase());
-      if (list) for (const a of list) if (fn(a)) return true;
+      const ext = base.slice(dot);
+      if (ask(this.byExt.get(ext) ?? this.byExt.get(ext.toLowerCase()), path, entry, out)) return true;
     }
-    const exact = this.byPath.get(path);
-    if (exact) for (const a of exact) if (fn(a)) return true;
-    for (const d of this.dirs) if (path.startsWith(d.dir) && fn(d.a)) return true;
-    if (entry.kind === 'file' && (entry.mode & 0o111) !== 0) for (const a of this.executables) if (fn(a)) return true;
-    return false;
+    if (this.byPath.size > 0 && ask(this.byPath.get(path), path, entry, out)) return true;
+    for (const [dir, list] of this.dirs) if (path.startsWith(dir) && ask(list, path, entry, out)) return true;
+    return entry.kind === 'file' && (entry.mode & 0o111) !== 0 && ask(this.executables, path, entry, out);
   }
 
   /** Whether some analyzer requires the entry (the same answer as asking every analyzer's `required`). */
   wants(path: string, entry: FileEntry): boolean {
-    return this.some(path, entry, (a) => a.required(path, entry));
+    return this.scan(path, entry);
   }
 
   /** The analyzers that require the entry, in the order the index was built with. */
   claimers(path: string, entry: FileEntry): Analyzer[] {
     const out: Analyzer[] = [];
-    this.some(path, entry, (a) => {
-      if (!out.includes(a) && a.required(path, entry)) out.push(a);
-      return false;
-    });
+    this.scan(path, entry, out);
     if (out.length > 1) out.sort((x, y) => this.order.get(x)! - this.order.get(y)!);
     return out;
   }
+}
+
+function ask(list: readonly Analyzer[] | undefined, path: string, entry: FileEntry, out: Analyzer[] | undefined): boolean {
+  if (!list) return false;
+  for (const a of list) {
+    if (!a.required(path, entry)) continue;
+    if (!out) return true;
+    if (!out.includes(a)) out.push(a);
+  }
+  return false;
 }
