@@ -7,10 +7,23 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+// antd's table imports its column filter dropdown (Tree, Dropdown, Radio,
+// Checkbox) whether a column filters or not; the console never does, so the
+// build resolves it to a stand-in (src/components/no-column-filters.ts).
+const noColumnFilters = {
+  name: 'vigil-no-column-filters',
+  enforce: 'pre',
+  resolveId(source, importer) {
+    if (source === './FilterDropdown' && importer && /antd[\\/]es[\\/]table[\\/]hooks[\\/]useFilter[\\/]index\.js$/.test(importer))
+      return resolve(here, 'src', 'components', 'no-column-filters.ts');
+    return null;
+  },
+};
+
 export default defineConfig({
   root: here,
   base: '/',
-  plugins: [react()],
+  plugins: [react(), noColumnFilters],
   logLevel: 'warn',
   build: {
     outDir: resolve(here, '..', 'dist', 'web'),
