@@ -34,6 +34,14 @@ test('initial JavaScript of every route stays under 350 KB gzip', async (t) => {
   const entryCode = readFileSync(join(dir, entryFile), 'utf8');
   assert.doesNotMatch(entryCode, /告警/, 'the Chinese catalog is in the entry chunk');
   assert.doesNotMatch(entryCode, /_echarts_instance_/, 'ECharts is in the entry chunk');
+  // The route preloader runs before the entry and knows every page's chunk.
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const preload = /<script type="module" src="\/(assets\/preload-[0-9a-f]{8}\.js)"><\/script>\s*<script type="module" crossorigin src="\/assets\/index-/.exec(
+    html,
+  );
+  assert.ok(preload, `index.html does not run the route preloader before the entry:\n${html}`);
+  const preloadCode = readFileSync(join(dir, preload[1]!), 'utf8');
+  for (const page of PAGES) assert.match(preloadCode, new RegExp(`"/assets/${page}-[\\w-]+\\.js"`), `the route preloader misses ${page}`);
   // antd's column filter dropdown (Tree) is replaced by the stand-in of web/vite.config.mjs.
   const all = readdirSync(join(dir, 'assets')).filter((f) => f.endsWith('.js'));
   assert.ok(all.length > 10);
