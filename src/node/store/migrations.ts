@@ -465,4 +465,21 @@ export const MIGRATIONS: readonly Migration[] = [
       await s.createIndex('alerts_project_seen_sev_type').on('alerts').columns(['project_id', 'last_seen', 'severity', 'type']).execute();
     },
   },
+  {
+    // Agent health from each heartbeat (docs/agent.md): unacknowledged alerts
+    // queued on the node, alerts it dropped past its queue cap, events its
+    // sensors lost, and each sensor's state (JSON list).
+    id: '0015-agent-health',
+    async up(db) {
+      for (const c of ['queue_depth', 'queue_dropped', 'lost_events'])
+        await db.schema
+          .alterTable('nodes')
+          .addColumn(c, int, (x) => x.notNull().defaultTo(0))
+          .execute();
+      await db.schema
+        .alterTable('nodes')
+        .addColumn('sensor_health', text, (x) => x.notNull().defaultTo('[]'))
+        .execute();
+    },
+  },
 ];
