@@ -4,7 +4,7 @@
 // initial JS under 350 KB gzip. (b) First load of the overview in Chromium
 // (cold cache: a new browser context each round) against a real server on
 // SQLite with the console, from navigation to the page's data rendered.
-// Usage: npm run build:web && node --import tsx bench/console-bench.ts [--rounds 5]
+// Usage: npm run build:web && node --import tsx bench/console-bench.ts [--rounds 5] [--compare OTHER_BUILD_DIR]
 // (--rounds 0: sizes only)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,23 +26,31 @@ for (const r of sizes.routes)
 for (const c of sizes.onDemand) console.log(`    on demand: ${c.name.padEnd(20)} ${kb(c.size).padStart(9)} (beyond the entry)`);
 if (rounds < 1) process.exit(0);
 
-// (b) first load.
-const dir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-'));
-const server = await startBenchServer(dir);
+// (b) first load; with --compare DIR, alternating round by round with another build of the console (e.g. an older commit's).
+const compareIdx = process.argv.indexOf('--compare');
+const other = compareIdx > 0 ? process.argv[compareIdx + 1] : undefined;
+const builds: [string, string][] = [['dist/web', WEB_DIR], ...(other ? [[other, other] as [string, string]] : [])];
+const dirs: string[] = [];
+const servers = [];
+for (const [, web] of builds) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-'));
+  dirs.push(dir);
+  servers.push(await startBenchServer(dir, undefined, web));
+}
 const browser = await launchChromium();
-const runs: FirstLoad[] = [];
+const runs: FirstLoad[][] = builds.map(() => []);
 try {
-  for (let i = 0; i < rounds; i++) runs.push(await firstLoad(browser, server, '/overview', '.ant-statistic'));
+  for (let i = 0; i < rounds; i++) for (const [k, s] of servers.entries()) runs[k]!.push(await firstLoad(browser, s, '/overview', '.ant-statistic'));
 } finally {
   await browser.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  for (const s of servers) await s.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
-const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
-console.log(
-  `(b) first load of /overview in Chromium, cold cache, empty project (target < 1 s): median ${median(ms).toFixed(0)} ms over ${rounds} rounds (min ${ms[0]!.toFixed(0)}, max ${ms[ms.length - 1]!.toFixed(0)})`,
-);
-console.log(
-  `    CPU meanwhile, median: page main thread ${median(runs.map((r) => r.mainThreadCpuMs)).toFixed(0)} ms, renderer process ${median(runs.map((r) => r.rendererCpuMs)).toFixed(0)} ms`,
-);
-console.log(`    ${loadAverageText()}`);
+console.log(`(b) first load of /overview in Chromium, cold cache, empty project (target < 1 s), ${rounds} rounds; ${loadAverageText()}`);
+for (const [k, [name]] of builds.entries()) {
+  const r = runs[k]!;
+  const ms = r.map((x) => x.ms).sort((a, b) => a - b);
+  console.log(
+    `    ${name}: median ${median(ms).toFixed(0)} ms (min ${ms[0]!.toFixed(0)}, max ${ms[ms.length - 1]!.toFixed(0)}); CPU meanwhile, median: page main thread ${median(r.map((x) => x.mainThreadCpuMs)).toFixed(0)} ms, renderer process ${median(r.map((x) => x.rendererCpuMs)).toFixed(0)} ms`,
+  );
+}

@@ -43,6 +43,7 @@ interface PageCase {
 }
 
 const ROW = '.ant-table-row';
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'timeout');
 
 function cases(p: string, page200: string, alertType: string): PageCase[] {
   const images = `/api/v1/projects/${p}/images?limit=20`;
@@ -127,11 +128,17 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Map<string, { api: number
       const page: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         api.push(await timeApi(s, c.api));
-        page.push((await firstLoad(browser, s, c.path, c.selector)).ms);
+        // A page that does not show its data within firstLoad's 60 s counts as Infinity (printed "timeout").
+        page.push(
+          await firstLoad(browser, s, c.path, c.selector).then(
+            (x) => x.ms,
+            () => Infinity,
+          ),
+        );
       }
       out.set(c.name, { api: median(api), page: median(page) });
       console.log(
-        `  ${c.name.padEnd(32)}${median(api).toFixed(0).padStart(16)}${median(page).toFixed(0).padStart(34)}   (API ${api.map((x) => x.toFixed(0)).join('/')}, page ${page.map((x) => x.toFixed(0)).join('/')})`,
+        `  ${c.name.padEnd(32)}${ms(median(api)).padStart(16)}${ms(median(page)).padStart(34)}   (API ${api.map(ms).join('/')}, page ${page.map(ms).join('/')})`,
       );
     }
     console.log(`  ${loadAverageText()}`);
@@ -149,4 +156,4 @@ for (const db of DBS) {
 }
 console.log(`\npage | ${DBS.map((d) => `${d} API ms | ${d} page ms`).join(' | ')}`);
 for (const name of results[DBS[0]!]!.keys())
-  console.log(`${name} | ${DBS.map((d) => `${results[d]!.get(name)!.api.toFixed(0)} | ${results[d]!.get(name)!.page.toFixed(0)}`).join(' | ')}`);
+  console.log(`${name} | ${DBS.map((d) => `${ms(results[d]!.get(name)!.api)} | ${ms(results[d]!.get(name)!.page)}`).join(' | ')}`);

@@ -10,8 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../../src/node/server/config.js';
 import { startServer } from '../../src/node/server/start.js';
 
-/** dist/web, or VIGIL_BENCH_WEB_DIR (e.g. an older build, for before/after runs). */
-export const WEB_DIR = process.env.VIGIL_BENCH_WEB_DIR ?? join(import.meta.dirname, '..', '..', 'dist', 'web');
+export const WEB_DIR = join(import.meta.dirname, '..', '..', 'dist', 'web');
 const PASSWORD = 'bench-password-1';
 
 export interface BenchServer {
@@ -24,9 +23,9 @@ export interface BenchServer {
 }
 
 /** Starts a server on an ephemeral loopback port with an admin (database: `db`, default SQLite in dataDir). */
-export async function startBenchServer(dataDir: string, db?: string): Promise<BenchServer> {
+export async function startBenchServer(dataDir: string, db?: string, consoleDir: string = WEB_DIR): Promise<BenchServer> {
   const server = await startServer(
-    { ...loadConfig({ dataDir, port: 0, ...(db ? { db } : {}) }, {}), adminPassword: PASSWORD, consoleDir: WEB_DIR, apiRateLimit: 0 },
+    { ...loadConfig({ dataDir, port: 0, ...(db ? { db } : {}) }, {}), adminPassword: PASSWORD, consoleDir, apiRateLimit: 0 },
     { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, print: () => {} },
   );
   const base = server.url!;
