@@ -466,6 +466,26 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // The console at scale (10k images, 1M alert groups; bench/console-scale.ts):
+    // - images of a project newest first (the list's default order; the
+    //   unique (project_id, ref) index made every filtered page sort the whole
+    //   project) and by their critical / high counts (the list's sorts);
+    // - the overview's top vulnerable packages read (image, kind, package)
+    //   from an index instead of every finding's row (data JSON included);
+    // - the overview's alert groups of the last days by day, severity and
+    //   type read from one index range: (project, last_seen) then the
+    //   grouped columns, no table row.
+    id: '0014-console-scale-indexes',
+    async up(db) {
+      const s = db.schema;
+      await s.createIndex('images_project_id').on('images').columns(['project_id', 'id']).execute();
+      await s.createIndex('images_project_critical').on('images').columns(['project_id', 'critical', 'id']).execute();
+      await s.createIndex('images_project_high').on('images').columns(['project_id', 'high', 'id']).execute();
+      await s.createIndex('findings_image_kind_package').on('findings').columns(['image_id', 'kind', 'package']).execute();
+      await s.createIndex('alerts_project_seen_sev_type').on('alerts').columns(['project_id', 'last_seen', 'severity', 'type']).execute();
+    },
+  },
+  {
     // Agent health from each heartbeat (docs/agent.md): unacknowledged alerts
     // queued on the node, alerts it dropped past its queue cap, events its
     // sensors lost, and each sensor's state (JSON list).

@@ -3,7 +3,7 @@
 // paging, a confirmed delete button and a form in a modal. Pages compose
 // these instead of repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Typography, type TableProps } from 'antd';
+import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, useUrlFilters } from './common';
 
@@ -11,11 +11,7 @@ type Filters = ReturnType<typeof useUrlFilters>;
 
 /** The page's h2 title. */
 export function PageTitle({ children }: { children: ReactNode }) {
-  return (
-    <Typography.Title level={2} className="page-title">
-      {children}
-    </Typography.Title>
-  );
+  return <h2 className="page-title">{children}</h2>;
 }
 
 /** A toolbar (filters as children) ending in a primary "add" button, shown only when allowed. */

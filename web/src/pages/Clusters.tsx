@@ -2,7 +2,7 @@
 // closeClusterProtect), agent registration command with a fresh token
 // (shown once), node list with agent status.
 import { useState } from 'react';
-import { Alert, Button, Input, Modal, Space, Switch, Tag, Tooltip, Typography, message } from 'antd';
+import { Alert, Button, Input, Modal, Space, Switch, Tag, Tooltip } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Cluster, NodeRow, Page } from '../api/types';
@@ -10,6 +10,7 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, StatusTag, useProject } from '../components/common';
 import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+import { message } from '../components/message';
 
 export default function Clusters() {
   const { t, date, relative } = useI18n();
@@ -103,9 +104,9 @@ export default function Clusters() {
           ]}
         />
       </QueryState>
-      <Typography.Title level={3} style={{ fontSize: 18, marginTop: 24 }}>
+      <h3 className="section-title" style={{ fontSize: 18, marginTop: 24 }}>
         {t('clusters.nodes')}
-      </Typography.Title>
+      </h3>
       <QueryState query={nodes}>
         <DataTable<NodeRow>
           size="small"
@@ -138,7 +139,7 @@ export default function Clusters() {
                 <Tooltip title={t('clusters.queueTip', { depth: n.queueDepth ?? 0, dropped: n.queueDropped ?? 0 })}>
                   <span>
                     {n.queueDepth ?? 0}
-                    {n.queueDropped ? <Typography.Text type="danger"> (−{n.queueDropped})</Typography.Text> : null}
+                    {n.queueDropped ? <span className="text-danger"> (−{n.queueDropped})</span> : null}
                   </span>
                 </Tooltip>
               ),
@@ -146,7 +147,7 @@ export default function Clusters() {
             {
               title: t('clusters.lostEvents'),
               dataIndex: 'lostEvents',
-              render: (v: number | undefined) => (v ? <Typography.Text type="warning">{v}</Typography.Text> : 0),
+              render: (v: number | undefined) => (v ? <span className="text-warning">{v}</span> : 0),
             },
             { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
           ]}

@@ -1,6 +1,6 @@
 // Images: server-side paged list with filters and sorting kept in the URL; add an image.
 import { useState } from 'react';
-import { Button, Checkbox, Form, Input, message } from 'antd';
+import { Button, Checkbox, Form, Input } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -9,6 +9,7 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { QueryState, SeverityTag, useProject, useUrlFilters } from '../components/common';
 import { DataTable, FilterSearch, FilterSelect, FormModal, PageTitle, Pager, RequiredItem, useCursorPager } from '../components/page';
+import { message } from '../components/message';
 
 export function highestSeverity(im: Image): string {
   if (!im.lastScanId) return '';

@@ -1,6 +1,6 @@
 // Registries: add with credentials (write-only: never shown again), sync, remove.
 import { useState } from 'react';
-import { Button, Checkbox, Form, Input, Space, message } from 'antd';
+import { Button, Checkbox, Form, Input, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Page, Registry } from '../api/types';
@@ -8,6 +8,7 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useProject } from '../components/common';
 import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+import { message } from '../components/message';
 
 type RegistryForm = { name: string; url: string; username?: string; password?: string; insecure?: boolean };
 

@@ -1,7 +1,7 @@
 // Settings: server settings (daily rescan schedule, alert retention, login
 // banner), notification targets (webhook, syslog) and a rescan of all images.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Typography, message } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Notifier, Page } from '../api/types';
@@ -9,6 +9,7 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
 import { ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+import { message } from '../components/message';
 
 type NotifierForm = { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string };
 type SettingKey = 'defaultRescanCron' | 'alertRetentionDays' | 'loginBanner';
@@ -115,7 +116,7 @@ export default function Settings() {
       {can('image:scan') && (
         <Card title={t('settings.schedules')}>
           <Space direction="vertical">
-            <Typography.Text>{t('settings.rescanHelp')}</Typography.Text>
+            <span>{t('settings.rescanHelp')}</span>
             <Popconfirm title={t('settings.rescanConfirm')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => rescan.mutate()}>
               <Button loading={rescan.isPending}>{t('settings.rescan')}</Button>
             </Popconfirm>

@@ -1,6 +1,6 @@
 // Users, their role bindings per project, and the signed-in user's API tokens.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Select, Space, Tag, message } from 'antd';
+import { Alert, Button, Card, Form, Input, Select, Space, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { ApiToken, Binding, Page, User } from '../api/types';
@@ -8,6 +8,7 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useProjects } from '../components/common';
 import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+import { message } from '../components/message';
 
 const ROLES = ['Administrator', 'FullAccess', 'ReadOnlyAccess'] as const;
 
