@@ -6,7 +6,8 @@ export default reportFormat({
   version: 1,
   summary: 'CycloneDX JSON SBOM',
   async render(report, ctx) {
-    const { toCycloneDx } = await import('../cyclonedx.js');
-    return jsonDocument(toCycloneDx(report, { now: ctx.now, serialNumber: `urn:uuid:${ctx.uuid()}`, toolVersion: ctx.toolVersion }));
+    return jsonDocument(
+      (await import('../cyclonedx.js')).toCycloneDx(report, { now: ctx.now, serialNumber: `urn:uuid:${ctx.uuid()}`, toolVersion: ctx.toolVersion }),
+    );
   },
 });

@@ -7,7 +7,6 @@ export default reportFormat({
   summary: 'SARIF 2.1.0 (code-scanning dashboards)',
   commands: ['scan'],
   async render(report) {
-    const { toSarif } = await import('../sarif.js');
-    return jsonDocument(toSarif(report));
+    return jsonDocument((await import('../sarif.js')).toSarif(report));
   },
 });

@@ -6,7 +6,6 @@ export default reportFormat({
   version: 1,
   summary: 'SPDX 2.3 JSON SBOM',
   async render(report, ctx) {
-    const { toSpdx } = await import('../spdx.js');
-    return jsonDocument(toSpdx(report, { now: ctx.now, uniqueId: ctx.uuid(), toolVersion: ctx.toolVersion }));
+    return jsonDocument((await import('../spdx.js')).toSpdx(report, { now: ctx.now, uniqueId: ctx.uuid(), toolVersion: ctx.toolVersion }));
   },
 });
