@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { FeedOptionValues } from '../../core/feeds/index.js';
 import { action } from '../exit.js';
+import { collect } from '../options.js';
 
 const list = (s: string): string[] =>
   s
@@ -108,7 +109,7 @@ export async function register(program: Command): Promise<void> {
     .description('Show the DB metadata (schema version, build time, sources and record counts) and the malware signatures (version, rule and hash counts)')
     .option('--db <path>', 'DB file')
     .option('--format <format>', 'table or json', 'table')
-    .option('--malware-rules <path>', 'also count these user YARA rules / hash lists (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--malware-rules <path>', 'also count these user YARA rules / hash lists (repeatable)', collect)
     .action(
       action(async (o: { db?: string; format: string; malwareRules?: string[] }) => {
         const { defaultDbPath } = await import('../../node/vulndb/scan-vulns.js');

@@ -13,7 +13,7 @@ import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { createScan } from './scans.js';
 import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
-import { inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { deleteFromProject, inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -183,9 +183,7 @@ export async function imageSummary(
 }
 
 export async function deleteImage(s: ServiceDeps, by: Caller, projectId: string, imageId: string): Promise<void> {
-  await mutate(s, by, { resourceType: 'image', resourceId: imageId, projectId }, async (trx) => {
-    requireTouched(await trx.deleteFrom('images').where('id', '=', imageId).where('project_id', '=', projectId).executeTakeFirst(), 'image');
-  });
+  await deleteFromProject(s, by, 'images', 'image', projectId, imageId);
   // Policies applied to the image no longer select it on the agents.
   published(s, 'policies', projectId);
 }
