@@ -4,7 +4,8 @@
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
 // kicks the sender; follows the Docker Engine for the node inventory
 // (./docker-watch.ts); applies the policies the server pushes (./policies.ts)
-// to the running pipeline. Stays useful offline: the pipeline runs whether or not
+// to the running pipeline; reports what learn mode learned and forgets what
+// the server decided. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
 import { DockerWatch } from './docker-watch.js';
 import { ContainerStartSensor } from '../sensors/container-starts.js';
 import { AgentPolicies, type AppliedPolicies } from './policies.js';
+import { learnedReport } from '../../core/policy/learned.js';
 
 export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -75,6 +77,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   policies.onApplied = applied;
   sender = new Sender({
     onCommand,
+    onLearnedDecisions: (json) => policies.forgetLearned(json),
     server,
     identity,
     queue,
@@ -144,6 +147,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       dockerSocket,
       ...(starts ? { extraSensors: [starts] } : {}),
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
+      onLearned: (learn) => sender!.sendLearned(JSON.stringify(learnedReport(learn))),
     });
   } finally {
     await watch?.stop();

@@ -132,6 +132,8 @@ export interface SenderOptions {
   notice?: (line: string) => void;
   /** A command from the server (kind `policies`: the policy set). */
   onCommand?: (kind: string, json: string) => void;
+  /** Learned entries the server decided (src/core/policy/learned.ts, JSON). */
+  onLearnedDecisions?: (json: string) => void;
 }
 
 export class Sender {
@@ -145,6 +147,7 @@ export class Sender {
   private hb: NodeJS.Timeout | undefined;
   private kicked: NodeJS.Timeout | undefined;
   private inventory: string | undefined;
+  private learned: string | undefined;
   acked = 0;
   rejected = 0;
   connected = false;
@@ -174,6 +177,13 @@ export class Sender {
   sendInventory(json: string): void {
     this.inventory = json;
     this.write({ inventory: { json } });
+  }
+
+  /** The learned whitelist entries (the whole list): sent now when linked, and at every connect; an unchanged list is not sent again. */
+  sendLearned(json: string): void {
+    if (json === this.learned) return;
+    this.learned = json;
+    this.write({ learned: { json } });
   }
 
   /** Tells the server which policy set is applied (or why not). */
@@ -206,6 +216,13 @@ export class Sender {
         for (const id of m.reject.ids) this.inFlight.delete(id);
         this.rejected += m.reject.ids.length;
         this.o.notice?.(`server refused ${m.reject.ids.length} alerts: ${m.reject.reason}`);
+      } else if (m.learnedDecisions) {
+        try {
+          this.o.onLearnedDecisions?.(String(m.learnedDecisions.json));
+        } catch (e) {
+          this.o.notice?.(`learned decisions failed: ${(e as Error).message}`);
+        }
+        return;
       } else if (m.command) {
         try {
           this.o.onCommand?.(String(m.command.kind), String(m.command.json));
@@ -233,6 +250,7 @@ export class Sender {
     s.on('close', () => lost('closed'));
     this.write({ status: this.o.status() });
     if (this.inventory !== undefined) this.write({ inventory: { json: this.inventory } });
+    if (this.learned !== undefined) this.write({ learned: { json: this.learned } });
     this.pump();
   }
 

@@ -5,7 +5,8 @@
 // the mutual-TLS stream: alerts are stored through the alerts service as
 // POST /api/v1/alerts:batch (deduplicated by alert ID, audited, acknowledged
 // only after the commit), heartbeats and node status update the nodes table,
-// inventories replace the node's containers,
+// inventories replace the node's containers, learned whitelist entries are
+// stored (and decided ones told back to the node),
 // and the project's policies go down at connect and after every change
 // (src/node/store/changes.ts). A node can only report into the project of the
 // cluster it enrolled in. Database work is in src/node/services/agents.ts.
@@ -19,6 +20,8 @@ import { readNodeContainers } from '../../core/checks/node-container.js';
 import type { ServerContext } from '../server/context.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
+import { learnedDecisionsFor, storeLearnedReport } from '../services/learned.js';
+import { readLearnedReport, type LearnedDecision } from '../../core/policy/learned.js';
 import {
   AGENT_ALERT_ID_DAYS,
   agentPolicies,
@@ -99,7 +102,16 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
     const targets = projects.includes('*') ? [...streams.values()].flatMap((x) => [...x]) : projects.flatMap((p) => [...(streams.get(p) ?? [])]);
     void pushTo(targets).catch((e: unknown) => ctx.log.warn({ err: e }, 'agent policy push failed'));
   };
+  // Learned entries decided by a user: each stream of the project is told the decided entries its node still holds.
+  const sendDecisions = async (st: LiveStream, decisions?: LearnedDecision[]) => {
+    const d = decisions ?? (await learnedDecisionsFor(ctx, st.node.id));
+    if (d.length) st.call.write({ learnedDecisions: { json: JSON.stringify({ decisions: d }) } });
+  };
   const unsubscribe = await ctx.changes.subscribe((topic, projectId) => {
+    if (topic === 'learned') {
+      for (const st of streams.get(projectId) ?? []) void sendDecisions(st).catch((e: unknown) => ctx.log.warn({ err: e }, 'sending learned decisions failed'));
+      return;
+    }
     if (topic !== 'policies') return;
     pending.add(projectId);
     flushTimer ??= setTimeout(flush, 100);
@@ -203,6 +215,16 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
                 return;
               }
               await storeNodeInventory(ctx, node, containers);
+            } else if (m.body === 'learned' && m.learned) {
+              let entries;
+              try {
+                entries = readLearnedReport(String(m.learned.json), `learned report of node ${node.hostname}`);
+              } catch (e) {
+                refuse('malformed');
+                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent learned report refused');
+                return;
+              }
+              await sendDecisions(st, await storeLearnedReport(ctx, node, entries));
             } else if (m.body === 'policyApplied' && m.policyApplied) {
               const pa = m.policyApplied;
               if (pa.error)

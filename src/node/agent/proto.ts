@@ -34,18 +34,20 @@ export interface AlertEnvelope {
   json: string;
 }
 export interface AgentMessage {
-  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory';
+  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory' | 'learned';
   alerts?: { alerts: AlertEnvelope[] };
   heartbeat?: { queueDepth: number; dropped: number };
   status?: { version: string; kernel: string; sensors: string };
   policyApplied?: { revision: string; error: string };
   inventory?: { json: string };
+  learned?: { json: string };
 }
 export interface ServerMessage {
-  body?: 'ack' | 'reject' | 'command';
+  body?: 'ack' | 'reject' | 'command' | 'learnedDecisions';
   ack?: { ids: string[] };
   reject?: { ids: string[]; reason: string };
   command?: { kind: string; json: string };
+  learnedDecisions?: { json: string };
 }
 
 export interface AgentLinkClient extends grpc.Client {
