@@ -80,7 +80,11 @@ function isUniqueViolation(e: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
+/**
+ * `schemaSerializer: false` (tests only) answers with JSON.stringify instead of the response schemas' serializers,
+ * which drop fields a schema does not list: the response-schema test then sees every field a service returns.
+ */
+export async function buildApp(ctx: ServerContext, o: { schemaSerializer?: boolean } = {}): Promise<FastifyInstance> {
   const proxies = trustedProxyList(ctx.config.trustedProxies);
   const app = Fastify({
     loggerInstance: ctx.log,
@@ -91,6 +95,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   });
   const compilers = validatorCompilers();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? compilers.body : compilers.text).compile(schema));
+  if (o.schemaSerializer === false) app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const table: RouteInfo[] = [];
   routeTables.set(app, table);
   app.addHook('onRoute', (r) => {
