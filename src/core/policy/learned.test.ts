@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../errors.js';
-import type { SyscallEvent } from '../events/event.js';
+import { execIn } from './policy.test-helpers.js';
 import { emptyLearnState } from './evaluate.js';
 import { learnedReport, readLearnedDecisions, readLearnedReport, MAX_LEARNED_REPORT } from './learned.js';
 import { validatePolicyDocument } from './model.js';
@@ -9,18 +9,7 @@ import { PolicyStage } from './stage.js';
 
 const doc = validatePolicyDocument({ policies: [{ name: 'web', selector: { images: ['nginx:*'] }, processWhitelist: { learn: '60s' } }] });
 
-function exec(exe: string, image = 'nginx:1.25'): SyscallEvent {
-  return {
-    source: 'syscall',
-    type: 'execve',
-    time: 1,
-    host: 'n1',
-    proc: { pid: 7, ppid: 1, name: exe.split('/').pop()!, exepath: exe, args: [exe], uid: 0 },
-    container: { id: 'c'.repeat(64), name: 'web', image },
-    args: {},
-    res: 0,
-  } as unknown as SyscallEvent;
-}
+const exec = (exe: string) => execIn('nginx:1.25', exe);
 
 describe('learned entries', () => {
   it('the stage records image, first seen and count; the report reads back; decisions make it forget', () => {

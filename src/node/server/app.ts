@@ -31,6 +31,7 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { registerSettingRoutes } from './routes/settings.js';
 import { registerOverviewRoutes } from './routes/overview.js';
 import { registerConsole } from './console.js';
+import { RESPONSES } from './responses.js';
 
 export interface RouteInfo {
   method: string;
@@ -180,6 +181,12 @@ export async function buildApp(ctx: ServerContext, o: { schemaSerializer?: boole
     ctx.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  // Routes that declare no response schema get theirs from the one table (./responses.ts).
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    const resp = methods.length === 1 ? RESPONSES[`${methods[0]} ${r.url}`] : undefined;
+    if (resp && !r.schema?.response) r.schema = { ...(r.schema ?? {}), response: resp };
+  });
   registerHealthRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerUserRoutes(app, ctx);

@@ -32,7 +32,9 @@ const NO_JSON_SCHEMA = new Map<string, string>([
 
 const REGISTRY_PASSWORD = 'reg-pass-Zq81-never-shown';
 const WEBHOOK_SECRET = 'hook-secret-Mv27-never-shown';
-const SECRET_KEY = /password|secret|tokenhash|passwordenc|privatekey|certsha/i;
+const SECRET_KEY = /password|secret|tokenhash|passwordenc|privatekey|apikey/i;
+/** A secret-looking field may hold a flag, a count or a masked value, never the secret. */
+const MASKED = /^(\*+|\[redacted\]|)$/;
 
 type Schema = Record<string, any>;
 
@@ -41,7 +43,8 @@ function strict(s: unknown): unknown {
   if (Array.isArray(s)) return s.map(strict);
   if (!s || typeof s !== 'object') return s;
   const o: Schema = {};
-  for (const [k, v] of Object.entries(s as Schema)) o[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Schema).map(([p, x]) => [p, strict(x)])) : strict(v);
+  for (const [k, v] of Object.entries(s as Schema))
+    o[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Schema).map(([p, x]) => [p, strict(x)])) : strict(v);
   if (o.properties && o.additionalProperties === undefined) o.additionalProperties = false;
   return o;
 }
@@ -49,7 +52,10 @@ function strict(s: unknown): unknown {
 function secretKeys(v: unknown, path = '$'): string[] {
   if (Array.isArray(v)) return v.flatMap((x, i) => secretKeys(x, `${path}[${i}]`));
   if (!v || typeof v !== 'object') return [];
-  return Object.entries(v as Schema).flatMap(([k, x]) => [...(SECRET_KEY.test(k) ? [`${path}.${k}`] : []), ...secretKeys(x, `${path}.${k}`)]);
+  return Object.entries(v as Schema).flatMap(([k, x]) => [
+    ...(SECRET_KEY.test(k) && typeof x === 'string' && !MASKED.test(x) ? [`${path}.${k}: ${x.slice(0, 3)}...`] : []),
+    ...secretKeys(x, `${path}.${k}`),
+  ]);
 }
 
 async function fixtures(dir: string): Promise<{ image: string; db: string }> {
@@ -59,8 +65,14 @@ async function fixtures(dir: string): Promise<{ image: string; db: string }> {
       {
         files: [
           { path: 'etc/os-release', content: 'NAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' },
-          { path: 'var/lib/dpkg/status', content: 'Package: bin1\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\nSource: src1\nDescription: x\n' },
-          { path: 'root/.aws/credentials', content: '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n' },
+          {
+            path: 'var/lib/dpkg/status',
+            content: 'Package: bin1\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\nSource: src1\nDescription: x\n',
+          },
+          {
+            path: 'root/.aws/credentials',
+            content: '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+          },
           { path: 'opt/tool.sh', content: '#!/bin/sh\necho hi\n', mode: 0o755 },
         ],
       },

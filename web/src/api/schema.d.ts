@@ -188,7 +188,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                event: string;
+                                hash: string;
+                                prevHash: string;
+                                projectId: string | null;
+                                resourceId: string;
+                                resourceType: string;
+                                result: string;
+                                seq: number;
+                                sourceIp: string;
+                                summary: unknown;
+                                time: string;
+                                userAgent: string;
+                                userId: string;
+                                username: string;
+                            }[];
+                            next?: number;
+                        };
+                    };
                 };
             };
         };
@@ -258,7 +278,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -341,7 +365,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -373,7 +401,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            bindings: {
+                                actions?: string[];
+                                projectId: string | null;
+                                role: string;
+                            }[];
+                            tokenKind: string;
+                            userId: string;
+                            username: string;
+                        };
+                    };
                 };
             };
         };
@@ -407,7 +446,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                config: {
+                                    [key: string]: unknown;
+                                };
+                                createdAt: string;
+                                events: string[];
+                                id: string;
+                                kind: string;
+                                minSeverity: string;
+                                name: string;
+                                projectId: string | null;
+                                types: string[];
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -443,11 +498,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -484,7 +543,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -520,7 +583,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                description: string;
+                                id: string;
+                                name: string;
+                                rescanCron: string;
+                                scanners: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -544,11 +619,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -582,7 +661,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            description: string;
+                            id: string;
+                            name: string;
+                            rescanCron: string;
+                            scanners: string;
+                        };
+                    };
                 };
             };
         };
@@ -605,7 +693,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -637,7 +729,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -683,7 +779,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -719,7 +819,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -755,7 +859,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            policies: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -792,7 +902,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            count: number;
+                            firstSeen: string;
+                            host: string;
+                            id: string;
+                            lastSeen: string;
+                            message: string;
+                            projectId: string;
+                            rule: string;
+                            sample: {
+                                [key: string]: unknown;
+                            };
+                            severity: string;
+                            severityRank: number;
+                            status: string;
+                            subject: string;
+                            type: string;
+                        };
+                    };
                 };
             };
         };
@@ -826,7 +955,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -860,7 +993,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                projectId: string;
+                                protected: boolean;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -884,11 +1028,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -923,7 +1071,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                            projectId: string;
+                            protected: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -947,7 +1103,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -986,11 +1146,18 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caHash?: string;
+                            expiresAt: string;
+                            id: string;
+                            token: string;
+                        };
+                    };
                 };
             };
         };
@@ -1027,7 +1194,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            protected: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1064,7 +1236,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            protected: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1098,7 +1275,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -1134,7 +1315,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -1185,7 +1370,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                baseline: number;
+                                createdAt: string;
+                                critical: number;
+                                digest: string;
+                                high: number;
+                                id: string;
+                                lastScanAt: string | null;
+                                lastScanId: string | null;
+                                low: number;
+                                malware: number;
+                                medium: number;
+                                osFamily: string;
+                                osVersion: string;
+                                projectId: string;
+                                ref: string;
+                                registry: string;
+                                registryId: string | null;
+                                repository: string;
+                                secrets: number;
+                                tag: string;
+                                unknown: number;
+                                unownedFiles: number;
+                                updatedAt: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1210,11 +1424,16 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            scanId?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1249,7 +1468,33 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            baseline: number;
+                            createdAt: string;
+                            critical: number;
+                            digest: string;
+                            high: number;
+                            id: string;
+                            lastScanAt: string | null;
+                            lastScanId: string | null;
+                            low: number;
+                            malware: number;
+                            medium: number;
+                            osFamily: string;
+                            osVersion: string;
+                            projectId: string;
+                            ref: string;
+                            registry: string;
+                            registryId: string | null;
+                            repository: string;
+                            secrets: number;
+                            tag: string;
+                            unknown: number;
+                            unownedFiles: number;
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -1273,7 +1518,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1320,7 +1569,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                fixedVersion: string;
+                                id: string;
+                                ignored: boolean;
+                                ignoreReason?: string;
+                                imageId: string;
+                                installedVersion: string;
+                                kind: string;
+                                layerDigest: string;
+                                package: string;
+                                path: string;
+                                refId: string;
+                                scanId: string;
+                                severity: string;
+                                title: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1363,7 +1635,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                filePath: string;
+                                id: string;
+                                imageId: string;
+                                layerDigest: string;
+                                name: string;
+                                sourceName: string | null;
+                                sourceVersion: string | null;
+                                type: string;
+                                version: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1398,11 +1685,15 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            scanId: string;
+                        };
+                    };
                 };
             };
         };
@@ -1445,11 +1736,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -1488,7 +1783,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1527,7 +1826,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                certSha256: string | null;
+                                clusterId: string | null;
+                                createdAt: string;
+                                hostname: string;
+                                id: string;
+                                kernel: string;
+                                lastSeen: string;
+                                projectId: string;
+                                status: string;
+                                version: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1574,7 +1889,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -1767,7 +2086,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                document: {
+                                    [key: string]: unknown;
+                                };
+                                id: string;
+                                kind: string;
+                                mode: string;
+                                name: string;
+                                projectId: string;
+                                updatedAt: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1796,11 +2131,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -1835,7 +2174,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            document: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            images: {
+                                id: string;
+                                ref: string;
+                            }[];
+                            kind: string;
+                            mode: string;
+                            name: string;
+                            projectId: string;
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -1859,7 +2215,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1891,7 +2251,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1930,7 +2294,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2124,7 +2492,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                hasPassword: boolean;
+                                id: string;
+                                insecure: boolean;
+                                lastSyncAt: string | null;
+                                name: string;
+                                projectId: string;
+                                url: string;
+                                username: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2152,11 +2535,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -2191,7 +2578,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            hasPassword: boolean;
+                            id: string;
+                            insecure: boolean;
+                            lastSyncAt: string | null;
+                            name: string;
+                            projectId: string;
+                            url: string;
+                            username: string;
+                        };
+                    };
                 };
             };
         };
@@ -2215,7 +2614,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2249,7 +2652,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2282,7 +2689,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            images: number;
+                            newImages: number;
+                            repositories: number;
+                            scanIds: string[];
+                            scansQueued: number;
+                        };
+                    };
                 };
             };
         };
@@ -2322,7 +2737,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                attempts: number;
+                                createdAt: string;
+                                error: string;
+                                finishedAt: string | null;
+                                id: string;
+                                imageId: string;
+                                progress: number;
+                                projectId: string;
+                                startedAt: string | null;
+                                status: string;
+                                trigger: string;
+                                worker: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2359,7 +2792,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            createdAt: string;
+                            error: string;
+                            finishedAt: string | null;
+                            id: string;
+                            imageId: string;
+                            progress: number;
+                            projectId: string;
+                            startedAt: string | null;
+                            status: string;
+                            trigger: string;
+                            worker: string;
+                        };
+                    };
                 };
             };
         };
@@ -2400,7 +2848,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                createdBy: string;
+                                expired: boolean;
+                                expiresAt: string | null;
+                                id: string;
+                                imageId: string | null;
+                                package: string;
+                                projectId: string;
+                                reason: string;
+                                vulnId: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2428,11 +2892,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -2470,7 +2938,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2556,7 +3028,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -2599,7 +3075,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2632,7 +3112,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                expiresAt: string | null;
+                                id: string;
+                                lastUsedAt: string | null;
+                                name: string;
+                                revokedAt: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2656,11 +3147,17 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            expiresAt: string;
+                            id: string;
+                            token: string;
+                        };
+                    };
                 };
             };
         };
@@ -2697,7 +3194,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2733,7 +3234,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                disabled: boolean;
+                                id: string;
+                                username: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2760,11 +3271,16 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            username: string;
+                        };
+                    };
                 };
             };
         };
@@ -2798,7 +3314,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            bindings: {
+                                actions: string[];
+                                createdAt: string;
+                                id: string;
+                                projectId: string | null;
+                                role: string;
+                                userId: string;
+                            }[];
+                            createdAt: string;
+                            disabled: boolean;
+                            id: string;
+                            username: string;
+                        };
+                    };
                 };
             };
         };
@@ -2821,7 +3352,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2852,7 +3387,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2882,7 +3421,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                actions: string[];
+                                createdAt: string;
+                                id: string;
+                                projectId: string | null;
+                                role: string;
+                                userId: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2909,11 +3459,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -2951,7 +3505,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
