@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Alert } from '../../core/alerts/types.js';
 import { runWatch } from '../runtime/watch.js';
-import type { RuntimeOutput } from '../runtime/pipeline.js';
+import type { RuntimeOutput, RuntimePipeline } from '../runtime/pipeline.js';
 import { AlertQueue, DEFAULT_QUEUE_CAP } from './queue.js';
 import { enrollOrLoad, parseServer, Sender } from './link-client.js';
 import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
@@ -56,6 +56,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   print(`enrolled as node ${identity.nodeId} (cluster ${identity.clusterId})`);
   const queue = new AlertQueue(join(o.dataDir, 'queue.db'), o.queueCap ?? DEFAULT_QUEUE_CAP);
   let sensors = '';
+  let pipeline: RuntimePipeline | undefined;
   const policies = new AgentPolicies(o.dataDir, print);
   let sender: Sender | undefined = undefined;
   const onCommand = (kind: string, json: string) => {
@@ -84,6 +85,13 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     heartbeatMs: (o.heartbeatSeconds ?? 15) * 1000,
     notice: print,
     status: () => ({ version, kernel: release(), sensors }),
+    health: () => {
+      const list = pipeline?.sensorHealth() ?? [];
+      return {
+        lostEvents: list.reduce((n, h) => n + h.lost, 0),
+        sensors: JSON.stringify(list.map((h) => ({ name: h.name, state: h.state, detail: h.detail, events: h.events, lost: h.lost }))),
+      };
+    },
   });
   const logFile = join(o.dataDir, 'alerts.jsonl');
   let dropNoted = 0;
@@ -148,6 +156,9 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       ...(starts ? { extraSensors: [starts] } : {}),
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
       onLearned: (learn) => sender!.sendLearned(JSON.stringify(learnedReport(learn))),
+      onPipeline: (p) => {
+        pipeline = p;
+      },
     });
   } finally {
     await watch?.stop();

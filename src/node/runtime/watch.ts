@@ -96,6 +96,8 @@ export interface WatchOptions {
   /** Told of the learn state after each save (and once at start): the agent reports it to the server. */
   onLearned?: (learn: LearnState) => void;
   livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }, detection: LiveDetection) => void;
+  /** Handed the pipeline before its sensors start (the agent reads sensor health from it). */
+  onPipeline?: (p: RuntimePipeline) => void;
 }
 
 export const DEFAULT_STATE_FILE = '/var/lib/vigil/runtime-learn.json';
@@ -236,6 +238,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       : {}),
     statsMs: o.statsIntervalMs ?? 0,
   });
+  o.onPipeline?.(pipeline);
 
   const stopSignal =
     o.until ??

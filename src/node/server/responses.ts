@@ -125,6 +125,11 @@ const NODE = obj({
   kernel: str,
   /** SHA-256 of the node's current client certificate (public; null until it enrolls). */
   certSha256: nstr,
+  /** Agent health from the last heartbeat (docs/agent.md). */
+  queueDepth: int,
+  queueDropped: int,
+  lostEvents: int,
+  sensorHealth: { type: 'array', items: obj({ name: str, state: str, detail: str, events: int, lost: int }) },
 });
 const ALERT_GROUP = obj({
   id: str,

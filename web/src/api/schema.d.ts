@@ -1836,7 +1836,17 @@ export interface paths {
                                 id: string;
                                 kernel: string;
                                 lastSeen: string;
+                                lostEvents: number;
                                 projectId: string;
+                                queueDepth: number;
+                                queueDropped: number;
+                                sensorHealth: {
+                                    detail: string;
+                                    events: number;
+                                    lost: number;
+                                    name: string;
+                                    state: string;
+                                }[];
                                 status: string;
                                 version: string;
                             }[];
