@@ -190,3 +190,12 @@ export async function serverWithCluster(dir: string): Promise<{
   writeFileSync(keyFile, 'root:x:0:0::/root:/bin/sh\n');
   return { s, api, projectId, token, caHash, keyFile };
 }
+
+/** `docker ARGS` on a private dockerd that must succeed; returns its trimmed output. */
+export function dockerOk(d: { docker(args: string[]): Promise<{ status: number; out: string; err: string }> }): (args: string[]) => Promise<string> {
+  return async (args) => {
+    const r = await d.docker(args);
+    assert.equal(r.status, 0, `docker ${args.join(' ')}: ${r.status} ${r.err}`);
+    return r.out.trim();
+  };
+}

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agent, isRoot, serverWithCluster, stop, until, type Proc } from './harness.js';
+import { agent, dockerOk, isRoot, serverWithCluster, stop, until, type Proc } from './harness.js';
 import { debianRootfs, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 
 const IMAGE = 'vigil-learn-test/minbase:1';
@@ -49,11 +49,7 @@ test(
     try {
       d = await startDockerd({ prefix: 'vigil-agl-' });
       await importRootfs(d, debianRootfs(), IMAGE);
-      const docker = async (args: string[], expect = 0) => {
-        const r = await d!.docker(args);
-        assert.equal(r.status, expect, `docker ${args.join(' ')}: ${r.status} ${r.err}`);
-        return r.out.trim();
-      };
+      const docker = dockerOk(d);
       const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
       server = s.p;
       // The eBPF sensor: a container's exec is seen as the exec it is (the procfs poller may first see the pid as `runc init`).
