@@ -3,9 +3,10 @@
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
 // kicks the sender; follows the Docker Engine for the node inventory
-// (./docker-watch.ts); applies the policies the server pushes (./policies.ts)
-// to the running pipeline; reports what learn mode learned and forgets what
-// the server decided. Stays useful offline: the pipeline runs whether or not
+// (./docker-watch.ts); follows the kube-apiserver audit log on nodes that
+// carry one (../k8s/audit-follow.ts); applies the policies the server pushes
+// (./policies.ts) to the running pipeline; reports what learn mode learned and
+// forgets what the server decided. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -22,6 +23,8 @@ import { DockerWatch } from './docker-watch.js';
 import { ContainerStartSensor } from '../sensors/container-starts.js';
 import { AgentPolicies, type AppliedPolicies } from './policies.js';
 import { learnedReport } from '../../core/policy/learned.js';
+import { createClusterEngine } from '../k8s/cluster-engine.js';
+import { findApiserverAuditLog, followAuditLog } from '../k8s/audit-follow.js';
 
 export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -41,6 +44,8 @@ export interface AgentOptions {
   ruleFiles?: string[];
   /** Docker Engine socket (container names and images, the node inventory); default DOCKER_HOST, else /var/run/docker.sock. */
   dockerSocket?: string;
+  /** kube-apiserver audit log to follow; default: a local kube-apiserver's --audit-log-path; 'none': off. */
+  k8sAuditLog?: string;
   until?: Promise<unknown>;
   /** Operator notices (the CLI writes them to stderr). */
   print: (line: string) => void;
@@ -139,6 +144,22 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       process.once('SIGINT', () => res());
       process.once('SIGTERM', () => res());
     });
+  // Cluster detection from the kube-apiserver's audit log, on the nodes that carry one.
+  const auditLog = o.k8sAuditLog === 'none' ? undefined : (o.k8sAuditLog ?? findApiserverAuditLog());
+  const stopAudit = new AbortController();
+  let audit: Promise<void> | undefined;
+  if (auditLog) {
+    const ce = await createClusterEngine({ host: nodeName });
+    print(`following the kube-apiserver audit log ${auditLog}`);
+    audit = followAuditLog({
+      path: auditLog,
+      stateFile: join(o.dataDir, 'k8s-audit-position.json'),
+      ce,
+      emit: (alerts) => alerts.forEach((a) => output.alert(a)),
+      warn: print,
+      signal: stopAudit.signal,
+    }).catch((e: unknown) => print(`stopped following ${auditLog}: ${(e as Error).message}`));
+  }
   try {
     return await runWatch({
       output,
@@ -161,6 +182,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       },
     });
   } finally {
+    stopAudit.abort();
+    await audit;
     await watch?.stop();
     await sender.stop();
     queue.close();
