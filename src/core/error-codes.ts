@@ -124,6 +124,7 @@ export const ERROR_CODES = {
   LAYER_CORRUPT: { class: 'input', message: 'invalid {gzip|zstd} data ({reason})' },
   LAYER_READ_ERROR: { class: 'input', message: 'cannot read the layer: {reason}' },
   LAYER_TRUNCATED: { class: 'input', message: 'compressed layer is truncated (unexpected end of gzip data)' },
+  LEARNED_INVALID: { class: 'input', message: 'learned process entries: {problem}' },
   LIMIT_APK_RECORDS: { class: 'limit', message: 'more than {max} records' },
   LIMIT_APK_RECORD_SIZE: { class: 'limit', message: 'record {n} is larger than {max} bytes' },
   LIMIT_AUDIT_DOCUMENT: { class: 'limit', message: 'a single JSON document larger than {max} bytes' },

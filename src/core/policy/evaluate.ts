@@ -13,10 +13,20 @@ import { openAccessMode } from '../events/arg-render.js';
 import { globMatch, globMatcher } from './glob.js';
 import { parseDuration, type PolicyDocument, type RuntimePolicy } from './model.js';
 
+/** Where and how often a learned executable was seen (the agent reports it to the server, docs/agent.md). */
+export interface LearnedSighting {
+  /** The image of the container it was first seen in ("" when unknown). */
+  image: string;
+  /** First seen (ms since the epoch, the stage's clock). */
+  firstSeen: number;
+  /** Execs seen while learning. */
+  count: number;
+}
+
 /** Learned executables per policy; persisted by the agent between runs. */
 export interface LearnState {
   version: 1;
-  policies: Record<string, { startedAt: number; executables: string[] }>;
+  policies: Record<string, { startedAt: number; executables: string[]; seen?: Record<string, LearnedSighting> }>;
 }
 
 export const MAX_LEARNED = 10_000;
@@ -49,6 +59,8 @@ export interface Evaluation {
   violations: Violation[];
   /** The learn state changed (a new executable was learned, or a learn window started). */
   learned: boolean;
+  /** A learned executable was seen again (its count went up). */
+  counted?: boolean;
 }
 
 export function selectorMatches(p: RuntimePolicy, c: ContainerInfo | undefined): boolean {
@@ -227,6 +239,21 @@ export function learning(p: RuntimePolicy, state: LearnState, now: number): bool
   return now - started < parseDuration(learn, `policy ${p.name}: processWhitelist.learn`);
 }
 
+/**
+ * Forget learned executables of a policy (the server decided them: accepted
+ * ones are in the whitelist now, rejected ones must alert again). Returns
+ * whether anything was forgotten.
+ */
+export function forgetLearned(state: LearnState, policy: string, executables: readonly string[]): boolean {
+  const st = state.policies[policy];
+  if (!st) return false;
+  const drop = new Set(executables);
+  const before = st.executables.length;
+  st.executables = st.executables.filter((x) => !drop.has(x));
+  if (st.seen) for (const x of drop) delete st.seen[x];
+  return st.executables.length !== before;
+}
+
 /** Start the learn windows of policies that have one (call when policies are loaded). */
 export function startLearning(doc: PolicyDocument, state: LearnState, now: number): boolean {
   let changed = false;
@@ -250,9 +277,14 @@ export function evaluate(doc: PolicyDocument, e: SyscallEvent, state: LearnState
     if (wl && exe !== undefined) {
       if (learning(p, state, now)) {
         const st = (state.policies[p.name] ??= { startedAt: now, executables: [] });
+        const seen = (st.seen ??= {});
         if (!st.executables.includes(exe) && st.executables.length < MAX_LEARNED) {
           st.executables.push(exe);
+          seen[exe] = { image: e.container.image ?? '', firstSeen: now, count: 1 };
           out.learned = true;
+        } else if (seen[exe]) {
+          seen[exe].count++;
+          out.counted = true;
         }
       } else {
         const bad = processViolation(e, wl.executables ?? NO_ENTRIES, state.policies[p.name]?.executables);

@@ -9,7 +9,7 @@
 // one learning step per event, never two verdicts. Pure: the clock is passed in.
 import type { SyscallEvent } from '../events/event.js';
 import type { PolicyDecision } from './evaluate.js';
-import { evaluate, startLearning, type Evaluation, type LearnState } from './evaluate.js';
+import { evaluate, forgetLearned, startLearning, type Evaluation, type LearnState } from './evaluate.js';
 import type { PolicyDocument } from './model.js';
 
 export type { PolicyDecision };
@@ -48,13 +48,23 @@ export class PolicyStage {
     const known = this.decided.get(e);
     if (known) return known;
     const ev = e.source === 'syscall' ? evaluate(this.current, e, this.learn, this.clock()) : NONE;
-    if (ev.learned) this.dirty = true;
+    if (ev.learned || ev.counted) this.dirty = true;
     this.decided.set(e, ev);
     return ev;
   }
 
   /** The engine's hook (EngineOptions.policyDecision): the violations of `e`, from the same decision. */
   readonly violations: PolicyDecision = (e) => this.decide(e).violations;
+
+  /** Forget learned executables the server decided (src/core/policy/learned.ts); returns how many policies changed. */
+  forget(decisions: ReadonlyArray<{ policy: string; executable: string }>): number {
+    const byPolicy = new Map<string, string[]>();
+    for (const d of decisions) (byPolicy.get(d.policy) ?? byPolicy.set(d.policy, []).get(d.policy)!).push(d.executable);
+    let n = 0;
+    for (const [policy, exes] of byPolicy) if (forgetLearned(this.learn, policy, exes)) n++;
+    if (n) this.dirty = true;
+    return n;
+  }
 
   /** Whether the learn state changed since the last call (then it should be saved). */
   takeLearned(): boolean {

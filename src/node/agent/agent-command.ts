@@ -7,7 +7,8 @@
 // kube-apiserver audit log on nodes that carry one (../k8s/audit-follow.ts);
 // applies the policies the server pushes (./policies.ts) to the running
 // pipeline, and stops or starts runtime detection and audit following with
-// the cluster's protection. Stays useful offline: the pipeline runs whether or not
+// the cluster's protection; reports what learn mode learned and forgets what
+// the server decided. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { AgentPolicies, type AppliedPolicies } from './policies.js';
 import { NodeImageScanner } from './image-scanner.js';
 import { derivedAlertId } from '../../core/alerts/derived-id.js';
 import { STARTUP_ALERT_TYPE } from '../../core/checks/spec.js';
+import { learnedReport } from '../../core/policy/learned.js';
 import { createClusterEngine } from '../k8s/cluster-engine.js';
 import { findApiserverAuditLog, followAuditLog } from '../k8s/audit-follow.js';
 
@@ -104,6 +106,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   policies.onApplied = applied;
   sender = new Sender({
     onCommand,
+    onLearnedDecisions: (json) => policies.forgetLearned(json),
     server,
     identity,
     queue,
@@ -203,6 +206,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       ...(starts ? { extraSensors: [starts] } : {}),
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
       detecting: () => detecting,
+      onLearned: (learn) => sender!.sendLearned(JSON.stringify(learnedReport(learn))),
       onPipeline: (p) => {
         pipeline = p;
       },

@@ -138,6 +138,8 @@ export interface SenderOptions {
   onImageScanAck?: (imageId: string, error: string) => void;
   /** Each new stream, after the status, inventory and detection state went up. */
   onConnect?: () => void;
+  /** Learned entries the server decided (src/core/policy/learned.ts, JSON). */
+  onLearnedDecisions?: (json: string) => void;
 }
 
 export class Sender {
@@ -152,6 +154,7 @@ export class Sender {
   private kicked: NodeJS.Timeout | undefined;
   private inventory: string | undefined;
   private detection: { active: boolean; reason: string } | undefined;
+  private learned: string | undefined;
   acked = 0;
   rejected = 0;
   connected = false;
@@ -199,6 +202,13 @@ export class Sender {
     this.write({ detection: this.detection });
   }
 
+  /** The learned whitelist entries (the whole list): sent now when linked, and at every connect; an unchanged list is not sent again. */
+  sendLearned(json: string): void {
+    if (json === this.learned) return;
+    this.learned = json;
+    this.write({ learned: { json } });
+  }
+
   /** Tells the server which policy set is applied (or why not). */
   reportApplied(revision: string, error = ''): void {
     this.write({ policyApplied: { revision, error } });
@@ -232,6 +242,13 @@ export class Sender {
       } else if (m.imageScanAck) {
         this.o.onImageScanAck?.(String(m.imageScanAck.imageId), String(m.imageScanAck.error ?? ''));
         return;
+      } else if (m.learnedDecisions) {
+        try {
+          this.o.onLearnedDecisions?.(String(m.learnedDecisions.json));
+        } catch (e) {
+          this.o.notice?.(`learned decisions failed: ${(e as Error).message}`);
+        }
+        return;
       } else if (m.command) {
         try {
           this.o.onCommand?.(String(m.command.kind), String(m.command.json));
@@ -261,6 +278,7 @@ export class Sender {
     if (this.inventory !== undefined) this.write({ inventory: { json: this.inventory } });
     if (this.detection) this.write({ detection: this.detection });
     this.o.onConnect?.();
+    if (this.learned !== undefined) this.write({ learned: { json: this.learned } });
     this.pump();
   }
 

@@ -8,7 +8,8 @@
 // share the next one, ./group-commit.ts), heartbeats and node status update the nodes table,
 // inventories replace the node's containers, node-local image scans are
 // matched and stored (services/node-images.ts), re-scans asked through the
-// API go down as `scan-image` commands,
+// API go down as `scan-image` commands, learned whitelist entries are
+// stored (and decided ones told back to the node),
 // and the project's policies go down at connect and after every change
 // (src/node/store/changes.ts). A node can only report into the project of the
 // cluster it enrolled in. Database work is in src/node/services/agents.ts.
@@ -24,6 +25,8 @@ import { nodeImagePolicyAlerts, requestedNodeScans, storeNodeImageScan } from '.
 import type { ServerContext } from '../server/context.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
+import { learnedDecisionsFor, storeLearnedReport } from '../services/learned.js';
+import { readLearnedReport, type LearnedDecision } from '../../core/policy/learned.js';
 import {
   AGENT_ALERT_ID_DAYS,
   agentPolicies,
@@ -137,7 +140,16 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
       }
     }
   };
+  // Learned entries decided by a user: each stream of the project is told the decided entries its node still holds.
+  const sendDecisions = async (st: LiveStream, decisions?: LearnedDecision[]) => {
+    const d = decisions ?? (await learnedDecisionsFor(ctx, st.node.id));
+    if (d.length) st.call.write({ learnedDecisions: { json: JSON.stringify({ decisions: d }) } });
+  };
   const unsubscribe = await ctx.changes.subscribe((topic, projectId) => {
+    if (topic === 'learned') {
+      for (const st of streams.get(projectId) ?? []) void sendDecisions(st).catch((e: unknown) => ctx.log.warn({ err: e }, 'sending learned decisions failed'));
+      return;
+    }
     if (topic === 'nodes') {
       const targets = projectId === '*' ? [...streams.values()].flatMap((x) => [...x]) : [...(streams.get(projectId) ?? [])];
       void askScans(targets).catch((e: unknown) => ctx.log.warn({ err: e }, 'agent scan request failed'));
@@ -268,6 +280,16 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
               call.write({ imageScanAck: { imageId: scan.imageId, error: '' } });
             } else if (m.body === 'detection' && m.detection) {
               await touchNode(ctx, node.id, { status: 'online', detection: m.detection.active ? 'on' : 'off' });
+            } else if (m.body === 'learned' && m.learned) {
+              let entries;
+              try {
+                entries = readLearnedReport(String(m.learned.json), `learned report of node ${node.hostname}`);
+              } catch (e) {
+                refuse('malformed');
+                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent learned report refused');
+                return;
+              }
+              await sendDecisions(st, await storeLearnedReport(ctx, node, entries));
             } else if (m.body === 'policyApplied' && m.policyApplied) {
               const pa = m.policyApplied;
               if (pa.error)

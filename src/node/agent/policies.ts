@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { validatePolicyDocument, protectedPaths, type PolicyDocument } from '../../core/policy/model.js';
 import { validateDetectionPolicy, type DetectionPolicy } from '../../core/policy/detection.js';
 import { PUSHED_FORMAT, type PushedPolicies } from '../../core/policy/pushed.js';
+import { readLearnedDecisions } from '../../core/policy/learned.js';
 import type { PolicyStage } from '../../core/policy/stage.js';
 import type { EffectiveConfig } from '../../core/rules/tuning.js';
 import type { LiveDetection } from '../runtime/engine.js';
@@ -89,6 +90,22 @@ export class AgentPolicies {
     const r = this.apply(saved, false);
     if (r.error) this.notice(`ignoring the saved policies ${this.file}: ${r.error}`);
     else this.notice(`applied the saved policies (revision ${r.revision.slice(0, 19)}, ${r.count} runtime policies) until the server sends its own`);
+  }
+
+  /** The server's decisions on learned entries: forgotten from the learn state (accepted ones are whitelisted by then, rejected ones alert again). */
+  forgetLearned(json: string): void {
+    if (!this.stage) return;
+    let decisions;
+    try {
+      decisions = readLearnedDecisions(json, 'learned decisions from the server');
+    } catch (e) {
+      this.notice((e as Error).message);
+      return;
+    }
+    if (this.stage.forget(decisions))
+      this.notice(
+        `learned entries decided by the server: ${decisions.filter((d) => d.decision === 'accepted').length} accepted, ${decisions.filter((d) => d.decision === 'rejected').length} rejected`,
+      );
   }
 
   /** One `policies` command (or the saved file): validate, merge, apply, save. */

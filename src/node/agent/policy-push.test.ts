@@ -17,7 +17,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { PolicyStage } from '../../core/policy/stage.js';
 import { emptyLearnState } from '../../core/policy/evaluate.js';
 import type { PushedPolicies } from '../../core/policy/pushed.js';
-import type { SyscallEvent } from '../../core/events/event.js';
+import { execIn } from '../../core/policy/policy.test-helpers.js';
 import { startTestServer } from '../server/server.test-helpers.js';
 import { createContext } from '../server/start.js';
 import { addPolicy } from '../services/policies.js';
@@ -29,19 +29,6 @@ import { AlertQueue } from './queue.js';
 import { AgentPolicies } from './policies.js';
 
 const kinds = ['sqlite', 'postgres'] as const;
-
-function execIn(image: string, exe: string): SyscallEvent {
-  return {
-    source: 'syscall',
-    type: 'execve',
-    time: 1,
-    host: 'n1',
-    proc: { pid: 4242, ppid: 1, name: exe.split('/').pop()!, exepath: exe, args: [exe], uid: 0 },
-    container: { id: 'a'.repeat(64), name: 'web', image },
-    args: {},
-    res: 0,
-  } as unknown as SyscallEvent;
-}
 
 async function waitFor<T>(what: string, fn: () => T | undefined, ms = 5000): Promise<{ v: T; ms: number }> {
   const t0 = Date.now();

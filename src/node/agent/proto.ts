@@ -34,7 +34,7 @@ export interface AlertEnvelope {
   json: string;
 }
 export interface AgentMessage {
-  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory' | 'imageScan' | 'detection';
+  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory' | 'imageScan' | 'detection' | 'learned';
   alerts?: { alerts: AlertEnvelope[] };
   heartbeat?: { queueDepth: number; dropped: number; lostEvents: number; sensors: string };
   status?: { version: string; kernel: string; sensors: string };
@@ -42,13 +42,15 @@ export interface AgentMessage {
   inventory?: { json: string };
   imageScan?: { json: string };
   detection?: { active: boolean; reason: string };
+  learned?: { json: string };
 }
 export interface ServerMessage {
-  body?: 'ack' | 'reject' | 'command' | 'imageScanAck';
+  body?: 'ack' | 'reject' | 'command' | 'imageScanAck' | 'learnedDecisions';
   ack?: { ids: string[] };
   reject?: { ids: string[]; reason: string };
   command?: { kind: string; json: string };
   imageScanAck?: { imageId: string; error: string };
+  learnedDecisions?: { json: string };
 }
 
 export interface AgentLinkClient extends grpc.Client {

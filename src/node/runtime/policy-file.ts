@@ -11,7 +11,7 @@ import { InputError } from '../../core/errors.js';
 import { validatePolicyDocument, type PolicyDocument } from '../../core/policy/model.js';
 import { DETECTION_KIND, isDetectionDocument, validateDetectionDocument, type DetectionDocument } from '../../core/policy/detection.js';
 import { DetectionTuning } from '../../core/rules/tuning.js';
-import { emptyLearnState, MAX_LEARNED, type LearnState } from '../../core/policy/evaluate.js';
+import { emptyLearnState, MAX_LEARNED, type LearnedSighting, type LearnState } from '../../core/policy/evaluate.js';
 
 export const POLICY_MAX_BYTES = 1024 * 1024;
 
@@ -110,7 +110,16 @@ export function readLearnState(file: string): LearnState {
   const out = emptyLearnState();
   for (const [name, v] of Object.entries(s.policies)) {
     if (!v || typeof v.startedAt !== 'number' || !Array.isArray(v.executables)) throw new InputError('STATE_INVALID', `policy ${name}: bad entry`, file);
-    out.policies[name] = { startedAt: v.startedAt, executables: v.executables.filter((x): x is string => typeof x === 'string').slice(0, MAX_LEARNED) };
+    const executables = v.executables.filter((x): x is string => typeof x === 'string').slice(0, MAX_LEARNED);
+    const seen: Record<string, LearnedSighting> = {};
+    const raw = (v as { seen?: unknown }).seen;
+    if (raw && typeof raw === 'object')
+      for (const x of executables) {
+        const o = (raw as Record<string, Partial<LearnedSighting> | undefined>)[x];
+        if (o && typeof o.image === 'string' && typeof o.firstSeen === 'number' && typeof o.count === 'number')
+          seen[x] = { image: o.image.slice(0, 1024), firstSeen: o.firstSeen, count: Math.max(1, Math.floor(o.count)) };
+      }
+    out.policies[name] = { startedAt: v.startedAt, executables, seen };
   }
   return out;
 }

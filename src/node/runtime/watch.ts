@@ -13,6 +13,7 @@ import type { Alert } from '../../core/alerts/types.js';
 import type { PolicyDocument } from '../../core/policy/model.js';
 import { protectedPaths } from '../../core/policy/model.js';
 import { PolicyStage } from '../../core/policy/stage.js';
+import type { LearnState } from '../../core/policy/evaluate.js';
 import {
   buildProgram,
   syscallTracepoints,
@@ -94,6 +95,8 @@ export interface WatchOptions {
   detecting?: () => boolean;
   /** More paths the eBPF probe watches opens of (the agent's saved pushed file-protection paths). */
   extraProtectedPaths?: string[];
+  /** Told of the learn state after each save (and once at start): the agent reports it to the server. */
+  onLearned?: (learn: LearnState) => void;
   livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }, detection: LiveDetection) => void;
   /** Handed the pipeline before its sensors start (the agent reads sensor health from it). */
   onPipeline?: (p: RuntimePipeline) => void;
@@ -121,9 +124,12 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const stateFile = o.stateFile ?? DEFAULT_STATE_FILE;
   const stage = policy || o.livePolicies ? new PolicyStage(policy ?? { policies: [] }, readLearnState(stateFile), clock) : undefined;
   const saveLearned = () => {
-    if (stage) writeLearnState(stateFile, stage.learn);
+    if (!stage) return;
+    writeLearnState(stateFile, stage.learn);
+    o.onLearned?.(stage.learn);
   };
   if (stage?.takeLearned()) saveLearned();
+  else if (stage) o.onLearned?.(stage.learn);
 
   // Signatures are input too: a broken user rule file is exit 2 before the sensors start.
   const signatures = o.malware === false ? undefined : await loadSignatures(o.malwareRules ?? []);

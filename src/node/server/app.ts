@@ -31,6 +31,7 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { registerSettingRoutes } from './routes/settings.js';
 import { registerOverviewRoutes } from './routes/overview.js';
 import { registerConsole } from './console.js';
+import { RESPONSES } from './responses.js';
 
 export interface RouteInfo {
   method: string;
@@ -80,7 +81,11 @@ function isUniqueViolation(e: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
+/**
+ * `schemaSerializer: false` (tests only) answers with JSON.stringify instead of the response schemas' serializers,
+ * which drop fields a schema does not list: the response-schema test then sees every field a service returns.
+ */
+export async function buildApp(ctx: ServerContext, o: { schemaSerializer?: boolean } = {}): Promise<FastifyInstance> {
   const proxies = trustedProxyList(ctx.config.trustedProxies);
   const app = Fastify({
     loggerInstance: ctx.log,
@@ -91,6 +96,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   });
   const compilers = validatorCompilers();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? compilers.body : compilers.text).compile(schema));
+  if (o.schemaSerializer === false) app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const table: RouteInfo[] = [];
   routeTables.set(app, table);
   app.addHook('onRoute', (r) => {
@@ -175,6 +181,12 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     ctx.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  // Routes that declare no response schema get theirs from the one table (./responses.ts).
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    const resp = methods.length === 1 ? RESPONSES[`${methods[0]} ${r.url}`] : undefined;
+    if (resp && !r.schema?.response) r.schema = { ...(r.schema ?? {}), response: resp };
+  });
   registerHealthRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerUserRoutes(app, ctx);

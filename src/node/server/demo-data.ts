@@ -1,7 +1,7 @@
 // Demo data for `vigil server --demo` (the README's `npm run demo`), so that
 // every page of the console has something real to show: alert groups of
 // several types (runtime, container, cluster), a process-whitelist policy
-// applied to the demo image, a protected cluster with agent nodes, and the
+// applied to the demo image with processes node-a's agent learned, a protected cluster with agent nodes, and the
 // audit records of all of it. Written through the services the API uses
 // (validation, alert grouping, audit chain); run once per data directory.
 import type { ServerContext } from './context.js';
@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR } from '../store/audit-log.js';
 import type { Caller } from '../services/common.js';
 import * as alerts from '../services/alerts.js';
 import * as clusters from '../services/clusters.js';
+import { storeLearnedReport } from '../services/learned.js';
 import * as policies from '../services/policies.js';
 
 const CONTAINER = 'c0ffee'.repeat(10) + 'c0ff';
@@ -119,6 +120,7 @@ export async function seedDemoData(ctx: ServerContext, projectId: string, imageI
   await alerts.ingestAlerts(ctx, system('ingestAlerts'), projectId, demoAlerts(now, imageRef));
   const { id: clusterId } = await clusters.addCluster(ctx, system('addCluster'), projectId, { name: 'demo-cluster' });
   await clusters.setClusterProtection(ctx, system('openClusterProtect'), projectId, clusterId, true);
+  const nodeIds = new Map<string, string>();
   for (const [hostname, status, secondsAgo] of [
     ['node-a', 'online', 20],
     ['node-b', 'online', 20],
@@ -126,7 +128,8 @@ export async function seedDemoData(ctx: ServerContext, projectId: string, imageI
   ] as const) {
     // last seen some time ago: the node's report as it was at that time
     const then = { ...ctx, clock: () => new Date(now.getTime() - secondsAgo * 1000) };
-    await clusters.reportNode(then, system('reportNode'), projectId, hostname, { status, version: '0.1.0', clusterId });
+    const node = await clusters.reportNode(then, system('reportNode'), projectId, hostname, { status, version: '0.1.0', clusterId });
+    nodeIds.set(hostname, node.id);
   }
   const { id: policyId } = await policies.addPolicy(ctx, system('addPolicy'), projectId, {
     name: 'demo-app-processes',
@@ -135,5 +138,12 @@ export async function seedDemoData(ctx: ServerContext, projectId: string, imageI
     document: { processWhitelist: { executables: ['/usr/local/bin/node', '/bin/sh'], learn: '10m' } },
   });
   await policies.applyPolicy(ctx, system('imageApplyPolicy'), projectId, policyId, [imageId]);
+  // What node-a's agent learned in the policy's learn window, for the Policies page to decide.
+  const seen = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000).toISOString();
+  await storeLearnedReport(ctx, { id: nodeIds.get('node-a')!, projectId, clusterId, hostname: 'node-a' }, [
+    { policy: 'demo-app-processes', executable: '/usr/bin/npm', image: imageRef, firstSeen: seen(9), count: 3 },
+    { policy: 'demo-app-processes', executable: '/usr/bin/curl', image: imageRef, firstSeen: seen(7), count: 12 },
+    { policy: 'demo-app-processes', executable: '/usr/bin/wget', image: imageRef, firstSeen: seen(2), count: 1 },
+  ]);
   return true;
 }

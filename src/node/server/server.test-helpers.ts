@@ -37,7 +37,7 @@ export interface TestServer {
 export async function startTestServer(
   kind: 'sqlite' | 'postgres',
   over: Partial<ServerConfig> = {},
-  opts: { scanFn?: ScanFn; clock?: () => Date; workers?: number } = {},
+  opts: { scanFn?: ScanFn; clock?: () => Date; workers?: number; schemaSerializer?: boolean } = {},
 ): Promise<TestServer> {
   const store = await openTestStore(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-server-'));
@@ -58,7 +58,7 @@ export async function startTestServer(
   await ctx.scans.init();
   if (opts.workers !== 0) await ctx.scans.startWorkers(opts.workers ?? 2);
   const boot = await bootstrap(ctx);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, opts.schemaSerializer === false ? { schemaSerializer: false } : {});
   const call: TestServer['call'] = async (method, url, token, body) => {
     const res = await app.inject({
       method: method as 'GET',

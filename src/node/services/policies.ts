@@ -12,6 +12,7 @@ import { validateDetectionPolicy } from '../../core/policy/detection.js';
 import { DetectionTuning } from '../../core/rules/tuning.js';
 import type { Db } from '../store/store.js';
 import { newId } from '../store/ids.js';
+import type { Tx } from '../store/store.js';
 import { badRequest, notFound } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
@@ -127,12 +128,17 @@ export async function updatePolicy(
   by: Caller,
   projectId: string,
   policyId: string,
-  b: { mode?: string; document?: Record<string, unknown> },
+  b: { mode?: string; document?: Record<string, unknown> | ((current: Record<string, unknown>, kind: string) => Record<string, unknown>) },
+  also?: { summary: Record<string, unknown>; within: (trx: Tx) => Promise<void> },
 ): Promise<void> {
   const p = await inProject(s.store.db, 'policies', policyId, projectId, 'policy');
   const mode = b.mode ?? p.mode;
-  const doc = checkPolicyDocument(p.kind, p.name, mode, b.document ?? JSON.parse(p.document));
-  await mutate(s, by, { resourceType: 'policy', resourceId: policyId, projectId, summary: b }, async (trx) => {
+  const current = JSON.parse(p.document) as Record<string, unknown>;
+  const next = typeof b.document === 'function' ? b.document(current, p.kind as string) : (b.document ?? current);
+  const doc = checkPolicyDocument(p.kind, p.name, mode, next);
+  const summary = also ? { ...also.summary, ...(b.mode ? { mode: b.mode } : {}) } : b;
+  await mutate(s, by, { resourceType: 'policy', resourceId: policyId, projectId, summary }, async (trx) => {
+    await also?.within(trx);
     if (p.kind === 'detection' && doc.thresholds !== undefined) {
       const applied = await trx.selectFrom('policy_images').select('image_id').where('policy_id', '=', policyId).executeTakeFirst();
       if (applied) throw badRequest('POLICY_INVALID', 'document.thresholds: thresholds apply to the whole project; this policy is applied to images');

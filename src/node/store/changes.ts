@@ -11,11 +11,11 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import type { Store } from './store.js';
 
-export type ChangeTopic = 'policies' | 'nodes';
+export type ChangeTopic = 'policies' | 'nodes' | 'learned';
 export type ChangeListener = (topic: ChangeTopic, projectId: string) => void;
 
 export const CHANGE_CHANNEL = 'vigil_changes';
-const TOPICS: readonly string[] = ['policies', 'nodes'];
+const TOPICS: readonly string[] = ['policies', 'nodes', 'learned'];
 
 export interface ChangeBus {
   /** After the commit: tells every subscriber, in this process and (PostgreSQL) in the others. */

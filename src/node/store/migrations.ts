@@ -466,6 +466,32 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Learned process-whitelist entries (docs/agent.md): what agents in learn
+    // mode report, one row per node, policy and executable, pending until a
+    // user accepts (into the policy's whitelist) or rejects it.
+    id: '0012-learned-processes',
+    async up(db) {
+      await db.schema
+        .createTable('learned_processes')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('policy_id', text, (c) => c.notNull().references('policies.id').onDelete('cascade'))
+        .addColumn('node_id', text, (c) => c.notNull().references('nodes.id').onDelete('cascade'))
+        .addColumn('executable', text, (c) => c.notNull())
+        .addColumn('image', text, (c) => c.notNull())
+        .addColumn('first_seen', text, (c) => c.notNull())
+        .addColumn('count', int, (c) => c.notNull())
+        .addColumn('status', text, (c) => c.notNull())
+        .addColumn('decided_by', text)
+        .addColumn('decided_at', text)
+        .addColumn('reported', int, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .addUniqueConstraint('learned_processes_key', ['node_id', 'policy_id', 'executable'])
+        .execute();
+      await db.schema.createIndex('learned_processes_policy').on('learned_processes').columns(['policy_id', 'status']).execute();
+    },
+  },
+  {
     // The console at scale (10k images, 1M alert groups; bench/console-scale.ts):
     // - images of a project newest first (the list's default order; the
     //   unique (project_id, ref) index made every filtered page sort the whole

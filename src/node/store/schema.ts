@@ -243,6 +243,27 @@ export interface NodeContainerTable {
   updated_at: string;
 }
 
+/** A process-whitelist entry an agent learned (docs/agent.md), per node, policy and executable, until a user decides it. */
+export interface LearnedProcessTable {
+  id: string;
+  project_id: string;
+  policy_id: string;
+  node_id: string;
+  executable: string;
+  /** The image of the container it was first seen in ("" when unknown). */
+  image: string;
+  first_seen: string;
+  /** The agent's count of execs while learning. */
+  count: number;
+  /** pending, accepted, rejected. */
+  status: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  /** 1 while the node's last report still holds it: a decided entry the node still holds is told to it again. */
+  reported: number;
+  updated_at: string;
+}
+
 export interface AgentAlertIdTable {
   project_id: string;
   alert_id: string;
@@ -348,6 +369,7 @@ export interface Database {
   nodes: NodeTable;
   node_containers: NodeContainerTable;
   agent_alert_ids: AgentAlertIdTable;
+  learned_processes: LearnedProcessTable;
   alerts: AlertTable;
   audit_log: AuditTable;
   audit_checkpoints: AuditCheckpointTable;

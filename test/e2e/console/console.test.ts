@@ -483,6 +483,58 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     await ctx.close();
   });
 
+  test('learned processes: the demo policy lists what node-a learned; two accepted into the whitelist, one rejected, both in the audit trail', async () => {
+    const { ctx, page, problems } = await adminSession();
+    const admin = await token('admin', ADMIN_PASSWORD);
+    const list = (await api('GET', `/api/v1/projects/${projectId}/policies?kind=process-whitelist&limit=500`, admin)).body;
+    const policy = list.items.find((p: any) => p.name === 'demo-app-processes');
+    await page.goto(`${base}/policies/${policy.id}?project=${projectId}`);
+    await page.getByRole('heading', { level: 2, name: 'demo-app-processes' }).waitFor();
+    const card = page.locator('.ant-card', { hasText: 'Learned processes' });
+    const row = (exe: string) => card.locator('tbody tr.ant-table-row', { hasText: exe });
+    await row('/usr/bin/wget').waitFor();
+    assert.equal(await card.locator('tbody tr.ant-table-row').count(), 3);
+    assert.match(await row('/usr/bin/curl').innerText(), /node-a/);
+    assert.deepEqual(await axe(page), []);
+    // Nothing selected: nothing to decide.
+    assert.ok(await card.getByRole('button', { name: 'Add to whitelist' }).isDisabled());
+    await row('/usr/bin/npm').getByRole('checkbox').check();
+    await row('/usr/bin/curl').getByRole('checkbox').check();
+    await card.getByRole('button', { name: 'Add to whitelist' }).click();
+    await page.getByRole('tooltip').getByText('Add the executables of 2 entries to the whitelist?').waitFor();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Added to the whitelist: 2').waitFor();
+    await row('/usr/bin/npm').waitFor({ state: 'detached' });
+    await row('/usr/bin/wget').getByRole('checkbox').check();
+    await card.getByRole('button', { name: 'Reject' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Rejected: 1').waitFor();
+    await card.getByText('Nothing here yet').waitFor();
+    // The decided ones under their status, with who decided.
+    await card.getByRole('combobox', { name: 'Learned entries to show' }).click();
+    await page.getByTitle('Rejected', { exact: true }).click();
+    await row('/usr/bin/wget').waitFor();
+    assert.match(await row('/usr/bin/wget').innerText(), /admin/);
+    assert.equal(await card.getByRole('button', { name: 'Reject' }).count(), 0, 'decided entries are not decided again');
+
+    const doc = (await api('GET', `/api/v1/projects/${projectId}/policies/${policy.id}`, admin)).body.document;
+    assert.deepEqual(doc.processWhitelist.executables, ['/usr/local/bin/node', '/bin/sh', '/usr/bin/curl', '/usr/bin/npm']);
+    for (const [event, exe] of [
+      ['modifyPolicy', '/usr/bin/curl'],
+      ['rejectLearnedProcesses', '/usr/bin/wget'],
+    ]) {
+      await page.goto(`${base}/audit?event=${event}`);
+      await page.locator('tbody tr.ant-table-row', { hasText: event }).first().waitFor();
+      const trail = (await api('GET', `/api/v1/audit?event=${event}&limit=500`, admin)).body.items;
+      assert.ok(
+        trail.some((x: any) => x.resourceId === policy.id && x.username === 'admin' && x.summary.executables.includes(exe)),
+        `${event} of ${exe} by admin`,
+      );
+    }
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
   test('an expired session returns to the login page and then back to where the user was', async () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const page = await ctx.newPage();

@@ -1,7 +1,8 @@
 // The typed API client: openapi-fetch over the paths generated from the
 // server's OpenAPI document (schema.d.ts). Paths, parameters and bodies are
-// checked by TypeScript against the server's routes; responses are typed by
-// the interfaces in types.ts (most routes declare no response schema yet).
+// checked by TypeScript against the server's routes; every route declares its
+// response schema (src/node/server/responses.ts), and the pages read responses
+// through the interfaces of types.ts, which name the same fields.
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
 

@@ -188,7 +188,27 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                event: string;
+                                hash: string;
+                                prevHash: string;
+                                projectId: string | null;
+                                resourceId: string;
+                                resourceType: string;
+                                result: string;
+                                seq: number;
+                                sourceIp: string;
+                                summary: unknown;
+                                time: string;
+                                userAgent: string;
+                                userId: string;
+                                username: string;
+                            }[];
+                            next?: number;
+                        };
+                    };
                 };
             };
         };
@@ -258,7 +278,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -341,7 +365,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -373,7 +401,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            bindings: {
+                                actions?: string[];
+                                projectId: string | null;
+                                role: string;
+                            }[];
+                            tokenKind: string;
+                            userId: string;
+                            username: string;
+                        };
+                    };
                 };
             };
         };
@@ -407,7 +446,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                config: {
+                                    [key: string]: unknown;
+                                };
+                                createdAt: string;
+                                events: string[];
+                                id: string;
+                                kind: string;
+                                minSeverity: string;
+                                name: string;
+                                projectId: string | null;
+                                types: string[];
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -443,11 +498,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -484,7 +543,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -520,7 +583,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                description: string;
+                                id: string;
+                                name: string;
+                                rescanCron: string;
+                                scanners: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -544,11 +619,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -582,7 +661,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            description: string;
+                            id: string;
+                            name: string;
+                            rescanCron: string;
+                            scanners: string;
+                        };
+                    };
                 };
             };
         };
@@ -605,7 +693,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -637,7 +729,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -683,7 +779,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -719,7 +819,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -755,7 +859,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            policies: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -792,7 +902,26 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            count: number;
+                            firstSeen: string;
+                            host: string;
+                            id: string;
+                            lastSeen: string;
+                            message: string;
+                            projectId: string;
+                            rule: string;
+                            sample: {
+                                [key: string]: unknown;
+                            };
+                            severity: string;
+                            severityRank: number;
+                            status: string;
+                            subject: string;
+                            type: string;
+                        };
+                    };
                 };
             };
         };
@@ -826,7 +955,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -860,7 +993,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                projectId: string;
+                                protected: boolean;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -884,11 +1028,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -923,7 +1071,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                            projectId: string;
+                            protected: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -947,7 +1103,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -986,11 +1146,18 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caHash?: string;
+                            expiresAt: string;
+                            id: string;
+                            token: string;
+                        };
+                    };
                 };
             };
         };
@@ -1027,7 +1194,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            protected: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1064,7 +1236,12 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            protected: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1098,7 +1275,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -1134,7 +1315,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -1185,7 +1370,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                baseline: number;
+                                createdAt: string;
+                                critical: number;
+                                digest: string;
+                                high: number;
+                                id: string;
+                                lastScanAt: string | null;
+                                lastScanId: string | null;
+                                low: number;
+                                malware: number;
+                                medium: number;
+                                osFamily: string;
+                                osVersion: string;
+                                projectId: string;
+                                ref: string;
+                                registry: string;
+                                registryId: string | null;
+                                repository: string;
+                                secrets: number;
+                                tag: string;
+                                unknown: number;
+                                unownedFiles: number;
+                                updatedAt: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1210,11 +1424,16 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            scanId?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1249,7 +1468,33 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            baseline: number;
+                            createdAt: string;
+                            critical: number;
+                            digest: string;
+                            high: number;
+                            id: string;
+                            lastScanAt: string | null;
+                            lastScanId: string | null;
+                            low: number;
+                            malware: number;
+                            medium: number;
+                            osFamily: string;
+                            osVersion: string;
+                            projectId: string;
+                            ref: string;
+                            registry: string;
+                            registryId: string | null;
+                            repository: string;
+                            secrets: number;
+                            tag: string;
+                            unknown: number;
+                            unownedFiles: number;
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -1273,7 +1518,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1320,7 +1569,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                fixedVersion: string;
+                                id: string;
+                                ignored: boolean;
+                                ignoreReason?: string;
+                                imageId: string;
+                                installedVersion: string;
+                                kind: string;
+                                layerDigest: string;
+                                package: string;
+                                path: string;
+                                refId: string;
+                                scanId: string;
+                                severity: string;
+                                title: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1363,7 +1635,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                filePath: string;
+                                id: string;
+                                imageId: string;
+                                layerDigest: string;
+                                name: string;
+                                sourceName: string | null;
+                                sourceVersion: string | null;
+                                type: string;
+                                version: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1398,11 +1685,15 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            scanId: string;
+                        };
+                    };
                 };
             };
         };
@@ -1445,11 +1736,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -1488,7 +1783,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1527,7 +1826,33 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                certSha256: string | null;
+                                clusterId: string | null;
+                                createdAt: string;
+                                hostname: string;
+                                id: string;
+                                kernel: string;
+                                lastSeen: string;
+                                lostEvents: number;
+                                projectId: string;
+                                queueDepth: number;
+                                queueDropped: number;
+                                sensorHealth: {
+                                    detail: string;
+                                    events: number;
+                                    lost: number;
+                                    name: string;
+                                    state: string;
+                                }[];
+                                status: string;
+                                version: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1574,7 +1899,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -1767,7 +2096,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                document: {
+                                    [key: string]: unknown;
+                                };
+                                id: string;
+                                kind: string;
+                                mode: string;
+                                name: string;
+                                projectId: string;
+                                updatedAt: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1796,11 +2141,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -1835,7 +2184,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            document: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            images: {
+                                id: string;
+                                ref: string;
+                            }[];
+                            kind: string;
+                            mode: string;
+                            name: string;
+                            projectId: string;
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -1859,7 +2225,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1891,7 +2261,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -1930,7 +2304,167 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectId}/policies/{policyId}/learned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Process-whitelist entries the policy's agents learned (learn mode), per node, with image, first seen and count */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    sort?: string;
+                    status?: "pending" | "accepted" | "rejected";
+                };
+                header?: never;
+                path: {
+                    policyId: string;
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                count: number;
+                                decidedAt?: string | null;
+                                decidedBy?: string | null;
+                                executable: string;
+                                firstSeen: string;
+                                id: string;
+                                image: string;
+                                nodeId: string;
+                                nodeName: string;
+                                policyId: string;
+                                /** @enum {string} */
+                                status: "pending" | "accepted" | "rejected";
+                            }[];
+                            next?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectId}/policies/{policyId}/learned/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept learned entries: their executables join the policy's whitelist (modifyPolicy) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    policyId: string;
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            decided: number;
+                            executables: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectId}/policies/{policyId}/learned/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject learned entries: dismissed, and the agents alert on them again (rejectLearnedProcesses) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    policyId: string;
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            decided: number;
+                            executables: string[];
+                        };
+                    };
                 };
             };
         };
@@ -1968,7 +2502,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                hasPassword: boolean;
+                                id: string;
+                                insecure: boolean;
+                                lastSyncAt: string | null;
+                                name: string;
+                                projectId: string;
+                                url: string;
+                                username: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -1996,11 +2545,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -2035,7 +2588,19 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            hasPassword: boolean;
+                            id: string;
+                            insecure: boolean;
+                            lastSyncAt: string | null;
+                            name: string;
+                            projectId: string;
+                            url: string;
+                            username: string;
+                        };
+                    };
                 };
             };
         };
@@ -2059,7 +2624,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2093,7 +2662,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2126,7 +2699,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            images: number;
+                            newImages: number;
+                            repositories: number;
+                            scanIds: string[];
+                            scansQueued: number;
+                        };
+                    };
                 };
             };
         };
@@ -2166,7 +2747,25 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                attempts: number;
+                                createdAt: string;
+                                error: string;
+                                finishedAt: string | null;
+                                id: string;
+                                imageId: string;
+                                progress: number;
+                                projectId: string;
+                                startedAt: string | null;
+                                status: string;
+                                trigger: string;
+                                worker: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2203,7 +2802,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            createdAt: string;
+                            error: string;
+                            finishedAt: string | null;
+                            id: string;
+                            imageId: string;
+                            progress: number;
+                            projectId: string;
+                            startedAt: string | null;
+                            status: string;
+                            trigger: string;
+                            worker: string;
+                        };
+                    };
                 };
             };
         };
@@ -2244,7 +2858,23 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                createdBy: string;
+                                expired: boolean;
+                                expiresAt: string | null;
+                                id: string;
+                                imageId: string | null;
+                                package: string;
+                                projectId: string;
+                                reason: string;
+                                vulnId: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2272,11 +2902,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -2314,7 +2948,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2400,7 +3038,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
         };
@@ -2443,7 +3085,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2476,7 +3122,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                expiresAt: string | null;
+                                id: string;
+                                lastUsedAt: string | null;
+                                name: string;
+                                revokedAt: string | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2500,11 +3157,17 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            expiresAt: string;
+                            id: string;
+                            token: string;
+                        };
+                    };
                 };
             };
         };
@@ -2541,7 +3204,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2577,7 +3244,17 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                disabled: boolean;
+                                id: string;
+                                username: string;
+                            }[];
+                            next?: string;
+                        };
+                    };
                 };
             };
         };
@@ -2604,11 +3281,16 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            username: string;
+                        };
+                    };
                 };
             };
         };
@@ -2642,7 +3324,22 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            bindings: {
+                                actions: string[];
+                                createdAt: string;
+                                id: string;
+                                projectId: string | null;
+                                role: string;
+                                userId: string;
+                            }[];
+                            createdAt: string;
+                            disabled: boolean;
+                            id: string;
+                            username: string;
+                        };
+                    };
                 };
             };
         };
@@ -2665,7 +3362,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2696,7 +3397,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -2726,7 +3431,18 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                actions: string[];
+                                createdAt: string;
+                                id: string;
+                                projectId: string | null;
+                                role: string;
+                                userId: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2753,11 +3469,15 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
                 };
             };
         };
@@ -2795,7 +3515,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                        };
+                    };
                 };
             };
         };

@@ -146,6 +146,21 @@ export interface Policy {
   images?: { id: string; ref: string }[];
 }
 
+/** A process-whitelist entry an agent learned (GET .../policies/{id}/learned). */
+export interface LearnedEntry {
+  id: string;
+  policyId: string;
+  nodeId: string;
+  nodeName: string;
+  executable: string;
+  image: string;
+  firstSeen: string;
+  count: number;
+  status: 'pending' | 'accepted' | 'rejected';
+  decidedBy?: string | null;
+  decidedAt?: string | null;
+}
+
 export interface Cluster {
   id: string;
   name: string;

@@ -1,12 +1,13 @@
 // Policies: process whitelist (executables, learn mode), file protection
 // paths, image admission rules, detection policies (the document as JSON,
-// docs/detection-policy.md); create, edit, delete, apply to images.
+// docs/detection-policy.md); create, edit, delete, apply to images; the
+// entries a process whitelist's agents learned, accepted or rejected in bulk.
 import { useState } from 'react';
-import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Radio, Select, Space, Tag } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Popconfirm, Radio, Select, Space, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
-import type { Image, Page, Policy } from '../api/types';
+import type { Image, LearnedEntry, Page, Policy } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../components/common';
@@ -177,6 +178,106 @@ function PolicyForm({
   );
 }
 
+const LEARNED_STATUSES = ['pending', 'accepted', 'rejected'] as const;
+
+/** What the policy's agents learned (learn mode): select entries, accept them into the whitelist or reject them. */
+function LearnedEntries({ projectId, policyId }: { projectId: string; policyId: string }) {
+  const { t, date, num } = useI18n();
+  const { can } = useAuth();
+  const qc = useQueryClient();
+  const [status, setStatus] = useState<(typeof LEARNED_STATUSES)[number]>('pending');
+  const [selected, setSelected] = useState<string[]>([]);
+  const path = { projectId, policyId };
+  const q = useQuery({
+    queryKey: ['learned', projectId, policyId, status],
+    queryFn: () =>
+      unwrap<Page<LearnedEntry>>(
+        api.GET('/api/v1/projects/{projectId}/policies/{policyId}/learned', { params: { path, query: { status, limit: 500, sort: 'executable' } } }),
+      ),
+  });
+  const decide = useMutation({
+    mutationFn: (verb: 'accept' | 'reject') =>
+      unwrap<{ decided: number }>(
+        verb === 'accept'
+          ? api.POST('/api/v1/projects/{projectId}/policies/{policyId}/learned/accept', { params: { path }, body: { ids: selected } })
+          : api.POST('/api/v1/projects/{projectId}/policies/{policyId}/learned/reject', { params: { path }, body: { ids: selected } }),
+      ),
+    onSuccess: (r, verb) => {
+      setSelected([]);
+      void qc.invalidateQueries({ queryKey: ['learned'] });
+      void qc.invalidateQueries({ queryKey: ['policy'] });
+      void message.success(t(verb === 'accept' ? 'learned.accepted' : 'learned.rejected', { n: r.decided }));
+    },
+    onError: (e) => void message.error(errorMessage(e)),
+  });
+  const writable = status === 'pending' && can('policy:update', projectId);
+  return (
+    <Card title={t('learned.title')} style={{ marginBottom: 16 }}>
+      <div className="toolbar">
+        <Select
+          aria-label={t('learned.status')}
+          value={status}
+          onChange={(v) => {
+            setStatus(v);
+            setSelected([]);
+          }}
+          style={{ width: 160 }}
+          options={LEARNED_STATUSES.map((x) => ({ value: x, label: t(`learned.status.${x}`) }))}
+        />
+        {writable && (
+          <Space wrap>
+            <Popconfirm
+              title={t('learned.acceptConfirm', { n: selected.length })}
+              okText={t('common.confirm')}
+              cancelText={t('common.cancel')}
+              onConfirm={() => decide.mutate('accept')}
+              disabled={!selected.length}
+            >
+              <Button type="primary" disabled={!selected.length} loading={decide.isPending}>
+                {t('learned.accept')}
+              </Button>
+            </Popconfirm>
+            <Popconfirm
+              title={t('learned.rejectConfirm', { n: selected.length })}
+              okText={t('common.confirm')}
+              okButtonProps={{ danger: true }}
+              cancelText={t('common.cancel')}
+              onConfirm={() => decide.mutate('reject')}
+              disabled={!selected.length}
+            >
+              <Button danger disabled={!selected.length} loading={decide.isPending}>
+                {t('learned.reject')}
+              </Button>
+            </Popconfirm>
+          </Space>
+        )}
+      </div>
+      <QueryState query={q}>
+        <DataTable<LearnedEntry>
+          dataSource={q.data?.items ?? []}
+          rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
+          columns={[
+            { title: t('learned.executable'), dataIndex: 'executable', render: (v: string) => <code>{v}</code> },
+            { title: t('learned.image'), dataIndex: 'image' },
+            { title: t('learned.node'), dataIndex: 'nodeName' },
+            { title: t('learned.firstSeen'), dataIndex: 'firstSeen', render: (v: string) => date(v) },
+            { title: t('learned.count'), dataIndex: 'count', render: (v: number) => num(v) },
+            ...(status === 'pending'
+              ? []
+              : [
+                  {
+                    title: t('learned.decidedBy'),
+                    dataIndex: 'decidedBy',
+                    render: (v: string | null, r: LearnedEntry) => `${v ?? ''} ${r.decidedAt ? date(r.decidedAt) : ''}`,
+                  },
+                ]),
+          ]}
+        />
+      </QueryState>
+    </Card>
+  );
+}
+
 function PolicyDetail({ projectId, policyId }: { projectId: string; policyId: string }) {
   const { t } = useI18n();
   const { can } = useAuth();
@@ -240,6 +341,7 @@ function PolicyDetail({ projectId, policyId }: { projectId: string; policyId: st
               </pre>
             )}
           </Card>
+          {p.data.kind === 'process-whitelist' && <LearnedEntries projectId={projectId} policyId={policyId} />}
           <Card title={t('policies.appliedTo')}>
             <Space wrap style={{ marginBottom: 12 }}>
               {(p.data.images ?? []).length

@@ -2,16 +2,36 @@
 // (documents in the runtime policy model of src/core/policy/model.ts, so
 // agents can receive them as they are), image admission and detection; add,
 // modify, delete (addPolicy / modifyPolicy / deletePolicy) and apply to
-// images (imageApplyPolicy); the detection policies as a policy file and
-// their effective configuration.
+// images (imageApplyPolicy); the entries agents learned for a process
+// whitelist, accepted into it or rejected; the detection policies as a policy
+// file and their effective configuration.
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import * as policies from '../../services/policies.js';
 import * as detection from '../../services/detection.js';
+import * as learned from '../../services/learned.js';
 import { POLICY_KINDS, type PolicyKind } from '../../services/policies.js';
-import { pageQuerySchema, type PageQuery } from '../list-query.js';
+import { pageQuerySchema, pageResponse, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { ok, params, projectParams } from './common.js';
+import { ID, ok, params, projectParams } from './common.js';
+
+const LEARNED_ENTRY = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    policyId: { type: 'string' },
+    nodeId: { type: 'string' },
+    nodeName: { type: 'string' },
+    executable: { type: 'string' },
+    image: { type: 'string' },
+    firstSeen: { type: 'string' },
+    count: { type: 'integer' },
+    status: { type: 'string', enum: ['pending', 'accepted', 'rejected'] },
+    decidedBy: { type: ['string', 'null'] },
+    decidedAt: { type: ['string', 'null'] },
+  },
+  required: ['id', 'policyId', 'nodeId', 'nodeName', 'executable', 'image', 'firstSeen', 'count', 'status'],
+} as const;
 
 const bodyProps = {
   name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
@@ -101,6 +121,56 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
     },
     async (req) => ok(policies.applyPolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.imageIds)),
   );
+
+  app.get<{ Params: { projectId: string; policyId: string }; Querystring: PageQuery & { status?: learned.LearnedStatus } }>(
+    '/api/v1/projects/:projectId/policies/:policyId/learned',
+    {
+      config: { action: 'policy:read', scope: 'project' },
+      schema: {
+        tags: ['policies'],
+        summary: "Process-whitelist entries the policy's agents learned (learn mode), per node, with image, first seen and count",
+        params: polParams,
+        querystring: {
+          type: 'object',
+          properties: { ...pageQuerySchema, status: { type: 'string', enum: [...learned.LEARNED_STATUSES] } },
+          additionalProperties: false,
+        },
+        response: { 200: pageResponse(LEARNED_ENTRY) },
+      },
+    },
+    async (req) => learned.listLearned(ctx, req.params.projectId, req.params.policyId, req.query),
+  );
+
+  for (const [verb, decision, event, summary] of [
+    ['accept', 'accepted', 'modifyPolicy', "Accept learned entries: their executables join the policy's whitelist (modifyPolicy)"],
+    ['reject', 'rejected', 'rejectLearnedProcesses', 'Reject learned entries: dismissed, and the agents alert on them again (rejectLearnedProcesses)'],
+  ] as const) {
+    app.post<{ Params: { projectId: string; policyId: string }; Body: { ids: string[] } }>(
+      `/api/v1/projects/:projectId/policies/:policyId/learned/${verb}`,
+      {
+        config: { action: 'policy:update', scope: 'project', event },
+        schema: {
+          tags: ['policies'],
+          summary,
+          params: polParams,
+          body: {
+            type: 'object',
+            properties: { ids: { type: 'array', items: ID, minItems: 1, maxItems: 1000 } },
+            required: ['ids'],
+            additionalProperties: false,
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: { decided: { type: 'integer' }, executables: { type: 'array', items: { type: 'string' } } },
+              required: ['decided', 'executables'],
+            },
+          },
+        },
+      },
+      async (req) => learned.decideLearned(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.ids, decision),
+    );
+  }
 
   app.get<{ Params: { projectId: string } }>(
     '/api/v1/projects/:projectId/detection/policies',

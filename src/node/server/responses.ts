@@ -1,0 +1,260 @@
+// The 2xx response schema of every route, by `METHOD /url` (the route's own
+// url), attached by app.ts's onRoute hook to routes that declare none. A
+// schema is also the serializer: Fastify drops any field it does not list,
+// so each lists exactly what its service returns (response-schemas.test.ts
+// checks that on a seeded server, and that every route has one) and never a
+// secret (password hashes, token hashes, registry passwords, webhook
+// secrets: the services leave them out, the schemas do not name them).
+// Free-form documents (policy documents, an alert's sample, a finding's
+// report entry, settings values) are open objects.
+type S = Record<string, unknown>;
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const bool = { type: 'boolean' } as const;
+const nstr = { type: ['string', 'null'] } as const;
+const open = { type: 'object', additionalProperties: true } as const;
+
+function obj(properties: S, required: string[] = Object.keys(properties)): S {
+  return { type: 'object', properties, required };
+}
+const page = (item: S): S => obj({ items: { type: 'array', items: item }, next: str }, ['items']);
+const list = (item: S): S => obj({ items: { type: 'array', items: item } });
+
+const OK = obj({ ok: bool });
+const ID = obj({ id: str });
+
+const PROJECT = obj({ id: str, name: str, description: str, rescanCron: str, scanners: str, createdAt: str });
+const BINDING = obj({ id: str, userId: str, role: str, projectId: nstr, actions: { type: 'array', items: str }, createdAt: str });
+const USER = obj({ id: str, username: str, disabled: bool, createdAt: str });
+const TOKEN = obj({ id: str, name: str, createdAt: str, expiresAt: nstr, revokedAt: nstr, lastUsedAt: nstr });
+const REGISTRY = obj({
+  id: str,
+  projectId: str,
+  name: str,
+  url: str,
+  username: str,
+  hasPassword: bool,
+  insecure: bool,
+  createdAt: str,
+  lastSyncAt: nstr,
+});
+const IMAGE = obj({
+  id: str,
+  projectId: str,
+  registryId: nstr,
+  ref: str,
+  registry: str,
+  repository: str,
+  tag: str,
+  digest: str,
+  osFamily: str,
+  osVersion: str,
+  lastScanId: nstr,
+  lastScanAt: nstr,
+  critical: int,
+  high: int,
+  medium: int,
+  low: int,
+  unknown: int,
+  malware: int,
+  secrets: int,
+  baseline: int,
+  unownedFiles: int,
+  createdAt: str,
+  updatedAt: str,
+});
+const SCAN = obj({
+  id: str,
+  projectId: str,
+  imageId: str,
+  status: str,
+  progress: int,
+  error: str,
+  attempts: int,
+  trigger: str,
+  worker: str,
+  createdAt: str,
+  startedAt: nstr,
+  finishedAt: nstr,
+});
+const FINDING = obj(
+  {
+    id: str,
+    imageId: str,
+    scanId: str,
+    kind: str,
+    refId: str,
+    package: str,
+    installedVersion: str,
+    fixedVersion: str,
+    severity: str,
+    title: str,
+    data: open,
+    path: str,
+    layerDigest: str,
+    ignored: bool,
+    ignoreReason: str,
+  },
+  ['id', 'imageId', 'scanId', 'kind', 'refId', 'package', 'installedVersion', 'fixedVersion', 'severity', 'title', 'data', 'path', 'layerDigest', 'ignored'],
+);
+const PACKAGE = obj({ id: str, imageId: str, type: str, name: str, version: str, layerDigest: str, sourceName: nstr, sourceVersion: nstr, filePath: str });
+const IGNORE = obj({
+  id: str,
+  projectId: str,
+  imageId: nstr,
+  vulnId: str,
+  package: str,
+  reason: str,
+  createdBy: str,
+  createdAt: str,
+  expiresAt: nstr,
+  expired: bool,
+});
+const POLICY = obj({ id: str, projectId: str, name: str, kind: str, mode: str, document: open, createdAt: str, updatedAt: str });
+const CLUSTER = obj({ id: str, projectId: str, name: str, protected: bool, createdAt: str });
+const NODE = obj({
+  id: str,
+  projectId: str,
+  clusterId: nstr,
+  hostname: str,
+  status: str,
+  version: str,
+  lastSeen: str,
+  createdAt: str,
+  kernel: str,
+  /** SHA-256 of the node's current client certificate (public; null until it enrolls). */
+  certSha256: nstr,
+  /** Agent health from the last heartbeat (docs/agent.md). */
+  queueDepth: int,
+  queueDropped: int,
+  lostEvents: int,
+  sensorHealth: { type: 'array', items: obj({ name: str, state: str, detail: str, events: int, lost: int }) },
+});
+const ALERT_GROUP = obj({
+  id: str,
+  projectId: str,
+  type: str,
+  severity: str,
+  severityRank: int,
+  subject: str,
+  status: str,
+  count: int,
+  firstSeen: str,
+  lastSeen: str,
+  message: str,
+  rule: str,
+  host: str,
+  sample: open,
+});
+const AUDIT = obj({
+  seq: int,
+  time: str,
+  userId: str,
+  username: str,
+  sourceIp: str,
+  userAgent: str,
+  event: str,
+  projectId: nstr,
+  resourceType: str,
+  resourceId: str,
+  result: str,
+  summary: {},
+  prevHash: str,
+  hash: str,
+});
+const NOTIFIER = obj({
+  id: str,
+  projectId: nstr,
+  name: str,
+  kind: str,
+  config: open,
+  minSeverity: str,
+  types: { type: 'array', items: str },
+  events: { type: 'array', items: str },
+  createdAt: str,
+});
+
+/** Response schemas by `METHOD url`. */
+export const RESPONSES: Readonly<Record<string, S>> = {
+  'POST /api/v1/auth/logout': { 200: OK },
+  'GET /api/v1/auth/me': {
+    200: obj({
+      userId: str,
+      username: str,
+      tokenKind: str,
+      bindings: { type: 'array', items: obj({ role: str, projectId: nstr, actions: { type: 'array', items: str } }, ['role', 'projectId']) },
+    }),
+  },
+  'GET /api/v1/users': { 200: page(USER) },
+  'POST /api/v1/users': { 201: obj({ id: str, username: str }) },
+  'GET /api/v1/users/:userId': { 200: obj({ ...(USER.properties as S), bindings: { type: 'array', items: BINDING } }) },
+  'PATCH /api/v1/users/:userId': { 200: OK },
+  'DELETE /api/v1/users/:userId': { 200: OK },
+  'GET /api/v1/users/:userId/bindings': { 200: list(BINDING) },
+  'POST /api/v1/users/:userId/bindings': { 201: ID },
+  'DELETE /api/v1/users/:userId/bindings/:bindingId': { 200: OK },
+  'GET /api/v1/tokens': { 200: list(TOKEN) },
+  'POST /api/v1/tokens': { 201: obj({ id: str, token: str, expiresAt: str }) },
+  'DELETE /api/v1/tokens/:tokenId': { 200: OK },
+  'GET /api/v1/projects': { 200: page(PROJECT) },
+  'POST /api/v1/projects': { 201: ID },
+  'GET /api/v1/projects/:projectId': { 200: PROJECT },
+  'PATCH /api/v1/projects/:projectId': { 200: OK },
+  'DELETE /api/v1/projects/:projectId': { 200: OK },
+  'GET /api/v1/projects/:projectId/registries': { 200: page(REGISTRY) },
+  'POST /api/v1/projects/:projectId/registries': { 201: ID },
+  'GET /api/v1/projects/:projectId/registries/:registryId': { 200: REGISTRY },
+  'PATCH /api/v1/projects/:projectId/registries/:registryId': { 200: OK },
+  'DELETE /api/v1/projects/:projectId/registries/:registryId': { 200: OK },
+  'POST /api/v1/projects/:projectId/registries/:registryId/sync': {
+    200: obj({ repositories: int, images: int, newImages: int, scansQueued: int, scanIds: { type: 'array', items: str } }),
+  },
+  'GET /api/v1/projects/:projectId/images': { 200: page(IMAGE) },
+  'POST /api/v1/projects/:projectId/images': { 201: obj({ id: str, scanId: str }, ['id']) },
+  'GET /api/v1/projects/:projectId/images/:imageId': { 200: IMAGE },
+  'DELETE /api/v1/projects/:projectId/images/:imageId': { 200: OK },
+  'POST /api/v1/projects/:projectId/images/:imageId/scan': { 202: obj({ scanId: str }) },
+  'GET /api/v1/projects/:projectId/scans': { 200: page(SCAN) },
+  'GET /api/v1/projects/:projectId/scans/:scanId': { 200: SCAN },
+  'GET /api/v1/projects/:projectId/images/:imageId/findings': { 200: page(FINDING) },
+  'GET /api/v1/projects/:projectId/images/:imageId/packages': { 200: page(PACKAGE) },
+  'GET /api/v1/projects/:projectId/vuln-ignores': { 200: page(IGNORE) },
+  'POST /api/v1/projects/:projectId/vuln-ignores': { 201: ID },
+  'DELETE /api/v1/projects/:projectId/vuln-ignores/:ignoreId': { 200: OK },
+  'POST /api/v1/projects/:projectId/images/:imageId/vuln-ignores': { 201: ID },
+  'DELETE /api/v1/projects/:projectId/images/:imageId/vuln-ignores/:ignoreId': { 200: OK },
+  'GET /api/v1/projects/:projectId/policies': { 200: page(POLICY) },
+  'POST /api/v1/projects/:projectId/policies': { 201: ID },
+  'GET /api/v1/projects/:projectId/policies/:policyId': {
+    200: obj({ ...(POLICY.properties as S), images: { type: 'array', items: obj({ id: str, ref: str }) } }),
+  },
+  'PATCH /api/v1/projects/:projectId/policies/:policyId': { 200: OK },
+  'DELETE /api/v1/projects/:projectId/policies/:policyId': { 200: OK },
+  'POST /api/v1/projects/:projectId/policies/:policyId/images': { 200: OK },
+  'GET /api/v1/projects/:projectId/detection/policies': { 200: open },
+  'GET /api/v1/projects/:projectId/detection/effective': { 200: open },
+  'GET /api/v1/projects/:projectId/admission/policies': { 200: obj({ policies: { type: 'array', items: open } }) },
+  'GET /api/v1/projects/:projectId/admission/image-facts': { 200: open },
+  'POST /api/v1/projects/:projectId/admission/evaluate': { 200: open },
+  'GET /api/v1/projects/:projectId/clusters': { 200: page(CLUSTER) },
+  'POST /api/v1/projects/:projectId/clusters': { 201: ID },
+  'GET /api/v1/projects/:projectId/clusters/:clusterId': { 200: CLUSTER },
+  'DELETE /api/v1/projects/:projectId/clusters/:clusterId': { 200: OK },
+  'POST /api/v1/projects/:projectId/clusters/:clusterId/protect': { 200: obj({ ok: bool, protected: bool }) },
+  'POST /api/v1/projects/:projectId/clusters/:clusterId/unprotect': { 200: obj({ ok: bool, protected: bool }) },
+  'POST /api/v1/projects/:projectId/clusters/:clusterId/agent-tokens': {
+    201: obj({ id: str, token: str, expiresAt: str, caHash: str }, ['id', 'token', 'expiresAt']),
+  },
+  'GET /api/v1/projects/:projectId/nodes': { 200: page(NODE) },
+  'PUT /api/v1/projects/:projectId/nodes/:hostname': { 200: ID },
+  'GET /api/v1/projects/:projectId/alerts/:alertId': { 200: ALERT_GROUP },
+  'PATCH /api/v1/projects/:projectId/alerts/:alertId': { 200: OK },
+  'GET /api/v1/audit': { 200: obj({ items: { type: 'array', items: AUDIT }, next: int }, ['items']) },
+  'GET /api/v1/audit/verify': { 200: open },
+  'GET /api/v1/settings': { 200: open },
+  'PUT /api/v1/settings/:key': { 200: OK },
+  'GET /api/v1/notifiers': { 200: list(NOTIFIER) },
+  'POST /api/v1/notifiers': { 201: ID },
+  'DELETE /api/v1/notifiers/:notifierId': { 200: OK },
+};
