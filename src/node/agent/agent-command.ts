@@ -4,13 +4,16 @@
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
 // kicks the sender; follows the Docker Engine for the node inventory
 // (./docker-watch.ts); applies the policies the server pushes (./policies.ts)
-// to the running pipeline. Stays useful offline: the pipeline runs whether or not
+// to the running pipeline. During a flood identical alerts are aggregated
+// (src/core/alerts/flood.ts) before they are queued. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { FloodAggregator } from '../../core/alerts/flood.js';
 import type { Alert } from '../../core/alerts/types.js';
 import { runWatch } from '../runtime/watch.js';
 import type { RuntimeOutput } from '../runtime/pipeline.js';
@@ -77,6 +80,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     onCommand,
     server,
     identity,
+    dataDir: o.dataDir,
     queue,
     heartbeatMs: (o.heartbeatSeconds ?? 15) * 1000,
     notice: print,
@@ -84,6 +88,23 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   });
   const logFile = join(o.dataDir, 'alerts.jsonl');
   let dropNoted = 0;
+  const flood = new FloodAggregator(randomUUID);
+  let floodNoted = 0;
+  const enqueue = (a: Alert) => {
+    if (!queue.push(a) && queue.dropped - dropNoted >= 1000) {
+      dropNoted = queue.dropped;
+      print(`queue full (${queue.cap} alerts): ${queue.dropped} alerts dropped so far`);
+    }
+    sender!.kick();
+  };
+  const floodTimer = setInterval(() => {
+    for (const a of flood.flush(Date.now())) enqueue(a);
+    if (flood.aggregated - floodNoted >= 1000) {
+      floodNoted = flood.aggregated;
+      print(`alert flood: ${flood.aggregated} identical alerts aggregated so far`);
+    }
+  }, 1000);
+  floodTimer.unref();
   const output: RuntimeOutput = {
     alert(a: Alert) {
       const line = `${JSON.stringify(a)}\n`;
@@ -93,11 +114,9 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       } catch (e) {
         print(`cannot write the local alert log ${logFile}: ${(e as Error).message}`);
       }
-      if (!queue.push(a) && queue.dropped - dropNoted >= 1000) {
-        dropNoted = queue.dropped;
-        print(`queue full (${queue.cap} alerts): ${queue.dropped} alerts dropped so far`);
-      }
-      sender.kick();
+      // Every alert is in the local log; the queue gets the first of a flood and then one alert per window.
+      const now = flood.offer(a, Date.now());
+      if (now) enqueue(now);
     },
     notice(m: string) {
       if (m.startsWith('runtime sensors ready')) {
@@ -146,6 +165,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
     });
   } finally {
+    clearInterval(floodTimer);
+    for (const a of flood.flush(Date.now(), true)) queue.push(a);
     await watch?.stop();
     await sender.stop();
     queue.close();

@@ -215,6 +215,10 @@ export interface NodeTable {
   created_at: string;
   kernel: Generated<string>;
   cert_sha256: string | null;
+  cert_not_after: string | null;
+  cert_prev_sha256: string | null;
+  revoked_at: string | null;
+  revoked_reason: string | null;
 }
 
 export interface NodeContainerTable {
