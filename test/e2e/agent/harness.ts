@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { agentLinkProto, type AgentMessage, type ServerMessage } from '../../../src/node/agent/proto.js';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 export const main = join(root, 'src', 'cli', 'main.ts');
@@ -56,8 +58,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(dataDir: string, agentPort: number | string): Promise<{ p: Proc; url: string; link: string }> {
-  const p = run(['server', '--port', '0', '--agent-port', String(agentPort), '--data-dir', dataDir]);
+export async function startServer(dataDir: string, agentPort: number | string, env: NodeJS.ProcessEnv = {}): Promise<{ p: Proc; url: string; link: string }> {
+  const p = run(['server', '--port', '0', '--agent-port', String(agentPort), '--data-dir', dataDir], env);
   const url = await until('server url', () => /listening on (http:\/\/\S+)/.exec(p.out())?.[1], 60_000, p);
   const link = await until('agent link', () => /agent link \(gRPC, TLS\) on (\S+),/.exec(p.out())?.[1], 10_000, p);
   return { p, url, link };
@@ -174,8 +176,11 @@ export function localLog(dataDir: string, type: string): string[] {
     .map((a) => a.id);
 }
 
-/** A server in `<dir>/server` with a cluster and a one-time agent token, and a key file `<dir>/passwd-like` for the agent to watch. */
-export async function serverWithCluster(dir: string): Promise<{
+/** A server in `<dir>/server` (extra environment: `env`) with a cluster and a one-time agent token, and a key file `<dir>/passwd-like` for the agent to watch. */
+export async function serverWithCluster(
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{
   s: Awaited<ReturnType<typeof startServer>>;
   api: Api;
   projectId: string;
@@ -183,10 +188,32 @@ export async function serverWithCluster(dir: string): Promise<{
   caHash: string;
   keyFile: string;
 }> {
-  const s = await startServer(join(dir, 'server'), 0);
+  const s = await startServer(join(dir, 'server'), 0, env);
   const api = await Api.login(s.url);
   const { projectId, token, caHash } = await cluster(api);
   const keyFile = join(dir, 'passwd-like');
   writeFileSync(keyFile, 'root:x:0:0::/root:/bin/sh\n');
   return { s, api, projectId, token, caHash, keyFile };
+}
+
+/** A raw agent link stream with an identity (mutual TLS), as a flooding or a refused agent: what the server sent, and how the stream ended. */
+export function linkStream(target: string, id: { caPem: string; keyPem: string; certPem: string }) {
+  const { Client } = agentLinkProto();
+  const c = new Client(target, grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem)));
+  const s = c.Connect();
+  const got: ServerMessage[] = [];
+  const ended = new Promise<grpc.ServiceError | undefined>((res) => {
+    s.on('error', (e: grpc.ServiceError) => res(e));
+    s.on('end', () => res(undefined));
+  });
+  s.on('data', (m: ServerMessage) => got.push(m));
+  return {
+    got,
+    ended,
+    send: (m: AgentMessage) => s.write(m),
+    close: () => {
+      s.cancel();
+      c.close();
+    },
+  };
 }
