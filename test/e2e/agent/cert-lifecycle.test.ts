@@ -10,14 +10,13 @@
 // the certificate step. Needs root (the agent's procfs sensor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { enrollOrLoad, type Identity } from '../../../src/node/agent/link-client.js';
 import { runDoctor } from '../../../src/node/agent/doctor.js';
-import { agent, isRoot, linkStream, localLog, serverWithCluster, stop, stored, until, type Proc } from './harness.js';
+import { isRoot, linkStream, localLog, stored, until, withLinkedAgent } from './harness.js';
 
 interface NodeRow {
   id: string;
@@ -31,17 +30,9 @@ interface NodeRow {
 test(
   'agent certificates: renewed before expiry over mTLS, the old one refused after; a revoked node is cut off and refused',
   { skip: !isRoot && 'needs root (procfs sensor)', timeout: 240_000 },
-  async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-cert-'));
-    let server: Proc | undefined;
-    let a: Proc | undefined;
-    try {
-      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir, { VIGIL_AGENT_CERT_SECONDS: '20' });
-      server = s.p;
-      const agentDir = join(dir, 'agent');
+  () =>
+    withLinkedAgent('vigil-agent-cert-', { env: { VIGIL_AGENT_CERT_SECONDS: '20' } }, async ({ s, api, projectId, caHash, keyFile, dir, agentDir, a }) => {
       const readId = () => JSON.parse(readFileSync(join(agentDir, 'identity.json'), 'utf8')) as Identity;
-      a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash]);
-      await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
       const nodes = async () => (await api.call<{ items: NodeRow[] }>('GET', `/api/v1/projects/${projectId}/nodes`)).items;
       const first = readId();
       const x1 = new X509Certificate(first.certPem);
@@ -129,10 +120,5 @@ test(
       assert.equal(d.ok, false);
       // The agent itself keeps running offline.
       assert.equal(a.proc.exitCode, null);
-    } finally {
-      await stop(a);
-      await stop(server);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
+    }),
 );

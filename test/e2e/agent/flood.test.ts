@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { enrollOrLoad, Sender } from '../../../src/node/agent/link-client.js';
 import { AlertQueue } from '../../../src/node/agent/queue.js';
-import { agent, cluster, isRoot, linkStream, localLog, serverWithCluster, stop, stored, until, type Proc } from './harness.js';
+import { cluster, isRoot, linkStream, localLog, serverWithCluster, stop, stored, until, withLinkedAgent, type Proc } from './harness.js';
 
 const alert = (type: string, i: number, over: Record<string, unknown> = {}) => {
   const id = randomUUID();
@@ -150,16 +150,8 @@ test('agent link floods: one node throttled, the other still served within secon
 test(
   'agent flood aggregation: a real agent sends the first 20 identical alerts of a window, then one alert with the count',
   { skip: !isRoot && 'needs root (procfs sensor)', timeout: 180_000 },
-  async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-agg-'));
-    let server: Proc | undefined;
-    let a: Proc | undefined;
-    try {
-      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
-      server = s.p;
-      const agentDir = join(dir, 'agent');
-      a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash]);
-      await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
+  () =>
+    withLinkedAgent('vigil-agent-agg-', {}, async ({ api, projectId, keyFile, agentDir, a }) => {
       const type = 'custom/Test key file changed';
       // 28 changes within 6 s (one window; the file watcher debounces 100 ms, so it sees them one by one).
       for (let i = 0; i < 28; i++) {
@@ -181,10 +173,5 @@ test(
         `/api/v1/alerts?project=${projectId}&type=${encodeURIComponent(type)}`,
       );
       assert.match(r.items[0]!.message, new RegExp(`^${produced - 20} more identical alerts in \\d+ s \\(flood, aggregated\\)`));
-    } finally {
-      await stop(a);
-      await stop(server);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
+    }),
 );

@@ -4,11 +4,10 @@
 // token, and the alerts stored on the server and logged by the agent.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { agentLinkProto, type AgentMessage, type ServerMessage } from '../../../src/node/agent/proto.js';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 export const main = join(root, 'src', 'cli', 'main.ts');
@@ -196,24 +195,44 @@ export async function serverWithCluster(
   return { s, api, projectId, token, caHash, keyFile };
 }
 
-/** A raw agent link stream with an identity (mutual TLS), as a flooding or a refused agent: what the server sent, and how the stream ended. */
-export function linkStream(target: string, id: { caPem: string; keyPem: string; certPem: string }) {
-  const { Client } = agentLinkProto();
-  const c = new Client(target, grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem)));
-  const s = c.Connect();
-  const got: ServerMessage[] = [];
-  const ended = new Promise<grpc.ServiceError | undefined>((res) => {
-    s.on('error', (e: grpc.ServiceError) => res(e));
-    s.on('end', () => res(undefined));
-  });
-  s.on('data', (m: ServerMessage) => got.push(m));
-  return {
-    got,
-    ended,
-    send: (m: AgentMessage) => s.write(m),
-    close: () => {
-      s.cancel();
-      c.close();
-    },
-  };
+/** A raw agent link stream with an identity (mutual TLS), as a flooding or a refused agent. */
+export { openLink as linkStream } from '../../../src/node/agent/link.test-helpers.js';
+
+export interface LinkedAgent {
+  s: Awaited<ReturnType<typeof startServer>>;
+  api: Api;
+  projectId: string;
+  caHash: string;
+  keyFile: string;
+  dir: string;
+  agentDir: string;
+  /** The agent process (node-a), ready. */
+  a: Proc;
+}
+
+/**
+ * A server with a cluster (server environment `o.env`) and an agent enrolled
+ * with its token (more agent arguments from `o.args`, given the test
+ * directory), ready; runs `fn`, then stops both and removes the directory.
+ */
+export async function withLinkedAgent(
+  prefix: string,
+  o: { env?: NodeJS.ProcessEnv; args?: (dir: string) => string[] },
+  fn: (x: LinkedAgent) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let server: Proc | undefined;
+  let a: Proc | undefined;
+  try {
+    const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir, o.env);
+    server = s.p;
+    const agentDir = join(dir, 'agent');
+    a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash, ...(o.args?.(dir) ?? [])]);
+    await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
+    await fn({ s, api, projectId, caHash, keyFile, dir, agentDir, a });
+  } finally {
+    await stop(a);
+    await stop(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
