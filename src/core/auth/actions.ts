@@ -35,6 +35,7 @@ export const ACTIONS: readonly ActionInfo[] = [
   a('image:scan', 'scan images, rescan'),
   a('metrics:read', 'read Prometheus metrics'),
   a('node:read', 'list and read nodes and agents'),
+  a('node:revoke', "revoke a node's agent certificate (its link is closed and refused from then on)"),
   a('node:update', 'register nodes and report their status'),
   a('notifier:create', 'add notification targets', { admin: true }),
   a('notifier:delete', 'remove notification targets', { admin: true }),

@@ -8,13 +8,16 @@
 // applies the policies the server pushes (./policies.ts) to the running
 // pipeline, and stops or starts runtime detection and audit following with
 // the cluster's protection; reports what learn mode learned and forgets what
-// the server decided. Stays useful offline: the pipeline runs whether or not
+// the server decided. During a flood identical alerts are aggregated
+// (src/core/alerts/flood.ts) before they are queued. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { FloodAggregator } from '../../core/alerts/flood.js';
 import type { Alert } from '../../core/alerts/types.js';
 import { runWatch } from '../runtime/watch.js';
 import type { RuntimeOutput, RuntimePipeline } from '../runtime/pipeline.js';
@@ -109,6 +112,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     onLearnedDecisions: (json) => policies.forgetLearned(json),
     server,
     identity,
+    dataDir: o.dataDir,
     queue,
     heartbeatMs: (o.heartbeatSeconds ?? 15) * 1000,
     notice: print,
@@ -127,6 +131,23 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   const logFile = join(o.dataDir, 'alerts.jsonl');
   let dropNoted = 0;
   let watch: DockerWatch | undefined;
+  const flood = new FloodAggregator(randomUUID);
+  let floodNoted = 0;
+  const enqueue = (a: Alert) => {
+    if (!queue.push(a) && queue.dropped - dropNoted >= 1000) {
+      dropNoted = queue.dropped;
+      print(`queue full (${queue.cap} alerts): ${queue.dropped} alerts dropped so far`);
+    }
+    sender!.kick();
+  };
+  const floodTimer = setInterval(() => {
+    for (const a of flood.flush(Date.now())) enqueue(a);
+    if (flood.aggregated - floodNoted >= 1000) {
+      floodNoted = flood.aggregated;
+      print(`alert flood: ${flood.aggregated} identical alerts aggregated so far`);
+    }
+  }, 1000);
+  floodTimer.unref();
   const output: RuntimeOutput = {
     alert(a: Alert) {
       // A start check's alert has an ID of its container start and finding: checked again after an agent restart, stored once.
@@ -139,11 +160,9 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       } catch (e) {
         print(`cannot write the local alert log ${logFile}: ${(e as Error).message}`);
       }
-      if (!queue.push(a) && queue.dropped - dropNoted >= 1000) {
-        dropNoted = queue.dropped;
-        print(`queue full (${queue.cap} alerts): ${queue.dropped} alerts dropped so far`);
-      }
-      sender.kick();
+      // Every alert is in the local log; the queue gets the first of a flood and then one alert per window.
+      const now = flood.offer(a, Date.now());
+      if (now) enqueue(now);
     },
     notice(m: string) {
       if (m.startsWith('runtime sensors ready')) {
@@ -214,6 +233,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   } finally {
     stopAudit.abort();
     await audit;
+    clearInterval(floodTimer);
+    for (const a of flood.flush(Date.now(), true)) queue.push(a);
     await watch?.stop();
     await images?.stop();
     await sender.stop();

@@ -4,7 +4,13 @@
 // server over mutual TLS, deletes what the server acknowledges, and after a
 // lost connection reconnects with exponential backoff and full jitter and
 // replays everything still queued (the server deduplicates by alert ID).
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+// The sender renews the client certificate at two thirds of its lifetime
+// (Renew over mTLS, a new key; the identity file replaced atomically, then
+// the link reopened with it), honours the server's backpressure (Throttle:
+// those alerts stay queued and go again after the retry-after), and stops
+// reconnecting when the server says the node is revoked.
+import { existsSync, readFileSync, writeFileSync, chmodSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { InputError } from '../../core/errors.js';
@@ -44,6 +50,44 @@ function unary<T>(fn: (cb: (e: grpc.ServiceError | null, r?: T) => void) => void
   );
 }
 
+/** Writes the identity (0600) atomically: a temporary file, fsync, rename; a crash leaves the old one or the new one. */
+export function saveIdentity(dataDir: string, id: Identity): void {
+  const file = join(dataDir, 'identity.json');
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(id), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+/** The saved identity under the data dir, if there is one (a broken file is an input error naming it). */
+export function loadIdentity(dataDir: string): Identity | undefined {
+  const file = join(dataDir, 'identity.json');
+  if (!existsSync(file)) return undefined;
+  let id: Identity;
+  try {
+    id = JSON.parse(readFileSync(file, 'utf8')) as Identity;
+  } catch (e) {
+    throw new InputError('AGENT_IDENTITY', `cannot read the saved identity: ${(e as Error).message}`, file);
+  }
+  if (!id || typeof id.certPem !== 'string' || typeof id.keyPem !== 'string' || typeof id.caPem !== 'string')
+    throw new InputError('AGENT_IDENTITY', 'the saved identity lacks its certificate, key or CA', file);
+  return id;
+}
+
+/** When the agent renews its certificate: at two thirds of its lifetime. */
+export function renewAtMs(certPem: string): number {
+  const x = new X509Certificate(certPem);
+  const from = Date.parse(x.validFrom);
+  const to = Date.parse(x.validTo);
+  return from + ((to - from) * 2) / 3;
+}
+
 /** The saved identity in the data dir, or a new one from enrollment with the token. */
 export async function enrollOrLoad(o: {
   server: string;
@@ -55,14 +99,8 @@ export async function enrollOrLoad(o: {
   kernel: string;
   timeoutMs?: number;
 }): Promise<Identity> {
-  const file = join(o.dataDir, 'identity.json');
-  if (existsSync(file)) {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8')) as Identity;
-    } catch (e) {
-      throw new InputError('AGENT_IDENTITY', `cannot read the saved identity: ${(e as Error).message}`, file);
-    }
-  }
+  const saved = loadIdentity(o.dataDir);
+  if (saved) return saved;
   if (!o.token) throw new InputError('AGENT_TOKEN', 'not enrolled yet: pass --token (a cluster agent token) and --ca-hash', o.dataDir);
   if (!o.caHash || !CA_HASH.test(o.caHash))
     throw new InputError('AGENT_CA_HASH', 'first enrollment needs --ca-hash sha256:<64 hex> (the caHash of the agent token)', '--ca-hash');
@@ -111,14 +149,15 @@ export async function enrollOrLoad(o: {
     pinned.close();
   }
   const id: Identity = { caPem, keyPem: privatePem, certPem: r.certPem, nodeId: r.nodeId, clusterId: r.clusterId, projectId: r.projectId };
-  writeFileSync(file, JSON.stringify(id), { mode: 0o600 });
-  chmodSync(file, 0o600);
+  saveIdentity(o.dataDir, id);
   return id;
 }
 
 export interface SenderOptions {
   server: string;
   identity: Identity;
+  /** Where the identity lives (renewed certificates are saved there). */
+  dataDir?: string;
   queue: AlertQueue;
   status: () => { version: string; kernel: string; sensors: string };
   /** What each heartbeat says of the sensors: events they lost, their states as JSON (empty when unknown). */
@@ -142,11 +181,19 @@ export interface SenderOptions {
   onLearnedDecisions?: (json: string) => void;
 }
 
+const credsOf = (id: Identity) => grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem));
+
 export class Sender {
   private client: AgentLinkClient;
+  private identity: Identity;
   private stream: grpc.ClientDuplexStream<AgentMessage, ServerMessage> | undefined;
   private lastSeq = 0;
-  private inFlight = new Set<string>();
+  /** Sent on this stream, not acknowledged yet: alert ID -> queue sequence. */
+  private inFlight = new Map<string, number>();
+  private pausedUntil = 0;
+  private pauseTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private renewing = false;
   private stopped = false;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -157,16 +204,22 @@ export class Sender {
   private learned: string | undefined;
   acked = 0;
   rejected = 0;
+  /** Alerts the server throttled (sent again later). */
+  throttled = 0;
+  renewed = 0;
   connected = false;
+  /** The server said this node is revoked: no more reconnects. */
+  revoked = false;
 
   constructor(private readonly o: SenderOptions) {
     const { Client } = agentLinkProto();
-    const id = o.identity;
-    this.client = new Client(o.server, grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem)), CHANNEL_OPTS);
+    this.identity = o.identity;
+    this.client = new Client(o.server, credsOf(o.identity), CHANNEL_OPTS);
   }
 
   start(): void {
     this.connect();
+    this.scheduleRenewal();
     this.hb = setInterval(() => this.write({ heartbeat: this.heartbeat() }), this.o.heartbeatMs ?? 15_000);
     this.hb.unref();
   }
@@ -220,14 +273,92 @@ export class Sender {
     return true;
   }
 
+  /** Renewal at two thirds of the certificate's lifetime (checked again at least every minute: clocks jump). */
+  private scheduleRenewal(): void {
+    if (!this.o.dataDir || this.stopped) return;
+    clearTimeout(this.renewTimer);
+    let at: number;
+    try {
+      at = renewAtMs(this.identity.certPem);
+    } catch {
+      return;
+    }
+    const wait = Math.max(0, Math.min(60_000, at - Date.now()));
+    this.renewTimer = setTimeout(() => {
+      if (Date.now() >= at) void this.renew();
+      else this.scheduleRenewal();
+    }, wait);
+    this.renewTimer.unref();
+  }
+
+  /** A new key and certificate over the current mutual-TLS identity; saved atomically, then the link reopens with it. */
+  async renew(): Promise<boolean> {
+    if (this.renewing || this.stopped || this.revoked || !this.o.dataDir) return false;
+    this.renewing = true;
+    try {
+      const { publicPem, privatePem } = await newKeyPair();
+      const r = await unary<{ certPem: string; notAfter: string }>(
+        (cb) => this.client.Renew({ publicKeyPem: publicPem }, new grpc.Metadata(), { deadline: Date.now() + 15_000 }, cb),
+        'renew',
+        this.o.server,
+      );
+      const next: Identity = { ...this.identity, keyPem: privatePem, certPem: r.certPem };
+      saveIdentity(this.o.dataDir, next);
+      this.identity = next;
+      this.renewed++;
+      this.o.notice?.(`client certificate renewed (valid until ${r.notAfter})`);
+      // Reopen the link with the new certificate; what was in flight on the old stream goes again (the server deduplicates).
+      const oldClient = this.client;
+      const oldStream = this.stream;
+      const { Client } = agentLinkProto();
+      this.client = new Client(this.o.server, credsOf(next), CHANNEL_OPTS);
+      this.stream = undefined;
+      this.connected = false;
+      oldStream?.cancel();
+      oldClient.close();
+      clearTimeout(this.timer);
+      this.connect();
+      this.scheduleRenewal();
+      return true;
+    } catch (e) {
+      this.o.notice?.(`certificate renewal failed (${(e as Error).message}); retrying in a minute`);
+      this.renewTimer = setTimeout(() => void this.renew(), 60_000);
+      this.renewTimer.unref();
+      return false;
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => this.pump(), this.pausedUntil - Date.now());
+  }
+
   private connect(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.revoked) return;
     this.lastSeq = 0;
     this.inFlight.clear();
     const s = this.client.Connect(new grpc.Metadata(), {});
     this.stream = s;
     this.connected = true;
     s.on('data', (m: ServerMessage) => {
+      if (m.throttle) {
+        // Backpressure: these alerts stay queued; sent again (from the earliest of them) after the retry-after.
+        let min = Infinity;
+        for (const id of m.throttle.ids) {
+          const seq = this.inFlight.get(id);
+          if (seq !== undefined) min = Math.min(min, seq);
+          this.inFlight.delete(id);
+        }
+        if (min !== Infinity) this.lastSeq = Math.min(this.lastSeq, min - 1);
+        this.throttled += m.throttle.ids.length;
+        const wait = Math.min(60_000, Math.max(50, Number(m.throttle.retryAfterMs) || 1000));
+        this.pause(Math.round(wait * (1 + Math.random() * 0.2)));
+        if (this.throttled % 10_000 < m.throttle.ids.length) this.o.notice?.(`server throttles this node: ${String(m.throttle.reason).slice(0, 200)}`);
+        return;
+      }
       if (m.ack) {
         this.o.queue.remove(m.ack.ids);
         for (const id of m.ack.ids) this.inFlight.delete(id);
@@ -259,19 +390,27 @@ export class Sender {
       }
       this.pump();
     });
-    const lost = (why: string) => {
+    const lost = (why: string, e?: grpc.ServiceError) => {
       if (this.stream !== s) return;
       this.stream = undefined;
       this.connected = false;
       if (this.stopped) return;
+      if (e?.code === grpc.status.PERMISSION_DENIED && /revoked/.test(why)) {
+        this.revoked = true;
+        clearTimeout(this.renewTimer);
+        this.o.notice?.(`${why}; not reconnecting (alerts stay in the local log; enroll this node again under another name)`);
+        return;
+      }
       const max = this.o.backoffMaxMs ?? 30_000;
       const base = Math.min(max, (this.o.backoffMinMs ?? 500) * 2 ** this.attempt);
-      const wait = Math.round(Math.random() * base);
+      // RESOURCE_EXHAUSTED with a retry-after (too many streams): never sooner than the server asks.
+      const retryAfter = e?.code === grpc.status.RESOURCE_EXHAUSTED ? Number(e.metadata?.get('retry-after-ms')[0] ?? 0) || 0 : 0;
+      const wait = Math.max(Math.min(retryAfter, 300_000), Math.round(Math.random() * base));
       this.attempt = Math.min(this.attempt + 1, 20);
       this.o.notice?.(`link to ${this.o.server} lost (${why}); retrying in ${wait} ms, ${this.o.queue.depth} alerts queued`);
       this.timer = setTimeout(() => this.connect(), wait);
     };
-    s.on('error', (e: grpc.ServiceError) => lost(e.details || e.message));
+    s.on('error', (e: grpc.ServiceError) => lost(e.details || e.message, e));
     s.on('end', () => lost('closed by the server'));
     s.on('close', () => lost('closed'));
     this.write({ status: this.o.status() });
@@ -285,18 +424,24 @@ export class Sender {
   private pump(): void {
     const batch = this.o.batch ?? 500;
     const max = this.o.maxInFlight ?? 5000;
+    if (Date.now() < this.pausedUntil) return;
     while (this.connected && this.stream && this.inFlight.size < max) {
       const rows = this.o.queue.next(this.lastSeq, Math.min(batch, max - this.inFlight.size));
       if (!rows.length) return;
       this.lastSeq = rows[rows.length - 1]!.seq;
-      for (const r of rows) this.inFlight.add(r.id);
-      this.stream.write({ alerts: { alerts: rows.map((r) => ({ id: r.id, json: r.json })) } });
+      // After a throttle the sequence rewinds: what is still in flight is not sent twice.
+      const fresh = rows.filter((r) => !this.inFlight.has(r.id));
+      if (!fresh.length) continue;
+      for (const r of fresh) this.inFlight.set(r.id, r.seq);
+      this.stream.write({ alerts: { alerts: fresh.map((r) => ({ id: r.id, json: r.json })) } });
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.pauseTimer);
+    clearTimeout(this.renewTimer);
     clearInterval(this.hb);
     clearTimeout(this.kicked);
     this.stream?.end();

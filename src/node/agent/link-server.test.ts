@@ -11,26 +11,14 @@ import * as grpc from '@grpc/grpc-js';
 import { startTestServer } from '../server/server.test-helpers.js';
 import { loadOrCreatePki } from './pki.js';
 import { startAgentLink } from './link-server.js';
-import { enrollOrLoad, type Identity } from './link-client.js';
-import { agentLinkProto, type ServerMessage, type AgentMessage } from './proto.js';
+import { enrollOrLoad } from './link-client.js';
+import { openLink } from './link.test-helpers.js';
+import { agentLinkProto } from './proto.js';
+import { newKeyPair } from './pki.js';
 
 const kinds = ['sqlite', 'postgres'] as const;
 
-function connect(target: string, id: Pick<Identity, 'caPem'> & Partial<Identity>) {
-  const { Client } = agentLinkProto();
-  const creds = id.keyPem
-    ? grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem!))
-    : grpc.credentials.createSsl(Buffer.from(id.caPem));
-  const c = new Client(target, creds);
-  const s = c.Connect();
-  const got: ServerMessage[] = [];
-  const ended = new Promise<grpc.ServiceError | undefined>((res) => {
-    s.on('error', (e: grpc.ServiceError) => res(e));
-    s.on('end', () => res(undefined));
-  });
-  s.on('data', (m: ServerMessage) => got.push(m));
-  return { c, s, got, ended, send: (m: AgentMessage) => s.write(m) };
-}
+const connect = openLink;
 
 async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -191,6 +179,105 @@ for (const kind of kinds) {
       await link.close();
       await t.cleanup();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const kind of kinds) {
+  test(`agent link (${kind}): token check without spending, Whoami, renewal, revocation through the change bus`, { timeout: 60_000 }, async () => {
+    const t = await startTestServer(kind, {}, { workers: 0 });
+    const pki = await loadOrCreatePki(t.dataDir);
+    t.ctx.agentCaHash = pki.caHash;
+    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60, certSeconds: 3600 });
+    const dirs: string[] = [];
+    // Open channels and streams are closed before the link (its shutdown waits for them), also after a failure.
+    const open: Array<{ close(): void }> = [];
+    try {
+      const p = t.defaultProjectId;
+      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
+      const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+      const { Client } = agentLinkProto();
+      const unary = <T>(fn: (cb: (e: grpc.ServiceError | null, r?: T) => void) => void) => new Promise<T>((res, rej) => fn((e, r) => (e ? rej(e) : res(r!))));
+      const pinned = new Client(link.address, grpc.credentials.createSsl(Buffer.from(pki.caPem)));
+      open.push(pinned);
+      const check = (token: string) =>
+        unary<{ valid: boolean; reason: string }>((cb) => pinned.CheckToken({ token }, new grpc.Metadata(), { deadline: Date.now() + 5000 }, cb));
+      assert.equal((await check(tok.body.token)).valid, true);
+      assert.equal((await check(tok.body.token)).valid, true, 'checking spends nothing');
+      assert.match((await check('vgr_nope')).reason, /unknown agent token/);
+      const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
+      dirs.push(d);
+      const id = await enrollOrLoad({
+        server: link.address,
+        nodeName: 'n1',
+        version: '0.1.0',
+        kernel: '6.1',
+        caHash: pki.caHash,
+        dataDir: d,
+        token: tok.body.token,
+      });
+      assert.match((await check(tok.body.token)).reason, /already used/);
+      pinned.close();
+      const mtls = (x: { keyPem: string; certPem: string }) => {
+        const c = new Client(link.address, grpc.credentials.createSsl(Buffer.from(pki.caPem), Buffer.from(x.keyPem), Buffer.from(x.certPem)));
+        open.push(c);
+        return c;
+      };
+      const c1 = mtls(id);
+      const who = await unary<{ nodeId: string; nodeName: string; notAfter: string }>((cb) =>
+        c1.Whoami({}, new grpc.Metadata(), { deadline: Date.now() + 5000 }, cb),
+      );
+      assert.equal(who.nodeId, id.nodeId);
+      assert.equal(who.nodeName, 'n1');
+      // certSeconds: the lifetime of issued certificates.
+      assert.ok(Math.abs(Date.parse(who.notAfter) - Date.now() - 3600_000) < 60_000, who.notAfter);
+      // Renewal: a new key; both certificates work until the new one connects.
+      const k = await newKeyPair();
+      const r = await unary<{ certPem: string }>((cb) => c1.Renew({ publicKeyPem: k.publicPem }, new grpc.Metadata(), { deadline: Date.now() + 5000 }, cb));
+      const renewed = { keyPem: k.privatePem, certPem: r.certPem };
+      await unary((cb) => c1.Whoami({}, new grpc.Metadata(), { deadline: Date.now() + 5000 }, cb));
+      const c2 = mtls(renewed);
+      const s2 = openLink(link.address, { caPem: pki.caPem, ...renewed });
+      open.push(s2);
+      s2.send({ heartbeat: { queueDepth: 0, dropped: 0, lostEvents: 0, sensors: '' } });
+      await waitFor(() => s2.got.find((m) => m.command));
+      await assert.rejects(
+        unary((cb) => c1.Whoami({}, new grpc.Metadata(), { deadline: Date.now() + 5000 }, cb)),
+        (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED && /no longer/.test(e.details),
+      );
+      await assert.rejects(
+        unary((cb) => c1.Renew({ publicKeyPem: k.publicPem }, new grpc.Metadata(), { deadline: Date.now() + 5000 }, cb)),
+        (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED,
+      );
+      // A bad public key: refused, the node keeps its certificate.
+      await assert.rejects(
+        unary((cb) => c2.Renew({ publicKeyPem: 'nope' }, new grpc.Metadata(), { deadline: Date.now() + 5000 }, cb)),
+        (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /renew: .*not a PEM PUBLIC KEY/.test(e.details),
+      );
+      // Revocation: the open stream closes (the change bus: NOTIFY on PostgreSQL), every RPC refuses with the reason.
+      const ro = (await t.user('reader', 'ReadOnlyAccess', null)).token;
+      assert.equal((await t.call('POST', `/api/v1/projects/${p}/nodes/${id.nodeId}/revoke`, ro, {})).status, 403);
+      const rv = await t.call('POST', `/api/v1/projects/${p}/nodes/${id.nodeId}/revoke`, t.adminToken, { reason: 'stolen' });
+      assert.equal(rv.status, 200, JSON.stringify(rv.body));
+      const end = await s2.ended;
+      assert.equal(end?.code, grpc.status.PERMISSION_DENIED);
+      assert.match(String(end?.details), /revoked/);
+      await assert.rejects(
+        unary((cb) => c2.Whoami({}, new grpc.Metadata(), { deadline: Date.now() + 5000 }, cb)),
+        (e: grpc.ServiceError) => /node n1 was revoked at .* \(stolen\)/.test(e.details),
+      );
+      const s3 = openLink(link.address, { caPem: pki.caPem, ...renewed });
+      open.push(s3);
+      s3.send({ alerts: { alerts: [] } });
+      assert.equal((await s3.ended)?.code, grpc.status.PERMISSION_DENIED);
+      const m = await t.ctx.metrics.render();
+      assert.match(m, /vigil_agent_refused_revoked_total [1-9]/);
+      assert.match(m, /vigil_agent_renewed_total 1/);
+    } finally {
+      for (const x of open) x.close();
+      await link.close();
+      await t.cleanup();
+      for (const x of dirs) rmSync(x, { recursive: true, force: true });
     }
   });
 }

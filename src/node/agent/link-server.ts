@@ -12,7 +12,14 @@
 // stored (and decided ones told back to the node),
 // and the project's policies go down at connect and after every change
 // (src/node/store/changes.ts). A node can only report into the project of the
-// cluster it enrolled in. Database work is in src/node/services/agents.ts.
+// cluster it enrolled in (and as itself: the alerts' host is its node name).
+// Client certificates are renewed over mTLS (Renew) and revocable from the
+// API: a revoked node's streams are closed at once and it is refused from
+// then on. Per node, alerts pass a token bucket (delayed acknowledgements,
+// then Throttle messages with a retry-after) and a bounded backlog, so a
+// flooding agent never starves the others. Also served: CheckToken and
+// Whoami for `vigil agent doctor`, and the standard grpc.health.v1 Check.
+// Database work is in src/node/services/agents.ts.
 import { X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { Ajv } from 'ajv';
@@ -27,22 +34,28 @@ import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
 import { learnedDecisionsFor, storeLearnedReport } from '../services/learned.js';
 import { readLearnedReport, type LearnedDecision } from '../../core/policy/learned.js';
+import { TokenBucket } from '../../core/rate/token-bucket.js';
 import {
   AGENT_ALERT_ID_DAYS,
   agentPolicies,
+  checkAgentToken,
   enrollNode,
+  forgetPreviousCert,
   ingestAgentBatches,
   type AgentBatch,
+  isRevoked,
   nodeByCertificate,
   pruneAgentAlertIds,
   recordHeartbeat,
+  renewNodeCert,
   storeNodeInventory,
   sweepOfflineNodes,
   touchNode,
-  type AgentNode,
+  type CertNode,
+  type IssueCert,
 } from '../services/agents.js';
 import { agentLinkProto, MAX_MESSAGE_BYTES, type AgentMessage, type EnrollRequest, type ServerMessage } from './proto.js';
-import { certFingerprint, type AgentPki } from './pki.js';
+import { certFingerprint, CLIENT_CERT_SECONDS, type AgentPki } from './pki.js';
 import { GroupCommit } from './group-commit.js';
 
 const addFormats = addFormatsImport as unknown as (a: Ajv) => void;
@@ -58,9 +71,26 @@ export interface AgentLinkServer {
 
 export const MAX_ALERTS_PER_MESSAGE = 1000;
 const PRUNE_EVERY_MS = 3600_000;
+/** A batch waits at most this long for its node's bucket (its acknowledgement is delayed); longer: Throttle. */
+const MAX_ACK_DELAY_MS = 1000;
+/** Per stream: messages received and not yet handled at most (past it alert batches are throttled, other messages dropped). */
+const MAX_BACKLOG_MESSAGES = 32;
+/** Streams one node may hold open at once (a renewal overlaps two for a moment). */
+const MAX_STREAMS_PER_NODE = 4;
+
+export interface AgentLinkOptions {
+  host: string;
+  port: number;
+  offlineSeconds: number;
+  /** Lifetime of issued client certificates (default 30 days). */
+  certSeconds?: number;
+  /** Per node: alerts per second and the burst (defaults 2000 and 20000). */
+  alertRate?: number;
+  alertBurst?: number;
+}
 
 interface LiveStream {
-  node: AgentNode;
+  node: CertNode;
   call: grpc.ServerDuplexStream<AgentMessage, ServerMessage>;
   version: string;
   /** The last policy set sent (JSON), so an unchanged set is not sent again. */
@@ -73,17 +103,67 @@ interface LiveStream {
   raised: Set<string>;
   /** The agent's address (audit records). */
   ip: string;
+  /** Close the stream at once (revoked). */
+  kill(details: string): void;
 }
 
-export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { host: string; port: number; offlineSeconds: number }): Promise<AgentLinkServer> {
-  const { service } = agentLinkProto();
+const isoOf = (d: string | undefined) => {
+  const t = d ? Date.parse(d) : NaN;
+  return Number.isFinite(t) ? new Date(t).toISOString() : '';
+};
+
+export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: AgentLinkOptions): Promise<AgentLinkServer> {
+  const { service, healthService } = agentLinkProto();
+  const certSeconds = o.certSeconds ?? CLIENT_CERT_SECONDS;
+  const alertRate = o.alertRate ?? 2000;
+  const alertBurst = o.alertBurst ?? 20_000;
+  const buckets = new Map<string, TokenBucket>();
+  const bucketOf = (nodeId: string) => {
+    let b = buckets.get(nodeId);
+    if (!b) buckets.set(nodeId, (b = new TokenBucket(alertRate, alertBurst, Date.now())));
+    return b;
+  };
+  const issue =
+    (publicKeyPem: string): IssueCert =>
+    async (node, now) => {
+      const certPem = await pki.issueClient(publicKeyPem, node, now, certSeconds);
+      const x = new X509Certificate(certPem);
+      return { certPem, fingerprint: certFingerprint(x.raw), notAfter: isoOf(x.validTo) };
+    };
   const ajv = new Ajv({ allErrors: false, strict: false });
   addFormats(ajv);
   const validAlert = ajv.compile(alertSchema);
   const live = new Map<string, number>();
   // Batches of every stream that arrive during a commit share the next one.
   const commits = new GroupCommit<AgentBatch, readonly Alert[]>((projectId, batches) => ingestAgentBatches(ctx, projectId, batches));
-  const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed') => ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
+  const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed' | 'revoked' | 'renew' | 'flood') =>
+    ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
+  const throttled = (n: number) =>
+    ctx.metrics.inc('vigil_agent_alerts_throttled_total', 'Alerts the agent link did not take (node over its rate or backlog; resent later).', n);
+
+  /** The enrolled, unrevoked node of a mutual-TLS call's client certificate, or the refusal to send. */
+  const certNode = async (
+    call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getAuthContext'>,
+    what: string,
+  ): Promise<{ node: CertNode; fp: string; notAfter: string } | { code: grpc.status; details: string }> => {
+    const peer = call.getAuthContext().sslPeerCertificate;
+    if (!peer?.raw) return { code: grpc.status.UNAUTHENTICATED, details: `${what}: no client certificate from this server's CA (enroll first)` };
+    const fp = certFingerprint(peer.raw);
+    const node = await nodeByCertificate(ctx, fp);
+    if (!node)
+      return {
+        code: grpc.status.PERMISSION_DENIED,
+        details: `${what}: this client certificate is not (or no longer) the certificate of an enrolled node; enroll again`,
+      };
+    if (node.revokedAt) {
+      refuse('revoked');
+      return {
+        code: grpc.status.PERMISSION_DENIED,
+        details: `${what}: node ${node.hostname} was revoked at ${node.revokedAt}${node.revokedReason ? ` (${node.revokedReason.slice(0, 200)})` : ''}; it is refused`,
+      };
+    }
+    return { node, fp, notAfter: isoOf(peer.valid_to) };
+  };
 
   const sourceIp = (peer: string) =>
     peer
@@ -145,6 +225,11 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
     const d = decisions ?? (await learnedDecisionsFor(ctx, st.node.id));
     if (d.length) st.call.write({ learnedDecisions: { json: JSON.stringify({ decisions: d }) } });
   };
+  // Revocation (this replica or another): the project's streams whose node is revoked now are closed at once.
+  const recheck = async (projectId: string) => {
+    for (const st of [...(streams.get(projectId) ?? [])])
+      if (await isRevoked(ctx, st.node.id)) st.kill(`node ${st.node.hostname} was revoked; the link is closed and refused from now on`);
+  };
   const unsubscribe = await ctx.changes.subscribe((topic, projectId) => {
     if (topic === 'learned') {
       for (const st of streams.get(projectId) ?? []) void sendDecisions(st).catch((e: unknown) => ctx.log.warn({ err: e }, 'sending learned decisions failed'));
@@ -153,6 +238,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
     if (topic === 'nodes') {
       const targets = projectId === '*' ? [...streams.values()].flatMap((x) => [...x]) : [...(streams.get(projectId) ?? [])];
       void askScans(targets).catch((e: unknown) => ctx.log.warn({ err: e }, 'agent scan request failed'));
+      void recheck(projectId).catch((e: unknown) => ctx.log.warn({ err: e }, 'agent revocation check failed'));
       return;
     }
     if (topic !== 'policies') return;
@@ -164,10 +250,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
     Discover: (_call: grpc.ServerUnaryCall<object, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, { caPem: pki.caPem }),
     Enroll: (call: grpc.ServerUnaryCall<EnrollRequest, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       const req = call.request;
-      enrollNode(ctx, { ...req, sourceIp: sourceIp(call.getPeer()) }, async (node, now) => {
-        const certPem = await pki.issueClient(req.publicKeyPem, node, now);
-        return { certPem, fingerprint: certFingerprint(new X509Certificate(certPem).raw) };
-      }).then(
+      enrollNode(ctx, { ...req, sourceIp: sourceIp(call.getPeer()) }, issue(req.publicKeyPem)).then(
         (r) => {
           ctx.metrics.inc('vigil_agent_enrolled_total', 'Nodes enrolled through the agent link.');
           cb(null, r);
@@ -186,34 +269,104 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
         },
       );
     },
+    CheckToken: (call: grpc.ServerUnaryCall<{ token: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      checkAgentToken(ctx, String(call.request.token ?? '')).then(
+        (r) => {
+          if (!r.valid) refuse('enroll');
+          cb(null, r);
+        },
+        (e: unknown) => {
+          ctx.log.error({ err: e }, 'agent token check failed');
+          cb({ code: grpc.status.INTERNAL, details: 'token check failed (server error)' });
+        },
+      );
+    },
+    Whoami: (call: grpc.ServerUnaryCall<object, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      certNode(call, 'whoami').then(
+        (r) => {
+          if (!('node' in r)) return cb(r);
+          cb(null, { nodeId: r.node.id, nodeName: r.node.hostname, clusterId: r.node.clusterId ?? '', projectId: r.node.projectId, notAfter: r.notAfter });
+        },
+        (e: unknown) => {
+          ctx.log.error({ err: e }, 'agent whoami failed');
+          cb({ code: grpc.status.INTERNAL, details: 'whoami failed (server error)' });
+        },
+      );
+    },
+    Renew: (call: grpc.ServerUnaryCall<{ publicKeyPem: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      const req = call.request;
+      certNode(call, 'renew')
+        .then(async (r) => {
+          if (!('node' in r)) {
+            refuse('renew');
+            return cb(r);
+          }
+          if (typeof req.publicKeyPem !== 'string' || req.publicKeyPem.length > 2000) {
+            refuse('renew');
+            return cb({ code: grpc.status.INVALID_ARGUMENT, details: 'renew: public key missing or too long' });
+          }
+          const out = await renewNodeCert(ctx, { ...r.node, sourceIp: sourceIp(call.getPeer()), version: '' }, r.fp, issue(req.publicKeyPem));
+          ctx.metrics.inc('vigil_agent_renewed_total', 'Node client certificates renewed.');
+          cb(null, out);
+        })
+        .catch((e: unknown) => {
+          if ((e as { code?: string }).code === 'AGENT_KEY' || (e instanceof HttpError && e.statusCode === 403)) {
+            refuse('renew');
+            cb({ code: e instanceof HttpError ? grpc.status.PERMISSION_DENIED : grpc.status.INVALID_ARGUMENT, details: `renew: ${(e as Error).message}` });
+          } else {
+            ctx.log.error({ err: e }, 'agent renew failed');
+            cb({ code: grpc.status.INTERNAL, details: 'renew failed (server error; see the server log)' });
+          }
+        });
+    },
     Connect: (call: grpc.ServerDuplexStream<AgentMessage, ServerMessage>) => {
-      const peer = call.getAuthContext().sslPeerCertificate;
-      const fail = (code: grpc.status, details: string) => {
+      const fail = (code: grpc.status, details: string, md?: grpc.Metadata) => {
         refuse('connect');
-        call.emit('error', { code, details });
+        call.emit('error', { code, details, ...(md ? { metadata: md } : {}) });
       };
-      if (!peer?.raw) return fail(grpc.status.UNAUTHENTICATED, "connect: no client certificate from this server's CA (enroll first)");
-      const fp = certFingerprint(peer.raw);
       const ip = sourceIp(call.getPeer());
-      let chain: Promise<unknown> = nodeByCertificate(ctx, fp)
-        .then(async (node) => {
-          if (!node)
-            return fail(
-              grpc.status.PERMISSION_DENIED,
-              'connect: this client certificate is not (or no longer) the certificate of an enrolled node; enroll again',
-            );
+      // Messages received and not yet handled: bounded (a client ignoring backpressure cannot fill the server's memory).
+      let backlog = 0;
+      let chain: Promise<unknown> = certNode(call, 'connect')
+        .then(async (r) => {
+          if (!('node' in r)) return fail(r.code, r.details);
+          const node = r.node;
+          if ((live.get(node.id) ?? 0) >= MAX_STREAMS_PER_NODE) {
+            refuse('flood');
+            const md = new grpc.Metadata();
+            md.set('retry-after-ms', '5000');
+            return fail(grpc.status.RESOURCE_EXHAUSTED, `connect: node ${node.hostname} already has ${MAX_STREAMS_PER_NODE} open streams`, md);
+          }
+          if (r.node.current) await forgetPreviousCert(ctx, node.id, r.fp);
           live.set(node.id, (live.get(node.id) ?? 0) + 1);
-          const st: LiveStream = { node, call, version: '', sentScans: new Set(), raised: new Set(), ip };
+          const st: LiveStream = {
+            node,
+            call,
+            version: '',
+            sentScans: new Set(),
+            raised: new Set(),
+            ip,
+            kill: (details) => {
+              refuse('revoked');
+              call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: `connect: ${details}` });
+              call.end();
+            },
+          };
           (streams.get(node.projectId) ?? streams.set(node.projectId, new Set()).get(node.projectId)!).add(st);
           await touchNode(ctx, node.id, { status: 'online' });
           await pushTo([st]);
           await askScans([st]);
+          const bucket = bucketOf(node.id);
           const onMessage = async (m: AgentMessage) => {
             if (m.body === 'alerts' && m.alerts) {
               const env = m.alerts.alerts ?? [];
               if (env.length > MAX_ALERTS_PER_MESSAGE) {
                 refuse('oversized');
                 call.write({ reject: { ids: env.map((x) => x.id), reason: `more than ${MAX_ALERTS_PER_MESSAGE} alerts in one message` } });
+                return;
+              }
+              if (await isRevoked(ctx, node.id)) {
+                st.kill(`node ${node.hostname} was revoked; its alerts are not accepted`);
                 return;
               }
               const good: Alert[] = [];
@@ -228,7 +381,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
                 }
                 const ok =
                   a !== undefined && validAlert(a) && (a as Alert).id === x.id && (isCatalogType((a as Alert).type) || (a as Alert).type.startsWith('custom/'));
-                if (ok) good.push(a as Alert);
+                // The node reports as itself: the host is its enrolled name, whatever the body says.
+                if (ok) good.push({ ...(a as Alert), host: node.hostname });
                 else {
                   bad.push(String(x.id).slice(0, 100));
                   reason ||= `alert ${String(x.id).slice(0, 100)}: not a valid alert (${ajv.errorsText(validAlert.errors).slice(0, 200)})`;
@@ -301,8 +455,32 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
             }
           };
           call.on('data', (m: AgentMessage) => {
+            let delay = 0;
+            if (m.body === 'alerts' && m.alerts && (m.alerts.alerts ?? []).length <= MAX_ALERTS_PER_MESSAGE) {
+              const ids = (m.alerts.alerts ?? []).map((x) => String(x.id).slice(0, 100));
+              const t = backlog >= MAX_BACKLOG_MESSAGES ? ({ ok: false, retryAfterMs: 1000 } as const) : bucket.take(ids.length, Date.now(), MAX_ACK_DELAY_MS);
+              if (!t.ok) {
+                throttled(ids.length);
+                call.write({
+                  throttle: {
+                    ids,
+                    retryAfterMs: t.retryAfterMs,
+                    reason: `node ${node.hostname} is over its alert rate (${alertRate}/s, burst ${alertBurst}) or backlog; resend after ${t.retryAfterMs} ms`,
+                  },
+                });
+                return;
+              }
+              delay = t.waitMs;
+            } else if (backlog >= MAX_BACKLOG_MESSAGES && m.body !== 'alerts') {
+              // Heartbeats, status and inventory from a node that floods the stream: dropped (the next one replaces them).
+              refuse('flood');
+              return;
+            }
+            backlog++;
             chain = chain
+              .then(() => (delay ? new Promise((res) => setTimeout(res, delay)) : undefined))
               .then(() => onMessage(m))
+              .finally(() => backlog--)
               .catch((e: unknown) => {
                 ctx.log.error({ err: e, node: node.id }, 'agent message failed');
                 call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'server could not store the message; retry' });
@@ -342,6 +520,14 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES });
   server.addService(service, handlers);
+  // The standard health service: "" (the server) and the link's own service name are SERVING while it runs.
+  server.addService(healthService, {
+    Check: (call: grpc.ServerUnaryCall<{ service: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      const name = String(call.request.service ?? '');
+      if (name === '' || name === 'vigil.agent.v1.AgentLink') cb(null, { status: 'SERVING' });
+      else cb({ code: grpc.status.NOT_FOUND, details: `unknown service ${name.slice(0, 100)}` });
+    },
+  });
   const identity = new grpc.experimental.FileWatcherCertificateProvider({
     certificateFile: `${pki.dir}/server.pem`,
     privateKeyFile: `${pki.dir}/server-key.pem`,

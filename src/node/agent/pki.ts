@@ -20,7 +20,8 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
-export const CLIENT_CERT_DAYS = 365;
+/** Default lifetime of a node's client certificate (the server's agentCertSeconds); agents renew it before expiry. */
+export const CLIENT_CERT_SECONDS = 30 * 86_400;
 
 export interface AgentPki {
   caPem: string;
@@ -28,8 +29,12 @@ export interface AgentPki {
   serverCertPem: string;
   serverKeyPem: string;
   dir: string;
-  /** Issues a client certificate for a node's public key (PEM SPKI). */
-  issueClient(publicKeyPem: string, node: { id: string; clusterId: string; projectId: string }, now?: Date): Promise<string>;
+  /**
+   * Issues a client certificate for a node's public key (PEM SPKI), valid for
+   * `lifetimeSeconds` (backdated by a quarter of it, at most an hour, for
+   * clock skew).
+   */
+  issueClient(publicKeyPem: string, node: { id: string; clusterId: string; projectId: string }, now?: Date, lifetimeSeconds?: number): Promise<string>;
 }
 
 /** `sha256:<hex>` of a certificate's SubjectPublicKeyInfo (DER). */
@@ -131,7 +136,7 @@ export async function loadOrCreatePki(dataDir: string, extraNames: string[] = []
     serverCertPem,
     serverKeyPem,
     dir,
-    async issueClient(publicKeyPem, node, at = new Date()) {
+    async issueClient(publicKeyPem, node, at = new Date(), lifetimeSeconds = CLIENT_CERT_SECONDS) {
       const pub = await webcrypto.subtle.importKey('spki', derOf(publicKeyPem, 'PUBLIC KEY'), ALG, true, ['verify']).catch(() => {
         throw new InputError('AGENT_KEY', 'the public key is not an ECDSA P-256 SubjectPublicKeyInfo', 'enroll');
       });
@@ -139,8 +144,8 @@ export async function loadOrCreatePki(dataDir: string, extraNames: string[] = []
         serialNumber: serial(),
         subject: `CN=${node.id}, OU=${node.clusterId}, O=${node.projectId}`,
         issuer: caCert.subject,
-        notBefore: new Date(at.getTime() - 3600_000),
-        notAfter: new Date(at.getTime() + CLIENT_CERT_DAYS * DAY),
+        notBefore: new Date(at.getTime() - Math.min(3600_000, lifetimeSeconds * 250)),
+        notAfter: new Date(at.getTime() + lifetimeSeconds * 1000),
         publicKey: pub,
         signingKey: caKey,
         signingAlgorithm: ALG,

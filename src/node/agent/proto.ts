@@ -8,7 +8,10 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
 /** src/node/agent or dist/node/agent -> the repository (package) root. */
-export const PROTO_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto', 'vigil', 'agent', 'v1', 'agent.proto');
+const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto');
+export const PROTO_FILE = join(PROTO_DIR, 'vigil', 'agent', 'v1', 'agent.proto');
+/** The standard gRPC health service (Check), served on the agent port too. */
+export const HEALTH_PROTO_FILE = join(PROTO_DIR, 'grpc', 'health', 'v1', 'health.proto');
 
 /** Largest message either side accepts (an alert batch of 500 alerts fits many times over). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -45,28 +48,70 @@ export interface AgentMessage {
   learned?: { json: string };
 }
 export interface ServerMessage {
-  body?: 'ack' | 'reject' | 'command' | 'imageScanAck' | 'learnedDecisions';
+  body?: 'ack' | 'reject' | 'command' | 'throttle' | 'imageScanAck' | 'learnedDecisions';
   ack?: { ids: string[] };
   reject?: { ids: string[]; reason: string };
   command?: { kind: string; json: string };
   imageScanAck?: { imageId: string; error: string };
   learnedDecisions?: { json: string };
+  throttle?: { ids: string[]; retryAfterMs: number; reason: string };
 }
+export interface CheckTokenResponse {
+  valid: boolean;
+  reason: string;
+  expiresAt: string;
+  clusterId: string;
+}
+export interface WhoamiResponse {
+  nodeId: string;
+  nodeName: string;
+  clusterId: string;
+  projectId: string;
+  notAfter: string;
+}
+export interface RenewResponse {
+  certPem: string;
+  notAfter: string;
+}
+type Unary<Req, Res> = (req: Req, md: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Res) => void) => grpc.ClientUnaryCall;
 
 export interface AgentLinkClient extends grpc.Client {
   Discover(req: object, md: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: DiscoverResponse) => void): grpc.ClientUnaryCall;
   Enroll(req: EnrollRequest, md: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: EnrollResponse) => void): grpc.ClientUnaryCall;
   Connect(md?: grpc.Metadata, o?: grpc.CallOptions): grpc.ClientDuplexStream<AgentMessage, ServerMessage>;
+  CheckToken: Unary<{ token: string }, CheckTokenResponse>;
+  Whoami: Unary<object, WhoamiResponse>;
+  Renew: Unary<{ publicKeyPem: string }, RenewResponse>;
+}
+export interface HealthClient extends grpc.Client {
+  Check: Unary<{ service: string }, { status: string }>;
 }
 
+type Ctor<C> = new (target: string, creds: grpc.ChannelCredentials, o?: grpc.ChannelOptions) => C;
+
 let loaded:
-  { service: grpc.ServiceDefinition; Client: new (target: string, creds: grpc.ChannelCredentials, o?: grpc.ChannelOptions) => AgentLinkClient } | undefined;
+  | {
+      service: grpc.ServiceDefinition;
+      Client: Ctor<AgentLinkClient>;
+      healthService: grpc.ServiceDefinition;
+      HealthClient: Ctor<HealthClient>;
+    }
+  | undefined;
 
 export function agentLinkProto(): NonNullable<typeof loaded> {
   if (loaded) return loaded;
-  const def = protoLoader.loadSync(PROTO_FILE, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { vigil: { agent: { v1: { AgentLink: grpc.ServiceClientConstructor } } } };
+  const def = protoLoader.loadSync([PROTO_FILE, HEALTH_PROTO_FILE], { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    vigil: { agent: { v1: { AgentLink: grpc.ServiceClientConstructor } } };
+    grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
+  };
   const ctor = pkg.vigil.agent.v1.AgentLink;
-  loaded = { service: ctor.service, Client: ctor as unknown as NonNullable<typeof loaded>['Client'] };
+  const health = pkg.grpc.health.v1.Health;
+  loaded = {
+    service: ctor.service,
+    Client: ctor as unknown as Ctor<AgentLinkClient>,
+    healthService: health.service,
+    HealthClient: health as unknown as Ctor<HealthClient>,
+  };
   return loaded;
 }

@@ -58,6 +58,11 @@ export interface ServerConfig {
   agentNames: string;
   /** Seconds without a heartbeat before a node counts as offline. */
   agentOfflineSeconds: number;
+  /** Lifetime of the client certificates issued to nodes (seconds; agents renew at two thirds). */
+  agentCertSeconds: number;
+  /** Per node: alerts per second the agent link takes (a token bucket), and the bucket's size (the burst). */
+  agentAlertRate: number;
+  agentAlertBurst: number;
   /** Where the built web console is (default: dist/web of this package). */
   consoleDir?: string;
   /**
@@ -107,6 +112,9 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   agentPort: { env: 'VIGIL_AGENT_PORT', type: 'int' },
   agentNames: { env: 'VIGIL_AGENT_NAMES', type: 'string' },
   agentOfflineSeconds: { env: 'VIGIL_AGENT_OFFLINE_SECONDS', type: 'int' },
+  agentCertSeconds: { env: 'VIGIL_AGENT_CERT_SECONDS', type: 'int' },
+  agentAlertRate: { env: 'VIGIL_AGENT_ALERT_RATE', type: 'int' },
+  agentAlertBurst: { env: 'VIGIL_AGENT_ALERT_BURST', type: 'int' },
   consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
   localImageDirs: { env: 'VIGIL_LOCAL_IMAGE_DIRS', type: 'string' },
   outboundAllow: { env: 'VIGIL_OUTBOUND_ALLOW', type: 'string' },
@@ -197,6 +205,9 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
     agentPort: 8091,
     agentNames: '',
     agentOfflineSeconds: 90,
+    agentCertSeconds: 30 * 86_400,
+    agentAlertRate: 2000,
+    agentAlertBurst: 20_000,
     localImageDirs: '',
     outboundAllow: '',
     tokenRealms: '',
@@ -207,6 +218,10 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
   // An ephemeral API port (tests, several servers on one host) makes the agent port ephemeral too unless it was set.
   if (cfg.port === 0 && out.agentPort === undefined) cfg.agentPort = 0;
   if (cfg.agentPort > 65535) throw new InputError('CONFIG', `agent port out of range: ${cfg.agentPort}`, '--agent-port');
+  if (cfg.agentCertSeconds < 10 || cfg.agentCertSeconds > 3650 * 86_400)
+    throw new InputError('CONFIG', `agentCertSeconds must be 10 to ${3650 * 86_400}, got ${cfg.agentCertSeconds}`, from.agentCertSeconds ?? 'agentCertSeconds');
+  if (cfg.agentAlertRate < 1) throw new InputError('CONFIG', 'agentAlertRate must be at least 1', from.agentAlertRate ?? 'agentAlertRate');
+  if (cfg.agentAlertBurst < 1) throw new InputError('CONFIG', 'agentAlertBurst must be at least 1', from.agentAlertBurst ?? 'agentAlertBurst');
   trustedProxyList(cfg.trustedProxies);
   parseAllowList(cfg.outboundAllow);
   parseLocalDirs(cfg.localImageDirs);

@@ -202,7 +202,14 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       running.url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       try {
-        const link = await startAgentLink(ctx, pki, { host: config.host, port: config.agentPort, offlineSeconds: Math.max(1, config.agentOfflineSeconds) });
+        const link = await startAgentLink(ctx, pki, {
+          host: config.host,
+          port: config.agentPort,
+          offlineSeconds: Math.max(1, config.agentOfflineSeconds),
+          certSeconds: config.agentCertSeconds,
+          alertRate: config.agentAlertRate,
+          alertBurst: config.agentAlertBurst,
+        });
         running.agentLink = link;
         closers.push(() => link.close());
       } catch (e) {

@@ -1,6 +1,8 @@
 // The node agents' side of the services (the gRPC link of src/node/agent
 // calls these, as routes do): enrollment (spends a one-time cluster agent
-// token, audited as enrollNode), the node of a client certificate, node
+// token, audited as enrollNode; a token check that spends nothing), the node
+// of a client certificate, certificate renewal (renewNodeCert) and
+// revocation (revokeNode, from the API), node
 // status from heartbeats, alert batches (stored through ./alerts.ts,
 // deduplicated by alert ID, audited as ingestAlerts), the policies pushed to
 // a project's agents, the node inventory, and the housekeeping of the link (offline sweep,
@@ -13,8 +15,9 @@ import { hashToken } from '../crypto/tokens.js';
 import { appendAudit, type Actor } from '../store/audit-log.js';
 import { newId } from '../store/ids.js';
 import { ingestAlerts } from './alerts.js';
-import { HttpError } from './errors.js';
-import type { ServiceDeps } from './common.js';
+import { conflict, HttpError } from './errors.js';
+import { mutate } from './mutate.js';
+import { inProject, published, type Caller, type ServiceDeps } from './common.js';
 
 /** How long the server remembers an agent alert ID (a replay older than this would be stored again). */
 export const AGENT_ALERT_ID_DAYS = 30;
@@ -42,6 +45,20 @@ export interface AgentNode {
   hostname: string;
 }
 
+/** A node found by a client certificate: the certificate may be its current one or the one it renewed from. */
+export interface CertNode extends AgentNode {
+  /** The presented certificate is the node's current one (not the previous one, kept until the renewed one is used). */
+  current: boolean;
+  revokedAt: string | null;
+  revokedReason: string | null;
+}
+
+/** What a certificate issuer returns: the PEM, its sha256 and its expiry. */
+export type IssueCert = (
+  node: { id: string; clusterId: string; projectId: string },
+  now: Date,
+) => Promise<{ certPem: string; fingerprint: string; notAfter: string }>;
+
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 const refused = (message: string) => new HttpError(401, 'AGENT_TOKEN', message);
 const invalid = (message: string) => new HttpError(400, 'AGENT_ENROLL', message);
@@ -56,11 +73,7 @@ export function agentActor(nodeName: string, sourceIp: string, version: string):
  * for it (issued inside the transaction: a failed issue leaves the token
  * unspent). Enrolling a node name again replaces its certificate.
  */
-export async function enrollNode(
-  s: Pick<ServiceDeps, 'store' | 'clock'>,
-  req: EnrollInput,
-  issue: (node: { id: string; clusterId: string; projectId: string }, now: Date) => Promise<{ certPem: string; fingerprint: string }>,
-): Promise<EnrolledNode> {
+export async function enrollNode(s: Pick<ServiceDeps, 'store' | 'clock'>, req: EnrollInput, issue: IssueCert): Promise<EnrolledNode> {
   if (typeof req.token !== 'string' || req.token.length === 0 || req.token.length > 200) throw invalid('enroll: token missing or too long');
   if (!NODE_NAME.test(req.nodeName ?? ''))
     throw invalid(`enroll: bad node name ${JSON.stringify(String(req.nodeName).slice(0, 100))} (letters, digits, . _ -; up to 253)`);
@@ -69,27 +82,28 @@ export async function enrollNode(
   const db = s.store.db;
   const now = s.clock();
   const nowIso = now.toISOString();
-  const tok = await db.selectFrom('agent_tokens').selectAll().where('token_hash', '=', hashToken(req.token)).executeTakeFirst();
-  if (!tok) throw refused('enroll: unknown agent token (mint one: POST /api/v1/projects/{id}/clusters/{id}/agent-tokens)');
-  if (tok.used_at) throw refused(`enroll: agent token already used at ${tok.used_at} (tokens are one-time; mint a new one)`);
-  if (tok.expires_at <= nowIso) throw refused(`enroll: agent token expired at ${tok.expires_at} (mint a new one)`);
+  const tok = await usableToken(s, req.token);
   return db.transaction().execute(async (trx) => {
     const spent = await trx.updateTable('agent_tokens').set({ used_at: nowIso }).where('id', '=', tok.id).where('used_at', 'is', null).executeTakeFirst();
     if (!Number(spent.numUpdatedRows)) throw refused('enroll: agent token already used (tokens are one-time; mint a new one)');
     const existing = await trx
       .selectFrom('nodes')
-      .select('id')
+      .select(['id', 'revoked_at'])
       .where('project_id', '=', tok.project_id)
       .where('hostname', '=', req.nodeName)
       .executeTakeFirst();
+    if (existing?.revoked_at)
+      throw refused(`enroll: node ${req.nodeName} was revoked at ${existing.revoked_at}; a revoked node stays refused (enroll under another node name)`);
     const nodeId = existing?.id ?? newId();
-    const { certPem, fingerprint } = await issue({ id: nodeId, clusterId: tok.cluster_id, projectId: tok.project_id }, now);
+    const { certPem, fingerprint, notAfter } = await issue({ id: nodeId, clusterId: tok.cluster_id, projectId: tok.project_id }, now);
     const row = {
       cluster_id: tok.cluster_id,
       status: 'offline',
       version: req.version ?? '',
       kernel: req.kernel ?? '',
       cert_sha256: fingerprint,
+      cert_not_after: notAfter,
+      cert_prev_sha256: null,
       last_seen: nowIso,
     };
     if (existing) await trx.updateTable('nodes').set(row).where('id', '=', nodeId).execute();
@@ -115,14 +129,115 @@ export async function enrollNode(
   });
 }
 
-/** The enrolled node whose current certificate has this fingerprint. */
-export async function nodeByCertificate(s: Pick<ServiceDeps, 'store'>, fingerprint: string): Promise<AgentNode | undefined> {
+/** The unspent, unexpired agent token with this secret, or a 401 saying why not (as Enroll says it). */
+async function usableToken(s: Pick<ServiceDeps, 'store' | 'clock'>, token: string) {
+  const tok = await s.store.db.selectFrom('agent_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  if (!tok) throw refused('enroll: unknown agent token (mint one: POST /api/v1/projects/{id}/clusters/{id}/agent-tokens)');
+  if (tok.used_at) throw refused(`enroll: agent token already used at ${tok.used_at} (tokens are one-time; mint a new one)`);
+  if (tok.expires_at <= s.clock().toISOString()) throw refused(`enroll: agent token expired at ${tok.expires_at} (mint a new one)`);
+  return tok;
+}
+
+/** Whether Enroll would take this token now, without spending it (`vigil agent doctor`). */
+export async function checkAgentToken(
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
+  token: string,
+): Promise<{ valid: boolean; reason: string; expiresAt: string; clusterId: string }> {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 200)
+    return { valid: false, reason: 'token missing or too long', expiresAt: '', clusterId: '' };
+  try {
+    const tok = await usableToken(s, token);
+    return { valid: true, reason: '', expiresAt: tok.expires_at, clusterId: tok.cluster_id };
+  } catch (e) {
+    if (e instanceof HttpError) return { valid: false, reason: e.message, expiresAt: '', clusterId: '' };
+    throw e;
+  }
+}
+
+/** The enrolled node whose current (or previous, before its renewed one is used) certificate has this fingerprint. */
+export async function nodeByCertificate(s: Pick<ServiceDeps, 'store'>, fingerprint: string): Promise<CertNode | undefined> {
   const n = await s.store.db
     .selectFrom('nodes')
-    .select(['id', 'project_id', 'cluster_id', 'hostname'])
-    .where('cert_sha256', '=', fingerprint)
+    .select(['id', 'project_id', 'cluster_id', 'hostname', 'cert_sha256', 'revoked_at', 'revoked_reason'])
+    .where((w) => w.or([w('cert_sha256', '=', fingerprint), w('cert_prev_sha256', '=', fingerprint)]))
     .executeTakeFirst();
-  return n && { id: n.id, projectId: n.project_id, clusterId: n.cluster_id, hostname: n.hostname };
+  return (
+    n && {
+      id: n.id,
+      projectId: n.project_id,
+      clusterId: n.cluster_id,
+      hostname: n.hostname,
+      current: n.cert_sha256 === fingerprint,
+      revokedAt: n.revoked_at,
+      revokedReason: n.revoked_reason,
+    }
+  );
+}
+
+/** The node connected with its renewed certificate: the previous one is refused from now on. */
+export async function forgetPreviousCert(s: Pick<ServiceDeps, 'store'>, nodeId: string, current: string): Promise<void> {
+  await s.store.db
+    .updateTable('nodes')
+    .set({ cert_prev_sha256: null })
+    .where('id', '=', nodeId)
+    .where('cert_sha256', '=', current)
+    .where('cert_prev_sha256', 'is not', null)
+    .execute();
+}
+
+/**
+ * A new client certificate for the node that presented `presented` (its
+ * current or previous certificate, not revoked): the new one becomes
+ * current, the presented one stays valid until the new one is used.
+ * Audited as renewNodeCert (actor the node).
+ */
+export async function renewNodeCert(
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
+  node: CertNode & { sourceIp: string; version: string },
+  presented: string,
+  issue: IssueCert,
+): Promise<{ certPem: string; notAfter: string }> {
+  const now = s.clock();
+  return s.store.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('nodes').select(['revoked_at', 'cluster_id']).where('id', '=', node.id).executeTakeFirst();
+    if (!row || row.revoked_at) throw new HttpError(403, 'AGENT_REVOKED', `renew: node ${node.hostname} was revoked${row ? ` at ${row.revoked_at}` : ''}`);
+    const { certPem, fingerprint, notAfter } = await issue({ id: node.id, clusterId: row.cluster_id ?? '', projectId: node.projectId }, now);
+    await trx.updateTable('nodes').set({ cert_sha256: fingerprint, cert_prev_sha256: presented, cert_not_after: notAfter }).where('id', '=', node.id).execute();
+    await appendAudit(
+      trx,
+      s.store,
+      agentActor(node.hostname, node.sourceIp, node.version),
+      { event: 'renewNodeCert', projectId: node.projectId, resourceType: 'node', resourceId: node.id, summary: { certSha256: fingerprint, notAfter } },
+      now,
+    );
+    return { certPem, notAfter };
+  });
+}
+
+/**
+ * Revokes a node (from the API, audited as revokeNode): its certificates are
+ * refused from now on, its open streams are closed (the `nodes` change), and
+ * enrolling its name again is refused.
+ */
+export async function revokeNode(s: ServiceDeps, by: Caller, projectId: string, nodeId: string, reason: string): Promise<{ ok: true; revokedAt: string }> {
+  const at = s.clock().toISOString();
+  await mutate(s, by, { resourceType: 'node', resourceId: nodeId, projectId, summary: { reason } }, async (trx) => {
+    const n = await inProject(trx, 'nodes', nodeId, projectId, 'node');
+    if (n.revoked_at) throw conflict(`node ${n.hostname} was already revoked at ${n.revoked_at}`);
+    await trx
+      .updateTable('nodes')
+      .set({ revoked_at: at, revoked_reason: reason, status: 'revoked', cert_prev_sha256: null })
+      .where('id', '=', nodeId)
+      .execute();
+  });
+  published(s, 'nodes', projectId);
+  return { ok: true, revokedAt: at };
+}
+
+/** Whether the node is revoked now (checked before each alert batch is committed). */
+export async function isRevoked(s: Pick<ServiceDeps, 'store'>, nodeId: string): Promise<boolean> {
+  const n = await s.store.db.selectFrom('nodes').select('revoked_at').where('id', '=', nodeId).executeTakeFirst();
+  return !n || !!n.revoked_at;
 }
 
 export async function touchNode(
@@ -143,6 +258,7 @@ export async function touchNode(
     .updateTable('nodes')
     .set({ ...set, last_seen: s.clock().toISOString() })
     .where('id', '=', nodeId)
+    .where('revoked_at', 'is', null)
     .execute();
 }
 

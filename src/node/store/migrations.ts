@@ -446,6 +446,18 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Agent certificate rotation and revocation (docs/agent.md): the expiry of
+    // the node's current client certificate, the previous certificate (valid
+    // until the agent connects with the renewed one), and the revocation.
+    id: '0010-node-cert-lifecycle',
+    async up(db) {
+      for (const col of ['cert_not_after', 'cert_prev_sha256', 'revoked_at', 'revoked_reason'])
+        await db.schema.alterTable('nodes').addColumn(col, text).execute();
+      await db.schema.createIndex('nodes_cert').on('nodes').column('cert_sha256').execute();
+      await db.schema.createIndex('nodes_cert_prev').on('nodes').column('cert_prev_sha256').execute();
+    },
+  },
+  {
     // Node-local images and cluster protection on the agents (docs/agent.md):
     // an image a node's agent scanned carries its node (node_id; null for
     // every other image) and whether a re-scan was asked of the agent

@@ -226,6 +226,10 @@ export interface NodeTable {
   lost_events: Generated<number>;
   /** JSON list of {name, state, detail, events, lost}, from the agent's last heartbeat. */
   sensor_health: Generated<string>;
+  cert_not_after: string | null;
+  cert_prev_sha256: string | null;
+  revoked_at: string | null;
+  revoked_reason: string | null;
 }
 
 export interface NodeContainerTable {

@@ -7,10 +7,9 @@
 // the type is raised again. Needs root (the agent's procfs sensor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agent, isRoot, localLog, serverWithCluster, stop, until, type Proc } from './harness.js';
+import { isRoot, localLog, until, withLinkedAgent } from './harness.js';
 import type { EffectiveConfig } from '../../../src/core/rules/tuning.js';
 
 const TYPE = 'custom/Test key file changed';
@@ -19,23 +18,20 @@ const CONTROL = 'custom/Control file changed';
 test(
   'agent: a pushed detection policy turns a type off live; deleted, the type is raised again',
   { skip: !isRoot && 'needs root (procfs sensor)', timeout: 180_000 },
-  async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-det-'));
-    let server: Proc | undefined;
-    let a: Proc | undefined;
-    try {
-      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
-      server = s.p;
-      const control = join(dir, 'control');
+  () => {
+    let control = '';
+    // A second rule on a control file: proof that the agent saw the changes.
+    const args = (dir: string) => {
+      control = join(dir, 'control');
       writeFileSync(control, 'a\n');
       const controlRules = join(dir, 'control-rules.yaml');
       writeFileSync(
         controlRules,
         `- rule: Control file changed\n  desc: the control file changed\n  condition: evt.type = filechange and evt.arg.path = ${control}\n  output: Control file %evt.arg.path changed\n  priority: ERROR\n  severity: high\n`,
       );
-      const agentDir = join(dir, 'agent');
-      a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash, '--rules', controlRules, '--key-file', control]);
-      await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
+      return ['--rules', controlRules, '--key-file', control];
+    };
+    return withLinkedAgent('vigil-agent-det-', { args }, async ({ api, projectId, keyFile, agentDir, a }) => {
       const applied = (n: number) =>
         a!
           .err()
@@ -71,10 +67,6 @@ test(
       appendFileSync(keyFile, 'three:x:0:0::/root:/bin/sh\n');
       await until('raised again', () => localLog(agentDir, TYPE).length > before || undefined, 10_000, a);
       assert.equal(a.proc.exitCode, null, 'the same agent process throughout');
-    } finally {
-      await stop(a);
-      await stop(server);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   },
 );

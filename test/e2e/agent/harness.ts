@@ -4,7 +4,8 @@
 // token, and the alerts stored on the server and logged by the agent.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -179,7 +180,7 @@ export function localLog(dataDir: string, type: string): string[] {
     .map((a) => a.id);
 }
 
-/** A server in `<dir>/server` with a cluster and a one-time agent token, and a key file `<dir>/passwd-like` for the agent to watch. */
+/** A server in `<dir>/server` (extra environment: `env`) with a cluster and a one-time agent token, and a key file `<dir>/passwd-like` for the agent to watch. */
 export async function serverWithCluster(
   dir: string,
   env: NodeJS.ProcessEnv = {},
@@ -198,4 +199,46 @@ export async function serverWithCluster(
   const keyFile = join(dir, 'passwd-like');
   writeFileSync(keyFile, 'root:x:0:0::/root:/bin/sh\n');
   return { s, api, projectId, clusterId, token, caHash, keyFile };
+}
+
+/** A raw agent link stream with an identity (mutual TLS), as a flooding or a refused agent. */
+export { openLink as linkStream } from '../../../src/node/agent/link.test-helpers.js';
+
+export interface LinkedAgent {
+  s: Awaited<ReturnType<typeof startServer>>;
+  api: Api;
+  projectId: string;
+  caHash: string;
+  keyFile: string;
+  dir: string;
+  agentDir: string;
+  /** The agent process (node-a), ready. */
+  a: Proc;
+}
+
+/**
+ * A server with a cluster (server environment `o.env`) and an agent enrolled
+ * with its token (more agent arguments from `o.args`, given the test
+ * directory), ready; runs `fn`, then stops both and removes the directory.
+ */
+export async function withLinkedAgent(
+  prefix: string,
+  o: { env?: NodeJS.ProcessEnv; args?: (dir: string) => string[] },
+  fn: (x: LinkedAgent) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let server: Proc | undefined;
+  let a: Proc | undefined;
+  try {
+    const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir, o.env);
+    server = s.p;
+    const agentDir = join(dir, 'agent');
+    a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash, ...(o.args?.(dir) ?? [])]);
+    await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
+    await fn({ s, api, projectId, caHash, keyFile, dir, agentDir, a });
+  } finally {
+    await stop(a);
+    await stop(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import * as clusters from '../../services/clusters.js';
+import * as agents from '../../services/agents.js';
 import { pageQuerySchema, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
 import { ok, params, projectParams } from './common.js';
@@ -184,6 +185,24 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
       },
     },
     async (req) => clusters.listNodeContainers(ctx, req.params.projectId, req.params.nodeId),
+  );
+
+  app.post<{ Params: { projectId: string; nodeId: string }; Body: { reason?: string } }>(
+    '/api/v1/projects/:projectId/nodes/:nodeId/revoke',
+    {
+      config: { action: 'node:revoke', scope: 'project', event: 'revokeNode' },
+      schema: {
+        tags: ['nodes'],
+        summary: "Revoke a node: its agent's open link is closed at once; its certificates, its queued alerts and enrolling its name again are refused",
+        params: params('projectId', 'nodeId'),
+        body: {
+          type: ['object', 'null'],
+          properties: { reason: { type: 'string', maxLength: 200 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req) => agents.revokeNode(ctx, callerOf(req), req.params.projectId, req.params.nodeId, req.body?.reason ?? ''),
   );
 
   app.put<{ Params: { projectId: string; hostname: string }; Body: { status: string; version?: string; clusterId?: string } }>(
