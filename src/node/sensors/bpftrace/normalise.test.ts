@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyscallEvent } from '../../../core/events/event.js';
 import { Normaliser, kernelCgroupLines, localAddress, cloneFlagNames } from './normalise.js';
-import { feedLines, printfLine } from './bpftrace.test-helpers.js';
+import { execLine, execLines, feedLines, printfLine } from './bpftrace.test-helpers.js';
 import { ProcCache, ProcFs } from '../procfs.js';
 import { ContainerResolver } from '../container-resolver.js';
 
@@ -11,11 +11,9 @@ const ID = 'ab'.repeat(32);
 const NODIR = '\t9\t0\t0\t0\t0';
 const line = printfLine;
 const H = (code: string, pid: number, comm: string, ns = 4026532180) => `${code}\t1000000\t${pid}\t${pid}\t100\t0\t${ns}\t1`.concat(`\t${comm}`);
-/** An exec as the probes print it: `Ea` (v1 cgroup leaf, argv as bpftrace's %r prints the NUL-separated area), then `E` (old pid, v2 leaf, filename). */
-const EXEC = (pid: number, comm: string, v1: string, argv: string[], file: string, ns?: number) => [
-  line(`${H('Ea', pid, comm, ns)}\t${v1}\t${argv.map((a) => `${a}\\x00`).join('')}`),
-  line(`${H('E', pid, comm, ns)}\t${pid}\t\t${file}`),
-];
+/** An exec as the probes print it (execLines()): the cgroup's names when a v1 leaf is given, argv, the exec. */
+const EXEC = (pid: number, comm: string, v1: string, argv: string[], file: string, ns?: number) =>
+  execLines((code) => H(code, pid, comm, ns), pid, argv, file, v1 ? [v1, ''] : undefined);
 
 /** Feed recorded-format lines through parser and normaliser; /proc is an empty directory, as for processes already gone. */
 function run(lines: string[]): SyscallEvent[] {
@@ -30,10 +28,9 @@ describe('normaliser', () => {
       line(`${H('Dx', 201, 'x')}\tcurl\tevil`),
       ...EXEC(201, 'x', ID, ['/tmp/x'], '/tmp/x'),
       line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
-      line(`${H('E', 202, 'ls')}\t202\t\t/usr/bin/ls`),
+      execLine(H('E', 202, 'ls'), '/usr/bin/ls'),
       // Fileless: the kernel saw an executable without a link, though the process is gone from /proc.
-      line(`${H('Dm', 203, 'x')}`),
-      line(`${H('E', 203, 'x')}\t203\t\t/proc/self/fd/3`),
+      execLine(H('E', 203, 'x'), '/proc/self/fd/3', 1),
     ]);
     assert.deepEqual(
       evs.map((e) => [e.type, e.proc.exepath, e.proc.exeWriter]),
