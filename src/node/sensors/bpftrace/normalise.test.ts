@@ -86,6 +86,63 @@ describe('normaliser', () => {
     assert.deepEqual(evs[0]!.container, { id: 'host' });
   });
 
+  it("takes an exec's process view from the kernel's fields, without /proc (the process is gone)", () => {
+    // flags: stdin ipv4 (5), stdout ipv4 (5), stderr tty (3); gid 50, loginuid 1000, tty /dev/pts/1 (136, 1); exe identity.
+    const flags = (5 << 4) | (5 << 8) | (3 << 12);
+    const evs = run([
+      printfLine(`Ea\t300\tsh\\x00-i\\x00`),
+      printfLine(`${H('E', 300, 'sh')}\t${flags}\t50\t1000\t${(136 << 8) | 1}\t2049\t777\t125640\t1672924848\t0\t/usr/bin/sh`),
+      printfLine(`${H('D', 300, 'sh')}\t3\t0\t5`),
+    ]);
+    const [exec, dup] = evs;
+    assert.deepEqual(
+      [exec!.proc.stdin, exec!.proc.stdout, exec!.proc.stderr, exec!.proc.gid, exec!.proc.loginuid, exec!.proc.tty, exec!.proc.exeIdentity],
+      ['ipv4', 'ipv4', 'tty', 50, 1000, 34817, '2049:777:125640:1672924848'],
+    );
+    assert.deepEqual(exec!.proc.args, ['sh', '-i']);
+    assert.equal(exec!.proc.exeFromMemfd, undefined);
+    // dup2 of a socket onto stdin: the kind the probe read, though /proc has no fd 3.
+    assert.equal(dup!.fd?.type, 'ipv4');
+    assert.equal(dup!.proc.stdin, 'ipv4');
+  });
+
+  it('names a container from the cgroup names printed once (Cg), for every later exec in that cgroup', () => {
+    const evs = run([
+      ...execLines((code) => H(code, 401, 'sh', undefined), 401, ['sh'], '/bin/sh', [ID, '']),
+      // Another exec in the same cgroup (same header cgroup id 1): no Cg line again.
+      ...execLines((code) => H(code, 402, 'id', undefined), 402, ['id'], '/usr/bin/id'),
+    ]);
+    assert.deepEqual(
+      evs.map((e) => e.container?.id),
+      [ID, ID],
+    );
+  });
+
+  it('forgets an exited process after the grace time, but not a newer process with the same pid', () => {
+    const procs = new ProcCache(new ProcFs('/nonexistent-proc'));
+    const n = new Normaliser({ procs, containers: new ContainerResolver(), host: 'node-1', wallNow: () => 0, monoNowNs: () => 0 });
+    feedLines(
+      n,
+      execLines((code) => H(code, 500, 'a'), 500, ['a'], '/bin/a'),
+      true,
+    );
+    assert.ok(procs.peek(500));
+    // The exit map arrives late: pid 500 exec'd again (at 1000000 ns) after an exit at 500 ns.
+    n.exited(500, 500);
+    n.exited(999, 600);
+    n.exited(501, 1000000 + 3e9);
+    assert.ok(procs.peek(500), 'the exit was of the previous process of pid 500');
+    feedLines(
+      n,
+      execLines((code) => H(code, 502, 'b').replace('\t1000000\t', '\t2000000\t'), 502, ['b'], '/bin/b'),
+      true,
+    );
+    n.exited(502, 3000000);
+    n.exited(1, 3000000 + Normaliser.EXIT_GRACE_NS + 1);
+    assert.equal(procs.peek(502), undefined, 'forgotten after the grace time');
+    assert.ok(procs.peek(500));
+  });
+
   it('helpers', () => {
     assert.deepEqual(kernelCgroupLines(ID, ''), [`1:kernel:/${ID}`, '0::/']);
     assert.deepEqual(localAddress('  sl  local_address\n   1: 0100007F:A3F2 0100007F:1F90 01 0:0 0:0 0 0 0 61301 1\n', 61301), {

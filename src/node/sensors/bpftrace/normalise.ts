@@ -243,7 +243,8 @@ export class Normaliser {
         const procs = this.o.procs.fs;
         // The old fd may already be closed when we look (dup2 then close is the usual idiom): the new one is the same file.
         const target = procs.fdTarget(r.pid, oldfd) ?? procs.fdTarget(r.pid, newfd);
-        const kind = procs.fdKind(r.pid, oldfd) ?? procs.fdKind(r.pid, newfd) ?? 'unknown';
+        // Its kind as the kernel saw it at the call (the probe's); /proc only for a record without it.
+        const kind = FD_KINDS[Number(f[2])] || (procs.fdKind(r.pid, oldfd) ?? procs.fdKind(r.pid, newfd) ?? 'unknown');
         const ev = this.make(r, 'dup2', { oldfd, newfd, fd: oldfd }, { num: oldfd, type: kind, name: target ?? '' });
         // The standard streams changed: the cached view of them is stale.
         if (ev.proc) {
@@ -326,9 +327,10 @@ export class Normaliser {
   }
 
   /**
-   * An exec (`E`, after its `Ea`): the process's view from the kernel's fields; /proc only for the two
-   * links the kernel line does not carry (exe, cwd), the full cmdline when the kernel's argv was cut,
-   * and a cgroup never announced (`Cg`), each only while the process lives.
+   * An exec (`E`, after its `Ea`): the process's view from the kernel's fields. /proc is read only for
+   * the full cmdline when the kernel's argv was cut and for a cgroup never announced (`Cg`). The cwd is
+   * the one before the exec (the fork copy's, else the parent's), read again when a relative path needs
+   * it (absolute()); the executable's path is the filename the kernel resolved.
    */
   private exec(r: RawHeader, f: string[]): SyscallEvent {
     const flags = Number(f[0]);
@@ -338,8 +340,7 @@ export class Normaliser {
     const fs = this.o.procs.fs;
     // Before the exec, the pid was a copy of its parent (or of the fork copy made at its first event).
     const before = this.o.procs.peek(r.pid) ?? this.o.procs.peek(r.ppid);
-    const exe = fs.link(r.pid, 'exe');
-    const cwd = fs.link(r.pid, 'cwd') ?? before?.cwd;
+    const cwd = before?.cwd;
     const cgroup = this.cgroupNames.get(`${r.cgroupId}:${f[8] ?? '0'}`) ?? fs.cgroup(r.pid) ?? before?.cgroup;
     const info: ProcInfo = {
       pid: r.pid,
@@ -360,7 +361,6 @@ export class Normaliser {
       if (kind) info[key] = kind;
     }
     if (r.pidnsInode) info.pidnsInode = r.pidnsInode;
-    if (exe) info.exepath = exe;
     if (cwd) info.cwd = cwd;
     if (cgroup) info.cgroup = cgroup;
     if (r.cgroupId) {
@@ -369,7 +369,7 @@ export class Normaliser {
     }
     this.o.procs.put(info);
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
-    const exepath = filename.startsWith('/') ? filename : (exe ?? this.absolute(r.pid, filename));
+    const exepath = filename.startsWith('/') ? filename : (fs.link(r.pid, 'exe') ?? this.absolute(r.pid, filename));
     ev.proc.exepath = exepath;
     // The kernel's argv is capped (ARGV_BYTES): when it was cut and /proc still has the process, its cmdline is complete.
     const cut = (flags & 2) !== 0 ? fs.cmdline(r.pid) : undefined;
@@ -377,10 +377,9 @@ export class Normaliser {
     if (args) ev.proc.args = args;
     else delete ev.proc.args;
     ev.args.filename = exepath;
-    if (exe && exe !== exepath) ev.args.exe = exe;
     if (args) ev.args.cmdline = args.join(' ');
     // Fileless execution: the kernel saw an executable without a link (a memfd, a deleted file).
-    if ((flags & 1) !== 0 || (exe && (exe.startsWith('/memfd:') || exe.endsWith(' (deleted)')))) ev.proc.exeFromMemfd = true;
+    if ((flags & 1) !== 0) ev.proc.exeFromMemfd = true;
     this.pendingUnlinked.delete(r.pid);
     if (f[5] && f[5] !== '0') ev.proc.exeIdentity = `${f[4]}:${f[5]}:${f[6]}:${f[7]}`;
     const writer = this.pendingWriter.get(r.pid);
@@ -388,7 +387,7 @@ export class Normaliser {
     if (writer) ev.proc.exeWriter = writer;
     else delete ev.proc.exeWriter;
     info.args = args;
-    info.exepath = exe ?? exepath;
+    info.exepath = exepath;
     return ev;
   }
 
@@ -411,7 +410,8 @@ export class Normaliser {
   private absolute(pid: number, p: string): string {
     if (p === '') return p;
     if (p.startsWith('/')) return normalisePath(p);
-    const cwd = this.o.procs.peek(pid)?.cwd ?? this.o.procs.get(pid)?.cwd;
+    // The cwd now (a shell's `cd` after its exec), else the cached one.
+    const cwd = this.o.procs.fs.link(pid, 'cwd') ?? this.o.procs.peek(pid)?.cwd ?? this.o.procs.get(pid)?.cwd;
     if (!cwd) return p;
     return normalisePath(`${cwd}/${p}`);
   }

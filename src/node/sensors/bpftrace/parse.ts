@@ -48,7 +48,7 @@ const FIELD_COUNT: Record<string, number> = {
   C: 4,
   Cu: 2,
   K: 4,
-  D: 2,
+  D: 3,
   P: 2,
   S: 2,
   So: 2,

@@ -369,14 +369,14 @@ export const EXIT_BATCH_MS = 200;
 export const FD_KINDS = ['', 'file', 'pipe', 'tty', 'memfd', 'ipv4', 'ipv6', 'unix', 'socket', 'unknown', 'netlink'] as const;
 
 /**
- * Adds the FD_KINDS index of fd k of the current task (0: not open) to `$fl`, at bits 4k+4..4k+7.
+ * Adds the FD_KINDS index of fd `index` of the current task (0: not open) to `$fl`, at bits 4k+4..4k+7.
  * Regular files, directories and devices other than terminals are `file` (a memfd, unlinked and
  * named `memfd:...`, is `memfd`); terminals are the pty slaves (majors 136-143) and the tty/console
  * majors 4 and 5. Scratch variables are shared by the three fds (each variable is a stack slot).
  */
-function fdKind(k: number): string {
+function fdKind(index: string, k: number): string {
   return (
-    `$fd = *($fa + ${k}); if ($fd != 0) { $in = $fd->f_inode; $mo = *(uint16 *)$in & 0xf000; $k = 9; ` +
+    `$fd = *($fa + ${index}); if ($fd != 0) { $in = $fd->f_inode; $mo = *(uint16 *)$in & 0xf000; $k = 9; ` +
     `if ($mo == 0x8000 || $mo == 0x4000 || $mo == 0x6000) { $k = 1; if ($mo == 0x8000 && $in->i_nlink == 0) { if ((*(uint64 *)kptr($fd->f_path.dentry->d_name.name) & 0xffffffffffff) == 0x3a64666d656d) { $k = 4; } } } ` +
     `if ($mo == 0x1000) { $k = 2; } ` +
     `if ($mo == 0x2000) { $k = 1; $mo = $in->i_rdev >> 20; if (($mo >= 136 && $mo <= 143) || $mo == 4 || $mo == 5) { $k = 3; } } ` +
@@ -429,7 +429,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(
     `tracepoint:sched:sched_process_exec { $mm = curtask->mm; $xi = $mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
       `$tty = 0; $ty = curtask->signal->tty; if ($ty != 0) { $k = (uint64)$ty->driver->major; $mo = (uint64)($ty->driver->minor_start + $ty->index); $tty = ($mo & 0xff) | ($k << 8) | (($mo & ~0xff) << 12); } ` +
-      `$fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(k)).join(' ')} ` +
+      `$fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
       `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, str(args->filename)`)} }`,
   );
   // Exits (of processes, not threads) are not printed one by one: the pid and time go into a map
@@ -490,8 +490,12 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_socket /args->family == 17/ { ${emit('So', '\\t%d\\t%d', 'args->family, args->type')} }`);
   p.push('tracepoint:syscalls:sys_enter_accept4 { @acc[tid] = args->upeer_sockaddr; }');
   p.push(`tracepoint:syscalls:sys_exit_accept4 /@acc[tid] != 0/ { if (args->ret >= 0) { ${sa4('@acc[tid]', 'K', 'args->ret')} } delete(@acc[tid]); }`);
-  p.push(`tracepoint:syscalls:sys_enter_dup2 /args->newfd <= 2/ { ${emit('D', '\\t%d\\t%d', 'args->oldfd, args->newfd')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_dup3 /args->newfd <= 2/ { ${emit('D', '\\t%d\\t%d', 'args->oldfd, args->newfd')} }`);
+  // dup2/dup3 onto a standard stream, with the kind of the file duplicated (FD_KINDS, read in the
+  // kernel: shell redirections are frequent, and telling a socket from a file in /proc costs Node a
+  // read of up to five socket tables).
+  const dupKind = `$fl = 0; $fa = curtask->files->fdt->fd; if ((uint64)args->oldfd < (uint64)curtask->files->fdt->max_fds) { ${fdKind('args->oldfd', 0)} } $fl = $fl >> 4;`;
+  p.push(`tracepoint:syscalls:sys_enter_dup2 /args->newfd <= 2/ { ${dupKind} ${emit('D', '\\t%d\\t%d\\t%d', 'args->oldfd, args->newfd, $fl')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_dup3 /args->newfd <= 2/ { ${dupKind} ${emit('D', '\\t%d\\t%d\\t%d', 'args->oldfd, args->newfd, $fl')} }`);
   p.push(`tracepoint:syscalls:sys_enter_ptrace { ${emit('P', '\\t%d\\t%d', 'args->request, args->pid')} }`);
   p.push(`tracepoint:syscalls:sys_enter_setns { ${emit('S', '\\t%d\\t%d', 'args->fd, args->flags')} }`);
   p.push(`tracepoint:syscalls:sys_enter_unshare { ${emit('U', '\\t%d', 'args->unshare_flags')} }`);
