@@ -25,6 +25,10 @@ export function register(program: Command): void {
     .option('--auth-log <file>', 'auth log to follow (repeatable)', collect)
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable)', collect)
     .option('--docker-socket <path>', "Docker Engine socket for container names and images (default: DOCKER_HOST's unix:// path, else /var/run/docker.sock)")
+    .option(
+      '--k8s-audit-log <path>',
+      "kube-apiserver audit log to follow (default: the --audit-log-path of a kube-apiserver running on this node; 'none': off)",
+    )
     .action(
       action(async (opts: Record<string, unknown>) => {
         const sensor = String(opts.sensor);
@@ -50,6 +54,7 @@ export function register(program: Command): void {
           authLogs: opts.authLog as string[] | undefined,
           keyFiles: opts.keyFile as string[] | undefined,
           dockerSocket: opts.dockerSocket as string | undefined,
+          k8sAuditLog: opts.k8sAuditLog as string | undefined,
         });
       }),
     );
