@@ -26,6 +26,7 @@ if (KIND !== 'exec' && KIND !== 'open') throw new Error('--workload: exec or ope
 const UNIT = KIND === 'exec' ? 'exec' : 'open';
 /** `--only default|lean`: run one watched configuration (profiling). `--node-arg X` (repeatable): passed to the agent's node (e.g. --cpu-prof). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const IDLE_MS = 10_000;
 const NODE_ARGS = process.argv.flatMap((a, i) => (a === '--node-arg' && process.argv[i + 1] ? [process.argv[i + 1]!] : []));
 const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
@@ -121,6 +122,10 @@ async function main(): Promise<void> {
     console.log(
       `  agent CPU: ${r.cpuS.toFixed(2)} s during the workload (${(((r.cpuS * 1000) / r.ms) * 100).toFixed(0)} % of one core): node ${r.cpuNode.toFixed(2)} s + bpftrace ${r.cpuBt.toFixed(2)} s; ${((r.cpuS / N) * 1e6).toFixed(0)} us per ${UNIT} = ${((r.cpuS / N) * 1000).toFixed(2)} s per 1,000`,
     );
+    const over = r.cpuS - r.idleS;
+    console.log(
+      `             over the agent's idle rate (${r.idleS.toFixed(2)} s for the same stretch): ${over.toFixed(2)} s, ${((over / N) * 1e6).toFixed(0)} us per ${UNIT} = ${((over / N) * 1000).toFixed(2)} s per 1,000`,
+    );
     console.log(`  agent RSS: node ${(r.rssNode / 1024).toFixed(0)} MiB, bpftrace ${(r.rssBt / 1024).toFixed(0)} MiB`);
     console.log(`  events:    ${r.events} normalised, lost by the probes: ${r.lost}`);
   }
@@ -132,6 +137,8 @@ interface Watched {
   cpuS: number;
   cpuNode: number;
   cpuBt: number;
+  /** The agent's idle CPU rate times the measured stretch (workload + drain). */
+  idleS: number;
   rssNode: number;
   rssBt: number;
   events: string;
@@ -158,6 +165,11 @@ async function watched(extra: string[]): Promise<Watched> {
   });
   const bt = childOf(w.pid!, 'bpftrace');
   await new Promise((r) => setTimeout(r, 2000));
+  // The agent's CPU without the workload (other processes on a shared host, the CPU sampler, scans of
+  // new executables): its rate over IDLE_MS is subtracted from the CPU during the workload.
+  const i0 = cpuTicks(w.pid!) + (bt ? cpuTicks(bt) : 0);
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const idleRate = (cpuTicks(w.pid!) + (bt ? cpuTicks(bt) : 0) - i0) / TICK / (IDLE_MS / 1000);
   const n0 = cpuTicks(w.pid!);
   const b0 = bt ? cpuTicks(bt) : 0;
   const ms = workload();
@@ -171,7 +183,18 @@ async function watched(extra: string[]): Promise<Watched> {
   w.kill('SIGINT');
   await new Promise((r) => w.on('exit', r));
   const stats = /stats events=(\d+).*lost=(\d+)/.exec(err);
-  return { ms, wcpu, cpuS: cpuNode + cpuBt, cpuNode, cpuBt, rssNode, rssBt, events: stats?.[1] ?? '?', lost: stats?.[2] ?? '?' };
+  return {
+    ms,
+    wcpu,
+    cpuS: cpuNode + cpuBt,
+    cpuNode,
+    cpuBt,
+    idleS: idleRate * ((ms + 3000) / 1000),
+    rssNode,
+    rssBt,
+    events: stats?.[1] ?? '?',
+    lost: stats?.[2] ?? '?',
+  };
 }
 
 await main();

@@ -376,7 +376,7 @@ export const FD_KINDS = ['', 'file', 'pipe', 'tty', 'memfd', 'ipv4', 'ipv6', 'un
  */
 function fdKind(index: string, k: number): string {
   return (
-    `$fd = *($fa + ${index}); if ($fd != 0) { $in = $fd->f_inode; $mo = *(uint16 *)$in & 0xf000; $k = 9; ` +
+    `$fd = (struct file *)*($fa + ${index}); if ($fd != 0) { $in = (struct inode *)$fd->f_inode; $mo = *(uint16 *)$in & 0xf000; $k = 9; ` +
     `if ($mo == 0x8000 || $mo == 0x4000 || $mo == 0x6000) { $k = 1; if ($mo == 0x8000 && $in->i_nlink == 0) { if ((*(uint64 *)kptr($fd->f_path.dentry->d_name.name) & 0xffffffffffff) == 0x3a64666d656d) { $k = 4; } } } ` +
     `if ($mo == 0x1000) { $k = 2; } ` +
     `if ($mo == 0x2000) { $k = 1; $mo = $in->i_rdev >> 20; if (($mo >= 136 && $mo <= 143) || $mo == 4 || $mo == 5) { $k = 3; } } ` +
