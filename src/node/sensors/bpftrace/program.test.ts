@@ -105,7 +105,7 @@ describe('bpftrace program', () => {
     // An executable without a link (memfd, deleted file) is bit 0 of the exec line's flags.
     assert.match(
       buildProgram({}),
-      /sched_process_exec \{ \$mm = curtask->mm; \$xi = \$mm->exe_file->f_inode; \$fl = 0; if \(\$xi->i_nlink == 0\) \{ \$fl = 1; \}/,
+      /sched_process_exec \{ \$mm = \(struct mm_struct \*\)curtask->mm; \$xi = \(struct inode \*\)\$mm->exe_file->f_inode; \$fl = 0; if \(\$xi->i_nlink == 0\) \{ \$fl = 1; \}/,
     );
   });
 

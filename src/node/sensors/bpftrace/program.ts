@@ -413,11 +413,11 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // executable's identity (device, inode, size, mtime: the malware scanner's already-seen test
   // without an open), the v1 cgroup id and the filename. Same CPU, probe order: `Cg`, `Dx` and `Ea`
   // arrive before their `E`.
-  const v1Css = opts.v1SubsysIndex !== undefined ? `curtask->cgroups->subsys[${opts.v1SubsysIndex}]->cgroup->kn` : undefined;
+  const v1Css = opts.v1SubsysIndex !== undefined ? `((struct kernfs_node *)curtask->cgroups->subsys[${opts.v1SubsysIndex}]->cgroup->kn)` : undefined;
   const v1Id = v1Css ? `${v1Css}->id` : '(uint64)0';
   const v1Name = v1Css ? `str(${v1Css}->name)` : '""';
   p.push(
-    `tracepoint:sched:sched_process_exec { $v1 = ${v1Id}; if (@cg[cgroup, $v1] == 0) { @cg[cgroup, $v1] = 1; ${emit('Cg', '\\t%llu\\t%s\\t%s', `$v1, ${v1Name}, str(curtask->cgroups->dfl_cgrp->kn->name)`)} } }`,
+    `tracepoint:sched:sched_process_exec { $v1 = ${v1Id}; if (@cg[cgroup, $v1] == 0) { @cg[cgroup, $v1] = 1; ${emit('Cg', '\\t%llu\\t%s\\t%s', `$v1, ${v1Name}, str(((struct kernfs_node *)curtask->cgroups->dfl_cgrp->kn)->name)`)} } }`,
   );
   if (opts.hostPidns !== undefined)
     p.push(
@@ -427,8 +427,8 @@ export function buildProgram(opts: ProgramOptions = {}): string {
     `tracepoint:sched:sched_process_exec { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
   );
   p.push(
-    `tracepoint:sched:sched_process_exec { $mm = curtask->mm; $xi = $mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
-      `$tty = 0; $ty = curtask->signal->tty; if ($ty != 0) { $k = (uint64)$ty->driver->major; $mo = (uint64)($ty->driver->minor_start + $ty->index); $tty = ($mo & 0xff) | ($k << 8) | (($mo & ~0xff) << 12); } ` +
+    `tracepoint:sched:sched_process_exec { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
+      `$tty = 0; $ty = (struct tty_struct *)curtask->signal->tty; if ($ty != 0) { $td = (struct tty_driver *)$ty->driver; $k = (uint64)$td->major; $mo = (uint64)($td->minor_start + $ty->index); $tty = ($mo & 0xff) | ($k << 8) | (($mo & ~0xff) << 12); } ` +
       `$fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
       `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, str(args->filename)`)} }`,
   );
