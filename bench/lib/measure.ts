@@ -64,6 +64,12 @@ export function cpuRatio(a: Sample[], b: Sample[]): number | undefined {
   return median(a.map((s) => s.cpuMs!)) / median(b.map((s) => s.cpuMs!));
 }
 
+/** `2 CPUs, load average 12.1 10.3 9.8`: printed with every result on the shared machine. */
+export const loadAverageText = (): string =>
+  `${cpus().length} CPUs, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`;
+
 /** What every SBOM benchmark needs first: the Debian rootfs, the compiled CLI, the Trivy peer, a work directory; prints the machine's load. */
 export async function sbomBenchSetup(prefix: string): Promise<{ base: string; trivy: string; work: string }> {
   const base = debianRootfs();
@@ -71,11 +77,7 @@ export async function sbomBenchSetup(prefix: string): Promise<{ base: string; tr
   if (!existsSync(VIGIL_CLI)) throw new Error(`${VIGIL_CLI} missing: run \`npm run build\` first`);
   const trivy = ensureTrivy((s) => console.log(s));
   const work = await mkdtemp(join(tmpdir(), prefix));
-  console.log(
-    `${cpus().length} CPUs, load average ${loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')}`,
-  );
+  console.log(loadAverageText());
   return { base, trivy, work };
 }
 

@@ -16,19 +16,34 @@ export interface ImageCliOptions {
   [limitFlag: string]: unknown;
 }
 
+/** Whether this run shows help (`--help`, `-h`, `vigil help ...`): the help texts that list modules are filled in only then. */
+function helpShown(argv: readonly string[] = process.argv.slice(2)): boolean {
+  return argv[0] === 'help' || argv.includes('--help') || argv.includes('-h');
+}
+
 /**
  * `vigil <name> IMAGE` (scan, sbom): the image operand with the sources of the
  * index, `--format` from the report formats of that kind, `--output`.
- * The command's own options follow; addImageOptions comes last.
+ * The command's own options follow; addImageOptions comes last. The source
+ * and format indexes are loaded for the help text only when help is shown
+ * (a scan loads its one source and its one format itself).
  */
-export async function imageCommand(program: Command, name: 'scan' | 'sbom', description: string, defaultFormat: string, output: string): Promise<Command> {
-  const [sources, formats] = await Promise.all([imageSources(), reportFormats()]);
-  return program
+export function imageCommand(program: Command, name: 'scan' | 'sbom', description: string, defaultFormat: string, output: string): Command {
+  const cmd = program
     .command(name)
     .description(description)
-    .argument('<image>', imageRefHelp(sources))
-    .option('-f, --format <format>', orList(formatsOf(formats, name)), defaultFormat)
+    .argument('<image>', 'the image (a source prefix such as rootfs:DIR, or a path)')
+    .option('-f, --format <format>', 'report format', defaultFormat)
     .option('-o, --output <file>', output);
+  program.hook('preSubcommand', async (_program, sub) => {
+    if (sub !== cmd || !helpShown()) return;
+    const [sources, formats] = await Promise.all([imageSources(), reportFormats()]);
+    const arg = cmd.registeredArguments[0];
+    if (arg) arg.description = imageRefHelp(sources);
+    const format = cmd.options.find((o) => o.long === '--format');
+    if (format) format.description = orList(formatsOf(formats, name));
+  });
+  return cmd;
 }
 
 export function addImageOptions(cmd: Command): Command {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, test } from 'node:test';
 import type { ModuleMeta } from '../core/module-index.js';
-import { loadModuleDir, moduleFiles, once } from './module-dir.js';
+import { loadModule, loadModuleDir, moduleFiles, once } from './module-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-module-dir-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -78,4 +78,17 @@ test('once loads once and retries after a failure', async () => {
   assert.equal(await f(), 2);
   assert.equal(await f(), 2);
   assert.equal(calls, 2);
+});
+
+test('loadModule loads the one file named after the id, and nothing else of the directory', async () => {
+  const d = dir({
+    'wanted.mjs': greeter('wanted'),
+    'broken.mjs': 'throw new Error("loaded although not asked for")',
+    'misnamed.mjs': greeter('other'),
+  });
+  assert.equal((await loadModule('greeter', d, 'wanted', isGreeter))?.greet(), 'hello from wanted');
+  assert.equal(await loadModule('greeter', d, 'absent', isGreeter), undefined);
+  // An id is only compared with the file names: a path never reaches import().
+  assert.equal(await loadModule('greeter', d, '../wanted', isGreeter), undefined);
+  await assert.rejects(loadModule('greeter', d, 'misnamed', isGreeter), /misnamed\.mjs has id other/);
 });

@@ -23,15 +23,28 @@ export function moduleFiles(dir: URL): Array<[string, string]> {
   return out;
 }
 
+async function importModule<T extends ModuleMeta>(kind: string, dir: URL, id: string, name: string, isModule: (m: unknown) => m is T): Promise<T> {
+  const mod = ((await import(new URL(name, dir).href)) as { default?: unknown }).default;
+  if (!isModule(mod)) throw new Error(`${kind} module ${name} does not default-export a ${kind}`);
+  if (mod.id !== id) throw new Error(`${kind} module ${name} has id ${mod.id}; the file must be named after its id`);
+  return mod;
+}
+
 export async function loadModuleDir<T extends ModuleMeta>(kind: string, dir: URL, isModule: (m: unknown) => m is T): Promise<ModuleIndex<T>> {
   const index = new ModuleIndex<T>(kind);
-  for (const [id, name] of moduleFiles(dir)) {
-    const mod = ((await import(new URL(name, dir).href)) as { default?: unknown }).default;
-    if (!isModule(mod)) throw new Error(`${kind} module ${name} does not default-export a ${kind}`);
-    if (mod.id !== id) throw new Error(`${kind} module ${name} has id ${mod.id}; the file must be named after its id`);
-    index.add(mod);
-  }
+  for (const [id, name] of moduleFiles(dir)) index.add(await importModule(kind, dir, id, name, isModule));
   return index;
+}
+
+/**
+ * The one module of `dir` with this id, loading only its file (a command that
+ * needs one report format or one image source does not load the others), or
+ * undefined when no file is named after `id`. The id is only compared with
+ * the directory's file names, never used as a path.
+ */
+export async function loadModule<T extends ModuleMeta>(kind: string, dir: URL, id: string, isModule: (m: unknown) => m is T): Promise<T | undefined> {
+  const file = moduleFiles(dir).find(([fileId]) => fileId === id);
+  return file ? importModule(kind, dir, file[0], file[1], isModule) : undefined;
 }
 
 /** Memoise an async loader (one load per process; a failed load is retried). */

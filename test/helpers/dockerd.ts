@@ -114,6 +114,13 @@ export async function startDockerd(o: { prefix?: string; args?: string[]; readyM
   return { dir, socket, docker, dockerSync, log: () => log, stop };
 }
 
+/** Runs the docker CLI against this daemon and returns its trimmed stdout; a non-zero exit throws, naming the command and its stderr. */
+export async function dockerOk(d: Dockerd, args: string[]): Promise<string> {
+  const r = await d.docker(args);
+  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: exit ${r.status}: ${r.err.trim()}`);
+  return r.out.trim();
+}
+
 /** `docker import` of a root directory as `tag` (tar streamed from the directory, numeric owners kept; `exclude`: tar patterns left out). */
 export async function importRootfs(d: Dockerd, rootfs: string, tag: string, exclude: string[] = []): Promise<void> {
   const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, ...exclude.map((e) => `--exclude=${e}`), '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,6 +5,7 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { authorize, type Binding as CoreBinding } from '../../src/core/auth/policy.js';
 import { api, loadSession, saveSession, unwrap, type Session } from './api/client';
+import { meQuery } from './api/queries';
 import type { Me } from './api/types';
 
 interface Auth {
@@ -23,12 +24,7 @@ const Ctx = createContext<Auth | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | undefined>(loadSession);
   const qc = useQueryClient();
-  const me = useQuery({
-    queryKey: ['me', session?.token],
-    enabled: !!session,
-    queryFn: () => unwrap<Me>(api.GET('/api/v1/auth/me')),
-    staleTime: 60_000,
-  });
+  const me = useQuery({ ...meQuery(session?.token), enabled: !!session });
   const login = useCallback(
     async (username: string, password: string) => {
       const r = await unwrap<{ token: string; expiresAt: string }>(api.POST('/api/v1/auth/login', { body: { username, password } }));

@@ -5,11 +5,29 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { I18nProvider, initialLang, loadLang } from './i18n/i18n';
 import { AuthProvider } from './auth';
 import { App } from './App';
+import { loadSession } from './api/client';
+import { meQuery, overviewQuery, pickProject, projectsQuery } from './api/queries';
+import { wantedProject } from './components/project';
 import './styles.css';
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: (n, e) => n < 1 && !((e as { status?: number }).status! >= 400), refetchOnWindowFocus: false } },
 });
+
+// A signed-in user's first data, asked for now, while React renders and the
+// page's chunk loads, instead of after the page mounted: the user, the
+// projects and, on the overview, the overview of the project the page will
+// pick (a 401 goes through the client's handler to the login page as usual).
+const session = loadSession();
+if (session && !location.pathname.startsWith('/login')) {
+  void queryClient.prefetchQuery(meQuery(session.token));
+  const projects = queryClient.fetchQuery(projectsQuery).catch(() => undefined);
+  if (location.pathname === '/' || location.pathname.startsWith('/overview'))
+    void projects.then((p) => {
+      const id = p && pickProject(p.items, wantedProject(new URLSearchParams(location.search)));
+      return id ? queryClient.prefetchQuery(overviewQuery(id)) : undefined;
+    });
+}
 
 // Chinese users get the Chinese catalog before the first paint; if it cannot
 // load, the console starts in English.

@@ -2,13 +2,10 @@
 // (src/node/agent/agent-command.ts) is loaded inside the action.
 import type { Command } from 'commander';
 import { action, UsageError } from '../exit.js';
-
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, v];
-}
+import { addSensorOption, collect, sensorOf } from '../options.js';
 
 export function register(program: Command): void {
-  program
+  const agent = program
     .command('agent')
     .description('run the node agent: runtime detection on this node, alerts streamed to the server over gRPC (TLS); needs root')
     .requiredOption('--server <host:port>', "the server's agent link address (its --agent-port, default 8091)")
@@ -17,8 +14,8 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'identity, queue and local alert log', '/var/lib/vigil/agent')
     .option('--node-name <name>', 'node name (default: the host name)')
     .option('--queue-cap <n>', 'unacknowledged alerts kept on disk at most; more are dropped and counted', '100000')
-    .option('--heartbeat <seconds>', 'heartbeat interval', '15')
-    .option('--sensor <kind>', 'ebpf, or procfs (polling fallback when eBPF is unavailable)', 'ebpf')
+    .option('--heartbeat <seconds>', 'heartbeat interval', '15');
+  addSensorOption(agent)
     .option('--policy <file>', 'runtime policy file (YAML)')
     .option('--rules <file>', 'extra rule file (repeatable)', collect)
     .option('--no-builtin-rules', 'do not load the built-in rules')
@@ -31,8 +28,7 @@ export function register(program: Command): void {
     )
     .action(
       action(async (opts: Record<string, unknown>) => {
-        const sensor = String(opts.sensor);
-        if (sensor !== 'ebpf' && sensor !== 'procfs') throw new UsageError(`--sensor must be ebpf or procfs, not ${sensor}`);
+        const sensor = sensorOf(opts);
         const cap = Number(opts.queueCap);
         const hb = Number(opts.heartbeat);
         if (!Number.isInteger(cap) || cap < 1 || cap > 10_000_000) throw new UsageError('--queue-cap must be an integer from 1 to 10000000');

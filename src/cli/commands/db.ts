@@ -2,8 +2,8 @@
 // vulnerability DB file. Implementations load lazily (src/node/vulndb).
 import type { Command } from 'commander';
 import type { FeedOptionValues } from '../../core/feeds/index.js';
-import { advisoryFeeds } from '../../node/vulndb/feeds.js';
 import { action } from '../exit.js';
+import { collect } from '../options.js';
 
 const list = (s: string): string[] =>
   s
@@ -52,22 +52,31 @@ export async function register(program: Command): Promise<void> {
       }),
     );
 
-  // The feeds, their `--sources` values and flags come from the feed index (src/core/feeds).
-  const sources = (await advisoryFeeds()).updateSources();
+  // The feeds, their `--sources` values and flags come from the feed index (src/core/feeds), loaded only when
+  // `db update` is the command run (or its help shown): every other command starts without the feed modules.
   const update = db
     .command('update')
     .description('Download the public advisory feeds and replace the DB atomically')
     .option('--db <path>', 'DB file')
-    .option('--sources <list>', `feeds to download (default all): ${[...sources].map(([id, f]) => `${id} (${f.help})`).join(', ')}`, list);
+    .option('--sources <list>', 'feeds to download (default all)', list);
   const flags: Array<{ source: string; key: string; attr: string; env?: string }> = [];
-  for (const [source, feed] of sources) {
-    for (const opt of feed.options) {
-      const help = `${opt.help}${opt.env ? ` (env ${opt.env})` : ''}`;
-      if (opt.list) update.option(opt.flag, help, list);
-      else update.option(opt.flag, help);
-      flags.push({ source, key: opt.key, attr: optionAttr(opt.flag), ...(opt.env ? { env: opt.env } : {}) });
+  let feedOptionsAdded = false;
+  db.hook('preSubcommand', async (_db, sub) => {
+    if (sub !== update || feedOptionsAdded) return;
+    feedOptionsAdded = true;
+    const { advisoryFeeds } = await import('../../node/vulndb/feeds.js');
+    const sources = (await advisoryFeeds()).updateSources();
+    const opt = update.options.find((o) => o.long === '--sources');
+    if (opt) opt.description = `feeds to download (default all): ${[...sources].map(([id, f]) => `${id} (${f.help})`).join(', ')}`;
+    for (const [source, feed] of sources) {
+      for (const o of feed.options) {
+        const help = `${o.help}${o.env ? ` (env ${o.env})` : ''}`;
+        if (o.list) update.option(o.flag, help, list);
+        else update.option(o.flag, help);
+        flags.push({ source, key: o.key, attr: optionAttr(o.flag), ...(o.env ? { env: o.env } : {}) });
+      }
     }
-  }
+  });
   update
     .option('--max-download-size <bytes>', 'largest download accepted', (s) => Number(s))
     .option(
@@ -100,7 +109,7 @@ export async function register(program: Command): Promise<void> {
     .description('Show the DB metadata (schema version, build time, sources and record counts) and the malware signatures (version, rule and hash counts)')
     .option('--db <path>', 'DB file')
     .option('--format <format>', 'table or json', 'table')
-    .option('--malware-rules <path>', 'also count these user YARA rules / hash lists (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--malware-rules <path>', 'also count these user YARA rules / hash lists (repeatable)', collect)
     .action(
       action(async (o: { db?: string; format: string; malwareRules?: string[] }) => {
         const { defaultDbPath } = await import('../../node/vulndb/scan-vulns.js');

@@ -3,8 +3,7 @@
 // Light on purpose: implementations are imported inside the actions.
 import type { Command } from 'commander';
 import { lazyAction } from '../exit.js';
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
+import { collect } from '../options.js';
 
 function detectOptions(cmd: Command): Command {
   return cmd

@@ -3,14 +3,11 @@
 // action so `vigil --version` stays fast; the printing is ../runtime/output.ts.
 import type { Command } from 'commander';
 import { action, UsageError } from '../exit.js';
-
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, v];
-}
+import { addSensorOption, collect, sensorOf } from '../options.js';
 
 export function register(program: Command): void {
   const runtime = program.command('runtime').description('runtime security on this node: kernel events, rules, policies');
-  runtime
+  const watch = runtime
     .command('watch')
     .description('watch this host in real time (eBPF via bpftrace) and print alerts; needs root')
     .option('-f, --format <format>', 'json (one alert per line) or text', 'text')
@@ -25,8 +22,8 @@ export function register(program: Command): void {
     .option('--no-malware', 'do not run the malware signatures on executables')
     .option('--docker-socket <path>', 'Docker Engine API socket for container names and images', '/var/run/docker.sock')
     .option('--threat-ips <file>', 'threat-intel IP/CIDR list, one per line (network/abnormal-outbound)')
-    .option('--state <file>', 'learn-state file for learned whitelists', '/var/lib/vigil/runtime-learn.json')
-    .option('--sensor <kind>', 'ebpf, or procfs (polling fallback when eBPF is unavailable)', 'ebpf')
+    .option('--state <file>', 'learn-state file for learned whitelists', '/var/lib/vigil/runtime-learn.json');
+  addSensorOption(watch)
     .option('--no-raw-syscalls', 'do not trace module loading and kexec (raw_syscalls:sys_enter slows every syscall on the host)')
     .option('--poll-interval <ms>', 'procfs polling interval', '200')
     .option('--stats <seconds>', 'print a stats line on stderr every N seconds (0: only at exit)', '60')
@@ -38,8 +35,7 @@ export function register(program: Command): void {
       action(async (opts: Record<string, unknown>) => {
         const format = String(opts.format);
         if (format !== 'json' && format !== 'text') throw new UsageError(`--format must be json or text, not ${format}`);
-        const sensor = String(opts.sensor);
-        if (sensor !== 'ebpf' && sensor !== 'procfs') throw new UsageError(`--sensor must be ebpf or procfs, not ${sensor}`);
+        const sensor = sensorOf(opts);
         const stats = Number(opts.stats);
         const poll = Number(opts.pollInterval);
         if (!Number.isFinite(stats) || stats < 0) throw new UsageError('--stats must be a number of seconds');

@@ -6,7 +6,7 @@ import { addImageOptions, imageCommand } from '../image-options.js';
 
 export async function register(program: Command): Promise<void> {
   const description = 'scan an image: packages, known vulnerabilities, malware, secrets, baseline checks, unowned files';
-  const cmd = (await imageCommand(program, 'scan', description, 'table', 'write the report to a file'))
+  const cmd = imageCommand(program, 'scan', description, 'table', 'write the report to a file')
     .option('--scanners <list>', 'comma-separated scanners: vuln,malware,secret,baseline,files', 'vuln')
     .option(
       '--malware-rules <path>',

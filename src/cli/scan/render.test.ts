@@ -2,22 +2,15 @@
 // real report, is documented, and is what `--format` accepts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { documentedPage } from '../../../test/helpers/doc-pages.js';
 import { InputError } from '../../core/errors.js';
 import { imageSources } from '../../node/image/source-index.js';
 import { sampleScanReport as sample } from '../../core/report/report.test-helpers.js';
 import { checkFormat, formatsOf, orList, renderReport, reportFormats } from './render.js';
 
 const repo = new URL('../../../', import.meta.url).pathname;
-function slug(heading: string): string {
-  return heading
-    .toLowerCase()
-    .replace(/[^a-z0-9 -]/g, '')
-    .replace(/ /g, '-');
-}
-
 test('scan and sbom offer the formats of the index', async () => {
   const formats = await reportFormats();
   assert.deepEqual(formatsOf(formats, 'scan'), ['cyclonedx', 'json', 'sarif', 'spdx', 'table']);
@@ -58,14 +51,7 @@ test('every format renders a report into one document ending in a newline', asyn
 
 test('every format is documented where its module says', async () => {
   for (const f of (await reportFormats()).all()) {
-    const [file, anchor] = f.docs.split('#');
-    assert.ok(existsSync(join(repo, file!)), `${f.id}: ${file}`);
-    const page = readFileSync(join(repo, file!), 'utf8');
-    if (anchor)
-      assert.ok(
-        page.split('\n').some((l) => /^#+ /.test(l) && slug(l.replace(/^#+ /, '')) === anchor),
-        `${f.id}: ${f.docs} has the heading`,
-      );
+    const page = documentedPage(f.docs, f.id);
     assert.ok(page.includes(`\`${f.id}\``), `${f.id}: its page names it`);
   }
 });

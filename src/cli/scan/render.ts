@@ -6,7 +6,7 @@ import { VIGIL_VERSION } from '../../node/version.js';
 import type { ModuleIndex } from '../../core/module-index.js';
 import { isReportFormatModule, type ReportCommand, type ReportFormatModule } from '../../core/report/format-module.js';
 import type { ScanReport } from '../../core/scan/types.js';
-import { loadModuleDir, once } from '../../node/module-dir.js';
+import { loadModule, loadModuleDir, once } from '../../node/module-dir.js';
 import { UsageError } from '../exit.js';
 
 export const FORMATS_DIR = new URL('../../core/report/formats/', import.meta.url);
@@ -31,6 +31,9 @@ export function toolVersion(): string {
 }
 
 export async function checkFormat(format: string, command: ReportCommand): Promise<ReportFormatModule> {
+  // The requested format's module alone; the whole index only to name the choices of a wrong one.
+  const one = await loadModule('report format', FORMATS_DIR, format, isReportFormatModule);
+  if (one?.commands.includes(command)) return one;
   const formats = await reportFormats();
   const allowed = formatsOf(formats, command);
   if (!allowed.includes(format)) throw new UsageError(`--format: unknown format ${format} (one of ${allowed.join(', ')})`);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.test-helpers.js';
 import { apkAnalyzer, APK_INSTALLED, APK_INSTALLED_USR, parseApkInstalled } from './apk.js';
+import { fuzzDamagedBytes } from './analyzer.test-helpers.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
 import type { Package } from '../inventory/types.js';
 
@@ -95,19 +96,5 @@ test('hostile installed files fail with InputError naming the file and line', as
 });
 
 test('fuzz: damaged installed files end in packages or an InputError, never a crash', async () => {
-  let seed = 7;
-  const rand = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-  const original = Buffer.from(installed());
-  for (let round = 0; round < 200; round++) {
-    const b = Buffer.from(original);
-    for (let k = 0; k < 1 + rand(6); k++) b[rand(b.length)] = [0x0a, 0x3a, 0xff, rand(256)][rand(4)]!;
-    try {
-      await run({ [APK_INSTALLED]: b });
-    } catch (e) {
-      assert.ok(e instanceof InputError, `round ${round}: ${String((e as Error).stack)}`);
-    }
-  }
+  await fuzzDamagedBytes(Buffer.from(installed()), { seed: 7, rounds: 200, maxHits: 6, bytes: [0x0a, 0x3a, 0xff] }, (b) => run({ [APK_INSTALLED]: b }));
 });

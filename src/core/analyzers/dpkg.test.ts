@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { loadFixtureLayer } from '../../node/analyzers/fixture-layer.test-helpers.js';
 import { parseControlFile } from './deb822.js';
 import { dpkgAnalyzer } from './dpkg.js';
+import { fuzzDamagedBytes } from './analyzer.test-helpers.js';
 import { runAnalyzer, type HarnessLayer } from './test-harness.js';
 import type { Package } from '../inventory/types.js';
 
@@ -184,21 +185,7 @@ test('hostile status files fail with InputError naming the file and line', async
 });
 
 test('fuzz: damaged status files end in packages or an InputError, never a crash', async () => {
-  let seed = 99;
-  const rand = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-  const original = Buffer.from(statusText());
-  for (let round = 0; round < 200; round++) {
-    const b = Buffer.from(original);
-    for (let k = 0; k < 1 + rand(6); k++) b[rand(b.length)] = [0x0a, 0x20, 0x3a, 0x28, 0xff, rand(256)][rand(6)]!;
-    try {
-      await run({ [STATUS]: b });
-    } catch (e) {
-      assert.ok(e instanceof InputError, `round ${round}: ${String((e as Error).stack)}`);
-    }
-  }
+  await fuzzDamagedBytes(Buffer.from(statusText()), { seed: 99, rounds: 200, maxHits: 6, bytes: [0x0a, 0x20, 0x3a, 0x28, 0xff] }, (b) => run({ [STATUS]: b }));
 });
 
 test('fuzz regression: a Package field continued over two lines gives a one-line error', async () => {

@@ -150,6 +150,7 @@ export const dpkgAnalyzer: Analyzer = {
   id: 'dpkg',
   version: 1,
   kind: 'package',
+  claims: { dirs: ['/var/lib/dpkg/'], names: ['copyright'] },
   required(path: string, entry: FileEntry): boolean {
     if (entry.kind !== 'file' && entry.kind !== 'hardlink') return false;
     if (path === DPKG_STATUS || path.startsWith(DPKG_STATUS_D)) return true;

@@ -234,6 +234,8 @@ export interface JsLockReader {
   /** The lockfile's base name (`yarn.lock`, `pnpm-lock.yaml`). */
   file: string;
   parse(text: string, manifests: Manifests): LockPackage[];
+  /** Loads what `parse` needs (the YAML library), called once a lockfile is found. */
+  prepare?: () => Promise<unknown>;
   /** The ID a dependency edge should carry in the report (`name@version`, peers dropped). */
   canonicalId?: (id: string) => string;
 }
@@ -316,11 +318,16 @@ export function jsLockfileAnalyzer(id: string, version: number, reader: JsLockRe
     id,
     version,
     kind: 'package',
+    claims: { names: [reader.file, 'package.json'] },
     required(path, entry) {
       if (entry.kind !== 'file') return false;
       if (isAppLockfile(path, reader.file)) return entry.size <= MAX_JS_LOCKFILE;
       return (isInstalledPackageJson(path) || isProjectManifest(path)) && entry.size <= MAX_PACKAGE_JSON;
     },
-    analyze: (input) => (input.files.some((f) => isAppLockfile(f.path, reader.file)) ? analyzeJsLockfiles(input, reader) : {}),
+    async analyze(input) {
+      if (!input.files.some((f) => isAppLockfile(f.path, reader.file))) return {};
+      await reader.prepare?.();
+      return analyzeJsLockfiles(input, reader);
+    },
   };
 }

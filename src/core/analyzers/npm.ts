@@ -37,6 +37,7 @@ export const npmAnalyzer: Analyzer = {
   id: 'npm',
   version: 2,
   kind: 'package',
+  claims: { names: ['package.json', 'package-lock.json'] },
   required(path, entry) {
     if (isInstalledPackageJson(path)) return entry.size <= MAX_PACKAGE_JSON;
     if (isLockfile(path)) return entry.size <= MAX_JS_LOCKFILE;

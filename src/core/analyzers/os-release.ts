@@ -80,6 +80,7 @@ export const osReleaseAnalyzer: Analyzer = {
   id: 'os-release',
   version: 1,
   kind: 'os',
+  claims: { paths: [...REQUIRED], dirs: ['/usr/lib/os.release.d/'] },
   required(path: string, entry: FileEntry): boolean {
     // Fedora's /usr/lib/os-release is a symlink into /usr/lib/os.release.d/: claim the targets too.
     return (entry.kind === 'file' || entry.kind === 'hardlink') && (REQUIRED.has(path) || path.startsWith('/usr/lib/os.release.d/'));

@@ -4,7 +4,7 @@
 // packages or the reason it was skipped (lockfiles, binaries' dependency data).
 import type { LayerRef, Notice, Package, PackageType } from '../inventory/types.js';
 import { layerRef } from './layer-attribution.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
+import type { Analyzer, AnalyzerClaims, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
 
 /** A package as a parser gives it; the collector adds the file and the layer. */
 export type PackageFields = Omit<Package, 'filePath' | 'layer'>;
@@ -48,6 +48,8 @@ export interface PackageFileAnalyzerSpec {
   /** Default 1. */
   version?: number;
   required: Analyzer['required'];
+  /** The pre-filter of `required` (Analyzer.claims). */
+  claims?: AnalyzerClaims;
   reduce?: Analyzer['reduce'];
   /** Package type of what it finds. */
   type: PackageType;
@@ -68,6 +70,7 @@ export function packageFileAnalyzer(spec: PackageFileAnalyzerSpec): Analyzer {
     version: spec.version ?? 1,
     kind: 'package',
     required: spec.required,
+    ...(spec.claims ? { claims: spec.claims } : {}),
     ...(spec.reduce ? { reduce: spec.reduce } : {}),
     analyze(input) {
       const out = new PackageCollector(input.layers);

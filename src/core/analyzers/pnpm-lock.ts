@@ -9,7 +9,7 @@
 // an importer's production dependency reaches it. Non-semver versions
 // (tarballs, `file:`, git) become "". pnpm 11's env lockfile document (config
 // and package-manager dependencies) is skipped.
-import { parseAllDocuments } from 'yaml';
+import { yaml } from './yaml-lazy.js';
 import semver from 'semver';
 import { LockBudget, LockfileError, type LockPackage, type Manifests, isObj, lockId, sortedUnique } from './js-lock.js';
 
@@ -60,7 +60,7 @@ const isEnvDocument = (doc: Json): boolean =>
 export function parsePnpmLock(text: string, manifests: Manifests = new Map()): LockPackage[] {
   let docs;
   try {
-    docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false });
+    docs = yaml().parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false });
   } catch (e) {
     throw new LockfileError(`YAML: ${String((e as Error).message).split('\n')[0]}`);
   }

@@ -55,12 +55,30 @@ export interface AnalyzerResult {
   notices?: Notice[];
 }
 
+export interface AnalyzerClaims {
+  paths?: readonly string[];
+  names?: readonly string[];
+  suffixes?: readonly string[];
+  dirs?: readonly string[];
+  executables?: boolean;
+}
+
 export interface Analyzer {
   readonly id: string;
   readonly version: number;
   /** `os` analyzers run before `package` analyzers and see no `os` in their input. */
   readonly kind: 'os' | 'package';
   required(path: string, entry: FileEntry): boolean;
+  /**
+   * Optional pre-filter (claims.ts): a promise that `required` is true only
+   * for an entry whose absolute path is in `paths`, whose base name is in
+   * `names`, whose base name ends with one of `suffixes` (compared without
+   * case; each has a dot), whose path starts with one of `dirs`, or, with
+   * `executables`, a regular file with an execute bit. The scan then asks
+   * `required` only about such entries. Without it, `required` sees every
+   * entry. src/node/analyzers/claims.test.ts holds every analyzer to it.
+   */
+  readonly claims?: AnalyzerClaims;
   /**
    * Keeps only what `analyze` reads of a required file, right after the file
    * is read (an executable's build info instead of its 70 MiB), so the scan

@@ -8,7 +8,7 @@
 // project's package.json (and its workspaces' ones), packages it names are
 // direct, and a package only devDependencies reach is dev (Trivy's yarn
 // analyzer does the same walk).
-import { parse as parseYaml } from 'yaml';
+import { yaml } from './yaml-lazy.js';
 import { LockBudget, LockfileError, type LockPackage, type Manifests, isObj, lockId, sortedUnique } from './js-lock.js';
 import { globMatcher, workspaceGlobs } from './npm-lock.js';
 
@@ -174,7 +174,7 @@ function v1Entries(text: string, budget: LockBudget): Entry[] {
 function berryEntries(text: string, budget: LockBudget): Entry[] {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { schema: 'failsafe', maxAliasCount: 0, uniqueKeys: false });
+    doc = yaml().parse(text, { schema: 'failsafe', maxAliasCount: 0, uniqueKeys: false });
   } catch (e) {
     throw new LockfileError(`YAML: ${String((e as Error).message).split('\n')[0]}`);
   }

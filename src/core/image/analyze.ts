@@ -3,6 +3,7 @@
 // FileTree, then run the OS analyzers and the package analyzers on it.
 // Per-layer results can come from / go to a LayerCache.
 import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput } from '../analyzers/types.js';
+import { ClaimIndex } from '../analyzers/claims.js';
 import { mergeNpmPackages } from '../analyzers/js-lock.js';
 import { LimitError } from '../errors.js';
 import { contentSink, type ContentRecord, type ContentScanner } from './content.js';
@@ -196,16 +197,14 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   if (layers.length > limits.maxLayers) {
     throw new LimitError('LIMIT_LAYERS', `image has ${layers.length} layers, over the limit of ${limits.maxLayers} (raise with --max-layers)`, image.name);
   }
-  const wants = (e: FileEntry): boolean => {
-    for (const a of analyzers) if (a.required(e.path, e)) return true;
-    return false;
-  };
+  // Which analyzers an entry concerns is looked up by its name first (Analyzer.claims).
+  const claims = new ClaimIndex(analyzers);
+  const wants = (e: FileEntry): boolean => claims.wants(e.path, e);
   // A file is reduced when every analyzer claiming it shares one `reduce` (see Analyzer.reduce).
   const reducer = analyzers.some((a) => a.reduce)
     ? (e: FileEntry): Reducer | undefined => {
         let fn: Analyzer['reduce'];
-        for (const a of analyzers) {
-          if (!a.required(e.path, e)) continue;
+        for (const a of claims.claimers(e.path, e)) {
           if (!a.reduce || (fn && fn !== a.reduce)) return undefined;
           fn = a.reduce;
         }
@@ -300,18 +299,22 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   }
 
   const tree = merger.tree;
-  const required = [...merger.required].sort();
   const ctx = opts.ctx ?? {};
+  // Each analyzer's files: the final version of every required path it claims, sorted by path.
+  const filesOf = new Map<Analyzer, AnalyzerFile[]>(analyzers.map((a) => [a, []]));
+  for (const path of [...merger.required].sort()) {
+    const entry = tree.get(path);
+    if (!entry) continue;
+    const claimers = claims.claimers(path, entry);
+    if (claimers.length === 0) continue;
+    const c = merger.contentOf(path);
+    if (!c) continue;
+    // One object per analyzer, as before: an analyzer never sees another's.
+    for (const a of claimers) filesOf.get(a)?.push({ path, content: c.content, entry: c.entry });
+  }
   const inputFor = (a: Analyzer, os: OsInfo | undefined): AnalyzerInput => {
-    const files: AnalyzerFile[] = [];
-    for (const path of required) {
-      const entry = tree.get(path);
-      if (!entry || !a.required(path, entry)) continue;
-      const c = merger.contentOf(path);
-      if (c) files.push({ path, content: c.content, entry: c.entry });
-    }
     const input: AnalyzerInput = {
-      files,
+      files: filesOf.get(a) ?? [],
       versions: (p: string) => [...(merger.versions.get(p) ?? [])],
       tree,
       ctx,

@@ -22,6 +22,9 @@ function splitPath(path: string): string[] {
 export class SquashedTree implements FileTree {
   private readonly root: Node;
   private count = 0;
+  /** The directory the last add() went into: walks and tar layers list a directory's entries one after another. */
+  private lastDir: string | undefined;
+  private lastDirNode: Node | undefined;
 
   constructor(private readonly maxSymlinkDepth = 40) {
     this.root = { entry: { path: '/', kind: 'dir', mode: 0o755, size: 0, uid: 0, gid: 0, layer: 0 }, children: new Map() };
@@ -55,29 +58,22 @@ export class SquashedTree implements FileTree {
    * (those are gone now).
    */
   add(entry: FileEntry): boolean {
-    const segs = splitPath(entry.path);
-    if (segs.length === 0) {
+    const path = entry.path;
+    if (path === '/') {
       // The root itself: keep its metadata, never replace the node.
       this.root.entry = { ...entry, path: '/', kind: 'dir' };
       return false;
     }
-    let n = this.root;
-    let p = '';
-    for (let i = 0; i < segs.length - 1; i++) {
-      const seg = segs[i]!;
-      p += '/' + seg;
-      let ch = n.children!.get(seg);
-      if (!ch) {
-        ch = { entry: { path: p, kind: 'dir', mode: 0o755, size: 0, uid: 0, gid: 0, layer: entry.layer }, children: new Map() };
-        n.children!.set(seg, ch);
-        this.count++;
-      } else if (!ch.children) {
-        ch.entry = { path: p, kind: 'dir', mode: 0o755, size: 0, uid: 0, gid: 0, layer: entry.layer };
-        ch.children = new Map();
-      }
-      n = ch;
+    const slash = path.lastIndexOf('/');
+    const dir = slash === 0 ? '/' : path.slice(0, slash);
+    let n: Node;
+    if (dir === this.lastDir) n = this.lastDirNode!;
+    else {
+      n = this.makeDir(dir, entry.layer);
+      this.lastDir = dir;
+      this.lastDirNode = n;
     }
-    const name = segs[segs.length - 1]!;
+    const name = path.slice(slash + 1);
     const old = n.children!.get(name);
     if (entry.kind === 'hardlink' && entry.linkTarget) {
       const target = this.node(entry.linkTarget);
@@ -93,13 +89,41 @@ export class SquashedTree implements FileTree {
       return false;
     }
     const hadChildren = !!old.children && old.children.size > 0;
+    // A directory replaced: the remembered directory may have been below it.
+    if (old.children) this.forgetLastDir();
     if (old.children) this.count -= this.countNodes(old) - 1;
     n.children!.set(name, entry.kind === 'dir' ? { entry, children: new Map() } : { entry });
     return hadChildren;
   }
 
+  /** The directory node of a normalised path, created (and a non-directory replaced) as extracting would. */
+  private makeDir(dir: string, layer: number): Node {
+    let n = this.root;
+    let p = '';
+    for (const seg of splitPath(dir)) {
+      p += '/' + seg;
+      let ch = n.children!.get(seg);
+      if (!ch) {
+        ch = { entry: { path: p, kind: 'dir', mode: 0o755, size: 0, uid: 0, gid: 0, layer }, children: new Map() };
+        n.children!.set(seg, ch);
+        this.count++;
+      } else if (!ch.children) {
+        ch.entry = { path: p, kind: 'dir', mode: 0o755, size: 0, uid: 0, gid: 0, layer };
+        ch.children = new Map();
+      }
+      n = ch;
+    }
+    return n;
+  }
+
+  private forgetLastDir(): void {
+    this.lastDir = undefined;
+    this.lastDirNode = undefined;
+  }
+
   /** Delete a path and everything below it; true when something was deleted. */
   remove(path: string): boolean {
+    this.forgetLastDir();
     const segs = splitPath(path);
     if (segs.length === 0) return this.clear('/');
     const parent = this.node('/' + segs.slice(0, -1).join('/'));
@@ -113,6 +137,7 @@ export class SquashedTree implements FileTree {
 
   /** Delete everything below a directory (opaque whiteout); the directory stays. */
   clear(dir: string): boolean {
+    this.forgetLastDir();
     const n = this.node(dir);
     if (!n?.children || n.children.size === 0) return false;
     this.count -= this.countNodes(n) - 1;

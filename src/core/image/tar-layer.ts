@@ -77,6 +77,8 @@ export function layerError(e: unknown, where: string): InputError {
   return new InputError('LAYER_READ_ERROR', msg, where);
 }
 
+const NOTHING = Object.freeze({ read: false, hash: false, wantBytes: 0 });
+
 /** Common per-entry bookkeeping for both tar streams and walked entries. */
 class EntryCollector {
   readonly entries: ScannedEntry[] = [];
@@ -97,6 +99,7 @@ class EntryCollector {
     uid: number,
     gid: number,
     linkName: string | undefined,
+    normal = false,
   ): { se?: ScannedEntry; read: boolean; fe?: FileEntry; hash: boolean; wantBytes: number } {
     const { limits, where } = this.o;
     if (++this.count > limits.maxEntries)
@@ -107,11 +110,11 @@ class EntryCollector {
         `entry name is longer than ${limits.maxPathLength} characters (raise with --max-path-length): ${rawName.slice(0, 80)}...`,
         where,
       );
-    const path = normalizePath(rawName);
-    if (path === '/') return { read: false, hash: false, wantBytes: 0 };
+    const path = normal ? rawName : normalizePath(rawName);
+    if (path === '/') return NOTHING;
     const wh = parseWhiteout(path);
     if (wh) {
-      if (wh.kind === 'meta') return { read: false, hash: false, wantBytes: 0 };
+      if (wh.kind === 'meta') return NOTHING;
       const se: ScannedEntry = { path: wh.target, kind: 'file', mode: 0, size: 0, uid: 0, gid: 0, whiteout: wh.kind };
       this.entries.push(se);
       return { se, read: false, hash: false, wantBytes: 0 };
@@ -144,7 +147,7 @@ class EntryCollector {
       }
     }
     const c = this.o.content;
-    if (!c || kind !== 'file' || !fe) return { se, read, ...(fe ? { fe } : {}), hash: false, wantBytes: 0 };
+    if (!c || kind !== 'file' || !fe) return fe ? { se, read, fe, hash: false, wantBytes: 0 } : { se, read, hash: false, wantBytes: 0 };
     return { se, read, fe, hash: c.hash, wantBytes: c.wantBytes(fe) };
   }
 
@@ -366,21 +369,15 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
 }
 
 /** Read a layer that a source walks itself (an unpacked root filesystem). */
-export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: ScanLayerOptions): Promise<LayerScanData> {
+export async function scanLayerEntries(source: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, o: ScanLayerOptions): Promise<LayerScanData> {
   const col = new EntryCollector(o);
   const budget = o.budget ?? { used: 0 };
   let layerBytes = 0;
-  for await (const le of source) {
-    if (o.signal?.aborted) throw new InputError('ABORTED', 'reading was aborted', o.where);
+
+  /** The bytes of an entry an analyzer or scanner wants. */
+  const readEntry = async (le: LayerEntry, path: string, added: ReturnType<EntryCollector['add']>, scanIt: boolean): Promise<void> => {
     const e = le.entry;
-    // Walked entries are already absolute; whiteout markers are honoured the same way.
-    const name = le.whiteout === 'opaque' ? e.path + '/.wh..wh..opq' : le.whiteout === 'file' ? parentPath(e.path) + '/.wh.' + baseName(e.path) : e.path;
-    const added = col.add(name, e.kind, e.mode, e.size, e.uid, e.gid, e.linkTarget);
     const read = added.read;
-    // Walked files are read whole: hash only those within the file-size limit.
-    const scanIt = added.wantBytes > 0 || (added.hash && e.size <= o.limits.maxFileSize);
-    if (!read && !scanIt) continue;
-    const path = normalizePath(e.path);
     // A file only reduced is read in the ranges its reducer needs (an executable's headers, not its 70 MiB).
     const ranged = read && !scanIt && le.readRanges && added.fe ? o.reducer?.(added.fe) : undefined;
     if (ranged) {
@@ -391,7 +388,7 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: Sca
         throw layerError(err, at(o.where, e.path));
       }
       col.files.set(path, kept);
-      continue;
+      return;
     }
     let buf: Buffer;
     try {
@@ -412,6 +409,31 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry>, o: Sca
       } catch (err) {
         throw layerError(err, at(o.where, e.path));
       }
+    }
+  };
+
+  /** Registers one entry; returns the read to wait for, if its bytes are wanted (most entries: none, and no promise). */
+  const step = (le: LayerEntry): Promise<void> | undefined => {
+    if (o.signal?.aborted) throw new InputError('ABORTED', 'reading was aborted', o.where);
+    const e = le.entry;
+    // Walked entries are already absolute; whiteout markers are honoured the same way.
+    const name = le.whiteout === 'opaque' ? e.path + '/.wh..wh..opq' : le.whiteout === 'file' ? parentPath(e.path) + '/.wh.' + baseName(e.path) : e.path;
+    const added = col.add(name, e.kind, e.mode, e.size, e.uid, e.gid, e.linkTarget, le.normalPath === true && !le.whiteout);
+    // Walked files are read whole: hash only those within the file-size limit.
+    const scanIt = added.wantBytes > 0 || (added.hash && e.size <= o.limits.maxFileSize);
+    if (!added.read && !scanIt) return undefined;
+    return readEntry(le, added.se?.path ?? normalizePath(e.path), added, scanIt);
+  };
+
+  if (Symbol.iterator in source) {
+    for (const le of source) {
+      const p = step(le);
+      if (p) await p;
+    }
+  } else {
+    for await (const le of source) {
+      const p = step(le);
+      if (p) await p;
     }
   }
   return col.result();

@@ -31,6 +31,8 @@ export type Compression = 'gzip' | 'zstd' | 'none';
 /** One entry read from a layer. `read()` may only be called for entries an analyzer requires, and only once. */
 export interface LayerEntry {
   entry: Omit<FileEntry, 'layer'>;
+  /** `entry.path` is already a normalised absolute path (a walk builds it so): not normalised again. */
+  normalPath?: boolean;
   /** Whiteout markers: `.wh.NAME` deletes NAME below; `.wh..wh..opq` hides everything below in its directory. */
   whiteout?: 'file' | 'opaque';
   read(): Promise<Buffer>;
@@ -50,8 +52,13 @@ export interface Layer {
   size?: number;
   /** Open the stored blob: compression is detected from magic bytes when not given. Digest verification is the source's job. */
   open?(): Promise<Readable>;
-  /** Alternative to `open` for sources that are not tars (an unpacked root filesystem). */
-  entries?(): AsyncIterable<LayerEntry>;
+  /**
+   * Alternative to `open` for sources that are not tars (an unpacked root
+   * filesystem). A synchronous iterable is read without a promise per entry.
+   * Entries whose `entry.path` is already normal (absolute, no `.`, `..` or
+   * empty segments, no trailing slash) may say so with `normalPath`.
+   */
+  entries?(): AsyncIterable<LayerEntry> | Iterable<LayerEntry>;
 }
 
 /** The id of the image source that opened an image (src/node/image/sources/: docker-archive, oci, oci-archive, rootfs, registry, ...). */

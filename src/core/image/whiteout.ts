@@ -15,6 +15,8 @@ export type WhiteoutKind = 'file' | 'opaque' | 'meta';
  * the directory for `opaque`).
  */
 export function parseWhiteout(path: string): { kind: WhiteoutKind; target: string } | undefined {
+  // Most entries: no `/.wh.` anywhere, decided without slicing out the base name.
+  if (!path.includes('/.wh.')) return undefined;
   const base = baseName(path);
   if (base.length < 4 || base.charCodeAt(0) !== 46 || !base.startsWith(WHITEOUT_PREFIX)) return undefined;
   const dir = parentPath(path);

@@ -16,6 +16,16 @@ function apply(text: string, r: CheckResult): string {
   return lines.join('\n');
 }
 
+/** A static pod with only the kube-apiserver command (no mounts, no volumes): tests add the lines they need. */
+const MINIMAL_POD = `apiVersion: v1
+kind: Pod
+spec:
+  containers:
+  - name: kube-apiserver
+    command:
+    - kube-apiserver
+`;
+
 test('a kubeadm manifest without auditing is flagged, and the printed lines make it pass', () => {
   const r = checkApiserverManifest(kubeadm);
   assert.equal(r.ok, false);
@@ -75,14 +85,7 @@ spec:
   assert.equal(r2.add.find((a) => a.under === 'args')!.lines[0], '        - --audit-log-maxsize=100');
   const fixed = apply(logRo, r2);
   assert.equal(checkApiserverManifest(fixed).ok, true);
-  const noMounts = `apiVersion: v1
-kind: Pod
-spec:
-  containers:
-  - name: kube-apiserver
-    command:
-    - kube-apiserver
-    - --audit-policy-file=/etc/kubernetes/audit-policy.yaml
+  const noMounts = `${MINIMAL_POD}    - --audit-policy-file=/etc/kubernetes/audit-policy.yaml
     - --audit-log-path=-
 `;
   const r3 = checkApiserverManifest(noMounts);
@@ -123,14 +126,7 @@ test('process command lines', () => {
 });
 
 test('a manifest without volumeMounts/volumes gets the whole lists, and the result parses and passes', () => {
-  const text = `apiVersion: v1
-kind: Pod
-spec:
-  containers:
-  - name: kube-apiserver
-    command:
-    - kube-apiserver
-    image: registry.k8s.io/kube-apiserver:v1.30.0
+  const text = `${MINIMAL_POD}    image: registry.k8s.io/kube-apiserver:v1.30.0
 `;
   const r = checkApiserverManifest(text);
   // Lists that do not exist yet go at the end of their parent: the container (last in the pod here) and the spec.

@@ -6,6 +6,7 @@ import type { Package } from '../inventory/types.js';
 import type { ScanReport, VulnerabilityFinding } from '../scan/types.js';
 import { purlOf } from '../ecosystems/index.js';
 import { spdxId } from './licenses.js';
+import { npmDependencyEdges } from './package-edges.js';
 
 export interface BomOptions {
   now: Date;
@@ -52,16 +53,11 @@ function ratingsOf(v: VulnerabilityFinding): Json[] {
  * lockfile edges (`dependsOn`, name@version) depends on those components.
  */
 function dependencyGraph(packages: Package[], refs: Map<Package, string>, components: Json[]): Json[] {
-  const npmRef = new Map<string, string>();
-  for (const p of packages) if (p.type === 'npm' && !npmRef.has(`${p.name}@${p.version}`)) npmRef.set(`${p.name}@${p.version}`, refs.get(p)!);
-  const edges: Json[] = [];
   const reached = new Set<string>();
-  for (const p of packages) {
-    if (p.type !== 'npm' || !p.dependsOn?.length) continue;
-    const to = [...new Set(p.dependsOn.map((id) => npmRef.get(id)).filter((r): r is string => !!r && r !== refs.get(p)))];
-    for (const r of to) reached.add(r);
-    if (to.length) edges.push({ ref: refs.get(p)!, dependsOn: to });
-  }
+  const edges: Json[] = npmDependencyEdges(packages, (p) => refs.get(p)!).map((e) => {
+    for (const r of e.to) reached.add(r);
+    return { ref: e.from, dependsOn: e.to };
+  });
   const indirect = new Set(packages.filter((p) => p.relationship === 'indirect' && reached.has(refs.get(p)!)).map((p) => refs.get(p)!));
   const top = components.map((c) => c['bom-ref'] as string).filter((r) => !indirect.has(r));
   return [{ ref: 'image', dependsOn: top }, ...edges];

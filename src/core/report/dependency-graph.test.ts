@@ -1,7 +1,8 @@
 // The JavaScript dependency graph in the reports: packages read by the pnpm
 // and npm analyzers from real installs (src/core/analyzers/testdata/js), then
-// CycloneDX `dependencies` (validated against the official schema) and the
-// JSON report's `relationship` / `indirect` / `dependsOn`.
+// CycloneDX `dependencies` and SPDX `DEPENDS_ON` relationships (both
+// validated against the official schemas) and the JSON report's
+// `relationship` / `indirect` / `dependsOn`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixtureLayer } from '../analyzers/js-lock-fixtures.test.js';
@@ -11,9 +12,10 @@ import pnpm from '../analyzers/modules/pnpm.js';
 import { runAnalyzer } from '../analyzers/test-harness.js';
 import type { Package } from '../inventory/types.js';
 import type { ScanReport } from '../scan/types.js';
-import { validateCycloneDx } from '../../../test/helpers/schemas.js';
+import { validateCycloneDx, validateSpdx } from '../../../test/helpers/schemas.js';
 import { toCycloneDx } from './cyclonedx.js';
 import { toJson } from './json.js';
+import { toSpdx } from './spdx.js';
 
 const report = (packages: Package[]): ScanReport => ({
   schemaVersion: 1,
@@ -53,6 +55,25 @@ for (const [tool, analyzer] of [
     assert.equal(debug.indirect, false);
     assert.deepEqual(debug.dependsOn, ['ms@2.0.0']);
     assert.equal(j.packages.find((p) => p.name === 'zlib1g')!.indirect, undefined, 'no relationship, no indirect');
+
+    // SPDX: the same edges as DEPENDS_ON relationships between the packages' SPDX ids.
+    const doc = toSpdx(report(pkgs), { now: opts.now, uniqueId: 'test', toolVersion: '0.1.0' });
+    assert.deepEqual(validateSpdx(doc), []);
+    const spdxPkgs = doc.packages as Array<Record<string, string>>;
+    const id = (name: string, version: string): string => spdxPkgs.find((p) => p.name === name && p.versionInfo === version)!.SPDXID!;
+    const dependsOn = (from: string): string[] =>
+      (doc.relationships as Array<Record<string, string>>)
+        .filter((r) => r.relationshipType === 'DEPENDS_ON' && r.spdxElementId === from)
+        .map((r) => r.relatedSpdxElement!);
+    assert.deepEqual(dependsOn(id('debug', '2.6.9')), [id('ms', '2.0.0')]);
+    assert.deepEqual(dependsOn(id('fixture-lib', '0.2.0')), [id('is-odd', '3.0.1')]);
+    assert.deepEqual(dependsOn(id('is-odd', '3.0.1')), [id('is-number', '6.0.0')]);
+    assert.deepEqual(dependsOn(id('zlib1g', '1:1.2.13.dfsg-1')), []);
+    // As many DEPENDS_ON relationships as CycloneDX edges.
+    const cdxEdges = (bom.dependencies as Array<{ ref: string; dependsOn: string[] }>)
+      .filter((d) => d.ref !== 'image')
+      .reduce((n, d) => n + d.dependsOn.length, 0);
+    assert.equal((doc.relationships as Array<Record<string, string>>).filter((r) => r.relationshipType === 'DEPENDS_ON').length, cdxEdges);
   });
 }
 

@@ -37,6 +37,20 @@ export interface ReportFormatModule extends ModuleMeta {
   render(report: ScanReport, ctx: ReportContext): Promise<string>;
 }
 
+/** What a module declares; the rest has defaults (both commands, the formats section of docs/cli.md). */
+export type ReportFormatDeclaration = Pick<ReportFormatModule, 'id' | 'version' | 'summary' | 'render'> &
+  Partial<Pick<ReportFormatModule, 'docs' | 'commands'>>;
+
+/** A report format module from its declaration: the one home of the formats' shared defaults. */
+export function reportFormat(m: ReportFormatDeclaration): ReportFormatModule {
+  return { docs: 'docs/cli.md#report-formats', commands: ['scan', 'sbom'], ...m };
+}
+
+/** A JSON document as the formats write it: indented by two, ending with a newline. */
+export function jsonDocument(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
 export function isReportFormatModule(m: unknown): m is ReportFormatModule {
   return (
     hasMembers(m, { id: 'id', summary: 'string', docs: 'string', render: 'function' }) &&

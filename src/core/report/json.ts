@@ -5,6 +5,7 @@
 import type { Package } from '../inventory/types.js';
 import type { ScanReport } from '../scan/types.js';
 import { purlOf } from '../ecosystems/index.js';
+import { jsonDocument } from './format-module.js';
 
 export function reportPackages(report: ScanReport): Package[] {
   const os = report.artifact.os;
@@ -24,5 +25,5 @@ export function reportPackages(report: ScanReport): Package[] {
 
 export function toJson(report: ScanReport): string {
   const { config: _config, ...artifact } = report.artifact;
-  return JSON.stringify({ ...report, artifact, packages: reportPackages(report), notices: report.notices ?? [] }, null, 2) + '\n';
+  return jsonDocument({ ...report, artifact, packages: reportPackages(report), notices: report.notices ?? [] });
 }

@@ -3,9 +3,11 @@
 // where the package recorded one unambiguously, else LicenseRef-* entries
 // with the recorded text. Validated in tests against the official schema.
 import { createHash } from 'node:crypto';
+import type { Package } from '../inventory/types.js';
 import type { ScanReport } from '../scan/types.js';
 import { purlOf } from '../ecosystems/index.js';
 import { licenseRef, spdxId } from './licenses.js';
+import { npmDependencyEdges } from './package-edges.js';
 
 export interface SpdxOptions {
   now: Date;
@@ -60,11 +62,13 @@ export function toSpdx(report: ScanReport, opts: SpdxOptions): Json {
     relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: osId });
   }
   const seen = new Set<string>();
+  const ids = new Map<Package, string>();
   for (const p of report.packages) {
     const purl = purlOf(p, os);
     let id = spdxRef('Package', `${purl}|${p.filePath ?? ''}`);
     for (let n = 2; seen.has(id); n++) id = spdxRef('Package', `${purl}|${p.filePath ?? ''}|${n}`);
     seen.add(id);
+    ids.set(p, id);
     const pkg: Json = {
       name: p.name,
       SPDXID: id,
@@ -85,6 +89,9 @@ export function toSpdx(report: ScanReport, opts: SpdxOptions): Json {
     packages.push(pkg);
     relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: id });
   }
+  // The JavaScript dependency graph, as CycloneDX's `dependencies` carries it.
+  for (const e of npmDependencyEdges(report.packages, (p) => ids.get(p)!))
+    for (const to of e.to) relationships.push({ spdxElementId: e.from, relationshipType: 'DEPENDS_ON', relatedSpdxElement: to });
   const doc: Json = {
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',

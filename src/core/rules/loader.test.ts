@@ -34,42 +34,22 @@ test('lists, macros, rules: a user rule fires as custom/<name>', () => {
 });
 
 test('a user file can never raise a catalog type', () => {
-  const { ruleset, diagnostics } = load(`
+  // Rule R of a file, with its type (and more keys).
+  const rule = (more: string) => `
 - rule: R
   desc: d
   condition: evt.type=execve
   output: x
   priority: ERROR
-  type: system/reverse-shell
-`);
+${more}`;
+  const { ruleset, diagnostics } = load(rule('  type: system/reverse-shell\n'));
   assert.equal(diagnostics[0]!.code, 'TYPE_IGNORED');
   assert.equal(ruleset.rules[0]!.type, 'custom/R');
-  const b = load(
-    `
-- rule: R
-  desc: d
-  condition: evt.type=execve
-  output: x
-  priority: ERROR
-  type: system/reverse-shell
-  remedy: fix it
-`,
-    { builtin: true },
-  );
+  const b = load(rule('  type: system/reverse-shell\n  remedy: fix it\n'), { builtin: true });
   assert.deepEqual(b.diagnostics, []);
   assert.equal(b.ruleset.rules[0]!.type, 'system/reverse-shell');
   assert.equal(b.ruleset.rules[0]!.severity, 'high');
-  const c = load(
-    `
-- rule: R
-  desc: d
-  condition: evt.type=execve
-  output: x
-  priority: ERROR
-  type: system/not-a-type
-`,
-    { builtin: true },
-  );
+  const c = load(rule('  type: system/not-a-type\n'), { builtin: true });
   assert.equal(c.diagnostics[0]!.code, 'TYPE_NOT_IN_CATALOG');
   assert.equal(c.ruleset.rules.length, 0);
 });

@@ -3,9 +3,11 @@
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
 // kicks the sender; follows the Docker Engine for the node inventory
-// (./docker-watch.ts); follows the kube-apiserver audit log on nodes that
-// carry one (../k8s/audit-follow.ts); applies the policies the server pushes
-// (./policies.ts) to the running pipeline. Stays useful offline: the pipeline runs whether or not
+// (./docker-watch.ts) and scans its images (./image-scanner.ts); follows the
+// kube-apiserver audit log on nodes that carry one (../k8s/audit-follow.ts);
+// applies the policies the server pushes (./policies.ts) to the running
+// pipeline, and stops or starts runtime detection and audit following with
+// the cluster's protection. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -21,6 +23,9 @@ import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
 import { DockerWatch } from './docker-watch.js';
 import { ContainerStartSensor } from '../sensors/container-starts.js';
 import { AgentPolicies, type AppliedPolicies } from './policies.js';
+import { NodeImageScanner } from './image-scanner.js';
+import { derivedAlertId } from '../../core/alerts/derived-id.js';
+import { STARTUP_ALERT_TYPE } from '../../core/checks/spec.js';
 import { createClusterEngine } from '../k8s/cluster-engine.js';
 import { findApiserverAuditLog, followAuditLog } from '../k8s/audit-follow.js';
 
@@ -62,7 +67,16 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   let pipeline: RuntimePipeline | undefined;
   const policies = new AgentPolicies(o.dataDir, print);
   let sender: Sender | undefined = undefined;
+  // The node's Docker Engine (DOCKER_HOST or --docker-socket), when there is one: inventory, start checks, images.
+  const dockerSocket = dockerSocketPath(o.dockerSocket);
+  const engine = existsSync(dockerSocket) ? new DockerEngine({ socketPath: dockerSocket, timeoutMs: 5000 }) : undefined;
+  const images = engine ? new NodeImageScanner({ engine, dataDir: o.dataDir, send: (json) => sender?.sendImageScan(json) ?? false, notice: print }) : undefined;
   const onCommand = (kind: string, json: string) => {
+    if (kind === 'scan-image') {
+      if (images) images.request(json);
+      else print('ignoring scan-image: no Docker Engine on this node');
+      return;
+    }
     if (kind !== 'policies') {
       print(`ignoring command ${kind.slice(0, 40)} (not supported by this agent)`);
       return;
@@ -70,12 +84,21 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     const r = policies.apply(json);
     if (!r.deferred) applied(r);
   };
+  // Cluster protection (the pushed set's `protected`): closed stops runtime detection (docs/agent.md).
+  let detecting = true;
+  const setDetection = (on: boolean) => {
+    if (on !== detecting) print(on ? 'runtime detection on: cluster protection is open' : 'runtime detection off: cluster protection is closed');
+    detecting = on;
+    sender?.sendDetection(on, on ? '' : 'cluster protection closed');
+  };
   const applied = (r: AppliedPolicies) => {
     if (r.error) print(`refused the server's policies: ${r.error}`);
-    else
+    else {
       print(
         `policies applied: revision ${r.revision.slice(0, 19)}, ${r.count} runtime policies${r.detection !== undefined ? `, ${r.detection} detection policies` : ''}`,
       );
+      setDetection(policies.current?.protected !== false);
+    }
     sender?.reportApplied(r.revision, r.error ?? '');
   };
   policies.onApplied = applied;
@@ -87,6 +110,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     heartbeatMs: (o.heartbeatSeconds ?? 15) * 1000,
     notice: print,
     status: () => ({ version, kernel: release(), sensors }),
+    onImageScanAck: (imageId, error) => images?.acknowledged(imageId, error),
+    onConnect: () => images?.connected(),
     health: () => {
       const list = pipeline?.sensorHealth() ?? [];
       return {
@@ -95,10 +120,15 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       };
     },
   });
+  sender.sendDetection(detecting);
   const logFile = join(o.dataDir, 'alerts.jsonl');
   let dropNoted = 0;
+  let watch: DockerWatch | undefined;
   const output: RuntimeOutput = {
     alert(a: Alert) {
+      // A start check's alert has an ID of its container start and finding: checked again after an agent restart, stored once.
+      if (a.type === STARTUP_ALERT_TYPE && a.container?.id && watch)
+        a.id = derivedAlertId('startup', identity.nodeId, a.container.id, watch.startedAt(a.container.id), a.rule, a.message);
       const line = `${JSON.stringify(a)}\n`;
       try {
         if ((statSync(logFile, { throwIfNoEntry: false })?.size ?? 0) + line.length > LOCAL_LOG_MAX_BYTES) renameSync(logFile, `${logFile}.1`);
@@ -120,13 +150,10 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     },
   };
   sender.start();
-  // The node inventory from the Docker Engine (DOCKER_HOST or --docker-socket), when there is one.
-  const dockerSocket = dockerSocketPath(o.dockerSocket);
-  let watch: DockerWatch | undefined;
+  // The node inventory and its images from the Docker Engine.
   let starts: ContainerStartSensor | undefined;
-  if (existsSync(dockerSocket)) {
+  if (engine) {
     starts = new ContainerStartSensor({ host: hostname(), source: `docker ${dockerSocket}` });
-    const engine = new DockerEngine({ socketPath: dockerSocket, timeoutMs: 5000 });
     watch = new DockerWatch({
       engine,
       onInventory: (list) => sender!.sendInventory(JSON.stringify(list)),
@@ -134,7 +161,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       notice: print,
     });
     watch.start();
-  } else print(`no Docker Engine at ${dockerSocket}: no node inventory`);
+    images!.start();
+  } else print(`no Docker Engine at ${dockerSocket}: no node inventory, no node image scanning`);
   const until =
     o.until ??
     new Promise<void>((res) => {
@@ -155,6 +183,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       emit: (alerts) => alerts.forEach((a) => output.alert(a)),
       warn: print,
       signal: stopAudit.signal,
+      active: () => detecting,
     }).catch((e: unknown) => print(`stopped following ${auditLog}: ${(e as Error).message}`));
   }
   try {
@@ -173,6 +202,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       dockerSocket,
       ...(starts ? { extraSensors: [starts] } : {}),
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
+      detecting: () => detecting,
       onPipeline: (p) => {
         pipeline = p;
       },
@@ -181,6 +211,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     stopAudit.abort();
     await audit;
     await watch?.stop();
+    await images?.stop();
     await sender.stop();
     queue.close();
   }

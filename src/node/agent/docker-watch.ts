@@ -1,12 +1,14 @@
 // The agent's view of the node's Docker Engine (docs/agent.md, "Node
 // inventory"): the running containers, listed and inspected at start and kept
 // current from `GET /events` (container start, die, pause, rename, ...).
-// Every change hands the whole inventory to `onInventory` (coalesced); a
-// start hands the container's inspect document to `onStart` (the start
-// checks); each container's image to `onImage` (node-local scanning). A lost
+// Every change hands the whole inventory to `onInventory` (coalesced); each
+// start, and each running container seen for the first time (those running
+// when the agent starts), hands the container's inspect document to
+// `onStart` (the start checks), once per container start. A lost
 // events stream is followed again after a pause, with a full re-list (events
 // in between are not replayed by the engine).
 import type { DockerEngine, DockerEvent } from '../docker/engine-api.js';
+import { EngineFollower } from './engine-follower.js';
 import { MAX_NODE_CONTAINERS, nodeContainerOf, type NodeContainer } from '../../core/checks/node-container.js';
 
 export interface DockerWatchOptions {
@@ -23,71 +25,55 @@ export interface DockerWatchOptions {
 /** Container events that change what runs (or how it is named). */
 const CHANGES = new Set(['start', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'restart', 'oom']);
 
-export class DockerWatch {
+export class DockerWatch extends EngineFollower {
   private readonly containers = new Map<string, NodeContainer>();
-  private readonly abort = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** Start time of each container whose start was checked (onStart), by id. */
+  private readonly checked = new Map<string, string>();
   private chain: Promise<void> = Promise.resolve();
-  private lastProblem = '';
 
-  constructor(private readonly o: DockerWatchOptions) {}
+  constructor(private readonly o: DockerWatchOptions) {
+    super(o.engine, {
+      filters: { type: ['container'] },
+      what: 'inventory',
+      ...(o.notice ? { notice: o.notice } : {}),
+      ...(o.retryMs !== undefined ? { retryMs: o.retryMs } : {}),
+    });
+  }
 
   /** The current inventory. */
   snapshot(): NodeContainer[] {
     return [...this.containers.values()];
   }
 
-  start(): void {
-    this.running ??= this.loop();
+  /** The start time of a container whose start was checked ('' when unknown). */
+  startedAt(id: string): string {
+    return this.checked.get(id) ?? this.containers.get(id)?.startedAt ?? '';
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    clearTimeout(this.timer);
-    await this.running?.catch(() => {});
-    await this.chain.catch(() => {});
+  protected drained(): Promise<void> {
+    return this.chain;
   }
 
-  private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        // Follow events first, then list: a container started in between is seen by one or the other.
-        const following = this.o.engine.events({ type: ['container'] }, (e) => this.event(e), this.abort.signal);
-        following.catch(() => {}); // awaited below; a failure before that is not unhandled
-        await this.relist();
-        this.changed();
-        await following;
-        if (!this.abort.signal.aborted) this.problem('Docker events stream ended (engine restarted?)');
-      } catch (e) {
-        if (this.abort.signal.aborted) break;
-        this.problem(`Docker Engine: ${(e as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, this.o.retryMs ?? 2000));
-    }
-  }
-
-  private problem(line: string): void {
-    if (line !== this.lastProblem) this.o.notice?.(`${line}; inventory retried`);
-    this.lastProblem = line;
-  }
-
-  private async relist(): Promise<void> {
+  protected async relist(): Promise<void> {
     const ids = await this.o.engine.containerIds(MAX_NODE_CONTAINERS);
     const seen = new Set(ids);
     for (const id of [...this.containers.keys()]) if (!seen.has(id)) this.containers.delete(id);
+    for (const id of [...this.checked.keys()]) if (!seen.has(id)) this.checked.delete(id);
     for (const id of ids) await this.refresh(id, false);
     this.lastProblem = '';
+    this.changed();
   }
 
-  private event(e: DockerEvent): void {
+  protected onEvent(e: DockerEvent): void {
     const id = e.Actor?.ID ?? e.id;
     const action = (e.Action ?? '').split(':')[0]!;
     if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id) || !CHANGES.has(action)) return;
     // In order: a quick start/die pair must end with the container gone.
     this.chain = this.chain.then(async () => {
-      if (action === 'destroy') this.containers.delete(id);
-      else await this.refresh(id, action === 'start');
+      if (action === 'destroy') {
+        this.containers.delete(id);
+        this.checked.delete(id);
+      } else await this.refresh(id, action === 'start');
       this.changed();
     });
   }
@@ -114,7 +100,11 @@ export class DockerWatch {
     if (c.state === 'running' || c.state === 'paused' || c.state === 'restarting') {
       if (this.containers.size < MAX_NODE_CONTAINERS || this.containers.has(id)) this.containers.set(id, c);
     } else this.containers.delete(id);
-    if (started) this.o.onStart?.(doc, c);
+    // Every start is checked once: those seen starting, and those already running when first seen (agent start, re-list).
+    if ((started || c.state === 'running') && this.checked.get(id) !== c.startedAt) {
+      this.checked.set(id, c.startedAt);
+      this.o.onStart?.(doc, c);
+    }
   }
 
   private changed(): void {

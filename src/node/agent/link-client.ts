@@ -132,8 +132,12 @@ export interface SenderOptions {
   /** How long a new alert waits for others to join its message (default 5 ms). */
   coalesceMs?: number;
   notice?: (line: string) => void;
-  /** A command from the server (kind `policies`: the policy set). */
+  /** A command from the server (kind `policies`: the policy set; `scan-image`). */
   onCommand?: (kind: string, json: string) => void;
+  /** The server's answer to a node image scan. */
+  onImageScanAck?: (imageId: string, error: string) => void;
+  /** Each new stream, after the status, inventory and detection state went up. */
+  onConnect?: () => void;
 }
 
 export class Sender {
@@ -147,6 +151,7 @@ export class Sender {
   private hb: NodeJS.Timeout | undefined;
   private kicked: NodeJS.Timeout | undefined;
   private inventory: string | undefined;
+  private detection: { active: boolean; reason: string } | undefined;
   acked = 0;
   rejected = 0;
   connected = false;
@@ -183,6 +188,17 @@ export class Sender {
     this.write({ inventory: { json } });
   }
 
+  /** A node-local image scan (JSON of src/core/scan/node-image.ts); false when not linked. */
+  sendImageScan(json: string): boolean {
+    return this.write({ imageScan: { json } });
+  }
+
+  /** Whether runtime detection runs (cluster protection): sent now when linked, and at every connect. */
+  sendDetection(active: boolean, reason = ''): void {
+    this.detection = { active, reason };
+    this.write({ detection: this.detection });
+  }
+
   /** Tells the server which policy set is applied (or why not). */
   reportApplied(revision: string, error = ''): void {
     this.write({ policyApplied: { revision, error } });
@@ -213,6 +229,9 @@ export class Sender {
         for (const id of m.reject.ids) this.inFlight.delete(id);
         this.rejected += m.reject.ids.length;
         this.o.notice?.(`server refused ${m.reject.ids.length} alerts: ${m.reject.reason}`);
+      } else if (m.imageScanAck) {
+        this.o.onImageScanAck?.(String(m.imageScanAck.imageId), String(m.imageScanAck.error ?? ''));
+        return;
       } else if (m.command) {
         try {
           this.o.onCommand?.(String(m.command.kind), String(m.command.json));
@@ -240,6 +259,8 @@ export class Sender {
     s.on('close', () => lost('closed'));
     this.write({ status: this.o.status() });
     if (this.inventory !== undefined) this.write({ inventory: { json: this.inventory } });
+    if (this.detection) this.write({ detection: this.detection });
+    this.o.onConnect?.();
     this.pump();
   }
 

@@ -6,7 +6,9 @@
 // POST /api/v1/alerts:batch (deduplicated by alert ID, audited, acknowledged
 // only after the commit; batches of all streams that arrive during a commit
 // share the next one, ./group-commit.ts), heartbeats and node status update the nodes table,
-// inventories replace the node's containers,
+// inventories replace the node's containers, node-local image scans are
+// matched and stored (services/node-images.ts), re-scans asked through the
+// API go down as `scan-image` commands,
 // and the project's policies go down at connect and after every change
 // (src/node/store/changes.ts). A node can only report into the project of the
 // cluster it enrolled in. Database work is in src/node/services/agents.ts.
@@ -16,7 +18,9 @@ import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import type { Alert } from '../../core/alerts/types.js';
 import { isCatalogType } from '../../core/alerts/catalog.js';
-import { readNodeContainers } from '../../core/checks/node-container.js';
+import { readNodeContainers, type NodeContainer } from '../../core/checks/node-container.js';
+import { readNodeImageScan } from '../../core/scan/node-image.js';
+import { nodeImagePolicyAlerts, requestedNodeScans, storeNodeImageScan } from '../services/node-images.js';
 import type { ServerContext } from '../server/context.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
@@ -58,6 +62,14 @@ interface LiveStream {
   version: string;
   /** The last policy set sent (JSON), so an unchanged set is not sent again. */
   sentPolicies?: string;
+  /** Image IDs whose re-scan was asked of this agent (a request is sent once per stream). */
+  sentScans: Set<string>;
+  /** The agent's last inventory (image policies are evaluated again when one of its images is scanned). */
+  containers?: NodeContainer[];
+  /** IDs of the image-policy alerts stored from this stream (not offered again). */
+  raised: Set<string>;
+  /** The agent's address (audit records). */
+  ip: string;
 }
 
 export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { host: string; port: number; offlineSeconds: number }): Promise<AgentLinkServer> {
@@ -105,7 +117,32 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
     const targets = projects.includes('*') ? [...streams.values()].flatMap((x) => [...x]) : projects.flatMap((p) => [...(streams.get(p) ?? [])]);
     void pushTo(targets).catch((e: unknown) => ctx.log.warn({ err: e }, 'agent policy push failed'));
   };
+  // Running containers whose image an image-admission policy does not admit: container/image-blocked, stored
+  // like the agent's own alerts (idempotent IDs: an agent restart or a new inventory stores nothing twice).
+  const raiseImagePolicyAlerts = async (st: LiveStream, containers: NodeContainer[]) => {
+    st.containers = containers;
+    const alerts = (await nodeImagePolicyAlerts(ctx, st.node, containers)).filter((a) => !st.raised.has(a.id));
+    if (!alerts.length) return;
+    const fresh = await commits.submit(st.node.projectId, { node: { ...st.node, sourceIp: st.ip, version: st.version }, alerts }, alerts.length);
+    for (const a of alerts) if (st.raised.size < 10_000) st.raised.add(a.id);
+    if (fresh.length) void ctx.notifier.alerts(st.node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
+  };
+  // Re-scans of node-local images asked through the API (services/node-images.ts): sent as `scan-image` commands.
+  const askScans = async (targets: Iterable<LiveStream>) => {
+    for (const st of targets) {
+      for (const image of await requestedNodeScans(ctx, st.node.id)) {
+        if (st.sentScans.has(image)) continue;
+        st.sentScans.add(image);
+        st.call.write({ command: { kind: 'scan-image', json: JSON.stringify({ image }) } });
+      }
+    }
+  };
   const unsubscribe = await ctx.changes.subscribe((topic, projectId) => {
+    if (topic === 'nodes') {
+      const targets = projectId === '*' ? [...streams.values()].flatMap((x) => [...x]) : [...(streams.get(projectId) ?? [])];
+      void askScans(targets).catch((e: unknown) => ctx.log.warn({ err: e }, 'agent scan request failed'));
+      return;
+    }
     if (topic !== 'policies') return;
     pending.add(projectId);
     flushTimer ??= setTimeout(flush, 100);
@@ -154,10 +191,11 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
               'connect: this client certificate is not (or no longer) the certificate of an enrolled node; enroll again',
             );
           live.set(node.id, (live.get(node.id) ?? 0) + 1);
-          const st: LiveStream = { node, call, version: '' };
+          const st: LiveStream = { node, call, version: '', sentScans: new Set(), raised: new Set(), ip };
           (streams.get(node.projectId) ?? streams.set(node.projectId, new Set()).get(node.projectId)!).add(st);
           await touchNode(ctx, node.id, { status: 'online' });
           await pushTo([st]);
+          await askScans([st]);
           const onMessage = async (m: AgentMessage) => {
             if (m.body === 'alerts' && m.alerts) {
               const env = m.alerts.alerts ?? [];
@@ -209,6 +247,27 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
                 return;
               }
               await storeNodeInventory(ctx, node, containers);
+              await raiseImagePolicyAlerts(st, containers);
+            } else if (m.body === 'imageScan' && m.imageScan) {
+              const json = String(m.imageScan.json);
+              let scan;
+              try {
+                scan = readNodeImageScan(json, `image scan of node ${node.hostname}`);
+              } catch (e) {
+                refuse('malformed');
+                const id = /"imageId":"(sha256:[0-9a-f]{64})"/.exec(json.slice(0, 200))?.[1] ?? '';
+                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent image scan refused');
+                call.write({ imageScanAck: { imageId: id, error: (e as Error).message.slice(0, 300) } });
+                return;
+              }
+              const r = await storeNodeImageScan(ctx, { ...node, sourceIp: ip, version: st.version }, scan, ctx.scans.vulnDbPath);
+              st.sentScans.delete(scan.imageId);
+              ctx.metrics.inc('vigil_agent_image_scans_total', 'Node-local image scans stored from agents.');
+              ctx.log.info({ node: node.id, image: scan.imageId, scanId: r.scanId }, 'node image scan stored');
+              if (st.containers) await raiseImagePolicyAlerts(st, st.containers);
+              call.write({ imageScanAck: { imageId: scan.imageId, error: '' } });
+            } else if (m.body === 'detection' && m.detection) {
+              await touchNode(ctx, node.id, { status: 'online', detection: m.detection.active ? 'on' : 'off' });
             } else if (m.body === 'policyApplied' && m.policyApplied) {
               const pa = m.policyApplied;
               if (pa.error)

@@ -34,18 +34,21 @@ export interface AlertEnvelope {
   json: string;
 }
 export interface AgentMessage {
-  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory';
+  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory' | 'imageScan' | 'detection';
   alerts?: { alerts: AlertEnvelope[] };
   heartbeat?: { queueDepth: number; dropped: number; lostEvents: number; sensors: string };
   status?: { version: string; kernel: string; sensors: string };
   policyApplied?: { revision: string; error: string };
   inventory?: { json: string };
+  imageScan?: { json: string };
+  detection?: { active: boolean; reason: string };
 }
 export interface ServerMessage {
-  body?: 'ack' | 'reject' | 'command';
+  body?: 'ack' | 'reject' | 'command' | 'imageScanAck';
   ack?: { ids: string[] };
   reject?: { ids: string[]; reason: string };
   command?: { kind: string; json: string };
+  imageScanAck?: { imageId: string; error: string };
 }
 
 export interface AgentLinkClient extends grpc.Client {

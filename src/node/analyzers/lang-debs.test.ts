@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { debFiles } from '../../../test/helpers/debs.js';
 import { defaultAnalyzers } from './index.js';
 import { analyzeImage } from '../../core/image/analyze.js';
 import { makeZip } from '../../core/analyzers/zip.test-helpers.js';
@@ -16,26 +17,6 @@ import { openImage } from '../image/open.js';
 import { nodeAnalyzerContext } from './context.js';
 
 const DEBS = ['ruby-rack', 'libcommons-lang3-java', 'libjackson2-databind-java'];
-
-/** The .debs: from VIGIL_TEST_LANG_DEBS (CI caches them there), else downloaded now. */
-function debFiles(tmp: string): Map<string, string> {
-  const cached = process.env.VIGIL_TEST_LANG_DEBS;
-  let dir = cached && existsSync(cached) ? cached : '';
-  if (!dir || DEBS.some((d) => !readdirSync(dir).some((f) => f.startsWith(`${d}_`)))) {
-    dir = join(tmp, 'debs');
-    mkdirSync(dir);
-    execFileSync('apt-get', ['download', ...DEBS], { cwd: dir, stdio: 'pipe' });
-  }
-  return new Map(
-    DEBS.map((d) => [
-      d,
-      join(
-        dir,
-        readdirSync(dir).find((f) => f.startsWith(`${d}_`) && f.endsWith('.deb'))!,
-      ),
-    ]),
-  );
-}
 
 const upstream = (deb: string): string =>
   execFileSync('dpkg-deb', ['-f', deb, 'Version'], { encoding: 'utf8' })
@@ -48,7 +29,7 @@ test("ruby and java analyzers: exactly the gems and jars Debian's .debs install,
   try {
     const root = join(tmp, 'root');
     mkdirSync(root);
-    const debs = debFiles(tmp);
+    const debs = debFiles(DEBS, 'VIGIL_TEST_LANG_DEBS', tmp);
     for (const deb of debs.values()) execFileSync('dpkg-deb', ['-x', deb, root]);
     const rack = upstream(debs.get('ruby-rack')!);
     const lang3 = upstream(debs.get('libcommons-lang3-java')!);

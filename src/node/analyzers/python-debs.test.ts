@@ -7,9 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { debFiles } from '../../../test/helpers/debs.js';
 import { defaultAnalyzers } from './index.js';
 import { analyzeImage } from '../../core/image/analyze.js';
 import { openImage } from '../image/open.js';
@@ -17,30 +18,13 @@ import { nodeAnalyzerContext } from './context.js';
 
 const DEBS = ['python3-requests', 'python3-urllib3', 'python3-idna', 'python3-pip'];
 
-/** The .debs: from VIGIL_TEST_PYTHON_DEBS (CI caches them there), else downloaded now. */
-function debFiles(tmp: string): string[] {
-  const cached = process.env.VIGIL_TEST_PYTHON_DEBS;
-  let dir = cached && existsSync(cached) ? cached : '';
-  if (!dir || DEBS.some((d) => !readdirSync(dir).some((f) => f.startsWith(`${d}_`)))) {
-    dir = join(tmp, 'debs');
-    mkdirSync(dir);
-    execFileSync('apt-get', ['download', ...DEBS], { cwd: dir, stdio: 'pipe' });
-  }
-  return DEBS.map((d) =>
-    join(
-      dir,
-      readdirSync(dir).find((f) => f.startsWith(`${d}_`) && f.endsWith('.deb'))!,
-    ),
-  );
-}
-
 test("python analyzer: exactly the packages Debian's python3-* .debs install, a virtualenv, broken metadata", async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'vigil-py-'));
   try {
     const root = join(tmp, 'root');
     mkdirSync(root);
     const expected: string[] = [];
-    for (const deb of debFiles(tmp)) {
+    for (const deb of debFiles(DEBS, 'VIGIL_TEST_PYTHON_DEBS', tmp).values()) {
       execFileSync('dpkg-deb', ['-x', deb, root]);
       const upstream = execFileSync('dpkg-deb', ['-f', deb, 'Version'], { encoding: 'utf8' })
         .trim()

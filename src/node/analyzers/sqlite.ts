@@ -3,13 +3,18 @@
 // deserialised copy; nothing touches the disk), bounded in size. Databases in
 // WAL mode (rpm writes them so) cannot be deserialised as such: the copy's
 // header is switched to the rollback journal format first. Errors become
-// InputErrors: the bytes come from an image.
-import Database from 'better-sqlite3';
+// InputErrors: the bytes come from an image. better-sqlite3 (a native
+// binding) is loaded on the first database opened, not by every scan.
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { InputError, LimitError } from '../../core/errors.js';
 import type { SqliteReader } from '../../core/analyzers/types.js';
 
 export const DEFAULT_MAX_SQLITE_BYTES = 1024 * 1024 * 1024;
 const MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
+
+let sqlite: typeof Database | undefined;
+const loadSqlite = (): typeof Database => (sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database);
 
 export interface SqliteOpenOptions {
   maxBytes?: number;
@@ -25,7 +30,7 @@ export function openSqlite(bytes: Buffer, opts: SqliteOpenOptions = {}): SqliteR
   if (copy[19] === 2) copy[19] = 1;
   let db: Database.Database;
   try {
-    db = new Database(copy, { readonly: true });
+    db = new (loadSqlite())(copy, { readonly: true });
   } catch (e) {
     throw new InputError('SQLITE_CORRUPT', `cannot open SQLite database: ${(e as Error).message}`);
   }

@@ -140,6 +140,24 @@ export class DockerEngine {
       .slice(0, limit);
   }
 
+  /** The engine's images (`GET /images/json`): image ID and tags, at most `limit`. */
+  async images(limit = 1000): Promise<Array<{ id: string; repoTags: string[] }>> {
+    const list = await this.json('/images/json');
+    if (!Array.isArray(list)) throw new InputError('DOCKER_BAD_JSON', 'image list is not a list', this.where('/images/json'));
+    const out: Array<{ id: string; repoTags: string[] }> = [];
+    for (const im of list) {
+      const id = im && typeof im === 'object' ? (im as { Id?: unknown }).Id : undefined;
+      if (typeof id !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(id)) continue;
+      const tags = (im as { RepoTags?: unknown }).RepoTags;
+      const repoTags = Array.isArray(tags)
+        ? tags.filter((t): t is string => typeof t === 'string' && t.length <= 300 && t !== '<none>:<none>').slice(0, 100)
+        : [];
+      out.push({ id, repoTags });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   /** `GET /containers/{id}/json`: the inspect document, undefined when the container is gone. */
   inspectContainer(id: string): Promise<unknown> {
     if (!/^[0-9a-f]{12,64}$/.test(id)) throw new InputError('DOCKER_BAD_ID', `not a container id: ${id.slice(0, 80)}`);
@@ -184,6 +202,39 @@ export class DockerEngine {
       res.on('close', () => resolve());
       res.on('error', (e) => (signal.aborted ? resolve() : reject(new InputError('DOCKER_UNREACHABLE', e.message, where))));
     });
+  }
+}
+
+/**
+ * Follows the engine until `signal` aborts, the loop of the agent's watchers
+ * (inventory, images): the events of `filters` first, then `relist` (what
+ * changed in between is seen by one or the other); a lost or failed stream
+ * is told to `problem` (a line), followed again after `retryMs`, with a full
+ * re-list (the engine does not replay events).
+ */
+export async function followEngine(
+  engine: DockerEngine,
+  o: {
+    filters: Record<string, string[]>;
+    onEvent: (e: DockerEvent) => void;
+    relist: () => Promise<void>;
+    problem: (line: string) => void;
+    signal: AbortSignal;
+    retryMs?: number;
+  },
+): Promise<void> {
+  while (!o.signal.aborted) {
+    try {
+      const following = engine.events(o.filters, o.onEvent, o.signal);
+      following.catch(() => {}); // awaited below; a failure before that is not unhandled
+      await o.relist();
+      await following;
+      if (!o.signal.aborted) o.problem('Docker events stream ended (engine restarted?)');
+    } catch (e) {
+      if (o.signal.aborted) break;
+      o.problem(`Docker Engine: ${(e as Error).message}`);
+    }
+    await new Promise((r) => setTimeout(r, o.retryMs ?? 2000));
   }
 }
 

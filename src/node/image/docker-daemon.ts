@@ -26,7 +26,7 @@ export async function openDaemonImage(name: string, ref: string, opts: OpenImage
   if (!NAME.test(name) || name.includes('..') || name.includes('//'))
     throw new InputError('IMAGE_REF_INVALID', 'expected docker-daemon:NAME[:TAG] or docker-daemon:sha256:<image id>', ref);
   const limits = resolveLimits(opts.limits);
-  const socket = dockerSocketPath();
+  const socket = dockerSocketPath(opts.dockerSocket);
   const engine = new DockerEngine({ socketPath: socket, timeoutMs: 30_000 });
   const where = `${ref} (docker ${socket})`;
   const res = await engine.open(`/images/get?names=${encodeURIComponent(name)}`, { timeoutMs: 30_000 });

@@ -14,7 +14,7 @@ import type { ModuleIndex } from '../../core/module-index.js';
 import { TarStore } from './blob-store.js';
 import { parseImageRef } from './ref.js';
 import type { BarePath, ImageSourceModule } from './source-module.js';
-import { imageSources } from './source-index.js';
+import { imageSource, imageSourceIds, imageSources } from './source-index.js';
 import type { OpenImageOptions } from './types.js';
 
 export type { OpenImageOptions } from './types.js';
@@ -55,11 +55,11 @@ export async function detectSource(path: string, opts: OpenImageOptions = {}, so
 
 export async function openImage(ref: string, opts: OpenImageOptions = {}): Promise<Image> {
   if (opts.signal?.aborted) throw new InputError('ABORTED', 'opening the image was aborted', ref);
+  const parsed = parseImageRef(ref, imageSourceIds());
+  // A prefixed reference loads its own source only; a bare path is offered to every source that detects.
+  const source = parsed.type ? await imageSource(parsed.type) : undefined;
+  if (source) return source.open(parsed.rest, ref, opts);
   const sources = await imageSources();
-  const parsed = parseImageRef(
-    ref,
-    sources.all().map((s) => s.id),
-  );
   if (parsed.type) return sources.require(parsed.type).open(parsed.rest, ref, opts);
   return (await detectSource(parsed.rest, opts, sources)).open(parsed.rest, ref, opts);
 }

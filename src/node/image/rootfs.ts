@@ -62,6 +62,8 @@ export function withFileRanges<T>(full: string, fn: (src: ByteSource) => T): T {
 
 /** One walked entry; its file is read only when asked (a class: no closures per entry of a large tree). */
 class WalkedEntry implements LayerEntry {
+  /** Built as `${parent}/${name}` from readdir names: already normal. */
+  readonly normalPath = true;
   constructor(
     readonly entry: LayerEntry['entry'],
     private readonly full: string,
@@ -86,8 +88,12 @@ class WalkedEntry implements LayerEntry {
   }
 }
 
-/** Entries of a directory tree, depth first, parents before children. Sync calls: a local walk is faster without per-entry promises. */
-async function* walk(root: string): AsyncGenerator<LayerEntry> {
+/**
+ * Entries of a directory tree, depth first, parents before children. Sync
+ * calls and a sync generator: a local walk is faster without a promise per
+ * entry (the pipeline awaits only the files it reads).
+ */
+function* walk(root: string): Generator<LayerEntry> {
   // root is '' for `/` (so that paths join as `/bin`, not `//bin`).
   const rootDev = lstatSync(root || '/').dev;
   const stack: string[] = [''];

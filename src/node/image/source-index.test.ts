@@ -1,10 +1,11 @@
 // The image source index: every module of ./sources/ is a source, named and
 // documented, and openImage/detection/help texts come from it.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { documentedPage } from '../../../test/helpers/doc-pages.js';
 import { buildTar } from '../../../test/helpers/image-builder.js';
 import { InputError } from '../../core/errors.js';
 import { ModuleIndex } from '../../core/module-index.js';
@@ -13,16 +14,8 @@ import { parseImageRef } from './ref.js';
 import { imageRefHelp, imageSources } from './source-index.js';
 import type { ImageSourceModule } from './source-module.js';
 
-const repo = new URL('../../../', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'vigil-source-index-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function slug(heading: string): string {
-  return heading
-    .toLowerCase()
-    .replace(/[^a-z0-9 -]/g, '')
-    .replace(/ /g, '-');
-}
 
 test('the index holds the built-in sources, each documented', async () => {
   const sources = await imageSources();
@@ -31,14 +24,7 @@ test('the index holds the built-in sources, each documented', async () => {
     ['docker-archive', 'docker-daemon', 'oci', 'oci-archive', 'registry', 'rootfs'],
   );
   for (const s of sources.all()) {
-    const [file, anchor] = s.docs.split('#');
-    assert.ok(existsSync(join(repo, file!)), `${s.id}: ${file} exists`);
-    const page = readFileSync(join(repo, file!), 'utf8');
-    if (anchor)
-      assert.ok(
-        page.split('\n').some((l) => /^#+ /.test(l) && slug(l.replace(/^#+ /, '')) === anchor),
-        `${s.id}: ${s.docs} has the heading`,
-      );
+    const page = documentedPage(s.docs, s.id);
     assert.ok(page.includes(`${s.id}:`), `${s.id}: its page names the ${s.id}: prefix`);
     assert.ok(s.syntax.startsWith(`${s.id}:`), `${s.id}: syntax starts with the prefix`);
   }

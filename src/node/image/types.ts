@@ -22,6 +22,8 @@ export interface OpenImageOptions {
   outbound?: OutboundGuard;
   /** Registry: host names (besides the registry's own registrable domain) whose token realms may receive the credentials. */
   tokenRealms?: readonly string[];
+  /** docker-daemon: the engine's unix socket (default DOCKER_HOST, else /var/run/docker.sock). */
+  dockerSocket?: string;
   /** Registry: quote the registry's error messages in errors (default true; the server says only the status, never remote content). */
   remoteDetail?: boolean;
 }

@@ -10,6 +10,7 @@ import type { Store, Tx } from '../store/store.js';
 import { StoreLayerCache } from '../store/layer-cache.js';
 import { beginScan, createScan, endFailedScan, queueScan, setScanProgress, unfinishedScanIds, type ScanTrigger } from '../services/scans.js';
 import { projectScannerSetting, projectScanners, saveScanReport } from '../services/scan-results.js';
+import { rematchNodeImage } from '../services/node-images.js';
 import type { ServerImagePolicy } from '../image/server-policy.js';
 import type { OpenImageOptions } from '../image/types.js';
 import type { JobQueue, QueueOptions } from './queue.js';
@@ -138,16 +139,21 @@ export class ScanService {
       const dbPath = this.vulnDbPath;
       const haveDb = existsSync(dbPath);
       if (!haveDb) note = `vulnerability DB not found at ${dbPath}: no vulnerability matching`;
-      // Checked again when opened: the allowed directories may have changed, a symlink may have moved.
-      await this.o.imagePolicy?.check(image.ref);
-      report = await this.scanFn(image.ref, {
-        ...this.o.imagePolicy?.openOptions(),
-        ...run.creds,
-        layerCache: this.layerCache,
-        scanners: projectScanners(await projectScannerSetting(store, projectId), haveDb),
-        vuln: { dbPath },
-        onProgress,
-      });
+      if (image.nodeId) {
+        // A node-local image: only its node's agent can open it; its software list is matched again here.
+        ({ report, note } = await rematchNodeImage({ store }, image, dbPath));
+      } else {
+        // Checked again when opened: the allowed directories may have changed, a symlink may have moved.
+        await this.o.imagePolicy?.check(image.ref);
+        report = await this.scanFn(image.ref, {
+          ...this.o.imagePolicy?.openOptions(),
+          ...run.creds,
+          layerCache: this.layerCache,
+          scanners: projectScanners(await projectScannerSetting(store, projectId), haveDb),
+          vuln: { dbPath },
+          onProgress,
+        });
+      }
     } catch (e) {
       const msg = (e as Error).message?.replace(/\s+/g, ' ').slice(0, 1000) ?? String(e);
       const final = run.attempts > this.o.queueOptions.retryLimit;

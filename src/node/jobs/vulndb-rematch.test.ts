@@ -23,6 +23,19 @@ const dpkg = (entries: Array<[pkg: string, version: string, source?: string]>) =
     .map(([p, v, s]) => `Package: ${p}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${v}\n${s ? `Source: ${s}\n` : ''}Description: ${p}\n`)
     .join('\n');
 
+/** A one-layer Debian 12 image archive at `file` with these installed packages. */
+const writeDebianImage = (file: string, entries: Array<[pkg: string, version: string, source?: string]>) =>
+  writeDockerArchive(file, {
+    layers: [
+      {
+        files: [
+          { path: 'etc/os-release', content: OS_RELEASE },
+          { path: 'var/lib/dpkg/status', content: dpkg(entries) },
+        ],
+      },
+    ],
+  });
+
 const osv = (id: string, name: string, fixed: string) =>
   JSON.stringify({
     id,
@@ -54,38 +67,14 @@ test('vulnerability DB change: only images whose findings change are rescanned',
       ssl: join(dir, 'img', 'ssl.tar'),
       zlib: join(dir, 'img', 'zlib.tar'),
     };
-    await writeDockerArchive(images.ssl, {
-      layers: [
-        {
-          files: [
-            { path: 'etc/os-release', content: OS_RELEASE },
-            {
-              path: 'var/lib/dpkg/status',
-              content: dpkg([
-                ['libssl3', '3.0.11-1~deb12u1', 'openssl'],
-                ['base-files', '12.4+deb12u5'],
-              ]),
-            },
-          ],
-        },
-      ],
-    });
-    await writeDockerArchive(images.zlib, {
-      layers: [
-        {
-          files: [
-            { path: 'etc/os-release', content: OS_RELEASE },
-            {
-              path: 'var/lib/dpkg/status',
-              content: dpkg([
-                ['zlib1g', '1:1.2.13.dfsg-1', 'zlib (1:1.2.13.dfsg-1)'],
-                ['base-files', '12.4+deb12u5'],
-              ]),
-            },
-          ],
-        },
-      ],
-    });
+    await writeDebianImage(images.ssl, [
+      ['libssl3', '3.0.11-1~deb12u1', 'openssl'],
+      ['base-files', '12.4+deb12u5'],
+    ]);
+    await writeDebianImage(images.zlib, [
+      ['zlib1g', '1:1.2.13.dfsg-1', 'zlib (1:1.2.13.dfsg-1)'],
+      ['base-files', '12.4+deb12u5'],
+    ]);
     const dbPath = join(dir, 'vigil.db');
     await buildDb(dir, dbPath, [osv('DSA-1-1', 'zlib', '1:1.2.13.dfsg-2')]);
 
@@ -155,21 +144,12 @@ test('POST /api/v1/rescans with onlyAffected queues only the images a DB change 
     const t = s.adminToken;
     const P = s.defaultProjectId;
     const imageIds: string[] = [];
-    for (const [name, status] of [
-      ['ssl', dpkg([['libssl3', '3.0.11-1~deb12u1', 'openssl']])],
-      ['zlib', dpkg([['zlib1g', '1:1.2.13.dfsg-1', 'zlib']])],
-    ] as const) {
+    for (const [name, pkg] of [
+      ['ssl', ['libssl3', '3.0.11-1~deb12u1', 'openssl']],
+      ['zlib', ['zlib1g', '1:1.2.13.dfsg-1', 'zlib']],
+    ] as Array<[string, [string, string, string]]>) {
       const file = join(dir, `${name}.tar`);
-      await writeDockerArchive(file, {
-        layers: [
-          {
-            files: [
-              { path: 'etc/os-release', content: OS_RELEASE },
-              { path: 'var/lib/dpkg/status', content: status },
-            ],
-          },
-        ],
-      });
+      await writeDebianImage(file, [pkg]);
       const img = await s.call('POST', `/api/v1/projects/${P}/images`, t, { ref: `docker-archive:${file}` });
       assert.equal(img.status, 201, JSON.stringify(img.body));
       imageIds.push(img.body.id);

@@ -24,6 +24,8 @@ export interface AuditFollowOptions {
   /** One line per problem (bad line, rotation notice). */
   warn: (line: string) => void;
   signal: AbortSignal;
+  /** Whether events are evaluated now (the agent: cluster protection); off, lines are read past and not evaluated. */
+  active?: () => boolean;
 }
 
 export async function followAuditLog(o: AuditFollowOptions): Promise<void> {
@@ -34,6 +36,7 @@ export async function followAuditLog(o: AuditFollowOptions): Promise<void> {
     ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
     onWarning: (m) => o.warn(m),
     onLines: (lines) => {
+      if (o.active && !o.active()) return;
       for (const l of lines) {
         if (l.text === undefined) {
           o.warn(`${l.file}: line ${l.lineNo}: line too long (skipped)`);

@@ -13,22 +13,27 @@ import { e2eType } from '../../../test/helpers/e2e-coverage.js';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const conf = join(REPO, 'test/conformance/falco-k8s-audit');
 
+/** `vigil ARGS` run from the source, its output collected as it comes. */
+function startVigil(args: string[]) {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO });
+  const out = { stdout: '', stderr: '' };
+  p.stdout.on('data', (d) => {
+    out.stdout += d;
+  });
+  p.stderr.on('data', (d) => {
+    out.stderr += d;
+  });
+  return { p, out };
+}
+
 function vigil(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { cwd: REPO });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    p.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const { p, out } = startVigil(args);
     const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     p.on('error', reject);
     p.on('close', (code) => {
       clearTimeout(t);
-      resolve({ code, stdout, stderr });
+      resolve({ code, ...out });
     });
     p.stdin.end(opts.input ?? '');
   });
@@ -184,17 +189,9 @@ test('k8s follow: alerts from lines appended and rotated while it runs, resumed 
     const state = join(dir, 'state.json');
     const del = (id: string) => JSON.stringify(auditEvent({ verb: 'delete', resource: 'events', namespace: 'default', name: id, auditID: id }).audit) + '\n';
     writeFileSync(log, del('e1'));
-    const p = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'k8s', 'follow', '--audit-log', log, '--state', state, '--poll-interval', '50ms', '--format', 'json'],
-      { cwd: REPO },
-    );
-    let out = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-    });
+    const { p, out: o } = startVigil(['k8s', 'follow', '--audit-log', log, '--state', state, '--poll-interval', '50ms', '--format', 'json']);
     const waitFor = async (n: number) => {
-      for (let i = 0; i < 400 && out.trim().split('\n').filter(Boolean).length < n; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && o.stdout.trim().split('\n').filter(Boolean).length < n; i++) await new Promise((r) => setTimeout(r, 50));
     };
     await waitFor(1);
     appendFileSync(log, del('e2'));
@@ -204,7 +201,7 @@ test('k8s follow: alerts from lines appended and rotated while it runs, resumed 
     await waitFor(3);
     p.kill('SIGTERM');
     await new Promise((r) => p.on('close', r));
-    const ids = out
+    const ids = o.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l).k8s.auditID);
@@ -217,22 +214,10 @@ test('k8s follow: alerts from lines appended and rotated while it runs, resumed 
 
 test('k8s webhook: self-signed HTTPS, token, EventList in, alerts out; webhook-config trusts its certificate', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-k8s-webhook-'));
-  const p = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'k8s', 'webhook', '--listen', '127.0.0.1:0', '--data-dir', dir, '--token', 'tok', '--format', 'json'],
-    { cwd: REPO },
-  );
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d) => {
-    out += d;
-  });
-  p.stderr.on('data', (d) => {
-    err += d;
-  });
+  const { p, out: o } = startVigil(['k8s', 'webhook', '--listen', '127.0.0.1:0', '--data-dir', dir, '--token', 'tok', '--format', 'json']);
   try {
-    for (let i = 0; i < 600 && !/listening on/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
-    const url = /listening on (https:\/\/\S+)/.exec(err)![1]!;
+    for (let i = 0; i < 600 && !/listening on/.test(o.stderr); i++) await new Promise((r) => setTimeout(r, 50));
+    const url = /listening on (https:\/\/\S+)/.exec(o.stderr)![1]!;
     const certFile = join(dir, 'k8s-webhook', 'webhook.crt');
     const cfg = await vigil(['k8s', 'webhook-config', '--url', url, '--ca', certFile, '--token', 'tok']);
     const kc = parse(cfg.stdout);
@@ -267,8 +252,8 @@ test('k8s webhook: self-signed HTTPS, token, EventList in, alerts out; webhook-c
       req.end(body);
     });
     assert.equal(status, 200);
-    for (let i = 0; i < 200 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
-    const alerts = out
+    for (let i = 0; i < 200 && !o.stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
+    const alerts = o.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));

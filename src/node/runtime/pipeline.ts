@@ -60,6 +60,8 @@ export interface PipelineStats {
   lines: number;
   /** Kernel-event to processing delay of the last event (ms). */
   lagMs: number;
+  /** Events dropped while detection was off (the node agent's cluster protection closed). */
+  paused?: number;
   /** Container events processed without their runtime metadata (lookup timed out, failed or impossible). */
   unenriched: number;
   procs: number;
@@ -113,6 +115,13 @@ export interface RuntimePipelineOptions {
   enrichWaitMs?: number;
   /** Timer of that wait (tests inject one): runs `fn` after `ms`, returns its cancel. Default setTimeout. */
   setTimer?: (fn: () => void, ms: number) => () => void;
+  /**
+   * Whether detection runs (default: always). Off: every event is counted and
+   * dropped before the policies (no kill, no alert, no exec scan); the sensors
+   * keep running (turning it on again is immediate) and lost events are still
+   * reported.
+   */
+  detecting?: () => boolean;
   /** Sizes of the caches, for the stats. */
   gauges?: () => { procs: number; containers: number };
   /** Periods (ms): lost-event check, engine flush, learn-state save, stats (0: only at stop). */
@@ -138,7 +147,20 @@ interface Held {
 }
 
 export class RuntimePipeline {
-  readonly stats: PipelineStats = { events: 0, alerts: 0, killed: 0, lost: 0, bad: 0, lines: 0, lagMs: 0, unenriched: 0, procs: 0, containers: 0, rssMiB: 0 };
+  readonly stats: PipelineStats = {
+    events: 0,
+    alerts: 0,
+    killed: 0,
+    lost: 0,
+    bad: 0,
+    lines: 0,
+    lagMs: 0,
+    paused: 0,
+    unenriched: 0,
+    procs: 0,
+    containers: 0,
+    rssMiB: 0,
+  };
   private readonly clock: () => number;
   private readonly monoNs: () => number;
   private readonly kill: KillFn;
@@ -203,6 +225,10 @@ export class RuntimePipeline {
    */
   handle(e: EngineEvent, ktimeNs?: number): void {
     this.stats.events++;
+    if (this.o.detecting && !this.o.detecting()) {
+      this.stats.paused = (this.stats.paused ?? 0) + 1;
+      return;
+    }
     if (e.source === 'syscall' && e.type === 'openat' && e.fd?.name && (Number(e.args.flags) & 3) !== 0) this.o.writers?.noteWrite(e.fd.name, e.proc);
     if (e.source === 'syscall' && this.hold(e, ktimeNs)) return;
     this.process(e, ktimeNs);

@@ -90,6 +90,8 @@ export interface WatchOptions {
    */
   /** Sensors of the caller, run beside the host's (the agent's container starts). */
   extraSensors?: Sensor[];
+  /** Whether detection runs now (the agent: cluster protection); default always. */
+  detecting?: () => boolean;
   /** More paths the eBPF probe watches opens of (the agent's saved pushed file-protection paths). */
   extraProtectedPaths?: string[];
   livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }, detection: LiveDetection) => void;
@@ -231,6 +233,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
         }
       : {}),
     statsMs: o.statsIntervalMs ?? 0,
+    ...(o.detecting ? { detecting: o.detecting } : {}),
   });
   o.onPipeline?.(pipeline);
 

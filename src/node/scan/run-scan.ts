@@ -10,7 +10,7 @@ import { openImage } from '../image/open.js';
 import type { OpenImageOptions } from '../image/types.js';
 import { nodeAnalyzerContext } from '../analyzers/context.js';
 import type { PreparedVulnScan, ScanVulnsOptions } from '../vulndb/scan-vulns.js';
-import { contentPlan, contentResults, type ContentDeps } from '../../core/content/index.js';
+import type { ContentDeps } from '../../core/content/index.js';
 
 export interface ScanProgress {
   phase: 'open' | 'layers' | 'scanners' | 'done';
@@ -58,7 +58,9 @@ async function scanImage(ref: string, opts: RunScanOptions, progress: (p: ScanPr
     if (sigs.engine) deps.engine = sigs.engine;
     deps.knownBad = sigs.knownBad;
   }
-  const plan = contentPlan(scanners, deps);
+  // The content scanners (and the image checks) are loaded only when a scanner other than `vuln` runs: `sbom` needs none.
+  const content = [...scanners].some((s) => s !== 'vuln') ? await import('../../core/content/index.js') : undefined;
+  const plan = content ? content.contentPlan(scanners, deps) : { scanners: [], hashFiles: false };
   const image = await openImage(ref, opts);
   try {
     const analysis = await analyzeImage(image, opts.analyzers ?? (await defaultAnalyzers()), {
@@ -97,11 +99,13 @@ async function scanImage(ref: string, opts: RunScanOptions, progress: (p: ScanPr
       report.vulnerabilities = r.findings;
       report.notices!.push(...r.notices);
     }
-    const content = contentResults(analysis, scanners, { repoTags: image.repoTags, name: image.name });
-    report.malware = content.malware;
-    report.secrets = content.secrets;
-    report.baseline = content.baseline;
-    report.files = content.files;
+    if (content) {
+      const found = content.contentResults(analysis, scanners, { repoTags: image.repoTags, name: image.name });
+      report.malware = found.malware;
+      report.secrets = found.secrets;
+      report.baseline = found.baseline;
+      report.files = found.files;
+    }
     progress({ phase: 'done' });
     return report;
   } finally {

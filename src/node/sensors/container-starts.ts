@@ -9,10 +9,16 @@ import { dockerInspectSpecs } from '../../core/checks/docker-inspect.js';
 import type { SyscallEvent } from '../../core/events/event.js';
 import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
 
+/** Starts kept until the sensor starts (a node runs far fewer containers). */
+const MAX_EARLY = 1000;
+
 export class ContainerStartSensor implements Sensor {
   readonly name = 'container-starts';
   private sink?: SensorSink;
   private readonly status: SensorStatus;
+  /** Inspect documents handed over before the sensor started, checked when it starts. */
+  private readonly early: unknown[] = [];
+  private ended = false;
 
   constructor(private readonly o: { host: string; now?: () => number; source: string }) {
     this.status = new SensorStatus(`container starts from ${o.source}`);
@@ -21,9 +27,14 @@ export class ContainerStartSensor implements Sensor {
   async start(sink: SensorSink): Promise<void> {
     this.sink = sink;
     this.status.state = 'running';
+    // Starts seen before the pipeline ran (the containers running when the agent started).
+    const early = this.early.splice(0);
+    for (const doc of early) this.started(doc);
   }
 
   async stop(): Promise<void> {
+    this.ended = true;
+    this.early.length = 0;
     this.sink = undefined;
     this.status.state = 'stopped';
   }
@@ -34,7 +45,10 @@ export class ContainerStartSensor implements Sensor {
 
   /** A container started: its `docker inspect` document. */
   started(doc: unknown): void {
-    if (!this.sink) return;
+    if (!this.sink) {
+      if (!this.ended && this.early.length < MAX_EARLY) this.early.push(doc);
+      return;
+    }
     const d = doc as { Id?: unknown; Image?: unknown; State?: { Pid?: unknown } } | null;
     let spec;
     try {

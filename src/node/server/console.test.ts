@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { shellAlert } from '../../core/alerts/alerts.test-helpers.js';
 import { startTestServer, type TestServer } from './server.test-helpers.js';
 
@@ -18,6 +19,11 @@ writeFileSync(
   '<!doctype html><html><body><div id="root"></div><script type="module" src="/assets/index-abc123.js"></script></body></html>',
 );
 writeFileSync(join(consoleDir, 'assets', 'index-abc123.js'), 'console.log("vigil")');
+// The build's precompressed copies (web/vite.config.mjs) of a larger chunk.
+const big = `export const rows = ${JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ id: i, name: `row-${i}` })))};\n`;
+writeFileSync(join(consoleDir, 'assets', 'page-def456.js'), big);
+writeFileSync(join(consoleDir, 'assets', 'page-def456.js.br'), brotliCompressSync(big));
+writeFileSync(join(consoleDir, 'assets', 'page-def456.js.gz'), gzipSync(big));
 writeFileSync(join(consoleDir, 'secret.txt'), 'not an asset');
 
 const now = Date.now();
@@ -53,6 +59,29 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await s.app.inject({ method: 'GET', url: '/nope' })).statusCode, 401);
       assert.equal((await s.app.inject({ method: 'GET', url: '/api/v1/images' })).statusCode, 401);
       assert.equal((await s.app.inject({ method: 'GET', url: '/api/v1/projects' })).statusCode, 401);
+    });
+
+    test('assets go brotli or gzip compressed to browsers that accept it, as built; plain otherwise', async () => {
+      const url = '/assets/page-def456.js';
+      const get = (enc?: string) => s.app.inject({ method: 'GET', url, headers: enc ? { 'accept-encoding': enc } : {} });
+      const br = await get('gzip, deflate, br');
+      assert.equal(br.statusCode, 200);
+      assert.equal(br.headers['content-encoding'], 'br');
+      assert.match(String(br.headers['content-type']), /javascript/);
+      assert.equal(br.headers['cache-control'], 'public, max-age=31536000, immutable');
+      assert.match(String(br.headers.vary), /accept-encoding/i);
+      assert.equal(brotliDecompressSync(br.rawPayload).toString('utf8'), big);
+      assert.ok(br.rawPayload.length < big.length / 3, `brotli body ${br.rawPayload.length} bytes of ${big.length}`);
+      const gz = await get('gzip');
+      assert.equal(gz.headers['content-encoding'], 'gzip');
+      assert.equal(gunzipSync(gz.rawPayload).toString('utf8'), big);
+      const plain = await get();
+      assert.equal(plain.headers['content-encoding'], undefined);
+      assert.equal(plain.body, big);
+      // No compressed copy: the file as it is, whatever the browser accepts.
+      const small = await s.app.inject({ method: 'GET', url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'br, gzip' } });
+      assert.equal(small.headers['content-encoding'], undefined);
+      assert.equal(small.body, 'console.log("vigil")');
     });
 
     test('asset names outside the build are refused', async () => {

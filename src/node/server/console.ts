@@ -1,5 +1,6 @@
 // Serves the web console (the Vite build in dist/web) at `/`: hashed assets
-// under /assets/ with a one-year immutable cache, index.html (no-cache) for
+// under /assets/ with a one-year immutable cache, brotli or gzip when the
+// browser accepts it (compressed at build time), index.html (no-cache) for
 // `/` and every client route of the console (SPA fallback). Only these
 // paths are public; the API stays under /api with its own auth, and any
 // other unknown URL keeps answering as before (401/404 JSON).
@@ -19,7 +20,8 @@ const PUBLIC = { action: 'public:console', scope: 'public' } as const;
 
 export async function registerConsole(app: FastifyInstance, dir: string = DEFAULT_CONSOLE_DIR): Promise<void> {
   const built = existsSync(resolve(dir, 'index.html'));
-  await app.register(fastifyStatic, { root: built ? dir : process.cwd(), serve: false, decorateReply: true });
+  // preCompressed: the build's NAME.br / NAME.gz copies go to browsers that accept them (web/vite.config.mjs).
+  await app.register(fastifyStatic, { root: built ? dir : process.cwd(), serve: false, decorateReply: true, preCompressed: true });
   const index = async (_req: unknown, reply: import('fastify').FastifyReply) => {
     if (!built) return reply.code(404).type('text/plain; charset=utf-8').send('The web console is not built: run `npm run build:web` (npm install does it).\n');
     return reply.header('cache-control', 'no-cache').sendFile('index.html', dir, { cacheControl: false });
@@ -33,7 +35,11 @@ export async function registerConsole(app: FastifyInstance, dir: string = DEFAUL
     const name = req.params['*'];
     // Vite's output names: [name]-[hash].[ext] in one flat folder; anything else is not ours.
     if (!built || !/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) return reply.code(404).send({ error: 'NOT_FOUND', message: `no asset ${name}` });
-    return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(`assets/${name}`, dir, { cacheControl: false });
+    // vary: the body depends on accept-encoding (the precompressed copies), so shared caches key on it.
+    return reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('vary', 'accept-encoding')
+      .sendFile(`assets/${name}`, dir, { cacheControl: false });
   });
   app.get('/favicon.svg', { config: PUBLIC, schema: { hide: true } }, async (_req, reply) => {
     if (!built) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no favicon' });

@@ -169,16 +169,19 @@ describe('registry credentials and outbound requests (findings 2 and 3)', () => 
     await registry.close();
     await attacker.close();
   });
-
-  test('changing the URL clears the stored credentials: the next sync sends none to the new host', async () => {
-    const P = s.defaultProjectId;
-    const reg = await s.call('POST', `/api/v1/projects/${P}/registries`, s.adminToken, {
-      name: 'corp',
-      url: `http://127.0.0.1:${registry.port}`,
+  /** An insecure (plain HTTP) loopback registry with the Basic credentials svc:registry-password, added by the admin. */
+  const addRegistryWithCredentials = (name: string, port: number) =>
+    s.call('POST', `/api/v1/projects/${s.defaultProjectId}/registries`, s.adminToken, {
+      name,
+      url: `http://127.0.0.1:${port}`,
       username: 'svc',
       password: 'registry-password',
       insecure: true,
     });
+
+  test('changing the URL clears the stored credentials: the next sync sends none to the new host', async () => {
+    const P = s.defaultProjectId;
+    const reg = await addRegistryWithCredentials('corp', registry.port);
     assert.equal(reg.status, 201);
     const ok = await s.call('POST', `/api/v1/projects/${P}/registries/${reg.body.id}/sync`, user);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
@@ -210,13 +213,7 @@ describe('registry credentials and outbound requests (findings 2 and 3)', () => 
 
   test("a scan of an image whose host is not its registry's gets no credentials", async () => {
     const P = s.defaultProjectId;
-    const reg = await s.call('POST', `/api/v1/projects/${P}/registries`, s.adminToken, {
-      name: 'creds',
-      url: `http://127.0.0.1:${registry.port}`,
-      username: 'svc',
-      password: 'registry-password',
-      insecure: true,
-    });
+    const reg = await addRegistryWithCredentials('creds', registry.port);
     // An image row linked to the registry but naming the attacker's host (as after a URL change).
     const img = await s.call('POST', `/api/v1/projects/${P}/images`, user, { ref: `registry:127.0.0.1:${attacker.port}/app:1` });
     assert.equal(img.status, 201);
@@ -242,13 +239,7 @@ describe('registry credentials and outbound requests (findings 2 and 3)', () => 
       res.writeHead(401, { 'www-authenticate': `Bearer realm="http://localhost:${realm.port}/token",service="reg"` }).end();
     });
     try {
-      const reg = await s.call('POST', `/api/v1/projects/${P}/registries`, s.adminToken, {
-        name: 'bearer',
-        url: `http://127.0.0.1:${bearer.port}`,
-        username: 'svc',
-        password: 'registry-password',
-        insecure: true,
-      });
+      const reg = await addRegistryWithCredentials('bearer', bearer.port);
       const sync = await s.call('POST', `/api/v1/projects/${P}/registries/${reg.body.id}/sync`, user);
       assert.equal(sync.status, 502);
       assert.match(sync.body.message, /token realm http:\/\/localhost:\d+ is not on the registry's domain/);

@@ -15,15 +15,10 @@ import { plainContainerSpec, type ContainerSpec } from '../../core/checks/spec.j
 import { auditOnly } from '../store/audit-log.js';
 import { badRequest } from './errors.js';
 import type { Caller, ServiceDeps } from './common.js';
+import { policiesOfKind } from './policies.js';
 
 export async function loadAdmissionPolicies(db: Kysely<Database>, projectId: string): Promise<AdmissionPolicy[]> {
-  const rows = await db
-    .selectFrom('policies')
-    .select(['name', 'mode', 'document'])
-    .where('project_id', '=', projectId)
-    .where('kind', '=', 'image-admission')
-    .orderBy('name')
-    .execute();
+  const rows = await policiesOfKind(db, projectId, 'image-admission');
   // Stored documents were validated on write; a row that no longer validates (older model) is skipped, not fatal.
   const out: AdmissionPolicy[] = [];
   for (const r of rows) {

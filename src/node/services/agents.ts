@@ -128,7 +128,16 @@ export async function nodeByCertificate(s: Pick<ServiceDeps, 'store'>, fingerpri
 export async function touchNode(
   s: Pick<ServiceDeps, 'store' | 'clock'>,
   nodeId: string,
-  set: { status?: string; version?: string; kernel?: string; queue_depth?: number; queue_dropped?: number; lost_events?: number; sensor_health?: string },
+  set: {
+    status?: string;
+    version?: string;
+    kernel?: string;
+    queue_depth?: number;
+    queue_dropped?: number;
+    lost_events?: number;
+    sensor_health?: string;
+    detection?: 'on' | 'off';
+  },
 ): Promise<void> {
   await s.store.db
     .updateTable('nodes')

@@ -6,7 +6,7 @@ import { insertRow } from '../store/insert.js';
 import { conflict } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
-import { inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { deleteFromProject, inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -36,9 +36,7 @@ export async function getCluster(s: ServiceDeps, projectId: string, clusterId: s
 }
 
 export async function deleteCluster(s: ServiceDeps, by: Caller, projectId: string, clusterId: string): Promise<void> {
-  await mutate(s, by, { resourceType: 'cluster', resourceId: clusterId, projectId }, async (trx) => {
-    requireTouched(await trx.deleteFrom('clusters').where('id', '=', clusterId).where('project_id', '=', projectId).executeTakeFirst(), 'cluster');
-  });
+  await deleteFromProject(s, by, 'clusters', 'cluster', projectId, clusterId);
 }
 
 export async function setClusterProtection(

@@ -9,6 +9,7 @@ import type { Actor } from '../store/audit-log.js';
 import type { ChangeBus, ChangeTopic } from '../store/changes.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { notFound } from './errors.js';
+import { mutate } from './mutate.js';
 
 export interface ServiceDeps {
   store: Store;
@@ -95,4 +96,22 @@ export async function requireInProject(db: Db | Tx, table: ProjectTable, id: str
 /** 404 unless the update or delete touched a row. */
 export function requireTouched(r: { numUpdatedRows?: bigint; numDeletedRows?: bigint }, what: string): void {
   if (!Number(r.numUpdatedRows ?? r.numDeletedRows ?? 0)) throw notFound(what);
+}
+
+/**
+ * Deletes the row of this id in this project, with its audit record (resource
+ * type `resourceType`, in the same transaction); a 404 naming `resourceType`
+ * when the project has no such row.
+ */
+export async function deleteFromProject(
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
+  by: Caller,
+  table: ProjectTable,
+  resourceType: string,
+  projectId: string,
+  id: string,
+): Promise<void> {
+  await mutate(s, by, { resourceType, resourceId: id, projectId }, async (trx) => {
+    requireTouched(await (trx as any).deleteFrom(table).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst(), resourceType);
+  });
 }

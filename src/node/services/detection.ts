@@ -10,6 +10,7 @@ import { DETECTION_API_VERSION, DETECTION_KIND, validateDetectionPolicy, type De
 import { effectiveDetection } from '../rules/effective.js';
 import type { EffectiveConfig } from '../../core/rules/tuning.js';
 import type { ServiceDeps } from './common.js';
+import { policiesOfKind } from './policies.js';
 
 /** The runtime image reference of a stored image (`registry/repository:tag`), or undefined for an archive or a directory. */
 function runtimeRef(img: { registry: string; repository: string; tag: string }): string | undefined {
@@ -25,13 +26,7 @@ export interface DetectionPolicyFile {
 
 /** The project's detection policies as a policy file (documents as written), ordered by name; applied images extend each scope. */
 export async function detectionPolicyFileOf(db: Kysely<Database>, projectId: string): Promise<DetectionPolicyFile> {
-  const rows = await db
-    .selectFrom('policies')
-    .select(['id', 'name', 'document'])
-    .where('project_id', '=', projectId)
-    .where('kind', '=', 'detection')
-    .orderBy('name')
-    .execute();
+  const rows = await policiesOfKind(db, projectId, 'detection');
   const applied = rows.length
     ? await db
         .selectFrom('policy_images')

@@ -13,7 +13,7 @@ import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { createScan } from './scans.js';
 import { appendAudit, SYSTEM_ACTOR } from '../store/audit-log.js';
-import { inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { deleteFromProject, inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -183,20 +183,24 @@ export async function imageSummary(
 }
 
 export async function deleteImage(s: ServiceDeps, by: Caller, projectId: string, imageId: string): Promise<void> {
-  await mutate(s, by, { resourceType: 'image', resourceId: imageId, projectId }, async (trx) => {
-    requireTouched(await trx.deleteFrom('images').where('id', '=', imageId).where('project_id', '=', projectId).executeTakeFirst(), 'image');
-  });
+  await deleteFromProject(s, by, 'images', 'image', projectId, imageId);
   // Policies applied to the image no longer select it on the agents.
   published(s, 'policies', projectId);
 }
 
-/** Queues a scan of the image (scanPrivateImage) and dispatches it. */
+/**
+ * Queues a scan of the image (scanPrivateImage) and dispatches it. A
+ * node-local image is also asked of its node's agent (scanned again there;
+ * the worker's scan re-matches the software list it sent last).
+ */
 export async function scanImage(s: ServiceDeps, by: Caller, projectId: string, imageId: string): Promise<{ scanId: string }> {
-  const scanId = await mutate(s, by, { resourceType: 'image', resourceId: imageId, projectId }, async (trx) => {
-    await requireInProject(trx, 'images', imageId, projectId, 'image');
-    return createScan(s, trx, projectId, imageId, 'manual');
+  const { scanId, nodeImage } = await mutate(s, by, { resourceType: 'image', resourceId: imageId, projectId }, async (trx) => {
+    const image = await inProject(trx, 'images', imageId, projectId, 'image');
+    if (image.node_id) await trx.updateTable('images').set({ node_scan_requested: s.clock().toISOString() }).where('id', '=', imageId).execute();
+    return { scanId: await createScan(s, trx, projectId, imageId, 'manual'), nodeImage: !!image.node_id };
   });
   await s.scans.dispatch([scanId]);
+  if (nodeImage) published(s, 'nodes', projectId);
   return { scanId };
 }
 

@@ -50,23 +50,24 @@ export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, p
   if (may('alert:read')) {
     const since = new Date(s.clock().getTime() - OVERVIEW_DAYS * 86400_000).toISOString();
     const day = sql<string>`substr(last_seen, 1, 10)`;
-    const byDay = await db
+    // One range of the (project_id, last_seen, severity, type) index (migration
+    // 0014) for both charts: groups by day, severity and type, summed here.
+    const rows = await db
       .selectFrom('alerts')
       .where('project_id', '=', projectId)
       .where('last_seen', '>=', since)
-      .select([day.as('day'), 'severity', sql<number>`count(*)`.as('groups')])
-      .groupBy([day, 'severity'])
-      .orderBy(day)
+      .select([day.as('day'), 'severity', 'type', sql<number>`count(*)`.as('groups')])
+      .groupBy([day, 'severity', 'type'])
       .execute();
-    const byType = await db
-      .selectFrom('alerts')
-      .where('project_id', '=', projectId)
-      .where('last_seen', '>=', since)
-      .select(['type', sql<number>`count(*)`.as('groups')])
-      .groupBy('type')
-      .orderBy(sql`count(*)`, 'desc')
-      .limit(12)
-      .execute();
+    const byDay = new Map<string, { day: string; severity: string; groups: number }>();
+    const byType = new Map<string, number>();
+    for (const r of rows) {
+      const k = `${r.day}|${r.severity}`;
+      const d = byDay.get(k) ?? { day: r.day, severity: r.severity, groups: 0 };
+      d.groups += n(r.groups);
+      byDay.set(k, d);
+      byType.set(r.type, (byType.get(r.type) ?? 0) + n(r.groups));
+    }
     const open = await db
       .selectFrom('alerts')
       .where('project_id', '=', projectId)
@@ -75,8 +76,11 @@ export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, p
       .executeTakeFirstOrThrow();
     alerts = {
       open: n(open.n),
-      byDay: byDay.map((r) => ({ day: r.day, severity: r.severity, groups: n(r.groups) })),
-      byType: byType.map((r) => ({ type: r.type, groups: n(r.groups) })),
+      byDay: [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.severity < b.severity ? -1 : 1)),
+      byType: [...byType]
+        .map(([type, groups]) => ({ type, groups }))
+        .sort((a, b) => b.groups - a.groups || (a.type < b.type ? -1 : 1))
+        .slice(0, 12),
     };
   }
   let clusters = null;

@@ -10,11 +10,12 @@ import { InputError } from '../../core/errors.js';
 import { validateAdmissionPolicy } from '../../core/admission/policy.js';
 import { validateDetectionPolicy } from '../../core/policy/detection.js';
 import { DetectionTuning } from '../../core/rules/tuning.js';
+import type { Db } from '../store/store.js';
 import { newId } from '../store/ids.js';
 import { badRequest, notFound } from './errors.js';
 import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
-import { inProject, published, requireInProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { deleteFromProject, inProject, published, requireInProject, requireProject, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -58,6 +59,21 @@ export function checkPolicyDocument(kind: PolicyKind, name: string, mode: string
     throw e;
   }
   return doc;
+}
+
+/** A project's policies of one kind (what the admission and detection services read), ordered by name. */
+export async function policiesOfKind(
+  db: Db,
+  projectId: string,
+  kind: PolicyKind,
+): Promise<Array<{ id: string; name: string; mode: string; document: string }>> {
+  return db
+    .selectFrom('policies')
+    .select(['id', 'name', 'mode', 'document'])
+    .where('project_id', '=', projectId)
+    .where('kind', '=', kind)
+    .orderBy('name')
+    .execute();
 }
 
 export async function listPolicies(s: ServiceDeps, projectId: string, q: PageQuery & { kind?: string }): Promise<Page<Api>> {
@@ -131,9 +147,7 @@ export async function updatePolicy(
 }
 
 export async function deletePolicy(s: ServiceDeps, by: Caller, projectId: string, policyId: string): Promise<void> {
-  await mutate(s, by, { resourceType: 'policy', resourceId: policyId, projectId }, async (trx) => {
-    requireTouched(await trx.deleteFrom('policies').where('id', '=', policyId).where('project_id', '=', projectId).executeTakeFirst(), 'policy');
-  });
+  await deleteFromProject(s, by, 'policies', 'policy', projectId, policyId);
   published(s, 'policies', projectId);
 }
 

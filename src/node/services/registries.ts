@@ -11,7 +11,7 @@ import { mutate } from './mutate.js';
 import { mapPage, pageOf, type Page, type PageQuery } from './page.js';
 import { insertImage } from './images.js';
 import { createScan } from './scans.js';
-import { inProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { deleteFromProject, inProject, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -130,9 +130,7 @@ export async function updateRegistry(s: ServiceDeps, by: Caller, projectId: stri
 }
 
 export async function deleteRegistry(s: ServiceDeps, by: Caller, projectId: string, registryId: string): Promise<void> {
-  await mutate(s, by, { resourceType: 'registry', resourceId: registryId, projectId }, async (trx) => {
-    requireTouched(await trx.deleteFrom('registries').where('id', '=', registryId).where('project_id', '=', projectId).executeTakeFirst(), 'registry');
-  });
+  await deleteFromProject(s, by, 'registries', 'registry', projectId, registryId);
 }
 
 /**

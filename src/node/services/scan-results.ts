@@ -32,58 +32,39 @@ export function validScanners(v: string): boolean {
 
 type ContentRow = Insertable<Database['findings']>;
 
+/** What differs per kind of content finding; the rest of the row is the same for all. */
+interface ContentFields {
+  ref: string;
+  severity: string;
+  title: string;
+  path: string;
+  layer?: { digest: string };
+}
+
 function contentRows(report: ScanReport, imageId: string, scanId: string): ContentRow[] {
-  const base = { image_id: imageId, scan_id: scanId, package: '', installed_version: '', fixed_version: '' };
-  const rows: ContentRow[] = [];
-  for (const m of report.malware)
-    rows.push({
-      ...base,
-      id: newId(),
-      kind: 'malware',
-      ref_id: m.rule,
-      severity: m.severity,
-      title: m.family ?? m.rule,
-      data: JSON.stringify(m),
-      path: m.file,
-      layer_digest: m.layer?.digest ?? '',
-    });
-  for (const s of report.secrets)
-    rows.push({
-      ...base,
-      id: newId(),
-      kind: 'secret',
-      ref_id: s.ruleId,
-      severity: s.severity,
-      title: s.title,
-      data: JSON.stringify(s),
-      path: s.file,
-      layer_digest: s.layer?.digest ?? '',
-    });
-  for (const b of report.baseline)
-    rows.push({
-      ...base,
-      id: newId(),
-      kind: 'baseline',
-      ref_id: b.id,
-      severity: b.severity,
-      title: b.title,
-      data: JSON.stringify(b),
-      path: b.file ?? '',
-      layer_digest: '',
-    });
-  for (const f of report.files)
-    rows.push({
-      ...base,
-      id: newId(),
-      kind: 'file',
-      ref_id: f.noise ? `noise:${f.noise}` : f.setuid ? 'unowned-setuid' : f.executable ? 'unowned-executable' : 'unowned',
-      severity: 'info',
-      title: f.path,
-      data: JSON.stringify(f),
-      path: f.path,
-      layer_digest: f.layer?.digest ?? '',
-    });
-  return rows;
+  const row = (kind: string, finding: object, f: ContentFields): ContentRow => ({
+    id: newId(),
+    image_id: imageId,
+    scan_id: scanId,
+    package: '',
+    installed_version: '',
+    fixed_version: '',
+    kind,
+    ref_id: f.ref,
+    severity: f.severity,
+    title: f.title,
+    data: JSON.stringify(finding),
+    path: f.path,
+    layer_digest: f.layer?.digest ?? '',
+  });
+  const unowned = (f: ScanReport['files'][number]): string =>
+    f.noise ? `noise:${f.noise}` : f.setuid ? 'unowned-setuid' : f.executable ? 'unowned-executable' : 'unowned';
+  return [
+    ...report.malware.map((m) => row('malware', m, { ref: m.rule, severity: m.severity, title: m.family ?? m.rule, path: m.file, layer: m.layer })),
+    ...report.secrets.map((x) => row('secret', x, { ref: x.ruleId, severity: x.severity, title: x.title, path: x.file, layer: x.layer })),
+    ...report.baseline.map((b) => row('baseline', b, { ref: b.id, severity: b.severity, title: b.title, path: b.file ?? '' })),
+    ...report.files.map((f) => row('file', f, { ref: unowned(f), severity: 'info', title: f.path, path: f.path, layer: f.layer })),
+  ];
 }
 
 function contentCounts(report: ScanReport): { malware: number; secrets: number; baseline: number; unowned_files: number } {

@@ -12,7 +12,8 @@ import { inProject, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
-export type ScanTrigger = 'manual' | 'sync' | 'schedule' | 'vulndb' | 'demo';
+/** `agent`: a node's agent scanned a node-local image (services/node-images.ts). */
+export type ScanTrigger = 'manual' | 'sync' | 'schedule' | 'vulndb' | 'demo' | 'agent';
 
 /** Inserts a queued scan in the caller's transaction; dispatch it after commit. */
 export async function createScan(s: Pick<ServiceDeps, 'clock'>, trx: Tx, projectId: string, imageId: string, trigger: ScanTrigger): Promise<string> {
@@ -82,7 +83,8 @@ export async function unfinishedScanIds(store: Store): Promise<string[]> {
 export interface ScanToRun {
   projectId: string;
   attempts: number;
-  image: { id: string; ref: string };
+  /** nodeId: a node-local image (its software list came from the node's agent; re-matched, never opened). */
+  image: { id: string; ref: string; nodeId: string | null };
   /** The image's registry credentials, decrypted for the worker only. */
   creds: { username?: string; password?: string; insecure?: boolean };
 }
@@ -110,7 +112,7 @@ export async function beginScan(store: Store, secrets: SecretBox, scanId: string
     if (reg && image.ref.startsWith(`registry:${registryHost(reg.url)}/`))
       creds = { username: reg.username || undefined, password: secrets.open(reg.password_enc) || undefined, insecure: reg.insecure === 1 };
   }
-  return { projectId: scan.project_id, attempts, image: { id: image.id, ref: image.ref }, creds };
+  return { projectId: scan.project_id, attempts, image: { id: image.id, ref: image.ref, nodeId: image.node_id }, creds };
 }
 
 /** Records a running scan's progress (percent); a scan no longer running is left alone. */

@@ -63,6 +63,13 @@ async function globalAdministrators(trx: Tx): Promise<string[]> {
   return [...new Set(rows.map((r) => r.id))];
 }
 
+/** Whether the user has a binding of Administrator on all projects (other than `except`). */
+async function hasGlobalAdministratorBinding(trx: Tx, userId: string, except?: string): Promise<boolean> {
+  let q = trx.selectFrom('role_bindings').select('id').where('user_id', '=', userId).where('role', '=', 'Administrator').where('project_id', 'is', null);
+  if (except) q = q.where('id', '!=', except);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
 /** 409 when this change would leave no enabled user with Administrator on all projects (nobody could manage users again). */
 async function requireAnotherAdministrator(trx: Tx, userId: string, change: string): Promise<void> {
   const admins = await globalAdministrators(trx);
@@ -183,15 +190,7 @@ export async function deleteBinding(s: ServiceDeps, by: Caller, userId: string, 
   await mutate(s, by, { resourceType: 'rolebinding', resourceId: bindingId }, async (trx) => {
     const b = await trx.selectFrom('role_bindings').select(['role', 'project_id']).where('id', '=', bindingId).where('user_id', '=', userId).executeTakeFirst();
     if (b?.role === 'Administrator' && b.project_id === null) {
-      const others = await trx
-        .selectFrom('role_bindings')
-        .select('id')
-        .where('user_id', '=', userId)
-        .where('role', '=', 'Administrator')
-        .where('project_id', 'is', null)
-        .where('id', '!=', bindingId)
-        .executeTakeFirst();
-      if (!others) await requireAnotherAdministrator(trx, userId, 'remove this Administrator binding');
+      if (!(await hasGlobalAdministratorBinding(trx, userId, bindingId))) await requireAnotherAdministrator(trx, userId, 'remove this Administrator binding');
     }
     requireTouched(await trx.deleteFrom('role_bindings').where('id', '=', bindingId).where('user_id', '=', userId).executeTakeFirst(), 'role binding');
   });
@@ -286,14 +285,7 @@ export async function resetAdministrator(
     } else {
       userId = await createUser(s, trx, username, password);
     }
-    const admin = await trx
-      .selectFrom('role_bindings')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('role', '=', 'Administrator')
-      .where('project_id', 'is', null)
-      .executeTakeFirst();
-    if (!admin) await insertBinding(s, trx, userId, 'Administrator', null);
+    if (!(await hasGlobalAdministratorBinding(trx, userId))) await insertBinding(s, trx, userId, 'Administrator', null);
     await appendAudit(
       trx,
       s.store,

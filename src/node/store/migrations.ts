@@ -446,6 +446,46 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Node-local images and cluster protection on the agents (docs/agent.md):
+    // an image a node's agent scanned carries its node (node_id; null for
+    // every other image) and whether a re-scan was asked of the agent
+    // (node_scan_requested: ISO time, null when none is pending); a node
+    // reports whether its runtime detection runs (detection: on, off, or ''
+    // before its agent said).
+    id: '0011-node-images',
+    async up(db) {
+      await db.schema
+        .alterTable('images')
+        .addColumn('node_id', text, (c) => c.references('nodes.id').onDelete('set null'))
+        .execute();
+      await db.schema.alterTable('images').addColumn('node_scan_requested', text).execute();
+      await db.schema
+        .alterTable('nodes')
+        .addColumn('detection', text, (c) => c.notNull().defaultTo(''))
+        .execute();
+    },
+  },
+  {
+    // The console at scale (10k images, 1M alert groups; bench/console-scale.ts):
+    // - images of a project newest first (the list's default order; the
+    //   unique (project_id, ref) index made every filtered page sort the whole
+    //   project) and by their critical / high counts (the list's sorts);
+    // - the overview's top vulnerable packages read (image, kind, package)
+    //   from an index instead of every finding's row (data JSON included);
+    // - the overview's alert groups of the last days by day, severity and
+    //   type read from one index range: (project, last_seen) then the
+    //   grouped columns, no table row.
+    id: '0014-console-scale-indexes',
+    async up(db) {
+      const s = db.schema;
+      await s.createIndex('images_project_id').on('images').columns(['project_id', 'id']).execute();
+      await s.createIndex('images_project_critical').on('images').columns(['project_id', 'critical', 'id']).execute();
+      await s.createIndex('images_project_high').on('images').columns(['project_id', 'high', 'id']).execute();
+      await s.createIndex('findings_image_kind_package').on('findings').columns(['image_id', 'kind', 'package']).execute();
+      await s.createIndex('alerts_project_seen_sev_type').on('alerts').columns(['project_id', 'last_seen', 'severity', 'type']).execute();
+    },
+  },
+  {
     // Agent health from each heartbeat (docs/agent.md): unacknowledged alerts
     // queued on the node, alerts it dropped past its queue cap, events its
     // sensors lost, and each sensor's state (JSON list).

@@ -91,6 +91,10 @@ export interface ImageTable {
   unowned_files: ColumnType<number, number | undefined, number>;
   created_at: string;
   updated_at: string;
+  /** A node-local image (migration 0011): the node whose agent scanned it; null for the others. */
+  node_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A re-scan asked of the node's agent and not answered yet (ISO time). */
+  node_scan_requested: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ScanTable {
@@ -215,6 +219,8 @@ export interface NodeTable {
   created_at: string;
   kernel: Generated<string>;
   cert_sha256: string | null;
+  /** Runtime detection on the node as its agent last reported (migration 0011): on, off, '' (not reported). */
+  detection: Generated<string>;
   queue_depth: Generated<number>;
   queue_dropped: Generated<number>;
   lost_events: Generated<number>;

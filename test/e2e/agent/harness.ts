@@ -56,8 +56,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(dataDir: string, agentPort: number | string): Promise<{ p: Proc; url: string; link: string }> {
-  const p = run(['server', '--port', '0', '--agent-port', String(agentPort), '--data-dir', dataDir]);
+export async function startServer(dataDir: string, agentPort: number | string, env: NodeJS.ProcessEnv = {}): Promise<{ p: Proc; url: string; link: string }> {
+  const p = run(['server', '--port', '0', '--agent-port', String(agentPort), '--data-dir', dataDir], env);
   const url = await until('server url', () => /listening on (http:\/\/\S+)/.exec(p.out())?.[1], 60_000, p);
   const link = await until('agent link', () => /agent link \(gRPC, TLS\) on (\S+),/.exec(p.out())?.[1], 10_000, p);
   return { p, url, link };
@@ -89,12 +89,17 @@ export class Api {
   }
 }
 
-export async function cluster(api: Api): Promise<{ projectId: string; token: string; caHash: string }> {
+/**
+ * A cluster with its protection open (a closed cluster's agents run no
+ * detection; `protect: false` leaves it closed, as created) and a one-time agent token.
+ */
+export async function cluster(api: Api, o: { protect?: boolean } = {}): Promise<{ projectId: string; clusterId: string; token: string; caHash: string }> {
   const projectId = (await api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
   const { id } = await api.call<{ id: string }>('POST', `/api/v1/projects/${projectId}/clusters`, { name: `c${Date.now()}` });
+  if (o.protect !== false) await api.call('POST', `/api/v1/projects/${projectId}/clusters/${id}/protect`);
   const t = await api.call<{ token: string; caHash: string }>('POST', `/api/v1/projects/${projectId}/clusters/${id}/agent-tokens`, {});
   assert.match(t.caHash, /^sha256:[0-9a-f]{64}$/);
-  return { projectId, token: t.token, caHash: t.caHash };
+  return { projectId, clusterId: id, token: t.token, caHash: t.caHash };
 }
 
 /** A rule for the test's own key file (the built-in ones name the system's files). */
@@ -175,18 +180,22 @@ export function localLog(dataDir: string, type: string): string[] {
 }
 
 /** A server in `<dir>/server` with a cluster and a one-time agent token, and a key file `<dir>/passwd-like` for the agent to watch. */
-export async function serverWithCluster(dir: string): Promise<{
+export async function serverWithCluster(
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{
   s: Awaited<ReturnType<typeof startServer>>;
   api: Api;
   projectId: string;
+  clusterId: string;
   token: string;
   caHash: string;
   keyFile: string;
 }> {
-  const s = await startServer(join(dir, 'server'), 0);
+  const s = await startServer(join(dir, 'server'), 0, env);
   const api = await Api.login(s.url);
-  const { projectId, token, caHash } = await cluster(api);
+  const { projectId, clusterId, token, caHash } = await cluster(api);
   const keyFile = join(dir, 'passwd-like');
   writeFileSync(keyFile, 'root:x:0:0::/root:/bin/sh\n');
-  return { s, api, projectId, token, caHash, keyFile };
+  return { s, api, projectId, clusterId, token, caHash, keyFile };
 }

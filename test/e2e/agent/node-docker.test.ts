@@ -13,7 +13,7 @@ import type { NodeContainer } from '../../../src/core/checks/node-container.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agent, isRoot, run, serverWithCluster, stop, until, type Proc } from './harness.js';
-import { debianRootfs, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
+import { debianRootfs, dockerOk, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 
 const IMAGE = 'vigil-agent-test/minbase:1';
 
@@ -30,11 +30,7 @@ test(
     try {
       d = await startDockerd({ prefix: 'vigil-agd-' });
       await importRootfs(d, debianRootfs(), IMAGE);
-      const docker = async (args: string[]) => {
-        const r = await d!.docker(args);
-        assert.equal(r.status, 0, `docker ${args.join(' ')}: ${r.err}`);
-        return r.out.trim();
-      };
+      const docker = (args: string[]) => dockerOk(d!, args);
       const before = await docker(['run', '-d', '--name', 'before', '--network', 'none', IMAGE, 'sleep', '600']);
       const imageId = await docker(['inspect', '-f', '{{.Image}}', before]);
 

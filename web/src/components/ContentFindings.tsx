@@ -1,7 +1,7 @@
 // Content findings of an image (malware, secrets, baseline checks, unowned
 // files): one server-paged table per kind with its own columns; the
 // severity and path filters and the cursor live in the URL.
-import { Space, Table, Tag, Typography } from 'antd';
+import { Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
@@ -82,7 +82,7 @@ function useColumns(kind: ContentKind): ColumnsType<Finding> {
             return (
               <Space direction="vertical" size={0}>
                 <span>{d.title}</span>
-                <Typography.Text type="secondary">{d.detail}</Typography.Text>
+                <span className="text-secondary">{d.detail}</span>
               </Space>
             );
           },

@@ -1,21 +1,20 @@
 // The building blocks every list page shares: its title and toolbar, a
 // table with the console's defaults, URL-backed filter inputs, cursor
-// paging, a confirmed delete button and a form in a modal. Pages compose
-// these instead of repeating the same antd markup.
+// paging, a confirmed delete button, a form in a modal and the mutations
+// behind them (an "add" form, a row action). Pages compose these instead of
+// repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Typography, type TableProps } from 'antd';
+import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
+import { useMutation, type UseMutationResult } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, useUrlFilters } from './common';
+import { message } from './message';
 
 type Filters = ReturnType<typeof useUrlFilters>;
 
 /** The page's h2 title. */
 export function PageTitle({ children }: { children: ReactNode }) {
-  return (
-    <Typography.Title level={2} className="page-title">
-      {children}
-    </Typography.Title>
-  );
+  return <h2 className="page-title">{children}</h2>;
 }
 
 /** A toolbar (filters as children) ending in a primary "add" button, shown only when allowed. */
@@ -52,32 +51,41 @@ export function ConfirmDelete({ title, label, onConfirm }: { title: string; labe
 }
 
 /** A form in a modal: the fields, the mutation's error (the API's message) and a save button. */
-export function FormModal<V>({
-  title,
-  open,
-  onClose,
-  onFinish,
-  initialValues,
-  error,
-  pending,
-  children,
-}: {
-  title: string;
+/** An "add" form in a modal: whether it is open, and the create mutation (which closes it when it succeeds). */
+export interface AddForm<V> {
   open: boolean;
-  onClose(): void;
-  onFinish(values: V): void;
-  initialValues?: Partial<V>;
-  error: unknown;
-  pending: boolean;
-  children: ReactNode;
-}) {
+  show(): void;
+  close(): void;
+  mutation: UseMutationResult<unknown, Error, V>;
+}
+
+export function useAddForm<V>(create: (values: V) => Promise<unknown>, onCreated: () => void): AddForm<V> {
+  const [open, setOpen] = useState(false);
+  const mutation = useMutation({
+    mutationFn: create,
+    onSuccess: () => {
+      setOpen(false);
+      onCreated();
+    },
+  });
+  return { open, show: () => setOpen(true), close: () => setOpen(false), mutation };
+}
+
+/** A mutation started from a row or a button (delete, sync, scan): a failure is shown as a message. */
+export function useAction<V = void, R = unknown>(run: (v: V) => Promise<R>, onSuccess?: (result: R) => void): UseMutationResult<R, Error, V> {
+  return useMutation({ mutationFn: run, onSuccess, onError: (e) => void message.error(errorMessage(e)) });
+}
+
+/** The modal of an add form: its fields, the create error and a save button. */
+export function FormModal<V>({ title, form, initialValues, children }: { title: string; form: AddForm<V>; initialValues?: Partial<V>; children: ReactNode }) {
   const { t } = useI18n();
+  const { mutation } = form;
   return (
-    <Modal title={title} open={open} onCancel={onClose} footer={null} destroyOnHidden>
-      <Form layout="vertical" initialValues={initialValues} onFinish={onFinish}>
+    <Modal title={title} open={form.open} onCancel={form.close} footer={null} destroyOnHidden>
+      <Form layout="vertical" initialValues={initialValues} onFinish={(v: V) => mutation.mutate(v)}>
         {children}
-        {error ? <Alert type="error" role="alert" message={errorMessage(error)} style={{ marginBottom: 12 }} /> : null}
-        <Button type="primary" htmlType="submit" loading={pending}>
+        {mutation.error ? <Alert type="error" role="alert" message={errorMessage(mutation.error)} style={{ marginBottom: 12 }} /> : null}
+        <Button type="primary" htmlType="submit" loading={mutation.isPending}>
           {t('common.save')}
         </Button>
       </Form>

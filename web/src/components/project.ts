@@ -2,17 +2,18 @@
 // antd, so the entry chunk does not carry the components of common.tsx.
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router-dom';
-import { api, unwrap } from '../api/client';
-import type { Page, Project } from '../api/types';
+import { pickProject, projectsQuery } from '../api/queries';
+import type { Project } from '../api/types';
 
 const PROJECT_KEY = 'vigil.project';
 
 export function useProjects() {
-  return useQuery({
-    queryKey: ['projects'],
-    queryFn: () => unwrap<Page<Project>>(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })),
-    staleTime: 60_000,
-  });
+  return useQuery(projectsQuery);
+}
+
+/** The project id the console would choose now: ?project= in the URL, else the last chosen (pickProject decides). */
+export function wantedProject(search: URLSearchParams): string {
+  return search.get('project') ?? localStorage.getItem(PROJECT_KEY) ?? '';
 }
 
 /** The current project: ?project= in the URL, else the last chosen, else the first readable one. */
@@ -20,8 +21,7 @@ export function useProject(): { projectId: string | undefined; projects: Project
   const q = useProjects();
   const [params, setParams] = useSearchParams();
   const items = q.data?.items ?? [];
-  const wanted = params.get('project') ?? localStorage.getItem(PROJECT_KEY) ?? '';
-  const projectId = items.find((p) => p.id === wanted)?.id ?? items[0]?.id;
+  const projectId = pickProject(items, wantedProject(params));
   return {
     projectId,
     projects: items,

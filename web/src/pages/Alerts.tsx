@@ -2,7 +2,7 @@
 // Kubernetes request, raw JSON) at /alerts/:id, and status changes on one
 // or many groups (handled, ignored, false positive).
 import { useState } from 'react';
-import { Alert, Button, Descriptions, Drawer, Popconfirm, Space, Typography, message } from 'antd';
+import { Alert, Button, Descriptions, Drawer, Popconfirm, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -11,6 +11,7 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
 import { DataTable, FilterSearch, FilterSelect, PageTitle, Pager, useCursorPager } from '../components/page';
+import { message } from '../components/message';
 
 const STATUSES = ['open', 'handled', 'ignored', 'false-positive'] as const;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -198,9 +199,9 @@ export default function Alerts() {
                     : []),
                 ]}
               />
-              <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
+              <h3 className="section-title" style={{ fontSize: 16, marginTop: 16 }}>
                 {t('alerts.raw')}
-              </Typography.Title>
+              </h3>
               <pre className="json" tabIndex={0} aria-label={t('alerts.raw')}>
                 {JSON.stringify(a.sample ?? a, null, 2)}
               </pre>

@@ -1,12 +1,13 @@
 // Audit trail: filters (event, user, project, time), paging by sequence
 // number, export (JSON lines, CSV) and the hash chain's verification status.
-import { Alert, Button, Input, Space, Tag, message } from 'antd';
+import { Alert, Button, Input, Space, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { api, loadSession, unwrap } from '../api/client';
 import type { AuditRecord, AuditVerify, Page } from '../api/types';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProjects, useUrlFilters } from '../components/common';
 import { DataTable, FilterSearch, FilterSelect, PageTitle } from '../components/page';
+import { message } from '../components/message';
 
 async function download(format: 'jsonl' | 'csv'): Promise<void> {
   const r = await fetch(`/api/v1/audit/export?format=${format}`, { headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` } });

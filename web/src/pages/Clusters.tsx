@@ -2,21 +2,20 @@
 // closeClusterProtect), agent registration command with a fresh token
 // (shown once), node list with agent status.
 import { useState } from 'react';
-import { Alert, Button, Input, Modal, Space, Switch, Tag, Tooltip, Typography, message } from 'antd';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Input, Modal, Space, Switch, Tag, Tooltip } from 'antd';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Cluster, NodeRow, Page } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, QueryState, StatusTag, useProject } from '../components/common';
-import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+import { QueryState, StatusTag, useProject } from '../components/common';
+import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
 
 export default function Clusters() {
   const { t, date, relative } = useI18n();
   const { projectId } = useProject();
   const { can } = useAuth();
   const qc = useQueryClient();
-  const [adding, setAdding] = useState(false);
   const [token, setToken] = useState<{ cluster: string; token: string; expiresAt: string }>();
   const path = { projectId: projectId! };
   const clusters = useQuery({
@@ -30,39 +29,30 @@ export default function Clusters() {
     queryFn: () => unwrap<Page<NodeRow>>(api.GET('/api/v1/projects/{projectId}/nodes', { params: { path, query: { limit: 500 } } })),
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['clusters'] });
-  const add = useMutation({
-    mutationFn: (v: { name: string }) => unwrap(api.POST('/api/v1/projects/{projectId}/clusters', { params: { path }, body: v })),
-    onSuccess: () => {
-      setAdding(false);
-      refresh();
-    },
-  });
-  const protect = useMutation({
-    mutationFn: (v: { id: string; on: boolean }) =>
+  const add = useAddForm((v: { name: string }) => unwrap(api.POST('/api/v1/projects/{projectId}/clusters', { params: { path }, body: v })), refresh);
+  const protect = useAction(
+    (v: { id: string; on: boolean }) =>
       v.on
         ? unwrap(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/protect', { params: { path: { ...path, clusterId: v.id } } }))
         : unwrap(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/unprotect', { params: { path: { ...path, clusterId: v.id } } })),
-    onSuccess: refresh,
-    onError: (e) => void message.error(errorMessage(e)),
-  });
-  const mint = useMutation({
-    mutationFn: (c: Cluster) =>
+    refresh,
+  );
+  const mint = useAction(
+    (c: Cluster) =>
       unwrap<{ token: string; expiresAt: string }>(
         api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/agent-tokens', { params: { path: { ...path, clusterId: c.id } }, body: {} }),
       ).then((r) => ({ ...r, cluster: c.name })),
-    onSuccess: setToken,
-    onError: (e) => void message.error(errorMessage(e)),
-  });
-  const del = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/projects/{projectId}/clusters/{clusterId}', { params: { path: { ...path, clusterId: id } } })),
-    onSuccess: refresh,
-    onError: (e) => void message.error(errorMessage(e)),
-  });
+    setToken,
+  );
+  const del = useAction(
+    (id: string) => unwrap(api.DELETE('/api/v1/projects/{projectId}/clusters/{clusterId}', { params: { path: { ...path, clusterId: id } } })),
+    refresh,
+  );
   const origin = window.location.origin;
   return (
     <>
       <PageTitle>{t('nav.clusters')}</PageTitle>
-      <AddToolbar allowed={!!projectId && can('cluster:create', projectId)} label={t('clusters.add')} onAdd={() => setAdding(true)} />
+      <AddToolbar allowed={!!projectId && can('cluster:create', projectId)} label={t('clusters.add')} onAdd={add.show} />
       <QueryState query={clusters}>
         <DataTable<Cluster>
           dataSource={clusters.data?.items ?? []}
@@ -103,9 +93,9 @@ export default function Clusters() {
           ]}
         />
       </QueryState>
-      <Typography.Title level={3} style={{ fontSize: 18, marginTop: 24 }}>
+      <h3 className="section-title" style={{ fontSize: 18, marginTop: 24 }}>
         {t('clusters.nodes')}
-      </Typography.Title>
+      </h3>
       <QueryState query={nodes}>
         <DataTable<NodeRow>
           size="small"
@@ -138,7 +128,7 @@ export default function Clusters() {
                 <Tooltip title={t('clusters.queueTip', { depth: n.queueDepth ?? 0, dropped: n.queueDropped ?? 0 })}>
                   <span>
                     {n.queueDepth ?? 0}
-                    {n.queueDropped ? <Typography.Text type="danger"> (−{n.queueDropped})</Typography.Text> : null}
+                    {n.queueDropped ? <span className="text-danger"> (−{n.queueDropped})</span> : null}
                   </span>
                 </Tooltip>
               ),
@@ -146,20 +136,13 @@ export default function Clusters() {
             {
               title: t('clusters.lostEvents'),
               dataIndex: 'lostEvents',
-              render: (v: number | undefined) => (v ? <Typography.Text type="warning">{v}</Typography.Text> : 0),
+              render: (v: number | undefined) => (v ? <span className="text-warning">{v}</span> : 0),
             },
             { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
           ]}
         />
       </QueryState>
-      <FormModal<{ name: string }>
-        title={t('clusters.add')}
-        open={adding}
-        onClose={() => setAdding(false)}
-        onFinish={(v) => add.mutate(v)}
-        error={add.error}
-        pending={add.isPending}
-      >
+      <FormModal title={t('clusters.add')} form={add}>
         <RequiredItem label={t('clusters.name')} name="name">
           <Input />
         </RequiredItem>

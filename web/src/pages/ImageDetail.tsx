@@ -2,9 +2,8 @@
 // ignore state; ignore / cancel ignore for this image or all images),
 // software list, layers with their created_by, content findings (malware,
 // secrets, baseline, files); scan now; apply a policy.
-import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, DatePicker, Descriptions, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tabs, Tag, Typography, message } from 'antd';
-import type { Dayjs } from 'dayjs';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { Alert, Button, Descriptions, Form, Modal, Popconfirm, Select, Space, Table, Tabs, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -13,6 +12,12 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
 import { ContentFindings, type ContentKind } from '../components/ContentFindings';
+import type { IgnoreInput } from '../components/IgnoreDialog';
+import { message } from '../components/message';
+
+// The ignore dialog (with Ant Design's DatePicker and dayjs, ~30 KB gzip)
+// loads when a vulnerability's "Ignore" is clicked, not with the page.
+const IgnoreDialog = lazy(() => import('../components/IgnoreDialog'));
 
 function cvssOf(f: Finding): string {
   const scores = Object.values(f.data?.cvss ?? {});
@@ -86,7 +91,7 @@ export default function ImageDetail() {
     onError: (e) => void message.error(errorMessage(e)),
   });
   const ignore = useMutation({
-    mutationFn: async (v: { scope: 'image' | 'all'; reason: string; expires?: Dayjs | null; f: Finding }) => {
+    mutationFn: async (v: IgnoreInput) => {
       const body = { vulnId: v.f.refId, package: v.f.package, reason: v.reason, ...(v.expires ? { expires: v.expires.format('YYYY-MM-DD') } : {}) };
       if (v.scope === 'image') return unwrap(api.POST('/api/v1/projects/{projectId}/images/{imageId}/vuln-ignores', { params: { path: p }, body }));
       return unwrap(api.POST('/api/v1/projects/{projectId}/vuln-ignores', { params: { path: { projectId: projectId! } }, body }));
@@ -159,9 +164,7 @@ export default function ImageDetail() {
     <QueryState query={image}>
       {im && (
         <>
-          <Typography.Title level={2} className="page-title">
-            {im.ref}
-          </Typography.Title>
+          <h2 className="page-title">{im.ref}</h2>
           <Space style={{ marginBottom: 16 }} wrap>
             <Link to={`/images?project=${projectId}`}>{t('images.back')}</Link>
             {can('image:scan', projectId) && (
@@ -327,38 +330,11 @@ export default function ImageDetail() {
               contentTab('files', 'file', t('images.tabFiles'), im.unownedFiles),
             ]}
           />
-          <Modal
-            title={t('images.ignoreTitle', { id: ignoring?.refId ?? '' })}
-            open={!!ignoring}
-            onCancel={() => setIgnoring(undefined)}
-            footer={null}
-            destroyOnHidden
-          >
-            <Form
-              layout="vertical"
-              initialValues={{ scope: 'image' }}
-              onFinish={(v: { scope: 'image' | 'all'; reason: string; expires?: Dayjs | null }) => ignoring && ignore.mutate({ ...v, f: ignoring })}
-            >
-              <Form.Item label={t('images.ignoreScope')} name="scope">
-                <Radio.Group
-                  options={[
-                    { value: 'image', label: t('images.scopeImage') },
-                    { value: 'all', label: t('images.scopeAll') },
-                  ]}
-                />
-              </Form.Item>
-              <Form.Item label={t('images.reason')} name="reason" rules={[{ required: true, message: t('common.required') }]}>
-                <Input.TextArea rows={2} />
-              </Form.Item>
-              <Form.Item label={t('images.ignoreExpires')} name="expires" extra={t('images.ignoreExpiresHelp')}>
-                <DatePicker disabledDate={(d) => d.isBefore(new Date(), 'day') || d.isSame(new Date(), 'day')} />
-              </Form.Item>
-              {ignore.error && <Alert type="error" role="alert" message={errorMessage(ignore.error)} />}
-              <Button type="primary" htmlType="submit" loading={ignore.isPending}>
-                {t('images.ignoreAction')}
-              </Button>
-            </Form>
-          </Modal>
+          {ignoring && (
+            <Suspense fallback={null}>
+              <IgnoreDialog finding={ignoring} onClose={() => setIgnoring(undefined)} mutation={ignore} />
+            </Suspense>
+          )}
           <Modal title={t('images.applyPolicy')} open={applying} onCancel={() => setApplying(false)} footer={null} destroyOnHidden>
             <QueryState query={policies} empty={policies.data?.items.length === 0}>
               <Form layout="vertical" onFinish={(v: { policyId: string }) => apply.mutate(v.policyId)}>

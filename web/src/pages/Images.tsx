@@ -1,14 +1,14 @@
 // Images: server-side paged list with filters and sorting kept in the URL; add an image.
-import { useState } from 'react';
-import { Button, Checkbox, Form, Input, message } from 'antd';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Checkbox, Form, Input } from 'antd';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import type { Image, Page } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { QueryState, SeverityTag, useProject, useUrlFilters } from '../components/common';
-import { DataTable, FilterSearch, FilterSelect, FormModal, PageTitle, Pager, RequiredItem, useCursorPager } from '../components/page';
+import { DataTable, FilterSearch, FilterSelect, FormModal, PageTitle, Pager, RequiredItem, useAddForm, useCursorPager } from '../components/page';
+import { message } from '../components/message';
 
 export function highestSeverity(im: Image): string {
   if (!im.lastScanId) return '';
@@ -21,7 +21,6 @@ export default function Images() {
   const { can } = useAuth();
   const f = useUrlFilters();
   const qc = useQueryClient();
-  const [adding, setAdding] = useState(false);
   const pager = useCursorPager(f);
   const query = {
     limit: 20,
@@ -40,15 +39,16 @@ export default function Images() {
     enabled: !!projectId,
     queryFn: () => unwrap<Page<Image>>(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! }, query } })),
   });
-  const add = useMutation({
-    mutationFn: (v: { ref: string; scan: boolean }) =>
-      unwrap<{ id: string }>(api.POST('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! } }, body: v })),
-    onSuccess: () => {
+  const add = useAddForm(
+    (v: { ref: string; scan?: boolean }) =>
+      unwrap<{ id: string }>(
+        api.POST('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! } }, body: { ref: v.ref, scan: !!v.scan } }),
+      ),
+    () => {
       void qc.invalidateQueries({ queryKey: ['images'] });
-      setAdding(false);
       void message.success(t('common.saved'));
     },
-  });
+  );
   const sort = f.get('sort');
   const order = (k: string) => (sort === k ? ('ascend' as const) : sort === `-${k}` ? ('descend' as const) : null);
   return (
@@ -96,7 +96,7 @@ export default function Images() {
           ]}
         />
         {projectId && can('image:create', projectId) && (
-          <Button type="primary" onClick={() => setAdding(true)}>
+          <Button type="primary" onClick={add.show}>
             {t('images.add')}
           </Button>
         )}
@@ -136,15 +136,7 @@ export default function Images() {
         />
         <Pager pager={pager} next={q.data?.next} />
       </QueryState>
-      <FormModal<{ ref: string; scan?: boolean }>
-        title={t('images.add')}
-        open={adding}
-        onClose={() => setAdding(false)}
-        initialValues={{ scan: true }}
-        onFinish={(v) => add.mutate({ ref: v.ref, scan: !!v.scan })}
-        error={add.error}
-        pending={add.isPending}
-      >
+      <FormModal title={t('images.add')} form={add} initialValues={{ scan: true }}>
         <RequiredItem label={t('images.ref')} name="ref" extra={t('images.refHelp')}>
           <Input />
         </RequiredItem>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
-import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Space } from 'antd';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage } from '../components/common';
@@ -36,10 +36,10 @@ export function LoginPage() {
     <main className="login">
       <Card>
         <Space direction="vertical" style={{ width: '100%' }} size="middle">
-          <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+          <h1 className="section-title" style={{ fontSize: 24, margin: 0 }}>
             {t('app.name')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{t('login.subtitle')}</Typography.Text>
+          </h1>
+          <span className="text-secondary">{t('login.subtitle')}</span>
           {params.get('next') && <Alert type="info" showIcon message={t('login.expired')} />}
           {error && <Alert type="error" showIcon role="alert" message={error} />}
           <Form layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>

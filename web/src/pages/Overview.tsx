@@ -3,21 +3,12 @@ import { useMemo } from 'react';
 import { Card, Col, Row, Statistic, type StatisticProps } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
-import { api, unwrap } from '../api/client';
+import { overviewQuery } from '../api/queries';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { QueryState, useProject } from '../components/common';
 import { DataTable, PageTitle } from '../components/page';
 import { Chart } from '../components/Chart';
-
-interface OverviewData {
-  images: { total: number; unscanned: number; critical: number; high: number; medium: number; low: number; clean: number };
-  topImages: { id: string; ref: string; critical: number; high: number; medium: number; low: number }[];
-  topPackages: { package: string; findings: number; images: number }[];
-  alerts: { open: number; byDay: { day: string; severity: string; groups: number }[]; byType: { type: string; groups: number }[] } | null;
-  clusters: { total: number; protected: number } | null;
-  nodes: { online: number; offline: number; degraded: number } | null;
-}
 
 const SEV = ['critical', 'high', 'medium', 'low', 'info'] as const;
 const SEV_COLOR: Record<string, string> = {
@@ -44,11 +35,7 @@ function StatCard(props: StatisticProps) {
 export default function Overview() {
   const { t, num } = useI18n();
   const { projectId } = useProject();
-  const q = useQuery({
-    queryKey: ['overview', projectId],
-    enabled: !!projectId,
-    queryFn: () => unwrap<OverviewData>(api.GET('/api/v1/projects/{projectId}/overview', { params: { path: { projectId: projectId! } } })),
-  });
+  const q = useQuery({ ...overviewQuery(projectId), enabled: !!projectId });
   const d = q.data;
   const pie = useMemo(() => {
     if (!d) return {};

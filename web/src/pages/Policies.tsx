@@ -2,7 +2,7 @@
 // paths, image admission rules, detection policies (the document as JSON,
 // docs/detection-policy.md); create, edit, delete, apply to images.
 import { useState } from 'react';
-import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Radio, Select, Space, Tag, message } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Radio, Select, Space, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -11,6 +11,7 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../components/common';
 import { AddToolbar, ConfirmDelete, DataTable, FilterSelect, PageTitle } from '../components/page';
+import { message } from '../components/message';
 
 type Kind = Policy['kind'];
 const KINDS: Kind[] = ['process-whitelist', 'file-protection', 'image-admission', 'detection'];

@@ -1,13 +1,13 @@
 // Registries: add with credentials (write-only: never shown again), sync, remove.
-import { useState } from 'react';
-import { Button, Checkbox, Form, Input, Space, message } from 'antd';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Checkbox, Form, Input, Space } from 'antd';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Page, Registry } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, QueryState, useProject } from '../components/common';
-import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+import { QueryState, useProject } from '../components/common';
+import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { message } from '../components/message';
 
 type RegistryForm = { name: string; url: string; username?: string; password?: string; insecure?: boolean };
 
@@ -16,7 +16,6 @@ export default function Registries() {
   const { projectId } = useProject();
   const { can } = useAuth();
   const qc = useQueryClient();
-  const [adding, setAdding] = useState(false);
   const q = useQuery({
     queryKey: ['registries', projectId],
     enabled: !!projectId,
@@ -27,32 +26,26 @@ export default function Registries() {
     void qc.invalidateQueries({ queryKey: ['registries'] });
     void message.success(t('common.saved'));
   };
-  const add = useMutation({
-    mutationFn: (v: RegistryForm) =>
+  const add = useAddForm(
+    (v: RegistryForm) =>
       unwrap(api.POST('/api/v1/projects/{projectId}/registries', { params: { path: { projectId: projectId! } }, body: { ...v, insecure: !!v.insecure } })),
-    onSuccess: () => {
-      setAdding(false);
-      done();
-    },
-  });
-  const sync = useMutation({
-    mutationFn: (id: string) =>
+    done,
+  );
+  const sync = useAction(
+    (id: string) =>
       unwrap<{ images?: number }>(
         api.POST('/api/v1/projects/{projectId}/registries/{registryId}/sync', { params: { path: { projectId: projectId!, registryId: id } } }),
       ),
-    onSuccess: done,
-    onError: (e) => void message.error(errorMessage(e)),
-  });
-  const del = useMutation({
-    mutationFn: (id: string) =>
-      unwrap(api.DELETE('/api/v1/projects/{projectId}/registries/{registryId}', { params: { path: { projectId: projectId!, registryId: id } } })),
-    onSuccess: done,
-    onError: (e) => void message.error(errorMessage(e)),
-  });
+    done,
+  );
+  const del = useAction(
+    (id: string) => unwrap(api.DELETE('/api/v1/projects/{projectId}/registries/{registryId}', { params: { path: { projectId: projectId!, registryId: id } } })),
+    done,
+  );
   return (
     <>
       <PageTitle>{t('nav.registries')}</PageTitle>
-      <AddToolbar allowed={!!projectId && can('registry:create', projectId)} label={t('registries.add')} onAdd={() => setAdding(true)} />
+      <AddToolbar allowed={!!projectId && can('registry:create', projectId)} label={t('registries.add')} onAdd={add.show} />
       <QueryState query={q}>
         <DataTable<Registry>
           dataSource={q.data?.items ?? []}
@@ -80,14 +73,7 @@ export default function Registries() {
           ]}
         />
       </QueryState>
-      <FormModal<RegistryForm>
-        title={t('registries.add')}
-        open={adding}
-        onClose={() => setAdding(false)}
-        onFinish={(v) => add.mutate(v)}
-        error={add.error}
-        pending={add.isPending}
-      >
+      <FormModal title={t('registries.add')} form={add}>
         <RequiredItem label={t('registries.name')} name="name">
           <Input />
         </RequiredItem>

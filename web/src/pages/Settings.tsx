@@ -1,14 +1,15 @@
 // Settings: server settings (daily rescan schedule, alert retention, login
 // banner), notification targets (webhook, syslog) and a rescan of all images.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Typography, message } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Notifier, Page } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
-import { ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+import { ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { message } from '../components/message';
 
 type NotifierForm = { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string };
 type SettingKey = 'defaultRescanCron' | 'alertRetentionDays' | 'loginBanner';
@@ -17,7 +18,6 @@ export default function Settings() {
   const { t } = useI18n();
   const { can } = useAuth();
   const qc = useQueryClient();
-  const [adding, setAdding] = useState(false);
   const readable = can('setting:read');
   const settings = useQuery({
     queryKey: ['settings'],
@@ -37,23 +37,16 @@ export default function Settings() {
       void message.success(t('common.saved'));
     },
   });
-  const addNotifier = useMutation({
-    mutationFn: (v: NotifierForm) => unwrap(api.POST('/api/v1/notifiers', { body: v as never })),
-    onSuccess: () => {
-      setAdding(false);
-      void qc.invalidateQueries({ queryKey: ['notifiers'] });
-    },
-  });
-  const delNotifier = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/notifiers/{notifierId}', { params: { path: { notifierId: id } } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['notifiers'] }),
-    onError: (e) => void message.error(errorMessage(e)),
-  });
-  const rescan = useMutation({
-    mutationFn: () => unwrap<{ queued?: number }>(api.POST('/api/v1/rescans', { body: { onlyAffected: true } })),
-    onSuccess: () => void message.success(t('settings.rescanQueued')),
-    onError: (e) => void message.error(errorMessage(e)),
-  });
+  const refreshNotifiers = () => void qc.invalidateQueries({ queryKey: ['notifiers'] });
+  const addNotifier = useAddForm((v: NotifierForm) => unwrap(api.POST('/api/v1/notifiers', { body: v as never })), refreshNotifiers);
+  const delNotifier = useAction(
+    (id: string) => unwrap(api.DELETE('/api/v1/notifiers/{notifierId}', { params: { path: { notifierId: id } } })),
+    refreshNotifiers,
+  );
+  const rescan = useAction(
+    () => unwrap<{ queued?: number }>(api.POST('/api/v1/rescans', { body: { onlyAffected: true } })),
+    () => void message.success(t('settings.rescanQueued')),
+  );
   const [kind, setKind] = useState<'webhook' | 'syslog'>('webhook');
   if (!readable)
     return (
@@ -92,7 +85,7 @@ export default function Settings() {
       <Card
         title={t('settings.notifiers')}
         style={{ marginBottom: 16 }}
-        extra={can('notifier:create') && <Button onClick={() => setAdding(true)}>{t('settings.addNotifier')}</Button>}
+        extra={can('notifier:create') && <Button onClick={addNotifier.show}>{t('settings.addNotifier')}</Button>}
       >
         <QueryState query={notifiers}>
           <DataTable<Notifier>
@@ -115,22 +108,14 @@ export default function Settings() {
       {can('image:scan') && (
         <Card title={t('settings.schedules')}>
           <Space direction="vertical">
-            <Typography.Text>{t('settings.rescanHelp')}</Typography.Text>
+            <span>{t('settings.rescanHelp')}</span>
             <Popconfirm title={t('settings.rescanConfirm')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => rescan.mutate()}>
               <Button loading={rescan.isPending}>{t('settings.rescan')}</Button>
             </Popconfirm>
           </Space>
         </Card>
       )}
-      <FormModal<NotifierForm>
-        title={t('settings.addNotifier')}
-        open={adding}
-        onClose={() => setAdding(false)}
-        initialValues={{ kind: 'webhook', minSeverity: 'high' }}
-        onFinish={(v) => addNotifier.mutate(v)}
-        error={addNotifier.error}
-        pending={addNotifier.isPending}
-      >
+      <FormModal title={t('settings.addNotifier')} form={addNotifier} initialValues={{ kind: 'webhook', minSeverity: 'high' }}>
         <RequiredItem label={t('settings.name')} name="name">
           <Input />
         </RequiredItem>

@@ -1,13 +1,14 @@
 // Users, their role bindings per project, and the signed-in user's API tokens.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Select, Space, Tag, message } from 'antd';
+import { Alert, Button, Card, Form, Input, Select, Space, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { ApiToken, Binding, Page, User } from '../api/types';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useProjects } from '../components/common';
-import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem } from '../components/page';
+import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { message } from '../components/message';
 
 const ROLES = ['Administrator', 'FullAccess', 'ReadOnlyAccess'] as const;
 
@@ -87,11 +88,10 @@ function Tokens() {
       void qc.invalidateQueries({ queryKey: ['tokens'] });
     },
   });
-  const del = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/tokens/{tokenId}', { params: { path: { tokenId: id } } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['tokens'] }),
-    onError: (e) => void message.error(errorMessage(e)),
-  });
+  const del = useAction(
+    (id: string) => unwrap(api.DELETE('/api/v1/tokens/{tokenId}', { params: { path: { tokenId: id } } })),
+    () => void qc.invalidateQueries({ queryKey: ['tokens'] }),
+  );
   return (
     <Card title={t('users.tokens')} style={{ marginTop: 16 }}>
       <Form layout="inline" onFinish={(v: { name: string }) => add.mutate(v)} style={{ marginBottom: 12 }}>
@@ -141,31 +141,21 @@ export default function Users() {
   const { t, date } = useI18n();
   const { can } = useAuth();
   const qc = useQueryClient();
-  const [adding, setAdding] = useState(false);
   const admin = can('user:read');
   const q = useQuery({
     queryKey: ['users'],
     enabled: admin,
     queryFn: () => unwrap<Page<User>>(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })),
   });
-  const add = useMutation({
-    mutationFn: (v: { username: string; password: string }) => unwrap(api.POST('/api/v1/users', { body: v })),
-    onSuccess: () => {
-      setAdding(false);
-      void qc.invalidateQueries({ queryKey: ['users'] });
-    },
-  });
-  const del = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/users/{userId}', { params: { path: { userId: id } } })),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['users'] }),
-    onError: (e) => void message.error(errorMessage(e)),
-  });
+  const refresh = () => void qc.invalidateQueries({ queryKey: ['users'] });
+  const add = useAddForm((v: { username: string; password: string }) => unwrap(api.POST('/api/v1/users', { body: v })), refresh);
+  const del = useAction((id: string) => unwrap(api.DELETE('/api/v1/users/{userId}', { params: { path: { userId: id } } })), refresh);
   return (
     <>
       <PageTitle>{t('nav.users')}</PageTitle>
       {admin ? (
         <>
-          <AddToolbar allowed={can('user:create')} label={t('users.add')} onAdd={() => setAdding(true)} />
+          <AddToolbar allowed={can('user:create')} label={t('users.add')} onAdd={add.show} />
           <QueryState query={q}>
             <DataTable<User>
               dataSource={q.data?.items ?? []}
@@ -187,14 +177,7 @@ export default function Users() {
         <Alert type="info" showIcon message={t('users.adminOnly')} />
       )}
       <Tokens />
-      <FormModal<{ username: string; password: string }>
-        title={t('users.add')}
-        open={adding}
-        onClose={() => setAdding(false)}
-        onFinish={(v) => add.mutate(v)}
-        error={add.error}
-        pending={add.isPending}
-      >
+      <FormModal title={t('users.add')} form={add}>
         <RequiredItem label={t('users.username')} name="username">
           <Input autoComplete="off" />
         </RequiredItem>

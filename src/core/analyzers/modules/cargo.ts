@@ -5,6 +5,7 @@ import { claimFiles, packageFileAnalyzer } from '../package-files.js';
 
 export default packageFileAnalyzer({
   id: 'cargo',
+  claims: { names: ['Cargo.lock'] },
   required: claimFiles((path) => path.endsWith('/Cargo.lock'), MAX_CARGO_LOCK),
   type: 'cargo',
   what: 'Cargo.lock',

@@ -4,6 +4,7 @@ import { claimFiles, packageFileAnalyzer } from '../package-files.js';
 
 export default packageFileAnalyzer({
   id: 'dotnet-deps',
+  claims: { suffixes: ['.deps.json'] },
   required: claimFiles((path) => path.endsWith('.deps.json'), MAX_DOTNET_FILE),
   type: 'nuget',
   what: '.NET deps file',

@@ -12,6 +12,7 @@ import { packageFileAnalyzer } from '../package-files.js';
 
 export default packageFileAnalyzer({
   id: 'gobinary',
+  claims: { executables: true },
   required: isExecutableCandidate,
   reduce: reduceExecutable,
   type: 'golang',

@@ -19,6 +19,7 @@ function goSums(files: AnalyzerFile[]): Map<string, AnalyzerFile> {
 
 export default packageFileAnalyzer({
   id: 'gomod',
+  claims: { names: ['go.mod', 'go.sum'] },
   required: claimFiles((path) => base(path) === 'go.mod' || base(path) === 'go.sum', MAX_GOMOD),
   type: 'golang',
   what: 'go.mod',

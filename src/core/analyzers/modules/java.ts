@@ -245,6 +245,7 @@ const java: Analyzer = {
   id: 'java',
   version: 2,
   kind: 'package',
+  claims: { suffixes: ['.jar', '.war', '.ear', '.par', '.jpi', '.hpi'] },
   required(path, entry) {
     return entry.kind === 'file' && isJavaArchive(path) && entry.size <= MAX_ARCHIVE;
   },

@@ -4,6 +4,7 @@ import { claimFiles, packageFileAnalyzer } from '../package-files.js';
 
 export default packageFileAnalyzer({
   id: 'nuget-lock',
+  claims: { names: ['packages.lock.json'] },
   required: claimFiles((path) => path.endsWith('/packages.lock.json'), MAX_DOTNET_FILE),
   type: 'nuget',
   what: 'NuGet lock file',

@@ -84,6 +84,7 @@ const php: Analyzer = {
   id: 'php',
   version: 1,
   kind: 'package',
+  claims: { names: ['composer.lock', 'installed.json'] },
   required(path, entry) {
     return entry.kind === 'file' && (isComposerLock(path) || isInstalledJson(path)) && entry.size <= MAX_COMPOSER_FILE * 2;
   },

@@ -5,6 +5,10 @@ import { LockfileError } from '../js-lock.js';
 import { parsePnpmKey, parsePnpmLock } from '../pnpm-lock.js';
 import { runAnalyzer } from '../test-harness.js';
 import pnpm, { pnpmComponentId } from './pnpm.js';
+import { loadYaml } from '../yaml-lazy.js';
+
+// The analyzers load the YAML library when they find a lockfile; these tests also call the parsers directly.
+await loadYaml();
 
 // Trivy's pkg/dependency/parser/nodejs/pnpm/parse_test.go, input by input. Before 9.0 Trivy leaves
 // out the packages the lockfile marks `dev: true`; Vigil keeps them, flagged dev, so those are compared apart.

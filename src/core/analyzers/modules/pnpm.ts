@@ -3,6 +3,7 @@
 // (node_modules/.pnpm/...) are installed, the others declared only;
 // direct/indirect, dev, workspace members (importers) and dependency edges.
 // Package IDs carry no peer suffix in the report (one component per name@version).
+import { loadYaml } from '../yaml-lazy.js';
 import { jsLockfileAnalyzer, lockId } from '../js-lock.js';
 import { parsePnpmLock, trimPeers } from '../pnpm-lock.js';
 
@@ -12,4 +13,4 @@ export function pnpmComponentId(id: string): string {
   return at < 0 ? id : lockId(id.slice(0, at), trimPeers(trimPeers(id.slice(at + 1), 9), 5));
 }
 
-export default jsLockfileAnalyzer('pnpm', 1, { file: 'pnpm-lock.yaml', parse: parsePnpmLock, canonicalId: pnpmComponentId });
+export default jsLockfileAnalyzer('pnpm', 1, { file: 'pnpm-lock.yaml', parse: parsePnpmLock, prepare: loadYaml, canonicalId: pnpmComponentId });

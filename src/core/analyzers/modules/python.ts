@@ -124,6 +124,7 @@ const python: Analyzer = {
   id: 'python',
   version: 2,
   kind: 'package',
+  claims: { names: ['METADATA', 'PKG-INFO', 'poetry.lock', 'Pipfile.lock', 'uv.lock'], suffixes: ['.egg-info', '.egg', '.txt'] },
   required(path, entry) {
     // Oversized files are claimed too (up to a bound), so that they are reported rather than silently missed.
     if (isPythonMetadata(path, entry.kind)) return entry.size <= MAX_METADATA * 4;

@@ -129,6 +129,7 @@ const ruby: Analyzer = {
   id: 'ruby',
   version: 1,
   kind: 'package',
+  claims: { names: ['Gemfile.lock'], suffixes: ['.gemspec'] },
   required(path, entry) {
     if (entry.kind !== 'file') return false;
     // Oversized files are claimed (up to a bound) so that they are reported rather than silently missed.

@@ -33,6 +33,7 @@ export function auditableCrates(json: string): Array<{ name: string; version: st
 
 export default packageFileAnalyzer({
   id: 'rust-binary',
+  claims: { executables: true },
   required: isExecutableCandidate,
   reduce: reduceExecutable,
   type: 'cargo',

@@ -5,6 +5,10 @@ import { LockfileError } from '../js-lock.js';
 import { runAnalyzer } from '../test-harness.js';
 import { parseYarnLock, splitPattern } from '../yarn-lock.js';
 import yarn from './yarn.js';
+import { loadYaml } from '../yaml-lazy.js';
+
+// The analyzers load the YAML library when they find a lockfile; these tests also call the parsers directly.
+await loadYaml();
 
 // Trivy's pkg/dependency/parser/nodejs/yarn/parse_test.go, input by input (v1 and berry).
 for (const [file, want] of Object.entries(trivyExpected('yarn'))) {

@@ -2,7 +2,8 @@
 // package.json files: packages installed under the lockfile's node_modules
 // are installed, the others declared only; direct/indirect, dev, workspace
 // members and dependency edges as the lockfile and manifests give them.
+import { loadYaml } from '../yaml-lazy.js';
 import { jsLockfileAnalyzer } from '../js-lock.js';
 import { parseYarnLock } from '../yarn-lock.js';
 
-export default jsLockfileAnalyzer('yarn', 1, { file: 'yarn.lock', parse: parseYarnLock });
+export default jsLockfileAnalyzer('yarn', 1, { file: 'yarn.lock', parse: parseYarnLock, prepare: loadYaml });

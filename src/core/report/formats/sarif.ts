@@ -1,14 +1,12 @@
 // --format sarif: SARIF 2.1.0 for code-scanning dashboards.
-import type { ReportFormatModule } from '../format-module.js';
+import { jsonDocument, reportFormat } from '../format-module.js';
 
-export default {
+export default reportFormat({
   id: 'sarif',
   version: 1,
   summary: 'SARIF 2.1.0 (code-scanning dashboards)',
-  docs: 'docs/cli.md#report-formats',
   commands: ['scan'],
   async render(report) {
-    const { toSarif } = await import('../sarif.js');
-    return JSON.stringify(toSarif(report), null, 2) + '\n';
+    return jsonDocument((await import('../sarif.js')).toSarif(report));
   },
-} satisfies ReportFormatModule;
+});

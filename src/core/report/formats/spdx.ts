@@ -1,14 +1,11 @@
 // --format spdx: an SPDX 2.3 JSON SBOM.
-import type { ReportFormatModule } from '../format-module.js';
+import { jsonDocument, reportFormat } from '../format-module.js';
 
-export default {
+export default reportFormat({
   id: 'spdx',
   version: 1,
   summary: 'SPDX 2.3 JSON SBOM',
-  docs: 'docs/cli.md#report-formats',
-  commands: ['scan', 'sbom'],
   async render(report, ctx) {
-    const { toSpdx } = await import('../spdx.js');
-    return JSON.stringify(toSpdx(report, { now: ctx.now, uniqueId: ctx.uuid(), toolVersion: ctx.toolVersion }), null, 2) + '\n';
+    return jsonDocument((await import('../spdx.js')).toSpdx(report, { now: ctx.now, uniqueId: ctx.uuid(), toolVersion: ctx.toolVersion }));
   },
-} satisfies ReportFormatModule;
+});

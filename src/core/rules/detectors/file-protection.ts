@@ -7,9 +7,8 @@
 // this module only finds the container's policy and words the alert. Given
 // the runtime pipeline's `policyDecision` (src/core/policy/stage.ts), it
 // words that decision's violations instead (./policy-hits.ts).
-import type { SyscallEvent } from '../../events/event.js';
 import type { Detector } from './types.js';
-import { violationHits } from './policy-hits.js';
+import { enforced, policyDetector } from './policy-hits.js';
 import { REMEDIES } from '../../policy/alert.js';
 import { FILE_EVENT_TYPES, fileTouch, protectingPath, VIOLATION_ALERTS } from '../../policy/evaluate.js';
 
@@ -22,29 +21,19 @@ export const fileProtectionDetector: Detector = {
   severity: VIOLATION_ALERTS.file.severity,
   desc: 'A container changed a path its file-protection policy protects.',
   remedy: REMEDIES[VIOLATION_ALERTS.file.type]!,
-  create(ctx) {
-    // Given the runtime policies' decision (the runtime pipeline's PolicyStage), word its violations: one decision.
-    const decide = ctx.policyDecision;
-    if (decide) return (ev) => violationHits(decide(ev as SyscallEvent), VIOLATION_ALERTS.file.type, ev as SyscallEvent);
-    const lookup = ctx.policies;
-    if (!lookup) return undefined;
-    return (ev) => {
-      const e = ev as SyscallEvent;
-      const c = e.container;
-      if (!c || c.id === 'host') return undefined;
-      // Decide what the event touches before the (caller-supplied) policy lookup: most opens are reads.
-      const t = fileTouch(e);
-      if (!t?.change) return undefined;
-      const pol = lookup(c, e);
-      const prot = pol?.protectedPaths;
-      if (!pol || !prot) return undefined;
-      const hit = protectingPath(t, prot);
-      if (!hit) return undefined;
-      return {
-        message: `Protected path ${hit.path} changed (${e.type}) by ${e.proc.name} (pid ${e.proc.pid}) in container ${c.name ?? c.id.slice(0, 12)}; policy protects ${hit.dir}`,
-        fields: { 'fd.name': hit.path, 'evt.type': e.type, 'proc.name': e.proc.name },
-        ...(pol.mode === 'enforce' ? { action: { kind: 'killed' as const, detail: 'file protection in enforce mode' } } : {}),
-      };
+  create: policyDetector(VIOLATION_ALERTS.file.type, (e, c, lookup) => {
+    // Decide what the event touches before the (caller-supplied) policy lookup: most opens are reads.
+    const t = fileTouch(e);
+    if (!t?.change) return undefined;
+    const pol = lookup(c, e);
+    const prot = pol?.protectedPaths;
+    if (!pol || !prot) return undefined;
+    const hit = protectingPath(t, prot);
+    if (!hit) return undefined;
+    return {
+      message: `Protected path ${hit.path} changed (${e.type}) by ${e.proc.name} (pid ${e.proc.pid}) in container ${c.name ?? c.id.slice(0, 12)}; policy protects ${hit.dir}`,
+      fields: { 'fd.name': hit.path, 'evt.type': e.type, 'proc.name': e.proc.name },
+      ...enforced(pol, 'file protection'),
     };
-  },
+  }),
 };

@@ -6,9 +6,8 @@
 // this module only finds the container's policy and words the alert. Given
 // the runtime pipeline's `policyDecision` (src/core/policy/stage.ts), it
 // words that decision's violations instead (./policy-hits.ts).
-import type { SyscallEvent } from '../../events/event.js';
 import type { Detector } from './types.js';
-import { violationHits } from './policy-hits.js';
+import { enforced, policyDetector } from './policy-hits.js';
 import { REMEDIES } from '../../policy/alert.js';
 import { execSubject, processViolation, VIOLATION_ALERTS } from '../../policy/evaluate.js';
 
@@ -21,27 +20,18 @@ export const processWhitelistDetector: Detector = {
   severity: VIOLATION_ALERTS.process.severity,
   desc: "A container ran a program outside its image's process whitelist.",
   remedy: REMEDIES[VIOLATION_ALERTS.process.type]!,
-  create(ctx) {
-    // Given the runtime policies' decision (the runtime pipeline's PolicyStage), word its violations: one decision.
-    const decide = ctx.policyDecision;
-    if (decide) return (ev) => violationHits(decide(ev as SyscallEvent), VIOLATION_ALERTS.process.type, ev as SyscallEvent);
-    const lookup = ctx.policies;
-    if (!lookup) return undefined;
-    return (ev) => {
-      const e = ev as SyscallEvent;
-      const c = e.container;
-      // Failed execs and host processes are nobody's policy business: skip the lookup.
-      if (!c || c.id === 'host' || execSubject(e) === undefined) return undefined;
-      const pol = lookup(c, e);
-      const wl = pol?.processWhitelist;
-      if (!pol || !wl) return undefined;
-      const exe = processViolation(e, wl);
-      if (exe === undefined) return undefined;
-      return {
-        message: `Process ${exe} is not in the whitelist of image ${c.image ?? c.imageRepository ?? '?'} (container ${c.name ?? c.id.slice(0, 12)})`,
-        fields: { 'proc.exepath': e.proc.exepath, 'proc.name': e.proc.name, 'container.image': c.image },
-        ...(pol.mode === 'enforce' ? { action: { kind: 'killed' as const, detail: 'process whitelist in enforce mode' } } : {}),
-      };
+  create: policyDetector(VIOLATION_ALERTS.process.type, (e, c, lookup) => {
+    // Failed execs are nobody's policy business: skip the lookup.
+    if (execSubject(e) === undefined) return undefined;
+    const pol = lookup(c, e);
+    const wl = pol?.processWhitelist;
+    if (!pol || !wl) return undefined;
+    const exe = processViolation(e, wl);
+    if (exe === undefined) return undefined;
+    return {
+      message: `Process ${exe} is not in the whitelist of image ${c.image ?? c.imageRepository ?? '?'} (container ${c.name ?? c.id.slice(0, 12)})`,
+      fields: { 'proc.exepath': e.proc.exepath, 'proc.name': e.proc.name, 'container.image': c.image },
+      ...enforced(pol, 'process whitelist'),
     };
-  },
+  }),
 };

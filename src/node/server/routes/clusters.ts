@@ -155,7 +155,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
       config: { action: 'node:read', scope: 'project' },
       schema: {
         tags: ['nodes'],
-        summary: 'List nodes and their agents (status, version, last seen)',
+        summary: 'List nodes and their agents (status, version, kernel, detection on/off, last seen)',
         params: projectParams,
         querystring: {
           type: 'object',

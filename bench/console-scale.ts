@@ -1,0 +1,159 @@
+// The console at scale (issue 13): a real server whose store holds 10,000
+// images with realistic vulnerabilities and 1,000,000 alert groups
+// (bench/lib/console-seed.ts, bulk inserts through the store), on SQLite and
+// on PostgreSQL. For each page it times (a) the API call(s) the page makes,
+// from this process over loopback (when its data arrives), and (b) the page
+// in Chromium with a cold cache, from navigation to the data rendered.
+// Usage:
+//   npm run build:web
+//   node --import tsx bench/console-scale.ts [--db sqlite,postgres] [--rounds 3] [--images 10000] [--alerts 1000000]
+// PostgreSQL: VIGIL_BENCH_PG_URL, else VIGIL_TEST_PG_URL, else the CI default;
+// the data goes into its own schema. The seeded SQLite database and the
+// PostgreSQL schema are kept (VIGIL_BENCH_CACHE, default
+// $TMPDIR/vigil-bench-cache) and reused by the next run; --reseed starts over.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openStore } from '../src/node/store/store.js';
+import { benchCache } from './lib/app-image.js';
+import { seedConsoleScale } from './lib/console-seed.js';
+import { firstLoad, launchChromium, startBenchServer, type BenchServer } from './lib/console-server.js';
+import { loadAverageText, median } from './lib/measure.js';
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : dflt;
+};
+const IMAGES = Number(arg('images', '10000'));
+const ALERTS = Number(arg('alerts', '1000000'));
+const ROUNDS = Number(arg('rounds', process.env.BENCH_ROUNDS ?? '3'));
+const DBS = arg('db', 'sqlite,postgres').split(',');
+const RESEED = process.argv.includes('--reseed');
+const PG_URL = process.env.VIGIL_BENCH_PG_URL ?? process.env.VIGIL_TEST_PG_URL ?? 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
+const NAME = `console-scale-${IMAGES}-${ALERTS}`;
+
+interface PageCase {
+  name: string;
+  /** The console URL (the project is added). */
+  path: string;
+  /** The API calls whose data the page waits for (the project is added). */
+  api: string[];
+  /** What shows the data rendered. */
+  selector: string;
+}
+
+const ROW = '.ant-table-row';
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'timeout');
+
+function cases(p: string, page200: string, alertType: string): PageCase[] {
+  const images = `/api/v1/projects/${p}/images?limit=20`;
+  const alerts = `/api/v1/alerts?project=${p}&limit=50`;
+  const since = new Date(Math.floor((Date.now() - 86400e3) / 60000) * 60000).toISOString();
+  return [
+    { name: 'overview', path: `/overview?project=${p}`, api: [`/api/v1/projects/${p}/overview`], selector: '.ant-statistic' },
+    { name: 'images, first page', path: `/images?project=${p}`, api: [images], selector: ROW },
+    { name: 'images, severity >= critical', path: `/images?project=${p}&minSeverity=critical`, api: [`${images}&minSeverity=critical`], selector: ROW },
+    { name: 'images, fixable', path: `/images?project=${p}&fixable=true`, api: [`${images}&fixable=true`], selector: ROW },
+    { name: 'images, not fixable', path: `/images?project=${p}&fixable=false`, api: [`${images}&fixable=false`], selector: ROW },
+    { name: 'images, name search', path: `/images?project=${p}&name=app-77`, api: [`${images}&name=app-77`], selector: ROW },
+    { name: 'images, sort by critical', path: `/images?project=${p}&sort=-critical`, api: [`${images}&sort=-critical`], selector: ROW },
+    { name: 'images, page 200', path: `/images?project=${p}&cursor=${page200}`, api: [`${images}&cursor=${page200}`], selector: ROW },
+    { name: 'alerts, first page', path: `/alerts?project=${p}`, api: [alerts], selector: ROW },
+    {
+      name: 'alerts, type filter',
+      path: `/alerts?project=${p}&type=${encodeURIComponent(alertType)}`,
+      api: [`${alerts}&type=${encodeURIComponent(alertType)}`],
+      selector: ROW,
+    },
+    { name: 'alerts, severity filter', path: `/alerts?project=${p}&severity=critical`, api: [`${alerts}&severity=critical`], selector: ROW },
+    {
+      name: 'alerts, last 24 h, open, high',
+      path: `/alerts?project=${p}&range=24h&status=open&severity=high`,
+      api: [`${alerts}&since=${encodeURIComponent(since)}&status=open&severity=high`],
+      selector: ROW,
+    },
+  ];
+}
+
+async function timeApi(s: BenchServer, paths: string[]): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(paths.map((p) => s.api(p)));
+  return performance.now() - t0;
+}
+
+async function run(db: 'sqlite' | 'postgres'): Promise<Map<string, { api: number; page: number }>> {
+  const dir = join(benchCache(), NAME, db);
+  let url: string | undefined;
+  if (db === 'postgres') {
+    const schema = NAME.replace(/-/g, '_');
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    if (RESEED) await client.query(`drop schema if exists ${schema} cascade`);
+    await client.query(`create schema if not exists ${schema}`);
+    await client.end();
+    url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+  }
+  if (RESEED) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  console.log(`\n${db}: server on ${url ? url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') : join(dir, 'vigil.db')}`);
+  let s = await startBenchServer(dir, url);
+  const projects = await s.api<{ items: { id: string }[] }>('/api/v1/projects?limit=10');
+  const p = projects.items[0]!.id;
+  const have = await s.api<{ images: { total: number } }>(`/api/v1/projects/${p}/overview`);
+  if (have.images.total < IMAGES) {
+    console.log(`  seeding ${IMAGES} images and ${ALERTS} alert groups into project ${p}...`);
+    await s.close();
+    const store = await openStore(url ?? `sqlite:${join(dir, 'vigil.db')}`);
+    try {
+      await seedConsoleScale(store, p, { images: IMAGES, alerts: ALERTS, now: new Date(), log: (x) => console.log(x) });
+    } finally {
+      await store.close();
+    }
+    s = await startBenchServer(dir, url);
+  }
+  const out = new Map<string, { api: number; page: number }>();
+  const browser = await launchChromium();
+  try {
+    // Page 200 of the images list (20 per page, as the console asks): its cursor, walked through the API.
+    let cursor = '';
+    for (let i = 1; i < 200; i++) {
+      const pg200 = await s.api<{ next?: string }>(`/api/v1/projects/${p}/images?limit=20${cursor ? `&cursor=${cursor}` : ''}`);
+      cursor = pg200.next ?? '';
+    }
+    const sample = await s.api<{ items: { type: string }[] }>(`/api/v1/alerts?project=${p}&limit=1`);
+    console.log(`  ${loadAverageText()}`);
+    console.log(`  ${'page'.padEnd(32)}${'API (median ms)'.padStart(16)}${'Chromium first load (median ms)'.padStart(34)}`);
+    for (const c of cases(p, cursor, sample.items[0]!.type)) {
+      const api: number[] = [];
+      const page: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        api.push(await timeApi(s, c.api));
+        // A page that does not show its data within firstLoad's 60 s counts as Infinity (printed "timeout").
+        page.push(
+          await firstLoad(browser, s, c.path, c.selector).then(
+            (x) => x.ms,
+            () => Infinity,
+          ),
+        );
+      }
+      out.set(c.name, { api: median(api), page: median(page) });
+      console.log(
+        `  ${c.name.padEnd(32)}${ms(median(api)).padStart(16)}${ms(median(page)).padStart(34)}   (API ${api.map(ms).join('/')}, page ${page.map(ms).join('/')})`,
+      );
+    }
+    console.log(`  ${loadAverageText()}`);
+  } finally {
+    await browser.close();
+    await s.close();
+  }
+  return out;
+}
+
+const results: Record<string, Map<string, { api: number; page: number }>> = {};
+for (const db of DBS) {
+  if (db !== 'sqlite' && db !== 'postgres') throw new Error(`--db: sqlite or postgres, not ${db}`);
+  results[db] = await run(db);
+}
+console.log(`\npage | ${DBS.map((d) => `${d} API ms | ${d} page ms`).join(' | ')}`);
+for (const name of results[DBS[0]!]!.keys())
+  console.log(`${name} | ${DBS.map((d) => `${ms(results[d]!.get(name)!.api)} | ${ms(results[d]!.get(name)!.page)}`).join(' | ')}`);

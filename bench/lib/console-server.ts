@@ -1,0 +1,81 @@
+// What the console benchmarks share: a real `vigil server` in this process
+// (SQLite in a data directory, or PostgreSQL) serving dist/web, an admin
+// session, Debian's Chromium, and the timing of a page's first load with a
+// cold cache (a new browser context per round: no HTTP cache, no
+// localStorage but the session).
+import { join } from 'node:path';
+import pino from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../src/node/server/config.js';
+import { startServer } from '../../src/node/server/start.js';
+
+export const WEB_DIR = join(import.meta.dirname, '..', '..', 'dist', 'web');
+const PASSWORD = 'bench-password-1';
+
+export interface BenchServer {
+  base: string;
+  /** The admin session, as the console keeps it in localStorage. */
+  session: { token: string; expiresAt: string };
+  /** GET an API path as the admin; the parsed JSON. */
+  api<T>(path: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Starts a server on an ephemeral loopback port with an admin (database: `db`, default SQLite in dataDir). */
+export async function startBenchServer(dataDir: string, db?: string, consoleDir: string = WEB_DIR): Promise<BenchServer> {
+  const server = await startServer(
+    { ...loadConfig({ dataDir, port: 0, ...(db ? { db } : {}) }, {}), adminPassword: PASSWORD, consoleDir, apiRateLimit: 0 },
+    { log: pino({ level: 'silent' }) as unknown as FastifyBaseLogger, print: () => {} },
+  );
+  const base = server.url!;
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login: HTTP ${res.status}`);
+  const session = (await res.json()) as { token: string; expiresAt: string };
+  return {
+    base,
+    session,
+    async api<T>(path: string) {
+      const r = await fetch(base + path, { headers: { authorization: `Bearer ${session.token}` } });
+      if (!r.ok) throw new Error(`GET ${path}: HTTP ${r.status} ${await r.text()}`);
+      return (await r.json()) as T;
+    },
+    close: () => server.close(),
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.VIGIL_TEST_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+}
+
+export interface FirstLoad {
+  /** Navigation to `selector` visible. */
+  ms: number;
+  /** CPU time of the page's main thread and of its renderer process meanwhile (Chromium's ThreadTime / ProcessTime): what an idle machine would still spend. */
+  mainThreadCpuMs: number;
+  rendererCpuMs: number;
+}
+
+/** Navigation to `selector` visible, in a new context (cold cache) signed in as the admin. */
+export async function firstLoad(browser: Browser, s: BenchServer, path: string, selector: string): Promise<FirstLoad> {
+  const ctx = await browser.newContext();
+  try {
+    await ctx.addInitScript(`localStorage.setItem('vigil.session', ${JSON.stringify(JSON.stringify(s.session))})`);
+    const page = await ctx.newPage();
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const t0 = performance.now();
+    await page.goto(s.base + path);
+    await page.locator(selector).first().waitFor({ timeout: 60_000 });
+    const ms = performance.now() - t0;
+    const m = (await cdp.send('Performance.getMetrics')).metrics;
+    const sec = (n: string) => (m.find((x) => x.name === n)?.value ?? NaN) * 1000;
+    return { ms, mainThreadCpuMs: sec('ThreadTime'), rendererCpuMs: sec('ProcessTime') };
+  } finally {
+    await ctx.close();
+  }
+}
