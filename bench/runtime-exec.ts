@@ -24,6 +24,10 @@ const P = arg('parallel', 4);
 const KIND = process.argv.includes('--workload') ? process.argv[process.argv.indexOf('--workload') + 1] : 'exec';
 if (KIND !== 'exec' && KIND !== 'open') throw new Error('--workload: exec or open');
 const UNIT = KIND === 'exec' ? 'exec' : 'open';
+/** `--only default|lean`: run one watched configuration (profiling). `--node-arg X` (repeatable): passed to the agent's node (e.g. --cpu-prof). */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const IDLE_MS = 10_000;
+const NODE_ARGS = process.argv.flatMap((a, i) => (a === '--node-arg' && process.argv[i + 1] ? [process.argv[i + 1]!] : []));
 const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 /** CPU seconds of reaped children (cutime + cstime of /proc/self/stat): the workload's own CPU, probe time included. */
@@ -92,8 +96,8 @@ async function main(): Promise<void> {
   );
   const base1 = workload();
   const cpu1 = lastCpu;
-  const full = await watched([]);
-  const lean = await watched(['--no-raw-syscalls']);
+  const full = ONLY === 'lean' ? undefined : await watched([]);
+  const lean = ONLY === 'default' ? undefined : await watched(['--no-raw-syscalls']);
   const base2 = workload();
   const cpu2 = lastCpu;
   const base = (base1 + base2) / 2;
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
     ['watch (default)', full],
     ['watch --no-raw-syscalls', lean],
   ] as const) {
+    if (!r) continue;
     console.log(`${name}:`);
     console.log(
       `  workload:  ${r.ms.toFixed(0)} ms (${(N / (r.ms / 1000)).toFixed(0)} ${UNIT}/s), slowdown ${((r.ms / base - 1) * 100).toFixed(1)} % wall (target <= 5 %)`,
@@ -114,17 +119,41 @@ async function main(): Promise<void> {
       `             workload CPU ${r.wcpu.toFixed(2)} s: ${((r.wcpu / baseCpu - 1) * 100).toFixed(1)} % more than without watch (probe time is charged to the traced processes)`,
     );
     console.log(`             probe cost ${(((r.wcpu - baseCpu) / N) * 1e6).toFixed(2)} us per ${UNIT} (workload CPU over the floor, per operation)`);
-    console.log(`  agent CPU: ${r.cpuS.toFixed(2)} s during the workload (${(((r.cpuS * 1000) / r.ms) * 100).toFixed(0)} % of one core), node + bpftrace`);
+    console.log(
+      `  agent CPU: ${r.cpuS.toFixed(2)} s during the workload (${(((r.cpuS * 1000) / r.ms) * 100).toFixed(0)} % of one core): node ${r.cpuNode.toFixed(2)} s + bpftrace ${r.cpuBt.toFixed(2)} s; ${((r.cpuS / N) * 1e6).toFixed(0)} us per ${UNIT} = ${((r.cpuS / N) * 1000).toFixed(2)} s per 1,000`,
+    );
+    const over = r.cpuS - r.idleS;
+    console.log(
+      `             over the agent's idle rate (${r.idleS.toFixed(2)} s for the same stretch): ${over.toFixed(2)} s, ${((over / N) * 1e6).toFixed(0)} us per ${UNIT} = ${((over / N) * 1000).toFixed(2)} s per 1,000`,
+    );
     console.log(`  agent RSS: node ${(r.rssNode / 1024).toFixed(0)} MiB, bpftrace ${(r.rssBt / 1024).toFixed(0)} MiB`);
     console.log(`  events:    ${r.events} normalised, lost by the probes: ${r.lost}`);
   }
 }
 
-async function watched(extra: string[]): Promise<{ ms: number; wcpu: number; cpuS: number; rssNode: number; rssBt: number; events: string; lost: string }> {
-  const w = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch', '--format', 'json', '--stats', '0', ...extra], {
-    cwd: REPO,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+interface Watched {
+  ms: number;
+  wcpu: number;
+  cpuS: number;
+  cpuNode: number;
+  cpuBt: number;
+  /** The agent's idle CPU rate times the measured stretch (workload + drain). */
+  idleS: number;
+  rssNode: number;
+  rssBt: number;
+  events: string;
+  lost: string;
+}
+
+async function watched(extra: string[]): Promise<Watched> {
+  const w = spawn(
+    process.execPath,
+    [...NODE_ARGS, '--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'runtime', 'watch', '--format', 'json', '--stats', '0', ...extra],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let err = '';
   w.stderr.setEncoding('utf8');
   await new Promise<void>((res, rej) => {
@@ -136,18 +165,36 @@ async function watched(extra: string[]): Promise<{ ms: number; wcpu: number; cpu
   });
   const bt = childOf(w.pid!, 'bpftrace');
   await new Promise((r) => setTimeout(r, 2000));
-  const c0 = cpuTicks(w.pid!) + (bt ? cpuTicks(bt) : 0);
+  // The agent's CPU without the workload (other processes on a shared host, the CPU sampler, scans of
+  // new executables): its rate over IDLE_MS is subtracted from the CPU during the workload.
+  const i0 = cpuTicks(w.pid!) + (bt ? cpuTicks(bt) : 0);
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const idleRate = (cpuTicks(w.pid!) + (bt ? cpuTicks(bt) : 0) - i0) / TICK / (IDLE_MS / 1000);
+  const n0 = cpuTicks(w.pid!);
+  const b0 = bt ? cpuTicks(bt) : 0;
   const ms = workload();
   const wcpu = lastCpu;
   // Let the agent drain what the workload produced before reading its CPU.
   await new Promise((r) => setTimeout(r, 3000));
-  const c1 = cpuTicks(w.pid!) + (bt ? cpuTicks(bt) : 0);
+  const cpuNode = (cpuTicks(w.pid!) - n0) / TICK;
+  const cpuBt = ((bt ? cpuTicks(bt) : 0) - b0) / TICK;
   const rssNode = rssKiB(w.pid!);
   const rssBt = bt ? rssKiB(bt) : 0;
   w.kill('SIGINT');
   await new Promise((r) => w.on('exit', r));
   const stats = /stats events=(\d+).*lost=(\d+)/.exec(err);
-  return { ms, wcpu, cpuS: (c1 - c0) / TICK, rssNode, rssBt, events: stats?.[1] ?? '?', lost: stats?.[2] ?? '?' };
+  return {
+    ms,
+    wcpu,
+    cpuS: cpuNode + cpuBt,
+    cpuNode,
+    cpuBt,
+    idleS: idleRate * ((ms + 3000) / 1000),
+    rssNode,
+    rssBt,
+    events: stats?.[1] ?? '?',
+    lost: stats?.[2] ?? '?',
+  };
 }
 
 await main();

@@ -110,12 +110,16 @@ function fullProgram(): string {
   });
 }
 
-/** Probe lines by label (the tracepoint; the exec probes together); BEGIN apart. */
+/** Probe lines by label (the tracepoint; the exec probes together; the exit map's print with the exit probe); BEGIN apart. */
 function split(program: string): { begin: string; probes: string[]; labelOf: string[] } {
   const lines = program.split('\n').filter(Boolean);
   const begin = lines.find((l) => l.startsWith('BEGIN'))!;
   const probes = lines.filter((l) => l !== begin);
-  const labelOf = probes.map((l) => /^tracepoint:(\S+)/.exec(l)![1]!.replace(/^sched:sched_process_exec$/, 'sched:sched_process_exec (3 probes)'));
+  const labelOf = probes.map((l) =>
+    l.startsWith('interval:')
+      ? 'sched:sched_process_exit'
+      : /^tracepoint:(\S+)/.exec(l)![1]!.replace(/^sched:sched_process_exec$/, 'sched:sched_process_exec (4 probes)'),
+  );
   return { begin, probes, labelOf };
 }
 

@@ -51,6 +51,11 @@ export interface ProcessInfo {
    * started: that process's name (`proc.exe_writer`). Dropped-and-executed files; see the eBPF sensor.
    */
   exeWriter?: string;
+  /**
+   * The executable file as the kernel saw it at exec (device, inode, size, mtime), when the sensor
+   * read it: the exec malware scanner's already-seen test without opening the file.
+   */
+  exeIdentity?: string;
   /** Effective capabilities, Falco's names (`CAP_SYS_ADMIN`), for `thread.cap_effective`. */
   capEffective?: string[];
   /** Primary group name (`group.name`). */

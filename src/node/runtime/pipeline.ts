@@ -347,6 +347,7 @@ export class RuntimePipeline {
         process: alertProcess(e),
         time: e.time,
         ...(container ? { container } : {}),
+        ...(e.proc.exeIdentity ? { fileKey: e.proc.exeIdentity } : {}),
       });
     }
   }

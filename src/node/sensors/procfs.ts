@@ -29,6 +29,8 @@ export interface ProcInfo {
   cgroupId?: number;
   /** Start time in clock ticks after boot (field 22 of stat): with pid, identifies a process across pid reuse. */
   startTicks?: number;
+  /** Kernel time (ns) of the exec this view was made at (the eBPF sensor): an exit before it was the pid's previous process. */
+  execNs?: number;
 }
 
 export const PROC_LIMITS = { fileBytes: 64 * 1024, cmdlineArgs: 256, parentDepth: 8 };
@@ -163,6 +165,23 @@ export class ProcFs {
     return link(`${this.root}/${pid}/fd/${fd}`);
   }
 
+  /** The links of /proc/PID (`exe`, `cwd`); undefined when the process is gone. */
+  link(pid: number, name: 'exe' | 'cwd'): string | undefined {
+    return link(`${this.root}/${pid}/${name}`);
+  }
+
+  /** argv from /proc/PID/cmdline; undefined when the process is gone. */
+  cmdline(pid: number): string[] | undefined {
+    const cmd = readBounded(`${this.root}/${pid}/cmdline`);
+    return cmd ? splitCmdline(cmd) : undefined;
+  }
+
+  /** Lines of /proc/PID/cgroup; undefined when the process is gone. */
+  cgroup(pid: number): string[] | undefined {
+    const cg = readBounded(`${this.root}/${pid}/cgroup`, 16 * 1024);
+    return cg ? cg.split('\n').filter((l) => l.length > 0) : undefined;
+  }
+
   /** Everything /proc says about pid; undefined when the process is gone. */
   read(pid: number): ProcInfo | undefined {
     const dir = `${this.root}/${pid}`;
@@ -179,20 +198,20 @@ export class ProcFs {
     }
     const lu = readBounded(`${dir}/loginuid`, 64);
     if (lu && /^\d+$/.test(lu.trim())) info.loginuid = Number(lu.trim());
-    const exe = link(`${dir}/exe`);
+    const exe = this.link(pid, 'exe');
     if (exe) info.exepath = exe;
-    const cwd = link(`${dir}/cwd`);
+    const cwd = this.link(pid, 'cwd');
     if (cwd) info.cwd = cwd;
-    const cmd = readBounded(`${dir}/cmdline`);
-    if (cmd) info.args = splitCmdline(cmd);
+    const args = this.cmdline(pid);
+    if (args) info.args = args;
     info.stdin = this.fdKind(pid, 0);
     info.stdout = this.fdKind(pid, 1);
     info.stderr = this.fdKind(pid, 2);
     const ns = link(`${dir}/ns/pid`);
     const nsm = ns ? /\[(\d+)\]/.exec(ns) : null;
     if (nsm) info.pidnsInode = Number(nsm[1]);
-    const cg = readBounded(`${dir}/cgroup`, 16 * 1024);
-    if (cg) info.cgroup = cg.split('\n').filter((l) => l.length > 0);
+    const cg = this.cgroup(pid);
+    if (cg) info.cgroup = cg;
     return info;
   }
 

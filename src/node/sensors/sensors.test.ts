@@ -112,7 +112,7 @@ describeSensor(
     // The exec and exit probes of the real program: real kernel events, a few seconds to compile.
     const program = buildProgram({ rawSyscalls: false, v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? '') })
       .split('\n')
-      .filter((l) => /^(BEGIN|tracepoint:syscalls:sys_enter_execve |tracepoint:sched:sched_process_(exec|exit))/.test(l))
+      .filter((l) => /^(BEGIN|interval:|tracepoint:syscalls:sys_enter_execve |tracepoint:sched:sched_process_(exec|exit))/.test(l))
       .join('\n');
     const sensor = new EbpfSensor({
       bpftrace: checkPrereqs().bpftrace,

@@ -19,3 +19,18 @@ export function feedLines(n: Normaliser, lines: string[], strict: boolean): Sysc
   }
   return out;
 }
+
+/** An `E` record (program.ts): `header` (its code `E`), flags (bit 0: no link; bits 4-15: fd kinds), gid, loginuid, tty, exe identity, v1 cgroup id, filename. */
+export const execLine = (header: string, file: string, flags = 0): string => printfLine(`${header}\t${flags}\t0\t4294967295\t0\t0\t0\t0\t0\t0\t${file}`);
+
+/**
+ * An exec as the probes print it: `Cg` (the cgroup's leaf names, when `cgroup` is given: v1, v2), `Ea`
+ * (pid and argv as bpftrace's %r prints the NUL-separated area), then `E`. `header(code)` is the record header.
+ */
+export function execLines(header: (code: string) => string, pid: number, argv: string[], file: string, cgroup?: [string, string]): string[] {
+  return [
+    ...(cgroup ? [printfLine(`${header('Cg')}\t0\t${cgroup[0]}\t${cgroup[1]}`)] : []),
+    printfLine(`Ea\t${pid}\t${argv.map((a) => `${a}\\x00`).join('')}`),
+    execLine(header('E'), file),
+  ];
+}

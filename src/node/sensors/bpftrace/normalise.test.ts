@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyscallEvent } from '../../../core/events/event.js';
 import { Normaliser, kernelCgroupLines, localAddress, cloneFlagNames } from './normalise.js';
-import { feedLines, printfLine } from './bpftrace.test-helpers.js';
+import { execLine, execLines, feedLines, printfLine } from './bpftrace.test-helpers.js';
 import { ProcCache, ProcFs } from '../procfs.js';
 import { ContainerResolver } from '../container-resolver.js';
 
@@ -11,11 +11,9 @@ const ID = 'ab'.repeat(32);
 const NODIR = '\t9\t0\t0\t0\t0';
 const line = printfLine;
 const H = (code: string, pid: number, comm: string, ns = 4026532180) => `${code}\t1000000\t${pid}\t${pid}\t100\t0\t${ns}\t1`.concat(`\t${comm}`);
-/** An exec as the probes print it: `Ea` (v1 cgroup leaf, argv as bpftrace's %r prints the NUL-separated area), then `E` (old pid, v2 leaf, filename). */
-const EXEC = (pid: number, comm: string, v1: string, argv: string[], file: string, ns?: number) => [
-  line(`${H('Ea', pid, comm, ns)}\t${v1}\t${argv.map((a) => `${a}\\x00`).join('')}`),
-  line(`${H('E', pid, comm, ns)}\t${pid}\t\t${file}`),
-];
+/** An exec as the probes print it (execLines()): the cgroup's names when a v1 leaf is given, argv, the exec. */
+const EXEC = (pid: number, comm: string, v1: string, argv: string[], file: string, ns?: number) =>
+  execLines((code) => H(code, pid, comm, ns), pid, argv, file, v1 ? [v1, ''] : undefined);
 
 /** Feed recorded-format lines through parser and normaliser; /proc is an empty directory, as for processes already gone. */
 function run(lines: string[]): SyscallEvent[] {
@@ -30,10 +28,9 @@ describe('normaliser', () => {
       line(`${H('Dx', 201, 'x')}\tcurl\tevil`),
       ...EXEC(201, 'x', ID, ['/tmp/x'], '/tmp/x'),
       line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
-      line(`${H('E', 202, 'ls')}\t202\t\t/usr/bin/ls`),
+      execLine(H('E', 202, 'ls'), '/usr/bin/ls'),
       // Fileless: the kernel saw an executable without a link, though the process is gone from /proc.
-      line(`${H('Dm', 203, 'x')}`),
-      line(`${H('E', 203, 'x')}\t203\t\t/proc/self/fd/3`),
+      execLine(H('E', 203, 'x'), '/proc/self/fd/3', 1),
     ]);
     assert.deepEqual(
       evs.map((e) => [e.type, e.proc.exepath, e.proc.exeWriter]),
@@ -87,6 +84,63 @@ describe('normaliser', () => {
   it('makes host events for host cgroups', () => {
     const evs = run([...EXEC(200, 'ls', '', ['ls'], '/usr/bin/ls', 4026531836)]);
     assert.deepEqual(evs[0]!.container, { id: 'host' });
+  });
+
+  it("takes an exec's process view from the kernel's fields, without /proc (the process is gone)", () => {
+    // flags: stdin ipv4 (5), stdout ipv4 (5), stderr tty (3); gid 50, loginuid 1000, tty /dev/pts/1 (136, 1); exe identity.
+    const flags = (5 << 4) | (5 << 8) | (3 << 12);
+    const evs = run([
+      printfLine(`Ea\t300\tsh\\x00-i\\x00`),
+      printfLine(`${H('E', 300, 'sh')}\t${flags}\t50\t1000\t${(136 << 8) | 1}\t2049\t777\t125640\t1672924848\t0\t/usr/bin/sh`),
+      printfLine(`${H('D', 300, 'sh')}\t3\t0\t5`),
+    ]);
+    const [exec, dup] = evs;
+    assert.deepEqual(
+      [exec!.proc.stdin, exec!.proc.stdout, exec!.proc.stderr, exec!.proc.gid, exec!.proc.loginuid, exec!.proc.tty, exec!.proc.exeIdentity],
+      ['ipv4', 'ipv4', 'tty', 50, 1000, 34817, '2049:777:125640:1672924848'],
+    );
+    assert.deepEqual(exec!.proc.args, ['sh', '-i']);
+    assert.equal(exec!.proc.exeFromMemfd, undefined);
+    // dup2 of a socket onto stdin: the kind the probe read, though /proc has no fd 3.
+    assert.equal(dup!.fd?.type, 'ipv4');
+    assert.equal(dup!.proc.stdin, 'ipv4');
+  });
+
+  it('names a container from the cgroup names printed once (Cg), for every later exec in that cgroup', () => {
+    const evs = run([
+      ...execLines((code) => H(code, 401, 'sh', undefined), 401, ['sh'], '/bin/sh', [ID, '']),
+      // Another exec in the same cgroup (same header cgroup id 1): no Cg line again.
+      ...execLines((code) => H(code, 402, 'id', undefined), 402, ['id'], '/usr/bin/id'),
+    ]);
+    assert.deepEqual(
+      evs.map((e) => e.container?.id),
+      [ID, ID],
+    );
+  });
+
+  it('forgets an exited process after the grace time, but not a newer process with the same pid', () => {
+    const procs = new ProcCache(new ProcFs('/nonexistent-proc'));
+    const n = new Normaliser({ procs, containers: new ContainerResolver(), host: 'node-1', wallNow: () => 0, monoNowNs: () => 0 });
+    feedLines(
+      n,
+      execLines((code) => H(code, 500, 'a'), 500, ['a'], '/bin/a'),
+      true,
+    );
+    assert.ok(procs.peek(500));
+    // The exit map arrives late: pid 500 exec'd again (at 1000000 ns) after an exit at 500 ns.
+    n.exited(500, 500);
+    n.exited(999, 600);
+    n.exited(501, 1000000 + 3e9);
+    assert.ok(procs.peek(500), 'the exit was of the previous process of pid 500');
+    feedLines(
+      n,
+      execLines((code) => H(code, 502, 'b').replace('\t1000000\t', '\t2000000\t'), 502, ['b'], '/bin/b'),
+      true,
+    );
+    n.exited(502, 3000000);
+    n.exited(1, 3000000 + Normaliser.EXIT_GRACE_NS + 1);
+    assert.equal(procs.peek(502), undefined, 'forgotten after the grace time');
+    assert.ok(procs.peek(500));
   });
 
   it('helpers', () => {

@@ -4,7 +4,7 @@
 // kernel-clock to wall-clock mapping, and cache invalidation on exit.
 import type { FdInfo, FdKind, ProcessInfo, SyscallEvent } from '../../../core/events/event.js';
 import { decodeArgv, dirChainPath, type RawHeader } from './parse.js';
-import { RAW_SYSCALLS } from './program.js';
+import { FD_KINDS, RAW_SYSCALLS } from './program.js';
 import type { ProcCache, ProcInfo } from '../procfs.js';
 import { readBounded, socketInodes } from '../procfs.js';
 import type { ContainerResolver } from '../container-resolver.js';
@@ -84,8 +84,10 @@ export interface NormaliserOptions {
 export type Lifecycle = { kind: 'exit'; pid: number; containerId?: string };
 
 export class Normaliser {
-  /** An exec's argv and v1 cgroup leaf name (`Ea`), by pid, until its `E`. */
-  private readonly pendingArgv = new Map<number, { v1: string; argv: string[] }>();
+  /** An exec's argv (`Ea`), by pid, until its `E`. */
+  private readonly pendingArgv = new Map<number, string[]>();
+  /** Cgroup lines by `${v2 id}:${v1 id}`, from the program's `Cg` lines (printed once per cgroup); bounded. */
+  private readonly cgroupNames = new Map<string, string[]>();
   /** The creator of the file a pid is executing (`Dx`, printed just before that exec's `E`). */
   private readonly pendingWriter = new Map<number, string>();
   /** Pids whose exec (the next `E`) runs a file without a link: a memfd or a deleted file (`Dm`). */
@@ -95,6 +97,8 @@ export class Normaliser {
   private graveyard: Array<{ pid: number; info: ProcInfo; at: number }> = [];
   /** How long an exited process stays cached (ns of kernel time). */
   static readonly EXIT_GRACE_NS = 2e9;
+  /** Cgroups whose names are kept (the program's `@cg` map holds as many: BPFTRACE_MAP_KEYS_MAX). */
+  static readonly MAX_CGROUPS = 16384;
   private readonly offsetMs: number;
   readonly maxPending: number;
 
@@ -133,22 +137,25 @@ export class Normaliser {
       case 'Ea':
         // Printed by the probe just before this exec's `E` (same CPU, adjacent lines).
         this.pendingArgv.delete(r.pid);
-        this.pendingArgv.set(r.pid, { v1: f[0] ?? '', argv: decodeArgv(f[1] ?? '') });
+        this.pendingArgv.set(r.pid, decodeArgv(f[0] ?? ''));
         if (this.pendingArgv.size > this.maxPending) {
           const oldest = this.pendingArgv.keys().next().value;
           if (oldest !== undefined) this.pendingArgv.delete(oldest);
         }
         return {};
-      case 'Q': {
-        const p = this.o.procs.peek(r.pid);
-        // Forget later, not now: bpftrace reads per-CPU buffers in turn, so a process's last
-        // events from another CPU can arrive after its exit and still need its cached view.
-        if (p) this.graveyard.push({ pid: r.pid, info: p, at: r.ktimeNs });
-        this.reap(r.ktimeNs);
-        this.pendingArgv.delete(r.pid);
-        const cid = p?.cgroup ? this.o.containers.resolve(p.cgroup).id : undefined;
-        return { life: { kind: 'exit', pid: r.pid, ...(cid && cid !== 'host' ? { containerId: cid } : {}) } };
+      case 'Cg': {
+        // A cgroup's first exec: its kernel leaf names, and /proc's full lines while the process lives (pod paths).
+        const key = `${r.cgroupId}:${f[0] ?? '0'}`;
+        this.cgroupNames.delete(key);
+        this.cgroupNames.set(key, kernelCgroupLines(f[1] ?? '', f[2] ?? '', this.o.procs.fs.cgroup(r.pid)));
+        if (this.cgroupNames.size > Normaliser.MAX_CGROUPS) {
+          const oldest = this.cgroupNames.keys().next().value;
+          if (oldest !== undefined) this.cgroupNames.delete(oldest);
+        }
+        return {};
       }
+      case 'Q':
+        return { life: this.exited(r.pid, r.ktimeNs) };
       case 'Dx':
         this.pendingWriter.delete(r.pid);
         this.pendingWriter.set(r.pid, f[0] ?? '');
@@ -162,7 +169,7 @@ export class Normaliser {
         if (this.pendingUnlinked.size > this.maxPending) this.pendingUnlinked.clear();
         return {};
       case 'E':
-        return { event: this.exec(r, Number(f[0]), f[1] ?? '', f[2] ?? '') };
+        return { event: this.exec(r, f) };
       case 'O': {
         const res = Number(f[0]);
         const flags = Number(f[1]);
@@ -236,7 +243,8 @@ export class Normaliser {
         const procs = this.o.procs.fs;
         // The old fd may already be closed when we look (dup2 then close is the usual idiom): the new one is the same file.
         const target = procs.fdTarget(r.pid, oldfd) ?? procs.fdTarget(r.pid, newfd);
-        const kind = procs.fdKind(r.pid, oldfd) ?? procs.fdKind(r.pid, newfd) ?? 'unknown';
+        // Its kind as the kernel saw it at the call (the probe's); /proc only for a record without it.
+        const kind = FD_KINDS[Number(f[2])] || (procs.fdKind(r.pid, oldfd) ?? procs.fdKind(r.pid, newfd) ?? 'unknown');
         const ev = this.make(r, 'dup2', { oldfd, newfd, fd: oldfd }, { num: oldfd, type: kind, name: target ?? '' });
         // The standard streams changed: the cached view of them is stale.
         if (ev.proc) {
@@ -318,61 +326,92 @@ export class Normaliser {
     }
   }
 
-  private exec(r: RawHeader, oldPid: number, v2Leaf: string, filename: string): SyscallEvent {
-    const pending = this.pendingArgv.get(r.pid);
+  /**
+   * An exec (`E`, after its `Ea`): the process's view from the kernel's fields. /proc is read only for
+   * the full cmdline when the kernel's argv was cut and for a cgroup never announced (`Cg`). The cwd is
+   * the one before the exec (the fork copy's, else the parent's), read again when a relative path needs
+   * it (absolute()); the executable's path is the filename the kernel resolved.
+   */
+  private exec(r: RawHeader, f: string[]): SyscallEvent {
+    const flags = Number(f[0]);
+    const filename = f[9] ?? '';
+    const kargv = this.pendingArgv.get(r.pid);
     this.pendingArgv.delete(r.pid);
-    this.pendingArgv.delete(oldPid);
-    const argv = pending?.argv;
-    const cgNames: [string, string] | undefined = pending ? [pending.v1, v2Leaf] : undefined;
-    // A new program: everything cached about the pid is stale. When /proc no longer has it
-    // (short-lived), the fork-time copy of the parent stands in, updated from the kernel's view.
-    let info = this.o.procs.fs.read(r.pid);
-    const fresh = info !== undefined;
-    if (!info) {
-      const old = this.o.procs.peek(r.pid);
-      info = old ? { ...old, name: r.comm, exepath: undefined, args: undefined } : { pid: r.pid, ppid: r.ppid, name: r.comm };
-      // The copy's cgroup may predate a move (runc, our tests): the kernel's names are current.
-      if (cgNames) info.cgroup = kernelCgroupLines(cgNames[0], cgNames[1]);
-    } else if (cgNames) {
-      info.cgroup = kernelCgroupLines(cgNames[0], cgNames[1], info.cgroup);
+    const fs = this.o.procs.fs;
+    // Before the exec, the pid was a copy of its parent (or of the fork copy made at its first event).
+    const before = this.o.procs.peek(r.pid) ?? this.o.procs.peek(r.ppid);
+    const cwd = before?.cwd;
+    const cgroup = this.cgroupNames.get(`${r.cgroupId}:${f[8] ?? '0'}`) ?? fs.cgroup(r.pid) ?? before?.cgroup;
+    const info: ProcInfo = {
+      pid: r.pid,
+      ppid: r.ppid,
+      name: r.comm,
+      uid: r.uid,
+      gid: Number(f[1]),
+      loginuid: Number(f[2]),
+      tty: Number(f[3]),
+      execNs: r.ktimeNs,
+    };
+    for (const [k, key] of [
+      [0, 'stdin'],
+      [1, 'stdout'],
+      [2, 'stderr'],
+    ] as const) {
+      const kind = FD_KINDS[(flags >> (4 + 4 * k)) & 0xf];
+      if (kind) info[key] = kind;
     }
-    if (cgNames && r.cgroupId) {
+    if (r.pidnsInode) info.pidnsInode = r.pidnsInode;
+    if (cwd) info.cwd = cwd;
+    if (cgroup) info.cgroup = cgroup;
+    if (r.cgroupId) {
       info.cgroupId = r.cgroupId;
-      this.learnCgroup(r.cgroupId, info.cgroup);
+      this.learnCgroup(r.cgroupId, cgroup);
     }
     this.o.procs.put(info);
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
-    const exepath = filename.startsWith('/') ? filename : (info?.exepath ?? this.absolute(r.pid, filename));
+    const exepath = filename.startsWith('/') ? filename : (fs.link(r.pid, 'exe') ?? this.absolute(r.pid, filename));
     ev.proc.exepath = exepath;
-    // The kernel's argv is capped (ARGV_BYTES of the argument area): when /proc still
-    // has the process, its cmdline is complete and wins if it says more.
-    const kargv = argv && argv.length > 0 && !(argv.length === 1 && argv[0] === '') ? argv : undefined;
-    const pargv = fresh ? info?.args : undefined;
-    const longer = pargv && (!kargv || pargv.length > kargv.length || pargv.join(' ').length > kargv.join(' ').length) ? pargv : undefined;
-    if (longer ?? kargv) ev.proc.args = longer ?? kargv;
+    // The kernel's argv is capped (ARGV_BYTES): when it was cut and /proc still has the process, its cmdline is complete.
+    const cut = (flags & 2) !== 0 ? fs.cmdline(r.pid) : undefined;
+    const args = cut && cut.length > 0 ? cut : kargv && kargv.length > 0 && !(kargv.length === 1 && kargv[0] === '') ? kargv : undefined;
+    if (args) ev.proc.args = args;
     else delete ev.proc.args;
     ev.args.filename = exepath;
-    if (info?.exepath && info.exepath !== exepath) ev.args.exe = info.exepath;
-    if (ev.proc.args) ev.args.cmdline = ev.proc.args.join(' ');
-    // Fileless execution: the kernel names a memfd or deleted file as the executable.
-    if (info?.exepath && (info.exepath.startsWith('/memfd:') || info.exepath.endsWith(' (deleted)'))) ev.proc.exeFromMemfd = true;
-    if (this.pendingUnlinked.delete(r.pid)) ev.proc.exeFromMemfd = true;
+    if (args) ev.args.cmdline = args.join(' ');
+    // Fileless execution: the kernel saw an executable without a link (a memfd, a deleted file).
+    if ((flags & 1) !== 0) ev.proc.exeFromMemfd = true;
+    this.pendingUnlinked.delete(r.pid);
+    if (f[5] && f[5] !== '0') ev.proc.exeIdentity = `${f[4]}:${f[5]}:${f[6]}:${f[7]}`;
     const writer = this.pendingWriter.get(r.pid);
     this.pendingWriter.delete(r.pid);
     if (writer) ev.proc.exeWriter = writer;
     else delete ev.proc.exeWriter;
-    if (info) {
-      info.args = ev.proc.args ?? info.args;
-      info.exepath = info.exepath ?? exepath;
-    }
+    info.args = args;
+    info.exepath = exepath;
     return ev;
+  }
+
+  /**
+   * A process exited (the program's batched exit map, or a `Q` line): what was cached about it is
+   * forgotten after EXIT_GRACE_NS, unless the pid has exec'd again since (pid reuse).
+   */
+  exited(pid: number, ktimeNs: number): Lifecycle {
+    const p = this.o.procs.peek(pid);
+    const current = p && (p.execNs ?? 0) <= ktimeNs ? p : undefined;
+    // Forget later, not now: bpftrace reads per-CPU buffers in turn, so a process's last
+    // events from another CPU can arrive after its exit and still need its cached view.
+    if (current) this.graveyard.push({ pid, info: current, at: ktimeNs });
+    this.reap(ktimeNs);
+    const cid = current?.cgroup ? this.o.containers.resolve(current.cgroup).id : undefined;
+    return { kind: 'exit', pid, ...(cid && cid !== 'host' ? { containerId: cid } : {}) };
   }
 
   /** A path as the kernel resolves it: relative to the cwd, normalised (`.`, `..`, `//`). */
   private absolute(pid: number, p: string): string {
     if (p === '') return p;
     if (p.startsWith('/')) return normalisePath(p);
-    const cwd = this.o.procs.peek(pid)?.cwd ?? this.o.procs.get(pid)?.cwd;
+    // The cwd now (a shell's `cd` after its exec), else the cached one.
+    const cwd = this.o.procs.fs.link(pid, 'cwd') ?? this.o.procs.peek(pid)?.cwd ?? this.o.procs.get(pid)?.cwd;
     if (!cwd) return p;
     return normalisePath(`${cwd}/${p}`);
   }

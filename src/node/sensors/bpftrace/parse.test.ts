@@ -8,9 +8,12 @@ const REC = {
   ready: '{"type": "printf", "data": "R\\tready\\n"}',
   open: '{"type": "printf", "data": "O\\t970166337916\\t20268\\t20268\\t19994\\t0\\t4026531836\\t1\\tcat\\t3\\t0\\t-100\\t739\\t266338304\\t9\\t0\\t0\\t0\\t0\\t/etc/shadow\\n"}',
   connect: '{"type": "printf", "data": "C\\t970168835513\\t20269\\t20269\\t19994\\t0\\t4026531836\\t1\\tbash\\t3\\t4\\t127.0.0.1\\t1\\n"}',
-  argv: '{"type": "printf", "data": "Ea\\t22741451814403\\t31235\\t31235\\t31167\\t0\\t4026531836\\t1\\techo\\t\\t/bin/echo\\\\x00a b\\\\x00c\\"\\\\d\\\\x00tab\\\\x09here\\\\x00\\n"}',
+  argv: '{"type": "printf", "data": "Ea\\t31235\\t/bin/echo\\\\x00a b\\\\x00c\\"\\\\d\\\\x00tab\\\\x09here\\\\x00\\n"}',
   rename: '{"type": "printf", "data": "N\\t970187992349\\t20272\\t20272\\t19994\\t0\\t4026531836\\t1\\tmv\\t/tmp/zz/a\\u001f/tmp/zz/b.enc\\n"}',
   lost: '{"type": "lost_events", "data": {"events": 17}}',
+  exec: '{"type": "printf", "data": "E\\t35889945419396\\t21224\\t21224\\t21223\\t0\\t4026531836\\t1\\techo\\t13104\\t0\\t4294967295\\t34816\\t266338304\\t260249\\t43856\\t1663687647\\t1\\t/bin/echo\\n"}',
+  cgroup: '{"type": "printf", "data": "Cg\\t35888428189839\\t21193\\t21193\\t20937\\t0\\t4026531836\\t1\\tgrep\\t1\\t\\t\\n"}',
+  exits: '{"type": "map", "data": {"@q": {"21200": 35889623987236, "21218": 35889698900177}}}',
 };
 
 describe('bpftrace JSON line parser', () => {
@@ -29,8 +32,20 @@ describe('bpftrace JSON line parser', () => {
     const c = parseBpftraceLine(REC.connect);
     assert.ok(c.kind === 'event' && c.ev.rest.join(' ') === '3 4 127.0.0.1 1');
     const a = parseBpftraceLine(REC.argv);
-    assert.ok(a.kind === 'event' && a.ev.code === 'Ea' && a.ev.rest[0] === '');
-    if (a.kind === 'event') assert.deepEqual(decodeArgv(a.ev.rest[1]!), ['/bin/echo', 'a b', 'c"\\d', 'tab\there']);
+    assert.ok(a.kind === 'event' && a.ev.code === 'Ea' && a.ev.pid === 31235);
+    if (a.kind === 'event') assert.deepEqual(decodeArgv(a.ev.rest[0]!), ['/bin/echo', 'a b', 'c"\\d', 'tab\there']);
+    const e = parseBpftraceLine(REC.exec);
+    assert.ok(e.kind === 'event' && e.ev.code === 'E');
+    if (e.kind === 'event') assert.deepEqual(e.ev.rest, ['13104', '0', '4294967295', '34816', '266338304', '260249', '43856', '1663687647', '1', '/bin/echo']);
+    const g = parseBpftraceLine(REC.cgroup);
+    assert.ok(g.kind === 'event' && g.ev.code === 'Cg' && g.ev.rest.join('|') === '1||');
+    assert.deepEqual(parseBpftraceLine(REC.exits), {
+      kind: 'exits',
+      exits: [
+        [21200, 35889623987236],
+        [21218, 35889698900177],
+      ],
+    });
     const n = parseBpftraceLine(REC.rename);
     assert.ok(n.kind === 'event' && n.ev.rest[0] === '/tmp/zz/a\x1f/tmp/zz/b.enc');
     assert.deepEqual(parseBpftraceLine(REC.lost), { kind: 'lost', count: 17 });
@@ -57,6 +72,8 @@ describe('bpftrace JSON line parser', () => {
       '{"type": "printf", "data": "O\\tx\\t2\\t2\\t1\\t0\\t9\\t1\\tcat\\t3\\t0\\t/p"}',
       '{"type": "printf", "data": 5}',
       '{"type": "lost_events", "data": {}}',
+      '{"type": "map", "data": {"@q": 5}}',
+      '{"type": "printf", "data": "Ea\\tx\\tls\\n"}',
       '{"type": ',
       '[1,2]',
       'garbage',

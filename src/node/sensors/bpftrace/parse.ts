@@ -29,6 +29,8 @@ export type BpftraceRecord =
   | { kind: 'ready' }
   | { kind: 'attached'; probes: number }
   | { kind: 'lost'; count: number }
+  /** Processes that exited (pid, kernel time in ns), from the program's batched exit map. */
+  | { kind: 'exits'; exits: Array<[number, number]> }
   | { kind: 'other'; type: string }
   | { kind: 'bad'; reason: string };
 
@@ -37,8 +39,8 @@ const DIR_FIELDS = 1 + (2 * DIR_NAME_MAX) / 8;
 
 /** Number of code-specific fields per code (the last one may contain tabs). */
 const FIELD_COUNT: Record<string, number> = {
-  Ea: 2,
-  E: 3,
+  E: 10,
+  Cg: 3,
   Dx: 1,
   Dm: 0,
   Q: 0,
@@ -46,7 +48,7 @@ const FIELD_COUNT: Record<string, number> = {
   C: 4,
   Cu: 2,
   K: 4,
-  D: 2,
+  D: 3,
   P: 2,
   S: 2,
   So: 2,
@@ -69,7 +71,8 @@ const FIELD_COUNT: Record<string, number> = {
   X: 1,
 };
 
-export const MAX_LINE_BYTES = 64 * 1024;
+/** Longest line read: the batched exit map (program.ts EXIT_BATCH_MS) holds at most BPFTRACE_MAP_KEYS_MAX exits of ~25 bytes. */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
 export function parseBpftraceLine(line: string): BpftraceRecord {
   if (line.length > MAX_LINE_BYTES) return { kind: 'bad', reason: `line longer than ${MAX_LINE_BYTES} bytes` };
@@ -98,6 +101,17 @@ export function parseBpftraceLine(line: string): BpftraceRecord {
       const n = lostCount(data);
       return n === undefined ? { kind: 'bad', reason: 'lost_events without a count' } : { kind: 'lost', count: n };
     }
+    case 'map': {
+      const q = (data as { '@q'?: unknown } | undefined)?.['@q'];
+      if (q === undefined) return { kind: 'other', type };
+      if (!q || typeof q !== 'object') return { kind: 'bad', reason: 'exit map is not an object' };
+      const exits: Array<[number, number]> = [];
+      for (const [k, v] of Object.entries(q as Record<string, unknown>)) {
+        const pid = Number(k);
+        if (Number.isInteger(pid) && pid > 0 && typeof v === 'number') exits.push([pid, v]);
+      }
+      return { kind: 'exits', exits };
+    }
     case 'attached_probes': {
       const p = (data as { probes?: unknown } | undefined)?.probes;
       return { kind: 'attached', probes: typeof p === 'number' ? p : 0 };
@@ -122,6 +136,7 @@ function parsePrintf(data: string): BpftraceRecord {
   const text = data.endsWith('\n') ? data.slice(0, -1) : data;
   if (text === 'R\tready') return { kind: 'ready' };
   const code = text.slice(0, text.indexOf('\t'));
+  if (code === 'Ea') return argvRecord(text);
   const extra = FIELD_COUNT[code];
   if (extra === undefined) return { kind: 'bad', reason: `unknown event code ${JSON.stringify(code.slice(0, 8))}` };
   // Split into exactly header + extra fields; the last field keeps whatever tabs it had.
@@ -153,6 +168,14 @@ function parsePrintf(data: string): BpftraceRecord {
       rest: parts.slice(HEADER_FIELDS),
     },
   };
+}
+
+/** `Ea\tPID\tARGV`: an exec's argv, printed with the pid only (the `E` line after it carries the rest). */
+function argvRecord(text: string): BpftraceRecord {
+  const t = text.indexOf('\t', 3);
+  const pid = Number(text.slice(3, t));
+  if (t < 0 || !Number.isInteger(pid) || pid <= 0) return { kind: 'bad', reason: 'event Ea: no pid' };
+  return { kind: 'event', ev: { code: 'Ea', ktimeNs: 0, pid, tid: pid, ppid: 0, uid: 0, pidnsInode: 0, cgroupId: 0, comm: '', rest: [text.slice(t + 1)] } };
 }
 
 /**

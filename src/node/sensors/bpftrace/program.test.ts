@@ -96,10 +96,17 @@ describe('bpftrace program', () => {
       ),
     );
     const execs = p.split('\n').filter((l) => l.startsWith('tracepoint:sched:sched_process_exec '));
-    assert.equal(execs.length, 3);
-    assert.ok(execs[0]!.includes('printf("Dx') && execs[1]!.includes('printf("Ea') && execs[2]!.includes('printf("E\\t'), 'Dx, then argv, then the exec line');
+    assert.equal(execs.length, 4);
+    assert.ok(
+      execs[0]!.includes('printf("Cg') && execs[1]!.includes('printf("Dx') && execs[2]!.includes('printf("Ea') && execs[3]!.includes('printf("E\\t'),
+      'cgroup names, creator, then argv, then the exec line',
+    );
     assert.ok(!buildProgram({}).includes('@wr['), 'no host namespace known: nothing remembered');
-    assert.match(buildProgram({}), /sched_process_exec \{ \$xi = curtask->mm->exe_file->f_inode; if \(\$xi->i_nlink == 0\) \{ printf\("Dm/);
+    // An executable without a link (memfd, deleted file) is bit 0 of the exec line's flags.
+    assert.match(
+      buildProgram({}),
+      /sched_process_exec \{ \$mm = \(struct mm_struct \*\)curtask->mm; \$xi = \(struct inode \*\)\$mm->exe_file->f_inode; \$fl = 0; if \(\$xi->i_nlink == 0\) \{ \$fl = 1; \}/,
+    );
   });
 
   it('refuses paths a probe literal cannot carry', () => {

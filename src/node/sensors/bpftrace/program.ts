@@ -359,8 +359,38 @@ const DIR_ARGS = [
   ...Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$q${k}`),
 ].join(', ');
 
-/** Longest argv the exec probe reads from the new program's stack (bytes, NUL-separated). */
-export const ARGV_BYTES = 256;
+/** How often the program prints the exits it collected (ms). */
+export const EXIT_BATCH_MS = 200;
+
+/**
+ * Kinds of an fd as the exec line prints them (`E`, fds 0-2), numbered in the kernel from the
+ * file's type: what /proc/PID/fd/N and the socket tables tell (procfs.ts fdKindOfTarget(), socketKind()).
+ */
+export const FD_KINDS = ['', 'file', 'pipe', 'tty', 'memfd', 'ipv4', 'ipv6', 'unix', 'socket', 'unknown', 'netlink'] as const;
+
+/**
+ * Adds the FD_KINDS index of fd `index` of the current task (0: not open) to `$fl`, at bits 4k+4..4k+7.
+ * Regular files, directories and devices other than terminals are `file` (a memfd, unlinked and
+ * named `memfd:...`, is `memfd`); terminals are the pty slaves (majors 136-143) and the tty/console
+ * majors 4 and 5. Scratch variables are shared by the three fds (each variable is a stack slot).
+ */
+function fdKind(index: string, k: number): string {
+  return (
+    `$fd = (struct file *)*($fa + ${index}); if ($fd != 0) { $in = (struct inode *)$fd->f_inode; $mo = *(uint16 *)$in & 0xf000; $k = 9; ` +
+    `if ($mo == 0x8000 || $mo == 0x4000 || $mo == 0x6000) { $k = 1; if ($mo == 0x8000 && $in->i_nlink == 0) { if ((*(uint64 *)kptr($fd->f_path.dentry->d_name.name) & 0xffffffffffff) == 0x3a64666d656d) { $k = 4; } } } ` +
+    `if ($mo == 0x1000) { $k = 2; } ` +
+    `if ($mo == 0x2000) { $k = 1; $mo = $in->i_rdev >> 20; if (($mo >= 136 && $mo <= 143) || $mo == 4 || $mo == 5) { $k = 3; } } ` +
+    `if ($mo == 0xc000) { $mo = ((struct socket *)$fd->private_data)->sk->__sk_common.skc_family; $k = 8; if ($mo == 2) { $k = 5; } if ($mo == 10) { $k = 6; } if ($mo == 1) { $k = 7; } if ($mo == 16) { $k = 10; } } ` +
+    `$fl = $fl | ($k << ${4 * k + 4}); }`
+  );
+}
+
+/**
+ * Longest argv the exec probe reads from the new program's stack (bytes, NUL-separated): bpftrace caps a
+ * `buf()` at BPFTRACE_MAX_STRLEN. A longer one is flagged, and Node reads /proc/PID/cmdline while the
+ * process lives.
+ */
+export const ARGV_BYTES = STRLEN;
 
 export function buildProgram(opts: ProgramOptions = {}): string {
   const sensitive = cutPrefixes(opts.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS);
@@ -369,24 +399,45 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   const rawIds = rawSyscallIds(opts);
   const p: string[] = [];
   p.push('BEGIN { printf("R\\tready\\n"); }');
-  // Exec, all at sched_process_exec (the new program, after the exec succeeded), in three probes
-  // (the BPF stack of one cannot hold every string): whether the executable has no link (`Dm`:
-  // memfd, deleted file) or was created in a container (`Dx`, its creator's name); argv read from
-  // the new program's stack (`Ea`, NUL-separated, at most ARGV_BYTES) with the v1 cgroup leaf
-  // name; then the exec itself (`E`) with the v2 leaf name. The cgroup names are read in the kernel:
-  // a short-lived process is gone from /proc by the time it could be read, and its container with it.
-  // Same probe order, same CPU buffer: the lines arrive adjacent, `E` last.
-  const v1 = opts.v1SubsysIndex !== undefined ? `str(curtask->cgroups->subsys[${opts.v1SubsysIndex}]->cgroup->kn->name)` : '""';
-  const dropped =
-    opts.hostPidns !== undefined ? ` $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} }` : '';
-  p.push(`tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; if ($xi->i_nlink == 0) { ${emit('Dm', '', '')} }${dropped} }`);
+  // Exec, at sched_process_exec (the new program, after the exec succeeded): two lines per exec,
+  // `Ea` (pid and argv, NUL-separated, at most ARGV_BYTES) and `E` (the rest), since each line costs
+  // bpftrace far more user-space CPU (a perf-buffer wake-up, formatting, a write) than the probe costs
+  // the kernel, and the BPF stack of one probe cannot hold the argv and the filename together. Before
+  // them, two rare lines from probes of their own: `Cg`, a cgroup's leaf names the first time an exec
+  // runs in it (the v2 leaf, and the v1 controller's where the host has one: the container id), so
+  // `E` carries only the ids; and `Dx`, the creator of an executable a container dropped. `E` carries
+  // what Node used to read from /proc at every exec, read in the kernel instead (a short-lived process
+  // is gone from /proc by the time Node could read it): flags (bit 0: the executable has no link, a
+  // memfd or deleted file; bit 1: argv longer than ARGV_BYTES; bits 4-15: the kinds of fds 0-2,
+  // FD_KINDS), the real gid, the login uid, the controlling tty (as /proc/PID/stat's tty_nr), the
+  // executable's identity (device, inode, size, mtime: the malware scanner's already-seen test
+  // without an open), the v1 cgroup id and the filename. Same CPU, probe order: `Cg`, `Dx` and `Ea`
+  // arrive before their `E`.
+  const v1Css = opts.v1SubsysIndex !== undefined ? `((struct kernfs_node *)curtask->cgroups->subsys[${opts.v1SubsysIndex}]->cgroup->kn)` : undefined;
+  const v1Id = v1Css ? `${v1Css}->id` : '(uint64)0';
+  const v1Name = v1Css ? `str(${v1Css}->name)` : '""';
   p.push(
-    `tracepoint:sched:sched_process_exec { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } ${emit('Ea', '\\t%s\\t%r', `${v1}, buf(uptr($mm->arg_start), $an)`)} }`,
+    `tracepoint:sched:sched_process_exec { $v1 = ${v1Id}; if (@cg[cgroup, $v1] == 0) { @cg[cgroup, $v1] = 1; ${emit('Cg', '\\t%llu\\t%s\\t%s', `$v1, ${v1Name}, str(((struct kernfs_node *)curtask->cgroups->dfl_cgrp->kn)->name)`)} } }`,
+  );
+  if (opts.hostPidns !== undefined)
+    p.push(
+      `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} } }`,
+    );
+  p.push(
+    `tracepoint:sched:sched_process_exec { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
   );
   p.push(
-    `tracepoint:sched:sched_process_exec { ${emit('E', '\\t%d\\t%s\\t%s', 'args->old_pid, str(curtask->cgroups->dfl_cgrp->kn->name), str(args->filename)')} }`,
+    `tracepoint:sched:sched_process_exec { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
+      `$tty = 0; $ty = (struct tty_struct *)curtask->signal->tty; if ($ty != 0) { $td = (struct tty_driver *)$ty->driver; $k = (uint64)$td->major; $mo = (uint64)($td->minor_start + $ty->index); $tty = ($mo & 0xff) | ($k << 8) | (($mo & ~0xff) << 12); } ` +
+      `$fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
+      `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, str(args->filename)`)} }`,
   );
-  p.push(`tracepoint:sched:sched_process_exit /pid == tid/ { ${emit('Q', '', '')} }`);
+  // Exits (of processes, not threads) are not printed one by one: the pid and time go into a map
+  // that is printed and cleared every EXIT_BATCH_MS (one record for hundreds of exits). Exits only
+  // let Node forget what it cached about a process; one that lands between the print and the clear
+  // is not reported (Node's caches are bounded anyway).
+  p.push('tracepoint:sched:sched_process_exit /pid == tid/ { @q[pid] = nsecs; }');
+  p.push(`interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); }`);
   // openat: one exit probe, filtering in the kernel on integers. The call's arguments come from the
   // saved registers (PT_REGS); the path the process gave is compared eight bytes at a time against
   // the sensitive, protected (write intent) and truncate-watched prefixes, only when it is absolute;
@@ -439,8 +490,12 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(`tracepoint:syscalls:sys_enter_socket /args->family == 17/ { ${emit('So', '\\t%d\\t%d', 'args->family, args->type')} }`);
   p.push('tracepoint:syscalls:sys_enter_accept4 { @acc[tid] = args->upeer_sockaddr; }');
   p.push(`tracepoint:syscalls:sys_exit_accept4 /@acc[tid] != 0/ { if (args->ret >= 0) { ${sa4('@acc[tid]', 'K', 'args->ret')} } delete(@acc[tid]); }`);
-  p.push(`tracepoint:syscalls:sys_enter_dup2 /args->newfd <= 2/ { ${emit('D', '\\t%d\\t%d', 'args->oldfd, args->newfd')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_dup3 /args->newfd <= 2/ { ${emit('D', '\\t%d\\t%d', 'args->oldfd, args->newfd')} }`);
+  // dup2/dup3 onto a standard stream, with the kind of the file duplicated (FD_KINDS, read in the
+  // kernel: shell redirections are frequent, and telling a socket from a file in /proc costs Node a
+  // read of up to five socket tables).
+  const dupKind = `$fl = 0; $fa = curtask->files->fdt->fd; if ((uint64)args->oldfd < (uint64)curtask->files->fdt->max_fds) { ${fdKind('args->oldfd', 0)} } $fl = $fl >> 4;`;
+  p.push(`tracepoint:syscalls:sys_enter_dup2 /args->newfd <= 2/ { ${dupKind} ${emit('D', '\\t%d\\t%d\\t%d', 'args->oldfd, args->newfd, $fl')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_dup3 /args->newfd <= 2/ { ${dupKind} ${emit('D', '\\t%d\\t%d\\t%d', 'args->oldfd, args->newfd, $fl')} }`);
   p.push(`tracepoint:syscalls:sys_enter_ptrace { ${emit('P', '\\t%d\\t%d', 'args->request, args->pid')} }`);
   p.push(`tracepoint:syscalls:sys_enter_setns { ${emit('S', '\\t%d\\t%d', 'args->fd, args->flags')} }`);
   p.push(`tracepoint:syscalls:sys_enter_unshare { ${emit('U', '\\t%d', 'args->unshare_flags')} }`);

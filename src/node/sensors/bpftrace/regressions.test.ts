@@ -10,7 +10,7 @@ import type { SyscallEvent } from '../../../core/events/event.js';
 import { Engine } from '../../../core/rules/engine.js';
 import type { Ruleset } from '../../../core/rules/loader.js';
 import { Normaliser, normalisePath } from './normalise.js';
-import { feedLines, printfLine } from './bpftrace.test-helpers.js';
+import { execLines, feedLines, printfLine } from './bpftrace.test-helpers.js';
 import { dirChainPath } from './parse.js';
 import { kernelDev, stringWords } from './program.js';
 import { ProcCache, ProcFs } from '../procfs.js';
@@ -23,11 +23,9 @@ const NODIR = '\t9\t0\t0\t0\t0';
 const line = printfLine;
 /** A record header: code, pid, comm, uid, cgroup id. */
 const H = (code: string, pid: number, comm: string, uid = 0, cg = 1) => `${code}\t1000000\t${pid}\t${pid}\t100\t${uid}\t4026531836\t${cg}\t${comm}`;
-/** An exec as the probes print it: `Ea` (v1 cgroup leaf, the NUL-separated argv as %r prints it), then `E` (old pid, v2 leaf, filename). */
-const EXEC = (pid: number, comm: string, uid: number, cg: number, v1: string, argv: string[], file: string) => [
-  line(`${H('Ea', pid, comm, uid, cg)}\t${v1}\t${argv.map((a) => `${a}\\x00`).join('')}`),
-  line(`${H('E', pid, comm, uid, cg)}\t${pid}\t\t${file}`),
-];
+/** An exec as the probes print it (execLines()): the cgroup's names when a v1 leaf is given, argv, the exec. */
+const EXEC = (pid: number, comm: string, uid: number, cg: number, v1: string, argv: string[], file: string) =>
+  execLines((code) => H(code, pid, comm, uid, cg), pid, argv, file, v1 ? [v1, ''] : undefined);
 
 let procRoot: string;
 let rules: Ruleset;

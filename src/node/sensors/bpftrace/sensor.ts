@@ -64,6 +64,13 @@ export class EbpfSensor implements Sensor {
       ...(this.o.slowAfterMs !== undefined ? { slowAfterMs: this.o.slowAfterMs } : {}),
       onRecord: (r) => {
         if (r.kind === 'lost') return this.sink?.lost?.(runner.stats.lost);
+        if (r.kind === 'exits') {
+          for (const [pid, ns] of r.exits) {
+            const life = norm.exited(pid, ns);
+            if (life.containerId) this.untrack(life.containerId, life.pid);
+          }
+          return;
+        }
         if (r.kind !== 'event' || !this.sink) return;
         if (this.o.ignore.has(r.ev.pid)) return;
         const { event, life } = norm.record(r.ev);
