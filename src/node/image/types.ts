@@ -22,6 +22,10 @@ export interface OpenImageOptions {
   outbound?: OutboundGuard;
   /** Registry: host names (besides the registry's own registrable domain) whose token realms may receive the credentials. */
   tokenRealms?: readonly string[];
+  /** containerd: its socket (else CONTAINERD_ADDRESS, else /run/containerd/containerd.sock). */
+  containerdSocket?: string;
+  /** containerd: its root directory; blobs are then read from its content store directory instead of the Content API. */
+  containerdRoot?: string;
   /** Registry: quote the registry's error messages in errors (default true; the server says only the status, never remote content). */
   remoteDetail?: boolean;
 }
