@@ -25,6 +25,10 @@ export function register(program: Command): void {
     .option('--auth-log <file>', 'auth log to follow (repeatable)', collect)
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable)', collect)
     .option('--docker-socket <path>', "Docker Engine socket for container names and images (default: DOCKER_HOST's unix:// path, else /var/run/docker.sock)")
+    .option(
+      '--containerd-socket <path>',
+      'containerd socket for the node inventory of its containers (default: CONTAINERD_ADDRESS, else /run/containerd/containerd.sock)',
+    )
     .action(
       action(async (opts: Record<string, unknown>) => {
         const sensor = String(opts.sensor);
@@ -50,6 +54,7 @@ export function register(program: Command): void {
           authLogs: opts.authLog as string[] | undefined,
           keyFiles: opts.keyFile as string[] | undefined,
           dockerSocket: opts.dockerSocket as string | undefined,
+          containerdSocket: opts.containerdSocket as string | undefined,
         });
       }),
     );

@@ -2,8 +2,8 @@
 // the on-disk queue, start the sender, and run the runtime pipeline
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
-// kicks the sender; follows the Docker Engine for the node inventory
-// (./docker-watch.ts); applies the policies the server pushes (./policies.ts)
+// kicks the sender; follows the Docker Engine and containerd for the node
+// inventory (./docker-watch.ts, ./containerd-watch.ts); applies the policies the server pushes (./policies.ts)
 // to the running pipeline. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
@@ -18,6 +18,9 @@ import { AlertQueue, DEFAULT_QUEUE_CAP } from './queue.js';
 import { enrollOrLoad, parseServer, Sender } from './link-client.js';
 import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
 import { DockerWatch } from './docker-watch.js';
+import { ContainerdWatch } from './containerd-watch.js';
+import { ContainerdClient, containerdSocketPath } from '../containerd/client.js';
+import type { NodeContainer } from '../../core/checks/node-container.js';
 import { ContainerStartSensor } from '../sensors/container-starts.js';
 import { AgentPolicies, type AppliedPolicies } from './policies.js';
 
@@ -39,6 +42,8 @@ export interface AgentOptions {
   ruleFiles?: string[];
   /** Docker Engine socket (container names and images, the node inventory); default DOCKER_HOST, else /var/run/docker.sock. */
   dockerSocket?: string;
+  /** containerd socket (the node inventory of its containers, start checks); default CONTAINERD_ADDRESS, else /run/containerd/containerd.sock. */
+  containerdSocket?: string;
   until?: Promise<unknown>;
   /** Operator notices (the CLI writes them to stderr). */
   print: (line: string) => void;
@@ -107,21 +112,42 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     },
   };
   sender.start();
-  // The node inventory from the Docker Engine (DOCKER_HOST or --docker-socket), when there is one.
+  // The node inventory: the Docker Engine's containers (DOCKER_HOST or --docker-socket) and containerd's
+  // (CONTAINERD_ADDRESS or --containerd-socket), whichever the node has; one list sent up, both parts kept current.
   const dockerSocket = dockerSocketPath(o.dockerSocket);
-  let watch: DockerWatch | undefined;
-  let starts: ContainerStartSensor | undefined;
+  const containerdSocket = containerdSocketPath(o.containerdSocket);
+  const parts: { docker: NodeContainer[]; containerd: NodeContainer[] } = { docker: [], containerd: [] };
+  const inventory = (part: keyof typeof parts) => (list: NodeContainer[]) => {
+    parts[part] = list;
+    sender!.sendInventory(JSON.stringify([...parts.docker, ...parts.containerd]));
+  };
+  const watches: { stop(): Promise<void> }[] = [];
+  const sources: string[] = [];
+  if (existsSync(dockerSocket)) sources.push(`docker ${dockerSocket}`);
+  else print(`no Docker Engine at ${dockerSocket}: no Docker containers in the node inventory`);
+  if (existsSync(containerdSocket)) sources.push(`containerd ${containerdSocket}`);
+  else print(`no containerd at ${containerdSocket}: no containerd containers in the node inventory`);
+  const starts = sources.length ? new ContainerStartSensor({ host: hostname(), source: sources.join(', ') }) : undefined;
   if (existsSync(dockerSocket)) {
-    starts = new ContainerStartSensor({ host: hostname(), source: `docker ${dockerSocket}` });
     const engine = new DockerEngine({ socketPath: dockerSocket, timeoutMs: 5000 });
-    watch = new DockerWatch({
-      engine,
-      onInventory: (list) => sender!.sendInventory(JSON.stringify(list)),
-      onStart: (doc) => starts?.started(doc),
+    const watch = new DockerWatch({ engine, onInventory: inventory('docker'), onStart: (doc) => starts?.started(doc), notice: print });
+    watch.start();
+    watches.push(watch);
+  }
+  let containerd: ContainerdClient | undefined;
+  if (existsSync(containerdSocket)) {
+    containerd = new ContainerdClient({ socketPath: containerdSocket, timeoutMs: 5000 });
+    const watch = new ContainerdWatch({
+      client: containerd,
+      // Docker's own containers live in containerd's `moby` namespace: the Docker watch reports them, named.
+      skipNamespaces: new Set(existsSync(dockerSocket) ? ['moby'] : []),
+      onInventory: inventory('containerd'),
+      onStart: (s) => starts?.startedSpec(s),
       notice: print,
     });
     watch.start();
-  } else print(`no Docker Engine at ${dockerSocket}: no node inventory`);
+    watches.push(watch);
+  }
   const until =
     o.until ??
     new Promise<void>((res) => {
@@ -146,7 +172,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
     });
   } finally {
-    await watch?.stop();
+    for (const w of watches) await w.stop();
+    containerd?.close();
     await sender.stop();
     queue.close();
   }

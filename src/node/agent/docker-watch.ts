@@ -1,124 +1,45 @@
-// The agent's view of the node's Docker Engine (docs/agent.md, "Node
-// inventory"): the running containers, listed and inspected at start and kept
-// current from `GET /events` (container start, die, pause, rename, ...).
-// Every change hands the whole inventory to `onInventory` (coalesced); a
-// start hands the container's inspect document to `onStart` (the start
-// checks); each container's image to `onImage` (node-local scanning). A lost
-// events stream is followed again after a pause, with a full re-list (events
-// in between are not replayed by the engine).
-import type { DockerEngine, DockerEvent } from '../docker/engine-api.js';
-import { MAX_NODE_CONTAINERS, nodeContainerOf, type NodeContainer } from '../../core/checks/node-container.js';
-
-export interface DockerWatchOptions {
-  engine: DockerEngine;
-  onInventory(containers: NodeContainer[]): void;
-  onStart?(doc: unknown, c: NodeContainer): void;
-  notice?(line: string): void;
-  /** Coalescing of inventory changes (default 200 ms). */
-  coalesceMs?: number;
-  /** Pause before following a lost events stream again (default 2 s). */
-  retryMs?: number;
-}
+// The node inventory's Docker Engine backend (./runtime-watch.ts): containers
+// listed with `GET /containers/json`, inspected with `GET /containers/{id}/json`
+// and followed through `GET /events` (container start, die, pause, rename,
+// ...). A start hands the container's inspect document to the start checks.
+import type { DockerEngine } from '../docker/engine-api.js';
+import { nodeContainerOf } from '../../core/checks/node-container.js';
+import { RuntimeWatch, type RuntimeBackend, type RuntimeChange, type RuntimeWatchOptions } from './runtime-watch.js';
 
 /** Container events that change what runs (or how it is named). */
 const CHANGES = new Set(['start', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'restart', 'oom']);
 
-export class DockerWatch {
-  private readonly containers = new Map<string, NodeContainer>();
-  private readonly abort = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  private lastProblem = '';
+export class DockerBackend implements RuntimeBackend<unknown> {
+  readonly label = 'Docker Engine';
+  constructor(private readonly engine: DockerEngine) {}
 
-  constructor(private readonly o: DockerWatchOptions) {}
-
-  /** The current inventory. */
-  snapshot(): NodeContainer[] {
-    return [...this.containers.values()];
+  follow(onChange: (key: string, change: RuntimeChange) => void, signal: AbortSignal): Promise<void> {
+    return this.engine.events(
+      { type: ['container'] },
+      (e) => {
+        const id = e.Actor?.ID ?? e.id;
+        const action = (e.Action ?? '').split(':')[0]!;
+        if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id) || !CHANGES.has(action)) return;
+        onChange(id, action === 'destroy' ? 'gone' : action === 'start' ? 'start' : 'change');
+      },
+      signal,
+    );
   }
 
-  start(): void {
-    this.running ??= this.loop();
+  list(max: number): Promise<string[]> {
+    return this.engine.containerIds(max);
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    clearTimeout(this.timer);
-    await this.running?.catch(() => {});
-    await this.chain.catch(() => {});
+  async inspect(id: string): Promise<{ container: ReturnType<typeof nodeContainerOf>; doc: unknown } | undefined> {
+    const doc = await this.engine.inspectContainer(id);
+    if (doc === undefined) return undefined;
+    return { container: nodeContainerOf(doc, `container ${id.slice(0, 12)}`), doc };
   }
+}
 
-  private async loop(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        // Follow events first, then list: a container started in between is seen by one or the other.
-        const following = this.o.engine.events({ type: ['container'] }, (e) => this.event(e), this.abort.signal);
-        following.catch(() => {}); // awaited below; a failure before that is not unhandled
-        await this.relist();
-        this.changed();
-        await following;
-        if (!this.abort.signal.aborted) this.problem('Docker events stream ended (engine restarted?)');
-      } catch (e) {
-        if (this.abort.signal.aborted) break;
-        this.problem(`Docker Engine: ${(e as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, this.o.retryMs ?? 2000));
-    }
-  }
-
-  private problem(line: string): void {
-    if (line !== this.lastProblem) this.o.notice?.(`${line}; inventory retried`);
-    this.lastProblem = line;
-  }
-
-  private async relist(): Promise<void> {
-    const ids = await this.o.engine.containerIds(MAX_NODE_CONTAINERS);
-    const seen = new Set(ids);
-    for (const id of [...this.containers.keys()]) if (!seen.has(id)) this.containers.delete(id);
-    for (const id of ids) await this.refresh(id, false);
-    this.lastProblem = '';
-  }
-
-  private event(e: DockerEvent): void {
-    const id = e.Actor?.ID ?? e.id;
-    const action = (e.Action ?? '').split(':')[0]!;
-    if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id) || !CHANGES.has(action)) return;
-    // In order: a quick start/die pair must end with the container gone.
-    this.chain = this.chain.then(async () => {
-      if (action === 'destroy') this.containers.delete(id);
-      else await this.refresh(id, action === 'start');
-      this.changed();
-    });
-  }
-
-  private async refresh(id: string, started: boolean): Promise<void> {
-    let doc: unknown;
-    try {
-      doc = await this.o.engine.inspectContainer(id);
-    } catch (e) {
-      this.o.notice?.(`cannot inspect container ${id.slice(0, 12)}: ${(e as Error).message}`);
-      return;
-    }
-    if (doc === undefined) {
-      this.containers.delete(id);
-      return;
-    }
-    let c: NodeContainer;
-    try {
-      c = nodeContainerOf(doc, `container ${id.slice(0, 12)}`);
-    } catch (e) {
-      this.o.notice?.((e as Error).message);
-      return;
-    }
-    if (c.state === 'running' || c.state === 'paused' || c.state === 'restarting') {
-      if (this.containers.size < MAX_NODE_CONTAINERS || this.containers.has(id)) this.containers.set(id, c);
-    } else this.containers.delete(id);
-    if (started) this.o.onStart?.(doc, c);
-  }
-
-  private changed(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.o.onInventory(this.snapshot()), this.o.coalesceMs ?? 200);
+/** The Docker Engine's containers, followed (`onStart` gets the inspect document). */
+export class DockerWatch extends RuntimeWatch<unknown> {
+  constructor(o: RuntimeWatchOptions<unknown> & { engine: DockerEngine }) {
+    super(new DockerBackend(o.engine), o);
   }
 }

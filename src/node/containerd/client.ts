@@ -78,8 +78,10 @@ interface Timestamp {
   seconds?: number;
   nanos?: number;
 }
+/** google.protobuf.Any as the loader gives it (its built-in definition keeps `type_url`). */
 interface AnyMsg {
   typeUrl?: string;
+  type_url?: string;
   value?: Buffer;
 }
 type Unary<Req, Res> = (req: Req, md: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Res) => void) => grpc.ClientUnaryCall;
@@ -464,7 +466,7 @@ const SPEC_TYPE = /opencontainers\/runtime-spec\/\d+\/Spec$/;
 
 function containerOf(r: RawContainer): ContainerdContainer {
   let spec: unknown;
-  if (r.spec?.value && SPEC_TYPE.test(r.spec.typeUrl ?? '')) {
+  if (r.spec?.value && SPEC_TYPE.test(r.spec.typeUrl ?? r.spec.type_url ?? '')) {
     try {
       spec = JSON.parse(r.spec.value.toString('utf8'));
     } catch {
