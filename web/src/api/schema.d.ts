@@ -91,6 +91,7 @@ export interface paths {
                                 kind: "alert" | "killed" | "denied";
                             };
                             container?: {
+                                /** @description Docker: 64 hex; containerd: its container id */
                                 id: string;
                                 image?: string;
                                 name?: string;
