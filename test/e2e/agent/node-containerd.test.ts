@@ -23,6 +23,8 @@ import { startContainerd, type Containerd } from '../../helpers/containerd.js';
 import { debianRootfs } from '../../helpers/dockerd.js';
 import { writeDockerArchive, writeOciArchive, type FileSpec, type ImageSpec } from '../../helpers/image-builder.js';
 import { sbomDebPackages } from '../../../bench/lib/debian-image.js';
+import { ContainerdClient } from '../../../src/node/containerd/client.js';
+import { ContainerdImages } from '../../../src/node/agent/node-images.js';
 
 const IMAGE = 'docker.io/vigil/ctd-test:1';
 
@@ -67,12 +69,20 @@ test(
         assert.equal(await p.exited, 0, `${ref}: ${p.err()}`);
         return p.out();
       };
-      const expected = sbomDebPackages(await sbom(`oci-archive:${join(dir, 'image-oci.tar')}`));
+      // One CLI process each, side by side: the same image through its archive, the Content API, --containerd-root; the index by platform.
+      const multi = 'containerd:k8s.io=docker.io/vigil/multi:1';
+      const [ociJson, viaApi, viaRoot, amd, armJson] = await Promise.all([
+        sbom(`oci-archive:${join(dir, 'image-oci.tar')}`),
+        sbom(`containerd:${IMAGE}`),
+        sbom(`containerd:default=${IMAGE}`, ['--containerd-root', c.root]),
+        sbom(multi),
+        sbom(multi, ['--platform', 'linux/arm64']),
+      ]);
+      const expected = sbomDebPackages(ociJson);
       assert.ok(expected.length > 50, `${expected.length} packages`);
-      const viaApi = await sbom(`containerd:${IMAGE}`);
       assert.deepEqual(sbomDebPackages(viaApi), expected);
       assert.equal((JSON.parse(viaApi) as { artifact: { name: string } }).artifact.name, `containerd:${IMAGE}`);
-      assert.deepEqual(sbomDebPackages(await sbom(`containerd:default=${IMAGE}`, ['--containerd-root', c.root])), expected);
+      assert.deepEqual(sbomDebPackages(viaRoot), expected);
       const scan = run(['scan', `containerd:${IMAGE}`, '--format', 'json', '--scanners', 'baseline'], env);
       assert.equal(await scan.exited, 0, scan.err());
       assert.equal((JSON.parse(scan.out()) as { artifact: { os?: { family: string } } }).artifact.os?.family, 'debian');
@@ -80,11 +90,18 @@ test(
       // Namespace and platform: the arm64 manifest of the index holds only os-release and the dpkg status.
       type Artifact = { artifact: { layers?: unknown[] } };
       const layersOf = (json: string) => JSON.stringify((JSON.parse(json) as Artifact).artifact.layers);
-      const amd = await sbom('containerd:k8s.io=docker.io/vigil/multi:1');
-      const armJson = await sbom('containerd:k8s.io=docker.io/vigil/multi:1', ['--platform', 'linux/arm64']);
       assert.equal(layersOf(amd), layersOf(viaApi), 'linux/amd64 by default: the same layer as the imported archive');
       assert.notEqual(layersOf(armJson), layersOf(viaApi), 'linux/arm64: its own layer');
       assert.deepEqual(sbomDebPackages(armJson), expected);
+      // The agent's node-local image listing: every namespace, as references the source reads.
+      const client = new ContainerdClient({ socketPath: c.socket });
+      try {
+        const listed = await new ContainerdImages(client).list(100);
+        assert.deepEqual(listed.map((i) => i.ref).sort(), [`containerd:default=${IMAGE}`, 'containerd:k8s.io=docker.io/vigil/multi:1']);
+        assert.ok(listed.every((i) => /^sha256:[0-9a-f]{64}$/.test(i.digest)));
+      } finally {
+        client.close();
+      }
       const fail = async (ref: string, re: RegExp, extra: string[] = [], e: NodeJS.ProcessEnv = env) => {
         const p = run(['sbom', ...extra, ref], e);
         assert.equal(await p.exited, 2, `${ref}: ${p.err()}`);
@@ -92,11 +109,13 @@ test(
         assert.doesNotMatch(p.err(), /\n\s+at /);
         assert.equal(p.err().trim().split('\n').length, 1, p.err());
       };
-      await fail('containerd:docker.io/vigil/multi:1', /no image docker\.io\/vigil\/multi:1 in containerd namespace default/);
-      await fail('containerd:k8s.io=docker.io/vigil/multi:1', /no image for platform linux\/s390x/, ['--platform', 'linux/s390x']);
-      await fail('containerd:../../etc/passwd', /expected containerd:\[NAMESPACE=\]NAME/);
-      await fail('containerd:a b=x', /not a containerd namespace/);
-      await fail(`containerd:${IMAGE}`, /no containerd socket here/, [], { CONTAINERD_ADDRESS: join(dir, 'none.sock') });
+      await Promise.all([
+        fail('containerd:docker.io/vigil/multi:1', /no image docker\.io\/vigil\/multi:1 in containerd namespace default/),
+        fail('containerd:k8s.io=docker.io/vigil/multi:1', /no image for platform linux\/s390x/, ['--platform', 'linux/s390x']),
+        fail('containerd:../../etc/passwd', /expected containerd:\[NAMESPACE=\]NAME/),
+        fail('containerd:a b=x', /not a containerd namespace/),
+        fail(`containerd:${IMAGE}`, /no containerd socket here/, [], { CONTAINERD_ADDRESS: join(dir, 'none.sock') }),
+      ]);
 
       // The agent on this node: no Docker Engine, containerd found through CONTAINERD_ADDRESS.
       c.ctr(['run', '-d', '--seccomp', IMAGE, 'before', '/bin/sleep', '600']);
