@@ -4,9 +4,10 @@
 // pid after every task it ran is killed (a task's shim outlives containerd).
 // `ctr` runs against it. Needs root.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeMountedDir } from './dockerd.js';
 
 export interface Containerd {
   dir: string;
@@ -74,16 +75,7 @@ export async function startContainerd(o: { prefix?: string; readyMs?: number } =
       await exited;
       clearTimeout(t);
     }
-    for (const m of readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1] ?? '')
-      .reverse())
-      if (m.startsWith(`${dir}/`)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // a mount busy past the lazy unmount: leave the temp dir rather than fail the test
-    }
+    removeMountedDir(dir); // overlay snapshots of the containers it ran
   };
   const end = Date.now() + (o.readyMs ?? 30_000);
   for (;;) {

@@ -292,6 +292,16 @@ export class ContainerdClient {
     });
   }
 
+  /** A Get-like call: undefined when containerd says NOT_FOUND. */
+  private async found<T>(p: Promise<T>): Promise<T | undefined> {
+    try {
+      return await p;
+    } catch (e) {
+      if ((e as InputError).code === 'CONTAINERD_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
   async version(): Promise<{ version: string; revision: string }> {
     const s = this.services();
     return this.call(s.version.Version, s.version, {}, undefined, 'Version');
@@ -309,13 +319,8 @@ export class ContainerdClient {
   /** An image by name; undefined when the namespace has no such image. */
   async image(ns: string, name: string): Promise<ContainerdImage | undefined> {
     const s = this.services();
-    try {
-      const r = await this.call(s.images.Get, s.images, { name }, ns, 'Images.Get');
-      return r.image ? imageOf(r.image) : undefined;
-    } catch (e) {
-      if ((e as InputError).code === 'CONTAINERD_NOT_FOUND') return undefined;
-      throw e;
-    }
+    const r = await this.found(this.call(s.images.Get, s.images, { name }, ns, 'Images.Get'));
+    return r?.image ? imageOf(r.image) : undefined;
   }
 
   async images(ns: string): Promise<ContainerdImage[]> {
@@ -333,13 +338,8 @@ export class ContainerdClient {
   /** A container with its spec; undefined when gone. */
   async container(ns: string, id: string): Promise<ContainerdContainer | undefined> {
     const s = this.services();
-    try {
-      const r = await this.call(s.containers.Get, s.containers, { id: checkId(id) }, ns, 'Containers.Get');
-      return r.container ? containerOf(r.container) : undefined;
-    } catch (e) {
-      if ((e as InputError).code === 'CONTAINERD_NOT_FOUND') return undefined;
-      throw e;
-    }
+    const r = await this.found(this.call(s.containers.Get, s.containers, { id: checkId(id) }, ns, 'Containers.Get'));
+    return r?.container ? containerOf(r.container) : undefined;
   }
 
   async tasks(ns: string): Promise<ContainerdTask[]> {
@@ -351,25 +351,15 @@ export class ContainerdClient {
   /** A container's task (its init process); undefined when it has none. */
   async task(ns: string, id: string): Promise<ContainerdTask | undefined> {
     const s = this.services();
-    try {
-      const r = await this.call(s.tasks.Get, s.tasks, { containerId: checkId(id), execId: '' }, ns, 'Tasks.Get');
-      return r.process ? taskOf(r.process) : undefined;
-    } catch (e) {
-      if ((e as InputError).code === 'CONTAINERD_NOT_FOUND') return undefined;
-      throw e;
-    }
+    const r = await this.found(this.call(s.tasks.Get, s.tasks, { containerId: checkId(id), execId: '' }, ns, 'Tasks.Get'));
+    return r?.process ? taskOf(r.process) : undefined;
   }
 
   /** Size of a blob of the content store; undefined when the store lacks it. */
   async contentSize(ns: string, digest: string): Promise<number | undefined> {
     const s = this.services();
-    try {
-      const r = await this.call(s.content.Info, s.content, { digest }, ns, 'Content.Info');
-      return r.info ? r.info.size : undefined;
-    } catch (e) {
-      if ((e as InputError).code === 'CONTAINERD_NOT_FOUND') return undefined;
-      throw e;
-    }
+    const r = await this.found(this.call(s.content.Info, s.content, { digest }, ns, 'Content.Info'));
+    return r?.info ? r.info.size : undefined;
   }
 
   /**

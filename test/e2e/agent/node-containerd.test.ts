@@ -17,8 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeContainer } from '../../../src/core/checks/node-container.js';
-import { agent, isRoot, run, serverWithCluster, stop, until, type Proc } from './harness.js';
+import { agent, isRoot, nodeContainers, onlineNode, run, serverWithCluster, startupAlerts, stop, until, type Proc } from './harness.js';
 import { startContainerd, type Containerd } from '../../helpers/containerd.js';
 import { debianRootfs } from '../../helpers/dockerd.js';
 import { writeDockerArchive, writeOciArchive, type FileSpec, type ImageSpec } from '../../helpers/image-builder.js';
@@ -40,8 +39,6 @@ function imageFiles(): FileSpec[] {
     ...libs.map((l) => ({ path: l.slice(1), content: readFileSync(l), mode: 0o755 })),
   ];
 }
-
-type NodeContainerApi = NodeContainer & { nodeId: string };
 
 test(
   'containerd: images scanned from its content store, containers in the agent inventory, start checks as alerts',
@@ -131,16 +128,8 @@ test(
       );
       await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 120_000, a);
       assert.match(a.err(), /no Docker Engine at/);
-      const nodeId = await until(
-        'node online',
-        async () =>
-          (await api.call<{ items: Array<{ id: string; hostname: string; status: string }> }>('GET', `/api/v1/projects/${projectId}/nodes`)).items.find(
-            (x) => x.hostname === 'node-a' && x.status === 'online',
-          )?.id,
-        20_000,
-        a,
-      );
-      const containers = async () => (await api.call<{ items: NodeContainerApi[] }>('GET', `/api/v1/projects/${projectId}/nodes/${nodeId}/containers`)).items;
+      const nodeId = await onlineNode(api, projectId, a);
+      const containers = () => nodeContainers(api, projectId, nodeId);
       const first = await until('first inventory', async () => (await containers()).find((x) => x.id === 'before'), 20_000, a);
       const { configDigest } = (JSON.parse(viaApi) as { artifact: { configDigest?: string } }).artifact;
       assert.equal(first.runtime, 'containerd');
@@ -160,13 +149,7 @@ test(
       assert.ok(Date.parse(r.startedAt) > Date.now() - 120_000, r.startedAt);
       await until('plain in the inventory', async () => (await containers()).find((x) => x.id === 'plain'), 20_000, a);
 
-      const startup = async () =>
-        (
-          await api.call<{ items: Array<{ type: string; subject: string; message: string; count: number }> }>(
-            'GET',
-            `/api/v1/alerts?project=${projectId}&type=container/abnormal-startup&limit=100`,
-          )
-        ).items;
+      const startup = () => startupAlerts(api, projectId);
       await until('start-check alerts stored', async () => (await startup()).find((g) => g.subject === 'container:risky' && g.count === 3), 30_000, a);
       const local = readFileSync(join(dir, 'agent', 'alerts.jsonl'), 'utf8')
         .split('\n')
