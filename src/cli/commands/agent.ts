@@ -29,6 +29,10 @@ export function register(program: Command): void {
       '--containerd-socket <path>',
       'containerd socket for the node inventory of its containers (default: CONTAINERD_ADDRESS, else /run/containerd/containerd.sock)',
     )
+    .option(
+      '--k8s-audit-log <path>',
+      "kube-apiserver audit log to follow (default: the --audit-log-path of a kube-apiserver running on this node; 'none': off)",
+    )
     .action(
       action(async (opts: Record<string, unknown>) => {
         const sensor = String(opts.sensor);
@@ -55,6 +59,7 @@ export function register(program: Command): void {
           keyFiles: opts.keyFile as string[] | undefined,
           dockerSocket: opts.dockerSocket as string | undefined,
           containerdSocket: opts.containerdSocket as string | undefined,
+          k8sAuditLog: opts.k8sAuditLog as string | undefined,
         });
       }),
     );

@@ -5,17 +5,15 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import { parseAuditLine } from '../../core/k8s/audit-event.js';
 import { RECOMMENDED_AUDIT_POLICY } from '../../core/k8s/audit-policy.js';
 import { checkApiserverArgs, checkApiserverManifest, formatCheckReport } from '../../core/k8s/apiserver-check.js';
 import { webhookKubeconfig } from '../../core/k8s/webhook-kubeconfig.js';
 import { parseDuration } from '../../core/rules/index.js';
 import type { Alert } from '../../core/alerts/types.js';
-import type { K8sAuditEvent } from '../../core/events/event.js';
 import { createClusterEngine, type ClusterEngine } from '../../node/k8s/cluster-engine.js';
 import { readAuditFile } from '../../node/k8s/audit-file.js';
 import { formatAlert, parseAlertFormat, tableHeader, type AlertFormat } from '../../node/k8s/alert-output.js';
-import { AuditLogFollower } from '../../node/k8s/log-follower.js';
+import { followAuditLog } from '../../node/k8s/audit-follow.js';
 import { AuditWebhookServer } from '../../node/k8s/webhook-server.js';
 import { loadOrCreateCert } from '../../node/k8s/self-signed-cert.js';
 import { readPolicyFiles } from '../../node/runtime/policy-file.js';
@@ -95,40 +93,17 @@ export async function followCommand(o: DetectOptions & { auditLog?: string; stat
   const { ce, emit } = await setup(o);
   const pollMs = o.pollInterval === undefined ? 500 : parseDuration(o.pollInterval);
   if (pollMs === undefined) usage(`--poll-interval must be a duration like 500ms or 2s, not ${o.pollInterval}`);
-  let last = 0;
-  const follower = new AuditLogFollower({
+  const ac = new AbortController();
+  onSignals(ac);
+  await followAuditLog({
     path: o.auditLog,
     ...(o.state ? { stateFile: o.state } : {}),
     pollMs,
-    onWarning: (m) => process.stderr.write(`vigil: ${m}\n`),
-    onLines: (lines) => {
-      for (const l of lines) {
-        if (l.text === undefined) {
-          process.stderr.write(`${l.file}: line ${l.lineNo}: line too long (skipped)\n`);
-          continue;
-        }
-        if (l.text.trim() === '') continue;
-        let events: K8sAuditEvent[];
-        try {
-          events = parseAuditLine(l.text, l.lineNo);
-        } catch (e) {
-          if (!(e instanceof InputError)) throw e;
-          process.stderr.write(`${l.file}: ${e.message}\n`);
-          continue;
-        }
-        for (const ev of events) {
-          emit(ce.pipeline.process(ev));
-          last = ev.time;
-        }
-      }
-      // Expired aggregation windows (forbidden bursts) are dropped by event time.
-      if (last) ce.engine.flush(last);
-    },
+    ce,
+    emit,
+    warn: (m) => process.stderr.write(`vigil: ${m}\n`),
+    signal: ac.signal,
   });
-  await follower.init();
-  const ac = new AbortController();
-  onSignals(ac);
-  await follower.run(ac.signal);
   return 0;
 }
 

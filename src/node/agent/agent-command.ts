@@ -3,8 +3,10 @@
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
 // kicks the sender; follows the Docker Engine and containerd for the node
-// inventory (./docker-watch.ts, ./containerd-watch.ts); applies the policies the server pushes (./policies.ts)
-// to the running pipeline. Stays useful offline: the pipeline runs whether or not
+// inventory (./docker-watch.ts, ./containerd-watch.ts); follows the
+// kube-apiserver audit log on nodes that carry one (../k8s/audit-follow.ts);
+// applies the policies the server pushes (./policies.ts) to the running
+// pipeline. Stays useful offline: the pipeline runs whether or not
 // the server is reachable. Prints `vigil agent: ready` on stderr once the
 // sensors are attached.
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Alert } from '../../core/alerts/types.js';
 import { runWatch } from '../runtime/watch.js';
-import type { RuntimeOutput } from '../runtime/pipeline.js';
+import type { RuntimeOutput, RuntimePipeline } from '../runtime/pipeline.js';
 import { AlertQueue, DEFAULT_QUEUE_CAP } from './queue.js';
 import { enrollOrLoad, parseServer, Sender } from './link-client.js';
 import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
@@ -23,6 +25,8 @@ import { ContainerdClient, containerdSocketPath } from '../containerd/client.js'
 import type { NodeContainer } from '../../core/checks/node-container.js';
 import { ContainerStartSensor } from '../sensors/container-starts.js';
 import { AgentPolicies, type AppliedPolicies } from './policies.js';
+import { createClusterEngine } from '../k8s/cluster-engine.js';
+import { findApiserverAuditLog, followAuditLog } from '../k8s/audit-follow.js';
 
 export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -44,6 +48,8 @@ export interface AgentOptions {
   dockerSocket?: string;
   /** containerd socket (the node inventory of its containers, start checks); default CONTAINERD_ADDRESS, else /run/containerd/containerd.sock. */
   containerdSocket?: string;
+  /** kube-apiserver audit log to follow; default: a local kube-apiserver's --audit-log-path; 'none': off. */
+  k8sAuditLog?: string;
   until?: Promise<unknown>;
   /** Operator notices (the CLI writes them to stderr). */
   print: (line: string) => void;
@@ -59,6 +65,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   print(`enrolled as node ${identity.nodeId} (cluster ${identity.clusterId})`);
   const queue = new AlertQueue(join(o.dataDir, 'queue.db'), o.queueCap ?? DEFAULT_QUEUE_CAP);
   let sensors = '';
+  let pipeline: RuntimePipeline | undefined;
   const policies = new AgentPolicies(o.dataDir, print);
   let sender: Sender | undefined = undefined;
   const onCommand = (kind: string, json: string) => {
@@ -86,6 +93,13 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     heartbeatMs: (o.heartbeatSeconds ?? 15) * 1000,
     notice: print,
     status: () => ({ version, kernel: release(), sensors }),
+    health: () => {
+      const list = pipeline?.sensorHealth() ?? [];
+      return {
+        lostEvents: list.reduce((n, h) => n + h.lost, 0),
+        sensors: JSON.stringify(list.map((h) => ({ name: h.name, state: h.state, detail: h.detail, events: h.events, lost: h.lost }))),
+      };
+    },
   });
   const logFile = join(o.dataDir, 'alerts.jsonl');
   let dropNoted = 0;
@@ -154,6 +168,22 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       process.once('SIGINT', () => res());
       process.once('SIGTERM', () => res());
     });
+  // Cluster detection from the kube-apiserver's audit log, on the nodes that carry one.
+  const auditLog = o.k8sAuditLog === 'none' ? undefined : (o.k8sAuditLog ?? findApiserverAuditLog());
+  const stopAudit = new AbortController();
+  let audit: Promise<void> | undefined;
+  if (auditLog) {
+    const ce = await createClusterEngine({ host: nodeName });
+    print(`following the kube-apiserver audit log ${auditLog}`);
+    audit = followAuditLog({
+      path: auditLog,
+      stateFile: join(o.dataDir, 'k8s-audit-position.json'),
+      ce,
+      emit: (alerts) => alerts.forEach((a) => output.alert(a)),
+      warn: print,
+      signal: stopAudit.signal,
+    }).catch((e: unknown) => print(`stopped following ${auditLog}: ${(e as Error).message}`));
+  }
   try {
     return await runWatch({
       output,
@@ -170,8 +200,13 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       dockerSocket,
       ...(starts ? { extraSensors: [starts] } : {}),
       livePolicies: (stage, probe, detection) => policies.bind(stage, probe, detection),
+      onPipeline: (p) => {
+        pipeline = p;
+      },
     });
   } finally {
+    stopAudit.abort();
+    await audit;
     for (const w of watches) await w.stop();
     containerd?.close();
     await sender.stop();

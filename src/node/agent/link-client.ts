@@ -121,6 +121,8 @@ export interface SenderOptions {
   identity: Identity;
   queue: AlertQueue;
   status: () => { version: string; kernel: string; sensors: string };
+  /** What each heartbeat says of the sensors: events they lost, their states as JSON (empty when unknown). */
+  health?: () => { lostEvents: number; sensors: string };
   heartbeatMs?: number;
   /** Alerts per message and alerts in flight (sent, not acknowledged) at most. */
   batch?: number;
@@ -157,8 +159,13 @@ export class Sender {
 
   start(): void {
     this.connect();
-    this.hb = setInterval(() => this.write({ heartbeat: { queueDepth: this.o.queue.depth, dropped: this.o.queue.dropped } }), this.o.heartbeatMs ?? 15_000);
+    this.hb = setInterval(() => this.write({ heartbeat: this.heartbeat() }), this.o.heartbeatMs ?? 15_000);
     this.hb.unref();
+  }
+
+  private heartbeat(): NonNullable<AgentMessage['heartbeat']> {
+    const h = this.o.health?.() ?? { lostEvents: 0, sensors: '' };
+    return { queueDepth: this.o.queue.depth, dropped: this.o.queue.dropped, ...h };
   }
 
   /** A new alert is in the queue: sent within a few milliseconds, with those that follow it (one message, one commit). */

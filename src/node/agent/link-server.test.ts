@@ -32,10 +32,10 @@ function connect(target: string, id: Pick<Identity, 'caPem'> & Partial<Identity>
   return { c, s, got, ended, send: (m: AgentMessage) => s.write(m) };
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
+async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
@@ -74,7 +74,7 @@ for (const kind of kinds) {
 
       // No client certificate, and one from another CA: refused.
       const anon = connect(target, { caPem: pki.caPem });
-      anon.send({ heartbeat: { queueDepth: 0, dropped: 0 } });
+      anon.send({ heartbeat: { queueDepth: 0, dropped: 0, lostEvents: 0, sensors: '' } });
       assert.equal((await anon.ended)?.code, grpc.status.UNAUTHENTICATED);
       anon.c.close();
       const other = await loadOrCreatePki(dir());
@@ -85,7 +85,7 @@ for (const kind of kinds) {
         keyPem: k.privatePem,
         certPem: await other.issueClient(k.publicPem, { id: id.nodeId, clusterId: id.clusterId, projectId: p }),
       });
-      foreign.send({ heartbeat: { queueDepth: 0, dropped: 0 } });
+      foreign.send({ heartbeat: { queueDepth: 0, dropped: 0, lostEvents: 0, sensors: '' } });
       const fe = await foreign.ended;
       assert.ok(fe && fe.code !== grpc.status.OK, 'a certificate from another CA is refused');
       foreign.c.close();
@@ -146,6 +146,34 @@ for (const kind of kinds) {
       assert.equal(n1.status, 'online');
       assert.equal(n1.kernel, '6.1.0-test');
       assert.equal(n1.clusterId, cl.body.id);
+      // Heartbeats carry the agent's health into the node's API entry; what the node sends is checked.
+      const sensors = [
+        { name: 'ebpf', state: 'running', detail: 'bpftrace', events: 120, lost: 3 },
+        { name: 'auth-log', state: 'failed', detail: 'x'.repeat(400), events: 0, lost: 0 },
+        { name: 'bogus', state: 'exploded', detail: '', events: 1, lost: 0 },
+      ];
+      a.send({ heartbeat: { queueDepth: 17, dropped: 2, lostEvents: 3, sensors: JSON.stringify(sensors) } });
+      const health = await waitFor(async () => {
+        const r = await t.call('GET', `/api/v1/projects/${p}/nodes`, t.adminToken);
+        const n = r.body.items.find((x: { hostname: string }) => x.hostname === 'n1');
+        return n.queueDepth === 17 ? n : undefined;
+      });
+      assert.equal(health.queueDropped, 2);
+      assert.equal(health.lostEvents, 3);
+      assert.deepEqual(
+        health.sensorHealth.map((x: { name: string; state: string; detail: string }) => [x.name, x.state, x.detail.length]),
+        [
+          ['ebpf', 'running', 8],
+          ['auth-log', 'failed', 300],
+        ],
+        'an unknown state is left out, long details are cut',
+      );
+      a.send({ heartbeat: { queueDepth: 0, dropped: 0, lostEvents: 0, sensors: '{"not": "a list"' } });
+      await waitFor(async () => {
+        const r = await t.call('GET', `/api/v1/projects/${p}/nodes`, t.adminToken);
+        const n = r.body.items.find((x: { hostname: string }) => x.hostname === 'n1');
+        return n.queueDepth === 0 && n.sensorHealth.length === 0 ? true : undefined;
+      });
       a.s.end();
       await a.ended;
       a.c.close();

@@ -4,7 +4,8 @@
 // one-time cluster agent token and issues a client certificate, Connect is
 // the mutual-TLS stream: alerts are stored through the alerts service as
 // POST /api/v1/alerts:batch (deduplicated by alert ID, audited, acknowledged
-// only after the commit), heartbeats and node status update the nodes table,
+// only after the commit; batches of all streams that arrive during a commit
+// share the next one, ./group-commit.ts), heartbeats and node status update the nodes table,
 // inventories replace the node's containers,
 // and the project's policies go down at connect and after every change
 // (src/node/store/changes.ts). A node can only report into the project of the
@@ -23,9 +24,11 @@ import {
   AGENT_ALERT_ID_DAYS,
   agentPolicies,
   enrollNode,
-  ingestAgentBatch,
+  ingestAgentBatches,
+  type AgentBatch,
   nodeByCertificate,
   pruneAgentAlertIds,
+  recordHeartbeat,
   storeNodeInventory,
   sweepOfflineNodes,
   touchNode,
@@ -33,6 +36,7 @@ import {
 } from '../services/agents.js';
 import { agentLinkProto, MAX_MESSAGE_BYTES, type AgentMessage, type EnrollRequest, type ServerMessage } from './proto.js';
 import { certFingerprint, type AgentPki } from './pki.js';
+import { GroupCommit } from './group-commit.js';
 
 const addFormats = addFormatsImport as unknown as (a: Ajv) => void;
 
@@ -62,6 +66,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
   addFormats(ajv);
   const validAlert = ajv.compile(alertSchema);
   const live = new Map<string, number>();
+  // Batches of every stream that arrive during a commit share the next one.
+  const commits = new GroupCommit<AgentBatch, readonly Alert[]>((projectId, batches) => ingestAgentBatches(ctx, projectId, batches));
   const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed') => ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
 
   const sourceIp = (peer: string) =>
@@ -179,7 +185,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
                 }
               }
               if (good.length) {
-                const fresh = await ingestAgentBatch(ctx, { ...node, sourceIp: ip, version: st.version }, good);
+                const fresh = await commits.submit(node.projectId, { node: { ...node, sourceIp: ip, version: st.version }, alerts: good }, good.length);
                 ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', fresh.length);
                 if (fresh.length) void ctx.notifier.alerts(node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
                 call.write({ ack: { ids: good.map((a) => a.id) } });
@@ -188,8 +194,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: { hos
                 refuse('malformed');
                 call.write({ reject: { ids: bad, reason } });
               }
-            } else if (m.body === 'heartbeat') {
-              await touchNode(ctx, node.id, { status: 'online' });
+            } else if (m.body === 'heartbeat' && m.heartbeat) {
+              await recordHeartbeat(ctx, node.id, m.heartbeat);
             } else if (m.body === 'status' && m.status) {
               st.version = String(m.status.version).slice(0, 50);
               await touchNode(ctx, node.id, { status: 'online', version: st.version, kernel: String(m.status.kernel).slice(0, 200) });

@@ -36,7 +36,7 @@ export interface AlertEnvelope {
 export interface AgentMessage {
   body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory';
   alerts?: { alerts: AlertEnvelope[] };
-  heartbeat?: { queueDepth: number; dropped: number };
+  heartbeat?: { queueDepth: number; dropped: number; lostEvents: number; sensors: string };
   status?: { version: string; kernel: string; sensors: string };
   policyApplied?: { revision: string; error: string };
   inventory?: { json: string };

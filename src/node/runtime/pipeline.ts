@@ -32,7 +32,7 @@ import type { EngineEvent, SyscallEvent } from '../../core/events/event.js';
 import { alertContainer, alertProcess, lostEventsAlert, violationAlert } from '../../core/policy/alert.js';
 import { VIOLATION_ALERTS } from '../../core/policy/evaluate.js';
 import type { PolicyStage } from '../../core/policy/stage.js';
-import type { Sensor, SensorSink } from '../sensors/sensor.js';
+import type { Sensor, SensorHealth, SensorSink } from '../sensors/sensor.js';
 import { mergeMeta, type Enrichment } from '../sensors/container-resolver.js';
 import type { EngineLike } from './engine.js';
 import type { ExecEvent } from '../malware/exec-scanner.js';
@@ -377,6 +377,11 @@ export class RuntimePipeline {
   private async stopSensors(): Promise<void> {
     for (const s of [...this.started].reverse()) await s.stop();
     this.started = [];
+  }
+
+  /** Each sensor's state and counters now (the agent's heartbeat). */
+  sensorHealth(): Array<SensorHealth & { name: string }> {
+    return this.o.sensors.map((s) => ({ name: s.name, ...s.health() }));
   }
 
   /** The stats now (sensor counters, cache sizes, memory). */

@@ -93,6 +93,8 @@ export interface WatchOptions {
   /** More paths the eBPF probe watches opens of (the agent's saved pushed file-protection paths). */
   extraProtectedPaths?: string[];
   livePolicies?: (stage: PolicyStage, probe: { protectedPrefixes: readonly string[] | undefined }, detection: LiveDetection) => void;
+  /** Handed the pipeline before its sensors start (the agent reads sensor health from it). */
+  onPipeline?: (p: RuntimePipeline) => void;
 }
 
 export const DEFAULT_STATE_FILE = '/var/lib/vigil/runtime-learn.json';
@@ -230,6 +232,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       : {}),
     statsMs: o.statsIntervalMs ?? 0,
   });
+  o.onPipeline?.(pipeline);
 
   const stopSignal =
     o.until ??

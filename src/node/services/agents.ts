@@ -128,7 +128,7 @@ export async function nodeByCertificate(s: Pick<ServiceDeps, 'store'>, fingerpri
 export async function touchNode(
   s: Pick<ServiceDeps, 'store' | 'clock'>,
   nodeId: string,
-  set: { status?: string; version?: string; kernel?: string },
+  set: { status?: string; version?: string; kernel?: string; queue_depth?: number; queue_dropped?: number; lost_events?: number; sensor_health?: string },
 ): Promise<void> {
   await s.store.db
     .updateTable('nodes')
@@ -137,21 +137,89 @@ export async function touchNode(
     .execute();
 }
 
+const SENSOR_STATES = new Set(['stopped', 'starting', 'running', 'failed']);
+const count = (n: unknown) => (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0);
+
 /**
- * One batch from a node's agent, already validated: stored through the
- * alerts service into the node's project, each ID once; audited (ingestAlerts,
- * actor the node) when it stored anything. Returns the alerts newly stored.
+ * A heartbeat: the node is online, with its agent's queue depth, alerts
+ * dropped past its queue cap, events its sensors lost, and each sensor's
+ * state. The sensor list comes from the node: anything but a list of
+ * {name, state, detail, events, lost} (at most 32, strings cut short) is
+ * stored as an empty list.
  */
-export async function ingestAgentBatch(s: ServiceDeps, node: AgentNode & { sourceIp: string; version: string }, alerts: Alert[]): Promise<readonly Alert[]> {
-  let fresh: readonly Alert[] = [];
-  await ingestAlerts(s, { actor: agentActor(node.hostname, node.sourceIp, node.version), event: 'ingestAlerts' }, node.projectId, alerts, {
-    dedupeIds: true,
-    onFresh: (f) => {
-      fresh = f;
-    },
-    auditSummary: (f) => (f.length ? { count: f.length, replayed: alerts.length - f.length, nodeId: node.id } : undefined),
+export async function recordHeartbeat(
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
+  nodeId: string,
+  hb: { queueDepth: number; dropped: number; lostEvents: number; sensors: string },
+): Promise<void> {
+  let sensors: unknown[] = [];
+  try {
+    const v: unknown = hb.sensors.length <= 64 * 1024 ? JSON.parse(hb.sensors || '[]') : [];
+    if (Array.isArray(v) && v.length <= 32)
+      sensors = v
+        .filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && typeof x.name === 'string' && SENSOR_STATES.has(x.state as string))
+        .map((x) => ({
+          name: (x.name as string).slice(0, 40),
+          state: x.state,
+          detail: typeof x.detail === 'string' ? x.detail.slice(0, 300) : '',
+          events: count(x.events),
+          lost: count(x.lost),
+        }));
+  } catch {
+    sensors = [];
+  }
+  await touchNode(s, nodeId, {
+    status: 'online',
+    queue_depth: count(hb.queueDepth),
+    queue_dropped: count(hb.dropped),
+    lost_events: count(hb.lostEvents),
+    sensor_health: JSON.stringify(sensors),
   });
-  return fresh;
+}
+
+/** One validated batch from a node's agent. */
+export interface AgentBatch {
+  node: AgentNode & { sourceIp: string; version: string };
+  alerts: Alert[];
+}
+
+/**
+ * Alert batches of one project's nodes in one transaction (the link's group
+ * commit): stored once per alert ID, one audit record per node with what it
+ * added; returns the new alerts of each batch.
+ */
+export async function ingestAgentBatches(s: ServiceDeps, projectId: string, batches: readonly AgentBatch[]): Promise<Array<readonly Alert[]>> {
+  let fresh = new Set<Alert>();
+  const first = batches[0]!.node;
+  await ingestAlerts(
+    s,
+    { actor: agentActor(first.hostname, first.sourceIp, first.version), event: 'ingestAlerts' },
+    projectId,
+    batches.flatMap((b) => b.alerts),
+    {
+      dedupeIds: true,
+      onFresh: (f) => {
+        fresh = new Set(f);
+      },
+      audit: () => {
+        const byNode = new Map<string, { node: AgentBatch['node']; count: number; replayed: number }>();
+        for (const b of batches) {
+          const e = byNode.get(b.node.id) ?? byNode.set(b.node.id, { node: b.node, count: 0, replayed: 0 }).get(b.node.id)!;
+          for (const a of b.alerts) {
+            if (fresh.has(a)) e.count++;
+            else e.replayed++;
+          }
+        }
+        return [...byNode.values()]
+          .filter((e) => e.count)
+          .map((e) => ({
+            actor: agentActor(e.node.hostname, e.node.sourceIp, e.node.version),
+            summary: { count: e.count, replayed: e.replayed, nodeId: e.node.id },
+          }));
+      },
+    },
+  );
+  return batches.map((b) => b.alerts.filter((a) => fresh.has(a)));
 }
 
 /** What the agents of `projectId` (in cluster `clusterId`) apply. */

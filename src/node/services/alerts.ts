@@ -5,7 +5,7 @@ import { isCatalogType } from '../../core/alerts/catalog.js';
 import { ingestAlerts as storeAlerts, listAlerts as listAlertGroups, type AlertFilter } from '../store/alert-groups.js';
 
 export { ALERT_STATUSES } from '../store/alert-groups.js';
-import { appendAudit } from '../store/audit-log.js';
+import { appendAudit, type Actor } from '../store/audit-log.js';
 import { badRequest, notFound } from './errors.js';
 import { mutate } from './mutate.js';
 import { requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
@@ -17,8 +17,8 @@ export interface IngestServiceOptions {
   dedupeIds?: boolean;
   /** Told, inside the transaction, which alerts were stored (with dedupeIds: the new ones). */
   onFresh?: (alerts: readonly Alert[]) => void;
-  /** The audit summary for the stored alerts; undefined: no audit record (nothing changed). Default `{count}` of all. */
-  auditSummary?: (fresh: readonly Alert[]) => Record<string, unknown> | undefined;
+  /** The audit records for the stored alerts, each with its actor (one per sender of a group commit); none when nothing changed. Default: one by the caller, `{count}` of all. */
+  audit?: (fresh: readonly Alert[]) => Array<{ actor: Actor; summary: Record<string, unknown> }>;
 }
 
 export async function ingestAlerts(
@@ -42,8 +42,9 @@ export async function ingestAlerts(
     projectId,
     alerts,
     async (trx) => {
-      const summary = o.auditSummary ? o.auditSummary(fresh) : { count: alerts.length };
-      if (summary) await appendAudit(trx, s.store, by.actor, { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary }, now);
+      const records = o.audit ? o.audit(fresh) : [{ actor: by.actor, summary: { count: alerts.length } }];
+      for (const r of records)
+        await appendAudit(trx, s.store, r.actor, { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: r.summary }, now);
     },
     {
       dedupeIds: o.dedupeIds ?? true,

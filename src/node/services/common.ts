@@ -38,7 +38,7 @@ export interface Caller {
   event: string;
 }
 
-const JSON_COLUMNS = new Set(['actions', 'document', 'sample', 'summary', 'types', 'events', 'data', 'config']);
+const JSON_COLUMNS = new Set(['actions', 'document', 'sample', 'summary', 'types', 'events', 'data', 'config', 'sensor_health']);
 const HIDDEN = new Set(['password_hash', 'password_enc', 'token_hash']);
 
 // Column names are few and fixed: convert each once (list responses map thousands of keys a second).

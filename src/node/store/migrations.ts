@@ -445,4 +445,21 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('node_containers_project_digest').on('node_containers').columns(['project_id', 'image_digest']).execute();
     },
   },
+  {
+    // Agent health from each heartbeat (docs/agent.md): unacknowledged alerts
+    // queued on the node, alerts it dropped past its queue cap, events its
+    // sensors lost, and each sensor's state (JSON list).
+    id: '0015-agent-health',
+    async up(db) {
+      for (const c of ['queue_depth', 'queue_dropped', 'lost_events'])
+        await db.schema
+          .alterTable('nodes')
+          .addColumn(c, int, (x) => x.notNull().defaultTo(0))
+          .execute();
+      await db.schema
+        .alterTable('nodes')
+        .addColumn('sensor_health', text, (x) => x.notNull().defaultTo('[]'))
+        .execute();
+    },
+  },
 ];

@@ -215,6 +215,11 @@ export interface NodeTable {
   created_at: string;
   kernel: Generated<string>;
   cert_sha256: string | null;
+  queue_depth: Generated<number>;
+  queue_dropped: Generated<number>;
+  lost_events: Generated<number>;
+  /** JSON list of {name, state, detail, events, lost}, from the agent's last heartbeat. */
+  sensor_health: Generated<string>;
 }
 
 export interface NodeContainerTable {

@@ -47,6 +47,24 @@ test(
       );
       assert.ok(nodes.kernel.length > 0);
       assert.equal(nodes.version, '0.1.0');
+      // Its heartbeats carry the sensors' states and the queue into the node's entry.
+      const health = await until(
+        'sensor health reported',
+        async () => {
+          const n = await api.call<{
+            items: Array<{ hostname: string; queueDepth: number; lostEvents: number; sensorHealth: Array<{ name: string; state: string }> }>;
+          }>('GET', `/api/v1/projects/${projectId}/nodes`);
+          return n.items.find((x) => x.hostname === 'node-a' && x.sensorHealth.length > 0);
+        },
+        10_000,
+        a,
+      );
+      assert.ok(
+        health.sensorHealth.some((x) => x.name === 'procfs' && x.state === 'running'),
+        JSON.stringify(health.sensorHealth),
+      );
+      assert.equal(typeof health.queueDepth, 'number');
+      assert.equal(health.lostEvents, 0);
 
       appendFileSync(keyFile, 'mallory:x:0:0::/root:/bin/sh\n');
       const type = 'custom/Test key file changed';

@@ -160,6 +160,11 @@ export interface NodeRow {
   status: string;
   version: string;
   lastSeen: string;
+  /** Agent health from the last heartbeat. */
+  queueDepth?: number;
+  queueDropped?: number;
+  lostEvents?: number;
+  sensorHealth?: Array<{ name: string; state: 'stopped' | 'starting' | 'running' | 'failed'; detail: string; events: number; lost: number }>;
 }
 
 export interface Registry {

@@ -2,7 +2,7 @@
 // closeClusterProtect), agent registration command with a fresh token
 // (shown once), node list with agent status.
 import { useState } from 'react';
-import { Alert, Button, Input, Modal, Space, Switch, Typography, message } from 'antd';
+import { Alert, Button, Input, Modal, Space, Switch, Tag, Tooltip, Typography, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Cluster, NodeRow, Page } from '../api/types';
@@ -119,6 +119,35 @@ export default function Clusters() {
             },
             { title: t('clusters.agentStatus'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
             { title: t('clusters.version'), dataIndex: 'version', render: (v: string) => v || '—' },
+            {
+              title: t('clusters.sensors'),
+              dataIndex: 'sensorHealth',
+              render: (v: NodeRow['sensorHealth']) =>
+                v?.length
+                  ? v.map((s) => (
+                      <Tooltip key={s.name} title={s.detail}>
+                        <Tag color={s.state === 'running' ? 'green' : s.state === 'failed' ? 'red' : 'default'}>{s.name}</Tag>
+                      </Tooltip>
+                    ))
+                  : '—',
+            },
+            {
+              title: t('clusters.queue'),
+              dataIndex: 'queueDepth',
+              render: (_: unknown, n: NodeRow) => (
+                <Tooltip title={t('clusters.queueTip', { depth: n.queueDepth ?? 0, dropped: n.queueDropped ?? 0 })}>
+                  <span>
+                    {n.queueDepth ?? 0}
+                    {n.queueDropped ? <Typography.Text type="danger"> (−{n.queueDropped})</Typography.Text> : null}
+                  </span>
+                </Tooltip>
+              ),
+            },
+            {
+              title: t('clusters.lostEvents'),
+              dataIndex: 'lostEvents',
+              render: (v: number | undefined) => (v ? <Typography.Text type="warning">{v}</Typography.Text> : 0),
+            },
             { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
           ]}
         />

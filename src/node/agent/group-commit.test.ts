@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GroupCommit } from './group-commit.js';
+
+test('group commit: the first item commits at once, items that arrive during a commit share the next one, per key', async () => {
+  const commits: Array<[string, number[]]> = [];
+  let release: (() => void) | undefined;
+  const g = new GroupCommit<number, number>(async (key, items) => {
+    commits.push([key, items]);
+    if (!release) await new Promise<void>((r) => (release = r));
+    return items.map((x) => x * 10);
+  });
+  const first = g.submit('p1', 1, 1);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(commits, [['p1', [1]]], 'committed without waiting for company');
+  const later = [g.submit('p1', 2, 1), g.submit('p2', 3, 1), g.submit('p1', 4, 1)];
+  assert.equal(commits.length, 1, 'nothing else starts while a commit runs');
+  release!();
+  assert.deepEqual(await Promise.all([first, ...later]), [10, 20, 30, 40], 'each item gets its own answer');
+  assert.deepEqual(commits, [
+    ['p1', [1]],
+    ['p1', [2, 4]],
+    ['p2', [3]],
+  ]);
+});
+
+test('group commit: a failed commit rejects only its items; the size cap splits a backlog', async () => {
+  const sizes: number[] = [];
+  let gate: Promise<void> | undefined = new Promise<void>((r) => setTimeout(r, 20));
+  const g = new GroupCommit<string, string>(async (key, items) => {
+    if (gate) {
+      const w = gate;
+      gate = undefined;
+      await w;
+    }
+    sizes.push(items.length);
+    if (key === 'bad') throw new Error('disk full');
+    return items;
+  }, 3);
+  const held = g.submit('ok', 'a', 1);
+  const rest = ['b', 'c', 'd', 'e'].map((x) => g.submit('ok', x, 1));
+  const bad = g.submit('bad', 'z', 1);
+  assert.deepEqual(await Promise.all([held, ...rest]), ['a', 'b', 'c', 'd', 'e']);
+  await assert.rejects(bad, /disk full/);
+  assert.deepEqual(sizes, [1, 3, 1, 1], 'at most 3 per commit: b c d, then e and z (two keys)');
+});
