@@ -42,7 +42,7 @@ function imageFiles(): FileSpec[] {
 
 test(
   'containerd: images scanned from its content store, containers in the agent inventory, start checks as alerts',
-  { skip: !isRoot && 'needs root (containerd, procfs sensor)', timeout: 300_000 },
+  { skip: !isRoot && 'needs root (containerd, procfs sensor)', timeout: 480_000 },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-ctd-'));
     let c: Containerd | undefined;
