@@ -13,6 +13,8 @@ export interface ImageCliOptions {
   username?: string;
   password?: string;
   insecure?: boolean;
+  containerdSocket?: string;
+  containerdRoot?: string;
   [limitFlag: string]: unknown;
 }
 
@@ -51,7 +53,9 @@ export function addImageOptions(cmd: Command): Command {
     .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image', 'linux/amd64')
     .option('--username <user>', 'registry user (else VIGIL_REGISTRY_USERNAME, else ~/.docker/config.json)')
     .option('--password <password>', 'registry password (else VIGIL_REGISTRY_PASSWORD)')
-    .option('--insecure', 'allow plain HTTP and unverified TLS to the registry');
+    .option('--insecure', 'allow plain HTTP and unverified TLS to the registry')
+    .option('--containerd-socket <path>', 'containerd: its socket (else CONTAINERD_ADDRESS, else /run/containerd/containerd.sock)')
+    .option('--containerd-root <dir>', "containerd: read blobs from this root's content store directory instead of the Content API");
   for (const f of LIMIT_FLAGS) {
     cmd.addOption(new Option(`--${f.flag} <${f.size ? 'size' : 'n'}>`, `reader limit: ${f.description}`).hideHelp());
   }
@@ -70,6 +74,8 @@ export function imageOpenOptions(o: ImageCliOptions): OpenImageOptions {
     username: o.username,
     password: o.password,
     insecure: o.insecure,
+    ...(typeof o.containerdSocket === 'string' ? { containerdSocket: o.containerdSocket } : {}),
+    ...(typeof o.containerdRoot === 'string' ? { containerdRoot: o.containerdRoot } : {}),
     limits: limitsFromOptions(o),
   };
 }

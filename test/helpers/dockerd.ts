@@ -91,16 +91,7 @@ export async function startDockerd(o: { prefix?: string; args?: string[]; readyM
       clearTimeout(t);
     }
     // dockerd leaves mounts below its private dirs (netns files, overlay layers): detach them before removing.
-    for (const m of readFileSync('/proc/self/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1] ?? '')
-      .reverse())
-      if (m.startsWith(`${dir}/`)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // a mount busy past the lazy unmount: leave the temp dir rather than fail the test
-    }
+    removeMountedDir(dir);
   };
   const end = Date.now() + (o.readyMs ?? 60_000);
   for (;;) {
@@ -119,6 +110,20 @@ export async function dockerOk(d: Dockerd, args: string[]): Promise<string> {
   const r = await d.docker(args);
   if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: exit ${r.status}: ${r.err.trim()}`);
   return r.out.trim();
+}
+
+/** Removes a daemon's private directory, detaching first what is mounted below it (lazily: a busy mount leaves the directory rather than failing the test). */
+export function removeMountedDir(dir: string): void {
+  for (const m of readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .reverse())
+    if (m.startsWith(`${dir}/`)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // a mount busy past the lazy unmount: leave the temp dir rather than fail the test
+  }
 }
 
 /** `docker import` of a root directory as `tag` (tar streamed from the directory, numeric owners kept; `exclude`: tar patterns left out). */

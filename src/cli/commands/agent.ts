@@ -29,10 +29,13 @@ export function register(program: Command): void {
     .option('--key-file <file>', 'file whose content changes raise system/key-file-change (repeatable)', collect)
     .option('--docker-socket <path>', "Docker Engine socket for container names and images (default: DOCKER_HOST's unix:// path, else /var/run/docker.sock)")
     .option(
+      '--containerd-socket <path>',
+      'containerd socket for the node inventory of its containers, and the one doctor checks (default: CONTAINERD_ADDRESS, else /run/containerd/containerd.sock)',
+    )
+    .option(
       '--k8s-audit-log <path>',
       "kube-apiserver audit log to follow (default: the --audit-log-path of a kube-apiserver running on this node; 'none': off)",
     )
-    .option('--containerd-socket <path>', 'doctor: the containerd socket to check', '/run/containerd/containerd.sock')
     .option('--timeout <seconds>', 'doctor: time allowed per network step', '5')
     .option('--json', 'doctor: print the steps as JSON')
     .action(
@@ -62,6 +65,7 @@ export function register(program: Command): void {
           authLogs: opts.authLog as string[] | undefined,
           keyFiles: opts.keyFile as string[] | undefined,
           dockerSocket: opts.dockerSocket as string | undefined,
+          containerdSocket: opts.containerdSocket as string | undefined,
           k8sAuditLog: opts.k8sAuditLog as string | undefined,
         });
       }),
@@ -80,7 +84,7 @@ async function doctor(opts: Record<string, unknown>): Promise<number> {
     dataDir: String(opts.dataDir),
     sensor,
     dockerSocket: opts.dockerSocket as string | undefined,
-    containerdSocket: String(opts.containerdSocket),
+    containerdSocket: opts.containerdSocket as string | undefined,
     timeoutMs: timeout * 1000,
   });
   if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

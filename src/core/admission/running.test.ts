@@ -7,6 +7,8 @@ import type { ImageFacts } from './decide.js';
 
 const container = (over: Partial<NodeContainer> = {}): NodeContainer => ({
   id: 'c'.repeat(64),
+  runtime: 'docker',
+  namespace: '',
   name: 'web',
   image: 'local/app:1',
   imageDigest: `sha256:${'d'.repeat(64)}`,

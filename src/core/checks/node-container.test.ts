@@ -22,7 +22,10 @@ test('broken inventories are refused with the element and field', () => {
     ['{', /not JSON/],
     ['{}', /not a list/],
     [JSON.stringify(Array(MAX_NODE_CONTAINERS + 1).fill(good)), /more than 1000 containers/],
-    [JSON.stringify([{ ...good, id: 'x' }]), /bad or missing id.*\[0\]/],
+    [JSON.stringify([{ ...good, id: '../x' }]), /bad or missing id.*\[0\]/],
+    [JSON.stringify([{ ...good, id: 'x'.repeat(77) }]), /bad or missing id/],
+    [JSON.stringify([{ ...good, runtime: 'podman' }]), /runtime/],
+    [JSON.stringify([{ ...good, namespace: 'k8s.io/../x' }]), /namespace/],
     [JSON.stringify([good, { ...good, privileged: 'yes' }]), /privileged.*\[1\]/],
     [JSON.stringify([{ ...good, imageDigest: 'md5:1' }]), /imageDigest/],
     [JSON.stringify([{ ...good, capAdd: ['A'.repeat(41)] }]), /capAdd/],
@@ -37,4 +40,20 @@ test('broken inventories are refused with the element and field', () => {
       json.slice(0, 80),
     );
   assert.throws(() => nodeContainerOf({ Id: 'nope' }), /64-hex/);
+});
+
+test('containerd containers; an older agent without runtime is Docker; a repeated id is kept once', () => {
+  const good = nodeContainerOf({ ...doc, Id: 'a'.repeat(64) });
+  assert.equal(good.runtime, 'docker');
+  assert.equal(good.namespace, '');
+  const { runtime: _r, namespace: _n, ...old } = good;
+  const ctd = { ...good, id: 'web-1', runtime: 'containerd', namespace: 'k8s.io' };
+  const got = readNodeContainers(JSON.stringify([old, ctd, { ...ctd, namespace: 'default' }]));
+  assert.deepEqual(
+    got.map((c) => [c.id, c.runtime, c.namespace]),
+    [
+      ['a'.repeat(64), 'docker', ''],
+      ['web-1', 'containerd', 'k8s.io'],
+    ],
+  );
 });

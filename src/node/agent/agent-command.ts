@@ -2,8 +2,9 @@
 // the on-disk queue, start the sender, and run the runtime pipeline
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
-// kicks the sender; follows the Docker Engine for the node inventory
-// (./docker-watch.ts) and scans its images (./image-scanner.ts); follows the
+// kicks the sender; follows the Docker Engine and containerd for the node
+// inventory (./docker-watch.ts, ./containerd-watch.ts) and scans the Docker
+// Engine's images (./image-scanner.ts); follows the
 // kube-apiserver audit log on nodes that carry one (../k8s/audit-follow.ts);
 // applies the policies the server pushes (./policies.ts) to the running
 // pipeline, and stops or starts runtime detection and audit following with
@@ -25,6 +26,9 @@ import { AlertQueue, DEFAULT_QUEUE_CAP } from './queue.js';
 import { enrollOrLoad, parseServer, Sender } from './link-client.js';
 import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
 import { DockerWatch } from './docker-watch.js';
+import { ContainerdWatch } from './containerd-watch.js';
+import { ContainerdClient, containerdSocketPath } from '../containerd/client.js';
+import type { NodeContainer } from '../../core/checks/node-container.js';
 import { ContainerStartSensor } from '../sensors/container-starts.js';
 import { AgentPolicies, type AppliedPolicies } from './policies.js';
 import { NodeImageScanner } from './image-scanner.js';
@@ -52,6 +56,8 @@ export interface AgentOptions {
   ruleFiles?: string[];
   /** Docker Engine socket (container names and images, the node inventory); default DOCKER_HOST, else /var/run/docker.sock. */
   dockerSocket?: string;
+  /** containerd socket (the node inventory of its containers, start checks); default CONTAINERD_ADDRESS, else /run/containerd/containerd.sock. */
+  containerdSocket?: string;
   /** kube-apiserver audit log to follow; default: a local kube-apiserver's --audit-log-path; 'none': off. */
   k8sAuditLog?: string;
   until?: Promise<unknown>;
@@ -172,19 +178,36 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     },
   };
   sender.start();
-  // The node inventory and its images from the Docker Engine.
-  let starts: ContainerStartSensor | undefined;
+  // The node inventory: the Docker Engine's containers and images (DOCKER_HOST or --docker-socket) and containerd's
+  // containers (CONTAINERD_ADDRESS or --containerd-socket), whichever the node has; one list sent up, both parts kept current.
+  const containerdSocket = containerdSocketPath(o.containerdSocket);
+  const parts: { docker: NodeContainer[]; containerd: NodeContainer[] } = { docker: [], containerd: [] };
+  const inventory = (part: keyof typeof parts) => (list: NodeContainer[]) => {
+    parts[part] = list;
+    sender!.sendInventory(JSON.stringify([...parts.docker, ...parts.containerd]));
+  };
+  const hasContainerd = existsSync(containerdSocket);
+  const sources = [...(engine ? [`docker ${dockerSocket}`] : []), ...(hasContainerd ? [`containerd ${containerdSocket}`] : [])];
+  const starts = sources.length ? new ContainerStartSensor({ host: hostname(), source: sources.join(', ') }) : undefined;
   if (engine) {
-    starts = new ContainerStartSensor({ host: hostname(), source: `docker ${dockerSocket}` });
-    watch = new DockerWatch({
-      engine,
-      onInventory: (list) => sender!.sendInventory(JSON.stringify(list)),
-      onStart: (doc) => starts?.started(doc),
-      notice: print,
-    });
+    watch = new DockerWatch({ engine, onInventory: inventory('docker'), onStart: (doc) => starts?.started(doc), notice: print });
     watch.start();
     images!.start();
-  } else print(`no Docker Engine at ${dockerSocket}: no node inventory, no node image scanning`);
+  } else print(`no Docker Engine at ${dockerSocket}: no Docker containers in the node inventory, no node image scanning`);
+  let containerd: ContainerdClient | undefined;
+  let containerdWatch: ContainerdWatch | undefined;
+  if (hasContainerd) {
+    containerd = new ContainerdClient({ socketPath: containerdSocket, timeoutMs: 5000 });
+    containerdWatch = new ContainerdWatch({
+      client: containerd,
+      // Docker's own containers live in containerd's `moby` namespace: the Docker watch reports them, named.
+      skipNamespaces: new Set(engine ? ['moby'] : []),
+      onInventory: inventory('containerd'),
+      onStart: (s) => starts?.startedSpec(s),
+      notice: print,
+    });
+    containerdWatch.start();
+  } else print(`no containerd at ${containerdSocket}: no containerd containers in the node inventory`);
   const until =
     o.until ??
     new Promise<void>((res) => {
@@ -237,6 +260,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     for (const a of flood.flush(Date.now(), true)) queue.push(a);
     await watch?.stop();
     await images?.stop();
+    await containerdWatch?.stop();
+    containerd?.close();
     await sender.stop();
     queue.close();
   }

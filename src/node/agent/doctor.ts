@@ -22,6 +22,7 @@ import { agentLinkProto, MAX_MESSAGE_BYTES } from './proto.js';
 import { caHashOf } from './pki.js';
 import { loadIdentity, parseServer, renewAtMs, type Identity } from './link-client.js';
 import { DockerEngine, dockerSocketPath } from '../docker/engine-api.js';
+import { containerdSocketPath } from '../containerd/client.js';
 
 export type StepStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -55,8 +56,6 @@ export interface DoctorOptions {
   /** Files read for the node checks (tests point them elsewhere). */
   procMounts?: string;
 }
-
-export const CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
 
 const CA_HASH = /^sha256:[0-9a-f]{64}$/;
 
@@ -505,7 +504,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
       }
     }
   }
-  const ctrSock = o.containerdSocket ?? CONTAINERD_SOCKET;
+  const ctrSock = containerdSocketPath(o.containerdSocket);
   if (!existsSync(ctrSock))
     add({
       id: 'containerd',

@@ -200,7 +200,7 @@ describe('hostile and broken images', () => {
     assert.equal((await failure(`oci:${d}:v2`)).code, 'IMAGE_TAG_NOT_FOUND');
     assert.equal((await failure(`oci:${join(dir, 'nope')}`)).code, 'IMAGE_NOT_FOUND');
     assert.equal((await failure(join(dir, 'nope.tar'))).code, 'IMAGE_NOT_FOUND');
-    assert.equal((await failure('containerd:alpine:3')).code, 'USAGE');
+    assert.equal((await failure('podman:alpine:3')).code, 'USAGE');
   });
 
   it('selects an image of a multi-image docker-archive by tag', async () => {

@@ -102,8 +102,25 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
     }
   }
 
-  let where = indexWhere;
-  let chosen = entries.length === 1 && !entries[0]!.platform ? entries[0]! : choosePlatform(entries, platform, where, IMAGE_ERRORS);
+  const first = entries.length === 1 && !entries[0]!.platform ? entries[0]! : choosePlatform(entries, platform, indexWhere, IMAGE_ERRORS);
+  const image = await openFromDescriptor(store, first, args, opts);
+  const ref = refNameOf(first) ?? args.tag ?? entries.map(refNameOf).find(Boolean);
+  if (ref) image.repoTags = [ref];
+  return image;
+}
+
+/**
+ * The image a descriptor names in `store` (a manifest, or an index whose
+ * manifest for the platform is chosen, nested indexes followed): reads the
+ * manifest and config, and returns layers streamed from the store. The OCI
+ * layout sources start from their index.json entry, containerd from its
+ * image record's target. The caller closes the store on error.
+ */
+export async function openFromDescriptor(store: BlobStore, start: Descriptor, args: OciOpenArgs, opts: OpenImageOptions = {}): Promise<Image> {
+  const limits = resolveLimits(opts.limits);
+  const platform: Platform = opts.platform ?? DEFAULT_PLATFORM;
+  let where = store.where;
+  let chosen = start;
   let manifestDoc: unknown;
   // Follow nested indexes; a descriptor without a media type is judged by its document.
   for (let depth = 0; ; depth++) {
@@ -134,7 +151,7 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
     manifest.layers.map((l) => l.digest),
     config,
   );
-  const image: Image = {
+  return {
     name: args.name,
     type: args.type,
     digest: chosen.digest,
@@ -143,7 +160,4 @@ export async function openOciFromStore(store: BlobStore, args: OciOpenArgs, opts
     layers,
     close: () => store.close(),
   };
-  const ref = refNameOf(chosen) ?? args.tag ?? entries.map(refNameOf).find(Boolean);
-  if (ref) image.repoTags = [ref];
-  return image;
 }

@@ -10,7 +10,7 @@ export interface ParsedRef {
   rest: string;
 }
 
-const UNSUPPORTED = ['docker', 'containers-storage', 'dir', 'containerd', 'podman'];
+const UNSUPPORTED = ['docker', 'containers-storage', 'dir', 'podman'];
 
 /** Split `ref` by the source ids `prefixes` (`registry` needs a reference, the others a path). */
 export function parseImageRef(ref: string, prefixes: readonly string[]): ParsedRef {

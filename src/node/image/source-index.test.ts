@@ -21,7 +21,7 @@ test('the index holds the built-in sources, each documented', async () => {
   const sources = await imageSources();
   assert.deepEqual(
     sources.all().map((s) => s.id),
-    ['docker-archive', 'docker-daemon', 'oci', 'oci-archive', 'registry', 'rootfs'],
+    ['containerd', 'docker-archive', 'docker-daemon', 'oci', 'oci-archive', 'registry', 'rootfs'],
   );
   for (const s of sources.all()) {
     const page = documentedPage(s.docs, s.id);
@@ -41,12 +41,15 @@ test('references are split by the index ids; unsupported daemons name the regist
   assert.deepEqual(parseImageRef('oci-archive:/x.tar:1', ids), { type: 'oci-archive', rest: '/x.tar:1' });
   assert.deepEqual(parseImageRef('oci:/x', ids), { type: 'oci', rest: '/x' });
   assert.deepEqual(parseImageRef('docker-daemon:app:1', ids), { type: 'docker-daemon', rest: 'app:1' });
+  assert.deepEqual(parseImageRef('containerd:k8s.io=app:1', ids), { type: 'containerd', rest: 'k8s.io=app:1' });
   assert.deepEqual(parseImageRef('/some/path', ids), { rest: '/some/path' });
   assert.deepEqual(parseImageRef('zip:/a.zip', [...ids, 'zip']), { type: 'zip', rest: '/a.zip' });
   assert.throws(
-    () => parseImageRef('containerd:app', ids),
+    () => parseImageRef('podman:app', ids),
     (e: unknown) =>
-      e instanceof InputError && e.code === 'USAGE' && /use docker-archive:, docker-daemon:, oci:, oci-archive:, registry:, rootfs: or a path/.test(e.message),
+      e instanceof InputError &&
+      e.code === 'USAGE' &&
+      /use containerd:, docker-archive:, docker-daemon:, oci:, oci-archive:, registry:, rootfs: or a path/.test(e.message),
   );
   assert.throws(() => parseImageRef('rootfs:', ids), /rootfs: needs a path/);
   await assert.rejects(openImage(''), /no image given/);

@@ -24,6 +24,10 @@ export interface OpenImageOptions {
   tokenRealms?: readonly string[];
   /** docker-daemon: the engine's unix socket (default DOCKER_HOST, else /var/run/docker.sock). */
   dockerSocket?: string;
+  /** containerd: its socket (else CONTAINERD_ADDRESS, else /run/containerd/containerd.sock). */
+  containerdSocket?: string;
+  /** containerd: its root directory; blobs are then read from its content store directory instead of the Content API. */
+  containerdRoot?: string;
   /** Registry: quote the registry's error messages in errors (default true; the server says only the status, never remote content). */
   remoteDetail?: boolean;
 }

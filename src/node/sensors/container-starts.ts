@@ -1,12 +1,14 @@
 // Container starts as runtime events (product.md 3.1, "at container start"):
-// the node agent's Docker watch (src/node/agent/docker-watch.ts) hands each
-// started container's inspect document here; the sensor turns it into a
+// the node agent's runtime watches (src/node/agent/docker-watch.ts,
+// containerd-watch.ts) hand each started container here (Docker: its inspect
+// document; containerd: the spec read from its OCI runtime spec); the sensor turns it into a
 // `type: 'container'` event whose container.spec is the normalised spec of
 // src/core/checks (the one the admission path and `vigil check` read), so the
 // engine's startup-checks detector raises container/abnormal-startup with
 // the container, its image and the offending settings.
 import { dockerInspectSpecs } from '../../core/checks/docker-inspect.js';
 import type { SyscallEvent } from '../../core/events/event.js';
+import type { ContainerSpec } from '../../core/checks/spec.js';
 import { SensorStatus, type Sensor, type SensorHealth, type SensorSink } from './sensor.js';
 
 /** Starts kept until the sensor starts (a node runs far fewer containers). */
@@ -43,7 +45,7 @@ export class ContainerStartSensor implements Sensor {
     return this.status.snapshot();
   }
 
-  /** A container started: its `docker inspect` document. */
+  /** A Docker container started: its `docker inspect` document. */
   started(doc: unknown): void {
     if (!this.sink) {
       if (!this.ended && this.early.length < MAX_EARLY) this.early.push(doc);
@@ -58,18 +60,25 @@ export class ContainerStartSensor implements Sensor {
       this.status.bad++;
       return;
     }
-    const container: NonNullable<SyscallEvent['container']> = { id: d.Id, name: spec.name, spec, privileged: spec.privileged };
+    const imageDigest = typeof d.Image === 'string' && d.Image.startsWith('sha256:') ? d.Image : undefined;
+    this.startedSpec({ id: d.Id, spec, pid: typeof d.State?.Pid === 'number' ? d.State.Pid : 0, ...(imageDigest ? { imageDigest } : {}) });
+  }
+
+  /** A container started, already read into the checks' spec (containerd: from its OCI runtime spec). */
+  startedSpec(s: { id: string; spec: ContainerSpec; pid: number; imageDigest?: string }): void {
+    if (!this.sink) return;
+    const { spec } = s;
+    const container: NonNullable<SyscallEvent['container']> = { id: s.id, name: spec.name, spec, privileged: spec.privileged };
     if (spec.image) container.image = spec.image;
-    if (typeof d.Image === 'string' && d.Image.startsWith('sha256:')) container.imageDigest = d.Image;
+    if (s.imageDigest) container.imageDigest = s.imageDigest;
     container.mounts = spec.mounts.map((m) => ({ source: m.source, destination: m.destination, ...(m.readOnly ? { readOnly: true } : {}) }));
-    const pid = typeof d.State?.Pid === 'number' ? d.State.Pid : 0;
     this.status.events++;
     this.sink.event({
       source: 'syscall',
       type: 'container',
       time: (this.o.now ?? Date.now)(),
       args: {},
-      proc: { pid, ppid: 0, name: '', uid: -1 },
+      proc: { pid: s.pid, ppid: 0, name: '', uid: -1 },
       container,
       host: this.o.host,
     });

@@ -413,7 +413,15 @@ export async function storeNodeInventory(s: Pick<ServiceDeps, 'store' | 'clock'>
             state: c.state,
             started_at: c.startedAt,
             privileged: c.privileged ? 1 : 0,
-            settings: JSON.stringify({ capAdd: c.capAdd, hostMounts: c.hostMounts, hostPid: c.hostPid, hostNetwork: c.hostNetwork, hostIpc: c.hostIpc }),
+            settings: JSON.stringify({
+              runtime: c.runtime,
+              namespace: c.namespace,
+              capAdd: c.capAdd,
+              hostMounts: c.hostMounts,
+              hostPid: c.hostPid,
+              hostNetwork: c.hostNetwork,
+              hostIpc: c.hostIpc,
+            }),
             updated_at: now,
           })),
         )

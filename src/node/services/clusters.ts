@@ -132,6 +132,8 @@ export async function listNodeContainers(s: ServiceDeps, projectId: string, node
       ...rest,
       nodeId: node.id,
       privileged: privileged === 1,
+      runtime: 'docker', // rows of agents from before containerd
+      namespace: '',
       ...(JSON.parse(settings) as object),
       scan: imageId ? { imageId, critical, high, medium, low } : null,
     });

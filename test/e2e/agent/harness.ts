@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { NodeContainer } from '../../../src/core/checks/node-container.js';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 export const main = join(root, 'src', 'cli', 'main.ts');
@@ -241,4 +242,32 @@ export async function withLinkedAgent(
     await stop(server);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The node of the agent named `hostname` once it is online; its id. */
+export async function onlineNode(api: Api, projectId: string, a: Proc, hostname = 'node-a'): Promise<string> {
+  return until(
+    'node online',
+    async () =>
+      (await api.call<{ items: Array<{ id: string; hostname: string; status: string }> }>('GET', `/api/v1/projects/${projectId}/nodes`)).items.find(
+        (x) => x.hostname === hostname && x.status === 'online',
+      )?.id,
+    20_000,
+    a,
+  );
+}
+
+/** The node's inventory as the API returns it. */
+export async function nodeContainers(api: Api, projectId: string, nodeId: string): Promise<Array<NodeContainer & { nodeId: string }>> {
+  return (await api.call<{ items: Array<NodeContainer & { nodeId: string }> }>('GET', `/api/v1/projects/${projectId}/nodes/${nodeId}/containers`)).items;
+}
+
+/** The project's container/abnormal-startup alert groups. */
+export async function startupAlerts(api: Api, projectId: string): Promise<Array<{ type: string; subject: string; message: string; count: number }>> {
+  return (
+    await api.call<{ items: Array<{ type: string; subject: string; message: string; count: number }> }>(
+      'GET',
+      `/api/v1/alerts?project=${projectId}&type=container/abnormal-startup&limit=100`,
+    )
+  ).items;
 }

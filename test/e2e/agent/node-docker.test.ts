@@ -9,15 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { NodeContainer } from '../../../src/core/checks/node-container.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agent, isRoot, run, serverWithCluster, stop, until, type Proc } from './harness.js';
+import { agent, isRoot, nodeContainers, onlineNode, run, serverWithCluster, startupAlerts, stop, until, type Proc } from './harness.js';
 import { debianRootfs, dockerOk, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 
 const IMAGE = 'vigil-agent-test/minbase:1';
-
-type NodeContainerApi = NodeContainer & { nodeId: string };
 
 test(
   'agent on a real dockerd: node inventory in the API, container start checks as alerts',
@@ -58,16 +55,8 @@ test(
       server = s.p;
       a = agent(s.link, join(dir, 'agent'), keyFile, ['--token', token, '--ca-hash', caHash], { DOCKER_HOST: `unix://${d.socket}` }, { builtinRules: true });
       await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 120_000, a);
-      const nodeId = await until(
-        'node online',
-        async () =>
-          (await api.call<{ items: Array<{ id: string; hostname: string; status: string }> }>('GET', `/api/v1/projects/${projectId}/nodes`)).items.find(
-            (x) => x.hostname === 'node-a' && x.status === 'online',
-          )?.id,
-        20_000,
-        a,
-      );
-      const containers = async () => (await api.call<{ items: NodeContainerApi[] }>('GET', `/api/v1/projects/${projectId}/nodes/${nodeId}/containers`)).items;
+      const nodeId = await onlineNode(api, projectId, a);
+      const containers = () => nodeContainers(api, projectId, nodeId);
 
       // What ran before the agent started is in the first inventory.
       const first = await until('first inventory', async () => (await containers()).find((c) => c.name === 'before'), 20_000, a);
@@ -110,13 +99,7 @@ test(
       assert.equal(r.hostNetwork, false);
       await until('plain in the inventory', async () => (await containers()).find((c) => c.name === 'plain'), 20_000, a);
 
-      const startup = async () =>
-        (
-          await api.call<{ items: Array<{ type: string; subject: string; message: string; count: number }> }>(
-            'GET',
-            `/api/v1/alerts?project=${projectId}&type=container/abnormal-startup&limit=100`,
-          )
-        ).items;
+      const startup = () => startupAlerts(api, projectId);
       // Three findings (capability, mount, namespace): three alerts of one group (type and container) on the server.
       const group = await until(
         'start-check alerts stored',

@@ -91,6 +91,7 @@ export interface paths {
                                 kind: "alert" | "killed" | "denied";
                             };
                             container?: {
+                                /** @description Docker: 64 hex; containerd: its container id */
                                 id: string;
                                 image?: string;
                                 name?: string;
@@ -1951,15 +1952,22 @@ export interface paths {
                                 }[];
                                 hostNetwork: boolean;
                                 hostPid: boolean;
-                                /** @description container id (64 hex) */
+                                /** @description container id (64 hex; a containerd id may be any containerd identifier) */
                                 id: string;
                                 /** @description the image as the container was started with */
                                 image: string;
                                 /** @description image ID (sha256 of its config) */
                                 imageDigest: string;
                                 name: string;
+                                /** @description containerd namespace ('k8s.io' for Kubernetes pods); '' for Docker */
+                                namespace: string;
                                 nodeId: string;
                                 privileged: boolean;
+                                /**
+                                 * @description the runtime the agent found it in
+                                 * @enum {string}
+                                 */
+                                runtime: "docker" | "containerd";
                                 /** @description the project's image of this image ID, when a scan of it is stored */
                                 scan: {
                                     critical?: number;

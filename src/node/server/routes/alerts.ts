@@ -39,7 +39,13 @@ export const alertSchema = {
     },
     container: {
       type: 'object',
-      properties: { id: { type: 'string', pattern: '^[0-9a-f]{64}$' }, name: str(300), image: str(1000), pod: str(300), namespace: str(300) },
+      properties: {
+        id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,75}$', description: 'Docker: 64 hex; containerd: its container id' },
+        name: str(300),
+        image: str(1000),
+        pod: str(300),
+        namespace: str(300),
+      },
       required: ['id'],
     },
     k8s: {

@@ -12,7 +12,9 @@ import { ok, params, projectParams } from './common.js';
 const NODE_CONTAINER = {
   type: 'object',
   properties: {
-    id: { type: 'string', description: 'container id (64 hex)' },
+    id: { type: 'string', description: 'container id (64 hex; a containerd id may be any containerd identifier)' },
+    runtime: { type: 'string', enum: ['docker', 'containerd'], description: 'the runtime the agent found it in' },
+    namespace: { type: 'string', description: "containerd namespace ('k8s.io' for Kubernetes pods); '' for Docker" },
     nodeId: { type: 'string' },
     name: { type: 'string' },
     image: { type: 'string', description: 'the image as the container was started with' },
@@ -47,6 +49,8 @@ const NODE_CONTAINER = {
   },
   required: [
     'id',
+    'runtime',
+    'namespace',
     'nodeId',
     'name',
     'image',
