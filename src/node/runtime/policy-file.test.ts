@@ -66,7 +66,7 @@ policies:
     const p = join(dir, 'state', 'learn.json');
     assert.deepEqual(readLearnState(p), { version: 1, policies: {} });
     writeLearnState(p, { version: 1, policies: { web: { startedAt: 5, executables: ['/bin/sh'] } } });
-    assert.deepEqual(readLearnState(p).policies.web, { startedAt: 5, executables: ['/bin/sh'] });
+    assert.deepEqual(readLearnState(p).policies.web, { startedAt: 5, executables: ['/bin/sh'], seen: {} });
     assert.throws(() => readLearnState(file('s1.json', '{nope')), code('STATE_INVALID'));
     assert.throws(() => readLearnState(file('s2.json', '{"version": 2, "policies": {}}')), code('STATE_INVALID'));
     assert.throws(() => readLearnState(file('s3.json', '{"version": 1, "policies": {"a": {"startedAt": "x"}}}')), code('STATE_INVALID'));

@@ -63,6 +63,9 @@ const IMAGE = obj({
   unownedFiles: int,
   createdAt: str,
   updatedAt: str,
+  /** The node whose agent scanned this node-local image (null for every other image), and a re-scan asked of it. */
+  nodeId: nstr,
+  nodeScanRequested: nstr,
 });
 const SCAN = obj({
   id: str,
@@ -130,6 +133,13 @@ const NODE = obj({
   queueDropped: int,
   lostEvents: int,
   sensorHealth: { type: 'array', items: obj({ name: str, state: str, detail: str, events: int, lost: int }) },
+  /** Whether the agent's runtime detection runs (cluster protection): on, off, '' before it said. */
+  detection: str,
+  /** The client certificate's expiry, the previous certificate (until the renewed one is used), the revocation. */
+  certNotAfter: nstr,
+  certPrevSha256: nstr,
+  revokedAt: nstr,
+  revokedReason: nstr,
 });
 const ALERT_GROUP = obj({
   id: str,
@@ -247,6 +257,7 @@ export const RESPONSES: Readonly<Record<string, S>> = {
     201: obj({ id: str, token: str, expiresAt: str, caHash: str }, ['id', 'token', 'expiresAt']),
   },
   'GET /api/v1/projects/:projectId/nodes': { 200: page(NODE) },
+  'POST /api/v1/projects/:projectId/nodes/:nodeId/revoke': { 200: obj({ ok: bool, revokedAt: str }) },
   'PUT /api/v1/projects/:projectId/nodes/:hostname': { 200: ID },
   'GET /api/v1/projects/:projectId/alerts/:alertId': { 200: ALERT_GROUP },
   'PATCH /api/v1/projects/:projectId/alerts/:alertId': { 200: OK },
