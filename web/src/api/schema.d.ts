@@ -1385,6 +1385,8 @@ export interface paths {
                                 low: number;
                                 malware: number;
                                 medium: number;
+                                nodeId: string | null;
+                                nodeScanRequested: string | null;
                                 osFamily: string;
                                 osVersion: string;
                                 projectId: string;
@@ -1482,6 +1484,8 @@ export interface paths {
                             low: number;
                             malware: number;
                             medium: number;
+                            nodeId: string | null;
+                            nodeScanRequested: string | null;
                             osFamily: string;
                             osVersion: string;
                             projectId: string;
@@ -1804,7 +1808,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List nodes and their agents (status, version, last seen) */
+        /** List nodes and their agents (status, version, kernel, detection on/off, last seen) */
         get: {
             parameters: {
                 query?: {
@@ -1830,9 +1834,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                certNotAfter: string | null;
+                                certPrevSha256: string | null;
                                 certSha256: string | null;
                                 clusterId: string | null;
                                 createdAt: string;
+                                detection: string;
                                 hostname: string;
                                 id: string;
                                 kernel: string;
@@ -1841,6 +1848,8 @@ export interface paths {
                                 projectId: string;
                                 queueDepth: number;
                                 queueDropped: number;
+                                revokedAt: string | null;
+                                revokedReason: string | null;
                                 sensorHealth: {
                                     detail: string;
                                     events: number;
@@ -1987,6 +1996,54 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectId}/nodes/{nodeId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a node: its agent's open link is closed at once; its certificates, its queued alerts and enrolling its name again are refused */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    nodeId: string;
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            revokedAt: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
