@@ -72,6 +72,10 @@ async function token(username: string, password: string): Promise<string> {
 
 /** A page that records console errors and failed requests. */
 async function watchedPage(ctx: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  // CI runs this beside the server image build on 2 cores: a first load, a lazy chunk or a login redirect can take
+  // well over Playwright's default 30 s there (each passes in seconds on an idle machine).
+  ctx.setDefaultTimeout(90_000);
+  ctx.setDefaultNavigationTimeout(90_000);
   const page = await ctx.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
