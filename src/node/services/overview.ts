@@ -17,19 +17,12 @@ export function overviewFirstDay(now: Date): string {
 export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, projectId: string, may: (action: string) => boolean) {
   const db = s.store.db;
   const n = (v: unknown) => Number(v ?? 0);
-  const im = await db
-    .selectFrom('images')
-    .where('project_id', '=', projectId)
-    .select([
-      sql<number>`count(*)`.as('total'),
-      sql<number>`sum(case when last_scan_id is null then 1 else 0 end)`.as('unscanned'),
-      sql<number>`sum(case when last_scan_id is not null and critical > 0 then 1 else 0 end)`.as('critical'),
-      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high > 0 then 1 else 0 end)`.as('high'),
-      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium > 0 then 1 else 0 end)`.as('medium'),
-      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low > 0 then 1 else 0 end)`.as('low'),
-      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low = 0 then 1 else 0 end)`.as('clean'),
-    ])
-    .executeTakeFirstOrThrow();
+  // Images per level, the packages and the alert sections read the counters
+  // the database keeps at every write (migration 0018,
+  // src/node/store/overview-counts.ts).
+  const levels = await db.selectFrom('overview_image_levels').where('project_id', '=', projectId).select(['level', 'n']).execute();
+  const lv: Record<string, number> = Object.fromEntries(levels.map((r) => [r.level, n(r.n)]));
+  const im: Record<string, number> = { ...lv, total: levels.reduce((t, r) => t + n(r.n), 0) };
   const topImages = await db
     .selectFrom('images')
     .select(['id', 'ref', 'critical', 'high', 'medium', 'low'])
@@ -41,8 +34,6 @@ export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, p
     .orderBy('id')
     .limit(10)
     .execute();
-  // The packages and alert sections read the counters the database keeps at
-  // every write (migration 0018, src/node/store/overview-counts.ts).
   const topPackages = await db
     .selectFrom('overview_packages')
     .where('project_id', '=', projectId)

@@ -17,7 +17,7 @@ import { expireIgnores } from '../services/images.js';
 import { overviewFirstDay } from '../services/overview.js';
 import { startTestServer, type TestServer } from '../server/server.test-helpers.js';
 import { STORE_KINDS } from './store.test-helpers.js';
-import { rebuildOverviewCounts } from './overview-counts.js';
+import { IMAGE_LEVEL, rebuildOverviewCounts } from './overview-counts.js';
 
 const SEVS = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
 const PKGS = ['openssl', 'zlib', 'curl', 'glibc', 'bash', 'tar'];
@@ -76,6 +76,7 @@ const norm = (rows: Rows) =>
 /** Every counter table as stored (rows with a count), and as recounted from alerts and findings. */
 async function countersAndRecount(db: Kysely<any>) {
   const stored = {
+    levels: await sql`select project_id, level, n from overview_image_levels where n <> 0`.execute(db),
     days: await sql`select project_id, day, severity, type, n from overview_alert_days where n <> 0`.execute(db),
     status: await sql`select project_id, status, n from overview_alert_status where n <> 0`.execute(db),
     pkgImages: await sql`select image_id, package, project_id, findings from overview_package_images`.execute(db),
@@ -83,6 +84,7 @@ async function countersAndRecount(db: Kysely<any>) {
   };
   const counted = `f.kind = 'vuln' and f.ignored = 0`;
   const recount = {
+    levels: await sql`select project_id, ${sql.raw(IMAGE_LEVEL('images'))} as level, count(*) as n from images group by 1, 2`.execute(db),
     days: await sql`select project_id, substr(last_seen, 1, 10) as day, severity, type, count(*) as n from alerts group by 1, 2, 3, 4`.execute(db),
     status: await sql`select project_id, status, count(*) as n from alerts group by 1, 2`.execute(db),
     pkgImages: await sql`select f.image_id, f.package, im.project_id, count(*) as findings from findings f join images im on im.id = f.image_id
@@ -108,7 +110,16 @@ async function slowOverview(db: Kysely<any>, projectId: string, now: Date) {
     byType.set(r.type, (byType.get(r.type) ?? 0) + Number(r.n));
   }
   const open = await sql<{ n: number }>`select count(*) as n from alerts where project_id = ${projectId} and status = 'open'`.execute(db);
+  const im = await sql<Record<string, number>>`select count(*) as total,
+      sum(case when last_scan_id is null then 1 else 0 end) as unscanned,
+      sum(case when last_scan_id is not null and critical > 0 then 1 else 0 end) as critical,
+      sum(case when last_scan_id is not null and critical = 0 and high > 0 then 1 else 0 end) as high,
+      sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium > 0 then 1 else 0 end) as medium,
+      sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low > 0 then 1 else 0 end) as low,
+      sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low = 0 then 1 else 0 end) as clean
+    from images where project_id = ${projectId}`.execute(db);
   return {
+    images: Object.fromEntries(Object.entries(im.rows[0]!).map(([k, v]) => [k, Number(v ?? 0)])),
     topPackages: top.rows.map((r) => ({ package: r.package, findings: Number(r.findings), images: Number(r.images) })),
     byDay: [...byDay].map(([k, groups]) => [...k.split('|'), groups]).sort(),
     byType: [...byType].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 12),
@@ -177,6 +188,7 @@ for (const kind of STORE_KINDS) {
         if (o.status === 404) continue; // deleted
         assert.equal(o.status, 200);
         const slow = await slowOverview(db, p, new Date());
+        assert.deepEqual(o.body.images, slow.images, `${step}: images of ${p}`);
         assert.deepEqual(o.body.topPackages, slow.topPackages, `${step}: top packages of ${p}`);
         assert.equal(o.body.alerts.open, slow.open, `${step}: open alert groups of ${p}`);
         assert.deepEqual(

@@ -3,6 +3,7 @@
 // 0018), so the overview reads a few hundred summary rows instead of
 // aggregating 1M alert groups and 500k findings per request:
 //
+// - overview_image_levels: images per project and level (IMAGE_LEVEL);
 // - overview_alert_days: alert groups per project, UTC day of last_seen,
 //   severity and type (the trend charts);
 // - overview_alert_status: alert groups per project and status (open count);
@@ -32,6 +33,11 @@ import type { Dialect } from './store.js';
 const LOCK_ALERTS = 0x7669_0018;
 const LOCK_PACKAGES = 0x7669_0019;
 
+/** An image's level in the overview's "images by highest severity": its highest severity with a finding, clean, or unscanned. */
+export const IMAGE_LEVEL = (r: string) =>
+  `case when ${r}.last_scan_id is null then 'unscanned' when ${r}.critical > 0 then 'critical' when ${r}.high > 0 then 'high'
+    when ${r}.medium > 0 then 'medium' when ${r}.low > 0 then 'low' else 'clean' end`;
+const LOCK_IMAGES = 0x7669_0020;
 const DAY = (r: string) => `substr(${r}.last_seen, 1, 10)`;
 const COUNTED = (r: string) => `${r}.kind = 'vuln' and ${r}.ignored = 0`;
 
@@ -46,6 +52,13 @@ async function createTables(db: Kysely<any>): Promise<void> {
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('n', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('overview_alert_days_pk', ['project_id', 'day', 'severity', 'type'])
+    .execute();
+  await s
+    .createTable('overview_image_levels')
+    .addColumn('project_id', 'text', project)
+    .addColumn('level', 'text', (c) => c.notNull())
+    .addColumn('n', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('overview_image_levels_pk', ['project_id', 'level'])
     .execute();
   await s
     .createTable('overview_alert_status')
@@ -76,9 +89,13 @@ async function createTables(db: Kysely<any>): Promise<void> {
 
 /** The counters recomputed from the stored rows (the migration's backfill; also what tests compare with). */
 export async function rebuildOverviewCounts(db: Kysely<any>): Promise<void> {
-  for (const t of ['overview_alert_days', 'overview_alert_status', 'overview_packages', 'overview_package_images']) await db.deleteFrom(t).execute();
+  for (const t of ['overview_image_levels', 'overview_alert_days', 'overview_alert_status', 'overview_packages', 'overview_package_images'])
+    await db.deleteFrom(t).execute();
   await sql`insert into overview_alert_days (project_id, day, severity, type, n)
     select project_id, ${sql.raw(DAY('alerts'))}, severity, type, count(*) from alerts group by 1, 2, 3, 4`.execute(db);
+  await sql`insert into overview_image_levels (project_id, level, n) select project_id, ${sql.raw(IMAGE_LEVEL('images'))}, count(*) from images group by 1, 2`.execute(
+    db,
+  );
   await sql`insert into overview_alert_status (project_id, status, n) select project_id, status, count(*) from alerts group by 1, 2`.execute(db);
   await sql`insert into overview_package_images (image_id, package, project_id, findings)
     select f.image_id, f.package, im.project_id, count(*) from findings f join images im on im.id = f.image_id
@@ -98,6 +115,10 @@ const sqliteAlertDaySub = (r: string) => `update overview_alert_days set n = n -
 const sqliteStatusAdd = (r: string) => `insert into overview_alert_status (project_id, status, n) values (${r}.project_id, ${r}.status, 1)
   on conflict (project_id, status) do update set n = n + 1;`;
 const sqliteStatusSub = (r: string) => `update overview_alert_status set n = n - 1 where project_id = ${r}.project_id and status = ${r}.status;`;
+
+const sqliteLevelAdd = (r: string) => `insert into overview_image_levels (project_id, level, n) values (${r}.project_id, ${IMAGE_LEVEL(r)}, 1)
+  on conflict (project_id, level) do update set n = n + 1;`;
+const sqliteLevelSub = (r: string) => `update overview_image_levels set n = n - 1 where project_id = ${r}.project_id and level = ${IMAGE_LEVEL(r)};`;
 
 const pi = (r: string) => `image_id = ${r}.image_id and package = ${r}.package`;
 /** Counts finding `r` (new.*): its image and package, then its project and package (an image more when it was its first). */
@@ -119,6 +140,14 @@ function sqliteTriggers(): string[] {
   const sameFinding = `(${COUNTED('new')}) and (${COUNTED('old')}) and new.image_id = old.image_id and new.package = old.package`;
   const t = (name: string, when: string, body: string) => `create trigger ${name} ${when} begin ${body} end`;
   return [
+    t('overview_images_ins', 'after insert on images', sqliteLevelAdd('new')),
+    t('overview_images_del', 'after delete on images', sqliteLevelSub('old')),
+    t(
+      'overview_images_upd',
+      `after update of project_id, last_scan_id, critical, high, medium, low on images
+        when (old.project_id, ${IMAGE_LEVEL('old')}) is not (new.project_id, ${IMAGE_LEVEL('new')})`,
+      sqliteLevelSub('old') + sqliteLevelAdd('new'),
+    ),
     t('overview_alerts_ins', 'after insert on alerts', sqliteAlertDayAdd('new') + sqliteStatusAdd('new')),
     t('overview_alerts_del', 'after delete on alerts', sqliteAlertDaySub('old') + sqliteStatusSub('old')),
     t(
@@ -184,6 +213,13 @@ function pgAlertsBody(op: Op): string {
     ${apply(op, 'overview_alert_status', ['project_id', 'status'], ['n'], status)};`;
 }
 
+function pgImagesBody(op: Op): string {
+  const rows = changes(op, `project_id, ${IMAGE_LEVEL('$')} as level`).replaceAll('$.', '');
+  const levels = `select project_id, level, sum(d)::int as n from (${rows}) c group by 1, 2 having sum(d) <> 0`;
+  return `${lock(LOCK_IMAGES, rows)}
+    ${apply(op, 'overview_image_levels', ['project_id', 'level'], ['n'], levels)};`;
+}
+
 function pgFindingsBody(op: Op): string {
   // The change per image and package (k), with the count before (b) and the
   // project: the image's counter row's (it outlives the image in a
@@ -207,6 +243,7 @@ function pgTriggers(): string[] {
   const ref: Record<Op, string> = { ins: 'new table as n', del: 'old table as o', upd: 'old table as o new table as n' };
   const ev: Record<Op, string> = { ins: 'insert', del: 'delete', upd: 'update' };
   for (const [table, body] of [
+    ['images', pgImagesBody],
     ['alerts', pgAlertsBody],
     ['findings', pgFindingsBody],
   ] as const) {

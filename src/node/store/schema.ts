@@ -382,6 +382,7 @@ export interface Database {
   settings: SettingTable;
   notifiers: NotifierTable;
   rate_limits: RateLimitTable;
+  overview_image_levels: OverviewImageLevelTable;
   overview_alert_days: OverviewAlertDayTable;
   overview_alert_status: OverviewAlertStatusTable;
   overview_package_images: OverviewPackageImageTable;
@@ -394,6 +395,13 @@ export interface OverviewAlertDayTable {
   day: string;
   severity: string;
   type: string;
+  n: number;
+}
+
+/** Images per project and level (highest severity with a finding, clean, unscanned). */
+export interface OverviewImageLevelTable {
+  project_id: string;
+  level: string;
   n: number;
 }
 
