@@ -43,47 +43,23 @@ const COUNTED = (r: string) => `${r}.kind = 'vuln' and ${r}.ignored = 0`;
 
 async function createTables(db: Kysely<any>): Promise<void> {
   const s = db.schema;
-  const project = (c: any) => c.notNull().references('projects.id').onDelete('cascade');
-  await s
-    .createTable('overview_alert_days')
-    .addColumn('project_id', 'text', project)
-    .addColumn('day', 'text', (c) => c.notNull())
-    .addColumn('severity', 'text', (c) => c.notNull())
-    .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('n', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('overview_alert_days_pk', ['project_id', 'day', 'severity', 'type'])
-    .execute();
-  await s
-    .createTable('overview_image_levels')
-    .addColumn('project_id', 'text', project)
-    .addColumn('level', 'text', (c) => c.notNull())
-    .addColumn('n', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('overview_image_levels_pk', ['project_id', 'level'])
-    .execute();
-  await s
-    .createTable('overview_alert_status')
-    .addColumn('project_id', 'text', project)
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('n', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('overview_alert_status_pk', ['project_id', 'status'])
-    .execute();
-  // No foreign keys: its rows go when their count reaches 0 (also by cascade).
-  await s
-    .createTable('overview_package_images')
-    .addColumn('image_id', 'text', (c) => c.notNull())
-    .addColumn('package', 'text', (c) => c.notNull())
-    .addColumn('project_id', 'text', (c) => c.notNull())
-    .addColumn('findings', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('overview_package_images_pk', ['image_id', 'package'])
-    .execute();
-  await s
-    .createTable('overview_packages')
-    .addColumn('project_id', 'text', project)
-    .addColumn('package', 'text', (c) => c.notNull())
-    .addColumn('findings', 'integer', (c) => c.notNull())
-    .addColumn('images', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('overview_packages_pk', ['project_id', 'package'])
-    .execute();
+  /**
+   * A counter table: text `keys` (its primary key; project_id references the
+   * project, deleted with it, unless `fk` is false), integer `counts`.
+   */
+  const counters = async (name: string, keys: string[], counts: string[], fk = true) => {
+    let t = s.createTable(name);
+    for (const k of keys)
+      t = t.addColumn(k, 'text', (c) => (k === 'project_id' && fk ? c.notNull().references('projects.id').onDelete('cascade') : c.notNull()));
+    for (const k of counts) t = t.addColumn(k, 'integer', (c) => c.notNull());
+    await t.addPrimaryKeyConstraint(`${name}_pk`, keys.filter((k) => fk || k !== 'project_id') as never).execute();
+  };
+  await counters('overview_image_levels', ['project_id', 'level'], ['n']);
+  await counters('overview_alert_days', ['project_id', 'day', 'severity', 'type'], ['n']);
+  await counters('overview_alert_status', ['project_id', 'status'], ['n']);
+  // No foreign key, project_id not in the key: its rows go when their count reaches 0 (also by cascade).
+  await counters('overview_package_images', ['image_id', 'package', 'project_id'], ['findings'], false);
+  await counters('overview_packages', ['project_id', 'package'], ['findings', 'images']);
   await s.createIndex('overview_packages_top').on('overview_packages').columns(['project_id', 'findings']).execute();
 }
 
