@@ -6,7 +6,7 @@
 // in Chromium with a cold cache, from navigation to the data rendered.
 // Usage:
 //   npm run build:web
-//   node --import tsx bench/console-scale.ts [--db sqlite,postgres] [--rounds 3] [--images 10000] [--alerts 1000000]
+//   node --import tsx bench/console-scale.ts [--db sqlite,postgres] [--rounds 3] [--images 10000] [--alerts 1000000] [--pages overview,...]
 // PostgreSQL: VIGIL_BENCH_PG_URL, else VIGIL_TEST_PG_URL, else the CI default;
 // the data goes into its own schema. The seeded SQLite database and the
 // PostgreSQL schema are kept (VIGIL_BENCH_CACHE, default
@@ -29,6 +29,8 @@ const ALERTS = Number(arg('alerts', '1000000'));
 const ROUNDS = Number(arg('rounds', process.env.BENCH_ROUNDS ?? '3'));
 const DBS = arg('db', 'sqlite,postgres').split(',');
 const RESEED = process.argv.includes('--reseed');
+/** Only the pages whose name contains one of these (comma-separated; default all). */
+const PAGES = arg('pages', '').split(',').filter(Boolean);
 const PG_URL = process.env.VIGIL_BENCH_PG_URL ?? process.env.VIGIL_TEST_PG_URL ?? 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
 const NAME = `console-scale-${IMAGES}-${ALERTS}`;
 
@@ -143,7 +145,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Map<string, { api: number
     const sample = await s.api<{ items: { type: string }[] }>(`/api/v1/alerts?project=${p}&limit=1`);
     console.log(`  ${loadAverageText()}`);
     console.log(`  ${'page'.padEnd(32)}${'API (median ms)'.padStart(16)}${'Chromium first load (median ms)'.padStart(34)}`);
-    for (const c of cases(p, cursor, sample.items[0]!.type)) {
+    for (const c of cases(p, cursor, sample.items[0]!.type).filter((x) => !PAGES.length || PAGES.some((w) => x.name.includes(w)))) {
       const api: number[] = [];
       const page: number[] = [];
       const cpu: number[] = [];
