@@ -109,6 +109,7 @@ describeSensor(
   'eBPF (bpftrace)',
   async (clock) => {
     const kids = spawner();
+    let n = 0;
     // The exec and exit probes of the real program: real kernel events, a few seconds to compile.
     const program = buildProgram({ rawSyscalls: false, v1SubsysIndex: v1SubsysIndex(readBounded('/proc/cgroups') ?? '') })
       .split('\n')
@@ -125,7 +126,8 @@ describeSensor(
     });
     return {
       sensor,
-      trigger: () => kids.run('sleep', ['0.5']),
+      // A new argument each time: identical execs within a second are counted in the kernel, not reported.
+      trigger: () => kids.run('sleep', [`0.5${++n}`]),
       isTriggered: (e) => e.type === 'execve' && e.proc.pid === kids.last && e.proc.name === 'sleep',
       cleanup: kids.cleanup,
     };

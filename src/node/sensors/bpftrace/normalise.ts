@@ -334,7 +334,7 @@ export class Normaliser {
    */
   private exec(r: RawHeader, f: string[]): SyscallEvent {
     const flags = Number(f[0]);
-    const filename = f[9] ?? '';
+    const filename = f[10] ?? '';
     const kargv = this.pendingArgv.get(r.pid);
     this.pendingArgv.delete(r.pid);
     const fs = this.o.procs.fs;

@@ -31,6 +31,8 @@ export type BpftraceRecord =
   | { kind: 'lost'; count: number }
   /** Processes that exited (pid, kernel time in ns), from the program's batched exit map. */
   | { kind: 'exits'; exits: Array<[number, number]> }
+  /** Execs the program counted instead of printing them (burst aggregation): each key hash (as the `E` line prints it) with its count. */
+  | { kind: 'repeats'; counts: Array<[string, number]> }
   | { kind: 'other'; type: string }
   | { kind: 'bad'; reason: string };
 
@@ -39,7 +41,7 @@ const DIR_FIELDS = 1 + (2 * DIR_NAME_MAX) / 8;
 
 /** Number of code-specific fields per code (the last one may contain tabs). */
 const FIELD_COUNT: Record<string, number> = {
-  E: 10,
+  E: 11,
   Cg: 3,
   Dx: 1,
   Dm: 0,
@@ -102,6 +104,9 @@ export function parseBpftraceLine(line: string): BpftraceRecord {
       return n === undefined ? { kind: 'bad', reason: 'lost_events without a count' } : { kind: 'lost', count: n };
     }
     case 'map': {
+      const d = data as { '@xn0'?: unknown; '@xn1'?: unknown } | undefined;
+      const xn = d?.['@xn0'] ?? d?.['@xn1'];
+      if (xn !== undefined) return repeats(xn);
       const q = (data as { '@q'?: unknown } | undefined)?.['@q'];
       if (q === undefined) return { kind: 'other', type };
       if (!q || typeof q !== 'object') return { kind: 'bad', reason: 'exit map is not an object' };
@@ -119,6 +124,14 @@ export function parseBpftraceLine(line: string): BpftraceRecord {
     default:
       return { kind: 'other', type };
   }
+}
+
+function repeats(xn: unknown): BpftraceRecord {
+  if (!xn || typeof xn !== 'object') return { kind: 'bad', reason: 'exec count map is not an object' };
+  const counts: Array<[string, number]> = [];
+  for (const [k, v] of Object.entries(xn as Record<string, unknown>))
+    if (/^-?\d{1,20}$/.test(k) && typeof v === 'number' && Number.isInteger(v) && v > 0) counts.push([k, v]);
+  return { kind: 'repeats', counts };
 }
 
 function lostCount(data: unknown): number | undefined {

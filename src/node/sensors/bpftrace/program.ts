@@ -219,7 +219,17 @@ export interface ProgramOptions {
    * (`proc.exe_writer`, the drop-and-execute rule). Undefined: no file is remembered.
    */
   hostPidns?: number;
+  /**
+   * Identical execs (EXEC_REPEAT_KEY) within this many ms of the last one reported are counted in the
+   * kernel instead of printed (default EXEC_REPEAT_WINDOW_MS; 0: every exec is printed).
+   */
+  execRepeatWindowMs?: number;
 }
+
+/** Default window of the kernel's exec burst aggregation (ms). */
+export const EXEC_REPEAT_WINDOW_MS = 1000;
+/** How often the program forgets the execs it reported (the `@ex` map; a cleared key is reported again). */
+export const EXEC_REPEAT_CLEAR_S = 10;
 
 /**
  * Files created in containers that the program remembers (by device, inode and generation, so a reused
@@ -392,6 +402,74 @@ function fdKind(index: string, k: number): string {
  */
 export const ARGV_BYTES = STRLEN;
 
+/**
+ * What makes two execs identical for the kernel's burst aggregation: everything the `Ea` and `E` lines
+ * carry except the pid and time (so every rule field, the process tree's parent and the malware
+ * scanner's executable identity are the same): parent pid, uid, gid, login uid, tty, kinds of fds 0-2,
+ * pid namespace, cgroups (v2 and v1), the executable (device, inode, size, mtime) and the filename
+ * the exec was given, and the whole argv (hashed eight bytes at a time, 64-bit). Never aggregated: an
+ * exec whose argv is longer than ARGV_BYTES, of a file without a link (memfd, deleted), of a file a
+ * container dropped (`Dx`), or the first of a cgroup (`Cg`: its key is new).
+ */
+export const EXEC_REPEAT_KEY = [
+  'ppid',
+  'uid',
+  'gid',
+  'loginuid',
+  'tty',
+  'fd kinds 0-2',
+  'pidns',
+  'cgroup v2 id',
+  'cgroup v1 id',
+  'exe dev',
+  'exe inode',
+  'exe size',
+  'exe mtime',
+  'filename',
+  'argv',
+] as const;
+
+/**
+ * The exec probe that runs first: hashes EXEC_REPEAT_KEY and looks the key up in `@ex` (key -> kernel
+ * time it was last reported). Within `windowMs` of that, the exec is counted (`@xn0[hash]` or `@xn1`, printed
+ * with the exits every EXIT_BATCH_MS) and the `Ea`/`E` probes skip it (`@sk[tid]`); its exit is not recorded
+ * (`@ag[pid]`). Otherwise the time is stored and the hash goes out on the `E` line (`@kh[tid]`).
+ * `@ex` is cleared every EXEC_REPEAT_CLEAR_S (bounded by BPFTRACE_MAP_KEYS_MAX: when full, execs of new
+ * keys are reported, never dropped).
+ */
+function execRepeatProbe(windowMs: number, v1Id: string, dropped: boolean): string {
+  const mix = '$h = ($h ^ $w) * 0x9e3779b97f4a7c15; $h = $h ^ ($h >> 29);';
+  const word = (k: number) =>
+    `if ($an > ${8 * k}) { $w = *(uint64 *)uptr($as + ${8 * k}); if ($an < ${8 * k + 8}) { $w = $w & (((uint64)1 << (uint64)(($an - ${8 * k}) * 8)) - 1); } ${mix} }`;
+  const ints = [
+    'curtask->real_parent->tgid',
+    'uid',
+    'curtask->cred->gid.val',
+    'curtask->loginuid.val',
+    '(uint64)curtask->signal->tty',
+    '$fl',
+    'curtask->nsproxy->pid_ns_for_children->ns.inum',
+    'cgroup',
+    v1Id,
+    '$xi->i_sb->s_dev',
+    '$xi->i_ino',
+    '$xi->i_size',
+    '$xi->i_mtime_sec',
+    '$xi->i_mtime_nsec',
+  ];
+  const guard = dropped ? ' && @dx[tid] == 0' : '';
+  return (
+    `tracepoint:sched:sched_process_exec { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $as = (uint64)$mm->arg_start; $an = $mm->arg_end - $mm->arg_start; ` +
+    `if ($an <= ${ARGV_BYTES} && $xi->i_nlink != 0${guard}) { $fl = 0; $fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
+    `$h = (uint64)0xcbf29ce484222325; ${ints.map((x) => `$w = (uint64)(${x}); ${mix}`).join(' ')} ` +
+    `${Array.from({ length: ARGV_BYTES / 8 }, (_, k) => word(k)).join(' ')} ` +
+    `$fn = str(args->filename); $t = @ex[$h, $fn]; ` +
+    `if ($t != 0 && nsecs - $t < ${windowMs * 1_000_000}) { if (@xg == 0) { @xn0[$h] = count(); } else { @xn1[$h] = count(); } @sk[tid] = 1; @ag[pid] = 1; } ` +
+    `else { @ex[$h, $fn] = nsecs; @kh[tid] = $h; delete(@ag[pid]); } } ` +
+    `${dropped ? 'if (@dx[tid] != 0) { delete(@dx[tid]); } ' : ''}}`
+  );
+}
+
 export function buildProgram(opts: ProgramOptions = {}): string {
   const sensitive = cutPrefixes(opts.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS);
   const protectedP = cutPrefixes(opts.protectedPrefixes ?? DEFAULT_PROTECTED_PREFIXES);
@@ -421,23 +499,41 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   );
   if (opts.hostPidns !== undefined)
     p.push(
-      `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} } }`,
+      `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { @dx[tid] = 1; ${emit('Dx', '\\t%s', '$w')} } }`,
     );
+  const window = Math.max(0, Math.trunc(opts.execRepeatWindowMs ?? EXEC_REPEAT_WINDOW_MS));
+  if (window > 0) p.push(execRepeatProbe(window, v1Id, opts.hostPidns !== undefined));
+  const reported = window > 0 ? ' /@sk[tid] == 0/' : '';
   p.push(
-    `tracepoint:sched:sched_process_exec { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
+    `tracepoint:sched:sched_process_exec${reported} { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
   );
   p.push(
-    `tracepoint:sched:sched_process_exec { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
+    `tracepoint:sched:sched_process_exec${reported} { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
       `$tty = 0; $ty = (struct tty_struct *)curtask->signal->tty; if ($ty != 0) { $td = (struct tty_driver *)$ty->driver; $k = (uint64)$td->major; $mo = (uint64)($td->minor_start + $ty->index); $tty = ($mo & 0xff) | ($k << 8) | (($mo & ~0xff) << 12); } ` +
       `$fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
-      `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, str(args->filename)`)} }`,
+      `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%lld\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, ${window > 0 ? '@kh[tid]' : '0'}, str(args->filename)`)} }`,
   );
+  if (window > 0) {
+    p.push('tracepoint:sched:sched_process_exec /@sk[tid] != 0/ { delete(@sk[tid]); }');
+    p.push('tracepoint:sched:sched_process_exec /@kh[tid] != 0/ { delete(@kh[tid]); }');
+  }
   // Exits (of processes, not threads) are not printed one by one: the pid and time go into a map
   // that is printed and cleared every EXIT_BATCH_MS (one record for hundreds of exits). Exits only
   // let Node forget what it cached about a process; one that lands between the print and the clear
   // is not reported (Node's caches are bounded anyway).
-  p.push('tracepoint:sched:sched_process_exit /pid == tid/ { @q[pid] = nsecs; }');
-  p.push(`interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); }`);
+  // The exit of a process whose exec was aggregated is not recorded either (Node never heard of it).
+  if (window > 0) {
+    p.push('tracepoint:sched:sched_process_exit /pid == tid/ { if (@ag[pid] != 0) { delete(@ag[pid]); } else { @q[pid] = nsecs; } }');
+    // Two count maps, swapped at each print: the one printed and cleared is no longer written (a
+    // count added between bpftrace's print and clear of one map would be lost).
+    p.push(
+      `interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); if (@xg == 0) { @xg = 1; print(@xn0); clear(@xn0); } else { @xg = 0; print(@xn1); clear(@xn1); } }`,
+    );
+    p.push(`interval:s:${EXEC_REPEAT_CLEAR_S} { clear(@ex); }`);
+  } else {
+    p.push('tracepoint:sched:sched_process_exit /pid == tid/ { @q[pid] = nsecs; }');
+    p.push(`interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); }`);
+  }
   // openat: one exit probe, filtering in the kernel on integers. The call's arguments come from the
   // saved registers (PT_REGS); the path the process gave is compared eight bytes at a time against
   // the sensitive, protected (write intent) and truncate-watched prefixes, only when it is absolute;

@@ -42,6 +42,8 @@ export class EbpfSensor implements Sensor {
   private sink?: SensorSink;
   private readonly status = new SensorStatus('eBPF (bpftrace)');
   private readonly live = new Map<string, Set<number>>();
+  /** Execs the program counted instead of printing (identical to one it reported within the window). */
+  private aggregated = 0;
 
   constructor(private readonly o: EbpfSensorOptions) {}
 
@@ -64,6 +66,10 @@ export class EbpfSensor implements Sensor {
       ...(this.o.slowAfterMs !== undefined ? { slowAfterMs: this.o.slowAfterMs } : {}),
       onRecord: (r) => {
         if (r.kind === 'lost') return this.sink?.lost?.(runner.stats.lost);
+        if (r.kind === 'repeats') {
+          for (const [, n] of r.counts) this.aggregated += n;
+          return;
+        }
         if (r.kind === 'exits') {
           for (const [pid, ns] of r.exits) {
             const life = norm.exited(pid, ns);
@@ -112,7 +118,7 @@ export class EbpfSensor implements Sensor {
 
   health(): SensorHealth {
     const s = this.status.snapshot();
-    return { ...s, lost: this.runner?.stats.lost ?? 0, bad: this.runner?.stats.bad ?? 0, lines: this.runner?.stats.lines ?? 0 };
+    return { ...s, lost: this.runner?.stats.lost ?? 0, bad: this.runner?.stats.bad ?? 0, lines: this.runner?.stats.lines ?? 0, aggregated: this.aggregated };
   }
 
   private track(e: EngineEvent): void {
