@@ -212,9 +212,10 @@ export function decodeArgv(text: string): string[] {
 /**
  * The directory a probe placed with its chain (program.ts dirChain(): depth, then the directory's own
  * name and its parent's as hex little-endian words up to a NUL), as an absolute path of the process's
- * root; undefined when the probe could not place it (deeper, another mount, a long name).
+ * root; undefined when the probe could not place it (deeper, another mount, a long name). With
+ * `fsRoot`: the directory's place on its own filesystem when it is on another mount (depths 10-12).
  */
-export function dirChainPath(fields: readonly string[]): string | undefined {
+export function dirChainPath(fields: readonly string[], fsRoot = false): string | undefined {
   const per = DIR_NAME_MAX / 8;
   const name = (from: number): string | undefined => {
     const b = Buffer.alloc(DIR_NAME_MAX);
@@ -228,6 +229,7 @@ export function dirChainPath(fields: readonly string[]): string | undefined {
     return n && !n.includes('/') && n !== '.' && n !== '..' ? n : undefined;
   };
   const dep = fields[0];
+  if (fsRoot) return dep === '10' || dep === '11' || dep === '12' ? dirChainPath([String(Number(dep) - 10), ...fields.slice(1)]) : undefined;
   if (dep === '0') return '/';
   const own = name(1);
   if (dep === '1') return own === undefined ? undefined : `/${own}`;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProgram, v1SubsysIndex, stringWords, RAW_SYSCALLS, HIGH_RISK_SYSCALLS, DELIVERED_EVENT_TYPES, openReported } from './program.js';
+import { buildProgram, topComponents, v1SubsysIndex, stringWords, RAW_SYSCALLS, HIGH_RISK_SYSCALLS, DELIVERED_EVENT_TYPES, openReported } from './program.js';
 
 // /proc/cgroups of the CI machine (cgroup v1 controllers plus a v2 hierarchy).
 const PROC_CGROUPS = `#subsys_name	hierarchy	num_cgroups	enabled
@@ -152,5 +152,17 @@ describe('bpftrace program coverage', () => {
     assert.equal(openReported('/home/u/.ssh/id_rsa', false), true);
     // Names are compared whole: a longer name that starts with a sensitive one is not it.
     assert.equal(openReported('/srv/x/shadow.bak', false), false);
+  });
+  it('writes are tested by the top directories of the opened file on its filesystem (relative paths, dirfds, bind mounts)', () => {
+    assert.deepEqual(topComponents(['/etc/', '/etc/ssh/', '/usr/bin/', '/var/spool/cron', '/srv/app/', '/x']), [
+      ['etc', undefined],
+      ['usr', 'bin'],
+      ['var', 'spool'],
+      ['srv', 'app'],
+    ]);
+    const p = buildProgram({ protectedPrefixes: ['/etc/', '/usr/bin/'] });
+    // etc: length 3 and its three bytes; usr then bin.
+    assert.ok(p.includes('($al == 3 && ($a & 0xffffff) == 0x637465)'));
+    assert.ok(p.includes('($al == 3 && ($a & 0xffffff) == 0x727375 && $bl == 3 && ($b & 0xffffff) == 0x6e6962)'));
   });
 });

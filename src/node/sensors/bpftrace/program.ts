@@ -139,6 +139,15 @@ export function sensitiveIdentities(paths: readonly string[] = DEFAULT_SENSITIVE
   return out;
 }
 
+/** The kernel device number of the filesystem of `path` (the host's root: files opened through a bind mount of it are named by their path on it). */
+export function rootDevice(path = '/'): number | undefined {
+  try {
+    return kernelDev(statSync(path).dev);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The kernel-internal device number (sb->s_dev) of a user-space st_dev. */
 export function kernelDev(stDev: number): number {
   const major = Math.floor(stDev / 256) & 0xfff;
@@ -331,6 +340,55 @@ function userWords(count: number): { head: string; rest: string } {
   return { head, rest: rest.join(' ') };
 }
 
+/** How many directories the write test walks up from an opened file towards its filesystem's root. */
+export const TOP_WALK_DEPTH = 10;
+
+/**
+ * The first two components of each protected prefix (`/usr/bin/x` -> usr, bin; `/etc/` -> etc): what
+ * the kernel compares, by the first eight bytes and the length of a name, with the top directories of
+ * an opened file on its filesystem. A longer component is compared by its first eight bytes.
+ */
+export function topComponents(prefixes: readonly string[]): Array<[string, string | undefined]> {
+  const out = new Map<string, [string, string | undefined]>();
+  for (const p of prefixes) {
+    const parts = p.split('/').filter(Boolean);
+    if (!parts[0]) continue;
+    // A last component without its slash ("/var/spool/cron") is a name prefix: only complete ones narrow the test.
+    const complete = p.endsWith('/') ? parts : parts.slice(0, -1);
+    const key: [string, string | undefined] = [parts[0], complete.length >= 2 ? parts[1] : undefined];
+    if (complete.length === 0) continue;
+    out.set(key.join('/'), key);
+  }
+  // A one-component entry covers every two-component one below it.
+  return [...out.values()].filter(([a, b]) => b === undefined || !out.has(`${a}/`));
+}
+
+/** A test that the name in word `$<v>` (length `$<v>l`, first eight bytes) is `name`. */
+function shortNameTest(v: string, name: string): string {
+  const w = stringWords(usable(name.slice(0, 8)))[0]!;
+  const len = Buffer.byteLength(name);
+  return `$${v}l ${len > 8 ? '>=' : '=='} ${len} && ($${v} & ${hex(w.mask)}) == ${hex(w.value)}`;
+}
+
+/**
+ * Walks from the opened file's dentry (`$d`) up to its filesystem's root (at most TOP_WALK_DEPTH
+ * levels), whatever path, cwd, dirfd or mount led there, and tests its two top directories against
+ * topComponents(): a write below /etc is seen through `cd /etc`, a dirfd, `..` or a bind mount of the
+ * host's root. Sets `$m` on a match (Node places the path, the rules decide).
+ */
+function topDirTest(prefixes: readonly string[]): string {
+  const tops = topComponents(prefixes);
+  if (!tops.length) return '';
+  const step = '$t3 = $t2; $t2 = $t1; $t1 = $t1->d_parent;';
+  const walk = Array.from({ length: TOP_WALK_DEPTH }, () => `if ($t1 != $t1->d_parent) { ${step} } `).join('');
+  const test = tops.map(([a, b]) => `(${shortNameTest('a', a)}${b ? ` && ${shortNameTest('b', b)}` : ''})`).join(' || ');
+  return (
+    `$t1 = $d; $t2 = $d; $t3 = $d; ${walk}` +
+    `if ($t1 == $t1->d_parent && $t2 != $t1) { $al = $t2->d_name.len; $a = *(uint64 *)kptr($t2->d_name.name); $bl = (uint32)0; $b = (uint64)0; ` +
+    `if ($t3 != $t2) { $bl = $t3->d_name.len; $b = *(uint64 *)kptr($t3->d_name.name); } if (${test}) { $m = 1; } } `
+  );
+}
+
 /** Words of the opened file's name (kernel memory, `$np`, length `$nl`), read only as far as the name goes. */
 function nameWords(count: number): string {
   const out = ['$n0 = *(uint64 *)kptr($np);'];
@@ -348,7 +406,9 @@ export const DIR_NAME_MAX = 16;
  * the directory of the file it opened): `$dep` is 0 when the directory is the process's root, 1 or 2
  * when it is one or two levels below it (names in `$k0..$k3`, the directory's own, and `$q0..$q3`, its
  * parent's, as little-endian words up to a NUL), 9 when it is deeper, on another mount than the
- * process's root, or a name is longer than DIR_NAME_MAX. Integers only: a string would not fit in the
+ * process's root, or a name is longer than DIR_NAME_MAX; 10, 11 or 12 when the directory is on another
+ * mount and zero, one or two levels below its filesystem's root (a bind mount: Node names the file by
+ * its filesystem path when that filesystem is the host root's, see dirChainPath()). Integers only: a string would not fit in the
  * probe's 512-byte stack beside the path. Node rebuilds the path (dirChainPath()) without /proc, so
  * a process that has exited by then (`cd /etc; cat shadow`, `rm job`) is still placed.
  */
@@ -357,6 +417,7 @@ function dirChain(dentry: string, mnt: string): string {
   return (
     `$cd = ${dentry}; $cg = $cd->d_parent; $mr = (uint64)${mnt}->mnt_root; $dep = 9; ` +
     `if ((uint64)${mnt} == (uint64)curtask->fs->root.mnt) { if ((uint64)$cd == $mr) { $dep = 0; } else { if ((uint64)$cg == $mr) { $dep = 1; } else { if ((uint64)$cg->d_parent == $mr) { $dep = 2; } } } } ` +
+    `else { $mr = (uint64)$cd->d_sb->s_root; if ((uint64)$cd == $mr) { $dep = 10; } else { if ((uint64)$cg == $mr) { $dep = 11; } else { if ((uint64)$cg->d_parent == $mr) { $dep = 12; } } } } ` +
     `if ($cd->d_name.len > ${DIR_NAME_MAX} || $cg->d_name.len > ${DIR_NAME_MAX}) { $dep = 9; } ` +
     `$ka = (uint64)$cd->d_name.name; ${words('k', '$ka')} $qa = (uint64)$cg->d_name.name; ${words('q', '$qa')}`
   );
@@ -560,17 +621,19 @@ export function buildProgram(opts: ProgramOptions = {}): string {
       `if (${inodeTest}) { $m = 1; } ` +
       `$d = $fl->f_path.dentry; $nl = $d->d_name.len; $np = (uint64)$d->d_name.name; ${nameWords(maxWords(allNames))} ` +
       `if (${nameTest(SENSITIVE_BASENAMES, SENSITIVE_NAME_PREFIXES)}) { $m = 1; } ` +
-      `if (($fg & ${WRITE_FLAGS}) != 0 && (${nameTest(WRITE_WATCHED_BASENAMES)})) { $m = 1; }${remember} } ` +
+      `if (($fg & ${WRITE_FLAGS}) != 0 && (${nameTest(WRITE_WATCHED_BASENAMES)})) { $m = 1; }${remember} ` +
+      `if ($m == 0 && ($fg & ${WRITE_FLAGS}) != 0) { ${topDirTest(protectedP)}} } ` +
       `if ($m != 0) { @rep[tid] = 1; } } }`,
   );
   // The reporting probe, apart (the BPF stack of one probe cannot hold the filters, the path string
   // and the directory chain): runs the map lookup on every openat, the rest on reported ones only.
-  // A relative path is placed by the opened file's directory chain (dirChain()).
+  // A relative path is placed by the opened file's directory chain (dirChain()); a file on another
+  // mount (a bind mount of the host's root, of /etc) by its place on its filesystem.
   p.push(
     `tracepoint:syscalls:sys_exit_openat /@rep[tid] != 0/ { delete(@rep[tid]); $r = ${PT_REGS}; $p = uptr($r->si); $u0 = *(uint8 *)$p; $ino = (uint64)0; $dev = (uint64)0; ` +
       `$dep = 9; ${Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k} = (uint64)0; $q${k} = (uint64)0;`).join(' ')} ` +
       `if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; ` +
-      `if ($u0 != 0x2f) { ${dirChain('$fl->f_path.dentry->d_parent', '$fl->f_path.mnt')} } } ` +
+      `${dirChain('$fl->f_path.dentry->d_parent', '$fl->f_path.mnt')} } ` +
       `${emit('O', `\\t%d\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`, `args->ret, $r->dx, (int32)$r->di, $ino, $dev, ${DIR_ARGS}, str($p)`)} }`,
   );
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.

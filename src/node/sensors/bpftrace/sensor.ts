@@ -31,6 +31,8 @@ export interface EbpfSensorOptions {
   env?: NodeJS.ProcessEnv;
   /** Sensitive files by `${kernel dev}:${inode}` (the program's sensitiveInodes). */
   inodes?: ReadonlyMap<string, string>;
+  /** Kernel device number of the host's root filesystem (files opened through a bind mount of it are named by their path on it). */
+  rootDev?: number;
 }
 
 /** Live processes kept per container at most (beyond that, exits of the extra ones do not drop metadata early). */
@@ -57,6 +59,7 @@ export class EbpfSensor implements Sensor {
       host: this.o.host,
       ...(this.o.now ? { wallNow: this.o.now } : {}),
       ...(this.o.inodes ? { inodes: this.o.inodes } : {}),
+      ...(this.o.rootDev !== undefined ? { rootDev: this.o.rootDev } : {}),
     });
     const runner = new BpftraceRunner({
       bpftrace: this.o.bpftrace,
