@@ -223,9 +223,9 @@ export interface ProgramOptions {
   /** Files recognised by (device, inode) on open, whatever the path (sensitiveIdentities() of the host's sensitive files). */
   sensitiveInodes?: readonly FileIdentity[];
   /**
-   * Inode of the host's pid namespace (/proc/self/ns/pid of the sensor): files created by processes in any
-   * other pid namespace (containers) are remembered, and an exec of one of them names its creator
-   * (`proc.exe_writer`, the drop-and-execute rule). Undefined: no file is remembered.
+   * Inode of the host's pid namespace (/proc/self/ns/pid of the sensor). Defined: files created with an
+   * exec bit are remembered (in containers and on the host, except by DROP_EXEMPT_WRITERS), and an exec of
+   * one of them names its creator (`proc.exe_writer`, the drop-and-execute rules). Undefined: no file is remembered.
    */
   hostPidns?: number;
   /**
@@ -249,6 +249,41 @@ export const EXEC_REPEAT_CLEAR_S = 10;
  * no drop was seen (the attack suite's "unreliable" drop-and-execute).
  */
 export const DROPPED_FILES_MAX = 16384;
+
+/**
+ * Creators whose executables the program does not remember (compared with the task's comm in the
+ * kernel): linkers, compilers and package managers, whose new executables are run as a matter of course
+ * (the drop-and-execute rules exempt them too; remembering them would fill the map on a build host).
+ */
+export const DROP_EXEMPT_WRITERS: readonly string[] = [
+  'ld',
+  'ld.bfd',
+  'ld.gold',
+  'ld.lld',
+  'lld',
+  'mold',
+  'collect2',
+  'cc',
+  'gcc',
+  'g++',
+  'c++',
+  'clang',
+  'clang++',
+  'go',
+  'compile',
+  'link',
+  'rustc',
+  'cargo',
+  'dpkg',
+  'apt',
+  'apt-get',
+  'rpm',
+  'dnf',
+  'yum',
+  'apk',
+  'pip',
+  'pip3',
+];
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
@@ -601,15 +636,15 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // then the opened file itself: its (device, inode) against the sensitive files (hard links, bind
   // mounts, other mount namespaces) and its name, by length and words, against the sensitive and
   // write-watched names (any path that reaches it: relative, `..`, `//`). Only a match copies the
-  // path string and prints. Files created (O_CREAT) with an exec bit in their mode by processes
-  // outside the host's pid namespace are remembered for the exec probe.
+  // path string and prints. Files created (O_CREAT) with an exec bit in their mode by any process
+  // but a compiler or package manager (DROP_EXEMPT_WRITERS) are remembered for the exec probe.
   const words = userWords(maxWords([...sensitive, ...protectedP, ...truncateP]));
   const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
   const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
   const allNames = [...SENSITIVE_BASENAMES, ...SENSITIVE_NAME_PREFIXES, ...WRITE_WATCHED_BASENAMES];
   const remember =
     opts.hostPidns !== undefined
-      ? ` if (($fg & ${O_CREAT}) != 0 && ($r->r10 & 73) != 0 && curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}) { @wr[$ino, $dev, $in->i_generation] = comm; }`
+      ? ` if (($fg & ${O_CREAT}) != 0 && ($r->r10 & 73) != 0) { if (!(${DROP_EXEMPT_WRITERS.map((c) => `comm == ${lit(c)}`).join(' || ')})) { @wr[$ino, $dev, $in->i_generation] = comm; } }`
       : '';
   p.push(
     `tracepoint:syscalls:sys_exit_openat { $r = ${PT_REGS}; if ($r->orig_ax == ${NR_OPENAT}) { $p = uptr($r->si); $fg = $r->dx; $m = 0; ` +
