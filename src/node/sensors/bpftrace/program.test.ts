@@ -92,7 +92,9 @@ describe('bpftrace program', () => {
     // Only creations asking for an exec bit (0111 in the open's mode, r10): data files would fill the map.
     assert.ok(
       p.includes('if (($fg & 64) != 0 && ($r->r10 & 73) != 0) { if (!(comm == "ld" || comm == "ld.bfd" ||') &&
-        p.includes('comm == "pip3")) { @wr[$ino, $dev, $in->i_generation] = comm; } }'),
+        p.includes(
+          'comm == "pip3")) { if (curtask->nsproxy->pid_ns_for_children->ns.inum != 4026531836) { @wr[$ino, $dev, $in->i_generation] = comm; } else { @wh[$ino, $dev, $in->i_generation] = comm; } } }',
+        ),
     );
     const execs = p.split('\n').filter((l) => l.startsWith('tracepoint:sched:sched_process_exec '));
     assert.equal(execs.length, 7);

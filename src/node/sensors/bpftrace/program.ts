@@ -224,8 +224,11 @@ export interface ProgramOptions {
   sensitiveInodes?: readonly FileIdentity[];
   /**
    * Inode of the host's pid namespace (/proc/self/ns/pid of the sensor). Defined: files created with an
-   * exec bit are remembered (in containers and on the host, except by DROP_EXEMPT_WRITERS), and an exec of
-   * one of them names its creator (`proc.exe_writer`, the drop-and-execute rules). Undefined: no file is remembered.
+   * exec bit are remembered (except by DROP_EXEMPT_WRITERS): those a container's process created (`@wr`)
+   * and those a host process created (`@wh`, its own map, so the host's writes cannot crowd out the
+   * containers'). An exec of one names its creator (`proc.exe_writer`, the drop-and-execute rules): any
+   * exec of a container-created file, and a host exec of a host-created one (a runtime unpacking an
+   * image layer on the host is not a drop into the container). Undefined: no file is remembered.
    */
   hostPidns?: number;
   /**
@@ -595,7 +598,9 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   );
   if (opts.hostPidns !== undefined)
     p.push(
-      `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { @dx[tid] = 1; ${emit('Dx', '\\t%s', '$w')} } }`,
+      `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; ` +
+        `if ($w == "" && curtask->nsproxy->pid_ns_for_children->ns.inum == ${Math.trunc(opts.hostPidns)}) { $w = @wh[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; } ` +
+        `if ($w != "") { @dx[tid] = 1; ${emit('Dx', '\\t%s', '$w')} } }`,
     );
   const window = Math.max(0, Math.trunc(opts.execRepeatWindowMs ?? EXEC_REPEAT_WINDOW_MS));
   if (window > 0) p.push(execRepeatProbe(window, v1Id, opts.hostPidns !== undefined));
@@ -644,7 +649,8 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   const allNames = [...SENSITIVE_BASENAMES, ...SENSITIVE_NAME_PREFIXES, ...WRITE_WATCHED_BASENAMES];
   const remember =
     opts.hostPidns !== undefined
-      ? ` if (($fg & ${O_CREAT}) != 0 && ($r->r10 & 73) != 0) { if (!(${DROP_EXEMPT_WRITERS.map((c) => `comm == ${lit(c)}`).join(' || ')})) { @wr[$ino, $dev, $in->i_generation] = comm; } }`
+      ? ` if (($fg & ${O_CREAT}) != 0 && ($r->r10 & 73) != 0) { if (!(${DROP_EXEMPT_WRITERS.map((c) => `comm == ${lit(c)}`).join(' || ')})) { ` +
+        `if (curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}) { @wr[$ino, $dev, $in->i_generation] = comm; } else { @wh[$ino, $dev, $in->i_generation] = comm; } } }`
       : '';
   p.push(
     `tracepoint:syscalls:sys_exit_openat { $r = ${PT_REGS}; if ($r->orig_ax == ${NR_OPENAT}) { $p = uptr($r->si); $fg = $r->dx; $m = 0; ` +
