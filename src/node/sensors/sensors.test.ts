@@ -14,6 +14,7 @@ import { AuthLogTail } from './auth-log.js';
 import { EbpfSensor } from './bpftrace/sensor.js';
 import { buildProgram, v1SubsysIndex } from './bpftrace/program.js';
 import { checkPrereqs } from './bpftrace/runner.js';
+import { ebpfSkip } from './bpftrace/bpftrace.test-helpers.js';
 
 /** Child processes started by triggers: the event of the last one is the one looked for. */
 function spawner() {
@@ -94,15 +95,6 @@ describeSensor('auth log tail', async (clock) => {
   };
 });
 
-function ebpfSkip(): string | false {
-  if (process.getuid?.() !== 0) return 'the eBPF sensor needs root (CI runs this as root)';
-  try {
-    checkPrereqs();
-    return false;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 const skip = ebpfSkip();
 
 describeSensor(

@@ -8,30 +8,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { SyscallEvent } from '../../../core/events/event.js';
-import { BpftraceRunner, checkPrereqs } from './runner.js';
-import { Normaliser } from './normalise.js';
-import { ARGV_BYTES, buildProgram } from './program.js';
-import { ProcCache, ProcFs } from '../procfs.js';
-import { ContainerResolver } from '../container-resolver.js';
+import type { BpftraceRunner } from './runner.js';
+import { ARGV_BYTES } from './program.js';
+import { ebpfSkip, runProbes, waitFor } from './bpftrace.test-helpers.js';
 
-function skipReason(): string | false {
-  if (process.getuid?.() !== 0) return 'the eBPF sensor needs root (CI runs this as root)';
-  try {
-    checkPrereqs();
-    return false;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-const skip = skipReason();
-
-async function until(what: string, ok: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const skip = ebpfSkip();
+const until = (what: string, ok: () => boolean) => waitFor(what, () => (ok() ? true : undefined));
 
 describe('exec burst aggregation in the kernel (real processes)', { skip, timeout: 240_000 }, () => {
   let runner: BpftraceRunner;
@@ -40,25 +22,15 @@ describe('exec burst aggregation in the kernel (real processes)', { skip, timeou
   const keyOf = new Map<SyscallEvent, string>();
   const counts = new Map<string, number>();
   before(async () => {
-    const program = buildProgram({ rawSyscalls: false })
-      .split('\n')
-      .filter((l) => /^(BEGIN|interval:|tracepoint:sched:sched_process_(exec|exit))/.test(l))
-      .join('\n');
-    const norm = new Normaliser({ procs: new ProcCache(new ProcFs()), containers: new ContainerResolver({ clients: [] }), host: 'test' });
-    runner = new BpftraceRunner({
-      bpftrace: checkPrereqs().bpftrace,
-      program: `${program}\n`,
-      readyTimeoutMs: 200_000,
+    runner = await runProbes(/^(BEGIN|interval:|tracepoint:sched:sched_process_(exec|exit))/, {
       onRecord: (r) => {
         if (r.kind === 'repeats') for (const [k, n] of r.counts) counts.set(k, (counts.get(k) ?? 0) + n);
-        if (r.kind !== 'event') return;
-        const { event } = norm.record(r.ev);
-        if (!event) return;
+      },
+      onEvent: (event, raw) => {
         events.push(event);
-        if (r.ev.code === 'E') keyOf.set(event, r.ev.rest[9]!);
+        if (raw.code === 'E') keyOf.set(event, raw.rest[9]!);
       },
     });
-    await runner.start();
   });
   after(async () => runner?.stop());
 

@@ -13,32 +13,11 @@ import type { SyscallEvent } from '../../../core/events/event.js';
 import { Engine } from '../../../core/rules/engine.js';
 import type { Ruleset } from '../../../core/rules/loader.js';
 import { loadBuiltinRules } from '../../rules/load.js';
-import { BpftraceRunner, checkPrereqs } from './runner.js';
-import { Normaliser } from './normalise.js';
-import { buildProgram, rootDevice } from './program.js';
-import { ProcCache, ProcFs } from '../procfs.js';
-import { ContainerResolver } from '../container-resolver.js';
+import type { BpftraceRunner } from './runner.js';
+import { rootDevice } from './program.js';
+import { ebpfSkip, runProbes, waitFor as until } from './bpftrace.test-helpers.js';
 
-function skipReason(): string | false {
-  if (process.getuid?.() !== 0) return 'the eBPF sensor needs root (CI runs this as root)';
-  try {
-    checkPrereqs();
-    return false;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-const skip = skipReason();
-
-async function until<T>(what: string, get: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const skip = ebpfSkip();
 
 function sh(script: string): void {
   const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
@@ -54,27 +33,11 @@ describe('writes under protected directories by any path (real processes)', { sk
   const created: string[] = [];
   before(async () => {
     rules = (await loadBuiltinRules()).ruleset;
-    const program = buildProgram({ rawSyscalls: false })
-      .split('\n')
-      .filter((l) => /^(BEGIN|tracepoint:syscalls:sys_exit_openat)/.test(l))
-      .join('\n');
-    const norm = new Normaliser({
-      procs: new ProcCache(new ProcFs()),
-      containers: new ContainerResolver({ clients: [] }),
-      host: 'test',
-      ...(rootDevice() !== undefined ? { rootDev: rootDevice()! } : {}),
+    const rootDev = rootDevice();
+    runner = await runProbes(/^(BEGIN|tracepoint:syscalls:sys_exit_openat)/, {
+      normaliser: rootDev !== undefined ? { rootDev } : {},
+      onEvent: (e) => void events.push(e),
     });
-    runner = new BpftraceRunner({
-      bpftrace: checkPrereqs().bpftrace,
-      program: `${program}\n`,
-      readyTimeoutMs: 200_000,
-      onRecord: (r) => {
-        if (r.kind !== 'event') return;
-        const { event } = norm.record(r.ev);
-        if (event) events.push(event);
-      },
-    });
-    await runner.start();
   });
   after(async () => {
     await runner?.stop();
