@@ -369,7 +369,10 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
 }
 
 /** Read a layer that a source walks itself (an unpacked root filesystem). */
-export async function scanLayerEntries(source: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, o: ScanLayerOptions): Promise<LayerScanData> {
+export async function scanLayerEntries(
+  source: AsyncIterable<LayerEntry | readonly LayerEntry[]> | Iterable<LayerEntry>,
+  o: ScanLayerOptions,
+): Promise<LayerScanData> {
   const col = new EntryCollector(o);
   const budget = o.budget ?? { used: 0 };
   let layerBytes = 0;
@@ -431,9 +434,16 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry> | Itera
       if (p) await p;
     }
   } else {
-    for await (const le of source) {
-      const p = step(le);
-      if (p) await p;
+    for await (const item of source) {
+      if (!Array.isArray(item)) {
+        const p = step(item as LayerEntry);
+        if (p) await p;
+        continue;
+      }
+      for (const le of item as readonly LayerEntry[]) {
+        const p = step(le);
+        if (p) await p;
+      }
     }
   }
   return col.result();
