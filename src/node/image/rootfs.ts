@@ -10,7 +10,7 @@ import type { ByteSource } from '../../core/analyzers/byte-source.js';
 import { InputError } from '../../core/errors.js';
 import type { Image, LayerEntry } from '../../core/image/types.js';
 import type { OpenImageOptions } from './types.js';
-import { walkInWorker, WalkFailure } from './walk-worker.js';
+import { walkTree, WalkFailure } from './walk-worker.js';
 
 function walkError(e: unknown, where: string): InputError {
   if (e instanceof InputError) return e;
@@ -80,13 +80,14 @@ class WalkedEntry implements LayerEntry {
 
 /**
  * Entries of a directory tree, depth first, parents before children, in
- * batches: the walk itself runs in a worker thread (walk-worker.ts), so its
- * system calls use the second core while this thread analyses.
+ * batches: past the first entries the walk runs in a worker thread
+ * (walk-worker.ts), so its system calls use the second core while this
+ * thread analyses.
  */
 async function* walk(root: string): AsyncGenerator<LayerEntry[]> {
   try {
     // root is '' for `/` (so that paths join as `/bin`, not `//bin`).
-    yield* walkInWorker(root, (r) => new WalkedEntry(r, root + r.path));
+    yield* walkTree(root, (r) => new WalkedEntry(r, root + r.path));
   } catch (e) {
     if (e instanceof WalkFailure) throw walkError(e, e.where);
     throw e;

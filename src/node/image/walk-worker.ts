@@ -1,31 +1,86 @@
-// The rootfs walk in a worker thread, so that the directory walk's system
-// calls (readdir, lstat, readlink: most of a large tree's cost) run on one
-// core while the main thread registers entries, reads the claimed files and
-// runs the analyzers on the other. The worker walks exactly as the
-// synchronous walk did (depth first, parents before children, names sorted,
-// symlinks never followed, other file systems not entered) and posts the
-// entries in batches: paths in one string, the numbers in one transferred
-// typed array. Memory is bounded: the worker is at most MAX_AHEAD batches
-// ahead of the consumer (a shared counter it waits on with Atomics.wait).
-// The worker's code is a self-contained script (eval: only node:fs and
-// node:worker_threads), as the SQLite checkpointer's, so that it runs the
-// same from the TypeScript sources (tests) and the compiled CLI.
+// The rootfs walk: depth first, parents before children, names sorted,
+// symlinks never followed, other file systems not entered. A large tree's
+// cost is mostly the walk's system calls (readdir, lstat, readlink), so once
+// a walk has passed WORKER_AFTER entries the directories still to visit go
+// to a worker thread, which walks them on the second core while the main
+// thread registers entries, reads the claimed files and runs the analyzers.
+// Small trees (a base image, test fixtures) never pay for a worker's start
+// (~0.1 s of CPU). The worker posts entries in batches (paths in one string,
+// the numbers in one transferred typed array) and is at most MAX_AHEAD
+// batches ahead of the consumer (a shared counter it waits on with
+// Atomics.wait), so memory stays bounded. Both sides run the same
+// `walkDirs`; the worker is a self-contained script (eval, as the SQLite
+// checkpointer's: `walkDirs` is inserted as source), so it runs the same
+// from the TypeScript sources (tests) and the compiled CLI.
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { EntryKind } from '../../core/inventory/types.js';
 
-/** Entries per posted batch. */
+/** Entries walked on the main thread before the rest of the walk moves to a worker. */
+export const WORKER_AFTER = 16_384;
+/** Entries per batch. */
 export const BATCH = 1024;
 /** Batches posted and not yet consumed, at most. */
 export const MAX_AHEAD = 8;
 /** Numbers per entry in a batch: kind, mode, size, uid, gid. */
 const FIELDS = 5;
+/** Kind codes of walkDirs (its index into this list). */
 const KINDS: EntryKind[] = ['file', 'dir', 'symlink', 'char', 'block', 'fifo', 'other'];
 
+type Emit = (path: string, kind: number, mode: number, size: number, uid: number, gid: number, link: string | undefined) => void;
+interface WalkFs {
+  lstatSync: typeof lstatSync;
+  readdirSync: typeof readdirSync;
+  readlinkSync: typeof readlinkSync;
+}
+
+/**
+ * Visit directories from `stack` (relative paths, the next one last) until
+ * it is empty or at least `limit` entries were emitted; returns how many.
+ * Throws an error carrying `where` (the path) for what cannot be read. Its
+ * source runs in the worker too: no imports, closures or nested functions.
+ */
+export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: string[], limit: number, emit: Emit): number {
+  let n = 0;
+  while (stack.length > 0 && n < limit) {
+    const rel = stack.pop()!;
+    let names: string[];
+    try {
+      names = fs.readdirSync(root + rel || '/');
+    } catch (e) {
+      if (rel && (e as { code?: string }).code === 'ENOENT') continue; // a directory that vanished during the walk
+      throw Object.assign(e as Error, { where: root + rel || '/' });
+    }
+    names.sort();
+    const dirs: string[] = [];
+    for (const name of names) {
+      const p = rel + '/' + name;
+      const full = root + p;
+      let link: string | undefined;
+      let st;
+      try {
+        st = fs.lstatSync(full, { throwIfNoEntry: false });
+        if (st && st.isSymbolicLink()) link = fs.readlinkSync(full);
+      } catch (e) {
+        throw Object.assign(e as Error, { where: full });
+      }
+      if (st === undefined) continue; // vanished during the walk
+      const kind = st.isFile() ? 0 : st.isDirectory() ? 1 : link !== undefined ? 2 : st.isCharacterDevice() ? 3 : st.isBlockDevice() ? 4 : st.isFIFO() ? 5 : 6;
+      emit(p, kind, st.mode & 0o7777, kind === 0 ? st.size : 0, st.uid, st.gid, link);
+      n++;
+      if (kind === 1 && st.dev === rootDev) dirs.push(p);
+    }
+    for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);
+  }
+  return n;
+}
+
 const WORKER_SOURCE = `
-const { lstatSync, readdirSync, readlinkSync } = require('node:fs');
+const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-const { root, batch, maxAhead, fields } = workerData;
+const { root, rootDev, stack, batch, maxAhead, fields } = workerData;
 const credits = new Int32Array(workerData.credits);
+const walkDirs = ${walkDirs.toString()};
 let paths = [];
 let links = [];
 let nums = new Float64Array(batch * fields);
@@ -35,74 +90,32 @@ const flush = () => {
   // Wait for room: at most maxAhead batches in flight.
   while (Atomics.load(credits, 0) >= maxAhead) Atomics.wait(credits, 0, Atomics.load(credits, 0), 1000);
   Atomics.add(credits, 0, 1);
-  const buf = nums.buffer.slice(0, n * fields * 8);
-  parentPort.postMessage({ paths: paths.join('\\0'), links, nums: buf }, [buf]);
+  const buf = nums.buffer;
+  parentPort.postMessage({ paths: paths.join('\\0'), links, nums: buf, n }, [buf]);
   paths = [];
   links = [];
+  nums = new Float64Array(batch * fields);
   n = 0;
 };
-const kindOf = (st) =>
-  st.isFile() ? 0 : st.isDirectory() ? 1 : st.isSymbolicLink() ? 2 : st.isCharacterDevice() ? 3 : st.isBlockDevice() ? 4 : st.isFIFO() ? 5 : 6;
-const fail = (e, where) => {
-  flush();
-  parentPort.postMessage({ error: { code: typeof e.code === 'string' ? e.code : '', message: String(e.message ?? e), where } });
+const emit = (p, kind, mode, size, uid, gid, link) => {
+  const o = n * fields;
+  nums[o] = kind;
+  nums[o + 1] = mode;
+  nums[o + 2] = size;
+  nums[o + 3] = uid;
+  nums[o + 4] = gid;
+  paths.push(p);
+  if (link !== undefined) links.push(link);
+  if (++n === batch) flush();
 };
-const walk = () => {
-  let rootDev;
-  try {
-    rootDev = lstatSync(root || '/').dev;
-  } catch (e) {
-    return fail(e, root || '/');
-  }
-  const stack = [''];
-  while (stack.length > 0) {
-    const rel = stack.pop();
-    let names;
-    try {
-      names = readdirSync(root + rel || '/');
-    } catch (e) {
-      if (rel && e.code === 'ENOENT') continue; // a directory that vanished during the walk
-      return fail(e, root + rel || '/');
-    }
-    names.sort();
-    const dirs = [];
-    for (const name of names) {
-      const p = rel + '/' + name;
-      const full = root + p;
-      let st;
-      try {
-        st = lstatSync(full, { throwIfNoEntry: false });
-      } catch (e) {
-        return fail(e, full);
-      }
-      if (st === undefined) continue; // vanished during the walk
-      const kind = kindOf(st);
-      if (kind === 2) {
-        try {
-          links.push(readlinkSync(full));
-        } catch (e) {
-          return fail(e, full);
-        }
-      }
-      const o = n * fields;
-      nums[o] = kind;
-      nums[o + 1] = st.mode & 0o7777;
-      nums[o + 2] = kind === 0 ? st.size : 0;
-      nums[o + 3] = st.uid;
-      nums[o + 4] = st.gid;
-      paths.push(p);
-      if (++n === batch) {
-        flush();
-        nums = new Float64Array(batch * fields);
-      }
-      if (kind === 1 && st.dev === rootDev) dirs.push(p);
-    }
-    for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]);
-  }
+try {
+  walkDirs(fs, root, rootDev, stack, Infinity, emit);
   flush();
   parentPort.postMessage({ done: true });
-};
-walk();
+} catch (e) {
+  flush();
+  parentPort.postMessage({ error: { code: typeof e.code === 'string' ? e.code : '', message: String(e.message ?? e), where: e.where ?? root } });
+}
 `;
 
 export interface WalkedRecord {
@@ -115,6 +128,7 @@ export interface WalkedRecord {
   linkTarget?: string;
 }
 
+/** A walk that could not read something: the system error's code and message, and the path. */
 export class WalkFailure extends Error {
   constructor(
     readonly code: string,
@@ -125,33 +139,43 @@ export class WalkFailure extends Error {
   }
 }
 
+const failure = (e: unknown, root: string): WalkFailure => {
+  const x = e as { code?: unknown; message?: unknown; where?: unknown };
+  return new WalkFailure(typeof x.code === 'string' ? x.code : '', String(x.message ?? e), typeof x.where === 'string' ? x.where : root || '/');
+};
+
+const record = (path: string, kind: number, mode: number, size: number, uid: number, gid: number, link: string | undefined): WalkedRecord => {
+  const r: WalkedRecord = { path, kind: KINDS[kind]!, mode, size, uid, gid };
+  if (link !== undefined) r.linkTarget = link;
+  return r;
+};
+
 interface Message {
   paths?: string;
   links?: string[];
   nums?: ArrayBuffer;
+  n?: number;
   error?: { code: string; message: string; where: string };
   done?: boolean;
 }
 
-/**
- * Walk `root` ('' for `/`) in a worker thread; yields the entries batch by
- * batch (paths relative to the root, starting with `/`). Stopping early (a
- * break, an error in the consumer) ends the worker.
- */
-export async function* walkInWorker<T>(root: string, make: (r: WalkedRecord) => T): AsyncGenerator<T[]> {
+/** The rest of a walk (`stack`) in a worker thread, batch by batch; stopping early ends the worker. */
+async function* walkRestInWorker<T>(root: string, rootDev: number, stack: string[], make: (r: WalkedRecord) => T): AsyncGenerator<T[]> {
   const credits = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { root, batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, credits: credits.buffer } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { root, rootDev, stack, batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, credits: credits.buffer },
+  });
   const queue: Message[] = [];
   let wake: (() => void) | undefined;
-  let failure: Error | undefined;
+  let crashed: Error | undefined;
   let exited = false;
-  const push = (m: Message): void => {
+  worker.on('message', (m: Message) => {
     queue.push(m);
     wake?.();
-  };
-  worker.on('message', push);
+  });
   worker.on('error', (e) => {
-    failure = e;
+    crashed = e;
     wake?.();
   });
   worker.on('exit', () => {
@@ -162,7 +186,7 @@ export async function* walkInWorker<T>(root: string, make: (r: WalkedRecord) => 
     for (;;) {
       const m = queue.shift();
       if (!m) {
-        if (failure) throw failure;
+        if (crashed) throw crashed;
         if (exited) throw new Error('the walk worker ended early');
         await new Promise<void>((r) => (wake = r));
         wake = undefined;
@@ -173,14 +197,11 @@ export async function* walkInWorker<T>(root: string, make: (r: WalkedRecord) => 
       const nums = new Float64Array(m.nums!);
       const paths = m.paths!.split('\0');
       const links = m.links!;
-      const out: T[] = new Array<T>(paths.length);
+      const out = new Array<T>(m.n!);
       let l = 0;
-      for (let i = 0; i < paths.length; i++) {
+      for (let i = 0; i < m.n!; i++) {
         const o = i * FIELDS;
-        const kind = KINDS[nums[o]!]!;
-        const r: WalkedRecord = { path: paths[i]!, kind, mode: nums[o + 1]!, size: nums[o + 2]!, uid: nums[o + 3]!, gid: nums[o + 4]! };
-        if (kind === 'symlink') r.linkTarget = links[l++]!;
-        out[i] = make(r);
+        out[i] = make(record(paths[i]!, nums[o]!, nums[o + 1]!, nums[o + 2]!, nums[o + 3]!, nums[o + 4]!, nums[o] === 2 ? links[l++] : undefined));
       }
       // This batch is taken: the worker may post one more.
       Atomics.sub(credits, 0, 1);
@@ -189,5 +210,38 @@ export async function* walkInWorker<T>(root: string, make: (r: WalkedRecord) => 
     }
   } finally {
     if (!exited) await worker.terminate();
+  }
+}
+
+/**
+ * Walk `root` ('' for `/`), yielding entries in batches (paths relative to
+ * the root, starting with `/`); failures are WalkFailures naming the path.
+ */
+export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, workerAfter = WORKER_AFTER): AsyncGenerator<T[]> {
+  const fs: WalkFs = { lstatSync, readdirSync, readlinkSync };
+  let rootDev: number;
+  try {
+    rootDev = lstatSync(root || '/').dev;
+  } catch (e) {
+    throw failure(Object.assign(e as Error, { where: root || '/' }), root);
+  }
+  const stack = [''];
+  let walked = 0;
+  let batch: T[] = [];
+  const emit: Emit = (p, kind, mode, size, uid, gid, link) => {
+    batch.push(make(record(p, kind, mode, size, uid, gid, link)));
+  };
+  while (stack.length > 0) {
+    if (walked >= workerAfter) {
+      yield* walkRestInWorker(root, rootDev, stack, make);
+      return;
+    }
+    try {
+      walked += walkDirs(fs, root, rootDev, stack, BATCH, emit);
+    } catch (e) {
+      throw failure(e, root);
+    }
+    if (batch.length > 0) yield batch;
+    batch = [];
   }
 }
