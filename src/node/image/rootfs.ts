@@ -3,13 +3,14 @@
 // system (mounts such as a live /proc are skipped), and reads only the files
 // an analyzer requires, when it asks.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, constants as fsc } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, constants as fsc } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { ByteSource } from '../../core/analyzers/byte-source.js';
 import { InputError } from '../../core/errors.js';
 import type { Image, LayerEntry } from '../../core/image/types.js';
 import type { OpenImageOptions } from './types.js';
+import { fdSource } from './spill.js';
 import { walkTree, WalkFailure } from './walk-worker.js';
 
 function walkError(e: unknown, where: string): InputError {
@@ -30,21 +31,7 @@ export function withFileRanges<T>(full: string, fn: (src: ByteSource) => T): T {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new InputError('IMAGE_READ_ERROR', 'no longer a regular file', full);
-    const size = st.size;
-    return fn({
-      size,
-      read(offset, length) {
-        const n = Math.max(0, Math.min(length, size - offset));
-        const buf = Buffer.allocUnsafe(n);
-        let got = 0;
-        while (got < n) {
-          const r = readSync(fd, buf, got, n - got, offset + got);
-          if (r === 0) break; // shrank since fstat
-          got += r;
-        }
-        return got === n ? buf : buf.subarray(0, got);
-      },
-    });
+    return fn(fdSource(fd, st.size));
   } finally {
     closeSync(fd);
   }
