@@ -14,7 +14,7 @@
 // from the TypeScript sources (tests) and the compiled CLI.
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { EntryKind } from '../../core/inventory/types.js';
+import type { EntryKind, FileEntry } from '../../core/inventory/types.js';
 
 /** Entries walked on the main thread before the rest of the walk moves to a worker. */
 export const WORKER_AFTER = 16_384;
@@ -118,15 +118,8 @@ try {
 }
 `;
 
-export interface WalkedRecord {
-  path: string;
-  kind: EntryKind;
-  mode: number;
-  size: number;
-  uid: number;
-  gid: number;
-  linkTarget?: string;
-}
+/** One walked entry: a FileEntry's metadata (no layer, no hash). */
+export type WalkedRecord = Pick<FileEntry, 'path' | 'kind' | 'mode' | 'size' | 'uid' | 'gid' | 'linkTarget'>;
 
 /** A walk that could not read something: the system error's code and message, and the path. */
 export class WalkFailure extends Error {
