@@ -5,6 +5,7 @@
 // repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
 import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
+import type { ColumnType } from 'antd/es/table';
 import { useMutation, type UseMutationResult } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, useUrlFilters } from './common';
@@ -31,10 +32,21 @@ export function AddToolbar({ allowed, label, onAdd, children }: { allowed: boole
   );
 }
 
+type ColumnBase<T> = Omit<ColumnType<T>, 'dataIndex' | 'render'>;
+/**
+ * A column whose `dataIndex` is a field of the row type (the API's generated
+ * type), and whose render takes that field's type: a field the server
+ * renames, drops or makes nullable fails the console's typecheck here too
+ * (antd's own columns take any string).
+ */
+export type Column<T> =
+  | { [K in keyof T & string]: ColumnBase<T> & { dataIndex: K; render?: (value: T[K], row: T, index: number) => ReactNode } }[keyof T & string]
+  | (ColumnBase<T> & { dataIndex?: undefined; key: string; render?: (value: unknown, row: T, index: number) => ReactNode });
+
 /** An antd table without client paging, keyed by `id`, with the translated empty text. */
-export function DataTable<T extends object>(props: TableProps<T>) {
+export function DataTable<T extends object>({ columns, ...props }: Omit<TableProps<T>, 'columns'> & { columns: Column<T>[] }) {
   const { t } = useI18n();
-  return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} {...props} />;
+  return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} columns={columns as ColumnType<T>[]} {...props} />;
 }
 
 /** A small danger button that asks before it acts. */

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Alert, Button, Input, Modal, Space, Switch, Tag, Tooltip } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Cluster, NodeRow, Page } from '../api/types';
+import type { Cluster, NodeRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { QueryState, StatusTag, useProject } from '../components/common';
@@ -21,12 +21,12 @@ export default function Clusters() {
   const clusters = useQuery({
     queryKey: ['clusters', projectId],
     enabled: !!projectId,
-    queryFn: () => unwrap<Page<Cluster>>(api.GET('/api/v1/projects/{projectId}/clusters', { params: { path, query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/clusters', { params: { path, query: { limit: 500 } } })),
   });
   const nodes = useQuery({
     queryKey: ['nodes', projectId],
     enabled: !!projectId,
-    queryFn: () => unwrap<Page<NodeRow>>(api.GET('/api/v1/projects/{projectId}/nodes', { params: { path, query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/nodes', { params: { path, query: { limit: 500 } } })),
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['clusters'] });
   const add = useAddForm((v: { name: string }) => unwrap(api.POST('/api/v1/projects/{projectId}/clusters', { params: { path }, body: v })), refresh);
@@ -39,9 +39,9 @@ export default function Clusters() {
   );
   const mint = useAction(
     (c: Cluster) =>
-      unwrap<{ token: string; expiresAt: string }>(
-        api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/agent-tokens', { params: { path: { ...path, clusterId: c.id } }, body: {} }),
-      ).then((r) => ({ ...r, cluster: c.name })),
+      unwrap(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/agent-tokens', { params: { path: { ...path, clusterId: c.id } }, body: {} })).then(
+        (r) => ({ ...r, cluster: c.name }),
+      ),
     setToken,
   );
   const del = useAction(

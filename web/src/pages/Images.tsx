@@ -3,7 +3,7 @@ import { Button, Checkbox, Form, Input } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
-import type { Image, Page } from '../api/types';
+import type { Image } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { QueryState, SeverityTag, useProject, useUrlFilters } from '../components/common';
@@ -37,13 +37,11 @@ export default function Images() {
   const q = useQuery({
     queryKey: ['images', projectId, query],
     enabled: !!projectId,
-    queryFn: () => unwrap<Page<Image>>(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! }, query } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! }, query } })),
   });
   const add = useAddForm(
     (v: { ref: string; scan?: boolean }) =>
-      unwrap<{ id: string }>(
-        api.POST('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! } }, body: { ref: v.ref, scan: !!v.scan } }),
-      ),
+      unwrap(api.POST('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! } }, body: { ref: v.ref, scan: !!v.scan } })),
     () => {
       void qc.invalidateQueries({ queryKey: ['images'] });
       void message.success(t('common.saved'));

@@ -2,14 +2,14 @@
 import { Button, Checkbox, Form, Input, Space } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Page, Registry } from '../api/types';
+import type { BodyOf, Registry } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { QueryState, useProject } from '../components/common';
 import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 
-type RegistryForm = { name: string; url: string; username?: string; password?: string; insecure?: boolean };
+type RegistryForm = BodyOf<'/api/v1/projects/{projectId}/registries'>;
 
 export default function Registries() {
   const { t, date } = useI18n();
@@ -19,8 +19,7 @@ export default function Registries() {
   const q = useQuery({
     queryKey: ['registries', projectId],
     enabled: !!projectId,
-    queryFn: () =>
-      unwrap<Page<Registry>>(api.GET('/api/v1/projects/{projectId}/registries', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/registries', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })),
   });
   const done = () => {
     void qc.invalidateQueries({ queryKey: ['registries'] });
@@ -33,9 +32,7 @@ export default function Registries() {
   );
   const sync = useAction(
     (id: string) =>
-      unwrap<{ images?: number }>(
-        api.POST('/api/v1/projects/{projectId}/registries/{registryId}/sync', { params: { path: { projectId: projectId!, registryId: id } } }),
-      ),
+      unwrap(api.POST('/api/v1/projects/{projectId}/registries/{registryId}/sync', { params: { path: { projectId: projectId!, registryId: id } } })),
     done,
   );
   const del = useAction(

@@ -4,14 +4,14 @@ import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Notifier, Page } from '../api/types';
+import type { BodyOf, Notifier } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
 import { ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 
-type NotifierForm = { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string };
+type NotifierForm = BodyOf<'/api/v1/notifiers'>;
 type SettingKey = 'defaultRescanCron' | 'alertRetentionDays' | 'loginBanner';
 
 export default function Settings() {
@@ -22,9 +22,9 @@ export default function Settings() {
   const settings = useQuery({
     queryKey: ['settings'],
     enabled: readable,
-    queryFn: () => unwrap<Record<string, string | number | boolean>>(api.GET('/api/v1/settings')),
+    queryFn: () => unwrap(api.GET('/api/v1/settings')),
   });
-  const notifiers = useQuery({ queryKey: ['notifiers'], enabled: can('notifier:read'), queryFn: () => unwrap<Page<Notifier>>(api.GET('/api/v1/notifiers')) });
+  const notifiers = useQuery({ queryKey: ['notifiers'], enabled: can('notifier:read'), queryFn: () => unwrap(api.GET('/api/v1/notifiers')) });
   const save = useMutation({
     mutationFn: async (v: Partial<Record<SettingKey, string | number>>) => {
       for (const [key, value] of Object.entries(v)) {
@@ -38,13 +38,13 @@ export default function Settings() {
     },
   });
   const refreshNotifiers = () => void qc.invalidateQueries({ queryKey: ['notifiers'] });
-  const addNotifier = useAddForm((v: NotifierForm) => unwrap(api.POST('/api/v1/notifiers', { body: v as never })), refreshNotifiers);
+  const addNotifier = useAddForm((v: NotifierForm) => unwrap(api.POST('/api/v1/notifiers', { body: v })), refreshNotifiers);
   const delNotifier = useAction(
     (id: string) => unwrap(api.DELETE('/api/v1/notifiers/{notifierId}', { params: { path: { notifierId: id } } })),
     refreshNotifiers,
   );
   const rescan = useAction(
-    () => unwrap<{ queued?: number }>(api.POST('/api/v1/rescans', { body: { onlyAffected: true } })),
+    () => unwrap(api.POST('/api/v1/rescans', { body: { onlyAffected: true } })),
     () => void message.success(t('settings.rescanQueued')),
   );
   const [kind, setKind] = useState<'webhook' | 'syslog'>('webhook');

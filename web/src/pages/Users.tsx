@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Select, Space, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { ApiToken, Binding, Page, User } from '../api/types';
+import type { ApiToken, User } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useProjects } from '../components/common';
@@ -20,7 +20,7 @@ function Bindings({ user }: { user: User }) {
   const [project, setProject] = useState<string>('');
   const q = useQuery({
     queryKey: ['bindings', user.id],
-    queryFn: () => unwrap<{ items: (Binding & { id: string })[] }>(api.GET('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } } })),
   });
   const add = useMutation({
     mutationFn: () =>
@@ -80,9 +80,9 @@ function Tokens() {
   const { t, date } = useI18n();
   const qc = useQueryClient();
   const [secret, setSecret] = useState<string>();
-  const q = useQuery({ queryKey: ['tokens'], queryFn: () => unwrap<Page<ApiToken>>(api.GET('/api/v1/tokens')) });
+  const q = useQuery({ queryKey: ['tokens'], queryFn: () => unwrap(api.GET('/api/v1/tokens')) });
   const add = useMutation({
-    mutationFn: (v: { name: string }) => unwrap<{ token: string }>(api.POST('/api/v1/tokens', { body: { name: v.name } })),
+    mutationFn: (v: { name: string }) => unwrap(api.POST('/api/v1/tokens', { body: { name: v.name } })),
     onSuccess: (r) => {
       setSecret(r.token);
       void qc.invalidateQueries({ queryKey: ['tokens'] });
@@ -145,7 +145,7 @@ export default function Users() {
   const q = useQuery({
     queryKey: ['users'],
     enabled: admin,
-    queryFn: () => unwrap<Page<User>>(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })),
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['users'] });
   const add = useAddForm((v: { username: string; password: string }) => unwrap(api.POST('/api/v1/users', { body: v })), refresh);

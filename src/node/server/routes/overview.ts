@@ -34,6 +34,7 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: ServerContext)
                   low: { type: 'integer' },
                   clean: { type: 'integer' },
                 },
+                required: ['total', 'unscanned', 'critical', 'high', 'medium', 'low', 'clean'],
               },
               topImages: {
                 type: 'array',
@@ -47,11 +48,16 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: ServerContext)
                     medium: { type: 'integer' },
                     low: { type: 'integer' },
                   },
+                  required: ['id', 'ref', 'critical', 'high', 'medium', 'low'],
                 },
               },
               topPackages: {
                 type: 'array',
-                items: { type: 'object', properties: { package: { type: 'string' }, findings: { type: 'integer' }, images: { type: 'integer' } } },
+                items: {
+                  type: 'object',
+                  properties: { package: { type: 'string' }, findings: { type: 'integer' }, images: { type: 'integer' } },
+                  required: ['package', 'findings', 'images'],
+                },
               },
               alerts: {
                 type: 'object',
@@ -60,18 +66,33 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: ServerContext)
                   open: { type: 'integer' },
                   byDay: {
                     type: 'array',
-                    items: { type: 'object', properties: { day: { type: 'string' }, severity: { type: 'string' }, groups: { type: 'integer' } } },
+                    items: {
+                      type: 'object',
+                      properties: { day: { type: 'string' }, severity: { type: 'string' }, groups: { type: 'integer' } },
+                      required: ['day', 'severity', 'groups'],
+                    },
                   },
-                  byType: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, groups: { type: 'integer' } } } },
+                  byType: {
+                    type: 'array',
+                    items: { type: 'object', properties: { type: { type: 'string' }, groups: { type: 'integer' } }, required: ['type', 'groups'] },
+                  },
                 },
+                required: ['open', 'byDay', 'byType'],
               },
-              clusters: { type: 'object', nullable: true, properties: { total: { type: 'integer' }, protected: { type: 'integer' } } },
+              clusters: {
+                type: 'object',
+                nullable: true,
+                properties: { total: { type: 'integer' }, protected: { type: 'integer' } },
+                required: ['total', 'protected'],
+              },
               nodes: {
                 type: 'object',
                 nullable: true,
                 properties: { online: { type: 'integer' }, offline: { type: 'integer' }, degraded: { type: 'integer' } },
+                required: ['online', 'offline', 'degraded'],
               },
             },
+            required: ['images', 'topImages', 'topPackages', 'alerts', 'clusters', 'nodes'],
           },
         },
       },
