@@ -8,7 +8,7 @@ import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, ty
 import type { ColumnType } from 'antd/es/table';
 import { useMutation, type UseMutationResult } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, useUrlFilters } from './common';
+import { errorMessage, QueryState, useUrlFilters } from './common';
 import { message } from './message';
 
 type Filters = ReturnType<typeof useUrlFilters>;
@@ -48,6 +48,46 @@ export function DataTable<T extends object>({ columns, ...props }: Omit<TablePro
   const { t } = useI18n();
   return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} columns={columns as ColumnType<T>[]} {...props} />;
 }
+
+/** A list query's table: its loading and error states (QueryState), then its items in a DataTable. */
+export function QueryTable<T extends object>({
+  query,
+  ...props
+}: Omit<TableProps<T>, 'columns'> & { columns: Column<T>[]; query: { isLoading: boolean; error: unknown; data?: { items: T[] } } }) {
+  return (
+    <QueryState query={query}>
+      <DataTable<T> dataSource={query.data?.items ?? []} {...props} />
+    </QueryState>
+  );
+}
+
+/** A row's action buttons, each shown only when allowed; the delete asks before it acts. */
+export function RowActions({
+  actions = [],
+  del,
+}: {
+  actions?: { label: string; allowed: boolean; onClick(): void; loading?: boolean }[];
+  del?: { allowed: boolean; title: string; onConfirm(): void };
+}) {
+  return (
+    <Space>
+      {actions
+        .filter((a) => a.allowed)
+        .map((a) => (
+          <Button key={a.label} size="small" loading={a.loading} onClick={a.onClick}>
+            {a.label}
+          </Button>
+        ))}
+      {del?.allowed && <ConfirmDelete title={del.title} onConfirm={del.onConfirm} />}
+    </Space>
+  );
+}
+
+/** The options of a yes/no filter (its URL value is 'true' or 'false'). */
+export const yesNo = (yes: string, no: string) => [
+  { value: 'true', label: yes },
+  { value: 'false', label: no },
+];
 
 /** A small danger button that asks before it acts. */
 export function ConfirmDelete({ title, label, onConfirm }: { title: string; label?: string; onConfirm(): void }) {

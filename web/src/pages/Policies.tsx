@@ -11,7 +11,7 @@ import type { LearnedEntry, Policy, PolicyDocument } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../components/common';
-import { AddToolbar, ConfirmDelete, DataTable, FilterSelect, PageTitle } from '../components/page';
+import { AddToolbar, ConfirmDelete, FilterSelect, PageTitle, QueryTable } from '../components/page';
 import { message } from '../components/message';
 
 type Kind = Policy['kind'];
@@ -250,28 +250,26 @@ function LearnedEntries({ projectId, policyId }: { projectId: string; policyId: 
           </Space>
         )}
       </div>
-      <QueryState query={q}>
-        <DataTable<LearnedEntry>
-          dataSource={q.data?.items ?? []}
-          rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
-          columns={[
-            { title: t('learned.executable'), dataIndex: 'executable', render: (v: string) => <code>{v}</code> },
-            { title: t('learned.image'), dataIndex: 'image' },
-            { title: t('learned.node'), dataIndex: 'nodeName' },
-            { title: t('learned.firstSeen'), dataIndex: 'firstSeen', render: (v: string) => date(v) },
-            { title: t('learned.count'), dataIndex: 'count', render: (v: number) => num(v) },
-            ...(status === 'pending'
-              ? []
-              : [
-                  {
-                    title: t('learned.decidedBy'),
-                    dataIndex: 'decidedBy' as const,
-                    render: (v: string | null | undefined, r: LearnedEntry) => `${v ?? ''} ${r.decidedAt ? date(r.decidedAt) : ''}`,
-                  },
-                ]),
-          ]}
-        />
-      </QueryState>
+      <QueryTable<LearnedEntry>
+        query={q}
+        rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
+        columns={[
+          { title: t('learned.executable'), dataIndex: 'executable', render: (v: string) => <code>{v}</code> },
+          { title: t('learned.image'), dataIndex: 'image' },
+          { title: t('learned.node'), dataIndex: 'nodeName' },
+          { title: t('learned.firstSeen'), dataIndex: 'firstSeen', render: (v: string) => date(v) },
+          { title: t('learned.count'), dataIndex: 'count', render: (v: number) => num(v) },
+          ...(status === 'pending'
+            ? []
+            : [
+                {
+                  title: t('learned.decidedBy'),
+                  dataIndex: 'decidedBy' as const,
+                  render: (v: string | null | undefined, r: LearnedEntry) => `${v ?? ''} ${r.decidedAt ? date(r.decidedAt) : ''}`,
+                },
+              ]),
+        ]}
+      />
     </Card>
   );
 }
@@ -416,21 +414,19 @@ export default function Policies() {
           options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))}
         />
       </AddToolbar>
-      <QueryState query={q}>
-        <DataTable<Policy>
-          dataSource={q.data?.items ?? []}
-          columns={[
-            { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
-            { title: t('policies.kindLabel'), dataIndex: 'kind', render: (v: Kind) => t(`policies.kind.${v}`) },
-            {
-              title: t('policies.mode'),
-              dataIndex: 'mode',
-              render: (v: string) => (v === 'enforce' ? <Tag color={TAG.red}>{t('policies.modeEnforce')}</Tag> : <Tag>{t('policies.modeAlert')}</Tag>),
-            },
-            { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
-          ]}
-        />
-      </QueryState>
+      <QueryTable<Policy>
+        query={q}
+        columns={[
+          { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
+          { title: t('policies.kindLabel'), dataIndex: 'kind', render: (v: Kind) => t(`policies.kind.${v}`) },
+          {
+            title: t('policies.mode'),
+            dataIndex: 'mode',
+            render: (v: string) => (v === 'enforce' ? <Tag color={TAG.red}>{t('policies.modeEnforce')}</Tag> : <Tag>{t('policies.modeAlert')}</Tag>),
+          },
+          { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
+        ]}
+      />
       <Modal title={t('policies.create')} open={creating} onCancel={() => setCreating(false)} footer={null} destroyOnHidden width={640}>
         <PolicyForm
           initial={{ name: '', kind: kind ?? 'process-whitelist', mode: 'alert', requireScan: true, detection: DETECTION_TEMPLATE }}

@@ -8,7 +8,7 @@ import type { BodyOf, Notifier } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
-import { ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { ConfirmDelete, FormModal, PageTitle, QueryTable, RequiredItem, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 
 type NotifierForm = BodyOf<'/api/v1/notifiers'>;
@@ -87,23 +87,21 @@ export default function Settings() {
         style={{ marginBottom: 16 }}
         extra={can('notifier:create') && <Button onClick={addNotifier.show}>{t('settings.addNotifier')}</Button>}
       >
-        <QueryState query={notifiers}>
-          <DataTable<Notifier>
-            size="small"
-            dataSource={notifiers.data?.items ?? []}
-            columns={[
-              { title: t('settings.name'), dataIndex: 'name' },
-              { title: t('settings.kind'), dataIndex: 'kind' },
-              { title: t('settings.minSeverity'), dataIndex: 'minSeverity', render: (v: string) => t(`severity.${v}` as 'severity.high') },
-              {
-                title: t('common.actions'),
-                key: 'a',
-                render: (_v, r) =>
-                  can('notifier:delete') && <ConfirmDelete title={t('settings.deleteNotifier', { name: r.name })} onConfirm={() => delNotifier.mutate(r.id)} />,
-              },
-            ]}
-          />
-        </QueryState>
+        <QueryTable<Notifier>
+          query={notifiers}
+          size="small"
+          columns={[
+            { title: t('settings.name'), dataIndex: 'name' },
+            { title: t('settings.kind'), dataIndex: 'kind' },
+            { title: t('settings.minSeverity'), dataIndex: 'minSeverity', render: (v: string) => t(`severity.${v}` as 'severity.high') },
+            {
+              title: t('common.actions'),
+              key: 'a',
+              render: (_v, r) =>
+                can('notifier:delete') && <ConfirmDelete title={t('settings.deleteNotifier', { name: r.name })} onConfirm={() => delNotifier.mutate(r.id)} />,
+            },
+          ]}
+        />
       </Card>
       {can('image:scan') && (
         <Card title={t('settings.schedules')}>

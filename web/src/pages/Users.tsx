@@ -7,7 +7,7 @@ import type { ApiToken, User } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useProjects } from '../components/common';
-import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { AddToolbar, QueryTable, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 
 const ROLES = ['Administrator', 'FullAccess', 'ReadOnlyAccess'] as const;
@@ -156,22 +156,20 @@ export default function Users() {
       {admin ? (
         <>
           <AddToolbar allowed={can('user:create')} label={t('users.add')} onAdd={add.show} />
-          <QueryState query={q}>
-            <DataTable<User>
-              dataSource={q.data?.items ?? []}
-              columns={[
-                { title: t('users.username'), dataIndex: 'username' },
-                { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
-                { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
-                {
-                  title: t('common.actions'),
-                  key: 'a',
-                  render: (_v, r) =>
-                    can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />,
-                },
-              ]}
-            />
-          </QueryState>
+          <QueryTable<User>
+            query={q}
+            columns={[
+              { title: t('users.username'), dataIndex: 'username' },
+              { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
+              { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
+              {
+                title: t('common.actions'),
+                key: 'a',
+                render: (_v, r) =>
+                  can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />,
+              },
+            ]}
+          />
         </>
       ) : (
         <Alert type="info" showIcon message={t('users.adminOnly')} />
