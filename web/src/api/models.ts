@@ -22,28 +22,18 @@ export type BodyOf<P extends keyof paths, M extends Method = 'post'> = paths[P][
   ? B
   : never;
 
-/** The query parameters of a route. */
-export type QueryOf<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
-
 /** One row of a paged (or listed) answer. */
 export type ItemOf<P extends keyof paths, M extends Method = 'get'> = ResponseOf<P, M> extends { items: (infer I)[] } ? I : never;
 
 export type Me = ResponseOf<'/api/v1/auth/me'>;
 export type Binding = ItemOf<'/api/v1/users/{userId}/bindings'>;
-export type Role = Binding['role'];
 export type Project = ItemOf<'/api/v1/projects'>;
 export type Image = ItemOf<'/api/v1/projects/{projectId}/images'>;
 export type Finding = ItemOf<'/api/v1/projects/{projectId}/images/{imageId}/findings'>;
-export type Severity = Finding['severity'];
 export type PackageRow = ItemOf<'/api/v1/projects/{projectId}/images/{imageId}/packages'>;
 export type VulnIgnore = ItemOf<'/api/v1/projects/{projectId}/vuln-ignores'>;
-export type Scan = ResponseOf<'/api/v1/projects/{projectId}/scans/{scanId}'>;
 export type AlertRow = ItemOf<'/api/v1/alerts'>;
-export type AlertGroup = ResponseOf<'/api/v1/projects/{projectId}/alerts/{alertId}'>;
-export type AlertStatus = AlertRow['status'];
 export type Policy = ItemOf<'/api/v1/projects/{projectId}/policies'>;
-export type PolicyKind = Policy['kind'];
-export type PolicyDetail = ResponseOf<'/api/v1/projects/{projectId}/policies/{policyId}'>;
 export type LearnedEntry = ItemOf<'/api/v1/projects/{projectId}/policies/{policyId}/learned'>;
 export type Cluster = ItemOf<'/api/v1/projects/{projectId}/clusters'>;
 export type NodeRow = ItemOf<'/api/v1/projects/{projectId}/nodes'>;
@@ -51,9 +41,7 @@ export type Registry = ItemOf<'/api/v1/projects/{projectId}/registries'>;
 export type User = ItemOf<'/api/v1/users'>;
 export type ApiToken = ItemOf<'/api/v1/tokens'>;
 export type AuditRecord = ItemOf<'/api/v1/audit'>;
-export type AuditVerify = ResponseOf<'/api/v1/audit/verify'>;
 export type Notifier = ItemOf<'/api/v1/notifiers'>;
-export type Overview = ResponseOf<'/api/v1/projects/{projectId}/overview'>;
 
 /** A finding's open `data` read as the report entry of its kind (the shapes below). */
 export const dataOf = <T>(f: { data: Record<string, unknown> }): T => f.data as T;

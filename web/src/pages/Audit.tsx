@@ -54,7 +54,19 @@ export default function Audit() {
       <QueryState query={verify}>
         {verify.data &&
           (verify.data.ok ? (
-            <Alert type="success" showIcon data-testid="chain-status" message={t('audit.chainOk', { n: verify.data.records })} style={{ marginBottom: 16 }} />
+            // Verified, but without a signed checkpoint the removal of the newest records could not be detected: said plainly.
+            <Alert
+              type={verify.data.warning ? 'warning' : 'success'}
+              showIcon
+              data-testid="chain-status"
+              message={t('audit.chainOk', { n: verify.data.records })}
+              description={
+                verify.data.warning
+                  ? t('audit.noCheckpoint')
+                  : verify.data.checkpoint && t('audit.checkpoint', { seq: verify.data.checkpoint.seq, time: date(verify.data.checkpoint.time) })
+              }
+              style={{ marginBottom: 16 }}
+            />
           ) : (
             <Alert
               type="error"
