@@ -16,8 +16,8 @@ import { POLICY_KINDS } from '../services/policies.js';
 
 type S = Record<string, unknown>;
 
-const str = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
+export const str = { type: 'string' } as const;
+export const int = { type: 'integer' } as const;
 const bool = { type: 'boolean' } as const;
 const nstr = { type: ['string', 'null'] } as const;
 const open = { type: 'object', additionalProperties: true } as const;
@@ -27,7 +27,8 @@ const alertSeverity = oneOf(SEVERITIES);
 const alertStatus = oneOf(ALERT_STATUSES);
 const scanStatus = oneOf(['queued', 'running', 'succeeded', 'failed']);
 
-function obj(properties: S, required: string[] = Object.keys(properties)): S {
+/** An object schema; every property required unless `required` says otherwise. */
+export function obj(properties: S, required: string[] = Object.keys(properties)): S {
   return { type: 'object', properties, required };
 }
 const page = (item: S): S => obj({ items: { type: 'array', items: item }, next: str }, ['items']);

@@ -5,7 +5,7 @@
 // edited password syncs and the result is shown, the password is never
 // shown again — and the project's scan schedule; users (role on creation,
 // status, disable/enable, password reset, a confirmed role removal) and API
-// tokens with a validity; the audit trail's chain status said plainly and
+// tokens with a validity; a webhook's signing secret, write-only; the audit trail's chain status said plainly and
 // every one of those actions in it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +18,14 @@ const REG_USER = 'puller';
 const REG_PASSWORD = 'reg-Secret-9k2-flows';
 
 let c: ConsoleServer;
+
+/** An administrator's page at `path` with the add form behind `button` open. */
+async function openForm(path: string, button: string) {
+  const session = await c.adminSession();
+  await session.page.goto(c.base + path);
+  await session.page.getByRole('button', { name: button }).click();
+  return { ...session, form: session.page.getByRole('dialog') };
+}
 let reg: RegistryServer;
 let admin: string;
 
@@ -41,10 +49,7 @@ describe('console flows in Chromium', { timeout: 900_000 }, () => {
   });
 
   test('registry: credentials write-only, a failed sync shows the reason, the edited password syncs, the scan schedule is saved', async () => {
-    const { ctx, page, problems } = await c.adminSession();
-    await page.goto(`${c.base}/registries?project=${c.projectId}`);
-    await page.getByRole('button', { name: 'Add registry' }).click();
-    const form = page.getByRole('dialog');
+    const { ctx, page, problems, form } = await openForm(`/registries?project=${c.projectId}`, 'Add registry');
     // Field ids are the form's field names (antd); "Name" alone would also match "Username".
     await form.locator('#name').fill('flows-reg');
     await form.getByLabel('URL').fill(`http://${reg.host}`);
@@ -109,10 +114,7 @@ describe('console flows in Chromium', { timeout: 900_000 }, () => {
   });
 
   test('users and tokens: role on creation, a confirmed role removal, password reset, disable and enable; a token valid 7 days, shown once', async () => {
-    const { ctx, page, problems } = await c.adminSession();
-    await page.goto(`${c.base}/users`);
-    await page.getByRole('button', { name: 'Add user' }).click();
-    const form = page.getByRole('dialog');
+    const { ctx, page, problems, form } = await openForm(`/users`, 'Add user');
     await form.getByLabel('Username').fill('flows-viewer');
     await form.getByLabel('Password').fill('first-Pass-for-flows-1');
     await form.getByRole('combobox', { name: 'Role' }).click();
@@ -183,6 +185,22 @@ describe('console flows in Chromium', { timeout: 900_000 }, () => {
     await ctx.close();
   });
 
+  test('settings: a webhook with a signing secret that is never shown again', async () => {
+    const HOOK_SECRET = 'hook-Secret-4vQ-flows';
+    const { ctx, page, problems, form } = await openForm(`/settings`, 'Add notification target');
+    await form.locator('#name').fill('flows-hook');
+    await form.getByLabel('URL').fill('https://hooks.example.invalid/vigil');
+    await form.getByLabel('Signing secret').fill(HOOK_SECRET);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.locator('tbody tr.ant-table-row', { hasText: 'flows-hook' }).waitFor();
+    assert.ok(!(await page.content()).includes(HOOK_SECRET));
+    const hooks = await c.api('GET', '/api/v1/notifiers', admin);
+    assert.ok(hooks.body.items.some((h: any) => h.name === 'flows-hook' && h.kind === 'webhook'));
+    assert.ok(!JSON.stringify(hooks.body).includes(HOOK_SECRET));
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
   test('audit trail: the chain status said plainly, and the actions of these flows in it', async () => {
     const { ctx, page, problems } = await c.adminSession();
     await page.goto(`${c.base}/audit`);
@@ -205,6 +223,7 @@ describe('console flows in Chromium', { timeout: 900_000 }, () => {
       'deleteRoleBinding',
       'createToken',
       'revokeToken',
+      'addNotifier',
     ]) {
       await page.goto(`${c.base}/audit?event=${event}`);
       await page.locator('tbody tr.ant-table-row', { hasText: event }).first().waitFor();

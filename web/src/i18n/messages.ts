@@ -364,7 +364,12 @@ export const en = {
   'settings.rescanHelp': 'Rescan the images whose findings change with the current vulnerability database.',
   'settings.rescan': 'Rescan affected images',
   'settings.rescanConfirm': 'Queue a rescan of the affected images of all projects?',
-  'settings.rescanQueued': 'Rescan queued',
+  'settings.rescanQueued': 'Rescan queued: {n} images',
+  'settings.secret': 'Signing secret',
+  'settings.secretHelp': 'Each request is signed with it (HMAC-SHA256); stored encrypted and never shown again',
+  'settings.protocol': 'Protocol',
+  'settings.udp': 'UDP',
+  'settings.tcp': 'TCP',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -364,5 +364,10 @@ export const zh: Record<MessageKey, string> = {
   'settings.rescanHelp': '根据当前漏洞库，重新扫描检测结果会变化的镜像。',
   'settings.rescan': '重新扫描受影响的镜像',
   'settings.rescanConfirm': '确定为全部项目中受影响的镜像排队重新扫描？',
-  'settings.rescanQueued': '已加入扫描队列',
+  'settings.rescanQueued': '已将 {n} 个镜像加入扫描队列',
+  'settings.secret': '签名密钥',
+  'settings.secretHelp': '用于对每个请求签名（HMAC-SHA256）；加密保存，之后不再显示',
+  'settings.protocol': '协议',
+  'settings.udp': 'UDP',
+  'settings.tcp': 'TCP',
 };

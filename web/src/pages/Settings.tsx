@@ -45,7 +45,7 @@ export default function Settings() {
   );
   const rescan = useAction(
     () => unwrap(api.POST('/api/v1/rescans', { body: { onlyAffected: true } })),
-    () => void message.success(t('settings.rescanQueued')),
+    (r) => void message.success(t('settings.rescanQueued', { n: r.scansQueued })),
   );
   const [kind, setKind] = useState<'webhook' | 'syslog'>('webhook');
   if (!readable)
@@ -113,7 +113,7 @@ export default function Settings() {
           </Space>
         </Card>
       )}
-      <FormModal title={t('settings.addNotifier')} form={addNotifier} initialValues={{ kind: 'webhook', minSeverity: 'high' }}>
+      <FormModal title={t('settings.addNotifier')} form={addNotifier} initialValues={{ kind: 'webhook', minSeverity: 'high', protocol: 'udp' }}>
         <RequiredItem label={t('settings.name')} name="name">
           <Input />
         </RequiredItem>
@@ -127,9 +127,14 @@ export default function Settings() {
           />
         </Form.Item>
         {kind === 'webhook' ? (
-          <RequiredItem label={t('settings.url')} name="url">
-            <Input />
-          </RequiredItem>
+          <>
+            <RequiredItem label={t('settings.url')} name="url">
+              <Input />
+            </RequiredItem>
+            <Form.Item label={t('settings.secret')} name="secret" extra={t('settings.secretHelp')}>
+              <Input.Password autoComplete="new-password" />
+            </Form.Item>
+          </>
         ) : (
           <>
             <RequiredItem label={t('settings.host')} name="host">
@@ -137,6 +142,14 @@ export default function Settings() {
             </RequiredItem>
             <Form.Item label={t('settings.port')} name="port">
               <InputNumber min={1} max={65535} />
+            </Form.Item>
+            <Form.Item label={t('settings.protocol')} name="protocol">
+              <Select
+                options={[
+                  { value: 'udp', label: t('settings.udp') },
+                  { value: 'tcp', label: t('settings.tcp') },
+                ]}
+              />
             </Form.Item>
           </>
         )}

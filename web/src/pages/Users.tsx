@@ -18,6 +18,7 @@ function Bindings({ user }: { user: User }) {
   const projects = useProjects();
   const [role, setRole] = useState<(typeof ROLES)[number]>('ReadOnlyAccess');
   const [project, setProject] = useState<string>('');
+  const [removing, setRemoving] = useState<string>();
   const q = useQuery({
     queryKey: ['bindings', user.id],
     queryFn: () => unwrap(api.GET('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } } })),
@@ -39,15 +40,29 @@ function Bindings({ user }: { user: User }) {
       <Space direction="vertical">
         <Space wrap>
           {(q.data?.items ?? []).map((b) => (
+            // The tag's close button does not open a popover itself (antd stops its click): the confirmation is opened here.
             <Popconfirm
               key={b.id}
+              open={removing === b.id}
+              onOpenChange={(o) => !o && setRemoving(undefined)}
               title={t('users.unbindConfirm', { role: t(`role.${b.role}`), project: name(b.projectId) })}
               okText={t('common.delete')}
               okButtonProps={{ danger: true }}
               cancelText={t('common.cancel')}
-              onConfirm={() => del.mutate(b.id)}
+              onCancel={() => setRemoving(undefined)}
+              onConfirm={() => {
+                setRemoving(undefined);
+                del.mutate(b.id);
+              }}
             >
-              <Tag closable closeIcon={<span aria-label={t('users.unbind', { role: t(`role.${b.role}`) })}>×</span>} onClose={(e) => e.preventDefault()}>
+              <Tag
+                closable
+                closeIcon={<span aria-label={t('users.unbind', { role: t(`role.${b.role}`) })}>×</span>}
+                onClose={(e) => {
+                  e.preventDefault();
+                  setRemoving(b.id);
+                }}
+              >
                 {t(`role.${b.role}`)} · {name(b.projectId)}
               </Tag>
             </Popconfirm>
