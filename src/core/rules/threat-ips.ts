@@ -34,12 +34,16 @@ function csvFields(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') ((cur += '"'), i++);
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') (out.push(cur.trim()), (cur = ''));
-    else cur += ch;
+    else if (ch === ',') {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur.trim());
   return out;
@@ -67,7 +71,10 @@ export function parseThreatFeed(text: string, where = 'threat-ips', max = MAX_TH
       // A commented CSV header: `# "first_seen_utc","dst_ip",...`.
       const h = csvFields(trimmed.replace(/^[#;]\s*/, '')).map((x) => x.toLowerCase());
       const at = h.findIndex((x) => x === 'dst_ip' || x === 'ip_address' || x === 'ip' || x === 'cidr');
-      if (h.length > 1 && at >= 0) ((ipColumn = at), (header = h));
+      if (h.length > 1 && at >= 0) {
+        ipColumn = at;
+        header = h;
+      }
       continue;
     }
     if (out.length >= max) throw new LimitError('LIMIT_THREAT_IPS', `more than ${max} entries`, where);
@@ -79,7 +86,8 @@ export function parseThreatFeed(text: string, where = 'threat-ips', max = MAX_TH
       const at = lower.findIndex((x) => x === 'dst_ip' || x === 'ip_address' || x === 'ip' || x === 'cidr');
       if (at >= 0 && !f.some((x) => isCidrLike(x))) {
         // An uncommented header row.
-        ((ipColumn = at), (header = lower));
+        ipColumn = at;
+        header = lower;
         continue;
       }
       const col = ipColumn >= 0 ? ipColumn : f.findIndex((x) => isCidrLike(x));
