@@ -35,6 +35,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     test('threat-IP entries: add, normalise, list, refuse, delete, audit, roles', async () => {
       const t = s.adminToken;
+      // Every change is a policy change for the agent links of every replica (PostgreSQL: NOTIFY).
+      const heard: string[] = [];
+      const unsubscribe = await s.ctx.changes.subscribe((topic, projectId) => {
+        if (topic === 'policies') heard.push(projectId);
+      });
+      // (A new PostgreSQL listener tells everyone to re-read once when it connects: not this test's change.)
+      heard.length = 0;
       const g = await s.call('POST', '/api/v1/threat-ips', t, { entries: [{ cidr: '198.51.100.77/24', comment: 'scanner\nrange' }] });
       assert.equal(g.status, 201, JSON.stringify(g.body));
       assert.equal(g.body.added, 1);
@@ -43,6 +50,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
       assert.equal(p.status, 201, JSON.stringify(p.body));
       assert.equal(p.body.added, 2, 'the same CIDR twice is one entry');
+      const deadline = Date.now() + 10_000;
+      while (!(heard.includes('*') && heard.includes(P)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await unsubscribe();
+      assert.ok(heard.includes('*'), `a global entry tells every project's agents: ${heard}`);
+      assert.ok(heard.includes(P), `a project entry tells that project's agents: ${heard}`);
       const again = await s.call('POST', `/api/v1/projects/${P}/threat-ips`, t, { entries: [{ cidr: '127.0.0.77' }] });
       assert.equal(again.body.added, 0, 'already present');
       const gl = await s.call('GET', '/api/v1/threat-ips', t);
