@@ -7,15 +7,14 @@
 // the refused upload's 400.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { Api, PASSWORD, startServer, stop, type Proc } from '../agent/harness.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const CHROMIUM = process.env.VIGIL_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const PASSWORD = 'ochre-intel-lantern-58';
 const RULE = `- rule: Netcat in container
   desc: netcat started
   condition: evt.type in (execve, execveat) and evt.dir = < and proc.name = nc
@@ -24,59 +23,33 @@ const RULE = `- rule: Netcat in container
 `;
 
 let dir = '';
-let server: ChildProcess | undefined;
-let base = '';
+let server: Proc | undefined;
+let api: Api;
 let browser: Browser | undefined;
-
-async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-console-intel-'));
   const { build } = await import('vite');
   await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'error', build: { outDir: join(dir, 'web'), emptyOutDir: true } });
-  server = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'server', '--port', '0', '--data-dir', join(dir, 'data')], {
-    cwd: root,
-    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  server.stdout!.on('data', (d) => (out += d));
-  server.stderr!.on('data', (d) => (err += d));
-  const listening = /server listening on (http:\/\/\S+?) /;
-  for (let i = 0; i < 3600 && !listening.test(out + err); i++) await new Promise((r) => setTimeout(r, 50));
-  const m = listening.exec(out + err);
-  assert.ok(m, `server did not print the console URL:\n${out}\n${err}`);
-  base = m[1]!;
+  // The agent e2e harness's server (admin password PASSWORD), serving this build.
+  const s = await startServer(join(dir, 'data'), 0, { VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000' });
+  server = s.p;
+  api = await Api.login(s.url);
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server!.once('exit', r));
-  }
+  await stop(server);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('settings: threat IPs and custom rule files through the console', { timeout: 600_000 }, async () => {
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  const token = ((await login.json()) as { token: string }).token;
-  const projectId = (await api('GET', '/api/v1/projects', token)).body.items[0].id as string;
+  const base = api.url;
+  const projectId = (await api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
+  const rules = () => api.call<{ items: Array<{ name: string; enabled: boolean; ruleCount: number }> }>('GET', `/api/v1/projects/${projectId}/rules`);
+  const threats = () => api.call<{ items: Array<{ cidr: string; comment: string }> }>('GET', `/api/v1/projects/${projectId}/threat-ips`);
 
   const ctx = await browser!.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
   ctx.setDefaultTimeout(90_000);
@@ -100,10 +73,9 @@ test('settings: threat IPs and custom rule files through the console', { timeout
   await threatDialog.getByLabel('Address or CIDR').fill('198.51.100.9/24');
   await threatDialog.getByLabel('Comment').fill('scanner range');
   await threatDialog.getByRole('button', { name: 'Save' }).click();
-  await page.getByRole('cell', { name: '198.51.100.0/24' }).waitFor();
-  const stored = await api('GET', `/api/v1/projects/${projectId}/threat-ips`, token);
+  await page.getByRole('cell', { name: '198.51.100.0/24', exact: true }).waitFor();
   assert.deepEqual(
-    stored.body.items.map((x: { cidr: string; comment: string }) => [x.cidr, x.comment]),
+    (await threats()).items.map((x) => [x.cidr, x.comment]),
     [['198.51.100.0/24', 'scanner range']],
   );
 
@@ -117,26 +89,25 @@ test('settings: threat IPs and custom rule files through the console', { timeout
     .getByRole('alert')
     .filter({ hasText: /broken\.yaml:3:\d+:/ })
     .waitFor();
-  assert.equal((await api('GET', `/api/v1/projects/${projectId}/rules`, token)).body.items.length, 0);
+  assert.equal((await rules()).items.length, 0);
 
   // Fixed: accepted, listed with its rule count.
   await ruleDialog.getByLabel('File name').fill('netcat.yaml');
   await ruleDialog.getByLabel('Rules (Falco YAML)').fill(RULE);
   await ruleDialog.getByRole('button', { name: 'Save' }).click();
-  await page.getByRole('cell', { name: 'netcat.yaml' }).waitFor();
-  const rules = await api('GET', `/api/v1/projects/${projectId}/rules`, token);
+  await page.getByRole('cell', { name: 'netcat.yaml', exact: true }).waitFor();
   assert.deepEqual(
-    rules.body.items.map((r: { name: string; enabled: boolean; ruleCount: number }) => [r.name, r.enabled, r.ruleCount]),
+    (await rules()).items.map((r) => [r.name, r.enabled, r.ruleCount]),
     [['netcat.yaml', true, 1]],
   );
 
   // Disabled with its switch.
   await page.getByRole('switch', { name: 'Enable netcat.yaml' }).click();
   for (let i = 0; i < 100; i++) {
-    if (!(await api('GET', `/api/v1/projects/${projectId}/rules`, token)).body.items[0].enabled) break;
+    if (!(await rules()).items[0]!.enabled) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.equal((await api('GET', `/api/v1/projects/${projectId}/rules`, token)).body.items[0].enabled, false);
+  assert.equal((await rules()).items[0]!.enabled, false);
 
   // Deleted, both.
   await page
@@ -144,15 +115,15 @@ test('settings: threat IPs and custom rule files through the console', { timeout
     .getByRole('button', { name: 'Delete' })
     .click();
   await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('cell', { name: 'netcat.yaml' }).waitFor({ state: 'detached' });
+  await page.getByRole('cell', { name: 'netcat.yaml', exact: true }).waitFor({ state: 'detached' });
   await page
     .getByRole('row', { name: /198\.51\.100\.0\/24/ })
     .getByRole('button', { name: 'Delete' })
     .click();
   await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('cell', { name: '198.51.100.0/24' }).waitFor({ state: 'detached' });
-  assert.equal((await api('GET', `/api/v1/projects/${projectId}/rules`, token)).body.items.length, 0);
-  assert.equal((await api('GET', `/api/v1/projects/${projectId}/threat-ips`, token)).body.items.length, 0);
+  await page.getByRole('cell', { name: '198.51.100.0/24', exact: true }).waitFor({ state: 'detached' });
+  assert.equal((await rules()).items.length, 0);
+  assert.equal((await threats()).items.length, 0);
   assert.deepEqual(problems, []);
   await ctx.close();
 });
