@@ -3,6 +3,7 @@
 // ./index.ts. Format detection for `vigil db import`, the importer, the
 // download plan and the `db update` flags all come from the module.
 import type { Advisory, CveEnrichment } from '../vulndb/advisory.js';
+import type { ThreatIpEntry } from '../rules/threat-ips.js';
 
 /** One file `vigil db update` downloads. */
 export interface FeedDownload {
@@ -52,6 +53,11 @@ export interface AdvisoryFeed {
   convert(doc: unknown, where: string): { advisories: Advisory[]; cves: CveEnrichment[] };
   /** Absent for import-only formats. */
   readonly update?: FeedUpdate;
+  /**
+   * A text threat-IP list feed (not an advisory format: `detect` is false):
+   * its downloads are read by this and stored in the DB's threat-IP table.
+   */
+  readonly threatIps?: (text: string, where: string) => ThreatIpEntry[];
 }
 
 export const trimUrl = (u: string): string => u.replace(/\/+$/, '');

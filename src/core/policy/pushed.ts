@@ -9,7 +9,9 @@
 // their file form (docs/detection-policy.md: the row's name, its document,
 // the applied images added to `scope.images` with the same short forms), which
 // the agent validates and gives its rule engine. Other kinds (image
-// admission) are carried as they are, for the parts of the agent that use them. Pure.
+// admission) are carried as they are, for the parts of the agent that use them.
+// The server's custom rule files and threat-IP entries (PushedIntel) ride in
+// the same set, so one revision covers everything the agent's engine uses. Pure.
 import { validatePolicyDocument, type PolicyDocument, type RuntimePolicy } from './model.js';
 import { validateDetectionPolicy } from './detection.js';
 
@@ -24,6 +26,14 @@ export interface PushedPolicyRow {
   /** References of the images the policy is applied to (imageApplyPolicy). */
   images: string[];
   updatedAt: string;
+}
+
+/** Rule files and threat-IP entries from the server (docs/rules.md): part of the pushed set when the server has them. */
+export interface PushedIntel {
+  /** Enabled custom rule files of the project, by name: each loads as its own rule set on the agent. */
+  rules: Array<{ name: string; content: string }>;
+  /** Canonical CIDRs: global and project entries of the API, and the threat-IP feeds. */
+  threatIps: string[];
 }
 
 /** What the agent receives (Command kind `policies`). */
@@ -44,6 +54,10 @@ export interface PushedPolicies {
   other: Array<Pick<PushedPolicyRow, 'id' | 'name' | 'kind' | 'mode' | 'document'>>;
   /** Rows left out, with why (shown by the agent). */
   inactive: Array<{ name: string; why: string }>;
+  /** Custom rule files (absent from servers without them: the agent keeps its local rules only). */
+  rules?: PushedIntel['rules'];
+  /** Threat-IP entries added to the agent's own list (absent: none). */
+  threatIps?: string[];
 }
 
 /**
@@ -75,7 +89,13 @@ const RUNTIME_KINDS: Record<string, 'processWhitelist' | 'fileProtection'> = {
   'file-protection': 'fileProtection',
 };
 
-export function pushedPolicies(projectId: string, isProtected: boolean, rows: readonly PushedPolicyRow[], digest: (s: string) => string): PushedPolicies {
+export function pushedPolicies(
+  projectId: string,
+  isProtected: boolean,
+  rows: readonly PushedPolicyRow[],
+  digest: (s: string) => string,
+  intel?: PushedIntel,
+): PushedPolicies {
   const runtime: RuntimePolicy[] = [];
   const detection: Array<Record<string, unknown>> = [];
   const other: PushedPolicies['other'] = [];
@@ -126,6 +146,15 @@ export function pushedPolicies(projectId: string, isProtected: boolean, rows: re
   // Names are unique per project for the API's kinds; two kinds may share one: keep the first.
   const seen = new Set<string>();
   const unique = runtime.filter((p) => (seen.has(p.name) ? (inactive.push({ name: p.name, why: 'duplicate name' }), false) : (seen.add(p.name), true)));
-  const body = { format: PUSHED_FORMAT, projectId, protected: isProtected, runtime: { policies: unique }, detection, other, inactive };
+  const body = {
+    format: PUSHED_FORMAT,
+    projectId,
+    protected: isProtected,
+    runtime: { policies: unique },
+    detection,
+    other,
+    inactive,
+    ...(intel ? { rules: intel.rules, threatIps: intel.threatIps } : {}),
+  };
   return { ...body, revision: digest(JSON.stringify(body)) };
 }

@@ -134,3 +134,45 @@ export function cidrSet(entries: Iterable<string>): CidrSet & { invalid: string[
     },
   };
 }
+
+function formatIpv6(n: bigint): string {
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((n >> BigInt(i * 16)) & 0xffffn));
+  // The longest run of two or more zero groups becomes `::` (RFC 5952).
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** The canonical form of an address or CIDR (`10.1.2.3/24` -> `10.1.2.0/24`, `1.2.3.4` -> `1.2.3.4/32`); undefined when invalid. */
+export function normalizeCidr(s: string): string | undefined {
+  const c = parseCidr(s);
+  if (!c) return undefined;
+  if (c.v === 4) {
+    const bits = 32 - Math.log2(c.hi - c.lo + 1);
+    const lo = c.lo;
+    return `${Math.floor(lo / 16777216)}.${Math.floor(lo / 65536) % 256}.${Math.floor(lo / 256) % 256}.${lo % 256}/${bits}`;
+  }
+  let size = c.hi - c.lo + 1n;
+  let host = 0;
+  while (size > 1n) {
+    size >>= 1n;
+    host++;
+  }
+  return `${formatIpv6(c.lo)}/${128 - host}`;
+}

@@ -33,6 +33,7 @@ import type { ServerContext } from '../server/context.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
 import { learnedDecisionsFor, storeLearnedReport } from '../services/learned.js';
+import { feedThreatIps } from '../services/intel.js';
 import { readLearnedReport, type LearnedDecision } from '../../core/policy/learned.js';
 import { TokenBucket } from '../../core/rate/token-bucket.js';
 import {
@@ -175,6 +176,9 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
   // replica or another one, src/node/store/changes.ts) re-reads the project's
   // policies once (coalesced over 100 ms) and sends them to its streams.
   const streams = new Map<string, Set<LiveStream>>();
+  // The threat-IP feeds of the vulnerability DB (`vigil db update --sources threat-ips`): a new DB file is pushed to everyone.
+  const feed = feedThreatIps(ctx.scans.vulnDbPath);
+  let feedKey = feed.key();
   const pending = new Set<string>();
   let flushTimer: NodeJS.Timeout | undefined;
   const pushTo = async (targets: Iterable<LiveStream>) => {
@@ -183,7 +187,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
       const key = `${st.node.projectId}\u0000${st.node.clusterId ?? ''}`;
       let json = byCluster.get(key);
       if (!json) {
-        json = agentPolicies(ctx, st.node.projectId, st.node.clusterId).then((p) => JSON.stringify(p));
+        json = agentPolicies(ctx, st.node.projectId, st.node.clusterId, feed).then((p) => JSON.stringify(p));
         byCluster.set(key, json);
       }
       const body = await json;
@@ -564,6 +568,12 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
   const sweep = setInterval(
     () => {
       const now = ctx.clock().getTime();
+      const key = feed.key();
+      if (key !== feedKey) {
+        feedKey = key;
+        pending.add('*');
+        flushTimer ??= setTimeout(flush, 100);
+      }
       void sweepOfflineNodes(ctx, new Date(now - o.offlineSeconds * 1000).toISOString()).catch(() => {});
       if (now - lastPrune > PRUNE_EVERY_MS) {
         lastPrune = now;

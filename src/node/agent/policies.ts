@@ -9,7 +9,10 @@
 // rule engine (the path `runtime watch --policy` takes at start, live: types
 // off, severities, thresholds, allowlists, scopes); what the engine then
 // applies is written to <data-dir>/detection-effective.json (the JSON of
-// `vigil rules effective`).
+// `vigil rules effective`). The set's custom rule files and threat-IP entries
+// (docs/rules.md) rebuild the engine the same way: each file its own rule
+// set next to the built-in and --rules ones, the entries added to the
+// --threat-ips list; saved with the set, so they apply offline after a restart.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validatePolicyDocument, protectedPaths, type PolicyDocument } from '../../core/policy/model.js';
@@ -20,6 +23,25 @@ import type { PolicyStage } from '../../core/policy/stage.js';
 import type { EffectiveConfig } from '../../core/rules/tuning.js';
 import type { LiveDetection } from '../runtime/engine.js';
 import { MAX_MESSAGE_BYTES } from './proto.js';
+import { createHash } from 'node:crypto';
+import { loadRuleset, type Ruleset } from '../../core/rules/index.js';
+import { cidrSet } from '../../core/rules/cidr.js';
+import type { EngineExtra } from '../runtime/engine.js';
+
+/** Bounds of what the agent takes from one set (the server's own limits are lower). */
+const MAX_PUSHED_RULE_FILES = 100;
+const MAX_PUSHED_THREAT_IPS = 500_000;
+
+/** What the engine took from the server's rules and threat list (written with the effective configuration). */
+export interface ServerIntelSummary {
+  ruleFiles: Array<{ name: string; rules: number }>;
+  threatIps: number;
+}
+
+const intelDigest = (set: PushedPolicies): string =>
+  createHash('sha256')
+    .update(JSON.stringify([set.rules ?? [], set.threatIps ?? []]))
+    .digest('hex');
 
 export interface AppliedPolicies {
   revision: string;
@@ -37,8 +59,11 @@ export class AgentPolicies {
   private local: PolicyDocument = { policies: [] };
   private probe: readonly string[] | undefined;
   private detection?: LiveDetection;
-  /** The pushed detection policies in force (JSON): an unchanged list does not rebuild the engine. */
-  private detectionKey = '[]';
+  /** The pushed detection policies, rules and threat list in force: an unchanged set does not rebuild the engine. */
+  private detectionKey = '';
+  /** Digest of the server's rules and threat list in force ('' before any). */
+  private intelKey = '';
+  private intelSummary?: ServerIntelSummary;
   private pending?: string;
   /** Told of every set applied (or refused) once the pipeline runs. */
   onApplied?: (r: AppliedPolicies) => void;
@@ -140,7 +165,7 @@ export class AgentPolicies {
     }
     this.stage.replace(doc);
     this.current = set;
-    const detectionCount = this.applyDetection(pushedDetection, JSON.stringify(set.detection ?? []));
+    const detectionCount = this.applyDetection(pushedDetection, JSON.stringify(set.detection ?? []), set);
     if (this.probe) {
       const outside = protectedPaths(doc).filter((p) => !this.probe!.some((x) => `${p}/`.startsWith(x) || p === x));
       if (outside.length)
@@ -161,26 +186,61 @@ export class AgentPolicies {
     return { revision: set.revision, count: doc.policies.length, ...(detectionCount !== undefined ? { detection: detectionCount } : {}) };
   }
 
-  /** Local detection policies first (they win by name), then the pushed ones; the engine is rebuilt only when the pushed list changed. */
-  private applyDetection(pushed: DetectionPolicy[], key: string): number | undefined {
+  /**
+   * Local detection policies first (they win by name), then the pushed ones, with the server's rule files and
+   * threat-IP entries; the engine is rebuilt only when one of them changed.
+   */
+  private applyDetection(pushed: DetectionPolicy[], detectionKey: string, set: PushedPolicies): number | undefined {
     const d = this.detection;
     if (!d) return undefined;
     const localNames = new Set(d.local.map((p) => p.name));
     const merged = [...d.local, ...pushed.filter((p) => !localNames.has(p.name))];
+    // A set without them (an older server) keeps what the engine has.
+    const intelKey = set.rules === undefined && set.threatIps === undefined ? this.intelKey : intelDigest(set);
+    const key = `${detectionKey}\u0000${intelKey}`;
     if (key !== this.detectionKey) {
       const shadowed = pushed.filter((p) => localNames.has(p.name)).map((p) => p.name);
       if (shadowed.length) this.notice(`the local --policy file overrides pushed detection policies ${shadowed.join(', ')}`);
-      this.writeEffective(d.apply(merged));
+      const extra = intelKey !== this.intelKey ? this.serverIntel(set) : undefined;
+      this.writeEffective(d.apply(merged, extra?.engine), extra?.summary);
+      if (extra) this.intelSummary = extra.summary;
       this.detectionKey = key;
+      this.intelKey = intelKey;
     }
     return merged.length;
   }
 
-  private writeEffective(eff: EffectiveConfig | undefined): void {
+  /** The server's rule files (each its own rule set; one that does not load here is left out, with a notice) and threat-IP entries. */
+  private serverIntel(set: PushedPolicies): { engine: EngineExtra; summary: ServerIntelSummary } {
+    const rules: Ruleset[] = [];
+    const files: ServerIntelSummary['ruleFiles'] = [];
+    for (const f of (Array.isArray(set.rules) ? set.rules : []).slice(0, MAX_PUSHED_RULE_FILES)) {
+      if (!f || typeof f.name !== 'string' || typeof f.content !== 'string') continue;
+      const name = `server:${f.name.slice(0, 128)}`;
+      const r = loadRuleset([{ name, text: f.content }], { builtin: false, source: 'syscall' });
+      const err = r.diagnostics.find((x) => x.severity === 'error');
+      if (err) {
+        this.notice(`rule file ${name} from the server does not load here, left out: ${err.line}:${err.column}: ${err.message} (${err.code})`);
+        continue;
+      }
+      rules.push(r.ruleset);
+      files.push({ name: f.name.slice(0, 128), rules: r.ruleset.rules.length });
+    }
+    const cidrs = (Array.isArray(set.threatIps) ? set.threatIps : []).filter((x): x is string => typeof x === 'string').slice(0, MAX_PUSHED_THREAT_IPS);
+    const threatIps = cidrSet(cidrs);
+    if (threatIps.invalid.length) this.notice(`${threatIps.invalid.length} threat-IP entries from the server are not CIDRs, left out`);
+    const summary = { ruleFiles: files, threatIps: cidrs.length - threatIps.invalid.length };
+    this.notice(
+      `server rules and threat list applied: ${files.length} rule files (${files.reduce((n, f) => n + f.rules, 0)} rules), ${summary.threatIps} threat-IP entries`,
+    );
+    return { engine: { rules, threatIps }, summary };
+  }
+
+  private writeEffective(eff: EffectiveConfig | undefined, intel: ServerIntelSummary | undefined = this.intelSummary): void {
     if (!eff) return;
     const tmp = `${this.effectiveFile}.${process.pid}.tmp`;
     try {
-      writeFileSync(tmp, `${JSON.stringify(eff, null, 2)}\n`, { mode: 0o600 });
+      writeFileSync(tmp, `${JSON.stringify({ ...eff, ...(intel ? { server: intel } : {}) }, null, 2)}\n`, { mode: 0o600 });
       renameSync(tmp, this.effectiveFile);
     } catch (e) {
       this.notice(`cannot write ${this.effectiveFile}: ${(e as Error).message}`);

@@ -4,7 +4,7 @@
 // tuned by the policies exactly as the engines of `runtime watch` and `k8s
 // audit` are, explained by effectiveConfig (src/core/rules/tuning.ts).
 import { InputError } from '../../core/errors.js';
-import { BUILTIN_DETECTORS, Engine, loadRuleset, type Ruleset } from '../../core/rules/index.js';
+import { BUILTIN_DETECTORS, Engine, loadRuleset, type RuleFile, type Ruleset } from '../../core/rules/index.js';
 import { DetectionTuning, effectiveConfig, type EffectiveConfig } from '../../core/rules/tuning.js';
 import type { DetectionPolicy } from '../../core/policy/detection.js';
 import { builtinRuleFiles, readRuleFiles } from './load.js';
@@ -13,6 +13,8 @@ import { clusterRuleFiles } from '../k8s/cluster-engine.js';
 export interface EffectiveOptions {
   /** User rule files (Falco syntax), loaded for both sources as `runtime watch --rules` and `k8s audit --rules` do. */
   ruleFiles?: string[];
+  /** Rule files given as text (the server's custom rule files), loaded like `ruleFiles`, each on its own. */
+  ruleTexts?: RuleFile[];
   /** Names errors of values checked only when compiling (CIDRs). */
   where?: string;
 }
@@ -32,8 +34,8 @@ export async function effectiveDetection(policies: readonly DetectionPolicy[], o
   const tuning = new DetectionTuning(policies, o.where);
   const userSys: Ruleset[] = [];
   const userK8s: Ruleset[] = [];
-  if (o.ruleFiles?.length) {
-    const files = await readRuleFiles(o.ruleFiles);
+  const groups: RuleFile[][] = [...(o.ruleFiles?.length ? [await readRuleFiles(o.ruleFiles)] : []), ...(o.ruleTexts ?? []).map((f) => [f])];
+  for (const files of groups) {
     for (const [source, out] of [
       ['syscall', userSys],
       ['k8s_audit', userK8s],

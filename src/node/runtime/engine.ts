@@ -18,6 +18,7 @@ import { DetectionTuning, effectiveConfig, type EffectiveConfig } from '../../co
 import type { DetectionPolicy } from '../../core/policy/detection.js';
 import { loadBuiltinRules, loadRuleFiles } from '../rules/load.js';
 import { loadThreatIps } from '../rules/threat-ips.js';
+import type { CidrSet } from '../../core/rules/cidr.js';
 
 export interface EngineLike {
   process(e: EngineEvent): Alert[];
@@ -27,8 +28,20 @@ export interface EngineLike {
   readonly ruleCount: number;
   /** The engine itself, when it is the real one (the effective configuration reads it); replaced by `retune`. */
   readonly engine?: Engine;
-  /** Replace the detection policies in force (validated, in order), for the next event on. */
-  retune?(detection: readonly DetectionPolicy[]): void;
+  /** Replace the detection policies in force (validated, in order), and the server's rule sets and threat-IP entries when given, for the next event on. */
+  retune?(detection: readonly DetectionPolicy[], extra?: EngineExtra): void;
+}
+
+/** What the server adds to the agent's engine (docs/rules.md): its custom rule sets and threat-IP entries. */
+export interface EngineExtra {
+  rules: readonly Ruleset[];
+  threatIps: CidrSet;
+}
+
+/** Both lists: an address on either is listed. */
+function unionSet(a: CidrSet, b: CidrSet | undefined): CidrSet {
+  if (!b?.size) return a;
+  return { size: a.size + b.size, has: (ip) => a.has(ip) || b.has(ip) };
 }
 
 export interface EngineLoadOptions {
@@ -65,10 +78,11 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
   // No file: the default list (docs/rules.md), so the detection can be checked end to end.
   const threatIps = await loadThreatIps(o.threatIpsFile);
   const detectors = o.builtin !== false ? BUILTIN_DETECTORS : o.policyDecision ? POLICY_DETECTORS : [];
+  let extra: EngineExtra | undefined;
   const build = (detection: readonly DetectionPolicy[] | undefined) =>
-    new Engine(sets, {
+    new Engine(extra?.rules.length ? [...sets, ...extra.rules] : sets, {
       host: o.host,
-      threatIps,
+      threatIps: unionSet(threatIps, extra?.threatIps),
       detectors,
       ...(o.policyDecision ? { policyDecision: o.policyDecision } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
@@ -84,7 +98,8 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
     get engine() {
       return engine;
     },
-    retune: (detection) => {
+    retune: (detection, next) => {
+      if (next) extra = next;
       engine = build(detection);
     },
   };
@@ -94,16 +109,16 @@ export async function loadEngine(o: EngineLoadOptions): Promise<EngineLike> {
 export interface LiveDetection {
   /** The local --policy files' detection policies (and the --thresholds file's CPU values): they win over pushed ones of the same name. */
   local: readonly DetectionPolicy[];
-  /** Put `policies` (validated, in order) in force from the next event on; returns the effective configuration now applied. */
-  apply(policies: readonly DetectionPolicy[]): EffectiveConfig | undefined;
+  /** Put `policies` (validated, in order) and the server's rules and threat list (when given) in force from the next event on; returns the effective configuration now applied. */
+  apply(policies: readonly DetectionPolicy[], extra?: EngineExtra): EffectiveConfig | undefined;
 }
 
 export function liveDetection(engine: EngineLike | null, local: readonly DetectionPolicy[]): LiveDetection {
   return {
     local,
-    apply: (policies) => {
+    apply: (policies, extra) => {
       if (!engine?.retune) return undefined;
-      engine.retune(policies);
+      engine.retune(policies, extra);
       const en = engine.engine!;
       return effectiveConfig(en.matchers(), en.rules, en.tuning);
     },

@@ -24,6 +24,7 @@ import { registerProjectRoutes } from './routes/projects.js';
 import { registerRegistryRoutes } from './routes/registries.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerPolicyRoutes } from './routes/policies.js';
+import { registerIntelRoutes } from './routes/intel.js';
 import { registerAdmissionRoutes } from './routes/admission.js';
 import { registerClusterRoutes } from './routes/clusters.js';
 import { registerAlertRoutes } from './routes/alerts.js';
@@ -146,7 +147,7 @@ export async function buildApp(ctx: ServerContext, o: { schemaSerializer?: boole
   app.setErrorHandler(async (err: FastifyError | HttpError | InputError | Error, req, reply) => {
     let status: number;
     let body: { error: string; message: string };
-    if (err instanceof HttpError) [status, body] = [err.statusCode, { error: err.code, message: err.message }];
+    if (err instanceof HttpError) [status, body] = [err.statusCode, { ...err.details, error: err.code, message: err.message }];
     else if ((err as FastifyError).validation) [status, body] = [400, { error: 'VALIDATION', message: err.message }];
     else if (err instanceof InputError) [status, body] = [400, { error: err.code, message: err.message }];
     else if (isUniqueViolation(err)) [status, body] = [409, { error: 'CONFLICT', message: 'already exists' }];
@@ -194,6 +195,7 @@ export async function buildApp(ctx: ServerContext, o: { schemaSerializer?: boole
   registerRegistryRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
+  registerIntelRoutes(app, ctx);
   registerAdmissionRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
   registerAlertRoutes(app, ctx);

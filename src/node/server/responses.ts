@@ -220,6 +220,11 @@ const AUDIT_VERIFY = obj(
 );
 
 /** Response schemas by `METHOD url`. */
+const THREAT_IP = obj({ id: str, projectId: nstr, cidr: str, comment: str, createdBy: str, createdAt: str });
+const THREAT_IPS_ADDED = obj({ added: int, ids: { type: 'array', items: str } });
+const RULE_FILE = obj({ id: str, projectId: str, name: str, enabled: bool, ruleCount: int, createdBy: str, createdAt: str, updatedAt: str });
+const DIAGNOSTIC = obj({ severity: str, code: str, line: int, column: int, rule: str, message: str }, ['severity', 'code', 'line', 'column', 'message']);
+
 export const RESPONSES: Readonly<Record<string, S>> = {
   'POST /api/v1/auth/logout': { 200: OK },
   'GET /api/v1/auth/me': {
@@ -297,6 +302,17 @@ export const RESPONSES: Readonly<Record<string, S>> = {
   'PATCH /api/v1/projects/:projectId/alerts/:alertId': { 200: OK },
   'GET /api/v1/audit': { 200: obj({ items: { type: 'array', items: AUDIT }, next: int }, ['items']) },
   'GET /api/v1/audit/verify': { 200: AUDIT_VERIFY },
+  'GET /api/v1/threat-ips': { 200: list(THREAT_IP) },
+  'POST /api/v1/threat-ips': { 201: THREAT_IPS_ADDED },
+  'DELETE /api/v1/threat-ips/:threatIpId': { 200: OK },
+  'GET /api/v1/projects/:projectId/threat-ips': { 200: list(THREAT_IP) },
+  'POST /api/v1/projects/:projectId/threat-ips': { 201: THREAT_IPS_ADDED },
+  'DELETE /api/v1/projects/:projectId/threat-ips/:threatIpId': { 200: OK },
+  'GET /api/v1/projects/:projectId/rules': { 200: list(RULE_FILE) },
+  'POST /api/v1/projects/:projectId/rules': { 201: obj({ id: str, rules: int, warnings: { type: 'array', items: DIAGNOSTIC } }) },
+  'GET /api/v1/projects/:projectId/rules/:ruleId': { 200: obj({ ...(RULE_FILE.properties as S), content: str }) },
+  'PATCH /api/v1/projects/:projectId/rules/:ruleId': { 200: obj({ ok: bool, rules: int, warnings: { type: 'array', items: DIAGNOSTIC } }) },
+  'DELETE /api/v1/projects/:projectId/rules/:ruleId': { 200: OK },
   'GET /api/v1/settings': { 200: open },
   'PUT /api/v1/settings/:key': { 200: OK },
   'GET /api/v1/notifiers': { 200: list(NOTIFIER) },

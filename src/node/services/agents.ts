@@ -15,6 +15,7 @@ import { hashToken } from '../crypto/tokens.js';
 import { appendAudit, type Actor } from '../store/audit-log.js';
 import { newId } from '../store/ids.js';
 import { ingestAlerts } from './alerts.js';
+import { agentIntel, type FeedThreatIps } from './intel.js';
 import { conflict, HttpError } from './errors.js';
 import { mutate } from './mutate.js';
 import { inProject, published, type Caller, type ServiceDeps } from './common.js';
@@ -348,8 +349,9 @@ export async function ingestAgentBatches(s: ServiceDeps, projectId: string, batc
 }
 
 /** What the agents of `projectId` (in cluster `clusterId`) apply. */
-export async function agentPolicies(s: Pick<ServiceDeps, 'store'>, projectId: string, clusterId: string | null): Promise<PushedPolicies> {
+export async function agentPolicies(s: Pick<ServiceDeps, 'store'>, projectId: string, clusterId: string | null, feed?: FeedThreatIps): Promise<PushedPolicies> {
   const db = s.store.db;
+  const { rules, threatIps } = await agentIntel(db, projectId, feed);
   const rows = await db.selectFrom('policies').selectAll().where('project_id', '=', projectId).execute();
   const applied = await db
     .selectFrom('policy_images')
@@ -374,6 +376,7 @@ export async function agentPolicies(s: Pick<ServiceDeps, 'store'>, projectId: st
       return { id: r.id, name: r.name, kind: r.kind, mode: r.mode, document, images: refs.get(r.id) ?? [], updatedAt: r.updated_at };
     }),
     (x) => `sha256:${createHash('sha256').update(x).digest('hex')}`,
+    { rules, threatIps },
   );
 }
 

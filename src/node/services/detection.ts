@@ -11,6 +11,8 @@ import { effectiveDetection } from '../rules/effective.js';
 import type { EffectiveConfig } from '../../core/rules/tuning.js';
 import type { ServiceDeps } from './common.js';
 import { policiesOfKind } from './policies.js';
+import { agentIntel, listRules, type FeedThreatIps } from './intel.js';
+import { DEFAULT_THREAT_IPS } from '../../core/rules/threat-ips.js';
 
 /** The runtime image reference of a stored image (`registry/repository:tag`), or undefined for an archive or a directory. */
 function runtimeRef(img: { registry: string; repository: string; tag: string }): string | undefined {
@@ -73,7 +75,20 @@ export async function detectionPolicyFile(s: ServiceDeps, projectId: string): Pr
 }
 
 /** What is enabled in the project, with which thresholds and allowlists, and which policy each setting comes from. */
-export async function effectiveDetectionOf(s: ServiceDeps, projectId: string): Promise<EffectiveConfig> {
-  const { rulesets: _r, ...eff } = await effectiveDetection(validated(await detectionPolicyFileOf(s.store.db, projectId)));
-  return eff;
+export async function effectiveDetectionOf(
+  s: ServiceDeps,
+  projectId: string,
+  feed?: FeedThreatIps,
+): Promise<EffectiveConfig & { customRules: Array<Record<string, unknown>>; threatIps: Record<string, number> }> {
+  // What the project's agents get from the server: its enabled rule files and the threat-IP entries (services/intel.ts).
+  const intel = await agentIntel(s.store.db, projectId, feed);
+  const { rulesets: _r, ...eff } = await effectiveDetection(validated(await detectionPolicyFileOf(s.store.db, projectId)), {
+    ruleTexts: intel.rules.map((r) => ({ name: r.name, text: r.content })),
+  });
+  const files = (await listRules(s, projectId)).items;
+  return {
+    ...eff,
+    customRules: files.map((f) => ({ name: f.name, enabled: f.enabled, rules: f.ruleCount })),
+    threatIps: { builtin: DEFAULT_THREAT_IPS.length, ...intel.counts, pushed: intel.threatIps.length },
+  };
 }

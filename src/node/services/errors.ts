@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** More fields of the error body (a rule file's diagnostics with line and column). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }

@@ -542,6 +542,37 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Threat-IP entries and custom rule files added through the API
+    // (docs/rules.md, docs/agent.md): pushed to the agents of their project
+    // (threat IPs without a project: to every agent) with the policies.
+    id: '0017-threat-ips-custom-rules',
+    async up(db) {
+      await db.schema
+        .createTable('threat_ips')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.references('projects.id').onDelete('cascade'))
+        .addColumn('cidr', text, (c) => c.notNull())
+        .addColumn('comment', text, (c) => c.notNull())
+        .addColumn('created_by', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('threat_ips_project_cidr').on('threat_ips').columns(['project_id', 'cidr']).execute();
+      await db.schema
+        .createTable('custom_rules')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('project_id', text, (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('content', text, (c) => c.notNull())
+        .addColumn('enabled', int, (c) => c.notNull())
+        .addColumn('rule_count', int, (c) => c.notNull())
+        .addColumn('created_by', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .addUniqueConstraint('custom_rules_project_name', ['project_id', 'name'])
+        .execute();
+    },
+  },
+  {
     // The overview's counts kept at write time by triggers (src/node/store/
     // overview-counts.ts): alert groups per project, day, severity and type
     // and per status; counted findings per image and package and per project

@@ -268,6 +268,31 @@ export interface LearnedProcessTable {
   updated_at: string;
 }
 
+/** A threat-IP entry added through the API: of one project, or global (project_id null). */
+export interface ThreatIpTable {
+  id: string;
+  project_id: string | null;
+  /** Normalised CIDR (`10.1.2.0/24`, `2001:db8::/32`). */
+  cidr: string;
+  comment: string;
+  created_by: string;
+  created_at: string;
+}
+
+/** A custom rule file (Falco-style) of a project, pushed to its agents while enabled. */
+export interface CustomRuleTable {
+  id: string;
+  project_id: string;
+  name: string;
+  content: string;
+  enabled: number;
+  /** Rules the file defines (at upload). */
+  rule_count: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface AgentAlertIdTable {
   project_id: string;
   alert_id: string;
@@ -374,6 +399,8 @@ export interface Database {
   node_containers: NodeContainerTable;
   agent_alert_ids: AgentAlertIdTable;
   learned_processes: LearnedProcessTable;
+  threat_ips: ThreatIpTable;
+  custom_rules: CustomRuleTable;
   alerts: AlertTable;
   audit_log: AuditTable;
   audit_checkpoints: AuditCheckpointTable;

@@ -11,12 +11,17 @@ import { dirname, basename, join } from 'node:path';
 import { createHash, hash as oneShotHash, randomBytes, type Hash } from 'node:crypto';
 import { InputError } from '../../core/errors.js';
 import type { Advisory, CveEnrichment } from '../../core/vulndb/advisory.js';
+import type { ThreatIpEntry } from '../../core/rules/threat-ips.js';
 import { decodeAffected, decodeHeadBlock, encodeAffected, encodeHeadBlock, HEADS_PER_BLOCK } from '../../core/vulndb/codec.js';
 import type { AdvisoryHead, AdvisoryLookup, AffectedRow } from '../../core/vulndb/match.js';
 import { missingDbError } from './scan-vulns-errors.js';
 import { VIGIL_VERSION } from '../version.js';
 
 export const DB_SCHEMA_VERSION = 1;
+
+/** Threat-IP entries of the threat-IP feeds (`vigil db update --sources threat-ips`); older DBs lack the table (read as empty). */
+const THREAT_IPS_TABLE =
+  'CREATE TABLE IF NOT EXISTS threat_ips (cidr TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL, comment TEXT NOT NULL, PRIMARY KEY (cidr, source, origin)) WITHOUT ROWID;';
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -27,6 +32,7 @@ CREATE TABLE heads (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE INDEX advisories_keyhash ON advisories (keyhash);
 CREATE TABLE affected (pkg INTEGER NOT NULL, advisory INTEGER NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (pkg, advisory, seq)) WITHOUT ROWID;
 CREATE TABLE cves (id TEXT NOT NULL, source TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (id, source)) WITHOUT ROWID;
+${THREAT_IPS_TABLE}
 `;
 
 /** Page size of a new DB file (readers take it from the file header). */
@@ -205,6 +211,7 @@ export class DbWriter {
     insPkg: Database.Statement<[string, string, string, string]>;
     insAffected: Database.Statement<[number, number, number, string]>;
     putCve: Database.Statement<[string, string, string]>;
+    putThreatIp: Database.Statement<[string, string, string, string]>;
     putSource: Database.Statement<[string, string, string]>;
   };
   private readonly pkgIds = new Map<string, number>();
@@ -248,6 +255,7 @@ export class DbWriter {
     } else {
       this.createSchema();
     }
+    this.db.exec(THREAT_IPS_TABLE);
     this.stmts = {
       findAdv: this.db.prepare('SELECT id, pkgs, source, block, slot FROM advisories WHERE keyhash = ?'),
       getBlock: this.db.prepare('SELECT data FROM heads WHERE id = ?'),
@@ -259,6 +267,7 @@ export class DbWriter {
       insPkg: this.db.prepare('INSERT INTO packages (ecosystem, name, display_ecosystem, display_name) VALUES (?, ?, ?, ?)'),
       insAffected: this.db.prepare('INSERT OR REPLACE INTO affected (pkg, advisory, seq, data) VALUES (?, ?, ?, ?)'),
       putCve: this.db.prepare('INSERT OR REPLACE INTO cves (id, source, data) VALUES (?, ?, ?)'),
+      putThreatIp: this.db.prepare('INSERT OR REPLACE INTO threat_ips (cidr, source, origin, comment) VALUES (?, ?, ?, ?)'),
       putSource: this.db.prepare(
         'INSERT INTO sources (name, updated_at, origin) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at, origin = excluded.origin',
       ),
@@ -366,6 +375,14 @@ export class DbWriter {
     this.stmts.putCve.run(c.id, c.source, data);
   }
 
+  /** One entry of a threat-IP feed (`origin`: the list's URL). */
+  putThreatIp(source: string, origin: string, e: ThreatIpEntry): void {
+    this.touchedSources.add(source);
+    this.content.update(`t\u0000${source}\u0000${origin}\u0000${e.cidr}\u0000${e.comment}\n`);
+    this.changed = true;
+    this.stmts.putThreatIp.run(e.cidr, source, origin.slice(0, 500), e.comment);
+  }
+
   /** Records where a source was imported from and when. */
   noteSource(name: string, origin: string): void {
     this.stmts.putSource.run(name, this.now().toISOString(), origin.slice(0, 500));
@@ -390,7 +407,8 @@ export class DbWriter {
       const touch = this.db.prepare('INSERT INTO sources (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at');
       for (const s of this.touchedSources) touch.run(s, now);
       this.db.exec(`UPDATE sources SET records =
-        (SELECT COUNT(*) FROM advisories WHERE advisories.source = sources.name) + (SELECT COUNT(*) FROM cves WHERE cves.source = sources.name)`);
+        (SELECT COUNT(*) FROM advisories WHERE advisories.source = sources.name) + (SELECT COUNT(*) FROM cves WHERE cves.source = sources.name)
+        + (SELECT COUNT(*) FROM threat_ips WHERE threat_ips.source = sources.name)`);
       this.db.exec('COMMIT');
       this.db.close();
       const fd = openSync(this.tmpPath, 'r');
@@ -423,5 +441,23 @@ export class DbWriter {
       // closing a broken handle: the file is removed anyway
     }
     rmSync(this.tmpPath, { force: true });
+  }
+}
+
+/** The threat-IP feed entries of the DB at `path` (CIDRs, first `max`, sorted); none when the file or its table is missing. */
+export function readFeedThreatIps(path: string, max: number): { cidrs: string[]; total: number } {
+  if (!existsSync(path)) return { cidrs: [], total: 0 };
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'threat_ips'").get();
+    if (!has) return { cidrs: [], total: 0 };
+    const total = (db.prepare('SELECT COUNT(DISTINCT cidr) AS n FROM threat_ips').get() as { n: number }).n;
+    const rows = db.prepare('SELECT DISTINCT cidr FROM threat_ips ORDER BY cidr LIMIT ?').all(max) as Array<{ cidr: string }>;
+    return { cidrs: rows.map((r) => r.cidr), total };
+  } catch (e) {
+    return asInputError(e, path);
+  } finally {
+    db?.close();
   }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../core/errors.js';
-import { VulnDb } from './db.js';
+import { readFeedThreatIps, VulnDb } from './db.js';
 import { makeZip } from '../../core/analyzers/zip.test-helpers.js';
 import { updateDb, type UpdateOptions } from './update.js';
 
@@ -20,6 +20,21 @@ const npmZip = makeZip(
 );
 const tracker = JSON.stringify({ tiff: { 'CVE-2023-0001': { releases: { bookworm: { status: 'open', urgency: 'low' } } } } });
 const secdb = JSON.stringify({ distroversion: 'v3.19', reponame: 'main', packages: [{ pkg: { name: 'curl', secfixes: { '8.5.0-r0': ['CVE-2023-46218'] } } }] });
+// A threat list in Spamhaus DROP's layout (`;` comments, `CIDR ; SBL id`) and one in Feodo Tracker's CSV layout.
+const drop =
+  '; Spamhaus DROP List 2026/12/07 - (c) 2026 The Spamhaus Project\r\n; Last-Modified: Mon, 07 Dec 2026 10:00:00 GMT\r\n1.10.16.0/20 ; SBL256894\r\n2.56.192.0/22 ; SBL459831\r\n203.0.113.7 ; SBL000001\r\n';
+const feodo = [
+  '################################################################',
+  '# abuse.ch Feodo Tracker Botnet C2 IP Blocklist (CSV)           #',
+  '################################################################',
+  '#',
+  '# "first_seen_utc","dst_ip","dst_port","c2_status","last_online","malware"',
+  '"2021-01-17 07:44:46","51.178.161.32","4643","online","2026-12-06","Dridex"',
+  '"2021-03-02 11:02:01","2001:db8:abcd::17","443","offline","2026-11-30","QakBot"',
+  '# Number of entries: 2',
+  '# END',
+  '',
+].join('\n');
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 type Route = (res: import('node:http').ServerResponse) => void;
@@ -51,6 +66,8 @@ const goodRoutes = (): Record<string, Route> => ({
   '/osv/npm/all.zip': send(npmZip),
   '/tracker/json': send(tracker),
   '/alpine/v3.19/main.json': send(secdb),
+  '/drop.txt': send(drop),
+  '/ipblocklist.csv': send(feodo),
 });
 
 function opts(url: string, dbPath: string): UpdateOptions {
@@ -61,6 +78,7 @@ function opts(url: string, dbPath: string): UpdateOptions {
     debianTrackerUrl: `${url}/tracker/json`,
     alpineSecdbUrl: `${url}/alpine`,
     alpineBranches: ['v3.19'],
+    feedOptions: { 'threat-ips': { urls: [`${url}/drop.txt`, `${url}/ipblocklist.csv`] } },
     timeoutMs: 10_000,
     // the test servers listen on loopback, which the outbound guard refuses unless allowlisted
     outboundAllow: '127.0.0.1',
@@ -73,7 +91,13 @@ test('db update: downloads, verifies, imports and replaces the DB; failures keep
   const good = await serve(goodRoutes());
   try {
     const r = await updateDb(opts(good.url, dbPath));
-    assert.equal(r.downloads.length, 4, 'community.json 404 is optional');
+    assert.equal(r.downloads.length, 6, 'community.json 404 is optional');
+    assert.equal(r.threatIps, 5);
+    assert.deepEqual(readFeedThreatIps(dbPath, 100), {
+      cidrs: ['1.10.16.0/20', '2.56.192.0/22', '2001:db8:abcd::17/128', '203.0.113.7/32', '51.178.161.32/32'],
+      total: 5,
+    });
+    assert.deepEqual(readFeedThreatIps(dbPath, 2).cidrs.length, 2, 'bounded read');
     assert.equal(r.downloads.find((d) => d.url.endsWith('/Debian/all.zip'))?.verified, true);
     assert.equal(r.stats.advisories, 3 + 2 + 1 + 1);
     const db = VulnDb.open(dbPath);
@@ -81,7 +105,7 @@ test('db update: downloads, verifies, imports and replaces the DB; failures keep
     db.close();
     assert.deepEqual(
       info.sources.map((s) => `${s.name} ${s.records}`),
-      ['alpine 1', 'debian 4', 'ghsa 2'],
+      ['alpine 1', 'debian 4', 'ghsa 2', 'threat-ips 5'],
     );
     assert.match(info.sources.find((s) => s.name === 'alpine')!.origin, /\/alpine\/v3\.19\/main\.json$/);
     assert.deepEqual(readdirSync(join(dir, 'db')), ['vigil.db'], 'downloads and temp files removed');
@@ -112,6 +136,8 @@ test('db update: downloads, verifies, imports and replaces the DB; failures keep
         'DOWNLOAD_',
       ],
       ['not JSON', { ...goodRoutes(), '/tracker/json': send('<html>maintenance</html>') }, 'VULNDB_JSON'],
+      ['threat list with a bad line', { ...goodRoutes(), '/drop.txt': send('1.10.16.0/20 ; SBL1\n<html>maintenance</html>\n') }, 'THREAT_IP_INVALID'],
+      ['threat list with a bad CIDR', { ...goodRoutes(), '/ipblocklist.csv': send('"2021-01-17","10.0.0.0/33","1","online","x","y"\n') }, 'THREAT_IP_INVALID'],
       ['not a zip', { ...goodRoutes(), '/osv/npm/all.zip': send('PK\u0003\u0004garbage') }, 'ZIP_INVALID'],
       ['too large', goodRoutes(), 'LIMIT_DOWNLOAD_SIZE', { maxDownloadBytes: 100 }],
       [
@@ -186,7 +212,7 @@ test('db update: feed downloads go through the outbound guard (loopback refused 
     // allowlisted (an address or a range): downloaded
     for (const allow of ['127.0.0.1', '127.0.0.0/8']) {
       const r = await updateDb({ ...opts(good.url, dbPath), outboundAllow: allow });
-      assert.equal(r.downloads.length, 4);
+      assert.equal(r.downloads.length, 6);
     }
   } finally {
     good.server.close();

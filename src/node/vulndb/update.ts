@@ -1,17 +1,20 @@
 // `vigil db update`: downloads the public advisory feeds (the feed modules of
 // src/core/feeds say what: OSV per-ecosystem all.zip, the Debian security
-// tracker JSON, Alpine secdb), verifies them
+// tracker JSON, Alpine secdb, threat-IP lists), verifies them
 // (status, size limit, sha256 when a `.sha256` file is published, JSON/zip
 // validity while importing) and builds a fresh DB that replaces the old one
 // atomically. Any failure leaves the existing DB untouched. Every download
 // goes through the outbound request guard (src/node/net/outbound.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError, LimitError } from '../../core/errors.js';
-import type { FeedOptionValues, FeedUpdate } from '../../core/feeds/index.js';
+import type { FeedOptionValues, FeedSet } from '../../core/feeds/index.js';
+import type { ThreatIpEntry } from '../../core/rules/threat-ips.js';
 import { OutboundGuard, parseAllowList } from '../net/outbound.js';
 import { guardedGet } from '../net/guarded-get.js';
+import { THREAT_IPS_MAX_BYTES } from '../rules/threat-ips.js';
 import { advisoryFeeds } from './feeds.js';
 import { DbWriter } from './db.js';
 import { DEFAULT_IMPORT_LIMITS, importPaths, type ImportStats } from './import.js';
@@ -44,6 +47,8 @@ export interface UpdateOptions {
 export interface UpdateResult {
   downloads: Array<{ url: string; bytes: number; sha256: string; verified: boolean }>;
   stats: ImportStats;
+  /** Threat-IP entries read from the threat-IP feeds. */
+  threatIps?: number;
 }
 
 const OUTBOUND_HINT = 'allow it with --outbound-allow or VIGIL_OUTBOUND_ALLOW';
@@ -51,11 +56,14 @@ const OUTBOUND_HINT = 'allow it with --outbound-allow or VIGIL_OUTBOUND_ALLOW';
 interface Download {
   url: string;
   file: string;
+  /** A text threat-IP list feed: read by this into the DB's threat-IP table. */
+  threatIps?: { source: string; read: (text: string, where: string) => ThreatIpEntry[] };
   /** A 404 is not an error (an Alpine branch without a community repo). */
   optional?: boolean;
 }
 
-function plan(o: UpdateOptions, dir: string, known: Map<string, FeedUpdate>): Download[] {
+function plan(o: UpdateOptions, dir: string, feeds: FeedSet): Download[] {
+  const known = feeds.updateSources();
   const sources = o.sources?.length ? o.sources : [...known.keys()];
   for (const s of sources) if (!known.has(s)) throw new InputError('USAGE', `unknown source "${s}" (known: ${[...known.keys()].join(', ')})`);
   const shorthand: Record<string, FeedOptionValues> = {
@@ -67,7 +75,14 @@ function plan(o: UpdateOptions, dir: string, known: Map<string, FeedUpdate>): Do
   for (const [source, feed] of known) {
     if (!sources.includes(source)) continue;
     const values = { ...shorthand[source], ...o.feedOptions?.[source] };
-    for (const d of feed.plan(values)) out.push({ url: d.url, file: join(dir, basename(d.name)), ...(d.optional ? { optional: true } : {}) });
+    const read = feeds.ordered.find((f) => f.update === feed)?.threatIps;
+    for (const d of feed.plan(values))
+      out.push({
+        url: d.url,
+        file: join(dir, basename(d.name)),
+        ...(d.optional ? { optional: true } : {}),
+        ...(read ? { threatIps: { source, read } } : {}),
+      });
   }
   return out;
 }
@@ -157,21 +172,32 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
   mkdirSync(dir);
   const result: UpdateResult = { downloads: [], stats: { files: 0, advisories: 0, withdrawn: 0, cves: 0, formats: {} } };
   try {
-    const files: string[] = [];
-    for (const d of plan(o, dir, (await advisoryFeeds()).updateSources())) {
+    const files: Download[] = [];
+    for (const d of plan(o, dir, await advisoryFeeds())) {
       log(`downloading ${d.url}`);
       const got = await download(d, max, net);
       if (!got) continue;
       const sum = await publishedSha256(d.url, net);
       if (sum && sum !== got.sha256) throw new InputError('DOWNLOAD_CHECKSUM', `sha256 ${got.sha256} does not match the published ${sum}`, d.url);
       result.downloads.push({ url: d.url, bytes: got.bytes, sha256: got.sha256, verified: !!sum });
-      files.push(d.file);
+      files.push(d);
     }
     const writer = DbWriter.open(o.dbPath, { fresh: true, ...(o.now ? { now: o.now } : {}) });
     try {
       for (let i = 0; i < files.length; i++) {
         log(`importing ${result.downloads[i]!.url}`);
-        const s = await importPaths(writer, [files[i]!], DEFAULT_IMPORT_LIMITS);
+        const t = files[i]!.threatIps;
+        if (t) {
+          if (result.downloads[i]!.bytes > THREAT_IPS_MAX_BYTES)
+            throw new LimitError('LIMIT_THREAT_IPS_SIZE', `larger than ${THREAT_IPS_MAX_BYTES} bytes`, files[i]!.url);
+          const entries = t.read(await readFile(files[i]!.file, 'utf8'), files[i]!.url);
+          for (const e of entries) writer.putThreatIp(t.source, files[i]!.url, e);
+          result.stats.files++;
+          result.stats.formats[t.source] = (result.stats.formats[t.source] ?? 0) + 1;
+          result.threatIps = (result.threatIps ?? 0) + entries.length;
+          continue;
+        }
+        const s = await importPaths(writer, [files[i]!.file], DEFAULT_IMPORT_LIMITS);
         result.stats.files += s.files;
         result.stats.advisories += s.advisories;
         result.stats.withdrawn += s.withdrawn;

@@ -1,5 +1,6 @@
 // Settings: server settings (daily rescan schedule, alert retention, login
-// banner), notification targets (webhook, syslog) and a rescan of all images.
+// banner), notification targets (webhook, syslog), the threat-IP list and
+// custom rules sent to the agents, and a rescan of all images.
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,6 +11,7 @@ import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
 import { ConfirmDelete, FormModal, PageTitle, QueryTable, RequiredItem, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
+import { IntelSettings } from '../components/IntelSettings';
 
 type NotifierForm = BodyOf<'/api/v1/notifiers'>;
 type SettingKey = 'defaultRescanCron' | 'alertRetentionDays' | 'loginBanner';
@@ -52,7 +54,8 @@ export default function Settings() {
     return (
       <>
         <PageTitle>{t('nav.settings')}</PageTitle>
-        <Alert type="info" showIcon message={t('users.adminOnly')} />
+        <Alert type="info" showIcon message={t('users.adminOnly')} style={{ marginBottom: 16 }} />
+        <IntelSettings />
       </>
     );
   const writable = can('setting:update');
@@ -103,6 +106,7 @@ export default function Settings() {
           ]}
         />
       </Card>
+      <IntelSettings />
       {can('image:scan') && (
         <Card title={t('settings.schedules')}>
           <Space direction="vertical">

@@ -13,6 +13,7 @@ import * as learned from '../../services/learned.js';
 import { POLICY_KINDS, type PolicyKind } from '../../services/policies.js';
 import { pageQuerySchema, pageResponse, type PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
+import { feedThreatIps } from '../../services/intel.js';
 import { ID, ok, params, projectParams } from './common.js';
 
 const LEARNED_ENTRY = {
@@ -191,10 +192,11 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
       config: { action: 'policy:read', scope: 'project' },
       schema: {
         tags: ['policies'],
-        summary: 'The effective detection configuration: enabled types, severities, thresholds and allowlists, and the policy each comes from',
+        summary:
+          "The effective detection configuration: enabled types, severities, thresholds and allowlists, and the policy each comes from; the project's custom rule files and threat-IP entry counts",
         params: projectParams,
       },
     },
-    async (req) => detection.effectiveDetectionOf(ctx, req.params.projectId),
+    async (req) => detection.effectiveDetectionOf(ctx, req.params.projectId, feedThreatIps(ctx.scans.vulnDbPath)),
   );
 }
