@@ -77,6 +77,13 @@ const MAX_ACK_DELAY_MS = 1000;
 const MAX_BACKLOG_MESSAGES = 32;
 /** Streams one node may hold open at once (a renewal overlaps two for a moment). */
 const MAX_STREAMS_PER_NODE = 4;
+/**
+ * Alert commits start at most this often (group-commit.ts): under load the
+ * batches of every stream that arrive meanwhile share one transaction, one
+ * audit record per node and one WAL write; an alert after a quiet spell
+ * still commits at once. Bounds the commit rate at 100/s.
+ */
+export const COMMIT_INTERVAL_MS = 10;
 
 export interface AgentLinkOptions {
   host: string;
@@ -87,6 +94,8 @@ export interface AgentLinkOptions {
   /** Per node: alerts per second and the burst (defaults 2000 and 20000). */
   alertRate?: number;
   alertBurst?: number;
+  /** Minimum time between the starts of two alert commits (default COMMIT_INTERVAL_MS). */
+  commitIntervalMs?: number;
 }
 
 interface LiveStream {
@@ -135,7 +144,11 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
   const validAlert = ajv.compile(alertSchema);
   const live = new Map<string, number>();
   // Batches of every stream that arrive during a commit share the next one.
-  const commits = new GroupCommit<AgentBatch, readonly Alert[]>((projectId, batches) => ingestAgentBatches(ctx, projectId, batches));
+  const commits = new GroupCommit<AgentBatch, readonly Alert[]>(
+    (projectId, batches) => ingestAgentBatches(ctx, projectId, batches),
+    5000,
+    o.commitIntervalMs ?? COMMIT_INTERVAL_MS,
+  );
   const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed' | 'revoked' | 'renew' | 'flood') =>
     ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
   const throttled = (n: number) =>
