@@ -144,7 +144,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
   const validAlert = ajv.compile(alertSchema);
   const live = new Map<string, number>();
   // Batches of every stream that arrive during a commit share the next one.
-  const commits = new GroupCommit<AgentBatch, readonly Alert[]>(
+  const commits = new GroupCommit<AgentBatch, readonly Alert[] | null>(
     (projectId, batches) => ingestAgentBatches(ctx, projectId, batches),
     5000,
     o.commitIntervalMs ?? COMMIT_INTERVAL_MS,
@@ -220,6 +220,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
     const alerts = (await nodeImagePolicyAlerts(ctx, st.node, containers)).filter((a) => !st.raised.has(a.id));
     if (!alerts.length) return;
     const fresh = await commits.submit(st.node.projectId, { node: { ...st.node, sourceIp: st.ip, version: st.version }, alerts }, alerts.length);
+    if (!fresh) return st.kill(`node ${st.node.hostname} was revoked; its alerts are not accepted`);
     for (const a of alerts) if (st.raised.size < 10_000) st.raised.add(a.id);
     if (fresh.length) void ctx.notifier.alerts(st.node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
   };
@@ -378,10 +379,6 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
                 call.write({ reject: { ids: env.map((x) => x.id), reason: `more than ${MAX_ALERTS_PER_MESSAGE} alerts in one message` } });
                 return;
               }
-              if (await isRevoked(ctx, node.id)) {
-                st.kill(`node ${node.hostname} was revoked; its alerts are not accepted`);
-                return;
-              }
               const good: Alert[] = [];
               const bad: string[] = [];
               let reason = '';
@@ -403,6 +400,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               }
               if (good.length) {
                 const fresh = await commits.submit(node.projectId, { node: { ...node, sourceIp: ip, version: st.version }, alerts: good }, good.length);
+                if (!fresh) return st.kill(`node ${node.hostname} was revoked; its alerts are not accepted`);
                 ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', fresh.length);
                 if (fresh.length) void ctx.notifier.alerts(node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
                 call.write({ ack: { ids: good.map((a) => a.id) } });
