@@ -29,7 +29,7 @@ import { ingestAlerts } from '../src/node/store/alert-groups.js';
 import type { Alert } from '../src/core/alerts/types.js';
 import { Api, cluster, stop, until, type Proc } from '../test/e2e/agent/harness.js';
 import { commOf, cpuSeconds, memoryKiB, processTree, rssKiB } from './lib/proc.js';
-import { startServer, vigil } from './lib/vigil.js';
+import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -282,7 +282,13 @@ async function idleAgent(): Promise<string> {
     const api = await Api.login(url);
     // Protection open: the agent's runtime detection (its sensors) is on, as on a protected cluster.
     const t = await cluster(api);
-    const a = (agent = vigil(['agent', '--server', link, '--token', t.token, '--ca-hash', t.caHash, '--data-dir', join(dir, 'agent'), '--node-name', 'idle']));
+    // The agent as its image launches it (the launcher's Node options; BENCH_AGENT_PLAIN=1: plain `node`).
+    const nodeArgs = process.env.BENCH_AGENT_PLAIN ? [] : agentLauncherNodeArgs();
+    const a = (agent = vigil(
+      ['agent', '--server', link, '--token', t.token, '--ca-hash', t.caHash, '--data-dir', join(dir, 'agent'), '--node-name', 'idle'],
+      {},
+      nodeArgs,
+    ));
     await until('agent ready', () => (/\bready\b/.test(a.err()) ? true : undefined), 120_000, a);
     await new Promise((r) => setTimeout(r, 10_000));
     const pids = processTree(a.proc.pid!);
@@ -293,7 +299,7 @@ async function idleAgent(): Promise<string> {
     const cpuPct = ((c1 - c0) / IDLE) * 100;
     const total = mem.reduce((n, x) => n + x.rss, 0) / 1024;
     const parts = mem.map((m) => `${m.comm} ${(m.rss / 1024).toFixed(0)} (anon ${(m.anon / 1024).toFixed(0)}, file ${(m.file / 1024).toFixed(0)})`).join(' + ');
-    return `${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'})`;
+    return `node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'})`;
   } finally {
     await stop(agent);
     await stop(server);
