@@ -60,8 +60,12 @@ export interface FirstLoad {
   rendererCpuMs: number;
 }
 
-/** Navigation to `selector` visible, in a new context (cold cache) signed in as the admin. */
-export async function firstLoad(browser: Browser, s: BenchServer, path: string, selector: string): Promise<FirstLoad> {
+/**
+ * Navigation to `selector` visible (and then `until`, a page expression,
+ * true: checked every frame), in a new context (cold cache) signed in as the
+ * admin.
+ */
+export async function firstLoad(browser: Browser, s: BenchServer, path: string, selector: string, until?: string): Promise<FirstLoad> {
   const ctx = await browser.newContext();
   try {
     await ctx.addInitScript(`localStorage.setItem('vigil.session', ${JSON.stringify(JSON.stringify(s.session))})`);
@@ -71,6 +75,7 @@ export async function firstLoad(browser: Browser, s: BenchServer, path: string, 
     const t0 = performance.now();
     await page.goto(s.base + path);
     await page.locator(selector).first().waitFor({ timeout: 60_000 });
+    if (until) await page.waitForFunction(until, undefined, { timeout: 60_000, polling: 'raf' });
     const ms = performance.now() - t0;
     const m = (await cdp.send('Performance.getMetrics')).metrics;
     const sec = (n: string) => (m.find((x) => x.name === n)?.value ?? NaN) * 1000;

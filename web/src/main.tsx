@@ -22,11 +22,18 @@ const session = loadSession();
 if (session && !location.pathname.startsWith('/login')) {
   void queryClient.prefetchQuery(meQuery(session.token));
   const projects = queryClient.fetchQuery(projectsQuery).catch(() => undefined);
-  if (location.pathname === '/' || location.pathname.startsWith('/overview'))
-    void projects.then((p) => {
-      const id = p && pickProject(p.items, wantedProject(new URLSearchParams(location.search)));
-      return id ? queryClient.prefetchQuery(overviewQuery(id)) : undefined;
-    });
+  if (location.pathname === '/' || location.pathname.startsWith('/overview')) {
+    // The project the URL or the last visit names is asked for at once,
+    // beside the projects (its answer is cached: a single round trip before
+    // the overview can render); else the one the page will pick, after them.
+    const wanted = wantedProject(new URLSearchParams(location.search));
+    if (wanted) void queryClient.prefetchQuery(overviewQuery(wanted));
+    else
+      void projects.then((p) => {
+        const id = p && pickProject(p.items, wanted);
+        return id ? queryClient.prefetchQuery(overviewQuery(id)) : undefined;
+      });
+  }
 }
 
 // Chinese users get the Chinese catalog before the first paint; if it cannot

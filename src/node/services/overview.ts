@@ -1,29 +1,28 @@
 // The console's overview of one project in one read-only call: images by
-// their highest severity, the most vulnerable images and packages, alert
-// groups by day/severity and by type over the last OVERVIEW_DAYS days,
-// clusters and nodes. A section the caller may not read (`may`) is left out
+// their highest severity, the most vulnerable images and packages (counted
+// findings: vulnerabilities not ignored), alert groups by UTC day of their
+// last activity and severity and by type over the last OVERVIEW_DAYS days
+// (today included), clusters and nodes. A section the caller may not read (`may`) is left out
 // (null), never computed.
 import { sql } from 'kysely';
 import type { ServiceDeps } from './common.js';
 
 export const OVERVIEW_DAYS = 14;
 
+/** The first UTC day (YYYY-MM-DD) of the alert charts: the last OVERVIEW_DAYS days, today included. */
+export function overviewFirstDay(now: Date): string {
+  return new Date(now.getTime() - (OVERVIEW_DAYS - 1) * 86400_000).toISOString().slice(0, 10);
+}
+
 export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, projectId: string, may: (action: string) => boolean) {
   const db = s.store.db;
   const n = (v: unknown) => Number(v ?? 0);
-  const im = await db
-    .selectFrom('images')
-    .where('project_id', '=', projectId)
-    .select([
-      sql<number>`count(*)`.as('total'),
-      sql<number>`sum(case when last_scan_id is null then 1 else 0 end)`.as('unscanned'),
-      sql<number>`sum(case when last_scan_id is not null and critical > 0 then 1 else 0 end)`.as('critical'),
-      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high > 0 then 1 else 0 end)`.as('high'),
-      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium > 0 then 1 else 0 end)`.as('medium'),
-      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low > 0 then 1 else 0 end)`.as('low'),
-      sql<number>`sum(case when last_scan_id is not null and critical = 0 and high = 0 and medium = 0 and low = 0 then 1 else 0 end)`.as('clean'),
-    ])
-    .executeTakeFirstOrThrow();
+  // Images per level, the packages and the alert sections read the counters
+  // the database keeps at every write (migration 0018,
+  // src/node/store/overview-counts.ts).
+  const levels = await db.selectFrom('overview_image_levels').where('project_id', '=', projectId).select(['level', 'n']).execute();
+  const lv: Record<string, number> = Object.fromEntries(levels.map((r) => [r.level, n(r.n)]));
+  const im: Record<string, number> = { ...lv, total: levels.reduce((t, r) => t + n(r.n), 0) };
   const topImages = await db
     .selectFrom('images')
     .select(['id', 'ref', 'critical', 'high', 'medium', 'low'])
@@ -36,46 +35,35 @@ export async function projectOverview(s: Pick<ServiceDeps, 'store' | 'clock'>, p
     .limit(10)
     .execute();
   const topPackages = await db
-    .selectFrom('findings')
-    .innerJoin('images', 'images.id', 'findings.image_id')
-    .where('images.project_id', '=', projectId)
-    .where('findings.kind', '=', 'vuln')
-    .select(['findings.package as package', sql<number>`count(*)`.as('findings'), sql<number>`count(distinct findings.image_id)`.as('images')])
-    .groupBy('findings.package')
-    .orderBy(sql`count(*)`, 'desc')
-    .orderBy('findings.package')
+    .selectFrom('overview_packages')
+    .where('project_id', '=', projectId)
+    .where('findings', '>', 0)
+    .select(['package', 'findings', 'images'])
+    .orderBy('findings', 'desc')
+    .orderBy('package')
     .limit(10)
     .execute();
   let alerts = null;
   if (may('alert:read')) {
-    const since = new Date(s.clock().getTime() - OVERVIEW_DAYS * 86400_000).toISOString();
-    const day = sql<string>`substr(last_seen, 1, 10)`;
-    // One range of the (project_id, last_seen, severity, type) index (migration
-    // 0014) for both charts: groups by day, severity and type, summed here.
     const rows = await db
-      .selectFrom('alerts')
+      .selectFrom('overview_alert_days')
       .where('project_id', '=', projectId)
-      .where('last_seen', '>=', since)
-      .select([day.as('day'), 'severity', 'type', sql<number>`count(*)`.as('groups')])
-      .groupBy([day, 'severity', 'type'])
+      .where('day', '>=', overviewFirstDay(s.clock()))
+      .where('n', '>', 0)
+      .select(['day', 'severity', 'type', 'n'])
       .execute();
     const byDay = new Map<string, { day: string; severity: string; groups: number }>();
     const byType = new Map<string, number>();
     for (const r of rows) {
       const k = `${r.day}|${r.severity}`;
       const d = byDay.get(k) ?? { day: r.day, severity: r.severity, groups: 0 };
-      d.groups += n(r.groups);
+      d.groups += n(r.n);
       byDay.set(k, d);
-      byType.set(r.type, (byType.get(r.type) ?? 0) + n(r.groups));
+      byType.set(r.type, (byType.get(r.type) ?? 0) + n(r.n));
     }
-    const open = await db
-      .selectFrom('alerts')
-      .where('project_id', '=', projectId)
-      .where('status', '=', 'open')
-      .select(sql<number>`count(*)`.as('n'))
-      .executeTakeFirstOrThrow();
+    const open = await db.selectFrom('overview_alert_status').where('project_id', '=', projectId).where('status', '=', 'open').select('n').executeTakeFirst();
     alerts = {
-      open: n(open.n),
+      open: n(open?.n),
       byDay: [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.severity < b.severity ? -1 : 1)),
       byType: [...byType]
         .map(([type, groups]) => ({ type, groups }))

@@ -4,6 +4,7 @@
 // audit sequence column) are branched on explicitly.
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './store.js';
+import { createOverviewCounts } from './overview-counts.js';
 
 export interface Migration {
   id: string;
@@ -539,5 +540,13 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('sensor_health', text, (x) => x.notNull().defaultTo('[]'))
         .execute();
     },
+  },
+  {
+    // The overview's counts kept at write time by triggers (src/node/store/
+    // overview-counts.ts): alert groups per project, day, severity and type
+    // and per status; counted findings per image and package and per project
+    // and package. Filled here from the stored rows.
+    id: '0018-overview-counts',
+    up: createOverviewCounts,
   },
 ];

@@ -382,4 +382,48 @@ export interface Database {
   settings: SettingTable;
   notifiers: NotifierTable;
   rate_limits: RateLimitTable;
+  overview_image_levels: OverviewImageLevelTable;
+  overview_alert_days: OverviewAlertDayTable;
+  overview_alert_status: OverviewAlertStatusTable;
+  overview_package_images: OverviewPackageImageTable;
+  overview_packages: OverviewPackageTable;
+}
+
+/** The overview's counters, kept by triggers (migration 0018, overview-counts.ts). Alert groups per project, UTC day of last_seen, severity, type. */
+export interface OverviewAlertDayTable {
+  project_id: string;
+  day: string;
+  severity: string;
+  type: string;
+  n: number;
+}
+
+/** Images per project and level (highest severity with a finding, clean, unscanned). */
+export interface OverviewImageLevelTable {
+  project_id: string;
+  level: string;
+  n: number;
+}
+
+/** Alert groups per project and status. */
+export interface OverviewAlertStatusTable {
+  project_id: string;
+  status: string;
+  n: number;
+}
+
+/** Counted findings (vulnerabilities not ignored) per image and package. */
+export interface OverviewPackageImageTable {
+  image_id: string;
+  package: string;
+  project_id: string;
+  findings: number;
+}
+
+/** Counted findings and images with one per project and package. */
+export interface OverviewPackageTable {
+  project_id: string;
+  package: string;
+  findings: number;
+  images: number;
 }
