@@ -14,12 +14,12 @@
 //      (eBPF: root, bpftrace, tracefs) on this node, CPU of one core and RSS
 //      of the agent and its bpftrace child (needs root; skipped otherwise).
 //
-//   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres] [--idle 30]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+//   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres|idle] [--idle 30]
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { enrollOrLoad, Sender, type Identity } from '../src/node/agent/link-client.js';
 import { AlertQueue } from '../src/node/agent/queue.js';
@@ -27,8 +27,10 @@ import { openStore } from '../src/node/store/store.js';
 import { newId } from '../src/node/store/ids.js';
 import { ingestAlerts } from '../src/node/store/alert-groups.js';
 import type { Alert } from '../src/core/alerts/types.js';
+import { Api, cluster, stop, until, type Proc } from '../test/e2e/agent/harness.js';
+import { commOf, cpuSeconds, memoryKiB, processTree, rssKiB } from './lib/proc.js';
+import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
 
-const root = join(import.meta.dirname, '..');
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : def;
@@ -39,92 +41,13 @@ const SECONDS = Number(arg('seconds', '30'));
 const IDLE = Number(arg('idle', '30'));
 const ONLY = arg('only', '');
 const PG_URL = process.env.VIGIL_TEST_PG_URL || 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
-const PASSWORD = 'bench-password-1';
-const TICK = 100; // USER_HZ on Linux
 const now = () => performance.timeOrigin + performance.now();
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): { proc: ChildProcess; out: () => string; err: () => string } {
-  const dist = join(root, 'dist', 'cli', 'main.js');
-  const entry = existsSync(dist) && !process.env.BENCH_TSX ? [dist] : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
-  // BENCH_NODE_ARGS: extra Node options for the server and agent processes (e.g. --cpu-prof).
-  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const proc = spawn(process.execPath, [...extra, ...entry, ...args], {
-    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (err = (err + d).slice(-20_000)));
-  return { proc, out: () => out, err: () => err };
-}
-
-async function until<T>(what: string, fn: () => T | undefined, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** CPU seconds (user + system) of a process and RSS in KiB; 0 once gone. */
-function procStat(pid: number): { cpu: number; rssKiB: number } {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    return { cpu: (Number(f[11]) + Number(f[12])) / TICK, rssKiB: rss };
-  } catch {
-    return { cpu: 0, rssKiB: 0 };
-  }
-}
-
-/** A process and its descendants. */
-function tree(pid: number): number[] {
-  const kids = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const pp = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
-      kids.set(pp, [...(kids.get(pp) ?? []), Number(d)]);
-    } catch {
-      // gone
-    }
-  }
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) out.push(...(kids.get(out[i]!) ?? []));
-  return out;
-}
 
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
-
-class Api {
-  constructor(
-    readonly url: string,
-    private token = '',
-  ) {}
-  async login(): Promise<void> {
-    const r = await this.call<{ token: string }>('POST', '/api/v1/auth/login', { username: 'admin', password: PASSWORD });
-    this.token = r.token;
-  }
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
-    return (text ? JSON.parse(text) : {}) as T;
-  }
-}
 
 interface Sim {
   sender: Sender;
@@ -142,6 +65,8 @@ interface Result {
   serverCpuS: number;
   serverRssMiB: number;
   clientCpuS: number;
+  /** Event-loop delay of this process (the agents') while measuring, ms. */
+  clientLoop: { p99: number; max: number };
   batches: number;
   fanout: number[];
   floorCpuPer1k: number;
@@ -151,15 +76,11 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-bench-'));
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const db = kind === 'sqlite' ? `sqlite:${join(dir, 'vigil.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-  const server = cli(['server', '--db', db, '--port', '0', '--agent-port', '0', '--data-dir', join(dir, 'server')]);
   const sims: Sim[] = [];
+  const { p: server, url, link } = await startServer(db, join(dir, 'server'), ['--agent-port', '0']);
   try {
-    const url = await until('server url', () => /listening on (http:\/\/\S+)/.exec(server.out())?.[1], 60_000);
-    const link = await until('agent link', () => /agent link \(gRPC, TLS\) on (\S+),/.exec(server.out())?.[1], 10_000);
-    const api = new Api(url);
-    await api.login();
-    const projectId = (await api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
-    const { id: clusterId } = await api.call<{ id: string }>('POST', `/api/v1/projects/${projectId}/clusters`, { name: 'bench' });
+    const api = await Api.login(url);
+    const { projectId, clusterId } = await cluster(api, { protect: false });
     process.stderr.write(`${kind}: enrolling ${AGENTS} agents\n`);
     const ids: Identity[] = [];
     for (let i = 0; i < AGENTS; i += 10) {
@@ -254,13 +175,18 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
     acked = 0;
     batches = 0;
     counting = true;
-    const c0 = procStat(srvPid).cpu;
+    const c0 = cpuSeconds(srvPid);
     const u0 = process.cpuUsage();
+    // The agents share this process's event loop (and their queues' SQLite writes): its stalls delay every agent's alerts.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     counting = false;
-    const serverCpuS = procStat(srvPid).cpu - c0;
+    const serverCpuS = cpuSeconds(srvPid) - c0;
     const u1 = process.cpuUsage(u0);
-    const serverRssMiB = procStat(srvPid).rssKiB / 1024;
+    loop.disable();
+    const clientLoop = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+    const serverRssMiB = rssKiB(srvPid) / 1024;
     for (const s of sims) clearInterval(s.timer);
     await until('the last acknowledgements', () => (created.size === 0 ? true : undefined), 30_000).catch(() => undefined);
     const measuredBatches = batches;
@@ -324,6 +250,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
       serverCpuS,
       serverRssMiB,
       clientCpuS: (u1.user + u1.system) / 1e6,
+      clientLoop,
       batches: measuredBatches,
       fanout,
       floorCpuPer1k,
@@ -333,8 +260,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
       await s.sender.stop();
       s.queue.close();
     }
-    server.proc.kill('SIGTERM');
-    await new Promise((r) => (server.proc.exitCode !== null ? r(null) : server.proc.on('exit', r)));
+    await stop(server);
     if (server.err().trim()) process.stderr.write(`${kind} server's errors:\n${server.err().slice(-3000)}\n`);
     rmSync(dir, { recursive: true, force: true });
     if (kind === 'postgres') {
@@ -350,42 +276,33 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
 async function idleAgent(): Promise<string> {
   if (process.getuid?.() !== 0) return 'skipped: needs root (eBPF sensors)';
   const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-idle-'));
-  const server = cli(['server', '--port', '0', '--agent-port', '0', '--data-dir', join(dir, 'server')]);
-  let agent: ReturnType<typeof cli> | undefined;
+  const { p: server, link, url } = await startServer(`sqlite:${join(dir, 'server.db')}`, join(dir, 'server'), ['--agent-port', '0']);
+  let agent: Proc | undefined;
   try {
-    const url = await until('server url', () => /listening on (http:\/\/\S+)/.exec(server.out())?.[1], 60_000);
-    const link = await until('agent link', () => /agent link \(gRPC, TLS\) on (\S+),/.exec(server.out())?.[1], 10_000);
-    const api = new Api(url);
-    await api.login();
-    const projectId = (await api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
-    const { id: clusterId } = await api.call<{ id: string }>('POST', `/api/v1/projects/${projectId}/clusters`, { name: 'idle' });
-    const t = await api.call<{ token: string; caHash: string }>('POST', `/api/v1/projects/${projectId}/clusters/${clusterId}/agent-tokens`, {});
-    agent = cli(['agent', '--server', link, '--token', t.token, '--ca-hash', t.caHash, '--data-dir', join(dir, 'agent'), '--node-name', 'idle']);
-    const a = agent;
-    await until(
-      'agent ready',
-      () => {
-        if (a.proc.exitCode !== null) throw new Error(`agent exited: ${a.err().slice(-2000)}`);
-        return /\bready\b/.test(a.err()) ? true : undefined;
-      },
-      120_000,
-    );
+    const api = await Api.login(url);
+    // Protection open: the agent's runtime detection (its sensors) is on, as on a protected cluster.
+    const t = await cluster(api);
+    // The agent as its image launches it (the launcher's Node options; BENCH_AGENT_PLAIN=1: plain `node`).
+    const nodeArgs = process.env.BENCH_AGENT_PLAIN ? [] : agentLauncherNodeArgs();
+    const a = (agent = vigil(
+      ['agent', '--server', link, '--token', t.token, '--ca-hash', t.caHash, '--data-dir', join(dir, 'agent'), '--node-name', 'idle'],
+      {},
+      nodeArgs,
+    ));
+    await until('agent ready', () => (/\bready\b/.test(a.err()) ? true : undefined), 120_000, a);
     await new Promise((r) => setTimeout(r, 10_000));
-    const pids = tree(a.proc.pid!);
-    const c0 = pids.reduce((n, p) => n + procStat(p).cpu, 0);
+    const pids = processTree(a.proc.pid!);
+    const c0 = pids.reduce((n, p) => n + cpuSeconds(p), 0);
     await new Promise((r) => setTimeout(r, IDLE * 1000));
-    const c1 = pids.reduce((n, p) => n + procStat(p).cpu, 0);
-    const rss = pids.map((p) => procStat(p).rssKiB / 1024);
+    const c1 = pids.reduce((n, p) => n + cpuSeconds(p), 0);
+    const mem = pids.map((p) => ({ comm: commOf(p), ...memoryKiB(p) }));
     const cpuPct = ((c1 - c0) / IDLE) * 100;
-    const total = rss.reduce((n, x) => n + x, 0);
-    return `${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB (${rss.map((x) => x.toFixed(0)).join(' + ')} MiB: agent${pids.length > 1 ? ', children' : ''}; target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'})`;
+    const total = mem.reduce((n, x) => n + x.rss, 0) / 1024;
+    const parts = mem.map((m) => `${m.comm} ${(m.rss / 1024).toFixed(0)} (anon ${(m.anon / 1024).toFixed(0)}, file ${(m.file / 1024).toFixed(0)})`).join(' + ');
+    return `node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'})`;
   } finally {
-    if (agent) {
-      agent.proc.kill('SIGTERM');
-      await new Promise((r) => (agent!.proc.exitCode !== null ? r(null) : agent!.proc.on('exit', r)));
-    }
-    server.proc.kill('SIGTERM');
-    await new Promise((r) => (server.proc.exitCode !== null ? r(null) : server.proc.on('exit', r)));
+    await stop(agent);
+    await stop(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -395,7 +312,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   if (ONLY && ONLY !== kind) continue;
   results.push(await runBackend(kind));
 }
-const idle = IDLE > 0 && !ONLY ? await idleAgent() : 'skipped';
+const idle = IDLE > 0 && (!ONLY || ONLY === 'idle') ? await idleAgent() : 'skipped';
 const f = (x: number) => x.toFixed(1);
 process.stdout.write(
   `\nVigil agent link benchmark: ${AGENTS} agents x ${RATE} alerts/s, ${SECONDS} s measured, loopback; load average ${loadavg()
@@ -423,7 +340,11 @@ for (const r of results) {
       `${(srvPer1k * 1000).toFixed(0)} ms vs ${(r.floorCpuPer1k * 1000).toFixed(0)} ms through the store's ingest directly: ${(srvPer1k / r.floorCpuPer1k).toFixed(2)}x`,
       'reported',
     ],
-    ['agents (this process) CPU', `${f((r.clientCpuS / SECONDS) * 100)} % of one core for ${AGENTS} agents`, 'reported'],
+    [
+      'agents (this process)',
+      `${f((r.clientCpuS / SECONDS) * 100)} % of one core for ${AGENTS} agents; event-loop delay p99 ${f(r.clientLoop.p99)} ms, max ${f(r.clientLoop.max)} ms`,
+      'reported',
+    ],
     ['policy fan-out to every agent', r.fanout.map((x) => `${x.toFixed(0)} ms`).join(', '), Math.max(...r.fanout) < 2000 ? '< 2 s: met' : '< 2 s: NOT met'],
   ];
   for (const [w, v, t] of rows) process.stdout.write(`| ${r.kind} | ${w} | ${v} | ${t} |\n`);

@@ -10,9 +10,9 @@
 // report), the cost of the openat entry and exit probes. Needs root. Usage:
 //   npx tsx bench/runtime-exec.ts [--n 20000] [--parallel 4] [--workload exec|open]
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { TICK, childOf, cpuTicks, reapedChildCpuSeconds, rssKiB } from './lib/proc.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const arg = (name: string, dflt: number) => {
@@ -28,18 +28,10 @@ const UNIT = KIND === 'exec' ? 'exec' : 'open';
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const IDLE_MS = 10_000;
 const NODE_ARGS = process.argv.flatMap((a, i) => (a === '--node-arg' && process.argv[i + 1] ? [process.argv[i + 1]!] : []));
-const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
-
-/** CPU seconds of reaped children (cutime + cstime of /proc/self/stat): the workload's own CPU, probe time included. */
-function childCpu(): number {
-  const s = readFileSync('/proc/self/stat', 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[13]) + Number(f[14])) / TICK;
-}
 
 let lastCpu = 0;
 function workload(): number {
-  const c0 = childCpu();
+  const c0 = reapedChildCpuSeconds();
   const per = Math.ceil(N / P);
   const loop =
     KIND === 'exec'
@@ -49,39 +41,8 @@ function workload(): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync('sh', ['-c', script], { stdio: 'ignore' });
   if (r.status !== 0) throw new Error('workload failed');
-  lastCpu = childCpu() - c0;
+  lastCpu = reapedChildCpuSeconds() - c0;
   return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-function cpuTicks(pid: number): number {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
-  }
-}
-function rssKiB(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-function childOf(ppid: number, comm: string): number | undefined {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
-      const pp = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
-      if (pp === ppid && name === comm) return Number(d);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
 }
 
 async function main(): Promise<void> {

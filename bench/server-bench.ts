@@ -8,8 +8,7 @@
 // process (`vigil server`, compiled dist when built, else through tsx).
 //
 //   node --import tsx bench/server-bench.ts [--alerts 1000000] [--duration 10] [--only sqlite|postgres]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -22,8 +21,9 @@ import { SEVERITIES } from '../src/core/alerts/types.js';
 import { ingestAlerts } from '../src/node/store/alert-groups.js';
 import type { Alert } from '../src/core/alerts/types.js';
 import { sql } from 'kysely';
+import { PASSWORD, startServer } from './lib/vigil.js';
+import type { Proc } from '../test/e2e/agent/harness.js';
 
-const root = join(import.meta.dirname, '..');
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : def;
@@ -33,7 +33,6 @@ const DURATION = Number(arg('duration', '10'));
 const ONLY = arg('only', '');
 const PG_URL = process.env.VIGIL_TEST_PG_URL || 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
 const PROJECTS = 10;
-const PASSWORD = 'bench-password-1';
 
 async function seed(store: Store): Promise<string[]> {
   const now = new Date().toISOString();
@@ -78,26 +77,6 @@ async function seed(store: Store): Promise<string[]> {
   return projects.map((p) => p.id);
 }
 
-async function startServer(db: string, dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const dist = join(root, 'dist', 'cli', 'main.js');
-  const args = existsSync(dist) ? [dist] : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
-  const proc = spawn(process.execPath, [...args, 'server', '--db', db, '--port', '0', '--data-dir', dataDir, '--role', 'api'], {
-    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => {
-    out += d;
-  });
-  for (let i = 0; i < 1200; i++) {
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) return { proc, url: m[1]! };
-    if (proc.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`server did not start: ${out}`);
-}
-
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
@@ -134,13 +113,13 @@ async function runBackend(kind: 'sqlite' | 'postgres', rows: Row[]): Promise<voi
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const db = kind === 'sqlite' ? `sqlite:${join(dataDir, 'vigil.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-  let server: { proc: ChildProcess; url: string } | undefined;
+  let server: { p: Proc; url: string } | undefined;
   try {
     process.stderr.write(`${kind}: seeding ${N} alert groups\n`);
     const store = await openStore(db);
     const projects = await seed(store);
     await store.close();
-    server = await startServer(db, dataDir);
+    server = await startServer(db, dataDir, ['--role', 'api']);
     const login = await fetch(`${server.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -192,8 +171,8 @@ async function runBackend(kind: 'sqlite' | 'postgres', rows: Row[]): Promise<voi
     });
   } finally {
     if (server) {
-      server.proc.kill('SIGTERM');
-      await new Promise((res) => server!.proc.on('exit', res));
+      server.p.proc.kill('SIGTERM');
+      await server.p.exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
     if (kind === 'postgres') {

@@ -35,7 +35,6 @@ import { NodeImageScanner } from './image-scanner.js';
 import { derivedAlertId } from '../../core/alerts/derived-id.js';
 import { STARTUP_ALERT_TYPE } from '../../core/checks/spec.js';
 import { learnedReport } from '../../core/policy/learned.js';
-import { createClusterEngine } from '../k8s/cluster-engine.js';
 import { findApiserverAuditLog, followAuditLog } from '../k8s/audit-follow.js';
 
 export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
@@ -219,6 +218,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   const stopAudit = new AbortController();
   let audit: Promise<void> | undefined;
   if (auditLog) {
+    // Loaded only here: most nodes carry no kube-apiserver (its rules and pipeline would be resident memory for nothing).
+    const { createClusterEngine } = await import('../k8s/cluster-engine.js');
     const ce = await createClusterEngine({ host: nodeName });
     print(`following the kube-apiserver audit log ${auditLog}`);
     audit = followAuditLog({

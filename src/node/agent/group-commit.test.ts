@@ -44,3 +44,40 @@ test('group commit: a failed commit rejects only its items; the size cap splits 
   await assert.rejects(bad, /disk full/);
   assert.deepEqual(sizes, [1, 3, 1, 1], 'at most 3 per commit: b c d, then e and z (two keys)');
 });
+
+test('group commit: with a minimum interval, items that arrive meanwhile (over several I/O turns) share the next commit; a lone item commits at once', async () => {
+  const commits: number[][] = [];
+  // A synchronous commit, as better-sqlite3's: nothing else runs while it does.
+  const sync = (interval: number) =>
+    new GroupCommit<number, number>(
+      async (_key, items) => {
+        commits.push(items);
+        return items;
+      },
+      5000,
+      interval,
+    );
+  const turn = () => new Promise((r) => setImmediate(r));
+  const g = sync(1000);
+  const first = g.submit('p', 0, 1);
+  await turn();
+  assert.deepEqual(commits, [[0]], 'the first item commits at once, without waiting for company');
+  assert.equal(await first, 0);
+  const later: Array<Promise<number>> = [];
+  for (const x of [1, 2, 3, 4, 5]) {
+    later.push(g.submit('p', x, 1));
+    await turn();
+  }
+  assert.deepEqual(commits, [[0]], 'the next commit waits for the interval');
+  assert.deepEqual(await Promise.all(later), [1, 2, 3, 4, 5]);
+  assert.deepEqual(commits, [[0], [1, 2, 3, 4, 5]], 'one commit for the five, not one each');
+  commits.length = 0;
+  const each = sync(0);
+  const all: Array<Promise<number>> = [];
+  for (const x of [1, 2, 3]) {
+    all.push(each.submit('p', x, 1));
+    await turn();
+  }
+  await Promise.all(all);
+  assert.deepEqual(commits, [[1], [2], [3]], 'without the interval a synchronous store commits each alone (what the interval is for)');
+});

@@ -312,9 +312,15 @@ export interface AgentBatch {
 /**
  * Alert batches of one project's nodes in one transaction (the link's group
  * commit): stored once per alert ID, one audit record per node with what it
- * added; returns the new alerts of each batch.
+ * added; returns the new alerts of each batch, or null for a batch whose
+ * node is revoked (or gone): nothing of it is stored.
  */
-export async function ingestAgentBatches(s: ServiceDeps, projectId: string, batches: readonly AgentBatch[]): Promise<Array<readonly Alert[]>> {
+export async function ingestAgentBatches(s: ServiceDeps, projectId: string, all: readonly AgentBatch[]): Promise<Array<readonly Alert[] | null>> {
+  // Revocation is checked here, once per commit for every node in it, rather than once per message.
+  const ids = [...new Set(all.map((b) => b.node.id))];
+  const live = new Set((await s.store.db.selectFrom('nodes').select('id').where('id', 'in', ids).where('revoked_at', 'is', null).execute()).map((r) => r.id));
+  const batches = all.filter((b) => live.has(b.node.id));
+  if (!batches.length) return all.map(() => null);
   let fresh = new Set<Alert>();
   const first = batches[0]!.node;
   await ingestAlerts(
@@ -345,7 +351,7 @@ export async function ingestAgentBatches(s: ServiceDeps, projectId: string, batc
       },
     },
   );
-  return batches.map((b) => b.alerts.filter((a) => fresh.has(a)));
+  return all.map((b) => (live.has(b.node.id) ? b.alerts.filter((a) => fresh.has(a)) : null));
 }
 
 /** What the agents of `projectId` (in cluster `clusterId`) apply. */

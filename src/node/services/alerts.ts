@@ -5,7 +5,7 @@ import { isCatalogType } from '../../core/alerts/catalog.js';
 import { ingestAlerts as storeAlerts, listAlerts as listAlertGroups, type AlertFilter } from '../store/alert-groups.js';
 
 export { ALERT_STATUSES } from '../store/alert-groups.js';
-import { appendAudit, type Actor } from '../store/audit-log.js';
+import { appendAuditMany, type Actor } from '../store/audit-log.js';
 import { badRequest, notFound } from './errors.js';
 import { mutate } from './mutate.js';
 import { requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
@@ -43,8 +43,12 @@ export async function ingestAlerts(
     alerts,
     async (trx) => {
       const records = o.audit ? o.audit(fresh) : [{ actor: by.actor, summary: { count: alerts.length } }];
-      for (const r of records)
-        await appendAudit(trx, s.store, r.actor, { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: r.summary }, now);
+      await appendAuditMany(
+        trx,
+        s.store,
+        records.map((r) => ({ actor: r.actor, entry: { event: by.event, projectId, resourceType: 'alerts', resourceId: '', summary: r.summary } })),
+        now,
+      );
     },
     {
       dedupeIds: o.dedupeIds ?? true,

@@ -38,6 +38,21 @@ const PG_LOCK_AUDIT = '8531190335541231617';
 export type AuditSink = Pick<Store, 'dialect' | 'auditKey'>;
 
 export async function appendAudit(trx: Tx, s: AuditSink, actor: Actor, e: AuditEntry, now: Date = new Date()): Promise<AuditRow> {
+  return (await appendAuditMany(trx, s, [{ actor, entry: e }], now))[0]!;
+}
+
+/**
+ * Several records in one transaction, chained in order: one lock, one read
+ * of the tail and one insert for all (the agent link's group commit writes
+ * one per node).
+ */
+export async function appendAuditMany(
+  trx: Tx,
+  s: AuditSink,
+  records: ReadonlyArray<{ actor: Actor; entry: AuditEntry }>,
+  now: Date = new Date(),
+): Promise<AuditRow[]> {
+  if (!records.length) return [];
   const dialect: Dialect = s.dialect;
   if (!s.auditKey) throw new Error('the audit chain key is not loaded (Store.auditKey)');
   // PostgreSQL: the transaction-scoped lock serialises appends across processes
@@ -49,24 +64,35 @@ export async function appendAudit(trx: Tx, s: AuditSink, actor: Actor, e: AuditE
   // (or on another replica's clock), so it may be earlier than the tail's.
   let time = now.toISOString();
   if (last && last.time > time) time = last.time;
-  const rec = {
-    seq: (last?.seq ?? 0) + 1,
-    time,
-    user_id: actor.userId,
-    username: actor.username,
-    source_ip: actor.sourceIp,
-    user_agent: actor.userAgent.slice(0, 300),
-    project_id: e.projectId ?? '',
-    event: e.event,
-    resource_type: e.resourceType,
-    resource_id: e.resourceId,
-    summary: canonicalJson(redactSummary(e.summary ?? {})),
-    result: e.result ?? 'success',
-  };
-  const prev = last?.hash ?? GENESIS_HASH;
-  const row: AuditRow = { ...rec, prev_hash: prev, hash: auditMac(s.auditKey, prev, rec) };
-  await trx.insertInto('audit_log').values(row).execute();
-  return row;
+  let seq = last?.seq ?? 0;
+  let prev = last?.hash ?? GENESIS_HASH;
+  const rows: AuditRow[] = [];
+  for (const { actor, entry: e } of records) {
+    const rec = {
+      seq: ++seq,
+      time,
+      user_id: actor.userId,
+      username: actor.username,
+      source_ip: actor.sourceIp,
+      user_agent: actor.userAgent.slice(0, 300),
+      project_id: e.projectId ?? '',
+      event: e.event,
+      resource_type: e.resourceType,
+      resource_id: e.resourceId,
+      summary: canonicalJson(redactSummary(e.summary ?? {})),
+      result: e.result ?? 'success',
+    };
+    const row: AuditRow = { ...rec, prev_hash: prev, hash: auditMac(s.auditKey, prev, rec) };
+    prev = row.hash;
+    rows.push(row);
+  }
+  // 14 columns a row: 500 rows stay far below either dialect's limit of bound parameters.
+  for (let i = 0; i < rows.length; i += 500)
+    await trx
+      .insertInto('audit_log')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  return rows;
 }
 
 /** Appends outside any other change (e.g. a failed operation, a login). */
