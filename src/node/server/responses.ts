@@ -18,6 +18,11 @@ const open = { type: 'object', additionalProperties: true } as const;
 function obj(properties: S, required: string[] = Object.keys(properties)): S {
   return { type: 'object', properties, required };
 }
+/** An object schema that requires none of its fields. */
+function loose(properties: S, more: S = {}): S {
+  return { type: 'object', ...more, properties };
+}
+const arr = (items: S): S => ({ type: 'array', items });
 const page = (item: S): S => obj({ items: { type: 'array', items: item }, next: str }, ['items']);
 const list = (item: S): S => obj({ items: { type: 'array', items: item } });
 
@@ -185,8 +190,64 @@ const NOTIFIER = obj({
   createdAt: str,
 });
 
+const COUNTS = { critical: int, high: int, medium: int, low: int };
+const OVERVIEW = loose({
+  images: loose({ total: int, unscanned: int, ...COUNTS, clean: int }),
+  topImages: arr(loose({ id: str, ref: str, ...COUNTS })),
+  topPackages: arr(loose({ package: str, findings: int, images: int })),
+  alerts: loose({ open: int, byDay: arr(loose({ day: str, severity: str, groups: int })), byType: arr(loose({ type: str, groups: int })) }, { nullable: true }),
+  clusters: loose({ total: int, protected: int }, { nullable: true }),
+  nodes: loose({ online: int, offline: int, degraded: int }, { nullable: true }),
+});
+/** An alert group in the list (GET /api/v1/alerts): without its rank and sample, nothing required. */
+const ALERT_ROW = loose(Object.fromEntries(Object.entries(ALERT_GROUP.properties as S).filter(([k]) => k !== 'severityRank' && k !== 'sample')));
+const LEARNED_ENTRY = obj(
+  {
+    id: str,
+    policyId: str,
+    nodeId: str,
+    nodeName: str,
+    executable: str,
+    image: str,
+    firstSeen: str,
+    count: int,
+    status: { type: 'string', enum: ['pending', 'accepted', 'rejected'] },
+    decidedBy: nstr,
+    decidedAt: nstr,
+  },
+  ['id', 'policyId', 'nodeId', 'nodeName', 'executable', 'image', 'firstSeen', 'count', 'status'],
+);
+const LEARNED_DECISION = obj({ decided: int, executables: arr(str) });
+const NODE_CONTAINER = obj({
+  id: { type: 'string', description: 'container id (64 hex; a containerd id may be any containerd identifier)' },
+  runtime: { type: 'string', enum: ['docker', 'containerd'], description: 'the runtime the agent found it in' },
+  namespace: { type: 'string', description: "containerd namespace ('k8s.io' for Kubernetes pods); '' for Docker" },
+  nodeId: str,
+  name: str,
+  image: { type: 'string', description: 'the image as the container was started with' },
+  imageDigest: { type: 'string', description: 'image ID (sha256 of its config)' },
+  state: str,
+  startedAt: str,
+  privileged: bool,
+  capAdd: arr(str),
+  hostMounts: arr(obj({ source: str, destination: str, readOnly: bool })),
+  hostPid: bool,
+  hostNetwork: bool,
+  hostIpc: bool,
+  updatedAt: str,
+  scan: {
+    type: ['object', 'null'],
+    description: "the project's image of this image ID, when a scan of it is stored",
+    properties: { imageId: str, ...COUNTS },
+  },
+});
+const DB_ID = loose({ digest: str, builtAt: str });
+const HEALTH = loose({ status: str, db: str, vulnDb: loose({ served: DB_ID, deployment: DB_ID, stale: bool }) });
+
 /** Response schemas by `METHOD url`. */
 export const RESPONSES: Readonly<Record<string, S>> = {
+  'GET /healthz': { 200: HEALTH, 503: HEALTH },
+  'POST /api/v1/auth/login': { 200: loose({ token: str, expiresAt: str, userId: str }) },
   'POST /api/v1/auth/logout': { 200: OK },
   'GET /api/v1/auth/me': {
     200: obj({
@@ -242,6 +303,9 @@ export const RESPONSES: Readonly<Record<string, S>> = {
   'PATCH /api/v1/projects/:projectId/policies/:policyId': { 200: OK },
   'DELETE /api/v1/projects/:projectId/policies/:policyId': { 200: OK },
   'POST /api/v1/projects/:projectId/policies/:policyId/images': { 200: OK },
+  'GET /api/v1/projects/:projectId/policies/:policyId/learned': { 200: page(LEARNED_ENTRY) },
+  'POST /api/v1/projects/:projectId/policies/:policyId/learned/accept': { 200: LEARNED_DECISION },
+  'POST /api/v1/projects/:projectId/policies/:policyId/learned/reject': { 200: LEARNED_DECISION },
   'GET /api/v1/projects/:projectId/detection/policies': { 200: open },
   'GET /api/v1/projects/:projectId/detection/effective': { 200: open },
   'GET /api/v1/projects/:projectId/admission/policies': { 200: obj({ policies: { type: 'array', items: open } }) },
@@ -257,8 +321,12 @@ export const RESPONSES: Readonly<Record<string, S>> = {
     201: obj({ id: str, token: str, expiresAt: str, caHash: str }, ['id', 'token', 'expiresAt']),
   },
   'GET /api/v1/projects/:projectId/nodes': { 200: page(NODE) },
+  'GET /api/v1/projects/:projectId/nodes/:nodeId/containers': { 200: list(NODE_CONTAINER) },
   'POST /api/v1/projects/:projectId/nodes/:nodeId/revoke': { 200: obj({ ok: bool, revokedAt: str }) },
   'PUT /api/v1/projects/:projectId/nodes/:hostname': { 200: ID },
+  'POST /api/v1/alerts::batch': { 200: loose({ received: int, groups: int }) },
+  'GET /api/v1/alerts': { 200: loose({ items: arr(ALERT_ROW), next: str }) },
+  'GET /api/v1/projects/:projectId/overview': { 200: OVERVIEW },
   'GET /api/v1/projects/:projectId/alerts/:alertId': { 200: ALERT_GROUP },
   'PATCH /api/v1/projects/:projectId/alerts/:alertId': { 200: OK },
   'GET /api/v1/audit': { 200: obj({ items: { type: 'array', items: AUDIT }, next: int }, ['items']) },
@@ -268,4 +336,5 @@ export const RESPONSES: Readonly<Record<string, S>> = {
   'GET /api/v1/notifiers': { 200: list(NOTIFIER) },
   'POST /api/v1/notifiers': { 201: ID },
   'DELETE /api/v1/notifiers/:notifierId': { 200: OK },
+  'POST /api/v1/rescans': { 202: loose({ scansQueued: int, checked: int }) },
 };

@@ -20,7 +20,6 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
         required: ['username', 'password'],
         additionalProperties: false,
       },
-      response: { 200: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, userId: { type: 'string' } } } },
     },
     (req) => login(ctx, actorOf(req), req.body.username, req.body.password, ctx.config.sessionTtlHours),
   );

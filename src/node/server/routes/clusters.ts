@@ -9,65 +9,6 @@ import type { PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
 import { ok, pageQuery, params, projectParams, routes, type Ids } from './common.js';
 
-const NODE_CONTAINER = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', description: 'container id (64 hex; a containerd id may be any containerd identifier)' },
-    runtime: { type: 'string', enum: ['docker', 'containerd'], description: 'the runtime the agent found it in' },
-    namespace: { type: 'string', description: "containerd namespace ('k8s.io' for Kubernetes pods); '' for Docker" },
-    nodeId: { type: 'string' },
-    name: { type: 'string' },
-    image: { type: 'string', description: 'the image as the container was started with' },
-    imageDigest: { type: 'string', description: 'image ID (sha256 of its config)' },
-    state: { type: 'string' },
-    startedAt: { type: 'string' },
-    privileged: { type: 'boolean' },
-    capAdd: { type: 'array', items: { type: 'string' } },
-    hostMounts: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { source: { type: 'string' }, destination: { type: 'string' }, readOnly: { type: 'boolean' } },
-        required: ['source', 'destination', 'readOnly'],
-      },
-    },
-    hostPid: { type: 'boolean' },
-    hostNetwork: { type: 'boolean' },
-    hostIpc: { type: 'boolean' },
-    updatedAt: { type: 'string' },
-    scan: {
-      type: ['object', 'null'],
-      description: "the project's image of this image ID, when a scan of it is stored",
-      properties: {
-        imageId: { type: 'string' },
-        critical: { type: 'integer' },
-        high: { type: 'integer' },
-        medium: { type: 'integer' },
-        low: { type: 'integer' },
-      },
-    },
-  },
-  required: [
-    'id',
-    'runtime',
-    'namespace',
-    'nodeId',
-    'name',
-    'image',
-    'imageDigest',
-    'state',
-    'startedAt',
-    'privileged',
-    'capAdd',
-    'hostMounts',
-    'hostPid',
-    'hostNetwork',
-    'hostIpc',
-    'updatedAt',
-    'scan',
-  ],
-} as const;
-
 export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const route = routes(app, { tag: 'clusters', scope: 'project' });
   const cParams = params('projectId', 'clusterId');
@@ -151,7 +92,6 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
         properties: { projectId: { type: 'string', maxLength: 64 }, nodeId: { type: 'string', maxLength: 64 } },
         required: ['projectId', 'nodeId'],
       },
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: NODE_CONTAINER } }, required: ['items'] } },
     },
     (req) => clusters.listNodeContainers(ctx, req.params.projectId, req.params.nodeId),
   );

@@ -18,61 +18,6 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: ServerContext)
       summary:
         'Risk at a glance for one project: images by highest severity, top vulnerable images and packages, alerts over 14 days, clusters and nodes (sections the caller cannot read are null)',
       params: projectParams,
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            images: {
-              type: 'object',
-              properties: {
-                total: { type: 'integer' },
-                unscanned: { type: 'integer' },
-                critical: { type: 'integer' },
-                high: { type: 'integer' },
-                medium: { type: 'integer' },
-                low: { type: 'integer' },
-                clean: { type: 'integer' },
-              },
-            },
-            topImages: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  id: { type: 'string' },
-                  ref: { type: 'string' },
-                  critical: { type: 'integer' },
-                  high: { type: 'integer' },
-                  medium: { type: 'integer' },
-                  low: { type: 'integer' },
-                },
-              },
-            },
-            topPackages: {
-              type: 'array',
-              items: { type: 'object', properties: { package: { type: 'string' }, findings: { type: 'integer' }, images: { type: 'integer' } } },
-            },
-            alerts: {
-              type: 'object',
-              nullable: true,
-              properties: {
-                open: { type: 'integer' },
-                byDay: {
-                  type: 'array',
-                  items: { type: 'object', properties: { day: { type: 'string' }, severity: { type: 'string' }, groups: { type: 'integer' } } },
-                },
-                byType: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, groups: { type: 'integer' } } } },
-              },
-            },
-            clusters: { type: 'object', nullable: true, properties: { total: { type: 'integer' }, protected: { type: 'integer' } } },
-            nodes: {
-              type: 'object',
-              nullable: true,
-              properties: { online: { type: 'integer' }, offline: { type: 'integer' }, degraded: { type: 'integer' } },
-            },
-          },
-        },
-      },
     },
     (req) => overview.projectOverview(ctx, req.params.projectId, (action) => authorize(req.auth!.bindings, action, 'project', req.params.projectId)),
   );

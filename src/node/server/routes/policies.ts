@@ -11,27 +11,9 @@ import * as policies from '../../services/policies.js';
 import * as detection from '../../services/detection.js';
 import * as learned from '../../services/learned.js';
 import { POLICY_KINDS, type PolicyKind } from '../../services/policies.js';
-import { pageResponse, type PageQuery } from '../list-query.js';
+import type { PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
 import { ID, ok, pageQuery, params, projectParams, routes, type Ids } from './common.js';
-
-const LEARNED_ENTRY = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    policyId: { type: 'string' },
-    nodeId: { type: 'string' },
-    nodeName: { type: 'string' },
-    executable: { type: 'string' },
-    image: { type: 'string' },
-    firstSeen: { type: 'string' },
-    count: { type: 'integer' },
-    status: { type: 'string', enum: ['pending', 'accepted', 'rejected'] },
-    decidedBy: { type: ['string', 'null'] },
-    decidedAt: { type: ['string', 'null'] },
-  },
-  required: ['id', 'policyId', 'nodeId', 'nodeName', 'executable', 'image', 'firstSeen', 'count', 'status'],
-} as const;
 
 const bodyProps = {
   name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
@@ -107,7 +89,6 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
       summary: "Process-whitelist entries the policy's agents learned (learn mode), per node, with image, first seen and count",
       params: polParams,
       querystring: pageQuery({ status: { type: 'string', enum: [...learned.LEARNED_STATUSES] } }),
-      response: { 200: pageResponse(LEARNED_ENTRY) },
     },
     (req) => learned.listLearned(ctx, req.params.projectId, req.params.policyId, req.query),
   );
@@ -127,13 +108,6 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
           properties: { ids: { type: 'array', items: ID, minItems: 1, maxItems: 1000 } },
           required: ['ids'],
           additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: { decided: { type: 'integer' }, executables: { type: 'array', items: { type: 'string' } } },
-            required: ['decided', 'executables'],
-          },
         },
       },
       (req) => learned.decideLearned(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.ids, decision),

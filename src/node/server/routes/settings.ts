@@ -91,7 +91,6 @@ export function registerSettingRoutes(app: FastifyInstance, ctx: ServerContext):
         },
         additionalProperties: false,
       },
-      response: { 202: { type: 'object', properties: { scansQueued: { type: 'integer' }, checked: { type: 'integer' } } } },
       status: 202,
     },
     async (req) => {
