@@ -7,15 +7,28 @@
 // secrets: the services leave them out, the schemas do not name them).
 // Free-form documents (policy documents, an alert's sample, a finding's
 // report entry, settings values) are open objects.
+// Closed value sets are enums, so the console's generated types name them
+// (a severity the console has no colour or label for fails its typecheck).
+import { ROLES } from '../../core/auth/policy.js';
+import { SEVERITIES } from '../../core/alerts/types.js';
+import { ALERT_STATUSES } from '../services/alerts.js';
+import { POLICY_KINDS } from '../services/policies.js';
+
 type S = Record<string, unknown>;
 
-const str = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
+export const str = { type: 'string' } as const;
+export const int = { type: 'integer' } as const;
 const bool = { type: 'boolean' } as const;
 const nstr = { type: ['string', 'null'] } as const;
 const open = { type: 'object', additionalProperties: true } as const;
+const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] }) as const;
+const severity = oneOf([...SEVERITIES, 'unknown']);
+const alertSeverity = oneOf(SEVERITIES);
+const alertStatus = oneOf(ALERT_STATUSES);
+const scanStatus = oneOf(['queued', 'running', 'succeeded', 'failed']);
 
-function obj(properties: S, required: string[] = Object.keys(properties)): S {
+/** An object schema; every property required unless `required` says otherwise. */
+export function obj(properties: S, required: string[] = Object.keys(properties)): S {
   return { type: 'object', properties, required };
 }
 /** An object schema that requires none of its fields. */
@@ -23,6 +36,7 @@ function loose(properties: S, more: S = {}): S {
   return { type: 'object', ...more, properties };
 }
 const arr = (items: S): S => ({ type: 'array', items });
+const nullable = (schema: S): S => ({ ...schema, nullable: true });
 const page = (item: S): S => obj({ items: { type: 'array', items: item }, next: str }, ['items']);
 const list = (item: S): S => obj({ items: { type: 'array', items: item } });
 
@@ -30,7 +44,7 @@ const OK = obj({ ok: bool });
 const ID = obj({ id: str });
 
 const PROJECT = obj({ id: str, name: str, description: str, rescanCron: str, scanners: str, createdAt: str });
-const BINDING = obj({ id: str, userId: str, role: str, projectId: nstr, actions: { type: 'array', items: str }, createdAt: str });
+const BINDING = obj({ id: str, userId: str, role: oneOf(ROLES), projectId: nstr, actions: { type: 'array', items: str }, createdAt: str });
 const USER = obj({ id: str, username: str, disabled: bool, createdAt: str });
 const TOKEN = obj({ id: str, name: str, createdAt: str, expiresAt: nstr, revokedAt: nstr, lastUsedAt: nstr });
 const REGISTRY = obj({
@@ -76,7 +90,7 @@ const SCAN = obj({
   id: str,
   projectId: str,
   imageId: str,
-  status: str,
+  status: scanStatus,
   progress: int,
   error: str,
   attempts: int,
@@ -96,7 +110,7 @@ const FINDING = obj(
     package: str,
     installedVersion: str,
     fixedVersion: str,
-    severity: str,
+    severity,
     title: str,
     data: open,
     path: str,
@@ -119,7 +133,16 @@ const IGNORE = obj({
   expiresAt: nstr,
   expired: bool,
 });
-const POLICY = obj({ id: str, projectId: str, name: str, kind: str, mode: str, document: open, createdAt: str, updatedAt: str });
+const POLICY = obj({
+  id: str,
+  projectId: str,
+  name: str,
+  kind: oneOf(POLICY_KINDS),
+  mode: oneOf(['alert', 'enforce', 'warn', 'audit']),
+  document: open,
+  createdAt: str,
+  updatedAt: str,
+});
 const CLUSTER = obj({ id: str, projectId: str, name: str, protected: bool, createdAt: str });
 const NODE = obj({
   id: str,
@@ -137,7 +160,7 @@ const NODE = obj({
   queueDepth: int,
   queueDropped: int,
   lostEvents: int,
-  sensorHealth: { type: 'array', items: obj({ name: str, state: str, detail: str, events: int, lost: int }) },
+  sensorHealth: { type: 'array', items: obj({ name: str, state: oneOf(['stopped', 'starting', 'running', 'failed']), detail: str, events: int, lost: int }) },
   /** Whether the agent's runtime detection runs (cluster protection): on, off, '' before it said. */
   detection: str,
   /** The client certificate's expiry, the previous certificate (until the renewed one is used), the revocation. */
@@ -150,10 +173,10 @@ const ALERT_GROUP = obj({
   id: str,
   projectId: str,
   type: str,
-  severity: str,
+  severity: alertSeverity,
   severityRank: int,
   subject: str,
-  status: str,
+  status: alertStatus,
   count: int,
   firstSeen: str,
   lastSeen: str,
@@ -190,17 +213,29 @@ const NOTIFIER = obj({
   createdAt: str,
 });
 
+/** The audit chain's verification (store/audit-log.ts VerifyResult). */
+const AUDIT_VERIFY = obj(
+  {
+    ok: bool,
+    records: int,
+    bad: obj({ seq: int, kind: str, reason: str }),
+    checkpoint: obj({ seq: int, time: str, source: str }),
+    warning: str,
+  },
+  ['ok', 'records'],
+);
+
 const COUNTS = { critical: int, high: int, medium: int, low: int };
-const OVERVIEW = loose({
-  images: loose({ total: int, unscanned: int, ...COUNTS, clean: int }),
-  topImages: arr(loose({ id: str, ref: str, ...COUNTS })),
-  topPackages: arr(loose({ package: str, findings: int, images: int })),
-  alerts: loose({ open: int, byDay: arr(loose({ day: str, severity: str, groups: int })), byType: arr(loose({ type: str, groups: int })) }, { nullable: true }),
-  clusters: loose({ total: int, protected: int }, { nullable: true }),
-  nodes: loose({ online: int, offline: int, degraded: int }, { nullable: true }),
+const OVERVIEW = obj({
+  images: obj({ total: int, unscanned: int, ...COUNTS, clean: int }),
+  topImages: arr(obj({ id: str, ref: str, ...COUNTS })),
+  topPackages: arr(obj({ package: str, findings: int, images: int })),
+  alerts: nullable(obj({ open: int, byDay: arr(obj({ day: str, severity: str, groups: int })), byType: arr(obj({ type: str, groups: int })) })),
+  clusters: nullable(obj({ total: int, protected: int })),
+  nodes: nullable(obj({ online: int, offline: int, degraded: int })),
 });
-/** An alert group in the list (GET /api/v1/alerts): without its rank and sample, nothing required. */
-const ALERT_ROW = loose(Object.fromEntries(Object.entries(ALERT_GROUP.properties as S).filter(([k]) => k !== 'severityRank' && k !== 'sample')));
+/** An alert group in the list (GET /api/v1/alerts): without its rank and sample. */
+const ALERT_ROW = obj(Object.fromEntries(Object.entries(ALERT_GROUP.properties as S).filter(([k]) => k !== 'severityRank' && k !== 'sample')));
 const LEARNED_ENTRY = obj(
   {
     id: str,
@@ -211,7 +246,7 @@ const LEARNED_ENTRY = obj(
     image: str,
     firstSeen: str,
     count: int,
-    status: { type: 'string', enum: ['pending', 'accepted', 'rejected'] },
+    status: oneOf(['pending', 'accepted', 'rejected']),
     decidedBy: nstr,
     decidedAt: nstr,
   },
@@ -247,14 +282,14 @@ const HEALTH = loose({ status: str, db: str, vulnDb: loose({ served: DB_ID, depl
 /** Response schemas by `METHOD url`. */
 export const RESPONSES: Readonly<Record<string, S>> = {
   'GET /healthz': { 200: HEALTH, 503: HEALTH },
-  'POST /api/v1/auth/login': { 200: loose({ token: str, expiresAt: str, userId: str }) },
+  'POST /api/v1/auth/login': { 200: obj({ token: str, expiresAt: str, userId: str }) },
   'POST /api/v1/auth/logout': { 200: OK },
   'GET /api/v1/auth/me': {
     200: obj({
       userId: str,
       username: str,
-      tokenKind: str,
-      bindings: { type: 'array', items: obj({ role: str, projectId: nstr, actions: { type: 'array', items: str } }, ['role', 'projectId']) },
+      tokenKind: oneOf(['session', 'api']),
+      bindings: { type: 'array', items: obj({ role: oneOf(ROLES), projectId: nstr, actions: { type: 'array', items: str } }) },
     }),
   },
   'GET /api/v1/users': { 200: page(USER) },
@@ -324,17 +359,17 @@ export const RESPONSES: Readonly<Record<string, S>> = {
   'GET /api/v1/projects/:projectId/nodes/:nodeId/containers': { 200: list(NODE_CONTAINER) },
   'POST /api/v1/projects/:projectId/nodes/:nodeId/revoke': { 200: obj({ ok: bool, revokedAt: str }) },
   'PUT /api/v1/projects/:projectId/nodes/:hostname': { 200: ID },
-  'POST /api/v1/alerts::batch': { 200: loose({ received: int, groups: int }) },
-  'GET /api/v1/alerts': { 200: loose({ items: arr(ALERT_ROW), next: str }) },
+  'POST /api/v1/alerts::batch': { 200: obj({ received: int, groups: int }) },
+  'GET /api/v1/alerts': { 200: page(ALERT_ROW) },
   'GET /api/v1/projects/:projectId/overview': { 200: OVERVIEW },
   'GET /api/v1/projects/:projectId/alerts/:alertId': { 200: ALERT_GROUP },
   'PATCH /api/v1/projects/:projectId/alerts/:alertId': { 200: OK },
   'GET /api/v1/audit': { 200: obj({ items: { type: 'array', items: AUDIT }, next: int }, ['items']) },
-  'GET /api/v1/audit/verify': { 200: open },
+  'GET /api/v1/audit/verify': { 200: AUDIT_VERIFY },
   'GET /api/v1/settings': { 200: open },
   'PUT /api/v1/settings/:key': { 200: OK },
   'GET /api/v1/notifiers': { 200: list(NOTIFIER) },
   'POST /api/v1/notifiers': { 201: ID },
   'DELETE /api/v1/notifiers/:notifierId': { 200: OK },
-  'POST /api/v1/rescans': { 202: loose({ scansQueued: int, checked: int }) },
+  'POST /api/v1/rescans': { 202: obj({ scansQueued: int, checked: int }, ['scansQueued']) },
 };
