@@ -31,8 +31,10 @@ export const ALLOWED_HOST_PATHS: readonly string[] = ['/etc/hosts', '/etc/resolv
 
 const SOCKET = /\.sock$|\/docker\.sock|containerd|crio|podman/;
 
-/** Normalise a host path: collapse slashes and dots, drop a trailing slash. */
+/** Normalise a host path: collapse slashes and dots, drop a trailing slash (so `/etc/` and `/etc/.` are `/etc`). */
 export function normalisePath(p: string): string {
+  // Most paths are already normal: absolute, no `//`, no `.`/`..` segment (nor any `/.`), no trailing slash.
+  if (p.length > 1 && p.charCodeAt(0) === 47 && p.charCodeAt(p.length - 1) !== 47 && !p.includes('//') && !p.includes('/.')) return p;
   const out: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.') continue;

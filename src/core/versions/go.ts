@@ -5,7 +5,7 @@
 // that order by their timestamp. OSV's Go advisories write versions without
 // the `v` (`1.19.8`), so both spellings are accepted. Invalid versions sort
 // before valid ones and equal to each other, as Go's Compare does.
-import { sign, type VersionComparator } from './types.js';
+import { compareDigits, compareNumbered, sign, type VersionComparator } from './types.js';
 
 interface GoVersion {
   nums: [string, string, string];
@@ -23,10 +23,6 @@ export function parseGoVersion(v: string): GoVersion | undefined {
   return { nums: [m[1]!, m[2] ?? '0', m[3] ?? '0'], pre };
 }
 
-function cmpNum(a: string, b: string): number {
-  return a.length !== b.length ? sign(a.length - b.length) : a < b ? -1 : a > b ? 1 : 0;
-}
-
 function cmpPre(a: string[], b: string[]): number {
   if (a.length === 0 || b.length === 0) return a.length === b.length ? 0 : a.length === 0 ? 1 : -1;
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -35,7 +31,7 @@ function cmpPre(a: string[], b: string[]): number {
     if (x === y) continue;
     const xn = /^\d+$/.test(x);
     const yn = /^\d+$/.test(y);
-    if (xn && yn) return cmpNum(x, y);
+    if (xn && yn) return compareDigits(x, y);
     if (xn !== yn) return xn ? -1 : 1;
     return x < y ? -1 : 1;
   }
@@ -43,14 +39,7 @@ function cmpPre(a: string[], b: string[]): number {
 }
 
 export function compareGoVersions(a: string, b: string): number {
-  const x = parseGoVersion(a);
-  const y = parseGoVersion(b);
-  if (!x || !y) return x ? 1 : y ? -1 : 0;
-  for (let i = 0; i < 3; i++) {
-    const d = cmpNum(x.nums[i]!, y.nums[i]!);
-    if (d) return d;
-  }
-  return cmpPre(x.pre, y.pre);
+  return compareNumbered(parseGoVersion(a), parseGoVersion(b), (x, y) => cmpPre(x.pre, y.pre));
 }
 
 export const goComparator: VersionComparator = {

@@ -4,7 +4,7 @@
 // (numeric labels numerically and before alphanumeric ones, alphanumeric ones
 // case-insensitively; a release sorts after its pre-releases), build metadata
 // ignored. Invalid versions sort before valid ones.
-import { sign, type VersionComparator } from './types.js';
+import { compareDigits, compareNumbered, sign, type VersionComparator } from './types.js';
 
 interface NuGetVersion {
   nums: string[];
@@ -22,20 +22,11 @@ export function parseNuGetVersion(v: string): NuGetVersion | undefined {
   return { nums, pre: m[5] ? m[5].split('.') : [] };
 }
 
-function cmpNum(a: string, b: string): number {
-  const x = a.replace(/^0+(?=\d)/, '');
-  const y = b.replace(/^0+(?=\d)/, '');
-  return x.length !== y.length ? sign(x.length - y.length) : x < y ? -1 : x > y ? 1 : 0;
+export function compareNuGetVersions(a: string, b: string): number {
+  return compareNumbered(parseNuGetVersion(a), parseNuGetVersion(b), comparePre);
 }
 
-export function compareNuGetVersions(a: string, b: string): number {
-  const x = parseNuGetVersion(a);
-  const y = parseNuGetVersion(b);
-  if (!x || !y) return x ? 1 : y ? -1 : 0;
-  for (let i = 0; i < 4; i++) {
-    const d = cmpNum(x.nums[i]!, y.nums[i]!);
-    if (d) return d;
-  }
+function comparePre(x: NuGetVersion, y: NuGetVersion): number {
   if (x.pre.length === 0 || y.pre.length === 0) return x.pre.length === y.pre.length ? 0 : x.pre.length === 0 ? 1 : -1;
   for (let i = 0; i < Math.min(x.pre.length, y.pre.length); i++) {
     const p = x.pre[i]!;
@@ -43,7 +34,7 @@ export function compareNuGetVersions(a: string, b: string): number {
     const pn = /^\d+$/.test(p);
     const qn = /^\d+$/.test(q);
     if (pn && qn) {
-      const d = cmpNum(p, q);
+      const d = compareDigits(p, q);
       if (d) return d;
       continue;
     }

@@ -24,3 +24,23 @@ export interface VersionComparator {
 export function sign(n: number): number {
   return n < 0 ? -1 : n > 0 ? 1 : 0;
 }
+
+/** Compares two decimal digit strings of any length numerically (leading zeros ignored). */
+export function compareDigits(a: string, b: string): number {
+  const x = a.replace(/^0+(?=\d)/, '');
+  const y = b.replace(/^0+(?=\d)/, '');
+  return x.length !== y.length ? sign(x.length - y.length) : x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Compares two parsed versions of one scheme: an unparsable one sorts first (two are equal); else their numeric parts
+ * (as many as the scheme parses) in order, then `rest` (pre-release labels).
+ */
+export function compareNumbered<T extends { nums: readonly string[] }>(x: T | undefined, y: T | undefined, rest: (x: T, y: T) => number): number {
+  if (!x || !y) return x ? 1 : y ? -1 : 0;
+  for (let i = 0; i < x.nums.length; i++) {
+    const d = compareDigits(x.nums[i]!, y.nums[i]!);
+    if (d) return d;
+  }
+  return rest(x, y);
+}

@@ -31,6 +31,12 @@ const scanStatus = oneOf(['queued', 'running', 'succeeded', 'failed']);
 export function obj(properties: S, required: string[] = Object.keys(properties)): S {
   return { type: 'object', properties, required };
 }
+/** An object schema that requires none of its fields. */
+function loose(properties: S, more: S = {}): S {
+  return { type: 'object', ...more, properties };
+}
+const arr = (items: S): S => ({ type: 'array', items });
+const nullable = (schema: S): S => ({ ...schema, nullable: true });
 const page = (item: S): S => obj({ items: { type: 'array', items: item }, next: str }, ['items']);
 const list = (item: S): S => obj({ items: { type: 'array', items: item } });
 
@@ -219,6 +225,60 @@ const AUDIT_VERIFY = obj(
   ['ok', 'records'],
 );
 
+const COUNTS = { critical: int, high: int, medium: int, low: int };
+const OVERVIEW = obj({
+  images: obj({ total: int, unscanned: int, ...COUNTS, clean: int }),
+  topImages: arr(obj({ id: str, ref: str, ...COUNTS })),
+  topPackages: arr(obj({ package: str, findings: int, images: int })),
+  alerts: nullable(obj({ open: int, byDay: arr(obj({ day: str, severity: str, groups: int })), byType: arr(obj({ type: str, groups: int })) })),
+  clusters: nullable(obj({ total: int, protected: int })),
+  nodes: nullable(obj({ online: int, offline: int, degraded: int })),
+});
+/** An alert group in the list (GET /api/v1/alerts): without its rank and sample. */
+const ALERT_ROW = obj(Object.fromEntries(Object.entries(ALERT_GROUP.properties as S).filter(([k]) => k !== 'severityRank' && k !== 'sample')));
+const LEARNED_ENTRY = obj(
+  {
+    id: str,
+    policyId: str,
+    nodeId: str,
+    nodeName: str,
+    executable: str,
+    image: str,
+    firstSeen: str,
+    count: int,
+    status: oneOf(['pending', 'accepted', 'rejected']),
+    decidedBy: nstr,
+    decidedAt: nstr,
+  },
+  ['id', 'policyId', 'nodeId', 'nodeName', 'executable', 'image', 'firstSeen', 'count', 'status'],
+);
+const LEARNED_DECISION = obj({ decided: int, executables: arr(str) });
+const NODE_CONTAINER = obj({
+  id: { type: 'string', description: 'container id (64 hex; a containerd id may be any containerd identifier)' },
+  runtime: { type: 'string', enum: ['docker', 'containerd'], description: 'the runtime the agent found it in' },
+  namespace: { type: 'string', description: "containerd namespace ('k8s.io' for Kubernetes pods); '' for Docker" },
+  nodeId: str,
+  name: str,
+  image: { type: 'string', description: 'the image as the container was started with' },
+  imageDigest: { type: 'string', description: 'image ID (sha256 of its config)' },
+  state: str,
+  startedAt: str,
+  privileged: bool,
+  capAdd: arr(str),
+  hostMounts: arr(obj({ source: str, destination: str, readOnly: bool })),
+  hostPid: bool,
+  hostNetwork: bool,
+  hostIpc: bool,
+  updatedAt: str,
+  scan: {
+    type: ['object', 'null'],
+    description: "the project's image of this image ID, when a scan of it is stored",
+    properties: { imageId: str, ...COUNTS },
+  },
+});
+const DB_ID = loose({ digest: str, builtAt: str });
+const HEALTH = loose({ status: str, db: str, vulnDb: loose({ served: DB_ID, deployment: DB_ID, stale: bool }) });
+
 /** Response schemas by `METHOD url`. */
 const THREAT_IP = obj({ id: str, projectId: nstr, cidr: str, comment: str, createdBy: str, createdAt: str });
 const THREAT_IPS_ADDED = obj({ added: int, ids: { type: 'array', items: str } });
@@ -226,6 +286,8 @@ const RULE_FILE = obj({ id: str, projectId: str, name: str, enabled: bool, ruleC
 const DIAGNOSTIC = obj({ severity: str, code: str, line: int, column: int, rule: str, message: str }, ['severity', 'code', 'line', 'column', 'message']);
 
 export const RESPONSES: Readonly<Record<string, S>> = {
+  'GET /healthz': { 200: HEALTH, 503: HEALTH },
+  'POST /api/v1/auth/login': { 200: obj({ token: str, expiresAt: str, userId: str }) },
   'POST /api/v1/auth/logout': { 200: OK },
   'GET /api/v1/auth/me': {
     200: obj({
@@ -281,6 +343,9 @@ export const RESPONSES: Readonly<Record<string, S>> = {
   'PATCH /api/v1/projects/:projectId/policies/:policyId': { 200: OK },
   'DELETE /api/v1/projects/:projectId/policies/:policyId': { 200: OK },
   'POST /api/v1/projects/:projectId/policies/:policyId/images': { 200: OK },
+  'GET /api/v1/projects/:projectId/policies/:policyId/learned': { 200: page(LEARNED_ENTRY) },
+  'POST /api/v1/projects/:projectId/policies/:policyId/learned/accept': { 200: LEARNED_DECISION },
+  'POST /api/v1/projects/:projectId/policies/:policyId/learned/reject': { 200: LEARNED_DECISION },
   'GET /api/v1/projects/:projectId/detection/policies': { 200: open },
   'GET /api/v1/projects/:projectId/detection/effective': { 200: open },
   'GET /api/v1/projects/:projectId/admission/policies': { 200: obj({ policies: { type: 'array', items: open } }) },
@@ -296,8 +361,12 @@ export const RESPONSES: Readonly<Record<string, S>> = {
     201: obj({ id: str, token: str, expiresAt: str, caHash: str }, ['id', 'token', 'expiresAt']),
   },
   'GET /api/v1/projects/:projectId/nodes': { 200: page(NODE) },
+  'GET /api/v1/projects/:projectId/nodes/:nodeId/containers': { 200: list(NODE_CONTAINER) },
   'POST /api/v1/projects/:projectId/nodes/:nodeId/revoke': { 200: obj({ ok: bool, revokedAt: str }) },
   'PUT /api/v1/projects/:projectId/nodes/:hostname': { 200: ID },
+  'POST /api/v1/alerts::batch': { 200: obj({ received: int, groups: int }) },
+  'GET /api/v1/alerts': { 200: page(ALERT_ROW) },
+  'GET /api/v1/projects/:projectId/overview': { 200: OVERVIEW },
   'GET /api/v1/projects/:projectId/alerts/:alertId': { 200: ALERT_GROUP },
   'PATCH /api/v1/projects/:projectId/alerts/:alertId': { 200: OK },
   'GET /api/v1/audit': { 200: obj({ items: { type: 'array', items: AUDIT }, next: int }, ['items']) },
@@ -318,4 +387,5 @@ export const RESPONSES: Readonly<Record<string, S>> = {
   'GET /api/v1/notifiers': { 200: list(NOTIFIER) },
   'POST /api/v1/notifiers': { 201: ID },
   'DELETE /api/v1/notifiers/:notifierId': { 200: OK },
+  'POST /api/v1/rescans': { 202: obj({ scansQueued: int, checked: int }, ['scansQueued']) },
 };

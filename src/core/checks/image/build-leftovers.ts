@@ -12,7 +12,6 @@ const CACHE_DIRS: Array<[RegExp, string]> = [
 
 export const pkgCacheCheck: ImageCheck = {
   id: 'pkg-cache-left',
-  version: 1,
   severity: 'low',
   title: 'Package manager cache left in the image',
   rationale: 'Caches make the image bigger and carry package indexes and archives nothing at run time needs.',
@@ -41,17 +40,14 @@ const COMPILERS =
 
 export const compilerCheck: ImageCheck = {
   id: 'compiler-in-image',
-  version: 1,
   severity: 'low',
   title: 'Compiler or build tool in the image',
   rationale: 'A compiler lets an intruder build exploits and tools inside the container; a runtime image needs none.',
   remedy: 'Use a multi-stage build: compile in a builder stage and copy only the artefacts into the runtime stage.',
   cis: '4.3',
-  run: (i) => {
-    const out = [];
+  *run(i) {
     for (const e of i.tree.entries()) {
-      if ((e.kind === 'file' || e.kind === 'symlink' || e.kind === 'hardlink') && COMPILERS.test(e.path)) out.push({ detail: e.path, file: e.path });
+      if ((e.kind === 'file' || e.kind === 'symlink' || e.kind === 'hardlink') && COMPILERS.test(e.path)) yield { detail: e.path, file: e.path };
     }
-    return out;
   },
 };

@@ -17,7 +17,6 @@ function dups(records: string[][], file: string, what: string, skipZeroRoot: boo
 
 export const duplicateIdsCheck: ImageCheck = {
   id: 'account-duplicate-id',
-  version: 1,
   severity: 'medium',
   title: 'Duplicate uid or gid',
   rationale: 'Accounts that share a uid are the same user to the kernel: files, processes and audit records cannot tell them apart.',

@@ -3,7 +3,6 @@ import { colonRecords, type ImageCheck } from './types.js';
 
 export const emptyPasswordCheck: ImageCheck = {
   id: 'account-empty-password',
-  version: 1,
   severity: 'high',
   title: 'Account with an empty password',
   rationale: 'An empty password field lets anyone log in as that account (su, login, sshd with PermitEmptyPasswords) without knowing a secret.',

@@ -3,7 +3,6 @@ import type { ImageCheck } from './types.js';
 
 export const envSecretCheck: ImageCheck = {
   id: 'image-env-secret',
-  version: 1,
   severity: 'high',
   title: 'Secret in an ENV variable',
   rationale: 'ENV values are stored in the image config: everyone who can pull the image (and `docker inspect` on every host) reads them.',

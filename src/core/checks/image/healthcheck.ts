@@ -3,7 +3,6 @@ import type { ImageCheck } from './types.js';
 
 export const healthcheckCheck: ImageCheck = {
   id: 'image-no-healthcheck',
-  version: 1,
   severity: 'low',
   title: 'No HEALTHCHECK',
   rationale: 'Without a health check the engine cannot tell a hung service from a working one, so it is neither restarted nor taken out of service.',

@@ -3,7 +3,6 @@ import { colonRecords, type ImageCheck } from './types.js';
 
 export const hiddenAccountCheck: ImageCheck = {
   id: 'account-hidden',
-  version: 1,
   severity: 'high',
   title: 'Account in /etc/shadow but not in /etc/passwd',
   rationale: 'A shadow entry without a passwd entry is left over from a removed account or was added by hand to hide credentials from `getent passwd`.',

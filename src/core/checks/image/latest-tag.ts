@@ -10,18 +10,15 @@ function unpinned(ref: string): boolean {
 
 export const latestTagCheck: ImageCheck = {
   id: 'image-latest-tag',
-  version: 1,
   severity: 'low',
   title: 'Base image is `latest` or has no tag',
   rationale: '`latest` moves: rebuilding the image silently picks up another base, so builds are not reproducible and a bad base spreads unnoticed.',
   remedy: 'Pin the base image in FROM by version tag and digest (FROM debian:12.5@sha256:...).',
   cis: '4.2',
-  run: (i) => {
-    const out = [];
+  *run(i) {
     const labels = i.config.config?.Labels ?? {};
     const base = labels['org.opencontainers.image.base.name'];
-    if (typeof base === 'string' && base !== '' && unpinned(base)) out.push({ detail: `base image ${base}` });
-    for (const t of i.repoTags ?? []) if (unpinned(t)) out.push({ detail: `image tag ${t}` });
-    return out;
+    if (typeof base === 'string' && base !== '' && unpinned(base)) yield { detail: `base image ${base}` };
+    for (const t of i.repoTags ?? []) if (unpinned(t)) yield { detail: `image tag ${t}` };
   },
 };

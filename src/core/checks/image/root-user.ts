@@ -3,7 +3,6 @@ import type { ImageCheck } from './types.js';
 
 export const rootUserCheck: ImageCheck = {
   id: 'image-root-user',
-  version: 1,
   severity: 'medium',
   title: 'Image runs as root',
   rationale: 'A process that runs as root in the container is root on the host as soon as it escapes the container, and can change everything inside it.',

@@ -35,7 +35,6 @@ export function sshdSettings(i: ImageCheckInput): Map<string, SshdSetting> | und
 function sshdYesCheck(keyword: string, check: Omit<ImageCheck, 'version' | 'run'>): ImageCheck {
   return {
     ...check,
-    version: 1,
     run: (i) => {
       const s = sshdSettings(i)?.get(keyword.toLowerCase());
       return s && s.value === 'yes' ? [{ detail: `${keyword} yes`, file: s.file }] : [];
@@ -53,7 +52,6 @@ export const sshRootLoginCheck = sshdYesCheck('PermitRootLogin', {
 
 export const sshPasswordAuthCheck: ImageCheck = {
   id: 'ssh-password-auth',
-  version: 1,
   severity: 'medium',
   title: 'sshd allows password authentication',
   rationale: 'Password logins can be brute-forced and phished; keys cannot.',

@@ -3,19 +3,16 @@ import { filesIn, type ImageCheck } from './types.js';
 
 export const sudoNopasswdCheck: ImageCheck = {
   id: 'sudo-nopasswd-all',
-  version: 1,
   severity: 'high',
   title: 'sudo NOPASSWD: ALL',
   rationale: 'Any process of that user (or group) becomes root without a secret: the unprivileged USER protects nothing.',
   remedy: 'Remove the rule, or limit it to the few commands needed and require a password.',
-  run: (i) => {
-    const out = [];
+  *run(i) {
     for (const [file, text] of filesIn(i.files, '/etc/sudoers', '/etc/sudoers.d/')) {
       for (const raw of text.split('\n')) {
         const line = raw.replace(/(^|\s)#(?!include).*/, '').trim();
-        if (/NOPASSWD\s*:\s*ALL\s*$/.test(line)) out.push({ detail: line.slice(0, 200), file });
+        if (/NOPASSWD\s*:\s*ALL\s*$/.test(line)) yield { detail: line.slice(0, 200), file };
       }
     }
-    return out;
   },
 };

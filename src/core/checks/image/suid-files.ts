@@ -62,7 +62,6 @@ function canonical(path: string): string {
 
 export const suidFilesCheck: ImageCheck = {
   id: 'file-unexpected-suid',
-  version: 1,
   severity: 'high',
   title: 'Unexpected SUID/SGID file',
   rationale:
@@ -70,13 +69,11 @@ export const suidFilesCheck: ImageCheck = {
   remedy:
     'Remove the file or its bits (`chmod u-s,g-s FILE`); in the Dockerfile, strip them from everything not needed (`find / -perm /6000 -type f -exec chmod a-s {} +`).',
   cis: '4.8',
-  run: (i) => {
-    const out = [];
+  *run(i) {
     for (const e of regularFiles(i.tree)) {
       if ((e.mode & 0o6000) === 0 || KNOWN_SUID.has(canonical(e.path))) continue;
       const bits = [(e.mode & 0o4000) !== 0 ? 'setuid' : '', (e.mode & 0o2000) !== 0 ? 'setgid' : ''].filter(Boolean).join('+');
-      out.push({ detail: `${e.path} (${bits}, mode ${(e.mode & 0o7777).toString(8).padStart(4, '0')}, uid ${e.uid})`, file: e.path });
+      yield { detail: `${e.path} (${bits}, mode ${(e.mode & 0o7777).toString(8).padStart(4, '0')}, uid ${e.uid})`, file: e.path };
     }
-    return out;
   },
 };

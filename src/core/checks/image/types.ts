@@ -27,14 +27,14 @@ export interface ImageCheckHit {
 
 export interface ImageCheck {
   id: string;
-  version: number;
   severity: Severity;
   title: string;
   rationale: string;
   remedy: string;
   /** CIS Docker Benchmark item (section 4, images), when one matches. */
   cis?: string;
-  run(input: ImageCheckInput): ImageCheckHit[];
+  /** The check's hits: a list, or a generator yielding each as it is found. */
+  run(input: ImageCheckInput): Iterable<ImageCheckHit>;
 }
 
 /** Files whose text the baseline checks read (exact paths, or directories whose files are all read). */

@@ -3,7 +3,6 @@ import { colonRecords, type ImageCheck } from './types.js';
 
 export const uid0CloneCheck: ImageCheck = {
   id: 'account-uid0-clone',
-  version: 1,
   severity: 'critical',
   title: 'Account other than root with uid 0',
   rationale: 'Every account with uid 0 is root. A second one is how backdoors hide root access under an innocent name.',

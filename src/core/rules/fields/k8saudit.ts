@@ -9,6 +9,7 @@ import type { FieldDef, FieldFamily, K8sAuditEvent } from '../../events/event.js
 import { auditEventRawTimeNs } from '../../k8s/audit-event.js';
 import { ROLE_MEMORY, RoleMemory } from '../../k8s/role-memory.js';
 import { parseJsonPointer, resolveJsonPointer } from '../../k8s/json-pointer.js';
+import { normalisePath } from '../../checks/host-mounts.js';
 
 type Obj = Record<string, unknown>;
 type Val = string | string[] | undefined;
@@ -157,74 +158,32 @@ function hostPorts(c: Obj): string[] {
 }
 
 function containerFields(prefix: string, group: ContainerGroup, what: string): FieldDef<K8sAuditEvent>[] {
-  const f = (name: string, desc: string, extract: (e: K8sAuditEvent, arg?: string) => Val): FieldDef<K8sAuditEvent> => ({
+  const f = (name: string, desc: string, pick: (c: Obj, e: K8sAuditEvent) => unknown, flatten = false): FieldDef<K8sAuditEvent> => ({
     name: `${prefix}.${name}`,
     type: 'strings',
     list: true,
     arg: 'optional',
     desc: `${desc} of ${what} (optional [index]).`,
-    extract,
+    extract: perContainer(group, pick, flatten),
   });
   const sc = (c: Obj, k: string): unknown => at(c, 'securityContext', k);
+  /** A `securityContext.KEY values` field. */
+  const scf = (name: string, k: string) => f(name, `securityContext.${k} values`, (c) => sc(c, k));
   const effective = (k: string) => (c: Obj, e: K8sAuditEvent) => sc(c, k) ?? at(e.audit, 'requestObject', 'spec', 'securityContext', k) ?? 0;
   return [
-    f(
-      'image',
-      'Images',
-      perContainer(group, (c) => c.image),
-    ),
-    f(
-      'image.repository',
-      'Image repositories (no tag or digest)',
-      perContainer(group, (c) => (typeof c.image === 'string' ? imageRepository(c.image) : undefined)),
-    ),
-    f(
-      'name',
-      'Names',
-      perContainer(group, (c) => c.name),
-    ),
-    f(
-      'privileged',
-      'securityContext.privileged values (containers that set it)',
-      perContainer(group, (c) => sc(c, 'privileged')),
-    ),
-    f(
-      'allow_privilege_escalation',
-      'securityContext.allowPrivilegeEscalation values',
-      perContainer(group, (c) => sc(c, 'allowPrivilegeEscalation')),
-    ),
-    f(
-      'read_only_fs',
-      'securityContext.readOnlyRootFilesystem values',
-      perContainer(group, (c) => sc(c, 'readOnlyRootFilesystem')),
-    ),
-    f(
-      'run_as_user',
-      'securityContext.runAsUser values',
-      perContainer(group, (c) => sc(c, 'runAsUser')),
-    ),
-    f('eff_run_as_user', 'Effective uids (container, else pod securityContext, else 0)', perContainer(group, effective('runAsUser'))),
-    f(
-      'run_as_group',
-      'securityContext.runAsGroup values',
-      perContainer(group, (c) => sc(c, 'runAsGroup')),
-    ),
-    f('eff_run_as_group', 'Effective gids (container, else pod securityContext, else 0)', perContainer(group, effective('runAsGroup'))),
-    f(
-      'proc_mount',
-      'securityContext.procMount values',
-      perContainer(group, (c) => sc(c, 'procMount')),
-    ),
-    f(
-      'add_capabilities',
-      'Added capabilities',
-      perContainer(group, (c) => at(c, 'securityContext', 'capabilities', 'add'), true),
-    ),
-    f(
-      'host_port',
-      'Host ports (containerPort when no hostPort)',
-      perContainer(group, (c) => hostPorts(c), true),
-    ),
+    f('image', 'Images', (c) => c.image),
+    f('image.repository', 'Image repositories (no tag or digest)', (c) => (typeof c.image === 'string' ? imageRepository(c.image) : undefined)),
+    f('name', 'Names', (c) => c.name),
+    f('privileged', 'securityContext.privileged values (containers that set it)', (c) => sc(c, 'privileged')),
+    scf('allow_privilege_escalation', 'allowPrivilegeEscalation'),
+    scf('read_only_fs', 'readOnlyRootFilesystem'),
+    scf('run_as_user', 'runAsUser'),
+    f('eff_run_as_user', 'Effective uids (container, else pod securityContext, else 0)', effective('runAsUser')),
+    scf('run_as_group', 'runAsGroup'),
+    f('eff_run_as_group', 'Effective gids (container, else pod securityContext, else 0)', effective('runAsGroup')),
+    scf('proc_mount', 'procMount'),
+    f('add_capabilities', 'Added capabilities', (c) => at(c, 'securityContext', 'capabilities', 'add'), true),
+    f('host_port', 'Host ports (containerPort when no hostPort)', (c) => hostPorts(c), true),
   ];
 }
 
@@ -244,19 +203,6 @@ function hostPaths(e: K8sAuditEvent, arg?: string): string[] | undefined {
     if (typeof p === 'string') out.push(p);
   }
   return out;
-}
-
-/** Normalised host path: no trailing slash, no `//`, no `.` segments (so `/etc/` and `/etc/.` match `/etc`). */
-function normalisePath(p: string): string {
-  // Most paths are already normal: absolute, no `//`, no `.`/`..` segment (nor any `/.`), no trailing slash.
-  if (p.length > 1 && p.charCodeAt(0) === 47 && p.charCodeAt(p.length - 1) !== 47 && !p.includes('//') && !p.includes('/.')) return p;
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return `/${parts.join('/')}`;
 }
 
 /**

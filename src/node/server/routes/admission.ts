@@ -5,63 +5,55 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { callerOf } from '../auth-hook.js';
-import { projectParams } from './common.js';
+import { projectParams, routes, type Ids } from './common.js';
 import * as admission from '../../services/admission.js';
 import type { EvaluateRequest } from '../../services/admission.js';
 
 export function registerAdmissionRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get<{ Params: { projectId: string } }>(
-    '/api/v1/projects/:projectId/admission/policies',
-    {
-      config: { action: 'policy:read', scope: 'project' },
-      schema: { tags: ['admission'], summary: 'The image-admission policies of the project, in the evaluated model', params: projectParams },
-    },
+  const route = routes(app, { tag: 'admission', scope: 'project' });
+  type Project = { Params: Ids<'projectId'> };
+  route<Project>(
+    'GET /api/v1/projects/:projectId/admission/policies',
+    { action: 'policy:read', summary: 'The image-admission policies of the project, in the evaluated model', params: projectParams },
     async (req) => ({ policies: await admission.listAdmissionPolicies(ctx, req.params.projectId) }),
   );
-
-  app.get<{ Params: { projectId: string }; Querystring: { image: string } }>(
-    '/api/v1/projects/:projectId/admission/image-facts',
+  route<Project & { Querystring: { image: string } }>(
+    'GET /api/v1/projects/:projectId/admission/image-facts',
     {
-      config: { action: 'image:read', scope: 'project' },
-      schema: {
-        tags: ['admission'],
-        summary: 'What scans know about an image (by digest or registry/repository:tag): the input of admission decisions',
-        params: projectParams,
-        querystring: {
-          type: 'object',
-          properties: { image: { type: 'string', minLength: 1, maxLength: 1000 } },
-          required: ['image'],
-          additionalProperties: false,
-        },
+      action: 'image:read',
+      summary: 'What scans know about an image (by digest or registry/repository:tag): the input of admission decisions',
+      params: projectParams,
+      querystring: {
+        type: 'object',
+        properties: { image: { type: 'string', minLength: 1, maxLength: 1000 } },
+        required: ['image'],
+        additionalProperties: false,
       },
     },
-    async (req) => admission.imageFacts(ctx, req.params.projectId, req.query.image),
+    (req) => admission.imageFacts(ctx, req.params.projectId, req.query.image),
   );
-
-  app.post<{ Params: { projectId: string }; Body: EvaluateRequest }>(
-    '/api/v1/projects/:projectId/admission/evaluate',
+  route<Project & { Body: EvaluateRequest }>(
+    'POST /api/v1/projects/:projectId/admission/evaluate',
     {
-      config: { action: 'admission:evaluate', scope: 'project', event: 'evaluateAdmission' },
+      action: 'admission:evaluate',
+      event: 'evaluateAdmission',
       bodyLimit: 2 * 1024 * 1024,
-      schema: {
-        tags: ['admission'],
-        summary: 'What would happen: evaluate a pod or workload object, or an image, against the admission policies (changes nothing)',
-        params: projectParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            object: { type: 'object' },
-            image: { type: 'string', minLength: 1, maxLength: 1000 },
-            namespace: { type: 'string', maxLength: 253 },
-            labels: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 500 } },
-            target: { type: 'string', enum: ['kubernetes', 'docker'] },
-            policies: { type: 'array', minItems: 1, maxItems: 50 },
-          },
+      summary: 'What would happen: evaluate a pod or workload object, or an image, against the admission policies (changes nothing)',
+      params: projectParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: {
+          object: { type: 'object' },
+          image: { type: 'string', minLength: 1, maxLength: 1000 },
+          namespace: { type: 'string', maxLength: 253 },
+          labels: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 500 } },
+          target: { type: 'string', enum: ['kubernetes', 'docker'] },
+          policies: { type: 'array', minItems: 1, maxItems: 50 },
         },
       },
     },
-    async (req) => admission.evaluateAdmission(ctx, callerOf(req), req.params.projectId, req.body),
+    (req) => admission.evaluateAdmission(ctx, callerOf(req), req.params.projectId, req.body),
   );
 }

@@ -7,7 +7,7 @@ import { SEVERITIES, type Alert } from '../../../core/alerts/types.js';
 import * as alertService from '../../services/alerts.js';
 import { ALERT_STATUSES } from '../../services/alerts.js';
 import { callerOf } from '../auth-hook.js';
-import { ID, ok, params } from './common.js';
+import { ID, ok, params, routes, type Ids } from './common.js';
 
 export const MAX_ALERTS_PER_BATCH = 5000;
 
@@ -75,43 +75,22 @@ export const alertSchema = {
   additionalProperties: false,
 } as const;
 
-const alertRow = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    projectId: { type: 'string' },
-    type: { type: 'string' },
-    severity: { type: 'string', enum: [...SEVERITIES] },
-    subject: { type: 'string' },
-    status: { type: 'string', enum: [...ALERT_STATUSES] },
-    count: { type: 'integer' },
-    firstSeen: { type: 'string' },
-    lastSeen: { type: 'string' },
-    message: { type: 'string' },
-    rule: { type: 'string' },
-    host: { type: 'string' },
-  },
-  required: ['id', 'projectId', 'type', 'severity', 'subject', 'status', 'count', 'firstSeen', 'lastSeen', 'message', 'rule', 'host'],
-} as const;
-
 export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const route = routes(app, { tag: 'alerts', scope: 'project' });
   // `:batch` is a custom method in the URL (Google AIP style); `::` escapes the colon for Fastify's router.
-  app.post<{ Querystring: { project: string }; Body: { alerts: Alert[] } }>(
-    '/api/v1/alerts::batch',
+  route<{ Querystring: { project: string }; Body: { alerts: Alert[] } }>(
+    'POST /api/v1/alerts::batch',
     {
-      config: { action: 'alert:ingest', scope: 'project', event: 'ingestAlerts' },
+      action: 'alert:ingest',
+      event: 'ingestAlerts',
       bodyLimit: 16 * 1024 * 1024,
-      schema: {
-        tags: ['alerts'],
-        summary: `Ingest up to ${MAX_ALERTS_PER_BATCH} alerts (grouped by type + subject)`,
-        querystring: { type: 'object', properties: { project: ID }, required: ['project'], additionalProperties: false },
-        body: {
-          type: 'object',
-          properties: { alerts: { type: 'array', items: alertSchema, minItems: 1, maxItems: MAX_ALERTS_PER_BATCH } },
-          required: ['alerts'],
-          additionalProperties: false,
-        },
-        response: { 200: { type: 'object', properties: { received: { type: 'integer' }, groups: { type: 'integer' } }, required: ['received', 'groups'] } },
+      summary: `Ingest up to ${MAX_ALERTS_PER_BATCH} alerts (grouped by type + subject)`,
+      querystring: { type: 'object', properties: { project: ID }, required: ['project'], additionalProperties: false },
+      body: {
+        type: 'object',
+        properties: { alerts: { type: 'array', items: alertSchema, minItems: 1, maxItems: MAX_ALERTS_PER_BATCH } },
+        required: ['alerts'],
+        additionalProperties: false,
       },
     },
     async (req) => {
@@ -122,65 +101,48 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
       return r;
     },
   );
-
-  app.get<{ Querystring: { project?: string; status?: string; type?: string; severity?: string; since?: string; limit?: number; cursor?: string } }>(
-    '/api/v1/alerts',
+  route<{ Querystring: { project?: string; status?: string; type?: string; severity?: string; since?: string; limit?: number; cursor?: string } }>(
+    'GET /api/v1/alerts',
     {
-      config: { action: 'alert:read', scope: 'project' },
-      schema: {
-        tags: ['alerts'],
-        summary: 'List alert groups, newest first, across the projects you can read (or one: project=)',
-        querystring: {
-          type: 'object',
-          properties: {
-            project: ID,
-            status: { type: 'string', enum: [...ALERT_STATUSES] },
-            type: { type: 'string', maxLength: 200 },
-            severity: { type: 'string', enum: [...SEVERITIES] },
-            since: { type: 'string', format: 'date-time' },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            cursor: { type: 'string', maxLength: 300 },
-          },
-          additionalProperties: false,
+      action: 'alert:read',
+      summary: 'List alert groups, newest first, across the projects you can read (or one: project=)',
+      querystring: {
+        type: 'object',
+        properties: {
+          project: ID,
+          status: { type: 'string', enum: [...ALERT_STATUSES] },
+          type: { type: 'string', maxLength: 200 },
+          severity: { type: 'string', enum: [...SEVERITIES] },
+          since: { type: 'string', format: 'date-time' },
+          limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          cursor: { type: 'string', maxLength: 300 },
         },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: alertRow }, next: { type: 'string' } }, required: ['items'] } },
+        additionalProperties: false,
       },
     },
-    async (req) => {
+    (req) => {
       const q = req.query;
-      return alertService.listAlerts(ctx, {
-        projects: req.allowedProjects!,
-        status: q.status,
-        type: q.type,
-        severity: q.severity,
-        since: q.since,
-        cursor: q.cursor,
-        limit: q.limit ?? 50,
-      });
+      const filter = { status: q.status, type: q.type, severity: q.severity, since: q.since, cursor: q.cursor, limit: q.limit ?? 50 };
+      return alertService.listAlerts(ctx, { projects: req.allowedProjects!, ...filter });
     },
   );
 
   const aParams = params('projectId', 'alertId');
-  app.get<{ Params: { projectId: string; alertId: string } }>(
-    '/api/v1/projects/:projectId/alerts/:alertId',
-    {
-      config: { action: 'alert:read', scope: 'project' },
-      schema: { tags: ['alerts'], summary: 'Read an alert group with its latest alert', params: aParams },
-    },
-    async (req) => alertService.getAlert(ctx, req.params.projectId, req.params.alertId),
+  type One = { Params: Ids<'projectId' | 'alertId'> };
+  route<One>(
+    'GET /api/v1/projects/:projectId/alerts/:alertId',
+    { action: 'alert:read', summary: 'Read an alert group with its latest alert', params: aParams },
+    (req) => alertService.getAlert(ctx, req.params.projectId, req.params.alertId),
   );
-
-  app.patch<{ Params: { projectId: string; alertId: string }; Body: { status: string } }>(
-    '/api/v1/projects/:projectId/alerts/:alertId',
+  route<One & { Body: { status: string } }>(
+    'PATCH /api/v1/projects/:projectId/alerts/:alertId',
     {
-      config: { action: 'alert:update', scope: 'project', event: 'handleAlert' },
-      schema: {
-        tags: ['alerts'],
-        summary: 'Set the status of an alert group',
-        params: aParams,
-        body: { type: 'object', properties: { status: { type: 'string', enum: [...ALERT_STATUSES] } }, required: ['status'], additionalProperties: false },
-      },
+      action: 'alert:update',
+      event: 'handleAlert',
+      summary: 'Set the status of an alert group',
+      params: aParams,
+      body: { type: 'object', properties: { status: { type: 'string', enum: [...ALERT_STATUSES] } }, required: ['status'], additionalProperties: false },
     },
-    async (req) => ok(alertService.setAlertStatus(ctx, callerOf(req), req.params.projectId, req.params.alertId, req.body.status)),
+    (req) => ok(alertService.setAlertStatus(ctx, callerOf(req), req.params.projectId, req.params.alertId, req.body.status)),
   );
 }

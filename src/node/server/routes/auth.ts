@@ -3,48 +3,33 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { login, logout } from '../../services/auth.js';
 import { actorOf, callerOf } from '../auth-hook.js';
+import { routes } from './common.js';
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<{ Body: { username: string; password: string } }>(
-    '/api/v1/auth/login',
+  const route = routes(app, { tag: 'auth', scope: 'self' });
+  route<{ Body: { username: string; password: string } }>(
+    'POST /api/v1/auth/login',
     {
-      config: { action: 'public:login', scope: 'public', rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
-        summary: 'Log in with a local user; returns a session token (Bearer)',
-        body: {
-          type: 'object',
-          properties: { username: { type: 'string', minLength: 1, maxLength: 100 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
-          required: ['username', 'password'],
-          additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, userId: { type: 'string' } },
-            required: ['token', 'expiresAt', 'userId'],
-          },
-        },
+      action: 'public:login',
+      scope: 'public',
+      rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' },
+      summary: 'Log in with a local user; returns a session token (Bearer)',
+      body: {
+        type: 'object',
+        properties: { username: { type: 'string', minLength: 1, maxLength: 100 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+        required: ['username', 'password'],
+        additionalProperties: false,
       },
     },
-    async (req) => login(ctx, actorOf(req), req.body.username, req.body.password, ctx.config.sessionTtlHours),
+    (req) => login(ctx, actorOf(req), req.body.username, req.body.password, ctx.config.sessionTtlHours),
   );
-
-  app.post(
-    '/api/v1/auth/logout',
-    {
-      config: { action: 'session:self', scope: 'self', event: 'logout' },
-      schema: { tags: ['auth'], summary: 'Revoke the token of this request' },
-    },
-    async (req) => logout(ctx, callerOf(req), req.auth!.tokenId),
+  route('POST /api/v1/auth/logout', { action: 'session:self', event: 'logout', summary: 'Revoke the token of this request' }, (req) =>
+    logout(ctx, callerOf(req), req.auth!.tokenId),
   );
-
-  app.get(
-    '/api/v1/auth/me',
-    {
-      config: { action: 'session:self', scope: 'self' },
-      schema: { tags: ['auth'], summary: 'The authenticated user and their role bindings' },
-    },
-    async (req) => ({ userId: req.auth!.userId, username: req.auth!.username, tokenKind: req.auth!.tokenKind, bindings: req.auth!.bindings }),
-  );
+  route('GET /api/v1/auth/me', { action: 'session:self', summary: 'The authenticated user and their role bindings' }, (req) => ({
+    userId: req.auth!.userId,
+    username: req.auth!.username,
+    tokenKind: req.auth!.tokenKind,
+    bindings: req.auth!.bindings,
+  }));
 }

@@ -1,5 +1,12 @@
-// Schema pieces shared by the route modules: id and parameter schemas. Rows
-// become API objects in the services (services/common.ts).
+// What the route modules share: id and parameter schemas, and `routes()`, the
+// one way a route is declared (docs/architecture.md "Add a route"): its
+// method and URL, the action and scope the auth hook checks, the audit event
+// of a change, its schemas and one call into src/node/services. Rows become
+// API objects in the services (services/common.ts).
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
+import type { Scope } from '../../../core/auth/policy.js';
+import { pageQuerySchema } from '../list-query.js';
+
 export const ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
 
 export function params(...names: string[]) {
@@ -8,6 +15,11 @@ export function params(...names: string[]) {
 
 export const projectParams = params('projectId');
 
+/** The query schema of a list route: limit/cursor/sort and the route's own filters. */
+export function pageQuery(filters: Record<string, object> = {}) {
+  return { type: 'object', properties: { ...pageQuerySchema, ...filters }, additionalProperties: false } as const;
+}
+
 export const okResponse = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
 
 /** The `{ ok: true }` answer of a change that returns nothing, once it is done. */
@@ -15,3 +27,58 @@ export async function ok(done: Promise<unknown>): Promise<{ ok: true }> {
   await done;
   return { ok: true };
 }
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One route's declaration; `tag` and `scope` default to its group's. */
+export interface RouteSpec {
+  /** The action the auth hook checks (src/core/auth/actions.ts). */
+  action: string;
+  scope?: Scope;
+  /** The audit event of a state change. */
+  event?: string;
+  tag?: string;
+  summary: string;
+  params?: object;
+  querystring?: object;
+  body?: object;
+  /** Response schemas; a route without one gets its entry of ../responses.ts. */
+  response?: Record<number, object>;
+  bodyLimit?: number;
+  rateLimit?: { max: number; timeWindow: string };
+  /** The success status when it is not 200 (201 created, 202 accepted). */
+  status?: 201 | 202;
+}
+
+/** The one service call of a route (and what little shaping its answer needs). */
+export type RouteHandler<G extends RouteGenericInterface> = (req: FastifyRequest<G>, reply: FastifyReply) => unknown;
+
+/** Declares a group's routes: `route<{ Params: …; Body: … }>('POST /api/v1/…', spec, handler)`. */
+export function routes(app: FastifyInstance, group: { tag: string; scope: Scope }) {
+  return <G extends RouteGenericInterface = RouteGenericInterface>(route: `${Method} /${string}`, r: RouteSpec, h: RouteHandler<G>): void => {
+    const [method, url] = route.split(' ') as [Method, string];
+    const schema = Object.fromEntries(
+      Object.entries({
+        tags: [r.tag ?? group.tag],
+        summary: r.summary,
+        params: r.params,
+        querystring: r.querystring,
+        body: r.body,
+        response: r.response,
+      }).filter(([, v]) => v !== undefined),
+    );
+    const status = r.status;
+    const handler = h as (req: FastifyRequest, reply: FastifyReply) => unknown;
+    app.route({
+      method,
+      url,
+      config: { action: r.action, scope: r.scope ?? group.scope, ...(r.event ? { event: r.event } : {}), ...(r.rateLimit ? { rateLimit: r.rateLimit } : {}) },
+      ...(r.bodyLimit ? { bodyLimit: r.bodyLimit } : {}),
+      schema,
+      handler: status ? async (req, reply) => reply.code(status).send(await handler(req, reply)) : async (req, reply) => handler(req, reply),
+    });
+  };
+}
+
+/** The type of a route's path parameters: `Ids<'projectId' | 'imageId'>`. */
+export type Ids<K extends string> = { [k in K]: string };

@@ -4,41 +4,26 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { storeAnswers } from '../../services/health.js';
 import { vulnDbStatus } from '../../jobs/vulndb-identity.js';
-
-const DB_ID = { type: 'object', properties: { digest: { type: 'string' }, builtAt: { type: 'string' } } } as const;
-const HEALTH = {
-  type: 'object',
-  properties: {
-    status: { type: 'string' },
-    db: { type: 'string' },
-    vulnDb: { type: 'object', properties: { served: DB_ID, deployment: DB_ID, stale: { type: 'boolean' } } },
-  },
-} as const;
+import { routes } from './common.js';
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get(
-    '/healthz',
+  const route = routes(app, { tag: 'health', scope: 'public' });
+  route('GET /healthz', { action: 'public:health', summary: 'Liveness and store health' }, async (_req, reply) => {
+    try {
+      // Which vulnerability DB this replica serves, and whether it is behind the deployment's newest.
+      if (await storeAnswers(ctx)) return { status: 'ok', db: ctx.store.dialect, vulnDb: await vulnDbStatus(ctx.store, ctx.vulnDb) };
+    } catch {
+      // the store answered the probe but not the DB status: unavailable too
+    }
+    return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
+  });
+  route(
+    'GET /metrics',
     {
-      config: { action: 'public:health', scope: 'public' },
-      schema: { tags: ['health'], summary: 'Liveness and store health', response: { 200: HEALTH, 503: HEALTH } },
+      ...(ctx.config.metricsPublic ? { action: 'public:metrics' } : { action: 'metrics:read', scope: 'global' }),
+      summary: 'Prometheus metrics (text format)',
     },
-    async (_req, reply) => {
-      try {
-        // Which vulnerability DB this replica serves, and whether it is behind the deployment's newest.
-        if (await storeAnswers(ctx)) return { status: 'ok', db: ctx.store.dialect, vulnDb: await vulnDbStatus(ctx.store, ctx.vulnDb) };
-      } catch {
-        // the store answered the probe but not the DB status: unavailable too
-      }
-      return reply.code(503).send({ status: 'unavailable', db: ctx.store.dialect });
-    },
-  );
-  app.get(
-    '/metrics',
-    {
-      config: ctx.config.metricsPublic ? { action: 'public:metrics', scope: 'public' } : { action: 'metrics:read', scope: 'global' },
-      schema: { tags: ['health'], summary: 'Prometheus metrics (text format)' },
-    },
-    async (_req, reply) => {
+    (_req, reply) => {
       reply.type('text/plain; version=0.0.4');
       return ctx.metrics.render();
     },

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import * as intel from '../../services/intel.js';
 import { callerOf } from '../auth-hook.js';
-import { ok, params, projectParams } from './common.js';
+import { ok, params, projectParams, routes, type Ids } from './common.js';
 
 const entriesBody = {
   type: 'object',
@@ -34,101 +34,86 @@ type Entries = { entries: Array<{ cidr: string; comment?: string }> };
 
 export function registerIntelRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // The same three routes globally and per project.
-  for (const [base, scope, extraParams] of [
-    ['/api/v1/threat-ips', 'global', undefined],
-    ['/api/v1/projects/:projectId/threat-ips', 'project', projectParams],
+  for (const [base, scope] of [
+    ['/api/v1/threat-ips', 'global'],
+    ['/api/v1/projects/:projectId/threat-ips', 'project'],
   ] as const) {
+    const route = routes(app, { tag: 'intel', scope });
     const projectOf = (p: { projectId?: string }) => (scope === 'global' ? null : p.projectId!);
     const where = scope === 'global' ? 'global (every agent)' : "the project's";
-    app.get<{ Params: { projectId?: string } }>(
-      base,
-      {
-        config: { action: 'threatip:read', scope },
-        schema: { tags: ['intel'], summary: `List ${where} threat-IP entries`, ...(extraParams ? { params: extraParams } : {}) },
-      },
-      async (req) => intel.listThreatIps(ctx, projectOf(req.params)),
+    const listParams = scope === 'global' ? undefined : projectParams;
+    type P = { Params: { projectId?: string } };
+    route<P>(`GET ${base}`, { action: 'threatip:read', summary: `List ${where} threat-IP entries`, params: listParams }, (req) =>
+      intel.listThreatIps(ctx, projectOf(req.params)),
     );
-    app.post<{ Params: { projectId?: string }; Body: Entries }>(
-      base,
+    route<P & { Body: Entries }>(
+      `POST ${base}`,
       {
-        config: { action: 'threatip:create', scope, event: 'addThreatIp' },
-        schema: {
-          tags: ['intel'],
-          summary: `Add ${where} threat-IP entries: addresses or CIDRs with a comment (addThreatIp)`,
-          ...(extraParams ? { params: extraParams } : {}),
-          body: entriesBody,
-        },
+        action: 'threatip:create',
+        event: 'addThreatIp',
+        summary: `Add ${where} threat-IP entries: addresses or CIDRs with a comment (addThreatIp)`,
+        params: listParams,
+        body: entriesBody,
+        status: 201,
       },
-      async (req, reply) => reply.code(201).send(await intel.addThreatIps(ctx, callerOf(req), projectOf(req.params), req.body.entries)),
+      (req) => intel.addThreatIps(ctx, callerOf(req), projectOf(req.params), req.body.entries),
     );
-    app.delete<{ Params: { projectId?: string; threatIpId: string } }>(
-      `${base}/:threatIpId`,
+    route<{ Params: { projectId?: string; threatIpId: string } }>(
+      `DELETE ${base}/:threatIpId`,
       {
-        config: { action: 'threatip:delete', scope, event: 'deleteThreatIp' },
-        schema: {
-          tags: ['intel'],
-          summary: `Delete one of ${where} threat-IP entries (deleteThreatIp)`,
-          params: scope === 'global' ? params('threatIpId') : params('projectId', 'threatIpId'),
-        },
+        action: 'threatip:delete',
+        event: 'deleteThreatIp',
+        summary: `Delete one of ${where} threat-IP entries (deleteThreatIp)`,
+        params: scope === 'global' ? params('threatIpId') : params('projectId', 'threatIpId'),
       },
-      async (req) => ok(intel.deleteThreatIp(ctx, callerOf(req), projectOf(req.params), req.params.threatIpId)),
+      (req) => ok(intel.deleteThreatIp(ctx, callerOf(req), projectOf(req.params), req.params.threatIpId)),
     );
   }
 
+  const route = routes(app, { tag: 'intel', scope: 'project' });
   const ruleParams = params('projectId', 'ruleId');
-  app.get<{ Params: { projectId: string } }>(
-    '/api/v1/projects/:projectId/rules',
-    {
-      config: { action: 'rule:read', scope: 'project' },
-      schema: { tags: ['intel'], summary: 'List the custom rule files of the project', params: projectParams },
-    },
-    async (req) => intel.listRules(ctx, req.params.projectId),
+  type Rule = { Params: Ids<'projectId' | 'ruleId'> };
+  route<{ Params: Ids<'projectId'> }>(
+    'GET /api/v1/projects/:projectId/rules',
+    { action: 'rule:read', summary: 'List the custom rule files of the project', params: projectParams },
+    (req) => intel.listRules(ctx, req.params.projectId),
   );
-  app.post<{ Params: { projectId: string }; Body: { name: string; content: string; enabled?: boolean } }>(
-    '/api/v1/projects/:projectId/rules',
+  route<{ Params: Ids<'projectId'>; Body: { name: string; content: string; enabled?: boolean } }>(
+    'POST /api/v1/projects/:projectId/rules',
     {
-      config: { action: 'rule:create', scope: 'project', event: 'addRule' },
-      schema: {
-        tags: ['intel'],
-        summary: 'Upload a Falco-style rule file (addRule); a file that does not load is refused with its diagnostics (line, column)',
-        params: projectParams,
-        body: {
-          type: 'object',
-          properties: { name: ruleName, content: ruleContent, enabled: { type: 'boolean' } },
-          required: ['name', 'content'],
-          additionalProperties: false,
-        },
+      action: 'rule:create',
+      event: 'addRule',
+      summary: 'Upload a Falco-style rule file (addRule); a file that does not load is refused with its diagnostics (line, column)',
+      params: projectParams,
+      body: {
+        type: 'object',
+        properties: { name: ruleName, content: ruleContent, enabled: { type: 'boolean' } },
+        required: ['name', 'content'],
+        additionalProperties: false,
       },
+      status: 201,
     },
-    async (req, reply) => reply.code(201).send(await intel.addRule(ctx, callerOf(req), req.params.projectId, req.body)),
+    (req) => intel.addRule(ctx, callerOf(req), req.params.projectId, req.body),
   );
-  app.get<{ Params: { projectId: string; ruleId: string } }>(
-    '/api/v1/projects/:projectId/rules/:ruleId',
-    {
-      config: { action: 'rule:read', scope: 'project' },
-      schema: { tags: ['intel'], summary: 'Read a custom rule file with its content', params: ruleParams },
-    },
-    async (req) => intel.getRule(ctx, req.params.projectId, req.params.ruleId),
+  route<Rule>(
+    'GET /api/v1/projects/:projectId/rules/:ruleId',
+    { action: 'rule:read', summary: 'Read a custom rule file with its content', params: ruleParams },
+    (req) => intel.getRule(ctx, req.params.projectId, req.params.ruleId),
   );
-  app.patch<{ Params: { projectId: string; ruleId: string }; Body: { enabled?: boolean; content?: string } }>(
-    '/api/v1/projects/:projectId/rules/:ruleId',
+  route<Rule & { Body: { enabled?: boolean; content?: string } }>(
+    'PATCH /api/v1/projects/:projectId/rules/:ruleId',
     {
-      config: { action: 'rule:update', scope: 'project', event: 'modifyRule' },
-      schema: {
-        tags: ['intel'],
-        summary: 'Enable, disable or replace a rule file (modifyRule)',
-        params: ruleParams,
-        body: { type: 'object', properties: { enabled: { type: 'boolean' }, content: ruleContent }, additionalProperties: false, minProperties: 1 },
-      },
+      action: 'rule:update',
+      event: 'modifyRule',
+      summary: 'Enable, disable or replace a rule file (modifyRule)',
+      params: ruleParams,
+      body: { type: 'object', properties: { enabled: { type: 'boolean' }, content: ruleContent }, additionalProperties: false, minProperties: 1 },
     },
-    async (req) => intel.updateRule(ctx, callerOf(req), req.params.projectId, req.params.ruleId, req.body),
+    (req) => intel.updateRule(ctx, callerOf(req), req.params.projectId, req.params.ruleId, req.body),
   );
-  app.delete<{ Params: { projectId: string; ruleId: string } }>(
-    '/api/v1/projects/:projectId/rules/:ruleId',
-    {
-      config: { action: 'rule:delete', scope: 'project', event: 'deleteRule' },
-      schema: { tags: ['intel'], summary: 'Delete a rule file (deleteRule)', params: ruleParams },
-    },
-    async (req) => ok(intel.deleteRule(ctx, callerOf(req), req.params.projectId, req.params.ruleId)),
+  route<Rule>(
+    'DELETE /api/v1/projects/:projectId/rules/:ruleId',
+    { action: 'rule:delete', event: 'deleteRule', summary: 'Delete a rule file (deleteRule)', params: ruleParams },
+    (req) => ok(intel.deleteRule(ctx, callerOf(req), req.params.projectId, req.params.ruleId)),
   );
 }

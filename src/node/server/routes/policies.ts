@@ -11,28 +11,10 @@ import * as policies from '../../services/policies.js';
 import * as detection from '../../services/detection.js';
 import * as learned from '../../services/learned.js';
 import { POLICY_KINDS, type PolicyKind } from '../../services/policies.js';
-import { pageQuerySchema, pageResponse, type PageQuery } from '../list-query.js';
+import type { PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
 import { feedThreatIps } from '../../services/intel.js';
-import { ID, ok, params, projectParams } from './common.js';
-
-const LEARNED_ENTRY = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    policyId: { type: 'string' },
-    nodeId: { type: 'string' },
-    nodeName: { type: 'string' },
-    executable: { type: 'string' },
-    image: { type: 'string' },
-    firstSeen: { type: 'string' },
-    count: { type: 'integer' },
-    status: { type: 'string', enum: ['pending', 'accepted', 'rejected'] },
-    decidedBy: { type: ['string', 'null'] },
-    decidedAt: { type: ['string', 'null'] },
-  },
-  required: ['id', 'policyId', 'nodeId', 'nodeName', 'executable', 'image', 'firstSeen', 'count', 'status'],
-} as const;
+import { ID, ok, pageQuery, params, projectParams, routes, type Ids } from './common.js';
 
 const bodyProps = {
   name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
@@ -42,161 +24,113 @@ const bodyProps = {
 } as const;
 
 export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const route = routes(app, { tag: 'policies', scope: 'project' });
   const polParams = params('projectId', 'policyId');
+  type Project = { Params: Ids<'projectId'> };
+  type One = { Params: Ids<'projectId' | 'policyId'> };
 
-  app.get<{ Params: { projectId: string }; Querystring: PageQuery & { kind?: string } }>(
-    '/api/v1/projects/:projectId/policies',
+  route<Project & { Querystring: PageQuery & { kind?: string } }>(
+    'GET /api/v1/projects/:projectId/policies',
+    { action: 'policy:read', summary: 'List policies', params: projectParams, querystring: pageQuery({ kind: { type: 'string', enum: [...POLICY_KINDS] } }) },
+    (req) => policies.listPolicies(ctx, req.params.projectId, req.query),
+  );
+  route<Project & { Body: { name: string; kind: PolicyKind; mode?: string; document: Record<string, unknown> } }>(
+    'POST /api/v1/projects/:projectId/policies',
     {
-      config: { action: 'policy:read', scope: 'project' },
-      schema: {
-        tags: ['policies'],
-        summary: 'List policies',
-        params: projectParams,
-        querystring: { type: 'object', properties: { ...pageQuerySchema, kind: { type: 'string', enum: [...POLICY_KINDS] } }, additionalProperties: false },
+      action: 'policy:create',
+      event: 'addPolicy',
+      summary: 'Add a policy (addPolicy)',
+      params: projectParams,
+      body: { type: 'object', properties: bodyProps, required: ['name', 'kind', 'document'], additionalProperties: false },
+      status: 201,
+    },
+    (req) => policies.addPolicy(ctx, callerOf(req), req.params.projectId, req.body),
+  );
+  route<One>(
+    'GET /api/v1/projects/:projectId/policies/:policyId',
+    { action: 'policy:read', summary: 'Read a policy with the images it applies to', params: polParams },
+    (req) => policies.getPolicy(ctx, req.params.projectId, req.params.policyId),
+  );
+  route<One & { Body: { mode?: string; document?: Record<string, unknown> } }>(
+    'PATCH /api/v1/projects/:projectId/policies/:policyId',
+    {
+      action: 'policy:update',
+      event: 'modifyPolicy',
+      summary: 'Change a policy (modifyPolicy)',
+      params: polParams,
+      body: { type: 'object', properties: { mode: bodyProps.mode, document: bodyProps.document }, additionalProperties: false, minProperties: 1 },
+    },
+    (req) => ok(policies.updatePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body)),
+  );
+  route<One>(
+    'DELETE /api/v1/projects/:projectId/policies/:policyId',
+    { action: 'policy:delete', event: 'deletePolicy', summary: 'Delete a policy (deletePolicy)', params: polParams },
+    (req) => ok(policies.deletePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId)),
+  );
+  route<One & { Body: { imageIds: string[] } }>(
+    'POST /api/v1/projects/:projectId/policies/:policyId/images',
+    {
+      action: 'policy:apply',
+      event: 'imageApplyPolicy',
+      summary: 'Apply a policy to images (imageApplyPolicy)',
+      params: polParams,
+      body: {
+        type: 'object',
+        properties: { imageIds: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 1000 } },
+        required: ['imageIds'],
+        additionalProperties: false,
       },
     },
-    async (req) => policies.listPolicies(ctx, req.params.projectId, req.query),
+    (req) => ok(policies.applyPolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.imageIds)),
   );
-
-  app.post<{ Params: { projectId: string }; Body: { name: string; kind: PolicyKind; mode?: string; document: Record<string, unknown> } }>(
-    '/api/v1/projects/:projectId/policies',
+  route<One & { Querystring: PageQuery & { status?: learned.LearnedStatus } }>(
+    'GET /api/v1/projects/:projectId/policies/:policyId/learned',
     {
-      config: { action: 'policy:create', scope: 'project', event: 'addPolicy' },
-      schema: {
-        tags: ['policies'],
-        summary: 'Add a policy (addPolicy)',
-        params: projectParams,
-        body: { type: 'object', properties: bodyProps, required: ['name', 'kind', 'document'], additionalProperties: false },
-      },
+      action: 'policy:read',
+      summary: "Process-whitelist entries the policy's agents learned (learn mode), per node, with image, first seen and count",
+      params: polParams,
+      querystring: pageQuery({ status: { type: 'string', enum: [...learned.LEARNED_STATUSES] } }),
     },
-    async (req, reply) => reply.code(201).send(await policies.addPolicy(ctx, callerOf(req), req.params.projectId, req.body)),
+    (req) => learned.listLearned(ctx, req.params.projectId, req.params.policyId, req.query),
   );
-
-  app.get<{ Params: { projectId: string; policyId: string } }>(
-    '/api/v1/projects/:projectId/policies/:policyId',
-    {
-      config: { action: 'policy:read', scope: 'project' },
-      schema: { tags: ['policies'], summary: 'Read a policy with the images it applies to', params: polParams },
-    },
-    async (req) => policies.getPolicy(ctx, req.params.projectId, req.params.policyId),
-  );
-
-  app.patch<{ Params: { projectId: string; policyId: string }; Body: { mode?: string; document?: Record<string, unknown> } }>(
-    '/api/v1/projects/:projectId/policies/:policyId',
-    {
-      config: { action: 'policy:update', scope: 'project', event: 'modifyPolicy' },
-      schema: {
-        tags: ['policies'],
-        summary: 'Change a policy (modifyPolicy)',
-        params: polParams,
-        body: { type: 'object', properties: { mode: bodyProps.mode, document: bodyProps.document }, additionalProperties: false, minProperties: 1 },
-      },
-    },
-    async (req) => ok(policies.updatePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body)),
-  );
-
-  app.delete<{ Params: { projectId: string; policyId: string } }>(
-    '/api/v1/projects/:projectId/policies/:policyId',
-    {
-      config: { action: 'policy:delete', scope: 'project', event: 'deletePolicy' },
-      schema: { tags: ['policies'], summary: 'Delete a policy (deletePolicy)', params: polParams },
-    },
-    async (req) => ok(policies.deletePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId)),
-  );
-
-  app.post<{ Params: { projectId: string; policyId: string }; Body: { imageIds: string[] } }>(
-    '/api/v1/projects/:projectId/policies/:policyId/images',
-    {
-      config: { action: 'policy:apply', scope: 'project', event: 'imageApplyPolicy' },
-      schema: {
-        tags: ['policies'],
-        summary: 'Apply a policy to images (imageApplyPolicy)',
-        params: polParams,
-        body: {
-          type: 'object',
-          properties: { imageIds: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 1000 } },
-          required: ['imageIds'],
-          additionalProperties: false,
-        },
-      },
-    },
-    async (req) => ok(policies.applyPolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.imageIds)),
-  );
-
-  app.get<{ Params: { projectId: string; policyId: string }; Querystring: PageQuery & { status?: learned.LearnedStatus } }>(
-    '/api/v1/projects/:projectId/policies/:policyId/learned',
-    {
-      config: { action: 'policy:read', scope: 'project' },
-      schema: {
-        tags: ['policies'],
-        summary: "Process-whitelist entries the policy's agents learned (learn mode), per node, with image, first seen and count",
-        params: polParams,
-        querystring: {
-          type: 'object',
-          properties: { ...pageQuerySchema, status: { type: 'string', enum: [...learned.LEARNED_STATUSES] } },
-          additionalProperties: false,
-        },
-        response: { 200: pageResponse(LEARNED_ENTRY) },
-      },
-    },
-    async (req) => learned.listLearned(ctx, req.params.projectId, req.params.policyId, req.query),
-  );
-
   for (const [verb, decision, event, summary] of [
     ['accept', 'accepted', 'modifyPolicy', "Accept learned entries: their executables join the policy's whitelist (modifyPolicy)"],
     ['reject', 'rejected', 'rejectLearnedProcesses', 'Reject learned entries: dismissed, and the agents alert on them again (rejectLearnedProcesses)'],
   ] as const) {
-    app.post<{ Params: { projectId: string; policyId: string }; Body: { ids: string[] } }>(
-      `/api/v1/projects/:projectId/policies/:policyId/learned/${verb}`,
+    route<One & { Body: { ids: string[] } }>(
+      `POST /api/v1/projects/:projectId/policies/:policyId/learned/${verb}`,
       {
-        config: { action: 'policy:update', scope: 'project', event },
-        schema: {
-          tags: ['policies'],
-          summary,
-          params: polParams,
-          body: {
-            type: 'object',
-            properties: { ids: { type: 'array', items: ID, minItems: 1, maxItems: 1000 } },
-            required: ['ids'],
-            additionalProperties: false,
-          },
-          response: {
-            200: {
-              type: 'object',
-              properties: { decided: { type: 'integer' }, executables: { type: 'array', items: { type: 'string' } } },
-              required: ['decided', 'executables'],
-            },
-          },
+        action: 'policy:update',
+        event,
+        summary,
+        params: polParams,
+        body: {
+          type: 'object',
+          properties: { ids: { type: 'array', items: ID, minItems: 1, maxItems: 1000 } },
+          required: ['ids'],
+          additionalProperties: false,
         },
       },
-      async (req) => learned.decideLearned(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.ids, decision),
+      (req) => learned.decideLearned(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body.ids, decision),
     );
   }
-
-  app.get<{ Params: { projectId: string } }>(
-    '/api/v1/projects/:projectId/detection/policies',
+  route<Project>(
+    'GET /api/v1/projects/:projectId/detection/policies',
     {
-      config: { action: 'policy:read', scope: 'project' },
-      schema: {
-        tags: ['policies'],
-        summary: 'The detection policies of the project as a policy file (kind: DetectionPolicy), applied images added to their scope',
-        params: projectParams,
-      },
+      action: 'policy:read',
+      summary: 'The detection policies of the project as a policy file (kind: DetectionPolicy), applied images added to their scope',
+      params: projectParams,
     },
-    async (req) => detection.detectionPolicyFile(ctx, req.params.projectId),
+    (req) => detection.detectionPolicyFile(ctx, req.params.projectId),
   );
-
-  app.get<{ Params: { projectId: string } }>(
-    '/api/v1/projects/:projectId/detection/effective',
+  route<Project>(
+    'GET /api/v1/projects/:projectId/detection/effective',
     {
-      config: { action: 'policy:read', scope: 'project' },
-      schema: {
-        tags: ['policies'],
-        summary:
-          "The effective detection configuration: enabled types, severities, thresholds and allowlists, and the policy each comes from; the project's custom rule files and threat-IP entry counts",
-        params: projectParams,
-      },
+      action: 'policy:read',
+      summary:
+        "The effective detection configuration: enabled types, severities, thresholds and allowlists, and the policy each comes from; the project's custom rule files and threat-IP entry counts",
+      params: projectParams,
     },
-    async (req) => detection.effectiveDetectionOf(ctx, req.params.projectId, feedThreatIps(ctx.scans.vulnDbPath)),
+    (req) => detection.effectiveDetectionOf(ctx, req.params.projectId, feedThreatIps(ctx.scans.vulnDbPath)),
   );
 }

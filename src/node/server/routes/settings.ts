@@ -8,112 +8,92 @@ import { SETTINGS, type NotifierBody } from '../../services/settings.js';
 import { queueRescans } from '../../services/scans.js';
 import { badRequest } from '../../services/errors.js';
 import { callerOf } from '../auth-hook.js';
-import { ID, ok, params } from './common.js';
+import { ID, ok, params, routes, type Ids } from './common.js';
 import { SEVERITIES } from '../../../core/alerts/types.js';
 import { imagesAffectedByDb } from '../../jobs/vulndb-rematch.js';
 
 export function registerSettingRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get(
-    '/api/v1/settings',
+  const route = routes(app, { tag: 'settings', scope: 'global' });
+  route('GET /api/v1/settings', { action: 'setting:read', summary: 'Read server settings' }, () => settings.readSettings(ctx));
+  route<{ Params: { key: string }; Body: { value: unknown } }>(
+    'PUT /api/v1/settings/:key',
     {
-      config: { action: 'setting:read', scope: 'global' },
-      schema: { tags: ['settings'], summary: 'Read server settings' },
-    },
-    async () => settings.readSettings(ctx),
-  );
-
-  app.put<{ Params: { key: string }; Body: { value: unknown } }>(
-    '/api/v1/settings/:key',
-    {
-      config: { action: 'setting:update', scope: 'global', event: 'modifySetting' },
-      schema: {
-        tags: ['settings'],
-        summary: 'Change a server setting',
-        params: { type: 'object', properties: { key: { type: 'string', enum: Object.keys(SETTINGS) } }, required: ['key'] },
-        body: {
-          type: 'object',
-          properties: { value: { anyOf: [{ type: 'string', maxLength: 2000 }, { type: 'integer' }, { type: 'boolean' }] } },
-          required: ['value'],
-          additionalProperties: false,
-        },
+      action: 'setting:update',
+      event: 'modifySetting',
+      summary: 'Change a server setting',
+      params: { type: 'object', properties: { key: { type: 'string', enum: Object.keys(SETTINGS) } }, required: ['key'] },
+      body: {
+        type: 'object',
+        properties: { value: { anyOf: [{ type: 'string', maxLength: 2000 }, { type: 'integer' }, { type: 'boolean' }] } },
+        required: ['value'],
+        additionalProperties: false,
       },
     },
-    async (req) => ok(settings.setSetting(ctx, callerOf(req), req.params.key, req.body.value)),
+    (req) => ok(settings.setSetting(ctx, callerOf(req), req.params.key, req.body.value)),
   );
 
-  app.get(
-    '/api/v1/notifiers',
+  const notifier = routes(app, { tag: 'notifications', scope: 'global' });
+  notifier('GET /api/v1/notifiers', { action: 'notifier:read', summary: 'List notification targets (secrets never returned)' }, () =>
+    settings.listNotifiers(ctx),
+  );
+  notifier<{ Body: NotifierBody }>(
+    'POST /api/v1/notifiers',
     {
-      config: { action: 'notifier:read', scope: 'global' },
-      schema: { tags: ['notifications'], summary: 'List notification targets (secrets never returned)' },
+      action: 'notifier:create',
+      event: 'addNotifier',
+      summary: 'Add a webhook (JSON, HMAC-SHA256 signed) or syslog (RFC 5424, UDP/TCP) target',
+      body: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 100 },
+          kind: { type: 'string', enum: ['webhook', 'syslog'] },
+          projectId: { anyOf: [ID, { type: 'null' }] },
+          url: { type: 'string', maxLength: 2000, pattern: '^https?://' },
+          secret: { type: 'string', maxLength: 500 },
+          host: { type: 'string', maxLength: 253 },
+          port: { type: 'integer', minimum: 1, maximum: 65535 },
+          protocol: { type: 'string', enum: ['udp', 'tcp'] },
+          facility: { type: 'integer', minimum: 0, maximum: 23 },
+          minSeverity: { type: 'string', enum: [...SEVERITIES] },
+          types: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 100 },
+          events: { type: 'array', items: { type: 'string', enum: ['alert', 'scan', 'audit-checkpoint'] }, maxItems: 3 },
+        },
+        required: ['name', 'kind'],
+        additionalProperties: false,
+      },
+      status: 201,
     },
-    async () => settings.listNotifiers(ctx),
+    (req) => settings.addNotifier(ctx, callerOf(req), req.body),
+  );
+  notifier<{ Params: Ids<'notifierId'> }>(
+    'DELETE /api/v1/notifiers/:notifierId',
+    { action: 'notifier:delete', event: 'deleteNotifier', summary: 'Remove a notification target', params: params('notifierId') },
+    (req) => ok(settings.deleteNotifier(ctx, callerOf(req), req.params.notifierId)),
   );
 
-  app.post<{ Body: NotifierBody }>(
-    '/api/v1/notifiers',
+  route<{ Body: { projectId?: string; onlyScanned?: boolean; onlyAffected?: boolean } }>(
+    'POST /api/v1/rescans',
     {
-      config: { action: 'notifier:create', scope: 'global', event: 'addNotifier' },
-      schema: {
-        tags: ['notifications'],
-        summary: 'Add a webhook (JSON, HMAC-SHA256 signed) or syslog (RFC 5424, UDP/TCP) target',
-        body: {
-          type: 'object',
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 100 },
-            kind: { type: 'string', enum: ['webhook', 'syslog'] },
-            projectId: { anyOf: [ID, { type: 'null' }] },
-            url: { type: 'string', maxLength: 2000, pattern: '^https?://' },
-            secret: { type: 'string', maxLength: 500 },
-            host: { type: 'string', maxLength: 253 },
-            port: { type: 'integer', minimum: 1, maximum: 65535 },
-            protocol: { type: 'string', enum: ['udp', 'tcp'] },
-            facility: { type: 'integer', minimum: 0, maximum: 23 },
-            minSeverity: { type: 'string', enum: [...SEVERITIES] },
-            types: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 100 },
-            events: { type: 'array', items: { type: 'string', enum: ['alert', 'scan', 'audit-checkpoint'] }, maxItems: 3 },
+      action: 'image:scan',
+      event: 'rescanImages',
+      tag: 'scans',
+      summary: 'Rescan images (all projects, or one), e.g. after a vulnerability DB change',
+      body: {
+        type: 'object',
+        properties: {
+          projectId: ID,
+          onlyScanned: { type: 'boolean', default: true, description: 'leave out images never scanned' },
+          onlyAffected: {
+            type: 'boolean',
+            default: false,
+            description: "only images whose findings change under the server's vulnerability DB (their software lists are matched again first)",
           },
-          required: ['name', 'kind'],
-          additionalProperties: false,
         },
+        additionalProperties: false,
       },
+      status: 202,
     },
-    async (req, reply) => reply.code(201).send(await settings.addNotifier(ctx, callerOf(req), req.body)),
-  );
-
-  app.delete<{ Params: { notifierId: string } }>(
-    '/api/v1/notifiers/:notifierId',
-    {
-      config: { action: 'notifier:delete', scope: 'global', event: 'deleteNotifier' },
-      schema: { tags: ['notifications'], summary: 'Remove a notification target', params: params('notifierId') },
-    },
-    async (req) => ok(settings.deleteNotifier(ctx, callerOf(req), req.params.notifierId)),
-  );
-
-  app.post<{ Body: { projectId?: string; onlyScanned?: boolean; onlyAffected?: boolean } }>(
-    '/api/v1/rescans',
-    {
-      config: { action: 'image:scan', scope: 'global', event: 'rescanImages' },
-      schema: {
-        tags: ['scans'],
-        summary: 'Rescan images (all projects, or one), e.g. after a vulnerability DB change',
-        body: {
-          type: 'object',
-          properties: {
-            projectId: ID,
-            onlyScanned: { type: 'boolean', default: true, description: 'leave out images never scanned' },
-            onlyAffected: {
-              type: 'boolean',
-              default: false,
-              description: "only images whose findings change under the server's vulnerability DB (their software lists are matched again first)",
-            },
-          },
-          additionalProperties: false,
-        },
-        response: { 202: { type: 'object', properties: { scansQueued: { type: 'integer' }, checked: { type: 'integer' } }, required: ['scansQueued'] } },
-      },
-    },
-    async (req, reply) => {
+    async (req) => {
       const b = req.body ?? {};
       let affected: Set<string> | undefined;
       let checked: number | undefined;
@@ -125,7 +105,7 @@ export function registerSettingRoutes(app: FastifyInstance, ctx: ServerContext):
         checked = r.checked;
       }
       const ids = await queueRescans(ctx, callerOf(req), b, affected);
-      return reply.code(202).send({ scansQueued: ids.length, checked });
+      return { scansQueued: ids.length, checked };
     },
   );
 }
