@@ -126,10 +126,11 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     onImageScanAck: (imageId, error) => images?.acknowledged(imageId, error),
     onConnect: () => images?.connected(),
     health: () => {
-      const list = pipeline?.sensorHealth() ?? [];
+      // One pipeline call: each sensor's state and the lost events they sum to.
+      const s = pipeline?.snapshot();
       return {
-        lostEvents: list.reduce((n, h) => n + h.lost, 0),
-        sensors: JSON.stringify(list.map((h) => ({ name: h.name, state: h.state, detail: h.detail, events: h.events, lost: h.lost }))),
+        lostEvents: s?.lost ?? 0,
+        sensors: JSON.stringify((s?.sensors ?? []).map((h) => ({ name: h.name, state: h.state, detail: h.detail, events: h.events, lost: h.lost }))),
       };
     },
   });
