@@ -95,7 +95,7 @@ test(
       try {
         const listed = await new ContainerdImages(client).list(100);
         assert.deepEqual(listed.map((i) => i.ref).sort(), [`containerd:default=${IMAGE}`, 'containerd:k8s.io=docker.io/vigil/multi:1']);
-        assert.ok(listed.every((i) => /^sha256:[0-9a-f]{64}$/.test(i.digest)));
+        assert.ok(listed.every((i) => /^sha256:[0-9a-f]{64}$/.test(i.key)));
       } finally {
         client.close();
       }
