@@ -359,6 +359,16 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
           await pushTo([st]);
           await askScans([st]);
           const bucket = bucketOf(node.id);
+          /** A report read by its module's reader; one that does not validate is refused (counted, logged) and dropped. */
+          const readOrRefuse = <T>(reason: MessageRefusal, read: () => T): T | undefined => {
+            try {
+              return read();
+            } catch (e) {
+              refuse('malformed', reason);
+              ctx.log.warn({ node: node.id, error: (e as Error).message }, `agent ${reason} message refused`);
+              return undefined;
+            }
+          };
           const onMessage = async (m: AgentMessage) => {
             if (m.body === 'alerts' && m.alerts) {
               const env = m.alerts.alerts ?? [];
@@ -415,14 +425,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               st.version = String(m.status.version).slice(0, 50);
               await touchNode(ctx, node.id, { status: 'online', version: st.version, kernel: String(m.status.kernel).slice(0, 200) });
             } else if (m.body === 'inventory' && m.inventory) {
-              let containers;
-              try {
-                containers = readNodeContainers(String(m.inventory.json), `inventory of node ${node.hostname}`);
-              } catch (e) {
-                refuse('malformed', 'inventory');
-                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent inventory refused');
-                return;
-              }
+              const containers = readOrRefuse('inventory', () => readNodeContainers(String(m.inventory!.json), `inventory of node ${node.hostname}`));
+              if (!containers) return;
               await storeNodeInventory(ctx, node, containers);
               await raiseImagePolicyAlerts(st, containers);
             } else if (m.body === 'imageScan' && m.imageScan) {
@@ -444,27 +448,15 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               if (st.containers) await raiseImagePolicyAlerts(st, st.containers);
               call.write({ imageScanAck: { imageId: scan.imageId, error: '' } });
             } else if (m.body === 'nodeImages' && m.nodeImages) {
-              let present;
-              try {
-                present = readNodeImages(String(m.nodeImages.json), `node images of node ${node.hostname}`);
-              } catch (e) {
-                refuse('malformed', 'node-images');
-                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent node images refused');
-                return;
-              }
+              const present = readOrRefuse('node-images', () => readNodeImages(String(m.nodeImages!.json), `node images of node ${node.hostname}`));
+              if (!present) return;
               const n = await dropGoneNodeImages(ctx, { ...node, sourceIp: ip, version: st.version }, present);
               if (n) ctx.log.info({ node: node.id, dropped: n }, 'node images gone from the node dropped');
             } else if (m.body === 'detection' && m.detection) {
               await touchNode(ctx, node.id, { status: 'online', detection: m.detection.active ? 'on' : 'off' });
             } else if (m.body === 'learned' && m.learned) {
-              let entries;
-              try {
-                entries = readLearnedReport(String(m.learned.json), `learned report of node ${node.hostname}`);
-              } catch (e) {
-                refuse('malformed', 'learned');
-                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent learned report refused');
-                return;
-              }
+              const entries = readOrRefuse('learned', () => readLearnedReport(String(m.learned!.json), `learned report of node ${node.hostname}`));
+              if (!entries) return;
               await sendDecisions(st, await storeLearnedReport(ctx, node, entries));
             } else if (m.body === 'policyApplied' && m.policyApplied) {
               const pa = m.policyApplied;

@@ -11,6 +11,8 @@
 // subscribe to one runtime (the Docker Engine's `GET /events`, containerd's
 // Events.Subscribe).
 
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** How to follow one runtime's events. */
 export interface EventSource<E> {
   /** Names the runtime in notices (`Docker Engine`, `containerd`). */
@@ -81,15 +83,7 @@ export abstract class NodeFollower<E> {
         if (signal.aborted) break;
         this.problem(`${this.source.label}: ${(e as Error).message.split('\n')[0]}`);
       }
-      await new Promise<void>((res) => {
-        const t = setTimeout(done, pause);
-        function done() {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          res();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
+      await sleep(pause, undefined, { signal }).catch(() => {}); // an abort ends the pause
       pause = Math.min(pause * 2, this.follow.maxRetryMs ?? 30_000);
     }
   }
