@@ -72,11 +72,12 @@ export abstract class NodeFollower<E> {
     let pause = first;
     while (!signal.aborted) {
       try {
+        let refused = false;
         const following = this.source.subscribe((e) => this.onEvent(e), signal);
-        following.catch(() => {}); // awaited below; a failure before that is not unhandled
+        following.catch(() => (refused = true)); // awaited below; a failure before that is not unhandled
         await this.relist();
-        this.lastProblem = '';
-        pause = first;
+        // Listed and following: healthy again (a problem is told anew, the pause starts over).
+        if (!refused) [this.lastProblem, pause] = ['', first];
         await following;
         if (!signal.aborted) this.problem(`${this.source.label} events stream ended (restarted?)`);
       } catch (e) {
