@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       `             over the agent's idle rate (${r.idleS.toFixed(2)} s for the same stretch): ${over.toFixed(2)} s, ${((over / N) * 1e6).toFixed(0)} us per ${UNIT} = ${((over / N) * 1000).toFixed(2)} s per 1,000`,
     );
     console.log(`  agent RSS: node ${(r.rssNode / 1024).toFixed(0)} MiB, bpftrace ${(r.rssBt / 1024).toFixed(0)} MiB`);
-    console.log(`  events:    ${r.events} normalised, lost by the probes: ${r.lost}`);
+    console.log(`  events:    ${r.events} normalised, ${r.aggregated} identical execs counted in the kernel, lost by the probes: ${r.lost}`);
   }
 }
 
@@ -143,6 +143,8 @@ interface Watched {
   rssBt: number;
   events: string;
   lost: string;
+  /** Execs the program counted instead of printing (burst aggregation). */
+  aggregated: string;
 }
 
 async function watched(extra: string[]): Promise<Watched> {
@@ -194,6 +196,7 @@ async function watched(extra: string[]): Promise<Watched> {
     rssBt,
     events: stats?.[1] ?? '?',
     lost: stats?.[2] ?? '?',
+    aggregated: /stats .*aggregated=(\d+)/.exec(err)?.[1] ?? '0',
   };
 }
 

@@ -15,6 +15,14 @@ test('drop and execute', () => {
       { type: 'container/malicious-program', rule: 'Drop and execute new binary in container', event: dropped('/usr/local/bin/helper', 'wget') },
       // A dropper that names itself like a package manager's child (not the package manager).
       { type: 'container/malicious-program', rule: 'Drop and execute new binary in container', event: dropped('/tmp/d', 'dpkg\tx') },
+      // On the host, wherever it was written: a home directory, /var/tmp, /opt.
+      {
+        type: 'malware/unclassified',
+        rule: 'Drop and execute new binary on host',
+        event: exec('/home/dev/.local/share/helper', { proc: { exeWriter: 'curl' } }),
+      },
+      { type: 'malware/unclassified', rule: 'Drop and execute new binary on host', event: exec('/opt/agent/update', { proc: { exeWriter: 'wget' } }) },
+      { type: 'malware/unclassified', rule: 'Drop and execute new binary on host', event: exec('/var/tmp/x', { proc: { exeWriter: 'cp' } }) },
     ],
     silent: [
       // Not new: the image's own programs.
@@ -27,8 +35,11 @@ test('drop and execute', () => {
       { event: dropped('/src/target/debug/app', 'rustc') },
       // A package manager's maintainer script running what it just unpacked.
       { event: dropped('/usr/lib/x/postinst-helper', 'tar', { parents: ['dpkg'] }) },
-      // The host is not a container (the sensor remembers container creations only).
-      { event: exec('/tmp/x', { proc: { exeWriter: 'curl' } }) },
+      // On the host: built, installed, or not new.
+      { event: exec('/home/dev/proj/a.out', { proc: { exeWriter: 'collect2' } }) },
+      { event: exec('/usr/bin/jq', { proc: { exeWriter: 'dpkg' } }) },
+      { event: exec('/root/.pyenv/versions/3.12.1/bin/python3.12', { proc: { exeWriter: 'cp' }, parents: ['pip'] }) },
+      { event: exec('/usr/bin/id') },
     ],
   });
 });

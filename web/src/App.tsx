@@ -1,7 +1,7 @@
 // Routes, the signed-in layout (navigation, project, language, user) and the
 // session guard: no session or an expired one -> /login?next=<where the user
 // was>, and back there after logging in.
-import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, Link } from 'react-router-dom';
 import { ConfigProvider, Layout, Menu, Select, Button, Space, Spin } from 'antd';
 import { onUnauthorized } from './api/client';
@@ -23,18 +23,27 @@ const Clusters = lazy(() => import('./pages/Clusters'));
 const Users = lazy(() => import('./pages/Users'));
 const Settings = lazy(() => import('./pages/Settings'));
 
-/** The client routes; the server answers each of them (and below) with index.html. Keep in sync with src/node/server/console.ts. */
-export const NAV: { path: string; labelKey: MessageKey }[] = [
-  { path: '/overview', labelKey: 'nav.overview' },
-  { path: '/images', labelKey: 'nav.images' },
-  { path: '/alerts', labelKey: 'nav.alerts' },
-  { path: '/policies', labelKey: 'nav.policies' },
-  { path: '/registries', labelKey: 'nav.registries' },
-  { path: '/clusters', labelKey: 'nav.clusters' },
-  { path: '/audit', labelKey: 'nav.audit' },
-  { path: '/users', labelKey: 'nav.users' },
-  { path: '/settings', labelKey: 'nav.settings' },
+/**
+ * The signed-in pages: path, page, and the navigation label of those in the
+ * menu (in menu order). The server answers each path (and below) with
+ * index.html: keep in sync with src/node/server/console.ts.
+ */
+const PAGES: [path: string, page: ComponentType, labelKey?: MessageKey][] = [
+  ['/overview', Overview, 'nav.overview'],
+  ['/images', Images, 'nav.images'],
+  ['/images/:imageId', ImageDetail],
+  ['/alerts', Alerts, 'nav.alerts'],
+  ['/alerts/:alertId', Alerts],
+  ['/policies', Policies, 'nav.policies'],
+  ['/policies/:policyId', Policies],
+  ['/registries', Registries, 'nav.registries'],
+  ['/clusters', Clusters, 'nav.clusters'],
+  ['/audit', Audit, 'nav.audit'],
+  ['/users', Users, 'nav.users'],
+  ['/settings', Settings, 'nav.settings'],
 ];
+
+export const NAV: { path: string; labelKey: MessageKey }[] = PAGES.flatMap(([path, , labelKey]) => (labelKey ? [{ path, labelKey }] : []));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { session } = useAuth();
@@ -158,18 +167,9 @@ export function App() {
           }
         />
         <Route path="/" element={<Navigate to="/overview" replace />} />
-        <Route path="/overview" element={page(<Overview />)} />
-        <Route path="/images" element={page(<Images />)} />
-        <Route path="/images/:imageId" element={page(<ImageDetail />)} />
-        <Route path="/alerts" element={page(<Alerts />)} />
-        <Route path="/alerts/:alertId" element={page(<Alerts />)} />
-        <Route path="/policies" element={page(<Policies />)} />
-        <Route path="/policies/:policyId" element={page(<Policies />)} />
-        <Route path="/registries" element={page(<Registries />)} />
-        <Route path="/clusters" element={page(<Clusters />)} />
-        <Route path="/audit" element={page(<Audit />)} />
-        <Route path="/users" element={page(<Users />)} />
-        <Route path="/settings" element={page(<Settings />)} />
+        {PAGES.map(([path, Page]) => (
+          <Route key={path} path={path} element={page(<Page />)} />
+        ))}
         <Route path="*" element={<Navigate to="/overview" replace />} />
       </Routes>
     </ConfigProvider>

@@ -6,7 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { authorize, type Binding as CoreBinding } from '../../src/core/auth/policy.js';
 import { api, loadSession, saveSession, unwrap, type Session } from './api/client';
 import { meQuery } from './api/queries';
-import type { Me } from './api/types';
+import type { Me } from './api/models';
 
 interface Auth {
   session: Session | undefined;
@@ -27,7 +27,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const me = useQuery({ ...meQuery(session?.token), enabled: !!session });
   const login = useCallback(
     async (username: string, password: string) => {
-      const r = await unwrap<{ token: string; expiresAt: string }>(api.POST('/api/v1/auth/login', { body: { username, password } }));
+      const r = await unwrap(api.POST('/api/v1/auth/login', { body: { username, password } }));
       const s = { token: r.token, expiresAt: r.expiresAt };
       saveSession(s);
       qc.clear();
@@ -56,7 +56,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       logout,
       expire,
       can(action, projectId) {
-        const bindings = (me.data?.bindings ?? []) as CoreBinding[];
+        const bindings: CoreBinding[] = me.data?.bindings ?? [];
         // Project routes name their project; global routes (users, settings, audit) need a binding on all projects.
         return projectId ? authorize(bindings, action, 'project', projectId) : authorize(bindings, action, 'global');
       },

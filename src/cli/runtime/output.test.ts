@@ -49,11 +49,25 @@ test('runtime watch output: alerts on stdout (JSON lines or text), events, notic
   );
   text.event(exec('/bin/true'));
   text.notice('runtime sensors ready: procfs polling every 200 ms, no rules, no policies');
-  text.stats({ events: 3, alerts: 1, killed: 1, lost: 0, bad: 2, lines: 9, lagMs: 1.6, unenriched: 0, procs: 120, containers: 2, rssMiB: 80, sensors: [] });
+  text.stats({
+    events: 3,
+    alerts: 1,
+    killed: 1,
+    lost: 0,
+    bad: 2,
+    lines: 9,
+    aggregated: 19000,
+    lagMs: 1.6,
+    unenriched: 0,
+    procs: 120,
+    containers: 2,
+    rssMiB: 80,
+    sensors: [],
+  });
   const lines = err2.text.trimEnd().split('\n');
   assert.match(lines[0]!, /^event \{"source":"syscall","type":"execve"/);
   assert.equal(lines[1], 'vigil: runtime sensors ready: procfs polling every 200 ms, no rules, no policies');
-  assert.equal(lines[2], 'vigil: stats events=3 alerts=1 killed=1 lost=0 bad=2 lines=9 lag=2ms unenriched=0 procs=120 containers=2 rss=80MiB');
+  assert.equal(lines[2], 'vigil: stats events=3 alerts=1 killed=1 lost=0 bad=2 lines=9 aggregated=19000 lag=2ms unenriched=0 procs=120 containers=2 rss=80MiB');
 });
 
 test('runtime watch output: a closed stdout resolves `closed` (the watch then stops) instead of crashing', async () => {

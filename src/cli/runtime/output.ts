@@ -26,7 +26,7 @@ export function textAlert(a: Alert): string {
 }
 
 export function statsLine(s: PipelineStats): string {
-  return `stats events=${s.events} alerts=${s.alerts} killed=${s.killed} lost=${s.lost} bad=${s.bad} lines=${s.lines} lag=${Math.round(s.lagMs)}ms unenriched=${s.unenriched} procs=${s.procs} containers=${s.containers} rss=${s.rssMiB}MiB`;
+  return `stats events=${s.events} alerts=${s.alerts} killed=${s.killed} lost=${s.lost} bad=${s.bad} lines=${s.lines} aggregated=${s.aggregated ?? 0} lag=${Math.round(s.lagMs)}ms unenriched=${s.unenriched} procs=${s.procs} containers=${s.containers} rss=${s.rssMiB}MiB`;
 }
 
 export class StreamOutput implements RuntimeOutput {

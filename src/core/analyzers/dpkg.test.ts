@@ -113,7 +113,7 @@ test('which Status values count as installed', async () => {
   );
 });
 
-test('speed: ~100 packages and ~10k .list lines in a few ms', async () => {
+test("~100 packages and ~10k .list lines: every package with its own files (speed is bench/sbom-bench.ts's job)", async () => {
   const layer: HarnessLayer = {};
   let status = '';
   for (let i = 0; i < 100; i++) {
@@ -123,12 +123,13 @@ test('speed: ~100 packages and ~10k .list lines in a few ms', async () => {
   layer[STATUS] = status;
   const { harnessInput } = await import('./test-harness.js');
   const input = harnessInput([layer], (p, e) => dpkgAnalyzer.required(p, e));
-  const t0 = performance.now();
   const pkgs = (await dpkgAnalyzer.analyze(input)).packages!;
-  const ms = performance.now() - t0;
   assert.equal(pkgs.length, 100);
-  assert.equal(pkgs[0]!.files!.length, 100);
-  assert.ok(ms < 250, `took ${ms.toFixed(1)} ms`);
+  for (let i = 0; i < 100; i++) {
+    const p = pkgs.find((x) => x.name === `pkg${i}`)!;
+    assert.equal(p.files!.length, 100);
+    assert.equal(p.files![99], `/usr/share/pkg${i}/file-99`);
+  }
 });
 
 test('hostile status files fail with InputError naming the file and line', async () => {

@@ -12,7 +12,7 @@ import { fromLayerScan, layerCacheKey, toLayerScan, type LayerCache, type LayerS
 
 export { MemoryLayerCache, layerCacheKey, type LayerCache, type LayerScan } from './layer-scan.js';
 import { resolveLimits } from './limits.js';
-import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget, type Reducer } from './tar-layer.js';
+import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget, type Reducer, type Spill } from './tar-layer.js';
 import type { Image, ImageConfig, Layer, ReadLimits } from './types.js';
 import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
@@ -39,6 +39,8 @@ export interface AnalyzeOptions {
   contentScanners?: ContentScanner[];
   /** Hash every regular file (FileEntry.sha256 in the tree). */
   hashFiles?: boolean;
+  /** Where tar layers' large reduced files stream (see Spill); absent: buffered whole. */
+  spill?: () => Spill;
 }
 
 export interface ImageAnalysis {
@@ -265,6 +267,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
       },
       signal: stop.signal,
       ...(sink ? { content: sink } : {}),
+      ...(opts.spill ? { spill: opts.spill } : {}),
     };
     let data: LayerScanData;
     if (layer.entries) {

@@ -19,6 +19,22 @@ import { parseWhiteout } from './whiteout.js';
 /** Analyzer.reduce: a required file's bytes, or random access to them, to what the analyzers keep. */
 export type Reducer = (path: string, content: Buffer | ByteSource) => Buffer;
 
+/**
+ * Where a tar layer's large reduced files go while they stream by (the edge
+ * gives a temporary file): the reducer then reads the few ranges it needs
+ * from it, and memory holds one chunk at a time instead of the whole file.
+ */
+export interface Spill {
+  write(chunk: Buffer): void;
+  /** Random access to what was written. */
+  source(): ByteSource;
+  /** Frees it (the source is not read after). */
+  close(): void;
+}
+
+/** Reduced files of at least this many bytes are spilled when the scan has a `spill` (smaller ones are buffered). */
+export const SPILL_MIN = 1024 * 1024;
+
 /** Decompressed bytes read so far across an image (shared by concurrently read layers). */
 export interface ByteBudget {
   used: number;
@@ -39,6 +55,8 @@ export interface ScanLayerOptions {
   signal?: AbortSignal;
   /** Content scanners and file hashing (see content.ts); absent: only required files are read. */
   content?: LayerContentSink;
+  /** Opens a spill for a large file only a reducer reads (tar layers); absent: such files are buffered whole. */
+  spill?(): Spill;
 }
 
 const TAR_KINDS: Record<string, EntryKind> = {
@@ -151,6 +169,11 @@ class EntryCollector {
     return { se, read, fe, hash: c.hash, wantBytes: c.wantBytes(fe) };
   }
 
+  /** The reducer of a required file, when an analyzer reduces it. */
+  reducerOf(fe: FileEntry | undefined): Reducer | undefined {
+    return fe && this.o.reducer?.(fe);
+  }
+
   /** What is kept of a required file's bytes: its reduction when an analyzer reduces it. */
   reduced(fe: FileEntry | undefined, content: Buffer): Buffer {
     const r = fe && this.o.reducer?.(fe);
@@ -217,8 +240,12 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
     // per file cost more in allocation and page faults than the scanners' own work.
     let scratch = Buffer.alloc(0);
 
+    // The spill of the entry being read, if any (entries come one at a time): closed when the layer fails.
+    let openSpill: Spill | undefined;
     const cleanup = (): void => {
       o.signal?.removeEventListener('abort', onAbort);
+      openSpill?.close();
+      openSpill = undefined;
     };
     const fail = (e: unknown, path?: string): void => {
       if (settled) return;
@@ -287,6 +314,48 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
       }
       const path = normalizePath(h.name);
       const hash = added.hash || added.wantBytes > 0 ? createHash('sha256') : undefined;
+      // A large file only a reducer reads (an executable's build info) streams to a spill, one chunk in memory at a time.
+      const reduce = reading && added.wantBytes === 0 && o.spill && (h.size ?? 0) >= SPILL_MIN ? col.reducerOf(added.fe) : undefined;
+      if (reduce) {
+        let spill: Spill;
+        try {
+          spill = openSpill = o.spill!();
+        } catch (e) {
+          fail(e, path);
+          return;
+        }
+        let spilled = 0;
+        stream.on('data', (data: unknown) => {
+          if (settled) return;
+          const c = data as Buffer;
+          spilled += c.length;
+          hash?.update(c);
+          if (spilled > limits.maxFileSize) {
+            fail(new LimitError('LIMIT_FILE_SIZE', `required file exceeds ${limits.maxFileSize} bytes (raise with --max-file-size)`, at(where, path)));
+            return;
+          }
+          try {
+            spill.write(c);
+          } catch (e) {
+            fail(e, path);
+          }
+        });
+        stream.on('end', () => {
+          try {
+            if (settled) return;
+            col.files.set(path, reduce(path, spill.source()));
+            if (hash) col.done(added.se, added.fe, undefined, hash.digest('hex'));
+          } catch (e) {
+            fail(e, path);
+            return;
+          } finally {
+            spill.close();
+            openSpill = undefined;
+          }
+          next(null);
+        });
+        return;
+      }
       const cap = reading ? limits.maxFileSize : Math.min(added.wantBytes, limits.maxFileSize);
       const chunks: Buffer[] = [];
       let got = 0;
@@ -369,7 +438,10 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
 }
 
 /** Read a layer that a source walks itself (an unpacked root filesystem). */
-export async function scanLayerEntries(source: AsyncIterable<LayerEntry> | Iterable<LayerEntry>, o: ScanLayerOptions): Promise<LayerScanData> {
+export async function scanLayerEntries(
+  source: AsyncIterable<LayerEntry | readonly LayerEntry[]> | Iterable<LayerEntry>,
+  o: ScanLayerOptions,
+): Promise<LayerScanData> {
   const col = new EntryCollector(o);
   const budget = o.budget ?? { used: 0 };
   let layerBytes = 0;
@@ -431,9 +503,16 @@ export async function scanLayerEntries(source: AsyncIterable<LayerEntry> | Itera
       if (p) await p;
     }
   } else {
-    for await (const le of source) {
-      const p = step(le);
-      if (p) await p;
+    for await (const item of source) {
+      if (!Array.isArray(item)) {
+        const p = step(item as LayerEntry);
+        if (p) await p;
+        continue;
+      }
+      for (const le of item as readonly LayerEntry[]) {
+        const p = step(le);
+        if (p) await p;
+      }
     }
   }
   return col.result();

@@ -56,9 +56,11 @@ export interface Layer {
    * Alternative to `open` for sources that are not tars (an unpacked root
    * filesystem). A synchronous iterable is read without a promise per entry.
    * Entries whose `entry.path` is already normal (absolute, no `.`, `..` or
-   * empty segments, no trailing slash) may say so with `normalPath`.
+   * empty segments, no trailing slash) may say so with `normalPath`. An
+   * asynchronous source may yield its entries in batches (arrays, in order):
+   * one promise per batch instead of one per entry.
    */
-  entries?(): AsyncIterable<LayerEntry> | Iterable<LayerEntry>;
+  entries?(): AsyncIterable<LayerEntry | readonly LayerEntry[]> | Iterable<LayerEntry>;
 }
 
 /** The id of the image source that opened an image (src/node/image/sources/: docker-archive, oci, oci-archive, rootfs, registry, ...). */

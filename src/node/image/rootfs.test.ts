@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import type { Analyzer } from '../../core/analyzers/types.js';
 import { InputError } from '../../core/errors.js';
 import { analyzeImage } from '../../core/image/analyze.js';
+import type { LayerEntry } from '../../core/image/types.js';
 import { openImage } from './open.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-rootfs-'));
@@ -68,9 +69,11 @@ describe('rootfs:/ (issue 17: it failed with lstat "")', () => {
   it('walks the root directory with paths joined once', async () => {
     const image = await openImage('rootfs:/');
     const seen: string[] = [];
-    for await (const e of image.layers[0]!.entries!()) {
-      seen.push(e.entry.path);
-      if (seen.length >= 20) break;
+    walk: for await (const item of image.layers[0]!.entries!()) {
+      for (const e of Array.isArray(item) ? (item as LayerEntry[]) : [item as LayerEntry]) {
+        seen.push(e.entry.path);
+        if (seen.length >= 20) break walk;
+      }
     }
     await image.close();
     assert.ok(seen.length > 0);

@@ -3,24 +3,15 @@
 // system (mounts such as a live /proc are skipped), and reads only the files
 // an analyzer requires, when it asks.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, constants as fsc, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, constants as fsc } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { ByteSource } from '../../core/analyzers/byte-source.js';
 import { InputError } from '../../core/errors.js';
 import type { Image, LayerEntry } from '../../core/image/types.js';
-import type { EntryKind } from '../../core/inventory/types.js';
 import type { OpenImageOptions } from './types.js';
-
-function kindOf(st: Stats): EntryKind {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return 'other';
-}
+import { fdSource } from './spill.js';
+import { walkTree, WalkFailure } from './walk-worker.js';
 
 function walkError(e: unknown, where: string): InputError {
   if (e instanceof InputError) return e;
@@ -40,21 +31,7 @@ export function withFileRanges<T>(full: string, fn: (src: ByteSource) => T): T {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new InputError('IMAGE_READ_ERROR', 'no longer a regular file', full);
-    const size = st.size;
-    return fn({
-      size,
-      read(offset, length) {
-        const n = Math.max(0, Math.min(length, size - offset));
-        const buf = Buffer.allocUnsafe(n);
-        let got = 0;
-        while (got < n) {
-          const r = readSync(fd, buf, got, n - got, offset + got);
-          if (r === 0) break; // shrank since fstat
-          got += r;
-        }
-        return got === n ? buf : buf.subarray(0, got);
-      },
-    });
+    return fn(fdSource(fd, st.size));
   } finally {
     closeSync(fd);
   }
@@ -89,48 +66,18 @@ class WalkedEntry implements LayerEntry {
 }
 
 /**
- * Entries of a directory tree, depth first, parents before children. Sync
- * calls and a sync generator: a local walk is faster without a promise per
- * entry (the pipeline awaits only the files it reads).
+ * Entries of a directory tree, depth first, parents before children, in
+ * batches: past the first entries the walk runs in a worker thread
+ * (walk-worker.ts), so its system calls use the second core while this
+ * thread analyses.
  */
-function* walk(root: string): Generator<LayerEntry> {
-  // root is '' for `/` (so that paths join as `/bin`, not `//bin`).
-  const rootDev = lstatSync(root || '/').dev;
-  const stack: string[] = [''];
-  while (stack.length > 0) {
-    const rel = stack.pop()!;
-    let names: string[];
-    try {
-      names = readdirSync(root + rel || '/');
-    } catch (e) {
-      if (rel && (e as { code?: string }).code === 'ENOENT') continue; // a directory that vanished during the walk
-      throw walkError(e, `${root}${rel}` || '/');
-    }
-    names.sort();
-    const dirs: string[] = [];
-    for (const name of names) {
-      const p = `${rel}/${name}`;
-      const full = root + p;
-      let st: Stats;
-      try {
-        st = lstatSync(full);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'ENOENT') continue; // vanished during the walk
-        throw walkError(e, full);
-      }
-      const kind = kindOf(st);
-      const entry: LayerEntry['entry'] = { path: p, kind, mode: st.mode & 0o7777, size: kind === 'file' ? st.size : 0, uid: st.uid, gid: st.gid };
-      if (kind === 'symlink') {
-        try {
-          entry.linkTarget = readlinkSync(full);
-        } catch (e) {
-          throw walkError(e, full);
-        }
-      }
-      yield new WalkedEntry(entry, full);
-      if (kind === 'dir' && st.dev === rootDev) dirs.push(p);
-    }
-    for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);
+async function* walk(root: string): AsyncGenerator<LayerEntry[]> {
+  try {
+    // root is '' for `/` (so that paths join as `/bin`, not `//bin`).
+    yield* walkTree(root, (r) => new WalkedEntry(r, root + r.path));
+  } catch (e) {
+    if (e instanceof WalkFailure) throw walkError(e, e.where);
+    throw e;
   }
 }
 

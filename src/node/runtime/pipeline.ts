@@ -60,6 +60,8 @@ export interface PipelineStats {
   bad: number;
   /** Raw records the sensors read (bpftrace lines). */
   lines: number;
+  /** Events the sensors counted at the source instead of delivering (identical execs in a burst, counted in the kernel). */
+  aggregated?: number;
   /** Kernel-event to processing delay of the last event (ms). */
   lagMs: number;
   /** Events dropped while detection was off (the node agent's cluster protection closed). */
@@ -415,10 +417,12 @@ export class RuntimePipeline {
     let lost = 0;
     let bad = 0;
     let lines = 0;
+    let aggregated = 0;
     for (const h of sensors) {
       lost += h.lost;
       bad += h.bad;
       lines += h.lines ?? 0;
+      aggregated += h.aggregated ?? 0;
     }
     const g = this.o.gauges?.();
     Object.assign(this.stats, {
@@ -426,6 +430,7 @@ export class RuntimePipeline {
       lost,
       bad,
       lines,
+      aggregated,
       procs: g?.procs ?? 0,
       containers: g?.containers ?? 0,
       rssMiB: Math.round(process.memoryUsage().rss / 1048576),

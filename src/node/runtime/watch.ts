@@ -20,6 +20,7 @@ import {
   DEFAULT_PROTECTED_PREFIXES,
   DEFAULT_SENSITIVE_PATHS,
   programEnv,
+  rootDevice,
   sensitiveIdentities,
   v1SubsysIndex,
 } from '../sensors/bpftrace/program.js';
@@ -174,6 +175,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     const own = [...(policy ? protectedPaths(policy) : []), ...(o.extraProtectedPaths ?? [])];
     const extraProtected = own.map((p) => (p.endsWith('/') ? p : `${p}/`));
     const inodes = sensitiveIdentities();
+    const rootDev = rootDevice();
     probePrefixes = [...DEFAULT_PROTECTED_PREFIXES, ...extraProtected, ...own];
     const hostPidns = procs.fs.pidNamespace('self');
     const program = buildProgram({
@@ -195,6 +197,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       ignore: self,
       now: clock,
       inodes: new Map(inodes.map((x) => [`${x.dev}:${x.ino}`, x.path])),
+      ...(rootDev !== undefined ? { rootDev } : {}),
     });
   } else {
     main = new ProcPoller({ procs, containers, host, intervalMs: o.pollIntervalMs ?? 200, ignore: self, now: clock });

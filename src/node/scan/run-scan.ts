@@ -7,6 +7,7 @@ import { defaultAnalyzers } from '../analyzers/index.js';
 import type { Analyzer } from '../../core/analyzers/types.js';
 import { SCAN_SCHEMA_VERSION, type ScanReport, type ScannerId } from '../../core/scan/types.js';
 import { openImage } from '../image/open.js';
+import { tempSpill } from '../image/spill.js';
 import type { OpenImageOptions } from '../image/types.js';
 import { nodeAnalyzerContext } from '../analyzers/context.js';
 import type { PreparedVulnScan, ScanVulnsOptions } from '../vulndb/scan-vulns.js';
@@ -68,6 +69,7 @@ async function scanImage(ref: string, opts: RunScanOptions, progress: (p: ScanPr
       hashFiles: plan.hashFiles,
       limits: opts.limits,
       ctx: nodeAnalyzerContext(),
+      spill: tempSpill,
       layerCache: opts.layerCache,
       onProgress: (p) => progress({ phase: 'layers', layer: p.layer, layers: p.layers, bytes: p.bytes, totalBytes: p.totalBytes }),
     });

@@ -33,6 +33,8 @@ export interface SensorHealth {
   bad: number;
   /** Raw records read, when the sensor reads a record stream (bpftrace output lines). */
   lines?: number;
+  /** Events counted at the source instead of delivered: repeats of an identical event within the source's window (the eBPF sensor's exec burst aggregation). */
+  aggregated?: number;
 }
 
 export interface Sensor {

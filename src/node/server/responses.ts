@@ -7,15 +7,28 @@
 // secrets: the services leave them out, the schemas do not name them).
 // Free-form documents (policy documents, an alert's sample, a finding's
 // report entry, settings values) are open objects.
+// Closed value sets are enums, so the console's generated types name them
+// (a severity the console has no colour or label for fails its typecheck).
+import { ROLES } from '../../core/auth/policy.js';
+import { SEVERITIES } from '../../core/alerts/types.js';
+import { ALERT_STATUSES } from '../services/alerts.js';
+import { POLICY_KINDS } from '../services/policies.js';
+
 type S = Record<string, unknown>;
 
-const str = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
+export const str = { type: 'string' } as const;
+export const int = { type: 'integer' } as const;
 const bool = { type: 'boolean' } as const;
 const nstr = { type: ['string', 'null'] } as const;
 const open = { type: 'object', additionalProperties: true } as const;
+const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] }) as const;
+const severity = oneOf([...SEVERITIES, 'unknown']);
+const alertSeverity = oneOf(SEVERITIES);
+const alertStatus = oneOf(ALERT_STATUSES);
+const scanStatus = oneOf(['queued', 'running', 'succeeded', 'failed']);
 
-function obj(properties: S, required: string[] = Object.keys(properties)): S {
+/** An object schema; every property required unless `required` says otherwise. */
+export function obj(properties: S, required: string[] = Object.keys(properties)): S {
   return { type: 'object', properties, required };
 }
 const page = (item: S): S => obj({ items: { type: 'array', items: item }, next: str }, ['items']);
@@ -25,7 +38,7 @@ const OK = obj({ ok: bool });
 const ID = obj({ id: str });
 
 const PROJECT = obj({ id: str, name: str, description: str, rescanCron: str, scanners: str, createdAt: str });
-const BINDING = obj({ id: str, userId: str, role: str, projectId: nstr, actions: { type: 'array', items: str }, createdAt: str });
+const BINDING = obj({ id: str, userId: str, role: oneOf(ROLES), projectId: nstr, actions: { type: 'array', items: str }, createdAt: str });
 const USER = obj({ id: str, username: str, disabled: bool, createdAt: str });
 const TOKEN = obj({ id: str, name: str, createdAt: str, expiresAt: nstr, revokedAt: nstr, lastUsedAt: nstr });
 const REGISTRY = obj({
@@ -71,7 +84,7 @@ const SCAN = obj({
   id: str,
   projectId: str,
   imageId: str,
-  status: str,
+  status: scanStatus,
   progress: int,
   error: str,
   attempts: int,
@@ -91,7 +104,7 @@ const FINDING = obj(
     package: str,
     installedVersion: str,
     fixedVersion: str,
-    severity: str,
+    severity,
     title: str,
     data: open,
     path: str,
@@ -114,7 +127,16 @@ const IGNORE = obj({
   expiresAt: nstr,
   expired: bool,
 });
-const POLICY = obj({ id: str, projectId: str, name: str, kind: str, mode: str, document: open, createdAt: str, updatedAt: str });
+const POLICY = obj({
+  id: str,
+  projectId: str,
+  name: str,
+  kind: oneOf(POLICY_KINDS),
+  mode: oneOf(['alert', 'enforce', 'warn', 'audit']),
+  document: open,
+  createdAt: str,
+  updatedAt: str,
+});
 const CLUSTER = obj({ id: str, projectId: str, name: str, protected: bool, createdAt: str });
 const NODE = obj({
   id: str,
@@ -132,7 +154,7 @@ const NODE = obj({
   queueDepth: int,
   queueDropped: int,
   lostEvents: int,
-  sensorHealth: { type: 'array', items: obj({ name: str, state: str, detail: str, events: int, lost: int }) },
+  sensorHealth: { type: 'array', items: obj({ name: str, state: oneOf(['stopped', 'starting', 'running', 'failed']), detail: str, events: int, lost: int }) },
   /** Whether the agent's runtime detection runs (cluster protection): on, off, '' before it said. */
   detection: str,
   /** The client certificate's expiry, the previous certificate (until the renewed one is used), the revocation. */
@@ -145,10 +167,10 @@ const ALERT_GROUP = obj({
   id: str,
   projectId: str,
   type: str,
-  severity: str,
+  severity: alertSeverity,
   severityRank: int,
   subject: str,
-  status: str,
+  status: alertStatus,
   count: int,
   firstSeen: str,
   lastSeen: str,
@@ -185,6 +207,18 @@ const NOTIFIER = obj({
   createdAt: str,
 });
 
+/** The audit chain's verification (store/audit-log.ts VerifyResult). */
+const AUDIT_VERIFY = obj(
+  {
+    ok: bool,
+    records: int,
+    bad: obj({ seq: int, kind: str, reason: str }),
+    checkpoint: obj({ seq: int, time: str, source: str }),
+    warning: str,
+  },
+  ['ok', 'records'],
+);
+
 /** Response schemas by `METHOD url`. */
 export const RESPONSES: Readonly<Record<string, S>> = {
   'POST /api/v1/auth/logout': { 200: OK },
@@ -192,8 +226,8 @@ export const RESPONSES: Readonly<Record<string, S>> = {
     200: obj({
       userId: str,
       username: str,
-      tokenKind: str,
-      bindings: { type: 'array', items: obj({ role: str, projectId: nstr, actions: { type: 'array', items: str } }, ['role', 'projectId']) },
+      tokenKind: oneOf(['session', 'api']),
+      bindings: { type: 'array', items: obj({ role: oneOf(ROLES), projectId: nstr, actions: { type: 'array', items: str } }) },
     }),
   },
   'GET /api/v1/users': { 200: page(USER) },
@@ -262,7 +296,7 @@ export const RESPONSES: Readonly<Record<string, S>> = {
   'GET /api/v1/projects/:projectId/alerts/:alertId': { 200: ALERT_GROUP },
   'PATCH /api/v1/projects/:projectId/alerts/:alertId': { 200: OK },
   'GET /api/v1/audit': { 200: obj({ items: { type: 'array', items: AUDIT }, next: int }, ['items']) },
-  'GET /api/v1/audit/verify': { 200: open },
+  'GET /api/v1/audit/verify': { 200: AUDIT_VERIFY },
   'GET /api/v1/settings': { 200: open },
   'PUT /api/v1/settings/:key': { 200: OK },
   'GET /api/v1/notifiers': { 200: list(NOTIFIER) },

@@ -8,20 +8,11 @@
 // them anyway. Screenshots go to test/e2e/artifacts/console (git-ignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { AWS_KEY_ID, AWS_SECRET, badImage } from '../../helpers/content-images.js';
 import { writeDockerArchive } from '../../helpers/image-builder.js';
-
-const root = join(import.meta.dirname, '..', '..', '..');
-const artifacts = join(root, 'test', 'e2e', 'artifacts', 'console');
-const CHROMIUM = process.env.VIGIL_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const ADMIN_PASSWORD = 'ochre-console-lantern-47';
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
+import { ADMIN_PASSWORD, artifacts, axe, login, settle, startConsole, stopConsole, watchedPage, type ConsoleServer } from './harness.js';
 
 const PAGES: { name: string; path: string; heading: RegExp }[] = [
   { name: 'overview', path: '/overview', heading: /Overview|总览/ },
@@ -35,8 +26,8 @@ const PAGES: { name: string; path: string; heading: RegExp }[] = [
   { name: 'settings', path: '/settings', heading: /Settings|设置/ },
 ];
 
+let c: ConsoleServer;
 let dir: string;
-let server: ChildProcess;
 let base: string;
 let browser: Browser;
 let projectId: string;
@@ -44,135 +35,15 @@ let imageId: string;
 let imageRef: string;
 /** An image with malware, secrets, failed baseline checks and unowned files (test/helpers/content-images.ts). */
 let contentImageId: string;
-
-function run(args: string[]): void {
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-}
-
-async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function token(username: string, password: string): Promise<string> {
-  const r = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(r.status, 200);
-  return ((await r.json()) as { token: string }).token;
-}
-
-/** A page that records console errors and failed requests. */
-async function watchedPage(ctx: BrowserContext): Promise<{ page: Page; problems: string[] }> {
-  // CI runs this beside the server image build on 2 cores: a first load, a lazy chunk or a login redirect can take
-  // well over Playwright's default 30 s there (each passes in seconds on an idle machine).
-  ctx.setDefaultTimeout(90_000);
-  ctx.setDefaultNavigationTimeout(90_000);
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    if (!/net::ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
-  });
-  return { page, problems };
-}
-
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel(/Username|用户名/).fill(username);
-  await page.getByLabel(/Password|密码/).fill(password);
-  await page.getByRole('button', { name: /Log in|登\s*录/ }).click();
-}
-
-/** A fresh English browser context logged in as the administrator, its page watched for problems. */
-async function adminSession(): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
-  const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
-  const { page, problems } = await watchedPage(ctx);
-  await page.goto(`${base}/login`);
-  await login(page, 'admin', ADMIN_PASSWORD);
-  await page.waitForURL(/\/overview$/);
-  return { ctx, page, problems };
-}
-
-async function axe(page: Page): Promise<string[]> {
-  // Runtime evaluation is not subject to the page's CSP, unlike an injected <script>.
-  await page.evaluate(`${axeSource};0`);
-  // A string, evaluated in the page (this file is type-checked without the DOM library).
-  const result = (await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`,
-  )) as { id: string; impact: string; nodes: string[] }[];
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
-}
-
-async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page
-    .locator('.ant-spin-spinning')
-    .first()
-    .waitFor({ state: 'detached', timeout: 15_000 })
-    .catch(() => {});
-}
+const api: ConsoleServer['api'] = (...a) => c.api(...a);
+const token: ConsoleServer['token'] = (...a) => c.token(...a);
+const adminSession: ConsoleServer['adminSession'] = () => c.adminSession();
 
 describe('web console in Chromium', { timeout: 600_000 }, () => {
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-console-e2e-'));
-    mkdirSync(artifacts, { recursive: true });
-    const { build } = await import('vite');
-    await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'error', build: { outDir: join(dir, 'web'), emptyOutDir: true } });
-    run([join(root, 'scripts', 'build-demo-image.mjs'), join(dir, 'demo.tar')]);
-    run(['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'db', 'import', join(root, 'demo', 'advisories'), '--db', join(dir, 'vuln.db')]);
-    server = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'src', 'cli', 'main.ts'),
-        'server',
-        '--demo',
-        '--demo-image',
-        join(dir, 'demo.tar'),
-        '--vuln-db',
-        join(dir, 'vuln.db'),
-        '--port',
-        '0',
-        '--data-dir',
-        join(dir, 'data'),
-      ],
-      {
-        cwd: root,
-        // About 15 logins from one address, more than the default 10 a minute can allow
-        // (src/node/server/rate-limit.test.ts covers the limit itself).
-        env: { ...process.env, VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD, VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-    });
-    server.stderr!.on('data', (d) => {
-      err += d;
-    });
-    for (let i = 0; i < 3600 && !/console at (http:\S+)\//.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-    const m = /console at (http:\S+?)\/ /.exec(out);
-    assert.ok(m, `server did not print the console URL:\n${out}\n${err}`);
-    base = m[1]!;
+    c = await startConsole();
+    ({ dir, base, browser, projectId } = c);
     const admin = await token('admin', ADMIN_PASSWORD);
-    projectId = (await api('GET', '/api/v1/projects', admin)).body.items[0].id;
     const im = (await api('GET', `/api/v1/projects/${projectId}/images`, admin)).body.items[0];
     imageId = im.id;
     imageRef = im.ref;
@@ -183,18 +54,9 @@ describe('web console in Chromium', { timeout: 600_000 }, () => {
     contentImageId = added.body.id;
     const u = await api('POST', '/api/v1/users', admin, { username: 'auditor', password: 'tq9-ledger-reader-77', role: 'ReadOnlyAccess', projectId });
     assert.equal(u.status, 201, JSON.stringify(u.body));
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   });
 
-  after(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopConsole(c));
 
   test('log in, every page in English and Chinese: no console error, no failed request, no serious axe violation', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });

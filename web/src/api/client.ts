@@ -2,7 +2,7 @@
 // server's OpenAPI document (schema.d.ts). Paths, parameters and bodies are
 // checked by TypeScript against the server's routes; every route declares its
 // response schema (src/node/server/responses.ts), and the pages read responses
-// through the interfaces of types.ts, which name the same fields.
+// as unwrap() returns them, typed by that schema (models.ts names them).
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
 
@@ -62,8 +62,12 @@ api.use({
   },
 });
 
-/** Awaits an openapi-fetch call: the data as T, or an ApiError with the API's message. */
-export async function unwrap<T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+/**
+ * Awaits an openapi-fetch call: its data, typed by the route's generated
+ * response schema (no cast: a field the server drops or renames fails the
+ * console's typecheck), or an ApiError with the API's message.
+ */
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const r = await call;
   if (!r.response.ok) {
     const e = (r.error ?? {}) as { error?: string; message?: string };

@@ -2,34 +2,25 @@
 // main.tsx, which asks for the signed-in user, the projects and the
 // overview while the page's JavaScript is still loading (same keys, so the
 // pages find the answers in the cache instead of asking again).
-import type { Me, Page, Project } from './types';
+import type { Project } from './models';
 import { api, unwrap } from './client';
 
 export const meQuery = (token: string | undefined) => ({
   queryKey: ['me', token] as const,
-  queryFn: () => unwrap<Me>(api.GET('/api/v1/auth/me')),
+  queryFn: () => unwrap(api.GET('/api/v1/auth/me')),
   staleTime: 60_000,
 });
 
 export const projectsQuery = {
   queryKey: ['projects'] as const,
-  queryFn: () => unwrap<Page<Project>>(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })),
+  queryFn: () => unwrap(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })),
   staleTime: 60_000,
 };
 
 /** GET /projects/{id}/overview (src/node/services/overview.ts). */
-export interface OverviewData {
-  images: { total: number; unscanned: number; critical: number; high: number; medium: number; low: number; clean: number };
-  topImages: { id: string; ref: string; critical: number; high: number; medium: number; low: number }[];
-  topPackages: { package: string; findings: number; images: number }[];
-  alerts: { open: number; byDay: { day: string; severity: string; groups: number }[]; byType: { type: string; groups: number }[] } | null;
-  clusters: { total: number; protected: number } | null;
-  nodes: { online: number; offline: number; degraded: number } | null;
-}
-
 export const overviewQuery = (projectId: string | undefined) => ({
   queryKey: ['overview', projectId] as const,
-  queryFn: () => unwrap<OverviewData>(api.GET('/api/v1/projects/{projectId}/overview', { params: { path: { projectId: projectId! } } })),
+  queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/overview', { params: { path: { projectId: projectId! } } })),
 });
 
 /** The current project: `wanted` (?project= or the last chosen) when the caller may read it, else the first readable one. */

@@ -33,19 +33,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items?: {
-                                count?: number;
-                                firstSeen?: string;
-                                host?: string;
-                                id?: string;
-                                lastSeen?: string;
-                                message?: string;
-                                projectId?: string;
-                                rule?: string;
-                                severity?: string;
-                                status?: string;
-                                subject?: string;
-                                type?: string;
+                            items: {
+                                count: number;
+                                firstSeen: string;
+                                host: string;
+                                id: string;
+                                lastSeen: string;
+                                message: string;
+                                projectId: string;
+                                rule: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info";
+                                /** @enum {string} */
+                                status: "open" | "handled" | "ignored" | "false-positive";
+                                subject: string;
+                                type: string;
                             }[];
                             next?: string;
                         };
@@ -143,8 +145,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            groups?: number;
-                            received?: number;
+                            groups: number;
+                            received: number;
                         };
                     };
                 };
@@ -281,7 +283,19 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            bad?: {
+                                kind: string;
+                                reason: string;
+                                seq: number;
+                            };
+                            checkpoint?: {
+                                seq: number;
+                                source: string;
+                                time: string;
+                            };
+                            ok: boolean;
+                            records: number;
+                            warning?: string;
                         };
                     };
                 };
@@ -328,9 +342,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            expiresAt?: string;
-                            token?: string;
-                            userId?: string;
+                            expiresAt: string;
+                            token: string;
+                            userId: string;
                         };
                     };
                 };
@@ -405,11 +419,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             bindings: {
-                                actions?: string[];
+                                actions: string[];
                                 projectId: string | null;
-                                role: string;
+                                /** @enum {string} */
+                                role: "Administrator" | "FullAccess" | "ReadOnlyAccess" | "Custom";
                             }[];
-                            tokenKind: string;
+                            /** @enum {string} */
+                            tokenKind: "session" | "api";
                             userId: string;
                             username: string;
                         };
@@ -916,9 +932,11 @@ export interface paths {
                             sample: {
                                 [key: string]: unknown;
                             };
-                            severity: string;
+                            /** @enum {string} */
+                            severity: "critical" | "high" | "medium" | "low" | "info";
                             severityRank: number;
-                            status: string;
+                            /** @enum {string} */
+                            status: "open" | "handled" | "ignored" | "false-positive";
                             subject: string;
                             type: string;
                         };
@@ -1592,7 +1610,8 @@ export interface paths {
                                 path: string;
                                 refId: string;
                                 scanId: string;
-                                severity: string;
+                                /** @enum {string} */
+                                severity: "critical" | "high" | "medium" | "low" | "info" | "unknown";
                                 title: string;
                             }[];
                             next?: string;
@@ -1855,7 +1874,8 @@ export interface paths {
                                     events: number;
                                     lost: number;
                                     name: string;
-                                    state: string;
+                                    /** @enum {string} */
+                                    state: "stopped" | "starting" | "running" | "failed";
                                 }[];
                                 status: string;
                                 version: string;
@@ -2076,48 +2096,48 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            alerts?: {
-                                byDay?: {
-                                    day?: string;
-                                    groups?: number;
-                                    severity?: string;
+                            alerts: {
+                                byDay: {
+                                    day: string;
+                                    groups: number;
+                                    severity: string;
                                 }[];
-                                byType?: {
-                                    groups?: number;
-                                    type?: string;
+                                byType: {
+                                    groups: number;
+                                    type: string;
                                 }[];
-                                open?: number;
+                                open: number;
                             } | null;
-                            clusters?: {
-                                protected?: number;
-                                total?: number;
+                            clusters: {
+                                protected: number;
+                                total: number;
                             } | null;
-                            images?: {
-                                clean?: number;
-                                critical?: number;
-                                high?: number;
-                                low?: number;
-                                medium?: number;
-                                total?: number;
-                                unscanned?: number;
+                            images: {
+                                clean: number;
+                                critical: number;
+                                high: number;
+                                low: number;
+                                medium: number;
+                                total: number;
+                                unscanned: number;
                             };
-                            nodes?: {
-                                degraded?: number;
-                                offline?: number;
-                                online?: number;
+                            nodes: {
+                                degraded: number;
+                                offline: number;
+                                online: number;
                             } | null;
-                            topImages?: {
-                                critical?: number;
-                                high?: number;
-                                id?: string;
-                                low?: number;
-                                medium?: number;
-                                ref?: string;
+                            topImages: {
+                                critical: number;
+                                high: number;
+                                id: string;
+                                low: number;
+                                medium: number;
+                                ref: string;
                             }[];
-                            topPackages?: {
-                                findings?: number;
-                                images?: number;
-                                package?: string;
+                            topPackages: {
+                                findings: number;
+                                images: number;
+                                package: string;
                             }[];
                         };
                     };
@@ -2169,8 +2189,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 id: string;
-                                kind: string;
-                                mode: string;
+                                /** @enum {string} */
+                                kind: "process-whitelist" | "file-protection" | "image-admission" | "detection";
+                                /** @enum {string} */
+                                mode: "alert" | "enforce" | "warn" | "audit";
                                 name: string;
                                 projectId: string;
                                 updatedAt: string;
@@ -2195,7 +2217,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        document: Record<string, never>;
+                        document: {
+                            [key: string]: unknown;
+                        };
                         /** @enum {string} */
                         kind: "process-whitelist" | "file-protection" | "image-admission" | "detection";
                         /** @enum {string} */
@@ -2260,8 +2284,10 @@ export interface paths {
                                 id: string;
                                 ref: string;
                             }[];
-                            kind: string;
-                            mode: string;
+                            /** @enum {string} */
+                            kind: "process-whitelist" | "file-protection" | "image-admission" | "detection";
+                            /** @enum {string} */
+                            mode: "alert" | "enforce" | "warn" | "audit";
                             name: string;
                             projectId: string;
                             updatedAt: string;
@@ -2314,7 +2340,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        document?: Record<string, never>;
+                        document?: {
+                            [key: string]: unknown;
+                        };
                         /** @enum {string} */
                         mode?: "alert" | "enforce" | "warn" | "audit";
                     };
@@ -2824,7 +2852,8 @@ export interface paths {
                                 progress: number;
                                 projectId: string;
                                 startedAt: string | null;
-                                status: string;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "succeeded" | "failed";
                                 trigger: string;
                                 worker: string;
                             }[];
@@ -2878,7 +2907,8 @@ export interface paths {
                             progress: number;
                             projectId: string;
                             startedAt: string | null;
-                            status: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "succeeded" | "failed";
                             trigger: string;
                             worker: string;
                         };
@@ -3069,7 +3099,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             checked?: number;
-                            scansQueued?: number;
+                            scansQueued: number;
                         };
                     };
                 };
@@ -3396,7 +3426,8 @@ export interface paths {
                                 createdAt: string;
                                 id: string;
                                 projectId: string | null;
-                                role: string;
+                                /** @enum {string} */
+                                role: "Administrator" | "FullAccess" | "ReadOnlyAccess" | "Custom";
                                 userId: string;
                             }[];
                             createdAt: string;
@@ -3503,7 +3534,8 @@ export interface paths {
                                 createdAt: string;
                                 id: string;
                                 projectId: string | null;
-                                role: string;
+                                /** @enum {string} */
+                                role: "Administrator" | "FullAccess" | "ReadOnlyAccess" | "Custom";
                                 userId: string;
                             }[];
                         };

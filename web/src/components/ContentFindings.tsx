@@ -5,7 +5,7 @@ import { Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { BaselineData, FileData, Finding, LayerRef, MalwareData, Page, SecretData } from '../api/types';
+import { dataOf, type BaselineData, type FileData, type Finding, type LayerRef, type MalwareData, type SecretData } from '../api/models';
 import { useI18n } from '../i18n/i18n';
 import { QueryState, SeverityTag, TAG, useUrlFilters } from './common';
 import { FilterSearch, FilterSelect, Pager, useCursorPager } from './page';
@@ -39,16 +39,16 @@ function useColumns(kind: ContentKind): ColumnsType<Finding> {
           key: 'file',
           render: (_v, r) => (
             <Space size={4}>
-              <code>{(r.data as MalwareData).file}</code>
-              {deleted(r.data as MalwareData)}
+              <code>{dataOf<MalwareData>(r).file}</code>
+              {deleted(dataOf<MalwareData>(r))}
             </Space>
           ),
         },
-        { title: t('content.rule'), key: 'rule', render: (_v, r) => <span title={(r.data as MalwareData).description}>{r.refId}</span> },
-        { title: t('content.family'), key: 'family', render: (_v, r) => (r.data as MalwareData).family ?? '—' },
+        { title: t('content.rule'), key: 'rule', render: (_v, r) => <span title={dataOf<MalwareData>(r).description}>{r.refId}</span> },
+        { title: t('content.family'), key: 'family', render: (_v, r) => dataOf<MalwareData>(r).family ?? '—' },
         severity,
-        { title: t('content.sha256'), key: 'sha', render: (_v, r) => <Hash value={(r.data as MalwareData).sha256} /> },
-        { title: t('images.layer'), key: 'layer', render: (_v, r) => <LayerCell layer={(r.data as MalwareData).layer} /> },
+        { title: t('content.sha256'), key: 'sha', render: (_v, r) => <Hash value={dataOf<MalwareData>(r).sha256} /> },
+        { title: t('images.layer'), key: 'layer', render: (_v, r) => <LayerCell layer={dataOf<MalwareData>(r).layer} /> },
       ];
     case 'secret':
       return [
@@ -56,7 +56,7 @@ function useColumns(kind: ContentKind): ColumnsType<Finding> {
           title: t('content.location'),
           key: 'file',
           render: (_v, r) => {
-            const d = r.data as SecretData;
+            const d = dataOf<SecretData>(r);
             return (
               <Space size={4}>
                 <code>{`${d.file}:${d.line}`}</code>
@@ -67,8 +67,8 @@ function useColumns(kind: ContentKind): ColumnsType<Finding> {
         },
         { title: t('content.rule'), dataIndex: 'title' },
         severity,
-        { title: t('content.match'), key: 'match', render: (_v, r) => <code className="secret-match">{(r.data as SecretData).match}</code> },
-        { title: t('images.layer'), key: 'layer', render: (_v, r) => <LayerCell layer={(r.data as SecretData).layer} /> },
+        { title: t('content.match'), key: 'match', render: (_v, r) => <code className="secret-match">{dataOf<SecretData>(r).match}</code> },
+        { title: t('images.layer'), key: 'layer', render: (_v, r) => <LayerCell layer={dataOf<SecretData>(r).layer} /> },
       ];
     case 'baseline':
       return [
@@ -78,7 +78,7 @@ function useColumns(kind: ContentKind): ColumnsType<Finding> {
           title: t('content.finding'),
           key: 'title',
           render: (_v, r) => {
-            const d = r.data as BaselineData;
+            const d = dataOf<BaselineData>(r);
             return (
               <Space direction="vertical" size={0}>
                 <span>{d.title}</span>
@@ -87,19 +87,19 @@ function useColumns(kind: ContentKind): ColumnsType<Finding> {
             );
           },
         },
-        { title: t('content.file'), key: 'file', render: (_v, r) => ((r.data as BaselineData).file ? <code>{(r.data as BaselineData).file}</code> : '—') },
-        { title: t('content.remedy'), key: 'remedy', render: (_v, r) => (r.data as BaselineData).remedy },
+        { title: t('content.file'), key: 'file', render: (_v, r) => (dataOf<BaselineData>(r).file ? <code>{dataOf<BaselineData>(r).file}</code> : '—') },
+        { title: t('content.remedy'), key: 'remedy', render: (_v, r) => dataOf<BaselineData>(r).remedy },
       ];
     case 'file':
       return [
-        { title: t('content.path'), key: 'path', render: (_v, r) => <code>{(r.data as FileData).path}</code> },
-        { title: t('content.size'), key: 'size', render: (_v, r) => num((r.data as FileData).size) },
-        { title: t('content.mode'), key: 'mode', render: (_v, r) => <code>{((r.data as FileData).mode & 0o7777).toString(8).padStart(4, '0')}</code> },
+        { title: t('content.path'), key: 'path', render: (_v, r) => <code>{dataOf<FileData>(r).path}</code> },
+        { title: t('content.size'), key: 'size', render: (_v, r) => num(dataOf<FileData>(r).size) },
+        { title: t('content.mode'), key: 'mode', render: (_v, r) => <code>{(dataOf<FileData>(r).mode & 0o7777).toString(8).padStart(4, '0')}</code> },
         {
           title: t('content.flags'),
           key: 'flags',
           render: (_v, r) => {
-            const d = r.data as FileData;
+            const d = dataOf<FileData>(r);
             return (
               <Space size={4} wrap>
                 {d.setuid && <Tag color={TAG.red}>{t('content.setuid')}</Tag>}
@@ -109,8 +109,8 @@ function useColumns(kind: ContentKind): ColumnsType<Finding> {
             );
           },
         },
-        { title: t('content.sha256'), key: 'sha', render: (_v, r) => <Hash value={(r.data as FileData).sha256} /> },
-        { title: t('images.layer'), key: 'layer', render: (_v, r) => <LayerCell layer={(r.data as FileData).layer} /> },
+        { title: t('content.sha256'), key: 'sha', render: (_v, r) => <Hash value={dataOf<FileData>(r).sha256} /> },
+        { title: t('images.layer'), key: 'layer', render: (_v, r) => <LayerCell layer={dataOf<FileData>(r).layer} /> },
       ];
   }
 }
@@ -129,8 +129,7 @@ export function ContentFindings({ projectId, imageId, kind }: { projectId: strin
   };
   const q = useQuery({
     queryKey: ['findings', projectId, imageId, query],
-    queryFn: () =>
-      unwrap<Page<Finding>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/findings', { params: { path: { projectId, imageId }, query } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/images/{imageId}/findings', { params: { path: { projectId, imageId }, query } })),
   });
   return (
     <>

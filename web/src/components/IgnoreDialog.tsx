@@ -4,7 +4,7 @@
 // part of the image detail and only needed once "Ignore" is clicked.
 import { Alert, Button, DatePicker, Form, Input, Modal, Radio } from 'antd';
 import type { Dayjs } from 'dayjs';
-import type { Finding } from '../api/types';
+import type { Finding } from '../api/models';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage } from './common';
 

@@ -5,9 +5,10 @@
 // repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
 import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
+import type { ColumnType } from 'antd/es/table';
 import { useMutation, type UseMutationResult } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, useUrlFilters } from './common';
+import { errorMessage, QueryState, useUrlFilters } from './common';
 import { message } from './message';
 
 type Filters = ReturnType<typeof useUrlFilters>;
@@ -31,11 +32,62 @@ export function AddToolbar({ allowed, label, onAdd, children }: { allowed: boole
   );
 }
 
+type ColumnBase<T> = Omit<ColumnType<T>, 'dataIndex' | 'render'>;
+/**
+ * A column whose `dataIndex` is a field of the row type (the API's generated
+ * type), and whose render takes that field's type: a field the server
+ * renames, drops or makes nullable fails the console's typecheck here too
+ * (antd's own columns take any string).
+ */
+export type Column<T> =
+  | { [K in keyof T & string]: ColumnBase<T> & { dataIndex: K; render?: (value: T[K], row: T, index: number) => ReactNode } }[keyof T & string]
+  | (ColumnBase<T> & { dataIndex?: undefined; key: string; render?: (value: unknown, row: T, index: number) => ReactNode });
+
 /** An antd table without client paging, keyed by `id`, with the translated empty text. */
-export function DataTable<T extends object>(props: TableProps<T>) {
+export function DataTable<T extends object>({ columns, ...props }: Omit<TableProps<T>, 'columns'> & { columns: Column<T>[] }) {
   const { t } = useI18n();
-  return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} {...props} />;
+  return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} columns={columns as ColumnType<T>[]} {...props} />;
 }
+
+/** A list query's table: its loading and error states (QueryState), then its items in a DataTable. */
+export function QueryTable<T extends object>({
+  query,
+  ...props
+}: Omit<TableProps<T>, 'columns'> & { columns: Column<T>[]; query: { isLoading: boolean; error: unknown; data?: { items: T[] } } }) {
+  return (
+    <QueryState query={query}>
+      <DataTable<T> dataSource={query.data?.items ?? []} {...props} />
+    </QueryState>
+  );
+}
+
+/** A row's action buttons, each shown only when allowed; the delete asks before it acts. */
+export function RowActions({
+  actions = [],
+  del,
+}: {
+  actions?: { label: string; allowed: boolean; onClick(): void; loading?: boolean }[];
+  del?: { allowed: boolean; title: string; onConfirm(): void };
+}) {
+  return (
+    <Space>
+      {actions
+        .filter((a) => a.allowed)
+        .map((a) => (
+          <Button key={a.label} size="small" loading={a.loading} onClick={a.onClick}>
+            {a.label}
+          </Button>
+        ))}
+      {del?.allowed && <ConfirmDelete title={del.title} onConfirm={del.onConfirm} />}
+    </Space>
+  );
+}
+
+/** The options of a yes/no filter (its URL value is 'true' or 'false'). */
+export const yesNo = (yes: string, no: string) => [
+  { value: 'true', label: yes },
+  { value: 'false', label: no },
+];
 
 /** A small danger button that asks before it acts. */
 export function ConfirmDelete({ title, label, onConfirm }: { title: string; label?: string; onConfirm(): void }) {

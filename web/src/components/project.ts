@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router-dom';
 import { pickProject, projectsQuery } from '../api/queries';
-import type { Project } from '../api/types';
+import type { Project } from '../api/models';
 
 const PROJECT_KEY = 'vigil.project';
 

@@ -6,7 +6,7 @@ import { Alert, Button, Descriptions, Drawer, Popconfirm, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
-import type { AlertGroup, Page } from '../api/types';
+import type { AlertRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
@@ -42,13 +42,12 @@ export default function Alerts() {
   const q = useQuery({
     queryKey: ['alerts', query],
     enabled: !!projectId,
-    queryFn: () => unwrap<Page<AlertGroup>>(api.GET('/api/v1/alerts', { params: { query } })),
+    queryFn: () => unwrap(api.GET('/api/v1/alerts', { params: { query } })),
   });
   const detail = useQuery({
     queryKey: ['alert', projectId, alertId],
     enabled: !!projectId && !!alertId,
-    queryFn: () =>
-      unwrap<AlertGroup>(api.GET('/api/v1/projects/{projectId}/alerts/{alertId}', { params: { path: { projectId: projectId!, alertId: alertId! } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/alerts/{alertId}', { params: { path: { projectId: projectId!, alertId: alertId! } } })),
   });
   const setStatus = useMutation({
     mutationFn: async (v: { ids: string[]; status: (typeof STATUSES)[number] }) => {
@@ -116,7 +115,7 @@ export default function Alerts() {
         </div>
       )}
       <QueryState query={q}>
-        <DataTable<AlertGroup>
+        <DataTable<AlertRow>
           size="small"
           dataSource={q.data?.items ?? []}
           rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}

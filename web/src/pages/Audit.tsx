@@ -3,7 +3,7 @@
 import { Alert, Button, Input, Space, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { api, loadSession, unwrap } from '../api/client';
-import type { AuditRecord, AuditVerify, Page } from '../api/types';
+import type { AuditRecord } from '../api/models';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProjects, useUrlFilters } from '../components/common';
 import { DataTable, FilterSearch, FilterSelect, PageTitle } from '../components/page';
@@ -44,9 +44,9 @@ export default function Audit() {
   };
   const q = useQuery({
     queryKey: ['audit', query],
-    queryFn: () => unwrap<Page<AuditRecord> & { next?: number }>(api.GET('/api/v1/audit', { params: { query } })),
+    queryFn: () => unwrap(api.GET('/api/v1/audit', { params: { query } })),
   });
-  const verify = useQuery({ queryKey: ['audit-verify'], queryFn: () => unwrap<AuditVerify>(api.GET('/api/v1/audit/verify')) });
+  const verify = useQuery({ queryKey: ['audit-verify'], queryFn: () => unwrap(api.GET('/api/v1/audit/verify')) });
   const rows = q.data?.items ?? [];
   return (
     <>
@@ -54,7 +54,19 @@ export default function Audit() {
       <QueryState query={verify}>
         {verify.data &&
           (verify.data.ok ? (
-            <Alert type="success" showIcon data-testid="chain-status" message={t('audit.chainOk', { n: verify.data.records })} style={{ marginBottom: 16 }} />
+            // Verified, but without a signed checkpoint the removal of the newest records could not be detected: said plainly.
+            <Alert
+              type={verify.data.warning ? 'warning' : 'success'}
+              showIcon
+              data-testid="chain-status"
+              message={t('audit.chainOk', { n: verify.data.records })}
+              description={
+                verify.data.warning
+                  ? t('audit.noCheckpoint')
+                  : verify.data.checkpoint && t('audit.checkpoint', { seq: verify.data.checkpoint.seq, time: date(verify.data.checkpoint.time) })
+              }
+              style={{ marginBottom: 16 }}
+            />
           ) : (
             <Alert
               type="error"

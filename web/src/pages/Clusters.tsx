@@ -2,14 +2,14 @@
 // closeClusterProtect), agent registration command with a fresh token
 // (shown once), node list with agent status.
 import { useState } from 'react';
-import { Alert, Button, Input, Modal, Space, Switch, Tag, Tooltip } from 'antd';
+import { Alert, Input, Modal, Switch, Tag, Tooltip } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Cluster, NodeRow, Page } from '../api/types';
+import type { Cluster, NodeRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { QueryState, StatusTag, useProject } from '../components/common';
-import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { StatusTag, useProject } from '../components/common';
+import { AddToolbar, FormModal, PageTitle, QueryTable, RequiredItem, RowActions, useAction, useAddForm } from '../components/page';
 
 export default function Clusters() {
   const { t, date, relative } = useI18n();
@@ -21,12 +21,12 @@ export default function Clusters() {
   const clusters = useQuery({
     queryKey: ['clusters', projectId],
     enabled: !!projectId,
-    queryFn: () => unwrap<Page<Cluster>>(api.GET('/api/v1/projects/{projectId}/clusters', { params: { path, query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/clusters', { params: { path, query: { limit: 500 } } })),
   });
   const nodes = useQuery({
     queryKey: ['nodes', projectId],
     enabled: !!projectId,
-    queryFn: () => unwrap<Page<NodeRow>>(api.GET('/api/v1/projects/{projectId}/nodes', { params: { path, query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/nodes', { params: { path, query: { limit: 500 } } })),
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['clusters'] });
   const add = useAddForm((v: { name: string }) => unwrap(api.POST('/api/v1/projects/{projectId}/clusters', { params: { path }, body: v })), refresh);
@@ -39,9 +39,9 @@ export default function Clusters() {
   );
   const mint = useAction(
     (c: Cluster) =>
-      unwrap<{ token: string; expiresAt: string }>(
-        api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/agent-tokens', { params: { path: { ...path, clusterId: c.id } }, body: {} }),
-      ).then((r) => ({ ...r, cluster: c.name })),
+      unwrap(api.POST('/api/v1/projects/{projectId}/clusters/{clusterId}/agent-tokens', { params: { path: { ...path, clusterId: c.id } }, body: {} })).then(
+        (r) => ({ ...r, cluster: c.name }),
+      ),
     setToken,
   );
   const del = useAction(
@@ -53,95 +53,85 @@ export default function Clusters() {
     <>
       <PageTitle>{t('nav.clusters')}</PageTitle>
       <AddToolbar allowed={!!projectId && can('cluster:create', projectId)} label={t('clusters.add')} onAdd={add.show} />
-      <QueryState query={clusters}>
-        <DataTable<Cluster>
-          dataSource={clusters.data?.items ?? []}
-          columns={[
-            { title: t('clusters.name'), dataIndex: 'name' },
-            {
-              title: t('clusters.protection'),
-              key: 'p',
-              render: (_v, r) => (
-                <Switch
-                  aria-label={t('clusters.protectionOf', { name: r.name })}
-                  checked={!!r.protected}
-                  disabled={!can('cluster:protect', projectId)}
-                  loading={protect.isPending && protect.variables?.id === r.id}
-                  checkedChildren={t('clusters.on')}
-                  unCheckedChildren={t('clusters.off')}
-                  onChange={(on) => protect.mutate({ id: r.id, on })}
-                />
-              ),
-            },
-            { title: t('clusters.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
-            {
-              title: t('common.actions'),
-              key: 'a',
-              render: (_v, r) => (
-                <Space>
-                  {can('cluster:token', projectId) && (
-                    <Button size="small" onClick={() => mint.mutate(r)}>
-                      {t('clusters.agentCommand')}
-                    </Button>
-                  )}
-                  {can('cluster:delete', projectId) && (
-                    <ConfirmDelete title={t('clusters.deleteConfirm', { name: r.name })} onConfirm={() => del.mutate(r.id)} />
-                  )}
-                </Space>
-              ),
-            },
-          ]}
-        />
-      </QueryState>
+      <QueryTable<Cluster>
+        query={clusters}
+        columns={[
+          { title: t('clusters.name'), dataIndex: 'name' },
+          {
+            title: t('clusters.protection'),
+            key: 'p',
+            render: (_v, r) => (
+              <Switch
+                aria-label={t('clusters.protectionOf', { name: r.name })}
+                checked={!!r.protected}
+                disabled={!can('cluster:protect', projectId)}
+                loading={protect.isPending && protect.variables?.id === r.id}
+                checkedChildren={t('clusters.on')}
+                unCheckedChildren={t('clusters.off')}
+                onChange={(on) => protect.mutate({ id: r.id, on })}
+              />
+            ),
+          },
+          { title: t('clusters.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
+          {
+            title: t('common.actions'),
+            key: 'a',
+            render: (_v, r) => (
+              <RowActions
+                actions={[{ label: t('clusters.agentCommand'), allowed: can('cluster:token', projectId), onClick: () => mint.mutate(r) }]}
+                del={{ allowed: can('cluster:delete', projectId), title: t('clusters.deleteConfirm', { name: r.name }), onConfirm: () => del.mutate(r.id) }}
+              />
+            ),
+          },
+        ]}
+      />
       <h3 className="section-title" style={{ fontSize: 18, marginTop: 24 }}>
         {t('clusters.nodes')}
       </h3>
-      <QueryState query={nodes}>
-        <DataTable<NodeRow>
-          size="small"
-          dataSource={nodes.data?.items ?? []}
-          columns={[
-            { title: t('clusters.hostname'), dataIndex: 'hostname' },
-            {
-              title: t('clusters.cluster'),
-              dataIndex: 'clusterId',
-              render: (v: string | null) => (clusters.data?.items ?? []).find((c) => c.id === v)?.name ?? '—',
-            },
-            { title: t('clusters.agentStatus'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
-            { title: t('clusters.version'), dataIndex: 'version', render: (v: string) => v || '—' },
-            {
-              title: t('clusters.sensors'),
-              dataIndex: 'sensorHealth',
-              render: (v: NodeRow['sensorHealth']) =>
-                v?.length
-                  ? v.map((s) => (
-                      <Tooltip key={s.name} title={s.detail}>
-                        <Tag color={s.state === 'running' ? 'green' : s.state === 'failed' ? 'red' : 'default'}>{s.name}</Tag>
-                      </Tooltip>
-                    ))
-                  : '—',
-            },
-            {
-              title: t('clusters.queue'),
-              dataIndex: 'queueDepth',
-              render: (_: unknown, n: NodeRow) => (
-                <Tooltip title={t('clusters.queueTip', { depth: n.queueDepth ?? 0, dropped: n.queueDropped ?? 0 })}>
-                  <span>
-                    {n.queueDepth ?? 0}
-                    {n.queueDropped ? <span className="text-danger"> (−{n.queueDropped})</span> : null}
-                  </span>
-                </Tooltip>
-              ),
-            },
-            {
-              title: t('clusters.lostEvents'),
-              dataIndex: 'lostEvents',
-              render: (v: number | undefined) => (v ? <span className="text-warning">{v}</span> : 0),
-            },
-            { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
-          ]}
-        />
-      </QueryState>
+      <QueryTable<NodeRow>
+        query={nodes}
+        size="small"
+        columns={[
+          { title: t('clusters.hostname'), dataIndex: 'hostname' },
+          {
+            title: t('clusters.cluster'),
+            dataIndex: 'clusterId',
+            render: (v: string | null) => (clusters.data?.items ?? []).find((c) => c.id === v)?.name ?? '—',
+          },
+          { title: t('clusters.agentStatus'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
+          { title: t('clusters.version'), dataIndex: 'version', render: (v: string) => v || '—' },
+          {
+            title: t('clusters.sensors'),
+            dataIndex: 'sensorHealth',
+            render: (v: NodeRow['sensorHealth']) =>
+              v?.length
+                ? v.map((s) => (
+                    <Tooltip key={s.name} title={s.detail}>
+                      <Tag color={s.state === 'running' ? 'green' : s.state === 'failed' ? 'red' : 'default'}>{s.name}</Tag>
+                    </Tooltip>
+                  ))
+                : '—',
+          },
+          {
+            title: t('clusters.queue'),
+            dataIndex: 'queueDepth',
+            render: (_: unknown, n: NodeRow) => (
+              <Tooltip title={t('clusters.queueTip', { depth: n.queueDepth ?? 0, dropped: n.queueDropped ?? 0 })}>
+                <span>
+                  {n.queueDepth ?? 0}
+                  {n.queueDropped ? <span className="text-danger"> (−{n.queueDropped})</span> : null}
+                </span>
+              </Tooltip>
+            ),
+          },
+          {
+            title: t('clusters.lostEvents'),
+            dataIndex: 'lostEvents',
+            render: (v: number | undefined) => (v ? <span className="text-warning">{v}</span> : 0),
+          },
+          { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
+        ]}
+      />
       <FormModal title={t('clusters.add')} form={add}>
         <RequiredItem label={t('clusters.name')} name="name">
           <Input />

@@ -7,7 +7,7 @@ import { Alert, Button, Descriptions, Form, Modal, Popconfirm, Select, Space, Ta
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
-import type { Finding, Image, PackageRow, Page, Policy, Scan, VulnIgnore } from '../api/types';
+import { dataOf, type Finding, type PackageRow, type VulnData, type VulnIgnore } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
@@ -20,7 +20,7 @@ import { message } from '../components/message';
 const IgnoreDialog = lazy(() => import('../components/IgnoreDialog'));
 
 function cvssOf(f: Finding): string {
-  const scores = Object.values(f.data?.cvss ?? {});
+  const scores = Object.values(dataOf<VulnData>(f).cvss ?? {});
   if (!scores.length) return '—';
   return Math.max(...scores.map((s) => s.score ?? 0)).toFixed(1);
 }
@@ -40,36 +40,32 @@ export default function ImageDetail() {
   const image = useQuery({
     queryKey: ['image', projectId, imageId],
     enabled: !!projectId,
-    queryFn: () => unwrap<Image>(api.GET('/api/v1/projects/{projectId}/images/{imageId}', { params: { path: p } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/images/{imageId}', { params: { path: p } })),
   });
   const findings = useQuery({
     queryKey: ['findings', projectId, imageId],
     enabled: !!projectId,
-    queryFn: () =>
-      unwrap<Page<Finding>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/findings', { params: { path: p, query: { kind: 'vuln', limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/images/{imageId}/findings', { params: { path: p, query: { kind: 'vuln', limit: 500 } } })),
   });
   const packages = useQuery({
     queryKey: ['packages', projectId, imageId],
     enabled: !!projectId && f.get('tab') === 'software',
-    queryFn: () =>
-      unwrap<Page<PackageRow>>(api.GET('/api/v1/projects/{projectId}/images/{imageId}/packages', { params: { path: p, query: { limit: 500, sort: 'name' } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/images/{imageId}/packages', { params: { path: p, query: { limit: 500, sort: 'name' } } })),
   });
   const ignores = useQuery({
     queryKey: ['ignores', projectId],
     enabled: !!projectId && can('vuln:read', projectId),
-    queryFn: () =>
-      unwrap<Page<VulnIgnore>>(api.GET('/api/v1/projects/{projectId}/vuln-ignores', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/vuln-ignores', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })),
   });
   const policies = useQuery({
     queryKey: ['policies', projectId],
     enabled: applying,
-    queryFn: () =>
-      unwrap<Page<Policy>>(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500 } } })),
   });
   const scan = useQuery({
     queryKey: ['scan', scanId],
     enabled: !!scanId,
-    queryFn: () => unwrap<Scan>(api.GET('/api/v1/projects/{projectId}/scans/{scanId}', { params: { path: { projectId: projectId!, scanId: scanId! } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/scans/{scanId}', { params: { path: { projectId: projectId!, scanId: scanId! } } })),
     refetchInterval: (q) => (q.state.data && (q.state.data.status === 'succeeded' || q.state.data.status === 'failed') ? false : 1000),
   });
   const refresh = () => {
@@ -86,7 +82,7 @@ export default function ImageDetail() {
     void qc.invalidateQueries({ queryKey: ['images'] });
   }, [scanDone, qc]);
   const scanNow = useMutation({
-    mutationFn: () => unwrap<{ scanId: string }>(api.POST('/api/v1/projects/{projectId}/images/{imageId}/scan', { params: { path: p } })),
+    mutationFn: () => unwrap(api.POST('/api/v1/projects/{projectId}/images/{imageId}/scan', { params: { path: p } })),
     onSuccess: (r) => setScanId(r.scanId),
     onError: (e) => void message.error(errorMessage(e)),
   });
@@ -140,7 +136,7 @@ export default function ImageDetail() {
   const layers = useMemo(() => {
     const m = new Map<string, { index: number; digest: string; createdBy: string; findings: number }>();
     for (const fi of findings.data?.items ?? []) {
-      const l = fi.data?.layer;
+      const l = dataOf<VulnData>(fi).layer;
       if (!l) continue;
       const e = m.get(l.digest) ?? { index: l.index, digest: l.digest, createdBy: l.createdBy ?? '', findings: 0 };
       e.findings++;
@@ -238,12 +234,22 @@ export default function ImageDetail() {
                         { title: t('images.package'), dataIndex: 'package' },
                         { title: t('images.installed'), dataIndex: 'installedVersion' },
                         { title: t('images.fixedVersion'), dataIndex: 'fixedVersion', render: (v: string) => v || <Tag>{t('images.noFix')}</Tag> },
-                        { title: t('images.fixStatus'), key: 'status', render: (_v, r) => (r.data?.status ? t(`fix.${r.data.status}` as 'fix.fixed') : '—') },
+                        {
+                          title: t('images.fixStatus'),
+                          key: 'status',
+                          render: (_v, r) => {
+                            const st = dataOf<VulnData>(r).status;
+                            return st ? t(`fix.${st}` as 'fix.fixed') : '—';
+                          },
+                        },
                         { title: t('images.cvss'), key: 'cvss', render: (_v, r) => cvssOf(r) },
                         {
                           title: t('images.layer'),
                           key: 'layer',
-                          render: (_v, r) => <span title={r.data?.layer?.createdBy}>{r.data?.layer ? `#${r.data.layer.index}` : '—'}</span>,
+                          render: (_v, r) => {
+                            const l = dataOf<VulnData>(r).layer;
+                            return <span title={l?.createdBy}>{l ? `#${l.index}` : '—'}</span>;
+                          },
                         },
                         {
                           title: t('images.ignore'),

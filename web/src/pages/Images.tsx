@@ -3,11 +3,11 @@ import { Button, Checkbox, Form, Input } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
-import type { Image, Page } from '../api/types';
+import type { Image } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { QueryState, SeverityTag, useProject, useUrlFilters } from '../components/common';
-import { DataTable, FilterSearch, FilterSelect, FormModal, PageTitle, Pager, RequiredItem, useAddForm, useCursorPager } from '../components/page';
+import { DataTable, FilterSearch, FilterSelect, FormModal, PageTitle, Pager, RequiredItem, useAddForm, useCursorPager, yesNo } from '../components/page';
 import { message } from '../components/message';
 
 export function highestSeverity(im: Image): string {
@@ -37,13 +37,11 @@ export default function Images() {
   const q = useQuery({
     queryKey: ['images', projectId, query],
     enabled: !!projectId,
-    queryFn: () => unwrap<Page<Image>>(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! }, query } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! }, query } })),
   });
   const add = useAddForm(
     (v: { ref: string; scan?: boolean }) =>
-      unwrap<{ id: string }>(
-        api.POST('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! } }, body: { ref: v.ref, scan: !!v.scan } }),
-      ),
+      unwrap(api.POST('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! } }, body: { ref: v.ref, scan: !!v.scan } })),
     () => {
       void qc.invalidateQueries({ queryKey: ['images'] });
       void message.success(t('common.saved'));
@@ -68,16 +66,7 @@ export default function Images() {
             label: t('images.atLeast', { severity: t(`severity.${s}` as 'severity.high') }),
           }))}
         />
-        <FilterSelect
-          f={f}
-          param="scanned"
-          label={t('images.filterScanned')}
-          width={150}
-          options={[
-            { value: 'true', label: t('images.scanned') },
-            { value: 'false', label: t('images.notScanned') },
-          ]}
-        />
+        <FilterSelect f={f} param="scanned" label={t('images.filterScanned')} width={150} options={yesNo(t('images.scanned'), t('images.notScanned'))} />
         <FilterSelect
           f={f}
           param="scanStatus"
@@ -85,16 +74,7 @@ export default function Images() {
           width={170}
           options={['queued', 'running', 'succeeded', 'failed'].map((v) => ({ value: v, label: t(`status.${v}` as 'status.failed') }))}
         />
-        <FilterSelect
-          f={f}
-          param="fixable"
-          label={t('images.filterFixable')}
-          width={170}
-          options={[
-            { value: 'true', label: t('images.fixable') },
-            { value: 'false', label: t('images.notFixable') },
-          ]}
-        />
+        <FilterSelect f={f} param="fixable" label={t('images.filterFixable')} width={170} options={yesNo(t('images.fixable'), t('images.notFixable'))} />
         {projectId && can('image:create', projectId) && (
           <Button type="primary" onClick={add.show}>
             {t('images.add')}

@@ -7,11 +7,11 @@ import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Popconf
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
-import type { Image, LearnedEntry, Page, Policy } from '../api/types';
+import type { LearnedEntry, Policy, PolicyDocument } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../components/common';
-import { AddToolbar, ConfirmDelete, DataTable, FilterSelect, PageTitle } from '../components/page';
+import { AddToolbar, ConfirmDelete, FilterSelect, PageTitle, QueryTable } from '../components/page';
 import { message } from '../components/message';
 
 type Kind = Policy['kind'];
@@ -20,7 +20,7 @@ const KINDS: Kind[] = ['process-whitelist', 'file-protection', 'image-admission'
 interface FormValues {
   name: string;
   kind: Kind;
-  mode: 'alert' | 'enforce';
+  mode: Policy['mode'];
   executables?: string;
   learn?: string;
   paths?: string;
@@ -65,7 +65,7 @@ function toDocument(v: FormValues): Record<string, unknown> {
 }
 
 function toForm(p: Policy): FormValues {
-  const d = p.document ?? {};
+  const d: PolicyDocument = p.document ?? {};
   return {
     name: p.name,
     kind: p.kind,
@@ -191,13 +191,11 @@ function LearnedEntries({ projectId, policyId }: { projectId: string; policyId: 
   const q = useQuery({
     queryKey: ['learned', projectId, policyId, status],
     queryFn: () =>
-      unwrap<Page<LearnedEntry>>(
-        api.GET('/api/v1/projects/{projectId}/policies/{policyId}/learned', { params: { path, query: { status, limit: 500, sort: 'executable' } } }),
-      ),
+      unwrap(api.GET('/api/v1/projects/{projectId}/policies/{policyId}/learned', { params: { path, query: { status, limit: 500, sort: 'executable' } } })),
   });
   const decide = useMutation({
     mutationFn: (verb: 'accept' | 'reject') =>
-      unwrap<{ decided: number }>(
+      unwrap(
         verb === 'accept'
           ? api.POST('/api/v1/projects/{projectId}/policies/{policyId}/learned/accept', { params: { path }, body: { ids: selected } })
           : api.POST('/api/v1/projects/{projectId}/policies/{policyId}/learned/reject', { params: { path }, body: { ids: selected } }),
@@ -252,28 +250,26 @@ function LearnedEntries({ projectId, policyId }: { projectId: string; policyId: 
           </Space>
         )}
       </div>
-      <QueryState query={q}>
-        <DataTable<LearnedEntry>
-          dataSource={q.data?.items ?? []}
-          rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
-          columns={[
-            { title: t('learned.executable'), dataIndex: 'executable', render: (v: string) => <code>{v}</code> },
-            { title: t('learned.image'), dataIndex: 'image' },
-            { title: t('learned.node'), dataIndex: 'nodeName' },
-            { title: t('learned.firstSeen'), dataIndex: 'firstSeen', render: (v: string) => date(v) },
-            { title: t('learned.count'), dataIndex: 'count', render: (v: number) => num(v) },
-            ...(status === 'pending'
-              ? []
-              : [
-                  {
-                    title: t('learned.decidedBy'),
-                    dataIndex: 'decidedBy',
-                    render: (v: string | null, r: LearnedEntry) => `${v ?? ''} ${r.decidedAt ? date(r.decidedAt) : ''}`,
-                  },
-                ]),
-          ]}
-        />
-      </QueryState>
+      <QueryTable<LearnedEntry>
+        query={q}
+        rowSelection={writable ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
+        columns={[
+          { title: t('learned.executable'), dataIndex: 'executable', render: (v: string) => <code>{v}</code> },
+          { title: t('learned.image'), dataIndex: 'image' },
+          { title: t('learned.node'), dataIndex: 'nodeName' },
+          { title: t('learned.firstSeen'), dataIndex: 'firstSeen', render: (v: string) => date(v) },
+          { title: t('learned.count'), dataIndex: 'count', render: (v: number) => num(v) },
+          ...(status === 'pending'
+            ? []
+            : [
+                {
+                  title: t('learned.decidedBy'),
+                  dataIndex: 'decidedBy' as const,
+                  render: (v: string | null | undefined, r: LearnedEntry) => `${v ?? ''} ${r.decidedAt ? date(r.decidedAt) : ''}`,
+                },
+              ]),
+        ]}
+      />
     </Card>
   );
 }
@@ -287,18 +283,18 @@ function PolicyDetail({ projectId, policyId }: { projectId: string; policyId: st
   const path = { projectId, policyId };
   const p = useQuery({
     queryKey: ['policy', projectId, policyId],
-    queryFn: () => unwrap<Policy>(api.GET('/api/v1/projects/{projectId}/policies/{policyId}', { params: { path } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/policies/{policyId}', { params: { path } })),
   });
   const images = useQuery({
     queryKey: ['images', projectId, 'all'],
-    queryFn: () => unwrap<Page<Image>>(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId }, query: { limit: 500, sort: 'ref' } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId }, query: { limit: 500, sort: 'ref' } } })),
   });
   const save = useMutation({
     mutationFn: (v: FormValues) =>
       unwrap(
         api.PATCH('/api/v1/projects/{projectId}/policies/{policyId}', {
           params: { path },
-          body: { mode: v.kind === 'detection' ? 'alert' : v.mode, document: toDocument(v) as never },
+          body: { mode: v.kind === 'detection' ? 'alert' : v.mode, document: toDocument(v) },
         }),
       ),
     onSuccess: () => {
@@ -389,15 +385,14 @@ export default function Policies() {
   const q = useQuery({
     queryKey: ['policies', projectId, kind],
     enabled: !!projectId && !policyId,
-    queryFn: () =>
-      unwrap<Page<Policy>>(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500, kind } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500, kind } } })),
   });
   const create = useMutation({
     mutationFn: (v: FormValues) =>
-      unwrap<{ id: string }>(
+      unwrap(
         api.POST('/api/v1/projects/{projectId}/policies', {
           params: { path: { projectId: projectId! } },
-          body: { name: v.name, kind: v.kind, mode: v.kind === 'detection' ? 'alert' : v.mode, document: toDocument(v) as never },
+          body: { name: v.name, kind: v.kind, mode: v.kind === 'detection' ? 'alert' : v.mode, document: toDocument(v) },
         }),
       ),
     onSuccess: (r) => {
@@ -419,21 +414,19 @@ export default function Policies() {
           options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))}
         />
       </AddToolbar>
-      <QueryState query={q}>
-        <DataTable<Policy>
-          dataSource={q.data?.items ?? []}
-          columns={[
-            { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
-            { title: t('policies.kindLabel'), dataIndex: 'kind', render: (v: Kind) => t(`policies.kind.${v}`) },
-            {
-              title: t('policies.mode'),
-              dataIndex: 'mode',
-              render: (v: string) => (v === 'enforce' ? <Tag color={TAG.red}>{t('policies.modeEnforce')}</Tag> : <Tag>{t('policies.modeAlert')}</Tag>),
-            },
-            { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
-          ]}
-        />
-      </QueryState>
+      <QueryTable<Policy>
+        query={q}
+        columns={[
+          { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
+          { title: t('policies.kindLabel'), dataIndex: 'kind', render: (v: Kind) => t(`policies.kind.${v}`) },
+          {
+            title: t('policies.mode'),
+            dataIndex: 'mode',
+            render: (v: string) => (v === 'enforce' ? <Tag color={TAG.red}>{t('policies.modeEnforce')}</Tag> : <Tag>{t('policies.modeAlert')}</Tag>),
+          },
+          { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
+        ]}
+      />
       <Modal title={t('policies.create')} open={creating} onCancel={() => setCreating(false)} footer={null} destroyOnHidden width={640}>
         <PolicyForm
           initial={{ name: '', kind: kind ?? 'process-whitelist', mode: 'alert', requireScan: true, detection: DETECTION_TEMPLATE }}

@@ -4,14 +4,14 @@ import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Notifier, Page } from '../api/types';
+import type { BodyOf, Notifier } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
-import { ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { ConfirmDelete, FormModal, PageTitle, QueryTable, RequiredItem, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 
-type NotifierForm = { name: string; kind: 'webhook' | 'syslog'; url?: string; host?: string; port?: number; minSeverity?: string };
+type NotifierForm = BodyOf<'/api/v1/notifiers'>;
 type SettingKey = 'defaultRescanCron' | 'alertRetentionDays' | 'loginBanner';
 
 export default function Settings() {
@@ -22,9 +22,9 @@ export default function Settings() {
   const settings = useQuery({
     queryKey: ['settings'],
     enabled: readable,
-    queryFn: () => unwrap<Record<string, string | number | boolean>>(api.GET('/api/v1/settings')),
+    queryFn: () => unwrap(api.GET('/api/v1/settings')),
   });
-  const notifiers = useQuery({ queryKey: ['notifiers'], enabled: can('notifier:read'), queryFn: () => unwrap<Page<Notifier>>(api.GET('/api/v1/notifiers')) });
+  const notifiers = useQuery({ queryKey: ['notifiers'], enabled: can('notifier:read'), queryFn: () => unwrap(api.GET('/api/v1/notifiers')) });
   const save = useMutation({
     mutationFn: async (v: Partial<Record<SettingKey, string | number>>) => {
       for (const [key, value] of Object.entries(v)) {
@@ -38,14 +38,14 @@ export default function Settings() {
     },
   });
   const refreshNotifiers = () => void qc.invalidateQueries({ queryKey: ['notifiers'] });
-  const addNotifier = useAddForm((v: NotifierForm) => unwrap(api.POST('/api/v1/notifiers', { body: v as never })), refreshNotifiers);
+  const addNotifier = useAddForm((v: NotifierForm) => unwrap(api.POST('/api/v1/notifiers', { body: v })), refreshNotifiers);
   const delNotifier = useAction(
     (id: string) => unwrap(api.DELETE('/api/v1/notifiers/{notifierId}', { params: { path: { notifierId: id } } })),
     refreshNotifiers,
   );
   const rescan = useAction(
-    () => unwrap<{ queued?: number }>(api.POST('/api/v1/rescans', { body: { onlyAffected: true } })),
-    () => void message.success(t('settings.rescanQueued')),
+    () => unwrap(api.POST('/api/v1/rescans', { body: { onlyAffected: true } })),
+    (r) => void message.success(t('settings.rescanQueued', { n: r.scansQueued })),
   );
   const [kind, setKind] = useState<'webhook' | 'syslog'>('webhook');
   if (!readable)
@@ -87,23 +87,21 @@ export default function Settings() {
         style={{ marginBottom: 16 }}
         extra={can('notifier:create') && <Button onClick={addNotifier.show}>{t('settings.addNotifier')}</Button>}
       >
-        <QueryState query={notifiers}>
-          <DataTable<Notifier>
-            size="small"
-            dataSource={notifiers.data?.items ?? []}
-            columns={[
-              { title: t('settings.name'), dataIndex: 'name' },
-              { title: t('settings.kind'), dataIndex: 'kind' },
-              { title: t('settings.minSeverity'), dataIndex: 'minSeverity', render: (v: string) => t(`severity.${v}` as 'severity.high') },
-              {
-                title: t('common.actions'),
-                key: 'a',
-                render: (_v, r) =>
-                  can('notifier:delete') && <ConfirmDelete title={t('settings.deleteNotifier', { name: r.name })} onConfirm={() => delNotifier.mutate(r.id)} />,
-              },
-            ]}
-          />
-        </QueryState>
+        <QueryTable<Notifier>
+          query={notifiers}
+          size="small"
+          columns={[
+            { title: t('settings.name'), dataIndex: 'name' },
+            { title: t('settings.kind'), dataIndex: 'kind' },
+            { title: t('settings.minSeverity'), dataIndex: 'minSeverity', render: (v: string) => t(`severity.${v}` as 'severity.high') },
+            {
+              title: t('common.actions'),
+              key: 'a',
+              render: (_v, r) =>
+                can('notifier:delete') && <ConfirmDelete title={t('settings.deleteNotifier', { name: r.name })} onConfirm={() => delNotifier.mutate(r.id)} />,
+            },
+          ]}
+        />
       </Card>
       {can('image:scan') && (
         <Card title={t('settings.schedules')}>
@@ -115,7 +113,7 @@ export default function Settings() {
           </Space>
         </Card>
       )}
-      <FormModal title={t('settings.addNotifier')} form={addNotifier} initialValues={{ kind: 'webhook', minSeverity: 'high' }}>
+      <FormModal title={t('settings.addNotifier')} form={addNotifier} initialValues={{ kind: 'webhook', minSeverity: 'high', protocol: 'udp' }}>
         <RequiredItem label={t('settings.name')} name="name">
           <Input />
         </RequiredItem>
@@ -129,9 +127,14 @@ export default function Settings() {
           />
         </Form.Item>
         {kind === 'webhook' ? (
-          <RequiredItem label={t('settings.url')} name="url">
-            <Input />
-          </RequiredItem>
+          <>
+            <RequiredItem label={t('settings.url')} name="url">
+              <Input />
+            </RequiredItem>
+            <Form.Item label={t('settings.secret')} name="secret" extra={t('settings.secretHelp')}>
+              <Input.Password autoComplete="new-password" />
+            </Form.Item>
+          </>
         ) : (
           <>
             <RequiredItem label={t('settings.host')} name="host">
@@ -139,6 +142,14 @@ export default function Settings() {
             </RequiredItem>
             <Form.Item label={t('settings.port')} name="port">
               <InputNumber min={1} max={65535} />
+            </Form.Item>
+            <Form.Item label={t('settings.protocol')} name="protocol">
+              <Select
+                options={[
+                  { value: 'udp', label: t('settings.udp') },
+                  { value: 'tcp', label: t('settings.tcp') },
+                ]}
+              />
             </Form.Item>
           </>
         )}

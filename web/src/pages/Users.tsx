@@ -1,13 +1,13 @@
 // Users, their role bindings per project, and the signed-in user's API tokens.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Select, Space, Tag } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { ApiToken, Binding, Page, User } from '../api/types';
+import type { ApiToken, BodyOf, User } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, QueryState, useProjects } from '../components/common';
-import { AddToolbar, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { errorMessage, QueryState, TAG, useProjects } from '../components/common';
+import { AddToolbar, QueryTable, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 
 const ROLES = ['Administrator', 'FullAccess', 'ReadOnlyAccess'] as const;
@@ -18,9 +18,10 @@ function Bindings({ user }: { user: User }) {
   const projects = useProjects();
   const [role, setRole] = useState<(typeof ROLES)[number]>('ReadOnlyAccess');
   const [project, setProject] = useState<string>('');
+  const [removing, setRemoving] = useState<string>();
   const q = useQuery({
     queryKey: ['bindings', user.id],
-    queryFn: () => unwrap<{ items: (Binding & { id: string })[] }>(api.GET('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/users/{userId}/bindings', { params: { path: { userId: user.id } } })),
   });
   const add = useMutation({
     mutationFn: () =>
@@ -39,17 +40,32 @@ function Bindings({ user }: { user: User }) {
       <Space direction="vertical">
         <Space wrap>
           {(q.data?.items ?? []).map((b) => (
-            <Tag
+            // The tag's close button does not open a popover itself (antd stops its click): the confirmation is opened here.
+            <Popconfirm
               key={b.id}
-              closable
-              closeIcon={<span aria-label={t('common.delete')}>×</span>}
-              onClose={(e) => {
-                e.preventDefault();
+              open={removing === b.id}
+              onOpenChange={(o) => !o && setRemoving(undefined)}
+              title={t('users.unbindConfirm', { role: t(`role.${b.role}`), project: name(b.projectId) })}
+              okText={t('common.delete')}
+              okButtonProps={{ danger: true }}
+              cancelText={t('common.cancel')}
+              onCancel={() => setRemoving(undefined)}
+              onConfirm={() => {
+                setRemoving(undefined);
                 del.mutate(b.id);
               }}
             >
-              {t(`role.${b.role}`)} · {name(b.projectId)}
-            </Tag>
+              <Tag
+                closable
+                closeIcon={<span aria-label={t('users.unbind', { role: t(`role.${b.role}`) })}>×</span>}
+                onClose={(e) => {
+                  e.preventDefault();
+                  setRemoving(b.id);
+                }}
+              >
+                {t(`role.${b.role}`)} · {name(b.projectId)}
+              </Tag>
+            </Popconfirm>
           ))}
         </Space>
         <Space wrap>
@@ -80,9 +96,9 @@ function Tokens() {
   const { t, date } = useI18n();
   const qc = useQueryClient();
   const [secret, setSecret] = useState<string>();
-  const q = useQuery({ queryKey: ['tokens'], queryFn: () => unwrap<Page<ApiToken>>(api.GET('/api/v1/tokens')) });
+  const q = useQuery({ queryKey: ['tokens'], queryFn: () => unwrap(api.GET('/api/v1/tokens')) });
   const add = useMutation({
-    mutationFn: (v: { name: string }) => unwrap<{ token: string }>(api.POST('/api/v1/tokens', { body: { name: v.name } })),
+    mutationFn: (v: BodyOf<'/api/v1/tokens'>) => unwrap(api.POST('/api/v1/tokens', { body: v })),
     onSuccess: (r) => {
       setSecret(r.token);
       void qc.invalidateQueries({ queryKey: ['tokens'] });
@@ -94,10 +110,13 @@ function Tokens() {
   );
   return (
     <Card title={t('users.tokens')} style={{ marginTop: 16 }}>
-      <Form layout="inline" onFinish={(v: { name: string }) => add.mutate(v)} style={{ marginBottom: 12 }}>
+      <Form layout="inline" initialValues={{ expiresInDays: 90 }} onFinish={(v: BodyOf<'/api/v1/tokens'>) => add.mutate(v)} style={{ marginBottom: 12 }}>
         <RequiredItem label={t('users.tokenName')} name="name">
           <Input />
         </RequiredItem>
+        <Form.Item label={t('users.expiresInDays')} name="expiresInDays">
+          <InputNumber min={1} max={3650} />
+        </Form.Item>
         <Button htmlType="submit" loading={add.isPending}>
           {t('users.createToken')}
         </Button>
@@ -137,6 +156,15 @@ function Tokens() {
   );
 }
 
+function PasswordItem() {
+  const { t } = useI18n();
+  return (
+    <Form.Item label={t('users.password')} name="password" rules={[{ required: true, min: 8, message: t('users.passwordRule') }]}>
+      <Input.Password autoComplete="new-password" />
+    </Form.Item>
+  );
+}
+
 export default function Users() {
   const { t, date } = useI18n();
   const { can } = useAuth();
@@ -145,33 +173,75 @@ export default function Users() {
   const q = useQuery({
     queryKey: ['users'],
     enabled: admin,
-    queryFn: () => unwrap<Page<User>>(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })),
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['users'] });
-  const add = useAddForm((v: { username: string; password: string }) => unwrap(api.POST('/api/v1/users', { body: v })), refresh);
+  const projects = useProjects();
+  const [resetting, setResetting] = useState<User>();
+  const add = useAddForm(
+    ({ role, projectId, ...v }: BodyOf<'/api/v1/users'>) =>
+      unwrap(api.POST('/api/v1/users', { body: { ...v, ...(role ? { role, projectId: projectId || null } : {}) } })),
+    refresh,
+  );
   const del = useAction((id: string) => unwrap(api.DELETE('/api/v1/users/{userId}', { params: { path: { userId: id } } })), refresh);
+  const patch = (id: string, body: BodyOf<'/api/v1/users/{userId}', 'patch'>) =>
+    unwrap(api.PATCH('/api/v1/users/{userId}', { params: { path: { userId: id } }, body }));
+  const setDisabled = useAction((v: { id: string; disabled: boolean }) => patch(v.id, { disabled: v.disabled }), refresh);
+  const reset = useAddForm(
+    (v: { password: string }) => patch(resetting!.id, v),
+    () => void message.success(t('users.passwordChanged')),
+  );
   return (
     <>
       <PageTitle>{t('nav.users')}</PageTitle>
       {admin ? (
         <>
           <AddToolbar allowed={can('user:create')} label={t('users.add')} onAdd={add.show} />
-          <QueryState query={q}>
-            <DataTable<User>
-              dataSource={q.data?.items ?? []}
-              columns={[
-                { title: t('users.username'), dataIndex: 'username' },
-                { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
-                { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
-                {
-                  title: t('common.actions'),
-                  key: 'a',
-                  render: (_v, r) =>
-                    can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />,
-                },
-              ]}
-            />
-          </QueryState>
+          <QueryTable<User>
+            query={q}
+            columns={[
+              { title: t('users.username'), dataIndex: 'username' },
+              {
+                title: t('users.status'),
+                dataIndex: 'disabled',
+                render: (v) => <Tag color={v ? 'default' : TAG.green}>{t(v ? 'users.disabled' : 'users.active')}</Tag>,
+              },
+              { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
+              { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
+              {
+                title: t('common.actions'),
+                key: 'a',
+                render: (_v, r) => (
+                  <Space>
+                    {can('user:update') &&
+                      (r.disabled ? (
+                        <Button size="small" onClick={() => setDisabled.mutate({ id: r.id, disabled: false })}>
+                          {t('users.enable')}
+                        </Button>
+                      ) : (
+                        <ConfirmDelete
+                          title={t('users.disableConfirm', { name: r.username })}
+                          label={t('users.disable')}
+                          onConfirm={() => setDisabled.mutate({ id: r.id, disabled: true })}
+                        />
+                      ))}
+                    {can('user:update') && (
+                      <Button
+                        size="small"
+                        onClick={() => {
+                          setResetting(r);
+                          reset.show();
+                        }}
+                      >
+                        {t('users.resetPassword')}
+                      </Button>
+                    )}
+                    {can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />}
+                  </Space>
+                ),
+              },
+            ]}
+          />
         </>
       ) : (
         <Alert type="info" showIcon message={t('users.adminOnly')} />
@@ -181,9 +251,16 @@ export default function Users() {
         <RequiredItem label={t('users.username')} name="username">
           <Input autoComplete="off" />
         </RequiredItem>
-        <Form.Item label={t('users.password')} name="password" rules={[{ required: true, min: 8, message: t('users.passwordRule') }]}>
-          <Input.Password autoComplete="new-password" />
+        <PasswordItem />
+        <Form.Item label={t('users.role')} name="role">
+          <Select allowClear placeholder={t('users.noRole')} options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
         </Form.Item>
+        <Form.Item label={t('users.project')} name="projectId">
+          <Select allowClear placeholder={t('users.allProjects')} options={(projects.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))} />
+        </Form.Item>
+      </FormModal>
+      <FormModal title={t('users.resetTitle', { name: resetting?.username ?? '' })} form={reset}>
+        <PasswordItem />
       </FormModal>
     </>
   );

@@ -1,8 +1,12 @@
 // Test helper of the bpftrace sensor: recorded-format lines (bpftrace's
 // `-f json` printf records) fed through the parser and a normaliser.
 import type { SyscallEvent } from '../../../core/events/event.js';
-import type { Normaliser } from './normalise.js';
-import { parseBpftraceLine } from './parse.js';
+import { Normaliser, type NormaliserOptions } from './normalise.js';
+import { parseBpftraceLine, type BpftraceRecord, type RawHeader } from './parse.js';
+import { buildProgram, type ProgramOptions } from './program.js';
+import { BpftraceRunner, checkPrereqs } from './runner.js';
+import { ProcCache, ProcFs } from '../procfs.js';
+import { ContainerResolver } from '../container-resolver.js';
 
 /** One printf record as bpftrace -f json prints it. */
 export const printfLine = (data: string): string => JSON.stringify({ type: 'printf', data: `${data}\n` });
@@ -21,7 +25,7 @@ export function feedLines(n: Normaliser, lines: string[], strict: boolean): Sysc
 }
 
 /** An `E` record (program.ts): `header` (its code `E`), flags (bit 0: no link; bits 4-15: fd kinds), gid, loginuid, tty, exe identity, v1 cgroup id, filename. */
-export const execLine = (header: string, file: string, flags = 0): string => printfLine(`${header}\t${flags}\t0\t4294967295\t0\t0\t0\t0\t0\t0\t${file}`);
+export const execLine = (header: string, file: string, flags = 0): string => printfLine(`${header}\t${flags}\t0\t4294967295\t0\t0\t0\t0\t0\t0\t0\t${file}`);
 
 /**
  * An exec as the probes print it: `Cg` (the cgroup's leaf names, when `cgroup` is given: v1, v2), `Ea`
@@ -33,4 +37,59 @@ export function execLines(header: (code: string) => string, pid: number, argv: s
     printfLine(`Ea\t${pid}\t${argv.map((a) => `${a}\\x00`).join('')}`),
     execLine(header('E'), file),
   ];
+}
+
+/** Why the real eBPF sensor cannot run here (not root, no tracefs, BTF or bpftrace), or false when it can. */
+export function ebpfSkip(): string | false {
+  if (process.getuid?.() !== 0) return 'the eBPF sensor needs root (CI runs this as root)';
+  try {
+    checkPrereqs();
+    return false;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** Polls `get` every 50 ms until it gives a value; throws naming `what` after `ms`. */
+export async function waitFor<T>(what: string, get: () => T | undefined, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * The probes of the real program whose lines match `probes` under a real bpftrace, each record through
+ * a normaliser (`onEvent` with the event and its raw record; `onRecord` sees every record first).
+ */
+export async function runProbes(
+  probes: RegExp,
+  opts: {
+    program?: ProgramOptions;
+    normaliser?: Partial<NormaliserOptions>;
+    onEvent: (e: SyscallEvent, raw: RawHeader) => void;
+    onRecord?: (r: BpftraceRecord) => void;
+  },
+): Promise<BpftraceRunner> {
+  const program = buildProgram({ rawSyscalls: false, ...opts.program })
+    .split('\n')
+    .filter((l) => probes.test(l))
+    .join('\n');
+  const norm = new Normaliser({ procs: new ProcCache(new ProcFs()), containers: new ContainerResolver({ clients: [] }), host: 'test', ...opts.normaliser });
+  const runner = new BpftraceRunner({
+    bpftrace: checkPrereqs().bpftrace,
+    program: `${program}\n`,
+    readyTimeoutMs: 200_000,
+    onRecord: (r) => {
+      opts.onRecord?.(r);
+      if (r.kind !== 'event') return;
+      const { event } = norm.record(r.ev);
+      if (event) opts.onEvent(event, r.ev);
+    },
+  });
+  await runner.start();
+  return runner;
 }

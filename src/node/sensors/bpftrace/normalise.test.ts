@@ -91,7 +91,7 @@ describe('normaliser', () => {
     const flags = (5 << 4) | (5 << 8) | (3 << 12);
     const evs = run([
       printfLine(`Ea\t300\tsh\\x00-i\\x00`),
-      printfLine(`${H('E', 300, 'sh')}\t${flags}\t50\t1000\t${(136 << 8) | 1}\t2049\t777\t125640\t1672924848\t0\t/usr/bin/sh`),
+      printfLine(`${H('E', 300, 'sh')}\t${flags}\t50\t1000\t${(136 << 8) | 1}\t2049\t777\t125640\t1672924848\t0\t0\t/usr/bin/sh`),
       printfLine(`${H('D', 300, 'sh')}\t3\t0\t5`),
     ]);
     const [exec, dup] = evs;

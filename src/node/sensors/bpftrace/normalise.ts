@@ -78,6 +78,8 @@ export interface NormaliserOptions {
   maxPending?: number;
   /** Sensitive files by `${kernel dev}:${inode}` (the program's sensitiveInodes), for their canonical path. */
   inodes?: ReadonlyMap<string, string>;
+  /** Kernel device number (program.ts kernelDev()) of the host's root filesystem: files of it opened through another mount are named by their path on it. */
+  rootDev?: number;
 }
 
 /** A lifecycle notice the caller may act on (cache invalidation, stats). */
@@ -179,11 +181,14 @@ export class Normaliser {
         const given = f[f.length - 1] ?? '';
         // A relative name: the kernel's chain of the opened file's directory, when it could place it.
         const dir = given.startsWith('/') ? undefined : dirChainPath(f.slice(5, -1));
-        const path = dir !== undefined ? normalisePath(`${dir}/${given.slice(given.lastIndexOf('/') + 1)}`) : this.resolve(r.pid, dirfd, given);
+        const base = given.slice(given.lastIndexOf('/') + 1);
+        const path = dir !== undefined ? normalisePath(`${dir}/${base}`) : this.resolve(r.pid, dirfd, given);
         // A sensitive file reached by another name (hard link, bind mount, another mount namespace)
-        // is named by its canonical path; the name the process used stays in evt.arg.name.
+        // is named by its canonical path; the name the process used stays in evt.arg.name. So is a file
+        // of the host's root filesystem opened through another mount of it (a bind mount of / or /etc).
         const known = ino > 0 ? this.o.inodes?.get(`${dev}:${ino}`) : undefined;
-        const fdName = known ?? path;
+        const onFs = this.o.rootDev !== undefined && dev === this.o.rootDev && base ? dirChainPath(f.slice(5, -1), true) : undefined;
+        const fdName = known ?? (onFs !== undefined ? normalisePath(`${onFs}/${base}`) : path);
         return {
           event: this.make(
             r,
@@ -334,7 +339,7 @@ export class Normaliser {
    */
   private exec(r: RawHeader, f: string[]): SyscallEvent {
     const flags = Number(f[0]);
-    const filename = f[9] ?? '';
+    const filename = f[10] ?? '';
     const kargv = this.pendingArgv.get(r.pid);
     this.pendingArgv.delete(r.pid);
     const fs = this.o.procs.fs;

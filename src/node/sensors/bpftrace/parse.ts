@@ -31,6 +31,8 @@ export type BpftraceRecord =
   | { kind: 'lost'; count: number }
   /** Processes that exited (pid, kernel time in ns), from the program's batched exit map. */
   | { kind: 'exits'; exits: Array<[number, number]> }
+  /** Execs the program counted instead of printing them (burst aggregation): each key hash (as the `E` line prints it) with its count. */
+  | { kind: 'repeats'; counts: Array<[string, number]> }
   | { kind: 'other'; type: string }
   | { kind: 'bad'; reason: string };
 
@@ -39,7 +41,7 @@ const DIR_FIELDS = 1 + (2 * DIR_NAME_MAX) / 8;
 
 /** Number of code-specific fields per code (the last one may contain tabs). */
 const FIELD_COUNT: Record<string, number> = {
-  E: 10,
+  E: 11,
   Cg: 3,
   Dx: 1,
   Dm: 0,
@@ -102,6 +104,9 @@ export function parseBpftraceLine(line: string): BpftraceRecord {
       return n === undefined ? { kind: 'bad', reason: 'lost_events without a count' } : { kind: 'lost', count: n };
     }
     case 'map': {
+      const d = data as { '@xn0'?: unknown; '@xn1'?: unknown } | undefined;
+      const xn = d?.['@xn0'] ?? d?.['@xn1'];
+      if (xn !== undefined) return repeats(xn);
       const q = (data as { '@q'?: unknown } | undefined)?.['@q'];
       if (q === undefined) return { kind: 'other', type };
       if (!q || typeof q !== 'object') return { kind: 'bad', reason: 'exit map is not an object' };
@@ -119,6 +124,14 @@ export function parseBpftraceLine(line: string): BpftraceRecord {
     default:
       return { kind: 'other', type };
   }
+}
+
+function repeats(xn: unknown): BpftraceRecord {
+  if (!xn || typeof xn !== 'object') return { kind: 'bad', reason: 'exec count map is not an object' };
+  const counts: Array<[string, number]> = [];
+  for (const [k, v] of Object.entries(xn as Record<string, unknown>))
+    if (/^-?\d{1,20}$/.test(k) && typeof v === 'number' && Number.isInteger(v) && v > 0) counts.push([k, v]);
+  return { kind: 'repeats', counts };
 }
 
 function lostCount(data: unknown): number | undefined {
@@ -199,9 +212,10 @@ export function decodeArgv(text: string): string[] {
 /**
  * The directory a probe placed with its chain (program.ts dirChain(): depth, then the directory's own
  * name and its parent's as hex little-endian words up to a NUL), as an absolute path of the process's
- * root; undefined when the probe could not place it (deeper, another mount, a long name).
+ * root; undefined when the probe could not place it (deeper, another mount, a long name). With
+ * `fsRoot`: the directory's place on its own filesystem when it is on another mount (depths 10-12).
  */
-export function dirChainPath(fields: readonly string[]): string | undefined {
+export function dirChainPath(fields: readonly string[], fsRoot = false): string | undefined {
   const per = DIR_NAME_MAX / 8;
   const name = (from: number): string | undefined => {
     const b = Buffer.alloc(DIR_NAME_MAX);
@@ -215,6 +229,7 @@ export function dirChainPath(fields: readonly string[]): string | undefined {
     return n && !n.includes('/') && n !== '.' && n !== '..' ? n : undefined;
   };
   const dep = fields[0];
+  if (fsRoot) return dep === '10' || dep === '11' || dep === '12' ? dirChainPath([String(Number(dep) - 10), ...fields.slice(1)]) : undefined;
   if (dep === '0') return '/';
   const own = name(1);
   if (dep === '1') return own === undefined ? undefined : `/${own}`;

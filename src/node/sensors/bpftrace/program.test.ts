@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProgram, v1SubsysIndex, stringWords, RAW_SYSCALLS, HIGH_RISK_SYSCALLS, DELIVERED_EVENT_TYPES, openReported } from './program.js';
+import { buildProgram, topComponents, v1SubsysIndex, stringWords, RAW_SYSCALLS, HIGH_RISK_SYSCALLS, DELIVERED_EVENT_TYPES, openReported } from './program.js';
 
 // /proc/cgroups of the CI machine (cgroup v1 controllers plus a v2 hierarchy).
 const PROC_CGROUPS = `#subsys_name	hierarchy	num_cgroups	enabled
@@ -87,25 +87,35 @@ describe('bpftrace program', () => {
     ]);
   });
 
-  it('remembers files created outside the host pid namespace, and names their creator at exec', () => {
+  it('remembers files created with an exec bit (not by compilers or package managers), and names their creator at exec', () => {
     const p = buildProgram({ hostPidns: 4026531836 });
     // Only creations asking for an exec bit (0111 in the open's mode, r10): data files would fill the map.
     assert.ok(
-      p.includes(
-        'if (($fg & 64) != 0 && ($r->r10 & 73) != 0 && curtask->nsproxy->pid_ns_for_children->ns.inum != 4026531836) { @wr[$ino, $dev, $in->i_generation] = comm; }',
-      ),
+      p.includes('if (($fg & 64) != 0 && ($r->r10 & 73) != 0) { if (!(comm == "ld" || comm == "ld.bfd" ||') &&
+        p.includes(
+          'comm == "pip3")) { if (curtask->nsproxy->pid_ns_for_children->ns.inum != 4026531836) { @wr[$ino, $dev, $in->i_generation] = comm; } else { @wh[$ino, $dev, $in->i_generation] = comm; } } }',
+        ),
     );
     const execs = p.split('\n').filter((l) => l.startsWith('tracepoint:sched:sched_process_exec '));
-    assert.equal(execs.length, 4);
+    assert.equal(execs.length, 7);
     assert.ok(
-      execs[0]!.includes('printf("Cg') && execs[1]!.includes('printf("Dx') && execs[2]!.includes('printf("Ea') && execs[3]!.includes('printf("E\\t'),
-      'cgroup names, creator, then argv, then the exec line',
+      execs[0]!.includes('printf("Cg') &&
+        execs[1]!.includes('printf("Dx') &&
+        execs[2]!.includes('@ex[$h, $fn]') &&
+        execs[3]!.includes('printf("Ea') &&
+        execs[4]!.includes('printf("E\\t'),
+      'cgroup names, creator, the burst test, then argv, then the exec line',
     );
+    // A dropped file's exec (`Dx`) is never aggregated; neither is one of a file without a link or with a long argv.
+    assert.ok(execs[2]!.includes('if ($an <= 128 && $xi->i_nlink != 0 && @dx[tid] == 0)'));
+    assert.ok(execs[3]!.startsWith('tracepoint:sched:sched_process_exec /@sk[tid] == 0/ {') && execs[4]!.includes('/@sk[tid] == 0/'));
     assert.ok(!buildProgram({}).includes('@wr['), 'no host namespace known: nothing remembered');
+    assert.ok(!buildProgram({ execRepeatWindowMs: 0 }).includes('@ex['), 'aggregation off: every exec printed');
+    assert.ok(!buildProgram({ execRepeatWindowMs: 0 }).includes('@sk['));
     // An executable without a link (memfd, deleted file) is bit 0 of the exec line's flags.
     assert.match(
       buildProgram({}),
-      /sched_process_exec \{ \$mm = \(struct mm_struct \*\)curtask->mm; \$xi = \(struct inode \*\)\$mm->exe_file->f_inode; \$fl = 0; if \(\$xi->i_nlink == 0\) \{ \$fl = 1; \}/,
+      /sched_process_exec \/@sk\[tid\] == 0\/ \{ \$mm = \(struct mm_struct \*\)curtask->mm; \$xi = \(struct inode \*\)\$mm->exe_file->f_inode; \$fl = 0; if \(\$xi->i_nlink == 0\) \{ \$fl = 1; \}/,
     );
   });
 
@@ -143,5 +153,17 @@ describe('bpftrace program coverage', () => {
     assert.equal(openReported('/home/u/.ssh/id_rsa', false), true);
     // Names are compared whole: a longer name that starts with a sensitive one is not it.
     assert.equal(openReported('/srv/x/shadow.bak', false), false);
+  });
+  it('writes are tested by the top directories of the opened file on its filesystem (relative paths, dirfds, bind mounts)', () => {
+    assert.deepEqual(topComponents(['/etc/', '/etc/ssh/', '/usr/bin/', '/var/spool/cron', '/srv/app/', '/x']), [
+      ['etc', undefined],
+      ['usr', 'bin'],
+      ['var', 'spool'],
+      ['srv', 'app'],
+    ]);
+    const p = buildProgram({ protectedPrefixes: ['/etc/', '/usr/bin/'] });
+    // etc: length 3 and its three bytes; usr then bin.
+    assert.ok(p.includes('($al == 3 && ($a & 0xffffff) == 0x637465)'));
+    assert.ok(p.includes('($al == 3 && ($a & 0xffffff) == 0x727375 && $bl == 3 && ($b & 0xffffff) == 0x6e6962)'));
   });
 });

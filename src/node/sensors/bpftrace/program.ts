@@ -139,6 +139,15 @@ export function sensitiveIdentities(paths: readonly string[] = DEFAULT_SENSITIVE
   return out;
 }
 
+/** The kernel device number of the filesystem of `path` (the host's root: files opened through a bind mount of it are named by their path on it). */
+export function rootDevice(path = '/'): number | undefined {
+  try {
+    return kernelDev(statSync(path).dev);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The kernel-internal device number (sb->s_dev) of a user-space st_dev. */
 export function kernelDev(stDev: number): number {
   const major = Math.floor(stDev / 256) & 0xfff;
@@ -214,12 +223,25 @@ export interface ProgramOptions {
   /** Files recognised by (device, inode) on open, whatever the path (sensitiveIdentities() of the host's sensitive files). */
   sensitiveInodes?: readonly FileIdentity[];
   /**
-   * Inode of the host's pid namespace (/proc/self/ns/pid of the sensor): files created by processes in any
-   * other pid namespace (containers) are remembered, and an exec of one of them names its creator
-   * (`proc.exe_writer`, the drop-and-execute rule). Undefined: no file is remembered.
+   * Inode of the host's pid namespace (/proc/self/ns/pid of the sensor). Defined: files created with an
+   * exec bit are remembered (except by DROP_EXEMPT_WRITERS): those a container's process created (`@wr`)
+   * and those a host process created (`@wh`, its own map, so the host's writes cannot crowd out the
+   * containers'). An exec of one names its creator (`proc.exe_writer`, the drop-and-execute rules): any
+   * exec of a container-created file, and a host exec of a host-created one (a runtime unpacking an
+   * image layer on the host is not a drop into the container). Undefined: no file is remembered.
    */
   hostPidns?: number;
+  /**
+   * Identical execs (EXEC_REPEAT_KEY) within this many ms of the last one reported are counted in the
+   * kernel instead of printed (default EXEC_REPEAT_WINDOW_MS; 0: every exec is printed).
+   */
+  execRepeatWindowMs?: number;
 }
+
+/** Default window of the kernel's exec burst aggregation (ms). */
+export const EXEC_REPEAT_WINDOW_MS = 1000;
+/** How often the program forgets the execs it reported (the `@ex` map; a cleared key is reported again). */
+export const EXEC_REPEAT_CLEAR_S = 10;
 
 /**
  * Files created in containers that the program remembers (by device, inode and generation, so a reused
@@ -230,6 +252,41 @@ export interface ProgramOptions {
  * no drop was seen (the attack suite's "unreliable" drop-and-execute).
  */
 export const DROPPED_FILES_MAX = 16384;
+
+/**
+ * Creators whose executables the program does not remember (compared with the task's comm in the
+ * kernel): linkers, compilers and package managers, whose new executables are run as a matter of course
+ * (the drop-and-execute rules exempt them too; remembering them would fill the map on a build host).
+ */
+export const DROP_EXEMPT_WRITERS: readonly string[] = [
+  'ld',
+  'ld.bfd',
+  'ld.gold',
+  'ld.lld',
+  'lld',
+  'mold',
+  'collect2',
+  'cc',
+  'gcc',
+  'g++',
+  'c++',
+  'clang',
+  'clang++',
+  'go',
+  'compile',
+  'link',
+  'rustc',
+  'cargo',
+  'dpkg',
+  'apt',
+  'apt-get',
+  'rpm',
+  'dnf',
+  'yum',
+  'apk',
+  'pip',
+  'pip3',
+];
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
@@ -321,6 +378,55 @@ function userWords(count: number): { head: string; rest: string } {
   return { head, rest: rest.join(' ') };
 }
 
+/** How many directories the write test walks up from an opened file towards its filesystem's root. */
+export const TOP_WALK_DEPTH = 10;
+
+/**
+ * The first two components of each protected prefix (`/usr/bin/x` -> usr, bin; `/etc/` -> etc): what
+ * the kernel compares, by the first eight bytes and the length of a name, with the top directories of
+ * an opened file on its filesystem. A longer component is compared by its first eight bytes.
+ */
+export function topComponents(prefixes: readonly string[]): Array<[string, string | undefined]> {
+  const out = new Map<string, [string, string | undefined]>();
+  for (const p of prefixes) {
+    const parts = p.split('/').filter(Boolean);
+    if (!parts[0]) continue;
+    // A last component without its slash ("/var/spool/cron") is a name prefix: only complete ones narrow the test.
+    const complete = p.endsWith('/') ? parts : parts.slice(0, -1);
+    const key: [string, string | undefined] = [parts[0], complete.length >= 2 ? parts[1] : undefined];
+    if (complete.length === 0) continue;
+    out.set(key.join('/'), key);
+  }
+  // A one-component entry covers every two-component one below it.
+  return [...out.values()].filter(([a, b]) => b === undefined || !out.has(`${a}/`));
+}
+
+/** A test that the name in word `$<v>` (length `$<v>l`, first eight bytes) is `name`. */
+function shortNameTest(v: string, name: string): string {
+  const w = stringWords(usable(name.slice(0, 8)))[0]!;
+  const len = Buffer.byteLength(name);
+  return `$${v}l ${len > 8 ? '>=' : '=='} ${len} && ($${v} & ${hex(w.mask)}) == ${hex(w.value)}`;
+}
+
+/**
+ * Walks from the opened file's dentry (`$d`) up to its filesystem's root (at most TOP_WALK_DEPTH
+ * levels), whatever path, cwd, dirfd or mount led there, and tests its two top directories against
+ * topComponents(): a write below /etc is seen through `cd /etc`, a dirfd, `..` or a bind mount of the
+ * host's root. Sets `$m` on a match (Node places the path, the rules decide).
+ */
+function topDirTest(prefixes: readonly string[]): string {
+  const tops = topComponents(prefixes);
+  if (!tops.length) return '';
+  const step = '$t3 = $t2; $t2 = $t1; $t1 = $t1->d_parent;';
+  const walk = Array.from({ length: TOP_WALK_DEPTH }, () => `if ($t1 != $t1->d_parent) { ${step} } `).join('');
+  const test = tops.map(([a, b]) => `(${shortNameTest('a', a)}${b ? ` && ${shortNameTest('b', b)}` : ''})`).join(' || ');
+  return (
+    `$t1 = $d; $t2 = $d; $t3 = $d; ${walk}` +
+    `if ($t1 == $t1->d_parent && $t2 != $t1) { $al = $t2->d_name.len; $a = *(uint64 *)kptr($t2->d_name.name); $bl = (uint32)0; $b = (uint64)0; ` +
+    `if ($t3 != $t2) { $bl = $t3->d_name.len; $b = *(uint64 *)kptr($t3->d_name.name); } if (${test}) { $m = 1; } } `
+  );
+}
+
 /** Words of the opened file's name (kernel memory, `$np`, length `$nl`), read only as far as the name goes. */
 function nameWords(count: number): string {
   const out = ['$n0 = *(uint64 *)kptr($np);'];
@@ -338,7 +444,9 @@ export const DIR_NAME_MAX = 16;
  * the directory of the file it opened): `$dep` is 0 when the directory is the process's root, 1 or 2
  * when it is one or two levels below it (names in `$k0..$k3`, the directory's own, and `$q0..$q3`, its
  * parent's, as little-endian words up to a NUL), 9 when it is deeper, on another mount than the
- * process's root, or a name is longer than DIR_NAME_MAX. Integers only: a string would not fit in the
+ * process's root, or a name is longer than DIR_NAME_MAX; 10, 11 or 12 when the directory is on another
+ * mount and zero, one or two levels below its filesystem's root (a bind mount: Node names the file by
+ * its filesystem path when that filesystem is the host root's, see dirChainPath()). Integers only: a string would not fit in the
  * probe's 512-byte stack beside the path. Node rebuilds the path (dirChainPath()) without /proc, so
  * a process that has exited by then (`cd /etc; cat shadow`, `rm job`) is still placed.
  */
@@ -347,6 +455,7 @@ function dirChain(dentry: string, mnt: string): string {
   return (
     `$cd = ${dentry}; $cg = $cd->d_parent; $mr = (uint64)${mnt}->mnt_root; $dep = 9; ` +
     `if ((uint64)${mnt} == (uint64)curtask->fs->root.mnt) { if ((uint64)$cd == $mr) { $dep = 0; } else { if ((uint64)$cg == $mr) { $dep = 1; } else { if ((uint64)$cg->d_parent == $mr) { $dep = 2; } } } } ` +
+    `else { $mr = (uint64)$cd->d_sb->s_root; if ((uint64)$cd == $mr) { $dep = 10; } else { if ((uint64)$cg == $mr) { $dep = 11; } else { if ((uint64)$cg->d_parent == $mr) { $dep = 12; } } } } ` +
     `if ($cd->d_name.len > ${DIR_NAME_MAX} || $cg->d_name.len > ${DIR_NAME_MAX}) { $dep = 9; } ` +
     `$ka = (uint64)$cd->d_name.name; ${words('k', '$ka')} $qa = (uint64)$cg->d_name.name; ${words('q', '$qa')}`
   );
@@ -392,6 +501,74 @@ function fdKind(index: string, k: number): string {
  */
 export const ARGV_BYTES = STRLEN;
 
+/**
+ * What makes two execs identical for the kernel's burst aggregation: everything the `Ea` and `E` lines
+ * carry except the pid and time (so every rule field, the process tree's parent and the malware
+ * scanner's executable identity are the same): parent pid, uid, gid, login uid, tty, kinds of fds 0-2,
+ * pid namespace, cgroups (v2 and v1), the executable (device, inode, size, mtime) and the filename
+ * the exec was given, and the whole argv (hashed eight bytes at a time, 64-bit). Never aggregated: an
+ * exec whose argv is longer than ARGV_BYTES, of a file without a link (memfd, deleted), of a file a
+ * container dropped (`Dx`), or the first of a cgroup (`Cg`: its key is new).
+ */
+export const EXEC_REPEAT_KEY = [
+  'ppid',
+  'uid',
+  'gid',
+  'loginuid',
+  'tty',
+  'fd kinds 0-2',
+  'pidns',
+  'cgroup v2 id',
+  'cgroup v1 id',
+  'exe dev',
+  'exe inode',
+  'exe size',
+  'exe mtime',
+  'filename',
+  'argv',
+] as const;
+
+/**
+ * The exec probe that runs first: hashes EXEC_REPEAT_KEY and looks the key up in `@ex` (key -> kernel
+ * time it was last reported). Within `windowMs` of that, the exec is counted (`@xn0[hash]` or `@xn1`, printed
+ * with the exits every EXIT_BATCH_MS) and the `Ea`/`E` probes skip it (`@sk[tid]`); its exit is not recorded
+ * (`@ag[pid]`). Otherwise the time is stored and the hash goes out on the `E` line (`@kh[tid]`).
+ * `@ex` is cleared every EXEC_REPEAT_CLEAR_S (bounded by BPFTRACE_MAP_KEYS_MAX: when full, execs of new
+ * keys are reported, never dropped).
+ */
+function execRepeatProbe(windowMs: number, v1Id: string, dropped: boolean): string {
+  const mix = '$h = ($h ^ $w) * 0x9e3779b97f4a7c15; $h = $h ^ ($h >> 29);';
+  const word = (k: number) =>
+    `if ($an > ${8 * k}) { $w = *(uint64 *)uptr($as + ${8 * k}); if ($an < ${8 * k + 8}) { $w = $w & (((uint64)1 << (uint64)(($an - ${8 * k}) * 8)) - 1); } ${mix} }`;
+  const ints = [
+    'curtask->real_parent->tgid',
+    'uid',
+    'curtask->cred->gid.val',
+    'curtask->loginuid.val',
+    '(uint64)curtask->signal->tty',
+    '$fl',
+    'curtask->nsproxy->pid_ns_for_children->ns.inum',
+    'cgroup',
+    v1Id,
+    '$xi->i_sb->s_dev',
+    '$xi->i_ino',
+    '$xi->i_size',
+    '$xi->i_mtime_sec',
+    '$xi->i_mtime_nsec',
+  ];
+  const guard = dropped ? ' && @dx[tid] == 0' : '';
+  return (
+    `tracepoint:sched:sched_process_exec { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $as = (uint64)$mm->arg_start; $an = $mm->arg_end - $mm->arg_start; ` +
+    `if ($an <= ${ARGV_BYTES} && $xi->i_nlink != 0${guard}) { $fl = 0; $fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
+    `$h = (uint64)0xcbf29ce484222325; ${ints.map((x) => `$w = (uint64)(${x}); ${mix}`).join(' ')} ` +
+    `${Array.from({ length: ARGV_BYTES / 8 }, (_, k) => word(k)).join(' ')} ` +
+    `$fn = str(args->filename); $t = @ex[$h, $fn]; ` +
+    `if ($t != 0 && nsecs - $t < ${windowMs * 1_000_000}) { if (@xg == 0) { @xn0[$h] = count(); } else { @xn1[$h] = count(); } @sk[tid] = 1; @ag[pid] = 1; } ` +
+    `else { @ex[$h, $fn] = nsecs; @kh[tid] = $h; delete(@ag[pid]); } } ` +
+    `${dropped ? 'if (@dx[tid] != 0) { delete(@dx[tid]); } ' : ''}}`
+  );
+}
+
 export function buildProgram(opts: ProgramOptions = {}): string {
   const sensitive = cutPrefixes(opts.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS);
   const protectedP = cutPrefixes(opts.protectedPrefixes ?? DEFAULT_PROTECTED_PREFIXES);
@@ -421,38 +598,59 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   );
   if (opts.hostPidns !== undefined)
     p.push(
-      `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; if ($w != "") { ${emit('Dx', '\\t%s', '$w')} } }`,
+      `tracepoint:sched:sched_process_exec { $xi = curtask->mm->exe_file->f_inode; $w = @wr[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; ` +
+        `if ($w == "" && curtask->nsproxy->pid_ns_for_children->ns.inum == ${Math.trunc(opts.hostPidns)}) { $w = @wh[$xi->i_ino, $xi->i_sb->s_dev, $xi->i_generation]; } ` +
+        `if ($w != "") { @dx[tid] = 1; ${emit('Dx', '\\t%s', '$w')} } }`,
     );
+  const window = Math.max(0, Math.trunc(opts.execRepeatWindowMs ?? EXEC_REPEAT_WINDOW_MS));
+  if (window > 0) p.push(execRepeatProbe(window, v1Id, opts.hostPidns !== undefined));
+  const reported = window > 0 ? ' /@sk[tid] == 0/' : '';
   p.push(
-    `tracepoint:sched:sched_process_exec { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
+    `tracepoint:sched:sched_process_exec${reported} { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
   );
   p.push(
-    `tracepoint:sched:sched_process_exec { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
+    `tracepoint:sched:sched_process_exec${reported} { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
       `$tty = 0; $ty = (struct tty_struct *)curtask->signal->tty; if ($ty != 0) { $td = (struct tty_driver *)$ty->driver; $k = (uint64)$td->major; $mo = (uint64)($td->minor_start + $ty->index); $tty = ($mo & 0xff) | ($k << 8) | (($mo & ~0xff) << 12); } ` +
       `$fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
-      `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, str(args->filename)`)} }`,
+      `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%lld\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, ${window > 0 ? '@kh[tid]' : '0'}, str(args->filename)`)} }`,
   );
+  if (window > 0) {
+    p.push('tracepoint:sched:sched_process_exec /@sk[tid] != 0/ { delete(@sk[tid]); }');
+    p.push('tracepoint:sched:sched_process_exec /@kh[tid] != 0/ { delete(@kh[tid]); }');
+  }
   // Exits (of processes, not threads) are not printed one by one: the pid and time go into a map
   // that is printed and cleared every EXIT_BATCH_MS (one record for hundreds of exits). Exits only
   // let Node forget what it cached about a process; one that lands between the print and the clear
   // is not reported (Node's caches are bounded anyway).
-  p.push('tracepoint:sched:sched_process_exit /pid == tid/ { @q[pid] = nsecs; }');
-  p.push(`interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); }`);
+  // The exit of a process whose exec was aggregated is not recorded either (Node never heard of it).
+  if (window > 0) {
+    p.push('tracepoint:sched:sched_process_exit /pid == tid/ { if (@ag[pid] != 0) { delete(@ag[pid]); } else { @q[pid] = nsecs; } }');
+    // Two count maps, swapped at each print: the one printed and cleared is no longer written (a
+    // count added between bpftrace's print and clear of one map would be lost).
+    p.push(
+      `interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); if (@xg == 0) { @xg = 1; print(@xn0); clear(@xn0); } else { @xg = 0; print(@xn1); clear(@xn1); } }`,
+    );
+    p.push(`interval:s:${EXEC_REPEAT_CLEAR_S} { clear(@ex); }`);
+  } else {
+    p.push('tracepoint:sched:sched_process_exit /pid == tid/ { @q[pid] = nsecs; }');
+    p.push(`interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); }`);
+  }
   // openat: one exit probe, filtering in the kernel on integers. The call's arguments come from the
   // saved registers (PT_REGS); the path the process gave is compared eight bytes at a time against
   // the sensitive, protected (write intent) and truncate-watched prefixes, only when it is absolute;
   // then the opened file itself: its (device, inode) against the sensitive files (hard links, bind
   // mounts, other mount namespaces) and its name, by length and words, against the sensitive and
   // write-watched names (any path that reaches it: relative, `..`, `//`). Only a match copies the
-  // path string and prints. Files created (O_CREAT) with an exec bit in their mode by processes
-  // outside the host's pid namespace are remembered for the exec probe.
+  // path string and prints. Files created (O_CREAT) with an exec bit in their mode by any process
+  // but a compiler or package manager (DROP_EXEMPT_WRITERS) are remembered for the exec probe.
   const words = userWords(maxWords([...sensitive, ...protectedP, ...truncateP]));
   const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
   const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
   const allNames = [...SENSITIVE_BASENAMES, ...SENSITIVE_NAME_PREFIXES, ...WRITE_WATCHED_BASENAMES];
   const remember =
     opts.hostPidns !== undefined
-      ? ` if (($fg & ${O_CREAT}) != 0 && ($r->r10 & 73) != 0 && curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}) { @wr[$ino, $dev, $in->i_generation] = comm; }`
+      ? ` if (($fg & ${O_CREAT}) != 0 && ($r->r10 & 73) != 0) { if (!(${DROP_EXEMPT_WRITERS.map((c) => `comm == ${lit(c)}`).join(' || ')})) { ` +
+        `if (curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}) { @wr[$ino, $dev, $in->i_generation] = comm; } else { @wh[$ino, $dev, $in->i_generation] = comm; } } }`
       : '';
   p.push(
     `tracepoint:syscalls:sys_exit_openat { $r = ${PT_REGS}; if ($r->orig_ax == ${NR_OPENAT}) { $p = uptr($r->si); $fg = $r->dx; $m = 0; ` +
@@ -464,17 +662,19 @@ export function buildProgram(opts: ProgramOptions = {}): string {
       `if (${inodeTest}) { $m = 1; } ` +
       `$d = $fl->f_path.dentry; $nl = $d->d_name.len; $np = (uint64)$d->d_name.name; ${nameWords(maxWords(allNames))} ` +
       `if (${nameTest(SENSITIVE_BASENAMES, SENSITIVE_NAME_PREFIXES)}) { $m = 1; } ` +
-      `if (($fg & ${WRITE_FLAGS}) != 0 && (${nameTest(WRITE_WATCHED_BASENAMES)})) { $m = 1; }${remember} } ` +
+      `if (($fg & ${WRITE_FLAGS}) != 0 && (${nameTest(WRITE_WATCHED_BASENAMES)})) { $m = 1; }${remember} ` +
+      `if ($m == 0 && ($fg & ${WRITE_FLAGS}) != 0) { ${topDirTest(protectedP)}} } ` +
       `if ($m != 0) { @rep[tid] = 1; } } }`,
   );
   // The reporting probe, apart (the BPF stack of one probe cannot hold the filters, the path string
   // and the directory chain): runs the map lookup on every openat, the rest on reported ones only.
-  // A relative path is placed by the opened file's directory chain (dirChain()).
+  // A relative path is placed by the opened file's directory chain (dirChain()); a file on another
+  // mount (a bind mount of the host's root, of /etc) by its place on its filesystem.
   p.push(
     `tracepoint:syscalls:sys_exit_openat /@rep[tid] != 0/ { delete(@rep[tid]); $r = ${PT_REGS}; $p = uptr($r->si); $u0 = *(uint8 *)$p; $ino = (uint64)0; $dev = (uint64)0; ` +
       `$dep = 9; ${Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k} = (uint64)0; $q${k} = (uint64)0;`).join(' ')} ` +
       `if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; ` +
-      `if ($u0 != 0x2f) { ${dirChain('$fl->f_path.dentry->d_parent', '$fl->f_path.mnt')} } } ` +
+      `${dirChain('$fl->f_path.dentry->d_parent', '$fl->f_path.mnt')} } ` +
       `${emit('O', `\\t%d\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`, `args->ret, $r->dx, (int32)$r->di, $ino, $dev, ${DIR_ARGS}, str($p)`)} }`,
   );
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.

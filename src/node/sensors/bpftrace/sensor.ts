@@ -31,6 +31,8 @@ export interface EbpfSensorOptions {
   env?: NodeJS.ProcessEnv;
   /** Sensitive files by `${kernel dev}:${inode}` (the program's sensitiveInodes). */
   inodes?: ReadonlyMap<string, string>;
+  /** Kernel device number of the host's root filesystem (files opened through a bind mount of it are named by their path on it). */
+  rootDev?: number;
 }
 
 /** Live processes kept per container at most (beyond that, exits of the extra ones do not drop metadata early). */
@@ -42,6 +44,8 @@ export class EbpfSensor implements Sensor {
   private sink?: SensorSink;
   private readonly status = new SensorStatus('eBPF (bpftrace)');
   private readonly live = new Map<string, Set<number>>();
+  /** Execs the program counted instead of printing (identical to one it reported within the window). */
+  private aggregated = 0;
 
   constructor(private readonly o: EbpfSensorOptions) {}
 
@@ -55,6 +59,7 @@ export class EbpfSensor implements Sensor {
       host: this.o.host,
       ...(this.o.now ? { wallNow: this.o.now } : {}),
       ...(this.o.inodes ? { inodes: this.o.inodes } : {}),
+      ...(this.o.rootDev !== undefined ? { rootDev: this.o.rootDev } : {}),
     });
     const runner = new BpftraceRunner({
       bpftrace: this.o.bpftrace,
@@ -64,6 +69,10 @@ export class EbpfSensor implements Sensor {
       ...(this.o.slowAfterMs !== undefined ? { slowAfterMs: this.o.slowAfterMs } : {}),
       onRecord: (r) => {
         if (r.kind === 'lost') return this.sink?.lost?.(runner.stats.lost);
+        if (r.kind === 'repeats') {
+          for (const [, n] of r.counts) this.aggregated += n;
+          return;
+        }
         if (r.kind === 'exits') {
           for (const [pid, ns] of r.exits) {
             const life = norm.exited(pid, ns);
@@ -112,7 +121,7 @@ export class EbpfSensor implements Sensor {
 
   health(): SensorHealth {
     const s = this.status.snapshot();
-    return { ...s, lost: this.runner?.stats.lost ?? 0, bad: this.runner?.stats.bad ?? 0, lines: this.runner?.stats.lines ?? 0 };
+    return { ...s, lost: this.runner?.stats.lost ?? 0, bad: this.runner?.stats.bad ?? 0, lines: this.runner?.stats.lines ?? 0, aggregated: this.aggregated };
   }
 
   private track(e: EngineEvent): void {

@@ -81,9 +81,9 @@ const alertRow = {
     id: { type: 'string' },
     projectId: { type: 'string' },
     type: { type: 'string' },
-    severity: { type: 'string' },
+    severity: { type: 'string', enum: [...SEVERITIES] },
     subject: { type: 'string' },
-    status: { type: 'string' },
+    status: { type: 'string', enum: [...ALERT_STATUSES] },
     count: { type: 'integer' },
     firstSeen: { type: 'string' },
     lastSeen: { type: 'string' },
@@ -91,6 +91,7 @@ const alertRow = {
     rule: { type: 'string' },
     host: { type: 'string' },
   },
+  required: ['id', 'projectId', 'type', 'severity', 'subject', 'status', 'count', 'firstSeen', 'lastSeen', 'message', 'rule', 'host'],
 } as const;
 
 export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -110,7 +111,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
           required: ['alerts'],
           additionalProperties: false,
         },
-        response: { 200: { type: 'object', properties: { received: { type: 'integer' }, groups: { type: 'integer' } } } },
+        response: { 200: { type: 'object', properties: { received: { type: 'integer' }, groups: { type: 'integer' } }, required: ['received', 'groups'] } },
       },
     },
     async (req) => {
@@ -142,7 +143,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
           },
           additionalProperties: false,
         },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: alertRow }, next: { type: 'string' } } } },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: alertRow }, next: { type: 'string' } }, required: ['items'] } },
       },
     },
     async (req) => {

@@ -18,7 +18,13 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
           required: ['username', 'password'],
           additionalProperties: false,
         },
-        response: { 200: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, userId: { type: 'string' } } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, userId: { type: 'string' } },
+            required: ['token', 'expiresAt', 'userId'],
+          },
+        },
       },
     },
     async (req) => login(ctx, actorOf(req), req.body.username, req.body.password, ctx.config.sessionTtlHours),

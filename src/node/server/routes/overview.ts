@@ -8,6 +8,7 @@ import type { ServerContext } from '../context.js';
 import { authorize } from '../../../core/auth/policy.js';
 import { projectParams } from './common.js';
 import * as overview from '../../services/overview.js';
+import { int, obj, str } from '../responses.js';
 
 export function registerOverviewRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Params: { projectId: string } }>(
@@ -20,59 +21,21 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: ServerContext)
           'Risk at a glance for one project: images by highest severity, top vulnerable images and packages, alerts over 14 days, clusters and nodes (sections the caller cannot read are null)',
         params: projectParams,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              images: {
-                type: 'object',
-                properties: {
-                  total: { type: 'integer' },
-                  unscanned: { type: 'integer' },
-                  critical: { type: 'integer' },
-                  high: { type: 'integer' },
-                  medium: { type: 'integer' },
-                  low: { type: 'integer' },
-                  clean: { type: 'integer' },
-                },
-              },
-              topImages: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'string' },
-                    ref: { type: 'string' },
-                    critical: { type: 'integer' },
-                    high: { type: 'integer' },
-                    medium: { type: 'integer' },
-                    low: { type: 'integer' },
-                  },
-                },
-              },
-              topPackages: {
-                type: 'array',
-                items: { type: 'object', properties: { package: { type: 'string' }, findings: { type: 'integer' }, images: { type: 'integer' } } },
-              },
-              alerts: {
-                type: 'object',
-                nullable: true,
-                properties: {
-                  open: { type: 'integer' },
-                  byDay: {
-                    type: 'array',
-                    items: { type: 'object', properties: { day: { type: 'string' }, severity: { type: 'string' }, groups: { type: 'integer' } } },
-                  },
-                  byType: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, groups: { type: 'integer' } } } },
-                },
-              },
-              clusters: { type: 'object', nullable: true, properties: { total: { type: 'integer' }, protected: { type: 'integer' } } },
-              nodes: {
-                type: 'object',
-                nullable: true,
-                properties: { online: { type: 'integer' }, offline: { type: 'integer' }, degraded: { type: 'integer' } },
-              },
+          200: obj({
+            images: obj({ total: int, unscanned: int, critical: int, high: int, medium: int, low: int, clean: int }),
+            topImages: { type: 'array', items: obj({ id: str, ref: str, critical: int, high: int, medium: int, low: int }) },
+            topPackages: { type: 'array', items: obj({ package: str, findings: int, images: int }) },
+            alerts: {
+              ...obj({
+                open: int,
+                byDay: { type: 'array', items: obj({ day: str, severity: str, groups: int }) },
+                byType: { type: 'array', items: obj({ type: str, groups: int }) },
+              }),
+              nullable: true,
             },
-          },
+            clusters: { ...obj({ total: int, protected: int }), nullable: true },
+            nodes: { ...obj({ online: int, offline: int, degraded: int }), nullable: true },
+          }),
         },
       },
     },

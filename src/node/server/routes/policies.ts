@@ -37,7 +37,7 @@ const bodyProps = {
   name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
   kind: { type: 'string', enum: [...POLICY_KINDS] },
   mode: { type: 'string', enum: ['alert', 'enforce', 'warn', 'audit'] },
-  document: { type: 'object', maxProperties: 20 },
+  document: { type: 'object', maxProperties: 20, additionalProperties: true },
 } as const;
 
 export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): void {

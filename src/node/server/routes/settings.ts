@@ -110,7 +110,7 @@ export function registerSettingRoutes(app: FastifyInstance, ctx: ServerContext):
           },
           additionalProperties: false,
         },
-        response: { 202: { type: 'object', properties: { scansQueued: { type: 'integer' }, checked: { type: 'integer' } } } },
+        response: { 202: { type: 'object', properties: { scansQueued: { type: 'integer' }, checked: { type: 'integer' } }, required: ['scansQueued'] } },
       },
     },
     async (req, reply) => {

@@ -1,0 +1,80 @@
+// The kernel's exec burst aggregation (program.ts execRepeatProbe()) on real
+// processes, through the real program's exec and exit probes, bpftrace, the
+// parser and the normaliser: identical execs of one parent within the window
+// are counted, never lost (reported + counted = run), and anything a rule
+// could tell apart (another argument, a redirected stdout, an argv longer
+// than the kernel reads) is reported on its own.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import type { SyscallEvent } from '../../../core/events/event.js';
+import type { BpftraceRunner } from './runner.js';
+import { ARGV_BYTES } from './program.js';
+import { ebpfSkip, runProbes, waitFor } from './bpftrace.test-helpers.js';
+
+const skip = ebpfSkip();
+const until = (what: string, ok: () => boolean) => waitFor(what, () => (ok() ? true : undefined));
+
+describe('exec burst aggregation in the kernel (real processes)', { skip, timeout: 240_000 }, () => {
+  let runner: BpftraceRunner;
+  const events: SyscallEvent[] = [];
+  /** The key hash of each reported exec (the `E` line's), and the kernel's counts per key (machine-wide). */
+  const keyOf = new Map<SyscallEvent, string>();
+  const counts = new Map<string, number>();
+  before(async () => {
+    runner = await runProbes(/^(BEGIN|interval:|tracepoint:sched:sched_process_(exec|exit))/, {
+      onRecord: (r) => {
+        if (r.kind === 'repeats') for (const [k, n] of r.counts) counts.set(k, (counts.get(k) ?? 0) + n);
+      },
+      onEvent: (event, raw) => {
+        events.push(event);
+        if (raw.code === 'E') keyOf.set(event, raw.rest[9]!);
+      },
+    });
+  });
+  after(async () => runner?.stop());
+
+  /** Execs of `file` by children of shell `sh` (the loop's own pid, printed first). */
+  function run(script: string): number {
+    const r = spawnSync('sh', ['-c', `echo $$; ${script}`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return Number(r.stdout.split('\n')[0]);
+  }
+  const execsOf = (ppid: number) => events.filter((e) => e.type === 'execve' && e.proc.ppid === ppid);
+
+  it('counts identical execs of one parent instead of reporting each, and loses none', async () => {
+    const N = 300;
+    // One burst of N identical execs, with execs a rule could tell apart in the middle of it.
+    const long = 'x'.repeat(ARGV_BYTES + 10);
+    const sh = run(
+      `i=0; while [ $i -lt ${N} ]; do /bin/true; i=$((i+1)); done; /bin/true other; /bin/true >/dev/null 2>&1 </dev/null; /bin/true; /bin/true ${long}; /bin/true ${long}; /bin/true other`,
+    );
+    // Every exec is accounted for: reported (the loop's first, the odd ones) or counted in the kernel under a reported exec's key.
+    const total = N + 6;
+    const counted = () => [...new Set(execsOf(sh).map((e) => keyOf.get(e)!))].reduce((a, k) => a + (counts.get(k) ?? 0), 0);
+    await until(`${total} execs reported or counted`, () => execsOf(sh).length + counted() >= total);
+    await new Promise((r) => setTimeout(r, 500));
+    const evs = execsOf(sh);
+    assert.equal(evs.length + counted(), total, `reported ${evs.length} + counted ${counted()}`);
+    const plain = evs.filter((e) => e.proc.args?.join(' ') === '/bin/true');
+    // The loop runs well within a second here; a loaded machine may stretch it over a few windows.
+    assert.ok(plain.length >= 1 && plain.length < N / 10, `${plain.length} plain execs reported of ${N + 1}`);
+    assert.ok(counted() >= N - N / 10, `${counted()} counted`);
+    // Another argument, other stdio kinds: reported once each (the second `other` is a repeat of the first).
+    assert.equal(evs.filter((e) => e.proc.args?.join(' ') === '/bin/true other').length, 1);
+    assert.ok(evs.some((e) => e.proc.args?.join(' ') === '/bin/true' && e.proc.stdout === 'file' && e.proc.stdin === 'file'));
+    // An argv longer than the kernel reads is never aggregated (the part past it could differ).
+    assert.equal(evs.filter((e) => (e.proc.args?.[1] ?? '').startsWith('xxxx')).length, 2);
+  });
+
+  it('reports the same exec again once the window has passed', async () => {
+    const sh = run('/bin/true again; sleep 1.3; /bin/true again');
+    await until('both execs', () => execsOf(sh).filter((e) => e.proc.args?.join(' ') === '/bin/true again').length === 2);
+  });
+
+  it('another parent is another burst', async () => {
+    const a = run('/bin/true twin');
+    const b = run('/bin/true twin');
+    await until('one exec per parent', () => execsOf(a).length === 1 && execsOf(b).length === 1);
+  });
+});
