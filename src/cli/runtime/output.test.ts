@@ -62,6 +62,7 @@ test('runtime watch output: alerts on stdout (JSON lines or text), events, notic
     procs: 120,
     containers: 2,
     rssMiB: 80,
+    sensors: [],
   });
   const lines = err2.text.trimEnd().split('\n');
   assert.match(lines[0]!, /^event \{"source":"syscall","type":"execve"/);

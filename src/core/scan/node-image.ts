@@ -17,7 +17,7 @@ export interface NodeImageScan {
   notices: Notice[];
 }
 
-export const NODE_IMAGE_LIMITS = { packages: 50_000, repoTags: 100, notices: 100, chars: 1000 };
+export const NODE_IMAGE_LIMITS = { packages: 50_000, repoTags: 100, notices: 100, chars: 1000, present: 10_000 };
 
 const PACKAGE_TYPES: readonly PackageType[] = ['deb', 'apk', 'rpm', 'npm', 'pypi', 'golang', 'maven', 'gem', 'cargo', 'composer', 'nuget'];
 const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
@@ -85,4 +85,21 @@ export function readNodeImageScan(json: string, where = 'image scan'): NodeImage
     return { kind: n.kind, message: str(n.message, `notices[${i}].message`)!, ...(path ? { path } : {}) };
   });
   return { imageId: v.imageId, repoTags, ...(os ? { os } : {}), packages, notices };
+}
+
+/** The node's message of the images it holds now (JSON `{images: [image ID, ...]}`) as their image IDs, or an input error. */
+export function readNodeImages(json: string, where = 'node images'): string[] {
+  const bad = (problem: string) => new InputError('AGENT_IMAGE_SCAN', problem, where);
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    throw bad('not JSON');
+  }
+  if (!isObj(v) || !Array.isArray(v.images) || v.images.length > NODE_IMAGE_LIMITS.present)
+    throw bad(`images must be a list of at most ${NODE_IMAGE_LIMITS.present} image IDs`);
+  return v.images.map((x, i) => {
+    if (typeof x !== 'string' || !IMAGE_ID.test(x)) throw bad(`images[${i}] must be sha256:<64 hex>`);
+    return x;
+  });
 }

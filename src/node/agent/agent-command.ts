@@ -3,8 +3,8 @@
 // (src/node/runtime/watch.ts) with an output that queues every alert, appends
 // it to the local JSON log (<data-dir>/alerts.jsonl, rotated at 64 MiB) and
 // kicks the sender; follows the Docker Engine and containerd for the node
-// inventory (./docker-watch.ts, ./containerd-watch.ts) and scans the Docker
-// Engine's images (./image-scanner.ts); follows the
+// inventory (./runtime-watch.ts with its Docker and containerd backends) and
+// scans the node's images of both (./image-scanner.ts); follows the
 // kube-apiserver audit log on nodes that carry one (../k8s/audit-follow.ts);
 // applies the policies the server pushes (./policies.ts) to the running
 // pipeline, and stops or starts runtime detection and audit following with
@@ -32,6 +32,7 @@ import type { NodeContainer } from '../../core/checks/node-container.js';
 import { ContainerStartSensor } from '../sensors/container-starts.js';
 import { AgentPolicies, type AppliedPolicies } from './policies.js';
 import { NodeImageScanner } from './image-scanner.js';
+import { ContainerdImages, DockerImages, type NodeImageProvider } from './node-images.js';
 import { derivedAlertId } from '../../core/alerts/derived-id.js';
 import { STARTUP_ALERT_TYPE } from '../../core/checks/spec.js';
 import { learnedReport } from '../../core/policy/learned.js';
@@ -77,14 +78,31 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   let pipeline: RuntimePipeline | undefined;
   const policies = new AgentPolicies(o.dataDir, print);
   let sender: Sender | undefined = undefined;
-  // The node's Docker Engine (DOCKER_HOST or --docker-socket), when there is one: inventory, start checks, images.
+  // The node's runtimes, whichever it has: the Docker Engine (DOCKER_HOST or --docker-socket) and containerd
+  // (CONTAINERD_ADDRESS or --containerd-socket): the inventory of their containers, start checks, their images.
   const dockerSocket = dockerSocketPath(o.dockerSocket);
   const engine = existsSync(dockerSocket) ? new DockerEngine({ socketPath: dockerSocket, timeoutMs: 5000 }) : undefined;
-  const images = engine ? new NodeImageScanner({ engine, dataDir: o.dataDir, send: (json) => sender?.sendImageScan(json) ?? false, notice: print }) : undefined;
+  const containerdSocket = containerdSocketPath(o.containerdSocket);
+  const containerd = existsSync(containerdSocket) ? new ContainerdClient({ socketPath: containerdSocket, timeoutMs: 5000 }) : undefined;
+  // Docker's own containers live in containerd's `moby` namespace: the Docker Engine reports those, named.
+  const skipNamespaces = new Set(engine ? ['moby'] : []);
+  const providers: NodeImageProvider[] = [
+    ...(engine ? [new DockerImages(engine)] : []),
+    ...(containerd ? [new ContainerdImages(containerd, skipNamespaces)] : []),
+  ];
+  const images = providers.length
+    ? new NodeImageScanner({
+        providers,
+        dataDir: o.dataDir,
+        send: (json) => sender?.sendImageScan(json) ?? false,
+        sendPresent: (json) => sender?.sendNodeImages(json),
+        notice: print,
+      })
+    : undefined;
   const onCommand = (kind: string, json: string) => {
     if (kind === 'scan-image') {
       if (images) images.request(json);
-      else print('ignoring scan-image: no Docker Engine on this node');
+      else print('ignoring scan-image: no Docker Engine or containerd on this node');
       return;
     }
     if (kind !== 'policies') {
@@ -125,10 +143,11 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     onImageScanAck: (imageId, error) => images?.acknowledged(imageId, error),
     onConnect: () => images?.connected(),
     health: () => {
-      const list = pipeline?.sensorHealth() ?? [];
+      // One pipeline call: each sensor's state and the lost events they sum to.
+      const s = pipeline?.snapshot();
       return {
-        lostEvents: list.reduce((n, h) => n + h.lost, 0),
-        sensors: JSON.stringify(list.map((h) => ({ name: h.name, state: h.state, detail: h.detail, events: h.events, lost: h.lost }))),
+        lostEvents: s?.lost ?? 0,
+        sensors: JSON.stringify((s?.sensors ?? []).map((h) => ({ name: h.name, state: h.state, detail: h.detail, events: h.events, lost: h.lost }))),
       };
     },
   });
@@ -136,6 +155,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   const logFile = join(o.dataDir, 'alerts.jsonl');
   let dropNoted = 0;
   let watch: DockerWatch | undefined;
+  let containerdWatch: ContainerdWatch | undefined;
   const flood = new FloodAggregator(randomUUID);
   let floodNoted = 0;
   const enqueue = (a: Alert) => {
@@ -156,8 +176,10 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   const output: RuntimeOutput = {
     alert(a: Alert) {
       // A start check's alert has an ID of its container start and finding: checked again after an agent restart, stored once.
-      if (a.type === STARTUP_ALERT_TYPE && a.container?.id && watch)
-        a.id = derivedAlertId('startup', identity.nodeId, a.container.id, watch.startedAt(a.container.id), a.rule, a.message);
+      if (a.type === STARTUP_ALERT_TYPE && a.container?.id && (watch || containerdWatch)) {
+        const start = watch?.startOf(a.container.id) || containerdWatch?.startOf(a.container.id) || '';
+        a.id = derivedAlertId('startup', identity.nodeId, a.container.id, start, a.rule, a.message);
+      }
       const line = `${JSON.stringify(a)}\n`;
       try {
         if ((statSync(logFile, { throwIfNoEntry: false })?.size ?? 0) + line.length > LOCAL_LOG_MAX_BYTES) renameSync(logFile, `${logFile}.1`);
@@ -177,36 +199,29 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     },
   };
   sender.start();
-  // The node inventory: the Docker Engine's containers and images (DOCKER_HOST or --docker-socket) and containerd's
-  // containers (CONTAINERD_ADDRESS or --containerd-socket), whichever the node has; one list sent up, both parts kept current.
-  const containerdSocket = containerdSocketPath(o.containerdSocket);
+  // The node inventory: one list sent up, the Docker and containerd parts kept current.
   const parts: { docker: NodeContainer[]; containerd: NodeContainer[] } = { docker: [], containerd: [] };
   const inventory = (part: keyof typeof parts) => (list: NodeContainer[]) => {
     parts[part] = list;
     sender!.sendInventory(JSON.stringify([...parts.docker, ...parts.containerd]));
   };
-  const hasContainerd = existsSync(containerdSocket);
-  const sources = [...(engine ? [`docker ${dockerSocket}`] : []), ...(hasContainerd ? [`containerd ${containerdSocket}`] : [])];
+  const sources = [...(engine ? [`docker ${dockerSocket}`] : []), ...(containerd ? [`containerd ${containerdSocket}`] : [])];
   const starts = sources.length ? new ContainerStartSensor({ host: hostname(), source: sources.join(', ') }) : undefined;
   if (engine) {
     watch = new DockerWatch({ engine, onInventory: inventory('docker'), onStart: (doc) => starts?.started(doc), notice: print });
     watch.start();
-    images!.start();
-  } else print(`no Docker Engine at ${dockerSocket}: no Docker containers in the node inventory, no node image scanning`);
-  let containerd: ContainerdClient | undefined;
-  let containerdWatch: ContainerdWatch | undefined;
-  if (hasContainerd) {
-    containerd = new ContainerdClient({ socketPath: containerdSocket, timeoutMs: 5000 });
+  } else print(`no Docker Engine at ${dockerSocket}: no Docker containers or images in the node inventory`);
+  if (containerd) {
     containerdWatch = new ContainerdWatch({
       client: containerd,
-      // Docker's own containers live in containerd's `moby` namespace: the Docker watch reports them, named.
-      skipNamespaces: new Set(engine ? ['moby'] : []),
+      skipNamespaces,
       onInventory: inventory('containerd'),
       onStart: (s) => starts?.startedSpec(s),
       notice: print,
     });
     containerdWatch.start();
-  } else print(`no containerd at ${containerdSocket}: no containerd containers in the node inventory`);
+  } else print(`no containerd at ${containerdSocket}: no containerd containers or images in the node inventory`);
+  images?.start();
   const until =
     o.until ??
     new Promise<void>((res) => {

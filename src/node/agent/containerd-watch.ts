@@ -5,16 +5,17 @@
 // security settings from the OCI runtime spec containerd keeps for each
 // (src/core/checks/oci-spec.ts), and followed through containerd's events
 // (/tasks/start, /tasks/exit, /containers/delete, ...). Keys are
-// `NAMESPACE/ID`. The image ID (config digest) of a container's image is
-// read from the content store once per image target. Docker's own namespace
+// `NAMESPACE/ID`; a start is identified by the task's pid (containerd keeps
+// no start time). The image ID (config digest) of a container's image is
+// read from the content store once per image target (./node-images.ts). Docker's own namespace
 // (`moby`) is skipped when the Docker Engine is watched too: those
 // containers are reported, with their names, by the Docker backend.
 import { nodeContainerOfSpec, type NodeContainer } from '../../core/checks/node-container.js';
 import { ociSpecContainerSpec } from '../../core/checks/oci-spec.js';
 import type { ContainerSpec } from '../../core/checks/spec.js';
 import type { ContainerdClient } from '../containerd/client.js';
-import { openContainerdImage } from '../image/containerd.js';
-import { RuntimeWatch, type RuntimeBackend, type RuntimeChange, type RuntimeWatchOptions } from './runtime-watch.js';
+import { ConfigDigests, containerdNamespaces, remember } from './node-images.js';
+import { RuntimeWatch, type RuntimeBackend, type RuntimeChange, type RuntimeEvent, type RuntimeWatchOptions } from './runtime-watch.js';
 
 /** What a containerd start hands to the start checks. */
 export interface ContainerdStart {
@@ -37,21 +38,20 @@ const CHANGES: Record<string, RuntimeChange> = {
   '/containers/delete': 'gone',
 };
 
-const MAX_REMEMBERED = 4096;
-
 export class ContainerdBackend implements RuntimeBackend<ContainerdStart> {
   readonly label = 'containerd';
   /** Start times seen in events (containerd's API does not keep them). */
   private readonly startedAt = new Map<string, string>();
-  /** Image target digest -> config digest. */
-  private readonly configDigests = new Map<string, string>();
+  private readonly configDigests: ConfigDigests;
 
   constructor(
     private readonly client: ContainerdClient,
     private readonly skipNamespaces: ReadonlySet<string> = new Set(),
-  ) {}
+  ) {
+    this.configDigests = new ConfigDigests(client);
+  }
 
-  async follow(onChange: (key: string, change: RuntimeChange) => void, signal: AbortSignal): Promise<void> {
+  async subscribe(onEvent: (e: RuntimeEvent) => void, signal: AbortSignal): Promise<void> {
     await this.client.subscribe(
       [],
       (e) => {
@@ -60,7 +60,7 @@ export class ContainerdBackend implements RuntimeBackend<ContainerdStart> {
         const key = `${e.namespace}/${e.id}`;
         if (change === 'start') remember(this.startedAt, key, (e.time ?? new Date()).toISOString());
         if (change === 'gone') this.startedAt.delete(key);
-        onChange(key, change);
+        onEvent({ key, change });
       },
       signal,
     );
@@ -68,8 +68,7 @@ export class ContainerdBackend implements RuntimeBackend<ContainerdStart> {
 
   async list(max: number): Promise<string[]> {
     const keys: string[] = [];
-    for (const ns of await this.client.namespaces()) {
-      if (this.skipNamespaces.has(ns)) continue;
+    for (const ns of await containerdNamespaces(this.client, this.skipNamespaces)) {
       for (const c of await this.client.containers(ns)) {
         if (keys.length >= max) return keys;
         keys.push(`${ns}/${c.id}`);
@@ -78,7 +77,7 @@ export class ContainerdBackend implements RuntimeBackend<ContainerdStart> {
     return keys;
   }
 
-  async inspect(key: string): Promise<{ container: NodeContainer; doc: ContainerdStart } | undefined> {
+  async inspect(key: string): Promise<{ container: NodeContainer; doc: ContainerdStart; start: string } | undefined> {
     const slash = key.indexOf('/');
     const ns = key.slice(0, slash);
     const id = key.slice(slash + 1);
@@ -86,7 +85,7 @@ export class ContainerdBackend implements RuntimeBackend<ContainerdStart> {
     if (!c) return undefined;
     const task = await this.client.task(ns, id);
     const spec = ociSpecContainerSpec(c.spec ?? {}, { id, image: c.image, labels: c.labels }, `containerd ${key} spec`);
-    const imageDigest = c.image ? await this.configDigest(ns, c.image) : '';
+    const imageDigest = c.image ? await this.configDigests.of(ns, c.image) : '';
     const container = nodeContainerOfSpec(spec, {
       id,
       runtime: 'containerd',
@@ -97,31 +96,8 @@ export class ContainerdBackend implements RuntimeBackend<ContainerdStart> {
     });
     const doc: ContainerdStart = { id, namespace: ns, spec, pid: task?.pid ?? 0 };
     if (imageDigest) doc.imageDigest = imageDigest;
-    return { container, doc };
+    return { container, doc, start: task?.pid ? `pid:${task.pid}` : '' };
   }
-
-  /** The image ID of a container's image (its config digest for the node's platform); '' when it cannot be read. */
-  private async configDigest(ns: string, name: string): Promise<string> {
-    const record = await this.client.image(ns, name).catch(() => undefined);
-    if (!record) return '';
-    const known = this.configDigests.get(record.target.digest);
-    if (known !== undefined) return known;
-    let digest = '';
-    try {
-      const image = await openContainerdImage(`${ns}=${name}`, `containerd:${ns}=${name}`, { client: this.client });
-      digest = image.configDigest ?? '';
-      await image.close();
-    } catch {
-      // an image whose blobs are gone (garbage-collected, or only partly pulled): no image ID
-    }
-    remember(this.configDigests, record.target.digest, digest);
-    return digest;
-  }
-}
-
-function remember(m: Map<string, string>, k: string, v: string): void {
-  if (m.size >= MAX_REMEMBERED && !m.has(k)) m.delete(m.keys().next().value!);
-  m.set(k, v);
 }
 
 /** containerd's containers, followed (`onStart` gets the spec, pid and image ID). */

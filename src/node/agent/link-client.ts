@@ -200,6 +200,7 @@ export class Sender {
   private hb: NodeJS.Timeout | undefined;
   private kicked: NodeJS.Timeout | undefined;
   private inventory: string | undefined;
+  private nodeImages: string | undefined;
   private detection: { active: boolean; reason: string } | undefined;
   private learned: string | undefined;
   acked = 0;
@@ -247,6 +248,12 @@ export class Sender {
   /** A node-local image scan (JSON of src/core/scan/node-image.ts); false when not linked. */
   sendImageScan(json: string): boolean {
     return this.write({ imageScan: { json } });
+  }
+
+  /** The node-local images the node holds now (JSON {images}): sent now when linked, and at every connect. */
+  sendNodeImages(json: string): void {
+    this.nodeImages = json;
+    this.write({ nodeImages: { json } });
   }
 
   /** Whether runtime detection runs (cluster protection): sent now when linked, and at every connect. */
@@ -415,6 +422,7 @@ export class Sender {
     s.on('close', () => lost('closed'));
     this.write({ status: this.o.status() });
     if (this.inventory !== undefined) this.write({ inventory: { json: this.inventory } });
+    if (this.nodeImages !== undefined) this.write({ nodeImages: { json: this.nodeImages } });
     if (this.detection) this.write({ detection: this.detection });
     this.o.onConnect?.();
     if (this.learned !== undefined) this.write({ learned: { json: this.learned } });

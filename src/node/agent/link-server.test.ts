@@ -281,3 +281,101 @@ for (const kind of kinds) {
     }
   });
 }
+
+test(
+  'agent link: an oversized or malformed message is refused with a clear error, counted by reason, and other agents go on',
+  { timeout: 60_000 },
+  async () => {
+    const t = await startTestServer('sqlite', {}, { workers: 0 });
+    const pki = await loadOrCreatePki(t.dataDir);
+    t.ctx.agentCaHash = pki.caHash;
+    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60 });
+    const dirs: string[] = [];
+    const open: Array<{ close(): void }> = [];
+    try {
+      const p = t.defaultProjectId;
+      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
+      const enroll = async (nodeName: string) => {
+        const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+        const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
+        dirs.push(d);
+        return enrollOrLoad({ server: link.address, nodeName, version: '0.1.0', kernel: '6.1', caHash: pki.caHash, dataDir: d, token: tok.body.token });
+      };
+      const [bad, good] = [await enroll('bad'), await enroll('good')];
+      const alert = (id: string, message = 'm') => ({
+        id,
+        type: 'system/key-file-change',
+        severity: 'high',
+        time: '2026-01-01T00:00:00.000Z',
+        message,
+        rule: 'r',
+        host: 'x',
+      });
+      const stream = (id: typeof bad) => {
+        const s = openLink(link.address, id);
+        open.push(s);
+        return s;
+      };
+      // The other agent's stream stays open through all of it.
+      const g = stream(good);
+      g.send({ alerts: { alerts: [{ id: 'g-1', json: JSON.stringify(alert('g-1')) }] } });
+      await waitFor(() => g.got.find((m) => m.ack?.ids.includes('g-1')));
+
+      // 1. Over 4 MiB: the stream ends with RESOURCE_EXHAUSTED and says the size and the limit.
+      const big = stream(bad);
+      big.send({ alerts: { alerts: [{ id: 'big-1', json: JSON.stringify(alert('big-1', 'x'.repeat(5 * 1024 * 1024))) }] } });
+      const e1 = await big.ended;
+      assert.equal(e1?.code, grpc.status.RESOURCE_EXHAUSTED);
+      assert.match(String(e1?.details), /^agent message refused: \d+ bytes, over the agent link's limit of 4194304 bytes \(4 MiB\)$/);
+
+      // 2. Bytes that are no AgentMessage (a raw client: a protobuf field 1 whose length runs past the end).
+      const { Client } = agentLinkProto();
+      const raw = new Client(link.address, grpc.credentials.createSsl(Buffer.from(bad.caPem), Buffer.from(bad.keyPem), Buffer.from(bad.certPem)));
+      open.push(raw);
+      const rs = raw.makeBidiStreamRequest(
+        '/vigil.agent.v1.AgentLink/Connect',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+      );
+      const e2 = await new Promise<grpc.ServiceError | undefined>((res) => {
+        rs.on('error', (e: grpc.ServiceError) => res(e));
+        rs.on('end', () => res(undefined));
+        rs.on('data', () => {});
+        rs.write(Buffer.from([0x0a, 0xff, 0xff, 0x03, 0x01]));
+      });
+      assert.equal(e2?.code, grpc.status.INTERNAL);
+      assert.match(String(e2?.details), /^agent message refused: not a valid protobuf message of this RPC \(malformed\)$/);
+
+      // 3. Broken JSON in a json field: those alerts are rejected with the reason, the stream and the rest go on.
+      const js = stream(bad);
+      js.send({
+        alerts: {
+          alerts: [
+            { id: 'b-1', json: '{"id": "b-1", "type": ' },
+            { id: 'b-2', json: JSON.stringify(alert('b-2')) },
+          ],
+        },
+      });
+      const rej = await waitFor(() => js.got.find((m) => m.reject)?.reject);
+      assert.deepEqual(rej.ids, ['b-1']);
+      assert.match(rej.reason, /^alert b-1: its json field is not JSON \(/);
+      await waitFor(() => js.got.find((m) => m.ack?.ids.includes('b-2')));
+
+      // The other agent was not affected: its stream is open and still stores.
+      g.send({ alerts: { alerts: [{ id: 'g-2', json: JSON.stringify(alert('g-2')) }] } });
+      await waitFor(() => g.got.find((m) => m.ack?.ids.includes('g-2')));
+      const m = await t.ctx.metrics.render();
+      assert.match(m, /^vigil_agent_refused_messages_total\{reason="message-size"\} 1$/m);
+      assert.match(m, /^vigil_agent_refused_messages_total\{reason="protobuf"\} 1$/m);
+      assert.match(m, /^vigil_agent_refused_messages_total\{reason="json"\} 1$/m);
+      assert.match(m, /^vigil_agent_refused_oversized_total 1$/m);
+      assert.match(m, /^vigil_agent_refused_malformed_total 2$/m);
+      assert.equal((m.match(/^# TYPE vigil_agent_refused_messages_total counter$/gm) ?? []).length, 1);
+    } finally {
+      for (const x of open) x.close();
+      await link.close();
+      await t.cleanup();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  },
+);

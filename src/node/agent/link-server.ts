@@ -27,8 +27,8 @@ import addFormatsImport from 'ajv-formats';
 import type { Alert } from '../../core/alerts/types.js';
 import { isCatalogType } from '../../core/alerts/catalog.js';
 import { readNodeContainers, type NodeContainer } from '../../core/checks/node-container.js';
-import { readNodeImageScan } from '../../core/scan/node-image.js';
-import { nodeImagePolicyAlerts, requestedNodeScans, storeNodeImageScan } from '../services/node-images.js';
+import { readNodeImages, readNodeImageScan } from '../../core/scan/node-image.js';
+import { dropGoneNodeImages, nodeImagePolicyAlerts, requestedNodeScans, storeNodeImageScan } from '../services/node-images.js';
 import type { ServerContext } from '../server/context.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
@@ -150,8 +150,10 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
     5000,
     o.commitIntervalMs ?? COMMIT_INTERVAL_MS,
   );
-  const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed' | 'revoked' | 'renew' | 'flood') =>
+  const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed' | 'revoked' | 'renew' | 'flood', reason?: MessageRefusal) => {
     ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
+    if (reason) ctx.metrics.inc('vigil_agent_refused_messages_total', 'Agent messages refused as oversized or malformed, by reason.', 1, { reason });
+  };
   const throttled = (n: number) =>
     ctx.metrics.inc('vigil_agent_alerts_throttled_total', 'Alerts the agent link did not take (node over its rate or backlog; resent later).', n);
 
@@ -375,31 +377,50 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
           await pushTo([st]);
           await askScans([st]);
           const bucket = bucketOf(node.id);
+          /** A report read by its module's reader; one that does not validate is refused (counted, logged) and dropped. */
+          const readOrRefuse = <T>(reason: MessageRefusal, read: () => T): T | undefined => {
+            try {
+              return read();
+            } catch (e) {
+              refuse('malformed', reason);
+              ctx.log.warn({ node: node.id, error: (e as Error).message }, `agent ${reason} message refused`);
+              return undefined;
+            }
+          };
           const onMessage = async (m: AgentMessage) => {
             if (m.body === 'alerts' && m.alerts) {
               const env = m.alerts.alerts ?? [];
               if (env.length > MAX_ALERTS_PER_MESSAGE) {
-                refuse('oversized');
+                refuse('oversized', 'alerts-per-message');
                 call.write({ reject: { ids: env.map((x) => x.id), reason: `more than ${MAX_ALERTS_PER_MESSAGE} alerts in one message` } });
                 return;
               }
               const good: Alert[] = [];
               const bad: string[] = [];
               let reason = '';
+              let kind: MessageRefusal = 'alert-schema';
               for (const x of env) {
+                const id = String(x.id).slice(0, 100);
                 let a: unknown;
                 try {
                   a = JSON.parse(x.json);
-                } catch {
-                  a = undefined;
+                } catch (e) {
+                  bad.push(id);
+                  if (!reason) [reason, kind] = [`alert ${id}: its json field is not JSON (${(e as Error).message.slice(0, 100)})`, 'json'];
+                  continue;
                 }
-                const ok =
-                  a !== undefined && validAlert(a) && (a as Alert).id === x.id && (isCatalogType((a as Alert).type) || (a as Alert).type.startsWith('custom/'));
+                const why = !validAlert(a)
+                  ? `not a valid alert (${ajv.errorsText(validAlert.errors).slice(0, 200)})`
+                  : (a as Alert).id !== x.id
+                    ? 'its id differs from the envelope id'
+                    : !isCatalogType((a as Alert).type) && !(a as Alert).type.startsWith('custom/')
+                      ? `unknown alert type ${(a as Alert).type.slice(0, 80)}`
+                      : '';
                 // The node reports as itself: the host is its enrolled name, whatever the body says.
-                if (ok) good.push({ ...(a as Alert), host: node.hostname });
+                if (!why) good.push({ ...(a as Alert), host: node.hostname });
                 else {
-                  bad.push(String(x.id).slice(0, 100));
-                  reason ||= `alert ${String(x.id).slice(0, 100)}: not a valid alert (${ajv.errorsText(validAlert.errors).slice(0, 200)})`;
+                  bad.push(id);
+                  reason ||= `alert ${id}: ${why}`;
                 }
               }
               if (good.length) {
@@ -410,7 +431,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
                 call.write({ ack: { ids: good.map((a) => a.id) } });
               }
               if (bad.length) {
-                refuse('malformed');
+                refuse('malformed', kind);
                 call.write({ reject: { ids: bad, reason } });
               }
             } else if (m.body === 'heartbeat' && m.heartbeat) {
@@ -419,14 +440,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               st.version = String(m.status.version).slice(0, 50);
               await touchNode(ctx, node.id, { status: 'online', version: st.version, kernel: String(m.status.kernel).slice(0, 200) });
             } else if (m.body === 'inventory' && m.inventory) {
-              let containers;
-              try {
-                containers = readNodeContainers(String(m.inventory.json), `inventory of node ${node.hostname}`);
-              } catch (e) {
-                refuse('malformed');
-                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent inventory refused');
-                return;
-              }
+              const containers = readOrRefuse('inventory', () => readNodeContainers(String(m.inventory!.json), `inventory of node ${node.hostname}`));
+              if (!containers) return;
               await storeNodeInventory(ctx, node, containers);
               await raiseImagePolicyAlerts(st, containers);
             } else if (m.body === 'imageScan' && m.imageScan) {
@@ -435,7 +450,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               try {
                 scan = readNodeImageScan(json, `image scan of node ${node.hostname}`);
               } catch (e) {
-                refuse('malformed');
+                refuse('malformed', 'image-scan');
                 const id = /"imageId":"(sha256:[0-9a-f]{64})"/.exec(json.slice(0, 200))?.[1] ?? '';
                 ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent image scan refused');
                 call.write({ imageScanAck: { imageId: id, error: (e as Error).message.slice(0, 300) } });
@@ -447,17 +462,16 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               ctx.log.info({ node: node.id, image: scan.imageId, scanId: r.scanId }, 'node image scan stored');
               if (st.containers) await raiseImagePolicyAlerts(st, st.containers);
               call.write({ imageScanAck: { imageId: scan.imageId, error: '' } });
+            } else if (m.body === 'nodeImages' && m.nodeImages) {
+              const present = readOrRefuse('node-images', () => readNodeImages(String(m.nodeImages!.json), `node images of node ${node.hostname}`));
+              if (!present) return;
+              const n = await dropGoneNodeImages(ctx, { ...node, sourceIp: ip, version: st.version }, present);
+              if (n) ctx.log.info({ node: node.id, dropped: n }, 'node images gone from the node dropped');
             } else if (m.body === 'detection' && m.detection) {
               await touchNode(ctx, node.id, { status: 'online', detection: m.detection.active ? 'on' : 'off' });
             } else if (m.body === 'learned' && m.learned) {
-              let entries;
-              try {
-                entries = readLearnedReport(String(m.learned.json), `learned report of node ${node.hostname}`);
-              } catch (e) {
-                refuse('malformed');
-                ctx.log.warn({ node: node.id, error: (e as Error).message }, 'agent learned report refused');
-                return;
-              }
+              const entries = readOrRefuse('learned', () => readLearnedReport(String(m.learned!.json), `learned report of node ${node.hostname}`));
+              if (!entries) return;
               await sendDecisions(st, await storeLearnedReport(ctx, node, entries));
             } else if (m.body === 'policyApplied' && m.policyApplied) {
               const pa = m.policyApplied;
@@ -533,7 +547,26 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
     },
   };
 
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES });
+  // grpc-js ends a call whose message is over the limit (RESOURCE_EXHAUSTED) or does not decode as protobuf
+  // (INTERNAL) in its own base call, before any handler or interceptor sees the message; that call's
+  // sendStatus is where both pass: counted there, with a clear error to that agent (only its call ends).
+  const transportRefusals: grpc.ServerInterceptor = (_method, call) => {
+    const base = call as unknown as { sendStatus(status: LinkStatus): void };
+    const send = base.sendStatus.bind(base);
+    let counted = false; // later data frames of the same refused call come here again
+    base.sendStatus = (status) => {
+      const r = transportRefusal(status);
+      if (r && !counted) refuse(r.why, r.reason);
+      counted ||= !!r;
+      send(r ? { ...status, details: r.details } : status);
+    };
+    return new grpc.ServerInterceptingCall(call);
+  };
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    interceptors: [transportRefusals],
+  });
   server.addService(service, handlers);
   // The standard health service: "" (the server) and the link's own service name are SERVING while it runs.
   server.addService(healthService, {
@@ -608,4 +641,27 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
       await new Promise<void>((res) => server.tryShutdown(() => res()));
     },
   };
+}
+
+/** A status a server call ends with (grpc-js's PartialStatusObject, not exported by its index). */
+type LinkStatus = Parameters<grpc.ServerInterceptingCallInterface['sendStatus']>[0];
+
+/** Why the link refused an agent message (the `reason` label of vigil_agent_refused_messages_total). */
+export type MessageRefusal =
+  'message-size' | 'alerts-per-message' | 'protobuf' | 'json' | 'alert-schema' | 'inventory' | 'image-scan' | 'node-images' | 'learned';
+
+/** The refusal grpc-js made of a message (over the size limit, not decodable), with the error the agent gets; undefined for any other status. */
+export function transportRefusal(status: LinkStatus): { why: 'oversized' | 'malformed'; reason: MessageRefusal; details: string } | undefined {
+  const d = status.details ?? '';
+  if (status.code === grpc.status.RESOURCE_EXHAUSTED && /^Received message larger than max/.test(d)) {
+    const size = /\((\d+) vs\.? (\d+)\)/.exec(d);
+    return {
+      why: 'oversized',
+      reason: 'message-size',
+      details: `agent message refused: ${size ? `${size[1]} bytes, over` : 'over'} the agent link's limit of ${MAX_MESSAGE_BYTES} bytes (4 MiB)`,
+    };
+  }
+  if (status.code === grpc.status.INTERNAL && /^Error deserializing request/.test(d))
+    return { why: 'malformed', reason: 'protobuf', details: 'agent message refused: not a valid protobuf message of this RPC (malformed)' };
+  return undefined;
 }

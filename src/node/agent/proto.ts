@@ -37,7 +37,7 @@ export interface AlertEnvelope {
   json: string;
 }
 export interface AgentMessage {
-  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory' | 'imageScan' | 'detection' | 'learned';
+  body?: 'alerts' | 'heartbeat' | 'status' | 'policyApplied' | 'inventory' | 'imageScan' | 'detection' | 'learned' | 'nodeImages';
   alerts?: { alerts: AlertEnvelope[] };
   heartbeat?: { queueDepth: number; dropped: number; lostEvents: number; sensors: string };
   status?: { version: string; kernel: string; sensors: string };
@@ -46,6 +46,7 @@ export interface AgentMessage {
   imageScan?: { json: string };
   detection?: { active: boolean; reason: string };
   learned?: { json: string };
+  nodeImages?: { json: string };
 }
 export interface ServerMessage {
   body?: 'ack' | 'reject' | 'command' | 'throttle' | 'imageScanAck' | 'learnedDecisions';

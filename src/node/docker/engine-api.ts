@@ -205,39 +205,6 @@ export class DockerEngine {
   }
 }
 
-/**
- * Follows the engine until `signal` aborts, the loop of the agent's watchers
- * (inventory, images): the events of `filters` first, then `relist` (what
- * changed in between is seen by one or the other); a lost or failed stream
- * is told to `problem` (a line), followed again after `retryMs`, with a full
- * re-list (the engine does not replay events).
- */
-export async function followEngine(
-  engine: DockerEngine,
-  o: {
-    filters: Record<string, string[]>;
-    onEvent: (e: DockerEvent) => void;
-    relist: () => Promise<void>;
-    problem: (line: string) => void;
-    signal: AbortSignal;
-    retryMs?: number;
-  },
-): Promise<void> {
-  while (!o.signal.aborted) {
-    try {
-      const following = engine.events(o.filters, o.onEvent, o.signal);
-      following.catch(() => {}); // awaited below; a failure before that is not unhandled
-      await o.relist();
-      await following;
-      if (!o.signal.aborted) o.problem('Docker events stream ended (engine restarted?)');
-    } catch (e) {
-      if (o.signal.aborted) break;
-      o.problem(`Docker Engine: ${(e as Error).message}`);
-    }
-    await new Promise((r) => setTimeout(r, o.retryMs ?? 2000));
-  }
-}
-
 /** The engine's `{"message": ...}` of an error answer, bounded. */
 export function engineMessage(body: string): string {
   try {

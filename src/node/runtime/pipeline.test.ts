@@ -303,6 +303,13 @@ describe('runtime pipeline: sensors, lost events, failures, stats', () => {
     assert.equal(lost.length, 1, 'once per increase');
     assert.deepEqual(lost[0]!.fields, { lost: 7, totalLost: 7 });
     assert.equal(lost[0]!.time, new Date(TEST_TIME).toISOString());
+    // One call gives the heartbeat both: each sensor's state and the lost events they sum to.
+    const snap = p.snapshot();
+    assert.equal(snap.lost, 7);
+    assert.deepEqual(
+      snap.sensors.map((h) => [h.name, h.state, h.lost]),
+      [[sensor.name, 'failed', 7]],
+    );
   });
 });
 

@@ -52,8 +52,10 @@ export interface PipelineStats {
   events: number;
   alerts: number;
   killed: number;
-  /** Events the sensors lost (kernel buffers). */
+  /** Events the sensors lost (kernel buffers): the sum of `sensors[].lost`. */
   lost: number;
+  /** Each sensor's state and counters (the agent's heartbeat). */
+  sensors: Array<SensorHealth & { name: string }>;
   /** Malformed input records the sensors dropped. */
   bad: number;
   /** Raw records the sensors read (bpftrace lines). */
@@ -162,6 +164,7 @@ export class RuntimePipeline {
     procs: 0,
     containers: 0,
     rssMiB: 0,
+    sensors: [],
   };
   private readonly clock: () => number;
   private readonly monoNs: () => number;
@@ -408,19 +411,14 @@ export class RuntimePipeline {
     this.started = [];
   }
 
-  /** Each sensor's state and counters now (the agent's heartbeat). */
-  sensorHealth(): Array<SensorHealth & { name: string }> {
-    return this.o.sensors.map((s) => ({ name: s.name, ...s.health() }));
-  }
-
-  /** The stats now (sensor counters, cache sizes, memory). */
+  /** The stats now (each sensor's state and counters, their sums, cache sizes, memory). */
   snapshot(): PipelineStats {
+    const sensors = this.o.sensors.map((s) => ({ name: s.name, ...s.health() }));
     let lost = 0;
     let bad = 0;
     let lines = 0;
     let aggregated = 0;
-    for (const s of this.o.sensors) {
-      const h = s.health();
+    for (const h of sensors) {
       lost += h.lost;
       bad += h.bad;
       lines += h.lines ?? 0;
@@ -428,6 +426,7 @@ export class RuntimePipeline {
     }
     const g = this.o.gauges?.();
     Object.assign(this.stats, {
+      sensors,
       lost,
       bad,
       lines,

@@ -12,7 +12,7 @@ export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly hist = new Map<string, { counts: number[]; sum: number; n: number }>();
   private readonly gauges = new Map<string, { help: string; value: () => number | Promise<number> }>();
-  private readonly counters = new Map<string, { help: string; value: number }>();
+  private readonly counters = new Map<string, { help: string; value: number; series: Map<string, number> }>();
   private readonly infos = new Map<string, { help: string; labels: () => Promise<Record<string, string>> }>();
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
@@ -35,9 +35,16 @@ export class Metrics {
     this.infos.set(name, { help, labels });
   }
 
-  inc(name: string, help: string, by = 1): void {
-    const c = this.counters.get(name) ?? { help, value: 0 };
-    c.value += by;
+  /** Adds to a counter; with `labels`, to that labelled series of it. */
+  inc(name: string, help: string, by = 1, labels?: Record<string, string>): void {
+    const l = labels
+      ? `{${Object.entries(labels)
+          .map(([k, v]) => `${k}="${esc(v)}"`)
+          .join(',')}}`
+      : '';
+    const c = this.counters.get(name) ?? { help, value: 0, series: new Map<string, number>() };
+    if (l) c.series.set(l, (c.series.get(l) ?? 0) + by);
+    else c.value += by;
     this.counters.set(name, c);
   }
 
@@ -51,7 +58,11 @@ export class Metrics {
       out.push(`vigil_http_request_duration_seconds_bucket{${k},le="+Inf"} ${h.n}`);
       out.push(`vigil_http_request_duration_seconds_sum{${k}} ${h.sum}`, `vigil_http_request_duration_seconds_count{${k}} ${h.n}`);
     }
-    for (const [name, c] of this.counters) out.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`, `${name} ${c.value}`);
+    for (const [name, c] of this.counters) {
+      out.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);
+      if (c.series.size) for (const [l, v] of c.series) out.push(`${name}${l} ${v}`);
+      else out.push(`${name} ${c.value}`);
+    }
     for (const [name, g] of this.gauges) {
       let v: number;
       try {

@@ -8,7 +8,10 @@
 // node (images.node_id) and the engine's image ID as its digest. A scan of
 // such an image asked through the API re-matches the stored software list
 // (the worker never opens it) and asks the node's agent to scan it again
-// (images.node_scan_requested; the link server sends the command).
+// (images.node_scan_requested; the link server sends the command). The
+// rows follow the node: the agent reports the image IDs it holds after each
+// listing of its images, and the rows of images gone from the node are
+// deleted (audited as deleteImage by the node).
 import { existsSync } from 'node:fs';
 import type { Notice, OsInfo, Package, PackageType } from '../../core/inventory/types.js';
 import { SCAN_SCHEMA_VERSION, type ScanReport } from '../../core/scan/types.js';
@@ -16,6 +19,7 @@ import type { NodeImageScan } from '../../core/scan/node-image.js';
 import { prepareVulnScan } from '../vulndb/scan-vulns.js';
 import { agentActor, type AgentNode } from './agents.js';
 import { insertImage } from './images.js';
+import { published } from './common.js';
 import { mutate } from './mutate.js';
 import { createScan, endFailedScan } from './scans.js';
 import { saveScanReport, storedSoftware } from './scan-results.js';
@@ -184,4 +188,36 @@ export async function nodeImagePolicyAlerts(s: Pick<ServiceDeps, 'store' | 'cloc
     facts.set(key, f);
   }
   return runningImageAlerts(policies, node, containers, (c) => () => facts.get(`${c.image}\u0000${c.imageDigest}`), s.clock().getTime());
+}
+
+/**
+ * Deletes the node's image rows whose image ID the node no longer holds
+ * (`present`: every image ID of the node's runtimes, from its agent), each
+ * audited as deleteImage by the node; returns how many.
+ */
+export async function dropGoneNodeImages(s: ServiceDeps, node: AgentNode & { sourceIp: string; version: string }, present: readonly string[]): Promise<number> {
+  const keep = new Set(present);
+  const rows = await s.store.db
+    .selectFrom('images')
+    .select(['id', 'ref', 'digest'])
+    .where('project_id', '=', node.projectId)
+    .where('node_id', '=', node.id)
+    .execute();
+  const gone = rows.filter((r) => !keep.has(r.digest));
+  const by = { actor: agentActor(node.hostname, node.sourceIp, node.version), event: 'deleteImage' };
+  for (const r of gone)
+    await mutate(
+      s,
+      by,
+      {
+        resourceType: 'image',
+        resourceId: r.id,
+        projectId: node.projectId,
+        summary: { nodeId: node.id, image: r.digest, ref: r.ref, why: 'gone from the node' },
+      },
+      (trx) => trx.deleteFrom('images').where('id', '=', r.id).where('node_id', '=', node.id).execute(),
+    );
+  // Policies applied to those images no longer select them on the agents.
+  if (gone.length) published(s, 'policies', node.projectId);
+  return gone.length;
 }

@@ -10,7 +10,14 @@
 //   spec), follows containerd's events (start, kill), and a container started
 //   with an added capability, a host /etc mount and no seccomp raises
 //   container/abnormal-startup for each; one with containerd's seccomp
-//   profile stays silent. Needs root (containerd, the procfs sensor).
+//   profile stays silent.
+// - The agent scans containerd's images itself (content store, one at a
+//   time): the server matches the Debian status against its DB (zlib1g
+//   1:1.2.13.dfsg-1 is vulnerable in the test DB) and lists them as node
+//   images with the config digest as image ID; a "scan now" through the API
+//   makes the agent scan one again; an image imported later is scanned when
+//   it appears, and its row dropped when it is removed.
+// Needs root (containerd, the procfs sensor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +31,7 @@ import { writeDockerArchive, writeOciArchive, type FileSpec, type ImageSpec } fr
 import { sbomDebPackages } from '../../../bench/lib/debian-image.js';
 import { ContainerdClient } from '../../../src/node/containerd/client.js';
 import { ContainerdImages } from '../../../src/node/agent/node-images.js';
+import { buildDb } from '../../../src/node/vulndb/db.test-helpers.js';
 
 const IMAGE = 'docker.io/vigil/ctd-test:1';
 
@@ -95,7 +103,7 @@ test(
       try {
         const listed = await new ContainerdImages(client).list(100);
         assert.deepEqual(listed.map((i) => i.ref).sort(), [`containerd:default=${IMAGE}`, 'containerd:k8s.io=docker.io/vigil/multi:1']);
-        assert.ok(listed.every((i) => /^sha256:[0-9a-f]{64}$/.test(i.digest)));
+        assert.ok(listed.every((i) => /^sha256:[0-9a-f]{64}$/.test(i.key)));
       } finally {
         client.close();
       }
@@ -116,7 +124,18 @@ test(
 
       // The agent on this node: no Docker Engine, containerd found through CONTAINERD_ADDRESS.
       c.ctr(['run', '-d', '--seccomp', IMAGE, 'before', '/bin/sleep', '600']);
-      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
+      const dbPath = join(dir, 'vigil.db');
+      const osv = JSON.stringify({
+        id: 'DSA-9001-1',
+        modified: '2026-01-01T00:00:00Z',
+        summary: 'zlib test issue',
+        database_specific: { severity: 'critical' },
+        affected: [
+          { package: { ecosystem: 'Debian:12', name: 'zlib' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:1.2.13.dfsg-9' }] }] },
+        ],
+      });
+      await buildDb(dir, dbPath, [osv], '2026-03-01T00:00:00.000Z');
+      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir, { VIGIL_DB: dbPath });
       server = s.p;
       a = agent(
         s.link,
@@ -139,6 +158,47 @@ test(
       assert.equal(first.imageDigest, configDigest, 'the image ID is the config digest the scan reports');
       assert.equal(first.state, 'running');
       assert.deepEqual([first.privileged, first.capAdd, first.hostMounts, first.hostPid, first.hostNetwork], [false, [], [], false, false]);
+
+      // The agent scans containerd's images: matched by the server, listed as the node's images.
+      type ImageApi = { id: string; ref: string; digest: string; nodeId: string | null; critical: number; lastScanId: string | null };
+      const images = async () => (await api.call<{ items: ImageApi[] }>('GET', `/api/v1/projects/${projectId}/images?limit=100`)).items;
+      const scanned = (name: string) =>
+        until(`${name} scanned`, async () => (await images()).find((i) => i.ref.endsWith(`/${name}`) && i.lastScanId), 120_000, a);
+      const ctd = await scanned(IMAGE);
+      assert.match(ctd.ref, /^node:[^/]+\/docker\.io\/vigil\/ctd-test:1$/);
+      assert.equal(ctd.nodeId, nodeId);
+      assert.equal(ctd.digest, configDigest, 'filed under the image ID its containers carry');
+      assert.equal(ctd.critical, 1);
+      const vulns = (
+        await api.call<{ items: Array<{ refId: string; package: string; installedVersion: string }> }>(
+          'GET',
+          `/api/v1/projects/${projectId}/images/${ctd.id}/findings?kind=vuln&limit=100`,
+        )
+      ).items.map((f) => `${f.refId} ${f.package} ${f.installedVersion}`);
+      assert.deepEqual(vulns, ['DSA-9001-1 zlib1g 1:1.2.13.dfsg-1']);
+      const multiRow = await scanned('docker.io/vigil/multi:1');
+      assert.equal(multiRow.critical, 1, 'the linux/amd64 image of the index');
+      const scans = async (id: string) =>
+        (await api.call<{ items: Array<{ trigger: string; status: string }> }>('GET', `/api/v1/projects/${projectId}/scans?imageId=${id}&limit=100`)).items;
+      // "Scan now": the agent scans the containerd image again.
+      await api.call('POST', `/api/v1/projects/${projectId}/images/${ctd.id}/scan`);
+      await until(
+        'the agent scanned it again',
+        async () => ((await scans(ctd.id)).filter((x) => x.trigger === 'agent' && x.status === 'succeeded').length === 2 ? true : undefined),
+        90_000,
+        a,
+      );
+      // Imported after the agent started: scanned when it appears; removed: its row is dropped.
+      await writeDockerArchive(join(dir, 'new.tar'), { layers: [{ files: files.slice(0, 2) }], repoTags: ['vigil/ctd-new:1'] });
+      c.ctr(['images', 'import', join(dir, 'new.tar')]);
+      const added = await scanned('docker.io/vigil/ctd-new:1');
+      assert.equal(added.critical, 1);
+      c.ctr(['images', 'rm', 'docker.io/vigil/ctd-new:1']);
+      await until('the removed image dropped', async () => ((await images()).some((i) => i.id === added.id) ? undefined : true), 60_000, a);
+      assert.ok(
+        (await images()).some((i) => i.id === ctd.id),
+        'the others stay',
+      );
 
       // Started after the agent: followed through containerd's events; the risky one raises its start checks.
       c.ctr(['run', '-d', '--cap-add', 'CAP_SYS_PTRACE', '--mount', 'type=bind,src=/etc,dst=/hostetc,options=rbind:ro', IMAGE, 'risky', '/bin/sleep', '600']);

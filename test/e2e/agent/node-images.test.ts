@@ -2,7 +2,7 @@
 // matching against a small vulnerability DB: images that exist only in that
 // dockerd are scanned by the agent and their findings appear in the image
 // API (registry-less, with their node); a new image (docker load) is scanned
-// when it appears; POST .../images/{id}/scan asks the agent again. A
+// when it appears, and its row dropped when it is deleted (docker rmi); POST .../images/{id}/scan asks the agent again. A
 // container already running when the agent starts is checked (start checks)
 // and, its image violating the project's image-admission policy, raises
 // container/image-blocked; an agent restart stores neither again. Closing
@@ -215,6 +215,18 @@ test(
       );
       assert.equal(other.critical, 0);
       assert.equal(other.high, 1);
+      // Deleted on the node (untag + delete events): its row leaves the image list, audited as the node's deleteImage.
+      await docker(['rmi', 'local/other:2']);
+      await until('the deleted image dropped', async () => ((await images()).some((i) => i.ref === 'node:node-a/local/other:2') ? undefined : true), 30_000, a);
+      const dropped = (await api.call<{ items: Array<{ username: string; resourceId: string }> }>('GET', '/api/v1/audit?event=deleteImage')).items;
+      assert.deepEqual(
+        dropped.map((x) => [x.username, x.resourceId]),
+        [['node:node-a', other.id]],
+      );
+      assert.ok(
+        (await images()).some((i) => i.id === app.id),
+        'the images still on the node stay',
+      );
 
       // "Scan now" through the API: the worker re-matches the stored list at once, and the agent scans the image again.
       await api.call('POST', `/api/v1/projects/${projectId}/images/${app.id}/scan`);
