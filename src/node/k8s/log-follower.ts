@@ -6,7 +6,7 @@
 // a restarted follower neither loses nor repeats a line: if the inode moved
 // while it was down, it first finishes the rotated file, found by inode.
 import { createHash } from 'node:crypto';
-import { open, readdir, rename, stat, writeFile, readFile, mkdir } from 'node:fs/promises';
+import { open, readdir, type FileHandle, rename, stat, writeFile, readFile, mkdir } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { LineSplitter, type SplitLine } from '../../core/k8s/line-splitter.js';
@@ -87,9 +87,12 @@ export class AuditLogFollower {
   /** Read whatever is available now; returns the number of lines handed over. */
   async pollOnce(): Promise<number> {
     let count = 0;
-    let st;
+    // One handle for the whole poll: its identity, first line and content are
+    // the same file even when the path is renamed away meanwhile (a stat and a
+    // later open by name could see two files).
+    let fh: FileHandle;
     try {
-      st = await stat(this.opts.path);
+      fh = await open(this.opts.path, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         // Between the rename and the creation of the new file: finish the old one.
@@ -98,22 +101,27 @@ export class AuditLogFollower {
       }
       throw e;
     }
-    if (!this.state) {
-      this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
-    } else if (st.ino !== this.state.ino || st.dev !== this.state.dev) {
-      count += await this.finishRotated();
-      this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
-    } else if (st.size < this.state.offset) {
-      this.warn(`${this.opts.path} was truncated (size ${st.size} < offset ${this.state.offset}); reading it from the start`);
-      this.resetSameFile();
-    } else if (this.state.firstLineHash && st.size > 0) {
-      const h = await firstLineHash(this.opts.path);
-      if (h !== undefined && h !== this.state.firstLineHash) {
-        this.warn(`${this.opts.path} was truncated and rewritten; reading it from the start`);
+    try {
+      const st = await fh.stat();
+      if (!this.state) {
+        this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
+      } else if (st.ino !== this.state.ino || st.dev !== this.state.dev) {
+        count += await this.finishRotated();
+        this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
+      } else if (st.size < this.state.offset) {
+        this.warn(`${this.opts.path} was truncated (size ${st.size} < offset ${this.state.offset}); reading it from the start`);
         this.resetSameFile();
+      } else if (this.state.firstLineHash && st.size > 0) {
+        const h = await firstLineHash(fh);
+        if (h !== undefined && h !== this.state.firstLineHash) {
+          this.warn(`${this.opts.path} was truncated and rewritten; reading it from the start`);
+          this.resetSameFile();
+        }
       }
+      count += await this.readFrom(fh, this.opts.path, false);
+    } finally {
+      await fh.close();
     }
-    count += await this.readFrom(this.opts.path, false);
     return count;
   }
 
@@ -161,7 +169,7 @@ export class AuditLogFollower {
       return 0;
     }
     // The rotated file is complete: its unterminated last line, if any, is final too.
-    let count = await this.readFrom(join(dir, found), true);
+    let count = await this.readRotated(join(dir, found));
     const dot = base.lastIndexOf('.');
     const stem = dot > 0 ? base.slice(0, dot) : base;
     const ext = dot > 0 ? base.slice(dot) : '';
@@ -176,46 +184,51 @@ export class AuditLogFollower {
       }
       if (!st.isFile()) continue;
       this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
-      count += await this.readFrom(p, true);
+      count += await this.readRotated(p);
     }
     return count;
   }
 
-  private async readFrom(path: string, final: boolean): Promise<number> {
-    const s = this.state!;
+  /** A rotated file, complete: read from the position to its end. */
+  private async readRotated(path: string): Promise<number> {
     const fh = await open(path, 'r');
-    let count = 0;
     try {
-      const splitter = new LineSplitter(this.maxLineBytes, s.offset, s.lineNo);
-      const buf = Buffer.allocUnsafe(this.chunkBytes);
-      let pos = s.offset;
-      while (true) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-        if (bytesRead === 0) break;
-        pos += bytesRead;
-        const lines = splitter.push(buf.subarray(0, bytesRead));
-        if (lines.length) {
-          count += lines.length;
-          await this.deliver(path, lines);
-        }
-      }
-      if (final) {
-        const last = splitter.flush();
-        if (last) {
-          count++;
-          await this.deliver(path, [last]);
-        }
-      }
+      return await this.readFrom(fh, path, true);
     } finally {
       await fh.close();
     }
+  }
+
+  private async readFrom(fh: FileHandle, path: string, final: boolean): Promise<number> {
+    const s = this.state!;
+    let count = 0;
+    const splitter = new LineSplitter(this.maxLineBytes, s.offset, s.lineNo);
+    const buf = Buffer.allocUnsafe(this.chunkBytes);
+    let pos = s.offset;
+    while (true) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      const lines = splitter.push(buf.subarray(0, bytesRead));
+      if (lines.length) {
+        count += lines.length;
+        await this.deliver(fh, path, lines);
+      }
+    }
+    if (final) {
+      const last = splitter.flush();
+      if (last) {
+        count++;
+        await this.deliver(fh, path, [last]);
+      }
+    }
     return count;
   }
 
-  private async deliver(path: string, lines: SplitLine[]): Promise<void> {
+  private async deliver(fh: FileHandle, path: string, lines: SplitLine[]): Promise<void> {
     const s = this.state!;
     if (s.offset === 0 && s.firstLineHash === undefined) {
-      s.firstLineHash = await firstLineHash(path);
+      s.firstLineHash = await firstLineHash(fh);
     }
     await this.opts.onLines(lines.map((l) => ({ ...l, file: path })));
     const last = lines[lines.length - 1]!;
@@ -237,21 +250,16 @@ export class AuditLogFollower {
   }
 }
 
-async function firstLineHash(path: string): Promise<string | undefined> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(FIRST_LINE_HASH_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead === 0) return undefined;
-    const nl = buf.subarray(0, bytesRead).indexOf(10);
-    // Hash only a finished first line (or the first 4 KiB of a long one) so the hash does not change as it grows.
-    if (nl === -1 && bytesRead < buf.length) return undefined;
-    return createHash('sha256')
-      .update(buf.subarray(0, nl === -1 ? bytesRead : nl))
-      .digest('hex');
-  } finally {
-    await fh.close();
-  }
+async function firstLineHash(fh: FileHandle): Promise<string | undefined> {
+  const buf = Buffer.alloc(FIRST_LINE_HASH_BYTES);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+  if (bytesRead === 0) return undefined;
+  const nl = buf.subarray(0, bytesRead).indexOf(10);
+  // Hash only a finished first line (or the first 4 KiB of a long one) so the hash does not change as it grows.
+  if (nl === -1 && bytesRead < buf.length) return undefined;
+  return createHash('sha256')
+    .update(buf.subarray(0, nl === -1 ? bytesRead : nl))
+    .digest('hex');
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
