@@ -17,11 +17,15 @@ const SAMPLES: Record<string, unknown> = Object.fromEntries(
 test('every feed detects its own format and no other', () => {
   assert.deepEqual(
     feedSet.ordered.map((f) => f.id),
-    ['osv', 'nvd', 'alpine-secdb', 'debian-tracker'],
+    ['osv', 'nvd', 'alpine-secdb', 'debian-tracker', 'threat-ips'],
     'every module of src/core/feeds/modules/, in detection order',
   );
-  assert.deepEqual(Object.keys(SAMPLES).sort(), feedSet.ordered.map((f) => f.id).sort(), 'one sample per feed, named after it');
-  for (const f of feedSet.ordered) {
+  // Threat-IP list feeds are text, never detected as advisory documents (src/node/vulndb/update.test.ts reads them).
+  const documentFeeds = feedSet.ordered.filter((f) => !f.threatIps);
+  for (const f of feedSet.ordered.filter((x) => x.threatIps))
+    for (const [id, doc] of Object.entries(SAMPLES)) assert.equal(f.detect(doc), false, `${f.id} on a ${id} document`);
+  assert.deepEqual(Object.keys(SAMPLES).sort(), documentFeeds.map((f) => f.id).sort(), 'one sample per advisory feed, named after it');
+  for (const f of documentFeeds) {
     assert.ok(SAMPLES[f.id], `a sample for ${f.id} in src/core/feeds/modules/samples/${f.id}.json`);
     for (const [id, doc] of Object.entries(SAMPLES)) assert.equal(f.detect(doc), id === f.id, `${f.id} on a ${id} document`);
     assert.equal(feedSet.detectFormat(SAMPLES[f.id]), f.id);
@@ -37,9 +41,9 @@ test('every feed detects its own format and no other', () => {
 
 test('update sources, their flags and download plans come from the feed modules', () => {
   const sources = feedSet.updateSources();
-  assert.deepEqual([...sources.keys()], ['osv', 'alpine', 'debian']);
+  assert.deepEqual([...sources.keys()], ['osv', 'alpine', 'debian', 'threat-ips']);
   const flags = [...sources.values()].flatMap((s) => s.options.map((o) => o.flag.split(' ')[0]));
-  assert.deepEqual(flags, ['--osv-url', '--osv-ecosystems', '--alpine-secdb-url', '--alpine-branches', '--debian-tracker-url']);
+  assert.deepEqual(flags, ['--osv-url', '--osv-ecosystems', '--alpine-secdb-url', '--alpine-branches', '--debian-tracker-url', '--threat-ip-urls']);
   assert.equal(new Set(flags).size, flags.length, 'no flag twice');
   const osv = sources.get('osv')!.plan({});
   const names = osv.map((d) => decodeURIComponent(d.url.split('/').at(-2)!));
