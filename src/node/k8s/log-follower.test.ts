@@ -184,3 +184,34 @@ test('run() polls until aborted with the injected sleep', async () => {
     t.done();
   }
 });
+
+test('rotations while a poll is in flight: every line once, in order', async () => {
+  // The path is renamed away and recreated between the poll's system calls; a
+  // poll that looked at the path twice (identity, then content) read the new
+  // file as the old one, repeating and reordering lines.
+  const t = setup();
+  try {
+    const line = (i: number) => `r${String(i).padStart(5, '0')}`;
+    let n = 0;
+    writeFileSync(t.path, `${line(n++)}\n`);
+    const f = t.make();
+    await f.init();
+    await f.pollOnce();
+    for (let round = 0; round < 200; round++) {
+      const poll = f.pollOnce();
+      for (let i = 0; i < round % 4; i++) await new Promise((r) => setImmediate(r));
+      appendFileSync(t.path, `${line(n++)}\n`);
+      renameSync(t.path, join(t.dir, `audit-${String(round).padStart(5, '0')}.log`));
+      writeFileSync(t.path, `${line(n++)}\n`);
+      await poll;
+    }
+    await f.pollOnce();
+    assert.deepEqual(
+      t.seen,
+      Array.from({ length: n }, (_, i) => line(i)),
+    );
+    assert.deepEqual(t.warnings, []);
+  } finally {
+    t.done();
+  }
+});

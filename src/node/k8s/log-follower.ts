@@ -106,7 +106,7 @@ export class AuditLogFollower {
       if (!this.state) {
         this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
       } else if (st.ino !== this.state.ino || st.dev !== this.state.dev) {
-        count += await this.finishRotated();
+        count += await this.finishRotated(st);
         this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
       } else if (st.size < this.state.offset) {
         this.warn(`${this.opts.path} was truncated (size ${st.size} < offset ${this.state.offset}); reading it from the start`);
@@ -144,9 +144,11 @@ export class AuditLogFollower {
    * directory and read its rest; then read, whole and in name order, the
    * backups rotated after it (lumberjack names them `<stem>-<time><ext>`, so
    * name order is time order): several rotations may have happened while we
-   * were down or between two polls.
+   * were down or between two polls. `current` is the file this poll opened
+   * at the path: if it was rotated too meanwhile, the backups stop before it
+   * (the poll reads it next; newer backups wait for the next poll).
    */
-  private async finishRotated(): Promise<number> {
+  private async finishRotated(current?: { dev: number; ino: number }): Promise<number> {
     const s = this.state!;
     const dir = dirname(this.opts.path);
     const base = basename(this.opts.path);
@@ -183,6 +185,7 @@ export class AuditLogFollower {
         continue;
       }
       if (!st.isFile()) continue;
+      if (current && st.ino === current.ino && st.dev === current.dev) break;
       this.state = { version: 1, path: this.opts.path, dev: st.dev, ino: st.ino, offset: 0, lineNo: 0 };
       count += await this.readRotated(p);
     }
