@@ -75,7 +75,7 @@ describe('console flows in Chromium', { timeout: 900_000 }, () => {
     assert.equal(await edit.getByLabel('Username').inputValue(), REG_USER);
     await edit.getByLabel('Password').fill(REG_PASSWORD);
     await edit.getByRole('button', { name: 'Save' }).click();
-    await edit.waitFor({ state: 'hidden' });
+    await edit.waitFor({ state: 'detached' });
     await row.getByRole('button', { name: 'Sync now' }).click();
     await page.locator('.ant-message-success', { hasText: 'Synced: 1 images, 1 new, 1 scans queued' }).waitFor();
     await row.getByText('Never').waitFor({ state: 'detached' });
@@ -193,6 +193,8 @@ describe('console flows in Chromium', { timeout: 900_000 }, () => {
     await form.getByLabel('Signing secret').fill(HOOK_SECRET);
     await form.getByRole('button', { name: 'Save' }).click();
     await page.locator('tbody tr.ant-table-row', { hasText: 'flows-hook' }).waitFor();
+    // The list may refresh before the modal's closing animation ends; once closed, its fields are gone from the page.
+    await form.waitFor({ state: 'detached' });
     assert.ok(!(await page.content()).includes(HOOK_SECRET));
     const hooks = await c.api('GET', '/api/v1/notifiers', admin);
     assert.ok(hooks.body.items.some((h: any) => h.name === 'flows-hook' && h.kind === 'webhook'));
