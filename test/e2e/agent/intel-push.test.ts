@@ -143,7 +143,16 @@ test(
       // Kept under the data dir: with the rule on again, the server stopped and the agent restarted, both still apply.
       await api.call('PATCH', `/api/v1/projects/${projectId}/rules/${rule.id}`, { enabled: true });
       await until('the rule on again', () => applied(1, 1) >= 2 || undefined, 15_000, a);
-      const saved = JSON.parse(readFileSync(join(agentDir, 'policies.json'), 'utf8')) as { rules: Array<{ name: string }>; threatIps: string[] };
+      // The agent says it applied the set before it writes policies.json.
+      const saved = await until(
+        'the set saved under the data dir',
+        () => {
+          const set = JSON.parse(readFileSync(join(agentDir, 'policies.json'), 'utf8')) as { rules: Array<{ name: string }>; threatIps: string[] };
+          return set.rules.length ? set : undefined;
+        },
+        15_000,
+        a,
+      );
       assert.deepEqual(
         saved.rules.map((r) => r.name),
         ['tac.yaml'],
