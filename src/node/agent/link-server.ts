@@ -97,6 +97,8 @@ export interface AgentLinkOptions {
   alertBurst?: number;
   /** Minimum time between the starts of two alert commits (default COMMIT_INTERVAL_MS). */
   commitIntervalMs?: number;
+  /** Alert commits that may run at once on PostgreSQL (default 2; SQLite: 1). */
+  commits?: number;
 }
 
 interface LiveStream {
@@ -149,6 +151,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
     (projectId, batches) => ingestAgentBatches(ctx, projectId, batches),
     5000,
     o.commitIntervalMs ?? COMMIT_INTERVAL_MS,
+    ctx.store.sqlite ? 1 : (o.commits ?? 2),
   );
   const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed' | 'revoked' | 'renew' | 'flood', reason?: MessageRefusal) => {
     ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
