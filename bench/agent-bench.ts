@@ -36,11 +36,9 @@ import type { Alert } from '../src/core/alerts/types.js';
 import { Api, cluster, stop, until, type Proc } from '../test/e2e/agent/harness.js';
 import { commOf, cpuSeconds, memoryKiB, processTree, rssKiB } from './lib/proc.js';
 import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
+import { argOf, percentile } from './lib/args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : def;
-};
+const arg = argOf;
 const AGENTS = Number(arg('agents', '200'));
 const RATE = Number(arg('rate', '5'));
 const SECONDS = Number(arg('seconds', '30'));
@@ -50,11 +48,7 @@ const AB_TRIGGERS = Number(arg('ab-triggers', '0'));
 const PG_URL = process.env.VIGIL_TEST_PG_URL || 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
 const now = () => performance.timeOrigin + performance.now();
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
+const pct = percentile;
 
 interface Sim {
   sender: Sender;

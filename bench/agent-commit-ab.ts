@@ -20,20 +20,15 @@ import { openStore } from '../src/node/store/store.js';
 import { newId } from '../src/node/store/ids.js';
 import { ingestAlerts } from '../src/node/store/alert-groups.js';
 import type { Alert } from '../src/core/alerts/types.js';
+import { argOf, percentile } from './lib/args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : def;
-};
+const arg = argOf;
 const BATCH = Number(arg('batch', '50'));
 const ROUNDS = Number(arg('rounds', '40'));
 const PER_ROUND = Number(arg('per-round', '20'));
 const PG_URL = process.env.VIGIL_TEST_PG_URL || 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
+const pct = percentile;
 /** Nanoseconds a process has run on a CPU. */
 const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
