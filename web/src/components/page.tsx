@@ -4,7 +4,7 @@
 // behind them (an "add" form, a row action). Pages compose these instead of
 // repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
 import type { ColumnType } from 'antd/es/table';
 import { useMutation, type UseMutationResult } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n';
@@ -18,8 +18,15 @@ export function PageTitle({ children }: { children: ReactNode }) {
   return <h2 className="page-title">{children}</h2>;
 }
 
+/** An "add" button: whether the user may add, its label and what it opens. */
+export interface AddButton {
+  allowed: boolean;
+  label: string;
+  onAdd(): void;
+}
+
 /** A toolbar (filters as children) ending in a primary "add" button, shown only when allowed. */
-export function AddToolbar({ allowed, label, onAdd, children }: { allowed: boolean; label: string; onAdd(): void; children?: ReactNode }) {
+export function AddToolbar({ allowed, label, onAdd, children }: AddButton & { children?: ReactNode }) {
   return (
     <div className="toolbar">
       {children}
@@ -49,15 +56,33 @@ export function DataTable<T extends object>({ columns, ...props }: Omit<TablePro
   return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} columns={columns as ColumnType<T>[]} {...props} />;
 }
 
+type QueryTableProps<T> = Omit<TableProps<T>, 'columns'> & { columns: Column<T>[]; query: { isLoading: boolean; error: unknown; data?: { items: T[] } } };
+
 /** A list query's table: its loading and error states (QueryState), then its items in a DataTable. */
-export function QueryTable<T extends object>({
-  query,
-  ...props
-}: Omit<TableProps<T>, 'columns'> & { columns: Column<T>[]; query: { isLoading: boolean; error: unknown; data?: { items: T[] } } }) {
+export function QueryTable<T extends object>({ query, ...props }: QueryTableProps<T>) {
   return (
     <QueryState query={query}>
       <DataTable<T> dataSource={query.data?.items ?? []} {...props} />
     </QueryState>
+  );
+}
+
+/** A list with its toolbar: the "add" button (and any filters as children) above the list query's table. */
+export function ListSection<T extends object>({ add, children, ...table }: QueryTableProps<T> & { add: AddButton; children?: ReactNode }) {
+  return (
+    <>
+      <AddToolbar {...add}>{children}</AddToolbar>
+      <QueryTable<T> {...table} />
+    </>
+  );
+}
+
+/** A titled card of a settings page; its header ends in an "add" button when one is given and allowed. */
+export function SectionCard({ title, add, children }: { title: string; add?: AddButton; children: ReactNode }) {
+  return (
+    <Card title={title} style={{ marginBottom: 16 }} extra={add?.allowed && <Button onClick={add.onAdd}>{add.label}</Button>}>
+      {children}
+    </Card>
   );
 }
 
@@ -142,6 +167,25 @@ export function FormModal<V>({ title, form, initialValues, children }: { title: 
         </Button>
       </Form>
     </Modal>
+  );
+}
+
+/** A form field choosing one of a few values: `choices` maps each value to its label, in order. */
+export function ChoiceItem<V extends string>({
+  label,
+  name,
+  choices,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  choices: Record<V, string>;
+  onChange?(v: NoInfer<V>): void;
+}) {
+  return (
+    <Form.Item label={label} name={name}>
+      <Select<V> onChange={onChange} options={(Object.entries(choices) as [V, string][]).map(([value, text]) => ({ value, label: text }))} />
+    </Form.Item>
   );
 }
 

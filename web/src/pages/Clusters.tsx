@@ -9,7 +9,7 @@ import type { Cluster, NodeRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { StatusTag, useProject } from '../components/common';
-import { AddToolbar, FormModal, PageTitle, QueryTable, RequiredItem, RowActions, useAction, useAddForm } from '../components/page';
+import { FormModal, ListSection, PageTitle, QueryTable, RequiredItem, RowActions, useAction, useAddForm } from '../components/page';
 
 export default function Clusters() {
   const { t, date, relative } = useI18n();
@@ -52,8 +52,8 @@ export default function Clusters() {
   return (
     <>
       <PageTitle>{t('nav.clusters')}</PageTitle>
-      <AddToolbar allowed={!!projectId && can('cluster:create', projectId)} label={t('clusters.add')} onAdd={add.show} />
-      <QueryTable<Cluster>
+      <ListSection<Cluster>
+        add={{ allowed: !!projectId && can('cluster:create', projectId), label: t('clusters.add'), onAdd: add.show }}
         query={clusters}
         columns={[
           { title: t('clusters.name'), dataIndex: 'name' },

@@ -11,7 +11,7 @@ import type { LearnedEntry, Policy, PolicyDocument } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../components/common';
-import { AddToolbar, ConfirmDelete, FilterSelect, PageTitle, QueryTable } from '../components/page';
+import { ConfirmDelete, FilterSelect, ListSection, PageTitle, QueryTable } from '../components/page';
 import { message } from '../components/message';
 
 type Kind = Policy['kind'];
@@ -405,16 +405,8 @@ export default function Policies() {
   return (
     <>
       <PageTitle>{t('nav.policies')}</PageTitle>
-      <AddToolbar allowed={!!projectId && can('policy:create', projectId)} label={t('policies.create')} onAdd={() => setCreating(true)}>
-        <FilterSelect
-          f={f}
-          param="kind"
-          label={t('policies.kindLabel')}
-          width={200}
-          options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))}
-        />
-      </AddToolbar>
-      <QueryTable<Policy>
+      <ListSection<Policy>
+        add={{ allowed: !!projectId && can('policy:create', projectId), label: t('policies.create'), onAdd: () => setCreating(true) }}
         query={q}
         columns={[
           { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
@@ -426,7 +418,15 @@ export default function Policies() {
           },
           { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
         ]}
-      />
+      >
+        <FilterSelect
+          f={f}
+          param="kind"
+          label={t('policies.kindLabel')}
+          width={200}
+          options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))}
+        />
+      </ListSection>
       <Modal title={t('policies.create')} open={creating} onCancel={() => setCreating(false)} footer={null} destroyOnHidden width={640}>
         <PolicyForm
           initial={{ name: '', kind: kind ?? 'process-whitelist', mode: 'alert', requireScan: true, detection: DETECTION_TEMPLATE }}

@@ -9,7 +9,7 @@ import type { BodyOf, Notifier } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
-import { ConfirmDelete, FormModal, PageTitle, QueryTable, RequiredItem, useAction, useAddForm } from '../components/page';
+import { ChoiceItem, ConfirmDelete, FormModal, PageTitle, QueryTable, RequiredItem, SectionCard, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 import { IntelSettings } from '../components/IntelSettings';
 
@@ -62,7 +62,7 @@ export default function Settings() {
   return (
     <>
       <PageTitle>{t('nav.settings')}</PageTitle>
-      <Card title={t('settings.server')} style={{ marginBottom: 16 }}>
+      <SectionCard title={t('settings.server')}>
         <QueryState query={settings}>
           {settings.data && (
             <Form layout="vertical" initialValues={settings.data} onFinish={(v) => save.mutate(v)} disabled={!writable} style={{ maxWidth: 520 }}>
@@ -84,12 +84,8 @@ export default function Settings() {
             </Form>
           )}
         </QueryState>
-      </Card>
-      <Card
-        title={t('settings.notifiers')}
-        style={{ marginBottom: 16 }}
-        extra={can('notifier:create') && <Button onClick={addNotifier.show}>{t('settings.addNotifier')}</Button>}
-      >
+      </SectionCard>
+      <SectionCard title={t('settings.notifiers')} add={{ allowed: can('notifier:create'), label: t('settings.addNotifier'), onAdd: addNotifier.show }}>
         <QueryTable<Notifier>
           query={notifiers}
           size="small"
@@ -105,7 +101,7 @@ export default function Settings() {
             },
           ]}
         />
-      </Card>
+      </SectionCard>
       <IntelSettings />
       {can('image:scan') && (
         <Card title={t('settings.schedules')}>
@@ -121,15 +117,7 @@ export default function Settings() {
         <RequiredItem label={t('settings.name')} name="name">
           <Input />
         </RequiredItem>
-        <Form.Item label={t('settings.kind')} name="kind">
-          <Select
-            onChange={setKind}
-            options={[
-              { value: 'webhook', label: t('settings.webhook') },
-              { value: 'syslog', label: t('settings.syslog') },
-            ]}
-          />
-        </Form.Item>
+        <ChoiceItem label={t('settings.kind')} name="kind" onChange={setKind} choices={{ webhook: t('settings.webhook'), syslog: t('settings.syslog') }} />
         {kind === 'webhook' ? (
           <>
             <RequiredItem label={t('settings.url')} name="url">
@@ -147,14 +135,7 @@ export default function Settings() {
             <Form.Item label={t('settings.port')} name="port">
               <InputNumber min={1} max={65535} />
             </Form.Item>
-            <Form.Item label={t('settings.protocol')} name="protocol">
-              <Select
-                options={[
-                  { value: 'udp', label: t('settings.udp') },
-                  { value: 'tcp', label: t('settings.tcp') },
-                ]}
-              />
-            </Form.Item>
+            <ChoiceItem label={t('settings.protocol')} name="protocol" choices={{ udp: t('settings.udp'), tcp: t('settings.tcp') }} />
           </>
         )}
         <Form.Item label={t('settings.minSeverity')} name="minSeverity">

@@ -7,7 +7,7 @@ import type { ApiToken, BodyOf, User } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProjects } from '../components/common';
-import { AddToolbar, QueryTable, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { ConfirmDelete, DataTable, FormModal, ListSection, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 
 const ROLES = ['Administrator', 'FullAccess', 'ReadOnlyAccess'] as const;
@@ -195,54 +195,52 @@ export default function Users() {
     <>
       <PageTitle>{t('nav.users')}</PageTitle>
       {admin ? (
-        <>
-          <AddToolbar allowed={can('user:create')} label={t('users.add')} onAdd={add.show} />
-          <QueryTable<User>
-            query={q}
-            columns={[
-              { title: t('users.username'), dataIndex: 'username' },
-              {
-                title: t('users.status'),
-                dataIndex: 'disabled',
-                render: (v) => <Tag color={v ? 'default' : TAG.green}>{t(v ? 'users.disabled' : 'users.active')}</Tag>,
-              },
-              { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
-              { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
-              {
-                title: t('common.actions'),
-                key: 'a',
-                render: (_v, r) => (
-                  <Space>
-                    {can('user:update') &&
-                      (r.disabled ? (
-                        <Button size="small" onClick={() => setDisabled.mutate({ id: r.id, disabled: false })}>
-                          {t('users.enable')}
-                        </Button>
-                      ) : (
-                        <ConfirmDelete
-                          title={t('users.disableConfirm', { name: r.username })}
-                          label={t('users.disable')}
-                          onConfirm={() => setDisabled.mutate({ id: r.id, disabled: true })}
-                        />
-                      ))}
-                    {can('user:update') && (
-                      <Button
-                        size="small"
-                        onClick={() => {
-                          setResetting(r);
-                          reset.show();
-                        }}
-                      >
-                        {t('users.resetPassword')}
+        <ListSection<User>
+          add={{ allowed: can('user:create'), label: t('users.add'), onAdd: add.show }}
+          query={q}
+          columns={[
+            { title: t('users.username'), dataIndex: 'username' },
+            {
+              title: t('users.status'),
+              dataIndex: 'disabled',
+              render: (v) => <Tag color={v ? 'default' : TAG.green}>{t(v ? 'users.disabled' : 'users.active')}</Tag>,
+            },
+            { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
+            { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
+            {
+              title: t('common.actions'),
+              key: 'a',
+              render: (_v, r) => (
+                <Space>
+                  {can('user:update') &&
+                    (r.disabled ? (
+                      <Button size="small" onClick={() => setDisabled.mutate({ id: r.id, disabled: false })}>
+                        {t('users.enable')}
                       </Button>
-                    )}
-                    {can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />}
-                  </Space>
-                ),
-              },
-            ]}
-          />
-        </>
+                    ) : (
+                      <ConfirmDelete
+                        title={t('users.disableConfirm', { name: r.username })}
+                        label={t('users.disable')}
+                        onConfirm={() => setDisabled.mutate({ id: r.id, disabled: true })}
+                      />
+                    ))}
+                  {can('user:update') && (
+                    <Button
+                      size="small"
+                      onClick={() => {
+                        setResetting(r);
+                        reset.show();
+                      }}
+                    >
+                      {t('users.resetPassword')}
+                    </Button>
+                  )}
+                  {can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />}
+                </Space>
+              ),
+            },
+          ]}
+        />
       ) : (
         <Alert type="info" showIcon message={t('users.adminOnly')} />
       )}
