@@ -3,11 +3,10 @@
 // (add, delete), and the project's custom rule files (upload, with the
 // loader's error and its line and column shown; enable/disable; delete).
 import { Form, Input, Switch, Tag } from 'antd';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { ChoiceItem, ConfirmDelete, FormModal, QueryTable, RequiredItem, SectionCard, useAction, useAddForm } from './page';
+import { ChoiceItem, ConfirmDelete, FormModal, QueryTable, RequiredItem, SectionCard, useAction, useAddForm, useListQuery } from './page';
 import { useProject } from './project';
 
 type ThreatIp = { id: string; projectId: string | null; cidr: string; comment: string; createdBy: string; createdAt: string };
@@ -19,24 +18,15 @@ export function IntelSettings() {
   const { t } = useI18n();
   const { can } = useAuth();
   const { projectId } = useProject();
-  const qc = useQueryClient();
   const pid = projectId ?? '';
-  const threats = useQuery({
-    queryKey: ['threat-ips', pid],
-    enabled: !!pid && can('threatip:read'),
-    queryFn: async () => {
-      const own = await unwrap<{ items: ThreatIp[] }>(api.GET('/api/v1/projects/{projectId}/threat-ips', { params: { path: { projectId: pid } } }));
-      const global = await unwrap<{ items: ThreatIp[] }>(api.GET('/api/v1/threat-ips')).catch(() => ({ items: [] as ThreatIp[] }));
-      return { items: [...own.items, ...global.items] };
-    },
+  const [threats, refreshThreats] = useListQuery(['threat-ips', pid], !!pid && can('threatip:read'), async () => {
+    const own = await unwrap<{ items: ThreatIp[] }>(api.GET('/api/v1/projects/{projectId}/threat-ips', { params: { path: { projectId: pid } } }));
+    const global = await unwrap<{ items: ThreatIp[] }>(api.GET('/api/v1/threat-ips')).catch(() => ({ items: [] as ThreatIp[] }));
+    return { items: [...own.items, ...global.items] };
   });
-  const rules = useQuery({
-    queryKey: ['rules', pid],
-    enabled: !!pid && can('rule:read'),
-    queryFn: () => unwrap<{ items: RuleFile[] }>(api.GET('/api/v1/projects/{projectId}/rules', { params: { path: { projectId: pid } } })),
-  });
-  const refreshThreats = () => void qc.invalidateQueries({ queryKey: ['threat-ips'] });
-  const refreshRules = () => void qc.invalidateQueries({ queryKey: ['rules'] });
+  const [rules, refreshRules] = useListQuery(['rules', pid], !!pid && can('rule:read'), () =>
+    unwrap<{ items: RuleFile[] }>(api.GET('/api/v1/projects/{projectId}/rules', { params: { path: { projectId: pid } } })),
+  );
   const addThreat = useAddForm((v: ThreatForm) => {
     const body = { entries: [{ cidr: v.cidr.trim(), ...(v.comment ? { comment: v.comment } : {}) }] };
     return v.scope === 'global'
@@ -122,18 +112,14 @@ export function IntelSettings() {
         </SectionCard>
       )}
       <FormModal title={t('intel.addThreatIp')} form={addThreat} initialValues={{ scope: 'project' }}>
-        <RequiredItem label={t('intel.cidr')} name="cidr" extra={t('intel.cidrHelp')}>
-          <Input />
-        </RequiredItem>
+        <RequiredItem label={t('intel.cidr')} name="cidr" extra={t('intel.cidrHelp')} />
         <Form.Item label={t('intel.comment')} name="comment">
           <Input maxLength={200} />
         </Form.Item>
         <ChoiceItem label={t('intel.scope')} name="scope" choices={{ project: t('intel.project'), global: t('intel.global') }} />
       </FormModal>
       <FormModal title={t('intel.uploadRule')} form={upload}>
-        <RequiredItem label={t('intel.ruleName')} name="name" extra={t('intel.ruleNameHelp')}>
-          <Input />
-        </RequiredItem>
+        <RequiredItem label={t('intel.ruleName')} name="name" extra={t('intel.ruleNameHelp')} />
         <RequiredItem label={t('intel.ruleContent')} name="content">
           <Input.TextArea rows={10} spellCheck={false} style={{ fontFamily: 'monospace' }} />
         </RequiredItem>

@@ -4,9 +4,9 @@
 // behind them (an "add" form, a row action). Pages compose these instead of
 // repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
 import type { ColumnType } from 'antd/es/table';
-import { useMutation, type UseMutationResult } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type UseMutationResult, type UseQueryResult } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useUrlFilters } from './common';
 import { message } from './message';
@@ -148,6 +148,16 @@ export function useAddForm<V>(create: (values: V) => Promise<unknown>, onCreated
   return { open, show: () => setOpen(true), close: () => setOpen(false), mutation };
 }
 
+/**
+ * A list's query and its refresh after a change: the refresh invalidates every
+ * query whose key starts with the same first part (all projects' lists of it).
+ */
+export function useListQuery<T>(queryKey: readonly unknown[], enabled: boolean, queryFn: () => Promise<T>): [UseQueryResult<T>, () => void] {
+  const qc = useQueryClient();
+  const query = useQuery({ queryKey, enabled, queryFn });
+  return [query, () => void qc.invalidateQueries({ queryKey: queryKey.slice(0, 1) })];
+}
+
 /** A mutation started from a row or a button (delete, sync, scan): a failure is shown as a message. */
 export function useAction<V = void, R = unknown>(run: (v: V) => Promise<R>, onSuccess?: (result: R) => void): UseMutationResult<R, Error, V> {
   return useMutation({ mutationFn: run, onSuccess, onError: (e) => void message.error(errorMessage(e)) });
@@ -189,12 +199,21 @@ export function ChoiceItem<V extends string>({
   );
 }
 
-/** A form field that must be filled in. */
-export function RequiredItem({ label, name, extra, children }: { label: string; name: string; extra?: string; children: ReactNode }) {
+/** A form field that must be filled in (a text input unless `children` gives another control). */
+export function RequiredItem({ label, name, extra, children }: { label: string; name: string; extra?: string; children?: ReactNode }) {
   const { t } = useI18n();
   return (
     <Form.Item label={label} name={name} extra={extra} rules={[{ required: true, message: t('common.required') }]}>
-      {children}
+      {children ?? <Input />}
+    </Form.Item>
+  );
+}
+
+/** An optional whole-number form field from `min` (to `max`). */
+export function NumberItem({ label, name, min, max }: { label: string; name: string; min: number; max?: number }) {
+  return (
+    <Form.Item label={label} name={name}>
+      <InputNumber min={min} max={max} />
     </Form.Item>
   );
 }

@@ -146,9 +146,7 @@ export default function Registries() {
       />
       {projectId && <Schedule projectId={projectId} />}
       <FormModal title={t('registries.add')} form={add}>
-        <RequiredItem label={t('registries.name')} name="name">
-          <Input />
-        </RequiredItem>
+        <RequiredItem label={t('registries.name')} name="name" />
         {fields(t('registries.passwordHelp'))}
       </FormModal>
       <FormModal
