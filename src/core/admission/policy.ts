@@ -6,7 +6,7 @@
 // in `--policy FILE` and in the server's `image-admission` policies) and its
 // validation; every error names the field and the reason. docs/admission.md
 // documents it; ./decide.ts evaluates it.
-import { InputError } from '../errors.js';
+import { onlyKeys as only, policyInvalid as bad, stringList } from '../policy/doc-check.js';
 import { normaliseCap } from '../checks/capabilities.js';
 import { DANGEROUS_HOST_PATHS, normalisePath } from '../checks/host-mounts.js';
 
@@ -104,28 +104,13 @@ const LEGACY_KEYS = ['maxCritical', 'maxHigh', 'requireScan', 'blockMalware', 'a
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-function bad(where: string, message: string): never {
-  throw new InputError('POLICY_INVALID', message, where);
-}
-
-function only(o: Obj, keys: readonly string[], where: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(`${where}.${k}`, `unknown field (expected one of ${keys.join(', ')})`);
-}
-
 function mapping(v: unknown, where: string): Obj {
   if (!isObj(v)) bad(where, 'must be a mapping');
   return v;
 }
 
 function strings(v: unknown, where: string): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) bad(where, 'must be a list of strings');
-  if (v.length > ADMISSION_LIMITS.listEntries) bad(where, `more than ${ADMISSION_LIMITS.listEntries} entries`);
-  return v.map((s, i) => {
-    if (typeof s !== 'string' || s.length === 0) bad(`${where}[${i}]`, 'must be a non-empty string');
-    if (s.length > ADMISSION_LIMITS.stringChars) bad(`${where}[${i}]`, `longer than ${ADMISSION_LIMITS.stringChars} characters`);
-    return s;
-  });
+  return stringList(v, where, ADMISSION_LIMITS.listEntries, ADMISSION_LIMITS.stringChars);
 }
 
 function bool(v: unknown, where: string): boolean | undefined {
@@ -158,6 +143,20 @@ function setIf<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefi
   if (v !== undefined) o[k] = v;
 }
 
+type Reader<T> = (v: unknown, where: string) => T | undefined;
+
+/** A mapping of the fields `readers` names (others refused), each read by its reader; absent ones left out. */
+function section<T extends object>(v: unknown, where: string, readers: { [K in keyof T]-?: Reader<T[K]> }): T {
+  const o = mapping(v, where);
+  const keys = Object.keys(readers) as Array<keyof T & string>;
+  only(o, keys, where);
+  const out = {} as T;
+  for (const k of keys) setIf(out, k, readers[k](o[k], `${where}.${k}`));
+  return out;
+}
+
+const lowerCaseStrings: Reader<string[]> = (v, where) => strings(v, where)?.map((x) => x.toLowerCase());
+
 function parseScope(v: unknown, where: string): AdmissionScope {
   if (v === undefined || v === null) return {};
   const o = mapping(v, where);
@@ -181,46 +180,13 @@ function parseRules(v: unknown, where: string): AdmissionRules {
   const o = mapping(v, where);
   only(o, ['scan', 'vulnerabilities', 'malware', 'secrets', 'registries', 'images', 'container'], where);
   const r: AdmissionRules = {};
-  if (o.scan !== undefined) {
-    const s = mapping(o.scan, `${where}.scan`);
-    only(s, ['required', 'maxAgeDays'], `${where}.scan`);
-    r.scan = {};
-    setIf(r.scan, 'required', bool(s.required, `${where}.scan.required`));
-    setIf(r.scan, 'maxAgeDays', count(s.maxAgeDays, `${where}.scan.maxAgeDays`, 3650));
-  }
-  if (o.vulnerabilities !== undefined) {
-    const s = mapping(o.vulnerabilities, `${where}.vulnerabilities`);
-    only(s, ['maxCritical', 'maxHigh', 'fixableOnly'], `${where}.vulnerabilities`);
-    r.vulnerabilities = {};
-    setIf(r.vulnerabilities, 'maxCritical', count(s.maxCritical, `${where}.vulnerabilities.maxCritical`));
-    setIf(r.vulnerabilities, 'maxHigh', count(s.maxHigh, `${where}.vulnerabilities.maxHigh`));
-    setIf(r.vulnerabilities, 'fixableOnly', bool(s.fixableOnly, `${where}.vulnerabilities.fixableOnly`));
-  }
+  if (o.scan !== undefined) r.scan = section(o.scan, `${where}.scan`, { required: bool, maxAgeDays: (x, w) => count(x, w, 3650) });
+  if (o.vulnerabilities !== undefined)
+    r.vulnerabilities = section(o.vulnerabilities, `${where}.vulnerabilities`, { maxCritical: count, maxHigh: count, fixableOnly: bool });
   setIf(r, 'malware', bool(o.malware, `${where}.malware`));
   setIf(r, 'secrets', bool(o.secrets, `${where}.secrets`));
-  if (o.registries !== undefined) {
-    const s = mapping(o.registries, `${where}.registries`);
-    only(s, ['allow', 'deny'], `${where}.registries`);
-    r.registries = {};
-    setIf(
-      r.registries,
-      'allow',
-      strings(s.allow, `${where}.registries.allow`)?.map((x) => x.toLowerCase()),
-    );
-    setIf(
-      r.registries,
-      'deny',
-      strings(s.deny, `${where}.registries.deny`)?.map((x) => x.toLowerCase()),
-    );
-  }
-  if (o.images !== undefined) {
-    const s = mapping(o.images, `${where}.images`);
-    only(s, ['deny', 'disallowLatest', 'requireDigest'], `${where}.images`);
-    r.images = {};
-    setIf(r.images, 'deny', strings(s.deny, `${where}.images.deny`));
-    setIf(r.images, 'disallowLatest', bool(s.disallowLatest, `${where}.images.disallowLatest`));
-    setIf(r.images, 'requireDigest', bool(s.requireDigest, `${where}.images.requireDigest`));
-  }
+  if (o.registries !== undefined) r.registries = section(o.registries, `${where}.registries`, { allow: lowerCaseStrings, deny: lowerCaseStrings });
+  if (o.images !== undefined) r.images = section(o.images, `${where}.images`, { deny: strings, disallowLatest: bool, requireDigest: bool });
   if (o.container !== undefined) {
     const w = `${where}.container`;
     const s = mapping(o.container, w);

@@ -1,6 +1,6 @@
 // Alpine secdb: one JSON per branch and repository (main, community).
 import { convertAlpineSecdb, isAlpineSecdb } from '../../vulndb/alpine-secdb.js';
-import { asList, asString, trimUrl, type AdvisoryFeed } from '../types.js';
+import { asList, baseUrl, listOption, urlOption, type AdvisoryFeed } from '../types.js';
 
 export const DEFAULT_ALPINE_SECDB_URL = 'https://secdb.alpinelinux.org';
 export const DEFAULT_ALPINE_BRANCHES = ['v3.18', 'v3.19', 'v3.20', 'v3.21'];
@@ -16,11 +16,11 @@ export const alpineSecdbFeed: AdvisoryFeed = {
     source: 'alpine',
     help: 'Alpine secdb, main and community of each branch',
     options: [
-      { key: 'url', flag: '--alpine-secdb-url <url>', help: 'Alpine secdb base URL', env: 'VIGIL_ALPINE_SECDB_URL' },
-      { key: 'branches', flag: '--alpine-branches <list>', help: 'Alpine branches, e.g. v3.19,v3.20', list: true },
+      urlOption('--alpine-secdb-url <url>', 'Alpine secdb base URL', 'VIGIL_ALPINE_SECDB_URL'),
+      listOption('branches', '--alpine-branches <list>', 'Alpine branches, e.g. v3.19,v3.20'),
     ],
     plan(v) {
-      const base = trimUrl(asString(v.url) ?? DEFAULT_ALPINE_SECDB_URL);
+      const base = baseUrl(v, DEFAULT_ALPINE_SECDB_URL);
       return (asList(v.branches) ?? DEFAULT_ALPINE_BRANCHES).flatMap((b) =>
         ['main', 'community'].map((repo) => ({
           url: `${base}/${b}/${repo}.json`,
