@@ -157,22 +157,26 @@ function section<T extends object>(v: unknown, where: string, readers: { [K in k
 
 const lowerCaseStrings: Reader<string[]> = (v, where) => strings(v, where)?.map((x) => x.toLowerCase());
 
+/** A list of strings each of which passes `ok` (else `message` names the entry). */
+function checkedStrings(v: unknown, where: string, ok: (x: string) => boolean, message: (x: string) => string): string[] | undefined {
+  const list = strings(v, where);
+  list?.forEach((x, i) => {
+    if (!ok(x)) bad(`${where}[${i}]`, message(x));
+  });
+  return list;
+}
+
+const targets: Reader<AdmissionTarget[]> = (v, where) =>
+  checkedStrings(
+    v,
+    where,
+    (x) => x === 'kubernetes' || x === 'docker',
+    () => 'must be kubernetes or docker',
+  ) as AdmissionTarget[] | undefined;
+
 function parseScope(v: unknown, where: string): AdmissionScope {
   if (v === undefined || v === null) return {};
-  const o = mapping(v, where);
-  only(o, ['namespaces', 'excludeNamespaces', 'labels', 'targets'], where);
-  const s: AdmissionScope = {};
-  setIf(s, 'namespaces', strings(o.namespaces, `${where}.namespaces`));
-  setIf(s, 'excludeNamespaces', strings(o.excludeNamespaces, `${where}.excludeNamespaces`));
-  setIf(s, 'labels', labels(o.labels, `${where}.labels`));
-  const t = strings(o.targets, `${where}.targets`);
-  if (t) {
-    t.forEach((x, i) => {
-      if (x !== 'kubernetes' && x !== 'docker') bad(`${where}.targets[${i}]`, 'must be kubernetes or docker');
-    });
-    s.targets = t as AdmissionTarget[];
-  }
-  return s;
+  return section<AdmissionScope>(v, where, { namespaces: strings, excludeNamespaces: strings, labels, targets });
 }
 
 function parseRules(v: unknown, where: string): AdmissionRules {
@@ -195,26 +199,29 @@ function parseRules(v: unknown, where: string): AdmissionRules {
     setIf(c, 'privileged', bool(s.privileged, `${w}.privileged`));
     if (s.capabilities === 'beyond-default') c.capabilities = 'beyond-default';
     else if (s.capabilities !== undefined) {
-      const caps = strings(s.capabilities, `${w}.capabilities`)!;
-      caps.forEach((x, i) => {
-        if (!/^[A-Za-z_]{2,40}$/.test(x))
-          bad(`${w}.capabilities[${i}]`, 'must be a capability name (SYS_ADMIN, NET_ADMIN, ALL) or the word beyond-default instead of the list');
-      });
+      const caps = checkedStrings(
+        s.capabilities,
+        `${w}.capabilities`,
+        (x) => /^[A-Za-z_]{2,40}$/.test(x),
+        () => 'must be a capability name (SYS_ADMIN, NET_ADMIN, ALL) or the word beyond-default instead of the list',
+      )!;
       c.capabilities = caps.map(normaliseCap);
     }
-    const ns = strings(s.hostNamespaces, `${w}.hostNamespaces`);
-    if (ns) {
-      ns.forEach((x, i) => {
-        if (!['pid', 'network', 'ipc'].includes(x)) bad(`${w}.hostNamespaces[${i}]`, 'must be pid, network or ipc');
-      });
-      c.hostNamespaces = ns as Array<'pid' | 'network' | 'ipc'>;
-    }
+    const ns = checkedStrings(
+      s.hostNamespaces,
+      `${w}.hostNamespaces`,
+      (x) => ['pid', 'network', 'ipc'].includes(x),
+      () => 'must be pid, network or ipc',
+    );
+    if (ns) c.hostNamespaces = ns as Array<'pid' | 'network' | 'ipc'>;
     if (s.hostMounts === 'dangerous') c.hostMounts = 'dangerous';
     else if (s.hostMounts !== undefined) {
-      const ps = strings(s.hostMounts, `${w}.hostMounts`)!;
-      ps.forEach((x, i) => {
-        if (!x.startsWith('/')) bad(`${w}.hostMounts[${i}]`, 'must be an absolute host path (or the word dangerous instead of the list)');
-      });
+      const ps = checkedStrings(
+        s.hostMounts,
+        `${w}.hostMounts`,
+        (x) => x.startsWith('/'),
+        () => 'must be an absolute host path (or the word dangerous instead of the list)',
+      )!;
       c.hostMounts = ps.map(normalisePath);
     }
     setIf(c, 'seccompUnconfined', bool(s.seccompUnconfined, `${w}.seccompUnconfined`));
@@ -242,24 +249,19 @@ function applyLegacy(o: Obj, r: AdmissionRules, where: string): void {
 }
 
 function parseException(v: unknown, where: string): AdmissionException {
-  const o = mapping(v, where);
-  only(o, ['reason', 'images', 'namespaces', 'labels', 'rules'], where);
-  const e: AdmissionException = {};
-  if (o.reason !== undefined) {
-    if (typeof o.reason !== 'string' || o.reason.length > 1000) bad(`${where}.reason`, 'must be a string of at most 1000 characters');
-    e.reason = o.reason;
-  }
-  setIf(e, 'images', strings(o.images, `${where}.images`));
-  setIf(e, 'namespaces', strings(o.namespaces, `${where}.namespaces`));
-  setIf(e, 'labels', labels(o.labels, `${where}.labels`));
-  const rules = strings(o.rules, `${where}.rules`);
-  if (rules) {
-    rules.forEach((x, i) => {
-      if (!(ADMISSION_RULE_IDS as readonly string[]).includes(x))
-        bad(`${where}.rules[${i}]`, `unknown rule ${JSON.stringify(x)} (expected one of ${ADMISSION_RULE_IDS.join(', ')})`);
-    });
-    e.rules = rules;
-  }
+  const reason: Reader<string> = (x, w) => {
+    if (x === undefined) return undefined;
+    if (typeof x !== 'string' || x.length > 1000) bad(w, 'must be a string of at most 1000 characters');
+    return x;
+  };
+  const rules: Reader<string[]> = (x, w) =>
+    checkedStrings(
+      x,
+      w,
+      (id) => (ADMISSION_RULE_IDS as readonly string[]).includes(id),
+      (id) => `unknown rule ${JSON.stringify(id)} (expected one of ${ADMISSION_RULE_IDS.join(', ')})`,
+    );
+  const e = section<AdmissionException>(v, where, { reason, images: strings, namespaces: strings, labels, rules });
   if (!e.images && !e.namespaces && !e.labels) bad(where, 'needs images, namespaces or labels (an exception for everything is no policy)');
   return e;
 }
