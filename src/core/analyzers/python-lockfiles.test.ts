@@ -27,16 +27,13 @@ test("python lockfiles: Trivy's requirements, Pipfile.lock, poetry.lock and uv.l
 });
 
 test('python lockfiles: which files', () => {
-  for (const [path, want] of [
-    ['/app/poetry.lock', 'poetry'],
-    ['/app/Pipfile.lock', 'pipenv'],
-    ['/app/uv.lock', 'uv'],
-    ['/app/requirements-prod.txt', 'requirements'],
-    ['/app/requirements/base.txt', undefined],
-    ['/usr/lib/python3/dist-packages/x/requirements.txt', undefined],
-    ['/app/Pipfile', undefined],
-  ] as Array<[string, string | undefined]>)
-    assert.equal(pythonLockKind(path), want, path);
+  assert.equal(pythonLockKind('/app/poetry.lock'), 'poetry');
+  assert.equal(pythonLockKind('/app/Pipfile.lock'), 'pipenv');
+  assert.equal(pythonLockKind('/app/uv.lock'), 'uv');
+  assert.equal(pythonLockKind('/app/requirements-prod.txt'), 'requirements');
+  assert.equal(pythonLockKind('/app/requirements/base.txt'), undefined);
+  assert.equal(pythonLockKind('/usr/lib/python3/dist-packages/x/requirements.txt'), undefined);
+  assert.equal(pythonLockKind('/app/Pipfile'), undefined);
 });
 
 test("python: Trivy's zipped eggs", async () => {

@@ -44,14 +44,11 @@ test('threat feeds: broken input is one line naming the line; limits', () => {
 });
 
 test('normalizeCidr: canonical network forms', () => {
-  for (const [input, want] of [
-    ['10.1.2.3/24', '10.1.2.0/24'],
-    ['0.0.0.0/0', '0.0.0.0/0'],
-    ['::1', '::1/128'],
-    ['fe80:0:0:1::/64', 'fe80:0:0:1::/64'],
-    ['::ffff:1.2.3.4', '::ffff:102:304/128'],
-    ['1.2.3', undefined],
-    ['1.2.3.4/-1', undefined],
-  ] as Array<[string, string | undefined]>)
-    assert.equal(normalizeCidr(input), want, input);
+  assert.equal(normalizeCidr('10.1.2.3/24'), '10.1.2.0/24');
+  assert.equal(normalizeCidr('0.0.0.0/0'), '0.0.0.0/0');
+  assert.equal(normalizeCidr('::1'), '::1/128');
+  assert.equal(normalizeCidr('fe80:0:0:1::/64'), 'fe80:0:0:1::/64');
+  assert.equal(normalizeCidr('::ffff:1.2.3.4'), '::ffff:102:304/128');
+  assert.equal(normalizeCidr('1.2.3'), undefined);
+  assert.equal(normalizeCidr('1.2.3.4/-1'), undefined);
 });
