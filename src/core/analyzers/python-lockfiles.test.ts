@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { runAnalyzer } from './test-harness.js';
 import python from './modules/python.js';
 import { MAX_PYTHON_LOCKFILE, loadToml, parsePythonLockfile, pythonLockKind } from './python-lockfiles.js';
+import { expectCases } from '../expect-cases.test-helpers.js';
 
 await loadToml();
 
@@ -29,13 +30,15 @@ test("python lockfiles: Trivy's requirements, Pipfile.lock, poetry.lock and uv.l
 });
 
 test('python lockfiles: which files', () => {
-  assert.equal(pythonLockKind('/app/poetry.lock'), 'poetry');
-  assert.equal(pythonLockKind('/app/Pipfile.lock'), 'pipenv');
-  assert.equal(pythonLockKind('/app/uv.lock'), 'uv');
-  assert.equal(pythonLockKind('/app/requirements-prod.txt'), 'requirements');
-  assert.equal(pythonLockKind('/app/requirements/base.txt'), undefined);
-  assert.equal(pythonLockKind('/usr/lib/python3/dist-packages/x/requirements.txt'), undefined);
-  assert.equal(pythonLockKind('/app/Pipfile'), undefined);
+  expectCases(pythonLockKind, [
+    ['/app/poetry.lock', 'poetry'],
+    ['/app/Pipfile.lock', 'pipenv'],
+    ['/app/uv.lock', 'uv'],
+    ['/app/requirements-prod.txt', 'requirements'],
+    ['/app/requirements/base.txt', undefined],
+    ['/usr/lib/python3/dist-packages/x/requirements.txt', undefined],
+    ['/app/Pipfile', undefined],
+  ]);
 });
 
 test("python: Trivy's zipped eggs", async () => {

@@ -5,6 +5,7 @@ import { cpuPercent, CpuEpisodes, episodeAverage, episodeSeconds } from './cpu.j
 import { decodeProcAddr, outboundConnections, parseSocketTable, TCP_ESTABLISHED } from './sockets.js';
 import { looksLikeKernelThread, minerTraits } from './miner-traits.js';
 import { InputError } from '../errors.js';
+import { expectCases } from '../expect-cases.test-helpers.js';
 
 test('thresholds: defaults, overrides, and a refused override names its field', () => {
   const d = behaviorThresholds();
@@ -95,11 +96,13 @@ const TCP6 = `  sl  local_address                         remote_address        
 `;
 
 test('socket tables: real rows parsed, a malformed row counted; outbound connections of a process', () => {
-  assert.equal(decodeProcAddr('0100007F'), '127.0.0.1');
-  assert.equal(decodeProcAddr('507100CB'), '203.0.113.80');
-  assert.equal(decodeProcAddr('00000000000000000000000001000000'), '::1');
-  assert.equal(decodeProcAddr('0000000000000000FFFF00000100007F'), '127.0.0.1');
-  assert.equal(decodeProcAddr('zz'), undefined);
+  expectCases(decodeProcAddr, [
+    ['0100007F', '127.0.0.1'],
+    ['507100CB', '203.0.113.80'],
+    ['00000000000000000000000001000000', '::1'],
+    ['0000000000000000FFFF00000100007F', '127.0.0.1'],
+    ['zz', undefined],
+  ]);
   const t4 = parseSocketTable(TCP);
   assert.equal(t4.bad, 1);
   assert.equal(t4.rows.length, 5);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { InputError, LimitError } from '../errors.js';
 import { normalizeCidr } from './cidr.js';
 import { parseThreatFeed, parseThreatIpList } from './threat-ips.js';
+import { expectCases } from '../expect-cases.test-helpers.js';
 
 test('threat feeds: Spamhaus DROP layout, Feodo Tracker txt and CSV, Vigil files', () => {
   assert.deepEqual(parseThreatFeed('; Spamhaus DROP List\r\n; Last-Modified: x\r\n1.10.16.0/20 ; SBL256894\r\n2.56.192.9/22;SBL1\r\n'), [
@@ -44,11 +45,13 @@ test('threat feeds: broken input is one line naming the line; limits', () => {
 });
 
 test('normalizeCidr: canonical network forms', () => {
-  assert.equal(normalizeCidr('10.1.2.3/24'), '10.1.2.0/24');
-  assert.equal(normalizeCidr('0.0.0.0/0'), '0.0.0.0/0');
-  assert.equal(normalizeCidr('::1'), '::1/128');
-  assert.equal(normalizeCidr('fe80:0:0:1::/64'), 'fe80:0:0:1::/64');
-  assert.equal(normalizeCidr('::ffff:1.2.3.4'), '::ffff:102:304/128');
-  assert.equal(normalizeCidr('1.2.3'), undefined);
-  assert.equal(normalizeCidr('1.2.3.4/-1'), undefined);
+  expectCases(normalizeCidr, [
+    ['10.1.2.3/24', '10.1.2.0/24'],
+    ['0.0.0.0/0', '0.0.0.0/0'],
+    ['::1', '::1/128'],
+    ['fe80:0:0:1::/64', 'fe80:0:0:1::/64'],
+    ['::ffff:1.2.3.4', '::ffff:102:304/128'],
+    ['1.2.3', undefined],
+    ['1.2.3.4/-1', undefined],
+  ]);
 });

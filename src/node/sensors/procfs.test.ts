@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStat, fdKindOfTarget, socketInodes, unixInodes, ProcFs, ProcCache, splitCmdline } from './procfs.js';
+import { expectCases } from '../../core/expect-cases.test-helpers.js';
 
 // Recorded /proc/net/tcp (two sockets: a listener and an established loopback connection).
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -22,13 +23,15 @@ describe('procfs parsing', () => {
     assert.equal(parseStat('x (a) S notanumber'), undefined);
   });
   it('names fd targets', () => {
-    assert.equal(fdKindOfTarget('socket:[61301]'), 'socket');
-    assert.equal(fdKindOfTarget('pipe:[123]'), 'pipe');
-    assert.equal(fdKindOfTarget('/dev/pts/3'), 'tty');
-    assert.equal(fdKindOfTarget('/memfd:payload (deleted)'), 'memfd');
-    assert.equal(fdKindOfTarget('anon_inode:inotify'), 'inotify');
-    assert.equal(fdKindOfTarget('/etc/passwd'), 'file');
-    assert.equal(fdKindOfTarget('weird'), 'unknown');
+    expectCases(fdKindOfTarget, [
+      ['socket:[61301]', 'socket'],
+      ['pipe:[123]', 'pipe'],
+      ['/dev/pts/3', 'tty'],
+      ['/memfd:payload (deleted)', 'memfd'],
+      ['anon_inode:inotify', 'inotify'],
+      ['/etc/passwd', 'file'],
+      ['weird', 'unknown'],
+    ]);
   });
   it('reads socket tables', () => {
     assert.deepEqual([...socketInodes(TCP)], [61234, 61301]);

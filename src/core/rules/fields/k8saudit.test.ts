@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseAuditLine } from '../../k8s/audit-event.js';
 import type { K8sAuditEvent } from '../../events/event.js';
 import { imageRepository, isSensitiveHostPath, k8sauditFields } from './k8saudit.js';
+import { expectCases } from '../../expect-cases.test-helpers.js';
 
 const dir = new URL('../../../../test/conformance/falco-k8s-audit/', import.meta.url);
 const load = (name: string): K8sAuditEvent => parseAuditLine(readFileSync(new URL(name, dir), 'utf8').split('\n')[0]!, 1)[0]!;
@@ -118,11 +119,13 @@ test('sensitive host paths', () => {
 });
 
 test('image repository', () => {
-  assert.equal(imageRepository('nginx'), 'nginx');
-  assert.equal(imageRepository('nginx:1.25'), 'nginx');
-  assert.equal(imageRepository('localhost:5000/a/b:tag'), 'localhost:5000/a/b');
-  assert.equal(imageRepository('localhost:5000/a/b'), 'localhost:5000/a/b');
-  assert.equal(imageRepository('docker.io/falcosecurity/falco@sha256:abc'), 'docker.io/falcosecurity/falco');
+  expectCases(imageRepository, [
+    ['nginx', 'nginx'],
+    ['nginx:1.25', 'nginx'],
+    ['localhost:5000/a/b:tag', 'localhost:5000/a/b'],
+    ['localhost:5000/a/b', 'localhost:5000/a/b'],
+    ['docker.io/falcosecurity/falco@sha256:abc', 'docker.io/falcosecurity/falco'],
+  ]);
 });
 
 test('a crafted, deeply nested body does not make extraction throw', () => {
