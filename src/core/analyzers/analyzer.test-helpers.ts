@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { InputError } from '../errors.js';
 import type { FileEntry } from '../inventory/types.js';
-import type { Analyzer, AnalyzerFile, AnalyzerInput } from './types.js';
+import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
 
 /** A regular file's tar entry in layer 0, owned by root. */
 export const fileEntry = (path: string, size: number, mode = 0o644): FileEntry => ({ path, kind: 'file', mode, size, uid: 0, gid: 0, layer: 0 });
@@ -25,6 +25,16 @@ export const runAnalyzer = async (a: Analyzer, files: AnalyzerFile[]) =>
 
 /** `name@version` of each package, sorted. */
 export const nameVersions = (pkgs: Array<{ name: string; version: string }>): string[] => pkgs.map((p) => `${p.name}@${p.version}`).sort();
+
+/**
+ * An analyzer run gave no notices and exactly the packages `want` (`name@version`,
+ * any order); with `from`, each of them has that package type and file path.
+ */
+export function assertPackages(r: AnalyzerResult, want: readonly string[], from?: { type: string; filePath: string }): void {
+  assert.deepEqual(r.notices, []);
+  assert.deepEqual(nameVersions(r.packages!), [...want].sort());
+  if (from) assert.ok(r.packages!.every((p) => p.type === from.type && p.filePath === from.filePath));
+}
 
 /** Pseudo-random integers below `n` from `seed` (the C library's LCG), so a fuzz run repeats exactly. */
 export function seededRandom(seed: number): (n: number) => number {

@@ -4,7 +4,7 @@ import { deflateSync, gunzipSync } from 'node:zlib';
 import { parseCargoLock } from '../cargo-lock.js';
 import { patchSection } from '../elf.test-helpers.js';
 import { MAX_DEP_V0, summarizeExecutable } from '../executable.js';
-import { analyzerFile, fileEntry, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
+import { analyzerFile, fileEntry, assertPackages, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
 import { trivyFixture } from '../../../../test/helpers/trivy-fixture.js';
 import cargo from './cargo.js';
 import rustBinary, { auditableCrates } from './rust-binary.js';
@@ -30,9 +30,7 @@ const TRIVY: Record<string, string[]> = {
 for (const [name, want] of Object.entries(TRIVY)) {
   test(`cargo: Trivy's ${name} lists what Trivy's test expects`, async () => {
     const r = await runAnalyzer(cargo, [analyzerFile(`/src/app/Cargo.lock`, trivyFixture(`cargo/${name}`))]);
-    assert.deepEqual(r.notices, []);
-    assert.deepEqual(nameVersions(r.packages!), [...want].sort());
-    assert.ok(r.packages!.every((p) => p.type === 'cargo' && p.filePath === '/src/app/Cargo.lock'));
+    assertPackages(r, want, { type: 'cargo', filePath: '/src/app/Cargo.lock' });
   });
 }
 

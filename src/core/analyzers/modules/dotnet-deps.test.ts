@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDepsJson, parseNuGetLock } from '../dotnet.js';
-import { analyzerFile, fileEntry, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
+import { analyzerFile, fileEntry, assertPackages, runAnalyzer } from '../analyzer.test-helpers.js';
 import { trivyFixture } from '../../../../test/helpers/trivy-fixture.js';
 import dotnetDeps from './dotnet-deps.js';
 import nugetLock from './nuget-lock.js';
@@ -26,9 +26,7 @@ for (const [name, want] of Object.entries(DEPS)) {
   test(`dotnet-deps: Trivy's ${name}.deps.json lists what Trivy's test expects`, async () => {
     const path = `/app/${name}.deps.json`;
     const r = await runAnalyzer(dotnetDeps, [analyzerFile(path, trivyFixture(`dotnet-deps/${name}.deps.json`))]);
-    assert.deepEqual(r.notices, []);
-    assert.deepEqual(nameVersions(r.packages!), [...want].sort());
-    assert.ok(r.packages!.every((p) => p.type === 'nuget' && p.filePath === path));
+    assertPackages(r, want, { type: 'nuget', filePath: path });
   });
 }
 
@@ -65,8 +63,7 @@ const LOCKS: Record<string, string[]> = {
 for (const [name, want] of Object.entries(LOCKS)) {
   test(`nuget-lock: Trivy's ${name}.json lists what Trivy's test expects`, async () => {
     const r = await runAnalyzer(nugetLock, [analyzerFile('/src/app/packages.lock.json', trivyFixture(`nuget-lock/${name}.json`))]);
-    assert.deepEqual(r.notices, []);
-    assert.deepEqual(nameVersions(r.packages!), [...want].sort());
+    assertPackages(r, want);
   });
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseGoMod, parseGoSum } from '../gomod.js';
 import type { AnalyzerFile } from '../types.js';
-import { analyzerFile, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
+import { analyzerFile, assertPackages, nameVersions, runAnalyzer } from '../analyzer.test-helpers.js';
 import { trivyFixture } from '../../../../test/helpers/trivy-fixture.js';
 import gomod from './gomod.js';
 
@@ -44,9 +44,7 @@ for (const [dir, want] of Object.entries(TRIVY)) {
       analyzerFile(`/src/${dir}/go.mod`, fixture(`${dir}/go.mod`)),
       ...(dir === 'replaced-with-local-path' ? [] : [analyzerFile(`/src/${dir}/go.sum`, fixture(`${dir}/go.sum`))]),
     ]);
-    assert.deepEqual(r.notices, []);
-    assert.deepEqual(nameVersions(r.packages!), [...want].sort());
-    assert.ok(r.packages!.every((p) => p.type === 'golang' && p.filePath === `/src/${dir}/go.mod`));
+    assertPackages(r, want, { type: 'golang', filePath: `/src/${dir}/go.mod` });
   });
 }
 
