@@ -4,13 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import fc from 'fast-check';
 import { apkAnalyzer } from '../../src/core/analyzers/apk.js';
 import { dpkgAnalyzer } from '../../src/core/analyzers/dpkg.js';
 import { rpmAnalyzer } from '../../src/core/analyzers/rpm.js';
 import { runAnalyzer } from '../../src/core/analyzers/test-harness.js';
 import { nodeAnalyzerContext } from '../../src/node/analyzers/context.js';
-import { expectAsync, fuzzBytes, params } from './harness.js';
+import { expectAsync, fuzzCorpora } from './harness.js';
 
 const td = (p: string): Buffer => readFileSync(new URL(`../../src/core/analyzers/testdata/${p}`, import.meta.url));
 const dpkgStatus = td('dpkg/debian/var/lib/dpkg/status');
@@ -32,55 +31,40 @@ test('analyzer corpus: the unmutated fixtures give packages', async () => {
 });
 
 test('fuzz: dpkg status, status.d, .list and copyright files', async () => {
-  await fc.assert(
-    fc.asyncProperty(fuzzBytes([dpkgStatus]), fuzzBytes([statusD]), fuzzBytes([dpkgList, copyright]), async (status, d, extra) => {
-      await expectAsync('dpkg', () =>
-        runAnalyzer(dpkgAnalyzer, [
-          {
-            '/var/lib/dpkg/status': status,
-            '/var/lib/dpkg/status.d/libc6': d,
-            '/var/lib/dpkg/info/bash.list': extra,
-            '/usr/share/doc/bash/copyright': extra,
-          },
-        ]),
-      );
-    }),
-    params(150),
-  );
+  await fuzzCorpora(150, [[dpkgStatus], [statusD], [dpkgList, copyright]], async (status, d, extra) => {
+    await expectAsync('dpkg', () =>
+      runAnalyzer(dpkgAnalyzer, [
+        {
+          '/var/lib/dpkg/status': status!,
+          '/var/lib/dpkg/status.d/libc6': d!,
+          '/var/lib/dpkg/info/bash.list': extra!,
+          '/usr/share/doc/bash/copyright': extra!,
+        },
+      ]),
+    );
+  });
 });
 
 test('fuzz: apk installed database', async () => {
-  await fc.assert(
-    fc.asyncProperty(fuzzBytes([apkInstalled]), async (db) => {
-      await expectAsync('apk', () => runAnalyzer(apkAnalyzer, [{ '/lib/apk/db/installed': db }]));
-    }),
-    params(200),
-  );
+  await fuzzCorpora(200, [[apkInstalled]], async (db) => {
+    await expectAsync('apk', () => runAnalyzer(apkAnalyzer, [{ '/lib/apk/db/installed': db! }]));
+  });
 });
 
 test('fuzz: rpm Berkeley DB Packages (hash, big-endian, 512-byte pages)', async () => {
-  await fc.assert(
-    fc.asyncProperty(fuzzBytes(bdb), async (db) => {
-      await expectAsync('rpm bdb', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/Packages': db }], { ctx }));
-    }),
-    params(150),
-  );
+  await fuzzCorpora(150, [bdb], async (db) => {
+    await expectAsync('rpm bdb', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/Packages': db! }], { ctx }));
+  });
 });
 
 test('fuzz: rpm NDB Packages.db (SUSE)', async () => {
-  await fc.assert(
-    fc.asyncProperty(fuzzBytes([ndb]), async (db) => {
-      await expectAsync('rpm ndb', () => runAnalyzer(rpmAnalyzer, [{ '/usr/lib/sysimage/rpm/Packages.db': db }], { ctx }));
-    }),
-    params(100),
-  );
+  await fuzzCorpora(100, [[ndb]], async (db) => {
+    await expectAsync('rpm ndb', () => runAnalyzer(rpmAnalyzer, [{ '/usr/lib/sysimage/rpm/Packages.db': db! }], { ctx }));
+  });
 });
 
 test('fuzz: rpm SQLite database', async () => {
-  await fc.assert(
-    fc.asyncProperty(fuzzBytes([sqlite]), async (db) => {
-      await expectAsync('rpm sqlite', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/rpmdb.sqlite': db }], { ctx }));
-    }),
-    params(60),
-  );
+  await fuzzCorpora(60, [[sqlite]], async (db) => {
+    await expectAsync('rpm sqlite', () => runAnalyzer(rpmAnalyzer, [{ '/var/lib/rpm/rpmdb.sqlite': db! }], { ctx }));
+  });
 });

@@ -71,6 +71,20 @@ export async function expectAsync(what: string, fn: () => Promise<unknown>): Pro
   }
 }
 
+/**
+ * The byte-corpus fuzz driver: each case is one mutation of a sample of every
+ * corpus in `corpora` (in order), handed to `check` as its arguments; `check`
+ * runs the readers on them (expectAsync / expectSync). VIGIL_FUZZ_RUNS or
+ * `defaultRuns` cases, seeded.
+ */
+export async function fuzzCorpora(defaultRuns: number, corpora: Buffer[][], check: (...inputs: Buffer[]) => Promise<void>): Promise<void> {
+  const cases = fc.tuple(...corpora.map((c) => fuzzBytes(c)));
+  await fc.assert(
+    fc.asyncProperty(cases, (inputs) => check(...inputs)),
+    params(defaultRuns),
+  );
+}
+
 type Mutation = (b: Buffer) => Buffer;
 
 const mutation = (): fc.Arbitrary<Mutation> =>
