@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SquashedTree } from './file-tree.js';
 import { normalizePath } from './path.js';
+import { expectCases } from '../expect-cases.test-helpers.js';
 import type { EntryKind, FileEntry } from '../inventory/types.js';
 
 function e(path: string, layer: number, kind: EntryKind = 'file', linkTarget?: string): FileEntry {
@@ -12,7 +13,7 @@ function e(path: string, layer: number, kind: EntryKind = 'file', linkTarget?: s
 
 describe('normalizePath', () => {
   it('makes every name absolute and clamps .. at the root', () => {
-    const cases: Array<[string, string]> = [
+    expectCases(normalizePath, [
       ['etc/passwd', '/etc/passwd'],
       ['./etc/passwd', '/etc/passwd'],
       ['/etc/passwd', '/etc/passwd'],
@@ -25,8 +26,7 @@ describe('normalizePath', () => {
       ['/..', '/'],
       ['.wh..wh..opq', '/.wh..wh..opq'],
       ['a/..b', '/a/..b'],
-    ];
-    for (const [input, want] of cases) assert.equal(normalizePath(input), want, input);
+    ]);
   });
 });
 
