@@ -2,7 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent } from '../../core/events/event.js';
@@ -19,6 +19,7 @@ import { ExecScanner } from '../malware/exec-scanner.js';
 import { loadSignatures } from '../malware/signatures.js';
 import { loadEngine } from './engine.js';
 import { RuntimePipeline, type PipelineStats, type RuntimeOutput } from './pipeline.js';
+import { tempFiles } from './files.test-helpers.js';
 
 class Collect implements RuntimeOutput {
   alerts: Alert[] = [];
@@ -218,12 +219,10 @@ describe('runtime pipeline: one policy decision, injected clock and kill', () =>
 });
 
 describe('runtime pipeline: sensors, lost events, failures, stats', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-pipeline-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, file } = tempFiles('vigil-pipeline-');
 
   it("streams a real sensor's events to the outputs and reports stats at stop", async () => {
-    const log = join(dir, 'auth.log');
-    writeFileSync(log, '');
+    const log = file('auth.log', '');
     const out = new Collect();
     const output: RuntimeOutput = { alert: (a) => out.alert(a), event: (e) => out.event(e), stats: (s) => out.stats(s) };
     const engine = await loadEngine({ host: 'n1', clock: () => TEST_TIME });

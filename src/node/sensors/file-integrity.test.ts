@@ -1,20 +1,18 @@
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, utimesSync, renameSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync, utimesSync, renameSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileIntegrity, hashFile, KEY_FILES } from './file-integrity.js';
 import type { SyscallEvent } from '../../core/events/event.js';
+import { tempFiles } from '../runtime/files.test-helpers.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('file integrity (inotify + content hashes)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-fim-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, file } = tempFiles('vigil-fim-');
 
   it('hashes content', async () => {
-    const f = join(dir, 'h');
-    writeFileSync(f, 'abc');
+    const f = file('h', 'abc');
     assert.equal(await hashFile(f), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     assert.equal(await hashFile(join(dir, 'none')), '');
     assert.equal(await hashFile(dir), '');
