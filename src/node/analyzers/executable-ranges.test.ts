@@ -12,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import type { ByteSource } from '../../core/analyzers/byte-source.js';
 import { summarizeExecutable } from '../../core/analyzers/executable.js';
 import { withFileRanges } from '../image/rootfs.js';
+import { withTempDir } from '../../../test/helpers/temp-dir.js';
 
 /** Installed by .ci/apt-packages.txt (skopeo, umoci, docker.io). */
 const DEBIAN_GO = ['/usr/bin/skopeo', '/usr/bin/umoci', '/usr/bin/containerd', '/usr/sbin/dockerd'];
@@ -72,8 +73,7 @@ test('executable summary read in ranges from disk: same as from the whole file, 
 });
 
 test('withFileRanges: reads are clamped to the file, a symlink is not followed, a directory is refused', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'vigil-exe-ranges-'));
-  try {
+  withTempDir('vigil-exe-ranges-', (tmp) => {
     const p = join(tmp, 'f');
     writeFileSync(p, 'abcdef');
     withFileRanges(p, (src) => {
@@ -85,7 +85,5 @@ test('withFileRanges: reads are clamped to the file, a symlink is not followed, 
     symlinkSync(p, link);
     assert.throws(() => withFileRanges(link, () => 0), /ELOOP|symbolic/);
     assert.throws(() => withFileRanges(tmp, () => 0), /EISDIR|no longer a regular file/);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 });

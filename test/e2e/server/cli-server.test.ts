@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../src/node/server/config.js';
 import { InputError } from '../../../src/core/errors.js';
 import { root, startCliServer } from './cli-server.test-helpers.js';
+import { withTempDir } from '../../helpers/temp-dir.js';
 
 test('one command starts the server; anonymous gets 401 except health, login and docs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-server-'));
@@ -79,8 +80,7 @@ test('vigil server --demo: demo project with the demo image scanned, URL and adm
 });
 
 test('config precedence: flags > env > YAML; bad values name their source', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-cfg-'));
-  try {
+  withTempDir('vigil-cfg-', (dir) => {
     const file = join(dir, 'vigil.yaml');
     writeFileSync(file, 'port: 9000\nrole: api\nmetricsPublic: true\nrescanCron: "0 4 * * *"\n');
     const c = loadConfig({ config: file, port: '9100' }, { VIGIL_PORT: '9050', VIGIL_ROLE: 'all' });
@@ -101,7 +101,5 @@ test('config precedence: flags > env > YAML; bad values name their source', () =
       (e: unknown) => e instanceof InputError && /VIGIL_PORT/.test(e.message),
     );
     assert.throws(() => loadConfig({ role: 'boss' }, {}), InputError);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
