@@ -9,7 +9,8 @@
 // the link reopened with it), honours the server's backpressure (Throttle:
 // those alerts stay queued and go again after the retry-after), and stops
 // reconnecting when the server says the node is revoked.
-import { existsSync, readFileSync, writeFileSync, chmodSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileDurable } from './durable-file.js';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -52,17 +53,7 @@ function unary<T>(fn: (cb: (e: grpc.ServiceError | null, r?: T) => void) => void
 
 /** Writes the identity (0600) atomically: a temporary file, fsync, rename; a crash leaves the old one or the new one. */
 export function saveIdentity(dataDir: string, id: Identity): void {
-  const file = join(dataDir, 'identity.json');
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(id), { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileDurable(join(dataDir, 'identity.json'), JSON.stringify(id));
 }
 
 /** The saved identity under the data dir, if there is one (a broken file is an input error naming it). */

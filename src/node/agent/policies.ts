@@ -13,7 +13,7 @@
 // (docs/rules.md) rebuild the engine the same way: each file its own rule
 // set next to the built-in and --rules ones, the entries added to the
 // --threat-ips list; saved with the set, so they apply offline after a restart.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validatePolicyDocument, protectedPaths, type PolicyDocument } from '../../core/policy/model.js';
 import { validateDetectionPolicy, type DetectionPolicy } from '../../core/policy/detection.js';
@@ -23,6 +23,7 @@ import type { PolicyStage } from '../../core/policy/stage.js';
 import type { EffectiveConfig } from '../../core/rules/tuning.js';
 import type { LiveDetection } from '../runtime/engine.js';
 import { MAX_MESSAGE_BYTES } from './proto.js';
+import { writeFileDurable } from './durable-file.js';
 import { createHash } from 'node:crypto';
 import { loadRuleset, type Ruleset } from '../../core/rules/index.js';
 import { cidrSet } from '../../core/rules/cidr.js';
@@ -163,6 +164,14 @@ export class AgentPolicies {
       this.pending = json;
       return { revision: set.revision, count: 0, deferred: true };
     }
+    // Saved (durably) before anything says it is applied: the log line and PolicyApplied mean the set survives a restart.
+    if (save) {
+      try {
+        writeFileDurable(this.file, json);
+      } catch (e) {
+        this.notice(`cannot save the policies to ${this.file}: ${(e as Error).message}`);
+      }
+    }
     this.stage.replace(doc);
     this.current = set;
     const detectionCount = this.applyDetection(pushedDetection, JSON.stringify(set.detection ?? []), set);
@@ -174,15 +183,6 @@ export class AgentPolicies {
         );
     }
     for (const x of set.inactive ?? []) this.notice(`policy ${String(x.name).slice(0, 128)} is not applied: ${String(x.why).slice(0, 200)}`);
-    if (save) {
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      try {
-        writeFileSync(tmp, json, { mode: 0o600 });
-        renameSync(tmp, this.file);
-      } catch (e) {
-        this.notice(`cannot save the policies to ${this.file}: ${(e as Error).message}`);
-      }
-    }
     return { revision: set.revision, count: doc.policies.length, ...(detectionCount !== undefined ? { detection: detectionCount } : {}) };
   }
 
@@ -238,10 +238,8 @@ export class AgentPolicies {
 
   private writeEffective(eff: EffectiveConfig | undefined, intel: ServerIntelSummary | undefined = this.intelSummary): void {
     if (!eff) return;
-    const tmp = `${this.effectiveFile}.${process.pid}.tmp`;
     try {
-      writeFileSync(tmp, `${JSON.stringify({ ...eff, ...(intel ? { server: intel } : {}) }, null, 2)}\n`, { mode: 0o600 });
-      renameSync(tmp, this.effectiveFile);
+      writeFileDurable(this.effectiveFile, `${JSON.stringify({ ...eff, ...(intel ? { server: intel } : {}) }, null, 2)}\n`);
     } catch (e) {
       this.notice(`cannot write ${this.effectiveFile}: ${(e as Error).message}`);
     }
