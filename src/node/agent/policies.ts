@@ -24,6 +24,7 @@ import type { EffectiveConfig } from '../../core/rules/tuning.js';
 import type { LiveDetection } from '../runtime/engine.js';
 import { MAX_MESSAGE_BYTES } from './proto.js';
 import { writeFileDurable } from './durable-file.js';
+import { SERVER_RULE_PREFIX } from './saved-set.js';
 import { createHash } from 'node:crypto';
 import { loadRuleset, type Ruleset } from '../../core/rules/index.js';
 import { cidrSet } from '../../core/rules/cidr.js';
@@ -216,7 +217,7 @@ export class AgentPolicies {
     const files: ServerIntelSummary['ruleFiles'] = [];
     for (const f of (Array.isArray(set.rules) ? set.rules : []).slice(0, MAX_PUSHED_RULE_FILES)) {
       if (!f || typeof f.name !== 'string' || typeof f.content !== 'string') continue;
-      const name = `server:${f.name.slice(0, 128)}`;
+      const name = `${SERVER_RULE_PREFIX}${f.name.slice(0, 128)}`;
       const r = loadRuleset([{ name, text: f.content }], { builtin: false, source: 'syscall' });
       const err = r.diagnostics.find((x) => x.severity === 'error');
       if (err) {

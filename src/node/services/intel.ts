@@ -149,7 +149,9 @@ export function feedThreatIps(dbPath: string | undefined): FeedThreatIps {
 /** The loader's verdict on one file: 400 RULES_INVALID with the diagnostics (line, column) when it has errors. */
 function checkRuleFile(name: string, content: string): { rules: number; warnings: Api[] } {
   const r = loadRuleset([{ name, text: content }], { builtin: false, source: 'syscall' });
-  const diagnostics = r.diagnostics.slice(0, 50).map((d) => ({
+  // Errors first (a refused file lists every error, up to 50), then warnings.
+  const ordered = [...r.diagnostics.filter((d) => d.severity === 'error'), ...r.diagnostics.filter((d) => d.severity !== 'error')];
+  const diagnostics = ordered.slice(0, 50).map((d) => ({
     severity: d.severity,
     code: d.code,
     line: d.line,
