@@ -20,8 +20,8 @@ import { requireProject, requireTouched, toApi, published, type Caller, type Ser
 
 /** API entries per scope (one project, or global). */
 export const MAX_THREAT_IPS_PER_SCOPE = 10_000;
-/** Feed entries pushed to an agent (the rest are counted, not sent: the link's messages are at most 4 MiB). */
-export const MAX_PUSHED_FEED_THREAT_IPS = 100_000;
+/** Feed entries pushed to an agent (the rest are counted, not sent): the agent's own bound; they travel packed, in chunks. */
+export const MAX_PUSHED_FEED_THREAT_IPS = 500_000;
 export const MAX_RULE_FILE_BYTES = 256 * 1024;
 export const MAX_RULE_FILES = 50;
 /** All rule files of a project together (they travel in one message). */
