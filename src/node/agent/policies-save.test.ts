@@ -38,8 +38,12 @@ describe('agent: a pushed set is saved before it is reported applied', () => {
 
   it('policies.json holds the set when the applied line is logged; a restarted agent applies it', async () => {
     const seenAtNotice: Array<string | undefined> = [];
+    const effectiveAtNotice: Array<number | undefined> = [];
     const agent = await boot(dir, (l) => {
-      if (l.startsWith('server rules and threat list applied')) seenAtNotice.push(existsSync(agent.file) ? readFileSync(agent.file, 'utf8') : undefined);
+      if (!l.startsWith('server rules and threat list applied')) return;
+      seenAtNotice.push(existsSync(agent.file) ? readFileSync(agent.file, 'utf8') : undefined);
+      // The engine runs with them by then: the effective configuration already shows the list.
+      effectiveAtNotice.push((JSON.parse(readFileSync(agent.effectiveFile, 'utf8')) as { server?: { threatIps: number } }).server?.threatIps);
     });
     const json = JSON.stringify(
       pushedPolicies('p1', true, [], digest, { rules: [{ name: 'tac.yaml', content: RULE }], threatIps: ['203.0.113.0/24', '198.51.100.7/32'] }),
@@ -59,6 +63,7 @@ describe('agent: a pushed set is saved before it is reported applied', () => {
     agent.apply(json2);
     assert.equal(seenAtNotice.length, 2);
     assert.equal(seenAtNotice[1], json2);
+    assert.deepEqual(effectiveAtNotice, [2, 1], 'the effective configuration showed each list when the line was logged');
 
     // Restarted (a new process on the same data dir, no server): the saved set applies.
     const notices: string[] = [];

@@ -226,7 +226,14 @@ export class AgentPolicies {
       if (shadowed.length) this.notice(`the local --policy file overrides pushed detection policies ${shadowed.join(', ')}`);
       const extra = intelKey !== this.intelKey ? this.serverIntel(set) : undefined;
       this.writeEffective(d.apply(merged, extra?.engine), extra?.summary);
-      if (extra) this.intelSummary = extra.summary;
+      if (extra) {
+        this.intelSummary = extra.summary;
+        // Said once the engine runs with them and the effective configuration shows them (the set is saved by then).
+        const { ruleFiles, threatIps } = extra.summary;
+        this.notice(
+          `server rules and threat list applied: ${ruleFiles.length} rule files (${ruleFiles.reduce((n, f) => n + f.rules, 0)} rules), ${threatIps} threat-IP entries`,
+        );
+      }
       this.detectionKey = key;
       this.intelKey = intelKey;
     }
@@ -253,9 +260,6 @@ export class AgentPolicies {
     const threatIps = cidrSet(cidrs);
     if (threatIps.invalid.length) this.notice(`${threatIps.invalid.length} threat-IP entries from the server are not CIDRs, left out`);
     const summary = { ruleFiles: files, threatIps: cidrs.length - threatIps.invalid.length };
-    this.notice(
-      `server rules and threat list applied: ${files.length} rule files (${files.reduce((n, f) => n + f.rules, 0)} rules), ${summary.threatIps} threat-IP entries`,
-    );
     return { engine: { rules, threatIps }, summary };
   }
 
