@@ -28,7 +28,7 @@ import type { Alert } from '../../core/alerts/types.js';
 import { isCatalogType } from '../../core/alerts/catalog.js';
 import { readNodeContainers, type NodeContainer } from '../../core/checks/node-container.js';
 import { readNodeImages, readNodeImageScan } from '../../core/scan/node-image.js';
-import { dropGoneNodeImages, nodeImagePolicyAlerts, requestedNodeScans, storeNodeImageScan } from '../services/node-images.js';
+import { dropGoneNodeImages, followNodeImageNames, nodeImagePolicyAlerts, requestedNodeScans, storeNodeImageScan } from '../services/node-images.js';
 import type { ServerContext } from '../server/context.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
@@ -488,8 +488,12 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             } else if (m.body === 'nodeImages' && m.nodeImages) {
               const present = readOrRefuse('node-images', () => readNodeImages(String(m.nodeImages!.json), `node images of node ${node.hostname}`));
               if (!present) return;
-              const n = await dropGoneNodeImages(ctx, { ...node, sourceIp: ip, version: st.version }, present);
+              const n = await dropGoneNodeImages(ctx, { ...node, sourceIp: ip, version: st.version }, present.images);
               if (n) ctx.log.info({ node: node.id, dropped: n }, 'node images gone from the node dropped');
+              if (present.names) {
+                const r = await followNodeImageNames(ctx, { ...node, sourceIp: ip, version: st.version }, present.names);
+                if (r) ctx.log.info({ node: node.id, renamed: r }, 'node images renamed after their names on the node');
+              }
             } else if (m.body === 'detection' && m.detection) {
               await touchNode(ctx, node.id, { status: 'online', detection: m.detection.active ? 'on' : 'off' });
             } else if (m.body === 'learned' && m.learned) {

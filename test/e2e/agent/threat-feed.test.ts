@@ -94,7 +94,7 @@ test(
       const saved = JSON.parse(readFileSync(join(agentDir, 'policies.json'), 'utf8')) as { threatIps: string[]; threatList?: unknown };
       assert.equal(saved.threatIps.length, ENTRIES, 'the saved set holds the whole list (a restart applies it offline)');
       assert.equal(saved.threatList, undefined);
-      assert.ok(saved.threatIps.includes('127.0.0.2/32') && saved.threatIps.includes('10.4.147.223/32'));
+      assert.ok(saved.threatIps.includes('127.0.0.2/32') && saved.threatIps.includes('10.4.147.222/32'));
       assert.ok(!/not received whole|threat list [0-9a-f]{12}:/.test(a.err()), 'no chunk refused');
 
       // A container connecting to the feed's address alerts; the other loopback address stays silent.
