@@ -193,6 +193,10 @@ export async function nodeImagePolicyAlerts(s: Pick<ServiceDeps, 'store' | 'cloc
   return runningImageAlerts(policies, node, containers, (c) => () => facts.get(`${c.image}\u0000${c.imageDigest}`), s.clock().getTime());
 }
 
+/** The node's image rows of its project. */
+const nodeImageRows = (s: Pick<ServiceDeps, 'store'>, node: AgentNode) =>
+  s.store.db.selectFrom('images').select(['id', 'ref', 'digest']).where('project_id', '=', node.projectId).where('node_id', '=', node.id).execute();
+
 /**
  * Deletes the node's image rows whose image ID the node no longer holds
  * (`present`: every image ID of the node's runtimes, from its agent), each
@@ -200,12 +204,7 @@ export async function nodeImagePolicyAlerts(s: Pick<ServiceDeps, 'store' | 'cloc
  */
 export async function dropGoneNodeImages(s: ServiceDeps, node: AgentNode & { sourceIp: string; version: string }, present: readonly string[]): Promise<number> {
   const keep = new Set(present);
-  const rows = await s.store.db
-    .selectFrom('images')
-    .select(['id', 'ref', 'digest'])
-    .where('project_id', '=', node.projectId)
-    .where('node_id', '=', node.id)
-    .execute();
+  const rows = await nodeImageRows(s, node);
   const gone = rows.filter((r) => !keep.has(r.digest));
   const by = { actor: agentActor(node.hostname, node.sourceIp, node.version), event: 'deleteImage' };
   for (const r of gone)
@@ -236,12 +235,7 @@ export async function followNodeImageNames(
   node: AgentNode & { sourceIp: string; version: string },
   names: ReadonlyMap<string, readonly string[]>,
 ): Promise<number> {
-  const rows = await s.store.db
-    .selectFrom('images')
-    .select(['id', 'ref', 'digest'])
-    .where('project_id', '=', node.projectId)
-    .where('node_id', '=', node.id)
-    .execute();
+  const rows = await nodeImageRows(s, node);
   const by = { actor: agentActor(node.hostname, node.sourceIp, node.version), event: 'modifyImage' };
   let todo = rows
     .filter((r) => names.has(r.digest))

@@ -12,11 +12,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agent, isRoot, serverWithCluster, stop, stored, until, type Proc } from './harness.js';
 import { debianRootfs, dockerOk, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
+import { listen } from '../../helpers/tcp-listen.js';
 
 const IMAGE = 'vigil-intel-test/minbase:1';
 const OUTBOUND = 'network/abnormal-outbound';
@@ -36,12 +36,6 @@ function localAlerts(agentDir: string, type: string): Array<{ id: string; messag
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { id: string; type: string; message: string })
     .filter((a) => a.type === type);
-}
-
-async function listen(host: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((sk) => sk.end());
-  await new Promise<void>((res, rej) => server.once('error', rej).listen(0, host, () => res()));
-  return { server, port: (server.address() as { port: number }).port };
 }
 
 test(

@@ -108,9 +108,9 @@ test(
       assert.equal(third.repository, 'aaa/app');
       assert.equal(third.tag, '0');
 
-      // Every name removed while a container still holds the image: named by its image ID.
+      // Every name removed (forced: a container still holds the image, which stays): named by its image ID.
       await docker(['create', '--name', 'holder', 'aaa/app:0', 'true']);
-      await docker(['rmi', 'aaa/app:0', 'local/app:2']);
+      await docker(['rmi', '-f', 'aaa/app:0', 'local/app:2']);
       await follows(`node:node-a/${appId}`, 'the row named by its image ID');
 
       // The audit trail says who renamed it and from what.

@@ -12,21 +12,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agent, isRoot, run, serverWithCluster, stop, stored, until, type Proc } from './harness.js';
 import { debianRootfs, dockerOk, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
+import { listen } from '../../helpers/tcp-listen.js';
 
 const IMAGE = 'vigil-feed-test/minbase:1';
 const OUTBOUND = 'network/abnormal-outbound';
 const ENTRIES = 300_000;
-
-async function listen(host: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((sk) => sk.end());
-  await new Promise<void>((res, rej) => server.once('error', rej).listen(0, host, () => res()));
-  return { server, port: (server.address() as { port: number }).port };
-}
 
 /** The feed: 299,999 addresses of 10.0.0.0/8 as /32s, and the test's "C2" 127.0.0.2 (127.0.0.3 is not on it). */
 function feedText(): string {
