@@ -388,6 +388,7 @@ export const en = {
   'intel.ruleName': 'File name',
   'intel.ruleNameHelp': 'Letters, digits, dot, dash, underscore, e.g. web-shells.yaml',
   'intel.ruleContent': 'Rules (Falco YAML)',
+  'intel.ruleErrors': 'Errors in the file ({count})',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -388,4 +388,5 @@ export const zh: Record<MessageKey, string> = {
   'intel.ruleName': '文件名',
   'intel.ruleNameHelp': '字母、数字、点、横线、下划线，例如 web-shells.yaml',
   'intel.ruleContent': '规则（Falco YAML）',
+  'intel.ruleErrors': '文件中的错误（{count} 处）',
 };
