@@ -236,6 +236,8 @@ export interface ProgramOptions {
    * kernel instead of printed (default EXEC_REPEAT_WINDOW_MS; 0: every exec is printed).
    */
   execRepeatWindowMs?: number;
+  /** Tests only: the exec key hash is ANDed with this, then its bit 0 set (0n: every exec has the hash 1, a forced collision). */
+  execRepeatHashMask?: bigint;
 }
 
 /** Default window of the kernel's exec burst aggregation (ms). */
@@ -529,14 +531,20 @@ export const EXEC_REPEAT_KEY = [
 ] as const;
 
 /**
- * The exec probe that runs first: hashes EXEC_REPEAT_KEY and looks the key up in `@ex` (key -> kernel
- * time it was last reported). Within `windowMs` of that, the exec is counted (`@xn0[hash]` or `@xn1`, printed
- * with the exits every EXIT_BATCH_MS) and the `Ea`/`E` probes skip it (`@sk[tid]`); its exit is not recorded
- * (`@ag[pid]`). Otherwise the time is stored and the hash goes out on the `E` line (`@kh[tid]`).
- * `@ex` is cleared every EXEC_REPEAT_CLEAR_S (bounded by BPFTRACE_MAP_KEYS_MAX: when full, execs of new
- * keys are reported, never dropped).
+ * The exec probe that runs first: hashes EXEC_REPEAT_KEY and looks the exec up in `@ex` (key -> kernel
+ * time it was last reported). The map's key is not the hash but the full fields themselves (the filename,
+ * every integer of EXEC_REPEAT_KEY and the argv's words), so two execs that differ in any field are two
+ * keys whatever their hashes: a crafted hash collision is reported, not counted. Within `windowMs` of the
+ * time found, the exec is counted (`@xn0[hash]` or `@xn1`, printed with the exits every EXIT_BATCH_MS;
+ * Node adds the count to the reported exec whose `E` line carried that hash) and the `Ea`/`E` probes skip
+ * it (`@sk[tid]`); its exit is not recorded (`@ag[pid]`). Otherwise the time is stored and the hash goes
+ * out on the `E` line (`@kh[tid]`). Two different execs of one hash both reported within the window share
+ * the hash on their `E` lines: counts under it are then attributed to the first one Node saw (a count, not
+ * an event, goes to the wrong twin; nothing is lost). `@ex` is cleared every EXEC_REPEAT_CLEAR_S (bounded by
+ * BPFTRACE_MAP_KEYS_MAX: when full, execs of new keys are reported, never dropped). `hashMask` (tests
+ * only) masks the hash, so a test can make every exec collide.
  */
-function execRepeatProbe(windowMs: number, v1Id: string, dropped: boolean): string {
+function execRepeatProbe(windowMs: number, v1Id: string, dropped: boolean, hashMask?: bigint): string {
   const mix = '$h = ($h ^ $w) * 0x9e3779b97f4a7c15; $h = $h ^ ($h >> 29);';
   const word = (k: number) =>
     `if ($an > ${8 * k}) { $w = *(uint64 *)uptr($as + ${8 * k}); if ($an < ${8 * k + 8}) { $w = $w & (((uint64)1 << (uint64)(($an - ${8 * k}) * 8)) - 1); } ${mix} }`;
@@ -556,15 +564,26 @@ function execRepeatProbe(windowMs: number, v1Id: string, dropped: boolean): stri
     '$xi->i_mtime_sec',
     '$xi->i_mtime_nsec',
   ];
+  // The exact key, in two maps (one key of all fields does not fit the BPF stack): `@xa` maps the
+  // filename and the integers to an id unique to that entry (the time and CPU of its insertion), `@ex`
+  // maps that id and the argv's words (masked past its end) to the time the exec was last reported.
+  const argvWord = (k: number) =>
+    `($an >= ${8 * k + 8} ? *(uint64 *)uptr($as + ${8 * k}) : ($an > ${8 * k} ? *(uint64 *)uptr($as + ${8 * k}) & (((uint64)1 << (uint64)(($an - ${8 * k}) * 8)) - 1) : (uint64)0))`;
+  const fields = ['str(args->filename)', ...ints.map((x) => `(uint64)(${x})`)].join(', ');
+  const argvKey = Array.from({ length: ARGV_BYTES / 8 }, (_, k) => argvWord(k)).join(', ');
   const guard = dropped ? ' && @dx[tid] == 0' : '';
+  const head = `$mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $as = (uint64)$mm->arg_start; $an = $mm->arg_end - $mm->arg_start;`;
   return (
-    `tracepoint:sched:sched_process_exec { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $as = (uint64)$mm->arg_start; $an = $mm->arg_end - $mm->arg_start; ` +
+    `tracepoint:sched:sched_process_exec { ${head} ` +
     `if ($an <= ${ARGV_BYTES} && $xi->i_nlink != 0${guard}) { $fl = 0; $fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
-    `$h = (uint64)0xcbf29ce484222325; ${ints.map((x) => `$w = (uint64)(${x}); ${mix}`).join(' ')} ` +
+    `$id = @xa[${fields}]; if ($id == 0) { $id = nsecs ^ ((uint64)(cpu + 1) << 56); @xa[${fields}] = $id; } @xk[tid] = $id; } }\n` +
+    `tracepoint:sched:sched_process_exec { $id = @xk[tid]; if ($id != 0) { delete(@xk[tid]); ${head} ` +
+    `$h = (uint64)0xcbf29ce484222325; $w = $id; ${mix} ` +
     `${Array.from({ length: ARGV_BYTES / 8 }, (_, k) => word(k)).join(' ')} ` +
-    `$fn = str(args->filename); $t = @ex[$h, $fn]; ` +
+    `${hashMask !== undefined ? `$h = ($h & ${hashMask}) | 1; ` : ''}` +
+    `$t = @ex[$id, ${argvKey}]; ` +
     `if ($t != 0 && nsecs - $t < ${windowMs * 1_000_000}) { if (@xg == 0) { @xn0[$h] = count(); } else { @xn1[$h] = count(); } @sk[tid] = 1; @ag[pid] = 1; } ` +
-    `else { @ex[$h, $fn] = nsecs; @kh[tid] = $h; delete(@ag[pid]); } } ` +
+    `else { @ex[$id, ${argvKey}] = nsecs; @kh[tid] = $h; delete(@ag[pid]); } } ` +
     `${dropped ? 'if (@dx[tid] != 0) { delete(@dx[tid]); } ' : ''}}`
   );
 }
@@ -603,7 +622,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
         `if ($w != "") { @dx[tid] = 1; ${emit('Dx', '\\t%s', '$w')} } }`,
     );
   const window = Math.max(0, Math.trunc(opts.execRepeatWindowMs ?? EXEC_REPEAT_WINDOW_MS));
-  if (window > 0) p.push(execRepeatProbe(window, v1Id, opts.hostPidns !== undefined));
+  if (window > 0) p.push(execRepeatProbe(window, v1Id, opts.hostPidns !== undefined, opts.execRepeatHashMask));
   const reported = window > 0 ? ' /@sk[tid] == 0/' : '';
   p.push(
     `tracepoint:sched:sched_process_exec${reported} { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
@@ -630,7 +649,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
     p.push(
       `interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); if (@xg == 0) { @xg = 1; print(@xn0); clear(@xn0); } else { @xg = 0; print(@xn1); clear(@xn1); } }`,
     );
-    p.push(`interval:s:${EXEC_REPEAT_CLEAR_S} { clear(@ex); }`);
+    p.push(`interval:s:${EXEC_REPEAT_CLEAR_S} { clear(@xa); clear(@ex); }`);
   } else {
     p.push('tracepoint:sched:sched_process_exit /pid == tid/ { @q[pid] = nsecs; }');
     p.push(`interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); }`);
