@@ -11,7 +11,7 @@
 // String fields a process controls (paths, names) come last so a tab inside
 // one can only corrupt that field, never shift the numeric ones.
 
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** x86_64 syscall numbers of calls that have no dedicated tracepoint here. */
@@ -238,6 +238,8 @@ export interface ProgramOptions {
   execRepeatWindowMs?: number;
   /** Tests only: the exec key hash is ANDed with this, then its bit 0 set (0n: every exec has the hash 1, a forced collision). */
   execRepeatHashMask?: bigint;
+  /** The kernel has the fchmodat2 tracepoint (Linux 6.6+; default true). */
+  chmodat2?: boolean;
 }
 
 /** Default window of the kernel's exec burst aggregation (ms). */
@@ -289,6 +291,14 @@ export const DROP_EXEMPT_WRITERS: readonly string[] = [
   'pip',
   'pip3',
 ];
+
+/**
+ * Tasks whose chmod adding an exec bit is not reported (beside DROP_EXEMPT_WRITERS): archivers restoring
+ * modes (the files they create with an exec bit are remembered by the openat probe already).
+ */
+export const CHMOD_EXEMPT_WRITERS: readonly string[] = ['tar', 'cpio', 'bsdtar'];
+/** A chmod adding an exec bit counts as a drop when the file was created (its birth time, else its mtime) at most this long before. */
+export const CHMOD_RECENT_MS = 10 * 60_000;
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
@@ -469,6 +479,11 @@ const DIR_ARGS = [
   ...Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k}`),
   ...Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$q${k}`),
 ].join(', ');
+
+/** The kernel has this syscalls tracepoint (tracefs at its usual mount points). */
+function hasTracepoint(name: string): boolean {
+  return ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'].some((t) => existsSync(`${t}/events/syscalls/${name}`));
+}
 
 /** How often the program prints the exits it collected (ms). */
 export const EXIT_BATCH_MS = 200;
@@ -748,8 +763,42 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // Symlinks and hard links (to sensitive files, over shell histories): target, then the new name.
   p.push(`tracepoint:syscalls:sys_enter_symlinkat { ${emit('Sy', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_symlink { ${emit('Sy', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_linkat { ${emit('Lk', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_link { ${emit('Lk', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
+  // Hard links: both names, relative to their dirfds, each placed by its directory's chain (dirChain():
+  // the dirfd's directory, or the cwd for AT_FDCWD), so a short-lived `ln` in `cd /etc` or a linkat on
+  // dirfds is placed without /proc. Two records (one probe's stack cannot hold a chain and both names):
+  // `Lo` (old dirfd, chain, old name), then `Lk` (new dirfd, chain, new name), in that order (same CPU,
+  // probe order).
+  const atDir = (dfd: string) =>
+    `$dd = curtask->fs->pwd.dentry; $dm = curtask->fs->pwd.mnt; if (${dfd} >= 0 && (uint64)${dfd} < (uint64)curtask->files->fdt->max_fds) { $df = *(curtask->files->fdt->fd + ${dfd}); if ($df != 0) { $dd = $df->f_path.dentry; $dm = $df->f_path.mnt; } } ${dirChain('$dd', '$dm')}`;
+  p.push(
+    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->olddfd')} ${emit('Lo', `\\t%d${DIR_FMT}\\t%s`, `args->olddfd, ${DIR_ARGS}, str(args->oldname)`)} }`,
+  );
+  p.push(
+    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->newdfd')} ${emit('Lk', `\\t%d${DIR_FMT}\\t%s`, `args->newdfd, ${DIR_ARGS}, str(args->newname)`)} }`,
+  );
+  const cwdChain = dirChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt');
+  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdChain} ${emit('Lo', `\\t-100${DIR_FMT}\\t%s`, `${DIR_ARGS}, str(args->oldname)`)} }`);
+  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdChain} ${emit('Lk', `\\t-100${DIR_FMT}\\t%s`, `${DIR_ARGS}, str(args->newname)`)} }`);
+  // chmod adding an exec bit (drop, then `chmod +x`, then run): chmod, fchmodat, fchmodat2 and fchmod with
+  // a mode that has an exec bit, by a task that is not a compiler, linker or package manager
+  // (DROP_EXEMPT_WRITERS, CHMOD_EXEMPT_WRITERS). `Cx` carries the dirfd (fchmod: the fd, its file's
+  // inode and device), the mode, the chain of the directory the path is relative to (dirChain(): the
+  // cwd, the dirfd's directory, or fchmod's file's parent) and the path (fchmod: the file's name). Node
+  // decides whether the file is new (created less than CHMOD_RECENT_MS before) and names the chmod's
+  // process as its writer at its exec.
+  const chmodExempt = [...DROP_EXEMPT_WRITERS, ...CHMOD_EXEMPT_WRITERS].map((c) => `comm != ${lit(c)}`).join(' && ');
+  const cxFmt = `\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`;
+  p.push(
+    `tracepoint:syscalls:sys_enter_chmod /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('-100')} ${emit('Cx', cxFmt, `-100, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+  );
+  for (const tp of ['fchmodat', ...((opts.chmodat2 ?? hasTracepoint('sys_enter_fchmodat2')) ? ['fchmodat2'] : [])])
+    p.push(
+      `tracepoint:syscalls:sys_enter_${tp} /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('args->dfd')} ${emit('Cx', cxFmt, `args->dfd, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+    );
+  p.push(
+    `tracepoint:syscalls:sys_enter_fchmod /(args->mode & 73) != 0/ { if (${chmodExempt} && (uint64)args->fd < (uint64)curtask->files->fdt->max_fds) { $cf = *(curtask->files->fdt->fd + args->fd); if ($cf != 0) { ` +
+      `${dirChain('$cf->f_path.dentry->d_parent', '$cf->f_path.mnt')} ${emit('Cx', cxFmt, `args->fd, args->mode, $cf->f_inode->i_ino, $cf->f_inode->i_sb->s_dev, ${DIR_ARGS}, str($cf->f_path.dentry->d_name.name)`)} } } }`,
+  );
   // The rest of the high-risk syscalls (HIGH_RISK_SYSCALLS) that have a tracepoint of their own.
   p.push(`tracepoint:syscalls:sys_enter_umount { ${emit('T', '\\tumount2\\t%d\\t%s', 'args->flags, str(args->name)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_pivot_root { ${emit('T', '\\tpivot_root\\t0\\t%s', 'str(args->new_root)')} }`);
