@@ -98,7 +98,7 @@ describe('attack suite and benign workload in real Docker containers and on the 
   before(async () => {
     d = await startDockerd({ prefix: 'vigil-atk-' });
     await importRootfs(d, ROOTFS!, IMAGE);
-    await w.start(['--state', join(d.dir, 'learn.json'), '--stats', '0', '--auth-log', join(d.dir, 'auth.log')]);
+    await w.start(['--state', join(d.dir, 'learn.json'), '--stats', '0', '--auth-log', join(d.dir, 'auth.log'), '--docker-socket', d.socket]);
   });
 
   after(async () => {

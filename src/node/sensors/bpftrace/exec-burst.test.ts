@@ -8,31 +8,21 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { SyscallEvent } from '../../../core/events/event.js';
-import type { BpftraceRunner } from './runner.js';
 import { ARGV_BYTES } from './program.js';
-import { ebpfSkip, runProbes, waitFor } from './bpftrace.test-helpers.js';
+import { ebpfSkip, execBurstProbes, waitFor } from './bpftrace.test-helpers.js';
 
 const skip = ebpfSkip();
 const until = (what: string, ok: () => boolean) => waitFor(what, () => (ok() ? true : undefined));
 
 describe('exec burst aggregation in the kernel (real processes)', { skip, timeout: 240_000 }, () => {
-  let runner: BpftraceRunner;
-  const events: SyscallEvent[] = [];
-  /** The key hash of each reported exec (the `E` line's), and the kernel's counts per key (machine-wide). */
-  const keyOf = new Map<SyscallEvent, string>();
-  const counts = new Map<string, number>();
+  let p: Awaited<ReturnType<typeof execBurstProbes>> | undefined;
   before(async () => {
-    runner = await runProbes(/^(BEGIN|interval:|tracepoint:sched:sched_process_(exec|exit))/, {
-      onRecord: (r) => {
-        if (r.kind === 'repeats') for (const [k, n] of r.counts) counts.set(k, (counts.get(k) ?? 0) + n);
-      },
-      onEvent: (event, raw) => {
-        events.push(event);
-        if (raw.code === 'E') keyOf.set(event, raw.rest[9]!);
-      },
-    });
+    p = await execBurstProbes();
   });
-  after(async () => runner?.stop());
+  after(async () => p?.runner.stop());
+  const events = { filter: (f: (e: SyscallEvent) => boolean) => p!.events.filter(f) };
+  const keyOf = { get: (e: SyscallEvent) => p!.keyOf.get(e) };
+  const counts = { get: (k: string) => p!.counts.get(k) };
 
   /** Execs of `file` by children of shell `sh` (the loop's own pid, printed first). */
   function run(script: string): number {
@@ -82,24 +72,14 @@ describe('exec burst aggregation in the kernel (real processes)', { skip, timeou
 describe('exec burst aggregation under a forced hash collision (real processes)', { skip, timeout: 240_000 }, () => {
   // Every exec gets the same key hash (a test-only mask): only the full fields the kernel compares tell
   // them apart. A program that counted by the hash alone would count `b` and `c` under `a`.
-  let runner: BpftraceRunner;
-  const events: SyscallEvent[] = [];
-  const keyOf = new Map<SyscallEvent, string>();
-  const counts = new Map<string, number>();
+  let p: Awaited<ReturnType<typeof execBurstProbes>> | undefined;
   before(async () => {
-    runner = await runProbes(/^(BEGIN|interval:|tracepoint:sched:sched_process_(exec|exit))/, {
-      program: { execRepeatHashMask: 0n },
-      onRecord: (r) => {
-        if (r.kind === 'repeats') for (const [k, n] of r.counts) counts.set(k, (counts.get(k) ?? 0) + n);
-      },
-      onEvent: (event, raw) => {
-        events.push(event);
-        if (raw.code === 'E') keyOf.set(event, raw.rest[9]!);
-      },
-    });
+    p = await execBurstProbes({ execRepeatHashMask: 0n });
   });
-  after(async () => runner?.stop());
-
+  after(async () => p?.runner.stop());
+  const events = { filter: (f: (e: SyscallEvent) => boolean) => p!.events.filter(f) };
+  const keyOf = { get: (e: SyscallEvent) => p!.keyOf.get(e) };
+  const counts = { get: (k: string) => p!.counts.get(k) };
   it('reports every exec that differs in any field although all hashes collide, and still counts true repeats', async () => {
     const r = spawnSync('sh', ['-c', 'echo $$; /bin/true a; /bin/true b; /bin/true a; /usr/bin/env true; /bin/true c >/dev/null; /bin/true a'], {
       encoding: 'utf8',

@@ -9,7 +9,6 @@
 // benign twin: hard links inside a work directory raise nothing.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyscallEvent } from '../../../core/events/event.js';
@@ -17,14 +16,9 @@ import { Engine } from '../../../core/rules/engine.js';
 import type { Ruleset } from '../../../core/rules/loader.js';
 import { loadBuiltinRules } from '../../rules/load.js';
 import type { BpftraceRunner } from './runner.js';
-import { ebpfSkip, runProbes, waitFor as until } from './bpftrace.test-helpers.js';
+import { ebpfSkip, runProbes, sh, waitFor as until } from './bpftrace.test-helpers.js';
 
 const skip = ebpfSkip();
-
-function sh(script: string): void {
-  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${script}: ${r.stderr}`);
-}
 
 describe('hard links by any path (real processes)', { skip, timeout: 240_000 }, () => {
   let runner: BpftraceRunner;

@@ -472,8 +472,8 @@ export class Normaliser {
   }
 
   /**
-   * A chmod that added an exec bit (`Cx`): when the file is new (born, else last written, at most
-   * CHMOD_RECENT_MS before) and neither the chmod's process nor its ancestors (up to four, from the
+   * A chmod that added an exec bit (`Cx`): when the file is new (last written at most CHMOD_RECENT_MS
+   * before) and neither the chmod's process nor its ancestors (up to four, from the
    * cache) are a compiler, build tool or package manager, the file is remembered by its kernel
    * (device, inode) with the process's name, which its exec then carries as `proc.exe_writer` (the
    * drop-and-execute rules). The file is looked at through the process's root, or its parent's (the
@@ -508,8 +508,9 @@ export class Normaliser {
       }
     }
     if (!st || !st.isFile()) return;
-    const born = st.birthtimeMs > 0n ? st.birthtimeMs : st.mtimeMs;
-    if ((this.o.wallNow?.() ?? Date.now()) - Number(born) > CHMOD_RECENT_MS) return;
+    // Written recently (the mtime, not the birth time: an image layer unpacked a minute ago keeps its
+    // files' old mtimes, a download or a copy has a new one).
+    if ((this.o.wallNow?.() ?? Date.now()) - Number(st.mtimeMs) > CHMOD_RECENT_MS) return;
     const key = f[2] && f[2] !== '0' ? `${f[3]}:${f[2]}` : `${kernelDev(Number(st.dev))}:${st.ino}`;
     this.chmodded.delete(key);
     this.chmodded.set(key, { writer: r.comm, pidns: r.pidnsInode });

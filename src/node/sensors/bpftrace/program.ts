@@ -297,7 +297,7 @@ export const DROP_EXEMPT_WRITERS: readonly string[] = [
  * modes (the files they create with an exec bit are remembered by the openat probe already).
  */
 export const CHMOD_EXEMPT_WRITERS: readonly string[] = ['tar', 'cpio', 'bsdtar'];
-/** A chmod adding an exec bit counts as a drop when the file was created (its birth time, else its mtime) at most this long before. */
+/** A chmod adding an exec bit counts as a drop when the file was last written (its mtime) at most this long before. */
 export const CHMOD_RECENT_MS = 10 * 60_000;
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
