@@ -2,7 +2,7 @@
 // chain and the head against the newest trusted signed checkpoint), export.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { exportAudit, queryAudit, verifyAudit, type AuditQuery } from '../store/audit-log.js';
-import { toApi, type ServiceDeps } from './common.js';
+import { isoTime, toApi, type ServiceDeps } from './common.js';
 
 /** The filters of the audit query and export, as the API takes them. */
 export interface AuditFilterParams {
@@ -13,10 +13,9 @@ export interface AuditFilterParams {
   until?: string;
 }
 
-/** The API's filters as the store's query; times are stored as ISO 8601 UTC text, so the bounds are normalised to that form to compare as text. */
+/** The API's filters as the store's query (time bounds in the stored form). */
 function auditQuery(q: AuditFilterParams): AuditQuery {
-  const iso = (t?: string) => (t ? new Date(t).toISOString() : undefined);
-  return { event: q.event, projectId: q.project, username: q.user, since: iso(q.since), until: iso(q.until) };
+  return { event: q.event, projectId: q.project, username: q.user, since: isoTime(q.since), until: isoTime(q.until) };
 }
 
 export async function listAudit(

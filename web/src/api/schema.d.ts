@@ -12,13 +12,20 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description the container's id or name */
+                    container?: string;
                     cursor?: string;
                     limit?: number;
+                    /** @description the node's host name (the alerts' host) */
+                    node?: string;
                     project?: string;
                     severity?: "critical" | "high" | "medium" | "low" | "info";
+                    /** @description groups last seen at or after this time */
                     since?: string;
                     status?: "open" | "handled" | "ignored" | "false-positive";
                     type?: string;
+                    /** @description groups last seen before this time */
+                    until?: string;
                 };
                 header?: never;
                 path?: never;
@@ -34,6 +41,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description the container's name in the latest alert ('' when none) */
+                                containerName: string;
                                 count: number;
                                 firstSeen: string;
                                 host: string;
@@ -230,11 +239,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export the whole trail as JSON lines or CSV */
+        /** Export the records the filters select (the whole trail without), oldest first, as JSON lines or CSV, streamed */
         get: {
             parameters: {
                 query?: {
+                    event?: string;
                     format?: "jsonl" | "csv";
+                    /** @description at most this many records */
+                    limit?: number;
+                    project?: string;
+                    /** @description records at or after this time */
+                    since?: string;
+                    /** @description records before this time */
+                    until?: string;
+                    /** @description exact user name of the actor */
+                    user?: string;
                 };
                 header?: never;
                 path?: never;
