@@ -1,12 +1,14 @@
 // containerd's gRPC API over its unix socket, the one client of it (docs/images.md
 // "containerd images", docs/agent.md "Node inventory"): version, namespaces,
 // images, the content store (Info, streamed Read), containers (with their OCI
-// runtime spec), tasks (state, pid) and the events stream. The .proto files are
-// our own subset of containerd's API (proto/containerd/), loaded at run time.
+// runtime spec), tasks (state, pid) and the events stream. The definitions are
+// the subset of containerd's API that we read (proto/containerd/containerd.json,
+// generated from containerd's .proto files by
+// scripts/gen-containerd-descriptor.ts), loaded at run time.
 // Every call has a deadline, every answer a size bound, and every failure is
 // one line: a missing socket, a socket we may not open, something that does
 // not speak containerd's API, a timeout.
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +18,8 @@ import { InputError } from '../../core/errors.js';
 
 /** containerd's own default socket. */
 export const CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
-/** src/node/containerd or dist/node/containerd -> the package root's proto/containerd. */
-export const CONTAINERD_PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto', 'containerd');
+/** src/node/containerd or dist/node/containerd -> the package root's proto/containerd/containerd.json (a protobufjs JSON descriptor). */
+export const CONTAINERD_DESCRIPTOR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto', 'containerd', 'containerd.json');
 /** Largest message accepted from containerd (a content Read chunk is 1 MiB; a spec or list is far smaller). */
 export const MAX_CONTAINERD_MESSAGE = 16 * 1024 * 1024;
 /** Most images, containers, tasks or namespaces one List call returns to us. */
@@ -134,8 +136,9 @@ let loaded: Ctors | undefined;
 
 function serviceCtors(): Ctors {
   if (loaded) return loaded;
-  const files = ['version', 'namespaces', 'images', 'content', 'containers', 'tasks', 'events'].map((f) => `${f}.proto`);
-  const def = protoLoader.loadSync(files, { includeDirs: [CONTAINERD_PROTO_DIR], keepCase: false, longs: Number, enums: String, defaults: true });
+  // Field names in the descriptor are already camelCase (as keepCase: false would give them).
+  const json = JSON.parse(readFileSync(CONTAINERD_DESCRIPTOR, 'utf8')) as Parameters<typeof protoLoader.fromJSON>[0];
+  const def = protoLoader.fromJSON(json, { longs: Number, enums: String, defaults: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
     containerd: { services: Record<string, { v1: Record<string, grpc.ServiceClientConstructor> }> };
   };

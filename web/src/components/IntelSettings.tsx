@@ -2,13 +2,11 @@
 // (docs/rules.md): threat-IP entries of the current project and global ones
 // (add, delete), and the project's custom rule files (upload, with the
 // loader's error and its line and column shown; enable/disable; delete).
-import { Button, Card, Form, Input, Select, Switch, Tag } from 'antd';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Form, Input, Switch, Tag } from 'antd';
 import { api, unwrap } from '../api/client';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { QueryState } from './common';
-import { ConfirmDelete, DataTable, FormModal, RequiredItem, useAction, useAddForm } from './page';
+import { ChoiceItem, ConfirmDelete, FormModal, QueryTable, RequiredItem, SectionCard, useAction, useAddForm, useListQuery } from './page';
 import { useProject } from './project';
 
 type ThreatIp = { id: string; projectId: string | null; cidr: string; comment: string; createdBy: string; createdAt: string };
@@ -20,24 +18,15 @@ export function IntelSettings() {
   const { t } = useI18n();
   const { can } = useAuth();
   const { projectId } = useProject();
-  const qc = useQueryClient();
   const pid = projectId ?? '';
-  const threats = useQuery({
-    queryKey: ['threat-ips', pid],
-    enabled: !!pid && can('threatip:read'),
-    queryFn: async () => {
-      const own = await unwrap<{ items: ThreatIp[] }>(api.GET('/api/v1/projects/{projectId}/threat-ips', { params: { path: { projectId: pid } } }));
-      const global = await unwrap<{ items: ThreatIp[] }>(api.GET('/api/v1/threat-ips')).catch(() => ({ items: [] as ThreatIp[] }));
-      return [...own.items, ...global.items];
-    },
+  const [threats, refreshThreats] = useListQuery(['threat-ips', pid], !!pid && can('threatip:read'), async () => {
+    const own = await unwrap<{ items: ThreatIp[] }>(api.GET('/api/v1/projects/{projectId}/threat-ips', { params: { path: { projectId: pid } } }));
+    const global = await unwrap<{ items: ThreatIp[] }>(api.GET('/api/v1/threat-ips')).catch(() => ({ items: [] as ThreatIp[] }));
+    return { items: [...own.items, ...global.items] };
   });
-  const rules = useQuery({
-    queryKey: ['rules', pid],
-    enabled: !!pid && can('rule:read'),
-    queryFn: () => unwrap<{ items: RuleFile[] }>(api.GET('/api/v1/projects/{projectId}/rules', { params: { path: { projectId: pid } } })),
-  });
-  const refreshThreats = () => void qc.invalidateQueries({ queryKey: ['threat-ips'] });
-  const refreshRules = () => void qc.invalidateQueries({ queryKey: ['rules'] });
+  const [rules, refreshRules] = useListQuery(['rules', pid], !!pid && can('rule:read'), () =>
+    unwrap<{ items: RuleFile[] }>(api.GET('/api/v1/projects/{projectId}/rules', { params: { path: { projectId: pid } } })),
+  );
   const addThreat = useAddForm((v: ThreatForm) => {
     const body = { entries: [{ cidr: v.cidr.trim(), ...(v.comment ? { comment: v.comment } : {}) }] };
     return v.scope === 'global'
@@ -69,93 +58,68 @@ export function IntelSettings() {
   return (
     <>
       {can('threatip:read') && (
-        <Card
-          title={t('intel.threatIps')}
-          style={{ marginBottom: 16 }}
-          extra={can('threatip:create') && <Button onClick={addThreat.show}>{t('intel.addThreatIp')}</Button>}
-        >
-          <QueryState query={threats}>
-            <DataTable<ThreatIp>
-              size="small"
-              rowKey="id"
-              dataSource={threats.data ?? []}
-              columns={[
-                { title: t('intel.cidr'), dataIndex: 'cidr' },
-                { title: t('intel.comment'), dataIndex: 'comment' },
-                {
-                  title: t('intel.scope'),
-                  dataIndex: 'projectId',
-                  render: (v: string | null) => <Tag>{v === null ? t('intel.global') : t('intel.project')}</Tag>,
-                },
-                {
-                  title: t('common.actions'),
-                  key: 'a',
-                  render: (_v, r) =>
-                    can('threatip:delete') && <ConfirmDelete title={t('intel.deleteThreatIp', { cidr: r.cidr })} onConfirm={() => delThreat.mutate(r)} />,
-                },
-              ]}
-            />
-          </QueryState>
-        </Card>
+        <SectionCard title={t('intel.threatIps')} add={{ allowed: can('threatip:create'), label: t('intel.addThreatIp'), onAdd: addThreat.show }}>
+          <QueryTable<ThreatIp>
+            size="small"
+            query={threats}
+            columns={[
+              { title: t('intel.cidr'), dataIndex: 'cidr' },
+              { title: t('intel.comment'), dataIndex: 'comment' },
+              {
+                title: t('intel.scope'),
+                dataIndex: 'projectId',
+                render: (v: string | null) => <Tag>{v === null ? t('intel.global') : t('intel.project')}</Tag>,
+              },
+              {
+                title: t('common.actions'),
+                key: 'a',
+                render: (_v, r) =>
+                  can('threatip:delete') && <ConfirmDelete title={t('intel.deleteThreatIp', { cidr: r.cidr })} onConfirm={() => delThreat.mutate(r)} />,
+              },
+            ]}
+          />
+        </SectionCard>
       )}
       {can('rule:read') && (
-        <Card
-          title={t('intel.rules')}
-          style={{ marginBottom: 16 }}
-          extra={can('rule:create') && <Button onClick={upload.show}>{t('intel.uploadRule')}</Button>}
-        >
-          <QueryState query={rules}>
-            <DataTable<RuleFile>
-              size="small"
-              rowKey="id"
-              dataSource={rules.data?.items ?? []}
-              columns={[
-                { title: t('settings.name'), dataIndex: 'name' },
-                { title: t('intel.ruleCount'), dataIndex: 'ruleCount' },
-                {
-                  title: t('intel.enabled'),
-                  dataIndex: 'enabled',
-                  render: (v: boolean, r) => (
-                    <Switch
-                      size="small"
-                      checked={v}
-                      disabled={!can('rule:update')}
-                      aria-label={t('intel.enableRule', { name: r.name })}
-                      onChange={(enabled) => toggle.mutate({ id: r.id, enabled })}
-                    />
-                  ),
-                },
-                {
-                  title: t('common.actions'),
-                  key: 'a',
-                  render: (_v, r) =>
-                    can('rule:delete') && <ConfirmDelete title={t('intel.deleteRule', { name: r.name })} onConfirm={() => delRule.mutate(r.id)} />,
-                },
-              ]}
-            />
-          </QueryState>
-        </Card>
+        <SectionCard title={t('intel.rules')} add={{ allowed: can('rule:create'), label: t('intel.uploadRule'), onAdd: upload.show }}>
+          <QueryTable<RuleFile>
+            size="small"
+            query={rules}
+            columns={[
+              { title: t('settings.name'), dataIndex: 'name' },
+              { title: t('intel.ruleCount'), dataIndex: 'ruleCount' },
+              {
+                title: t('intel.enabled'),
+                dataIndex: 'enabled',
+                render: (v: boolean, r) => (
+                  <Switch
+                    size="small"
+                    checked={v}
+                    disabled={!can('rule:update')}
+                    aria-label={t('intel.enableRule', { name: r.name })}
+                    onChange={(enabled) => toggle.mutate({ id: r.id, enabled })}
+                  />
+                ),
+              },
+              {
+                title: t('common.actions'),
+                key: 'a',
+                render: (_v, r) =>
+                  can('rule:delete') && <ConfirmDelete title={t('intel.deleteRule', { name: r.name })} onConfirm={() => delRule.mutate(r.id)} />,
+              },
+            ]}
+          />
+        </SectionCard>
       )}
       <FormModal title={t('intel.addThreatIp')} form={addThreat} initialValues={{ scope: 'project' }}>
-        <RequiredItem label={t('intel.cidr')} name="cidr" extra={t('intel.cidrHelp')}>
-          <Input />
-        </RequiredItem>
+        <RequiredItem label={t('intel.cidr')} name="cidr" extra={t('intel.cidrHelp')} />
         <Form.Item label={t('intel.comment')} name="comment">
           <Input maxLength={200} />
         </Form.Item>
-        <Form.Item label={t('intel.scope')} name="scope">
-          <Select
-            options={[
-              { value: 'project', label: t('intel.project') },
-              { value: 'global', label: t('intel.global') },
-            ]}
-          />
-        </Form.Item>
+        <ChoiceItem label={t('intel.scope')} name="scope" choices={{ project: t('intel.project'), global: t('intel.global') }} />
       </FormModal>
       <FormModal title={t('intel.uploadRule')} form={upload}>
-        <RequiredItem label={t('intel.ruleName')} name="name" extra={t('intel.ruleNameHelp')}>
-          <Input />
-        </RequiredItem>
+        <RequiredItem label={t('intel.ruleName')} name="name" extra={t('intel.ruleNameHelp')} />
         <RequiredItem label={t('intel.ruleContent')} name="content">
           <Input.TextArea rows={10} spellCheck={false} style={{ fontFamily: 'monospace' }} />
         </RequiredItem>

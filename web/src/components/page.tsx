@@ -4,9 +4,9 @@
 // behind them (an "add" form, a row action). Pages compose these instead of
 // repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
 import type { ColumnType } from 'antd/es/table';
-import { useMutation, type UseMutationResult } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type UseMutationResult, type UseQueryResult } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useUrlFilters } from './common';
 import { message } from './message';
@@ -18,8 +18,15 @@ export function PageTitle({ children }: { children: ReactNode }) {
   return <h2 className="page-title">{children}</h2>;
 }
 
+/** An "add" button: whether the user may add, its label and what it opens. */
+export interface AddButton {
+  allowed: boolean;
+  label: string;
+  onAdd(): void;
+}
+
 /** A toolbar (filters as children) ending in a primary "add" button, shown only when allowed. */
-export function AddToolbar({ allowed, label, onAdd, children }: { allowed: boolean; label: string; onAdd(): void; children?: ReactNode }) {
+export function AddToolbar({ allowed, label, onAdd, children }: AddButton & { children?: ReactNode }) {
   return (
     <div className="toolbar">
       {children}
@@ -49,15 +56,33 @@ export function DataTable<T extends object>({ columns, ...props }: Omit<TablePro
   return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} columns={columns as ColumnType<T>[]} {...props} />;
 }
 
+type QueryTableProps<T> = Omit<TableProps<T>, 'columns'> & { columns: Column<T>[]; query: { isLoading: boolean; error: unknown; data?: { items: T[] } } };
+
 /** A list query's table: its loading and error states (QueryState), then its items in a DataTable. */
-export function QueryTable<T extends object>({
-  query,
-  ...props
-}: Omit<TableProps<T>, 'columns'> & { columns: Column<T>[]; query: { isLoading: boolean; error: unknown; data?: { items: T[] } } }) {
+export function QueryTable<T extends object>({ query, ...props }: QueryTableProps<T>) {
   return (
     <QueryState query={query}>
       <DataTable<T> dataSource={query.data?.items ?? []} {...props} />
     </QueryState>
+  );
+}
+
+/** A list with its toolbar: the "add" button (and any filters as children) above the list query's table. */
+export function ListSection<T extends object>({ add, children, ...table }: QueryTableProps<T> & { add: AddButton; children?: ReactNode }) {
+  return (
+    <>
+      <AddToolbar {...add}>{children}</AddToolbar>
+      <QueryTable<T> {...table} />
+    </>
+  );
+}
+
+/** A titled card of a settings page; its header ends in an "add" button when one is given and allowed. */
+export function SectionCard({ title, add, children }: { title: string; add?: AddButton; children: ReactNode }) {
+  return (
+    <Card title={title} style={{ marginBottom: 16 }} extra={add?.allowed && <Button onClick={add.onAdd}>{add.label}</Button>}>
+      {children}
+    </Card>
   );
 }
 
@@ -123,6 +148,16 @@ export function useAddForm<V>(create: (values: V) => Promise<unknown>, onCreated
   return { open, show: () => setOpen(true), close: () => setOpen(false), mutation };
 }
 
+/**
+ * A list's query and its refresh after a change: the refresh invalidates every
+ * query whose key starts with the same first part (all projects' lists of it).
+ */
+export function useListQuery<T>(queryKey: readonly unknown[], enabled: boolean, queryFn: () => Promise<T>): [UseQueryResult<T>, () => void] {
+  const qc = useQueryClient();
+  const query = useQuery({ queryKey, enabled, queryFn });
+  return [query, () => void qc.invalidateQueries({ queryKey: queryKey.slice(0, 1) })];
+}
+
 /** A mutation started from a row or a button (delete, sync, scan): a failure is shown as a message. */
 export function useAction<V = void, R = unknown>(run: (v: V) => Promise<R>, onSuccess?: (result: R) => void): UseMutationResult<R, Error, V> {
   return useMutation({ mutationFn: run, onSuccess, onError: (e) => void message.error(errorMessage(e)) });
@@ -145,12 +180,40 @@ export function FormModal<V>({ title, form, initialValues, children }: { title: 
   );
 }
 
-/** A form field that must be filled in. */
-export function RequiredItem({ label, name, extra, children }: { label: string; name: string; extra?: string; children: ReactNode }) {
+/** A form field choosing one of a few values: `choices` maps each value to its label, in order. */
+export function ChoiceItem<V extends string>({
+  label,
+  name,
+  choices,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  choices: Record<V, string>;
+  onChange?(v: NoInfer<V>): void;
+}) {
+  return (
+    <Form.Item label={label} name={name}>
+      <Select<V> onChange={onChange} options={(Object.entries(choices) as [V, string][]).map(([value, text]) => ({ value, label: text }))} />
+    </Form.Item>
+  );
+}
+
+/** A form field that must be filled in (a text input unless `children` gives another control). */
+export function RequiredItem({ label, name, extra, children }: { label: string; name: string; extra?: string; children?: ReactNode }) {
   const { t } = useI18n();
   return (
     <Form.Item label={label} name={name} extra={extra} rules={[{ required: true, message: t('common.required') }]}>
-      {children}
+      {children ?? <Input />}
+    </Form.Item>
+  );
+}
+
+/** An optional whole-number form field from `min` (to `max`). */
+export function NumberItem({ label, name, min, max }: { label: string; name: string; min: number; max?: number }) {
+  return (
+    <Form.Item label={label} name={name}>
+      <InputNumber min={min} max={max} />
     </Form.Item>
   );
 }

@@ -2,33 +2,29 @@
 // closeClusterProtect), agent registration command with a fresh token
 // (shown once), node list with agent status.
 import { useState } from 'react';
-import { Alert, Input, Modal, Switch, Tag, Tooltip } from 'antd';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Modal, Switch, Tag, Tooltip } from 'antd';
+import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Cluster, NodeRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { StatusTag, useProject } from '../components/common';
-import { AddToolbar, FormModal, PageTitle, QueryTable, RequiredItem, RowActions, useAction, useAddForm } from '../components/page';
+import { FormModal, ListSection, PageTitle, QueryTable, RequiredItem, RowActions, useAction, useAddForm, useListQuery } from '../components/page';
 
 export default function Clusters() {
   const { t, date, relative } = useI18n();
   const { projectId } = useProject();
   const { can } = useAuth();
-  const qc = useQueryClient();
   const [token, setToken] = useState<{ cluster: string; token: string; expiresAt: string }>();
   const path = { projectId: projectId! };
-  const clusters = useQuery({
-    queryKey: ['clusters', projectId],
-    enabled: !!projectId,
-    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/clusters', { params: { path, query: { limit: 500 } } })),
-  });
+  const [clusters, refresh] = useListQuery(['clusters', projectId], !!projectId, () =>
+    unwrap(api.GET('/api/v1/projects/{projectId}/clusters', { params: { path, query: { limit: 500 } } })),
+  );
   const nodes = useQuery({
     queryKey: ['nodes', projectId],
     enabled: !!projectId,
     queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/nodes', { params: { path, query: { limit: 500 } } })),
   });
-  const refresh = () => void qc.invalidateQueries({ queryKey: ['clusters'] });
   const add = useAddForm((v: { name: string }) => unwrap(api.POST('/api/v1/projects/{projectId}/clusters', { params: { path }, body: v })), refresh);
   const protect = useAction(
     (v: { id: string; on: boolean }) =>
@@ -52,8 +48,8 @@ export default function Clusters() {
   return (
     <>
       <PageTitle>{t('nav.clusters')}</PageTitle>
-      <AddToolbar allowed={!!projectId && can('cluster:create', projectId)} label={t('clusters.add')} onAdd={add.show} />
-      <QueryTable<Cluster>
+      <ListSection<Cluster>
+        add={{ allowed: !!projectId && can('cluster:create', projectId), label: t('clusters.add'), onAdd: add.show }}
         query={clusters}
         columns={[
           { title: t('clusters.name'), dataIndex: 'name' },
@@ -133,9 +129,7 @@ export default function Clusters() {
         ]}
       />
       <FormModal title={t('clusters.add')} form={add}>
-        <RequiredItem label={t('clusters.name')} name="name">
-          <Input />
-        </RequiredItem>
+        <RequiredItem label={t('clusters.name')} name="name" />
       </FormModal>
       <Modal title={t('clusters.agentCommand')} open={!!token} onCancel={() => setToken(undefined)} footer={null}>
         {token && (

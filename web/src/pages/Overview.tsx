@@ -1,5 +1,5 @@
 // Overview: risk at a glance for the current project.
-import { useMemo } from 'react';
+import { useMemo, type ComponentProps, type ReactNode } from 'react';
 import { Card, Col, Row, Statistic, type StatisticProps } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
@@ -29,6 +29,25 @@ function StatCard(props: StatisticProps) {
         <Statistic {...props} />
       </Card>
     </Col>
+  );
+}
+
+/** A titled card of the overview's grid (`lg`: its width of 24 columns on large screens). */
+function Panel({ title, lg, children }: { title: string; lg: number; children: ReactNode }) {
+  return (
+    <Col xs={24} lg={lg}>
+      <Card title={title}>{children}</Card>
+    </Col>
+  );
+}
+
+/** A chart panel: the chart, or the no-permission text when its data is not readable (`option` undefined). */
+function ChartPanel({ title, lg, option }: { title: string; lg: number; option: ComponentProps<typeof Chart>['option'] | undefined }) {
+  const { t } = useI18n();
+  return (
+    <Panel title={title} lg={lg}>
+      {option ? <Chart option={option} label={title} /> : t('common.noPermission')}
+    </Panel>
   );
 }
 
@@ -86,68 +105,46 @@ export default function Overview() {
               title={t('overview.protection')}
               value={d.clusters ? t('overview.protectedOf', { protected: d.clusters.protected, total: d.clusters.total }) : '—'}
             />
-            <Col xs={24} lg={10}>
-              <Card title={t('overview.imagesBySeverity')}>
-                <Chart option={pie} label={t('overview.imagesBySeverity')} />
-              </Card>
-            </Col>
-            <Col xs={24} lg={14}>
-              <Card title={t('overview.alertsOverTime')}>
-                {d.alerts ? <Chart option={bars} label={t('overview.alertsOverTime')} /> : t('common.noPermission')}
-              </Card>
-            </Col>
-            <Col xs={24} lg={12}>
-              <Card title={t('overview.topImages')}>
-                <DataTable
-                  size="small"
-                  dataSource={d.topImages}
-                  columns={[
-                    { title: t('images.ref'), dataIndex: 'ref', render: (v: string, r) => <Link to={`/images/${r.id}?project=${projectId}`}>{v}</Link> },
-                    { title: t('severity.critical'), dataIndex: 'critical' },
-                    { title: t('severity.high'), dataIndex: 'high' },
-                    { title: t('severity.medium'), dataIndex: 'medium' },
-                  ]}
-                />
-              </Card>
-            </Col>
-            <Col xs={24} lg={12}>
-              <Card title={t('overview.topPackages')}>
-                <DataTable
-                  size="small"
-                  rowKey="package"
-                  dataSource={d.topPackages}
-                  columns={[
-                    { title: t('images.package'), dataIndex: 'package' },
-                    { title: t('overview.findings'), dataIndex: 'findings' },
-                    { title: t('overview.affectedImages'), dataIndex: 'images' },
-                  ]}
-                />
-              </Card>
-            </Col>
-            <Col xs={24} lg={12}>
-              <Card title={t('overview.alertsByType')}>
-                {d.alerts ? <Chart option={types} label={t('overview.alertsByType')} /> : t('common.noPermission')}
-              </Card>
-            </Col>
-            <Col xs={24} lg={12}>
-              <Card title={t('overview.nodes')}>
-                {d.nodes ? (
-                  <Row gutter={16}>
-                    <Col span={8}>
-                      <Statistic title={t('status.online')} value={d.nodes.online} />
+            <ChartPanel title={t('overview.imagesBySeverity')} lg={10} option={pie} />
+            <ChartPanel title={t('overview.alertsOverTime')} lg={14} option={d.alerts ? bars : undefined} />
+            <Panel title={t('overview.topImages')} lg={12}>
+              <DataTable
+                size="small"
+                dataSource={d.topImages}
+                columns={[
+                  { title: t('images.ref'), dataIndex: 'ref', render: (v: string, r) => <Link to={`/images/${r.id}?project=${projectId}`}>{v}</Link> },
+                  { title: t('severity.critical'), dataIndex: 'critical' },
+                  { title: t('severity.high'), dataIndex: 'high' },
+                  { title: t('severity.medium'), dataIndex: 'medium' },
+                ]}
+              />
+            </Panel>
+            <Panel title={t('overview.topPackages')} lg={12}>
+              <DataTable
+                size="small"
+                rowKey="package"
+                dataSource={d.topPackages}
+                columns={[
+                  { title: t('images.package'), dataIndex: 'package' },
+                  { title: t('overview.findings'), dataIndex: 'findings' },
+                  { title: t('overview.affectedImages'), dataIndex: 'images' },
+                ]}
+              />
+            </Panel>
+            <ChartPanel title={t('overview.alertsByType')} lg={12} option={d.alerts ? types : undefined} />
+            <Panel title={t('overview.nodes')} lg={12}>
+              {d.nodes ? (
+                <Row gutter={16}>
+                  {(['online', 'offline', 'degraded'] as const).map((s) => (
+                    <Col span={8} key={s}>
+                      <Statistic title={t(`status.${s}`)} value={d.nodes![s]} />
                     </Col>
-                    <Col span={8}>
-                      <Statistic title={t('status.offline')} value={d.nodes.offline} />
-                    </Col>
-                    <Col span={8}>
-                      <Statistic title={t('status.degraded')} value={d.nodes.degraded} />
-                    </Col>
-                  </Row>
-                ) : (
-                  t('common.noPermission')
-                )}
-              </Card>
-            </Col>
+                  ))}
+                </Row>
+              ) : (
+                t('common.noPermission')
+              )}
+            </Panel>
           </Row>
         )}
       </QueryState>

@@ -3,7 +3,7 @@
 // docs/detection-policy.md); create, edit, delete, apply to images; the
 // entries a process whitelist's agents learned, accepted or rejected in bulk.
 import { useState } from 'react';
-import { Alert, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Popconfirm, Radio, Select, Space, Tag } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Radio, Select, Space, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -11,7 +11,7 @@ import type { LearnedEntry, Policy, PolicyDocument } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProject, useUrlFilters } from '../components/common';
-import { AddToolbar, ConfirmDelete, FilterSelect, PageTitle, QueryTable } from '../components/page';
+import { ConfirmDelete, FilterSelect, ListSection, PageTitle, QueryTable, NumberItem, useListQuery } from '../components/page';
 import { message } from '../components/message';
 
 type Kind = Policy['kind'];
@@ -139,12 +139,8 @@ function PolicyForm({
       {kind === 'image-admission' && (
         <>
           <Space wrap>
-            <Form.Item label={t('policies.maxCritical')} name="maxCritical">
-              <InputNumber min={0} />
-            </Form.Item>
-            <Form.Item label={t('policies.maxHigh')} name="maxHigh">
-              <InputNumber min={0} />
-            </Form.Item>
+            <NumberItem label={t('policies.maxCritical')} name="maxCritical" min={0} />
+            <NumberItem label={t('policies.maxHigh')} name="maxHigh" min={0} />
           </Space>
           <Form.Item name="requireScan" valuePropName="checked">
             <Checkbox>{t('policies.requireScan')}</Checkbox>
@@ -378,15 +374,12 @@ export default function Policies() {
   const { projectId } = useProject();
   const { can } = useAuth();
   const f = useUrlFilters();
-  const qc = useQueryClient();
   const nav = useNavigate();
   const [creating, setCreating] = useState(false);
   const kind = (f.get('kind') || undefined) as Kind | undefined;
-  const q = useQuery({
-    queryKey: ['policies', projectId, kind],
-    enabled: !!projectId && !policyId,
-    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500, kind } } })),
-  });
+  const [q, refresh] = useListQuery(['policies', projectId, kind], !!projectId && !policyId, () =>
+    unwrap(api.GET('/api/v1/projects/{projectId}/policies', { params: { path: { projectId: projectId! }, query: { limit: 500, kind } } })),
+  );
   const create = useMutation({
     mutationFn: (v: FormValues) =>
       unwrap(
@@ -397,7 +390,7 @@ export default function Policies() {
       ),
     onSuccess: (r) => {
       setCreating(false);
-      void qc.invalidateQueries({ queryKey: ['policies'] });
+      refresh();
       nav(`/policies/${r.id}?project=${projectId}`);
     },
   });
@@ -405,16 +398,8 @@ export default function Policies() {
   return (
     <>
       <PageTitle>{t('nav.policies')}</PageTitle>
-      <AddToolbar allowed={!!projectId && can('policy:create', projectId)} label={t('policies.create')} onAdd={() => setCreating(true)}>
-        <FilterSelect
-          f={f}
-          param="kind"
-          label={t('policies.kindLabel')}
-          width={200}
-          options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))}
-        />
-      </AddToolbar>
-      <QueryTable<Policy>
+      <ListSection<Policy>
+        add={{ allowed: !!projectId && can('policy:create', projectId), label: t('policies.create'), onAdd: () => setCreating(true) }}
         query={q}
         columns={[
           { title: t('policies.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/policies/${r.id}?project=${projectId}`}>{v}</Link> },
@@ -426,7 +411,15 @@ export default function Policies() {
           },
           { title: t('policies.updated'), dataIndex: 'updatedAt', render: (v: string) => date(v) },
         ]}
-      />
+      >
+        <FilterSelect
+          f={f}
+          param="kind"
+          label={t('policies.kindLabel')}
+          width={200}
+          options={KINDS.map((k) => ({ value: k, label: t(`policies.kind.${k}`) }))}
+        />
+      </ListSection>
       <Modal title={t('policies.create')} open={creating} onCancel={() => setCreating(false)} footer={null} destroyOnHidden width={640}>
         <PolicyForm
           initial={{ name: '', kind: kind ?? 'process-whitelist', mode: 'alert', requireScan: true, detection: DETECTION_TEMPLATE }}

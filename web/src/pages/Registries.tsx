@@ -10,7 +10,7 @@ import type { BodyOf, Registry } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { useProject } from '../components/common';
-import { AddToolbar, FormModal, PageTitle, QueryTable, RequiredItem, RowActions, useAction, useAddForm } from '../components/page';
+import { FormModal, ListSection, PageTitle, RequiredItem, RowActions, useAction, useAddForm } from '../components/page';
 import { message } from '../components/message';
 
 type RegistryForm = BodyOf<'/api/v1/projects/{projectId}/registries'>;
@@ -99,8 +99,8 @@ export default function Registries() {
   return (
     <>
       <PageTitle>{t('nav.registries')}</PageTitle>
-      <AddToolbar allowed={!!projectId && can('registry:create', projectId)} label={t('registries.add')} onAdd={add.show} />
-      <QueryTable<Registry>
+      <ListSection<Registry>
+        add={{ allowed: !!projectId && can('registry:create', projectId), label: t('registries.add'), onAdd: add.show }}
         query={q}
         columns={[
           { title: t('registries.name'), dataIndex: 'name' },
@@ -146,9 +146,7 @@ export default function Registries() {
       />
       {projectId && <Schedule projectId={projectId} />}
       <FormModal title={t('registries.add')} form={add}>
-        <RequiredItem label={t('registries.name')} name="name">
-          <Input />
-        </RequiredItem>
+        <RequiredItem label={t('registries.name')} name="name" />
         {fields(t('registries.passwordHelp'))}
       </FormModal>
       <FormModal

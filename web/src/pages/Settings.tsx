@@ -2,14 +2,26 @@
 // banner), notification targets (webhook, syslog), the threat-IP list and
 // custom rules sent to the agents, and a rescan of all images.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space } from 'antd';
+import { Alert, Button, Card, Form, Input, Popconfirm, Select, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { BodyOf, Notifier } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState } from '../components/common';
-import { ConfirmDelete, FormModal, PageTitle, QueryTable, RequiredItem, useAction, useAddForm } from '../components/page';
+import {
+  ChoiceItem,
+  ConfirmDelete,
+  FormModal,
+  PageTitle,
+  QueryTable,
+  RequiredItem,
+  SectionCard,
+  useAction,
+  useAddForm,
+  useListQuery,
+  NumberItem,
+} from '../components/page';
 import { message } from '../components/message';
 import { IntelSettings } from '../components/IntelSettings';
 
@@ -26,7 +38,7 @@ export default function Settings() {
     enabled: readable,
     queryFn: () => unwrap(api.GET('/api/v1/settings')),
   });
-  const notifiers = useQuery({ queryKey: ['notifiers'], enabled: can('notifier:read'), queryFn: () => unwrap(api.GET('/api/v1/notifiers')) });
+  const [notifiers, refreshNotifiers] = useListQuery(['notifiers'], can('notifier:read'), () => unwrap(api.GET('/api/v1/notifiers')));
   const save = useMutation({
     mutationFn: async (v: Partial<Record<SettingKey, string | number>>) => {
       for (const [key, value] of Object.entries(v)) {
@@ -39,7 +51,6 @@ export default function Settings() {
       void message.success(t('common.saved'));
     },
   });
-  const refreshNotifiers = () => void qc.invalidateQueries({ queryKey: ['notifiers'] });
   const addNotifier = useAddForm((v: NotifierForm) => unwrap(api.POST('/api/v1/notifiers', { body: v })), refreshNotifiers);
   const delNotifier = useAction(
     (id: string) => unwrap(api.DELETE('/api/v1/notifiers/{notifierId}', { params: { path: { notifierId: id } } })),
@@ -62,16 +73,14 @@ export default function Settings() {
   return (
     <>
       <PageTitle>{t('nav.settings')}</PageTitle>
-      <Card title={t('settings.server')} style={{ marginBottom: 16 }}>
+      <SectionCard title={t('settings.server')}>
         <QueryState query={settings}>
           {settings.data && (
             <Form layout="vertical" initialValues={settings.data} onFinish={(v) => save.mutate(v)} disabled={!writable} style={{ maxWidth: 520 }}>
               <Form.Item label={t('settings.defaultRescanCron')} name="defaultRescanCron" extra={t('settings.cronHelp')}>
                 <Input />
               </Form.Item>
-              <Form.Item label={t('settings.alertRetentionDays')} name="alertRetentionDays">
-                <InputNumber min={1} />
-              </Form.Item>
+              <NumberItem label={t('settings.alertRetentionDays')} name="alertRetentionDays" min={1} />
               <Form.Item label={t('settings.loginBanner')} name="loginBanner">
                 <Input.TextArea rows={2} />
               </Form.Item>
@@ -84,12 +93,8 @@ export default function Settings() {
             </Form>
           )}
         </QueryState>
-      </Card>
-      <Card
-        title={t('settings.notifiers')}
-        style={{ marginBottom: 16 }}
-        extra={can('notifier:create') && <Button onClick={addNotifier.show}>{t('settings.addNotifier')}</Button>}
-      >
+      </SectionCard>
+      <SectionCard title={t('settings.notifiers')} add={{ allowed: can('notifier:create'), label: t('settings.addNotifier'), onAdd: addNotifier.show }}>
         <QueryTable<Notifier>
           query={notifiers}
           size="small"
@@ -105,7 +110,7 @@ export default function Settings() {
             },
           ]}
         />
-      </Card>
+      </SectionCard>
       <IntelSettings />
       {can('image:scan') && (
         <Card title={t('settings.schedules')}>
@@ -118,43 +123,20 @@ export default function Settings() {
         </Card>
       )}
       <FormModal title={t('settings.addNotifier')} form={addNotifier} initialValues={{ kind: 'webhook', minSeverity: 'high', protocol: 'udp' }}>
-        <RequiredItem label={t('settings.name')} name="name">
-          <Input />
-        </RequiredItem>
-        <Form.Item label={t('settings.kind')} name="kind">
-          <Select
-            onChange={setKind}
-            options={[
-              { value: 'webhook', label: t('settings.webhook') },
-              { value: 'syslog', label: t('settings.syslog') },
-            ]}
-          />
-        </Form.Item>
+        <RequiredItem label={t('settings.name')} name="name" />
+        <ChoiceItem label={t('settings.kind')} name="kind" onChange={setKind} choices={{ webhook: t('settings.webhook'), syslog: t('settings.syslog') }} />
         {kind === 'webhook' ? (
           <>
-            <RequiredItem label={t('settings.url')} name="url">
-              <Input />
-            </RequiredItem>
+            <RequiredItem label={t('settings.url')} name="url" />
             <Form.Item label={t('settings.secret')} name="secret" extra={t('settings.secretHelp')}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>
           </>
         ) : (
           <>
-            <RequiredItem label={t('settings.host')} name="host">
-              <Input />
-            </RequiredItem>
-            <Form.Item label={t('settings.port')} name="port">
-              <InputNumber min={1} max={65535} />
-            </Form.Item>
-            <Form.Item label={t('settings.protocol')} name="protocol">
-              <Select
-                options={[
-                  { value: 'udp', label: t('settings.udp') },
-                  { value: 'tcp', label: t('settings.tcp') },
-                ]}
-              />
-            </Form.Item>
+            <RequiredItem label={t('settings.host')} name="host" />
+            <NumberItem label={t('settings.port')} name="port" min={1} max={65535} />
+            <ChoiceItem label={t('settings.protocol')} name="protocol" choices={{ udp: t('settings.udp'), tcp: t('settings.tcp') }} />
           </>
         )}
         <Form.Item label={t('settings.minSeverity')} name="minSeverity">

@@ -1,13 +1,13 @@
 // Users, their role bindings per project, and the signed-in user's API tokens.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, InputNumber, Popconfirm, Select, Space, Tag } from 'antd';
+import { Alert, Button, Card, Form, Input, Popconfirm, Select, Space, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { ApiToken, BodyOf, User } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProjects } from '../components/common';
-import { AddToolbar, QueryTable, ConfirmDelete, DataTable, FormModal, PageTitle, RequiredItem, useAction, useAddForm } from '../components/page';
+import { ConfirmDelete, DataTable, FormModal, ListSection, PageTitle, RequiredItem, useAction, useAddForm, useListQuery, NumberItem } from '../components/page';
 import { message } from '../components/message';
 
 const ROLES = ['Administrator', 'FullAccess', 'ReadOnlyAccess'] as const;
@@ -111,12 +111,8 @@ function Tokens() {
   return (
     <Card title={t('users.tokens')} style={{ marginTop: 16 }}>
       <Form layout="inline" initialValues={{ expiresInDays: 90 }} onFinish={(v: BodyOf<'/api/v1/tokens'>) => add.mutate(v)} style={{ marginBottom: 12 }}>
-        <RequiredItem label={t('users.tokenName')} name="name">
-          <Input />
-        </RequiredItem>
-        <Form.Item label={t('users.expiresInDays')} name="expiresInDays">
-          <InputNumber min={1} max={3650} />
-        </Form.Item>
+        <RequiredItem label={t('users.tokenName')} name="name" />
+        <NumberItem label={t('users.expiresInDays')} name="expiresInDays" min={1} max={3650} />
         <Button htmlType="submit" loading={add.isPending}>
           {t('users.createToken')}
         </Button>
@@ -168,14 +164,8 @@ function PasswordItem() {
 export default function Users() {
   const { t, date } = useI18n();
   const { can } = useAuth();
-  const qc = useQueryClient();
   const admin = can('user:read');
-  const q = useQuery({
-    queryKey: ['users'],
-    enabled: admin,
-    queryFn: () => unwrap(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })),
-  });
-  const refresh = () => void qc.invalidateQueries({ queryKey: ['users'] });
+  const [q, refresh] = useListQuery(['users'], admin, () => unwrap(api.GET('/api/v1/users', { params: { query: { limit: 500 } } })));
   const projects = useProjects();
   const [resetting, setResetting] = useState<User>();
   const add = useAddForm(
@@ -195,54 +185,52 @@ export default function Users() {
     <>
       <PageTitle>{t('nav.users')}</PageTitle>
       {admin ? (
-        <>
-          <AddToolbar allowed={can('user:create')} label={t('users.add')} onAdd={add.show} />
-          <QueryTable<User>
-            query={q}
-            columns={[
-              { title: t('users.username'), dataIndex: 'username' },
-              {
-                title: t('users.status'),
-                dataIndex: 'disabled',
-                render: (v) => <Tag color={v ? 'default' : TAG.green}>{t(v ? 'users.disabled' : 'users.active')}</Tag>,
-              },
-              { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
-              { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
-              {
-                title: t('common.actions'),
-                key: 'a',
-                render: (_v, r) => (
-                  <Space>
-                    {can('user:update') &&
-                      (r.disabled ? (
-                        <Button size="small" onClick={() => setDisabled.mutate({ id: r.id, disabled: false })}>
-                          {t('users.enable')}
-                        </Button>
-                      ) : (
-                        <ConfirmDelete
-                          title={t('users.disableConfirm', { name: r.username })}
-                          label={t('users.disable')}
-                          onConfirm={() => setDisabled.mutate({ id: r.id, disabled: true })}
-                        />
-                      ))}
-                    {can('user:update') && (
-                      <Button
-                        size="small"
-                        onClick={() => {
-                          setResetting(r);
-                          reset.show();
-                        }}
-                      >
-                        {t('users.resetPassword')}
+        <ListSection<User>
+          add={{ allowed: can('user:create'), label: t('users.add'), onAdd: add.show }}
+          query={q}
+          columns={[
+            { title: t('users.username'), dataIndex: 'username' },
+            {
+              title: t('users.status'),
+              dataIndex: 'disabled',
+              render: (v) => <Tag color={v ? 'default' : TAG.green}>{t(v ? 'users.disabled' : 'users.active')}</Tag>,
+            },
+            { title: t('users.bindings'), key: 'b', render: (_v, r) => <Bindings user={r} /> },
+            { title: t('users.created'), dataIndex: 'createdAt', render: (v: string) => date(v) },
+            {
+              title: t('common.actions'),
+              key: 'a',
+              render: (_v, r) => (
+                <Space>
+                  {can('user:update') &&
+                    (r.disabled ? (
+                      <Button size="small" onClick={() => setDisabled.mutate({ id: r.id, disabled: false })}>
+                        {t('users.enable')}
                       </Button>
-                    )}
-                    {can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />}
-                  </Space>
-                ),
-              },
-            ]}
-          />
-        </>
+                    ) : (
+                      <ConfirmDelete
+                        title={t('users.disableConfirm', { name: r.username })}
+                        label={t('users.disable')}
+                        onConfirm={() => setDisabled.mutate({ id: r.id, disabled: true })}
+                      />
+                    ))}
+                  {can('user:update') && (
+                    <Button
+                      size="small"
+                      onClick={() => {
+                        setResetting(r);
+                        reset.show();
+                      }}
+                    >
+                      {t('users.resetPassword')}
+                    </Button>
+                  )}
+                  {can('user:delete') && <ConfirmDelete title={t('users.deleteConfirm', { name: r.username })} onConfirm={() => del.mutate(r.id)} />}
+                </Space>
+              ),
+            },
+          ]}
+        />
       ) : (
         <Alert type="info" showIcon message={t('users.adminOnly')} />
       )}
