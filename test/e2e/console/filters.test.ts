@@ -41,8 +41,12 @@ after(async () => {
 
 /** The table's rows once the list shows `n` of them (the answer to the filter now in the URL). */
 async function rows(page: Page, n: number): Promise<string[]> {
-  // A string, evaluated in the page (this file is type-checked without the DOM library).
-  await page.waitForFunction(`document.querySelectorAll('.ant-table-row').length === ${n} && !document.querySelector('.ant-spin-spinning')`);
+  // Polled from here: the page's CSP forbids the string evaluation waitForFunction would need.
+  for (let i = 0; i < 1200; i++) {
+    if ((await page.locator('.ant-table-row').count()) === n && (await page.locator('.ant-spin-spinning').count()) === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await page.locator('.ant-table-row').count(), n, `the table did not show ${n} rows at ${page.url()}`);
   return page.locator('.ant-table-row').allInnerTexts();
 }
 
