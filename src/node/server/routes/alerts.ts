@@ -101,20 +101,9 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
       return r;
     },
   );
-  route<{
-    Querystring: {
-      project?: string;
-      status?: string;
-      type?: string;
-      severity?: string;
-      since?: string;
-      until?: string;
-      node?: string;
-      container?: string;
-      limit?: number;
-      cursor?: string;
-    };
-  }>(
+  // The store's filter (less the caller's projects; the limit has a default here) plus one project.
+  type ListQuery = Omit<Parameters<typeof alertService.listAlerts>[1], 'projects' | 'limit'> & { project?: string; limit?: number };
+  route<{ Querystring: ListQuery }>(
     'GET /api/v1/alerts',
     {
       action: 'alert:read',
@@ -137,18 +126,8 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
       },
     },
     (req) => {
-      const q = req.query;
-      const filter = {
-        status: q.status,
-        type: q.type,
-        severity: q.severity,
-        since: q.since,
-        until: q.until,
-        node: q.node,
-        container: q.container,
-        cursor: q.cursor,
-        limit: q.limit ?? 50,
-      };
+      const { project: _project, limit, ...rest } = req.query;
+      const filter = { ...rest, limit: limit ?? 50 };
       return alertService.listAlerts(ctx, { projects: req.allowedProjects!, ...filter });
     },
   );
