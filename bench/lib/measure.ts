@@ -84,49 +84,84 @@ export async function sbomBenchSetup(prefix: string): Promise<{ base: string; tr
 /** ` (1.23x in CPU time)`, or nothing without CPU times. */
 export const cpuText = (x: number | undefined): string => (x === undefined ? '' : ` (${x.toFixed(2)}x in CPU time)`);
 
-/** Prints each series' median wall time, CPU time and peak RSS, then each ratio of medians (wall, and CPU) against its target (at most). */
-export function printResults(rows: Array<[string, Sample[]]>, ratios: Array<{ label: string; a: Sample[]; b: Sample[]; target: number }>): void {
+/** Prints each series' median wall time, CPU time and peak RSS, then each ratio of medians (wall, and CPU), against its target (at most) when it has one. */
+export function printResults(rows: Array<[string, Sample[]]>, ratios: Array<{ label: string; a: Sample[]; b: Sample[]; target?: number }>): void {
   const w = Math.max(...rows.map(([l]) => l.length), ...ratios.map((r) => r.label.length)) + 2;
-  console.log(`\nresults (median of ${rows[0]?.[1].length ?? 0}):`);
+  console.log(`\nresults (median of ${rows[0]?.[1].length ?? 0}; ${loadAverageText()}):`);
   for (const [label, xs] of rows) {
     const s = summary(xs);
     console.log(`  ${label.padEnd(w)}${s.ms.toFixed(0)} ms  ${s.cpu}  ${s.rss}`);
   }
   for (const r of ratios) {
     const x = summary(r.a).ms / summary(r.b).ms;
-    console.log(`  ${r.label.padEnd(w)}${x.toFixed(2)}x${cpuText(cpuRatio(r.a, r.b))} (target <= ${r.target}x: ${x <= r.target ? 'met' : 'MISSED'})`);
+    const verdict = r.target === undefined ? '' : ` (target <= ${r.target}x: ${x <= r.target ? 'met' : 'MISSED'})`;
+    console.log(`  ${r.label.padEnd(w)}${x.toFixed(2)}x${cpuText(cpuRatio(r.a, r.b))}${verdict}`);
   }
 }
 
+/** One `vigil sbom` series of the SBOM benches: a root, and the `--analyzers` list when not all of them. */
+export interface VigilSeries {
+  label: string;
+  root: string;
+  analyzers?: string;
+}
+
 /**
- * The rounds both SBOM-against-Trivy benches run, alternating: `trivy rootfs`
- * of `full`, `vigil sbom` of `full`, `vigil sbom` of `os` (the OS-only
- * rootfs); then the medians and the two ratios against their targets
- * ((a) vigil / trivy <= 0.5x, (b) full / OS only <= 1.5x).
+ * The rounds both SBOM-against-Trivy benches run, interleaved (each round
+ * runs every series once, the order rotated by one each round so that no
+ * series always runs first): `trivy rootfs` of `trivyRoot` and each Vigil
+ * series; then the medians and the ratios of `ratios` (indexes into
+ * `vigil`, or 'trivy'), with their targets.
  */
-export async function sbomRounds(o: { trivy: string; work: string; full: string; os: string; fullName: string; sameGo: boolean }): Promise<void> {
-  const runs: Record<'trivy' | 'full' | 'os', Sample[]> = { trivy: [], full: [], os: [] };
-  const vigil = (root: string, out: string): Promise<Sample> =>
-    measure('node', [VIGIL_CLI, 'sbom', '--format', 'json', '--output', join(o.work, out), `rootfs:${root}`]);
+export async function sbomRounds(o: {
+  trivy: string;
+  work: string;
+  trivyRoot: string;
+  trivyLabel: string;
+  vigil: VigilSeries[];
+  ratios: Array<{ label: string; a: number | 'trivy'; b: number | 'trivy'; target?: number }>;
+  sameGo: boolean;
+}): Promise<void> {
+  const runs: Sample[][] = [[], ...o.vigil.map(() => [])];
+  const run = (k: number): Promise<Sample> => {
+    if (k === 0)
+      return measure(o.trivy, [
+        'rootfs',
+        '--quiet',
+        '--format',
+        'cyclonedx',
+        '--cache-dir',
+        join(o.work, `tc${runs[0]!.length}`),
+        '--output',
+        join(o.work, 't.json'),
+        o.trivyRoot,
+      ]);
+    const v = o.vigil[k - 1]!;
+    const args = [
+      VIGIL_CLI,
+      'sbom',
+      '--format',
+      'json',
+      '--output',
+      join(o.work, `v${k}.json`),
+      ...(v.analyzers ? ['--analyzers', v.analyzers] : []),
+      `rootfs:${v.root}`,
+    ];
+    return measure('node', args);
+  };
   const rounds = roundsFromArgs();
   for (let r = 0; r < rounds; r++) {
-    const cache = join(o.work, `tc${r}`);
-    runs.trivy.push(await measure(o.trivy, ['rootfs', '--quiet', '--format', 'cyclonedx', '--cache-dir', cache, '--output', join(o.work, 't.json'), o.full]));
-    runs.full.push(await vigil(o.full, 'v.json'));
-    runs.os.push(await vigil(o.os, 'o.json'));
-    const ms = (k: keyof typeof runs): string => `${runs[k][r]!.ms.toFixed(0)} ms`;
-    console.log(`  round ${r + 1}: trivy ${ms('trivy')}, vigil ${o.fullName} ${ms('full')}, vigil OS only ${ms('os')}`);
+    for (let i = 0; i < runs.length; i++) {
+      const k = (i + r) % runs.length;
+      runs[k]!.push(await run(k));
+    }
+    const last = (k: number): string => `${runs[k]![r]!.ms.toFixed(0)} ms / ${runs[k]![r]!.cpuMs?.toFixed(0) ?? '?'} ms CPU`;
+    console.log(`  round ${r + 1}: trivy ${last(0)}, ${o.vigil.map((v, i) => `${v.label} ${last(i + 1)}`).join(', ')}`);
   }
+  const series = (k: number | 'trivy'): Sample[] => runs[k === 'trivy' ? 0 : k + 1]!;
   printResults(
-    [
-      [`trivy rootfs, ${o.fullName}`, runs.trivy],
-      [`vigil sbom, ${o.fullName}`, runs.full],
-      ['vigil sbom, OS only', runs.os],
-    ],
-    [
-      { label: '(a) vigil / trivy', a: runs.full, b: runs.trivy, target: 0.5 },
-      { label: `(b) ${o.fullName} / OS only`, a: runs.full, b: runs.os, target: 1.5 },
-    ],
+    [[o.trivyLabel, runs[0]!], ...o.vigil.map((v, i): [string, Sample[]] => [v.label, runs[i + 1]!])],
+    o.ratios.map((r) => ({ label: r.label, a: series(r.a), b: series(r.b), ...(r.target !== undefined ? { target: r.target } : {}) })),
   );
   console.log(`  Go modules per binary: ${o.sameGo ? 'same as Trivy' : 'DIFFERENT'}`);
   if (!o.sameGo) process.exitCode = 1;

@@ -71,12 +71,20 @@ export function childOf(ppid: number, comm: string): number | undefined {
 export const commOf = (pid: number): string => statFields(pid)?.comm ?? '';
 
 /** Resident memory in KiB: all, anonymous (heaps, stacks) and file-backed (mapped binaries and libraries). */
-export function memoryKiB(pid: number): { rss: number; anon: number; file: number } {
+export function memoryKiB(pid: number): { rss: number; anon: number; file: number; pss: number; pssAnon: number } {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
-    return { rss: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile') };
+    // Proportional set size: shared pages (the binaries' file-backed ones) divided among the processes that map them.
+    let r = '';
+    try {
+      r = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    } catch {
+      r = '';
+    }
+    const rk = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(r)?.[1] ?? 0);
+    return { rss: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile'), pss: rk('Pss'), pssAnon: rk('Pss_Anon') };
   } catch {
-    return { rss: 0, anon: 0, file: 0 };
+    return { rss: 0, anon: 0, file: 0, pss: 0, pssAnon: 0 };
   }
 }

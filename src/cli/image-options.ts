@@ -5,6 +5,8 @@ import type { Platform } from '../core/image/types.js';
 import { LIMIT_FLAGS, limitsFromOptions } from '../core/image/limits.js';
 import type { OpenImageOptions } from '../node/image/types.js';
 import { imageRefHelp, imageSources } from '../node/image/source-index.js';
+import type { Analyzer } from '../core/analyzers/types.js';
+import { analyzerIds, analyzerNames, selectedAnalyzers } from '../node/analyzers/index.js';
 import { UsageError } from './exit.js';
 import { formatsOf, orList, reportFormats } from './scan/render.js';
 
@@ -44,6 +46,8 @@ export function imageCommand(program: Command, name: 'scan' | 'sbom', descriptio
     if (arg) arg.description = imageRefHelp(sources);
     const format = cmd.options.find((o) => o.long === '--format');
     if (format) format.description = orList(formatsOf(formats, name));
+    const analyzers = cmd.options.find((o) => o.long === '--analyzers');
+    if (analyzers) analyzers.description = `${ANALYZERS_HELP} (${analyzerIds().join(', ')})`;
   });
   return cmd;
 }
@@ -55,11 +59,28 @@ export function addImageOptions(cmd: Command): Command {
     .option('--password <password>', 'registry password (else VIGIL_REGISTRY_PASSWORD)')
     .option('--insecure', 'allow plain HTTP and unverified TLS to the registry')
     .option('--containerd-socket <path>', 'containerd: its socket (else CONTAINERD_ADDRESS, else /run/containerd/containerd.sock)')
-    .option('--containerd-root <dir>', "containerd: read blobs from this root's content store directory instead of the Content API");
+    .option('--containerd-root <dir>', "containerd: read blobs from this root's content store directory instead of the Content API")
+    .option('--analyzers <list>', ANALYZERS_HELP);
   for (const f of LIMIT_FLAGS) {
     cmd.addOption(new Option(`--${f.flag} <${f.size ? 'size' : 'n'}>`, `reader limit: ${f.description}`).hideHelp());
   }
   return cmd;
+}
+
+const ANALYZERS_HELP =
+  'comma-separated analyzers to run, the others read nothing (default: all): os (the OS and its packages), library (language packages) or analyzer ids';
+
+/** `--analyzers`: the analyzers to run, or undefined for all; an unknown name is a usage error naming it. */
+export async function analyzersOption(v: unknown): Promise<Analyzer[] | undefined> {
+  if (v === undefined) return undefined;
+  const allowed = analyzerNames();
+  const names = String(v)
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (!names.length) throw new UsageError(`--analyzers: empty list (one or more of ${allowed.join(', ')})`);
+  for (const n of names) if (!allowed.includes(n)) throw new UsageError(`--analyzers: unknown analyzer ${n} (one of ${allowed.join(', ')})`);
+  return selectedAnalyzers(names);
 }
 
 export function parsePlatform(v: string): Platform {

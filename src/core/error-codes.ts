@@ -177,10 +177,8 @@ export const ERROR_CODES = {
   OSV_LIMIT: { class: 'limit', message: 'more than {max} {what} in one OSV advisory' },
   OS_RELEASE_NOT_UTF8: { class: 'input', message: 'content is not valid UTF-8' },
   OS_RELEASE_SYNTAX: { class: 'input', message: 'os-release syntax ({problem})' },
-  OUTBOUND_REFUSED: {
-    class: 'input',
-    message: 'connection to {host} refused: {range} address (an administrator can allow it with outboundAllow; vigil db update with --outbound-allow)',
-  },
+  // prettier-ignore
+  OUTBOUND_REFUSED: { class: 'input', message: 'connection to {host} refused: {range} address (an administrator can allow it with outboundAllow; vigil db update with --outbound-allow)' },
   OUTBOUND_UNRESOLVED: { class: 'environment', message: 'cannot resolve {host} ({reason})' },
   OUTPUT_WRITE: { class: 'environment', message: 'cannot write output: {reason}' },
   POLICY_INVALID: { class: 'input', message: 'runtime policy: {problem}' },
@@ -216,10 +214,8 @@ export const ERROR_CODES = {
   REGISTRY_UNREACHABLE: { class: 'environment', message: 'cannot reach {host} ({reason})' },
   REGISTRY_UNSUPPORTED_LAYER: { class: 'input', message: 'layers[{i}] has unsupported media type {mediaType}' },
   REGISTRY_UNSUPPORTED_MANIFEST: { class: 'input', message: 'unsupported manifest type ({mediaType})' },
-  ROLE_NEEDS_POSTGRES: {
-    class: 'usage',
-    message: "role worker needs PostgreSQL (--db postgres://...): SQLite's in-process queue cannot be shared by worker processes",
-  },
+  // prettier-ignore
+  ROLE_NEEDS_POSTGRES: { class: 'usage', message: "role worker needs PostgreSQL (--db postgres://...): SQLite's in-process queue cannot be shared by worker processes" },
   RPM_BDB_BAD_KEY: { class: 'input', message: 'key of {n} bytes, expected a 4-byte package number' },
   RPM_HEADER_BAD_COUNT: { class: 'input', message: 'absurd rpm header index count {n}' },
   RPM_HEADER_BAD_ENTRY: { class: 'input', message: 'rpm header tag {tag}: {problem}' },
@@ -265,17 +261,12 @@ export const ERROR_CODES = {
   VEX_INVALID: { class: 'input', message: 'not a valid OpenVEX document ({problem})' },
   VEX_MISSING: { class: 'usage', message: 'VEX file not found' },
   VULNDB_CORRUPT: { class: 'input', message: 'not a readable Vigil vulnerability DB ({reason}); rebuild it with `vigil db update` or `vigil db import`' },
-  VULNDB_FORMAT: {
-    class: 'input',
-    message: 'unknown advisory format (expected OSV JSON, Debian security tracker JSON, Alpine secdb JSON or NVD CVE API 2.0 JSON)',
-  },
+  // prettier-ignore
+  VULNDB_FORMAT: { class: 'input', message: 'unknown advisory format (expected OSV JSON, Debian security tracker JSON, Alpine secdb JSON or NVD CVE API 2.0 JSON)' },
   VULNDB_IMPORT_MISSING: { class: 'usage', message: 'no such file or directory' },
   VULNDB_JSON: { class: 'input', message: 'invalid JSON ({reason})' },
-  VULNDB_MISSING: {
-    class: 'usage',
-    message:
-      'vulnerability DB not found; run `vigil db update` to download one, or `vigil db import PATH` to build one from advisory files (or pass --db PATH)',
-  },
+  // prettier-ignore
+  VULNDB_MISSING: { class: 'usage', message: 'vulnerability DB not found; run `vigil db update` to download one, or `vigil db import PATH` to build one from advisory files (or pass --db PATH)' },
   VULNDB_SCHEMA: { class: 'input', message: 'DB schema version {found}, this Vigil reads {expected}; run `vigil db update` or `vigil db import` again' },
   YARA_UNAVAILABLE: { class: 'environment', message: 'the YARA-X engine (@litko/yara-x) cannot be loaded on this platform: {reason}' },
   ZIP_INVALID: { class: 'input', message: 'not a readable zip archive ({reason})' },

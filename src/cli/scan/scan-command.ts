@@ -6,7 +6,7 @@ import { filterReportBySeverity, parseSeverityFilter } from '../../core/scan/sev
 import { runScan, SUPPORTED_SCANNERS } from '../../node/scan/run-scan.js';
 import { stdoutColor } from '../terminal.js';
 import { UsageError } from '../exit.js';
-import { imageOpenOptions, type ImageCliOptions } from '../image-options.js';
+import { analyzersOption, imageOpenOptions, type ImageCliOptions } from '../image-options.js';
 import { writeOutput } from '../output.js';
 import { scanProgress } from '../progress.js';
 import { checkFormat, renderReport } from './render.js';
@@ -47,11 +47,13 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
   const scanners = parseList('--scanners', o.scanners as string, new Set(SUPPORTED_SCANNERS)) as ScannerId[];
   const severities = parseSeverities(o.severity);
   const exitCode = parseExitCode(o.exitCode);
+  const analyzers = await analyzersOption(o.analyzers);
   const progress = scanProgress();
   let report: ScanReport;
   try {
     report = await runScan(image, {
       ...imageOpenOptions(o as ImageCliOptions),
+      ...(analyzers ? { analyzers } : {}),
       scanners,
       ...(Array.isArray(o.malwareRules) ? { malwareRules: o.malwareRules as string[] } : {}),
       vuln: {
@@ -73,10 +75,11 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
 
 export async function sbomCommand(image: string, o: Record<string, unknown>): Promise<number> {
   const format = await checkFormat(String(o.format), 'sbom');
+  const analyzers = await analyzersOption(o.analyzers);
   const progress = scanProgress();
   let report: ScanReport;
   try {
-    report = await runScan(image, { ...imageOpenOptions(o as ImageCliOptions), onProgress: progress.update });
+    report = await runScan(image, { ...imageOpenOptions(o as ImageCliOptions), ...(analyzers ? { analyzers } : {}), onProgress: progress.update });
   } finally {
     progress.stop();
   }

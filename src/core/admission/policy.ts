@@ -6,7 +6,7 @@
 // in `--policy FILE` and in the server's `image-admission` policies) and its
 // validation; every error names the field and the reason. docs/admission.md
 // documents it; ./decide.ts evaluates it.
-import { InputError } from '../errors.js';
+import { onlyKeys as only, policyInvalid as bad, stringList } from '../policy/doc-check.js';
 import { normaliseCap } from '../checks/capabilities.js';
 import { DANGEROUS_HOST_PATHS, normalisePath } from '../checks/host-mounts.js';
 
@@ -104,28 +104,13 @@ const LEGACY_KEYS = ['maxCritical', 'maxHigh', 'requireScan', 'blockMalware', 'a
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-function bad(where: string, message: string): never {
-  throw new InputError('POLICY_INVALID', message, where);
-}
-
-function only(o: Obj, keys: readonly string[], where: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(`${where}.${k}`, `unknown field (expected one of ${keys.join(', ')})`);
-}
-
 function mapping(v: unknown, where: string): Obj {
   if (!isObj(v)) bad(where, 'must be a mapping');
   return v;
 }
 
 function strings(v: unknown, where: string): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) bad(where, 'must be a list of strings');
-  if (v.length > ADMISSION_LIMITS.listEntries) bad(where, `more than ${ADMISSION_LIMITS.listEntries} entries`);
-  return v.map((s, i) => {
-    if (typeof s !== 'string' || s.length === 0) bad(`${where}[${i}]`, 'must be a non-empty string');
-    if (s.length > ADMISSION_LIMITS.stringChars) bad(`${where}[${i}]`, `longer than ${ADMISSION_LIMITS.stringChars} characters`);
-    return s;
-  });
+  return stringList(v, where, ADMISSION_LIMITS.listEntries, ADMISSION_LIMITS.stringChars);
 }
 
 function bool(v: unknown, where: string): boolean | undefined {
@@ -158,22 +143,40 @@ function setIf<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefi
   if (v !== undefined) o[k] = v;
 }
 
+type Reader<T> = (v: unknown, where: string) => T | undefined;
+
+/** A mapping of the fields `readers` names (others refused), each read by its reader; absent ones left out. */
+function section<T extends object>(v: unknown, where: string, readers: { [K in keyof T]-?: Reader<T[K]> }): T {
+  const o = mapping(v, where);
+  const keys = Object.keys(readers) as Array<keyof T & string>;
+  only(o, keys, where);
+  const out = {} as T;
+  for (const k of keys) setIf(out, k, readers[k](o[k], `${where}.${k}`));
+  return out;
+}
+
+const lowerCaseStrings: Reader<string[]> = (v, where) => strings(v, where)?.map((x) => x.toLowerCase());
+
+/** A list of strings each of which passes `ok` (else `message` names the entry). */
+function checkedStrings(v: unknown, where: string, ok: (x: string) => boolean, message: (x: string) => string): string[] | undefined {
+  const list = strings(v, where);
+  list?.forEach((x, i) => {
+    if (!ok(x)) bad(`${where}[${i}]`, message(x));
+  });
+  return list;
+}
+
+const targets: Reader<AdmissionTarget[]> = (v, where) =>
+  checkedStrings(
+    v,
+    where,
+    (x) => x === 'kubernetes' || x === 'docker',
+    () => 'must be kubernetes or docker',
+  ) as AdmissionTarget[] | undefined;
+
 function parseScope(v: unknown, where: string): AdmissionScope {
   if (v === undefined || v === null) return {};
-  const o = mapping(v, where);
-  only(o, ['namespaces', 'excludeNamespaces', 'labels', 'targets'], where);
-  const s: AdmissionScope = {};
-  setIf(s, 'namespaces', strings(o.namespaces, `${where}.namespaces`));
-  setIf(s, 'excludeNamespaces', strings(o.excludeNamespaces, `${where}.excludeNamespaces`));
-  setIf(s, 'labels', labels(o.labels, `${where}.labels`));
-  const t = strings(o.targets, `${where}.targets`);
-  if (t) {
-    t.forEach((x, i) => {
-      if (x !== 'kubernetes' && x !== 'docker') bad(`${where}.targets[${i}]`, 'must be kubernetes or docker');
-    });
-    s.targets = t as AdmissionTarget[];
-  }
-  return s;
+  return section<AdmissionScope>(v, where, { namespaces: strings, excludeNamespaces: strings, labels, targets });
 }
 
 function parseRules(v: unknown, where: string): AdmissionRules {
@@ -181,46 +184,13 @@ function parseRules(v: unknown, where: string): AdmissionRules {
   const o = mapping(v, where);
   only(o, ['scan', 'vulnerabilities', 'malware', 'secrets', 'registries', 'images', 'container'], where);
   const r: AdmissionRules = {};
-  if (o.scan !== undefined) {
-    const s = mapping(o.scan, `${where}.scan`);
-    only(s, ['required', 'maxAgeDays'], `${where}.scan`);
-    r.scan = {};
-    setIf(r.scan, 'required', bool(s.required, `${where}.scan.required`));
-    setIf(r.scan, 'maxAgeDays', count(s.maxAgeDays, `${where}.scan.maxAgeDays`, 3650));
-  }
-  if (o.vulnerabilities !== undefined) {
-    const s = mapping(o.vulnerabilities, `${where}.vulnerabilities`);
-    only(s, ['maxCritical', 'maxHigh', 'fixableOnly'], `${where}.vulnerabilities`);
-    r.vulnerabilities = {};
-    setIf(r.vulnerabilities, 'maxCritical', count(s.maxCritical, `${where}.vulnerabilities.maxCritical`));
-    setIf(r.vulnerabilities, 'maxHigh', count(s.maxHigh, `${where}.vulnerabilities.maxHigh`));
-    setIf(r.vulnerabilities, 'fixableOnly', bool(s.fixableOnly, `${where}.vulnerabilities.fixableOnly`));
-  }
+  if (o.scan !== undefined) r.scan = section(o.scan, `${where}.scan`, { required: bool, maxAgeDays: (x, w) => count(x, w, 3650) });
+  if (o.vulnerabilities !== undefined)
+    r.vulnerabilities = section(o.vulnerabilities, `${where}.vulnerabilities`, { maxCritical: count, maxHigh: count, fixableOnly: bool });
   setIf(r, 'malware', bool(o.malware, `${where}.malware`));
   setIf(r, 'secrets', bool(o.secrets, `${where}.secrets`));
-  if (o.registries !== undefined) {
-    const s = mapping(o.registries, `${where}.registries`);
-    only(s, ['allow', 'deny'], `${where}.registries`);
-    r.registries = {};
-    setIf(
-      r.registries,
-      'allow',
-      strings(s.allow, `${where}.registries.allow`)?.map((x) => x.toLowerCase()),
-    );
-    setIf(
-      r.registries,
-      'deny',
-      strings(s.deny, `${where}.registries.deny`)?.map((x) => x.toLowerCase()),
-    );
-  }
-  if (o.images !== undefined) {
-    const s = mapping(o.images, `${where}.images`);
-    only(s, ['deny', 'disallowLatest', 'requireDigest'], `${where}.images`);
-    r.images = {};
-    setIf(r.images, 'deny', strings(s.deny, `${where}.images.deny`));
-    setIf(r.images, 'disallowLatest', bool(s.disallowLatest, `${where}.images.disallowLatest`));
-    setIf(r.images, 'requireDigest', bool(s.requireDigest, `${where}.images.requireDigest`));
-  }
+  if (o.registries !== undefined) r.registries = section(o.registries, `${where}.registries`, { allow: lowerCaseStrings, deny: lowerCaseStrings });
+  if (o.images !== undefined) r.images = section(o.images, `${where}.images`, { deny: strings, disallowLatest: bool, requireDigest: bool });
   if (o.container !== undefined) {
     const w = `${where}.container`;
     const s = mapping(o.container, w);
@@ -229,26 +199,29 @@ function parseRules(v: unknown, where: string): AdmissionRules {
     setIf(c, 'privileged', bool(s.privileged, `${w}.privileged`));
     if (s.capabilities === 'beyond-default') c.capabilities = 'beyond-default';
     else if (s.capabilities !== undefined) {
-      const caps = strings(s.capabilities, `${w}.capabilities`)!;
-      caps.forEach((x, i) => {
-        if (!/^[A-Za-z_]{2,40}$/.test(x))
-          bad(`${w}.capabilities[${i}]`, 'must be a capability name (SYS_ADMIN, NET_ADMIN, ALL) or the word beyond-default instead of the list');
-      });
+      const caps = checkedStrings(
+        s.capabilities,
+        `${w}.capabilities`,
+        (x) => /^[A-Za-z_]{2,40}$/.test(x),
+        () => 'must be a capability name (SYS_ADMIN, NET_ADMIN, ALL) or the word beyond-default instead of the list',
+      )!;
       c.capabilities = caps.map(normaliseCap);
     }
-    const ns = strings(s.hostNamespaces, `${w}.hostNamespaces`);
-    if (ns) {
-      ns.forEach((x, i) => {
-        if (!['pid', 'network', 'ipc'].includes(x)) bad(`${w}.hostNamespaces[${i}]`, 'must be pid, network or ipc');
-      });
-      c.hostNamespaces = ns as Array<'pid' | 'network' | 'ipc'>;
-    }
+    const ns = checkedStrings(
+      s.hostNamespaces,
+      `${w}.hostNamespaces`,
+      (x) => ['pid', 'network', 'ipc'].includes(x),
+      () => 'must be pid, network or ipc',
+    );
+    if (ns) c.hostNamespaces = ns as Array<'pid' | 'network' | 'ipc'>;
     if (s.hostMounts === 'dangerous') c.hostMounts = 'dangerous';
     else if (s.hostMounts !== undefined) {
-      const ps = strings(s.hostMounts, `${w}.hostMounts`)!;
-      ps.forEach((x, i) => {
-        if (!x.startsWith('/')) bad(`${w}.hostMounts[${i}]`, 'must be an absolute host path (or the word dangerous instead of the list)');
-      });
+      const ps = checkedStrings(
+        s.hostMounts,
+        `${w}.hostMounts`,
+        (x) => x.startsWith('/'),
+        () => 'must be an absolute host path (or the word dangerous instead of the list)',
+      )!;
       c.hostMounts = ps.map(normalisePath);
     }
     setIf(c, 'seccompUnconfined', bool(s.seccompUnconfined, `${w}.seccompUnconfined`));
@@ -276,24 +249,19 @@ function applyLegacy(o: Obj, r: AdmissionRules, where: string): void {
 }
 
 function parseException(v: unknown, where: string): AdmissionException {
-  const o = mapping(v, where);
-  only(o, ['reason', 'images', 'namespaces', 'labels', 'rules'], where);
-  const e: AdmissionException = {};
-  if (o.reason !== undefined) {
-    if (typeof o.reason !== 'string' || o.reason.length > 1000) bad(`${where}.reason`, 'must be a string of at most 1000 characters');
-    e.reason = o.reason;
-  }
-  setIf(e, 'images', strings(o.images, `${where}.images`));
-  setIf(e, 'namespaces', strings(o.namespaces, `${where}.namespaces`));
-  setIf(e, 'labels', labels(o.labels, `${where}.labels`));
-  const rules = strings(o.rules, `${where}.rules`);
-  if (rules) {
-    rules.forEach((x, i) => {
-      if (!(ADMISSION_RULE_IDS as readonly string[]).includes(x))
-        bad(`${where}.rules[${i}]`, `unknown rule ${JSON.stringify(x)} (expected one of ${ADMISSION_RULE_IDS.join(', ')})`);
-    });
-    e.rules = rules;
-  }
+  const reason: Reader<string> = (x, w) => {
+    if (x === undefined) return undefined;
+    if (typeof x !== 'string' || x.length > 1000) bad(w, 'must be a string of at most 1000 characters');
+    return x;
+  };
+  const rules: Reader<string[]> = (x, w) =>
+    checkedStrings(
+      x,
+      w,
+      (id) => (ADMISSION_RULE_IDS as readonly string[]).includes(id),
+      (id) => `unknown rule ${JSON.stringify(id)} (expected one of ${ADMISSION_RULE_IDS.join(', ')})`,
+    );
+  const e = section<AdmissionException>(v, where, { reason, images: strings, namespaces: strings, labels, rules });
   if (!e.images && !e.namespaces && !e.labels) bad(where, 'needs images, namespaces or labels (an exception for everything is no policy)');
   return e;
 }

@@ -112,6 +112,7 @@ export const apkAnalyzer: Analyzer = {
   id: 'apk',
   version: 2,
   kind: 'package',
+  pkgType: 'os',
   claims: { paths: [APK_INSTALLED, APK_INSTALLED_USR] },
   required(path: string, entry: FileEntry): boolean {
     return (path === APK_INSTALLED || path === APK_INSTALLED_USR) && (entry.kind === 'file' || entry.kind === 'hardlink');

@@ -27,6 +27,15 @@ function sqliteBlobs(): Map<number, Buffer> {
 const pageSize = (b: Buffer): number => b.readUInt32LE(20);
 const pages = (b: Buffer): number[] => Array.from({ length: b.length / pageSize(b) }, (_, i) => i);
 const typeOf = (b: Buffer, pg: number): number => b[pg * pageSize(b) + 25]!;
+/** The byte at `off` of page `pg`. */
+const at = (b: Buffer, pg: number, off: number): number => pg * pageSize(b) + off;
+/** A mutator of the hostile-input table: changes the buffer in place and returns it. */
+const poke =
+  (change: (b: Buffer) => unknown) =>
+  (b: Buffer): Buffer => {
+    change(b);
+    return b;
+  };
 const firstBucketPage = (b: Buffer): number => b.readUInt32LE(96); // bucket 0 = 0 + spares[0]
 const hashPageWithItems = (b: Buffer): number => pages(b).find((p) => typeOf(b, p) === 13 && b.readUInt16LE(p * pageSize(b) + 20) > 0)!;
 const overflowWithNext = (b: Buffer): number => pages(b).find((p) => typeOf(b, p) === 7 && b.readUInt32LE(p * pageSize(b) + 16) !== 0)!;
@@ -61,105 +70,23 @@ test('both fixtures hold the very header blobs rpm stored in SQLite, plus record
 test('hostile Berkeley DB files fail with InputError naming the file and page', () => {
   const cases: Array<[string, (b: Buffer) => Buffer, string, RegExp, Buffer?]> = [
     ['short file', (b) => b.subarray(0, 100), 'BDB_TRUNCATED', /too short/],
-    [
-      'bad magic',
-      (b) => {
-        b.writeUInt32LE(0x12345678, 12);
-        return b;
-      },
-      'BDB_BAD_MAGIC',
-      /not a Berkeley DB hash database/,
-    ],
+    ['bad magic', poke((b) => b.writeUInt32LE(0x12345678, 12)), 'BDB_BAD_MAGIC', /not a Berkeley DB hash database/],
     ['truncated', (b) => b.subarray(0, pageSize(b) * 2), 'BDB_TRUNCATED', /last page \d+ is beyond/],
-    [
-      'page size',
-      (b) => {
-        b.writeUInt32LE(1000, 20);
-        return b;
-      },
-      'BDB_BAD_PAGESIZE',
-      /invalid page size 1000/,
-    ],
-    [
-      'encrypted',
-      (b) => {
-        b[24] = 1;
-        return b;
-      },
-      'BDB_UNSUPPORTED',
-      /encrypted/,
-    ],
-    [
-      'absurd buckets',
-      (b) => {
-        b.writeUInt32LE(0xffffffff, 72);
-        return b;
-      },
-      'BDB_BAD_META',
-      /max bucket/,
-    ],
-    [
-      'bucket chain loop',
-      (b) => {
-        const pg = firstBucketPage(b);
-        b.writeUInt32LE(pg, pg * pageSize(b) + 16);
-        return b;
-      },
-      'BDB_PAGE_LOOP',
-      /bucket 0: page \d+ reached twice/,
-    ],
-    [
-      'overflow chain loop',
-      (b) => {
-        const pg = overflowWithNext(b);
-        b.writeUInt32LE(pg, pg * pageSize(b) + 16);
-        return b;
-      },
-      'BDB_PAGE_LOOP',
-      /reached twice/,
-      bdb512(),
-    ],
-    [
-      'overflow outside the file',
-      (b) => {
-        const pg = overflowWithNext(b);
-        b.writeUInt32LE(99999, pg * pageSize(b) + 16);
-        return b;
-      },
-      'BDB_BAD_PAGE',
-      /page 99999, outside/,
-      bdb512(),
-    ],
+    ['page size', poke((b) => b.writeUInt32LE(1000, 20)), 'BDB_BAD_PAGESIZE', /invalid page size 1000/],
+    ['encrypted', poke((b) => (b[24] = 1)), 'BDB_UNSUPPORTED', /encrypted/],
+    ['absurd buckets', poke((b) => b.writeUInt32LE(0xffffffff, 72)), 'BDB_BAD_META', /max bucket/],
+    ['bucket chain loop', poke((b) => b.writeUInt32LE(firstBucketPage(b), at(b, firstBucketPage(b), 16))), 'BDB_PAGE_LOOP', /bucket 0: page \d+ reached twice/],
+    ['overflow chain loop', poke((b) => b.writeUInt32LE(overflowWithNext(b), at(b, overflowWithNext(b), 16))), 'BDB_PAGE_LOOP', /reached twice/, bdb512()],
+    ['overflow outside the file', poke((b) => b.writeUInt32LE(99999, at(b, overflowWithNext(b), 16))), 'BDB_BAD_PAGE', /page 99999, outside/, bdb512()],
     [
       'overflow page of the wrong type',
-      (b) => {
-        const pg = overflowWithNext(b);
-        b[b.readUInt32LE(pg * pageSize(b) + 16) * pageSize(b) + 25] = 13;
-        return b;
-      },
+      poke((b) => (b[at(b, b.readUInt32LE(at(b, overflowWithNext(b), 16)), 25)] = 13)),
       'BDB_BAD_PAGE',
       /not overflow/,
       bdb512(),
     ],
-    [
-      'bucket page of the wrong type',
-      (b) => {
-        b[firstBucketPage(b) * pageSize(b) + 25] = 7;
-        return b;
-      },
-      'BDB_BAD_PAGE',
-      /not a hash page/,
-    ],
-    [
-      'item offset outside the page',
-      (b) => {
-        const pg = hashPageWithItems(b);
-        b.writeUInt16LE(3, pg * pageSize(b) + 26);
-        return b;
-      },
-      'BDB_BAD_ITEM',
-      /item 0: offset 3 outside/,
-    ],
+    ['bucket page of the wrong type', poke((b) => (b[firstBucketPage(b) * pageSize(b) + 25] = 7)), 'BDB_BAD_PAGE', /not a hash page/],
+    ['item offset outside the page', poke((b) => b.writeUInt16LE(3, at(b, hashPageWithItems(b), 26))), 'BDB_BAD_ITEM', /item 0: offset 3 outside/],
     [
       'unknown item type',
       (b) => {
@@ -171,16 +98,7 @@ test('hostile Berkeley DB files fail with InputError naming the file and page', 
       'BDB_BAD_ITEM',
       /unknown item type 9/,
     ],
-    [
-      'odd item count',
-      (b) => {
-        const pg = hashPageWithItems(b);
-        b.writeUInt16LE(3, pg * pageSize(b) + 20);
-        return b;
-      },
-      'BDB_BAD_PAGE',
-      /invalid item count 3/,
-    ],
+    ['odd item count', poke((b) => b.writeUInt16LE(3, at(b, hashPageWithItems(b), 20))), 'BDB_BAD_PAGE', /invalid item count 3/],
     [
       'value length lie',
       (b) => {

@@ -6,7 +6,7 @@
 // - each bucket is a chain of hash pages (next_pgno): a 26-byte page header,
 //   `entries` 2-byte item offsets, items stored from the page end downwards,
 //   keys and values alternating;
-// - an item is inline (H_KEYDATA) or, when big, a pointer (H_OFFPAGE) to a
+// - an item is inline (H.KEYDATA) or, when big, a pointer (H.OFFPAGE) to a
 //   chain of overflow pages each holding `hf_offset` bytes.
 // Every page number, offset and length is checked; every page may be
 // visited once (a loop or a shared page is corruption), so the walk is
@@ -15,14 +15,10 @@ import { InputError, LimitError, type ErrorCode } from '../errors.js';
 
 const HASH_MAGIC = 0x061561;
 const PAGE_HEADER = 26;
-const P_HASH_UNSORTED = 2;
-const P_OVERFLOW = 7;
-const P_HASHMETA = 8;
-const P_HASH = 13;
-const H_KEYDATA = 1;
-const H_DUPLICATE = 2;
-const H_OFFPAGE = 3;
-const H_OFFDUP = 4;
+/** Page types (db_page.h `P_*`). */
+const P = { HASH_UNSORTED: 2, OVERFLOW: 7, HASHMETA: 8, HASH: 13 } as const;
+/** Hash item types (db_page.h `H_*`). */
+const H = { KEYDATA: 1, DUPLICATE: 2, OFFPAGE: 3, OFFDUP: 4 } as const;
 
 export interface BdbLimits {
   /** Largest value (an rpm header); rpm itself caps headers at 256 MiB. */
@@ -59,7 +55,7 @@ export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAU
   if (version < 7 || version > 10) throw fail('BDB_UNSUPPORTED', `unsupported hash version ${version}`);
   if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw fail('BDB_BAD_PAGESIZE', `invalid page size ${pageSize}`);
   if (buf[24] !== 0) throw fail('BDB_UNSUPPORTED', 'encrypted databases are not supported');
-  if (buf[25] !== P_HASHMETA) throw fail('BDB_BAD_PAGE', `page 0 has type ${buf[25]}, not hash metadata`);
+  if (buf[25] !== P.HASHMETA) throw fail('BDB_BAD_PAGE', `page 0 has type ${buf[25]}, not hash metadata`);
   if ((buf[26]! & 0x01) !== 0) throw fail('BDB_UNSUPPORTED', 'checksummed pages are not supported');
   const pageCount = Math.floor(buf.length / pageSize);
   const lastPgno = u32(32);
@@ -85,7 +81,7 @@ export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAU
     let next = pgno;
     while (next !== 0) {
       const base = page(next, what);
-      if (buf[base + 25] !== P_OVERFLOW) throw fail('BDB_BAD_PAGE', `${what}: page ${next} has type ${buf[base + 25]}, not overflow`);
+      if (buf[base + 25] !== P.OVERFLOW) throw fail('BDB_BAD_PAGE', `${what}: page ${next} has type ${buf[base + 25]}, not overflow`);
       const len = u16(base + 22);
       if (len > pageSize - PAGE_HEADER || filled + len > total)
         throw fail('BDB_BAD_OVERFLOW', `${what}: overflow page ${next} holds ${len} bytes, more than the page or the value`);
@@ -103,12 +99,12 @@ export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAU
     const what = `page ${pgno} item ${idx}`;
     if (end <= off) throw fail('BDB_BAD_ITEM', `${what}: empty or overlapping item (offset ${off}, end ${end})`);
     const type = buf[base + off];
-    if (type === H_KEYDATA) return buf.subarray(base + off + 1, base + end);
-    if (type === H_OFFPAGE) {
+    if (type === H.KEYDATA) return buf.subarray(base + off + 1, base + end);
+    if (type === H.OFFPAGE) {
       if (end - off < 12) throw fail('BDB_BAD_ITEM', `${what}: off-page item of ${end - off} bytes`);
       return readOverflow(u32(base + off + 4), u32(base + off + 8), what);
     }
-    if (type === H_DUPLICATE || type === H_OFFDUP) throw fail('BDB_UNSUPPORTED', `${what}: duplicate items are not supported`);
+    if (type === H.DUPLICATE || type === H.OFFDUP) throw fail('BDB_UNSUPPORTED', `${what}: duplicate items are not supported`);
     throw fail('BDB_BAD_ITEM', `${what}: unknown item type ${type}`);
   };
 
@@ -123,7 +119,7 @@ export function readBdbHash(buf: Buffer, path: string, limits: BdbLimits = DEFAU
       const type = buf[base + 25];
       // A bucket page that was allocated by a table doubling but never written is all zeros: an empty bucket.
       if (type === 0 && u16(base + 20) === 0 && u32(base + 16) === 0) break;
-      if (type !== P_HASH && type !== P_HASH_UNSORTED) throw fail('BDB_BAD_PAGE', `${what}: page ${pgno} has type ${type}, not a hash page`);
+      if (type !== P.HASH && type !== P.HASH_UNSORTED) throw fail('BDB_BAD_PAGE', `${what}: page ${pgno} has type ${type}, not a hash page`);
       const entries = u16(base + 20);
       const first = PAGE_HEADER + entries * 2;
       if (entries % 2 !== 0 || first > pageSize) throw fail('BDB_BAD_PAGE', `page ${pgno}: invalid item count ${entries}`);

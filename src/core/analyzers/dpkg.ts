@@ -150,6 +150,7 @@ export const dpkgAnalyzer: Analyzer = {
   id: 'dpkg',
   version: 1,
   kind: 'package',
+  pkgType: 'os',
   claims: { dirs: ['/var/lib/dpkg/'], names: ['copyright'] },
   required(path: string, entry: FileEntry): boolean {
     if (entry.kind !== 'file' && entry.kind !== 'hardlink') return false;

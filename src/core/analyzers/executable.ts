@@ -12,6 +12,8 @@ import type { FileEntry } from '../inventory/types.js';
 import type { ByteSource } from './byte-source.js';
 import { fileSection, parseElf, sectionData, type ElfFile } from './elf.js';
 import { readFromElf } from './go-buildinfo.js';
+import { packageFileAnalyzer, type PackageFileAnalyzerSpec } from './package-files.js';
+import type { Analyzer } from './types.js';
 
 /** Largest executable claimed (bigger ones are not read: a Go binary of more than this is unheard of). */
 export const MAX_EXECUTABLE = 200 * 1024 * 1024;
@@ -79,4 +81,28 @@ export function readExecutable(content: Buffer): ExecutableSummary {
     return {};
   }
   return summarizeExecutable(content);
+}
+
+export interface ExecutableAnalyzerSpec<K extends keyof ExecutableSummary> extends Pick<PackageFileAnalyzerSpec, 'id' | 'type' | 'what'> {
+  /** The part of the summary it reads. */
+  part: K;
+  /** The packages of a readable part, or why it cannot be read. */
+  read(data: Exclude<NonNullable<ExecutableSummary[K]>, { error: string }>): ReturnType<PackageFileAnalyzerSpec['read']>;
+}
+
+/** A package analyzer of executables: an executable without its part is skipped silently, one whose part is unreadable is a notice. */
+export function executableAnalyzer<K extends keyof ExecutableSummary>(spec: ExecutableAnalyzerSpec<K>): Analyzer {
+  return packageFileAnalyzer({
+    id: spec.id,
+    type: spec.type,
+    what: spec.what,
+    claims: { executables: true },
+    required: isExecutableCandidate,
+    reduce: reduceExecutable,
+    read(f) {
+      const data = readExecutable(f.content)[spec.part];
+      if (!data) return undefined;
+      return 'error' in data ? String(data.error) : spec.read(data as Exclude<NonNullable<ExecutableSummary[K]>, { error: string }>);
+    },
+  });
 }

@@ -16,3 +16,17 @@ export function scanOrder(all: readonly Analyzer[]): Analyzer[] {
   const byId = [...all].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return [...byId.filter((a) => a.kind === 'os'), ...byId.filter((a) => a.kind !== 'os')];
 }
+
+/** The groups `--analyzers` accepts beside analyzer ids, as Trivy's `--pkg-types`: the OS and its packages, or language packages. */
+export const ANALYZER_GROUPS = ['os', 'library'] as const;
+export type AnalyzerGroup = (typeof ANALYZER_GROUPS)[number];
+
+/** The group an analyzer belongs to: `os` for OS detection and the OS package databases, `library` for the rest. */
+export function analyzerGroup(a: Analyzer): AnalyzerGroup {
+  return a.kind === 'os' || a.pkgType === 'os' ? 'os' : 'library';
+}
+
+/** The analyzers a selection names (analyzer ids and groups), in scan order. */
+export function pickAnalyzers(all: readonly Analyzer[], names: readonly string[]): Analyzer[] {
+  return scanOrder(all.filter((a) => names.includes(a.id) || names.includes(analyzerGroup(a))));
+}

@@ -90,3 +90,23 @@ export function packageFileAnalyzer(spec: PackageFileAnalyzerSpec): Analyzer {
     },
   };
 }
+
+/** A text package file (a lockfile) found by file name or suffix: `parse` gets its UTF-8 text. */
+export interface TextFileAnalyzerSpec extends Pick<PackageFileAnalyzerSpec, 'id' | 'type' | 'what' | 'unique'> {
+  names?: readonly string[];
+  suffixes?: readonly string[];
+  maxBytes: number;
+  parse(text: string): ReturnType<PackageFileAnalyzerSpec['read']>;
+}
+
+/** The analyzer of a text package file: claims the files `names`/`suffixes` name, up to `maxBytes` read. */
+export function textFileAnalyzer(spec: TextFileAnalyzerSpec): Analyzer {
+  const { names = [], suffixes = [], parse, ...rest } = spec;
+  const matches = (path: string): boolean => names.some((n) => path.endsWith(`/${n}`)) || suffixes.some((x) => path.endsWith(x));
+  return packageFileAnalyzer({
+    ...rest,
+    claims: { ...(spec.names ? { names } : {}), ...(spec.suffixes ? { suffixes } : {}) },
+    required: claimFiles(matches, spec.maxBytes),
+    read: (f) => parse(f.content.toString('utf8')),
+  });
+}

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runAnalyzer } from './test-harness.js';
 import python from './modules/python.js';
-import { MAX_PYTHON_LOCKFILE, parsePythonLockfile, pythonLockKind } from './python-lockfiles.js';
+import { MAX_PYTHON_LOCKFILE, loadToml, parsePythonLockfile, pythonLockKind } from './python-lockfiles.js';
+
+await loadToml();
 
 const TRIVY = new URL('./testdata/trivy/python/', import.meta.url);
 const read = (f: string): Buffer => readFileSync(new URL(f, TRIVY));

@@ -5,7 +5,7 @@
 // `name==version` pins; extras, environment markers, hashes and comments
 // dropped; UTF-16 files decoded). Each reader returns the pinned packages or
 // the reason it refused the file.
-import { parse as parseToml } from 'smol-toml';
+import { lazyLibrary } from './lazy-library.js';
 import { parsePep440 } from '../versions/pep440.js';
 
 /** Largest lockfile or requirements file read. */
@@ -35,6 +35,13 @@ export function pythonLockKind(path: string): PythonLockKind | undefined {
   return undefined;
 }
 
+/** The TOML library (poetry.lock, uv.lock), loaded only when such a lockfile is read (lazy-library.ts). */
+const tomlLib = lazyLibrary('the TOML library', () => import('smol-toml'));
+export const loadToml = tomlLib.load;
+
+/** Whether a lockfile of this kind is TOML (parsePythonLockfile needs loadToml() first). */
+export const isTomlLock = (kind: PythonLockKind | undefined): boolean => kind === 'poetry' || kind === 'uv';
+
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -57,7 +64,7 @@ function decode(buf: Buffer): string | undefined {
 
 function toml(text: string): Obj | string {
   try {
-    return parseToml(text) as Obj;
+    return tomlLib.get().parse(text) as Obj;
   } catch (e) {
     return `not TOML (${(e as Error).message.split('\n')[0]})`;
   }

@@ -172,6 +172,7 @@ export const rpmAnalyzer: Analyzer = {
   id: 'rpm',
   version: 2,
   kind: 'package',
+  pkgType: 'os',
   claims: { paths: RPM_DATABASES },
   required(path: string, entry: FileEntry): boolean {
     return (entry.kind === 'file' || entry.kind === 'hardlink') && REQUIRED.has(path);

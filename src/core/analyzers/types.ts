@@ -68,6 +68,12 @@ export interface Analyzer {
   readonly version: number;
   /** `os` analyzers run before `package` analyzers and see no `os` in their input. */
   readonly kind: 'os' | 'package';
+  /**
+   * What it reports, for the `os` and `library` groups of `--analyzers`:
+   * `os` for the OS package databases (dpkg, apk, rpm); absent for language
+   * packages (`library`). `os` analyzers (kind) belong to the `os` group.
+   */
+  readonly pkgType?: 'os';
   required(path: string, entry: FileEntry): boolean;
   /**
    * Optional pre-filter (claims.ts): a promise that `required` is true only

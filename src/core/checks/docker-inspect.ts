@@ -58,20 +58,20 @@ export function dockerInspectSpecs(doc: unknown, where = 'docker inspect'): Cont
       }
     };
     for (const b of strList(hc.Binds, `${at}.HostConfig.Binds`)) add(bind(b));
-    const hm = hc.Mounts;
-    if (hm !== undefined && hm !== null) {
-      if (!Array.isArray(hm)) throw new InputError('CHECK_INPUT_INVALID', 'HostConfig.Mounts is not a list', at);
-      for (const m of hm)
-        if (isObj(m) && typeof m.Source === 'string')
-          add({ source: m.Source, destination: String(m.Target ?? ''), type: String(m.Type ?? 'bind').toLowerCase(), readOnly: m.ReadOnly === true });
-    }
-    const top = c.Mounts;
-    if (top !== undefined && top !== null) {
-      if (!Array.isArray(top)) throw new InputError('CHECK_INPUT_INVALID', 'Mounts is not a list', at);
-      for (const m of top)
-        if (isObj(m) && typeof m.Source === 'string')
-          add({ source: m.Source, destination: String(m.Destination ?? ''), type: String(m.Type ?? 'bind').toLowerCase(), readOnly: m.RW === false });
-    }
+    /** The objects of a Mounts list (HostConfig's or the container's), each with a Source, as SpecMounts. */
+    const mountList = (v: unknown, name: string, toMount: (m: Record<string, unknown>, source: string) => SpecMount): void => {
+      if (v === undefined || v === null) return;
+      if (!Array.isArray(v)) throw new InputError('CHECK_INPUT_INVALID', `${name} is not a list`, at);
+      for (const m of v) if (isObj(m) && typeof m.Source === 'string') add(toMount(m, m.Source));
+    };
+    const mountType = (m: Record<string, unknown>): string => String(m.Type ?? 'bind').toLowerCase();
+    mountList(hc.Mounts, 'HostConfig.Mounts', (m, source) => ({
+      source,
+      destination: String(m.Target ?? ''),
+      type: mountType(m),
+      readOnly: m.ReadOnly === true,
+    }));
+    mountList(c.Mounts, 'Mounts', (m, source) => ({ source, destination: String(m.Destination ?? ''), type: mountType(m), readOnly: m.RW === false }));
     const spec: ContainerSpec = {
       kind: 'DockerContainer',
       namespace: '',

@@ -61,6 +61,12 @@ export interface AdvisoryFeed {
 }
 
 export const trimUrl = (u: string): string => u.replace(/\/+$/, '');
+
+/** A feed's `url` option: the flag (`--osv-url <url>`), its help and the environment variable read when it is not given. */
+export const urlOption = (flag: string, help: string, env: string): FeedOption => ({ key: 'url', flag, help, env });
+
+/** A comma-separated list option of a feed. */
+export const listOption = (key: string, flag: string, help: string): FeedOption => ({ key, flag, help, list: true });
 export const asList = (v: string | string[] | undefined): string[] | undefined =>
   v === undefined
     ? undefined
@@ -71,3 +77,6 @@ export const asList = (v: string | string[] | undefined): string[] | undefined =
           .map((s) => s.trim())
           .filter(Boolean);
 export const asString = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** The base URL a plan downloads below: the `url` option or `def`, without trailing slashes. */
+export const baseUrl = (v: FeedOptionValues, def: string): string => trimUrl(asString(v.url) ?? def);

@@ -7,29 +7,27 @@ const doc = { foo: ['bar', 'baz'], '': 0, 'a/b': 1, 'c%d': 2, 'e^f': 3, 'g|h': 4
 
 test('RFC 6901 examples', () => {
   const r = (p: string) => resolveJsonPointer(doc, parseJsonPointer(p)!);
-  assert.deepEqual(r(''), doc);
-  assert.deepEqual(r('/foo'), ['bar', 'baz']);
-  assert.equal(r('/foo/0'), 'bar');
-  assert.equal(r('/'), 0);
-  assert.equal(r('/a~1b'), 1);
-  assert.equal(r('/c%d'), 2);
-  assert.equal(r('/e^f'), 3);
-  assert.equal(r('/g|h'), 4);
-  assert.equal(r('/i\\j'), 5);
-  assert.equal(r('/k"l'), 6);
-  assert.equal(r('/ '), 7);
-  assert.equal(r('/m~0n'), 8);
+  const cases: Array<[string, unknown]> = [
+    ['', doc],
+    ['/foo', ['bar', 'baz']],
+    ['/foo/0', 'bar'],
+    ['/', 0],
+    ['/a~1b', 1],
+    ['/c%d', 2],
+    ['/e^f', 3],
+    ['/g|h', 4],
+    ['/i\\j', 5],
+    ['/k"l', 6],
+    ['/ ', 7],
+    ['/m~0n', 8],
+  ];
+  for (const [pointer, want] of cases) assert.deepEqual(r(pointer), want, pointer);
 });
 
 test('missing paths and invalid pointers', () => {
-  assert.equal(resolveJsonPointer(doc, parseJsonPointer('/foo/2')!), undefined);
-  assert.equal(resolveJsonPointer(doc, parseJsonPointer('/foo/01')!), undefined);
-  assert.equal(resolveJsonPointer(doc, parseJsonPointer('/foo/-')!), undefined);
-  assert.equal(resolveJsonPointer(doc, parseJsonPointer('/nope/x')!), undefined);
+  for (const pointer of ['/foo/2', '/foo/01', '/foo/-', '/nope/x']) assert.equal(resolveJsonPointer(doc, parseJsonPointer(pointer)!), undefined, pointer);
   assert.equal(resolveJsonPointer({ a: 'str' }, parseJsonPointer('/a/length')!), undefined);
   assert.equal(resolveJsonPointer({}, parseJsonPointer('/constructor')!), undefined);
-  assert.equal(parseJsonPointer('foo'), undefined);
-  assert.equal(parseJsonPointer('/a~2'), undefined);
-  assert.equal(parseJsonPointer('/a~'), undefined);
+  for (const bad of ['foo', '/a~2', '/a~']) assert.equal(parseJsonPointer(bad), undefined, bad);
   assert.deepEqual(parseJsonPointer('/~01'), ['~1']);
 });

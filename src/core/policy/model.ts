@@ -5,7 +5,7 @@
 // only alert or are enforced (SIGKILL). Owns: the plain-object shape (JSON
 // and YAML serialisable, as the server will push the same documents) and its
 // validation. Evaluation lives in ./evaluate.ts. docs/runtime.md documents it.
-import { InputError } from '../errors.js';
+import { onlyKeys as only, policyInvalid as bad, stringList } from './doc-check.js';
 
 export type PolicyMode = 'alert' | 'enforce';
 
@@ -49,27 +49,12 @@ export interface PolicyDocument {
 export const POLICY_API_VERSION = 'vigil.dev/v1';
 export const POLICY_LIMITS = { policies: 1000, listEntries: 10_000, stringBytes: 4096, learnMaxMs: 30 * 24 * 3600 * 1000 };
 
-function bad(where: string, message: string): never {
-  throw new InputError('POLICY_INVALID', message, where);
-}
-
 function isObj(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
 function strings(v: unknown, where: string): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) bad(where, 'must be a list of strings');
-  if (v.length > POLICY_LIMITS.listEntries) bad(where, `more than ${POLICY_LIMITS.listEntries} entries`);
-  return v.map((s, i) => {
-    if (typeof s !== 'string' || s.length === 0) bad(`${where}[${i}]`, 'must be a non-empty string');
-    if (s.length > POLICY_LIMITS.stringBytes) bad(`${where}[${i}]`, `longer than ${POLICY_LIMITS.stringBytes} characters`);
-    return s;
-  });
-}
-
-function only(o: Record<string, unknown>, keys: string[], where: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(`${where}.${k}`, `unknown field (expected one of ${keys.join(', ')})`);
+  return stringList(v, where, POLICY_LIMITS.listEntries, POLICY_LIMITS.stringBytes);
 }
 
 /** Parse a duration: `500ms`, `90s`, `10m`, `2h`, `1d`, or a number of seconds. */

@@ -37,31 +37,36 @@ export interface ThresholdDef {
 const count = (d: number, doc: string, max = 100_000): ThresholdParam => ({ kind: 'count', default: d, min: 1, max, doc });
 const window = (ms: number, doc: string): ThresholdParam => ({ kind: 'duration', default: ms, min: 1000, max: 24 * 3600_000, doc });
 
+/** A rule that counts `param` events within a window: `count` and `window` bind to its aggregate. */
+function burst<P extends string>(
+  type: string,
+  rule: string,
+  source: EventSource,
+  summary: string,
+  [param, n, doc]: readonly [P, number, string],
+  windowMs = 60_000,
+) {
+  const params = { [param]: count(n, doc), window: window(windowMs, 'within this time') } as Record<P | 'window', ThresholdParam>;
+  return { type, rule, source, summary, params, bind: { count: param, window: 'window' } } satisfies ThresholdDef;
+}
+
+const LOGINS = 'failed logins that make an alert';
+
 export const THRESHOLDS = {
-  'brute-force': {
-    type: 'user/brute-force',
-    rule: 'Login brute force',
-    source: 'syscall',
-    summary: 'failed logins for one user from one address',
-    params: { attempts: count(5, 'failed logins that make an alert'), window: window(60_000, 'within this time') },
-    bind: { count: 'attempts', window: 'window' },
-  },
-  'password-spraying': {
-    type: 'user/brute-force',
-    rule: 'Password spraying from one address',
-    source: 'syscall',
-    summary: 'failed logins from one address across users',
-    params: { attempts: count(20, 'failed logins that make an alert'), window: window(60_000, 'within this time') },
-    bind: { count: 'attempts', window: 'window' },
-  },
-  connections: {
-    type: 'system/abnormal-process-behavior',
-    rule: 'Abnormal number of outbound connections',
-    source: 'syscall',
-    summary: 'outbound connections of one process (connection bursts)',
-    params: { connections: count(200, 'connections that make an alert'), window: window(10_000, 'within this time') },
-    bind: { count: 'connections', window: 'window' },
-  },
+  'brute-force': burst('user/brute-force', 'Login brute force', 'syscall', 'failed logins for one user from one address', ['attempts', 5, LOGINS]),
+  'password-spraying': burst('user/brute-force', 'Password spraying from one address', 'syscall', 'failed logins from one address across users', [
+    'attempts',
+    20,
+    LOGINS,
+  ]),
+  connections: burst(
+    'system/abnormal-process-behavior',
+    'Abnormal number of outbound connections',
+    'syscall',
+    'outbound connections of one process (connection bursts)',
+    ['connections', 200, 'connections that make an alert'],
+    10_000,
+  ),
   cpu: {
     type: 'system/abnormal-process-behavior',
     rule: 'Sustained high CPU use',
@@ -73,14 +78,11 @@ export const THRESHOLDS = {
     },
     bind: { window: 'duration', gate: { param: 'percent', field: 'evt.arg.cpu_percent' } },
   },
-  'forbidden-burst': {
-    type: 'cluster/user-enumeration',
-    rule: 'K8s Forbidden Request Burst',
-    source: 'k8s_audit',
-    summary: 'forbidden (403) answers to one Kubernetes user',
-    params: { requests: count(10, 'forbidden answers that make an alert'), window: window(60_000, 'within this time') },
-    bind: { count: 'requests', window: 'window' },
-  },
+  'forbidden-burst': burst('cluster/user-enumeration', 'K8s Forbidden Request Burst', 'k8s_audit', 'forbidden (403) answers to one Kubernetes user', [
+    'requests',
+    10,
+    'forbidden answers that make an alert',
+  ]),
 } as const satisfies Record<string, ThresholdDef>;
 
 export type ThresholdKey = keyof typeof THRESHOLDS;

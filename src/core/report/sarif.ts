@@ -90,54 +90,37 @@ export function toSarif(report: ScanReport, opts: SarifOptions = {}): Json {
     if (v.ignored) r.suppressions = [{ kind: 'external', status: 'accepted', justification: v.ignoreReason ?? 'ignored' }];
     results.push(r);
   }
-  for (const s of report.secrets) {
-    const ruleIndex = rules.add(`secret/${s.ruleId}`, () => ({
-      name: 'Secret',
-      shortDescription: { text: s.title },
-      defaultConfiguration: { level: levelOf(s.severity) },
-      properties: { tags: ['secret', 'security', s.severity.toUpperCase()] },
+  /** A secret, malware or baseline finding: its rule `kind/id` (added once) and one result. */
+  const finding = (kind: string, id: string, severity: Severity, rule: { name: string; short: string; help?: string }, message: string, location: Json) => {
+    const ruleId = `${kind}/${id}`;
+    const ruleIndex = rules.add(ruleId, () => ({
+      name: rule.name,
+      shortDescription: { text: rule.short },
+      ...(rule.help !== undefined ? { help: { text: rule.help } } : {}),
+      defaultConfiguration: { level: levelOf(severity) },
+      properties: { tags: [kind, 'security', severity.toUpperCase()] },
     }));
-    results.push({
-      ruleId: `secret/${s.ruleId}`,
-      ruleIndex,
-      level: levelOf(s.severity),
-      message: { text: `${s.title}: ${s.match}` },
-      locations: [
-        { physicalLocation: { artifactLocation: { uri: s.file.replace(/^\/+/, ''), uriBaseId: 'ROOTPATH' }, region: { startLine: Math.max(1, s.line) } } },
-      ],
-    });
+    results.push({ ruleId, ruleIndex, level: levelOf(severity), message: { text: message }, locations: [location] });
+  };
+  for (const s of report.secrets) {
+    const at = {
+      physicalLocation: { artifactLocation: { uri: s.file.replace(/^\/+/, ''), uriBaseId: 'ROOTPATH' }, region: { startLine: Math.max(1, s.line) } },
+    };
+    finding('secret', s.ruleId, s.severity, { name: 'Secret', short: s.title }, `${s.title}: ${s.match}`, at);
   }
   for (const m of report.malware) {
-    const ruleIndex = rules.add(`malware/${m.rule}`, () => ({
-      name: 'Malware',
-      shortDescription: { text: m.family ? `${m.rule} (${m.family})` : m.rule },
-      defaultConfiguration: { level: levelOf(m.severity) },
-      properties: { tags: ['malware', 'security', m.severity.toUpperCase()] },
-    }));
-    results.push({
-      ruleId: `malware/${m.rule}`,
-      ruleIndex,
-      level: levelOf(m.severity),
-      message: { text: `${m.rule} matched (sha256 ${m.sha256})` },
-      locations: [locationOf(m.file, m.file)],
-    });
+    const short = m.family ? `${m.rule} (${m.family})` : m.rule;
+    finding('malware', m.rule, m.severity, { name: 'Malware', short }, `${m.rule} matched (sha256 ${m.sha256})`, locationOf(m.file, m.file));
   }
-  for (const b of report.baseline) {
-    const ruleIndex = rules.add(`baseline/${b.id}`, () => ({
-      name: 'Baseline',
-      shortDescription: { text: b.title },
-      help: { text: b.remedy },
-      defaultConfiguration: { level: levelOf(b.severity) },
-      properties: { tags: ['baseline', 'security', b.severity.toUpperCase()] },
-    }));
-    results.push({
-      ruleId: `baseline/${b.id}`,
-      ruleIndex,
-      level: levelOf(b.severity),
-      message: { text: `${b.title}: ${b.detail}` },
-      locations: [locationOf(b.file ?? report.artifact.name, b.detail)],
-    });
-  }
+  for (const b of report.baseline)
+    finding(
+      'baseline',
+      b.id,
+      b.severity,
+      { name: 'Baseline', short: b.title, help: b.remedy },
+      `${b.title}: ${b.detail}`,
+      locationOf(b.file ?? report.artifact.name, b.detail),
+    );
   const properties: Json = { imageName: report.artifact.name };
   if (report.artifact.digest) properties.imageDigest = report.artifact.digest;
   if (report.artifact.repoTags?.length) properties.repoTags = report.artifact.repoTags;

@@ -93,11 +93,8 @@ export function cidrSet(entries: Iterable<string>): CidrSet & { invalid: string[
   const invalid: string[] = [];
   for (const e of entries) {
     const c = parseCidr(e);
-    if (!c) {
-      invalid.push(e);
-      continue;
-    }
-    if (c.v === 4) v4.push([c.lo, c.hi]);
+    if (!c) invalid.push(e);
+    else if (c.v === 4) v4.push([c.lo, c.hi]);
     else v6.push([c.lo, c.hi]);
   }
   v4.sort((a, b) => a[0] - b[0]);

@@ -132,6 +132,13 @@ function lower(s: string): string {
 }
 
 /** Build a scalar test for one operator and literal(s), given the field type. */
+/** Whether `test` holds for a value, or for some value of a list value. */
+function someValue(v: unknown, test: (x: unknown) => boolean): boolean {
+  if (!Array.isArray(v)) return test(v);
+  for (const x of v) if (test(x)) return true;
+  return false;
+}
+
 function scalarTest(op: string, def: FieldDef<EngineEvent>, lits: Value[], pos: number): (v: unknown) => boolean {
   const numeric = def.type === 'number' || def.type === 'numbers' || def.type === 'port';
   const lit = lits[0]?.text ?? '';
@@ -401,12 +408,7 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
           return {
             f: (e) => {
               const v = get(e);
-              if (v === undefined) return false;
-              if (Array.isArray(v)) {
-                for (const x of v) if (eq(x)) return false;
-                return true;
-              }
-              return !eq(v);
+              return v !== undefined && !someValue(v, eq);
             },
             types,
             resources,
@@ -446,12 +448,7 @@ export function compileCondition(root: CondNode, ctx: CompileContext): Compiled 
         return {
           f: (e) => {
             const v = get(e);
-            if (v === undefined) return false;
-            if (Array.isArray(v)) {
-              for (const x of v) if (test(x)) return true;
-              return false;
-            }
-            return test(v);
+            return v !== undefined && someValue(v, test);
           },
           types,
           resources,

@@ -140,25 +140,22 @@ export function parseCondition(src: string): CondNode {
     return !!t && t.t === 'word' && t.v === w;
   }
 
-  function orExpr(): CondNode {
-    const first = andExpr();
-    if (!isWord(peek(), 'or')) return first;
+  /** `operand (op operand)*`: one node, or an `op` node of all the operands. */
+  function chain(op: 'and' | 'or', operand: () => CondNode): CondNode {
+    const first = operand();
+    if (!isWord(peek(), op)) return first;
     const items = [first];
-    while (isWord(peek(), 'or')) {
+    while (isWord(peek(), op)) {
       p++;
-      items.push(andExpr());
+      items.push(operand());
     }
-    return { k: 'or', items, pos: first.pos };
+    return { k: op, items, pos: first.pos };
+  }
+  function orExpr(): CondNode {
+    return chain('or', andExpr);
   }
   function andExpr(): CondNode {
-    const first = notExpr();
-    if (!isWord(peek(), 'and')) return first;
-    const items = [first];
-    while (isWord(peek(), 'and')) {
-      p++;
-      items.push(notExpr());
-    }
-    return { k: 'and', items, pos: first.pos };
+    return chain('and', notExpr);
   }
   function notExpr(): CondNode {
     const t = peek();

@@ -59,6 +59,13 @@ function argvOf(cmd: string | string[]): string[] {
   return Array.isArray(cmd) ? cmd : cmd.split(' ').filter(Boolean);
 }
 
+/** What the fd builders share: `over` without `cmd` (its argv goes on the process), the default type and result. */
+function fdEventBase(over: PartialEvent & { cmd?: string }, type: string, res: number): PartialEvent {
+  const { cmd, ...rest } = over;
+  const args = cmd ? argvOf(cmd) : undefined;
+  return { ...rest, type: over.type ?? type, res: over.res ?? res, proc: { ...(args ? { args } : {}), ...over.proc } };
+}
+
 /** An execve of `cmd` ("/bin/bash -i" or an argv). `parents` are names or objects, nearest first. */
 export function exec(cmd: string | string[], over: PartialEvent = {}): SyscallEvent {
   const args = argvOf(cmd);
@@ -68,15 +75,10 @@ export function exec(cmd: string | string[], over: PartialEvent = {}): SyscallEv
 /** An openat of `path` for reading ('r'), writing ('w': O_WRONLY|O_CREAT|O_TRUNC) or with numeric flags. */
 export function open(path: string, flags: 'r' | 'w' | 'rw' | number, over: PartialEvent & { cmd?: string } = {}): SyscallEvent {
   const f = flags === 'r' ? 0 : flags === 'w' ? 0o1101 : flags === 'rw' ? 0o102 : flags;
-  const { cmd, ...rest } = over;
-  const args = cmd ? argvOf(cmd) : undefined;
   return makeEvent({
-    ...rest,
-    type: over.type ?? 'openat',
-    res: over.res ?? 3,
+    ...fdEventBase(over, 'openat', 3),
     args: { dirfd: -100, name: path, flags: f, mode: 0o644, ...over.args },
     fd: { num: over.res !== undefined && over.res < 0 ? -1 : 3, type: 'file', name: path, ...over.fd },
-    proc: { ...(args ? { args } : {}), ...over.proc },
   });
 }
 
@@ -84,14 +86,9 @@ export function open(path: string, flags: 'r' | 'w' | 'rw' | number, over: Parti
 export function connect(dip: string, dport: number, over: PartialEvent & { cmd?: string } = {}): SyscallEvent {
   const v6 = dip.includes(':');
   const sip = v6 ? 'fd00::5' : '10.0.0.5';
-  const { cmd, ...rest } = over;
-  const args = cmd ? argvOf(cmd) : undefined;
   return makeEvent({
-    ...rest,
-    type: over.type ?? 'connect',
-    res: over.res ?? 0,
+    ...fdEventBase(over, 'connect', 0),
     args: { addr: `${dip}:${dport}`, ...over.args },
     fd: { num: 3, type: v6 ? 'ipv6' : 'ipv4', sip, sport: 40312, dip, dport, l4proto: 'tcp', name: `${sip}:40312->${dip}:${dport}`, ...over.fd },
-    proc: { ...(args ? { args } : {}), ...over.proc },
   });
 }

@@ -325,6 +325,16 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
           }
         }
       };
+      /** The name of a list, macro or rule entry (its unknown keys warned about), or undefined after an error. */
+      const entryName = (kind: 'list' | 'macro' | 'rule', allowed: Set<string>): string | undefined => {
+        const name = str(obj[kind]);
+        if (!name) {
+          diag('ENTRY_INVALID', 'error', `${kind} without a name`, at.line, at.col);
+          return undefined;
+        }
+        unknownKeys(allowed, kind, name);
+        return name;
+      };
       const override = (obj.override && typeof obj.override === 'object' ? obj.override : {}) as Record<string, unknown>;
       const isAppend = obj.append === true;
 
@@ -343,12 +353,8 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
       }
 
       if ('list' in obj) {
-        const name = str(obj.list);
-        if (!name) {
-          diag('ENTRY_INVALID', 'error', 'list without a name', at.line, at.col);
-          continue;
-        }
-        unknownKeys(LIST_KEYS, 'list', name);
+        const name = entryName('list', LIST_KEYS);
+        if (name === undefined) continue;
         const items = obj.items;
         if (!Array.isArray(items)) {
           const p = keyPos('items');
@@ -379,12 +385,8 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
         continue;
       }
       if ('macro' in obj) {
-        const name = str(obj.macro);
-        if (!name) {
-          diag('ENTRY_INVALID', 'error', 'macro without a name', at.line, at.col);
-          continue;
-        }
-        unknownKeys(MACRO_KEYS, 'macro', name);
+        const name = entryName('macro', MACRO_KEYS);
+        if (name === undefined) continue;
         const cond = str(obj.condition);
         if (cond === undefined) {
           diag('ENTRY_INVALID', 'error', `macro '${name}' needs a condition`, at.line, at.col);
@@ -404,12 +406,8 @@ export function loadRuleset(files: RuleFile[], opts: LoadOptions = {}): LoadResu
         continue;
       }
       if ('rule' in obj) {
-        const name = str(obj.rule);
-        if (!name) {
-          diag('ENTRY_INVALID', 'error', 'rule without a name', at.line, at.col);
-          continue;
-        }
-        unknownKeys(RULE_KEYS, 'rule', name);
+        const name = entryName('rule', RULE_KEYS);
+        if (name === undefined) continue;
         const prev = rules.get(name);
         const keys = Object.keys(obj).filter((k) => k !== 'rule');
         const tags = Array.isArray(obj.tags) ? obj.tags.map((t) => text(t)) : [];

@@ -73,6 +73,15 @@ export const ALLOW_FIELD_MAP: Record<(typeof ALLOW_FIELDS)[number], Partial<Reco
 const get = (f: string, s: EventSource) => getter(f, s).get;
 const asStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** Matches when the string field `field` of the event is present and passes `test`. */
+function stringFieldPred(field: string, source: EventSource, test: (v: string) => boolean): Pred {
+  const g = get(field, source);
+  return (e) => {
+    const v = asStr(g(e));
+    return v !== undefined && test(v);
+  };
+}
+
 function containerMatcher(list: string[], source: EventSource): Pred | undefined {
   if (source !== 'syscall') return undefined;
   const ids = list.filter((s) => /^[0-9a-f]{12,64}$/.test(s));
@@ -97,11 +106,7 @@ function imageMatcher(list: string[], source: EventSource): Pred | undefined {
 function namespaceMatcher(list: string[], source: EventSource): Pred {
   const m = globMatcher(list);
   if (source === 'syscall') return (e) => e.source === 'syscall' && !!e.container?.podNamespace && m(e.container.podNamespace);
-  const ns = get('ka.target.namespace', 'k8s_audit');
-  return (e) => {
-    const v = asStr(ns(e));
-    return v !== undefined && m(v);
-  };
+  return stringFieldPred('ka.target.namespace', 'k8s_audit', m);
 }
 
 /** A scope matches an event when any of its lists does (as runtime policy selectors). */
@@ -134,52 +139,31 @@ function entryPred(x: AllowEntry, source: EventSource, where: string): Pred | un
       case 'containers':
         parts.push(containerMatcher(list, source)!);
         break;
-      case 'users': {
-        const m = globMatcher(list);
-        const u = get('user.name', source);
-        parts.push((e) => {
-          const v = asStr(u(e));
-          return v !== undefined && m(v);
-        });
+      case 'users':
+        parts.push(stringFieldPred('user.name', source, globMatcher(list)));
         break;
-      }
       case 'processes': {
         const byPath = globMatcher(list.filter((p) => p.startsWith('/')));
         const byName = globMatcher(list.filter((p) => !p.startsWith('/')));
         parts.push((e) => e.source === 'syscall' && (byName(e.proc.name) || (!!e.proc.exepath && byPath(e.proc.exepath))));
         break;
       }
-      case 'cmdlines': {
-        const m = globMatcher(list);
-        const c = get('proc.cmdline', source);
-        parts.push((e) => {
-          const v = asStr(c(e));
-          return v !== undefined && m(v);
-        });
+      case 'cmdlines':
+        parts.push(stringFieldPred('proc.cmdline', source, globMatcher(list)));
         break;
-      }
       case 'destinations': {
         const set = cidrSet(list);
         if (set.invalid.length) {
           const i = list.indexOf(set.invalid[0]!);
           throw new InputError('DETECTION_POLICY_INVALID', 'must be an IP address or a CIDR (10.0.0.0/8, 2001:db8::/32)', `${where}.destinations[${i}]`);
         }
-        const rip = get('fd.rip', source);
-        parts.push((e) => {
-          const v = asStr(rip(e));
-          return v !== undefined && set.has(v);
-        });
+        parts.push(stringFieldPred('fd.rip', source, (v) => set.has(v)));
         break;
       }
       case 'k8sUsers':
       case 'serviceAccounts': {
         const pats = f === 'k8sUsers' ? list : list.map((s) => `system:serviceaccount:${s.replace('/', ':')}`);
-        const m = globMatcher(pats);
-        const u = get('ka.user.name', source);
-        parts.push((e) => {
-          const v = asStr(u(e));
-          return v !== undefined && m(v);
-        });
+        parts.push(stringFieldPred('ka.user.name', source, globMatcher(pats)));
         break;
       }
     }

@@ -3,19 +3,12 @@
 // order in which letters sort before non-letters and `~` before everything,
 // even the end of the string; digit runs compare numerically.
 import { sign, type VersionComparator } from './types.js';
-import { splitEpochMainTail } from './epoch.js';
+import { epochVersionParser, type EpochVersion } from './epoch.js';
 
-export interface DpkgVersion {
-  epoch: number;
-  upstream: string;
-  revision: string;
-}
+export type DpkgVersion = EpochVersion<'upstream', 'revision'>;
 
 /** Splits a version leniently (as dpkg does for comparison): epoch before the first `:`, revision after the last `-`. */
-export function parseDpkgVersion(v: string): DpkgVersion {
-  const { epoch, main, tail } = splitEpochMainTail(v);
-  return { epoch, upstream: main, revision: tail };
-}
+export const parseDpkgVersion: (v: string) => DpkgVersion = epochVersionParser('upstream', 'revision');
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

@@ -24,3 +24,14 @@ export function splitEpochMainTail(version: string): { epoch: number; main: stri
   const dash = rest.lastIndexOf('-');
   return dash >= 0 ? { epoch, main: rest.slice(0, dash), tail: rest.slice(dash + 1) } : { epoch, main: rest, tail: '' };
 }
+
+/** A version split as `[epoch:]main[-tail]`, with its format's names for main and tail. */
+export type EpochVersion<Main extends string, Tail extends string> = { epoch: number } & { [K in Main | Tail]: string };
+
+/** The parser of a format's `[epoch:]main[-tail]` versions, naming main and tail as the format does. */
+export function epochVersionParser<Main extends string, Tail extends string>(main: Main, tail: Tail): (v: string) => EpochVersion<Main, Tail> {
+  return (v) => {
+    const s = splitEpochMainTail(v);
+    return { epoch: s.epoch, [main]: s.main, [tail]: s.tail } as EpochVersion<Main, Tail>;
+  };
+}

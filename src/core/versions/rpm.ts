@@ -3,7 +3,7 @@
 // anything (pre-releases), `^` after the base but before any other addition
 // (snapshots); then EVR: epoch (missing = 0), version, release.
 import { sign, type VersionComparator } from './types.js';
-import { splitEpochMainTail } from './epoch.js';
+import { epochVersionParser, type EpochVersion } from './epoch.js';
 
 function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
@@ -65,17 +65,10 @@ export function rpmvercmp(a: string, b: string): number {
   return i < a.length ? 1 : -1;
 }
 
-export interface Evr {
-  epoch: number;
-  version: string;
-  release: string;
-}
+export type Evr = EpochVersion<'version', 'release'>;
 
 /** `[epoch:]version[-release]`, release after the last `-`. */
-export function parseEvr(v: string): Evr {
-  const { epoch, main, tail } = splitEpochMainTail(v);
-  return { epoch, version: main, release: tail };
-}
+export const parseEvr: (v: string) => Evr = epochVersionParser('version', 'release');
 
 export function compareRpm(a: string, b: string): number {
   const x = parseEvr(a);

@@ -30,6 +30,13 @@ export function memoryDb(advisories: Advisory[], cves: CveEnrichment[] = []): Ad
 const deb = (name: string, version: string, src: string): Package => ({ type: 'deb', name, version, sourceName: src });
 const debian12: OsInfo = { family: 'debian', version: '12.5' };
 
+/** A Debian 12 advisory (OSV) of one source package, fixed in `fixed`. */
+const debian12Record = (head: { id: string; upstream?: string[]; related?: string[] }, name: string, fixed: string) =>
+  parseOsv(
+    { ...head, affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }] },
+    'x',
+  );
+
 const dsa = parseOsv(
   {
     id: 'DSA-5514-1',
@@ -67,16 +74,7 @@ test('match: by source package within the OS release, one finding per binary pac
 });
 
 test('match: an older DSA record naming its CVE only in `related`', () => {
-  const old = parseOsv(
-    {
-      id: 'DSA-5532-1',
-      related: ['CVE-2023-5363'],
-      affected: [
-        { package: { ecosystem: 'Debian:12', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u2' }] }] },
-      ],
-    },
-    'x',
-  );
+  const old = debian12Record({ id: 'DSA-5532-1', related: ['CVE-2023-5363'] }, 'openssl', '3.0.11-1~deb12u2');
   const ghsa = parseOsv(
     {
       id: 'GHSA-aaaa-bbbb-cccc',
@@ -96,42 +94,15 @@ test('match: an older DSA record naming its CVE only in `related`', () => {
 });
 
 test('match: a binNMU binary is compared by its source version', () => {
-  const a = parseOsv(
-    {
-      id: 'DSA-1-1',
-      upstream: ['CVE-2024-0001'],
-      affected: [
-        { package: { ecosystem: 'Debian:12', name: 'bash' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '5.2.15-2+b1' }] }] },
-      ],
-    },
-    'x',
-  );
+  const a = debian12Record({ id: 'DSA-1-1', upstream: ['CVE-2024-0001'] }, 'bash', '5.2.15-2+b1');
   const f = matchPackages([{ type: 'deb', name: 'bash', version: '5.2.15-2+b8', sourceName: 'bash', sourceVersion: '5.2.15-2' }], debian12, memoryDb([a]));
   assert.equal(f.length, 1);
   assert.equal(f[0]!.installedVersion, '5.2.15-2+b8');
 });
 
 test('match: several sources for one CVE merge; DSA listing several CVEs yields one finding each', () => {
-  const multi = parseOsv(
-    {
-      id: 'DSA-5770-1',
-      upstream: ['CVE-2024-45490', 'CVE-2024-45491'],
-      affected: [
-        { package: { ecosystem: 'Debian:12', name: 'expat' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.5.0-1+deb12u1' }] }] },
-      ],
-    },
-    'x',
-  );
-  const perCve = parseOsv(
-    {
-      id: 'DEBIAN-CVE-2024-45490',
-      upstream: ['CVE-2024-45490'],
-      affected: [
-        { package: { ecosystem: 'Debian:12', name: 'expat' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.5.0-1+deb12u1' }] }] },
-      ],
-    },
-    'x',
-  );
+  const multi = debian12Record({ id: 'DSA-5770-1', upstream: ['CVE-2024-45490', 'CVE-2024-45491'] }, 'expat', '2.5.0-1+deb12u1');
+  const perCve = debian12Record({ id: 'DEBIAN-CVE-2024-45490', upstream: ['CVE-2024-45490'] }, 'expat', '2.5.0-1+deb12u1');
   const tracker = convertDebianTracker(
     {
       expat: {

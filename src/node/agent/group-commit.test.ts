@@ -81,3 +81,38 @@ test('group commit: with a minimum interval, items that arrive meanwhile (over s
   await Promise.all(all);
   assert.deepEqual(commits, [[1], [2], [3]], 'without the interval a synchronous store commits each alone (what the interval is for)');
 });
+
+test('group commit: with concurrency 2 a second commit starts while the first runs, a third waits for a free slot; answers stay per item', async () => {
+  const started: number[][] = [];
+  const gates: Array<() => void> = [];
+  const g = new GroupCommit<number, number>(
+    async (_key, items) => {
+      started.push(items);
+      await new Promise<void>((r) => gates.push(r));
+      return items.map((x) => -x);
+    },
+    5000,
+    0,
+    2,
+  );
+  const turn = () => new Promise((r) => setImmediate(r));
+  const a = g.submit('p', 1, 1);
+  await turn();
+  const b = g.submit('p', 2, 1);
+  await turn();
+  assert.deepEqual(started, [[1], [2]], 'the second commit does not queue behind the first');
+  const c = [g.submit('p', 3, 1), g.submit('q', 4, 1)];
+  await turn();
+  assert.equal(started.length, 2, 'both slots busy: the rest waits');
+  gates[1]!();
+  assert.equal(await b, -2, 'the second commit answers before the first');
+  await turn();
+  assert.deepEqual(started[2], [3], 'a freed slot takes what waited, one key after the other (p first)');
+  gates[0]!();
+  assert.equal(await a, -1);
+  gates[2]!();
+  for (let i = 0; i < 10 && gates.length < 4; i++) await turn();
+  gates[3]!();
+  assert.deepEqual(await Promise.all(c), [-3, -4]);
+  assert.deepEqual(started, [[1], [2], [3], [4]]);
+});

@@ -10,6 +10,12 @@
 // whose whole transaction runs without yielding to I/O) sees one message per
 // commit: nothing arrives while it commits. An item after a quiet spell
 // still commits at once.
+//
+// `concurrency` lets that many commits run at once (default 1). An
+// asynchronous store (PostgreSQL) spends most of a commit waiting for round
+// trips; with 2 the next commit's first statements overlap the previous
+// one's tail instead of queueing behind it. The writers order their locks
+// (alert-groups.ts) so that overlapping commits wait, never deadlock.
 interface Pending<T, R> {
   key: string;
   item: T;
@@ -20,7 +26,8 @@ interface Pending<T, R> {
 
 export class GroupCommit<T, R> {
   private pending: Array<Pending<T, R>> = [];
-  private running = false;
+  private running = 0;
+  private waiting: NodeJS.Timeout | undefined;
   private lastStart = -Infinity;
 
   /** `commit` stores the items of one key in one transaction and answers each, in order. */
@@ -28,44 +35,54 @@ export class GroupCommit<T, R> {
     private readonly commit: (key: string, items: T[]) => Promise<R[]>,
     private readonly maxPerCommit = 5000,
     private readonly minIntervalMs = 0,
+    private readonly concurrency = 1,
   ) {}
 
   /** Resolves once the item is committed (rejects when its commit failed). */
   submit(key: string, item: T, size: number): Promise<R> {
     return new Promise((resolve, reject) => {
       this.pending.push({ key, item, size, resolve, reject });
-      if (!this.running) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.pending.length) {
-        if (this.minIntervalMs > 0) {
-          const wait = this.lastStart + this.minIntervalMs - performance.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          this.lastStart = performance.now();
-        }
-        let n = 0;
-        let k = 0;
-        while (k < this.pending.length && (k === 0 || n + this.pending[k]!.size <= this.maxPerCommit)) n += this.pending[k++]!.size;
-        const byKey = new Map<string, Array<Pending<T, R>>>();
-        for (const p of this.pending.splice(0, k)) (byKey.get(p.key) ?? byKey.set(p.key, []).get(p.key)!).push(p);
-        for (const [key, list] of byKey) {
-          try {
-            const r = await this.commit(
-              key,
-              list.map((p) => p.item),
-            );
-            list.forEach((p, i) => p.resolve(r[i]!));
-          } catch (e) {
-            for (const p of list) p.reject(e);
-          }
-        }
+  /** Starts commits while items wait and a slot is free, each at least minIntervalMs after the previous start. */
+  private pump(): void {
+    while (this.pending.length && this.running < this.concurrency && !this.waiting) {
+      const wait = this.lastStart + this.minIntervalMs - performance.now();
+      if (this.minIntervalMs > 0 && wait > 0) {
+        this.waiting = setTimeout(() => {
+          this.waiting = undefined;
+          this.pump();
+        }, wait);
+        return;
       }
-    } finally {
-      this.running = false;
+      this.lastStart = performance.now();
+      let n = 0;
+      let k = 0;
+      while (k < this.pending.length && (k === 0 || n + this.pending[k]!.size <= this.maxPerCommit)) n += this.pending[k++]!.size;
+      const taken = this.pending.splice(0, k);
+      this.running++;
+      void this.run(taken).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(taken: Array<Pending<T, R>>): Promise<void> {
+    const byKey = new Map<string, Array<Pending<T, R>>>();
+    for (const p of taken) (byKey.get(p.key) ?? byKey.set(p.key, []).get(p.key)!).push(p);
+    for (const [key, list] of byKey) {
+      try {
+        const r = await this.commit(
+          key,
+          list.map((p) => p.item),
+        );
+        list.forEach((p, i) => p.resolve(r[i]!));
+      } catch (e) {
+        for (const p of list) p.reject(e);
+      }
     }
   }
 }

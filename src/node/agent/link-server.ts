@@ -97,6 +97,8 @@ export interface AgentLinkOptions {
   alertBurst?: number;
   /** Minimum time between the starts of two alert commits (default COMMIT_INTERVAL_MS). */
   commitIntervalMs?: number;
+  /** Alert commits that may run at once on PostgreSQL (default 2; SQLite: 1). */
+  commits?: number;
 }
 
 interface LiveStream {
@@ -149,6 +151,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
     (projectId, batches) => ingestAgentBatches(ctx, projectId, batches),
     5000,
     o.commitIntervalMs ?? COMMIT_INTERVAL_MS,
+    ctx.store.sqlite ? 1 : (o.commits ?? 2),
   );
   const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed' | 'revoked' | 'renew' | 'flood', reason?: MessageRefusal) => {
     ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
@@ -588,23 +591,24 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
   const creds = grpc.experimental.createCertificateProviderServerCredentials(identity, identity, false);
   // The provider reads the files asynchronously: a handshake before that fails, so serve only once both are loaded.
   // (Our listeners are removed again: a listener keeps the provider's refresh timer, and the process, alive.)
+  const loaded = (add: (l: (c: unknown) => void) => void, remove: (l: (c: unknown) => void) => void) =>
+    new Promise<void>((res) => {
+      const l = (c: unknown) => {
+        if (!c) return;
+        remove(l);
+        res();
+      };
+      add(l);
+    });
   await Promise.all([
-    new Promise<void>((res) => {
-      const l = (c: unknown) => {
-        if (!c) return;
-        identity.removeIdentityCertificateListener(l);
-        res();
-      };
-      identity.addIdentityCertificateListener(l);
-    }),
-    new Promise<void>((res) => {
-      const l = (c: unknown) => {
-        if (!c) return;
-        identity.removeCaCertificateListener(l);
-        res();
-      };
-      identity.addCaCertificateListener(l);
-    }),
+    loaded(
+      (l) => identity.addIdentityCertificateListener(l),
+      (l) => identity.removeIdentityCertificateListener(l),
+    ),
+    loaded(
+      (l) => identity.addCaCertificateListener(l),
+      (l) => identity.removeCaCertificateListener(l),
+    ),
   ]);
   const hostPort = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
   const port = await new Promise<number>((res, rej) => server.bindAsync(hostPort, creds, (e, p) => (e ? rej(e) : res(p))));

@@ -1,9 +1,10 @@
 // The analyzer index, loaded from src/core/analyzers/modules/ (one module per
-// analyzer, see src/core/analyzers/index.ts).
-import { isAnalyzer, scanOrder } from '../../core/analyzers/index.js';
+// analyzer, see src/core/analyzers/index.ts), and the selection of
+// `--analyzers` (analyzer ids and the `os` / `library` groups).
+import { ANALYZER_GROUPS, isAnalyzer, pickAnalyzers, scanOrder } from '../../core/analyzers/index.js';
 import type { Analyzer } from '../../core/analyzers/types.js';
 import type { ModuleIndex } from '../../core/module-index.js';
-import { loadModuleDir, once } from '../module-dir.js';
+import { loadModule, loadModuleDir, moduleFiles, once } from '../module-dir.js';
 
 export const ANALYZERS_DIR = new URL('../../core/analyzers/modules/', import.meta.url);
 
@@ -12,4 +13,26 @@ export const analyzerIndex: () => Promise<ModuleIndex<Analyzer>> = once(() => lo
 /** The analyzers a scan runs by default: all of them, OS analyzers first, then by id. */
 export async function defaultAnalyzers(): Promise<Analyzer[]> {
   return scanOrder((await analyzerIndex()).all());
+}
+
+/** The analyzer ids, from the module files' names (nothing is loaded). */
+export function analyzerIds(): string[] {
+  return moduleFiles(ANALYZERS_DIR).map(([id]) => id);
+}
+
+/** What `--analyzers` accepts: the groups, then the analyzer ids. */
+export function analyzerNames(): string[] {
+  return [...ANALYZER_GROUPS, ...analyzerIds()];
+}
+
+/**
+ * The analyzers of a selection (ids and groups, validated by the caller
+ * against analyzerNames), in scan order. Ids alone load only their modules;
+ * a group needs every module's kind, so it loads the index.
+ */
+export async function selectedAnalyzers(names: readonly string[]): Promise<Analyzer[]> {
+  const groups = new Set<string>(ANALYZER_GROUPS);
+  if (names.some((n) => groups.has(n))) return pickAnalyzers((await analyzerIndex()).all(), names);
+  const loaded = await Promise.all([...new Set(names)].map((id) => loadModule('analyzer', ANALYZERS_DIR, id, isAnalyzer)));
+  return scanOrder(loaded.filter((a): a is Analyzer => a !== undefined));
 }

@@ -10,6 +10,13 @@ import { parse } from 'yaml';
 import { auditEvent, podCreate } from '../../core/k8s/audit-builders.js';
 import { e2eType } from '../../../test/helpers/e2e-coverage.js';
 
+/** The JSON lines a command printed, parsed. */
+const jsonLines = (text: string): any[] =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const conf = join(REPO, 'test/conformance/falco-k8s-audit');
 
@@ -55,10 +62,7 @@ test('k8s audit: JSON lines in the Alerts shape; malformed lines to stderr with 
     const lines = r.stderr.trim().split('\n');
     assert.match(lines[0]!, /^line 2: data not recognized as a k8s audit event/);
     assert.match(lines[1]!, /^line 4: malformed JSON/);
-    const alerts = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const alerts = jsonLines(r.stdout);
     // exec at ResponseStarted and again at ResponseComplete: one alert
     assert.deepEqual(
       alerts.map((a) => a.type),
@@ -81,10 +85,8 @@ test('k8s audit: JSON lines in the Alerts shape; malformed lines to stderr with 
       '- rule: Exec seen\n  desc: d\n  condition: ka.target.subresource = exec\n  output: exec by %ka.user.name\n  priority: NOTICE\n  source: k8s_audit\n  type: cluster/pod-abnormal\n',
     );
     const u = await vigil(['k8s', 'audit', '--file', join(conf, 'exec_pod.json'), '--rules', rules, '--format', 'json']);
-    const types = u.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).type)
+    const types = jsonLines(u.stdout)
+      .map((a) => a.type)
       .sort();
     assert.deepEqual(types, ['cluster/pod-abnormal', 'custom/Exec seen']);
     // a pipe is read as lines
@@ -116,10 +118,7 @@ test('k8s audit reads JSON arrays and pretty-printed EventLists; the forbidden b
     assert.equal(r.code, 0);
     assert.match(r.stderr, /document item 5: data not recognized/);
     assert.deepEqual(
-      r.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l).type),
+      jsonLines(r.stdout).map((a) => a.type),
       [e2eType('cluster/user-enumeration', 'audit event'), 'cluster/pod-abnormal'],
     );
     const arr = join(dir, 'arr.json');
@@ -132,10 +131,7 @@ test('k8s audit reads JSON arrays and pretty-printed EventLists; the forbidden b
     const e = await vigil(['k8s', 'audit', '--file', lines, '--format', 'json']);
     assert.match(e.stderr, /^line 2 item 0: data not recognized/);
     assert.deepEqual(
-      e.stdout
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l).type),
+      jsonLines(e.stdout).map((a) => a.type),
       ['cluster/pod-abnormal'],
     );
   } finally {
@@ -201,10 +197,7 @@ test('k8s follow: alerts from lines appended and rotated while it runs, resumed 
     await waitFor(3);
     p.kill('SIGTERM');
     await new Promise((r) => p.on('close', r));
-    const ids = o.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).k8s.auditID);
+    const ids = jsonLines(o.stdout).map((a) => a.k8s.auditID);
     assert.deepEqual(ids, ['e1', 'e2', 'e3']);
     assert.equal(JSON.parse(readFileSync(state, 'utf8')).offset, del('e3').length);
   } finally {
@@ -253,10 +246,7 @@ test('k8s webhook: self-signed HTTPS, token, EventList in, alerts out; webhook-c
     });
     assert.equal(status, 200);
     for (let i = 0; i < 200 && !o.stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
-    const alerts = o.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const alerts = jsonLines(o.stdout);
     assert.deepEqual(
       alerts.map((a) => a.type),
       [e2eType('cluster/role-binding', 'audit event')],

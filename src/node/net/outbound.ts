@@ -13,8 +13,8 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { InputError } from '../../core/errors.js';
 
-/** Why an address is refused, by range (the first that holds it). */
-const REFUSED_V4: ReadonlyArray<[string, number, string]> = [
+/** Why an address is refused, by range (the first that holds it): IPv4, then IPv6. */
+const REFUSED: ReadonlyArray<[string, number, string]> = [
   ['0.0.0.0', 8, 'unspecified'],
   ['10.0.0.0', 8, 'private'],
   ['100.64.0.0', 10, 'shared (carrier-grade NAT)'],
@@ -29,9 +29,6 @@ const REFUSED_V4: ReadonlyArray<[string, number, string]> = [
   ['203.0.113.0', 24, 'documentation'],
   ['224.0.0.0', 4, 'multicast'],
   ['240.0.0.0', 4, 'reserved'],
-];
-
-const REFUSED_V6: ReadonlyArray<[string, number, string]> = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
   ['100::', 64, 'discard'],
@@ -116,17 +113,12 @@ export class OutboundGuard {
 
   constructor(o: OutboundGuardOptions = {}) {
     this.allowHint = o.allowHint ?? 'an administrator can allow it with outboundAllow';
-    for (const [net, prefix, reason] of REFUSED_V4) {
+    for (const [net, prefix, reason] of REFUSED) {
+      const family = isIP(net) === 4 ? 'ipv4' : 'ipv6';
       const one = new BlockList();
-      one.addSubnet(net, prefix, 'ipv4');
-      this.refused4.addSubnet(net, prefix, 'ipv4');
-      this.reasons.push({ list: one, family: 'ipv4', reason });
-    }
-    for (const [net, prefix, reason] of REFUSED_V6) {
-      const one = new BlockList();
-      one.addSubnet(net, prefix, 'ipv6');
-      this.refused6.addSubnet(net, prefix, 'ipv6');
-      this.reasons.push({ list: one, family: 'ipv6', reason });
+      one.addSubnet(net, prefix, family);
+      (family === 'ipv4' ? this.refused4 : this.refused6).addSubnet(net, prefix, family);
+      this.reasons.push({ list: one, family, reason });
     }
     for (const e of parseAllowList(o.allow ?? [])) {
       const [addr, prefix] = e.split('/') as [string, string | undefined];

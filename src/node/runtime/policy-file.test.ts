@@ -1,19 +1,12 @@
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPolicyFile, readLearnState, writeLearnState, POLICY_MAX_BYTES } from './policy-file.js';
 import { InputError } from '../../core/errors.js';
+import { tempFiles } from './files.test-helpers.js';
 
 describe('policy and learn-state files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-policy-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = (name: string, text: string) => {
-    const p = join(dir, name);
-    writeFileSync(p, text);
-    return p;
-  };
+  const { dir, file } = tempFiles('vigil-policy-');
   const code = (c: string, re?: RegExp) => (e: unknown) => e instanceof InputError && e.code === c && (!re || re.test(e.message));
 
   it('reads the documented YAML example', () => {

@@ -1,19 +1,12 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readThresholdsFile } from './thresholds-file.js';
 import { InputError } from '../../core/errors.js';
+import { tempFiles } from './files.test-helpers.js';
 import { POLICY_MAX_BYTES } from './policy-file.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'vigil-thr-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const file = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, file } = tempFiles('vigil-thr-');
 
 test('thresholds file: YAML overrides the defaults; broken files are one-line input errors naming the file or field', () => {
   const t = readThresholdsFile(file('ok.yaml', 'cpu:\n  percent: 50\n  sustainSeconds: 5\naccounts:\n  intervalMs: 500\n'));

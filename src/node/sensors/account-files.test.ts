@@ -69,17 +69,17 @@ describe('account files of a container root', () => {
     symlinkSync(root, join(proc, String(pid), 'root'));
   }
 
-  function sensor(events: SyscallEvent[], notices: string[]) {
+  /** A started sensor on the fake /proc, its events and notices collected. */
+  async function started() {
+    const events: SyscallEvent[] = [];
+    const notices: string[] = [];
     const s = new AccountFilesSensor({ containers: new ContainerResolver(), host: 'h', thresholds: fast, watchHost: false, procRoot: proc, now: () => 7 });
-    const sink = { event: (e: SyscallEvent) => events.push(e), notice: (m: string) => notices.push(m) };
-    return { s, sink };
+    await s.start({ event: (e: SyscallEvent) => events.push(e), notice: (m: string) => notices.push(m) });
+    return { s, events, notices };
   }
 
   it('raises clone and hidden accounts with the line; an account added by a package manager is not raised, one added without is', async () => {
-    const events: SyscallEvent[] = [];
-    const notices: string[] = [];
-    const { s, sink } = sensor(events, notices);
-    await s.start(sink);
+    const { s, events } = await started();
     try {
       assert.equal(s.rootCount, 1);
       assert.equal(s.heldBytes, PASSWD.length + SHADOW.length + GROUP.length, 'what it holds is counted against its memory budget');
@@ -108,9 +108,7 @@ describe('account files of a container root', () => {
 
   it('an account added while no package manager ran is raised; a recent package database change counts as one', async () => {
     writeFileSync(join(proc, '701', 'comm'), 'sleep\n');
-    const events: SyscallEvent[] = [];
-    const { s, sink } = sensor(events, []);
-    await s.start(sink);
+    const { s, events } = await started();
     try {
       appendFileSync(join(root, 'etc/passwd'), 'backdoor:x:1500:1500::/home/b:/bin/sh\n');
       await wait(400);
@@ -132,10 +130,7 @@ describe('account files of a container root', () => {
   });
 
   it('refuses a symbolic link to a host file, a FIFO and an oversized file, without hanging', async () => {
-    const events: SyscallEvent[] = [];
-    const notices: string[] = [];
-    const { s, sink } = sensor(events, notices);
-    await s.start(sink);
+    const { s, events, notices } = await started();
     try {
       unlinkSync(join(root, 'etc/shadow'));
       symlinkSync('/etc/shadow', join(root, 'etc/shadow'));

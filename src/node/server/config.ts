@@ -63,6 +63,10 @@ export interface ServerConfig {
   /** Per node: alerts per second the agent link takes (a token bucket), and the bucket's size (the burst). */
   agentAlertRate: number;
   agentAlertBurst: number;
+  /** Minimum milliseconds between the starts of two alert commits of the agent link (its group commit; 0: none). */
+  agentCommitMs: number;
+  /** Alert commits of the agent link that may run at once on PostgreSQL (SQLite: always 1, its transactions do not overlap). */
+  agentCommits: number;
   /** Where the built web console is (default: dist/web of this package). */
   consoleDir?: string;
   /**
@@ -115,6 +119,8 @@ const SPEC: Record<Key, { env: string; type: 'string' | 'int' | 'bool' }> = {
   agentCertSeconds: { env: 'VIGIL_AGENT_CERT_SECONDS', type: 'int' },
   agentAlertRate: { env: 'VIGIL_AGENT_ALERT_RATE', type: 'int' },
   agentAlertBurst: { env: 'VIGIL_AGENT_ALERT_BURST', type: 'int' },
+  agentCommitMs: { env: 'VIGIL_AGENT_COMMIT_MS', type: 'int' },
+  agentCommits: { env: 'VIGIL_AGENT_COMMITS', type: 'int' },
   consoleDir: { env: 'VIGIL_CONSOLE_DIR', type: 'string' },
   localImageDirs: { env: 'VIGIL_LOCAL_IMAGE_DIRS', type: 'string' },
   outboundAllow: { env: 'VIGIL_OUTBOUND_ALLOW', type: 'string' },
@@ -208,6 +214,8 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
     agentCertSeconds: 30 * 86_400,
     agentAlertRate: 2000,
     agentAlertBurst: 20_000,
+    agentCommitMs: 10,
+    agentCommits: 2,
     localImageDirs: '',
     outboundAllow: '',
     tokenRealms: '',
@@ -221,6 +229,10 @@ export function loadConfig(flags: Partial<Record<Key, unknown>> & { config?: str
   if (cfg.agentCertSeconds < 10 || cfg.agentCertSeconds > 3650 * 86_400)
     throw new InputError('CONFIG', `agentCertSeconds must be 10 to ${3650 * 86_400}, got ${cfg.agentCertSeconds}`, from.agentCertSeconds ?? 'agentCertSeconds');
   if (cfg.agentAlertRate < 1) throw new InputError('CONFIG', 'agentAlertRate must be at least 1', from.agentAlertRate ?? 'agentAlertRate');
+  if (cfg.agentCommitMs < 0 || cfg.agentCommitMs > 1000)
+    throw new InputError('CONFIG', `agentCommitMs must be 0 to 1000, got ${cfg.agentCommitMs}`, from.agentCommitMs ?? 'agentCommitMs');
+  if (cfg.agentCommits < 1 || cfg.agentCommits > 8)
+    throw new InputError('CONFIG', `agentCommits must be 1 to 8, got ${cfg.agentCommits}`, from.agentCommits ?? 'agentCommits');
   if (cfg.agentAlertBurst < 1) throw new InputError('CONFIG', 'agentAlertBurst must be at least 1', from.agentAlertBurst ?? 'agentAlertBurst');
   trustedProxyList(cfg.trustedProxies);
   parseAllowList(cfg.outboundAllow);

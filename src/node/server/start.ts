@@ -209,6 +209,8 @@ export async function startServer(config: ServerConfig, o: StartOptions = {}): P
           certSeconds: config.agentCertSeconds,
           alertRate: config.agentAlertRate,
           alertBurst: config.agentAlertBurst,
+          commitIntervalMs: config.agentCommitMs,
+          commits: config.agentCommits,
         });
         running.agentLink = link;
         closers.push(() => link.close());

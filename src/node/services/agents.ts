@@ -318,7 +318,12 @@ export interface AgentBatch {
 export async function ingestAgentBatches(s: ServiceDeps, projectId: string, all: readonly AgentBatch[]): Promise<Array<readonly Alert[] | null>> {
   // Revocation is checked here, once per commit for every node in it, rather than once per message.
   const ids = [...new Set(all.map((b) => b.node.id))];
-  const live = new Set((await s.store.db.selectFrom('nodes').select('id').where('id', 'in', ids).where('revoked_at', 'is', null).execute()).map((r) => r.id));
+  // A live node of the project also says the project exists (nodes go with it): ingestAlerts need not look it up.
+  const live = new Set(
+    (
+      await s.store.db.selectFrom('nodes').select('id').where('id', 'in', ids).where('project_id', '=', projectId).where('revoked_at', 'is', null).execute()
+    ).map((r) => r.id),
+  );
   const batches = all.filter((b) => live.has(b.node.id));
   if (!batches.length) return all.map(() => null);
   let fresh = new Set<Alert>();
@@ -330,6 +335,7 @@ export async function ingestAgentBatches(s: ServiceDeps, projectId: string, all:
     batches.flatMap((b) => b.alerts),
     {
       dedupeIds: true,
+      projectChecked: true,
       onFresh: (f) => {
         fresh = new Set(f);
       },

@@ -19,6 +19,8 @@ export interface IngestServiceOptions {
   onFresh?: (alerts: readonly Alert[]) => void;
   /** The audit records for the stored alerts, each with its actor (one per sender of a group commit); none when nothing changed. Default: one by the caller, `{count}` of all. */
   audit?: (fresh: readonly Alert[]) => Array<{ actor: Actor; summary: Record<string, unknown> }>;
+  /** The caller has just seen the project exist (the agent link: its nodes' rows, deleted with it): no look-up of its own. */
+  projectChecked?: boolean;
 }
 
 export async function ingestAlerts(
@@ -32,7 +34,7 @@ export async function ingestAlerts(
     if (!isCatalogType(a.type) && !a.type.startsWith('custom/'))
       throw badRequest('ALERT_TYPE', `alert ${a.id}: type ${a.type} is neither a catalog type nor custom/<rule>`);
   }
-  await requireProject(s.store.db, projectId);
+  if (!o.projectChecked) await requireProject(s.store.db, projectId);
   // Idempotent: an alert ID this project has seen is acknowledged again and not counted again
   // (a sender that lost the answer re-sends its batch; the agent link relies on the same rule).
   let fresh: readonly Alert[] = alerts;

@@ -70,8 +70,14 @@ function upsertSqlite(store: Store, rows: AlertTable[]): void {
   for (const r of rows) stmt.run(...COLS.map((c) => r[c]));
 }
 
-/** PostgreSQL: the whole batch as column arrays in one statement (unnest), chunked to bound memory. */
+/**
+ * PostgreSQL: the whole batch as column arrays in one statement (unnest),
+ * chunked to bound memory. Rows go in key order, so two commits that
+ * overlap (the agent link runs two at once) lock the groups they share in
+ * the same order: the second waits, neither deadlocks.
+ */
 async function upsertPostgres(trx: Tx, rows: AlertTable[]): Promise<void> {
+  rows.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
   const ints = new Set(['severity_rank', 'count']);
   for (let i = 0; i < rows.length; i += 5000) {
     const part = rows.slice(i, i + 5000);
@@ -142,8 +148,10 @@ async function firstSeen(store: Store, trx: Tx, projectId: string, alerts: reado
   }
   for (let i = 0; i < alerts.length; i += 5000) {
     const part = alerts.slice(i, i + 5000);
+    // In ID order: overlapping commits that carry the same IDs (a replay) take their locks in one order.
+    const ids = part.map((a) => a.id).sort();
     const r = await sql<{ alert_id: string }>`insert into agent_alert_ids (project_id, alert_id, received_at)
-      select ${projectId}, x, ${now} from unnest(${part.map((a) => a.id)}::text[]) as x on conflict do nothing returning alert_id`.execute(trx);
+      select ${projectId}, x, ${now} from unnest(${ids}::text[]) as x on conflict do nothing returning alert_id`.execute(trx);
     const got = new Set(r.rows.map((x) => x.alert_id));
     for (const a of part) if (got.delete(a.id)) fresh.push(a);
   }

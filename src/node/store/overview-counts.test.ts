@@ -18,6 +18,7 @@ import { overviewFirstDay } from '../services/overview.js';
 import { startTestServer, type TestServer } from '../server/server.test-helpers.js';
 import { STORE_KINDS } from './store.test-helpers.js';
 import { IMAGE_LEVEL, rebuildOverviewCounts } from './overview-counts.js';
+import { ingestAlerts } from './alert-groups.js';
 
 const SEVS = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
 const PKGS = ['openssl', 'zlib', 'curl', 'glibc', 'bash', 'tar'];
@@ -228,6 +229,30 @@ for (const kind of STORE_KINDS) {
       // The same subjects again, today: handled groups reopen, groups move to today.
       await alerts(P, 120, 0.2, 60, 'c');
       await check('repeats');
+    });
+
+    test('overlapping commits (the agent link runs two at once on PostgreSQL): shared groups and replayed IDs, no deadlock, each ID once', async () => {
+      const before = Number((await sql<{ n: number }>`select count(*) as n from agent_alert_ids`.execute(db)).rows[0]!.n);
+      const batch = (k: number) =>
+        Array.from({ length: 40 }, (_, i) => {
+          const j = (k * 25 + i) % 300; // neighbouring batches share 15 IDs (a replay)
+          return {
+            id: `overlap-${j}`,
+            type: TYPES[j % TYPES.length]!,
+            severity: (['critical', 'high', 'medium', 'low'] as const)[j % 4],
+            time: new Date(now - (j % 3) * 86400_000).toISOString(),
+            message: `overlap ${j}`,
+            rule: 'test rule',
+            host: 'node-1',
+            container: { id: (j % 30).toString(16).padStart(64, '0') },
+          };
+        });
+      // Each batch in reverse order of the one before: unordered writes would lock shared rows in opposite orders.
+      const rounds = Array.from({ length: 12 }, (_, k) => (k % 2 ? batch(k).reverse() : batch(k)));
+      await Promise.all(rounds.map((b) => ingestAlerts(s.ctx.store, P, b, undefined, { dedupeIds: true })));
+      const ids = Number((await sql<{ n: number }>`select count(*) as n from agent_alert_ids`.execute(db)).rows[0]!.n);
+      assert.equal(ids - before, 300, 'every distinct ID stored once (ids 0-299, 315 with the wrap-around repeats)');
+      await check('overlapping commits');
     });
 
     test('rescans', async () => {

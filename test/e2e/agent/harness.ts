@@ -3,41 +3,23 @@
 // key file), the REST API as the admin, a cluster with a one-time agent
 // token, and the alerts stored on the server and logged by the agent.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { test } from 'node:test';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { NodeContainer } from '../../../src/core/checks/node-container.js';
+import { spawnCli, stopProc, type Proc } from '../../helpers/proc.js';
+import { debianRootfs, dockerOk, importRootfs, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 
-export const root = join(import.meta.dirname, '..', '..', '..');
-export const main = join(root, 'src', 'cli', 'main.ts');
+export { repoRoot as root } from '../../helpers/proc.js';
 export const PASSWORD = 'agent-link-test-password-1';
 export const isRoot = process.getuid?.() === 0;
 
-export interface Proc {
-  proc: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
+export type { Proc };
 
 export function run(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const proc = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
-    cwd: root,
-    env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d) => {
-    out += d;
-  });
-  proc.stderr!.on('data', (d) => {
-    err += d;
-  });
-  const exited = new Promise<number | null>((res) => proc.on('exit', (c) => res(c)));
-  return { proc, out: () => out, err: () => err, exited };
+  return spawnCli(args, { VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error', ...env });
 }
 
 export async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30_000, p?: Proc): Promise<T> {
@@ -60,9 +42,15 @@ export async function freePort(): Promise<number> {
 
 export async function startServer(dataDir: string, agentPort: number | string, env: NodeJS.ProcessEnv = {}): Promise<{ p: Proc; url: string; link: string }> {
   const p = run(['server', '--port', '0', '--agent-port', String(agentPort), '--data-dir', dataDir], env);
-  const url = await until('server url', () => /listening on (http:\/\/\S+)/.exec(p.out())?.[1], 60_000, p);
-  const link = await until('agent link', () => /agent link \(gRPC, TLS\) on (\S+),/.exec(p.out())?.[1], 10_000, p);
-  return { p, url, link };
+  try {
+    const url = await until('server url', () => /listening on (http:\/\/\S+)/.exec(p.out())?.[1], 60_000, p);
+    const link = await until('agent link', () => /agent link \(gRPC, TLS\) on (\S+),/.exec(p.out())?.[1], 10_000, p);
+    return { p, url, link };
+  } catch (e) {
+    // Not left behind when it does not come up in time.
+    await stop(p);
+    throw e;
+  }
 }
 
 export class Api {
@@ -155,11 +143,7 @@ export function agent(
   );
 }
 
-export const stop = async (p: Proc | undefined, sig: NodeJS.Signals = 'SIGTERM') => {
-  if (!p || p.proc.exitCode !== null || p.proc.signalCode !== null) return;
-  p.proc.kill(sig);
-  await p.exited;
-};
+export const stop = stopProc;
 
 /** Sum of the stored alerts of a type (groups count every alert stored). */
 export async function stored(api: Api, projectId: string, type: string): Promise<number> {
@@ -170,15 +154,29 @@ export async function stored(api: Api, projectId: string, type: string): Promise
   return r.items.filter((i) => i.type === type).reduce((n, i) => n + i.count, 0);
 }
 
-export function localLog(dataDir: string, type: string): string[] {
+/** A logged alert of the agent (alerts.jsonl in its data dir). */
+export interface LocalAlert {
+  id: string;
+  type: string;
+  message: string;
+  action?: { kind: string };
+  container?: { id: string; name?: string; image?: string };
+}
+
+/** The alerts of a type the agent logged in its data dir, in order (none before the file exists). */
+export function localAlerts(dataDir: string, type: string): LocalAlert[] {
   const f = join(dataDir, 'alerts.jsonl');
   if (!existsSync(f)) return [];
   return readFileSync(f, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { id: string; type: string })
-    .filter((a) => a.type === type)
-    .map((a) => a.id);
+    .map((l) => JSON.parse(l) as LocalAlert)
+    .filter((a) => a.type === type);
+}
+
+/** The ids of the alerts of a type the agent logged. */
+export function localLog(dataDir: string, type: string): string[] {
+  return localAlerts(dataDir, type).map((a) => a.id);
 }
 
 /** A server in `<dir>/server` (extra environment: `env`) with a cluster and a one-time agent token, and a key file `<dir>/passwd-like` for the agent to watch. */
@@ -205,16 +203,117 @@ export async function serverWithCluster(
 /** A raw agent link stream with an identity (mutual TLS), as a flooding or a refused agent. */
 export { openLink as linkStream } from '../../../src/node/agent/link.test-helpers.js';
 
-export interface LinkedAgent {
-  s: Awaited<ReturnType<typeof startServer>>;
-  api: Api;
-  projectId: string;
-  caHash: string;
-  keyFile: string;
+/** Resources of one test, released in reverse order by `withStage`, then its directory removed. */
+export interface Stage {
+  /** A fresh temporary directory for the test. */
+  dir: string;
+  /** Runs `fn` at the end (the last deferred first). */
+  defer(fn: () => unknown): void;
+  /** A private dockerd (stopped at the end) with the Debian minbase imported as `image`, and its docker CLI (fails on a non-zero exit). */
+  dockerd(prefix: string, image: string): Promise<{ d: Dockerd; docker: (args: string[]) => Promise<string> }>;
+  /** `serverWithCluster` in the stage's directory, the server stopped at the end. */
+  server(env?: NodeJS.ProcessEnv): Promise<ServerWithCluster>;
+  /** An agent enrolled in the server's cluster with its token, ready (stopped at the end). */
+  enroll(sc: ServerWithCluster, o?: AgentOptions): Promise<LinkedAgent>;
+  /** A server with a cluster and an agent enrolled with its token, ready (both stopped at the end). */
+  linked(o?: LinkOptions): Promise<LinkedAgent>;
+}
+
+export type ServerWithCluster = Awaited<ReturnType<typeof serverWithCluster>>;
+
+export interface LinkOptions extends AgentOptions {
+  /** The server's extra environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AgentOptions {
+  /** The agent's extra environment. */
+  agentEnv?: NodeJS.ProcessEnv;
+  /** More agent arguments (after the token and CA hash at enrollment, and at every restart). */
+  args?: string[];
+  /** Runs the built-in rules beside the test's key-file rule. */
+  builtinRules?: boolean;
+}
+
+export interface LinkedAgent extends ServerWithCluster {
   dir: string;
   agentDir: string;
   /** The agent process (node-a), ready. */
   a: Proc;
+  /** Stops the agent if it runs and starts it again (its identity from its data dir; `extra` arguments added), ready. */
+  restart(extra?: string[], what?: string): Promise<Proc>;
+}
+
+/** The agent is ready: its first line of readiness on stderr. */
+export function agentReady(a: Proc, what = 'agent ready'): Promise<boolean> {
+  return until(what, () => /vigil agent: ready/.test(a.err()) || undefined, 120_000, a);
+}
+
+/** Runs `fn` with a stage in a fresh directory named `prefix...`; then releases what it started and removes the directory. */
+export async function withStage(prefix: string, fn: (st: Stage) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const cleanups: Array<() => unknown> = [];
+  const st: Stage = {
+    dir,
+    defer: (f) => cleanups.push(f),
+    async dockerd(dPrefix, image) {
+      const d = await startDockerd({ prefix: dPrefix });
+      cleanups.push(() => d.stop());
+      await importRootfs(d, debianRootfs(), image);
+      return { d, docker: (args) => dockerOk(d, args) };
+    },
+    async server(env = {}) {
+      const sc = await serverWithCluster(dir, env);
+      cleanups.push(() => stop(sc.s.p));
+      return sc;
+    },
+    linked: async (o = {}) => st.enroll(await st.server(o.env), o),
+    async enroll(sc, o = {}) {
+      const agentDir = join(dir, 'agent');
+      const start = (args: string[]) => {
+        const p = agent(sc.s.link, agentDir, sc.keyFile, [...args, ...(o.args ?? [])], o.agentEnv, { builtinRules: o.builtinRules });
+        cleanups.push(() => stop(p));
+        return p;
+      };
+      const x: LinkedAgent = {
+        ...sc,
+        dir,
+        agentDir,
+        a: start(['--token', sc.token, '--ca-hash', sc.caHash]),
+        async restart(extra = [], what = 'agent ready again') {
+          await stop(x.a);
+          x.a = start(extra);
+          await agentReady(x.a, what);
+          return x.a;
+        },
+      };
+      await agentReady(x.a);
+      return x;
+    },
+  };
+  const release = async (): Promise<unknown[]> => {
+    // Every resource is released even when one fails to.
+    const failed: unknown[] = [];
+    for (const f of cleanups.reverse())
+      await Promise.resolve()
+        .then(f)
+        .catch((e: unknown) => failed.push(e));
+    rmSync(dir, { recursive: true, force: true });
+    return failed;
+  };
+  try {
+    await fn(st);
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  const failed = await release();
+  if (failed.length) throw failed[0];
+}
+
+/** A test that needs root (for `o.needs`, skipped otherwise) run in a stage (`withStage(o.dir)`), with `o.timeout` ms. */
+export function stageTest(name: string, o: { needs: string; timeout: number; dir: string }, fn: (st: Stage) => Promise<void>): void {
+  test(name, { skip: !isRoot && `needs root (${o.needs})`, timeout: o.timeout }, () => withStage(o.dir, fn));
 }
 
 /**
@@ -227,21 +326,7 @@ export async function withLinkedAgent(
   o: { env?: NodeJS.ProcessEnv; args?: (dir: string) => string[] },
   fn: (x: LinkedAgent) => Promise<void>,
 ): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  let server: Proc | undefined;
-  let a: Proc | undefined;
-  try {
-    const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir, o.env);
-    server = s.p;
-    const agentDir = join(dir, 'agent');
-    a = agent(s.link, agentDir, keyFile, ['--token', token, '--ca-hash', caHash, ...(o.args?.(dir) ?? [])]);
-    await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
-    await fn({ s, api, projectId, caHash, keyFile, dir, agentDir, a });
-  } finally {
-    await stop(a);
-    await stop(server);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return withStage(prefix, async (st) => fn(await st.linked({ env: o.env, args: o.args?.(st.dir) })));
 }
 
 /** The node of the agent named `hostname` once it is online; its id. */

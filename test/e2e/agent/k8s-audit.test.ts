@@ -11,49 +11,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditEvent } from '../../../src/core/k8s/audit-builders.js';
 import { findApiserverAuditLog } from '../../../src/node/k8s/audit-follow.js';
-import { agent, isRoot, serverWithCluster, stop, stored, until, type Proc } from './harness.js';
+import { stored, until, stageTest } from './harness.js';
 
 const line = (id: string) => JSON.stringify(auditEvent({ verb: 'delete', resource: 'events', namespace: 'default', name: id, auditID: id }).audit) + '\n';
 
-test(
+stageTest(
   'agent: follows the kube-apiserver audit log; cluster alerts reach the server once each',
-  { skip: !isRoot && 'needs root (procfs sensor)', timeout: 180_000 },
-  async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-k8s-'));
-    let server: Proc | undefined;
-    let a: Proc | undefined;
-    try {
-      const { s, api, projectId, token, caHash, keyFile } = await serverWithCluster(dir);
-      server = s.p;
-      const log = join(dir, 'audit.log');
-      writeFileSync(log, line('ev-1') + '{"kind": "Event", broken\n' + line('ev-2'));
-      a = agent(s.link, join(dir, 'agent'), keyFile, ['--token', token, '--ca-hash', caHash, '--k8s-audit-log', log]);
-      await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
-      assert.match(a.err(), new RegExp(`following the kube-apiserver audit log ${log}`));
-      const type = 'cluster/event-deletion';
-      await until('the first two stored', async () => ((await stored(api, projectId, type)) === 2 ? true : undefined), 20_000, a);
-      assert.match(a.err(), /audit\.log: line 2: /, 'the bad line is reported and skipped');
-      appendFileSync(log, line('ev-3'));
-      await until('the appended line stored', async () => ((await stored(api, projectId, type)) === 3 ? true : undefined), 20_000, a);
-      const groups = await api.call<{ items: Array<{ type: string; host: string }> }>('GET', `/api/v1/alerts?project=${projectId}&type=${type}`);
-      assert.ok(
-        groups.items.every((g) => g.host === 'node-a'),
-        'raised on the node that follows the log',
-      );
+  { needs: 'procfs sensor', timeout: 180_000, dir: 'vigil-agent-k8s-' },
+  async (st) => {
+    const log = join(st.dir, 'audit.log');
+    writeFileSync(log, line('ev-1') + '{"kind": "Event", broken\n' + line('ev-2'));
+    const x = await st.linked({ args: ['--k8s-audit-log', log] });
+    const { api, projectId } = x;
+    let a = x.a;
+    assert.match(a.err(), new RegExp(`following the kube-apiserver audit log ${log}`));
+    const type = 'cluster/event-deletion';
+    await until('the first two stored', async () => ((await stored(api, projectId, type)) === 2 ? true : undefined), 20_000, a);
+    assert.match(a.err(), /audit\.log: line 2: /, 'the bad line is reported and skipped');
+    appendFileSync(log, line('ev-3'));
+    await until('the appended line stored', async () => ((await stored(api, projectId, type)) === 3 ? true : undefined), 20_000, a);
+    const groups = await api.call<{ items: Array<{ type: string; host: string }> }>('GET', `/api/v1/alerts?project=${projectId}&type=${type}`);
+    assert.ok(
+      groups.items.every((g) => g.host === 'node-a'),
+      'raised on the node that follows the log',
+    );
 
-      // A restart resumes from the saved position: nothing is stored twice.
-      await stop(a);
-      a = agent(s.link, join(dir, 'agent'), keyFile, ['--k8s-audit-log', log]);
-      await until('agent ready again', () => /vigil agent: ready/.test(a!.err()), 90_000, a);
-      appendFileSync(log, line('ev-4'));
-      await until('the line after the restart stored', async () => ((await stored(api, projectId, type)) === 4 ? true : undefined), 20_000, a);
-      await new Promise((r) => setTimeout(r, 1500));
-      assert.equal(await stored(api, projectId, type), 4);
-    } finally {
-      await stop(a);
-      await stop(server);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // A restart resumes from the saved position: nothing is stored twice.
+    a = await x.restart();
+    appendFileSync(log, line('ev-4'));
+    await until('the line after the restart stored', async () => ((await stored(api, projectId, type)) === 4 ? true : undefined), 20_000, a);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await stored(api, projectId, type), 4);
   },
 );
 

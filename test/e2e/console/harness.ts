@@ -4,11 +4,12 @@
 // Chromium through playwright-core, and the helpers the tests share
 // (API calls, a watched page, login, axe-core, waiting for a page to settle).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnCli } from '../../helpers/proc.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
@@ -47,25 +48,14 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'error', build: { outDir: join(dir, 'web'), emptyOutDir: true } });
   run([join(root, 'scripts', 'build-demo-image.mjs'), join(dir, 'demo.tar')]);
   run(['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'db', 'import', join(root, 'demo', 'advisories'), '--db', join(dir, 'vuln.db')]);
-  const main = join(root, 'src', 'cli', 'main.ts');
   const args = ['server', '--demo', '--demo-image', join(dir, 'demo.tar'), '--vuln-db', join(dir, 'vuln.db'), '--port', '0', '--data-dir', join(dir, 'data')];
-  const server = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
-    cwd: root,
-    // A file logs in more often than the default 10 a minute allow (src/node/server/rate-limit.test.ts covers the limit itself).
-    env: { ...process.env, VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD, VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  server.stdout!.on('data', (d) => {
-    out += d;
-  });
-  server.stderr!.on('data', (d) => {
-    err += d;
-  });
-  for (let i = 0; i < 3600 && !/console at (http:\S+)\//.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-  const m = /console at (http:\S+?)\/ /.exec(out);
-  assert.ok(m, `server did not print the console URL:\n${out}\n${err}`);
+  // A file logs in more often than the default 10 a minute allow (src/node/server/rate-limit.test.ts covers the limit itself).
+  const p = spawnCli(args, { VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD, VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000', ...env });
+  const server = p.proc;
+  const out = p.out;
+  for (let i = 0; i < 3600 && !/console at (http:\S+)\//.test(out()); i++) await new Promise((r) => setTimeout(r, 50));
+  const m = /console at (http:\S+?)\/ /.exec(out());
+  assert.ok(m, `server did not print the console URL:\n${out()}\n${p.err()}`);
   const base = m[1]!;
   const api: ConsoleServer['api'] = async (method, path, token, body) => {
     const r = await fetch(base + path, {

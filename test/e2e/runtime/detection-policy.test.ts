@@ -27,26 +27,24 @@ describe('vigil runtime watch --policy with a detection policy', { skip, timeout
     dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-dpol-'));
     writeFileSync(
       join(dir, 'policy.yaml'),
-      [
-        'apiVersion: vigil.dev/v1',
-        'kind: RuntimePolicy',
-        'policies:',
-        `  - {name: wl, selector: {containers: [${'f'.repeat(64)}]}, processWhitelist: {executables: [/bin/true]}}`,
-        '---',
-        'apiVersion: vigil.dev/v1',
-        'kind: DetectionPolicy',
-        'policies:',
-        '  - name: e2e-tuning',
-        '    types:',
-        '      system/high-risk-command: false',
-        '    thresholds:',
-        '      brute-force: {attempts: 8, window: 5m}',
-        '    allow:',
-        '      - name: trusted container reads shadow',
-        '        types: [user/password-theft]',
-        `        containers: [${trusted.id}]`,
-        '',
-      ].join('\n'),
+      `apiVersion: vigil.dev/v1
+kind: RuntimePolicy
+policies:
+  - {name: wl, selector: {containers: [${'f'.repeat(64)}]}, processWhitelist: {executables: [/bin/true]}}
+---
+apiVersion: vigil.dev/v1
+kind: DetectionPolicy
+policies:
+  - name: e2e-tuning
+    types:
+      system/high-risk-command: false
+    thresholds:
+      brute-force: {attempts: 8, window: 5m}
+    allow:
+      - name: trusted container reads shadow
+        types: [user/password-theft]
+        containers: [${trusted.id}]
+`,
     );
     writeFileSync(join(dir, 'auth.log'), '');
     await w.start(['--policy', join(dir, 'policy.yaml'), '--state', join(dir, 'learn.json'), '--stats', '0', '--auth-log', join(dir, 'auth.log')]);

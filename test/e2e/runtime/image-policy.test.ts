@@ -30,20 +30,18 @@ describe('vigil runtime watch: image-scoped detection policies on real container
     dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-imgpol-'));
     writeFileSync(
       join(dir, 'detection.yaml'),
-      [
-        'kind: DetectionPolicy',
-        'policies:',
-        '  - name: trust-backup',
-        '    allow:',
-        '      - name: the backup image reads credentials',
-        '        types: [user/password-theft]',
-        '        images: [vigil-e2e/backup]',
-        '  - name: quiet-batch',
-        '    scope: {images: ["vigil-e2e/batch:*"]}',
-        '    types:',
-        '      system/high-risk-command: false',
-        '',
-      ].join('\n'),
+      `kind: DetectionPolicy
+policies:
+  - name: trust-backup
+    allow:
+      - name: the backup image reads credentials
+        types: [user/password-theft]
+        images: [vigil-e2e/backup]
+  - name: quiet-batch
+    scope: {images: ["vigil-e2e/batch:*"]}
+    types:
+      system/high-risk-command: false
+`,
     );
     d = await startDockerd({ prefix: 'vigil-e2e-ip-' });
     await importRootfs(d, debianRootfs(), BACKUP);

@@ -6,21 +6,15 @@
 // (../executable.ts), shared with the rust-binary analyzer. Executables that
 // are not ELF or carry no Go build info are skipped silently; a Go build info
 // that cannot be read is a notice.
-import { isExecutableCandidate, readExecutable, reduceExecutable } from '../executable.js';
+import { executableAnalyzer } from '../executable.js';
 import { goBinaryPackages, parseModinfo } from '../go-buildinfo.js';
-import { packageFileAnalyzer } from '../package-files.js';
 
-export default packageFileAnalyzer({
+export default executableAnalyzer({
   id: 'gobinary',
-  claims: { executables: true },
-  required: isExecutableCandidate,
-  reduce: reduceExecutable,
   type: 'golang',
   what: 'Go build info of',
-  read(f) {
-    const go = readExecutable(f.content).go;
-    if (!go) return undefined;
-    if ('error' in go) return String(go.error);
+  part: 'go',
+  read(go) {
     if (typeof go.goVersion !== 'string' || typeof go.modinfo !== 'string') return 'malformed summary';
     const info = parseModinfo(go.goVersion, go.modinfo);
     return typeof info === 'string' ? info : goBinaryPackages(info);

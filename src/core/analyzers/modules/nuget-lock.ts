@@ -1,13 +1,12 @@
 // NuGet lock files: `packages.lock.json` (../dotnet.ts).
 import { MAX_DOTNET_FILE, parseNuGetLock } from '../dotnet.js';
-import { claimFiles, packageFileAnalyzer } from '../package-files.js';
+import { textFileAnalyzer } from '../package-files.js';
 
-export default packageFileAnalyzer({
+export default textFileAnalyzer({
   id: 'nuget-lock',
-  claims: { names: ['packages.lock.json'] },
-  required: claimFiles((path) => path.endsWith('/packages.lock.json'), MAX_DOTNET_FILE),
+  names: ['packages.lock.json'],
   type: 'nuget',
   what: 'NuGet lock file',
   maxBytes: MAX_DOTNET_FILE,
-  read: (f) => parseNuGetLock(f.content.toString('utf8')),
+  parse: parseNuGetLock,
 });

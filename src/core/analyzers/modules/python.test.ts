@@ -73,3 +73,16 @@ test('python: broken and oversized metadata are skipped with a notice, never a c
   );
   assert.ok(r.notices!.every((n) => n.kind === 'package-db-unreadable' && n.path));
 });
+
+test('python: a poetry.lock is read without the TOML library loaded first (analyze loads it on the first TOML lockfile)', async () => {
+  const lock = '[[package]]\nname = "requests"\nversion = "2.32.3"\n\n[[package]]\nname = "idna"\nversion = "3.7"\n';
+  const r = await run([analyzerFile('/app/poetry.lock', lock), analyzerFile('/app/requirements.txt', 'flask==3.0.3\n')]);
+  assert.deepEqual(
+    r.packages!.map((p) => [p.name, p.version, p.declared, p.filePath]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    [
+      ['flask', '3.0.3', true, '/app/requirements.txt'],
+      ['idna', '3.7', true, '/app/poetry.lock'],
+      ['requests', '2.32.3', true, '/app/poetry.lock'],
+    ],
+  );
+});

@@ -14,7 +14,7 @@ import type { Package } from '../../inventory/types.js';
 import { normalizePypiName } from '../../ecosystems/pypi.js';
 import { layerRef } from '../layer-attribution.js';
 import { PackageCollector } from '../package-files.js';
-import { MAX_PYTHON_LOCKFILE, parsePythonLockfile, pythonLockKind } from '../python-lockfiles.js';
+import { MAX_PYTHON_LOCKFILE, isTomlLock, loadToml, parsePythonLockfile, pythonLockKind } from '../python-lockfiles.js';
 import type { Analyzer, AnalyzerFile } from '../types.js';
 import { ZipError, zipEntries, zipRead } from '../zip.js';
 
@@ -131,7 +131,8 @@ const python: Analyzer = {
     if (isEggFile(path, entry.kind)) return entry.size <= MAX_EGG * 2;
     return entry.kind === 'file' && pythonLockKind(path) !== undefined && entry.size <= MAX_PYTHON_LOCKFILE * 2;
   },
-  analyze(input) {
+  async analyze(input) {
+    if (input.files.some((f) => isTomlLock(pythonLockKind(f.path)))) await loadToml();
     const out = new PackageCollector(input.layers);
     for (const f of input.files) {
       let p: Package | string;

@@ -3,8 +3,7 @@
 // version, source, kind, dependencies, root}]}), runtime crates only (build
 // dependencies are not in the binary), as Trivy lists them. Shares the
 // executable summary with the gobinary analyzer (../executable.ts).
-import { isExecutableCandidate, readExecutable, reduceExecutable } from '../executable.js';
-import { packageFileAnalyzer } from '../package-files.js';
+import { executableAnalyzer } from '../executable.js';
 
 const MAX_CRATES = 100_000;
 
@@ -31,16 +30,10 @@ export function auditableCrates(json: string): Array<{ name: string; version: st
   return out;
 }
 
-export default packageFileAnalyzer({
+export default executableAnalyzer({
   id: 'rust-binary',
-  claims: { executables: true },
-  required: isExecutableCandidate,
-  reduce: reduceExecutable,
   type: 'cargo',
   what: 'cargo-auditable data of',
-  read(f) {
-    const rust = readExecutable(f.content).rust;
-    if (!rust) return undefined;
-    return 'error' in rust ? String(rust.error) : typeof rust.json === 'string' ? auditableCrates(rust.json) : 'malformed summary';
-  },
+  part: 'rust',
+  read: (rust) => (typeof rust.json === 'string' ? auditableCrates(rust.json) : 'malformed summary'),
 });

@@ -1,6 +1,6 @@
 // The Debian security tracker JSON (every source package, CVE and release).
 import { convertDebianTracker, isDebianTracker } from '../../vulndb/debian-tracker.js';
-import { asString, type AdvisoryFeed } from '../types.js';
+import { asString, urlOption, type AdvisoryFeed } from '../types.js';
 
 export const DEFAULT_DEBIAN_TRACKER_URL = 'https://security-tracker.debian.org/tracker/data/json';
 
@@ -14,7 +14,7 @@ export const debianTrackerFeed: AdvisoryFeed = {
   update: {
     source: 'debian',
     help: 'the Debian security tracker JSON',
-    options: [{ key: 'url', flag: '--debian-tracker-url <url>', help: 'Debian security tracker JSON URL', env: 'VIGIL_DEBIAN_TRACKER_URL' }],
+    options: [urlOption('--debian-tracker-url <url>', 'Debian security tracker JSON URL', 'VIGIL_DEBIAN_TRACKER_URL')],
     plan: (v) => [{ url: asString(v.url) ?? DEFAULT_DEBIAN_TRACKER_URL, name: 'debian-tracker.json' }],
   },
 };

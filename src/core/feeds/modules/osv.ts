@@ -3,7 +3,7 @@
 // whose feeds include `osv` (src/core/ecosystems), unless --osv-ecosystems says otherwise.
 import { ecosystemsOfFeed } from '../../ecosystems/index.js';
 import { parseOsv } from '../../vulndb/osv.js';
-import { asList, asString, trimUrl, type AdvisoryFeed } from '../types.js';
+import { asList, baseUrl, listOption, urlOption, type AdvisoryFeed } from '../types.js';
 
 export const DEFAULT_OSV_URL = 'https://osv-vulnerabilities.storage.googleapis.com';
 
@@ -31,11 +31,11 @@ export const osvFeed: AdvisoryFeed = {
     source: 'osv',
     help: 'OSV all.zip of each ecosystem',
     options: [
-      { key: 'url', flag: '--osv-url <url>', help: 'OSV bucket base URL', env: 'VIGIL_OSV_URL' },
-      { key: 'ecosystems', flag: '--osv-ecosystems <list>', help: 'OSV ecosystems (all.zip per ecosystem)', list: true },
+      urlOption('--osv-url <url>', 'OSV bucket base URL', 'VIGIL_OSV_URL'),
+      listOption('ecosystems', '--osv-ecosystems <list>', 'OSV ecosystems (all.zip per ecosystem)'),
     ],
     plan(v) {
-      const base = trimUrl(asString(v.url) ?? DEFAULT_OSV_URL);
+      const base = baseUrl(v, DEFAULT_OSV_URL);
       return (asList(v.ecosystems) ?? defaultOsvEcosystems()).map((eco) => ({
         url: `${base}/${encodeURIComponent(eco)}/all.zip`,
         name: `osv-${eco.replace(/[^\w.-]/g, '_')}.zip`,

@@ -1,10 +1,15 @@
 // Small helpers shared by the field-family modules: a compact field
 // constructor and per-event caches for derived strings (cmdline, args) so a
 // ruleset that reads `proc.cmdline` ten times builds it once per event.
-import type { EngineEvent, FieldDef, FieldType, ProcessInfo } from '../../events/event.js';
+import type { EngineEvent, FieldDef, FieldFamily, FieldType, ProcessInfo, SyscallEvent } from '../../events/event.js';
 
 export function field<E extends EngineEvent>(name: string, type: FieldType, desc: string, extract: FieldDef<E>['extract'], arg?: FieldDef['arg']): FieldDef<E> {
   return arg ? { name, type, desc, extract, arg } : { name, type, desc, extract };
+}
+
+/** A family of syscall fields. */
+export function syscallFamily(id: string, fields: FieldDef<SyscallEvent>[]): FieldFamily<SyscallEvent> {
+  return { id, source: 'syscall', fields };
 }
 
 const ARGS = Symbol('vigil.args');
