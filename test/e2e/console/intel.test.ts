@@ -83,12 +83,23 @@ test('settings: threat IPs and custom rule files through the console', { timeout
   await page.getByRole('button', { name: 'Upload rule file' }).click();
   const ruleDialog = page.getByRole('dialog');
   await ruleDialog.getByLabel('File name').fill('broken.yaml');
-  await ruleDialog.getByLabel('Rules (Falco YAML)').fill('- rule: Broken\n  desc: x\n  condition: proc.name = nc and (\n  output: x\n  priority: WARNING\n');
+  await ruleDialog
+    .getByLabel('Rules (Falco YAML)')
+    .fill(
+      '- rule: Broken\n  desc: x\n  condition: proc.name = nc and (\n  output: x\n  priority: WARNING\n- rule: Loud\n  desc: z\n  condition: proc.name = nc\n  output: z\n  priority: LOUD\n',
+    );
   await ruleDialog.getByRole('button', { name: 'Save' }).click();
   await ruleDialog
     .getByRole('alert')
     .filter({ hasText: /broken\.yaml:3:\d+:/ })
     .waitFor();
+  // Every error, each with line:column and code, not only the first.
+  const errors = ruleDialog.getByRole('list', { name: 'Errors in the file (2)' }).getByRole('listitem');
+  await errors.nth(1).waitFor();
+  const shown = await errors.allInnerTexts();
+  assert.equal(shown.length, 2);
+  assert.match(shown[0]!, /^3:\d+\s+CONDITION_SYNTAX\s+rule 'Broken'/);
+  assert.match(shown[1]!, /^6:\d+\s+INVALID_PRIORITY\s+rule 'Loud'/);
   assert.equal((await rules()).items.length, 0);
 
   // Fixed: accepted, listed with its rule count.
