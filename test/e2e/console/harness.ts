@@ -9,8 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCli } from '../../helpers/proc.js';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { spawnCli, type Proc } from '../../helpers/proc.js';
+import { after, before } from 'node:test';
+import { Api, startServer, stop } from '../agent/harness.js';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Response } from 'playwright-core';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 export const artifacts = join(root, 'test', 'e2e', 'artifacts', 'console');
@@ -151,4 +153,60 @@ export async function settle(page: Page): Promise<void> {
     .first()
     .waitFor({ state: 'detached', timeout: 15_000 })
     .catch(() => {});
+}
+
+/**
+ * A console test file's plain server, without demo data: a fresh Vite build of
+ * web/ in a temporary folder, `vigil server` through the agent e2e harness
+ * (admin PASSWORD, login limit raised) serving it, an API session as admin and
+ * Chromium; started before the file's tests and stopped (folder removed) after them.
+ */
+export function plainConsoleSuite(prefix: string): { api: Api; browser: Browser | undefined } {
+  const suite: { api: Api; browser: Browser | undefined } = { api: undefined as unknown as Api, browser: undefined };
+  let dir = '';
+  let server: Proc | undefined;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    const { build } = await import('vite');
+    await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'error', build: { outDir: join(dir, 'web'), emptyOutDir: true } });
+    const s = await startServer(join(dir, 'data'), 0, { VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000' });
+    server = s.p;
+    suite.api = await Api.login(s.url);
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
+    suite.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await stop(server);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return suite;
+}
+
+/**
+ * A page in a fresh context of `browser` (long timeouts, as watchedPage), with
+ * its page errors and HTTP errors collected, but the responses `expected` accepts;
+ * then logged in as `username` from /login of `base`.
+ */
+export async function loggedInPage(
+  browser: Browser,
+  options: BrowserContextOptions,
+  base: string,
+  username: string,
+  password: string,
+  expected: (r: Response) => boolean = () => false,
+): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
+  const ctx = await browser.newContext(options);
+  ctx.setDefaultTimeout(90_000);
+  ctx.setDefaultNavigationTimeout(90_000);
+  const page = await ctx.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !expected(r)) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  await page.goto(`${base}/login`);
+  await login(page, username, password);
+  await page.waitForURL(/\/overview$/);
+  return { ctx, page, problems };
 }
