@@ -4,40 +4,16 @@
 // toolbar lands in the URL and narrows the table to what the API answers for
 // it; the Audit page's CSV export holds exactly the records its filters
 // select; both pages stay axe-clean with the filters applied.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { Api, PASSWORD, startServer, stop, type Proc } from '../agent/harness.js';
-import { axe } from './harness.js';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { PASSWORD } from '../agent/harness.js';
+import { axe, consoleSuite } from './harness.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-const CHROMIUM = process.env.VIGIL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 
-let dir = '';
-let server: Proc | undefined;
-let api: Api;
-let browser: Browser | undefined;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vigil-console-filters-'));
-  const { build } = await import('vite');
-  await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'error', build: { outDir: join(dir, 'web'), emptyOutDir: true } });
-  const s = await startServer(join(dir, 'data'), 0, { VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000' });
-  server = s.p;
-  api = await Api.login(s.url);
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-});
-
-after(async () => {
-  await browser?.close();
-  await stop(server);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const suite = consoleSuite('vigil-console-filters-');
 
 /** The table's rows once the list shows `n` of them (the answer to the filter now in the URL). */
 async function rows(page: Page, n: number): Promise<string[]> {
@@ -51,8 +27,8 @@ async function rows(page: Page, n: number): Promise<string[]> {
 }
 
 test('alerts: node, container and end-time filters; audit: the export holds what the filters select', { timeout: 600_000 }, async () => {
-  const base = api.url;
-  const projectId = (await api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
+  const base = suite.api.url;
+  const projectId = (await suite.api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
   // 3 nodes x 3 containers x 2 types, a minute apart.
   const alerts = [];
   let i = 0;
@@ -69,10 +45,10 @@ test('alerts: node, container and end-time filters; audit: the export holds what
           host,
           container: { id: `${host.slice(-1)}${c}`.padEnd(64, '0'), name: `web-${host}-${c}` },
         });
-  await api.call('POST', `/api/v1/alerts:batch?project=${projectId}`, { alerts });
-  const count = async (q: string) => (await api.call<{ items: unknown[] }>('GET', `/api/v1/alerts?project=${projectId}&limit=500&${q}`)).items.length;
+  await suite.api.call('POST', `/api/v1/alerts:batch?project=${projectId}`, { alerts });
+  const count = async (q: string) => (await suite.api.call<{ items: unknown[] }>('GET', `/api/v1/alerts?project=${projectId}&limit=500&${q}`)).items.length;
 
-  const ctx = await browser!.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'en-US', acceptDownloads: true });
+  const ctx = await suite.browser.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'en-US', acceptDownloads: true });
   ctx.setDefaultTimeout(90_000);
   ctx.setDefaultNavigationTimeout(90_000);
   const page = await ctx.newPage();
@@ -124,7 +100,7 @@ test('alerts: node, container and end-time filters; audit: the export holds what
   await page.getByRole('searchbox', { name: 'Event' }).fill('ingestAlerts');
   await page.getByRole('searchbox', { name: 'Event' }).press('Enter');
   await page.waitForURL(/[?&]event=ingestAlerts(&|$)/);
-  const listed = await api.call<{ items: Array<{ seq: number; event: string }> }>('GET', '/api/v1/audit?event=ingestAlerts&limit=1000');
+  const listed = await suite.api.call<{ items: Array<{ seq: number; event: string }> }>('GET', '/api/v1/audit?event=ingestAlerts&limit=1000');
   assert.ok(listed.items.length >= 1);
   await rows(page, listed.items.length);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
@@ -142,7 +118,7 @@ test('alerts: node, container and end-time filters; audit: the export holds what
     listed.items.map((r) => r.seq),
   );
   // The whole trail has more: the export did not ignore the filter.
-  const all = await api.call<{ items: unknown[] }>('GET', '/api/v1/audit?limit=1000');
+  const all = await suite.api.call<{ items: unknown[] }>('GET', '/api/v1/audit?limit=1000');
   assert.ok(all.items.length > listed.items.length);
   assert.deepEqual(await axe(page), []);
   assert.deepEqual(problems, []);
