@@ -6,7 +6,6 @@
 // pushed sets (the server's pushedPolicies).
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,14 +14,7 @@ import { emptyLearnState } from '../../core/policy/evaluate.js';
 import { pushedPolicies } from '../../core/policy/pushed.js';
 import { liveDetection, loadEngine } from '../runtime/engine.js';
 import { AgentPolicies } from './policies.js';
-
-const digest = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
-const RULE = `- rule: Tac in a container
-  desc: tac ran
-  condition: evt.type in (execve, execveat) and evt.dir = < and proc.name = tac
-  output: tac ran (cmdline=%proc.cmdline)
-  priority: WARNING
-`;
+import { digest, TAC_RULE as RULE } from './saved-set.test-helpers.js';
 
 async function boot(dir: string, notice: (l: string) => void): Promise<AgentPolicies> {
   const stage = new PolicyStage({ policies: [] }, emptyLearnState(), () => 1000);

@@ -9,23 +9,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pushedPolicies } from '../../core/policy/pushed.js';
 import { MAX_SAVED_SET_BYTES } from '../agent/saved-set.js';
+import { digest, TAC_RULE as SERVER_RULE } from '../agent/saved-set.test-helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const vigil = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
-const digest = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
-
-const SERVER_RULE = `- rule: Tac in a container
-  desc: tac ran
-  condition: evt.type in (execve, execveat) and evt.dir = < and proc.name = tac
-  output: tac ran (cmdline=%proc.cmdline)
-  priority: WARNING
-`;
 const LOCAL_RULE = `- rule: Rev in a container
   desc: rev ran
   condition: evt.type in (execve, execveat) and evt.dir = < and proc.name = rev

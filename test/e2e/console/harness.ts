@@ -3,16 +3,16 @@
 // vulnerability DB, demo data seeded, ephemeral port) serving it, Debian's
 // Chromium through playwright-core, and the helpers the tests share
 // (API calls, a watched page, login, axe-core, waiting for a page to settle).
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCli, type Proc } from '../../helpers/proc.js';
-import { after, before } from 'node:test';
-import { Api, startServer, stop } from '../agent/harness.js';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Response } from 'playwright-core';
+import { spawnCli } from '../../helpers/proc.js';
+import { Api, startServer, stop, type Proc } from '../agent/harness.js';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 export const artifacts = join(root, 'test', 'e2e', 'artifacts', 'console');
@@ -155,16 +155,24 @@ export async function settle(page: Page): Promise<void> {
     .catch(() => {});
 }
 
+/** What {@link consoleSuite} gives its tests once its `before` hook ran. */
+export interface ConsoleSuite {
+  api: Api;
+  browser: Browser;
+}
+
 /**
- * A console test file's plain server, without demo data: a fresh Vite build of
- * web/ in a temporary folder, `vigil server` through the agent e2e harness
- * (admin PASSWORD, login limit raised) serving it, an API session as admin and
- * Chromium; started before the file's tests and stopped (folder removed) after them.
+ * A test file's console without demo data: registers `before`/`after` hooks
+ * that build web/ afresh, start the agent harness's plain `vigil server`
+ * (SQLite, admin password PASSWORD, ephemeral port, no login rate limit to
+ * speak of) serving that build, log in and launch Chromium; all stopped and
+ * removed after the file's tests.
  */
-export function plainConsoleSuite(prefix: string): { api: Api; browser: Browser | undefined } {
-  const suite: { api: Api; browser: Browser | undefined } = { api: undefined as unknown as Api, browser: undefined };
+export function consoleSuite(prefix: string): ConsoleSuite {
+  const suite = {} as ConsoleSuite;
   let dir = '';
   let server: Proc | undefined;
+  let browser: Browser | undefined;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), prefix));
     const { build } = await import('vite');
@@ -173,40 +181,13 @@ export function plainConsoleSuite(prefix: string): { api: Api; browser: Browser 
     server = s.p;
     suite.api = await Api.login(s.url);
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
-    suite.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    suite.browser = browser;
   });
   after(async () => {
-    await suite.browser?.close();
+    await browser?.close();
     await stop(server);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   return suite;
-}
-
-/**
- * A page in a fresh context of `browser` (long timeouts, as watchedPage), with
- * its page errors and HTTP errors collected, but the responses `expected` accepts;
- * then logged in as `username` from /login of `base`.
- */
-export async function loggedInPage(
-  browser: Browser,
-  options: BrowserContextOptions,
-  base: string,
-  username: string,
-  password: string,
-  expected: (r: Response) => boolean = () => false,
-): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
-  const ctx = await browser.newContext(options);
-  ctx.setDefaultTimeout(90_000);
-  ctx.setDefaultNavigationTimeout(90_000);
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !expected(r)) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
-  });
-  await page.goto(`${base}/login`);
-  await login(page, username, password);
-  await page.waitForURL(/\/overview$/);
-  return { ctx, page, problems };
 }

@@ -14,6 +14,11 @@ export type FilterSpec = { param: string; label: string; width: number } & (
   { kind: 'search'; placeholder?: string } | { kind: 'select'; options: { value: string; label: string }[] } | { kind: 'text'; placeholder: string }
 );
 
+/** A select filter over fixed values, each shown by its label. */
+export function selectFilter(param: string, label: string, width: number, values: readonly string[], labelOf: (v: string) => string): FilterSpec {
+  return { kind: 'select', param, label, width, options: values.map((value) => ({ value, label: labelOf(value) })) };
+}
+
 /** A text box bound to one URL filter, applied on Enter (times: the server reads and checks them). */
 function FilterText({ f, param, label, placeholder, width }: { f: Filters; param: string; label: string; placeholder: string; width: number }) {
   return (

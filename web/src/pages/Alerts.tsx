@@ -12,7 +12,7 @@ import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
 import { DataTable, PageTitle, Pager, useCursorPager } from '../components/page';
-import { FilterToolbar, filterTime } from '../components/FilterToolbar';
+import { FilterToolbar, filterTime, selectFilter } from '../components/FilterToolbar';
 import { message } from '../components/message';
 
 const STATUSES = ['open', 'handled', 'ignored', 'false-positive'] as const;
@@ -98,24 +98,12 @@ export default function Alerts() {
       <FilterToolbar
         f={f}
         filters={[
-          { kind: 'select', param: 'status', label: t('alerts.status'), width: 150, options: STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })) },
-          {
-            kind: 'select',
-            param: 'severity',
-            label: t('alerts.severity'),
-            width: 140,
-            options: SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) })),
-          },
+          selectFilter('status', t('alerts.status'), 150, STATUSES, (s) => t(`status.${s}` as 'status.open')),
+          selectFilter('severity', t('alerts.severity'), 140, SEVERITIES, (s) => t(`severity.${s}` as 'severity.high')),
           { kind: 'search', param: 'type', label: t('alerts.type'), placeholder: t('alerts.typeHint'), width: 260 },
           { kind: 'search', param: 'node', label: t('alerts.host'), width: 180 },
           { kind: 'search', param: 'container', label: t('alerts.filterContainer'), width: 220 },
-          {
-            kind: 'select',
-            param: 'range',
-            label: t('alerts.range'),
-            width: 150,
-            options: Object.keys(RANGES).map((r) => ({ value: r, label: t(`alerts.range.${r}` as 'alerts.range.1h') })),
-          },
+          selectFilter('range', t('alerts.range'), 150, Object.keys(RANGES), (r) => t(`alerts.range.${r}` as 'alerts.range.1h')),
           { kind: 'text', param: 'until', label: t('alerts.until'), placeholder: t('alerts.untilHint'), width: 240 },
         ]}
       />
