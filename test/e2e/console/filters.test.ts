@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { PASSWORD } from '../agent/harness.js';
-import { axe, consoleSuite } from './harness.js';
+import { axe, consoleSuite, loggedInPage } from './harness.js';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 
@@ -48,20 +48,13 @@ test('alerts: node, container and end-time filters; audit: the export holds what
   await suite.api.call('POST', `/api/v1/alerts:batch?project=${projectId}`, { alerts });
   const count = async (q: string) => (await suite.api.call<{ items: unknown[] }>('GET', `/api/v1/alerts?project=${projectId}&limit=500&${q}`)).items.length;
 
-  const ctx = await suite.browser.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'en-US', acceptDownloads: true });
-  ctx.setDefaultTimeout(90_000);
-  ctx.setDefaultNavigationTimeout(90_000);
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
-  });
-  await page.goto(`${base}/login`);
-  await page.getByLabel(/Username/).fill('admin');
-  await page.getByLabel(/Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: /Log in/ }).click();
-  await page.waitForURL(/\/overview$/);
+  const { ctx, page, problems } = await loggedInPage(
+    suite.browser,
+    { viewport: { width: 1500, height: 1000 }, locale: 'en-US', acceptDownloads: true },
+    base,
+    'admin',
+    PASSWORD,
+  );
 
   await page.goto(`${base}/alerts?project=${projectId}`);
   assert.equal((await rows(page, 18)).length, 18);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../../helpers/proc.js';
 import { Api, startServer, stop, type Proc } from '../agent/harness.js';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Response } from 'playwright-core';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 export const artifacts = join(root, 'test', 'e2e', 'artifacts', 'console');
@@ -190,4 +190,32 @@ export function consoleSuite(prefix: string): ConsoleSuite {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   return suite;
+}
+
+/**
+ * A page in a fresh context of `browser` (long timeouts, as watchedPage), with
+ * its page errors and HTTP errors collected, but the responses `expected` accepts;
+ * then logged in as `username` from /login of `base`.
+ */
+export async function loggedInPage(
+  browser: Browser,
+  options: BrowserContextOptions,
+  base: string,
+  username: string,
+  password: string,
+  expected: (r: Response) => boolean = () => false,
+): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
+  const ctx = await browser.newContext(options);
+  ctx.setDefaultTimeout(90_000);
+  ctx.setDefaultNavigationTimeout(90_000);
+  const page = await ctx.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !expected(r)) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  await page.goto(`${base}/login`);
+  await login(page, username, password);
+  await page.waitForURL(/\/overview$/);
+  return { ctx, page, problems };
 }
