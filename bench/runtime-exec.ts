@@ -1,17 +1,20 @@
 // Benchmark: cost of `vigil runtime watch` on an exec-heavy workload, in one
 // run. The workload is N short processes (`/bin/true`, forked and exec'd by
-// P parallel shell loops); it runs without the agent, with it, and without
-// it again (the two baselines are averaged, so load drift on a shared
-// machine shows up as their spread). Reports the slowdown ratio, the exec
+// P parallel shell loops); it runs R interleaved rounds (without the agent,
+// with it, ..., and without it once more), so load drift on a shared
+// machine hits both sides and shows up as the spread. Reports medians,
+// spreads and paired ratios of the wall time and of the workload's own CPU
+// time (user + sys: the robust metric on a shared machine), the
 // rate reached, events lost by the probes, and the agent's CPU and RSS
 // (node + its bpftrace child). `--workload open` runs N file opens instead
 // (P perl processes, each opening /etc/hostname for reading and a file in
 // /tmp for writing, O_CREAT|O_TRUNC: paths the probes test but do not
 // report), the cost of the openat entry and exit probes. Needs root. Usage:
-//   npx tsx bench/runtime-exec.ts [--n 20000] [--parallel 4] [--workload exec|open]
+//   npx tsx bench/runtime-exec.ts [--n 20000] [--parallel 4] [--rounds 3] [--workload exec|open] [--only lean]
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { TICK, childOf, cpuTicks, reapedChildCpuSeconds, rssKiB } from './lib/proc.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
@@ -24,9 +27,10 @@ const P = arg('parallel', 4);
 const KIND = process.argv.includes('--workload') ? process.argv[process.argv.indexOf('--workload') + 1] : 'exec';
 if (KIND !== 'exec' && KIND !== 'open') throw new Error('--workload: exec or open');
 const UNIT = KIND === 'exec' ? 'exec' : 'open';
-/** `--only default|lean`: run one watched configuration (profiling). `--node-arg X` (repeatable): passed to the agent's node (e.g. --cpu-prof). */
+/** `--only lean`: watch with `--no-raw-syscalls` instead of the default sensors. `--node-arg X` (repeatable): passed to the agent's node (e.g. --cpu-prof). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const IDLE_MS = 10_000;
+const ROUNDS = arg('rounds', 3);
 const NODE_ARGS = process.argv.flatMap((a, i) => (a === '--node-arg' && process.argv[i + 1] ? [process.argv[i + 1]!] : []));
 
 let lastCpu = 0;
@@ -45,6 +49,16 @@ function workload(): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+/** Spread of a series: (max - min) / median, in percent. */
+const spread = (xs: number[]): number => ((Math.max(...xs) - Math.min(...xs)) / median(xs)) * 100;
+const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)} %`;
+const list = (xs: number[], digits = 1): string => xs.map((x) => x.toFixed(digits)).join(', ');
+const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {
     console.error('bench/runtime-exec: needs root (eBPF)');
@@ -55,41 +69,54 @@ async function main(): Promise<void> {
       ? `workload: ${N} short processes (/bin/true) from ${P} parallel shell loops`
       : `workload: ${N} opens (half reads of /etc/hostname, half O_CREAT|O_TRUNC writes in /tmp) from ${P} perl processes`,
   );
-  const base1 = workload();
-  const cpu1 = lastCpu;
-  const full = ONLY === 'lean' ? undefined : await watched([]);
-  const lean = ONLY === 'default' ? undefined : await watched(['--no-raw-syscalls']);
-  const base2 = workload();
-  const cpu2 = lastCpu;
-  const base = (base1 + base2) / 2;
-  const baseCpu = (cpu1 + cpu2) / 2;
+  const config = ONLY === 'lean' ? ['--no-raw-syscalls'] : [];
   console.log(
-    `without watch: ${base1.toFixed(0)} ms and ${base2.toFixed(0)} ms (mean ${base.toFixed(0)} ms, ${(N / (base / 1000)).toFixed(0)} ${UNIT}/s); baseline spread ${((Math.abs(base1 - base2) / base) * 100).toFixed(1)} %`,
+    `${ROUNDS} interleaved rounds (without watch, with watch${config.length ? ' ' + config.join(' ') : ''}), then a last run without watch; load average at start ${loadavg()}`,
   );
-  console.log(`               workload CPU ${cpu1.toFixed(2)} s and ${cpu2.toFixed(2)} s (user + sys of the processes themselves)`);
-  for (const [name, r] of [
-    ['watch (default)', full],
-    ['watch --no-raw-syscalls', lean],
-  ] as const) {
-    if (!r) continue;
-    console.log(`${name}:`);
+  // Interleaved: B A B A ... B, so load drift on a shared machine hits both sides alike; each watched
+  // run is compared with the mean of the baselines just before and after it (paired), and the
+  // medians of all runs are compared too.
+  const base: { ms: number; cpu: number }[] = [];
+  const runs: Watched[] = [];
+  const loads: string[] = [];
+  for (let r = 0; r <= ROUNDS; r++) {
+    const ms = workload();
+    base.push({ ms, cpu: lastCpu });
+    loads.push(loadavg());
+    console.log(`  round ${r + 1} without watch: ${(ms / 1000).toFixed(1)} s wall, workload CPU ${lastCpu.toFixed(2)} s (load ${loads.at(-1)})`);
+    if (r === ROUNDS) break;
+    const w = await watched(config);
+    runs.push(w);
+    loads.push(loadavg());
     console.log(
-      `  workload:  ${r.ms.toFixed(0)} ms (${(N / (r.ms / 1000)).toFixed(0)} ${UNIT}/s), slowdown ${((r.ms / base - 1) * 100).toFixed(1)} % wall (target <= 5 %)`,
+      `  round ${r + 1} with watch:    ${(w.ms / 1000).toFixed(1)} s wall, workload CPU ${w.wcpu.toFixed(2)} s, agent ${w.cpuS.toFixed(2)} s CPU (node ${w.cpuNode.toFixed(2)} + bpftrace ${w.cpuBt.toFixed(2)}); events ${w.events}, counted in the kernel ${w.aggregated}, lost ${w.lost} (load ${loads.at(-1)})`,
     );
-    console.log(
-      `             workload CPU ${r.wcpu.toFixed(2)} s: ${((r.wcpu / baseCpu - 1) * 100).toFixed(1)} % more than without watch (probe time is charged to the traced processes)`,
-    );
-    console.log(`             probe cost ${(((r.wcpu - baseCpu) / N) * 1e6).toFixed(2)} us per ${UNIT} (workload CPU over the floor, per operation)`);
-    console.log(
-      `  agent CPU: ${r.cpuS.toFixed(2)} s during the workload (${(((r.cpuS * 1000) / r.ms) * 100).toFixed(0)} % of one core): node ${r.cpuNode.toFixed(2)} s + bpftrace ${r.cpuBt.toFixed(2)} s; ${((r.cpuS / N) * 1e6).toFixed(0)} us per ${UNIT} = ${((r.cpuS / N) * 1000).toFixed(2)} s per 1,000`,
-    );
-    const over = r.cpuS - r.idleS;
-    console.log(
-      `             over the agent's idle rate (${r.idleS.toFixed(2)} s for the same stretch): ${over.toFixed(2)} s, ${((over / N) * 1e6).toFixed(0)} us per ${UNIT} = ${((over / N) * 1000).toFixed(2)} s per 1,000`,
-    );
-    console.log(`  agent RSS: node ${(r.rssNode / 1024).toFixed(0)} MiB, bpftrace ${(r.rssBt / 1024).toFixed(0)} MiB`);
-    console.log(`  events:    ${r.events} normalised, ${r.aggregated} identical execs counted in the kernel, lost by the probes: ${r.lost}`);
   }
+  const bMs = base.map((b) => b.ms / 1000);
+  const bCpu = base.map((b) => b.cpu);
+  const wMs = runs.map((w) => w.ms / 1000);
+  const wCpu = runs.map((w) => w.wcpu);
+  const pairedWall = runs.map((w, i) => (w.ms / ((base[i]!.ms + base[i + 1]!.ms) / 2) - 1) * 100);
+  const pairedCpu = runs.map((w, i) => (w.wcpu / ((base[i]!.cpu + base[i + 1]!.cpu) / 2) - 1) * 100);
+  const agentPerK = runs.map((w) => (w.cpuS / N) * 1000);
+  const agentOverPerK = runs.map((w) => ((w.cpuS - w.idleS) / N) * 1000);
+  console.log('summary:');
+  console.log(
+    `  without watch: wall median ${median(bMs).toFixed(1)} s (spread ${spread(bMs).toFixed(1)} %: ${list(bMs)}), ${(N / median(bMs)).toFixed(0)} ${UNIT}/s`,
+  );
+  console.log(`                 workload CPU (user+sys) median ${median(bCpu).toFixed(2)} s (spread ${spread(bCpu).toFixed(1)} %: ${list(bCpu, 2)})`);
+  console.log(`  with watch:    wall median ${median(wMs).toFixed(1)} s (spread ${spread(wMs).toFixed(1)} %: ${list(wMs)})`);
+  console.log(`                 workload CPU (user+sys) median ${median(wCpu).toFixed(2)} s (spread ${spread(wCpu).toFixed(1)} %: ${list(wCpu, 2)})`);
+  console.log(
+    `  slowdown, wall:         medians ${pct((median(wMs) / median(bMs) - 1) * 100)}; paired with the neighbouring baselines: median ${pct(median(pairedWall))} (rounds ${pairedWall.map(pct).join(', ')}) (target <= 5 %)`,
+  );
+  console.log(
+    `  workload CPU (robust):  medians ${pct((median(wCpu) / median(bCpu) - 1) * 100)}; paired: median ${pct(median(pairedCpu))} (rounds ${pairedCpu.map(pct).join(', ')}); ${(((median(wCpu) - median(bCpu)) / N) * 1e6).toFixed(1)} us per ${UNIT}`,
+  );
+  console.log(
+    `  agent CPU per 1,000 ${UNIT}s: median ${median(agentPerK).toFixed(3)} s (rounds ${list(agentPerK, 3)}); over its idle rate ${median(agentOverPerK).toFixed(3)} s; RSS node ${(median(runs.map((r) => r.rssNode)) / 1024).toFixed(0)} MiB, bpftrace ${(median(runs.map((r) => r.rssBt)) / 1024).toFixed(0)} MiB`,
+  );
+  console.log(`  load average during the run: ${loads[0]} .. ${loads.at(-1)}`);
 }
 
 interface Watched {

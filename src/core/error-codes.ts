@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   AGENT_KEY: { class: 'input', message: 'agent public key: {problem}' },
   AGENT_LINK: { class: 'environment', message: '{call}: {reason} (from the agent link server)' },
   AGENT_IMAGE_SCAN: { class: 'input', message: 'a node image scan from an agent: {problem}' },
+  AGENT_SAVED_SET: { class: 'input', message: "cannot read the agent's saved policy set ({reason})" },
   AGENT_SERVER: { class: 'usage', message: "expected HOST:PORT (the server's --agent-port)" },
   AGENT_TOKEN: { class: 'usage', message: 'not enrolled yet: pass --token and --ca-hash' },
   ALPINE_SECDB_INVALID: { class: 'input', message: 'not an Alpine secdb document ({problem})' },

@@ -30,7 +30,11 @@ export function register(program: Command): void {
   sub('effective', 'what is enabled, with which thresholds and allowlists, and from which detection policy each setting comes', 'rulesEffective', (c) =>
     c
       .option('--policy <file>', 'detection policy file (kind: DetectionPolicy; repeatable, applied in order)', collect)
-      .option('--rules <file>', 'user rule file as given to runtime watch / k8s audit (repeatable)', collect),
+      .option('--rules <file>', 'user rule file as given to runtime watch / k8s audit (repeatable)', collect)
+      .option(
+        '--agent-data-dir <dir>',
+        "an agent's data dir: add the set its server pushed last (detection policies, server rule files, threat list), merged as the agent merges it; give the agent's own --policy and --rules too",
+      ),
   );
   sub('list', 'list the built-in rules and detectors and the alert types they raise', 'rulesList', (c) => c);
 }

@@ -16,7 +16,10 @@ import {
 } from '../../core/rules/index.js';
 import type { PartialEvent } from '../../core/rules/event-builders.js';
 import { builtinRuleFiles, readRuleFiles } from '../../node/rules/load.js';
-import { effectiveDetection } from '../../node/rules/effective.js';
+import { effectiveDetection, type RuleSource } from '../../node/rules/effective.js';
+import { readSavedSet, SERVER_RULE_PREFIX } from '../../node/agent/saved-set.js';
+import { validateDetectionPolicy } from '../../core/policy/detection.js';
+import { statSync } from 'node:fs';
 import { readPolicyFiles } from '../../node/runtime/policy-file.js';
 import type { DetectionScope } from '../../core/policy/detection.js';
 
@@ -214,18 +217,63 @@ function fmtParam(p: { value: number; unit: string; from: string }): string {
 }
 
 /** `vigil rules effective [--policy FILE]...`: what is enabled, with which thresholds and allowlists, and from which policy. */
-export async function rulesEffective(opts: RulesOptions & { policy?: string[]; rules?: string[] }): Promise<number> {
+/** Where a rule comes from, as a user reads it: the built-in rules, a server rule file NAME, or a local file. */
+function ruleOrigin(r: RuleSource): string {
+  if (r.builtin) return 'built-in';
+  return r.file.startsWith(SERVER_RULE_PREFIX) ? `server rule file ${r.file.slice(SERVER_RULE_PREFIX.length)}` : `local file ${r.file}`;
+}
+
+export async function rulesEffective(opts: RulesOptions & { policy?: string[]; rules?: string[]; agentDataDir?: string }): Promise<number> {
   const format = checkFormat(opts.format);
   const read = readPolicyFiles(opts.policy ?? []);
-  const eff = await effectiveDetection(read.detection?.policies ?? [], {
+  const local = read.detection?.policies ?? [];
+  // An agent's data dir: the set its server pushed last (saved before the agent applies it), merged as the agent
+  // merges it: the local --policy files first (they win by name), then the pushed detection policies; the
+  // server's rule files next to the built-in and --rules ones, each its own rule set.
+  const saved = opts.agentDataDir !== undefined ? readSavedSet(opts.agentDataDir) : undefined;
+  const localNames = new Set(local.map((p) => p.name));
+  const pushed = (saved?.set.detection ?? [])
+    .map((p, i) => validateDetectionPolicy(p, `${saved!.file}: detection[${i}]`))
+    .filter((p) => !localNames.has(p.name));
+  // A server rule file that does not load here is left out by the agent (with a notice): the same here.
+  const leftOut: Array<{ name: string; error: string }> = [];
+  const serverRules = (saved?.set.rules ?? [])
+    .map((f) => ({ name: `${SERVER_RULE_PREFIX}${f.name}`, text: f.content }))
+    .filter((f) => {
+      const err = loadRuleset([f], { builtin: false, source: 'syscall' }).diagnostics.find((x) => x.severity === 'error');
+      if (err) leftOut.push({ name: f.name.slice(SERVER_RULE_PREFIX.length), error: `${err.line}:${err.column}: ${err.message} (${err.code})` });
+      return !err;
+    });
+  const eff = await effectiveDetection([...local, ...pushed], {
     ...(opts.rules?.length ? { ruleFiles: opts.rules } : {}),
-    where: (opts.policy ?? []).join(', '),
+    ...(serverRules.length ? { ruleTexts: serverRules } : {}),
+    where: [...(opts.policy ?? []), ...(saved ? [saved.file] : [])].join(', '),
   });
+  const { ruleSources, ...rest } = eff;
+  const sources = ruleSources.map((r) => ({ rule: r.rule, type: r.type, source: r.source, from: ruleOrigin(r) }));
+  const agent = saved && {
+    dataDir: opts.agentDataDir!,
+    revision: saved.set.revision,
+    savedAt: statSync(saved.file).mtime.toISOString(),
+    ruleFiles: (saved.set.rules ?? [])
+      .filter((f) => !leftOut.some((x) => x.name === f.name))
+      .map((f) => ({ name: f.name, rules: sources.filter((r) => r.from === `server rule file ${f.name}`).length })),
+    ...(leftOut.length ? { leftOut } : {}),
+    threatIps: (saved.set.threatIps ?? []).length,
+  };
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(eff, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...rest, rules: sources, ...(agent ? { agent } : {}) }, null, 2)}\n`);
     return 0;
   }
   const lines: string[] = [];
+  if (agent)
+    lines.push(
+      `Agent ${agent.dataDir}: the server's set of revision ${agent.revision.slice(0, 19)}, saved ${agent.savedAt}`,
+      `  server rule files: ${agent.ruleFiles.length ? agent.ruleFiles.map((f) => `${f.name} (${f.rules} rules)`).join(', ') : 'none'}`,
+      ...(agent.leftOut ?? []).map((f) => `  left out (does not load here, as on the agent): ${f.name}: ${f.error}`),
+      `  threat list: ${agent.threatIps} entries from the server, added to the agent's own list (its --threat-ips file, or the built-in default)`,
+      '',
+    );
   lines.push(
     eff.policies.length
       ? `Detection policies, in the order they apply: ${eff.policies.map((p) => (p.scope ? `${p.name} [${fmtScope(p.scope)}]` : p.name)).join(', ')}`
@@ -245,6 +293,9 @@ export async function rulesEffective(opts: RulesOptions & { policy?: string[]; r
       `${t.type.padEnd(w)}  ${(t.enabled === false ? pc.red(en) : en).padEnd(t.enabled === false ? 7 + pc.red('').length : 7)}  ${sev.padEnd(22)}  ${from}`,
     );
     if (!t.raisedBy.length) lines.push(`${' '.repeat(w)}  (no loaded rule or detector raises this type)`);
+    // Types a user or server rule raises: every rule of the type, with where it comes from.
+    const raisers = sources.filter((r) => r.type === t.type);
+    if (raisers.some((r) => r.from !== 'built-in')) lines.push(`${' '.repeat(w)}  rules: ${raisers.map((r) => `"${r.rule}" (${r.from})`).join(', ')}`);
     for (const s of t.scoped)
       lines.push(
         `${' '.repeat(w)}  in [${fmtScope(s.scope)}] (${s.policy}): ${[s.enabled !== undefined ? (s.enabled ? 'on' : 'off') : '', s.severity ? `severity ${s.severity}` : ''].filter(Boolean).join(', ')}`,

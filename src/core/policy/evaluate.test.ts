@@ -197,6 +197,11 @@ describe('policy evaluation', () => {
     assert.deepEqual(protectingPath(away, ['/tmp']), { path: '/tmp/x', dir: '/tmp' });
     assert.equal(protectingPath(away, ['/usr']), undefined);
     assert.deepEqual(fileTouch(ev('creat', { args: { name: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true });
+    // A hard link is a change of its new name; the file it names is not touched.
+    const link = fileTouch(ev('linkat', { args: { oldpath: '/var/tmp/job', newpath: '/etc/cron.d/job' }, fd: { type: 'file', name: '/etc/cron.d/job' } }))!;
+    assert.deepEqual(link, { path: '/etc/cron.d/job', change: true });
+    assert.deepEqual(protectingPath(link, ['/etc/cron.d']), { path: '/etc/cron.d/job', dir: '/etc/cron.d' });
+    assert.equal(protectingPath(link, ['/var/tmp']), undefined);
     for (const type of ['rmdir', 'chown', 'fchownat'])
       assert.deepEqual(fileTouch(ev(type, { args: { path: '/usr/bin/a' } })), { path: '/usr/bin/a', change: true }, type);
     assert.deepEqual(fileTouch(ev('filechange', { args: { path: '/etc/nginx/nginx.conf' } })), { path: '/etc/nginx/nginx.conf', change: true });

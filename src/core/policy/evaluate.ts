@@ -98,6 +98,8 @@ export const FILE_EVENT_TYPES: readonly string[] = [
   'rename',
   'renameat',
   'renameat2',
+  'link',
+  'linkat',
   'unlink',
   'unlinkat',
   'rmdir',
@@ -154,6 +156,11 @@ export function fileTouch(e: SyscallEvent): FileTouch | undefined {
     case 'renameat2':
       path = firstPath(e.args.newpath, e.fd?.name, e.args.oldpath);
       from = firstPath(e.args.oldpath);
+      break;
+    case 'link':
+    case 'linkat':
+      // A new name for an existing file: a change of the new path (the old one is not touched).
+      path = firstPath(e.args.newpath, e.fd?.name);
       break;
     case 'unlink':
     case 'unlinkat':

@@ -58,6 +58,11 @@ export interface PushedPolicies {
   rules?: PushedIntel['rules'];
   /** Threat-IP entries added to the agent's own list (absent: none). */
   threatIps?: string[];
+  /**
+   * Instead of `threatIps`, to agents that take packed lists: the list came in ThreatList chunks (agent.proto)
+   * just before the set; the agent puts it back as `threatIps` (and saves the set so).
+   */
+  threatList?: { digest: string; count: number };
 }
 
 /**

@@ -87,8 +87,12 @@ export function readNodeImageScan(json: string, where = 'image scan'): NodeImage
   return { imageId: v.imageId, repoTags, ...(os ? { os } : {}), packages, notices };
 }
 
-/** The node's message of the images it holds now (JSON `{images: [image ID, ...]}`) as their image IDs, or an input error. */
-export function readNodeImages(json: string, where = 'node images'): string[] {
+/**
+ * The node's message of the images it holds now (JSON `{images: [image ID, ...], names?: {<image ID>: [repo:tag, ...]}}`):
+ * the image IDs, and the names each has on the node (absent from agents older than the names: undefined), or an
+ * input error naming the field.
+ */
+export function readNodeImages(json: string, where = 'node images'): { images: string[]; names?: Map<string, string[]> } {
   const bad = (problem: string) => new InputError('AGENT_IMAGE_SCAN', problem, where);
   let v: unknown;
   try {
@@ -98,8 +102,25 @@ export function readNodeImages(json: string, where = 'node images'): string[] {
   }
   if (!isObj(v) || !Array.isArray(v.images) || v.images.length > NODE_IMAGE_LIMITS.present)
     throw bad(`images must be a list of at most ${NODE_IMAGE_LIMITS.present} image IDs`);
-  return v.images.map((x, i) => {
+  const images = v.images.map((x, i) => {
     if (typeof x !== 'string' || !IMAGE_ID.test(x)) throw bad(`images[${i}] must be sha256:<64 hex>`);
     return x;
   });
+  if (v.names === undefined) return { images };
+  if (!isObj(v.names)) throw bad('names must be an object of image ID to names');
+  const held = new Set(images);
+  const names = new Map<string, string[]>();
+  for (const [id, list] of Object.entries(v.names)) {
+    if (!held.has(id)) throw bad(`names: ${id.slice(0, 80)} is not one of the images`);
+    if (!Array.isArray(list) || list.length > NODE_IMAGE_LIMITS.repoTags)
+      throw bad(`names[${id.slice(0, 80)}] must be a list of at most ${NODE_IMAGE_LIMITS.repoTags}`);
+    names.set(
+      id,
+      list.map((t, i) => {
+        if (typeof t !== 'string' || t === '' || t.length > NODE_IMAGE_LIMITS.chars) throw bad(`names[${id.slice(0, 80)}][${i}] must be a name`);
+        return t;
+      }),
+    );
+  }
+  return { images, names };
 }

@@ -133,6 +133,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   sender = new Sender({
     onCommand,
     onLearnedDecisions: (json) => policies.forgetLearned(json),
+    onThreatList: (chunk) => policies.threatListChunk(chunk),
     server,
     identity,
     dataDir: o.dataDir,

@@ -162,7 +162,12 @@ export class NodeImageScanner {
     if (this.listings.size < this.o.providers.length) return;
     // Every runtime listed: the image IDs the node holds now (the server drops the rows of the others).
     const ids = [...new Set([...this.listings.values()].flatMap((l) => l.map((i) => i.imageId)).filter((id) => DIGEST.test(id)))].sort();
-    const json = JSON.stringify({ images: ids.slice(0, NODE_IMAGE_LIMITS.present) });
+    // With each image's names (every runtime's), so the server's rows follow a retag or an untag.
+    const names: Record<string, string[]> = {};
+    for (const im of [...this.listings.values()].flat())
+      if (DIGEST.test(im.imageId)) names[im.imageId] = [...new Set([...(names[im.imageId] ?? []), ...im.names])].slice(0, NODE_IMAGE_LIMITS.repoTags);
+    const sent = ids.slice(0, NODE_IMAGE_LIMITS.present);
+    const json = JSON.stringify({ images: sent, names: Object.fromEntries(sent.map((id) => [id, names[id] ?? []])) });
     if (json !== this.present) {
       this.present = json;
       this.o.sendPresent?.(json);

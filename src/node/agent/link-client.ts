@@ -9,12 +9,21 @@
 // the link reopened with it), honours the server's backpressure (Throttle:
 // those alerts stay queued and go again after the retry-after), and stops
 // reconnecting when the server says the node is revoked.
-import { existsSync, readFileSync, writeFileSync, chmodSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileDurable } from './durable-file.js';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { InputError } from '../../core/errors.js';
-import { agentLinkProto, MAX_MESSAGE_BYTES, type AgentLinkClient, type AgentMessage, type ServerMessage } from './proto.js';
+import {
+  agentLinkProto,
+  MAX_MESSAGE_BYTES,
+  THREAT_LIST_METADATA,
+  type AgentLinkClient,
+  type AgentMessage,
+  type ServerMessage,
+  type ThreatListChunk,
+} from './proto.js';
 import { caHashOf, newKeyPair } from './pki.js';
 import type { AlertQueue } from './queue.js';
 
@@ -52,17 +61,7 @@ function unary<T>(fn: (cb: (e: grpc.ServiceError | null, r?: T) => void) => void
 
 /** Writes the identity (0600) atomically: a temporary file, fsync, rename; a crash leaves the old one or the new one. */
 export function saveIdentity(dataDir: string, id: Identity): void {
-  const file = join(dataDir, 'identity.json');
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(id), { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileDurable(join(dataDir, 'identity.json'), JSON.stringify(id));
 }
 
 /** The saved identity under the data dir, if there is one (a broken file is an input error naming it). */
@@ -179,6 +178,8 @@ export interface SenderOptions {
   onConnect?: () => void;
   /** Learned entries the server decided (src/core/policy/learned.ts, JSON). */
   onLearnedDecisions?: (json: string) => void;
+  /** A chunk of a packed threat list (asked for in the stream's metadata when this is set). */
+  onThreatList?: (chunk: ThreatListChunk) => void;
 }
 
 const credsOf = (id: Identity) => grpc.credentials.createSsl(Buffer.from(id.caPem), Buffer.from(id.keyPem), Buffer.from(id.certPem));
@@ -347,7 +348,10 @@ export class Sender {
     if (this.stopped || this.revoked) return;
     this.lastSeq = 0;
     this.inFlight.clear();
-    const s = this.client.Connect(new grpc.Metadata(), {});
+    const md = new grpc.Metadata();
+    // Packed threat lists (agent.proto ThreatList): a server that does not know the key sends them in the set's JSON.
+    if (this.o.onThreatList) md.set(THREAT_LIST_METADATA, 'packed');
+    const s = this.client.Connect(md, {});
     this.stream = s;
     this.connected = true;
     s.on('data', (m: ServerMessage) => {
@@ -379,6 +383,13 @@ export class Sender {
         this.o.notice?.(`server refused ${m.reject.ids.length} alerts: ${m.reject.reason}`);
       } else if (m.imageScanAck) {
         this.o.onImageScanAck?.(String(m.imageScanAck.imageId), String(m.imageScanAck.error ?? ''));
+        return;
+      } else if (m.threatList) {
+        try {
+          this.o.onThreatList?.(m.threatList);
+        } catch (e) {
+          this.o.notice?.(`threat list failed: ${(e as Error).message}`);
+        }
         return;
       } else if (m.learnedDecisions) {
         try {

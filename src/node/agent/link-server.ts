@@ -28,7 +28,7 @@ import type { Alert } from '../../core/alerts/types.js';
 import { isCatalogType } from '../../core/alerts/catalog.js';
 import { readNodeContainers, type NodeContainer } from '../../core/checks/node-container.js';
 import { readNodeImages, readNodeImageScan } from '../../core/scan/node-image.js';
-import { dropGoneNodeImages, nodeImagePolicyAlerts, requestedNodeScans, storeNodeImageScan } from '../services/node-images.js';
+import { dropGoneNodeImages, followNodeImageNames, nodeImagePolicyAlerts, requestedNodeScans, storeNodeImageScan } from '../services/node-images.js';
 import type { ServerContext } from '../server/context.js';
 import { alertSchema } from '../server/routes/alerts.js';
 import { HttpError } from '../services/errors.js';
@@ -55,7 +55,8 @@ import {
   type CertNode,
   type IssueCert,
 } from '../services/agents.js';
-import { agentLinkProto, MAX_MESSAGE_BYTES, type AgentMessage, type EnrollRequest, type ServerMessage } from './proto.js';
+import { agentLinkProto, MAX_MESSAGE_BYTES, THREAT_LIST_METADATA, type AgentMessage, type EnrollRequest, type ServerMessage } from './proto.js';
+import { threatListChunks } from './threat-list.js';
 import { certFingerprint, CLIENT_CERT_SECONDS, type AgentPki } from './pki.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -107,6 +108,9 @@ interface LiveStream {
   version: string;
   /** The last policy set sent (JSON), so an unchanged set is not sent again. */
   sentPolicies?: string;
+  /** The agent takes packed threat lists (stream metadata); the digest of the last one sent. */
+  packedThreatList: boolean;
+  sentThreatList?: string;
   /** Image IDs whose re-scan was asked of this agent (a request is sent once per stream). */
   sentScans: Set<string>;
   /** The agent's last inventory (image policies are evaluated again when one of its images is scanned). */
@@ -118,6 +122,9 @@ interface LiveStream {
   /** Close the stream at once (revoked). */
   kill(details: string): void;
 }
+
+/** Threat-IP entries an agent without packed lists gets in the set's JSON (what fits a 4 MiB message). */
+const LEGACY_THREAT_IPS = 100_000;
 
 const isoOf = (d: string | undefined) => {
   const t = d ? Date.parse(d) : NaN;
@@ -199,18 +206,33 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
   let feedKey = feed.key();
   const pending = new Set<string>();
   let flushTimer: NodeJS.Timeout | undefined;
+  // Two forms of each set: the threat list packed in ThreatList chunks (agents that ask for it), or in the JSON
+  // (older agents: as many entries as fit a message, LEGACY_THREAT_IPS).
   const pushTo = async (targets: Iterable<LiveStream>) => {
-    const byCluster = new Map<string, Promise<string>>();
+    const byCluster = new Map<string, Promise<{ packed: string; legacy: string; list: ReturnType<typeof threatListChunks> }>>();
     for (const st of targets) {
       const key = `${st.node.projectId}\u0000${st.node.clusterId ?? ''}`;
-      let json = byCluster.get(key);
-      if (!json) {
-        json = agentPolicies(ctx, st.node.projectId, st.node.clusterId, feed).then((p) => JSON.stringify(p));
-        byCluster.set(key, json);
+      let forms = byCluster.get(key);
+      if (!forms) {
+        forms = agentPolicies(ctx, st.node.projectId, st.node.clusterId, feed).then((p) => {
+          const { threatIps = [], ...rest } = p;
+          const list = threatListChunks(threatIps);
+          return {
+            packed: JSON.stringify({ ...rest, threatList: { digest: list.digest, count: list.count } }),
+            legacy: JSON.stringify({ ...rest, threatIps: threatIps.slice(0, LEGACY_THREAT_IPS) }),
+            list,
+          };
+        });
+        byCluster.set(key, forms);
       }
-      const body = await json;
+      const f = await forms;
+      const body = st.packedThreatList ? f.packed : f.legacy;
       if (st.sentPolicies === body) continue;
       st.sentPolicies = body;
+      if (st.packedThreatList && st.sentThreatList !== f.list.digest) {
+        for (const chunk of f.list.chunks) st.call.write({ threatList: chunk });
+        st.sentThreatList = f.list.digest;
+      }
       st.call.write({ command: { kind: 'policies', json: body } });
       ctx.metrics.inc('vigil_agent_policy_pushes_total', 'Policy sets sent to agents.');
     }
@@ -366,6 +388,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             node,
             call,
             version: '',
+            packedThreatList: call.metadata.get(THREAT_LIST_METADATA)[0] === 'packed',
             sentScans: new Set(),
             raised: new Set(),
             ip,
@@ -468,8 +491,12 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             } else if (m.body === 'nodeImages' && m.nodeImages) {
               const present = readOrRefuse('node-images', () => readNodeImages(String(m.nodeImages!.json), `node images of node ${node.hostname}`));
               if (!present) return;
-              const n = await dropGoneNodeImages(ctx, { ...node, sourceIp: ip, version: st.version }, present);
+              const n = await dropGoneNodeImages(ctx, { ...node, sourceIp: ip, version: st.version }, present.images);
               if (n) ctx.log.info({ node: node.id, dropped: n }, 'node images gone from the node dropped');
+              if (present.names) {
+                const r = await followNodeImageNames(ctx, { ...node, sourceIp: ip, version: st.version }, present.names);
+                if (r) ctx.log.info({ node: node.id, renamed: r }, 'node images renamed after their names on the node');
+              }
             } else if (m.body === 'detection' && m.detection) {
               await touchNode(ctx, node.id, { status: 'online', detection: m.detection.active ? 'on' : 'off' });
             } else if (m.body === 'learned' && m.learned) {

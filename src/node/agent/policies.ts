@@ -13,7 +13,6 @@
 // (docs/rules.md) rebuild the engine the same way: each file its own rule
 // set next to the built-in and --rules ones, the entries added to the
 // --threat-ips list; saved with the set, so they apply offline after a restart.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validatePolicyDocument, protectedPaths, type PolicyDocument } from '../../core/policy/model.js';
 import { validateDetectionPolicy, type DetectionPolicy } from '../../core/policy/detection.js';
@@ -22,7 +21,10 @@ import { readLearnedDecisions } from '../../core/policy/learned.js';
 import type { PolicyStage } from '../../core/policy/stage.js';
 import type { EffectiveConfig } from '../../core/rules/tuning.js';
 import type { LiveDetection } from '../runtime/engine.js';
-import { MAX_MESSAGE_BYTES } from './proto.js';
+import { MAX_MESSAGE_BYTES, type ThreatListChunk } from './proto.js';
+import { ThreatListAssembler, MAX_THREAT_LIST_ENTRIES } from './threat-list.js';
+import { writeFileDurable } from './durable-file.js';
+import { MAX_SAVED_SET_BYTES, readSavedSetText, SERVER_RULE_PREFIX } from './saved-set.js';
 import { createHash } from 'node:crypto';
 import { loadRuleset, type Ruleset } from '../../core/rules/index.js';
 import { cidrSet } from '../../core/rules/cidr.js';
@@ -30,7 +32,7 @@ import type { EngineExtra } from '../runtime/engine.js';
 
 /** Bounds of what the agent takes from one set (the server's own limits are lower). */
 const MAX_PUSHED_RULE_FILES = 100;
-const MAX_PUSHED_THREAT_IPS = 500_000;
+const MAX_PUSHED_THREAT_IPS = MAX_THREAT_LIST_ENTRIES;
 
 /** What the engine took from the server's rules and threat list (written with the effective configuration). */
 export interface ServerIntelSummary {
@@ -65,6 +67,9 @@ export class AgentPolicies {
   private intelKey = '';
   private intelSummary?: ServerIntelSummary;
   private pending?: string;
+  private pendingLimit = MAX_MESSAGE_BYTES;
+  /** Packed threat lists from the server (ThreatList chunks): the last complete one. */
+  private readonly lists = new ThreatListAssembler();
   /** Told of every set applied (or refused) once the pipeline runs. */
   onApplied?: (r: AppliedPolicies) => void;
   /** The last set applied. */
@@ -84,7 +89,7 @@ export class AgentPolicies {
   /** Protected paths of the saved set (the eBPF probe compiles them in at start). */
   savedProtectedPaths(): string[] {
     try {
-      const set = JSON.parse(readFileSync(this.file, 'utf8')) as PushedPolicies;
+      const set = JSON.parse(readSavedSetText(this.file) ?? '') as PushedPolicies;
       return protectedPaths(validatePolicyDocument(set.runtime, this.file));
     } catch {
       return [];
@@ -103,16 +108,18 @@ export class AgentPolicies {
     const pending = this.pending;
     this.pending = undefined;
     if (pending !== undefined) {
-      this.onApplied?.(this.apply(pending));
+      this.onApplied?.(this.apply(pending, true, this.pendingLimit));
       return;
     }
     let saved: string | undefined;
     try {
-      saved = readFileSync(this.file, 'utf8');
-    } catch {
+      saved = readSavedSetText(this.file);
+    } catch (e) {
+      this.notice(`ignoring the saved policies: ${(e as Error).message}`);
       return;
     }
-    const r = this.apply(saved, false);
+    if (saved === undefined) return;
+    const r = this.apply(saved, false, MAX_SAVED_SET_BYTES);
     if (r.error) this.notice(`ignoring the saved policies ${this.file}: ${r.error}`);
     else this.notice(`applied the saved policies (revision ${r.revision.slice(0, 19)}, ${r.count} runtime policies) until the server sends its own`);
   }
@@ -133,18 +140,34 @@ export class AgentPolicies {
       );
   }
 
-  /** One `policies` command (or the saved file): validate, merge, apply, save. */
-  apply(json: string, save = true): AppliedPolicies {
+  /** A chunk of the packed threat list the next set names (ServerMessage.threatList). */
+  threatListChunk(c: ThreatListChunk): void {
+    const r = this.lists.add(c);
+    if (r.error) this.notice(`${r.error}; the set that names it is refused`);
+  }
+
+  /** One `policies` command (or the saved file, up to MAX_SAVED_SET_BYTES): validate, merge, save, apply. */
+  apply(input: string, save = true, limit = MAX_MESSAGE_BYTES): AppliedPolicies {
     const fail = (error: string): AppliedPolicies => ({ revision: this.current?.revision ?? '', count: this.stage?.doc.policies.length ?? 0, error });
-    if (json.length > MAX_MESSAGE_BYTES) return fail('policy set larger than the message limit');
+    if (input.length > limit) return fail(`policy set larger than ${limit} bytes`);
     let set: PushedPolicies;
     try {
-      set = JSON.parse(json) as PushedPolicies;
+      set = JSON.parse(input) as PushedPolicies;
     } catch {
       return fail('policy set is not JSON');
     }
     if (!set || typeof set !== 'object' || set.format !== PUSHED_FORMAT || typeof set.revision !== 'string')
       return fail(`unsupported policy set (format ${JSON.stringify((set as { format?: unknown })?.format)}; this agent reads format ${PUSHED_FORMAT})`);
+    // A packed threat list (sent in chunks before the set): the set is saved and applied with the list in it.
+    let json = input;
+    if (set.threatList !== undefined) {
+      const digest = String((set.threatList as { digest?: unknown })?.digest ?? '');
+      const list = this.lists.list(digest);
+      if (!list) return fail(`the threat list ${digest.slice(0, 12)} the set names was not received whole`);
+      const { threatList: _t, ...rest } = set;
+      set = { ...rest, threatIps: list };
+      json = JSON.stringify(set);
+    }
     let pushed: PolicyDocument;
     let pushedDetection: DetectionPolicy[];
     try {
@@ -161,7 +184,16 @@ export class AgentPolicies {
     if (!this.stage) {
       // Arrived before the pipeline started: applied by bind().
       this.pending = json;
+      this.pendingLimit = Math.max(limit, json.length);
       return { revision: set.revision, count: 0, deferred: true };
+    }
+    // Saved (durably) before anything says it is applied: the log line and PolicyApplied mean the set survives a restart.
+    if (save) {
+      try {
+        writeFileDurable(this.file, json);
+      } catch (e) {
+        this.notice(`cannot save the policies to ${this.file}: ${(e as Error).message}`);
+      }
     }
     this.stage.replace(doc);
     this.current = set;
@@ -174,15 +206,6 @@ export class AgentPolicies {
         );
     }
     for (const x of set.inactive ?? []) this.notice(`policy ${String(x.name).slice(0, 128)} is not applied: ${String(x.why).slice(0, 200)}`);
-    if (save) {
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      try {
-        writeFileSync(tmp, json, { mode: 0o600 });
-        renameSync(tmp, this.file);
-      } catch (e) {
-        this.notice(`cannot save the policies to ${this.file}: ${(e as Error).message}`);
-      }
-    }
     return { revision: set.revision, count: doc.policies.length, ...(detectionCount !== undefined ? { detection: detectionCount } : {}) };
   }
 
@@ -203,7 +226,14 @@ export class AgentPolicies {
       if (shadowed.length) this.notice(`the local --policy file overrides pushed detection policies ${shadowed.join(', ')}`);
       const extra = intelKey !== this.intelKey ? this.serverIntel(set) : undefined;
       this.writeEffective(d.apply(merged, extra?.engine), extra?.summary);
-      if (extra) this.intelSummary = extra.summary;
+      if (extra) {
+        this.intelSummary = extra.summary;
+        // Said once the engine runs with them and the effective configuration shows them (the set is saved by then).
+        const { ruleFiles, threatIps } = extra.summary;
+        this.notice(
+          `server rules and threat list applied: ${ruleFiles.length} rule files (${ruleFiles.reduce((n, f) => n + f.rules, 0)} rules), ${threatIps} threat-IP entries`,
+        );
+      }
       this.detectionKey = key;
       this.intelKey = intelKey;
     }
@@ -216,7 +246,7 @@ export class AgentPolicies {
     const files: ServerIntelSummary['ruleFiles'] = [];
     for (const f of (Array.isArray(set.rules) ? set.rules : []).slice(0, MAX_PUSHED_RULE_FILES)) {
       if (!f || typeof f.name !== 'string' || typeof f.content !== 'string') continue;
-      const name = `server:${f.name.slice(0, 128)}`;
+      const name = `${SERVER_RULE_PREFIX}${f.name.slice(0, 128)}`;
       const r = loadRuleset([{ name, text: f.content }], { builtin: false, source: 'syscall' });
       const err = r.diagnostics.find((x) => x.severity === 'error');
       if (err) {
@@ -230,18 +260,13 @@ export class AgentPolicies {
     const threatIps = cidrSet(cidrs);
     if (threatIps.invalid.length) this.notice(`${threatIps.invalid.length} threat-IP entries from the server are not CIDRs, left out`);
     const summary = { ruleFiles: files, threatIps: cidrs.length - threatIps.invalid.length };
-    this.notice(
-      `server rules and threat list applied: ${files.length} rule files (${files.reduce((n, f) => n + f.rules, 0)} rules), ${summary.threatIps} threat-IP entries`,
-    );
     return { engine: { rules, threatIps }, summary };
   }
 
   private writeEffective(eff: EffectiveConfig | undefined, intel: ServerIntelSummary | undefined = this.intelSummary): void {
     if (!eff) return;
-    const tmp = `${this.effectiveFile}.${process.pid}.tmp`;
     try {
-      writeFileSync(tmp, `${JSON.stringify({ ...eff, ...(intel ? { server: intel } : {}) }, null, 2)}\n`, { mode: 0o600 });
-      renameSync(tmp, this.effectiveFile);
+      writeFileDurable(this.effectiveFile, `${JSON.stringify({ ...eff, ...(intel ? { server: intel } : {}) }, null, 2)}\n`);
     } catch (e) {
       this.notice(`cannot write ${this.effectiveFile}: ${(e as Error).message}`);
     }

@@ -49,14 +49,25 @@ export interface AgentMessage {
   nodeImages?: { json: string };
 }
 export interface ServerMessage {
-  body?: 'ack' | 'reject' | 'command' | 'throttle' | 'imageScanAck' | 'learnedDecisions';
+  body?: 'ack' | 'reject' | 'command' | 'throttle' | 'imageScanAck' | 'learnedDecisions' | 'threatList';
   ack?: { ids: string[] };
   reject?: { ids: string[]; reason: string };
   command?: { kind: string; json: string };
   imageScanAck?: { imageId: string; error: string };
   learnedDecisions?: { json: string };
   throttle?: { ids: string[]; retryAfterMs: number; reason: string };
+  threatList?: ThreatListChunk;
 }
+/** ServerMessage.threatList: one chunk of a packed threat list (agent.proto). */
+export interface ThreatListChunk {
+  digest: string;
+  index: number;
+  chunks: number;
+  count: number;
+  packed: Uint8Array;
+}
+/** Stream metadata by which an agent asks for packed threat lists (agent.proto ThreatList). */
+export const THREAT_LIST_METADATA = 'vigil-threat-list';
 export interface CheckTokenResponse {
   valid: boolean;
   reason: string;

@@ -29,7 +29,19 @@ async function builtins(): Promise<{ runtime: Ruleset; cluster: Ruleset }> {
   return builtinCache;
 }
 
-export async function effectiveDetection(policies: readonly DetectionPolicy[], o: EffectiveOptions = {}): Promise<EffectiveConfig & { rulesets: string[] }> {
+/** Where a loaded rule comes from: the built-in rules, or a user rule file (a path given, or a text's name). */
+export interface RuleSource {
+  rule: string;
+  type: string;
+  source: 'syscall' | 'k8s_audit';
+  builtin: boolean;
+  file: string;
+}
+
+export async function effectiveDetection(
+  policies: readonly DetectionPolicy[],
+  o: EffectiveOptions = {},
+): Promise<EffectiveConfig & { rulesets: string[]; ruleSources: RuleSource[] }> {
   const { runtime, cluster } = await builtins();
   const tuning = new DetectionTuning(policies, o.where);
   const userSys: Ruleset[] = [];
@@ -57,5 +69,6 @@ export async function effectiveDetection(policies: readonly DetectionPolicy[], o
   });
   const k8s = new Engine([cluster, ...userK8s], { host: 'effective', tuning, detectors: [] });
   const eff = effectiveConfig([...sys.matchers(), ...k8s.matchers()], [...sys.rules, ...k8s.rules], tuning);
-  return { ...eff, rulesets: [runtime.version, cluster.version, ...userSys.map((u) => u.version)] };
+  const ruleSources = [...sys.rules, ...k8s.rules].map((r) => ({ rule: r.name, type: r.type, source: r.source, builtin: r.builtin, file: r.file }));
+  return { ...eff, rulesets: [runtime.version, cluster.version, ...userSys.map((u) => u.version)], ruleSources };
 }

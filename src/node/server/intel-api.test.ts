@@ -119,6 +119,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.ok(bad.body.diagnostics.length >= 1);
       assert.equal(bad.body.diagnostics[0].line, 3);
       assert.equal(typeof bad.body.diagnostics[0].column, 'number');
+      // Every error of the file, with line, column and code (not only the first one the message names); warnings are not errors.
+      const multi = `${broken}- rule: Unsupported\n  desc: y\n  condition: proc.nme = nc\n  output: y\n  priority: WARNING\n- rule: Loud\n  desc: z\n  condition: proc.name = nc\n  output: z\n  priority: LOUD\n`;
+      const many = await s.call('POST', `/api/v1/projects/${P}/rules`, t, { name: 'multi.yaml', content: multi });
+      assert.equal(many.status, 400);
+      assert.match(many.body.message, /^multi\.yaml:3:\d+: /);
+      assert.deepEqual(
+        many.body.diagnostics.map((d: { line: number; code: string; severity: string }) => [d.line, d.code, d.severity]),
+        [
+          [3, 'CONDITION_SYNTAX', 'error'],
+          [11, 'INVALID_PRIORITY', 'error'],
+        ],
+      );
+      assert.ok(many.body.diagnostics.every((d: { column: number; message: string }) => d.column > 0 && d.message.length > 0));
       const yaml = await s.call('POST', `/api/v1/projects/${P}/rules`, t, { name: 'yaml.yaml', content: '- rule: [unclosed\n' });
       assert.equal(yaml.status, 400);
       assert.equal(yaml.body.diagnostics[0].code, 'YAML_SYNTAX');

@@ -234,8 +234,11 @@ const OVERVIEW = obj({
   clusters: nullable(obj({ total: int, protected: int })),
   nodes: nullable(obj({ online: int, offline: int, degraded: int })),
 });
-/** An alert group in the list (GET /api/v1/alerts): without its rank and sample. */
-const ALERT_ROW = obj(Object.fromEntries(Object.entries(ALERT_GROUP.properties as S).filter(([k]) => k !== 'severityRank' && k !== 'sample')));
+/** An alert group in the list (GET /api/v1/alerts): without its rank and sample, with its container's name. */
+const ALERT_ROW = obj({
+  ...Object.fromEntries(Object.entries(ALERT_GROUP.properties as S).filter(([k]) => k !== 'severityRank' && k !== 'sample')),
+  containerName: { type: 'string', description: "the container's name in the latest alert ('' when none)" },
+});
 const LEARNED_ENTRY = obj(
   {
     id: str,

@@ -8,7 +8,7 @@ export { ALERT_STATUSES } from '../store/alert-groups.js';
 import { appendAuditMany, type Actor } from '../store/audit-log.js';
 import { badRequest, notFound } from './errors.js';
 import { mutate } from './mutate.js';
-import { requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
+import { isoTime, requireProject, requireTouched, toApi, type Caller, type ServiceDeps } from './common.js';
 
 type Api = Record<string, unknown>;
 
@@ -64,7 +64,7 @@ export async function ingestAlerts(
 }
 
 export async function listAlerts(s: ServiceDeps, f: AlertFilter): Promise<{ items: Api[]; next?: string }> {
-  const page = await listAlertGroups(s.store, f);
+  const page = await listAlertGroups(s.store, { ...f, since: isoTime(f.since), until: isoTime(f.until) });
   return { items: page.items.map(toApi), next: page.next };
 }
 

@@ -115,3 +115,6 @@ export async function deleteFromProject(
     requireTouched(await (trx as any).deleteFrom(table).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst(), resourceType);
   });
 }
+
+/** An API time bound in the store's form (ISO 8601 UTC text, which compares as text); undefined stays undefined. */
+export const isoTime = (t?: string): string | undefined => (t ? new Date(t).toISOString() : undefined);

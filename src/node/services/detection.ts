@@ -82,7 +82,11 @@ export async function effectiveDetectionOf(
 ): Promise<EffectiveConfig & { customRules: Array<Record<string, unknown>>; threatIps: Record<string, number> }> {
   // What the project's agents get from the server: its enabled rule files and the threat-IP entries (services/intel.ts).
   const intel = await agentIntel(s.store.db, projectId, feed);
-  const { rulesets: _r, ...eff } = await effectiveDetection(validated(await detectionPolicyFileOf(s.store.db, projectId)), {
+  const {
+    rulesets: _r,
+    ruleSources: _s,
+    ...eff
+  } = await effectiveDetection(validated(await detectionPolicyFileOf(s.store.db, projectId)), {
     ruleTexts: intel.rules.map((r) => ({ name: r.name, text: r.content })),
   });
   const files = (await listRules(s, projectId)).items;

@@ -20,8 +20,8 @@ import { inProject, requireProject, requireTouched, toApi, published, type Calle
 
 /** API entries per scope (one project, or global). */
 export const MAX_THREAT_IPS_PER_SCOPE = 10_000;
-/** Feed entries pushed to an agent (the rest are counted, not sent: the link's messages are at most 4 MiB). */
-export const MAX_PUSHED_FEED_THREAT_IPS = 100_000;
+/** Feed entries pushed to an agent (the rest are counted, not sent): the agent's own bound; they travel packed, in chunks. */
+export const MAX_PUSHED_FEED_THREAT_IPS = 500_000;
 export const MAX_RULE_FILE_BYTES = 256 * 1024;
 export const MAX_RULE_FILES = 50;
 /** All rule files of a project together (they travel in one message). */
@@ -149,7 +149,9 @@ export function feedThreatIps(dbPath: string | undefined): FeedThreatIps {
 /** The loader's verdict on one file: 400 RULES_INVALID with the diagnostics (line, column) when it has errors. */
 function checkRuleFile(name: string, content: string): { rules: number; warnings: Api[] } {
   const r = loadRuleset([{ name, text: content }], { builtin: false, source: 'syscall' });
-  const diagnostics = r.diagnostics.slice(0, 50).map((d) => ({
+  // Errors first (a refused file lists every error, up to 50), then warnings.
+  const ordered = [...r.diagnostics.filter((d) => d.severity === 'error'), ...r.diagnostics.filter((d) => d.severity !== 'error')];
+  const diagnostics = ordered.slice(0, 50).map((d) => ({
     severity: d.severity,
     code: d.code,
     line: d.line,

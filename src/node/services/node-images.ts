@@ -11,7 +11,10 @@
 // (images.node_scan_requested; the link server sends the command). The
 // rows follow the node: the agent reports the image IDs it holds after each
 // listing of its images, and the rows of images gone from the node are
-// deleted (audited as deleteImage by the node).
+// deleted (audited as deleteImage by the node); with each image's names on
+// the node, so the row of an image retagged or untagged but still held under
+// another name follows it (renamed to the name nodeImageRef gives it now,
+// audited as modifyImage by the node).
 import { existsSync } from 'node:fs';
 import type { Notice, OsInfo, Package, PackageType } from '../../core/inventory/types.js';
 import { SCAN_SCHEMA_VERSION, type ScanReport } from '../../core/scan/types.js';
@@ -190,6 +193,10 @@ export async function nodeImagePolicyAlerts(s: Pick<ServiceDeps, 'store' | 'cloc
   return runningImageAlerts(policies, node, containers, (c) => () => facts.get(`${c.image}\u0000${c.imageDigest}`), s.clock().getTime());
 }
 
+/** The node's image rows of its project. */
+const nodeImageRows = (s: Pick<ServiceDeps, 'store'>, node: AgentNode) =>
+  s.store.db.selectFrom('images').select(['id', 'ref', 'digest']).where('project_id', '=', node.projectId).where('node_id', '=', node.id).execute();
+
 /**
  * Deletes the node's image rows whose image ID the node no longer holds
  * (`present`: every image ID of the node's runtimes, from its agent), each
@@ -197,12 +204,7 @@ export async function nodeImagePolicyAlerts(s: Pick<ServiceDeps, 'store' | 'cloc
  */
 export async function dropGoneNodeImages(s: ServiceDeps, node: AgentNode & { sourceIp: string; version: string }, present: readonly string[]): Promise<number> {
   const keep = new Set(present);
-  const rows = await s.store.db
-    .selectFrom('images')
-    .select(['id', 'ref', 'digest'])
-    .where('project_id', '=', node.projectId)
-    .where('node_id', '=', node.id)
-    .execute();
+  const rows = await nodeImageRows(s, node);
   const gone = rows.filter((r) => !keep.has(r.digest));
   const by = { actor: agentActor(node.hostname, node.sourceIp, node.version), event: 'deleteImage' };
   for (const r of gone)
@@ -220,4 +222,62 @@ export async function dropGoneNodeImages(s: ServiceDeps, node: AgentNode & { sou
   // Policies applied to those images no longer select them on the agents.
   if (gone.length) published(s, 'policies', node.projectId);
   return gone.length;
+}
+
+/**
+ * Renames the node's image rows whose image is now held under other names (`names`: image ID -> its names on the
+ * node, from its agent): each row gets the ref nodeImageRef gives the image now (a retag, an untag that leaves
+ * another name, an image left with no name: its ID), audited as modifyImage by the node; returns how many. A row
+ * whose new ref another row of the project still holds waits for that one to move first (or for the next report).
+ */
+export async function followNodeImageNames(
+  s: ServiceDeps,
+  node: AgentNode & { sourceIp: string; version: string },
+  names: ReadonlyMap<string, readonly string[]>,
+): Promise<number> {
+  const rows = await nodeImageRows(s, node);
+  const by = { actor: agentActor(node.hostname, node.sourceIp, node.version), event: 'modifyImage' };
+  let todo = rows
+    .filter((r) => names.has(r.digest))
+    .map((r) => ({ ...r, to: nodeImageRef(node.hostname, { imageId: r.digest, repoTags: [...names.get(r.digest)!] }) }))
+    .filter((r) => r.to !== r.ref);
+  let renamed = 0;
+  // Rounds: a rename into a ref another row leaves in this report happens once that row moved.
+  while (todo.length) {
+    const waiting: typeof todo = [];
+    for (const r of todo) {
+      const taken = await s.store.db.selectFrom('images').select('id').where('project_id', '=', node.projectId).where('ref', '=', r.to).executeTakeFirst();
+      let done = !taken;
+      if (done)
+        try {
+          await mutate(
+            s,
+            by,
+            {
+              resourceType: 'image',
+              resourceId: r.id,
+              projectId: node.projectId,
+              summary: { nodeId: node.id, image: r.digest, ref: r.to, was: r.ref, why: 'renamed on the node' },
+            },
+            (trx) =>
+              trx
+                .updateTable('images')
+                .set({ ref: r.to, ...repoAndTag(r.to.slice(r.to.indexOf('/') + 1)), updated_at: s.clock().toISOString() })
+                .where('id', '=', r.id)
+                .where('node_id', '=', node.id)
+                .execute(),
+          );
+        } catch {
+          // Taken meanwhile (the project's refs are unique): the next round or report.
+          done = false;
+        }
+      if (done) renamed++;
+      else waiting.push(r);
+    }
+    if (waiting.length === todo.length) break;
+    todo = waiting;
+  }
+  // Policies applied to a node image select it by its name on the agents.
+  if (renamed) published(s, 'policies', node.projectId);
+  return renamed;
 }

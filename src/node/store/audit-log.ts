@@ -332,13 +332,18 @@ function csvField(v: unknown): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** Streams the whole trail as JSON lines or CSV, in pages. */
-export async function* exportAudit(db: Db, format: 'jsonl' | 'csv', pageSize = 5000): AsyncGenerator<string> {
+/** What an export selects: the query's filters; `max` bounds the records written (default all). */
+export type AuditExportFilter = Omit<AuditQuery, 'afterSeq' | 'limit'> & { max?: number };
+
+/** Streams the trail (or the records the filter selects) as JSON lines or CSV, in pages of `pageSize` records. */
+export async function* exportAudit(db: Db, format: 'jsonl' | 'csv', pageSize = 5000, filter: AuditExportFilter = {}): AsyncGenerator<string> {
   if (format === 'csv') yield `${AUDIT_COLUMNS.join(',')}\n`;
   let after = 0;
-  for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute();
+  let left = filter.max ?? Infinity;
+  while (left > 0) {
+    const rows = await queryAudit(db, { ...filter, afterSeq: after, limit: Math.min(pageSize, left) });
     if (rows.length === 0) return;
+    left -= rows.length;
     let chunk = '';
     for (const r of rows) {
       chunk += format === 'jsonl' ? `${JSON.stringify(r)}\n` : `${AUDIT_COLUMNS.map((c) => csvField(r[c])).join(',')}\n`;

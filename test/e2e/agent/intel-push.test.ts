@@ -11,9 +11,9 @@
 // bpftrace).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { localAlerts, stop, stored, until, stageTest } from './harness.js';
+import { listen } from '../../helpers/tcp-listen.js';
 
 const IMAGE = 'vigil-intel-test/minbase:1';
 const OUTBOUND = 'network/abnormal-outbound';
@@ -24,12 +24,6 @@ const RULE = `- rule: Tac in a container
   output: tac ran in %container.name (cmdline=%proc.cmdline)
   priority: WARNING
 `;
-
-async function listen(host: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((sk) => sk.end());
-  await new Promise<void>((res, rej) => server.once('error', rej).listen(0, host, () => res()));
-  return { server, port: (server.address() as { port: number }).port };
-}
 
 stageTest(
   'agent: threat-IP entries and custom rules from the API applied live; disabled stops; kept offline after a restart',

@@ -3,6 +3,7 @@
 // vulnerability DB, demo data seeded, ephemeral port) serving it, Debian's
 // Chromium through playwright-core, and the helpers the tests share
 // (API calls, a watched page, login, axe-core, waiting for a page to settle).
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../../helpers/proc.js';
+import { Api, startServer, stop, type Proc } from '../agent/harness.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
@@ -151,4 +153,41 @@ export async function settle(page: Page): Promise<void> {
     .first()
     .waitFor({ state: 'detached', timeout: 15_000 })
     .catch(() => {});
+}
+
+/** What {@link consoleSuite} gives its tests once its `before` hook ran. */
+export interface ConsoleSuite {
+  api: Api;
+  browser: Browser;
+}
+
+/**
+ * A test file's console without demo data: registers `before`/`after` hooks
+ * that build web/ afresh, start the agent harness's plain `vigil server`
+ * (SQLite, admin password PASSWORD, ephemeral port, no login rate limit to
+ * speak of) serving that build, log in and launch Chromium; all stopped and
+ * removed after the file's tests.
+ */
+export function consoleSuite(prefix: string): ConsoleSuite {
+  const suite = {} as ConsoleSuite;
+  let dir = '';
+  let server: Proc | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    const { build } = await import('vite');
+    await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'error', build: { outDir: join(dir, 'web'), emptyOutDir: true } });
+    const s = await startServer(join(dir, 'data'), 0, { VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000' });
+    server = s.p;
+    suite.api = await Api.login(s.url);
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    suite.browser = browser;
+  });
+  after(async () => {
+    await browser?.close();
+    await stop(server);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return suite;
 }

@@ -5,16 +5,11 @@
 // file:line:column shown in the form, a valid one is listed, disabled with its
 // switch and deleted, each checked through the API; no console error beyond
 // the refused upload's 400.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { Api, PASSWORD, startServer, stop, type Proc } from '../agent/harness.js';
+import { PASSWORD } from '../agent/harness.js';
+import { consoleSuite } from './harness.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-const CHROMIUM = process.env.VIGIL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const RULE = `- rule: Netcat in container
   desc: netcat started
   condition: evt.type in (execve, execveat) and evt.dir = < and proc.name = nc
@@ -22,36 +17,15 @@ const RULE = `- rule: Netcat in container
   priority: WARNING
 `;
 
-let dir = '';
-let server: Proc | undefined;
-let api: Api;
-let browser: Browser | undefined;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vigil-console-intel-'));
-  const { build } = await import('vite');
-  await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'error', build: { outDir: join(dir, 'web'), emptyOutDir: true } });
-  // The agent e2e harness's server (admin password PASSWORD), serving this build.
-  const s = await startServer(join(dir, 'data'), 0, { VIGIL_CONSOLE_DIR: join(dir, 'web'), VIGIL_LOGIN_RATE_LIMIT: '1000' });
-  server = s.p;
-  api = await Api.login(s.url);
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-});
-
-after(async () => {
-  await browser?.close();
-  await stop(server);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const suite = consoleSuite('vigil-console-intel-');
 
 test('settings: threat IPs and custom rule files through the console', { timeout: 600_000 }, async () => {
-  const base = api.url;
-  const projectId = (await api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
-  const rules = () => api.call<{ items: Array<{ name: string; enabled: boolean; ruleCount: number }> }>('GET', `/api/v1/projects/${projectId}/rules`);
-  const threats = () => api.call<{ items: Array<{ cidr: string; comment: string }> }>('GET', `/api/v1/projects/${projectId}/threat-ips`);
+  const base = suite.api.url;
+  const projectId = (await suite.api.call<{ items: Array<{ id: string }> }>('GET', '/api/v1/projects')).items[0]!.id;
+  const rules = () => suite.api.call<{ items: Array<{ name: string; enabled: boolean; ruleCount: number }> }>('GET', `/api/v1/projects/${projectId}/rules`);
+  const threats = () => suite.api.call<{ items: Array<{ cidr: string; comment: string }> }>('GET', `/api/v1/projects/${projectId}/threat-ips`);
 
-  const ctx = await browser!.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
+  const ctx = await suite.browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
   ctx.setDefaultTimeout(90_000);
   ctx.setDefaultNavigationTimeout(90_000);
   const page = await ctx.newPage();
@@ -83,12 +57,23 @@ test('settings: threat IPs and custom rule files through the console', { timeout
   await page.getByRole('button', { name: 'Upload rule file' }).click();
   const ruleDialog = page.getByRole('dialog');
   await ruleDialog.getByLabel('File name').fill('broken.yaml');
-  await ruleDialog.getByLabel('Rules (Falco YAML)').fill('- rule: Broken\n  desc: x\n  condition: proc.name = nc and (\n  output: x\n  priority: WARNING\n');
+  await ruleDialog
+    .getByLabel('Rules (Falco YAML)')
+    .fill(
+      '- rule: Broken\n  desc: x\n  condition: proc.name = nc and (\n  output: x\n  priority: WARNING\n- rule: Loud\n  desc: z\n  condition: proc.name = nc\n  output: z\n  priority: LOUD\n',
+    );
   await ruleDialog.getByRole('button', { name: 'Save' }).click();
   await ruleDialog
     .getByRole('alert')
     .filter({ hasText: /broken\.yaml:3:\d+:/ })
     .waitFor();
+  // Every error, each with line:column and code, not only the first.
+  const errors = ruleDialog.getByRole('list', { name: 'Errors in the file (2)' }).getByRole('listitem');
+  await errors.nth(1).waitFor();
+  const shown = await errors.allInnerTexts();
+  assert.equal(shown.length, 2);
+  assert.match(shown[0]!, /^3:\d+\s+CONDITION_SYNTAX\s+rule 'Broken'/);
+  assert.match(shown[1]!, /^6:\d+\s+INVALID_PRIORITY\s+rule 'Loud'/);
   assert.equal((await rules()).items.length, 0);
 
   // Fixed: accepted, listed with its rule count.

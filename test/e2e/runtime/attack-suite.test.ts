@@ -40,6 +40,8 @@ interface Script {
   docker: string[];
   knownMiss?: string;
   unreliable?: string;
+  /** `# name: required`: the alert must also carry the container's name (not only its id). */
+  needName?: boolean;
 }
 
 function header(text: string, key: string): string | undefined {
@@ -64,6 +66,7 @@ function scripts(dir: 'attacks' | 'benign'): Script[] {
         ...(expect ? { expect } : {}),
         ...(known ? { knownMiss: known } : {}),
         ...(unreliable ? { unreliable } : {}),
+        ...(header(text, 'name') === 'required' ? { needName: true } : {}),
       };
     });
 }
@@ -95,7 +98,7 @@ describe('attack suite and benign workload in real Docker containers and on the 
   before(async () => {
     d = await startDockerd({ prefix: 'vigil-atk-' });
     await importRootfs(d, ROOTFS!, IMAGE);
-    await w.start(['--state', join(d.dir, 'learn.json'), '--stats', '0', '--auth-log', join(d.dir, 'auth.log')]);
+    await w.start(['--state', join(d.dir, 'learn.json'), '--stats', '0', '--auth-log', join(d.dir, 'auth.log'), '--docker-socket', d.socket]);
   });
 
   after(async () => {
@@ -141,7 +144,7 @@ describe('attack suite and benign workload in real Docker containers and on the 
     let total = 0;
     for (const r of runs.filter((x) => x.s.expect)) {
       const got = seen(r);
-      const ok = got.some((a) => a.type === r.s.expect && (r.where === 'host' || a.container?.id === r.key));
+      const ok = got.some((a) => a.type === r.s.expect && (r.where === 'host' || (a.container?.id === r.key && (!r.s.needName || !!a.container?.name))));
       total++;
       if (ok) hit++;
       if (!ok && !r.s.knownMiss && !r.s.unreliable)

@@ -28,12 +28,13 @@ export function saveSession(s: Session | undefined): void {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
-/** An API error with the server's code and message ({ error, message }). */
+/** An API error with the server's code and message ({ error, message }), and the whole error body (e.g. a rule file's `diagnostics`). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -71,7 +72,7 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   const r = await call;
   if (!r.response.ok) {
     const e = (r.error ?? {}) as { error?: string; message?: string };
-    throw new ApiError(r.response.status, e.error ?? String(r.response.status), e.message ?? r.response.statusText);
+    throw new ApiError(r.response.status, e.error ?? String(r.response.status), e.message ?? r.response.statusText, e);
   }
   return r.data as T;
 }

@@ -1,9 +1,10 @@
 // Settings sections for what the server pushes to its agents' rule engines
 // (docs/rules.md): threat-IP entries of the current project and global ones
 // (add, delete), and the project's custom rule files (upload, with the
-// loader's error and its line and column shown; enable/disable; delete).
-import { Form, Input, Switch, Tag } from 'antd';
-import { api, unwrap } from '../api/client';
+// loader's errors, each with its line, column and code, listed; enable/disable;
+// delete).
+import { Form, Input, Switch, Tag, Typography } from 'antd';
+import { api, ApiError, unwrap } from '../api/client';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { ChoiceItem, ConfirmDelete, FormModal, QueryTable, RequiredItem, SectionCard, useAction, useAddForm, useListQuery } from './page';
@@ -13,6 +14,27 @@ type ThreatIp = { id: string; projectId: string | null; cidr: string; comment: s
 type RuleFile = { id: string; name: string; enabled: boolean; ruleCount: number; updatedAt: string };
 type ThreatForm = { cidr: string; comment?: string; scope: 'project' | 'global' };
 type RuleForm = { name: string; content: string };
+type Diagnostic = { line: number; column: number; code: string; message: string };
+
+/** Every error of a refused rule file (the API's `diagnostics`), not only the first one the message names. */
+function RuleDiagnostics({ error }: { error: Error | null }) {
+  const { t } = useI18n();
+  const d = error instanceof ApiError && Array.isArray(error.body.diagnostics) ? (error.body.diagnostics as Diagnostic[]) : [];
+  if (!d.length) return null;
+  const title = t('intel.ruleErrors', { count: d.length });
+  return (
+    <div style={{ marginBottom: 12 }}>
+      <Typography.Text strong>{title}</Typography.Text>
+      <ul aria-label={title} style={{ paddingLeft: 18, margin: '4px 0 0' }}>
+        {d.map((x, i) => (
+          <li key={i}>
+            <Typography.Text code>{`${x.line}:${x.column}`}</Typography.Text> <Tag>{x.code}</Tag> {x.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 export function IntelSettings() {
   const { t } = useI18n();
@@ -123,6 +145,7 @@ export function IntelSettings() {
         <RequiredItem label={t('intel.ruleContent')} name="content">
           <Input.TextArea rows={10} spellCheck={false} style={{ fontFamily: 'monospace' }} />
         </RequiredItem>
+        <RuleDiagnostics error={upload.mutation.error} />
       </FormModal>
     </>
   );

@@ -171,6 +171,10 @@ export const en = {
   'alerts.severity': 'Severity',
   'alerts.type': 'Type',
   'alerts.typeHint': 'Type, e.g. runtime/reverse-shell',
+  'alerts.filterContainer': 'Container (ID or name)',
+  'alerts.containerName': 'Container',
+  'alerts.until': 'Last seen before',
+  'alerts.untilHint': 'Last seen before (e.g. 2026-02-28)',
   'alerts.range': 'Time range',
   'alerts.range.1h': 'Last hour',
   'alerts.range.24h': 'Last 24 hours',
@@ -388,6 +392,7 @@ export const en = {
   'intel.ruleName': 'File name',
   'intel.ruleNameHelp': 'Letters, digits, dot, dash, underscore, e.g. web-shells.yaml',
   'intel.ruleContent': 'Rules (Falco YAML)',
+  'intel.ruleErrors': 'Errors in the file ({count})',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -171,6 +171,10 @@ export const zh: Record<MessageKey, string> = {
   'alerts.severity': '风险等级',
   'alerts.type': '告警类型',
   'alerts.typeHint': '告警类型，如 runtime/reverse-shell',
+  'alerts.filterContainer': '容器（ID 或名称）',
+  'alerts.containerName': '容器',
+  'alerts.until': '最近发生早于',
+  'alerts.untilHint': '最近发生早于（如 2026-02-28）',
   'alerts.range': '时间范围',
   'alerts.range.1h': '近 1 小时',
   'alerts.range.24h': '近 24 小时',
@@ -388,4 +392,5 @@ export const zh: Record<MessageKey, string> = {
   'intel.ruleName': '文件名',
   'intel.ruleNameHelp': '字母、数字、点、横线、下划线，例如 web-shells.yaml',
   'intel.ruleContent': '规则（Falco YAML）',
+  'intel.ruleErrors': '文件中的错误（{count} 处）',
 };

@@ -1,4 +1,5 @@
-// Alerts: alert groups with filters in the URL, detail (process, container,
+// Alerts: alert groups with filters in the URL (status, severity, type,
+// node, container, time range, end time), detail (process, container,
 // Kubernetes request, raw JSON) at /alerts/:id, and status changes on one
 // or many groups (handled, ignored, false positive).
 import { useState } from 'react';
@@ -10,7 +11,8 @@ import type { AlertRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
-import { DataTable, FilterSearch, FilterSelect, PageTitle, Pager, useCursorPager } from '../components/page';
+import { DataTable, PageTitle, Pager, useCursorPager } from '../components/page';
+import { FilterToolbar, filterTime, selectFilter } from '../components/FilterToolbar';
 import { message } from '../components/message';
 
 const STATUSES = ['open', 'handled', 'ignored', 'false-positive'] as const;
@@ -35,7 +37,10 @@ export default function Alerts() {
     status: (f.get('status') || undefined) as (typeof STATUSES)[number] | undefined,
     severity: (f.get('severity') || undefined) as (typeof SEVERITIES)[number] | undefined,
     type: f.get('type') || undefined,
+    node: f.get('node') || undefined,
+    container: f.get('container') || undefined,
     since,
+    until: filterTime(f.get('until')),
     cursor: f.get('cursor') || undefined,
     limit: 50,
   };
@@ -90,24 +95,18 @@ export default function Alerts() {
   return (
     <>
       <PageTitle>{t('nav.alerts')}</PageTitle>
-      <div className="toolbar" role="search">
-        <FilterSelect f={f} param="status" label={t('alerts.status')} width={150} options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
-        <FilterSelect
-          f={f}
-          param="severity"
-          label={t('alerts.severity')}
-          width={140}
-          options={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
-        />
-        <FilterSearch f={f} param="type" label={t('alerts.type')} placeholder={t('alerts.typeHint')} width={260} />
-        <FilterSelect
-          f={f}
-          param="range"
-          label={t('alerts.range')}
-          width={150}
-          options={Object.keys(RANGES).map((r) => ({ value: r, label: t(`alerts.range.${r}` as 'alerts.range.1h') }))}
-        />
-      </div>
+      <FilterToolbar
+        f={f}
+        filters={[
+          selectFilter('status', t('alerts.status'), 150, STATUSES, (s) => t(`status.${s}` as 'status.open')),
+          selectFilter('severity', t('alerts.severity'), 140, SEVERITIES, (s) => t(`severity.${s}` as 'severity.high')),
+          { kind: 'search', param: 'type', label: t('alerts.type'), placeholder: t('alerts.typeHint'), width: 260 },
+          { kind: 'search', param: 'node', label: t('alerts.host'), width: 180 },
+          { kind: 'search', param: 'container', label: t('alerts.filterContainer'), width: 220 },
+          selectFilter('range', t('alerts.range'), 150, Object.keys(RANGES), (r) => t(`alerts.range.${r}` as 'alerts.range.1h')),
+          { kind: 'text', param: 'until', label: t('alerts.until'), placeholder: t('alerts.untilHint'), width: 240 },
+        ]}
+      />
       {writable && (
         <div className="toolbar">
           <span>{t('alerts.selected', { n: selected.length })}</span>
@@ -138,6 +137,7 @@ export default function Alerts() {
             },
             { title: t('alerts.message'), dataIndex: 'message', ellipsis: true },
             { title: t('alerts.host'), dataIndex: 'host' },
+            { title: t('alerts.containerName'), dataIndex: 'containerName' },
             { title: t('alerts.count'), dataIndex: 'count' },
             { title: t('alerts.status'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
             { title: t('alerts.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },

@@ -1,16 +1,23 @@
 // Audit trail: filters (event, user, project, time), paging by sequence
-// number, export (JSON lines, CSV) and the hash chain's verification status.
-import { Alert, Button, Input, Space, Tag } from 'antd';
+// number, export of what the filters select (JSON lines, CSV) and the hash
+// chain's verification status.
+import { Alert, Button, Space, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { api, loadSession, unwrap } from '../api/client';
 import type { AuditRecord } from '../api/models';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProjects, useUrlFilters } from '../components/common';
-import { DataTable, FilterSearch, FilterSelect, PageTitle } from '../components/page';
+import { DataTable, PageTitle } from '../components/page';
+import { FilterToolbar, filterTime } from '../components/FilterToolbar';
 import { message } from '../components/message';
 
-async function download(format: 'jsonl' | 'csv'): Promise<void> {
-  const r = await fetch(`/api/v1/audit/export?format=${format}`, { headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` } });
+type AuditFilters = { event?: string; project?: string; user?: string; since?: string; until?: string };
+
+/** Downloads what the current filters select (the server streams it; the whole trail without filters). */
+async function download(format: 'jsonl' | 'csv', filters: AuditFilters): Promise<void> {
+  const q = new URLSearchParams({ format });
+  for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+  const r = await fetch(`/api/v1/audit/export?${q}`, { headers: { authorization: `Bearer ${loadSession()?.token ?? ''}` } });
   if (!r.ok) throw new Error(((await r.json().catch(() => ({}))) as { message?: string }).message ?? r.statusText);
   const url = URL.createObjectURL(await r.blob());
   const a = document.createElement('a');
@@ -26,22 +33,15 @@ export default function Audit() {
   const projects = useProjects();
   // The page position is the URL's `cursor` (a sequence number), reset by every filter change.
   const after = f.get('cursor') ? Number(f.get('cursor')) : undefined;
-  const since = f.get('since');
-  const until = f.get('until');
-  // Every filter runs on the server (a date typed as 2026-01-31 is read as that day's UTC midnight).
-  const iso = (v?: string | null) => {
-    const d = v ? new Date(v) : undefined;
-    return d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
-  };
-  const query = {
+  // Every filter runs on the server; the export sends the same ones.
+  const filters: AuditFilters = {
     event: f.get('event') || undefined,
     project: f.get('inProject') || undefined,
     user: f.get('user') || undefined,
-    since: iso(since),
-    until: iso(until),
-    after,
-    limit: 100,
+    since: filterTime(f.get('since')),
+    until: filterTime(f.get('until')),
   };
+  const query = { ...filters, after, limit: 100 };
   const q = useQuery({
     queryKey: ['audit', query],
     queryFn: () => unwrap(api.GET('/api/v1/audit', { params: { query } })),
@@ -77,31 +77,27 @@ export default function Audit() {
             />
           ))}
       </QueryState>
-      <div className="toolbar" role="search">
-        <FilterSearch f={f} param="event" label={t('audit.event')} width={200} />
-        <FilterSearch f={f} param="user" label={t('audit.user')} width={180} />
-        <FilterSelect
-          f={f}
-          param="inProject"
-          label={t('audit.project')}
-          width={180}
-          options={(projects.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
-        />
-        {(['since', 'until'] as const).map((k) => (
-          <Input
-            key={k}
-            aria-label={t(`audit.${k}`)}
-            placeholder={t(`audit.${k}Hint`)}
-            defaultValue={f.get(k)}
-            onPressEnter={(e) => f.set({ [k]: (e.target as HTMLInputElement).value })}
-            style={{ width: 200 }}
-          />
-        ))}
+      <FilterToolbar
+        f={f}
+        filters={[
+          { kind: 'search', param: 'event', label: t('audit.event'), width: 200 },
+          { kind: 'search', param: 'user', label: t('audit.user'), width: 180 },
+          {
+            kind: 'select',
+            param: 'inProject',
+            label: t('audit.project'),
+            width: 180,
+            options: (projects.data?.items ?? []).map((p) => ({ value: p.id, label: p.name })),
+          },
+          { kind: 'text', param: 'since', label: t('audit.since'), placeholder: t('audit.sinceHint'), width: 200 },
+          { kind: 'text', param: 'until', label: t('audit.until'), placeholder: t('audit.untilHint'), width: 200 },
+        ]}
+      >
         <Space>
-          <Button onClick={() => download('csv').catch((e) => void message.error(errorMessage(e)))}>{t('audit.exportCsv')}</Button>
-          <Button onClick={() => download('jsonl').catch((e) => void message.error(errorMessage(e)))}>{t('audit.exportJsonl')}</Button>
+          <Button onClick={() => download('csv', filters).catch((e) => void message.error(errorMessage(e)))}>{t('audit.exportCsv')}</Button>
+          <Button onClick={() => download('jsonl', filters).catch((e) => void message.error(errorMessage(e)))}>{t('audit.exportJsonl')}</Button>
         </Space>
-      </div>
+      </FilterToolbar>
       <QueryState query={q}>
         <DataTable<AuditRecord>
           rowKey="seq"

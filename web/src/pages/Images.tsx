@@ -7,7 +7,8 @@ import type { Image } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { QueryState, SeverityTag, useProject, useUrlFilters } from '../components/common';
-import { DataTable, FilterSearch, FilterSelect, FormModal, PageTitle, Pager, RequiredItem, useAddForm, useCursorPager, yesNo } from '../components/page';
+import { DataTable, FormModal, PageTitle, Pager, RequiredItem, useAddForm, useCursorPager, yesNo } from '../components/page';
+import { FilterToolbar, selectFilter } from '../components/FilterToolbar';
 import { message } from '../components/message';
 
 export function highestSeverity(im: Image): string {
@@ -52,35 +53,28 @@ export default function Images() {
   return (
     <>
       <PageTitle>{t('nav.images')}</PageTitle>
-      <div className="toolbar" role="search">
-        <FilterSearch f={f} param="name" label={t('images.filterName')} width={240} />
-        <FilterSearch f={f} param="repository" label={t('images.filterRepository')} width={200} />
-        <FilterSearch f={f} param="registry" label={t('images.filterRegistry')} width={200} />
-        <FilterSelect
-          f={f}
-          param="minSeverity"
-          label={t('images.filterSeverity')}
-          width={180}
-          options={['critical', 'high', 'medium', 'low'].map((s) => ({
-            value: s,
-            label: t('images.atLeast', { severity: t(`severity.${s}` as 'severity.high') }),
-          }))}
-        />
-        <FilterSelect f={f} param="scanned" label={t('images.filterScanned')} width={150} options={yesNo(t('images.scanned'), t('images.notScanned'))} />
-        <FilterSelect
-          f={f}
-          param="scanStatus"
-          label={t('images.filterScanStatus')}
-          width={170}
-          options={['queued', 'running', 'succeeded', 'failed'].map((v) => ({ value: v, label: t(`status.${v}` as 'status.failed') }))}
-        />
-        <FilterSelect f={f} param="fixable" label={t('images.filterFixable')} width={170} options={yesNo(t('images.fixable'), t('images.notFixable'))} />
+      <FilterToolbar
+        f={f}
+        filters={[
+          { kind: 'search', param: 'name', label: t('images.filterName'), width: 240 },
+          { kind: 'search', param: 'repository', label: t('images.filterRepository'), width: 200 },
+          { kind: 'search', param: 'registry', label: t('images.filterRegistry'), width: 200 },
+          selectFilter('minSeverity', t('images.filterSeverity'), 180, ['critical', 'high', 'medium', 'low'], (s) =>
+            t('images.atLeast', { severity: t(`severity.${s}` as 'severity.high') }),
+          ),
+          { kind: 'select', param: 'scanned', label: t('images.filterScanned'), width: 150, options: yesNo(t('images.scanned'), t('images.notScanned')) },
+          selectFilter('scanStatus', t('images.filterScanStatus'), 170, ['queued', 'running', 'succeeded', 'failed'], (v) =>
+            t(`status.${v}` as 'status.failed'),
+          ),
+          { kind: 'select', param: 'fixable', label: t('images.filterFixable'), width: 170, options: yesNo(t('images.fixable'), t('images.notFixable')) },
+        ]}
+      >
         {projectId && can('image:create', projectId) && (
           <Button type="primary" onClick={add.show}>
             {t('images.add')}
           </Button>
         )}
-      </div>
+      </FilterToolbar>
       <QueryState query={q}>
         <DataTable<Image>
           dataSource={q.data?.items ?? []}

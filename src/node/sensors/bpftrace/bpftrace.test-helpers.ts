@@ -1,5 +1,7 @@
 // Test helper of the bpftrace sensor: recorded-format lines (bpftrace's
 // `-f json` printf records) fed through the parser and a normaliser.
+import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import type { SyscallEvent } from '../../../core/events/event.js';
 import { Normaliser, type NormaliserOptions } from './normalise.js';
 import { parseBpftraceLine, type BpftraceRecord, type RawHeader } from './parse.js';
@@ -92,4 +94,36 @@ export async function runProbes(
   });
   await runner.start();
   return runner;
+}
+
+/** Runs `script` with sh and asserts it succeeded. */
+export function sh(script: string): void {
+  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${script}: ${r.stderr}`);
+}
+
+/**
+ * The exec and exit probes of the real program with the kernel's burst aggregation: every exec event,
+ * the key hash of each reported exec (its `E` line's) and the kernel's counts per key (machine-wide).
+ */
+export async function execBurstProbes(program: ProgramOptions = {}): Promise<{
+  runner: BpftraceRunner;
+  events: SyscallEvent[];
+  keyOf: Map<SyscallEvent, string>;
+  counts: Map<string, number>;
+}> {
+  const events: SyscallEvent[] = [];
+  const keyOf = new Map<SyscallEvent, string>();
+  const counts = new Map<string, number>();
+  const runner = await runProbes(/^(BEGIN|interval:|tracepoint:sched:sched_process_(exec|exit))/, {
+    program,
+    onRecord: (r) => {
+      if (r.kind === 'repeats') for (const [k, n] of r.counts) counts.set(k, (counts.get(k) ?? 0) + n);
+    },
+    onEvent: (event, raw) => {
+      events.push(event);
+      if (raw.code === 'E') keyOf.set(event, raw.rest[9]!);
+    },
+  });
+  return { runner, events, keyOf, counts };
 }

@@ -4,10 +4,36 @@
 // kernel-clock to wall-clock mapping, and cache invalidation on exit.
 import type { FdInfo, FdKind, ProcessInfo, SyscallEvent } from '../../../core/events/event.js';
 import { decodeArgv, dirChainPath, type RawHeader } from './parse.js';
-import { FD_KINDS, RAW_SYSCALLS } from './program.js';
+import { readlinkSync, statSync, type BigIntStats } from 'node:fs';
+import { CHMOD_EXEMPT_WRITERS, CHMOD_RECENT_MS, DROP_EXEMPT_WRITERS, FD_KINDS, RAW_SYSCALLS, kernelDev } from './program.js';
 import type { ProcCache, ProcInfo } from '../procfs.js';
 import { readBounded, socketInodes } from '../procfs.js';
 import type { ContainerResolver } from '../container-resolver.js';
+
+/**
+ * A chmod adding an exec bit is not a drop when its process or one of its ancestors is one of these:
+ * compilers, linkers and package managers (as the drop-and-execute rules' exemptions), build tools
+ * (`make` running `chmod +x`), package scripts.
+ */
+const CHMOD_EXEMPT_ANCESTORS: ReadonlySet<string> = new Set([
+  ...DROP_EXEMPT_WRITERS,
+  ...CHMOD_EXEMPT_WRITERS,
+  ...['make', 'gmake', 'cmake', 'ninja', 'meson', 'tcc', 'javac', 'ghc', 'mold', 'npm', 'yarn', 'pnpm', 'pipx', 'poetry', 'gradle', 'mvn'],
+  ...['dpkg-deb', 'aptitude', 'unattended-upgr', 'microdnf', 'zypper', 'pacman', 'tdnf', 'snap', 'snapd', 'flatpak'],
+]);
+
+let ownPidnsInode: number | undefined;
+/** Inode of this process's pid namespace (0 when unknown). */
+function ownPidns(): number {
+  if (ownPidnsInode === undefined) {
+    try {
+      ownPidnsInode = Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? 0);
+    } catch {
+      ownPidnsInode = 0;
+    }
+  }
+  return ownPidnsInode;
+}
 
 /** The dirfd meaning "relative to the cwd" (AT_FDCWD). */
 const AT_FDCWD = -100;
@@ -96,6 +122,11 @@ export class Normaliser {
   private readonly pendingUnlinked = new Set<number>();
   /** Cgroup lines by kernel cgroup id, learnt from execs (kernel names) and fresh /proc reads; bounded. */
   private readonly byCgroupId = new Map<number, string[]>();
+  /** The old name of a hard link per thread, between its `Lo` and `Lk` records (bounded). */
+  private readonly linkOld = new Map<number, string>();
+  /** Files a chmod made executable, by `${kernel dev}:${inode}` (chmodExec()), oldest first, bounded. */
+  private readonly chmodded = new Map<string, { writer: string; pidns: number }>();
+  static readonly MAX_CHMODDED = 4096;
   private graveyard: Array<{ pid: number; info: ProcInfo; at: number }> = [];
   /** How long an exited process stays cached (ns of kernel time). */
   static readonly EXIT_GRACE_NS = 2e9;
@@ -165,6 +196,9 @@ export class Normaliser {
           const oldest = this.pendingWriter.keys().next().value;
           if (oldest !== undefined) this.pendingWriter.delete(oldest);
         }
+        return {};
+      case 'Cx':
+        this.chmodExec(r, f);
         return {};
       case 'Dm':
         this.pendingUnlinked.add(r.pid);
@@ -306,14 +340,30 @@ export class Normaliser {
         const to = this.absolute(r.pid, newp);
         return { event: this.make(r, 'renameat2', { oldpath: from, newpath: to }, { type: 'file', name: to }) };
       }
-      case 'Sy':
-      case 'Lk': {
+      case 'Sy': {
         // The new name is relative to newdfd; a symlink's target is kept as written (it is resolved when used).
         const [target = '', name = ''] = (f[1] ?? '').split('\x1f');
         const linkpath = this.resolve(r.pid, Number(f[0]), name);
-        if (r.code === 'Sy') return { event: this.make(r, 'symlinkat', { target, linkpath }, { type: 'file', name: linkpath }) };
-        const from = this.absolute(r.pid, target);
-        return { event: this.make(r, 'linkat', { oldpath: from, newpath: linkpath }, { type: 'file', name: linkpath }) };
+        return { event: this.make(r, 'symlinkat', { target, linkpath }, { type: 'file', name: linkpath }) };
+      }
+      case 'Lo':
+      case 'Lk': {
+        // A hard link: `Lo` (the old name), then `Lk` (the new one). Each name is placed by the kernel's
+        // chain of its directory (the dirfd's, or the cwd's) when it could (the `ln` is usually gone
+        // from /proc by now), else through /proc.
+        const dfd = Number(f[0]);
+        const name = f[f.length - 1] ?? '';
+        const dir = !name.startsWith('/') && name !== '' && (dfd === AT_FDCWD || dfd >= 0) ? dirChainPath(f.slice(1, -1)) : undefined;
+        const path = dir !== undefined ? normalisePath(`${dir}/${name}`) : this.resolve(r.pid, dfd, name);
+        if (r.code === 'Lo') {
+          this.linkOld.delete(r.tid);
+          this.linkOld.set(r.tid, path);
+          if (this.linkOld.size > 1024) this.linkOld.delete(this.linkOld.keys().next().value!);
+          return {};
+        }
+        const oldpath = this.linkOld.get(r.tid) ?? '';
+        this.linkOld.delete(r.tid);
+        return { event: this.make(r, 'linkat', { oldpath, newpath: path }, { type: 'file', name: path }) };
       }
       case 'L': {
         const given = f[f.length - 1] ?? '';
@@ -387,7 +437,7 @@ export class Normaliser {
     if ((flags & 1) !== 0) ev.proc.exeFromMemfd = true;
     this.pendingUnlinked.delete(r.pid);
     if (f[5] && f[5] !== '0') ev.proc.exeIdentity = `${f[4]}:${f[5]}:${f[6]}:${f[7]}`;
-    const writer = this.pendingWriter.get(r.pid);
+    const writer = this.pendingWriter.get(r.pid) ?? (f[5] && f[5] !== '0' ? this.chmodWriter(`${f[4]}:${f[5]}`, r.pidnsInode) : undefined);
     this.pendingWriter.delete(r.pid);
     if (writer) ev.proc.exeWriter = writer;
     else delete ev.proc.exeWriter;
@@ -419,6 +469,58 @@ export class Normaliser {
     const cwd = this.o.procs.fs.link(pid, 'cwd') ?? this.o.procs.peek(pid)?.cwd ?? this.o.procs.get(pid)?.cwd;
     if (!cwd) return p;
     return normalisePath(`${cwd}/${p}`);
+  }
+
+  /**
+   * A chmod that added an exec bit (`Cx`): when the file is new (last written at most CHMOD_RECENT_MS
+   * before) and neither the chmod's process nor its ancestors (up to four, from the
+   * cache) are a compiler, build tool or package manager, the file is remembered by its kernel
+   * (device, inode) with the process's name, which its exec then carries as `proc.exe_writer` (the
+   * drop-and-execute rules). The file is looked at through the process's root, or its parent's (the
+   * `chmod` has usually exited), so a container's path is the container's file.
+   */
+  private chmodExec(r: RawHeader, f: string[]): void {
+    const dfd = Number(f[0]);
+    const name = f[f.length - 1] ?? '';
+    if (name === '') return;
+    const dir = !name.startsWith('/') && (dfd === AT_FDCWD || dfd >= 0) ? dirChainPath(f.slice(4, -1)) : undefined;
+    const path = dir !== undefined ? normalisePath(`${dir}/${name}`) : this.resolve(r.pid, dfd, name);
+    if (!path.startsWith('/')) return;
+    const chain: string[] = [r.comm];
+    for (let pid = r.ppid, i = 0; i < 4 && pid > 1; i++) {
+      const p = this.o.procs.peek(pid) ?? this.o.procs.get(pid);
+      if (!p) break;
+      chain.push(p.name);
+      pid = p.ppid;
+    }
+    if (chain.some((c) => CHMOD_EXEMPT_ANCESTORS.has(c))) return;
+    // Through the process's root, its parent's, or (both gone, a process of the agent's own pid
+    // namespace) the agent's.
+    const roots = [r.pid, r.ppid].map((pid) => `${this.o.procs.fs.root}/${pid}/root`);
+    if (r.pidnsInode !== 0 && r.pidnsInode === ownPidns()) roots.push('');
+    let st: BigIntStats | undefined;
+    for (const root of roots) {
+      try {
+        st = statSync(`${root}${path}`, { bigint: true });
+        break;
+      } catch {
+        /* gone, or not there: the next root */
+      }
+    }
+    if (!st || !st.isFile()) return;
+    // Written recently (the mtime, not the birth time: an image layer unpacked a minute ago keeps its
+    // files' old mtimes, a download or a copy has a new one).
+    if ((this.o.wallNow?.() ?? Date.now()) - Number(st.mtimeMs) > CHMOD_RECENT_MS) return;
+    const key = f[2] && f[2] !== '0' ? `${f[3]}:${f[2]}` : `${kernelDev(Number(st.dev))}:${st.ino}`;
+    this.chmodded.delete(key);
+    this.chmodded.set(key, { writer: r.comm, pidns: r.pidnsInode });
+    if (this.chmodded.size > Normaliser.MAX_CHMODDED) this.chmodded.delete(this.chmodded.keys().next().value!);
+  }
+
+  /** The writer of a file made executable by a chmod (chmodExec()), for an exec in the same pid namespace. */
+  private chmodWriter(key: string, pidns: number): string | undefined {
+    const w = this.chmodded.get(key);
+    return w && w.pidns === pidns ? w.writer : undefined;
   }
 
   /** A path of an *at syscall: relative to its dirfd (AT_FDCWD: the cwd), normalised. */

@@ -15,14 +15,9 @@ import type { Ruleset } from '../../../core/rules/loader.js';
 import { loadBuiltinRules } from '../../rules/load.js';
 import type { BpftraceRunner } from './runner.js';
 import { rootDevice } from './program.js';
-import { ebpfSkip, runProbes, waitFor as until } from './bpftrace.test-helpers.js';
+import { ebpfSkip, runProbes, sh, waitFor as until } from './bpftrace.test-helpers.js';
 
 const skip = ebpfSkip();
-
-function sh(script: string): void {
-  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${script}: ${r.stderr}`);
-}
 
 describe('writes under protected directories by any path (real processes)', { skip, timeout: 240_000 }, () => {
   let runner: BpftraceRunner;

@@ -97,18 +97,19 @@ describe('bpftrace program', () => {
         ),
     );
     const execs = p.split('\n').filter((l) => l.startsWith('tracepoint:sched:sched_process_exec '));
-    assert.equal(execs.length, 7);
+    assert.equal(execs.length, 8);
     assert.ok(
       execs[0]!.includes('printf("Cg') &&
         execs[1]!.includes('printf("Dx') &&
-        execs[2]!.includes('@ex[$h, $fn]') &&
-        execs[3]!.includes('printf("Ea') &&
-        execs[4]!.includes('printf("E\\t'),
-      'cgroup names, creator, the burst test, then argv, then the exec line',
+        execs[2]!.includes('$id = @xa[str(args->filename), (uint64)(curtask->real_parent->tgid),') &&
+        execs[3]!.includes('$t = @ex[$id, ($an >= 8 ? *(uint64 *)uptr($as + 0)') &&
+        execs[4]!.includes('printf("Ea') &&
+        execs[5]!.includes('printf("E\\t'),
+      'cgroup names, creator, the burst test on the exact fields (filename and integers, then argv), then argv, then the exec line',
     );
     // A dropped file's exec (`Dx`) is never aggregated; neither is one of a file without a link or with a long argv.
     assert.ok(execs[2]!.includes('if ($an <= 128 && $xi->i_nlink != 0 && @dx[tid] == 0)'));
-    assert.ok(execs[3]!.startsWith('tracepoint:sched:sched_process_exec /@sk[tid] == 0/ {') && execs[4]!.includes('/@sk[tid] == 0/'));
+    assert.ok(execs[4]!.startsWith('tracepoint:sched:sched_process_exec /@sk[tid] == 0/ {') && execs[5]!.includes('/@sk[tid] == 0/'));
     assert.ok(!buildProgram({}).includes('@wr['), 'no host namespace known: nothing remembered');
     assert.ok(!buildProgram({ execRepeatWindowMs: 0 }).includes('@ex['), 'aggregation off: every exec printed');
     assert.ok(!buildProgram({ execRepeatWindowMs: 0 }).includes('@sk['));

@@ -11,7 +11,7 @@
 // String fields a process controls (paths, names) come last so a tab inside
 // one can only corrupt that field, never shift the numeric ones.
 
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** x86_64 syscall numbers of calls that have no dedicated tracepoint here. */
@@ -236,6 +236,10 @@ export interface ProgramOptions {
    * kernel instead of printed (default EXEC_REPEAT_WINDOW_MS; 0: every exec is printed).
    */
   execRepeatWindowMs?: number;
+  /** Tests only: the exec key hash is ANDed with this, then its bit 0 set (0n: every exec has the hash 1, a forced collision). */
+  execRepeatHashMask?: bigint;
+  /** The kernel has the fchmodat2 tracepoint (Linux 6.6+; default true). */
+  chmodat2?: boolean;
 }
 
 /** Default window of the kernel's exec burst aggregation (ms). */
@@ -287,6 +291,14 @@ export const DROP_EXEMPT_WRITERS: readonly string[] = [
   'pip',
   'pip3',
 ];
+
+/**
+ * Tasks whose chmod adding an exec bit is not reported (beside DROP_EXEMPT_WRITERS): archivers restoring
+ * modes (the files they create with an exec bit are remembered by the openat probe already).
+ */
+export const CHMOD_EXEMPT_WRITERS: readonly string[] = ['tar', 'cpio', 'bsdtar'];
+/** A chmod adding an exec bit counts as a drop when the file was last written (its mtime) at most this long before. */
+export const CHMOD_RECENT_MS = 10 * 60_000;
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
@@ -468,6 +480,11 @@ const DIR_ARGS = [
   ...Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$q${k}`),
 ].join(', ');
 
+/** The kernel has this syscalls tracepoint (tracefs at its usual mount points). */
+function hasTracepoint(name: string): boolean {
+  return ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'].some((t) => existsSync(`${t}/events/syscalls/${name}`));
+}
+
 /** How often the program prints the exits it collected (ms). */
 export const EXIT_BATCH_MS = 200;
 
@@ -529,14 +546,20 @@ export const EXEC_REPEAT_KEY = [
 ] as const;
 
 /**
- * The exec probe that runs first: hashes EXEC_REPEAT_KEY and looks the key up in `@ex` (key -> kernel
- * time it was last reported). Within `windowMs` of that, the exec is counted (`@xn0[hash]` or `@xn1`, printed
- * with the exits every EXIT_BATCH_MS) and the `Ea`/`E` probes skip it (`@sk[tid]`); its exit is not recorded
- * (`@ag[pid]`). Otherwise the time is stored and the hash goes out on the `E` line (`@kh[tid]`).
- * `@ex` is cleared every EXEC_REPEAT_CLEAR_S (bounded by BPFTRACE_MAP_KEYS_MAX: when full, execs of new
- * keys are reported, never dropped).
+ * The exec probe that runs first: hashes EXEC_REPEAT_KEY and looks the exec up in `@ex` (key -> kernel
+ * time it was last reported). The map's key is not the hash but the full fields themselves (the filename,
+ * every integer of EXEC_REPEAT_KEY and the argv's words), so two execs that differ in any field are two
+ * keys whatever their hashes: a crafted hash collision is reported, not counted. Within `windowMs` of the
+ * time found, the exec is counted (`@xn0[hash]` or `@xn1`, printed with the exits every EXIT_BATCH_MS;
+ * Node adds the count to the reported exec whose `E` line carried that hash) and the `Ea`/`E` probes skip
+ * it (`@sk[tid]`); its exit is not recorded (`@ag[pid]`). Otherwise the time is stored and the hash goes
+ * out on the `E` line (`@kh[tid]`). Two different execs of one hash both reported within the window share
+ * the hash on their `E` lines: counts under it are then attributed to the first one Node saw (a count, not
+ * an event, goes to the wrong twin; nothing is lost). `@ex` is cleared every EXEC_REPEAT_CLEAR_S (bounded by
+ * BPFTRACE_MAP_KEYS_MAX: when full, execs of new keys are reported, never dropped). `hashMask` (tests
+ * only) masks the hash, so a test can make every exec collide.
  */
-function execRepeatProbe(windowMs: number, v1Id: string, dropped: boolean): string {
+function execRepeatProbe(windowMs: number, v1Id: string, dropped: boolean, hashMask?: bigint): string {
   const mix = '$h = ($h ^ $w) * 0x9e3779b97f4a7c15; $h = $h ^ ($h >> 29);';
   const word = (k: number) =>
     `if ($an > ${8 * k}) { $w = *(uint64 *)uptr($as + ${8 * k}); if ($an < ${8 * k + 8}) { $w = $w & (((uint64)1 << (uint64)(($an - ${8 * k}) * 8)) - 1); } ${mix} }`;
@@ -556,15 +579,26 @@ function execRepeatProbe(windowMs: number, v1Id: string, dropped: boolean): stri
     '$xi->i_mtime_sec',
     '$xi->i_mtime_nsec',
   ];
+  // The exact key, in two maps (one key of all fields does not fit the BPF stack): `@xa` maps the
+  // filename and the integers to an id unique to that entry (the time and CPU of its insertion), `@ex`
+  // maps that id and the argv's words (masked past its end) to the time the exec was last reported.
+  const argvWord = (k: number) =>
+    `($an >= ${8 * k + 8} ? *(uint64 *)uptr($as + ${8 * k}) : ($an > ${8 * k} ? *(uint64 *)uptr($as + ${8 * k}) & (((uint64)1 << (uint64)(($an - ${8 * k}) * 8)) - 1) : (uint64)0))`;
+  const fields = ['str(args->filename)', ...ints.map((x) => `(uint64)(${x})`)].join(', ');
+  const argvKey = Array.from({ length: ARGV_BYTES / 8 }, (_, k) => argvWord(k)).join(', ');
   const guard = dropped ? ' && @dx[tid] == 0' : '';
+  const head = `$mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $as = (uint64)$mm->arg_start; $an = $mm->arg_end - $mm->arg_start;`;
   return (
-    `tracepoint:sched:sched_process_exec { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $as = (uint64)$mm->arg_start; $an = $mm->arg_end - $mm->arg_start; ` +
+    `tracepoint:sched:sched_process_exec { ${head} ` +
     `if ($an <= ${ARGV_BYTES} && $xi->i_nlink != 0${guard}) { $fl = 0; $fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
-    `$h = (uint64)0xcbf29ce484222325; ${ints.map((x) => `$w = (uint64)(${x}); ${mix}`).join(' ')} ` +
+    `$id = @xa[${fields}]; if ($id == 0) { $id = nsecs ^ ((uint64)(cpu + 1) << 56); @xa[${fields}] = $id; } @xk[tid] = $id; } }\n` +
+    `tracepoint:sched:sched_process_exec { $id = @xk[tid]; if ($id != 0) { delete(@xk[tid]); ${head} ` +
+    `$h = (uint64)0xcbf29ce484222325; $w = $id; ${mix} ` +
     `${Array.from({ length: ARGV_BYTES / 8 }, (_, k) => word(k)).join(' ')} ` +
-    `$fn = str(args->filename); $t = @ex[$h, $fn]; ` +
+    `${hashMask !== undefined ? `$h = ($h & ${hashMask}) | 1; ` : ''}` +
+    `$t = @ex[$id, ${argvKey}]; ` +
     `if ($t != 0 && nsecs - $t < ${windowMs * 1_000_000}) { if (@xg == 0) { @xn0[$h] = count(); } else { @xn1[$h] = count(); } @sk[tid] = 1; @ag[pid] = 1; } ` +
-    `else { @ex[$h, $fn] = nsecs; @kh[tid] = $h; delete(@ag[pid]); } } ` +
+    `else { @ex[$id, ${argvKey}] = nsecs; @kh[tid] = $h; delete(@ag[pid]); } } ` +
     `${dropped ? 'if (@dx[tid] != 0) { delete(@dx[tid]); } ' : ''}}`
   );
 }
@@ -603,7 +637,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
         `if ($w != "") { @dx[tid] = 1; ${emit('Dx', '\\t%s', '$w')} } }`,
     );
   const window = Math.max(0, Math.trunc(opts.execRepeatWindowMs ?? EXEC_REPEAT_WINDOW_MS));
-  if (window > 0) p.push(execRepeatProbe(window, v1Id, opts.hostPidns !== undefined));
+  if (window > 0) p.push(execRepeatProbe(window, v1Id, opts.hostPidns !== undefined, opts.execRepeatHashMask));
   const reported = window > 0 ? ' /@sk[tid] == 0/' : '';
   p.push(
     `tracepoint:sched:sched_process_exec${reported} { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
@@ -630,7 +664,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
     p.push(
       `interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); if (@xg == 0) { @xg = 1; print(@xn0); clear(@xn0); } else { @xg = 0; print(@xn1); clear(@xn1); } }`,
     );
-    p.push(`interval:s:${EXEC_REPEAT_CLEAR_S} { clear(@ex); }`);
+    p.push(`interval:s:${EXEC_REPEAT_CLEAR_S} { clear(@xa); clear(@ex); }`);
   } else {
     p.push('tracepoint:sched:sched_process_exit /pid == tid/ { @q[pid] = nsecs; }');
     p.push(`interval:ms:${EXIT_BATCH_MS} { print(@q); clear(@q); }`);
@@ -729,8 +763,42 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // Symlinks and hard links (to sensitive files, over shell histories): target, then the new name.
   p.push(`tracepoint:syscalls:sys_enter_symlinkat { ${emit('Sy', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_symlink { ${emit('Sy', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_linkat { ${emit('Lk', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
-  p.push(`tracepoint:syscalls:sys_enter_link { ${emit('Lk', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
+  // Hard links: both names, relative to their dirfds, each placed by its directory's chain (dirChain():
+  // the dirfd's directory, or the cwd for AT_FDCWD), so a short-lived `ln` in `cd /etc` or a linkat on
+  // dirfds is placed without /proc. Two records (one probe's stack cannot hold a chain and both names):
+  // `Lo` (old dirfd, chain, old name), then `Lk` (new dirfd, chain, new name), in that order (same CPU,
+  // probe order).
+  const atDir = (dfd: string) =>
+    `$dd = curtask->fs->pwd.dentry; $dm = curtask->fs->pwd.mnt; if (${dfd} >= 0 && (uint64)${dfd} < (uint64)curtask->files->fdt->max_fds) { $df = *(curtask->files->fdt->fd + ${dfd}); if ($df != 0) { $dd = $df->f_path.dentry; $dm = $df->f_path.mnt; } } ${dirChain('$dd', '$dm')}`;
+  p.push(
+    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->olddfd')} ${emit('Lo', `\\t%d${DIR_FMT}\\t%s`, `args->olddfd, ${DIR_ARGS}, str(args->oldname)`)} }`,
+  );
+  p.push(
+    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->newdfd')} ${emit('Lk', `\\t%d${DIR_FMT}\\t%s`, `args->newdfd, ${DIR_ARGS}, str(args->newname)`)} }`,
+  );
+  const cwdChain = dirChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt');
+  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdChain} ${emit('Lo', `\\t-100${DIR_FMT}\\t%s`, `${DIR_ARGS}, str(args->oldname)`)} }`);
+  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdChain} ${emit('Lk', `\\t-100${DIR_FMT}\\t%s`, `${DIR_ARGS}, str(args->newname)`)} }`);
+  // chmod adding an exec bit (drop, then `chmod +x`, then run): chmod, fchmodat, fchmodat2 and fchmod with
+  // a mode that has an exec bit, by a task that is not a compiler, linker or package manager
+  // (DROP_EXEMPT_WRITERS, CHMOD_EXEMPT_WRITERS). `Cx` carries the dirfd (fchmod: the fd, its file's
+  // inode and device), the mode, the chain of the directory the path is relative to (dirChain(): the
+  // cwd, the dirfd's directory, or fchmod's file's parent) and the path (fchmod: the file's name). Node
+  // decides whether the file is new (created less than CHMOD_RECENT_MS before) and names the chmod's
+  // process as its writer at its exec.
+  const chmodExempt = [...DROP_EXEMPT_WRITERS, ...CHMOD_EXEMPT_WRITERS].map((c) => `comm != ${lit(c)}`).join(' && ');
+  const cxFmt = `\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`;
+  p.push(
+    `tracepoint:syscalls:sys_enter_chmod /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('-100')} ${emit('Cx', cxFmt, `-100, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+  );
+  for (const tp of ['fchmodat', ...((opts.chmodat2 ?? hasTracepoint('sys_enter_fchmodat2')) ? ['fchmodat2'] : [])])
+    p.push(
+      `tracepoint:syscalls:sys_enter_${tp} /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('args->dfd')} ${emit('Cx', cxFmt, `args->dfd, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+    );
+  p.push(
+    `tracepoint:syscalls:sys_enter_fchmod /(args->mode & 73) != 0/ { if (${chmodExempt} && (uint64)args->fd < (uint64)curtask->files->fdt->max_fds) { $cf = *(curtask->files->fdt->fd + args->fd); if ($cf != 0) { ` +
+      `${dirChain('$cf->f_path.dentry->d_parent', '$cf->f_path.mnt')} ${emit('Cx', cxFmt, `args->fd, args->mode, $cf->f_inode->i_ino, $cf->f_inode->i_sb->s_dev, ${DIR_ARGS}, str($cf->f_path.dentry->d_name.name)`)} } } }`,
+  );
   // The rest of the high-risk syscalls (HIGH_RISK_SYSCALLS) that have a tracepoint of their own.
   p.push(`tracepoint:syscalls:sys_enter_umount { ${emit('T', '\\tumount2\\t%d\\t%s', 'args->flags, str(args->name)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_pivot_root { ${emit('T', '\\tpivot_root\\t0\\t%s', 'str(args->new_root)')} }`);

@@ -172,7 +172,12 @@ describe('runtime detection regressions', () => {
   it('a hard link to /etc/shadow made from another directory is seen with both paths resolved', () => {
     const { procs, feed } = setup();
     procs.put({ pid: 306, ppid: 1, name: 'ln', cwd: '/etc' });
-    const evs = feed([line(`${H('Lk', 306, 'ln')}\t-100\tshadow\x1f../tmp/h`), line(`${H('Sy', 306, 'ln')}\t-100\t/etc/sudoers\x1f/tmp/s`)]);
+    // `Lo` (old name) then `Lk` (new name), each with a directory chain the kernel could not place (9): /proc's cwd places them.
+    const evs = feed([
+      line(`${H('Lo', 306, 'ln')}\t-100\t9\t0\t0\t0\t0\tshadow`),
+      line(`${H('Lk', 306, 'ln')}\t-100\t9\t0\t0\t0\t0\t../tmp/h`),
+      line(`${H('Sy', 306, 'ln')}\t-100\t/etc/sudoers\x1f/tmp/s`),
+    ]);
     assert.deepEqual(evs[0]!.args, { oldpath: '/etc/shadow', newpath: '/tmp/h' });
     assert.equal(evs[1]!.args.target, '/etc/sudoers');
     assert.deepEqual(

@@ -101,7 +101,9 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
       return r;
     },
   );
-  route<{ Querystring: { project?: string; status?: string; type?: string; severity?: string; since?: string; limit?: number; cursor?: string } }>(
+  // The store's filter (less the caller's projects; the limit has a default here) plus one project.
+  type ListQuery = Omit<Parameters<typeof alertService.listAlerts>[1], 'projects' | 'limit'> & { project?: string; limit?: number };
+  route<{ Querystring: ListQuery }>(
     'GET /api/v1/alerts',
     {
       action: 'alert:read',
@@ -113,7 +115,10 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
           status: { type: 'string', enum: [...ALERT_STATUSES] },
           type: { type: 'string', maxLength: 200 },
           severity: { type: 'string', enum: [...SEVERITIES] },
-          since: { type: 'string', format: 'date-time' },
+          since: { type: 'string', format: 'date-time', description: 'groups last seen at or after this time' },
+          until: { type: 'string', format: 'date-time', description: 'groups last seen before this time' },
+          node: { type: 'string', minLength: 1, maxLength: 253, description: "the node's host name (the alerts' host)" },
+          container: { type: 'string', minLength: 1, maxLength: 300, description: "the container's id or name" },
           limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
           cursor: { type: 'string', maxLength: 300 },
         },
@@ -121,8 +126,8 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
       },
     },
     (req) => {
-      const q = req.query;
-      const filter = { status: q.status, type: q.type, severity: q.severity, since: q.since, cursor: q.cursor, limit: q.limit ?? 50 };
+      const { project: _project, limit, ...rest } = req.query;
+      const filter = { ...rest, limit: limit ?? 50 };
       return alertService.listAlerts(ctx, { projects: req.allowedProjects!, ...filter });
     },
   );

@@ -2,12 +2,24 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { exportTrail, listAudit, verifyTrail } from '../../services/audit.js';
+import { exportTrail, listAudit, verifyTrail, type AuditFilterParams } from '../../services/audit.js';
 import { ID, routes } from './common.js';
+
+/** The filters the query and the export share. */
+const FILTERS = {
+  event: { type: 'string', maxLength: 60 },
+  project: ID,
+  user: { type: 'string', minLength: 1, maxLength: 100, description: 'exact user name of the actor' },
+  since: { type: 'string', format: 'date-time', description: 'records at or after this time' },
+  until: { type: 'string', format: 'date-time', description: 'records before this time' },
+} as const;
+
+/** The most records one export writes (a bound on its time; narrow the filters or page by time for more). */
+export const MAX_EXPORT_RECORDS = 1_000_000;
 
 export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const route = routes(app, { tag: 'audit', scope: 'global' });
-  route<{ Querystring: { event?: string; project?: string; user?: string; since?: string; until?: string; after?: number; limit?: number } }>(
+  route<{ Querystring: AuditFilterParams & { after?: number; limit?: number } }>(
     'GET /api/v1/audit',
     {
       action: 'audit:read',
@@ -15,11 +27,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
       querystring: {
         type: 'object',
         properties: {
-          event: { type: 'string', maxLength: 60 },
-          project: ID,
-          user: { type: 'string', minLength: 1, maxLength: 100, description: 'exact user name of the actor' },
-          since: { type: 'string', format: 'date-time', description: 'records at or after this time' },
-          until: { type: 'string', format: 'date-time', description: 'records before this time' },
+          ...FILTERS,
           after: { type: 'integer', minimum: 0 },
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         },
@@ -31,18 +39,26 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
   route('GET /api/v1/audit/verify', { action: 'audit:read', summary: 'Verify the hash chain; names the first record that does not verify' }, () =>
     verifyTrail(ctx),
   );
-  route<{ Querystring: { format?: 'jsonl' | 'csv' } }>(
+  route<{ Querystring: AuditFilterParams & { format?: 'jsonl' | 'csv'; limit?: number } }>(
     'GET /api/v1/audit/export',
     {
       action: 'audit:read',
-      summary: 'Export the whole trail as JSON lines or CSV',
-      querystring: { type: 'object', properties: { format: { type: 'string', enum: ['jsonl', 'csv'], default: 'jsonl' } }, additionalProperties: false },
+      summary: 'Export the records the filters select (the whole trail without), oldest first, as JSON lines or CSV, streamed',
+      querystring: {
+        type: 'object',
+        properties: {
+          ...FILTERS,
+          format: { type: 'string', enum: ['jsonl', 'csv'], default: 'jsonl' },
+          limit: { type: 'integer', minimum: 1, maximum: MAX_EXPORT_RECORDS, default: MAX_EXPORT_RECORDS, description: 'at most this many records' },
+        },
+        additionalProperties: false,
+      },
     },
     (req, reply) => {
-      const format = req.query.format ?? 'jsonl';
+      const { format = 'jsonl', limit, ...filters } = req.query;
       reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
       reply.header('content-disposition', `attachment; filename="vigil-audit.${format}"`);
-      return reply.send(Readable.from(exportTrail(ctx, format)));
+      return reply.send(Readable.from(exportTrail(ctx, format, { ...filters, max: limit ?? MAX_EXPORT_RECORDS })));
     },
   );
 }
