@@ -284,3 +284,12 @@ export function splitImageRef(ref: string): { repository: string; tag?: string }
   if (colon > slash) return { repository: noDigest.slice(0, colon), tag: noDigest.slice(colon + 1) };
   return { repository: noDigest };
 }
+
+/** Of an inspect document (docker, crictl): the value as an object, or undefined. */
+export function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+/** Of an inspect document: the value as a non-empty string, or undefined. */
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}

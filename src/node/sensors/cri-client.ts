@@ -6,16 +6,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
-import type { ContainerMeta, MetadataClient } from './container-resolver.js';
+import { obj, str, type ContainerMeta, type MetadataClient } from './container-resolver.js';
 
 export const CRI_SOCKETS = ['/run/containerd/containerd.sock', '/run/crio/crio.sock', '/var/run/crio/crio.sock'];
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
-}
 
 /** Map `crictl inspect -o json ID` output. */
 export function criInspectToMeta(doc: unknown, where = 'crictl inspect'): ContainerMeta {

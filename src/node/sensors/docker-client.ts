@@ -9,7 +9,7 @@
 // whole start (1-2 s measured on a loaded CI host).
 import { existsSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
-import type { ContainerMeta, MetadataClient } from './container-resolver.js';
+import { obj, str, type ContainerMeta, type MetadataClient } from './container-resolver.js';
 import { DOCKER_SOCKET, DockerEngine } from '../docker/engine-api.js';
 
 export { DOCKER_SOCKET };
@@ -53,13 +53,6 @@ export class DockerClient implements MetadataClient {
     const doc = await this.engine.inspectContainer(id);
     return doc === undefined ? undefined : dockerInspectToMeta(doc, `docker ${this.socketPath} /containers/${id.slice(0, 12)}/json`);
   }
-}
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
 /** Map a `docker inspect` / `GET /containers/{id}/json` document. */

@@ -99,26 +99,22 @@ export function fdKindOfTarget(target: string): FdKind {
 
 /** Socket inodes listed in a /proc/net/{tcp,udp,...} table (column 10). */
 export function socketInodes(table: string): Set<number> {
-  const out = new Set<number>();
-  const lines = table.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const cols = lines[i]!.trim().split(/\s+/);
-    if (cols.length >= 10) {
-      const inode = Number(cols[9]);
-      if (inode > 0) out.add(inode);
-    }
-  }
-  return out;
+  return inodeColumn(table, 10);
 }
 
 /** Unix socket inodes of /proc/net/unix (column 7). */
 export function unixInodes(table: string): Set<number> {
+  return inodeColumn(table, 7);
+}
+
+/** The positive inode numbers in column `column` (1-based) of a /proc/net table's rows after its header. */
+function inodeColumn(table: string, column: number): Set<number> {
   const out = new Set<number>();
   const lines = table.split('\n');
   for (let i = 1; i < lines.length; i++) {
     const cols = lines[i]!.trim().split(/\s+/);
-    if (cols.length >= 7) {
-      const inode = Number(cols[6]);
+    if (cols.length >= column) {
+      const inode = Number(cols[column - 1]);
       if (inode > 0) out.add(inode);
     }
   }

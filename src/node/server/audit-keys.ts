@@ -9,6 +9,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, type 
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/error-codes.js';
 import { parseCheckpoint, writeCheckpoint, type Checkpoint } from '../store/audit-log.js';
 import type { Store } from '../store/store.js';
 
@@ -41,14 +42,7 @@ export function loadSigningKey(dataDir: string, create: boolean): KeyObject {
       unlinkSync(tmp);
     }
   }
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(readBounded(p));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError('AUDIT_KEY_MISSING', 'audit signing key file is not a PEM private key', p);
-  }
-  if (key.asymmetricKeyType !== 'ed25519') throw new InputError('AUDIT_KEY_MISSING', 'audit signing key is not Ed25519', p);
+  const key = readEd25519(p, createPrivateKey, 'AUDIT_KEY_MISSING', 'audit signing key file is not a PEM private key', 'audit signing key is not Ed25519');
   const pub = join(dataDir, PUBLIC_KEY_FILE);
   if (create && !existsSync(pub)) writeFileSync(pub, createPublicKey(key).export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
   return key;
@@ -62,15 +56,20 @@ function readBounded(p: string): string {
 /** A public key file (PEM SPKI, e.g. another replica's audit-signing.pub) whose checkpoints are trusted. */
 export function readPublicKey(p: string): KeyObject {
   if (!existsSync(p)) throw new InputError('AUDIT_KEY_MISSING', `audit key file missing (${p})`, p);
-  let k: KeyObject;
+  return readEd25519(p, createPublicKey, 'AUDIT_CHECKPOINT_INVALID', 'not a PEM public key', 'not an Ed25519 public key');
+}
+
+/** The Ed25519 key of a PEM file (at most 64 KiB): `notPem` when it does not parse, `notEd25519` when it is another kind. */
+function readEd25519(p: string, parse: (pem: string) => KeyObject, code: ErrorCode, notPem: string, notEd25519: string): KeyObject {
+  let key: KeyObject;
   try {
-    k = createPublicKey(readBounded(p));
+    key = parse(readBounded(p));
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError('AUDIT_CHECKPOINT_INVALID', 'not a PEM public key', p);
+    throw new InputError(code, notPem, p);
   }
-  if (k.asymmetricKeyType !== 'ed25519') throw new InputError('AUDIT_CHECKPOINT_INVALID', 'not an Ed25519 public key', p);
-  return k;
+  if (key.asymmetricKeyType !== 'ed25519') throw new InputError(code, notEd25519, p);
+  return key;
 }
 
 /** A checkpoint file (`vigil audit checkpoint` output or the data dir's copy). */

@@ -74,7 +74,7 @@ function safeParse(s: string): unknown {
   }
 }
 
-type ProjectTable = 'images' | 'registries' | 'policies' | 'clusters' | 'nodes' | 'scans' | 'alerts' | 'vuln_ignores';
+type ProjectTable = 'images' | 'registries' | 'policies' | 'clusters' | 'nodes' | 'scans' | 'alerts' | 'vuln_ignores' | 'custom_rules';
 
 /** The row with this id in this project, or a 404. */
 export async function inProject(db: Db | Tx, table: ProjectTable, id: string, projectId: string, what: string): Promise<Record<string, any>> {

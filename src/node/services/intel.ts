@@ -14,9 +14,9 @@ import type { PushedIntel } from '../../core/policy/pushed.js';
 import type { Db, Tx } from '../store/store.js';
 import { newId } from '../store/ids.js';
 import { readFeedThreatIps } from '../vulndb/db.js';
-import { badRequest, HttpError, notFound } from './errors.js';
+import { badRequest, HttpError } from './errors.js';
 import { mutate } from './mutate.js';
-import { requireProject, requireTouched, toApi, published, type Caller, type ServiceDeps } from './common.js';
+import { inProject, requireProject, requireTouched, toApi, published, type Caller, type ServiceDeps } from './common.js';
 
 /** API entries per scope (one project, or global). */
 export const MAX_THREAT_IPS_PER_SCOPE = 10_000;
@@ -179,9 +179,7 @@ export async function listRules(s: Pick<ServiceDeps, 'store'>, projectId: string
 }
 
 export async function getRule(s: Pick<ServiceDeps, 'store'>, projectId: string, ruleId: string): Promise<Api> {
-  const r = await s.store.db.selectFrom('custom_rules').selectAll().where('id', '=', ruleId).where('project_id', '=', projectId).executeTakeFirst();
-  if (!r) throw notFound('rule file');
-  return ruleApi(r);
+  return ruleApi(await inProject(s.store.db, 'custom_rules', ruleId, projectId, 'rule file'));
 }
 
 async function checkProjectBudget(trx: Tx, projectId: string, exceptId: string | undefined, bytes: number): Promise<void> {
@@ -242,13 +240,7 @@ export async function updateRule(
   ruleId: string,
   b: { enabled?: boolean; content?: string },
 ): Promise<{ ok: true; rules: number; warnings: Api[] }> {
-  const cur = await s.store.db
-    .selectFrom('custom_rules')
-    .select(['name', 'rule_count'])
-    .where('id', '=', ruleId)
-    .where('project_id', '=', projectId)
-    .executeTakeFirst();
-  if (!cur) throw notFound('rule file');
+  const cur = await inProject(s.store.db, 'custom_rules', ruleId, projectId, 'rule file');
   let checked: { rules: number; warnings: Api[] } = { rules: cur.rule_count, warnings: [] };
   if (b.content !== undefined) {
     const bytes = Buffer.byteLength(b.content);

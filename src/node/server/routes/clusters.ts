@@ -7,50 +7,36 @@ import * as clusters from '../../services/clusters.js';
 import * as agents from '../../services/agents.js';
 import type { PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { ok, pageQuery, params, projectParams, routes, type Ids } from './common.js';
+import { pageQuery, params, projectObjects, projectParams, routes, type Ids } from './common.js';
 
 export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const route = routes(app, { tag: 'clusters', scope: 'project' });
-  const cParams = params('projectId', 'clusterId');
+  const cluster = projectObjects(route, 'cluster', 'clusters');
   type One = { Params: Ids<'projectId' | 'clusterId'> };
 
-  route<{ Params: Ids<'projectId'>; Querystring: PageQuery }>(
-    'GET /api/v1/projects/:projectId/clusters',
-    { action: 'cluster:read', summary: 'List clusters', params: projectParams, querystring: pageQuery() },
-    (req) => clusters.listClusters(ctx, req.params.projectId, req.query),
-  );
-  route<{ Params: Ids<'projectId'>; Body: { name: string } }>(
-    'POST /api/v1/projects/:projectId/clusters',
+  cluster.list('List clusters', (projectId, query) => clusters.listClusters(ctx, projectId, query));
+  cluster.add<{ name: string }>(
     {
-      action: 'cluster:create',
       event: 'addCluster',
       summary: 'Add a cluster',
-      params: projectParams,
       body: {
         type: 'object',
         properties: { name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } },
         required: ['name'],
         additionalProperties: false,
       },
-      status: 201,
     },
-    (req) => clusters.addCluster(ctx, callerOf(req), req.params.projectId, req.body),
+    (caller, projectId, body) => clusters.addCluster(ctx, caller, projectId, body),
   );
-  route<One>('GET /api/v1/projects/:projectId/clusters/:clusterId', { action: 'cluster:read', summary: 'Read a cluster', params: cParams }, (req) =>
-    clusters.getCluster(ctx, req.params.projectId, req.params.clusterId),
-  );
-  route<One>(
-    'DELETE /api/v1/projects/:projectId/clusters/:clusterId',
-    { action: 'cluster:delete', event: 'deleteCluster', summary: 'Remove a cluster', params: cParams },
-    (req) => ok(clusters.deleteCluster(ctx, callerOf(req), req.params.projectId, req.params.clusterId)),
-  );
+  cluster.read('Read a cluster', (projectId, id) => clusters.getCluster(ctx, projectId, id));
+  cluster.remove({ event: 'deleteCluster', summary: 'Remove a cluster' }, (caller, projectId, id) => clusters.deleteCluster(ctx, caller, projectId, id));
   for (const [path, on, event] of [
     ['protect', 1, 'openClusterProtect'],
     ['unprotect', 0, 'closeClusterProtect'],
   ] as const) {
     route<One>(
       `POST /api/v1/projects/:projectId/clusters/:clusterId/${path}`,
-      { action: 'cluster:protect', event, summary: `${on ? 'Open' : 'Close'} cluster protection (${event})`, params: cParams },
+      { action: 'cluster:protect', event, summary: `${on ? 'Open' : 'Close'} cluster protection (${event})`, params: cluster.params },
       (req) => clusters.setClusterProtection(ctx, callerOf(req), req.params.projectId, req.params.clusterId, on === 1),
     );
   }
@@ -60,7 +46,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: ServerContext):
       action: 'cluster:token',
       event: 'createAgentToken',
       summary: 'Mint a one-time agent enrollment token for the cluster (shown once) with the agent link CA hash (caHash)',
-      params: cParams,
+      params: cluster.params,
       body: { type: 'object', properties: { expiresInHours: { type: 'integer', minimum: 1, maximum: 8760, default: 24 } }, additionalProperties: false },
       status: 201,
     },

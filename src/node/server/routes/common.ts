@@ -5,7 +5,9 @@
 // API objects in the services (services/common.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
 import type { Scope } from '../../../core/auth/policy.js';
-import { pageQuerySchema } from '../list-query.js';
+import { pageQuerySchema, type PageQuery } from '../list-query.js';
+import { callerOf } from '../auth-hook.js';
+import type { Caller } from '../../services/common.js';
 
 export const ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
 
@@ -82,3 +84,41 @@ export function routes(app: FastifyInstance, group: { tag: string; scope: Scope 
 
 /** The type of a route's path parameters: `Ids<'projectId' | 'imageId'>`. */
 export type Ids<K extends string> = { [k in K]: string };
+
+type Route = ReturnType<typeof routes>;
+
+/**
+ * The routes every object kind of a project has, at
+ * `/api/v1/projects/:projectId/<plural>/:<kind>Id` with the actions
+ * `<kind>:read|create|delete`: list, read one, add one (201), remove one. Declare
+ * them in the order the group lists them (the order of the OpenAPI paths).
+ */
+export function projectObjects(route: Route, kind: string, plural: string) {
+  const id = `${kind}Id`;
+  const one = `/api/v1/projects/:projectId/${plural}/:${id}` as const;
+  const oneParams = params('projectId', id);
+  type P = { Params: Record<string, string> };
+  return {
+    params: oneParams,
+    list<Q = object>(summary: string, list: (projectId: string, query: PageQuery & Q) => unknown, filters?: Record<string, object>): void {
+      route<P & { Querystring: PageQuery & Q }>(
+        `GET /api/v1/projects/:projectId/${plural}`,
+        { action: `${kind}:read`, summary, params: projectParams, querystring: pageQuery(filters) },
+        (req) => list(req.params.projectId!, req.query as PageQuery & Q),
+      );
+    },
+    read(summary: string, read: (projectId: string, id: string) => unknown): void {
+      route<P>(`GET ${one}`, { action: `${kind}:read`, summary, params: oneParams }, (req) => read(req.params.projectId!, req.params[id]!));
+    },
+    add<B>(spec: { event: string; summary: string; body: object }, add: (caller: Caller, projectId: string, body: B) => unknown): void {
+      route<P & { Body: B }>(`POST /api/v1/projects/:projectId/${plural}`, { action: `${kind}:create`, ...spec, params: projectParams, status: 201 }, (req) =>
+        add(callerOf(req), req.params.projectId!, req.body as B),
+      );
+    },
+    remove(spec: { event: string; summary: string }, remove: (caller: Caller, projectId: string, id: string) => Promise<unknown>): void {
+      route<P>(`DELETE ${one}`, { action: `${kind}:delete`, ...spec, params: oneParams }, (req) =>
+        ok(remove(callerOf(req), req.params.projectId!, req.params[id]!)),
+      );
+    },
+  };
+}

@@ -7,7 +7,7 @@ import * as images from '../../services/images.js';
 import { getScan, listScans } from '../../services/scans.js';
 import type { PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { ok, pageQuery, params, projectParams, routes, type Ids } from './common.js';
+import { ok, pageQuery, params, projectObjects, projectParams, routes, type Ids } from './common.js';
 import { SEVERITY_FILTER_VALUES } from '../../../core/scan/severity-filter.js';
 
 const refSchema = { type: 'string', minLength: 1, maxLength: 1000, pattern: '^(registry|docker-archive|oci|oci-archive|rootfs):.+' } as const;
@@ -32,52 +32,39 @@ const SCAN_STATUS = { type: 'string', enum: ['queued', 'running', 'succeeded', '
 
 export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const route = routes(app, { tag: 'images', scope: 'project' });
-  const imgParams = params('projectId', 'imageId');
+  const image = projectObjects(route, 'image', 'images');
   type Project = { Params: Ids<'projectId'> };
   type One = { Params: Ids<'projectId' | 'imageId'> };
 
-  route<Project & { Querystring: PageQuery & { repository?: string; registry?: string; os?: string; minSeverity?: string; scanned?: boolean } }>(
-    'GET /api/v1/projects/:projectId/images',
+  image.list<{ repository?: string; registry?: string; os?: string; minSeverity?: string; scanned?: boolean }>(
+    'List images with their OS, last scan and finding counts by severity',
+    (projectId, query) => images.listImages(ctx, projectId, query),
     {
-      action: 'image:read',
-      summary: 'List images with their OS, last scan and finding counts by severity',
-      params: projectParams,
-      querystring: pageQuery({
-        repository: { type: 'string', maxLength: 300 },
-        registry: { type: 'string', maxLength: 300 },
-        os: { type: 'string', maxLength: 50 },
-        minSeverity: { type: 'string', enum: ['critical', 'high', 'medium', 'low'] },
-        scanned: { type: 'boolean' },
-        name: { type: 'string', maxLength: 300, description: 'substring of the image reference, any case' },
-        fixable: { type: 'boolean', description: 'true: images with a vulnerability that has a fix and is not ignored; false: without' },
-        scanStatus: { ...SCAN_STATUS, description: "status of the image's latest scan" },
-      }),
+      repository: { type: 'string', maxLength: 300 },
+      registry: { type: 'string', maxLength: 300 },
+      os: { type: 'string', maxLength: 50 },
+      minSeverity: { type: 'string', enum: ['critical', 'high', 'medium', 'low'] },
+      scanned: { type: 'boolean' },
+      name: { type: 'string', maxLength: 300, description: 'substring of the image reference, any case' },
+      fixable: { type: 'boolean', description: 'true: images with a vulnerability that has a fix and is not ignored; false: without' },
+      scanStatus: { ...SCAN_STATUS, description: "status of the image's latest scan" },
     },
-    (req) => images.listImages(ctx, req.params.projectId, req.query),
   );
-  route<Project & { Body: { ref: string; scan?: boolean } }>(
-    'POST /api/v1/projects/:projectId/images',
+  image.add<{ ref: string; scan?: boolean }>(
     {
-      action: 'image:create',
       event: 'addImage',
       summary: 'Add an image by reference (registry:HOST/REPO:TAG, docker-archive:PATH, ...); scan=true also scans it (scanPrivateImage)',
-      params: projectParams,
       body: { type: 'object', properties: { ref: refSchema, scan: { type: 'boolean' } }, required: ['ref'], additionalProperties: false },
-      status: 201,
     },
-    (req) => images.addImage(ctx, callerOf(req), req.params.projectId, req.body),
+    (caller, projectId, body) => images.addImage(ctx, caller, projectId, body),
   );
-  route<One>('GET /api/v1/projects/:projectId/images/:imageId', { action: 'image:read', summary: 'Read an image', params: imgParams }, (req) =>
-    images.getImage(ctx, req.params.projectId, req.params.imageId),
-  );
-  route<One>(
-    'DELETE /api/v1/projects/:projectId/images/:imageId',
-    { action: 'image:delete', event: 'deleteImage', summary: 'Remove an image with its scans and findings', params: imgParams },
-    (req) => ok(images.deleteImage(ctx, callerOf(req), req.params.projectId, req.params.imageId)),
+  image.read('Read an image', (projectId, id) => images.getImage(ctx, projectId, id));
+  image.remove({ event: 'deleteImage', summary: 'Remove an image with its scans and findings' }, (caller, projectId, id) =>
+    images.deleteImage(ctx, caller, projectId, id),
   );
   route<One>(
     'POST /api/v1/projects/:projectId/images/:imageId/scan',
-    { action: 'image:scan', event: 'scanPrivateImage', summary: 'Scan an image now (scanPrivateImage)', params: imgParams, status: 202 },
+    { action: 'image:scan', event: 'scanPrivateImage', summary: 'Scan an image now (scanPrivateImage)', params: image.params, status: 202 },
     (req) => images.scanImage(ctx, callerOf(req), req.params.projectId, req.params.imageId),
   );
   route<Project & { Querystring: PageQuery & { imageId?: string; status?: string } }>(
@@ -102,7 +89,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       action: 'image:read',
       summary:
         'Findings of an image: vulnerabilities (kind vuln), malware, secret, baseline, file (unowned files); ignored vulnerabilities are marked and can be left out before paging. Secrets are stored and returned masked.',
-      params: imgParams,
+      params: image.params,
       querystring: pageQuery({
         severity: { type: 'string', maxLength: 200, description: `comma-separated severities to keep: ${SEVERITY_FILTER_VALUES.join(', ')}` },
         kind: { type: 'string', enum: ['vuln', 'malware', 'secret', 'baseline', 'file'] },
@@ -118,7 +105,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
     {
       action: 'image:read',
       summary: 'Software list of an image',
-      params: imgParams,
+      params: image.params,
       querystring: pageQuery({ name: { type: 'string', maxLength: 300 }, type: { type: 'string', maxLength: 20 } }),
     },
     (req) => images.listPackages(ctx, req.params.projectId, req.params.imageId, req.query),
@@ -159,7 +146,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       action: 'vuln:ignore',
       event: 'ignoreImageVul',
       summary: 'Ignore a vulnerability for one image (ignoreImageVul)',
-      params: imgParams,
+      params: image.params,
       body: ignoreBody,
       status: 201,
     },

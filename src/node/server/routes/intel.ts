@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import * as intel from '../../services/intel.js';
 import { callerOf } from '../auth-hook.js';
-import { ok, params, projectParams, routes, type Ids } from './common.js';
+import { ok, params, projectObjects, projectParams, routes, type Ids } from './common.js';
 
 const entriesBody = {
   type: 'object',
@@ -71,49 +71,37 @@ export function registerIntelRoutes(app: FastifyInstance, ctx: ServerContext): v
   }
 
   const route = routes(app, { tag: 'intel', scope: 'project' });
-  const ruleParams = params('projectId', 'ruleId');
+  const rule = projectObjects(route, 'rule', 'rules');
   type Rule = { Params: Ids<'projectId' | 'ruleId'> };
   route<{ Params: Ids<'projectId'> }>(
     'GET /api/v1/projects/:projectId/rules',
     { action: 'rule:read', summary: 'List the custom rule files of the project', params: projectParams },
     (req) => intel.listRules(ctx, req.params.projectId),
   );
-  route<{ Params: Ids<'projectId'>; Body: { name: string; content: string; enabled?: boolean } }>(
-    'POST /api/v1/projects/:projectId/rules',
+  rule.add<{ name: string; content: string; enabled?: boolean }>(
     {
-      action: 'rule:create',
       event: 'addRule',
       summary: 'Upload a Falco-style rule file (addRule); a file that does not load is refused with its diagnostics (line, column)',
-      params: projectParams,
       body: {
         type: 'object',
         properties: { name: ruleName, content: ruleContent, enabled: { type: 'boolean' } },
         required: ['name', 'content'],
         additionalProperties: false,
       },
-      status: 201,
     },
-    (req) => intel.addRule(ctx, callerOf(req), req.params.projectId, req.body),
+    (caller, projectId, body) => intel.addRule(ctx, caller, projectId, body),
   );
-  route<Rule>(
-    'GET /api/v1/projects/:projectId/rules/:ruleId',
-    { action: 'rule:read', summary: 'Read a custom rule file with its content', params: ruleParams },
-    (req) => intel.getRule(ctx, req.params.projectId, req.params.ruleId),
-  );
+  rule.read('Read a custom rule file with its content', (projectId, id) => intel.getRule(ctx, projectId, id));
   route<Rule & { Body: { enabled?: boolean; content?: string } }>(
     'PATCH /api/v1/projects/:projectId/rules/:ruleId',
     {
       action: 'rule:update',
       event: 'modifyRule',
       summary: 'Enable, disable or replace a rule file (modifyRule)',
-      params: ruleParams,
+      params: rule.params,
       body: { type: 'object', properties: { enabled: { type: 'boolean' }, content: ruleContent }, additionalProperties: false, minProperties: 1 },
     },
     (req) => intel.updateRule(ctx, callerOf(req), req.params.projectId, req.params.ruleId, req.body),
   );
-  route<Rule>(
-    'DELETE /api/v1/projects/:projectId/rules/:ruleId',
-    { action: 'rule:delete', event: 'deleteRule', summary: 'Delete a rule file (deleteRule)', params: ruleParams },
-    (req) => ok(intel.deleteRule(ctx, callerOf(req), req.params.projectId, req.params.ruleId)),
-  );
+  rule.remove({ event: 'deleteRule', summary: 'Delete a rule file (deleteRule)' }, (caller, projectId, id) => intel.deleteRule(ctx, caller, projectId, id));
 }

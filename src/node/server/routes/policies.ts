@@ -14,7 +14,7 @@ import { POLICY_KINDS, type PolicyKind } from '../../services/policies.js';
 import type { PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
 import { feedThreatIps } from '../../services/intel.js';
-import { ID, ok, pageQuery, params, projectParams, routes, type Ids } from './common.js';
+import { ID, ok, pageQuery, projectObjects, projectParams, routes, type Ids } from './common.js';
 
 const bodyProps = {
   name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
@@ -25,47 +25,35 @@ const bodyProps = {
 
 export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const route = routes(app, { tag: 'policies', scope: 'project' });
-  const polParams = params('projectId', 'policyId');
+  const policy = projectObjects(route, 'policy', 'policies');
   type Project = { Params: Ids<'projectId'> };
   type One = { Params: Ids<'projectId' | 'policyId'> };
 
-  route<Project & { Querystring: PageQuery & { kind?: string } }>(
-    'GET /api/v1/projects/:projectId/policies',
-    { action: 'policy:read', summary: 'List policies', params: projectParams, querystring: pageQuery({ kind: { type: 'string', enum: [...POLICY_KINDS] } }) },
-    (req) => policies.listPolicies(ctx, req.params.projectId, req.query),
-  );
-  route<Project & { Body: { name: string; kind: PolicyKind; mode?: string; document: Record<string, unknown> } }>(
-    'POST /api/v1/projects/:projectId/policies',
+  policy.list<{ kind?: string }>('List policies', (projectId, query) => policies.listPolicies(ctx, projectId, query), {
+    kind: { type: 'string', enum: [...POLICY_KINDS] },
+  });
+  policy.add<{ name: string; kind: PolicyKind; mode?: string; document: Record<string, unknown> }>(
     {
-      action: 'policy:create',
       event: 'addPolicy',
       summary: 'Add a policy (addPolicy)',
-      params: projectParams,
       body: { type: 'object', properties: bodyProps, required: ['name', 'kind', 'document'], additionalProperties: false },
-      status: 201,
     },
-    (req) => policies.addPolicy(ctx, callerOf(req), req.params.projectId, req.body),
+    (caller, projectId, body) => policies.addPolicy(ctx, caller, projectId, body),
   );
-  route<One>(
-    'GET /api/v1/projects/:projectId/policies/:policyId',
-    { action: 'policy:read', summary: 'Read a policy with the images it applies to', params: polParams },
-    (req) => policies.getPolicy(ctx, req.params.projectId, req.params.policyId),
-  );
+  policy.read('Read a policy with the images it applies to', (projectId, id) => policies.getPolicy(ctx, projectId, id));
   route<One & { Body: { mode?: string; document?: Record<string, unknown> } }>(
     'PATCH /api/v1/projects/:projectId/policies/:policyId',
     {
       action: 'policy:update',
       event: 'modifyPolicy',
       summary: 'Change a policy (modifyPolicy)',
-      params: polParams,
+      params: policy.params,
       body: { type: 'object', properties: { mode: bodyProps.mode, document: bodyProps.document }, additionalProperties: false, minProperties: 1 },
     },
     (req) => ok(policies.updatePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId, req.body)),
   );
-  route<One>(
-    'DELETE /api/v1/projects/:projectId/policies/:policyId',
-    { action: 'policy:delete', event: 'deletePolicy', summary: 'Delete a policy (deletePolicy)', params: polParams },
-    (req) => ok(policies.deletePolicy(ctx, callerOf(req), req.params.projectId, req.params.policyId)),
+  policy.remove({ event: 'deletePolicy', summary: 'Delete a policy (deletePolicy)' }, (caller, projectId, id) =>
+    policies.deletePolicy(ctx, caller, projectId, id),
   );
   route<One & { Body: { imageIds: string[] } }>(
     'POST /api/v1/projects/:projectId/policies/:policyId/images',
@@ -73,7 +61,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
       action: 'policy:apply',
       event: 'imageApplyPolicy',
       summary: 'Apply a policy to images (imageApplyPolicy)',
-      params: polParams,
+      params: policy.params,
       body: {
         type: 'object',
         properties: { imageIds: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 1000 } },
@@ -88,7 +76,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
     {
       action: 'policy:read',
       summary: "Process-whitelist entries the policy's agents learned (learn mode), per node, with image, first seen and count",
-      params: polParams,
+      params: policy.params,
       querystring: pageQuery({ status: { type: 'string', enum: [...learned.LEARNED_STATUSES] } }),
     },
     (req) => learned.listLearned(ctx, req.params.projectId, req.params.policyId, req.query),
@@ -103,7 +91,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ServerContext): 
         action: 'policy:update',
         event,
         summary,
-        params: polParams,
+        params: policy.params,
         body: {
           type: 'object',
           properties: { ids: { type: 'array', items: ID, minItems: 1, maxItems: 1000 } },

@@ -5,9 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import * as registries from '../../services/registries.js';
 import { listRegistryImages } from '../../jobs/registry-sync.js';
-import type { PageQuery } from '../list-query.js';
 import { callerOf } from '../auth-hook.js';
-import { ok, pageQuery, params, projectParams, routes, type Ids } from './common.js';
+import { ok, projectObjects, routes, type Ids } from './common.js';
 
 const regBody = {
   type: 'object',
@@ -23,37 +22,25 @@ const regBody = {
 
 export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const route = routes(app, { tag: 'registries', scope: 'project' });
-  const regParams = params('projectId', 'registryId');
+  const registry = projectObjects(route, 'registry', 'registries');
   type One = { Params: Ids<'projectId' | 'registryId'> };
-  route<{ Params: Ids<'projectId'>; Querystring: PageQuery }>(
-    'GET /api/v1/projects/:projectId/registries',
-    { action: 'registry:read', summary: 'List registries (credentials never returned)', params: projectParams, querystring: pageQuery() },
-    (req) => registries.listRegistries(ctx, req.params.projectId, req.query),
-  );
-  route<{ Params: Ids<'projectId'>; Body: { name: string; url: string; username?: string; password?: string; insecure?: boolean } }>(
-    'POST /api/v1/projects/:projectId/registries',
+  registry.list('List registries (credentials never returned)', (projectId, query) => registries.listRegistries(ctx, projectId, query));
+  registry.add<{ name: string; url: string; username?: string; password?: string; insecure?: boolean }>(
     {
-      action: 'registry:create',
       event: 'registerCgsAgency',
       summary: 'Add a registry: grants the service access to it (registerCgsAgency)',
-      params: projectParams,
       body: { ...regBody, required: ['name', 'url'] },
-      status: 201,
     },
-    (req) => registries.addRegistry(ctx, callerOf(req), req.params.projectId, req.body),
+    (caller, projectId, body) => registries.addRegistry(ctx, caller, projectId, body),
   );
-  route<One>('GET /api/v1/projects/:projectId/registries/:registryId', { action: 'registry:read', summary: 'Read a registry', params: regParams }, (req) =>
-    registries.getRegistry(ctx, req.params.projectId, req.params.registryId),
-  );
+  registry.read('Read a registry', (projectId, id) => registries.getRegistry(ctx, projectId, id));
   route<One & { Body: { name?: string; url?: string; username?: string; password?: string; insecure?: boolean } }>(
     'PATCH /api/v1/projects/:projectId/registries/:registryId',
-    { action: 'registry:update', event: 'modifyRegistry', summary: 'Change a registry', params: regParams, body: { ...regBody, minProperties: 1 } },
+    { action: 'registry:update', event: 'modifyRegistry', summary: 'Change a registry', params: registry.params, body: { ...regBody, minProperties: 1 } },
     (req) => ok(registries.updateRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, req.body)),
   );
-  route<One>(
-    'DELETE /api/v1/projects/:projectId/registries/:registryId',
-    { action: 'registry:delete', event: 'deleteRegistry', summary: 'Remove a registry (its images stay)', params: regParams },
-    (req) => ok(registries.deleteRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId)),
+  registry.remove({ event: 'deleteRegistry', summary: 'Remove a registry (its images stay)' }, (caller, projectId, id) =>
+    registries.deleteRegistry(ctx, caller, projectId, id),
   );
   route<One>(
     'POST /api/v1/projects/:projectId/registries/:registryId/sync',
@@ -61,7 +48,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext)
       action: 'registry:sync',
       event: 'syncSwrPrivateImage',
       summary: "List the registry's repositories and tags, upsert images, scan new digests (syncSwrPrivateImage)",
-      params: regParams,
+      params: registry.params,
     },
     async (req) => {
       const r = await registries.syncRegistry(ctx, callerOf(req), req.params.projectId, req.params.registryId, (access) =>
