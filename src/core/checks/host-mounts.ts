@@ -4,6 +4,7 @@
 // itself mounts them). A subpath of a dangerous directory is dangerous too,
 // except for `/`, which is dangerous only as itself.
 import type { EnvCheck } from './spec.js';
+import { normalizePath } from '../image/path.js';
 
 export const DANGEROUS_HOST_PATHS: readonly string[] = [
   '/',
@@ -31,18 +32,12 @@ export const ALLOWED_HOST_PATHS: readonly string[] = ['/etc/hosts', '/etc/resolv
 
 const SOCKET = /\.sock$|\/docker\.sock|containerd|crio|podman/;
 
-/** Normalise a host path: collapse slashes and dots, drop a trailing slash (so `/etc/` and `/etc/.` are `/etc`). */
-export function normalisePath(p: string): string {
-  // Most paths are already normal: absolute, no `//`, no `.`/`..` segment (nor any `/.`), no trailing slash.
-  if (p.length > 1 && p.charCodeAt(0) === 47 && p.charCodeAt(p.length - 1) !== 47 && !p.includes('//') && !p.includes('/.')) return p;
-  const out: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') out.pop();
-    else out.push(seg);
-  }
-  return `/${out.join('/')}`;
-}
+/**
+ * Normalise a host path: collapse slashes and dots, drop a trailing slash (so
+ * `/etc/` and `/etc/.` are `/etc`), `..` clamped at the root. The same rule as
+ * a path inside an image, so one function serves both.
+ */
+export const normalisePath = normalizePath;
 
 export function dangerousHostPath(path: string): string | undefined {
   const p = normalisePath(path);
