@@ -70,7 +70,9 @@ describe('chmod +x of a new file, then exec (real processes)', { skip, timeout: 
     sh(`make -s -C ${b}`);
     const e = await until(`${b}/tool`, ran(join(b, 'tool')));
     assert.equal(e.proc.exeWriter, undefined);
-    assert.deepEqual(alertTypes(e), []);
+    // Named by rule and exe path, so a failure says which rule fired on what.
+    const fired = new Engine(rules, { host: 'test', clock: () => Date.now() }).process(e).map((a) => `${a.type} (${a.rule}) exepath=${e.proc.exepath}`);
+    assert.deepEqual(fired, []);
   });
 
   it('benign twin: chmod +x of a file that is not new', async () => {
