@@ -66,7 +66,10 @@ describe('chmod +x of a new file, then exec (real processes)', { skip, timeout: 
   it('benign twin: make writes a tool, chmods it and runs it', async () => {
     const b = join(dir, 'build');
     sh(`mkdir -p ${b}`);
-    writeFileSync(join(b, 'Makefile'), 'all:\n\tcat /bin/true > tool && chmod +x tool && ./tool\n');
+    // Run by its full path: a relative exec whose process and parent are gone before the sensor reads
+    // them is placed under the cwd cached at the parent's exec, which misses make's chdir (-C): a
+    // known limit (docs/runtime.md), not what this twin tests.
+    writeFileSync(join(b, 'Makefile'), 'all:\n\tcat /bin/true > tool && chmod +x tool && $(CURDIR)/tool\n');
     sh(`make -s -C ${b}`);
     const e = await until(`${b}/tool`, ran(join(b, 'tool')));
     assert.equal(e.proc.exeWriter, undefined);
