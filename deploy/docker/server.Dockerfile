@@ -22,6 +22,8 @@ COPY src ./src
 COPY web ./web
 COPY proto ./proto
 COPY rules ./rules
+# The build generates the console's API types from the server's OpenAPI document first.
+COPY scripts/gen-api-client.ts ./scripts/
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
