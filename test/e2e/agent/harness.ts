@@ -180,6 +180,19 @@ export function localLog(dataDir: string, type: string): string[] {
 }
 
 /** A server in `<dir>/server` (extra environment: `env`) with a cluster and a one-time agent token, and a key file `<dir>/passwd-like` for the agent to watch. */
+/** An OSV record (Debian 12) that zlib before 1:1.2.13.dfsg-9 is affected, as a critical advisory `id`: what the node-image tests match. */
+export function zlibAdvisory(id: string): string {
+  return JSON.stringify({
+    id,
+    modified: '2026-01-01T00:00:00Z',
+    summary: 'zlib test issue',
+    database_specific: { severity: 'critical' },
+    affected: [
+      { package: { ecosystem: 'Debian:12', name: 'zlib' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:1.2.13.dfsg-9' }] }] },
+    ],
+  });
+}
+
 export async function serverWithCluster(
   dir: string,
   env: NodeJS.ProcessEnv = {},

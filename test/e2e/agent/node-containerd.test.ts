@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { localAlerts, nodeContainers, onlineNode, run, startupAlerts, until, stageTest } from './harness.js';
+import { localAlerts, nodeContainers, onlineNode, run, startupAlerts, until, stageTest, zlibAdvisory } from './harness.js';
 import { startContainerd } from '../../helpers/containerd.js';
 import { debianRootfs } from '../../helpers/dockerd.js';
 import { writeDockerArchive, writeOciArchive, type FileSpec, type ImageSpec } from '../../helpers/image-builder.js';
@@ -120,15 +120,7 @@ stageTest(
     // The agent on this node: no Docker Engine, containerd found through CONTAINERD_ADDRESS.
     c.ctr(['run', '-d', '--seccomp', IMAGE, 'before', '/bin/sleep', '600']);
     const dbPath = join(dir, 'vigil.db');
-    const osv = JSON.stringify({
-      id: 'DSA-9001-1',
-      modified: '2026-01-01T00:00:00Z',
-      summary: 'zlib test issue',
-      database_specific: { severity: 'critical' },
-      affected: [
-        { package: { ecosystem: 'Debian:12', name: 'zlib' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:1.2.13.dfsg-9' }] }] },
-      ],
-    });
+    const osv = zlibAdvisory('DSA-9001-1');
     await buildDb(dir, dbPath, [osv], '2026-03-01T00:00:00.000Z');
     const { api, projectId, agentDir, a } = await st.linked({
       env: { VIGIL_DB: dbPath },

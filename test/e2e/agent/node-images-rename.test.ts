@@ -9,22 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agent, isRoot, serverWithCluster, stop, until, type Proc } from './harness.js';
+import { agent, isRoot, serverWithCluster, stop, until, type Proc, zlibAdvisory } from './harness.js';
 import { dockerOk, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 import { writeDockerArchive } from '../../helpers/image-builder.js';
 import { buildDb } from '../../../src/node/vulndb/db.test-helpers.js';
 
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
 const DPKG = 'Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n';
-const OSV = JSON.stringify({
-  id: 'DSA-9101-1',
-  modified: '2026-01-01T00:00:00Z',
-  summary: 'zlib test issue',
-  database_specific: { severity: 'critical' },
-  affected: [
-    { package: { ecosystem: 'Debian:12', name: 'zlib' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:1.2.13.dfsg-9' }] }] },
-  ],
-});
+const OSV = zlibAdvisory('DSA-9101-1');
 
 interface ImageApi {
   id: string;
