@@ -41,6 +41,7 @@ import { commOf, cpuSeconds, memoryKiB, processTree, rssKiB } from './lib/proc.j
 import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
 import { argOf, percentile } from './lib/args.js';
 import type { FromGen, GenResult, ToGen } from './lib/agent-gen.js';
+import { diffHistogram, histMaxBound, histQuantile, readHistogram, type Hist } from './lib/prom.js';
 
 const arg = argOf;
 const AGENTS = Number(arg('agents', '200'));
@@ -76,6 +77,25 @@ interface Result {
   ab?: { on: number[]; off: number[] };
   fanout: number[];
   floorCpuPer1k: number;
+  /** The server's own timings over the measured window (its /metrics histograms). */
+  server: Record<(typeof SERVER_HISTOGRAMS)[number], Hist>;
+}
+
+/** The server's histograms the bench reads (src/node/agent/link-server.ts, src/node/server/metrics.ts). */
+const SERVER_HISTOGRAMS = [
+  'vigil_agent_stream_wait_seconds',
+  'vigil_agent_commit_wait_seconds',
+  'vigil_agent_commit_seconds',
+  'vigil_agent_commit_alerts',
+  'vigil_agent_ack_seconds',
+  'vigil_event_loop_delay_seconds',
+] as const;
+
+async function serverHistograms(url: string, token: string): Promise<Result['server']> {
+  const r = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status}`);
+  const text = await r.text();
+  return Object.fromEntries(SERVER_HISTOGRAMS.map((n) => [n, readHistogram(text, n)])) as Result['server'];
 }
 
 /** A generator child process (bench/lib/agent-gen.ts) and the messages it sent. */
@@ -144,6 +164,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
     const srvPid = server.proc.pid!;
     tell({ op: 'fire' });
     await new Promise((r) => setTimeout(r, 3000));
+    const h0 = await serverHistograms(url, api.token);
     tell({ op: 'count', on: true });
     const c0 = cpuSeconds(srvPid);
     const t0 = now();
@@ -168,6 +189,8 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
     const serverCpuS = cpuSeconds(srvPid) - c0;
     const serverRssMiB = rssKiB(srvPid) / 1024;
     const parts = await Promise.all(gens.map((g) => g.results));
+    const h1 = await serverHistograms(url, api.token);
+    const serverHists = Object.fromEntries(SERVER_HISTOGRAMS.map((n) => [n, diffHistogram(h1[n], h0[n])])) as Result['server'];
     // Exact percentiles over every generator's samples.
     const lat: number[] = [];
     const sendWait: number[] = [];
@@ -254,6 +277,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
       ab: abClient ? ab : undefined,
       fanout,
       floorCpuPer1k,
+      server: serverHists,
     };
   } finally {
     for (const g of gens) g.child.kill();
@@ -317,6 +341,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 }
 const idle = IDLE > 0 && (!ONLY || ONLY === 'idle') ? await idleAgent() : 'skipped';
 const f = (x: number) => x.toFixed(1);
+const mean = (xs: readonly number[]) => xs.reduce((n, x) => n + x, 0) / Math.max(1, xs.length);
+/** Seconds as ms. */
+const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
+const q = (x: Hist) => `${ms(histQuantile(x, 0.5))}/${ms(histQuantile(x, 0.99))}`;
+/** Observations over `le` seconds (it must be a bucket bound). */
+const over = (x: Hist, le: number) => x.n - (x.buckets.find(([b]) => b === le)?.[1] ?? 0);
 process.stdout.write(
   `\nVigil agent link benchmark: ${AGENTS} agents x ${RATE} alerts/s, ${SECONDS} s measured, loopback; load average ${loadavg()
     .map((x) => x.toFixed(2))
@@ -326,6 +356,7 @@ process.stdout.write('| backend | measurement | result | target |\n| --- | --- |
 for (const r of results) {
   const p99 = pct(r.lat, 99);
   const per100 = 100 / AGENTS;
+  const h = r.server;
   const srvPer1k = (r.serverCpuS / Math.max(1, r.acked)) * 1000;
   const rows: Array<[string, string, string]> = [
     [
@@ -336,6 +367,21 @@ for (const r of results) {
     [
       'agent side: creation -> read from the queue onto the stream',
       `p50 ${f(pct(r.sendWait, 50))} ms, p95 ${f(pct(r.sendWait, 95))} ms, p99 ${f(pct(r.sendWait, 99))} ms, max ${f(pct(r.sendWait, 100))} ms`,
+      'reported',
+    ],
+    [
+      'server side, per alert batch (its /metrics histograms; p50/p99 in buckets)',
+      `arrival -> handled (stream order, rate limit) ${q(h.vigil_agent_stream_wait_seconds)}; handled -> commit start ${q(h.vigil_agent_commit_wait_seconds)}; commit ${q(h.vigil_agent_commit_seconds)} (${h.vigil_agent_commit_seconds.n} commits, ${(h.vigil_agent_commit_alerts.sum / Math.max(1, h.vigil_agent_commit_alerts.n)).toFixed(1)} alerts each, p99 ${histQuantile(h.vigil_agent_commit_alerts, 0.99).toFixed(0)}); arrival -> acknowledged ${q(h.vigil_agent_ack_seconds)}`,
+      'reported',
+    ],
+    [
+      'decomposition, means',
+      `creation -> acknowledged ${f(mean(r.lat))} ms = agent side ${f(mean(r.sendWait))} + server ${f((h.vigil_agent_ack_seconds.sum / Math.max(1, h.vigil_agent_ack_seconds.n)) * 1000)} + the rest (transport both ways, the generator reading the acknowledgement) ${f(mean(r.lat) - mean(r.sendWait) - (h.vigil_agent_ack_seconds.sum / Math.max(1, h.vigil_agent_ack_seconds.n)) * 1000)}`,
+      'reported',
+    ],
+    [
+      'server event loop (longest delay of each second)',
+      `${h.vigil_event_loop_delay_seconds.n} s: p50 ${ms(histQuantile(h.vigil_event_loop_delay_seconds, 0.5))}, p99 ${ms(histQuantile(h.vigil_event_loop_delay_seconds, 0.99))}, max <= ${ms(histMaxBound(h.vigil_event_loop_delay_seconds))}; seconds with a stall over 50 ms: ${over(h.vigil_event_loop_delay_seconds, 0.05)}, over 100 ms: ${over(h.vigil_event_loop_delay_seconds, 0.1)}, over 200 ms: ${over(h.vigil_event_loop_delay_seconds, 0.2)}`,
       'reported',
     ],
     [

@@ -109,6 +109,12 @@ for (const kind of kinds) {
       const rejects = a.got.filter((m) => m.reject).map((m) => m.reject!);
       assert.deepEqual(rejects[0]!.ids, ['bad-1', 'bad-2', 'bad-3']);
       assert.match(rejects[1]!.reason, /more than 1000 alerts/);
+      // The alert path is timed: four alert messages handled, the two with good alerts committed and acknowledged.
+      const timed = await t.ctx.metrics.render();
+      assert.match(timed, /^vigil_agent_stream_wait_seconds_count 4$/m);
+      for (const h of ['vigil_agent_commit_wait_seconds', 'vigil_agent_ack_seconds']) assert.match(timed, new RegExp(`^${h}_count 2$`, 'm'), h);
+      assert.match(timed, /^vigil_agent_commit_seconds_count [12]$/m);
+      assert.match(timed, /^vigil_agent_commit_alerts_sum 6$/m, 'the alerts of the commits: 3 + 3');
       const list = await t.call('GET', `/api/v1/alerts?project=${p}`, t.adminToken);
       assert.equal(list.body.items.length, 1);
       assert.equal(list.body.items[0].count, 4, 'each alert ID stored once');

@@ -87,6 +87,9 @@ const MAX_STREAMS_PER_NODE = 4;
  */
 export const COMMIT_INTERVAL_MS = 10;
 
+/** Buckets of vigil_agent_commit_alerts (alerts per commit). */
+const COMMIT_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+
 export interface AgentLinkOptions {
   host: string;
   port: number;
@@ -159,6 +162,13 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
     5000,
     o.commitIntervalMs ?? COMMIT_INTERVAL_MS,
     ctx.store.sqlite ? 1 : (o.commits ?? 2),
+    {
+      waited: (ms) => ctx.metrics.observe('vigil_agent_commit_wait_seconds', 'Agent alert batches: from handled to the start of their commit.', ms / 1000),
+      committed: (ms, n) => {
+        ctx.metrics.observe('vigil_agent_commit_seconds', 'Agent alert commits: duration of each transaction.', ms / 1000);
+        ctx.metrics.observe('vigil_agent_commit_alerts', 'Agent alert commits: alerts in each.', n, undefined, COMMIT_SIZE_BUCKETS);
+      },
+    },
   );
   const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed' | 'revoked' | 'renew' | 'flood', reason?: MessageRefusal) => {
     ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
@@ -413,8 +423,14 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               return undefined;
             }
           };
-          const onMessage = async (m: AgentMessage) => {
+          /** `arrived`: performance.now() when the message came off the stream (the link's timing metrics). */
+          const onMessage = async (m: AgentMessage, arrived: number) => {
             if (m.body === 'alerts' && m.alerts) {
+              ctx.metrics.observe(
+                'vigil_agent_stream_wait_seconds',
+                "Agent alert batches: from arrival to handled (the stream's earlier messages, the node's rate limit).",
+                (performance.now() - arrived) / 1000,
+              );
               const env = m.alerts.alerts ?? [];
               if (env.length > MAX_ALERTS_PER_MESSAGE) {
                 refuse('oversized', 'alerts-per-message');
@@ -455,6 +471,11 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
                 ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', fresh.length);
                 if (fresh.length) void ctx.notifier.alerts(node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
                 call.write({ ack: { ids: good.map((a) => a.id) } });
+                ctx.metrics.observe(
+                  'vigil_agent_ack_seconds',
+                  'Agent alert batches: from arrival to the acknowledgement (after the commit).',
+                  (performance.now() - arrived) / 1000,
+                );
               }
               if (bad.length) {
                 refuse('malformed', kind);
@@ -514,6 +535,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             }
           };
           call.on('data', (m: AgentMessage) => {
+            const arrived = performance.now();
             let delay = 0;
             if (m.body === 'alerts' && m.alerts && (m.alerts.alerts ?? []).length <= MAX_ALERTS_PER_MESSAGE) {
               const ids = (m.alerts.alerts ?? []).map((x) => String(x.id).slice(0, 100));
@@ -538,7 +560,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             backlog++;
             chain = chain
               .then(() => (delay ? new Promise((res) => setTimeout(res, delay)) : undefined))
-              .then(() => onMessage(m))
+              .then(() => onMessage(m, arrived))
               .finally(() => backlog--)
               .catch((e: unknown) => {
                 ctx.log.error({ err: e, node: node.id }, 'agent message failed');
