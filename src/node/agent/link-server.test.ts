@@ -385,3 +385,80 @@ test(
     }
   },
 );
+
+test(
+  "agent link (postgres): while commits are held, a stream's next batches are still handled, and they share the next commit",
+  { timeout: 60_000 },
+  async () => {
+    const t = await startTestServer('postgres', {}, { workers: 0 });
+    const pki = await loadOrCreatePki(t.dataDir);
+    t.ctx.agentCaHash = pki.caHash;
+    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60 });
+    const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
+    const { default: pg } = await import('pg');
+    const blocker = new pg.Client({ connectionString: t.ctx.store.pg!.connectionString });
+    let a: ReturnType<typeof openLink> | undefined;
+    try {
+      const p = t.defaultProjectId;
+      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
+      const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+      const id = await enrollOrLoad({
+        server: link.address,
+        nodeName: 'n1',
+        version: '0.1.0',
+        kernel: '6.1',
+        caHash: pki.caHash,
+        dataDir: d,
+        token: tok.body.token,
+      });
+      a = openLink(link.address, id);
+      const stream = a;
+      await waitFor(() => stream.got.find((m) => m.command));
+      const batch = (n: number) => ({
+        alerts: {
+          alerts: [
+            {
+              id: `p-${n}`,
+              json: JSON.stringify({
+                id: `p-${n}`,
+                type: 'system/key-file-change',
+                severity: 'high',
+                time: '2026-01-01T00:00:00.000Z',
+                message: `m${n}`,
+                rule: 'r',
+                host: 'n1',
+              }),
+            },
+          ],
+        },
+      });
+      const count = async (h: string) => Number(new RegExp(`^${h}_count (\\d+)$`, 'm').exec(await t.ctx.metrics.render())?.[1] ?? 0);
+      // Another session holds a lock every commit's first statement needs: commits start and wait.
+      await blocker.connect();
+      await blocker.query('begin');
+      await blocker.query(`lock table "${t.ctx.store.pg!.schema}".agent_alert_ids in share row exclusive mode`);
+      stream.send(batch(1));
+      await waitFor(async () => ((await count('vigil_agent_commit_wait_seconds')) >= 1 ? true : undefined));
+      for (let n = 2; n <= 8; n++) stream.send(batch(n));
+      await waitFor(async () => ((await count('vigil_agent_stream_wait_seconds')) === 8 ? true : undefined));
+      assert.equal(await count('vigil_agent_ack_seconds'), 0, 'nothing acknowledged before its commit');
+      assert.equal(stream.got.filter((m) => m.ack).length, 0);
+      await blocker.query('rollback');
+      const acked = await waitFor(() => {
+        const ids = stream.got.flatMap((m) => m.ack?.ids ?? []);
+        return ids.length === 8 ? ids : undefined;
+      });
+      assert.deepEqual(acked.sort(), ['p-1', 'p-2', 'p-3', 'p-4', 'p-5', 'p-6', 'p-7', 'p-8']);
+      const commits = await count('vigil_agent_commit_seconds');
+      assert.ok(commits <= 3, `the waiting batches shared commits (${commits} commits for 8 batches; at most 2 run at once, the rest wait for the next)`);
+      const list = await t.call('GET', `/api/v1/alerts?project=${p}`, t.adminToken);
+      assert.equal(list.body.items[0].count, 8, 'each alert stored once');
+    } finally {
+      await blocker.end().catch(() => {});
+      a?.close();
+      await link.close();
+      await t.cleanup();
+      rmSync(d, { recursive: true, force: true });
+    }
+  },
+);

@@ -382,6 +382,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
       const ip = sourceIp(call.getPeer());
       // Messages received and not yet handled: bounded (a client ignoring backpressure cannot fill the server's memory).
       let backlog = 0;
+      /** Commits of this stream's alert batches still running (their acknowledgements follow). */
+      const tails = new Set<Promise<void>>();
       let chain: Promise<unknown> = certNode(call, 'connect')
         .then(async (r) => {
           if (!('node' in r)) return fail(r.code, r.details);
@@ -423,8 +425,14 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               return undefined;
             }
           };
-          /** `arrived`: performance.now() when the message came off the stream (the link's timing metrics). */
-          const onMessage = async (m: AgentMessage, arrived: number) => {
+          /**
+           * `arrived`: performance.now() when the message came off the stream (the link's timing metrics).
+           * An alert batch is handled once it is validated and submitted to the group commit: its commit and
+           * acknowledgement follow in `committed`, so the stream's next messages are handled meanwhile and a
+           * stream's batches that wait share the next commit (one commit at a time per stream made a stream
+           * that sends faster than commits finish queue without bound).
+           */
+          const onMessage = async (m: AgentMessage, arrived: number): Promise<{ committed: Promise<void> } | void> => {
             if (m.body === 'alerts' && m.alerts) {
               ctx.metrics.observe(
                 'vigil_agent_stream_wait_seconds',
@@ -465,21 +473,26 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
                   reason ||= `alert ${id}: ${why}`;
                 }
               }
-              if (good.length) {
-                const fresh = await commits.submit(node.projectId, { node: { ...node, sourceIp: ip, version: st.version }, alerts: good }, good.length);
-                if (!fresh) return st.kill(`node ${node.hostname} was revoked; its alerts are not accepted`);
-                ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', fresh.length);
-                if (fresh.length) void ctx.notifier.alerts(node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
-                call.write({ ack: { ids: good.map((a) => a.id) } });
-                ctx.metrics.observe(
-                  'vigil_agent_ack_seconds',
-                  'Agent alert batches: from arrival to the acknowledgement (after the commit).',
-                  (performance.now() - arrived) / 1000,
-                );
-              }
               if (bad.length) {
                 refuse('malformed', kind);
                 call.write({ reject: { ids: bad, reason } });
+              }
+              if (good.length) {
+                const committed = commits
+                  .submit(node.projectId, { node: { ...node, sourceIp: ip, version: st.version }, alerts: good }, good.length)
+                  .then((fresh) => {
+                    if (!fresh) return st.kill(`node ${node.hostname} was revoked; its alerts are not accepted`);
+                    ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', fresh.length);
+                    if (fresh.length)
+                      void ctx.notifier.alerts(node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
+                    call.write({ ack: { ids: good.map((a) => a.id) } });
+                    ctx.metrics.observe(
+                      'vigil_agent_ack_seconds',
+                      'Agent alert batches: from arrival to the acknowledgement (after the commit).',
+                      (performance.now() - arrived) / 1000,
+                    );
+                  });
+                return { committed };
               }
             } else if (m.body === 'heartbeat' && m.heartbeat) {
               await recordHeartbeat(ctx, node.id, m.heartbeat);
@@ -558,15 +571,31 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               return;
             }
             backlog++;
+            const failed = (e: unknown) => {
+              ctx.log.error({ err: e, node: node.id }, 'agent message failed');
+              call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'server could not store the message; retry' });
+            };
+            // Messages are handled in order; an alert batch's commit runs on (`commits`), counted in the backlog until it ends.
             chain = chain
               .then(() => (delay ? new Promise((res) => setTimeout(res, delay)) : undefined))
               .then(() => onMessage(m, arrived))
-              .finally(() => backlog--)
-              .catch((e: unknown) => {
-                ctx.log.error({ err: e, node: node.id }, 'agent message failed');
-                call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'server could not store the message; retry' });
-              });
+              .then(
+                (r) => {
+                  if (!r) return void backlog--;
+                  const tail: Promise<void> = r.committed.catch(failed).finally(() => {
+                    backlog--;
+                    tails.delete(tail);
+                  });
+                  tails.add(tail);
+                },
+                (e: unknown) => {
+                  backlog--;
+                  failed(e);
+                },
+              );
           });
+          /** Every message handled and every commit of its alerts ended. */
+          const settled = () => chain.then(() => Promise.all([...tails]));
           const closed = () => {
             const set = streams.get(node.projectId);
             set?.delete(st);
@@ -575,7 +604,9 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             if (n > 0) live.set(node.id, n);
             else {
               live.delete(node.id);
-              void chain.then(() => touchNode(ctx, node.id, { status: 'offline' })).catch(() => {});
+              void settled()
+                .then(() => touchNode(ctx, node.id, { status: 'offline' }))
+                .catch(() => {});
             }
           };
           let done = false;
@@ -586,7 +617,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             }
           };
           call.on('end', () => {
-            void chain.then(() => call.end());
+            void settled().then(() => call.end());
             once();
           });
           call.on('cancelled', once);
