@@ -20,6 +20,19 @@ const kinds = ['sqlite', 'postgres'] as const;
 
 const connect = openLink;
 
+/** Node n1 enrolled with the token. */
+const enrollN1 = (server: string, caHash: string, dataDir: string, token: string) =>
+  enrollOrLoad({ server, nodeName: 'n1', version: '0.1.0', kernel: '6.1', caHash, dataDir, token });
+
+/** A test server with its agent link on an ephemeral port. */
+async function startLink(kind: 'sqlite' | 'postgres', o: { certSeconds?: number } = {}) {
+  const t = await startTestServer(kind, {}, { workers: 0 });
+  const pki = await loadOrCreatePki(t.dataDir);
+  t.ctx.agentCaHash = pki.caHash;
+  const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60, ...o });
+  return { t, pki, link };
+}
+
 async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -32,10 +45,7 @@ async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms =
 
 for (const kind of kinds) {
   test(`agent link (${kind}): enrollment refusals, certificate checks, bad messages, idempotent alert IDs`, { timeout: 60_000 }, async () => {
-    const t = await startTestServer(kind, {}, { workers: 0 });
-    const pki = await loadOrCreatePki(t.dataDir);
-    t.ctx.agentCaHash = pki.caHash;
-    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60 });
+    const { t, pki, link } = await startLink(kind);
     const target = link.address;
     const dirs: string[] = [];
     const dir = () => {
@@ -191,10 +201,7 @@ for (const kind of kinds) {
 
 for (const kind of kinds) {
   test(`agent link (${kind}): token check without spending, Whoami, renewal, revocation through the change bus`, { timeout: 60_000 }, async () => {
-    const t = await startTestServer(kind, {}, { workers: 0 });
-    const pki = await loadOrCreatePki(t.dataDir);
-    t.ctx.agentCaHash = pki.caHash;
-    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60, certSeconds: 3600 });
+    const { t, pki, link } = await startLink(kind, { certSeconds: 3600 });
     const dirs: string[] = [];
     // Open channels and streams are closed before the link (its shutdown waits for them), also after a failure.
     const open: Array<{ close(): void }> = [];
@@ -213,15 +220,7 @@ for (const kind of kinds) {
       assert.match((await check('vgr_nope')).reason, /unknown agent token/);
       const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
       dirs.push(d);
-      const id = await enrollOrLoad({
-        server: link.address,
-        nodeName: 'n1',
-        version: '0.1.0',
-        kernel: '6.1',
-        caHash: pki.caHash,
-        dataDir: d,
-        token: tok.body.token,
-      });
+      const id = await enrollN1(link.address, pki.caHash, d, tok.body.token);
       assert.match((await check(tok.body.token)).reason, /already used/);
       pinned.close();
       const mtls = (x: { keyPem: string; certPem: string }) => {
@@ -292,10 +291,7 @@ test(
   'agent link: an oversized or malformed message is refused with a clear error, counted by reason, and other agents go on',
   { timeout: 60_000 },
   async () => {
-    const t = await startTestServer('sqlite', {}, { workers: 0 });
-    const pki = await loadOrCreatePki(t.dataDir);
-    t.ctx.agentCaHash = pki.caHash;
-    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60 });
+    const { t, pki, link } = await startLink('sqlite');
     const dirs: string[] = [];
     const open: Array<{ close(): void }> = [];
     try {
@@ -390,10 +386,7 @@ test(
   "agent link (postgres): while commits are held, a stream's next batches are still handled, and they share the next commit",
   { timeout: 60_000 },
   async () => {
-    const t = await startTestServer('postgres', {}, { workers: 0 });
-    const pki = await loadOrCreatePki(t.dataDir);
-    t.ctx.agentCaHash = pki.caHash;
-    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60 });
+    const { t, pki, link } = await startLink('postgres');
     const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
     const { default: pg } = await import('pg');
     const blocker = new pg.Client({ connectionString: t.ctx.store.pg!.connectionString });
@@ -402,15 +395,7 @@ test(
       const p = t.defaultProjectId;
       const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
       const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
-      const id = await enrollOrLoad({
-        server: link.address,
-        nodeName: 'n1',
-        version: '0.1.0',
-        kernel: '6.1',
-        caHash: pki.caHash,
-        dataDir: d,
-        token: tok.body.token,
-      });
+      const id = await enrollN1(link.address, pki.caHash, d, tok.body.token);
       a = openLink(link.address, id);
       const stream = a;
       await waitFor(() => stream.got.find((m) => m.command));
