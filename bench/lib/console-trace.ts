@@ -114,7 +114,7 @@ export async function profileFirstLoad(browser: Browser, s: BenchServer, path: s
     }
     const requests = (await page.evaluate(() =>
       performance.getEntriesByType('resource').map((r) => {
-        const x = r as PerformanceEntry & { responseEnd: number; transferSize: number };
+        const x = r as unknown as { name: string; startTime: number; responseEnd: number; transferSize: number };
         return { path: new URL(x.name).pathname + new URL(x.name).search, start: x.startTime, end: x.responseEnd, bytes: x.transferSize };
       }),
     )) as PageProfile['requests'];
