@@ -8,6 +8,8 @@ import { App } from './App';
 import { loadSession } from './api/client';
 import { meQuery, overviewQuery, pickProject, projectsQuery } from './api/queries';
 import { wantedProject } from './components/project';
+// Ant Design's component styles, prebuilt (the theme's zeroRuntime, App.tsx); before the console's own.
+import 'antd/dist/antd.css';
 import './styles.css';
 
 const queryClient = new QueryClient({
