@@ -113,7 +113,7 @@ export async function profileFirstLoad(browser: Browser, s: BenchServer, path: s
       throw e;
     }
     const requests = (await page.evaluate(() =>
-      performance.getEntriesByType('resource').map((r) => {
+      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((r) => {
         const x = r as unknown as { name: string; startTime: number; responseEnd: number; transferSize: number };
         return { path: new URL(x.name).pathname + new URL(x.name).search, start: x.startTime, end: x.responseEnd, bytes: x.transferSize };
       }),

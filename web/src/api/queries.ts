@@ -17,10 +17,15 @@ export const projectsQuery = {
   staleTime: 60_000,
 };
 
-/** GET /projects/{id}/overview (src/node/services/overview.ts). */
+/**
+ * GET /projects/{id}/overview (src/node/services/overview.ts). Fresh for
+ * 30 s: the start-up prefetch's answer is not asked for again when the page
+ * (re)mounts a moment later (the first load asked twice before).
+ */
 export const overviewQuery = (projectId: string | undefined) => ({
   queryKey: ['overview', projectId] as const,
   queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/overview', { params: { path: { projectId: projectId! } } })),
+  staleTime: 30_000,
 });
 
 /** The current project: `wanted` (?project= or the last chosen) when the caller may read it, else the first readable one. */
