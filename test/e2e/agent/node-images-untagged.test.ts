@@ -6,19 +6,9 @@
 // inventory keeps the container with its image ID. Needs root (dockerd, the
 // agent's procfs sensor).
 import assert from 'node:assert/strict';
-import { nodeContainers, onlineNode, until, stageTest } from './harness.js';
+import { nodeContainers, nodeImageRows, onlineNode, until, stageTest } from './harness.js';
 
 const IMAGE = 'vigil-untag-test/minbase:1';
-
-interface ImageApi {
-  id: string;
-  ref: string;
-  repository: string;
-  tag: string;
-  digest: string;
-  nodeId: string | null;
-  lastScanId: string | null;
-}
 
 stageTest(
   'agent on a real dockerd: an image untagged while a container runs it keeps its row, named by its image ID',
@@ -28,7 +18,7 @@ stageTest(
     const imageId = await docker(['image', 'inspect', '-f', '{{.Id}}', IMAGE]);
     await docker(['run', '-d', '--name', 'holder', '--network', 'none', IMAGE, 'sleep', '600']);
     const { api, projectId, a } = await st.linked({ agentEnv: { DOCKER_HOST: `unix://${d.socket}` } });
-    const images = async () => (await api.call<{ items: ImageApi[] }>('GET', `/api/v1/projects/${projectId}/images?limit=100`)).items.filter((i) => i.nodeId);
+    const images = () => nodeImageRows(api, projectId);
     const first = await until('the node image scanned', async () => (await images()).find((i) => i.ref === `node:node-a/${IMAGE}` && i.lastScanId), 120_000, a);
     assert.equal(first.digest, imageId);
 
