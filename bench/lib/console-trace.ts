@@ -113,10 +113,14 @@ export async function profileFirstLoad(browser: Browser, s: BenchServer, path: s
       throw e;
     }
     const requests = (await page.evaluate(() =>
-      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((r) => {
-        const x = r as unknown as { name: string; startTime: number; responseEnd: number; transferSize: number };
-        return { path: new URL(x.name).pathname + new URL(x.name).search, start: x.startTime, end: x.responseEnd, bytes: x.transferSize };
-      }),
+      // The document (navigation entry) and every request after it.
+      performance
+        .getEntries()
+        .filter((e) => ['navigation', 'resource'].includes(e.entryType))
+        .map((r) => {
+          const x = r as unknown as { name: string; startTime: number; responseEnd: number; transferSize: number };
+          return { path: new URL(x.name).pathname + new URL(x.name).search, start: x.startTime, end: x.responseEnd, bytes: x.transferSize };
+        }),
     )) as PageProfile['requests'];
     const buf = await browser.stopTracing();
     const { traceEvents } = JSON.parse(buf.toString('utf8')) as { traceEvents: TraceEvent[] };
