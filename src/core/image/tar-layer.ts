@@ -12,7 +12,7 @@ import { createDecompressor, detectCompression, MAGIC_LENGTH, type Decompressor 
 import type { ContentObservation, LayerContentSink } from './content.js';
 import type { LayerScanData, ScannedEntry } from './layer-scan.js';
 import { baseName, normalizePath, parentPath } from './path.js';
-import type { LayerEntry, ReadLimits } from './types.js';
+import type { LayerEntry, LayerEntryBatch, ReadLimits } from './types.js';
 import type { EntryKind, FileEntry } from '../inventory/types.js';
 import { parseWhiteout } from './whiteout.js';
 
@@ -105,6 +105,14 @@ class EntryCollector {
   private count = 0;
   constructor(private readonly o: ScanLayerOptions) {}
 
+  /** Counts `n` entries against the entry limit (those a walk left out too: EntryFilter). */
+  countEntries(n: number): void {
+    const { limits, where } = this.o;
+    this.count += n;
+    if (this.count > limits.maxEntries)
+      throw new LimitError('LIMIT_ENTRIES', `layer has more than ${limits.maxEntries} entries (raise with --max-entries)`, where);
+  }
+
   /**
    * Register an entry; returns the scanned entry and whether its bytes are
    * needed (only for regular files an analyzer requires).
@@ -120,8 +128,7 @@ class EntryCollector {
     normal = false,
   ): { se?: ScannedEntry; read: boolean; fe?: FileEntry; hash: boolean; wantBytes: number } {
     const { limits, where } = this.o;
-    if (++this.count > limits.maxEntries)
-      throw new LimitError('LIMIT_ENTRIES', `layer has more than ${limits.maxEntries} entries (raise with --max-entries)`, where);
+    this.countEntries(1);
     if (rawName.length > limits.maxPathLength)
       throw new LimitError(
         'LIMIT_PATH_LENGTH',
@@ -439,7 +446,7 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
 
 /** Read a layer that a source walks itself (an unpacked root filesystem). */
 export async function scanLayerEntries(
-  source: AsyncIterable<LayerEntry | readonly LayerEntry[]> | Iterable<LayerEntry>,
+  source: AsyncIterable<LayerEntry | LayerEntryBatch> | Iterable<LayerEntry>,
   o: ScanLayerOptions,
 ): Promise<LayerScanData> {
   const col = new EntryCollector(o);
@@ -509,7 +516,9 @@ export async function scanLayerEntries(
         if (p) await p;
         continue;
       }
-      for (const le of item as readonly LayerEntry[]) {
+      const batch = item as LayerEntryBatch;
+      if (batch.skipped) col.countEntries(batch.skipped);
+      for (const le of batch) {
         const p = step(le);
         if (p) await p;
       }

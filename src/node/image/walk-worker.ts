@@ -11,9 +11,13 @@
 // Atomics.wait), so memory stays bounded. Both sides run the same
 // `walkDirs`; the worker is a self-contained script (eval, as the SQLite
 // checkpointer's: `walkDirs` is inserted as source), so it runs the same
-// from the TypeScript sources (tests) and the compiled CLI.
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+// from the TypeScript sources (tests) and the compiled CLI. With an
+// EntryFilter (the analysis reads nothing but the analyzers' files), the
+// regular files it does not keep are neither posted nor, when no file's mode
+// matters, lstat'ed; each batch says how many were left out.
+import { lstatSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { EntryFilter } from '../../core/image/types.js';
 import type { EntryKind, FileEntry } from '../../core/inventory/types.js';
 
 /** Entries walked on the main thread before the rest of the walk moves to a worker. */
@@ -36,25 +40,41 @@ interface WalkFs {
 
 /**
  * Visit directories from `stack` (relative paths, the next one last) until
- * it is empty or at least `limit` entries were emitted; returns how many.
- * Throws an error carrying `where` (the path) for what cannot be read. Its
- * source runs in the worker too: no imports, closures or nested functions.
+ * it is empty or at least `limit` entries were visited; returns how many
+ * (emitted or left out). With a `filter` (EntryFilter), a regular file it
+ * does not keep is not emitted, and, when the filter needs no file's mode
+ * (no `executables`), not even lstat'ed: the directory's file types come
+ * from readdir. Throws an error carrying `where` (the path) for what cannot
+ * be read. Its source runs in the worker too: no imports, closures or
+ * nested functions.
  */
-export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: string[], limit: number, emit: Emit): number {
+export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: string[], limit: number, emit: Emit, filter?: EntryFilter): number {
   let n = 0;
+  const typed = filter !== undefined && !filter.executables;
   while (stack.length > 0 && n < limit) {
     const rel = stack.pop()!;
-    let names: string[];
+    let list: Array<string | Dirent>;
     try {
-      names = fs.readdirSync(root + rel || '/');
+      list = typed ? fs.readdirSync(root + rel || '/', { withFileTypes: true }) : fs.readdirSync(root + rel || '/');
     } catch (e) {
       if (rel && (e as { code?: string }).code === 'ENOENT') continue; // a directory that vanished during the walk
       throw Object.assign(e as Error, { where: root + rel || '/' });
     }
-    names.sort();
+    if (typed) (list as Dirent[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    else (list as string[]).sort();
     const dirs: string[] = [];
-    for (const name of names) {
+    for (const item of list) {
+      const name = typeof item === 'string' ? item : item.name;
       const p = rel + '/' + name;
+      n++;
+      // Whether a claim may match this path if it is a regular file (without a filter: every file is kept).
+      let keep = filter === undefined || filter.names.has(name) || filter.paths.has(p);
+      if (!keep) {
+        const dot = name.lastIndexOf('.');
+        keep = dot >= 0 && filter!.exts.has(name.slice(dot).toLowerCase());
+        for (let i = 0; !keep && i < filter!.dirs.length; i++) keep = p.startsWith(filter!.dirs[i]!);
+      }
+      if (!keep && typeof item !== 'string' && item.isFile()) continue;
       const full = root + p;
       let link: string | undefined;
       let st;
@@ -66,8 +86,8 @@ export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: strin
       }
       if (st === undefined) continue; // vanished during the walk
       const kind = st.isFile() ? 0 : st.isDirectory() ? 1 : link !== undefined ? 2 : st.isCharacterDevice() ? 3 : st.isBlockDevice() ? 4 : st.isFIFO() ? 5 : 6;
+      if (kind === 0 && !keep && !(filter!.executables && (st.mode & 0o111) !== 0)) continue;
       emit(p, kind, st.mode & 0o7777, kind === 0 ? st.size : 0, st.uid, st.gid, link);
-      n++;
       if (kind === 1 && st.dev === rootDev) dirs.push(p);
     }
     for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);
@@ -78,20 +98,24 @@ export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: strin
 const WORKER_SOURCE = `
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-const { root, rootDev, stack, batch, maxAhead, fields } = workerData;
+const { root, rootDev, stack, batch, maxAhead, fields, filter } = workerData;
 const credits = new Int32Array(workerData.credits);
 const walkDirs = ${walkDirs.toString()};
 let paths = [];
 let links = [];
 let nums = new Float64Array(batch * fields);
 let n = 0;
-const flush = () => {
-  if (n === 0) return;
+// Regular files the filter left out, not yet reported; emitted in the current walkDirs call.
+let skipped = 0;
+let emitted = 0;
+const flush = (last) => {
+  if (n === 0 && !(last && skipped > 0)) return;
   // Wait for room: at most maxAhead batches in flight.
   while (Atomics.load(credits, 0) >= maxAhead) Atomics.wait(credits, 0, Atomics.load(credits, 0), 1000);
   Atomics.add(credits, 0, 1);
   const buf = nums.buffer;
-  parentPort.postMessage({ paths: paths.join('\\0'), links, nums: buf, n }, [buf]);
+  parentPort.postMessage({ paths: paths.join('\\0'), links, nums: buf, n, skipped }, [buf]);
+  skipped = 0;
   paths = [];
   links = [];
   nums = new Float64Array(batch * fields);
@@ -106,14 +130,18 @@ const emit = (p, kind, mode, size, uid, gid, link) => {
   nums[o + 4] = gid;
   paths.push(p);
   if (link !== undefined) links.push(link);
-  if (++n === batch) flush();
+  emitted++;
+  if (++n === batch) flush(false);
 };
 try {
-  walkDirs(fs, root, rootDev, stack, Infinity, emit);
-  flush();
+  while (stack.length > 0) {
+    emitted = 0;
+    skipped += walkDirs(fs, root, rootDev, stack, batch, emit, filter) - emitted;
+  }
+  flush(true);
   parentPort.postMessage({ done: true });
 } catch (e) {
-  flush();
+  flush(false);
   parentPort.postMessage({ error: { code: typeof e.code === 'string' ? e.code : '', message: String(e.message ?? e), where: e.where ?? root } });
 }
 `;
@@ -148,16 +176,23 @@ interface Message {
   links?: string[];
   nums?: ArrayBuffer;
   n?: number;
+  skipped?: number;
   error?: { code: string; message: string; where: string };
   done?: boolean;
 }
 
 /** The rest of a walk (`stack`) in a worker thread, batch by batch; stopping early ends the worker. */
-async function* walkRestInWorker<T>(root: string, rootDev: number, stack: string[], make: (r: WalkedRecord) => T): AsyncGenerator<T[]> {
+async function* walkRestInWorker<T>(
+  root: string,
+  rootDev: number,
+  stack: string[],
+  make: (r: WalkedRecord) => T,
+  filter: EntryFilter | undefined,
+): AsyncGenerator<WalkBatch<T>> {
   const credits = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { root, rootDev, stack, batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, credits: credits.buffer },
+    workerData: { root, rootDev, stack, batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, credits: credits.buffer, filter },
   });
   const queue: Message[] = [];
   let wake: (() => void) | undefined;
@@ -190,7 +225,8 @@ async function* walkRestInWorker<T>(root: string, rootDev: number, stack: string
       const nums = new Float64Array(m.nums!);
       const paths = m.paths!.split('\0');
       const links = m.links!;
-      const out = new Array<T>(m.n!);
+      const out: WalkBatch<T> = new Array<T>(m.n!);
+      if (m.skipped) out.skipped = m.skipped;
       let l = 0;
       for (let i = 0; i < m.n!; i++) {
         const o = i * FIELDS;
@@ -206,11 +242,16 @@ async function* walkRestInWorker<T>(root: string, rootDev: number, stack: string
   }
 }
 
+/** Walked entries, and how many regular files the filter left out before them. */
+export type WalkBatch<T> = T[] & { skipped?: number };
+
 /**
  * Walk `root` ('' for `/`), yielding entries in batches (paths relative to
  * the root, starting with `/`); failures are WalkFailures naming the path.
+ * With a `filter`, the regular files it does not keep are left out (see
+ * walkDirs) and counted in the batches' `skipped`.
  */
-export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, workerAfter = WORKER_AFTER): AsyncGenerator<T[]> {
+export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, workerAfter = WORKER_AFTER, filter?: EntryFilter): AsyncGenerator<WalkBatch<T>> {
   const fs: WalkFs = { lstatSync, readdirSync, readlinkSync };
   let rootDev: number;
   try {
@@ -220,21 +261,24 @@ export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, w
   }
   const stack = [''];
   let walked = 0;
-  let batch: T[] = [];
+  let batch: WalkBatch<T> = [];
   const emit: Emit = (p, kind, mode, size, uid, gid, link) => {
     batch.push(make(record(p, kind, mode, size, uid, gid, link)));
   };
   while (stack.length > 0) {
     if (walked >= workerAfter) {
-      yield* walkRestInWorker(root, rootDev, stack, make);
+      yield* walkRestInWorker(root, rootDev, stack, make, filter);
       return;
     }
+    let visited: number;
     try {
-      walked += walkDirs(fs, root, rootDev, stack, BATCH, emit);
+      visited = walkDirs(fs, root, rootDev, stack, BATCH, emit, filter);
     } catch (e) {
       throw failure(e, root);
     }
-    if (batch.length > 0) yield batch;
+    walked += visited;
+    if (visited > batch.length) batch.skipped = visited - batch.length;
+    if (visited > 0) yield batch;
     batch = [];
   }
 }
