@@ -13,7 +13,7 @@ import { fromLayerScan, layerCacheKey, toLayerScan, type LayerCache, type LayerS
 
 export { MemoryLayerCache, layerCacheKey, type LayerCache, type LayerScan } from './layer-scan.js';
 import { resolveLimits } from './limits.js';
-import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget, type Reducer, type Spill } from './tar-layer.js';
+import { loadTarReader, scanLayerEntries, scanTarLayer, layerError, type ByteBudget, type Reducer, type Spill } from './tar-layer.js';
 import type { Image, ImageConfig, Layer, ReadLimits } from './types.js';
 import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
@@ -286,6 +286,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
     } else if (layer.open) {
       let stream;
       try {
+        await loadTarReader();
         stream = await layer.open();
       } catch (e) {
         throw layerError(e, where);

@@ -5,10 +5,9 @@
 // InputError/LimitError naming the layer and, when known, the path.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import * as tar from 'tar-stream';
 import type { ByteSource } from '../analyzers/byte-source.js';
 import { InputError, LimitError } from '../errors.js';
-import { createDecompressor, detectCompression, MAGIC_LENGTH, type Decompressor } from './compression.js';
+import type { Decompressor } from './compression.js';
 import type { ContentObservation, LayerContentSink } from './content.js';
 import type { LayerScanData, ScannedEntry } from './layer-scan.js';
 import { baseName, normalizePath, parentPath } from './path.js';
@@ -228,8 +227,32 @@ function tolerateMissingPadding(extract: unknown): void {
   };
 }
 
+/** The tar parser and the decompressors, loaded on the first tar layer (a rootfs scan never needs them). */
+let tarReader: { tar: typeof import('tar-stream'); compression: typeof import('./compression.js') } | undefined;
+
+/** Loads the tar reader; the pipeline awaits it before opening a layer's stream. */
+export async function loadTarReader(): Promise<void> {
+  if (tarReader) return;
+  const [tar, compression] = await Promise.all([import('tar-stream'), import('./compression.js')]);
+  tarReader = { tar, compression };
+}
+
 /** Read a layer blob (any supported compression) as a tar stream. */
 export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<LayerScanData> {
+  if (!tarReader) {
+    // First use outside the pipeline: an error the stream emits while the reader loads is kept, then reported.
+    let early: unknown;
+    const keep = (e: unknown): void => void (early ??= e);
+    input.on('error', keep);
+    return loadTarReader().then(() => {
+      input.off('error', keep);
+      if (early === undefined) return scanTarLayer(input, o);
+      input.destroy();
+      throw layerError(early, o.where);
+    });
+  }
+  const { tar, compression } = tarReader;
+  const { createDecompressor, detectCompression, MAGIC_LENGTH } = compression;
   const { limits, where } = o;
   const col = new EntryCollector(o);
   const budget = o.budget ?? { used: 0 };
