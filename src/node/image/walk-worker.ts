@@ -1,14 +1,17 @@
 // The rootfs walk: depth first, parents before children, names sorted,
 // symlinks never followed, other file systems not entered. A large tree's
 // cost is mostly the walk's system calls (readdir, lstat, readlink), so once
-// a walk has passed WORKER_AFTER entries the directories still to visit go
-// to a worker thread, which walks them on the second core while the main
-// thread registers entries, reads the claimed files and runs the analyzers.
-// Small trees (a base image, test fixtures) never pay for a worker's start
-// (~0.1 s of CPU). The worker posts entries in batches (paths in one string,
-// the numbers in one transferred typed array) and is at most MAX_AHEAD
-// batches ahead of the consumer (a shared counter it waits on with
-// Atomics.wait), so memory stays bounded. Both sides run the same
+// a walk has passed WORKER_AFTER entries the directories still to visit (the
+// subtrees on its stack) go to two worker threads, every other subtree to
+// each, which walk them on both cores while the main thread registers
+// entries, reads the claimed files and runs the analyzers; the main thread
+// takes the subtrees back in walk order (each batch marks where subtrees
+// end), so the order is that of a walk on one thread. Small trees (a base
+// image, test fixtures) never pay for a worker's start (~0.05-0.1 s of CPU
+// each). A worker posts entries in batches (paths in one string, the numbers
+// in one transferred typed array) and is at most MAX_AHEAD batches ahead of
+// the consumer (a shared counter it waits on with Atomics.wait), so memory
+// stays bounded. Both sides run the same
 // `walkDirs`; the worker is a self-contained script (eval, as the SQLite
 // checkpointer's: `walkDirs` is inserted as source), so it runs the same
 // from the TypeScript sources (tests) and the compiled CLI. With an
@@ -16,12 +19,13 @@
 // regular files it does not keep are neither posted nor, when no file's mode
 // matters, lstat'ed; each batch says how many were left out.
 import { lstatSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { EntryFilter } from '../../core/image/types.js';
 import type { EntryKind, FileEntry } from '../../core/inventory/types.js';
 
 /** Entries walked on the main thread before the rest of the walk moves to a worker. */
-export const WORKER_AFTER = 16_384;
+export const WORKER_AFTER = 8192;
 /** Entries per batch. */
 export const BATCH = 1024;
 /** Batches posted and not yet consumed, at most. */
@@ -98,7 +102,7 @@ export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: strin
 const WORKER_SOURCE = `
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-const { root, rootDev, stack, batch, maxAhead, fields, filter } = workerData;
+const { root, rootDev, subtrees, batch, maxAhead, fields, filter } = workerData;
 const credits = new Int32Array(workerData.credits);
 const walkDirs = ${walkDirs.toString()};
 let paths = [];
@@ -108,14 +112,17 @@ let n = 0;
 // Regular files the filter left out, not yet reported; emitted in the current walkDirs call.
 let skipped = 0;
 let emitted = 0;
-const flush = (last) => {
-  if (n === 0 && !(last && skipped > 0)) return;
+// Where subtrees ended in the batch being filled (entry offsets).
+let ends = [];
+const flush = () => {
+  if (n === 0 && ends.length === 0 && skipped === 0) return;
   // Wait for room: at most maxAhead batches in flight.
   while (Atomics.load(credits, 0) >= maxAhead) Atomics.wait(credits, 0, Atomics.load(credits, 0), 1000);
   Atomics.add(credits, 0, 1);
   const buf = nums.buffer;
-  parentPort.postMessage({ paths: paths.join('\\0'), links, nums: buf, n, skipped }, [buf]);
+  parentPort.postMessage({ paths: paths.join('\\0'), links, nums: buf, n, skipped, ends }, [buf]);
   skipped = 0;
+  ends = [];
   paths = [];
   links = [];
   nums = new Float64Array(batch * fields);
@@ -131,17 +138,21 @@ const emit = (p, kind, mode, size, uid, gid, link) => {
   paths.push(p);
   if (link !== undefined) links.push(link);
   emitted++;
-  if (++n === batch) flush(false);
+  if (++n === batch) flush();
 };
 try {
-  while (stack.length > 0) {
-    emitted = 0;
-    skipped += walkDirs(fs, root, rootDev, stack, batch, emit, filter) - emitted;
+  for (const sub of subtrees) {
+    const stack = [sub];
+    while (stack.length > 0) {
+      emitted = 0;
+      skipped += walkDirs(fs, root, rootDev, stack, batch, emit, filter) - emitted;
+    }
+    ends.push(n);
   }
-  flush(true);
+  flush();
   parentPort.postMessage({ done: true });
 } catch (e) {
-  flush(false);
+  flush();
   parentPort.postMessage({ error: { code: typeof e.code === 'string' ? e.code : '', message: String(e.message ?? e), where: e.where ?? root } });
 }
 `;
@@ -177,69 +188,125 @@ interface Message {
   nums?: ArrayBuffer;
   n?: number;
   skipped?: number;
+  ends?: number[];
   error?: { code: string; message: string; where: string };
   done?: boolean;
 }
 
-/** The rest of a walk (`stack`) in a worker thread, batch by batch; stopping early ends the worker. */
-async function* walkRestInWorker<T>(
+/** One walk worker: its messages in order, and the count of its batches not yet taken. */
+class WalkWorker {
+  private readonly worker: Worker;
+  readonly credits = new Int32Array(new SharedArrayBuffer(4));
+  private readonly queue: Message[] = [];
+  private wake: (() => void) | undefined;
+  private crashed: Error | undefined;
+  exited = false;
+
+  constructor(workerData: Record<string, unknown>) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...workerData, credits: this.credits.buffer } });
+    this.worker.on('message', (m: Message) => {
+      this.queue.push(m);
+      this.wake?.();
+    });
+    this.worker.on('error', (e) => {
+      this.crashed = e;
+      this.wake?.();
+    });
+    this.worker.on('exit', () => {
+      this.exited = true;
+      this.wake?.();
+    });
+  }
+
+  /** The next batch (taken: the worker may post one more); a failure of the walk or of the worker throws. */
+  async next(): Promise<Message> {
+    for (;;) {
+      const m = this.queue.shift();
+      if (m) {
+        if (m.error) throw new WalkFailure(m.error.code, m.error.message, m.error.where);
+        if (m.done) throw new Error('the walk worker ended early');
+        Atomics.sub(this.credits, 0, 1);
+        Atomics.notify(this.credits, 0);
+        return m;
+      }
+      if (this.crashed) throw this.crashed;
+      if (this.exited) throw new Error('the walk worker ended early');
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
+  }
+}
+
+/** Walk workers: two, on a machine with two cores or more. */
+const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
+
+/**
+ * The rest of a walk (`stack`) in worker threads, batch by batch; stopping
+ * early ends them. The directories on the stack are disjoint subtrees;
+ * worker w walks every WORKERS-th of them (in walk order), marking where
+ * each ends, and the subtrees are yielded in walk order, so the entries come
+ * in the order of a walk on one thread.
+ */
+async function* walkRestInWorkers<T>(
   root: string,
   rootDev: number,
   stack: string[],
   make: (r: WalkedRecord) => T,
   filter: EntryFilter | undefined,
 ): AsyncGenerator<WalkBatch<T>> {
-  const credits = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { root, rootDev, stack, batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, credits: credits.buffer, filter },
-  });
-  const queue: Message[] = [];
-  let wake: (() => void) | undefined;
-  let crashed: Error | undefined;
-  let exited = false;
-  worker.on('message', (m: Message) => {
-    queue.push(m);
-    wake?.();
-  });
-  worker.on('error', (e) => {
-    crashed = e;
-    wake?.();
-  });
-  worker.on('exit', () => {
-    exited = true;
-    wake?.();
-  });
+  const subtrees = [...stack].reverse();
+  const k = Math.min(WORKERS, subtrees.length);
+  const workers = Array.from(
+    { length: k },
+    (_, w) => new WalkWorker({ root, rootDev, subtrees: subtrees.filter((_s, i) => i % k === w), batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, filter }),
+  );
+  // Each worker's batch being read: its entries, the offsets where its subtrees end, how far it was read.
+  const cursors: Array<{ out: T[]; ends: number[]; pos: number; end: number } | undefined> = [];
+  let skipped = 0;
   try {
-    for (;;) {
-      const m = queue.shift();
-      if (!m) {
-        if (crashed) throw crashed;
-        if (exited) throw new Error('the walk worker ended early');
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-        continue;
+    for (let s = 0; s < subtrees.length; s++) {
+      const w = s % k;
+      for (;;) {
+        let c = cursors[w];
+        if (!c || (c.pos >= c.out.length && c.end >= c.ends.length)) {
+          const m = await workers[w]!.next();
+          skipped += m.skipped ?? 0;
+          cursors[w] = c = { out: decode(m, make), ends: m.ends ?? [], pos: 0, end: 0 };
+        }
+        const to = c.end < c.ends.length ? c.ends[c.end]! : c.out.length;
+        if (to > c.pos || skipped > 0) {
+          const out: WalkBatch<T> = c.out.slice(c.pos, to);
+          if (skipped > 0) out.skipped = skipped;
+          skipped = 0;
+          yield out;
+        }
+        c.pos = to;
+        if (c.end < c.ends.length) {
+          c.end++;
+          break; // subtree s is done
+        }
       }
-      if (m.done) return;
-      if (m.error) throw new WalkFailure(m.error.code, m.error.message, m.error.where);
-      const nums = new Float64Array(m.nums!);
-      const paths = m.paths!.split('\0');
-      const links = m.links!;
-      const out: WalkBatch<T> = new Array<T>(m.n!);
-      if (m.skipped) out.skipped = m.skipped;
-      let l = 0;
-      for (let i = 0; i < m.n!; i++) {
-        const o = i * FIELDS;
-        out[i] = make(record(paths[i]!, nums[o]!, nums[o + 1]!, nums[o + 2]!, nums[o + 3]!, nums[o + 4]!, nums[o] === 2 ? links[l++] : undefined));
-      }
-      // This batch is taken: the worker may post one more.
-      Atomics.sub(credits, 0, 1);
-      Atomics.notify(credits, 0);
-      yield out;
     }
   } finally {
-    if (!exited) await worker.terminate();
+    await Promise.all(workers.map((w) => w.stop()));
   }
+}
+
+function decode<T>(m: Message, make: (r: WalkedRecord) => T): T[] {
+  const nums = new Float64Array(m.nums!);
+  const paths = m.paths!.split('\0');
+  const links = m.links!;
+  const out = new Array<T>(m.n!);
+  let l = 0;
+  for (let i = 0; i < m.n!; i++) {
+    const o = i * FIELDS;
+    out[i] = make(record(paths[i]!, nums[o]!, nums[o + 1]!, nums[o + 2]!, nums[o + 3]!, nums[o + 4]!, nums[o] === 2 ? links[l++] : undefined));
+  }
+  return out;
 }
 
 /** Walked entries, and how many regular files the filter left out before them. */
@@ -267,7 +334,7 @@ export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, w
   };
   while (stack.length > 0) {
     if (walked >= workerAfter) {
-      yield* walkRestInWorker(root, rootDev, stack, make, filter);
+      yield* walkRestInWorkers(root, rootDev, stack, make, filter);
       return;
     }
     let visited: number;
