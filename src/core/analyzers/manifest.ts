@@ -3,30 +3,11 @@
 // to know of every analyzer without importing it: its id, its `--analyzers`
 // group and its claims (types.ts). src/node/analyzers/manifest.test.ts checks
 // it against the modules.
+import { OS_RELEASE_PATHS, RPM_DATABASES } from './claim-lists.js';
 import type { AnalyzerManifestEntry } from './index.js';
 
 export const ANALYZER_MANIFEST: readonly AnalyzerManifestEntry[] = [
-  {
-    id: 'os-release',
-    group: 'os',
-    claims: {
-      paths: [
-        '/etc/os-release',
-        '/usr/lib/os-release',
-        '/etc/debian_version',
-        '/etc/alpine-release',
-        '/etc/centos-release',
-        '/etc/rocky-release',
-        '/etc/almalinux-release',
-        '/etc/oracle-release',
-        '/etc/fedora-release',
-        '/etc/redhat-release',
-        '/etc/system-release',
-        '/var/lib/dpkg/status.d/base-files',
-      ],
-      dirs: ['/usr/lib/os.release.d/'],
-    },
-  },
+  { id: 'os-release', group: 'os', claims: { paths: OS_RELEASE_PATHS, dirs: ['/usr/lib/os.release.d/'] } },
   { id: 'apk', group: 'os', claims: { paths: ['/lib/apk/db/installed', '/usr/lib/apk/db/installed'] } },
   { id: 'cargo', group: 'library', claims: { names: ['Cargo.lock'] } },
   { id: 'dotnet-deps', group: 'library', claims: { suffixes: ['.deps.json'] } },
@@ -43,20 +24,7 @@ export const ANALYZER_MANIFEST: readonly AnalyzerManifestEntry[] = [
     group: 'library',
     claims: { names: ['METADATA', 'PKG-INFO', 'poetry.lock', 'Pipfile.lock', 'uv.lock'], suffixes: ['.egg-info', '.egg', '.txt'] },
   },
-  {
-    id: 'rpm',
-    group: 'os',
-    claims: {
-      paths: [
-        '/var/lib/rpm/rpmdb.sqlite',
-        '/usr/lib/sysimage/rpm/rpmdb.sqlite',
-        '/var/lib/rpm/Packages',
-        '/usr/lib/sysimage/rpm/Packages',
-        '/var/lib/rpm/Packages.db',
-        '/usr/lib/sysimage/rpm/Packages.db',
-      ],
-    },
-  },
+  { id: 'rpm', group: 'os', claims: { paths: RPM_DATABASES } },
   { id: 'ruby', group: 'library', claims: { names: ['Gemfile.lock'], suffixes: ['.gemspec'] } },
   { id: 'rust-binary', group: 'library', claims: { executables: true } },
   { id: 'yarn', group: 'library', claims: { names: ['yarn.lock', 'package.json'] } },
