@@ -16,6 +16,21 @@ test('persistence and tampering rules', () => {
         rule: 'Write below binary directories',
         event: makeEvent({ type: 'renameat2', proc: { name: 'mv' }, args: { oldpath: '/tmp/x', newpath: '/bin/ls' }, fd: { type: 'file', name: '/bin/ls' } }),
       },
+      // Regressions (found by the rtexplore checks): `install`, an interpreter and the toolchain were exempt by name alone.
+      { type: K, rule: 'Write below binary directories', event: open('/usr/bin/vigil-inst', 'w', { proc: { name: 'install' }, parents: ['sh'] }) },
+      { type: K, rule: 'Write below binary directories', event: open('/usr/sbin/backdoor', 'w', { proc: { name: 'python3' }, parents: ['bash'] }) },
+      { type: K, rule: 'Write below binary directories', event: open('/usr/bin/x', 'w', { proc: { name: 'gcc' }, parents: ['sh'] }) },
+      // A PATH hijack: a symlink in a binary directory pointing into a staging location.
+      {
+        type: K,
+        rule: 'Write below binary directories',
+        event: makeEvent({
+          type: 'symlinkat',
+          proc: { name: 'ln' },
+          args: { target: '/var/tmp/x', linkpath: '/usr/bin/vigil-ln' },
+          fd: { type: 'file', name: '/usr/bin/vigil-ln' },
+        }),
+      },
       { type: K, rule: 'SSH authorized_keys changed', event: open('/root/.ssh/authorized_keys', 0o2101, { proc: { name: 'bash' } }) },
       { type: K, rule: 'SSH authorized_keys changed', event: open('/home/alice/.ssh/authorized_keys', 'w', { proc: { name: 'python3' } }) },
       { type: K, rule: 'Shell startup file changed', event: open('/home/alice/.bashrc', 0o2101, { proc: { name: 'bash' } }) },
@@ -40,6 +55,16 @@ test('persistence and tampering rules', () => {
       { event: open('/usr/bin/curl', 'w', { proc: { name: 'dpkg' } }) },
       { event: open('/usr/bin/sshd-helper', 'r', { proc: { name: 'cat' } }) },
       { event: open('/usr/local/bin/app', 'w', { proc: { name: 'cp' } }) },
+      { event: open('/usr/bin/tool', 'w', { proc: { name: 'install' }, parents: ['make', 'bash'] }) }, // make install
+      { event: open('/usr/lib/python3/dist-packages/__pycache__/six.cpython-311.pyc', 'w', { proc: { name: 'python3' } }) },
+      {
+        event: makeEvent({
+          type: 'symlinkat',
+          proc: { name: 'ln' },
+          args: { target: '/opt/tool/bin/tool', linkpath: '/usr/local/bin/tool' },
+          fd: { type: 'file', name: '/usr/local/bin/tool' },
+        }),
+      },
       { event: open('/root/.ssh/authorized_keys', 'r', { proc: { name: 'sshd' } }) },
       { event: open('/home/alice/.bashrc', 'r', { proc: { name: 'bash' } }) },
       { event: open('/etc/skel/.bashrc', 'w', { proc: { name: 'apt-get' } }) },
