@@ -33,6 +33,29 @@ test('persistence and tampering rules', () => {
       },
       { type: K, rule: 'SSH authorized_keys changed', event: open('/root/.ssh/authorized_keys', 0o2101, { proc: { name: 'bash' } }) },
       { type: K, rule: 'SSH authorized_keys changed', event: open('/home/alice/.ssh/authorized_keys', 'w', { proc: { name: 'python3' } }) },
+      // Regressions (found by the rtexplore checks): an authorized_keys symlinked into place, ld.so.preload and sudoers writes raised nothing.
+      {
+        type: K,
+        rule: 'SSH authorized_keys changed',
+        event: makeEvent({
+          type: 'symlinkat',
+          proc: { name: 'ln' },
+          args: { target: '/var/tmp/k', linkpath: '/root/.ssh/authorized_keys' },
+          fd: { type: 'file', name: '/root/.ssh/authorized_keys' },
+        }),
+      },
+      { type: K, rule: 'Preload or sudoers file changed', event: open('/etc/ld.so.preload', 'w', { proc: { name: 'sh' }, container: {} }) },
+      { type: K, rule: 'Preload or sudoers file changed', event: open('/etc/sudoers.d/vigil', 'w', { proc: { name: 'tee' } }) },
+      {
+        type: K,
+        rule: 'Preload or sudoers file changed',
+        event: makeEvent({
+          type: 'renameat2',
+          proc: { name: 'mv' },
+          args: { oldpath: '/tmp/s', newpath: '/etc/sudoers' },
+          fd: { type: 'file', name: '/etc/sudoers' },
+        }),
+      },
       { type: K, rule: 'Shell startup file changed', event: open('/home/alice/.bashrc', 0o2101, { proc: { name: 'bash' } }) },
       { type: K, rule: 'Shell startup file changed', event: open('/etc/profile.d/zz.sh', 'w', { proc: { name: 'sh' } }) },
       { type: C, rule: 'Log file cleared', event: open('/var/log/auth.log', 'w', { proc: { name: 'bash' } }) },
@@ -66,6 +89,18 @@ test('persistence and tampering rules', () => {
         }),
       },
       { event: open('/root/.ssh/authorized_keys', 'r', { proc: { name: 'sshd' } }) },
+      { event: open('/etc/ld.so.preload', 'r', { proc: { name: 'ls' } }) },
+      { event: open('/etc/sudoers', 'r', { proc: { name: 'sudo' } }) },
+      { event: open('/etc/sudoers.tmp', 'w', { proc: { name: 'visudo' } }) },
+      {
+        event: makeEvent({
+          type: 'renameat2',
+          proc: { name: 'visudo' },
+          args: { oldpath: '/etc/sudoers.tmp', newpath: '/etc/sudoers' },
+          fd: { type: 'file', name: '/etc/sudoers' },
+        }),
+      },
+      { event: open('/etc/sudoers.d/README', 'w', { proc: { name: 'dpkg' } }) },
       { event: open('/home/alice/.bashrc', 'r', { proc: { name: 'bash' } }) },
       { event: open('/etc/skel/.bashrc', 'w', { proc: { name: 'apt-get' } }) },
       { event: open('/var/log/auth.log', 0o2101, { proc: { name: 'rsyslogd' } }) }, // append

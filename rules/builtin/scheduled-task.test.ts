@@ -22,6 +22,17 @@ test('scheduled-task rules', () => {
         rule: 'Scheduled task file changed',
         event: makeEvent({ type: 'unlinkat', proc: { name: 'rm' }, args: { flags: 0, name: '/etc/cron.d/x' }, fd: { type: 'file', name: '/etc/cron.d/x' } }),
       },
+      // Regression (found by the rtexplore checks): a symlink into /etc/cron.d raised nothing.
+      {
+        type: T,
+        rule: 'Scheduled task file changed',
+        event: makeEvent({
+          type: 'symlinkat',
+          proc: { name: 'ln' },
+          args: { target: '/var/tmp/j', linkpath: '/etc/cron.d/x' },
+          fd: { type: 'file', name: '/etc/cron.d/x' },
+        }),
+      },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('crontab -r') },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('systemctl enable evil.service') },
     ],
@@ -34,6 +45,22 @@ test('scheduled-task rules', () => {
       { event: exec('crontab -l') },
       { event: makeEvent({ type: 'unlinkat', proc: { name: 'rm' }, args: { flags: 0, name: '/etc/nginx/x' }, fd: { type: 'file', name: '/etc/nginx/x' } }) },
       { event: exec('systemctl status nginx') },
+      {
+        event: makeEvent({
+          type: 'symlinkat',
+          proc: { name: 'systemctl' },
+          args: { target: '/lib/systemd/system/nginx.service', linkpath: '/etc/systemd/system/multi-user.target.wants/nginx.service' },
+          fd: { type: 'file', name: '/etc/systemd/system/multi-user.target.wants/nginx.service' },
+        }),
+      },
+      {
+        event: makeEvent({
+          type: 'symlinkat',
+          proc: { name: 'ln' },
+          args: { target: '/opt/app/conf', linkpath: '/etc/app.conf' },
+          fd: { type: 'file', name: '/etc/app.conf' },
+        }),
+      },
     ],
   });
 });
