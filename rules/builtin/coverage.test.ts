@@ -49,6 +49,21 @@ function sample(op: string, lit: string): string | undefined {
   }
 }
 
+/** The lists of the rule files, and a condition with their macros expanded (8 levels deep). */
+function definitions(items: Array<Record<string, unknown>>): { lists: Map<string, string[]>; expand: (c: string) => string } {
+  const macros = new Map<string, string>();
+  const lists = new Map<string, string[]>();
+  for (const x of items) {
+    if (typeof x.macro === 'string') macros.set(x.macro, String(x.condition));
+    if (typeof x.list === 'string') lists.set(x.list, (x.items as unknown[]).map(String));
+  }
+  const expand = (c: string): string => {
+    for (let i = 0; i < 8; i++) c = c.replace(/\b([a-z_][a-z0-9_]*)\b/g, (w) => (macros.has(w) ? `(${macros.get(w)!})` : w));
+    return c;
+  };
+  return { lists, expand };
+}
+
 function ruleFiles(): Array<Record<string, unknown>> {
   const dir = builtinRulesDir();
   return readdirSync(dir)
@@ -82,16 +97,7 @@ const STARVED_BRANCHES: Record<string, string> = {
 
 test('sensor coverage: every evt.type branch of a rule is fed, not only one of them', () => {
   const items = ruleFiles();
-  const macros = new Map<string, string>();
-  const lists = new Map<string, string[]>();
-  for (const x of items) {
-    if (typeof x.macro === 'string') macros.set(x.macro, String(x.condition));
-    if (typeof x.list === 'string') lists.set(x.list, (x.items as unknown[]).map(String));
-  }
-  const expand = (c: string): string => {
-    for (let i = 0; i < 8; i++) c = c.replace(/\b([a-z_][a-z0-9_]*)\b/g, (w) => (macros.has(w) ? `(${macros.get(w)!})` : w));
-    return c;
-  };
+  const { lists, expand } = definitions(items);
   const starved: string[] = [];
   let groups = 0;
   for (const r of items) {
@@ -121,16 +127,7 @@ test('sensor coverage: high_risk_syscalls and the probes come from one list', ()
 test('sensor coverage: every path an open rule tests is reported by the kernel program', async () => {
   const { ruleset } = await loadBuiltinRules();
   const items = ruleFiles();
-  const macros = new Map<string, string>();
-  const lists = new Map<string, string[]>();
-  for (const x of items) {
-    if (typeof x.macro === 'string') macros.set(x.macro, String(x.condition));
-    if (typeof x.list === 'string') lists.set(x.list, (x.items as unknown[]).map(String));
-  }
-  const expand = (c: string): string => {
-    for (let i = 0; i < 8; i++) c = c.replace(/\b([a-z_][a-z0-9_]*)\b/g, (w) => (macros.has(w) ? `(${macros.get(w)!})` : w));
-    return c;
-  };
+  const { lists, expand } = definitions(items);
   const missing: string[] = [];
   let checked = 0;
   for (const r of ruleset.rules) {

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { ruleTester, exec, open, makeEvent } from '../../src/core/rules/index.js';
+import { ruleTester, exec, open, makeEvent, symlink, rename } from '../../src/core/rules/index.js';
 import { builtinFilesSync } from '../../src/node/rules/load.js';
 
 const files = builtinFilesSync('scheduled-task.yaml');
@@ -26,12 +26,7 @@ test('scheduled-task rules', () => {
       {
         type: T,
         rule: 'Scheduled task file changed',
-        event: makeEvent({
-          type: 'symlinkat',
-          proc: { name: 'ln' },
-          args: { target: '/var/tmp/j', linkpath: '/etc/cron.d/x' },
-          fd: { type: 'file', name: '/etc/cron.d/x' },
-        }),
+        event: symlink('/var/tmp/j', '/etc/cron.d/x'),
       },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('crontab -r') },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('systemctl enable evil.service') },
@@ -46,20 +41,10 @@ test('scheduled-task rules', () => {
       { event: makeEvent({ type: 'unlinkat', proc: { name: 'rm' }, args: { flags: 0, name: '/etc/nginx/x' }, fd: { type: 'file', name: '/etc/nginx/x' } }) },
       { event: exec('systemctl status nginx') },
       {
-        event: makeEvent({
-          type: 'symlinkat',
-          proc: { name: 'systemctl' },
-          args: { target: '/lib/systemd/system/nginx.service', linkpath: '/etc/systemd/system/multi-user.target.wants/nginx.service' },
-          fd: { type: 'file', name: '/etc/systemd/system/multi-user.target.wants/nginx.service' },
-        }),
+        event: symlink('/lib/systemd/system/nginx.service', '/etc/systemd/system/multi-user.target.wants/nginx.service', { proc: { name: 'systemctl' } }),
       },
       {
-        event: makeEvent({
-          type: 'symlinkat',
-          proc: { name: 'ln' },
-          args: { target: '/opt/app/conf', linkpath: '/etc/app.conf' },
-          fd: { type: 'file', name: '/etc/app.conf' },
-        }),
+        event: symlink('/opt/app/conf', '/etc/app.conf'),
       },
     ],
   });

@@ -82,6 +82,28 @@ export function open(path: string, flags: 'r' | 'w' | 'rw' | number, over: Parti
   });
 }
 
+/** A symlinkat making `linkpath` point at `target` (the eBPF sensor's shape: fd.name is the link), by `ln` unless `over` says. */
+export function symlink(target: string, linkpath: string, over: PartialEvent = {}): SyscallEvent {
+  return makeEvent({
+    ...over,
+    type: 'symlinkat',
+    proc: { name: 'ln', ...over.proc },
+    args: { target, linkpath, ...over.args },
+    fd: { type: 'file', name: linkpath, ...over.fd },
+  });
+}
+
+/** A renameat2 of `oldpath` to `newpath` (fd.name is the destination), by `mv` unless `over` says. */
+export function rename(oldpath: string, newpath: string, over: PartialEvent = {}): SyscallEvent {
+  return makeEvent({
+    ...over,
+    type: 'renameat2',
+    proc: { name: 'mv', ...over.proc },
+    args: { oldpath, newpath, ...over.args },
+    fd: { type: 'file', name: newpath, ...over.fd },
+  });
+}
+
 /** A TCP connect from the process to dip:dport. */
 export function connect(dip: string, dport: number, over: PartialEvent & { cmd?: string } = {}): SyscallEvent {
   const v6 = dip.includes(':');
