@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { ruleTester, exec, open, makeEvent, symlink, rename } from '../../src/core/rules/index.js';
+import { ruleTester, exec, open, makeEvent, symlink } from '../../src/core/rules/index.js';
 import { builtinFilesSync } from '../../src/node/rules/load.js';
 
 const files = builtinFilesSync('scheduled-task.yaml');

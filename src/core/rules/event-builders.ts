@@ -82,26 +82,19 @@ export function open(path: string, flags: 'r' | 'w' | 'rw' | number, over: Parti
   });
 }
 
-/** A symlinkat making `linkpath` point at `target` (the eBPF sensor's shape: fd.name is the link), by `ln` unless `over` says. */
+/** A file event of `type` by `name` naming two paths in `args`, the second of which is fd.name (what the eBPF sensor reports). */
+function twoPathEvent(type: string, name: string, args: Record<string, string>, fdName: string, over: PartialEvent): SyscallEvent {
+  return makeEvent({ ...over, type, proc: { name, ...over.proc }, args: { ...args, ...over.args }, fd: { type: 'file', name: fdName, ...over.fd } });
+}
+
+/** A symlinkat making `linkpath` point at `target` (fd.name is the link), by `ln` unless `over` says. */
 export function symlink(target: string, linkpath: string, over: PartialEvent = {}): SyscallEvent {
-  return makeEvent({
-    ...over,
-    type: 'symlinkat',
-    proc: { name: 'ln', ...over.proc },
-    args: { target, linkpath, ...over.args },
-    fd: { type: 'file', name: linkpath, ...over.fd },
-  });
+  return twoPathEvent('symlinkat', 'ln', { target, linkpath }, linkpath, over);
 }
 
 /** A renameat2 of `oldpath` to `newpath` (fd.name is the destination), by `mv` unless `over` says. */
 export function rename(oldpath: string, newpath: string, over: PartialEvent = {}): SyscallEvent {
-  return makeEvent({
-    ...over,
-    type: 'renameat2',
-    proc: { name: 'mv', ...over.proc },
-    args: { oldpath, newpath, ...over.args },
-    fd: { type: 'file', name: newpath, ...over.fd },
-  });
+  return twoPathEvent('renameat2', 'mv', { oldpath, newpath }, newpath, over);
 }
 
 /** A TCP connect from the process to dip:dport. */
