@@ -41,7 +41,8 @@ const AT_FDCWD = -100;
 /**
  * A path with `.`, `..` and repeated slashes resolved lexically (the kernel's
  * view for paths without symlinks): `/etc/../etc//shadow` -> `/etc/shadow`.
- * `..` above the root stays at the root. Relative paths stay relative.
+ * `..` above the root stays at the root. Relative paths stay relative. A `/proc/{self,<pid>}/root`
+ * prefix is dropped (`/proc/self/root/etc/cron.d/x` -> `/etc/cron.d/x`).
  */
 export function normalisePath(p: string): string {
   if (p === '') return p;
@@ -56,6 +57,9 @@ export function normalisePath(p: string): string {
     }
     out.push(part);
   }
+  // `/proc/self/root/etc/shadow` is `/etc/shadow` of the process's root (`/proc/<pid>/root`: of that
+  // process's root, another mount namespace's file under the same name).
+  if (abs && out[0] === 'proc' && out[2] === 'root' && /^(self|thread-self|\d+)$/.test(out[1] ?? '')) out.splice(0, 3);
   const joined = out.join('/');
   return abs ? `/${joined}` : joined || '.';
 }
@@ -424,7 +428,7 @@ export class Normaliser {
     }
     this.o.procs.put(info);
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
-    const exepath = filename.startsWith('/') ? filename : (fs.link(r.pid, 'exe') ?? this.absolute(r.pid, filename));
+    const exepath = filename.startsWith('/') ? normalisePath(filename) : (fs.link(r.pid, 'exe') ?? this.absolute(r.pid, filename));
     ev.proc.exepath = exepath;
     // The kernel's argv is capped (ARGV_BYTES): when it was cut and /proc still has the process, its cmdline is complete.
     const cut = (flags & 2) !== 0 ? fs.cmdline(r.pid) : undefined;
