@@ -118,7 +118,7 @@ function split(program: string): { begin: string; probes: string[]; labelOf: str
   const labelOf = probes.map((l) =>
     l.startsWith('interval:')
       ? 'sched:sched_process_exit'
-      : /^tracepoint:(\S+)/.exec(l)![1]!.replace(/^sched:sched_process_exec$/, 'sched:sched_process_exec (4 probes)'),
+      : /^tracepoint:(\S+)/.exec(l)![1]!.replace(/^sched:sched_process_exec$/, 'sched:sched_process_exec (all exec probes)'),
   );
   return { begin, probes, labelOf };
 }
@@ -130,8 +130,12 @@ function split(program: string): { begin: string; probes: string[]; labelOf: str
  */
 function alone(begin: string, lines: string[]): string {
   const reads = lines.some((l) => l.includes('@wr[')) && !lines.some((l) => l.includes('sys_exit_openat'));
-  const prime = '$t = (struct inode *)0; @wr[$t->i_ino, $t->i_sb->s_dev, $t->i_generation] = comm; delete(@wr[$t->i_ino, $t->i_sb->s_dev, $t->i_generation]); ';
-  return [reads ? begin.replace('BEGIN { ', `BEGIN { ${prime}`) : begin, ...lines].join('\n');
+  // Both maps of dropped files: a container's (`@wr`) and the host's (`@wh`).
+  const prime = ['@wr', '@wh']
+    .map((m) => `${m}[$t->i_ino, $t->i_sb->s_dev, $t->i_generation] = comm; delete(${m}[$t->i_ino, $t->i_sb->s_dev, $t->i_generation]); `)
+    .join('');
+  const primed = `$t = (struct inode *)0; ${prime}`;
+  return [reads ? begin.replace('BEGIN { ', `BEGIN { ${primed}`) : begin, ...lines].join('\n');
 }
 
 class Bpftrace {
