@@ -357,11 +357,12 @@ export class Normaliser {
       case 'Lo':
       case 'Lk': {
         // A hard link: `Lo` (the old name), then `Lk` (the new one). Each name is placed by the kernel's
-        // chain of its directory (the dirfd's, or the cwd's) when it could (the `ln` is usually gone
-        // from /proc by now), else through /proc.
+        // full chain of its directory (the dirfd's, or the cwd's), printed before it, when it could (the
+        // `ln` is usually gone from /proc by now), else through /proc.
         const dfd = Number(f[0]);
         const name = f[f.length - 1] ?? '';
-        const dir = !name.startsWith('/') && name !== '' && (dfd === AT_FDCWD || dfd >= 0) ? dirChainPath(f.slice(1, -1)) : undefined;
+        const chain = this.takeChain(r.tid);
+        const dir = !name.startsWith('/') && name !== '' && (dfd === AT_FDCWD || dfd >= 0) ? chain : undefined;
         const path = dir !== undefined ? normalisePath(`${dir}/${name}`) : this.resolve(r.pid, dfd, name);
         if (r.code === 'Lo') {
           this.linkOld.delete(r.tid);

@@ -69,8 +69,8 @@ const FIELD_COUNT: Record<string, number> = {
   L: 3 + DIR_FIELDS,
   T: 3,
   Sy: 2,
-  Lo: 2 + DIR_FIELDS,
-  Lk: 2 + DIR_FIELDS,
+  Lo: 2,
+  Lk: 2,
   Cx: 5 + DIR_FIELDS,
   X: 1,
 };

@@ -808,22 +808,23 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // Symlinks and hard links (to sensitive files, over shell histories): target, then the new name.
   p.push(`tracepoint:syscalls:sys_enter_symlinkat { ${emit('Sy', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_symlink { ${emit('Sy', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
-  // Hard links: both names, relative to their dirfds, each placed by its directory's chain (dirChain():
-  // the dirfd's directory, or the cwd for AT_FDCWD), so a short-lived `ln` in `cd /etc` or a linkat on
-  // dirfds is placed without /proc. Two records (one probe's stack cannot hold a chain and both names):
-  // `Lo` (old dirfd, chain, old name), then `Lk` (new dirfd, chain, new name), in that order (same CPU,
-  // probe order).
+  // Hard links: both names, relative to their dirfds, each placed by its directory's full chain
+  // (fullChain(): the dirfd's directory, or the cwd for AT_FDCWD, printed before the record), so a
+  // short-lived `ln` in `cd /etc` or a linkat on dirfds is placed without /proc, however deep the
+  // directory. Two records (one probe's stack cannot hold both names beside the chain's): `Lo` (old
+  // dirfd, old name), then `Lk` (new dirfd, new name), in that order (same CPU, probe order), each
+  // after its chain.
   const atDir = (dfd: string) =>
-    `$dd = curtask->fs->pwd.dentry; $dm = curtask->fs->pwd.mnt; if (${dfd} >= 0 && (uint64)${dfd} < (uint64)curtask->files->fdt->max_fds) { $df = *(curtask->files->fdt->fd + ${dfd}); if ($df != 0) { $dd = $df->f_path.dentry; $dm = $df->f_path.mnt; } } ${dirChain('$dd', '$dm')}`;
+    `$dd = curtask->fs->pwd.dentry; $dm = curtask->fs->pwd.mnt; if (${dfd} >= 0 && (uint64)${dfd} < (uint64)curtask->files->fdt->max_fds) { $df = *(curtask->files->fdt->fd + ${dfd}); if ($df != 0) { $dd = $df->f_path.dentry; $dm = $df->f_path.mnt; } }`;
   p.push(
-    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->olddfd')} ${emit('Lo', `\\t%d${DIR_FMT}\\t%s`, `args->olddfd, ${DIR_ARGS}, str(args->oldname)`)} }`,
+    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->olddfd')} ${fullChain('$dd', '$dm')} ${emit('Lo', '\\t%d\\t%s', 'args->olddfd, str(args->oldname)')} }`,
   );
   p.push(
-    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->newdfd')} ${emit('Lk', `\\t%d${DIR_FMT}\\t%s`, `args->newdfd, ${DIR_ARGS}, str(args->newname)`)} }`,
+    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->newdfd')} ${fullChain('$dd', '$dm')} ${emit('Lk', '\\t%d\\t%s', 'args->newdfd, str(args->newname)')} }`,
   );
-  const cwdChain = dirChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt');
-  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdChain} ${emit('Lo', `\\t-100${DIR_FMT}\\t%s`, `${DIR_ARGS}, str(args->oldname)`)} }`);
-  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdChain} ${emit('Lk', `\\t-100${DIR_FMT}\\t%s`, `${DIR_ARGS}, str(args->newname)`)} }`);
+  const cwdFull = fullChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt');
+  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdFull} ${emit('Lo', '\\t-100\\t%s', 'str(args->oldname)')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdFull} ${emit('Lk', '\\t-100\\t%s', 'str(args->newname)')} }`);
   // chmod adding an exec bit (drop, then `chmod +x`, then run): chmod, fchmodat, fchmodat2 and fchmod with
   // a mode that has an exec bit, by a task that is not a compiler, linker or package manager
   // (DROP_EXEMPT_WRITERS, CHMOD_EXEMPT_WRITERS). `Cx` carries the dirfd (fchmod: the fd, its file's
@@ -834,11 +835,11 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   const chmodExempt = [...DROP_EXEMPT_WRITERS, ...CHMOD_EXEMPT_WRITERS].map((c) => `comm != ${lit(c)}`).join(' && ');
   const cxFmt = `\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`;
   p.push(
-    `tracepoint:syscalls:sys_enter_chmod /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('-100')} ${emit('Cx', cxFmt, `-100, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+    `tracepoint:syscalls:sys_enter_chmod /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('-100')} ${dirChain('$dd', '$dm')} ${emit('Cx', cxFmt, `-100, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
   );
   for (const tp of ['fchmodat', ...((opts.chmodat2 ?? hasTracepoint('sys_enter_fchmodat2')) ? ['fchmodat2'] : [])])
     p.push(
-      `tracepoint:syscalls:sys_enter_${tp} /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('args->dfd')} ${emit('Cx', cxFmt, `args->dfd, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+      `tracepoint:syscalls:sys_enter_${tp} /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('args->dfd')} ${dirChain('$dd', '$dm')} ${emit('Cx', cxFmt, `args->dfd, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
     );
   p.push(
     `tracepoint:syscalls:sys_enter_fchmod /(args->mode & 73) != 0/ { if (${chmodExempt} && (uint64)args->fd < (uint64)curtask->files->fdt->max_fds) { $cf = *(curtask->files->fdt->fd + args->fd); if ($cf != 0) { ` +
