@@ -115,10 +115,11 @@ function split(program: string): { begin: string; probes: string[]; labelOf: str
   const lines = program.split('\n').filter(Boolean);
   const begin = lines.find((l) => l.startsWith('BEGIN'))!;
   const probes = lines.filter((l) => l !== begin);
+  // The exec and exit probes and the interval prints share maps (the burst aggregation's `@xg`, `@ag`,
+  // `@ex`): one configuration, as bpftrace cannot compile one of them without the others.
+  const EXEC_EXIT = 'sched:sched_process_exec + exit (all their probes)';
   const labelOf = probes.map((l) =>
-    l.startsWith('interval:')
-      ? 'sched:sched_process_exit'
-      : /^tracepoint:(\S+)/.exec(l)![1]!.replace(/^sched:sched_process_exec$/, 'sched:sched_process_exec (all exec probes)'),
+    l.startsWith('interval:') ? EXEC_EXIT : /^tracepoint:(\S+)/.exec(l)![1]!.replace(/^sched:sched_process_(exec|exit)$/, EXEC_EXIT),
   );
   return { begin, probes, labelOf };
 }
@@ -147,7 +148,7 @@ class Bpftrace {
     const child = spawn('nice', ['-n', '5', 'bpftrace', '-f', 'json', '-e', program], { env: programEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d.slice(0, 4096)));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-65536)));
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`bpftrace did not attach in 120 s: ${err.slice(-300)}`)), 120_000);
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -157,7 +158,9 @@ class Bpftrace {
           resolve();
         }
       });
-      child.on('exit', (c) => reject(new Error(`bpftrace exited (${c}): ${err.slice(-300)}`)));
+      child.on('exit', (c) =>
+        reject(new Error(`bpftrace exited (${c}): ${(err.match(/^.*ERROR:(?!.*RLIMIT_MEMLOCK).*$/gm) ?? [err.slice(-300)]).join('; ').slice(0, 600)}`)),
+      );
     });
     // Keep draining its output (events of other processes on a shared machine).
     child.stdout!.resume();
