@@ -16,7 +16,7 @@ import { loadBuiltinRules } from '../../rules/load.js';
 import type { BpftraceRunner } from './runner.js';
 import { ebpfSkip, runProbes, sh, waitFor as until } from './bpftrace.test-helpers.js';
 
-const skip = ebpfSkip() || (spawnSync('make', ['--version']).status !== 0 ? 'make is not installed' : false);
+const skip = ebpfSkip(['make']);
 
 describe('chmod +x of a new file, then exec (real processes)', { skip, timeout: 240_000 }, () => {
   let runner: BpftraceRunner;

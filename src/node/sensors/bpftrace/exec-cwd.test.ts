@@ -20,7 +20,7 @@ import { CHAIN_MAX_LEVELS, CHAIN_NAME_MAX } from './program.js';
 import type { BpftraceRunner } from './runner.js';
 import { ebpfSkip, runProbes, waitFor } from './bpftrace.test-helpers.js';
 
-const skip = ebpfSkip() || (spawnSync('make', ['--version']).status !== 0 ? 'make is not installed' : false);
+const skip = ebpfSkip(['make']);
 
 describe('exec by a relative name, placed by the kernel cwd (real processes, /proc unread)', { skip, timeout: 300_000 }, () => {
   let runner: BpftraceRunner;
