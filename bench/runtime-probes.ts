@@ -150,7 +150,7 @@ class Bpftrace {
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-65536)));
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`bpftrace did not attach in 120 s: ${err.slice(-300)}`)), 120_000);
+      const t = setTimeout(() => reject(new Error(`bpftrace did not attach in 400 s: ${err.slice(-300)}`)), 400_000);
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         if (out.length < 4096) out += d;
         if (out.includes('ready')) {

@@ -495,7 +495,9 @@ const MOUNT_VFSMOUNT_OFFSET = 32;
  * A name longer than CHAIN_NAME_MAX is printed cut (its length tells Node). Node joins them (the
  * Normaliser's chains by tid); every record of one probe run is on one CPU, so they arrive in order
  * before the record that uses them. Each printf is a stack slot of its own lifetime: the chain's depth
- * is bounded by the program's size (one printf per level), not by the 512-byte BPF stack.
+ * is bounded by the program's size (one printf per level, `unroll`ed: bpftrace allows up to 100), not by
+ * the 512-byte BPF stack. The program's text stays small (it goes to bpftrace as one argument, at most
+ * 128 KiB: program.test.ts checks it).
  */
 function fullChain(dentry: string, mnt: string): string {
   const step =
@@ -506,7 +508,7 @@ function fullChain(dentry: string, mnt: string): string {
     `else { if ($pl >= ${CHAIN_MAX_LEVELS}) { $po = 3; } else { printf("Pn\\t%d\\t%d\\t%s\\n", tid, $pd->d_name.len, str($pd->d_name.name)); $pl = $pl + 1; $pd = $pd->d_parent; } } } } `;
   return (
     `$pd = (struct dentry *)(${dentry}); $pm = (struct vfsmount *)(${mnt}); $rd = (uint64)curtask->fs->root.dentry; $rm = (uint64)curtask->fs->root.mnt; $pl = 0; $px = 0; $po = 1; ` +
-    step.repeat(CHAIN_MAX_LEVELS + CHAIN_MAX_MOUNTS + 1) +
+    `unroll(${CHAIN_MAX_LEVELS + CHAIN_MAX_MOUNTS + 1}) { ${step}} ` +
     `if ($po != 0) { $pl = -1; } printf("Pe\\t%d\\t%d\\n", tid, $pl);`
   );
 }
