@@ -23,12 +23,11 @@ import { ebpfSkip, runProbes, waitFor } from './bpftrace.test-helpers.js';
 const skip = ebpfSkip(['make']);
 
 describe('exec by a relative name, placed by the kernel cwd (real processes, /proc unread)', { skip, timeout: 300_000 }, () => {
+  // Firing twins under /tmp, benign ones under /opt; /proc read from an empty directory.
+  const [tmp, opt, noProc] = ['/tmp/vigil-cwd-', '/opt/vigil-cwd-', '/tmp/vigil-noproc-'].map((p) => mkdtempSync(p)) as [string, string, string];
+  const events: SyscallEvent[] = [];
   let runner: BpftraceRunner;
   let rules: Ruleset;
-  const events: SyscallEvent[] = [];
-  const tmp = mkdtempSync('/tmp/vigil-cwd-');
-  const opt = mkdtempSync('/opt/vigil-cwd-');
-  const noProc = mkdtempSync('/tmp/vigil-noproc-');
   let mounted: string | undefined;
   before(async () => {
     rules = (await loadBuiltinRules()).ruleset;
