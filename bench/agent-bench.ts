@@ -16,7 +16,10 @@
 //      until the last of the N agents has received the new policy set.
 //  (c) agent idle overhead: one real `vigil agent` with the default sensors
 //      (eBPF: root, bpftrace, tracefs) on this node, CPU of one core and RSS
-//      of the agent and its bpftrace child (needs root; skipped otherwise).
+//      of the agent and its bpftrace child (needs root; skipped otherwise);
+//      on stderr a breakdown per process (CPU, context switches, RSS, PSS,
+//      private/shared, largest mappings) and V8's view of the node process
+//      (heap, code space, compiled scripts by package: bench/lib/node-probe.mjs).
 //
 //  --ab-triggers S (PostgreSQL): an A/B in the same run: the overview
 //      counters' triggers on the alerts table are disabled and enabled again
@@ -25,7 +28,7 @@
 //      are reported per phase (by the alert's creation time).
 //
 //   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres|idle] [--idle 30] [--ab-triggers 5] [--procs 4]
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +40,7 @@ import { newId } from '../src/node/store/ids.js';
 import { ingestAlerts } from '../src/node/store/alert-groups.js';
 import type { Alert } from '../src/core/alerts/types.js';
 import { Api, cluster, stop, until, type Proc } from '../test/e2e/agent/harness.js';
-import { commOf, cpuSeconds, memoryKiB, processTree, rssKiB } from './lib/proc.js';
+import { commOf, contextSwitches, cpuSeconds, memoryKiB, processTree, residentByMapping, rssKiB, smapsRollupKiB } from './lib/proc.js';
 import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
 import { argOf, percentile } from './lib/args.js';
 import type { FromGen, GenResult, ToGen } from './lib/agent-gen.js';
@@ -305,33 +308,82 @@ async function idleAgent(): Promise<string> {
     const t = await cluster(api);
     // The agent as its image launches it (the launcher's Node options; BENCH_AGENT_PLAIN=1: plain `node`).
     const nodeArgs = process.env.BENCH_AGENT_PLAIN ? [] : agentLauncherNodeArgs();
+    // The probe (bench/lib/node-probe.mjs) answers SIGUSR2 with V8's view of the agent: heap, code space, compiled scripts.
+    const probeFile = join(dir, 'probe.json');
     const a = (agent = vigil(
       ['agent', '--server', link, '--token', t.token, '--ca-hash', t.caHash, '--data-dir', join(dir, 'agent'), '--node-name', 'idle'],
-      {},
-      nodeArgs,
+      { BENCH_PROBE_FILE: probeFile },
+      ['--import', join(import.meta.dirname, 'lib', 'node-probe.mjs'), ...nodeArgs],
     ));
-    await until('agent ready', () => (/\bready\b/.test(a.err()) ? true : undefined), 120_000, a);
+    await until('agent ready', () => (/\bready\b/.test(a.err()) ? true : undefined), 180_000, a);
     await new Promise((r) => setTimeout(r, 10_000));
     const pids = processTree(a.proc.pid!);
-    const c0 = pids.reduce((n, p) => n + cpuSeconds(p), 0);
+    const c0 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p) }));
     await new Promise((r) => setTimeout(r, IDLE * 1000));
-    const c1 = pids.reduce((n, p) => n + cpuSeconds(p), 0);
-    const mem = pids.map((p) => ({ comm: commOf(p), ...memoryKiB(p) }));
-    const cpuPct = ((c1 - c0) / IDLE) * 100;
+    const c1 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p) }));
+    const load = loadavg()[0]!.toFixed(2);
+    const mem = pids.map((p) => ({ pid: p, comm: commOf(p), ...memoryKiB(p), rollup: smapsRollupKiB(p), top: residentByMapping(p, 5) }));
+    process.kill(a.proc.pid!, 'SIGUSR2');
+    const probe = await until(
+      'probe snapshot',
+      () => {
+        try {
+          return JSON.parse(readFileSync(probeFile, 'utf8')) as IdleProbe;
+        } catch {
+          return undefined;
+        }
+      },
+      30_000,
+      a,
+    );
+    const cpuPct = ((c1.reduce((n, x) => n + x.cpu, 0) - c0.reduce((n, x) => n + x.cpu, 0)) / IDLE) * 100;
     const total = mem.reduce((n, x) => n + x.rss, 0) / 1024;
+    const pss = mem.reduce((n, x) => n + x.pss, 0) / 1024;
+    const M = (k: number | undefined) => ((k ?? 0) / 1024).toFixed(1);
+    // The breakdown, per process (stderr: the table's row stays one line).
+    const lines = [`agent idle breakdown (load ${load}, ${IDLE} s, ${new Date().toISOString()}):`];
+    mem.forEach((m, i) => {
+      const r = m.rollup;
+      const sw = { v: c1[i]!.cs.voluntary - c0[i]!.cs.voluntary, n: c1[i]!.cs.involuntary - c0[i]!.cs.involuntary };
+      lines.push(
+        `  ${m.comm} (pid ${m.pid}, ${c1[i]!.cs.threads} threads): CPU ${(((c1[i]!.cpu - c0[i]!.cpu) / IDLE) * 100).toFixed(2)} % of one core, ` +
+          `${(sw.v / IDLE).toFixed(1)} voluntary + ${(sw.n / IDLE).toFixed(1)} involuntary context switches/s; ` +
+          `RSS ${M(m.rss)} MiB (anon ${M(m.anon)}, file ${M(m.file)}), PSS ${M(m.pss)} (anon ${M(r.Pss_Anon)}, file ${M(r.Pss_File)}), ` +
+          `private ${M((r.Private_Clean ?? 0) + (r.Private_Dirty ?? 0))} (clean ${M(r.Private_Clean)}, dirty ${M(r.Private_Dirty)}), shared ${M((r.Shared_Clean ?? 0) + (r.Shared_Dirty ?? 0))}`,
+        `    largest: ${m.top.map((t) => `${t.name} ${M(t.rssKiB)} (PSS ${M(t.pssKiB)})`).join(', ')}`,
+      );
+    });
+    const sp = probe.spaces;
+    const g = Object.entries(probe.scripts.groups).sort((x, y) => y[1] - x[1]);
+    lines.push(
+      `  node (V8): heap used ${probe.memory.heapUsed} / total ${probe.memory.heapTotal} MiB, external ${probe.memory.external} (array buffers ${probe.memory.arrayBuffers}), ` +
+        `code space ${sp.code_space?.used}/${sp.code_space?.size}, new space ${sp.new_space?.size}, old space ${sp.old_space?.used}/${sp.old_space?.size}, large objects ${sp.large_object_space?.size}`,
+      `  node scripts compiled: ${probe.scripts.files} files + ${probe.scripts.internal} Node internals; ${g
+        .filter(([k]) => k !== 'node:internal')
+        .slice(0, 14)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
+    process.stderr.write(`${lines.join('\n')}\n`);
     const parts = mem
       .map(
         (m) =>
           `${m.comm} ${(m.rss / 1024).toFixed(0)} (anon ${(m.anon / 1024).toFixed(0)}, file ${(m.file / 1024).toFixed(0)}; PSS ${(m.pss / 1024).toFixed(0)})`,
       )
       .join(' + ');
-    const pss = mem.reduce((n, x) => n + x.pss, 0) / 1024;
-    return `node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB, PSS ${pss.toFixed(0)} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'})`;
+    return `node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB, PSS ${pss.toFixed(0)} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'}); ${probe.scripts.files} script files compiled in node`;
   } finally {
     await stop(agent);
     await stop(server);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What bench/lib/node-probe.mjs writes. */
+interface IdleProbe {
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  spaces: Record<string, { size: number; used: number }>;
+  scripts: { files: number; internal: number; groups: Record<string, number> };
 }
 
 const results: Result[] = [];

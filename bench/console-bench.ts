@@ -9,21 +9,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleSizes, INITIAL_JS_LIMIT } from './lib/bundle-size.js';
+import { bundleSizeLines, bundleSizes } from './lib/bundle-size.js';
 import { firstLoad, launchChromium, startBenchServer, WEB_DIR, type FirstLoad } from './lib/console-server.js';
 import { loadAverageText, median } from './lib/measure.js';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || process.env.BENCH_ROUNDS || 5);
 
-const sizes = bundleSizes(WEB_DIR);
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-console.log(`(a) initial JavaScript per route, gzip -9 (target < ${kb(INITIAL_JS_LIMIT)})`);
-console.log(`    entry (shell, router, component library core, English catalog): ${kb(sizes.entry)}`);
-for (const r of sizes.routes)
-  console.log(
-    `    ${r.name.padEnd(12)} route chunks ${kb(r.extra).padStart(9)}  initial total ${kb(r.total).padStart(9)}${r.total > INITIAL_JS_LIMIT ? '  (over target)' : ''}`,
-  );
-for (const c of sizes.onDemand) console.log(`    on demand: ${c.name.padEnd(20)} ${kb(c.size).padStart(9)} (beyond the entry)`);
+const [head, ...rest] = bundleSizeLines(bundleSizes(WEB_DIR));
+console.log(`(a) ${head}`);
+for (const l of rest) console.log(l);
 if (rounds < 1) process.exit(0);
 
 // (b) first load; with --compare DIR, alternating round by round with another build of the console (e.g. an older commit's).

@@ -6,7 +6,7 @@
 // in Chromium with a cold cache, from navigation to the data rendered.
 // Usage:
 //   npm run build:web
-//   node --import tsx bench/console-scale.ts [--db sqlite,postgres] [--rounds 3] [--images 10000] [--alerts 1000000] [--pages overview,...]
+//   node --import tsx bench/console-scale.ts [--db sqlite,postgres] [--rounds 3] [--images 10000] [--alerts 1000000] [--pages overview,...] [--profile]
 // PostgreSQL: VIGIL_BENCH_PG_URL, else VIGIL_TEST_PG_URL, else the CI default;
 // the data goes into its own schema. The seeded SQLite database and the
 // PostgreSQL schema are kept (VIGIL_BENCH_CACHE, default
@@ -17,7 +17,9 @@ import pg from 'pg';
 import { openStore } from '../src/node/store/store.js';
 import { benchCache } from './lib/app-image.js';
 import { seedConsoleScale } from './lib/console-seed.js';
-import { firstLoad, launchChromium, startBenchServer, type BenchServer } from './lib/console-server.js';
+import { bundleSizeLines, bundleSizes } from './lib/bundle-size.js';
+import { firstLoad, launchChromium, startBenchServer, WEB_DIR, type BenchServer } from './lib/console-server.js';
+import { profileFirstLoad, profileText } from './lib/console-trace.js';
 import { loadAverageText, median } from './lib/measure.js';
 
 const arg = (name: string, dflt: string) => {
@@ -29,6 +31,8 @@ const ALERTS = Number(arg('alerts', '1000000'));
 const ROUNDS = Number(arg('rounds', process.env.BENCH_ROUNDS ?? '3'));
 const DBS = arg('db', 'sqlite,postgres').split(',');
 const RESEED = process.argv.includes('--reseed');
+/** One more load per page with Chromium's performance timeline recorded: main-thread CPU by kind, scripts, requests. */
+const PROFILE = process.argv.includes('--profile');
 /** Only the pages whose name contains one of these (comma-separated; default all). */
 const PAGES = arg('pages', '').split(',').filter(Boolean);
 const PG_URL = process.env.VIGIL_BENCH_PG_URL ?? process.env.VIGIL_TEST_PG_URL ?? 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
@@ -97,13 +101,20 @@ function listCases(p: string, page200: string, alertType: string): (Omit<PageCas
   ];
 }
 
+interface PageResult {
+  api: number;
+  page: number;
+  /** Median main-thread CPU of the page's first loads (ms). */
+  cpu: number;
+}
+
 async function timeApi(s: BenchServer, paths: string[]): Promise<number> {
   const t0 = performance.now();
   await Promise.all(paths.map((p) => s.api(p)));
   return performance.now() - t0;
 }
 
-async function run(db: 'sqlite' | 'postgres'): Promise<Map<string, { api: number; page: number }>> {
+async function run(db: 'sqlite' | 'postgres'): Promise<Map<string, PageResult>> {
   const dir = join(benchCache(), NAME, db);
   let url: string | undefined;
   if (db === 'postgres') {
@@ -133,7 +144,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Map<string, { api: number
     }
     s = await startBenchServer(dir, url);
   }
-  const out = new Map<string, { api: number; page: number }>();
+  const out = new Map<string, PageResult>();
   const browser = await launchChromium();
   try {
     // Page 200 of the images list (20 per page, as the console asks): its cursor, walked through the API.
@@ -159,10 +170,20 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Map<string, { api: number
           ),
         );
       }
-      out.set(c.name, { api: median(api), page: median(page) });
+      out.set(c.name, { api: median(api), page: median(page), cpu: median(cpu) });
       console.log(
         `  ${c.name.padEnd(32)}${ms(median(api)).padStart(16)}${ms(median(page)).padStart(34)}   (API ${api.map(ms).join('/')}, page ${page.map(ms).join('/')}; page main-thread CPU ${cpu.map(ms).join('/')})`,
       );
+      if (PROFILE)
+        await profileFirstLoad(browser, s, c.path, c.selector, c.until).then(
+          (x) =>
+            console.log(
+              profileText(x)
+                .map((l) => `      ${l}`)
+                .join('\n'),
+            ),
+          (e: Error) => console.log(`      profile: ${e.message.split('\n')[0]}`),
+        );
     }
     console.log(`  ${loadAverageText()}`);
   } finally {
@@ -172,7 +193,8 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Map<string, { api: number
   return out;
 }
 
-const results: Record<string, Map<string, { api: number; page: number }>> = {};
+for (const l of bundleSizeLines(bundleSizes(WEB_DIR))) console.log(l);
+const results: Record<string, Map<string, PageResult>> = {};
 for (const db of DBS) {
   if (db !== 'sqlite' && db !== 'postgres') throw new Error(`--db: sqlite or postgres, not ${db}`);
   results[db] = await run(db);
@@ -182,13 +204,13 @@ for (const db of DBS) {
 // The summary: each page's first load against its target (overview 1 s, lists
 // 500 ms), ratio = measured / target (over 1: missed), and the API time.
 const TARGETS = new Map(cases('p', '', 't').map((c) => [c.name, c.target]));
-console.log(`\npage | target ms | ${DBS.map((d) => `${d} API ms | ${d} page ms | ${d} ratio`).join(' | ')}`);
-console.log(`--- | --- | ${DBS.map(() => '--- | --- | ---').join(' | ')}`);
+console.log(`\npage | target ms | ${DBS.map((d) => `${d} API ms | ${d} page ms | ${d} page CPU ms | ${d} ratio`).join(' | ')}`);
+console.log(`--- | --- | ${DBS.map(() => '--- | --- | --- | ---').join(' | ')}`);
 for (const name of results[DBS[0]!]!.keys()) {
   const target = TARGETS.get(name)!;
   const cols = DBS.map((d) => {
     const x = results[d]!.get(name)!;
-    return `${ms(x.api)} | ${ms(x.page)} | ${(x.page / target).toFixed(2)}${x.page > target ? ' (missed)' : ''}`;
+    return `${ms(x.api)} | ${ms(x.page)} | ${ms(x.cpu)} | ${(x.page / target).toFixed(2)}${x.page > target ? ' (missed)' : ''}`;
   });
   console.log(`${name} | ${target} | ${cols.join(' | ')}`);
 }

@@ -115,10 +115,11 @@ function split(program: string): { begin: string; probes: string[]; labelOf: str
   const lines = program.split('\n').filter(Boolean);
   const begin = lines.find((l) => l.startsWith('BEGIN'))!;
   const probes = lines.filter((l) => l !== begin);
+  // The exec and exit probes and the interval prints share maps (the burst aggregation's `@xg`, `@ag`,
+  // `@ex`): one configuration, as bpftrace cannot compile one of them without the others.
+  const EXEC_EXIT = 'sched:sched_process_exec + exit (all their probes)';
   const labelOf = probes.map((l) =>
-    l.startsWith('interval:')
-      ? 'sched:sched_process_exit'
-      : /^tracepoint:(\S+)/.exec(l)![1]!.replace(/^sched:sched_process_exec$/, 'sched:sched_process_exec (4 probes)'),
+    l.startsWith('interval:') ? EXEC_EXIT : /^tracepoint:(\S+)/.exec(l)![1]!.replace(/^sched:sched_process_(exec|exit)$/, EXEC_EXIT),
   );
   return { begin, probes, labelOf };
 }
@@ -130,8 +131,12 @@ function split(program: string): { begin: string; probes: string[]; labelOf: str
  */
 function alone(begin: string, lines: string[]): string {
   const reads = lines.some((l) => l.includes('@wr[')) && !lines.some((l) => l.includes('sys_exit_openat'));
-  const prime = '$t = (struct inode *)0; @wr[$t->i_ino, $t->i_sb->s_dev, $t->i_generation] = comm; delete(@wr[$t->i_ino, $t->i_sb->s_dev, $t->i_generation]); ';
-  return [reads ? begin.replace('BEGIN { ', `BEGIN { ${prime}`) : begin, ...lines].join('\n');
+  // Both maps of dropped files: a container's (`@wr`) and the host's (`@wh`).
+  const prime = ['@wr', '@wh']
+    .map((m) => `${m}[$t->i_ino, $t->i_sb->s_dev, $t->i_generation] = comm; delete(${m}[$t->i_ino, $t->i_sb->s_dev, $t->i_generation]); `)
+    .join('');
+  const primed = `$t = (struct inode *)0; ${prime}`;
+  return [reads ? begin.replace('BEGIN { ', `BEGIN { ${primed}`) : begin, ...lines].join('\n');
 }
 
 class Bpftrace {
@@ -143,9 +148,9 @@ class Bpftrace {
     const child = spawn('nice', ['-n', '5', 'bpftrace', '-f', 'json', '-e', program], { env: programEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d.slice(0, 4096)));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-65536)));
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`bpftrace did not attach in 120 s: ${err.slice(-300)}`)), 120_000);
+      const t = setTimeout(() => reject(new Error(`bpftrace did not attach in 400 s: ${err.slice(-300)}`)), 400_000);
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         if (out.length < 4096) out += d;
         if (out.includes('ready')) {
@@ -153,7 +158,9 @@ class Bpftrace {
           resolve();
         }
       });
-      child.on('exit', (c) => reject(new Error(`bpftrace exited (${c}): ${err.slice(-300)}`)));
+      child.on('exit', (c) =>
+        reject(new Error(`bpftrace exited (${c}): ${(err.match(/^.*ERROR:(?!.*RLIMIT_MEMLOCK).*$/gm) ?? [err.slice(-300)]).join('; ').slice(0, 600)}`)),
+      );
     });
     // Keep draining its output (events of other processes on a shared machine).
     child.stdout!.resume();

@@ -73,3 +73,17 @@ export function bundleSizes(webDir: string): BundleSizes {
   }
   return { entry, routes, onDemand };
 }
+
+/** The sizes as the benches print them: the entry, each route's chunks and initial total, the on-demand chunks. */
+export function bundleSizeLines(sizes: BundleSizes): string[] {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  return [
+    `initial JavaScript per route, gzip -9 (target < ${kb(INITIAL_JS_LIMIT)})`,
+    `    entry (shell, router, component library core, English catalog): ${kb(sizes.entry)}`,
+    ...sizes.routes.map(
+      (r) =>
+        `    ${r.name.padEnd(12)} route chunks ${kb(r.extra).padStart(9)}  initial total ${kb(r.total).padStart(9)}${r.total > INITIAL_JS_LIMIT ? '  (over target)' : ''}`,
+    ),
+    ...sizes.onDemand.map((c) => `    on demand: ${c.name.padEnd(20)} ${kb(c.size).padStart(9)} (beyond the entry)`),
+  ];
+}

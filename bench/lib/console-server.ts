@@ -52,6 +52,14 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.VIGIL_TEST_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
 }
 
+/**
+ * The benchmark's browser contexts: the server's CSP (script-src 'self', no
+ * 'unsafe-eval') would refuse Playwright's string predicates
+ * (waitForFunction), so the bench bypasses it; the page's own scripts are
+ * the same either way.
+ */
+export const BENCH_CONTEXT = { bypassCSP: true } as const;
+
 export interface FirstLoad {
   /** Navigation to `selector` visible. */
   ms: number;
@@ -66,7 +74,7 @@ export interface FirstLoad {
  * admin.
  */
 export async function firstLoad(browser: Browser, s: BenchServer, path: string, selector: string, until?: string): Promise<FirstLoad> {
-  const ctx = await browser.newContext();
+  const ctx = await browser.newContext(BENCH_CONTEXT);
   try {
     await ctx.addInitScript(`localStorage.setItem('vigil.session', ${JSON.stringify(JSON.stringify(s.session))})`);
     const page = await ctx.newPage();

@@ -99,11 +99,16 @@ export function printResults(rows: Array<[string, Sample[]]>, ratios: Array<{ la
   }
 }
 
-/** One `vigil sbom` series of the SBOM benches: a root, and the `--analyzers` list when not all of them. */
+/**
+ * One `vigil sbom` series of the SBOM benches: a root, and the `--analyzers`
+ * list when not all of them; or, with `command`, another command timed in
+ * the same rounds (a floor such as `node -e 0`).
+ */
 export interface VigilSeries {
   label: string;
   root: string;
   analyzers?: string;
+  command?: [string, ...string[]];
 }
 
 /**
@@ -137,6 +142,7 @@ export async function sbomRounds(o: {
         o.trivyRoot,
       ]);
     const v = o.vigil[k - 1]!;
+    if (v.command) return measure(v.command[0], v.command.slice(1));
     const args = [
       VIGIL_CLI,
       'sbom',

@@ -88,3 +88,63 @@ export function memoryKiB(pid: number): { rss: number; anon: number; file: numbe
     return { rss: 0, anon: 0, file: 0, pss: 0, pssAnon: 0 };
   }
 }
+
+/** Every `Key: N kB` field of /proc/PID/smaps_rollup in KiB (Rss, Pss, Pss_Anon, Pss_File, Private_Clean, ...); {} once gone. */
+export function smapsRollupKiB(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const m of readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[m[1]!] = Number(m[2]);
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+/** Resident KiB per mapped file (and `[anon]`, `[heap]`, `[stack]`) from /proc/PID/smaps, largest first. */
+export function residentByMapping(pid: number, top = 6): Array<{ name: string; rssKiB: number; pssKiB: number }> {
+  const by = new Map<string, { rssKiB: number; pssKiB: number }>();
+  let name = '';
+  try {
+    for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (head) {
+        name = head[1]!.trim() || '[anon]';
+        name = name.replace(/^.*\//, '');
+        continue;
+      }
+      const f = /^(Rss|Pss):\s+(\d+) kB/.exec(line);
+      if (!f) continue;
+      const e = by.get(name) ?? by.set(name, { rssKiB: 0, pssKiB: 0 }).get(name)!;
+      if (f[1] === 'Rss') e.rssKiB += Number(f[2]);
+      else e.pssKiB += Number(f[2]);
+    }
+  } catch {
+    return [];
+  }
+  return [...by]
+    .map(([n, v]) => ({ name: n, ...v }))
+    .sort((a, b) => b.rssKiB - a.rssKiB)
+    .slice(0, top);
+}
+
+/** Voluntary + involuntary context switches of every thread of a process (its wake-ups): /proc/PID/task/TID/status. */
+export function contextSwitches(pid: number): { threads: number; voluntary: number; involuntary: number } {
+  let voluntary = 0;
+  let involuntary = 0;
+  let threads = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const s = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+        voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0);
+        involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0);
+        threads++;
+      } catch {
+        // thread gone
+      }
+    }
+  } catch {
+    // process gone
+  }
+  return { threads, voluntary, involuntary };
+}

@@ -18,12 +18,19 @@ test('miner and malicious-program rules', () => {
       // Regression: the literal `-o stratum+tcp` (no ://) was missed.
       { type: 'malware/unclassified', rule: 'Crypto miner on host', event: exec(['/tmp/m', '-o', 'stratum+tcp', '-u', 'x']) },
       { type: 'container/malicious-program', rule: 'Crypto miner in container', event: exec(['/opt/app', '--url=stratum+ssl', 'pool:443'], { container: {} }) },
+      // Regression (found by the rtexplore checks): URL schemes are case-insensitive, the miner accepts STRATUM+TCP://.
+      {
+        type: 'container/malicious-program',
+        rule: 'Crypto miner in container',
+        event: exec(['/bin/true', '--url=STRATUM+TCP://pool.example:3333'], { container: {} }),
+      },
     ],
     silent: [
       { event: exec('/usr/bin/java -jar app.jar --server.port=8080', { container: {} }) },
       { event: exec('/usr/bin/python3 manage.py runserver', { container: {} }) },
       { event: exec('/usr/bin/top') },
       { event: exec(['grep', '-r', 'stratum', '/var/log']) },
+      { event: exec(['grep', '-ri', 'Stratum protocol', '/usr/share/doc']) },
     ],
   });
 });

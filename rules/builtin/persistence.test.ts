@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { ruleTester, exec, open, makeEvent } from '../../src/core/rules/index.js';
+import { ruleTester, exec, open, makeEvent, symlink, rename } from '../../src/core/rules/index.js';
 import { builtinFilesSync } from '../../src/node/rules/load.js';
 
 const files = builtinFilesSync('persistence.yaml');
@@ -14,10 +14,33 @@ test('persistence and tampering rules', () => {
       {
         type: K,
         rule: 'Write below binary directories',
-        event: makeEvent({ type: 'renameat2', proc: { name: 'mv' }, args: { oldpath: '/tmp/x', newpath: '/bin/ls' }, fd: { type: 'file', name: '/bin/ls' } }),
+        event: rename('/tmp/x', '/bin/ls'),
+      },
+      // Regressions (found by the rtexplore checks): `install`, an interpreter and the toolchain were exempt by name alone.
+      { type: K, rule: 'Write below binary directories', event: open('/usr/bin/vigil-inst', 'w', { proc: { name: 'install' }, parents: ['sh'] }) },
+      { type: K, rule: 'Write below binary directories', event: open('/usr/sbin/backdoor', 'w', { proc: { name: 'python3' }, parents: ['bash'] }) },
+      { type: K, rule: 'Write below binary directories', event: open('/usr/bin/x', 'w', { proc: { name: 'gcc' }, parents: ['sh'] }) },
+      // A PATH hijack: a symlink in a binary directory pointing into a staging location.
+      {
+        type: K,
+        rule: 'Write below binary directories',
+        event: symlink('/var/tmp/x', '/usr/bin/vigil-ln'),
       },
       { type: K, rule: 'SSH authorized_keys changed', event: open('/root/.ssh/authorized_keys', 0o2101, { proc: { name: 'bash' } }) },
       { type: K, rule: 'SSH authorized_keys changed', event: open('/home/alice/.ssh/authorized_keys', 'w', { proc: { name: 'python3' } }) },
+      // Regressions (found by the rtexplore checks): an authorized_keys symlinked into place, ld.so.preload and sudoers writes raised nothing.
+      {
+        type: K,
+        rule: 'SSH authorized_keys changed',
+        event: symlink('/var/tmp/k', '/root/.ssh/authorized_keys'),
+      },
+      { type: K, rule: 'Preload or sudoers file changed', event: open('/etc/ld.so.preload', 'w', { proc: { name: 'sh' }, container: {} }) },
+      { type: K, rule: 'Preload or sudoers file changed', event: open('/etc/sudoers.d/vigil', 'w', { proc: { name: 'tee' } }) },
+      {
+        type: K,
+        rule: 'Preload or sudoers file changed',
+        event: rename('/tmp/s', '/etc/sudoers'),
+      },
       { type: K, rule: 'Shell startup file changed', event: open('/home/alice/.bashrc', 0o2101, { proc: { name: 'bash' } }) },
       { type: K, rule: 'Shell startup file changed', event: open('/etc/profile.d/zz.sh', 'w', { proc: { name: 'sh' } }) },
       { type: C, rule: 'Log file cleared', event: open('/var/log/auth.log', 'w', { proc: { name: 'bash' } }) },
@@ -40,7 +63,19 @@ test('persistence and tampering rules', () => {
       { event: open('/usr/bin/curl', 'w', { proc: { name: 'dpkg' } }) },
       { event: open('/usr/bin/sshd-helper', 'r', { proc: { name: 'cat' } }) },
       { event: open('/usr/local/bin/app', 'w', { proc: { name: 'cp' } }) },
+      { event: open('/usr/bin/tool', 'w', { proc: { name: 'install' }, parents: ['make', 'bash'] }) }, // make install
+      { event: open('/usr/lib/python3/dist-packages/__pycache__/six.cpython-311.pyc', 'w', { proc: { name: 'python3' } }) },
+      {
+        event: symlink('/opt/tool/bin/tool', '/usr/local/bin/tool'),
+      },
       { event: open('/root/.ssh/authorized_keys', 'r', { proc: { name: 'sshd' } }) },
+      { event: open('/etc/ld.so.preload', 'r', { proc: { name: 'ls' } }) },
+      { event: open('/etc/sudoers', 'r', { proc: { name: 'sudo' } }) },
+      { event: open('/etc/sudoers.tmp', 'w', { proc: { name: 'visudo' } }) },
+      {
+        event: rename('/etc/sudoers.tmp', '/etc/sudoers', { proc: { name: 'visudo' } }),
+      },
+      { event: open('/etc/sudoers.d/README', 'w', { proc: { name: 'dpkg' } }) },
       { event: open('/home/alice/.bashrc', 'r', { proc: { name: 'bash' } }) },
       { event: open('/etc/skel/.bashrc', 'w', { proc: { name: 'apt-get' } }) },
       { event: open('/var/log/auth.log', 0o2101, { proc: { name: 'rsyslogd' } }) }, // append

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { ruleTester, exec, open, makeEvent } from '../../src/core/rules/index.js';
+import { ruleTester, exec, open, makeEvent, symlink } from '../../src/core/rules/index.js';
 import { builtinFilesSync } from '../../src/node/rules/load.js';
 
 const files = builtinFilesSync('scheduled-task.yaml');
@@ -22,6 +22,12 @@ test('scheduled-task rules', () => {
         rule: 'Scheduled task file changed',
         event: makeEvent({ type: 'unlinkat', proc: { name: 'rm' }, args: { flags: 0, name: '/etc/cron.d/x' }, fd: { type: 'file', name: '/etc/cron.d/x' } }),
       },
+      // Regression (found by the rtexplore checks): a symlink into /etc/cron.d raised nothing.
+      {
+        type: T,
+        rule: 'Scheduled task file changed',
+        event: symlink('/var/tmp/j', '/etc/cron.d/x'),
+      },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('crontab -r') },
       { type: T, rule: 'Crontab or timer edited by command', event: exec('systemctl enable evil.service') },
     ],
@@ -34,6 +40,12 @@ test('scheduled-task rules', () => {
       { event: exec('crontab -l') },
       { event: makeEvent({ type: 'unlinkat', proc: { name: 'rm' }, args: { flags: 0, name: '/etc/nginx/x' }, fd: { type: 'file', name: '/etc/nginx/x' } }) },
       { event: exec('systemctl status nginx') },
+      {
+        event: symlink('/lib/systemd/system/nginx.service', '/etc/systemd/system/multi-user.target.wants/nginx.service', { proc: { name: 'systemctl' } }),
+      },
+      {
+        event: symlink('/opt/app/conf', '/etc/app.conf'),
+      },
     ],
   });
 });

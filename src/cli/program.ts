@@ -1,7 +1,7 @@
 // Builds the commander program from the command index.
 import { Command, CommanderError } from 'commander';
 import { VIGIL_VERSION } from '../node/version.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { reportError, EXIT_USAGE } from './exit.js';
 
 export async function runCli(argv: string[]): Promise<void> {
@@ -11,7 +11,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--debug', 'show stack traces of errors')
     .showHelpAfterError(false)
     .exitOverride();
-  for (const c of commands) await c.register(program);
+  for (const [, load] of commandsFor(argv.slice(2))) await (await load()).register(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -142,6 +142,10 @@ export function App() {
     <ConfigProvider
       locale={antdLocale}
       theme={{
+        // Ant Design's zero-runtime mode: component styles come from its
+        // prebuilt CSS file (main.tsx) instead of being generated in the
+        // browser on first render (docs/architecture.md, console performance).
+        zeroRuntime: true,
         token: {
           colorPrimary: '#1d4ed8',
           colorLink: '#1d4ed8',

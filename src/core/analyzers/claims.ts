@@ -5,8 +5,9 @@
 // directory or execute bit points to (one Map lookup per entry) instead of
 // every analyzer's `required` on every entry of the image. An analyzer
 // without `claims` is asked about every entry, as before.
+import type { EntryFilter } from '../image/types.js';
 import type { FileEntry } from '../inventory/types.js';
-import type { Analyzer } from './types.js';
+import type { Analyzer, AnalyzerClaims } from './types.js';
 
 function push<K>(map: Map<K, Analyzer[]>, key: K, a: Analyzer): void {
   const list = map.get(key);
@@ -89,4 +90,27 @@ function ask(list: readonly Analyzer[] | undefined, path: string, entry: FileEnt
     if (!out.includes(a)) out.push(a);
   }
   return false;
+}
+
+/**
+ * The EntryFilter of an analysis that nothing but the analyzers reads: the
+ * regular files that the names, suffixes, paths or directories of some
+ * analyzer's claims match. Those of every known analyzer (`known`, the
+ * manifest's), not only the selected ones, so that an analyzer looking up
+ * another's files in the tree (yarn a workspace's package.json, os-release
+ * dpkg's status) sees the same tree whatever the selection; executables only
+ * when a selected analyzer claims them (only their reader looks at them).
+ * Undefined, keep everything, when an analyzer declares no claims.
+ */
+export function entryFilter(selected: readonly Analyzer[], known: ReadonlyArray<{ claims?: AnalyzerClaims }>): EntryFilter | undefined {
+  const claims = [...selected, ...known].map((a) => a.claims);
+  if (claims.some((c) => c === undefined)) return undefined;
+  const f = { paths: new Set<string>(), names: new Set<string>(), exts: new Set<string>(), dirs: new Set<string>() };
+  for (const c of claims as AnalyzerClaims[]) {
+    for (const p of c.paths ?? []) f.paths.add(p);
+    for (const n of c.names ?? []) f.names.add(n);
+    for (const x of c.suffixes ?? []) f.exts.add(extKey(x));
+    for (const d of c.dirs ?? []) f.dirs.add(d.endsWith('/') ? d : d + '/');
+  }
+  return { ...f, dirs: [...f.dirs], executables: selected.some((a) => a.claims?.executables === true) };
 }

@@ -5,7 +5,7 @@
 // ModuleIndex (a duplicate id throws); adding an analyzer is its module, its
 // test and its doc page (docs/architecture.md, "Extension points").
 import { hasMembers } from '../module-index.js';
-import type { Analyzer } from './types.js';
+import type { Analyzer, AnalyzerClaims } from './types.js';
 
 export function isAnalyzer(m: unknown): m is Analyzer {
   return hasMembers(m, { id: 'string', required: 'function', analyze: 'function' }) && Number.isInteger(m.version) && (m.kind === 'os' || m.kind === 'package');
@@ -26,7 +26,23 @@ export function analyzerGroup(a: Analyzer): AnalyzerGroup {
   return a.kind === 'os' || a.pkgType === 'os' ? 'os' : 'library';
 }
 
-/** The analyzers a selection names (analyzer ids and groups), in scan order. */
-export function pickAnalyzers(all: readonly Analyzer[], names: readonly string[]): Analyzer[] {
-  return scanOrder(all.filter((a) => names.includes(a.id) || names.includes(analyzerGroup(a))));
+/** One analyzer as the manifest (manifest.ts) knows it without importing it. */
+export interface AnalyzerManifestEntry {
+  readonly id: string;
+  readonly group: AnalyzerGroup;
+  /** Absent: the analyzer may require any entry. */
+  readonly claims?: AnalyzerClaims;
+}
+
+/** The manifest entries of analyzers (what scripts/gen-analyzer-manifest.ts writes), in scan order. */
+export function analyzerManifest(all: readonly Analyzer[]): AnalyzerManifestEntry[] {
+  return scanOrder(all).map((a) => ({ id: a.id, group: analyzerGroup(a), ...(a.claims ? { claims: a.claims } : {}) }));
+}
+
+/** The analyzer ids a selection names (analyzer ids and groups), by the manifest: the modules to load. */
+export function selectedIds(manifest: readonly AnalyzerManifestEntry[], names: readonly string[]): string[] {
+  const groups = new Set<string>(ANALYZER_GROUPS);
+  const ids = new Set(names.filter((n) => !groups.has(n)));
+  for (const m of manifest) if (names.includes(m.group)) ids.add(m.id);
+  return [...ids];
 }

@@ -7,26 +7,13 @@
 // carry no os-release and no debian_version, the version comes from their
 // base-files record, whose major version is the Debian release.
 import type { OsInfo } from '../inventory/types.js';
+import { ALPINE_RELEASE, DEBIAN_VERSION, DISTROLESS_BASE_FILES, OS_RELEASE, OS_RELEASE_PATHS, REDHAT_RELEASE } from './claim-lists.js';
 import { parseControlFile } from './deb822.js';
 import { parseOsRelease, parseRedHatRelease, parseVersionFile } from './release-files.js';
 import type { Analyzer, AnalyzerFile, AnalyzerInput, AnalyzerResult } from './types.js';
 import type { FileEntry } from '../inventory/types.js';
 
-const OS_RELEASE = ['/etc/os-release', '/usr/lib/os-release'];
-const DEBIAN_VERSION = '/etc/debian_version';
-const ALPINE_RELEASE = '/etc/alpine-release';
-/** Most specific first: /etc/redhat-release is often a symlink to one of the others. */
-const REDHAT_RELEASE = [
-  '/etc/centos-release',
-  '/etc/rocky-release',
-  '/etc/almalinux-release',
-  '/etc/oracle-release',
-  '/etc/fedora-release',
-  '/etc/redhat-release',
-  '/etc/system-release',
-];
-const DISTROLESS_BASE_FILES = '/var/lib/dpkg/status.d/base-files';
-const REQUIRED = new Set([...OS_RELEASE, DEBIAN_VERSION, ALPINE_RELEASE, ...REDHAT_RELEASE, DISTROLESS_BASE_FILES]);
+const REQUIRED = new Set(OS_RELEASE_PATHS);
 
 /** os-release IDs whose family name differs. */
 const FAMILY_BY_ID: Record<string, string> = { amzn: 'amazon', ol: 'oracle', 'cbl-mariner': 'mariner' };
@@ -80,7 +67,7 @@ export const osReleaseAnalyzer: Analyzer = {
   id: 'os-release',
   version: 1,
   kind: 'os',
-  claims: { paths: [...REQUIRED], dirs: ['/usr/lib/os.release.d/'] },
+  claims: { paths: OS_RELEASE_PATHS, dirs: ['/usr/lib/os.release.d/'] },
   required(path: string, entry: FileEntry): boolean {
     // Fedora's /usr/lib/os-release is a symlink into /usr/lib/os.release.d/: claim the targets too.
     return (entry.kind === 'file' || entry.kind === 'hardlink') && (REQUIRED.has(path) || path.startsWith('/usr/lib/os.release.d/'));

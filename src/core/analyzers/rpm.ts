@@ -15,17 +15,9 @@ import { readNdb } from './rpm-ndb.js';
 import { layerAttribution, layerRef, packageKey } from './layer-attribution.js';
 import { RpmHeader, RPMTAG } from './rpm-header.js';
 import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput, AnalyzerResult, SqliteReader } from './types.js';
+import { RPM_DATABASES } from './claim-lists.js';
 import type { FileEntry } from '../inventory/types.js';
 
-/** In order of preference: SQLite first (an image converted from another backend may keep a stale old database). */
-export const RPM_DATABASES = [
-  '/var/lib/rpm/rpmdb.sqlite',
-  '/usr/lib/sysimage/rpm/rpmdb.sqlite',
-  '/var/lib/rpm/Packages',
-  '/usr/lib/sysimage/rpm/Packages',
-  '/var/lib/rpm/Packages.db',
-  '/usr/lib/sysimage/rpm/Packages.db',
-];
 const REQUIRED = new Set(RPM_DATABASES);
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;

@@ -3,7 +3,8 @@ import type { Package } from '../inventory/types.js';
 import assert from 'node:assert/strict';
 import { comparators } from '../versions/index.js';
 import { splitEpoch } from '../versions/epoch.js';
-import { comparatorForEcosystem, coverageNotices, ecosystemOf, ecosystems, matchKey, purlOf } from './index.js';
+import { comparatorForEcosystem } from './comparator.js';
+import { coverageNotices, ecosystemOf, ecosystems, matchKey, purlOf } from './index.js';
 
 const debian12 = { family: 'debian', version: '12' };
 

@@ -6,7 +6,6 @@
 import type { Notice, OsInfo, Package } from '../inventory/types.js';
 import { buildPurl } from '../inventory/purl.js';
 import { ModuleIndex } from '../module-index.js';
-import { comparators, type VersionComparator } from '../versions/index.js';
 import { almalinux } from './almalinux.js';
 import { alpine } from './alpine.js';
 import { cargo } from './cargo.js';
@@ -95,10 +94,9 @@ export function matchKey(pkg: Package, os: OsInfo | undefined): MatchKey | undef
   return { ecosystems: keys, names, version, vendors: [e.vendor] };
 }
 
-/** Comparator of an advisory's ecosystem (`Debian:12` -> dpkg), or undefined when Vigil has none. */
-export function comparatorForEcosystem(ecosystem: string): VersionComparator | undefined {
-  const e = byPrefix.get(ecosystem.split(':', 1)[0]!.trim().toLowerCase());
-  return e ? comparators.get(e.comparator) : undefined;
+/** The ecosystem of an advisory's ecosystem name (`Debian:12` -> debian), or undefined when Vigil has none. */
+export function advisoryEcosystem(ecosystem: string): Ecosystem | undefined {
+  return byPrefix.get(ecosystem.split(':', 1)[0]!.trim().toLowerCase());
 }
 
 /** The package URL of a package (its own `purl` when an analyzer set one). */

@@ -11,7 +11,8 @@ import type { Advisory } from '../vulndb/advisory.js';
 import { matchPackages } from '../vulndb/match.js';
 import { parseOsv } from '../vulndb/osv.js';
 import { defaultOsvEcosystems } from '../feeds/modules/osv.js';
-import { comparatorForEcosystem, ecosystems, matchKey, purlOf } from './index.js';
+import { comparatorForEcosystem } from './comparator.js';
+import { ecosystems, matchKey, purlOf } from './index.js';
 import { found, lookupOf } from './match.test-helpers.js';
 
 const LAYER: LayerRef = { index: 2, digest: 'sha256:' + 'ab'.repeat(32) };

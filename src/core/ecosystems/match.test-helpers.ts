@@ -9,7 +9,8 @@ import type { Package } from '../inventory/types.js';
 import type { Advisory } from '../vulndb/advisory.js';
 import { matchPackages, type AdvisoryHead, type AdvisoryLookup, type AffectedRow } from '../vulndb/match.js';
 import { parseOsv } from '../vulndb/osv.js';
-import { comparatorForEcosystem, matchKey, purlOf } from './index.js';
+import { comparatorForEcosystem } from './comparator.js';
+import { matchKey, purlOf } from './index.js';
 
 export function lookupOf(advisories: Advisory[]): AdvisoryLookup {
   const heads: AdvisoryHead[] = [];

@@ -3,7 +3,8 @@
 // FileTree, then run the OS analyzers and the package analyzers on it.
 // Per-layer results can come from / go to a LayerCache.
 import type { Analyzer, AnalyzerContext, AnalyzerFile, AnalyzerInput } from '../analyzers/types.js';
-import { ClaimIndex } from '../analyzers/claims.js';
+import { ClaimIndex, entryFilter } from '../analyzers/claims.js';
+import { ANALYZER_MANIFEST } from '../analyzers/manifest.js';
 import { mergeNpmPackages } from '../analyzers/js-lock.js';
 import { LimitError } from '../errors.js';
 import { contentSink, type ContentRecord, type ContentScanner } from './content.js';
@@ -12,7 +13,7 @@ import { fromLayerScan, layerCacheKey, toLayerScan, type LayerCache, type LayerS
 
 export { MemoryLayerCache, layerCacheKey, type LayerCache, type LayerScan } from './layer-scan.js';
 import { resolveLimits } from './limits.js';
-import { scanLayerEntries, scanTarLayer, layerError, type ByteBudget, type Reducer, type Spill } from './tar-layer.js';
+import { loadTarReader, scanLayerEntries, scanTarLayer, layerError, type ByteBudget, type Reducer, type Spill } from './tar-layer.js';
 import type { Image, ImageConfig, Layer, ReadLimits } from './types.js';
 import type { FileEntry, LayerRef, Notice, OsInfo, Package } from '../inventory/types.js';
 
@@ -41,6 +42,14 @@ export interface AnalyzeOptions {
   hashFiles?: boolean;
   /** Where tar layers' large reduced files stream (see Spill); absent: buffered whole. */
   spill?: () => Spill;
+  /**
+   * Nothing but the analyzers reads the result's `tree` (no image check, no
+   * unowned-files report): a layer the source walks itself (rootfs) may then
+   * leave out the regular files no analyzer may claim (claims.ts,
+   * entryFilter), so the tree holds directories, symlinks and those files.
+   * Ignored with content scanners or hashing.
+   */
+  analyzersOnly?: boolean;
 }
 
 export interface ImageAnalysis {
@@ -231,6 +240,7 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   const keyModules: Array<{ id: string; version: number }> = [...analyzers, ...scanners.map((s) => ({ id: 'content:' + s.id, version: s.version }))];
   if (hashFiles) keyModules.push({ id: 'content:sha256', version: 1 });
   const merger = new Merger(limits);
+  const filter = opts.analyzersOnly && !sink ? entryFilter(analyzers, ANALYZER_MANIFEST) : undefined;
   // When one layer fails, the layer still being read is stopped too, before the caller closes the image.
   const stop = new AbortController();
   const onCallerAbort = (): void => stop.abort();
@@ -240,7 +250,8 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
   const readLayer = async (i: number): Promise<LayerScanData> => {
     const layer = layers[i]!;
     const where = layerWhere(image, layer);
-    const key = opts.layerCache && layer.open ? layerCacheKey(layer.ref, keyModules) : undefined;
+    // A filtered walk is not what another analysis of the layer would read: not cached.
+    const key = opts.layerCache && layer.open && !(filter && layer.entries) ? layerCacheKey(layer.ref, keyModules) : undefined;
     if (key && opts.layerCache) {
       const hit = await opts.layerCache.get(key);
       const data = hit ? fromLayerScan(hit) : undefined;
@@ -271,10 +282,11 @@ export async function analyzeImage(image: Image, analyzers: Analyzer[], opts: An
     };
     let data: LayerScanData;
     if (layer.entries) {
-      data = await scanLayerEntries(layer.entries(), so);
+      data = await scanLayerEntries(layer.entries(filter), so);
     } else if (layer.open) {
       let stream;
       try {
+        await loadTarReader();
         stream = await layer.open();
       } catch (e) {
         throw layerError(e, where);

@@ -5,14 +5,13 @@
 // InputError/LimitError naming the layer and, when known, the path.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import * as tar from 'tar-stream';
 import type { ByteSource } from '../analyzers/byte-source.js';
 import { InputError, LimitError } from '../errors.js';
-import { createDecompressor, detectCompression, MAGIC_LENGTH, type Decompressor } from './compression.js';
+import type { Decompressor } from './compression.js';
 import type { ContentObservation, LayerContentSink } from './content.js';
 import type { LayerScanData, ScannedEntry } from './layer-scan.js';
 import { baseName, normalizePath, parentPath } from './path.js';
-import type { LayerEntry, ReadLimits } from './types.js';
+import type { LayerEntry, LayerEntryBatch, ReadLimits } from './types.js';
 import type { EntryKind, FileEntry } from '../inventory/types.js';
 import { parseWhiteout } from './whiteout.js';
 
@@ -105,6 +104,14 @@ class EntryCollector {
   private count = 0;
   constructor(private readonly o: ScanLayerOptions) {}
 
+  /** Counts `n` entries against the entry limit (those a walk left out too: EntryFilter). */
+  countEntries(n: number): void {
+    const { limits, where } = this.o;
+    this.count += n;
+    if (this.count > limits.maxEntries)
+      throw new LimitError('LIMIT_ENTRIES', `layer has more than ${limits.maxEntries} entries (raise with --max-entries)`, where);
+  }
+
   /**
    * Register an entry; returns the scanned entry and whether its bytes are
    * needed (only for regular files an analyzer requires).
@@ -120,8 +127,7 @@ class EntryCollector {
     normal = false,
   ): { se?: ScannedEntry; read: boolean; fe?: FileEntry; hash: boolean; wantBytes: number } {
     const { limits, where } = this.o;
-    if (++this.count > limits.maxEntries)
-      throw new LimitError('LIMIT_ENTRIES', `layer has more than ${limits.maxEntries} entries (raise with --max-entries)`, where);
+    this.countEntries(1);
     if (rawName.length > limits.maxPathLength)
       throw new LimitError(
         'LIMIT_PATH_LENGTH',
@@ -221,8 +227,32 @@ function tolerateMissingPadding(extract: unknown): void {
   };
 }
 
+/** The tar parser and the decompressors, loaded on the first tar layer (a rootfs scan never needs them). */
+let tarReader: { tar: typeof import('tar-stream'); compression: typeof import('./compression.js') } | undefined;
+
+/** Loads the tar reader; the pipeline awaits it before opening a layer's stream. */
+export async function loadTarReader(): Promise<void> {
+  if (tarReader) return;
+  const [tar, compression] = await Promise.all([import('tar-stream'), import('./compression.js')]);
+  tarReader = { tar, compression };
+}
+
 /** Read a layer blob (any supported compression) as a tar stream. */
 export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<LayerScanData> {
+  if (!tarReader) {
+    // First use outside the pipeline: an error the stream emits while the reader loads is kept, then reported.
+    let early: unknown;
+    const keep = (e: unknown): void => void (early ??= e);
+    input.on('error', keep);
+    return loadTarReader().then(() => {
+      input.off('error', keep);
+      if (early === undefined) return scanTarLayer(input, o);
+      input.destroy();
+      throw layerError(early, o.where);
+    });
+  }
+  const { tar, compression } = tarReader;
+  const { createDecompressor, detectCompression, MAGIC_LENGTH } = compression;
   const { limits, where } = o;
   const col = new EntryCollector(o);
   const budget = o.budget ?? { used: 0 };
@@ -439,7 +469,7 @@ export function scanTarLayer(input: Readable, o: ScanLayerOptions): Promise<Laye
 
 /** Read a layer that a source walks itself (an unpacked root filesystem). */
 export async function scanLayerEntries(
-  source: AsyncIterable<LayerEntry | readonly LayerEntry[]> | Iterable<LayerEntry>,
+  source: AsyncIterable<LayerEntry | LayerEntryBatch> | Iterable<LayerEntry>,
   o: ScanLayerOptions,
 ): Promise<LayerScanData> {
   const col = new EntryCollector(o);
@@ -509,7 +539,9 @@ export async function scanLayerEntries(
         if (p) await p;
         continue;
       }
-      for (const le of item as readonly LayerEntry[]) {
+      const batch = item as LayerEntryBatch;
+      if (batch.skipped) col.countEntries(batch.skipped);
+      for (const le of batch) {
         const p = step(le);
         if (p) await p;
       }

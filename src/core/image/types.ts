@@ -58,9 +58,31 @@ export interface Layer {
    * Entries whose `entry.path` is already normal (absolute, no `.`, `..` or
    * empty segments, no trailing slash) may say so with `normalPath`. An
    * asynchronous source may yield its entries in batches (arrays, in order):
-   * one promise per batch instead of one per entry.
+   * one promise per batch instead of one per entry. Given a `filter`, it
+   * may leave out the regular files the filter does not keep (counted in
+   * the batches' `skipped`, for the entry limit).
    */
-  entries?(): AsyncIterable<LayerEntry | readonly LayerEntry[]> | Iterable<LayerEntry>;
+  entries?(filter?: EntryFilter): AsyncIterable<LayerEntry | LayerEntryBatch> | Iterable<LayerEntry>;
+}
+
+/** A batch of walked entries; `skipped`: how many regular files the walk left out before them (EntryFilter). */
+export type LayerEntryBatch = readonly LayerEntry[] & { readonly skipped?: number };
+
+/**
+ * The regular files a walked layer must keep when nothing but the analyzers
+ * reads it (no content scanner, no image check): those whose absolute path
+ * is in `paths`, whose base name is in `names`, whose extension (from the
+ * base name's last dot, lower case) is in `exts`, whose path starts with one
+ * of `dirs` (each ends with `/`), or, with `executables`, that have an
+ * execute bit. Every other kind of entry is kept. Plain data: a walk's
+ * worker thread gets a copy (src/core/analyzers/claims.ts builds it).
+ */
+export interface EntryFilter {
+  paths: ReadonlySet<string>;
+  names: ReadonlySet<string>;
+  exts: ReadonlySet<string>;
+  dirs: readonly string[];
+  executables: boolean;
 }
 
 /** The id of the image source that opened an image (src/node/image/sources/: docker-archive, oci, oci-archive, rootfs, registry, ...). */

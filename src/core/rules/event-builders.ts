@@ -82,6 +82,21 @@ export function open(path: string, flags: 'r' | 'w' | 'rw' | number, over: Parti
   });
 }
 
+/** A file event of `type` by `name` naming two paths in `args`, the second of which is fd.name (what the eBPF sensor reports). */
+function twoPathEvent(type: string, name: string, args: Record<string, string>, fdName: string, over: PartialEvent): SyscallEvent {
+  return makeEvent({ ...over, type, proc: { name, ...over.proc }, args: { ...args, ...over.args }, fd: { type: 'file', name: fdName, ...over.fd } });
+}
+
+/** A symlinkat making `linkpath` point at `target` (fd.name is the link), by `ln` unless `over` says. */
+export function symlink(target: string, linkpath: string, over: PartialEvent = {}): SyscallEvent {
+  return twoPathEvent('symlinkat', 'ln', { target, linkpath }, linkpath, over);
+}
+
+/** A renameat2 of `oldpath` to `newpath` (fd.name is the destination), by `mv` unless `over` says. */
+export function rename(oldpath: string, newpath: string, over: PartialEvent = {}): SyscallEvent {
+  return twoPathEvent('renameat2', 'mv', { oldpath, newpath }, newpath, over);
+}
+
 /** A TCP connect from the process to dip:dport. */
 export function connect(dip: string, dport: number, over: PartialEvent & { cmd?: string } = {}): SyscallEvent {
   const v6 = dip.includes(':');

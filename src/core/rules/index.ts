@@ -28,7 +28,7 @@
 // Fields: one module per family in src/core/rules/fields/, registered in
 // fields/index.ts (add a family: one import + one array entry).
 // Tests of rule files: ruleTester(files, { fires: [{ event, type }], silent: [{ event }] }, opts)
-// from rule-tester.ts; event builders (makeEvent, exec, open, connect) in event-builders.ts.
+// from rule-tester.ts; event builders (makeEvent, exec, open, connect, symlink, rename) in event-builders.ts.
 // Node side: src/node/rules/load.ts has loadBuiltinRules() and loadRuleFiles(paths).
 
 export type { EngineEvent, SyscallEvent, K8sAuditEvent, FieldDef, FieldFamily, EventSource, ProcessInfo, FdInfo, ContainerInfo } from '../events/event.js';
@@ -47,6 +47,6 @@ export { BUILTIN_DETECTORS, POLICY_DETECTORS, detectorIndex } from './detectors/
 export type { Detector, DetectorHit, DetectorContext, ContainerPolicy, PolicyLookup, PolicyDecision } from './detectors/types.js';
 export { ruleTester, runRuleCases } from './rule-tester.js';
 export type { FiresCase, SilentCase, RuleTesterOptions, RuleTestReport, CaseResult } from './rule-tester.js';
-export { makeEvent, exec, open, connect, TEST_CONTAINER, TEST_TIME } from './event-builders.js';
+export { makeEvent, exec, open, connect, symlink, rename, TEST_CONTAINER, TEST_TIME } from './event-builders.js';
 export type { PartialEvent } from './event-builders.js';
 export { parseThreatIpList, DEFAULT_THREAT_IPS } from './threat-ips.js';

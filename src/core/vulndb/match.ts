@@ -4,7 +4,8 @@
 // reached through the `AdvisoryLookup` the edge provides.
 import type { OsInfo, Package } from '../inventory/types.js';
 import type { CvssScore, VulnerabilityFinding, VulnStatus } from '../scan/types.js';
-import { comparatorForEcosystem, matchKey, purlOf } from '../ecosystems/index.js';
+import { comparatorForEcosystem } from '../ecosystems/comparator.js';
+import { matchKey, purlOf } from '../ecosystems/index.js';
 import type { Advisory, AffectedPackage, CveEnrichment } from './advisory.js';
 import { reportIds } from './advisory.js';
 import { affectedContains } from './affected.js';

@@ -36,7 +36,7 @@ import { ContainerdImages, DockerImages, type NodeImageProvider } from './node-i
 import { derivedAlertId } from '../../core/alerts/derived-id.js';
 import { STARTUP_ALERT_TYPE } from '../../core/checks/spec.js';
 import { learnedReport } from '../../core/policy/learned.js';
-import { findApiserverAuditLog, followAuditLog } from '../k8s/audit-follow.js';
+import { findApiserverAuditLog } from '../k8s/apiserver-audit-log.js';
 
 export const LOCAL_LOG_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -234,8 +234,9 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   const stopAudit = new AbortController();
   let audit: Promise<void> | undefined;
   if (auditLog) {
-    // Loaded only here: most nodes carry no kube-apiserver (its rules and pipeline would be resident memory for nothing).
+    // Loaded only here: most nodes carry no kube-apiserver (its rules, parser and pipeline would be resident memory for nothing).
     const { createClusterEngine } = await import('../k8s/cluster-engine.js');
+    const { followAuditLog } = await import('../k8s/audit-follow.js');
     const ce = await createClusterEngine({ host: nodeName });
     print(`following the kube-apiserver audit log ${auditLog}`);
     audit = followAuditLog({

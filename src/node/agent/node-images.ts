@@ -10,7 +10,6 @@
 // (the image ID the node inventory reports for its containers).
 import type { DockerEngine } from '../docker/engine-api.js';
 import type { ContainerdClient } from '../containerd/client.js';
-import { openContainerdImage } from '../image/containerd.js';
 import type { RunScanOptions } from '../scan/run-scan.js';
 import type { EventSource } from './node-follow.js';
 
@@ -84,6 +83,8 @@ export class ConfigDigests {
     if (known !== undefined) return known;
     let digest = '';
     try {
+      // The image pipeline's containerd reader is loaded at the first scan (an idle agent does not hold it).
+      const { openContainerdImage } = await import('../image/containerd.js');
       const image = await openContainerdImage(`${ns}=${name}`, `containerd:${ns}=${name}`, { client: this.client });
       digest = image.configDigest ?? '';
       await image.close();

@@ -3,20 +3,32 @@
 // client certificates for enrolled nodes (their own public keys; the node
 // identity is the certificate's CN, the cluster and project in OU/O). The CA
 // hash agents pin is `sha256:<hex of the CA certificate's SubjectPublicKeyInfo>`
-// (kubeadm's discovery token CA hash). ECDSA P-256 throughout.
+// (kubeadm's discovery token CA hash). ECDSA P-256 throughout. Certificates
+// are built with @peculiar/x509, loaded only by `loadOrCreatePki` (the
+// server): the agent uses `caHashOf` and `newKeyPair` (node:crypto alone), so
+// the library and its ASN.1 modules stay out of the agent's memory.
 import { webcrypto, createHash, X509Certificate, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-// @peculiar/x509 needs the Reflect metadata polyfill loaded first.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import { InputError } from '../../core/errors.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+type X509 = typeof import('@peculiar/x509');
+let x509Module: Promise<X509> | undefined;
+
+/** @peculiar/x509 with Node's WebCrypto as its provider, imported on first use. */
+function loadX509(): Promise<X509> {
+  return (x509Module ??= (async () => {
+    // @peculiar/x509 needs the Reflect metadata polyfill loaded first.
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    return x509;
+  })());
+}
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
@@ -80,6 +92,7 @@ async function importPrivate(pem: string): Promise<CryptoKey> {
 
 /** Loads the CA and server certificate from `<dataDir>/agent-pki/`, creating them on first start. */
 export async function loadOrCreatePki(dataDir: string, extraNames: string[] = []): Promise<AgentPki> {
+  const x509 = await loadX509();
   const dir = join(dataDir, 'agent-pki');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const f = (n: string) => join(dir, n);

@@ -1,7 +1,8 @@
 // The analyzer index, loaded from src/core/analyzers/modules/ (one module per
 // analyzer, see src/core/analyzers/index.ts), and the selection of
 // `--analyzers` (analyzer ids and the `os` / `library` groups).
-import { ANALYZER_GROUPS, isAnalyzer, pickAnalyzers, scanOrder } from '../../core/analyzers/index.js';
+import { ANALYZER_GROUPS, isAnalyzer, scanOrder, selectedIds } from '../../core/analyzers/index.js';
+import { ANALYZER_MANIFEST } from '../../core/analyzers/manifest.js';
 import type { Analyzer } from '../../core/analyzers/types.js';
 import type { ModuleIndex } from '../../core/module-index.js';
 import { loadModule, loadModuleDir, moduleFiles, once } from '../module-dir.js';
@@ -27,12 +28,10 @@ export function analyzerNames(): string[] {
 
 /**
  * The analyzers of a selection (ids and groups, validated by the caller
- * against analyzerNames), in scan order. Ids alone load only their modules;
- * a group needs every module's kind, so it loads the index.
+ * against analyzerNames), in scan order. Only their modules are loaded: a
+ * group's members come from the manifest (src/core/analyzers/manifest.ts).
  */
 export async function selectedAnalyzers(names: readonly string[]): Promise<Analyzer[]> {
-  const groups = new Set<string>(ANALYZER_GROUPS);
-  if (names.some((n) => groups.has(n))) return pickAnalyzers((await analyzerIndex()).all(), names);
-  const loaded = await Promise.all([...new Set(names)].map((id) => loadModule('analyzer', ANALYZERS_DIR, id, isAnalyzer)));
+  const loaded = await Promise.all(selectedIds(ANALYZER_MANIFEST, names).map((id) => loadModule('analyzer', ANALYZERS_DIR, id, isAnalyzer)));
   return scanOrder(loaded.filter((a): a is Analyzer => a !== undefined));
 }

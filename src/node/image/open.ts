@@ -11,7 +11,6 @@ import { InputError } from '../../core/errors.js';
 import { resolveLimits } from '../../core/image/limits.js';
 import type { Image } from '../../core/image/types.js';
 import type { ModuleIndex } from '../../core/module-index.js';
-import { TarStore } from './blob-store.js';
 import { parseImageRef } from './ref.js';
 import type { BarePath, ImageSourceModule } from './source-module.js';
 import { imageSource, imageSourceIds, imageSources } from './source-index.js';
@@ -42,6 +41,8 @@ export async function detectSource(path: string, opts: OpenImageOptions = {}, so
     return found;
   }
   const tars = detectors(index, 'tar');
+  // The tar reader is loaded only for a bare tar path (a rootfs directory does not need it).
+  const { TarStore } = await import('./blob-store.js');
   const store = await TarStore.open(path, resolveLimits(opts.limits));
   try {
     const probe: BarePath = { path, kind: 'tar', has: (name) => store.has(name) };

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { ByteSource } from '../../core/analyzers/byte-source.js';
 import { InputError } from '../../core/errors.js';
-import type { Image, LayerEntry } from '../../core/image/types.js';
+import type { EntryFilter, Image, LayerEntry } from '../../core/image/types.js';
 import type { OpenImageOptions } from './types.js';
 import { fdSource } from './spill.js';
 import { walkTree, WalkFailure } from './walk-worker.js';
@@ -69,12 +69,13 @@ class WalkedEntry implements LayerEntry {
  * Entries of a directory tree, depth first, parents before children, in
  * batches: past the first entries the walk runs in a worker thread
  * (walk-worker.ts), so its system calls use the second core while this
- * thread analyses.
+ * thread analyses. A filter leaves out the regular files no analyzer may
+ * claim (EntryFilter).
  */
-async function* walk(root: string): AsyncGenerator<LayerEntry[]> {
+async function* walk(root: string, filter: EntryFilter | undefined): AsyncGenerator<LayerEntry[]> {
   try {
     // root is '' for `/` (so that paths join as `/bin`, not `//bin`).
-    yield* walkTree(root, (r) => new WalkedEntry(r, root + r.path));
+    yield* walkTree(root, (r) => new WalkedEntry(r, root + r.path), undefined, filter);
   } catch (e) {
     if (e instanceof WalkFailure) throw walkError(e, e.where);
     throw e;
@@ -92,7 +93,7 @@ export async function openRootfs(dir: string, name: string, _opts: OpenImageOpti
     name,
     type: 'rootfs',
     config: { os: 'linux', rootfs: { type: 'layers', diff_ids: [] } },
-    layers: [{ ref: { index: 0, digest }, entries: () => walk(root === '/' ? '' : root) }],
+    layers: [{ ref: { index: 0, digest }, entries: (filter) => walk(root === '/' ? '' : root, filter) }],
     close: async () => {},
   };
 }

@@ -1,13 +1,15 @@
 // The rootfs walk handed to a worker thread past its first entries: the same
 // entries in the same order as a walk on the main thread alone, on the Debian
 // rootfs and a tree with symlinks, a FIFO and a vanished directory's parent;
-// stopping early ends the worker.
+// stopping early ends the worker; a filter leaves out exactly the regular
+// files it does not keep.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { EntryFilter } from '../../core/image/types.js';
 import { BATCH, walkTree, type WalkedRecord } from './walk-worker.js';
 
 async function all(root: string, workerAfter: number): Promise<WalkedRecord[]> {
@@ -55,5 +57,65 @@ describe('walkTree', () => {
 
   it('names the directory it cannot read', async () => {
     await assert.rejects(all(join(dir, 'missing'), 0), (e: Error & { where?: string }) => e.where === join(dir, 'missing'));
+  });
+});
+
+describe('walkTree with an entry filter', () => {
+  const filter = (executables: boolean): EntryFilter => ({
+    paths: new Set(['/d1/e1/f1']),
+    names: new Set(['keep.me']),
+    exts: new Set(['.lock']),
+    dirs: ['/d2/'],
+    executables,
+  });
+  const kept = (f: EntryFilter, r: WalkedRecord): boolean => {
+    if (r.kind !== 'file') return true;
+    const name = r.path.slice(r.path.lastIndexOf('/') + 1);
+    const dot = name.lastIndexOf('.');
+    return (
+      f.paths.has(r.path) ||
+      f.names.has(name) ||
+      (dot >= 0 && f.exts.has(name.slice(dot).toLowerCase())) ||
+      f.dirs.some((d) => r.path.startsWith(d)) ||
+      (f.executables && (r.mode & 0o111) !== 0)
+    );
+  };
+  async function filtered(root: string, workerAfter: number, f: EntryFilter): Promise<{ out: WalkedRecord[]; skipped: number }> {
+    const out: WalkedRecord[] = [];
+    let skipped = 0;
+    for await (const b of walkTree(root, (r) => r, workerAfter, f)) {
+      out.push(...b);
+      skipped += b.skipped ?? 0;
+    }
+    return { out, skipped };
+  }
+
+  it('leaves out exactly the regular files it does not keep, and counts them, on both threads', async () => {
+    const root = join(dir, 'filtered');
+    for (let i = 0; i < 1200; i++) {
+      const d = join(root, 'd' + (i % 7), 'e' + (i % 3));
+      mkdirSync(d, { recursive: true });
+      const name = i % 50 === 0 ? 'keep.me' : i % 61 === 0 ? `x${i}.LOCK` : `f${i}`;
+      writeFileSync(join(d, name), 'x', { mode: i % 13 === 0 ? 0o755 : 0o644 });
+    }
+    symlinkSync('f1', join(root, 'd0', 'ln'));
+    const all: WalkedRecord[] = [];
+    for await (const b of walkTree(root, (r) => r, Infinity)) all.push(...b);
+    for (const executables of [false, true]) {
+      const f = filter(executables);
+      const want = all.filter((r) => kept(f, r));
+      for (const workerAfter of [Infinity, 0, 100]) {
+        const { out, skipped } = await filtered(root, workerAfter, f);
+        assert.deepEqual(out, want, `executables ${executables}, worker after ${workerAfter}`);
+        assert.equal(skipped, all.length - want.length);
+      }
+      assert.ok(want.some((r) => r.path.endsWith('.LOCK')) && want.some((r) => r.path === '/d1/e1/f1') && want.some((r) => r.path === '/d0/ln'));
+      // Executables that only the executable bit keeps: there only with `executables`.
+      assert.equal(
+        want.some((r) => r.kind === 'file' && (r.mode & 0o111) !== 0 && !kept(filter(false), r)),
+        executables,
+      );
+      assert.ok(want.length < all.length / 2);
+    }
   });
 });

@@ -1,23 +1,31 @@
 // The rootfs walk: depth first, parents before children, names sorted,
 // symlinks never followed, other file systems not entered. A large tree's
 // cost is mostly the walk's system calls (readdir, lstat, readlink), so once
-// a walk has passed WORKER_AFTER entries the directories still to visit go
-// to a worker thread, which walks them on the second core while the main
-// thread registers entries, reads the claimed files and runs the analyzers.
-// Small trees (a base image, test fixtures) never pay for a worker's start
-// (~0.1 s of CPU). The worker posts entries in batches (paths in one string,
-// the numbers in one transferred typed array) and is at most MAX_AHEAD
-// batches ahead of the consumer (a shared counter it waits on with
-// Atomics.wait), so memory stays bounded. Both sides run the same
+// a walk has passed WORKER_AFTER entries the directories still to visit (the
+// subtrees on its stack) go to two worker threads, every other subtree to
+// each, which walk them on both cores while the main thread registers
+// entries, reads the claimed files and runs the analyzers; the main thread
+// takes the subtrees back in walk order (each batch marks where subtrees
+// end), so the order is that of a walk on one thread. Small trees (a base
+// image, test fixtures) never pay for a worker's start (~0.05-0.1 s of CPU
+// each). A worker posts entries in batches (paths in one string, the numbers
+// in one transferred typed array) and is at most MAX_AHEAD batches ahead of
+// the consumer (a shared counter it waits on with Atomics.wait), so memory
+// stays bounded. Both sides run the same
 // `walkDirs`; the worker is a self-contained script (eval, as the SQLite
 // checkpointer's: `walkDirs` is inserted as source), so it runs the same
-// from the TypeScript sources (tests) and the compiled CLI.
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+// from the TypeScript sources (tests) and the compiled CLI. With an
+// EntryFilter (the analysis reads nothing but the analyzers' files), the
+// regular files it does not keep are neither posted nor, when no file's mode
+// matters, lstat'ed; each batch says how many were left out.
+import { lstatSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { EntryFilter } from '../../core/image/types.js';
 import type { EntryKind, FileEntry } from '../../core/inventory/types.js';
 
 /** Entries walked on the main thread before the rest of the walk moves to a worker. */
-export const WORKER_AFTER = 16_384;
+export const WORKER_AFTER = 8192;
 /** Entries per batch. */
 export const BATCH = 1024;
 /** Batches posted and not yet consumed, at most. */
@@ -36,25 +44,41 @@ interface WalkFs {
 
 /**
  * Visit directories from `stack` (relative paths, the next one last) until
- * it is empty or at least `limit` entries were emitted; returns how many.
- * Throws an error carrying `where` (the path) for what cannot be read. Its
- * source runs in the worker too: no imports, closures or nested functions.
+ * it is empty or at least `limit` entries were visited; returns how many
+ * (emitted or left out). With a `filter` (EntryFilter), a regular file it
+ * does not keep is not emitted, and, when the filter needs no file's mode
+ * (no `executables`), not even lstat'ed: the directory's file types come
+ * from readdir. Throws an error carrying `where` (the path) for what cannot
+ * be read. Its source runs in the worker too: no imports, closures or
+ * nested functions.
  */
-export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: string[], limit: number, emit: Emit): number {
+export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: string[], limit: number, emit: Emit, filter?: EntryFilter): number {
   let n = 0;
+  const typed = filter !== undefined && !filter.executables;
   while (stack.length > 0 && n < limit) {
     const rel = stack.pop()!;
-    let names: string[];
+    let list: Array<string | Dirent>;
     try {
-      names = fs.readdirSync(root + rel || '/');
+      list = typed ? fs.readdirSync(root + rel || '/', { withFileTypes: true }) : fs.readdirSync(root + rel || '/');
     } catch (e) {
       if (rel && (e as { code?: string }).code === 'ENOENT') continue; // a directory that vanished during the walk
       throw Object.assign(e as Error, { where: root + rel || '/' });
     }
-    names.sort();
+    if (typed) (list as Dirent[]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    else (list as string[]).sort();
     const dirs: string[] = [];
-    for (const name of names) {
+    for (const item of list) {
+      const name = typeof item === 'string' ? item : item.name;
       const p = rel + '/' + name;
+      n++;
+      // Whether a claim may match this path if it is a regular file (without a filter: every file is kept).
+      let keep = filter === undefined || filter.names.has(name) || filter.paths.has(p);
+      if (!keep) {
+        const dot = name.lastIndexOf('.');
+        keep = dot >= 0 && filter!.exts.has(name.slice(dot).toLowerCase());
+        for (let i = 0; !keep && i < filter!.dirs.length; i++) keep = p.startsWith(filter!.dirs[i]!);
+      }
+      if (!keep && typeof item !== 'string' && item.isFile()) continue;
       const full = root + p;
       let link: string | undefined;
       let st;
@@ -66,8 +90,8 @@ export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: strin
       }
       if (st === undefined) continue; // vanished during the walk
       const kind = st.isFile() ? 0 : st.isDirectory() ? 1 : link !== undefined ? 2 : st.isCharacterDevice() ? 3 : st.isBlockDevice() ? 4 : st.isFIFO() ? 5 : 6;
+      if (kind === 0 && !keep && !(filter!.executables && (st.mode & 0o111) !== 0)) continue;
       emit(p, kind, st.mode & 0o7777, kind === 0 ? st.size : 0, st.uid, st.gid, link);
-      n++;
       if (kind === 1 && st.dev === rootDev) dirs.push(p);
     }
     for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);
@@ -78,20 +102,27 @@ export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: strin
 const WORKER_SOURCE = `
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-const { root, rootDev, stack, batch, maxAhead, fields } = workerData;
+const { root, rootDev, subtrees, batch, maxAhead, fields, filter } = workerData;
 const credits = new Int32Array(workerData.credits);
 const walkDirs = ${walkDirs.toString()};
 let paths = [];
 let links = [];
 let nums = new Float64Array(batch * fields);
 let n = 0;
+// Regular files the filter left out, not yet reported; emitted in the current walkDirs call.
+let skipped = 0;
+let emitted = 0;
+// Where subtrees ended in the batch being filled (entry offsets).
+let ends = [];
 const flush = () => {
-  if (n === 0) return;
+  if (n === 0 && ends.length === 0 && skipped === 0) return;
   // Wait for room: at most maxAhead batches in flight.
   while (Atomics.load(credits, 0) >= maxAhead) Atomics.wait(credits, 0, Atomics.load(credits, 0), 1000);
   Atomics.add(credits, 0, 1);
   const buf = nums.buffer;
-  parentPort.postMessage({ paths: paths.join('\\0'), links, nums: buf, n }, [buf]);
+  parentPort.postMessage({ paths: paths.join('\\0'), links, nums: buf, n, skipped, ends }, [buf]);
+  skipped = 0;
+  ends = [];
   paths = [];
   links = [];
   nums = new Float64Array(batch * fields);
@@ -106,10 +137,18 @@ const emit = (p, kind, mode, size, uid, gid, link) => {
   nums[o + 4] = gid;
   paths.push(p);
   if (link !== undefined) links.push(link);
+  emitted++;
   if (++n === batch) flush();
 };
 try {
-  walkDirs(fs, root, rootDev, stack, Infinity, emit);
+  for (const sub of subtrees) {
+    const stack = [sub];
+    while (stack.length > 0) {
+      emitted = 0;
+      skipped += walkDirs(fs, root, rootDev, stack, batch, emit, filter) - emitted;
+    }
+    ends.push(n);
+  }
   flush();
   parentPort.postMessage({ done: true });
 } catch (e) {
@@ -148,69 +187,138 @@ interface Message {
   links?: string[];
   nums?: ArrayBuffer;
   n?: number;
+  skipped?: number;
+  ends?: number[];
   error?: { code: string; message: string; where: string };
   done?: boolean;
 }
 
-/** The rest of a walk (`stack`) in a worker thread, batch by batch; stopping early ends the worker. */
-async function* walkRestInWorker<T>(root: string, rootDev: number, stack: string[], make: (r: WalkedRecord) => T): AsyncGenerator<T[]> {
-  const credits = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { root, rootDev, stack, batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, credits: credits.buffer },
-  });
-  const queue: Message[] = [];
-  let wake: (() => void) | undefined;
-  let crashed: Error | undefined;
-  let exited = false;
-  worker.on('message', (m: Message) => {
-    queue.push(m);
-    wake?.();
-  });
-  worker.on('error', (e) => {
-    crashed = e;
-    wake?.();
-  });
-  worker.on('exit', () => {
-    exited = true;
-    wake?.();
-  });
-  try {
+/** One walk worker: its messages in order, and the count of its batches not yet taken. */
+class WalkWorker {
+  private readonly worker: Worker;
+  readonly credits = new Int32Array(new SharedArrayBuffer(4));
+  private readonly queue: Message[] = [];
+  private wake: (() => void) | undefined;
+  private crashed: Error | undefined;
+  exited = false;
+
+  constructor(workerData: Record<string, unknown>) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...workerData, credits: this.credits.buffer } });
+    this.worker.on('message', (m: Message) => {
+      this.queue.push(m);
+      this.wake?.();
+    });
+    this.worker.on('error', (e) => {
+      this.crashed = e;
+      this.wake?.();
+    });
+    this.worker.on('exit', () => {
+      this.exited = true;
+      this.wake?.();
+    });
+  }
+
+  /** The next batch (taken: the worker may post one more); a failure of the walk or of the worker throws. */
+  async next(): Promise<Message> {
     for (;;) {
-      const m = queue.shift();
-      if (!m) {
-        if (crashed) throw crashed;
-        if (exited) throw new Error('the walk worker ended early');
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-        continue;
+      const m = this.queue.shift();
+      if (m) {
+        if (m.error) throw new WalkFailure(m.error.code, m.error.message, m.error.where);
+        if (m.done) throw new Error('the walk worker ended early');
+        Atomics.sub(this.credits, 0, 1);
+        Atomics.notify(this.credits, 0);
+        return m;
       }
-      if (m.done) return;
-      if (m.error) throw new WalkFailure(m.error.code, m.error.message, m.error.where);
-      const nums = new Float64Array(m.nums!);
-      const paths = m.paths!.split('\0');
-      const links = m.links!;
-      const out = new Array<T>(m.n!);
-      let l = 0;
-      for (let i = 0; i < m.n!; i++) {
-        const o = i * FIELDS;
-        out[i] = make(record(paths[i]!, nums[o]!, nums[o + 1]!, nums[o + 2]!, nums[o + 3]!, nums[o + 4]!, nums[o] === 2 ? links[l++] : undefined));
-      }
-      // This batch is taken: the worker may post one more.
-      Atomics.sub(credits, 0, 1);
-      Atomics.notify(credits, 0);
-      yield out;
+      if (this.crashed) throw this.crashed;
+      if (this.exited) throw new Error('the walk worker ended early');
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
     }
-  } finally {
-    if (!exited) await worker.terminate();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
   }
 }
+
+/** Walk workers: two, on a machine with two cores or more. */
+const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
+
+/**
+ * The rest of a walk (`stack`) in worker threads, batch by batch; stopping
+ * early ends them. The directories on the stack are disjoint subtrees;
+ * worker w walks every WORKERS-th of them (in walk order), marking where
+ * each ends, and the subtrees are yielded in walk order, so the entries come
+ * in the order of a walk on one thread.
+ */
+async function* walkRestInWorkers<T>(
+  root: string,
+  rootDev: number,
+  stack: string[],
+  make: (r: WalkedRecord) => T,
+  filter: EntryFilter | undefined,
+): AsyncGenerator<WalkBatch<T>> {
+  const subtrees = [...stack].reverse();
+  const k = Math.min(WORKERS, subtrees.length);
+  const workers = Array.from(
+    { length: k },
+    (_, w) => new WalkWorker({ root, rootDev, subtrees: subtrees.filter((_s, i) => i % k === w), batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, filter }),
+  );
+  // Each worker's batch being read: its entries, the offsets where its subtrees end, how far it was read.
+  const cursors: Array<{ out: T[]; ends: number[]; pos: number; end: number } | undefined> = [];
+  let skipped = 0;
+  try {
+    for (let s = 0; s < subtrees.length; s++) {
+      const w = s % k;
+      for (;;) {
+        let c = cursors[w];
+        if (!c || (c.pos >= c.out.length && c.end >= c.ends.length)) {
+          const m = await workers[w]!.next();
+          skipped += m.skipped ?? 0;
+          cursors[w] = c = { out: decode(m, make), ends: m.ends ?? [], pos: 0, end: 0 };
+        }
+        const to = c.end < c.ends.length ? c.ends[c.end]! : c.out.length;
+        if (to > c.pos || skipped > 0) {
+          const out: WalkBatch<T> = c.out.slice(c.pos, to);
+          if (skipped > 0) out.skipped = skipped;
+          skipped = 0;
+          yield out;
+        }
+        c.pos = to;
+        if (c.end < c.ends.length) {
+          c.end++;
+          break; // subtree s is done
+        }
+      }
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+}
+
+function decode<T>(m: Message, make: (r: WalkedRecord) => T): T[] {
+  const nums = new Float64Array(m.nums!);
+  const paths = m.paths!.split('\0');
+  const links = m.links!;
+  const out = new Array<T>(m.n!);
+  let l = 0;
+  for (let i = 0; i < m.n!; i++) {
+    const o = i * FIELDS;
+    out[i] = make(record(paths[i]!, nums[o]!, nums[o + 1]!, nums[o + 2]!, nums[o + 3]!, nums[o + 4]!, nums[o] === 2 ? links[l++] : undefined));
+  }
+  return out;
+}
+
+/** Walked entries, and how many regular files the filter left out before them. */
+export type WalkBatch<T> = T[] & { skipped?: number };
 
 /**
  * Walk `root` ('' for `/`), yielding entries in batches (paths relative to
  * the root, starting with `/`); failures are WalkFailures naming the path.
+ * With a `filter`, the regular files it does not keep are left out (see
+ * walkDirs) and counted in the batches' `skipped`.
  */
-export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, workerAfter = WORKER_AFTER): AsyncGenerator<T[]> {
+export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, workerAfter = WORKER_AFTER, filter?: EntryFilter): AsyncGenerator<WalkBatch<T>> {
   const fs: WalkFs = { lstatSync, readdirSync, readlinkSync };
   let rootDev: number;
   try {
@@ -220,21 +328,24 @@ export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, w
   }
   const stack = [''];
   let walked = 0;
-  let batch: T[] = [];
+  let batch: WalkBatch<T> = [];
   const emit: Emit = (p, kind, mode, size, uid, gid, link) => {
     batch.push(make(record(p, kind, mode, size, uid, gid, link)));
   };
   while (stack.length > 0) {
     if (walked >= workerAfter) {
-      yield* walkRestInWorker(root, rootDev, stack, make);
+      yield* walkRestInWorkers(root, rootDev, stack, make, filter);
       return;
     }
+    let visited: number;
     try {
-      walked += walkDirs(fs, root, rootDev, stack, BATCH, emit);
+      visited = walkDirs(fs, root, rootDev, stack, BATCH, emit, filter);
     } catch (e) {
       throw failure(e, root);
     }
-    if (batch.length > 0) yield batch;
+    walked += visited;
+    if (visited > batch.length) batch.skipped = visited - batch.length;
+    if (visited > 0) yield batch;
     batch = [];
   }
 }

@@ -3,6 +3,10 @@
 // the real engine with a detection policy that allowlists one image. No Docker.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/types.js';
 import type { EngineEvent, SyscallEvent } from '../../core/events/event.js';
 import { open } from '../../core/rules/event-builders.js';
@@ -121,6 +125,44 @@ describe('runtime pipeline: container metadata enrichment (bounded wait)', () =>
     pipeline.handle(shadowRead(OTHER, 5000));
     assert.equal(alerts.length, 2);
     assert.equal(alerts[1]!.container?.name, 'web');
+  });
+
+  it('an answer that arrived while the event loop stalled past the deadline is used, not timed out (real timers, a real pipe)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-enrich-'));
+    try {
+      const marker = join(dir, 'answered');
+      // The runtime answers through a child's stdout (real I/O the poll phase reads), then marks it.
+      const client: MetadataClient = {
+        name: 'pipe',
+        inspect: (id) =>
+          new Promise((ok) => {
+            const c = spawn('sh', ['-c', `echo web; : > ${marker}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+            c.stdout.once('data', (d: Buffer) => ok({ id, name: d.toString().trim(), image: 'registry.test/shop/web:2' }));
+          }),
+      };
+      const alerts: Alert[] = [];
+      const pipeline = new RuntimePipeline({
+        host: 'node1',
+        sensors: [],
+        engine,
+        outputs: [{ alert: (a) => alerts.push(a) }],
+        containers: new ContainerResolver({ clients: [client] }),
+        enrichWaitMs: 50,
+      });
+      pipeline.handle(shadowRead(OTHER));
+      // The event loop stalls (as on a starved CPU) until the answer is in the pipe and the deadline has passed.
+      const start = Date.now();
+      while ((!existsSync(marker) || Date.now() - start < 200) && Date.now() - start < 60_000);
+      assert.ok(existsSync(marker), 'the child answered');
+      for (let i = 0; i < 100 && alerts.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(
+        alerts.map((a) => [a.container?.name, a.fields?.['container.metadata']]),
+        [['web', undefined]],
+      );
+      assert.equal(pipeline.stats.unenriched, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps one container's order: events behind a held one queue, then run in arrival order", async () => {

@@ -139,9 +139,21 @@ const defaultKill: KillFn = (pid) => {
   process.kill(pid, 'SIGKILL');
 };
 
+/**
+ * The wait's deadline, passed only once the I/O that arrived meanwhile has been read: Node runs expired
+ * timers before it polls I/O, so after a stall of the event loop (a starved CPU on a loaded host, a burst
+ * of records) a runtime's answer that came in time would lose to the timer. The deadline's callback runs
+ * in the check phase, after that poll.
+ */
 const defaultTimer = (fn: () => void, ms: number): (() => void) => {
-  const t = setTimeout(fn, ms);
-  return () => clearTimeout(t);
+  let imm: NodeJS.Immediate | undefined;
+  const t = setTimeout(() => {
+    imm = setImmediate(fn);
+  }, ms);
+  return () => {
+    clearTimeout(t);
+    if (imm) clearImmediate(imm);
+  };
 };
 
 /** The events of one container held while its metadata lookup is pending. */

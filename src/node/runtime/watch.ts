@@ -105,6 +105,24 @@ export interface WatchOptions {
 
 export const DEFAULT_STATE_FILE = '/var/lib/vigil/runtime-learn.json';
 
+/** Minimum time between two collections asked for by the exec scanner (ms). */
+export const GC_MIN_GAP_MS = 10_000;
+let lastGc = -Infinity;
+
+/**
+ * A full garbage collection after the exec scanner read a large executable whole (its buffer, up to 64 MiB,
+ * is garbage once the scan ends): only when Node runs with `--expose-gc` (the agent image's launcher does),
+ * at most once per GC_MIN_GAP_MS; whether it ran. Without it the buffer stays resident until V8's next major
+ * collection, which an idle agent may not run for minutes.
+ */
+export function collectGarbage(now = performance.now()): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function' || now - lastGc < GC_MIN_GAP_MS) return false;
+  lastGc = now;
+  gc();
+  return true;
+}
+
 export async function runWatch(o: WatchOptions): Promise<number> {
   const host = hostname();
   const clock = o.clock ?? Date.now;
@@ -234,6 +252,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
               onAlert: emit,
               host,
               clock,
+              afterLargeScan: () => collectGarbage(),
               describeContainer: async (c) => {
                 const m = await containers.lookup(c.id);
                 return m ? { ...c, ...(m.name ? { name: m.name } : {}), ...(m.image ? { image: m.image } : {}) } : c;

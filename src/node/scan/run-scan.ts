@@ -71,6 +71,8 @@ async function scanImage(ref: string, opts: RunScanOptions, progress: (p: ScanPr
       ctx: nodeAnalyzerContext(),
       spill: tempSpill,
       layerCache: opts.layerCache,
+      // Without content scanners (sbom, scan --scanners vuln) only the analyzers read the tree.
+      analyzersOnly: !content,
       onProgress: (p) => progress({ phase: 'layers', layer: p.layer, layers: p.layers, bytes: p.bytes, totalBytes: p.totalBytes }),
     });
     const report: ScanReport = {

@@ -360,6 +360,22 @@ export async function nodeContainers(api: Api, projectId: string, nodeId: string
   return (await api.call<{ items: Array<NodeContainer & { nodeId: string }> }>('GET', `/api/v1/projects/${projectId}/nodes/${nodeId}/containers`)).items;
 }
 
+/** A project image as GET .../images returns it (the fields the node-image tests read). */
+export interface NodeImageRow {
+  id: string;
+  ref: string;
+  repository: string;
+  tag: string;
+  digest: string;
+  nodeId: string | null;
+  lastScanId: string | null;
+}
+
+/** The project's images that nodes hold (of its first 100). */
+export async function nodeImageRows(api: Api, projectId: string): Promise<NodeImageRow[]> {
+  return (await api.call<{ items: NodeImageRow[] }>('GET', `/api/v1/projects/${projectId}/images?limit=100`)).items.filter((i) => i.nodeId);
+}
+
 /** The project's container/abnormal-startup alert groups. */
 export async function startupAlerts(api: Api, projectId: string): Promise<Array<{ type: string; subject: string; message: string; count: number }>> {
   return (

@@ -10,7 +10,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditEvent } from '../../../src/core/k8s/audit-builders.js';
-import { findApiserverAuditLog } from '../../../src/node/k8s/audit-follow.js';
+import { findApiserverAuditLog } from '../../../src/node/k8s/apiserver-audit-log.js';
 import { stored, until, stageTest } from './harness.js';
 
 const line = (id: string) => JSON.stringify(auditEvent({ verb: 'delete', resource: 'events', namespace: 'default', name: id, auditID: id }).audit) + '\n';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agent, isRoot, serverWithCluster, stop, until, type Proc, zlibAdvisory } from './harness.js';
+import { agent, isRoot, nodeImageRows, serverWithCluster, stop, until, type Proc, zlibAdvisory } from './harness.js';
 import { dockerOk, startDockerd, type Dockerd } from '../../helpers/dockerd.js';
 import { writeDockerArchive } from '../../helpers/image-builder.js';
 import { buildDb } from '../../../src/node/vulndb/db.test-helpers.js';
@@ -17,16 +17,6 @@ import { buildDb } from '../../../src/node/vulndb/db.test-helpers.js';
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
 const DPKG = 'Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n';
 const OSV = zlibAdvisory('DSA-9101-1');
-
-interface ImageApi {
-  id: string;
-  ref: string;
-  repository: string;
-  tag: string;
-  digest: string;
-  nodeId: string | null;
-  lastScanId: string | null;
-}
 
 test(
   'agent on a real dockerd: a node image renamed on the node (retag, untag) keeps one row that follows its names',
@@ -60,7 +50,7 @@ test(
       server = s.p;
       a = agent(s.link, join(dir, 'agent'), keyFile, ['--token', token, '--ca-hash', caHash], { DOCKER_HOST: `unix://${d.socket}` });
       await until('agent ready', () => /vigil agent: ready/.test(a!.err()), 120_000, a);
-      const images = async () => (await api.call<{ items: ImageApi[] }>('GET', `/api/v1/projects/${projectId}/images?limit=100`)).items.filter((i) => i.nodeId);
+      const images = () => nodeImageRows(api, projectId);
       const first = await until(
         'the node image scanned',
         async () => (await images()).find((i) => i.ref === 'node:node-a/local/app:1' && i.lastScanId),

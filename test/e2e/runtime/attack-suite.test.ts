@@ -23,6 +23,7 @@ import { REPO, Watch, skipReason } from './harness.js';
 const SUITE = join(REPO, 'test/e2e/runtime');
 const ROOTFS = process.env.VIGIL_TEST_DEBIAN_ROOTFS;
 const DEBS = process.env.VIGIL_TEST_PYTHON_DEBS;
+const LANG_DEBS = process.env.VIGIL_TEST_LANG_DEBS;
 const skip =
   skipReason() ??
   (spawnSync('dockerd', ['--version']).status !== 0 ? 'dockerd is not installed' : undefined) ??
@@ -110,7 +111,12 @@ describe('attack suite and benign workload in real Docker containers and on the 
 
   /** Start a container running `s`, wait for it to end; its full id. */
   const inContainer = (s: Script): string => {
-    const vols = ['-v', `${SUITE}:/suite:ro`, ...(DEBS && existsSync(DEBS) ? ['-v', `${DEBS}:/suite-debs:ro`] : [])];
+    const vols = [
+      '-v',
+      `${SUITE}:/suite:ro`,
+      ...(DEBS && existsSync(DEBS) ? ['-v', `${DEBS}:/suite-debs:ro`] : []),
+      ...(LANG_DEBS && existsSync(LANG_DEBS) ? ['-v', `${LANG_DEBS}:/suite-lang:ro`] : []),
+    ];
     const r = docker(['run', '-d', '--network', 'none', '--security-opt', 'seccomp=unconfined', ...s.docker, ...vols, IMAGE, 'sh', `/suite/${s.file}`]);
     assert.equal(r.status, 0, `docker run for ${s.name}: ${r.err}`);
     const id = r.out.trim();

@@ -52,7 +52,4 @@ export function FilterToolbar({ f, filters, children }: { f: Filters; filters: F
 }
 
 /** A filter's typed time (a date such as 2026-01-31 is that day's UTC midnight) as ISO 8601; undefined when empty or not a time. */
-export function filterTime(v: string | null | undefined): string | undefined {
-  const d = v ? new Date(v) : undefined;
-  return d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
-}
+export { filterTime } from '../api/queries';

@@ -16,6 +16,12 @@ const LANG_KEY = 'vigil.lang';
 const catalogs: Partial<Record<Lang, Record<MessageKey, string>>> = { en };
 const antdLocales: Partial<Record<Lang, Locale>> = { en: enUS };
 
+/** `make()`, called once, on first use. */
+function once<T>(make: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= make());
+}
+
 /** Loads the catalogs of a language (once); resolves when it can be shown. */
 export async function loadLang(l: Lang): Promise<void> {
   if (catalogs[l]) return;
@@ -59,26 +65,28 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const value = useMemo<I18n>(() => {
     const locale = lang === 'zh' ? 'zh-CN' : 'en';
     document.documentElement.lang = locale;
-    const dtf = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
-    const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
-    const nf = new Intl.NumberFormat(locale);
+    // Built on first use: each Intl constructor loads locale data (tens of
+    // ms on a cold page), and most pages need only one or two of them.
+    const dtf = once(() => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }));
+    const rtf = once(() => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
+    const nf = once(() => new Intl.NumberFormat(locale));
     const cat = catalogs[lang] ?? en;
     return {
       lang,
       setLang,
       antdLocale: antdLocales[lang] ?? enUS,
       t: (key, vars) => format(cat[key] ?? en[key] ?? key, vars),
-      date: (iso) => (iso ? dtf.format(new Date(iso)) : '—'),
+      date: (iso) => (iso ? dtf().format(new Date(iso)) : '—'),
       relative: (iso) => {
         if (!iso) return '—';
         const s = (new Date(iso).getTime() - Date.now()) / 1000;
         const abs = Math.abs(s);
-        if (abs < 60) return rtf.format(Math.round(s), 'second');
-        if (abs < 3600) return rtf.format(Math.round(s / 60), 'minute');
-        if (abs < 86400) return rtf.format(Math.round(s / 3600), 'hour');
-        return rtf.format(Math.round(s / 86400), 'day');
+        if (abs < 60) return rtf().format(Math.round(s), 'second');
+        if (abs < 3600) return rtf().format(Math.round(s / 60), 'minute');
+        if (abs < 86400) return rtf().format(Math.round(s / 3600), 'hour');
+        return rtf().format(Math.round(s / 86400), 'day');
       },
-      num: (n) => nf.format(n),
+      num: (n) => nf().format(n),
     };
   }, [lang, setLang]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -7,17 +7,18 @@ import { Alert, Button, Descriptions, Drawer, Popconfirm, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
+import { ALERT_RANGES, ALERT_SEVERITIES, ALERT_STATUSES, alertsQuery } from '../api/queries';
 import type { AlertRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
 import { DataTable, PageTitle, Pager, useCursorPager } from '../components/page';
-import { FilterToolbar, filterTime, selectFilter } from '../components/FilterToolbar';
+import { FilterToolbar, selectFilter } from '../components/FilterToolbar';
 import { message } from '../components/message';
 
-const STATUSES = ['open', 'handled', 'ignored', 'false-positive'] as const;
-const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-const RANGES: Record<string, number> = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
+const STATUSES = ALERT_STATUSES;
+const SEVERITIES = ALERT_SEVERITIES;
+const RANGES = ALERT_RANGES;
 
 export default function Alerts() {
   const { t, date, relative } = useI18n();
@@ -29,26 +30,7 @@ export default function Alerts() {
   const qc = useQueryClient();
   const [selected, setSelected] = useState<string[]>([]);
   const pager = useCursorPager(f);
-  const range = f.get('range');
-  // The time range is relative to when the filter was read; rounding to the minute keeps the query key stable.
-  const since = range && RANGES[range] ? new Date(Math.floor((Date.now() - RANGES[range]) / 60000) * 60000).toISOString() : undefined;
-  const query = {
-    project: projectId,
-    status: (f.get('status') || undefined) as (typeof STATUSES)[number] | undefined,
-    severity: (f.get('severity') || undefined) as (typeof SEVERITIES)[number] | undefined,
-    type: f.get('type') || undefined,
-    node: f.get('node') || undefined,
-    container: f.get('container') || undefined,
-    since,
-    until: filterTime(f.get('until')),
-    cursor: f.get('cursor') || undefined,
-    limit: 50,
-  };
-  const q = useQuery({
-    queryKey: ['alerts', query],
-    enabled: !!projectId,
-    queryFn: () => unwrap(api.GET('/api/v1/alerts', { params: { query } })),
-  });
+  const q = useQuery({ ...alertsQuery(projectId, f.get), enabled: !!projectId });
   const detail = useQuery({
     queryKey: ['alert', projectId, alertId],
     enabled: !!projectId && !!alertId,

@@ -3,6 +3,7 @@ import { Button, Checkbox, Form, Input } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
+import { imagesQuery } from '../api/queries';
 import type { Image } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
@@ -23,23 +24,7 @@ export default function Images() {
   const f = useUrlFilters();
   const qc = useQueryClient();
   const pager = useCursorPager(f);
-  const query = {
-    limit: 20,
-    cursor: f.get('cursor') || undefined,
-    sort: f.get('sort') || undefined,
-    repository: f.get('repository') || undefined,
-    registry: f.get('registry') || undefined,
-    minSeverity: (f.get('minSeverity') || undefined) as 'critical' | 'high' | 'medium' | 'low' | undefined,
-    scanned: f.get('scanned') === '' ? undefined : f.get('scanned') === 'true',
-    name: f.get('name') || undefined,
-    fixable: f.get('fixable') === '' ? undefined : f.get('fixable') === 'true',
-    scanStatus: (f.get('scanStatus') || undefined) as 'queued' | 'running' | 'succeeded' | 'failed' | undefined,
-  };
-  const q = useQuery({
-    queryKey: ['images', projectId, query],
-    enabled: !!projectId,
-    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! }, query } })),
-  });
+  const q = useQuery({ ...imagesQuery(projectId, f.get), enabled: !!projectId });
   const add = useAddForm(
     (v: { ref: string; scan?: boolean }) =>
       unwrap(api.POST('/api/v1/projects/{projectId}/images', { params: { path: { projectId: projectId! } }, body: { ref: v.ref, scan: !!v.scan } })),

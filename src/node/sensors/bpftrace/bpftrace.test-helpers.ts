@@ -41,9 +41,11 @@ export function execLines(header: (code: string) => string, pid: number, argv: s
   ];
 }
 
-/** Why the real eBPF sensor cannot run here (not root, no tracefs, BTF or bpftrace), or false when it can. */
-export function ebpfSkip(): string | false {
+/** Why the real eBPF sensor cannot run here (not root, no tracefs, BTF or bpftrace, one of `tools` missing), or false when it can. */
+export function ebpfSkip(tools: readonly string[] = []): string | false {
   if (process.getuid?.() !== 0) return 'the eBPF sensor needs root (CI runs this as root)';
+  const missing = tools.find((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status !== 0);
+  if (missing) return `${missing} is not installed`;
   try {
     checkPrereqs();
     return false;

@@ -17,6 +17,7 @@ import type { Ruleset } from '../../../core/rules/loader.js';
 import { loadBuiltinRules } from '../../rules/load.js';
 import type { BpftraceRunner } from './runner.js';
 import { ebpfSkip, runProbes, sh, waitFor as until } from './bpftrace.test-helpers.js';
+import { CHAIN_MAX_LEVELS } from './program.js';
 
 const skip = ebpfSkip();
 
@@ -25,7 +26,6 @@ describe('hard links by any path (real processes)', { skip, timeout: 240_000 }, 
   let rules: Ruleset;
   const events: SyscallEvent[] = [];
   const tag = `vigil-lk-${process.pid}`;
-  // Two levels below the root, a short name: how deep and how long a directory chain reaches (DIR_NAME_MAX).
   const scratch = mkdtempSync('/opt/vlk-');
   const created: string[] = [];
   before(async () => {
@@ -79,15 +79,28 @@ describe('hard links by any path (real processes)', { skip, timeout: 240_000 }, 
     }
   });
 
-  it('benign twin: hard links inside a work directory raise nothing', async () => {
-    const w = join(scratch, 'work');
+  it('benign twin: hard links inside a work directory raise nothing (deep, long names, ln gone: placed by the kernel)', async () => {
+    const w = join(scratch, 'a-work-directory-name-longer-than-16-bytes', 'x', 'y', 'z');
     sh(`mkdir -p ${w}/sub && cd ${w} && echo x > a && ln a b && cd sub && ln ../a c`);
-    // More than two levels below the root and the `ln` gone: named by what /proc still tells, maybe only
-    // the name given; either way not a protected path.
-    const all = await until('both links', () => {
-      const l = events.filter((x) => x.type === 'linkat' && /(^|\/)(b|c)$/.test(String(x.args.newpath)) && /(^|\/)a$/.test(String(x.args.oldpath)));
-      return l.length >= 2 ? l : undefined;
-    });
-    for (const x of all) assert.deepEqual(alertTypes(x), [], String(x.args.newpath));
+    for (const [oldpath, newpath] of [
+      [`${w}/a`, `${w}/b`],
+      [`${w}/a`, `${w}/sub/c`],
+    ]) {
+      const x = await until(newpath, linked(newpath!));
+      assert.equal(x.args.oldpath, oldpath);
+      assert.deepEqual(alertTypes(x), [], newpath);
+    }
+  });
+
+  it(`limits: a name relative to a directory ${CHAIN_MAX_LEVELS} levels deep is placed, one level more is not (ln gone)`, async () => {
+    // /opt/vlk-XXXXXX is two levels.
+    const deep = [scratch, ...Array.from({ length: CHAIN_MAX_LEVELS - 2 }, (_, i) => `l${i}`)].join('/');
+    sh(`mkdir -p ${deep}/more && cd ${deep} && echo x > a && ln a b && cd more && ln ../a deeper-${tag}`);
+    const x = await until(`${deep}/b`, linked(`${deep}/b`));
+    assert.equal(x.args.oldpath, `${deep}/a`);
+    // One level more: the kernel does not place it. Node falls back to /proc (the ln may be gone) or the
+    // cwd cached at the ln's exec (its shell's, before the cd): the event still comes, placed or not.
+    const y = await until('the deeper link', () => events.find((e) => e.type === 'linkat' && String(e.args.newpath).endsWith(`deeper-${tag}`)));
+    assert.equal(y.args.oldpath === `${deep}/a`, y.args.newpath === `${deep}/more/deeper-${tag}`, 'placed by /proc (both names) or not at all');
   });
 });

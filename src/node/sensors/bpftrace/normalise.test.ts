@@ -143,6 +143,47 @@ describe('normaliser', () => {
     assert.ok(procs.peek(500));
   });
 
+  it("places an exec by a relative name by the kernel's cwd chain (Pn levels, then Pe), only when it is whole", () => {
+    const chain = (tid: number, names: string[], levels = names.length, lens = names.map((x) => Buffer.byteLength(x))) => [
+      ...names.map((x, i) => line(`Pn\t${tid}\t${lens[i]}\t${x}`)),
+      line(`Pe\t${tid}\t${levels}`),
+    ];
+    const evs = run([
+      // /tmp/a b/c\td, from the directory up (a name with a space and a tab).
+      ...chain(301, ['c\td', 'a b', 'tmp']),
+      ...EXEC(301, 'x', '', ['./x'], './sub/../x'),
+      // The root itself: no level.
+      ...chain(302, []),
+      ...EXEC(302, 'y', '', ['./y'], './y'),
+      // Not placed: the kernel said -1, a level missing, a name cut (its length is longer), a `..` name.
+      ...chain(303, ['deep'], -1),
+      ...EXEC(303, 'z', '', ['./z'], './z'),
+      ...chain(304, ['a', 'tmp'], 3),
+      ...EXEC(304, 'z', '', ['./z'], './z'),
+      ...chain(305, ['n'.repeat(127), 'tmp'], 2, [200, 3]),
+      ...EXEC(305, 'z', '', ['./z'], './z'),
+      ...chain(306, ['..', 'tmp']),
+      ...EXEC(306, 'z', '', ['./z'], './z'),
+      // An absolute filename never takes a chain; a chain of another tid is not this exec's.
+      ...chain(307, ['tmp']),
+      ...EXEC(308, 'w', '', ['/bin/w'], '/bin/w'),
+      ...EXEC(307, 'v', '', ['/bin/v'], '/bin/v'),
+    ]);
+    assert.deepEqual(
+      evs.map((e) => [e.proc.exepath, e.proc.cwd]),
+      [
+        ['/tmp/a b/c\td/x', '/tmp/a b/c\td'],
+        ['/y', '/'],
+        ['./z', undefined],
+        ['./z', undefined],
+        ['./z', undefined],
+        ['./z', undefined],
+        ['/bin/w', undefined],
+        ['/bin/v', undefined],
+      ],
+    );
+  });
+
   it('helpers', () => {
     assert.deepEqual(kernelCgroupLines(ID, ''), [`1:kernel:/${ID}`, '0::/']);
     assert.deepEqual(localAddress('  sl  local_address\n   1: 0100007F:A3F2 0100007F:1F90 01 0:0 0:0 0 0 0 61301 1\n', 61301), {

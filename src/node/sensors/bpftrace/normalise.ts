@@ -5,7 +5,7 @@
 import type { FdInfo, FdKind, ProcessInfo, SyscallEvent } from '../../../core/events/event.js';
 import { decodeArgv, dirChainPath, type RawHeader } from './parse.js';
 import { readlinkSync, statSync, type BigIntStats } from 'node:fs';
-import { CHMOD_EXEMPT_WRITERS, CHMOD_RECENT_MS, DROP_EXEMPT_WRITERS, FD_KINDS, RAW_SYSCALLS, kernelDev } from './program.js';
+import { CHAIN_MAX_LEVELS, CHAIN_NAME_MAX, CHMOD_EXEMPT_WRITERS, CHMOD_RECENT_MS, DROP_EXEMPT_WRITERS, FD_KINDS, RAW_SYSCALLS, kernelDev } from './program.js';
 import type { ProcCache, ProcInfo } from '../procfs.js';
 import { readBounded, socketInodes } from '../procfs.js';
 import type { ContainerResolver } from '../container-resolver.js';
@@ -41,7 +41,8 @@ const AT_FDCWD = -100;
 /**
  * A path with `.`, `..` and repeated slashes resolved lexically (the kernel's
  * view for paths without symlinks): `/etc/../etc//shadow` -> `/etc/shadow`.
- * `..` above the root stays at the root. Relative paths stay relative.
+ * `..` above the root stays at the root. Relative paths stay relative. A `/proc/{self,<pid>}/root`
+ * prefix is dropped (`/proc/self/root/etc/cron.d/x` -> `/etc/cron.d/x`).
  */
 export function normalisePath(p: string): string {
   if (p === '') return p;
@@ -56,6 +57,9 @@ export function normalisePath(p: string): string {
     }
     out.push(part);
   }
+  // `/proc/self/root/etc/shadow` is `/etc/shadow` of the process's root (`/proc/<pid>/root`: of that
+  // process's root, another mount namespace's file under the same name).
+  if (abs && out[0] === 'proc' && out[2] === 'root' && /^(self|thread-self|\d+)$/.test(out[1] ?? '')) out.splice(0, 3);
   const joined = out.join('/');
   return abs ? `/${joined}` : joined || '.';
 }
@@ -126,6 +130,10 @@ export class Normaliser {
   private readonly linkOld = new Map<number, string>();
   /** Files a chmod made executable, by `${kernel dev}:${inode}` (chmodExec()), oldest first, bounded. */
   private readonly chmodded = new Map<string, { writer: string; pidns: number }>();
+  /** Names of a directory's full chain (`Pn`, from the directory up; undefined: a name Node cannot use), by tid, until its `Pe`. */
+  private readonly chainNames = new Map<number, Array<string | undefined>>();
+  /** A directory's full chain, by tid, from its `Pe` until the record that uses it (null: the kernel could not place it). */
+  private readonly chains = new Map<number, string | null>();
   static readonly MAX_CHMODDED = 4096;
   private graveyard: Array<{ pid: number; info: ProcInfo; at: number }> = [];
   /** How long an exited process stays cached (ns of kernel time). */
@@ -203,6 +211,10 @@ export class Normaliser {
       case 'Dm':
         this.pendingUnlinked.add(r.pid);
         if (this.pendingUnlinked.size > this.maxPending) this.pendingUnlinked.clear();
+        return {};
+      case 'Pn':
+      case 'Pe':
+        this.chainRecord(r.code, r.tid, f);
         return {};
       case 'E':
         return { event: this.exec(r, f) };
@@ -349,11 +361,12 @@ export class Normaliser {
       case 'Lo':
       case 'Lk': {
         // A hard link: `Lo` (the old name), then `Lk` (the new one). Each name is placed by the kernel's
-        // chain of its directory (the dirfd's, or the cwd's) when it could (the `ln` is usually gone
-        // from /proc by now), else through /proc.
+        // full chain of its directory (the dirfd's, or the cwd's), printed before it, when it could (the
+        // `ln` is usually gone from /proc by now), else through /proc.
         const dfd = Number(f[0]);
         const name = f[f.length - 1] ?? '';
-        const dir = !name.startsWith('/') && name !== '' && (dfd === AT_FDCWD || dfd >= 0) ? dirChainPath(f.slice(1, -1)) : undefined;
+        const chain = this.takeChain(r.tid);
+        const dir = !name.startsWith('/') && name !== '' && (dfd === AT_FDCWD || dfd >= 0) ? chain : undefined;
         const path = dir !== undefined ? normalisePath(`${dir}/${name}`) : this.resolve(r.pid, dfd, name);
         if (r.code === 'Lo') {
           this.linkOld.delete(r.tid);
@@ -381,11 +394,40 @@ export class Normaliser {
     }
   }
 
+  /** A level (`Pn`: its length in the kernel, its name) or the end (`Pe`: the levels printed, -1: not placed) of a full chain. */
+  private chainRecord(code: string, tid: number, f: string[]): void {
+    const names = this.chainNames.get(tid) ?? [];
+    if (code === 'Pn') {
+      const len = Number(f[0]);
+      const name = f[1] ?? '';
+      const usable = len <= CHAIN_NAME_MAX && Buffer.byteLength(name) === len && name !== '' && !name.includes('/') && name !== '.' && name !== '..';
+      if (names.length <= CHAIN_MAX_LEVELS) names.push(usable ? name : undefined);
+      this.chainNames.delete(tid);
+      this.chainNames.set(tid, names);
+      if (this.chainNames.size > 1024) this.chainNames.delete(this.chainNames.keys().next().value!);
+      return;
+    }
+    this.chainNames.delete(tid);
+    const levels = Number(f[0]);
+    const placed = levels >= 0 && levels === names.length && names.every((n) => n !== undefined);
+    this.chains.delete(tid);
+    this.chains.set(tid, placed ? `/${names.reverse().join('/')}` : null);
+    if (this.chains.size > 1024) this.chains.delete(this.chains.keys().next().value!);
+  }
+
+  /** The full chain the kernel printed for this tid's record (undefined: none, or not placed), consumed. */
+  private takeChain(tid: number): string | undefined {
+    const c = this.chains.get(tid);
+    this.chains.delete(tid);
+    return c ?? undefined;
+  }
+
   /**
    * An exec (`E`, after its `Ea`): the process's view from the kernel's fields. /proc is read only for
-   * the full cmdline when the kernel's argv was cut and for a cgroup never announced (`Cg`). The cwd is
-   * the one before the exec (the fork copy's, else the parent's), read again when a relative path needs
-   * it (absolute()); the executable's path is the filename the kernel resolved.
+   * the full cmdline when the kernel's argv was cut and for a cgroup never announced (`Cg`). The cwd of
+   * an exec by a relative name is the kernel's (the chain printed before the `E`), and its executable is
+   * that name in it; otherwise the cwd is the one before the exec (the fork copy's, else the parent's),
+   * read again when a relative path needs it (absolute()), and the executable's path is the filename.
    */
   private exec(r: RawHeader, f: string[]): SyscallEvent {
     const flags = Number(f[0]);
@@ -395,7 +437,9 @@ export class Normaliser {
     const fs = this.o.procs.fs;
     // Before the exec, the pid was a copy of its parent (or of the fork copy made at its first event).
     const before = this.o.procs.peek(r.pid) ?? this.o.procs.peek(r.ppid);
-    const cwd = before?.cwd;
+    // A relative filename: the kernel printed the chain of the cwd it resolved it in (program.ts fullChain()).
+    const kernelCwd = filename.startsWith('/') ? undefined : this.takeChain(r.tid);
+    const cwd = kernelCwd ?? before?.cwd;
     const cgroup = this.cgroupNames.get(`${r.cgroupId}:${f[8] ?? '0'}`) ?? fs.cgroup(r.pid) ?? before?.cgroup;
     const info: ProcInfo = {
       pid: r.pid,
@@ -424,7 +468,11 @@ export class Normaliser {
     }
     this.o.procs.put(info);
     const ev = this.make(r, 'execve', {}, undefined, 0, info);
-    const exepath = filename.startsWith('/') ? filename : (fs.link(r.pid, 'exe') ?? this.absolute(r.pid, filename));
+    const exepath = filename.startsWith('/')
+      ? normalisePath(filename)
+      : kernelCwd !== undefined
+        ? normalisePath(`${kernelCwd}/${filename}`)
+        : (fs.link(r.pid, 'exe') ?? this.absolute(r.pid, filename));
     ev.proc.exepath = exepath;
     // The kernel's argv is capped (ARGV_BYTES): when it was cut and /proc still has the process, its cmdline is complete.
     const cut = (flags & 2) !== 0 ? fs.cmdline(r.pid) : undefined;

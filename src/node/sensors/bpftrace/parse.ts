@@ -69,8 +69,8 @@ const FIELD_COUNT: Record<string, number> = {
   L: 3 + DIR_FIELDS,
   T: 3,
   Sy: 2,
-  Lo: 2 + DIR_FIELDS,
-  Lk: 2 + DIR_FIELDS,
+  Lo: 2,
+  Lk: 2,
   Cx: 5 + DIR_FIELDS,
   X: 1,
 };
@@ -152,6 +152,7 @@ function parsePrintf(data: string): BpftraceRecord {
   if (text === 'R\tready') return { kind: 'ready' };
   const code = text.slice(0, text.indexOf('\t'));
   if (code === 'Ea') return argvRecord(text);
+  if (code === 'Pn' || code === 'Pe') return chainRecord(code, text);
   const extra = FIELD_COUNT[code];
   if (extra === undefined) return { kind: 'bad', reason: `unknown event code ${JSON.stringify(code.slice(0, 8))}` };
   // Split into exactly header + extra fields; the last field keeps whatever tabs it had.
@@ -191,6 +192,34 @@ function argvRecord(text: string): BpftraceRecord {
   const pid = Number(text.slice(3, t));
   if (t < 0 || !Number.isInteger(pid) || pid <= 0) return { kind: 'bad', reason: 'event Ea: no pid' };
   return { kind: 'event', ev: { code: 'Ea', ktimeNs: 0, pid, tid: pid, ppid: 0, uid: 0, pidnsInode: 0, cgroupId: 0, comm: '', rest: [text.slice(t + 1)] } };
+}
+
+/**
+ * A level of a directory's full chain (program.ts fullChain()): `Pn\tTID\tLEN\tNAME` (the name's length
+ * in the kernel, the name as read, cut at CHAIN_NAME_MAX bytes), or its end, `Pe\tTID\tLEVELS`
+ * (-1: not placed). Printed with the tid only: the record that uses the chain carries the rest.
+ */
+function chainRecord(code: 'Pn' | 'Pe', text: string): BpftraceRecord {
+  const parts = code === 'Pn' ? splitFields(text, 4) : text.split('\t');
+  const tid = Number(parts[1]);
+  const n = Number(parts[2]);
+  if (parts.length !== (code === 'Pn' ? 4 : 3) || !Number.isInteger(tid) || tid <= 0 || !Number.isInteger(n))
+    return { kind: 'bad', reason: `event ${code}: expected a tid and a number` };
+  return { kind: 'event', ev: { code, ktimeNs: 0, pid: tid, tid, ppid: 0, uid: 0, pidnsInode: 0, cgroupId: 0, comm: '', rest: parts.slice(2) } };
+}
+
+/** `text` split at its first `count - 1` tabs (the last field keeps any tabs). */
+function splitFields(text: string, count: number): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < count - 1; i++) {
+    const t = text.indexOf('\t', start);
+    if (t < 0) break;
+    out.push(text.slice(start, t));
+    start = t + 1;
+  }
+  out.push(text.slice(start));
+  return out;
 }
 
 /**

@@ -1,6 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProgram, topComponents, v1SubsysIndex, stringWords, RAW_SYSCALLS, HIGH_RISK_SYSCALLS, DELIVERED_EVENT_TYPES, openReported } from './program.js';
+import {
+  buildProgram,
+  topComponents,
+  v1SubsysIndex,
+  stringWords,
+  RAW_SYSCALLS,
+  HIGH_RISK_SYSCALLS,
+  DELIVERED_EVENT_TYPES,
+  openReported,
+  CHAIN_MAX_LEVELS,
+  CHAIN_MAX_MOUNTS,
+} from './program.js';
 
 // /proc/cgroups of the CI machine (cgroup v1 controllers plus a v2 hierarchy).
 const PROC_CGROUPS = `#subsys_name	hierarchy	num_cgroups	enabled
@@ -97,19 +108,27 @@ describe('bpftrace program', () => {
         ),
     );
     const execs = p.split('\n').filter((l) => l.startsWith('tracepoint:sched:sched_process_exec '));
-    assert.equal(execs.length, 8);
+    assert.equal(execs.length, 9);
     assert.ok(
       execs[0]!.includes('printf("Cg') &&
         execs[1]!.includes('printf("Dx') &&
         execs[2]!.includes('$id = @xa[str(args->filename), (uint64)(curtask->real_parent->tgid),') &&
         execs[3]!.includes('$t = @ex[$id, ($an >= 8 ? *(uint64 *)uptr($as + 0)') &&
         execs[4]!.includes('printf("Ea') &&
-        execs[5]!.includes('printf("E\\t'),
-      'cgroup names, creator, the burst test on the exact fields (filename and integers, then argv), then argv, then the exec line',
+        execs[5]!.includes('printf("Pn') &&
+        execs[6]!.includes('printf("E\\t'),
+      'cgroup names, creator, the burst test on the exact fields (filename and integers, then argv), then argv, the cwd of a relative exec, then the exec line',
     );
     // A dropped file's exec (`Dx`) is never aggregated; neither is one of a file without a link or with a long argv.
     assert.ok(execs[2]!.includes('if ($an <= 128 && $xi->i_nlink != 0 && @dx[tid] == 0)'));
-    assert.ok(execs[4]!.startsWith('tracepoint:sched:sched_process_exec /@sk[tid] == 0/ {') && execs[5]!.includes('/@sk[tid] == 0/'));
+    assert.ok(execs[4]!.startsWith('tracepoint:sched:sched_process_exec /@sk[tid] == 0/ {') && execs[6]!.includes('/@sk[tid] == 0/'));
+    // The cwd's chain only for a reported exec of a relative name: one level per printf, then its end.
+    assert.ok(execs[5]!.startsWith('tracepoint:sched:sched_process_exec /@sk[tid] == 0 && strncmp(str(args->filename, 2), "/", 1) != 0/ {'));
+    assert.ok(execs[5]!.includes(`unroll(${CHAIN_MAX_LEVELS + CHAIN_MAX_MOUNTS + 1}) { if ($po == 1) {`));
+    // The whole program goes to bpftrace as one argument (`-e`): the kernel's limit for one is 128 KiB.
+    const full = buildProgram({ hostPidns: 4026531836, v1SubsysIndex: 3, chmodat2: true, syscallTracepoints: new Set(Object.keys(RAW_SYSCALLS)) });
+    assert.ok(Buffer.byteLength(full) < 64 * 1024, `program of ${Buffer.byteLength(full)} bytes`);
+    assert.ok(execs[5]!.endsWith('printf("Pe\\t%d\\t%d\\n", tid, $pl); }'));
     assert.ok(!buildProgram({}).includes('@wr['), 'no host namespace known: nothing remembered');
     assert.ok(!buildProgram({ execRepeatWindowMs: 0 }).includes('@ex['), 'aggregation off: every exec printed');
     assert.ok(!buildProgram({ execRepeatWindowMs: 0 }).includes('@sk['));

@@ -472,6 +472,47 @@ function dirChain(dentry: string, mnt: string): string {
     `$ka = (uint64)$cd->d_name.name; ${words('k', '$ka')} $qa = (uint64)$cg->d_name.name; ${words('q', '$qa')}`
   );
 }
+/** Directory levels a full chain (fullChain()) prints: deeper directories are not placed by the kernel. */
+export const CHAIN_MAX_LEVELS = 24;
+/** Mount boundaries a full chain crosses (a cwd under /tmp on a tmpfs, a volume in a container). */
+export const CHAIN_MAX_MOUNTS = 4;
+/** Longest directory name a full chain carries (bytes): bpftrace's str() reads STRLEN bytes with the NUL. */
+export const CHAIN_NAME_MAX = STRLEN - 1;
+/**
+ * Offset of `struct vfsmount mnt` in the kernel's `struct mount` (after `mnt_hash`, `mnt_parent` and
+ * `mnt_mountpoint` on 64-bit kernels). bpftrace 0.17 has no offsetof(): every crossing checks it (the
+ * `struct mount` found must hold the same mount root), and a chain that fails the check is not placed.
+ */
+const MOUNT_VFSMOUNT_OFFSET = 32;
+
+/**
+ * The whole chain of a directory, as the kernel sees it, for a path a process gave relative to it
+ * (exec of `./tool` in the cwd, a hard link's names): one `Pn` record per level from the directory up
+ * (`Pn`, tid, the name's length, the name), up to the process's root (its `fs->root`: a container's
+ * root for a container process), crossing up to CHAIN_MAX_MOUNTS mount boundaries (to the mountpoint in
+ * the parent mount), then `Pe` (tid, the number of levels printed, or -1 when the chain was not
+ * complete: deeper than CHAIN_MAX_LEVELS, outside the process's root, a mount the check refused).
+ * A name longer than CHAIN_NAME_MAX is printed cut (its length tells Node). Node joins them (the
+ * Normaliser's chains by tid); every record of one probe run is on one CPU, so they arrive in order
+ * before the record that uses them. Each printf is a stack slot of its own lifetime: the chain's depth
+ * is bounded by the program's size (one printf per level, `unroll`ed: bpftrace allows up to 100), not by
+ * the 512-byte BPF stack. The program's text stays small (it goes to bpftrace as one argument, at most
+ * 128 KiB: program.test.ts checks it).
+ */
+function fullChain(dentry: string, mnt: string): string {
+  const step =
+    `if ($po == 1) { if ((uint64)$pd == $rd && (uint64)$pm == $rm) { $po = 0; } ` +
+    `else { if ((uint64)$pd == (uint64)$pm->mnt_root) { $mo = (struct mount *)((uint64)$pm - ${MOUNT_VFSMOUNT_OFFSET}); ` +
+    `if ($px >= ${CHAIN_MAX_MOUNTS} || (uint64)$mo->mnt_parent == (uint64)$mo || (uint64)$mo->mnt.mnt_root != (uint64)$pm->mnt_root) { $po = 2; } ` +
+    `else { $px = $px + 1; $pd = (struct dentry *)$mo->mnt_mountpoint; $pm = (struct vfsmount *)((uint64)$mo->mnt_parent + ${MOUNT_VFSMOUNT_OFFSET}); } } ` +
+    `else { if ($pl >= ${CHAIN_MAX_LEVELS}) { $po = 3; } else { printf("Pn\\t%d\\t%d\\t%s\\n", tid, $pd->d_name.len, str($pd->d_name.name)); $pl = $pl + 1; $pd = $pd->d_parent; } } } } `;
+  return (
+    `$pd = (struct dentry *)(${dentry}); $pm = (struct vfsmount *)(${mnt}); $rd = (uint64)curtask->fs->root.dentry; $rm = (uint64)curtask->fs->root.mnt; $pl = 0; $px = 0; $po = 1; ` +
+    `unroll(${CHAIN_MAX_LEVELS + CHAIN_MAX_MOUNTS + 1}) { ${step}} ` +
+    `if ($po != 0) { $pl = -1; } printf("Pe\\t%d\\t%d\\n", tid, $pl);`
+  );
+}
+
 /** The printf format and arguments of dirChain()'s fields. */
 const DIR_FMT = '\\t%d' + '\\t%llx'.repeat((2 * DIR_NAME_MAX) / 8);
 const DIR_ARGS = [
@@ -642,6 +683,12 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   p.push(
     `tracepoint:sched:sched_process_exec${reported} { $mm = curtask->mm; $an = $mm->arg_end - $mm->arg_start; if ($an > ${ARGV_BYTES}) { $an = ${ARGV_BYTES}; } printf("Ea\\t%d\\t%r\\n", pid, buf(uptr($mm->arg_start), $an)); }`,
   );
+  // An exec of a relative name (`./tool`, `bin/x`): the chain of the cwd the kernel resolved it in
+  // (fullChain()), before its `E`, so Node places it exactly whether or not the process, or its parent,
+  // is still there to read (a `cd dir && ./x`, `make -C dir` after the parent's exec).
+  p.push(
+    `tracepoint:sched:sched_process_exec /${window > 0 ? '@sk[tid] == 0 && ' : ''}strncmp(str(args->filename, 2), "/", 1) != 0/ { ${fullChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt')} }`,
+  );
   p.push(
     `tracepoint:sched:sched_process_exec${reported} { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
       `$tty = 0; $ty = (struct tty_struct *)curtask->signal->tty; if ($ty != 0) { $td = (struct tty_driver *)$ty->driver; $k = (uint64)$td->major; $mo = (uint64)($td->minor_start + $ty->index); $tty = ($mo & 0xff) | ($k << 8) | (($mo & ~0xff) << 12); } ` +
@@ -763,22 +810,23 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // Symlinks and hard links (to sensitive files, over shell histories): target, then the new name.
   p.push(`tracepoint:syscalls:sys_enter_symlinkat { ${emit('Sy', '\\t%d\\t%s\\x1f%s', 'args->newdfd, str(args->oldname, 96), str(args->newname, 96)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_symlink { ${emit('Sy', '\\t-100\\t%s\\x1f%s', 'str(args->oldname, 96), str(args->newname, 96)')} }`);
-  // Hard links: both names, relative to their dirfds, each placed by its directory's chain (dirChain():
-  // the dirfd's directory, or the cwd for AT_FDCWD), so a short-lived `ln` in `cd /etc` or a linkat on
-  // dirfds is placed without /proc. Two records (one probe's stack cannot hold a chain and both names):
-  // `Lo` (old dirfd, chain, old name), then `Lk` (new dirfd, chain, new name), in that order (same CPU,
-  // probe order).
+  // Hard links: both names, relative to their dirfds, each placed by its directory's full chain
+  // (fullChain(): the dirfd's directory, or the cwd for AT_FDCWD, printed before the record), so a
+  // short-lived `ln` in `cd /etc` or a linkat on dirfds is placed without /proc, however deep the
+  // directory. Two records (one probe's stack cannot hold both names beside the chain's): `Lo` (old
+  // dirfd, old name), then `Lk` (new dirfd, new name), in that order (same CPU, probe order), each
+  // after its chain.
   const atDir = (dfd: string) =>
-    `$dd = curtask->fs->pwd.dentry; $dm = curtask->fs->pwd.mnt; if (${dfd} >= 0 && (uint64)${dfd} < (uint64)curtask->files->fdt->max_fds) { $df = *(curtask->files->fdt->fd + ${dfd}); if ($df != 0) { $dd = $df->f_path.dentry; $dm = $df->f_path.mnt; } } ${dirChain('$dd', '$dm')}`;
+    `$dd = curtask->fs->pwd.dentry; $dm = curtask->fs->pwd.mnt; if (${dfd} >= 0 && (uint64)${dfd} < (uint64)curtask->files->fdt->max_fds) { $df = *(curtask->files->fdt->fd + ${dfd}); if ($df != 0) { $dd = $df->f_path.dentry; $dm = $df->f_path.mnt; } }`;
   p.push(
-    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->olddfd')} ${emit('Lo', `\\t%d${DIR_FMT}\\t%s`, `args->olddfd, ${DIR_ARGS}, str(args->oldname)`)} }`,
+    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->olddfd')} ${fullChain('$dd', '$dm')} ${emit('Lo', '\\t%d\\t%s', 'args->olddfd, str(args->oldname)')} }`,
   );
   p.push(
-    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->newdfd')} ${emit('Lk', `\\t%d${DIR_FMT}\\t%s`, `args->newdfd, ${DIR_ARGS}, str(args->newname)`)} }`,
+    `tracepoint:syscalls:sys_enter_linkat { ${atDir('args->newdfd')} ${fullChain('$dd', '$dm')} ${emit('Lk', '\\t%d\\t%s', 'args->newdfd, str(args->newname)')} }`,
   );
-  const cwdChain = dirChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt');
-  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdChain} ${emit('Lo', `\\t-100${DIR_FMT}\\t%s`, `${DIR_ARGS}, str(args->oldname)`)} }`);
-  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdChain} ${emit('Lk', `\\t-100${DIR_FMT}\\t%s`, `${DIR_ARGS}, str(args->newname)`)} }`);
+  const cwdFull = fullChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt');
+  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdFull} ${emit('Lo', '\\t-100\\t%s', 'str(args->oldname)')} }`);
+  p.push(`tracepoint:syscalls:sys_enter_link { ${cwdFull} ${emit('Lk', '\\t-100\\t%s', 'str(args->newname)')} }`);
   // chmod adding an exec bit (drop, then `chmod +x`, then run): chmod, fchmodat, fchmodat2 and fchmod with
   // a mode that has an exec bit, by a task that is not a compiler, linker or package manager
   // (DROP_EXEMPT_WRITERS, CHMOD_EXEMPT_WRITERS). `Cx` carries the dirfd (fchmod: the fd, its file's
@@ -789,11 +837,11 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   const chmodExempt = [...DROP_EXEMPT_WRITERS, ...CHMOD_EXEMPT_WRITERS].map((c) => `comm != ${lit(c)}`).join(' && ');
   const cxFmt = `\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`;
   p.push(
-    `tracepoint:syscalls:sys_enter_chmod /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('-100')} ${emit('Cx', cxFmt, `-100, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+    `tracepoint:syscalls:sys_enter_chmod /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('-100')} ${dirChain('$dd', '$dm')} ${emit('Cx', cxFmt, `-100, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
   );
   for (const tp of ['fchmodat', ...((opts.chmodat2 ?? hasTracepoint('sys_enter_fchmodat2')) ? ['fchmodat2'] : [])])
     p.push(
-      `tracepoint:syscalls:sys_enter_${tp} /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('args->dfd')} ${emit('Cx', cxFmt, `args->dfd, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+      `tracepoint:syscalls:sys_enter_${tp} /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('args->dfd')} ${dirChain('$dd', '$dm')} ${emit('Cx', cxFmt, `args->dfd, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
     );
   p.push(
     `tracepoint:syscalls:sys_enter_fchmod /(args->mode & 73) != 0/ { if (${chmodExempt} && (uint64)args->fd < (uint64)curtask->files->fdt->max_fds) { $cf = *(curtask->files->fdt->fd + args->fd); if ($cf != 0) { ` +

@@ -172,10 +172,12 @@ describe('runtime detection regressions', () => {
   it('a hard link to /etc/shadow made from another directory is seen with both paths resolved', () => {
     const { procs, feed } = setup();
     procs.put({ pid: 306, ppid: 1, name: 'ln', cwd: '/etc' });
-    // `Lo` (old name) then `Lk` (new name), each with a directory chain the kernel could not place (9): /proc's cwd places them.
+    // `Lo` (old name) then `Lk` (new name), each after a directory chain the kernel could not place (-1): /proc's cwd places them.
     const evs = feed([
-      line(`${H('Lo', 306, 'ln')}\t-100\t9\t0\t0\t0\t0\tshadow`),
-      line(`${H('Lk', 306, 'ln')}\t-100\t9\t0\t0\t0\t0\t../tmp/h`),
+      line(`Pe\t306\t-1`),
+      line(`${H('Lo', 306, 'ln')}\t-100\tshadow`),
+      line(`Pe\t306\t-1`),
+      line(`${H('Lk', 306, 'ln')}\t-100\t../tmp/h`),
       line(`${H('Sy', 306, 'ln')}\t-100\t/etc/sudoers\x1f/tmp/s`),
     ]);
     assert.deepEqual(evs[0]!.args, { oldpath: '/etc/shadow', newpath: '/tmp/h' });
