@@ -20,6 +20,17 @@ const kinds = ['sqlite', 'postgres'] as const;
 
 const connect = openLink;
 
+/** An alert of node n1 (a key file changed). */
+const keyAlert = (id: string, n: number) => ({
+  id,
+  type: 'system/key-file-change',
+  severity: 'high',
+  time: '2026-01-01T00:00:00.000Z',
+  message: `m${n}`,
+  rule: 'r',
+  host: 'n1',
+});
+
 /** Node n1 enrolled with the token. */
 const enrollN1 = (server: string, caHash: string, dataDir: string, token: string) =>
   enrollOrLoad({ server, nodeName: 'n1', version: '0.1.0', kernel: '6.1', caHash, dataDir, token });
@@ -89,15 +100,7 @@ for (const kind of kinds) {
       foreign.c.close();
 
       const a = connect(target, id);
-      const alert = (n: number) => ({
-        id: `al-${n}`,
-        type: 'system/key-file-change',
-        severity: 'high',
-        time: '2026-01-01T00:00:00.000Z',
-        message: `m${n}`,
-        rule: 'r',
-        host: 'n1',
-      });
+      const alert = (n: number) => keyAlert(`al-${n}`, n);
       a.send({ status: { version: '0.1.0', kernel: '6.1.0-test', sensors: 'procfs' } });
       a.send({ alerts: { alerts: [1, 2, 3].map((n) => ({ id: `al-${n}`, json: JSON.stringify(alert(n)) })) } });
       a.send({ alerts: { alerts: [2, 3, 4].map((n) => ({ id: `al-${n}`, json: JSON.stringify(alert(n)) })) } });
@@ -404,15 +407,7 @@ test(
           alerts: [
             {
               id: `p-${n}`,
-              json: JSON.stringify({
-                id: `p-${n}`,
-                type: 'system/key-file-change',
-                severity: 'high',
-                time: '2026-01-01T00:00:00.000Z',
-                message: `m${n}`,
-                rule: 'r',
-                host: 'n1',
-              }),
+              json: JSON.stringify(keyAlert(`p-${n}`, n)),
             },
           ],
         },
