@@ -5,9 +5,8 @@
 // directory or execute bit points to (one Map lookup per entry) instead of
 // every analyzer's `required` on every entry of the image. An analyzer
 // without `claims` is asked about every entry, as before.
-import type { EntryFilter } from '../image/types.js';
 import type { FileEntry } from '../inventory/types.js';
-import type { Analyzer, AnalyzerClaims } from './types.js';
+import type { Analyzer, AnalyzerClaims, EntryFilter } from './types.js';
 
 function push<K>(map: Map<K, Analyzer[]>, key: K, a: Analyzer): void {
   const list = map.get(key);

@@ -97,3 +97,20 @@ export interface Analyzer {
   reduce?(path: string, content: Buffer | ByteSource): Buffer;
   analyze(input: AnalyzerInput): AnalyzerResult | Promise<AnalyzerResult>;
 }
+
+/**
+ * The regular files a walked layer must keep when nothing but the analyzers
+ * reads it (no content scanner, no image check): those whose absolute path
+ * is in `paths`, whose base name is in `names`, whose extension (from the
+ * base name's last dot, lower case) is in `exts`, whose path starts with one
+ * of `dirs` (each ends with `/`), or, with `executables`, that have an
+ * execute bit. Every other kind of entry is kept. Plain data: a walk's
+ * worker thread gets a copy (claims.ts builds it).
+ */
+export interface EntryFilter {
+  paths: ReadonlySet<string>;
+  names: ReadonlySet<string>;
+  exts: ReadonlySet<string>;
+  dirs: readonly string[];
+  executables: boolean;
+}

@@ -3,6 +3,8 @@
 import type { Readable } from 'node:stream';
 import type { ByteSource } from '../analyzers/byte-source.js';
 import type { FileEntry, LayerRef } from '../inventory/types.js';
+import type { EntryFilter } from '../analyzers/types.js';
+export type { EntryFilter };
 
 /** The OCI / Docker image configuration (only the fields Vigil reads). */
 export interface ImageConfig {
@@ -67,23 +69,6 @@ export interface Layer {
 
 /** A batch of walked entries; `skipped`: how many regular files the walk left out before them (EntryFilter). */
 export type LayerEntryBatch = readonly LayerEntry[] & { readonly skipped?: number };
-
-/**
- * The regular files a walked layer must keep when nothing but the analyzers
- * reads it (no content scanner, no image check): those whose absolute path
- * is in `paths`, whose base name is in `names`, whose extension (from the
- * base name's last dot, lower case) is in `exts`, whose path starts with one
- * of `dirs` (each ends with `/`), or, with `executables`, that have an
- * execute bit. Every other kind of entry is kept. Plain data: a walk's
- * worker thread gets a copy (src/core/analyzers/claims.ts builds it).
- */
-export interface EntryFilter {
-  paths: ReadonlySet<string>;
-  names: ReadonlySet<string>;
-  exts: ReadonlySet<string>;
-  dirs: readonly string[];
-  executables: boolean;
-}
 
 /** The id of the image source that opened an image (src/node/image/sources/: docker-archive, oci, oci-archive, rootfs, registry, ...). */
 export type ImageSourceType = string;
