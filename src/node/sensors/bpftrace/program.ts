@@ -379,6 +379,8 @@ function nameTest(names: readonly string[], prefixes: readonly string[] = []): s
  */
 const PT_REGS = '(struct pt_regs *)((uint64)curtask->stack + 16216)';
 const NR_OPENAT = 257;
+/** `file->f_mode` bit the kernel sets when this open created the file (Linux >= 4.19): a shell's `> new.log` truncates nothing. */
+const FMODE_CREATED = 0x100000;
 
 /** Words of a user string at `$p`, read aligned (an aligned word never crosses a page, so a string that ends at a mapping's end reads whole), then shifted into `$u0..`. */
 function userWords(count: number): { head: string; rest: string } {
@@ -750,13 +752,14 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // The reporting probe, apart (the BPF stack of one probe cannot hold the filters, the path string
   // and the directory chain): runs the map lookup on every openat, the rest on reported ones only.
   // A relative path is placed by the opened file's directory chain (dirChain()); a file on another
-  // mount (a bind mount of the host's root, of /etc) by its place on its filesystem.
+  // mount (a bind mount of the host's root, of /etc) by its place on its filesystem. `$cr` says
+  // whether this open created the file (FMODE_CREATED), so O_TRUNC on a new file is not a truncation.
   p.push(
-    `tracepoint:syscalls:sys_exit_openat /@rep[tid] != 0/ { delete(@rep[tid]); $r = ${PT_REGS}; $p = uptr($r->si); $u0 = *(uint8 *)$p; $ino = (uint64)0; $dev = (uint64)0; ` +
+    `tracepoint:syscalls:sys_exit_openat /@rep[tid] != 0/ { delete(@rep[tid]); $r = ${PT_REGS}; $p = uptr($r->si); $u0 = *(uint8 *)$p; $ino = (uint64)0; $dev = (uint64)0; $cr = (uint64)0; ` +
       `$dep = 9; ${Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k} = (uint64)0; $q${k} = (uint64)0;`).join(' ')} ` +
-      `if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; ` +
+      `if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; $cr = (uint64)($fl->f_mode & ${FMODE_CREATED}); ` +
       `${dirChain('$fl->f_path.dentry->d_parent', '$fl->f_path.mnt')} } ` +
-      `${emit('O', `\\t%d\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`, `args->ret, $r->dx, (int32)$r->di, $ino, $dev, ${DIR_ARGS}, str($p)`)} }`,
+      `${emit('O', `\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%lu${DIR_FMT}\\t%s`, `args->ret, $r->dx, (int32)$r->di, $ino, $dev, $cr, ${DIR_ARGS}, str($p)`)} }`,
   );
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.
   const sa4 = (ptr: string, code: string, fdExpr: string) =>
