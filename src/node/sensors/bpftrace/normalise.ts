@@ -220,7 +220,10 @@ export class Normaliser {
         return { event: this.exec(r, f) };
       case 'O': {
         const res = Number(f[0]);
-        const flags = Number(f[1]);
+        // The kernel's mark (program.ts REP_MARK): the call's flags in the low 32 bits, bit 41 for openat2.
+        const mark = Number(f[1]);
+        const flags = mark % 2 ** 32;
+        const openat2 = Math.floor(mark / 2 ** 41) % 2 === 1;
         const dirfd = Number(f[2]);
         const ino = Number(f[3]);
         const dev = Number(f[4]);
@@ -240,7 +243,7 @@ export class Normaliser {
         return {
           event: this.make(
             r,
-            'openat',
+            openat2 ? 'openat2' : 'openat',
             { name: path, flags, fd: res, dirfd, ...(known ? { ino, dev } : {}) },
             { type: 'file', name: fdName, ...(res >= 0 ? { num: res, created } : {}) },
             res,
