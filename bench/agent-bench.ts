@@ -1,13 +1,17 @@
 // Agent link benchmark (issue 12's performance section), on loopback:
 //  (a) N agents (default 200: real gRPC streams with real mTLS client
 //      certificates from the real enrollment, the agent's own Sender and
-//      on-disk queue, all in this process) each sending R alerts/s (default
-//      5) to one `vigil server` process: latency from the alert's creation
-//      on the agent to the server's acknowledgement (sent only after the
-//      commit, so an upper bound of creation -> commit), server CPU and RSS;
-//      SQLite and PostgreSQL. Floor: the same alerts committed through the
-//      store's ingest function directly (no gRPC, no validation, no dedup
-//      table), CPU per 1,000 alerts, and the ratio.
+//      on-disk queue) each sending R alerts/s (default 5) to one `vigil
+//      server` process: latency from the alert's creation on the agent to
+//      the server's acknowledgement (sent only after the commit, so an upper
+//      bound of creation -> commit), server CPU and RSS; SQLite and
+//      PostgreSQL. The agents run in --procs load generator processes
+//      (default 4, bench/lib/agent-gen.ts) so that one process's event loop
+//      does not delay every agent; each reports its samples and its own
+//      event-loop delay, and the percentiles are exact over all samples.
+//      Floor: the same alerts committed through the store's ingest
+//      function directly (no gRPC, no validation, no dedup table), CPU per
+//      1,000 alerts, and the ratio.
 //  (b) policy fan-out: a policy created or deleted through the REST API,
 //      until the last of the N agents has received the new policy set.
 //  (c) agent idle overhead: one real `vigil agent` with the default sensors
@@ -23,15 +27,14 @@
 //      test-only switch: the counters drift while off), and the latencies
 //      are reported per phase (by the alert's creation time).
 //
-//   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres|idle] [--idle 30] [--ab-triggers 5]
+//   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres|idle] [--idle 30] [--ab-triggers 5] [--procs 4]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
-import { enrollOrLoad, Sender, type Identity } from '../src/node/agent/link-client.js';
-import { AlertQueue } from '../src/node/agent/queue.js';
+import { fork, type ChildProcess } from 'node:child_process';
+import { enrollOrLoad } from '../src/node/agent/link-client.js';
 import { openStore } from '../src/node/store/store.js';
 import { newId } from '../src/node/store/ids.js';
 import { ingestAlerts } from '../src/node/store/alert-groups.js';
@@ -40,6 +43,8 @@ import { Api, cluster, stop, until, type Proc } from '../test/e2e/agent/harness.
 import { commOf, contextSwitches, cpuSeconds, memoryKiB, processTree, residentByMapping, rssKiB, smapsRollupKiB } from './lib/proc.js';
 import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
 import { argOf, percentile } from './lib/args.js';
+import type { FromGen, GenResult, ToGen } from './lib/agent-gen.js';
+import { diffHistogram, histMaxBound, histQuantile, readHistogram, type Hist } from './lib/prom.js';
 
 const arg = argOf;
 const AGENTS = Number(arg('agents', '200'));
@@ -48,49 +53,90 @@ const SECONDS = Number(arg('seconds', '30'));
 const IDLE = Number(arg('idle', '30'));
 const ONLY = arg('only', '');
 const AB_TRIGGERS = Number(arg('ab-triggers', '0'));
+const PROCS = Number(arg('procs', '4'));
 const PG_URL = process.env.VIGIL_TEST_PG_URL || 'postgres://vigil:vigil@127.0.0.1:5432/vigil_test';
 const now = () => performance.timeOrigin + performance.now();
 
 const pct = percentile;
 
-interface Sim {
-  sender: Sender;
-  queue: AlertQueue;
-  timer?: NodeJS.Timeout;
-  revision: string;
-  revisionAt: number;
-}
-
 interface Result {
   kind: string;
   sent: number;
   acked: number;
+  /** Not acknowledged within 30 s after the load stopped. */
+  unacked: number;
+  /** Per alert: creation -> acknowledged; its part before the Sender read it for the stream (agent-side wait). */
   lat: number[];
+  sendWait: number[];
   serverCpuS: number;
   serverRssMiB: number;
+  /** The generators' CPU (all of them) while measuring. */
   clientCpuS: number;
-  /** Event-loop delay of this process (the agents') while measuring, ms. */
-  clientLoop: { p99: number; max: number };
+  /** Each generator's event-loop delay while measuring, ms. */
+  genLoops: Array<{ agents: number; p50: number; p99: number; max: number }>;
+  /** Acknowledgement messages that carried measured alerts. */
   batches: number;
   /** --ab-triggers: latencies of the alerts created while the overview triggers were on / off. */
   ab?: { on: number[]; off: number[] };
   fanout: number[];
   floorCpuPer1k: number;
+  /** The server's own timings over the measured window (its /metrics histograms). */
+  server: Record<(typeof SERVER_HISTOGRAMS)[number], Hist>;
+}
+
+/** The server's histograms the bench reads (src/node/agent/link-server.ts, src/node/server/metrics.ts). */
+const SERVER_HISTOGRAMS = [
+  'vigil_agent_stream_wait_seconds',
+  'vigil_agent_commit_wait_seconds',
+  'vigil_agent_commit_seconds',
+  'vigil_agent_commit_alerts',
+  'vigil_agent_ack_seconds',
+  'vigil_event_loop_delay_seconds',
+] as const;
+
+async function serverHistograms(url: string, token: string): Promise<Result['server']> {
+  const r = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status}`);
+  const text = await r.text();
+  return Object.fromEntries(SERVER_HISTOGRAMS.map((n) => [n, readHistogram(text, n)])) as Result['server'];
+}
+
+/** A generator child process (bench/lib/agent-gen.ts) and the messages it sent. */
+interface Gen {
+  child: ChildProcess;
+  agents: number;
+  results: Promise<GenResult>;
+  stopped: Promise<void>;
+}
+
+function forkGen(onRev: (m: Extract<FromGen, { op: 'rev' }>) => void): Gen {
+  const child = fork(join(import.meta.dirname, 'lib', 'agent-gen.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let gotResult: (r: GenResult) => void = () => {};
+  let gotStopped: () => void = () => {};
+  const results = new Promise<GenResult>((res) => (gotResult = res));
+  const stopped = new Promise<void>((res) => (gotStopped = res));
+  child.on('message', (m: FromGen) => {
+    if (m.op === 'rev') onRev(m);
+    else if (m.op === 'result') gotResult(m);
+    else if (m.op === 'stopped') gotStopped();
+  });
+  const exited = new Promise<never>((_, rej) => child.on('exit', (c) => rej(new Error(`a load generator exited (${c}) before it answered`))));
+  void exited.catch(() => {});
+  return { child, agents: 0, results: Promise.race([results, exited]), stopped: Promise.race([stopped, exited]) };
 }
 
 async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-bench-'));
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const db = kind === 'sqlite' ? `sqlite:${join(dir, 'vigil.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-  const sims: Sim[] = [];
+  const gens: Gen[] = [];
   const { p: server, url, link } = await startServer(db, join(dir, 'server'), ['--agent-port', '0']);
   try {
     const api = await Api.login(url);
     const { projectId, clusterId } = await cluster(api, { protect: false });
     process.stderr.write(`${kind}: enrolling ${AGENTS} agents\n`);
-    const ids: Identity[] = [];
     for (let i = 0; i < AGENTS; i += 10) {
-      const part = await Promise.all(
+      await Promise.all(
         Array.from({ length: Math.min(10, AGENTS - i) }, async (_, j) => {
           const t = await api.call<{ token: string; caHash: string }>('POST', `/api/v1/projects/${projectId}/clusters/${clusterId}/agent-tokens`, {});
           const dataDir = join(dir, `agent-${i + j}`);
@@ -98,134 +144,80 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
           return enrollOrLoad({ server: link, dataDir, token: t.token, caHash: t.caHash, nodeName: `node-${i + j}`, version: 'bench', kernel: 'bench' });
         }),
       );
-      ids.push(...part);
     }
-    // Acknowledgement times by alert ID: the Sender deletes acknowledged IDs from its queue.
-    const created = new Map<string, number>();
-    const lat: number[] = [];
-    // --ab-triggers: the phase each alert was created in (true: triggers on).
-    const phaseOf = new Map<string, boolean>();
-    let triggersOn = true;
-    const ab = { on: [] as number[], off: [] as number[] };
-    let acked = 0;
-    let batches = 0;
-    for (let i = 0; i < AGENTS; i++) {
-      const queue = new AlertQueue(join(dir, `agent-${i}`, 'queue.db'));
-      const remove = queue.remove.bind(queue);
-      queue.remove = (list: readonly string[]) => {
-        const t = now();
-        batches++;
-        for (const id of list) {
-          const c = created.get(id);
-          if (c !== undefined) {
-            lat.push(t - c);
-            const ph = phaseOf.get(id);
-            if (ph !== undefined) {
-              (ph ? ab.on : ab.off).push(t - c);
-              phaseOf.delete(id);
-            }
-            created.delete(id);
-            acked++;
-          }
-        }
-        remove(list);
-      };
-      const sim: Sim = { queue, revision: '', revisionAt: 0, sender: undefined as unknown as Sender };
-      sim.sender = new Sender({
-        server: link,
-        identity: ids[i]!,
-        queue,
-        status: () => ({ version: 'bench', kernel: 'bench', sensors: '' }),
-        onCommand: (k, json) => {
-          if (k !== 'policies') return;
-          const rev = (JSON.parse(json) as { revision: string }).revision;
-          if (rev !== sim.revision) {
-            sim.revision = rev;
-            sim.revisionAt = now();
-          }
-        },
-      });
-      sims.push(sim);
+    // The agents, dealt round-robin over PROCS generator processes; each agent's latest policy revision and when it came.
+    const revision = new Array<string>(AGENTS).fill('');
+    const revisionAt = new Array<number>(AGENTS).fill(0);
+    const onRev = (m: { index: number; rev: string; at: number }) => {
+      revision[m.index] = m.rev;
+      revisionAt[m.index] = m.at;
+    };
+    const procs = Math.max(1, Math.min(PROCS, AGENTS));
+    for (let g = 0; g < procs; g++) {
+      const gen = forkGen(onRev);
+      const mine = Array.from({ length: AGENTS }, (_, i) => i).filter((i) => i % procs === g);
+      gen.agents = mine.length;
+      gens.push(gen);
+      gen.child.send({ op: 'init', link, rate: RATE, agents: mine.map((index) => ({ index, dataDir: join(dir, `agent-${index}`) })) } satisfies ToGen);
     }
-    for (const s of sims) s.sender.start();
-    await until('every agent linked (its first policy set)', () => (sims.every((s) => s.revision) ? true : undefined), 60_000);
+    const tell = (m: ToGen) => gens.forEach((g) => g.child.send(m));
+    await until('every agent linked (its first policy set)', () => (revision.every(Boolean) ? true : undefined), 120_000);
 
     // (a) steady load; the first 3 s are warm-up and not counted.
     const srvPid = server.proc.pid!;
-    let seq = 0;
-    let counting = false;
-    let sent = 0;
-    const host = 'bench-node';
-    for (const [i, s] of sims.entries()) {
-      const fire = () => {
-        const id = `a${i}-${seq++}`;
-        const a: Alert = {
-          id,
-          type: 'system/reverse-shell',
-          severity: 'critical',
-          time: new Date().toISOString(),
-          message: `bench alert ${id}`,
-          rule: 'bench',
-          host,
-          container: { id: (seq % 500).toString(16).padStart(64, '0'), name: `c${seq % 500}`, image: 'registry.example/app:1' },
-          process: { pid: 1000 + (seq % 100), name: 'bash', exepath: '/bin/bash', cmdline: 'bash -i' },
-        };
-        if (counting) {
-          created.set(id, now());
-          if (AB_TRIGGERS > 0) phaseOf.set(id, triggersOn);
-          sent++;
-        }
-        s.queue.push(a);
-        s.sender.kick();
-      };
-      setTimeout(
-        () => {
-          fire();
-          s.timer = setInterval(fire, 1000 / RATE);
-        },
-        Math.random() * (1000 / RATE),
-      );
-    }
+    tell({ op: 'fire' });
     await new Promise((r) => setTimeout(r, 3000));
-    lat.length = 0;
-    acked = 0;
-    batches = 0;
-    counting = true;
+    const h0 = await serverHistograms(url, api.token);
+    tell({ op: 'count', on: true });
     const c0 = cpuSeconds(srvPid);
-    const u0 = process.cpuUsage();
-    // The agents share this process's event loop (and their queues' SQLite writes): its stalls delay every agent's alerts.
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
+    const t0 = now();
+    // --ab-triggers: when the triggers were switched (the phase of an alert is that of its creation time).
+    const switches: Array<{ at: number; on: boolean }> = [{ at: 0, on: true }];
     const abClient = AB_TRIGGERS > 0 && kind === 'postgres' ? new pg.Client({ connectionString: PG_URL }) : undefined;
     if (abClient) {
       await abClient.connect();
-      const end = now() + SECONDS * 1000;
+      const end = t0 + SECONDS * 1000;
+      let on = true;
       while (now() < end) {
         await new Promise((r) => setTimeout(r, Math.min(AB_TRIGGERS * 1000, end - now())));
         if (now() >= end) break;
-        await abClient.query(`alter table ${schema}.alerts ${triggersOn ? 'disable' : 'enable'} trigger user`);
-        triggersOn = !triggersOn;
+        await abClient.query(`alter table ${schema}.alerts ${on ? 'disable' : 'enable'} trigger user`);
+        on = !on;
+        switches.push({ at: now(), on });
       }
       await abClient.query(`alter table ${schema}.alerts enable trigger user`);
-      triggersOn = true;
       await abClient.end();
     } else await new Promise((r) => setTimeout(r, SECONDS * 1000));
-    counting = false;
+    tell({ op: 'count', on: false });
     const serverCpuS = cpuSeconds(srvPid) - c0;
-    const u1 = process.cpuUsage(u0);
-    loop.disable();
-    const clientLoop = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
     const serverRssMiB = rssKiB(srvPid) / 1024;
-    for (const s of sims) clearInterval(s.timer);
-    await until('the last acknowledgements', () => (created.size === 0 ? true : undefined), 30_000).catch(() => undefined);
-    const measuredBatches = batches;
+    const parts = await Promise.all(gens.map((g) => g.results));
+    const h1 = await serverHistograms(url, api.token);
+    const serverHists = Object.fromEntries(SERVER_HISTOGRAMS.map((n) => [n, diffHistogram(h1[n], h0[n])])) as Result['server'];
+    // Exact percentiles over every generator's samples.
+    const lat: number[] = [];
+    const sendWait: number[] = [];
+    const ab = { on: [] as number[], off: [] as number[] };
+    for (const p of parts)
+      for (let k = 0; k < p.samples.length; k += 3) {
+        const created = p.samples[k]!;
+        sendWait.push(p.samples[k + 1]!);
+        lat.push(p.samples[k + 2]!);
+        if (abClient) {
+          let on = true;
+          for (const s of switches) if (s.at <= created) on = s.on;
+          (on ? ab.on : ab.off).push(p.samples[k + 2]!);
+        }
+      }
+    const sum = (f: (p: GenResult) => number) => parts.reduce((n, p) => n + f(p), 0);
+    const acked = sum((p) => p.acked);
 
     // (b) fan-out: create, delete, create a detection policy; time to the last agent.
     const fanout: number[] = [];
     let pol: { id: string } | undefined;
     for (let k = 0; k < 4; k++) {
-      const before = new Map(sims.map((s) => [s, s.revision]));
-      const t0 = now();
+      const before = [...revision];
+      const f0 = now();
       if (pol) {
         await api.call('DELETE', `/api/v1/projects/${projectId}/policies/${pol.id}`);
         pol = undefined;
@@ -236,21 +228,23 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
           mode: 'alert',
           document: { types: { 'system/reverse-shell': k % 4 === 0 } },
         });
-      await until('every agent has the new policy set', () => (sims.every((s) => s.revision !== before.get(s)) ? true : undefined), 30_000);
-      fanout.push(Math.max(...sims.map((s) => s.revisionAt)) - t0);
+      await until('every agent has the new policy set', () => (revision.every((r, i) => r !== before[i]) ? true : undefined), 30_000);
+      fanout.push(Math.max(...revisionAt) - f0);
     }
-
-    for (const s of sims) await s.sender.stop();
-    for (const s of sims) s.queue.close();
-    sims.length = 0;
+    const genAgents = gens.map((g) => g.agents);
+    tell({ op: 'stop' });
+    await Promise.all(gens.map((g) => g.stopped));
+    gens.length = 0;
 
     // Floor: the same number of alerts through the store's ingest function, in batches of the size the link made.
     const floorDb = kind === 'sqlite' ? `sqlite:${join(dir, 'floor.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}_floor`;
     const store = await openStore(floorDb);
     const fp = newId();
     await store.db.insertInto('projects').values({ id: fp, name: 'floor', description: '', rescan_cron: '', created_at: new Date().toISOString() }).execute();
-    const per = Math.max(1, Math.round(acked / Math.max(1, measuredBatches)));
+    const batches = sum((p) => p.acks);
+    const per = Math.max(1, Math.round(acked / Math.max(1, batches)));
     const total = Math.max(acked, 1000);
+    const host = 'bench-node';
     const f0 = process.cpuUsage();
     for (let i = 0; i < total; i += per) {
       const list: Alert[] = [];
@@ -273,23 +267,23 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
     const floorCpuPer1k = ((f1.user + f1.system) / 1e6 / total) * 1000;
     return {
       kind,
-      sent,
+      sent: sum((p) => p.sent),
       acked,
+      unacked: sum((p) => p.unacked),
       lat,
+      sendWait,
       serverCpuS,
       serverRssMiB,
-      clientCpuS: (u1.user + u1.system) / 1e6,
-      clientLoop,
-      batches: measuredBatches,
+      clientCpuS: sum((p) => p.cpuS),
+      genLoops: parts.map((p, i) => ({ agents: genAgents[i]!, ...p.loop })),
+      batches,
       ab: abClient ? ab : undefined,
       fanout,
       floorCpuPer1k,
+      server: serverHists,
     };
   } finally {
-    for (const s of sims) {
-      await s.sender.stop();
-      s.queue.close();
-    }
+    for (const g of gens) g.child.kill();
     await stop(server);
     if (server.err().trim()) process.stderr.write(`${kind} server's errors:\n${server.err().slice(-3000)}\n`);
     rmSync(dir, { recursive: true, force: true });
@@ -399,6 +393,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 }
 const idle = IDLE > 0 && (!ONLY || ONLY === 'idle') ? await idleAgent() : 'skipped';
 const f = (x: number) => x.toFixed(1);
+const mean = (xs: readonly number[]) => xs.reduce((n, x) => n + x, 0) / Math.max(1, xs.length);
+/** Seconds as ms. */
+const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
+const q = (x: Hist) => `${ms(histQuantile(x, 0.5))}/${ms(histQuantile(x, 0.99))}`;
+/** Observations over `le` seconds (it must be a bucket bound). */
+const over = (x: Hist, le: number) => x.n - (x.buckets.find(([b]) => b === le)?.[1] ?? 0);
 process.stdout.write(
   `\nVigil agent link benchmark: ${AGENTS} agents x ${RATE} alerts/s, ${SECONDS} s measured, loopback; load average ${loadavg()
     .map((x) => x.toFixed(2))
@@ -408,12 +408,33 @@ process.stdout.write('| backend | measurement | result | target |\n| --- | --- |
 for (const r of results) {
   const p99 = pct(r.lat, 99);
   const per100 = 100 / AGENTS;
+  const h = r.server;
   const srvPer1k = (r.serverCpuS / Math.max(1, r.acked)) * 1000;
   const rows: Array<[string, string, string]> = [
     [
       'creation -> acknowledged after commit',
-      `p50 ${f(pct(r.lat, 50))} ms, p95 ${f(pct(r.lat, 95))} ms, p99 ${f(p99)} ms, max ${f(pct(r.lat, 100))} ms (${r.acked}/${r.sent} alerts, ${Math.round(r.acked / SECONDS)}/s, ${(r.acked / Math.max(1, r.batches)).toFixed(1)} per acknowledgement)`,
+      `p50 ${f(pct(r.lat, 50))} ms, p95 ${f(pct(r.lat, 95))} ms, p99 ${f(p99)} ms, max ${f(pct(r.lat, 100))} ms (${r.acked}/${r.sent} alerts${r.unacked ? `, ${r.unacked} not acknowledged within 30 s` : ''}, ${Math.round(r.acked / SECONDS)}/s, ${(r.acked / Math.max(1, r.batches)).toFixed(1)} per acknowledgement)`,
       p99 < 200 && r.acked === r.sent ? 'p99 < 200 ms: met' : 'p99 < 200 ms: NOT met',
+    ],
+    [
+      'agent side: creation -> read from the queue onto the stream',
+      `p50 ${f(pct(r.sendWait, 50))} ms, p95 ${f(pct(r.sendWait, 95))} ms, p99 ${f(pct(r.sendWait, 99))} ms, max ${f(pct(r.sendWait, 100))} ms`,
+      'reported',
+    ],
+    [
+      'server side, per alert batch (its /metrics histograms; p50/p99 in buckets)',
+      `arrival -> handled (stream order, rate limit) ${q(h.vigil_agent_stream_wait_seconds)}; handled -> commit start ${q(h.vigil_agent_commit_wait_seconds)}; commit ${q(h.vigil_agent_commit_seconds)} (${h.vigil_agent_commit_seconds.n} commits, ${(h.vigil_agent_commit_alerts.sum / Math.max(1, h.vigil_agent_commit_alerts.n)).toFixed(1)} alerts each, p99 ${histQuantile(h.vigil_agent_commit_alerts, 0.99).toFixed(0)}); arrival -> acknowledged ${q(h.vigil_agent_ack_seconds)}`,
+      'reported',
+    ],
+    [
+      'decomposition, means',
+      `creation -> acknowledged ${f(mean(r.lat))} ms = agent side ${f(mean(r.sendWait))} + server ${f((h.vigil_agent_ack_seconds.sum / Math.max(1, h.vigil_agent_ack_seconds.n)) * 1000)} + the rest (transport both ways, the generator reading the acknowledgement) ${f(mean(r.lat) - mean(r.sendWait) - (h.vigil_agent_ack_seconds.sum / Math.max(1, h.vigil_agent_ack_seconds.n)) * 1000)}`,
+      'reported',
+    ],
+    [
+      'server event loop (longest delay of each second)',
+      `${h.vigil_event_loop_delay_seconds.n} s: p50 ${ms(histQuantile(h.vigil_event_loop_delay_seconds, 0.5))}, p99 ${ms(histQuantile(h.vigil_event_loop_delay_seconds, 0.99))}, max <= ${ms(histMaxBound(h.vigil_event_loop_delay_seconds))}; seconds with a stall over 50 ms: ${over(h.vigil_event_loop_delay_seconds, 0.05)}, over 100 ms: ${over(h.vigil_event_loop_delay_seconds, 0.1)}, over 200 ms: ${over(h.vigil_event_loop_delay_seconds, 0.2)}`,
+      'reported',
     ],
     [
       'server CPU and RSS',
@@ -426,8 +447,10 @@ for (const r of results) {
       'reported',
     ],
     [
-      'agents (this process)',
-      `${f((r.clientCpuS / SECONDS) * 100)} % of one core for ${AGENTS} agents; event-loop delay p99 ${f(r.clientLoop.p99)} ms, max ${f(r.clientLoop.max)} ms`,
+      `agents (${r.genLoops.length} generator processes)`,
+      `${f((r.clientCpuS / SECONDS) * 100)} % of one core for ${AGENTS} agents; event-loop delay per generator (agents: p50/p99/max ms): ${r.genLoops
+        .map((g) => `${g.agents}: ${f(g.p50)}/${f(g.p99)}/${f(g.max)}`)
+        .join(', ')}`,
       'reported',
     ],
     ...(r.ab

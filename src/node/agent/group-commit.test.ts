@@ -116,3 +116,42 @@ test('group commit: with concurrency 2 a second commit starts while the first ru
   assert.deepEqual(await Promise.all(c), [-3, -4]);
   assert.deepEqual(started, [[1], [2], [3], [4]]);
 });
+
+test("group commit: the timing hook is told each item's wait for its commit and each commit's duration and size", async () => {
+  const waited: Array<[number, number]> = [];
+  const committed: Array<[number, number]> = [];
+  let release: (() => void) | undefined;
+  const g = new GroupCommit<string, string>(
+    async (_key, items) => {
+      if (!release) await new Promise<void>((r) => (release = r));
+      return items;
+    },
+    5000,
+    0,
+    1,
+    { waited: (ms, size) => waited.push([ms, size]), committed: (ms, size) => committed.push([ms, size]) },
+  );
+  const first = g.submit('p', 'a', 1);
+  const t0 = performance.now();
+  const later = [g.submit('p', 'b', 3), g.submit('p', 'c', 2)];
+  await new Promise((r) => setTimeout(r, 60));
+  release!();
+  await Promise.all([first, ...later]);
+  const held = performance.now() - t0;
+  assert.equal(waited.length, 3);
+  assert.ok(waited[0]![0] < 30, `the first item started at once (${waited[0]![0]} ms)`);
+  assert.deepEqual(
+    waited.slice(1).map(([, n]) => n),
+    [3, 2],
+  );
+  assert.ok(
+    waited.slice(1).every(([ms]) => ms >= 55 && ms <= held + 1),
+    `the others waited for the first commit: ${JSON.stringify(waited)}`,
+  );
+  assert.deepEqual(
+    committed.map(([, n]) => n),
+    [1, 5],
+    'two commits: the first alone, then the two that waited (sizes summed)',
+  );
+  assert.ok(committed[0]![0] >= 55, `the first commit lasted while it was held (${committed[0]![0]} ms)`);
+});

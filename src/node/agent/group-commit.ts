@@ -16,12 +16,24 @@
 // trips; with 2 the next commit's first statements overlap the previous
 // one's tail instead of queueing behind it. The writers order their locks
 // (alert-groups.ts) so that overlapping commits wait, never deadlock.
+//
+// `timing` is told, per item, how long it waited for its commit to start,
+// and per commit how long it took (the server's metrics: link-server.ts).
 interface Pending<T, R> {
   key: string;
   item: T;
   size: number;
+  /** performance.now() at submit. */
+  at: number;
   resolve: (r: R) => void;
   reject: (e: unknown) => void;
+}
+
+export interface GroupCommitTiming {
+  /** An item's wait from submit to the start of its commit (ms), and its size. */
+  waited(ms: number, size: number): void;
+  /** A commit's duration (ms) and the total size of its items. */
+  committed(ms: number, size: number): void;
 }
 
 export class GroupCommit<T, R> {
@@ -36,12 +48,13 @@ export class GroupCommit<T, R> {
     private readonly maxPerCommit = 5000,
     private readonly minIntervalMs = 0,
     private readonly concurrency = 1,
+    private readonly timing?: GroupCommitTiming,
   ) {}
 
   /** Resolves once the item is committed (rejects when its commit failed). */
   submit(key: string, item: T, size: number): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ key, item, size, resolve, reject });
+      this.pending.push({ key, item, size, at: performance.now(), resolve, reject });
       this.pump();
     });
   }
@@ -74,10 +87,16 @@ export class GroupCommit<T, R> {
     const byKey = new Map<string, Array<Pending<T, R>>>();
     for (const p of taken) (byKey.get(p.key) ?? byKey.set(p.key, []).get(p.key)!).push(p);
     for (const [key, list] of byKey) {
+      const start = performance.now();
+      if (this.timing) for (const p of list) this.timing.waited(start - p.at, p.size);
       try {
         const r = await this.commit(
           key,
           list.map((p) => p.item),
+        );
+        this.timing?.committed(
+          performance.now() - start,
+          list.reduce((n, p) => n + p.size, 0),
         );
         list.forEach((p, i) => p.resolve(r[i]!));
       } catch (e) {

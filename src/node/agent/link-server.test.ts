@@ -20,6 +20,30 @@ const kinds = ['sqlite', 'postgres'] as const;
 
 const connect = openLink;
 
+/** An alert of node n1 (a key file changed). */
+const keyAlert = (id: string, n: number) => ({
+  id,
+  type: 'system/key-file-change',
+  severity: 'high',
+  time: '2026-01-01T00:00:00.000Z',
+  message: `m${n}`,
+  rule: 'r',
+  host: 'n1',
+});
+
+/** Node n1 enrolled with the token. */
+const enrollN1 = (server: string, caHash: string, dataDir: string, token: string) =>
+  enrollOrLoad({ server, nodeName: 'n1', version: '0.1.0', kernel: '6.1', caHash, dataDir, token });
+
+/** A test server with its agent link on an ephemeral port. */
+async function startLink(kind: 'sqlite' | 'postgres', o: { certSeconds?: number } = {}) {
+  const t = await startTestServer(kind, {}, { workers: 0 });
+  const pki = await loadOrCreatePki(t.dataDir);
+  t.ctx.agentCaHash = pki.caHash;
+  const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60, ...o });
+  return { t, pki, link };
+}
+
 async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -32,10 +56,7 @@ async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms =
 
 for (const kind of kinds) {
   test(`agent link (${kind}): enrollment refusals, certificate checks, bad messages, idempotent alert IDs`, { timeout: 60_000 }, async () => {
-    const t = await startTestServer(kind, {}, { workers: 0 });
-    const pki = await loadOrCreatePki(t.dataDir);
-    t.ctx.agentCaHash = pki.caHash;
-    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60 });
+    const { t, pki, link } = await startLink(kind);
     const target = link.address;
     const dirs: string[] = [];
     const dir = () => {
@@ -79,15 +100,7 @@ for (const kind of kinds) {
       foreign.c.close();
 
       const a = connect(target, id);
-      const alert = (n: number) => ({
-        id: `al-${n}`,
-        type: 'system/key-file-change',
-        severity: 'high',
-        time: '2026-01-01T00:00:00.000Z',
-        message: `m${n}`,
-        rule: 'r',
-        host: 'n1',
-      });
+      const alert = (n: number) => keyAlert(`al-${n}`, n);
       a.send({ status: { version: '0.1.0', kernel: '6.1.0-test', sensors: 'procfs' } });
       a.send({ alerts: { alerts: [1, 2, 3].map((n) => ({ id: `al-${n}`, json: JSON.stringify(alert(n)) })) } });
       a.send({ alerts: { alerts: [2, 3, 4].map((n) => ({ id: `al-${n}`, json: JSON.stringify(alert(n)) })) } });
@@ -109,6 +122,12 @@ for (const kind of kinds) {
       const rejects = a.got.filter((m) => m.reject).map((m) => m.reject!);
       assert.deepEqual(rejects[0]!.ids, ['bad-1', 'bad-2', 'bad-3']);
       assert.match(rejects[1]!.reason, /more than 1000 alerts/);
+      // The alert path is timed: four alert messages handled, the two with good alerts committed and acknowledged.
+      const timed = await t.ctx.metrics.render();
+      assert.match(timed, /^vigil_agent_stream_wait_seconds_count 4$/m);
+      for (const h of ['vigil_agent_commit_wait_seconds', 'vigil_agent_ack_seconds']) assert.match(timed, new RegExp(`^${h}_count 2$`, 'm'), h);
+      assert.match(timed, /^vigil_agent_commit_seconds_count [12]$/m);
+      assert.match(timed, /^vigil_agent_commit_alerts_sum 6$/m, 'the alerts of the commits: 3 + 3');
       const list = await t.call('GET', `/api/v1/alerts?project=${p}`, t.adminToken);
       assert.equal(list.body.items.length, 1);
       assert.equal(list.body.items[0].count, 4, 'each alert ID stored once');
@@ -185,10 +204,7 @@ for (const kind of kinds) {
 
 for (const kind of kinds) {
   test(`agent link (${kind}): token check without spending, Whoami, renewal, revocation through the change bus`, { timeout: 60_000 }, async () => {
-    const t = await startTestServer(kind, {}, { workers: 0 });
-    const pki = await loadOrCreatePki(t.dataDir);
-    t.ctx.agentCaHash = pki.caHash;
-    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60, certSeconds: 3600 });
+    const { t, pki, link } = await startLink(kind, { certSeconds: 3600 });
     const dirs: string[] = [];
     // Open channels and streams are closed before the link (its shutdown waits for them), also after a failure.
     const open: Array<{ close(): void }> = [];
@@ -207,15 +223,7 @@ for (const kind of kinds) {
       assert.match((await check('vgr_nope')).reason, /unknown agent token/);
       const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
       dirs.push(d);
-      const id = await enrollOrLoad({
-        server: link.address,
-        nodeName: 'n1',
-        version: '0.1.0',
-        kernel: '6.1',
-        caHash: pki.caHash,
-        dataDir: d,
-        token: tok.body.token,
-      });
+      const id = await enrollN1(link.address, pki.caHash, d, tok.body.token);
       assert.match((await check(tok.body.token)).reason, /already used/);
       pinned.close();
       const mtls = (x: { keyPem: string; certPem: string }) => {
@@ -286,10 +294,7 @@ test(
   'agent link: an oversized or malformed message is refused with a clear error, counted by reason, and other agents go on',
   { timeout: 60_000 },
   async () => {
-    const t = await startTestServer('sqlite', {}, { workers: 0 });
-    const pki = await loadOrCreatePki(t.dataDir);
-    t.ctx.agentCaHash = pki.caHash;
-    const link = await startAgentLink(t.ctx, pki, { host: '127.0.0.1', port: 0, offlineSeconds: 60 });
+    const { t, pki, link } = await startLink('sqlite');
     const dirs: string[] = [];
     const open: Array<{ close(): void }> = [];
     try {
@@ -376,6 +381,64 @@ test(
       await link.close();
       await t.cleanup();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "agent link (postgres): while commits are held, a stream's next batches are still handled, and they share the next commit",
+  { timeout: 60_000 },
+  async () => {
+    const { t, pki, link } = await startLink('postgres');
+    const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
+    const { default: pg } = await import('pg');
+    const blocker = new pg.Client({ connectionString: t.ctx.store.pg!.connectionString });
+    let a: ReturnType<typeof openLink> | undefined;
+    try {
+      const p = t.defaultProjectId;
+      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
+      const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+      const id = await enrollN1(link.address, pki.caHash, d, tok.body.token);
+      a = openLink(link.address, id);
+      const stream = a;
+      await waitFor(() => stream.got.find((m) => m.command));
+      const batch = (n: number) => ({
+        alerts: {
+          alerts: [
+            {
+              id: `p-${n}`,
+              json: JSON.stringify(keyAlert(`p-${n}`, n)),
+            },
+          ],
+        },
+      });
+      const count = async (h: string) => Number(new RegExp(`^${h}_count (\\d+)$`, 'm').exec(await t.ctx.metrics.render())?.[1] ?? 0);
+      // Another session holds a lock every commit's first statement needs: commits start and wait.
+      await blocker.connect();
+      await blocker.query('begin');
+      await blocker.query(`lock table "${t.ctx.store.pg!.schema}".agent_alert_ids in share row exclusive mode`);
+      stream.send(batch(1));
+      await waitFor(async () => ((await count('vigil_agent_commit_wait_seconds')) >= 1 ? true : undefined));
+      for (let n = 2; n <= 8; n++) stream.send(batch(n));
+      await waitFor(async () => ((await count('vigil_agent_stream_wait_seconds')) === 8 ? true : undefined));
+      assert.equal(await count('vigil_agent_ack_seconds'), 0, 'nothing acknowledged before its commit');
+      assert.equal(stream.got.filter((m) => m.ack).length, 0);
+      await blocker.query('rollback');
+      const acked = await waitFor(() => {
+        const ids = stream.got.flatMap((m) => m.ack?.ids ?? []);
+        return ids.length === 8 ? ids : undefined;
+      });
+      assert.deepEqual(acked.sort(), ['p-1', 'p-2', 'p-3', 'p-4', 'p-5', 'p-6', 'p-7', 'p-8']);
+      const commits = await count('vigil_agent_commit_seconds');
+      assert.ok(commits <= 3, `the waiting batches shared commits (${commits} commits for 8 batches; at most 2 run at once, the rest wait for the next)`);
+      const list = await t.call('GET', `/api/v1/alerts?project=${p}`, t.adminToken);
+      assert.equal(list.body.items[0].count, 8, 'each alert stored once');
+    } finally {
+      await blocker.end().catch(() => {});
+      a?.close();
+      await link.close();
+      await t.cleanup();
+      rmSync(d, { recursive: true, force: true });
     }
   },
 );

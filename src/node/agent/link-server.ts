@@ -87,6 +87,9 @@ const MAX_STREAMS_PER_NODE = 4;
  */
 export const COMMIT_INTERVAL_MS = 10;
 
+/** Buckets of vigil_agent_commit_alerts (alerts per commit). */
+const COMMIT_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+
 export interface AgentLinkOptions {
   host: string;
   port: number;
@@ -159,6 +162,13 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
     5000,
     o.commitIntervalMs ?? COMMIT_INTERVAL_MS,
     ctx.store.sqlite ? 1 : (o.commits ?? 2),
+    {
+      waited: (ms) => ctx.metrics.observe('vigil_agent_commit_wait_seconds', 'Agent alert batches: from handled to the start of their commit.', ms / 1000),
+      committed: (ms, n) => {
+        ctx.metrics.observe('vigil_agent_commit_seconds', 'Agent alert commits: duration of each transaction.', ms / 1000);
+        ctx.metrics.observe('vigil_agent_commit_alerts', 'Agent alert commits: alerts in each.', n, undefined, COMMIT_SIZE_BUCKETS);
+      },
+    },
   );
   const refuse = (why: 'enroll' | 'connect' | 'oversized' | 'malformed' | 'revoked' | 'renew' | 'flood', reason?: MessageRefusal) => {
     ctx.metrics.inc(`vigil_agent_refused_${why}_total`, `Agent link refusals: ${why}.`);
@@ -372,6 +382,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
       const ip = sourceIp(call.getPeer());
       // Messages received and not yet handled: bounded (a client ignoring backpressure cannot fill the server's memory).
       let backlog = 0;
+      /** Commits of this stream's alert batches still running (their acknowledgements follow). */
+      const tails = new Set<Promise<void>>();
       let chain: Promise<unknown> = certNode(call, 'connect')
         .then(async (r) => {
           if (!('node' in r)) return fail(r.code, r.details);
@@ -413,8 +425,20 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               return undefined;
             }
           };
-          const onMessage = async (m: AgentMessage) => {
+          /**
+           * `arrived`: performance.now() when the message came off the stream (the link's timing metrics).
+           * An alert batch is handled once it is validated and submitted to the group commit: its commit and
+           * acknowledgement follow in `committed`, so the stream's next messages are handled meanwhile and a
+           * stream's batches that wait share the next commit (one commit at a time per stream made a stream
+           * that sends faster than commits finish queue without bound).
+           */
+          const onMessage = async (m: AgentMessage, arrived: number): Promise<{ committed: Promise<void> } | void> => {
             if (m.body === 'alerts' && m.alerts) {
+              ctx.metrics.observe(
+                'vigil_agent_stream_wait_seconds',
+                "Agent alert batches: from arrival to handled (the stream's earlier messages, the node's rate limit).",
+                (performance.now() - arrived) / 1000,
+              );
               const env = m.alerts.alerts ?? [];
               if (env.length > MAX_ALERTS_PER_MESSAGE) {
                 refuse('oversized', 'alerts-per-message');
@@ -449,16 +473,26 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
                   reason ||= `alert ${id}: ${why}`;
                 }
               }
-              if (good.length) {
-                const fresh = await commits.submit(node.projectId, { node: { ...node, sourceIp: ip, version: st.version }, alerts: good }, good.length);
-                if (!fresh) return st.kill(`node ${node.hostname} was revoked; its alerts are not accepted`);
-                ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', fresh.length);
-                if (fresh.length) void ctx.notifier.alerts(node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
-                call.write({ ack: { ids: good.map((a) => a.id) } });
-              }
               if (bad.length) {
                 refuse('malformed', kind);
                 call.write({ reject: { ids: bad, reason } });
+              }
+              if (good.length) {
+                const committed = commits
+                  .submit(node.projectId, { node: { ...node, sourceIp: ip, version: st.version }, alerts: good }, good.length)
+                  .then((fresh) => {
+                    if (!fresh) return st.kill(`node ${node.hostname} was revoked; its alerts are not accepted`);
+                    ctx.metrics.inc('vigil_alerts_ingested_total', 'Alerts received through the ingest API.', fresh.length);
+                    if (fresh.length)
+                      void ctx.notifier.alerts(node.projectId, fresh).catch((e: unknown) => ctx.log.warn({ err: e }, 'alert notification failed'));
+                    call.write({ ack: { ids: good.map((a) => a.id) } });
+                    ctx.metrics.observe(
+                      'vigil_agent_ack_seconds',
+                      'Agent alert batches: from arrival to the acknowledgement (after the commit).',
+                      (performance.now() - arrived) / 1000,
+                    );
+                  });
+                return { committed };
               }
             } else if (m.body === 'heartbeat' && m.heartbeat) {
               await recordHeartbeat(ctx, node.id, m.heartbeat);
@@ -514,6 +548,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             }
           };
           call.on('data', (m: AgentMessage) => {
+            const arrived = performance.now();
             let delay = 0;
             if (m.body === 'alerts' && m.alerts && (m.alerts.alerts ?? []).length <= MAX_ALERTS_PER_MESSAGE) {
               const ids = (m.alerts.alerts ?? []).map((x) => String(x.id).slice(0, 100));
@@ -536,15 +571,31 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
               return;
             }
             backlog++;
+            const failed = (e: unknown) => {
+              ctx.log.error({ err: e, node: node.id }, 'agent message failed');
+              call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'server could not store the message; retry' });
+            };
+            // Messages are handled in order; an alert batch's commit runs on (`commits`), counted in the backlog until it ends.
             chain = chain
               .then(() => (delay ? new Promise((res) => setTimeout(res, delay)) : undefined))
-              .then(() => onMessage(m))
-              .finally(() => backlog--)
-              .catch((e: unknown) => {
-                ctx.log.error({ err: e, node: node.id }, 'agent message failed');
-                call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'server could not store the message; retry' });
-              });
+              .then(() => onMessage(m, arrived))
+              .then(
+                (r) => {
+                  if (!r) return void backlog--;
+                  const tail: Promise<void> = r.committed.catch(failed).finally(() => {
+                    backlog--;
+                    tails.delete(tail);
+                  });
+                  tails.add(tail);
+                },
+                (e: unknown) => {
+                  backlog--;
+                  failed(e);
+                },
+              );
           });
+          /** Every message handled and every commit of its alerts ended. */
+          const settled = () => chain.then(() => Promise.all([...tails]));
           const closed = () => {
             const set = streams.get(node.projectId);
             set?.delete(st);
@@ -553,7 +604,9 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             if (n > 0) live.set(node.id, n);
             else {
               live.delete(node.id);
-              void chain.then(() => touchNode(ctx, node.id, { status: 'offline' })).catch(() => {});
+              void settled()
+                .then(() => touchNode(ctx, node.id, { status: 'offline' }))
+                .catch(() => {});
             }
           };
           let done = false;
@@ -564,7 +617,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
             }
           };
           call.on('end', () => {
-            void chain.then(() => call.end());
+            void settled().then(() => call.end());
             once();
           });
           call.on('cancelled', once);

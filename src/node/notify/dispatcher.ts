@@ -59,6 +59,8 @@ function originOf(url: string): string {
 
 export class Notifier {
   private cache?: { at: number; targets: NotifierTarget[] };
+  private loading?: Promise<NotifierTarget[]>;
+  private generation = 0;
   private readonly pending = new Set<Promise<void>>();
   /** Deliveries dropped because `maxPending` were in flight. */
   dropped = 0;
@@ -67,11 +69,38 @@ export class Notifier {
 
   invalidate(): void {
     this.cache = undefined;
+    this.loading = undefined;
+    this.generation++;
   }
 
-  private async targets(): Promise<NotifierTarget[]> {
-    const now = Date.now();
-    if (this.cache && now - this.cache.at < (this.o.cacheMs ?? 10_000)) return this.cache.targets;
+  /**
+   * The targets, cached for `cacheMs`. One read at a time: callers that come
+   * while the cache is being filled share that read (the agent link calls
+   * this for every batch a commit acknowledged, thousands at once under load:
+   * each reading the table held the database pool the next commit needs).
+   */
+  private targets(): Promise<NotifierTarget[]> {
+    if (this.cache && Date.now() - this.cache.at < (this.o.cacheMs ?? 10_000)) return Promise.resolve(this.cache.targets);
+    if (!this.loading) {
+      const generation = this.generation;
+      const p = this.load().then(
+        (targets) => {
+          // A change (invalidate) during the read: this result may predate it, so it is not cached.
+          if (generation === this.generation) this.cache = { at: Date.now(), targets };
+          if (this.loading === p) this.loading = undefined;
+          return targets;
+        },
+        (e: unknown) => {
+          if (this.loading === p) this.loading = undefined;
+          throw e;
+        },
+      );
+      this.loading = p;
+    }
+    return this.loading;
+  }
+
+  private async load(): Promise<NotifierTarget[]> {
     const rows = await this.o.store.db.selectFrom('notifiers').selectAll().execute();
     const targets = rows.map((r): NotifierTarget => {
       const config = JSON.parse(r.config) as NotifierTarget['config'] & { urlEnc?: string };
@@ -91,7 +120,6 @@ export class Notifier {
         events: JSON.parse(r.events),
       };
     });
-    this.cache = { at: now, targets };
     return targets;
   }
 

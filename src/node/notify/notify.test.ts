@@ -233,3 +233,50 @@ test('dispatcher: deliveries in flight are bounded; the rest are dropped and cou
     await t.cleanup();
   }
 });
+
+test('dispatcher: callers that come while the targets are read share that read; a change meanwhile is read again', async () => {
+  const t = await openTestStore('sqlite');
+  try {
+    const p = newId();
+    await t.store.db.insertInto('projects').values({ id: p, name: 'p', description: '', rescan_cron: '', created_at: '' }).execute();
+    // Each read of the targets opens the sealed secret once: the opens count the reads.
+    let reads = 0;
+    const box = new SecretBox(Buffer.alloc(32, 7));
+    const secrets = Object.assign(Object.create(box) as SecretBox, {
+      open: (x: string) => {
+        reads++;
+        return box.open(x);
+      },
+    });
+    await t.store.db
+      .insertInto('notifiers')
+      .values({
+        id: newId(),
+        project_id: null,
+        name: 'hook',
+        kind: 'webhook',
+        // No alert type matches: nothing is delivered, only the targets are read.
+        config: JSON.stringify({ url: 'http://127.0.0.1:9/hook', secret: box.seal('k') }),
+        min_severity: 'info',
+        types: JSON.stringify(['nothing/matches']),
+        events: '[]',
+        created_at: '',
+      })
+      .execute();
+    const n = new Notifier({ store: t.store, secrets });
+    await Promise.all(Array.from({ length: 500 }, (_, i) => n.alerts(p, [alert({ id: `a${i}` })])));
+    assert.equal(reads, 1, '500 callers at once, one read');
+    await n.alerts(p, [alert()]);
+    assert.equal(reads, 1, 'cached');
+    // Invalidated while a read runs: that read answers its callers, the next caller reads again.
+    n.invalidate();
+    const during = n.alerts(p, [alert()]);
+    n.invalidate();
+    await Promise.all([during, n.alerts(p, [alert()])]);
+    assert.equal(reads, 3);
+    await n.alerts(p, [alert()]);
+    assert.equal(reads, 3, 'the read after the last change is cached');
+  } finally {
+    await t.cleanup();
+  }
+});

@@ -140,7 +140,7 @@ export async function createContext(config: ServerConfig, o: StartOptions = {}):
 export async function startServer(config: ServerConfig, o: StartOptions = {}): Promise<RunningServer> {
   const print = o.print ?? (() => {});
   const ctx = await createContext(config, o);
-  const closers: Array<() => Promise<void> | void> = [];
+  const closers: Array<() => Promise<void> | void> = [ctx.metrics.watchEventLoop()];
   const running: RunningServer = {
     ctx,
     close: async () => {
