@@ -44,6 +44,11 @@ test('persistence and tampering rules', () => {
       { type: K, rule: 'Shell startup file changed', event: open('/home/alice/.bashrc', 0o2101, { proc: { name: 'bash' } }) },
       { type: K, rule: 'Shell startup file changed', event: open('/etc/profile.d/zz.sh', 'w', { proc: { name: 'sh' } }) },
       { type: C, rule: 'Log file cleared', event: open('/var/log/auth.log', 'w', { proc: { name: 'bash' } }) },
+      {
+        type: C,
+        rule: 'Log file cleared',
+        event: open('/var/log/auth.log', 'w', { proc: { name: 'sh' }, fd: { type: 'file', name: '/var/log/auth.log', created: false } }),
+      },
       { type: C, rule: 'Log file cleared', event: exec(['shred', '-u', '/var/log/wtmp']) },
       { type: C, rule: 'Log file cleared', event: exec(['truncate', '-s', '0', '/var/log/syslog']) },
       { type: 'user/password-theft', rule: "Another process's environment read", event: open('/proc/1/environ', 'r', { proc: { name: 'cat' } }) },
@@ -80,6 +85,8 @@ test('persistence and tampering rules', () => {
       { event: open('/etc/skel/.bashrc', 'w', { proc: { name: 'apt-get' } }) },
       { event: open('/var/log/auth.log', 0o2101, { proc: { name: 'rsyslogd' } }) }, // append
       { event: open('/var/log/nginx/access.log', 'w', { proc: { name: 'gzip' }, parents: ['logrotate'] }) },
+      // A shell creating a new log (`cmd > /var/log/job.log`): O_TRUNC, but the open created the file.
+      { event: open('/var/log/job.log', 'w', { proc: { name: 'sh' }, parents: ['cron'], fd: { type: 'file', name: '/var/log/job.log', created: true } }) },
       { event: exec(['truncate', '-s', '10M', '/tmp/disk.img']) },
       { event: open('/proc/self/environ', 'r', { proc: { name: 'cat' } }) },
       { event: open('/proc/1/environ', 'r', { proc: { name: 'ps' } }) },

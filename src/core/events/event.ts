@@ -82,6 +82,8 @@ export interface FdInfo {
   connected?: boolean;
   /** The fd name changed with this event (`fd.name_changed`, sendto on unconnected sockets). */
   nameChanged?: boolean;
+  /** This open created the file (`fd.created`): O_TRUNC on it truncated nothing. */
+  created?: boolean;
 }
 // Socket direction (Falco's client/server model): `sip`/`sport` are the
 // connection's CLIENT (the side that called connect), `dip`/`dport` its SERVER

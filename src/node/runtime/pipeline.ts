@@ -246,7 +246,8 @@ export class RuntimePipeline {
       this.stats.paused = (this.stats.paused ?? 0) + 1;
       return;
     }
-    if (e.source === 'syscall' && e.type === 'openat' && e.fd?.name && (Number(e.args.flags) & 3) !== 0) this.o.writers?.noteWrite(e.fd.name, e.proc);
+    if (e.source === 'syscall' && (e.type === 'openat' || e.type === 'openat2') && e.fd?.name && (Number(e.args.flags) & 3) !== 0)
+      this.o.writers?.noteWrite(e.fd.name, e.proc);
     if (e.source === 'syscall' && this.hold(e, ktimeNs)) return;
     this.process(e, ktimeNs);
   }

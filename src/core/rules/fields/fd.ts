@@ -93,5 +93,8 @@ export const fdFields = syscallFamily('fd', [
   field('fd.l4proto', 'string', 'tcp, udp, icmp or raw.', (e) => e.fd?.l4proto),
   field('fd.sip.name', 'string', 'DNS name of the server IP, when the sensor resolved it.', (e) => e.fd?.dipName),
   field('fd.connected', 'bool', 'The socket is connected.', (e) => e.fd?.connected ?? (e.fd && isSock(e.fd) ? e.type === 'connect' : undefined)),
+  field('fd.created', 'bool', 'The open that returned this fd created the file (a new file: its O_TRUNC truncated nothing).', (e) =>
+    e.fd && isFile(e.fd) && e.type.startsWith('open') ? (e.fd.created ?? false) : undefined,
+  ),
   field('fd.name_changed', 'bool', 'The fd name changed with this event.', (e) => e.fd?.nameChanged ?? (e.fd ? false : undefined)),
 ]);

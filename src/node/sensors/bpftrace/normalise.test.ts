@@ -27,7 +27,7 @@ describe('normaliser', () => {
     const evs = run([
       line(`${H('Dx', 201, 'x')}\tcurl\tevil`),
       ...EXEC(201, 'x', ID, ['/tmp/x'], '/tmp/x'),
-      line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
+      line(`${H('O', 201, 'x')}\t3\t0\t-100\t0\t0\t0${NODIR}\t/etc/shadow`),
       execLine(H('E', 202, 'ls'), '/usr/bin/ls'),
       // Fileless: the kernel saw an executable without a link, though the process is gone from /proc.
       execLine(H('E', 203, 'x'), '/proc/self/fd/3', 1),
@@ -50,7 +50,7 @@ describe('normaliser', () => {
   it('pairs argv and cgroup names with the exec, and keeps the container for later events', () => {
     const evs = run([
       ...EXEC(101, 'xmrig', ID, ['xmrig', '-o', 'stratum+tcp://pool:3333'], '/opt/xmrig'),
-      line(`${H('O', 101, 'xmrig')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
+      line(`${H('O', 101, 'xmrig')}\t3\t0\t-100\t0\t0\t0${NODIR}\t/etc/shadow`),
       line(`${H('C', 101, 'xmrig')}\t3\t4\t10.0.0.9\t3333`),
       line(`${H('P', 101, 'xmrig')}\t16\t4242`),
       line(`${H('U', 101, 'xmrig')}\t${0x20000000 | 0x40000000}`),

@@ -220,27 +220,32 @@ export class Normaliser {
         return { event: this.exec(r, f) };
       case 'O': {
         const res = Number(f[0]);
-        const flags = Number(f[1]);
+        // The kernel's mark (program.ts REP_MARK): the call's flags in the low 32 bits, bit 41 for openat2.
+        const mark = Number(f[1]);
+        const flags = mark % 2 ** 32;
+        const openat2 = Math.floor(mark / 2 ** 41) % 2 === 1;
         const dirfd = Number(f[2]);
         const ino = Number(f[3]);
         const dev = Number(f[4]);
+        // This open created the file (FMODE_CREATED): its O_TRUNC truncated nothing.
+        const created = f[5] !== '0';
         const given = f[f.length - 1] ?? '';
         // A relative name: the kernel's chain of the opened file's directory, when it could place it.
-        const dir = given.startsWith('/') ? undefined : dirChainPath(f.slice(5, -1));
+        const dir = given.startsWith('/') ? undefined : dirChainPath(f.slice(6, -1));
         const base = given.slice(given.lastIndexOf('/') + 1);
         const path = dir !== undefined ? normalisePath(`${dir}/${base}`) : this.resolve(r.pid, dirfd, given);
         // A sensitive file reached by another name (hard link, bind mount, another mount namespace)
         // is named by its canonical path; the name the process used stays in evt.arg.name. So is a file
         // of the host's root filesystem opened through another mount of it (a bind mount of / or /etc).
         const known = ino > 0 ? this.o.inodes?.get(`${dev}:${ino}`) : undefined;
-        const onFs = this.o.rootDev !== undefined && dev === this.o.rootDev && base ? dirChainPath(f.slice(5, -1), true) : undefined;
+        const onFs = this.o.rootDev !== undefined && dev === this.o.rootDev && base ? dirChainPath(f.slice(6, -1), true) : undefined;
         const fdName = known ?? (onFs !== undefined ? normalisePath(`${onFs}/${base}`) : path);
         return {
           event: this.make(
             r,
-            'openat',
+            openat2 ? 'openat2' : 'openat',
             { name: path, flags, fd: res, dirfd, ...(known ? { ino, dev } : {}) },
-            { type: 'file', name: fdName, ...(res >= 0 ? { num: res } : {}) },
+            { type: 'file', name: fdName, ...(res >= 0 ? { num: res, created } : {}) },
             res,
           ),
         };

@@ -6,7 +6,7 @@ import { parseBpftraceLine, decodeArgv, MAX_LINE_BYTES } from './parse.js';
 const REC = {
   attached: '{"type": "attached_probes", "data": {"probes": 36}}',
   ready: '{"type": "printf", "data": "R\\tready\\n"}',
-  open: '{"type": "printf", "data": "O\\t970166337916\\t20268\\t20268\\t19994\\t0\\t4026531836\\t1\\tcat\\t3\\t0\\t-100\\t739\\t266338304\\t9\\t0\\t0\\t0\\t0\\t/etc/shadow\\n"}',
+  open: '{"type": "printf", "data": "O\\t970166337916\\t20268\\t20268\\t19994\\t0\\t4026531836\\t1\\tcat\\t3\\t0\\t-100\\t739\\t266338304\\t0\\t9\\t0\\t0\\t0\\t0\\t/etc/shadow\\n"}',
   connect: '{"type": "printf", "data": "C\\t970168835513\\t20269\\t20269\\t19994\\t0\\t4026531836\\t1\\tbash\\t3\\t4\\t127.0.0.1\\t1\\n"}',
   argv: '{"type": "printf", "data": "Ea\\t31235\\t/bin/echo\\\\x00a b\\\\x00c\\"\\\\d\\\\x00tab\\\\x09here\\\\x00\\n"}',
   rename: '{"type": "printf", "data": "N\\t970187992349\\t20272\\t20272\\t19994\\t0\\t4026531836\\t1\\tmv\\t/tmp/zz/a\\u001f/tmp/zz/b.enc\\n"}',
@@ -29,7 +29,7 @@ describe('bpftrace JSON line parser', () => {
     assert.equal(o.ev.ppid, 19994);
     assert.equal(o.ev.pidnsInode, 4026531836);
     assert.equal(o.ev.comm, 'cat');
-    assert.deepEqual(o.ev.rest, ['3', '0', '-100', '739', '266338304', '9', '0', '0', '0', '0', '/etc/shadow']);
+    assert.deepEqual(o.ev.rest, ['3', '0', '-100', '739', '266338304', '0', '9', '0', '0', '0', '0', '/etc/shadow']);
     const c = parseBpftraceLine(REC.connect);
     assert.ok(c.kind === 'event' && c.ev.rest.join(' ') === '3 4 127.0.0.1 1');
     const a = parseBpftraceLine(REC.argv);
@@ -71,8 +71,8 @@ describe('bpftrace JSON line parser', () => {
   });
 
   it('keeps tabs inside the last (path) field', () => {
-    const r = parseBpftraceLine(JSON.stringify({ type: 'printf', data: 'O\t1\t2\t2\t1\t0\t9\t1\tcat\t3\t0\t-100\t0\t0\t9\t0\t0\t0\t0\t/tmp/a\tb\n' }));
-    assert.ok(r.kind === 'event' && r.ev.rest[10] === '/tmp/a\tb');
+    const r = parseBpftraceLine(JSON.stringify({ type: 'printf', data: 'O\t1\t2\t2\t1\t0\t9\t1\tcat\t3\t0\t-100\t0\t0\t0\t9\t0\t0\t0\t0\t/tmp/a\tb\n' }));
+    assert.ok(r.kind === 'event' && r.ev.rest[11] === '/tmp/a\tb');
   });
 
   it('reports broken input as bad, never throws', () => {

@@ -46,7 +46,7 @@ const FIELD_COUNT: Record<string, number> = {
   Dx: 1,
   Dm: 0,
   Q: 0,
-  O: 6 + DIR_FIELDS,
+  O: 7 + DIR_FIELDS,
   C: 4,
   Cu: 2,
   K: 4,

@@ -32,7 +32,7 @@ describe('paths through /proc/*/root and unnormalised exec paths', () => {
 
   it('an open and an exec through /proc/self/root, an exec of //tmp/./x: named by the canonical path', () => {
     const evs = run([
-      printfLine(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0${NODIR}\t/proc/self/root/etc/shadow`),
+      printfLine(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0\t0${NODIR}\t/proc/self/root/etc/shadow`),
       execLine(H('E', 302, '.p'), '/proc/self/root/tmp/.p'),
       execLine(H('E', 303, '.p'), '//tmp/./.p'),
       execLine(H('E', 304, 'x'), '/usr/bin/../../tmp/x'),

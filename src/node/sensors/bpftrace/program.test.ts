@@ -32,11 +32,12 @@ const PURE_V2 = PROC_CGROUPS.replace(/^(\w+)\t\d+/gm, '$1\t0');
 
 describe('bpftrace program', () => {
   it('attaches every tracepoint of the issue', () => {
-    const p = buildProgram({ v1SubsysIndex: 11 });
+    const p = buildProgram({ v1SubsysIndex: 11, openat2: true });
     for (const tp of [
       'sched:sched_process_exec',
       'sched:sched_process_exit',
       'syscalls:sys_exit_openat',
+      'syscalls:sys_exit_openat2',
       'syscalls:sys_enter_connect',
       'syscalls:sys_exit_accept4',
       'syscalls:sys_enter_dup2',
@@ -56,7 +57,7 @@ describe('bpftrace program', () => {
       'syscalls:sys_enter_unlinkat',
       'raw_syscalls:sys_enter',
     ]) {
-      assert.ok(p.includes(`tracepoint:${tp} `), tp);
+      assert.match(p, new RegExp(`tracepoint:${tp}[ ,]`), tp);
     }
     for (const n of Object.values(RAW_SYSCALLS)) assert.ok(p.includes(`args->id == ${n}`));
     assert.ok(p.includes('subsys[11]'));
@@ -85,8 +86,19 @@ describe('bpftrace program', () => {
     assert.ok(!p.includes('sys_enter_openat'));
     const exits = p.split('\n').filter((l) => l.startsWith('tracepoint:syscalls:sys_exit_openat'));
     assert.equal(exits.length, 2);
-    assert.ok(!exits[0]!.includes('str(') && !exits[0]!.includes('printf(') && exits[0]!.includes('if ($m != 0) { @rep[tid] = 1; }'));
-    assert.ok(exits[1]!.startsWith('tracepoint:syscalls:sys_exit_openat /@rep[tid] != 0/ { delete(@rep[tid]);'));
+    assert.ok(
+      !exits[0]!.includes('str(') && !exits[0]!.includes('printf(') && exits[0]!.includes('if ($m != 0) { @rep[tid] = ($fg & 0xffffffff) | 0x10000000000;'),
+    );
+    // The reporting probe prints the filter's mark as the flags, then forgets it.
+    assert.ok(exits[1]!.includes(' /@rep[tid] != 0/ { ') && exits[1]!.includes('args->ret, @rep[tid], ') && exits[1]!.endsWith(' delete(@rep[tid]); }'));
+    // openat2 shares both probes; the filter reads its flags from its struct open_how and marks openat2 in
+    // the mark the reporting probe prints; a kernel without openat2 gets openat alone.
+    const both = buildProgram({ openat2: true })
+      .split('\n')
+      .filter((l) => l.startsWith('tracepoint:syscalls:sys_exit_openat,tracepoint:syscalls:sys_exit_openat2 '));
+    assert.equal(both.length, 2);
+    assert.ok(both[0]!.includes('if ($r->orig_ax == 437) { $fg = *uptr((uint64 *)$r->dx); }') && both[0]!.includes('| 0x10000000000 | 0x20000000000;'));
+    assert.ok(!buildProgram({ openat2: false }).includes('openat2'));
     assert.equal(exits[1]!.match(/str\(/g)?.length, 1);
   });
 

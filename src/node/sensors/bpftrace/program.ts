@@ -240,6 +240,8 @@ export interface ProgramOptions {
   execRepeatHashMask?: bigint;
   /** The kernel has the fchmodat2 tracepoint (Linux 6.6+; default true). */
   chmodat2?: boolean;
+  /** The kernel has the openat2 tracepoints (Linux 5.6+; default: whether tracefs lists them). */
+  openat2?: boolean;
 }
 
 /** Default window of the kernel's exec burst aggregation (ms). */
@@ -379,6 +381,13 @@ function nameTest(names: readonly string[], prefixes: readonly string[] = []): s
  */
 const PT_REGS = '(struct pt_regs *)((uint64)curtask->stack + 16216)';
 const NR_OPENAT = 257;
+const NR_OPENAT2 = 437;
+/** Set in the open filter's mark (`@rep[tid]`), above the flags it carries to the reporting probe. */
+const REP_MARK = '0x10000000000';
+/** ... and this bit when the call was openat2 (the `O` line prints the mark as its flags: Node keeps the low 32 bits). */
+const REP_OPENAT2 = '0x20000000000';
+/** `file->f_mode` bit the kernel sets when this open created the file (Linux >= 4.19): a shell's `> new.log` truncates nothing. */
+const FMODE_CREATED = 0x100000;
 
 /** Words of a user string at `$p`, read aligned (an aligned word never crosses a page, so a string that ends at a mapping's end reads whole), then shifted into `$u0..`. */
 function userWords(count: number): { head: string; rest: string } {
@@ -725,6 +734,9 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   // path string and prints. Files created (O_CREAT) with an exec bit in their mode by any process
   // but a compiler or package manager (DROP_EXEMPT_WRITERS) are remembered for the exec probe.
   const words = userWords(maxWords([...sensitive, ...protectedP, ...truncateP]));
+  // openat2 (Linux 5.6+) shares both probes: its flags are the first field (u64) of its struct open_how.
+  const openExits = `tracepoint:syscalls:sys_exit_openat${(opts.openat2 ?? hasTracepoint('sys_exit_openat2')) ? ',tracepoint:syscalls:sys_exit_openat2' : ''}`;
+  const openFlags = `$fg = $r->dx; if ($r->orig_ax == ${NR_OPENAT2}) { $fg = *uptr((uint64 *)$r->dx); }`;
   const inodes = (opts.sensitiveInodes ?? []).slice(0, 32);
   const inodeTest = inodes.length ? inodes.map((x) => `($ino == ${x.ino} && $dev == ${x.dev})`).join(' || ') : '0';
   const allNames = [...SENSITIVE_BASENAMES, ...SENSITIVE_NAME_PREFIXES, ...WRITE_WATCHED_BASENAMES];
@@ -734,7 +746,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
         `if (curtask->nsproxy->pid_ns_for_children->ns.inum != ${Math.trunc(opts.hostPidns)}) { @wr[$ino, $dev, $in->i_generation] = comm; } else { @wh[$ino, $dev, $in->i_generation] = comm; } } }`
       : '';
   p.push(
-    `tracepoint:syscalls:sys_exit_openat { $r = ${PT_REGS}; if ($r->orig_ax == ${NR_OPENAT}) { $p = uptr($r->si); $fg = $r->dx; $m = 0; ` +
+    `${openExits} { $r = ${PT_REGS}; if ($r->orig_ax == ${NR_OPENAT} || $r->orig_ax == ${NR_OPENAT2}) { $p = uptr($r->si); ${openFlags} $m = 0; ` +
       `${words.head} if (($u0 & 0xff) == 0x2f) { ${words.rest} ` +
       `if (${pathPrefixTest(sensitive)}) { $m = 1; } ` +
       `if (($fg & ${WRITE_FLAGS}) != 0) { if (${pathPrefixTest(protectedP)}) { $m = 1; } } ` +
@@ -745,18 +757,21 @@ export function buildProgram(opts: ProgramOptions = {}): string {
       `if (${nameTest(SENSITIVE_BASENAMES, SENSITIVE_NAME_PREFIXES)}) { $m = 1; } ` +
       `if (($fg & ${WRITE_FLAGS}) != 0 && (${nameTest(WRITE_WATCHED_BASENAMES)})) { $m = 1; }${remember} ` +
       `if ($m == 0 && ($fg & ${WRITE_FLAGS}) != 0) { ${topDirTest(protectedP)}} } ` +
-      `if ($m != 0) { @rep[tid] = 1; } } }`,
+      `if ($m != 0) { @rep[tid] = ($fg & 0xffffffff) | ${REP_MARK}; if ($r->orig_ax == ${NR_OPENAT2}) { @rep[tid] = ($fg & 0xffffffff) | ${REP_MARK} | ${REP_OPENAT2}; } } } }`,
   );
   // The reporting probe, apart (the BPF stack of one probe cannot hold the filters, the path string
   // and the directory chain): runs the map lookup on every openat, the rest on reported ones only.
   // A relative path is placed by the opened file's directory chain (dirChain()); a file on another
-  // mount (a bind mount of the host's root, of /etc) by its place on its filesystem.
+  // mount (a bind mount of the host's root, of /etc) by its place on its filesystem. `$cr` says
+  // whether this open created the file (FMODE_CREATED), so O_TRUNC on a new file is not a truncation.
+  // The flags are the filter's mark (its flags, REP_MARK, REP_OPENAT2 for openat2): the BPF stack of
+  // this probe has no room to read an openat2 call's struct open_how again.
   p.push(
-    `tracepoint:syscalls:sys_exit_openat /@rep[tid] != 0/ { delete(@rep[tid]); $r = ${PT_REGS}; $p = uptr($r->si); $u0 = *(uint8 *)$p; $ino = (uint64)0; $dev = (uint64)0; ` +
+    `${openExits} /@rep[tid] != 0/ { $r = ${PT_REGS}; $p = uptr($r->si); $u0 = *(uint8 *)$p; $ino = (uint64)0; $dev = (uint64)0; $cr = (uint64)0; ` +
       `$dep = 9; ${Array.from({ length: DIR_NAME_MAX / 8 }, (_, k) => `$k${k} = (uint64)0; $q${k} = (uint64)0;`).join(' ')} ` +
-      `if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; ` +
+      `if (args->ret >= 0) { $fl = *(curtask->files->fdt->fd + args->ret); $ino = $fl->f_inode->i_ino; $dev = $fl->f_inode->i_sb->s_dev; if (($fl->f_mode & ${FMODE_CREATED}) != 0) { $cr = 1; } ` +
       `${dirChain('$fl->f_path.dentry->d_parent', '$fl->f_path.mnt')} } ` +
-      `${emit('O', `\\t%d\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`, `args->ret, $r->dx, (int32)$r->di, $ino, $dev, ${DIR_ARGS}, str($p)`)} }`,
+      `${emit('O', `\\t%d\\t%lu\\t%d\\t%lu\\t%lu\\t%lu${DIR_FMT}\\t%s`, `args->ret, @rep[tid], (int32)$r->di, $ino, $dev, $cr, ${DIR_ARGS}, str($p)`)} delete(@rep[tid]); }`,
   );
   // Socket addresses: AF_INET and AF_INET6 decoded in the probe, ports in host order.
   const sa4 = (ptr: string, code: string, fdExpr: string) =>
@@ -913,6 +928,7 @@ export function openReported(path: string, write: boolean, opts: ProgramOptions 
 export const DELIVERED_EVENT_TYPES: Readonly<Record<string, string>> = {
   execve: 'sched:sched_process_exec',
   openat: 'syscalls:sys_exit_openat',
+  openat2: 'syscalls:sys_exit_openat2',
   connect: 'syscalls:sys_enter_connect',
   accept4: 'syscalls:sys_exit_accept4',
   dup2: 'syscalls:sys_enter_dup2',

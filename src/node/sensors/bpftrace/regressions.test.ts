@@ -77,10 +77,10 @@ describe('runtime detection regressions', () => {
     const { procs, feed } = setup();
     procs.put({ pid: 301, ppid: 1, name: 'cat', cwd: '/etc' });
     const evs = feed([
-      line(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0${NODIR}\t/etc/../etc/../etc/shadow`),
-      line(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0${NODIR}\t/etc//shadow`),
-      line(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0${NODIR}\tshadow`),
-      line(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0${NODIR}\t./../etc/./shadow`),
+      line(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0\t0${NODIR}\t/etc/../etc/../etc/shadow`),
+      line(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0\t0${NODIR}\t/etc//shadow`),
+      line(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0\t0${NODIR}\tshadow`),
+      line(`${H('O', 301, 'cat')}\t3\t0\t-100\t0\t0\t0${NODIR}\t./../etc/./shadow`),
     ]);
     for (const e of evs) assert.equal(e.fd?.name, '/etc/shadow');
     const alerts = alertsOf(evs);
@@ -89,12 +89,12 @@ describe('runtime detection regressions', () => {
 
   it("a relative name from a process already gone is placed by the kernel's directory chain (cd /etc; cat shadow; cd /etc/cron.d; rm job)", () => {
     const { feed } = setup();
-    // Recorded on this kernel (bpftrace 0.17): the open's file is in "etc" one level below the root;
+    // Recorded on this kernel (bpftrace 0.17; the open's `created` field, added since, is 0): the open's file is in "etc" one level below the root;
     // the unlink's cwd is "cron.d" (the word also holds bytes past the name's NUL) below "etc". No /proc for pids 12790, 12792.
     const evs = feed([
       JSON.stringify({
         type: 'printf',
-        data: 'O\t24850294865599\t12790\t12790\t12505\t0\t4026531836\t1\tcat\t3\t0\t-100\t0\t0\t1\t637465\t0\t65626f727064002f\t0\tshadow\n',
+        data: 'O\t24850294865599\t12790\t12790\t12505\t0\t4026531836\t1\tcat\t3\t0\t-100\t0\t0\t0\t1\t637465\t0\t65626f727064002f\t0\tshadow\n',
       }),
       JSON.stringify({
         type: 'printf',
@@ -124,7 +124,7 @@ describe('runtime detection regressions', () => {
   it('a sensitive file reached through a hard link or a bind mount is named by its canonical path', () => {
     const dev = kernelDev(65024);
     const { feed } = setup({ inodes: new Map([[`${dev}:739`, '/etc/shadow']]) });
-    const evs = feed([line(`${H('O', 302, 'cat')}\t3\t0\t-100\t739\t${dev}${NODIR}\t/tmp/innocent`)]);
+    const evs = feed([line(`${H('O', 302, 'cat')}\t3\t0\t-100\t739\t${dev}\t0${NODIR}\t/tmp/innocent`)]);
     assert.equal(evs[0]!.fd?.name, '/etc/shadow');
     assert.equal(evs[0]!.args.name, '/tmp/innocent');
     assert.ok(alertsOf(evs).some((a) => a.type === 'user/password-theft'));
@@ -155,7 +155,7 @@ describe('runtime detection regressions', () => {
       // A host process (cgroup id 1) ...
       ...EXEC(401, 'bash', 0, 1, '', ['bash'], '/bin/bash'),
       // ... then moved into the container's cgroup: its next event carries id 77.
-      line(`${H('O', 401, 'bash', 0, 77)}\t3\t0\t-100\t0\t0${NODIR}\t/etc/shadow`),
+      line(`${H('O', 401, 'bash', 0, 77)}\t3\t0\t-100\t0\t0\t0${NODIR}\t/etc/shadow`),
     ]);
     assert.equal(evs[1]!.container?.id, 'host');
     assert.equal(evs[2]!.container?.id, ID);

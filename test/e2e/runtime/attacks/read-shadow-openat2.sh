@@ -2,5 +2,4 @@
 # action: ReadSensitiveFileUntrusted (openat2 syscall)
 # expect: user/password-theft
 # where: container, host
-# known-miss: openat2 (syscall 437) has no probe: the kernel program traces the exit of openat only, so a read through openat2 never becomes an event
 perl -e 'my $how = pack("QQQ", 0, 0, 0); my $p = "/etc/shadow"; my $fd = syscall(437, -100, $p, $how, 24); die "openat2: $!" if $fd < 0; open(my $f, "<&=", $fd) or die; my @l = <$f>'
