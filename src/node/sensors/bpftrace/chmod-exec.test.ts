@@ -80,4 +80,42 @@ describe('chmod +x of a new file, then exec (real processes)', { skip, timeout: 
     assert.equal(e.proc.exeWriter, undefined);
     assert.deepEqual(alertTypes(e), []);
   });
+
+  // A set-id bit set by the chmod system call itself (no `chmod` command line to match), new file or not.
+  const chmodOf = (path: string) => () => events.find((e) => ['chmod', 'fchmod', 'fchmodat'].includes(e.type) && e.args.filename === path);
+  const setidFired = (e: SyscallEvent) =>
+    new Engine(rules, { host: 'test', clock: () => Date.now() })
+      .process(e)
+      .filter((a) => a.type === 'system/file-privilege-escalation')
+      .map((a) => a.rule);
+
+  it('a set-id bit by the chmod system call (perl chmod 04755, and on a handle: fchmod) is a chmod event the set-id rule fires on', async () => {
+    for (const [name, code] of [
+      ['suid-path', (x: string) => `chmod 04755, "${x}" or die`],
+      ['sgid-handle', (x: string) => `open(my $f, "<", "${x}") or die; chmod 02755, $f or die`],
+    ] as const) {
+      const x = join(dir, name);
+      sh(`cp /bin/true ${x} && touch -d '2 hours ago' ${x} && perl -e '${code(x)}'`);
+      const e = await until(x, chmodOf(x));
+      assert.equal(e.type, name === 'sgid-handle' ? 'fchmod' : 'chmod');
+      assert.equal(e.proc.name, 'perl');
+      assert.deepEqual(setidFired(e), ['Setuid or setgid bit set on a file'], `${name}: ${JSON.stringify(e.args)}`);
+    }
+  });
+
+  it('benign twin: a chmod without a set-id bit, and a set-id chmod refused by the kernel, raise no set-id alert', async () => {
+    const x = join(dir, 'plain');
+    sh(`cp /bin/true ${x} && perl -e 'chmod 0755, "${x}" or die'`);
+    // Refused: nobody may not chmod root's file (EPERM); the file keeps its mode, so no event claims it took effect.
+    const y = join(dir, 'refused');
+    sh(`cp /bin/true ${y} && chmod 0755 ${dir} ${y} && setpriv --reuid=65534 --regid=65534 --clear-groups perl -e 'chmod 04755, "${y}"; exit 0'`);
+    // A marker chmod after both, so the probes have delivered everything before it.
+    const m = join(dir, 'marker');
+    sh(`cp /bin/true ${m} && perl -e 'chmod 04755, "${m}" or die'`);
+    await until(m, chmodOf(m));
+    for (const p of [x, y]) {
+      const hits = events.filter((e) => e.args.filename === p).flatMap(setidFired);
+      assert.deepEqual(hits, [], p);
+    }
+  });
 });

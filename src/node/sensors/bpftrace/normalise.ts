@@ -206,8 +206,7 @@ export class Normaliser {
         }
         return {};
       case 'Cx':
-        this.chmodExec(r, f);
-        return {};
+        return { event: this.chmodExec(r, f) };
       case 'Dm':
         this.pendingUnlinked.add(r.pid);
         if (this.pendingUnlinked.size > this.maxPending) this.pendingUnlinked.clear();
@@ -530,10 +529,13 @@ export class Normaliser {
    * cache) are a compiler, build tool or package manager, the file is remembered by its kernel
    * (device, inode) with the process's name, which its exec then carries as `proc.exe_writer` (the
    * drop-and-execute rules). The file is looked at through the process's root, or its parent's (the
-   * `chmod` has usually exited), so a container's path is the container's file.
+   * `chmod` has usually exited), so a container's path is the container's file. A set-id bit asked
+   * for that the file now has is returned as a chmod/fchmod/fchmodat event (evt.arg.mode, evt.arg.filename)
+   * for the set-id rule, new file or not.
    */
-  private chmodExec(r: RawHeader, f: string[]): void {
+  private chmodExec(r: RawHeader, f: string[]): SyscallEvent | undefined {
     const dfd = Number(f[0]);
+    const mode = Number(f[1]);
     const name = f[f.length - 1] ?? '';
     if (name === '') return;
     const dir = !name.startsWith('/') && (dfd === AT_FDCWD || dfd >= 0) ? dirChainPath(f.slice(4, -1)) : undefined;
@@ -561,13 +563,22 @@ export class Normaliser {
       }
     }
     if (!st || !st.isFile()) return;
+    // A set-id bit asked for and now on the file (the record is the call's entry: the file tells it
+    // took effect): a chmod event for the rules, named as the kernel's call (fchmod: by its file).
+    let setid: SyscallEvent | undefined;
+    if ((mode & 0o6000) !== 0 && (Number(st.mode) & 0o6000) !== 0) {
+      const type = f[2] && f[2] !== '0' ? 'fchmod' : dfd === AT_FDCWD ? 'chmod' : 'fchmodat';
+      setid = this.make(r, type, { mode, filename: path }, undefined, 0);
+    }
+    if ((mode & 0o111) === 0) return setid;
     // Written recently (the mtime, not the birth time: an image layer unpacked a minute ago keeps its
     // files' old mtimes, a download or a copy has a new one).
-    if ((this.o.wallNow?.() ?? Date.now()) - Number(st.mtimeMs) > CHMOD_RECENT_MS) return;
+    if ((this.o.wallNow?.() ?? Date.now()) - Number(st.mtimeMs) > CHMOD_RECENT_MS) return setid;
     const key = f[2] && f[2] !== '0' ? `${f[3]}:${f[2]}` : `${kernelDev(Number(st.dev))}:${st.ino}`;
     this.chmodded.delete(key);
     this.chmodded.set(key, { writer: r.comm, pidns: r.pidnsInode });
     if (this.chmodded.size > Normaliser.MAX_CHMODDED) this.chmodded.delete(this.chmodded.keys().next().value!);
+    return setid;
   }
 
   /** The writer of a file made executable by a chmod (chmodExec()), for an exec in the same pid namespace. */

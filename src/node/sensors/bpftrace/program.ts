@@ -301,6 +301,8 @@ export const DROP_EXEMPT_WRITERS: readonly string[] = [
 export const CHMOD_EXEMPT_WRITERS: readonly string[] = ['tar', 'cpio', 'bsdtar'];
 /** A chmod adding an exec bit counts as a drop when the file was last written (its mtime) at most this long before. */
 export const CHMOD_RECENT_MS = 10 * 60_000;
+/** The mode bits whose chmod the program reports (`Cx`): an exec bit (0o111) or a set-id bit (0o6000). */
+const CHMOD_REPORTED_BITS = 0o111 | 0o6000;
 
 // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
@@ -842,24 +844,25 @@ export function buildProgram(opts: ProgramOptions = {}): string {
   const cwdFull = fullChain('curtask->fs->pwd.dentry', 'curtask->fs->pwd.mnt');
   p.push(`tracepoint:syscalls:sys_enter_link { ${cwdFull} ${emit('Lo', '\\t-100\\t%s', 'str(args->oldname)')} }`);
   p.push(`tracepoint:syscalls:sys_enter_link { ${cwdFull} ${emit('Lk', '\\t-100\\t%s', 'str(args->newname)')} }`);
-  // chmod adding an exec bit (drop, then `chmod +x`, then run): chmod, fchmodat, fchmodat2 and fchmod with
-  // a mode that has an exec bit, by a task that is not a compiler, linker or package manager
+  // chmod adding an exec bit (drop, then `chmod +x`, then run) or a set-id bit: chmod, fchmodat, fchmodat2
+  // and fchmod with a mode that has one of those bits (CHMOD_REPORTED_BITS), by a task that is not a compiler,
+  // linker or package manager
   // (DROP_EXEMPT_WRITERS, CHMOD_EXEMPT_WRITERS). `Cx` carries the dirfd (fchmod: the fd, its file's
   // inode and device), the mode, the chain of the directory the path is relative to (dirChain(): the
   // cwd, the dirfd's directory, or fchmod's file's parent) and the path (fchmod: the file's name). Node
   // decides whether the file is new (created less than CHMOD_RECENT_MS before) and names the chmod's
-  // process as its writer at its exec.
+  // process as its writer at its exec; a set-id bit the file now has becomes a chmod event for the rules.
   const chmodExempt = [...DROP_EXEMPT_WRITERS, ...CHMOD_EXEMPT_WRITERS].map((c) => `comm != ${lit(c)}`).join(' && ');
   const cxFmt = `\\t%d\\t%d\\t%lu\\t%lu${DIR_FMT}\\t%s`;
   p.push(
-    `tracepoint:syscalls:sys_enter_chmod /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('-100')} ${dirChain('$dd', '$dm')} ${emit('Cx', cxFmt, `-100, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+    `tracepoint:syscalls:sys_enter_chmod /(args->mode & ${CHMOD_REPORTED_BITS}) != 0/ { if (${chmodExempt}) { ${atDir('-100')} ${dirChain('$dd', '$dm')} ${emit('Cx', cxFmt, `-100, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
   );
   for (const tp of ['fchmodat', ...((opts.chmodat2 ?? hasTracepoint('sys_enter_fchmodat2')) ? ['fchmodat2'] : [])])
     p.push(
-      `tracepoint:syscalls:sys_enter_${tp} /(args->mode & 73) != 0/ { if (${chmodExempt}) { ${atDir('args->dfd')} ${dirChain('$dd', '$dm')} ${emit('Cx', cxFmt, `args->dfd, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
+      `tracepoint:syscalls:sys_enter_${tp} /(args->mode & ${CHMOD_REPORTED_BITS}) != 0/ { if (${chmodExempt}) { ${atDir('args->dfd')} ${dirChain('$dd', '$dm')} ${emit('Cx', cxFmt, `args->dfd, args->mode, (uint64)0, (uint64)0, ${DIR_ARGS}, str(args->filename)`)} } }`,
     );
   p.push(
-    `tracepoint:syscalls:sys_enter_fchmod /(args->mode & 73) != 0/ { if (${chmodExempt} && (uint64)args->fd < (uint64)curtask->files->fdt->max_fds) { $cf = *(curtask->files->fdt->fd + args->fd); if ($cf != 0) { ` +
+    `tracepoint:syscalls:sys_enter_fchmod /(args->mode & ${CHMOD_REPORTED_BITS}) != 0/ { if (${chmodExempt} && (uint64)args->fd < (uint64)curtask->files->fdt->max_fds) { $cf = *(curtask->files->fdt->fd + args->fd); if ($cf != 0) { ` +
       `${dirChain('$cf->f_path.dentry->d_parent', '$cf->f_path.mnt')} ${emit('Cx', cxFmt, `args->fd, args->mode, $cf->f_inode->i_ino, $cf->f_inode->i_sb->s_dev, ${DIR_ARGS}, str($cf->f_path.dentry->d_name.name)`)} } } }`,
   );
   // The rest of the high-risk syscalls (HIGH_RISK_SYSCALLS) that have a tracepoint of their own.
@@ -955,6 +958,9 @@ export const DELIVERED_EVENT_TYPES: Readonly<Record<string, string>> = {
   perf_event_open: 'syscalls:sys_enter_perf_event_open',
   symlinkat: 'syscalls:sys_enter_symlinkat',
   linkat: 'syscalls:sys_enter_linkat',
+  chmod: 'syscalls:sys_enter_chmod',
+  fchmod: 'syscalls:sys_enter_fchmod',
+  fchmodat: 'syscalls:sys_enter_fchmodat',
   ...Object.fromEntries(Object.keys(RAW_SYSCALLS).map((k) => [k, 'raw_syscalls:sys_enter'])),
 };
 
