@@ -54,6 +54,8 @@ test('privilege-escalation rules', () => {
       { event: exec('chmod 755 /usr/local/bin/app') },
       { event: exec('chmod u+s /usr/bin/newtool', { parents: ['dpkg'] }) },
       { event: makeEvent({ type: 'fchmodat', res: 0, args: { filename: '/tmp/x', mode: 0o755 }, proc: { name: 'python3' } }) },
+      // The chmod command's own system call: its exec already raised the alert (one alert per command, not per file).
+      { event: makeEvent({ type: 'fchmodat', res: 0, args: { filename: '/tmp/x', mode: 0o4755 }, proc: { name: 'chmod' } }) },
       { event: exec('/bin/bash -c ls') },
       { event: exec('find . -name "*.log"') },
       { event: makeEvent({ type: 'setuid', res: 0, args: { uid: 0 }, proc: { name: 'sudo', uid: 1000 } }) },
