@@ -211,6 +211,15 @@ export class ProcFs {
     return info;
   }
 
+  /**
+   * A live process of the pid namespace `pidns` other than `except` (at most `max` of /proc looked at):
+   * a container's root after the process that touched a file and its parent are gone.
+   */
+  pidInNamespace(pidns: number, except: readonly number[], max = 4096): number | undefined {
+    for (const pid of this.pids().slice(0, max)) if (!except.includes(pid) && this.pidNamespace(pid) === pidns) return pid;
+    return undefined;
+  }
+
   /** Pids of all processes now (the inventory at start, and the polling fallback). */
   pids(): number[] {
     try {

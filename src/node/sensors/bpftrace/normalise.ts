@@ -552,15 +552,23 @@ export class Normaliser {
     // Through the process's root, its parent's, or (both gone, a process of the agent's own pid
     // namespace) the agent's.
     const roots = [r.pid, r.ppid].map((pid) => `${this.o.procs.fs.root}/${pid}/root`);
-    if (r.pidnsInode !== 0 && r.pidnsInode === ownPidns()) roots.push('');
-    let st: BigIntStats | undefined;
-    for (const root of roots) {
-      try {
-        st = statSync(`${root}${path}`, { bigint: true });
-        break;
-      } catch {
-        /* gone, or not there: the next root */
+    const tryRoots = (list: string[]): BigIntStats | undefined => {
+      for (const root of list) {
+        try {
+          return statSync(`${root}${path}`, { bigint: true });
+        } catch {
+          /* gone, or not there: the next root */
+        }
       }
+      return undefined;
+    };
+    if (r.pidnsInode !== 0 && r.pidnsInode === ownPidns()) roots.push('');
+    let st = tryRoots(roots);
+    // Both gone (a dropper that chmods and execs at once, in a container): another live process of
+    // the same pid namespace (the container's) sees the same root.
+    if (!st && r.pidnsInode !== 0 && r.pidnsInode !== ownPidns()) {
+      const other = this.o.procs.fs.pidInNamespace(r.pidnsInode, [r.pid, r.ppid]);
+      if (other !== undefined) st = tryRoots([`${this.o.procs.fs.root}/${other}/root`]);
     }
     if (!st || !st.isFile()) return;
     // A set-id bit asked for and now on the file (the record is the call's entry: the file tells it
