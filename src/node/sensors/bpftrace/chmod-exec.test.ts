@@ -38,7 +38,8 @@ describe('chmod +x of a new file, then exec (real processes)', { skip, timeout: 
 
   // `./payload` is placed by the kernel's cwd at its exec, whether or not the process is still there.
   const ran = (path: string) => () => events.find((e) => e.type === 'execve' && e.proc.exepath === path);
-  const alertTypes = (e: SyscallEvent) => new Engine(rules, { host: 'test', clock: () => Date.now() }).process(e).map((a) => a.type);
+  const alertsOf = (e: SyscallEvent) => new Engine(rules, { host: 'test', clock: () => Date.now() }).process(e);
+  const alertTypes = (e: SyscallEvent) => alertsOf(e).map((a) => a.type);
 
   it('chmod +x (fchmodat, relative to the cwd) of a file just written, then run: a drop named after the chmod', async () => {
     const x = join(dir, 'payload');
@@ -69,7 +70,7 @@ describe('chmod +x of a new file, then exec (real processes)', { skip, timeout: 
     const e = await until(`${b}/tool`, ran(join(b, 'tool')));
     assert.equal(e.proc.exeWriter, undefined);
     // Named by rule and exe path, so a failure says which rule fired on what.
-    const fired = new Engine(rules, { host: 'test', clock: () => Date.now() }).process(e).map((a) => `${a.type} (${a.rule}) exepath=${e.proc.exepath}`);
+    const fired = alertsOf(e).map((a) => `${a.type} (${a.rule}) exepath=${e.proc.exepath}`);
     assert.deepEqual(fired, []);
   });
 
@@ -84,8 +85,7 @@ describe('chmod +x of a new file, then exec (real processes)', { skip, timeout: 
   // A set-id bit set by the chmod system call itself (no `chmod` command line to match), new file or not.
   const chmodOf = (path: string) => () => events.find((e) => ['chmod', 'fchmod', 'fchmodat'].includes(e.type) && e.args.filename === path);
   const setidFired = (e: SyscallEvent) =>
-    new Engine(rules, { host: 'test', clock: () => Date.now() })
-      .process(e)
+    alertsOf(e)
       .filter((a) => a.type === 'system/file-privilege-escalation')
       .map((a) => a.rule);
 

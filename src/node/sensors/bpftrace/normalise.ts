@@ -549,40 +549,44 @@ export class Normaliser {
       pid = p.ppid;
     }
     if (chain.some((c) => CHMOD_EXEMPT_ANCESTORS.has(c))) return;
-    // Through the process's root, its parent's, or (both gone, a process of the agent's own pid
-    // namespace) the agent's.
-    const roots = [r.pid, r.ppid].map((pid) => `${this.o.procs.fs.root}/${pid}/root`);
-    const tryRoots = (list: string[]): BigIntStats | undefined => {
-      for (const root of list) {
-        try {
-          return statSync(`${root}${path}`, { bigint: true });
-        } catch {
-          /* gone, or not there: the next root */
-        }
+    // Through the process's root, its parent's, or (both gone) the agent's own for a process of the
+    // agent's pid namespace, else another live process's of the same pid namespace (a container dropper
+    // that chmods and execs at once: the container's root). /proc is scanned only when the first fail.
+    const procRoot = (pid: number) => `${this.o.procs.fs.root}/${pid}/root`;
+    const ownNs = r.pidnsInode !== 0 && r.pidnsInode === ownPidns();
+    const fs = this.o.procs.fs;
+    function* roots(): Generator<string> {
+      yield procRoot(r.pid);
+      yield procRoot(r.ppid);
+      if (ownNs) yield '';
+      else if (r.pidnsInode !== 0) {
+        const other = fs.pidInNamespace(r.pidnsInode, [r.pid, r.ppid]);
+        if (other !== undefined) yield procRoot(other);
       }
-      return undefined;
-    };
-    if (r.pidnsInode !== 0 && r.pidnsInode === ownPidns()) roots.push('');
-    let st = tryRoots(roots);
-    // Both gone (a dropper that chmods and execs at once, in a container): another live process of
-    // the same pid namespace (the container's) sees the same root.
-    if (!st && r.pidnsInode !== 0 && r.pidnsInode !== ownPidns()) {
-      const other = this.o.procs.fs.pidInNamespace(r.pidnsInode, [r.pid, r.ppid]);
-      if (other !== undefined) st = tryRoots([`${this.o.procs.fs.root}/${other}/root`]);
+    }
+    let st: BigIntStats | undefined;
+    for (const root of roots()) {
+      try {
+        st = statSync(`${root}${path}`, { bigint: true });
+        break;
+      } catch {
+        /* gone, or not there: the next root */
+      }
     }
     if (!st || !st.isFile()) return;
     // A set-id bit asked for and now on the file (the record is the call's entry: the file tells it
     // took effect): a chmod event for the rules, named as the kernel's call (fchmod: by its file).
+    const byFd = f[2] !== undefined && f[2] !== '0';
     let setid: SyscallEvent | undefined;
     if ((mode & 0o6000) !== 0 && (Number(st.mode) & 0o6000) !== 0) {
-      const type = f[2] && f[2] !== '0' ? 'fchmod' : dfd === AT_FDCWD ? 'chmod' : 'fchmodat';
+      const type = byFd ? 'fchmod' : dfd === AT_FDCWD ? 'chmod' : 'fchmodat';
       setid = this.make(r, type, { mode, filename: path }, undefined, 0);
     }
     if ((mode & 0o111) === 0) return setid;
     // Written recently (the mtime, not the birth time: an image layer unpacked a minute ago keeps its
     // files' old mtimes, a download or a copy has a new one).
     if ((this.o.wallNow?.() ?? Date.now()) - Number(st.mtimeMs) > CHMOD_RECENT_MS) return setid;
-    const key = f[2] && f[2] !== '0' ? `${f[3]}:${f[2]}` : `${kernelDev(Number(st.dev))}:${st.ino}`;
+    const key = byFd ? `${f[3]}:${f[2]}` : `${kernelDev(Number(st.dev))}:${st.ino}`;
     this.chmodded.delete(key);
     this.chmodded.set(key, { writer: r.comm, pidns: r.pidnsInode });
     if (this.chmodded.size > Normaliser.MAX_CHMODDED) this.chmodded.delete(this.chmodded.keys().next().value!);
