@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
+import { CachedValue } from '../../core/cache/cached-value.js';
 import { InputError } from '../../core/errors.js';
 import { decideAdmission, type AdmissionDecision, type AdmissionReason, type AdmissionSubject, type ImageFacts } from '../../core/admission/decide.js';
 import { FactsTable, factsFromDocument, factsFromScanReport, validateImageFacts } from '../../core/admission/facts.js';
@@ -112,8 +113,8 @@ export class ServerSource implements AdmissionSource {
   private readonly base: URL;
   private readonly cache = new Map<string, { at: number; facts: ImageFacts | undefined }>();
   private readonly inflight = new Map<string, Promise<ImageFacts | undefined>>();
-  private pol: { at: number; list: AdmissionPolicy[] } | undefined;
-  private polInflight: Promise<AdmissionPolicy[]> | undefined;
+  /** Policies refreshed after a TTL; a stale list beats none while the server is briefly away. */
+  private readonly pol: CachedValue<AdmissionPolicy[]>;
   readonly stats = { factsHits: 0, factsMisses: 0, errors: 0 };
   private static readonly MAX_ENTRIES = 20_000;
 
@@ -122,6 +123,15 @@ export class ServerSource implements AdmissionSource {
     private readonly now: () => number = Date.now,
   ) {
     this.base = checkServerUrl(link.url);
+    this.pol = new CachedValue({
+      ttlMs: link.policiesTtlMs ?? 30_000,
+      staleOnError: true,
+      now,
+      load: async () => {
+        const body = (await this.get(`/api/v1/projects/${encodeURIComponent(link.project)}/admission/policies`)) as { policies?: unknown[] };
+        return (body.policies ?? []).map((p, i) => validateAdmissionPolicy(p, `server policies[${i}]`));
+      },
+    });
   }
 
   private async get(path: string): Promise<unknown> {
@@ -150,26 +160,8 @@ export class ServerSource implements AdmissionSource {
     }
   }
 
-  async policies(): Promise<AdmissionPolicy[]> {
-    const ttl = this.link.policiesTtlMs ?? 30_000;
-    if (this.pol && this.now() - this.pol.at < ttl) return this.pol.list;
-    if (!this.polInflight) {
-      this.polInflight = (async () => {
-        try {
-          const body = (await this.get(`/api/v1/projects/${encodeURIComponent(this.link.project)}/admission/policies`)) as { policies?: unknown[] };
-          const list = (body.policies ?? []).map((p, i) => validateAdmissionPolicy(p, `server policies[${i}]`));
-          this.pol = { at: this.now(), list };
-          return list;
-        } catch (e) {
-          // A stale list beats none while the server is briefly away.
-          if (this.pol) return this.pol.list;
-          throw e;
-        } finally {
-          this.polInflight = undefined;
-        }
-      })();
-    }
-    return this.polInflight;
+  policies(): Promise<AdmissionPolicy[]> {
+    return this.pol.get();
   }
 
   async facts(ref: ImageRef): Promise<ImageFacts | undefined> {

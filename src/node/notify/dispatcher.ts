@@ -5,6 +5,7 @@
 // flight are bounded: when a receiver is slow or down (retries with backoff)
 // and alerts keep coming, new deliveries are dropped and counted rather than
 // queued without limit.
+import { CachedValue } from '../../core/cache/cached-value.js';
 import type { Alert, Severity } from '../../core/alerts/types.js';
 import type { Store } from '../store/store.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -58,46 +59,26 @@ function originOf(url: string): string {
 }
 
 export class Notifier {
-  private cache?: { at: number; targets: NotifierTarget[] };
-  private loading?: Promise<NotifierTarget[]>;
-  private generation = 0;
+  /**
+   * The targets, cached for `cacheMs`, one read at a time (the agent link asks
+   * for them for every batch a commit acknowledged, thousands at once under
+   * load: each reading the table held the database pool the next commit needs).
+   */
+  private readonly cached: CachedValue<NotifierTarget[]>;
   private readonly pending = new Set<Promise<void>>();
   /** Deliveries dropped because `maxPending` were in flight. */
   dropped = 0;
 
-  constructor(private readonly o: NotifierOptions) {}
-
-  invalidate(): void {
-    this.cache = undefined;
-    this.loading = undefined;
-    this.generation++;
+  constructor(private readonly o: NotifierOptions) {
+    this.cached = new CachedValue({ load: () => this.load(), ttlMs: o.cacheMs ?? 10_000 });
   }
 
-  /**
-   * The targets, cached for `cacheMs`. One read at a time: callers that come
-   * while the cache is being filled share that read (the agent link calls
-   * this for every batch a commit acknowledged, thousands at once under load:
-   * each reading the table held the database pool the next commit needs).
-   */
+  invalidate(): void {
+    this.cached.invalidate();
+  }
+
   private targets(): Promise<NotifierTarget[]> {
-    if (this.cache && Date.now() - this.cache.at < (this.o.cacheMs ?? 10_000)) return Promise.resolve(this.cache.targets);
-    if (!this.loading) {
-      const generation = this.generation;
-      const p = this.load().then(
-        (targets) => {
-          // A change (invalidate) during the read: this result may predate it, so it is not cached.
-          if (generation === this.generation) this.cache = { at: Date.now(), targets };
-          if (this.loading === p) this.loading = undefined;
-          return targets;
-        },
-        (e: unknown) => {
-          if (this.loading === p) this.loading = undefined;
-          throw e;
-        },
-      );
-      this.loading = p;
-    }
-    return this.loading;
+    return this.cached.get();
   }
 
   private async load(): Promise<NotifierTarget[]> {
