@@ -12,9 +12,10 @@ import { after, describe, it } from 'node:test';
 import type { EntryFilter } from '../../core/image/types.js';
 import { BATCH, numbersLstat, walkTree, type WalkedRecord } from './walk-worker.js';
 
-async function all(root: string, workerAfter: number): Promise<WalkedRecord[]> {
+/** The walk's entries; past `workerAfter` entries the main thread waits for the workers (unless `handOffWhenReady`), so that they walk the rest. */
+async function all(root: string, workerAfter: number, handOffWhenReady = false): Promise<WalkedRecord[]> {
   const out: WalkedRecord[] = [];
-  for await (const b of walkTree(root, (r) => r, workerAfter)) out.push(...b);
+  for await (const b of walkTree(root, (r) => r, workerAfter, undefined, !handOffWhenReady)) out.push(...b);
   return out;
 }
 
@@ -34,6 +35,8 @@ describe('walkTree', () => {
     const handed = await all(dir, 10);
     assert.ok(alone.length > 3000);
     assert.deepEqual(handed, alone);
+    // Handed over whenever the workers run (the main thread walking on meanwhile), or never when it finishes first: the same.
+    for (const after of [0, 10, 2000]) assert.deepEqual(await all(dir, after, true), alone);
     assert.equal(alone.find((r) => r.path === '/d0/link')?.linkTarget, '../d1');
     assert.equal(alone.find((r) => r.path === '/d2/fifo')?.kind, 'fifo');
     assert.equal(alone.find((r) => r.path === '/d3/e3/f3')?.size, 3);
@@ -48,7 +51,7 @@ describe('walkTree', () => {
 
   it('ends the worker when the consumer stops early', async () => {
     let n = 0;
-    for await (const b of walkTree(dir, (r) => r, 0)) {
+    for await (const b of walkTree(dir, (r) => r, 0, undefined, true)) {
       n += b.length;
       if (n >= BATCH) break;
     }
@@ -83,7 +86,7 @@ describe('walkTree with an entry filter', () => {
   async function filtered(root: string, workerAfter: number, f: EntryFilter): Promise<{ out: WalkedRecord[]; skipped: number }> {
     const out: WalkedRecord[] = [];
     let skipped = 0;
-    for await (const b of walkTree(root, (r) => r, workerAfter, f)) {
+    for await (const b of walkTree(root, (r) => r, workerAfter, f, true)) {
       out.push(...b);
       skipped += b.skipped ?? 0;
     }

@@ -1,8 +1,10 @@
 // The rootfs walk: depth first, parents before children, names sorted,
 // symlinks never followed, other file systems not entered. A large tree's
 // cost is mostly the walk's system calls (readdir, lstat, readlink), so once
-// a walk has passed WORKER_AFTER entries the directories still to visit (the
-// subtrees on its stack) go to two worker threads, every other subtree to
+// a walk has passed WORKER_AFTER entries two worker threads start, and once
+// they run (a worker's start takes ~50 ms, which the main thread spends
+// walking on) the directories still to visit (the subtrees on its stack) go
+// to them, every other subtree to
 // each, which walk them on both cores while the main thread registers
 // entries, reads the claimed files and runs the analyzers; the main thread
 // takes the subtrees back in walk order (each batch marks where subtrees
@@ -24,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 import type { EntryFilter } from '../../core/image/types.js';
 import type { EntryKind, FileEntry } from '../../core/inventory/types.js';
 
-/** Entries walked on the main thread before the rest of the walk moves to a worker. */
+/** Entries walked on the main thread before the walk workers start (the rest of the walk moves to them once they run). */
 export const WORKER_AFTER = 8192;
 /** Entries per batch. */
 export const BATCH = 1024;
@@ -155,7 +157,8 @@ export function walkDirs(fs: WalkFs, root: string, rootDev: number, stack: strin
 const WORKER_SOURCE = `
 const nodeFs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-const { root, rootDev, subtrees, batch, maxAhead, fields, filter } = workerData;
+const { root, rootDev, batch, maxAhead, fields, filter } = workerData;
+// [0]: batches posted and not yet taken; [1]: 1 once this script runs (the main thread then hands it its subtrees).
 const credits = new Int32Array(workerData.credits);
 const walkDirs = ${walkDirs.toString()};
 const numbersLstat = ${numbersLstat.toString()};
@@ -195,21 +198,24 @@ const emit = (p, kind, mode, size, uid, gid, link) => {
   emitted++;
   if (++n === batch) flush();
 };
-try {
-  for (const sub of subtrees) {
-    const stack = [sub];
-    while (stack.length > 0) {
-      emitted = 0;
-      skipped += walkDirs(fs, root, rootDev, stack, batch, emit, filter) - emitted;
+parentPort.once('message', ({ subtrees }) => {
+  try {
+    for (const sub of subtrees) {
+      const stack = [sub];
+      while (stack.length > 0) {
+        emitted = 0;
+        skipped += walkDirs(fs, root, rootDev, stack, batch, emit, filter) - emitted;
+      }
+      ends.push(n);
     }
-    ends.push(n);
+    flush();
+    parentPort.postMessage({ done: true });
+  } catch (e) {
+    flush();
+    parentPort.postMessage({ error: { code: typeof e.code === 'string' ? e.code : '', message: String(e.message ?? e), where: e.where ?? root } });
   }
-  flush();
-  parentPort.postMessage({ done: true });
-} catch (e) {
-  flush();
-  parentPort.postMessage({ error: { code: typeof e.code === 'string' ? e.code : '', message: String(e.message ?? e), where: e.where ?? root } });
-}
+});
+Atomics.store(credits, 1, 1);
 `;
 
 /** One walked entry: a FileEntry's metadata (no layer, no hash). */
@@ -251,7 +257,7 @@ interface Message {
 /** One walk worker: its messages in order, and the count of its batches not yet taken. */
 class WalkWorker {
   private readonly worker: Worker;
-  readonly credits = new Int32Array(new SharedArrayBuffer(4));
+  readonly credits = new Int32Array(new SharedArrayBuffer(8));
   private readonly queue: Message[] = [];
   private wake: (() => void) | undefined;
   private crashed: Error | undefined;
@@ -271,6 +277,16 @@ class WalkWorker {
       this.exited = true;
       this.wake?.();
     });
+  }
+
+  /** Whether the worker has started (its script runs) and waits for its subtrees. */
+  get ready(): boolean {
+    return Atomics.load(this.credits, 1) === 1;
+  }
+
+  /** Hands the worker the subtrees it walks. */
+  start(subtrees: string[]): void {
+    this.worker.postMessage({ subtrees });
   }
 
   /** The next batch (taken: the worker may post one more); a failure of the walk or of the worker throws. */
@@ -306,19 +322,11 @@ const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
  * each ends, and the subtrees are yielded in walk order, so the entries come
  * in the order of a walk on one thread.
  */
-async function* walkRestInWorkers<T>(
-  root: string,
-  rootDev: number,
-  stack: string[],
-  make: (r: WalkedRecord) => T,
-  filter: EntryFilter | undefined,
-): AsyncGenerator<WalkBatch<T>> {
+async function* walkRestInWorkers<T>(pool: WalkWorker[], stack: string[], make: (r: WalkedRecord) => T): AsyncGenerator<WalkBatch<T>> {
   const subtrees = [...stack].reverse();
-  const k = Math.min(WORKERS, subtrees.length);
-  const workers = Array.from(
-    { length: k },
-    (_, w) => new WalkWorker({ root, rootDev, subtrees: subtrees.filter((_s, i) => i % k === w), batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, filter }),
-  );
+  const k = Math.min(pool.length, subtrees.length);
+  const workers = pool.slice(0, k);
+  for (let w = 0; w < k; w++) workers[w]!.start(subtrees.filter((_s, i) => i % k === w));
   // Each worker's batch being read: its entries, the offsets where its subtrees end, how far it was read.
   const cursors: Array<{ out: T[]; ends: number[]; pos: number; end: number } | undefined> = [];
   let skipped = 0;
@@ -347,7 +355,7 @@ async function* walkRestInWorkers<T>(
       }
     }
   } finally {
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(pool.map((w) => w.stop()));
   }
 }
 
@@ -371,9 +379,18 @@ export type WalkBatch<T> = T[] & { skipped?: number };
  * Walk `root` ('' for `/`), yielding entries in batches (paths relative to
  * the root, starting with `/`); failures are WalkFailures naming the path.
  * With a `filter`, the regular files it does not keep are left out (see
- * walkDirs) and counted in the batches' `skipped`.
+ * walkDirs) and counted in the batches' `skipped`. Past `workerAfter`
+ * entries the walk workers start; this thread keeps walking while they
+ * boot (~50 ms) and hands them the rest once they run, or, with `wait`
+ * (tests), waits for them there; a walk that ends first stops them.
  */
-export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, workerAfter = WORKER_AFTER, filter?: EntryFilter): AsyncGenerator<WalkBatch<T>> {
+export async function* walkTree<T>(
+  root: string,
+  make: (r: WalkedRecord) => T,
+  workerAfter = WORKER_AFTER,
+  filter?: EntryFilter,
+  wait = false,
+): AsyncGenerator<WalkBatch<T>> {
   const fs: WalkFs = { lstat: numbersLstat({ lstatSync }, root || '/'), readdirSync, readlinkSync };
   let rootDev: number;
   try {
@@ -387,20 +404,32 @@ export async function* walkTree<T>(root: string, make: (r: WalkedRecord) => T, w
   const emit: Emit = (p, kind, mode, size, uid, gid, link) => {
     batch.push(make(record(p, kind, mode, size, uid, gid, link)));
   };
-  while (stack.length > 0) {
-    if (walked >= workerAfter) {
-      yield* walkRestInWorkers(root, rootDev, stack, make, filter);
-      return;
+  let pool: WalkWorker[] | undefined;
+  try {
+    while (stack.length > 0) {
+      if (!pool && walked >= workerAfter) {
+        pool = Array.from({ length: WORKERS }, () => new WalkWorker({ root, rootDev, batch: BATCH, maxAhead: MAX_AHEAD, fields: FIELDS, filter }));
+        if (wait) for (const w of pool) while (!w.ready && !w.exited) Atomics.wait(w.credits, 1, 0, 20);
+      }
+      if (pool && pool.every((w) => w.ready)) {
+        const workers = pool;
+        pool = undefined; // walkRestInWorkers stops them
+        yield* walkRestInWorkers(workers, stack, make);
+        return;
+      }
+      let visited: number;
+      try {
+        visited = walkDirs(fs, root, rootDev, stack, BATCH, emit, filter);
+      } catch (e) {
+        throw failure(e, root);
+      }
+      walked += visited;
+      if (visited > batch.length) batch.skipped = visited - batch.length;
+      if (visited > 0) yield batch;
+      batch = [];
     }
-    let visited: number;
-    try {
-      visited = walkDirs(fs, root, rootDev, stack, BATCH, emit, filter);
-    } catch (e) {
-      throw failure(e, root);
-    }
-    walked += visited;
-    if (visited > batch.length) batch.skipped = visited - batch.length;
-    if (visited > 0) yield batch;
-    batch = [];
+  } finally {
+    // The walk ended (or stopped, or failed) before the workers were handed anything.
+    if (pool) await Promise.all(pool.map((w) => w.stop()));
   }
 }
