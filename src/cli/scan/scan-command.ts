@@ -3,6 +3,7 @@
 import type { ScanReport, ScannerId } from '../../core/scan/types.js';
 import { InputError } from '../../core/errors.js';
 import { filterReportBySeverity, parseSeverityFilter } from '../../core/scan/severity-filter.js';
+import { oneShotTiering } from '../../node/one-shot-tiering.js';
 import { runScan, SUPPORTED_SCANNERS } from '../../node/scan/run-scan.js';
 import { stdoutColor } from '../terminal.js';
 import { UsageError } from '../exit.js';
@@ -43,6 +44,7 @@ export function remainingFindings(report: ScanReport): number {
 }
 
 export async function scanCommand(image: string, o: Record<string, unknown>): Promise<number> {
+  oneShotTiering();
   const format = await checkFormat(String(o.format), 'scan');
   const scanners = parseList('--scanners', o.scanners as string, new Set(SUPPORTED_SCANNERS)) as ScannerId[];
   const severities = parseSeverities(o.severity);
@@ -74,6 +76,7 @@ export async function scanCommand(image: string, o: Record<string, unknown>): Pr
 }
 
 export async function sbomCommand(image: string, o: Record<string, unknown>): Promise<number> {
+  oneShotTiering();
   const format = await checkFormat(String(o.format), 'sbom');
   const analyzers = await analyzersOption(o.analyzers);
   const progress = scanProgress();

@@ -5,16 +5,17 @@
 // files it does not keep.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EntryFilter } from '../../core/image/types.js';
-import { BATCH, walkTree, type WalkedRecord } from './walk-worker.js';
+import { BATCH, numbersLstat, walkTree, type WalkedRecord } from './walk-worker.js';
 
-async function all(root: string, workerAfter: number): Promise<WalkedRecord[]> {
+/** The walk's entries; past `workerAfter` entries the main thread waits for the workers (unless `handOffWhenReady`), so that they walk the rest. */
+async function all(root: string, workerAfter: number, handOffWhenReady = false): Promise<WalkedRecord[]> {
   const out: WalkedRecord[] = [];
-  for await (const b of walkTree(root, (r) => r, workerAfter)) out.push(...b);
+  for await (const b of walkTree(root, (r) => r, workerAfter, undefined, !handOffWhenReady)) out.push(...b);
   return out;
 }
 
@@ -34,6 +35,8 @@ describe('walkTree', () => {
     const handed = await all(dir, 10);
     assert.ok(alone.length > 3000);
     assert.deepEqual(handed, alone);
+    // Handed over whenever the workers run (the main thread walking on meanwhile), or never when it finishes first: the same.
+    for (const after of [0, 10, 2000]) assert.deepEqual(await all(dir, after, true), alone);
     assert.equal(alone.find((r) => r.path === '/d0/link')?.linkTarget, '../d1');
     assert.equal(alone.find((r) => r.path === '/d2/fifo')?.kind, 'fifo');
     assert.equal(alone.find((r) => r.path === '/d3/e3/f3')?.size, 3);
@@ -48,7 +51,7 @@ describe('walkTree', () => {
 
   it('ends the worker when the consumer stops early', async () => {
     let n = 0;
-    for await (const b of walkTree(dir, (r) => r, 0)) {
+    for await (const b of walkTree(dir, (r) => r, 0, undefined, true)) {
       n += b.length;
       if (n >= BATCH) break;
     }
@@ -83,7 +86,7 @@ describe('walkTree with an entry filter', () => {
   async function filtered(root: string, workerAfter: number, f: EntryFilter): Promise<{ out: WalkedRecord[]; skipped: number }> {
     const out: WalkedRecord[] = [];
     let skipped = 0;
-    for await (const b of walkTree(root, (r) => r, workerAfter, f)) {
+    for await (const b of walkTree(root, (r) => r, workerAfter, f, true)) {
       out.push(...b);
       skipped += b.skipped ?? 0;
     }
@@ -117,5 +120,52 @@ describe('walkTree with an entry filter', () => {
       );
       assert.ok(want.length < all.length / 2);
     }
+  });
+});
+
+describe('numbersLstat', () => {
+  const root = process.env.VIGIL_TEST_DEBIAN_ROOTFS ?? '/var/cache/vigil-ci/bookworm-minbase';
+  const numbers = (st: Stats): number[] => [st.dev, st.mode, st.nlink, st.uid, st.gid, st.rdev, st.blksize, st.ino, st.size];
+
+  it("gives lstatSync's numbers for every entry of the Debian rootfs, through Node 20's fs binding", () => {
+    const lstat = numbersLstat({ lstatSync }, root);
+    // Node 20 builds four Dates per Stats object; the binding's reused array is the fast path this test must exercise.
+    if (process.versions.node.startsWith('20.')) assert.ok(lstat(root) instanceof Float64Array, 'the fs binding is used on Node 20');
+    let n = 0;
+    const stack = [root];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      for (const name of readdirSync(d)) {
+        const p = join(d, name);
+        const st = lstatSync(p);
+        assert.deepEqual([...Array.prototype.slice.call(lstat(p)!, 0, 9)], numbers(st), p);
+        if (st.isDirectory()) stack.push(p);
+        n++;
+      }
+    }
+    assert.ok(n > 5000);
+    assert.equal(lstat(join(root, 'no-such-file')), undefined);
+    assert.throws(
+      () => lstat(join(root, 'etc', 'passwd', 'below-a-file')),
+      (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR',
+    );
+  });
+
+  it('falls back to lstatSync when the binding does not answer as lstatSync does', () => {
+    const probe = join(root, 'etc', 'passwd');
+    const real = lstatSync(probe);
+    // An lstatSync that disagrees with the binding on the probe (another inode): the binding is not trusted.
+    const other = Object.assign(Object.create(Object.getPrototypeOf(real) as object) as typeof real, real, { ino: real.ino + 1 });
+    let calls = 0;
+    const fake = ((path: string, opts?: object) => {
+      calls++;
+      return path === probe ? other : lstatSync(path, opts as { throwIfNoEntry: false });
+    }) as unknown as typeof lstatSync;
+    const lstat = numbersLstat({ lstatSync: fake }, probe);
+    const before = calls;
+    const got = lstat(join(root, 'etc', 'hostname'));
+    assert.ok(Array.isArray(got), 'the fallback builds its numbers from lstatSync');
+    assert.equal(calls, before + 1);
+    assert.deepEqual(got, numbers(lstatSync(join(root, 'etc', 'hostname'))));
   });
 });
