@@ -20,6 +20,9 @@
 //      on stderr a breakdown per process (CPU, context switches, RSS, PSS,
 //      private/shared, largest mappings) and V8's view of the node process
 //      (heap, code space, compiled scripts by package: bench/lib/node-probe.mjs).
+//      Twice: first the peer, with bpftrace's LLVM pages left resident
+//      (VIGIL_BPFTRACE_KEEP_LLVM=1), then as shipped (released once the
+//      probes are attached), and the ratios (BENCH_IDLE_PEER=0: one run).
 //
 //  --ab-triggers S (PostgreSQL): an A/B in the same run: the overview
 //      counters' triggers on the alerts table are disabled and enabled again
@@ -296,9 +299,9 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
   }
 }
 
-/** (c): one real agent with the default (eBPF) sensors, idle. */
-async function idleAgent(): Promise<string> {
-  if (process.getuid?.() !== 0) return 'skipped: needs root (eBPF sensors)';
+/** (c): one real agent with the default (eBPF) sensors, idle; `keepLlvm`: bpftrace's LLVM pages left resident (the peer). */
+async function idleAgent(keepLlvm: boolean): Promise<{ text: string; rssMiB: number; pssMiB: number; cpuPct: number }> {
+  if (process.getuid?.() !== 0) return { text: 'skipped: needs root (eBPF sensors)', rssMiB: NaN, pssMiB: NaN, cpuPct: NaN };
   const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-idle-'));
   const { p: server, link, url } = await startServer(`sqlite:${join(dir, 'server.db')}`, join(dir, 'server'), ['--agent-port', '0']);
   let agent: Proc | undefined;
@@ -312,7 +315,7 @@ async function idleAgent(): Promise<string> {
     const probeFile = join(dir, 'probe.json');
     const a = (agent = vigil(
       ['agent', '--server', link, '--token', t.token, '--ca-hash', t.caHash, '--data-dir', join(dir, 'agent'), '--node-name', 'idle'],
-      { BENCH_PROBE_FILE: probeFile },
+      { BENCH_PROBE_FILE: probeFile, ...(keepLlvm ? { VIGIL_BPFTRACE_KEEP_LLVM: '1' } : {}) },
       ['--import', join(import.meta.dirname, 'lib', 'node-probe.mjs'), ...nodeArgs],
     ));
     await until('agent ready', () => (/\bready\b/.test(a.err()) ? true : undefined), 180_000, a);
@@ -341,7 +344,8 @@ async function idleAgent(): Promise<string> {
     const pss = mem.reduce((n, x) => n + x.pss, 0) / 1024;
     const M = (k: number | undefined) => ((k ?? 0) / 1024).toFixed(1);
     // The breakdown, per process (stderr: the table's row stays one line).
-    const lines = [`agent idle breakdown (load ${load}, ${IDLE} s, ${new Date().toISOString()}):`];
+    const released = /LLVM pages (?:resident [\d.]+ -> [\d.]+ MiB|kept: [^;)]*)/.exec(a.err())?.[0] ?? 'LLVM pages kept (VIGIL_BPFTRACE_KEEP_LLVM=1)';
+    const lines = [`agent idle breakdown (${keepLlvm ? 'peer: ' : ''}${released}; load ${load}, ${IDLE} s, ${new Date().toISOString()}):`];
     mem.forEach((m, i) => {
       const r = m.rollup;
       const sw = { v: c1[i]!.cs.voluntary - c0[i]!.cs.voluntary, n: c1[i]!.cs.involuntary - c0[i]!.cs.involuntary };
@@ -371,7 +375,8 @@ async function idleAgent(): Promise<string> {
           `${m.comm} ${(m.rss / 1024).toFixed(0)} (anon ${(m.anon / 1024).toFixed(0)}, file ${(m.file / 1024).toFixed(0)}; PSS ${(m.pss / 1024).toFixed(0)})`,
       )
       .join(' + ');
-    return `node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB, PSS ${pss.toFixed(0)} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'}); ${probe.scripts.files} script files compiled in node`;
+    const text = `${released}; node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB, PSS ${pss.toFixed(0)} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'}); ${probe.scripts.files} script files compiled in node`;
+    return { text, rssMiB: total, pssMiB: pss, cpuPct };
   } finally {
     await stop(agent);
     await stop(server);
@@ -391,7 +396,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   if (ONLY && ONLY !== kind) continue;
   results.push(await runBackend(kind));
 }
-const idle = IDLE > 0 && (!ONLY || ONLY === 'idle') ? await idleAgent() : 'skipped';
+// The peer first: the same agent with bpftrace's LLVM pages left resident (BENCH_IDLE_PEER=0: no peer run).
+const idleRuns =
+  IDLE > 0 && (!ONLY || ONLY === 'idle') ? [...(process.env.BENCH_IDLE_PEER === '0' ? [] : [await idleAgent(true)]), await idleAgent(false)] : [];
 const f = (x: number) => x.toFixed(1);
 const mean = (xs: readonly number[]) => xs.reduce((n, x) => n + x, 0) / Math.max(1, xs.length);
 /** Seconds as ms. */
@@ -466,4 +473,14 @@ for (const r of results) {
   ];
   for (const [w, v, t] of rows) process.stdout.write(`| ${r.kind} | ${w} | ${v} | ${t} |\n`);
 }
-process.stdout.write(`| node | agent idle, default sensors | ${idle} | < 2 % CPU, < 150 MiB |\n`);
+if (idleRuns.length === 0) process.stdout.write('| node | agent idle, default sensors | skipped | < 2 % CPU, < 150 MiB |\n');
+for (const [i, r] of idleRuns.entries()) {
+  const peer = idleRuns.length === 2 && i === 0;
+  process.stdout.write(`| node | agent idle, default sensors${peer ? ' (peer: LLVM pages kept)' : ''} | ${r.text} | < 2 % CPU, < 150 MiB |\n`);
+}
+if (idleRuns.length === 2) {
+  const [k, r] = idleRuns as [(typeof idleRuns)[0], (typeof idleRuns)[0]];
+  process.stdout.write(
+    `| node | agent idle: LLVM pages released vs kept | RSS ${r.rssMiB.toFixed(0)} vs ${k.rssMiB.toFixed(0)} MiB (${(r.rssMiB / k.rssMiB).toFixed(2)}x), PSS ${r.pssMiB.toFixed(0)} vs ${k.pssMiB.toFixed(0)} MiB (${(r.pssMiB / k.pssMiB).toFixed(2)}x), CPU ${r.cpuPct.toFixed(2)} vs ${k.cpuPct.toFixed(2)} % | reported |\n`,
+  );
+}

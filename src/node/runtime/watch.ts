@@ -216,6 +216,8 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       now: clock,
       inodes: new Map(inodes.map((x) => [`${x.dev}:${x.ino}`, x.path])),
       ...(rootDev !== undefined ? { rootDev } : {}),
+      // VIGIL_BPFTRACE_KEEP_LLVM=1 keeps bpftrace's LLVM pages resident (the benchmark's peer; docs/agent.md).
+      releaseCompilerPages: process.env.VIGIL_BPFTRACE_KEEP_LLVM !== '1',
     });
   } else {
     main = new ProcPoller({ procs, containers, host, intervalMs: o.pollIntervalMs ?? 200, ignore: self, now: clock });
