@@ -20,9 +20,12 @@
 //      on stderr a breakdown per process (CPU, context switches, RSS, PSS,
 //      private/shared, largest mappings) and V8's view of the node process
 //      (heap, code space, compiled scripts by package: bench/lib/node-probe.mjs).
-//      Twice: first the peer, with bpftrace's LLVM pages left resident
-//      (VIGIL_BPFTRACE_KEEP_LLVM=1), then as shipped (released once the
-//      probes are attached), and the ratios (BENCH_IDLE_PEER=0: one run).
+//      Twice: first the peer, with the pages only the start used left
+//      resident (VIGIL_KEEP_STARTUP_PAGES=1: bpftrace's LLVM, node's start-up
+//      code), then as shipped, and the ratios (BENCH_IDLE_PEER=0: one run).
+//      The agent runs a copy of this node binary, as in its image, where no
+//      other process of the host maps that file (BENCH_AGENT_SHARED_NODE=1:
+//      this one).
 //
 //  --ab-triggers S (PostgreSQL): an A/B in the same run: the overview
 //      counters' triggers on the alerts table are disabled and enabled again
@@ -31,7 +34,7 @@
 //      are reported per phase (by the alert's creation time).
 //
 //   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres|idle] [--idle 30] [--ab-triggers 5] [--procs 4]
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -299,8 +302,8 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
   }
 }
 
-/** (c): one real agent with the default (eBPF) sensors, idle; `keepLlvm`: bpftrace's LLVM pages left resident (the peer). */
-async function idleAgent(keepLlvm: boolean): Promise<{ text: string; rssMiB: number; pssMiB: number; cpuPct: number }> {
+/** (c): one real agent with the default (eBPF) sensors, idle; `keepPages`: the start-up pages left resident (the peer). */
+async function idleAgent(keepPages: boolean): Promise<{ text: string; rssMiB: number; pssMiB: number; cpuPct: number }> {
   if (process.getuid?.() !== 0) return { text: 'skipped: needs root (eBPF sensors)', rssMiB: NaN, pssMiB: NaN, cpuPct: NaN };
   const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-idle-'));
   const { p: server, link, url } = await startServer(`sqlite:${join(dir, 'server.db')}`, join(dir, 'server'), ['--agent-port', '0']);
@@ -313,10 +316,15 @@ async function idleAgent(keepLlvm: boolean): Promise<{ text: string; rssMiB: num
     const nodeArgs = process.env.BENCH_AGENT_PLAIN ? [] : agentLauncherNodeArgs();
     // The probe (bench/lib/node-probe.mjs) answers SIGUSR2 with V8's view of the agent: heap, code space, compiled scripts.
     const probeFile = join(dir, 'probe.json');
+    // As in the agent image, node is a file no other process of the host maps (else the kernel keeps the
+    // pages of its binary that the agent releases: other node processes map them too). BENCH_AGENT_SHARED_NODE=1: this node.
+    const nodeBin = process.env.BENCH_AGENT_SHARED_NODE ? process.execPath : join(dir, 'node');
+    if (nodeBin !== process.execPath) copyFileSync(process.execPath, nodeBin);
     const a = (agent = vigil(
       ['agent', '--server', link, '--token', t.token, '--ca-hash', t.caHash, '--data-dir', join(dir, 'agent'), '--node-name', 'idle'],
-      { BENCH_PROBE_FILE: probeFile, ...(keepLlvm ? { VIGIL_BPFTRACE_KEEP_LLVM: '1' } : {}) },
+      { BENCH_PROBE_FILE: probeFile, ...(keepPages ? { VIGIL_KEEP_STARTUP_PAGES: '1' } : {}) },
       ['--import', join(import.meta.dirname, 'lib', 'node-probe.mjs'), ...nodeArgs],
+      nodeBin,
     ));
     await until('agent ready', () => (/\bready\b/.test(a.err()) ? true : undefined), 180_000, a);
     await new Promise((r) => setTimeout(r, 10_000));
@@ -344,8 +352,8 @@ async function idleAgent(keepLlvm: boolean): Promise<{ text: string; rssMiB: num
     const pss = mem.reduce((n, x) => n + x.pss, 0) / 1024;
     const M = (k: number | undefined) => ((k ?? 0) / 1024).toFixed(1);
     // The breakdown, per process (stderr: the table's row stays one line).
-    const released = /LLVM pages (?:resident [\d.]+ -> [\d.]+ MiB|kept: [^;)]*)/.exec(a.err())?.[0] ?? 'LLVM pages kept (VIGIL_BPFTRACE_KEEP_LLVM=1)';
-    const lines = [`agent idle breakdown (${keepLlvm ? 'peer: ' : ''}${released}; load ${load}, ${IDLE} s, ${new Date().toISOString()}):`];
+    const released = /LLVM pages (?:resident [\d.]+ -> [\d.]+ MiB|kept: [^;)]*)/.exec(a.err())?.[0] ?? 'start-up pages kept (VIGIL_KEEP_STARTUP_PAGES=1)';
+    const lines = [`agent idle breakdown (${keepPages ? 'peer: ' : ''}${released}; load ${load}, ${IDLE} s, ${new Date().toISOString()}):`];
     mem.forEach((m, i) => {
       const r = m.rollup;
       const sw = { v: c1[i]!.cs.voluntary - c0[i]!.cs.voluntary, n: c1[i]!.cs.involuntary - c0[i]!.cs.involuntary };
@@ -396,7 +404,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   if (ONLY && ONLY !== kind) continue;
   results.push(await runBackend(kind));
 }
-// The peer first: the same agent with bpftrace's LLVM pages left resident (BENCH_IDLE_PEER=0: no peer run).
+// The peer first: the same agent with its start-up pages left resident (BENCH_IDLE_PEER=0: no peer run).
 const idleRuns =
   IDLE > 0 && (!ONLY || ONLY === 'idle') ? [...(process.env.BENCH_IDLE_PEER === '0' ? [] : [await idleAgent(true)]), await idleAgent(false)] : [];
 const f = (x: number) => x.toFixed(1);
@@ -476,11 +484,11 @@ for (const r of results) {
 if (idleRuns.length === 0) process.stdout.write('| node | agent idle, default sensors | skipped | < 2 % CPU, < 150 MiB |\n');
 for (const [i, r] of idleRuns.entries()) {
   const peer = idleRuns.length === 2 && i === 0;
-  process.stdout.write(`| node | agent idle, default sensors${peer ? ' (peer: LLVM pages kept)' : ''} | ${r.text} | < 2 % CPU, < 150 MiB |\n`);
+  process.stdout.write(`| node | agent idle, default sensors${peer ? ' (peer: start-up pages kept)' : ''} | ${r.text} | < 2 % CPU, < 150 MiB |\n`);
 }
 if (idleRuns.length === 2) {
   const [k, r] = idleRuns as [(typeof idleRuns)[0], (typeof idleRuns)[0]];
   process.stdout.write(
-    `| node | agent idle: LLVM pages released vs kept | RSS ${r.rssMiB.toFixed(0)} vs ${k.rssMiB.toFixed(0)} MiB (${(r.rssMiB / k.rssMiB).toFixed(2)}x), PSS ${r.pssMiB.toFixed(0)} vs ${k.pssMiB.toFixed(0)} MiB (${(r.pssMiB / k.pssMiB).toFixed(2)}x), CPU ${r.cpuPct.toFixed(2)} vs ${k.cpuPct.toFixed(2)} % | reported |\n`,
+    `| node | agent idle: start-up pages released vs kept | RSS ${r.rssMiB.toFixed(0)} vs ${k.rssMiB.toFixed(0)} MiB (${(r.rssMiB / k.rssMiB).toFixed(2)}x), PSS ${r.pssMiB.toFixed(0)} vs ${k.pssMiB.toFixed(0)} MiB (${(r.pssMiB / k.pssMiB).toFixed(2)}x), CPU ${r.cpuPct.toFixed(2)} vs ${k.cpuPct.toFixed(2)} % | reported |\n`,
   );
 }

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { COMPILER_LIBRARIES, pageOutFiles, readOnlyFileMappings, residentKiB } from './page-out.js';
+import { COMPILER_LIBRARIES, pageOutFiles, pageOutOwnExecutable, readOnlyFileMappings, residentKiB } from './page-out.js';
 import { readBounded } from './procfs.js';
 
 const testdata = join(import.meta.dirname, 'testdata');
@@ -55,6 +55,17 @@ describe('page-out', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it("advises the kernel about this process's own executable, its helper ignored for a while", async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('the agent runs as root');
+    const ignore = new Set<number>();
+    const r = await pageOutOwnExecutable(ignore, { helperIgnoreMs: 200 });
+    // This host's other node processes map the same binary: the kernel may keep those pages; only the call is checked.
+    assert.ok(r.advised > 0 && r.before.rss > 0, JSON.stringify(r));
+    assert.equal(ignore.size, 1);
+    await new Promise((res) => setTimeout(res, 400));
+    assert.equal(ignore.size, 0);
   });
 
   it('fails with one line when it cannot', async () => {

@@ -9,6 +9,7 @@
 // again is read back in. Pages another process maps too (a second bpftrace
 // of the same library file) are left alone by the kernel.
 import { spawn } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { readBounded } from './procfs.js';
 
 /** A mapping of /proc/PID/maps. */
@@ -142,4 +143,25 @@ export async function pageOutFiles(pid: number, file: RegExp, o: PageOutOptions 
     });
   });
   return { before, after: resident(), advised };
+}
+
+/**
+ * This process's own executable (node): the pages only its start touched (the start-up snapshot, the
+ * module loader, ICU's data) go back to the kernel; the hot ones (V8's builtins, the interpreter) fault
+ * back in within seconds. Pages other node processes of the host map too are kept by the kernel.
+ * `ignore` gets the helper's pid (the sensors do not report it) until a while after it ran.
+ */
+export async function pageOutOwnExecutable(ignore: Set<number>, o: { helperIgnoreMs?: number } = {}): Promise<PageOutResult> {
+  const exe = readlinkSync('/proc/self/exe');
+  let helper: number | undefined;
+  try {
+    return await pageOutFiles(process.pid, new RegExp(`^${exe.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), {
+      onHelper: (p) => ignore.add((helper = p)),
+    });
+  } finally {
+    if (helper !== undefined) {
+      const h = helper;
+      setTimeout(() => ignore.delete(h), o.helperIgnoreMs ?? 10_000).unref();
+    }
+  }
 }
