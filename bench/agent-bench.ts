@@ -46,7 +46,7 @@ import { newId } from '../src/node/store/ids.js';
 import { ingestAlerts } from '../src/node/store/alert-groups.js';
 import type { Alert } from '../src/core/alerts/types.js';
 import { Api, cluster, stop, until, type Proc } from '../test/e2e/agent/harness.js';
-import { commOf, contextSwitches, cpuSeconds, memoryKiB, processTree, residentByMapping, rssKiB, smapsRollupKiB } from './lib/proc.js';
+import { commOf, contextSwitches, cpuSeconds, majorFaults, memoryKiB, processTree, residentByMapping, rssKiB, smapsRollupKiB } from './lib/proc.js';
 import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
 import { argOf, percentile } from './lib/args.js';
 import type { FromGen, GenResult, ToGen } from './lib/agent-gen.js';
@@ -329,9 +329,9 @@ async function idleAgent(keepPages: boolean): Promise<{ text: string; rssMiB: nu
     await until('agent ready', () => (/\bready\b/.test(a.err()) ? true : undefined), 180_000, a);
     await new Promise((r) => setTimeout(r, 10_000));
     const pids = processTree(a.proc.pid!);
-    const c0 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p) }));
+    const c0 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p), maj: majorFaults(p) }));
     await new Promise((r) => setTimeout(r, IDLE * 1000));
-    const c1 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p) }));
+    const c1 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p), maj: majorFaults(p) }));
     const load = loadavg()[0]!.toFixed(2);
     const mem = pids.map((p) => ({ pid: p, comm: commOf(p), ...memoryKiB(p), rollup: smapsRollupKiB(p), top: residentByMapping(p, 5) }));
     process.kill(a.proc.pid!, 'SIGUSR2');
@@ -359,7 +359,7 @@ async function idleAgent(keepPages: boolean): Promise<{ text: string; rssMiB: nu
       const sw = { v: c1[i]!.cs.voluntary - c0[i]!.cs.voluntary, n: c1[i]!.cs.involuntary - c0[i]!.cs.involuntary };
       lines.push(
         `  ${m.comm} (pid ${m.pid}, ${c1[i]!.cs.threads} threads): CPU ${(((c1[i]!.cpu - c0[i]!.cpu) / IDLE) * 100).toFixed(2)} % of one core, ` +
-          `${(sw.v / IDLE).toFixed(1)} voluntary + ${(sw.n / IDLE).toFixed(1)} involuntary context switches/s; ` +
+          `${(sw.v / IDLE).toFixed(1)} voluntary + ${(sw.n / IDLE).toFixed(1)} involuntary context switches/s, ${c1[i]!.maj - c0[i]!.maj} major faults; ` +
           `RSS ${M(m.rss)} MiB (anon ${M(m.anon)}, file ${M(m.file)}), PSS ${M(m.pss)} (anon ${M(r.Pss_Anon)}, file ${M(r.Pss_File)}), ` +
           `private ${M((r.Private_Clean ?? 0) + (r.Private_Dirty ?? 0))} (clean ${M(r.Private_Clean)}, dirty ${M(r.Private_Dirty)}), shared ${M((r.Shared_Clean ?? 0) + (r.Shared_Dirty ?? 0))}`,
         `    largest: ${m.top.map((t) => `${t.name} ${M(t.rssKiB)} (PSS ${M(t.pssKiB)})`).join(', ')}`,
