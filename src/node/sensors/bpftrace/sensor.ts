@@ -127,8 +127,10 @@ export class EbpfSensor implements Sensor {
       this.released = await this.releaseCompilerPages(runner.pid);
       const r = this.released;
       const mib = (k: number) => (k / 1024).toFixed(0);
-      const what = 'error' in r ? `its LLVM pages kept: ${r.error}` : `LLVM pages resident ${mib(r.before.rss)} -> ${mib(r.after.rss)} MiB`;
-      this.status.detail = `eBPF (bpftrace, ${attached}; ${what})`;
+      // Nothing said when bpftrace maps no LLVM (a build linked otherwise, a stand-in in tests).
+      const what =
+        'error' in r ? `its LLVM pages kept: ${r.error}` : r.advised > 0 ? `LLVM pages resident ${mib(r.before.rss)} -> ${mib(r.after.rss)} MiB` : undefined;
+      if (what) this.status.detail = `eBPF (bpftrace, ${attached}; ${what})`;
     }
   }
 
