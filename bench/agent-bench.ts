@@ -20,6 +20,12 @@
 //      on stderr a breakdown per process (CPU, context switches, RSS, PSS,
 //      private/shared, largest mappings) and V8's view of the node process
 //      (heap, code space, compiled scripts by package: bench/lib/node-probe.mjs).
+//      Twice: first the peer, with the pages only the start used left
+//      resident (VIGIL_KEEP_STARTUP_PAGES=1: bpftrace's LLVM, node's start-up
+//      code), then as shipped, and the ratios (BENCH_IDLE_PEER=0: one run).
+//      The agent runs a copy of this node binary, as in its image, where no
+//      other process of the host maps that file (BENCH_AGENT_SHARED_NODE=1:
+//      this one).
 //
 //  --ab-triggers S (PostgreSQL): an A/B in the same run: the overview
 //      counters' triggers on the alerts table are disabled and enabled again
@@ -28,7 +34,7 @@
 //      are reported per phase (by the alert's creation time).
 //
 //   node --import tsx bench/agent-bench.ts [--agents 200] [--rate 5] [--seconds 30] [--only sqlite|postgres|idle] [--idle 30] [--ab-triggers 5] [--procs 4]
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +46,7 @@ import { newId } from '../src/node/store/ids.js';
 import { ingestAlerts } from '../src/node/store/alert-groups.js';
 import type { Alert } from '../src/core/alerts/types.js';
 import { Api, cluster, stop, until, type Proc } from '../test/e2e/agent/harness.js';
-import { commOf, contextSwitches, cpuSeconds, memoryKiB, processTree, residentByMapping, rssKiB, smapsRollupKiB } from './lib/proc.js';
+import { commOf, contextSwitches, cpuSeconds, majorFaults, memoryKiB, processTree, residentByMapping, rssKiB, smapsRollupKiB } from './lib/proc.js';
 import { agentLauncherNodeArgs, startServer, vigil } from './lib/vigil.js';
 import { argOf, percentile } from './lib/args.js';
 import type { FromGen, GenResult, ToGen } from './lib/agent-gen.js';
@@ -296,9 +302,9 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
   }
 }
 
-/** (c): one real agent with the default (eBPF) sensors, idle. */
-async function idleAgent(): Promise<string> {
-  if (process.getuid?.() !== 0) return 'skipped: needs root (eBPF sensors)';
+/** (c): one real agent with the default (eBPF) sensors, idle; `keepPages`: the start-up pages left resident (the peer). */
+async function idleAgent(keepPages: boolean): Promise<{ text: string; rssMiB: number; pssMiB: number; cpuPct: number }> {
+  if (process.getuid?.() !== 0) return { text: 'skipped: needs root (eBPF sensors)', rssMiB: NaN, pssMiB: NaN, cpuPct: NaN };
   const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-idle-'));
   const { p: server, link, url } = await startServer(`sqlite:${join(dir, 'server.db')}`, join(dir, 'server'), ['--agent-port', '0']);
   let agent: Proc | undefined;
@@ -310,17 +316,22 @@ async function idleAgent(): Promise<string> {
     const nodeArgs = process.env.BENCH_AGENT_PLAIN ? [] : agentLauncherNodeArgs();
     // The probe (bench/lib/node-probe.mjs) answers SIGUSR2 with V8's view of the agent: heap, code space, compiled scripts.
     const probeFile = join(dir, 'probe.json');
+    // As in the agent image, node is a file no other process of the host maps (else the kernel keeps the
+    // pages of its binary that the agent releases: other node processes map them too). BENCH_AGENT_SHARED_NODE=1: this node.
+    const nodeBin = process.env.BENCH_AGENT_SHARED_NODE ? process.execPath : join(dir, 'node');
+    if (nodeBin !== process.execPath) copyFileSync(process.execPath, nodeBin);
     const a = (agent = vigil(
       ['agent', '--server', link, '--token', t.token, '--ca-hash', t.caHash, '--data-dir', join(dir, 'agent'), '--node-name', 'idle'],
-      { BENCH_PROBE_FILE: probeFile },
+      { BENCH_PROBE_FILE: probeFile, ...(keepPages ? { VIGIL_KEEP_STARTUP_PAGES: '1' } : {}) },
       ['--import', join(import.meta.dirname, 'lib', 'node-probe.mjs'), ...nodeArgs],
+      nodeBin,
     ));
     await until('agent ready', () => (/\bready\b/.test(a.err()) ? true : undefined), 180_000, a);
     await new Promise((r) => setTimeout(r, 10_000));
     const pids = processTree(a.proc.pid!);
-    const c0 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p) }));
+    const c0 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p), maj: majorFaults(p) }));
     await new Promise((r) => setTimeout(r, IDLE * 1000));
-    const c1 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p) }));
+    const c1 = pids.map((p) => ({ cpu: cpuSeconds(p), cs: contextSwitches(p), maj: majorFaults(p) }));
     const load = loadavg()[0]!.toFixed(2);
     const mem = pids.map((p) => ({ pid: p, comm: commOf(p), ...memoryKiB(p), rollup: smapsRollupKiB(p), top: residentByMapping(p, 5) }));
     process.kill(a.proc.pid!, 'SIGUSR2');
@@ -341,13 +352,14 @@ async function idleAgent(): Promise<string> {
     const pss = mem.reduce((n, x) => n + x.pss, 0) / 1024;
     const M = (k: number | undefined) => ((k ?? 0) / 1024).toFixed(1);
     // The breakdown, per process (stderr: the table's row stays one line).
-    const lines = [`agent idle breakdown (load ${load}, ${IDLE} s, ${new Date().toISOString()}):`];
+    const released = /LLVM pages (?:resident [\d.]+ -> [\d.]+ MiB|kept: [^;)]*)/.exec(a.err())?.[0] ?? 'start-up pages kept (VIGIL_KEEP_STARTUP_PAGES=1)';
+    const lines = [`agent idle breakdown (${keepPages ? 'peer: ' : ''}${released}; load ${load}, ${IDLE} s, ${new Date().toISOString()}):`];
     mem.forEach((m, i) => {
       const r = m.rollup;
       const sw = { v: c1[i]!.cs.voluntary - c0[i]!.cs.voluntary, n: c1[i]!.cs.involuntary - c0[i]!.cs.involuntary };
       lines.push(
         `  ${m.comm} (pid ${m.pid}, ${c1[i]!.cs.threads} threads): CPU ${(((c1[i]!.cpu - c0[i]!.cpu) / IDLE) * 100).toFixed(2)} % of one core, ` +
-          `${(sw.v / IDLE).toFixed(1)} voluntary + ${(sw.n / IDLE).toFixed(1)} involuntary context switches/s; ` +
+          `${(sw.v / IDLE).toFixed(1)} voluntary + ${(sw.n / IDLE).toFixed(1)} involuntary context switches/s, ${c1[i]!.maj - c0[i]!.maj} major faults; ` +
           `RSS ${M(m.rss)} MiB (anon ${M(m.anon)}, file ${M(m.file)}), PSS ${M(m.pss)} (anon ${M(r.Pss_Anon)}, file ${M(r.Pss_File)}), ` +
           `private ${M((r.Private_Clean ?? 0) + (r.Private_Dirty ?? 0))} (clean ${M(r.Private_Clean)}, dirty ${M(r.Private_Dirty)}), shared ${M((r.Shared_Clean ?? 0) + (r.Shared_Dirty ?? 0))}`,
         `    largest: ${m.top.map((t) => `${t.name} ${M(t.rssKiB)} (PSS ${M(t.pssKiB)})`).join(', ')}`,
@@ -371,7 +383,8 @@ async function idleAgent(): Promise<string> {
           `${m.comm} ${(m.rss / 1024).toFixed(0)} (anon ${(m.anon / 1024).toFixed(0)}, file ${(m.file / 1024).toFixed(0)}; PSS ${(m.pss / 1024).toFixed(0)})`,
       )
       .join(' + ');
-    return `node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB, PSS ${pss.toFixed(0)} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'}); ${probe.scripts.files} script files compiled in node`;
+    const text = `${released}; node ${nodeArgs.join(' ') || '(no options)'}: ${cpuPct.toFixed(2)} % of one core over ${IDLE} s (target < 2 %: ${cpuPct < 2 ? 'met' : 'NOT met'}); RSS ${total.toFixed(0)} MiB = ${parts} MiB, PSS ${pss.toFixed(0)} MiB (target < 150 MiB: ${total < 150 ? 'met' : 'NOT met'}); ${probe.scripts.files} script files compiled in node`;
+    return { text, rssMiB: total, pssMiB: pss, cpuPct };
   } finally {
     await stop(agent);
     await stop(server);
@@ -391,7 +404,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   if (ONLY && ONLY !== kind) continue;
   results.push(await runBackend(kind));
 }
-const idle = IDLE > 0 && (!ONLY || ONLY === 'idle') ? await idleAgent() : 'skipped';
+// The peer first: the same agent with its start-up pages left resident (BENCH_IDLE_PEER=0: no peer run).
+const idleRuns =
+  IDLE > 0 && (!ONLY || ONLY === 'idle') ? [...(process.env.BENCH_IDLE_PEER === '0' ? [] : [await idleAgent(true)]), await idleAgent(false)] : [];
 const f = (x: number) => x.toFixed(1);
 const mean = (xs: readonly number[]) => xs.reduce((n, x) => n + x, 0) / Math.max(1, xs.length);
 /** Seconds as ms. */
@@ -466,4 +481,14 @@ for (const r of results) {
   ];
   for (const [w, v, t] of rows) process.stdout.write(`| ${r.kind} | ${w} | ${v} | ${t} |\n`);
 }
-process.stdout.write(`| node | agent idle, default sensors | ${idle} | < 2 % CPU, < 150 MiB |\n`);
+if (idleRuns.length === 0) process.stdout.write('| node | agent idle, default sensors | skipped | < 2 % CPU, < 150 MiB |\n');
+for (const [i, r] of idleRuns.entries()) {
+  const peer = idleRuns.length === 2 && i === 0;
+  process.stdout.write(`| node | agent idle, default sensors${peer ? ' (peer: start-up pages kept)' : ''} | ${r.text} | < 2 % CPU, < 150 MiB |\n`);
+}
+if (idleRuns.length === 2) {
+  const [k, r] = idleRuns as [(typeof idleRuns)[0], (typeof idleRuns)[0]];
+  process.stdout.write(
+    `| node | agent idle: start-up pages released vs kept | RSS ${r.rssMiB.toFixed(0)} vs ${k.rssMiB.toFixed(0)} MiB (${(r.rssMiB / k.rssMiB).toFixed(2)}x), PSS ${r.pssMiB.toFixed(0)} vs ${k.pssMiB.toFixed(0)} MiB (${(r.pssMiB / k.pssMiB).toFixed(2)}x), CPU ${r.cpuPct.toFixed(2)} vs ${k.cpuPct.toFixed(2)} % | reported |\n`,
+  );
+}

@@ -23,6 +23,11 @@ export function cpuTicks(pid: number): number {
   return s ? Number(s.f[11]) + Number(s.f[12]) : 0;
 }
 
+/** Major page faults of a process (pages read back from their file: what a reclaimed page costs when used again). */
+export function majorFaults(pid: number): number {
+  return Number(statFields(pid)?.f[9] ?? 0);
+}
+
 /** User + system CPU of a process in seconds. */
 export const cpuSeconds = (pid: number): number => cpuTicks(pid) / TICK;
 

@@ -11,11 +11,12 @@ import { PASSWORD, until, type Proc } from '../../test/e2e/agent/harness.js';
 export { PASSWORD };
 export const root = join(import.meta.dirname, '..', '..');
 
-export function vigil(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Proc {
+/** `node`: the Node binary to run it with (default: this process's). */
+export function vigil(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], node = process.execPath): Proc {
   const dist = join(root, 'dist', 'cli', 'main.js');
   const entry = existsSync(dist) && !process.env.BENCH_TSX ? [dist] : ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
   const extra = [...nodeArgs, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-  const proc = spawn(process.execPath, [...extra, ...entry, ...args], {
+  const proc = spawn(node, [...extra, ...entry, ...args], {
     cwd: root,
     env: { ...process.env, VIGIL_ADMIN_PASSWORD: PASSWORD, VIGIL_LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

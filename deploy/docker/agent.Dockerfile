@@ -21,7 +21,8 @@ RUN npm run build:server && npm prune --omit=dev --ignore-scripts --no-audit --n
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
-# bpftrace only; no compilers or package caches in the final image.
+# bpftrace only; no compilers or package caches in the final image. perl (perl-base, essential in every
+# Debian image) makes the process_madvise call that gives bpftrace's LLVM pages back (docs/agent.md).
 RUN apt-get update && apt-get install -y --no-install-recommends bpftrace && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/vigil
 COPY --from=build /src/package.json ./

@@ -35,6 +35,7 @@ import { FileIntegrity, KEY_FILES } from '../sensors/file-integrity.js';
 import { AuthLogTail, DEFAULT_AUTH_LOGS } from '../sensors/auth-log.js';
 import { CpuSampler } from '../sensors/cpu-sampler.js';
 import { AccountFilesSensor } from '../sensors/account-files.js';
+import { pageOutOwnExecutable } from '../sensors/page-out.js';
 import type { Sensor } from '../sensors/sensor.js';
 import { behaviorThresholds, type BehaviorThresholds } from '../../core/behavior/thresholds.js';
 import type { DetectionPolicy } from '../../core/policy/detection.js';
@@ -47,6 +48,8 @@ import { ExecScanner } from '../malware/exec-scanner.js';
 import { loadSignatures } from '../malware/signatures.js';
 
 export interface WatchOptions {
+  /** When node's start-up pages go back to the kernel after the sensors are ready (OWN_PAGES_DELAY_MS). */
+  ownPagesDelayMs?: number;
   ruleFiles?: string[];
   /** Load the built-in rules (default true). */
   builtinRules?: boolean;
@@ -104,6 +107,8 @@ export interface WatchOptions {
 }
 
 export const DEFAULT_STATE_FILE = '/var/lib/vigil/runtime-learn.json';
+/** Long enough for the start's last work (the first container inventory, the first CPU samples) to be over. */
+export const OWN_PAGES_DELAY_MS = 30_000;
 
 /** Minimum time between two collections asked for by the exec scanner (ms). */
 export const GC_MIN_GAP_MS = 10_000;
@@ -183,6 +188,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   if (cri) clients.push(new CrictlClient(cri));
   const containers = new ContainerResolver({ clients, now: clock });
   const self = new Set<number>([process.pid]);
+  // VIGIL_KEEP_STARTUP_PAGES=1 keeps the pages only the start used resident: bpftrace's LLVM, node's own
+  // start-up code (the benchmark's peer; docs/agent.md).
+  const keepStartupPages = process.env.VIGIL_KEEP_STARTUP_PAGES === '1';
 
   // Inventory of what runs now, so the first events of old processes have their parents and containers.
   for (const pid of procs.fs.pids()) procs.get(pid);
@@ -216,6 +224,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       now: clock,
       inodes: new Map(inodes.map((x) => [`${x.dev}:${x.ino}`, x.path])),
       ...(rootDev !== undefined ? { rootDev } : {}),
+      releaseCompilerPages: !keepStartupPages,
     });
   } else {
     main = new ProcPoller({ procs, containers, host, intervalMs: o.pollIntervalMs ?? 200, ignore: self, now: clock });
@@ -284,7 +293,13 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     `runtime sensors ready: ${detail}, ${rules}, ${stage?.doc.policies.length ? `${stage.doc.policies.length} policies` : 'no policies'}${detection ? `, ${detection.length} detection policies` : ''}, ${sigs}`,
   );
 
+  // Once the start is well over, node's pages that only the start used go back to the kernel (once).
+  const ownPages = keepStartupPages
+    ? undefined
+    : setTimeout(() => void pageOutOwnExecutable(self).catch(() => undefined), o.ownPagesDelayMs ?? OWN_PAGES_DELAY_MS);
+  ownPages?.unref();
   const why = await pipeline.run(stopSignal);
+  clearTimeout(ownPages);
   await pipeline.stop();
   if (why) {
     o.output.notice?.(why);

@@ -13,6 +13,7 @@ import type { ContainerResolver } from '../container-resolver.js';
 import { BpftraceRunner } from './runner.js';
 import { Normaliser } from './normalise.js';
 import { programEnv } from './program.js';
+import { COMPILER_LIBRARIES, pageOutFiles, type PageOutResult } from '../page-out.js';
 
 export interface EbpfSensorOptions {
   /** The bpftrace binary (checkPrereqs().bpftrace). */
@@ -33,7 +34,15 @@ export interface EbpfSensorOptions {
   inodes?: ReadonlyMap<string, string>;
   /** Kernel device number of the host's root filesystem (files opened through a bind mount of it are named by their path on it). */
   rootDev?: number;
+  /**
+   * Once the probes are attached, have the kernel reclaim bpftrace's LLVM and clang pages (../page-out.ts;
+   * default true). Only the compile at start uses them.
+   */
+  releaseCompilerPages?: boolean;
 }
+
+/** How long a helper's pid stays ignored after it exited (its exec and exit records arrive after it ran). */
+const HELPER_IGNORE_MS = 10_000;
 
 /** Live processes kept per container at most (beyond that, exits of the extra ones do not drop metadata early). */
 const MAX_LIVE_PER_CONTAINER = 100_000;
@@ -46,6 +55,8 @@ export class EbpfSensor implements Sensor {
   private readonly live = new Map<string, Set<number>>();
   /** Execs the program counted instead of printing (identical to one it reported within the window). */
   private aggregated = 0;
+  /** What releasing bpftrace's compiler pages did (or why it could not), once the probes are attached. */
+  released?: PageOutResult | { error: string };
 
   constructor(private readonly o: EbpfSensorOptions) {}
 
@@ -109,8 +120,33 @@ export class EbpfSensor implements Sensor {
       throw e;
     }
     if (runner.pid) this.o.ignore.add(runner.pid);
+    const attached = `${runner.stats.probes} probes attached in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     this.status.state = 'running';
-    this.status.detail = `eBPF (bpftrace, ${runner.stats.probes} probes attached in ${((performance.now() - started) / 1000).toFixed(1)} s)`;
+    this.status.detail = `eBPF (bpftrace, ${attached})`;
+    if (runner.pid && this.o.releaseCompilerPages !== false) {
+      this.released = await this.releaseCompilerPages(runner.pid);
+      const r = this.released;
+      const mib = (k: number) => (k / 1024).toFixed(0);
+      // Nothing said when bpftrace maps no LLVM (a build linked otherwise, a stand-in in tests).
+      const what =
+        'error' in r ? `its LLVM pages kept: ${r.error}` : r.advised > 0 ? `LLVM pages resident ${mib(r.before.rss)} -> ${mib(r.after.rss)} MiB` : undefined;
+      if (what) this.status.detail = `eBPF (bpftrace, ${attached}; ${what})`;
+    }
+  }
+
+  /** The kernel reclaims bpftrace's LLVM and clang pages; the perl helper's own records are ignored. */
+  private async releaseCompilerPages(pid: number): Promise<PageOutResult | { error: string }> {
+    let helper: number | undefined;
+    try {
+      return await pageOutFiles(pid, COMPILER_LIBRARIES, { onHelper: (p) => this.o.ignore.add((helper = p)) });
+    } catch (e) {
+      return { error: (e as Error).message };
+    } finally {
+      if (helper !== undefined) {
+        const h = helper;
+        setTimeout(() => this.o.ignore.delete(h), HELPER_IGNORE_MS).unref();
+      }
+    }
   }
 
   async stop(): Promise<void> {
