@@ -115,7 +115,13 @@ export function DataTable<T extends object>({ columns, dataSource, rowKey = 'id'
                     const title = c.title as ReactNode;
                     if (!c.sorter) {
                       return (
-                        <th key={field(c)} className={cls} scope="col" style={c.width ? { width: c.width } : undefined} title={c.ellipsis && typeof title === 'string' ? title : undefined}>
+                        <th
+                          key={field(c)}
+                          className={cls}
+                          scope="col"
+                          style={c.width ? { width: c.width } : undefined}
+                          title={c.ellipsis && typeof title === 'string' ? title : undefined}
+                        >
                           {title}
                         </th>
                       );
@@ -172,7 +178,9 @@ export function DataTable<T extends object>({ columns, dataSource, rowKey = 'id'
                             <Check
                               label={t(on ? 'table.rowSelected' : 'table.selectRow', { n: i + 1 })}
                               checked={on}
-                              onChange={(v) => rowSelection.onChange(v ? [...rowSelection.selectedRowKeys, key] : rowSelection.selectedRowKeys.filter((k) => k !== key))}
+                              onChange={(v) =>
+                                rowSelection.onChange(v ? [...rowSelection.selectedRowKeys, key] : rowSelection.selectedRowKeys.filter((k) => k !== key))
+                              }
                             />
                           </td>
                         )}
