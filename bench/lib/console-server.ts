@@ -92,3 +92,59 @@ export async function firstLoad(browser: Browser, s: BenchServer, path: string, 
     await ctx.close();
   }
 }
+
+/** One in-console navigation: the main navigation's link to click, and what shows the page's data rendered. */
+export interface NavigationStep {
+  link: string;
+  selector: string;
+}
+
+/**
+ * What users do all day: the console already loaded (a cold first load of
+ * `start`, until `startSelector` is there and then `until` is true), then a
+ * click on each step's link of the main navigation in turn, each timed in
+ * the page from the click to the step's `selector` in the document (a
+ * MutationObserver: the first DOM change that shows it). The route's chunk
+ * and data load as they would for a user (the first visit of a page fetches
+ * its chunk).
+ */
+export async function inConsoleNavigation(
+  browser: Browser,
+  s: BenchServer,
+  start: string,
+  startSelector: string,
+  until: string | undefined,
+  steps: NavigationStep[],
+): Promise<number[]> {
+  const ctx = await browser.newContext(BENCH_CONTEXT);
+  try {
+    await ctx.addInitScript(`localStorage.setItem('vigil.session', ${JSON.stringify(JSON.stringify(s.session))})`);
+    const page = await ctx.newPage();
+    await page.goto(s.base + start);
+    await page.locator(startSelector).first().waitFor({ timeout: 60_000 });
+    if (until) await page.waitForFunction(until, undefined, { timeout: 60_000, polling: 'raf' });
+    const out: number[] = [];
+    for (const step of steps) {
+      // A string (this package's types have no DOM); the bench's contexts bypass CSP, so the page evaluates it.
+      const ms = await page.evaluate<number>(`new Promise((done, fail) => {
+        const link = ${JSON.stringify(step.link)}, selector = ${JSON.stringify(step.selector)};
+        const a = [...document.querySelectorAll('nav a')].find((x) => x.textContent === link);
+        if (!a) return fail(new Error('no navigation link ' + link));
+        const t0 = performance.now();
+        const timer = setTimeout(() => fail(new Error(selector + ' not shown within 60 s')), 60000);
+        const obs = new MutationObserver(() => {
+          if (!document.querySelector(selector)) return;
+          obs.disconnect();
+          clearTimeout(timer);
+          done(performance.now() - t0);
+        });
+        obs.observe(document.body, { childList: true, subtree: true });
+        a.click();
+      })`);
+      out.push(ms);
+    }
+    return out;
+  } finally {
+    await ctx.close();
+  }
+}

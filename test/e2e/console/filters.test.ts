@@ -2,7 +2,8 @@
 // page's filtered export, in Debian's Chromium against a real `vigil server`
 // (SQLite, ephemeral port, a fresh Vite build): each filter typed into the
 // toolbar lands in the URL and narrows the table to what the API answers for
-// it; the Audit page's CSV export holds exactly the records its filters
+// it; the lists' row selection and header sorting (components/DataTable.tsx);
+// the Audit page's CSV export holds exactly the records its filters
 // select; both pages stay axe-clean with the filters applied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,6 +59,16 @@ test('alerts: node, container and end-time filters; audit: the export holds what
 
   await page.goto(`${base}/alerts?project=${projectId}`);
   assert.equal((await rows(page, 18)).length, 18);
+  // The list's row selection (components/DataTable.tsx): all, then one row less.
+  await page.getByRole('checkbox', { name: 'Select all' }).check();
+  await page.getByText('18 selected').waitFor();
+  await page.getByRole('checkbox', { name: 'Row 2 selected' }).uncheck();
+  await page.getByText('17 selected').waitFor();
+  assert.equal(await page.getByRole('checkbox', { name: 'Select all' }).isChecked(), false);
+  await page.getByRole('checkbox', { name: 'Select all' }).check();
+  await page.getByText('18 selected').waitFor();
+  await page.getByRole('checkbox', { name: 'Select all' }).uncheck();
+  await page.getByText('0 selected').waitFor();
   // Node: typed and applied; in the URL; only that node's groups.
   await page.getByRole('searchbox', { name: 'Node' }).fill('node-b');
   await page.getByRole('searchbox', { name: 'Node' }).press('Enter');
@@ -87,6 +98,19 @@ test('alerts: node, container and end-time filters; audit: the export holds what
   const before = await rows(page, await count(`until=${encodeURIComponent(until)}`));
   assert.equal(before.length, 5);
   assert.ok(before.every((r) => r.includes('node-a')));
+
+  // Server-side sorting from a column header (mouse, then keyboard): ascending, descending, none, in the URL and aria-sort.
+  await page.goto(`${base}/images?project=${projectId}`);
+  const critical = page.getByRole('columnheader', { name: 'Critical' });
+  await critical.click();
+  await page.waitForURL((u) => u.searchParams.get('sort') === 'critical');
+  await page.locator('th[aria-sort="ascending"]', { hasText: 'Critical' }).waitFor();
+  await critical.press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('sort') === '-critical');
+  await page.locator('th[aria-sort="descending"]', { hasText: 'Critical' }).waitFor();
+  await critical.click();
+  await page.waitForURL((u) => !u.searchParams.has('sort'));
+  await page.locator('th[aria-sort]').waitFor({ state: 'detached' });
 
   // Audit: filter by event in the toolbar, then export CSV: exactly the records of that event.
   await page.goto(`${base}/audit`);

@@ -46,15 +46,18 @@ export function onUnauthorized(fn: () => void): void {
   unauthorized = fn;
 }
 
-export const api = createClient<paths>({ baseUrl: '' });
-
-api.use({
-  onRequest({ request }) {
+/**
+ * The API client. Its fetch adds the session and handles a 401 (openapi-fetch
+ * middleware would do the same, but the client awaits each middleware before
+ * it fetches, which would hold the start-up requests (start.ts), made while
+ * the entry is still being evaluated, until all of it has run).
+ */
+export const api = createClient<paths>({
+  baseUrl: '',
+  fetch: async (request: Request) => {
     const s = loadSession();
     if (s) request.headers.set('authorization', `Bearer ${s.token}`);
-    return request;
-  },
-  onResponse({ request, response }) {
+    const response = await fetch(request);
     if (response.status === 401 && !request.url.endsWith('/api/v1/auth/login')) {
       saveSession(undefined);
       unauthorized();

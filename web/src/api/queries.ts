@@ -29,6 +29,14 @@ export const overviewQuery = (projectId: string | undefined) => ({
   staleTime: 30_000,
 });
 
+/** Where the console keeps the last chosen project (components/project.ts). */
+export const PROJECT_KEY = 'vigil.project';
+
+/** The project id the console would choose now: ?project= in the URL, else the last chosen (pickProject decides). */
+export function wantedProject(search: URLSearchParams): string {
+  return search.get('project') ?? localStorage.getItem(PROJECT_KEY) ?? '';
+}
+
 /** The current project: `wanted` (?project= or the last chosen) when the caller may read it, else the first readable one. */
 export function pickProject(items: readonly Project[], wanted: string): string | undefined {
   return items.find((p) => p.id === wanted)?.id ?? items[0]?.id;

@@ -1,8 +1,10 @@
 // Shared pieces of the pages: loading / empty / error states (errors show
 // the API's message), severity and status tags, the current project (from
 // project.ts), and filters kept in the URL's query string.
-import type { ReactNode } from 'react';
-import { Alert, Empty, Spin, Tag } from 'antd';
+import type { CSSProperties, ReactNode } from 'react';
+import { Alert, Empty, Spin } from 'antd';
+import useTagStyle from 'antd/es/tag/style';
+import { FastColor } from '@ant-design/fast-color';
 import { useSearchParams } from 'react-router-dom';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
@@ -29,10 +31,34 @@ export function QueryState({ query, empty, children }: { query: { isLoading: boo
 export const TAG = { critical: '#9d174d', red: '#b91c1c', orange: '#b45309', blue: '#1d4ed8', green: '#15803d', purple: '#6d28d9' } as const;
 const SEV_COLORS: Record<string, string> = { critical: TAG.critical, high: TAG.red, medium: TAG.orange, low: TAG.blue, info: 'default', unknown: 'default' };
 
+const tagColors = new Map<string, CSSProperties>();
+
+/**
+ * antd's filled Tag in a custom colour (text in the colour on its hue at 95 %
+ * lightness, as antd/es/tag/hooks/useColor.js computes it), or 'default'.
+ * Not antd's Tag itself: a list shows two per row, and each of its many
+ * hooks (and the colour computed again per tag) was a visible part of a
+ * list's first render (bench/README.md).
+ */
+export function ColorTag({ color, children }: { color: string; children: ReactNode }) {
+  const [, cssVar] = useTagStyle('ant-tag');
+  let style = tagColors.get(color);
+  if (!style && color !== 'default') {
+    const hsl = new FastColor(color).toHsl();
+    style = { backgroundColor: new FastColor({ ...hsl, l: 0.95 }).toHexString(), color };
+    tagColors.set(color, style);
+  }
+  return (
+    <span className={`ant-tag ant-tag-filled${color === 'default' ? ' ant-tag-default' : ''} ${cssVar}`} style={style}>
+      {children}
+    </span>
+  );
+}
+
 export function SeverityTag({ severity }: { severity: string }) {
   const { t } = useI18n();
   const key = `severity.${severity}` as MessageKey;
-  return <Tag color={SEV_COLORS[severity] ?? 'default'}>{t(key)}</Tag>;
+  return <ColorTag color={SEV_COLORS[severity] ?? 'default'}>{t(key)}</ColorTag>;
 }
 
 const STATUS_COLORS: Record<string, string> = {
@@ -51,7 +77,7 @@ const STATUS_COLORS: Record<string, string> = {
 
 export function StatusTag({ status }: { status: string }) {
   const { t } = useI18n();
-  return <Tag color={STATUS_COLORS[status] ?? 'default'}>{t(`status.${status}` as MessageKey)}</Tag>;
+  return <ColorTag color={STATUS_COLORS[status] ?? 'default'}>{t(`status.${status}` as MessageKey)}</ColorTag>;
 }
 
 /** Filters in the URL: read with get(), change with set() (empty values are removed; cursor resets). */
@@ -70,6 +96,26 @@ export function useUrlFilters() {
       setParams(next);
     },
   };
+}
+
+/**
+ * A time relative to now ("5 minutes ago"), its full date as the tooltip.
+ * The date is written when the pointer comes over it, not in the list's
+ * first render: a page's first Intl date formatter costs 30-130 ms in
+ * Chromium (ICU's start-up; bench/README.md).
+ */
+export function RelativeTime({ iso }: { iso: string }) {
+  const { date, relative } = useI18n();
+  return (
+    <time
+      dateTime={iso}
+      onPointerEnter={(e) => {
+        e.currentTarget.title ||= date(iso);
+      }}
+    >
+      {relative(iso)}
+    </time>
+  );
 }
 
 export { useProject, useProjects } from './project';

@@ -4,12 +4,12 @@
 // behind them (an "add" form, a row action). Pages compose these instead of
 // repeating the same antd markup.
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, type TableProps } from 'antd';
-import type { ColumnType } from 'antd/es/table';
+import { Alert, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient, type UseMutationResult, type UseQueryResult } from '@tanstack/react-query';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, useUrlFilters } from './common';
 import { message } from './message';
+import { DataTable, type DataTableProps } from './DataTable';
 
 type Filters = ReturnType<typeof useUrlFilters>;
 
@@ -39,24 +39,9 @@ export function AddToolbar({ allowed, label, onAdd, children }: AddButton & { ch
   );
 }
 
-type ColumnBase<T> = Omit<ColumnType<T>, 'dataIndex' | 'render'>;
-/**
- * A column whose `dataIndex` is a field of the row type (the API's generated
- * type), and whose render takes that field's type: a field the server
- * renames, drops or makes nullable fails the console's typecheck here too
- * (antd's own columns take any string).
- */
-export type Column<T> =
-  | { [K in keyof T & string]: ColumnBase<T> & { dataIndex: K; render?: (value: T[K], row: T, index: number) => ReactNode } }[keyof T & string]
-  | (ColumnBase<T> & { dataIndex?: undefined; key: string; render?: (value: unknown, row: T, index: number) => ReactNode });
+export { DataTable, type Column, type SortOrder } from './DataTable';
 
-/** An antd table without client paging, keyed by `id`, with the translated empty text. */
-export function DataTable<T extends object>({ columns, ...props }: Omit<TableProps<T>, 'columns'> & { columns: Column<T>[] }) {
-  const { t } = useI18n();
-  return <Table<T> rowKey="id" pagination={false} locale={{ emptyText: t('common.empty') }} columns={columns as ColumnType<T>[]} {...props} />;
-}
-
-type QueryTableProps<T> = Omit<TableProps<T>, 'columns'> & { columns: Column<T>[]; query: { isLoading: boolean; error: unknown; data?: { items: T[] } } };
+type QueryTableProps<T> = Omit<DataTableProps<T>, 'dataSource'> & { query: { isLoading: boolean; error: unknown; data?: { items: T[] } } };
 
 /** A list query's table: its loading and error states (QueryState), then its items in a DataTable. */
 export function QueryTable<T extends object>({ query, ...props }: QueryTableProps<T>) {

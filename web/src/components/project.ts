@@ -2,18 +2,11 @@
 // antd, so the entry chunk does not carry the components of common.tsx.
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router-dom';
-import { pickProject, projectsQuery } from '../api/queries';
+import { PROJECT_KEY, pickProject, projectsQuery, wantedProject } from '../api/queries';
 import type { Project } from '../api/models';
-
-const PROJECT_KEY = 'vigil.project';
 
 export function useProjects() {
   return useQuery(projectsQuery);
-}
-
-/** The project id the console would choose now: ?project= in the URL, else the last chosen (pickProject decides). */
-export function wantedProject(search: URLSearchParams): string {
-  return search.get('project') ?? localStorage.getItem(PROJECT_KEY) ?? '';
 }
 
 /** The current project: ?project= in the URL, else the last chosen, else the first readable one. */

@@ -1,15 +1,16 @@
 // The console's i18n layer: every user-visible string comes from the
 // message catalogs (messages.ts) through t(); the language (English or
 // Simplified Chinese) is switchable at any time and remembered in
-// localStorage. Dates, numbers and relative times go through Intl with the
-// current language. Only English is in the entry chunk: the Chinese catalog
+// localStorage. Dates go through Intl with the current language; integers
+// and relative times are written without it, as Intl writes them (format.ts:
+// the first Intl formatter of a page costs tens of ms). Only English is in the entry chunk: the Chinese catalog
 // and Ant Design's Chinese locale load on demand (loadLang) before Chinese is
 // shown, at start-up (main.tsx) or when the user switches.
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { Locale } from 'antd/es/locale';
 import enUS from 'antd/es/locale/en_US';
 import { en, type MessageKey } from './messages';
-import { format } from './format';
+import { format, groupedInteger, relativeTime } from './format';
 
 export type Lang = 'en' | 'zh';
 const LANG_KEY = 'vigil.lang';
@@ -68,7 +69,6 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     // Built on first use: each Intl constructor loads locale data (tens of
     // ms on a cold page), and most pages need only one or two of them.
     const dtf = once(() => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }));
-    const rtf = once(() => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
     const nf = once(() => new Intl.NumberFormat(locale));
     const cat = catalogs[lang] ?? en;
     return {
@@ -77,16 +77,17 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       antdLocale: antdLocales[lang] ?? enUS,
       t: (key, vars) => format(cat[key] ?? en[key] ?? key, vars),
       date: (iso) => (iso ? dtf().format(new Date(iso)) : '—'),
+      // Without Intl (format.ts): a list's first render then builds no Intl formatter.
       relative: (iso) => {
         if (!iso) return '—';
         const s = (new Date(iso).getTime() - Date.now()) / 1000;
         const abs = Math.abs(s);
-        if (abs < 60) return rtf().format(Math.round(s), 'second');
-        if (abs < 3600) return rtf().format(Math.round(s / 60), 'minute');
-        if (abs < 86400) return rtf().format(Math.round(s / 3600), 'hour');
-        return rtf().format(Math.round(s / 86400), 'day');
+        if (abs < 60) return relativeTime(lang, Math.round(s), 'second');
+        if (abs < 3600) return relativeTime(lang, Math.round(s / 60), 'minute');
+        if (abs < 86400) return relativeTime(lang, Math.round(s / 3600), 'hour');
+        return relativeTime(lang, Math.round(s / 86400), 'day');
       },
-      num: (n) => nf().format(n),
+      num: (n) => groupedInteger(n) ?? nf().format(n),
     };
   }, [lang, setLang]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -11,7 +11,7 @@ import { ALERT_RANGES, ALERT_SEVERITIES, ALERT_STATUSES, alertsQuery } from '../
 import type { AlertRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { errorMessage, QueryState, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
+import { errorMessage, QueryState, RelativeTime, SeverityTag, StatusTag, useProject, useUrlFilters } from '../components/common';
 import { DataTable, PageTitle, Pager, useCursorPager } from '../components/page';
 import { FilterToolbar, selectFilter } from '../components/FilterToolbar';
 import { message } from '../components/message';
@@ -21,7 +21,7 @@ const SEVERITIES = ALERT_SEVERITIES;
 const RANGES = ALERT_RANGES;
 
 export default function Alerts() {
-  const { t, date, relative } = useI18n();
+  const { t, date } = useI18n();
   const { alertId } = useParams();
   const { projectId } = useProject();
   const { can } = useAuth();
@@ -122,7 +122,7 @@ export default function Alerts() {
             { title: t('alerts.containerName'), dataIndex: 'containerName' },
             { title: t('alerts.count'), dataIndex: 'count' },
             { title: t('alerts.status'), dataIndex: 'status', render: (v: string) => <StatusTag status={v} /> },
-            { title: t('alerts.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
+            { title: t('alerts.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <RelativeTime iso={v} /> },
           ]}
         />
         <Pager pager={pager} next={q.data?.next} />

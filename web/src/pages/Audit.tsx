@@ -1,13 +1,13 @@
 // Audit trail: filters (event, user, project, time), paging by sequence
 // number, export of what the filters select (JSON lines, CSV) and the hash
 // chain's verification status.
-import { Alert, Button, Space, Tag } from 'antd';
+import { Alert, Button, Space, Table, Tag } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { api, loadSession, unwrap } from '../api/client';
 import type { AuditRecord } from '../api/models';
 import { useI18n } from '../i18n/i18n';
 import { errorMessage, QueryState, TAG, useProjects, useUrlFilters } from '../components/common';
-import { DataTable, PageTitle } from '../components/page';
+import { PageTitle } from '../components/page';
 import { FilterToolbar, filterTime } from '../components/FilterToolbar';
 import { message } from '../components/message';
 
@@ -99,9 +99,12 @@ export default function Audit() {
         </Space>
       </FilterToolbar>
       <QueryState query={q}>
-        <DataTable<AuditRecord>
+        {/* antd's Table: the rows expand to the record's summary (the console's DataTable has no expandable rows). */}
+        <Table<AuditRecord>
           rowKey="seq"
           size="small"
+          pagination={false}
+          locale={{ emptyText: t('common.empty') }}
           dataSource={rows}
           expandable={{ expandedRowRender: (r) => <pre className="json">{JSON.stringify(r.summary, null, 2)}</pre> }}
           columns={[

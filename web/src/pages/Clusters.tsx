@@ -8,11 +8,11 @@ import { api, unwrap } from '../api/client';
 import type { Cluster, NodeRow } from '../api/models';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n/i18n';
-import { StatusTag, useProject } from '../components/common';
+import { RelativeTime, StatusTag, useProject } from '../components/common';
 import { FormModal, ListSection, PageTitle, QueryTable, RequiredItem, RowActions, useAction, useAddForm, useListQuery } from '../components/page';
 
 export default function Clusters() {
-  const { t, date, relative } = useI18n();
+  const { t, date } = useI18n();
   const { projectId } = useProject();
   const { can } = useAuth();
   const [token, setToken] = useState<{ cluster: string; token: string; expiresAt: string }>();
@@ -125,7 +125,7 @@ export default function Clusters() {
             dataIndex: 'lostEvents',
             render: (v: number | undefined) => (v ? <span className="text-warning">{v}</span> : 0),
           },
-          { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <span title={date(v)}>{relative(v)}</span> },
+          { title: t('clusters.lastSeen'), dataIndex: 'lastSeen', render: (v: string) => <RelativeTime iso={v} /> },
         ]}
       />
       <FormModal title={t('clusters.add')} form={add}>

@@ -63,9 +63,8 @@ export default function Images() {
       <QueryState query={q}>
         <DataTable<Image>
           dataSource={q.data?.items ?? []}
-          onChange={(_p, _f, s) => {
-            const one = Array.isArray(s) ? s[0] : s;
-            f.set({ sort: one?.order ? `${one.order === 'descend' ? '-' : ''}${String(one.field)}` : undefined });
+          onSort={(field, order) => {
+            f.set({ sort: order ? `${order === 'descend' ? '-' : ''}${field}` : undefined });
             pager.reset();
           }}
           columns={[
