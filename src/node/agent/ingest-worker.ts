@@ -1,0 +1,35 @@
+// The worker-thread side of ./ingest-thread.ts: owns a second connection to
+// the server's SQLite file and runs the link's alert commits on it
+// (services/agents.ts `ingestAgentBatches`, the same code the PostgreSQL
+// link calls), so better-sqlite3's synchronous statements and the commit's
+// WAL write block this thread instead of the server's event loop. Answers
+// each request after its transaction committed.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore } from '../store/store.js';
+import { ingestAgentBatches, type AgentBatch } from '../services/agents.js';
+import type { IngestReply, IngestRequest } from './ingest-thread.js';
+
+const port = parentPort!;
+const { url, auditKey } = workerData as { url: string; auditKey: Uint8Array };
+const store = await openStore(url, { migrate: false });
+store.auditKey = Buffer.from(auditKey);
+
+port.on('message', (m: IngestRequest | 'stop') => {
+  if (m === 'stop') {
+    void store.close().finally(() => port.close());
+    return;
+  }
+  ingestAgentBatches({ store, clock: () => new Date(m.now) }, m.projectId, m.batches as AgentBatch[]).then(
+    (r) => {
+      // Which alerts of each batch were new, by position: the caller keeps its own objects.
+      const fresh = r.map((got, i) => {
+        if (!got) return null;
+        const set = new Set(got);
+        return m.batches[i]!.alerts.flatMap((a, k) => (set.has(a) ? [k] : []));
+      });
+      port.postMessage({ id: m.id, fresh } satisfies IngestReply);
+    },
+    (e: unknown) => port.postMessage({ id: m.id, error: (e as Error)?.message ?? String(e) } satisfies IngestReply),
+  );
+});
+port.postMessage('ready');
