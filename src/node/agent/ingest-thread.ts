@@ -46,10 +46,20 @@ export class IngestThread {
   private readonly waiting = new Map<number, Waiting>();
   private next = 1;
 
+  /** Resolves once the first worker has opened its connection (rejects when it could not). */
+  readonly ready: Promise<void>;
+  private started: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  /** Starts the worker at once: loading its modules and opening the store takes a moment, not to be paid by the first commit. */
   constructor(
     private readonly url: string,
     private readonly auditKey: Buffer,
-  ) {}
+  ) {
+    this.ready = new Promise((resolve, reject) => (this.started = { resolve, reject }));
+    // Handled here too: a worker that fails before anyone awaits `ready` must not be an unhandled rejection.
+    this.ready.catch(() => {});
+    this.start();
+  }
 
   /** Commits the batches (one transaction, in the worker); resolves after the commit with each batch's new alerts. */
   ingest(projectId: string, batches: readonly AgentBatch[], now: Date): Promise<Array<readonly Alert[] | null>> {
@@ -84,13 +94,19 @@ export class IngestThread {
     w.unref();
     const failAll = (why: string) => {
       if (this.worker === w) this.worker = undefined;
+      this.started?.reject(new Error(`agent ingest thread: ${why}`));
+      this.started = undefined;
       for (const [id, p] of this.waiting) {
         this.waiting.delete(id);
-        p.reject(new Error(`SQLite ingest thread: ${why}`));
+        p.reject(new Error(`agent ingest thread: ${why}`));
       }
     };
     w.on('message', (m: IngestReply | 'ready') => {
-      if (m === 'ready') return;
+      if (m === 'ready') {
+        this.started?.resolve();
+        this.started = undefined;
+        return;
+      }
       const p = this.waiting.get(m.id);
       if (!p) return;
       this.waiting.delete(m.id);

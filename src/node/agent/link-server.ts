@@ -693,6 +693,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
       (l) => identity.removeCaCertificateListener(l),
     ),
   ]);
+  // The ingest thread has opened its connection before the first agent can send.
+  await thread?.ready;
   const hostPort = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
   const port = await new Promise<number>((res, rej) => server.bindAsync(hostPort, creds, (e, p) => (e ? rej(e) : res(p))));
   let lastPrune = 0;
