@@ -500,3 +500,47 @@ test(
     }
   },
 );
+
+test(
+  "agent link (postgres): alert commits do not queue behind the server's other database work (the ingest thread's own pool)",
+  { timeout: 60_000 },
+  async () => {
+    const { t, pki, link } = await startLink('postgres');
+    const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
+    let a: ReturnType<typeof openLink> | undefined;
+    let release = () => {};
+    const held: Array<Promise<unknown>> = [];
+    try {
+      const p = t.defaultProjectId;
+      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
+      const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+      const id = await enrollN1(link.address, pki.caHash, d, tok.body.token);
+      a = openLink(link.address, id);
+      const stream = a;
+      await waitFor(() => stream.got.find((m) => m.command));
+      // Every connection of the server's pool (10) is busy, as under a burst of 200 heartbeats.
+      const gate = new Promise<void>((r) => (release = r));
+      for (let i = 0; i < 10; i++) held.push(t.ctx.store.db.connection().execute(() => gate));
+      let queued = false;
+      const behind = t.ctx.store.db
+        .selectFrom('nodes')
+        .select('id')
+        .execute()
+        .then(() => (queued = true));
+      stream.send({ alerts: { alerts: [{ id: 'q-1', json: JSON.stringify(keyAlert('q-1', 1)) }] } });
+      await waitFor(() => stream.got.find((m) => m.ack?.ids.includes('q-1')));
+      assert.equal(queued, false, "the server's pool was exhausted all along");
+      release();
+      await Promise.all([...held, behind]);
+      const list = await t.call('GET', `/api/v1/alerts?project=${p}`, t.adminToken);
+      assert.equal(list.body.items[0].count, 1, 'stored once');
+    } finally {
+      release();
+      await Promise.allSettled(held);
+      a?.close();
+      await link.close();
+      await t.cleanup();
+      rmSync(d, { recursive: true, force: true });
+    }
+  },
+);
