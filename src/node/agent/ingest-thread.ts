@@ -1,20 +1,20 @@
-// The agent link's alert commits, off the server's event loop. On SQLite,
+// The agent link's alert commits on SQLite, off the server's event loop.
 // better-sqlite3 runs every statement synchronously, so a commit on the
-// server's own connection (a few ms to hundreds under load, with the WAL
-// write) stopped everything else: reading the 200 agents' streams, writing
-// acknowledgements, the API. On PostgreSQL a commit is a chain of round
-// trips (revocation check, BEGIN, IDs, upsert, audit lock, tail, insert,
-// COMMIT), and each answer waited for the server's loop to come round
-// between the stream messages it was reading. Here a worker thread
-// (./ingest-worker.ts) with its own connection (SQLite: to the same file;
-// PostgreSQL: a small pool) runs `ingestAgentBatches` there; the event loop
-// only posts the batches and, once the worker's transaction committed,
-// acknowledges. Acknowledged still means committed. SQLite's WAL lets the
-// server's connection read meanwhile; writers of both connections take the
-// write lock at BEGIN (store.ts) and wait for each other (busy_timeout).
+// server's own connection (a few ms, hundreds under load, with the WAL
+// write) stopped everything else meanwhile: reading the 200 agents'
+// streams, writing acknowledgements, the API. Here a worker thread
+// (./ingest-worker.ts) owns a second connection to the same file and runs
+// `ingestAgentBatches` there; the event loop only posts the batches and,
+// once the worker's transaction committed, acknowledges. Acknowledged still
+// means committed. SQLite's WAL lets the server's connection read
+// meanwhile; writers of both connections take the write lock at BEGIN
+// (store.ts) and wait for each other (busy_timeout).
 //
-// Not for `sqlite::memory:` (a second connection would see another
-// database): the link then commits on the event loop.
+// PostgreSQL commits on the event loop: its driver does not block it, and
+// a worker with its own pool was measured (bench/README.md, 7 Dec 2026
+// 22:50) to change nothing of the link's latency for 54 MiB more RSS.
+// Not for `sqlite::memory:` either (a second connection would see another
+// database).
 import { Worker } from 'node:worker_threads';
 import type { Alert } from '../../core/alerts/types.js';
 import type { AgentBatch } from '../services/agents.js';
@@ -36,9 +36,9 @@ interface Waiting {
   reject: (e: Error) => void;
 }
 
-/** Whether the store's alert commits can run in an IngestThread (PostgreSQL, or a SQLite file: not memory). */
+/** Whether the store's alert commits run in an IngestThread: a SQLite file (not memory). */
 export function ingestThreadFits(url: string): boolean {
-  return url !== 'sqlite::memory:';
+  return url.startsWith('sqlite:') && url !== 'sqlite::memory:';
 }
 
 export class IngestThread {

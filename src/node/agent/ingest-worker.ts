@@ -1,10 +1,9 @@
-// The worker-thread side of ./ingest-thread.ts: owns its own connection to
-// the server's database (SQLite: the same file; PostgreSQL: a pool of
-// INGEST_POOL) and runs the link's alert commits on it (services/agents.ts
-// `ingestAgentBatches`, the code the link ran on its own loop before), so
-// better-sqlite3's synchronous statements block this thread, and
-// PostgreSQL's round trips are answered by a loop that has nothing else to
-// do. Answers each request after its transaction committed.
+// The worker-thread side of ./ingest-thread.ts: owns a second connection to
+// the server's SQLite file and runs the link's alert commits on it
+// (services/agents.ts `ingestAgentBatches`, the code the link runs on its
+// own loop for PostgreSQL), so better-sqlite3's synchronous statements and
+// the commit's WAL write block this thread instead of the server's event
+// loop. Answers each request after its transaction committed.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/store.js';
 import { ingestAgentBatches, type AgentBatch } from '../services/agents.js';
@@ -12,9 +11,7 @@ import type { IngestReply, IngestRequest } from './ingest-thread.js';
 
 const port = parentPort!;
 const { url, auditKey } = workerData as { url: string; auditKey: Uint8Array };
-/** PostgreSQL connections of the worker: the link runs at most 8 commits at once (`agentCommits`). */
-const INGEST_POOL = 8;
-const store = await openStore(url, { migrate: false, poolSize: INGEST_POOL });
+const store = await openStore(url, { migrate: false });
 store.auditKey = Buffer.from(auditKey);
 
 port.on('message', (m: IngestRequest | 'stop') => {

@@ -158,7 +158,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
   const validAlert = ajv.compile(alertSchema);
   const live = new Map<string, number>();
   // Batches of every stream that arrive during a commit share the next one.
-  // The commits run in a worker thread with its own connection (./ingest-thread.ts), not on this event loop.
+  // SQLite: the commits run in a worker thread with its own connection (./ingest-thread.ts), not on this event loop.
   const thread = ctx.store.auditKey && ingestThreadFits(ctx.store.url) ? new IngestThread(ctx.store.url, ctx.store.auditKey) : undefined;
   const commits = new GroupCommit<AgentBatch, readonly Alert[] | null>(
     (projectId, batches) => (thread ? thread.ingest(projectId, batches, ctx.clock()) : ingestAgentBatches(ctx, projectId, batches)),
