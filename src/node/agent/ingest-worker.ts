@@ -6,6 +6,7 @@
 // loop. Answers each request after its transaction committed.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/store.js';
+import { SAFETY_NET_PAGES } from '../store/sqlite-checkpointer.js';
 import { ingestAgentBatches, type AgentBatch } from '../services/agents.js';
 import type { IngestReply, IngestRequest } from './ingest-thread.js';
 
@@ -13,6 +14,9 @@ const port = parentPort!;
 const { url, auditKey } = workerData as { url: string; auditKey: Uint8Array };
 const store = await openStore(url, { migrate: false });
 store.auditKey = Buffer.from(auditKey);
+// The server's checkpointer thread (store/sqlite-checkpointer.ts) checkpoints the WAL; this connection, like the
+// server's own, keeps SQLite's checkpoint inside a commit only as the safety net.
+store.sqlite?.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
 
 port.on('message', (m: IngestRequest | 'stop') => {
   if (m === 'stop') {
