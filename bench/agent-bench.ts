@@ -438,7 +438,7 @@ for (const r of results) {
     ],
     [
       'server side, per alert batch (its /metrics histograms; p50/p99 in buckets)',
-      `arrival -> handled (stream order, rate limit) ${q(h.vigil_agent_stream_wait_seconds)}; handled -> commit start ${q(h.vigil_agent_commit_wait_seconds)}; commit ${q(h.vigil_agent_commit_seconds)} (${h.vigil_agent_commit_seconds.n} commits, ${(h.vigil_agent_commit_alerts.sum / Math.max(1, h.vigil_agent_commit_alerts.n)).toFixed(1)} alerts each, p99 ${histQuantile(h.vigil_agent_commit_alerts, 0.99).toFixed(0)}); arrival -> acknowledged ${q(h.vigil_agent_ack_seconds)}`,
+      `arrival -> handled (stream order, rate limit) ${q(h.vigil_agent_stream_wait_seconds)}; handled -> commit start ${q(h.vigil_agent_commit_wait_seconds)}; commit ${q(h.vigil_agent_commit_seconds)} (max <= ${ms(histMaxBound(h.vigil_agent_commit_seconds))}; over 200 ms: ${over(h.vigil_agent_commit_seconds, 0.2)}; ${h.vigil_agent_commit_seconds.n} commits, ${(h.vigil_agent_commit_alerts.sum / Math.max(1, h.vigil_agent_commit_alerts.n)).toFixed(1)} alerts each, p99 ${histQuantile(h.vigil_agent_commit_alerts, 0.99).toFixed(0)}); arrival -> acknowledged ${q(h.vigil_agent_ack_seconds)}`,
       'reported',
     ],
     [

@@ -442,3 +442,61 @@ test(
     }
   },
 );
+
+test(
+  "agent link (sqlite): a commit that waits for the database does not stop the server's event loop, and is acknowledged once committed",
+  { timeout: 60_000 },
+  async () => {
+    const { t, pki, link } = await startLink('sqlite');
+    const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
+    const { default: Database } = await import('better-sqlite3');
+    // Another connection to the server's file holds SQLite's write lock, as a long write of another process would.
+    const blocker = new Database(t.ctx.store.url.slice('sqlite:'.length));
+    let a: ReturnType<typeof openLink> | undefined;
+    try {
+      const p = t.defaultProjectId;
+      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
+      const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+      const id = await enrollN1(link.address, pki.caHash, d, tok.body.token);
+      a = openLink(link.address, id);
+      const stream = a;
+      await waitFor(() => stream.got.find((m) => m.command));
+      const count = async (h: string) => Number(new RegExp(`^${h}_count (\\d+)$`, 'm').exec(await t.ctx.metrics.render())?.[1] ?? 0);
+      blocker.prepare('begin immediate').run();
+      stream.send({ alerts: { alerts: [{ id: 'w-1', json: JSON.stringify(keyAlert('w-1', 1)) }] } });
+      await waitFor(async () => ((await count('vigil_agent_commit_wait_seconds')) >= 1 ? true : undefined));
+      // The commit waits for the lock (SQLite's busy timeout). Meanwhile this process's timers keep firing and the
+      // server's own connection answers (a commit on the event loop would stall both until the lock is released or
+      // the busy timeout of 5 s ends).
+      let longest = 0;
+      let last = performance.now();
+      const tick = setInterval(() => {
+        const now = performance.now();
+        longest = Math.max(longest, now - last);
+        last = now;
+      }, 10);
+      await new Promise((r) => setTimeout(r, 600));
+      const read = await t.ctx.store.db.selectFrom('alerts').select('id').execute();
+      clearInterval(tick);
+      assert.equal(read.length, 0, 'not committed yet');
+      assert.equal(stream.got.filter((m) => m.ack).length, 0, 'nothing acknowledged before its commit');
+      assert.ok(longest < 250, `the event loop kept running while the commit waited (longest gap ${longest.toFixed(0)} ms)`);
+      blocker.prepare('commit').run();
+      await waitFor(() => stream.got.find((m) => m.ack?.ids.includes('w-1')));
+      const list = await t.call('GET', `/api/v1/alerts?project=${p}`, t.adminToken);
+      assert.equal(list.body.items[0].count, 1, 'stored once');
+      const audited = (await t.call('GET', '/api/v1/audit?event=ingestAlerts', t.adminToken)).body.items;
+      assert.deepEqual(
+        audited.map((x: { username: string; summary: { count: number } }) => [x.username, x.summary.count]),
+        [['node:n1', 1]],
+      );
+    } finally {
+      if (blocker.inTransaction) blocker.prepare('rollback').run();
+      blocker.close();
+      a?.close();
+      await link.close();
+      await t.cleanup();
+      rmSync(d, { recursive: true, force: true });
+    }
+  },
+);

@@ -59,6 +59,7 @@ import { agentLinkProto, MAX_MESSAGE_BYTES, THREAT_LIST_METADATA, type AgentMess
 import { threatListChunks } from './threat-list.js';
 import { certFingerprint, CLIENT_CERT_SECONDS, type AgentPki } from './pki.js';
 import { GroupCommit } from './group-commit.js';
+import { IngestThread, ingestThreadFits } from './ingest-thread.js';
 
 const addFormats = addFormatsImport as unknown as (a: Ajv) => void;
 
@@ -157,8 +158,10 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
   const validAlert = ajv.compile(alertSchema);
   const live = new Map<string, number>();
   // Batches of every stream that arrive during a commit share the next one.
+  // SQLite: the commits run in a worker thread with its own connection (./ingest-thread.ts), not on this event loop.
+  const thread = ctx.store.auditKey && ingestThreadFits(ctx.store.url) ? new IngestThread(ctx.store.url, ctx.store.auditKey) : undefined;
   const commits = new GroupCommit<AgentBatch, readonly Alert[] | null>(
-    (projectId, batches) => ingestAgentBatches(ctx, projectId, batches),
+    (projectId, batches) => (thread ? thread.ingest(projectId, batches, ctx.clock()) : ingestAgentBatches(ctx, projectId, batches)),
     5000,
     o.commitIntervalMs ?? COMMIT_INTERVAL_MS,
     ctx.store.sqlite ? 1 : (o.commits ?? 2),
@@ -690,6 +693,8 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
       (l) => identity.removeCaCertificateListener(l),
     ),
   ]);
+  // The ingest thread has opened its connection before the first agent can send.
+  await thread?.ready;
   const hostPort = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
   const port = await new Promise<number>((res, rej) => server.bindAsync(hostPort, creds, (e, p) => (e ? rej(e) : res(p))));
   let lastPrune = 0;
@@ -723,6 +728,7 @@ export async function startAgentLink(ctx: ServerContext, pki: AgentPki, o: Agent
       clearTimeout(flushTimer);
       await unsubscribe();
       await new Promise<void>((res) => server.tryShutdown(() => res()));
+      await thread?.close();
     },
   };
 }

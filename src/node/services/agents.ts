@@ -315,7 +315,11 @@ export interface AgentBatch {
  * added; returns the new alerts of each batch, or null for a batch whose
  * node is revoked (or gone): nothing of it is stored.
  */
-export async function ingestAgentBatches(s: ServiceDeps, projectId: string, all: readonly AgentBatch[]): Promise<Array<readonly Alert[] | null>> {
+export async function ingestAgentBatches(
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
+  projectId: string,
+  all: readonly AgentBatch[],
+): Promise<Array<readonly Alert[] | null>> {
   // Revocation is checked here, once per commit for every node in it, rather than once per message.
   const ids = [...new Set(all.map((b) => b.node.id))];
   // A live node of the project also says the project exists (nodes go with it): ingestAlerts need not look it up.

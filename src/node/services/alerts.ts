@@ -24,7 +24,7 @@ export interface IngestServiceOptions {
 }
 
 export async function ingestAlerts(
-  s: ServiceDeps,
+  s: Pick<ServiceDeps, 'store' | 'clock'>,
   by: Caller,
   projectId: string,
   alerts: Alert[],

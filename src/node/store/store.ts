@@ -79,11 +79,17 @@ export function redact(url: string): string {
  * Kysely's SQLite driver prepares every query anew; parsing and planning cost
  * about as much as running a 50-row list. The same SQL text reuses its
  * statement (an LRU of 500), unless that statement is mid-iteration.
+ *
+ * Its transactions begin IMMEDIATE (the write lock at BEGIN): the agent
+ * link commits alerts on a second connection (agent/ingest-thread.ts), and
+ * a deferred transaction that read before that commit and writes after it
+ * would fail with SQLITE_BUSY (its snapshot is stale) instead of waiting.
  */
 function withStatementCache(native: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; close(): void } {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
-    prepare(text: string) {
+    prepare(sqlText: string) {
+      const text = sqlText === 'begin' ? 'begin immediate' : sqlText;
       const hit = cache.get(text);
       if (hit && !hit.busy) {
         cache.delete(text);
