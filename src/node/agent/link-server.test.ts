@@ -54,6 +54,21 @@ async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms =
   }
 }
 
+/** An n1 agent of a new cluster, enrolled, its stream open and its first command received. */
+async function enrolledStream(started: Awaited<ReturnType<typeof startLink>>, dataDir: string) {
+  const { t, pki, link } = started;
+  const p = t.defaultProjectId;
+  const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
+  const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
+  const stream = openLink(link.address, await enrollN1(link.address, pki.caHash, dataDir, tok.body.token));
+  await waitFor(() => stream.got.find((m) => m.command));
+  return stream;
+}
+
+/** The count of a histogram of the server's /metrics. */
+const metricCount = async (t: Awaited<ReturnType<typeof startLink>>['t'], h: string) =>
+  Number(new RegExp(`^${h}_count (\\d+)$`, 'm').exec(await t.ctx.metrics.render())?.[1] ?? 0);
+
 for (const kind of kinds) {
   test(`agent link (${kind}): enrollment refusals, certificate checks, bad messages, idempotent alert IDs`, { timeout: 60_000 }, async () => {
     const { t, pki, link } = await startLink(kind);
@@ -389,19 +404,15 @@ test(
   "agent link (postgres): while commits are held, a stream's next batches are still handled, and they share the next commit",
   { timeout: 60_000 },
   async () => {
-    const { t, pki, link } = await startLink('postgres');
+    const started = await startLink('postgres');
+    const { t, link } = started;
     const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
     const { default: pg } = await import('pg');
     const blocker = new pg.Client({ connectionString: t.ctx.store.pg!.connectionString });
     let a: ReturnType<typeof openLink> | undefined;
     try {
       const p = t.defaultProjectId;
-      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
-      const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
-      const id = await enrollN1(link.address, pki.caHash, d, tok.body.token);
-      a = openLink(link.address, id);
-      const stream = a;
-      await waitFor(() => stream.got.find((m) => m.command));
+      const stream = (a = await enrolledStream(started, d));
       const batch = (n: number) => ({
         alerts: {
           alerts: [
@@ -412,7 +423,7 @@ test(
           ],
         },
       });
-      const count = async (h: string) => Number(new RegExp(`^${h}_count (\\d+)$`, 'm').exec(await t.ctx.metrics.render())?.[1] ?? 0);
+      const count = (h: string) => metricCount(t, h);
       // Another session holds a lock every commit's first statement needs: commits start and wait.
       await blocker.connect();
       await blocker.query('begin');
@@ -447,7 +458,8 @@ test(
   "agent link (sqlite): a commit that waits for the database does not stop the server's event loop, and is acknowledged once committed",
   { timeout: 60_000 },
   async () => {
-    const { t, pki, link } = await startLink('sqlite');
+    const started = await startLink('sqlite');
+    const { t, link } = started;
     const d = mkdtempSync(join(tmpdir(), 'vigil-link-'));
     const { default: Database } = await import('better-sqlite3');
     // Another connection to the server's file holds SQLite's write lock, as a long write of another process would.
@@ -455,13 +467,8 @@ test(
     let a: ReturnType<typeof openLink> | undefined;
     try {
       const p = t.defaultProjectId;
-      const cl = await t.call('POST', `/api/v1/projects/${p}/clusters`, t.adminToken, { name: 'prod' });
-      const tok = await t.call('POST', `/api/v1/projects/${p}/clusters/${cl.body.id}/agent-tokens`, t.adminToken, {});
-      const id = await enrollN1(link.address, pki.caHash, d, tok.body.token);
-      a = openLink(link.address, id);
-      const stream = a;
-      await waitFor(() => stream.got.find((m) => m.command));
-      const count = async (h: string) => Number(new RegExp(`^${h}_count (\\d+)$`, 'm').exec(await t.ctx.metrics.render())?.[1] ?? 0);
+      const stream = (a = await enrolledStream(started, d));
+      const count = (h: string) => metricCount(t, h);
       blocker.prepare('begin immediate').run();
       stream.send({ alerts: { alerts: [{ id: 'w-1', json: JSON.stringify(keyAlert('w-1', 1)) }] } });
       await waitFor(async () => ((await count('vigil_agent_commit_wait_seconds')) >= 1 ? true : undefined));
