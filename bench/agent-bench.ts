@@ -86,6 +86,8 @@ interface Result {
   ab?: { on: number[]; off: number[] };
   fanout: number[];
   floorCpuPer1k: number;
+  /** PostgreSQL: one-row durable commits timed during the window, from their own connection (the disk's floor under this load). */
+  commitFloor?: number[];
   /** The server's own timings over the measured window (its /metrics histograms). */
   server: Record<(typeof SERVER_HISTOGRAMS)[number], Hist>;
 }
@@ -129,6 +131,29 @@ function forkGen(onRev: (m: Extract<FromGen, { op: 'rev' }>) => void): Gen {
   const exited = new Promise<never>((_, rej) => child.on('exit', (c) => rej(new Error(`a load generator exited (${c}) before it answered`))));
   void exited.catch(() => {});
   return { child, agents: 0, results: Promise.race([results, exited]), stopped: Promise.race([stopped, exited]) };
+}
+
+/**
+ * One-row durable commits on the bench's own PostgreSQL schema, one every 100 ms until `end`, each
+ * timed from its own connection: what any acknowledged-after-commit write costs on this disk at that
+ * moment (the WAL flush), the floor of the link's latency.
+ */
+async function commitProbe(schema: string, end: number): Promise<number[]> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  const out: number[] = [];
+  try {
+    await c.query(`create table ${schema}.commit_probe (n int not null)`);
+    for (let n = 0; now() < end; n++) {
+      const t = now();
+      await c.query(`insert into ${schema}.commit_probe values ($1)`, [n]);
+      out.push(now() - t);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await c.end();
+  }
+  return out;
 }
 
 async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
@@ -177,6 +202,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
     tell({ op: 'count', on: true });
     const c0 = cpuSeconds(srvPid);
     const t0 = now();
+    const probe = kind === 'postgres' ? commitProbe(schema, t0 + SECONDS * 1000) : undefined;
     // --ab-triggers: when the triggers were switched (the phase of an alert is that of its creation time).
     const switches: Array<{ at: number; on: boolean }> = [{ at: 0, on: true }];
     const abClient = AB_TRIGGERS > 0 && kind === 'postgres' ? new pg.Client({ connectionString: PG_URL }) : undefined;
@@ -195,6 +221,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
       await abClient.end();
     } else await new Promise((r) => setTimeout(r, SECONDS * 1000));
     tell({ op: 'count', on: false });
+    const commitFloor = await probe;
     const serverCpuS = cpuSeconds(srvPid) - c0;
     const serverRssMiB = rssKiB(srvPid) / 1024;
     const parts = await Promise.all(gens.map((g) => g.results));
@@ -286,6 +313,7 @@ async function runBackend(kind: 'sqlite' | 'postgres'): Promise<Result> {
       ab: abClient ? ab : undefined,
       fanout,
       floorCpuPer1k,
+      ...(commitFloor ? { commitFloor } : {}),
       server: serverHists,
     };
   } finally {
@@ -431,6 +459,15 @@ for (const r of results) {
       `p50 ${f(pct(r.lat, 50))} ms, p95 ${f(pct(r.lat, 95))} ms, p99 ${f(p99)} ms, max ${f(pct(r.lat, 100))} ms (${r.acked}/${r.sent} alerts${r.unacked ? `, ${r.unacked} not acknowledged within 30 s` : ''}, ${Math.round(r.acked / SECONDS)}/s, ${(r.acked / Math.max(1, r.batches)).toFixed(1)} per acknowledgement)`,
       p99 < 200 && r.acked === r.sent ? 'p99 < 200 ms: met' : 'p99 < 200 ms: NOT met',
     ],
+    ...(r.commitFloor
+      ? ([
+          [
+            'floor: a one-row durable commit on the same database during the window (own connection, every 100 ms)',
+            `p50 ${f(pct(r.commitFloor, 50))} ms, p99 ${f(pct(r.commitFloor, 99))} ms, max ${f(pct(r.commitFloor, 100))} ms (${r.commitFloor.length} commits); link p99 / floor p99: ${(p99 / Math.max(0.001, pct(r.commitFloor, 99))).toFixed(2)}x`,
+            pct(r.commitFloor, 99) >= 200 ? 'the floor itself is over 200 ms' : 'reported',
+          ],
+        ] as Array<[string, string, string]>)
+      : []),
     [
       'agent side: creation -> read from the queue onto the stream',
       `p50 ${f(pct(r.sendWait, 50))} ms, p95 ${f(pct(r.sendWait, 95))} ms, p99 ${f(pct(r.sendWait, 99))} ms, max ${f(pct(r.sendWait, 100))} ms`,
