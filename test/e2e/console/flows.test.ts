@@ -98,7 +98,10 @@ describe('console flows in Chromium', { timeout: 900_000 }, () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('.ant-message-error', { hasText: 'not a cron expression: every night' }).waitFor();
     await cron.fill('15 4 * * *');
+    // The project's PATCH answered (an earlier "Saved" message may still be on screen, so the message alone proves nothing).
+    const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && /\/api\/v1\/projects\/[^/]+$/.test(new URL(r.url()).pathname));
     await page.getByRole('button', { name: 'Save' }).click();
+    assert.equal((await saved).status(), 200, 'the schedule is saved');
     await page.locator('.ant-message-success', { hasText: 'Saved' }).last().waitFor();
     const project = await c.api('GET', `/api/v1/projects/${c.projectId}`, admin);
     assert.equal(project.body.rescanCron, '15 4 * * *');
