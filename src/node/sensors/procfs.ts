@@ -31,6 +31,8 @@ export interface ProcInfo {
   startTicks?: number;
   /** Kernel time (ns) of the exec this view was made at (the eBPF sensor): an exit before it was the pid's previous process. */
   execNs?: number;
+  /** The parent's comm at the exec (the eBPF sensor), for when the parent is gone before it is looked up. */
+  parentName?: string;
 }
 
 export const PROC_LIMITS = { fileBytes: 64 * 1024, cmdlineArgs: 256, parentDepth: 8 };

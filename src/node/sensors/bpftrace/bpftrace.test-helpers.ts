@@ -26,8 +26,9 @@ export function feedLines(n: Normaliser, lines: string[], strict: boolean): Sysc
   return out;
 }
 
-/** An `E` record (program.ts): `header` (its code `E`), flags (bit 0: no link; bits 4-15: fd kinds), gid, loginuid, tty, exe identity, v1 cgroup id, filename. */
-export const execLine = (header: string, file: string, flags = 0): string => printfLine(`${header}\t${flags}\t0\t4294967295\t0\t0\t0\t0\t0\t0\t0\t${file}`);
+/** An `E` record (program.ts): `header` (its code `E`), flags (bit 0: no link; bits 4-15: fd kinds), gid, loginuid, tty, exe identity, v1 cgroup id, repeat hash, the parent's comm, filename. */
+export const execLine = (header: string, file: string, flags = 0, parentComm = ''): string =>
+  printfLine(`${header}\t${flags}\t0\t4294967295\t0\t0\t0\t0\t0\t0\t0\t${parentComm}\t${file}`);
 
 /**
  * An exec as the probes print it: `Cg` (the cgroup's leaf names, when `cgroup` is given: v1, v2), `Ea`

@@ -91,7 +91,7 @@ describe('normaliser', () => {
     const flags = (5 << 4) | (5 << 8) | (3 << 12);
     const evs = run([
       printfLine(`Ea\t300\tsh\\x00-i\\x00`),
-      printfLine(`${H('E', 300, 'sh')}\t${flags}\t50\t1000\t${(136 << 8) | 1}\t2049\t777\t125640\t1672924848\t0\t0\t/usr/bin/sh`),
+      printfLine(`${H('E', 300, 'sh')}\t${flags}\t50\t1000\t${(136 << 8) | 1}\t2049\t777\t125640\t1672924848\t0\t0\tbash\t/usr/bin/sh`),
       printfLine(`${H('D', 300, 'sh')}\t3\t0\t5`),
     ]);
     const [exec, dup] = evs;
@@ -104,6 +104,9 @@ describe('normaliser', () => {
     // dup2 of a socket onto stdin: the kind the probe read, though /proc has no fd 3.
     assert.equal(dup!.fd?.type, 'ipv4');
     assert.equal(dup!.proc.stdin, 'ipv4');
+    // The parent is gone too: its name is the comm the kernel printed with the exec, on the exec and later events.
+    assert.deepEqual(exec!.proc.parents, [{ pid: 100, name: 'bash' }]);
+    assert.deepEqual(dup!.proc.parents, [{ pid: 100, name: 'bash' }]);
   });
 
   it('names a container from the cgroup names printed once (Cg), for every later exec in that cgroup', () => {

@@ -435,7 +435,7 @@ export class Normaliser {
    */
   private exec(r: RawHeader, f: string[]): SyscallEvent {
     const flags = Number(f[0]);
-    const filename = f[10] ?? '';
+    const filename = f[11] ?? '';
     const kargv = this.pendingArgv.get(r.pid);
     this.pendingArgv.delete(r.pid);
     const fs = this.o.procs.fs;
@@ -455,6 +455,9 @@ export class Normaliser {
       tty: Number(f[3]),
       execNs: r.ktimeNs,
     };
+    // The parent's comm as the kernel had it at the exec: names the parent when it is gone before
+    // it is looked up (a subshell that forked without exec, as in ldd's command substitution).
+    if (f[10]) info.parentName = f[10];
     for (const [k, key] of [
       [0, 'stdin'],
       [1, 'stdout'],
@@ -697,6 +700,7 @@ export class Normaliser {
       if (info.stderr) proc.stderr = info.stderr;
     }
     proc.parents = this.o.procs.parents(proc.ppid);
+    if (proc.parents.length === 0 && info?.parentName && proc.ppid > 0 && proc.ppid === info.ppid) proc.parents = [{ pid: proc.ppid, name: info.parentName }];
     const ev: SyscallEvent = {
       source: 'syscall',
       type,

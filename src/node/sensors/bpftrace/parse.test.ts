@@ -11,7 +11,7 @@ const REC = {
   argv: '{"type": "printf", "data": "Ea\\t31235\\t/bin/echo\\\\x00a b\\\\x00c\\"\\\\d\\\\x00tab\\\\x09here\\\\x00\\n"}',
   rename: '{"type": "printf", "data": "N\\t970187992349\\t20272\\t20272\\t19994\\t0\\t4026531836\\t1\\tmv\\t/tmp/zz/a\\u001f/tmp/zz/b.enc\\n"}',
   lost: '{"type": "lost_events", "data": {"events": 17}}',
-  exec: '{"type": "printf", "data": "E\\t35889945419396\\t21224\\t21224\\t21223\\t0\\t4026531836\\t1\\techo\\t13104\\t0\\t4294967295\\t34816\\t266338304\\t260249\\t43856\\t1663687647\\t1\\t-473931389644357347\\t/bin/echo\\n"}',
+  exec: '{"type": "printf", "data": "E\\t35889945419396\\t21224\\t21224\\t21223\\t0\\t4026531836\\t1\\techo\\t13104\\t0\\t4294967295\\t34816\\t266338304\\t260249\\t43856\\t1663687647\\t1\\t-473931389644357347\\tbash\\t/bin/echo\\n"}',
   cgroup: '{"type": "printf", "data": "Cg\\t35888428189839\\t21193\\t21193\\t20937\\t0\\t4026531836\\t1\\tgrep\\t1\\t\\t\\n"}',
   exits: '{"type": "map", "data": {"@q": {"21200": 35889623987236, "21218": 35889698900177}}}',
   repeats: '{"type": "map", "data": {"@xn1": {"-8125517116623930144": 2, "481401990158676426": 1}}}',
@@ -38,7 +38,20 @@ describe('bpftrace JSON line parser', () => {
     const e = parseBpftraceLine(REC.exec);
     assert.ok(e.kind === 'event' && e.ev.code === 'E');
     if (e.kind === 'event')
-      assert.deepEqual(e.ev.rest, ['13104', '0', '4294967295', '34816', '266338304', '260249', '43856', '1663687647', '1', '-473931389644357347', '/bin/echo']);
+      assert.deepEqual(e.ev.rest, [
+        '13104',
+        '0',
+        '4294967295',
+        '34816',
+        '266338304',
+        '260249',
+        '43856',
+        '1663687647',
+        '1',
+        '-473931389644357347',
+        'bash',
+        '/bin/echo',
+      ]);
     const g = parseBpftraceLine(REC.cgroup);
     assert.ok(g.kind === 'event' && g.ev.code === 'Cg' && g.ev.rest.join('|') === '1||');
     assert.deepEqual(parseBpftraceLine(REC.exits), {

@@ -41,7 +41,7 @@ const DIR_FIELDS = 1 + (2 * DIR_NAME_MAX) / 8;
 
 /** Number of code-specific fields per code (the last one may contain tabs). */
 const FIELD_COUNT: Record<string, number> = {
-  E: 11,
+  E: 12,
   Cg: 3,
   Dx: 1,
   Dm: 0,

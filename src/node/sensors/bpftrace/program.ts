@@ -704,7 +704,7 @@ export function buildProgram(opts: ProgramOptions = {}): string {
     `tracepoint:sched:sched_process_exec${reported} { $mm = (struct mm_struct *)curtask->mm; $xi = (struct inode *)$mm->exe_file->f_inode; $fl = 0; if ($xi->i_nlink == 0) { $fl = 1; } if ($mm->arg_end - $mm->arg_start > ${ARGV_BYTES}) { $fl = $fl | 2; } ` +
       `$tty = 0; $ty = (struct tty_struct *)curtask->signal->tty; if ($ty != 0) { $td = (struct tty_driver *)$ty->driver; $k = (uint64)$td->major; $mo = (uint64)($td->minor_start + $ty->index); $tty = ($mo & 0xff) | ($k << 8) | (($mo & ~0xff) << 12); } ` +
       `$fa = curtask->files->fdt->fd; ${[0, 1, 2].map((k) => fdKind(String(k), k)).join(' ')} ` +
-      `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%lld\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, ${window > 0 ? '@kh[tid]' : '0'}, str(args->filename)`)} }`,
+      `${emit('E', '\\t%llu\\t%u\\t%u\\t%llu\\t%u\\t%lu\\t%lld\\t%lld\\t%llu\\t%lld\\t%s\\t%s', `$fl, curtask->cred->gid.val, curtask->loginuid.val, $tty, $xi->i_sb->s_dev, $xi->i_ino, $xi->i_size, $xi->i_mtime_sec, ${v1Id}, ${window > 0 ? '@kh[tid]' : '0'}, curtask->real_parent->comm, str(args->filename)`)} }`,
   );
   if (window > 0) {
     p.push('tracepoint:sched:sched_process_exec /@sk[tid] != 0/ { delete(@sk[tid]); }');
