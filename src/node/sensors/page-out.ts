@@ -101,8 +101,11 @@ export interface PageOutResult {
 export interface PageOutOptions {
   /** The perl binary (default: perl on the PATH). */
   perl?: string;
-  /** Called with the helper's pid as soon as it runs (the sensor ignores the helper's own exec). */
+  /** Called with the helper's pid as soon as it runs. */
   onHelper?: (pid: number) => void;
+  /** Pids the sensors do not report: the helper's is in it from its start until `ignoreMs` after it ended (its records arrive late). */
+  ignore?: Set<number>;
+  ignoreMs?: number;
   timeoutMs?: number;
   proc?: string;
 }
@@ -123,9 +126,14 @@ export async function pageOutFiles(pid: number, file: RegExp, o: PageOutOptions 
   const before = resident();
   if (ranges.length === 0) return { before, after: before, advised: 0 };
   const args = ['-e', PERL, String(pid), String(MADV_PAGEOUT), ...ranges.flatMap((r) => [String(r.start), String(r.end - r.start)])];
+  let helper: number | undefined;
   const advised = await new Promise<number>((resolve, reject) => {
     const child = spawn(o.perl ?? 'perl', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    if (child.pid !== undefined) o.onHelper?.(child.pid);
+    helper = child.pid;
+    if (helper !== undefined) {
+      o.ignore?.add(helper);
+      o.onHelper?.(helper);
+    }
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out = (out + c).slice(-256)));
@@ -141,6 +149,10 @@ export async function pageOutFiles(pid: number, file: RegExp, o: PageOutOptions 
       if (code === 0 && Number.isFinite(n)) resolve(n);
       else reject(new Error(`page-out: ${err.trim().split('\n').pop() || `perl exited (${code ?? signal})`}`));
     });
+  }).finally(() => {
+    const ignore = o.ignore;
+    const h = helper;
+    if (ignore && h !== undefined) setTimeout(() => ignore.delete(h), o.ignoreMs ?? 10_000).unref();
   });
   return { before, after: resident(), advised };
 }
@@ -153,15 +165,8 @@ export async function pageOutFiles(pid: number, file: RegExp, o: PageOutOptions 
  */
 export async function pageOutOwnExecutable(ignore: Set<number>, o: { helperIgnoreMs?: number } = {}): Promise<PageOutResult> {
   const exe = readlinkSync('/proc/self/exe');
-  let helper: number | undefined;
-  try {
-    return await pageOutFiles(process.pid, new RegExp(`^${exe.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), {
-      onHelper: (p) => ignore.add((helper = p)),
-    });
-  } finally {
-    if (helper !== undefined) {
-      const h = helper;
-      setTimeout(() => ignore.delete(h), o.helperIgnoreMs ?? 10_000).unref();
-    }
-  }
+  return pageOutFiles(process.pid, new RegExp(`^${exe.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), {
+    ignore,
+    ...(o.helperIgnoreMs !== undefined ? { ignoreMs: o.helperIgnoreMs } : {}),
+  });
 }

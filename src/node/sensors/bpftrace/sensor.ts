@@ -136,16 +136,10 @@ export class EbpfSensor implements Sensor {
 
   /** The kernel reclaims bpftrace's LLVM and clang pages; the perl helper's own records are ignored. */
   private async releaseCompilerPages(pid: number): Promise<PageOutResult | { error: string }> {
-    let helper: number | undefined;
     try {
-      return await pageOutFiles(pid, COMPILER_LIBRARIES, { onHelper: (p) => this.o.ignore.add((helper = p)) });
+      return await pageOutFiles(pid, COMPILER_LIBRARIES, { ignore: this.o.ignore, ignoreMs: HELPER_IGNORE_MS });
     } catch (e) {
       return { error: (e as Error).message };
-    } finally {
-      if (helper !== undefined) {
-        const h = helper;
-        setTimeout(() => this.o.ignore.delete(h), HELPER_IGNORE_MS).unref();
-      }
     }
   }
 
